@@ -1,0 +1,37 @@
+package io.threadline;
+
+/**
+ * The stable error codes every Threadline operation reports. Callers branch on these, never on
+ * messages; the HTTP status is the one an API adapter answers with.
+ */
+public enum ErrorCode {
+    /** The request itself is malformed: missing fields, wrong types, unknown options. */
+    INVALID_INPUT(400),
+    /** The state a step would produce violates the state schema; nothing was written. */
+    VALIDATION_FAILED(422),
+    /** No thread with that id exists for the caller's tenant. */
+    THREAD_NOT_FOUND(404),
+    /** The thread exists but has no (retained) checkpoint with that id. */
+    CHECKPOINT_NOT_FOUND(404),
+    /** Another writer committed to the thread first; reload and decide again. */
+    CONFLICT(409),
+    /** The thread waits for a resume value, or was resumed while not interrupted. */
+    INTERRUPTED(409),
+    /** A state, checkpoint or input exceeds a documented size limit; nothing was written. */
+    PAYLOAD_TOO_LARGE(413),
+    /** A store or service Threadline depends on did not answer in time; safe to retry. */
+    DEPENDENCY_UNAVAILABLE(503),
+    /** A defect in Threadline or in the agent's code. */
+    INTERNAL(500);
+
+    private final int httpStatus;
+
+    ErrorCode(int httpStatus) {
+        this.httpStatus = httpStatus;
+    }
+
+    /** The HTTP status an API adapter answers this error with. */
+    public int httpStatus() {
+        return httpStatus;
+    }
+}

@@ -1,0 +1,44 @@
+package io.threadline.agent;
+
+import io.threadline.state.Channel;
+import io.threadline.state.ListChannel;
+import io.threadline.state.MapChannel;
+import io.threadline.state.SchemaVersion;
+import io.threadline.state.ValueChannel;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.PositiveOrZero;
+import jakarta.validation.constraints.Size;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The reference agent's state, the seed's fields typed: the conversation, the task being worked
+ * on, what tools returned, how often the current task was retried and the last routing decision.
+ */
+@SchemaVersion(1)
+public record AgentState(
+        @NotNull @Size(max = 20_000) List<@NotNull @Valid Message> messages,
+        @Size(max = 2_000) String currentTask,
+        @NotNull Map<String, @NotNull @Size(max = 100_000) String> toolOutputs,
+        @PositiveOrZero @Max(5) int retryCount,
+        String lastDecision) {
+
+    public static final ListChannel<AgentState, Message> MESSAGES = Channel.append("messages");
+    public static final ValueChannel<AgentState, String> CURRENT_TASK = Channel.overwrite("currentTask");
+    public static final MapChannel<AgentState, String> TOOL_OUTPUTS = Channel.merge("toolOutputs");
+    public static final ValueChannel<AgentState, Integer> RETRY_COUNT = Channel.overwrite("retryCount");
+    public static final ValueChannel<AgentState, String> LAST_DECISION = Channel.overwrite("lastDecision");
+
+    /** The latest message from the user, or null. */
+    public Message lastUserMessage() {
+        for (int i = messages.size() - 1; i >= 0; i--) {
+            if ("user".equals(messages.get(i).role())) {
+                return messages.get(i);
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,58 @@
+package io.threadline.checkpoint;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One step of a thread, as stored: immutable, never rewritten.
+ *
+ * @param id             time-ordered id, greater than its parent's
+ * @param thread         the tenant-scoped thread
+ * @param step           1 for a thread's first checkpoint, parent's step + 1 after that
+ * @param parent         the checkpoint this one was computed from; {@code null} for a thread's first
+ * @param nodes          the node(s) that ran in this step, in execution order
+ * @param decisions      routing decisions taken after those nodes, with reasons
+ * @param next           the node(s) scheduled for the next step; empty when the thread is done
+ * @param status         where the thread stands
+ * @param schemaVersion  version of the state schema the state was written with
+ * @param change         the state, as a snapshot or as a delta against the parent
+ * @param createdAt      when the step committed
+ * @param idempotencyKey the caller's key for this step, or {@code null}
+ * @param metadata       small string facts (source of a fork, who updated, attempts); never secrets
+ */
+public record Checkpoint(
+        CheckpointId id,
+        ThreadKey thread,
+        long step,
+        CheckpointId parent,
+        List<String> nodes,
+        List<Decision> decisions,
+        List<String> next,
+        Status status,
+        int schemaVersion,
+        StateChange change,
+        Instant createdAt,
+        String idempotencyKey,
+        Map<String, String> metadata) {
+
+    public Checkpoint {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(thread, "thread");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(change, "change");
+        Objects.requireNonNull(createdAt, "createdAt");
+        if (step < 1) {
+            throw new IllegalArgumentException("step starts at 1");
+        }
+        nodes = List.copyOf(nodes);
+        decisions = List.copyOf(decisions);
+        next = List.copyOf(next);
+        metadata = Map.copyOf(metadata);
+    }
+
+    public boolean isSnapshot() {
+        return change instanceof StateChange.Snapshot;
+    }
+}

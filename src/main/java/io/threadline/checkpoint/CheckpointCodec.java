@@ -1,0 +1,212 @@
+package io.threadline.checkpoint;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The byte form of a checkpoint for stores that keep one blob per checkpoint: a format byte, the
+ * length of a compact JSON header, the header (ids, step, nodes, decisions, status…), then the
+ * state change as is. The thread key is not stored — the store's key holds it.
+ *
+ * <p>Header keys are short on purpose: a checkpoint a step is written for every step, and its
+ * metadata is the part of storage that does not shrink with deltas.
+ */
+public final class CheckpointCodec {
+
+    private static final byte FORMAT = 1;
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private CheckpointCodec() {
+    }
+
+    public static byte[] encode(Checkpoint cp) {
+        ByteArrayOutputStream header = new ByteArrayOutputStream(128);
+        try (JsonGenerator g = JSON.createGenerator(header)) {
+            g.writeStartObject();
+            g.writeStringField("i", cp.id().value());
+            g.writeNumberField("s", cp.step());
+            if (cp.parent() != null) {
+                g.writeStringField("p", cp.parent().value());
+            }
+            writeStrings(g, "n", cp.nodes());
+            if (!cp.decisions().isEmpty()) {
+                g.writeArrayFieldStart("d");
+                for (Decision d : cp.decisions()) {
+                    g.writeStartArray();
+                    g.writeString(d.from());
+                    g.writeStartArray();
+                    for (String to : d.to()) {
+                        g.writeString(to);
+                    }
+                    g.writeEndArray();
+                    g.writeString(d.reason());
+                    g.writeEndArray();
+                }
+                g.writeEndArray();
+            }
+            writeStrings(g, "x", cp.next());
+            g.writeStringField("st", cp.status().name().substring(0, 1));
+            g.writeNumberField("v", cp.schemaVersion());
+            g.writeStringField("c", cp.isSnapshot() ? "S" : "D");
+            g.writeNumberField("at", cp.createdAt().toEpochMilli());
+            if (cp.idempotencyKey() != null) {
+                g.writeStringField("k", cp.idempotencyKey());
+            }
+            if (!cp.metadata().isEmpty()) {
+                g.writeObjectFieldStart("m");
+                for (Map.Entry<String, String> e : cp.metadata().entrySet()) {
+                    g.writeStringField(e.getKey(), e.getValue());
+                }
+                g.writeEndObject();
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode checkpoint header", e);
+        }
+        byte[] head = header.toByteArray();
+        byte[] payload = cp.change().json();
+        ByteBuffer out = ByteBuffer.allocate(1 + 4 + head.length + payload.length);
+        out.put(FORMAT).putInt(head.length).put(head).put(payload);
+        return out.array();
+    }
+
+    private static void writeStrings(JsonGenerator g, String field, List<String> values) throws IOException {
+        if (values.isEmpty()) {
+            return;
+        }
+        g.writeArrayFieldStart(field);
+        for (String v : values) {
+            g.writeString(v);
+        }
+        g.writeEndArray();
+    }
+
+    public static Checkpoint decode(ThreadKey thread, byte[] bytes) {
+        try {
+            ByteBuffer in = ByteBuffer.wrap(bytes);
+            if (in.get() != FORMAT) {
+                throw corrupt(thread, "unknown checkpoint format " + bytes[0]);
+            }
+            int headLength = in.getInt();
+            Header h = readHeader(bytes, 5, headLength);
+            byte[] payload = new byte[bytes.length - 5 - headLength];
+            System.arraycopy(bytes, 5 + headLength, payload, 0, payload.length);
+            StateChange change = h.snapshot ? new StateChange.Snapshot(payload) : new StateChange.Delta(payload);
+            return new Checkpoint(CheckpointId.parse(h.id), thread, h.step, h.parent == null ? null : CheckpointId.parse(h.parent),
+                    h.nodes, h.decisions, h.next, h.status, h.version, change, Instant.ofEpochMilli(h.at), h.key, h.metadata);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof ThreadlineException te) {
+                throw te;
+            }
+            throw corrupt(thread, e.toString());
+        }
+    }
+
+    private static final class Header {
+        String id;
+        long step;
+        String parent;
+        List<String> nodes = List.of();
+        List<Decision> decisions = List.of();
+        List<String> next = List.of();
+        Status status;
+        int version;
+        boolean snapshot;
+        long at;
+        String key;
+        Map<String, String> metadata = Map.of();
+    }
+
+    private static Header readHeader(byte[] bytes, int offset, int length) throws IOException {
+        Header h = new Header();
+        try (JsonParser p = JSON.createParser(bytes, offset, length)) {
+            expect(p.nextToken(), JsonToken.START_OBJECT);
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                switch (field) {
+                    case "i" -> h.id = p.getText();
+                    case "s" -> h.step = p.getLongValue();
+                    case "p" -> h.parent = p.getText();
+                    case "n" -> h.nodes = readStrings(p);
+                    case "d" -> h.decisions = readDecisions(p);
+                    case "x" -> h.next = readStrings(p);
+                    case "st" -> h.status = status(p.getText());
+                    case "v" -> h.version = p.getIntValue();
+                    case "c" -> h.snapshot = "S".equals(p.getText());
+                    case "at" -> h.at = p.getLongValue();
+                    case "k" -> h.key = p.getText();
+                    case "m" -> h.metadata = readMap(p);
+                    default -> p.skipChildren();
+                }
+            }
+        }
+        return h;
+    }
+
+    private static List<String> readStrings(JsonParser p) throws IOException {
+        List<String> out = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            out.add(p.getText());
+        }
+        return out;
+    }
+
+    private static List<Decision> readDecisions(JsonParser p) throws IOException {
+        List<Decision> out = new ArrayList<>();
+        while (p.nextToken() == JsonToken.START_ARRAY) {
+            p.nextToken();
+            String from = p.getText();
+            p.nextToken();
+            List<String> to = readStrings(p);
+            p.nextToken();
+            String reason = p.getText();
+            expect(p.nextToken(), JsonToken.END_ARRAY);
+            out.add(new Decision(from, to, reason));
+        }
+        return out;
+    }
+
+    private static Map<String, String> readMap(JsonParser p) throws IOException {
+        Map<String, String> out = new LinkedHashMap<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String k = p.currentName();
+            p.nextToken();
+            out.put(k, p.getText());
+        }
+        return out;
+    }
+
+    private static Status status(String letter) {
+        for (Status s : Status.values()) {
+            if (s.name().startsWith(letter)) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("unknown status " + letter);
+    }
+
+    private static void expect(JsonToken actual, JsonToken expected) {
+        if (actual != expected) {
+            throw new IllegalArgumentException("expected " + expected + " but found " + actual);
+        }
+    }
+
+    private static ThreadlineException corrupt(ThreadKey thread, String why) {
+        return new ThreadlineException(ErrorCode.INTERNAL, "a stored checkpoint of " + thread + " is unreadable: " + why,
+                Map.of("thread", thread.threadId()));
+    }
+}

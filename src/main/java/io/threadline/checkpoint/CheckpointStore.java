@@ -1,0 +1,53 @@
+package io.threadline.checkpoint;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Where threads' checkpoints live. A store keeps each thread's checkpoints as an append-only,
+ * gap-free sequence of steps and is the single arbiter of who may append next.
+ *
+ * <p>What every implementation guarantees (the contract suite {@code CheckpointStoreContract}
+ * checks each of these against the real backing service):
+ * <ul>
+ *   <li>{@link #commit} is atomic and conditional: it appends only when the thread's head is
+ *       still at the expected step, otherwise it throws {@code CONFLICT} and writes nothing.</li>
+ *   <li>A commit whose idempotency key the thread already holds writes nothing and returns the
+ *       checkpoint first committed with that key, whatever the head is now.</li>
+ *   <li>Reads are strongly consistent: a committed checkpoint is visible to the next read.</li>
+ *   <li>Threads are scoped by tenant: nothing of one {@link ThreadKey} is visible through another.</li>
+ *   <li>{@link #prune} never removes a snapshot that a retained checkpoint needs.</li>
+ * </ul>
+ * Errors are {@link io.threadline.ThreadlineException}s with stable codes; a store that cannot
+ * reach its backing service throws {@code DEPENDENCY_UNAVAILABLE} and leaves nothing half-written.
+ * Methods take time as an argument where they need it, so tests control the clock.
+ */
+public interface CheckpointStore {
+
+    /** The thread's latest checkpoint id and step, read as cheaply as the store allows. */
+    Optional<ThreadHead> head(ThreadKey thread);
+
+    /** What it takes to materialise the latest state: the nearest snapshot and every delta since. */
+    Optional<CheckpointChain> loadLatest(ThreadKey thread);
+
+    /** What it takes to materialise the given checkpoint; empty if the store does not hold it. */
+    Optional<CheckpointChain> load(ThreadKey thread, CheckpointId id);
+
+    /** One checkpoint as stored (its change, not its materialised state). */
+    Optional<Checkpoint> get(ThreadKey thread, CheckpointId id);
+
+    /** Checkpoints newest first, one page at a time; pass {@link HistoryPage#nextCursor} back. */
+    HistoryPage history(ThreadKey thread, HistoryQuery query);
+
+    /**
+     * Appends {@code commit.checkpoint()} if the thread's head is at {@code commit.expectedStep()}
+     * (0 for a new thread). See the class comment for the idempotency and conflict rules.
+     */
+    CommitResult commit(Commit commit);
+
+    /** Removes old checkpoints by policy; reports what it removed. */
+    PruneReport prune(ThreadKey thread, RetentionPolicy policy, Instant now);
+
+    /** Bytes the store holds for the thread, as the store counts them (for metrics and benchmarks). */
+    long storedBytes(ThreadKey thread);
+}

@@ -1,0 +1,221 @@
+package io.threadline.checkpoint;
+
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A {@link CheckpointStore} in this process's memory, for unit tests of the core, local runs and
+ * benchmarks. It keeps each checkpoint in its encoded byte form ({@link CheckpointCodec}), so it
+ * exercises the same encoding as a remote store and its byte counts are real. It passes the same
+ * contract suite as the DynamoDB store; it is not durable.
+ */
+public final class InMemoryCheckpointStore implements CheckpointStore {
+
+    private final Map<ThreadKey, ThreadLog> threads = new ConcurrentHashMap<>();
+
+    private record Entry(long step, CheckpointId id, boolean snapshot, String idempotencyKey, byte[] bytes) {}
+
+    /** One thread's checkpoints; every access holds its monitor, so commits on a thread serialise. */
+    private static final class ThreadLog {
+        final List<Entry> entries = new ArrayList<>();
+        final Map<CheckpointId, Long> stepById = new HashMap<>();
+        final Map<String, CheckpointId> idByKey = new HashMap<>();
+        long firstStep = 1;
+        long bytes;
+
+        Entry head() {
+            return entries.isEmpty() ? null : entries.get(entries.size() - 1);
+        }
+
+        Entry byStep(long step) {
+            long i = step - firstStep;
+            return i < 0 || i >= entries.size() ? null : entries.get((int) i);
+        }
+    }
+
+    @Override
+    public Optional<ThreadHead> head(ThreadKey thread) {
+        ThreadLog log = threads.get(thread);
+        if (log == null) {
+            return Optional.empty();
+        }
+        synchronized (log) {
+            Entry head = log.head();
+            return head == null ? Optional.empty() : Optional.of(new ThreadHead(head.id(), head.step()));
+        }
+    }
+
+    @Override
+    public Optional<CheckpointChain> loadLatest(ThreadKey thread) {
+        ThreadLog log = threads.get(thread);
+        if (log == null) {
+            return Optional.empty();
+        }
+        synchronized (log) {
+            Entry head = log.head();
+            return head == null ? Optional.empty() : Optional.of(chain(thread, log, head.step()));
+        }
+    }
+
+    @Override
+    public Optional<CheckpointChain> load(ThreadKey thread, CheckpointId id) {
+        ThreadLog log = threads.get(thread);
+        if (log == null) {
+            return Optional.empty();
+        }
+        synchronized (log) {
+            Long step = log.stepById.get(id);
+            return step == null ? Optional.empty() : Optional.of(chain(thread, log, step));
+        }
+    }
+
+    private static CheckpointChain chain(ThreadKey thread, ThreadLog log, long targetStep) {
+        long from = targetStep;
+        while (!log.byStep(from).snapshot()) {
+            from--;
+        }
+        List<Checkpoint> out = new ArrayList<>((int) (targetStep - from + 1));
+        for (long s = from; s <= targetStep; s++) {
+            out.add(CheckpointCodec.decode(thread, log.byStep(s).bytes()));
+        }
+        return new CheckpointChain(out);
+    }
+
+    @Override
+    public Optional<Checkpoint> get(ThreadKey thread, CheckpointId id) {
+        ThreadLog log = threads.get(thread);
+        if (log == null) {
+            return Optional.empty();
+        }
+        synchronized (log) {
+            Long step = log.stepById.get(id);
+            return step == null ? Optional.empty() : Optional.of(CheckpointCodec.decode(thread, log.byStep(step).bytes()));
+        }
+    }
+
+    @Override
+    public HistoryPage history(ThreadKey thread, HistoryQuery query) {
+        ThreadLog log = threads.get(thread);
+        if (log == null) {
+            return new HistoryPage(List.of(), null);
+        }
+        synchronized (log) {
+            Entry head = log.head();
+            if (head == null) {
+                return new HistoryPage(List.of(), null);
+            }
+            long start = query.cursor() == null ? head.step() : parseCursor(query.cursor()) - 1;
+            start = Math.min(start, head.step());
+            List<Checkpoint> page = new ArrayList<>(query.limit());
+            long step = start;
+            for (; step >= log.firstStep && page.size() < query.limit(); step--) {
+                page.add(CheckpointCodec.decode(thread, log.byStep(step).bytes()));
+            }
+            String next = step >= log.firstStep && !page.isEmpty() ? Long.toString(page.get(page.size() - 1).step()) : null;
+            return new HistoryPage(page, next);
+        }
+    }
+
+    private static long parseCursor(String cursor) {
+        try {
+            return Long.parseLong(cursor);
+        } catch (NumberFormatException e) {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "history cursor '" + cursor + "' is not one this store issued",
+                    Map.of("field", "cursor"));
+        }
+    }
+
+    @Override
+    public CommitResult commit(Commit commit) {
+        Checkpoint cp = commit.checkpoint();
+        ThreadLog log = threads.computeIfAbsent(commit.thread(), k -> new ThreadLog());
+        byte[] bytes = CheckpointCodec.encode(cp);
+        synchronized (log) {
+            if (cp.idempotencyKey() != null) {
+                CheckpointId earlier = log.idByKey.get(cp.idempotencyKey());
+                if (earlier != null && log.stepById.containsKey(earlier)) {
+                    Entry e = log.byStep(log.stepById.get(earlier));
+                    return new CommitResult(CheckpointCodec.decode(commit.thread(), e.bytes()), true);
+                }
+            }
+            Entry head = log.head();
+            long headStep = head == null ? 0 : head.step();
+            if (headStep != commit.expectedStep()) {
+                throw conflict(commit, headStep);
+            }
+            CheckpointId expectedParent = head == null ? null : head.id();
+            if (head != null && !head.id().equals(cp.parent())) {
+                throw new IllegalArgumentException("checkpoint parent " + cp.parent() + " is not the head " + expectedParent);
+            }
+            if (head != null && cp.id().compareTo(head.id()) <= 0) {
+                throw new IllegalArgumentException("checkpoint id " + cp.id() + " does not follow the head " + head.id());
+            }
+            log.entries.add(new Entry(cp.step(), cp.id(), cp.isSnapshot(), cp.idempotencyKey(), bytes));
+            log.stepById.put(cp.id(), cp.step());
+            if (cp.idempotencyKey() != null) {
+                log.idByKey.put(cp.idempotencyKey(), cp.id());
+            }
+            log.bytes += bytes.length;
+            return new CommitResult(cp, false);
+        }
+    }
+
+    static ThreadlineException conflict(Commit commit, long headStep) {
+        return new ThreadlineException(ErrorCode.CONFLICT,
+                "thread " + commit.thread().threadId() + " moved on: expected step " + commit.expectedStep()
+                        + " but the head is at step " + headStep + "; reload and try again",
+                Map.of("thread", commit.thread().threadId(), "expectedStep", commit.expectedStep(), "headStep", headStep));
+    }
+
+    @Override
+    public PruneReport prune(ThreadKey thread, RetentionPolicy policy, Instant now) {
+        ThreadLog log = threads.get(thread);
+        if (log == null) {
+            return new PruneReport(0, 0, 0);
+        }
+        synchronized (log) {
+            Entry head = log.head();
+            if (head == null) {
+                return new PruneReport(0, 0, 0);
+            }
+            long oldestRetained = Math.max(log.firstStep, head.step() - policy.keepLast() + 1);
+            long keepFrom = oldestRetained;
+            while (!log.byStep(keepFrom).snapshot()) {
+                keepFrom--;
+            }
+            int removed = (int) (keepFrom - log.firstStep);
+            long removedBytes = 0;
+            for (int i = 0; i < removed; i++) {
+                Entry e = log.entries.get(i);
+                removedBytes += e.bytes().length;
+                log.stepById.remove(e.id());
+                if (e.idempotencyKey() != null) {
+                    log.idByKey.remove(e.idempotencyKey());
+                }
+            }
+            log.entries.subList(0, removed).clear();
+            log.firstStep = keepFrom;
+            log.bytes -= removedBytes;
+            return new PruneReport(removed, removedBytes, keepFrom);
+        }
+    }
+
+    @Override
+    public long storedBytes(ThreadKey thread) {
+        ThreadLog log = threads.get(thread);
+        if (log == null) {
+            return 0;
+        }
+        synchronized (log) {
+            return log.bytes;
+        }
+    }
+}

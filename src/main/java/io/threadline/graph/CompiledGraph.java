@@ -1,0 +1,194 @@
+package io.threadline.graph;
+
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+import io.threadline.state.AppliedUpdate;
+import io.threadline.state.Channel;
+import io.threadline.state.FieldUpdate;
+import io.threadline.state.StateSchema;
+import io.threadline.state.Update;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static io.threadline.graph.StateGraph.END;
+import static io.threadline.graph.StateGraph.START;
+
+/**
+ * A checked, immutable graph. {@link #execute} computes one step as a function of the state, the
+ * scheduled nodes and what the context supplies; it stores nothing. Thread-safe.
+ *
+ * @param <S> the state record type
+ */
+public final class CompiledGraph<S> {
+
+    private final StateSchema<S> schema;
+    private final Map<String, Node<S>> nodes;
+    private final List<String> order;
+    private final Map<String, List<String>> edges;
+    private final Map<String, StateGraph.RouteSpec<S>> routes;
+
+    CompiledGraph(StateSchema<S> schema, Map<String, Node<S>> nodes, Map<String, List<String>> edges,
+                  Map<String, StateGraph.RouteSpec<S>> routes) {
+        this.schema = schema;
+        this.nodes = Map.copyOf(nodes);
+        this.order = List.copyOf(nodes.keySet());
+        Map<String, List<String>> e = new LinkedHashMap<>();
+        edges.forEach((k, v) -> e.put(k, List.copyOf(new LinkedHashSet<>(v))));
+        this.edges = Map.copyOf(e);
+        this.routes = Map.copyOf(routes);
+    }
+
+    public StateSchema<S> schema() {
+        return schema;
+    }
+
+    /** Node names in declaration order (the order nodes of one step run and merge in). */
+    public List<String> nodeNames() {
+        return order;
+    }
+
+    /** The nodes a new run starts with. */
+    public List<String> entryNodes() {
+        return GraphChecks.ordered(new LinkedHashSet<>(edges.getOrDefault(START, List.of())), order);
+    }
+
+    /**
+     * Runs the scheduled nodes on {@code state} (each sees the same input), merges their updates in
+     * declaration order through the schema's reducers, then routes from each node on the merged
+     * state. Two nodes overwriting the same plain field in one step is ambiguous and fails with
+     * {@code VALIDATION_FAILED}; declare a reducer for that field instead.
+     */
+    public StepOutcome<S> execute(S state, Collection<String> scheduled, StepContext context) {
+        List<String> ran = GraphChecks.ordered(new LinkedHashSet<>(scheduled), order);
+        if (ran.size() != new LinkedHashSet<>(scheduled).size()) {
+            throw new ThreadlineException(ErrorCode.INTERNAL, "scheduled nodes " + scheduled + " are not all in the graph " + order);
+        }
+        List<FieldUpdate<S>> merged = new ArrayList<>();
+        Map<String, String> overwrittenBy = new HashMap<>();
+        for (String name : ran) {
+            Update<S> update = runNode(name, state, context);
+            for (FieldUpdate<S> change : update.changes()) {
+                Channel.Kind kind = change.channel().kind();
+                if (kind == Channel.Kind.OVERWRITE || change instanceof FieldUpdate.Set<S>) {
+                    String previous = overwrittenBy.put(change.channel().name(), name);
+                    if (previous != null && !previous.equals(name)) {
+                        throw ThreadlineException.withViolations(ErrorCode.VALIDATION_FAILED,
+                                "nodes '" + previous + "' and '" + name + "' both overwrite '" + change.channel().name()
+                                        + "' in one step; give the field a reducer (append, merge or custom)",
+                                List.of(Map.of("path", change.channel().name(), "message", "overwritten by two nodes in one step")));
+                    }
+                }
+                merged.add(change);
+            }
+        }
+        AppliedUpdate<S> applied = schema.apply(state, merged);
+        List<RouteDecision> decisions = new ArrayList<>();
+        Set<String> next = new LinkedHashSet<>();
+        for (String name : ran) {
+            StateGraph.RouteSpec<S> spec = routes.get(name);
+            if (spec != null) {
+                RouteDecision decision = decide(name, spec, applied.state());
+                decisions.add(decision);
+                next.addAll(decision.to());
+            } else {
+                next.addAll(edges.getOrDefault(name, List.of()));
+            }
+        }
+        next.remove(END);
+        return new StepOutcome<>(ran, applied, decisions, GraphChecks.ordered(next, order));
+    }
+
+    private Update<S> runNode(String name, S state, StepContext context) {
+        Update<S> update;
+        try {
+            update = nodes.get(name).apply(state, context);
+        } catch (ThreadlineException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ThreadlineException(ErrorCode.INTERNAL, "node '" + name + "' failed: " + e,
+                    Map.of("node", name, "exception", e.getClass().getName()), e);
+        }
+        if (update == null) {
+            throw new ThreadlineException(ErrorCode.INTERNAL,
+                    "node '" + name + "' returned null; return Update.none() when it changes nothing", Map.of("node", name));
+        }
+        return update;
+    }
+
+    private RouteDecision decide(String from, StateGraph.RouteSpec<S> spec, S state) {
+        Route route;
+        try {
+            route = spec.router().route(state);
+        } catch (RuntimeException e) {
+            throw new ThreadlineException(ErrorCode.INTERNAL, "router after '" + from + "' failed: " + e,
+                    Map.of("node", from, "exception", e.getClass().getName()), e);
+        }
+        if (route == null) {
+            throw new ThreadlineException(ErrorCode.INTERNAL, "router after '" + from + "' returned no route", Map.of("node", from));
+        }
+        List<String> to = new ArrayList<>();
+        for (Object target : route.targets()) {
+            String node = END.equals(target) ? END
+                    : spec.labels().isEmpty() ? (target instanceof String s ? s : null)
+                    : spec.labels().get(target);
+            if (node == null || !spec.targets().contains(node)) {
+                throw new ThreadlineException(ErrorCode.INTERNAL,
+                        "router after '" + from + "' chose '" + target + "', which its route does not declare "
+                                + (spec.labels().isEmpty() ? spec.targets() : spec.labels()),
+                        Map.of("node", from, "target", String.valueOf(target)));
+            }
+            to.add(node);
+        }
+        return new RouteDecision(from, to, route.reason());
+    }
+
+    /** The graph as a Mermaid flowchart. */
+    public String toMermaid() {
+        return toMermaid(Set.of());
+    }
+
+    /** The graph as a Mermaid flowchart, with the given nodes highlighted (e.g. those scheduled next). */
+    public String toMermaid(Collection<String> highlighted) {
+        StringBuilder m = new StringBuilder("flowchart TD\n");
+        m.append("    ").append(START).append("([START])\n");
+        for (String n : order) {
+            m.append("    ").append(n).append('[').append(n).append("]\n");
+        }
+        m.append("    ").append(END).append("([END])\n");
+        edges.forEach((from, tos) -> {
+            for (String to : tos) {
+                m.append("    ").append(from).append(" --> ").append(to).append('\n');
+            }
+        });
+        for (String from : order) {
+            StateGraph.RouteSpec<S> spec = routes.get(from);
+            if (spec == null) {
+                continue;
+            }
+            if (spec.labels().isEmpty()) {
+                for (String to : spec.targets()) {
+                    m.append("    ").append(from).append(" -.-> ").append(to).append('\n');
+                }
+            } else {
+                spec.labels().forEach((label, to) ->
+                        m.append("    ").append(from).append(" -. ").append(label).append(" .-> ").append(to).append('\n'));
+            }
+        }
+        if (!highlighted.isEmpty()) {
+            m.append("    classDef current fill:#ffd966,stroke:#b45f06,stroke-width:2px\n");
+            for (String n : highlighted) {
+                if (nodes.containsKey(n)) {
+                    m.append("    class ").append(n).append(" current\n");
+                }
+            }
+        }
+        return m.toString();
+    }
+}

@@ -1,0 +1,143 @@
+package io.threadline.graph;
+
+import io.threadline.state.StateSchema;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Builds a graph of nodes over a typed state. The seed's agent reads:
+ *
+ * <pre>{@code
+ * CompiledGraph<AgentState> graph = StateGraph.of(AgentState.class)
+ *         .node("process", this::process)
+ *         .node("execute", this::execute)
+ *         .node("respond", this::respond)
+ *         .edge(START, "process")
+ *         .route("process", this::needsTool, "execute", "respond")
+ *         .chain("execute", "respond", END)
+ *         .compile();
+ * }</pre>
+ *
+ * {@link #compile()} checks the whole definition and reports every problem at once: unknown or
+ * reserved names, duplicates, nodes unreachable from START, nodes with no way to END, routes whose
+ * labels are not all mapped.
+ *
+ * @param <S> the state record type
+ */
+public final class StateGraph<S> {
+
+    /** The entry of every graph. */
+    public static final String START = "__start__";
+    /** The exit of every graph. */
+    public static final String END = "__end__";
+
+    static final Pattern NODE_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,63}");
+
+    private final StateSchema<S> schema;
+    private final Map<String, Node<S>> nodes = new LinkedHashMap<>();
+    private final Map<String, List<String>> edges = new LinkedHashMap<>();
+    private final Map<String, RouteSpec<S>> routes = new LinkedHashMap<>();
+    private final List<String> problems = new ArrayList<>();
+
+    /** A conditional edge: the router and everything it may choose. */
+    record RouteSpec<S>(Router<S> router, List<String> targets, Map<Object, String> labels) {}
+
+    private StateGraph(StateSchema<S> schema) {
+        this.schema = Objects.requireNonNull(schema, "schema");
+    }
+
+    public static <S extends Record> StateGraph<S> of(Class<S> stateType) {
+        return new StateGraph<>(StateSchema.of(stateType));
+    }
+
+    public static <S> StateGraph<S> of(StateSchema<S> schema) {
+        return new StateGraph<>(schema);
+    }
+
+    /** Adds a node; nodes run in the order they are added when several run in one step. */
+    public StateGraph<S> node(String name, Node<S> node) {
+        Objects.requireNonNull(node, "node");
+        if (START.equals(name) || END.equals(name)) {
+            problems.add("'" + name + "' is reserved for START/END and cannot name a node");
+        } else if (name == null || !NODE_NAME.matcher(name).matches()) {
+            problems.add("node name '" + name + "' must start with a letter and use letters, digits, '_' or '-' (max 64)");
+        } else if (nodes.putIfAbsent(name, node) != null) {
+            problems.add("node '" + name + "' is added twice");
+        }
+        return this;
+    }
+
+    /** A plain edge: after {@code from}, run {@code to}. Several edges from one node fan out. */
+    public StateGraph<S> edge(String from, String to) {
+        edges.computeIfAbsent(from, k -> new ArrayList<>()).add(to);
+        return this;
+    }
+
+    /** Edges along a path: {@code chain(a, b, c)} is {@code edge(a, b).edge(b, c)}. */
+    public StateGraph<S> chain(String... path) {
+        if (path.length < 2) {
+            problems.add("a chain needs at least two names");
+        }
+        for (int i = 0; i + 1 < path.length; i++) {
+            edge(path[i], path[i + 1]);
+        }
+        return this;
+    }
+
+    /**
+     * A conditional edge: after {@code from}, {@code router} picks among {@code targets} (node names
+     * or {@link #END}). A router returning anything else fails the step, naming the router.
+     */
+    public StateGraph<S> route(String from, Router<S> router, String... targets) {
+        if (targets.length == 0) {
+            problems.add("route from '" + from + "' declares no targets");
+        }
+        addRoute(from, new RouteSpec<>(Objects.requireNonNull(router, "router"), List.of(targets), Map.of()));
+        return this;
+    }
+
+    /**
+     * A conditional edge whose router answers with labels of an enum, each mapped to a node. The
+     * mapping must cover every label, so the router cannot choose a target that was not declared —
+     * checked by {@link #compile()}.
+     */
+    public <E extends Enum<E>> StateGraph<S> route(String from, Class<E> labels, Router<S> router, Map<E, String> targets) {
+        Objects.requireNonNull(router, "router");
+        EnumSet<E> missing = EnumSet.allOf(labels);
+        missing.removeAll(targets.keySet());
+        if (!missing.isEmpty()) {
+            problems.add("route from '" + from + "' does not map " + labels.getSimpleName() + " labels " + missing
+                    + " to a node: the router could choose them");
+        }
+        Map<Object, String> byLabel = new LinkedHashMap<>();
+        for (E label : labels.getEnumConstants()) {
+            if (targets.containsKey(label)) {
+                byLabel.put(label, targets.get(label));
+            }
+        }
+        addRoute(from, new RouteSpec<>(router, List.copyOf(byLabel.values()), byLabel));
+        return this;
+    }
+
+    private void addRoute(String from, RouteSpec<S> spec) {
+        if (routes.putIfAbsent(from, spec) != null) {
+            problems.add("node '" + from + "' has two routers; combine them into one");
+        }
+    }
+
+    /** Checks the definition and freezes it. Throws {@link InvalidGraphException} listing all problems. */
+    public CompiledGraph<S> compile() {
+        List<String> found = new ArrayList<>(problems);
+        GraphChecks.check(nodes.keySet(), edges, routes, found);
+        if (!found.isEmpty()) {
+            throw new InvalidGraphException(found);
+        }
+        return new CompiledGraph<>(schema, nodes, edges, routes);
+    }
+}

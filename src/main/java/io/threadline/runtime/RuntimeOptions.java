@@ -1,0 +1,50 @@
+package io.threadline.runtime;
+
+import io.threadline.checkpoint.SnapshotPolicy;
+
+import java.time.Clock;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
+
+/**
+ * Settings of a {@link ThreadRuntime}. The application maps {@code threadline.*} configuration
+ * onto these; tests pass a fixed clock and seeded randomness.
+ *
+ * @param snapshotPolicy   when a checkpoint stores the whole state ({@code threadline.checkpoint.snapshot-ratio})
+ * @param headCacheThreads how many threads' latest states to keep decoded in memory
+ *                         ({@code threadline.runtime.head-cache-threads}; 0 disables the cache)
+ * @param clock            time source of checkpoints and of {@code StepContext.now()}
+ * @param random           randomness of ids
+ */
+public record RuntimeOptions(SnapshotPolicy snapshotPolicy, int headCacheThreads, Clock clock, RandomGenerator random) {
+
+    public RuntimeOptions {
+        Objects.requireNonNull(snapshotPolicy, "snapshotPolicy");
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(random, "random");
+        if (headCacheThreads < 0) {
+            throw new IllegalArgumentException("headCacheThreads must be >= 0");
+        }
+    }
+
+    public static RuntimeOptions defaults() {
+        return new RuntimeOptions(SnapshotPolicy.DEFAULT, 1024, Clock.systemUTC(), () -> ThreadLocalRandom.current().nextLong());
+    }
+
+    public RuntimeOptions withClock(Clock clock) {
+        return new RuntimeOptions(snapshotPolicy, headCacheThreads, clock, random);
+    }
+
+    public RuntimeOptions withRandom(RandomGenerator random) {
+        return new RuntimeOptions(snapshotPolicy, headCacheThreads, clock, random);
+    }
+
+    public RuntimeOptions withSnapshotPolicy(SnapshotPolicy policy) {
+        return new RuntimeOptions(policy, headCacheThreads, clock, random);
+    }
+
+    public RuntimeOptions withHeadCacheThreads(int threads) {
+        return new RuntimeOptions(snapshotPolicy, threads, clock, random);
+    }
+}

@@ -1,0 +1,244 @@
+package io.threadline.runtime;
+
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+import io.threadline.checkpoint.Checkpoint;
+import io.threadline.checkpoint.CheckpointChain;
+import io.threadline.checkpoint.CheckpointId;
+import io.threadline.checkpoint.CheckpointStore;
+import io.threadline.checkpoint.Commit;
+import io.threadline.checkpoint.CommitResult;
+import io.threadline.checkpoint.Decision;
+import io.threadline.checkpoint.HistoryPage;
+import io.threadline.checkpoint.HistoryQuery;
+import io.threadline.checkpoint.StateChange;
+import io.threadline.checkpoint.Status;
+import io.threadline.checkpoint.ThreadHead;
+import io.threadline.checkpoint.ThreadKey;
+import io.threadline.graph.CompiledGraph;
+import io.threadline.graph.RouteDecision;
+import io.threadline.graph.StepOutcome;
+import io.threadline.runtime.internal.Head;
+import io.threadline.runtime.internal.HeadCache;
+import io.threadline.runtime.internal.LiveStepContext;
+import io.threadline.runtime.internal.StateLoader;
+import io.threadline.state.AppliedChange;
+import io.threadline.state.AppliedUpdate;
+import io.threadline.state.StateCodec;
+import io.threadline.state.StateDelta;
+import io.threadline.state.StateSchema;
+import io.threadline.state.StateValidator;
+import io.threadline.state.Update;
+import jakarta.validation.Validator;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Runs a graph on stored threads, one step per call: load the latest checkpoint, run the scheduled
+ * node(s), validate, commit against the loaded version, answer with the new checkpoint.
+ *
+ * <p>Nothing is written unless the whole step succeeded and its state is valid. Two callers
+ * stepping one thread at once: one commits, the other gets {@code CONFLICT} and nothing of its
+ * step is stored. Thread-safe; one instance serves every thread of its graph.
+ *
+ * @param <S> the state record type
+ */
+public final class ThreadRuntime<S> {
+
+    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7E]{1,128}");
+
+    private final CompiledGraph<S> graph;
+    private final StateSchema<S> schema;
+    private final CheckpointStore store;
+    private final RuntimeOptions options;
+    private final StateCodec codec;
+    private final StateValidator<S> validator;
+    private final StateLoader<S> loader;
+    private final HeadCache<S> cache;
+
+    public ThreadRuntime(CompiledGraph<S> graph, CheckpointStore store, Validator validator, StateCodec codec,
+                         RuntimeOptions options) {
+        this.graph = Objects.requireNonNull(graph, "graph");
+        this.schema = graph.schema();
+        this.store = Objects.requireNonNull(store, "store");
+        this.options = Objects.requireNonNull(options, "options");
+        this.codec = Objects.requireNonNull(codec, "codec");
+        this.validator = new StateValidator<>(schema, validator);
+        this.loader = new StateLoader<>(schema, codec);
+        this.cache = new HeadCache<>(options.headCacheThreads());
+    }
+
+    public CompiledGraph<S> graph() {
+        return graph;
+    }
+
+    /** One step without input: runs what the thread has scheduled (or starts a new run). */
+    public StepResult<S> step(ThreadKey thread) {
+        return step(thread, Update.none(), null);
+    }
+
+    /**
+     * One step. {@code input} is applied first, then the scheduled node(s) run on the result; on a
+     * thread that is done (or new) the step starts a new run from START, otherwise the input joins
+     * the run in progress. A non-null {@code idempotencyKey} makes retries safe: the same key on the
+     * same thread returns the first answer and runs nothing again.
+     */
+    public StepResult<S> step(ThreadKey thread, Update<S> input, String idempotencyKey) {
+        Objects.requireNonNull(input, "input");
+        if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT,
+                    "idempotencyKey must be 1-128 printable ASCII characters without spaces", Map.of("field", "idempotencyKey"));
+        }
+        Head<S> head = currentHead(thread);
+        if (head != null && idempotencyKey != null && idempotencyKey.equals(head.checkpoint().idempotencyKey())) {
+            return new StepResult<>(CheckpointSummary.of(head.checkpoint()), head.state(), true);
+        }
+        if (head != null && head.checkpoint().status() == Status.INTERRUPTED) {
+            throw new ThreadlineException(ErrorCode.INTERRUPTED,
+                    "thread " + thread.threadId() + " is interrupted and waits for a resume value",
+                    Map.of("thread", thread.threadId(), "checkpointId", head.checkpoint().id().value()));
+        }
+        long step = head == null ? 1 : head.checkpoint().step() + 1;
+        S before = head == null ? schema.initial() : head.state();
+        List<String> scheduled = head == null || head.checkpoint().next().isEmpty() ? graph.entryNodes() : head.checkpoint().next();
+
+        AppliedUpdate<S> withInput = schema.apply(before, input.changes());
+        LiveStepContext context = new LiveStepContext(thread, step, options.clock(), options.random());
+        StepOutcome<S> outcome = graph.execute(withInput.state(), scheduled, context);
+        List<AppliedChange> changes = new ArrayList<>(withInput.changes());
+        changes.addAll(outcome.applied().changes());
+        AppliedUpdate<S> applied = new AppliedUpdate<>(outcome.applied().state(), changes);
+        validator.check(head == null ? validator.validateAll(applied.state()) : validator.validateChanges(applied));
+
+        Instant now = options.clock().instant().truncatedTo(ChronoUnit.MILLIS);
+        Written written = encodeChange(head, applied);
+        Checkpoint checkpoint = new Checkpoint(
+                CheckpointId.next(now, options.random(), head == null ? null : head.checkpoint().id()),
+                thread, step, head == null ? null : head.checkpoint().id(), outcome.ran(), decisions(outcome),
+                outcome.next(), outcome.next().isEmpty() ? Status.DONE : Status.RUNNING, schema.version(),
+                written.change(), now, idempotencyKey, Map.of());
+        CommitResult result;
+        try {
+            result = store.commit(new Commit(checkpoint, step - 1));
+        } catch (ThreadlineException e) {
+            cache.remove(thread);
+            throw e;
+        }
+        if (result.duplicate()) {
+            cache.remove(thread);
+            return new StepResult<>(CheckpointSummary.of(result.checkpoint()),
+                    stateAt(thread, result.checkpoint().id()).state(), true);
+        }
+        cache.put(thread, new Head<>(checkpoint, applied.state(), written.snapshotBytes(), written.deltaBytesSince()));
+        return new StepResult<>(CheckpointSummary.of(checkpoint), applied.state(), false);
+    }
+
+    private record Written(StateChange change, long snapshotBytes, long deltaBytesSince) {}
+
+    /** A delta against the parent, or the whole state when the snapshot policy says it is time. */
+    private Written encodeChange(Head<S> head, AppliedUpdate<S> applied) {
+        if (head != null) {
+            byte[] delta = codec.writeTree(StateDelta.toPatch(applied.changes(), codec));
+            long since = head.deltaBytesSinceSnapshot() + delta.length;
+            if (!options.snapshotPolicy().snapshotDue(head.snapshotBytes(), since)) {
+                return new Written(new StateChange.Delta(delta), head.snapshotBytes(), since);
+            }
+        }
+        byte[] snapshot = codec.encode(applied.state());
+        return new Written(new StateChange.Snapshot(snapshot), snapshot.length, 0);
+    }
+
+    private static List<Decision> decisions(StepOutcome<?> outcome) {
+        List<Decision> out = new ArrayList<>(outcome.decisions().size());
+        for (RouteDecision d : outcome.decisions()) {
+            out.add(new Decision(d.from(), d.to(), d.reason()));
+        }
+        return out;
+    }
+
+    /**
+     * Steps until the run ends (DONE or INTERRUPTED) or the budget is spent. {@code input} goes into
+     * the first step only. Each step commits on its own, so a run cut short loses nothing.
+     */
+    public RunResult<S> run(ThreadKey thread, Update<S> input, RunBudget budget) {
+        List<CheckpointSummary> steps = new ArrayList<>();
+        Update<S> next = input;
+        S state = null;
+        while (true) {
+            if (budget.deadline() != null && !options.clock().instant().isBefore(budget.deadline())) {
+                return new RunResult<>(steps, state, RunResult.StopReason.DEADLINE);
+            }
+            StepResult<S> result = step(thread, next, null);
+            next = Update.none();
+            steps.add(result.checkpoint());
+            state = result.state();
+            if (result.checkpoint().status() == Status.DONE) {
+                return new RunResult<>(steps, state, RunResult.StopReason.DONE);
+            }
+            if (result.checkpoint().status() == Status.INTERRUPTED) {
+                return new RunResult<>(steps, state, RunResult.StopReason.INTERRUPTED);
+            }
+            if (steps.size() >= budget.maxSteps()) {
+                return new RunResult<>(steps, state, RunResult.StopReason.MAX_STEPS);
+            }
+        }
+    }
+
+    /** The latest state of a thread; {@code THREAD_NOT_FOUND} if it has none. */
+    public ThreadState<S> state(ThreadKey thread) {
+        Head<S> head = currentHead(thread);
+        if (head == null) {
+            throw threadNotFound(thread);
+        }
+        return new ThreadState<>(CheckpointSummary.of(head.checkpoint()), head.state());
+    }
+
+    /** The state at any retained checkpoint; {@code CHECKPOINT_NOT_FOUND} if the store has none by that id. */
+    public ThreadState<S> stateAt(ThreadKey thread, CheckpointId id) {
+        CheckpointChain chain = store.load(thread, id).orElseThrow(() -> {
+            if (store.head(thread).isEmpty()) {
+                return threadNotFound(thread);
+            }
+            return new ThreadlineException(ErrorCode.CHECKPOINT_NOT_FOUND,
+                    "thread " + thread.threadId() + " has no checkpoint " + id + " (pruned, or never existed)",
+                    Map.of("thread", thread.threadId(), "checkpointId", id.value()));
+        });
+        return new ThreadState<>(CheckpointSummary.of(chain.target()), loader.state(chain));
+    }
+
+    /** A page of the thread's history, newest first; {@code THREAD_NOT_FOUND} if it has none. */
+    public HistoryPage history(ThreadKey thread, HistoryQuery query) {
+        HistoryPage page = store.history(thread, query);
+        if (page.checkpoints().isEmpty() && query.cursor() == null) {
+            throw threadNotFound(thread);
+        }
+        return page;
+    }
+
+    private Head<S> currentHead(ThreadKey thread) {
+        ThreadHead stored = store.head(thread).orElse(null);
+        if (stored == null) {
+            cache.remove(thread);
+            return null;
+        }
+        Head<S> cached = cache.get(thread);
+        if (cached != null && cached.checkpoint().id().equals(stored.checkpointId())) {
+            return cached;
+        }
+        CheckpointChain chain = store.loadLatest(thread).orElseThrow(() -> threadNotFound(thread));
+        Head<S> loaded = loader.head(chain);
+        cache.put(thread, loaded);
+        return loaded;
+    }
+
+    private static ThreadlineException threadNotFound(ThreadKey thread) {
+        return new ThreadlineException(ErrorCode.THREAD_NOT_FOUND, "no thread " + thread.threadId() + " for this tenant",
+                Map.of("thread", thread.threadId()));
+    }
+}

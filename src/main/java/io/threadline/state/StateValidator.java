@@ -1,0 +1,159 @@
+package io.threadline.state;
+
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+import jakarta.validation.metadata.BeanDescriptor;
+import jakarta.validation.metadata.ContainerElementTypeDescriptor;
+import jakarta.validation.metadata.PropertyDescriptor;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks states against their Jakarta Bean Validation constraints before anything is committed.
+ *
+ * <p>A step's new state is the previous, already valid state plus the step's changes, so only the
+ * changes are checked: each changed field's own constraints on its new value, and cascaded
+ * ({@code @Valid}) constraints on the items and entries the step added. That keeps the cost of a
+ * step proportional to its change rather than to the state. Class-level constraints on the state
+ * record see the whole state, so a state type that has them is validated in full every step.
+ *
+ * @param <S> the state record type
+ */
+public final class StateValidator<S> {
+
+    private final StateSchema<S> schema;
+    private final Validator validator;
+    private final boolean classLevelConstraints;
+    private final Set<String> cascaded;
+
+    /**
+     * @param validator a Jakarta validator, or {@code null} to check only the Java types of fields
+     */
+    public StateValidator(StateSchema<S> schema, Validator validator) {
+        this.schema = schema;
+        this.validator = validator;
+        this.cascaded = new LinkedHashSet<>();
+        boolean classLevel = false;
+        if (validator != null) {
+            BeanDescriptor bean = validator.getConstraintsForClass(schema.type());
+            classLevel = !bean.getConstraintDescriptors().isEmpty();
+            for (String field : schema.fieldNames()) {
+                PropertyDescriptor property = bean.getConstraintsForProperty(field);
+                if (property != null && (property.isCascaded() || anyCascaded(property.getConstrainedContainerElementTypes()))) {
+                    cascaded.add(field);
+                }
+            }
+        }
+        this.classLevelConstraints = classLevel;
+    }
+
+    private static boolean anyCascaded(Set<ContainerElementTypeDescriptor> elements) {
+        for (ContainerElementTypeDescriptor element : elements) {
+            if (element.isCascaded() || anyCascaded(element.getConstrainedContainerElementTypes())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Every constraint of the whole state. */
+    public List<Violation> validateAll(S state) {
+        if (validator == null) {
+            return List.of();
+        }
+        return sorted(toViolations("", validator.validate(state)));
+    }
+
+    /** The constraints a step's changes can have broken (see the class comment). */
+    public List<Violation> validateChanges(AppliedUpdate<S> applied) {
+        if (validator == null || applied.isEmpty()) {
+            return List.of();
+        }
+        if (classLevelConstraints) {
+            return validateAll(applied.state());
+        }
+        Set<Violation> found = new LinkedHashSet<>();
+        for (String field : applied.changedFields()) {
+            Object value = schema.get(applied.state(), field);
+            found.addAll(toViolations("", validator.validateValue(schema.type(), field, value)));
+        }
+        for (AppliedChange change : applied.changes()) {
+            if (!cascaded.contains(change.field())) {
+                continue;
+            }
+            String field = change.field();
+            if (change instanceof AppliedChange.Appended appended) {
+                int index = appended.fromIndex();
+                for (Object item : appended.items()) {
+                    cascade(field + "[" + index++ + "]", item, found);
+                }
+            } else if (change instanceof AppliedChange.Put put) {
+                for (Map.Entry<String, ?> e : put.entries().entrySet()) {
+                    cascade(field + "[" + e.getKey() + "]", e.getValue(), found);
+                }
+            } else if (change instanceof AppliedChange.Replaced replaced) {
+                cascadeValue(field, replaced.value(), found);
+            }
+        }
+        return sorted(found);
+    }
+
+    /** Throws {@code VALIDATION_FAILED} listing every violation, if there is any. */
+    public void check(List<Violation> violations) {
+        if (violations.isEmpty()) {
+            return;
+        }
+        List<Map<String, Object>> details = new ArrayList<>();
+        for (Violation v : violations) {
+            details.add(v.toMap());
+        }
+        throw ThreadlineException.withViolations(ErrorCode.VALIDATION_FAILED,
+                "the new " + schema.type().getSimpleName() + " is invalid: " + violations, details);
+    }
+
+    private void cascadeValue(String path, Object value, Set<Violation> found) {
+        if (value instanceof Collection<?> items) {
+            int i = 0;
+            for (Object item : items) {
+                cascade(path + "[" + i++ + "]", item, found);
+            }
+        } else if (value instanceof Map<?, ?> map) {
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                cascade(path + "[" + e.getKey() + "]", e.getValue(), found);
+            }
+        } else {
+            cascade(path, value, found);
+        }
+    }
+
+    private void cascade(String path, Object bean, Set<Violation> found) {
+        if (bean == null || bean instanceof CharSequence || bean instanceof Number || bean instanceof Boolean) {
+            return;
+        }
+        found.addAll(toViolations(path, validator.validate(bean)));
+    }
+
+    private static <T> List<Violation> toViolations(String prefix, Set<ConstraintViolation<T>> violations) {
+        List<Violation> out = new ArrayList<>(violations.size());
+        for (ConstraintViolation<T> v : violations) {
+            String inner = v.getPropertyPath().toString();
+            String path = prefix.isEmpty() ? inner : inner.isEmpty() ? prefix : prefix + "." + inner;
+            out.add(new Violation(path, v.getMessage()));
+        }
+        return out;
+    }
+
+    private static List<Violation> sorted(Collection<Violation> violations) {
+        // Validators report in hash order; sort so that the same failure reads the same every time.
+        List<Violation> list = new ArrayList<>(new LinkedHashSet<>(violations));
+        list.sort((a, b) -> a.path().equals(b.path()) ? a.message().compareTo(b.message()) : a.path().compareTo(b.path()));
+        return list;
+    }
+}
