@@ -26,11 +26,11 @@ public record AgentState(
         @PositiveOrZero @Max(5) int retryCount,
         String lastDecision) {
 
-    public static final ListChannel<AgentState, Message> MESSAGES = Channel.append("messages");
-    public static final ValueChannel<AgentState, String> CURRENT_TASK = Channel.overwrite("currentTask");
-    public static final MapChannel<AgentState, String> TOOL_OUTPUTS = Channel.merge("toolOutputs");
-    public static final ValueChannel<AgentState, Integer> RETRY_COUNT = Channel.overwrite("retryCount");
-    public static final ValueChannel<AgentState, String> LAST_DECISION = Channel.overwrite("lastDecision");
+    public static final ListChannel<AgentState, Message> MESSAGES = Channel.appending("messages");
+    public static final ValueChannel<AgentState, String> CURRENT_TASK = Channel.overwriting("currentTask");
+    public static final MapChannel<AgentState, String> TOOL_OUTPUTS = Channel.merging("toolOutputs");
+    public static final ValueChannel<AgentState, Integer> RETRY_COUNT = Channel.overwriting("retryCount");
+    public static final ValueChannel<AgentState, String> LAST_DECISION = Channel.overwriting("lastDecision");
 
     /** The latest message from the user, or null. */
     public Message lastUserMessage() {

@@ -10,6 +10,7 @@ import io.threadline.state.Update;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -37,12 +38,12 @@ public final class CompiledGraph<S> {
     CompiledGraph(StateSchema<S> schema, Map<String, Node<S>> nodes, Map<String, List<String>> edges,
                   Map<String, StateGraph.RouteSpec<S>> routes) {
         this.schema = schema;
-        this.nodes = Map.copyOf(nodes);
+        this.nodes = Collections.unmodifiableMap(new LinkedHashMap<>(nodes));
         this.order = List.copyOf(nodes.keySet());
         Map<String, List<String>> e = new LinkedHashMap<>();
         edges.forEach((k, v) -> e.put(k, List.copyOf(new LinkedHashSet<>(v))));
-        this.edges = Map.copyOf(e);
-        this.routes = Map.copyOf(routes);
+        this.edges = Collections.unmodifiableMap(e);
+        this.routes = Collections.unmodifiableMap(new LinkedHashMap<>(routes));
     }
 
     public StateSchema<S> schema() {
@@ -54,18 +55,25 @@ public final class CompiledGraph<S> {
         return order;
     }
 
-    /** The nodes a new run starts with. */
+    /** The nodes a new run can start with: START's successors, or every target of a router on START. */
     public List<String> entryNodes() {
-        return GraphChecks.ordered(new LinkedHashSet<>(edges.getOrDefault(START, List.of())), order);
+        StateGraph.RouteSpec<S> entry = routes.get(START);
+        List<String> targets = entry != null ? entry.targets() : edges.getOrDefault(START, List.of());
+        return GraphChecks.ordered(new LinkedHashSet<>(targets), order);
     }
 
     /**
      * Runs the scheduled nodes on {@code state} (each sees the same input), merges their updates in
      * declaration order through the schema's reducers, then routes from each node on the merged
      * state. Two nodes overwriting the same plain field in one step is ambiguous and fails with
-     * {@code VALIDATION_FAILED}; declare a reducer for that field instead.
+     * {@code VALIDATION_FAILED}; declare a reducer for that field instead. Scheduling
+     * {@link StateGraph#START} starts a new run: its successors (or its router's choice) run.
      */
     public StepOutcome<S> execute(S state, Collection<String> scheduled, StepContext context) {
+        List<RouteDecision> decisions = new ArrayList<>();
+        if (scheduled.contains(START)) {
+            scheduled = entry(state, decisions);
+        }
         List<String> ran = GraphChecks.ordered(new LinkedHashSet<>(scheduled), order);
         if (ran.size() != new LinkedHashSet<>(scheduled).size()) {
             throw new ThreadlineException(ErrorCode.INTERNAL, "scheduled nodes " + scheduled + " are not all in the graph " + order);
@@ -89,7 +97,6 @@ public final class CompiledGraph<S> {
             }
         }
         AppliedUpdate<S> applied = schema.apply(state, merged);
-        List<RouteDecision> decisions = new ArrayList<>();
         Set<String> next = new LinkedHashSet<>();
         for (String name : ran) {
             StateGraph.RouteSpec<S> spec = routes.get(name);
@@ -103,6 +110,19 @@ public final class CompiledGraph<S> {
         }
         next.remove(END);
         return new StepOutcome<>(ran, applied, decisions, GraphChecks.ordered(next, order));
+    }
+
+    /** The nodes a run starts with; a router on START decides on the state the run starts from. */
+    private Collection<String> entry(S state, List<RouteDecision> decisions) {
+        StateGraph.RouteSpec<S> router = routes.get(START);
+        if (router == null) {
+            return edges.getOrDefault(START, List.of());
+        }
+        RouteDecision decision = decide(START, router, state);
+        decisions.add(decision);
+        Set<String> nodes = new LinkedHashSet<>(decision.to());
+        nodes.remove(END);
+        return nodes;
     }
 
     private Update<S> runNode(String name, S state, StepContext context) {
@@ -162,11 +182,14 @@ public final class CompiledGraph<S> {
             m.append("    ").append(n).append('[').append(n).append("]\n");
         }
         m.append("    ").append(END).append("([END])\n");
-        edges.forEach((from, tos) -> {
-            for (String to : tos) {
+        List<String> sources = new ArrayList<>(order.size() + 1);
+        sources.add(START);
+        sources.addAll(order);
+        for (String from : sources) {
+            for (String to : edges.getOrDefault(from, List.of())) {
                 m.append("    ").append(from).append(" --> ").append(to).append('\n');
             }
-        });
+        }
         for (String from : order) {
             StateGraph.RouteSpec<S> spec = routes.get(from);
             if (spec == null) {

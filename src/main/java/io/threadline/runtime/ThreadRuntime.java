@@ -17,6 +17,7 @@ import io.threadline.checkpoint.ThreadHead;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.graph.CompiledGraph;
 import io.threadline.graph.RouteDecision;
+import io.threadline.graph.StateGraph;
 import io.threadline.graph.StepOutcome;
 import io.threadline.runtime.internal.Head;
 import io.threadline.runtime.internal.HeadCache;
@@ -106,7 +107,7 @@ public final class ThreadRuntime<S> {
         }
         long step = head == null ? 1 : head.checkpoint().step() + 1;
         S before = head == null ? schema.initial() : head.state();
-        List<String> scheduled = head == null || head.checkpoint().next().isEmpty() ? graph.entryNodes() : head.checkpoint().next();
+        List<String> scheduled = head == null || head.checkpoint().next().isEmpty() ? List.of(StateGraph.START) : head.checkpoint().next();
 
         AppliedUpdate<S> withInput = schema.apply(before, input.changes());
         LiveStepContext context = new LiveStepContext(thread, step, options.clock(), options.random());

@@ -10,8 +10,8 @@ import java.util.Objects;
  *
  * <pre>{@code
  * public record ChatState(List<Message> messages, int turn) {
- *     public static final ListChannel<ChatState, Message> MESSAGES = Channel.append("messages");
- *     public static final ValueChannel<ChatState, Integer> TURN = Channel.overwrite("turn");
+ *     public static final ListChannel<ChatState, Message> MESSAGES = Channel.appending("messages");
+ *     public static final ValueChannel<ChatState, Integer> TURN = Channel.overwriting("turn");
  * }
  * }</pre>
  *
@@ -37,17 +37,17 @@ public abstract sealed class Channel<S, V> permits ValueChannel, ListChannel, Ma
     }
 
     /** A field whose update replaces the current value (the default for undeclared fields). */
-    public static <S, V> ValueChannel<S, V> overwrite(String name) {
+    public static <S, V> ValueChannel<S, V> overwriting(String name) {
         return new ValueChannel<>(name);
     }
 
     /** A {@code List} field whose updates append items, as LangGraph's {@code add} reducer. */
-    public static <S, E> ListChannel<S, E> append(String name) {
+    public static <S, E> ListChannel<S, E> appending(String name) {
         return new ListChannel<>(name);
     }
 
     /** A {@code Map<String, V>} field whose updates put and remove entries. */
-    public static <S, V> MapChannel<S, V> merge(String name) {
+    public static <S, V> MapChannel<S, V> merging(String name) {
         return new MapChannel<>(name);
     }
 

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * A list field whose updates append. Checkpoints store only the appended items, so a list that
- * grows by one item a step costs one item of storage a step. See {@link Channel#append}.
+ * grows by one item a step costs one item of storage a step. See {@link Channel#appending}.
  */
 public final class ListChannel<S, E> extends Channel<S, List<E>> {
 

@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * A {@code Map<String, V>} field whose updates put and remove entries; checkpoints store only the
- * entries that changed. See {@link Channel#merge}.
+ * entries that changed. See {@link Channel#merging}.
  */
 public final class MapChannel<S, V> extends Channel<S, Map<String, V>> {
 

@@ -75,7 +75,7 @@ public final class StateSchema<S> {
         collectDeclaredChannels(components, declared);
         for (int i = 0; i < n; i++) {
             if (declared[i] == null) {
-                declared[i] = Channel.overwrite(names[i]);
+                declared[i] = Channel.overwriting(names[i]);
             }
         }
         channels = declared;

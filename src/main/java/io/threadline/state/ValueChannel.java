@@ -1,6 +1,6 @@
 package io.threadline.state;
 
-/** A field whose update replaces its value. See {@link Channel#overwrite}. */
+/** A field whose update replaces its value. See {@link Channel#overwriting}. */
 public final class ValueChannel<S, V> extends Channel<S, V> {
 
     ValueChannel(String name) {

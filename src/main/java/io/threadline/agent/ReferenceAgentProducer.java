@@ -1,0 +1,20 @@
+package io.threadline.agent;
+
+import io.threadline.checkpoint.CheckpointStore;
+import io.threadline.runtime.RuntimeOptions;
+import io.threadline.runtime.ThreadRuntime;
+import io.threadline.state.StateCodec;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import jakarta.validation.Validator;
+
+/** The reference agent's runtime as a bean, on whatever checkpoint store the application wires. */
+public class ReferenceAgentProducer {
+
+    @Produces
+    @Singleton
+    ThreadRuntime<AgentState> referenceAgentRuntime(CheckpointStore store, Validator validator, StateCodec codec,
+                                                    RuntimeOptions options) {
+        return new ThreadRuntime<>(ReferenceAgent.graph(), store, validator, codec, options);
+    }
+}

@@ -1,0 +1,25 @@
+package io.threadline.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** The {@code threadline.*} keys of application.properties (documented in README.md). */
+@ConfigMapping(prefix = "threadline")
+public interface ThreadlineConfig {
+
+    CheckpointConfig checkpoint();
+
+    RuntimeConfig runtime();
+
+    interface CheckpointConfig {
+        /** Write a snapshot when the deltas since the last one reach this multiple of its size. */
+        @WithDefault("2.0")
+        double snapshotRatio();
+    }
+
+    interface RuntimeConfig {
+        /** Threads whose latest decoded state each runtime keeps in memory; 0 turns the cache off. */
+        @WithDefault("1024")
+        int headCacheThreads();
+    }
+}

@@ -1,0 +1,53 @@
+package io.threadline.checkpoint;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Builds chains of checkpoints for store tests: a thread whose state is {@code {"n": [..]}} and each
+ * step appends its step number, as a snapshot or as a JSON Patch delta.
+ */
+final class CheckpointFixtures {
+
+    private final SplittableRandom random = new SplittableRandom(42);
+    private Instant clock = Instant.parse("2026-01-01T00:00:00Z");
+
+    Checkpoint first(ThreadKey thread) {
+        return snapshot(thread, 1, null);
+    }
+
+    Checkpoint next(Checkpoint parent, boolean snapshot) {
+        return next(parent, snapshot, null);
+    }
+
+    Checkpoint next(Checkpoint parent, boolean snapshot, String idempotencyKey) {
+        long step = parent.step() + 1;
+        StateChange change = snapshot ? new StateChange.Snapshot(stateJson(step))
+                : new StateChange.Delta(("[{\"op\":\"add\",\"path\":\"/n/-\",\"value\":" + step + "}]").getBytes(StandardCharsets.UTF_8));
+        return checkpoint(parent.thread(), step, parent.id(), change, idempotencyKey);
+    }
+
+    Checkpoint snapshot(ThreadKey thread, long step, CheckpointId parent) {
+        return checkpoint(thread, step, parent, new StateChange.Snapshot(stateJson(step)), null);
+    }
+
+    private Checkpoint checkpoint(ThreadKey thread, long step, CheckpointId parent, StateChange change, String key) {
+        clock = clock.plusMillis(1);
+        return new Checkpoint(CheckpointId.next(clock, random::nextLong, parent), thread, step, parent,
+                List.of("n" + step), List.of(new Decision("n" + step, List.of("n" + (step + 1)), "because " + step)),
+                List.of("n" + (step + 1)), Status.RUNNING, 1, change, clock, key, Map.of("k", "v" + step));
+    }
+
+    /** The JSON of the state after {@code step} steps: {"n":[1,2,...,step]}. */
+    static byte[] stateJson(long step) {
+        List<String> items = new ArrayList<>();
+        for (long i = 1; i <= step; i++) {
+            items.add(Long.toString(i));
+        }
+        return ("{\"n\":[" + String.join(",", items) + "]}").getBytes(StandardCharsets.UTF_8);
+    }
+}

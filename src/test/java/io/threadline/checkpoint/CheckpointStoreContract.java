@@ -1,0 +1,304 @@
+package io.threadline.checkpoint;
+
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+import io.threadline.state.StateCodec;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The contract every {@link CheckpointStore} passes. Implementations extend it and provide
+ * {@link #store()}; each test uses fresh thread ids, so a store may be shared between tests. There
+ * is no skip: a store whose service is down fails here.
+ */
+public abstract class CheckpointStoreContract {
+
+    private final StateCodec codec = new StateCodec();
+    private CheckpointFixtures fixtures;
+    private String tenant;
+
+    /** The store under test (may be shared by all tests of the class). */
+    protected abstract CheckpointStore store();
+
+    @BeforeEach
+    void freshTenant() {
+        fixtures = new CheckpointFixtures();
+        tenant = "t-" + UUID.randomUUID();
+    }
+
+    private ThreadKey newThread() {
+        return ThreadKey.of(tenant, "th-" + UUID.randomUUID());
+    }
+
+    /** Commits {@code steps} checkpoints; a snapshot at the steps listed, deltas elsewhere. */
+    private List<Checkpoint> commitChain(ThreadKey thread, int steps, Set<Integer> snapshots) {
+        List<Checkpoint> chain = new ArrayList<>();
+        Checkpoint cp = fixtures.first(thread);
+        store().commit(new Commit(cp, 0));
+        chain.add(cp);
+        for (int s = 2; s <= steps; s++) {
+            cp = fixtures.next(cp, snapshots.contains(s));
+            store().commit(new Commit(cp, s - 1));
+            chain.add(cp);
+        }
+        return chain;
+    }
+
+    private long[] materialise(CheckpointChain chain) {
+        var tree = Materializer.stateTree(chain, codec);
+        long[] n = new long[tree.get("n").size()];
+        for (int i = 0; i < n.length; i++) {
+            n[i] = tree.get("n").get(i).asLong();
+        }
+        return n;
+    }
+
+    private static long[] upTo(long step) {
+        long[] n = new long[(int) step];
+        for (int i = 0; i < n.length; i++) {
+            n[i] = i + 1;
+        }
+        return n;
+    }
+
+    @Test
+    void unknownThreadHasNothing() {
+        ThreadKey thread = newThread();
+        assertThat(store().head(thread)).isEmpty();
+        assertThat(store().loadLatest(thread)).isEmpty();
+        assertThat(store().history(thread, HistoryQuery.first(10)).checkpoints()).isEmpty();
+        assertThat(store().storedBytes(thread)).isZero();
+    }
+
+    @Test
+    void committedCheckpointReadsBackExactly() {
+        ThreadKey thread = newThread();
+        Checkpoint first = fixtures.first(thread);
+        CommitResult result = store().commit(new Commit(first, 0));
+        assertThat(result.duplicate()).isFalse();
+        assertThat(result.checkpoint()).isEqualTo(first);
+        assertThat(store().get(thread, first.id())).contains(first);
+        assertThat(store().head(thread)).contains(new ThreadHead(first.id(), 1));
+        assertThat(store().storedBytes(thread)).isPositive();
+    }
+
+    @Test
+    void latestChainStartsAtTheNearestSnapshotAndMaterialisesExactly() {
+        ThreadKey thread = newThread();
+        List<Checkpoint> chain = commitChain(thread, 9, Set.of(4));
+        CheckpointChain latest = store().loadLatest(thread).orElseThrow();
+        assertThat(latest.checkpoints()).extracting(Checkpoint::step).containsExactly(4L, 5L, 6L, 7L, 8L, 9L);
+        assertThat(latest.target()).isEqualTo(chain.get(8));
+        assertThat(materialise(latest)).containsExactly(upTo(9));
+    }
+
+    @Test
+    void everyCheckpointMaterialisesExactly() {
+        ThreadKey thread = newThread();
+        List<Checkpoint> chain = commitChain(thread, 12, Set.of(5, 9));
+        for (Checkpoint cp : chain) {
+            CheckpointChain c = store().load(thread, cp.id()).orElseThrow();
+            assertThat(c.target()).isEqualTo(cp);
+            assertThat(materialise(c)).containsExactly(upTo(cp.step()));
+        }
+    }
+
+    @Test
+    void staleExpectedStepIsAConflictAndWritesNothing() {
+        ThreadKey thread = newThread();
+        List<Checkpoint> chain = commitChain(thread, 3, Set.of());
+        long before = store().storedBytes(thread);
+        Checkpoint rival = fixtures.next(chain.get(1), false);
+        assertThatThrownBy(() -> store().commit(new Commit(rival, 2)))
+                .isInstanceOfSatisfying(ThreadlineException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT);
+                    assertThat(e.details()).containsEntry("headStep", 3L);
+                });
+        assertThat(store().head(thread)).contains(new ThreadHead(chain.get(2).id(), 3));
+        assertThat(store().get(thread, rival.id())).isEmpty();
+        assertThat(store().storedBytes(thread)).isEqualTo(before);
+    }
+
+    @Test
+    void secondFirstCheckpointOfAThreadConflicts() {
+        ThreadKey thread = newThread();
+        store().commit(new Commit(fixtures.first(thread), 0));
+        Checkpoint other = fixtures.first(thread);
+        assertThatThrownBy(() -> store().commit(new Commit(other, 0)))
+                .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT));
+    }
+
+    @Test
+    void repeatedIdempotencyKeyReturnsTheFirstCommitAndWritesNothing() {
+        ThreadKey thread = newThread();
+        Checkpoint first = fixtures.first(thread);
+        store().commit(new Commit(first, 0));
+        Checkpoint keyed = fixtures.next(first, false, "req-1");
+        store().commit(new Commit(keyed, 1));
+        long bytes = store().storedBytes(thread);
+
+        // A retry computed from the same parent, and one computed after more steps: both see the first.
+        CommitResult retry = store().commit(new Commit(fixtures.next(first, false, "req-1"), 1));
+        assertThat(retry.duplicate()).isTrue();
+        assertThat(retry.checkpoint()).isEqualTo(keyed);
+        Checkpoint third = fixtures.next(keyed, false);
+        store().commit(new Commit(third, 2));
+        CommitResult late = store().commit(new Commit(fixtures.next(third, false, "req-1"), 3));
+        assertThat(late.duplicate()).isTrue();
+        assertThat(late.checkpoint()).isEqualTo(keyed);
+        assertThat(store().head(thread).orElseThrow().step()).isEqualTo(3);
+        assertThat(store().storedBytes(thread)).isGreaterThan(bytes);
+    }
+
+    @Test
+    void idempotencyKeysAreScopedToTheirThread() {
+        ThreadKey a = newThread();
+        ThreadKey b = newThread();
+        Checkpoint first = fixtures.first(a);
+        store().commit(new Commit(first, 0));
+        store().commit(new Commit(fixtures.next(first, false, "same"), 1));
+        Checkpoint firstB = fixtures.first(b);
+        store().commit(new Commit(firstB, 0));
+        CommitResult result = store().commit(new Commit(fixtures.next(firstB, false, "same"), 1));
+        assertThat(result.duplicate()).isFalse();
+    }
+
+    @Test
+    void tenantsDoNotSeeEachOthersThreads() {
+        ThreadKey mine = newThread();
+        ThreadKey sameIdOtherTenant = ThreadKey.of(tenant + "-other", mine.threadId());
+        Checkpoint first = fixtures.first(mine);
+        store().commit(new Commit(first, 0));
+        assertThat(store().head(sameIdOtherTenant)).isEmpty();
+        assertThat(store().get(sameIdOtherTenant, first.id())).isEmpty();
+        assertThat(store().load(sameIdOtherTenant, first.id())).isEmpty();
+        assertThat(store().history(sameIdOtherTenant, HistoryQuery.first(10)).checkpoints()).isEmpty();
+    }
+
+    @Test
+    void historyPagesNewestFirstWithoutGapsOrDuplicates() {
+        ThreadKey thread = newThread();
+        commitChain(thread, 23, Set.of(10, 20));
+        List<Long> steps = new ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            HistoryPage page = store().history(thread, new HistoryQuery(5, cursor));
+            page.checkpoints().forEach(cp -> steps.add(cp.step()));
+            cursor = page.nextCursor();
+            pages++;
+        } while (cursor != null);
+        assertThat(pages).isEqualTo(5);
+        List<Long> expected = new ArrayList<>();
+        for (long s = 23; s >= 1; s--) {
+            expected.add(s);
+        }
+        assertThat(steps).isEqualTo(expected);
+    }
+
+    @Test
+    void unknownCheckpointIdIsEmpty() {
+        ThreadKey thread = newThread();
+        commitChain(thread, 2, Set.of());
+        CheckpointId unknown = CheckpointId.next(Instant.now(), () -> 7L, null);
+        assertThat(store().get(thread, unknown)).isEmpty();
+        assertThat(store().load(thread, unknown)).isEmpty();
+    }
+
+    @Test
+    void pruneKeepsTheLastNAndTheSnapshotTheyNeed() {
+        ThreadKey thread = newThread();
+        List<Checkpoint> chain = commitChain(thread, 20, Set.of(8, 15));
+        long before = store().storedBytes(thread);
+        PruneReport report = store().prune(thread, new RetentionPolicy(10), Instant.parse("2026-02-01T00:00:00Z"));
+        // Retained: steps 11..20; step 11 needs the snapshot at 8, so 8..20 stay and 1..7 go.
+        assertThat(report.removed()).isEqualTo(7);
+        assertThat(report.oldestKeptStep()).isEqualTo(8);
+        assertThat(report.removedBytes()).isPositive();
+        assertThat(store().storedBytes(thread)).isEqualTo(before - report.removedBytes());
+        for (Checkpoint cp : chain) {
+            if (cp.step() < 8) {
+                assertThat(store().get(thread, cp.id())).isEmpty();
+            } else {
+                assertThat(materialise(store().load(thread, cp.id()).orElseThrow())).containsExactly(upTo(cp.step()));
+            }
+        }
+        assertThat(materialise(store().loadLatest(thread).orElseThrow())).containsExactly(upTo(20));
+        // Pruning again removes nothing more; the thread goes on.
+        assertThat(store().prune(thread, new RetentionPolicy(10), Instant.parse("2026-02-01T00:00:00Z")).removed()).isZero();
+        Checkpoint next = fixtures.next(chain.get(19), false);
+        store().commit(new Commit(next, 20));
+        assertThat(materialise(store().loadLatest(thread).orElseThrow())).containsExactly(upTo(21));
+    }
+
+    @Test
+    void historyStopsAtThePrunedEnd() {
+        ThreadKey thread = newThread();
+        commitChain(thread, 10, Set.of(6));
+        store().prune(thread, new RetentionPolicy(3), Instant.parse("2026-02-01T00:00:00Z"));
+        List<Long> steps = new ArrayList<>();
+        String cursor = null;
+        do {
+            HistoryPage page = store().history(thread, new HistoryQuery(2, cursor));
+            page.checkpoints().forEach(cp -> steps.add(cp.step()));
+            cursor = page.nextCursor();
+        } while (cursor != null);
+        assertThat(steps).containsExactly(10L, 9L, 8L, 7L, 6L);
+    }
+
+    @Test
+    void concurrentCommitsOnOneVersionHaveExactlyOneWinner() throws Exception {
+        ThreadKey thread = newThread();
+        Checkpoint first = fixtures.first(thread);
+        store().commit(new Commit(first, 0));
+        int writers = 8;
+        List<Checkpoint> candidates = new ArrayList<>();
+        for (int i = 0; i < writers; i++) {
+            candidates.add(fixtures.next(first, false));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        CountDownLatch go = new CountDownLatch(1);
+        try {
+            List<Future<Optional<Checkpoint>>> results = new ArrayList<>();
+            for (Checkpoint c : candidates) {
+                results.add(pool.submit(() -> {
+                    go.await();
+                    try {
+                        return Optional.of(store().commit(new Commit(c, 1)).checkpoint());
+                    } catch (ThreadlineException e) {
+                        assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT);
+                        return Optional.empty();
+                    }
+                }));
+            }
+            go.countDown();
+            Set<Checkpoint> winners = new HashSet<>();
+            for (Future<Optional<Checkpoint>> f : results) {
+                f.get(30, TimeUnit.SECONDS).ifPresent(winners::add);
+            }
+            assertThat(winners).hasSize(1);
+            Checkpoint winner = winners.iterator().next();
+            assertThat(store().head(thread)).contains(new ThreadHead(winner.id(), 2));
+            assertThat(store().history(thread, HistoryQuery.first(10)).checkpoints()).extracting(Checkpoint::id)
+                    .containsExactly(winner.id(), first.id());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,336 @@
+package io.threadline.runtime;
+
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+import io.threadline.agent.LocalDemo;
+import io.threadline.checkpoint.Checkpoint;
+import io.threadline.checkpoint.CheckpointId;
+import io.threadline.checkpoint.HistoryQuery;
+import io.threadline.checkpoint.InMemoryCheckpointStore;
+import io.threadline.checkpoint.Status;
+import io.threadline.checkpoint.ThreadKey;
+import io.threadline.graph.CompiledGraph;
+import io.threadline.graph.Route;
+import io.threadline.graph.StateGraph;
+import io.threadline.state.Channel;
+import io.threadline.state.ListChannel;
+import io.threadline.state.StateCodec;
+import io.threadline.state.Update;
+import io.threadline.state.ValueChannel;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.threadline.graph.StateGraph.END;
+import static io.threadline.graph.StateGraph.START;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ThreadRuntimeTest {
+
+    public record Notes(@NotNull List<@NotBlank @Size(max = 20) String> lines, @Max(3) int count, String last) {
+        public static final ListChannel<Notes, String> LINES = Channel.appending("lines");
+        public static final ValueChannel<Notes, Integer> COUNT = Channel.overwriting("count");
+        public static final ValueChannel<Notes, String> LAST = Channel.overwriting("last");
+    }
+
+    private final InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+    private final ThreadKey thread = ThreadKey.of("acme", "t1");
+
+    /** START -> a -> (b | END); b -> END. b appends whatever `last` holds and may be made invalid. */
+    private static CompiledGraph<Notes> graph() {
+        return StateGraph.of(Notes.class)
+                .node("a", (s, ctx) -> Update.of(Notes.LINES.append("a" + ctx.step()), Notes.COUNT.set(s.count() + 1)))
+                .node("b", (s, ctx) -> Update.of(Notes.LINES.append(s.last() == null ? "b" : s.last())))
+                .edge(START, "a")
+                .route("a", s -> s.last() != null ? Route.to("b", "last is set") : Route.end("nothing to add"), "b", END)
+                .edge("b", END)
+                .compile();
+    }
+
+    private ThreadRuntime<Notes> runtime(CompiledGraph<Notes> graph) {
+        Clock clock = Clock.fixed(Instant.parse("2026-03-01T10:00:00Z"), ZoneOffset.UTC);
+        return new ThreadRuntime<>(graph, store, LocalDemo.plainValidator(), new StateCodec(),
+                RuntimeOptions.defaults().withClock(clock));
+    }
+
+    @Test
+    void firstStepStartsTheThreadAndCommitsOneCheckpoint() {
+        ThreadRuntime<Notes> rt = runtime(graph());
+        StepResult<Notes> r = rt.step(thread, Update.of(Notes.LAST.set("x")), null);
+        assertThat(r.duplicate()).isFalse();
+        assertThat(r.checkpoint().step()).isEqualTo(1);
+        assertThat(r.checkpoint().nodes()).containsExactly("a");
+        assertThat(r.checkpoint().next()).containsExactly("b");
+        assertThat(r.checkpoint().status()).isEqualTo(Status.RUNNING);
+        assertThat(r.checkpoint().decisions()).singleElement()
+                .satisfies(d -> assertThat(d.reason()).isEqualTo("last is set"));
+        assertThat(r.state()).isEqualTo(new Notes(List.of("a1"), 1, "x"));
+        assertThat(store.history(thread, HistoryQuery.first(10)).checkpoints()).hasSize(1);
+    }
+
+    @Test
+    void exactlyOneStepPerCall() {
+        ThreadRuntime<Notes> rt = runtime(graph());
+        rt.step(thread, Update.of(Notes.LAST.set("x")), null);
+        StepResult<Notes> second = rt.step(thread);
+        assertThat(second.checkpoint().nodes()).containsExactly("b");
+        assertThat(second.checkpoint().status()).isEqualTo(Status.DONE);
+        assertThat(second.state().lines()).containsExactly("a1", "x");
+        // A done thread starts a new run on the next call.
+        StepResult<Notes> third = rt.step(thread);
+        assertThat(third.checkpoint().nodes()).containsExactly("a");
+        assertThat(third.state().lines()).containsExactly("a1", "x", "a3");
+    }
+
+    @Test
+    void runLoopsUntilDoneOrBudget() {
+        ThreadRuntime<Notes> rt = runtime(graph());
+        RunResult<Notes> run = rt.run(thread, Update.of(Notes.LAST.set("x")), RunBudget.steps(10));
+        assertThat(run.stopReason()).isEqualTo(RunResult.StopReason.DONE);
+        assertThat(run.steps()).extracting(CheckpointSummary::step).containsExactly(1L, 2L);
+        RunResult<Notes> cut = rt.run(ThreadKey.of("acme", "t2"), Update.of(Notes.LAST.set("x")), RunBudget.steps(1));
+        assertThat(cut.stopReason()).isEqualTo(RunResult.StopReason.MAX_STEPS);
+        RunResult<Notes> late = rt.run(ThreadKey.of("acme", "t3"), Update.none(),
+                new RunBudget(10, Instant.parse("2026-03-01T09:00:00Z")));
+        assertThat(late.stopReason()).isEqualTo(RunResult.StopReason.DEADLINE);
+        assertThat(late.steps()).isEmpty();
+    }
+
+    @Test
+    void invalidUpdateFailsTheStepNamingFieldsAndWritesNothing() {
+        ThreadRuntime<Notes> rt = runtime(graph());
+        rt.run(thread, Update.of(Notes.LAST.set("ok")), RunBudget.steps(10)); // lines [a1, ok], count 1
+        var headBefore = store.head(thread).orElseThrow();
+        long bytesBefore = store.storedBytes(thread);
+
+        // `a` adds one to count: 9 + 1 breaks @Max(3).
+        assertThatThrownBy(() -> rt.step(thread, Update.of(Notes.COUNT.set(9)), null))
+                .isInstanceOfSatisfying(ThreadlineException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
+                    assertThat(e.details().get("violations")).asList()
+                            .containsExactly(java.util.Map.of("path", "count", "message", "must be less than or equal to 3"));
+                });
+        assertThat(store.head(thread)).contains(headBefore);
+        assertThat(store.storedBytes(thread)).isEqualTo(bytesBefore);
+
+        // `b` appends `last`; 30 characters break the element constraint @Size(max = 20) at index 3.
+        rt.step(thread, Update.of(Notes.LAST.set("x".repeat(30))), null); // a: lines [a1, ok, a3]
+        var headAfterA = store.head(thread).orElseThrow();
+        long bytesAfterA = store.storedBytes(thread);
+        assertThatThrownBy(() -> rt.step(thread))
+                .isInstanceOfSatisfying(ThreadlineException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
+                    assertThat(e.details().get("violations")).asList()
+                            .containsExactly(java.util.Map.of("path", "lines[3].<list element>", "message", "size must be between 0 and 20"));
+                });
+        assertThat(store.head(thread)).contains(headAfterA);
+        assertThat(store.storedBytes(thread)).isEqualTo(bytesAfterA);
+        assertThat(rt.state(thread).state().lines()).containsExactly("a1", "ok", "a3");
+    }
+
+    @Test
+    void invalidFirstStepCreatesNoThread() {
+        ThreadRuntime<Notes> rt = runtime(graph());
+        assertThatThrownBy(() -> rt.step(thread, Update.of(Notes.COUNT.set(9)), null))
+                .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.VALIDATION_FAILED));
+        assertThat(store.head(thread)).isEmpty();
+        assertThatThrownBy(() -> rt.state(thread))
+                .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.THREAD_NOT_FOUND));
+    }
+
+    @Test
+    void aRouterOnStartPicksTheEntryOfEachRunAndIsRecorded() {
+        CompiledGraph<Notes> g = StateGraph.of(Notes.class)
+                .node("a", (s, ctx) -> Update.of(Notes.LINES.append("a")))
+                .node("b", (s, ctx) -> Update.of(Notes.LINES.append("b")))
+                .route(START, s -> s.last() == null ? Route.to("a", "no topic yet") : Route.to("b", "topic " + s.last()), "a", "b")
+                .edge("a", END)
+                .edge("b", END)
+                .compile();
+        ThreadRuntime<Notes> rt = runtime(g);
+        StepResult<Notes> first = rt.step(thread);
+        assertThat(first.checkpoint().nodes()).containsExactly("a");
+        assertThat(first.checkpoint().decisions()).singleElement().satisfies(d -> {
+            assertThat(d.from()).isEqualTo(START);
+            assertThat(d.reason()).isEqualTo("no topic yet");
+        });
+        StepResult<Notes> second = rt.step(thread, Update.of(Notes.LAST.set("cats")), null);
+        assertThat(second.checkpoint().nodes()).containsExactly("b");
+        assertThat(second.checkpoint().decisions().get(0).reason()).isEqualTo("topic cats");
+        assertThat(second.state().lines()).containsExactly("a", "b");
+    }
+
+    @Test
+    void failingNodeWritesNothing() {
+        CompiledGraph<Notes> broken = StateGraph.of(Notes.class)
+                .node("a", (s, ctx) -> {
+                    throw new IllegalStateException("boom");
+                })
+                .chain(START, "a", END)
+                .compile();
+        ThreadRuntime<Notes> rt = runtime(broken);
+        assertThatThrownBy(() -> rt.step(thread))
+                .isInstanceOfSatisfying(ThreadlineException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL);
+                    assertThat(e.getMessage()).contains("node 'a' failed").contains("boom");
+                });
+        assertThat(store.head(thread)).isEmpty();
+    }
+
+    @Test
+    void sameIdempotencyKeyTenTimesCommitsOnceWithTenIdenticalAnswers() {
+        ThreadRuntime<Notes> rt = runtime(graph());
+        AtomicInteger runs = new AtomicInteger();
+        List<StepResult<Notes>> answers = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            answers.add(rt.step(thread, Update.of(Notes.LAST.set("x")), "request-1"));
+        }
+        assertThat(answers).extracting(StepResult::checkpoint).containsOnly(answers.get(0).checkpoint());
+        assertThat(answers).extracting(StepResult::state).containsOnly(answers.get(0).state());
+        assertThat(answers.subList(1, 10)).allMatch(StepResult::duplicate);
+        assertThat(store.history(thread, HistoryQuery.first(10)).checkpoints()).hasSize(1);
+        // A fresh runtime (cold cache) and a thread that moved on still answer the first result.
+        rt.step(thread);
+        ThreadRuntime<Notes> cold = runtime(graph());
+        StepResult<Notes> again = cold.step(thread, Update.of(Notes.LAST.set("x")), "request-1");
+        assertThat(again.duplicate()).isTrue();
+        assertThat(again.checkpoint()).isEqualTo(answers.get(0).checkpoint());
+        assertThat(again.state()).isEqualTo(answers.get(0).state());
+        assertThat(store.head(thread).orElseThrow().step()).isEqualTo(2);
+        assertThat(runs.get()).isZero();
+    }
+
+    @Test
+    void badIdempotencyKeyIsInvalidInput() {
+        ThreadRuntime<Notes> rt = runtime(graph());
+        for (String bad : List.of("", "has space", "x".repeat(129), "tab\t")) {
+            assertThatThrownBy(() -> rt.step(thread, Update.none(), bad))
+                    .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT));
+        }
+        assertThat(store.head(thread)).isEmpty();
+    }
+
+    @Test
+    void concurrentStepsOnOneThreadCommitOnceAndTheOtherGetsConflict() throws Exception {
+        // Both steps must have loaded the same head before either commits: the node waits at a barrier.
+        CyclicBarrier bothLoaded = new CyclicBarrier(2);
+        CompiledGraph<Notes> slow = StateGraph.of(Notes.class)
+                .node("a", (s, ctx) -> {
+                    await(bothLoaded);
+                    return Update.of(Notes.LINES.append(Thread.currentThread().getName()));
+                })
+                .chain(START, "a", END)
+                .compile();
+        ThreadRuntime<Notes> rt = runtime(slow);
+        ThreadRuntime<Notes> setup = runtime(graph());
+        setup.run(thread, Update.none(), RunBudget.steps(5));
+        long headBefore = store.head(thread).orElseThrow().step();
+
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        CountDownLatch go = new CountDownLatch(1);
+        try {
+            List<Future<Object>> futures = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                futures.add(pool.submit(() -> {
+                    go.await();
+                    try {
+                        return rt.step(thread);
+                    } catch (ThreadlineException e) {
+                        return e;
+                    }
+                }));
+            }
+            go.countDown();
+            List<Object> outcomes = new ArrayList<>();
+            for (Future<Object> f : futures) {
+                outcomes.add(f.get(30, TimeUnit.SECONDS));
+            }
+            assertThat(outcomes).filteredOn(o -> o instanceof StepResult).hasSize(1);
+            assertThat(outcomes).filteredOn(o -> o instanceof ThreadlineException).singleElement()
+                    .satisfies(o -> assertThat(((ThreadlineException) o).code()).isEqualTo(ErrorCode.CONFLICT));
+            StepResult<?> winner = (StepResult<?>) outcomes.stream().filter(o -> o instanceof StepResult).findFirst().orElseThrow();
+            assertThat(store.head(thread).orElseThrow().step()).isEqualTo(headBefore + 1);
+            assertThat(store.head(thread).orElseThrow().checkpointId().value()).isEqualTo(winner.checkpoint().checkpointId());
+            // Nothing lost: the thread goes on from the winner's state.
+            assertThat(rt.state(thread).state()).isEqualTo(winner.state());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void await(CyclicBarrier barrier) {
+        try {
+            barrier.await(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void everyCheckpointOfTheThreadCanBeReadBack() {
+        ThreadRuntime<Notes> rt = runtime(graph());
+        List<Notes> seen = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            StepResult<Notes> r = rt.step(thread, Update.of(Notes.LAST.set("n" + i)), null);
+            while (true) {
+                ids.add(r.checkpoint().checkpointId());
+                seen.add(r.state());
+                if (r.checkpoint().status() == Status.DONE) {
+                    break;
+                }
+                r = rt.step(thread);
+            }
+        }
+        ThreadRuntime<Notes> cold = runtime(graph());
+        for (int i = 0; i < ids.size(); i++) {
+            assertThat(cold.stateAt(thread, CheckpointId.parse(ids.get(i))).state()).isEqualTo(seen.get(i));
+        }
+        Set<String> unique = new HashSet<>(ids);
+        assertThat(unique).hasSize(ids.size());
+        assertThat(ids).isSorted();
+    }
+
+    @Test
+    void unknownThreadAndCheckpointHaveTheirOwnCodes() {
+        ThreadRuntime<Notes> rt = runtime(graph());
+        CheckpointId unknown = CheckpointId.next(Instant.now(), () -> 1L, null);
+        assertThatThrownBy(() -> rt.stateAt(thread, unknown))
+                .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.THREAD_NOT_FOUND));
+        assertThatThrownBy(() -> rt.history(thread, HistoryQuery.first(5)))
+                .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.THREAD_NOT_FOUND));
+        rt.step(thread);
+        assertThatThrownBy(() -> rt.stateAt(thread, unknown))
+                .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CHECKPOINT_NOT_FOUND));
+    }
+
+    @Test
+    void checkpointFromANewerSchemaIsRefusedNotMisread() {
+        ThreadRuntime<Notes> rt = runtime(graph());
+        rt.step(thread);
+        Checkpoint head = store.get(thread, store.head(thread).orElseThrow().checkpointId()).orElseThrow();
+        ThreadKey other = ThreadKey.of("acme", "future");
+        store.commit(new io.threadline.checkpoint.Commit(new Checkpoint(head.id(), other, 1, null, head.nodes(), head.decisions(),
+                head.next(), head.status(), 7, head.change(), head.createdAt(), null, head.metadata()), 0));
+        assertThatThrownBy(() -> runtime(graph()).state(other))
+                .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.getMessage()).contains("newer schema (v7)"));
+    }
+}
