@@ -72,6 +72,9 @@ public final class CompiledGraph<S> {
     public StepOutcome<S> execute(S state, Collection<String> scheduled, StepContext context) {
         List<RouteDecision> decisions = new ArrayList<>();
         if (scheduled.contains(START)) {
+            if (scheduled.size() != 1) {
+                throw new ThreadlineException(ErrorCode.INTERNAL, "START starts a run and cannot be scheduled with other nodes: " + scheduled);
+            }
             scheduled = entry(state, decisions);
         }
         List<String> ran = GraphChecks.ordered(new LinkedHashSet<>(scheduled), order);
@@ -169,6 +172,14 @@ public final class CompiledGraph<S> {
         return new RouteDecision(from, to, route.reason());
     }
 
+    /** Mermaid keywords that cannot be node ids; such nodes get a prefixed id (their label is unchanged). */
+    private static final Set<String> MERMAID_KEYWORDS = Set.of("end", "graph", "subgraph", "flowchart", "style", "class",
+            "classdef", "click", "linkstyle", "direction", "call", "href");
+
+    private static String mermaidId(String node) {
+        return MERMAID_KEYWORDS.contains(node.toLowerCase(java.util.Locale.ROOT)) ? "node_" + node : node;
+    }
+
     /** The graph as a Mermaid flowchart. */
     public String toMermaid() {
         return toMermaid(Set.of());
@@ -179,7 +190,7 @@ public final class CompiledGraph<S> {
         StringBuilder m = new StringBuilder("flowchart TD\n");
         m.append("    ").append(START).append("([START])\n");
         for (String n : order) {
-            m.append("    ").append(n).append('[').append(n).append("]\n");
+            m.append("    ").append(mermaidId(n)).append('[').append(n).append("]\n");
         }
         m.append("    ").append(END).append("([END])\n");
         List<String> sources = new ArrayList<>(order.size() + 1);
@@ -187,7 +198,7 @@ public final class CompiledGraph<S> {
         sources.addAll(order);
         for (String from : sources) {
             for (String to : edges.getOrDefault(from, List.of())) {
-                m.append("    ").append(from).append(" --> ").append(to).append('\n');
+                m.append("    ").append(mermaidId(from)).append(" --> ").append(mermaidId(to)).append('\n');
             }
         }
         for (String from : order) {
@@ -197,18 +208,18 @@ public final class CompiledGraph<S> {
             }
             if (spec.labels().isEmpty()) {
                 for (String to : spec.targets()) {
-                    m.append("    ").append(from).append(" -.-> ").append(to).append('\n');
+                    m.append("    ").append(mermaidId(from)).append(" -.-> ").append(mermaidId(to)).append('\n');
                 }
             } else {
                 spec.labels().forEach((label, to) ->
-                        m.append("    ").append(from).append(" -. ").append(label).append(" .-> ").append(to).append('\n'));
+                        m.append("    ").append(mermaidId(from)).append(" -. ").append(label).append(" .-> ").append(mermaidId(to)).append('\n'));
             }
         }
         if (!highlighted.isEmpty()) {
             m.append("    classDef current fill:#ffd966,stroke:#b45f06,stroke-width:2px\n");
             for (String n : highlighted) {
                 if (nodes.containsKey(n)) {
-                    m.append("    class ").append(n).append(" current\n");
+                    m.append("    class ").append(mermaidId(n)).append(" current\n");
                 }
             }
         }

@@ -71,12 +71,8 @@ class CompiledGraphExecuteTest {
         return new S(List.of(log), null, Map.of(), 0);
     }
 
-    /**
-     * One appended item. Not {@code S.LOG.append(item)}: with String items and a single argument,
-     * that call resolves to the inherited static factory {@code Channel.appending(String name)}.
-     */
     private static FieldUpdate<S> log(String item) {
-        return S.LOG.appendAll(List.of(item));
+        return S.LOG.append(item);
     }
 
     private static Node<S> append(String item) {

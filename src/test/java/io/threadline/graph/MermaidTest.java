@@ -108,15 +108,24 @@ class MermaidTest {
         assertThat(graph.toMermaid(List.of())).isEqualTo(plain);
     }
 
-    /**
-     * CompiledGraph stores plain edges with Map.copyOf, whose iteration order is randomised per JVM
-     * run, so the order of the "-->" lines (and hence the whole diagram text) changes from run to run.
-     */
+    /** The diagram text must not depend on the JVM run (e.g. on Map.copyOf's randomised order). */
     @Test
-    void plainEdgesAreListedInDeclarationOrder() {
+    void plainEdgesAreListedStartFirstThenInNodeDeclarationOrder() {
         List<String> lines = lines(ReferenceAgent.graph().toMermaid());
 
         assertThat(lines).filteredOn(l -> l.contains(" --> "))
                 .containsExactly("__start__ --> process", "execute --> respond", "respond --> __end__");
+    }
+
+    @Test
+    void nodesNamedLikeMermaidKeywordsGetSafeIds() {
+        CompiledGraph<S> graph = StateGraph.of(S.class)
+                .node("end", (s, ctx) -> Update.none())
+                .node("style", (s, ctx) -> Update.none())
+                .chain(START, "end", "style", END)
+                .compile();
+        List<String> lines = lines(graph.toMermaid(List.of("end")));
+        assertThat(lines).contains("node_end[end]", "node_style[style]", "__start__ --> node_end",
+                "node_end --> node_style", "node_style --> __end__", "class node_end current");
     }
 }

@@ -358,10 +358,9 @@ class StateGraphCompileTest {
     }
 
     /**
-     * A router on START passes every compile check (it gives START a successor), but
-     * {@link CompiledGraph#entryNodes()} only reads plain START edges, so the graph has no entry
-     * nodes: ThreadRuntime then schedules nothing and the first step ends the run as DONE without
-     * running any node. Either compile() should reject a router on START, or entry should honour it.
+     * A router on START passes the compile checks (it gives START a successor), so it must also
+     * give the compiled graph its entry nodes: otherwise a run would schedule nothing and end at
+     * once. Either compile() rejects the router, or entryNodes() lists its targets.
      */
     @Test
     void routerOnStartIsEitherRejectedOrUsedForEntry() {

@@ -1,0 +1,34 @@
+package io.threadline.bench;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The facts about the machine and JVM every benchmark prints first. */
+final class Machine {
+
+    private Machine() {
+    }
+
+    static String describe() {
+        Runtime rt = Runtime.getRuntime();
+        return String.format("machine: %d cores, %s; JVM: %s %s; heap: %d MiB max, args %s",
+                rt.availableProcessors(), cpuModel(), System.getProperty("java.vm.name"), System.getProperty("java.version"),
+                rt.maxMemory() >> 20, ManagementFactory.getRuntimeMXBean().getInputArguments());
+    }
+
+    private static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown CPU");
+        } catch (Exception e) {
+            return "unknown CPU";
+        }
+    }
+
+    static double median(double[] values) {
+        double[] v = values.clone();
+        java.util.Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+}
