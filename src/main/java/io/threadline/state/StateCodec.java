@@ -24,6 +24,10 @@ import java.util.Map;
  * for pretty output: {@code java.time} values keep their offset and zone, decimals keep their scale,
  * map entries are written in key order so equal states encode to equal bytes.
  *
+ * <p>One known loss: a {@code double} of {@code -0.0} reads back as {@code 0.0} from a stored delta
+ * or a materialised checkpoint (trees hold exact decimals, which have no negative zero). API input
+ * is strict: a fractional number for an integer field is refused, not truncated.
+ *
  * <p>One instance is thread-safe and meant to be shared.
  */
 public final class StateCodec {
@@ -32,9 +36,11 @@ public final class StateCodec {
     static final int MAX_STRING_CHARS = 256 * 1024 * 1024;
 
     private final ObjectMapper mapper;
+    private final ObjectMapper treeMapper;
 
     public StateCodec() {
-        this.mapper = newMapper();
+        this.mapper = newMapper(false);
+        this.treeMapper = newMapper(true);
     }
 
     /** The mapper the codec uses, for adapters that must encode the same way (never reconfigure it). */
@@ -42,7 +48,11 @@ public final class StateCodec {
         return mapper;
     }
 
-    static ObjectMapper newMapper() {
+    /**
+     * @param exactTrees read JSON numbers into trees as exact decimals, so that a patch or a
+     *                   materialised state keeps {@code 1.10} as {@code 1.10}
+     */
+    static ObjectMapper newMapper(boolean exactTrees) {
         ObjectMapper m = JsonMapper.builder()
                 .addModule(new JavaTimeModule())
                 .addModule(new Jdk8Module())
@@ -52,8 +62,9 @@ public final class StateCodec {
                 .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
                 .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
-                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .configure(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS, exactTrees)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
                 .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
                 .build();
         m.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
@@ -74,12 +85,12 @@ public final class StateCodec {
     }
 
     public JsonNode toTree(Object value) {
-        return mapper.valueToTree(value);
+        return treeMapper.valueToTree(value);
     }
 
     public JsonNode readTree(byte[] json) {
         try {
-            return mapper.readTree(json);
+            return treeMapper.readTree(json);
         } catch (IOException e) {
             throw corrupt("stored JSON is unreadable: " + e.getMessage(), e);
         }
@@ -87,7 +98,7 @@ public final class StateCodec {
 
     public byte[] writeTree(JsonNode tree) {
         try {
-            return mapper.writeValueAsBytes(tree);
+            return treeMapper.writeValueAsBytes(tree);
         } catch (JsonProcessingException e) {
             throw new ThreadlineException(ErrorCode.INTERNAL, "cannot write JSON tree", Map.of(), e);
         }
@@ -101,12 +112,13 @@ public final class StateCodec {
         }
     }
 
+    /**
+     * Reads a value from a tree. Goes through the tree's exact JSON text rather than the tree's
+     * number nodes, so that typed decimals keep their scale and untyped numbers ({@code Object},
+     * {@code Map<String, Object>}) come back as the same Java types as from {@link #decode}.
+     */
     public <T> T fromTree(JsonNode tree, Class<T> type) {
-        try {
-            return mapper.treeToValue(tree, type);
-        } catch (JsonProcessingException | IllegalArgumentException e) {
-            throw corrupt("cannot read " + type.getSimpleName() + ": " + e.getMessage(), e);
-        }
+        return decode(writeTree(tree), type);
     }
 
     /**

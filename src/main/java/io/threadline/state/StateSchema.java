@@ -256,12 +256,7 @@ public final class StateSchema<S> {
     private void applyOne(FieldUpdate<S> update, int i, Object[] values, boolean[] copied, List<AppliedChange> changes) {
         String name = names[i];
         if (update instanceof FieldUpdate.Set<S> set) {
-            Object value = checkType(name, i, set.value());
-            if (value instanceof List<?> list) {
-                value = Collections.unmodifiableList(new ArrayList<>(list));
-            } else if (value instanceof Map<?, ?> map) {
-                value = Collections.unmodifiableMap(new LinkedHashMap<>(map));
-            }
+            Object value = frozen(checkType(name, i, set.value()));
             if (!Objects.equals(values[i], value)) {
                 values[i] = value;
                 copied[i] = false;
@@ -326,13 +321,24 @@ public final class StateSchema<S> {
             }
         } else if (update instanceof FieldUpdate.Reduce<S> reduce) {
             Reducer reducer = reduce.channel().reducer();
-            Object value = checkType(name, i, reducer.reduce(values[i], reduce.value()));
+            Object value = frozen(checkType(name, i, reducer.reduce(values[i], reduce.value())));
             if (!Objects.equals(values[i], value)) {
                 values[i] = value;
                 copied[i] = false;
                 changes.add(new AppliedChange.Replaced(name, value));
             }
         }
+    }
+
+    /** A read-only copy of a list or map value, so the new state cannot be changed through it. */
+    private static Object frozen(Object value) {
+        if (value instanceof List<?> list) {
+            return Collections.unmodifiableList(new ArrayList<>(list));
+        }
+        if (value instanceof Map<?, ?> map) {
+            return Collections.unmodifiableMap(new LinkedHashMap<>(map));
+        }
+        return value;
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

@@ -31,7 +31,9 @@ import java.util.regex.Pattern;
  * checked on its new items alone, unless the list itself carries a constraint an append can break
  * (such as {@code @Size(max = …)}), which is then checked on the whole list. That keeps the cost of
  * a step proportional to its change rather than to the state. Class-level constraints on the state
- * record see the whole state, so a state type that has them is validated in full every step.
+ * record see the whole state, so a state type that has them is validated in full every step;
+ * constrained getters that are not fields ({@code @AssertTrue boolean isOrdered()}) are checked
+ * every step.
  *
  * @param <S> the state record type
  */
@@ -45,6 +47,8 @@ public final class StateValidator<S> {
     private final Set<String> appendSafe;
     /** Fields with constraints on their items ({@code List<@NotBlank String>}). */
     private final Set<String> elementConstrained;
+    /** Constrained bean properties that are not fields, e.g. {@code @AssertTrue boolean isOrdered()}: rules over several fields. */
+    private final Set<String> derived;
 
     /**
      * @param validator a Jakarta validator, or {@code null} to check only the Java types of fields
@@ -55,10 +59,16 @@ public final class StateValidator<S> {
         this.cascaded = new LinkedHashSet<>();
         this.appendSafe = new LinkedHashSet<>();
         this.elementConstrained = new LinkedHashSet<>();
+        this.derived = new LinkedHashSet<>();
         boolean classLevel = false;
         if (validator != null) {
             BeanDescriptor bean = validator.getConstraintsForClass(schema.type());
             classLevel = !bean.getConstraintDescriptors().isEmpty();
+            for (PropertyDescriptor property : bean.getConstrainedProperties()) {
+                if (!schema.hasField(property.getPropertyName())) {
+                    derived.add(property.getPropertyName());
+                }
+            }
             for (String field : schema.fieldNames()) {
                 PropertyDescriptor property = bean.getConstraintsForProperty(field);
                 if (property == null) {
@@ -126,6 +136,9 @@ public final class StateValidator<S> {
             byField.computeIfAbsent(change.field(), k -> new ArrayList<>()).add(change);
         }
         Set<Violation> found = new LinkedHashSet<>();
+        for (String property : derived) {
+            found.addAll(toViolations("", validator.validateProperty(applied.state(), property)));
+        }
         byField.forEach((field, changes) -> {
             Object value = schema.get(applied.state(), field);
             boolean onlyAppends = changes.stream().allMatch(c -> c instanceof AppliedChange.Appended);
@@ -196,7 +209,9 @@ public final class StateValidator<S> {
     }
 
     private void cascadeValue(String path, Object value, Set<Violation> found) {
-        if (value instanceof Collection<?> items) {
+        if (value instanceof java.util.Optional<?> optional) {
+            optional.ifPresent(v -> cascade(path, v, found));
+        } else if (value instanceof Collection<?> items) {
             int i = 0;
             for (Object item : items) {
                 cascade(path + "[" + i++ + "]", item, found);
