@@ -7,6 +7,8 @@ package io.threadline;
 public enum ErrorCode {
     /** The request itself is malformed: missing fields, wrong types, unknown options. */
     INVALID_INPUT(400),
+    /** The caller's identity (and so its tenant) is missing: no verified token claim over HTTP. */
+    UNAUTHENTICATED(401),
     /** The state a step would produce violates the state schema; nothing was written. */
     VALIDATION_FAILED(422),
     /** No thread with that id exists for the caller's tenant. */

@@ -9,13 +9,21 @@ import io.threadline.state.StateCodec;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
+import java.time.Clock;
+
 /** Wires the core from configuration; adapters replace the default beans (e.g. the checkpoint store). */
 public class CoreProducers {
 
     @Produces
     @Singleton
-    RuntimeOptions runtimeOptions(ThreadlineConfig config) {
-        return RuntimeOptions.defaults()
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Produces
+    @Singleton
+    RuntimeOptions runtimeOptions(ThreadlineConfig config, Clock clock) {
+        return RuntimeOptions.defaults().withClock(clock)
                 .withSnapshotPolicy(new SnapshotPolicy(config.checkpoint().snapshotRatio()))
                 .withHeadCacheThreads(config.runtime().headCacheThreads());
     }

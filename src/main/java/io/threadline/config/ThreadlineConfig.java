@@ -7,6 +7,10 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "threadline")
 public interface ThreadlineConfig {
 
+    /** Where checkpoints live: {@code memory} (local runs, tests) or {@code dynamodb}. */
+    @WithDefault("memory")
+    String store();
+
     CheckpointConfig checkpoint();
 
     RuntimeConfig runtime();

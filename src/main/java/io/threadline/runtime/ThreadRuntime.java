@@ -222,17 +222,27 @@ public final class ThreadRuntime<S> {
         return page;
     }
 
+    /**
+     * The thread's head: one load (HEAD + snapshot + deltas) when this runtime has not seen the thread,
+     * else a cheap check that the cached head is still the store's head.
+     */
     private Head<S> currentHead(ThreadKey thread) {
-        ThreadHead stored = store.head(thread).orElse(null);
-        if (stored == null) {
+        Head<S> cached = cache.get(thread);
+        if (cached != null) {
+            ThreadHead stored = store.head(thread).orElse(null);
+            if (stored == null) {
+                cache.remove(thread);
+                return null;
+            }
+            if (cached.checkpoint().id().equals(stored.checkpointId())) {
+                return cached;
+            }
+        }
+        CheckpointChain chain = store.loadLatest(thread).orElse(null);
+        if (chain == null) {
             cache.remove(thread);
             return null;
         }
-        Head<S> cached = cache.get(thread);
-        if (cached != null && cached.checkpoint().id().equals(stored.checkpointId())) {
-            return cached;
-        }
-        CheckpointChain chain = store.loadLatest(thread).orElseThrow(() -> threadNotFound(thread));
         Head<S> loaded = loader.head(chain);
         cache.put(thread, loaded);
         return loaded;

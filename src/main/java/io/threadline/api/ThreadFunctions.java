@@ -1,0 +1,54 @@
+package io.threadline.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.funqy.Funq;
+import io.threadline.ThreadlineException;
+import jakarta.inject.Inject;
+
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * The operations as Funqy functions for direct Lambda invocation: one deployed function per
+ * operation, chosen by {@code QUARKUS_FUNQY_EXPORT}. IAM authorizes the caller and the payload
+ * names the tenant. Errors are answered as the result, {@code {"error": {…}}}, never thrown.
+ */
+public class ThreadFunctions {
+
+    @Inject
+    Operations operations;
+
+    @Inject
+    Callers callers;
+
+    @Funq
+    public Replies.Step step(JsonNode request) {
+        return answer(request, Requests.Step.class, Requests.Step::tenant, operations::step, e -> new Replies.Step(null, null, null, e));
+    }
+
+    @Funq
+    public Replies.Run run(JsonNode request) {
+        return answer(request, Requests.Run.class, Requests.Run::tenant, operations::run, e -> new Replies.Run(null, null, null, e));
+    }
+
+    @Funq
+    public Replies.State state(JsonNode request) {
+        return answer(request, Requests.State.class, Requests.State::tenant, operations::state, e -> new Replies.State(null, null, e));
+    }
+
+    @Funq
+    public Replies.History history(JsonNode request) {
+        return answer(request, Requests.History.class, Requests.History::tenant, operations::history,
+                e -> new Replies.History(null, null, e));
+    }
+
+    private <R, A> A answer(JsonNode json, Class<R> type, Function<R, String> tenant, BiFunction<Caller, R, A> operation,
+                            Function<ErrorBody, A> onError) {
+        try {
+            R request = RequestReader.read(json, type);
+            return operation.apply(callers.direct(tenant.apply(request)), request);
+        } catch (ThreadlineException e) {
+            return onError.apply(ErrorBody.of(e));
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.threadline.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.test.junit.QuarkusTest;
+import io.threadline.checkpoint.CheckpointStore;
+import io.threadline.checkpoint.ThreadKey;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** events/step.json through the Lambda Runtime API, and what a new user gets wrong. */
+@QuarkusTest
+class DirectStepFunctionTest {
+
+    @Inject
+    CheckpointStore store;
+
+    @Test
+    void stepEventCommitsOneStepAndARetryReturnsTheSameAnswer() {
+        JsonNode first = Lambda.invoke(Lambda.eventText("step.json"));
+        assertThat(first.has("error")).as(first.toString()).isFalse();
+        assertThat(first.at("/checkpoint/step").asLong()).isEqualTo(1);
+        assertThat(first.at("/checkpoint/nodes/0").asText()).isEqualTo("process");
+        assertThat(first.at("/checkpoint/next/0").asText()).isEqualTo("execute");
+        assertThat(first.at("/checkpoint/status").asText()).isEqualTo("RUNNING");
+        assertThat(first.at("/checkpoint/decisions/0/reason").asText()).contains("calculator");
+        assertThat(first.at("/state/messages")).hasSize(2);
+        assertThat(first.at("/duplicate").asBoolean()).isFalse();
+
+        JsonNode retry = Lambda.invoke(Lambda.eventText("step.json"));
+        assertThat(retry.at("/duplicate").asBoolean()).isTrue();
+        assertThat(retry.get("checkpoint")).isEqualTo(first.get("checkpoint"));
+        assertThat(retry.get("state")).isEqualTo(first.get("state"));
+    }
+
+    static Stream<Object[]> badRequests() {
+        return Stream.of(
+                bad("missing tenant", e -> e.remove("tenant"), "INVALID_INPUT", "tenant"),
+                bad("missing threadId", e -> e.remove("threadId"), "INVALID_INPUT", "threadId"),
+                bad("threadId with a slash", e -> e.put("threadId", "a/b"), "INVALID_INPUT", "threadId"),
+                bad("input is not an object", e -> e.put("input", "hello"), "INVALID_INPUT", "input"),
+                bad("unknown request field", e -> e.put("thread", "x"), "INVALID_INPUT", "thread"),
+                bad("threadId of the wrong type", e -> e.set("threadId", Lambda.JSON.createObjectNode()), "INVALID_INPUT", "threadId"),
+                bad("unknown state field", e -> ((ObjectNode) e.get("input")).put("mood", "happy"), "INVALID_INPUT", "mood"),
+                bad("messages not a list", e -> ((ObjectNode) e.get("input")).put("messages", "hi"), "INVALID_INPUT", "messages"),
+                bad("message of the wrong shape", e -> ((ObjectNode) e.get("input")).putArray("messages").add(42), "INVALID_INPUT",
+                        "messages"),
+                bad("invalid role", e -> ((ObjectNode) e.get("input")).putArray("messages").addObject()
+                        .put("role", "robot").put("content", "hi"), "VALIDATION_FAILED", "messages[0].role"),
+                bad("null tool output", e -> ((ObjectNode) e.get("input")).putObject("toolOutputs").putNull("search"),
+                        "VALIDATION_FAILED", "toolOutputs[search]"),
+                bad("fractional retry count", e -> ((ObjectNode) e.get("input")).put("retryCount", 1.5), "INVALID_INPUT",
+                        "retryCount"),
+                bad("idempotency key with spaces", e -> e.put("idempotencyKey", "a b"), "INVALID_INPUT", "idempotencyKey"),
+                bad("oversized input", e -> ((ObjectNode) e.get("input")).putArray("messages").addObject()
+                        .put("role", "user").put("content", "x".repeat(300_000)), "PAYLOAD_TOO_LARGE", "bytes"));
+    }
+
+    private static Object[] bad(String name, java.util.function.Consumer<ObjectNode> change, String code, String mentions) {
+        return new Object[] {name, change, code, mentions};
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badRequests")
+    void badInputGetsAStableCodeAndChangesNothing(String name, java.util.function.Consumer<ObjectNode> change, String code,
+                                                 String mentions) {
+        ObjectNode event = Lambda.event("step.json");
+        event.put("threadId", "bad-input-" + name.replace(' ', '-'));
+        change.accept(event);
+        long before = storedBytes(event);
+
+        JsonNode answer = Lambda.invoke(event);
+
+        assertThat(List.of(answer.fieldNames().next())).as(answer.toString()).containsExactly("error");
+        assertThat(answer.at("/error/code").asText()).as(answer.toString()).isEqualTo(code);
+        assertThat(answer.at("/error").toString()).contains(mentions);
+        assertThat(storedBytes(event)).isEqualTo(before).isZero();
+    }
+
+    private long storedBytes(ObjectNode event) {
+        try {
+            return store.storedBytes(ThreadKey.of(event.path("tenant").asText("acme"), event.path("threadId").asText("x")));
+        } catch (RuntimeException invalidKey) {
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.threadline.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.restassured.RestAssured;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Invokes the function the running test application exports, through the Lambda mock event server
+ * that Quarkus's Lambda extension starts (the Runtime API our poll loop reads). The request is sent
+ * as is, like {@code sam local invoke -e events/X.json}; the answer is the function's output.
+ */
+final class Lambda {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private Lambda() {
+    }
+
+    static JsonNode invoke(String payload) {
+        int port = ConfigProvider.getConfig().getValue("quarkus.lambda.mock-event-server.test-port", Integer.class);
+        String answer = RestAssured.given().contentType("application/json").body(payload)
+                .post("http://localhost:" + port + "/invoke")
+                .then().extract().asString();
+        try {
+            return JSON.readTree(answer);
+        } catch (IOException e) {
+            throw new UncheckedIOException("not JSON: " + answer, e);
+        }
+    }
+
+    static JsonNode invoke(JsonNode payload) {
+        return invoke(payload.toString());
+    }
+
+    /** A file of events/, as a mutable tree. */
+    static ObjectNode event(String name) {
+        try {
+            return (ObjectNode) JSON.readTree(Files.readString(Path.of("events", name)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String eventText(String name) {
+        try {
+            return Files.readString(Path.of("events", name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.threadline.api;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import org.junit.jupiter.api.Test;
+
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+
+/** The operations over the local HTTP server (Funqy HTTP), as the README's curl lines use them. */
+@QuarkusTest
+class LocalHttpTest {
+
+    /** The HTTP server's port (RestAssured's default port is the Lambda mock event server's in Lambda apps). */
+    private static io.restassured.specification.RequestSpecification given() {
+        int port = org.eclipse.microprofile.config.ConfigProvider.getConfig().getOptionalValue("quarkus.http.test-port", Integer.class)
+                .orElse(8081);
+        return io.restassured.RestAssured.given().port(port);
+    }
+
+    private static String turn(String threadId, String text) {
+        return "{\"threadId\":\"" + threadId + "\",\"input\":{\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}}";
+    }
+
+    @Test
+    void aTurnThenStateAndHistory() {
+        given().contentType(ContentType.JSON)
+                .body("{\"threadId\":\"http-1\",\"maxSteps\":5,\"input\":{\"messages\":[{\"role\":\"user\",\"content\":\"what is 2 + 3\"}]}}")
+                .post("/run")
+                .then().statusCode(200)
+                .body("stopReason", equalTo("DONE"))
+                .body("steps", hasSize(3))
+                .body("state.toolOutputs.calculator", equalTo("5"))
+                .body("error", nullValue());
+        given().contentType(ContentType.JSON).body("{\"threadId\":\"http-1\"}")
+                .post("/state")
+                .then().statusCode(200)
+                .body("checkpoint.status", equalTo("DONE"))
+                .body("state.messages", hasSize(4));
+        given().contentType(ContentType.JSON).body("{\"threadId\":\"http-1\",\"limit\":2}")
+                .post("/history")
+                .then().statusCode(200)
+                .body("checkpoints", hasSize(2))
+                .body("checkpoints[0].checkpoint.step", equalTo(3))
+                .body("checkpoints[0].change[0].op", equalTo("add"))
+                .body("nextCursor", notNullValue());
+    }
+
+    @Test
+    void errorsHaveTheirStatusAndOneShape() {
+        error("/step", "{not json", 400, "INVALID_INPUT");
+        error("/step", "[1,2]", 400, "INVALID_INPUT");
+        error("/step", "{\"threadId\":\"x\",\"tenant\":\"someone-else\"}", 400, "INVALID_INPUT");
+        error("/state", "{\"threadId\":\"never-created\"}", 404, "THREAD_NOT_FOUND");
+        error("/state", "{\"threadId\":\"http-2\",\"checkpointId\":\"not-an-id\"}", 400, "INVALID_INPUT");
+        error("/step", turn("http-3", "hi").replace("\"user\"", "\"robot\""), 422, "VALIDATION_FAILED");
+        error("/step", turn("http-4", "x".repeat(300_000)), 413, "PAYLOAD_TOO_LARGE");
+        error("/run", "{\"threadId\":\"http-5\",\"maxSteps\":0}", 400, "INVALID_INPUT");
+        error("/history", "{\"threadId\":\"http-5\",\"limit\":1000}", 400, "INVALID_INPUT");
+        error("/nope", "{}", 404, "INVALID_INPUT");
+    }
+
+    @Test
+    void checkpointNotFoundOnAnExistingThread() {
+        given().contentType(ContentType.JSON).body(turn("http-6", "hello")).post("/step").then().statusCode(200);
+        error("/state", "{\"threadId\":\"http-6\",\"checkpointId\":\"01ARZ3NDEKTSV4RRFFQ69G5FAV\"}", 404, "CHECKPOINT_NOT_FOUND");
+    }
+
+    private static void error(String path, String body, int status, String code) {
+        given().contentType(ContentType.JSON).body(body)
+                .post(path)
+                .then().statusCode(status)
+                .contentType(ContentType.JSON)
+                .body("error.code", equalTo(code))
+                .body("error.message", notNullValue())
+                .body("error.details", notNullValue())
+                .body("$", org.hamcrest.Matchers.aMapWithSize(1))
+                .body("error.message", org.hamcrest.Matchers.not(containsString("Exception")));
+    }
+}
