@@ -1,8 +1,5 @@
 package io.threadline.config;
 
-import io.quarkus.arc.DefaultBean;
-import io.threadline.checkpoint.CheckpointStore;
-import io.threadline.checkpoint.InMemoryCheckpointStore;
 import io.threadline.checkpoint.SnapshotPolicy;
 import io.threadline.runtime.RuntimeOptions;
 import io.threadline.state.StateCodec;
@@ -11,7 +8,7 @@ import jakarta.inject.Singleton;
 
 import java.time.Clock;
 
-/** Wires the core from configuration; adapters replace the default beans (e.g. the checkpoint store). */
+/** Wires the core from configuration (the checkpoint store comes from {@code DynamoDbStoreProducer}). */
 public class CoreProducers {
 
     @Produces
@@ -32,13 +29,5 @@ public class CoreProducers {
     @Singleton
     StateCodec stateCodec() {
         return new StateCodec();
-    }
-
-    /** The in-memory store until a durable store is configured. */
-    @Produces
-    @Singleton
-    @DefaultBean
-    CheckpointStore inMemoryCheckpointStore() {
-        return new InMemoryCheckpointStore();
     }
 }

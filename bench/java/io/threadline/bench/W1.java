@@ -1,0 +1,321 @@
+package io.threadline.bench;
+
+import io.threadline.checkpoint.CheckpointStore;
+import io.threadline.checkpoint.InMemoryCheckpointStore;
+import io.threadline.checkpoint.ThreadKey;
+import io.threadline.graph.CompiledGraph;
+import io.threadline.graph.StateGraph;
+import io.threadline.runtime.RuntimeOptions;
+import io.threadline.runtime.StepResult;
+import io.threadline.runtime.ThreadRuntime;
+import io.threadline.state.Channel;
+import io.threadline.state.ListChannel;
+import io.threadline.state.StateCodec;
+import io.threadline.state.Update;
+import io.threadline.state.ValueChannel;
+import jakarta.validation.Valid;
+import jakarta.validation.Validation;
+import jakarta.validation.Validator;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.PositiveOrZero;
+import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static io.threadline.graph.StateGraph.END;
+import static io.threadline.graph.StateGraph.START;
+
+/**
+ * W1 — conversation growth (../shared/bench-workload.md) — through {@link ThreadRuntime} with Bean
+ * Validation, on any checkpoint store. {@link W1Memory} and {@link W1DynamoDb} run it.
+ */
+final class W1 {
+
+    public record Msg(@NotBlank String role, @NotNull String content) {}
+
+    public record W1State(@NotNull List<@NotNull @Valid Msg> messages, @PositiveOrZero int turn) {
+        public static final ListChannel<W1State, Msg> MESSAGES = Channel.appending("messages");
+        public static final ValueChannel<W1State, Integer> TURN = Channel.overwriting("turn");
+    }
+
+    static final int[] SAMPLES = {10, 100, 1000};
+        static final int REPETITIONS = 3;
+    static final int WARMUP_NODE_STEPS = 10_000;
+    static final int[] WORKERS = {1, 2, 8};
+    static final long THROUGHPUT_NANOS = 10_000_000_000L;
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    private final String label;
+    private final java.util.function.Supplier<CheckpointStore> stores;
+    private final int turns;
+
+    /** Extra lines each store adds to the growth table (e.g. DynamoDB calls per step); keyed like RESULT lines. */
+    interface Probe {
+        void reset();
+
+        java.util.Map<String, Double> perStep(long steps);
+    }
+
+    private final Probe probe;
+
+    W1(String label, java.util.function.Supplier<CheckpointStore> stores, int turns, Probe probe) {
+        this.label = label;
+        this.stores = stores;
+        this.turns = turns;
+        this.probe = probe;
+    }
+
+    static CompiledGraph<W1State> graph() {
+        return StateGraph.of(W1State.class)
+                .node("process", (s, ctx) -> Update.of(W1State.MESSAGES.append(new Msg("system", content("system", s.turn())))))
+                .node("execute", (s, ctx) -> Update.of(W1State.MESSAGES.append(new Msg("tool", content("tool", s.turn())))))
+                .node("respond", (s, ctx) -> Update.of(W1State.MESSAGES.append(new Msg("assistant", content("assistant", s.turn()))),
+                        W1State.TURN.set(s.turn() + 1)))
+                .chain(START, "process", "execute", "respond", END)
+                .compile();
+    }
+
+    /** Exactly 200 characters, distinct per role and turn, deterministic. */
+    static String content(String role, int turn) {
+        StringBuilder b = new StringBuilder(200).append(role).append(" turn ").append(turn).append(": ");
+        long x = (role.hashCode() * 0x9E3779B97F4A7C15L) ^ (turn * 0xBF58476D1CE4E5B9L);
+        while (b.length() < 200) {
+            x ^= x << 13;
+            x ^= x >>> 7;
+            x ^= x << 17;
+            int r = (int) Math.floorMod(x, 27L);
+            b.append(r == 26 ? ' ' : (char) ('a' + r));
+        }
+        return b.toString();
+    }
+
+    static Validator validator() {
+        return Validation.byDefaultProvider().configure().messageInterpolator(new ParameterMessageInterpolator())
+                .buildValidatorFactory().getValidator();
+    }
+
+    /** One turn: the user message, then process, execute, respond, one committed step each. */
+    static StepResult<W1State> turn(ThreadRuntime<W1State> rt, ThreadKey thread, int turn) {
+        rt.step(thread, Update.of(W1State.MESSAGES.append(new Msg("user", content("user", turn)))), null);
+        rt.step(thread);
+        return rt.step(thread);
+    }
+
+    record Sample(int t, double stepMicros, double cpuMicros, long checkpoints, long storedBytes, long finalBytes,
+                  double readMillis, java.util.Map<String, Double> extra) {
+        double ratio() {
+            return (double) storedBytes / finalBytes;
+        }
+    }
+
+    void run(String description) throws Exception {
+        Validator validator = validator();
+        StateCodec codec = new StateCodec();
+        CompiledGraph<W1State> graph = graph();
+        System.out.println("W1 conversation growth, " + description + ", ThreadRuntime with Bean Validation");
+        System.out.println(Machine.describe());
+        System.out.printf("settings: T up to %d, samples at %s, %d repetitions, warm-up %d node steps, snapshot ratio %s%n",
+                turns, java.util.Arrays.toString(SAMPLES), REPETITIONS, WARMUP_NODE_STEPS,
+                RuntimeOptions.defaults().snapshotPolicy().ratio());
+
+        warmUp(graph, validator, codec);
+
+        List<List<Sample>> reps = new ArrayList<>();
+        for (int rep = 1; rep <= REPETITIONS; rep++) {
+            reps.add(growth(graph, validator, codec, rep));
+        }
+        List<double[]> throughput = new ArrayList<>();
+        for (int rep = 1; rep <= REPETITIONS; rep++) {
+            double[] row = new double[WORKERS.length * 2];
+            for (int i = 0; i < WORKERS.length; i++) {
+                double[] r = throughput(graph, validator, codec, WORKERS[i]);
+                row[2 * i] = r[0];
+                row[2 * i + 1] = r[1];
+            }
+            throughput.add(row);
+        }
+        report(reps, throughput);
+    }
+
+    private void warmUp(CompiledGraph<W1State> graph, Validator validator, StateCodec codec) {
+        ThreadRuntime<W1State> rt = new ThreadRuntime<>(graph, stores.get(), validator, codec, RuntimeOptions.defaults());
+        int steps = 0;
+        for (int conversation = 0; steps < WARMUP_NODE_STEPS; conversation++) {
+            ThreadKey thread = ThreadKey.of("warmup", "w" + conversation);
+            for (int t = 0; t < 100 && steps < WARMUP_NODE_STEPS; t++) {
+                turn(rt, thread, t);
+                steps += 3;
+            }
+        }
+    }
+
+    private List<Sample> growth(CompiledGraph<W1State> graph, Validator validator, StateCodec codec, int rep) {
+        CheckpointStore store = stores.get();
+        ThreadRuntime<W1State> rt = new ThreadRuntime<>(graph, store, validator, codec, RuntimeOptions.defaults());
+        ThreadRuntime<W1State> coldReader = new ThreadRuntime<>(graph, store, validator, codec,
+                RuntimeOptions.defaults().withHeadCacheThreads(0));
+        ThreadKey thread = ThreadKey.of("bench", "w1-rep" + rep);
+        long[] wall = new long[turns + 1];
+        long[] cpu = new long[turns + 1];
+        List<Sample> samples = new ArrayList<>();
+        probe.reset();
+        for (int t = 1; t <= turns; t++) {
+            long c0 = THREADS.getCurrentThreadCpuTime();
+            long w0 = System.nanoTime();
+            StepResult<W1State> last = turn(rt, thread, t);
+            wall[t] = System.nanoTime() - w0;
+            cpu[t] = THREADS.getCurrentThreadCpuTime() - c0;
+            if (last.state().messages().size() != 4 * t) {
+                throw new IllegalStateException("after turn " + t + " the thread holds " + last.state().messages().size() + " messages");
+            }
+            for (int sampleT : SAMPLES) {
+                if (t == sampleT && sampleT <= turns) {
+                    java.util.Map<String, Double> extra = probe.perStep(3L * t);
+                    int w = Math.max(5, t / 10);
+                    double[] stepWall = new double[w];
+                    double[] stepCpu = new double[w];
+                    for (int i = 0; i < w; i++) {
+                        stepWall[i] = wall[t - i] / 3.0 / 1000;
+                        stepCpu[i] = cpu[t - i] / 3.0 / 1000;
+                    }
+                    double[] reads = new double[5];
+                    for (int i = 0; i < reads.length; i++) {
+                        long r0 = System.nanoTime();
+                        W1State read = coldReader.state(thread).state();
+                        reads[i] = (System.nanoTime() - r0) / 1e6;
+                        if (!read.equals(last.state())) {
+                            throw new IllegalStateException("the latest state read back differs at T=" + t);
+                        }
+                    }
+                    long checkpoints = last.checkpoint().step();
+                    samples.add(new Sample(t, Machine.median(stepWall), Machine.median(stepCpu), checkpoints,
+                            store.storedBytes(thread), codec.encode(last.state()).length, Machine.median(reads), extra));
+                }
+            }
+        }
+        System.out.printf("repetition %d:%n", rep);
+        for (Sample s : samples) {
+            System.out.printf(Locale.ROOT, "  T=%-5d step %7.1f us  cpu %7.1f us  checkpoints %5d  stored %,11d B  final %,10d B  ratio %5.2f  read %6.2f ms %s%n",
+                    s.t(), s.stepMicros(), s.cpuMicros(), s.checkpoints(), s.storedBytes(), s.finalBytes(), s.ratio(), s.readMillis(),
+                    s.extra().isEmpty() ? "" : s.extra());
+        }
+        return samples;
+    }
+
+    /** Node steps per wall second and per process CPU second with {@code workers} threads for 10 s. */
+    private double[] throughput(CompiledGraph<W1State> graph, Validator validator, StateCodec codec, int workers)
+            throws InterruptedException {
+        ThreadRuntime<W1State> rt = new ThreadRuntime<>(graph, stores.get(), validator, codec, RuntimeOptions.defaults());
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong steps = new AtomicLong();
+        CountDownLatch done = new CountDownLatch(workers);
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
+        long w0 = System.nanoTime();
+        for (int i = 0; i < workers; i++) {
+            int worker = i;
+            Thread th = new Thread(() -> {
+                long conversation = 0;
+                while (!stop.get()) {
+                    ThreadKey thread = ThreadKey.of("tp", "w" + worker + "-" + workers + "-" + conversation++);
+                    for (int t = 1; t <= 10 && !stop.get(); t++) {
+                        turn(rt, thread, t);
+                        steps.addAndGet(3);
+                    }
+                }
+                done.countDown();
+            });
+            th.start();
+        }
+        Thread.sleep(THROUGHPUT_NANOS / 1_000_000);
+        stop.set(true);
+        done.await();
+        double wallSeconds = (System.nanoTime() - w0) / 1e9;
+        double cpuSeconds = (os.getProcessCpuTime() - cpu0) / 1e9;
+        double[] r = {steps.get() / wallSeconds, steps.get() / cpuSeconds};
+        System.out.printf(Locale.ROOT, "  throughput, %d workers: %,.0f node steps/s wall, %,.0f per CPU-second%n", workers, r[0], r[1]);
+        return r;
+    }
+
+    private void report(List<List<Sample>> reps, List<double[]> throughput) {
+        System.out.println();
+        System.out.println("| T | time per node step (µs) | CPU per step (µs) | checkpoints | stored bytes | final state bytes | stored/final | read latest (ms) |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
+        for (int i = 0; i < reps.get(0).size(); i++) {
+            int k = i;
+            double step = median(reps, s -> s.get(k).stepMicros());
+            double cpu = median(reps, s -> s.get(k).cpuMicros());
+            double stored = median(reps, s -> s.get(k).storedBytes());
+            double fin = median(reps, s -> s.get(k).finalBytes());
+            double ratio = median(reps, s -> s.get(k).ratio());
+            double read = median(reps, s -> s.get(k).readMillis());
+            System.out.printf(Locale.ROOT, "| %d | %.1f %s | %.1f | %d | %,.0f | %,.0f | %.2f | %.2f |%n", reps.get(0).get(k).t(), step,
+                    each(reps, s -> s.get(k).stepMicros()), cpu, reps.get(0).get(k).checkpoints(), stored, fin, ratio, read);
+        }
+        System.out.println();
+        System.out.println("| workers | node steps/s (wall) | node steps per CPU-second |");
+        System.out.println("|---|---|---|");
+        for (int i = 0; i < WORKERS.length; i++) {
+            int k = i;
+            double[] wall = throughput.stream().mapToDouble(r -> r[2 * k]).toArray();
+            double[] perCpu = throughput.stream().mapToDouble(r -> r[2 * k + 1]).toArray();
+            System.out.printf(Locale.ROOT, "| %d | %,.0f %s | %,.0f |%n", WORKERS[i], Machine.median(wall),
+                    java.util.Arrays.toString(java.util.Arrays.stream(wall).mapToLong(Math::round).toArray()), Machine.median(perCpu));
+        }
+        if (!reps.get(0).get(0).extra().isEmpty()) {
+            System.out.println();
+            List<String> keys = new ArrayList<>(reps.get(0).get(0).extra().keySet());
+            System.out.println("| T | " + String.join(" | ", keys) + " |");
+            System.out.println("|---|" + "---|".repeat(keys.size()));
+            for (int i = 0; i < reps.get(0).size(); i++) {
+                int k = i;
+                StringBuilder row = new StringBuilder("| " + reps.get(0).get(k).t() + " |");
+                for (String key : keys) {
+                    row.append(String.format(Locale.ROOT, " %.2f |", median(reps, s -> s.get(k).extra().get(key))));
+                }
+                System.out.println(row);
+            }
+        }
+        System.out.println();
+        for (int i = 0; i < reps.get(0).size(); i++) {
+            int k = i;
+            String p = "w1." + label + ".T" + reps.get(0).get(k).t();
+            System.out.printf(Locale.ROOT, "RESULT %s.step_us %.1f%n", p, median(reps, s -> s.get(k).stepMicros()));
+            System.out.printf(Locale.ROOT, "RESULT %s.cpu_us %.1f%n", p, median(reps, s -> s.get(k).cpuMicros()));
+            System.out.printf(Locale.ROOT, "RESULT %s.stored_bytes %.0f%n", p, median(reps, s -> s.get(k).storedBytes()));
+            System.out.printf(Locale.ROOT, "RESULT %s.final_bytes %.0f%n", p, median(reps, s -> s.get(k).finalBytes()));
+            System.out.printf(Locale.ROOT, "RESULT %s.ratio %.3f%n", p, median(reps, s -> s.get(k).ratio()));
+            System.out.printf(Locale.ROOT, "RESULT %s.read_ms %.3f%n", p, median(reps, s -> s.get(k).readMillis()));
+            for (String key : reps.get(0).get(k).extra().keySet()) {
+                System.out.printf(Locale.ROOT, "RESULT %s.%s %.3f%n", p, key, median(reps, s -> s.get(k).extra().get(key)));
+            }
+        }
+        for (int i = 0; i < WORKERS.length; i++) {
+            int k = i;
+            System.out.printf(Locale.ROOT, "RESULT w1.%s.throughput.%d %.0f%n", label, WORKERS[i],
+                    Machine.median(throughput.stream().mapToDouble(r -> r[2 * k]).toArray()));
+        }
+    }
+
+    static double median(List<List<Sample>> reps, java.util.function.ToDoubleFunction<List<Sample>> f) {
+        return Machine.median(reps.stream().mapToDouble(f).toArray());
+    }
+
+    private static String each(List<List<Sample>> reps, java.util.function.ToDoubleFunction<List<Sample>> f) {
+        StringBuilder b = new StringBuilder("[");
+        for (List<Sample> r : reps) {
+            b.append(b.length() > 1 ? " " : "").append(String.format(Locale.ROOT, "%.1f", f.applyAsDouble(r)));
+        }
+        return b.append(']').toString();
+    }
+}

@@ -1,0 +1,162 @@
+package io.threadline.bench;
+
+import io.threadline.checkpoint.dynamodb.DynamoDbCheckpointStore;
+import io.threadline.checkpoint.dynamodb.DynamoDbStoreSettings;
+import io.threadline.checkpoint.dynamodb.DynamoDbTables;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkRequest;
+import software.amazon.awssdk.core.SdkResponse;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsResponse;
+
+import java.io.File;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * {@code bench/run W1 dynamodb}: W1 on DynamoDB Local (a separate process on a free port), with
+ * DynamoDB calls per step by kind and consumed capacity per step, counted by an SDK interceptor
+ * that asks every request for its consumed capacity.
+ */
+public final class W1DynamoDb {
+
+    private W1DynamoDb() {
+    }
+
+    /** Counts calls by operation and sums consumed read/write capacity. */
+    static final class Counter implements ExecutionInterceptor, W1.Probe {
+        private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
+        private final DoubleAdder reads = new DoubleAdder();
+        private final DoubleAdder writes = new DoubleAdder();
+
+        @Override
+        public SdkRequest modifyRequest(Context.ModifyRequest context, ExecutionAttributes attributes) {
+            SdkRequest r = context.request();
+            if (r instanceof QueryRequest q) {
+                return q.toBuilder().returnConsumedCapacity(ReturnConsumedCapacity.TOTAL).build();
+            }
+            if (r instanceof GetItemRequest g) {
+                return g.toBuilder().returnConsumedCapacity(ReturnConsumedCapacity.TOTAL).build();
+            }
+            if (r instanceof TransactWriteItemsRequest t) {
+                return t.toBuilder().returnConsumedCapacity(ReturnConsumedCapacity.TOTAL).build();
+            }
+            return r;
+        }
+
+        @Override
+        public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+            calls.computeIfAbsent(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME), k -> new LongAdder()).increment();
+            SdkResponse r = context.response();
+            if (r instanceof QueryResponse q) {
+                add(q.consumedCapacity(), true);
+            } else if (r instanceof GetItemResponse g) {
+                add(g.consumedCapacity(), true);
+            } else if (r instanceof TransactWriteItemsResponse t && t.consumedCapacity() != null) {
+                t.consumedCapacity().forEach(c -> add(c, false));
+            }
+        }
+
+        private void add(ConsumedCapacity c, boolean read) {
+            if (c == null || c.capacityUnits() == null) {
+                return;
+            }
+            (read ? reads : writes).add(c.capacityUnits());
+        }
+
+        @Override
+        public void reset() {
+            calls.clear();
+            reads.reset();
+            writes.reset();
+        }
+
+        @Override
+        public Map<String, Double> perStep(long steps) {
+            Map<String, Double> out = new TreeMap<>();
+            long total = 0;
+            for (Map.Entry<String, LongAdder> e : calls.entrySet()) {
+                out.put("calls_" + e.getKey(), e.getValue().doubleValue() / steps);
+                total += e.getValue().sum();
+            }
+            out.put("calls_per_step", (double) total / steps);
+            out.put("rcu_per_step", reads.sum() / steps);
+            out.put("wcu_per_step", writes.sum() / steps);
+            return out;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        int turns = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path lib = Path.of("target/dynamodb-local/lib");
+        Path log = Files.createTempFile("dynamodb-local-bench", ".log");
+        Process server = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx2g", "-cp", lib.toAbsolutePath() + File.separator + "*",
+                "com.amazonaws.services.dynamodbv2.local.main.ServerRunner", "-inMemory", "-port", Integer.toString(port),
+                "-disableTelemetry")).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(server::destroyForcibly));
+        waitFor(port, server);
+
+        Counter counter = new Counter();
+        DynamoDbClient client = DynamoDbClient.builder()
+                .endpointOverride(URI.create("http://127.0.0.1:" + port))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(c -> c.addExecutionInterceptor(counter))
+                .build();
+        AtomicInteger tables = new AtomicInteger();
+        new W1("dynamodb", () -> {
+            String table = "w1-" + tables.incrementAndGet();
+            DynamoDbTables.createIfMissing(client, table);
+            counter.reset();
+            return new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC());
+        }, turns, counter).run("DynamoDB Local 2.6.1 (separate process, in memory, loopback HTTP)");
+        server.destroyForcibly();
+    }
+
+    private static void waitFor(int port, Process server) throws InterruptedException {
+        for (int i = 0; i < 600; i++) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (java.io.IOException e) {
+                if (!server.isAlive()) {
+                    throw new IllegalStateException("DynamoDB Local exited");
+                }
+                Thread.sleep(100);
+            }
+        }
+        throw new IllegalStateException("DynamoDB Local did not start");
+    }
+}

@@ -1,0 +1,123 @@
+package io.threadline.checkpoint.dynamodb;
+
+import io.threadline.checkpoint.Checkpoint;
+import io.threadline.checkpoint.CheckpointChain;
+import io.threadline.checkpoint.CheckpointId;
+import io.threadline.checkpoint.CheckpointStore;
+import io.threadline.checkpoint.Commit;
+import io.threadline.checkpoint.CommitResult;
+import io.threadline.checkpoint.HistoryPage;
+import io.threadline.checkpoint.HistoryQuery;
+import io.threadline.checkpoint.PruneReport;
+import io.threadline.checkpoint.RetentionPolicy;
+import io.threadline.checkpoint.ThreadHead;
+import io.threadline.checkpoint.ThreadKey;
+import io.threadline.checkpoint.dynamodb.internal.CommitWriter;
+import io.threadline.checkpoint.dynamodb.internal.DynamoDbErrors;
+import io.threadline.checkpoint.dynamodb.internal.ItemSize;
+import io.threadline.checkpoint.dynamodb.internal.Pruner;
+import io.threadline.checkpoint.dynamodb.internal.ThreadReader;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * A {@link CheckpointStore} on one DynamoDB table (layout: infra/dynamodb/README.md). Each thread is
+ * one partition: a {@code HEAD} item, one item per checkpoint (plus chunk items for large ones) and
+ * one item per idempotency key. A commit is a single TransactWriteItems conditional on the HEAD's
+ * step; the latest state is one strongly consistent descending Query from HEAD down to the nearest
+ * snapshot.
+ *
+ * <p>The client is used as given: its retry policy (see {@link DynamoDbStoreProducer}) decides how
+ * hard transient failures are retried before they surface here as {@code DEPENDENCY_UNAVAILABLE}.
+ * The constructor does no I/O; the table must exist ({@link DynamoDbTables#createIfMissing}).
+ */
+public final class DynamoDbCheckpointStore implements CheckpointStore {
+
+    private final DynamoDbClient client;
+    private final DynamoDbStoreSettings settings;
+    private final ThreadReader reader;
+    private final CommitWriter writer;
+    private final Pruner pruner;
+
+    /**
+     * @param clock stamps HEAD's {@code updatedAt} and decides when idempotency records have expired
+     */
+    public DynamoDbCheckpointStore(DynamoDbClient client, DynamoDbStoreSettings settings, Clock clock) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(clock, "clock");
+        this.reader = new ThreadReader(client, settings.tableName());
+        this.writer = new CommitWriter(client, settings, clock, reader);
+        this.pruner = new Pruner(client, settings.tableName(), reader);
+    }
+
+    /** The settings this store writes with. */
+    public DynamoDbStoreSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public Optional<ThreadHead> head(ThreadKey thread) {
+        return call("head", thread, () -> reader.head(thread));
+    }
+
+    @Override
+    public Optional<CheckpointChain> loadLatest(ThreadKey thread) {
+        return call("loadLatest", thread, () -> reader.latest(thread));
+    }
+
+    @Override
+    public Optional<CheckpointChain> load(ThreadKey thread, CheckpointId id) {
+        return call("load", thread, () -> reader.chainTo(thread, id));
+    }
+
+    @Override
+    public Optional<Checkpoint> get(ThreadKey thread, CheckpointId id) {
+        return call("get", thread, () -> reader.get(thread, id));
+    }
+
+    @Override
+    public HistoryPage history(ThreadKey thread, HistoryQuery query) {
+        return call("history", thread, () -> reader.history(thread, query));
+    }
+
+    @Override
+    public CommitResult commit(Commit commit) {
+        return call("commit", commit.thread(), () -> writer.commit(commit));
+    }
+
+    /** {@code now} is not needed: retention here is by count; time-based expiry is the table's TTL. */
+    @Override
+    public PruneReport prune(ThreadKey thread, RetentionPolicy policy, Instant now) {
+        return call("prune", thread, () -> pruner.prune(thread, policy));
+    }
+
+    /**
+     * Sum of the approximate DynamoDB sizes of every item of the thread — HEAD, checkpoints, chunks and
+     * idempotency records — counted as attribute names plus values (see infra/dynamodb/README.md).
+     * Reads the whole partition: meant for metrics and benchmarks, not for every step.
+     */
+    @Override
+    public long storedBytes(ThreadKey thread) {
+        return call("storedBytes", thread, () -> {
+            long[] bytes = {0};
+            reader.forEachItem(thread, item -> bytes[0] += ItemSize.of(item));
+            return bytes[0];
+        });
+    }
+
+    /** Runs one store operation, turning what the SDK throws after its retries into Threadline's codes. */
+    private <T> T call(String operation, ThreadKey thread, Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (SdkException e) {
+            throw DynamoDbErrors.map(e, operation, thread, settings.tableName());
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.threadline.checkpoint.dynamodb;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The {@code threadline.dynamodb.*} keys, read when {@code threadline.store=dynamodb}. The client
+ * itself (region, endpoint, credentials, HTTP client) is configured under {@code quarkus.dynamodb.*}.
+ */
+@ConfigMapping(prefix = "threadline.dynamodb")
+public interface DynamoDbStoreConfig {
+
+    /** The checkpoint table (created from infra/dynamodb/table.json). */
+    @WithDefault("threadline")
+    String table();
+
+    /** Gzip a checkpoint larger than this many bytes. */
+    @WithDefault("8192")
+    int compressAboveBytes();
+
+    /** Largest data one item holds; larger checkpoints are split into chunk items. */
+    @WithDefault("350000")
+    int maxItemBytes();
+
+    /** Largest stored checkpoint; a larger one fails with PAYLOAD_TOO_LARGE and writes nothing. */
+    @WithDefault("3000000")
+    int maxCheckpointBytes();
+
+    /** Expire every item this long after its checkpoint was created; absent for no expiry. */
+    Optional<Duration> checkpointTtl();
+
+    /** How long an idempotency key is remembered. */
+    @WithDefault("24h")
+    Duration idempotencyTtl();
+
+    /** Attempts per DynamoDB call (the SDK's standard retry mode) before DEPENDENCY_UNAVAILABLE. */
+    @WithDefault("4")
+    int maxAttempts();
+
+    /** Create the table at startup if it is missing: for local runs only, never in AWS. */
+    @WithDefault("false")
+    boolean createTable();
+}

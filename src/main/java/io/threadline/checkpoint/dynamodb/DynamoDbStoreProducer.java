@@ -1,0 +1,112 @@
+package io.threadline.checkpoint.dynamodb;
+
+import io.quarkus.runtime.StartupEvent;
+import io.threadline.checkpoint.CheckpointStore;
+import io.threadline.checkpoint.InMemoryCheckpointStore;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.retries.api.RetryStrategy;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
+
+import java.time.Clock;
+
+/**
+ * Provides the {@link CheckpointStore}, chosen at startup by {@code threadline.store}: {@code dynamodb}
+ * for this package's store, {@code memory} for the in-memory one. The choice is made at run time,
+ * not build time, because one packaged artifact runs in both modes (Lambda environment variables,
+ * {@code infra/local/start}).
+ *
+ * <p>The DynamoDB client is built from the builder the Quarkus extension configures from
+ * {@code quarkus.dynamodb.*} (region, endpoint, credentials, HTTP client), adding the SDK's standard
+ * retry mode with {@code threadline.dynamodb.max-attempts}: a built client cannot take another retry
+ * policy. It is built only in {@code dynamodb} mode, so {@code memory} mode needs no AWS settings,
+ * and it is this store's own: other users of {@code DynamoDbClient} keep the extension's client.
+ */
+@Singleton
+public class DynamoDbStoreProducer {
+
+    static final String MEMORY = "memory";
+    static final String DYNAMODB = "dynamodb";
+
+    private final String store;
+    private final DynamoDbStoreConfig config;
+    private final Instance<DynamoDbClientBuilder> builder;
+    private DynamoDbClient client;
+
+    /**
+     * @param builder        the extension's client builder, resolved only in {@code dynamodb} mode
+     * @param clientsMarker  never resolved: the extension creates its client (and builder) beans only
+     *                       for applications with a {@code DynamoDbClient} injection point
+     */
+    DynamoDbStoreProducer(@ConfigProperty(name = "threadline.store", defaultValue = MEMORY) String store,
+                          DynamoDbStoreConfig config, Instance<DynamoDbClientBuilder> builder,
+                          Instance<DynamoDbClient> clientsMarker) {
+        if (!MEMORY.equals(store) && !DYNAMODB.equals(store)) {
+            throw new IllegalArgumentException("threadline.store must be '" + MEMORY + "' or '" + DYNAMODB + "', got '"
+                    + store + "'");
+        }
+        this.store = store;
+        this.config = config;
+        this.builder = builder;
+    }
+
+    @Produces
+    @Singleton
+    CheckpointStore checkpointStore(Clock clock) {
+        if (MEMORY.equals(store)) {
+            return new InMemoryCheckpointStore();
+        }
+        return new DynamoDbCheckpointStore(client(), settings(config), clock);
+    }
+
+    /** Local runs only: a deployed table comes from infrastructure code, never from the application. */
+    void createTableIfAsked(@Observes StartupEvent startup) {
+        if (DYNAMODB.equals(store) && config.createTable()) {
+            DynamoDbTables.createIfMissing(client(), config.table());
+        }
+    }
+
+    private synchronized DynamoDbClient client() {
+        if (client == null) {
+            // The extension shares one builder: put its configuration back, so the extension's own
+            // client (if anything else injects one) keeps the retry policy it was configured with.
+            DynamoDbClientBuilder shared = builder.get();
+            ClientOverrideConfiguration original = shared.overrideConfiguration();
+            try {
+                client = shared.overrideConfiguration(original.toBuilder()
+                        .retryStrategy(standardRetry(config.maxAttempts()))
+                        .build()).build();
+            } finally {
+                shared.overrideConfiguration(original);
+            }
+        }
+        return client;
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        if (client != null) {
+            client.close();
+        }
+    }
+
+    static DynamoDbStoreSettings settings(DynamoDbStoreConfig config) {
+        return new DynamoDbStoreSettings(config.table(), config.compressAboveBytes(), config.maxItemBytes(),
+                config.maxCheckpointBytes(), config.checkpointTtl().orElse(null), config.idempotencyTtl());
+    }
+
+    /** The SDK's standard mode (throttling, 5xx and I/O errors, jittered backoff), {@code maxAttempts} attempts in all. */
+    static RetryStrategy standardRetry(int maxAttempts) {
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("threadline.dynamodb.max-attempts must be at least 1, got " + maxAttempts);
+        }
+        return AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(maxAttempts).build();
+    }
+}

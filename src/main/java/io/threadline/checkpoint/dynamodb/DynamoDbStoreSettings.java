@@ -1,0 +1,98 @@
+package io.threadline.checkpoint.dynamodb;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * How a {@link DynamoDbCheckpointStore} lays out and bounds what it writes.
+ *
+ * @param tableName          the DynamoDB table (see infra/dynamodb/table.json)
+ * @param compressAboveBytes gzip a checkpoint's envelope when it is larger than this (0 = always try)
+ * @param maxItemBytes       largest {@code data} attribute one item holds; a larger checkpoint is split
+ *                           into chunk items. Stays well under DynamoDB's 400 KB item limit so the
+ *                           other attributes always fit.
+ * @param maxCheckpointBytes largest stored (compressed) checkpoint; a larger one is refused with
+ *                           {@code PAYLOAD_TOO_LARGE} before anything is written. Bounded so that
+ *                           every part of a commit fits one 4 MB TransactWriteItems of at most 100 actions.
+ * @param checkpointTtl      every item written expires this long after its checkpoint's {@code createdAt};
+ *                           {@code null} or zero for no expiry
+ * @param idempotencyTtl     how long an idempotency key is remembered; after that the key can be reused
+ */
+public record DynamoDbStoreSettings(
+        String tableName,
+        int compressAboveBytes,
+        int maxItemBytes,
+        int maxCheckpointBytes,
+        Duration checkpointTtl,
+        Duration idempotencyTtl) {
+
+    public static final int DEFAULT_COMPRESS_ABOVE_BYTES = 8192;
+    public static final int DEFAULT_MAX_ITEM_BYTES = 350_000;
+    public static final int DEFAULT_MAX_CHECKPOINT_BYTES = 3_000_000;
+    public static final Duration DEFAULT_IDEMPOTENCY_TTL = Duration.ofHours(24);
+
+    /** Leaves room in a 400 KB item for the key and the other attributes. */
+    static final int ITEM_LIMIT_FOR_DATA = 390_000;
+    /** Leaves room in a 4 MB transaction for HEAD, the idempotency record and the attribute names. */
+    static final int TRANSACTION_LIMIT_FOR_DATA = 3_900_000;
+    /** TransactWriteItems takes 100 actions; HEAD and the idempotency record take two of them. */
+    static final int MAX_PARTS = 98;
+
+    private static final Pattern TABLE_NAME = Pattern.compile("[a-zA-Z0-9_.-]{3,255}");
+
+    public DynamoDbStoreSettings {
+        Objects.requireNonNull(tableName, "tableName");
+        if (!TABLE_NAME.matcher(tableName).matches()) {
+            throw new IllegalArgumentException("a DynamoDB table name is 3-255 characters of letters, digits, '_', '-' or '.', got '"
+                    + tableName + "'");
+        }
+        if (compressAboveBytes < 0) {
+            throw new IllegalArgumentException("compressAboveBytes must not be negative, got " + compressAboveBytes);
+        }
+        if (maxItemBytes < 1024 || maxItemBytes > ITEM_LIMIT_FOR_DATA) {
+            throw new IllegalArgumentException("maxItemBytes must be between 1024 and " + ITEM_LIMIT_FOR_DATA + ", got " + maxItemBytes);
+        }
+        if (maxCheckpointBytes < maxItemBytes || maxCheckpointBytes > TRANSACTION_LIMIT_FOR_DATA) {
+            throw new IllegalArgumentException("maxCheckpointBytes must be between maxItemBytes (" + maxItemBytes + ") and "
+                    + TRANSACTION_LIMIT_FOR_DATA + ", got " + maxCheckpointBytes);
+        }
+        if (partsFor(maxCheckpointBytes, maxItemBytes) > MAX_PARTS) {
+            throw new IllegalArgumentException("maxCheckpointBytes " + maxCheckpointBytes + " in items of " + maxItemBytes
+                    + " bytes needs more than " + MAX_PARTS + " items, more than one transaction holds; raise maxItemBytes");
+        }
+        if (checkpointTtl != null && checkpointTtl.isNegative()) {
+            throw new IllegalArgumentException("checkpointTtl must not be negative, got " + checkpointTtl);
+        }
+        if (checkpointTtl != null && checkpointTtl.isZero()) {
+            checkpointTtl = null;
+        }
+        Objects.requireNonNull(idempotencyTtl, "idempotencyTtl");
+        if (idempotencyTtl.isNegative() || idempotencyTtl.isZero()) {
+            throw new IllegalArgumentException("idempotencyTtl must be positive, got " + idempotencyTtl);
+        }
+    }
+
+    /** The defaults for a table: compress above 8 KB, 350 KB items, 3 MB checkpoints, no TTL, keys kept 24 h. */
+    public static DynamoDbStoreSettings defaults(String tableName) {
+        return new DynamoDbStoreSettings(tableName, DEFAULT_COMPRESS_ABOVE_BYTES, DEFAULT_MAX_ITEM_BYTES,
+                DEFAULT_MAX_CHECKPOINT_BYTES, null, DEFAULT_IDEMPOTENCY_TTL);
+    }
+
+    public DynamoDbStoreSettings withCheckpointTtl(Duration ttl) {
+        return new DynamoDbStoreSettings(tableName, compressAboveBytes, maxItemBytes, maxCheckpointBytes, ttl, idempotencyTtl);
+    }
+
+    public DynamoDbStoreSettings withIdempotencyTtl(Duration ttl) {
+        return new DynamoDbStoreSettings(tableName, compressAboveBytes, maxItemBytes, maxCheckpointBytes, checkpointTtl, ttl);
+    }
+
+    public DynamoDbStoreSettings withSizes(int compressAboveBytes, int maxItemBytes, int maxCheckpointBytes) {
+        return new DynamoDbStoreSettings(tableName, compressAboveBytes, maxItemBytes, maxCheckpointBytes, checkpointTtl, idempotencyTtl);
+    }
+
+    /** Items needed to store {@code bytes} of data: the checkpoint item and its chunks. */
+    static int partsFor(long bytes, int maxItemBytes) {
+        return (int) Math.max(1, (bytes + maxItemBytes - 1) / maxItemBytes);
+    }
+}

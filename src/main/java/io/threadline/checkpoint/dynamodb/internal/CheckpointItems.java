@@ -1,0 +1,175 @@
+package io.threadline.checkpoint.dynamodb.internal;
+
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+import io.threadline.checkpoint.Checkpoint;
+import io.threadline.checkpoint.CheckpointCodec;
+import io.threadline.checkpoint.CheckpointId;
+import io.threadline.checkpoint.ThreadKey;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Maps checkpoints, the head and idempotency records to table items and back. Reading goes through
+ * one instance per query: items arrive in descending sort-key order, so a checkpoint's chunks come
+ * just before the checkpoint item that completes them.
+ */
+public final class CheckpointItems {
+
+    private final ThreadKey thread;
+    private CheckpointId chunkOwner;
+    private final TreeMap<Integer, byte[]> chunks = new TreeMap<>();
+
+    public CheckpointItems(ThreadKey thread) {
+        this.thread = thread;
+    }
+
+    /** The checkpoint item, then its chunk items when the payload is larger than one item holds. */
+    public static List<Map<String, AttributeValue>> checkpoint(String pk, Checkpoint cp, StoredPayload payload,
+                                                             int maxItemBytes, Long expiresAt) {
+        List<byte[]> parts = payload.parts(maxItemBytes);
+        List<Map<String, AttributeValue>> items = new ArrayList<>(parts.size());
+        Map<String, AttributeValue> main = new HashMap<>();
+        main.put(Keys.PK, s(pk));
+        main.put(Keys.SK, s(Keys.checkpoint(cp.id())));
+        main.put(Keys.DATA, b(parts.get(0)));
+        main.put(Keys.KIND, s(cp.isSnapshot() ? Keys.KIND_SNAPSHOT : Keys.KIND_DELTA));
+        main.put(Keys.STEP, n(cp.step()));
+        if (payload.compressed()) {
+            main.put(Keys.COMPRESSED, n(1));
+        }
+        if (parts.size() > 1) {
+            main.put(Keys.PARTS, n(parts.size()));
+        }
+        putExpiry(main, expiresAt);
+        items.add(main);
+        for (int i = 1; i < parts.size(); i++) {
+            Map<String, AttributeValue> chunk = new HashMap<>();
+            chunk.put(Keys.PK, s(pk));
+            chunk.put(Keys.SK, s(Keys.chunk(cp.id(), i)));
+            chunk.put(Keys.DATA, b(parts.get(i)));
+            putExpiry(chunk, expiresAt);
+            items.add(chunk);
+        }
+        return items;
+    }
+
+    /** The head after {@code cp} commits; also the thread's entry in the tenant index. */
+    public static Map<String, AttributeValue> head(ThreadKey thread, Checkpoint cp, Instant updatedAt, Long expiresAt) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(Keys.PK, s(Keys.partition(thread)));
+        item.put(Keys.SK, s(Keys.HEAD));
+        item.put(Keys.STEP, n(cp.step()));
+        item.put(Keys.CHECKPOINT_ID, s(cp.id().value()));
+        item.put(Keys.UPDATED_AT, n(updatedAt.toEpochMilli()));
+        item.put(Keys.GSI1_PK, s(Keys.tenantIndexKey(thread)));
+        item.put(Keys.GSI1_SK, n(updatedAt.toEpochMilli()));
+        putExpiry(item, expiresAt);
+        return item;
+    }
+
+    /** The record that the thread has seen {@code cp}'s idempotency key. */
+    public static Map<String, AttributeValue> idempotency(String pk, Checkpoint cp, long expiresAt) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(Keys.PK, s(pk));
+        item.put(Keys.SK, s(Keys.idempotency(cp.idempotencyKey())));
+        item.put(Keys.CHECKPOINT_ID, s(cp.id().value()));
+        item.put(Keys.STEP, n(cp.step()));
+        item.put(Keys.EXPIRES_AT, n(expiresAt));
+        return item;
+    }
+
+    /**
+     * Feeds one item of a descending query. Returns the checkpoint a checkpoint item completes, or
+     * {@code null} for a chunk (kept until its checkpoint item arrives) or any other item.
+     */
+    public Checkpoint accept(Map<String, AttributeValue> item) {
+        String sk = item.get(Keys.SK).s();
+        if (Keys.isChunk(sk)) {
+            CheckpointId owner = Keys.checkpointIdOf(sk);
+            if (!owner.equals(chunkOwner)) {
+                // Chunks left by an interrupted prune have no checkpoint item; drop them unread.
+                chunks.clear();
+                chunkOwner = owner;
+            }
+            chunks.put(Keys.chunkIndexOf(sk), item.get(Keys.DATA).b().asByteArrayUnsafe());
+            return null;
+        }
+        if (!Keys.isCheckpoint(sk)) {
+            return null;
+        }
+        CheckpointId id = Keys.checkpointIdOf(sk);
+        List<byte[]> parts = new ArrayList<>();
+        parts.add(item.get(Keys.DATA).b().asByteArrayUnsafe());
+        int expected = item.containsKey(Keys.PARTS) ? Integer.parseInt(item.get(Keys.PARTS).n()) : 1;
+        if (expected > 1) {
+            if (!id.equals(chunkOwner) || chunks.size() != expected - 1 || chunks.lastKey() != expected - 1) {
+                throw corrupt(id, "it has " + (id.equals(chunkOwner) ? chunks.size() : 0) + " of its " + (expected - 1) + " chunks");
+            }
+            parts.addAll(chunks.values());
+        }
+        chunks.clear();
+        chunkOwner = null;
+        return decode(id, parts, item.containsKey(Keys.COMPRESSED));
+    }
+
+    /** Whether a checkpoint item holds a snapshot, read without decoding it. */
+    public static boolean isSnapshot(Map<String, AttributeValue> checkpointItem) {
+        AttributeValue kind = checkpointItem.get(Keys.KIND);
+        return kind != null && Keys.KIND_SNAPSHOT.equals(kind.s());
+    }
+
+    /** Number of items (checkpoint item + chunks) a checkpoint item says it was written as. */
+    public static int partsOf(Map<String, AttributeValue> checkpointItem) {
+        AttributeValue parts = checkpointItem.get(Keys.PARTS);
+        return parts == null ? 1 : Integer.parseInt(parts.n());
+    }
+
+    public static long stepOf(Map<String, AttributeValue> item) {
+        return Long.parseLong(item.get(Keys.STEP).n());
+    }
+
+    private Checkpoint decode(CheckpointId id, List<byte[]> parts, boolean compressed) {
+        byte[] envelope;
+        try {
+            envelope = StoredPayload.envelope(parts, compressed);
+        } catch (RuntimeException e) {
+            throw corrupt(id, e.getMessage());
+        }
+        Checkpoint cp = CheckpointCodec.decode(thread, envelope);
+        if (!cp.id().equals(id)) {
+            throw corrupt(id, "its envelope holds checkpoint " + cp.id());
+        }
+        return cp;
+    }
+
+    private ThreadlineException corrupt(CheckpointId id, String why) {
+        return new ThreadlineException(ErrorCode.INTERNAL, "stored checkpoint " + id + " of " + thread + " is unreadable: " + why,
+                Map.of("thread", thread.threadId(), "checkpointId", id.value()));
+    }
+
+    private static void putExpiry(Map<String, AttributeValue> item, Long expiresAt) {
+        if (expiresAt != null) {
+            item.put(Keys.EXPIRES_AT, n(expiresAt));
+        }
+    }
+
+    static AttributeValue s(String value) {
+        return AttributeValue.fromS(value);
+    }
+
+    static AttributeValue n(long value) {
+        return AttributeValue.fromN(Long.toString(value));
+    }
+
+    private static AttributeValue b(byte[] value) {
+        return AttributeValue.fromB(SdkBytes.fromByteArrayUnsafe(value));
+    }
+}

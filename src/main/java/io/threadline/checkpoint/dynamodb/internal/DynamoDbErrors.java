@@ -1,0 +1,77 @@
+package io.threadline.checkpoint.dynamodb.internal;
+
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+import io.threadline.checkpoint.ThreadKey;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
+import software.amazon.awssdk.services.dynamodb.model.RequestLimitExceededException;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns what the AWS SDK throws — after its own retries are spent — into Threadline's error codes.
+ * Throttling, server errors and I/O failures are {@code DEPENDENCY_UNAVAILABLE}: nothing was
+ * half-written (every commit is one transaction), so the caller may simply try again. Anything else
+ * is a configuration or programming error and says so.
+ */
+public final class DynamoDbErrors {
+
+    /** Error codes DynamoDB (or the SDK) use for throttling, whatever the exception class. */
+    private static final Set<String> THROTTLING = Set.of("ThrottlingException", "Throttling", "ProvisionedThroughputExceededException",
+            "RequestLimitExceeded", "TooManyRequestsException", "ThrottlingError", "ProvisionedThroughputExceeded");
+
+    private DynamoDbErrors() {
+    }
+
+    public static ThreadlineException map(SdkException e, String operation, ThreadKey thread, String table) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("operation", operation);
+        details.put("table", table);
+        if (thread != null) {
+            details.put("thread", thread.threadId());
+        }
+        String where = "DynamoDB call of " + operation + (thread == null ? "" : " for thread " + thread) + " on table '" + table + "'";
+        if (e instanceof AwsServiceException service) {
+            String code = service.awsErrorDetails() == null ? null : service.awsErrorDetails().errorCode();
+            details.put("awsErrorCode", code == null ? "unknown" : code);
+            details.put("statusCode", service.statusCode());
+            if (isTransient(service, code)) {
+                return new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE,
+                        where + " failed (" + code + ", HTTP " + service.statusCode() + ") after the SDK's retries; safe to retry",
+                        details, e);
+            }
+            if (e instanceof ResourceNotFoundException) {
+                return new ThreadlineException(ErrorCode.INTERNAL, where + " failed: the table does not exist; create it from "
+                        + "infra/dynamodb/table.json, or set threadline.dynamodb.create-table=true for a local run", details, e);
+            }
+            return new ThreadlineException(ErrorCode.INTERNAL, where + " was refused (" + code + "): " + service.getMessage(), details, e);
+        }
+        if (e instanceof SdkClientException) {
+            details.put("awsErrorCode", e.getClass().getSimpleName());
+            return new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE,
+                    where + " did not get an answer (" + e.getMessage() + ") after the SDK's retries; safe to retry", details, e);
+        }
+        details.put("awsErrorCode", e.getClass().getSimpleName());
+        return new ThreadlineException(ErrorCode.INTERNAL, where + " failed: " + e.getMessage(), details, e);
+    }
+
+    /** A throttling or a service-side fault: worth retrying later. */
+    public static boolean isTransient(AwsServiceException e, String code) {
+        return e instanceof ProvisionedThroughputExceededException
+                || e instanceof RequestLimitExceededException
+                || e.isThrottlingException()
+                || (code != null && THROTTLING.contains(code))
+                || e.statusCode() >= 500;
+    }
+
+    /** Whether a transaction cancellation reason is a throttling of one of its items. */
+    public static boolean isThrottling(String cancellationCode) {
+        return cancellationCode != null && THROTTLING.contains(cancellationCode);
+    }
+}

@@ -1,0 +1,103 @@
+package io.threadline.checkpoint.dynamodb.internal;
+
+import io.threadline.checkpoint.CheckpointId;
+import io.threadline.checkpoint.ThreadKey;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The key layout of the single table (infra/dynamodb/README.md): one partition per thread, sort keys
+ * {@code HEAD}, {@code CP#<id>}, {@code CP#<id>#<nnnn>} for chunks and {@code IDEM#<key>}, and the
+ * attribute names every item uses. Short names on purpose: they are stored in every item.
+ */
+public final class Keys {
+
+    public static final String PK = "pk";
+    public static final String SK = "sk";
+    public static final String DATA = "data";
+    public static final String COMPRESSED = "z";
+    public static final String KIND = "kind";
+    public static final String STEP = "step";
+    public static final String PARTS = "n";
+    public static final String EXPIRES_AT = "expiresAt";
+    public static final String CHECKPOINT_ID = "cid";
+    public static final String UPDATED_AT = "updatedAt";
+    public static final String GSI1_PK = "gsi1pk";
+    public static final String GSI1_SK = "gsi1sk";
+
+    public static final String KIND_SNAPSHOT = "S";
+    public static final String KIND_DELTA = "D";
+
+    public static final String HEAD = "HEAD";
+    public static final String CHECKPOINT_PREFIX = "CP#";
+    /** Sorts after every checkpoint id and chunk suffix ('~' is above digits and letters). */
+    public static final String AFTER_ALL = "~";
+    public static final String IDEMPOTENCY_PREFIX = "IDEM#";
+
+    /** Keys longer than this are stored by hash: a sort key holds at most 1024 bytes. */
+    private static final int MAX_RAW_KEY_BYTES = 256;
+    private static final int CHECKPOINT_SK_LENGTH = CHECKPOINT_PREFIX.length() + 26;
+
+    private Keys() {
+    }
+
+    /** {@code T#<tenant>#<threadId>}: neither part may contain '#', so the key is unambiguous. */
+    public static String partition(ThreadKey thread) {
+        return "T#" + thread.tenant() + "#" + thread.threadId();
+    }
+
+    public static String tenantIndexKey(ThreadKey thread) {
+        return "TENANT#" + thread.tenant();
+    }
+
+    public static String checkpoint(CheckpointId id) {
+        return CHECKPOINT_PREFIX + id.value();
+    }
+
+    /** Chunk {@code index} (1-based) of a checkpoint; sorts right after the checkpoint item. */
+    public static String chunk(CheckpointId id, int index) {
+        return checkpoint(id) + "#" + String.format("%04d", index);
+    }
+
+    /** The highest sort key of a checkpoint and its chunks. */
+    public static String lastOf(CheckpointId id) {
+        return checkpoint(id) + "#" + AFTER_ALL;
+    }
+
+    public static String idempotency(String key) {
+        byte[] raw = key.getBytes(StandardCharsets.UTF_8);
+        if (raw.length <= MAX_RAW_KEY_BYTES) {
+            return IDEMPOTENCY_PREFIX + key;
+        }
+        try {
+            return IDEMPOTENCY_PREFIX + "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(raw));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    public static boolean isCheckpoint(String sk) {
+        return sk.startsWith(CHECKPOINT_PREFIX) && sk.length() == CHECKPOINT_SK_LENGTH;
+    }
+
+    public static boolean isChunk(String sk) {
+        return sk.startsWith(CHECKPOINT_PREFIX) && sk.length() > CHECKPOINT_SK_LENGTH;
+    }
+
+    public static boolean isIdempotency(String sk) {
+        return sk.startsWith(IDEMPOTENCY_PREFIX);
+    }
+
+    /** The checkpoint id inside a checkpoint or chunk sort key. */
+    public static CheckpointId checkpointIdOf(String sk) {
+        return CheckpointId.parse(sk.substring(CHECKPOINT_PREFIX.length(), CHECKPOINT_SK_LENGTH));
+    }
+
+    /** The 1-based index of a chunk sort key. */
+    public static int chunkIndexOf(String sk) {
+        return Integer.parseInt(sk.substring(CHECKPOINT_SK_LENGTH + 1));
+    }
+}

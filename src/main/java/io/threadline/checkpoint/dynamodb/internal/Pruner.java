@@ -1,0 +1,144 @@
+package io.threadline.checkpoint.dynamodb.internal;
+
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+import io.threadline.checkpoint.CheckpointId;
+import io.threadline.checkpoint.PruneReport;
+import io.threadline.checkpoint.RetentionPolicy;
+import io.threadline.checkpoint.ThreadKey;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.DeleteRequest;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Removes a thread's old checkpoints by policy: keeps the newest {@code keepLast}, and the snapshot
+ * (with the deltas after it) that the oldest of those is materialised from. Deletes are batched and
+ * not atomic, so they go in an order that leaves a readable thread at every point: idempotency
+ * records first, then checkpoint items oldest first, their chunks last (readers skip chunks whose
+ * checkpoint item is gone). HEAD is never touched.
+ */
+public final class Pruner {
+
+    private static final int BATCH = 25;
+    private static final int MAX_BATCH_ATTEMPTS = 8;
+
+    private final DynamoDbClient client;
+    private final String table;
+    private final ThreadReader reader;
+
+    public Pruner(DynamoDbClient client, String table, ThreadReader reader) {
+        this.client = client;
+        this.table = table;
+        this.reader = reader;
+    }
+
+    public PruneReport prune(ThreadKey thread, RetentionPolicy policy) {
+        // First the outline (keys, kinds, steps) to decide; data is read only for what goes, to count its bytes.
+        List<Map<String, AttributeValue>> outline = reader.outline(thread);
+        Map<String, AttributeValue> head = outline.stream().filter(i -> Keys.HEAD.equals(sk(i))).findFirst().orElse(null);
+        if (head == null) {
+            return new PruneReport(0, 0, 0);
+        }
+        CheckpointId headId = CheckpointId.parse(head.get(Keys.CHECKPOINT_ID).s());
+        List<Map<String, AttributeValue>> checkpoints = outline.stream()
+                .filter(i -> Keys.isCheckpoint(sk(i)) && Keys.checkpointIdOf(sk(i)).compareTo(headId) <= 0)
+                .toList();
+        if (checkpoints.isEmpty()) {
+            return new PruneReport(0, 0, 0);
+        }
+        long headStep = CheckpointItems.stepOf(head);
+        long oldestRetained = Math.max(CheckpointItems.stepOf(checkpoints.get(0)), headStep - policy.keepLast() + 1);
+        int keepFrom = checkpoints.size() - 1;
+        while (keepFrom > 0 && CheckpointItems.stepOf(checkpoints.get(keepFrom)) > oldestRetained) {
+            keepFrom--;
+        }
+        while (keepFrom > 0 && !CheckpointItems.isSnapshot(checkpoints.get(keepFrom))) {
+            keepFrom--;
+        }
+        Map<String, AttributeValue> oldestKept = checkpoints.get(keepFrom);
+        long oldestKeptStep = CheckpointItems.stepOf(oldestKept);
+        if (!CheckpointItems.isSnapshot(oldestKept)) {
+            // No snapshot under the retained checkpoints (a broken thread): deleting anything could only make it worse.
+            return new PruneReport(0, 0, oldestKeptStep);
+        }
+        CheckpointId keepFromId = Keys.checkpointIdOf(sk(oldestKept));
+
+        List<Map<String, AttributeValue>> keyRecords = new ArrayList<>();
+        List<Map<String, AttributeValue>> checkpointItems = new ArrayList<>();
+        List<Map<String, AttributeValue>> chunkItems = new ArrayList<>();
+        long[] removedBytes = {0};
+        reader.forEachWithPrefix(thread, Keys.IDEMPOTENCY_PREFIX, item -> {
+            if (CheckpointId.parse(item.get(Keys.CHECKPOINT_ID).s()).compareTo(keepFromId) < 0) {
+                keyRecords.add(keyOf(item));
+                removedBytes[0] += ItemSize.of(item);
+            }
+        });
+        reader.forEachBelow(thread, Keys.CHECKPOINT_PREFIX, Keys.checkpoint(keepFromId), item -> {
+            String sk = sk(item);
+            if (Keys.isCheckpoint(sk)) {
+                checkpointItems.add(keyOf(item));
+            } else if (Keys.isChunk(sk)) {
+                chunkItems.add(keyOf(item));
+            } else {
+                return;
+            }
+            removedBytes[0] += ItemSize.of(item);
+        });
+        List<Map<String, AttributeValue>> ordered = new ArrayList<>(keyRecords);
+        ordered.addAll(checkpointItems);
+        ordered.addAll(chunkItems);
+        delete(thread, ordered);
+        return new PruneReport(checkpointItems.size(), removedBytes[0], oldestKeptStep);
+    }
+
+    private static Map<String, AttributeValue> keyOf(Map<String, AttributeValue> item) {
+        return Map.of(Keys.PK, item.get(Keys.PK), Keys.SK, item.get(Keys.SK));
+    }
+
+    private void delete(ThreadKey thread, List<Map<String, AttributeValue>> keys) {
+        for (int from = 0; from < keys.size(); from += BATCH) {
+            List<WriteRequest> batch = new ArrayList<>(BATCH);
+            for (Map<String, AttributeValue> item : keys.subList(from, Math.min(keys.size(), from + BATCH))) {
+                batch.add(WriteRequest.builder().deleteRequest(DeleteRequest.builder().key(item).build()).build());
+            }
+            writeAll(thread, batch);
+        }
+    }
+
+    /** BatchWriteItem may process part of a batch (throttling); the rest is sent again with a growing pause. */
+    private void writeAll(ThreadKey thread, List<WriteRequest> batch) {
+        Map<String, List<WriteRequest>> pending = Map.of(table, batch);
+        for (int attempt = 1; ; attempt++) {
+            Map<String, List<WriteRequest>> request = pending;
+            BatchWriteItemResponse response = client.batchWriteItem(b -> b.requestItems(request));
+            if (!response.hasUnprocessedItems() || response.unprocessedItems().isEmpty()) {
+                return;
+            }
+            pending = response.unprocessedItems();
+            if (attempt == MAX_BATCH_ATTEMPTS) {
+                throw new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE, "DynamoDB left " + pending.get(table).size()
+                        + " deletes of a prune of " + thread + " unprocessed after " + attempt + " attempts; the thread is intact, "
+                        + "prune again later (safe to retry)",
+                        Map.of("operation", "prune", "table", table, "thread", thread.threadId(),
+                                "awsErrorCode", "UnprocessedItems"));
+            }
+            try {
+                Thread.sleep(Math.min(1000L, 10L << attempt));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE, "interrupted during a prune of " + thread
+                        + "; the thread is intact, safe to retry", Map.of("thread", thread.threadId()), e);
+            }
+        }
+    }
+
+    private static String sk(Map<String, AttributeValue> item) {
+        return item.get(Keys.SK).s();
+    }
+}

@@ -1,0 +1,90 @@
+package io.threadline.checkpoint.dynamodb.internal;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * A checkpoint's envelope ({@link io.threadline.checkpoint.CheckpointCodec}) as it goes into the table:
+ * gzip-compressed when that pays, then cut into parts of at most one item's worth of data.
+ *
+ * @param bytes      the stored bytes (compressed or not)
+ * @param compressed whether {@code bytes} are gzip
+ */
+public record StoredPayload(byte[] bytes, boolean compressed) {
+
+    /**
+     * Compresses the envelope when it is larger than {@code compressAboveBytes} and gzip makes it
+     * smaller; random or already-compressed content is kept as is, so reads need not inflate it.
+     */
+    public static StoredPayload of(byte[] envelope, int compressAboveBytes) {
+        if (envelope.length <= compressAboveBytes) {
+            return new StoredPayload(envelope, false);
+        }
+        byte[] gz = gzip(envelope);
+        return gz.length < envelope.length ? new StoredPayload(gz, true) : new StoredPayload(envelope, false);
+    }
+
+    public int size() {
+        return bytes.length;
+    }
+
+    /** The bytes cut into consecutive parts of at most {@code maxPartBytes}; one part when it fits. */
+    public List<byte[]> parts(int maxPartBytes) {
+        if (bytes.length <= maxPartBytes) {
+            return List.of(bytes);
+        }
+        List<byte[]> parts = new ArrayList<>();
+        for (int from = 0; from < bytes.length; from += maxPartBytes) {
+            parts.add(Arrays.copyOfRange(bytes, from, Math.min(bytes.length, from + maxPartBytes)));
+        }
+        return parts;
+    }
+
+    /** Joins parts read back in order and inflates them when they were stored compressed. */
+    public static byte[] envelope(List<byte[]> parts, boolean compressed) {
+        byte[] joined = join(parts);
+        return compressed ? gunzip(joined) : joined;
+    }
+
+    private static byte[] join(List<byte[]> parts) {
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        int total = 0;
+        for (byte[] p : parts) {
+            total += p.length;
+        }
+        byte[] out = new byte[total];
+        int at = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
+    }
+
+    private static byte[] gzip(byte[] in) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, in.length / 4));
+        try (GZIPOutputStream gz = new GZIPOutputStream(out, 8192)) {
+            gz.write(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("gzip into memory failed", e);
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] gunzip(byte[] in) {
+        try (GZIPInputStream gz = new GZIPInputStream(new ByteArrayInputStream(in), 8192)) {
+            return gz.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("a stored checkpoint is not valid gzip", e);
+        }
+    }
+}

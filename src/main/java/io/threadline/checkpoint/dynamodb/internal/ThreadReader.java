@@ -1,0 +1,299 @@
+package io.threadline.checkpoint.dynamodb.internal;
+
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+import io.threadline.checkpoint.Checkpoint;
+import io.threadline.checkpoint.CheckpointChain;
+import io.threadline.checkpoint.CheckpointId;
+import io.threadline.checkpoint.HistoryPage;
+import io.threadline.checkpoint.HistoryQuery;
+import io.threadline.checkpoint.ThreadHead;
+import io.threadline.checkpoint.ThreadKey;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * Every read of a thread's partition. All reads are strongly consistent: a commit is visible to the
+ * next read, which the conditional commit protocol relies on. Chains are read newest first in one
+ * descending query that stops at the snapshot; its pages grow (16, 64, 256, … items) so that a short
+ * chain costs one request and a long one is never over-read by more than a constant factor.
+ */
+public final class ThreadReader {
+
+    static final int FIRST_PAGE = 16;
+    private static final int PAGE_GROWTH = 4;
+    private static final int MAX_PAGE = 4096;
+
+    private static final Map<String, String> NAMES = Map.of("#pk", Keys.PK, "#sk", Keys.SK);
+
+    private final DynamoDbClient client;
+    private final String table;
+
+    public ThreadReader(DynamoDbClient client, String table) {
+        this.client = client;
+        this.table = table;
+    }
+
+    public Optional<ThreadHead> head(ThreadKey thread) {
+        GetItemResponse response = client.getItem(b -> b.tableName(table)
+                .key(key(Keys.partition(thread), Keys.HEAD))
+                .consistentRead(true)
+                .projectionExpression("#s, #c")
+                .expressionAttributeNames(Map.of("#s", Keys.STEP, "#c", Keys.CHECKPOINT_ID)));
+        if (!response.hasItem() || response.item().isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, AttributeValue> item = response.item();
+        return Optional.of(new ThreadHead(CheckpointId.parse(item.get(Keys.CHECKPOINT_ID).s()), CheckpointItems.stepOf(item)));
+    }
+
+    /** HEAD sorts right above the checkpoints, so one descending query reads it and then the chain. */
+    public Optional<CheckpointChain> latest(ThreadKey thread) {
+        ChainCollector chain = new ChainCollector(thread);
+        CheckpointId[] head = new CheckpointId[1];
+        boolean[] noHead = new boolean[1];
+        descending(thread, Keys.CHECKPOINT_PREFIX, Keys.HEAD, FIRST_PAGE, item -> {
+            String sk = item.get(Keys.SK).s();
+            if (head[0] == null) {
+                if (!Keys.HEAD.equals(sk)) {
+                    noHead[0] = true;
+                    return false;
+                }
+                head[0] = CheckpointId.parse(item.get(Keys.CHECKPOINT_ID).s());
+                return true;
+            }
+            // Commits are transactional, so nothing newer than HEAD can exist; skip it if it ever does.
+            if (!sk.startsWith(Keys.CHECKPOINT_PREFIX) || Keys.checkpointIdOf(sk).compareTo(head[0]) > 0) {
+                return true;
+            }
+            return chain.accept(item);
+        });
+        if (head[0] == null || noHead[0]) {
+            return Optional.empty();
+        }
+        return Optional.of(chain.finish(head[0]));
+    }
+
+    /** The chain ending at {@code id}: the query starts at the checkpoint's last chunk and reads down. */
+    public Optional<CheckpointChain> chainTo(ThreadKey thread, CheckpointId id) {
+        ChainCollector chain = new ChainCollector(thread);
+        boolean[] missing = new boolean[1];
+        descending(thread, Keys.CHECKPOINT_PREFIX, Keys.lastOf(id), FIRST_PAGE, item -> {
+            if (chain.isEmpty() && !Keys.checkpointIdOf(item.get(Keys.SK).s()).equals(id)) {
+                missing[0] = true;
+                return false;
+            }
+            return chain.accept(item);
+        });
+        if (missing[0] || chain.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(chain.finish(id));
+    }
+
+    /** One query covers the checkpoint item and its chunks, so a chunked checkpoint costs no extra request. */
+    public Optional<Checkpoint> get(ThreadKey thread, CheckpointId id) {
+        CheckpointItems items = new CheckpointItems(thread);
+        Checkpoint[] found = new Checkpoint[1];
+        descending(thread, Keys.checkpoint(id), Keys.lastOf(id), 0, item -> {
+            found[0] = items.accept(item);
+            return found[0] == null;
+        });
+        return Optional.ofNullable(found[0]);
+    }
+
+    /**
+     * Checkpoints newest first, strictly below the cursor (the id of the last checkpoint of the
+     * previous page). Reads one checkpoint item past the page to tell whether an older page exists.
+     */
+    public HistoryPage history(ThreadKey thread, HistoryQuery query) {
+        String top = query.cursor() == null ? Keys.CHECKPOINT_PREFIX + Keys.AFTER_ALL : Keys.checkpoint(parseCursor(query.cursor()));
+        CheckpointItems items = new CheckpointItems(thread);
+        List<Checkpoint> page = new ArrayList<>(query.limit());
+        boolean[] more = new boolean[1];
+        descending(thread, Keys.CHECKPOINT_PREFIX, top, query.limit() + 1, item -> {
+            String sk = item.get(Keys.SK).s();
+            if (sk.equals(top)) {
+                return true;
+            }
+            if (page.size() == query.limit()) {
+                // Chunks of the next checkpoint come before it; only its checkpoint item proves it exists.
+                more[0] = Keys.isCheckpoint(sk);
+                return !more[0];
+            }
+            Checkpoint cp = items.accept(item);
+            if (cp != null) {
+                page.add(cp);
+            }
+            return true;
+        });
+        String next = more[0] ? page.get(page.size() - 1).id().value() : null;
+        return new HistoryPage(page, next);
+    }
+
+    /** Visits every item of the thread's partition, in ascending key order, one page in memory at a time. */
+    public void forEachItem(ThreadKey thread, Consumer<Map<String, AttributeValue>> visitor) {
+        ascending(base(thread).keyConditionExpression("#pk = :pk").expressionAttributeNames(Map.of("#pk", Keys.PK)),
+                visitor);
+    }
+
+    /**
+     * Every item of the partition without its data: key, {@code kind}, {@code step}, {@code cid}. Enough to
+     * decide what a prune keeps while holding only a few bytes per item.
+     */
+    public List<Map<String, AttributeValue>> outline(ThreadKey thread) {
+        List<Map<String, AttributeValue>> out = new ArrayList<>();
+        Map<String, String> names = new HashMap<>(NAMES);
+        names.putAll(Map.of("#kind", Keys.KIND, "#step", Keys.STEP, "#cid", Keys.CHECKPOINT_ID));
+        ascending(base(thread).keyConditionExpression("#pk = :pk")
+                .projectionExpression("#pk, #sk, #kind, #step, #cid")
+                .expressionAttributeNames(names), out::add);
+        return out;
+    }
+
+    /** Visits the items with {@code from <= sk < below}, ascending. */
+    public void forEachBelow(ThreadKey thread, String from, String below, Consumer<Map<String, AttributeValue>> visitor) {
+        ascending(base(thread).keyConditionExpression("#pk = :pk AND #sk BETWEEN :from AND :to")
+                .expressionAttributeValues(Map.of(":pk", CheckpointItems.s(Keys.partition(thread)),
+                        ":from", CheckpointItems.s(from), ":to", CheckpointItems.s(below))), item -> {
+                            if (!below.equals(item.get(Keys.SK).s())) {
+                                visitor.accept(item);
+                            }
+                        });
+    }
+
+    /** Visits the items whose sort key starts with {@code prefix}, ascending. */
+    public void forEachWithPrefix(ThreadKey thread, String prefix, Consumer<Map<String, AttributeValue>> visitor) {
+        ascending(base(thread).keyConditionExpression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expressionAttributeValues(Map.of(":pk", CheckpointItems.s(Keys.partition(thread)),
+                        ":prefix", CheckpointItems.s(prefix))), visitor);
+    }
+
+    /** Names {@code #pk} and {@code #sk}; a query using only {@code #pk} sets its own, as DynamoDB refuses unused names. */
+    private QueryRequest.Builder base(ThreadKey thread) {
+        return QueryRequest.builder()
+                .tableName(table)
+                .consistentRead(true)
+                .expressionAttributeNames(NAMES)
+                .expressionAttributeValues(Map.of(":pk", CheckpointItems.s(Keys.partition(thread))));
+    }
+
+    private void ascending(QueryRequest.Builder request, Consumer<Map<String, AttributeValue>> visitor) {
+        Map<String, AttributeValue> start = null;
+        do {
+            QueryResponse page = client.query(request.exclusiveStartKey(start).build());
+            page.items().forEach(visitor);
+            start = lastKey(page);
+        } while (start != null);
+    }
+
+    /**
+     * Visits the partition's items with {@code from <= sk <= to}, newest first, until the visitor
+     * returns false. {@code firstPage} 0 lets DynamoDB page by size alone.
+     */
+    private void descending(ThreadKey thread, String from, String to, int firstPage,
+                            Predicate<Map<String, AttributeValue>> visitor) {
+        Map<String, AttributeValue> start = null;
+        int limit = firstPage;
+        do {
+            QueryRequest.Builder request = QueryRequest.builder()
+                    .tableName(table)
+                    .consistentRead(true)
+                    .keyConditionExpression("#pk = :pk AND #sk BETWEEN :from AND :to")
+                    .expressionAttributeNames(NAMES)
+                    .expressionAttributeValues(Map.of(":pk", CheckpointItems.s(Keys.partition(thread)),
+                            ":from", CheckpointItems.s(from), ":to", CheckpointItems.s(to)))
+                    .scanIndexForward(false)
+                    .exclusiveStartKey(start);
+            if (limit > 0) {
+                request.limit(limit);
+                limit = Math.min(limit * PAGE_GROWTH, MAX_PAGE);
+            }
+            QueryResponse page = client.query(request.build());
+            for (Map<String, AttributeValue> item : page.items()) {
+                if (!visitor.test(item)) {
+                    return;
+                }
+            }
+            start = lastKey(page);
+        } while (start != null);
+    }
+
+    private static Map<String, AttributeValue> lastKey(QueryResponse page) {
+        return page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+    }
+
+    static Map<String, AttributeValue> key(String pk, String sk) {
+        return Map.of(Keys.PK, CheckpointItems.s(pk), Keys.SK, CheckpointItems.s(sk));
+    }
+
+    private static CheckpointId parseCursor(String cursor) {
+        try {
+            return CheckpointId.parse(cursor);
+        } catch (ThreadlineException e) {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "history cursor '" + cursor + "' is not one this store issued",
+                    Map.of("field", "cursor"));
+        }
+    }
+
+    /** Collects a chain read newest first and stops at its snapshot. */
+    private static final class ChainCollector {
+        private final ThreadKey thread;
+        private final CheckpointItems items;
+        private final List<Checkpoint> newestFirst = new ArrayList<>();
+        private boolean complete;
+
+        ChainCollector(ThreadKey thread) {
+            this.thread = thread;
+            this.items = new CheckpointItems(thread);
+        }
+
+        boolean isEmpty() {
+            return newestFirst.isEmpty();
+        }
+
+        /** Returns false once the snapshot is in: the chain needs nothing older. */
+        boolean accept(Map<String, AttributeValue> item) {
+            Checkpoint cp = items.accept(item);
+            if (cp == null) {
+                return true;
+            }
+            newestFirst.add(cp);
+            complete = cp.isSnapshot();
+            return !complete;
+        }
+
+        CheckpointChain finish(CheckpointId target) {
+            if (!complete) {
+                throw broken(target, newestFirst.isEmpty()
+                        ? "checkpoint " + target + " is not stored"
+                        : "no snapshot is stored at or before step " + newestFirst.get(newestFirst.size() - 1).step()
+                        + " (expired by TTL, or removed outside prune)");
+            }
+            List<Checkpoint> chain = new ArrayList<>(newestFirst);
+            Collections.reverse(chain);
+            try {
+                return new CheckpointChain(chain);
+            } catch (IllegalArgumentException e) {
+                throw broken(target, e.getMessage());
+            }
+        }
+
+        private ThreadlineException broken(CheckpointId target, String why) {
+            return new ThreadlineException(ErrorCode.INTERNAL, "the checkpoint chain of " + thread + " up to " + target
+                    + " is incomplete: " + why, Map.of("thread", thread.threadId(), "checkpointId", target.value()));
+        }
+    }
+}

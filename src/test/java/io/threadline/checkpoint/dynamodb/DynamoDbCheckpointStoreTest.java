@@ -1,0 +1,35 @@
+package io.threadline.checkpoint.dynamodb;
+
+import io.threadline.checkpoint.CheckpointStore;
+import io.threadline.checkpoint.CheckpointStoreContract;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+import java.time.Clock;
+
+/** The DynamoDB store against the shared contract, on a real DynamoDB Local and a table of its own. */
+class DynamoDbCheckpointStoreTest extends CheckpointStoreContract {
+
+    private static DynamoDbClient client;
+    private static String table;
+    private static DynamoDbCheckpointStore store;
+
+    @BeforeAll
+    static void createTable() {
+        client = LocalTables.client();
+        table = LocalTables.newTable(client, "contract");
+        store = new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC());
+    }
+
+    @AfterAll
+    static void dropTable() {
+        LocalTables.drop(client, table);
+        client.close();
+    }
+
+    @Override
+    protected CheckpointStore store() {
+        return store;
+    }
+}

@@ -1,0 +1,102 @@
+package io.threadline.checkpoint.dynamodb;
+
+import io.threadline.checkpoint.Checkpoint;
+import io.threadline.checkpoint.Commit;
+import io.threadline.checkpoint.HistoryQuery;
+import io.threadline.checkpoint.ThreadKey;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+/** What each store operation costs in DynamoDB requests: the budget the design promises, measured. */
+class DynamoDbRequestCountTest {
+
+    private static final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+    private static DynamoDbClient client;
+    private static String table;
+    private static DynamoDbCheckpointStore store;
+
+    private final Steps steps = new Steps(Instant.now());
+
+    @BeforeAll
+    static void createTable() {
+        client = DynamoDbLocal.get().clientBuilder().overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                calls.add(context.request().getClass().getSimpleName().replace("Request", ""));
+            }
+        })).build();
+        table = LocalTables.newTable(client, "calls");
+        store = new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC());
+    }
+
+    @AfterAll
+    static void dropTable() {
+        LocalTables.drop(client, table);
+        client.close();
+    }
+
+    private List<String> callsOf(Runnable operation) {
+        calls.clear();
+        operation.run();
+        return List.copyOf(calls);
+    }
+
+    /** A thread of {@code deltas} deltas after one snapshot. */
+    private List<Checkpoint> thread(int deltas) {
+        Checkpoint cp = steps.first(ThreadKey.of("calls", "th-" + UUID.randomUUID()));
+        List<Checkpoint> chain = new ArrayList<>(List.of(cp));
+        store.commit(new Commit(cp, 0));
+        for (int i = 0; i < deltas; i++) {
+            Checkpoint next = steps.next(cp, false, i == 0 ? "first-delta" : null);
+            store.commit(new Commit(next, cp.step()));
+            chain.add(next);
+            cp = next;
+        }
+        return chain;
+    }
+
+    @Test
+    void aCommitIsOneTransactionAndADuplicateOrConflictAddsAtMostOneRead() {
+        List<Checkpoint> chain = thread(3);
+        Checkpoint head = chain.get(3);
+        assertThat(callsOf(() -> store.commit(new Commit(steps.next(head, false, "k"), 4)))).containsExactly("TransactWriteItems");
+        assertThat(callsOf(() -> store.commit(new Commit(steps.next(chain.get(0), false, "first-delta"), 1))))
+                .containsExactly("TransactWriteItems", "Query");
+        assertThat(callsOf(() -> catchThrowable(() -> store.commit(new Commit(steps.next(head, false), 4)))))
+                .containsExactly("TransactWriteItems");
+    }
+
+    @Test
+    void readsAreOneRequestEachForShortChains() {
+        List<Checkpoint> chain = thread(10);
+        ThreadKey thread = chain.get(0).thread();
+        assertThat(callsOf(() -> store.head(thread))).containsExactly("GetItem");
+        assertThat(callsOf(() -> store.loadLatest(thread))).containsExactly("Query");
+        assertThat(callsOf(() -> store.load(thread, chain.get(5).id()))).containsExactly("Query");
+        assertThat(callsOf(() -> store.get(thread, chain.get(5).id()))).containsExactly("Query");
+        assertThat(callsOf(() -> store.history(thread, HistoryQuery.first(5)))).containsExactly("Query");
+    }
+
+    @Test
+    void aLongChainIsReadInGrowingPages() {
+        // HEAD + 100 checkpoints: pages of 16, 64 and 256 items.
+        List<Checkpoint> chain = thread(99);
+        assertThat(callsOf(() -> assertThat(store.loadLatest(chain.get(0).thread()).orElseThrow().checkpoints()).hasSize(100)))
+                .containsExactly("Query", "Query", "Query");
+    }
+}

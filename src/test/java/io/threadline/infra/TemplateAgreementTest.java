@@ -1,0 +1,93 @@
+package io.threadline.infra;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * template.yaml and the rest of the repository agree: the table is the one infra/dynamodb/table.json
+ * defines (which local runs and tests create), every function exports an operation the code has,
+ * and every operation has a sample event.
+ */
+class TemplateAgreementTest {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static JsonNode template() throws IOException {
+        return YAML.readTree(Files.readString(Path.of("template.yaml")));
+    }
+
+    @Test
+    void theTableInTheTemplateIsTheOneTableJsonDefines() throws IOException {
+        JsonNode table = JSON.readTree(Files.readString(Path.of("infra/dynamodb/table.json")));
+        JsonNode resource = template().at("/Resources/CheckpointTable");
+        assertThat(resource.get("Type").asText()).isEqualTo("AWS::DynamoDB::Table");
+        JsonNode p = resource.get("Properties");
+        assertThat(set(p.get("AttributeDefinitions"))).isEqualTo(set(table.get("AttributeDefinitions")));
+        assertThat(p.get("KeySchema")).isEqualTo(table.get("KeySchema"));
+        assertThat(p.get("BillingMode")).isEqualTo(table.get("BillingMode"));
+        assertThat(p.at("/TimeToLiveSpecification/AttributeName").asText()).isEqualTo(table.get("TimeToLiveAttribute").asText());
+        assertThat(p.at("/TimeToLiveSpecification/Enabled").asBoolean()).isTrue();
+        assertThat(p.get("GlobalSecondaryIndexes")).hasSameSizeAs(table.get("GlobalSecondaryIndexes"));
+        for (int i = 0; i < table.get("GlobalSecondaryIndexes").size(); i++) {
+            JsonNode expected = table.get("GlobalSecondaryIndexes").get(i);
+            JsonNode actual = p.get("GlobalSecondaryIndexes").get(i);
+            assertThat(actual.get("IndexName")).isEqualTo(expected.get("IndexName"));
+            assertThat(actual.get("KeySchema")).isEqualTo(expected.get("KeySchema"));
+            assertThat(actual.get("Projection")).isEqualTo(expected.get("Projection"));
+        }
+    }
+
+    @Test
+    void everyFunctionExportsAnOperationAndEveryOperationIsDeployedBothWays() throws IOException {
+        Map<String, Set<String>> exportsByRuntime = Map.of("provided.al2023", new TreeSet<>(), "java21", new TreeSet<>());
+        Iterator<Map.Entry<String, JsonNode>> resources = template().get("Resources").fields();
+        while (resources.hasNext()) {
+            JsonNode r = resources.next().getValue();
+            if (!"AWS::Serverless::Function".equals(r.path("Type").asText())) {
+                continue;
+            }
+            String runtime = r.at("/Properties/Runtime").asText();
+            String export = r.at("/Properties/Environment/Variables/QUARKUS_FUNQY_EXPORT").asText();
+            exportsByRuntime.get(runtime).add(export);
+            if (runtime.equals("java21")) {
+                assertThat(r.at("/Properties/Handler").asText()).isEqualTo("io.threadline.api.ThreadlineLambdaHandler::handleRequest");
+                assertThat(r.at("/Properties/SnapStart/ApplyOn").asText()).isEqualTo("PublishedVersions");
+            }
+        }
+        Set<String> operations = new TreeSet<>(List.of("step", "run", "state", "history", "http"));
+        assertThat(exportsByRuntime.get("provided.al2023")).isEqualTo(operations);
+        assertThat(exportsByRuntime.get("java21")).isEqualTo(operations);
+    }
+
+    @Test
+    void everyOperationHasASampleEventForEachEntryPath() throws IOException {
+        try (Stream<Path> files = Files.list(Path.of("events"))) {
+            Set<String> events = new TreeSet<>(files.map(f -> f.getFileName().toString()).toList());
+            for (String op : List.of("step", "run", "state", "history")) {
+                assertThat(events).contains(op + ".json", "http-" + op + ".json");
+            }
+        }
+    }
+
+    private static Set<String> set(JsonNode array) {
+        List<String> items = new ArrayList<>();
+        array.forEach(n -> items.add(n.toString()));
+        return new TreeSet<>(items);
+    }
+}
