@@ -67,11 +67,14 @@ final class W1 {
 
     private final Probe probe;
 
-    W1(String label, java.util.function.Supplier<CheckpointStore> stores, int turns, Probe probe) {
+    private final RuntimeOptions options;
+
+    W1(String label, java.util.function.Supplier<CheckpointStore> stores, int turns, Probe probe, RuntimeOptions options) {
         this.label = label;
         this.stores = stores;
         this.turns = turns;
         this.probe = probe;
+        this.options = options;
     }
 
     static CompiledGraph<W1State> graph() {
@@ -123,9 +126,10 @@ final class W1 {
         CompiledGraph<W1State> graph = graph();
         System.out.println("W1 conversation growth, " + description + ", ThreadRuntime with Bean Validation");
         System.out.println(Machine.describe());
-        System.out.printf("settings: T up to %d, samples at %s, %d repetitions, warm-up %d node steps, snapshot ratio %s%n",
+        System.out.printf("settings: T up to %d, samples at %s, %d repetitions, warm-up %d node steps, snapshot ratio %s, "
+                        + "head cache %d threads, trust head cache %s%n",
                 turns, java.util.Arrays.toString(SAMPLES), REPETITIONS, WARMUP_NODE_STEPS,
-                RuntimeOptions.defaults().snapshotPolicy().ratio());
+                options.snapshotPolicy().ratio(), options.headCacheThreads(), options.trustHeadCache());
 
         warmUp(graph, validator, codec);
 
@@ -147,7 +151,7 @@ final class W1 {
     }
 
     private void warmUp(CompiledGraph<W1State> graph, Validator validator, StateCodec codec) {
-        ThreadRuntime<W1State> rt = new ThreadRuntime<>(graph, stores.get(), validator, codec, RuntimeOptions.defaults());
+        ThreadRuntime<W1State> rt = new ThreadRuntime<>(graph, stores.get(), validator, codec, options);
         int steps = 0;
         for (int conversation = 0; steps < WARMUP_NODE_STEPS; conversation++) {
             ThreadKey thread = ThreadKey.of("warmup", "w" + conversation);
@@ -160,9 +164,9 @@ final class W1 {
 
     private List<Sample> growth(CompiledGraph<W1State> graph, Validator validator, StateCodec codec, int rep) {
         CheckpointStore store = stores.get();
-        ThreadRuntime<W1State> rt = new ThreadRuntime<>(graph, store, validator, codec, RuntimeOptions.defaults());
+        ThreadRuntime<W1State> rt = new ThreadRuntime<>(graph, store, validator, codec, options);
         ThreadRuntime<W1State> coldReader = new ThreadRuntime<>(graph, store, validator, codec,
-                RuntimeOptions.defaults().withHeadCacheThreads(0));
+                options.withHeadCacheThreads(0));
         ThreadKey thread = ThreadKey.of("bench", "w1-rep" + rep);
         long[] wall = new long[turns + 1];
         long[] cpu = new long[turns + 1];
@@ -214,7 +218,7 @@ final class W1 {
     /** Node steps per wall second and per process CPU second with {@code workers} threads for 10 s. */
     private double[] throughput(CompiledGraph<W1State> graph, Validator validator, StateCodec codec, int workers)
             throws InterruptedException {
-        ThreadRuntime<W1State> rt = new ThreadRuntime<>(graph, stores.get(), validator, codec, RuntimeOptions.defaults());
+        ThreadRuntime<W1State> rt = new ThreadRuntime<>(graph, stores.get(), validator, codec, options);
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong steps = new AtomicLong();
         CountDownLatch done = new CountDownLatch(workers);
@@ -299,6 +303,11 @@ final class W1 {
             for (String key : reps.get(0).get(k).extra().keySet()) {
                 System.out.printf(Locale.ROOT, "RESULT %s.%s %.3f%n", p, key, median(reps, s -> s.get(k).extra().get(key)));
             }
+        }
+        List<Sample> last = reps.stream().map(r -> r.get(r.size() - 1)).toList();
+        if (last.get(0).extra().containsKey("calls_per_step")) {
+            System.out.printf(Locale.ROOT, "RESULT w1.%s.calls_per_step %.3f%n", label,
+                    Machine.median(last.stream().mapToDouble(x -> x.extra().get("calls_per_step")).toArray()));
         }
         for (int i = 0; i < WORKERS.length; i++) {
             int k = i;

@@ -113,7 +113,15 @@ public final class W1DynamoDb {
     }
 
     public static void main(String[] args) throws Exception {
-        int turns = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        int turns = 1000;
+        boolean trust = false;
+        for (String arg : args) {
+            if (arg.equals("--trust-head-cache")) {
+                trust = true;
+            } else {
+                turns = Integer.parseInt(arg);
+            }
+        }
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -141,7 +149,8 @@ public final class W1DynamoDb {
             DynamoDbTables.createIfMissing(client, table);
             counter.reset();
             return new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC());
-        }, turns, counter).run("DynamoDB Local 2.6.1 (separate process, in memory, loopback HTTP)");
+        }, turns, counter, io.threadline.runtime.RuntimeOptions.defaults().withTrustHeadCache(trust))
+                .run("DynamoDB Local 2.6.1 (separate process, in memory, loopback HTTP)");
         server.destroyForcibly();
     }
 

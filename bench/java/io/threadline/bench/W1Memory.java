@@ -19,6 +19,7 @@ public final class W1Memory {
                 return Map.of();
             }
         };
-        new W1("memory", InMemoryCheckpointStore::new, 1000, none).run("in-memory checkpoint store");
+        new W1("memory", InMemoryCheckpointStore::new, 1000, none, io.threadline.runtime.RuntimeOptions.defaults())
+                .run("in-memory checkpoint store");
     }
 }

@@ -8,6 +8,7 @@ import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.HistoryPage;
 import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.ThreadKey;
+import io.threadline.runtime.CheckpointSummary;
 import io.threadline.runtime.RunBudget;
 import io.threadline.runtime.RunResult;
 import io.threadline.runtime.StepResult;
@@ -45,7 +46,7 @@ public class Operations {
 
     public Replies.Step step(Caller caller, Requests.Step r) {
         StepResult<?> result = stepOn(key(caller, r.threadId()), decode(r.input()), r.idempotencyKey());
-        return new Replies.Step(CheckpointView.of(result.checkpoint()), codec.toTree(result.state()), result.duplicate(), null);
+        return new Replies.Step(result.checkpoint(), codec.toTree(result.state()), result.duplicate(), null);
     }
 
     public Replies.Run run(Caller caller, Requests.Run r) {
@@ -55,7 +56,7 @@ public class Operations {
                     "maxSteps must be between 1 and " + config.runMaxSteps(), Map.of("field", "maxSteps"));
         }
         RunResult<?> result = runOn(key(caller, r.threadId()), decode(r.input()), new RunBudget(maxSteps, caller.deadline()));
-        List<CheckpointView> steps = result.steps().stream().map(CheckpointView::of).toList();
+        List<CheckpointSummary> steps = result.steps();
         return new Replies.Run(steps, result.state() == null ? null : codec.toTree(result.state()), result.stopReason().name(), null);
     }
 
@@ -63,7 +64,7 @@ public class Operations {
         ThreadKey thread = key(caller, r.threadId());
         ThreadState<?> state = r.checkpointId() == null ? runtime.state(thread)
                 : runtime.stateAt(thread, CheckpointId.parse(r.checkpointId()));
-        return new Replies.State(CheckpointView.of(state.checkpoint()), codec.toTree(state.state()), null);
+        return new Replies.State(state.checkpoint(), codec.toTree(state.state()), null);
     }
 
     public Replies.History history(Caller caller, Requests.History r) {
@@ -71,7 +72,7 @@ public class Operations {
         HistoryPage page = runtime.history(key(caller, r.threadId()), new HistoryQuery(limit, r.cursor()));
         List<Replies.CheckpointEntry> entries = new ArrayList<>();
         for (Checkpoint cp : page.checkpoints()) {
-            entries.add(new Replies.CheckpointEntry(CheckpointView.of(cp), codec.readTree(cp.change().json())));
+            entries.add(new Replies.CheckpointEntry(CheckpointSummary.of(cp), codec.readTree(cp.change().json())));
         }
         return new Replies.History(entries, page.nextCursor(), null);
     }

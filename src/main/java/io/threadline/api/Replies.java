@@ -3,6 +3,8 @@ package io.threadline.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.threadline.runtime.CheckpointSummary;
+
 import java.util.List;
 
 /**
@@ -15,17 +17,17 @@ public final class Replies {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Step(CheckpointView checkpoint, JsonNode state, Boolean duplicate, ErrorBody error) {}
+    public record Step(CheckpointSummary checkpoint, JsonNode state, Boolean duplicate, ErrorBody error) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Run(List<CheckpointView> steps, JsonNode state, String stopReason, ErrorBody error) {}
+    public record Run(List<CheckpointSummary> steps, JsonNode state, String stopReason, ErrorBody error) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record State(CheckpointView checkpoint, JsonNode state, ErrorBody error) {}
+    public record State(CheckpointSummary checkpoint, JsonNode state, ErrorBody error) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record History(List<CheckpointEntry> checkpoints, String nextCursor, ErrorBody error) {}
 
     /** A history entry: the checkpoint and its state change as stored (a JSON Patch, or the snapshot). */
-    public record CheckpointEntry(CheckpointView checkpoint, JsonNode change) {}
+    public record CheckpointEntry(CheckpointSummary checkpoint, JsonNode change) {}
 }

@@ -22,7 +22,8 @@ public class CoreProducers {
     RuntimeOptions runtimeOptions(ThreadlineConfig config, Clock clock) {
         return RuntimeOptions.defaults().withClock(clock)
                 .withSnapshotPolicy(new SnapshotPolicy(config.checkpoint().snapshotRatio()))
-                .withHeadCacheThreads(config.runtime().headCacheThreads());
+                .withHeadCacheThreads(config.runtime().headCacheThreads())
+                .withTrustHeadCache(config.runtime().trustHeadCache());
     }
 
     @Produces

@@ -25,5 +25,9 @@ public interface ThreadlineConfig {
         /** Threads whose latest decoded state each runtime keeps in memory; 0 turns the cache off. */
         @WithDefault("1024")
         int headCacheThreads();
+
+        /** Commit warm steps on the cached head without reading the store's head first (one call a step). */
+        @WithDefault("false")
+        boolean trustHeadCache();
     }
 }

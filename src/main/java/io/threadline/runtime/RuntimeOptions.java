@@ -16,8 +16,13 @@ import java.util.random.RandomGenerator;
  *                         ({@code threadline.runtime.head-cache-threads}; 0 disables the cache)
  * @param clock            time source of checkpoints and of {@code StepContext.now()}
  * @param random           randomness of ids
+ * @param trustHeadCache   commit on a cached head without first asking the store whether it is still
+ *                         the head ({@code threadline.runtime.trust-head-cache}): a warm step is then the
+ *                         commit alone. A stale head makes the commit fail its condition; the step is
+ *                         then decided again, once, on the stored head — so its nodes may run twice.
  */
-public record RuntimeOptions(SnapshotPolicy snapshotPolicy, int headCacheThreads, Clock clock, RandomGenerator random) {
+public record RuntimeOptions(SnapshotPolicy snapshotPolicy, int headCacheThreads, Clock clock, RandomGenerator random,
+                             boolean trustHeadCache) {
 
     public RuntimeOptions {
         Objects.requireNonNull(snapshotPolicy, "snapshotPolicy");
@@ -29,22 +34,26 @@ public record RuntimeOptions(SnapshotPolicy snapshotPolicy, int headCacheThreads
     }
 
     public static RuntimeOptions defaults() {
-        return new RuntimeOptions(SnapshotPolicy.DEFAULT, 1024, Clock.systemUTC(), () -> ThreadLocalRandom.current().nextLong());
+        return new RuntimeOptions(SnapshotPolicy.DEFAULT, 1024, Clock.systemUTC(), () -> ThreadLocalRandom.current().nextLong(), false);
     }
 
     public RuntimeOptions withClock(Clock clock) {
-        return new RuntimeOptions(snapshotPolicy, headCacheThreads, clock, random);
+        return new RuntimeOptions(snapshotPolicy, headCacheThreads, clock, random, trustHeadCache);
     }
 
     public RuntimeOptions withRandom(RandomGenerator random) {
-        return new RuntimeOptions(snapshotPolicy, headCacheThreads, clock, random);
+        return new RuntimeOptions(snapshotPolicy, headCacheThreads, clock, random, trustHeadCache);
     }
 
     public RuntimeOptions withSnapshotPolicy(SnapshotPolicy policy) {
-        return new RuntimeOptions(policy, headCacheThreads, clock, random);
+        return new RuntimeOptions(policy, headCacheThreads, clock, random, trustHeadCache);
     }
 
     public RuntimeOptions withHeadCacheThreads(int threads) {
-        return new RuntimeOptions(snapshotPolicy, threads, clock, random);
+        return new RuntimeOptions(snapshotPolicy, threads, clock, random, trustHeadCache);
+    }
+
+    public RuntimeOptions withTrustHeadCache(boolean trust) {
+        return new RuntimeOptions(snapshotPolicy, headCacheThreads, clock, random, trust);
     }
 }

@@ -96,7 +96,23 @@ public final class ThreadRuntime<S> {
             throw new ThreadlineException(ErrorCode.INVALID_INPUT,
                     "idempotencyKey must be 1-128 printable ASCII characters without spaces", Map.of("field", "idempotencyKey"));
         }
-        Head<S> head = currentHead(thread);
+        Head<S> cached = options.trustHeadCache() ? cache.get(thread) : null;
+        if (cached == null) {
+            return stepOn(thread, currentHead(thread), input, idempotencyKey);
+        }
+        try {
+            return stepOn(thread, cached, input, idempotencyKey);
+        } catch (ThreadlineException e) {
+            if (e.code() != ErrorCode.CONFLICT) {
+                throw e;
+            }
+            // The unchecked cached head was stale: another process moved the thread. Decide again on
+            // the stored head, once; a second conflict is a real race and goes to the caller.
+            return stepOn(thread, loadHead(thread), input, idempotencyKey);
+        }
+    }
+
+    private StepResult<S> stepOn(ThreadKey thread, Head<S> head, Update<S> input, String idempotencyKey) {
         if (head != null && idempotencyKey != null && idempotencyKey.equals(head.checkpoint().idempotencyKey())) {
             return new StepResult<>(CheckpointSummary.of(head.checkpoint()), head.state(), true);
         }
@@ -238,6 +254,11 @@ public final class ThreadRuntime<S> {
                 return cached;
             }
         }
+        return loadHead(thread);
+    }
+
+    /** The stored head, read in full (one load: HEAD + snapshot + deltas), and cached. */
+    private Head<S> loadHead(ThreadKey thread) {
         CheckpointChain chain = store.loadLatest(thread).orElse(null);
         if (chain == null) {
             cache.remove(thread);

@@ -178,6 +178,61 @@ class ThreadRuntimeTest {
         assertThat(second.state().lines()).containsExactly("a", "b");
     }
 
+    /** Counts the store calls a runtime makes. */
+    private static final class CountingStore implements io.threadline.checkpoint.CheckpointStore {
+        final InMemoryCheckpointStore delegate;
+        final java.util.Map<String, Integer> calls = new java.util.TreeMap<>();
+
+        CountingStore(InMemoryCheckpointStore delegate) {
+            this.delegate = delegate;
+        }
+
+        private void count(String call) {
+            calls.merge(call, 1, Integer::sum);
+        }
+
+        public java.util.Optional<io.threadline.checkpoint.ThreadHead> head(ThreadKey t) { count("head"); return delegate.head(t); }
+        public java.util.Optional<io.threadline.checkpoint.CheckpointChain> loadLatest(ThreadKey t) { count("loadLatest"); return delegate.loadLatest(t); }
+        public java.util.Optional<io.threadline.checkpoint.CheckpointChain> load(ThreadKey t, CheckpointId id) { count("load"); return delegate.load(t, id); }
+        public java.util.Optional<Checkpoint> get(ThreadKey t, CheckpointId id) { count("get"); return delegate.get(t, id); }
+        public io.threadline.checkpoint.HistoryPage history(ThreadKey t, HistoryQuery q) { count("history"); return delegate.history(t, q); }
+        public io.threadline.checkpoint.CommitResult commit(io.threadline.checkpoint.Commit c) { count("commit"); return delegate.commit(c); }
+        public io.threadline.checkpoint.PruneReport prune(ThreadKey t, io.threadline.checkpoint.RetentionPolicy p, Instant now) { count("prune"); return delegate.prune(t, p, now); }
+        public long storedBytes(ThreadKey t) { return delegate.storedBytes(t); }
+    }
+
+    @Test
+    void aColdStepLoadsOnceAndAWarmStepChecksTheHead() {
+        CountingStore counting = new CountingStore(store);
+        ThreadRuntime<Notes> rt = new ThreadRuntime<>(graph(), counting, LocalDemo.plainValidator(), new StateCodec(), RuntimeOptions.defaults());
+        rt.step(thread, Update.of(Notes.LAST.set("x")), null);
+        assertThat(counting.calls).isEqualTo(java.util.Map.of("loadLatest", 1, "commit", 1));
+        counting.calls.clear();
+        rt.step(thread);
+        assertThat(counting.calls).isEqualTo(java.util.Map.of("head", 1, "commit", 1));
+    }
+
+    @Test
+    void trustingTheCacheMakesAWarmStepOneCommitAndRecoversFromAStaleHead() {
+        CountingStore counting = new CountingStore(store);
+        RuntimeOptions trusting = RuntimeOptions.defaults().withTrustHeadCache(true);
+        ThreadRuntime<Notes> a = new ThreadRuntime<>(graph(), counting, LocalDemo.plainValidator(), new StateCodec(), trusting);
+        ThreadRuntime<Notes> b = new ThreadRuntime<>(graph(), store, LocalDemo.plainValidator(), new StateCodec(), trusting);
+        a.step(thread, Update.of(Notes.LAST.set("x")), null);       // step 1 (a)
+        counting.calls.clear();
+        a.step(thread);                                             // step 2 (b), warm
+        assertThat(counting.calls).isEqualTo(java.util.Map.of("commit", 1));
+
+        b.step(thread);                                             // step 3 by another "container"
+        counting.calls.clear();
+        StepResult<Notes> late = a.step(thread);                    // a's cache is stale: conflict, reload, again
+        assertThat(late.checkpoint().step()).isEqualTo(4);
+        assertThat(counting.calls).isEqualTo(java.util.Map.of("commit", 2, "loadLatest", 1));
+        assertThat(late.state()).isEqualTo(runtime(graph()).state(thread).state());
+        assertThat(store.history(thread, HistoryQuery.first(10)).checkpoints()).extracting(Checkpoint::step)
+                .containsExactly(4L, 3L, 2L, 1L);
+    }
+
     @Test
     void failingNodeWritesNothing() {
         CompiledGraph<Notes> broken = StateGraph.of(Notes.class)

@@ -1,0 +1,165 @@
+package io.threadline.checkpoint.dynamodb;
+
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+import io.threadline.agent.AgentState;
+import io.threadline.agent.LocalDemo;
+import io.threadline.agent.Message;
+import io.threadline.agent.ReferenceAgent;
+import io.threadline.checkpoint.Checkpoint;
+import io.threadline.checkpoint.HistoryPage;
+import io.threadline.checkpoint.HistoryQuery;
+import io.threadline.checkpoint.ThreadKey;
+import io.threadline.runtime.RuntimeOptions;
+import io.threadline.runtime.StepResult;
+import io.threadline.runtime.ThreadRuntime;
+import io.threadline.state.StateCodec;
+import io.threadline.state.Update;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@link ThreadRuntime#step} racing on one thread, on the DynamoDB store and a real DynamoDB Local. */
+class DynamoDbRuntimeRaceTest {
+
+    private static DynamoDbClient client;
+    private static String table;
+
+    @BeforeAll
+    static void table() {
+        client = LocalTables.client();
+        table = LocalTables.newTable(client, "runtime-race");
+    }
+
+    @AfterAll
+    static void drop() {
+        LocalTables.drop(client, table);
+        client.close();
+    }
+
+    private static ThreadRuntime<AgentState> runtime() {
+        return new ThreadRuntime<>(ReferenceAgent.graph(),
+                new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC()),
+                LocalDemo.plainValidator(), new StateCodec(), RuntimeOptions.defaults());
+    }
+
+    private static Update<AgentState> say(String text) {
+        return Update.of(AgentState.MESSAGES.append(Message.user(text)));
+    }
+
+    /** The reference agent whose nodes first wait until all 32 callers have loaded the head: a true race. */
+    private static ThreadRuntime<AgentState> racingRuntime(java.util.concurrent.CyclicBarrier allLoaded) {
+        io.threadline.graph.CompiledGraph<AgentState> graph = io.threadline.graph.StateGraph.of(AgentState.class)
+                .node("process", (s, ctx) -> {
+                    try {
+                        allLoaded.await(60, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                    return Update.of(AgentState.MESSAGES.append(Message.system("step " + ctx.step())));
+                })
+                .chain(io.threadline.graph.StateGraph.START, "process", io.threadline.graph.StateGraph.END)
+                .compile();
+        return new ThreadRuntime<>(graph,
+                new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC()),
+                LocalDemo.plainValidator(), new StateCodec(), RuntimeOptions.defaults());
+    }
+
+    @Test
+    void thirtyTwoConcurrentStepsCommitOncePerVersionAndTheRestGetConflict() throws Exception {
+        ThreadKey thread = ThreadKey.of("race", "thirty-two");
+        // Each caller is its own "container": its own runtime, its own cache.
+        java.util.concurrent.CyclicBarrier allLoaded = new java.util.concurrent.CyclicBarrier(32);
+        List<ThreadRuntime<AgentState>> callers = new ArrayList<>();
+        for (int i = 0; i < 32; i++) {
+            callers.add(racingRuntime(allLoaded));
+        }
+        racingRuntime(new java.util.concurrent.CyclicBarrier(1)).step(thread, say("what is 1 + 1"), null);
+        ExecutorService pool = Executors.newFixedThreadPool(32);
+        try {
+            for (int round = 0; round < 3; round++) {
+                CountDownLatch go = new CountDownLatch(1);
+                List<Future<Object>> outcomes = new ArrayList<>();
+                for (ThreadRuntime<AgentState> caller : callers) {
+                    outcomes.add(pool.submit(() -> {
+                        go.await();
+                        try {
+                            return caller.step(thread, say("hello"), null);
+                        } catch (ThreadlineException e) {
+                            return e;
+                        }
+                    }));
+                }
+                go.countDown();
+                int wins = 0;
+                for (Future<Object> f : outcomes) {
+                    Object o = f.get(60, TimeUnit.SECONDS);
+                    if (o instanceof StepResult<?>) {
+                        wins++;
+                    } else {
+                        assertThat(((ThreadlineException) o).code()).isEqualTo(ErrorCode.CONFLICT);
+                    }
+                }
+                assertThat(wins).as("round %d", round).isEqualTo(1);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        List<Long> steps = new ArrayList<>();
+        HistoryPage page = runtime().history(thread, HistoryQuery.first(100));
+        for (Checkpoint cp : page.checkpoints()) {
+            steps.add(cp.step());
+        }
+        assertThat(steps).containsExactly(4L, 3L, 2L, 1L);
+        for (int i = 0; i + 1 < page.checkpoints().size(); i++) {
+            assertThat(page.checkpoints().get(i).parent()).isEqualTo(page.checkpoints().get(i + 1).id());
+        }
+    }
+
+    @Test
+    void tenRetriesOfOneKeyCommitOnceAndAnswerTheSame() throws Exception {
+        ThreadKey thread = ThreadKey.of("race", "ten-retries");
+        ExecutorService pool = Executors.newFixedThreadPool(10);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<StepResult<AgentState>>> answers = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                ThreadRuntime<AgentState> caller = runtime();
+                answers.add(pool.submit(() -> {
+                    go.await();
+                    while (true) {
+                        try {
+                            return caller.step(thread, say("what is 6 * 7"), "turn-1");
+                        } catch (ThreadlineException e) {
+                            // A first commit racing on a new thread: the loser retries, as a client would.
+                            assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT);
+                        }
+                    }
+                }));
+            }
+            go.countDown();
+            List<StepResult<AgentState>> results = new ArrayList<>();
+            for (Future<StepResult<AgentState>> f : answers) {
+                results.add(f.get(60, TimeUnit.SECONDS));
+            }
+            assertThat(results).extracting(StepResult::checkpoint).containsOnly(results.get(0).checkpoint());
+            assertThat(results).extracting(StepResult::state).containsOnly(results.get(0).state());
+            assertThat(results).filteredOn(r -> !r.duplicate()).hasSize(1);
+            assertThat(runtime().history(thread, HistoryQuery.first(10)).checkpoints()).hasSize(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
