@@ -19,6 +19,12 @@ public interface ThreadlineConfig {
         /** Write a snapshot when the deltas since the last one reach this multiple of its size. */
         @WithDefault("2.0")
         double snapshotRatio();
+
+        /**
+         * Write a snapshot when the latest is older than this. Unset: half of
+         * {@code threadline.dynamodb.checkpoint-ttl} when checkpoints expire, else no limit.
+         */
+        java.util.Optional<java.time.Duration> maxSnapshotAge();
     }
 
     interface RuntimeConfig {

@@ -32,6 +32,7 @@ import io.threadline.state.StateValidator;
 import io.threadline.state.Update;
 import jakarta.validation.Validator;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -134,7 +135,7 @@ public final class ThreadRuntime<S> {
         validator.check(head == null ? validator.validateAll(applied.state()) : validator.validateChanges(applied));
 
         Instant now = options.clock().instant().truncatedTo(ChronoUnit.MILLIS);
-        Written written = encodeChange(head, applied);
+        Written written = encodeChange(head, applied, now);
         Checkpoint checkpoint = new Checkpoint(
                 CheckpointId.next(now, options.random(), head == null ? null : head.checkpoint().id()),
                 thread, step, head == null ? null : head.checkpoint().id(), outcome.ran(), decisions(outcome),
@@ -152,23 +153,24 @@ public final class ThreadRuntime<S> {
             return new StepResult<>(CheckpointSummary.of(result.checkpoint()),
                     stateAt(thread, result.checkpoint().id()).state(), true);
         }
-        cache.put(thread, new Head<>(checkpoint, applied.state(), written.snapshotBytes(), written.deltaBytesSince()));
+        cache.put(thread, new Head<>(checkpoint, applied.state(), written.snapshotBytes(), written.deltaBytesSince(),
+                written.snapshotAt()));
         return new StepResult<>(CheckpointSummary.of(checkpoint), applied.state(), false);
     }
 
-    private record Written(StateChange change, long snapshotBytes, long deltaBytesSince) {}
+    private record Written(StateChange change, long snapshotBytes, long deltaBytesSince, Instant snapshotAt) {}
 
     /** A delta against the parent, or the whole state when the snapshot policy says it is time. */
-    private Written encodeChange(Head<S> head, AppliedUpdate<S> applied) {
+    private Written encodeChange(Head<S> head, AppliedUpdate<S> applied, Instant now) {
         if (head != null) {
             byte[] delta = codec.writeTree(StateDelta.toPatch(applied.changes(), codec));
             long since = head.deltaBytesSinceSnapshot() + delta.length;
-            if (!options.snapshotPolicy().snapshotDue(head.snapshotBytes(), since)) {
-                return new Written(new StateChange.Delta(delta), head.snapshotBytes(), since);
+            if (!options.snapshotPolicy().snapshotDue(head.snapshotBytes(), since, Duration.between(head.snapshotAt(), now))) {
+                return new Written(new StateChange.Delta(delta), head.snapshotBytes(), since, head.snapshotAt());
             }
         }
         byte[] snapshot = codec.encode(applied.state());
-        return new Written(new StateChange.Snapshot(snapshot), snapshot.length, 0);
+        return new Written(new StateChange.Snapshot(snapshot), snapshot.length, 0, now);
     }
 
     private static List<Decision> decisions(StepOutcome<?> outcome) {

@@ -234,6 +234,34 @@ class ThreadRuntimeTest {
     }
 
     @Test
+    void aSnapshotOlderThanTheMaxAgeIsRenewedSoExpiringChainsStayWhole() {
+        Instant t0 = Instant.parse("2026-03-01T10:00:00Z");
+        Instant[] now = {t0};
+        Clock clock = new Clock() {
+            public java.time.ZoneId getZone() { return ZoneOffset.UTC; }
+            public Clock withZone(java.time.ZoneId zone) { return this; }
+            public Instant instant() { return now[0]; }
+        };
+        RuntimeOptions options = RuntimeOptions.defaults().withClock(clock)
+                .withSnapshotPolicy(new io.threadline.checkpoint.SnapshotPolicy(1000.0, java.time.Duration.ofHours(1)));
+        ThreadRuntime<Notes> rt = new ThreadRuntime<>(graph(), store, LocalDemo.plainValidator(), new StateCodec(), options);
+        Update<Notes> reset = Update.of(Notes.COUNT.set(0)); // each run of `a` counts one; keep it in range
+        assertThat(rt.step(thread, reset, null).checkpoint().storedAs()).isEqualTo("snapshot");
+        now[0] = t0.plusSeconds(600);
+        assertThat(rt.step(thread, reset, null).checkpoint().storedAs()).isEqualTo("delta");
+        now[0] = t0.plusSeconds(3599);
+        assertThat(rt.step(thread, reset, null).checkpoint().storedAs()).isEqualTo("delta");
+        now[0] = t0.plusSeconds(3600);
+        assertThat(rt.step(thread, reset, null).checkpoint().storedAs()).isEqualTo("snapshot");
+        // A cold runtime knows the snapshot's age from the stored chain.
+        now[0] = t0.plusSeconds(3600 + 1800);
+        ThreadRuntime<Notes> cold = new ThreadRuntime<>(graph(), store, LocalDemo.plainValidator(), new StateCodec(), options);
+        assertThat(cold.step(thread, reset, null).checkpoint().storedAs()).isEqualTo("delta");
+        now[0] = t0.plusSeconds(7200);
+        assertThat(cold.step(thread, reset, null).checkpoint().storedAs()).isEqualTo("snapshot");
+    }
+
+    @Test
     void failingNodeWritesNothing() {
         CompiledGraph<Notes> broken = StateGraph.of(Notes.class)
                 .node("a", (s, ctx) -> {

@@ -2,8 +2,10 @@ package io.threadline.runtime.internal;
 
 import io.threadline.checkpoint.Checkpoint;
 
+import java.time.Instant;
+
 /**
- * A thread's latest checkpoint with its decoded state, and the byte counts the snapshot policy
- * needs: the size of the latest snapshot and of the deltas written since.
+ * A thread's latest checkpoint with its decoded state, and what the snapshot policy needs: the size
+ * and time of the latest snapshot and the size of the deltas written since.
  */
-public record Head<S>(Checkpoint checkpoint, S state, long snapshotBytes, long deltaBytesSinceSnapshot) {}
+public record Head<S>(Checkpoint checkpoint, S state, long snapshotBytes, long deltaBytesSinceSnapshot, Instant snapshotAt) {}

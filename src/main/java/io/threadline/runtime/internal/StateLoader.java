@@ -23,7 +23,7 @@ public final class StateLoader<S> {
     }
 
     public Head<S> head(CheckpointChain chain) {
-        return new Head<>(chain.target(), state(chain), chain.snapshotBytes(), chain.deltaBytes());
+        return new Head<>(chain.target(), state(chain), chain.snapshotBytes(), chain.deltaBytes(), chain.snapshot().createdAt());
     }
 
     public S state(CheckpointChain chain) {
