@@ -70,9 +70,15 @@ public class LocalHttpServer {
                     + "; operations are POST /step, /run, /state, /history";
             default -> "internal error; it has been logged";
         };
+        String body;
+        try {
+            body = codec.mapper().writeValueAsString(new ErrorBody.Envelope(ErrorBody.of(code, message)));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot write an error answer", e);
+        }
         rc.response().setStatusCode(rc.statusCode() > 0 ? rc.statusCode() : code.httpStatus())
                 .putHeader("content-type", "application/json")
-                .end("{\"error\":{\"code\":\"" + code + "\",\"message\":\"" + message.replace("\"", "'") + "\",\"details\":{}}}");
+                .end(body);
     }
 
 }

@@ -2,7 +2,9 @@ package io.threadline.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.funqy.Funq;
+import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
+import org.jboss.logging.Logger;
 import jakarta.inject.Inject;
 
 import java.util.function.BiFunction;
@@ -14,6 +16,8 @@ import java.util.function.Function;
  * names the tenant. Errors are answered as the result, {@code {"error": {…}}}, never thrown.
  */
 public class ThreadFunctions {
+
+    private static final Logger LOG = Logger.getLogger(ThreadFunctions.class);
 
     @Inject
     Operations operations;
@@ -49,6 +53,9 @@ public class ThreadFunctions {
             return operation.apply(callers.direct(tenant.apply(request)), request);
         } catch (ThreadlineException e) {
             return onError.apply(ErrorBody.of(e));
+        } catch (RuntimeException e) {
+            LOG.error("unexpected failure of a direct invocation", e);
+            return onError.apply(ErrorBody.of(ErrorCode.INTERNAL, "internal error; it has been logged"));
         }
     }
 }

@@ -104,11 +104,14 @@ public final class ThreadRuntime<S> {
         try {
             return stepOn(thread, cached, input, idempotencyKey);
         } catch (ThreadlineException e) {
-            if (e.code() != ErrorCode.CONFLICT) {
+            // A failure on an unchecked cached head may only mean the head was stale (another process
+            // moved the thread): then decide again, once, on the stored head. A second failure, or a
+            // failure on a head that is still current, goes to the caller.
+            boolean stale = e.code() == ErrorCode.CONFLICT
+                    || !store.head(thread).map(h -> h.checkpointId().equals(cached.checkpoint().id())).orElse(false);
+            if (!stale) {
                 throw e;
             }
-            // The unchecked cached head was stale: another process moved the thread. Decide again on
-            // the stored head, once; a second conflict is a real race and goes to the caller.
             return stepOn(thread, loadHead(thread), input, idempotencyKey);
         }
     }
@@ -144,7 +147,7 @@ public final class ThreadRuntime<S> {
         CommitResult result;
         try {
             result = store.commit(new Commit(checkpoint, step - 1));
-        } catch (ThreadlineException e) {
+        } catch (RuntimeException e) {
             cache.remove(thread);
             throw e;
         }
@@ -267,7 +270,7 @@ public final class ThreadRuntime<S> {
             return null;
         }
         Head<S> loaded = loader.head(chain);
-        cache.put(thread, loaded);
+        cache.replace(thread, loaded);
         return loaded;
     }
 

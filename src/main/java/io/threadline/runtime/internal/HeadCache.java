@@ -40,6 +40,13 @@ public final class HeadCache<S> {
         }
     }
 
+    /** Stores what was just read from the store, whatever the cache held (the store is the truth). */
+    public synchronized void replace(ThreadKey thread, Head<S> head) {
+        if (capacity > 0) {
+            entries.put(thread, head);
+        }
+    }
+
     public synchronized void remove(ThreadKey thread) {
         entries.remove(thread);
     }

@@ -1,0 +1,21 @@
+package io.threadline.api;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.threadline.agent.AgentState;
+import io.threadline.agent.Message;
+
+/**
+ * Types a native image must keep reflective access to, registered at build time: request records
+ * bound by our own mapper, the error envelope, and the reference agent's state (read by
+ * {@code StateSchema} through its record components, canonical constructor and channel constants).
+ * Funqy registers only the parameter and return types of the functions themselves.
+ */
+@RegisterForReflection(targets = {
+        Requests.Step.class, Requests.Run.class, Requests.State.class, Requests.History.class,
+        ErrorBody.class, ErrorBody.Envelope.class,
+        AgentState.class, Message.class})
+final class NativeRegistrations {
+
+    private NativeRegistrations() {
+    }
+}
