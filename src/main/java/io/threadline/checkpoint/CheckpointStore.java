@@ -36,6 +36,12 @@ public interface CheckpointStore {
     /** One checkpoint as stored (its change, not its materialised state). */
     Optional<Checkpoint> get(ThreadKey thread, CheckpointId id);
 
+    /**
+     * The checkpoint first committed with this idempotency key on the thread, while the store still
+     * remembers the key; lets a retried step answer without running anything again.
+     */
+    Optional<Checkpoint> findByIdempotencyKey(ThreadKey thread, String idempotencyKey);
+
     /** Checkpoints newest first, one page at a time; pass {@link HistoryPage#nextCursor} back. */
     HistoryPage history(ThreadKey thread, HistoryQuery query);
 

@@ -102,6 +102,19 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     }
 
     @Override
+    public Optional<Checkpoint> findByIdempotencyKey(ThreadKey thread, String idempotencyKey) {
+        ThreadLog log = threads.get(thread);
+        if (log == null) {
+            return Optional.empty();
+        }
+        synchronized (log) {
+            CheckpointId id = log.idByKey.get(idempotencyKey);
+            Long step = id == null ? null : log.stepById.get(id);
+            return step == null ? Optional.empty() : Optional.of(CheckpointCodec.decode(thread, log.byStep(step).bytes()));
+        }
+    }
+
+    @Override
     public HistoryPage history(ThreadKey thread, HistoryQuery query) {
         ThreadLog log = threads.get(thread);
         if (log == null) {

@@ -117,8 +117,15 @@ public final class ThreadRuntime<S> {
     }
 
     private StepResult<S> stepOn(ThreadKey thread, Head<S> head, Update<S> input, String idempotencyKey) {
-        if (head != null && idempotencyKey != null && idempotencyKey.equals(head.checkpoint().idempotencyKey())) {
-            return new StepResult<>(CheckpointSummary.of(head.checkpoint()), head.state(), true);
+        if (head != null && idempotencyKey != null) {
+            if (idempotencyKey.equals(head.checkpoint().idempotencyKey())) {
+                return new StepResult<>(CheckpointSummary.of(head.checkpoint()), head.state(), true);
+            }
+            // A retry after the thread moved on: answer the first result without running anything.
+            Checkpoint first = store.findByIdempotencyKey(thread, idempotencyKey).orElse(null);
+            if (first != null) {
+                return new StepResult<>(CheckpointSummary.of(first), stateAt(thread, first.id()).state(), true);
+            }
         }
         if (head != null && head.checkpoint().status() == Status.INTERRUPTED) {
             throw new ThreadlineException(ErrorCode.INTERRUPTED,

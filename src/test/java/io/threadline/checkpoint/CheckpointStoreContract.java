@@ -167,6 +167,21 @@ public abstract class CheckpointStoreContract {
     }
 
     @Test
+    void aCommittedKeyIsFoundUntilItsCheckpointIsPruned() {
+        ThreadKey thread = newThread();
+        Checkpoint first = fixtures.first(thread);
+        store().commit(new Commit(first, 0));
+        assertThat(store().findByIdempotencyKey(thread, "k")).isEmpty();
+        Checkpoint keyed = fixtures.next(first, true, "k");
+        store().commit(new Commit(keyed, 1));
+        Checkpoint later = fixtures.next(keyed, false);
+        store().commit(new Commit(later, 2));
+        assertThat(store().findByIdempotencyKey(thread, "k")).contains(keyed);
+        assertThat(store().findByIdempotencyKey(ThreadKey.of(tenant + "-other", thread.threadId()), "k")).isEmpty();
+        assertThat(store().findByIdempotencyKey(thread, "other")).isEmpty();
+    }
+
+    @Test
     void idempotencyKeysAreScopedToTheirThread() {
         ThreadKey a = newThread();
         ThreadKey b = newThread();

@@ -196,6 +196,7 @@ class ThreadRuntimeTest {
         public java.util.Optional<io.threadline.checkpoint.CheckpointChain> load(ThreadKey t, CheckpointId id) { count("load"); return delegate.load(t, id); }
         public java.util.Optional<Checkpoint> get(ThreadKey t, CheckpointId id) { count("get"); return delegate.get(t, id); }
         public io.threadline.checkpoint.HistoryPage history(ThreadKey t, HistoryQuery q) { count("history"); return delegate.history(t, q); }
+        public java.util.Optional<Checkpoint> findByIdempotencyKey(ThreadKey t, String k) { count("findByIdempotencyKey"); return delegate.findByIdempotencyKey(t, k); }
         public io.threadline.checkpoint.CommitResult commit(io.threadline.checkpoint.Commit c) { count("commit"); return delegate.commit(c); }
         public io.threadline.checkpoint.PruneReport prune(ThreadKey t, io.threadline.checkpoint.RetentionPolicy p, Instant now) { count("prune"); return delegate.prune(t, p, now); }
         public long storedBytes(ThreadKey t) { return delegate.storedBytes(t); }
@@ -299,6 +300,26 @@ class ThreadRuntimeTest {
         assertThat(again.state()).isEqualTo(answers.get(0).state());
         assertThat(store.head(thread).orElseThrow().step()).isEqualTo(2);
         assertThat(runs.get()).isZero();
+    }
+
+    @Test
+    void aRetryAfterTheThreadMovedOnRunsNothingAndAnswersTheFirstResult() {
+        AtomicInteger runsOfA = new AtomicInteger();
+        CompiledGraph<Notes> counted = StateGraph.of(Notes.class)
+                .node("a", (s, ctx) -> {
+                    runsOfA.incrementAndGet();
+                    return Update.of(Notes.LINES.append("a" + ctx.step()));
+                })
+                .chain(START, "a", END)
+                .compile();
+        ThreadRuntime<Notes> rt = runtime(counted);
+        StepResult<Notes> first = rt.step(thread, Update.none(), "k1");
+        rt.step(thread);
+        StepResult<Notes> retry = rt.step(thread, Update.none(), "k1");
+        assertThat(retry.duplicate()).isTrue();
+        assertThat(retry.checkpoint()).isEqualTo(first.checkpoint());
+        assertThat(retry.state()).isEqualTo(first.state());
+        assertThat(runsOfA.get()).isEqualTo(2);
     }
 
     @Test

@@ -15,13 +15,16 @@ import io.threadline.checkpoint.ThreadKey;
 import io.threadline.checkpoint.dynamodb.internal.CommitWriter;
 import io.threadline.checkpoint.dynamodb.internal.DynamoDbErrors;
 import io.threadline.checkpoint.dynamodb.internal.ItemSize;
+import io.threadline.checkpoint.dynamodb.internal.Keys;
 import io.threadline.checkpoint.dynamodb.internal.Pruner;
 import io.threadline.checkpoint.dynamodb.internal.ThreadReader;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -44,6 +47,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     private final ThreadReader reader;
     private final CommitWriter writer;
     private final Pruner pruner;
+    private final Clock clock;
 
     /**
      * @param clock stamps HEAD's {@code updatedAt} and decides when idempotency records have expired
@@ -51,7 +55,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     public DynamoDbCheckpointStore(DynamoDbClient client, DynamoDbStoreSettings settings, Clock clock) {
         this.client = Objects.requireNonNull(client, "client");
         this.settings = Objects.requireNonNull(settings, "settings");
-        Objects.requireNonNull(clock, "clock");
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.reader = new ThreadReader(client, settings.tableName());
         this.writer = new CommitWriter(client, settings, clock, reader);
         this.pruner = new Pruner(client, settings.tableName(), reader);
@@ -80,6 +84,24 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     @Override
     public Optional<Checkpoint> get(ThreadKey thread, CheckpointId id) {
         return call("get", thread, () -> reader.get(thread, id));
+    }
+
+    /** One consistent GetItem of the key's record (an expired record counts as gone), then the checkpoint it names. */
+    @Override
+    public Optional<Checkpoint> findByIdempotencyKey(ThreadKey thread, String idempotencyKey) {
+        return call("findByIdempotencyKey", thread, () -> {
+            Map<String, AttributeValue> item = client.getItem(b -> b.tableName(settings.tableName()).consistentRead(true)
+                    .key(Map.of(Keys.PK, AttributeValue.fromS(Keys.partition(thread)),
+                            Keys.SK, AttributeValue.fromS(Keys.idempotency(idempotencyKey))))).item();
+            if (item == null || item.isEmpty() || !item.containsKey(Keys.CHECKPOINT_ID)) {
+                return Optional.<Checkpoint>empty();
+            }
+            AttributeValue expires = item.get(Keys.EXPIRES_AT);
+            if (expires != null && Long.parseLong(expires.n()) < clock.instant().getEpochSecond()) {
+                return Optional.<Checkpoint>empty();
+            }
+            return reader.get(thread, CheckpointId.parse(item.get(Keys.CHECKPOINT_ID).s()));
+        });
     }
 
     @Override
