@@ -1,0 +1,74 @@
+package io.threadline.memory;
+
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+
+/**
+ * Text to unit vectors through langchain4j's {@link EmbeddingModel} (in-process MiniLM locally, a
+ * hosted model in Lambda), plus the hashes and ids memories are keyed by.
+ */
+public final class Embeddings {
+
+    private final EmbeddingModel model;
+
+    public Embeddings(EmbeddingModel model) {
+        this.model = model;
+    }
+
+    public float[] embed(String text) {
+        float[] v;
+        try {
+            v = model.embed(text).content().vector();
+        } catch (RuntimeException e) {
+            throw new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE, "the embedding model failed: " + e.getMessage(),
+                    Map.of(), e);
+        }
+        return normalized(v);
+    }
+
+    public int dimension() {
+        return model.dimension();
+    }
+
+    static float[] normalized(float[] v) {
+        double norm = 0;
+        for (float x : v) {
+            norm += x * x;
+        }
+        norm = Math.sqrt(norm);
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = norm == 0 ? 0 : (float) (v[i] / norm);
+        }
+        return out;
+    }
+
+    /** Cosine similarity of two unit vectors. */
+    public static double cosine(float[] a, float[] b) {
+        double dot = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += a[i] * b[i];
+        }
+        return dot;
+    }
+
+    public static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The id of a write that names none: the same tenant, namespace and content always give the same id. */
+    public static String defaultId(MemoryWrite write) {
+        return "m-" + sha256(write.tenant() + "\n" + write.namespace() + "\n" + write.content()).substring(0, 32);
+    }
+}

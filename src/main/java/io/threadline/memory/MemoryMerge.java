@@ -1,0 +1,58 @@
+package io.threadline.memory;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.time.Instant;
+
+/** The rules every store shares: what a new record holds, how a near-duplicate merges, who goes over the cap. */
+public final class MemoryMerge {
+
+    private MemoryMerge() {
+    }
+
+    public static MemoryRecord newRecord(String id, MemoryWrite w, float[] vector, Instant createdAt, Instant now) {
+        return new MemoryRecord(id, w.tenant(), w.namespace(), w.content(), vector, w.kind(), w.importance(), createdAt, now,
+                w.ttl() == null ? null : now.plus(w.ttl()), w.sourceThread(), w.sourceCheckpoint(),
+                Embeddings.sha256(w.content()), w.metadata());
+    }
+
+    /** The existing memory keeps its content; it gains the larger importance, access now, and the write's metadata. */
+    public static MemoryRecord merge(MemoryRecord existing, MemoryWrite w, Instant now) {
+        Map<String, String> metadata = new LinkedHashMap<>(existing.metadata());
+        metadata.putAll(w.metadata());
+        Instant expires = existing.expiresAt() == null || w.ttl() == null ? null
+                : later(existing.expiresAt(), now.plus(w.ttl()));
+        return new MemoryRecord(existing.id(), existing.tenant(), existing.namespace(), existing.content(), existing.embedding(),
+                existing.kind(), Math.max(existing.importance(), w.importance()), existing.createdAt(), now, expires,
+                existing.sourceThread(), existing.sourceCheckpoint(), existing.contentHash(), metadata);
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
+    }
+
+    /** Per namespace, the ids beyond {@code max}, least important (then least recently accessed) first to go. */
+    public static List<String> overCap(Collection<MemoryRecord> records, int max) {
+        Map<String, List<MemoryRecord>> byNamespace = new LinkedHashMap<>();
+        for (MemoryRecord r : records) {
+            byNamespace.computeIfAbsent(r.namespace(), k -> new ArrayList<>()).add(r);
+        }
+        List<String> out = new ArrayList<>();
+        for (List<MemoryRecord> group : byNamespace.values()) {
+            if (group.size() <= max) {
+                continue;
+            }
+            group.sort(Comparator.comparingDouble(MemoryRecord::importance).reversed()
+                    .thenComparing(MemoryRecord::accessedAt, Comparator.reverseOrder())
+                    .thenComparing(MemoryRecord::id));
+            for (MemoryRecord r : group.subList(max, group.size())) {
+                out.add(r.id());
+            }
+        }
+        return out;
+    }
+}

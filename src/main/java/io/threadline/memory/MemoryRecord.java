@@ -1,0 +1,74 @@
+package io.threadline.memory;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One long-term memory as stored.
+ *
+ * @param id               stable id (deterministic when written by a step, so a retried write is the same write)
+ * @param tenant           the owner; every read and search is scoped to it
+ * @param namespace        a path such as {@code users/42/preferences}
+ * @param content          the remembered text
+ * @param embedding        its vector (unit length)
+ * @param kind             e.g. {@code fact}, {@code preference}, {@code episode}
+ * @param importance       0 to 1; weighs in search scores and survives pruning first
+ * @param createdAt        first written
+ * @param accessedAt       last written, merged or recalled
+ * @param expiresAt        when it stops being returned and may be pruned; {@code null} = never
+ * @param sourceThread     the thread whose step wrote it, if any
+ * @param sourceCheckpoint that step's checkpoint, if any
+ * @param contentHash      SHA-256 of the content, for exact-duplicate checks
+ * @param metadata         small string facts to filter on
+ */
+public record MemoryRecord(
+        String id,
+        String tenant,
+        String namespace,
+        String content,
+        float[] embedding,
+        String kind,
+        double importance,
+        Instant createdAt,
+        Instant accessedAt,
+        Instant expiresAt,
+        String sourceThread,
+        String sourceCheckpoint,
+        String contentHash,
+        Map<String, String> metadata) {
+
+    public MemoryRecord {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(namespace, "namespace");
+        Objects.requireNonNull(content, "content");
+        Objects.requireNonNull(embedding, "embedding");
+        metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+    }
+
+    public boolean expiredAt(Instant now) {
+        return expiresAt != null && !expiresAt.isAfter(now);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MemoryRecord r && id.equals(r.id) && tenant.equals(r.tenant) && namespace.equals(r.namespace)
+                && content.equals(r.content) && Arrays.equals(embedding, r.embedding) && Objects.equals(kind, r.kind)
+                && importance == r.importance && Objects.equals(createdAt, r.createdAt) && Objects.equals(accessedAt, r.accessedAt)
+                && Objects.equals(expiresAt, r.expiresAt) && Objects.equals(sourceThread, r.sourceThread)
+                && Objects.equals(sourceCheckpoint, r.sourceCheckpoint) && Objects.equals(contentHash, r.contentHash)
+                && metadata.equals(r.metadata);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(id, tenant, namespace, content);
+    }
+
+    @Override
+    public String toString() {
+        return "MemoryRecord[" + tenant + ":" + namespace + "/" + id + " '" + content + "']";
+    }
+}

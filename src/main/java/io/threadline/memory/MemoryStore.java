@@ -1,0 +1,37 @@
+package io.threadline.memory;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Long-term semantic memory, scoped by tenant and namespace.
+ *
+ * <p>What every implementation guarantees (the contract suite {@code MemoryStoreContract} checks it
+ * against the real backing service):
+ * <ul>
+ *   <li>Isolation: nothing of one tenant is returned to another, whatever the namespace or filters.</li>
+ *   <li>A write with an id already stored replaces that memory; a write whose embedding is within the
+ *       configured cosine of a memory of the same tenant and namespace merges into it (importance is the
+ *       larger, access time now) instead of adding a near-duplicate.</li>
+ *   <li>Search ranks by {@link MemoryScoring} — similarity, recency and importance — and never
+ *       returns expired memories.</li>
+ *   <li>{@link #prune} removes expired memories and, per namespace, the least valuable beyond the cap,
+ *       and reports each removed id.</li>
+ * </ul>
+ * Time comes in as an argument, so tests control it. A store whose service is unavailable throws
+ * {@code DEPENDENCY_UNAVAILABLE}.
+ */
+public interface MemoryStore {
+
+    PutResult put(MemoryWrite write, Instant now);
+
+    Optional<MemoryRecord> get(String tenant, String id);
+
+    java.util.List<MemoryHit> search(MemoryQuery query, Instant now);
+
+    /** Removes one memory; false if the tenant has none by that id. */
+    boolean delete(String tenant, String id);
+
+    /** Removes the tenant's expired memories and, per namespace, those beyond {@code maxPerNamespace}. */
+    MemoryPruneReport prune(String tenant, int maxPerNamespace, Instant now);
+}

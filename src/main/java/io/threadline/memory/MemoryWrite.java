@@ -1,0 +1,53 @@
+package io.threadline.memory;
+
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * A memory to remember. A write with an id already stored replaces that memory (so replaying a
+ * step's writes is harmless); a write close to an existing memory of the same tenant and namespace
+ * (cosine ≥ the store's threshold) is merged into it instead of added.
+ *
+ * @param id         stable id, or {@code null} for one derived from tenant, namespace and content
+ * @param ttl        how long it lives, or {@code null} for ever
+ */
+public record MemoryWrite(String id, String tenant, String namespace, String content, String kind, double importance,
+                          Duration ttl, String sourceThread, String sourceCheckpoint, Map<String, String> metadata) {
+
+    /** Namespace paths: up to 16 segments of letters, digits and {@code . _ : -} (not dots alone), separated by '/'. */
+    public static final Pattern NAMESPACE = Pattern.compile(
+            "(?!\\.+(?:/|$))[A-Za-z0-9._:-]{1,64}(?:/(?!\\.+(?:/|$))[A-Za-z0-9._:-]{1,64}){0,15}");
+    /** Metadata keys: they become field names of the memory index. */
+    public static final Pattern METADATA_KEY = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    /** Memory ids and tenants: the same safe alphabet as thread ids. */
+    public static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+    public MemoryWrite {
+        check(tenant != null && ID.matcher(tenant).matches(), "tenant", "1-128 letters, digits, '.', '_', ':' or '-'");
+        check(namespace != null && NAMESPACE.matcher(namespace).matches(), "namespace",
+                "a path of segments of letters, digits, '.', '_', ':' or '-' separated by '/', e.g. users/42/preferences");
+        check(id == null || ID.matcher(id).matches(), "id", "1-128 letters, digits, '.', '_', ':' or '-'");
+        check(content != null && !content.isBlank() && content.length() <= 32_768, "content", "1 to 32768 characters");
+        check(importance >= 0 && importance <= 1, "importance", "between 0 and 1");
+        check(ttl == null || !ttl.isNegative() && !ttl.isZero(), "ttl", "positive");
+        metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+        check(metadata.keySet().stream().allMatch(k -> METADATA_KEY.matcher(k).matches()), "metadata",
+                "keyed by 1-64 letters, digits, '_' or '-'");
+        kind = kind == null ? "fact" : kind;
+    }
+
+    /** A fact with importance 0.5, no expiry and no source. */
+    public static MemoryWrite of(String tenant, String namespace, String content) {
+        return new MemoryWrite(null, tenant, namespace, content, "fact", 0.5, null, null, null, Map.of());
+    }
+
+    private static void check(boolean ok, String field, String rule) {
+        if (!ok) {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "memory " + field + " must be " + rule, Map.of("field", field));
+        }
+    }
+}

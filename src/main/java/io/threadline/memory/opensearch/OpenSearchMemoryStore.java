@@ -1,0 +1,215 @@
+package io.threadline.memory.opensearch;
+
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+import io.threadline.memory.Embeddings;
+import io.threadline.memory.MemoryHit;
+import io.threadline.memory.MemoryMerge;
+import io.threadline.memory.MemoryPruneReport;
+import io.threadline.memory.MemoryQuery;
+import io.threadline.memory.MemoryRecord;
+import io.threadline.memory.MemorySettings;
+import io.threadline.memory.MemoryStore;
+import io.threadline.memory.MemoryWrite;
+import io.threadline.memory.PutResult;
+import org.opensearch.client.opensearch.OpenSearchClient;
+import org.opensearch.client.opensearch._types.OpenSearchException;
+import org.opensearch.client.opensearch._types.Refresh;
+import org.opensearch.client.opensearch._types.Result;
+import org.opensearch.client.opensearch._types.query_dsl.Query;
+import org.opensearch.client.opensearch.core.SearchResponse;
+import org.opensearch.client.opensearch.core.search.Hit;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Memories in an OpenSearch index with a {@code knn_vector} field (cosine). Every search is a k-NN
+ * query whose tenant, namespace, metadata and expiry conditions are an efficient filter inside the
+ * k-NN clause — the candidates are drawn from the caller's memories only, not post-filtered — and
+ * the candidates are re-ranked by {@link io.threadline.memory.MemoryScoring}. Writes refresh the
+ * index so the next search (and the near-duplicate check) sees them.
+ */
+public final class OpenSearchMemoryStore implements MemoryStore {
+
+    private final OpenSearchClient client;
+    private final Embeddings embeddings;
+    private final MemorySettings settings;
+    private final OpenSearchMemorySettings index;
+
+    public OpenSearchMemoryStore(OpenSearchClient client, Embeddings embeddings, MemorySettings settings,
+                                 OpenSearchMemorySettings index) {
+        this.client = client;
+        this.embeddings = embeddings;
+        this.settings = settings;
+        this.index = index;
+    }
+
+    /** Creates the index with its mapping if it does not exist (safe to call at every start). */
+    public void ensureIndex() {
+        call("create the memory index", () -> {
+            MemoryIndex.createIfMissing(client, index);
+            return null;
+        });
+    }
+
+    private static String docId(String tenant, String id) {
+        // '/' is outside both alphabets, so (tenant, id) pairs cannot collide.
+        return tenant + "/" + id;
+    }
+
+    @Override
+    public PutResult put(MemoryWrite write, Instant now) {
+        float[] vector = embeddings.embed(write.content());
+        String id = write.id() != null ? write.id() : Embeddings.defaultId(write);
+        return call("write a memory", () -> {
+            Optional<MemoryRecord> existing = read(write.tenant(), id);
+            if (existing.isEmpty()) {
+                Optional<MemoryHit> near = nearest(write, vector, now);
+                if (near.isPresent()) {
+                    MemoryRecord merged = MemoryMerge.merge(near.get().memory(), write, now);
+                    index(merged);
+                    return new PutResult(merged, true);
+                }
+            }
+            MemoryRecord record = MemoryMerge.newRecord(id, write, vector, existing.map(MemoryRecord::createdAt).orElse(now), now);
+            index(record);
+            return new PutResult(record, false);
+        });
+    }
+
+    private Optional<MemoryHit> nearest(MemoryWrite write, float[] vector, Instant now) throws IOException {
+        Query filter = MemoryQueries.filter(write.tenant(), null, write.namespace(), Map.of(), now);
+        for (MemoryHit hit : knn(vector, 1, filter, now)) {
+            if (hit.similarity() >= settings.mergeThreshold()) {
+                return Optional.of(hit);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void index(MemoryRecord record) throws IOException {
+        client.index(i -> i.index(index.index()).id(docId(record.tenant(), record.id())).document(MemoryDocument.of(record))
+                .refresh(Refresh.True));
+    }
+
+    private Optional<MemoryRecord> read(String tenant, String id) throws IOException {
+        var response = client.get(g -> g.index(index.index()).id(docId(tenant, id)), MemoryDocument.class);
+        return response.found() && response.source() != null ? Optional.of(response.source().toRecord()) : Optional.empty();
+    }
+
+    @Override
+    public Optional<MemoryRecord> get(String tenant, String id) {
+        return call("read a memory", () -> read(tenant, id));
+    }
+
+    @Override
+    public List<MemoryHit> search(MemoryQuery query, Instant now) {
+        float[] vector = query.vector() != null ? normalized(query.vector()) : embeddings.embed(query.text());
+        return call("search memories", () -> {
+            Query filter = MemoryQueries.filter(query.tenant(), query.namespacePrefix(), null, query.metadata(), now);
+            List<MemoryHit> hits = new ArrayList<>();
+            for (MemoryHit hit : knn(vector, Math.max(query.k() * index.candidates(), query.k()), filter, now)) {
+                if (hit.score() >= query.minScore()) {
+                    hits.add(hit);
+                }
+            }
+            hits.sort(Comparator.comparingDouble(MemoryHit::score).reversed().thenComparing(h -> h.memory().id()));
+            return List.copyOf(hits.subList(0, Math.min(query.k(), hits.size())));
+        });
+    }
+
+    private List<MemoryHit> knn(float[] vector, int k, Query filter, Instant now) throws IOException {
+        List<Float> v = new ArrayList<>(vector.length);
+        for (float x : vector) {
+            v.add(x);
+        }
+        SearchResponse<MemoryDocument> response = client.search(s -> s.index(index.index()).size(k)
+                .query(q -> q.knn(n -> n.field(MemoryIndex.EMBEDDING).vector(v).k(k).filter(filter))), MemoryDocument.class);
+        List<MemoryHit> out = new ArrayList<>();
+        for (Hit<MemoryDocument> hit : response.hits().hits()) {
+            MemoryRecord record = hit.source().toRecord();
+            // The lucene cosinesimil score is (1 + cosine) / 2; the cosine itself is recomputed exactly.
+            double similarity = Embeddings.cosine(record.embedding(), vector);
+            out.add(new MemoryHit(record, similarity, settings.scoring().score(similarity, record, now)));
+        }
+        return out;
+    }
+
+    @Override
+    public boolean delete(String tenant, String id) {
+        return call("delete a memory", () -> client.delete(d -> d.index(index.index()).id(docId(tenant, id)).refresh(Refresh.True))
+                .result() == Result.Deleted);
+    }
+
+    @Override
+    public MemoryPruneReport prune(String tenant, int maxPerNamespace, Instant now) {
+        return call("prune memories", () -> {
+            List<MemoryRecord> all = MemoryQueries.allOf(client, index.index(), tenant);
+            List<String> expired = new ArrayList<>();
+            List<MemoryRecord> live = new ArrayList<>();
+            for (MemoryRecord r : all) {
+                if (r.expiredAt(now)) {
+                    expired.add(r.id());
+                } else {
+                    live.add(r);
+                }
+            }
+            List<String> overCap = MemoryMerge.overCap(live, maxPerNamespace);
+            for (String id : concat(expired, overCap)) {
+                client.delete(d -> d.index(index.index()).id(docId(tenant, id)));
+            }
+            client.indices().refresh(r -> r.index(index.index()));
+            return new MemoryPruneReport(expired, overCap);
+        });
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+
+    private static float[] normalized(float[] v) {
+        double norm = 0;
+        for (float x : v) {
+            norm += x * x;
+        }
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = norm == 0 ? 0 : (float) (v[i] / Math.sqrt(norm));
+        }
+        return out;
+    }
+
+    /** A store call; what OpenSearch or the network fails with becomes DEPENDENCY_UNAVAILABLE. */
+    @FunctionalInterface
+    private interface Call<T> {
+        T run() throws IOException;
+    }
+
+    private <T> T call(String what, Call<T> body) {
+        try {
+            return body.run();
+        } catch (ThreadlineException e) {
+            throw e;
+        } catch (IOException e) {
+            throw unavailable(what, e);
+        } catch (OpenSearchException e) {
+            if (e.status() >= 500 || e.status() == 429) {
+                throw unavailable(what, e);
+            }
+            throw new ThreadlineException(ErrorCode.INTERNAL, "OpenSearch refused to " + what + ": " + e.getMessage(), Map.of(), e);
+        }
+    }
+
+    private static ThreadlineException unavailable(String what, Exception e) {
+        return new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE,
+                "OpenSearch did not " + what + " (" + e.getMessage() + "); safe to retry", Map.of(), e);
+    }
+}

@@ -1,0 +1,176 @@
+package io.threadline.memory;
+
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The contract every {@link MemoryStore} passes, with {@link WordEmbeddingModel} embeddings (similarity
+ * = word overlap). Each test uses fresh tenants, so a store may be shared; there is no skip.
+ */
+public abstract class MemoryStoreContract {
+
+    protected static final Instant T0 = Instant.parse("2026-06-01T12:00:00Z");
+
+    protected String a;
+    protected String b;
+
+    /** The store under test, built with {@code new Embeddings(new WordEmbeddingModel())} and default settings. */
+    protected abstract MemoryStore store();
+
+    @BeforeEach
+    void tenants() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        a = "tenant-a-" + run;
+        b = "tenant-b-" + run;
+    }
+
+    private MemoryWrite write(String tenant, String namespace, String content) {
+        return MemoryWrite.of(tenant, namespace, content);
+    }
+
+    private List<String> contents(List<MemoryHit> hits) {
+        return hits.stream().map(h -> h.memory().content()).toList();
+    }
+
+    @Test
+    void aWrittenMemoryReadsBackWithEveryField() {
+        MemoryWrite w = new MemoryWrite("m1", a, "users/42/preferences", "prefers green tea", "preference", 0.7,
+                Duration.ofDays(3), "thread-1", "01ARZ3NDEKTSV4RRFFQ69G5FAV", Map.of("source", "chat"));
+        PutResult put = store().put(w, T0);
+        assertThat(put.merged()).isFalse();
+        MemoryRecord r = store().get(a, "m1").orElseThrow();
+        assertThat(r).isEqualTo(put.memory());
+        assertThat(r.namespace()).isEqualTo("users/42/preferences");
+        assertThat(r.kind()).isEqualTo("preference");
+        assertThat(r.importance()).isEqualTo(0.7);
+        assertThat(r.createdAt()).isEqualTo(T0);
+        assertThat(r.expiresAt()).isEqualTo(T0.plus(Duration.ofDays(3)));
+        assertThat(r.sourceThread()).isEqualTo("thread-1");
+        assertThat(r.contentHash()).isEqualTo(Embeddings.sha256("prefers green tea"));
+        assertThat(r.metadata()).containsEntry("source", "chat");
+        assertThat(r.embedding()).hasSize(WordEmbeddingModel.DIMENSION);
+    }
+
+    @Test
+    void searchRanksBySimilarityAndStopsAtK() {
+        store().put(write(a, "notes", "cats purr softly at night"), T0);
+        store().put(write(a, "notes", "dogs bark loudly at the mailman"), T0);
+        store().put(write(a, "notes", "tax forms are due in april"), T0);
+        List<MemoryHit> hits = store().search(MemoryQuery.text(a, "why do cats purr", 2), T0);
+        assertThat(hits).hasSize(2);
+        assertThat(hits.get(0).memory().content()).isEqualTo("cats purr softly at night");
+        assertThat(hits.get(0).similarity()).isGreaterThan(hits.get(1).similarity());
+        assertThat(hits.get(0).score()).isGreaterThanOrEqualTo(hits.get(1).score());
+    }
+
+    @Test
+    void namespacePrefixesMatchWholeSegments() {
+        store().put(write(a, "users/42/preferences", "likes jazz music"), T0);
+        store().put(write(a, "users/42/facts", "lives in lyon"), T0);
+        store().put(write(a, "users/420/preferences", "likes jazz and blues"), T0);
+        List<MemoryHit> hits = store().search(MemoryQuery.text(a, "jazz", 10).under("users/42"), T0);
+        assertThat(contents(hits)).containsExactlyInAnyOrder("likes jazz music", "lives in lyon");
+        assertThat(contents(store().search(MemoryQuery.text(a, "jazz", 10).under("users/42/preferences"), T0)))
+                .containsExactly("likes jazz music");
+    }
+
+    @Test
+    void metadataFiltersAndMinimumScoreNarrowTheHits() {
+        store().put(new MemoryWrite(null, a, "kb", "reset the router first", "fact", 0.5, null, null, null, Map.of("topic", "network")), T0);
+        store().put(new MemoryWrite(null, a, "kb", "reset the password first", "fact", 0.5, null, null, null, Map.of("topic", "account")), T0);
+        assertThat(contents(store().search(MemoryQuery.text(a, "reset", 10).where(Map.of("topic", "account")), T0)))
+                .containsExactly("reset the password first");
+        assertThat(store().search(MemoryQuery.text(a, "unrelated words only", 10).atLeast(0.5), T0)).isEmpty();
+    }
+
+    @Test
+    void aTenantNeverSeesAnotherTenantsMemories() {
+        store().put(write(b, "users/1", "the launch code is 0000"), T0);
+        store().put(write(a, "users/1", "the lunch menu is soup"), T0);
+        List<String> seen = contents(store().search(MemoryQuery.text(a, "the launch code is 0000", 10), T0));
+        assertThat(seen).containsExactly("the lunch menu is soup");
+        // Crafted attempts: a namespace naming the other tenant, a metadata filter on "tenant", the id.
+        assertThat(store().search(MemoryQuery.text(a, "launch code", 10).under(b), T0)).isEmpty();
+        assertThat(store().search(MemoryQuery.text(a, "launch code", 10).where(Map.of("tenant", b)), T0)).isEmpty();
+        String bId = store().search(MemoryQuery.text(b, "launch code", 1), T0).get(0).memory().id();
+        assertThat(store().get(a, bId)).isEmpty();
+        assertThat(store().delete(a, bId)).isFalse();
+        assertThat(store().get(b, bId)).isPresent();
+    }
+
+    @Test
+    void aNearDuplicateIsMergedNotAdded() {
+        PutResult first = store().put(new MemoryWrite(null, a, "prefs", "The user likes green tea", "preference", 0.3,
+                null, null, null, Map.of("n", "1")), T0);
+        PutResult again = store().put(new MemoryWrite(null, a, "prefs", "the user LIKES green tea!", "preference", 0.9,
+                null, null, null, Map.of("m", "2")), T0.plusSeconds(60));
+        assertThat(again.merged()).isTrue();
+        assertThat(again.memory().id()).isEqualTo(first.memory().id());
+        assertThat(again.memory().importance()).isEqualTo(0.9);
+        assertThat(again.memory().accessedAt()).isEqualTo(T0.plusSeconds(60));
+        assertThat(again.memory().metadata()).containsEntry("n", "1").containsEntry("m", "2");
+        assertThat(store().search(MemoryQuery.text(a, "green tea", 10), T0.plusSeconds(60))).hasSize(1);
+        // Another namespace is another memory.
+        assertThat(store().put(write(a, "other", "the user likes green tea"), T0).merged()).isFalse();
+    }
+
+    @Test
+    void aWriteWithAKnownIdReplacesThatMemory() {
+        store().put(new MemoryWrite("same", a, "ns", "first version", "fact", 0.5, null, null, null, Map.of()), T0);
+        store().put(new MemoryWrite("same", a, "ns", "second version", "fact", 0.5, null, null, null, Map.of()), T0.plusSeconds(1));
+        MemoryRecord r = store().get(a, "same").orElseThrow();
+        assertThat(r.content()).isEqualTo("second version");
+        assertThat(r.createdAt()).isEqualTo(T0);
+        assertThat(store().search(MemoryQuery.text(a, "version", 10), T0.plusSeconds(1))).hasSize(1);
+    }
+
+    @Test
+    void expiredMemoriesAreNotReturnedAndPruningReportsWhatItRemoved() {
+        store().put(new MemoryWrite("short", a, "ns", "a short lived note", "fact", 0.5, Duration.ofHours(1), null, null, Map.of()), T0);
+        store().put(new MemoryWrite("keep", a, "ns", "a lasting note", "fact", 0.9, null, null, null, Map.of()), T0);
+        store().put(new MemoryWrite("low", a, "ns", "an unimportant note", "fact", 0.1, null, null, null, Map.of()), T0);
+        Instant later = T0.plus(Duration.ofHours(2));
+        assertThat(contents(store().search(MemoryQuery.text(a, "note", 10), later)))
+                .containsExactlyInAnyOrder("a lasting note", "an unimportant note");
+        MemoryPruneReport report = store().prune(a, 1, later);
+        assertThat(report.expiredIds()).containsExactly("short");
+        assertThat(report.overCapIds()).containsExactly("low");
+        assertThat(store().get(a, "keep")).isPresent();
+        assertThat(store().get(a, "low")).isEmpty();
+        assertThat(store().prune(a, 1, later).removed()).isZero();
+    }
+
+    @Test
+    void deleteRemovesOneMemory() {
+        store().put(new MemoryWrite("gone", a, "ns", "to be forgotten", "fact", 0.5, null, null, null, Map.of()), T0);
+        assertThat(store().delete(a, "gone")).isTrue();
+        assertThat(store().get(a, "gone")).isEmpty();
+        assertThat(store().delete(a, "gone")).isFalse();
+    }
+
+    @Test
+    void badWritesAndQueriesAreInvalidInput() {
+        for (Runnable bad : List.<Runnable>of(
+                () -> MemoryWrite.of(a, "../etc", "x"),
+                () -> MemoryWrite.of(a, "ns*", "x"),
+                () -> MemoryWrite.of("a/b", "ns", "x"),
+                () -> MemoryWrite.of(a, "ns", " "),
+                () -> MemoryQuery.text(a, "x", 0),
+                () -> MemoryQuery.text(a, "x", 5).under("users/*"),
+                () -> MemoryQuery.text(a, "x", 5).where(Map.of("a.b", "c")))) {
+            assertThatThrownBy(bad::run).isInstanceOfSatisfying(ThreadlineException.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT));
+        }
+    }
+}
