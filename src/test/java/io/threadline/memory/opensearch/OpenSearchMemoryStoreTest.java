@@ -38,6 +38,20 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
     }
 
     @Test
+    void aNodeThatDoesNotAnswerInTimeIsDependencyUnavailable() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0)) {
+            // Accepts connections (the backlog does) but never answers a request.
+            OpenSearchMemoryStore slow = new OpenSearchMemoryStore(
+                    OpenSearchClients.create(URI.create("http://127.0.0.1:" + silent.getLocalPort()), java.time.Duration.ofMillis(500)),
+                    new Embeddings(new WordEmbeddingModel()), MemorySettings.DEFAULT, settings);
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> slow.get("t", "x"))
+                    .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE));
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isLessThan(java.time.Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
     void anUnreachableNodeIsDependencyUnavailable() throws Exception {
         int closedPort;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
