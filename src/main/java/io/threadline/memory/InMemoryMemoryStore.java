@@ -64,9 +64,14 @@ public final class InMemoryMemoryStore implements MemoryStore {
         return best;
     }
 
+    /** A tenant's records, without creating an entry for a tenant that has none. */
+    private Map<String, MemoryRecord> existing(String tenant) {
+        return byTenant.getOrDefault(tenant, Map.of());
+    }
+
     @Override
     public Optional<MemoryRecord> get(String tenant, String id) {
-        Map<String, MemoryRecord> records = tenant(tenant);
+        Map<String, MemoryRecord> records = existing(tenant);
         synchronized (records) {
             return Optional.ofNullable(records.get(id));
         }
@@ -76,7 +81,7 @@ public final class InMemoryMemoryStore implements MemoryStore {
     public List<MemoryHit> search(MemoryQuery query, Instant now) {
         float[] vector = query.vector() != null ? Embeddings.normalized(query.vector()) : embeddings.embed(query.text());
         List<MemoryHit> hits = new ArrayList<>();
-        Map<String, MemoryRecord> records = tenant(query.tenant());
+        Map<String, MemoryRecord> records = existing(query.tenant());
         synchronized (records) {
             for (MemoryRecord r : records.values()) {
                 if (r.expiredAt(now) || !query.covers(r.namespace()) || !r.metadata().entrySet().containsAll(query.metadata().entrySet())) {
@@ -95,7 +100,10 @@ public final class InMemoryMemoryStore implements MemoryStore {
 
     @Override
     public boolean delete(String tenant, String id) {
-        Map<String, MemoryRecord> records = tenant(tenant);
+        Map<String, MemoryRecord> records = byTenant.get(tenant);
+        if (records == null) {
+            return false;
+        }
         synchronized (records) {
             return records.remove(id) != null;
         }

@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param kind             e.g. {@code fact}, {@code preference}, {@code episode}
  * @param importance       0 to 1; weighs in search scores and survives pruning first
  * @param createdAt        first written
- * @param accessedAt       last written, merged or recalled
+ * @param accessedAt       last written or merged (recalls do not update it yet)
  * @param expiresAt        when it stops being returned and may be pruned; {@code null} = never
  * @param sourceThread     the thread whose step wrote it, if any
  * @param sourceCheckpoint that step's checkpoint, if any

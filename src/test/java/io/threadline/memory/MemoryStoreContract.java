@@ -157,6 +157,9 @@ public abstract class MemoryStoreContract {
         assertThat(store().delete(a, "gone")).isTrue();
         assertThat(store().get(a, "gone")).isEmpty();
         assertThat(store().delete(a, "gone")).isFalse();
+        assertThat(store().delete("tenant-never-seen", "gone")).isFalse();
+        assertThat(store().get("tenant-never-seen", "gone")).isEmpty();
+        assertThat(store().search(MemoryQuery.text("tenant-never-seen", "anything", 3), T0)).isEmpty();
     }
 
     @Test
