@@ -1,13 +1,22 @@
 package io.threadline.checkpoint;
 
+import java.time.Instant;
 import java.util.Objects;
 
 /**
  * A request to append one checkpoint.
  *
- * @param expectedStep the step of the head the checkpoint was computed from; 0 for a new thread
+ * @param expectedStep   the step of the head the checkpoint was computed from; 0 for a new thread
+ * @param chainStartedAt when the snapshot this checkpoint is materialised from was written (the
+ *                       checkpoint's own time if it is a snapshot); a store with expiring items lets a
+ *                       chain expire as a whole, from its snapshot's time, never leaving deltas behind
+ *                       a vanished snapshot. {@code null} when unknown.
  */
-public record Commit(Checkpoint checkpoint, long expectedStep) {
+public record Commit(Checkpoint checkpoint, long expectedStep, Instant chainStartedAt) {
+
+    public Commit(Checkpoint checkpoint, long expectedStep) {
+        this(checkpoint, expectedStep, checkpoint != null && checkpoint.isSnapshot() ? checkpoint.createdAt() : null);
+    }
 
     public Commit {
         Objects.requireNonNull(checkpoint, "checkpoint");

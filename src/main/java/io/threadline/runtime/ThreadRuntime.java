@@ -153,7 +153,7 @@ public final class ThreadRuntime<S> {
                 written.change(), now, idempotencyKey, Map.of());
         CommitResult result;
         try {
-            result = store.commit(new Commit(checkpoint, step - 1));
+            result = store.commit(new Commit(checkpoint, step - 1, written.snapshotAt()));
         } catch (RuntimeException e) {
             cache.remove(thread);
             throw e;

@@ -134,6 +134,28 @@ class DynamoDbRetentionTest {
     }
 
     @Test
+    void aChainExpiresWithItsSnapshotSoNoDeltaOutlivesIt() {
+        DynamoDbCheckpointStore store = store(DynamoDbStoreSettings.defaults(table).withCheckpointTtl(WEEK));
+        ThreadKey thread = newThread();
+        Checkpoint snapshot = steps.first(thread);
+        store.commit(new Commit(snapshot, 0));
+        Checkpoint delta1 = steps.next(snapshot, false);
+        store.commit(new Commit(delta1, 1, snapshot.createdAt()));
+        Checkpoint delta2 = steps.next(delta1, false);
+        store.commit(new Commit(delta2, 2, snapshot.createdAt()));
+        long chainExpiry = snapshot.createdAt().plus(WEEK).getEpochSecond();
+        for (Map<String, AttributeValue> item : LocalTables.items(client, table, thread)) {
+            assertThat(Long.parseLong(item.get("expiresAt").n())).as(item.get("sk").s()).isEqualTo(chainExpiry);
+        }
+        // The next snapshot starts a chain that expires later; its own items carry its time.
+        Checkpoint renewed = steps.next(delta2, true);
+        store.commit(new Commit(renewed, 3));
+        Map<String, AttributeValue> head = LocalTables.items(client, table, thread).stream()
+                .filter(i -> Keys.HEAD.equals(i.get("sk").s())).findFirst().orElseThrow();
+        assertThat(Long.parseLong(head.get("expiresAt").n())).isEqualTo(renewed.createdAt().plus(WEEK).getEpochSecond());
+    }
+
+    @Test
     void withACheckpointTtlEveryItemExpiresAWeekAfterItsCheckpoint() {
         DynamoDbCheckpointStore store = store(DynamoDbStoreSettings.defaults(table).withSizes(1 << 20, 1024, 98 * 1024)
                 .withCheckpointTtl(WEEK));

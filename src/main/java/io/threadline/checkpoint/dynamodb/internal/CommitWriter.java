@@ -69,7 +69,11 @@ public final class CommitWriter {
             throw tooLarge(cp, envelope.length, payload);
         }
         Instant now = clock.instant();
-        Long expiresAt = settings.checkpointTtl() == null ? null : cp.createdAt().plus(settings.checkpointTtl()).getEpochSecond();
+        // A chain expires as a whole, from its snapshot's time: deltas (and the HEAD) never outlive the
+        // snapshot they are read from.
+        Instant base = commit.chainStartedAt() != null && commit.chainStartedAt().isBefore(cp.createdAt())
+                ? commit.chainStartedAt() : cp.createdAt();
+        Long expiresAt = settings.checkpointTtl() == null ? null : base.plus(settings.checkpointTtl()).getEpochSecond();
         String pk = Keys.partition(commit.thread());
         List<Map<String, AttributeValue>> checkpointItems =
                 CheckpointItems.checkpoint(pk, cp, payload, settings.maxItemBytes(), expiresAt);
