@@ -37,7 +37,8 @@ public final class Embeddings {
         return model.dimension();
     }
 
-    static float[] normalized(float[] v) {
+    /** The vector scaled to unit length (a zero vector stays zero). */
+    public static float[] normalized(float[] v) {
         double norm = 0;
         for (float x : v) {
             norm += x * x;

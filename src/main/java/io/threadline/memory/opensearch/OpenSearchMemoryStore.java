@@ -110,7 +110,7 @@ public final class OpenSearchMemoryStore implements MemoryStore {
 
     @Override
     public List<MemoryHit> search(MemoryQuery query, Instant now) {
-        float[] vector = query.vector() != null ? normalized(query.vector()) : embeddings.embed(query.text());
+        float[] vector = query.vector() != null ? Embeddings.normalized(query.vector()) : embeddings.embed(query.text());
         return call("search memories", () -> {
             Query filter = MemoryQueries.filter(query.tenant(), query.namespacePrefix(), null, query.metadata(), now);
             List<MemoryHit> hits = new ArrayList<>();
@@ -172,18 +172,6 @@ public final class OpenSearchMemoryStore implements MemoryStore {
     private static List<String> concat(List<String> a, List<String> b) {
         List<String> out = new ArrayList<>(a);
         out.addAll(b);
-        return out;
-    }
-
-    private static float[] normalized(float[] v) {
-        double norm = 0;
-        for (float x : v) {
-            norm += x * x;
-        }
-        float[] out = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = norm == 0 ? 0 : (float) (v[i] / Math.sqrt(norm));
-        }
         return out;
     }
 
