@@ -32,7 +32,7 @@ class ArchitectureTest {
             "graph", List.of("io.threadline.state"),
             "checkpoint", List.of("io.threadline.state"),
             "memory", List.of(),
-            "runtime", List.of("io.threadline.state", "io.threadline.graph", "io.threadline.checkpoint"));
+            "runtime", List.of("io.threadline.state", "io.threadline.graph", "io.threadline.checkpoint", "io.threadline.memory"));
 
     @Test
     void corePackagesImportNoAdapterCode() throws IOException {

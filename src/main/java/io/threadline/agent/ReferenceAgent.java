@@ -1,11 +1,13 @@
 package io.threadline.agent;
 
 import io.threadline.graph.CompiledGraph;
+import io.threadline.graph.Recollection;
 import io.threadline.graph.Route;
 import io.threadline.graph.StateGraph;
 import io.threadline.graph.StepContext;
 import io.threadline.state.Update;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -18,9 +20,10 @@ import static io.threadline.graph.StateGraph.END;
 import static io.threadline.graph.StateGraph.START;
 
 /**
- * The seed's agent as a Threadline graph: {@code process} reads the user's task and decides whether
- * a tool is needed, {@code execute} runs it, {@code respond} answers. Deterministic for now; the
- * model arrives through the step context in a later version.
+ * The seed's agent as a Threadline graph: {@code process} reads the user's task, recalls related
+ * past answers (long-term memory, when the runtime has it) and decides whether a tool is needed,
+ * {@code execute} runs it, {@code respond} answers and remembers the answer. Deterministic for now;
+ * the model arrives through the step context in a later version.
  */
 public final class ReferenceAgent {
 
@@ -41,11 +44,21 @@ public final class ReferenceAgent {
                 .compile();
     }
 
+    /** Where the agent keeps what it answered, per tenant, across threads. */
+    static final String ANSWERS = "agent/answers";
+
     static Update<AgentState> process(AgentState state, StepContext ctx) {
         Message user = state.lastUserMessage();
         String task = user == null ? null : user.content();
-        return Update.of(CURRENT_TASK.set(task), RETRY_COUNT.set(0),
-                MESSAGES.append(Message.system("step " + ctx.step() + ": working on " + (task == null ? "nothing" : "'" + task + "'"))));
+        String note = "step " + ctx.step() + ": working on " + (task == null ? "nothing" : "'" + task + "'");
+        if (task != null && ctx.hasMemory()) {
+            // Like the seed: recall what is relevant to the task before deciding.
+            List<Recollection> recalled = ctx.recall(ANSWERS, task, 2);
+            if (!recalled.isEmpty()) {
+                note += "; recalled: " + String.join(" | ", recalled.stream().map(Recollection::content).toList());
+            }
+        }
+        return Update.of(CURRENT_TASK.set(task), RETRY_COUNT.set(0), MESSAGES.append(Message.system(note)));
     }
 
     static Route route(AgentState state) {
@@ -77,6 +90,9 @@ public final class ReferenceAgent {
             answer = "The answer to '" + task + "' is " + state.toolOutputs().get(call.get().tool()) + ".";
         } else {
             answer = "I read '" + task + "', but none of my tools applies; try 'what is 6 * 7'.";
+        }
+        if (task != null && ctx.hasMemory()) {
+            ctx.remember(ANSWERS, "asked '" + task + "', answered: " + answer, "episode", call.isPresent() ? 0.7 : 0.3);
         }
         return Update.of(MESSAGES.append(Message.assistant(answer)),
                 LAST_DECISION.set(call.isPresent() ? "answered with " + call.get().tool() : "answered directly"));

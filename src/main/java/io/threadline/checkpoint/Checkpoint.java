@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param createdAt      when the step committed
  * @param idempotencyKey the caller's key for this step, or {@code null}
  * @param metadata       small string facts (source of a fork, who updated, attempts); never secrets
+ * @param outbox         the step's memory writes as a JSON array, applied after the commit; {@code null} if none
  */
 public record Checkpoint(
         CheckpointId id,
@@ -35,7 +36,16 @@ public record Checkpoint(
         StateChange change,
         Instant createdAt,
         String idempotencyKey,
-        Map<String, String> metadata) {
+        Map<String, String> metadata,
+        String outbox) {
+
+    /** A checkpoint without an outbox. */
+    public Checkpoint(CheckpointId id, ThreadKey thread, long step, CheckpointId parent, List<String> nodes,
+                      List<Decision> decisions, List<String> next, Status status, int schemaVersion, StateChange change,
+                      Instant createdAt, String idempotencyKey, Map<String, String> metadata) {
+        this(id, thread, step, parent, nodes, decisions, next, status, schemaVersion, change, createdAt, idempotencyKey,
+                metadata, null);
+    }
 
     public Checkpoint {
         Objects.requireNonNull(id, "id");
@@ -50,6 +60,13 @@ public record Checkpoint(
         decisions = List.copyOf(decisions);
         next = List.copyOf(next);
         metadata = Map.copyOf(metadata);
+        if (outbox != null && outbox.isEmpty()) {
+            outbox = null;
+        }
+    }
+
+    public boolean hasOutbox() {
+        return outbox != null;
     }
 
     public boolean isSnapshot() {

@@ -65,6 +65,9 @@ public final class CheckpointCodec {
             if (cp.idempotencyKey() != null) {
                 g.writeStringField("k", cp.idempotencyKey());
             }
+            if (cp.outbox() != null) {
+                g.writeStringField("o", cp.outbox());
+            }
             if (!cp.metadata().isEmpty()) {
                 g.writeObjectFieldStart("m");
                 for (Map.Entry<String, String> e : cp.metadata().entrySet()) {
@@ -106,7 +109,7 @@ public final class CheckpointCodec {
             System.arraycopy(bytes, 5 + headLength, payload, 0, payload.length);
             StateChange change = h.snapshot ? new StateChange.Snapshot(payload) : new StateChange.Delta(payload);
             return new Checkpoint(CheckpointId.parse(h.id), thread, h.step, h.parent == null ? null : CheckpointId.parse(h.parent),
-                    h.nodes, h.decisions, h.next, h.status, h.version, change, Instant.ofEpochMilli(h.at), h.key, h.metadata);
+                    h.nodes, h.decisions, h.next, h.status, h.version, change, Instant.ofEpochMilli(h.at), h.key, h.metadata, h.outbox);
         } catch (IOException | RuntimeException e) {
             if (e instanceof ThreadlineException te) {
                 throw te;
@@ -128,6 +131,7 @@ public final class CheckpointCodec {
         long at;
         String key;
         Map<String, String> metadata = Map.of();
+        String outbox;
     }
 
     private static Header readHeader(byte[] bytes, int offset, int length) throws IOException {
@@ -150,6 +154,7 @@ public final class CheckpointCodec {
                     case "at" -> h.at = p.getLongValue();
                     case "k" -> h.key = p.getText();
                     case "m" -> h.metadata = readMap(p);
+                    case "o" -> h.outbox = p.getText();
                     default -> p.skipChildren();
                 }
             }

@@ -51,6 +51,15 @@ public interface CheckpointStore {
      */
     CommitResult commit(Commit commit);
 
+    /**
+     * Checkpoints committed with an outbox that has not been marked applied yet, oldest first
+     * (committed, and perhaps applied, but not acknowledged: the process died in between).
+     */
+    java.util.List<Checkpoint> unpublished(ThreadKey thread);
+
+    /** Records that a checkpoint's outbox has been applied; no-op if it was already. */
+    void markPublished(ThreadKey thread, CheckpointId id);
+
     /** Removes old checkpoints by policy; reports what it removed. */
     PruneReport prune(ThreadKey thread, RetentionPolicy policy, Instant now);
 

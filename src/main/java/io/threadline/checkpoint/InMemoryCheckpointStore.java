@@ -28,6 +28,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
         final List<Entry> entries = new ArrayList<>();
         final Map<CheckpointId, Long> stepById = new HashMap<>();
         final Map<String, CheckpointId> idByKey = new HashMap<>();
+        final java.util.Set<CheckpointId> unpublished = new java.util.LinkedHashSet<>();
         long firstStep = 1;
         long bytes;
 
@@ -176,8 +177,36 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
             if (cp.idempotencyKey() != null) {
                 log.idByKey.put(cp.idempotencyKey(), cp.id());
             }
+            if (cp.hasOutbox()) {
+                log.unpublished.add(cp.id());
+            }
             log.bytes += bytes.length;
             return new CommitResult(cp, false);
+        }
+    }
+
+    @Override
+    public List<Checkpoint> unpublished(ThreadKey thread) {
+        ThreadLog log = threads.get(thread);
+        if (log == null) {
+            return List.of();
+        }
+        synchronized (log) {
+            List<Checkpoint> out = new ArrayList<>();
+            for (CheckpointId id : log.unpublished) {
+                out.add(CheckpointCodec.decode(thread, log.byStep(log.stepById.get(id)).bytes()));
+            }
+            return out;
+        }
+    }
+
+    @Override
+    public void markPublished(ThreadKey thread, CheckpointId id) {
+        ThreadLog log = threads.get(thread);
+        if (log != null) {
+            synchronized (log) {
+                log.unpublished.remove(id);
+            }
         }
     }
 
@@ -210,6 +239,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
                 Entry e = log.entries.get(i);
                 removedBytes += e.bytes().length;
                 log.stepById.remove(e.id());
+                log.unpublished.remove(e.id());
                 if (e.idempotencyKey() != null) {
                     log.idByKey.remove(e.idempotencyKey());
                 }

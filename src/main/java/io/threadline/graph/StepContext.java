@@ -20,4 +20,27 @@ public interface StepContext {
 
     /** A fresh unique, time-ordered id. */
     String newId();
+
+    /** Whether this step can recall and remember (the runtime has a memory store). */
+    default boolean hasMemory() {
+        return false;
+    }
+
+    /**
+     * Long-term memories of this thread's tenant under {@code namespace}, most relevant to
+     * {@code query} first. A memory service that is down fails the step with
+     * {@code DEPENDENCY_UNAVAILABLE}; nothing is committed.
+     */
+    default java.util.List<Recollection> recall(String namespace, String query, int k) {
+        throw new IllegalStateException("this runtime has no long-term memory");
+    }
+
+    /**
+     * Remembers {@code content} under {@code namespace} once the step commits — written with the
+     * checkpoint (its outbox), applied to the memory store after the commit, exactly once. A step
+     * that fails leaves no memory behind.
+     */
+    default void remember(String namespace, String content, String kind, double importance) {
+        throw new IllegalStateException("this runtime has no long-term memory");
+    }
 }

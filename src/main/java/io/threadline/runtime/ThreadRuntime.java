@@ -22,6 +22,8 @@ import io.threadline.graph.StepOutcome;
 import io.threadline.runtime.internal.Head;
 import io.threadline.runtime.internal.HeadCache;
 import io.threadline.runtime.internal.LiveStepContext;
+import io.threadline.runtime.internal.Outbox;
+import io.threadline.memory.MemoryStore;
 import io.threadline.runtime.internal.StateLoader;
 import io.threadline.state.AppliedChange;
 import io.threadline.state.AppliedUpdate;
@@ -63,9 +65,19 @@ public final class ThreadRuntime<S> {
     private final StateValidator<S> validator;
     private final StateLoader<S> loader;
     private final HeadCache<S> cache;
+    private final MemoryStore memory;
+    private final Outbox outbox;
 
     public ThreadRuntime(CompiledGraph<S> graph, CheckpointStore store, Validator validator, StateCodec codec,
                          RuntimeOptions options) {
+        this(graph, store, validator, codec, options, null);
+    }
+
+    /**
+     * @param memory long-term memory for {@code StepContext.recall/remember}, or {@code null} for none
+     */
+    public ThreadRuntime(CompiledGraph<S> graph, CheckpointStore store, Validator validator, StateCodec codec,
+                         RuntimeOptions options, MemoryStore memory) {
         this.graph = Objects.requireNonNull(graph, "graph");
         this.schema = graph.schema();
         this.store = Objects.requireNonNull(store, "store");
@@ -74,6 +86,8 @@ public final class ThreadRuntime<S> {
         this.validator = new StateValidator<>(schema, validator);
         this.loader = new StateLoader<>(schema, codec);
         this.cache = new HeadCache<>(options.headCacheThreads());
+        this.memory = memory;
+        this.outbox = new Outbox(store, memory, codec, options.clock());
     }
 
     public CompiledGraph<S> graph() {
@@ -136,8 +150,11 @@ public final class ThreadRuntime<S> {
         S before = head == null ? schema.initial() : head.state();
         List<String> scheduled = head == null || head.checkpoint().next().isEmpty() ? List.of(StateGraph.START) : head.checkpoint().next();
 
+        if (outbox.behind(thread)) {
+            outbox.catchUp(thread);
+        }
         AppliedUpdate<S> withInput = schema.apply(before, input.changes());
-        LiveStepContext context = new LiveStepContext(thread, step, options.clock(), options.random());
+        LiveStepContext context = new LiveStepContext(thread, step, options.clock(), options.random(), memory);
         StepOutcome<S> outcome = graph.execute(withInput.state(), scheduled, context);
         List<AppliedChange> changes = new ArrayList<>(withInput.changes());
         changes.addAll(outcome.applied().changes());
@@ -146,11 +163,11 @@ public final class ThreadRuntime<S> {
 
         Instant now = options.clock().instant().truncatedTo(ChronoUnit.MILLIS);
         Written written = encodeChange(head, applied, now);
+        CheckpointId id = CheckpointId.next(now, options.random(), head == null ? null : head.checkpoint().id());
         Checkpoint checkpoint = new Checkpoint(
-                CheckpointId.next(now, options.random(), head == null ? null : head.checkpoint().id()),
-                thread, step, head == null ? null : head.checkpoint().id(), outcome.ran(), decisions(outcome),
+                id, thread, step, head == null ? null : head.checkpoint().id(), outcome.ran(), decisions(outcome),
                 outcome.next(), outcome.next().isEmpty() ? Status.DONE : Status.RUNNING, schema.version(),
-                written.change(), now, idempotencyKey, Map.of());
+                written.change(), now, idempotencyKey, Map.of(), outbox.encode(context.remembered(), id.value()));
         CommitResult result;
         try {
             result = store.commit(new Commit(checkpoint, step - 1, written.snapshotAt()));
@@ -165,6 +182,7 @@ public final class ThreadRuntime<S> {
         }
         cache.put(thread, new Head<>(checkpoint, applied.state(), written.snapshotBytes(), written.deltaBytesSince(),
                 written.snapshotAt()));
+        outbox.publish(thread, checkpoint);
         return new StepResult<>(CheckpointSummary.of(checkpoint), applied.state(), false);
     }
 
@@ -241,6 +259,15 @@ public final class ThreadRuntime<S> {
         return new ThreadState<>(CheckpointSummary.of(chain.target()), loader.state(chain));
     }
 
+    /**
+     * Applies the memory writes of every committed step of the thread that are not applied yet
+     * (the runtime also does this on its own when it loads a thread); returns how many checkpoints
+     * it completed.
+     */
+    public int publishPending(ThreadKey thread) {
+        return outbox.catchUp(thread);
+    }
+
     /** A page of the thread's history, newest first; {@code THREAD_NOT_FOUND} if it has none. */
     public HistoryPage history(ThreadKey thread, HistoryQuery query) {
         HistoryPage page = store.history(thread, query);
@@ -278,6 +305,10 @@ public final class ThreadRuntime<S> {
         }
         Head<S> loaded = loader.head(chain);
         cache.replace(thread, loaded);
+        if (memory != null) {
+            // A process may have died between a commit and applying its memory writes: apply them now.
+            outbox.catchUp(thread);
+        }
         return loaded;
     }
 

@@ -67,6 +67,25 @@ class ReferenceAgentTest {
     }
 
     @Test
+    void withMemoryItRecallsWhatItAnsweredInAnotherConversation() {
+        io.threadline.memory.MemoryStore memory = new io.threadline.memory.InMemoryMemoryStore(
+                new io.threadline.memory.Embeddings(new io.threadline.memory.WordEmbeddingModel()),
+                io.threadline.memory.MemorySettings.DEFAULT);
+        ThreadRuntime<AgentState> withMemory = new ThreadRuntime<>(ReferenceAgent.graph(), store, LocalDemo.plainValidator(),
+                new StateCodec(), RuntimeOptions.defaults(), memory);
+        withMemory.run(thread, Update.of(AgentState.MESSAGES.append(Message.user("what is 6 * 7"))), RunBudget.steps(10));
+        ThreadKey other = ThreadKey.of("acme", "conversation-2");
+        RunResult<AgentState> later = withMemory.run(other, Update.of(AgentState.MESSAGES.append(Message.user("what is 6 * 7 again"))),
+                RunBudget.steps(10));
+        assertThat(later.state().messages().get(1).content())
+                .contains("recalled: asked 'what is 6 * 7', answered: The answer to 'what is 6 * 7' is 42.");
+        // Another tenant recalls nothing of acme's.
+        RunResult<AgentState> globex = withMemory.run(ThreadKey.of("globex", "c"),
+                Update.of(AgentState.MESSAGES.append(Message.user("what is 6 * 7"))), RunBudget.steps(10));
+        assertThat(globex.state().messages().get(1).content()).doesNotContain("recalled");
+    }
+
+    @Test
     void aBrokenToolAnswersWithItsErrorInsteadOfFailingTheThread() {
         RunResult<AgentState> run = say("what is 1 / 0");
         assertThat(run.stopReason()).isEqualTo(RunResult.StopReason.DONE);

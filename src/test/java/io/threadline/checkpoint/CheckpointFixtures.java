@@ -42,6 +42,12 @@ final class CheckpointFixtures {
                 List.of("n" + (step + 1)), Status.RUNNING, 1, change, clock, key, Map.of("k", "v" + step));
     }
 
+    /** The same checkpoint carrying an outbox. */
+    static Checkpoint withOutbox(Checkpoint cp, String outbox) {
+        return new Checkpoint(cp.id(), cp.thread(), cp.step(), cp.parent(), cp.nodes(), cp.decisions(), cp.next(), cp.status(),
+                cp.schemaVersion(), cp.change(), cp.createdAt(), cp.idempotencyKey(), cp.metadata(), outbox);
+    }
+
     /** The JSON of the state after {@code step} steps: {"n":[1,2,...,step]}. */
     static byte[] stateJson(long step) {
         List<String> items = new ArrayList<>();

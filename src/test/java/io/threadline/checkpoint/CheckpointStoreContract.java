@@ -182,6 +182,25 @@ public abstract class CheckpointStoreContract {
     }
 
     @Test
+    void anOutboxIsStoredWithItsCheckpointAndStaysUnpublishedUntilMarked() {
+        ThreadKey thread = newThread();
+        Checkpoint first = fixtures.first(thread);
+        store().commit(new Commit(first, 0));
+        Checkpoint withOutbox = CheckpointFixtures.withOutbox(fixtures.next(first, false), "[{\"content\":\"remember me\"}]");
+        store().commit(new Commit(withOutbox, 1));
+        Checkpoint plain = fixtures.next(withOutbox, false);
+        store().commit(new Commit(plain, 2));
+
+        assertThat(store().get(thread, withOutbox.id())).contains(withOutbox);
+        assertThat(store().get(thread, withOutbox.id()).orElseThrow().outbox()).isEqualTo("[{\"content\":\"remember me\"}]");
+        assertThat(store().unpublished(thread)).containsExactly(withOutbox);
+        store().markPublished(thread, withOutbox.id());
+        assertThat(store().unpublished(thread)).isEmpty();
+        store().markPublished(thread, withOutbox.id()); // again: no-op
+        assertThat(store().unpublished(ThreadKey.of(tenant + "-other", thread.threadId()))).isEmpty();
+    }
+
+    @Test
     void idempotencyKeysAreScopedToTheirThread() {
         ThreadKey a = newThread();
         ThreadKey b = newThread();

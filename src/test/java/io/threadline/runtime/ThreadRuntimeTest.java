@@ -200,6 +200,8 @@ class ThreadRuntimeTest {
         public io.threadline.checkpoint.CommitResult commit(io.threadline.checkpoint.Commit c) { count("commit"); return delegate.commit(c); }
         public io.threadline.checkpoint.PruneReport prune(ThreadKey t, io.threadline.checkpoint.RetentionPolicy p, Instant now) { count("prune"); return delegate.prune(t, p, now); }
         public long storedBytes(ThreadKey t) { return delegate.storedBytes(t); }
+        public List<Checkpoint> unpublished(ThreadKey t) { count("unpublished"); return delegate.unpublished(t); }
+        public void markPublished(ThreadKey t, CheckpointId id) { count("markPublished"); delegate.markPublished(t, id); }
     }
 
     @Test

@@ -114,6 +114,38 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
         return call("commit", commit.thread(), () -> writer.commit(commit));
     }
 
+    /** One consistent Query of the thread's outbox markers, then each checkpoint; a marker whose checkpoint is gone is dropped. */
+    @Override
+    public java.util.List<Checkpoint> unpublished(ThreadKey thread) {
+        return call("unpublished", thread, () -> {
+            java.util.List<CheckpointId> ids = new java.util.ArrayList<>();
+            reader.forEachWithPrefix(thread, Keys.OUTBOX_PREFIX, item -> ids.add(CheckpointId.parse(item.get(Keys.CHECKPOINT_ID).s())));
+            java.util.List<Checkpoint> out = new java.util.ArrayList<>();
+            for (CheckpointId id : ids) {
+                Optional<Checkpoint> cp = reader.get(thread, id);
+                if (cp.isPresent()) {
+                    out.add(cp.get());
+                } else {
+                    deleteMarker(thread, id);
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public void markPublished(ThreadKey thread, CheckpointId id) {
+        call("markPublished", thread, () -> {
+            deleteMarker(thread, id);
+            return null;
+        });
+    }
+
+    private void deleteMarker(ThreadKey thread, CheckpointId id) {
+        client.deleteItem(b -> b.tableName(settings.tableName()).key(Map.of(
+                Keys.PK, AttributeValue.fromS(Keys.partition(thread)), Keys.SK, AttributeValue.fromS(Keys.outbox(id)))));
+    }
+
     /** {@code now} is not needed: retention here is by count; time-based expiry is the table's TTL. */
     @Override
     public PruneReport prune(ThreadKey thread, RetentionPolicy policy, Instant now) {

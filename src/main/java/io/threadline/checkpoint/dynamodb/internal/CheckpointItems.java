@@ -75,6 +75,17 @@ public final class CheckpointItems {
         return item;
     }
 
+    /** The marker of a checkpoint whose outbox has not been applied yet (deleted once it has). */
+    public static Map<String, AttributeValue> outboxMarker(String pk, Checkpoint cp, Long expiresAt) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(Keys.PK, s(pk));
+        item.put(Keys.SK, s(Keys.outbox(cp.id())));
+        item.put(Keys.CHECKPOINT_ID, s(cp.id().value()));
+        item.put(Keys.STEP, n(cp.step()));
+        putExpiry(item, expiresAt);
+        return item;
+    }
+
     /** The record that the thread has seen {@code cp}'s idempotency key. */
     public static Map<String, AttributeValue> idempotency(String pk, Checkpoint cp, long expiresAt) {
         Map<String, AttributeValue> item = new HashMap<>();

@@ -92,6 +92,9 @@ public final class CommitWriter {
             for (Map<String, AttributeValue> item : checkpointItems) {
                 actions.add(newItemPut(item));
             }
+            if (cp.hasOutbox()) {
+                actions.add(newItemPut(CheckpointItems.outboxMarker(pk, cp, expiresAt)));
+            }
             try {
                 client.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(actions).build());
                 return new CommitResult(cp, false);

@@ -36,6 +36,8 @@ public final class Keys {
     /** Sorts after every checkpoint id and chunk suffix ('~' is above digits and letters). */
     public static final String AFTER_ALL = "~";
     public static final String IDEMPOTENCY_PREFIX = "IDEM#";
+    /** A checkpoint whose outbox is not yet applied; sorts outside the CP#..HEAD range loads read. */
+    public static final String OUTBOX_PREFIX = "OUTBOX#";
 
     /** Keys longer than this are stored by hash: a sort key holds at most 1024 bytes. */
     private static final int MAX_RAW_KEY_BYTES = 256;
@@ -51,6 +53,10 @@ public final class Keys {
 
     public static String tenantIndexKey(ThreadKey thread) {
         return "TENANT#" + thread.tenant();
+    }
+
+    public static String outbox(CheckpointId id) {
+        return OUTBOX_PREFIX + id.value();
     }
 
     public static String checkpoint(CheckpointId id) {

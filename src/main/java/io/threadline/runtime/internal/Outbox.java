@@ -1,0 +1,111 @@
+package io.threadline.runtime.internal;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.threadline.ThreadlineException;
+import io.threadline.checkpoint.Checkpoint;
+import io.threadline.checkpoint.CheckpointStore;
+import io.threadline.checkpoint.ThreadKey;
+import io.threadline.memory.MemoryStore;
+import io.threadline.memory.MemoryWrite;
+import io.threadline.state.StateCodec;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A step's memory writes travel in its checkpoint (the outbox) and are applied after the commit:
+ * committed exactly when the step is, applied at least once, and — their ids being fixed —
+ * applied effectively once. A checkpoint stays "unpublished" in the store until its writes are all
+ * applied; a later load of the thread, in any process, applies it again.
+ */
+public final class Outbox {
+
+    private static final Logger LOG = Logger.getLogger(Outbox.class.getName());
+
+    private final CheckpointStore store;
+    private final MemoryStore memory;
+    private final StateCodec codec;
+    private final Clock clock;
+    /** Threads with an outbox this process failed to apply: retried on their next step. */
+    private final Set<ThreadKey> behind = ConcurrentHashMap.newKeySet();
+
+    public Outbox(CheckpointStore store, MemoryStore memory, StateCodec codec, Clock clock) {
+        this.store = store;
+        this.memory = memory;
+        this.codec = codec;
+        this.clock = clock;
+    }
+
+    /** The JSON the checkpoint carries, each write naming the checkpoint as its source; null if none. */
+    public String encode(List<MemoryWrite> writes, String checkpointId) {
+        if (writes.isEmpty()) {
+            return null;
+        }
+        List<MemoryWrite> sourced = new ArrayList<>(writes.size());
+        for (MemoryWrite w : writes) {
+            sourced.add(new MemoryWrite(w.id(), w.tenant(), w.namespace(), w.content(), w.kind(), w.importance(), w.ttl(),
+                    w.sourceThread(), checkpointId, w.metadata()));
+        }
+        return new String(codec.encode(sourced), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Applies a just-committed checkpoint's outbox; a failure leaves it for a later retry, never fails the step. */
+    public void publish(ThreadKey thread, Checkpoint checkpoint) {
+        if (!checkpoint.hasOutbox() || memory == null) {
+            return;
+        }
+        if (!apply(thread, checkpoint)) {
+            behind.add(thread);
+        }
+    }
+
+    /** Whether this thread may have unapplied outboxes worth a look before its next step. */
+    public boolean behind(ThreadKey thread) {
+        return behind.contains(thread);
+    }
+
+    /** Applies every unpublished outbox of the thread, oldest first; returns how many checkpoints it completed. */
+    public int catchUp(ThreadKey thread) {
+        if (memory == null) {
+            return 0;
+        }
+        int done = 0;
+        boolean allApplied = true;
+        for (Checkpoint cp : store.unpublished(thread)) {
+            if (apply(thread, cp)) {
+                done++;
+            } else {
+                allApplied = false;
+                break;
+            }
+        }
+        if (allApplied) {
+            behind.remove(thread);
+        }
+        return done;
+    }
+
+    private boolean apply(ThreadKey thread, Checkpoint checkpoint) {
+        try {
+            for (MemoryWrite write : decode(checkpoint.outbox())) {
+                memory.put(write, clock.instant());
+            }
+            store.markPublished(thread, checkpoint.id());
+            return true;
+        } catch (ThreadlineException | IOException e) {
+            LOG.log(Level.WARNING, "memory writes of checkpoint " + checkpoint.id() + " of " + thread
+                    + " are not applied yet (will retry): " + e.getMessage());
+            return false;
+        }
+    }
+
+    private List<MemoryWrite> decode(String json) throws IOException {
+        return codec.mapper().readValue(json, new TypeReference<List<MemoryWrite>>() { });
+    }
+}

@@ -1,0 +1,212 @@
+package io.threadline.runtime;
+
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+import io.threadline.agent.LocalDemo;
+import io.threadline.checkpoint.Checkpoint;
+import io.threadline.checkpoint.InMemoryCheckpointStore;
+import io.threadline.checkpoint.ThreadKey;
+import io.threadline.graph.CompiledGraph;
+import io.threadline.graph.Recollection;
+import io.threadline.graph.StateGraph;
+import io.threadline.memory.Embeddings;
+import io.threadline.memory.InMemoryMemoryStore;
+import io.threadline.memory.MemoryHit;
+import io.threadline.memory.MemoryPruneReport;
+import io.threadline.memory.MemoryQuery;
+import io.threadline.memory.MemoryRecord;
+import io.threadline.memory.MemorySettings;
+import io.threadline.memory.MemoryStore;
+import io.threadline.memory.MemoryWrite;
+import io.threadline.memory.PutResult;
+import io.threadline.memory.WordEmbeddingModel;
+import io.threadline.state.Channel;
+import io.threadline.state.ListChannel;
+import io.threadline.state.StateCodec;
+import io.threadline.state.Update;
+import jakarta.validation.constraints.Size;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.threadline.graph.StateGraph.END;
+import static io.threadline.graph.StateGraph.START;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Memory written by steps goes through the checkpoint's outbox: committed with the step, applied
+ * after it, re-applied until it is acknowledged — never lost, never duplicated, never written by a
+ * step that failed.
+ */
+class MemoryOutboxTest {
+
+    public record Log(List<@Size(max = 30) String> lines) {
+        public static final ListChannel<Log, String> LINES = Channel.appending("lines");
+    }
+
+    /** A memory store whose writes fail while {@code failures} is positive (each failure uses one up). */
+    static final class FlakyMemory implements MemoryStore {
+        final MemoryStore delegate = new InMemoryMemoryStore(new Embeddings(new WordEmbeddingModel()), MemorySettings.DEFAULT);
+        final AtomicInteger failures = new AtomicInteger();
+        final AtomicInteger puts = new AtomicInteger();
+        volatile boolean searchDown;
+
+        public PutResult put(MemoryWrite write, Instant now) {
+            if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE, "memory is down");
+            }
+            puts.incrementAndGet();
+            return delegate.put(write, now);
+        }
+
+        public Optional<MemoryRecord> get(String tenant, String id) {
+            return delegate.get(tenant, id);
+        }
+
+        public List<MemoryHit> search(MemoryQuery query, Instant now) {
+            if (searchDown) {
+                throw new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE, "memory is down");
+            }
+            return delegate.search(query, now);
+        }
+
+        public boolean delete(String tenant, String id) {
+            return delegate.delete(tenant, id);
+        }
+
+        public MemoryPruneReport prune(String tenant, int max, Instant now) {
+            return delegate.prune(tenant, max, now);
+        }
+
+        List<String> contents(String tenant) {
+            List<String> out = new ArrayList<>();
+            for (MemoryHit hit : delegate.search(MemoryQuery.text(tenant, "fact about something", 100), Instant.now())) {
+                out.add(hit.memory().content());
+            }
+            return out;
+        }
+    }
+
+    private final InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+    private final FlakyMemory memory = new FlakyMemory();
+    private final ThreadKey thread = ThreadKey.of("acme", "remembering");
+
+    /** One node: recalls, then remembers two facts (the line it appends may be made too long to be valid). */
+    private static CompiledGraph<Log> graph() {
+        return StateGraph.of(Log.class)
+                .node("learn", (s, ctx) -> {
+                    List<Recollection> known = ctx.recall("facts", "fact", 10);
+                    ctx.remember("facts", "fact one about step " + ctx.step(), "fact", 0.5);
+                    ctx.remember("facts", "fact two about step " + ctx.step(), "fact", 0.5);
+                    String line = s.lines().isEmpty() ? "knew " + known.size() : "knew " + known.size() + s.lines().get(0).substring(0, 0);
+                    return Update.of(Log.LINES.append(line));
+                })
+                .chain(START, "learn", END)
+                .compile();
+    }
+
+    private ThreadRuntime<Log> runtime(MemoryStore memoryStore) {
+        return new ThreadRuntime<>(graph(), store, LocalDemo.plainValidator(), new StateCodec(), RuntimeOptions.defaults(), memoryStore);
+    }
+
+    @Test
+    void rememberedFactsAreCommittedWithTheStepAndAppliedAfterIt() {
+        StepResult<?> r = runtime(memory).step(thread);
+        Checkpoint cp = store.get(thread, io.threadline.checkpoint.CheckpointId.parse(r.checkpoint().checkpointId())).orElseThrow();
+        assertThat(cp.outbox()).contains("fact one about step 1").contains("fact two about step 1");
+        assertThat(memory.contents("acme")).containsExactlyInAnyOrder("fact one about step 1", "fact two about step 1");
+        MemoryRecord one = memory.delegate.search(MemoryQuery.text("acme", "fact one about step 1", 1), Instant.now()).get(0).memory();
+        assertThat(one.sourceThread()).isEqualTo("remembering");
+        assertThat(one.sourceCheckpoint()).isEqualTo(r.checkpoint().checkpointId());
+        assertThat(store.unpublished(thread)).isEmpty();
+        // The next step recalls what the first one learnt.
+        StepResult<?> second = runtime(memory).step(thread);
+        assertThat(((Log) second.state()).lines()).containsExactly("knew 0", "knew 2");
+    }
+
+    @Test
+    void aFailedApplyIsRetriedUntilAcknowledgedWithoutLosingOrDuplicatingAnything() {
+        ThreadRuntime<Log> rt = runtime(memory);
+        memory.failures.set(2);
+        StepResult<?> r = rt.step(thread); // committed; both writes fail
+        assertThat(r.checkpoint().step()).isEqualTo(1);
+        assertThat(memory.contents("acme")).isEmpty();
+        assertThat(store.unpublished(thread)).hasSize(1);
+
+        memory.failures.set(0);
+        assertThat(rt.publishPending(thread)).isEqualTo(1);
+        assertThat(rt.publishPending(thread)).isZero();
+        assertThat(memory.contents("acme")).containsExactlyInAnyOrder("fact one about step 1", "fact two about step 1");
+    }
+
+    @Test
+    void anApplyKilledHalfWayIsCompletedByTheNextStepWithoutDuplicates() {
+        ThreadRuntime<Log> rt = runtime(memory);
+        rt.step(thread);                     // step 1 applied: 2 memories
+        memory.failures.set(0);
+        // Step 2: the first write lands, the second fails — as if the process died between them.
+        FlakyMemory halfWay = memory;
+        halfWay.failures.set(0);
+        MemoryStore failSecond = new MemoryStore() {
+            int calls;
+            public PutResult put(MemoryWrite w, Instant now) {
+                if (++calls == 2) {
+                    throw new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE, "died half way");
+                }
+                return memory.put(w, now);
+            }
+            public Optional<MemoryRecord> get(String t, String id) { return memory.get(t, id); }
+            public List<MemoryHit> search(MemoryQuery q, Instant now) { return memory.search(q, now); }
+            public boolean delete(String t, String id) { return memory.delete(t, id); }
+            public MemoryPruneReport prune(String t, int m, Instant now) { return memory.prune(t, m, now); }
+        };
+        runtime(failSecond).step(thread);
+        assertThat(memory.contents("acme")).hasSize(3);
+        assertThat(store.unpublished(thread)).hasSize(1);
+
+        // Another process (a cold runtime) loads the thread: it applies the outbox again, then steps.
+        runtime(memory).step(thread);
+        assertThat(store.unpublished(thread)).isEmpty();
+        assertThat(memory.contents("acme")).containsExactlyInAnyOrder(
+                "fact one about step 1", "fact two about step 1",
+                "fact one about step 2", "fact two about step 2",
+                "fact one about step 3", "fact two about step 3");
+    }
+
+    @Test
+    void aStepThatFailsLeavesNoMemoryBehind() {
+        CompiledGraph<Log> invalid = StateGraph.of(Log.class)
+                .node("learn", (s, ctx) -> {
+                    ctx.remember("facts", "a fact that must not survive", "fact", 0.5);
+                    return Update.of(Log.LINES.append("x".repeat(31))); // breaks @Size(max = 30)
+                })
+                .chain(START, "learn", END)
+                .compile();
+        ThreadRuntime<Log> rt = new ThreadRuntime<>(invalid, store, LocalDemo.plainValidator(), new StateCodec(),
+                RuntimeOptions.defaults(), memory);
+        assertThatThrownBy(() -> rt.step(thread))
+                .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.VALIDATION_FAILED));
+        assertThat(memory.puts.get()).isZero();
+        assertThat(store.head(thread)).isEmpty();
+    }
+
+    @Test
+    void recallWhileMemoryIsDownFailsTheStepAndCommitsNothing() {
+        memory.searchDown = true;
+        assertThatThrownBy(() -> runtime(memory).step(thread))
+                .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE));
+        assertThat(store.head(thread)).isEmpty();
+    }
+
+    @Test
+    void recallSeesOnlyTheThreadsTenant() {
+        memory.delegate.put(MemoryWrite.of("globex", "facts", "fact from another tenant"), Instant.now());
+        StepResult<?> r = runtime(memory).step(thread);
+        assertThat(((Log) r.state()).lines()).containsExactly("knew 0");
+    }
+}
