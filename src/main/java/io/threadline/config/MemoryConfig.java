@@ -1,0 +1,59 @@
+package io.threadline.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.net.URI;
+import java.time.Duration;
+
+/** The {@code threadline.memory.*} keys (documented in README.md). */
+@ConfigMapping(prefix = "threadline.memory")
+public interface MemoryConfig {
+
+    /** {@code none} (steps have no long-term memory), {@code memory} (in this process) or {@code opensearch}. */
+    @WithDefault("none")
+    String store();
+
+    /** Cosine similarity at or above which a write merges into an existing memory. */
+    @WithDefault("0.95")
+    double mergeThreshold();
+
+    Score score();
+
+    OpenSearch opensearch();
+
+    /** Weights of the search score. */
+    interface Score {
+        @WithDefault("0.8")
+        double similarity();
+
+        @WithDefault("0.1")
+        double recency();
+
+        @WithDefault("0.1")
+        double importance();
+
+        @WithDefault("P30D")
+        Duration recencyHalfLife();
+    }
+
+    /** The OpenSearch store. */
+    interface OpenSearch {
+        @WithDefault("http://127.0.0.1:9200")
+        URI url();
+
+        @WithDefault("threadline-memories")
+        String index();
+
+        /** {@code lucene} (any node) or {@code faiss} (Amazon OpenSearch Service). */
+        @WithDefault("lucene")
+        String engine();
+
+        /** Nearest neighbours fetched per hit asked for, before re-ranking. */
+        @WithDefault("4")
+        int candidates();
+
+        @WithDefault("PT5S")
+        Duration timeout();
+    }
+}

@@ -1,0 +1,25 @@
+package io.threadline.config;
+
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import io.threadline.memory.WordEmbeddingModel;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.inject.Alternative;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+/**
+ * In the Quarkus tests the application embeds with the deterministic {@link WordEmbeddingModel}
+ * instead of the in-process MiniLM: MiniLM's native tokenizer library can be loaded by one class
+ * loader per JVM only, and each Quarkus test application has its own. (MiniLM itself is tested
+ * outside Quarkus, in MemorySemanticRecallTest.)
+ */
+public class TestEmbeddingModel {
+
+    @Produces
+    @Singleton
+    @Alternative
+    @Priority(1)
+    EmbeddingModel wordModel() {
+        return new WordEmbeddingModel();
+    }
+}
