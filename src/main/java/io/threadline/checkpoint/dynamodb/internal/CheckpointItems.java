@@ -77,23 +77,22 @@ public final class CheckpointItems {
 
     /** The marker of a checkpoint whose outbox has not been applied yet (deleted once it has). */
     public static Map<String, AttributeValue> outboxMarker(String pk, Checkpoint cp, Long expiresAt) {
-        Map<String, AttributeValue> item = new HashMap<>();
-        item.put(Keys.PK, s(pk));
-        item.put(Keys.SK, s(Keys.outbox(cp.id())));
-        item.put(Keys.CHECKPOINT_ID, s(cp.id().value()));
-        item.put(Keys.STEP, n(cp.step()));
-        putExpiry(item, expiresAt);
-        return item;
+        return pointer(pk, Keys.outbox(cp.id()), cp, expiresAt);
     }
 
     /** The record that the thread has seen {@code cp}'s idempotency key. */
     public static Map<String, AttributeValue> idempotency(String pk, Checkpoint cp, long expiresAt) {
+        return pointer(pk, Keys.idempotency(cp.idempotencyKey()), cp, expiresAt);
+    }
+
+    /** A small item under {@code sk} that names a checkpoint (its id and step). */
+    private static Map<String, AttributeValue> pointer(String pk, String sk, Checkpoint cp, Long expiresAt) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(Keys.PK, s(pk));
-        item.put(Keys.SK, s(Keys.idempotency(cp.idempotencyKey())));
+        item.put(Keys.SK, s(sk));
         item.put(Keys.CHECKPOINT_ID, s(cp.id().value()));
         item.put(Keys.STEP, n(cp.step()));
-        item.put(Keys.EXPIRES_AT, n(expiresAt));
+        putExpiry(item, expiresAt);
         return item;
     }
 
