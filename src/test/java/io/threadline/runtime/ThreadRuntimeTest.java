@@ -265,6 +265,25 @@ class ThreadRuntimeTest {
     }
 
     @Test
+    void aTrustedStaleHeadThatMakesTheStepFailIsRetriedOnTheStoredHead() {
+        RuntimeOptions trusting = RuntimeOptions.defaults().withTrustHeadCache(true);
+        ThreadRuntime<Notes> a = new ThreadRuntime<>(graph(), store, LocalDemo.plainValidator(), new StateCodec(), trusting);
+        ThreadRuntime<Notes> b = new ThreadRuntime<>(graph(), store, LocalDemo.plainValidator(), new StateCodec(), trusting);
+        for (int i = 0; i < 3; i++) {
+            a.step(thread); // each run of `a` counts one: count 3, the @Max
+        }
+        b.step(thread, Update.of(Notes.COUNT.set(0)), null); // another process resets it: count 1
+        // a's cached head says count 3: one more would break @Max(3) — but the stored head says 1.
+        StepResult<Notes> r = a.step(thread);
+        assertThat(r.checkpoint().step()).isEqualTo(5);
+        assertThat(r.state().count()).isEqualTo(2);
+        // On a head that is still current, the same failure goes to the caller.
+        a.step(thread);
+        assertThatThrownBy(() -> a.step(thread))
+                .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.VALIDATION_FAILED));
+    }
+
+    @Test
     void failingNodeWritesNothing() {
         CompiledGraph<Notes> broken = StateGraph.of(Notes.class)
                 .node("a", (s, ctx) -> {
