@@ -52,8 +52,9 @@ public final class ReferenceAgent {
         String task = user == null ? null : user.content();
         String note = "step " + ctx.step() + ": working on " + (task == null ? "nothing" : "'" + task + "'");
         if (task != null && ctx.hasMemory()) {
-            // Like the seed: recall what is relevant to the task before deciding.
-            List<Recollection> recalled = ctx.recall(ANSWERS, task, 2);
+            // Like the seed: recall what is relevant to the task before deciding — and answer anyway
+            // when memory is down (the checkpoint records the degraded step).
+            List<Recollection> recalled = ctx.recallIfAvailable(ANSWERS, task, 2);
             if (!recalled.isEmpty()) {
                 note += "; recalled: " + String.join(" | ", recalled.stream().map(Recollection::content).toList());
             }

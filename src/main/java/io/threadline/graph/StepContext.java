@@ -36,6 +36,15 @@ public interface StepContext {
     }
 
     /**
+     * Like {@link #recall}, for a node whose policy is to go on without memories when the memory
+     * service is down: answers nothing instead of failing, and the step's checkpoint records that
+     * it ran degraded ({@code metadata.degraded = recall}).
+     */
+    default java.util.List<Recollection> recallIfAvailable(String namespace, String query, int k) {
+        return recall(namespace, query, k);
+    }
+
+    /**
      * Remembers {@code content} under {@code namespace} once the step commits — written with the
      * checkpoint (its outbox), applied to the memory store after the commit, exactly once. A step
      * that fails leaves no memory behind.

@@ -167,7 +167,8 @@ public final class ThreadRuntime<S> {
         Checkpoint checkpoint = new Checkpoint(
                 id, thread, step, head == null ? null : head.checkpoint().id(), outcome.ran(), decisions(outcome),
                 outcome.next(), outcome.next().isEmpty() ? Status.DONE : Status.RUNNING, schema.version(),
-                written.change(), now, idempotencyKey, Map.of(), outbox.encode(context.remembered(), id.value()));
+                written.change(), now, idempotencyKey, context.degradedRecall() ? Map.of("degraded", "recall") : Map.of(),
+                outbox.encode(context.remembered(), id.value()));
         CommitResult result;
         try {
             result = store.commit(new Commit(checkpoint, step - 1, written.snapshotAt()));

@@ -204,6 +204,22 @@ class MemoryOutboxTest {
     }
 
     @Test
+    void aNodeThatMayGoOnWithoutMemoriesRunsDegradedAndSaysSo() {
+        CompiledGraph<Log> tolerant = StateGraph.of(Log.class)
+                .node("learn", (s, ctx) -> Update.of(Log.LINES.append("knew " + ctx.recallIfAvailable("facts", "fact", 5).size())))
+                .chain(START, "learn", END)
+                .compile();
+        memory.searchDown = true;
+        ThreadRuntime<Log> rt = new ThreadRuntime<>(tolerant, store, LocalDemo.plainValidator(), new StateCodec(),
+                RuntimeOptions.defaults(), memory);
+        StepResult<Log> r = rt.step(thread);
+        assertThat(r.state().lines()).containsExactly("knew 0");
+        assertThat(r.checkpoint().metadata()).containsEntry("degraded", "recall");
+        memory.searchDown = false;
+        assertThat(rt.step(thread).checkpoint().metadata()).doesNotContainKey("degraded");
+    }
+
+    @Test
     void recallSeesOnlyTheThreadsTenant() {
         memory.delegate.put(MemoryWrite.of("globex", "facts", "fact from another tenant"), Instant.now());
         StepResult<?> r = runtime(memory).step(thread);

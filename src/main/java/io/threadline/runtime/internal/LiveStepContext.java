@@ -31,6 +31,7 @@ public final class LiveStepContext implements StepContext {
     private final MemoryStore memory;
     private final List<MemoryWrite> remembered = new ArrayList<>();
     private CheckpointId lastId;
+    private boolean degradedRecall;
 
     public LiveStepContext(ThreadKey thread, long step, Clock clock, RandomGenerator random, MemoryStore memory) {
         this.thread = thread;
@@ -79,6 +80,24 @@ public final class LiveStepContext implements StepContext {
             out.add(new Recollection(hit.memory().id(), hit.memory().namespace(), hit.memory().content(), hit.score()));
         }
         return out;
+    }
+
+    @Override
+    public List<Recollection> recallIfAvailable(String namespace, String query, int k) {
+        try {
+            return recall(namespace, query, k);
+        } catch (io.threadline.ThreadlineException e) {
+            if (e.code() != io.threadline.ErrorCode.DEPENDENCY_UNAVAILABLE) {
+                throw e;
+            }
+            degradedRecall = true;
+            return List.of();
+        }
+    }
+
+    /** Whether a recall was skipped because memory was unavailable (the checkpoint says so). */
+    public boolean degradedRecall() {
+        return degradedRecall;
     }
 
     @Override
