@@ -138,7 +138,7 @@ public final class ThreadRuntime<S> {
             // A retry after the thread moved on: answer the first result without running anything.
             Checkpoint first = store.findByIdempotencyKey(thread, idempotencyKey).orElse(null);
             if (first != null) {
-                return new StepResult<>(CheckpointSummary.of(first), stateAt(thread, first.id()).state(), true);
+                return duplicateOf(thread, first);
             }
         }
         if (head != null && head.checkpoint().status() == Status.INTERRUPTED) {
@@ -178,13 +178,17 @@ public final class ThreadRuntime<S> {
         }
         if (result.duplicate()) {
             cache.remove(thread);
-            return new StepResult<>(CheckpointSummary.of(result.checkpoint()),
-                    stateAt(thread, result.checkpoint().id()).state(), true);
+            return duplicateOf(thread, result.checkpoint());
         }
         cache.put(thread, new Head<>(checkpoint, applied.state(), written.snapshotBytes(), written.deltaBytesSince(),
                 written.snapshotAt()));
         outbox.publish(thread, checkpoint);
         return new StepResult<>(CheckpointSummary.of(checkpoint), applied.state(), false);
+    }
+
+    /** The answer to a repeated idempotency key: the checkpoint first committed with it, and its state. */
+    private StepResult<S> duplicateOf(ThreadKey thread, Checkpoint first) {
+        return new StepResult<>(CheckpointSummary.of(first), stateAt(thread, first.id()).state(), true);
     }
 
     private record Written(StateChange change, long snapshotBytes, long deltaBytesSince, Instant snapshotAt) {}
