@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class InMemoryCheckpointStore implements CheckpointStore {
 
     private final Map<ThreadKey, ThreadLog> threads = new ConcurrentHashMap<>();
+    private final Map<ThreadKey, Map<Long, java.util.TreeMap<Integer, String>>> pending = new ConcurrentHashMap<>();
 
     private record Entry(long step, CheckpointId id, boolean snapshot, String idempotencyKey, byte[] bytes) {}
 
@@ -259,6 +260,40 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
         }
         synchronized (log) {
             return log.bytes;
+        }
+    }
+
+    @Override
+    public void putPendingEffect(ThreadKey thread, long step, int seq, String effect) {
+        Map<Long, java.util.TreeMap<Integer, String>> steps = pending.computeIfAbsent(thread, k -> new ConcurrentHashMap<>());
+        synchronized (steps) {
+            if (steps.computeIfAbsent(step, k -> new java.util.TreeMap<>()).putIfAbsent(seq, effect) != null) {
+                throw new io.threadline.ThreadlineException(io.threadline.ErrorCode.CONFLICT,
+                        "another attempt of step " + step + " of thread " + thread.threadId() + " is running",
+                        Map.of("thread", thread.threadId(), "step", step));
+            }
+        }
+    }
+
+    @Override
+    public List<String> pendingEffects(ThreadKey thread, long step) {
+        Map<Long, java.util.TreeMap<Integer, String>> steps = pending.get(thread);
+        if (steps == null) {
+            return List.of();
+        }
+        synchronized (steps) {
+            java.util.TreeMap<Integer, String> effects = steps.get(step);
+            return effects == null ? List.of() : List.copyOf(effects.values());
+        }
+    }
+
+    @Override
+    public void clearPendingEffects(ThreadKey thread, long step) {
+        Map<Long, java.util.TreeMap<Integer, String>> steps = pending.get(thread);
+        if (steps != null) {
+            synchronized (steps) {
+                steps.remove(step);
+            }
         }
     }
 }
