@@ -296,4 +296,35 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
             }
         }
     }
+
+    /**
+     * Puts a recorded thread back as it was exported — possibly starting after a pruned prefix — for
+     * replays and tests. The thread must not exist here; the first checkpoint must be a snapshot and
+     * every next one must follow its parent. Outboxes count as applied: a restored recording never
+     * writes memories again.
+     */
+    public void restore(ThreadKey thread, List<Checkpoint> checkpoints) {
+        if (checkpoints.isEmpty() || !checkpoints.get(0).isSnapshot()) {
+            throw new IllegalArgumentException("a restored thread starts with a snapshot");
+        }
+        ThreadLog log = new ThreadLog();
+        Checkpoint previous = null;
+        for (Checkpoint cp : checkpoints) {
+            if (previous != null && (cp.step() != previous.step() + 1 || !previous.id().equals(cp.parent()))) {
+                throw new IllegalArgumentException("checkpoint " + cp.id() + " does not follow " + previous.id());
+            }
+            byte[] bytes = CheckpointCodec.encode(cp);
+            log.entries.add(new Entry(cp.step(), cp.id(), cp.isSnapshot(), cp.idempotencyKey(), bytes));
+            log.stepById.put(cp.id(), cp.step());
+            if (cp.idempotencyKey() != null) {
+                log.idByKey.put(cp.idempotencyKey(), cp.id());
+            }
+            log.bytes += bytes.length;
+            previous = cp;
+        }
+        log.firstStep = checkpoints.get(0).step();
+        if (threads.putIfAbsent(thread, log) != null) {
+            throw new IllegalArgumentException("thread " + thread + " already exists here");
+        }
+    }
 }

@@ -318,4 +318,40 @@ class ReplayTest {
         assertThat(failed.checkpoint().metadata()).containsEntry("attempts.think", "1");
         assertThat(adder.calls.get()).isEqualTo(1);
     }
+
+    @Test
+    void aRecordedThreadExportedToAFileReplaysOfflineAndShowsWhatAChangedNodeDoes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        ThreadRuntime<Convo> rt = runtime(graph(false, NOTHING, NodePolicy.defaults()));
+        rt.step(thread, ask("add 2 and 40"), null);
+        rt.step(thread, ask("add 1 and 1"), "turn-2");
+        java.nio.file.Path file = dir.resolve("convo-1.json");
+        RecordedThread.of(store, thread).write(file);
+
+        RecordedThread recorded = RecordedThread.read(file);
+        assertThat(recorded.checkpoints()).hasSize(2);
+        assertThat(recorded.toJson()).contains("\"format\" : \"threadline.thread/1\"", "\"kind\" : \"TOOL\"", "the sum is 42");
+        int modelCalls = model.calls.get();
+
+        List<ReplayReport> same = recorded.replayAll(graph(false, NOTHING, NodePolicy.defaults()), new Adder());
+        assertThat(same).extracting(ReplayReport::verdict).containsOnly(ReplayReport.Verdict.SAME);
+
+        List<ReplayReport> changed = recorded.replayAll(graph(true, NOTHING, NodePolicy.defaults()), new Adder());
+        assertThat(changed).extracting(ReplayReport::verdict).containsOnly(ReplayReport.Verdict.DIFFERENT);
+        assertThat(changed.get(1).summary()).isEqualTo("DIFFERENT: field 'answer' \"the sum is 2\" → \"THE SUM IS 2\"");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> changed.get(1).assertSame())
+                .isInstanceOf(AssertionError.class).hasMessageContaining("field 'answer'");
+        assertThat(model.calls.get()).as("no model call during replays").isEqualTo(modelCalls);
+    }
+
+    @Test
+    void aFileThatIsNotARecordingIsRefusedClearly() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RecordedThread.fromJson("{\"format\":\"other\"}"))
+                .isInstanceOfSatisfying(io.threadline.ThreadlineException.class,
+                        e -> assertThat(e.code()).isEqualTo(io.threadline.ErrorCode.INVALID_INPUT))
+                .hasMessageContaining("threadline.thread/1");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RecordedThread.fromJson("{\"format\":\"threadline.thread/1\"}"))
+                .isInstanceOf(io.threadline.ThreadlineException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RecordedThread.fromJson("not json"))
+                .isInstanceOf(io.threadline.ThreadlineException.class);
+    }
 }
