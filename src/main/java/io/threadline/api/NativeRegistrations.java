@@ -12,7 +12,7 @@ import io.threadline.agent.Message;
  */
 @RegisterForReflection(targets = {
         Requests.Step.class, Requests.Run.class, Requests.State.class, Requests.History.class,
-        Requests.Replay.class, Requests.MemorySearch.class, Requests.MemoryPut.class, Requests.MemoryDelete.class,
+        Requests.Resume.class, Requests.Fork.class, Requests.Rewind.class, Requests.Update.class, Requests.Replay.class, Requests.MemorySearch.class, Requests.MemoryPut.class, Requests.MemoryDelete.class,
         Replies.Memory.class, io.threadline.runtime.ReplayReport.class, io.threadline.runtime.ReplayReport.FieldDifference.class,
         io.threadline.effects.NonDeterministicException.Divergence.class, io.threadline.effects.NonDeterministicException.Call.class,
         io.threadline.checkpoint.StepError.class, io.threadline.checkpoint.Decision.class,
