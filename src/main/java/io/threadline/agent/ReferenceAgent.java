@@ -81,11 +81,25 @@ public final class ReferenceAgent {
         return graph(ReferenceAgent::respond);
     }
 
+    /**
+     * The agent; with {@code approveTools}, {@code execute} first asks a human to approve the tool
+     * calls the model wants ({@code threadline.agent.approve-tools}): the thread is INTERRUPTED with
+     * the calls as payload, and a resume with {@code true}, {@code "yes"} or {@code {"approved": true}}
+     * runs them — anything else declines them, and the model answers without their results.
+     */
+    public static CompiledGraph<AgentState> graph(boolean approveTools) {
+        return approveTools ? graph(ReferenceAgent::respond, ReferenceAgent::executeIfApproved) : graph();
+    }
+
     /** The graph with another {@code respond} — for tests of what replay reports about changed code. */
     static CompiledGraph<AgentState> graph(Node<AgentState> respond) {
+        return graph(respond, ReferenceAgent::execute);
+    }
+
+    private static CompiledGraph<AgentState> graph(Node<AgentState> respond, Node<AgentState> execute) {
         return StateGraph.of(AgentState.class)
                 .node("process", ReferenceAgent::process)
-                .node("execute", ReferenceAgent::execute, executePolicy())
+                .node("execute", execute, executePolicy())
                 .node("respond", respond)
                 .edge(START, "process")
                 .route("process", Next.class, ReferenceAgent::route, Map.of(Next.TOOL, "execute", Next.ANSWER, "respond"))
@@ -165,6 +179,29 @@ public final class ReferenceAgent {
         }
         changes.add(TOOL_CALLS.set(done));
         changes.add(LAST_DECISION.set("used " + names(done)));
+        return Update.of(changes);
+    }
+
+    static Update<AgentState> executeIfApproved(AgentState state, StepContext ctx) {
+        Map<String, Object> question = new java.util.LinkedHashMap<>();
+        question.put("question", "May I run these tools?");
+        question.put("toolCalls", state.toolCalls().stream().map(ReferenceAgent::describe).toList());
+        com.fasterxml.jackson.databind.JsonNode answer = ctx.interrupt(question);
+        boolean approved = answer.isBoolean() ? answer.asBoolean()
+                : answer.isTextual() ? List.of("yes", "approve", "approved", "ok").contains(answer.asText().trim().toLowerCase(java.util.Locale.ROOT))
+                : answer.path("approved").asBoolean(false);
+        if (approved) {
+            return execute(state, ctx);
+        }
+        List<ToolCall> declined = new ArrayList<>();
+        List<FieldUpdate<AgentState>> changes = new ArrayList<>();
+        for (ToolCall call : state.toolCalls()) {
+            String output = "error: not run, a human declined it";
+            declined.add(call.withResult(output));
+            changes.add(MESSAGES.append(Message.tool(describe(call) + " = " + output)));
+        }
+        changes.add(TOOL_CALLS.set(declined));
+        changes.add(LAST_DECISION.set("a human declined " + names(declined)));
         return Update.of(changes);
     }
 

@@ -22,8 +22,9 @@ public class ReferenceAgentProducer {
     @Produces
     @Singleton
     ThreadRuntime<AgentState> referenceAgentRuntime(CheckpointStore store, Validator validator, StateCodec codec,
-                                                    RuntimeOptions options, MemoryStores memory, ChatModel chatModel) {
-        return new ThreadRuntime<>(ReferenceAgent.graph(), store, validator, codec, options, memory.store().orElse(null),
+                                                    RuntimeOptions options, MemoryStores memory, ChatModel chatModel,
+                                                    io.threadline.config.ThreadlineConfig config) {
+        return new ThreadRuntime<>(ReferenceAgent.graph(config.agent().approveTools()), store, validator, codec, options, memory.store().orElse(null),
                 chatModel, ReferenceAgent.tools());
     }
 
