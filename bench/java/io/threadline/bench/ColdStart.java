@@ -50,6 +50,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class ColdStart {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** USER_HZ of /proc/PID/stat: 100 on Linux x86-64 and arm64. */
+    private static final double CLOCK_TICKS = 100;
     private static final String TENANT = "bench";
     private static final String TABLE = "threadline";
     /** The JVM functions' handler in template.yaml. */
@@ -86,7 +88,8 @@ public final class ColdStart {
         }
     }
 
-    record Sample(double initMs, double firstStepMs, double invocationMs, double heapMb, double rssMb, String calls, int initRequests) {}
+    record Sample(double initMs, double firstStepMs, double invocationMs, double heapMb, double rssMb, double cpuMs, String calls,
+                  int initRequests) {}
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = options(args);
@@ -104,7 +107,11 @@ public final class ColdStart {
                 + "runtime interface client 2.9.0 with the handler of template.yaml's JVM functions, against a local Runtime API; "
                 + "application JVM " + String.join(" ", jvmOpts) + "; " + reps
                 + " fresh processes after 1 discarded; first invocation: step of a new thread (reference agent, node process)"
-                + (opensearch == null ? "; memory none" : "; memory on OpenSearch " + opensearch));
+                + (opensearch == null ? "; memory none"
+                : "; memory on OpenSearch " + opensearch + " (index created by the discarded process, as a deploy would) with the "
+                + "in-process MiniLM embedding model of profile local, loaded on first use — the Lambda package has no "
+                + "in-process model and embeds through a hosted one")
+                + "; function size " + String.format("%.1f", directorySize(app) / 1048576.0) + " MB unzipped");
 
         int ddbPort = freePort();
         Process dynamo = startDynamoDbLocal(ddbPort, logs);
@@ -155,13 +162,14 @@ public final class ColdStart {
         }
 
         List<Sample> samples = new ArrayList<>();
-        System.out.printf("%-9s %10s %14s %14s %10s %9s%n", "rep", "init ms", "first step ms", "invocation ms", "heap MB", "RSS MB");
+        System.out.printf("%-9s %10s %14s %14s %8s %10s %9s%n", "rep", "init ms", "first step ms", "invocation ms", "CPU ms",
+                "heap MB", "RSS MB");
         try {
             for (int rep = 0; rep <= reps; rep++) {
                 Sample s = once(rep, app, runtime, jvmOpts, env, current, proxies, store, logs);
                 String label = rep == 0 ? "discarded" : Integer.toString(rep);
-                System.out.printf("%-9s %10.0f %14.0f %14.0f %10.1f %9.1f%n", label, s.initMs(), s.firstStepMs(), s.invocationMs(),
-                        s.heapMb(), s.rssMb());
+                System.out.printf("%-9s %10.0f %14.0f %14.0f %8.0f %10.1f %9.1f%n", label, s.initMs(), s.firstStepMs(),
+                        s.invocationMs(), s.cpuMs(), s.heapMb(), s.rssMb());
                 if (rep > 0) {
                     samples.add(s);
                 }
@@ -173,12 +181,13 @@ public final class ColdStart {
             dynamo.destroyForcibly();
         }
         Sample m = new Sample(median(samples, Sample::initMs), median(samples, Sample::firstStepMs),
-                median(samples, Sample::invocationMs), median(samples, Sample::heapMb), median(samples, Sample::rssMb), "", 0);
+                median(samples, Sample::invocationMs), median(samples, Sample::heapMb), median(samples, Sample::rssMb), median(samples, Sample::cpuMs), "", 0);
         System.out.println("load average after the runs: " + loadAverage());
-        System.out.printf("%-9s %10.0f %14.0f %14.0f %10.1f %9.1f%n", "median", m.initMs(), m.firstStepMs(), m.invocationMs(),
-                m.heapMb(), m.rssMb());
+        System.out.printf("%-9s %10.0f %14.0f %14.0f %8.0f %10.1f %9.1f%n", "median", m.initMs(), m.firstStepMs(),
+                m.invocationMs(), m.cpuMs(), m.heapMb(), m.rssMb());
         System.out.println("init = process start → first request for work (Quarkus started); first step = process start → the "
-                + "committed step's answer; invocation = their difference; heap = used heap after the first step (jstat), "
+                + "committed step's answer; invocation = their difference; CPU = the process's user + system CPU time at the answer "
+                + "(all threads); heap = used heap after the first step (jstat), "
                 + "RSS = resident set of the process then.");
         System.out.println("requests the application made (through counting proxies), by repetition:");
         Map<String, List<Integer>> byCalls = new java.util.LinkedHashMap<>();
@@ -190,6 +199,7 @@ public final class ColdStart {
         System.out.printf("RESULT %s.init_ms %.0f%n", key, m.initMs());
         System.out.printf("RESULT %s.first_step_ms %.0f%n", key, m.firstStepMs());
         System.out.printf("RESULT %s.invocation_ms %.0f%n", key, m.invocationMs());
+        System.out.printf("RESULT %s.cpu_ms %.0f%n", key, m.cpuMs());
         System.out.printf("RESULT %s.heap_mb %.1f%n", key, m.heapMb());
         System.out.printf("RESULT %s.rss_mb %.1f%n", key, m.rssMb());
         System.out.printf("RESULT %s.init_requests_max %d%n", key, samples.stream().mapToInt(Sample::initRequests).max().orElse(0));
@@ -222,6 +232,7 @@ public final class ColdStart {
                 throw new IllegalStateException("no answer from the application (" + (inv.failed ? "it reported an error" : "timeout")
                         + "); see " + logs.resolve("app-" + rep + ".log") + (inv.answer == null ? "" : ": " + inv.answer));
             }
+            double cpuMs = cpuMs(process.pid());
             Sample memory = memory(process.pid());
             JsonNode answer = JSON.readTree(inv.answer);
             String checkpointId = answer.path("checkpoint").path("checkpointId").asText(null);
@@ -240,13 +251,24 @@ public final class ColdStart {
                         p.getValue().summary("init"), p.getKey(), p.getValue().summary("invocation")));
             }
             int initRequests = proxies.values().stream().mapToInt(p -> p.total("init")).sum();
-            return new Sample(init, firstStep, firstStep - init, memory.heapMb(), memory.rssMb(), calls.toString(), initRequests);
+            return new Sample(init, firstStep, firstStep - init, memory.heapMb(), memory.rssMb(), cpuMs, calls.toString(), initRequests);
         } finally {
             inv.finished.countDown();
             // Killed, as Lambda ends an execution environment: a polite stop crashes the runtime client's
             // native HTTP client, which is blocked in its next poll, and adds nothing to measure.
             process.destroyForcibly().waitFor();
         }
+    }
+
+    /**
+     * CPU time (user + system, all threads) the process has used: unlike wall time, it hardly depends on what
+     * else the shared machine runs. Read right after the answer, before jstat attaches.
+     */
+    private static double cpuMs(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // Fields 14 and 15 of /proc/PID/stat (utime, stime), counted after the command name: indexes 11 and 12.
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000.0 / CLOCK_TICKS;
     }
 
     /** Used heap (jstat: survivors + eden + old) and resident set of a running JVM, in MB. */
@@ -271,7 +293,7 @@ public final class ColdStart {
         for (String column : List.of("S0U", "S1U", "EU", "OU")) {
             heapKb += Double.parseDouble(values[names.indexOf(column)]);
         }
-        return new Sample(0, 0, 0, heapKb / 1024, rssKb / 1024, "", 0);
+        return new Sample(0, 0, 0, heapKb / 1024, rssKb / 1024, 0, "", 0);
     }
 
     /** The runtime side of the Lambda Runtime API, as a custom runtime sees it. */
@@ -351,6 +373,12 @@ public final class ColdStart {
             }
         }
         throw new IllegalStateException("DynamoDB Local did not start");
+    }
+
+    private static long directorySize(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+        }
     }
 
     /** The machine is shared: the 1-minute load average says how much else ran beside the measurement. */
