@@ -19,6 +19,8 @@ public enum ErrorCode {
     CONFLICT(409),
     /** The thread waits for a resume value, or was resumed while not interrupted. */
     INTERRUPTED(409),
+    /** A replay found the code asking for other effects (calls, arguments) than the step recorded. */
+    NON_DETERMINISTIC(409),
     /** A state, checkpoint or input exceeds a documented size limit; nothing was written. */
     PAYLOAD_TOO_LARGE(413),
     /** A store or service Threadline depends on did not answer in time; safe to retry. */

@@ -49,25 +49,7 @@ public class ApiGatewayFunction {
             String operation = operation(event);
             JsonNode body = body(event);
             Map<String, String> claims = claims(event);
-            String tenant = body.hasNonNull("tenant") ? body.get("tenant").asText() : null;
-            Object reply = switch (operation) {
-                case "step" -> {
-                    Requests.Step r = RequestReader.read(body, Requests.Step.class);
-                    yield operations.step(callers.apiGateway(claims, tenant), r);
-                }
-                case "run" -> {
-                    Requests.Run r = RequestReader.read(body, Requests.Run.class);
-                    yield operations.run(callers.apiGateway(claims, tenant), r);
-                }
-                case "state" -> {
-                    Requests.State r = RequestReader.read(body, Requests.State.class);
-                    yield operations.state(callers.apiGateway(claims, tenant), r);
-                }
-                default -> {
-                    Requests.History r = RequestReader.read(body, Requests.History.class);
-                    yield operations.history(callers.apiGateway(claims, tenant), r);
-                }
-            };
+            Object reply = operations.handle(operation, body, field -> callers.apiGateway(claims, field));
             return respond(200, reply);
         } catch (ThreadlineException e) {
             return respond(e.code().httpStatus(), new ErrorBody.Envelope(ErrorBody.of(e)));
@@ -83,7 +65,8 @@ public class ApiGatewayFunction {
         String name = path.substring(path.lastIndexOf('/') + 1);
         if (!Operations.NAMES.contains(name)) {
             throw new ThreadlineException(ErrorCode.INVALID_INPUT,
-                    "no operation at " + path + "; operations are POST /step, /run, /state, /history", Map.of("path", path));
+                    "no operation at " + path + "; operations are POST /" + String.join(", /", Operations.NAMES),
+                    Map.of("path", path));
         }
         if (!"POST".equalsIgnoreCase(method)) {
             throw new ThreadlineException(ErrorCode.INVALID_INPUT, "use POST with a JSON body for /" + name, Map.of("method", method));

@@ -5,9 +5,13 @@ import io.threadline.agent.AgentState;
 import io.threadline.agent.Message;
 import io.threadline.checkpoint.Decision;
 import io.threadline.checkpoint.Status;
+import io.threadline.checkpoint.StepError;
+import io.threadline.effects.EffectKind;
+import io.threadline.effects.NonDeterministicException;
 import io.threadline.memory.MemoryWrite;
 import io.threadline.memory.opensearch.MemoryDocument;
 import io.threadline.runtime.CheckpointSummary;
+import io.threadline.runtime.ReplayReport;
 
 /**
  * Every type Jackson reads or writes, registered for reflection at build time so a native image can
@@ -20,9 +24,13 @@ import io.threadline.runtime.CheckpointSummary;
 @RegisterForReflection(targets = {
         // API: what callers send and what they get back.
         Requests.Step.class, Requests.Run.class, Requests.State.class, Requests.History.class,
+        Requests.Replay.class, Requests.MemorySearch.class, Requests.MemoryPut.class, Requests.MemoryDelete.class,
         Replies.Step.class, Replies.Run.class, Replies.State.class, Replies.History.class, Replies.CheckpointEntry.class,
+        Replies.Replay.class, Replies.MemorySearch.class, Replies.MemoryPut.class, Replies.MemoryDelete.class, Replies.Memory.class,
         ErrorBody.class, ErrorBody.Envelope.class, ApiGatewayFunction.HttpResponse.class,
-        CheckpointSummary.class, Decision.class, Status.class,
+        CheckpointSummary.class, Decision.class, Status.class, StepError.class,
+        ReplayReport.class, ReplayReport.Verdict.class, ReplayReport.FieldDifference.class,
+        NonDeterministicException.Divergence.class, NonDeterministicException.Call.class, EffectKind.class,
         // The reference agent's state.
         AgentState.class, Message.class,
         // Memory: the writes a checkpoint's outbox carries, and the OpenSearch document.

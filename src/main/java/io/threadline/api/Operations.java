@@ -25,15 +25,55 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The four operations, whatever the entry path (direct invocation, API Gateway, local HTTP): read
- * the checked request, call the runtime, shape the answer. Failures are thrown as
+ * The operations, whatever the entry path (direct invocation, API Gateway, local HTTP): read the
+ * checked request, call the runtime or the memory store, shape the answer. Failures are thrown as
  * {@link ThreadlineException}s; each entry path turns them into its own error answer.
  */
 @ApplicationScoped
 public class Operations {
 
     /** Operation names, as functions and routes. */
-    public static final List<String> NAMES = List.of("step", "run", "state", "history");
+    public static final List<String> NAMES = List.of("step", "run", "state", "history", "replay", "memory-search",
+            "memory-put", "memory-delete");
+
+    /** One operation as a table entry: its request type, its tenant field and what it does. */
+    private record Handler<R>(Class<R> type, java.util.function.Function<R, String> tenant,
+                              java.util.function.BiFunction<Caller, R, Object> action) {
+
+        Object handle(JsonNode body, java.util.function.Function<String, Caller> caller) {
+            R request = RequestReader.read(body, type);
+            return action.apply(caller.apply(tenant.apply(request)), request);
+        }
+    }
+
+    private final Map<String, Handler<?>> handlers = Map.of(
+            "step", new Handler<>(Requests.Step.class, Requests.Step::tenant, this::step),
+            "run", new Handler<>(Requests.Run.class, Requests.Run::tenant, this::run),
+            "state", new Handler<>(Requests.State.class, Requests.State::tenant, this::state),
+            "history", new Handler<>(Requests.History.class, Requests.History::tenant, this::history),
+            "replay", new Handler<>(Requests.Replay.class, Requests.Replay::tenant, this::replay),
+            "memory-search", new Handler<>(Requests.MemorySearch.class, Requests.MemorySearch::tenant, this::memorySearch),
+            "memory-put", new Handler<>(Requests.MemoryPut.class, Requests.MemoryPut::tenant, this::memoryPut),
+            "memory-delete", new Handler<>(Requests.MemoryDelete.class, Requests.MemoryDelete::tenant, this::memoryDelete));
+
+    /**
+     * Runs operation {@code name} on a JSON request; {@code caller} turns the request's tenant field
+     * (null when absent) into the verified caller, or refuses it.
+     */
+    public Object handle(String name, JsonNode body, java.util.function.Function<String, Caller> caller) {
+        Handler<?> handler = handlers.get(name);
+        if (handler == null) {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "no operation '" + name + "'; operations are " + NAMES,
+                    Map.of("operation", String.valueOf(name)));
+        }
+        return handler.handle(body, caller);
+    }
+
+    @Inject
+    io.threadline.config.MemoryStores memoryStores;
+
+    @Inject
+    java.time.Clock clock;
 
     @Inject
     ThreadRuntime<?> runtime;
@@ -75,6 +115,46 @@ public class Operations {
             entries.add(new Replies.CheckpointEntry(CheckpointSummary.of(cp), codec.readTree(cp.change().json())));
         }
         return new Replies.History(entries, page.nextCursor(), null);
+    }
+
+    public Replies.Replay replay(Caller caller, Requests.Replay r) {
+        ThreadKey thread = key(caller, r.threadId());
+        CheckpointId id = CheckpointId.parse(RequestReader.required(r.checkpointId(), "checkpointId"));
+        return new Replies.Replay(runtime.replay(thread, id), null);
+    }
+
+    public Replies.MemorySearch memorySearch(Caller caller, Requests.MemorySearch r) {
+        io.threadline.memory.MemoryQuery query = new io.threadline.memory.MemoryQuery(caller.tenant(),
+                RequestReader.required(r.query(), "query"), null, r.k() == null ? 10 : r.k(), r.namespace(),
+                r.filters(), r.minScore() == null ? 0 : r.minScore());
+        List<Replies.Memory> memories = new ArrayList<>();
+        for (io.threadline.memory.MemoryHit hit : memory().search(query, clock.instant())) {
+            memories.add(Replies.Memory.of(hit));
+        }
+        return new Replies.MemorySearch(memories, null);
+    }
+
+    public Replies.MemoryPut memoryPut(Caller caller, Requests.MemoryPut r) {
+        if (r.ttlSeconds() != null && r.ttlSeconds() <= 0) {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "ttlSeconds must be positive", Map.of("field", "ttlSeconds"));
+        }
+        io.threadline.memory.MemoryWrite write = new io.threadline.memory.MemoryWrite(r.id(), caller.tenant(),
+                RequestReader.required(r.namespace(), "namespace"), RequestReader.required(r.content(), "content"),
+                r.kind() == null ? "fact" : r.kind(), r.importance() == null ? 0.5 : r.importance(),
+                r.ttlSeconds() == null ? null : java.time.Duration.ofSeconds(r.ttlSeconds()), null, null, r.metadata());
+        io.threadline.memory.PutResult result = memory().put(write, clock.instant());
+        return new Replies.MemoryPut(Replies.Memory.of(result.memory()), result.merged(), null);
+    }
+
+    public Replies.MemoryDelete memoryDelete(Caller caller, Requests.MemoryDelete r) {
+        String id = RequestReader.required(r.id(), "id");
+        return new Replies.MemoryDelete(memory().delete(caller.tenant(), id), null);
+    }
+
+    /** The configured memory store; a deployment without one refuses memory operations plainly. */
+    private io.threadline.memory.MemoryStore memory() {
+        return memoryStores.store().orElseThrow(() -> new ThreadlineException(ErrorCode.INVALID_INPUT,
+                "this deployment has no long-term memory (threadline.memory.store=none)", Map.of("memory", "none")));
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

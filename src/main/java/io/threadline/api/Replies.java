@@ -3,7 +3,13 @@ package io.threadline.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.threadline.memory.MemoryHit;
+import io.threadline.memory.MemoryRecord;
 import io.threadline.runtime.CheckpointSummary;
+import io.threadline.runtime.ReplayReport;
+
+import java.time.Instant;
+import java.util.Map;
 
 import java.util.List;
 
@@ -30,4 +36,34 @@ public final class Replies {
 
     /** A history entry: the checkpoint and its state change as stored (a JSON Patch, or the snapshot). */
     public record CheckpointEntry(CheckpointSummary checkpoint, JsonNode change) {}
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Replay(ReplayReport report, ErrorBody error) {}
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record MemorySearch(List<Memory> memories, ErrorBody error) {}
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record MemoryPut(Memory memory, Boolean merged, ErrorBody error) {}
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record MemoryDelete(Boolean deleted, ErrorBody error) {}
+
+    /** A memory as callers see it: everything but its embedding; a search hit also has its scores. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Memory(String id, String namespace, String content, String kind, double importance, Instant createdAt,
+                         Instant accessedAt, Instant expiresAt, String sourceThread, String sourceCheckpoint,
+                         Map<String, String> metadata, Double similarity, Double score) {
+
+        static Memory of(MemoryRecord m) {
+            return new Memory(m.id(), m.namespace(), m.content(), m.kind(), m.importance(), m.createdAt(), m.accessedAt(),
+                    m.expiresAt(), m.sourceThread(), m.sourceCheckpoint(), m.metadata(), null, null);
+        }
+
+        static Memory of(MemoryHit hit) {
+            MemoryRecord m = hit.memory();
+            return new Memory(m.id(), m.namespace(), m.content(), m.kind(), m.importance(), m.createdAt(), m.accessedAt(),
+                    m.expiresAt(), m.sourceThread(), m.sourceCheckpoint(), m.metadata(), hit.similarity(), hit.score());
+        }
+    }
 }

@@ -22,4 +22,25 @@ public final class Requests {
 
     /** A page of history, newest first. */
     public record History(String tenant, String threadId, Integer limit, String cursor) {}
+
+    /** Re-runs the step that produced {@code checkpointId} on its recorded effects; writes nothing. */
+    public record Replay(String tenant, String threadId, String checkpointId) {}
+
+    /**
+     * Long-term memories of the caller's tenant most relevant to {@code query}: {@code k} (default 10),
+     * under {@code namespace} (a path prefix) if given, matching every {@code filters} metadata entry,
+     * scoring at least {@code minScore}.
+     */
+    public record MemorySearch(String tenant, String query, Integer k, String namespace, java.util.Map<String, String> filters,
+                               Double minScore) {}
+
+    /**
+     * Remembers {@code content} under {@code namespace}; a near-duplicate there is merged instead.
+     * {@code id} makes a retried put the same put; {@code ttlSeconds} makes it expire.
+     */
+    public record MemoryPut(String tenant, String id, String namespace, String content, String kind, Double importance,
+                            Long ttlSeconds, java.util.Map<String, String> metadata) {}
+
+    /** Forgets one memory of the caller's tenant. */
+    public record MemoryDelete(String tenant, String id) {}
 }

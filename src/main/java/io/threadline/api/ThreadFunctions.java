@@ -46,6 +46,29 @@ public class ThreadFunctions {
                 e -> new Replies.History(null, null, e));
     }
 
+    @Funq
+    public Replies.Replay replay(JsonNode request) {
+        return answer(request, Requests.Replay.class, Requests.Replay::tenant, operations::replay, e -> new Replies.Replay(null, e));
+    }
+
+    @Funq("memory-search")
+    public Replies.MemorySearch memorySearch(JsonNode request) {
+        return answer(request, Requests.MemorySearch.class, Requests.MemorySearch::tenant, operations::memorySearch,
+                e -> new Replies.MemorySearch(null, e));
+    }
+
+    @Funq("memory-put")
+    public Replies.MemoryPut memoryPut(JsonNode request) {
+        return answer(request, Requests.MemoryPut.class, Requests.MemoryPut::tenant, operations::memoryPut,
+                e -> new Replies.MemoryPut(null, null, e));
+    }
+
+    @Funq("memory-delete")
+    public Replies.MemoryDelete memoryDelete(JsonNode request) {
+        return answer(request, Requests.MemoryDelete.class, Requests.MemoryDelete::tenant, operations::memoryDelete,
+                e -> new Replies.MemoryDelete(null, e));
+    }
+
     private <R, A> A answer(JsonNode json, Class<R> type, Function<R, String> tenant, BiFunction<Caller, R, A> operation,
                             Function<ErrorBody, A> onError) {
         try {

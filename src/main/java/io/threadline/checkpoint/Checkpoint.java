@@ -22,6 +22,11 @@ import java.util.Objects;
  * @param idempotencyKey the caller's key for this step, or {@code null}
  * @param metadata       small string facts (source of a fork, who updated, attempts); never secrets
  * @param outbox         the step's memory writes as a JSON array, applied after the commit; {@code null} if none
+ * @param input          the caller's input of the step as a JSON Patch against the parent's state, or
+ *                       {@code null} when there was none (a replay applies it before running the nodes)
+ * @param effects        the step's recorded effects (model, tools, clock, ids, recalls) as a JSON array, or
+ *                       {@code null} when it consumed none
+ * @param error          why the step failed (status FAILED), else {@code null}
  */
 public record Checkpoint(
         CheckpointId id,
@@ -37,14 +42,25 @@ public record Checkpoint(
         Instant createdAt,
         String idempotencyKey,
         Map<String, String> metadata,
-        String outbox) {
+        String outbox,
+        String input,
+        String effects,
+        StepError error) {
 
     /** A checkpoint without an outbox. */
     public Checkpoint(CheckpointId id, ThreadKey thread, long step, CheckpointId parent, List<String> nodes,
                       List<Decision> decisions, List<String> next, Status status, int schemaVersion, StateChange change,
                       Instant createdAt, String idempotencyKey, Map<String, String> metadata) {
         this(id, thread, step, parent, nodes, decisions, next, status, schemaVersion, change, createdAt, idempotencyKey,
-                metadata, null);
+                metadata, null, null, null, null);
+    }
+
+    /** A checkpoint without a recorded input, effects or error. */
+    public Checkpoint(CheckpointId id, ThreadKey thread, long step, CheckpointId parent, List<String> nodes,
+                      List<Decision> decisions, List<String> next, Status status, int schemaVersion, StateChange change,
+                      Instant createdAt, String idempotencyKey, Map<String, String> metadata, String outbox) {
+        this(id, thread, step, parent, nodes, decisions, next, status, schemaVersion, change, createdAt, idempotencyKey,
+                metadata, outbox, null, null, null);
     }
 
     public Checkpoint {
@@ -62,6 +78,15 @@ public record Checkpoint(
         metadata = Map.copyOf(metadata);
         if (outbox != null && outbox.isEmpty()) {
             outbox = null;
+        }
+        if (input != null && input.isEmpty()) {
+            input = null;
+        }
+        if (effects != null && effects.isEmpty()) {
+            effects = null;
+        }
+        if ((status == Status.FAILED) != (error != null)) {
+            throw new IllegalArgumentException("a FAILED checkpoint, and only one, carries an error");
         }
     }
 

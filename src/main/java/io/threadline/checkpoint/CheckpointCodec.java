@@ -68,6 +68,24 @@ public final class CheckpointCodec {
             if (cp.outbox() != null) {
                 g.writeStringField("o", cp.outbox());
             }
+            if (cp.input() != null) {
+                g.writeStringField("in", cp.input());
+            }
+            if (cp.effects() != null) {
+                g.writeStringField("ef", cp.effects());
+            }
+            if (cp.error() != null) {
+                g.writeObjectFieldStart("er");
+                g.writeStringField("n", cp.error().node());
+                g.writeStringField("t", cp.error().type());
+                if (cp.error().message() != null) {
+                    g.writeStringField("m", cp.error().message());
+                }
+                if (cp.error().stack() != null) {
+                    g.writeStringField("s", cp.error().stack());
+                }
+                g.writeEndObject();
+            }
             if (!cp.metadata().isEmpty()) {
                 g.writeObjectFieldStart("m");
                 for (Map.Entry<String, String> e : cp.metadata().entrySet()) {
@@ -109,7 +127,8 @@ public final class CheckpointCodec {
             System.arraycopy(bytes, 5 + headLength, payload, 0, payload.length);
             StateChange change = h.snapshot ? new StateChange.Snapshot(payload) : new StateChange.Delta(payload);
             return new Checkpoint(CheckpointId.parse(h.id), thread, h.step, h.parent == null ? null : CheckpointId.parse(h.parent),
-                    h.nodes, h.decisions, h.next, h.status, h.version, change, Instant.ofEpochMilli(h.at), h.key, h.metadata, h.outbox);
+                    h.nodes, h.decisions, h.next, h.status, h.version, change, Instant.ofEpochMilli(h.at), h.key, h.metadata, h.outbox,
+                    h.input, h.effects, h.error);
         } catch (IOException | RuntimeException e) {
             if (e instanceof ThreadlineException te) {
                 throw te;
@@ -132,6 +151,9 @@ public final class CheckpointCodec {
         String key;
         Map<String, String> metadata = Map.of();
         String outbox;
+        String input;
+        String effects;
+        StepError error;
     }
 
     private static Header readHeader(byte[] bytes, int offset, int length) throws IOException {
@@ -155,6 +177,9 @@ public final class CheckpointCodec {
                     case "k" -> h.key = p.getText();
                     case "m" -> h.metadata = readMap(p);
                     case "o" -> h.outbox = p.getText();
+                    case "in" -> h.input = p.getText();
+                    case "ef" -> h.effects = p.getText();
+                    case "er" -> h.error = readError(p);
                     default -> p.skipChildren();
                 }
             }
@@ -193,6 +218,11 @@ public final class CheckpointCodec {
             out.put(k, p.getText());
         }
         return out;
+    }
+
+    private static StepError readError(JsonParser p) throws IOException {
+        Map<String, String> e = readMap(p);
+        return new StepError(e.get("n"), e.get("t"), e.get("m"), e.get("s"));
     }
 
     private static Status status(String letter) {

@@ -65,4 +65,17 @@ public interface CheckpointStore {
 
     /** Bytes the store holds for the thread, as the store counts them (for metrics and benchmarks). */
     long storedBytes(ThreadKey thread);
+
+    /**
+     * Durability {@code SYNC}: keeps one effect of step {@code step} — computed, not committed —
+     * under its position {@code seq}, so a retry of the step can reuse it. A position already taken
+     * fails with {@code CONFLICT}: another attempt of the same step is running.
+     */
+    void putPendingEffect(ThreadKey thread, long step, int seq, String effect);
+
+    /** The pending effects of step {@code step}, by position; empty when there are none. */
+    java.util.List<String> pendingEffects(ThreadKey thread, long step);
+
+    /** Forgets the pending effects of step {@code step} (it committed); no-op when there are none. */
+    void clearPendingEffects(ThreadKey thread, long step);
 }

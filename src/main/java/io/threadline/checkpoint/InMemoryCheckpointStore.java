@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class InMemoryCheckpointStore implements CheckpointStore {
 
     private final Map<ThreadKey, ThreadLog> threads = new ConcurrentHashMap<>();
+    private final Map<ThreadKey, Map<Long, java.util.TreeMap<Integer, String>>> pending = new ConcurrentHashMap<>();
 
     private record Entry(long step, CheckpointId id, boolean snapshot, String idempotencyKey, byte[] bytes) {}
 
@@ -259,6 +260,71 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
         }
         synchronized (log) {
             return log.bytes;
+        }
+    }
+
+    @Override
+    public void putPendingEffect(ThreadKey thread, long step, int seq, String effect) {
+        Map<Long, java.util.TreeMap<Integer, String>> steps = pending.computeIfAbsent(thread, k -> new ConcurrentHashMap<>());
+        synchronized (steps) {
+            if (steps.computeIfAbsent(step, k -> new java.util.TreeMap<>()).putIfAbsent(seq, effect) != null) {
+                throw new io.threadline.ThreadlineException(io.threadline.ErrorCode.CONFLICT,
+                        "another attempt of step " + step + " of thread " + thread.threadId() + " is running",
+                        Map.of("thread", thread.threadId(), "step", step));
+            }
+        }
+    }
+
+    @Override
+    public List<String> pendingEffects(ThreadKey thread, long step) {
+        Map<Long, java.util.TreeMap<Integer, String>> steps = pending.get(thread);
+        if (steps == null) {
+            return List.of();
+        }
+        synchronized (steps) {
+            java.util.TreeMap<Integer, String> effects = steps.get(step);
+            return effects == null ? List.of() : List.copyOf(effects.values());
+        }
+    }
+
+    @Override
+    public void clearPendingEffects(ThreadKey thread, long step) {
+        Map<Long, java.util.TreeMap<Integer, String>> steps = pending.get(thread);
+        if (steps != null) {
+            synchronized (steps) {
+                steps.remove(step);
+            }
+        }
+    }
+
+    /**
+     * Puts a recorded thread back as it was exported — possibly starting after a pruned prefix — for
+     * replays and tests. The thread must not exist here; the first checkpoint must be a snapshot and
+     * every next one must follow its parent. Outboxes count as applied: a restored recording never
+     * writes memories again.
+     */
+    public void restore(ThreadKey thread, List<Checkpoint> checkpoints) {
+        if (checkpoints.isEmpty() || !checkpoints.get(0).isSnapshot()) {
+            throw new IllegalArgumentException("a restored thread starts with a snapshot");
+        }
+        ThreadLog log = new ThreadLog();
+        Checkpoint previous = null;
+        for (Checkpoint cp : checkpoints) {
+            if (previous != null && (cp.step() != previous.step() + 1 || !previous.id().equals(cp.parent()))) {
+                throw new IllegalArgumentException("checkpoint " + cp.id() + " does not follow " + previous.id());
+            }
+            byte[] bytes = CheckpointCodec.encode(cp);
+            log.entries.add(new Entry(cp.step(), cp.id(), cp.isSnapshot(), cp.idempotencyKey(), bytes));
+            log.stepById.put(cp.id(), cp.step());
+            if (cp.idempotencyKey() != null) {
+                log.idByKey.put(cp.idempotencyKey(), cp.id());
+            }
+            log.bytes += bytes.length;
+            previous = cp;
+        }
+        log.firstStep = checkpoints.get(0).step();
+        if (threads.putIfAbsent(thread, log) != null) {
+            throw new IllegalArgumentException("thread " + thread + " already exists here");
         }
     }
 }

@@ -28,7 +28,8 @@ public class CoreProducers {
         return RuntimeOptions.defaults().withClock(clock)
                 .withSnapshotPolicy(new SnapshotPolicy(config.checkpoint().snapshotRatio(), maxSnapshotAge))
                 .withHeadCacheThreads(config.runtime().headCacheThreads())
-                .withTrustHeadCache(config.runtime().trustHeadCache());
+                .withTrustHeadCache(config.runtime().trustHeadCache())
+                .withErrorStackFrames(config.runtime().errorStackFrames());
     }
 
     @Produces

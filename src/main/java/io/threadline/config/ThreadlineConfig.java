@@ -35,5 +35,9 @@ public interface ThreadlineConfig {
         /** Commit warm steps on the cached head without reading the store's head first (one call a step). */
         @WithDefault("false")
         boolean trustHeadCache();
+
+        /** Stack frames a FAILED checkpoint keeps of its error. */
+        @WithDefault("40")
+        int errorStackFrames();
     }
 }

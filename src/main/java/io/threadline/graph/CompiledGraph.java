@@ -34,10 +34,14 @@ public final class CompiledGraph<S> {
     private final List<String> order;
     private final Map<String, List<String>> edges;
     private final Map<String, StateGraph.RouteSpec<S>> routes;
+    private final Map<String, NodePolicy<S>> policies;
+    private final Durability durability;
 
     CompiledGraph(StateSchema<S> schema, Map<String, Node<S>> nodes, Map<String, List<String>> edges,
-                  Map<String, StateGraph.RouteSpec<S>> routes) {
+                  Map<String, StateGraph.RouteSpec<S>> routes, Map<String, NodePolicy<S>> policies, Durability durability) {
         this.schema = schema;
+        this.policies = Map.copyOf(policies);
+        this.durability = durability;
         this.nodes = Collections.unmodifiableMap(new LinkedHashMap<>(nodes));
         this.order = List.copyOf(nodes.keySet());
         Map<String, List<String>> e = new LinkedHashMap<>();
@@ -48,6 +52,22 @@ public final class CompiledGraph<S> {
 
     public StateSchema<S> schema() {
         return schema;
+    }
+
+    /** The policy {@code node} runs with (the graph's durability and no retries unless it has its own). */
+    public NodePolicy<S> policy(String node) {
+        return policies.getOrDefault(node, NodePolicy.defaults());
+    }
+
+    /** Where a node's effects become durable: its own setting, else the graph's. */
+    public Durability durabilityOf(String node) {
+        Durability own = policy(node).durability();
+        return own != null ? own : durability;
+    }
+
+    /** Whether any node persists its effects as they complete (so a step may have pending effects). */
+    public boolean usesSyncDurability() {
+        return order.stream().anyMatch(n -> durabilityOf(n) == Durability.SYNC);
     }
 
     /** Node names in declaration order (the order nodes of one step run and merge in). */
@@ -68,8 +88,28 @@ public final class CompiledGraph<S> {
      * state. Two nodes overwriting the same plain field in one step is ambiguous and fails with
      * {@code VALIDATION_FAILED}; declare a reducer for that field instead. Scheduling
      * {@link StateGraph#START} starts a new run: its successors (or its router's choice) run.
+     * Every node runs with {@code context}, once, with no waiting between retries.
      */
     public StepOutcome<S> execute(S state, Collection<String> scheduled, StepContext context) {
+        return execute(state, scheduled, new StepEnvironment() {
+            @Override
+            public StepContext contextFor(String node, int attempt, Durability durability) {
+                return context;
+            }
+
+            @Override
+            public void pause(java.time.Duration backoff) {
+            }
+        });
+    }
+
+    /**
+     * Like {@link #execute(Object, Collection, StepContext)}, each attempt of each node with its own
+     * context from {@code environment}. A node that throws is attempted again as its
+     * {@link RetryPolicy} says; when the policy gives up (or the router after it throws), the step
+     * fails with {@link StepFailedException}. {@link ThreadlineException}s pass through unretried.
+     */
+    public StepOutcome<S> execute(S state, Collection<String> scheduled, StepEnvironment environment) {
         List<RouteDecision> decisions = new ArrayList<>();
         if (scheduled.contains(START)) {
             if (scheduled.size() != 1) {
@@ -83,8 +123,11 @@ public final class CompiledGraph<S> {
         }
         List<FieldUpdate<S>> merged = new ArrayList<>();
         Map<String, String> overwrittenBy = new HashMap<>();
+        Map<String, Integer> attempts = new LinkedHashMap<>();
+        List<String> started = new ArrayList<>();
         for (String name : ran) {
-            Update<S> update = runNode(name, state, context);
+            started.add(name);
+            Update<S> update = runNode(name, state, environment, started, attempts);
             for (FieldUpdate<S> change : update.changes()) {
                 Channel.Kind kind = change.channel().kind();
                 if (kind == Channel.Kind.OVERWRITE || change instanceof FieldUpdate.Set<S>) {
@@ -104,7 +147,7 @@ public final class CompiledGraph<S> {
         for (String name : ran) {
             StateGraph.RouteSpec<S> spec = routes.get(name);
             if (spec != null) {
-                RouteDecision decision = decide(name, spec, applied.state());
+                RouteDecision decision = decideOrFail(name, spec, applied.state(), started, attempts);
                 decisions.add(decision);
                 next.addAll(decision.to());
             } else {
@@ -112,7 +155,7 @@ public final class CompiledGraph<S> {
             }
         }
         next.remove(END);
-        return new StepOutcome<>(ran, applied, decisions, GraphChecks.ordered(next, order));
+        return new StepOutcome<>(ran, applied, decisions, GraphChecks.ordered(next, order), attempts);
     }
 
     /** The nodes a run starts with; a router on START decides on the state the run starts from. */
@@ -121,28 +164,53 @@ public final class CompiledGraph<S> {
         if (router == null) {
             return edges.getOrDefault(START, List.of());
         }
-        RouteDecision decision = decide(START, router, state);
+        RouteDecision decision = decideOrFail(START, router, state, List.of(), Map.of());
         decisions.add(decision);
         Set<String> nodes = new LinkedHashSet<>(decision.to());
         nodes.remove(END);
         return nodes;
     }
 
-    private Update<S> runNode(String name, S state, StepContext context) {
-        Update<S> update;
+    private Update<S> runNode(String name, S state, StepEnvironment environment, List<String> started,
+                              Map<String, Integer> attempts) {
+        NodePolicy<S> policy = policy(name);
+        Durability nodeDurability = durabilityOf(name);
+        int first = environment.firstAttempt(name);
+        for (int attempt = first; ; attempt++) {
+            Update<S> update;
+            try {
+                update = nodes.get(name).apply(state, environment.contextFor(name, attempt, nodeDurability));
+                if (update == null) {
+                    throw new IllegalStateException("node '" + name + "' returned null; return Update.none() when it changes nothing");
+                }
+            } catch (ThreadlineException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                environment.attemptEnded(name, attempt, e);
+                if (!policy.retry().retries(e, attempt)) {
+                    attempts.put(name, attempt);
+                    throw new StepFailedException(name, attempt, started, attempts, e);
+                }
+                environment.pause(policy.retry().backoffAfter(attempt));
+                continue;
+            }
+            environment.attemptEnded(name, attempt, null);
+            if (attempt > 1) {
+                attempts.put(name, attempt);
+            }
+            return policy.retry().attemptsField() == null ? update : update.and(policy.retry().attemptsField().set(attempt - 1));
+        }
+    }
+
+    /** A routing decision; a router that throws or answers nonsense fails the step like a node would. */
+    private RouteDecision decideOrFail(String from, StateGraph.RouteSpec<S> spec, S state, List<String> started,
+                                       Map<String, Integer> attempts) {
         try {
-            update = nodes.get(name).apply(state, context);
+            return decide(from, spec, state);
         } catch (ThreadlineException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new ThreadlineException(ErrorCode.INTERNAL, "node '" + name + "' failed: " + e,
-                    Map.of("node", name, "exception", e.getClass().getName()), e);
+            Throwable cause = e.getCause() != null ? e.getCause() : new IllegalStateException(e.getMessage());
+            throw new StepFailedException(from + ":router", 1, started, attempts, cause);
         }
-        if (update == null) {
-            throw new ThreadlineException(ErrorCode.INTERNAL,
-                    "node '" + name + "' returned null; return Update.none() when it changes nothing", Map.of("node", name));
-        }
-        return update;
     }
 
     private RouteDecision decide(String from, StateGraph.RouteSpec<S> spec, S state) {

@@ -43,7 +43,9 @@ public final class StateGraph<S> {
     private final Map<String, Node<S>> nodes = new LinkedHashMap<>();
     private final Map<String, List<String>> edges = new LinkedHashMap<>();
     private final Map<String, RouteSpec<S>> routes = new LinkedHashMap<>();
+    private final Map<String, NodePolicy<S>> policies = new LinkedHashMap<>();
     private final List<String> problems = new ArrayList<>();
+    private Durability durability = Durability.EXIT;
 
     /** A conditional edge: the router and everything it may choose. */
     record RouteSpec<S>(Router<S> router, List<String> targets, Map<Object, String> labels) {}
@@ -70,6 +72,19 @@ public final class StateGraph<S> {
         } else if (nodes.putIfAbsent(name, node) != null) {
             problems.add("node '" + name + "' is added twice");
         }
+        return this;
+    }
+
+    /** Adds a node with its own durability and retry policy. */
+    public StateGraph<S> node(String name, Node<S> node, NodePolicy<S> policy) {
+        node(name, node);
+        policies.put(name, Objects.requireNonNull(policy, "policy"));
+        return this;
+    }
+
+    /** When the effects of nodes without a durability of their own become durable (default {@link Durability#EXIT}). */
+    public StateGraph<S> durability(Durability durability) {
+        this.durability = Objects.requireNonNull(durability, "durability");
         return this;
     }
 
@@ -138,6 +153,18 @@ public final class StateGraph<S> {
         if (!found.isEmpty()) {
             throw new InvalidGraphException(found);
         }
-        return new CompiledGraph<>(schema, nodes, edges, routes);
+        for (Map.Entry<String, NodePolicy<S>> p : policies.entrySet()) {
+            if (p.getValue().retry().attemptsField() != null) {
+                // Checked here so a misnamed field fails at start-up, not on a step's first retry.
+                String field = p.getValue().retry().attemptsField().name();
+                if (!schema.hasField(field)) {
+                    found.add("node '" + p.getKey() + "' counts retries in '" + field + "', which the state does not declare");
+                }
+            }
+        }
+        if (!found.isEmpty()) {
+            throw new InvalidGraphException(found);
+        }
+        return new CompiledGraph<>(schema, nodes, edges, routes, policies, durability);
     }
 }

@@ -1,10 +1,17 @@
 package io.threadline.graph;
 
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
+import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+
 import java.time.Instant;
+import java.util.List;
 
 /**
- * What a node may ask of the world during a step. Only through here, so that what it got can be
- * recorded and replayed.
+ * What a node may ask of the world during a step: the chat model, tools, long-term memory, the
+ * clock and ids. Only through here, so that every answer it got is recorded in order with the step
+ * and a replay can serve the same answers again.
  */
 public interface StepContext {
 
@@ -51,5 +58,27 @@ public interface StepContext {
      */
     default void remember(String namespace, String content, String kind, double importance) {
         throw new IllegalStateException("this runtime has no long-term memory");
+    }
+
+    /**
+     * Asks the runtime's chat model (a langchain4j {@code ChatModel}). The request and the reply are
+     * recorded; a replay answers with the recorded reply and reports a different request as
+     * non-deterministic.
+     */
+    default ChatResponse chat(ChatRequest request) {
+        throw new IllegalStateException("this runtime has no chat model");
+    }
+
+    /** The tools this runtime offers, as the model sees them (pass them in a {@link ChatRequest}). */
+    default List<ToolSpecification> toolSpecifications() {
+        return List.of();
+    }
+
+    /**
+     * Runs one tool call (usually one the model asked for) and answers its result as text; recorded
+     * like a model call. An unknown tool or malformed arguments fail the call.
+     */
+    default String executeTool(ToolExecutionRequest request) {
+        throw new IllegalStateException("this runtime has no tools");
     }
 }

@@ -3,15 +3,19 @@ package io.threadline.graph;
 import io.threadline.state.AppliedUpdate;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * What one step of a graph did: the merged update of its nodes, the routing decisions taken after
- * them and the nodes scheduled next (empty when the run reached END).
+ * them, the nodes scheduled next (empty when the run reached END) and, for nodes that needed more
+ * than one attempt, how many they took.
  */
-public record StepOutcome<S>(List<String> ran, AppliedUpdate<S> applied, List<RouteDecision> decisions, List<String> next) {
+public record StepOutcome<S>(List<String> ran, AppliedUpdate<S> applied, List<RouteDecision> decisions, List<String> next,
+                             Map<String, Integer> attempts) {
     public StepOutcome {
         ran = List.copyOf(ran);
         decisions = List.copyOf(decisions);
         next = List.copyOf(next);
+        attempts = Map.copyOf(attempts);
     }
 }

@@ -6,7 +6,7 @@ import java.util.List;
 public record RunResult<S>(List<CheckpointSummary> steps, S state, StopReason stopReason) {
 
     /** Why a run stopped. */
-    public enum StopReason { DONE, INTERRUPTED, MAX_STEPS, DEADLINE }
+    public enum StopReason { DONE, INTERRUPTED, FAILED, MAX_STEPS, DEADLINE }
 
     public RunResult {
         steps = List.copyOf(steps);

@@ -20,9 +20,19 @@ import java.util.random.RandomGenerator;
  *                         the head ({@code threadline.runtime.trust-head-cache}): a warm step is then the
  *                         commit alone. A stale head makes the commit fail its condition; the step is
  *                         then decided again, once, on the stored head — so its nodes may run twice.
+ * @param errorStackFrames how many stack frames a FAILED checkpoint keeps of its error
+ *                         ({@code threadline.runtime.error-stack-frames}): enough to find the line, bounded
+ *                         so a deep stack cannot bloat the thread
  */
 public record RuntimeOptions(SnapshotPolicy snapshotPolicy, int headCacheThreads, Clock clock, RandomGenerator random,
-                             boolean trustHeadCache) {
+                             boolean trustHeadCache, int errorStackFrames) {
+
+    public RuntimeOptions(SnapshotPolicy snapshotPolicy, int headCacheThreads, Clock clock, RandomGenerator random,
+                          boolean trustHeadCache) {
+        this(snapshotPolicy, headCacheThreads, clock, random, trustHeadCache, DEFAULT_ERROR_STACK_FRAMES);
+    }
+
+    public static final int DEFAULT_ERROR_STACK_FRAMES = 40;
 
     public RuntimeOptions {
         Objects.requireNonNull(snapshotPolicy, "snapshotPolicy");
@@ -31,6 +41,9 @@ public record RuntimeOptions(SnapshotPolicy snapshotPolicy, int headCacheThreads
         if (headCacheThreads < 0) {
             throw new IllegalArgumentException("headCacheThreads must be >= 0");
         }
+        if (errorStackFrames < 0) {
+            throw new IllegalArgumentException("errorStackFrames must be >= 0");
+        }
     }
 
     public static RuntimeOptions defaults() {
@@ -38,22 +51,26 @@ public record RuntimeOptions(SnapshotPolicy snapshotPolicy, int headCacheThreads
     }
 
     public RuntimeOptions withClock(Clock clock) {
-        return new RuntimeOptions(snapshotPolicy, headCacheThreads, clock, random, trustHeadCache);
+        return new RuntimeOptions(snapshotPolicy, headCacheThreads, clock, random, trustHeadCache, errorStackFrames);
     }
 
     public RuntimeOptions withRandom(RandomGenerator random) {
-        return new RuntimeOptions(snapshotPolicy, headCacheThreads, clock, random, trustHeadCache);
+        return new RuntimeOptions(snapshotPolicy, headCacheThreads, clock, random, trustHeadCache, errorStackFrames);
     }
 
     public RuntimeOptions withSnapshotPolicy(SnapshotPolicy policy) {
-        return new RuntimeOptions(policy, headCacheThreads, clock, random, trustHeadCache);
+        return new RuntimeOptions(policy, headCacheThreads, clock, random, trustHeadCache, errorStackFrames);
     }
 
     public RuntimeOptions withHeadCacheThreads(int threads) {
-        return new RuntimeOptions(snapshotPolicy, threads, clock, random, trustHeadCache);
+        return new RuntimeOptions(snapshotPolicy, threads, clock, random, trustHeadCache, errorStackFrames);
     }
 
     public RuntimeOptions withTrustHeadCache(boolean trust) {
-        return new RuntimeOptions(snapshotPolicy, headCacheThreads, clock, random, trust);
+        return new RuntimeOptions(snapshotPolicy, headCacheThreads, clock, random, trust, errorStackFrames);
+    }
+
+    public RuntimeOptions withErrorStackFrames(int frames) {
+        return new RuntimeOptions(snapshotPolicy, headCacheThreads, clock, random, trustHeadCache, frames);
     }
 }

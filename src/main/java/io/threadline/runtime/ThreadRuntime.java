@@ -21,7 +21,16 @@ import io.threadline.graph.StateGraph;
 import io.threadline.graph.StepOutcome;
 import io.threadline.runtime.internal.Head;
 import io.threadline.runtime.internal.HeadCache;
-import io.threadline.runtime.internal.LiveStepContext;
+import io.threadline.runtime.internal.StepScope;
+import io.threadline.effects.Effect;
+import io.threadline.effects.EffectJournal;
+import io.threadline.effects.EffectSink;
+import io.threadline.effects.Effects;
+import io.threadline.effects.ToolBox;
+import io.threadline.checkpoint.StepError;
+import io.threadline.graph.Durability;
+import io.threadline.graph.StepFailedException;
+import dev.langchain4j.model.chat.ChatModel;
 import io.threadline.runtime.internal.Outbox;
 import io.threadline.memory.MemoryStore;
 import io.threadline.runtime.internal.StateLoader;
@@ -67,6 +76,8 @@ public final class ThreadRuntime<S> {
     private final HeadCache<S> cache;
     private final MemoryStore memory;
     private final Outbox outbox;
+    private final ChatModel chatModel;
+    private final ToolBox tools;
 
     public ThreadRuntime(CompiledGraph<S> graph, CheckpointStore store, Validator validator, StateCodec codec,
                          RuntimeOptions options) {
@@ -78,6 +89,18 @@ public final class ThreadRuntime<S> {
      */
     public ThreadRuntime(CompiledGraph<S> graph, CheckpointStore store, Validator validator, StateCodec codec,
                          RuntimeOptions options, MemoryStore memory) {
+        this(graph, store, validator, codec, options, memory, null, ToolBox.none());
+    }
+
+    /**
+     * @param memory    long-term memory for {@code StepContext.recall/remember}, or {@code null} for none
+     * @param chatModel the model behind {@code StepContext.chat}, or {@code null} for none
+     * @param tools     the tools behind {@code StepContext.executeTool}
+     */
+    public ThreadRuntime(CompiledGraph<S> graph, CheckpointStore store, Validator validator, StateCodec codec,
+                         RuntimeOptions options, MemoryStore memory, ChatModel chatModel, ToolBox tools) {
+        this.chatModel = chatModel;
+        this.tools = Objects.requireNonNull(tools, "tools");
         this.graph = Objects.requireNonNull(graph, "graph");
         this.schema = graph.schema();
         this.store = Objects.requireNonNull(store, "store");
@@ -149,13 +172,27 @@ public final class ThreadRuntime<S> {
         long step = head == null ? 1 : head.checkpoint().step() + 1;
         S before = head == null ? schema.initial() : head.state();
         List<String> scheduled = head == null || head.checkpoint().next().isEmpty() ? List.of(StateGraph.START) : head.checkpoint().next();
+        Checkpoint failedHead = head != null && head.checkpoint().status() == Status.FAILED ? head.checkpoint() : null;
+        if (failedHead != null && idempotencyKey != null && idempotencyKey.equals(failedHead.metadata().get(ATTEMPT_KEY))) {
+            // The caller retries the very request that failed: its input is already in the FAILED checkpoint.
+            input = Update.none();
+        }
 
         if (outbox.behind(thread)) {
             outbox.catchUp(thread);
         }
         AppliedUpdate<S> withInput = schema.apply(before, input.changes());
-        LiveStepContext context = new LiveStepContext(thread, step, options.clock(), options.random(), memory);
-        StepOutcome<S> outcome = graph.execute(withInput.state(), scheduled, context);
+        boolean sync = graph.usesSyncDurability();
+        List<Effect> pending = sync ? pendingEffects(thread, step) : List.of();
+        EffectSink sink = sync ? effect -> store.putPendingEffect(thread, step, effect.seq(), Effects.toJson(effect)) : null;
+        StepScope scope = new StepScope(thread, step, options.clock(), options.random(), memory, chatModel, tools,
+                EffectJournal.live(pending, failedHead == null ? Map.of() : seeds(failedHead), sink), memory != null);
+        StepOutcome<S> outcome;
+        try {
+            outcome = graph.execute(withInput.state(), scheduled, scope);
+        } catch (StepFailedException failure) {
+            return commitFailed(thread, head, withInput, scheduled, idempotencyKey, scope, failure, sync);
+        }
         List<AppliedChange> changes = new ArrayList<>(withInput.changes());
         changes.addAll(outcome.applied().changes());
         AppliedUpdate<S> applied = new AppliedUpdate<>(outcome.applied().state(), changes);
@@ -164,11 +201,19 @@ public final class ThreadRuntime<S> {
         Instant now = options.clock().instant().truncatedTo(ChronoUnit.MILLIS);
         Written written = encodeChange(head, applied, now);
         CheckpointId id = CheckpointId.next(now, options.random(), head == null ? null : head.checkpoint().id());
+        Map<String, String> metadata = new java.util.TreeMap<>();
+        if (scope.degradedRecall()) {
+            metadata.put("degraded", "recall");
+        }
+        outcome.attempts().forEach((node, n) -> metadata.put("attempts." + node, Integer.toString(n)));
+        if (failedHead != null) {
+            metadata.put("retryOf", failedHead.id().value());
+        }
         Checkpoint checkpoint = new Checkpoint(
                 id, thread, step, head == null ? null : head.checkpoint().id(), outcome.ran(), decisions(outcome),
                 outcome.next(), outcome.next().isEmpty() ? Status.DONE : Status.RUNNING, schema.version(),
-                written.change(), now, idempotencyKey, context.degradedRecall() ? Map.of("degraded", "recall") : Map.of(),
-                outbox.encode(context.remembered(), id.value()));
+                written.change(), now, idempotencyKey, metadata,
+                outbox.encode(scope.remembered(), id.value()), inputPatch(withInput), Effects.toJson(scope.journal().log()), null);
         CommitResult result;
         try {
             result = store.commit(new Commit(checkpoint, step - 1, written.snapshotAt()));
@@ -180,10 +225,109 @@ public final class ThreadRuntime<S> {
             cache.remove(thread);
             return duplicateOf(thread, result.checkpoint());
         }
+        clearPending(thread, step, sync);
         cache.put(thread, new Head<>(checkpoint, applied.state(), written.snapshotBytes(), written.deltaBytesSince(),
                 written.snapshotAt()));
         outbox.publish(thread, checkpoint);
         return new StepResult<>(CheckpointSummary.of(checkpoint), applied.state(), false);
+    }
+
+    /** Metadata key of a FAILED checkpoint: the idempotency key of the request that failed (not claimed, so a retry runs). */
+    static final String ATTEMPT_KEY = "attemptKey";
+
+    /**
+     * Keeps a step whose node failed as a FAILED checkpoint: the state with the step's input applied
+     * (so a retry does not need the input again), the effects so far, the error; the same nodes stay
+     * scheduled. Nothing of what the nodes changed is kept, and no memory is written.
+     */
+    private StepResult<S> commitFailed(ThreadKey thread, Head<S> head, AppliedUpdate<S> withInput, List<String> scheduled,
+                                       String idempotencyKey, StepScope scope, StepFailedException failure, boolean sync) {
+        long step = head == null ? 1 : head.checkpoint().step() + 1;
+        Instant now = options.clock().instant().truncatedTo(ChronoUnit.MILLIS);
+        Written written = encodeChange(head, withInput, now);
+        CheckpointId id = CheckpointId.next(now, options.random(), head == null ? null : head.checkpoint().id());
+        Map<String, String> metadata = new java.util.TreeMap<>();
+        failure.attemptsByNode().forEach((node, n) -> metadata.put("attempts." + node, Integer.toString(n)));
+        if (idempotencyKey != null) {
+            metadata.put(ATTEMPT_KEY, idempotencyKey);
+        }
+        Checkpoint checkpoint = new Checkpoint(id, thread, step, head == null ? null : head.checkpoint().id(), failure.attempted(),
+                List.of(), scheduled, Status.FAILED, schema.version(), written.change(), now, null, metadata, null,
+                inputPatch(withInput), Effects.toJson(scope.journal().log()), stepError(failure));
+        try {
+            store.commit(new Commit(checkpoint, step - 1, written.snapshotAt()));
+        } catch (RuntimeException e) {
+            cache.remove(thread);
+            e.addSuppressed(failure);
+            throw e;
+        }
+        clearPending(thread, step, sync);
+        cache.put(thread, new Head<>(checkpoint, withInput.state(), written.snapshotBytes(), written.deltaBytesSince(),
+                written.snapshotAt()));
+        return new StepResult<>(CheckpointSummary.of(checkpoint), withInput.state(), false);
+    }
+
+    private StepError stepError(StepFailedException failure) {
+        Throwable cause = failure.getCause();
+        io.threadline.effects.EffectError recorded = io.threadline.effects.EffectError.of(cause);
+        java.io.StringWriter stack = new java.io.StringWriter();
+        StackTraceElement[] frames = cause.getStackTrace();
+        int shown = Math.min(frames.length, options.errorStackFrames());
+        stack.append(cause.toString()).append('\n');
+        for (int i = 0; i < shown; i++) {
+            stack.append("\tat ").append(frames[i].toString()).append('\n');
+        }
+        if (shown < frames.length) {
+            stack.append("\t... ").append(Integer.toString(frames.length - shown)).append(" more\n");
+        }
+        return new StepError(failure.node(), recorded.type(), recorded.message(), stack.toString());
+    }
+
+    /** The step's input as a JSON Patch against the parent state, or null when the step had none. */
+    private String inputPatch(AppliedUpdate<S> withInput) {
+        if (withInput.changes().isEmpty()) {
+            return null;
+        }
+        return new String(codec.writeTree(StateDelta.toPatch(withInput.changes(), codec)), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Effects a killed attempt of this step already made durable (durability SYNC). */
+    private List<Effect> pendingEffects(ThreadKey thread, long step) {
+        List<Effect> out = new ArrayList<>();
+        for (String json : store.pendingEffects(thread, step)) {
+            out.add(Effects.effectFromJson(json));
+        }
+        return out;
+    }
+
+    /** What a retry of a FAILED step may reuse: per node, the effects of its last attempt there. */
+    private Map<String, List<Effect>> seeds(Checkpoint failed) {
+        Map<String, List<Effect>> byNode = new java.util.LinkedHashMap<>();
+        Map<String, Integer> lastAttempt = new java.util.HashMap<>();
+        List<Effect> all = Effects.fromJson(failed.effects());
+        for (Effect e : all) {
+            lastAttempt.merge(e.node(), e.attempt(), Math::max);
+        }
+        for (Effect e : all) {
+            if (e.attempt() == lastAttempt.get(e.node()) && graph.nodeNames().contains(e.node())
+                    && graph.durabilityOf(e.node()) == Durability.SYNC) {
+                byNode.computeIfAbsent(e.node(), k -> new ArrayList<>()).add(e);
+            }
+        }
+        return byNode;
+    }
+
+    /** Pending effects have served their purpose once the step committed; what a failed delete leaves expires. */
+    private void clearPending(ThreadKey thread, long step, boolean sync) {
+        if (!sync) {
+            return;
+        }
+        try {
+            store.clearPendingEffects(thread, step);
+        } catch (RuntimeException e) {
+            java.util.logging.Logger.getLogger(ThreadRuntime.class.getName()).log(java.util.logging.Level.WARNING,
+                    "pending effects of step " + step + " of " + thread + " were not deleted (they expire): " + e.getMessage());
+        }
     }
 
     /** The answer to a repeated idempotency key: the checkpoint first committed with it, and its state. */
@@ -236,6 +380,9 @@ public final class ThreadRuntime<S> {
             if (result.checkpoint().status() == Status.INTERRUPTED) {
                 return new RunResult<>(steps, state, RunResult.StopReason.INTERRUPTED);
             }
+            if (result.checkpoint().status() == Status.FAILED) {
+                return new RunResult<>(steps, state, RunResult.StopReason.FAILED);
+            }
             if (steps.size() >= budget.maxSteps()) {
                 return new RunResult<>(steps, state, RunResult.StopReason.MAX_STEPS);
             }
@@ -262,6 +409,65 @@ public final class ThreadRuntime<S> {
                     Map.of("thread", thread.threadId(), "checkpointId", id.value()));
         });
         return new ThreadState<>(CheckpointSummary.of(chain.target()), loader.state(chain));
+    }
+
+    /**
+     * Re-runs the step that produced checkpoint {@code id} — on its parent's state, its recorded
+     * input and its recorded effects, with no call to the model, tools or memory — and reports
+     * whether the code still produces the same change (or, for a FAILED step, the same error).
+     * Writes nothing.
+     */
+    public ReplayReport replay(ThreadKey thread, CheckpointId id) {
+        Checkpoint cp = store.get(thread, id).orElseThrow(() -> checkpointNotFound(thread, id));
+        Checkpoint parent = cp.parent() == null ? null : store.get(thread, cp.parent()).orElseThrow(() ->
+                new ThreadlineException(ErrorCode.CHECKPOINT_NOT_FOUND, "checkpoint " + id + " cannot be replayed: its parent "
+                        + cp.parent() + " was pruned", Map.of("thread", thread.threadId(), "checkpointId", cp.parent().value())));
+        S before = parent == null ? schema.initial() : stateAt(thread, parent.id()).state();
+        List<String> scheduled = parent == null || parent.next().isEmpty() ? List.of(StateGraph.START) : parent.next();
+        S withInput = withPatch(before, cp.input());
+        S recorded = stateAt(thread, id).state();
+        List<Effect> effects = Effects.fromJson(cp.effects());
+        EffectJournal journal = EffectJournal.replay(effects);
+        StepScope scope = new StepScope(thread, cp.step(), options.clock(), options.random(), null, null, tools, journal,
+                memory != null || replayNeedsMemory(cp, effects));
+        StepOutcome<S> outcome = null;
+        StepError replayedError = null;
+        try {
+            outcome = graph.execute(withInput, scheduled, scope);
+        } catch (StepFailedException failure) {
+            replayedError = stepError(failure);
+        } catch (io.threadline.effects.NonDeterministicException divergence) {
+            // reported below from the journal, which keeps the first divergence even if a node swallowed it
+        } catch (ThreadlineException other) {
+            replayedError = new StepError(String.join(",", cp.nodes()), other.getClass().getName(), other.getMessage(), null);
+        }
+        int calls = (int) effects.stream().filter(e -> e.kind() != io.threadline.effects.EffectKind.FAILURE).count();
+        return ReplayReports.of(cp, schema, codec, recorded, withInput, outcome, replayedError, journal, calls,
+                outbox.encode(scope.remembered(), cp.id().value()));
+    }
+
+    /** A state with a stored input patch applied (or the state itself when the step had no input). */
+    private S withPatch(S state, String patch) {
+        if (patch == null) {
+            return state;
+        }
+        com.fasterxml.jackson.databind.JsonNode tree = codec.toTree(state);
+        io.threadline.state.JsonPatch.apply(tree, codec.readTree(patch.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        return schema.readOnly(codec.fromTree(tree, schema.type()));
+    }
+
+    /** A runtime without memory replaying a step that used memory must still offer it, as the step saw it. */
+    private static boolean replayNeedsMemory(Checkpoint cp, List<Effect> effects) {
+        return cp.hasOutbox() || effects.stream().anyMatch(e -> e.kind() == io.threadline.effects.EffectKind.RECALL);
+    }
+
+    private ThreadlineException checkpointNotFound(ThreadKey thread, CheckpointId id) {
+        if (store.head(thread).isEmpty()) {
+            return threadNotFound(thread);
+        }
+        return new ThreadlineException(ErrorCode.CHECKPOINT_NOT_FOUND,
+                "thread " + thread.threadId() + " has no checkpoint " + id + " (pruned, or never existed)",
+                Map.of("thread", thread.threadId(), "checkpointId", id.value()));
     }
 
     /**

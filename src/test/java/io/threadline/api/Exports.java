@@ -37,4 +37,53 @@ final class Exports {
             return Map.of("quarkus.funqy.export", "http");
         }
     }
+
+    public static class Replay implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("quarkus.funqy.export", "replay");
+        }
+    }
+
+    /** Memory functions on the real OpenSearch node the build starts. */
+    abstract static class OnOpenSearch implements QuarkusTestProfile {
+        abstract String export();
+
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("quarkus.funqy.export", export(),
+                    "threadline.memory.store", "opensearch",
+                    "threadline.memory.opensearch.url", io.threadline.memory.opensearch.OpenSearchNode.get().endpoint().toString(),
+                    "threadline.memory.opensearch.index", "api-memories");
+        }
+    }
+
+    public static class MemoryPut extends OnOpenSearch {
+        @Override
+        String export() {
+            return "memory-put";
+        }
+    }
+
+    public static class MemorySearch extends OnOpenSearch {
+        @Override
+        String export() {
+            return "memory-search";
+        }
+    }
+
+    public static class MemoryDelete extends OnOpenSearch {
+        @Override
+        String export() {
+            return "memory-delete";
+        }
+    }
+
+    /** The HTTP function with an in-process memory store. */
+    public static class HttpWithMemory implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("quarkus.funqy.export", "http", "threadline.memory.store", "memory");
+        }
+    }
 }

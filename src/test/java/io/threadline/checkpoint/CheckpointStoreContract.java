@@ -201,6 +201,53 @@ public abstract class CheckpointStoreContract {
     }
 
     @Test
+    void aFailedCheckpointKeepsItsInputEffectsAndErrorExactly() {
+        ThreadKey thread = newThread();
+        Checkpoint first = fixtures.first(thread);
+        store().commit(new Commit(first, 0));
+        Checkpoint next = fixtures.next(first, false);
+        Checkpoint failed = new Checkpoint(next.id(), thread, 2, first.id(), List.of("think"), List.of(), List.of("think"),
+                Status.FAILED, next.schemaVersion(), next.change(), next.createdAt(), null, java.util.Map.of("attemptKey", "k-1"),
+                null, "[{\"op\":\"add\",\"path\":\"/n/-\",\"value\":2}]",
+                "[{\"seq\":0,\"node\":\"think\",\"attempt\":1,\"kind\":\"TOOL\",\"name\":\"add\",\"response\":\"42\"}]",
+                new StepError("think", "java.lang.IllegalStateException", "boom \u2603", "java.lang.IllegalStateException: boom\n\tat x.y(Z.java:1)\n"));
+        store().commit(new Commit(failed, 1));
+
+        assertThat(store().get(thread, failed.id())).contains(failed);
+        assertThat(store().loadLatest(thread).orElseThrow().target()).isEqualTo(failed);
+        assertThat(store().findByIdempotencyKey(thread, "k-1")).as("a FAILED step does not claim its key").isEmpty();
+    }
+
+    @Test
+    void pendingEffectsAreKeptInOrderPerStepUntilCleared() {
+        ThreadKey thread = newThread();
+        assertThat(store().pendingEffects(thread, 1)).isEmpty();
+        store().putPendingEffect(thread, 1, 1, "{\"b\":1}");
+        store().putPendingEffect(thread, 1, 0, "{\"a\":0}");
+        store().putPendingEffect(thread, 2, 0, "{\"other\":\"step\"}");
+
+        assertThat(store().pendingEffects(thread, 1)).containsExactly("{\"a\":0}", "{\"b\":1}");
+        assertThat(store().pendingEffects(ThreadKey.of(tenant + "-other", thread.threadId()), 1)).isEmpty();
+        assertThat(store().head(thread)).as("pending effects are not a thread").isEmpty();
+
+        store().clearPendingEffects(thread, 1);
+        assertThat(store().pendingEffects(thread, 1)).isEmpty();
+        assertThat(store().pendingEffects(thread, 2)).hasSize(1);
+        store().clearPendingEffects(thread, 1); // again: no-op
+    }
+
+    @Test
+    void aPendingPositionTakenTwiceIsAConflictAndKeepsTheFirst() {
+        ThreadKey thread = newThread();
+        store().putPendingEffect(thread, 1, 0, "{\"first\":true}");
+
+        assertThatThrownBy(() -> store().putPendingEffect(thread, 1, 0, "{\"second\":true}"))
+                .isInstanceOfSatisfying(io.threadline.ThreadlineException.class,
+                        e -> assertThat(e.code()).isEqualTo(io.threadline.ErrorCode.CONFLICT));
+        assertThat(store().pendingEffects(thread, 1)).containsExactly("{\"first\":true}");
+    }
+
+    @Test
     void idempotencyKeysAreScopedToTheirThread() {
         ThreadKey a = newThread();
         ThreadKey b = newThread();

@@ -386,7 +386,7 @@ class CompiledGraphExecuteTest {
     }
 
     @Test
-    void routerChoosingAnUndeclaredNodeIsInternalErrorNamingNodeAndTarget() {
+    void routerChoosingAnUndeclaredNodeFailsTheStepNamingNodeAndTarget() {
         CompiledGraph<S> graph = StateGraph.of(S.class)
                 .node("a", noop())
                 .node("b", noop())
@@ -397,16 +397,15 @@ class CompiledGraphExecuteTest {
                 .edge("c", END)
                 .compile();
 
-        ThreadlineException e = catchThrowableOfType(() -> graph.execute(state(), List.of("a"), ctx),
-                ThreadlineException.class);
+        StepFailedException e = catchThrowableOfType(() -> graph.execute(state(), List.of("a"), ctx),
+                StepFailedException.class);
 
-        assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL);
-        assertThat(e.getMessage()).contains("router after 'a' chose 'c', which its route does not declare [b, __end__]");
-        assertThat(e.details()).containsEntry("node", "a").containsEntry("target", "c");
+        assertThat(e.node()).isEqualTo("a:router");
+        assertThat(e.getCause()).hasMessageContaining("router after 'a' chose 'c', which its route does not declare [b, __end__]");
     }
 
     @Test
-    void enumRouterAnsweringWithANodeNameInsteadOfALabelIsInternalError() {
+    void enumRouterAnsweringWithANodeNameInsteadOfALabelFailsTheStep() {
         CompiledGraph<S> graph = StateGraph.of(S.class)
                 .node("work", noop())
                 .edge(START, "work")
@@ -414,10 +413,7 @@ class CompiledGraphExecuteTest {
                 .compile();
 
         assertThatThrownBy(() -> graph.execute(state(), List.of("work"), ctx))
-                .isInstanceOfSatisfying(ThreadlineException.class, e -> {
-                    assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL);
-                    assertThat(e.details()).containsEntry("node", "work").containsEntry("target", "work");
-                })
+                .isInstanceOfSatisfying(StepFailedException.class, e -> assertThat(e.node()).isEqualTo("work:router"))
                 .hasMessageContaining("router after 'work' chose 'work'");
     }
 
@@ -447,16 +443,15 @@ class CompiledGraphExecuteTest {
                 .edge("b", END)
                 .compile();
 
-        ThreadlineException e = catchThrowableOfType(() -> graph.execute(state(), List.of("a"), ctx),
-                ThreadlineException.class);
+        StepFailedException e = catchThrowableOfType(() -> graph.execute(state(), List.of("a"), ctx),
+                StepFailedException.class);
 
-        assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL);
-        assertThat(e.getMessage()).contains("router after 'a' chose '__end__', which its route does not declare [b]");
-        assertThat(e.details()).containsEntry("node", "a").containsEntry("target", END);
+        assertThat(e.node()).isEqualTo("a:router");
+        assertThat(e.getCause()).hasMessageContaining("router after 'a' chose '__end__', which its route does not declare [b]");
     }
 
     @Test
-    void routerThrowingIsInternalErrorKeepingTheCause() {
+    void routerThrowingFailsTheStepKeepingTheCause() {
         IllegalStateException boom = new IllegalStateException("router boom");
         CompiledGraph<S> graph = StateGraph.of(S.class)
                 .node("a", noop())
@@ -466,18 +461,16 @@ class CompiledGraphExecuteTest {
                 }, END)
                 .compile();
 
-        ThreadlineException e = catchThrowableOfType(() -> graph.execute(state(), List.of("a"), ctx),
-                ThreadlineException.class);
+        StepFailedException e = catchThrowableOfType(() -> graph.execute(state(), List.of("a"), ctx),
+                StepFailedException.class);
 
-        assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL);
-        assertThat(e.getMessage()).contains("router after 'a' failed").contains("router boom");
-        assertThat(e.details()).containsEntry("node", "a")
-                .containsEntry("exception", IllegalStateException.class.getName());
+        assertThat(e.node()).isEqualTo("a:router");
+        assertThat(e.getMessage()).contains("node 'a:router' failed").contains("router boom");
         assertThat(e.getCause()).isSameAs(boom);
     }
 
     @Test
-    void routerReturningNullIsInternalError() {
+    void routerReturningNullFailsTheStep() {
         CompiledGraph<S> graph = StateGraph.of(S.class)
                 .node("a", noop())
                 .edge(START, "a")
@@ -485,17 +478,14 @@ class CompiledGraphExecuteTest {
                 .compile();
 
         assertThatThrownBy(() -> graph.execute(state(), List.of("a"), ctx))
-                .isInstanceOfSatisfying(ThreadlineException.class, e -> {
-                    assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL);
-                    assertThat(e.details()).containsEntry("node", "a");
-                })
+                .isInstanceOfSatisfying(StepFailedException.class, e -> assertThat(e.node()).isEqualTo("a:router"))
                 .hasMessageContaining("router after 'a' returned no route");
     }
 
     // ---------------------------------------------------------------- node failures
 
     @Test
-    void nodeThrowingIsInternalErrorNamingTheNodeAndKeepingTheCause() {
+    void nodeThrowingFailsTheStepNamingTheNodeAndKeepingTheCause() {
         IllegalArgumentException boom = new IllegalArgumentException("node boom");
         CompiledGraph<S> graph = StateGraph.of(S.class)
                 .node("fragile", (s, c) -> {
@@ -504,13 +494,12 @@ class CompiledGraphExecuteTest {
                 .chain(START, "fragile", END)
                 .compile();
 
-        ThreadlineException e = catchThrowableOfType(() -> graph.execute(state(), List.of("fragile"), ctx),
-                ThreadlineException.class);
+        StepFailedException e = catchThrowableOfType(() -> graph.execute(state(), List.of("fragile"), ctx),
+                StepFailedException.class);
 
-        assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL);
+        assertThat(e.node()).isEqualTo("fragile");
+        assertThat(e.attempts()).isEqualTo(1);
         assertThat(e.getMessage()).contains("node 'fragile' failed").contains("node boom");
-        assertThat(e.details()).containsEntry("node", "fragile")
-                .containsEntry("exception", IllegalArgumentException.class.getName());
         assertThat(e.getCause()).isSameAs(boom);
     }
 
@@ -528,18 +517,17 @@ class CompiledGraphExecuteTest {
     }
 
     @Test
-    void nodeReturningNullIsInternalError() {
+    void nodeReturningNullFailsTheStep() {
         CompiledGraph<S> graph = StateGraph.of(S.class)
                 .node("lazy", (s, c) -> null)
                 .chain(START, "lazy", END)
                 .compile();
 
-        ThreadlineException e = catchThrowableOfType(() -> graph.execute(state(), List.of("lazy"), ctx),
-                ThreadlineException.class);
+        StepFailedException e = catchThrowableOfType(() -> graph.execute(state(), List.of("lazy"), ctx),
+                StepFailedException.class);
 
-        assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL);
+        assertThat(e.node()).isEqualTo("lazy");
         assertThat(e.getMessage()).contains("node 'lazy' returned null").contains("Update.none()");
-        assertThat(e.details()).containsEntry("node", "lazy");
     }
 
     // ---------------------------------------------------------------- Route

@@ -70,7 +70,8 @@ class TemplateAgreementTest {
                 assertThat(r.at("/Properties/SnapStart/ApplyOn").asText()).isEqualTo("PublishedVersions");
             }
         }
-        Set<String> operations = new TreeSet<>(List.of("step", "run", "state", "history", "http"));
+        Set<String> operations = new TreeSet<>(io.threadline.api.Operations.NAMES);
+        operations.add("http");
         assertThat(exportsByRuntime.get("provided.al2023")).isEqualTo(operations);
         assertThat(exportsByRuntime.get("java21")).isEqualTo(operations);
     }
@@ -79,9 +80,18 @@ class TemplateAgreementTest {
     void everyOperationHasASampleEventForEachEntryPath() throws IOException {
         try (Stream<Path> files = Files.list(Path.of("events"))) {
             Set<String> events = new TreeSet<>(files.map(f -> f.getFileName().toString()).toList());
-            for (String op : List.of("step", "run", "state", "history")) {
+            for (String op : io.threadline.api.Operations.NAMES) {
                 assertThat(events).contains(op + ".json", "http-" + op + ".json");
             }
+        }
+    }
+
+    @Test
+    void theHttpFunctionRoutesEveryOperation() throws IOException {
+        for (String runtime : List.of("HttpNative", "HttpJvm")) {
+            Set<String> paths = new TreeSet<>();
+            template().at("/Resources/" + runtime + "/Properties/Events").forEach(e -> paths.add(e.at("/Properties/Path").asText()));
+            assertThat(paths).as(runtime).isEqualTo(new TreeSet<>(io.threadline.api.Operations.NAMES.stream().map(n -> "/" + n).toList()));
         }
     }
 

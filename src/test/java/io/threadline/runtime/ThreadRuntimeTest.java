@@ -202,6 +202,9 @@ class ThreadRuntimeTest {
         public long storedBytes(ThreadKey t) { return delegate.storedBytes(t); }
         public List<Checkpoint> unpublished(ThreadKey t) { count("unpublished"); return delegate.unpublished(t); }
         public void markPublished(ThreadKey t, CheckpointId id) { count("markPublished"); delegate.markPublished(t, id); }
+        public void putPendingEffect(ThreadKey t, long step, int seq, String e) { count("putPendingEffect"); delegate.putPendingEffect(t, step, seq, e); }
+        public List<String> pendingEffects(ThreadKey t, long step) { count("pendingEffects"); return delegate.pendingEffects(t, step); }
+        public void clearPendingEffects(ThreadKey t, long step) { count("clearPendingEffects"); delegate.clearPendingEffects(t, step); }
     }
 
     @Test
@@ -284,20 +287,36 @@ class ThreadRuntimeTest {
     }
 
     @Test
-    void failingNodeWritesNothing() {
-        CompiledGraph<Notes> broken = StateGraph.of(Notes.class)
+    void aFailingNodeIsKeptAsAFailedCheckpointWithItsInputAndErrorAndTheThreadStaysUsable() {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        CompiledGraph<Notes> flaky = StateGraph.of(Notes.class)
                 .node("a", (s, ctx) -> {
-                    throw new IllegalStateException("boom");
+                    if (calls.incrementAndGet() == 1) {
+                        throw new IllegalStateException("boom");
+                    }
+                    return Update.of(Notes.LINES.append("a"));
                 })
                 .chain(START, "a", END)
                 .compile();
-        ThreadRuntime<Notes> rt = runtime(broken);
-        assertThatThrownBy(() -> rt.step(thread))
-                .isInstanceOfSatisfying(ThreadlineException.class, e -> {
-                    assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL);
-                    assertThat(e.getMessage()).contains("node 'a' failed").contains("boom");
-                });
-        assertThat(store.head(thread)).isEmpty();
+        ThreadRuntime<Notes> rt = runtime(flaky);
+
+        StepResult<Notes> failed = rt.step(thread, Update.of(Notes.LAST.set("input")), "key-1");
+
+        assertThat(failed.checkpoint().status()).isEqualTo(io.threadline.checkpoint.Status.FAILED);
+        assertThat(failed.checkpoint().error().node()).isEqualTo("a");
+        assertThat(failed.checkpoint().error().type()).isEqualTo(IllegalStateException.class.getName());
+        assertThat(failed.checkpoint().error().message()).isEqualTo("boom");
+        assertThat(failed.checkpoint().error().stack()).contains("ThreadRuntimeTest");
+        assertThat(failed.checkpoint().next()).containsExactly(START);
+        assertThat(failed.state().last()).isEqualTo("input");
+        assertThat(failed.state().lines()).isEmpty();
+
+        // The same request again: the input is already in the FAILED checkpoint and is not applied twice.
+        StepResult<Notes> retried = rt.step(thread, Update.of(Notes.LAST.set("input")), "key-1");
+        assertThat(retried.checkpoint().status()).isEqualTo(io.threadline.checkpoint.Status.DONE);
+        assertThat(retried.checkpoint().metadata()).containsEntry("retryOf", failed.checkpoint().checkpointId());
+        assertThat(retried.state().lines()).containsExactly("a");
+        assertThat(rt.history(thread, new HistoryQuery(10, null)).checkpoints()).hasSize(2);
     }
 
     @Test

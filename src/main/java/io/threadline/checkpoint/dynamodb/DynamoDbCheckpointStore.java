@@ -166,6 +166,64 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
         });
     }
 
+    /**
+     * One conditional put per effect ({@code attribute_not_exists}): a second attempt of the same
+     * step writing the same position is a CONFLICT, never an overwrite. The item expires with the
+     * idempotency TTL, so effects of a step that is never retried do not stay.
+     */
+    @Override
+    public void putPendingEffect(ThreadKey thread, long step, int seq, String effect) {
+        call("putPendingEffect", thread, () -> {
+            Map<String, AttributeValue> item = new java.util.HashMap<>();
+            item.put(Keys.PK, AttributeValue.fromS(Keys.partition(thread)));
+            item.put(Keys.SK, AttributeValue.fromS(Keys.pending(step, seq)));
+            item.put(Keys.DATA, AttributeValue.fromS(effect));
+            item.put(Keys.EXPIRES_AT, AttributeValue.fromN(Long.toString(
+                    clock.instant().plus(settings.idempotencyTtl()).getEpochSecond())));
+            try {
+                client.putItem(b -> b.tableName(settings.tableName()).item(item)
+                        .conditionExpression("attribute_not_exists(#sk)").expressionAttributeNames(Map.of("#sk", Keys.SK)));
+            } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
+                throw new io.threadline.ThreadlineException(io.threadline.ErrorCode.CONFLICT,
+                        "another attempt of step " + step + " of thread " + thread.threadId() + " is running",
+                        Map.of("thread", thread.threadId(), "step", step));
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public java.util.List<String> pendingEffects(ThreadKey thread, long step) {
+        return call("pendingEffects", thread, () -> {
+            java.util.List<String> out = new java.util.ArrayList<>();
+            reader.forEachWithPrefix(thread, Keys.pendingStep(step), item -> out.add(item.get(Keys.DATA).s()));
+            return out;
+        });
+    }
+
+    /** Reads the step's pending keys and deletes them in batches of 25 (BatchWriteItem's limit). */
+    @Override
+    public void clearPendingEffects(ThreadKey thread, long step) {
+        call("clearPendingEffects", thread, () -> {
+            java.util.List<software.amazon.awssdk.services.dynamodb.model.WriteRequest> deletes = new java.util.ArrayList<>();
+            reader.forEachWithPrefix(thread, Keys.pendingStep(step), item -> deletes.add(
+                    software.amazon.awssdk.services.dynamodb.model.WriteRequest.builder().deleteRequest(d -> d.key(Map.of(
+                            Keys.PK, item.get(Keys.PK), Keys.SK, item.get(Keys.SK)))).build()));
+            for (int i = 0; i < deletes.size(); i += 25) {
+                java.util.List<software.amazon.awssdk.services.dynamodb.model.WriteRequest> batch =
+                        deletes.subList(i, Math.min(deletes.size(), i + 25));
+                Map<String, java.util.List<software.amazon.awssdk.services.dynamodb.model.WriteRequest>> unprocessed =
+                        Map.of(settings.tableName(), batch);
+                // Best effort: what is still unprocessed after a few rounds expires with its TTL.
+                for (int round = 0; round < 5 && !unprocessed.isEmpty(); round++) {
+                    Map<String, java.util.List<software.amazon.awssdk.services.dynamodb.model.WriteRequest>> request = unprocessed;
+                    unprocessed = client.batchWriteItem(b -> b.requestItems(request)).unprocessedItems();
+                }
+            }
+            return null;
+        });
+    }
+
     /** Runs one store operation, turning what the SDK throws after its retries into Threadline's codes. */
     private <T> T call(String operation, ThreadKey thread, Supplier<T> action) {
         try {

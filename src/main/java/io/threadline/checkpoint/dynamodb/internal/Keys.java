@@ -39,6 +39,9 @@ public final class Keys {
     /** A checkpoint whose outbox is not yet applied; sorts outside the CP#..HEAD range loads read. */
     public static final String OUTBOX_PREFIX = "OUTBOX#";
 
+    /** An effect of a step in progress (durability SYNC); sorts after OUTBOX#, outside what loads read. */
+    public static final String PENDING_PREFIX = "PENDING#";
+
     /** Keys longer than this are stored by hash: a sort key holds at most 1024 bytes. */
     private static final int MAX_RAW_KEY_BYTES = 256;
     private static final int CHECKPOINT_SK_LENGTH = CHECKPOINT_PREFIX.length() + 26;
@@ -57,6 +60,15 @@ public final class Keys {
 
     public static String outbox(CheckpointId id) {
         return OUTBOX_PREFIX + id.value();
+    }
+
+    /** All pending effects of one step share this prefix; zero-padded so they sort by step, then position. */
+    public static String pendingStep(long step) {
+        return PENDING_PREFIX + String.format("%019d", step) + "#";
+    }
+
+    public static String pending(long step, int seq) {
+        return pendingStep(step) + String.format("%06d", seq);
     }
 
     public static String checkpoint(CheckpointId id) {

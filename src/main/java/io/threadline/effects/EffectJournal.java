@@ -1,0 +1,243 @@
+package io.threadline.effects;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+/**
+ * The effect log of one step, and the one place a node's calls to the world pass through.
+ *
+ * <p>Live, every call is made and appended to the log; for a node with durability {@code SYNC} it is
+ * also handed to the {@link EffectSink} as soon as it completes, and a new attempt of that node
+ * first re-serves the successful results of its previous attempt (or of the earlier attempt a
+ * retry continues from), in order, for as long as it asks the same things — so a tool is not called
+ * twice. The first different call goes live, and so does everything after it.
+ *
+ * <p>In a replay nothing is made: each attempt of a node is served the calls recorded for that
+ * attempt, strictly in order. A different call, a call too many, or a recorded call left unmade is
+ * a divergence ({@link NonDeterministicException}); a recorded failure is thrown again.
+ *
+ * <p>Not thread-safe: one step, one thread.
+ */
+public final class EffectJournal {
+
+    private final boolean replay;
+    private final List<Effect> log = new ArrayList<>();
+    private final Map<String, List<Effect>> seeds;
+    private final EffectSink sink;
+    /** Replay: the recorded calls of each (node, attempt), in order. */
+    private final Map<String, Map<Integer, List<Effect>>> recorded;
+    /** The calls the current attempt of each node may still be served. */
+    private final Map<String, Deque<Effect>> serving = new LinkedHashMap<>();
+    private final Map<String, Integer> currentAttempt = new LinkedHashMap<>();
+    /** The first divergence found, kept even if a node catches the exception and goes on. */
+    private NonDeterministicException divergence;
+
+    private EffectJournal(boolean replay, List<Effect> initial, Map<String, List<Effect>> seeds, EffectSink sink,
+                          Map<String, Map<Integer, List<Effect>>> recorded) {
+        this.replay = replay;
+        this.log.addAll(initial);
+        this.seeds = seeds;
+        this.sink = sink;
+        this.recorded = recorded;
+    }
+
+    /**
+     * A live journal.
+     *
+     * @param pending effects already made for this very step by an attempt that did not finish (a
+     *                killed process): they start the log, and a SYNC node reuses them
+     * @param seeds   per node, results a SYNC node's first attempt may reuse (from the FAILED
+     *                checkpoint this step retries)
+     * @param sink    where SYNC effects go as they complete; {@code null} when no node is SYNC
+     */
+    public static EffectJournal live(List<Effect> pending, Map<String, List<Effect>> seeds, EffectSink sink) {
+        return new EffectJournal(false, pending, Map.copyOf(seeds), sink, Map.of());
+    }
+
+    /** A journal that serves {@code effects}, recorded by the step being replayed, and makes no call. */
+    public static EffectJournal replay(List<Effect> effects) {
+        Map<String, Map<Integer, List<Effect>>> byNode = new LinkedHashMap<>();
+        for (Effect e : effects) {
+            byNode.computeIfAbsent(e.node(), k -> new TreeMap<>()).computeIfAbsent(e.attempt(), k -> new ArrayList<>()).add(e);
+        }
+        return new EffectJournal(true, List.of(), Map.of(), null, byNode);
+    }
+
+    public boolean isReplay() {
+        return replay;
+    }
+
+    /**
+     * The attempt number a node's first attempt in this step takes: live, one past the attempts a
+     * killed process already made; in a replay, the first recorded attempt that ran to an end (a
+     * failure, or the last one) — an attempt cut off by a dying process cannot be run again.
+     */
+    public int firstAttempt(String node) {
+        if (!replay) {
+            return log.stream().filter(e -> e.node().equals(node)).mapToInt(Effect::attempt).max().orElse(0) + 1;
+        }
+        Map<Integer, List<Effect>> attempts = recorded.getOrDefault(node, Map.of());
+        int last = attempts.keySet().stream().mapToInt(Integer::intValue).max().orElse(1);
+        for (Map.Entry<Integer, List<Effect>> a : attempts.entrySet()) {
+            if (a.getKey() == last || a.getValue().stream().anyMatch(e -> e.kind() == EffectKind.FAILURE)) {
+                return a.getKey();
+            }
+        }
+        return 1;
+    }
+
+    /** Starts an attempt of a node: decides what it may be served. */
+    public void beginAttempt(String node, int attempt, boolean sync) {
+        finishServing(node);
+        currentAttempt.put(node, attempt);
+        Deque<Effect> queue = new ArrayDeque<>();
+        if (replay) {
+            for (Effect e : recorded.getOrDefault(node, Map.of()).getOrDefault(attempt, List.of())) {
+                if (e.kind() != EffectKind.FAILURE) {
+                    queue.add(e);
+                }
+            }
+        } else if (sync) {
+            queue.addAll(reusable(node));
+        }
+        serving.put(node, queue);
+    }
+
+    /** The successful results of the node's latest attempt in the log, else its seeds. */
+    private List<Effect> reusable(String node) {
+        int latest = log.stream().filter(e -> e.node().equals(node)).mapToInt(Effect::attempt).max().orElse(0);
+        if (latest == 0) {
+            return seeds.getOrDefault(node, List.of()).stream().filter(e -> !e.failed() && e.kind() != EffectKind.FAILURE).toList();
+        }
+        return log.stream().filter(e -> e.node().equals(node) && e.attempt() == latest && !e.failed()
+                && e.kind() != EffectKind.FAILURE).toList();
+    }
+
+    /**
+     * One call of the current attempt of {@code node}: served, or made with {@code live} and recorded.
+     * A failure of {@code live} is recorded and thrown on.
+     */
+    public JsonNode call(String node, boolean sync, EffectKind kind, String name, JsonNode request, Supplier<JsonNode> live) {
+        int attempt = currentAttempt.getOrDefault(node, 1);
+        Deque<Effect> queue = serving.computeIfAbsent(node, k -> new ArrayDeque<>());
+        if (replay) {
+            Effect expected = queue.poll();
+            int index = (int) log.stream().filter(e -> e.node().equals(node) && e.attempt() == attempt).count();
+            if (expected == null || !expected.sameCall(kind, name, request)) {
+                throw diverged(node, attempt, index, expected, new Effect(0, node, attempt, kind, name, request, null, null, false));
+            }
+            log.add(expected);
+            if (expected.failed()) {
+                throw rethrow(expected.error());
+            }
+            return expected.response();
+        }
+        Effect reusable = queue.peek();
+        if (reusable != null) {
+            if (reusable.sameCall(kind, name, request)) {
+                queue.poll();
+                append(reusable.renumbered(log.size(), attempt, true), sync);
+                return reusable.response();
+            }
+            // The attempt asks something else than before: from here on everything is made anew.
+            queue.clear();
+        }
+        JsonNode response;
+        try {
+            response = live.get();
+        } catch (RuntimeException e) {
+            append(new Effect(log.size(), node, attempt, kind, name, request, null, EffectError.of(e), false), sync);
+            throw e;
+        }
+        append(new Effect(log.size(), node, attempt, kind, name, request, response, null, false), sync);
+        return response;
+    }
+
+    /** Records that the current attempt of {@code node} ended with {@code failure}. */
+    public void attemptFailed(String node, boolean sync, Throwable failure) {
+        if (replay) {
+            return;
+        }
+        EffectError error = EffectError.of(failure);
+        append(new Effect(log.size(), node, currentAttempt.getOrDefault(node, 1), EffectKind.FAILURE, error.type(), null, null,
+                error, false), sync);
+    }
+
+    /**
+     * Replay: checks that the node's current attempt made every recorded call (a call left unmade is
+     * a divergence too). Call after each attempt that returned.
+     */
+    public void finishAttempt(String node) {
+        finishServing(node);
+    }
+
+    private void finishServing(String node) {
+        if (!replay) {
+            return;
+        }
+        Deque<Effect> left = serving.remove(node);
+        if (left != null && !left.isEmpty()) {
+            int attempt = currentAttempt.getOrDefault(node, 1);
+            int index = (int) log.stream().filter(e -> e.node().equals(node) && e.attempt() == attempt).count();
+            throw diverged(node, attempt, index, left.peek(), null);
+        }
+    }
+
+    /** Whether a replayed attempt of {@code node} numbered {@code attempt} was recorded at all. */
+    public boolean recordedAttempt(String node, int attempt) {
+        return recorded.getOrDefault(node, Map.of()).containsKey(attempt);
+    }
+
+    private void append(Effect effect, boolean sync) {
+        log.add(effect);
+        if (sync && sink != null) {
+            sink.persist(effect);
+        }
+    }
+
+    /** Everything recorded so far, in order. */
+    public List<Effect> log() {
+        return List.copyOf(log);
+    }
+
+    /** The first divergence a replay found, or {@code null}. */
+    public NonDeterministicException divergence() {
+        return divergence;
+    }
+
+    private NonDeterministicException diverged(String node, int attempt, int index, Effect expected, Effect actual) {
+        NonDeterministicException.Call want = NonDeterministicException.Call.of(expected);
+        NonDeterministicException.Call got = NonDeterministicException.Call.of(actual);
+        String where = "node '" + node + "' attempt " + attempt + ", call #" + (index + 1);
+        String message = want == null ? where + ": the code made " + got + ", which was not recorded"
+                : got == null ? where + ": the code did not make the recorded " + want
+                : where + ": the code made " + got + " where " + want + " was recorded";
+        NonDeterministicException e = new NonDeterministicException(
+                new NonDeterministicException.Divergence(node, attempt, index, want, got, message));
+        if (divergence == null) {
+            divergence = e;
+        }
+        return e;
+    }
+
+    private static RuntimeException rethrow(EffectError error) {
+        if (error.code() != null) {
+            try {
+                return new ThreadlineException(ErrorCode.valueOf(error.code()), error.message());
+            } catch (IllegalArgumentException unknownCode) {
+                return new RecordedFailure(error);
+            }
+        }
+        return new RecordedFailure(error);
+    }
+}

@@ -1,0 +1,112 @@
+package io.threadline.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.threadline.checkpoint.Checkpoint;
+import io.threadline.checkpoint.Decision;
+import io.threadline.checkpoint.Status;
+import io.threadline.checkpoint.StepError;
+import io.threadline.effects.EffectJournal;
+import io.threadline.effects.NonDeterministicException;
+import io.threadline.graph.RouteDecision;
+import io.threadline.graph.StepOutcome;
+import io.threadline.state.JsonDiff;
+import io.threadline.state.StateCodec;
+import io.threadline.state.StateSchema;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/** Compares what a replay produced with what the step recorded, and says so in a report. */
+final class ReplayReports {
+
+    private ReplayReports() {
+    }
+
+    static <S> ReplayReport of(Checkpoint cp, StateSchema<S> schema, StateCodec codec, S recorded, S withInput,
+                               StepOutcome<S> outcome, StepError replayedError, EffectJournal journal, int effectsRecorded,
+                               String replayedOutbox) {
+        NonDeterministicException.Divergence divergence = journal.divergence() == null ? null : journal.divergence().divergence();
+        int served = journal.log().size();
+        if (divergence != null) {
+            return new ReplayReport(cp.thread().threadId(), cp.id().value(), cp.step(), cp.nodes(),
+                    ReplayReport.Verdict.NON_DETERMINISTIC, "NON_DETERMINISTIC: " + divergence.message(), cp.status(), null,
+                    List.of(), codec.mapper().createArrayNode(), cp.decisions(), null, cp.next(), null, cp.error(), null,
+                    divergence, effectsRecorded, served, false);
+        }
+        // A failed replay changed nothing but the input; the recorded FAILED state is that too.
+        S replayedState = outcome == null ? withInput : outcome.applied().state();
+        JsonNode before = codec.toTree(recorded);
+        JsonNode after = codec.toTree(replayedState);
+        List<ReplayReport.FieldDifference> fields = new ArrayList<>();
+        for (String field : schema.fieldNames()) {
+            JsonNode r = before.get(field);
+            JsonNode p = after.get(field);
+            if (!Objects.equals(r, p)) {
+                fields.add(new ReplayReport.FieldDifference(field, r, p));
+            }
+        }
+        List<Decision> decisions = outcome == null ? List.of() : decisions(outcome);
+        List<String> next = outcome == null ? cp.next() : outcome.next();
+        Status status = outcome == null ? Status.FAILED : next.isEmpty() ? Status.DONE : Status.RUNNING;
+        boolean memorySame = outcome == null ? cp.outbox() == null : Objects.equals(cp.outbox(), replayedOutbox);
+
+        List<String> differences = new ArrayList<>();
+        if (status != cp.status()) {
+            differences.add("status " + cp.status() + " → " + status);
+        }
+        if (cp.status() == Status.FAILED || replayedError != null) {
+            if (!sameError(cp.error(), replayedError)) {
+                differences.add("error " + describe(cp.error()) + " → " + describe(replayedError));
+            }
+        }
+        for (ReplayReport.FieldDifference f : fields) {
+            differences.add("field '" + f.field() + "' " + abbreviate(f.recorded()) + " → " + abbreviate(f.replayed()));
+        }
+        if (outcome != null && !decisions.equals(cp.decisions())) {
+            differences.add("decisions " + cp.decisions() + " → " + decisions);
+        }
+        if (!next.equals(cp.next())) {
+            differences.add("next " + cp.next() + " → " + next);
+        }
+        if (!memorySame) {
+            differences.add("memory writes differ");
+        }
+        boolean same = differences.isEmpty();
+        String lost = served < effectsRecorded
+                ? " (" + (effectsRecorded - served) + " call(s) of an attempt cut off by a dying process cannot be replayed)" : "";
+        String summary = (same
+                ? "SAME: the code produces the recorded " + (cp.status() == Status.FAILED ? "error" : "change") + " on "
+                        + served + " recorded call(s)"
+                : "DIFFERENT: " + String.join("; ", differences)) + lost;
+        return new ReplayReport(cp.thread().threadId(), cp.id().value(), cp.step(), cp.nodes(),
+                same ? ReplayReport.Verdict.SAME : ReplayReport.Verdict.DIFFERENT, summary, cp.status(), status, fields,
+                JsonDiff.diff(before, after), cp.decisions(), decisions, cp.next(), next, cp.error(), replayedError, null,
+                effectsRecorded, served, memorySame);
+    }
+
+    private static boolean sameError(StepError recorded, StepError replayed) {
+        if (recorded == null || replayed == null) {
+            return recorded == replayed;
+        }
+        return recorded.node().equals(replayed.node()) && recorded.type().equals(replayed.type())
+                && Objects.equals(recorded.message(), replayed.message());
+    }
+
+    private static String describe(StepError e) {
+        return e == null ? "none" : e.type() + (e.message() == null ? "" : "('" + e.message() + "')") + " in " + e.node();
+    }
+
+    private static String abbreviate(JsonNode value) {
+        String s = String.valueOf(value);
+        return s.length() <= 160 ? s : s.substring(0, 160) + "…";
+    }
+
+    private static List<Decision> decisions(StepOutcome<?> outcome) {
+        List<Decision> out = new ArrayList<>();
+        for (RouteDecision d : outcome.decisions()) {
+            out.add(new Decision(d.from(), d.to(), d.reason()));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,151 @@
+package io.threadline.runtime.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
+import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+import io.threadline.checkpoint.CheckpointId;
+import io.threadline.effects.ChatCodec;
+import io.threadline.effects.EffectKind;
+import io.threadline.effects.Effects;
+import io.threadline.graph.Recollection;
+import io.threadline.graph.StepContext;
+import io.threadline.memory.MemoryHit;
+import io.threadline.memory.MemoryQuery;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The context of one attempt of one node: every call to the world goes through the step's
+ * {@link io.threadline.effects.EffectJournal}, which makes and records it (live) or serves the
+ * recorded answer (replay, or a SYNC retry reusing what an earlier attempt got). What a node is
+ * handed back is always the recorded form, so live and replayed runs see exactly the same values.
+ */
+final class RecordingStepContext implements StepContext {
+
+    private final StepScope scope;
+    private final String node;
+    private final boolean sync;
+
+    RecordingStepContext(StepScope scope, String node, boolean sync) {
+        this.scope = scope;
+        this.node = node;
+        this.sync = sync;
+    }
+
+    @Override
+    public String tenant() {
+        return scope.thread.tenant();
+    }
+
+    @Override
+    public String threadId() {
+        return scope.thread.threadId();
+    }
+
+    @Override
+    public long step() {
+        return scope.step;
+    }
+
+    @Override
+    public Instant now() {
+        JsonNode at = scope.journal.call(node, sync, EffectKind.CLOCK, "now", null,
+                () -> TextNode.valueOf(scope.clock.instant().toString()));
+        return Instant.parse(at.asText());
+    }
+
+    @Override
+    public String newId() {
+        JsonNode id = scope.journal.call(node, sync, EffectKind.ID, "id", null,
+                () -> TextNode.valueOf(CheckpointId.next(scope.clock.instant(), scope.random, scope.lastId).value()));
+        scope.lastId = CheckpointId.parse(id.asText());
+        return id.asText();
+    }
+
+    @Override
+    public boolean hasMemory() {
+        return scope.memoryAvailable;
+    }
+
+    @Override
+    public List<Recollection> recall(String namespace, String query, int k) {
+        ObjectNode request = Effects.mapper().createObjectNode().put("namespace", namespace).put("query", query).put("k", k);
+        JsonNode hits = scope.journal.call(node, sync, EffectKind.RECALL, namespace, request, () -> {
+            if (scope.memory == null) {
+                throw new IllegalStateException("this runtime has no long-term memory store");
+            }
+            ArrayNode out = Effects.mapper().createArrayNode();
+            for (MemoryHit hit : scope.memory.search(new MemoryQuery(scope.thread.tenant(), query, null, k, namespace, Map.of(), 0),
+                    scope.clock.instant())) {
+                out.addObject().put("id", hit.memory().id()).put("namespace", hit.memory().namespace())
+                        .put("content", hit.memory().content()).put("score", hit.score());
+            }
+            return out;
+        });
+        List<Recollection> out = new ArrayList<>(hits.size());
+        for (JsonNode h : hits) {
+            out.add(new Recollection(h.get("id").asText(), h.get("namespace").asText(), h.get("content").asText(),
+                    h.get("score").asDouble()));
+        }
+        return out;
+    }
+
+    @Override
+    public List<Recollection> recallIfAvailable(String namespace, String query, int k) {
+        try {
+            return recall(namespace, query, k);
+        } catch (ThreadlineException e) {
+            if (e.code() != ErrorCode.DEPENDENCY_UNAVAILABLE) {
+                throw e;
+            }
+            scope.markDegradedRecall();
+            return List.of();
+        }
+    }
+
+    @Override
+    public void remember(String namespace, String content, String kind, double importance) {
+        if (!scope.memoryAvailable) {
+            throw new IllegalStateException("this runtime has no long-term memory store");
+        }
+        scope.remember(namespace, content, kind, importance);
+    }
+
+    @Override
+    public ChatResponse chat(ChatRequest request) {
+        JsonNode reply = scope.journal.call(node, sync, EffectKind.MODEL, modelName(request), ChatCodec.request(request), () -> {
+            if (scope.chatModel == null) {
+                throw new IllegalStateException("this runtime has no chat model");
+            }
+            return ChatCodec.response(scope.chatModel.chat(request));
+        });
+        return ChatCodec.response(reply);
+    }
+
+    /** The model the request names, else "chat": never the live model's identity, which a replay does not have. */
+    private static String modelName(ChatRequest request) {
+        return request.modelName() != null ? request.modelName() : "chat";
+    }
+
+    @Override
+    public List<ToolSpecification> toolSpecifications() {
+        return scope.tools.specifications();
+    }
+
+    @Override
+    public String executeTool(ToolExecutionRequest request) {
+        JsonNode result = scope.journal.call(node, sync, EffectKind.TOOL, request.name(), ChatCodec.toolCall(request),
+                () -> TextNode.valueOf(scope.tools.execute(request)));
+        return result.asText();
+    }
+}

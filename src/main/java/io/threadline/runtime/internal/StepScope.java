@@ -1,0 +1,118 @@
+package io.threadline.runtime.internal;
+
+import dev.langchain4j.model.chat.ChatModel;
+import io.threadline.checkpoint.CheckpointId;
+import io.threadline.checkpoint.ThreadKey;
+import io.threadline.effects.EffectJournal;
+import io.threadline.effects.ToolBox;
+import io.threadline.graph.Durability;
+import io.threadline.graph.StepContext;
+import io.threadline.graph.StepEnvironment;
+import io.threadline.memory.Embeddings;
+import io.threadline.memory.MemoryStore;
+import io.threadline.memory.MemoryWrite;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/**
+ * Everything one step shares across its nodes and attempts: the thread, the services nodes may
+ * call, the effect journal that records (or, in a replay, serves) every call, and the memories the
+ * step asks to remember — with ids fixed by (tenant, thread, step, order), so a retried step writes
+ * the same memories, not new ones.
+ */
+public final class StepScope implements StepEnvironment {
+
+    final ThreadKey thread;
+    final long step;
+    final Clock clock;
+    final RandomGenerator random;
+    final MemoryStore memory;
+    final ChatModel chatModel;
+    final ToolBox tools;
+    final EffectJournal journal;
+    final boolean memoryAvailable;
+    private final List<MemoryWrite> remembered = new ArrayList<>();
+    private boolean degradedRecall;
+    CheckpointId lastId;
+
+    public StepScope(ThreadKey thread, long step, Clock clock, RandomGenerator random, MemoryStore memory, ChatModel chatModel,
+                     ToolBox tools, EffectJournal journal, boolean memoryAvailable) {
+        this.memoryAvailable = memoryAvailable;
+        this.thread = thread;
+        this.step = step;
+        this.clock = clock;
+        this.random = random;
+        this.memory = memory;
+        this.chatModel = chatModel;
+        this.tools = tools;
+        this.journal = journal;
+    }
+
+    @Override
+    public StepContext contextFor(String node, int attempt, Durability durability) {
+        journal.beginAttempt(node, attempt, durability == Durability.SYNC);
+        return new RecordingStepContext(this, node, durability == Durability.SYNC);
+    }
+
+    @Override
+    public int firstAttempt(String node) {
+        return journal.firstAttempt(node);
+    }
+
+    @Override
+    public void attemptEnded(String node, int attempt, Throwable failure) {
+        if (failure == null) {
+            journal.finishAttempt(node);
+        } else {
+            journal.attemptFailed(node, true, failure);
+        }
+        if (journal.divergence() != null) {
+            // A replay that left the record cannot say anything more about this step.
+            throw journal.divergence();
+        }
+    }
+
+    /** Live steps wait between attempts; a replay has nothing to wait for. */
+    @Override
+    public void pause(Duration backoff) {
+        if (journal.isReplay() || backoff.isZero()) {
+            return;
+        }
+        try {
+            Thread.sleep(backoff.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to retry", e);
+        }
+    }
+
+    void remember(String namespace, String content, String kind, double importance) {
+        String id = "o-" + Embeddings.sha256(thread.tenant() + "\n" + thread.threadId() + "\n" + step + "\n" + remembered.size())
+                .substring(0, 32);
+        remembered.add(new MemoryWrite(id, thread.tenant(), namespace, content, kind, importance, null, thread.threadId(), null,
+                Map.of()));
+    }
+
+    void markDegradedRecall() {
+        degradedRecall = true;
+    }
+
+    /** What the step asked to remember, in order (the checkpoint's outbox). */
+    public List<MemoryWrite> remembered() {
+        return List.copyOf(remembered);
+    }
+
+    /** Whether a recall was skipped because memory was unavailable (the checkpoint says so). */
+    public boolean degradedRecall() {
+        return degradedRecall;
+    }
+
+    public EffectJournal journal() {
+        return journal;
+    }
+}

@@ -1,0 +1,95 @@
+package io.threadline.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.threadline.agent.AgentState;
+import io.threadline.agent.Message;
+import io.threadline.checkpoint.HistoryQuery;
+import io.threadline.checkpoint.ThreadKey;
+import io.threadline.runtime.RunBudget;
+import io.threadline.runtime.ThreadRuntime;
+import io.threadline.state.Update;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** events/http-replay.json and http-memory-*.json: replay and memory over API Gateway, tenant from the token. */
+@QuarkusTest
+@TestProfile(Exports.HttpWithMemory.class)
+class ApiGatewayOperationsTest {
+
+    @Inject
+    ThreadRuntime<AgentState> runtime;
+
+    private static JsonNode body(JsonNode response) {
+        try {
+            return Lambda.JSON.readTree(response.get("body").asText());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static ObjectNode withBody(String event, String body) {
+        ObjectNode e = Lambda.event(event);
+        e.put("body", body);
+        return e;
+    }
+
+    @Test
+    void replayOverHttpReportsOnTheCallersThread() {
+        ThreadKey thread = ThreadKey.of("acme", "web-replay");
+        runtime.run(thread, Update.of(AgentState.MESSAGES.append(Message.user("count the words in one two three"))), RunBudget.steps(5));
+        String last = runtime.history(thread, HistoryQuery.first(1)).checkpoints().get(0).id().value();
+
+        JsonNode ok = Lambda.invoke(withBody("http-replay.json", "{\"threadId\":\"web-replay\",\"checkpointId\":\"" + last + "\"}"));
+        assertThat(ok.get("statusCode").asInt()).as(ok.toString()).isEqualTo(200);
+        assertThat(body(ok).at("/report/verdict").asText()).isEqualTo("SAME");
+
+        ObjectNode otherTenant = withBody("http-replay.json", "{\"threadId\":\"web-replay\",\"checkpointId\":\"" + last + "\"}");
+        ((ObjectNode) otherTenant.at("/requestContext/authorizer/jwt/claims")).put("tenant", "globex");
+        JsonNode refused = Lambda.invoke(otherTenant);
+        assertThat(refused.get("statusCode").asInt()).isEqualTo(404);
+        assertThat(body(refused).at("/error/code").asText()).isEqualTo("THREAD_NOT_FOUND");
+
+        JsonNode unknown = Lambda.invoke(Lambda.eventText("http-replay.json"));
+        assertThat(unknown.get("statusCode").asInt()).isEqualTo(404);
+    }
+
+    @Test
+    void memoryOverHttpIsScopedToTheTokensTenant() {
+        JsonNode put = Lambda.invoke(Lambda.eventText("http-memory-put.json"));
+        assertThat(put.get("statusCode").asInt()).as(put.toString()).isEqualTo(200);
+        String id = body(put).at("/memory/id").asText();
+
+        JsonNode found = Lambda.invoke(Lambda.eventText("http-memory-search.json"));
+        assertThat(body(found).get("memories").findValuesAsText("id")).contains(id);
+
+        ObjectNode otherTenant = Lambda.event("http-memory-search.json");
+        ((ObjectNode) otherTenant.at("/requestContext/authorizer/jwt/claims")).put("tenant", "globex");
+        assertThat(body(Lambda.invoke(otherTenant)).get("memories").findValuesAsText("id")).doesNotContain(id);
+
+        ObjectNode bodyTenant = withBody("http-memory-search.json", "{\"query\":\"units\",\"tenant\":\"globex\"}");
+        assertThat(Lambda.invoke(bodyTenant).get("statusCode").asInt()).isEqualTo(400);
+
+        JsonNode deleted = Lambda.invoke(withBody("http-memory-delete.json", "{\"id\":\"" + id + "\"}"));
+        assertThat(body(deleted).get("deleted").asBoolean()).isTrue();
+        assertThat(body(Lambda.invoke(Lambda.eventText("http-memory-search.json"))).get("memories").findValuesAsText("id"))
+                .doesNotContain(id);
+    }
+
+    @Test
+    void anUnknownOperationNamesTheOnesThereAre() {
+        ObjectNode event = Lambda.event("http-replay.json");
+        event.put("rawPath", "/memory-purge");
+        ((ObjectNode) event.at("/requestContext/http")).put("path", "/memory-purge");
+        JsonNode answer = Lambda.invoke(event);
+        assertThat(answer.get("statusCode").asInt()).isEqualTo(400);
+        assertThat(body(answer).at("/error/message").asText()).contains("/memory-search", "/replay");
+    }
+}

@@ -1,0 +1,156 @@
+package io.threadline.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.threadline.agent.AgentState;
+import io.threadline.agent.Message;
+import io.threadline.checkpoint.HistoryQuery;
+import io.threadline.checkpoint.ThreadKey;
+import io.threadline.config.MemoryStores;
+import io.threadline.memory.MemoryStore;
+import io.threadline.memory.MemoryWrite;
+import io.threadline.runtime.RunBudget;
+import io.threadline.runtime.ThreadRuntime;
+import io.threadline.state.Update;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * events/replay.json and events/memory-*.json through the Lambda Runtime API, each function exported
+ * alone as deployed; the memory functions on the real OpenSearch node.
+ */
+class DirectOperationsTest {
+
+    @QuarkusTest
+    @TestProfile(Exports.Replay.class)
+    static class ReplayFunction {
+        @Inject
+        ThreadRuntime<AgentState> runtime;
+
+        @Test
+        void everyStepOfARecordedTurnReplaysTheSame() {
+            ThreadKey thread = ThreadKey.of("acme", "replay-1");
+            runtime.run(thread, Update.of(AgentState.MESSAGES.append(Message.user("what is 6 * 7"))), RunBudget.steps(5));
+            for (var cp : runtime.history(thread, HistoryQuery.first(10)).checkpoints()) {
+                ObjectNode event = Lambda.event("replay.json");
+                event.put("threadId", "replay-1").put("checkpointId", cp.id().value());
+                JsonNode answer = Lambda.invoke(event);
+                assertThat(answer.at("/report/verdict").asText()).as(answer.toString()).isEqualTo("SAME");
+                assertThat(answer.at("/report/step").asLong()).isEqualTo(cp.step());
+                assertThat(answer.at("/report/summary").asText()).startsWith("SAME");
+            }
+        }
+
+        @Test
+        void unknownCheckpointsAndBadIdsAreClearErrors() {
+            assertThat(Lambda.invoke(Lambda.eventText("replay.json")).at("/error/code").asText()).isEqualTo("THREAD_NOT_FOUND");
+            ObjectNode bad = Lambda.event("replay.json");
+            bad.put("checkpointId", "not-an-id");
+            assertThat(Lambda.invoke(bad).at("/error/code").asText()).isEqualTo("INVALID_INPUT");
+            ObjectNode missing = Lambda.event("replay.json");
+            missing.remove("checkpointId");
+            assertThat(Lambda.invoke(missing).at("/error/code").asText()).isEqualTo("INVALID_INPUT");
+            ObjectNode unknownField = Lambda.event("replay.json");
+            unknownField.put("force", true);
+            assertThat(Lambda.invoke(unknownField).at("/error/code").asText()).isEqualTo("INVALID_INPUT");
+        }
+    }
+
+    @QuarkusTest
+    @TestProfile(Exports.MemoryPut.class)
+    static class MemoryPutFunction {
+        @Inject
+        MemoryStores memory;
+
+        @Test
+        void putStoresAMemoryOfTheCallersTenantAndARepeatedPutIsTheSameMemory() {
+            JsonNode first = Lambda.invoke(Lambda.eventText("memory-put.json"));
+            assertThat(first.has("error")).as(first.toString()).isFalse();
+            assertThat(first.at("/memory/namespace").asText()).isEqualTo("users/42/preferences");
+            assertThat(first.at("/memory/kind").asText()).isEqualTo("preference");
+            assertThat(first.at("/memory/metadata/source").asText()).isEqualTo("profile");
+            assertThat(first.at("/memory/expiresAt").isMissingNode()).isFalse();
+            assertThat(first.has("/memory/embedding")).isFalse();
+            String id = first.at("/memory/id").asText();
+            assertThat(memory.store().orElseThrow().get("acme", id)).isPresent();
+            assertThat(memory.store().orElseThrow().get("globex", id)).isEmpty();
+
+            JsonNode again = Lambda.invoke(Lambda.eventText("memory-put.json"));
+            assertThat(again.at("/memory/id").asText()).isEqualTo(id);
+            assertThat(memory.store().orElseThrow().search(io.threadline.memory.MemoryQuery.text("acme", "metric units", 10)
+                    .under("users/42/preferences"), Instant.now())).extracting(h -> h.memory().id()).containsOnlyOnce(id);
+        }
+
+        @Test
+        void badWritesAreRefusedAndStoreNothing() {
+            ObjectNode noContent = Lambda.event("memory-put.json");
+            noContent.put("namespace", "users/43/empty").remove("content");
+            assertThat(Lambda.invoke(noContent).at("/error/code").asText()).isEqualTo("INVALID_INPUT");
+            ObjectNode badImportance = Lambda.event("memory-put.json");
+            badImportance.put("namespace", "users/43/empty").put("importance", 7);
+            assertThat(Lambda.invoke(badImportance).at("/error/details/field").asText()).isEqualTo("importance");
+            ObjectNode badTtl = Lambda.event("memory-put.json");
+            badTtl.put("namespace", "users/43/empty").put("ttlSeconds", -1);
+            assertThat(Lambda.invoke(badTtl).at("/error/code").asText()).isEqualTo("INVALID_INPUT");
+            assertThat(memory.store().orElseThrow().search(io.threadline.memory.MemoryQuery.text("acme", "metric units", 10)
+                    .under("users/43"), Instant.now())).isEmpty();
+        }
+    }
+
+    @QuarkusTest
+    @TestProfile(Exports.MemorySearch.class)
+    static class MemorySearchFunction {
+        @Inject
+        MemoryStores memory;
+
+        @Test
+        void searchFindsTheTenantsMemoriesUnderTheNamespaceAndNoOneElses() {
+            MemoryStore store = memory.store().orElseThrow();
+            Instant now = Instant.now();
+            store.put(new MemoryWrite("m-search-1", "acme", "users/42/preferences", "prefers answers in metric units", "preference",
+                    0.8, null, null, null, Map.of("source", "profile")), now);
+            store.put(new MemoryWrite("m-search-2", "globex", "users/42/preferences", "prefers answers in metric units", "preference",
+                    0.8, null, null, null, Map.of("source", "profile")), now);
+
+            JsonNode answer = Lambda.invoke(Lambda.eventText("memory-search.json"));
+
+            assertThat(answer.has("error")).as(answer.toString()).isFalse();
+            assertThat(answer.get("memories")).isNotEmpty();
+            assertThat(answer.get("memories").findValuesAsText("id")).contains("m-search-1").doesNotContain("m-search-2");
+            assertThat(answer.at("/memories/0/score").isNumber()).isTrue();
+
+            ObjectNode crafted = Lambda.event("memory-search.json");
+            crafted.put("tenant", "acme").put("namespace", "../globex");
+            assertThat(Lambda.invoke(crafted).at("/error/code").asText()).isEqualTo("INVALID_INPUT");
+        }
+    }
+
+    @QuarkusTest
+    @TestProfile(Exports.MemoryDelete.class)
+    static class MemoryDeleteFunction {
+        @Inject
+        MemoryStores memory;
+
+        @Test
+        void deleteForgetsOneMemoryOfTheCallersTenantOnly() {
+            MemoryStore store = memory.store().orElseThrow();
+            store.put(new MemoryWrite("m-0123456789abcdef", "acme", "users/42/notes", "to be forgotten", "fact", 0.5, null, null,
+                    null, Map.of()), Instant.now());
+            ObjectNode otherTenant = Lambda.event("memory-delete.json");
+            otherTenant.put("tenant", "globex");
+            assertThat(Lambda.invoke(otherTenant).get("deleted").asBoolean()).isFalse();
+            assertThat(store.get("acme", "m-0123456789abcdef")).isPresent();
+
+            assertThat(Lambda.invoke(Lambda.eventText("memory-delete.json")).get("deleted").asBoolean()).isTrue();
+            assertThat(store.get("acme", "m-0123456789abcdef")).isEmpty();
+            assertThat(Lambda.invoke(Lambda.eventText("memory-delete.json")).get("deleted").asBoolean()).isFalse();
+        }
+    }
+}
