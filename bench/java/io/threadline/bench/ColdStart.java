@@ -260,10 +260,10 @@ public final class ColdStart {
             int initRequests = proxies.values().stream().mapToInt(p -> p.total("init")).sum();
             return new Sample(init, started, firstStep, memory.heapMb(), memory.rssMb(), cpuMs, calls.toString(), initRequests);
         } finally {
-            inv.finished.countDown();
-            // Killed, as Lambda ends an execution environment: a polite stop crashes the runtime client's
-            // native HTTP client, which is blocked in its next poll, and adds nothing to measure.
+            // Killed, as Lambda ends an execution environment, before its held poll is released: the runtime
+            // client's native HTTP client crashes on a stop or an answer it does not expect there.
             process.destroyForcibly().waitFor();
+            inv.finished.countDown();
         }
     }
 
