@@ -2,7 +2,6 @@ package io.threadline.api;
 
 import io.quarkus.funqy.Funq;
 import io.quarkus.runtime.annotations.RegisterForReflection;
-import io.threadline.agent.Tools;
 import io.threadline.effects.Effect;
 import io.threadline.effects.EffectError;
 import io.threadline.effects.ToolBox;
@@ -55,7 +54,6 @@ class NativeRegistrationsTest {
     private static final Map<String, String> NOT_SERIALISED = Map.ofEntries(
             Map.entry(Caller.class.getName(), "resolved from the request and the entry path, never read or written as JSON"),
             Map.entry(Operations.class.getName() + "$Handler", "an entry of the operation table (request type and action)"),
-            Map.entry(Tools.ToolCall.class.getName(), "the reference agent's choice of tool inside a node; only its output reaches the state"),
             Map.entry(MemoryQuery.class.getName(), "built by the step context from a node's recall call"),
             Map.entry(MemoryHit.class.getName(), "handed to nodes as objects; the OpenSearch store parses MemoryDocument, not hits"),
             Map.entry(MemoryRecord.class.getName(), "the store's object form; OpenSearch reads and writes MemoryDocument instead"),
