@@ -57,7 +57,7 @@ public class MemoryStores {
         Embeddings embeddings = new Embeddings(models.get());
         MemoryConfig.Score w = config.score();
         MemorySettings settings = new MemorySettings(config.mergeThreshold(),
-                new MemoryScoring(w.similarity(), w.recency(), w.importance(), w.recencyHalfLife()));
+                new MemoryScoring(w.similarity(), w.recency(), w.importance(), w.recencyHalfLife()), config.touchAfter());
         return switch (config.store()) {
             case "memory" -> Optional.of(new InMemoryMemoryStore(embeddings, settings));
             case "opensearch" -> {

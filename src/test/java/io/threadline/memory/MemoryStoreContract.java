@@ -28,6 +28,13 @@ public abstract class MemoryStoreContract {
     /** The store under test, built with {@code new Embeddings(new WordEmbeddingModel())} and default settings. */
     protected abstract MemoryStore store();
 
+    /**
+     * Makes every completed write visible to searches. A store whose searches see writes at once (the in-memory
+     * one) does nothing; OpenSearch refreshes, since an access-time touch is written without a refresh.
+     */
+    protected void settle() {
+    }
+
     @BeforeEach
     void tenants() {
         String run = UUID.randomUUID().toString().substring(0, 8);
@@ -160,6 +167,48 @@ public abstract class MemoryStoreContract {
         assertThat(store().delete("tenant-never-seen", "gone")).isFalse();
         assertThat(store().get("tenant-never-seen", "gone")).isEmpty();
         assertThat(store().search(MemoryQuery.text("tenant-never-seen", "anything", 3), T0)).isEmpty();
+    }
+
+    @Test
+    void aSearchMovesTheAccessTimeOfWhatItReturnsOnly() {
+        MemoryWrite hit = new MemoryWrite("hit", a, "ns", "purple elephants dance at noon", "fact", 0.4, null, null, null, Map.of("k", "v"));
+        store().put(hit, T0);
+        store().put(new MemoryWrite("miss", a, "ns", "tax forms are due in april", "fact", 0.4, null, null, null, Map.of()), T0);
+        MemoryRecord before = store().get(a, "hit").orElseThrow();
+        Instant later = T0.plus(Duration.ofHours(2));
+
+        List<MemoryHit> hits = store().search(MemoryQuery.text(a, "purple elephants", 1), later);
+
+        assertThat(hits).extracting(h -> h.memory().id()).containsExactly("hit");
+        assertThat(hits.get(0).memory().accessedAt()).as("a hit shows the memory as it was ranked").isEqualTo(T0);
+        MemoryRecord after = store().get(a, "hit").orElseThrow();
+        assertThat(after.accessedAt()).isEqualTo(later);
+        assertThat(after).isEqualTo(before.accessed(later));
+        assertThat(store().get(a, "miss").orElseThrow().accessedAt()).isEqualTo(T0);
+    }
+
+    @Test
+    void aSearchWithinTouchAfterOrBeforeTheLastAccessLeavesTheAccessTime() {
+        store().put(new MemoryWrite("m", a, "ns", "purple elephants dance", "fact", 0.4, null, null, null, Map.of()), T0);
+        Instant soon = T0.plus(MemorySettings.DEFAULT_TOUCH_AFTER).minusSeconds(1);
+        assertThat(store().search(MemoryQuery.text(a, "purple elephants", 1), soon)).hasSize(1);
+        assertThat(store().get(a, "m").orElseThrow().accessedAt()).isEqualTo(T0);
+        assertThat(store().search(MemoryQuery.text(a, "purple elephants", 1), T0.minus(Duration.ofDays(1)))).hasSize(1);
+        assertThat(store().get(a, "m").orElseThrow().accessedAt()).as("never backwards").isEqualTo(T0);
+    }
+
+    @Test
+    void aRecalledMemoryOutranksAnEquallySimilarForgottenOne() {
+        // Same content, same importance, two namespaces: equal scores, ties go to the smaller id ("a-…").
+        store().put(new MemoryWrite("a-forgotten", a, "x/1", "green tea with honey", "fact", 0.5, null, null, null, Map.of()), T0);
+        store().put(new MemoryWrite("z-recalled", a, "x/2", "green tea with honey", "fact", 0.5, null, null, null, Map.of()), T0);
+        assertThat(store().search(MemoryQuery.text(a, "green tea", 2), T0)).extracting(h -> h.memory().id())
+                .containsExactly("a-forgotten", "z-recalled");
+        Instant twoMonths = T0.plus(Duration.ofDays(60));
+        store().search(MemoryQuery.text(a, "green tea", 1).under("x/2"), twoMonths.plusSeconds(10));
+        settle();
+        assertThat(store().search(MemoryQuery.text(a, "green tea", 2), twoMonths.plusSeconds(20))).extracting(h -> h.memory().id())
+                .containsExactly("z-recalled", "a-forgotten");
     }
 
     @Test

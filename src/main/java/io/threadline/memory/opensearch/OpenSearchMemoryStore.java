@@ -85,9 +85,9 @@ public final class OpenSearchMemoryStore implements MemoryStore {
 
     private Optional<MemoryHit> nearest(MemoryWrite write, float[] vector, Instant now) throws IOException {
         Query filter = MemoryQueries.filter(write.tenant(), null, write.namespace(), Map.of(), now);
-        for (MemoryHit hit : knn(vector, 1, filter, now)) {
-            if (hit.similarity() >= settings.mergeThreshold()) {
-                return Optional.of(hit);
+        for (Candidate c : knn(vector, 1, filter, now)) {
+            if (c.hit().similarity() >= settings.mergeThreshold()) {
+                return Optional.of(c.hit());
             }
         }
         return Optional.empty();
@@ -111,32 +111,47 @@ public final class OpenSearchMemoryStore implements MemoryStore {
     @Override
     public List<MemoryHit> search(MemoryQuery query, Instant now) {
         float[] vector = query.vector() != null ? Embeddings.normalized(query.vector()) : embeddings.embed(query.text());
-        return call("search memories", () -> {
+        List<Candidate> top = call("search memories", () -> {
             Query filter = MemoryQueries.filter(query.tenant(), query.namespacePrefix(), null, query.metadata(), now);
-            List<MemoryHit> hits = new ArrayList<>();
-            for (MemoryHit hit : knn(vector, Math.max(query.k() * index.candidates(), query.k()), filter, now)) {
-                if (hit.score() >= query.minScore()) {
-                    hits.add(hit);
+            List<Candidate> candidates = new ArrayList<>();
+            for (Candidate c : knn(vector, Math.max(query.k() * index.candidates(), query.k()), filter, now)) {
+                if (c.hit().score() >= query.minScore()) {
+                    candidates.add(c);
                 }
             }
-            hits.sort(Comparator.comparingDouble(MemoryHit::score).reversed().thenComparing(h -> h.memory().id()));
-            return List.copyOf(hits.subList(0, Math.min(query.k(), hits.size())));
+            candidates.sort(Comparator.comparingDouble((Candidate c) -> c.hit().score()).reversed()
+                    .thenComparing(c -> c.hit().memory().id()));
+            return candidates.subList(0, Math.min(query.k(), candidates.size()));
         });
+        List<AccessTouches.Seen> stale = new ArrayList<>();
+        List<MemoryHit> hits = new ArrayList<>(top.size());
+        for (Candidate c : top) {
+            hits.add(c.hit());
+            if (settings.touches(c.hit().memory(), now)) {
+                stale.add(c.seen());
+            }
+        }
+        AccessTouches.touch(client, index.index(), stale, now);
+        return List.copyOf(hits);
     }
 
-    private List<MemoryHit> knn(float[] vector, int k, Query filter, Instant now) throws IOException {
+    /** A k-NN candidate: the scored hit and the document version it was read at. */
+    private record Candidate(MemoryHit hit, AccessTouches.Seen seen) {}
+
+    private List<Candidate> knn(float[] vector, int k, Query filter, Instant now) throws IOException {
         List<Float> v = new ArrayList<>(vector.length);
         for (float x : vector) {
             v.add(x);
         }
-        SearchResponse<MemoryDocument> response = client.search(s -> s.index(index.index()).size(k)
+        SearchResponse<MemoryDocument> response = client.search(s -> s.index(index.index()).size(k).seqNoPrimaryTerm(true)
                 .query(q -> q.knn(n -> n.field(MemoryIndex.EMBEDDING).vector(v).k(k).filter(filter))), MemoryDocument.class);
-        List<MemoryHit> out = new ArrayList<>();
+        List<Candidate> out = new ArrayList<>();
         for (Hit<MemoryDocument> hit : response.hits().hits()) {
             MemoryRecord record = hit.source().toRecord();
             // The lucene cosinesimil score is (1 + cosine) / 2; the cosine itself is recomputed exactly.
             double similarity = Embeddings.cosine(record.embedding(), vector);
-            out.add(new MemoryHit(record, similarity, settings.scoring().score(similarity, record, now)));
+            out.add(new Candidate(new MemoryHit(record, similarity, settings.scoring().score(similarity, record, now)),
+                    new AccessTouches.Seen(hit.id(), hit.seqNo(), hit.primaryTerm())));
         }
         return out;
     }

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
+import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,12 +23,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class OpenSearchMemoryStoreTest extends MemoryStoreContract {
 
     private static OpenSearchMemoryStore store;
+    private static org.opensearch.client.opensearch.OpenSearchClient client;
     private static OpenSearchMemorySettings settings;
 
     @BeforeAll
     static void index() {
         settings = new OpenSearchMemorySettings("memories-" + UUID.randomUUID(), "lucene", WordEmbeddingModel.DIMENSION, 4);
-        store = new OpenSearchMemoryStore(OpenSearchClients.create(OpenSearchNode.get().endpoint()),
+        client = OpenSearchClients.create(OpenSearchNode.get().endpoint());
+        store = new OpenSearchMemoryStore(client,
                 new Embeddings(new WordEmbeddingModel()), MemorySettings.DEFAULT, settings);
         store.ensureIndex();
         store.ensureIndex(); // idempotent
@@ -35,6 +39,54 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
     @Override
     protected MemoryStore store() {
         return store;
+    }
+
+    @Override
+    protected void settle() {
+        try {
+            client.indices().refresh(r -> r.index(settings.index()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void aTouchAppliesOnlyToTheVersionTheSearchSaw() throws Exception {
+        store.put(new MemoryWrite("v", a, "ns", "first words", "fact", 0.5, null, null, null, java.util.Map.of()), T0);
+        var seen = client.get(g -> g.index(settings.index()).id(a + "/v"), MemoryDocument.class);
+        AccessTouches.Seen atFirst = new AccessTouches.Seen(seen.id(), seen.seqNo(), seen.primaryTerm());
+        Instant later = T0.plus(java.time.Duration.ofDays(1));
+        // Rewritten since it was seen: the write's own access time stands.
+        store.put(new MemoryWrite("v", a, "ns", "second words", "fact", 0.5, null, null, null, java.util.Map.of()), T0.plusSeconds(5));
+        assertThat(AccessTouches.touch(client, settings.index(), List.of(atFirst), later)).isZero();
+        assertThat(store.get(a, "v").orElseThrow().accessedAt()).isEqualTo(T0.plusSeconds(5));
+        // The current version is touched.
+        var current = client.get(g -> g.index(settings.index()).id(a + "/v"), MemoryDocument.class);
+        assertThat(AccessTouches.touch(client, settings.index(),
+                List.of(new AccessTouches.Seen(current.id(), current.seqNo(), current.primaryTerm())), later)).isEqualTo(1);
+        assertThat(store.get(a, "v").orElseThrow().accessedAt()).isEqualTo(later);
+        assertThat(store.get(a, "v").orElseThrow().content()).isEqualTo("second words");
+    }
+
+    @Test
+    void aTouchNeverBringsBackADeletedMemory() throws Exception {
+        store.put(new MemoryWrite("gone", a, "ns", "soon deleted", "fact", 0.5, null, null, null, java.util.Map.of()), T0);
+        var seen = client.get(g -> g.index(settings.index()).id(a + "/gone"), MemoryDocument.class);
+        assertThat(store.delete(a, "gone")).isTrue();
+        assertThat(AccessTouches.touch(client, settings.index(),
+                List.of(new AccessTouches.Seen(seen.id(), seen.seqNo(), seen.primaryTerm())), T0.plusSeconds(7200))).isZero();
+        assertThat(store.get(a, "gone")).isEmpty();
+    }
+
+    @Test
+    void aTouchOnANodeThatIsDownIsDroppedNotThrown() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        var down = OpenSearchClients.create(URI.create("http://127.0.0.1:" + closedPort));
+        assertThat(AccessTouches.touch(down, settings.index(), List.of(new AccessTouches.Seen(a + "/x", 0, 1)), T0)).isZero();
+        assertThat(AccessTouches.touch(down, settings.index(), List.of(), T0)).isZero();
     }
 
     @Test
