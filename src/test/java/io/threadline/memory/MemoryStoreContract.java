@@ -29,8 +29,9 @@ public abstract class MemoryStoreContract {
     protected abstract MemoryStore store();
 
     /**
-     * Makes every completed write visible to searches. A store whose searches see writes at once (the in-memory
-     * one) does nothing; OpenSearch refreshes, since an access-time touch is written without a refresh.
+     * Lets what a search set off finish and become visible: the in-memory store touches within the search and
+     * does nothing here; OpenSearch sends its access-time touches without waiting and without a refresh, so
+     * its test waits for them and refreshes.
      */
     protected void settle() {
     }
@@ -178,6 +179,7 @@ public abstract class MemoryStoreContract {
         Instant later = T0.plus(Duration.ofHours(2));
 
         List<MemoryHit> hits = store().search(MemoryQuery.text(a, "purple elephants", 1), later);
+        settle();
 
         assertThat(hits).extracting(h -> h.memory().id()).containsExactly("hit");
         assertThat(hits.get(0).memory().accessedAt()).as("a hit shows the memory as it was ranked").isEqualTo(T0);
@@ -192,8 +194,10 @@ public abstract class MemoryStoreContract {
         store().put(new MemoryWrite("m", a, "ns", "purple elephants dance", "fact", 0.4, null, null, null, Map.of()), T0);
         Instant soon = T0.plus(MemorySettings.DEFAULT_TOUCH_AFTER).minusSeconds(1);
         assertThat(store().search(MemoryQuery.text(a, "purple elephants", 1), soon)).hasSize(1);
+        settle();
         assertThat(store().get(a, "m").orElseThrow().accessedAt()).isEqualTo(T0);
         assertThat(store().search(MemoryQuery.text(a, "purple elephants", 1), T0.minus(Duration.ofDays(1)))).hasSize(1);
+        settle();
         assertThat(store().get(a, "m").orElseThrow().accessedAt()).as("never backwards").isEqualTo(T0);
     }
 

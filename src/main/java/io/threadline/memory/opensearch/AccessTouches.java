@@ -1,16 +1,15 @@
 package io.threadline.memory.opensearch;
 
-import org.opensearch.client.opensearch.OpenSearchClient;
-import org.opensearch.client.opensearch._types.OpenSearchException;
+import org.opensearch.client.opensearch.OpenSearchAsyncClient;
 import org.opensearch.client.opensearch.core.BulkResponse;
 import org.opensearch.client.opensearch.core.bulk.BulkOperation;
 import org.opensearch.client.opensearch.core.bulk.BulkResponseItem;
 
-import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -18,9 +17,11 @@ import java.util.logging.Logger;
  * Moves the access time of the memories a search returned: one bulk request of partial updates, each
  * conditional on the document version the search ranked ({@code if_seq_no}/{@code if_primary_term}), so a
  * touch never overwrites a write that came in between, never moves the time backwards past one, and never
- * brings back a deleted memory. No refresh: a realtime GET sees it at once, searches within the refresh
- * interval. Access time is a ranking hint, so a touch that fails is logged and dropped; the search it
- * belongs to has already succeeded.
+ * brings back a deleted memory. No refresh: a realtime GET sees it at once, searches after the next refresh.
+ *
+ * <p>Sent without waiting for the answer (the HTTP client's own I/O thread carries it), so a search costs no
+ * extra round trip. Access time is a ranking hint: a touch that fails is logged and dropped, and one cut off
+ * by a frozen Lambda environment is simply lost.
  */
 final class AccessTouches {
 
@@ -32,10 +33,13 @@ final class AccessTouches {
     private AccessTouches() {
     }
 
-    /** Returns how many documents were touched (the others changed or went away since they were seen, or the node failed). */
-    static int touch(OpenSearchClient client, String index, List<Seen> seen, Instant now) {
+    /**
+     * Sends the touches; the future completes (never exceptionally) with how many documents were touched — the
+     * others changed or went away since they were seen, or the node failed.
+     */
+    static CompletableFuture<Integer> touch(OpenSearchAsyncClient client, String index, List<Seen> seen, Instant now) {
         if (seen.isEmpty()) {
-            return 0;
+            return CompletableFuture.completedFuture(0);
         }
         Map<String, String> partial = Map.of("accessedAt", now.toString());
         List<BulkOperation> ops = new ArrayList<>(seen.size());
@@ -43,8 +47,18 @@ final class AccessTouches {
             ops.add(BulkOperation.of(o -> o.update(u -> u.index(index).id(s.docId()).ifSeqNo(s.seqNo()).ifPrimaryTerm(s.primaryTerm())
                     .document(partial))));
         }
+        CompletableFuture<BulkResponse> sent;
         try {
-            BulkResponse response = client.bulk(b -> b.operations(ops));
+            sent = client.bulk(b -> b.operations(ops));
+        } catch (Exception e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        return sent.handle((response, failure) -> {
+            if (failure != null) {
+                LOG.log(Level.WARNING, "could not move the access time of {0} recalled memories: {1}",
+                        new Object[] {seen.size(), failure.getMessage()});
+                return 0;
+            }
             int touched = 0;
             for (BulkResponseItem item : response.items()) {
                 if (item.error() == null) {
@@ -56,10 +70,6 @@ final class AccessTouches {
                 }
             }
             return touched;
-        } catch (IOException | OpenSearchException e) {
-            LOG.log(Level.WARNING, "could not move the access time of {0} recalled memories: {1}",
-                    new Object[] {seen.size(), e.getMessage()});
-            return 0;
-        }
+        });
     }
 }

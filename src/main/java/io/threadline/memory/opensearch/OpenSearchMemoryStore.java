@@ -12,6 +12,7 @@ import io.threadline.memory.MemorySettings;
 import io.threadline.memory.MemoryStore;
 import io.threadline.memory.MemoryWrite;
 import io.threadline.memory.PutResult;
+import org.opensearch.client.opensearch.OpenSearchAsyncClient;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.opensearch._types.OpenSearchException;
 import org.opensearch.client.opensearch._types.Refresh;
@@ -27,17 +28,27 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Memories in an OpenSearch index with a {@code knn_vector} field (cosine). Every search is a k-NN
  * query whose tenant, namespace, metadata and expiry conditions are an efficient filter inside the
  * k-NN clause — the candidates are drawn from the caller's memories only, not post-filtered — and
  * the candidates are re-ranked by {@link io.threadline.memory.MemoryScoring}. Writes refresh the
- * index so the next search (and the near-duplicate check) sees them.
+ * index so the next search (and the near-duplicate check) sees them. A search's access-time touches
+ * ({@link AccessTouches}) are sent without waiting and without a refresh.
  */
 public final class OpenSearchMemoryStore implements MemoryStore {
 
     private final OpenSearchClient client;
+    /** The same transport, for requests the caller does not wait for (access-time touches). */
+    private final OpenSearchAsyncClient asyncClient;
+    private final Set<CompletableFuture<Integer>> touching = ConcurrentHashMap.newKeySet();
     private final Embeddings embeddings;
     private final MemorySettings settings;
     private final OpenSearchMemorySettings index;
@@ -45,6 +56,7 @@ public final class OpenSearchMemoryStore implements MemoryStore {
     public OpenSearchMemoryStore(OpenSearchClient client, Embeddings embeddings, MemorySettings settings,
                                  OpenSearchMemorySettings index) {
         this.client = client;
+        this.asyncClient = new OpenSearchAsyncClient(client._transport(), client._transportOptions());
         this.embeddings = embeddings;
         this.settings = settings;
         this.index = index;
@@ -131,8 +143,30 @@ public final class OpenSearchMemoryStore implements MemoryStore {
                 stale.add(c.seen());
             }
         }
-        AccessTouches.touch(client, index.index(), stale, now);
+        if (!stale.isEmpty()) {
+            CompletableFuture<Integer> touch = AccessTouches.touch(asyncClient, index.index(), stale, now);
+            touching.add(touch);
+            touch.whenComplete((n, e) -> touching.remove(touch));
+        }
         return List.copyOf(hits);
+    }
+
+    /**
+     * Waits until the access-time touches sent so far are answered (tests, orderly shutdown); true if all were
+     * within {@code timeout}. Searches never wait for them.
+     */
+    public boolean awaitTouches(java.time.Duration timeout) {
+        try {
+            CompletableFuture.allOf(touching.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            return true; // touches complete normally; nothing to report
+        }
     }
 
     /** A k-NN candidate: the scored hit and the document version it was read at. */

@@ -24,12 +24,14 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
 
     private static OpenSearchMemoryStore store;
     private static org.opensearch.client.opensearch.OpenSearchClient client;
+    private static org.opensearch.client.opensearch.OpenSearchAsyncClient async;
     private static OpenSearchMemorySettings settings;
 
     @BeforeAll
     static void index() {
         settings = new OpenSearchMemorySettings("memories-" + UUID.randomUUID(), "lucene", WordEmbeddingModel.DIMENSION, 4);
         client = OpenSearchClients.create(OpenSearchNode.get().endpoint());
+        async = new org.opensearch.client.opensearch.OpenSearchAsyncClient(client._transport());
         store = new OpenSearchMemoryStore(client,
                 new Embeddings(new WordEmbeddingModel()), MemorySettings.DEFAULT, settings);
         store.ensureIndex();
@@ -43,6 +45,7 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
 
     @Override
     protected void settle() {
+        assertThat(store.awaitTouches(java.time.Duration.ofSeconds(10))).isTrue();
         try {
             client.indices().refresh(r -> r.index(settings.index()));
         } catch (java.io.IOException e) {
@@ -58,12 +61,12 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
         Instant later = T0.plus(java.time.Duration.ofDays(1));
         // Rewritten since it was seen: the write's own access time stands.
         store.put(new MemoryWrite("v", a, "ns", "second words", "fact", 0.5, null, null, null, java.util.Map.of()), T0.plusSeconds(5));
-        assertThat(AccessTouches.touch(client, settings.index(), List.of(atFirst), later)).isZero();
+        assertThat(AccessTouches.touch(async, settings.index(), List.of(atFirst), later).get()).isZero();
         assertThat(store.get(a, "v").orElseThrow().accessedAt()).isEqualTo(T0.plusSeconds(5));
         // The current version is touched.
         var current = client.get(g -> g.index(settings.index()).id(a + "/v"), MemoryDocument.class);
-        assertThat(AccessTouches.touch(client, settings.index(),
-                List.of(new AccessTouches.Seen(current.id(), current.seqNo(), current.primaryTerm())), later)).isEqualTo(1);
+        assertThat(AccessTouches.touch(async, settings.index(),
+                List.of(new AccessTouches.Seen(current.id(), current.seqNo(), current.primaryTerm())), later).get()).isEqualTo(1);
         assertThat(store.get(a, "v").orElseThrow().accessedAt()).isEqualTo(later);
         assertThat(store.get(a, "v").orElseThrow().content()).isEqualTo("second words");
     }
@@ -73,8 +76,8 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
         store.put(new MemoryWrite("gone", a, "ns", "soon deleted", "fact", 0.5, null, null, null, java.util.Map.of()), T0);
         var seen = client.get(g -> g.index(settings.index()).id(a + "/gone"), MemoryDocument.class);
         assertThat(store.delete(a, "gone")).isTrue();
-        assertThat(AccessTouches.touch(client, settings.index(),
-                List.of(new AccessTouches.Seen(seen.id(), seen.seqNo(), seen.primaryTerm())), T0.plusSeconds(7200))).isZero();
+        assertThat(AccessTouches.touch(async, settings.index(),
+                List.of(new AccessTouches.Seen(seen.id(), seen.seqNo(), seen.primaryTerm())), T0.plusSeconds(7200)).get()).isZero();
         assertThat(store.get(a, "gone")).isEmpty();
     }
 
@@ -84,9 +87,10 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             closedPort = s.getLocalPort();
         }
-        var down = OpenSearchClients.create(URI.create("http://127.0.0.1:" + closedPort));
-        assertThat(AccessTouches.touch(down, settings.index(), List.of(new AccessTouches.Seen(a + "/x", 0, 1)), T0)).isZero();
-        assertThat(AccessTouches.touch(down, settings.index(), List.of(), T0)).isZero();
+        var down = new org.opensearch.client.opensearch.OpenSearchAsyncClient(
+                OpenSearchClients.create(URI.create("http://127.0.0.1:" + closedPort))._transport());
+        assertThat(AccessTouches.touch(down, settings.index(), List.of(new AccessTouches.Seen(a + "/x", 0, 1)), T0).get()).isZero();
+        assertThat(AccessTouches.touch(down, settings.index(), List.of(), T0).get()).isZero();
     }
 
     @Test
