@@ -216,6 +216,38 @@ public abstract class MemoryStoreContract {
     }
 
     @Test
+    void concurrentNearDuplicatesEndAsOneMemory() throws Exception {
+        int writers = 6;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<PutResult>> puts = new java.util.ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                // The same words, so cosine 1, but a different text and so a different default id each time.
+                String content = "the user likes green tea" + "!".repeat(w + 1);
+                double importance = 0.1 * (w + 1);
+                Map<String, String> metadata = Map.of("writer" + w, "yes");
+                puts.add(pool.submit(() -> {
+                    start.await();
+                    return store().put(new MemoryWrite(null, a, "prefs", content, "preference", importance, null, null, null, metadata), T0);
+                }));
+            }
+            start.countDown();
+            for (java.util.concurrent.Future<PutResult> put : puts) {
+                put.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        settle();
+        List<MemoryHit> hits = store().search(MemoryQuery.text(a, "green tea", 10).under("prefs"), T0);
+        assertThat(hits).hasSize(1);
+        MemoryRecord survivor = hits.get(0).memory();
+        assertThat(survivor.importance()).isEqualTo(0.1 * writers);
+        assertThat(survivor.metadata()).hasSize(writers);
+    }
+
+    @Test
     void badWritesAndQueriesAreInvalidInput() {
         for (Runnable bad : List.<Runnable>of(
                 () -> MemoryWrite.of(a, "../etc", "x"),

@@ -20,6 +20,7 @@ import org.opensearch.client.opensearch._types.Result;
 import org.opensearch.client.opensearch._types.query_dsl.Query;
 import org.opensearch.client.opensearch.core.SearchResponse;
 import org.opensearch.client.opensearch.core.search.Hit;
+import org.opensearch.client.transport.httpclient5.ResponseException;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -49,6 +50,7 @@ public final class OpenSearchMemoryStore implements MemoryStore {
     /** The same transport, for requests the caller does not wait for (access-time touches). */
     private final OpenSearchAsyncClient asyncClient;
     private final Set<CompletableFuture<Integer>> touching = ConcurrentHashMap.newKeySet();
+    private final VersionedWrites writes;
     private final Embeddings embeddings;
     private final MemorySettings settings;
     private final OpenSearchMemorySettings index;
@@ -60,6 +62,7 @@ public final class OpenSearchMemoryStore implements MemoryStore {
         this.embeddings = embeddings;
         this.settings = settings;
         this.index = index;
+        this.writes = new VersionedWrites(client, index.index(), settings.mergeThreshold());
     }
 
     /** Creates the index with its mapping if it does not exist (safe to call at every start). */
@@ -71,28 +74,61 @@ public final class OpenSearchMemoryStore implements MemoryStore {
     }
 
     private static String docId(String tenant, String id) {
-        // '/' is outside both alphabets, so (tenant, id) pairs cannot collide.
-        return tenant + "/" + id;
+        return VersionedWrites.docId(tenant, id);
     }
 
+    /**
+     * Writes are versioned ({@link VersionedWrites}): a write that meets a concurrent change to what it read reads
+     * again and retries; a new memory then folds in any near-duplicate a concurrent write added alongside it.
+     */
     @Override
     public PutResult put(MemoryWrite write, Instant now) {
         float[] vector = embeddings.embed(write.content());
         String id = write.id() != null ? write.id() : Embeddings.defaultId(write);
         return call("write a memory", () -> {
-            Optional<MemoryRecord> existing = read(write.tenant(), id);
-            if (existing.isEmpty()) {
-                Optional<MemoryHit> near = nearest(write, vector, now);
-                if (near.isPresent()) {
-                    MemoryRecord merged = MemoryMerge.merge(near.get().memory(), write, now);
-                    index(merged);
-                    return new PutResult(merged, true);
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    Optional<PutResult> done = putOnce(write, id, vector, now);
+                    if (done.isPresent()) {
+                        return done.get();
+                    }
+                } catch (OpenSearchException | ResponseException e) {
+                    if (!VersionedWrites.isConflict(e)) {
+                        throw e;
+                    }
+                }
+                if (attempt == VersionedWrites.MAX_ATTEMPTS) {
+                    throw new ThreadlineException(ErrorCode.CONFLICT, "memory " + id + " kept changing under " + attempt
+                            + " attempts to write it (concurrent writers in namespace " + write.namespace() + "); retry later",
+                            Map.of("id", id));
                 }
             }
-            MemoryRecord record = MemoryMerge.newRecord(id, write, vector, existing.map(MemoryRecord::createdAt).orElse(now), now);
-            index(record);
-            return new PutResult(record, false);
         });
+    }
+
+    /** One attempt; empty when what it read changed before it could write (the caller retries). */
+    private Optional<PutResult> putOnce(MemoryWrite write, String id, float[] vector, Instant now) throws IOException {
+        Optional<VersionedWrites.Versioned> existing = writes.read(write.tenant(), id);
+        if (existing.isPresent()) {
+            MemoryRecord record = MemoryMerge.newRecord(id, write, vector, existing.get().record().createdAt(), now);
+            writes.replace(existing.get(), record);
+            return Optional.of(new PutResult(record, false));
+        }
+        Optional<MemoryHit> near = nearest(write, vector, now);
+        if (near.isPresent()) {
+            // The search saw the last refresh; merge into the memory as it is now, at its current version.
+            Optional<VersionedWrites.Versioned> current = writes.read(write.tenant(), near.get().memory().id());
+            if (current.isEmpty()) {
+                return Optional.empty();
+            }
+            MemoryRecord merged = MemoryMerge.merge(current.get().record(), write, now);
+            writes.replace(current.get(), merged);
+            return Optional.of(new PutResult(merged, true));
+        }
+        MemoryRecord record = MemoryMerge.newRecord(id, write, vector, now, now);
+        writes.create(record);
+        MemoryRecord holder = writes.reconcile(record, MemoryQueries.filter(write.tenant(), null, write.namespace(), Map.of(), now));
+        return Optional.of(new PutResult(holder, !holder.id().equals(id)));
     }
 
     private Optional<MemoryHit> nearest(MemoryWrite write, float[] vector, Instant now) throws IOException {
@@ -103,11 +139,6 @@ public final class OpenSearchMemoryStore implements MemoryStore {
             }
         }
         return Optional.empty();
-    }
-
-    private void index(MemoryRecord record) throws IOException {
-        client.index(i -> i.index(index.index()).id(docId(record.tenant(), record.id())).document(MemoryDocument.of(record))
-                .refresh(Refresh.True));
     }
 
     private Optional<MemoryRecord> read(String tenant, String id) throws IOException {

@@ -53,6 +53,47 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
         }
     }
 
+    /** A node on which every write meets a concurrent change: each index and create answers 409. */
+    static final class AlwaysConflicting extends org.opensearch.client.opensearch.OpenSearchClient {
+        final java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
+
+        AlwaysConflicting(org.opensearch.client.opensearch.OpenSearchClient real) {
+            super(real._transport(), real._transportOptions());
+        }
+
+        private org.opensearch.client.opensearch._types.OpenSearchException conflict() {
+            writes.incrementAndGet();
+            return new org.opensearch.client.opensearch._types.OpenSearchException(org.opensearch.client.opensearch._types.ErrorResponse.of(
+                    e -> e.status(409).error(c -> c.type("version_conflict_engine_exception").reason("version conflict"))));
+        }
+
+        @Override
+        public <T> org.opensearch.client.opensearch.core.IndexResponse index(org.opensearch.client.opensearch.core.IndexRequest<T> r) {
+            throw conflict();
+        }
+
+        @Override
+        public <T> org.opensearch.client.opensearch.core.CreateResponse create(org.opensearch.client.opensearch.core.CreateRequest<T> r) {
+            throw conflict();
+        }
+    }
+
+    @Test
+    void aWriteThatKeepsMeetingConcurrentChangesGivesUpWithConflict() {
+        store.put(new MemoryWrite("known", a, "ns", "already here", "fact", 0.5, null, null, null, java.util.Map.of()), T0);
+        AlwaysConflicting conflicting = new AlwaysConflicting(client);
+        OpenSearchMemoryStore contested = new OpenSearchMemoryStore(conflicting, new Embeddings(new WordEmbeddingModel()),
+                MemorySettings.DEFAULT, settings);
+        for (MemoryWrite w : List.of(MemoryWrite.of(a, "ns", "a brand new memory"),
+                new MemoryWrite("known", a, "ns", "a new version", "fact", 0.5, null, null, null, java.util.Map.of()))) {
+            conflicting.writes.set(0);
+            assertThatThrownBy(() -> contested.put(w, T0))
+                    .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT));
+            assertThat(conflicting.writes.get()).isEqualTo(VersionedWrites.MAX_ATTEMPTS);
+        }
+        assertThat(store.get(a, "known").orElseThrow().content()).isEqualTo("already here");
+    }
+
     @Test
     void aTouchAppliesOnlyToTheVersionTheSearchSaw() throws Exception {
         store.put(new MemoryWrite("v", a, "ns", "first words", "fact", 0.5, null, null, null, java.util.Map.of()), T0);
