@@ -63,7 +63,11 @@ final class VersionedWrites {
 
     /** A realtime read with the document's version. */
     Optional<Versioned> read(String tenant, String id) throws IOException {
-        var r = client.get(g -> g.index(index).id(docId(tenant, id)), MemoryDocument.class);
+        return readDoc(docId(tenant, id));
+    }
+
+    private Optional<Versioned> readDoc(String docId) throws IOException {
+        var r = client.get(g -> g.index(index).id(docId), MemoryDocument.class);
         return r.found() && r.source() != null
                 ? Optional.of(new Versioned(r.source().toRecord(), r.id(), r.seqNo(), r.primaryTerm()))
                 : Optional.empty();
@@ -130,7 +134,8 @@ final class VersionedWrites {
             }
         }
         if (ids.size() <= 1) {
-            return ids.isEmpty() ? List.of() : read(written.tenant(), written.id()).map(List::of).orElse(List.of());
+            // Alone (or, if another writer folded this one away, the memory that now holds it).
+            return ids.isEmpty() ? List.of() : readDoc(ids.get(0)).map(List::of).orElse(List.of());
         }
         // The search saw the last refresh; the versions to write against come from a realtime read.
         List<Versioned> out = new ArrayList<>();
