@@ -64,6 +64,11 @@ class NativeRegistrationsTest {
             Map.entry(OpenSearchMemorySettings.class.getName(), "configuration, built from threadline.memory.opensearch.*"),
             Map.entry(Effect.class.getName(), "written and read as a JSON tree by hand (Effects), without reflection"),
             Map.entry(EffectError.class.getName(), "part of Effect's hand-built JSON tree (Effects)"),
+            Map.entry("io.threadline.memory.opensearch.AccessTouches$Seen", "a search hit's id and version, kept in process to touch it"),
+            Map.entry("io.threadline.memory.opensearch.OpenSearchMemoryStore$Candidate",
+                    "a near-duplicate found in process; OpenSearch documents are MemoryDocument"),
+            Map.entry("io.threadline.memory.opensearch.VersionedWrites$Versioned",
+                    "a document with the version it was read at, in process; the body is MemoryDocument"),
             Map.entry(ToolBox.class.getName() + "$Binding", "a tool method bound in process; the tool classes themselves need "
                     + "registering in a native image (see ToolBox)"));
 
