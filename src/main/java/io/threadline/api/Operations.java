@@ -112,9 +112,16 @@ public class Operations {
         HistoryPage page = runtime.history(key(caller, r.threadId()), new HistoryQuery(limit, r.cursor()));
         List<Replies.CheckpointEntry> entries = new ArrayList<>();
         for (Checkpoint cp : page.checkpoints()) {
-            entries.add(new Replies.CheckpointEntry(CheckpointSummary.of(cp), codec.readTree(cp.change().json())));
+            entries.add(new Replies.CheckpointEntry(CheckpointSummary.of(cp), shown(cp)));
         }
         return new Replies.History(entries, page.nextCursor(), null);
+    }
+
+    /** A checkpoint's stored change as history shows it: {@code @Sensitive} fields masked. */
+    private JsonNode shown(Checkpoint cp) {
+        JsonNode change = codec.readTree(cp.change().json());
+        io.threadline.state.StateSchema<?> schema = runtime.graph().schema();
+        return cp.isSnapshot() ? io.threadline.state.Redaction.state(schema, change) : io.threadline.state.Redaction.patch(schema, change);
     }
 
     public Replies.Replay replay(Caller caller, Requests.Replay r) {
