@@ -306,6 +306,25 @@ class ThreadlineTelemetryTest {
     }
 
     @Test
+    void aJsonLogLineWrittenDuringAStepCarriesItsContext() throws Exception {
+        // The formatter Lambda's logs use (quarkus-logging-json), on a record logged inside the node.
+        AtomicReference<String> line = new AtomicReference<>();
+        firstStep(runtime(graph(NodePolicy.defaults(), () -> {
+            org.jboss.logmanager.ExtLogRecord record = new org.jboss.logmanager.ExtLogRecord(java.util.logging.Level.INFO,
+                    "thinking", org.jboss.logmanager.ExtLogRecord.FormatStyle.NO_FORMAT, ThreadlineTelemetryTest.class.getName());
+            record.copyMdc();
+            line.set(new io.quarkus.logging.json.runtime.JsonFormatter().format(record));
+        })));
+        JsonNode json = new ObjectMapper().readTree(line.get());
+        JsonNode mdc = json.get("mdc");
+        assertThat(mdc.get(TelemetryKeys.MDC_TRACE).asText()).isEqualTo(otel.span("step think").getTraceId());
+        assertThat(mdc.get(TelemetryKeys.MDC_THREAD).asText()).isEqualTo("desk-1");
+        assertThat(mdc.get(TelemetryKeys.MDC_TENANT).asText()).isEqualTo("acme");
+        assertThat(mdc.get(TelemetryKeys.MDC_STEP).asText()).isEqualTo("1");
+        assertThat(json.get("message").asText()).isEqualTo("thinking");
+    }
+
+    @Test
     void aSensitiveValueReachesNoSpanNoEventAndNoEmfLine() {
         ThreadRuntime<Desk> runtime = runtime(graph(NodePolicy.defaults(), () -> { }));
         firstStep(runtime);
