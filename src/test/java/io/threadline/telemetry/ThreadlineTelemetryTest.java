@@ -31,6 +31,7 @@ import io.threadline.graph.Route;
 import io.threadline.graph.StateGraph;
 import io.threadline.memory.Embeddings;
 import io.threadline.memory.InMemoryMemoryStore;
+import io.threadline.memory.MemoryStore;
 import io.threadline.memory.MemorySettings;
 import io.threadline.memory.WordEmbeddingModel;
 import io.threadline.runtime.RuntimeOptions;
@@ -70,7 +71,7 @@ class ThreadlineTelemetryTest {
 
     static final String SECRET = "tok-SECRET-4711";
 
-    public record Desk(@NotNull List<String> log, String answer, @Sensitive String apiToken) {
+    public record Desk(@NotNull List<String> log, @jakarta.validation.constraints.Size(max = 20) String answer, @Sensitive String apiToken) {
         public static final ListChannel<Desk, String> LOG = Channel.appending("log");
         public static final ValueChannel<Desk, String> ANSWER = Channel.overwriting("answer");
         public static final ValueChannel<Desk, String> API_TOKEN = Channel.overwriting("apiToken");
@@ -400,6 +401,94 @@ class ThreadlineTelemetryTest {
         // Nothing of the step stays current after it.
         assertThat(io.opentelemetry.api.trace.Span.current().getSpanContext().isValid()).isFalse();
         assertThat(MDC.get(TelemetryKeys.MDC_THREAD)).isNull();
+    }
+
+    @Test
+    void invalidStateFailsTheStepSpanWithoutACommit() {
+        ThreadRuntime<Desk> runtime = runtime(StateGraph.of(Desk.class)
+                .node("babble", (s, ctx) -> Update.of(Desk.ANSWER.set("far too long an answer for this field")))
+                .chain(START, "babble", END).compile());
+        assertThatThrownBy(() -> firstStep(runtime)).isInstanceOfSatisfying(ThreadlineException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.VALIDATION_FAILED));
+        SpanData step = otel.span("step");
+        assertThat(step.getAttributes().get(TelemetryKeys.ERROR_TYPE)).isEqualTo("VALIDATION_FAILED");
+        assertThat(step.getAttributes().get(TelemetryKeys.STEP)).isEqualTo(1L);
+        assertThat(otel.childrenOf(step)).extracting(SpanData::getName).containsExactly("checkpoint.load");
+        assertThat(emf).singleElement().satisfies(line -> assertThat(line).contains("\"Status\":\"VALIDATION_FAILED\""));
+    }
+
+    @Test
+    void anUnavailableMemoryMarksTheRecallAndTheSearch() {
+        MemoryStore down = new MemoryStore() {
+            // A memory service that answers nothing: what an outage of OpenSearch looks like to the runtime.
+            private ThreadlineException outage() {
+                return new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE, "memory is down");
+            }
+
+            @Override
+            public io.threadline.memory.PutResult put(io.threadline.memory.MemoryWrite write, java.time.Instant now) {
+                throw outage();
+            }
+
+            @Override
+            public java.util.Optional<io.threadline.memory.MemoryRecord> get(String tenant, String id) {
+                throw outage();
+            }
+
+            @Override
+            public List<io.threadline.memory.MemoryHit> search(io.threadline.memory.MemoryQuery query, java.time.Instant now) {
+                throw outage();
+            }
+
+            @Override
+            public boolean delete(String tenant, String id) {
+                throw outage();
+            }
+
+            @Override
+            public io.threadline.memory.MemoryPruneReport prune(String tenant, int maxPerNamespace, java.time.Instant now) {
+                throw outage();
+            }
+        };
+        ThreadRuntime<Desk> runtime = new ThreadRuntime<>(StateGraph.of(Desk.class)
+                .node("remind", (s, ctx) -> Update.of(Desk.LOG.append("knew " + ctx.recallIfAvailable("users/1", "tea", 3).size())))
+                .chain(START, "remind", END).compile(),
+                store, validator, new StateCodec(), RuntimeOptions.defaults().withObserver(telemetry), down, model, ToolBox.none());
+        StepResult<Desk> r = firstStep(runtime);
+        assertThat(r.checkpoint().metadata()).containsEntry("degraded", "recall");
+        SpanData recall = otel.span("recall");
+        assertThat(recall.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+        assertThat(recall.getAttributes().get(TelemetryKeys.ERROR_TYPE)).isEqualTo("DEPENDENCY_UNAVAILABLE");
+        SpanData search = otel.span("memory.search");
+        assertThat(search.getParentSpanId()).isEqualTo(recall.getSpanId());
+        assertThat(search.getAttributes().get(TelemetryKeys.ERROR_TYPE)).isEqualTo("DEPENDENCY_UNAVAILABLE");
+        // The step itself went on without memories.
+        assertThat(otel.span("step remind").getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+    }
+
+    @Test
+    void aSyncRetryReusesTheToolResultAndSaysSoInsteadOfCallingAgain() {
+        AtomicInteger attempts = new AtomicInteger();
+        ThreadRuntime<Desk> runtime = runtime(StateGraph.of(Desk.class)
+                .node("pay", (s, ctx) -> {
+                    String paid = ctx.executeTool(ToolExecutionRequest.builder().id("c1").name("lookup").arguments("{\"token\":\"abc\"}").build());
+                    if (attempts.incrementAndGet() == 1) {
+                        throw new IllegalStateException("crashed after the tool call");
+                    }
+                    return Update.of(Desk.LOG.append(paid));
+                }, NodePolicy.<Desk>durability(io.threadline.graph.Durability.SYNC).withRetry(RetryPolicy.<Desk>attempts(2)))
+                .chain(START, "pay", END).compile());
+        StepResult<Desk> r = firstStep(runtime);
+        assertThat(r.checkpoint().status()).isEqualTo(Status.DONE);
+        assertThat(otel.spans("execute_tool lookup")).as("the tool ran once").hasSize(1);
+        SpanData step = otel.span("step pay");
+        assertThat(step.getEvents()).filteredOn(e -> e.getName().equals(TelemetryKeys.REUSED_EVENT)).singleElement()
+                .satisfies(e -> {
+                    assertThat(e.getAttributes().get(TelemetryKeys.EFFECT_NAME)).isEqualTo("lookup");
+                    assertThat(e.getAttributes().get(TelemetryKeys.ATTEMPT)).isEqualTo(2L);
+                });
+        // SYNC persists each effect as it completes: those writes are spans too.
+        assertThat(otel.childrenOf(step)).extracting(SpanData::getName).contains("checkpoint.put_pending_effect");
     }
 
     @Test
