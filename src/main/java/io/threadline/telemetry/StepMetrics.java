@@ -56,7 +56,10 @@ final class StepMetrics {
                 .setDescription("Duration of a model or tool call (GenAI semantic conventions)").build();
     }
 
+    private static final java.util.Map<String, Attributes> BY_STATUS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Attributes per status (a handful of values: statuses and error codes), built once each. */
     static Attributes status(String status) {
-        return Attributes.of(STATUS, status);
+        return BY_STATUS.computeIfAbsent(status, s -> Attributes.of(STATUS, s));
     }
 }
