@@ -35,14 +35,14 @@ final class LambdaTrace {
      * @param environment  reads an environment variable (System::getenv; a map in tests)
      */
     static Context parent(TextMapPropagator propagators, Map<String, String> eventHeaders, UnaryOperator<String> environment) {
-        String lambda = System.getProperty(SYSTEM_PROPERTY);
-        if (lambda == null || lambda.isBlank()) {
-            lambda = environment.apply(ENVIRONMENT);
-        }
-        if (lambda != null && !lambda.isBlank()) {
-            Context fromLambda = AwsXrayPropagator.getInstance().extract(Context.root(), Map.of(HEADER, lambda), MAP);
-            if (Span.fromContext(fromLambda).getSpanContext().isValid()) {
-                return fromLambda;
+        // Each source in turn: one that is absent or does not parse (the tests' mock Runtime API sends a bare
+        // uuid) must not hide the next.
+        for (String lambda : new String[] {System.getProperty(SYSTEM_PROPERTY), environment.apply(ENVIRONMENT)}) {
+            if (lambda != null && !lambda.isBlank()) {
+                Context fromLambda = AwsXrayPropagator.getInstance().extract(Context.root(), Map.of(HEADER, lambda), MAP);
+                if (Span.fromContext(fromLambda).getSpanContext().isValid()) {
+                    return fromLambda;
+                }
             }
         }
         if (!eventHeaders.isEmpty()) {
