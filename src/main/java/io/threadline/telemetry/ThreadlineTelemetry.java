@@ -73,8 +73,10 @@ public final class ThreadlineTelemetry implements StepObserver {
                 .setAttribute(TelemetryKeys.TENANT, thread.tenant())
                 .startSpan();
         StepStats stats = new StepStats();
-        Scope scope = Context.current().with(span).with(StepStats.KEY, stats).makeCurrent();
+        // The log context first: Quarkus's context storage writes traceId/spanId into the MDC when a context
+        // is made current, and what we restore at the end must be what was there before the step.
         LogContext log = LogContext.push(thread, span);
+        Scope scope = Context.current().with(span).with(StepStats.KEY, stats).makeCurrent();
         return new ObservedStep(thread, span, stats, scope, log, System.nanoTime());
     }
 

@@ -126,7 +126,11 @@ class TelemetryWiringTest {
         assertThat(options.observer()).isInstanceOf(ThreadlineTelemetry.class);
         long before = System.currentTimeMillis() / 1000;
         String thread = "direct-" + UUID.randomUUID();
+        Object traceBefore = org.jboss.logging.MDC.get(TelemetryKeys.MDC_TRACE);
         runtime.step(ThreadKey.of("acme", thread), Update.of(AgentState.MESSAGES.append(Message.user("what is 2 * 3"))), null);
+        // Under Quarkus's MDC-aware context storage too, the step leaves the log context as it found it.
+        assertThat(org.jboss.logging.MDC.get(TelemetryKeys.MDC_TRACE)).isEqualTo(traceBefore);
+        assertThat(org.jboss.logging.MDC.get(TelemetryKeys.MDC_THREAD)).isNull();
         SpanData step = spans.finished().stream()
                 .filter(s -> thread.equals(s.getAttributes().get(TelemetryKeys.THREAD_ID)) && s.getName().startsWith("step"))
                 .findFirst().orElseThrow();
