@@ -1,10 +1,12 @@
 package io.threadline.agent;
 
 import io.threadline.checkpoint.Checkpoint;
+import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.HistoryPage;
 import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.InMemoryCheckpointStore;
 import io.threadline.checkpoint.ThreadKey;
+import io.threadline.memory.MemoryStore;
 import io.threadline.runtime.CheckpointSummary;
 import io.threadline.runtime.RunBudget;
 import io.threadline.runtime.RunResult;
@@ -21,7 +23,8 @@ import java.util.List;
 
 /**
  * Runs the reference agent for a few turns on one thread in the in-memory store and prints what
- * Threadline recorded: each step, the thread's history with its decisions, and the graph.
+ * Threadline recorded: each step, the thread's history with its decisions, and the graph. The agent
+ * runs on the offline {@link LocalChatModel}.
  * {@code infra/local/demo} runs it; arguments, if given, replace the default user messages.
  */
 public final class LocalDemo {
@@ -36,8 +39,7 @@ public final class LocalDemo {
     }
 
     static void run(List<String> turns, PrintStream out) {
-        ThreadRuntime<AgentState> runtime = new ThreadRuntime<>(ReferenceAgent.graph(), new InMemoryCheckpointStore(),
-                plainValidator(), new StateCodec(), RuntimeOptions.defaults());
+        ThreadRuntime<AgentState> runtime = runtime(new InMemoryCheckpointStore(), null);
         ThreadKey thread = ThreadKey.of("demo-tenant", "demo-thread");
         for (String text : turns) {
             out.println("> user: " + text);
@@ -62,6 +64,15 @@ public final class LocalDemo {
         out.println();
         out.println("Graph (Mermaid):");
         out.println(runtime.graph().toMermaid());
+    }
+
+    /**
+     * The reference agent on {@code store} (and {@code memory}, or {@code null} for none) with the
+     * offline {@link LocalChatModel} and the agent's tools — wired by hand, no container.
+     */
+    public static ThreadRuntime<AgentState> runtime(CheckpointStore store, MemoryStore memory) {
+        return new ThreadRuntime<>(ReferenceAgent.graph(), store, plainValidator(), new StateCodec(), RuntimeOptions.defaults(),
+                memory, new LocalChatModel(), ReferenceAgent.tools());
     }
 
     /** A Bean Validation validator outside a container (no expression language needed). */

@@ -3,21 +3,38 @@ package io.threadline.api;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.threadline.agent.AgentState;
 import io.threadline.agent.Message;
+import io.threadline.checkpoint.Decision;
+import io.threadline.checkpoint.Status;
+import io.threadline.checkpoint.StepError;
+import io.threadline.effects.EffectKind;
+import io.threadline.effects.NonDeterministicException;
+import io.threadline.memory.MemoryWrite;
+import io.threadline.memory.opensearch.MemoryDocument;
+import io.threadline.runtime.CheckpointSummary;
+import io.threadline.runtime.ReplayReport;
 
 /**
- * Types a native image must keep reflective access to, registered at build time: request records
- * bound by our own mapper, the error envelope, and the reference agent's state (read by
- * {@code StateSchema} through its record components, canonical constructor and channel constants).
- * Funqy registers only the parameter and return types of the functions themselves.
+ * Every type Jackson reads or writes, registered for reflection at build time so a native image can
+ * bind it (the JVM needs none of this). Funqy registers the parameter and return types of the functions
+ * it exports, but not what the API Gateway function writes as an {@code Object}, what our own mappers
+ * read (requests, the checkpoint outbox, OpenSearch documents), nor the state records
+ * {@code StateSchema} reads through their components, canonical constructor and channel constants.
+ * {@code NativeRegistrationsTest} fails when a serialised type is missing here.
  */
 @RegisterForReflection(targets = {
+        // API: what callers send and what they get back.
         Requests.Step.class, Requests.Run.class, Requests.State.class, Requests.History.class,
-        Requests.Replay.class, Requests.MemorySearch.class, Requests.MemoryPut.class, Requests.MemoryDelete.class,
-        Replies.Memory.class, io.threadline.runtime.ReplayReport.class, io.threadline.runtime.ReplayReport.FieldDifference.class,
-        io.threadline.effects.NonDeterministicException.Divergence.class, io.threadline.effects.NonDeterministicException.Call.class,
-        io.threadline.checkpoint.StepError.class, io.threadline.checkpoint.Decision.class,
-        ErrorBody.class, ErrorBody.Envelope.class,
-        AgentState.class, Message.class})
+        Requests.Resume.class, Requests.Fork.class, Requests.Rewind.class, Requests.Update.class, Requests.Replay.class, Requests.MemorySearch.class, Requests.MemoryPut.class, Requests.MemoryDelete.class,
+        Replies.Step.class, Replies.Run.class, Replies.State.class, Replies.History.class, Replies.CheckpointEntry.class,
+        Replies.Replay.class, Replies.MemorySearch.class, Replies.MemoryPut.class, Replies.MemoryDelete.class, Replies.Memory.class,
+        ErrorBody.class, ErrorBody.Envelope.class, ApiGatewayFunction.HttpResponse.class,
+        CheckpointSummary.class, Decision.class, Status.class, StepError.class,
+        ReplayReport.class, ReplayReport.Verdict.class, ReplayReport.FieldDifference.class,
+        NonDeterministicException.Divergence.class, NonDeterministicException.Call.class, EffectKind.class,
+        // The reference agent's state.
+        AgentState.class, Message.class, io.threadline.agent.ToolCall.class,
+        // Memory: the writes a checkpoint's outbox carries, and the OpenSearch document.
+        MemoryWrite.class, MemoryDocument.class})
 final class NativeRegistrations {
 
     private NativeRegistrations() {

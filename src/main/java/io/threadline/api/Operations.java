@@ -33,8 +33,8 @@ import java.util.Map;
 public class Operations {
 
     /** Operation names, as functions and routes. */
-    public static final List<String> NAMES = List.of("step", "run", "state", "history", "replay", "memory-search",
-            "memory-put", "memory-delete");
+    public static final List<String> NAMES = List.of("step", "run", "state", "history", "resume", "fork", "rewind", "update",
+            "replay", "memory-search", "memory-put", "memory-delete");
 
     /** One operation as a table entry: its request type, its tenant field and what it does. */
     private record Handler<R>(Class<R> type, java.util.function.Function<R, String> tenant,
@@ -46,15 +46,19 @@ public class Operations {
         }
     }
 
-    private final Map<String, Handler<?>> handlers = Map.of(
-            "step", new Handler<>(Requests.Step.class, Requests.Step::tenant, this::step),
-            "run", new Handler<>(Requests.Run.class, Requests.Run::tenant, this::run),
-            "state", new Handler<>(Requests.State.class, Requests.State::tenant, this::state),
-            "history", new Handler<>(Requests.History.class, Requests.History::tenant, this::history),
-            "replay", new Handler<>(Requests.Replay.class, Requests.Replay::tenant, this::replay),
-            "memory-search", new Handler<>(Requests.MemorySearch.class, Requests.MemorySearch::tenant, this::memorySearch),
-            "memory-put", new Handler<>(Requests.MemoryPut.class, Requests.MemoryPut::tenant, this::memoryPut),
-            "memory-delete", new Handler<>(Requests.MemoryDelete.class, Requests.MemoryDelete::tenant, this::memoryDelete));
+    private final Map<String, Handler<?>> handlers = Map.ofEntries(
+            Map.entry("step", new Handler<>(Requests.Step.class, Requests.Step::tenant, this::step)),
+            Map.entry("run", new Handler<>(Requests.Run.class, Requests.Run::tenant, this::run)),
+            Map.entry("state", new Handler<>(Requests.State.class, Requests.State::tenant, this::state)),
+            Map.entry("history", new Handler<>(Requests.History.class, Requests.History::tenant, this::history)),
+            Map.entry("resume", new Handler<>(Requests.Resume.class, Requests.Resume::tenant, this::resume)),
+            Map.entry("fork", new Handler<>(Requests.Fork.class, Requests.Fork::tenant, this::fork)),
+            Map.entry("rewind", new Handler<>(Requests.Rewind.class, Requests.Rewind::tenant, this::rewind)),
+            Map.entry("update", new Handler<>(Requests.Update.class, Requests.Update::tenant, this::update)),
+            Map.entry("replay", new Handler<>(Requests.Replay.class, Requests.Replay::tenant, this::replay)),
+            Map.entry("memory-search", new Handler<>(Requests.MemorySearch.class, Requests.MemorySearch::tenant, this::memorySearch)),
+            Map.entry("memory-put", new Handler<>(Requests.MemoryPut.class, Requests.MemoryPut::tenant, this::memoryPut)),
+            Map.entry("memory-delete", new Handler<>(Requests.MemoryDelete.class, Requests.MemoryDelete::tenant, this::memoryDelete)));
 
     /**
      * Runs operation {@code name} on a JSON request; {@code caller} turns the request's tenant field
@@ -111,8 +115,11 @@ public class Operations {
         int limit = r.limit() == null ? 20 : r.limit();
         HistoryPage page = runtime.history(key(caller, r.threadId()), new HistoryQuery(limit, r.cursor()));
         List<Replies.CheckpointEntry> entries = new ArrayList<>();
-        for (Checkpoint cp : page.checkpoints()) {
-            entries.add(new Replies.CheckpointEntry(CheckpointSummary.of(cp), shown(cp)));
+        for (ThreadRuntime.Change c : runtime.diffs(key(caller, r.threadId()), page)) {
+            Checkpoint cp = c.checkpoint();
+            entries.add(new Replies.CheckpointEntry(CheckpointSummary.of(cp), shown(cp),
+                    io.threadline.state.Redaction.patch(runtime.graph().schema(), c.diff()),
+                    cp.effects() == null ? null : codec.readTree(cp.effects().getBytes(java.nio.charset.StandardCharsets.UTF_8))));
         }
         return new Replies.History(entries, page.nextCursor(), null);
     }
@@ -122,6 +129,39 @@ public class Operations {
         JsonNode change = codec.readTree(cp.change().json());
         io.threadline.state.StateSchema<?> schema = runtime.graph().schema();
         return cp.isSnapshot() ? io.threadline.state.Redaction.state(schema, change) : io.threadline.state.Redaction.patch(schema, change);
+    }
+
+    public Replies.Step resume(Caller caller, Requests.Resume r) {
+        StepResult<?> result = runtime.resume(key(caller, r.threadId()), r.value(), r.idempotencyKey());
+        return new Replies.Step(result.checkpoint(), codec.toTree(result.state()), result.duplicate(), null);
+    }
+
+    public Replies.Step fork(Caller caller, Requests.Fork r) {
+        ThreadKey source = key(caller, r.threadId());
+        ThreadKey target = ThreadKey.of(caller.tenant(), RequestReader.required(r.newThreadId(), "newThreadId"));
+        StepResult<?> result = runtime.fork(source, CheckpointId.parse(RequestReader.required(r.checkpointId(), "checkpointId")),
+                target, r.reason());
+        return new Replies.Step(result.checkpoint(), codec.toTree(result.state()), false, null);
+    }
+
+    public Replies.Step rewind(Caller caller, Requests.Rewind r) {
+        StepResult<?> result = runtime.rewind(key(caller, r.threadId()),
+                CheckpointId.parse(RequestReader.required(r.checkpointId(), "checkpointId")), r.reason());
+        return new Replies.Step(result.checkpoint(), codec.toTree(result.state()), false, null);
+    }
+
+    public Replies.Step update(Caller caller, Requests.Update r) {
+        if (r.input() == null || !r.input().isObject() || r.input().isEmpty()) {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "update needs an input: a non-empty partial state",
+                    Map.of("field", "input"));
+        }
+        StepResult<?> result = updateOn(key(caller, r.threadId()), decode(r.input()), RequestReader.required(r.reason(), "reason"));
+        return new Replies.Step(result.checkpoint(), codec.toTree(result.state()), false, null);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private StepResult<?> updateOn(ThreadKey thread, Update input, String reason) {
+        return ((ThreadRuntime) runtime).update(thread, input, reason);
     }
 
     public Replies.Replay replay(Caller caller, Requests.Replay r) {

@@ -34,8 +34,13 @@ public final class Replies {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record History(List<CheckpointEntry> checkpoints, String nextCursor, ErrorBody error) {}
 
-    /** A history entry: the checkpoint and its state change as stored (a JSON Patch, or the snapshot). */
-    public record CheckpointEntry(CheckpointSummary checkpoint, JsonNode change) {}
+    /**
+     * A history entry: the checkpoint, its state change as stored (a JSON Patch, or the snapshot), the
+     * diff against its parent's state as a JSON Patch whatever was stored, and the effects the step
+     * recorded (model and tool calls, clock, ids, recalls, resume values) when it has any.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record CheckpointEntry(CheckpointSummary checkpoint, JsonNode change, JsonNode diff, JsonNode effects) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Replay(ReplayReport report, ErrorBody error) {}

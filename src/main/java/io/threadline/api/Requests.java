@@ -43,4 +43,16 @@ public final class Requests {
 
     /** Forgets one memory of the caller's tenant. */
     public record MemoryDelete(String tenant, String id) {}
+
+    /** Answers an interrupt with {@code value} (any JSON); the thread goes on exactly where it stopped. */
+    public record Resume(String tenant, String threadId, JsonNode value, String idempotencyKey) {}
+
+    /** A new thread {@code newThreadId} starting from (threadId, checkpointId); the source is untouched. */
+    public record Fork(String tenant, String threadId, String checkpointId, String newThreadId, String reason) {}
+
+    /** Appends a checkpoint equal to an older one; history stays append-only. */
+    public record Rewind(String tenant, String threadId, String checkpointId, String reason) {}
+
+    /** Applies a partial state update as a checkpoint of its own, attributed to "external" with a reason. */
+    public record Update(String tenant, String threadId, JsonNode input, String reason) {}
 }

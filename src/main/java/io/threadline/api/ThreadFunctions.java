@@ -48,6 +48,26 @@ public class ThreadFunctions {
     }
 
     @Funq
+    public Replies.Step resume(JsonNode request) {
+        return answer(request, Requests.Resume.class, Requests.Resume::tenant, operations::resume, e -> new Replies.Step(null, null, null, e));
+    }
+
+    @Funq
+    public Replies.Step fork(JsonNode request) {
+        return answer(request, Requests.Fork.class, Requests.Fork::tenant, operations::fork, e -> new Replies.Step(null, null, null, e));
+    }
+
+    @Funq
+    public Replies.Step rewind(JsonNode request) {
+        return answer(request, Requests.Rewind.class, Requests.Rewind::tenant, operations::rewind, e -> new Replies.Step(null, null, null, e));
+    }
+
+    @Funq
+    public Replies.Step update(JsonNode request) {
+        return answer(request, Requests.Update.class, Requests.Update::tenant, operations::update, e -> new Replies.Step(null, null, null, e));
+    }
+
+    @Funq
     public Replies.Replay replay(JsonNode request) {
         return answer(request, Requests.Replay.class, Requests.Replay::tenant, operations::replay, e -> new Replies.Replay(null, e));
     }

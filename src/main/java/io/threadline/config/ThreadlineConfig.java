@@ -15,6 +15,14 @@ public interface ThreadlineConfig {
 
     RuntimeConfig runtime();
 
+    AgentConfig agent();
+
+    interface AgentConfig {
+        /** The reference agent asks a human to approve every tool call before it runs. */
+        @WithDefault("false")
+        boolean approveTools();
+    }
+
     interface CheckpointConfig {
         /** Write a snapshot when the deltas since the last one reach this multiple of its size. */
         @WithDefault("2.0")

@@ -12,6 +12,8 @@ public enum EffectKind {
     ID,
     /** A long-term memory search: namespace, query, k; the memories found. */
     RECALL,
+    /** The value a thread was resumed with, as the node received it (from whoever answered the interrupt). */
+    RESUME,
     /** Not a call: the attempt of the node ended with this exception (so a replay expects it again). */
     FAILURE
 }

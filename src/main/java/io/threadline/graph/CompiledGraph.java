@@ -36,10 +36,18 @@ public final class CompiledGraph<S> {
     private final Map<String, StateGraph.RouteSpec<S>> routes;
     private final Map<String, NodePolicy<S>> policies;
     private final Durability durability;
+    private final java.util.Set<String> interruptBefore;
+    private final java.util.Set<String> interruptAfter;
+    private final Map<Integer, io.threadline.state.StateMigration> migrations;
 
     CompiledGraph(StateSchema<S> schema, Map<String, Node<S>> nodes, Map<String, List<String>> edges,
-                  Map<String, StateGraph.RouteSpec<S>> routes, Map<String, NodePolicy<S>> policies, Durability durability) {
+                  Map<String, StateGraph.RouteSpec<S>> routes, Map<String, NodePolicy<S>> policies, Durability durability,
+                  java.util.Set<String> interruptBefore, java.util.Set<String> interruptAfter,
+                  Map<Integer, io.threadline.state.StateMigration> migrations) {
         this.schema = schema;
+        this.interruptBefore = java.util.Set.copyOf(interruptBefore);
+        this.interruptAfter = java.util.Set.copyOf(interruptAfter);
+        this.migrations = Map.copyOf(migrations);
         this.policies = Map.copyOf(policies);
         this.durability = durability;
         this.nodes = Collections.unmodifiableMap(new LinkedHashMap<>(nodes));
@@ -63,6 +71,11 @@ public final class CompiledGraph<S> {
     public Durability durabilityOf(String node) {
         Durability own = policy(node).durability();
         return own != null ? own : durability;
+    }
+
+    /** Upcasters by the version they migrate from (v → v+1). */
+    public Map<Integer, io.threadline.state.StateMigration> migrations() {
+        return migrations;
     }
 
     /** Whether any node persists its effects as they complete (so a step may have pending effects). */
@@ -121,6 +134,13 @@ public final class CompiledGraph<S> {
         if (ran.size() != new LinkedHashSet<>(scheduled).size()) {
             throw new ThreadlineException(ErrorCode.INTERNAL, "scheduled nodes " + scheduled + " are not all in the graph " + order);
         }
+        if (!environment.resuming()) {
+            for (String name : ran) {
+                if (interruptBefore.contains(name)) {
+                    throw new InterruptSignal(name, InterruptSignal.When.BEFORE, Map.of("before", name));
+                }
+            }
+        }
         List<FieldUpdate<S>> merged = new ArrayList<>();
         Map<String, String> overwrittenBy = new HashMap<>();
         Map<String, Integer> attempts = new LinkedHashMap<>();
@@ -155,7 +175,8 @@ public final class CompiledGraph<S> {
             }
         }
         next.remove(END);
-        return new StepOutcome<>(ran, applied, decisions, GraphChecks.ordered(next, order), attempts);
+        String pauseAfter = ran.stream().filter(interruptAfter::contains).findFirst().orElse(null);
+        return new StepOutcome<>(ran, applied, decisions, GraphChecks.ordered(next, order), attempts, pauseAfter);
     }
 
     /** The nodes a run starts with; a router on START decides on the state the run starts from. */
@@ -183,7 +204,7 @@ public final class CompiledGraph<S> {
                 if (update == null) {
                     throw new IllegalStateException("node '" + name + "' returned null; return Update.none() when it changes nothing");
                 }
-            } catch (ThreadlineException e) {
+            } catch (ThreadlineException | InterruptSignal e) {
                 throw e;
             } catch (RuntimeException e) {
                 environment.attemptEnded(name, attempt, e);

@@ -46,6 +46,9 @@ public final class StateGraph<S> {
     private final Map<String, NodePolicy<S>> policies = new LinkedHashMap<>();
     private final List<String> problems = new ArrayList<>();
     private Durability durability = Durability.EXIT;
+    private final java.util.Set<String> interruptBefore = new java.util.LinkedHashSet<>();
+    private final java.util.Set<String> interruptAfter = new java.util.LinkedHashSet<>();
+    private final Map<Integer, io.threadline.state.StateMigration> migrations = new java.util.TreeMap<>();
 
     /** A conditional edge: the router and everything it may choose. */
     record RouteSpec<S>(Router<S> router, List<String> targets, Map<Object, String> labels) {}
@@ -85,6 +88,29 @@ public final class StateGraph<S> {
     /** When the effects of nodes without a durability of their own become durable (default {@link Durability#EXIT}). */
     public StateGraph<S> durability(Durability durability) {
         this.durability = Objects.requireNonNull(durability, "durability");
+        return this;
+    }
+
+    /** Pauses every run before these nodes: the thread becomes INTERRUPTED and a resume runs them. */
+    public StateGraph<S> interruptBefore(String... nodes) {
+        interruptBefore.addAll(List.of(nodes));
+        return this;
+    }
+
+    /** Pauses every run after these nodes: their step commits INTERRUPTED and a resume goes on. */
+    public StateGraph<S> interruptAfter(String... nodes) {
+        interruptAfter.addAll(List.of(nodes));
+        return this;
+    }
+
+    /**
+     * Registers the upcaster of stored states from schema version {@code fromVersion} to the next.
+     * Versions below the current one must form an unbroken chain up to it (checked by {@link #compile}).
+     */
+    public StateGraph<S> migration(int fromVersion, io.threadline.state.StateMigration migration) {
+        if (migrations.put(fromVersion, Objects.requireNonNull(migration, "migration")) != null) {
+            problems.add("two migrations from schema version " + fromVersion);
+        }
         return this;
     }
 
@@ -162,9 +188,32 @@ public final class StateGraph<S> {
                 }
             }
         }
+        for (String n : interruptBefore) {
+            if (!nodes.containsKey(n)) {
+                found.add("interruptBefore names '" + n + "', which is not a node");
+            }
+        }
+        for (String n : interruptAfter) {
+            if (!nodes.containsKey(n)) {
+                found.add("interruptAfter names '" + n + "', which is not a node");
+            }
+        }
+        if (!migrations.isEmpty()) {
+            int lowest = ((java.util.TreeMap<Integer, ?>) migrations).firstKey();
+            for (int v = lowest; v < schema.version(); v++) {
+                if (!migrations.containsKey(v)) {
+                    found.add("no migration from schema version " + v + " to " + (v + 1) + " (migrations start at " + lowest + ")");
+                }
+            }
+            for (int v : migrations.keySet()) {
+                if (v < 1 || v >= schema.version()) {
+                    found.add("a migration from version " + v + " cannot lead to the current schema version " + schema.version());
+                }
+            }
+        }
         if (!found.isEmpty()) {
             throw new InvalidGraphException(found);
         }
-        return new CompiledGraph<>(schema, nodes, edges, routes, policies, durability);
+        return new CompiledGraph<>(schema, nodes, edges, routes, policies, durability, interruptBefore, interruptAfter, migrations);
     }
 }

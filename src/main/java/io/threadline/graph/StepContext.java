@@ -81,4 +81,22 @@ public interface StepContext {
     default String executeTool(ToolExecutionRequest request) {
         throw new IllegalStateException("this runtime has no tools");
     }
+
+    /**
+     * Stops the step and waits for a human: the checkpoint becomes INTERRUPTED with {@code payload}
+     * (anything JSON-able: a question, a tool call to approve). When the thread is resumed, this node
+     * runs again from its start and this call returns the resume value instead. Effects the node
+     * made before the interrupt are recorded; with durability SYNC they are reused on resume.
+     */
+    default com.fasterxml.jackson.databind.JsonNode interrupt(Object payload) {
+        throw new IllegalStateException("this runtime cannot interrupt");
+    }
+
+    /**
+     * The value the thread was resumed with, when this step resumes an interrupt before or after a
+     * node (a node's own {@link #interrupt} returns it directly); empty otherwise.
+     */
+    default java.util.Optional<com.fasterxml.jackson.databind.JsonNode> resumeValue() {
+        return java.util.Optional.empty();
+    }
 }

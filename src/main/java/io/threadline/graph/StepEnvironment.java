@@ -27,6 +27,11 @@ public interface StepEnvironment {
     default void attemptEnded(String node, int attempt, Throwable failure) {
     }
 
+    /** Whether this step resumes an interrupt (so an interrupt-before on the scheduled nodes has been answered). */
+    default boolean resuming() {
+        return false;
+    }
+
     /** Waits before the next attempt of a node. */
     void pause(Duration backoff);
 }

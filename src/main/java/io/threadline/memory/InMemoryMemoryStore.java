@@ -93,9 +93,16 @@ public final class InMemoryMemoryStore implements MemoryStore {
                     hits.add(new MemoryHit(r, similarity, score));
                 }
             }
+            hits.sort(Comparator.comparingDouble(MemoryHit::score).reversed().thenComparing(h -> h.memory().id()));
+            List<MemoryHit> top = List.copyOf(hits.subList(0, Math.min(query.k(), hits.size())));
+            // Under the same lock as the ranking: no write can come between, so the touched record is the ranked one.
+            for (MemoryHit hit : top) {
+                if (settings.touches(hit.memory(), now)) {
+                    records.put(hit.memory().id(), hit.memory().accessed(now));
+                }
+            }
+            return top;
         }
-        hits.sort(Comparator.comparingDouble(MemoryHit::score).reversed().thenComparing(h -> h.memory().id()));
-        return List.copyOf(hits.subList(0, Math.min(query.k(), hits.size())));
     }
 
     @Override

@@ -31,6 +31,25 @@ public final class MemoryMerge {
                 existing.sourceThread(), existing.sourceCheckpoint(), existing.contentHash(), metadata);
     }
 
+    /**
+     * Folds a near-duplicate that two concurrent writes both added into the one kept: the same rule as
+     * {@link #merge}, with {@code gone} in the role of the write — the larger importance, the later access and
+     * expiry (none if either has none), the metadata of both ({@code gone}'s wins on a shared key).
+     * Idempotent, so a fold retried after a conflict gives the same record.
+     */
+    public static MemoryRecord fold(MemoryRecord kept, MemoryRecord gone) {
+        Map<String, String> metadata = new LinkedHashMap<>(kept.metadata());
+        metadata.putAll(gone.metadata());
+        Instant expires = kept.expiresAt() == null || gone.expiresAt() == null ? null : later(kept.expiresAt(), gone.expiresAt());
+        return new MemoryRecord(kept.id(), kept.tenant(), kept.namespace(), kept.content(), kept.embedding(), kept.kind(),
+                Math.max(kept.importance(), gone.importance()), kept.createdAt(), later(kept.accessedAt(), gone.accessedAt()), expires,
+                kept.sourceThread(), kept.sourceCheckpoint(), kept.contentHash(), metadata);
+    }
+
+    /** Which of two near-duplicates is kept when concurrent writes added both: the older, then the smaller id. */
+    public static final Comparator<MemoryRecord> KEPT_FIRST = Comparator.comparing(MemoryRecord::createdAt)
+            .thenComparing(MemoryRecord::id);
+
     private static Instant later(Instant a, Instant b) {
         return a.isAfter(b) ? a : b;
     }

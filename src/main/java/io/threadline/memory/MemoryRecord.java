@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param kind             e.g. {@code fact}, {@code preference}, {@code episode}
  * @param importance       0 to 1; weighs in search scores and survives pruning first
  * @param createdAt        first written
- * @param accessedAt       last written or merged (recalls do not update it yet)
+ * @param accessedAt       last written, merged or returned by a search (to within {@link MemorySettings#touchAfter()})
  * @param expiresAt        when it stops being returned and may be pruned; {@code null} = never
  * @param sourceThread     the thread whose step wrote it, if any
  * @param sourceCheckpoint that step's checkpoint, if any
@@ -46,6 +46,12 @@ public record MemoryRecord(
         Objects.requireNonNull(content, "content");
         Objects.requireNonNull(embedding, "embedding");
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+    }
+
+    /** This memory with its access time moved to {@code at}. */
+    public MemoryRecord accessed(Instant at) {
+        return new MemoryRecord(id, tenant, namespace, content, embedding, kind, importance, createdAt, at, expiresAt, sourceThread,
+                sourceCheckpoint, contentHash, metadata);
     }
 
     public boolean expiredAt(Instant now) {

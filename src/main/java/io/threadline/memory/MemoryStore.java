@@ -15,6 +15,10 @@ import java.util.Optional;
  *       larger, access time now) instead of adding a near-duplicate.</li>
  *   <li>Search ranks by {@link MemoryScoring} — similarity, recency and importance — and never
  *       returns expired memories.</li>
+ *   <li>A search moves the {@code accessedAt} of every memory it returns to the search's time when it is
+ *       older than {@link MemorySettings#touchAfter()} — never backwards, and never for a memory deleted or
+ *       rewritten meanwhile — so recency means "last written or recalled". The hits show each memory as it
+ *       was ranked, before the touch. A touch that cannot be written does not fail the search.</li>
  *   <li>{@link #prune} removes expired memories and, per namespace, the least valuable beyond the cap,
  *       and reports each removed id.</li>
  * </ul>

@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * What callers see of a checkpoint: everything but the stored state change and effects; for a
- * FAILED step, the error (node, type, message, stack).
+ * FAILED step, the error (node, type, message, stack); for an INTERRUPTED one, what it waits for
+ * ({@code node}, {@code when}, {@code payload}).
  */
 public record CheckpointSummary(
         String tenant,
@@ -29,12 +30,26 @@ public record CheckpointSummary(
         String storedAs,
         int storedBytes,
         Map<String, String> metadata,
-        StepError error) {
+        StepError error,
+        com.fasterxml.jackson.databind.JsonNode interrupt) {
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     public static CheckpointSummary of(Checkpoint cp) {
         return new CheckpointSummary(cp.thread().tenant(), cp.thread().threadId(), cp.id().value(), cp.step(),
                 cp.parent() == null ? null : cp.parent().value(), cp.nodes(), cp.decisions(), cp.next(), cp.status(),
                 cp.schemaVersion(), cp.createdAt(), cp.idempotencyKey(), cp.isSnapshot() ? "snapshot" : "delta",
-                cp.change().size(), cp.metadata(), cp.error());
+                cp.change().size(), cp.metadata(), cp.error(), interrupt(cp));
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode interrupt(Checkpoint cp) {
+        if (cp.interrupt() == null) {
+            return null;
+        }
+        try {
+            return JSON.readTree(cp.interrupt());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("stored interrupt of " + cp.id() + " is not JSON", e);
+        }
     }
 }

@@ -167,6 +167,7 @@ public final class RecordedThread {
             putJson(o, "input", cp.input());
             putJson(o, "effects", cp.effects());
             putJson(o, "outbox", cp.outbox());
+            putJson(o, "interrupt", cp.interrupt());
             if (cp.error() != null) {
                 o.putObject("error").put("node", cp.error().node()).put("type", cp.error().type())
                         .put("message", cp.error().message()).put("stack", cp.error().stack());
@@ -205,7 +206,7 @@ public final class RecordedThread {
                         Instant.parse(o.get("createdAt").asText()), o.hasNonNull("idempotencyKey") ? o.get("idempotencyKey").asText() : null,
                         metadata, jsonText(o.get("outbox")), jsonText(o.get("input")), jsonText(o.get("effects")),
                         err == null ? null : new StepError(err.get("node").asText(), err.get("type").asText(), text(err, "message"),
-                                text(err, "stack"))));
+                                text(err, "stack")), jsonText(o.get("interrupt"))));
             }
             if (checkpoints.isEmpty()) {
                 throw invalid("a recorded thread has at least one checkpoint");

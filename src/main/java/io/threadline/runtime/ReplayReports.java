@@ -24,7 +24,8 @@ final class ReplayReports {
     }
 
     static <S> ReplayReport of(Checkpoint cp, StateSchema<S> schema, StateCodec codec, S recorded, S withInput,
-                               StepOutcome<S> outcome, StepError replayedError, EffectJournal journal, int effectsRecorded,
+                               StepOutcome<S> outcome, StepError replayedError, String replayedInterrupt, EffectJournal journal,
+                               int effectsRecorded,
                                String replayedOutbox) {
         NonDeterministicException.Divergence divergence = journal.divergence() == null ? null : journal.divergence().divergence();
         int served = journal.log().size();
@@ -48,7 +49,8 @@ final class ReplayReports {
         }
         List<Decision> decisions = outcome == null ? List.of() : decisions(outcome);
         List<String> next = outcome == null ? cp.next() : outcome.next();
-        Status status = outcome == null ? Status.FAILED : next.isEmpty() ? Status.DONE : Status.RUNNING;
+        Status status = replayedInterrupt != null ? Status.INTERRUPTED : outcome == null ? Status.FAILED
+                : next.isEmpty() ? Status.DONE : Status.RUNNING;
         boolean memorySame = outcome == null ? cp.outbox() == null : Objects.equals(cp.outbox(), replayedOutbox);
 
         List<String> differences = new ArrayList<>();
@@ -59,6 +61,10 @@ final class ReplayReports {
             if (!sameError(cp.error(), replayedError)) {
                 differences.add("error " + describe(cp.error()) + " → " + describe(replayedError));
             }
+        }
+        if (!Objects.equals(cp.interrupt() == null ? null : codec.readTree(cp.interrupt().getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                replayedInterrupt == null ? null : codec.readTree(replayedInterrupt.getBytes(java.nio.charset.StandardCharsets.UTF_8)))) {
+            differences.add("interrupt " + cp.interrupt() + " → " + replayedInterrupt);
         }
         for (ReplayReport.FieldDifference f : fields) {
             differences.add("field '" + f.field() + "' " + abbreviate(f.recorded()) + " → " + abbreviate(f.replayed()));

@@ -107,7 +107,7 @@ public final class ThreadRuntime<S> {
         this.options = Objects.requireNonNull(options, "options");
         this.codec = Objects.requireNonNull(codec, "codec");
         this.validator = new StateValidator<>(schema, validator);
-        this.loader = new StateLoader<>(schema, codec);
+        this.loader = new StateLoader<>(schema, codec, graph.migrations());
         this.cache = new HeadCache<>(options.headCacheThreads());
         this.memory = memory == null ? null : options.observer().memoryStore(memory);
         this.outbox = new Outbox(this.store, this.memory, codec, options.clock());
@@ -129,9 +129,25 @@ public final class ThreadRuntime<S> {
      * same thread returns the first answer and runs nothing again.
      */
     public StepResult<S> step(ThreadKey thread, Update<S> input, String idempotencyKey) {
+        return advance(thread, input, idempotencyKey, null);
+    }
+
+    /**
+     * Answers an interrupt: the step the thread stopped in runs again (for an interrupt inside a node,
+     * that node's {@code interrupt()} call now returns {@code value}; for one before a node, the node
+     * runs; after a node, the run goes on), with {@code value} recorded as the step's resume effect.
+     * A thread that is not interrupted is refused with {@code INTERRUPTED}, and nothing is written.
+     */
+    public StepResult<S> resume(ThreadKey thread, com.fasterxml.jackson.databind.JsonNode value, String idempotencyKey) {
+        return advance(thread, Update.none(), idempotencyKey,
+                value == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : value);
+    }
+
+    private StepResult<S> advance(ThreadKey thread, Update<S> input, String idempotencyKey,
+                                  com.fasterxml.jackson.databind.JsonNode resume) {
         StepObserver.Step observed = options.observer().stepStarted(thread);
         try {
-            StepResult<S> result = stepObserved(thread, input, idempotencyKey);
+            StepResult<S> result = advanceObserved(thread, input, idempotencyKey, resume);
             observed.committed(result.checkpoint(), result.duplicate());
             return result;
         } catch (RuntimeException e) {
@@ -140,7 +156,8 @@ public final class ThreadRuntime<S> {
         }
     }
 
-    private StepResult<S> stepObserved(ThreadKey thread, Update<S> input, String idempotencyKey) {
+    private StepResult<S> advanceObserved(ThreadKey thread, Update<S> input, String idempotencyKey,
+                                          com.fasterxml.jackson.databind.JsonNode resume) {
         Objects.requireNonNull(input, "input");
         if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
             throw new ThreadlineException(ErrorCode.INVALID_INPUT,
@@ -148,10 +165,10 @@ public final class ThreadRuntime<S> {
         }
         Head<S> cached = options.trustHeadCache() ? cache.get(thread) : null;
         if (cached == null) {
-            return stepOn(thread, currentHead(thread), input, idempotencyKey);
+            return stepOn(thread, currentHead(thread), input, idempotencyKey, resume);
         }
         try {
-            return stepOn(thread, cached, input, idempotencyKey);
+            return stepOn(thread, cached, input, idempotencyKey, resume);
         } catch (ThreadlineException e) {
             // A failure on an unchecked cached head may only mean the head was stale (another process
             // moved the thread): then decide again, once, on the stored head. A second failure, or a
@@ -161,11 +178,12 @@ public final class ThreadRuntime<S> {
             if (!stale) {
                 throw e;
             }
-            return stepOn(thread, loadHead(thread), input, idempotencyKey);
+            return stepOn(thread, loadHead(thread), input, idempotencyKey, resume);
         }
     }
 
-    private StepResult<S> stepOn(ThreadKey thread, Head<S> head, Update<S> input, String idempotencyKey) {
+    private StepResult<S> stepOn(ThreadKey thread, Head<S> head, Update<S> input, String idempotencyKey,
+                                 com.fasterxml.jackson.databind.JsonNode resume) {
         if (head != null && idempotencyKey != null) {
             if (idempotencyKey.equals(head.checkpoint().idempotencyKey())) {
                 return new StepResult<>(CheckpointSummary.of(head.checkpoint()), head.state(), true);
@@ -176,10 +194,17 @@ public final class ThreadRuntime<S> {
                 return duplicateOf(thread, first);
             }
         }
-        if (head != null && head.checkpoint().status() == Status.INTERRUPTED) {
+        boolean interrupted = head != null && head.checkpoint().status() == Status.INTERRUPTED;
+        if (interrupted && resume == null) {
             throw new ThreadlineException(ErrorCode.INTERRUPTED,
                     "thread " + thread.threadId() + " is interrupted and waits for a resume value",
                     Map.of("thread", thread.threadId(), "checkpointId", head.checkpoint().id().value()));
+        }
+        if (!interrupted && resume != null) {
+            throw new ThreadlineException(ErrorCode.INTERRUPTED,
+                    "thread " + thread.threadId() + " is not interrupted" + (head == null ? " (it has no steps)"
+                            : " (it is " + head.checkpoint().status() + "); step it instead of resuming"),
+                    Map.of("thread", thread.threadId(), "status", head == null ? "NONE" : head.checkpoint().status().name()));
         }
         long step = head == null ? 1 : head.checkpoint().step() + 1;
         S before = head == null ? schema.initial() : head.state();
@@ -199,12 +224,20 @@ public final class ThreadRuntime<S> {
         EffectSink sink = sync ? effect -> store.putPendingEffect(thread, step, effect.seq(), Effects.toJson(effect)) : null;
         StepScope scope = new StepScope(thread, step, options.clock(), options.random(), memory, chatModel, tools,
                 EffectJournal.live(pending, failedHead == null ? Map.of() : seeds(failedHead), sink)
-                        .observedBy(options.observer().stepRunning(thread, step, scheduled)), memory != null);
+                        .observedBy(options.observer().stepRunning(thread, step, scheduled)), memory != null, codec);
+        if (interrupted) {
+            Interrupt waiting = Interrupt.of(head.checkpoint(), codec);
+            scope.resuming(waiting.when() == io.threadline.graph.InterruptSignal.When.AFTER ? null : waiting.node(), resume);
+        }
         StepOutcome<S> outcome;
         try {
             outcome = graph.execute(withInput.state(), scheduled, scope);
         } catch (StepFailedException failure) {
-            return commitFailed(thread, head, withInput, scheduled, idempotencyKey, scope, failure, sync);
+            return commitStopped(thread, head, withInput, scheduled, idempotencyKey, scope, sync, Status.FAILED, stepError(failure),
+                    null, failure.attemptsByNode(), failure.attempted());
+        } catch (io.threadline.graph.InterruptSignal signal) {
+            return commitStopped(thread, head, withInput, scheduled, idempotencyKey, scope, sync, Status.INTERRUPTED, null,
+                    Interrupt.json(signal, codec), Map.of(), List.of(signal.node()));
         }
         List<AppliedChange> changes = new ArrayList<>(withInput.changes());
         changes.addAll(outcome.applied().changes());
@@ -222,11 +255,17 @@ public final class ThreadRuntime<S> {
         if (failedHead != null) {
             metadata.put("retryOf", failedHead.id().value());
         }
+        if (interrupted) {
+            metadata.put("resumed", head.checkpoint().id().value());
+        }
+        // A pause after the last node would wait for nothing: the run is simply done.
+        boolean pause = outcome.interruptedAfter() != null && !outcome.next().isEmpty();
         Checkpoint checkpoint = new Checkpoint(
                 id, thread, step, head == null ? null : head.checkpoint().id(), outcome.ran(), decisions(outcome),
-                outcome.next(), outcome.next().isEmpty() ? Status.DONE : Status.RUNNING, schema.version(),
+                outcome.next(), pause ? Status.INTERRUPTED : outcome.next().isEmpty() ? Status.DONE : Status.RUNNING, schema.version(),
                 written.change(), now, idempotencyKey, metadata,
-                outbox.encode(scope.remembered(), id.value()), inputPatch(withInput), Effects.toJson(scope.journal().log()), null);
+                outbox.encode(scope.remembered(), id.value()), inputPatch(withInput), Effects.toJson(scope.journal().log()), null,
+                pause ? Interrupt.after(outcome.interruptedAfter(), codec) : null);
         CommitResult result;
         try {
             result = store.commit(new Commit(checkpoint, step - 1, written.snapshotAt()));
@@ -249,29 +288,31 @@ public final class ThreadRuntime<S> {
     static final String ATTEMPT_KEY = "attemptKey";
 
     /**
-     * Keeps a step whose node failed as a FAILED checkpoint: the state with the step's input applied
-     * (so a retry does not need the input again), the effects so far, the error; the same nodes stay
+     * Keeps a step that stopped before its end — a node failed (FAILED) or asked for a human
+     * (INTERRUPTED) — as a checkpoint: the state with the step's input applied (so continuing needs
+     * no input again), the effects so far, the error or what it waits for; the same nodes stay
      * scheduled. Nothing of what the nodes changed is kept, and no memory is written.
      */
-    private StepResult<S> commitFailed(ThreadKey thread, Head<S> head, AppliedUpdate<S> withInput, List<String> scheduled,
-                                       String idempotencyKey, StepScope scope, StepFailedException failure, boolean sync) {
+    private StepResult<S> commitStopped(ThreadKey thread, Head<S> head, AppliedUpdate<S> withInput, List<String> scheduled,
+                                        String idempotencyKey, StepScope scope, boolean sync, Status status, StepError error,
+                                        String interrupt, Map<String, Integer> attempts, List<String> attempted) {
         long step = head == null ? 1 : head.checkpoint().step() + 1;
+        validator.check(head == null ? validator.validateAll(withInput.state()) : validator.validateChanges(withInput));
         Instant now = options.clock().instant().truncatedTo(ChronoUnit.MILLIS);
         Written written = encodeChange(head, withInput, now);
         CheckpointId id = CheckpointId.next(now, options.random(), head == null ? null : head.checkpoint().id());
         Map<String, String> metadata = new java.util.TreeMap<>();
-        failure.attemptsByNode().forEach((node, n) -> metadata.put("attempts." + node, Integer.toString(n)));
+        attempts.forEach((node, n) -> metadata.put("attempts." + node, Integer.toString(n)));
         if (idempotencyKey != null) {
             metadata.put(ATTEMPT_KEY, idempotencyKey);
         }
-        Checkpoint checkpoint = new Checkpoint(id, thread, step, head == null ? null : head.checkpoint().id(), failure.attempted(),
-                List.of(), scheduled, Status.FAILED, schema.version(), written.change(), now, null, metadata, null,
-                inputPatch(withInput), Effects.toJson(scope.journal().log()), stepError(failure));
+        Checkpoint checkpoint = new Checkpoint(id, thread, step, head == null ? null : head.checkpoint().id(), attempted,
+                List.of(), scheduled, status, schema.version(), written.change(), now, null, metadata, null,
+                inputPatch(withInput), Effects.toJson(scope.journal().log()), error, interrupt);
         try {
             store.commit(new Commit(checkpoint, step - 1, written.snapshotAt()));
         } catch (RuntimeException e) {
             cache.remove(thread);
-            e.addSuppressed(failure);
             throw e;
         }
         clearPending(thread, step, sync);
@@ -352,14 +393,18 @@ public final class ThreadRuntime<S> {
 
     /** A delta against the parent, or the whole state when the snapshot policy says it is time. */
     private Written encodeChange(Head<S> head, AppliedUpdate<S> applied, Instant now) {
+        return encodePatch(head, head == null ? null : codec.writeTree(StateDelta.toPatch(applied.changes(), codec)), applied.state(), now);
+    }
+
+    /** {@code delta} (a JSON Patch against the head's state) or, when the policy says so, {@code state} whole. */
+    private Written encodePatch(Head<S> head, byte[] delta, S state, Instant now) {
         if (head != null) {
-            byte[] delta = codec.writeTree(StateDelta.toPatch(applied.changes(), codec));
             long since = head.deltaBytesSinceSnapshot() + delta.length;
             if (!options.snapshotPolicy().snapshotDue(head.snapshotBytes(), since, Duration.between(head.snapshotAt(), now))) {
                 return new Written(new StateChange.Delta(delta), head.snapshotBytes(), since, head.snapshotAt());
             }
         }
-        byte[] snapshot = codec.encode(applied.state());
+        byte[] snapshot = codec.encode(state);
         return new Written(new StateChange.Snapshot(snapshot), snapshot.length, 0, now);
     }
 
@@ -435,38 +480,61 @@ public final class ThreadRuntime<S> {
         Checkpoint parent = cp.parent() == null ? null : store.get(thread, cp.parent()).orElseThrow(() ->
                 new ThreadlineException(ErrorCode.CHECKPOINT_NOT_FOUND, "checkpoint " + id + " cannot be replayed: its parent "
                         + cp.parent() + " was pruned", Map.of("thread", thread.threadId(), "checkpointId", cp.parent().value())));
-        S before = parent == null ? schema.initial() : stateAt(thread, parent.id()).state();
+        if (cp.nodes().isEmpty()) {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "checkpoint " + id + " ran no node (" + describeExternal(cp)
+                    + "); there is nothing to replay", Map.of("checkpointId", id.value()));
+        }
         List<String> scheduled = parent == null || parent.next().isEmpty() ? List.of(StateGraph.START) : parent.next();
-        S withInput = withPatch(before, cp.input());
+        // A step recorded under an older schema replays under today's code: its input applies in the
+        // version it was recorded in, then the state is migrated.
+        StateLoader.VersionedTree base = parent == null
+                ? new StateLoader.VersionedTree(codec.toTree(schema.initial()), schema.version())
+                : loader.tree(store.load(thread, parent.id()).orElseThrow(() -> checkpointNotFound(thread, parent.id())));
+        // The input was recorded against the parent's state as the step saw it: migrated to the step's version.
+        base = new StateLoader.VersionedTree(loader.upcast(base, cp.schemaVersion()), cp.schemaVersion());
+        S withInput = loader.decode(loader.upcast(withPatch(base, cp.input())));
         S recorded = stateAt(thread, id).state();
         List<Effect> effects = Effects.fromJson(cp.effects());
         EffectJournal journal = EffectJournal.replay(effects);
         StepScope scope = new StepScope(thread, cp.step(), options.clock(), options.random(), null, null, tools, journal,
-                memory != null || replayNeedsMemory(cp, effects));
+                memory != null || replayNeedsMemory(cp, effects), codec);
+        if (parent != null && parent.status() == Status.INTERRUPTED) {
+            Interrupt waiting = Interrupt.of(parent, codec);
+            scope.resuming(waiting.when() == io.threadline.graph.InterruptSignal.When.AFTER ? null : waiting.node(), null);
+        }
         StepOutcome<S> outcome = null;
         StepError replayedError = null;
+        String replayedInterrupt = null;
         try {
             outcome = graph.execute(withInput, scheduled, scope);
+            if (outcome.interruptedAfter() != null && !outcome.next().isEmpty()) {
+                replayedInterrupt = Interrupt.after(outcome.interruptedAfter(), codec);
+            }
         } catch (StepFailedException failure) {
             replayedError = stepError(failure);
+        } catch (io.threadline.graph.InterruptSignal signal) {
+            replayedInterrupt = Interrupt.json(signal, codec);
         } catch (io.threadline.effects.NonDeterministicException divergence) {
             // reported below from the journal, which keeps the first divergence even if a node swallowed it
         } catch (ThreadlineException other) {
             replayedError = new StepError(String.join(",", cp.nodes()), other.getClass().getName(), other.getMessage(), null);
         }
         int calls = (int) effects.stream().filter(e -> e.kind() != io.threadline.effects.EffectKind.FAILURE).count();
-        return ReplayReports.of(cp, schema, codec, recorded, withInput, outcome, replayedError, journal, calls,
+        return ReplayReports.of(cp, schema, codec, recorded, withInput, outcome, replayedError, replayedInterrupt, journal, calls,
                 outbox.encode(scope.remembered(), cp.id().value()));
     }
 
-    /** A state with a stored input patch applied (or the state itself when the step had no input). */
-    private S withPatch(S state, String patch) {
-        if (patch == null) {
-            return state;
+    /** A stored state with a stored input patch applied (unchanged when the step had no input). */
+    private StateLoader.VersionedTree withPatch(StateLoader.VersionedTree state, String patch) {
+        if (patch != null) {
+            io.threadline.state.JsonPatch.apply(state.tree(), codec.readTree(patch.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
-        com.fasterxml.jackson.databind.JsonNode tree = codec.toTree(state);
-        io.threadline.state.JsonPatch.apply(tree, codec.readTree(patch.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        return schema.readOnly(codec.fromTree(tree, schema.type()));
+        return state;
+    }
+
+    private static String describeExternal(Checkpoint cp) {
+        String by = cp.metadata().getOrDefault("op", "external");
+        return by + (cp.metadata().containsKey("reason") ? ": " + cp.metadata().get("reason") : "");
     }
 
     /** A runtime without memory replaying a step that used memory must still offer it, as the step saw it. */
@@ -490,6 +558,116 @@ public final class ThreadRuntime<S> {
      */
     public int publishPending(ThreadKey thread) {
         return outbox.catchUp(thread);
+    }
+
+    // ------------------------------------------------------------------ time travel
+
+    /**
+     * A new thread {@code target} (same tenant) whose first checkpoint is a copy of the state at
+     * ({@code source}, {@code id}), scheduled to go on from there, naming its source in its metadata
+     * ({@code forkOf}). The source is untouched. A target that already exists is a {@code CONFLICT}.
+     */
+    public StepResult<S> fork(ThreadKey source, CheckpointId id, ThreadKey target, String reason) {
+        if (!source.tenant().equals(target.tenant())) {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "a fork stays in its tenant", Map.of("field", "targetThreadId"));
+        }
+        Checkpoint from = store.get(source, id).orElseThrow(() -> checkpointNotFound(source, id));
+        S state = stateAt(source, id).state();
+        Map<String, String> metadata = external("fork", reason);
+        metadata.put("forkOf", source.threadId() + "@" + id.value());
+        return appendExternal(target, null, state, null, from, metadata, 0);
+    }
+
+    /**
+     * Appends a checkpoint whose state, next nodes and status are those of the older checkpoint
+     * {@code id} (history stays append-only: nothing is deleted), attributed to {@code rewind}.
+     */
+    public StepResult<S> rewind(ThreadKey thread, CheckpointId id, String reason) {
+        Head<S> head = requireHead(thread);
+        Checkpoint to = store.get(thread, id).orElseThrow(() -> checkpointNotFound(thread, id));
+        S state = stateAt(thread, id).state();
+        byte[] patch = codec.writeTree(io.threadline.state.JsonDiff.diff(codec.toTree(head.state()), codec.toTree(state)));
+        Map<String, String> metadata = external("rewind", reason);
+        metadata.put("rewoundTo", id.value());
+        return appendExternal(thread, head, state, patch, to, metadata, head.checkpoint().step());
+    }
+
+    /**
+     * Applies {@code update} to the latest state as a checkpoint of its own, attributed to
+     * {@code update} with {@code reason} (LangGraph's {@code update_state}); the thread then goes on
+     * where it was (same next nodes and status — an interrupted thread stays interrupted). The new
+     * state is validated like a step's: an invalid update is refused and writes nothing.
+     */
+    public StepResult<S> update(ThreadKey thread, Update<S> update, String reason) {
+        Head<S> head = requireHead(thread);
+        AppliedUpdate<S> applied = schema.apply(head.state(), update.changes());
+        validator.check(validator.validateChanges(applied));
+        byte[] patch = codec.writeTree(StateDelta.toPatch(applied.changes(), codec));
+        return appendExternal(thread, head, applied.state(), patch, head.checkpoint(), external("update", reason),
+                head.checkpoint().step());
+    }
+
+    private static Map<String, String> external(String op, String reason) {
+        Map<String, String> metadata = new java.util.TreeMap<>();
+        metadata.put("by", "external");
+        metadata.put("op", op);
+        if (reason != null && !reason.isBlank()) {
+            metadata.put("reason", reason);
+        }
+        return metadata;
+    }
+
+    /** A checkpoint no node produced: its state, and where the thread stands taken from {@code like}. */
+    private StepResult<S> appendExternal(ThreadKey thread, Head<S> head, S state, byte[] patch, Checkpoint like,
+                                         Map<String, String> metadata, long expectedStep) {
+        Instant now = options.clock().instant().truncatedTo(ChronoUnit.MILLIS);
+        Written written = encodePatch(head, patch, state, now);
+        CheckpointId id = CheckpointId.next(now, options.random(), head == null ? null : head.checkpoint().id());
+        Checkpoint checkpoint = new Checkpoint(id, thread, expectedStep + 1, head == null ? null : head.checkpoint().id(), List.of(),
+                List.of(), like.next(), like.status(), schema.version(), written.change(), now, null, metadata, null, null, null,
+                like.error(), like.interrupt());
+        try {
+            store.commit(new Commit(checkpoint, expectedStep, written.snapshotAt()));
+        } catch (RuntimeException e) {
+            cache.remove(thread);
+            throw e;
+        }
+        cache.put(thread, new Head<>(checkpoint, state, written.snapshotBytes(), written.deltaBytesSince(), written.snapshotAt()));
+        return new StepResult<>(CheckpointSummary.of(checkpoint), state, false);
+    }
+
+    private Head<S> requireHead(ThreadKey thread) {
+        Head<S> head = currentHead(thread);
+        if (head == null) {
+            throw threadNotFound(thread);
+        }
+        return head;
+    }
+
+    /** A history entry with the state change against the parent as a JSON Patch, whatever the store kept. */
+    public record Change(Checkpoint checkpoint, com.fasterxml.jackson.databind.JsonNode diff) {}
+
+    /**
+     * A page of history, newest first, each checkpoint with its diff against its parent as JSON Patch:
+     * a stored delta as is; a snapshot diffed against its parent's state (the first checkpoint of a
+     * thread against the schema's initial state; of a fork, against nothing: the whole state).
+     */
+    public List<Change> diffs(ThreadKey thread, HistoryPage page) {
+        List<Change> out = new ArrayList<>(page.checkpoints().size());
+        for (Checkpoint cp : page.checkpoints()) {
+            com.fasterxml.jackson.databind.JsonNode diff;
+            if (!cp.isSnapshot()) {
+                diff = codec.readTree(cp.change().json());
+            } else {
+                com.fasterxml.jackson.databind.JsonNode after = codec.toTree(stateAt(thread, cp.id()).state());
+                com.fasterxml.jackson.databind.JsonNode before = cp.parent() != null && store.get(thread, cp.parent()).isPresent()
+                        ? codec.toTree(stateAt(thread, cp.parent()).state())
+                        : cp.metadata().containsKey("forkOf") ? codec.mapper().createObjectNode() : codec.toTree(schema.initial());
+                diff = io.threadline.state.JsonDiff.diff(before, after);
+            }
+            out.add(new Change(cp, diff));
+        }
+        return out;
     }
 
     /** A page of the thread's history, newest first; {@code THREAD_NOT_FOUND} if it has none. */

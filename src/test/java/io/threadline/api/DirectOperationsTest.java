@@ -64,6 +64,31 @@ class DirectOperationsTest {
     }
 
     @QuarkusTest
+    @TestProfile(Exports.ResumeWithApproval.class)
+    static class ResumeFunction {
+        @Inject
+        ThreadRuntime<AgentState> runtime;
+
+        @Test
+        void aThreadInterruptedInOneInvocationIsResumedByTheResumeFunction() {
+            ThreadKey thread = ThreadKey.of("acme", "demo-1");
+            var first = runtime.run(thread, Update.of(AgentState.MESSAGES.append(Message.user("what is 6 * 7"))), RunBudget.steps(5));
+            assertThat(first.stopReason().name()).isEqualTo("INTERRUPTED");
+
+            JsonNode resumed = Lambda.invoke(Lambda.eventText("resume.json"));
+            assertThat(resumed.has("error")).as(resumed.toString()).isFalse();
+            assertThat(resumed.at("/state/toolOutputs/calculator").asText()).isEqualTo("42");
+            assertThat(resumed.at("/checkpoint/metadata/resumed").asText()).isNotEmpty();
+
+            JsonNode repeated = Lambda.invoke(Lambda.eventText("resume.json"));
+            assertThat(repeated.get("duplicate").asBoolean()).as("same idempotency key: the first answer").isTrue();
+            ObjectNode other = Lambda.event("resume.json");
+            other.put("idempotencyKey", "resume-demo-1-2");
+            assertThat(Lambda.invoke(other).at("/error/code").asText()).isEqualTo("INTERRUPTED");
+        }
+    }
+
+    @QuarkusTest
     @TestProfile(Exports.MemoryPut.class)
     static class MemoryPutFunction {
         @Inject

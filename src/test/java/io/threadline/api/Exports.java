@@ -86,4 +86,20 @@ final class Exports {
             return Map.of("quarkus.funqy.export", "http", "threadline.memory.store", "memory");
         }
     }
+
+    /** The HTTP function with the reference agent asking a human before every tool call. */
+    public static class HttpWithApproval implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("quarkus.funqy.export", "http", "threadline.agent.approve-tools", "true");
+        }
+    }
+
+    /** The resume function, with the reference agent asking a human before every tool call. */
+    public static class ResumeWithApproval implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("quarkus.funqy.export", "resume", "threadline.agent.approve-tools", "true");
+        }
+    }
 }

@@ -2,6 +2,7 @@ package io.threadline.config;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.threadline.memory.WordEmbeddingModel;
+import io.quarkus.arc.properties.UnlessBuildProperty;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.inject.Alternative;
 import jakarta.enterprise.inject.Produces;
@@ -17,6 +18,7 @@ public class TestEmbeddingModel {
 
     @Produces
     @Singleton
+    @UnlessBuildProperty(name = "quarkus.langchain4j.embedding-model.provider", stringValue = "openai", enableIfMissing = true)
     @Alternative
     @Priority(1)
     EmbeddingModel wordModel() {

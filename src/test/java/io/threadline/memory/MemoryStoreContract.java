@@ -28,6 +28,14 @@ public abstract class MemoryStoreContract {
     /** The store under test, built with {@code new Embeddings(new WordEmbeddingModel())} and default settings. */
     protected abstract MemoryStore store();
 
+    /**
+     * Lets what a search set off finish and become visible: the in-memory store touches within the search and
+     * does nothing here; OpenSearch sends its access-time touches without waiting and without a refresh, so
+     * its test waits for them and refreshes.
+     */
+    protected void settle() {
+    }
+
     @BeforeEach
     void tenants() {
         String run = UUID.randomUUID().toString().substring(0, 8);
@@ -160,6 +168,83 @@ public abstract class MemoryStoreContract {
         assertThat(store().delete("tenant-never-seen", "gone")).isFalse();
         assertThat(store().get("tenant-never-seen", "gone")).isEmpty();
         assertThat(store().search(MemoryQuery.text("tenant-never-seen", "anything", 3), T0)).isEmpty();
+    }
+
+    @Test
+    void aSearchMovesTheAccessTimeOfWhatItReturnsOnly() {
+        MemoryWrite hit = new MemoryWrite("hit", a, "ns", "purple elephants dance at noon", "fact", 0.4, null, null, null, Map.of("k", "v"));
+        store().put(hit, T0);
+        store().put(new MemoryWrite("miss", a, "ns", "tax forms are due in april", "fact", 0.4, null, null, null, Map.of()), T0);
+        MemoryRecord before = store().get(a, "hit").orElseThrow();
+        Instant later = T0.plus(Duration.ofHours(2));
+
+        List<MemoryHit> hits = store().search(MemoryQuery.text(a, "purple elephants", 1), later);
+        settle();
+
+        assertThat(hits).extracting(h -> h.memory().id()).containsExactly("hit");
+        assertThat(hits.get(0).memory().accessedAt()).as("a hit shows the memory as it was ranked").isEqualTo(T0);
+        MemoryRecord after = store().get(a, "hit").orElseThrow();
+        assertThat(after.accessedAt()).isEqualTo(later);
+        assertThat(after).isEqualTo(before.accessed(later));
+        assertThat(store().get(a, "miss").orElseThrow().accessedAt()).isEqualTo(T0);
+    }
+
+    @Test
+    void aSearchWithinTouchAfterOrBeforeTheLastAccessLeavesTheAccessTime() {
+        store().put(new MemoryWrite("m", a, "ns", "purple elephants dance", "fact", 0.4, null, null, null, Map.of()), T0);
+        Instant soon = T0.plus(MemorySettings.DEFAULT_TOUCH_AFTER).minusSeconds(1);
+        assertThat(store().search(MemoryQuery.text(a, "purple elephants", 1), soon)).hasSize(1);
+        settle();
+        assertThat(store().get(a, "m").orElseThrow().accessedAt()).isEqualTo(T0);
+        assertThat(store().search(MemoryQuery.text(a, "purple elephants", 1), T0.minus(Duration.ofDays(1)))).hasSize(1);
+        settle();
+        assertThat(store().get(a, "m").orElseThrow().accessedAt()).as("never backwards").isEqualTo(T0);
+    }
+
+    @Test
+    void aRecalledMemoryOutranksAnEquallySimilarForgottenOne() {
+        // Same content, same importance, two namespaces: equal scores, ties go to the smaller id ("a-…").
+        store().put(new MemoryWrite("a-forgotten", a, "x/1", "green tea with honey", "fact", 0.5, null, null, null, Map.of()), T0);
+        store().put(new MemoryWrite("z-recalled", a, "x/2", "green tea with honey", "fact", 0.5, null, null, null, Map.of()), T0);
+        assertThat(store().search(MemoryQuery.text(a, "green tea", 2), T0)).extracting(h -> h.memory().id())
+                .containsExactly("a-forgotten", "z-recalled");
+        Instant twoMonths = T0.plus(Duration.ofDays(60));
+        store().search(MemoryQuery.text(a, "green tea", 1).under("x/2"), twoMonths.plusSeconds(10));
+        settle();
+        assertThat(store().search(MemoryQuery.text(a, "green tea", 2), twoMonths.plusSeconds(20))).extracting(h -> h.memory().id())
+                .containsExactly("z-recalled", "a-forgotten");
+    }
+
+    @Test
+    void concurrentNearDuplicatesEndAsOneMemory() throws Exception {
+        int writers = 6;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<PutResult>> puts = new java.util.ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                // The same words, so cosine 1, but a different text and so a different default id each time.
+                String content = "the user likes green tea" + "!".repeat(w + 1);
+                double importance = 0.1 * (w + 1);
+                Map<String, String> metadata = Map.of("writer" + w, "yes");
+                puts.add(pool.submit(() -> {
+                    start.await();
+                    return store().put(new MemoryWrite(null, a, "prefs", content, "preference", importance, null, null, null, metadata), T0);
+                }));
+            }
+            start.countDown();
+            for (java.util.concurrent.Future<PutResult> put : puts) {
+                put.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        settle();
+        List<MemoryHit> hits = store().search(MemoryQuery.text(a, "green tea", 10).under("prefs"), T0);
+        assertThat(hits).hasSize(1);
+        MemoryRecord survivor = hits.get(0).memory();
+        assertThat(survivor.importance()).isEqualTo(0.1 * writers);
+        assertThat(survivor.metadata()).hasSize(writers);
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.threadline.memory.MemorySettings;
 import io.threadline.memory.MemoryStore;
 import io.threadline.memory.MemoryWrite;
 import io.threadline.memory.PutResult;
+import org.opensearch.client.opensearch.OpenSearchAsyncClient;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.opensearch._types.OpenSearchException;
 import org.opensearch.client.opensearch._types.Refresh;
@@ -19,6 +20,7 @@ import org.opensearch.client.opensearch._types.Result;
 import org.opensearch.client.opensearch._types.query_dsl.Query;
 import org.opensearch.client.opensearch.core.SearchResponse;
 import org.opensearch.client.opensearch.core.search.Hit;
+import org.opensearch.client.transport.httpclient5.ResponseException;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -27,17 +29,28 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Memories in an OpenSearch index with a {@code knn_vector} field (cosine). Every search is a k-NN
  * query whose tenant, namespace, metadata and expiry conditions are an efficient filter inside the
  * k-NN clause — the candidates are drawn from the caller's memories only, not post-filtered — and
  * the candidates are re-ranked by {@link io.threadline.memory.MemoryScoring}. Writes refresh the
- * index so the next search (and the near-duplicate check) sees them.
+ * index so the next search (and the near-duplicate check) sees them. A search's access-time touches
+ * ({@link AccessTouches}) are sent without waiting and without a refresh.
  */
 public final class OpenSearchMemoryStore implements MemoryStore {
 
     private final OpenSearchClient client;
+    /** The same transport, for requests the caller does not wait for (access-time touches). */
+    private final OpenSearchAsyncClient asyncClient;
+    private final Set<CompletableFuture<Integer>> touching = ConcurrentHashMap.newKeySet();
+    private final VersionedWrites writes;
     private final Embeddings embeddings;
     private final MemorySettings settings;
     private final OpenSearchMemorySettings index;
@@ -45,9 +58,11 @@ public final class OpenSearchMemoryStore implements MemoryStore {
     public OpenSearchMemoryStore(OpenSearchClient client, Embeddings embeddings, MemorySettings settings,
                                  OpenSearchMemorySettings index) {
         this.client = client;
+        this.asyncClient = new OpenSearchAsyncClient(client._transport(), client._transportOptions());
         this.embeddings = embeddings;
         this.settings = settings;
         this.index = index;
+        this.writes = new VersionedWrites(client, index.index(), settings.mergeThreshold());
     }
 
     /** Creates the index with its mapping if it does not exist (safe to call at every start). */
@@ -59,43 +74,71 @@ public final class OpenSearchMemoryStore implements MemoryStore {
     }
 
     private static String docId(String tenant, String id) {
-        // '/' is outside both alphabets, so (tenant, id) pairs cannot collide.
-        return tenant + "/" + id;
+        return VersionedWrites.docId(tenant, id);
     }
 
+    /**
+     * Writes are versioned ({@link VersionedWrites}): a write that meets a concurrent change to what it read reads
+     * again and retries; a new memory then folds in any near-duplicate a concurrent write added alongside it.
+     */
     @Override
     public PutResult put(MemoryWrite write, Instant now) {
         float[] vector = embeddings.embed(write.content());
         String id = write.id() != null ? write.id() : Embeddings.defaultId(write);
         return call("write a memory", () -> {
-            Optional<MemoryRecord> existing = read(write.tenant(), id);
-            if (existing.isEmpty()) {
-                Optional<MemoryHit> near = nearest(write, vector, now);
-                if (near.isPresent()) {
-                    MemoryRecord merged = MemoryMerge.merge(near.get().memory(), write, now);
-                    index(merged);
-                    return new PutResult(merged, true);
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    Optional<PutResult> done = putOnce(write, id, vector, now);
+                    if (done.isPresent()) {
+                        return done.get();
+                    }
+                } catch (OpenSearchException | ResponseException e) {
+                    if (!VersionedWrites.isConflict(e)) {
+                        throw e;
+                    }
+                }
+                if (attempt == VersionedWrites.MAX_ATTEMPTS) {
+                    throw new ThreadlineException(ErrorCode.CONFLICT, "memory " + id + " kept changing under " + attempt
+                            + " attempts to write it (concurrent writers in namespace " + write.namespace() + "); retry later",
+                            Map.of("id", id));
                 }
             }
-            MemoryRecord record = MemoryMerge.newRecord(id, write, vector, existing.map(MemoryRecord::createdAt).orElse(now), now);
-            index(record);
-            return new PutResult(record, false);
         });
+    }
+
+    /** One attempt; empty when what it read changed before it could write (the caller retries). */
+    private Optional<PutResult> putOnce(MemoryWrite write, String id, float[] vector, Instant now) throws IOException {
+        Optional<VersionedWrites.Versioned> existing = writes.read(write.tenant(), id);
+        if (existing.isPresent()) {
+            MemoryRecord record = MemoryMerge.newRecord(id, write, vector, existing.get().record().createdAt(), now);
+            writes.replace(existing.get(), record);
+            return Optional.of(new PutResult(record, false));
+        }
+        Optional<MemoryHit> near = nearest(write, vector, now);
+        if (near.isPresent()) {
+            // The search saw the last refresh; merge into the memory as it is now, at its current version.
+            Optional<VersionedWrites.Versioned> current = writes.read(write.tenant(), near.get().memory().id());
+            if (current.isEmpty()) {
+                return Optional.empty();
+            }
+            MemoryRecord merged = MemoryMerge.merge(current.get().record(), write, now);
+            writes.replace(current.get(), merged);
+            return Optional.of(new PutResult(merged, true));
+        }
+        MemoryRecord record = MemoryMerge.newRecord(id, write, vector, now, now);
+        writes.create(record);
+        MemoryRecord holder = writes.reconcile(record, MemoryQueries.filter(write.tenant(), null, write.namespace(), Map.of(), now));
+        return Optional.of(new PutResult(holder, !holder.id().equals(id)));
     }
 
     private Optional<MemoryHit> nearest(MemoryWrite write, float[] vector, Instant now) throws IOException {
         Query filter = MemoryQueries.filter(write.tenant(), null, write.namespace(), Map.of(), now);
-        for (MemoryHit hit : knn(vector, 1, filter, now)) {
-            if (hit.similarity() >= settings.mergeThreshold()) {
-                return Optional.of(hit);
+        for (Candidate c : knn(vector, 1, filter, now)) {
+            if (c.hit().similarity() >= settings.mergeThreshold()) {
+                return Optional.of(c.hit());
             }
         }
         return Optional.empty();
-    }
-
-    private void index(MemoryRecord record) throws IOException {
-        client.index(i -> i.index(index.index()).id(docId(record.tenant(), record.id())).document(MemoryDocument.of(record))
-                .refresh(Refresh.True));
     }
 
     private Optional<MemoryRecord> read(String tenant, String id) throws IOException {
@@ -111,32 +154,69 @@ public final class OpenSearchMemoryStore implements MemoryStore {
     @Override
     public List<MemoryHit> search(MemoryQuery query, Instant now) {
         float[] vector = query.vector() != null ? Embeddings.normalized(query.vector()) : embeddings.embed(query.text());
-        return call("search memories", () -> {
+        List<Candidate> top = call("search memories", () -> {
             Query filter = MemoryQueries.filter(query.tenant(), query.namespacePrefix(), null, query.metadata(), now);
-            List<MemoryHit> hits = new ArrayList<>();
-            for (MemoryHit hit : knn(vector, Math.max(query.k() * index.candidates(), query.k()), filter, now)) {
-                if (hit.score() >= query.minScore()) {
-                    hits.add(hit);
+            List<Candidate> candidates = new ArrayList<>();
+            for (Candidate c : knn(vector, Math.max(query.k() * index.candidates(), query.k()), filter, now)) {
+                if (c.hit().score() >= query.minScore()) {
+                    candidates.add(c);
                 }
             }
-            hits.sort(Comparator.comparingDouble(MemoryHit::score).reversed().thenComparing(h -> h.memory().id()));
-            return List.copyOf(hits.subList(0, Math.min(query.k(), hits.size())));
+            candidates.sort(Comparator.comparingDouble((Candidate c) -> c.hit().score()).reversed()
+                    .thenComparing(c -> c.hit().memory().id()));
+            return candidates.subList(0, Math.min(query.k(), candidates.size()));
         });
+        List<AccessTouches.Seen> stale = new ArrayList<>();
+        List<MemoryHit> hits = new ArrayList<>(top.size());
+        for (Candidate c : top) {
+            hits.add(c.hit());
+            if (settings.touches(c.hit().memory(), now)) {
+                stale.add(c.seen());
+            }
+        }
+        if (!stale.isEmpty()) {
+            CompletableFuture<Integer> touch = AccessTouches.touch(asyncClient, index.index(), stale, now);
+            touching.add(touch);
+            touch.whenComplete((n, e) -> touching.remove(touch));
+        }
+        return List.copyOf(hits);
     }
 
-    private List<MemoryHit> knn(float[] vector, int k, Query filter, Instant now) throws IOException {
+    /**
+     * Waits until the access-time touches sent so far are answered (tests, orderly shutdown); true if all were
+     * within {@code timeout}. Searches never wait for them.
+     */
+    public boolean awaitTouches(java.time.Duration timeout) {
+        try {
+            CompletableFuture.allOf(touching.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            return true; // touches complete normally; nothing to report
+        }
+    }
+
+    /** A k-NN candidate: the scored hit and the document version it was read at. */
+    private record Candidate(MemoryHit hit, AccessTouches.Seen seen) {}
+
+    private List<Candidate> knn(float[] vector, int k, Query filter, Instant now) throws IOException {
         List<Float> v = new ArrayList<>(vector.length);
         for (float x : vector) {
             v.add(x);
         }
-        SearchResponse<MemoryDocument> response = client.search(s -> s.index(index.index()).size(k)
+        SearchResponse<MemoryDocument> response = client.search(s -> s.index(index.index()).size(k).seqNoPrimaryTerm(true)
                 .query(q -> q.knn(n -> n.field(MemoryIndex.EMBEDDING).vector(v).k(k).filter(filter))), MemoryDocument.class);
-        List<MemoryHit> out = new ArrayList<>();
+        List<Candidate> out = new ArrayList<>();
         for (Hit<MemoryDocument> hit : response.hits().hits()) {
             MemoryRecord record = hit.source().toRecord();
             // The lucene cosinesimil score is (1 + cosine) / 2; the cosine itself is recomputed exactly.
             double similarity = Embeddings.cosine(record.embedding(), vector);
-            out.add(new MemoryHit(record, similarity, settings.scoring().score(similarity, record, now)));
+            out.add(new Candidate(new MemoryHit(record, similarity, settings.scoring().score(similarity, record, now)),
+                    new AccessTouches.Seen(hit.id(), hit.seqNo(), hit.primaryTerm())));
         }
         return out;
     }

@@ -148,4 +148,21 @@ final class RecordingStepContext implements StepContext {
                 () -> TextNode.valueOf(scope.tools.execute(request)));
         return result.asText();
     }
+
+    @Override
+    public JsonNode interrupt(Object payload) {
+        JsonNode shown = payload == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : scope.codec.toTree(payload);
+        if (scope.answersInterruptOf(node)) {
+            return scope.journal.call(node, sync, EffectKind.RESUME, "resume", shown, scope::resumeValue);
+        }
+        throw new io.threadline.graph.InterruptSignal(node, io.threadline.graph.InterruptSignal.When.INSIDE, shown);
+    }
+
+    @Override
+    public java.util.Optional<JsonNode> resumeValue() {
+        if (!scope.resuming()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(scope.journal.call(node, sync, EffectKind.RESUME, "resume", null, scope::resumeValue));
+    }
 }

@@ -36,12 +36,19 @@ public final class StepScope implements StepEnvironment {
     final ToolBox tools;
     final EffectJournal journal;
     final boolean memoryAvailable;
+    final io.threadline.state.StateCodec codec;
+    /** This step answers an interrupt: the value, and the node whose own interrupt() receives it (null: none). */
+    private boolean resuming;
+    private String resumeNode;
+    private com.fasterxml.jackson.databind.JsonNode resumeValue;
+    private boolean resumeServed;
     private final List<MemoryWrite> remembered = new ArrayList<>();
     private boolean degradedRecall;
     CheckpointId lastId;
 
     public StepScope(ThreadKey thread, long step, Clock clock, RandomGenerator random, MemoryStore memory, ChatModel chatModel,
-                     ToolBox tools, EffectJournal journal, boolean memoryAvailable) {
+                     ToolBox tools, EffectJournal journal, boolean memoryAvailable, io.threadline.state.StateCodec codec) {
+        this.codec = codec;
         this.memoryAvailable = memoryAvailable;
         this.thread = thread;
         this.step = step;
@@ -51,6 +58,32 @@ public final class StepScope implements StepEnvironment {
         this.chatModel = chatModel;
         this.tools = tools;
         this.journal = journal;
+    }
+
+    /** Makes this step the answer to an interrupt of {@code node} (null for an interrupt after a node). */
+    public StepScope resuming(String node, com.fasterxml.jackson.databind.JsonNode value) {
+        this.resuming = true;
+        this.resumeNode = node;
+        this.resumeValue = value;
+        return this;
+    }
+
+    @Override
+    public boolean resuming() {
+        return resuming;
+    }
+
+    /** Whether {@code node}'s interrupt() call is the one the resume value answers (once per step). */
+    boolean answersInterruptOf(String node) {
+        if (resuming && !resumeServed && node.equals(resumeNode)) {
+            resumeServed = true;
+            return true;
+        }
+        return false;
+    }
+
+    com.fasterxml.jackson.databind.JsonNode resumeValue() {
+        return resumeValue == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : resumeValue;
     }
 
     @Override

@@ -5,7 +5,6 @@ import io.threadline.ThreadlineException;
 import io.threadline.agent.AgentState;
 import io.threadline.agent.LocalDemo;
 import io.threadline.agent.Message;
-import io.threadline.agent.ReferenceAgent;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.HistoryPage;
 import io.threadline.checkpoint.HistoryQuery;
@@ -50,9 +49,7 @@ class DynamoDbRuntimeRaceTest {
     }
 
     private static ThreadRuntime<AgentState> runtime() {
-        return new ThreadRuntime<>(ReferenceAgent.graph(),
-                new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC()),
-                LocalDemo.plainValidator(), new StateCodec(), RuntimeOptions.defaults());
+        return LocalDemo.runtime(new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC()), null);
     }
 
     private static Update<AgentState> say(String text) {

@@ -1,0 +1,39 @@
+package io.threadline.graph;
+
+import java.util.Objects;
+
+/**
+ * Thrown through a step to stop it and wait for a human (or any outside caller): by
+ * {@link StepContext#interrupt} inside a node, or by the graph before/after a node it was told to
+ * pause at. The runtime keeps the step as an INTERRUPTED checkpoint with {@link #payload()}; a later
+ * {@code resume} continues exactly there. Not an error: retry policies never see it.
+ */
+public final class InterruptSignal extends RuntimeException {
+
+    /** Where the step stopped relative to {@link #node()}. */
+    public enum When { INSIDE, BEFORE, AFTER }
+
+    private final String node;
+    private final When when;
+    private final transient Object payload;
+
+    public InterruptSignal(String node, When when, Object payload) {
+        super("interrupted " + when.name().toLowerCase(java.util.Locale.ROOT) + " node '" + node + "'", null, false, false);
+        this.node = Objects.requireNonNull(node, "node");
+        this.when = Objects.requireNonNull(when, "when");
+        this.payload = payload;
+    }
+
+    public String node() {
+        return node;
+    }
+
+    public When when() {
+        return when;
+    }
+
+    /** What the node (or graph) shows whoever resumes: a question, a tool call to approve… (JSON-able). */
+    public Object payload() {
+        return payload;
+    }
+}
