@@ -62,4 +62,56 @@ public final class Redaction {
         String first = (end < 0 ? pointer.substring(1) : pointer.substring(1, end)).replace("~1", "/").replace("~0", "~");
         return fields.contains(first);
     }
+
+    /**
+     * The values a state's sensitive fields hold: every string of four characters or more inside them. A
+     * node may copy such a value anywhere — into a prompt, a tool's arguments — and what was recorded of
+     * those calls is shown with {@link #mask}.
+     */
+    public static Set<String> values(StateSchema<?> schema, JsonNode state) {
+        Set<String> out = new java.util.HashSet<>();
+        if (state == null) {
+            return out;
+        }
+        for (String field : schema.sensitiveFields()) {
+            collect(state.get(field), out);
+        }
+        return out;
+    }
+
+    private static void collect(JsonNode node, Set<String> out) {
+        if (node == null) {
+            return;
+        }
+        if (node.isTextual() && node.asText().length() >= 4) {
+            out.add(node.asText());
+        }
+        node.forEach(child -> collect(child, out));
+    }
+
+    /** A copy of {@code json} with each occurrence of {@code values} inside its strings replaced by the mask. */
+    public static JsonNode mask(JsonNode json, Set<String> values) {
+        if (json == null || values.isEmpty()) {
+            return json;
+        }
+        return masked(json.deepCopy(), values);
+    }
+
+    private static JsonNode masked(JsonNode node, Set<String> values) {
+        if (node.isTextual()) {
+            String text = node.asText();
+            for (String v : values) {
+                text = text.replace(v, MASK);
+            }
+            return TextNode.valueOf(text);
+        }
+        if (node instanceof ObjectNode o) {
+            o.fields().forEachRemaining(e -> e.setValue(masked(e.getValue(), values)));
+        } else if (node instanceof com.fasterxml.jackson.databind.node.ArrayNode a) {
+            for (int i = 0; i < a.size(); i++) {
+                a.set(i, masked(a.get(i), values));
+            }
+        }
+        return node;
+    }
 }

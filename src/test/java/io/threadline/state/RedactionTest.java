@@ -49,4 +49,18 @@ class RedactionTest {
         JsonNode patch = json.readTree("[{\"op\":\"replace\",\"path\":\"/passwordHint\",\"value\":\"pet\"}]");
         assertThat(Redaction.patch(schema, patch).toString()).contains("pet");
     }
+
+    @Test
+    void valuesOfSensitiveFieldsAreMaskedWhereverACallCopiedThem() throws Exception {
+        JsonNode state = json.readTree("{\"notes\":[\"hunter2 is not here\"],\"password\":\"hunter2\","
+                + "\"cards\":[\"4111 1111\",\"abc\"],\"name\":\"Ada\"}");
+        java.util.Set<String> values = Redaction.values(schema, state);
+        assertThat(values).containsExactlyInAnyOrder("hunter2", "4111 1111");
+        JsonNode effects = json.readTree("[{\"kind\":\"MODEL\",\"request\":{\"messages\":[{\"text\":\"log in with hunter2 and card 4111 1111\"}]},"
+                + "\"response\":{\"text\":\"ok abc\"}}]");
+        String shown = Redaction.mask(effects, values).toString();
+        assertThat(shown).contains("log in with *** and card ***", "ok abc").doesNotContain("hunter2", "4111");
+        assertThat(effects.toString()).as("the original is untouched").contains("hunter2");
+        assertThat(Redaction.mask(effects, java.util.Set.of())).isSameAs(effects);
+    }
 }
