@@ -492,6 +492,25 @@ class ThreadlineTelemetryTest {
     }
 
     @Test
+    void anInterruptedStepAndTheResumeThatAnswersItAreBothStepSpans() {
+        ThreadRuntime<Desk> runtime = runtime(StateGraph.of(Desk.class)
+                .node("ask", (s, ctx) -> Update.of(Desk.ANSWER.set(ctx.interrupt(Map.of("question", "go on?")).path("go").asText())))
+                .chain(START, "ask", END).compile());
+        StepResult<Desk> asked = firstStep(runtime);
+        assertThat(asked.checkpoint().status()).isEqualTo(Status.INTERRUPTED);
+        StepResult<Desk> resumed = runtime.resume(thread, new ObjectMapper().createObjectNode().put("go", "yes"), null);
+        assertThat(resumed.state().answer()).isEqualTo("yes");
+
+        List<SpanData> steps = otel.spans("step ask");
+        assertThat(steps).hasSize(2);
+        assertThat(steps.get(0).getAttributes().get(TelemetryKeys.STATUS)).isEqualTo("INTERRUPTED");
+        assertThat(steps.get(0).getStatus().getStatusCode()).as("waiting for a human is not an error").isEqualTo(StatusCode.UNSET);
+        assertThat(steps.get(1).getAttributes().get(TelemetryKeys.STATUS)).isEqualTo("DONE");
+        assertThat(steps.get(1).getAttributes().get(TelemetryKeys.PARENT_ID)).isEqualTo(asked.checkpoint().checkpointId());
+        assertThat(emf).hasSize(2);
+    }
+
+    @Test
     void aStepInsideAnInvocationSpanIsItsChild() {
         ThreadRuntime<Desk> runtime = runtime(graph(NodePolicy.defaults(), () -> { }));
         io.opentelemetry.api.trace.Span invocation = otel.sdk.getTracer("test").spanBuilder("threadline step").startSpan();
