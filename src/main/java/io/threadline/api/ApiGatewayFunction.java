@@ -27,6 +27,7 @@ import java.util.Map;
  * HTTP API could not share one artifact. This adapter is small and keeps one artifact, one binding.
  */
 @ApplicationScoped
+@io.threadline.telemetry.Traced
 public class ApiGatewayFunction {
 
     private static final Logger LOG = Logger.getLogger(ApiGatewayFunction.class);

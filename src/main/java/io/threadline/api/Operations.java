@@ -117,10 +117,45 @@ public class Operations {
         List<Replies.CheckpointEntry> entries = new ArrayList<>();
         for (ThreadRuntime.Change c : runtime.diffs(key(caller, r.threadId()), page)) {
             Checkpoint cp = c.checkpoint();
-            entries.add(new Replies.CheckpointEntry(CheckpointSummary.of(cp), codec.readTree(cp.change().json()), c.diff(),
-                    cp.effects() == null ? null : codec.readTree(cp.effects().getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+            entries.add(new Replies.CheckpointEntry(CheckpointSummary.of(cp), shown(cp),
+                    io.threadline.state.Redaction.patch(runtime.graph().schema(), c.diff()),
+                    effectsShown(key(caller, r.threadId()), cp)));
         }
         return new Replies.History(entries, page.nextCursor(), null);
+    }
+
+    /** A checkpoint's stored change as history shows it: {@code @Sensitive} fields masked. */
+    private JsonNode shown(Checkpoint cp) {
+        JsonNode change = codec.readTree(cp.change().json());
+        io.threadline.state.StateSchema<?> schema = runtime.graph().schema();
+        return cp.isSnapshot() ? io.threadline.state.Redaction.state(schema, change) : io.threadline.state.Redaction.patch(schema, change);
+    }
+
+    /**
+     * A checkpoint's recorded effects as history shows them: a node may have copied a {@code @Sensitive}
+     * value into a prompt or a tool's arguments, so the values those fields held before and after the
+     * step are masked wherever they appear. Costs two state reads per entry, only for schemas that mark
+     * fields sensitive.
+     */
+    private JsonNode effectsShown(ThreadKey thread, Checkpoint cp) {
+        if (cp.effects() == null) {
+            return null;
+        }
+        JsonNode effects = codec.readTree(cp.effects().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        io.threadline.state.StateSchema<?> schema = runtime.graph().schema();
+        if (schema.sensitiveFields().isEmpty()) {
+            return effects;
+        }
+        java.util.Set<String> values = new java.util.HashSet<>(
+                io.threadline.state.Redaction.values(schema, codec.toTree(runtime.stateAt(thread, cp.id()).state())));
+        if (cp.parent() != null) {
+            try {
+                values.addAll(io.threadline.state.Redaction.values(schema, codec.toTree(runtime.stateAt(thread, cp.parent()).state())));
+            } catch (ThreadlineException pruned) {
+                // the parent was pruned: what it held is no longer anywhere to be shown
+            }
+        }
+        return io.threadline.state.Redaction.mask(effects, values);
     }
 
     public Replies.Step resume(Caller caller, Requests.Resume r) {

@@ -15,6 +15,7 @@ import java.util.function.Function;
  * operation, chosen by {@code QUARKUS_FUNQY_EXPORT}. IAM authorizes the caller and the payload
  * names the tenant. Errors are answered as the result, {@code {"error": {…}}}, never thrown.
  */
+@io.threadline.telemetry.Traced
 public class ThreadFunctions {
 
     private static final Logger LOG = Logger.getLogger(ThreadFunctions.class);

@@ -21,7 +21,8 @@ public class CoreProducers {
 
     @Produces
     @Singleton
-    RuntimeOptions runtimeOptions(ThreadlineConfig config, DynamoDbStoreConfig dynamoDb, Clock clock) {
+    RuntimeOptions runtimeOptions(ThreadlineConfig config, DynamoDbStoreConfig dynamoDb, Clock clock,
+                                  io.threadline.runtime.StepObserver observer) {
         // Expiring checkpoints need a snapshot younger than their expiry: by default, half the TTL.
         Duration maxSnapshotAge = config.checkpoint().maxSnapshotAge().orElse(
                 "dynamodb".equals(config.store()) ? dynamoDb.checkpointTtl().map(ttl -> ttl.dividedBy(2)).orElse(null) : null);
@@ -29,7 +30,8 @@ public class CoreProducers {
                 .withSnapshotPolicy(new SnapshotPolicy(config.checkpoint().snapshotRatio(), maxSnapshotAge))
                 .withHeadCacheThreads(config.runtime().headCacheThreads())
                 .withTrustHeadCache(config.runtime().trustHeadCache())
-                .withErrorStackFrames(config.runtime().errorStackFrames());
+                .withErrorStackFrames(config.runtime().errorStackFrames())
+                .withObserver(observer);
     }
 
     @Produces

@@ -41,6 +41,8 @@ public final class EffectJournal {
     private final Map<String, Integer> currentAttempt = new LinkedHashMap<>();
     /** The first divergence found, kept even if a node catches the exception and goes on. */
     private NonDeterministicException divergence;
+    /** Told about each live call and each reused result (telemetry); never about replayed ones. */
+    private EffectObserver observer = EffectObserver.NONE;
 
     private EffectJournal(boolean replay, List<Effect> initial, Map<String, List<Effect>> seeds, EffectSink sink,
                           Map<String, Map<Integer, List<Effect>>> recorded) {
@@ -71,6 +73,12 @@ public final class EffectJournal {
             byNode.computeIfAbsent(e.node(), k -> new TreeMap<>()).computeIfAbsent(e.attempt(), k -> new ArrayList<>()).add(e);
         }
         return new EffectJournal(true, List.of(), Map.of(), null, byNode);
+    }
+
+    /** Reports this journal's live calls and reused results to {@code observer}; returns this journal. */
+    public EffectJournal observedBy(EffectObserver observer) {
+        this.observer = java.util.Objects.requireNonNull(observer, "observer");
+        return this;
     }
 
     public boolean isReplay() {
@@ -146,21 +154,33 @@ public final class EffectJournal {
         if (reusable != null) {
             if (reusable.sameCall(kind, name, request)) {
                 queue.poll();
-                append(reusable.renumbered(log.size(), attempt, true), sync);
+                Effect served = reusable.renumbered(log.size(), attempt, true);
+                append(served, sync);
+                observer.served(served);
                 return reusable.response();
             }
             // The attempt asks something else than before: from here on everything is made anew.
             queue.clear();
         }
-        JsonNode response;
+        EffectObserver.Call observed = observer.calling(node, attempt, kind, name, request);
+        Effect made = null;
         try {
-            response = live.get();
-        } catch (RuntimeException e) {
-            append(new Effect(log.size(), node, attempt, kind, name, request, null, EffectError.of(e), false), sync);
-            throw e;
+            JsonNode response;
+            try {
+                response = live.get();
+            } catch (RuntimeException e) {
+                made = new Effect(log.size(), node, attempt, kind, name, request, null, EffectError.of(e), false);
+                append(made, sync);
+                throw e;
+            }
+            made = new Effect(log.size(), node, attempt, kind, name, request, response, null, false);
+            append(made, sync);
+            return response;
+        } finally {
+            // Also when recording itself failed (a SYNC pending write): the observer's call must end.
+            observed.ended(made != null ? made
+                    : new Effect(log.size(), node, attempt, kind, name, request, null, null, false));
         }
-        append(new Effect(log.size(), node, attempt, kind, name, request, response, null, false), sync);
-        return response;
     }
 
     /** Records that the current attempt of {@code node} ended with {@code failure}. */

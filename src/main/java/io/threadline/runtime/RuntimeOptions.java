@@ -23,9 +23,15 @@ import java.util.random.RandomGenerator;
  * @param errorStackFrames how many stack frames a FAILED checkpoint keeps of its error
  *                         ({@code threadline.runtime.error-stack-frames}): enough to find the line, bounded
  *                         so a deep stack cannot bloat the thread
+ * @param observer         told about each step, store call and effect (telemetry); {@link StepObserver#NONE} by default
  */
 public record RuntimeOptions(SnapshotPolicy snapshotPolicy, int headCacheThreads, Clock clock, RandomGenerator random,
-                             boolean trustHeadCache, int errorStackFrames) {
+                             boolean trustHeadCache, int errorStackFrames, StepObserver observer) {
+
+    public RuntimeOptions(SnapshotPolicy snapshotPolicy, int headCacheThreads, Clock clock, RandomGenerator random,
+                          boolean trustHeadCache, int errorStackFrames) {
+        this(snapshotPolicy, headCacheThreads, clock, random, trustHeadCache, errorStackFrames, StepObserver.NONE);
+    }
 
     public RuntimeOptions(SnapshotPolicy snapshotPolicy, int headCacheThreads, Clock clock, RandomGenerator random,
                           boolean trustHeadCache) {
@@ -38,6 +44,7 @@ public record RuntimeOptions(SnapshotPolicy snapshotPolicy, int headCacheThreads
         Objects.requireNonNull(snapshotPolicy, "snapshotPolicy");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(random, "random");
+        Objects.requireNonNull(observer, "observer");
         if (headCacheThreads < 0) {
             throw new IllegalArgumentException("headCacheThreads must be >= 0");
         }
@@ -51,26 +58,30 @@ public record RuntimeOptions(SnapshotPolicy snapshotPolicy, int headCacheThreads
     }
 
     public RuntimeOptions withClock(Clock clock) {
-        return new RuntimeOptions(snapshotPolicy, headCacheThreads, clock, random, trustHeadCache, errorStackFrames);
+        return new RuntimeOptions(snapshotPolicy, headCacheThreads, clock, random, trustHeadCache, errorStackFrames, observer);
     }
 
     public RuntimeOptions withRandom(RandomGenerator random) {
-        return new RuntimeOptions(snapshotPolicy, headCacheThreads, clock, random, trustHeadCache, errorStackFrames);
+        return new RuntimeOptions(snapshotPolicy, headCacheThreads, clock, random, trustHeadCache, errorStackFrames, observer);
     }
 
     public RuntimeOptions withSnapshotPolicy(SnapshotPolicy policy) {
-        return new RuntimeOptions(policy, headCacheThreads, clock, random, trustHeadCache, errorStackFrames);
+        return new RuntimeOptions(policy, headCacheThreads, clock, random, trustHeadCache, errorStackFrames, observer);
     }
 
     public RuntimeOptions withHeadCacheThreads(int threads) {
-        return new RuntimeOptions(snapshotPolicy, threads, clock, random, trustHeadCache, errorStackFrames);
+        return new RuntimeOptions(snapshotPolicy, threads, clock, random, trustHeadCache, errorStackFrames, observer);
     }
 
     public RuntimeOptions withTrustHeadCache(boolean trust) {
-        return new RuntimeOptions(snapshotPolicy, headCacheThreads, clock, random, trust, errorStackFrames);
+        return new RuntimeOptions(snapshotPolicy, headCacheThreads, clock, random, trust, errorStackFrames, observer);
     }
 
     public RuntimeOptions withErrorStackFrames(int frames) {
-        return new RuntimeOptions(snapshotPolicy, headCacheThreads, clock, random, trustHeadCache, frames);
+        return new RuntimeOptions(snapshotPolicy, headCacheThreads, clock, random, trustHeadCache, frames, observer);
+    }
+
+    public RuntimeOptions withObserver(StepObserver observer) {
+        return new RuntimeOptions(snapshotPolicy, headCacheThreads, clock, random, trustHeadCache, errorStackFrames, observer);
     }
 }

@@ -103,14 +103,14 @@ public final class ThreadRuntime<S> {
         this.tools = Objects.requireNonNull(tools, "tools");
         this.graph = Objects.requireNonNull(graph, "graph");
         this.schema = graph.schema();
-        this.store = Objects.requireNonNull(store, "store");
+        this.store = Objects.requireNonNull(options, "options").observer().checkpointStore(Objects.requireNonNull(store, "store"));
         this.options = Objects.requireNonNull(options, "options");
         this.codec = Objects.requireNonNull(codec, "codec");
         this.validator = new StateValidator<>(schema, validator);
         this.loader = new StateLoader<>(schema, codec, graph.migrations());
         this.cache = new HeadCache<>(options.headCacheThreads());
-        this.memory = memory;
-        this.outbox = new Outbox(store, memory, codec, options.clock());
+        this.memory = memory == null ? null : options.observer().memoryStore(memory);
+        this.outbox = new Outbox(this.store, this.memory, codec, options.clock());
     }
 
     public CompiledGraph<S> graph() {
@@ -145,6 +145,19 @@ public final class ThreadRuntime<S> {
 
     private StepResult<S> advance(ThreadKey thread, Update<S> input, String idempotencyKey,
                                   com.fasterxml.jackson.databind.JsonNode resume) {
+        StepObserver.Step observed = options.observer().stepStarted(thread);
+        try {
+            StepResult<S> result = advanceObserved(thread, input, idempotencyKey, resume);
+            observed.committed(result.checkpoint(), result.duplicate());
+            return result;
+        } catch (RuntimeException e) {
+            observed.failed(e);
+            throw e;
+        }
+    }
+
+    private StepResult<S> advanceObserved(ThreadKey thread, Update<S> input, String idempotencyKey,
+                                          com.fasterxml.jackson.databind.JsonNode resume) {
         Objects.requireNonNull(input, "input");
         if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
             throw new ThreadlineException(ErrorCode.INVALID_INPUT,
@@ -210,7 +223,8 @@ public final class ThreadRuntime<S> {
         List<Effect> pending = sync ? pendingEffects(thread, step) : List.of();
         EffectSink sink = sync ? effect -> store.putPendingEffect(thread, step, effect.seq(), Effects.toJson(effect)) : null;
         StepScope scope = new StepScope(thread, step, options.clock(), options.random(), memory, chatModel, tools,
-                EffectJournal.live(pending, failedHead == null ? Map.of() : seeds(failedHead), sink), memory != null, codec);
+                EffectJournal.live(pending, failedHead == null ? Map.of() : seeds(failedHead), sink)
+                        .observedBy(options.observer().stepRunning(thread, step, scheduled)), memory != null, codec);
         if (interrupted) {
             Interrupt waiting = Interrupt.of(head.checkpoint(), codec);
             scope.resuming(waiting.when() == io.threadline.graph.InterruptSignal.When.AFTER ? null : waiting.node(), resume);

@@ -38,6 +38,7 @@ public final class StateSchema<S> {
     private final Map<String, Integer> indexByName;
     private final Constructor<S> constructor;
     private final Supplier<S> initial;
+    private final java.util.Set<String> sensitive;
 
     private StateSchema(Class<S> type, Supplier<S> initial) {
         if (!type.isRecord()) {
@@ -80,6 +81,18 @@ public final class StateSchema<S> {
         }
         channels = declared;
         this.initial = initial != null ? initial : this::zeroState;
+        java.util.Set<String> marked = new java.util.LinkedHashSet<>();
+        for (RecordComponent c : components) {
+            if (c.isAnnotationPresent(Sensitive.class)) {
+                marked.add(c.getName());
+            }
+        }
+        this.sensitive = java.util.Collections.unmodifiableSet(marked);
+    }
+
+    /** The fields marked {@link Sensitive}: redacted in history views, never recorded by telemetry. */
+    public java.util.Set<String> sensitiveFields() {
+        return sensitive;
     }
 
     /** The schema of a record type whose initial state has empty lists and maps, zero and null. */

@@ -1,0 +1,198 @@
+package io.threadline.telemetry;
+
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.threadline.ThreadlineException;
+import io.threadline.checkpoint.Checkpoint;
+import io.threadline.checkpoint.CheckpointChain;
+import io.threadline.checkpoint.CheckpointId;
+import io.threadline.checkpoint.CheckpointStore;
+import io.threadline.checkpoint.Commit;
+import io.threadline.checkpoint.CommitResult;
+import io.threadline.checkpoint.HistoryPage;
+import io.threadline.checkpoint.HistoryQuery;
+import io.threadline.checkpoint.PruneReport;
+import io.threadline.checkpoint.RetentionPolicy;
+import io.threadline.checkpoint.ThreadHead;
+import io.threadline.checkpoint.ThreadKey;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * A {@link CheckpointStore} that puts each call in a span ({@code checkpoint.load}, {@code checkpoint.commit},
+ * …) and measures what is loaded and written. Everything else is the wrapped store's: same answers,
+ * same exceptions. On DynamoDB the spans are CLIENT spans with {@code db.system.name=aws.dynamodb}.
+ */
+final class TracedCheckpointStore implements CheckpointStore {
+
+    private final CheckpointStore store;
+    private final Tracer tracer;
+    private final StepMetrics metrics;
+    private final String system;
+    private final SpanKind kind;
+
+    TracedCheckpointStore(CheckpointStore store, Tracer tracer, StepMetrics metrics) {
+        this.store = store;
+        this.tracer = tracer;
+        this.metrics = metrics;
+        // Named from the class, so the core need not expose what a store runs on.
+        boolean dynamo = store.getClass().getSimpleName().startsWith("DynamoDb");
+        this.system = dynamo ? "aws.dynamodb" : "threadline.memory";
+        this.kind = dynamo ? SpanKind.CLIENT : SpanKind.INTERNAL;
+    }
+
+    private <T> T traced(String operation, ThreadKey thread, Function<Span, T> call) {
+        Span span = tracer.spanBuilder("checkpoint." + operation).setSpanKind(kind)
+                .setAttribute(TelemetryKeys.DB_SYSTEM, system)
+                .setAttribute(TelemetryKeys.DB_OPERATION, operation)
+                .setAttribute(TelemetryKeys.THREAD_ID, thread.threadId())
+                .startSpan();
+        try (Scope ignored = span.makeCurrent()) {
+            return call.apply(span);
+        } catch (RuntimeException e) {
+            String type = e instanceof ThreadlineException t ? t.code().name() : e.getClass().getName();
+            span.setAttribute(TelemetryKeys.ERROR_TYPE, type);
+            span.setStatus(StatusCode.ERROR, type);
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    @Override
+    public Optional<ThreadHead> head(ThreadKey thread) {
+        return traced("head", thread, span -> store.head(thread));
+    }
+
+    @Override
+    public Optional<CheckpointChain> loadLatest(ThreadKey thread) {
+        return traced("load", thread, span -> loaded(span, store.loadLatest(thread)));
+    }
+
+    @Override
+    public Optional<CheckpointChain> load(ThreadKey thread, CheckpointId id) {
+        return traced("load", thread, span -> loaded(span, store.load(thread, id)));
+    }
+
+    private Optional<CheckpointChain> loaded(Span span, Optional<CheckpointChain> chain) {
+        if (chain.isEmpty()) {
+            return chain;
+        }
+        CheckpointChain c = chain.get();
+        long deltas = c.checkpoints().size() - 1L;
+        span.setAttribute(TelemetryKeys.DELTAS_SINCE_SNAPSHOT, deltas)
+                .setAttribute(TelemetryKeys.CHECKPOINT_BYTES, c.snapshotBytes() + c.deltaBytes())
+                .setAttribute(TelemetryKeys.STEP, c.target().step());
+        metrics.deltasSinceSnapshot.record(deltas);
+        metrics.stateBytes.record(c.snapshotBytes());
+        StepStats stats = Context.current().get(StepStats.KEY);
+        if (stats != null) {
+            stats.deltasSinceSnapshot = deltas;
+            stats.stateBytes = c.snapshotBytes();
+        }
+        return chain;
+    }
+
+    @Override
+    public Optional<Checkpoint> get(ThreadKey thread, CheckpointId id) {
+        return traced("get", thread, span -> store.get(thread, id));
+    }
+
+    @Override
+    public Optional<Checkpoint> findByIdempotencyKey(ThreadKey thread, String idempotencyKey) {
+        return traced("find_idempotency_key", thread, span -> store.findByIdempotencyKey(thread, idempotencyKey));
+    }
+
+    @Override
+    public HistoryPage history(ThreadKey thread, HistoryQuery query) {
+        return traced("history", thread, span -> store.history(thread, query));
+    }
+
+    @Override
+    public CommitResult commit(Commit commit) {
+        Checkpoint cp = commit.checkpoint();
+        return traced("commit", commit.thread(), span -> {
+            long bytes = cp.change().size();
+            String storedAs = cp.isSnapshot() ? "snapshot" : "delta";
+            span.setAttribute(TelemetryKeys.STEP, cp.step()).setAttribute(TelemetryKeys.CHECKPOINT_ID, cp.id().value())
+                    .setAttribute(TelemetryKeys.STORED_AS, storedAs).setAttribute(TelemetryKeys.CHECKPOINT_BYTES, bytes)
+                    .setAttribute(TelemetryKeys.STATUS, cp.status().name());
+            CommitResult result = store.commit(commit);
+            span.setAttribute(TelemetryKeys.DUPLICATE, result.duplicate());
+            if (!result.duplicate()) {
+                metrics.checkpointBytes.add(bytes, Attributes.of(TelemetryKeys.STORED_AS, storedAs));
+                if (cp.isSnapshot()) {
+                    metrics.stateBytes.record(bytes);
+                }
+                StepStats stats = Context.current().get(StepStats.KEY);
+                if (stats != null) {
+                    stats.checkpointBytes += bytes;
+                    if (cp.isSnapshot()) {
+                        stats.stateBytes = bytes;
+                        stats.deltasSinceSnapshot = 0;
+                    } else if (stats.deltasSinceSnapshot >= 0) {
+                        stats.deltasSinceSnapshot++;
+                    }
+                }
+            }
+            return result;
+        });
+    }
+
+    @Override
+    public List<Checkpoint> unpublished(ThreadKey thread) {
+        return traced("unpublished", thread, span -> store.unpublished(thread));
+    }
+
+    @Override
+    public void markPublished(ThreadKey thread, CheckpointId id) {
+        traced("mark_published", thread, span -> {
+            store.markPublished(thread, id);
+            return null;
+        });
+    }
+
+    @Override
+    public PruneReport prune(ThreadKey thread, RetentionPolicy policy, Instant now) {
+        return traced("prune", thread, span -> store.prune(thread, policy, now));
+    }
+
+    @Override
+    public long storedBytes(ThreadKey thread) {
+        return store.storedBytes(thread);
+    }
+
+    @Override
+    public void putPendingEffect(ThreadKey thread, long step, int seq, String effect) {
+        traced("put_pending_effect", thread, span -> {
+            store.putPendingEffect(thread, step, seq, effect);
+            return null;
+        });
+    }
+
+    @Override
+    public List<String> pendingEffects(ThreadKey thread, long step) {
+        return traced("pending_effects", thread, span -> store.pendingEffects(thread, step));
+    }
+
+    @Override
+    public void clearPendingEffects(ThreadKey thread, long step) {
+        traced("clear_pending_effects", thread, span -> {
+            store.clearPendingEffects(thread, step);
+            return null;
+        });
+    }
+
+    @Override
+    public String toString() {
+        return "traced " + store;
+    }
+}

@@ -1,0 +1,124 @@
+package io.threadline.telemetry;
+
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.threadline.ThreadlineException;
+import io.threadline.memory.MemoryHit;
+import io.threadline.memory.MemoryPruneReport;
+import io.threadline.memory.MemoryQuery;
+import io.threadline.memory.MemoryRecord;
+import io.threadline.memory.MemoryStore;
+import io.threadline.memory.MemoryWrite;
+import io.threadline.memory.PutResult;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * A {@link MemoryStore} that puts each call in a span ({@code memory.search}, {@code memory.put} — the
+ * outbox's remember writes go through it — {@code memory.prune}, …) and counts writes per namespace,
+ * merges, and what pruning removed. Contents, queries and embeddings are never recorded.
+ */
+final class TracedMemoryStore implements MemoryStore {
+
+    private final MemoryStore store;
+    private final Tracer tracer;
+    private final StepMetrics metrics;
+    private final String system;
+    private final SpanKind kind;
+
+    TracedMemoryStore(MemoryStore store, Tracer tracer, StepMetrics metrics) {
+        this.store = store;
+        this.tracer = tracer;
+        this.metrics = metrics;
+        boolean openSearch = store.getClass().getSimpleName().startsWith("OpenSearch");
+        this.system = openSearch ? "opensearch" : "threadline.memory";
+        this.kind = openSearch ? SpanKind.CLIENT : SpanKind.INTERNAL;
+    }
+
+    private <T> T traced(String operation, Function<Span, T> call) {
+        Span span = tracer.spanBuilder("memory." + operation).setSpanKind(kind)
+                .setAttribute(TelemetryKeys.DB_SYSTEM, system)
+                .setAttribute(TelemetryKeys.DB_OPERATION, operation)
+                .startSpan();
+        try (Scope ignored = span.makeCurrent()) {
+            return call.apply(span);
+        } catch (RuntimeException e) {
+            String type = e instanceof ThreadlineException t ? t.code().name() : e.getClass().getName();
+            span.setAttribute(TelemetryKeys.ERROR_TYPE, type);
+            span.setStatus(StatusCode.ERROR, type);
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    @Override
+    public PutResult put(MemoryWrite write, Instant now) {
+        return traced("put", span -> {
+            span.setAttribute(TelemetryKeys.MEMORY_NAMESPACE, write.namespace());
+            PutResult result = store.put(write, now);
+            span.setAttribute(TelemetryKeys.MEMORY_MERGED, result.merged());
+            Attributes ns = Attributes.of(TelemetryKeys.MEMORY_NAMESPACE, write.namespace());
+            metrics.memoryWrites.add(1, ns);
+            if (result.merged()) {
+                metrics.memoriesMerged.add(1, ns);
+            }
+            StepStats stats = Context.current().get(StepStats.KEY);
+            if (stats != null) {
+                stats.memoryWrites++;
+                if (result.merged()) {
+                    stats.memoriesMerged++;
+                }
+            }
+            return result;
+        });
+    }
+
+    @Override
+    public Optional<MemoryRecord> get(String tenant, String id) {
+        return traced("get", span -> store.get(tenant, id));
+    }
+
+    @Override
+    public List<MemoryHit> search(MemoryQuery query, Instant now) {
+        return traced("search", span -> {
+            span.setAttribute(TelemetryKeys.MEMORY_K, (long) query.k());
+            if (query.namespacePrefix() != null) {
+                span.setAttribute(TelemetryKeys.MEMORY_NAMESPACE, query.namespacePrefix());
+            }
+            List<MemoryHit> hits = store.search(query, now);
+            span.setAttribute(TelemetryKeys.MEMORY_HITS, (long) hits.size());
+            return hits;
+        });
+    }
+
+    @Override
+    public boolean delete(String tenant, String id) {
+        return traced("delete", span -> store.delete(tenant, id));
+    }
+
+    @Override
+    public MemoryPruneReport prune(String tenant, int maxPerNamespace, Instant now) {
+        return traced("prune", span -> {
+            MemoryPruneReport report = store.prune(tenant, maxPerNamespace, now);
+            span.setAttribute(TelemetryKeys.MEMORY_EXPIRED, (long) report.expiredIds().size())
+                    .setAttribute(TelemetryKeys.MEMORY_OVER_CAP, (long) report.overCapIds().size());
+            metrics.memoriesExpired.add(report.expiredIds().size());
+            metrics.memoriesPruned.add(report.overCapIds().size());
+            return report;
+        });
+    }
+
+    @Override
+    public String toString() {
+        return "traced " + store;
+    }
+}

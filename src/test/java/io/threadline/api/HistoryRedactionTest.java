@@ -1,0 +1,83 @@
+package io.threadline.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.threadline.checkpoint.InMemoryCheckpointStore;
+import io.threadline.checkpoint.ThreadKey;
+import io.threadline.graph.StateGraph;
+import io.threadline.runtime.RuntimeOptions;
+import io.threadline.runtime.ThreadRuntime;
+import io.threadline.state.Channel;
+import io.threadline.state.ListChannel;
+import io.threadline.state.Sensitive;
+import io.threadline.state.StateCodec;
+import io.threadline.state.Update;
+import io.threadline.state.ValueChannel;
+import jakarta.validation.Validation;
+import jakarta.validation.constraints.NotNull;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static io.threadline.graph.StateGraph.END;
+import static io.threadline.graph.StateGraph.START;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The history operation, on a runtime whose state has a {@link Sensitive} field: the stored snapshot and
+ * every later patch show it as "***" — while the thread itself still has the value.
+ */
+class HistoryRedactionTest {
+
+    public record Session(@NotNull List<String> log, @Sensitive String apiKey) {
+        public static final ListChannel<Session, String> LOG = Channel.appending("log");
+        public static final ValueChannel<Session, String> API_KEY = Channel.overwriting("apiKey");
+    }
+
+    public static final class KeyChecker {
+        @dev.langchain4j.agent.tool.Tool("Checks an API key")
+        public String check(@dev.langchain4j.agent.tool.P("key") String key) {
+            return key.startsWith("sk-live") ? "valid" : "invalid";
+        }
+    }
+
+    @Test
+    void historyMasksSensitiveFieldsInSnapshotsAndPatches() {
+        StateCodec codec = new StateCodec();
+        ThreadRuntime<Session> runtime = new ThreadRuntime<>(StateGraph.of(Session.class)
+                .node("work", (s, ctx) -> {
+                    // The node hands the key to a tool: the recorded effect holds it.
+                    String checked = ctx.executeTool(dev.langchain4j.agent.tool.ToolExecutionRequest.builder().id("c1").name("check")
+                            .arguments("{\"key\":\"" + s.apiKey() + "\"}").build());
+                    return Update.of(Session.LOG.append("used a key of " + s.apiKey().length() + " chars: " + checked));
+                })
+                .chain(START, "work", END).compile(),
+                new InMemoryCheckpointStore(), Validation.buildDefaultValidatorFactory().getValidator(), codec,
+                // Deltas until they reach 100x the snapshot: the second step is stored as a patch.
+                RuntimeOptions.defaults().withSnapshotPolicy(new io.threadline.checkpoint.SnapshotPolicy(100, null)), null, null,
+                io.threadline.effects.ToolBox.of(new KeyChecker()));
+        ThreadKey thread = ThreadKey.of("acme", "keys");
+        runtime.step(thread, Update.of(Session.API_KEY.set("sk-live-first")), null);
+        runtime.step(thread, Update.of(Session.API_KEY.set("sk-live-rotated")), null);
+
+        Operations operations = new Operations();
+        operations.runtime = runtime;
+        operations.codec = codec;
+        Replies.History history = operations.history(new Caller("acme", false, null), new Requests.History(null, "keys", 10, null));
+
+        assertThat(history.checkpoints()).hasSize(2);
+        JsonNode patch = history.checkpoints().get(0).change();
+        JsonNode snapshot = history.checkpoints().get(1).change();
+        assertThat(history.checkpoints().get(1).checkpoint().storedAs()).isEqualTo("snapshot");
+        assertThat(history.checkpoints().get(0).checkpoint().storedAs()).isEqualTo("delta");
+        assertThat(snapshot.get("apiKey").asText()).isEqualTo("***");
+        assertThat(snapshot.get("log").toString()).contains("used a key of 13 chars: valid");
+        // The recorded tool call had the key in its arguments; the diff against the parent is masked too.
+        JsonNode effects = history.checkpoints().get(0).effects();
+        assertThat(effects.toString()).contains("check", "***").doesNotContain("sk-live");
+        assertThat(history.checkpoints().get(0).diff().toString()).contains("\"value\":\"***\"").doesNotContain("sk-live");
+        assertThat(patch.toString()).contains("\"path\":\"/apiKey\"", "\"value\":\"***\"").doesNotContain("sk-live");
+        assertThat(codec.mapper().valueToTree(history).toString()).doesNotContain("sk-live");
+        // The thread keeps the real value: only the view is masked.
+        assertThat(runtime.state(thread).state().apiKey()).isEqualTo("sk-live-rotated");
+    }
+}
