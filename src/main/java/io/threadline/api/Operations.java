@@ -118,9 +118,14 @@ public class Operations {
         for (ThreadRuntime.Change c : runtime.diffs(key(caller, r.threadId()), page)) {
             Checkpoint cp = c.checkpoint();
             entries.add(new Replies.CheckpointEntry(CheckpointSummary.of(cp), codec.readTree(cp.change().json()), c.diff(),
-                    cp.effects() == null ? null : codec.readTree(cp.effects().getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+                    json(cp.effects()), json(cp.outbox())));
         }
         return new Replies.History(entries, page.nextCursor(), null);
+    }
+
+    /** A stored JSON text (effects, outbox) as a tree; {@code null} stays absent from the answer. */
+    private JsonNode json(String stored) {
+        return stored == null ? null : codec.readTree(stored.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     public Replies.Step resume(Caller caller, Requests.Resume r) {
