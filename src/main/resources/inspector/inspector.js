@@ -139,8 +139,6 @@ function renderSummary(entry) {
   const latest = view.entries[view.entries.length - 1] === entry;
   // resume answers the thread's interrupt, which only its latest checkpoint can be waiting for.
   $('resume-box').hidden = !(latest && cp.status === 'INTERRUPTED');
-  // A fork's first checkpoint is a copy, not a step that ran: there is nothing to replay.
-  $('replay').disabled = !cp.parentId && cp.nodes.length === 0;
 }
 
 function renderDiff(diff) {
