@@ -24,9 +24,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The thread inspector's server side, on the local HTTP server next to the API: the page ({@code /inspector/},
- * plain HTML, CSS and JavaScript from the classpath's {@code inspector/}, nothing from a CDN) reads threads through the API's own operations ({@code history}, {@code state}, {@code replay},
- * {@code fork}, {@code resume}), so it sees exactly what the caller's tenant may see. What the API has
+ * The thread inspector's server side, on the local HTTP server next to the API. The page
+ * ({@code /inspector/}: plain HTML, CSS and JavaScript from the classpath's {@code inspector/}, nothing
+ * from a CDN) reads threads through the API's own operations ({@code history}, {@code state},
+ * {@code replay}, {@code fork}, {@code resume}), so it sees exactly what the caller's tenant may see. What the API has
  * no operation for is the deployment's graph; {@code GET /inspector/graph} answers it as nodes, edges
  * and the Mermaid text ({@code ?highlight=a,b} marks nodes, e.g. those scheduled next). The graph holds
  * no tenant data, but it is refused like every operation when the server has no local tenant, so an
@@ -45,9 +46,10 @@ public class InspectorRoutes {
     StateCodec codec;
 
     /**
-     * The page's files and their types. Served by these routes rather than as Quarkus static resources
-     * ({@code META-INF/resources}): {@link LocalHttpServer} answers every unmatched path with the API's
-     * 404 error, and explicit routes do not depend on how the two orders compare.
+     * The page's files and their types: a fixed list served by these routes rather than Quarkus static
+     * resources ({@code META-INF/resources}), so nothing else of the classpath is ever served and the page
+     * does not depend on how Quarkus's static route is ordered against {@link LocalHttpServer}'s
+     * catch-all 404.
      */
     private static final Map<String, String> ASSETS = Map.of("index.html", "text/html; charset=utf-8",
             "inspector.js", "text/javascript; charset=utf-8", "inspector.css", "text/css; charset=utf-8");
