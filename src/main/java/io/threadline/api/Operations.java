@@ -119,7 +119,7 @@ public class Operations {
             Checkpoint cp = c.checkpoint();
             entries.add(new Replies.CheckpointEntry(CheckpointSummary.of(cp), shown(cp),
                     io.threadline.state.Redaction.patch(runtime.graph().schema(), c.diff()),
-                    effectsShown(key(caller, r.threadId()), cp)));
+                    shown(key(caller, r.threadId()), cp, cp.effects()), shown(key(caller, r.threadId()), cp, cp.outbox())));
         }
         return new Replies.History(entries, page.nextCursor(), null);
     }
@@ -132,19 +132,16 @@ public class Operations {
     }
 
     /**
-     * A checkpoint's recorded effects as history shows them: a node may have copied a {@code @Sensitive}
-     * value into a prompt or a tool's arguments, so the values those fields held before and after the
-     * step are masked wherever they appear. Costs two state reads per entry, only for schemas that mark
-     * fields sensitive.
+     * A checkpoint's recorded effects or outbox as history shows them: a node may have copied a
+     * {@code @Sensitive} value into a prompt, a tool's arguments or a memory it wrote, so the values
+     * those fields held before and after the step are masked wherever they appear. Costs two state
+     * reads per entry, only for schemas that mark fields sensitive.
      */
-    private JsonNode effectsShown(ThreadKey thread, Checkpoint cp) {
-        if (cp.effects() == null) {
-            return null;
-        }
-        JsonNode effects = codec.readTree(cp.effects().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    private JsonNode shown(ThreadKey thread, Checkpoint cp, String stored) {
+        JsonNode tree = json(stored);
         io.threadline.state.StateSchema<?> schema = runtime.graph().schema();
-        if (schema.sensitiveFields().isEmpty()) {
-            return effects;
+        if (tree == null || schema.sensitiveFields().isEmpty()) {
+            return tree;
         }
         java.util.Set<String> values = new java.util.HashSet<>(
                 io.threadline.state.Redaction.values(schema, codec.toTree(runtime.stateAt(thread, cp.id()).state())));
@@ -155,7 +152,12 @@ public class Operations {
                 // the parent was pruned: what it held is no longer anywhere to be shown
             }
         }
-        return io.threadline.state.Redaction.mask(effects, values);
+        return io.threadline.state.Redaction.mask(tree, values);
+    }
+
+    /** A stored JSON text (effects, outbox) as a tree; {@code null} stays absent from the answer. */
+    private JsonNode json(String stored) {
+        return stored == null ? null : codec.readTree(stored.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     public Replies.Step resume(Caller caller, Requests.Resume r) {

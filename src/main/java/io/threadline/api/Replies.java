@@ -37,10 +37,12 @@ public final class Replies {
     /**
      * A history entry: the checkpoint, its state change as stored (a JSON Patch, or the snapshot), the
      * diff against its parent's state as a JSON Patch whatever was stored, and the effects the step
-     * recorded (model and tool calls, clock, ids, recalls, resume values) when it has any.
+     * recorded (model and tool calls, clock, ids, recalls, resume values) when it has any, and the
+     * memories the step wrote (its outbox) when it wrote any.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record CheckpointEntry(CheckpointSummary checkpoint, JsonNode change, JsonNode diff, JsonNode effects) {}
+    public record CheckpointEntry(CheckpointSummary checkpoint, JsonNode change, JsonNode diff, JsonNode effects,
+                                  JsonNode outbox) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Replay(ReplayReport report, ErrorBody error) {}

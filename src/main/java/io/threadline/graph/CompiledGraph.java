@@ -269,6 +269,34 @@ public final class CompiledGraph<S> {
         return MERMAID_KEYWORDS.contains(node.toLowerCase(java.util.Locale.ROOT)) ? "node_" + node : node;
     }
 
+    /**
+     * Every edge, fixed ones first (from START, then in node order), then each router's targets, so a
+     * tool can draw the graph without parsing {@link #toMermaid()}.
+     */
+    public List<GraphEdge> edges() {
+        List<GraphEdge> out = new ArrayList<>();
+        List<String> sources = new ArrayList<>(order.size() + 1);
+        sources.add(START);
+        sources.addAll(order);
+        for (String from : sources) {
+            for (String to : edges.getOrDefault(from, List.of())) {
+                out.add(new GraphEdge(from, to, null, false));
+            }
+        }
+        for (String from : sources) {
+            StateGraph.RouteSpec<S> spec = routes.get(from);
+            if (spec == null) {
+                continue;
+            }
+            if (spec.labels().isEmpty()) {
+                spec.targets().forEach(to -> out.add(new GraphEdge(from, to, null, true)));
+            } else {
+                spec.labels().forEach((label, to) -> out.add(new GraphEdge(from, to, String.valueOf(label), true)));
+            }
+        }
+        return List.copyOf(out);
+    }
+
     /** The graph as a Mermaid flowchart. */
     public String toMermaid() {
         return toMermaid(Set.of());

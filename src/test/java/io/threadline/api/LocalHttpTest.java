@@ -69,6 +69,22 @@ class LocalHttpTest {
         error("/state", "{\"threadId\":\"http-6\",\"checkpointId\":\"01ARZ3NDEKTSV4RRFFQ69G5FAV\"}", 404, "CHECKPOINT_NOT_FOUND");
     }
 
+    /** The inspector's page and graph are served next to the API, for the local tenant. */
+    @Test
+    void inspectorPageAndGraph() {
+        given().get("/inspector/").then().statusCode(200).contentType(containsString("text/html"))
+                .body(containsString("Threadline inspector"));
+        given().get("/inspector/inspector.js").then().statusCode(200).contentType(containsString("javascript"));
+        given().redirects().follow(false).get("/inspector").then().statusCode(302).header("location", equalTo("/inspector/"));
+        given().get("/inspector/graph?highlight=execute,ghost").then().statusCode(200)
+                .body("nodes", equalTo(java.util.List.of("process", "execute", "respond")))
+                .body("edges", hasSize(5))
+                .body("edges.find { it.label == 'TOOL' }.to", equalTo("execute"))
+                .body("highlighted", equalTo(java.util.List.of("execute")))
+                .body("mermaid", containsString("class execute current"));
+        given().get("/inspector/secrets.txt").then().statusCode(404).body("error.code", equalTo("INVALID_INPUT"));
+    }
+
     private static void error(String path, String body, int status, String code) {
         given().contentType(ContentType.JSON).body(body)
                 .post(path)

@@ -128,4 +128,23 @@ class MermaidTest {
         assertThat(lines).contains("node_end[end]", "node_style[style]", "__start__ --> node_end",
                 "node_end --> node_style", "node_style --> __end__", "class node_end current");
     }
+    /** The edges tools draw (the inspector) are the diagram's: same edges, same order, labels kept. */
+    @Test
+    void edgesListWhatTheDiagramDraws() {
+        assertThat(ReferenceAgent.graph().edges()).containsExactly(
+                new GraphEdge(START, "process", null, false),
+                new GraphEdge("execute", "respond", null, false),
+                new GraphEdge("respond", END, null, false),
+                new GraphEdge("process", "execute", "TOOL", true),
+                new GraphEdge("process", "respond", "ANSWER", true));
+        CompiledGraph<S> routed = StateGraph.of(S.class)
+                .node("a", (s, c) -> Update.none())
+                .node("b", (s, c) -> Update.none())
+                .edge(START, "a")
+                .route("a", s -> Route.end("done"), "b", END)
+                .edge("b", END)
+                .compile();
+        assertThat(routed.edges()).containsExactly(new GraphEdge(START, "a", null, false), new GraphEdge("b", END, null, false),
+                new GraphEdge("a", "b", null, true), new GraphEdge("a", END, null, true));
+    }
 }

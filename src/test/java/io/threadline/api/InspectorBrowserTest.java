@@ -1,0 +1,277 @@
+package io.threadline.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The thread inspector in a real browser: Debian's headless Chromium, driven through its chromedriver
+ * by Selenium, on threads the reference agent produced over the local HTTP API (in-process memory, so
+ * steps recall and remember; tools need approval, so a thread waits for a resume). It clicks through the
+ * timeline and compares each diff the page shows with the one {@code history} stores, replays a step,
+ * forks, resumes, and opens threads it must refuse. Screenshots go to {@code target/inspector/}.
+ * Skipped only when chromium or chromedriver is not installed (.ci/run installs both).
+ */
+@QuarkusTest
+@TestProfile(InspectorBrowserTest.WithMemoryAndApproval.class)
+class InspectorBrowserTest {
+
+    /** The HTTP API with an in-process memory store, and the reference agent asking before tool calls. */
+    public static class WithMemoryAndApproval implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("quarkus.funqy.export", "http", "threadline.memory.store", "memory",
+                    "threadline.agent.approve-tools", "true");
+        }
+    }
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path SHOTS = Path.of("target/inspector");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static WebDriver browser;
+    private static Path profile;
+
+    @Inject
+    Operations operations;
+
+    @BeforeAll
+    static void startBrowser() throws IOException {
+        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "skipped: no Chromium here (/usr/bin/chromium and /usr/bin/chromedriver: apt-get install chromium chromium-driver)");
+        // Debian's driver and browser, never a download by Selenium Manager (the machines have no internet).
+        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+        profile = Files.createTempDirectory("inspector-chromium");
+        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile());
+        // A fresh profile and no background services: otherwise Chromium reaches for the (closed) network.
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1500,1100", "--user-data-dir=" + profile);
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+        Files.createDirectories(SHOTS);
+    }
+
+    @AfterAll
+    static void stopBrowser() throws IOException {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (profile != null) {
+            try (var files = Files.walk(profile)) {
+                files.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+            }
+        }
+    }
+
+    private static int port() {
+        return ConfigProvider.getConfig().getOptionalValue("quarkus.http.test-port", Integer.class).orElse(8081);
+    }
+
+    private static JsonNode post(String operation, String body) {
+        String answer = io.restassured.RestAssured.given().port(port()).contentType(ContentType.JSON).body(body)
+                .post("/" + operation).then().statusCode(200).extract().asString();
+        try {
+            return JSON.readTree(answer);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String turn(String threadId, String text) {
+        return "{\"threadId\":\"" + threadId + "\",\"input\":{\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}}";
+    }
+
+    /** A finished conversation with a tool call: asked, approved, run to the end. */
+    private static void finishedThread(String threadId) {
+        assertThat(post("run", turn(threadId, "what is 6 * 7")).get("stopReason").asText()).isEqualTo("INTERRUPTED");
+        post("resume", "{\"threadId\":\"" + threadId + "\",\"value\":{\"approved\":true}}");
+        assertThat(post("run", "{\"threadId\":\"" + threadId + "\"}").get("stopReason").asText()).isEqualTo("DONE");
+    }
+
+    private static void open(String query) {
+        browser.get("http://127.0.0.1:" + port() + "/inspector/" + query);
+    }
+
+    /** Waits up to 15 s; a timeout reports what the browser shows, so a failure says more than "not found". */
+    private static WebDriverWait waiting() {
+        return new WebDriverWait(browser, Duration.ofSeconds(15)) {
+            @Override
+            protected RuntimeException timeoutException(String message, Throwable cause) {
+                String page = browser.getCurrentUrl() + "\n" + browser.findElement(By.tagName("body")).getText();
+                return super.timeoutException(message + "\nthe browser shows: " + page.substring(0, Math.min(page.length(), 3000)), cause);
+            }
+        };
+    }
+
+    /** Waits until the detail panel shows checkpoint {@code id} completely (state and graph fetched). */
+    private static void awaitLoaded(String id) {
+        waiting().until(ExpectedConditions.attributeToBe(By.id("detail"), "data-loaded", id));
+    }
+
+    private static void screenshot(String name) throws IOException {
+        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        Files.copy(shot.toPath(), SHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Test
+    void clicksThroughTheTimelineAndEachDiffIsTheStoredOne() throws IOException {
+        finishedThread("insp-1");
+        List<JsonNode> stored = List.copyOf(JSON.convertValue(post("history", "{\"threadId\":\"insp-1\",\"limit\":100}")
+                .get("checkpoints"), JSON.getTypeFactory().constructCollectionType(List.class, JsonNode.class)));
+        open("?thread=insp-1");
+        String latest = stored.get(0).at("/checkpoint/checkpointId").asText();
+        awaitLoaded(latest);
+
+        List<WebElement> timeline = browser.findElements(By.cssSelector("#timeline button.checkpoint"));
+        assertThat(timeline).hasSize(stored.size());
+        assertThat(browser.findElements(By.cssSelector("#graph g.node")).stream().map(n -> n.getAttribute("data-node")).toList())
+                .contains("process", "execute", "respond", "__start__", "__end__");
+        assertThat(browser.findElement(By.id("mermaid")).getAttribute("textContent")).startsWith("flowchart TD");
+
+        boolean sawTool = false;
+        boolean sawRecall = false;
+        boolean sawWrite = false;
+        for (JsonNode entry : stored) {
+            String id = entry.at("/checkpoint/checkpointId").asText();
+            browser.findElement(By.cssSelector("#timeline button[data-id='" + id + "']")).click();
+            awaitLoaded(id);
+            JsonNode shown = JSON.readTree(browser.findElement(By.id("diff-json")).getAttribute("textContent"));
+            assertThat(shown).as("the diff of step %s", entry.at("/checkpoint/step")).isEqualTo(entry.get("diff"));
+            assertThat(browser.findElements(By.cssSelector("#diff tr.diff-op"))).hasSize(entry.get("diff").size());
+            assertThat(browser.findElement(By.cssSelector("#summary dd[data-key='checkpoint']")).getText()).isEqualTo(id);
+            // The page's state at the checkpoint is the API's state at it.
+            JsonNode state = post("state", "{\"threadId\":\"insp-1\",\"checkpointId\":\"" + id + "\"}").get("state");
+            assertThat(JSON.readTree(browser.findElement(By.id("state")).getAttribute("textContent"))).isEqualTo(state);
+            // Nodes scheduled next are highlighted in the graph.
+            List<String> current = browser.findElements(By.cssSelector("#graph g.node.current")).stream()
+                    .map(n -> n.getAttribute("data-node")).toList();
+            assertThat(current).containsExactlyInAnyOrderElementsOf(JSON.convertValue(entry.at("/checkpoint/next"), List.class));
+
+            int effects = entry.has("effects") ? entry.get("effects").size() : 0;
+            List<WebElement> rows = browser.findElements(By.cssSelector("#effects tr.effect"));
+            assertThat(rows).hasSize(effects);
+            if (rows.stream().anyMatch(r -> r.getAttribute("class").contains("kind-TOOL"))) {
+                sawTool = true;
+                assertThat(browser.findElement(By.id("effects")).getText()).contains("calculator").contains("42");
+                screenshot("step-with-tool-call.png");
+            }
+            sawRecall |= !browser.findElements(By.cssSelector("#recalled li.recall")).isEmpty();
+            if (!browser.findElements(By.cssSelector("#written li.write")).isEmpty()) {
+                sawWrite = true;
+                assertThat(browser.findElement(By.id("written")).getText()).contains("42");
+            }
+        }
+        assertThat(sawTool).as("a step shows its calculator call").isTrue();
+        assertThat(sawRecall).as("a step shows its memory search").isTrue();
+        assertThat(sawWrite).as("a step shows the memory it wrote").isTrue();
+        screenshot("thread.png");
+    }
+
+    @Test
+    void replaysAStepAndShowsTheReport() throws IOException {
+        finishedThread("insp-replay");
+        JsonNode stored = post("history", "{\"threadId\":\"insp-replay\",\"limit\":100}").get("checkpoints");
+        // The step that ran the approved tool call: replayed on its recorded calculator result.
+        JsonNode toolStep = null;
+        for (JsonNode entry : stored) {
+            if (entry.path("effects").findValuesAsText("kind").contains("TOOL")) {
+                toolStep = entry;
+            }
+        }
+        assertThat(toolStep).as("a step with a tool call").isNotNull();
+        String id = toolStep.at("/checkpoint/checkpointId").asText();
+        open("?thread=insp-replay&checkpoint=" + id);
+        awaitLoaded(id);
+        browser.findElement(By.id("replay")).click();
+        WebElement verdict = waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("replay-verdict")));
+        JsonNode report = post("replay", "{\"threadId\":\"insp-replay\",\"checkpointId\":\"" + id + "\"}").get("report");
+        assertThat(verdict.getText()).isEqualTo(report.get("verdict").asText()).isEqualTo("SAME");
+        assertThat(browser.findElement(By.id("replay-summary")).getText()).isEqualTo(report.get("summary").asText());
+        screenshot("replay.png");
+
+        browser.findElement(By.id("fork-id")).sendKeys("insp-replay-fork");
+        browser.findElement(By.id("fork")).click();
+        waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("fork-link"))).click();
+        JsonNode fork = post("state", "{\"threadId\":\"insp-replay-fork\"}");
+        awaitLoaded(fork.at("/checkpoint/checkpointId").asText());
+        assertThat(fork.at("/checkpoint/metadata/forkOf").asText()).contains(id);
+        assertThat(browser.findElements(By.cssSelector("#timeline button.checkpoint"))).hasSize(1);
+    }
+
+    @Test
+    void resumesAThreadThatWaitsForApproval() throws IOException {
+        post("run", turn("insp-wait", "what is 12 / 4"));
+        JsonNode waiting = post("state", "{\"threadId\":\"insp-wait\"}").get("checkpoint");
+        assertThat(waiting.get("status").asText()).isEqualTo("INTERRUPTED");
+        open("?thread=insp-wait");
+        awaitLoaded(waiting.get("checkpointId").asText());
+        assertThat(browser.findElement(By.cssSelector("#summary dd[data-key='waits for']")).getText()).contains("calculator");
+        screenshot("interrupted.png");
+        // Only the latest, interrupted checkpoint offers a resume.
+        browser.findElement(By.cssSelector("#timeline li:first-child button")).click();
+        waiting().until(ExpectedConditions.invisibilityOfElementLocated(By.id("resume-box")));
+        browser.findElement(By.cssSelector("#timeline li:last-child button")).click();
+        waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("resume"))).click();
+
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("action-result"), "resumed"));
+        JsonNode resumed = post("state", "{\"threadId\":\"insp-wait\"}");
+        assertThat(resumed.at("/checkpoint/status").asText()).isNotEqualTo("INTERRUPTED");
+        assertThat(resumed.at("/state/toolOutputs/calculator").asText()).isEqualTo("3");
+        awaitLoaded(resumed.at("/checkpoint/checkpointId").asText());
+        assertThat(browser.findElements(By.cssSelector("#timeline button.checkpoint"))).hasSize(waiting.get("step").asInt() + 1);
+    }
+
+    @Test
+    void unknownBadAndOtherTenantsThreadsShowAnErrorPage() throws IOException {
+        // A thread of another tenant, made directly: it exists, but not for the inspector's tenant.
+        operations.run(new Caller("someone-else", false, Instant.now().plusSeconds(30)),
+                new Requests.Run(null, "their-thread", JSON.readTree("{\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}"), 1));
+        for (String[] c : new String[][] {{"never-created", "THREAD_NOT_FOUND"}, {"their-thread", "THREAD_NOT_FOUND"},
+                {"no spaces/allowed", "INVALID_INPUT"}}) {
+            open("?thread=" + java.net.URLEncoder.encode(c[0], java.nio.charset.StandardCharsets.UTF_8));
+            WebElement error = waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("error")));
+            assertThat(browser.findElement(By.id("error-code")).getText()).as(c[0]).isEqualTo(c[1]);
+            assertThat(browser.findElement(By.id("thread")).isDisplayed()).isFalse();
+            assertThat(error.getText()).contains(c[0]).doesNotContain("Exception").doesNotContain("\tat ");
+            assertThat(browser.getPageSource()).doesNotContain("Exception");
+            if (c[0].equals("their-thread")) {
+                screenshot("error.png");
+            }
+        }
+    }
+}
