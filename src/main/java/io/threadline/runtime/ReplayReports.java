@@ -20,6 +20,8 @@ import java.util.Objects;
 /** Compares what a replay produced with what the step recorded, and says so in a report. */
 final class ReplayReports {
 
+    private static final JsonNode MASK = com.fasterxml.jackson.databind.node.TextNode.valueOf(io.threadline.state.Redaction.MASK);
+
     private ReplayReports() {
     }
 
@@ -44,7 +46,9 @@ final class ReplayReports {
             JsonNode r = before.get(field);
             JsonNode p = after.get(field);
             if (!Objects.equals(r, p)) {
-                fields.add(new ReplayReport.FieldDifference(field, r, p));
+                // Compared on the real values, shown masked: a report is read by people, like history.
+                boolean masked = schema.sensitiveFields().contains(field);
+                fields.add(new ReplayReport.FieldDifference(field, masked ? MASK : r, masked ? MASK : p));
             }
         }
         List<Decision> decisions = outcome == null ? List.of() : decisions(outcome);
@@ -87,7 +91,7 @@ final class ReplayReports {
                 : "DIFFERENT: " + String.join("; ", differences)) + lost;
         return new ReplayReport(cp.thread().threadId(), cp.id().value(), cp.step(), cp.nodes(),
                 same ? ReplayReport.Verdict.SAME : ReplayReport.Verdict.DIFFERENT, summary, cp.status(), status, fields,
-                JsonDiff.diff(before, after), cp.decisions(), decisions, cp.next(), next, cp.error(), replayedError, null,
+                io.threadline.state.Redaction.patch(schema, JsonDiff.diff(before, after)), cp.decisions(), decisions, cp.next(), next, cp.error(), replayedError, null,
                 effectsRecorded, served, memorySame);
     }
 

@@ -354,4 +354,33 @@ class ReplayTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> RecordedThread.fromJson("not json"))
                 .isInstanceOf(io.threadline.ThreadlineException.class);
     }
+
+    public record Vault(String pin, @io.threadline.state.Sensitive String secret) {
+        public static final ValueChannel<Vault, String> PIN = Channel.overwriting("pin");
+        public static final ValueChannel<Vault, String> SECRET = Channel.overwriting("secret");
+    }
+
+    @Test
+    void aReplayReportNamesADifferingSensitiveFieldWithoutShowingItsValues() {
+        InMemoryCheckpointStore vaults = new InMemoryCheckpointStore();
+        ThreadKey key = ThreadKey.of("t1", "vault-1");
+        CompiledGraph<Vault> recorded = StateGraph.of(Vault.class)
+                .node("seal", (s, ctx) -> Update.of(Vault.SECRET.set("hunter2"), Vault.PIN.set("1234")))
+                .chain(START, "seal", END).compile();
+        CompiledGraph<Vault> changed = StateGraph.of(Vault.class)
+                .node("seal", (s, ctx) -> Update.of(Vault.SECRET.set("correct horse"), Vault.PIN.set("1234")))
+                .chain(START, "seal", END).compile();
+        new ThreadRuntime<>(recorded, vaults, LocalDemo.plainValidator(), new StateCodec(), RuntimeOptions.defaults()).step(key);
+
+        ReplayReport report = new ThreadRuntime<>(changed, vaults, LocalDemo.plainValidator(), new StateCodec(), RuntimeOptions.defaults())
+                .replay(key, vaults.head(key).orElseThrow().checkpointId());
+
+        assertThat(report.verdict()).isEqualTo(ReplayReport.Verdict.DIFFERENT);
+        assertThat(report.fields()).singleElement().satisfies(f -> {
+            assertThat(f.field()).isEqualTo("secret");
+            assertThat(f.recorded().asText()).isEqualTo("***");
+            assertThat(f.replayed().asText()).isEqualTo("***");
+        });
+        assertThat(report.summary() + report.patch()).contains("secret").doesNotContain("hunter2").doesNotContain("correct horse");
+    }
 }
