@@ -34,7 +34,7 @@ public class Operations {
 
     /** Operation names, as functions and routes. */
     public static final List<String> NAMES = List.of("step", "run", "state", "history", "resume", "fork", "rewind", "update",
-            "replay", "memory-search", "memory-put", "memory-delete");
+            "replay", "export", "memory-search", "memory-put", "memory-delete");
 
     /** One operation as a table entry: its request type, its tenant field and what it does. */
     private record Handler<R>(Class<R> type, java.util.function.Function<R, String> tenant,
@@ -56,6 +56,7 @@ public class Operations {
             Map.entry("rewind", new Handler<>(Requests.Rewind.class, Requests.Rewind::tenant, this::rewind)),
             Map.entry("update", new Handler<>(Requests.Update.class, Requests.Update::tenant, this::update)),
             Map.entry("replay", new Handler<>(Requests.Replay.class, Requests.Replay::tenant, this::replay)),
+            Map.entry("export", new Handler<>(Requests.Export.class, Requests.Export::tenant, this::export)),
             Map.entry("memory-search", new Handler<>(Requests.MemorySearch.class, Requests.MemorySearch::tenant, this::memorySearch)),
             Map.entry("memory-put", new Handler<>(Requests.MemoryPut.class, Requests.MemoryPut::tenant, this::memoryPut)),
             Map.entry("memory-delete", new Handler<>(Requests.MemoryDelete.class, Requests.MemoryDelete::tenant, this::memoryDelete)));
@@ -78,6 +79,9 @@ public class Operations {
 
     @Inject
     java.time.Clock clock;
+
+    @Inject
+    io.threadline.checkpoint.CheckpointStore store;
 
     @Inject
     ThreadRuntime<?> runtime;
@@ -191,6 +195,15 @@ public class Operations {
     @SuppressWarnings({"unchecked", "rawtypes"})
     private StepResult<?> updateOn(ThreadKey thread, Update input, String reason) {
         return ((ThreadRuntime) runtime).update(thread, input, reason);
+    }
+
+    /**
+     * The thread as a recording, so a failure seen in production becomes a regression test. Not masked:
+     * a replay needs the values as they were — grant this operation like reading the state itself.
+     */
+    public Replies.Export export(Caller caller, Requests.Export r) {
+        String json = io.threadline.runtime.RecordedThread.of(store, key(caller, r.threadId())).toJson();
+        return new Replies.Export(codec.readTree(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)), null);
     }
 
     public Replies.Replay replay(Caller caller, Requests.Replay r) {

@@ -73,4 +73,8 @@ public final class Replies {
                     m.expiresAt(), m.sourceThread(), m.sourceCheckpoint(), m.metadata(), hit.similarity(), hit.score());
         }
     }
+
+    /** A recorded thread, format {@code threadline.thread/1}: save it, and {@code RecordedThread.read} replays it in a test. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Export(JsonNode thread, ErrorBody error) {}
 }

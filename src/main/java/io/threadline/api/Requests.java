@@ -55,4 +55,7 @@ public final class Requests {
 
     /** Applies a partial state update as a checkpoint of its own, attributed to "external" with a reason. */
     public record Update(String tenant, String threadId, JsonNode input, String reason) {}
+
+    /** The whole recorded thread (every retained checkpoint with its change, input, effects, error) as one JSON document. */
+    public record Export(String tenant, String threadId) {}
 }

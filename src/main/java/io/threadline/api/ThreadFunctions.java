@@ -68,6 +68,11 @@ public class ThreadFunctions {
     }
 
     @Funq
+    public Replies.Export export(JsonNode request) {
+        return answer(request, Requests.Export.class, Requests.Export::tenant, operations::export, e -> new Replies.Export(null, e));
+    }
+
+    @Funq
     public Replies.Replay replay(JsonNode request) {
         return answer(request, Requests.Replay.class, Requests.Replay::tenant, operations::replay, e -> new Replies.Replay(null, e));
     }

@@ -62,6 +62,26 @@ class ApiGatewayOperationsTest {
     }
 
     @Test
+    void anExportedThreadReplaysOfflineAsARegressionTest(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws IOException {
+        ThreadKey thread = ThreadKey.of("acme", "web-export");
+        runtime.run(thread, Update.of(AgentState.MESSAGES.append(Message.user("what is 6 * 7"))), RunBudget.steps(5));
+
+        JsonNode exported = Lambda.invoke(withBody("http-export.json", "{\"threadId\":\"web-export\"}"));
+        assertThat(exported.get("statusCode").asInt()).as(exported.toString()).isEqualTo(200);
+        java.nio.file.Path file = dir.resolve("web-export.json");
+        java.nio.file.Files.writeString(file, body(exported).get("thread").toString());
+
+        io.threadline.runtime.RecordedThread recorded = io.threadline.runtime.RecordedThread.read(file);
+        assertThat(recorded.checkpoints()).hasSize(runtime.history(thread, HistoryQuery.first(50)).checkpoints().size());
+        assertThat(recorded.replayAll(io.threadline.agent.ReferenceAgent.graph(), new io.threadline.agent.AgentTools()))
+                .extracting(io.threadline.runtime.ReplayReport::verdict).containsOnly(io.threadline.runtime.ReplayReport.Verdict.SAME);
+
+        ObjectNode otherTenant = withBody("http-export.json", "{\"threadId\":\"web-export\"}");
+        ((ObjectNode) otherTenant.at("/requestContext/authorizer/jwt/claims")).put("tenant", "globex");
+        assertThat(Lambda.invoke(otherTenant).get("statusCode").asInt()).isEqualTo(404);
+    }
+
+    @Test
     void memoryOverHttpIsScopedToTheTokensTenant() {
         JsonNode put = Lambda.invoke(Lambda.eventText("http-memory-put.json"));
         assertThat(put.get("statusCode").asInt()).as(put.toString()).isEqualTo(200);
