@@ -219,9 +219,15 @@ public final class ThreadRuntime<S> {
             outbox.catchUp(thread);
         }
         AppliedUpdate<S> withInput = schema.apply(before, input.changes());
-        boolean sync = graph.usesSyncDurability();
-        List<Effect> pending = sync ? pendingEffects(thread, step) : List.of();
-        EffectSink sink = sync ? effect -> store.putPendingEffect(thread, step, effect.seq(), Effects.toJson(effect)) : null;
+        // Pending effects exist only where a SYNC node may run: look for them (one store read) only then,
+        // and clear them after the commit only when there are some.
+        boolean mayRunSync = mayRunSync(scheduled);
+        List<Effect> pending = mayRunSync ? pendingEffects(thread, step) : List.of();
+        boolean[] persisted = {!pending.isEmpty()};
+        EffectSink sink = mayRunSync ? effect -> {
+            persisted[0] = true;
+            store.putPendingEffect(thread, step, effect.seq(), Effects.toJson(effect));
+        } : null;
         StepScope scope = new StepScope(thread, step, options.clock(), options.random(), memory, chatModel, tools,
                 EffectJournal.live(pending, failedHead == null ? Map.of() : seeds(failedHead), sink)
                         .observedBy(options.observer().stepRunning(thread, step, scheduled)), memory != null, codec);
@@ -233,10 +239,10 @@ public final class ThreadRuntime<S> {
         try {
             outcome = graph.execute(withInput.state(), scheduled, scope);
         } catch (StepFailedException failure) {
-            return commitStopped(thread, head, withInput, scheduled, idempotencyKey, scope, sync, Status.FAILED, stepError(failure),
+            return commitStopped(thread, head, withInput, scheduled, idempotencyKey, scope, persisted[0], Status.FAILED, stepError(failure),
                     null, failure.attemptsByNode(), failure.attempted());
         } catch (io.threadline.graph.InterruptSignal signal) {
-            return commitStopped(thread, head, withInput, scheduled, idempotencyKey, scope, sync, Status.INTERRUPTED, null,
+            return commitStopped(thread, head, withInput, scheduled, idempotencyKey, scope, persisted[0], Status.INTERRUPTED, null,
                     Interrupt.json(signal, codec), Map.of(), List.of(signal.node()));
         }
         List<AppliedChange> changes = new ArrayList<>(withInput.changes());
@@ -277,7 +283,7 @@ public final class ThreadRuntime<S> {
             cache.remove(thread);
             return duplicateOf(thread, result.checkpoint());
         }
-        clearPending(thread, step, sync);
+        clearPending(thread, step, persisted[0]);
         cache.put(thread, new Head<>(checkpoint, applied.state(), written.snapshotBytes(), written.deltaBytesSince(),
                 written.snapshotAt()));
         outbox.publish(thread, checkpoint);
@@ -294,7 +300,7 @@ public final class ThreadRuntime<S> {
      * scheduled. Nothing of what the nodes changed is kept, and no memory is written.
      */
     private StepResult<S> commitStopped(ThreadKey thread, Head<S> head, AppliedUpdate<S> withInput, List<String> scheduled,
-                                        String idempotencyKey, StepScope scope, boolean sync, Status status, StepError error,
+                                        String idempotencyKey, StepScope scope, boolean hadPending, Status status, StepError error,
                                         String interrupt, Map<String, Integer> attempts, List<String> attempted) {
         long step = head == null ? 1 : head.checkpoint().step() + 1;
         validator.check(head == null ? validator.validateAll(withInput.state()) : validator.validateChanges(withInput));
@@ -315,7 +321,7 @@ public final class ThreadRuntime<S> {
             cache.remove(thread);
             throw e;
         }
-        clearPending(thread, step, sync);
+        clearPending(thread, step, hadPending);
         cache.put(thread, new Head<>(checkpoint, withInput.state(), written.snapshotBytes(), written.deltaBytesSince(),
                 written.snapshotAt()));
         return new StepResult<>(CheckpointSummary.of(checkpoint), withInput.state(), false);
@@ -372,8 +378,14 @@ public final class ThreadRuntime<S> {
     }
 
     /** Pending effects have served their purpose once the step committed; what a failed delete leaves expires. */
-    private void clearPending(ThreadKey thread, long step, boolean sync) {
-        if (!sync) {
+    /** Whether a SYNC node can run in a step that schedules {@code scheduled} (START: any of the nodes a run starts with). */
+    private boolean mayRunSync(List<String> scheduled) {
+        List<String> nodes = scheduled.contains(StateGraph.START) ? graph.entryNodes() : scheduled;
+        return nodes.stream().anyMatch(n -> graph.durabilityOf(n) == Durability.SYNC);
+    }
+
+    private void clearPending(ThreadKey thread, long step, boolean any) {
+        if (!any) {
             return;
         }
         try {

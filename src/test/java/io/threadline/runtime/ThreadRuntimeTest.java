@@ -208,6 +208,24 @@ class ThreadRuntimeTest {
     }
 
     @Test
+    void pendingEffectsAreReadAndClearedOnlyForStepsThatCanRunASyncNode() {
+        CountingStore counting = new CountingStore(store);
+        CompiledGraph<Notes> g = StateGraph.of(Notes.class)
+                .node("a", (s, ctx) -> Update.of(Notes.LINES.append("a")))
+                .node("b", (s, ctx) -> Update.of(Notes.LINES.append(ctx.newId().substring(0, 8))),
+                        io.threadline.graph.NodePolicy.durability(io.threadline.graph.Durability.SYNC))
+                .chain(START, "a", "b", END)
+                .compile();
+        ThreadRuntime<Notes> rt = new ThreadRuntime<>(g, counting, LocalDemo.plainValidator(), new StateCodec(), RuntimeOptions.defaults());
+
+        rt.step(thread);
+        assertThat(counting.calls).doesNotContainKeys("pendingEffects", "putPendingEffect", "clearPendingEffects");
+        rt.step(thread);
+        assertThat(counting.calls).containsEntry("pendingEffects", 1).containsEntry("putPendingEffect", 1)
+                .containsEntry("clearPendingEffects", 1);
+    }
+
+    @Test
     void aColdStepLoadsOnceAndAWarmStepChecksTheHead() {
         CountingStore counting = new CountingStore(store);
         ThreadRuntime<Notes> rt = new ThreadRuntime<>(graph(), counting, LocalDemo.plainValidator(), new StateCodec(), RuntimeOptions.defaults());
