@@ -140,7 +140,7 @@ public final class EffectJournal {
         Deque<Effect> queue = serving.computeIfAbsent(node, k -> new ArrayDeque<>());
         if (replay) {
             Effect expected = queue.poll();
-            int index = (int) log.stream().filter(e -> e.node().equals(node) && e.attempt() == attempt).count();
+            int index = callsMade(node, attempt);
             if (expected == null || !expected.sameCall(kind, name, request)) {
                 throw diverged(node, attempt, index, expected, new Effect(0, node, attempt, kind, name, request, null, null, false));
             }
@@ -208,14 +208,13 @@ public final class EffectJournal {
         Deque<Effect> left = serving.remove(node);
         if (left != null && !left.isEmpty()) {
             int attempt = currentAttempt.getOrDefault(node, 1);
-            int index = (int) log.stream().filter(e -> e.node().equals(node) && e.attempt() == attempt).count();
-            throw diverged(node, attempt, index, left.peek(), null);
+            throw diverged(node, attempt, callsMade(node, attempt), left.peek(), null);
         }
     }
 
-    /** Whether a replayed attempt of {@code node} numbered {@code attempt} was recorded at all. */
-    public boolean recordedAttempt(String node, int attempt) {
-        return recorded.getOrDefault(node, Map.of()).containsKey(attempt);
+    /** How many calls of this attempt of {@code node} the log holds: the position of its next call. */
+    private int callsMade(String node, int attempt) {
+        return (int) log.stream().filter(e -> e.node().equals(node) && e.attempt() == attempt).count();
     }
 
     private void append(Effect effect, boolean sync) {

@@ -99,10 +99,6 @@ public final class ToolBox {
         return specifications;
     }
 
-    public boolean isEmpty() {
-        return bindings.isEmpty();
-    }
-
     /**
      * Runs one call and answers its result as text. An unknown tool or arguments that are not a JSON
      * object of the declared parameters is an {@link IllegalArgumentException}; what the tool throws

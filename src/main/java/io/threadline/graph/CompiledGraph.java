@@ -78,11 +78,6 @@ public final class CompiledGraph<S> {
         return migrations;
     }
 
-    /** Whether any node persists its effects as they complete (so a step may have pending effects). */
-    public boolean usesSyncDurability() {
-        return order.stream().anyMatch(n -> durabilityOf(n) == Durability.SYNC);
-    }
-
     /** Node names in declaration order (the order nodes of one step run and merge in). */
     public List<String> nodeNames() {
         return order;

@@ -7,7 +7,6 @@ import io.threadline.checkpoint.Status;
 import io.threadline.checkpoint.StepError;
 import io.threadline.effects.EffectJournal;
 import io.threadline.effects.NonDeterministicException;
-import io.threadline.graph.RouteDecision;
 import io.threadline.graph.StepOutcome;
 import io.threadline.state.JsonDiff;
 import io.threadline.state.StateCodec;
@@ -51,7 +50,7 @@ final class ReplayReports {
                 fields.add(new ReplayReport.FieldDifference(field, masked ? MASK : r, masked ? MASK : p));
             }
         }
-        List<Decision> decisions = outcome == null ? List.of() : decisions(outcome);
+        List<Decision> decisions = outcome == null ? List.of() : ThreadRuntime.decisions(outcome);
         List<String> next = outcome == null ? cp.next() : outcome.next();
         Status status = replayedInterrupt != null ? Status.INTERRUPTED : outcome == null ? Status.FAILED
                 : next.isEmpty() ? Status.DONE : Status.RUNNING;
@@ -110,13 +109,5 @@ final class ReplayReports {
     private static String abbreviate(JsonNode value) {
         String s = String.valueOf(value);
         return s.length() <= 160 ? s : s.substring(0, 160) + "…";
-    }
-
-    private static List<Decision> decisions(StepOutcome<?> outcome) {
-        List<Decision> out = new ArrayList<>();
-        for (RouteDecision d : outcome.decisions()) {
-            out.add(new Decision(d.from(), d.to(), d.reason()));
-        }
-        return out;
     }
 }

@@ -272,22 +272,34 @@ public final class ThreadRuntime<S> {
                 written.change(), now, idempotencyKey, metadata,
                 outbox.encode(scope.remembered(), id.value()), inputPatch(withInput), Effects.toJson(scope.journal().log()), null,
                 pause ? Interrupt.after(outcome.interruptedAfter(), codec) : null);
+        CommitResult result = commitAndCache(checkpoint, step - 1, written, applied.state());
+        if (result.duplicate()) {
+            return duplicateOf(thread, result.checkpoint());
+        }
+        clearPending(thread, step, persisted[0]);
+        outbox.publish(thread, checkpoint);
+        return new StepResult<>(CheckpointSummary.of(checkpoint), applied.state(), false);
+    }
+
+    /**
+     * Commits {@code checkpoint} on the head at {@code expectedStep} and makes it the cached head. A failed
+     * or duplicate commit leaves no cached head behind: what the store holds is then unknown here.
+     */
+    private CommitResult commitAndCache(Checkpoint checkpoint, long expectedStep, Written written, S state) {
+        ThreadKey thread = checkpoint.thread();
         CommitResult result;
         try {
-            result = store.commit(new Commit(checkpoint, step - 1, written.snapshotAt()));
+            result = store.commit(new Commit(checkpoint, expectedStep, written.snapshotAt()));
         } catch (RuntimeException e) {
             cache.remove(thread);
             throw e;
         }
         if (result.duplicate()) {
             cache.remove(thread);
-            return duplicateOf(thread, result.checkpoint());
+        } else {
+            cache.put(thread, new Head<>(checkpoint, state, written.snapshotBytes(), written.deltaBytesSince(), written.snapshotAt()));
         }
-        clearPending(thread, step, persisted[0]);
-        cache.put(thread, new Head<>(checkpoint, applied.state(), written.snapshotBytes(), written.deltaBytesSince(),
-                written.snapshotAt()));
-        outbox.publish(thread, checkpoint);
-        return new StepResult<>(CheckpointSummary.of(checkpoint), applied.state(), false);
+        return result;
     }
 
     /** Metadata key of a FAILED checkpoint: the idempotency key of the request that failed (not claimed, so a retry runs). */
@@ -315,15 +327,8 @@ public final class ThreadRuntime<S> {
         Checkpoint checkpoint = new Checkpoint(id, thread, step, head == null ? null : head.checkpoint().id(), attempted,
                 List.of(), scheduled, status, schema.version(), written.change(), now, null, metadata, null,
                 inputPatch(withInput), Effects.toJson(scope.journal().log()), error, interrupt);
-        try {
-            store.commit(new Commit(checkpoint, step - 1, written.snapshotAt()));
-        } catch (RuntimeException e) {
-            cache.remove(thread);
-            throw e;
-        }
+        commitAndCache(checkpoint, step - 1, written, withInput.state());
         clearPending(thread, step, hadPending);
-        cache.put(thread, new Head<>(checkpoint, withInput.state(), written.snapshotBytes(), written.deltaBytesSince(),
-                written.snapshotAt()));
         return new StepResult<>(CheckpointSummary.of(checkpoint), withInput.state(), false);
     }
 
@@ -420,7 +425,8 @@ public final class ThreadRuntime<S> {
         return new Written(new StateChange.Snapshot(snapshot), snapshot.length, 0, now);
     }
 
-    private static List<Decision> decisions(StepOutcome<?> outcome) {
+    /** The outcome's routing decisions as a checkpoint stores them. */
+    static List<Decision> decisions(StepOutcome<?> outcome) {
         List<Decision> out = new ArrayList<>(outcome.decisions().size());
         for (RouteDecision d : outcome.decisions()) {
             out.add(new Decision(d.from(), d.to(), d.reason()));
@@ -470,14 +476,7 @@ public final class ThreadRuntime<S> {
 
     /** The state at any retained checkpoint; {@code CHECKPOINT_NOT_FOUND} if the store has none by that id. */
     public ThreadState<S> stateAt(ThreadKey thread, CheckpointId id) {
-        CheckpointChain chain = store.load(thread, id).orElseThrow(() -> {
-            if (store.head(thread).isEmpty()) {
-                return threadNotFound(thread);
-            }
-            return new ThreadlineException(ErrorCode.CHECKPOINT_NOT_FOUND,
-                    "thread " + thread.threadId() + " has no checkpoint " + id + " (pruned, or never existed)",
-                    Map.of("thread", thread.threadId(), "checkpointId", id.value()));
-        });
+        CheckpointChain chain = store.load(thread, id).orElseThrow(() -> checkpointNotFound(thread, id));
         return new ThreadState<>(CheckpointSummary.of(chain.target()), loader.state(chain));
     }
 
@@ -638,13 +637,7 @@ public final class ThreadRuntime<S> {
         Checkpoint checkpoint = new Checkpoint(id, thread, expectedStep + 1, head == null ? null : head.checkpoint().id(), List.of(),
                 List.of(), like.next(), like.status(), schema.version(), written.change(), now, null, metadata, null, null, null,
                 like.error(), like.interrupt());
-        try {
-            store.commit(new Commit(checkpoint, expectedStep, written.snapshotAt()));
-        } catch (RuntimeException e) {
-            cache.remove(thread);
-            throw e;
-        }
-        cache.put(thread, new Head<>(checkpoint, state, written.snapshotBytes(), written.deltaBytesSince(), written.snapshotAt()));
+        commitAndCache(checkpoint, expectedStep, written, state);
         return new StepResult<>(CheckpointSummary.of(checkpoint), state, false);
     }
 

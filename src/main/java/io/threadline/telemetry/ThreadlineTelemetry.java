@@ -158,9 +158,8 @@ public final class ThreadlineTelemetry implements StepObserver {
         @Override
         public void failed(RuntimeException error) {
             try {
-                String type = error instanceof ThreadlineException t ? t.code().name() : error.getClass().getName();
-                span.setAttribute(TelemetryKeys.ERROR_TYPE, type);
-                span.setStatus(StatusCode.ERROR, type);
+                String type = Spans.errorType(error);
+                Spans.markError(span, type);
                 if (error instanceof ThreadlineException t && t.code() == io.threadline.ErrorCode.CONFLICT) {
                     stats.conflicts++;
                     metrics.conflicts.add(1);
@@ -267,8 +266,7 @@ public final class ThreadlineTelemetry implements StepObserver {
             errorType = "recording_failed";
         }
         if (errorType != null) {
-            span.setAttribute(TelemetryKeys.ERROR_TYPE, errorType);
-            span.setStatus(StatusCode.ERROR, errorType);
+            Spans.markError(span, errorType);
         }
         JsonNode response = effect.response();
         AttributesBuilder metricAttrs = Attributes.builder();

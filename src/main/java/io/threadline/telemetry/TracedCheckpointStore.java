@@ -3,11 +3,8 @@ package io.threadline.telemetry;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.context.Scope;
-import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.CheckpointChain;
 import io.threadline.checkpoint.CheckpointId;
@@ -55,16 +52,7 @@ final class TracedCheckpointStore implements CheckpointStore {
                 .setAttribute(TelemetryKeys.DB_OPERATION, operation)
                 .setAttribute(TelemetryKeys.THREAD_ID, thread.threadId())
                 .startSpan();
-        try (Scope ignored = span.makeCurrent()) {
-            return call.apply(span);
-        } catch (RuntimeException e) {
-            String type = e instanceof ThreadlineException t ? t.code().name() : e.getClass().getName();
-            span.setAttribute(TelemetryKeys.ERROR_TYPE, type);
-            span.setStatus(StatusCode.ERROR, type);
-            throw e;
-        } finally {
-            span.end();
-        }
+        return Spans.within(span, call);
     }
 
     @Override
