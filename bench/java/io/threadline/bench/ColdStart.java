@@ -89,13 +89,13 @@ public final class ColdStart {
         }
     }
 
-    record Sample(double initMs, double startedMs, double firstStepMs, double heapMb, double rssMb, double cpuMs, String calls,
-                  int initRequests) {}
+    record Sample(double initMs, double startedMs, double firstStepMs, double heapMb, double rssMb, double cpuMs, double classes,
+                  String calls, int initRequests) {}
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = options(args);
         Path app = Path.of(opts.getOrDefault("--app", "target/coldstart/app"));
-        Path runtime = Path.of(opts.getOrDefault("--runtime", "target/coldstart/runtime"));
+        Path runtime = Path.of(opts.getOrDefault("--runtime", "target/lambda-runtime"));
         int reps = Integer.parseInt(opts.getOrDefault("--reps", "10"));
         String config = opts.getOrDefault("--config", "dynamodb");
         String opensearch = opts.get("--opensearch");
@@ -106,7 +106,8 @@ public final class ColdStart {
         System.out.println("cold start — " + Machine.describe() + "; load average " + loadAverage());
         System.out.println("settings: config " + config + "; function " + app + " (unzipped function.zip) run by AWS's Lambda Java "
                 + "runtime interface client 2.9.0 with the handler of template.yaml's JVM functions, against a local Runtime API; "
-                + "application JVM " + String.join(" ", jvmOpts) + "; " + reps
+                + "application JVM " + String.join(" ", jvmOpts) + " (Lambda's java21 start-up flags) and JAVA_TOOL_OPTIONS="
+                + templateVariable(Path.of("template.yaml"), "JAVA_TOOL_OPTIONS") + " (template.yaml); " + reps
                 + " fresh processes after 1 discarded; first invocation: step of a new thread (reference agent, node process)"
                 + (opensearch == null ? "; memory none"
                 : "; memory on OpenSearch " + opensearch + " (index created by the discarded process, as a deploy would) with the "
@@ -147,6 +148,9 @@ public final class ColdStart {
         env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/threadline-step");
         env.put("AWS_LAMBDA_LOG_STREAM_NAME", "bench");
         env.put("AWS_REGION", "us-east-1");
+        // The JVM functions' own JVM options, as template.yaml deploys them.
+        String toolOptions = templateVariable(Path.of("template.yaml"), "JAVA_TOOL_OPTIONS");
+        env.put("JAVA_TOOL_OPTIONS", toolOptions);
         env.put("QUARKUS_FUNQY_EXPORT", "step");
         env.put("QUARKUS_HTTP_HOST_ENABLED", "false");
         env.put("DISABLE_SIGNAL_HANDLERS", "true");
@@ -163,14 +167,14 @@ public final class ColdStart {
         }
 
         List<Sample> samples = new ArrayList<>();
-        System.out.printf("%-9s %10s %16s %14s %8s %10s %9s%n", "rep", "init ms", "Quarkus up ms", "first step ms", "CPU ms",
-                "heap MB", "RSS MB");
+        System.out.printf("%-9s %10s %16s %14s %8s %10s %9s %9s%n", "rep", "init ms", "Quarkus up ms", "first step ms", "CPU ms",
+                "heap MB", "RSS MB", "classes");
         try {
             for (int rep = 0; rep <= reps; rep++) {
                 Sample s = once(rep, app, runtime, jvmOpts, env, current, proxies, store, logs);
                 String label = rep == 0 ? "discarded" : Integer.toString(rep);
-                System.out.printf("%-9s %10.0f %16.0f %14.0f %8.0f %10.1f %9.1f%n", label, s.initMs(), s.startedMs(),
-                        s.firstStepMs(), s.cpuMs(), s.heapMb(), s.rssMb());
+                System.out.printf("%-9s %10.0f %16.0f %14.0f %8.0f %10.1f %9.1f %9.0f%n", label, s.initMs(), s.startedMs(),
+                        s.firstStepMs(), s.cpuMs(), s.heapMb(), s.rssMb(), s.classes());
                 if (rep > 0) {
                     samples.add(s);
                 }
@@ -183,14 +187,15 @@ public final class ColdStart {
         }
         Sample m = new Sample(median(samples, Sample::initMs), median(samples, Sample::startedMs),
                 median(samples, Sample::firstStepMs), median(samples, Sample::heapMb), median(samples, Sample::rssMb),
-                median(samples, Sample::cpuMs), "", 0);
+                median(samples, Sample::cpuMs), median(samples, Sample::classes), "", 0);
         System.out.println("load average after the runs: " + loadAverage());
-        System.out.printf("%-9s %10.0f %16.0f %14.0f %8.0f %10.1f %9.1f%n", "median", m.initMs(), m.startedMs(),
-                m.firstStepMs(), m.cpuMs(), m.heapMb(), m.rssMb());
+        System.out.printf("%-9s %10.0f %16.0f %14.0f %8.0f %10.1f %9.1f %9.0f%n", "median", m.initMs(), m.startedMs(),
+                m.firstStepMs(), m.cpuMs(), m.heapMb(), m.rssMb(), m.classes());
         System.out.println("Times from process start. init → the first request for work: the JVM, the runtime client and the "
                 + "handler's construction, which boots Quarkus (what a SnapStart snapshot would hold); Quarkus up → Quarkus's "
                 + "\"started in\" log line; first step → the committed step's answer. CPU = the process's user + system CPU time at "
-                + "the answer (all threads); heap = used heap after the first step (jstat); RSS = resident set then.");
+                + "the answer (all threads); heap = used heap after the first step (jstat); RSS = resident set then; classes = classes "
+                + "loaded by then (jcmd PerfCounter.print: java.cls.loadedClasses).");
         System.out.printf("median split: %.0f ms to Quarkus up, %.0f ms more to the first poll, %.0f ms for the first invocation%n",
                 m.startedMs(), m.initMs() - m.startedMs(), m.firstStepMs() - m.initMs());
         System.out.println("requests the application made (through counting proxies), by repetition:");
@@ -207,6 +212,7 @@ public final class ColdStart {
         System.out.printf("RESULT %s.cpu_ms %.0f%n", key, m.cpuMs());
         System.out.printf("RESULT %s.heap_mb %.1f%n", key, m.heapMb());
         System.out.printf("RESULT %s.rss_mb %.1f%n", key, m.rssMb());
+        System.out.printf("RESULT %s.classes %.0f%n", key, m.classes());
         System.out.printf("RESULT %s.init_requests_max %d%n", key, samples.stream().mapToInt(Sample::initRequests).max().orElse(0));
         System.exit(0);
     }
@@ -258,13 +264,25 @@ public final class ColdStart {
                         p.getValue().summary("init"), p.getKey(), p.getValue().summary("invocation")));
             }
             int initRequests = proxies.values().stream().mapToInt(p -> p.total("init")).sum();
-            return new Sample(init, started, firstStep, memory.heapMb(), memory.rssMb(), cpuMs, calls.toString(), initRequests);
+            return new Sample(init, started, firstStep, memory.heapMb(), memory.rssMb(), cpuMs, memory.classes(), calls.toString(),
+                    initRequests);
         } finally {
             // Killed, as Lambda ends an execution environment, before its held poll is released: the runtime
             // client's native HTTP client crashes on a stop or an answer it does not expect there.
             process.destroyForcibly().waitFor();
             inv.finished.countDown();
         }
+    }
+
+    /** A function environment variable's value in template.yaml (Globals), so the benchmark runs what is deployed. */
+    static String templateVariable(Path template, String name) throws IOException {
+        for (String line : Files.readAllLines(template)) {
+            String t = line.trim();
+            if (t.startsWith(name + ":")) {
+                return t.substring(name.length() + 1).trim().replaceAll("^\"|\"$", "");
+            }
+        }
+        throw new IllegalStateException(template + " sets no " + name);
     }
 
     /** When Quarkus logged "started in", from its log line's timestamp (local time, millisecond resolution). */
@@ -312,7 +330,21 @@ public final class ColdStart {
         for (String column : List.of("S0U", "S1U", "EU", "OU")) {
             heapKb += Double.parseDouble(values[names.indexOf(column)]);
         }
-        return new Sample(0, 0, 0, heapKb / 1024, rssKb / 1024, 0, "", 0);
+        return new Sample(0, 0, 0, heapKb / 1024, rssKb / 1024, 0, loadedClasses(pid), "", 0);
+    }
+
+    /** How many classes the JVM has loaded (its perf counter java.cls.loadedClasses, read with jcmd). */
+    private static double loadedClasses(long pid) throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid),
+                "PerfCounter.print").redirectErrorStream(true).start();
+        String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        jcmd.waitFor();
+        for (String line : out.split("\n")) {
+            if (line.startsWith("java.cls.loadedClasses=")) {
+                return Double.parseDouble(line.substring("java.cls.loadedClasses=".length()).trim());
+            }
+        }
+        throw new IllegalStateException("jcmd " + pid + " PerfCounter.print has no java.cls.loadedClasses: " + out);
     }
 
     /** The runtime side of the Lambda Runtime API, as a custom runtime sees it. */

@@ -4,11 +4,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
@@ -46,6 +48,33 @@ class LambdaPackageIT {
                 zip, Files.size(zip) / 1048576.0, unzipped / 1048576.0, LAMBDA_UNZIPPED_LIMIT / 1048576, entries.size());
         assertThat(entries).as("every entry's size is known").allMatch(e -> e.getSize() >= 0);
         assertThat(unzipped).as("unzipped bytes of " + zip).isLessThan(LAMBDA_UNZIPPED_LIMIT);
+    }
+
+    /**
+     * infra/package/FlattenFunctionZip.java ran: the dependencies' classes are files at the root (what Lambda's
+     * class loader finds fastest), lib/ keeps only the jars pom.xml names as packed, multi-release classes are
+     * resolved (a directory has no per-JDK versions), and service files several jars declare are merged.
+     */
+    @Test
+    void theDependenciesAreFlattenedAtTheRoot() throws IOException {
+        List<String> names = entries.stream().map(ZipEntry::getName).toList();
+        Pattern keepPacked = Pattern.compile(System.getProperty("threadline.lambda.keep-packed", "(?!)"));
+        List<String> jars = names.stream().filter(n -> n.startsWith("lib/") && n.endsWith(".jar")).toList();
+        assertThat(jars).as("jars left in lib/").allMatch(j -> keepPacked.matcher(j.substring("lib/".length())).matches());
+        assertThat(jars).as("the packed ones are there").anyMatch(j -> j.contains("opensearch-java"));
+        assertThat(names).as("classes of dependencies at the root").contains(
+                "software/amazon/awssdk/services/dynamodb/DynamoDbClient.class",
+                "io/quarkus/runtime/Application.class",
+                "com/fasterxml/jackson/databind/ObjectMapper.class");
+        assertThat(names).as("no multi-release versions left at the root").noneMatch(n -> n.startsWith("META-INF/versions/"));
+        assertThat(names).as("each name once").doesNotHaveDuplicates();
+        try (ZipFile z = new ZipFile(zip.toFile())) {
+            String modules = new String(z.getInputStream(z.getEntry("META-INF/services/com.fasterxml.jackson.databind.Module"))
+                    .readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(modules).as("Jackson modules of four jars, merged").contains(
+                    "com.fasterxml.jackson.datatype.jsr310.JavaTimeModule", "com.fasterxml.jackson.datatype.jdk8.Jdk8Module",
+                    "com.fasterxml.jackson.module.paramnames.ParameterNamesModule");
+        }
     }
 
     @Test
