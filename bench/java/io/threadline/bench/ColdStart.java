@@ -57,6 +57,12 @@ public final class ColdStart {
     private static final String TABLE = "threadline";
     /** The JVM functions' handler in template.yaml. */
     private static final String HANDLER = "io.threadline.api.ThreadlineLambdaHandler::handleRequest";
+    /**
+     * Environment of template.yaml's functions the benchmark applies as deployed. Not the telemetry export
+     * settings: without the ADOT layer's collector here, a flush would wait for nothing.
+     */
+    private static final List<String> FROM_TEMPLATE = List.of("JAVA_TOOL_OPTIONS", "QUARKUS_LOG_CONSOLE_JSON_ENABLED",
+            "THREADLINE_TELEMETRY_EMF_ENABLED");
 
     private ColdStart() {
     }
@@ -106,8 +112,9 @@ public final class ColdStart {
         System.out.println("cold start — " + Machine.describe() + "; load average " + loadAverage());
         System.out.println("settings: config " + config + "; function " + app + " (unzipped function.zip) run by AWS's Lambda Java "
                 + "runtime interface client 2.9.0 with the handler of template.yaml's JVM functions, against a local Runtime API; "
-                + "application JVM " + String.join(" ", jvmOpts) + " (Lambda's java21 start-up flags) and JAVA_TOOL_OPTIONS="
-                + templateVariable(Path.of("template.yaml"), "JAVA_TOOL_OPTIONS") + " (template.yaml); " + reps
+                + "application JVM " + String.join(" ", jvmOpts) + " (Lambda's java21 start-up flags); from template.yaml "
+                + FROM_TEMPLATE.stream().map(v -> v + "=" + templateVariableOrFail(v)).collect(java.util.stream.Collectors.joining(", "))
+                + "; " + reps
                 + " fresh processes after 1 discarded; first invocation: step of a new thread (reference agent, node process)"
                 + (opensearch == null ? "; memory none"
                 : "; memory on OpenSearch " + opensearch + " (index created by the discarded process, as a deploy would) with the "
@@ -148,9 +155,10 @@ public final class ColdStart {
         env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/threadline-step");
         env.put("AWS_LAMBDA_LOG_STREAM_NAME", "bench");
         env.put("AWS_REGION", "us-east-1");
-        // The JVM functions' own JVM options, as template.yaml deploys them.
-        String toolOptions = templateVariable(Path.of("template.yaml"), "JAVA_TOOL_OPTIONS");
-        env.put("JAVA_TOOL_OPTIONS", toolOptions);
+        // What template.yaml sets that changes how the function starts and logs: its JVM options, JSON logs, EMF.
+        for (String variable : FROM_TEMPLATE) {
+            env.put(variable, templateVariable(Path.of("template.yaml"), variable));
+        }
         env.put("QUARKUS_FUNQY_EXPORT", "step");
         env.put("QUARKUS_HTTP_HOST_ENABLED", "false");
         env.put("DISABLE_SIGNAL_HANDLERS", "true");
@@ -274,6 +282,14 @@ public final class ColdStart {
         }
     }
 
+    private static String templateVariableOrFail(String name) {
+        try {
+            return templateVariable(Path.of("template.yaml"), name);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** A function environment variable's value in template.yaml (Globals), so the benchmark runs what is deployed. */
     static String templateVariable(Path template, String name) throws IOException {
         for (String line : Files.readAllLines(template)) {
@@ -285,9 +301,19 @@ public final class ColdStart {
         throw new IllegalStateException(template + " sets no " + name);
     }
 
-    /** When Quarkus logged "started in", from its log line's timestamp (local time, millisecond resolution). */
+    /**
+     * When Quarkus logged "started in", from its log line's timestamp (millisecond resolution): a JSON line as
+     * template.yaml's functions log, or the plain console format of application.properties (local time).
+     */
     private static long quarkusStartedAt(Path log) throws IOException {
         for (String line : Files.readAllLines(log)) {
+            if (line.startsWith("{") && line.contains(" started in ")) {
+                JsonNode entry = JSON.readTree(line);
+                if ("io.quarkus".equals(entry.path("loggerName").asText())) {
+                    return java.time.OffsetDateTime.parse(entry.path("timestamp").asText(),
+                            java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant().toEpochMilli();
+                }
+            }
             if (line.contains("[io.quarkus]") && line.contains(" started in ")) {
                 java.time.LocalDateTime at = java.time.LocalDateTime.parse(line.substring(0, 23),
                         java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS"));
