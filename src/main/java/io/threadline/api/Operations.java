@@ -143,20 +143,25 @@ public class Operations {
      */
     private JsonNode shown(ThreadKey thread, Checkpoint cp, String stored) {
         JsonNode tree = json(stored);
-        io.threadline.state.StateSchema<?> schema = runtime.graph().schema();
-        if (tree == null || schema.sensitiveFields().isEmpty()) {
+        if (tree == null || runtime.graph().schema().sensitiveFields().isEmpty()) {
             return tree;
         }
+        return io.threadline.state.Redaction.mask(tree, sensitiveValues(thread, cp.id(), cp.parent()));
+    }
+
+    /** What the schema's {@code @Sensitive} fields held at a checkpoint and at its parent. */
+    private java.util.Set<String> sensitiveValues(ThreadKey thread, CheckpointId id, CheckpointId parent) {
+        io.threadline.state.StateSchema<?> schema = runtime.graph().schema();
         java.util.Set<String> values = new java.util.HashSet<>(
-                io.threadline.state.Redaction.values(schema, codec.toTree(runtime.stateAt(thread, cp.id()).state())));
-        if (cp.parent() != null) {
+                io.threadline.state.Redaction.values(schema, codec.toTree(runtime.stateAt(thread, id).state())));
+        if (parent != null) {
             try {
-                values.addAll(io.threadline.state.Redaction.values(schema, codec.toTree(runtime.stateAt(thread, cp.parent()).state())));
+                values.addAll(io.threadline.state.Redaction.values(schema, codec.toTree(runtime.stateAt(thread, parent).state())));
             } catch (ThreadlineException pruned) {
                 // the parent was pruned: what it held is no longer anywhere to be shown
             }
         }
-        return io.threadline.state.Redaction.mask(tree, values);
+        return values;
     }
 
     /** A stored JSON text (effects, outbox) as a tree; {@code null} stays absent from the answer. */
@@ -209,7 +214,35 @@ public class Operations {
     public Replies.Replay replay(Caller caller, Requests.Replay r) {
         ThreadKey thread = key(caller, r.threadId());
         CheckpointId id = CheckpointId.parse(RequestReader.required(r.checkpointId(), "checkpointId"));
-        return new Replies.Replay(runtime.replay(thread, id), null);
+        return new Replies.Replay(shown(thread, runtime.replay(thread, id)), null);
+    }
+
+    /**
+     * A replay report as the caller may see it: field differences are masked by the runtime; a divergence
+     * quotes the calls themselves (a prompt may carry a {@code @Sensitive} value), so those values are masked
+     * there too, as in history's effects.
+     */
+    private io.threadline.runtime.ReplayReport shown(ThreadKey thread, io.threadline.runtime.ReplayReport r) {
+        if (r.divergence() == null || runtime.graph().schema().sensitiveFields().isEmpty()) {
+            return r;
+        }
+        CheckpointId id = CheckpointId.parse(r.checkpointId());
+        CheckpointId parent = store.get(thread, id).map(Checkpoint::parent).orElse(null);
+        java.util.Set<String> values = sensitiveValues(thread, id, parent);
+        var d = r.divergence();
+        var divergence = new io.threadline.effects.NonDeterministicException.Divergence(d.node(), d.attempt(), d.index(),
+                masked(d.expected(), values), masked(d.actual(), values), io.threadline.state.Redaction.mask(d.message(), values));
+        return new io.threadline.runtime.ReplayReport(r.threadId(), r.checkpointId(), r.step(), r.nodes(), r.verdict(),
+                io.threadline.state.Redaction.mask(r.summary(), values), r.recordedStatus(), r.replayedStatus(), r.fields(), r.patch(),
+                r.recordedDecisions(), r.replayedDecisions(), r.recordedNext(), r.replayedNext(), r.recordedError(), r.replayedError(),
+                divergence, r.effectsRecorded(), r.effectsServed(), r.memoryWritesSame());
+    }
+
+    private static io.threadline.effects.NonDeterministicException.Call masked(io.threadline.effects.NonDeterministicException.Call call,
+                                                                               java.util.Set<String> values) {
+        return call == null ? null
+                : new io.threadline.effects.NonDeterministicException.Call(call.kind(), call.name(),
+                io.threadline.state.Redaction.mask(call.request(), values));
     }
 
     public Replies.MemorySearch memorySearch(Caller caller, Requests.MemorySearch r) {

@@ -97,13 +97,20 @@ public final class Redaction {
         return masked(json.deepCopy(), values);
     }
 
+    /** {@code text} with each occurrence of {@code values} replaced by the mask. */
+    public static String mask(String text, Set<String> values) {
+        if (text == null) {
+            return null;
+        }
+        for (String v : values) {
+            text = text.replace(v, MASK);
+        }
+        return text;
+    }
+
     private static JsonNode masked(JsonNode node, Set<String> values) {
         if (node.isTextual()) {
-            String text = node.asText();
-            for (String v : values) {
-                text = text.replace(v, MASK);
-            }
-            return TextNode.valueOf(text);
+            return TextNode.valueOf(mask(node.asText(), values));
         }
         if (node instanceof ObjectNode o) {
             o.fields().forEachRemaining(e -> e.setValue(masked(e.getValue(), values)));

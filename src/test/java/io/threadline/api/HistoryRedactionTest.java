@@ -80,4 +80,38 @@ class HistoryRedactionTest {
         // The thread keeps the real value: only the view is masked.
         assertThat(runtime.state(thread).state().apiKey()).isEqualTo("sk-live-rotated");
     }
+
+    @Test
+    void aReplayDivergenceQuotesTheCallsWithSensitiveValuesMasked() {
+        StateCodec codec = new StateCodec();
+        InMemoryCheckpointStore store = new InMemoryCheckpointStore();
+        ThreadKey thread = ThreadKey.of("acme", "keys");
+        runtime(codec, store, "{\"key\":\"%s\"}").step(thread, Update.of(Session.API_KEY.set("sk-live-first")), null);
+        // The code changed: it now passes the key under another argument, so a replay asks for another call.
+        ThreadRuntime<Session> changed = runtime(codec, store, "{\"key\":\"%s\",\"strict\":true}");
+
+        Operations operations = new Operations();
+        operations.runtime = changed;
+        operations.codec = codec;
+        operations.store = store;
+        String checkpointId = changed.state(thread).checkpoint().checkpointId();
+        Replies.Replay replay = operations.replay(new Caller("acme", false, null), new Requests.Replay(null, "keys", checkpointId));
+
+        assertThat(replay.report().verdict()).isEqualTo(io.threadline.runtime.ReplayReport.Verdict.NON_DETERMINISTIC);
+        String shown = codec.mapper().valueToTree(replay).toString();
+        assertThat(shown).contains("check", "***", "strict").doesNotContain("sk-live");
+        assertThat(replay.report().divergence().message()).doesNotContain("sk-live");
+    }
+
+    private static ThreadRuntime<Session> runtime(StateCodec codec, InMemoryCheckpointStore store, String arguments) {
+        return new ThreadRuntime<>(StateGraph.of(Session.class)
+                .node("work", (s, ctx) -> {
+                    String checked = ctx.executeTool(dev.langchain4j.agent.tool.ToolExecutionRequest.builder().id("c1").name("check")
+                            .arguments(String.format(arguments, s.apiKey())).build());
+                    return Update.of(Session.LOG.append("checked: " + checked));
+                })
+                .chain(START, "work", END).compile(),
+                store, Validation.buildDefaultValidatorFactory().getValidator(), codec, RuntimeOptions.defaults(), null, null,
+                io.threadline.effects.ToolBox.of(new KeyChecker()));
+    }
 }

@@ -255,7 +255,12 @@ public final class OpenSearchMemoryStore implements MemoryStore {
         return out;
     }
 
-    /** A store call; what OpenSearch or the network fails with becomes DEPENDENCY_UNAVAILABLE. */
+    /**
+     * A store call. What is worth retrying — the network, a timeout, OpenSearch or a gateway answering 5xx or
+     * 429 — becomes DEPENDENCY_UNAVAILABLE; a 409 that escaped the write's own retries, CONFLICT; a refusal (any
+     * other 4xx: a proxy's 403, a bad request) and an
+     * answer that is not OpenSearch's (HTML from a proxy) become INTERNAL, which a retry would not cure.
+     */
     @FunctionalInterface
     private interface Call<T> {
         T run() throws IOException;
@@ -267,13 +272,33 @@ public final class OpenSearchMemoryStore implements MemoryStore {
         } catch (ThreadlineException e) {
             throw e;
         } catch (IOException e) {
+            // An HTTP answer the client did not take for OpenSearch's own error arrives as an IOException
+            // around the transport's ResponseException, which has the status.
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof ResponseException r) {
+                    throw byStatus(what, r.status(), e);
+                }
+            }
             throw unavailable(what, e);
         } catch (OpenSearchException e) {
-            if (e.status() >= 500 || e.status() == 429) {
-                throw unavailable(what, e);
-            }
-            throw new ThreadlineException(ErrorCode.INTERNAL, "OpenSearch refused to " + what + ": " + e.getMessage(), Map.of(), e);
+            throw byStatus(what, e.status(), e);
+        } catch (RuntimeException e) {
+            // The client could not read the answer (not OpenSearch's JSON: a proxy's page, a truncated body).
+            throw new ThreadlineException(ErrorCode.INTERNAL, "could not read OpenSearch's answer when trying to " + what + ": "
+                    + e.getMessage(), Map.of(), e);
         }
+    }
+
+    private static ThreadlineException byStatus(String what, int status, Exception e) {
+        if (status >= 500 || status == 429) {
+            return unavailable(what, e);
+        }
+        if (status == 409) {
+            return new ThreadlineException(ErrorCode.CONFLICT, "OpenSearch reported a concurrent change when trying to " + what + "; retry",
+                    Map.of("status", status), e);
+        }
+        return new ThreadlineException(ErrorCode.INTERNAL, "OpenSearch refused to " + what + " (HTTP " + status + "): " + e.getMessage(),
+                Map.of("status", status), e);
     }
 
     private static ThreadlineException unavailable(String what, Exception e) {
