@@ -237,6 +237,27 @@ public abstract class CheckpointStoreContract {
     }
 
     @Test
+    void pendingEffectsLargerThanAnItemComeBackWhole() {
+        ThreadKey thread = newThread();
+        byte[] random = new byte[600_000];
+        new java.util.Random(7).nextBytes(random);
+        // A tool result gzip cannot shrink (~800 KB of base64) and one it can (1 MB of one repeated line).
+        String incompressible = "{\"result\":\"" + java.util.Base64.getEncoder().encodeToString(random) + "\"}";
+        String compressible = "{\"result\":\"" + "the same line of a large report. ".repeat(32_000) + "\"}";
+        store().putPendingEffect(thread, 1, 0, "{\"a\":0}");
+        store().putPendingEffect(thread, 1, 1, incompressible);
+        store().putPendingEffect(thread, 1, 2, compressible);
+        store().putPendingEffect(thread, 1, 3, "{\"d\":3}");
+
+        assertThat(store().pendingEffects(thread, 1)).containsExactly("{\"a\":0}", incompressible, compressible, "{\"d\":3}");
+        assertThatThrownBy(() -> store().putPendingEffect(thread, 1, 1, "{\"again\":true}"))
+                .isInstanceOfSatisfying(io.threadline.ThreadlineException.class,
+                        e -> assertThat(e.code()).isEqualTo(io.threadline.ErrorCode.CONFLICT));
+        store().clearPendingEffects(thread, 1);
+        assertThat(store().pendingEffects(thread, 1)).isEmpty();
+    }
+
+    @Test
     void aPendingPositionTakenTwiceIsAConflictAndKeepsTheFirst() {
         ThreadKey thread = newThread();
         store().putPendingEffect(thread, 1, 0, "{\"first\":true}");

@@ -16,6 +16,7 @@ import io.threadline.checkpoint.dynamodb.internal.CommitWriter;
 import io.threadline.checkpoint.dynamodb.internal.DynamoDbErrors;
 import io.threadline.checkpoint.dynamodb.internal.ItemSize;
 import io.threadline.checkpoint.dynamodb.internal.Keys;
+import io.threadline.checkpoint.dynamodb.internal.PendingItems;
 import io.threadline.checkpoint.dynamodb.internal.Pruner;
 import io.threadline.checkpoint.dynamodb.internal.ThreadReader;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -168,20 +169,26 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
 
     /**
      * One conditional put per effect ({@code attribute_not_exists}): a second attempt of the same
-     * step writing the same position is a CONFLICT, never an overwrite. The item expires with the
-     * idempotency TTL, so effects of a step that is never retried do not stay.
+     * step writing the same position is a CONFLICT, never an overwrite. An effect larger than an item
+     * is stored in parts before that put ({@link PendingItems}); one larger than a checkpoint may be is
+     * PAYLOAD_TOO_LARGE, as its step's checkpoint would be. The items expire with the idempotency TTL,
+     * so effects of a step that is never retried do not stay.
      */
     @Override
     public void putPendingEffect(ThreadKey thread, long step, int seq, String effect) {
+        if (effect.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > settings.maxCheckpointBytes()) {
+            throw new io.threadline.ThreadlineException(io.threadline.ErrorCode.PAYLOAD_TOO_LARGE, "an effect of step " + step
+                    + " is larger than a checkpoint may be (" + settings.maxCheckpointBytes() + " bytes)",
+                    Map.of("thread", thread.threadId(), "step", step, "limit", settings.maxCheckpointBytes()));
+        }
         call("putPendingEffect", thread, () -> {
-            Map<String, AttributeValue> item = new java.util.HashMap<>();
-            item.put(Keys.PK, AttributeValue.fromS(Keys.partition(thread)));
-            item.put(Keys.SK, AttributeValue.fromS(Keys.pending(step, seq)));
-            item.put(Keys.DATA, AttributeValue.fromS(effect));
-            item.put(Keys.EXPIRES_AT, AttributeValue.fromN(Long.toString(
-                    clock.instant().plus(settings.idempotencyTtl()).getEpochSecond())));
+            java.util.List<Map<String, AttributeValue>> items = PendingItems.of(thread, step, seq, effect, settings.compressAboveBytes(),
+                    settings.maxItemBytes(), clock.instant().plus(settings.idempotencyTtl()).getEpochSecond());
+            for (Map<String, AttributeValue> part : items.subList(0, items.size() - 1)) {
+                client.putItem(b -> b.tableName(settings.tableName()).item(part));
+            }
             try {
-                client.putItem(b -> b.tableName(settings.tableName()).item(item)
+                client.putItem(b -> b.tableName(settings.tableName()).item(items.get(items.size() - 1))
                         .conditionExpression("attribute_not_exists(#sk)").expressionAttributeNames(Map.of("#sk", Keys.SK)));
             } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
                 throw new io.threadline.ThreadlineException(io.threadline.ErrorCode.CONFLICT,
@@ -195,9 +202,9 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     @Override
     public java.util.List<String> pendingEffects(ThreadKey thread, long step) {
         return call("pendingEffects", thread, () -> {
-            java.util.List<String> out = new java.util.ArrayList<>();
-            reader.forEachWithPrefix(thread, Keys.pendingStep(step), item -> out.add(item.get(Keys.DATA).s()));
-            return out;
+            java.util.List<Map<String, AttributeValue>> items = new java.util.ArrayList<>();
+            reader.forEachWithPrefix(thread, Keys.pendingStep(step), items::add);
+            return PendingItems.read(items);
         });
     }
 

@@ -1,0 +1,111 @@
+package io.threadline.checkpoint.dynamodb.internal;
+
+import io.threadline.checkpoint.ThreadKey;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A pending effect as items. One that fits an item is one item, its text in {@code data}. A larger one
+ * (a big tool result) is stored like a large checkpoint — gzip when that pays, cut into parts — as a head
+ * item {@code PENDING#<step>#<seq>} with the first part, the part count and a write id, and parts
+ * {@code PENDING#<step>#<seq>#<write id>#<nnn>}, which sort right after their head. Parts are written
+ * before the head, and the head's conditional put is what claims the position, so a head is only ever
+ * seen complete; the write id keeps apart the parts of two attempts racing for the same position.
+ */
+public final class PendingItems {
+
+    private static final String WRITE_ID = "w";
+
+    private PendingItems() {
+    }
+
+    /** The items of one effect, in the order they must be written: parts, then the head (last). */
+    public static List<Map<String, AttributeValue>> of(ThreadKey thread, long step, int seq, String effect, int compressAboveBytes,
+                                                       int maxItemBytes, long expiresAtEpochSecond) {
+        byte[] text = effect.getBytes(StandardCharsets.UTF_8);
+        String head = Keys.pending(step, seq);
+        if (text.length <= maxItemBytes) {
+            Map<String, AttributeValue> item = base(thread, head, expiresAtEpochSecond);
+            item.put(Keys.DATA, AttributeValue.fromS(effect));
+            return List.of(item);
+        }
+        StoredPayload payload = StoredPayload.of(text, compressAboveBytes);
+        List<byte[]> parts = payload.parts(maxItemBytes);
+        String writeId = UUID.randomUUID().toString().substring(0, 8);
+        List<Map<String, AttributeValue>> items = new ArrayList<>(parts.size());
+        for (int i = 1; i < parts.size(); i++) {
+            Map<String, AttributeValue> part = base(thread, part(head, writeId, i), expiresAtEpochSecond);
+            part.put(Keys.DATA, bytes(parts.get(i)));
+            items.add(part);
+        }
+        Map<String, AttributeValue> item = base(thread, head, expiresAtEpochSecond);
+        item.put(Keys.DATA, bytes(parts.get(0)));
+        item.put(Keys.PARTS, AttributeValue.fromN(Integer.toString(parts.size())));
+        item.put(Keys.COMPRESSED, AttributeValue.fromBool(payload.compressed()));
+        item.put(WRITE_ID, AttributeValue.fromS(writeId));
+        items.add(item);
+        return items;
+    }
+
+    /**
+     * The effects of one step from its items in sort-key order, up to the first that is not whole (parts of
+     * an attempt that never wrote its head are skipped; they expire with their TTL or go with the step's).
+     */
+    public static List<String> read(List<Map<String, AttributeValue>> items) {
+        List<String> effects = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            Map<String, AttributeValue> item = items.get(i);
+            if (isPart(item)) {
+                continue;
+            }
+            AttributeValue data = item.get(Keys.DATA);
+            if (data.s() != null) {
+                effects.add(data.s());
+                continue;
+            }
+            int count = Integer.parseInt(item.get(Keys.PARTS).n());
+            String prefix = item.get(Keys.SK).s() + "#" + item.get(WRITE_ID).s() + "#";
+            List<byte[]> parts = new ArrayList<>(count);
+            parts.add(data.b().asByteArrayUnsafe());
+            for (int j = i + 1; j < items.size() && parts.size() < count; j++) {
+                if (items.get(j).get(Keys.SK).s().startsWith(prefix)) {
+                    parts.add(items.get(j).get(Keys.DATA).b().asByteArrayUnsafe());
+                }
+            }
+            if (parts.size() < count) {
+                break;
+            }
+            effects.add(new String(StoredPayload.envelope(parts, item.get(Keys.COMPRESSED).bool()), StandardCharsets.UTF_8));
+        }
+        return effects;
+    }
+
+    private static boolean isPart(Map<String, AttributeValue> item) {
+        String sk = item.get(Keys.SK).s();
+        // PENDING#<19 digits>#<6 digits> is a head; anything longer is a part.
+        return sk.length() > Keys.pending(0, 0).length();
+    }
+
+    private static String part(String head, String writeId, int index) {
+        return head + "#" + writeId + "#" + String.format("%03d", index);
+    }
+
+    private static Map<String, AttributeValue> base(ThreadKey thread, String sk, long expiresAtEpochSecond) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(Keys.PK, AttributeValue.fromS(Keys.partition(thread)));
+        item.put(Keys.SK, AttributeValue.fromS(sk));
+        item.put(Keys.EXPIRES_AT, AttributeValue.fromN(Long.toString(expiresAtEpochSecond)));
+        return item;
+    }
+
+    private static AttributeValue bytes(byte[] value) {
+        return AttributeValue.fromB(SdkBytes.fromByteArrayUnsafe(value));
+    }
+}

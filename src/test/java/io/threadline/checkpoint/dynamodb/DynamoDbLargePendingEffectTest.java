@@ -1,0 +1,87 @@
+package io.threadline.checkpoint.dynamodb;
+
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+import io.threadline.checkpoint.ThreadKey;
+import io.threadline.checkpoint.dynamodb.internal.PendingItems;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import java.time.Clock;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Pending effects past one DynamoDB item (a SYNC node's big tool result), on DynamoDB Local: stored in
+ * parts, never seen half-written, kept apart from a racing attempt's parts, refused past a checkpoint's size.
+ */
+class DynamoDbLargePendingEffectTest {
+
+    private static DynamoDbClient client;
+    private static String table;
+    private static DynamoDbCheckpointStore store;
+    private static DynamoDbStoreSettings settings;
+
+    @BeforeAll
+    static void createTable() {
+        client = LocalTables.client();
+        table = LocalTables.newTable(client, "pending");
+        settings = DynamoDbStoreSettings.defaults(table);
+        store = new DynamoDbCheckpointStore(client, settings, Clock.systemUTC());
+    }
+
+    @AfterAll
+    static void dropTable() {
+        LocalTables.drop(client, table);
+        client.close();
+    }
+
+    private static String bigEffect(int seed) {
+        byte[] random = new byte[500_000];
+        new Random(seed).nextBytes(random);
+        return "{\"result\":\"" + Base64.getEncoder().encodeToString(random) + "\"}";
+    }
+
+    @Test
+    void partsOfAnAttemptThatNeverWroteItsHeadAreNotAnEffect() {
+        ThreadKey thread = ThreadKey.of("pending", "th-" + UUID.randomUUID());
+        store.putPendingEffect(thread, 4, 0, "{\"first\":true}");
+        // Another attempt died after writing the parts of position 1, before its head.
+        List<Map<String, AttributeValue>> died = PendingItems.of(thread, 4, 1, bigEffect(1), settings.compressAboveBytes(),
+                settings.maxItemBytes(), 4_000_000_000L);
+        assertThat(died).hasSizeGreaterThan(1);
+        for (Map<String, AttributeValue> part : died.subList(0, died.size() - 1)) {
+            client.putItem(b -> b.tableName(table).item(part));
+        }
+        assertThat(store.pendingEffects(thread, 4)).containsExactly("{\"first\":true}");
+
+        // The retry writes position 1 in full: its own parts are read, not the dead attempt's.
+        String retried = bigEffect(2);
+        store.putPendingEffect(thread, 4, 1, retried);
+        assertThat(store.pendingEffects(thread, 4)).containsExactly("{\"first\":true}", retried);
+
+        store.clearPendingEffects(thread, 4);
+        assertThat(client.query(q -> q.tableName(table).keyConditionExpression("pk = :pk")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(io.threadline.checkpoint.dynamodb.internal.Keys.partition(thread)))))
+                .items()).as("heads and parts, the dead attempt's too, are cleared").allMatch(i -> !i.get("sk").s().startsWith("PENDING#"));
+    }
+
+    @Test
+    void anEffectLargerThanACheckpointMayBeIsRefusedAndWritesNothing() {
+        ThreadKey thread = ThreadKey.of("pending", "th-" + UUID.randomUUID());
+        String huge = "{\"result\":\"" + "x".repeat(settings.maxCheckpointBytes()) + "\"}";
+
+        assertThatThrownBy(() -> store.putPendingEffect(thread, 1, 0, huge))
+                .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE));
+        assertThat(store.pendingEffects(thread, 1)).isEmpty();
+    }
+}
