@@ -2,9 +2,9 @@ package io.threadline.runtime;
 
 import io.threadline.checkpoint.SnapshotPolicy;
 
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 
 /**
@@ -53,8 +53,16 @@ public record RuntimeOptions(SnapshotPolicy snapshotPolicy, int headCacheThreads
         }
     }
 
+    /**
+     * Ids come from a {@link SecureRandom} (the platform's, which on Linux mixes in fresh kernel entropy on every
+     * call), not from {@code ThreadLocalRandom}: a JVM function on Lambda with SnapStart is resumed from one
+     * snapshot in many execution environments, and a pseudo-random generator seeded before the snapshot would
+     * give every one of them the same sequence — the same "unique" ids from {@code StepContext.newId()} in
+     * environments started together. AWS's guidance ("Handling uniqueness with Lambda SnapStart") is a CSPRNG.
+     */
     public static RuntimeOptions defaults() {
-        return new RuntimeOptions(SnapshotPolicy.DEFAULT, 1024, Clock.systemUTC(), () -> ThreadLocalRandom.current().nextLong(), false);
+        SecureRandom random = new SecureRandom();
+        return new RuntimeOptions(SnapshotPolicy.DEFAULT, 1024, Clock.systemUTC(), random::nextLong, false);
     }
 
     public RuntimeOptions withClock(Clock clock) {
