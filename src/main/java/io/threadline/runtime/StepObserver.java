@@ -40,6 +40,14 @@ public interface StepObserver extends EffectObserver {
     }
 
     /**
+     * A checkpoint no node produces begins: {@code op} is {@code fork} (on the new thread), {@code rewind} or
+     * {@code update}. Told how it ended like a step; no node runs, so no effects are observed.
+     */
+    default Step externalStarted(ThreadKey thread, String op) {
+        return Step.NONE;
+    }
+
+    /**
      * The step's number and the nodes it will run are known (the thread is loaded), and its nodes are
      * about to run; returns what observes the step's effects.
      */

@@ -579,6 +579,10 @@ public final class ThreadRuntime<S> {
      * ({@code forkOf}). The source is untouched. A target that already exists is a {@code CONFLICT}.
      */
     public StepResult<S> fork(ThreadKey source, CheckpointId id, ThreadKey target, String reason) {
+        return observedExternal(target, "fork", () -> forkObserved(source, id, target, reason));
+    }
+
+    private StepResult<S> forkObserved(ThreadKey source, CheckpointId id, ThreadKey target, String reason) {
         if (!source.tenant().equals(target.tenant())) {
             throw new ThreadlineException(ErrorCode.INVALID_INPUT, "a fork stays in its tenant", Map.of("field", "targetThreadId"));
         }
@@ -594,6 +598,10 @@ public final class ThreadRuntime<S> {
      * {@code id} (history stays append-only: nothing is deleted), attributed to {@code rewind}.
      */
     public StepResult<S> rewind(ThreadKey thread, CheckpointId id, String reason) {
+        return observedExternal(thread, "rewind", () -> rewindObserved(thread, id, reason));
+    }
+
+    private StepResult<S> rewindObserved(ThreadKey thread, CheckpointId id, String reason) {
         Head<S> head = requireHead(thread);
         Checkpoint to = store.get(thread, id).orElseThrow(() -> checkpointNotFound(thread, id));
         S state = stateAt(thread, id).state();
@@ -610,12 +618,28 @@ public final class ThreadRuntime<S> {
      * state is validated like a step's: an invalid update is refused and writes nothing.
      */
     public StepResult<S> update(ThreadKey thread, Update<S> update, String reason) {
+        return observedExternal(thread, "update", () -> updateObserved(thread, update, reason));
+    }
+
+    private StepResult<S> updateObserved(ThreadKey thread, Update<S> update, String reason) {
         Head<S> head = requireHead(thread);
         AppliedUpdate<S> applied = schema.apply(head.state(), update.changes());
         validator.check(validator.validateChanges(applied));
         byte[] patch = codec.writeTree(StateDelta.toPatch(applied.changes(), codec));
         return appendExternal(thread, head, applied.state(), patch, head.checkpoint(), external("update", reason),
                 head.checkpoint().step());
+    }
+
+    private StepResult<S> observedExternal(ThreadKey thread, String op, java.util.function.Supplier<StepResult<S>> change) {
+        StepObserver.Step observed = options.observer().externalStarted(thread, op);
+        try {
+            StepResult<S> result = change.get();
+            observed.committed(result.checkpoint(), false);
+            return result;
+        } catch (RuntimeException e) {
+            observed.failed(e);
+            throw e;
+        }
     }
 
     private static Map<String, String> external(String op, String reason) {

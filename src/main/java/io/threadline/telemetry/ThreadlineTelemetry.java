@@ -72,12 +72,30 @@ public final class ThreadlineTelemetry implements StepObserver {
                 .setAttribute(TelemetryKeys.THREAD_ID, thread.threadId())
                 .setAttribute(TelemetryKeys.TENANT, thread.tenant())
                 .startSpan();
+        return observed(thread, span, true);
+    }
+
+    /**
+     * A fork, rewind or update: a span named after it, with the checkpoint it wrote, so X-Ray shows who moved a
+     * thread and when. Not a step: no step metric or EMF line (those count the graph's work).
+     */
+    @Override
+    public Step externalStarted(ThreadKey thread, String op) {
+        Span span = tracer.spanBuilder(op).setSpanKind(SpanKind.INTERNAL)
+                .setAttribute(TelemetryKeys.THREAD_ID, thread.threadId())
+                .setAttribute(TelemetryKeys.TENANT, thread.tenant())
+                .setAttribute(TelemetryKeys.OPERATION, op)
+                .startSpan();
+        return observed(thread, span, false);
+    }
+
+    private ObservedStep observed(ThreadKey thread, Span span, boolean measured) {
         StepStats stats = new StepStats();
         // The log context first: Quarkus's context storage writes traceId/spanId into the MDC when a context
         // is made current, and what we restore at the end must be what was there before the step.
         LogContext log = LogContext.push(thread, span);
         Scope scope = Context.current().with(span).with(StepStats.KEY, stats).makeCurrent();
-        return new ObservedStep(thread, span, stats, scope, log, System.nanoTime());
+        return new ObservedStep(thread, span, stats, scope, log, System.nanoTime(), measured);
     }
 
     @Override
@@ -96,14 +114,17 @@ public final class ThreadlineTelemetry implements StepObserver {
         private final Scope scope;
         private final LogContext log;
         private final long startNanos;
+        /** A step of the graph: counted in the step metrics and the EMF line (a fork, rewind or update is not). */
+        private final boolean measured;
 
-        ObservedStep(ThreadKey thread, Span span, StepStats stats, Scope scope, LogContext log, long startNanos) {
+        ObservedStep(ThreadKey thread, Span span, StepStats stats, Scope scope, LogContext log, long startNanos, boolean measured) {
             this.thread = thread;
             this.span = span;
             this.stats = stats;
             this.scope = scope;
             this.log = log;
             this.startNanos = startNanos;
+            this.measured = measured;
         }
 
         @Override
@@ -160,7 +181,7 @@ public final class ThreadlineTelemetry implements StepObserver {
             try {
                 String type = Spans.errorType(error);
                 Spans.markError(span, type);
-                if (error instanceof ThreadlineException t && t.code() == io.threadline.ErrorCode.CONFLICT) {
+                if (measured && error instanceof ThreadlineException t && t.code() == io.threadline.ErrorCode.CONFLICT) {
                     stats.conflicts++;
                     metrics.conflicts.add(1);
                 }
@@ -172,8 +193,10 @@ public final class ThreadlineTelemetry implements StepObserver {
 
         private void end(String status, long step) {
             double millis = (System.nanoTime() - startNanos) / 1e6;
-            metrics.stepDuration.record(millis / 1000.0, StepMetrics.status(status));
-            if (emf != null) {
+            if (measured) {
+                metrics.stepDuration.record(millis / 1000.0, StepMetrics.status(status));
+            }
+            if (measured && emf != null) {
                 emf.step(System.currentTimeMillis(), status, millis, stats, thread.threadId(), thread.tenant(), step,
                         span.getSpanContext().getTraceId());
             }

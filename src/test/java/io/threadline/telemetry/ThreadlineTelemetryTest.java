@@ -511,6 +511,33 @@ class ThreadlineTelemetryTest {
     }
 
     @Test
+    void forkRewindAndUpdateAreSpansOfTheirOwnButNotSteps() {
+        ThreadRuntime<Desk> runtime = runtime(graph(NodePolicy.defaults(), () -> { }));
+        StepResult<Desk> first = firstStep(runtime);
+        emf.clear();
+
+        StepResult<Desk> forked = runtime.fork(thread, io.threadline.checkpoint.CheckpointId.parse(first.checkpoint().checkpointId()),
+                ThreadKey.of("acme", "desk-2"), "try another answer");
+        StepResult<Desk> updated = runtime.update(thread, Update.of(Desk.ANSWER.set("by hand")), "operator fix");
+        runtime.rewind(thread, io.threadline.checkpoint.CheckpointId.parse(first.checkpoint().checkpointId()), "undo the fix");
+        assertThatThrownBy(() -> runtime.update(thread, Update.of(Desk.ANSWER.set("x".repeat(50))), "too long"))
+                .isInstanceOf(io.threadline.ThreadlineException.class);
+
+        SpanData fork = otel.span("fork");
+        assertThat(fork.getAttributes().get(TelemetryKeys.THREAD_ID)).isEqualTo("desk-2");
+        assertThat(fork.getAttributes().get(TelemetryKeys.OPERATION)).isEqualTo("fork");
+        assertThat(fork.getAttributes().get(TelemetryKeys.CHECKPOINT_ID)).isEqualTo(forked.checkpoint().checkpointId());
+        List<SpanData> updates = otel.spans("update");
+        assertThat(updates).hasSize(2);
+        assertThat(updates.get(0).getAttributes().get(TelemetryKeys.CHECKPOINT_ID)).isEqualTo(updated.checkpoint().checkpointId());
+        assertThat(updates.get(0).getAttributes().get(TelemetryKeys.PARENT_ID)).isEqualTo(first.checkpoint().checkpointId());
+        assertThat(updates.get(1).getStatus().getStatusCode()).as("an invalid update fails its span").isEqualTo(StatusCode.ERROR);
+        assertThat(otel.span("rewind").getAttributes().get(TelemetryKeys.STEP)).isEqualTo(3L);
+        assertThat(otel.childrenOf(fork)).as("the store calls are under it").isNotEmpty();
+        assertThat(emf).as("no EMF step line for what no node did").isEmpty();
+    }
+
+    @Test
     void aStepInsideAnInvocationSpanIsItsChild() {
         ThreadRuntime<Desk> runtime = runtime(graph(NodePolicy.defaults(), () -> { }));
         io.opentelemetry.api.trace.Span invocation = otel.sdk.getTracer("test").spanBuilder("threadline step").startSpan();
