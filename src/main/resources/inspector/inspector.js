@@ -8,7 +8,7 @@ const START = '__start__';
 const END = '__end__';
 const $ = id => document.getElementById(id);
 
-const view = {thread: null, entries: [], selected: null, graph: null};
+const view = {thread: null, entries: [], selected: null, graph: null, cursor: null};
 
 /** Calls an operation; resolves to its answer, or rejects with {code, message} (the API's error shape). */
 async function api(operation, body) {
@@ -77,12 +77,32 @@ async function open(thread, checkpointId) {
   }
   // History is newest first; the timeline reads oldest first.
   view.entries = page.checkpoints.slice().reverse();
-  $('more').hidden = !page.nextCursor;
+  view.cursor = page.nextCursor;
+  $('more').hidden = !view.cursor;
   $('thread-title').textContent = '— ' + thread;
   $('thread').hidden = false;
   renderTimeline();
   const target = view.entries.find(e => e.checkpoint.checkpointId === checkpointId) || view.entries[view.entries.length - 1];
   await select(target.checkpoint.checkpointId);
+}
+
+// History comes in pages of 100, newest first: the button puts the next older page before the timeline.
+async function loadOlder() {
+  let page;
+  try {
+    page = await api('history', {threadId: view.thread, limit: 100, cursor: view.cursor});
+  } catch (e) {
+    showError(view.thread, e);
+    return;
+  }
+  view.entries = page.checkpoints.slice().reverse().concat(view.entries);
+  view.cursor = page.nextCursor;
+  $('more').hidden = !view.cursor;
+  renderTimeline();
+  if (view.selected) {
+    document.querySelectorAll('#timeline button').forEach(b => b.classList.toggle('selected', b.dataset.id === view.selected.checkpoint.checkpointId));
+  }
+  $('timeline').dataset.count = view.entries.length; // lets tests tell when the page is in
 }
 
 function renderTimeline() {
@@ -352,6 +372,7 @@ async function resume() {
 $('replay').addEventListener('click', replay);
 $('fork').addEventListener('click', fork);
 $('resume').addEventListener('click', resume);
+$('load-older').addEventListener('click', loadOlder);
 $('open-form').addEventListener('submit', event => {
   event.preventDefault();
   const thread = $('thread-input').value.trim();

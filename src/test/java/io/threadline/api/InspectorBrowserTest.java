@@ -257,6 +257,35 @@ class InspectorBrowserTest {
     }
 
     @Test
+    void aLongThreadShowsItsNewestPageAndLoadsOlderOnes() {
+        String threadId = "long-" + System.nanoTime();
+        finishedThread(threadId);
+        // 100 operator updates on top of the conversation: more than one history page.
+        for (int i = 1; i <= 100; i++) {
+            post("update", "{\"threadId\":\"" + threadId + "\",\"input\":{\"retryCount\":0},\"reason\":\"note " + i + "\"}");
+        }
+        int total = post("history", "{\"threadId\":\"" + threadId + "\",\"limit\":100}").get("checkpoints").size()
+                + post("history", "{\"threadId\":\"" + threadId + "\",\"limit\":100,\"cursor\":\""
+                + post("history", "{\"threadId\":\"" + threadId + "\",\"limit\":100}").get("nextCursor").asText() + "\"}")
+                .get("checkpoints").size();
+        assertThat(total).isGreaterThan(100);
+
+        open("?thread=" + threadId);
+        waiting().until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#timeline button"), 100));
+        assertThat(browser.findElement(By.cssSelector("#timeline button")).getAttribute("data-step")).isNotEqualTo("1");
+        WebElement older = waiting().until(ExpectedConditions.elementToBeClickable(By.id("load-older")));
+        older.click();
+        waiting().until(ExpectedConditions.attributeToBe(By.id("timeline"), "data-count", Integer.toString(total)));
+        List<WebElement> buttons = browser.findElements(By.cssSelector("#timeline button"));
+        assertThat(buttons).hasSize(total);
+        assertThat(buttons.get(0).getAttribute("data-step")).isEqualTo("1");
+        assertThat(browser.findElement(By.id("more")).isDisplayed()).isFalse();
+        buttons.get(0).click();
+        awaitLoaded(buttons.get(0).getAttribute("data-id"));
+        assertThat(browser.findElement(By.id("detail-step")).getText()).isEqualTo("1");
+    }
+
+    @Test
     void unknownBadAndOtherTenantsThreadsShowAnErrorPage() throws IOException {
         // A thread of another tenant, made directly: it exists, but not for the inspector's tenant.
         operations.run(new Caller("someone-else", false, Instant.now().plusSeconds(30)),
