@@ -78,6 +78,7 @@ public final class ThreadRuntime<S> {
     private final Outbox outbox;
     private final ChatModel chatModel;
     private final ToolBox tools;
+    private final StepReplayer<S> replayer;
 
     public ThreadRuntime(CompiledGraph<S> graph, CheckpointStore store, Validator validator, StateCodec codec,
                          RuntimeOptions options) {
@@ -111,6 +112,8 @@ public final class ThreadRuntime<S> {
         this.cache = new HeadCache<>(options.headCacheThreads());
         this.memory = memory == null ? null : options.observer().memoryStore(memory);
         this.outbox = new Outbox(this.store, this.memory, codec, options.clock());
+        this.replayer = new StepReplayer<>(graph, this.store, codec, loader, options, tools, this.memory != null, outbox,
+                this::stateAt, this::checkpointNotFound);
     }
 
     public CompiledGraph<S> graph() {
@@ -239,7 +242,7 @@ public final class ThreadRuntime<S> {
         try {
             outcome = graph.execute(withInput.state(), scheduled, scope);
         } catch (StepFailedException failure) {
-            return commitStopped(thread, head, withInput, scheduled, idempotencyKey, scope, persisted[0], Status.FAILED, stepError(failure),
+            return commitStopped(thread, head, withInput, scheduled, idempotencyKey, scope, persisted[0], Status.FAILED, StepErrors.of(failure, options.errorStackFrames()),
                     null, failure.attemptsByNode(), failure.attempted());
         } catch (io.threadline.graph.InterruptSignal signal) {
             return commitStopped(thread, head, withInput, scheduled, idempotencyKey, scope, persisted[0], Status.INTERRUPTED, null,
@@ -330,22 +333,6 @@ public final class ThreadRuntime<S> {
         commitAndCache(checkpoint, step - 1, written, withInput.state());
         clearPending(thread, step, hadPending);
         return new StepResult<>(CheckpointSummary.of(checkpoint), withInput.state(), false);
-    }
-
-    private StepError stepError(StepFailedException failure) {
-        Throwable cause = failure.getCause();
-        io.threadline.effects.EffectError recorded = io.threadline.effects.EffectError.of(cause);
-        java.io.StringWriter stack = new java.io.StringWriter();
-        StackTraceElement[] frames = cause.getStackTrace();
-        int shown = Math.min(frames.length, options.errorStackFrames());
-        stack.append(cause.toString()).append('\n');
-        for (int i = 0; i < shown; i++) {
-            stack.append("\tat ").append(frames[i].toString()).append('\n');
-        }
-        if (shown < frames.length) {
-            stack.append("\t... ").append(Integer.toString(frames.length - shown)).append(" more\n");
-        }
-        return new StepError(failure.node(), recorded.type(), recorded.message(), stack.toString());
     }
 
     /** The step's input as a JSON Patch against the parent state, or null when the step had none. */
@@ -487,70 +474,7 @@ public final class ThreadRuntime<S> {
      * Writes nothing.
      */
     public ReplayReport replay(ThreadKey thread, CheckpointId id) {
-        Checkpoint cp = store.get(thread, id).orElseThrow(() -> checkpointNotFound(thread, id));
-        Checkpoint parent = cp.parent() == null ? null : store.get(thread, cp.parent()).orElseThrow(() ->
-                new ThreadlineException(ErrorCode.CHECKPOINT_NOT_FOUND, "checkpoint " + id + " cannot be replayed: its parent "
-                        + cp.parent() + " was pruned", Map.of("thread", thread.threadId(), "checkpointId", cp.parent().value())));
-        if (cp.nodes().isEmpty()) {
-            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "checkpoint " + id + " ran no node (" + describeExternal(cp)
-                    + "); there is nothing to replay", Map.of("checkpointId", id.value()));
-        }
-        List<String> scheduled = parent == null || parent.next().isEmpty() ? List.of(StateGraph.START) : parent.next();
-        // A step recorded under an older schema replays under today's code: its input applies in the
-        // version it was recorded in, then the state is migrated.
-        StateLoader.VersionedTree base = parent == null
-                ? new StateLoader.VersionedTree(codec.toTree(schema.initial()), schema.version())
-                : loader.tree(store.load(thread, parent.id()).orElseThrow(() -> checkpointNotFound(thread, parent.id())));
-        // The input was recorded against the parent's state as the step saw it: migrated to the step's version.
-        base = new StateLoader.VersionedTree(loader.upcast(base, cp.schemaVersion()), cp.schemaVersion());
-        S withInput = loader.decode(loader.upcast(withPatch(base, cp.input())));
-        S recorded = stateAt(thread, id).state();
-        List<Effect> effects = Effects.fromJson(cp.effects());
-        EffectJournal journal = EffectJournal.replay(effects);
-        StepScope scope = new StepScope(thread, cp.step(), options.clock(), options.random(), null, null, tools, journal,
-                memory != null || replayNeedsMemory(cp, effects), codec);
-        if (parent != null && parent.status() == Status.INTERRUPTED) {
-            Interrupt waiting = Interrupt.of(parent, codec);
-            scope.resuming(waiting.when() == io.threadline.graph.InterruptSignal.When.AFTER ? null : waiting.node(), null);
-        }
-        StepOutcome<S> outcome = null;
-        StepError replayedError = null;
-        String replayedInterrupt = null;
-        try {
-            outcome = graph.execute(withInput, scheduled, scope);
-            if (outcome.interruptedAfter() != null && !outcome.next().isEmpty()) {
-                replayedInterrupt = Interrupt.after(outcome.interruptedAfter(), codec);
-            }
-        } catch (StepFailedException failure) {
-            replayedError = stepError(failure);
-        } catch (io.threadline.graph.InterruptSignal signal) {
-            replayedInterrupt = Interrupt.json(signal, codec);
-        } catch (io.threadline.effects.NonDeterministicException divergence) {
-            // reported below from the journal, which keeps the first divergence even if a node swallowed it
-        } catch (ThreadlineException other) {
-            replayedError = new StepError(String.join(",", cp.nodes()), other.getClass().getName(), other.getMessage(), null);
-        }
-        int calls = (int) effects.stream().filter(e -> e.kind() != io.threadline.effects.EffectKind.FAILURE).count();
-        return ReplayReports.of(cp, schema, codec, recorded, withInput, outcome, replayedError, replayedInterrupt, journal, calls,
-                outbox.encode(scope.remembered(), cp.id().value()));
-    }
-
-    /** A stored state with a stored input patch applied (unchanged when the step had no input). */
-    private StateLoader.VersionedTree withPatch(StateLoader.VersionedTree state, String patch) {
-        if (patch != null) {
-            io.threadline.state.JsonPatch.apply(state.tree(), codec.readTree(patch.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        }
-        return state;
-    }
-
-    private static String describeExternal(Checkpoint cp) {
-        String by = cp.metadata().getOrDefault("op", "external");
-        return by + (cp.metadata().containsKey("reason") ? ": " + cp.metadata().get("reason") : "");
-    }
-
-    /** A runtime without memory replaying a step that used memory must still offer it, as the step saw it. */
-    private static boolean replayNeedsMemory(Checkpoint cp, List<Effect> effects) {
-        return cp.hasOutbox() || effects.stream().anyMatch(e -> e.kind() == io.threadline.effects.EffectKind.RECALL);
+        return replayer.replay(thread, id);
     }
 
     private ThreadlineException checkpointNotFound(ThreadKey thread, CheckpointId id) {

@@ -1,0 +1,31 @@
+package io.threadline.runtime;
+
+import io.threadline.checkpoint.StepError;
+import io.threadline.effects.EffectError;
+import io.threadline.graph.StepFailedException;
+
+import java.io.StringWriter;
+
+/** What a FAILED checkpoint keeps of the error that failed its step, for a live step and its replay alike. */
+final class StepErrors {
+
+    private StepErrors() {
+    }
+
+    /** The node, the error's type and message, and its stack cut to {@code frames} frames (a deep stack must not bloat the thread). */
+    static StepError of(StepFailedException failure, int frames) {
+        Throwable cause = failure.getCause();
+        EffectError recorded = EffectError.of(cause);
+        StringWriter stack = new StringWriter();
+        StackTraceElement[] trace = cause.getStackTrace();
+        int shown = Math.min(trace.length, frames);
+        stack.append(cause.toString()).append('\n');
+        for (int i = 0; i < shown; i++) {
+            stack.append("\tat ").append(trace[i].toString()).append('\n');
+        }
+        if (shown < trace.length) {
+            stack.append("\t... ").append(Integer.toString(trace.length - shown)).append(" more\n");
+        }
+        return new StepError(failure.node(), recorded.type(), recorded.message(), stack.toString());
+    }
+}
