@@ -283,10 +283,23 @@ public final class OpenSearchMemoryStore implements MemoryStore {
         } catch (OpenSearchException e) {
             throw byStatus(what, e.status(), e);
         } catch (RuntimeException e) {
-            // The client could not read the answer (not OpenSearch's JSON: a proxy's page, a truncated body).
+            if (!unreadableAnswer(e)) {
+                throw e;
+            }
             throw new ThreadlineException(ErrorCode.INTERNAL, "could not read OpenSearch's answer when trying to " + what + ": "
                     + e.getMessage(), Map.of(), e);
         }
+    }
+
+    /** The client failed to parse what came back (not OpenSearch's JSON: a proxy's page, a truncated body). */
+    private static boolean unreadableAnswer(RuntimeException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof com.fasterxml.jackson.core.JacksonException || cause instanceof jakarta.json.JsonException
+                    || cause.getMessage() != null && cause.getMessage().startsWith("Jackson exception")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static ThreadlineException byStatus(String what, int status, Exception e) {
