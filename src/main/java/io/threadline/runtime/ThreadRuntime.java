@@ -79,6 +79,7 @@ public final class ThreadRuntime<S> {
     private final ChatModel chatModel;
     private final ToolBox tools;
     private final StepReplayer<S> replayer;
+    private final TimeTravel<S> timeTravel;
 
     public ThreadRuntime(CompiledGraph<S> graph, CheckpointStore store, Validator validator, StateCodec codec,
                          RuntimeOptions options) {
@@ -114,6 +115,7 @@ public final class ThreadRuntime<S> {
         this.outbox = new Outbox(this.store, this.memory, codec, options.clock());
         this.replayer = new StepReplayer<>(graph, this.store, codec, loader, options, tools, this.memory != null, outbox,
                 this::stateAt, this::checkpointNotFound);
+        this.timeTravel = new TimeTravel<>(this.store, codec, schema, this.validator, options.observer(), new RuntimeThreads());
     }
 
     public CompiledGraph<S> graph() {
@@ -503,18 +505,7 @@ public final class ThreadRuntime<S> {
      * ({@code forkOf}). The source is untouched. A target that already exists is a {@code CONFLICT}.
      */
     public StepResult<S> fork(ThreadKey source, CheckpointId id, ThreadKey target, String reason) {
-        return observedExternal(target, "fork", () -> forkObserved(source, id, target, reason));
-    }
-
-    private StepResult<S> forkObserved(ThreadKey source, CheckpointId id, ThreadKey target, String reason) {
-        if (!source.tenant().equals(target.tenant())) {
-            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "a fork stays in its tenant", Map.of("field", "targetThreadId"));
-        }
-        Checkpoint from = store.get(source, id).orElseThrow(() -> checkpointNotFound(source, id));
-        S state = stateAt(source, id).state();
-        Map<String, String> metadata = external("fork", reason);
-        metadata.put("forkOf", source.threadId() + "@" + id.value());
-        return appendExternal(target, null, state, null, from, metadata, 0);
+        return timeTravel.fork(source, id, target, reason);
     }
 
     /**
@@ -522,17 +513,7 @@ public final class ThreadRuntime<S> {
      * {@code id} (history stays append-only: nothing is deleted), attributed to {@code rewind}.
      */
     public StepResult<S> rewind(ThreadKey thread, CheckpointId id, String reason) {
-        return observedExternal(thread, "rewind", () -> rewindObserved(thread, id, reason));
-    }
-
-    private StepResult<S> rewindObserved(ThreadKey thread, CheckpointId id, String reason) {
-        Head<S> head = requireHead(thread);
-        Checkpoint to = store.get(thread, id).orElseThrow(() -> checkpointNotFound(thread, id));
-        S state = stateAt(thread, id).state();
-        byte[] patch = codec.writeTree(io.threadline.state.JsonDiff.diff(codec.toTree(head.state()), codec.toTree(state)));
-        Map<String, String> metadata = external("rewind", reason);
-        metadata.put("rewoundTo", id.value());
-        return appendExternal(thread, head, state, patch, to, metadata, head.checkpoint().step());
+        return timeTravel.rewind(thread, id, reason);
     }
 
     /**
@@ -542,38 +523,31 @@ public final class ThreadRuntime<S> {
      * state is validated like a step's: an invalid update is refused and writes nothing.
      */
     public StepResult<S> update(ThreadKey thread, Update<S> update, String reason) {
-        return observedExternal(thread, "update", () -> updateObserved(thread, update, reason));
+        return timeTravel.update(thread, update, reason);
     }
 
-    private StepResult<S> updateObserved(ThreadKey thread, Update<S> update, String reason) {
-        Head<S> head = requireHead(thread);
-        AppliedUpdate<S> applied = schema.apply(head.state(), update.changes());
-        validator.check(validator.validateChanges(applied));
-        byte[] patch = codec.writeTree(StateDelta.toPatch(applied.changes(), codec));
-        return appendExternal(thread, head, applied.state(), patch, head.checkpoint(), external("update", reason),
-                head.checkpoint().step());
-    }
-
-    private StepResult<S> observedExternal(ThreadKey thread, String op, java.util.function.Supplier<StepResult<S>> change) {
-        StepObserver.Step observed = options.observer().externalStarted(thread, op);
-        try {
-            StepResult<S> result = change.get();
-            observed.committed(result.checkpoint(), false);
-            return result;
-        } catch (RuntimeException e) {
-            observed.failed(e);
-            throw e;
+    /** What {@link TimeTravel} needs of the runtime: heads, states at checkpoints, and the one way to append. */
+    private final class RuntimeThreads implements TimeTravel.Threads<S> {
+        @Override
+        public Head<S> head(ThreadKey thread) {
+            return requireHead(thread);
         }
-    }
 
-    private static Map<String, String> external(String op, String reason) {
-        Map<String, String> metadata = new java.util.TreeMap<>();
-        metadata.put("by", "external");
-        metadata.put("op", op);
-        if (reason != null && !reason.isBlank()) {
-            metadata.put("reason", reason);
+        @Override
+        public ThreadState<S> stateAt(ThreadKey thread, CheckpointId id) {
+            return ThreadRuntime.this.stateAt(thread, id);
         }
-        return metadata;
+
+        @Override
+        public ThreadlineException notFound(ThreadKey thread, CheckpointId id) {
+            return checkpointNotFound(thread, id);
+        }
+
+        @Override
+        public StepResult<S> append(ThreadKey thread, Head<S> head, S state, byte[] patch, Checkpoint like, Map<String, String> metadata,
+                                    long expectedStep) {
+            return appendExternal(thread, head, state, patch, like, metadata, expectedStep);
+        }
     }
 
     /** A checkpoint no node produced: its state, and where the thread stands taken from {@code like}. */
