@@ -62,7 +62,8 @@ public final class ColdStart {
      * settings: without the ADOT layer's collector here, a flush would wait for nothing.
      */
     private static final List<String> FROM_TEMPLATE = List.of("JAVA_TOOL_OPTIONS", "QUARKUS_LOG_CONSOLE_JSON_ENABLED",
-            "THREADLINE_TELEMETRY_EMF_ENABLED");
+            "THREADLINE_TELEMETRY_EMF_ENABLED", "QUARKUS_OTEL_INSTRUMENT_VERTX_HTTP", "QUARKUS_OTEL_INSTRUMENT_VERTX_EVENT_BUS",
+            "QUARKUS_OTEL_INSTRUMENT_HTTP_SERVER_METRICS");
 
     private ColdStart() {
     }
