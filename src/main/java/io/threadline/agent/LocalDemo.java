@@ -14,9 +14,7 @@ import io.threadline.runtime.RuntimeOptions;
 import io.threadline.runtime.ThreadRuntime;
 import io.threadline.state.StateCodec;
 import io.threadline.state.Update;
-import jakarta.validation.Validation;
 import jakarta.validation.Validator;
-import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator;
 
 import java.io.PrintStream;
 import java.util.List;
@@ -75,10 +73,8 @@ public final class LocalDemo {
                 memory, new LocalChatModel(), ReferenceAgent.tools());
     }
 
-    /** A Bean Validation validator outside a container (no expression language needed). */
+    /** A Bean Validation validator outside a container: {@link io.threadline.state.StandaloneValidation}. */
     public static Validator plainValidator() {
-        return Validation.byDefaultProvider().configure()
-                .messageInterpolator(new ParameterMessageInterpolator())
-                .buildValidatorFactory().getValidator();
+        return io.threadline.state.StandaloneValidation.validator();
     }
 }

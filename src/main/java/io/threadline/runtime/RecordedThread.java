@@ -116,9 +116,8 @@ public final class RecordedThread {
     }
 
     private <S> ThreadRuntime<S> replayer(CompiledGraph<S> graph, Object... tools) {
-        return new ThreadRuntime<>(graph, toStore(), jakarta.validation.Validation.byDefaultProvider().configure()
-                .messageInterpolator(new org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator())
-                .buildValidatorFactory().getValidator(), new StateCodec(), RuntimeOptions.defaults(), null, null, ToolBox.of(tools));
+        return new ThreadRuntime<>(graph, toStore(), io.threadline.state.StandaloneValidation.validator(), new StateCodec(),
+                RuntimeOptions.defaults(), null, null, ToolBox.of(tools));
     }
 
     // ------------------------------------------------------------------ JSON
