@@ -24,7 +24,7 @@ import java.util.zip.ZipOutputStream;
  * Rewrites the JVM Lambda package (target/function.zip, as quarkus-amazon-lambda builds it: the
  * application's classes at the root, every dependency a jar in lib/) so that the dependencies' classes
  * sit at the root too, as files. Run by the build after Quarkus packages (pom.xml, profile lambda):
- * {@code java infra/package/FlattenFunctionZip.java target/function.zip}.
+ * {@code java infra/package/FlattenFunctionZip.java --release 17 --keep-packed REGEX target/function.zip}.
  *
  * <p>Why: Lambda's Java runtime loads a function with a URLClassLoader over /var/task and each jar of
  * /var/task/lib. With ~240 jars, every class lookup walks the jars in order and inflates the class
@@ -59,6 +59,11 @@ public final class FlattenFunctionZip {
                 || upper.endsWith(".DSA") || upper.endsWith(".EC"));
     }
 
+    /** A dependency jar of lib/ (not a file a flattened jar put under lib/, like a native library). */
+    private static boolean isJar(String name) {
+        return name.startsWith(LIB) && name.endsWith(".jar") && name.indexOf('/', LIB.length()) < 0;
+    }
+
     private static boolean legal(String name) {
         if (!name.startsWith("META-INF/") || name.indexOf('/', "META-INF/".length()) >= 0) {
             return false;
@@ -85,9 +90,8 @@ public final class FlattenFunctionZip {
         try (ZipFile in = new ZipFile(zip.toFile())) {
             List<String> jars = new ArrayList<>();
             for (ZipEntry e : java.util.Collections.list(in.entries())) {
-                String n = e.getName();
-                if (n.startsWith(LIB) && n.endsWith(".jar") && n.indexOf('/', LIB.length()) < 0) {
-                    jars.add(n);
+                if (isJar(e.getName())) {
+                    jars.add(e.getName());
                 }
             }
             if (jars.isEmpty()) {
@@ -124,7 +128,7 @@ public final class FlattenFunctionZip {
         // The root first: the application's own classes and resources, as Quarkus wrote them.
         for (ZipEntry e : java.util.Collections.list(in.entries())) {
             String n = e.getName();
-            if (n.startsWith(LIB) || e.isDirectory()) {
+            if (isJar(n) || e.isDirectory()) {
                 continue;
             }
             byte[] bytes = read(in.getInputStream(e));

@@ -53,6 +53,7 @@ class FlattenFunctionZipTest {
                 "module-info.class", bytes("module b"))));
         root.put("lib/a-lib.jar", jar(Map.of(
                 "dup/Same.class", bytes("from a"),
+                "lib/linux-x86_64/libnative.so", bytes("native library"),
                 "a/Only.class", bytes("a only"),
                 "META-INF/services/x.Spi", bytes("a.Impl\n"),
                 "META-INF/LICENSE", bytes("a licence"))));
@@ -71,12 +72,18 @@ class FlattenFunctionZipTest {
         assertThat(text(out, "d/D.class")).isEqualTo("d");
         assertThat(out).as("a packed jar stays a jar, and shadows later copies as before")
                 .containsKey("lib/c-packed.jar").doesNotContainKey("p/Packed.class");
-        assertThat(out.keySet().stream().filter(n -> n.startsWith("lib/"))).containsExactly("lib/c-packed.jar");
+        assertThat(out.keySet().stream().filter(n -> n.startsWith("lib/") && n.endsWith(".jar"))).containsExactly("lib/c-packed.jar");
+        assertThat(text(out, "lib/linux-x86_64/libnative.so")).as("a file a jar keeps under lib/ is a resource like any other").isEqualTo("native library");
         assertThat(text(out, "META-INF/services/x.Spi")).isEqualTo("a.Impl\nb.Impl\n");
         assertThat(text(out, "META-INF/licenses/a-lib/LICENSE")).isEqualTo("a licence");
         assertThat(text(out, "META-INF/licenses/b-lib/LICENSE")).isEqualTo("b licence");
         assertThat(out).doesNotContainKeys("module-info.class", "META-INF/LICENSE");
         assertThat(r.output()).contains("dup/Same.class (b-lib.jar, shadowed by a-lib.jar)");
+
+        // Flattening again changes nothing the class loader sees (a file a jar put under lib/ stays too).
+        Map<String, byte[]> before = read(zip);
+        assertThat(run("--release", "17", "--keep-packed", "c-.*\\.jar", zip.toString()).exit()).isZero();
+        assertThat(read(zip).keySet()).containsExactlyInAnyOrderElementsOf(before.keySet());
     }
 
     @Test
