@@ -150,13 +150,17 @@ public final class ThreadRuntime<S> {
 
     private StepResult<S> advance(ThreadKey thread, Update<S> input, String idempotencyKey,
                                   com.fasterxml.jackson.databind.JsonNode resume) {
-        StepObserver.Step observed = options.observer().stepStarted(thread);
+        return observed(options.observer().stepStarted(thread), () -> advanceObserved(thread, input, idempotencyKey, resume));
+    }
+
+    /** Runs {@code change} under {@code observation}, which is told exactly once how it ended. */
+    static <S> StepResult<S> observed(StepObserver.Step observation, java.util.function.Supplier<StepResult<S>> change) {
         try {
-            StepResult<S> result = advanceObserved(thread, input, idempotencyKey, resume);
-            observed.committed(result.checkpoint(), result.duplicate());
+            StepResult<S> result = change.get();
+            observation.committed(result.checkpoint(), result.duplicate());
             return result;
         } catch (RuntimeException e) {
-            observed.failed(e);
+            observation.failed(e);
             throw e;
         }
     }

@@ -99,15 +99,7 @@ final class TimeTravel<S> {
     }
 
     private StepResult<S> observedExternal(ThreadKey thread, String op, java.util.function.Supplier<StepResult<S>> change) {
-        StepObserver.Step observed = observer.externalStarted(thread, op);
-        try {
-            StepResult<S> result = change.get();
-            observed.committed(result.checkpoint(), false);
-            return result;
-        } catch (RuntimeException e) {
-            observed.failed(e);
-            throw e;
-        }
+        return ThreadRuntime.observed(observer.externalStarted(thread, op), change);
     }
 
     private static Map<String, String> external(String op, String reason) {

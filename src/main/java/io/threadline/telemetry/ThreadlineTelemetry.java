@@ -68,11 +68,7 @@ public final class ThreadlineTelemetry implements StepObserver {
 
     @Override
     public Step stepStarted(ThreadKey thread) {
-        Span span = tracer.spanBuilder("step").setSpanKind(SpanKind.INTERNAL)
-                .setAttribute(TelemetryKeys.THREAD_ID, thread.threadId())
-                .setAttribute(TelemetryKeys.TENANT, thread.tenant())
-                .startSpan();
-        return observed(thread, span, true);
+        return observed(thread, threadSpan("step", thread).startSpan(), true);
     }
 
     /**
@@ -81,12 +77,13 @@ public final class ThreadlineTelemetry implements StepObserver {
      */
     @Override
     public Step externalStarted(ThreadKey thread, String op) {
-        Span span = tracer.spanBuilder(op).setSpanKind(SpanKind.INTERNAL)
+        return observed(thread, threadSpan(op, thread).setAttribute(TelemetryKeys.OPERATION, op).startSpan(), false);
+    }
+
+    private io.opentelemetry.api.trace.SpanBuilder threadSpan(String name, ThreadKey thread) {
+        return tracer.spanBuilder(name).setSpanKind(SpanKind.INTERNAL)
                 .setAttribute(TelemetryKeys.THREAD_ID, thread.threadId())
-                .setAttribute(TelemetryKeys.TENANT, thread.tenant())
-                .setAttribute(TelemetryKeys.OPERATION, op)
-                .startSpan();
-        return observed(thread, span, false);
+                .setAttribute(TelemetryKeys.TENANT, thread.tenant());
     }
 
     private ObservedStep observed(ThreadKey thread, Span span, boolean measured) {

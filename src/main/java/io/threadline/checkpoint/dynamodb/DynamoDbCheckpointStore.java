@@ -176,14 +176,9 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
      */
     @Override
     public void putPendingEffect(ThreadKey thread, long step, int seq, String effect) {
-        if (effect.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > settings.maxCheckpointBytes()) {
-            throw new io.threadline.ThreadlineException(io.threadline.ErrorCode.PAYLOAD_TOO_LARGE, "an effect of step " + step
-                    + " is larger than a checkpoint may be (" + settings.maxCheckpointBytes() + " bytes)",
-                    Map.of("thread", thread.threadId(), "step", step, "limit", settings.maxCheckpointBytes()));
-        }
+        java.util.List<Map<String, AttributeValue>> items = PendingItems.of(thread, step, seq, effect, settings.compressAboveBytes(),
+                settings.maxItemBytes(), settings.maxCheckpointBytes(), clock.instant().plus(settings.idempotencyTtl()).getEpochSecond());
         call("putPendingEffect", thread, () -> {
-            java.util.List<Map<String, AttributeValue>> items = PendingItems.of(thread, step, seq, effect, settings.compressAboveBytes(),
-                    settings.maxItemBytes(), clock.instant().plus(settings.idempotencyTtl()).getEpochSecond());
             for (Map<String, AttributeValue> part : items.subList(0, items.size() - 1)) {
                 client.putItem(b -> b.tableName(settings.tableName()).item(part));
             }

@@ -179,7 +179,7 @@ public final class CheckpointItems {
         return AttributeValue.fromN(Long.toString(value));
     }
 
-    private static AttributeValue b(byte[] value) {
+    static AttributeValue b(byte[] value) {
         return AttributeValue.fromB(SdkBytes.fromByteArrayUnsafe(value));
     }
 }

@@ -1,7 +1,8 @@
 package io.threadline.checkpoint.dynamodb.internal;
 
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.ThreadKey;
-import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.nio.charset.StandardCharsets;
@@ -13,8 +14,9 @@ import java.util.UUID;
 
 /**
  * A pending effect as items. One that fits an item is one item, its text in {@code data}. A larger one
- * (a big tool result) is stored like a large checkpoint — gzip when that pays, cut into parts — as a head
- * item {@code PENDING#<step>#<seq>} with the first part, the part count and a write id, and parts
+ * (a big tool result) is stored like a large checkpoint ({@link CheckpointItems}: gzip when that pays, cut
+ * into parts, {@code z} present when compressed, {@code n} the part count) — as a head item
+ * {@code PENDING#<step>#<seq>} with the first part, the part count and a write id, and parts
  * {@code PENDING#<step>#<seq>#<write id>#<nnn>}, which sort right after their head. Parts are written
  * before the head, and the head's conditional put is what claims the position, so a head is only ever
  * seen complete; the write id keeps apart the parts of two attempts racing for the same position.
@@ -26,14 +28,22 @@ public final class PendingItems {
     private PendingItems() {
     }
 
-    /** The items of one effect, in the order they must be written: parts, then the head (last). */
+    /**
+     * The items of one effect, in the order they must be written: parts, then the head (last). An effect larger
+     * than a checkpoint may be ({@code maxEffectBytes}) is PAYLOAD_TOO_LARGE, as its step's checkpoint would be.
+     */
     public static List<Map<String, AttributeValue>> of(ThreadKey thread, long step, int seq, String effect, int compressAboveBytes,
-                                                       int maxItemBytes, long expiresAtEpochSecond) {
+                                                       int maxItemBytes, int maxEffectBytes, long expiresAtEpochSecond) {
         byte[] text = effect.getBytes(StandardCharsets.UTF_8);
+        if (text.length > maxEffectBytes) {
+            throw new ThreadlineException(ErrorCode.PAYLOAD_TOO_LARGE, "an effect of step " + step
+                    + " is larger than a checkpoint may be (" + maxEffectBytes + " bytes)",
+                    Map.of("thread", thread.threadId(), "step", step, "limit", maxEffectBytes));
+        }
         String head = Keys.pending(step, seq);
         if (text.length <= maxItemBytes) {
             Map<String, AttributeValue> item = base(thread, head, expiresAtEpochSecond);
-            item.put(Keys.DATA, AttributeValue.fromS(effect));
+            item.put(Keys.DATA, CheckpointItems.s(effect));
             return List.of(item);
         }
         StoredPayload payload = StoredPayload.of(text, compressAboveBytes);
@@ -42,14 +52,16 @@ public final class PendingItems {
         List<Map<String, AttributeValue>> items = new ArrayList<>(parts.size());
         for (int i = 1; i < parts.size(); i++) {
             Map<String, AttributeValue> part = base(thread, part(head, writeId, i), expiresAtEpochSecond);
-            part.put(Keys.DATA, bytes(parts.get(i)));
+            part.put(Keys.DATA, CheckpointItems.b(parts.get(i)));
             items.add(part);
         }
         Map<String, AttributeValue> item = base(thread, head, expiresAtEpochSecond);
-        item.put(Keys.DATA, bytes(parts.get(0)));
-        item.put(Keys.PARTS, AttributeValue.fromN(Integer.toString(parts.size())));
-        item.put(Keys.COMPRESSED, AttributeValue.fromBool(payload.compressed()));
-        item.put(WRITE_ID, AttributeValue.fromS(writeId));
+        item.put(Keys.DATA, CheckpointItems.b(parts.get(0)));
+        item.put(Keys.PARTS, CheckpointItems.n(parts.size()));
+        if (payload.compressed()) {
+            item.put(Keys.COMPRESSED, CheckpointItems.n(1));
+        }
+        item.put(WRITE_ID, CheckpointItems.s(writeId));
         items.add(item);
         return items;
     }
@@ -82,7 +94,7 @@ public final class PendingItems {
             if (parts.size() < count) {
                 break;
             }
-            effects.add(new String(StoredPayload.envelope(parts, item.get(Keys.COMPRESSED).bool()), StandardCharsets.UTF_8));
+            effects.add(new String(StoredPayload.envelope(parts, item.containsKey(Keys.COMPRESSED)), StandardCharsets.UTF_8));
         }
         return effects;
     }
@@ -99,13 +111,9 @@ public final class PendingItems {
 
     private static Map<String, AttributeValue> base(ThreadKey thread, String sk, long expiresAtEpochSecond) {
         Map<String, AttributeValue> item = new HashMap<>();
-        item.put(Keys.PK, AttributeValue.fromS(Keys.partition(thread)));
-        item.put(Keys.SK, AttributeValue.fromS(sk));
-        item.put(Keys.EXPIRES_AT, AttributeValue.fromN(Long.toString(expiresAtEpochSecond)));
+        item.put(Keys.PK, CheckpointItems.s(Keys.partition(thread)));
+        item.put(Keys.SK, CheckpointItems.s(sk));
+        item.put(Keys.EXPIRES_AT, CheckpointItems.n(expiresAtEpochSecond));
         return item;
-    }
-
-    private static AttributeValue bytes(byte[] value) {
-        return AttributeValue.fromB(SdkBytes.fromByteArrayUnsafe(value));
     }
 }
