@@ -109,12 +109,16 @@ public final class ColdStart {
         List<String> jvmOpts = List.of(opts.getOrDefault("--jvm-opts",
                 "-XX:+TieredCompilation -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -Xmx512m").trim().split("\\s+"));
         Path logs = Files.createDirectories(Path.of("target/coldstart/logs"));
+        Map<String, String> fromTemplate = new java.util.LinkedHashMap<>();
+        for (String variable : FROM_TEMPLATE) {
+            fromTemplate.put(variable, templateVariable(Path.of("template.yaml"), variable));
+        }
 
         System.out.println("cold start — " + Machine.describe() + "; load average " + loadAverage());
         System.out.println("settings: config " + config + "; function " + app + " (unzipped function.zip) run by AWS's Lambda Java "
                 + "runtime interface client 2.9.0 with the handler of template.yaml's JVM functions, against a local Runtime API; "
                 + "application JVM " + String.join(" ", jvmOpts) + " (Lambda's java21 start-up flags); from template.yaml "
-                + FROM_TEMPLATE.stream().map(v -> v + "=" + templateVariableOrFail(v)).collect(java.util.stream.Collectors.joining(", "))
+                + fromTemplate.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(java.util.stream.Collectors.joining(", "))
                 + "; " + reps
                 + " fresh processes after 1 discarded; first invocation: step of a new thread (reference agent, node process)"
                 + (opensearch == null ? "; memory none"
@@ -157,9 +161,7 @@ public final class ColdStart {
         env.put("AWS_LAMBDA_LOG_STREAM_NAME", "bench");
         env.put("AWS_REGION", "us-east-1");
         // What template.yaml sets that changes how the function starts and logs: its JVM options, JSON logs, EMF.
-        for (String variable : FROM_TEMPLATE) {
-            env.put(variable, templateVariable(Path.of("template.yaml"), variable));
-        }
+        env.putAll(fromTemplate);
         env.put("QUARKUS_FUNQY_EXPORT", "step");
         env.put("QUARKUS_HTTP_HOST_ENABLED", "false");
         env.put("DISABLE_SIGNAL_HANDLERS", "true");
@@ -280,14 +282,6 @@ public final class ColdStart {
             // client's native HTTP client crashes on a stop or an answer it does not expect there.
             process.destroyForcibly().waitFor();
             inv.finished.countDown();
-        }
-    }
-
-    private static String templateVariableOrFail(String name) {
-        try {
-            return templateVariable(Path.of("template.yaml"), name);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
         }
     }
 
