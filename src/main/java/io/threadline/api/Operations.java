@@ -103,9 +103,11 @@ public class Operations {
             throw new ThreadlineException(ErrorCode.INVALID_INPUT,
                     "maxSteps must be between 1 and " + config.runMaxSteps(), Map.of("field", "maxSteps"));
         }
-        RunResult<?> result = runOn(key(caller, r.threadId()), decode(r.input()), new RunBudget(maxSteps, caller.deadline()));
+        RunResult<?> result = runOn(key(caller, r.threadId()), decode(r.input()), new RunBudget(maxSteps, caller.deadline()),
+                r.idempotencyKey());
         List<CheckpointSummary> steps = result.steps();
-        return new Replies.Run(steps, result.state() == null ? null : codec.toTree(result.state()), result.stopReason().name(), null);
+        return new Replies.Run(steps, result.state() == null ? null : codec.toTree(result.state()), result.stopReason().name(),
+                result.duplicate(), result.stoppedBy() == null ? null : ErrorBody.of(result.stoppedBy()), null);
     }
 
     public Replies.State state(Caller caller, Requests.State r) {
@@ -285,8 +287,8 @@ public class Operations {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private RunResult<?> runOn(ThreadKey thread, Update input, RunBudget budget) {
-        return ((ThreadRuntime) runtime).run(thread, input, budget);
+    private RunResult<?> runOn(ThreadKey thread, Update input, RunBudget budget, String idempotencyKey) {
+        return ((ThreadRuntime) runtime).run(thread, input, budget, idempotencyKey);
     }
 
     private Update<?> decode(JsonNode input) {

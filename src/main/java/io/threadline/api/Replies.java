@@ -25,8 +25,14 @@ public final class Replies {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Step(CheckpointSummary checkpoint, JsonNode state, Boolean duplicate, ErrorBody error) {}
 
+    /**
+     * A run's answer: the steps it committed, the final state, why it stopped; {@code duplicate} when its
+     * first step was answered from an earlier request with the same idempotency key; {@code stoppedBy}
+     * the error that ended it after it had committed steps (stop reasons CONFLICT and ERROR).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Run(List<CheckpointSummary> steps, JsonNode state, String stopReason, ErrorBody error) {}
+    public record Run(List<CheckpointSummary> steps, JsonNode state, String stopReason, Boolean duplicate, ErrorBody stoppedBy,
+                      ErrorBody error) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record State(CheckpointSummary checkpoint, JsonNode state, ErrorBody error) {}

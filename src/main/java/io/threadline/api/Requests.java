@@ -15,7 +15,7 @@ public final class Requests {
     public record Step(String tenant, String threadId, JsonNode input, String idempotencyKey) {}
 
     /** Steps until the run ends or the budget is spent; {@code maxSteps} defaults to the configured limit. */
-    public record Run(String tenant, String threadId, JsonNode input, Integer maxSteps) {}
+    public record Run(String tenant, String threadId, JsonNode input, Integer maxSteps, String idempotencyKey) {}
 
     /** The latest state, or the state at {@code checkpointId}. */
     public record State(String tenant, String threadId, String checkpointId) {}

@@ -33,7 +33,7 @@ public class ThreadFunctions {
 
     @Funq
     public Replies.Run run(JsonNode request) {
-        return answer(request, Requests.Run.class, Requests.Run::tenant, operations::run, e -> new Replies.Run(null, null, null, e));
+        return answer(request, Requests.Run.class, Requests.Run::tenant, operations::run, e -> new Replies.Run(null, null, null, null, null, e));
     }
 
     @Funq

@@ -73,9 +73,24 @@ public interface CheckpointStore {
      */
     void putPendingEffect(ThreadKey thread, long step, int seq, String effect);
 
-    /** The pending effects of step {@code step}, by position; empty when there are none. */
+    /**
+     * The pending effects of step {@code step}, by position; empty when there are none. The runtime asks
+     * for the step after the thread's head only, so effects still pending for an <em>earlier</em> step are
+     * orphans (their step committed, and the process died before its clean-up, or the attempt was refused
+     * and its clean-up failed): the store deletes them here, best effort — what a failed delete leaves
+     * expires with the idempotency TTL.
+     */
     java.util.List<String> pendingEffects(ThreadKey thread, long step);
 
     /** Forgets the pending effects of step {@code step} (it committed); no-op when there are none. */
     void clearPendingEffects(ThreadKey thread, long step);
+
+    /**
+     * Forgets the positions {@code seqs} of step {@code step}'s pending effects — and only those: the
+     * positions one attempt claimed before it was refused (its new state was invalid, or another writer
+     * committed first). A refused attempt never happened as far as the thread is concerned, so what it
+     * made must neither be reused nor count as an attempt of its node; positions claimed by another,
+     * still running attempt are left alone. No-op for positions that hold nothing.
+     */
+    void discardPendingEffects(ThreadKey thread, long step, java.util.Collection<Integer> seqs);
 }

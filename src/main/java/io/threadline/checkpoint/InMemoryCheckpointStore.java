@@ -282,6 +282,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
             return List.of();
         }
         synchronized (steps) {
+            steps.keySet().removeIf(earlier -> earlier < step);  // orphans: see CheckpointStore#pendingEffects
             java.util.TreeMap<Integer, String> effects = steps.get(step);
             return effects == null ? List.of() : List.copyOf(effects.values());
         }
@@ -293,6 +294,22 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
         if (steps != null) {
             synchronized (steps) {
                 steps.remove(step);
+            }
+        }
+    }
+
+    @Override
+    public void discardPendingEffects(ThreadKey thread, long step, java.util.Collection<Integer> seqs) {
+        Map<Long, java.util.TreeMap<Integer, String>> steps = pending.get(thread);
+        if (steps != null) {
+            synchronized (steps) {
+                java.util.TreeMap<Integer, String> effects = steps.get(step);
+                if (effects != null) {
+                    effects.keySet().removeAll(seqs);
+                    if (effects.isEmpty()) {
+                        steps.remove(step);
+                    }
+                }
             }
         }
     }

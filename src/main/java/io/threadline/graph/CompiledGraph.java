@@ -214,7 +214,7 @@ public final class CompiledGraph<S> {
             if (attempt > 1) {
                 attempts.put(name, attempt);
             }
-            return policy.retry().attemptsField() == null ? update : update.and(policy.retry().attemptsField().set(attempt - 1));
+            return policy.retry().attemptsField() == null ? update : update.and(policy.retry().attemptsField().set(policy.retry().retriesRecorded(attempt)));
         }
     }
 

@@ -19,7 +19,10 @@ import java.util.Objects;
  * @param retryOn        exception types that are retried (subclasses included); empty = every
  *                       exception a node throws
  * @param attemptsField  an int field of the state that receives the retries the node needed
- *                       (attempts − 1) when it succeeds — the seed's {@code retry_count}; or {@code null}
+ *                       (attempts − 1) when it succeeds — the seed's {@code retry_count}; or {@code null}.
+ *                       Never more than {@code maxAttempts − 1}: attempts cut short by a dying process
+ *                       carry the count past the policy, and a counter must not make a valid state invalid
+ *                       (a schema bounds such a field by the policy, e.g. {@code @Max}).
  */
 public record RetryPolicy<S>(int maxAttempts, Duration initialBackoff, double multiplier, Duration maxBackoff,
                              List<Class<? extends Throwable>> retryOn, ValueChannel<S, Integer> attemptsField) {
@@ -58,6 +61,11 @@ public record RetryPolicy<S>(int maxAttempts, Duration initialBackoff, double mu
     /** Writes the retries a successful node needed into {@code field} (an overwriting int channel). */
     public RetryPolicy<S> countRetriesIn(ValueChannel<S, Integer> field) {
         return new RetryPolicy<>(maxAttempts, initialBackoff, multiplier, maxBackoff, retryOn, Objects.requireNonNull(field));
+    }
+
+    /** The retries to record for a node that succeeded at attempt {@code attempt}: at most {@code maxAttempts − 1}. */
+    public int retriesRecorded(int attempt) {
+        return Math.min(attempt, maxAttempts) - 1;
     }
 
     /** Whether a failure of attempt {@code attempt} (1-based) is followed by another attempt. */

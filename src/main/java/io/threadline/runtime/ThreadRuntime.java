@@ -22,6 +22,7 @@ import io.threadline.graph.StepOutcome;
 import io.threadline.runtime.internal.Head;
 import io.threadline.runtime.internal.HeadCache;
 import io.threadline.runtime.internal.StepScope;
+import io.threadline.runtime.internal.StepPending;
 import io.threadline.effects.Effect;
 import io.threadline.effects.EffectJournal;
 import io.threadline.effects.EffectSink;
@@ -150,7 +151,7 @@ public final class ThreadRuntime<S> {
 
     private StepResult<S> advance(ThreadKey thread, Update<S> input, String idempotencyKey,
                                   com.fasterxml.jackson.databind.JsonNode resume) {
-        return observed(options.observer().stepStarted(thread), () -> advanceObserved(thread, input, idempotencyKey, resume));
+        return observed(options.observer().stepStarted(thread), () -> advanceObserved(thread, input, idempotencyKey, resume, null));
     }
 
     /** Runs {@code change} under {@code observation}, which is told exactly once how it ended. */
@@ -165,8 +166,9 @@ public final class ThreadRuntime<S> {
         }
     }
 
+    /** @param expectedHead the checkpoint the thread's head must be (a run's next step), or {@code null} for any */
     private StepResult<S> advanceObserved(ThreadKey thread, Update<S> input, String idempotencyKey,
-                                          com.fasterxml.jackson.databind.JsonNode resume) {
+                                          com.fasterxml.jackson.databind.JsonNode resume, CheckpointId expectedHead) {
         Objects.requireNonNull(input, "input");
         if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
             throw new ThreadlineException(ErrorCode.INVALID_INPUT,
@@ -174,10 +176,10 @@ public final class ThreadRuntime<S> {
         }
         Head<S> cached = options.trustHeadCache() ? cache.get(thread) : null;
         if (cached == null) {
-            return stepOn(thread, currentHead(thread), input, idempotencyKey, resume);
+            return stepOn(thread, currentHead(thread), input, idempotencyKey, resume, expectedHead);
         }
         try {
-            return stepOn(thread, cached, input, idempotencyKey, resume);
+            return stepOn(thread, cached, input, idempotencyKey, resume, expectedHead);
         } catch (ThreadlineException e) {
             // A failure on an unchecked cached head may only mean the head was stale (another process
             // moved the thread): then decide again, once, on the stored head. A second failure, or a
@@ -187,12 +189,18 @@ public final class ThreadRuntime<S> {
             if (!stale) {
                 throw e;
             }
-            return stepOn(thread, loadHead(thread), input, idempotencyKey, resume);
+            return stepOn(thread, loadHead(thread), input, idempotencyKey, resume, expectedHead);
         }
     }
 
     private StepResult<S> stepOn(ThreadKey thread, Head<S> head, Update<S> input, String idempotencyKey,
-                                 com.fasterxml.jackson.databind.JsonNode resume) {
+                                 com.fasterxml.jackson.databind.JsonNode resume, CheckpointId expectedHead) {
+        if (expectedHead != null && (head == null || !head.checkpoint().id().equals(expectedHead))) {
+            throw new ThreadlineException(ErrorCode.CONFLICT, "thread " + thread.threadId() + " moved on after checkpoint "
+                    + expectedHead + " (another writer stepped it); its head is " + (head == null ? "gone" : head.checkpoint().id()),
+                    Map.of("thread", thread.threadId(), "expected", expectedHead.value(),
+                            "head", head == null ? "" : head.checkpoint().id().value()));
+        }
         if (head != null && idempotencyKey != null) {
             if (idempotencyKey.equals(head.checkpoint().idempotencyKey())) {
                 return new StepResult<>(CheckpointSummary.of(head.checkpoint()), head.state(), true);
@@ -230,15 +238,22 @@ public final class ThreadRuntime<S> {
         AppliedUpdate<S> withInput = schema.apply(before, input.changes());
         // Pending effects exist only where a SYNC node may run: look for them (one store read) only then,
         // and clear them after the commit only when there are some.
-        boolean mayRunSync = mayRunSync(scheduled);
-        List<Effect> pending = mayRunSync ? pendingEffects(thread, step) : List.of();
-        boolean[] persisted = {!pending.isEmpty()};
-        EffectSink sink = mayRunSync ? effect -> {
-            persisted[0] = true;
-            store.putPendingEffect(thread, step, effect.seq(), Effects.toJson(effect));
-        } : null;
+        StepPending pending = StepPending.of(store, thread, step, mayRunSync(scheduled));
+        try {
+            return runAndCommit(thread, head, withInput, scheduled, idempotencyKey, resume, failedHead, pending);
+        } catch (ThreadlineException e) {
+            pending.ended(e.code());
+            throw e;
+        }
+    }
+
+    private StepResult<S> runAndCommit(ThreadKey thread, Head<S> head, AppliedUpdate<S> withInput, List<String> scheduled,
+                                       String idempotencyKey, com.fasterxml.jackson.databind.JsonNode resume,
+                                       Checkpoint failedHead, StepPending pending) {
+        long step = head == null ? 1 : head.checkpoint().step() + 1;
+        boolean interrupted = resume != null;
         StepScope scope = new StepScope(thread, step, options.clock(), options.random(), memory, chatModel, tools,
-                EffectJournal.live(pending, failedHead == null ? Map.of() : seeds(failedHead), sink)
+                EffectJournal.live(pending.found(), failedHead == null ? Map.of() : seeds(failedHead), pending.sink())
                         .observedBy(options.observer().stepRunning(thread, step, scheduled)), memory != null, codec);
         if (interrupted) {
             Interrupt waiting = Interrupt.of(head.checkpoint(), codec);
@@ -248,10 +263,10 @@ public final class ThreadRuntime<S> {
         try {
             outcome = graph.execute(withInput.state(), scheduled, scope);
         } catch (StepFailedException failure) {
-            return commitStopped(thread, head, withInput, scheduled, idempotencyKey, scope, persisted[0], Status.FAILED, StepErrors.of(failure, options.errorStackFrames()),
+            return commitStopped(thread, head, withInput, scheduled, idempotencyKey, scope, pending, Status.FAILED, StepErrors.of(failure, options.errorStackFrames()),
                     null, failure.attemptsByNode(), failure.attempted());
         } catch (io.threadline.graph.InterruptSignal signal) {
-            return commitStopped(thread, head, withInput, scheduled, idempotencyKey, scope, persisted[0], Status.INTERRUPTED, null,
+            return commitStopped(thread, head, withInput, scheduled, idempotencyKey, scope, pending, Status.INTERRUPTED, null,
                     Interrupt.json(signal, codec), Map.of(), List.of(signal.node()));
         }
         List<AppliedChange> changes = new ArrayList<>(withInput.changes());
@@ -283,9 +298,11 @@ public final class ThreadRuntime<S> {
                 pause ? Interrupt.after(outcome.interruptedAfter(), codec) : null);
         CommitResult result = commitAndCache(checkpoint, step - 1, written, applied.state());
         if (result.duplicate()) {
+            // Another attempt with the same key committed first: this one's effects are not the step's.
+            pending.ended(ErrorCode.CONFLICT);
             return duplicateOf(thread, result.checkpoint());
         }
-        clearPending(thread, step, persisted[0]);
+        pending.committed();
         outbox.publish(thread, checkpoint);
         return new StepResult<>(CheckpointSummary.of(checkpoint), applied.state(), false);
     }
@@ -321,7 +338,7 @@ public final class ThreadRuntime<S> {
      * scheduled. Nothing of what the nodes changed is kept, and no memory is written.
      */
     private StepResult<S> commitStopped(ThreadKey thread, Head<S> head, AppliedUpdate<S> withInput, List<String> scheduled,
-                                        String idempotencyKey, StepScope scope, boolean hadPending, Status status, StepError error,
+                                        String idempotencyKey, StepScope scope, StepPending pending, Status status, StepError error,
                                         String interrupt, Map<String, Integer> attempts, List<String> attempted) {
         long step = head == null ? 1 : head.checkpoint().step() + 1;
         validator.check(head == null ? validator.validateAll(withInput.state()) : validator.validateChanges(withInput));
@@ -337,7 +354,7 @@ public final class ThreadRuntime<S> {
                 List.of(), scheduled, status, schema.version(), written.change(), now, null, metadata, null,
                 inputPatch(withInput), Effects.toJson(scope.journal().log()), error, interrupt);
         commitAndCache(checkpoint, step - 1, written, withInput.state());
-        clearPending(thread, step, hadPending);
+        pending.committed();
         return new StepResult<>(CheckpointSummary.of(checkpoint), withInput.state(), false);
     }
 
@@ -347,15 +364,6 @@ public final class ThreadRuntime<S> {
             return null;
         }
         return new String(codec.writeTree(StateDelta.toPatch(withInput.changes(), codec)), java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    /** Effects a killed attempt of this step already made durable (durability SYNC). */
-    private List<Effect> pendingEffects(ThreadKey thread, long step) {
-        List<Effect> out = new ArrayList<>();
-        for (String json : store.pendingEffects(thread, step)) {
-            out.add(Effects.effectFromJson(json));
-        }
-        return out;
     }
 
     /** What a retry of a FAILED step may reuse: per node, the effects of its last attempt there. */
@@ -375,23 +383,10 @@ public final class ThreadRuntime<S> {
         return byNode;
     }
 
-    /** Pending effects have served their purpose once the step committed; what a failed delete leaves expires. */
     /** Whether a SYNC node can run in a step that schedules {@code scheduled} (START: any of the nodes a run starts with). */
     private boolean mayRunSync(List<String> scheduled) {
         List<String> nodes = scheduled.contains(StateGraph.START) ? graph.entryNodes() : scheduled;
         return nodes.stream().anyMatch(n -> graph.durabilityOf(n) == Durability.SYNC);
-    }
-
-    private void clearPending(ThreadKey thread, long step, boolean any) {
-        if (!any) {
-            return;
-        }
-        try {
-            store.clearPendingEffects(thread, step);
-        } catch (RuntimeException e) {
-            java.util.logging.Logger.getLogger(ThreadRuntime.class.getName()).log(java.util.logging.Level.WARNING,
-                    "pending effects of step " + step + " of " + thread + " were not deleted (they expire): " + e.getMessage());
-        }
     }
 
     /** The answer to a repeated idempotency key: the checkpoint first committed with it, and its state. */
@@ -432,30 +427,57 @@ public final class ThreadRuntime<S> {
      * the first step only. Each step commits on its own, so a run cut short loses nothing.
      */
     public RunResult<S> run(ThreadKey thread, Update<S> input, RunBudget budget) {
-        List<CheckpointSummary> steps = new ArrayList<>();
-        Update<S> next = input;
-        S state = null;
-        while (true) {
-            if (budget.deadline() != null && !options.clock().instant().isBefore(budget.deadline())) {
-                return new RunResult<>(steps, state, RunResult.StopReason.DEADLINE);
-            }
-            StepResult<S> result = step(thread, next, null);
-            next = Update.none();
-            steps.add(result.checkpoint());
-            state = result.state();
-            if (result.checkpoint().status() == Status.DONE) {
-                return new RunResult<>(steps, state, RunResult.StopReason.DONE);
-            }
-            if (result.checkpoint().status() == Status.INTERRUPTED) {
-                return new RunResult<>(steps, state, RunResult.StopReason.INTERRUPTED);
-            }
-            if (result.checkpoint().status() == Status.FAILED) {
-                return new RunResult<>(steps, state, RunResult.StopReason.FAILED);
-            }
-            if (steps.size() >= budget.maxSteps()) {
-                return new RunResult<>(steps, state, RunResult.StopReason.MAX_STEPS);
-            }
+        return run(thread, input, budget, null);
+    }
+
+    /**
+     * Like {@link #run(ThreadKey, Update, RunBudget)}, with {@code idempotencyKey} on its first step: a
+     * retried run answers the step the key committed ({@code duplicate}) without applying the input again,
+     * and goes on only while the thread still stands where that step left it.
+     *
+     * <p>A refusal of the first step is thrown: nothing of this run was committed. Once a step is committed
+     * the run answers, whatever stops it: a later step refused because another writer moved the thread
+     * ends it with {@code CONFLICT}, any other refusal or a dependency failure with {@code ERROR}, each
+     * with the error in {@link RunResult#stoppedBy()} — so the caller knows its input is in, and that
+     * sending it again would add it twice. Later steps follow this run's own last checkpoint only: they
+     * never step a thread another writer has moved meanwhile (which might start a new run from START).
+     */
+    public RunResult<S> run(ThreadKey thread, Update<S> input, RunBudget budget, String idempotencyKey) {
+        if (pastDeadline(budget)) {
+            return new RunResult<>(List.of(), null, RunResult.StopReason.DEADLINE);
         }
+        StepResult<S> first = step(thread, input, idempotencyKey);
+        List<CheckpointSummary> steps = new ArrayList<>(List.of(first.checkpoint()));
+        StepResult<S> last = first;
+        while (true) {
+            RunResult.StopReason stop = switch (last.checkpoint().status()) {
+                case DONE -> RunResult.StopReason.DONE;
+                case INTERRUPTED -> RunResult.StopReason.INTERRUPTED;
+                case FAILED -> RunResult.StopReason.FAILED;
+                default -> steps.size() >= budget.maxSteps() ? RunResult.StopReason.MAX_STEPS
+                        : pastDeadline(budget) ? RunResult.StopReason.DEADLINE : null;
+            };
+            if (stop != null) {
+                return new RunResult<>(steps, last.state(), stop, first.duplicate(), null);
+            }
+            try {
+                last = continueFrom(thread, CheckpointId.parse(last.checkpoint().checkpointId()));
+            } catch (ThreadlineException e) {
+                RunResult.StopReason why = e.code() == ErrorCode.CONFLICT ? RunResult.StopReason.CONFLICT : RunResult.StopReason.ERROR;
+                return new RunResult<>(steps, last.state(), why, first.duplicate(), e);
+            }
+            steps.add(last.checkpoint());
+        }
+    }
+
+    private boolean pastDeadline(RunBudget budget) {
+        return budget.deadline() != null && !options.clock().instant().isBefore(budget.deadline());
+    }
+
+    /** The next step of a run, only on a thread whose head is still {@code expected}; CONFLICT otherwise. */
+    private StepResult<S> continueFrom(ThreadKey thread, CheckpointId expected) {
+        return observed(options.observer().stepStarted(thread),
+                () -> advanceObserved(thread, Update.none(), null, null, expected));
     }
 
     /** The latest state of a thread; {@code THREAD_NOT_FOUND} if it has none. */

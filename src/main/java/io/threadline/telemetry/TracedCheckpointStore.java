@@ -180,6 +180,14 @@ final class TracedCheckpointStore implements CheckpointStore {
     }
 
     @Override
+    public void discardPendingEffects(ThreadKey thread, long step, java.util.Collection<Integer> seqs) {
+        traced("discard_pending_effects", thread, span -> {
+            store.discardPendingEffects(thread, step, seqs);
+            return null;
+        });
+    }
+
+    @Override
     public String toString() {
         return "traced " + store;
     }

@@ -236,6 +236,50 @@ public abstract class CheckpointStoreContract {
         store().clearPendingEffects(thread, 1); // again: no-op
     }
 
+    /** A tool result gzip cannot shrink: a store keeps it in parts. */
+    private static String incompressible(int bytes) {
+        byte[] random = new byte[bytes];
+        new java.util.Random(bytes).nextBytes(random);
+        return "{\"result\":\"" + java.util.Base64.getEncoder().encodeToString(random) + "\"}";
+    }
+
+    @Test
+    void readingAStepsPendingEffectsDeletesOrphansOfEarlierSteps() {
+        ThreadKey thread = newThread();
+        store().putPendingEffect(thread, 1, 0, "{\"orphan\":1}");
+        store().putPendingEffect(thread, 2, 0, "{\"orphan\":2}");
+        store().putPendingEffect(thread, 2, 1, incompressible(500_000));
+        store().putPendingEffect(thread, 3, 0, "{\"current\":3}");
+        store().putPendingEffect(thread, 4, 0, "{\"later\":4}");
+
+        assertThat(store().pendingEffects(thread, 3)).containsExactly("{\"current\":3}");
+
+        assertThat(store().pendingEffects(thread, 4)).as("later steps are not orphans").containsExactly("{\"later\":4}");
+        assertThat(store().pendingEffects(thread, 1)).as("swept").isEmpty();
+        assertThat(store().pendingEffects(thread, 2)).as("swept, parts too").isEmpty();
+        store().clearPendingEffects(thread, 4);
+        assertThat(store().storedBytes(thread)).as("nothing of the thread is left").isZero();
+    }
+
+    @Test
+    void discardingPendingEffectsTakesBackOnlyThePositionsNamed() {
+        ThreadKey thread = newThread();
+        String large = incompressible(500_000);
+        store().putPendingEffect(thread, 1, 0, "{\"killed\":0}");
+        store().putPendingEffect(thread, 1, 1, "{\"refused\":1}");
+        store().putPendingEffect(thread, 1, 2, large);
+        store().putPendingEffect(thread, 1, 3, "{\"other attempt\":3}");
+
+        store().discardPendingEffects(thread, 1, List.of(1, 2, 9));
+
+        assertThat(store().pendingEffects(thread, 1)).containsExactly("{\"killed\":0}", "{\"other attempt\":3}");
+        store().putPendingEffect(thread, 1, 1, "{\"again\":1}");  // the position is free again
+        store().discardPendingEffects(thread, 1, List.of());        // no-op
+        store().discardPendingEffects(thread, 7, List.of(0));       // no such step: no-op
+        store().clearPendingEffects(thread, 1);
+        assertThat(store().storedBytes(thread)).as("parts went with their head").isZero();
+    }
+
     @Test
     void pendingEffectsLargerThanAnItemComeBackWhole() {
         ThreadKey thread = newThread();

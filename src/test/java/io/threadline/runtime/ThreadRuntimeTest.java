@@ -205,6 +205,7 @@ class ThreadRuntimeTest {
         public void putPendingEffect(ThreadKey t, long step, int seq, String e) { count("putPendingEffect"); delegate.putPendingEffect(t, step, seq, e); }
         public List<String> pendingEffects(ThreadKey t, long step) { count("pendingEffects"); return delegate.pendingEffects(t, step); }
         public void clearPendingEffects(ThreadKey t, long step) { count("clearPendingEffects"); delegate.clearPendingEffects(t, step); }
+        public void discardPendingEffects(ThreadKey t, long step, java.util.Collection<Integer> seqs) { count("discardPendingEffects"); delegate.discardPendingEffects(t, step, seqs); }
     }
 
     @Test

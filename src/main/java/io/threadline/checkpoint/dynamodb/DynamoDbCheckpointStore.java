@@ -43,6 +43,8 @@ import java.util.function.Supplier;
  */
 public final class DynamoDbCheckpointStore implements CheckpointStore {
 
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(DynamoDbCheckpointStore.class.getName());
+
     private final DynamoDbClient client;
     private final DynamoDbStoreSettings settings;
     private final ThreadReader reader;
@@ -186,6 +188,8 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
                 client.putItem(b -> b.tableName(settings.tableName()).item(items.get(items.size() - 1))
                         .conditionExpression("attribute_not_exists(#sk)").expressionAttributeNames(Map.of("#sk", Keys.SK)));
             } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
+                // The parts just written belong to no head: take them back rather than leave them to expire.
+                delete(items.subList(0, items.size() - 1).stream().map(DynamoDbCheckpointStore::keyOf).toList());
                 throw new io.threadline.ThreadlineException(io.threadline.ErrorCode.CONFLICT,
                         "another attempt of step " + step + " of thread " + thread.threadId() + " is running",
                         Map.of("thread", thread.threadId(), "step", step));
@@ -194,36 +198,79 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
         });
     }
 
+    /**
+     * One query from the first pending item up to this step's last, so orphans of earlier steps come at
+     * no extra read; they are deleted (see {@link io.threadline.checkpoint.CheckpointStore#pendingEffects}).
+     */
     @Override
     public java.util.List<String> pendingEffects(ThreadKey thread, long step) {
         return call("pendingEffects", thread, () -> {
+            String ofStep = Keys.pendingStep(step);
             java.util.List<Map<String, AttributeValue>> items = new java.util.ArrayList<>();
-            reader.forEachWithPrefix(thread, Keys.pendingStep(step), items::add);
+            java.util.List<Map<String, AttributeValue>> orphans = new java.util.ArrayList<>();
+            reader.forEachBelow(thread, Keys.PENDING_PREFIX, ofStep + Keys.AFTER_ALL,
+                    item -> (item.get(Keys.SK).s().startsWith(ofStep) ? items : orphans).add(item));
+            if (!orphans.isEmpty()) {
+                try {
+                    delete(orphans.stream().map(DynamoDbCheckpointStore::keyOf).toList());
+                } catch (SdkException e) {
+                    LOG.warning("orphaned pending effects of " + thread + " were not deleted (they expire): " + e.getMessage());
+                }
+            }
             return PendingItems.read(items);
         });
     }
 
-    /** Reads the step's pending keys and deletes them in batches of 25 (BatchWriteItem's limit). */
     @Override
     public void clearPendingEffects(ThreadKey thread, long step) {
         call("clearPendingEffects", thread, () -> {
-            java.util.List<software.amazon.awssdk.services.dynamodb.model.WriteRequest> deletes = new java.util.ArrayList<>();
-            reader.forEachWithPrefix(thread, Keys.pendingStep(step), item -> deletes.add(
-                    software.amazon.awssdk.services.dynamodb.model.WriteRequest.builder().deleteRequest(d -> d.key(Map.of(
-                            Keys.PK, item.get(Keys.PK), Keys.SK, item.get(Keys.SK)))).build()));
-            for (int i = 0; i < deletes.size(); i += 25) {
-                java.util.List<software.amazon.awssdk.services.dynamodb.model.WriteRequest> batch =
-                        deletes.subList(i, Math.min(deletes.size(), i + 25));
-                Map<String, java.util.List<software.amazon.awssdk.services.dynamodb.model.WriteRequest>> unprocessed =
-                        Map.of(settings.tableName(), batch);
-                // Best effort: what is still unprocessed after a few rounds expires with its TTL.
-                for (int round = 0; round < 5 && !unprocessed.isEmpty(); round++) {
-                    Map<String, java.util.List<software.amazon.awssdk.services.dynamodb.model.WriteRequest>> request = unprocessed;
-                    unprocessed = client.batchWriteItem(b -> b.requestItems(request)).unprocessedItems();
-                }
-            }
+            java.util.List<Map<String, AttributeValue>> keys = new java.util.ArrayList<>();
+            reader.forEachWithPrefix(thread, Keys.pendingStep(step), item -> keys.add(keyOf(item)));
+            delete(keys);
             return null;
         });
+    }
+
+    /** The positions' heads and their parts (which sort right after their head, under its key). */
+    @Override
+    public void discardPendingEffects(ThreadKey thread, long step, java.util.Collection<Integer> seqs) {
+        if (seqs.isEmpty()) {
+            return;
+        }
+        java.util.Set<String> heads = new java.util.HashSet<>();
+        seqs.forEach(seq -> heads.add(Keys.pending(step, seq)));
+        int headLength = Keys.pending(step, 0).length();
+        call("discardPendingEffects", thread, () -> {
+            java.util.List<Map<String, AttributeValue>> keys = new java.util.ArrayList<>();
+            reader.forEachWithPrefix(thread, Keys.pendingStep(step), item -> {
+                String sk = item.get(Keys.SK).s();
+                if (sk.length() >= headLength && heads.contains(sk.substring(0, headLength))) {
+                    keys.add(keyOf(item));
+                }
+            });
+            delete(keys);
+            return null;
+        });
+    }
+
+    private static Map<String, AttributeValue> keyOf(Map<String, AttributeValue> item) {
+        return Map.of(Keys.PK, item.get(Keys.PK), Keys.SK, item.get(Keys.SK));
+    }
+
+    /** Deletes items by key in batches of 25 (BatchWriteItem's limit). */
+    private void delete(java.util.List<Map<String, AttributeValue>> keys) {
+        for (int i = 0; i < keys.size(); i += 25) {
+            java.util.List<software.amazon.awssdk.services.dynamodb.model.WriteRequest> batch = keys.subList(i, Math.min(keys.size(), i + 25))
+                    .stream().map(key -> software.amazon.awssdk.services.dynamodb.model.WriteRequest.builder()
+                            .deleteRequest(d -> d.key(key)).build()).toList();
+            Map<String, java.util.List<software.amazon.awssdk.services.dynamodb.model.WriteRequest>> unprocessed =
+                    Map.of(settings.tableName(), batch);
+            // Best effort: what is still unprocessed after a few rounds expires with its TTL.
+            for (int round = 0; round < 5 && !unprocessed.isEmpty(); round++) {
+                Map<String, java.util.List<software.amazon.awssdk.services.dynamodb.model.WriteRequest>> request = unprocessed;
+                unprocessed = client.batchWriteItem(b -> b.requestItems(request)).unprocessedItems();
+            }
+        }
     }
 
     /** Runs one store operation, turning what the SDK throws after its retries into Threadline's codes. */

@@ -159,4 +159,56 @@ class DynamoDbRuntimeRaceTest {
             pool.shutdownNow();
         }
     }
+
+    /**
+     * The race that left pending effects behind: a step loads the head, another writer commits that step and
+     * clears its pending effects, and only then does the first make its own (SYNC: stored at once) — and
+     * meets the other's commit. What it stored is taken back.
+     */
+    @Test
+    void aStepThatLosesTheRaceAfterMakingItsEffectsLeavesNoPendingEffectBehind() {
+        ThreadKey thread = ThreadKey.of("race", "sync-" + java.util.UUID.randomUUID());
+        java.util.concurrent.atomic.AtomicBoolean interfere = new java.util.concurrent.atomic.AtomicBoolean(false);
+        ThreadRuntime<AgentState>[] other = new ThreadRuntime[1];
+        io.threadline.graph.CompiledGraph<AgentState> graph = io.threadline.graph.StateGraph.of(AgentState.class)
+                .node("process", (s, ctx) -> {
+                    if (interfere.getAndSet(false)) {
+                        other[0].step(thread, say("the other writer"), null);
+                    }
+                    String id = ctx.newId();   // an effect: pending as soon as it is made
+                    return Update.of(AgentState.MESSAGES.append(Message.system("step " + ctx.step() + " " + id)));
+                }, io.threadline.graph.NodePolicy.durability(io.threadline.graph.Durability.SYNC))
+                .chain(io.threadline.graph.StateGraph.START, "process", io.threadline.graph.StateGraph.END)
+                .compile();
+        ThreadRuntime<AgentState> loser = syncRuntime(graph);
+        other[0] = syncRuntime(graph);
+        loser.step(thread, say("first"), null);
+
+        interfere.set(true);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> loser.step(thread, say("second"), null))
+                .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT));
+
+        assertThat(pendingKeys(thread)).isEmpty();
+        assertThat(runtime().history(thread, HistoryQuery.first(10)).checkpoints()).hasSize(2);
+    }
+
+    private static ThreadRuntime<AgentState> syncRuntime(io.threadline.graph.CompiledGraph<AgentState> graph) {
+        return new ThreadRuntime<>(graph, new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC()),
+                LocalDemo.plainValidator(), new StateCodec(), RuntimeOptions.defaults());
+    }
+
+    /** The thread's PENDING# items, read straight from the table. */
+    static List<String> pendingKeys(ThreadKey thread) {
+        List<String> pending = new ArrayList<>();
+        client.queryPaginator(b -> b.tableName(table).keyConditionExpression("#pk = :pk AND begins_with(#sk, :p)")
+                .expressionAttributeNames(java.util.Map.of("#pk", io.threadline.checkpoint.dynamodb.internal.Keys.PK,
+                        "#sk", io.threadline.checkpoint.dynamodb.internal.Keys.SK))
+                .expressionAttributeValues(java.util.Map.of(
+                        ":pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(
+                                io.threadline.checkpoint.dynamodb.internal.Keys.partition(thread)),
+                        ":p", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(
+                                io.threadline.checkpoint.dynamodb.internal.Keys.PENDING_PREFIX))))
+                .items().forEach(item -> pending.add(item.get(io.threadline.checkpoint.dynamodb.internal.Keys.SK).s()));
+        return pending;
+    }
 }
