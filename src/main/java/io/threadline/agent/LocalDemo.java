@@ -10,9 +10,7 @@ import io.threadline.memory.MemoryStore;
 import io.threadline.runtime.CheckpointSummary;
 import io.threadline.runtime.RunBudget;
 import io.threadline.runtime.RunResult;
-import io.threadline.runtime.RuntimeOptions;
 import io.threadline.runtime.ThreadRuntime;
-import io.threadline.state.StateCodec;
 import io.threadline.state.Update;
 import jakarta.validation.Validator;
 
@@ -69,8 +67,8 @@ public final class LocalDemo {
      * offline {@link LocalChatModel} and the agent's tools — wired by hand, no container.
      */
     public static ThreadRuntime<AgentState> runtime(CheckpointStore store, MemoryStore memory) {
-        return new ThreadRuntime<>(ReferenceAgent.graph(), store, plainValidator(), new StateCodec(), RuntimeOptions.defaults(),
-                memory, new LocalChatModel(), ReferenceAgent.tools());
+        return ThreadRuntime.builder(ReferenceAgent.graph()).store(store).memory(memory)
+                .chatModel(new LocalChatModel()).tools(ReferenceAgent.tools()).build();
     }
 
     /** A Bean Validation validator outside a container: {@link io.threadline.state.StandaloneValidation}. */

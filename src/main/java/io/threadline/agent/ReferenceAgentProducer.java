@@ -24,8 +24,9 @@ public class ReferenceAgentProducer {
     ThreadRuntime<AgentState> referenceAgentRuntime(CheckpointStore store, Validator validator, StateCodec codec,
                                                     RuntimeOptions options, MemoryStores memory, ChatModel chatModel,
                                                     io.threadline.config.ThreadlineConfig config) {
-        return new ThreadRuntime<>(ReferenceAgent.graph(config.agent().approveTools()), store, validator, codec, options, memory.store().orElse(null),
-                chatModel, ReferenceAgent.tools());
+        return ThreadRuntime.builder(ReferenceAgent.graph(config.agent().approveTools())).store(store).validator(validator)
+                .codec(codec).options(options).memory(memory.store().orElse(null)).chatModel(chatModel)
+                .tools(ReferenceAgent.tools()).build();
     }
 
     /**

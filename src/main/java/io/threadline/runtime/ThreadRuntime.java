@@ -119,6 +119,11 @@ public final class ThreadRuntime<S> {
         this.timeTravel = new TimeTravel<>(this.store, codec, schema, this.validator, options.observer(), new RuntimeThreads());
     }
 
+    /** A builder for a runtime of {@code graph}: every other part has a default (see {@link ThreadRuntimeBuilder}). */
+    public static <S> ThreadRuntimeBuilder<S> builder(CompiledGraph<S> graph) {
+        return new ThreadRuntimeBuilder<>(graph);
+    }
+
     public CompiledGraph<S> graph() {
         return graph;
     }

@@ -87,6 +87,19 @@ class ThreadRuntimeTest {
     }
 
     @Test
+    void aBuilderNeedsOnlyTheGraph() {
+        ThreadRuntime<Notes> rt = ThreadRuntime.builder(graph()).build();   // in-memory store, standalone validator
+        assertThat(rt.run(thread, Update.of(Notes.LAST.set("x")), RunBudget.steps(10)).state().lines()).containsExactly("a1", "x");
+        assertThatThrownBy(() -> rt.step(thread, Update.of(Notes.COUNT.set(9)), null))
+                .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.VALIDATION_FAILED));
+
+        ThreadRuntime<Notes> onStore = ThreadRuntime.builder(graph()).store(store).options(RuntimeOptions.defaults()).build();
+        onStore.step(thread, Update.of(Notes.LAST.set("y")), null);
+        assertThat(store.head(thread)).isPresent();
+        assertThat(rt.state(thread).checkpoint().step()).as("each default store is the runtime's own").isEqualTo(2);
+    }
+
+    @Test
     void exactlyOneStepPerCall() {
         ThreadRuntime<Notes> rt = runtime(graph());
         rt.step(thread, Update.of(Notes.LAST.set("x")), null);
