@@ -33,8 +33,7 @@ import java.util.Map;
 public class Operations {
 
     /** Operation names, as functions and routes. */
-    public static final List<String> NAMES = List.of("step", "run", "state", "history", "resume", "fork", "rewind", "update",
-            "replay", "export", "memory-search", "memory-put", "memory-delete");
+    public static final List<String> NAMES = io.threadline.OperationNames.ALL;
 
     /** One operation as a table entry: its request type, its tenant field and what it does. */
     private record Handler<R>(Class<R> type, java.util.function.Function<R, String> tenant,
@@ -60,6 +59,14 @@ public class Operations {
             Map.entry("memory-search", new Handler<>(Requests.MemorySearch.class, Requests.MemorySearch::tenant, this::memorySearch)),
             Map.entry("memory-put", new Handler<>(Requests.MemoryPut.class, Requests.MemoryPut::tenant, this::memoryPut)),
             Map.entry("memory-delete", new Handler<>(Requests.MemoryDelete.class, Requests.MemoryDelete::tenant, this::memoryDelete)));
+
+    {
+        // One list of names for every entry path, span and route: a handler missing or extra is a defect found at start.
+        if (!handlers.keySet().equals(java.util.Set.copyOf(NAMES))) {
+            throw new IllegalStateException("operations handled " + new java.util.TreeSet<>(handlers.keySet())
+                    + " differ from io.threadline.OperationNames " + new java.util.TreeSet<>(NAMES));
+        }
+    }
 
     /**
      * Runs operation {@code name} on a JSON request; {@code caller} turns the request's tenant field

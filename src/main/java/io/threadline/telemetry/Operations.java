@@ -5,8 +5,7 @@ import java.util.Set;
 /** The API's operation names, as span names may use them (a bounded set: no path from a request). */
 final class Operations {
 
-    private static final Set<String> NAMES = Set.of("step", "run", "state", "history", "replay", "memory-search",
-            "memory-put", "memory-delete");
+    private static final Set<String> NAMES = Set.copyOf(io.threadline.OperationNames.ALL);
 
     private Operations() {
     }
