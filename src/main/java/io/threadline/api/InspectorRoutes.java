@@ -66,8 +66,8 @@ public class InspectorRoutes {
             } else {
                 rc.redirect("/inspector/");
             }
-        });
-        router.get("/inspector/:file").blockingHandler(rc -> asset(rc, rc.pathParam("file")));
+        }, false);
+        router.get("/inspector/:file").blockingHandler(rc -> asset(rc, rc.pathParam("file")), false);
     }
 
     private void asset(RoutingContext rc, String name) {

@@ -34,9 +34,11 @@ public class LocalHttpServer {
     void routes(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE).failureHandler(this::failure);
         for (String operation : Operations.NAMES) {
+            // Unordered: an ordered blocking handler runs one request at a time per event loop, so one slow
+            // call (a frozen OpenSearch) held up every other request that landed on its loop.
             router.route("/" + operation)
                     .handler(BodyHandler.create().setBodyLimit(config.maxInputBytes() * 2L))
-                    .blockingHandler(this::handle);
+                    .blockingHandler(this::handle, false);
         }
         router.route().order(Integer.MAX_VALUE).handler(rc -> rc.fail(404));
     }
