@@ -85,6 +85,29 @@ class LocalHttpTest {
         given().get("/inspector/secrets.txt").then().statusCode(404).body("error.code", equalTo("INVALID_INPUT"));
     }
 
+    /** Lone surrogates are no text: refused 400 naming the field, never stored as '?'. */
+    @Test
+    void loneSurrogatesAreRefused() {
+        given().contentType(ContentType.JSON).body(turn("surrogate-1", "x\\ud800y")).post("/step")
+                .then().statusCode(400)
+                .body("error.code", equalTo("INVALID_INPUT"))
+                .body("error.details.violations[0].path", equalTo("input.messages[0].content"))
+                .body("error.message", containsString("surrogate"));
+        given().contentType(ContentType.JSON).body(turn("surrogate-1", "x\\udc00")).post("/step")
+                .then().statusCode(400).body("error.code", equalTo("INVALID_INPUT"));
+        given().contentType(ContentType.JSON).body("{\"threadId\":\"surrogate-\\ud800\"}").post("/state")
+                .then().statusCode(400).body("error.details.violations[0].path", equalTo("threadId"));
+        given().contentType(ContentType.JSON).body("{\"threadId\":\"surrogate-1\",\"input\":{\"toolOutputs\":{\"k\\ud800\":\"v\"}}}")
+                .post("/step").then().statusCode(400).body("error.code", equalTo("INVALID_INPUT"))
+                .body("error.details.violations[0].path", equalTo("input.toolOutputs"));
+        error("/state", "{\"threadId\":\"surrogate-1\"}", 404, "THREAD_NOT_FOUND");
+        // A whole pair is a character like any other.
+        given().contentType(ContentType.JSON).body(turn("surrogate-2", "smile \\ud83d\\ude00")).post("/step")
+                .then().statusCode(200);
+        given().contentType(ContentType.JSON).body("{\"threadId\":\"surrogate-2\"}").post("/state")
+                .then().statusCode(200).body("state.messages[0].content", equalTo("smile \ud83d\ude00"));
+    }
+
     private static void error(String path, String body, int status, String code) {
         given().contentType(ContentType.JSON).body(body)
                 .post(path)
