@@ -9,6 +9,8 @@ public enum ErrorCode {
     INVALID_INPUT(400),
     /** The caller's identity (and so its tenant) is missing: no verified token claim over HTTP. */
     UNAUTHENTICATED(401),
+    /** No operation at this path (HTTP); the message lists the operations. */
+    UNKNOWN_OPERATION(404),
     /** The state a step would produce violates the state schema; nothing was written. */
     VALIDATION_FAILED(422),
     /** No thread with that id exists for the caller's tenant. */

@@ -61,24 +61,25 @@ public class LocalHttpServer {
         rc.response().end(response.body());
     }
 
-    /** What the HTTP layer refuses before the API sees it (e.g. a body over the limit). */
+    /** What the HTTP layer refuses before the API sees it (a body over the limit, a path with no operation). */
     private void failure(RoutingContext rc) {
         ErrorCode code = rc.statusCode() == 413 ? ErrorCode.PAYLOAD_TOO_LARGE
-                : rc.statusCode() == 404 || rc.statusCode() == 405 || rc.statusCode() == 400 ? ErrorCode.INVALID_INPUT
+                : rc.statusCode() == 404 || rc.statusCode() == 405 ? ErrorCode.UNKNOWN_OPERATION
+                : rc.statusCode() == 400 ? ErrorCode.INVALID_INPUT
                 : ErrorCode.INTERNAL;
-        String message = switch (code) {
-            case PAYLOAD_TOO_LARGE -> "the request body is too large";
-            case INVALID_INPUT -> "no operation at " + rc.request().method() + " " + rc.request().path()
-                    + "; operations are POST /step, /run, /state, /history";
-            default -> "internal error; it has been logged";
+        ErrorBody error = switch (code) {
+            case PAYLOAD_TOO_LARGE -> ErrorBody.of(code, "the request body is too large");
+            case UNKNOWN_OPERATION -> ErrorBody.of(Operations.unknownOperation(rc.request().method().name(), rc.request().path()));
+            case INVALID_INPUT -> ErrorBody.of(code, "the request cannot be read as HTTP");
+            default -> ErrorBody.of(code, "internal error; it has been logged");
         };
         String body;
         try {
-            body = codec.mapper().writeValueAsString(new ErrorBody.Envelope(ErrorBody.of(code, message)));
+            body = codec.mapper().writeValueAsString(new ErrorBody.Envelope(error));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("cannot write an error answer", e);
         }
-        rc.response().setStatusCode(rc.statusCode() > 0 ? rc.statusCode() : code.httpStatus())
+        rc.response().setStatusCode(code.httpStatus())
                 .putHeader("content-type", "application/json")
                 .end(body);
     }

@@ -66,7 +66,8 @@ class ApiGatewayFunctionTest {
 
         ObjectNode wrongPath = Lambda.event("http-step.json");
         wrongPath.put("rawPath", "/delete");
-        assertError(wrongPath, 400, "INVALID_INPUT");
+        JsonNode unknown = assertError(wrongPath, 404, "UNKNOWN_OPERATION");
+        assertThat(unknown.at("/error/message").asText()).contains(Operations.NAMES.stream().map(n -> "/" + n).toList());
 
         ObjectNode loneSurrogate = Lambda.event("http-step.json");
         loneSurrogate.put("body", "{\"threadId\":\"web-4\",\"input\":{\"messages\":[{\"role\":\"user\",\"content\":\"x\\ud800y\"}]}}");

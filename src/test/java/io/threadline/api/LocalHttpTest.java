@@ -60,7 +60,20 @@ class LocalHttpTest {
         error("/step", turn("http-4", "x".repeat(300_000)), 413, "PAYLOAD_TOO_LARGE");
         error("/run", "{\"threadId\":\"http-5\",\"maxSteps\":0}", 400, "INVALID_INPUT");
         error("/history", "{\"threadId\":\"http-5\",\"limit\":1000}", 400, "INVALID_INPUT");
-        error("/nope", "{}", 404, "INVALID_INPUT");
+    }
+
+    /** A path with no operation is 404 UNKNOWN_OPERATION (README's row), naming every operation. */
+    @Test
+    void unknownPathsAreUnknownOperationsNamingEveryOperation() {
+        String message = given().contentType(ContentType.JSON).body("{}").post("/nope")
+                .then().statusCode(404).contentType(ContentType.JSON)
+                .body("error.code", equalTo("UNKNOWN_OPERATION"))
+                .body("error.details.path", equalTo("/nope"))
+                .extract().path("error.message");
+        for (String operation : Operations.NAMES) {
+            org.assertj.core.api.Assertions.assertThat(message).contains("/" + operation);
+        }
+        given().get("/").then().statusCode(404).body("error.code", equalTo("UNKNOWN_OPERATION"));
     }
 
     @Test
@@ -82,7 +95,7 @@ class LocalHttpTest {
                 .body("edges.find { it.label == 'TOOL' }.to", equalTo("execute"))
                 .body("highlighted", equalTo(java.util.List.of("execute")))
                 .body("mermaid", containsString("class execute current"));
-        given().get("/inspector/secrets.txt").then().statusCode(404).body("error.code", equalTo("INVALID_INPUT"));
+        given().get("/inspector/secrets.txt").then().statusCode(404).body("error.code", equalTo("UNKNOWN_OPERATION"));
     }
 
     /** Lone surrogates are no text: refused 400 naming the field, never stored as '?'. */
