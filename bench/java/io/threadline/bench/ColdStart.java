@@ -430,7 +430,7 @@ public final class ColdStart {
         Path lib = Path.of("target/dynamodb-local/lib");
         Process server = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-cp", lib.toAbsolutePath() + File.separator + "*",
-                "com.amazonaws.services.dynamodbv2.local.main.ServerRunner", "-inMemory", "-port", Integer.toString(port),
+                "io.threadline.infra.dynamodblocal.LoopbackServerRunner", "-inMemory", "-port", Integer.toString(port),
                 "-disableTelemetry")).redirectErrorStream(true).redirectOutput(logs.resolve("dynamodb-local.log").toFile()).start();
         Runtime.getRuntime().addShutdownHook(new Thread(server::destroyForcibly));
         for (int i = 0; i < 600; i++) {

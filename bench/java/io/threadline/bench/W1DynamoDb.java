@@ -130,7 +130,7 @@ public final class W1DynamoDb {
         Path log = Files.createTempFile("dynamodb-local-bench", ".log");
         Process server = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx2g", "-cp", lib.toAbsolutePath() + File.separator + "*",
-                "com.amazonaws.services.dynamodbv2.local.main.ServerRunner", "-inMemory", "-port", Integer.toString(port),
+                "io.threadline.infra.dynamodblocal.LoopbackServerRunner", "-inMemory", "-port", Integer.toString(port),
                 "-disableTelemetry")).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         Runtime.getRuntime().addShutdownHook(new Thread(server::destroyForcibly));
         waitFor(port, server);

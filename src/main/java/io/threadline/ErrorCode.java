@@ -9,6 +9,15 @@ public enum ErrorCode {
     INVALID_INPUT(400),
     /** The caller's identity (and so its tenant) is missing: no verified token claim over HTTP. */
     UNAUTHENTICATED(401),
+    /**
+     * The local HTTP server refuses where the request comes from: a {@code Host} that is not this
+     * server's (DNS rebinding) or an {@code Origin} of another site (a cross-site request).
+     */
+    FORBIDDEN(403),
+    /** No operation at this path (HTTP); the message lists the operations. */
+    UNKNOWN_OPERATION(404),
+    /** An HTTP request whose body is not declared as JSON ({@code Content-Type: application/json}). */
+    UNSUPPORTED_MEDIA_TYPE(415),
     /** The state a step would produce violates the state schema; nothing was written. */
     VALIDATION_FAILED(422),
     /** No thread with that id exists for the caller's tenant. */

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** The {@code threadline.api.*} keys (documented in README.md). */
@@ -19,6 +20,14 @@ public interface ApiConfig {
      * Unset in production: a call without a verified claim is refused.
      */
     Optional<String> localTenant();
+
+    /**
+     * Hosts the local HTTP server answers besides its loopback names ({@code localhost}, {@code 127.0.0.1},
+     * {@code [::1]} on its own port): {@code name} (on the server's port) or {@code name:port}. Any other
+     * {@code Host}, and any {@code Origin} that is not the request's own host, is refused (DNS rebinding,
+     * cross-site requests from a browser).
+     */
+    Optional<List<String>> localAllowedHosts();
 
     /** Largest accepted {@code input}, in bytes of JSON. */
     @WithDefault("262144")

@@ -18,7 +18,7 @@ import java.util.Map;
 
 /**
  * The operations behind API Gateway (HTTP API, payload format 2.0): one Funqy function that takes
- * the raw proxy event, routes {@code POST /step|/run|/state|/history}, takes the tenant from the
+ * the raw proxy event, routes {@code POST /<operation>} ({@link Operations#NAMES}), takes the tenant from the
  * JWT claims API Gateway's authorizer verified, and answers a proxy response with the error code's
  * status. Deployed with {@code QUARKUS_FUNQY_EXPORT=http}.
  *
@@ -65,9 +65,7 @@ public class ApiGatewayFunction {
         String path = event.path("rawPath").asText("");
         String name = path.substring(path.lastIndexOf('/') + 1);
         if (!Operations.NAMES.contains(name)) {
-            throw new ThreadlineException(ErrorCode.INVALID_INPUT,
-                    "no operation at " + path + "; operations are POST /" + String.join(", /", Operations.NAMES),
-                    Map.of("path", path));
+            throw Operations.unknownOperation(method, path);
         }
         if (!"POST".equalsIgnoreCase(method)) {
             throw new ThreadlineException(ErrorCode.INVALID_INPUT, "use POST with a JSON body for /" + name, Map.of("method", method));

@@ -54,6 +54,14 @@ public class InspectorRoutes {
     private static final Map<String, String> ASSETS = Map.of("index.html", "text/html; charset=utf-8",
             "inspector.js", "text/javascript; charset=utf-8", "inspector.css", "text/css; charset=utf-8");
 
+    /**
+     * The page's Content-Security-Policy: its own files only (no inline script or style, nothing from
+     * elsewhere), fetches to this server only, never framed. {@link LocalHttpGuard} has already set
+     * {@code nosniff} and {@code X-Frame-Options: DENY}.
+     */
+    static final String PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+            + "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
     private final Map<String, byte[]> assets = new ConcurrentHashMap<>();
 
     void routes(@Observes Router router) {
@@ -66,8 +74,8 @@ public class InspectorRoutes {
             } else {
                 rc.redirect("/inspector/");
             }
-        });
-        router.get("/inspector/:file").blockingHandler(rc -> asset(rc, rc.pathParam("file")));
+        }, false);
+        router.get("/inspector/:file").blockingHandler(rc -> asset(rc, rc.pathParam("file")), false);
     }
 
     private void asset(RoutingContext rc, String name) {
@@ -77,7 +85,8 @@ public class InspectorRoutes {
             return;
         }
         byte[] body = assets.computeIfAbsent(name, InspectorRoutes::read);
-        rc.response().putHeader("content-type", type).putHeader("cache-control", "no-cache").end(Buffer.buffer(body));
+        rc.response().putHeader("content-type", type).putHeader("cache-control", "no-cache")
+                .putHeader("Content-Security-Policy", PAGE_CSP).end(Buffer.buffer(body));
     }
 
     private static byte[] read(String name) {

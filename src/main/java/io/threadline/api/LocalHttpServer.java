@@ -2,6 +2,7 @@ package io.threadline.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
 import io.threadline.state.StateCodec;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -9,15 +10,18 @@ import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /**
- * The HTTP API for local runs and tests: {@code POST /step|/run|/state|/history}, answered by the
+ * The HTTP API for local runs and tests: {@code POST /<operation>} ({@link Operations#NAMES}), answered by the
  * very function API Gateway invokes in AWS ({@link ApiGatewayFunction}), fed the proxy event API
  * Gateway would send, with the configured local tenant ({@code threadline.api.local-tenant}) as
  * the token's claim. Without a local tenant every call is {@code UNAUTHENTICATED}. In Lambda the
- * HTTP server is off ({@code QUARKUS_HTTP_HOST_ENABLED=false} in template.yaml).
+ * HTTP server is off ({@code QUARKUS_HTTP_HOST_ENABLED=false} in template.yaml). {@link LocalHttpGuard} checks
+ * every request first (Host, Origin, body size and type).
  */
 @ApplicationScoped
 public class LocalHttpServer {
@@ -31,12 +35,23 @@ public class LocalHttpServer {
     @Inject
     StateCodec codec;
 
+    @Inject
+    LocalHttpGuard guard;
+
+    private static final Logger LOG = Logger.getLogger(LocalHttpServer.class);
+
     void routes(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE).failureHandler(this::failure);
+        // Before Quarkus's own body-size route (order -2), which would answer an empty 413.
+        router.route().order(Integer.MIN_VALUE + 1).handler(guard::checkRequest);
         for (String operation : Operations.NAMES) {
+            // Its own route, before the operation's: Vert.x puts a body handler ahead of any user handler of a route.
+            router.route("/" + operation).handler(guard::requireJson);
+            // Unordered: an ordered blocking handler runs one request at a time per event loop, so one slow
+            // call (a frozen OpenSearch) held up every other request that landed on its loop.
             router.route("/" + operation)
-                    .handler(BodyHandler.create().setBodyLimit(config.maxInputBytes() * 2L))
-                    .blockingHandler(this::handle);
+                    .handler(BodyHandler.create().setBodyLimit(guard.maxBodyBytes()))
+                    .blockingHandler(this::handle, false);
         }
         router.route().order(Integer.MAX_VALUE).handler(rc -> rc.fail(404));
     }
@@ -59,24 +74,42 @@ public class LocalHttpServer {
         rc.response().end(response.body());
     }
 
-    /** What the HTTP layer refuses before the API sees it (e.g. a body over the limit). */
+    /**
+     * What the HTTP layer refuses before the API sees it, in the API's error envelope: the guard's refusals
+     * (their own code), a body over the limit, a path with no operation.
+     */
     private void failure(RoutingContext rc) {
-        ErrorCode code = rc.statusCode() == 413 ? ErrorCode.PAYLOAD_TOO_LARGE
-                : rc.statusCode() == 404 || rc.statusCode() == 405 || rc.statusCode() == 400 ? ErrorCode.INVALID_INPUT
-                : ErrorCode.INTERNAL;
-        String message = switch (code) {
-            case PAYLOAD_TOO_LARGE -> "the request body is too large";
-            case INVALID_INPUT -> "no operation at " + rc.request().method() + " " + rc.request().path()
-                    + "; operations are POST /step, /run, /state, /history";
-            default -> "internal error; it has been logged";
-        };
+        ErrorBody error;
+        int status;
+        if (rc.failure() instanceof ThreadlineException e) {
+            error = ErrorBody.of(e);
+            status = e.code().httpStatus();
+        } else {
+            ErrorCode code = switch (rc.statusCode()) {
+                case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
+                case 404, 405 -> ErrorCode.UNKNOWN_OPERATION;
+                case 400 -> ErrorCode.INVALID_INPUT;
+                default -> ErrorCode.INTERNAL;
+            };
+            error = switch (code) {
+                case PAYLOAD_TOO_LARGE -> new ErrorBody(code.name(), "the request body is larger than this server reads ("
+                        + guard.maxBodyBytes() + " bytes); input is limited to threadline.api.max-input-bytes", Map.of());
+                case UNKNOWN_OPERATION -> ErrorBody.of(Operations.unknownOperation(rc.request().method().name(), rc.request().path()));
+                case INVALID_INPUT -> ErrorBody.of(code, "the request cannot be read as HTTP");
+                default -> ErrorBody.of(code, "internal error; it has been logged");
+            };
+            if (code == ErrorCode.INTERNAL) {
+                LOG.error("unexpected failure of a local HTTP request to " + rc.request().path(), rc.failure());
+            }
+            status = code.httpStatus();
+        }
         String body;
         try {
-            body = codec.mapper().writeValueAsString(new ErrorBody.Envelope(ErrorBody.of(code, message)));
+            body = codec.mapper().writeValueAsString(new ErrorBody.Envelope(error));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("cannot write an error answer", e);
         }
-        rc.response().setStatusCode(rc.statusCode() > 0 ? rc.statusCode() : code.httpStatus())
+        rc.response().setStatusCode(status)
                 .putHeader("content-type", "application/json")
                 .end(body);
     }

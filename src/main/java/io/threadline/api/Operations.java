@@ -75,10 +75,15 @@ public class Operations {
     public Object handle(String name, JsonNode body, java.util.function.Function<String, Caller> caller) {
         Handler<?> handler = handlers.get(name);
         if (handler == null) {
-            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "no operation '" + name + "'; operations are " + NAMES,
-                    Map.of("operation", String.valueOf(name)));
+            throw unknownOperation("POST", "/" + name);
         }
         return handler.handle(body, caller);
+    }
+
+    /** The refusal of a request to a path that is no operation (HTTP 404), naming every operation. */
+    static ThreadlineException unknownOperation(String method, String path) {
+        return new ThreadlineException(ErrorCode.UNKNOWN_OPERATION, "no operation at " + method + " " + path
+                + "; operations are POST /" + String.join(", /", NAMES), Map.of("path", String.valueOf(path)));
     }
 
     @Inject

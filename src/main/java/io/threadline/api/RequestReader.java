@@ -11,6 +11,9 @@ import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 
 import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -36,6 +39,7 @@ final class RequestReader {
         if (json == null || !json.isObject()) {
             throw new ThreadlineException(ErrorCode.INVALID_INPUT, "the request must be a JSON object", Map.of());
         }
+        refuseLoneSurrogates(json);
         try {
             return STRICT.readerFor(type).readValue(json);
         } catch (UnrecognizedPropertyException e) {
@@ -49,6 +53,51 @@ final class RequestReader {
         } catch (IOException e) {
             throw new ThreadlineException(ErrorCode.INVALID_INPUT, "the request cannot be read: " + e.getMessage(), Map.of());
         }
+    }
+
+    /**
+     * Refuses a string or field name holding half of a UTF-16 surrogate pair ({@code "\\ud800"} in JSON):
+     * it is no Unicode text, and storing it as UTF-8 would quietly turn it into {@code '?'}. Every entry
+     * path binds its request here, so this is the one check for all of them.
+     */
+    private static void refuseLoneSurrogates(JsonNode json) {
+        Deque<Map.Entry<String, JsonNode>> todo = new ArrayDeque<>();
+        todo.push(Map.entry("", json));
+        while (!todo.isEmpty()) {
+            Map.Entry<String, JsonNode> next = todo.pop();
+            String at = next.getKey();
+            JsonNode node = next.getValue();
+            if (node.isTextual() && hasLoneSurrogate(node.textValue())) {
+                throw invalid(at, "'" + at + "' holds a lone UTF-16 surrogate (e.g. \\ud800 without its pair), which is not "
+                        + "valid Unicode text; send well-formed strings");
+            } else if (node.isObject()) {
+                for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
+                    Map.Entry<String, JsonNode> field = fields.next();
+                    if (hasLoneSurrogate(field.getKey())) { // named by its parent: the name itself is no text to answer
+                        String where = at.isEmpty() ? "the request" : "'" + at + "'";
+                        throw invalid(at, "a field name in " + where + " holds a lone UTF-16 surrogate, which is not "
+                                + "valid Unicode text; send well-formed strings");
+                    }
+                    todo.push(Map.entry(at.isEmpty() ? field.getKey() : at + "." + field.getKey(), field.getValue()));
+                }
+            } else if (node.isArray()) {
+                for (int i = 0; i < node.size(); i++) {
+                    todo.push(Map.entry(at + "[" + i + "]", node.get(i)));
+                }
+            }
+        }
+    }
+
+    private static boolean hasLoneSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++; // a pair
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String path(MismatchedInputException e) {

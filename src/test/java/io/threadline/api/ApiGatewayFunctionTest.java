@@ -66,7 +66,13 @@ class ApiGatewayFunctionTest {
 
         ObjectNode wrongPath = Lambda.event("http-step.json");
         wrongPath.put("rawPath", "/delete");
-        assertError(wrongPath, 400, "INVALID_INPUT");
+        JsonNode unknown = assertError(wrongPath, 404, "UNKNOWN_OPERATION");
+        assertThat(unknown.at("/error/message").asText()).contains(Operations.NAMES.stream().map(n -> "/" + n).toList());
+
+        ObjectNode loneSurrogate = Lambda.event("http-step.json");
+        loneSurrogate.put("body", "{\"threadId\":\"web-4\",\"input\":{\"messages\":[{\"role\":\"user\",\"content\":\"x\\ud800y\"}]}}");
+        JsonNode refused = assertError(loneSurrogate, 400, "INVALID_INPUT");
+        assertThat(refused.at("/error/details/violations/0/path").asText()).isEqualTo("input.messages[0].content");
 
         ObjectNode get = Lambda.event("http-step.json");
         ((ObjectNode) get.at("/requestContext/http")).put("method", "GET");
@@ -86,11 +92,12 @@ class ApiGatewayFunctionTest {
         assertError(base64, 404, "THREAD_NOT_FOUND");
     }
 
-    private static void assertError(JsonNode event, int status, String code) {
+    private static JsonNode assertError(JsonNode event, int status, String code) {
         JsonNode response = Lambda.invoke(event);
         assertThat(response.get("statusCode").asInt()).as(response.toString()).isEqualTo(status);
         JsonNode body = body(response);
         assertThat(body.at("/error/code").asText()).isEqualTo(code);
         assertThat(body.size()).isEqualTo(1);
+        return body;
     }
 }

@@ -109,7 +109,8 @@ class ApiGatewayOperationsTest {
         event.put("rawPath", "/memory-purge");
         ((ObjectNode) event.at("/requestContext/http")).put("path", "/memory-purge");
         JsonNode answer = Lambda.invoke(event);
-        assertThat(answer.get("statusCode").asInt()).isEqualTo(400);
+        assertThat(answer.get("statusCode").asInt()).isEqualTo(404);
+        assertThat(body(answer).at("/error/code").asText()).isEqualTo("UNKNOWN_OPERATION");
         assertThat(body(answer).at("/error/message").asText()).contains("/memory-search", "/replay");
     }
 }

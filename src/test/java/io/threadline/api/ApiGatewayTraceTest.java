@@ -57,7 +57,7 @@ class ApiGatewayTraceTest {
         ObjectNode event = Lambda.event("http-step.json");
         event.put("rawPath", "/steal-" + UUID.randomUUID());
         JsonNode answer = Lambda.invoke(event);
-        assertThat(answer.get("statusCode").asInt()).isEqualTo(400);
+        assertThat(answer.get("statusCode").asInt()).isEqualTo(404);
         assertThat(spans.finished()).extracting(SpanData::getName).contains("threadline http")
                 .noneMatch(n -> n.contains("steal"));
     }

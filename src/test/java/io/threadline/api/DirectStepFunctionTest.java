@@ -103,6 +103,20 @@ class DirectStepFunctionTest {
         assertThat(scan()).isEqualTo(before);
     }
 
+    /** A lone surrogate ({@code \\ud800} escaped in the JSON) is no text: refused, not stored as '?'. */
+    @Test
+    void aLoneSurrogateIsRefusedAndNothingIsStored() {
+        List<Map<String, AttributeValue>> before = scan();
+        String event = Lambda.eventText("step.json").replace("\"demo-1\"", "\"lone-surrogate\"")
+                .replace("what is 6 * 7", "x\\ud800y");
+
+        JsonNode answer = Lambda.invoke(event);
+
+        assertThat(answer.at("/error/code").asText()).as(answer.toString()).isEqualTo("INVALID_INPUT");
+        assertThat(answer.at("/error/message").asText()).contains("input.messages[0].content", "surrogate");
+        assertThat(scan()).isEqualTo(before);
+    }
+
     @Test
     void theApplicationRunsOnDynamoDb() {
         assertThat(store.getClass().getSimpleName()).isEqualTo("DynamoDbCheckpointStore");

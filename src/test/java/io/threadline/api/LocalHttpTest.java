@@ -60,7 +60,20 @@ class LocalHttpTest {
         error("/step", turn("http-4", "x".repeat(300_000)), 413, "PAYLOAD_TOO_LARGE");
         error("/run", "{\"threadId\":\"http-5\",\"maxSteps\":0}", 400, "INVALID_INPUT");
         error("/history", "{\"threadId\":\"http-5\",\"limit\":1000}", 400, "INVALID_INPUT");
-        error("/nope", "{}", 404, "INVALID_INPUT");
+    }
+
+    /** A path with no operation is 404 UNKNOWN_OPERATION (README's row), naming every operation. */
+    @Test
+    void unknownPathsAreUnknownOperationsNamingEveryOperation() {
+        String message = given().contentType(ContentType.JSON).body("{}").post("/nope")
+                .then().statusCode(404).contentType(ContentType.JSON)
+                .body("error.code", equalTo("UNKNOWN_OPERATION"))
+                .body("error.details.path", equalTo("/nope"))
+                .extract().path("error.message");
+        for (String operation : Operations.NAMES) {
+            org.assertj.core.api.Assertions.assertThat(message).contains("/" + operation);
+        }
+        given().get("/").then().statusCode(404).body("error.code", equalTo("UNKNOWN_OPERATION"));
     }
 
     @Test
@@ -82,7 +95,139 @@ class LocalHttpTest {
                 .body("edges.find { it.label == 'TOOL' }.to", equalTo("execute"))
                 .body("highlighted", equalTo(java.util.List.of("execute")))
                 .body("mermaid", containsString("class execute current"));
-        given().get("/inspector/secrets.txt").then().statusCode(404).body("error.code", equalTo("INVALID_INPUT"));
+        given().get("/inspector/secrets.txt").then().statusCode(404).body("error.code", equalTo("UNKNOWN_OPERATION"));
+    }
+
+    /**
+     * A page of another site can post to 127.0.0.1 without a preflight when the body is text/plain (or a
+     * form): such a body is refused 415 before it is read, whatever its Origin, and nothing is committed.
+     */
+    @Test
+    void nonJsonBodiesAreRefusedAndCommitNothing() {
+        given().contentType("text/plain").body(turn("csrf-1", "hi")).post("/step")
+                .then().statusCode(415).contentType(ContentType.JSON)
+                .body("error.code", equalTo("UNSUPPORTED_MEDIA_TYPE"))
+                .body("error.message", containsString("application/json"));
+        given().contentType("text/plain").body(turn("csrf-1", "hi")).post("/step")
+                .then().statusCode(415).body("error.code", equalTo("UNSUPPORTED_MEDIA_TYPE"));
+        given().contentType("application/x-www-form-urlencoded").body(turn("csrf-1", "hi")).post("/run")
+                .then().statusCode(415).body("error.code", equalTo("UNSUPPORTED_MEDIA_TYPE"));
+        RawHttp.Answer noType = RawHttp.send("POST /step HTTP/1.1\r\nHost: localhost:" + RawHttp.port() + "\r\nContent-Length: 2", "{}".getBytes());
+        org.assertj.core.api.Assertions.assertThat(noType.status()).isEqualTo(415);
+        org.assertj.core.api.Assertions.assertThat(noType.json().at("/error/code").asText()).isEqualTo("UNSUPPORTED_MEDIA_TYPE");
+        error("/state", "{\"threadId\":\"csrf-1\"}", 404, "THREAD_NOT_FOUND");
+        // JSON with a charset is JSON.
+        given().contentType("application/json; charset=utf-8").body("{\"threadId\":\"csrf-1\"}").post("/state")
+                .then().statusCode(404).body("error.code", equalTo("THREAD_NOT_FOUND"));
+    }
+
+    /** A request a browser sends from another site carries that site's Origin: refused 403, nothing committed. */
+    @Test
+    void foreignOriginsAreForbidden() {
+        // The tester's reproduction: a text/plain body (no preflight) from another site's page.
+        given().contentType("text/plain").header("Origin", "http://evil.example").body(turn("csrf-2", "hi")).post("/step")
+                .then().statusCode(403).contentType(ContentType.JSON)
+                .body("error.code", equalTo("FORBIDDEN"))
+                .body("error.message", containsString("http://evil.example"));
+        given().contentType(ContentType.JSON).header("Origin", "http://evil.example").body(turn("csrf-2", "hi")).post("/step")
+                .then().statusCode(403).body("error.code", equalTo("FORBIDDEN"));
+        given().contentType(ContentType.JSON).header("Origin", "null").body(turn("csrf-2", "hi")).post("/step")
+                .then().statusCode(403).body("error.code", equalTo("FORBIDDEN"));
+        given().contentType(ContentType.JSON).header("Origin", "http://localhost:1").body(turn("csrf-2", "hi")).post("/step")
+                .then().statusCode(403).body("error.code", equalTo("FORBIDDEN"));
+        error("/state", "{\"threadId\":\"csrf-2\"}", 404, "THREAD_NOT_FOUND");
+        // The inspector's own fetches are same-origin.
+        given().contentType(ContentType.JSON).header("Origin", "http://localhost:" + RawHttp.port()).body(turn("csrf-2", "hi"))
+                .post("/step").then().statusCode(200);
+    }
+
+    /**
+     * DNS rebinding: a page on attacker.example, its name rebound to 127.0.0.1, reaches this server under
+     * its own Host. Only loopback names on the server's port and threadline.api.local-allowed-hosts (the
+     * test profile allows threadline.test) are answered.
+     */
+    @Test
+    void foreignHostsAreForbidden() {
+        int port = RawHttp.port();
+        String state = "{\"threadId\":\"rebinding\"}";
+        for (String host : java.util.List.of("attacker.example:" + port, "attacker.example", "localhost:" + (port + 1),
+                "127.0.0.1.attacker.example:" + port, "threadline.test:" + (port + 1))) {
+            RawHttp.Answer refused = RawHttp.post("/state", host, state);
+            org.assertj.core.api.Assertions.assertThat(refused.status()).as(host).isEqualTo(403);
+            org.assertj.core.api.Assertions.assertThat(refused.headers().get("content-type")).isEqualTo("application/json");
+            org.assertj.core.api.Assertions.assertThat(refused.json().at("/error/code").asText()).isEqualTo("FORBIDDEN");
+        }
+        RawHttp.Answer inspector = RawHttp.send("GET /inspector/ HTTP/1.1\r\nHost: attacker.example:" + port, new byte[0]);
+        org.assertj.core.api.Assertions.assertThat(inspector.status()).isEqualTo(403);
+        RawHttp.Answer noHost = RawHttp.send("GET /inspector/ HTTP/1.0", new byte[0]);
+        org.assertj.core.api.Assertions.assertThat(noHost.status()).isEqualTo(403);
+        for (String host : java.util.List.of("localhost:" + port, "127.0.0.1:" + port, "[::1]:" + port, "LOCALHOST:" + port,
+                "threadline.test:" + port)) {
+            RawHttp.Answer answered = RawHttp.post("/state", host, state);
+            org.assertj.core.api.Assertions.assertThat(answered.status()).as(host).isEqualTo(404);
+            org.assertj.core.api.Assertions.assertThat(answered.json().at("/error/code").asText()).isEqualTo("THREAD_NOT_FOUND");
+        }
+    }
+
+    /**
+     * Quarkus's own body limit (quarkus.http.limits.max-body-size, 10 MiB) answered an empty 413 with no
+     * content type; every body over the server's limit gets the API's envelope, decided by its declared
+     * length before any of it is read.
+     */
+    @Test
+    void everyTooLargeBodyGetsTheErrorEnvelope() {
+        for (long length : new long[] {600 * 1024, 10 * 1024 * 1024, 10 * 1024 * 1024 + 1, 64L * 1024 * 1024}) {
+            for (String path : java.util.List.of("/step", "/nope")) {
+                RawHttp.Answer answer = RawHttp.send("POST " + path + " HTTP/1.1\r\nHost: localhost:" + RawHttp.port()
+                        + "\r\nContent-Type: application/json\r\nContent-Length: " + length, new byte[0]);
+                org.assertj.core.api.Assertions.assertThat(answer.status()).as(path + " " + length).isEqualTo(413);
+                org.assertj.core.api.Assertions.assertThat(answer.headers().get("content-type")).isEqualTo("application/json");
+                org.assertj.core.api.Assertions.assertThat(answer.json().at("/error/code").asText()).isEqualTo("PAYLOAD_TOO_LARGE");
+                org.assertj.core.api.Assertions.assertThat(answer.json().at("/error/message").asText()).isNotBlank();
+            }
+        }
+    }
+
+    /** Lone surrogates are no text: refused 400 naming the field, never stored as '?'. */
+    @Test
+    void loneSurrogatesAreRefused() {
+        given().contentType(ContentType.JSON).body(turn("surrogate-1", "x\\ud800y")).post("/step")
+                .then().statusCode(400)
+                .body("error.code", equalTo("INVALID_INPUT"))
+                .body("error.details.violations[0].path", equalTo("input.messages[0].content"))
+                .body("error.message", containsString("surrogate"));
+        given().contentType(ContentType.JSON).body(turn("surrogate-1", "x\\udc00")).post("/step")
+                .then().statusCode(400).body("error.code", equalTo("INVALID_INPUT"));
+        given().contentType(ContentType.JSON).body("{\"threadId\":\"surrogate-\\ud800\"}").post("/state")
+                .then().statusCode(400).body("error.details.violations[0].path", equalTo("threadId"));
+        given().contentType(ContentType.JSON).body("{\"threadId\":\"surrogate-1\",\"input\":{\"toolOutputs\":{\"k\\ud800\":\"v\"}}}")
+                .post("/step").then().statusCode(400).body("error.code", equalTo("INVALID_INPUT"))
+                .body("error.details.violations[0].path", equalTo("input.toolOutputs"));
+        error("/state", "{\"threadId\":\"surrogate-1\"}", 404, "THREAD_NOT_FOUND");
+        // A whole pair is a character like any other.
+        given().contentType(ContentType.JSON).body(turn("surrogate-2", "smile \\ud83d\\ude00")).post("/step")
+                .then().statusCode(200);
+        given().contentType(ContentType.JSON).body("{\"threadId\":\"surrogate-2\"}").post("/state")
+                .then().statusCode(200).body("state.messages[0].content", equalTo("smile \ud83d\ude00"));
+    }
+
+    /** Answers tell browsers not to sniff them nor frame them; the inspector's page has a tight CSP. */
+    @Test
+    void securityHeaders() {
+        given().contentType(ContentType.JSON).body("{\"threadId\":\"never\"}").post("/state")
+                .then().statusCode(404)
+                .header("X-Content-Type-Options", equalTo("nosniff"))
+                .header("X-Frame-Options", equalTo("DENY"))
+                .header("Content-Security-Policy", containsString("frame-ancestors 'none'"));
+        for (String asset : java.util.List.of("/inspector/", "/inspector/inspector.js", "/inspector/inspector.css")) {
+            String csp = given().get(asset).then().statusCode(200)
+                    .header("X-Content-Type-Options", equalTo("nosniff"))
+                    .header("X-Frame-Options", equalTo("DENY"))
+                    .extract().header("Content-Security-Policy");
+            org.assertj.core.api.Assertions.assertThat(csp).as(asset)
+                    .contains("default-src 'self'", "frame-ancestors 'none'", "object-src 'none'").doesNotContain("unsafe");
+        }
+        given().get("/inspector/graph").then().statusCode(200).header("X-Content-Type-Options", equalTo("nosniff"));
     }
 
     private static void error(String path, String body, int status, String code) {

@@ -20,6 +20,7 @@ class ThreadFunctionsErrorTest {
         functions.callers.config = new ApiConfig() {
             public String tenantClaim() { return "tenant"; }
             public Optional<String> localTenant() { return Optional.empty(); }
+            public Optional<java.util.List<String>> localAllowedHosts() { return Optional.empty(); }
             public int maxInputBytes() { return 1024; }
             public int runMaxSteps() { return 5; }
             public Duration runSafetyMargin() { return Duration.ofSeconds(2); }

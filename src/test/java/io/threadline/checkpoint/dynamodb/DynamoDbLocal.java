@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real DynamoDB Local (Maven Central's DynamoDBLocal, jars copied by the build into
- * target/dynamodb-local/lib) as a separate process on a free local port, started once per test JVM
+ * target/dynamodb-local/lib) as a separate process on a free port of 127.0.0.1 (through
+ * infra/dynamodb-local's LoopbackServerRunner: DynamoDB Local's own runner listens on every interface), started once per test JVM
  * and stopped when it exits. It runs apart because the application's dependency versions break it
  * in-process. If it cannot start, tests that need it fail: the contract suite never skips.
  */
@@ -59,7 +60,7 @@ public final class DynamoDbLocal {
             Path log = Files.createTempFile("dynamodb-local-", ".log");
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             Process process = new ProcessBuilder(List.of(java, "-Xmx512m", "-cp", lib.toAbsolutePath() + File.separator + "*",
-                    "com.amazonaws.services.dynamodbv2.local.main.ServerRunner",
+                    "io.threadline.infra.dynamodblocal.LoopbackServerRunner",
                     "-inMemory", "-port", Integer.toString(port), "-disableTelemetry"))
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
