@@ -261,4 +261,88 @@ public abstract class MemoryStoreContract {
                     e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT));
         }
     }
+
+    /** Metadata entries per write within the default limit (MemoryLimits.DEFAULT). */
+    private static final int KEYS_PER_PUT = MemorySettings.DEFAULT.limits().maxMetadataKeys();
+
+    private static Map<String, String> keys(String prefix, int count, String value) {
+        Map<String, String> out = new java.util.HashMap<>();
+        for (int i = 0; i < count; i++) {
+            out.put(prefix + i, value);
+        }
+        return out;
+    }
+
+    private static void assertInvalid(Runnable call, String field) {
+        assertThatThrownBy(call::run).isInstanceOfSatisfying(ThreadlineException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT);
+            assertThat(e.details()).containsEntry("field", field);
+            assertThat(e.getMessage()).contains(field).hasSizeLessThan(400);
+        });
+    }
+
+    @Test
+    void writesBeyondTheLimitsAreInvalidInputNamingTheFieldAndStoreNothing() {
+        String huge = "x".repeat(40_000);
+        Map<String, String> tooMany = keys("k", KEYS_PER_PUT + 1, "v");
+        assertInvalid(() -> store().put(new MemoryWrite("many", a, "lim", "too many keys", "fact", 0.5, null, null, null, tooMany), T0),
+                "metadata");
+        assertInvalid(() -> store().put(new MemoryWrite("value", a, "lim", "an immense value", "fact", 0.5, null, null, null,
+                Map.of("big", huge)), T0), "metadata");
+        assertInvalid(() -> store().put(new MemoryWrite("kind", a, "lim", "an immense kind", huge, 0.5, null, null, null, Map.of()), T0),
+                "kind");
+        assertInvalid(() -> store().put(new MemoryWrite("ttl", a, "lim", "an endless ttl", "fact", 0.5,
+                Duration.ofSeconds(Long.MAX_VALUE), null, null, Map.of()), T0), "ttl");
+        Map<String, String> nullValue = new java.util.HashMap<>();
+        nullValue.put("k", null);
+        assertInvalid(() -> store().put(new MemoryWrite("null", a, "lim", "a null value", "fact", 0.5, null, null, null, nullValue), T0),
+                "metadata");
+        assertInvalid(() -> store().put(new MemoryWrite("content", a, "lim", huge, "fact", 0.5, null, null, null, Map.of()), T0),
+                "content");
+        for (String id : List.of("many", "value", "kind", "ttl", "null", "content")) {
+            assertThat(store().get(a, id)).as(id).isEmpty();
+        }
+        assertThat(store().search(MemoryQuery.text(a, "too many keys immense value kind endless ttl null", 10), T0)).isEmpty();
+
+        // At the limits, a write is taken.
+        String longest = "é".repeat(MemorySettings.DEFAULT.limits().maxMetadataValueBytes() / 2);
+        PutResult atLimits = store().put(new MemoryWrite("edge", a, "lim", "right at every limit", "k".repeat(64), 0.5,
+                MemorySettings.DEFAULT.limits().maxTtl(), null, null, keys("k", KEYS_PER_PUT, longest)), T0);
+        assertThat(atLimits.memory().expiresAt()).isEqualTo(T0.plus(MemorySettings.DEFAULT.limits().maxTtl()));
+        assertThat(store().get(a, "edge").orElseThrow().metadata()).hasSize(KEYS_PER_PUT).containsEntry("k0", longest);
+        assertInvalid(() -> store().put(new MemoryWrite("edge2", a, "lim", "one second too long", "fact", 0.5,
+                MemorySettings.DEFAULT.limits().maxTtl().plusSeconds(1), null, null, Map.of()), T0), "ttl");
+    }
+
+    @Test
+    void searchFiltersBeyondTheLimitsAreInvalidInput() {
+        assertInvalid(() -> store().search(MemoryQuery.text(a, "x", 5).where(keys("k", KEYS_PER_PUT + 1, "v")), T0), "metadata");
+        assertInvalid(() -> store().search(MemoryQuery.text(a, "x", 5).where(Map.of("k", "x".repeat(40_000))), T0), "metadata");
+        Map<String, String> nullValue = new java.util.HashMap<>();
+        nullValue.put("k", null);
+        assertInvalid(() -> store().search(MemoryQuery.text(a, "x", 5).where(nullValue), T0), "metadata");
+    }
+
+    @Test
+    void idsAreCheckedAlikeByPutGetAndDelete() {
+        for (String id : List.of("*", "../x", "a#b", "a/b", "", "i".repeat(10_000))) {
+            assertInvalid(() -> store().put(new MemoryWrite(id, a, "ns", "some content", "fact", 0.5, null, null, null, Map.of()), T0),
+                    "id");
+            assertInvalid(() -> store().delete(a, id), "id");
+            assertInvalid(() -> store().get(a, id), "id");
+        }
+        assertInvalid(() -> store().delete(a, null), "id");
+    }
+
+    @Test
+    void aMergedMemoryKeepsAtMostTheLimitOfMetadataKeysTheNewestFirst() {
+        store().put(new MemoryWrite(null, a, "prefs", "the user likes green tea", "preference", 0.3, null, null, null,
+                keys("old", KEYS_PER_PUT, "1")), T0);
+        PutResult merged = store().put(new MemoryWrite(null, a, "prefs", "The user likes green tea!", "preference", 0.3, null, null,
+                null, keys("new", KEYS_PER_PUT - 1, "2")), T0.plusSeconds(1));
+        assertThat(merged.merged()).isTrue();
+        assertThat(merged.memory().metadata()).hasSize(KEYS_PER_PUT).containsAllEntriesOf(keys("new", KEYS_PER_PUT - 1, "2"))
+                .containsEntry("old0", "1");
+        assertThat(store().get(a, merged.memory().id()).orElseThrow().metadata()).isEqualTo(merged.memory().metadata());
+    }
 }
