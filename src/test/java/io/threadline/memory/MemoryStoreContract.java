@@ -282,6 +282,33 @@ public abstract class MemoryStoreContract {
     }
 
     @Test
+    void distinctMetadataKeysOfManyTenantsNeverBreakAnotherTenantsWrites() {
+        // Over 1,000 distinct keys across puts and two tenants (OpenSearch's default field limit is 1,000: keys
+        // that became index fields broke every later write of every tenant).
+        int puts = 20;
+        for (String tenant : List.of(a, b)) {
+            for (int p = 0; p < puts; p++) {
+                String prefix = tenant.substring(0, 8).replace('-', '_') + "_p" + p + "_k";
+                store().put(new MemoryWrite("keys-" + p, tenant, "bulk", "bulk note number " + p + " zq" + p + "x" + tenant.charAt(7),
+                        "fact", 0.5, null, null, null, keys(prefix, KEYS_PER_PUT, "v" + p)), T0);
+            }
+        }
+        assertThat(2 * puts * KEYS_PER_PUT).isGreaterThan(1000);
+        String c = "tenant-c-" + a.substring(a.length() - 8);
+        PutResult later = store().put(new MemoryWrite("after", c, "notes", "written after all those keys", "fact", 0.5, null, null,
+                null, keys("fresh_", KEYS_PER_PUT, "yes")), T0);
+        assertThat(later.memory().metadata()).hasSize(KEYS_PER_PUT);
+        assertThat(store().get(c, "after")).isPresent();
+        // Filters still match exactly, on the first keys written and on the last.
+        assertThat(store().search(MemoryQuery.text(a, "bulk note", 10).where(Map.of("tenant_a_p0_k3", "v0")), T0))
+                .extracting(h -> h.memory().id()).containsExactly("keys-0");
+        assertThat(store().search(MemoryQuery.text(a, "bulk note", 10).where(Map.of("tenant_a_p0_k3", "v1")), T0)).isEmpty();
+        assertThat(store().search(MemoryQuery.text(c, "written", 10).where(Map.of("fresh_7", "yes", "fresh_8", "yes")), T0))
+                .extracting(h -> h.memory().id()).containsExactly("after");
+        assertThat(store().search(MemoryQuery.text(b, "bulk note", 10).where(Map.of("tenant_a_p0_k3", "v0")), T0)).isEmpty();
+    }
+
+    @Test
     void writesBeyondTheLimitsAreInvalidInputNamingTheFieldAndStoreNothing() {
         String huge = "x".repeat(40_000);
         Map<String, String> tooMany = keys("k", KEYS_PER_PUT + 1, "v");
