@@ -148,6 +148,10 @@ class DirectOperationsTest {
             ObjectNode endless = Lambda.event("memory-put.json");
             endless.put("namespace", "users/44/limits").put("id", "limits-3").put("ttlSeconds", Long.MAX_VALUE);
             assertRefused(endless, "ttl");
+            ObjectNode overConfigured = Lambda.event("memory-put.json");
+            overConfigured.put("namespace", "users/44/limits").put("id", "limits-7").put("ttlSeconds", 401L * 86_400);
+            JsonNode refused = Lambda.invoke(overConfigured);
+            assertThat(refused.at("/error/details/limit").asLong()).as("threadline.memory.max-ttl of the profile").isEqualTo(400L * 86_400);
             ObjectNode manyKeys = Lambda.event("memory-put.json");
             manyKeys.put("namespace", "users/44/limits").put("id", "limits-4");
             ObjectNode keys = manyKeys.putObject("metadata");
@@ -166,7 +170,7 @@ class DirectOperationsTest {
             assertRefused(longId, "id");
 
             MemoryStore store = memory.store().orElseThrow();
-            for (int i = 1; i <= 6; i++) {
+            for (int i = 1; i <= 7; i++) {
                 assertThat(store.get("acme", "limits-" + i)).isEmpty();
             }
             assertThat(store.search(io.threadline.memory.MemoryQuery.text("acme", "metric units", 10).under("users/44"), Instant.now()))
