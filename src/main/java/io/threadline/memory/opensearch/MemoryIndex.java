@@ -39,10 +39,15 @@ final class MemoryIndex {
     private MemoryIndex() {
     }
 
+    /** Checks the index's mapping, creating the index if there is none: one request when it exists. */
     static void createIfMissing(OpenSearchClient client, OpenSearchMemorySettings settings) throws IOException {
-        if (client.indices().exists(e -> e.index(settings.index())).value()) {
+        try {
             checkMapping(client, settings.index());
             return;
+        } catch (OpenSearchException e) {
+            if (!"index_not_found_exception".equals(e.error().type())) {
+                throw e;
+            }
         }
         try {
             client.indices().create(c -> c.index(settings.index())
