@@ -41,11 +41,6 @@ public record MemorySettings(double mergeThreshold, MemoryScoring scoring, Durat
         this(mergeThreshold, scoring, DEFAULT_TOUCH_AFTER);
     }
 
-    /** These settings with other limits. */
-    public MemorySettings withLimits(MemoryLimits other) {
-        return new MemorySettings(mergeThreshold, scoring, touchAfter, other);
-    }
-
     /** Whether a search at {@code now} that returns {@code memory} moves its access time. */
     public boolean touches(MemoryRecord memory, java.time.Instant now) {
         return memory.accessedAt().plus(touchAfter).isBefore(now);
