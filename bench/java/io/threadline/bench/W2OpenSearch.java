@@ -161,7 +161,7 @@ public final class W2OpenSearch {
                 String id = "m-" + i;
                 String content = contents != null ? contents[i] : "vector " + i;
                 MemoryDocument doc = new MemoryDocument(id, W2Recall.tenant(i), W2Recall.namespace(i), content, vectors[i], "fact",
-                        0.5, at, at, null, null, null, Embeddings.sha256(content), Map.of());
+                        0.5, at, at, null, null, null, Embeddings.sha256(content), Map.of(), List.of());
                 String docId = W2Recall.tenant(i) + "/" + id;
                 ops.add(BulkOperation.of(o -> o.index(x -> x.index(indexName).id(docId).document(doc))));
             }

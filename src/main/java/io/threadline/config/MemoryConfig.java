@@ -22,6 +22,18 @@ public interface MemoryConfig {
     @WithDefault("PT1H")
     Duration touchAfter();
 
+    /** Metadata entries one memory-put may carry, and one memory keeps at most after merges. */
+    @WithDefault("32")
+    int maxMetadataKeys();
+
+    /** UTF-8 bytes of one metadata value (or metadata filter value). */
+    @WithDefault("512")
+    int maxMetadataValueBytes();
+
+    /** The longest time to live of a memory ({@code ttlSeconds} of memory-put). */
+    @WithDefault("P3650D")
+    Duration maxTtl();
+
     Score score();
 
     OpenSearch opensearch();

@@ -3,6 +3,7 @@ package io.threadline.config;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.threadline.memory.Embeddings;
 import io.threadline.memory.InMemoryMemoryStore;
+import io.threadline.memory.MemoryLimits;
 import io.threadline.memory.MemoryScoring;
 import io.threadline.memory.MemorySettings;
 import io.threadline.memory.MemoryStore;
@@ -71,7 +72,8 @@ public class MemoryStores {
         Embeddings embeddings = new Embeddings(models.get());
         MemoryConfig.Score w = config.score();
         MemorySettings settings = new MemorySettings(config.mergeThreshold(),
-                new MemoryScoring(w.similarity(), w.recency(), w.importance(), w.recencyHalfLife()), config.touchAfter());
+                new MemoryScoring(w.similarity(), w.recency(), w.importance(), w.recencyHalfLife()), config.touchAfter(),
+                new MemoryLimits(config.maxMetadataKeys(), config.maxMetadataValueBytes(), config.maxTtl()));
         if ("memory".equals(kind)) {
             return new InMemoryMemoryStore(embeddings, settings);
         }

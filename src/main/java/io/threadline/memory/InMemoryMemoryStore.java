@@ -30,6 +30,7 @@ public final class InMemoryMemoryStore implements MemoryStore {
 
     @Override
     public PutResult put(MemoryWrite write, Instant now) {
+        settings.limits().check(write);
         float[] vector = embeddings.embed(write.content());
         String id = write.id() != null ? write.id() : Embeddings.defaultId(write);
         Map<String, MemoryRecord> records = tenant(write.tenant());
@@ -38,7 +39,7 @@ public final class InMemoryMemoryStore implements MemoryStore {
             if (existing == null) {
                 MemoryRecord near = nearest(records.values(), write.namespace(), vector, now);
                 if (near != null) {
-                    MemoryRecord merged = MemoryMerge.merge(near, write, now);
+                    MemoryRecord merged = MemoryMerge.merge(near, write, now, settings.limits());
                     records.put(near.id(), merged);
                     return new PutResult(merged, true);
                 }
@@ -71,6 +72,7 @@ public final class InMemoryMemoryStore implements MemoryStore {
 
     @Override
     public Optional<MemoryRecord> get(String tenant, String id) {
+        MemoryWrite.requireId(id);
         Map<String, MemoryRecord> records = existing(tenant);
         synchronized (records) {
             return Optional.ofNullable(records.get(id));
@@ -79,6 +81,7 @@ public final class InMemoryMemoryStore implements MemoryStore {
 
     @Override
     public List<MemoryHit> search(MemoryQuery query, Instant now) {
+        settings.limits().check(query);
         float[] vector = query.vector() != null ? Embeddings.normalized(query.vector()) : embeddings.embed(query.text());
         List<MemoryHit> hits = new ArrayList<>();
         Map<String, MemoryRecord> records = existing(query.tenant());
@@ -107,6 +110,7 @@ public final class InMemoryMemoryStore implements MemoryStore {
 
     @Override
     public boolean delete(String tenant, String id) {
+        MemoryWrite.requireId(id);
         Map<String, MemoryRecord> records = byTenant.get(tenant);
         if (records == null) {
             return false;

@@ -20,10 +20,12 @@ public final class MemoryMerge {
                 Embeddings.sha256(w.content()), w.metadata());
     }
 
-    /** The existing memory keeps its content; it gains the larger importance, access now, and the write's metadata. */
-    public static MemoryRecord merge(MemoryRecord existing, MemoryWrite w, Instant now) {
-        Map<String, String> metadata = new LinkedHashMap<>(existing.metadata());
-        metadata.putAll(w.metadata());
+    /**
+     * The existing memory keeps its content; it gains the larger importance, access now, and the write's metadata
+     * (within {@link MemoryLimits#merged the limit of entries}).
+     */
+    public static MemoryRecord merge(MemoryRecord existing, MemoryWrite w, Instant now, MemoryLimits limits) {
+        Map<String, String> metadata = limits.merged(existing.metadata(), w.metadata());
         Instant expires = existing.expiresAt() == null || w.ttl() == null ? null
                 : later(existing.expiresAt(), now.plus(w.ttl()));
         return new MemoryRecord(existing.id(), existing.tenant(), existing.namespace(), existing.content(), existing.embedding(),
@@ -34,12 +36,12 @@ public final class MemoryMerge {
     /**
      * Folds a near-duplicate that two concurrent writes both added into the one kept: the same rule as
      * {@link #merge}, with {@code gone} in the role of the write — the larger importance, the later access and
-     * expiry (none if either has none), the metadata of both ({@code gone}'s wins on a shared key).
-     * Idempotent, so a fold retried after a conflict gives the same record.
+     * expiry (none if either has none), the metadata of both ({@code gone}'s wins on a shared key; within
+     * {@link MemoryLimits#merged the limit of entries}). Idempotent, so a fold retried after a conflict gives the
+     * same record.
      */
-    public static MemoryRecord fold(MemoryRecord kept, MemoryRecord gone) {
-        Map<String, String> metadata = new LinkedHashMap<>(kept.metadata());
-        metadata.putAll(gone.metadata());
+    public static MemoryRecord fold(MemoryRecord kept, MemoryRecord gone, MemoryLimits limits) {
+        Map<String, String> metadata = limits.merged(kept.metadata(), gone.metadata());
         Instant expires = kept.expiresAt() == null || gone.expiresAt() == null ? null : later(kept.expiresAt(), gone.expiresAt());
         return new MemoryRecord(kept.id(), kept.tenant(), kept.namespace(), kept.content(), kept.embedding(), kept.kind(),
                 Math.max(kept.importance(), gone.importance()), kept.createdAt(), later(kept.accessedAt(), gone.accessedAt()), expires,

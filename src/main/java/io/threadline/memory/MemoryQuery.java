@@ -28,6 +28,9 @@ public record MemoryQuery(String tenant, String text, float[] vector, int k, Str
         if (namespacePrefix != null && !MemoryWrite.NAMESPACE.matcher(namespacePrefix).matches()) {
             throw invalid("namespacePrefix", "a namespace prefix is a path like users/42");
         }
+        if (metadata != null && metadata.values().stream().anyMatch(java.util.Objects::isNull)) {
+            throw invalid("metadata", "metadata filter values are strings, not null");
+        }
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
         if (!metadata.keySet().stream().allMatch(key -> MemoryWrite.METADATA_KEY.matcher(key).matches())) {
             throw invalid("metadata", "metadata filter keys are 1-64 letters, digits, '_' or '-'");

@@ -12,8 +12,10 @@ import java.time.Duration;
  *                       it is older than this ({@code threadline.memory.touch-after}); zero touches every hit
  *                       of every search. Recency halves over weeks, so an hour's precision changes no
  *                       ranking, and it spares a write per hit of every search of a popular memory.
+ * @param limits         what one memory may carry (metadata entries and sizes, time to live); every store
+ *                       refuses a write or search beyond them before it touches anything
  */
-public record MemorySettings(double mergeThreshold, MemoryScoring scoring, Duration touchAfter) {
+public record MemorySettings(double mergeThreshold, MemoryScoring scoring, Duration touchAfter, MemoryLimits limits) {
 
     public static final Duration DEFAULT_TOUCH_AFTER = Duration.ofHours(1);
 
@@ -26,6 +28,13 @@ public record MemorySettings(double mergeThreshold, MemoryScoring scoring, Durat
         if (touchAfter == null || touchAfter.isNegative()) {
             throw new IllegalArgumentException("touch-after must be zero or positive, got " + touchAfter);
         }
+        if (limits == null) {
+            throw new IllegalArgumentException("limits are required (MemoryLimits.DEFAULT)");
+        }
+    }
+
+    public MemorySettings(double mergeThreshold, MemoryScoring scoring, Duration touchAfter) {
+        this(mergeThreshold, scoring, touchAfter, MemoryLimits.DEFAULT);
     }
 
     public MemorySettings(double mergeThreshold, MemoryScoring scoring) {

@@ -21,6 +21,10 @@ import java.util.Optional;
  *       was ranked, before the touch. A touch that cannot be written does not fail the search.</li>
  *   <li>{@link #prune} removes expired memories and, per namespace, the least valuable beyond the cap,
  *       and reports each removed id.</li>
+ *   <li>A write or search beyond {@link MemorySettings#limits()} (metadata entries and sizes, time to live), and
+ *       an id that {@link MemoryWrite#requireId} refuses (in put, get and delete alike), is {@code INVALID_INPUT}
+ *       naming the field, before anything is read or written. No number of distinct metadata keys, from any
+ *       number of tenants, makes a store refuse a later write.</li>
  * </ul>
  * Time comes in as an argument, so tests control it. A store whose service is unavailable throws
  * {@code DEPENDENCY_UNAVAILABLE}.

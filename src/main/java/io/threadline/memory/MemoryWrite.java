@@ -21,23 +21,46 @@ public record MemoryWrite(String id, String tenant, String namespace, String con
     /** Namespace paths: up to 16 segments of letters, digits and {@code . _ : -} (not dots alone), separated by '/'. */
     public static final Pattern NAMESPACE = Pattern.compile(
             "(?!\\.+(?:/|$))[A-Za-z0-9._:-]{1,64}(?:/(?!\\.+(?:/|$))[A-Za-z0-9._:-]{1,64}){0,15}");
-    /** Metadata keys: they become field names of the memory index. */
+    /**
+     * Metadata keys: no '=' (a key and its value are indexed as one {@code key=value} term) and no '.', so a
+     * key never reads as a path.
+     */
     public static final Pattern METADATA_KEY = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     /** Memory ids and tenants: the same safe alphabet as thread ids. */
     public static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    /** Longest content, in characters. */
+    public static final int MAX_CONTENT_CHARS = 32_768;
+    /** Longest kind, in characters (it is indexed as one keyword). */
+    public static final int MAX_KIND_CHARS = 64;
+
+    private static final String ID_RULE = "1-128 letters, digits, '.', '_', ':' or '-'";
 
     public MemoryWrite {
-        check(tenant != null && ID.matcher(tenant).matches(), "tenant", "1-128 letters, digits, '.', '_', ':' or '-'");
+        check(tenant != null && ID.matcher(tenant).matches(), "tenant", ID_RULE);
         check(namespace != null && NAMESPACE.matcher(namespace).matches(), "namespace",
-                "a path of segments of letters, digits, '.', '_', ':' or '-' separated by '/', e.g. users/42/preferences");
-        check(id == null || ID.matcher(id).matches(), "id", "1-128 letters, digits, '.', '_', ':' or '-'");
-        check(content != null && !content.isBlank() && content.length() <= 32_768, "content", "1 to 32768 characters");
+                "a path of up to 16 segments of 1-64 letters, digits, '.', '_', ':' or '-' separated by '/', e.g. users/42/preferences");
+        if (id != null) {
+            requireId(id);
+        }
+        check(content != null && !content.isBlank() && content.length() <= MAX_CONTENT_CHARS, "content",
+                "1 to " + MAX_CONTENT_CHARS + " characters");
+        check(kind == null || !kind.isBlank() && kind.length() <= MAX_KIND_CHARS, "kind", "1 to " + MAX_KIND_CHARS + " characters");
         check(importance >= 0 && importance <= 1, "importance", "between 0 and 1");
         check(ttl == null || !ttl.isNegative() && !ttl.isZero(), "ttl", "positive");
+        check(metadata == null || metadata.values().stream().allMatch(java.util.Objects::nonNull), "metadata", "string values, not null");
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
         check(metadata.keySet().stream().allMatch(k -> METADATA_KEY.matcher(k).matches()), "metadata",
                 "keyed by 1-64 letters, digits, '_' or '-'");
         kind = kind == null ? "fact" : kind;
+    }
+
+    /**
+     * Refuses ({@code INVALID_INPUT}, field {@code id}) an id no write could have stored; every store checks the
+     * ids of put, get and delete with it, so an id that put refuses is refused alike everywhere.
+     */
+    public static String requireId(String id) {
+        check(id != null && ID.matcher(id).matches(), "id", ID_RULE);
+        return id;
     }
 
     /** A fact with importance 0.5, no expiry and no source. */

@@ -127,6 +127,55 @@ class DirectOperationsTest {
             assertThat(memory.store().orElseThrow().search(io.threadline.memory.MemoryQuery.text("acme", "metric units", 10)
                     .under("users/43"), Instant.now())).isEmpty();
         }
+
+        /** An error of the caller: 400 INVALID_INPUT naming the field (these answered 500 INTERNAL before). */
+        private static void assertRefused(ObjectNode event, String field) {
+            JsonNode answer = Lambda.invoke(event);
+            assertThat(answer.at("/error/code").asText()).as(answer.toString()).isEqualTo("INVALID_INPUT");
+            assertThat(answer.at("/error/details/field").asText()).isEqualTo(field);
+            assertThat(answer.at("/error/message").asText()).contains(field);
+        }
+
+        @Test
+        void oversizedOrOverflowingFieldsAreInvalidInputAndStoreNothing() {
+            String huge = "x".repeat(40_000);
+            ObjectNode immenseValue = Lambda.event("memory-put.json");
+            immenseValue.put("namespace", "users/44/limits").put("id", "limits-1").putObject("metadata").put("source", huge);
+            assertRefused(immenseValue, "metadata");
+            ObjectNode immenseKind = Lambda.event("memory-put.json");
+            immenseKind.put("namespace", "users/44/limits").put("id", "limits-2").put("kind", huge);
+            assertRefused(immenseKind, "kind");
+            ObjectNode endless = Lambda.event("memory-put.json");
+            endless.put("namespace", "users/44/limits").put("id", "limits-3").put("ttlSeconds", Long.MAX_VALUE);
+            assertRefused(endless, "ttl");
+            ObjectNode overConfigured = Lambda.event("memory-put.json");
+            overConfigured.put("namespace", "users/44/limits").put("id", "limits-7").put("ttlSeconds", 401L * 86_400);
+            JsonNode refused = Lambda.invoke(overConfigured);
+            assertThat(refused.at("/error/details/limit").asLong()).as("threadline.memory.max-ttl of the profile").isEqualTo(400L * 86_400);
+            ObjectNode manyKeys = Lambda.event("memory-put.json");
+            manyKeys.put("namespace", "users/44/limits").put("id", "limits-4");
+            ObjectNode keys = manyKeys.putObject("metadata");
+            for (int i = 0; i < 800; i++) {
+                keys.put("key_" + i, "v");
+            }
+            assertRefused(manyKeys, "metadata");
+            ObjectNode longContent = Lambda.event("memory-put.json");
+            longContent.put("namespace", "users/44/limits").put("id", "limits-5").put("content", huge);
+            assertRefused(longContent, "content");
+            ObjectNode longNamespace = Lambda.event("memory-put.json");
+            longNamespace.put("namespace", "n".repeat(10_000)).put("id", "limits-6");
+            assertRefused(longNamespace, "namespace");
+            ObjectNode longId = Lambda.event("memory-put.json");
+            longId.put("namespace", "users/44/limits").put("id", "i".repeat(10_000));
+            assertRefused(longId, "id");
+
+            MemoryStore store = memory.store().orElseThrow();
+            for (int i = 1; i <= 7; i++) {
+                assertThat(store.get("acme", "limits-" + i)).isEmpty();
+            }
+            assertThat(store.search(io.threadline.memory.MemoryQuery.text("acme", "metric units", 10).under("users/44"), Instant.now()))
+                    .isEmpty();
+        }
     }
 
     @QuarkusTest
@@ -176,6 +225,18 @@ class DirectOperationsTest {
             assertThat(Lambda.invoke(Lambda.eventText("memory-delete.json")).get("deleted").asBoolean()).isTrue();
             assertThat(store.get("acme", "m-0123456789abcdef")).isEmpty();
             assertThat(Lambda.invoke(Lambda.eventText("memory-delete.json")).get("deleted").asBoolean()).isFalse();
+        }
+
+        @Test
+        void idsThatPutRefusesAreRefusedByDeleteToo() {
+            for (String id : java.util.List.of("*", "../x", "a#b", "i".repeat(10_000))) {
+                ObjectNode event = Lambda.event("memory-delete.json");
+                event.put("id", id);
+                JsonNode answer = Lambda.invoke(event);
+                assertThat(answer.at("/error/code").asText()).as(answer.toString()).isEqualTo("INVALID_INPUT");
+                assertThat(answer.at("/error/details/field").asText()).isEqualTo("id");
+                assertThat(answer.at("/error/message").asText()).contains("id").hasSizeLessThan(400);
+            }
         }
     }
 }

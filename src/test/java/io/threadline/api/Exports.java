@@ -54,7 +54,9 @@ final class Exports {
             return Map.of("quarkus.funqy.export", export(),
                     "threadline.memory.store", "opensearch",
                     "threadline.memory.opensearch.url", io.threadline.memory.opensearch.OpenSearchNode.get().endpoint().toString(),
-                    "threadline.memory.opensearch.index", "api-memories");
+                    "threadline.memory.opensearch.index", "api-memories",
+                    // Below the default (P3650D), so a test sees the configured limit applied.
+                    "threadline.memory.max-ttl", "P400D");
         }
     }
 

@@ -61,6 +61,7 @@ class NativeRegistrationsTest {
             Map.entry(MemoryPruneReport.class.getName(), "the answer of MemoryStore.prune to its caller, in process"),
             Map.entry(MemoryScoring.class.getName(), "configuration, built from threadline.memory.score.*"),
             Map.entry(MemorySettings.class.getName(), "configuration, built from threadline.memory.*"),
+            Map.entry(io.threadline.memory.MemoryLimits.class.getName(), "configuration, built from threadline.memory.max-*"),
             Map.entry(OpenSearchMemorySettings.class.getName(), "configuration, built from threadline.memory.opensearch.*"),
             Map.entry(Effect.class.getName(), "written and read as a JSON tree by hand (Effects), without reflection"),
             Map.entry(EffectError.class.getName(), "part of Effect's hand-built JSON tree (Effects)"),

@@ -261,4 +261,115 @@ public abstract class MemoryStoreContract {
                     e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT));
         }
     }
+
+    /** Metadata entries per write within the default limit (MemoryLimits.DEFAULT). */
+    private static final int KEYS_PER_PUT = MemorySettings.DEFAULT.limits().maxMetadataKeys();
+
+    private static Map<String, String> keys(String prefix, int count, String value) {
+        Map<String, String> out = new java.util.HashMap<>();
+        for (int i = 0; i < count; i++) {
+            out.put(prefix + i, value);
+        }
+        return out;
+    }
+
+    private static void assertInvalid(Runnable call, String field) {
+        assertThatThrownBy(call::run).isInstanceOfSatisfying(ThreadlineException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT);
+            assertThat(e.details()).containsEntry("field", field);
+            assertThat(e.getMessage()).contains(field).hasSizeLessThan(400);
+        });
+    }
+
+    @Test
+    void distinctMetadataKeysOfManyTenantsNeverBreakAnotherTenantsWrites() {
+        // Over 1,000 distinct keys across puts and two tenants (OpenSearch's default field limit is 1,000: keys
+        // that became index fields broke every later write of every tenant).
+        int puts = 20;
+        for (String tenant : List.of(a, b)) {
+            for (int p = 0; p < puts; p++) {
+                String prefix = tenant.substring(0, 8).replace('-', '_') + "_p" + p + "_k";
+                store().put(new MemoryWrite("keys-" + p, tenant, "bulk", "bulk note number " + p + " zq" + p + "x" + tenant.charAt(7),
+                        "fact", 0.5, null, null, null, keys(prefix, KEYS_PER_PUT, "v" + p)), T0);
+            }
+        }
+        assertThat(2 * puts * KEYS_PER_PUT).isGreaterThan(1000);
+        String c = "tenant-c-" + a.substring(a.length() - 8);
+        PutResult later = store().put(new MemoryWrite("after", c, "notes", "written after all those keys", "fact", 0.5, null, null,
+                null, keys("fresh_", KEYS_PER_PUT, "yes")), T0);
+        assertThat(later.memory().metadata()).hasSize(KEYS_PER_PUT);
+        assertThat(store().get(c, "after")).isPresent();
+        // Filters still match exactly, on the first keys written and on the last.
+        assertThat(store().search(MemoryQuery.text(a, "bulk note", 10).where(Map.of("tenant_a_p0_k3", "v0")), T0))
+                .extracting(h -> h.memory().id()).containsExactly("keys-0");
+        assertThat(store().search(MemoryQuery.text(a, "bulk note", 10).where(Map.of("tenant_a_p0_k3", "v1")), T0)).isEmpty();
+        assertThat(store().search(MemoryQuery.text(c, "written", 10).where(Map.of("fresh_7", "yes", "fresh_8", "yes")), T0))
+                .extracting(h -> h.memory().id()).containsExactly("after");
+        assertThat(store().search(MemoryQuery.text(b, "bulk note", 10).where(Map.of("tenant_a_p0_k3", "v0")), T0)).isEmpty();
+    }
+
+    @Test
+    void writesBeyondTheLimitsAreInvalidInputNamingTheFieldAndStoreNothing() {
+        String huge = "x".repeat(40_000);
+        Map<String, String> tooMany = keys("k", KEYS_PER_PUT + 1, "v");
+        assertInvalid(() -> store().put(new MemoryWrite("many", a, "lim", "too many keys", "fact", 0.5, null, null, null, tooMany), T0),
+                "metadata");
+        assertInvalid(() -> store().put(new MemoryWrite("value", a, "lim", "an immense value", "fact", 0.5, null, null, null,
+                Map.of("big", huge)), T0), "metadata");
+        assertInvalid(() -> store().put(new MemoryWrite("kind", a, "lim", "an immense kind", huge, 0.5, null, null, null, Map.of()), T0),
+                "kind");
+        assertInvalid(() -> store().put(new MemoryWrite("ttl", a, "lim", "an endless ttl", "fact", 0.5,
+                Duration.ofSeconds(Long.MAX_VALUE), null, null, Map.of()), T0), "ttl");
+        Map<String, String> nullValue = new java.util.HashMap<>();
+        nullValue.put("k", null);
+        assertInvalid(() -> store().put(new MemoryWrite("null", a, "lim", "a null value", "fact", 0.5, null, null, null, nullValue), T0),
+                "metadata");
+        assertInvalid(() -> store().put(new MemoryWrite("content", a, "lim", huge, "fact", 0.5, null, null, null, Map.of()), T0),
+                "content");
+        for (String id : List.of("many", "value", "kind", "ttl", "null", "content")) {
+            assertThat(store().get(a, id)).as(id).isEmpty();
+        }
+        assertThat(store().search(MemoryQuery.text(a, "too many keys immense value kind endless ttl null", 10), T0)).isEmpty();
+
+        // At the limits, a write is taken.
+        String longest = "é".repeat(MemorySettings.DEFAULT.limits().maxMetadataValueBytes() / 2);
+        PutResult atLimits = store().put(new MemoryWrite("edge", a, "lim", "right at every limit", "k".repeat(64), 0.5,
+                MemorySettings.DEFAULT.limits().maxTtl(), null, null, keys("k", KEYS_PER_PUT, longest)), T0);
+        assertThat(atLimits.memory().expiresAt()).isEqualTo(T0.plus(MemorySettings.DEFAULT.limits().maxTtl()));
+        assertThat(store().get(a, "edge").orElseThrow().metadata()).hasSize(KEYS_PER_PUT).containsEntry("k0", longest);
+        assertInvalid(() -> store().put(new MemoryWrite("edge2", a, "lim", "one second too long", "fact", 0.5,
+                MemorySettings.DEFAULT.limits().maxTtl().plusSeconds(1), null, null, Map.of()), T0), "ttl");
+    }
+
+    @Test
+    void searchFiltersBeyondTheLimitsAreInvalidInput() {
+        assertInvalid(() -> store().search(MemoryQuery.text(a, "x", 5).where(keys("k", KEYS_PER_PUT + 1, "v")), T0), "metadata");
+        assertInvalid(() -> store().search(MemoryQuery.text(a, "x", 5).where(Map.of("k", "x".repeat(40_000))), T0), "metadata");
+        Map<String, String> nullValue = new java.util.HashMap<>();
+        nullValue.put("k", null);
+        assertInvalid(() -> store().search(MemoryQuery.text(a, "x", 5).where(nullValue), T0), "metadata");
+    }
+
+    @Test
+    void idsAreCheckedAlikeByPutGetAndDelete() {
+        for (String id : List.of("*", "../x", "a#b", "a/b", "", "i".repeat(10_000))) {
+            assertInvalid(() -> store().put(new MemoryWrite(id, a, "ns", "some content", "fact", 0.5, null, null, null, Map.of()), T0),
+                    "id");
+            assertInvalid(() -> store().delete(a, id), "id");
+            assertInvalid(() -> store().get(a, id), "id");
+        }
+        assertInvalid(() -> store().delete(a, null), "id");
+    }
+
+    @Test
+    void aMergedMemoryKeepsAtMostTheLimitOfMetadataKeysTheNewestFirst() {
+        store().put(new MemoryWrite(null, a, "prefs", "the user likes green tea", "preference", 0.3, null, null, null,
+                keys("old", KEYS_PER_PUT, "1")), T0);
+        PutResult merged = store().put(new MemoryWrite(null, a, "prefs", "The user likes green tea!", "preference", 0.3, null, null,
+                null, keys("new", KEYS_PER_PUT - 1, "2")), T0.plusSeconds(1));
+        assertThat(merged.merged()).isTrue();
+        assertThat(merged.memory().metadata()).hasSize(KEYS_PER_PUT).containsAllEntriesOf(keys("new", KEYS_PER_PUT - 1, "2"))
+                .containsEntry("old0", "1");
+        assertThat(store().get(a, merged.memory().id()).orElseThrow().metadata()).isEqualTo(merged.memory().metadata());
+    }
 }

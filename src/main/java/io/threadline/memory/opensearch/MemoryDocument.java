@@ -3,17 +3,39 @@ package io.threadline.memory.opensearch;
 import io.threadline.memory.MemoryRecord;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
-/** A memory as an OpenSearch document (times as ISO-8601 strings, as the date fields expect). */
+/**
+ * A memory as an OpenSearch document (times as ISO-8601 strings, as the date fields expect). The metadata is
+ * kept twice: as the object it is, stored but not indexed (so its keys never become fields of the index), and
+ * as {@code metadataTerms}, one {@code key=value} keyword per entry, which the metadata filters match.
+ */
 public record MemoryDocument(String id, String tenant, String namespace, String content, float[] embedding, String kind,
                              double importance, String createdAt, String accessedAt, String expiresAt, String sourceThread,
-                             String sourceCheckpoint, String contentHash, Map<String, String> metadata) {
+                             String sourceCheckpoint, String contentHash, Map<String, String> metadata,
+                             List<String> metadataTerms) {
 
     static MemoryDocument of(MemoryRecord r) {
         return new MemoryDocument(r.id(), r.tenant(), r.namespace(), r.content(), r.embedding(), r.kind(), r.importance(),
                 r.createdAt().toString(), r.accessedAt().toString(), r.expiresAt() == null ? null : r.expiresAt().toString(),
-                r.sourceThread(), r.sourceCheckpoint(), r.contentHash(), r.metadata());
+                r.sourceThread(), r.sourceCheckpoint(), r.contentHash(), r.metadata(), terms(r.metadata()));
+    }
+
+    /**
+     * The indexed form of metadata entries. Keys have no '=' ({@link io.threadline.memory.MemoryWrite#METADATA_KEY}),
+     * so {@code key=value} names one entry unambiguously.
+     */
+    static String term(String key, String value) {
+        return key + "=" + value;
+    }
+
+    private static List<String> terms(Map<String, String> metadata) {
+        List<String> out = new ArrayList<>(metadata.size());
+        new TreeMap<>(metadata).forEach((k, v) -> out.add(term(k, v)));
+        return out;
     }
 
     MemoryRecord toRecord() {

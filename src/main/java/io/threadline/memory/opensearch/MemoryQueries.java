@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The filters every memory query carries: always the tenant, never an expired memory. */
+/** The filters every memory query carries: always the tenant, never an expired memory; metadata as exact terms. */
 final class MemoryQueries {
 
     /** Enough for one tenant's memories to be pruned in one read; larger tenants prune in several runs. */
@@ -38,7 +38,8 @@ final class MemoryQueries {
                         .should(s -> s.term(t -> t.field("namespace").value(FieldValue.of(namespacePrefix))))
                         .should(s -> s.prefix(p -> p.field("namespace").value(namespacePrefix + "/")))));
             }
-            metadata.forEach((k, v) -> b.filter(f -> f.term(t -> t.field("metadata." + k).value(FieldValue.of(v)))));
+            metadata.forEach((k, v) -> b.filter(f -> f.term(t -> t.field(MemoryIndex.METADATA_TERMS)
+                    .value(FieldValue.of(MemoryDocument.term(k, v))))));
             b.filter(f -> f.bool(eb -> eb.minimumShouldMatch("1")
                     .should(s -> s.bool(nb -> nb.mustNot(m -> m.exists(e -> e.field("expiresAt")))))
                     .should(s -> s.range(r -> r.field("expiresAt").gt(JsonData.of(now.toString()))))));

@@ -62,7 +62,7 @@ public final class OpenSearchMemoryStore implements MemoryStore {
         this.embeddings = embeddings;
         this.settings = settings;
         this.index = index;
-        this.writes = new VersionedWrites(client, index.index(), settings.mergeThreshold());
+        this.writes = new VersionedWrites(client, index.index(), settings.mergeThreshold(), settings.limits());
     }
 
     /** Creates the index with its mapping if it does not exist (safe to call at every start). */
@@ -83,6 +83,7 @@ public final class OpenSearchMemoryStore implements MemoryStore {
      */
     @Override
     public PutResult put(MemoryWrite write, Instant now) {
+        settings.limits().check(write);
         float[] vector = embeddings.embed(write.content());
         String id = write.id() != null ? write.id() : Embeddings.defaultId(write);
         return call("write a memory", () -> {
@@ -121,7 +122,7 @@ public final class OpenSearchMemoryStore implements MemoryStore {
             if (current.isEmpty()) {
                 return Optional.empty();
             }
-            MemoryRecord merged = MemoryMerge.merge(current.get().record(), write, now);
+            MemoryRecord merged = MemoryMerge.merge(current.get().record(), write, now, settings.limits());
             writes.replace(current.get(), merged);
             return Optional.of(new PutResult(merged, true));
         }
@@ -148,11 +149,13 @@ public final class OpenSearchMemoryStore implements MemoryStore {
 
     @Override
     public Optional<MemoryRecord> get(String tenant, String id) {
+        MemoryWrite.requireId(id);
         return call("read a memory", () -> read(tenant, id));
     }
 
     @Override
     public List<MemoryHit> search(MemoryQuery query, Instant now) {
+        settings.limits().check(query);
         float[] vector = query.vector() != null ? Embeddings.normalized(query.vector()) : embeddings.embed(query.text());
         List<Candidate> top = call("search memories", () -> {
             Query filter = MemoryQueries.filter(query.tenant(), query.namespacePrefix(), null, query.metadata(), now);
@@ -223,6 +226,7 @@ public final class OpenSearchMemoryStore implements MemoryStore {
 
     @Override
     public boolean delete(String tenant, String id) {
+        MemoryWrite.requireId(id);
         return call("delete a memory", () -> client.delete(d -> d.index(index.index()).id(docId(tenant, id)).refresh(Refresh.True))
                 .result() == Result.Deleted);
     }

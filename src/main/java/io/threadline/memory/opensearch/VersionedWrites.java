@@ -1,6 +1,7 @@
 package io.threadline.memory.opensearch;
 
 import io.threadline.memory.Embeddings;
+import io.threadline.memory.MemoryLimits;
 import io.threadline.memory.MemoryMerge;
 import io.threadline.memory.MemoryRecord;
 import org.opensearch.client.opensearch.OpenSearchClient;
@@ -44,11 +45,13 @@ final class VersionedWrites {
     private final OpenSearchClient client;
     private final String index;
     private final double mergeThreshold;
+    private final MemoryLimits limits;
 
-    VersionedWrites(OpenSearchClient client, String index, double mergeThreshold) {
+    VersionedWrites(OpenSearchClient client, String index, double mergeThreshold, MemoryLimits limits) {
         this.client = client;
         this.index = index;
         this.mergeThreshold = mergeThreshold;
+        this.limits = limits;
     }
 
     static String docId(String tenant, String id) {
@@ -99,7 +102,7 @@ final class VersionedWrites {
             Versioned kept = group.get(0);
             MemoryRecord folded = kept.record();
             for (Versioned gone : group.subList(1, group.size())) {
-                folded = MemoryMerge.fold(folded, gone.record());
+                folded = MemoryMerge.fold(folded, gone.record(), limits);
             }
             try {
                 MemoryRecord result = folded;

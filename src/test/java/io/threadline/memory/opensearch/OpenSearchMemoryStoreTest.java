@@ -161,4 +161,83 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
         assertThatThrownBy(() -> down.search(io.threadline.memory.MemoryQuery.text("t", "hello", 3), T0))
                 .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE));
     }
+
+    /** The fields of the index's mapping, top level. */
+    private static java.util.Set<String> fields(String index) throws java.io.IOException {
+        return client.indices().getMapping(g -> g.index(index)).result().get(index).mappings().properties().keySet();
+    }
+
+    @Test
+    void metadataKeysNeverBecomeFieldsOfTheIndexAndNoOtherFieldCanGrowIt() throws Exception {
+        store.put(new MemoryWrite("meta", a, "ns", "a memory with metadata", "fact", 0.5, null, null, null,
+                java.util.Map.of("colour", "green", "size", "small")), T0);
+        var mapping = client.indices().getMapping(g -> g.index(settings.index())).result().get(settings.index()).mappings();
+        assertThat(mapping.dynamic()).isEqualTo(org.opensearch.client.opensearch._types.mapping.DynamicMapping.Strict);
+        assertThat(mapping.properties().get("metadata").object().enabled()).isFalse();
+        assertThat(mapping.properties()).doesNotContainKey("metadata.colour");
+        java.util.Set<String> before = fields(settings.index());
+        for (int p = 0; p < 5; p++) {
+            store.put(new MemoryWrite("meta-" + p, b, "ns", "another memory numbered " + p + " zz" + p, "fact", 0.5, null, null, null,
+                    java.util.Map.of("key_" + p, "v", "other_" + p, "w")), T0);
+        }
+        assertThat(fields(settings.index())).isEqualTo(before);
+        // A document with a field the mapping does not name is refused, not mapped.
+        assertThatThrownBy(() -> client.index(i -> i.index(settings.index()).id("stray").document(java.util.Map.of("stray", "x"))))
+                .isInstanceOfSatisfying(org.opensearch.client.opensearch._types.OpenSearchException.class,
+                        e -> assertThat(e.error().type()).isEqualTo("strict_dynamic_mapping_exception"));
+        assertThat(fields(settings.index())).isEqualTo(before);
+    }
+
+    /** The mapping an earlier Threadline created: each metadata key a keyword field, by a dynamic template. */
+    private static void createEarlierIndex(String name) throws java.io.IOException {
+        var keyword = org.opensearch.client.opensearch._types.mapping.Property.of(p -> p.keyword(k -> k));
+        client.indices().create(c -> c.index(name).settings(s -> s.knn(true).numberOfShards(1)).mappings(m -> m
+                .dynamicTemplates(java.util.Map.of("metadata_as_keywords",
+                        org.opensearch.client.opensearch._types.mapping.DynamicTemplate.of(t -> t.pathMatch("metadata.*").mapping(keyword))))
+                .properties("tenant", keyword).properties("namespace", keyword).properties("id", keyword)
+                .properties("createdAt", org.opensearch.client.opensearch._types.mapping.Property.of(p -> p.date(d -> d)))
+                .properties("accessedAt", org.opensearch.client.opensearch._types.mapping.Property.of(p -> p.date(d -> d)))
+                .properties("expiresAt", org.opensearch.client.opensearch._types.mapping.Property.of(p -> p.date(d -> d)))
+                .properties(MemoryIndex.EMBEDDING, org.opensearch.client.opensearch._types.mapping.Property.of(p -> p.knnVector(
+                        v -> v.dimension(WordEmbeddingModel.DIMENSION)
+                                .method(mm -> mm.name("hnsw").engine("lucene").spaceType("cosinesimil")))))));
+    }
+
+    @Test
+    void anIndexCreatedByAnEarlierVersionIsRefusedWithWhatToDoAndTheDocumentedReindexMovesIt() throws Exception {
+        String old = "old-memories-" + UUID.randomUUID();
+        createEarlierIndex(old);
+        float[] vector = new Embeddings(new WordEmbeddingModel()).embed("prefers green tea");
+        String at = T0.toString();
+        client.index(i -> i.index(old).id(a + "/m1").refresh(org.opensearch.client.opensearch._types.Refresh.True)
+                .document(java.util.Map.of("id", "m1", "tenant", a, "namespace", "prefs", "content", "prefers green tea",
+                        "embedding", vector, "kind", "preference", "importance", 0.5, "createdAt", at, "accessedAt", at,
+                        "metadata", java.util.Map.of("source", "chat"))));
+        OpenSearchMemorySettings oldSettings = new OpenSearchMemorySettings(old, "lucene", WordEmbeddingModel.DIMENSION, 4);
+        OpenSearchMemoryStore onOld = new OpenSearchMemoryStore(client, new Embeddings(new WordEmbeddingModel()),
+                MemorySettings.DEFAULT, oldSettings);
+        assertThatThrownBy(onOld::ensureIndex).isInstanceOfSatisfying(ThreadlineException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL);
+            assertThat(e.getMessage()).contains(old, "threadline.memory.opensearch.index", "reindex");
+        });
+
+        // README.md, "Upgrading an index": create the new index (first use), then _reindex with the script. The test
+        // node has no reindex module (the integ-test zip carries only lang-painless), so the copy is a get and an index
+        // here, and the script runs through _update, which gives it the same ctx._source as _reindex does.
+        String fresh = "new-memories-" + UUID.randomUUID();
+        OpenSearchMemoryStore onNew = new OpenSearchMemoryStore(client, new Embeddings(new WordEmbeddingModel()),
+                MemorySettings.DEFAULT, new OpenSearchMemorySettings(fresh, "lucene", WordEmbeddingModel.DIMENSION, 4));
+        onNew.ensureIndex();
+        var source = client.get(g -> g.index(old).id(a + "/m1"), java.util.Map.class).source();
+        client.index(i -> i.index(fresh).id(a + "/m1").document(source));
+        client.update(u -> u.index(fresh).id(a + "/m1").refresh(org.opensearch.client.opensearch._types.Refresh.True)
+                .script(sc -> sc.inline(in -> in.source(REINDEX_SCRIPT))), java.util.Map.class);
+        assertThat(onNew.search(io.threadline.memory.MemoryQuery.text(a, "green tea", 5)
+                .where(java.util.Map.of("source", "chat")), T0)).extracting(h -> h.memory().id()).containsExactly("m1");
+        assertThat(onNew.get(a, "m1").orElseThrow().metadata()).containsEntry("source", "chat");
+    }
+
+    /** The painless script README.md gives for moving memories out of an index created by an earlier version. */
+    static final String REINDEX_SCRIPT = "def t = []; if (ctx._source.metadata != null) { for (e in ctx._source.metadata.entrySet()) "
+            + "{ t.add(e.getKey() + '=' + e.getValue()); } } ctx._source.metadataTerms = t;";
 }
