@@ -21,6 +21,7 @@ class ThreadFunctionsErrorTest {
             public String tenantClaim() { return "tenant"; }
             public Optional<String> localTenant() { return Optional.empty(); }
             public int maxInputBytes() { return 1024; }
+            public int maxResponseBytes() { return 5_242_880; }
             public int runMaxSteps() { return 5; }
             public Duration runSafetyMargin() { return Duration.ofSeconds(2); }
             public Duration runDefaultBudget() { return Duration.ofSeconds(10); }
