@@ -6,10 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * What a part of an answer costs against {@link ApiConfig#maxResponseBytes()}: its JSON as the entry
  * paths write it, counted as it travels behind API Gateway. There the answer is the {@code body} of the
- * proxy response, a JSON <em>string</em>, so every {@code "} and {@code \} of it is escaped once more
- * and a quote-heavy answer (a state of many short strings) grows by up to half again. Counting those
- * bytes twice measures exactly that escaping (written JSON has no raw control characters, and non-ASCII
- * stays UTF-8), and the same count, a little pessimistic, keeps a direct invocation under Lambda's limit.
+ * proxy response, a JSON <em>string</em>, so every {@code "} and {@code \} of it is escaped once more:
+ * a quote-heavy answer (a state of many short strings, tool arguments that are JSON in a string) grows
+ * by a third or more. Counting those bytes twice measures exactly that escaping (written JSON has no raw
+ * control characters, and non-ASCII stays UTF-8), and the same count, a little pessimistic for a direct
+ * invocation (not escaped), keeps that path under Lambda's limit too.
  */
 final class ResponseSize {
 
