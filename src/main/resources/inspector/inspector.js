@@ -132,7 +132,7 @@ async function select(checkpointId) {
   $('replay-report').hidden = true;
   $('action-result').hidden = true;
   renderSummary(entry);
-  renderDiff(entry.diff || []);
+  renderDiff(entry.diff || [], (entry.truncated || []).includes('diff'));
   renderEffects(entry.effects || []);
   renderMemories(entry);
   await Promise.all([renderGraph(entry), renderState(entry)]);
@@ -154,6 +154,8 @@ function renderSummary(entry) {
   Object.entries(cp.metadata || {}).forEach(([k, v]) => rows.push(['metadata.' + k, v]));
   if (cp.interrupt) rows.push(['waits for', compact(cp.interrupt, 400)]);
   if (cp.error) rows.push(['error', cp.error.node + ': ' + cp.error.type + ': ' + cp.error.message]);
+  // An entry larger than one answer of history comes without its large parts (README, "Large answers").
+  if (entry.truncated) rows.push(['left out', entry.truncated.join(', ') + ' (too large for one answer): ' + entry.hint]);
   const dl = clear($('summary'));
   rows.forEach(([k, v]) => dl.append(el('dt', {}, k), el('dd', {'data-key': k}, v)));
   const latest = view.entries[view.entries.length - 1] === entry;
@@ -161,9 +163,13 @@ function renderSummary(entry) {
   $('resume-box').hidden = !(latest && cp.status === 'INTERRUPTED');
 }
 
-function renderDiff(diff) {
-  $('diff-json').textContent = JSON.stringify(diff, null, 2);
+function renderDiff(diff, leftOut) {
+  $('diff-json').textContent = leftOut ? '' : JSON.stringify(diff, null, 2);
   const body = clear($('diff').tBodies[0]);
+  if (leftOut) {
+    body.append(el('tr', {}, el('td', {colspan: 3, class: 'muted'}, 'left out: too large for one answer; the state at this checkpoint is below')));
+    return;
+  }
   if (diff.length === 0) {
     body.append(el('tr', {}, el('td', {colspan: 3, class: 'muted'}, 'no change')));
   }

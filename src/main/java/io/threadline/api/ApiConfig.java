@@ -33,6 +33,15 @@ public interface ApiConfig {
     @WithDefault("262144")
     int maxInputBytes();
 
+    /**
+     * Largest answer of {@code history} and {@code export}, in bytes as {@link ResponseSize} counts them:
+     * the JSON once more escaped, as it travels inside API Gateway's proxy response. Lambda refuses a
+     * synchronous answer over 6 MB (6,291,456 bytes) with no useful error; 5 MiB leaves room for the proxy
+     * envelope and the reply's own fields. Larger histories and exports are answered in pages (a cursor).
+     */
+    @WithDefault("5242880")
+    int maxResponseBytes();
+
     /** Default and largest {@code maxSteps} of a run. */
     @WithDefault("25")
     int runMaxSteps();

@@ -130,16 +130,40 @@ public class Operations {
     }
 
     public Replies.History history(Caller caller, Requests.History r) {
+        return history(caller, r, config.maxResponseBytes());
+    }
+
+    /**
+     * History bounded by {@code maxBytes} ({@link ResponseSize}): entries are added while the answer stays
+     * under it, at least one, and {@code nextCursor} continues right after the last one answered.
+     */
+    Replies.History history(Caller caller, Requests.History r, long maxBytes) {
+        ThreadKey thread = key(caller, r.threadId());
         int limit = r.limit() == null ? 20 : r.limit();
-        HistoryPage page = runtime.history(key(caller, r.threadId()), new HistoryQuery(limit, r.cursor()));
+        HistoryPage page = runtime.history(thread, new HistoryQuery(limit, r.cursor()));
         List<Replies.CheckpointEntry> entries = new ArrayList<>();
-        for (ThreadRuntime.Change c : runtime.diffs(key(caller, r.threadId()), page)) {
-            Checkpoint cp = c.checkpoint();
-            entries.add(new Replies.CheckpointEntry(CheckpointSummary.of(cp), shown(cp),
-                    io.threadline.state.Redaction.patch(runtime.graph().schema(), c.diff()),
-                    shown(key(caller, r.threadId()), cp, cp.effects()), shown(key(caller, r.threadId()), cp, cp.outbox())));
+        long used = ResponseSize.ENVELOPE_BYTES;
+        for (int i = 0; i < page.checkpoints().size(); i++) {
+            Replies.CheckpointEntry entry = entry(thread, page.checkpoints().get(i));
+            long size = ResponseSize.of(codec.mapper(), entry) + 1;
+            if (used + size > maxBytes) {
+                if (!entries.isEmpty()) {
+                    return new Replies.History(entries, page.cursorAfter(i - 1), null);
+                }
+                entry = ResponsePages.within(codec.mapper(), entry, maxBytes - used);
+                size = ResponseSize.of(codec.mapper(), entry) + 1;
+            }
+            entries.add(entry);
+            used += size;
         }
         return new Replies.History(entries, page.nextCursor(), null);
+    }
+
+    private Replies.CheckpointEntry entry(ThreadKey thread, Checkpoint cp) {
+        ThreadRuntime.Change c = runtime.diff(thread, cp);
+        return new Replies.CheckpointEntry(CheckpointSummary.of(cp), shown(cp),
+                io.threadline.state.Redaction.patch(runtime.graph().schema(), c.diff()),
+                shown(thread, cp, cp.effects()), shown(thread, cp, cp.outbox()), null, null);
     }
 
     /** A checkpoint's stored change as history shows it: {@code @Sensitive} fields masked. */
@@ -218,11 +242,12 @@ public class Operations {
 
     /**
      * The thread as a recording, so a failure seen in production becomes a regression test. Not masked:
-     * a replay needs the values as they were — grant this operation like reading the state itself.
+     * a replay needs the values as they were — grant this operation like reading the state itself. A page
+     * of it, oldest first, when the whole is larger than an answer may be ({@link ResponsePages#export}).
      */
     public Replies.Export export(Caller caller, Requests.Export r) {
-        String json = io.threadline.runtime.RecordedThread.of(store, key(caller, r.threadId())).toJson();
-        return new Replies.Export(codec.readTree(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)), null);
+        ThreadKey thread = key(caller, r.threadId());
+        return ResponsePages.export(codec.mapper(), ResponsePages.recordedAfter(store, thread, r.cursor()), config.maxResponseBytes());
     }
 
     public Replies.Replay replay(Caller caller, Requests.Replay r) {

@@ -44,11 +44,13 @@ public final class Replies {
      * A history entry: the checkpoint, its state change as stored (a JSON Patch, or the snapshot), the
      * diff against its parent's state as a JSON Patch whatever was stored, and the effects the step
      * recorded (model and tool calls, clock, ids, recalls, resume values) when it has any, and the
-     * memories the step wrote (its outbox) when it wrote any.
+     * memories the step wrote (its outbox) when it wrote any. An entry that alone is larger than an answer
+     * may be ({@code threadline.api.max-response-bytes}) comes without its largest parts: {@code truncated}
+     * names them and {@code hint} says where to read them.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record CheckpointEntry(CheckpointSummary checkpoint, JsonNode change, JsonNode diff, JsonNode effects,
-                                  JsonNode outbox) {}
+                                  JsonNode outbox, List<String> truncated, String hint) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Replay(ReplayReport report, ErrorBody error) {}
@@ -80,7 +82,12 @@ public final class Replies {
         }
     }
 
-    /** A recorded thread, format {@code threadline.thread/1}: save it, and {@code RecordedThread.read} replays it in a test. */
+    /**
+     * A recorded thread, format {@code threadline.thread/1}: save it, and {@code RecordedThread.read} replays it
+     * in a test. A thread larger than one answer comes in pages: each {@code thread} is a document of the
+     * format holding the next checkpoints, oldest first, and {@code nextCursor} asks for the next page
+     * (absent on the last); the pages written one after the other read as one recording.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Export(JsonNode thread, ErrorBody error) {}
+    public record Export(JsonNode thread, String nextCursor, ErrorBody error) {}
 }

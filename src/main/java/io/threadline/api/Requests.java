@@ -20,7 +20,10 @@ public final class Requests {
     /** The latest state, or the state at {@code checkpointId}. */
     public record State(String tenant, String threadId, String checkpointId) {}
 
-    /** A page of history, newest first. */
+    /**
+     * A page of history, newest first: at most {@code limit} checkpoints, fewer when they would make the
+     * answer larger than {@code threadline.api.max-response-bytes}; {@code cursor} is a {@code nextCursor}.
+     */
     public record History(String tenant, String threadId, Integer limit, String cursor) {}
 
     /** Re-runs the step that produced {@code checkpointId} on its recorded effects; writes nothing. */
@@ -56,6 +59,10 @@ public final class Requests {
     /** Applies a partial state update as a checkpoint of its own, attributed to "external" with a reason. */
     public record Update(String tenant, String threadId, JsonNode input, String reason) {}
 
-    /** The whole recorded thread (every retained checkpoint with its change, input, effects, error) as one JSON document. */
-    public record Export(String tenant, String threadId) {}
+    /**
+     * The recorded thread (every retained checkpoint with its change, input, effects, error), in one answer or,
+     * when larger than {@code threadline.api.max-response-bytes}, in pages: {@code cursor} is the previous
+     * page's {@code nextCursor}.
+     */
+    public record Export(String tenant, String threadId, String cursor) {}
 }

@@ -69,7 +69,7 @@ public class ThreadFunctions {
 
     @Funq
     public Replies.Export export(JsonNode request) {
-        return answer(request, Requests.Export.class, Requests.Export::tenant, operations::export, e -> new Replies.Export(null, e));
+        return answer(request, Requests.Export.class, Requests.Export::tenant, operations::export, e -> new Replies.Export(null, null, e));
     }
 
     @Funq

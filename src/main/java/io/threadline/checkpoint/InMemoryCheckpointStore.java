@@ -120,12 +120,12 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     public HistoryPage history(ThreadKey thread, HistoryQuery query) {
         ThreadLog log = threads.get(thread);
         if (log == null) {
-            return new HistoryPage(List.of(), null);
+            return HistoryPage.empty();
         }
         synchronized (log) {
             Entry head = log.head();
             if (head == null) {
-                return new HistoryPage(List.of(), null);
+                return HistoryPage.empty();
             }
             long start = query.cursor() == null ? head.step() : parseCursor(query.cursor()) - 1;
             start = Math.min(start, head.step());
@@ -134,8 +134,10 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
             for (; step >= log.firstStep && page.size() < query.limit(); step--) {
                 page.add(CheckpointCodec.decode(thread, log.byStep(step).bytes()));
             }
-            String next = step >= log.firstStep && !page.isEmpty() ? Long.toString(page.get(page.size() - 1).step()) : null;
-            return new HistoryPage(page, next);
+            // A cursor is the step of the last checkpoint answered; the next page starts one below it.
+            List<String> cursors = page.stream().map(cp -> Long.toString(cp.step())).toList();
+            String next = step >= log.firstStep && !page.isEmpty() ? cursors.get(cursors.size() - 1) : null;
+            return new HistoryPage(page, next, cursors);
         }
     }
 

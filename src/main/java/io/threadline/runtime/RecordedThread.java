@@ -1,6 +1,7 @@
 package io.threadline.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -68,16 +69,42 @@ public final class RecordedThread {
 
     /** Every retained checkpoint of {@code thread}, oldest first; THREAD_NOT_FOUND if it has none. */
     public static RecordedThread of(CheckpointStore store, ThreadKey thread) {
+        return after(store, thread, null);
+    }
+
+    /**
+     * The retained checkpoints of {@code thread} newer than {@code after} (all of them when {@code null}),
+     * oldest first: the rest of a recording that was saved up to {@code after}. Reads history only down to
+     * {@code after}. THREAD_NOT_FOUND if the thread has no checkpoint; CHECKPOINT_NOT_FOUND if {@code after}
+     * is not one of its retained checkpoints (pruned since, or of another thread).
+     */
+    public static RecordedThread after(CheckpointStore store, ThreadKey thread, CheckpointId after) {
         List<Checkpoint> newestFirst = new ArrayList<>();
+        boolean reached = after == null;
+        boolean any = false;
+        boolean done = false;
         String cursor = null;
         do {
             HistoryPage page = store.history(thread, new HistoryQuery(HistoryQuery.MAX_LIMIT, cursor));
-            newestFirst.addAll(page.checkpoints());
-            cursor = page.nextCursor();
+            any |= !page.checkpoints().isEmpty();
+            for (Checkpoint cp : page.checkpoints()) {
+                if (after != null && cp.id().compareTo(after) <= 0) {
+                    // Ids grow along a thread: everything from here on is older than `after`.
+                    reached = cp.id().equals(after);
+                    done = true;
+                    break;
+                }
+                newestFirst.add(cp);
+            }
+            cursor = done ? null : page.nextCursor();
         } while (cursor != null);
-        if (newestFirst.isEmpty()) {
+        if (!any) {
             throw new ThreadlineException(ErrorCode.THREAD_NOT_FOUND, "no thread " + thread.threadId() + " for this tenant",
                     Map.of("thread", thread.threadId()));
+        }
+        if (!reached) {
+            throw new ThreadlineException(ErrorCode.CHECKPOINT_NOT_FOUND, "no retained checkpoint " + after.value()
+                    + " in thread " + thread.threadId(), Map.of("thread", thread.threadId(), "checkpointId", after.value()));
         }
         Collections.reverse(newestFirst);
         return new RecordedThread(thread, newestFirst);
@@ -140,72 +167,96 @@ public final class RecordedThread {
 
     /** Pretty-printed, one checkpoint after the other; state changes, inputs and effects as JSON, not strings. */
     public String toJson() {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("format", FORMAT).put("tenant", thread.tenant()).put("threadId", thread.threadId());
-        ArrayNode list = root.putArray("checkpoints");
-        for (Checkpoint cp : checkpoints) {
-            ObjectNode o = list.addObject();
-            o.put("id", cp.id().value()).put("step", cp.step());
-            if (cp.parent() != null) {
-                o.put("parent", cp.parent().value());
-            }
-            cp.nodes().forEach(o.putArray("nodes")::add);
-            ArrayNode decisions = o.putArray("decisions");
-            for (Decision d : cp.decisions()) {
-                ObjectNode dn = decisions.addObject().put("from", d.from()).put("reason", d.reason());
-                d.to().forEach(dn.putArray("to")::add);
-            }
-            cp.next().forEach(o.putArray("next")::add);
-            o.put("status", cp.status().name()).put("schemaVersion", cp.schemaVersion()).put("createdAt", cp.createdAt().toString());
-            o.set(cp.isSnapshot() ? "snapshot" : "delta", tree(cp.change().json()));
-            if (cp.idempotencyKey() != null) {
-                o.put("idempotencyKey", cp.idempotencyKey());
-            }
-            ObjectNode metadata = o.putObject("metadata");
-            cp.metadata().forEach(metadata::put);
-            putJson(o, "input", cp.input());
-            putJson(o, "effects", cp.effects());
-            putJson(o, "outbox", cp.outbox());
-            putJson(o, "interrupt", cp.interrupt());
-            if (cp.error() != null) {
-                o.putObject("error").put("node", cp.error().node()).put("type", cp.error().type())
-                        .put("message", cp.error().message()).put("stack", cp.error().stack());
-            }
-        }
         try {
-            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(toTree());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** Reads a recording; anything that is not one is INVALID_INPUT naming what is wrong. */
+    /** The recording as a JSON tree: {@link #header()} with every checkpoint ({@link #toTree(Checkpoint)}) in {@code checkpoints}. */
+    public ObjectNode toTree() {
+        ObjectNode root = header();
+        ArrayNode list = root.putArray("checkpoints");
+        checkpoints.forEach(cp -> list.add(toTree(cp)));
+        return root;
+    }
+
+    /** What every document of the format starts with: {@code format}, {@code tenant}, {@code threadId}. */
+    public ObjectNode header() {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("format", FORMAT).put("tenant", thread.tenant()).put("threadId", thread.threadId());
+        return root;
+    }
+
+    /** One checkpoint as the format writes it. */
+    public static ObjectNode toTree(Checkpoint cp) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("id", cp.id().value()).put("step", cp.step());
+        if (cp.parent() != null) {
+            o.put("parent", cp.parent().value());
+        }
+        cp.nodes().forEach(o.putArray("nodes")::add);
+        ArrayNode decisions = o.putArray("decisions");
+        for (Decision d : cp.decisions()) {
+            ObjectNode dn = decisions.addObject().put("from", d.from()).put("reason", d.reason());
+            d.to().forEach(dn.putArray("to")::add);
+        }
+        cp.next().forEach(o.putArray("next")::add);
+        o.put("status", cp.status().name()).put("schemaVersion", cp.schemaVersion()).put("createdAt", cp.createdAt().toString());
+        o.set(cp.isSnapshot() ? "snapshot" : "delta", tree(cp.change().json()));
+        if (cp.idempotencyKey() != null) {
+            o.put("idempotencyKey", cp.idempotencyKey());
+        }
+        ObjectNode metadata = o.putObject("metadata");
+        cp.metadata().forEach(metadata::put);
+        putJson(o, "input", cp.input());
+        putJson(o, "effects", cp.effects());
+        putJson(o, "outbox", cp.outbox());
+        putJson(o, "interrupt", cp.interrupt());
+        if (cp.error() != null) {
+            o.putObject("error").put("node", cp.error().node()).put("type", cp.error().type())
+                    .put("message", cp.error().message()).put("stack", cp.error().stack());
+        }
+        return o;
+    }
+
+    /**
+     * Joins the pages of a paged {@code export} (each page's {@code thread}, in the order they were
+     * answered) into one recording; the same as {@link #fromJson} of the pages written one after the other.
+     */
+    public static RecordedThread join(List<String> pages) {
+        return fromJson(String.join("\n", pages));
+    }
+
+    /**
+     * Reads a recording; anything that is not one is INVALID_INPUT naming what is wrong. The text may hold
+     * several documents one after the other — the pages of a paged {@code export}, each with the header and
+     * the next checkpoints — read as one recording: same thread, steps strictly increasing across pages
+     * (a page missing its predecessor's order, or given twice, is refused).
+     */
     public static RecordedThread fromJson(String json) {
-        try {
-            JsonNode root = JSON.readTree(json);
-            if (!FORMAT.equals(root.path("format").asText())) {
-                throw invalid("not a recorded thread: format must be " + FORMAT);
-            }
-            ThreadKey thread = ThreadKey.of(root.get("tenant").asText(), root.get("threadId").asText());
+        try (MappingIterator<JsonNode> documents = JSON.readerFor(JsonNode.class).readValues(json)) {
+            ThreadKey thread = null;
             List<Checkpoint> checkpoints = new ArrayList<>();
-            for (JsonNode o : root.get("checkpoints")) {
-                List<Decision> decisions = new ArrayList<>();
-                for (JsonNode d : o.path("decisions")) {
-                    decisions.add(new Decision(d.get("from").asText(), strings(d.get("to")), d.get("reason").asText()));
+            while (documents.hasNextValue()) {
+                JsonNode root = documents.nextValue();
+                if (!FORMAT.equals(root.path("format").asText())) {
+                    throw invalid("not a recorded thread: format must be " + FORMAT);
                 }
-                boolean snapshot = o.has("snapshot");
-                byte[] change = JSON.writeValueAsBytes(snapshot ? o.get("snapshot") : o.get("delta"));
-                Map<String, String> metadata = new LinkedHashMap<>();
-                o.path("metadata").fields().forEachRemaining(e -> metadata.put(e.getKey(), e.getValue().asText()));
-                JsonNode err = o.get("error");
-                checkpoints.add(new Checkpoint(CheckpointId.parse(o.get("id").asText()), thread, o.get("step").asLong(),
-                        o.hasNonNull("parent") ? CheckpointId.parse(o.get("parent").asText()) : null, strings(o.get("nodes")), decisions,
-                        strings(o.get("next")), Status.valueOf(o.get("status").asText()), o.get("schemaVersion").asInt(),
-                        snapshot ? new StateChange.Snapshot(change) : new StateChange.Delta(change),
-                        Instant.parse(o.get("createdAt").asText()), o.hasNonNull("idempotencyKey") ? o.get("idempotencyKey").asText() : null,
-                        metadata, jsonText(o.get("outbox")), jsonText(o.get("input")), jsonText(o.get("effects")),
-                        err == null ? null : new StepError(err.get("node").asText(), err.get("type").asText(), text(err, "message"),
-                                text(err, "stack")), jsonText(o.get("interrupt"))));
+                ThreadKey key = ThreadKey.of(root.get("tenant").asText(), root.get("threadId").asText());
+                if (thread != null && !thread.equals(key)) {
+                    throw invalid("the pages are of two threads: " + thread.threadId() + " and " + key.threadId());
+                }
+                thread = key;
+                for (JsonNode o : root.get("checkpoints")) {
+                    Checkpoint cp = checkpoint(thread, o);
+                    if (!checkpoints.isEmpty() && cp.step() <= checkpoints.get(checkpoints.size() - 1).step()) {
+                        throw invalid("checkpoint step " + cp.step() + " follows step " + checkpoints.get(checkpoints.size() - 1).step()
+                                + ": join an export's pages once each, in the order they were answered");
+                    }
+                    checkpoints.add(cp);
+                }
             }
             if (checkpoints.isEmpty()) {
                 throw invalid("a recorded thread has at least one checkpoint");
@@ -217,6 +268,26 @@ public final class RecordedThread {
             }
             throw invalid("not a readable recorded thread: " + e.getMessage());
         }
+    }
+
+    private static Checkpoint checkpoint(ThreadKey thread, JsonNode o) throws IOException {
+        List<Decision> decisions = new ArrayList<>();
+        for (JsonNode d : o.path("decisions")) {
+            decisions.add(new Decision(d.get("from").asText(), strings(d.get("to")), d.get("reason").asText()));
+        }
+        boolean snapshot = o.has("snapshot");
+        byte[] change = JSON.writeValueAsBytes(snapshot ? o.get("snapshot") : o.get("delta"));
+        Map<String, String> metadata = new LinkedHashMap<>();
+        o.path("metadata").fields().forEachRemaining(e -> metadata.put(e.getKey(), e.getValue().asText()));
+        JsonNode err = o.get("error");
+        return new Checkpoint(CheckpointId.parse(o.get("id").asText()), thread, o.get("step").asLong(),
+                o.hasNonNull("parent") ? CheckpointId.parse(o.get("parent").asText()) : null, strings(o.get("nodes")), decisions,
+                strings(o.get("next")), Status.valueOf(o.get("status").asText()), o.get("schemaVersion").asInt(),
+                snapshot ? new StateChange.Snapshot(change) : new StateChange.Delta(change),
+                Instant.parse(o.get("createdAt").asText()), o.hasNonNull("idempotencyKey") ? o.get("idempotencyKey").asText() : null,
+                metadata, jsonText(o.get("outbox")), jsonText(o.get("input")), jsonText(o.get("effects")),
+                err == null ? null : new StepError(err.get("node").asText(), err.get("type").asText(), text(err, "message"),
+                        text(err, "stack")), jsonText(o.get("interrupt")));
     }
 
     private static ThreadlineException invalid(String message) {

@@ -613,19 +613,24 @@ public final class ThreadRuntime<S> {
     public List<Change> diffs(ThreadKey thread, HistoryPage page) {
         List<Change> out = new ArrayList<>(page.checkpoints().size());
         for (Checkpoint cp : page.checkpoints()) {
-            com.fasterxml.jackson.databind.JsonNode diff;
-            if (!cp.isSnapshot()) {
-                diff = codec.readTree(cp.change().json());
-            } else {
-                com.fasterxml.jackson.databind.JsonNode after = codec.toTree(stateAt(thread, cp.id()).state());
-                com.fasterxml.jackson.databind.JsonNode before = cp.parent() != null && store.get(thread, cp.parent()).isPresent()
-                        ? codec.toTree(stateAt(thread, cp.parent()).state())
-                        : cp.metadata().containsKey("forkOf") ? codec.mapper().createObjectNode() : codec.toTree(schema.initial());
-                diff = io.threadline.state.JsonDiff.diff(before, after);
-            }
-            out.add(new Change(cp, diff));
+            out.add(diff(thread, cp));
         }
         return out;
+    }
+
+    /** One checkpoint of a history page with its diff against its parent, as {@link #diffs} makes them. */
+    public Change diff(ThreadKey thread, Checkpoint cp) {
+        com.fasterxml.jackson.databind.JsonNode diff;
+        if (!cp.isSnapshot()) {
+            diff = codec.readTree(cp.change().json());
+        } else {
+            com.fasterxml.jackson.databind.JsonNode after = codec.toTree(stateAt(thread, cp.id()).state());
+            com.fasterxml.jackson.databind.JsonNode before = cp.parent() != null && store.get(thread, cp.parent()).isPresent()
+                    ? codec.toTree(stateAt(thread, cp.parent()).state())
+                    : cp.metadata().containsKey("forkOf") ? codec.mapper().createObjectNode() : codec.toTree(schema.initial());
+            diff = io.threadline.state.JsonDiff.diff(before, after);
+        }
+        return new Change(cp, diff);
     }
 
     /** A page of the thread's history, newest first; {@code THREAD_NOT_FOUND} if it has none. */

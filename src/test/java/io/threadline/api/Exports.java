@@ -89,6 +89,18 @@ final class Exports {
         }
     }
 
+    /**
+     * The HTTP function answering history and export in small pages: {@value ResponsePagingTest#BUDGET} bytes
+     * per answer instead of 5 MiB, so a thread of a few steps is "too large" for one answer.
+     */
+    public static class HttpSmallResponses implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("quarkus.funqy.export", "http",
+                    "threadline.api.max-response-bytes", Integer.toString(ResponsePagingTest.BUDGET));
+        }
+    }
+
     /** The HTTP function with the reference agent asking a human before every tool call. */
     public static class HttpWithApproval implements QuarkusTestProfile {
         @Override

@@ -62,7 +62,9 @@ class HistoryRedactionTest {
         Operations operations = new Operations();
         operations.runtime = runtime;
         operations.codec = codec;
-        Replies.History history = operations.history(new Caller("acme", false, null), new Requests.History(null, "keys", 10, null));
+        // No configuration here: history with no byte budget.
+        Replies.History history = operations.history(new Caller("acme", false, null), new Requests.History(null, "keys", 10, null),
+                Long.MAX_VALUE);
 
         assertThat(history.checkpoints()).hasSize(2);
         JsonNode patch = history.checkpoints().get(0).change();

@@ -22,6 +22,7 @@ class ThreadFunctionsErrorTest {
             public Optional<String> localTenant() { return Optional.empty(); }
             public Optional<java.util.List<String>> localAllowedHosts() { return Optional.empty(); }
             public int maxInputBytes() { return 1024; }
+            public int maxResponseBytes() { return 5_242_880; }
             public int runMaxSteps() { return 5; }
             public Duration runSafetyMargin() { return Duration.ofSeconds(2); }
             public Duration runDefaultBudget() { return Duration.ofSeconds(10); }

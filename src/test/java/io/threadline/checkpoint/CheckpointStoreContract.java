@@ -359,6 +359,24 @@ public abstract class CheckpointStoreContract {
     }
 
     @Test
+    void historyContinuesRightAfterAnyCheckpointOfAPage() {
+        ThreadKey thread = newThread();
+        commitChain(thread, 12, Set.of(6));
+        HistoryPage page = store().history(thread, new HistoryQuery(5, null));
+        assertThat(page.cursors()).hasSize(5);
+        for (int i = 0; i < page.checkpoints().size(); i++) {
+            HistoryPage rest = store().history(thread, new HistoryQuery(3, page.cursorAfter(i)));
+            long after = page.checkpoints().get(i).step();
+            assertThat(rest.checkpoints()).extracting(Checkpoint::step).containsExactly(after - 1, after - 2, after - 3);
+        }
+        assertThat(page.cursorAfter(4)).isEqualTo(page.nextCursor());
+        HistoryPage last = store().history(thread, new HistoryQuery(5, page.nextCursor()));
+        last = store().history(thread, new HistoryQuery(5, last.nextCursor()));
+        assertThat(last.checkpoints()).extracting(Checkpoint::step).containsExactly(2L, 1L);
+        assertThat(last.cursorAfter(1)).isNull();
+    }
+
+    @Test
     void unknownCheckpointIdIsEmpty() {
         ThreadKey thread = newThread();
         commitChain(thread, 2, Set.of());

@@ -139,8 +139,9 @@ public final class ThreadReader {
             }
             return true;
         });
-        String next = more[0] ? page.get(page.size() - 1).id().value() : null;
-        return new HistoryPage(page, next);
+        List<String> cursors = page.stream().map(cp -> cp.id().value()).toList();
+        String next = more[0] ? cursors.get(cursors.size() - 1) : null;
+        return new HistoryPage(page, next, cursors);
     }
 
     /** Visits every item of the thread's partition, in ascending key order, one page in memory at a time. */
