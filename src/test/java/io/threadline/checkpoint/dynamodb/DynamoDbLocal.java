@@ -48,6 +48,49 @@ public final class DynamoDbLocal {
         return instance;
     }
 
+    /**
+     * A DynamoDB Local of the caller's own, not the shared one: for tests that stop it ({@link #freeze()}) or
+     * kill it, which would break every other test of the JVM on the shared one. Stopped when the JVM exits, or
+     * by {@link #stop()}.
+     */
+    public static DynamoDbLocal startSeparate() {
+        DynamoDbLocal separate = start();
+        Runtime.getRuntime().addShutdownHook(new Thread(separate.process::destroyForcibly));
+        return separate;
+    }
+
+    /**
+     * Stops the server's process (SIGSTOP) as a hung host would be: its port still accepts connections (the
+     * kernel completes them), but nothing reads or answers until {@link #thaw()}.
+     */
+    public void freeze() {
+        signal("STOP");
+    }
+
+    /** Resumes the process stopped by {@link #freeze()} (SIGCONT). */
+    public void thaw() {
+        signal("CONT");
+    }
+
+    public void stop() {
+        thaw();
+        process.destroyForcibly();
+    }
+
+    private void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("could not signal DynamoDB Local: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while signalling DynamoDB Local", e);
+        }
+    }
+
     private static DynamoDbLocal start() {
         Path lib = Path.of(System.getProperty("test.dynamodb-local.lib", "target/dynamodb-local/lib"));
         if (!Files.isDirectory(lib)) {
