@@ -32,6 +32,7 @@ public final class OpenSearchNode {
 
     private static OpenSearchNode instance;
     private static IllegalStateException failure;
+    private static OpenSearchNode separate;
 
     private final int port;
 
@@ -56,6 +57,40 @@ public final class OpenSearchNode {
             Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "opensearch-node-stop"));
         }
         return instance;
+    }
+
+    /**
+     * A second node of this test JVM, for tests that stop it ({@link #freeze()}): stopping the shared node would
+     * fail whatever other test class of the JVM uses it meanwhile. Started on first use (20–40 s on two cores),
+     * stopped when the JVM exits.
+     */
+    public static synchronized OpenSearchNode separate() {
+        if (separate == null) {
+            separate = start();
+            OpenSearchNode started = separate;
+            Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "opensearch-separate-node-stop"));
+        }
+        return separate;
+    }
+
+    /**
+     * Stops the node's JVM (SIGSTOP), as a hung host would be: its port still accepts connections (the kernel
+     * completes them) but nothing is read or answered until {@link #thaw()}.
+     */
+    public void freeze() {
+        signal("STOP");
+    }
+
+    /** Resumes the node stopped by {@link #freeze()} (SIGCONT). */
+    public void thaw() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        // The node's pid is in the pid file infra/opensearch/start gave it ($OPENSEARCH_NODES/PORT/opensearch.pid).
+        run("send SIG" + name + " to the OpenSearch node on port " + port, Duration.ofSeconds(30),
+                LOGS.resolve("opensearch-signal-" + port + ".log"), "bash", "-c",
+                ". infra/opensearch/env && kill -" + name + " \"$(cat \"$OPENSEARCH_NODES/" + port + "/opensearch.pid\")\"");
     }
 
     public URI endpoint() {
