@@ -33,6 +33,8 @@ public final class OpenSearchNode {
     private static OpenSearchNode instance;
     private static IllegalStateException failure;
     private static OpenSearchNode separate;
+    /** Where {@link #separate()} records its node's port, for code of the same JVM under another class loader. */
+    private static final String SEPARATE_PORT = "test.opensearch.separate-port";
 
     private final int port;
 
@@ -65,10 +67,16 @@ public final class OpenSearchNode {
      * stopped when the JVM exits.
      */
     public static synchronized OpenSearchNode separate() {
+        String known = System.getProperty(SEPARATE_PORT);
+        if (separate == null && known != null) {
+            // Started by this JVM's code under another class loader (Quarkus tests): the same node.
+            separate = new OpenSearchNode(Integer.parseInt(known));
+        }
         if (separate == null) {
             separate = start();
             OpenSearchNode started = separate;
             Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "opensearch-separate-node-stop"));
+            System.setProperty(SEPARATE_PORT, Integer.toString(started.port));
         }
         return separate;
     }
