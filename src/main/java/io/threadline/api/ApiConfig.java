@@ -50,6 +50,14 @@ public interface ApiConfig {
     @WithDefault("PT2S")
     Duration runSafetyMargin();
 
+    /**
+     * Time kept at the end of a Lambda invocation after the last moment a DynamoDB or OpenSearch call may end,
+     * to answer {@code DEPENDENCY_UNAVAILABLE} before Lambda's own timeout (ThreadlineLambdaHandler). Shorter
+     * than {@link #runSafetyMargin()}: a step started just before a run's deadline still has time for its calls.
+     */
+    @WithDefault("PT0.5S")
+    Duration dependencyReserve();
+
     /** A run's time budget when the invocation's remaining time is not known (no Lambda context). */
     @WithDefault("PT10S")
     Duration runDefaultBudget();

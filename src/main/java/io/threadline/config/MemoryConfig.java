@@ -69,7 +69,15 @@ public interface MemoryConfig {
         @WithDefault("4")
         int candidates();
 
+        /**
+         * Longest store call — a search, or a write with all its requests — and each request's response timeout;
+         * in Lambda also cut at the invocation's end less {@code threadline.api.dependency-reserve}.
+         */
         @WithDefault("PT5S")
         Duration timeout();
+
+        /** Longest TCP connect to the node. */
+        @WithDefault("PT1S")
+        Duration connectTimeout();
     }
 }

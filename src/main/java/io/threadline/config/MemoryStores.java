@@ -32,6 +32,9 @@ public class MemoryStores {
     @Inject
     Instance<EmbeddingModel> models;
 
+    @Inject
+    java.time.Clock clock;
+
     private volatile Optional<MemoryStore> store;
 
     /**
@@ -78,7 +81,7 @@ public class MemoryStores {
             return new InMemoryMemoryStore(embeddings, settings);
         }
         MemoryConfig.OpenSearch os = config.opensearch();
-        OpenSearchClient client = OpenSearchClients.create(os.url(), os.timeout());
+        OpenSearchClient client = OpenSearchClients.create(os.url(), os.timeout(), os.connectTimeout(), clock);
         try {
             OpenSearchMemoryStore opensearch = new OpenSearchMemoryStore(client, embeddings, settings,
                     new OpenSearchMemorySettings(os.index(), os.engine(), embeddings.dimension(), os.candidates()));

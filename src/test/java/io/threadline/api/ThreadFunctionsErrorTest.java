@@ -26,6 +26,7 @@ class ThreadFunctionsErrorTest {
             public int runMaxSteps() { return 5; }
             public Duration runSafetyMargin() { return Duration.ofSeconds(2); }
             public Duration runDefaultBudget() { return Duration.ofSeconds(10); }
+            public Duration dependencyReserve() { return Duration.ofMillis(500); }
         };
         functions.operations = new Operations() {
             @Override

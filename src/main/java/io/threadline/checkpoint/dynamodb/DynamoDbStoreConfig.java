@@ -40,6 +40,21 @@ public interface DynamoDbStoreConfig {
     @WithDefault("4")
     int maxAttempts();
 
+    /**
+     * Longest single attempt of a DynamoDB call (the SDK's {@code apiCallAttemptTimeout}); an attempt cut by it is
+     * retried like an I/O error, within {@link #callTimeout()}.
+     */
+    @WithDefault("PT2S")
+    Duration attemptTimeout();
+
+    /**
+     * Longest DynamoDB call, all attempts and backoff included (the SDK's {@code apiCallTimeout}); in Lambda a call
+     * is also cut at the invocation's end less {@code threadline.api.dependency-reserve}. Keep it well under the
+     * function's Timeout (template.yaml).
+     */
+    @WithDefault("PT8S")
+    Duration callTimeout();
+
     /** Create the table at startup if it is missing: for local runs only, never in AWS. */
     @WithDefault("false")
     boolean createTable();

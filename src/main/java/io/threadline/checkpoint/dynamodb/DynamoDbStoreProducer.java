@@ -24,9 +24,10 @@ import java.time.Clock;
  * {@code infra/local/start}).
  *
  * <p>The DynamoDB client is built from the builder the Quarkus extension configures from
- * {@code quarkus.dynamodb.*} (region, endpoint, credentials, HTTP client), adding the SDK's standard
- * retry mode with {@code threadline.dynamodb.max-attempts}: a built client cannot take another retry
- * policy. It is built only in {@code dynamodb} mode, so {@code memory} mode needs no AWS settings,
+ * {@code quarkus.dynamodb.*} (region, endpoint, credentials, HTTP client and its connect/read timeouts),
+ * adding the store's {@link DynamoDbCallLimits}: the SDK's standard retry mode with
+ * {@code threadline.dynamodb.max-attempts}, the attempt and call timeouts, and the cut at the invocation's
+ * deadline — a built client cannot take another retry policy or interceptor. It is built only in {@code dynamodb} mode, so {@code memory} mode needs no AWS settings,
  * and it is this store's own: other users of {@code DynamoDbClient} keep the extension's client.
  */
 @Singleton
@@ -38,6 +39,7 @@ public class DynamoDbStoreProducer {
     private final String store;
     private final DynamoDbStoreConfig config;
     private final Instance<DynamoDbClientBuilder> builder;
+    private final Clock clock;
     private DynamoDbClient client;
 
     /**
@@ -47,7 +49,7 @@ public class DynamoDbStoreProducer {
      */
     DynamoDbStoreProducer(@ConfigProperty(name = "threadline.store", defaultValue = MEMORY) String store,
                           DynamoDbStoreConfig config, Instance<DynamoDbClientBuilder> builder,
-                          Instance<DynamoDbClient> clientsMarker) {
+                          Instance<DynamoDbClient> clientsMarker, Clock clock) {
         if (!MEMORY.equals(store) && !DYNAMODB.equals(store)) {
             throw new IllegalArgumentException("threadline.store must be '" + MEMORY + "' or '" + DYNAMODB + "', got '"
                     + store + "'");
@@ -55,11 +57,12 @@ public class DynamoDbStoreProducer {
         this.store = store;
         this.config = config;
         this.builder = builder;
+        this.clock = clock;
     }
 
     @Produces
     @Singleton
-    CheckpointStore checkpointStore(Clock clock) {
+    CheckpointStore checkpointStore() {
         if (MEMORY.equals(store)) {
             return new InMemoryCheckpointStore();
         }
@@ -77,12 +80,11 @@ public class DynamoDbStoreProducer {
         if (client == null) {
             // The extension shares one builder: put its configuration back, so the extension's own
             // client (if anything else injects one) keeps the retry policy it was configured with.
+            DynamoDbCallLimits limits = DynamoDbCallLimits.of(config);
             DynamoDbClientBuilder shared = builder.get();
             ClientOverrideConfiguration original = shared.overrideConfiguration();
             try {
-                client = shared.overrideConfiguration(original.toBuilder()
-                        .retryStrategy(standardRetry(config.maxAttempts()))
-                        .build()).build();
+                client = shared.overrideConfiguration(limits.applyTo(original, clock)).build();
             } finally {
                 shared.overrideConfiguration(original);
             }

@@ -7,20 +7,27 @@ import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.util.Timeout;
 import org.opensearch.client.json.jackson.JacksonJsonpMapper;
 import org.opensearch.client.opensearch.OpenSearchClient;
+import org.opensearch.client.transport.OpenSearchTransport;
 import org.opensearch.client.transport.httpclient5.ApacheHttpClient5TransportBuilder;
 
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 
 /**
- * Builds an {@link OpenSearchClient}: Apache HttpClient 5 transport, Jackson JSON-P mapper, and a
- * response timeout, so a slow node turns into {@code DEPENDENCY_UNAVAILABLE} within a step's budget
- * instead of holding the invocation.
+ * Builds an {@link OpenSearchClient}: Apache HttpClient 5 transport, Jackson JSON-P mapper, and bounded time,
+ * so a slow or stopped node turns into {@code DEPENDENCY_UNAVAILABLE} within a step's budget instead of holding
+ * the invocation: a connect timeout, {@code timeout} as the response, connection-lease and socket timeouts of
+ * every request, and {@code timeout} as the total of one store call, however many requests it makes, cut
+ * shorter at the invocation's deadline ({@link TimeLimitedTransport}). The HTTP client's automatic retries stay
+ * off (the transport's default), so no request is sent twice behind the store's back.
  */
 public final class OpenSearchClients {
 
-    /** The default response timeout ({@code threadline.memory.opensearch.timeout}). */
+    /** The default total of one store call ({@code threadline.memory.opensearch.timeout}). */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+    /** The default connect timeout ({@code threadline.memory.opensearch.connect-timeout}). */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
 
     private OpenSearchClients() {
     }
@@ -30,13 +37,31 @@ public final class OpenSearchClients {
     }
 
     public static OpenSearchClient create(URI endpoint, Duration timeout) {
+        return create(endpoint, timeout, DEFAULT_CONNECT_TIMEOUT.compareTo(timeout) < 0 ? DEFAULT_CONNECT_TIMEOUT : timeout,
+                Clock.systemUTC());
+    }
+
+    /**
+     * @param timeout        total of one store call, and each request's response, lease and socket timeout
+     * @param connectTimeout longest TCP connect
+     * @param clock          compared with the invocation's deadline
+     */
+    public static OpenSearchClient create(URI endpoint, Duration timeout, Duration connectTimeout, Clock clock) {
+        if (timeout.isNegative() || timeout.isZero() || connectTimeout.isNegative() || connectTimeout.isZero()) {
+            throw new IllegalArgumentException("threadline.memory.opensearch.timeout and .connect-timeout must be positive, got "
+                    + timeout + " and " + connectTimeout);
+        }
         ObjectMapper mapper = JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
         HttpHost host = new HttpHost(endpoint.getScheme(), endpoint.getHost(), endpoint.getPort());
-        return new OpenSearchClient(ApacheHttpClient5TransportBuilder.builder(host)
+        OpenSearchTransport transport = ApacheHttpClient5TransportBuilder.builder(host)
                 .setMapper(new JacksonJsonpMapper(mapper))
+                .setConnectionConfigCallback(config -> config
+                        .setConnectTimeout(Timeout.of(connectTimeout))
+                        .setSocketTimeout(Timeout.of(timeout)))
                 .setRequestConfigCallback(config -> config
                         .setConnectionRequestTimeout(Timeout.of(timeout))
                         .setResponseTimeout(Timeout.of(timeout)))
-                .build());
+                .build();
+        return new OpenSearchClient(new TimeLimitedTransport(transport, timeout, clock));
     }
 }

@@ -272,7 +272,9 @@ public final class OpenSearchMemoryStore implements MemoryStore {
 
     private <T> T call(String what, Call<T> body) {
         try {
-            return body.run();
+            // One store call, one time limit for all its requests (OpenSearchClients); a client built elsewhere
+            // keeps its own per-request timeouts.
+            return client._transport() instanceof TimeLimitedTransport limited ? limited.withinOneCall(body::run) : body.run();
         } catch (ThreadlineException e) {
             throw e;
         } catch (IOException e) {

@@ -33,10 +33,15 @@ public final class DynamoDbLocal {
 
     private static DynamoDbLocal instance;
 
-    private final int port;
-    private final Process process;
+    /** Where {@link #separate()} records its server, for code of the same JVM under another class loader (Quarkus tests). */
+    private static final String SEPARATE = "test.dynamodb-local.separate";
 
-    private DynamoDbLocal(int port, Process process) {
+    private static DynamoDbLocal separate;
+
+    private final int port;
+    private final ProcessHandle process;
+
+    private DynamoDbLocal(int port, ProcessHandle process) {
         this.port = port;
         this.process = process;
     }
@@ -47,6 +52,66 @@ public final class DynamoDbLocal {
             Runtime.getRuntime().addShutdownHook(new Thread(instance.process::destroyForcibly));
         }
         return instance;
+    }
+
+    /**
+     * A DynamoDB Local of the caller's own, not the shared one: for tests that stop it ({@link #freeze()}) or
+     * kill it, which would break every other test of the JVM on the shared one. Stopped when the JVM exits, or
+     * by {@link #stop()}. {@link #separate()} is one such server shared by the JVM's tests that freeze it
+     * (and never stop it); {@link #startSeparate()} starts one for the caller alone.
+     */
+    public static synchronized DynamoDbLocal separate() {
+        if (separate == null) {
+            String known = System.getProperty(SEPARATE);
+            if (known != null) {
+                // Started by this JVM's code under another class loader: the same server.
+                String[] portAndPid = known.split(":");
+                separate = new DynamoDbLocal(Integer.parseInt(portAndPid[0]),
+                        ProcessHandle.of(Long.parseLong(portAndPid[1])).orElseThrow());
+            } else {
+                separate = startSeparate();
+                System.setProperty(SEPARATE, separate.port + ":" + separate.process.pid());
+            }
+        }
+        return separate;
+    }
+
+    public static DynamoDbLocal startSeparate() {
+        DynamoDbLocal separate = start();
+        Runtime.getRuntime().addShutdownHook(new Thread(separate.process::destroyForcibly));
+        return separate;
+    }
+
+    /**
+     * Stops the server's process (SIGSTOP) as a hung host would be: its port still accepts connections (the
+     * kernel completes them), but nothing reads or answers until {@link #thaw()}.
+     */
+    public void freeze() {
+        signal("STOP");
+    }
+
+    /** Resumes the process stopped by {@link #freeze()} (SIGCONT). */
+    public void thaw() {
+        signal("CONT");
+    }
+
+    public void stop() {
+        thaw();
+        process.destroyForcibly();
+    }
+
+    private void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("could not signal DynamoDB Local: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while signalling DynamoDB Local", e);
+        }
     }
 
     private static DynamoDbLocal start() {
@@ -76,7 +141,7 @@ public final class DynamoDbLocal {
                 }
                 Thread.sleep(50);
             }
-            return new DynamoDbLocal(port, process);
+            return new DynamoDbLocal(port, process.toHandle());
         } catch (IOException e) {
             throw new IllegalStateException("DynamoDB Local did not start: " + e, e);
         } catch (InterruptedException e) {

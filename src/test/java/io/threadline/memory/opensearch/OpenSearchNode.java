@@ -32,6 +32,9 @@ public final class OpenSearchNode {
 
     private static OpenSearchNode instance;
     private static IllegalStateException failure;
+    private static OpenSearchNode separate;
+    /** Where {@link #separate()} records its node's port, for code of the same JVM under another class loader. */
+    private static final String SEPARATE_PORT = "test.opensearch.separate-port";
 
     private final int port;
 
@@ -56,6 +59,46 @@ public final class OpenSearchNode {
             Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "opensearch-node-stop"));
         }
         return instance;
+    }
+
+    /**
+     * A second node of this test JVM, for tests that stop it ({@link #freeze()}): stopping the shared node would
+     * fail whatever other test class of the JVM uses it meanwhile. Started on first use (20–40 s on two cores),
+     * stopped when the JVM exits.
+     */
+    public static synchronized OpenSearchNode separate() {
+        String known = System.getProperty(SEPARATE_PORT);
+        if (separate == null && known != null) {
+            // Started by this JVM's code under another class loader (Quarkus tests): the same node.
+            separate = new OpenSearchNode(Integer.parseInt(known));
+        }
+        if (separate == null) {
+            separate = start();
+            OpenSearchNode started = separate;
+            Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "opensearch-separate-node-stop"));
+            System.setProperty(SEPARATE_PORT, Integer.toString(started.port));
+        }
+        return separate;
+    }
+
+    /**
+     * Stops the node's JVM (SIGSTOP), as a hung host would be: its port still accepts connections (the kernel
+     * completes them) but nothing is read or answered until {@link #thaw()}.
+     */
+    public void freeze() {
+        signal("STOP");
+    }
+
+    /** Resumes the node stopped by {@link #freeze()} (SIGCONT). */
+    public void thaw() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        // The node's pid is in the pid file infra/opensearch/start gave it ($OPENSEARCH_NODES/PORT/opensearch.pid).
+        run("send SIG" + name + " to the OpenSearch node on port " + port, Duration.ofSeconds(30),
+                LOGS.resolve("opensearch-signal-" + port + ".log"), "bash", "-c",
+                ". infra/opensearch/env && kill -" + name + " \"$(cat \"$OPENSEARCH_NODES/" + port + "/opensearch.pid\")\"");
     }
 
     public URI endpoint() {

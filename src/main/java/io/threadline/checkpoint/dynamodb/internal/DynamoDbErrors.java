@@ -4,6 +4,8 @@ import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.ThreadKey;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
@@ -16,8 +18,9 @@ import java.util.Set;
 
 /**
  * Turns what the AWS SDK throws — after its own retries are spent — into Threadline's error codes.
- * Throttling, server errors and I/O failures are {@code DEPENDENCY_UNAVAILABLE}: nothing was
- * half-written (every commit is one transaction), so the caller may simply try again. Anything else
+ * Throttling, server errors, I/O failures and timeouts are {@code DEPENDENCY_UNAVAILABLE}: nothing was
+ * half-written (every commit is one transaction, applied whole or not at all), so the caller may simply try
+ * again. Anything else
  * is a configuration or programming error and says so.
  */
 public final class DynamoDbErrors {
@@ -51,6 +54,15 @@ public final class DynamoDbErrors {
                         + "infra/dynamodb/table.json, or set threadline.dynamodb.create-table=true for a local run", details, e);
             }
             return new ThreadlineException(ErrorCode.INTERNAL, where + " was refused (" + code + "): " + service.getMessage(), details, e);
+        }
+        if (e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException) {
+            // A write cut here may or may not have been applied: its transaction is all or nothing, so the next
+            // call's read of the head tells, and a retry with the same idempotency key cannot commit it twice.
+            details.put("awsErrorCode", e.getClass().getSimpleName());
+            return new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE,
+                    where + " did not answer in time (" + e.getMessage() + "; limits: threadline.dynamodb.attempt-timeout, "
+                            + "threadline.dynamodb.call-timeout and the invocation's remaining time). A write either happened "
+                            + "whole or not at all; safe to retry with the same idempotencyKey", details, e);
         }
         if (e instanceof SdkClientException) {
             details.put("awsErrorCode", e.getClass().getSimpleName());
