@@ -11,7 +11,7 @@ import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import io.threadline.ThreadlineException;
-import io.threadline.effects.RecordedFailure;
+import io.threadline.effects.Failures;
 import io.threadline.effects.ToolBox;
 import io.threadline.graph.CompiledGraph;
 import io.threadline.graph.Durability;
@@ -205,13 +205,9 @@ public final class ReferenceAgent {
         return Update.of(changes);
     }
 
-    /**
-     * Decided on the exception's type name, because a replay hands the node the recorded failure
-     * ({@link RecordedFailure}) rather than the original exception, and must decide the same way.
-     */
+    /** Decided with {@link Failures#isA}, which answers the same for a tool's failure live and in a replay. */
     private static boolean temporary(RuntimeException e) {
-        String type = e instanceof RecordedFailure recorded ? recorded.error().type() : e.getClass().getName();
-        return type.equals(ToolUnavailableException.class.getName()) || type.equals(UncheckedIOException.class.getName());
+        return Failures.isA(e, ToolUnavailableException.class) || Failures.isA(e, UncheckedIOException.class);
     }
 
     static Update<AgentState> respond(AgentState state, StepContext ctx) {

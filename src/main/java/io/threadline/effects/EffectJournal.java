@@ -26,6 +26,10 @@ import java.util.function.Supplier;
  * attempt, strictly in order. A different call, a call too many, or a recorded call left unmade is
  * a divergence ({@link NonDeterministicException}); a recorded failure is thrown again.
  *
+ * <p>A call that fails throws a {@link CallFailure} in both modes (live, wrapping the call's own
+ * exception), so a node and its {@code RetryPolicy} decide on the same thing live and in a replay;
+ * Threadline's own errors are thrown as they are (in a replay, rebuilt from their recorded code).
+ *
  * <p>Not thread-safe: one step, one thread.
  */
 public final class EffectJournal {
@@ -168,10 +172,17 @@ public final class EffectJournal {
             JsonNode response;
             try {
                 response = live.get();
-            } catch (RuntimeException e) {
+            } catch (ThreadlineException e) {
+                // The runtime's own error (an unavailable store, …): recorded with its code, thrown on as it is.
                 made = new Effect(log.size(), node, attempt, kind, name, request, null, EffectError.of(e), false);
                 append(made, sync);
                 throw e;
+            } catch (RuntimeException e) {
+                // The node sees a CallFailure, as it will in a replay, where the original cannot be thrown.
+                CallFailure failure = CallFailure.of(e);
+                made = new Effect(log.size(), node, attempt, kind, name, request, null, failure.error(), false);
+                append(made, sync);
+                throw failure;
             }
             made = new Effect(log.size(), node, attempt, kind, name, request, response, null, false);
             append(made, sync);
@@ -254,9 +265,9 @@ public final class EffectJournal {
             try {
                 return new ThreadlineException(ErrorCode.valueOf(error.code()), error.message());
             } catch (IllegalArgumentException unknownCode) {
-                return new RecordedFailure(error);
+                return new CallFailure(error);
             }
         }
-        return new RecordedFailure(error);
+        return new CallFailure(error);
     }
 }

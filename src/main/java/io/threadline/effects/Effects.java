@@ -87,6 +87,10 @@ public final class Effects {
             if (e.error().code() != null) {
                 err.put("code", e.error().code());
             }
+            if (!e.error().supertypes().isEmpty()) {
+                ArrayNode supertypes = err.putArray("supertypes");
+                e.error().supertypes().forEach(supertypes::add);
+            }
         }
         if (e.reused()) {
             o.put("reused", true);
@@ -97,10 +101,17 @@ public final class Effects {
     private static Effect fromTree(JsonNode o) {
         JsonNode err = o.get("error");
         EffectError error = err == null ? null
-                : new EffectError(err.get("type").asText(), text(err, "message"), text(err, "code"));
+                : new EffectError(err.get("type").asText(), text(err, "message"), text(err, "code"), supertypes(err));
         return new Effect(o.get("seq").asInt(), o.get("node").asText(), o.get("attempt").asInt(),
                 EffectKind.valueOf(o.get("kind").asText()), o.get("name").asText(), o.get("request"), o.get("response"),
                 error, o.path("reused").asBoolean(false));
+    }
+
+    /** Absent in effects recorded before supertypes were kept: those still read (and match their own type). */
+    private static List<String> supertypes(JsonNode err) {
+        List<String> names = new ArrayList<>();
+        err.path("supertypes").forEach(n -> names.add(n.asText()));
+        return names;
     }
 
     private static String text(JsonNode o, String field) {

@@ -1,5 +1,6 @@
 package io.threadline.graph;
 
+import io.threadline.effects.Failures;
 import io.threadline.state.ValueChannel;
 
 import java.time.Duration;
@@ -17,7 +18,9 @@ import java.util.Objects;
  * @param multiplier     each further wait is the previous one times this
  * @param maxBackoff     no wait is longer than this
  * @param retryOn        exception types that are retried (subclasses included); empty = every
- *                       exception a node throws
+ *                       exception a node throws. Matched with {@link Failures#isA}: the node's own
+ *                       exception by its class, a failed call's ({@code CallFailure}, e.g. a tool's
+ *                       {@code IOException}) by the type it had live — the same live and in a replay
  * @param attemptsField  an int field of the state that receives the retries the node needed
  *                       (attempts − 1) when it succeeds — the seed's {@code retry_count}; or {@code null}.
  *                       Never more than {@code maxAttempts − 1}: attempts cut short by a dying process
@@ -77,7 +80,7 @@ public record RetryPolicy<S>(int maxAttempts, Duration initialBackoff, double mu
             return true;
         }
         for (Class<? extends Throwable> type : retryOn) {
-            if (type.isInstance(failure)) {
+            if (Failures.isA(failure, type)) {
                 return true;
             }
         }

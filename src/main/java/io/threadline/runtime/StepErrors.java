@@ -1,6 +1,7 @@
 package io.threadline.runtime;
 
 import io.threadline.checkpoint.StepError;
+import io.threadline.effects.CallFailure;
 import io.threadline.effects.EffectError;
 import io.threadline.graph.StepFailedException;
 
@@ -17,7 +18,9 @@ final class StepErrors {
         Throwable cause = failure.getCause();
         EffectError recorded = EffectError.of(cause);
         StringWriter stack = new StringWriter();
-        StackTraceElement[] trace = cause.getStackTrace();
+        // A failed call's own exception (live only) shows where it failed; the CallFailure, where the node called.
+        Throwable origin = cause instanceof CallFailure && cause.getCause() != null ? cause.getCause() : cause;
+        StackTraceElement[] trace = origin.getStackTrace();
         int shown = Math.min(trace.length, frames);
         stack.append(cause.toString()).append('\n');
         for (int i = 0; i < shown; i++) {
