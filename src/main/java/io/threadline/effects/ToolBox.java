@@ -101,8 +101,10 @@ public final class ToolBox {
 
     /**
      * Runs one call and answers its result as text. An unknown tool or arguments that are not a JSON
-     * object of the declared parameters is an {@link IllegalArgumentException}; what the tool throws
-     * is thrown on.
+     * object of the declared parameters is an {@link IllegalArgumentException}; an unchecked exception
+     * (or error) the tool throws is thrown on as it is, a checked one as a {@link CallFailure} of it
+     * (its type is kept: {@code failure.isA(IOException.class)}). Through a {@code StepContext} a node
+     * sees every failure of a tool as a {@link CallFailure}.
      */
     public String execute(ToolExecutionRequest request) {
         Binding binding = bindings.get(request.name());
@@ -127,10 +129,15 @@ public final class ToolBox {
             Object result = binding.method().invoke(binding.target(), values);
             return result == null ? "" : result.toString();
         } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof RuntimeException r) {
+            Throwable thrown = e.getCause();
+            if (thrown instanceof RuntimeException r) {
                 throw r;
             }
-            throw new IllegalStateException("tool '" + request.name() + "' failed: " + e.getCause(), e.getCause());
+            if (thrown instanceof Error error) {
+                throw error;
+            }
+            // A checked exception (an IOException): a CallFailure keeps its type, so retryOn(IOException.class) matches it.
+            throw CallFailure.of(thrown);
         } catch (IllegalAccessException e) {
             throw new IllegalStateException("tool '" + request.name() + "' cannot be called", e);
         }

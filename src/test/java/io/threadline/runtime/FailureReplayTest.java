@@ -122,6 +122,60 @@ class FailureReplayTest {
         return Update.of(State.LOG.append(text));
     }
 
+    @Test
+    void theReadmeExampleRetriesAToolsCheckedIOExceptionAndItsReplayIsTheSame() {
+        Payments payments = new Payments(1);
+        ThreadRuntime<State> runtime = readmeExample(payments);
+
+        StepResult<State> done = runtime.step(thread, ask("charge 42 euros"), null);
+
+        assertThat(done.checkpoint().status()).isEqualTo(Status.DONE);
+        assertThat(done.state().receipt()).isEqualTo("receipt-4200");
+        assertThat(done.state().retryCount()).isEqualTo(1);
+        assertThat(payments.calls).hasValue(2);
+        List<Effect> effects = Effects.fromJson(store.get(thread, CheckpointId.parse(done.checkpoint().checkpointId())).orElseThrow().effects());
+        EffectError recorded = effects.get(1).error();
+        assertThat(recorded.type()).isEqualTo(IOException.class.getName());
+        assertThat(recorded.supertypes()).containsExactly(Exception.class.getName(), Throwable.class.getName());
+
+        ReplayReport report = readmeExample(new Payments()).replay(thread, CheckpointId.parse(done.checkpoint().checkpointId()));
+        assertThat(report.verdict()).as(report.summary()).isEqualTo(ReplayReport.Verdict.SAME);
+    }
+
+    @Test
+    void aToolFailingEveryAttemptFailsTheStepAfterThreeWithItsOwnTypeAndItsReplayIsTheSame() {
+        Payments payments = new Payments(3);
+
+        StepResult<State> failed = readmeExample(payments).step(thread, ask("charge 42 euros"), null);
+
+        assertThat(failed.checkpoint().status()).isEqualTo(Status.FAILED);
+        assertThat(failed.checkpoint().error().type()).isEqualTo(IOException.class.getName());
+        assertThat(failed.checkpoint().error().message()).isEqualTo("payment service timed out");
+        assertThat(failed.checkpoint().metadata()).containsEntry("attempts.think", "3");
+        assertThat(payments.calls).hasValue(3);
+
+        ReplayReport report = readmeExample(new Payments()).replay(thread, CheckpointId.parse(failed.checkpoint().checkpointId()));
+        assertThat(report.verdict()).as(report.summary()).isEqualTo(ReplayReport.Verdict.SAME);
+        assertThat(report.replayedError().type()).isEqualTo(IOException.class.getName());
+    }
+
+    @Test
+    void aToolBoxThrowsACheckedExceptionAsACallFailureOfItsType() {
+        ToolExecutionRequest charge = ToolExecutionRequest.builder().id("c").name("charge").arguments("{\"cents\": 1}").build();
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ToolBox.of(new Payments(1)).execute(charge))
+                .isInstanceOfSatisfying(CallFailure.class, e -> {
+                    assertThat(e.isA(IOException.class)).isTrue();
+                    assertThat(e.isA(RuntimeException.class)).as("an IOException is not unchecked").isFalse();
+                    assertThat(e.type()).isEqualTo(IOException.class.getName());
+                })
+                .hasMessage("payment service timed out")
+                .hasCauseInstanceOf(IOException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ToolBox.of(new Ledger()).execute(
+                        ToolExecutionRequest.builder().id("b").name("book").arguments("{\"cents\": 1}").build()))
+                .as("an unchecked exception is thrown on as it is").isInstanceOf(LedgerDown.class);
+    }
+
     /** An unchecked failure of a subclass of the type the policy names. */
     static final class LedgerDown extends UncheckedIOException {
         LedgerDown(String message) {
