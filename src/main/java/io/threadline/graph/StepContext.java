@@ -12,6 +12,10 @@ import java.util.List;
  * What a node may ask of the world during a step: the chat model, tools, long-term memory, the
  * clock and ids. Only through here, so that every answer it got is recorded in order with the step
  * and a replay can serve the same answers again.
+ *
+ * <p>A call that fails throws an {@link io.threadline.effects.CallFailure} — live and in a replay
+ * alike, whatever the model or tool threw; ask what it was with its {@code isA(IOException.class)},
+ * not with {@code instanceof}. Threadline's own errors are thrown as they are.
  */
 public interface StepContext {
 
@@ -76,7 +80,8 @@ public interface StepContext {
 
     /**
      * Runs one tool call (usually one the model asked for) and answers its result as text; recorded
-     * like a model call. An unknown tool or malformed arguments fail the call.
+     * like a model call. An unknown tool or malformed arguments fail the call; so does whatever the
+     * tool throws, as a {@link io.threadline.effects.CallFailure} keeping its type for matching.
      */
     default String executeTool(ToolExecutionRequest request) {
         throw new IllegalStateException("this runtime has no tools");
