@@ -17,11 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ApiGatewayFunctionTest {
 
     private static JsonNode body(JsonNode response) {
-        try {
-            return Lambda.JSON.readTree(response.get("body").asText());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Lambda.body(response);
     }
 
     @Test

@@ -28,11 +28,7 @@ class ApiGatewayOperationsTest {
     ThreadRuntime<AgentState> runtime;
 
     private static JsonNode body(JsonNode response) {
-        try {
-            return Lambda.JSON.readTree(response.get("body").asText());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Lambda.body(response);
     }
 
     private static ObjectNode withBody(String event, String body) {

@@ -45,11 +45,7 @@ class ApiGatewayRefusalTest {
     }
 
     private static JsonNode body(JsonNode response) {
-        try {
-            return Lambda.JSON.readTree(response.get("body").asText());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Lambda.body(response);
     }
 
     /** The reproduction: six refused steps at a SYNC node, then a valid one. */

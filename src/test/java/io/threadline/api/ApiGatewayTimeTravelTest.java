@@ -21,11 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ApiGatewayTimeTravelTest {
 
     private static JsonNode body(JsonNode response) {
-        try {
-            return Lambda.JSON.readTree(response.get("body").asText());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Lambda.body(response);
     }
 
     private static JsonNode call(String event, String body) {

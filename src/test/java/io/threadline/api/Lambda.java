@@ -39,6 +39,15 @@ final class Lambda {
         return invoke(payload.toString());
     }
 
+    /** The JSON body of an API Gateway proxy answer. */
+    static JsonNode body(JsonNode response) {
+        try {
+            return JSON.readTree(response.get("body").asText());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** A file of events/, as a mutable tree. */
     static ObjectNode event(String name) {
         try {

@@ -29,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
+import static io.threadline.DependencyAssertions.failsUnavailable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -169,16 +170,5 @@ class DynamoDbStallTest {
                     assertThat(e.details()).containsEntry("awsErrorCode", "ApiCallTimeoutException");
                 });
         assertThat(store.head(thread)).isEmpty();
-    }
-
-    /** Runs {@code call}, which must fail with DEPENDENCY_UNAVAILABLE; returns how long it took to. */
-    private static Duration failsUnavailable(Supplier<?> call) {
-        long start = System.nanoTime();
-        assertThatThrownBy(call::get).isInstanceOfSatisfying(ThreadlineException.class, e -> {
-            assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE);
-            assertThat(e.code().httpStatus()).isEqualTo(503);
-            assertThat(e.getMessage()).contains("safe to retry");
-        });
-        return Duration.ofNanos(System.nanoTime() - start);
     }
 }

@@ -25,6 +25,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
+import static io.threadline.DependencyAssertions.failsUnavailable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -159,16 +160,5 @@ class OpenSearchStallTest {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-    }
-
-    /** Runs {@code call}, which must fail with DEPENDENCY_UNAVAILABLE; returns how long it took to. */
-    private static Duration failsUnavailable(Supplier<?> call) {
-        long start = System.nanoTime();
-        assertThatThrownBy(call::get).isInstanceOfSatisfying(ThreadlineException.class, e -> {
-            assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE);
-            assertThat(e.code().httpStatus()).isEqualTo(503);
-            assertThat(e.getMessage()).contains("safe to retry");
-        });
-        return Duration.ofNanos(System.nanoTime() - start);
     }
 }
