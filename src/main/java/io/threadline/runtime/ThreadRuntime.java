@@ -268,11 +268,13 @@ public final class ThreadRuntime<S> {
         try {
             outcome = graph.execute(withInput.state(), scheduled, scope);
         } catch (StepFailedException failure) {
-            return commitStopped(thread, head, withInput, scheduled, idempotencyKey, scope, pending, Status.FAILED, StepErrors.of(failure, options.errorStackFrames()),
-                    null, failure.attemptsByNode(), failure.attempted());
+            StepError error = StepErrors.of(failure, options.errorStackFrames());
+            return commitStopped(thread, head, withInput, idempotencyKey, scope, pending, failure.attemptsByNode(),
+                    draft -> draft.failedStep(failure.attempted(), scheduled, error));
         } catch (io.threadline.graph.InterruptSignal signal) {
-            return commitStopped(thread, head, withInput, scheduled, idempotencyKey, scope, pending, Status.INTERRUPTED, null,
-                    Interrupt.json(signal, codec), Map.of(), List.of(signal.node()));
+            String waitsFor = Interrupt.json(signal, codec);
+            return commitStopped(thread, head, withInput, idempotencyKey, scope, pending, Map.of(),
+                    draft -> draft.interruptedStep(List.of(signal.node()), scheduled, waitsFor));
         }
         List<AppliedChange> changes = new ArrayList<>(withInput.changes());
         changes.addAll(outcome.applied().changes());
@@ -295,12 +297,16 @@ public final class ThreadRuntime<S> {
         }
         // A pause after the last node would wait for nothing: the run is simply done.
         boolean pause = outcome.interruptedAfter() != null && !outcome.next().isEmpty();
-        Checkpoint checkpoint = new Checkpoint(
-                id, thread, step, head == null ? null : head.checkpoint().id(), outcome.ran(), decisions(outcome),
-                outcome.next(), pause ? Status.INTERRUPTED : outcome.next().isEmpty() ? Status.DONE : Status.RUNNING, schema.version(),
-                written.change(), now, idempotencyKey, metadata,
-                outbox.encode(scope.remembered(), id.value()), inputPatch(withInput), Effects.toJson(scope.journal().log()), null,
-                pause ? Interrupt.after(outcome.interruptedAfter(), codec) : null);
+        Checkpoint.Draft draft = Checkpoint.draft(id, thread, step, head == null ? null : head.checkpoint().id())
+                .state(schema.version(), written.change(), now)
+                .metadata(metadata)
+                .input(inputPatch(withInput))
+                .effects(Effects.toJson(scope.journal().log()))
+                .idempotencyKey(idempotencyKey)
+                .outbox(outbox.encode(scope.remembered(), id.value()));
+        Checkpoint checkpoint = pause
+                ? draft.pausedStep(outcome.ran(), decisions(outcome), outcome.next(), Interrupt.after(outcome.interruptedAfter(), codec))
+                : draft.step(outcome.ran(), decisions(outcome), outcome.next());
         CommitResult result = commitAndCache(checkpoint, step - 1, written, applied.state());
         if (result.duplicate()) {
             // Another attempt with the same key committed first: this one's effects are not the step's.
@@ -340,11 +346,12 @@ public final class ThreadRuntime<S> {
      * Keeps a step that stopped before its end — a node failed (FAILED) or asked for a human
      * (INTERRUPTED) — as a checkpoint: the state with the step's input applied (so continuing needs
      * no input again), the effects so far, the error or what it waits for; the same nodes stay
-     * scheduled. Nothing of what the nodes changed is kept, and no memory is written.
+     * scheduled. Nothing of what the nodes changed is kept, and no memory is written. {@code stopped}
+     * chooses the kind — {@link Checkpoint.Draft#failedStep} or {@link Checkpoint.Draft#interruptedStep}.
      */
-    private StepResult<S> commitStopped(ThreadKey thread, Head<S> head, AppliedUpdate<S> withInput, List<String> scheduled,
-                                        String idempotencyKey, StepScope scope, StepPending pending, Status status, StepError error,
-                                        String interrupt, Map<String, Integer> attempts, List<String> attempted) {
+    private StepResult<S> commitStopped(ThreadKey thread, Head<S> head, AppliedUpdate<S> withInput, String idempotencyKey,
+                                        StepScope scope, StepPending pending, Map<String, Integer> attempts,
+                                        java.util.function.Function<Checkpoint.Draft, Checkpoint> stopped) {
         long step = head == null ? 1 : head.checkpoint().step() + 1;
         validator.check(head == null ? validator.validateAll(withInput.state()) : validator.validateChanges(withInput));
         Instant now = options.clock().instant().truncatedTo(ChronoUnit.MILLIS);
@@ -355,9 +362,12 @@ public final class ThreadRuntime<S> {
         if (idempotencyKey != null) {
             metadata.put(ATTEMPT_KEY, idempotencyKey);
         }
-        Checkpoint checkpoint = new Checkpoint(id, thread, step, head == null ? null : head.checkpoint().id(), attempted,
-                List.of(), scheduled, status, schema.version(), written.change(), now, null, metadata, null,
-                inputPatch(withInput), Effects.toJson(scope.journal().log()), error, interrupt);
+        Checkpoint.Draft draft = Checkpoint.draft(id, thread, step, head == null ? null : head.checkpoint().id())
+                .state(schema.version(), written.change(), now)
+                .metadata(metadata)
+                .input(inputPatch(withInput))
+                .effects(Effects.toJson(scope.journal().log()));
+        Checkpoint checkpoint = stopped.apply(draft);
         commitAndCache(checkpoint, step - 1, written, withInput.state());
         pending.committed();
         return new StepResult<>(CheckpointSummary.of(checkpoint), withInput.state(), false);
@@ -587,9 +597,10 @@ public final class ThreadRuntime<S> {
         Instant now = options.clock().instant().truncatedTo(ChronoUnit.MILLIS);
         Written written = encodePatch(head, patch, state, now);
         CheckpointId id = CheckpointId.next(now, options.random(), head == null ? null : head.checkpoint().id());
-        Checkpoint checkpoint = new Checkpoint(id, thread, expectedStep + 1, head == null ? null : head.checkpoint().id(), List.of(),
-                List.of(), like.next(), like.status(), schema.version(), written.change(), now, null, metadata, null, null, null,
-                like.error(), like.interrupt());
+        Checkpoint checkpoint = Checkpoint.draft(id, thread, expectedStep + 1, head == null ? null : head.checkpoint().id())
+                .state(schema.version(), written.change(), now)
+                .metadata(metadata)
+                .externalWrite(like);
         commitAndCache(checkpoint, expectedStep, written, state);
         return new StepResult<>(CheckpointSummary.of(checkpoint), state, false);
     }

@@ -10,6 +10,7 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
@@ -32,6 +33,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -42,7 +44,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * steps recall and remember; tools need approval, so a thread waits for a resume). It clicks through the
  * timeline and compares each diff the page shows with the one {@code history} stores, replays a step,
  * forks, resumes, and opens threads it must refuse. Screenshots go to {@code target/inspector/}.
- * Skipped only when chromium or chromedriver is not installed (.ci/run installs both).
+ * Skipped only when chromium or chromedriver is not on the PATH (.ci/run installs both): then each test
+ * is skipped on its own and says why, so Surefire counts them as skipped rather than running none.
  */
 @QuarkusTest
 @TestProfile(InspectorBrowserTest.WithMemoryAndApproval.class)
@@ -57,8 +60,9 @@ class InspectorBrowserTest {
         }
     }
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    /** Why every test here is skipped when the browser is missing. */
+    static final String NO_CHROMIUM = "Chromium/chromedriver not installed (no chromium or chromedriver on the PATH): "
+            + "install chromium chromium-driver (as .ci/run does)";
     private static final Path SHOTS = Path.of("target/inspector");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -68,22 +72,47 @@ class InspectorBrowserTest {
     @Inject
     Operations operations;
 
+    /**
+     * Starts the browser when chromium and chromedriver are installed; otherwise leaves it unstarted for
+     * {@link #requireBrowser} to skip each test. (An assumption failing here would abort the class
+     * before any test: Surefire then reports "Tests run: 0" and no skip, and the test silently vanishes.)
+     */
     @BeforeAll
     static void startBrowser() throws IOException {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "skipped: no Chromium here (/usr/bin/chromium and /usr/bin/chromedriver: apt-get install chromium chromium-driver)");
+        // Looked up as .ci/run does (command -v), so both agree on whether the browser is there.
+        Optional<Path> chromium = onPath("chromium");
+        Optional<Path> chromedriver = onPath("chromedriver");
+        if (chromium.isEmpty() || chromedriver.isEmpty()) {
+            return;
+        }
         // Debian's driver and browser, never a download by Selenium Manager (the machines have no internet).
-        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+        System.setProperty("webdriver.chrome.driver", chromedriver.get().toString());
         profile = Files.createTempDirectory("inspector-chromium");
-        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile());
+        ChromeOptions options = new ChromeOptions().setBinary(chromium.get().toFile());
         // A fresh profile and no background services: otherwise Chromium reaches for the (closed) network.
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--window-size=1500,1100", "--user-data-dir=" + profile);
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.get().toFile())
                 .usingAnyFreePort().build();
         browser = new ChromeDriver(service, options);
         Files.createDirectories(SHOTS);
+    }
+
+    /** Each test, skipped and saying why when the browser is missing; a browser that is there but fails to start fails the class. */
+    @BeforeEach
+    void requireBrowser() {
+        assumeTrue(browser != null, NO_CHROMIUM);
+    }
+
+    /** The first executable {@code command} in a directory of the PATH. */
+    private static Optional<Path> onPath(String command) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, command))) {
+                return Optional.of(Path.of(dir, command));
+            }
+        }
+        return Optional.empty();
     }
 
     @AfterAll

@@ -37,15 +37,24 @@ final class CheckpointFixtures {
 
     private Checkpoint checkpoint(ThreadKey thread, long step, CheckpointId parent, StateChange change, String key) {
         clock = clock.plusMillis(1);
-        return new Checkpoint(CheckpointId.next(clock, random::nextLong, parent), thread, step, parent,
-                List.of("n" + step), List.of(new Decision("n" + step, List.of("n" + (step + 1)), "because " + step)),
-                List.of("n" + (step + 1)), Status.RUNNING, 1, change, clock, key, Map.of("k", "v" + step));
+        return Checkpoint.draft(CheckpointId.next(clock, random::nextLong, parent), thread, step, parent)
+                .state(1, change, clock)
+                .metadata(Map.of("k", "v" + step))
+                .idempotencyKey(key)
+                .step(List.of("n" + step), List.of(new Decision("n" + step, List.of("n" + (step + 1)), "because " + step)),
+                        List.of("n" + (step + 1)));
     }
 
-    /** The same checkpoint carrying an outbox. */
+    /** The same step carrying an outbox. */
     static Checkpoint withOutbox(Checkpoint cp, String outbox) {
-        return new Checkpoint(cp.id(), cp.thread(), cp.step(), cp.parent(), cp.nodes(), cp.decisions(), cp.next(), cp.status(),
-                cp.schemaVersion(), cp.change(), cp.createdAt(), cp.idempotencyKey(), cp.metadata(), outbox);
+        return Checkpoint.draft(cp.id(), cp.thread(), cp.step(), cp.parent())
+                .state(cp.schemaVersion(), cp.change(), cp.createdAt())
+                .metadata(cp.metadata())
+                .input(cp.input())
+                .effects(cp.effects())
+                .idempotencyKey(cp.idempotencyKey())
+                .outbox(outbox)
+                .step(cp.nodes(), cp.decisions(), cp.next());
     }
 
     /** The JSON of the state after {@code step} steps: {"n":[1,2,...,step]}. */

@@ -206,11 +206,13 @@ public abstract class CheckpointStoreContract {
         Checkpoint first = fixtures.first(thread);
         store().commit(new Commit(first, 0));
         Checkpoint next = fixtures.next(first, false);
-        Checkpoint failed = new Checkpoint(next.id(), thread, 2, first.id(), List.of("think"), List.of(), List.of("think"),
-                Status.FAILED, next.schemaVersion(), next.change(), next.createdAt(), null, java.util.Map.of("attemptKey", "k-1"),
-                null, "[{\"op\":\"add\",\"path\":\"/n/-\",\"value\":2}]",
-                "[{\"seq\":0,\"node\":\"think\",\"attempt\":1,\"kind\":\"TOOL\",\"name\":\"add\",\"response\":\"42\"}]",
-                new StepError("think", "java.lang.IllegalStateException", "boom \u2603", "java.lang.IllegalStateException: boom\n\tat x.y(Z.java:1)\n"));
+        Checkpoint failed = Checkpoint.draft(next.id(), thread, 2, first.id())
+                .state(next.schemaVersion(), next.change(), next.createdAt())
+                .metadata(java.util.Map.of("attemptKey", "k-1"))
+                .input("[{\"op\":\"add\",\"path\":\"/n/-\",\"value\":2}]")
+                .effects("[{\"seq\":0,\"node\":\"think\",\"attempt\":1,\"kind\":\"TOOL\",\"name\":\"add\",\"response\":\"42\"}]")
+                .failedStep(List.of("think"), List.of("think"), new StepError("think", "java.lang.IllegalStateException",
+                        "boom \u2603", "java.lang.IllegalStateException: boom\n\tat x.y(Z.java:1)\n"));
         store().commit(new Commit(failed, 1));
 
         assertThat(store().get(thread, failed.id())).contains(failed);

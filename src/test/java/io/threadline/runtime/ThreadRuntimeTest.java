@@ -504,8 +504,11 @@ class ThreadRuntimeTest {
         rt.step(thread);
         Checkpoint head = store.get(thread, store.head(thread).orElseThrow().checkpointId()).orElseThrow();
         ThreadKey other = ThreadKey.of("acme", "future");
-        store.commit(new io.threadline.checkpoint.Commit(new Checkpoint(head.id(), other, 1, null, head.nodes(), head.decisions(),
-                head.next(), head.status(), 7, head.change(), head.createdAt(), null, head.metadata()), 0));
+        Checkpoint fromTheFuture = Checkpoint.draft(head.id(), other, 1, null)
+                .state(7, head.change(), head.createdAt())
+                .metadata(head.metadata())
+                .step(head.nodes(), head.decisions(), head.next());
+        store.commit(new io.threadline.checkpoint.Commit(fromTheFuture, 0));
         assertThatThrownBy(() -> runtime(graph()).state(other))
                 .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.getMessage()).contains("newer schema (v7)"));
     }

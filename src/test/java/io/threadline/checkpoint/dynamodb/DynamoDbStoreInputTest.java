@@ -70,8 +70,10 @@ class DynamoDbStoreInputTest {
         store.commit(new Commit(first, 0));
         Checkpoint stranger = steps.first(ThreadKey.of("input", "elsewhere"));
         Checkpoint orphan = steps.next(stranger, false);
-        Checkpoint misplaced = new Checkpoint(orphan.id(), thread, 2, stranger.id(), orphan.nodes(), orphan.decisions(),
-                orphan.next(), orphan.status(), orphan.schemaVersion(), orphan.change(), orphan.createdAt(), null, orphan.metadata());
+        Checkpoint misplaced = Checkpoint.draft(orphan.id(), thread, 2, stranger.id())
+                .state(orphan.schemaVersion(), orphan.change(), orphan.createdAt())
+                .metadata(orphan.metadata())
+                .step(orphan.nodes(), orphan.decisions(), orphan.next());
         assertThatThrownBy(() -> store.commit(new Commit(misplaced, 1)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("is not the head " + first.id());

@@ -4,7 +4,6 @@ import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.Decision;
 import io.threadline.checkpoint.StateChange;
-import io.threadline.checkpoint.Status;
 import io.threadline.checkpoint.ThreadKey;
 
 import java.nio.charset.StandardCharsets;
@@ -58,9 +57,12 @@ final class Steps {
 
     private Checkpoint checkpoint(ThreadKey thread, long step, CheckpointId parent, StateChange change, String key) {
         clock = clock.plusMillis(1);
-        return new Checkpoint(CheckpointId.next(clock, random::nextLong, parent), thread, step, parent,
-                List.of("n" + step), List.of(new Decision("n" + step, List.of("n" + (step + 1)), "because " + step)),
-                List.of("n" + (step + 1)), Status.RUNNING, 1, change, clock, key, Map.of("k", "v" + step));
+        return Checkpoint.draft(CheckpointId.next(clock, random::nextLong, parent), thread, step, parent)
+                .state(1, change, clock)
+                .metadata(Map.of("k", "v" + step))
+                .idempotencyKey(key)
+                .step(List.of("n" + step), List.of(new Decision("n" + step, List.of("n" + (step + 1)), "because " + step)),
+                        List.of("n" + (step + 1)));
     }
 
     /** {"n":[1,2,...,step]} */
