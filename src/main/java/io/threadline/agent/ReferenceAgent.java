@@ -11,7 +11,7 @@ import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import io.threadline.ThreadlineException;
-import io.threadline.effects.Failures;
+import io.threadline.Failures;
 import io.threadline.effects.ToolBox;
 import io.threadline.graph.CompiledGraph;
 import io.threadline.graph.Durability;

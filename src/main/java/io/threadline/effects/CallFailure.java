@@ -9,11 +9,11 @@ import java.util.Objects;
  * replay the original is not there (its class may not be constructible, and need not be), only what
  * was recorded of it: its {@linkplain #type() type name}, message and supertypes.
  *
- * <p>Decide on the original type with {@link #isA(Class)} (or {@link Failures#isA(Throwable, Class)},
+ * <p>Decide on the original type with {@link #isA(Class)} (or {@link io.threadline.Failures#isA(Throwable, Class)},
  * which {@code RetryPolicy.retryOn} uses), never with {@code instanceof} on the cause: it answers the
  * same in both modes. Threadline's own errors ({@code ThreadlineException}) are not wrapped.
  */
-public final class CallFailure extends RuntimeException {
+public final class CallFailure extends RuntimeException implements io.threadline.Failures.Standing {
 
     private final EffectError error;
 
@@ -48,6 +48,7 @@ public final class CallFailure extends RuntimeException {
     }
 
     /** Whether the original exception was a {@code type} (that class or a subclass); judged by recorded names. */
+    @Override
     public boolean isA(Class<? extends Throwable> type) {
         return error.isA(type);
     }

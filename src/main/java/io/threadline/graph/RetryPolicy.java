@@ -1,6 +1,6 @@
 package io.threadline.graph;
 
-import io.threadline.effects.Failures;
+import io.threadline.Failures;
 import io.threadline.state.ValueChannel;
 
 import java.time.Duration;

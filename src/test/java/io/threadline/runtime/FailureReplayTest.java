@@ -16,7 +16,7 @@ import io.threadline.effects.CallFailure;
 import io.threadline.effects.Effect;
 import io.threadline.effects.EffectError;
 import io.threadline.effects.Effects;
-import io.threadline.effects.Failures;
+import io.threadline.Failures;
 import io.threadline.effects.ToolBox;
 import io.threadline.graph.CompiledGraph;
 import io.threadline.graph.Durability;
