@@ -121,9 +121,10 @@ class DynamoDbStallTest {
         }
 
         local.thaw();
-        // The cut commit's request may still be in the server's socket buffer and run after the thaw: its outcome
-        // is unknown, but whole — the head names a complete checkpoint, first or next.
-        ThreadHead seen = store.head(thread).orElseThrow();
+        // The cut commit's request may still be in the server's socket buffer and run after the thaw, at any
+        // moment soon after (a head read and a load just after the thaw once straddled it): its outcome is
+        // unknown, but whole — once the server has caught up, the head names a complete checkpoint, first or next.
+        ThreadHead seen = settledHead(thread);
         assertThat(seen.checkpointId()).isIn(first.id(), next.id());
         CheckpointChain chain = store.loadLatest(thread).orElseThrow();
         assertThat(chain.target().id()).isEqualTo(seen.checkpointId());
@@ -139,6 +140,21 @@ class DynamoDbStallTest {
         Checkpoint third = steps.next(next, false);
         assertThat(store.commit(new Commit(third, 2)).duplicate()).isFalse();
         assertThat(store.head(thread)).contains(new ThreadHead(third.id(), 3));
+    }
+
+    /** The head once it and the latest chain agree twice in a row, 200 ms apart: the thawed server has caught up. */
+    private ThreadHead settledHead(ThreadKey thread) throws InterruptedException {
+        ThreadHead previous = null;
+        for (int i = 0; i < 50; i++) {
+            ThreadHead head = store.head(thread).orElseThrow();
+            boolean whole = store.loadLatest(thread).orElseThrow().target().id().equals(head.checkpointId());
+            if (whole && head.equals(previous)) {
+                return head;
+            }
+            previous = whole ? head : null;
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the thread's head and latest checkpoint never agreed after the thaw");
     }
 
     @Test
