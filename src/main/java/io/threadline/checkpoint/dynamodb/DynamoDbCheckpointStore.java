@@ -12,6 +12,7 @@ import io.threadline.checkpoint.PruneReport;
 import io.threadline.checkpoint.RetentionPolicy;
 import io.threadline.checkpoint.ThreadHead;
 import io.threadline.checkpoint.ThreadKey;
+import io.threadline.checkpoint.dynamodb.internal.BatchDeletes;
 import io.threadline.checkpoint.dynamodb.internal.CommitWriter;
 import io.threadline.checkpoint.dynamodb.internal.DynamoDbErrors;
 import io.threadline.checkpoint.dynamodb.internal.ItemSize;
@@ -42,6 +43,9 @@ import java.util.function.Supplier;
  * The constructor does no I/O; the table must exist ({@link DynamoDbTables#createIfMissing}).
  */
 public final class DynamoDbCheckpointStore implements CheckpointStore {
+
+    /** Attempts of a batch of pending-item deletes: a clean-up, never worth holding a step up long for. */
+    private static final int PENDING_DELETE_ATTEMPTS = 5;
 
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(DynamoDbCheckpointStore.class.getName());
 
@@ -189,7 +193,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
                         .conditionExpression("attribute_not_exists(#sk)").expressionAttributeNames(Map.of("#sk", Keys.SK)));
             } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
                 // The parts just written belong to no head: take them back rather than leave them to expire.
-                delete(items.subList(0, items.size() - 1).stream().map(DynamoDbCheckpointStore::keyOf).toList());
+                delete(items.subList(0, items.size() - 1).stream().map(BatchDeletes::keyOf).toList());
                 throw new io.threadline.ThreadlineException(io.threadline.ErrorCode.CONFLICT,
                         "another attempt of step " + step + " of thread " + thread.threadId() + " is running",
                         Map.of("thread", thread.threadId(), "step", step));
@@ -212,7 +216,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
                     item -> (item.get(Keys.SK).s().startsWith(ofStep) ? items : orphans).add(item));
             if (!orphans.isEmpty()) {
                 try {
-                    delete(orphans.stream().map(DynamoDbCheckpointStore::keyOf).toList());
+                    delete(orphans.stream().map(BatchDeletes::keyOf).toList());
                 } catch (SdkException e) {
                     LOG.warning("orphaned pending effects of " + thread + " were not deleted (they expire): " + e.getMessage());
                 }
@@ -225,7 +229,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     public void clearPendingEffects(ThreadKey thread, long step) {
         call("clearPendingEffects", thread, () -> {
             java.util.List<Map<String, AttributeValue>> keys = new java.util.ArrayList<>();
-            reader.forEachWithPrefix(thread, Keys.pendingStep(step), item -> keys.add(keyOf(item)));
+            reader.forEachWithPrefix(thread, Keys.pendingStep(step), item -> keys.add(BatchDeletes.keyOf(item)));
             delete(keys);
             return null;
         });
@@ -245,7 +249,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
             reader.forEachWithPrefix(thread, Keys.pendingStep(step), item -> {
                 String sk = item.get(Keys.SK).s();
                 if (sk.length() >= headLength && heads.contains(sk.substring(0, headLength))) {
-                    keys.add(keyOf(item));
+                    keys.add(BatchDeletes.keyOf(item));
                 }
             });
             delete(keys);
@@ -253,23 +257,15 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
         });
     }
 
-    private static Map<String, AttributeValue> keyOf(Map<String, AttributeValue> item) {
-        return Map.of(Keys.PK, item.get(Keys.PK), Keys.SK, item.get(Keys.SK));
-    }
-
-    /** Deletes items by key in batches of 25 (BatchWriteItem's limit). */
+    /**
+     * Deletes pending items, best effort: what DynamoDB still leaves unprocessed after a few attempts expires
+     * with its TTL (or goes with the next read of the thread's pending effects).
+     */
     private void delete(java.util.List<Map<String, AttributeValue>> keys) {
-        for (int i = 0; i < keys.size(); i += 25) {
-            java.util.List<software.amazon.awssdk.services.dynamodb.model.WriteRequest> batch = keys.subList(i, Math.min(keys.size(), i + 25))
-                    .stream().map(key -> software.amazon.awssdk.services.dynamodb.model.WriteRequest.builder()
-                            .deleteRequest(d -> d.key(key)).build()).toList();
-            Map<String, java.util.List<software.amazon.awssdk.services.dynamodb.model.WriteRequest>> unprocessed =
-                    Map.of(settings.tableName(), batch);
-            // Best effort: what is still unprocessed after a few rounds expires with its TTL.
-            for (int round = 0; round < 5 && !unprocessed.isEmpty(); round++) {
-                Map<String, java.util.List<software.amazon.awssdk.services.dynamodb.model.WriteRequest>> request = unprocessed;
-                unprocessed = client.batchWriteItem(b -> b.requestItems(request)).unprocessedItems();
-            }
+        try {
+            BatchDeletes.delete(client, settings.tableName(), keys, PENDING_DELETE_ATTEMPTS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

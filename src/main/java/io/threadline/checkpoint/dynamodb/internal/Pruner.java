@@ -8,9 +8,6 @@ import io.threadline.checkpoint.RetentionPolicy;
 import io.threadline.checkpoint.ThreadKey;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.DeleteRequest;
-import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +22,6 @@ import java.util.Map;
  */
 public final class Pruner {
 
-    private static final int BATCH = 25;
     private static final int MAX_BATCH_ATTEMPTS = 8;
 
     private final DynamoDbClient client;
@@ -75,16 +71,16 @@ public final class Pruner {
         long[] removedBytes = {0};
         reader.forEachWithPrefix(thread, Keys.IDEMPOTENCY_PREFIX, item -> {
             if (CheckpointId.parse(item.get(Keys.CHECKPOINT_ID).s()).compareTo(keepFromId) < 0) {
-                keyRecords.add(keyOf(item));
+                keyRecords.add(BatchDeletes.keyOf(item));
                 removedBytes[0] += ItemSize.of(item);
             }
         });
         reader.forEachBelow(thread, Keys.CHECKPOINT_PREFIX, Keys.checkpoint(keepFromId), item -> {
             String sk = sk(item);
             if (Keys.isCheckpoint(sk)) {
-                checkpointItems.add(keyOf(item));
+                checkpointItems.add(BatchDeletes.keyOf(item));
             } else if (Keys.isChunk(sk)) {
-                chunkItems.add(keyOf(item));
+                chunkItems.add(BatchDeletes.keyOf(item));
             } else {
                 return;
             }
@@ -97,44 +93,22 @@ public final class Pruner {
         return new PruneReport(checkpointItems.size(), removedBytes[0], oldestKeptStep);
     }
 
-    private static Map<String, AttributeValue> keyOf(Map<String, AttributeValue> item) {
-        return Map.of(Keys.PK, item.get(Keys.PK), Keys.SK, item.get(Keys.SK));
-    }
-
+    /** In the order given (BatchDeletes stops at a batch it cannot finish), so the chain is never broken. */
     private void delete(ThreadKey thread, List<Map<String, AttributeValue>> keys) {
-        for (int from = 0; from < keys.size(); from += BATCH) {
-            List<WriteRequest> batch = new ArrayList<>(BATCH);
-            for (Map<String, AttributeValue> item : keys.subList(from, Math.min(keys.size(), from + BATCH))) {
-                batch.add(WriteRequest.builder().deleteRequest(DeleteRequest.builder().key(item).build()).build());
-            }
-            writeAll(thread, batch);
+        int left;
+        try {
+            left = BatchDeletes.delete(client, table, keys, MAX_BATCH_ATTEMPTS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE, "interrupted during a prune of " + thread
+                    + "; the thread is intact, safe to retry", Map.of("thread", thread.threadId()), e);
         }
-    }
-
-    /** BatchWriteItem may process part of a batch (throttling); the rest is sent again with a growing pause. */
-    private void writeAll(ThreadKey thread, List<WriteRequest> batch) {
-        Map<String, List<WriteRequest>> pending = Map.of(table, batch);
-        for (int attempt = 1; ; attempt++) {
-            Map<String, List<WriteRequest>> request = pending;
-            BatchWriteItemResponse response = client.batchWriteItem(b -> b.requestItems(request));
-            if (!response.hasUnprocessedItems() || response.unprocessedItems().isEmpty()) {
-                return;
-            }
-            pending = response.unprocessedItems();
-            if (attempt == MAX_BATCH_ATTEMPTS) {
-                throw new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE, "DynamoDB left " + pending.get(table).size()
-                        + " deletes of a prune of " + thread + " unprocessed after " + attempt + " attempts; the thread is intact, "
-                        + "prune again later (safe to retry)",
-                        Map.of("operation", "prune", "table", table, "thread", thread.threadId(),
-                                "awsErrorCode", "UnprocessedItems"));
-            }
-            try {
-                Thread.sleep(Math.min(1000L, 10L << attempt));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE, "interrupted during a prune of " + thread
-                        + "; the thread is intact, safe to retry", Map.of("thread", thread.threadId()), e);
-            }
+        if (left > 0) {
+            throw new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE, "DynamoDB left " + left
+                    + " deletes of a prune of " + thread + " unprocessed after " + MAX_BATCH_ATTEMPTS + " attempts; the thread is intact, "
+                    + "prune again later (safe to retry)",
+                    Map.of("operation", "prune", "table", table, "thread", thread.threadId(),
+                            "awsErrorCode", "UnprocessedItems"));
         }
     }
 
