@@ -8,14 +8,18 @@ const START = '__start__';
 const END = '__end__';
 const $ = id => document.getElementById(id);
 
-const view = {thread: null, entries: [], selected: null, graph: null, cursor: null};
+const view = {agent: null, thread: null, entries: [], selected: null, graph: null, cursor: null};
+
+/** Operations on a thread name its agent; memory operations have none. */
+const THREAD_OPERATIONS = new Set(['history', 'state', 'replay', 'fork', 'resume']);
 
 /** Calls an operation; resolves to its answer, or rejects with {code, message} (the API's error shape). */
 async function api(operation, body) {
   let response;
   try {
+    const named = THREAD_OPERATIONS.has(operation) && view.agent ? Object.assign({agent: view.agent}, body) : body;
     response = await fetch('/' + operation, {
-      method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify(body)});
+      method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify(named)});
   } catch (e) {
     throw {code: 'UNREACHABLE', message: 'the server did not answer; is the application running?'};
   }
@@ -27,7 +31,8 @@ async function api(operation, body) {
   }
   if (!response.ok || json === null || json.error) {
     const error = json && json.error ? json.error : {};
-    throw {code: error.code || 'HTTP_' + response.status, message: error.message || 'the server answered ' + response.status};
+    throw {code: error.code || 'HTTP_' + response.status, message: error.message || 'the server answered ' + response.status,
+      details: error.details || {}};
   }
   return json;
 }
@@ -72,6 +77,11 @@ async function open(thread, checkpointId) {
   try {
     page = await api('history', {threadId: thread, limit: 100});
   } catch (e) {
+    if (e.code === 'AGENT_MISMATCH' && e.details.agent && e.details.agent !== view.agent && agentServed(e.details.agent)) {
+      // A thread is bound to the agent that created it: show it through that agent.
+      chooseAgent(e.details.agent);
+      return open(thread, checkpointId);
+    }
     showError(thread, e);
     return;
   }
@@ -128,6 +138,7 @@ async function select(checkpointId) {
   const url = new URL(location.href);
   url.searchParams.set('thread', view.thread);
   url.searchParams.set('checkpoint', checkpointId);
+  if (view.agent) url.searchParams.set('agent', view.agent);
   history.replaceState(null, '', url);
   $('replay-report').hidden = true;
   $('action-result').hidden = true;
@@ -235,7 +246,8 @@ async function renderState(entry) {
 async function renderGraph(entry) {
   const next = entry.checkpoint.next || [];
   try {
-    const response = await fetch('/inspector/graph?highlight=' + encodeURIComponent(next.join(',')));
+    const response = await fetch('/inspector/graph?agent=' + encodeURIComponent(view.agent || '')
+      + '&highlight=' + encodeURIComponent(next.join(',')));
     const graph = await response.json();
     if (!response.ok) throw graph.error || {code: 'HTTP_' + response.status, message: 'no graph'};
     view.graph = graph;
@@ -382,10 +394,39 @@ $('load-older').addEventListener('click', loadOlder);
 $('open-form').addEventListener('submit', event => {
   event.preventDefault();
   const thread = $('thread-input').value.trim();
-  if (thread) location.search = '?thread=' + encodeURIComponent(thread);
+  if (thread) location.search = '?agent=' + encodeURIComponent($('agent-input').value) + '&thread=' + encodeURIComponent(thread);
 });
+$('agent-input').addEventListener('change', () => chooseAgent($('agent-input').value));
+
+// ---- the agents this deployment serves (GET /inspector/agents) ----
+
+function agentServed(name) {
+  return Array.from($('agent-input').options).some(o => o.value === name);
+}
+
+function chooseAgent(name) {
+  view.agent = name;
+  $('agent-input').value = name;
+}
+
+async function loadAgents(requested) {
+  try {
+    const response = await fetch('/inspector/agents');
+    const answer = await response.json();
+    if (!response.ok) throw answer.error || {code: 'HTTP_' + response.status, message: 'no agents'};
+    for (const agent of answer.agents) {
+      $('agent-input').append(el('option', {value: agent.name, title: agent.description || ''}, agent.name));
+    }
+    const first = answer.agents.length ? answer.agents[0].name : null;
+    chooseAgent(requested && agentServed(requested) ? requested : answer.default || first);
+  } catch (e) {
+    showError(null, e);
+  }
+}
 
 const params = new URLSearchParams(location.search);
-if (params.get('thread')) {
-  open(params.get('thread'), params.get('checkpoint'));
-}
+loadAgents(params.get('agent')).then(() => {
+  if (params.get('thread')) {
+    open(params.get('thread'), params.get('checkpoint'));
+  }
+});

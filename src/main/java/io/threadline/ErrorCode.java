@@ -20,6 +20,13 @@ public enum ErrorCode {
     UNSUPPORTED_MEDIA_TYPE(415),
     /** The state a step would produce violates the state schema; nothing was written. */
     VALIDATION_FAILED(422),
+    /** The request names an agent this deployment does not serve (or has switched off). */
+    AGENT_NOT_FOUND(404),
+    /**
+     * The thread belongs to another agent than the one the request names: a thread is bound to the agent
+     * that created it, and only that agent may read or step it. Nothing was written.
+     */
+    AGENT_MISMATCH(409),
     /** No thread with that id exists for the caller's tenant. */
     THREAD_NOT_FOUND(404),
     /** The thread exists but has no (retained) checkpoint with that id. */

@@ -37,7 +37,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public class InspectorRoutes {
 
     @Inject
-    ThreadRuntime<?> runtime;
+    io.threadline.config.Agents agents;
 
     @Inject
     ApiConfig config;
@@ -66,6 +66,7 @@ public class InspectorRoutes {
 
     void routes(@Observes Router router) {
         router.get("/inspector/graph").handler(this::graph);
+        router.get("/inspector/agents").handler(this::agents);
         // Vert.x matches "/inspector" and "/inspector/" alike; without the slash the page's relative asset
         // links would resolve against "/", so that one is redirected.
         router.get("/inspector").blockingHandler(rc -> {
@@ -101,14 +102,41 @@ public class InspectorRoutes {
     }
 
     private void graph(RoutingContext rc) {
-        if (config.localTenant().isEmpty()) {
-            answer(rc, ErrorCode.UNAUTHENTICATED.httpStatus(), new ErrorBody.Envelope(ErrorBody.of(ErrorCode.UNAUTHENTICATED,
-                    "this server has no local tenant (threadline.api.local-tenant); the inspector is for local runs")));
+        if (refusedWithoutTenant(rc)) {
             return;
         }
         List<String> highlight = rc.queryParam("highlight").stream()
                 .flatMap(v -> Arrays.stream(v.split(","))).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        String agent = rc.queryParam("agent").stream().filter(a -> !a.isEmpty()).findFirst().orElse(null);
+        ThreadRuntime<?> runtime;
+        try {
+            runtime = agents.runtime(agent);
+        } catch (io.threadline.ThreadlineException e) {
+            answer(rc, e.code().httpStatus(), new ErrorBody.Envelope(ErrorBody.of(e)));
+            return;
+        }
         answer(rc, 200, describe(runtime.graph(), highlight));
+    }
+
+    /** The agents served, for the page's agent choice: name and description of each, and the default. */
+    private void agents(RoutingContext rc) {
+        if (refusedWithoutTenant(rc)) {
+            return;
+        }
+        ObjectNode out = codec.mapper().createObjectNode();
+        ArrayNode list = out.putArray("agents");
+        agents.descriptions().forEach((name, description) -> list.addObject().put("name", name).put("description", description));
+        agents.defaultAgent().ifPresentOrElse(d -> out.put("default", d), () -> out.putNull("default"));
+        answer(rc, 200, out);
+    }
+
+    private boolean refusedWithoutTenant(RoutingContext rc) {
+        if (config.localTenant().isPresent()) {
+            return false;
+        }
+        answer(rc, ErrorCode.UNAUTHENTICATED.httpStatus(), new ErrorBody.Envelope(ErrorBody.of(ErrorCode.UNAUTHENTICATED,
+                "this server has no local tenant (threadline.api.local-tenant); the inspector is for local runs")));
+        return true;
     }
 
     /** The graph as the page draws it; the Mermaid text is there to copy into any Mermaid renderer. */

@@ -1,8 +1,6 @@
 package io.threadline.api;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
-import io.threadline.agent.AgentState;
-import io.threadline.agent.Message;
 import io.threadline.checkpoint.Decision;
 import io.threadline.checkpoint.Status;
 import io.threadline.checkpoint.StepError;
@@ -18,7 +16,8 @@ import io.threadline.runtime.ReplayReport;
  * bind it (the JVM needs none of this). Funqy registers the parameter and return types of the functions
  * it exports, but not what the API Gateway function writes as an {@code Object}, what our own mappers
  * read (requests, the checkpoint outbox, OpenSearch documents), nor the state records
- * {@code StateSchema} reads through their components, canonical constructor and channel constants.
+ * {@code StateSchema} reads through their components, canonical constructor and channel constants — each
+ * agent registers its own state and tool types where it is declared ({@code AgentNativeRegistrationTest}).
  * {@code NativeRegistrationsTest} fails when a serialised type is missing here.
  */
 @RegisterForReflection(targets = {
@@ -31,8 +30,6 @@ import io.threadline.runtime.ReplayReport;
         CheckpointSummary.class, Decision.class, Status.class, StepError.class,
         ReplayReport.class, ReplayReport.Verdict.class, ReplayReport.FieldDifference.class,
         NonDeterministicException.Divergence.class, NonDeterministicException.Call.class, EffectKind.class,
-        // The reference agent's state.
-        AgentState.class, Message.class, io.threadline.agent.ToolCall.class,
         // Memory: the writes a checkpoint's outbox carries, and the OpenSearch document.
         MemoryWrite.class, MemoryDocument.class})
 final class NativeRegistrations {

@@ -96,7 +96,7 @@ public class Operations {
     io.threadline.checkpoint.CheckpointStore store;
 
     @Inject
-    ThreadRuntime<?> runtime;
+    io.threadline.config.Agents agents;
 
     @Inject
     StateCodec codec;
@@ -105,7 +105,8 @@ public class Operations {
     ApiConfig config;
 
     public Replies.Step step(Caller caller, Requests.Step r) {
-        StepResult<?> result = stepOn(key(caller, r.threadId()), decode(r.input()), r.idempotencyKey());
+        ThreadRuntime<?> runtime = agents.runtime(r.agent());
+        StepResult<?> result = stepOn(runtime, key(caller, r.threadId()), decode(runtime, r.input()), r.idempotencyKey());
         return new Replies.Step(result.checkpoint(), codec.toTree(result.state()), result.duplicate(), null);
     }
 
@@ -115,7 +116,8 @@ public class Operations {
             throw new ThreadlineException(ErrorCode.INVALID_INPUT,
                     "maxSteps must be between 1 and " + config.runMaxSteps(), Map.of("field", "maxSteps"));
         }
-        RunResult<?> result = runOn(key(caller, r.threadId()), decode(r.input()), new RunBudget(maxSteps, caller.deadline()),
+        ThreadRuntime<?> runtime = agents.runtime(r.agent());
+        RunResult<?> result = runOn(runtime, key(caller, r.threadId()), decode(runtime, r.input()), new RunBudget(maxSteps, caller.deadline()),
                 r.idempotencyKey());
         List<CheckpointSummary> steps = result.steps();
         return new Replies.Run(steps, result.state() == null ? null : codec.toTree(result.state()), result.stopReason().name(),
@@ -123,6 +125,7 @@ public class Operations {
     }
 
     public Replies.State state(Caller caller, Requests.State r) {
+        ThreadRuntime<?> runtime = agents.runtime(r.agent());
         ThreadKey thread = key(caller, r.threadId());
         ThreadState<?> state = r.checkpointId() == null ? runtime.state(thread)
                 : runtime.stateAt(thread, CheckpointId.parse(r.checkpointId()));
@@ -138,13 +141,14 @@ public class Operations {
      * under it, at least one, and {@code nextCursor} continues right after the last one answered.
      */
     Replies.History history(Caller caller, Requests.History r, long maxBytes) {
+        ThreadRuntime<?> runtime = agents.runtime(r.agent());
         ThreadKey thread = key(caller, r.threadId());
         int limit = r.limit() == null ? 20 : r.limit();
         HistoryPage page = runtime.history(thread, new HistoryQuery(limit, r.cursor()));
         List<Replies.CheckpointEntry> entries = new ArrayList<>();
         long used = ResponseSize.ENVELOPE_BYTES;
         for (int i = 0; i < page.checkpoints().size(); i++) {
-            Replies.CheckpointEntry entry = entry(thread, page.checkpoints().get(i));
+            Replies.CheckpointEntry entry = entry(runtime, thread, page.checkpoints().get(i));
             long size = ResponseSize.of(codec.mapper(), entry) + 1;
             if (used + size > maxBytes) {
                 if (!entries.isEmpty()) {
@@ -159,15 +163,15 @@ public class Operations {
         return new Replies.History(entries, page.nextCursor(), null);
     }
 
-    private Replies.CheckpointEntry entry(ThreadKey thread, Checkpoint cp) {
+    private Replies.CheckpointEntry entry(ThreadRuntime<?> runtime, ThreadKey thread, Checkpoint cp) {
         ThreadRuntime.Change c = runtime.diff(thread, cp);
-        return new Replies.CheckpointEntry(CheckpointSummary.of(cp), shown(cp),
+        return new Replies.CheckpointEntry(CheckpointSummary.of(cp), shown(runtime, cp),
                 io.threadline.state.Redaction.patch(runtime.graph().schema(), c.diff()),
-                shown(thread, cp, cp.effects()), shown(thread, cp, cp.outbox()), null, null);
+                shown(runtime, thread, cp, cp.effects()), shown(runtime, thread, cp, cp.outbox()), null, null);
     }
 
     /** A checkpoint's stored change as history shows it: {@code @Sensitive} fields masked. */
-    private JsonNode shown(Checkpoint cp) {
+    private JsonNode shown(ThreadRuntime<?> runtime, Checkpoint cp) {
         JsonNode change = codec.readTree(cp.change().json());
         io.threadline.state.StateSchema<?> schema = runtime.graph().schema();
         return cp.isSnapshot() ? io.threadline.state.Redaction.state(schema, change) : io.threadline.state.Redaction.patch(schema, change);
@@ -179,16 +183,16 @@ public class Operations {
      * those fields held before and after the step are masked wherever they appear. Costs two state
      * reads per entry, only for schemas that mark fields sensitive.
      */
-    private JsonNode shown(ThreadKey thread, Checkpoint cp, String stored) {
+    private JsonNode shown(ThreadRuntime<?> runtime, ThreadKey thread, Checkpoint cp, String stored) {
         JsonNode tree = json(stored);
         if (tree == null || runtime.graph().schema().sensitiveFields().isEmpty()) {
             return tree;
         }
-        return io.threadline.state.Redaction.mask(tree, sensitiveValues(thread, cp.id(), cp.parent()));
+        return io.threadline.state.Redaction.mask(tree, sensitiveValues(runtime, thread, cp.id(), cp.parent()));
     }
 
     /** What the schema's {@code @Sensitive} fields held at a checkpoint and at its parent. */
-    private java.util.Set<String> sensitiveValues(ThreadKey thread, CheckpointId id, CheckpointId parent) {
+    private java.util.Set<String> sensitiveValues(ThreadRuntime<?> runtime, ThreadKey thread, CheckpointId id, CheckpointId parent) {
         io.threadline.state.StateSchema<?> schema = runtime.graph().schema();
         java.util.Set<String> values = new java.util.HashSet<>(
                 io.threadline.state.Redaction.values(schema, codec.toTree(runtime.stateAt(thread, id).state())));
@@ -208,20 +212,20 @@ public class Operations {
     }
 
     public Replies.Step resume(Caller caller, Requests.Resume r) {
-        StepResult<?> result = runtime.resume(key(caller, r.threadId()), r.value(), r.idempotencyKey());
+        StepResult<?> result = agents.runtime(r.agent()).resume(key(caller, r.threadId()), r.value(), r.idempotencyKey());
         return new Replies.Step(result.checkpoint(), codec.toTree(result.state()), result.duplicate(), null);
     }
 
     public Replies.Step fork(Caller caller, Requests.Fork r) {
         ThreadKey source = key(caller, r.threadId());
         ThreadKey target = ThreadKey.of(caller.tenant(), RequestReader.required(r.newThreadId(), "newThreadId"));
-        StepResult<?> result = runtime.fork(source, CheckpointId.parse(RequestReader.required(r.checkpointId(), "checkpointId")),
+        StepResult<?> result = agents.runtime(r.agent()).fork(source, CheckpointId.parse(RequestReader.required(r.checkpointId(), "checkpointId")),
                 target, r.reason());
         return new Replies.Step(result.checkpoint(), codec.toTree(result.state()), false, null);
     }
 
     public Replies.Step rewind(Caller caller, Requests.Rewind r) {
-        StepResult<?> result = runtime.rewind(key(caller, r.threadId()),
+        StepResult<?> result = agents.runtime(r.agent()).rewind(key(caller, r.threadId()),
                 CheckpointId.parse(RequestReader.required(r.checkpointId(), "checkpointId")), r.reason());
         return new Replies.Step(result.checkpoint(), codec.toTree(result.state()), false, null);
     }
@@ -231,12 +235,14 @@ public class Operations {
             throw new ThreadlineException(ErrorCode.INVALID_INPUT, "update needs an input: a non-empty partial state",
                     Map.of("field", "input"));
         }
-        StepResult<?> result = updateOn(key(caller, r.threadId()), decode(r.input()), RequestReader.required(r.reason(), "reason"));
+        ThreadRuntime<?> runtime = agents.runtime(r.agent());
+        StepResult<?> result = updateOn(runtime, key(caller, r.threadId()), decode(runtime, r.input()),
+                RequestReader.required(r.reason(), "reason"));
         return new Replies.Step(result.checkpoint(), codec.toTree(result.state()), false, null);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private StepResult<?> updateOn(ThreadKey thread, Update input, String reason) {
+    private static StepResult<?> updateOn(ThreadRuntime runtime, ThreadKey thread, Update input, String reason) {
         return ((ThreadRuntime) runtime).update(thread, input, reason);
     }
 
@@ -246,14 +252,18 @@ public class Operations {
      * of it, oldest first, when the whole is larger than an answer may be ({@link ResponsePages#export}).
      */
     public Replies.Export export(Caller caller, Requests.Export r) {
+        ThreadRuntime<?> runtime = agents.runtime(r.agent());
         ThreadKey thread = key(caller, r.threadId());
-        return ResponsePages.export(codec.mapper(), ResponsePages.recordedAfter(store, thread, r.cursor()), config.maxResponseBytes());
+        io.threadline.runtime.RecordedThread recorded = ResponsePages.recordedAfter(store, thread, r.cursor());
+        runtime.checkBound(recorded.checkpoints());
+        return ResponsePages.export(codec.mapper(), recorded, config.maxResponseBytes());
     }
 
     public Replies.Replay replay(Caller caller, Requests.Replay r) {
+        ThreadRuntime<?> runtime = agents.runtime(r.agent());
         ThreadKey thread = key(caller, r.threadId());
         CheckpointId id = CheckpointId.parse(RequestReader.required(r.checkpointId(), "checkpointId"));
-        return new Replies.Replay(shown(thread, runtime.replay(thread, id)), null);
+        return new Replies.Replay(shown(runtime, thread, runtime.replay(thread, id)), null);
     }
 
     /**
@@ -261,13 +271,13 @@ public class Operations {
      * quotes the calls themselves (a prompt may carry a {@code @Sensitive} value), so those values are masked
      * there too, as in history's effects.
      */
-    private io.threadline.runtime.ReplayReport shown(ThreadKey thread, io.threadline.runtime.ReplayReport r) {
+    private io.threadline.runtime.ReplayReport shown(ThreadRuntime<?> runtime, ThreadKey thread, io.threadline.runtime.ReplayReport r) {
         if (r.divergence() == null || runtime.graph().schema().sensitiveFields().isEmpty()) {
             return r;
         }
         CheckpointId id = CheckpointId.parse(r.checkpointId());
         CheckpointId parent = store.get(thread, id).map(Checkpoint::parent).orElse(null);
-        java.util.Set<String> values = sensitiveValues(thread, id, parent);
+        java.util.Set<String> values = sensitiveValues(runtime, thread, id, parent);
         var d = r.divergence();
         var divergence = new io.threadline.effects.NonDeterministicException.Divergence(d.node(), d.attempt(), d.index(),
                 masked(d.expected(), values), masked(d.actual(), values), io.threadline.state.Redaction.mask(d.message(), values));
@@ -319,16 +329,16 @@ public class Operations {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private StepResult<?> stepOn(ThreadKey thread, Update input, String idempotencyKey) {
+    private static StepResult<?> stepOn(ThreadRuntime runtime, ThreadKey thread, Update input, String idempotencyKey) {
         return ((ThreadRuntime) runtime).step(thread, input, idempotencyKey);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private RunResult<?> runOn(ThreadKey thread, Update input, RunBudget budget, String idempotencyKey) {
+    private static RunResult<?> runOn(ThreadRuntime runtime, ThreadKey thread, Update input, RunBudget budget, String idempotencyKey) {
         return ((ThreadRuntime) runtime).run(thread, input, budget, idempotencyKey);
     }
 
-    private Update<?> decode(JsonNode input) {
+    private Update<?> decode(ThreadRuntime<?> runtime, JsonNode input) {
         if (input != null && codec.writeTree(input).length > config.maxInputBytes()) {
             throw new ThreadlineException(ErrorCode.PAYLOAD_TOO_LARGE,
                     "input is larger than " + config.maxInputBytes() + " bytes of JSON", Map.of("limit", config.maxInputBytes()));

@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * What callers send. {@code tenant} is read only from direct (IAM-authorized) invocations; over
- * HTTP the tenant comes from the caller's token and a {@code tenant} field is refused.
+ * HTTP the tenant comes from the caller's token and a {@code tenant} field is refused. {@code agent} names
+ * the agent whose thread it is; it may be left out when the deployment has a default agent (README, "Agents").
  */
 public final class Requests {
 
@@ -12,22 +13,22 @@ public final class Requests {
     }
 
     /** One step; {@code input} is a partial update of the state, e.g. {@code {"messages": [{…}]}}. */
-    public record Step(String tenant, String threadId, JsonNode input, String idempotencyKey) {}
+    public record Step(String tenant, String agent, String threadId, JsonNode input, String idempotencyKey) {}
 
     /** Steps until the run ends or the budget is spent; {@code maxSteps} defaults to the configured limit. */
-    public record Run(String tenant, String threadId, JsonNode input, Integer maxSteps, String idempotencyKey) {}
+    public record Run(String tenant, String agent, String threadId, JsonNode input, Integer maxSteps, String idempotencyKey) {}
 
     /** The latest state, or the state at {@code checkpointId}. */
-    public record State(String tenant, String threadId, String checkpointId) {}
+    public record State(String tenant, String agent, String threadId, String checkpointId) {}
 
     /**
      * A page of history, newest first: at most {@code limit} checkpoints, fewer when they would make the
      * answer larger than {@code threadline.api.max-response-bytes}; {@code cursor} is a {@code nextCursor}.
      */
-    public record History(String tenant, String threadId, Integer limit, String cursor) {}
+    public record History(String tenant, String agent, String threadId, Integer limit, String cursor) {}
 
     /** Re-runs the step that produced {@code checkpointId} on its recorded effects; writes nothing. */
-    public record Replay(String tenant, String threadId, String checkpointId) {}
+    public record Replay(String tenant, String agent, String threadId, String checkpointId) {}
 
     /**
      * Long-term memories of the caller's tenant most relevant to {@code query}: {@code k} (default 10),
@@ -48,21 +49,21 @@ public final class Requests {
     public record MemoryDelete(String tenant, String id) {}
 
     /** Answers an interrupt with {@code value} (any JSON); the thread goes on exactly where it stopped. */
-    public record Resume(String tenant, String threadId, JsonNode value, String idempotencyKey) {}
+    public record Resume(String tenant, String agent, String threadId, JsonNode value, String idempotencyKey) {}
 
     /** A new thread {@code newThreadId} starting from (threadId, checkpointId); the source is untouched. */
-    public record Fork(String tenant, String threadId, String checkpointId, String newThreadId, String reason) {}
+    public record Fork(String tenant, String agent, String threadId, String checkpointId, String newThreadId, String reason) {}
 
     /** Appends a checkpoint equal to an older one; history stays append-only. */
-    public record Rewind(String tenant, String threadId, String checkpointId, String reason) {}
+    public record Rewind(String tenant, String agent, String threadId, String checkpointId, String reason) {}
 
     /** Applies a partial state update as a checkpoint of its own, attributed to "external" with a reason. */
-    public record Update(String tenant, String threadId, JsonNode input, String reason) {}
+    public record Update(String tenant, String agent, String threadId, JsonNode input, String reason) {}
 
     /**
      * The recorded thread (every retained checkpoint with its change, input, effects, error), in one answer or,
      * when larger than {@code threadline.api.max-response-bytes}, in pages: {@code cursor} is the previous
      * page's {@code nextCursor}.
      */
-    public record Export(String tenant, String threadId, String cursor) {}
+    public record Export(String tenant, String agent, String threadId, String cursor) {}
 }

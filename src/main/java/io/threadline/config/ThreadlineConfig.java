@@ -15,12 +15,19 @@ public interface ThreadlineConfig {
 
     RuntimeConfig runtime();
 
-    AgentConfig agent();
+    AgentsConfig agents();
 
-    interface AgentConfig {
-        /** The reference agent asks a human to approve every tool call before it runs. */
-        @WithDefault("false")
-        boolean approveTools();
+    /** Which of the application's agents ({@code ThreadlineAgent} beans) this deployment serves. */
+    interface AgentsConfig {
+        /**
+         * The agent a request that names none goes to. Unset: the only agent served, if there is exactly
+         * one; with several, a request must name its agent.
+         */
+        @io.smallrye.config.WithName("default")
+        java.util.Optional<String> defaultAgent();
+
+        /** Agents not served by this deployment (e.g. {@code reference}, the example agent). */
+        java.util.Optional<java.util.List<String>> disabled();
     }
 
     interface CheckpointConfig {

@@ -12,11 +12,13 @@ import java.util.Map;
 /**
  * What callers see of a checkpoint: everything but the stored state change and effects; for a
  * FAILED step, the error (node, type, message, stack); for an INTERRUPTED one, what it waits for
- * ({@code node}, {@code when}, {@code payload}).
+ * ({@code node}, {@code when}, {@code payload}). {@code agent} is the agent the thread is bound to, or
+ * {@code null} for a thread no named agent wrote.
  */
 public record CheckpointSummary(
         String tenant,
         String threadId,
+        String agent,
         String checkpointId,
         long step,
         String parentId,
@@ -36,7 +38,8 @@ public record CheckpointSummary(
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     public static CheckpointSummary of(Checkpoint cp) {
-        return new CheckpointSummary(cp.thread().tenant(), cp.thread().threadId(), cp.id().value(), cp.step(),
+        return new CheckpointSummary(cp.thread().tenant(), cp.thread().threadId(), cp.metadata().get(ThreadRuntime.AGENT_KEY),
+                cp.id().value(), cp.step(),
                 cp.parent() == null ? null : cp.parent().value(), cp.nodes(), cp.decisions(), cp.next(), cp.status(),
                 cp.schemaVersion(), cp.createdAt(), cp.idempotencyKey(), cp.isSnapshot() ? "snapshot" : "delta",
                 cp.change().size(), cp.metadata(), cp.error(), interrupt(cp));

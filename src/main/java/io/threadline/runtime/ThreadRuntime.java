@@ -81,6 +81,7 @@ public final class ThreadRuntime<S> {
     private final ToolBox tools;
     private final StepReplayer<S> replayer;
     private final TimeTravel<S> timeTravel;
+    private final String agent;
 
     public ThreadRuntime(CompiledGraph<S> graph, CheckpointStore store, Validator validator, StateCodec codec,
                          RuntimeOptions options) {
@@ -102,6 +103,12 @@ public final class ThreadRuntime<S> {
      */
     public ThreadRuntime(CompiledGraph<S> graph, CheckpointStore store, Validator validator, StateCodec codec,
                          RuntimeOptions options, MemoryStore memory, ChatModel chatModel, ToolBox tools) {
+        this(graph, store, validator, codec, options, memory, chatModel, tools, null);
+    }
+
+    ThreadRuntime(CompiledGraph<S> graph, CheckpointStore store, Validator validator, StateCodec codec,
+                  RuntimeOptions options, MemoryStore memory, ChatModel chatModel, ToolBox tools, String agent) {
+        this.agent = agent;
         this.chatModel = chatModel;
         this.tools = Objects.requireNonNull(tools, "tools");
         this.graph = Objects.requireNonNull(graph, "graph");
@@ -122,6 +129,16 @@ public final class ThreadRuntime<S> {
     /** A builder for a runtime of {@code graph}: every other part has a default (see {@link ThreadRuntimeBuilder}). */
     public static <S> ThreadRuntimeBuilder<S> builder(CompiledGraph<S> graph) {
         return new ThreadRuntimeBuilder<>(graph);
+    }
+
+    /** A builder for a runtime of {@code agent}: its graph, name, tools and (if it has one) chat model. */
+    public static <S> ThreadRuntimeBuilder<S> builder(ThreadlineAgent<S> agent) {
+        return new ThreadRuntimeBuilder<>(agent);
+    }
+
+    /** The agent this runtime serves, stamped on its threads; empty for a runtime built without one. */
+    public java.util.Optional<String> agent() {
+        return java.util.Optional.ofNullable(agent);
     }
 
     public CompiledGraph<S> graph() {
@@ -284,7 +301,7 @@ public final class ThreadRuntime<S> {
         Instant now = options.clock().instant().truncatedTo(ChronoUnit.MILLIS);
         Written written = encodeChange(head, applied, now);
         CheckpointId id = CheckpointId.next(now, options.random(), head == null ? null : head.checkpoint().id());
-        Map<String, String> metadata = new java.util.TreeMap<>();
+        Map<String, String> metadata = stamped(new java.util.TreeMap<>());
         if (scope.degradedRecall()) {
             metadata.put("degraded", "recall");
         }
@@ -357,7 +374,7 @@ public final class ThreadRuntime<S> {
         Instant now = options.clock().instant().truncatedTo(ChronoUnit.MILLIS);
         Written written = encodeChange(head, withInput, now);
         CheckpointId id = CheckpointId.next(now, options.random(), head == null ? null : head.checkpoint().id());
-        Map<String, String> metadata = new java.util.TreeMap<>();
+        Map<String, String> metadata = stamped(new java.util.TreeMap<>());
         attempts.forEach((node, n) -> metadata.put("attempts." + node, Integer.toString(n)));
         if (idempotencyKey != null) {
             metadata.put(ATTEMPT_KEY, idempotencyKey);
@@ -507,6 +524,7 @@ public final class ThreadRuntime<S> {
     /** The state at any retained checkpoint; {@code CHECKPOINT_NOT_FOUND} if the store has none by that id. */
     public ThreadState<S> stateAt(ThreadKey thread, CheckpointId id) {
         CheckpointChain chain = store.load(thread, id).orElseThrow(() -> checkpointNotFound(thread, id));
+        bound(chain.target());
         return new ThreadState<>(CheckpointSummary.of(chain.target()), loader.state(chain));
     }
 
@@ -517,6 +535,7 @@ public final class ThreadRuntime<S> {
      * Writes nothing.
      */
     public ReplayReport replay(ThreadKey thread, CheckpointId id) {
+        store.get(thread, id).ifPresent(this::bound);
         return replayer.replay(thread, id);
     }
 
@@ -599,7 +618,7 @@ public final class ThreadRuntime<S> {
         CheckpointId id = CheckpointId.next(now, options.random(), head == null ? null : head.checkpoint().id());
         Checkpoint checkpoint = Checkpoint.draft(id, thread, expectedStep + 1, head == null ? null : head.checkpoint().id())
                 .state(schema.version(), written.change(), now)
-                .metadata(metadata)
+                .metadata(stamped(new java.util.TreeMap<>(metadata)))
                 .externalWrite(like);
         commitAndCache(checkpoint, expectedStep, written, state);
         return new StepResult<>(CheckpointSummary.of(checkpoint), state, false);
@@ -650,6 +669,7 @@ public final class ThreadRuntime<S> {
         if (page.checkpoints().isEmpty() && query.cursor() == null) {
             throw threadNotFound(thread);
         }
+        page.checkpoints().forEach(this::bound);
         return page;
     }
 
@@ -679,6 +699,7 @@ public final class ThreadRuntime<S> {
             cache.remove(thread);
             return null;
         }
+        bound(chain.target());
         Head<S> loaded = loader.head(chain);
         cache.replace(thread, loaded);
         if (memory != null) {
@@ -686,6 +707,40 @@ public final class ThreadRuntime<S> {
             outbox.catchUp(thread);
         }
         return loaded;
+    }
+
+    /** Metadata key naming the agent that wrote a checkpoint, and so the agent its thread is bound to. */
+    public static final String AGENT_KEY = "agent";
+
+    /**
+     * Refuses checkpoints read straight from the store (an export) when another agent wrote them, as every
+     * read of this runtime does: {@code AGENT_MISMATCH}.
+     */
+    public void checkBound(List<Checkpoint> checkpoints) {
+        checkpoints.forEach(this::bound);
+    }
+
+    /** {@code metadata} with this runtime's agent named in it, when it has one. */
+    private Map<String, String> stamped(Map<String, String> metadata) {
+        if (agent != null) {
+            metadata.put(AGENT_KEY, agent);
+        }
+        return metadata;
+    }
+
+    /**
+     * Refuses a checkpoint another agent wrote: its state has that agent's type and its nodes are that
+     * agent's, so reading or stepping it here would misread it. A checkpoint that names no agent (written
+     * before agents were named, or by a runtime without one) is anyone's; the next write binds its thread.
+     */
+    private void bound(Checkpoint checkpoint) {
+        String owner = checkpoint.metadata().get(AGENT_KEY);
+        if (agent != null && owner != null && !owner.equals(agent)) {
+            ThreadKey thread = checkpoint.thread();
+            throw new ThreadlineException(ErrorCode.AGENT_MISMATCH, "thread " + thread.threadId() + " belongs to agent '" + owner
+                    + "', not '" + agent + "': name its agent, or use another thread id",
+                    Map.of("thread", thread.threadId(), "agent", owner, "requested", agent));
+        }
     }
 
     private static ThreadlineException threadNotFound(ThreadKey thread) {

@@ -39,9 +39,17 @@ public final class ThreadRuntimeBuilder<S> {
     private MemoryStore memory;
     private ChatModel chatModel;
     private ToolBox tools = ToolBox.none();
+    private String agent;
 
     ThreadRuntimeBuilder(CompiledGraph<S> graph) {
         this.graph = Objects.requireNonNull(graph, "graph");
+    }
+
+    ThreadRuntimeBuilder(ThreadlineAgent<S> agent) {
+        this(agent.graph());
+        agent(agent.name());
+        tools(agent.tools());
+        agent.chatModel().ifPresent(this::chatModel);
     }
 
     /** Where checkpoints go. Default: a new {@link InMemoryCheckpointStore} (tests, demos: nothing survives the process). */
@@ -90,9 +98,20 @@ public final class ThreadRuntimeBuilder<S> {
         return this;
     }
 
+    /**
+     * The agent this runtime serves: stamped on every checkpoint it writes, and checked on every thread it
+     * reads or steps — a thread another agent wrote is refused with {@code AGENT_MISMATCH}. Default: none
+     * (a runtime of one graph outside an application; threads are then not bound).
+     */
+    public ThreadRuntimeBuilder<S> agent(String name) {
+        this.agent = ThreadlineAgent.checkedName(name);
+        return this;
+    }
+
+    /** Builds the runtime; the same builder may build more than one (each has its own head cache). */
     public ThreadRuntime<S> build() {
         return new ThreadRuntime<>(graph, store == null ? new InMemoryCheckpointStore() : store,
                 validator == null ? StandaloneValidation.validator() : validator, codec == null ? new StateCodec() : codec,
-                options, memory, chatModel, tools);
+                options, memory, chatModel, tools, agent);
     }
 }

@@ -19,6 +19,8 @@ public final class TelemetryKeys {
 
     public static final AttributeKey<String> THREAD_ID = AttributeKey.stringKey("threadline.thread.id");
     public static final AttributeKey<String> TENANT = AttributeKey.stringKey("threadline.tenant");
+    /** The agent the thread is bound to (set when the step commits). */
+    public static final AttributeKey<String> AGENT = AttributeKey.stringKey("threadline.agent");
     public static final AttributeKey<Long> STEP = AttributeKey.longKey("threadline.step");
     public static final AttributeKey<List<String>> SCHEDULED = AttributeKey.stringArrayKey("threadline.scheduled");
     public static final AttributeKey<List<String>> NODES = AttributeKey.stringArrayKey("threadline.nodes");

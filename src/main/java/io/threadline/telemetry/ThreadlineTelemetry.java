@@ -141,6 +141,9 @@ public final class ThreadlineTelemetry implements StepObserver {
                 if (cp.parentId() != null) {
                     span.setAttribute(TelemetryKeys.PARENT_ID, cp.parentId());
                 }
+                if (cp.agent() != null) {
+                    span.setAttribute(TelemetryKeys.AGENT, cp.agent());
+                }
                 if (!duplicate) {
                     // A duplicate answers an earlier step: its decisions and retries were observed then.
                     for (Decision d : cp.decisions()) {

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.threadline.agent.AgentState;
-import io.threadline.agent.Message;
+import io.threadline.examples.reference.AgentState;
+import io.threadline.examples.reference.Message;
 import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.runtime.RunBudget;
@@ -69,7 +69,7 @@ class ApiGatewayOperationsTest {
 
         io.threadline.runtime.RecordedThread recorded = io.threadline.runtime.RecordedThread.read(file);
         assertThat(recorded.checkpoints()).hasSize(runtime.history(thread, HistoryQuery.first(50)).checkpoints().size());
-        assertThat(recorded.replayAll(io.threadline.agent.ReferenceAgent.graph(), new io.threadline.agent.AgentTools()))
+        assertThat(recorded.replayAll(io.threadline.examples.reference.ReferenceAgent.graph(), new io.threadline.examples.reference.AgentTools()))
                 .extracting(io.threadline.runtime.ReplayReport::verdict).containsOnly(io.threadline.runtime.ReplayReport.Verdict.SAME);
 
         ObjectNode otherTenant = withBody("http-export.json", "{\"threadId\":\"web-export\"}");

@@ -105,7 +105,7 @@ final class Exports {
     public static class HttpWithApproval implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.funqy.export", "http", "threadline.agent.approve-tools", "true");
+            return Map.of("quarkus.funqy.export", "http", "threadline.reference-agent.approve-tools", "true");
         }
     }
 
@@ -113,7 +113,7 @@ final class Exports {
     public static class ResumeWithApproval implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.funqy.export", "resume", "threadline.agent.approve-tools", "true");
+            return Map.of("quarkus.funqy.export", "resume", "threadline.reference-agent.approve-tools", "true");
         }
     }
 }

@@ -43,27 +43,27 @@ class HistoryRedactionTest {
     @Test
     void historyMasksSensitiveFieldsInSnapshotsAndPatches() {
         StateCodec codec = new StateCodec();
-        ThreadRuntime<Session> runtime = new ThreadRuntime<>(StateGraph.of(Session.class)
+        ThreadRuntime<Session> runtime = ThreadRuntime.builder(StateGraph.of(Session.class)
                 .node("work", (s, ctx) -> {
                     // The node hands the key to a tool: the recorded effect holds it.
                     String checked = ctx.executeTool(dev.langchain4j.agent.tool.ToolExecutionRequest.builder().id("c1").name("check")
                             .arguments("{\"key\":\"" + s.apiKey() + "\"}").build());
                     return Update.of(Session.LOG.append("used a key of " + s.apiKey().length() + " chars: " + checked));
                 })
-                .chain(START, "work", END).compile(),
-                new InMemoryCheckpointStore(), Validation.buildDefaultValidatorFactory().getValidator(), codec,
+                .chain(START, "work", END).compile())
+                .agent("keys").codec(codec)
                 // Deltas until they reach 100x the snapshot: the second step is stored as a patch.
-                RuntimeOptions.defaults().withSnapshotPolicy(new io.threadline.checkpoint.SnapshotPolicy(100, null)), null, null,
-                io.threadline.effects.ToolBox.of(new KeyChecker()));
+                .options(RuntimeOptions.defaults().withSnapshotPolicy(new io.threadline.checkpoint.SnapshotPolicy(100, null)))
+                .tools(io.threadline.effects.ToolBox.of(new KeyChecker())).build();
         ThreadKey thread = ThreadKey.of("acme", "keys");
         runtime.step(thread, Update.of(Session.API_KEY.set("sk-live-first")), null);
         runtime.step(thread, Update.of(Session.API_KEY.set("sk-live-rotated")), null);
 
         Operations operations = new Operations();
-        operations.runtime = runtime;
+        operations.agents = io.threadline.config.Agents.of(null, runtime);
         operations.codec = codec;
         // No configuration here: history with no byte budget.
-        Replies.History history = operations.history(new Caller("acme", false, null), new Requests.History(null, "keys", 10, null),
+        Replies.History history = operations.history(new Caller("acme", false, null), new Requests.History(null, null, "keys", 10, null),
                 Long.MAX_VALUE);
 
         assertThat(history.checkpoints()).hasSize(2);
@@ -93,11 +93,11 @@ class HistoryRedactionTest {
         ThreadRuntime<Session> changed = runtime(codec, store, "{\"key\":\"%s\",\"strict\":true}");
 
         Operations operations = new Operations();
-        operations.runtime = changed;
+        operations.agents = io.threadline.config.Agents.of(null, changed);
         operations.codec = codec;
         operations.store = store;
         String checkpointId = changed.state(thread).checkpoint().checkpointId();
-        Replies.Replay replay = operations.replay(new Caller("acme", false, null), new Requests.Replay(null, "keys", checkpointId));
+        Replies.Replay replay = operations.replay(new Caller("acme", false, null), new Requests.Replay(null, null, "keys", checkpointId));
 
         assertThat(replay.report().verdict()).isEqualTo(io.threadline.runtime.ReplayReport.Verdict.NON_DETERMINISTIC);
         String shown = codec.mapper().valueToTree(replay).toString();
@@ -106,14 +106,13 @@ class HistoryRedactionTest {
     }
 
     private static ThreadRuntime<Session> runtime(StateCodec codec, InMemoryCheckpointStore store, String arguments) {
-        return new ThreadRuntime<>(StateGraph.of(Session.class)
+        return ThreadRuntime.builder(StateGraph.of(Session.class)
                 .node("work", (s, ctx) -> {
                     String checked = ctx.executeTool(dev.langchain4j.agent.tool.ToolExecutionRequest.builder().id("c1").name("check")
                             .arguments(String.format(arguments, s.apiKey())).build());
                     return Update.of(Session.LOG.append("checked: " + checked));
                 })
-                .chain(START, "work", END).compile(),
-                store, Validation.buildDefaultValidatorFactory().getValidator(), codec, RuntimeOptions.defaults(), null, null,
-                io.threadline.effects.ToolBox.of(new KeyChecker()));
+                .chain(START, "work", END).compile())
+                .agent("keys").store(store).codec(codec).tools(io.threadline.effects.ToolBox.of(new KeyChecker())).build();
     }
 }

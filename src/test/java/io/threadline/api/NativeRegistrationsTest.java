@@ -47,7 +47,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class NativeRegistrationsTest {
 
     /** Packages (with their sub-packages) whose records are API, agent state, memory documents or recorded effects. */
-    private static final List<String> SCANNED = List.of("io.threadline.api", "io.threadline.agent", "io.threadline.memory",
+    private static final List<String> SCANNED = List.of("io.threadline.api", "io.threadline.examples.reference", "io.threadline.memory",
             "io.threadline.effects");
 
     /** Records of the scanned packages that never meet Jackson, and why (by name: some are private). */
@@ -73,11 +73,17 @@ class NativeRegistrationsTest {
             Map.entry(ToolBox.class.getName() + "$Binding", "a tool method bound in process; the tool classes themselves need "
                     + "registering in a native image (see ToolBox)"));
 
+    /**
+     * What NativeRegistrations registers, and what each agent registers where it is declared (an agent's
+     * state and tool types live with the agent, e.g. {@code ReferenceAgentBean}).
+     */
     private static Set<Class<?>> registered() {
         RegisterForReflection r = NativeRegistrations.class.getAnnotation(RegisterForReflection.class);
         assertThat(r).as("NativeRegistrations carries @RegisterForReflection").isNotNull();
         assertThat(r.classNames()).as("register by class literal, so a rename is a compile error").isEmpty();
-        return new LinkedHashSet<>(List.of(r.targets()));
+        Set<Class<?>> out = new LinkedHashSet<>(List.of(r.targets()));
+        out.addAll(List.of(io.threadline.examples.reference.ReferenceAgentBean.class.getAnnotation(RegisterForReflection.class).targets()));
+        return out;
     }
 
     @Test

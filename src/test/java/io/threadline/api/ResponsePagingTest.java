@@ -6,10 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.threadline.ThreadlineException;
-import io.threadline.agent.AgentState;
-import io.threadline.agent.AgentTools;
-import io.threadline.agent.Message;
-import io.threadline.agent.ReferenceAgent;
+import io.threadline.examples.reference.AgentState;
+import io.threadline.examples.reference.AgentTools;
+import io.threadline.examples.reference.Message;
+import io.threadline.examples.reference.ReferenceAgent;
 import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.runtime.RecordedThread;
@@ -128,7 +128,7 @@ class ResponsePagingTest {
     @Test
     void historyLargerThanAnAnswerComesInPagesThatJoinToTheWholeHistory() {
         talk("paged-history", 8, 40);
-        JsonNode unbounded = asRead(operations.history(ACME, new Requests.History(null, "paged-history", 100, null), Long.MAX_VALUE));
+        JsonNode unbounded = asRead(operations.history(ACME, new Requests.History(null, null, "paged-history", 100, null), Long.MAX_VALUE));
         assertThat(unbounded.has("nextCursor")).isFalse();
         assertThat(unbounded.toString().length()).as("the whole history is larger than one answer").isGreaterThan(2 * BUDGET);
 
@@ -147,7 +147,7 @@ class ResponsePagingTest {
         ThreadKey thread = talk("one-huge-step", 1, 3);
         runtime.update(thread, Update.of(AgentState.MESSAGES.append(Message.user("pasted: " + "lorem ipsum ".repeat(6_000) + "the end"))),
                 "a pasted document");
-        JsonNode unbounded = asRead(operations.history(ACME, new Requests.History(null, "one-huge-step", 100, null), Long.MAX_VALUE));
+        JsonNode unbounded = asRead(operations.history(ACME, new Requests.History(null, null, "one-huge-step", 100, null), Long.MAX_VALUE));
 
         List<JsonNode> pages = pages("history", "{\"threadId\":\"one-huge-step\",\"limit\":100}");
 

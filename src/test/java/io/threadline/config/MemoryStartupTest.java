@@ -5,7 +5,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
-import io.threadline.agent.AgentState;
+import io.threadline.examples.reference.AgentState;
 import io.threadline.runtime.ThreadRuntime;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;

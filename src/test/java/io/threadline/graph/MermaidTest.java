@@ -1,6 +1,6 @@
 package io.threadline.graph;
 
-import io.threadline.agent.ReferenceAgent;
+import io.threadline.examples.reference.ReferenceAgent;
 import io.threadline.state.Channel;
 import io.threadline.state.ListChannel;
 import io.threadline.state.Update;

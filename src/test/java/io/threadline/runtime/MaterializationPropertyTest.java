@@ -1,6 +1,6 @@
 package io.threadline.runtime;
 
-import io.threadline.agent.LocalDemo;
+import io.threadline.examples.reference.LocalDemo;
 import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.InMemoryCheckpointStore;
 import io.threadline.checkpoint.SnapshotPolicy;

@@ -2,7 +2,7 @@ package io.threadline.runtime;
 
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
-import io.threadline.agent.LocalDemo;
+import io.threadline.examples.reference.LocalDemo;
 import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.InMemoryCheckpointStore;
 import io.threadline.checkpoint.Status;

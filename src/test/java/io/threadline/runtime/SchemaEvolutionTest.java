@@ -3,7 +3,7 @@ package io.threadline.runtime;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
-import io.threadline.agent.LocalDemo;
+import io.threadline.examples.reference.LocalDemo;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.HistoryQuery;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
-import io.threadline.agent.LocalDemo;
+import io.threadline.examples.reference.LocalDemo;
 import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.InMemoryCheckpointStore;

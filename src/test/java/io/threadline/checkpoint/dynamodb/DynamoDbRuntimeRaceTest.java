@@ -2,9 +2,9 @@ package io.threadline.checkpoint.dynamodb;
 
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
-import io.threadline.agent.AgentState;
-import io.threadline.agent.LocalDemo;
-import io.threadline.agent.Message;
+import io.threadline.examples.reference.AgentState;
+import io.threadline.examples.reference.LocalDemo;
+import io.threadline.examples.reference.Message;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.HistoryPage;
 import io.threadline.checkpoint.HistoryQuery;

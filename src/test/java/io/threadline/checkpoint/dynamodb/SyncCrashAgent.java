@@ -7,7 +7,7 @@ import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import io.threadline.agent.LocalDemo;
+import io.threadline.examples.reference.LocalDemo;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.effects.ToolBox;
 import io.threadline.graph.CompiledGraph;

@@ -1,4 +1,4 @@
-package io.threadline.agent;
+package io.threadline.examples.reference;
 
 /**
  * A tool could not run this time — a service it needs is down or timed out — and another attempt

@@ -1,4 +1,4 @@
-package io.threadline.agent;
+package io.threadline.examples.reference;
 
 import io.threadline.state.Channel;
 import io.threadline.state.ListChannel;

@@ -1,4 +1,4 @@
-package io.threadline.agent;
+package io.threadline.examples.reference;
 
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import io.quarkus.runtime.annotations.RegisterForReflection;

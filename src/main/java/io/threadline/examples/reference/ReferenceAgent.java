@@ -1,4 +1,4 @@
-package io.threadline.agent;
+package io.threadline.examples.reference;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,14 +32,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import static io.threadline.agent.AgentState.CURRENT_TASK;
-import static io.threadline.agent.AgentState.DIRECT_ANSWER;
-import static io.threadline.agent.AgentState.LAST_DECISION;
-import static io.threadline.agent.AgentState.MEMORIES;
-import static io.threadline.agent.AgentState.MESSAGES;
-import static io.threadline.agent.AgentState.RETRY_COUNT;
-import static io.threadline.agent.AgentState.TOOL_CALLS;
-import static io.threadline.agent.AgentState.TOOL_OUTPUTS;
+import static io.threadline.examples.reference.AgentState.CURRENT_TASK;
+import static io.threadline.examples.reference.AgentState.DIRECT_ANSWER;
+import static io.threadline.examples.reference.AgentState.LAST_DECISION;
+import static io.threadline.examples.reference.AgentState.MEMORIES;
+import static io.threadline.examples.reference.AgentState.MESSAGES;
+import static io.threadline.examples.reference.AgentState.RETRY_COUNT;
+import static io.threadline.examples.reference.AgentState.TOOL_CALLS;
+import static io.threadline.examples.reference.AgentState.TOOL_OUTPUTS;
 import static io.threadline.graph.StateGraph.END;
 import static io.threadline.graph.StateGraph.START;
 
@@ -83,7 +83,7 @@ public final class ReferenceAgent {
 
     /**
      * The agent; with {@code approveTools}, {@code execute} first asks a human to approve the tool
-     * calls the model wants ({@code threadline.agent.approve-tools}): the thread is INTERRUPTED with
+     * calls the model wants ({@code threadline.reference-agent.approve-tools}): the thread is INTERRUPTED with
      * the calls as payload, and a resume with {@code true}, {@code "yes"} or {@code {"approved": true}}
      * runs them — anything else declines them, and the model answers without their results.
      */

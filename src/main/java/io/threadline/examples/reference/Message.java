@@ -1,4 +1,4 @@
-package io.threadline.agent;
+package io.threadline.examples.reference;
 
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;

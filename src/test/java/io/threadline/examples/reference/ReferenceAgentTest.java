@@ -1,4 +1,4 @@
-package io.threadline.agent;
+package io.threadline.examples.reference;
 
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.CheckpointId;

@@ -1,0 +1,167 @@
+package io.threadline.config;
+
+import dev.langchain4j.model.chat.ChatModel;
+import io.quarkus.arc.All;
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+import io.threadline.checkpoint.CheckpointStore;
+import io.threadline.runtime.RuntimeOptions;
+import io.threadline.runtime.ThreadRuntime;
+import io.threadline.runtime.ThreadlineAgent;
+import io.threadline.state.StateCodec;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import jakarta.validation.Validator;
+import org.jboss.logging.Logger;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The agents this deployment serves, each with its runtime: every {@link ThreadlineAgent} bean of the
+ * application, less those {@code threadline.agents.disabled} switches off, on the one checkpoint store,
+ * memory, codec, validator and options the application configures. A request names its agent, or goes to
+ * the default one ({@code threadline.agents.default}, or the only agent served).
+ *
+ * <p>Built at start: two agents with one name, a bad name, a default that is not served, or a disabled
+ * agent that does not exist stop the application with a message saying which — a misspelt setting
+ * must not silently serve the wrong agent.
+ */
+@Singleton
+public class Agents {
+
+    private static final Logger LOG = Logger.getLogger(Agents.class);
+
+    private final Map<String, ThreadRuntime<?>> runtimes;
+    private final Map<String, String> descriptions;
+    private final String defaultAgent;
+
+    @Inject
+    Agents(@All List<ThreadlineAgent<?>> agents, ThreadlineConfig config, CheckpointStore store, Validator validator,
+           StateCodec codec, RuntimeOptions options, MemoryStores memory, ChatModel chatModel) {
+        Set<String> disabled = Set.copyOf(config.agents().disabled().orElse(List.of()));
+        Map<String, ThreadlineAgent<?>> byName = new TreeMap<>();
+        for (ThreadlineAgent<?> agent : agents) {
+            String name = agent.name();
+            try {
+                ThreadlineAgent.checkedName(name);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException(e.getMessage() + " (" + agent.getClass().getName() + ")", e);
+            }
+            ThreadlineAgent<?> other = byName.put(name, agent);
+            if (other != null) {
+                throw new IllegalStateException("two agents are named '" + name + "': " + other.getClass().getName()
+                        + " and " + agent.getClass().getName() + "; each agent needs its own name");
+            }
+        }
+        for (String name : disabled) {
+            if (!byName.containsKey(name)) {
+                throw new IllegalStateException("threadline.agents.disabled names '" + name + "', but the agents are "
+                        + byName.keySet());
+            }
+        }
+        Map<String, ThreadRuntime<?>> built = new LinkedHashMap<>();
+        Map<String, String> described = new LinkedHashMap<>();
+        byName.forEach((name, agent) -> {
+            if (!disabled.contains(name)) {
+                built.put(name, runtime(agent, store, validator, codec, options, memory, chatModel));
+                described.put(name, agent.description());
+            }
+        });
+        this.runtimes = Collections.unmodifiableMap(built);
+        this.descriptions = Collections.unmodifiableMap(described);
+        this.defaultAgent = config.agents().defaultAgent().orElse(built.size() == 1 ? built.keySet().iterator().next() : null);
+        if (defaultAgent != null && !built.containsKey(defaultAgent)) {
+            throw new IllegalStateException("threadline.agents.default is '" + defaultAgent + "', but the agents served are "
+                    + built.keySet());
+        }
+        LOG.infof("serving agents %s (default: %s)", built.keySet(), defaultAgent == null ? "none; requests name theirs" : defaultAgent);
+    }
+
+    private static <S> ThreadRuntime<S> runtime(ThreadlineAgent<S> agent, CheckpointStore store, Validator validator,
+                                                StateCodec codec, RuntimeOptions options, MemoryStores memory,
+                                                ChatModel chatModel) {
+        return ThreadRuntime.builder(agent).store(store).validator(validator).codec(codec).options(options)
+                .memory(memory.store().orElse(null)).chatModel(agent.chatModel().orElse(chatModel)).build();
+    }
+
+    /**
+     * The runtime of the agent a request names; {@code requested} {@code null} for the default agent.
+     * Refuses an agent that is not served ({@code AGENT_NOT_FOUND}), and a request naming none where
+     * there is no default ({@code INVALID_INPUT}, field {@code agent}).
+     */
+    public ThreadRuntime<?> runtime(String requested) {
+        if (requested == null) {
+            if (defaultAgent == null) {
+                throw new ThreadlineException(ErrorCode.INVALID_INPUT, "this deployment serves the agents " + runtimes.keySet()
+                        + " and has no default (threadline.agents.default): name one in \"agent\"", Map.of("field", "agent"));
+            }
+            return runtimes.get(defaultAgent);
+        }
+        if (!ThreadlineAgent.NAME.matcher(requested).matches()) {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "agent must be 1-48 lower-case letters, digits and '-', "
+                    + "starting with a letter; the agents served are " + runtimes.keySet(), Map.of("field", "agent"));
+        }
+        ThreadRuntime<?> runtime = runtimes.get(requested);
+        if (runtime == null) {
+            throw new ThreadlineException(ErrorCode.AGENT_NOT_FOUND, "no agent '" + requested + "' here; the agents served are "
+                    + runtimes.keySet(), Map.of("agent", requested));
+        }
+        return runtime;
+    }
+
+    /**
+     * The runtime of agent {@code name}, typed by its state: for application code that steps threads itself
+     * (a scheduled job, an endpoint of its own). {@code AGENT_NOT_FOUND} if it is not served; an
+     * {@link IllegalArgumentException} if its state is not {@code stateType} (a defect in the caller).
+     */
+    @SuppressWarnings("unchecked")
+    public <S> ThreadRuntime<S> runtime(String name, Class<S> stateType) {
+        ThreadRuntime<?> runtime = runtime(java.util.Objects.requireNonNull(name, "name"));
+        Class<?> actual = runtime.graph().schema().type();
+        if (!actual.equals(stateType)) {
+            throw new IllegalArgumentException("agent '" + name + "' holds " + actual.getName() + ", not " + stateType.getName());
+        }
+        return (ThreadRuntime<S>) runtime;
+    }
+
+    /**
+     * The agents of {@code runtimes} (each built with an agent name), outside an application: tests, and
+     * code that wires Threadline by hand. {@code defaultAgent} may be {@code null}.
+     */
+    public static Agents of(String defaultAgent, ThreadRuntime<?>... runtimes) {
+        Map<String, ThreadRuntime<?>> byName = new TreeMap<>();
+        for (ThreadRuntime<?> runtime : runtimes) {
+            byName.put(runtime.agent().orElseThrow(() -> new IllegalArgumentException("a runtime without an agent name")), runtime);
+        }
+        Map<String, String> described = new LinkedHashMap<>();
+        byName.keySet().forEach(n -> described.put(n, ""));
+        return new Agents(byName, described, defaultAgent != null ? defaultAgent : byName.size() == 1 ? byName.keySet().iterator().next() : null);
+    }
+
+    private Agents(Map<String, ThreadRuntime<?>> runtimes, Map<String, String> descriptions, String defaultAgent) {
+        this.runtimes = Collections.unmodifiableMap(new LinkedHashMap<>(runtimes));
+        this.descriptions = Collections.unmodifiableMap(descriptions);
+        this.defaultAgent = defaultAgent;
+    }
+
+    /** The names of the agents served, in name order. */
+    public Set<String> names() {
+        return runtimes.keySet();
+    }
+
+    /** What an agent says it does ({@link ThreadlineAgent#description()}), by name. */
+    public Map<String, String> descriptions() {
+        return descriptions;
+    }
+
+    /** The agent a request that names none goes to, if there is one. */
+    public Optional<String> defaultAgent() {
+        return Optional.ofNullable(defaultAgent);
+    }
+}
