@@ -68,8 +68,7 @@ public final class MissingClasses {
     /** Where a class's bytes are: internal name -> jar and entry. First jar of the class path wins. */
     private final Map<String, String[]> entries = new HashMap<>();
     private final Map<String, ZipFile> jars = new LinkedHashMap<>();
-    private final Set<String> jdk = new HashSet<>();
-    private final FileSystem jrt;
+    private final JdkClasses jdk;
     private final Map<String, ClassModel> models = new HashMap<>();
 
     // ---- analysis state ---------------------------------------------------------------------------------
@@ -139,19 +138,55 @@ public final class MissingClasses {
                 }
             }
         }
-        jrt = jdkHome == null ? FileSystems.getFileSystem(URI.create("jrt:/"))
+        FileSystem jrt = jdkHome == null ? FileSystems.getFileSystem(URI.create("jrt:/"))
                 : FileSystems.newFileSystem(URI.create("jrt:/"), Map.of("java.home", jdkHome.toString()));
-        try (Stream<Path> modules = Files.list(jrt.getPath("/modules"))) {
-            for (Path module : (Iterable<Path>) modules::iterator) {
-                try (Stream<Path> files = Files.walk(module)) {
-                    files.forEach(f -> {
-                        String rel = module.relativize(f).toString();
-                        if (rel.endsWith(".class") && !rel.endsWith("module-info.class")) {
-                            jdk.add(rel.substring(0, rel.length() - 6));
-                        }
-                    });
+        jdk = new JdkClasses(jrt);
+    }
+
+    /** The JDK's classes, looked up by package in its jrt file system (/packages/P lists the modules of P). */
+    static final class JdkClasses {
+        private final FileSystem jrt;
+        private final Map<String, List<Path>> modulesByPackage = new HashMap<>();
+        private final Map<String, Path> found = new HashMap<>();
+
+        JdkClasses(FileSystem jrt) {
+            this.jrt = jrt;
+        }
+
+        boolean contains(String cls) {
+            return path(cls) != null;
+        }
+
+        /** The class file, or null when no module of the JDK has the class. */
+        Path path(String cls) {
+            if (found.containsKey(cls)) {
+                return found.get(cls);
+            }
+            int slash = cls.lastIndexOf('/');
+            Path file = null;
+            if (slash > 0) {
+                String pkg = cls.substring(0, slash).replace('/', '.');
+                List<Path> modules = modulesByPackage.computeIfAbsent(pkg, p -> {
+                    Path dir = jrt.getPath("/packages", p);
+                    if (!Files.isDirectory(dir)) {
+                        return List.of();
+                    }
+                    try (Stream<Path> links = Files.list(dir)) {
+                        return links.map(l -> jrt.getPath("/modules", l.getFileName().toString())).toList();
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                for (Path module : modules) {
+                    Path candidate = module.resolve(cls + ".class");
+                    if (Files.exists(candidate)) {
+                        file = candidate;
+                        break;
+                    }
                 }
             }
+            found.put(cls, file);
+            return file;
         }
     }
 
@@ -803,13 +838,7 @@ public final class MissingClasses {
             if (where != null) {
                 c = ClassModel.parse(bytes(where));
             } else if (jdk.contains(cls)) {
-                for (Path module : Files.newDirectoryStream(jrt.getPath("/modules"))) {
-                    Path f = module.resolve(cls + ".class");
-                    if (Files.exists(f)) {
-                        c = ClassModel.parse(Files.readAllBytes(f));
-                        break;
-                    }
-                }
+                c = ClassModel.parse(Files.readAllBytes(jdk.path(cls)));
             }
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("cannot read " + cls + ": " + e, e);
