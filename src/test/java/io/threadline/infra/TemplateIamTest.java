@@ -27,7 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TemplateIamTest {
 
     enum Uses {
-        /** Query (head, chains, history, pending effects) and GetItem (idempotency keys, single checkpoints). */
+        /** Query only: history and export read checkpoint chains and pages, never the head item. */
+        CHECKPOINT_QUERY,
+        /** Query, and GetItem of the head item (replay tells an unknown checkpoint from an unknown thread by it). */
         CHECKPOINT_READ,
         /**
          * Reads, plus commits — TransactWriteItems of conditional Puts, which IAM authorizes as PutItem — pending
@@ -60,8 +62,8 @@ class TemplateIamTest {
             Map.entry("fork", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.EMBEDDING)),
             Map.entry("rewind", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.EMBEDDING)),
             Map.entry("update", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.EMBEDDING)),
-            Map.entry("history", Set.of(Uses.CHECKPOINT_READ)),
-            Map.entry("export", Set.of(Uses.CHECKPOINT_READ)),
+            Map.entry("history", Set.of(Uses.CHECKPOINT_QUERY)),
+            Map.entry("export", Set.of(Uses.CHECKPOINT_QUERY)),
             Map.entry("replay", Set.of(Uses.CHECKPOINT_READ)),
             Map.entry("memory-search", Set.of(Uses.MEMORY, Uses.EMBEDDING)),
             Map.entry("memory-put", Set.of(Uses.MEMORY, Uses.EMBEDDING)),
@@ -74,6 +76,7 @@ class TemplateIamTest {
         String region = CfnEvaluation.REGION;
         String account = CfnEvaluation.ACCOUNT;
         return switch (use) {
+            case CHECKPOINT_QUERY -> on(TABLE, "dynamodb:Query");
             case CHECKPOINT_READ -> on(TABLE, "dynamodb:GetItem", "dynamodb:Query");
             case CHECKPOINT_WRITE -> on(TABLE, "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem",
                     "dynamodb:BatchWriteItem");
