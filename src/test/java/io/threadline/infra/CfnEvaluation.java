@@ -83,6 +83,43 @@ final class CfnEvaluation {
         throw new AssertionError("not a condition: " + node);
     }
 
+    /** The descriptions of the template's Rules assertions that fail under these parameters (CloudFormation refuses the stack). */
+    java.util.List<String> failedRules() {
+        java.util.List<String> failed = new java.util.ArrayList<>();
+        template.path("Rules").fields().forEachRemaining(rule -> {
+            JsonNode when = rule.getValue().get("RuleCondition");
+            if (when == null || truth(when)) {
+                for (JsonNode a : rule.getValue().path("Assertions")) {
+                    if (!truth(a.get("Assert"))) {
+                        failed.add(a.path("AssertDescription").asText(rule.getKey()));
+                    }
+                }
+            }
+        });
+        return failed;
+    }
+
+    /** A parameter value CloudFormation accepts: one of AllowedValues, matching AllowedPattern (whole value). */
+    java.util.List<String> refusedParameters() {
+        java.util.List<String> refused = new java.util.ArrayList<>();
+        template.path("Parameters").fields().forEachRemaining(p -> {
+            String v = parameters.get(p.getKey());
+            JsonNode allowed = p.getValue().get("AllowedValues");
+            if (allowed != null) {
+                java.util.Set<String> values = new java.util.HashSet<>();
+                allowed.forEach(a -> values.add(a.asText()));
+                if (!values.contains(v)) {
+                    refused.add(p.getKey() + "=" + v);
+                }
+            }
+            JsonNode pattern = p.getValue().get("AllowedPattern");
+            if (pattern != null && !v.matches(pattern.asText())) {
+                refused.add(p.getKey() + "=" + v);
+            }
+        });
+        return refused;
+    }
+
     /** The deployed resources: those without a condition or whose condition holds. */
     Map<String, JsonNode> resources() {
         Map<String, JsonNode> out = new LinkedHashMap<>();

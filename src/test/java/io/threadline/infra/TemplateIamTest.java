@@ -118,6 +118,8 @@ class TemplateIamTest {
     @MethodSource("parameterSets")
     void eachFunctionsRoleHoldsExactlyWhatItsOperationUses(Map<String, String> parameters) {
         CfnEvaluation template = new CfnEvaluation(CfnTemplate.read(), parameters);
+        assertThat(template.refusedParameters()).as("parameters CloudFormation accepts").isEmpty();
+        assertThat(template.failedRules()).as("rules").isEmpty();
         Map<String, Set<String>> expected = new TreeMap<>();
         Map<String, Set<String>> actual = new TreeMap<>();
         Set<String> exported = new TreeSet<>();
@@ -218,6 +220,16 @@ class TemplateIamTest {
                 .properties("HttpNative").at("/Environment/Variables");
         assertThat(env.get("THREADLINE_MEMORY_OPENSEARCH_SIGNING_SERVICE").asText()).isEqualTo("aoss");
         assertThat(env.get("THREADLINE_MEMORY_OPENSEARCH_URL").asText()).isEqualTo("https://abc.us-east-1.aoss.amazonaws.com");
+    }
+
+    /** Memory=existing without its endpoint or ARN is refused by the template's Rules, before anything is created. */
+    @Test
+    void anExistingStoreMustBeNamed() {
+        CfnEvaluation unnamed = new CfnEvaluation(CfnTemplate.read(), Map.of("Memory", "existing"));
+        assertThat(unnamed.failedRules()).hasSize(2).allSatisfy(d -> assertThat(d).startsWith("Memory=existing needs"));
+        CfnEvaluation slash = new CfnEvaluation(CfnTemplate.read(), Map.of("Memory", "existing",
+                "ExistingMemoryUrl", "https://search-x.us-east-1.es.amazonaws.com/", "ExistingMemoryArn", "arn:aws:es:us-east-1:123456789012:domain/x"));
+        assertThat(slash.refusedParameters()).containsExactly("ExistingMemoryUrl=https://search-x.us-east-1.es.amazonaws.com/");
     }
 
     private static Set<String> on(String resource, String... actions) {
