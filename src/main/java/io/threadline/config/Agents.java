@@ -43,9 +43,11 @@ public class Agents {
 
     @Inject
     Agents(@All List<ThreadlineAgent<?>> agents, ThreadlineConfig config, CheckpointStore store, Validator validator,
-           StateCodec codec, RuntimeOptions options, MemoryStores memory, ChatModel chatModel) {
+           StateCodec codec, RuntimeOptions options, MemoryStores memory, jakarta.enterprise.inject.Instance<ChatModel> chatModels) {
+        // An application without a ChatModel bean (the offline one lives with the reference agent) still serves
+        // agents that need no model; StepContext.chat is then unavailable to them.
         this(agents, config.agents().defaultAgent(), config.agents().disabled().orElse(List.of()),
-                agent -> runtime(agent, store, validator, codec, options, memory, chatModel));
+                agent -> runtime(agent, store, validator, codec, options, memory, chatModels.isResolvable() ? chatModels.get() : null));
         LOG.infof("serving agents %s (default: %s)", names(), defaultAgent == null ? "none; requests name theirs" : defaultAgent);
     }
 

@@ -63,6 +63,7 @@ class NativeRegistrationsTest {
             Map.entry(MemorySettings.class.getName(), "configuration, built from threadline.memory.*"),
             Map.entry(io.threadline.memory.MemoryLimits.class.getName(), "configuration, built from threadline.memory.max-*"),
             Map.entry(OpenSearchMemorySettings.class.getName(), "configuration, built from threadline.memory.opensearch.*"),
+            Map.entry("io.threadline.memory.opensearch.AwsSigning", "configuration, built from threadline.memory.opensearch.signing-*"),
             Map.entry(Effect.class.getName(), "written and read as a JSON tree by hand (Effects), without reflection"),
             Map.entry(EffectError.class.getName(), "part of Effect's hand-built JSON tree (Effects)"),
             Map.entry("io.threadline.memory.opensearch.AccessTouches$Seen", "a search hit's id and version, kept in process to touch it"),
