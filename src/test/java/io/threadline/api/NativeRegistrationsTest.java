@@ -158,28 +158,10 @@ class NativeRegistrationsTest {
     /** Threadline types reachable from a record's components, through generics and arrays. */
     private static Set<Class<?>> threadlineTypesIn(Class<?> type) {
         Set<Class<?>> out = new LinkedHashSet<>();
-        if (!type.isRecord()) {
-            return out;
-        }
-        Deque<Type> todo = new ArrayDeque<>();
-        for (RecordComponent c : type.getRecordComponents()) {
-            todo.add(c.getGenericType());
-        }
-        while (!todo.isEmpty()) {
-            Type t = todo.pop();
-            if (t instanceof Class<?> c) {
-                if (c.isArray()) {
-                    todo.add(c.getComponentType());
-                } else if (c.getName().startsWith("io.threadline.")) {
-                    out.add(c);
-                }
-            } else if (t instanceof ParameterizedType p) {
-                todo.add(p.getRawType());
-                todo.addAll(List.of(p.getActualTypeArguments()));
-            } else if (t instanceof GenericArrayType a) {
-                todo.add(a.getGenericComponentType());
-            } else if (t instanceof WildcardType w) {
-                todo.addAll(List.of(w.getUpperBounds()));
+        if (type.isRecord()) {
+            for (RecordComponent c : type.getRecordComponents()) {
+                io.threadline.testing.NativeRegistrationCheck.classesIn(c.getGenericType()).stream()
+                        .filter(t -> t.getName().startsWith("io.threadline.")).forEach(out::add);
             }
         }
         return out;

@@ -145,7 +145,7 @@ public final class NativeRegistrationCheck {
     }
 
     /** The classes a generic type names: itself, its type arguments, array components, wildcard and variable bounds. */
-    private static Set<Class<?>> classesIn(Type root) {
+    public static Set<Class<?>> classesIn(Type root) {
         Set<Class<?>> out = new LinkedHashSet<>();
         Deque<Type> todo = new ArrayDeque<>(List.of(root));
         Set<Type> seen = new LinkedHashSet<>();
