@@ -143,8 +143,11 @@ public final class RecordedThread {
     }
 
     private <S> ThreadRuntime<S> replayer(CompiledGraph<S> graph, Object... tools) {
-        return new ThreadRuntime<>(graph, toStore(), io.threadline.state.StandaloneValidation.validator(), new StateCodec(),
-                RuntimeOptions.defaults(), null, null, ToolBox.of(tools));
+        return ThreadRuntime.builder(graph)
+                .store(toStore())
+                .validator(io.threadline.state.StandaloneValidation.validator())
+                .tools(ToolBox.of(tools))
+                .build();
     }
 
     // ------------------------------------------------------------------ JSON

@@ -120,8 +120,12 @@ class ReplayTest {
     }
 
     private ThreadRuntime<Convo> runtime(CompiledGraph<Convo> graph) {
-        return new ThreadRuntime<>(graph, store, LocalDemo.plainValidator(), new StateCodec(), RuntimeOptions.defaults(), null,
-                model, ToolBox.of(adder));
+        return ThreadRuntime.builder(graph)
+                .store(store)
+                .validator(LocalDemo.plainValidator())
+                .chatModel(model)
+                .tools(ToolBox.of(adder))
+                .build();
     }
 
     private static Update<Convo> ask(String question) {
@@ -370,9 +374,9 @@ class ReplayTest {
         CompiledGraph<Vault> changed = StateGraph.of(Vault.class)
                 .node("seal", (s, ctx) -> Update.of(Vault.SECRET.set("correct horse"), Vault.PIN.set("1234")))
                 .chain(START, "seal", END).compile();
-        new ThreadRuntime<>(recorded, vaults, LocalDemo.plainValidator(), new StateCodec(), RuntimeOptions.defaults()).step(key);
+        ThreadRuntime.builder(recorded).store(vaults).validator(LocalDemo.plainValidator()).build().step(key);
 
-        ReplayReport report = new ThreadRuntime<>(changed, vaults, LocalDemo.plainValidator(), new StateCodec(), RuntimeOptions.defaults())
+        ReplayReport report = ThreadRuntime.builder(changed).store(vaults).validator(LocalDemo.plainValidator()).build()
                 .replay(key, vaults.head(key).orElseThrow().checkpointId());
 
         assertThat(report.verdict()).isEqualTo(ReplayReport.Verdict.DIFFERENT);

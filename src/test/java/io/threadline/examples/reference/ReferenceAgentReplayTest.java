@@ -48,8 +48,13 @@ class ReferenceAgentReplayTest {
     }
 
     private ThreadRuntime<AgentState> runtime(CompiledGraph<AgentState> graph, MemoryStore memory, ToolBox tools) {
-        return new ThreadRuntime<>(graph, store, LocalDemo.plainValidator(), new StateCodec(), RuntimeOptions.defaults(), memory,
-                new LocalChatModel(), tools);
+        return ThreadRuntime.builder(graph)
+                .store(store)
+                .validator(LocalDemo.plainValidator())
+                .memory(memory)
+                .chatModel(new LocalChatModel())
+                .tools(tools)
+                .build();
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.threadline.runtime;
+package io.threadline.runtime.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.threadline.checkpoint.Checkpoint;
@@ -8,6 +8,7 @@ import io.threadline.checkpoint.StepError;
 import io.threadline.effects.EffectJournal;
 import io.threadline.effects.NonDeterministicException;
 import io.threadline.graph.StepOutcome;
+import io.threadline.runtime.ReplayReport;
 import io.threadline.state.JsonDiff;
 import io.threadline.state.StateCodec;
 import io.threadline.state.StateSchema;
@@ -50,7 +51,7 @@ final class ReplayReports {
                 fields.add(new ReplayReport.FieldDifference(field, masked ? MASK : r, masked ? MASK : p));
             }
         }
-        List<Decision> decisions = outcome == null ? List.of() : ThreadRuntime.decisions(outcome);
+        List<Decision> decisions = outcome == null ? List.of() : StepRunner.decisions(outcome);
         List<String> next = outcome == null ? cp.next() : outcome.next();
         Status status = replayedInterrupt != null ? Status.INTERRUPTED : outcome == null ? Status.FAILED
                 : next.isEmpty() ? Status.DONE : Status.RUNNING;
