@@ -34,7 +34,8 @@ class ArchitectureTest {
             "graph", List.of("io.threadline.state"),
             "checkpoint", List.of("io.threadline.state"),
             "memory", List.of(),
-            "effects", List.of(),
+            // effects encode a step's log as its checkpoint keeps it (EffectLog), as DESIGN.md's layering allows
+            "effects", List.of("io.threadline.checkpoint"),
             "runtime", List.of("io.threadline.state", "io.threadline.graph", "io.threadline.checkpoint", "io.threadline.memory",
                     "io.threadline.effects"));
 

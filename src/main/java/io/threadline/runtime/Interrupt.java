@@ -7,7 +7,6 @@ import io.threadline.checkpoint.Checkpoint;
 import io.threadline.graph.InterruptSignal;
 import io.threadline.state.StateCodec;
 
-import java.nio.charset.StandardCharsets;
 
 /**
  * What an INTERRUPTED thread waits for: the node, whether it stopped inside, before or after it, and
@@ -21,7 +20,7 @@ public record Interrupt(String node, InterruptSignal.When when, JsonNode payload
         if (cp.interrupt() == null) {
             throw new ThreadlineException(ErrorCode.INTERNAL, "checkpoint " + cp.id() + " waits for nothing");
         }
-        JsonNode o = codec.readTree(cp.interrupt().getBytes(StandardCharsets.UTF_8));
+        JsonNode o = cp.interrupt().tree();
         return new Interrupt(o.get("node").asText(), InterruptSignal.When.valueOf(o.get("when").asText()), o.get("payload"));
     }
 }

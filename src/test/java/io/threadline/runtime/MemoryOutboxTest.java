@@ -118,7 +118,7 @@ class MemoryOutboxTest {
     void rememberedFactsAreCommittedWithTheStepAndAppliedAfterIt() {
         StepResult<?> r = runtime(memory).step(thread);
         Checkpoint cp = store.get(thread, io.threadline.checkpoint.CheckpointId.parse(r.checkpoint().checkpointId())).orElseThrow();
-        assertThat(cp.outbox()).contains("fact one about step 1").contains("fact two about step 1");
+        assertThat(cp.outbox().json()).contains("fact one about step 1").contains("fact two about step 1");
         assertThat(memory.contents("acme")).containsExactlyInAnyOrder("fact one about step 1", "fact two about step 1");
         MemoryRecord one = memory.delegate.search(MemoryQuery.text("acme", "fact one about step 1", 1), Instant.now()).get(0).memory();
         assertThat(one.sourceThread()).isEqualTo("remembering");

@@ -140,7 +140,7 @@ class ReplayTest {
         StepResult<Convo> done = rt.step(thread, ask("add 2 and 40"), null);
 
         assertThat(done.state().answer()).isEqualTo("the sum is 42");
-        List<Effect> effects = Effects.fromJson(store.get(thread, CheckpointId.parse(done.checkpoint().checkpointId())).orElseThrow().effects());
+        List<Effect> effects = Effects.decode(store.get(thread, CheckpointId.parse(done.checkpoint().checkpointId())).orElseThrow().effects());
         assertThat(effects).extracting(Effect::kind).containsExactly(EffectKind.MODEL, EffectKind.TOOL, EffectKind.MODEL, EffectKind.CLOCK);
         assertThat(effects.get(1).name()).isEqualTo("add");
         assertThat(effects.get(1).request().get("arguments").asText()).isEqualTo("{\"a\": 2, \"b\": 40}");
@@ -218,7 +218,7 @@ class ReplayTest {
 
         assertThat(failed.checkpoint().status()).isEqualTo(Status.FAILED);
         assertThat(failed.checkpoint().error().message()).isEqualTo("tool result rejected");
-        List<Effect> effects = Effects.fromJson(store.get(thread, CheckpointId.parse(failed.checkpoint().checkpointId())).orElseThrow().effects());
+        List<Effect> effects = Effects.decode(store.get(thread, CheckpointId.parse(failed.checkpoint().checkpointId())).orElseThrow().effects());
         assertThat(effects).extracting(Effect::kind).containsExactly(EffectKind.MODEL, EffectKind.TOOL, EffectKind.FAILURE);
 
         ReplayReport same = rt.replay(thread, CheckpointId.parse(failed.checkpoint().checkpointId()));
@@ -249,7 +249,7 @@ class ReplayTest {
         assertThat(model.calls.get()).as("model calls: the first is reused, the second made once").isEqualTo(2);
         assertThat(done.state().retries()).isEqualTo(1);
         assertThat(done.checkpoint().metadata()).containsEntry("attempts.think", "2");
-        List<Effect> effects = Effects.fromJson(store.get(thread, CheckpointId.parse(done.checkpoint().checkpointId())).orElseThrow().effects());
+        List<Effect> effects = Effects.decode(store.get(thread, CheckpointId.parse(done.checkpoint().checkpointId())).orElseThrow().effects());
         assertThat(effects).extracting(e -> e.kind() + "@" + e.attempt() + (e.reused() ? "r" : ""))
                 .containsExactly("MODEL@1", "TOOL@1", "FAILURE@1", "MODEL@2r", "TOOL@2r", "MODEL@2", "CLOCK@2");
         assertThat(store.pendingEffects(thread, 1)).as("pending effects are cleared after the commit").isEmpty();

@@ -3,6 +3,8 @@ package io.threadline.runtime.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.Decision;
+import io.threadline.checkpoint.InterruptPayload;
+import io.threadline.checkpoint.MemoryOutbox;
 import io.threadline.checkpoint.Status;
 import io.threadline.checkpoint.StepError;
 import io.threadline.effects.EffectJournal;
@@ -26,9 +28,9 @@ final class ReplayReports {
     }
 
     static <S> ReplayReport of(Checkpoint cp, StateSchema<S> schema, StateCodec codec, S recorded, S withInput,
-                               StepOutcome<S> outcome, StepError replayedError, String replayedInterrupt, EffectJournal journal,
+                               StepOutcome<S> outcome, StepError replayedError, InterruptPayload replayedInterrupt, EffectJournal journal,
                                int effectsRecorded,
-                               String replayedOutbox) {
+                               MemoryOutbox replayedOutbox) {
         NonDeterministicException.Divergence divergence = journal.divergence() == null ? null : journal.divergence().divergence();
         int served = journal.log().size();
         if (divergence != null) {
@@ -66,8 +68,8 @@ final class ReplayReports {
                 differences.add("error " + describe(cp.error()) + " → " + describe(replayedError));
             }
         }
-        if (!Objects.equals(cp.interrupt() == null ? null : codec.readTree(cp.interrupt().getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-                replayedInterrupt == null ? null : codec.readTree(replayedInterrupt.getBytes(java.nio.charset.StandardCharsets.UTF_8)))) {
+        if (!Objects.equals(cp.interrupt() == null ? null : cp.interrupt().tree(),
+                replayedInterrupt == null ? null : replayedInterrupt.tree())) {
             differences.add("interrupt " + cp.interrupt() + " → " + replayedInterrupt);
         }
         for (ReplayReport.FieldDifference f : fields) {

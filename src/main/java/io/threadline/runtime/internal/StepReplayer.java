@@ -5,8 +5,10 @@ import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.CheckpointStore;
+import io.threadline.checkpoint.InterruptPayload;
 import io.threadline.checkpoint.Status;
 import io.threadline.checkpoint.StepError;
+import io.threadline.checkpoint.StepInput;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.effects.Effect;
 import io.threadline.effects.EffectJournal;
@@ -26,7 +28,6 @@ import io.threadline.state.JsonPatch;
 import io.threadline.state.StateCodec;
 import io.threadline.state.StateSchema;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -78,7 +79,7 @@ public final class StepReplayer<S> {
         base = new StateLoader.VersionedTree(loader.upcast(base, cp.schemaVersion()), cp.schemaVersion());
         S withInput = loader.decode(loader.upcast(withPatch(base, cp.input())));
         S recorded = heads.stateAt(thread, id).state();
-        List<Effect> effects = Effects.fromJson(cp.effects());
+        List<Effect> effects = Effects.decode(cp.effects());
         EffectJournal journal = EffectJournal.replay(effects);
         StepScope scope = new StepScope(thread, cp.step(), options.clock(), options.random(), null, null, tools, journal,
                 heads.memory() != null || replayNeedsMemory(cp, effects), codec);
@@ -88,7 +89,7 @@ public final class StepReplayer<S> {
         }
         StepOutcome<S> outcome = null;
         StepError replayedError = null;
-        String replayedInterrupt = null;
+        InterruptPayload replayedInterrupt = null;
         try {
             outcome = graph.execute(withInput, scheduled, scope);
             if (outcome.interruptedAfter() != null && !outcome.next().isEmpty()) {
@@ -97,7 +98,7 @@ public final class StepReplayer<S> {
         } catch (StepFailedException failure) {
             replayedError = StepErrors.of(failure, options.errorStackFrames());
         } catch (InterruptSignal signal) {
-            replayedInterrupt = Interrupts.json(signal, codec);
+            replayedInterrupt = Interrupts.of(signal, codec);
         } catch (NonDeterministicException divergence) {
             // reported below from the journal, which keeps the first divergence even if a node swallowed it
         } catch (ThreadlineException other) {
@@ -109,9 +110,9 @@ public final class StepReplayer<S> {
     }
 
     /** A stored state with a stored input patch applied (unchanged when the step had no input). */
-    private StateLoader.VersionedTree withPatch(StateLoader.VersionedTree state, String patch) {
-        if (patch != null) {
-            JsonPatch.apply(state.tree(), codec.readTree(patch.getBytes(StandardCharsets.UTF_8)));
+    private StateLoader.VersionedTree withPatch(StateLoader.VersionedTree state, StepInput input) {
+        if (input != null) {
+            JsonPatch.apply(state.tree(), input.patch());
         }
         return state;
     }

@@ -7,8 +7,10 @@ import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.Decision;
+import io.threadline.checkpoint.InterruptPayload;
 import io.threadline.checkpoint.Status;
 import io.threadline.checkpoint.StepError;
+import io.threadline.checkpoint.StepInput;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.effects.Effect;
 import io.threadline.effects.EffectJournal;
@@ -35,7 +37,6 @@ import io.threadline.state.StateSchema;
 import io.threadline.state.StateValidator;
 import io.threadline.state.Update;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -225,7 +226,7 @@ public final class StepRunner<S> {
             return appendStopped(thread, head, withInput, idempotencyKey, scope, pending, failure.attemptsByNode(),
                     draft -> draft.failedStep(failure.attempted(), scheduled, error));
         } catch (InterruptSignal signal) {
-            String waitsFor = Interrupts.json(signal, codec);
+            InterruptPayload waitsFor = Interrupts.of(signal, codec);
             return appendStopped(thread, head, withInput, idempotencyKey, scope, pending, Map.of(),
                     draft -> draft.interruptedStep(List.of(signal.node()), scheduled, waitsFor));
         }
@@ -249,7 +250,7 @@ public final class StepRunner<S> {
         boolean pause = outcome.interruptedAfter() != null && !outcome.next().isEmpty();
         ThreadHeads.Appended appended = heads.append(thread, head, applied.state(), patchOf(head, applied), metadata, (draft, id) -> {
             draft.input(inputPatch(withInput))
-                    .effects(Effects.toJson(scope.journal().log()))
+                    .effects(Effects.encode(scope.journal().log()))
                     .idempotencyKey(idempotencyKey)
                     .outbox(heads.outbox().encode(scope.remembered(), id.value()));
             return pause
@@ -283,7 +284,7 @@ public final class StepRunner<S> {
             metadata.put(ATTEMPT_KEY, idempotencyKey);
         }
         ThreadHeads.Appended appended = heads.append(thread, head, withInput.state(), patchOf(head, withInput), metadata,
-                (draft, id) -> stopped.apply(draft.input(inputPatch(withInput)).effects(Effects.toJson(scope.journal().log()))));
+                (draft, id) -> stopped.apply(draft.input(inputPatch(withInput)).effects(Effects.encode(scope.journal().log()))));
         pending.committed();
         return new StepResult<>(CheckpointSummary.of(appended.checkpoint()), withInput.state(), false);
     }
@@ -294,18 +295,15 @@ public final class StepRunner<S> {
     }
 
     /** The step's input as a JSON Patch against the parent state, or null when the step had none. */
-    private String inputPatch(AppliedUpdate<S> withInput) {
-        if (withInput.changes().isEmpty()) {
-            return null;
-        }
-        return new String(codec.writeTree(StateDelta.toPatch(withInput.changes(), codec)), StandardCharsets.UTF_8);
+    private StepInput inputPatch(AppliedUpdate<S> withInput) {
+        return withInput.changes().isEmpty() ? null : StepInput.of(StateDelta.toPatch(withInput.changes(), codec));
     }
 
     /** What a retry of a FAILED step may reuse: per node, the effects of its last attempt there. */
     private Map<String, List<Effect>> seeds(Checkpoint failed) {
         Map<String, List<Effect>> byNode = new LinkedHashMap<>();
         Map<String, Integer> lastAttempt = new HashMap<>();
-        List<Effect> all = Effects.fromJson(failed.effects());
+        List<Effect> all = Effects.decode(failed.effects());
         for (Effect e : all) {
             lastAttempt.merge(e.node(), e.attempt(), Math::max);
         }
