@@ -17,7 +17,7 @@ import io.threadline.runtime.ThreadRuntime;
 import io.threadline.runtime.ThreadState;
 import io.threadline.state.StateCodec;
 import io.threadline.state.Update;
-import io.threadline.state.UpdateDecoder;
+import io.threadline.state.internal.UpdateDecoder;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 

@@ -3,7 +3,7 @@ package io.threadline.runtime.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.ThreadKey;
-import io.threadline.state.JsonDiff;
+import io.threadline.state.internal.JsonDiff;
 import io.threadline.state.StateCodec;
 
 /**

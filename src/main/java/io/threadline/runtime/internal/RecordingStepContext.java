@@ -11,7 +11,7 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.CheckpointId;
-import io.threadline.effects.ChatCodec;
+import io.threadline.effects.internal.ChatCodec;
 import io.threadline.effects.EffectKind;
 import io.threadline.effects.Effects;
 import io.threadline.graph.Recollection;
@@ -26,7 +26,7 @@ import java.util.Map;
 
 /**
  * The context of one attempt of one node: every call to the world goes through the step's
- * {@link io.threadline.effects.EffectJournal}, which makes and records it (live) or serves the
+ * {@link io.threadline.effects.internal.EffectJournal}, which makes and records it (live) or serves the
  * recorded answer (replay, or a SYNC retry reusing what an earlier attempt got). What a node is
  * handed back is always the recorded form, so live and replayed runs see exactly the same values.
  */

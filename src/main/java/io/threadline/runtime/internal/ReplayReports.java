@@ -7,11 +7,11 @@ import io.threadline.checkpoint.InterruptPayload;
 import io.threadline.checkpoint.MemoryOutbox;
 import io.threadline.checkpoint.Status;
 import io.threadline.checkpoint.StepError;
-import io.threadline.effects.EffectJournal;
+import io.threadline.effects.internal.EffectJournal;
 import io.threadline.effects.NonDeterministicException;
 import io.threadline.graph.StepOutcome;
 import io.threadline.runtime.ReplayReport;
-import io.threadline.state.JsonDiff;
+import io.threadline.state.internal.JsonDiff;
 import io.threadline.state.StateCodec;
 import io.threadline.state.StateSchema;
 

@@ -11,7 +11,7 @@ import io.threadline.checkpoint.StepError;
 import io.threadline.checkpoint.StepInput;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.effects.Effect;
-import io.threadline.effects.EffectJournal;
+import io.threadline.effects.internal.EffectJournal;
 import io.threadline.effects.EffectKind;
 import io.threadline.effects.Effects;
 import io.threadline.effects.NonDeterministicException;
@@ -24,7 +24,7 @@ import io.threadline.graph.StepOutcome;
 import io.threadline.runtime.Interrupt;
 import io.threadline.runtime.ReplayReport;
 import io.threadline.runtime.RuntimeOptions;
-import io.threadline.state.JsonPatch;
+import io.threadline.state.internal.JsonPatch;
 import io.threadline.state.StateCodec;
 import io.threadline.state.StateSchema;
 

@@ -3,7 +3,7 @@ package io.threadline.runtime.internal;
 import dev.langchain4j.model.chat.ChatModel;
 import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.ThreadKey;
-import io.threadline.effects.EffectJournal;
+import io.threadline.effects.internal.EffectJournal;
 import io.threadline.effects.ToolBox;
 import io.threadline.graph.Durability;
 import io.threadline.graph.StepContext;
