@@ -1,5 +1,6 @@
 package io.threadline.graph;
 
+import io.threadline.state.StateMigration;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.state.AppliedUpdate;
@@ -38,12 +39,12 @@ public final class CompiledGraph<S> {
     private final Durability durability;
     private final java.util.Set<String> interruptBefore;
     private final java.util.Set<String> interruptAfter;
-    private final Map<Integer, io.threadline.state.StateMigration> migrations;
+    private final Map<Integer, StateMigration> migrations;
 
     CompiledGraph(StateSchema<S> schema, Map<String, Node<S>> nodes, Map<String, List<String>> edges,
                   Map<String, StateGraph.RouteSpec<S>> routes, Map<String, NodePolicy<S>> policies, Durability durability,
                   java.util.Set<String> interruptBefore, java.util.Set<String> interruptAfter,
-                  Map<Integer, io.threadline.state.StateMigration> migrations) {
+                  Map<Integer, StateMigration> migrations) {
         this.schema = schema;
         this.interruptBefore = java.util.Set.copyOf(interruptBefore);
         this.interruptAfter = java.util.Set.copyOf(interruptAfter);
@@ -74,7 +75,7 @@ public final class CompiledGraph<S> {
     }
 
     /** Upcasters by the version they migrate from (v → v+1). */
-    public Map<Integer, io.threadline.state.StateMigration> migrations() {
+    public Map<Integer, StateMigration> migrations() {
         return migrations;
     }
 

@@ -1,5 +1,6 @@
 package io.threadline.runtime;
 
+import io.threadline.state.StandaloneValidation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -150,7 +151,7 @@ public final class RecordedThread {
     private <S> ThreadRuntime<S> replayer(CompiledGraph<S> graph, Object... tools) {
         return ThreadRuntime.builder(graph)
                 .store(toStore())
-                .validator(io.threadline.state.StandaloneValidation.validator())
+                .validator(StandaloneValidation.validator())
                 .tools(ToolBox.of(tools))
                 .build();
     }

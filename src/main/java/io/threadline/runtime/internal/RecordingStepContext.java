@@ -1,5 +1,6 @@
 package io.threadline.runtime.internal;
 
+import io.threadline.graph.InterruptSignal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -155,7 +156,7 @@ final class RecordingStepContext implements StepContext {
         if (scope.answersInterruptOf(node)) {
             return scope.journal.call(node, sync, EffectKind.RESUME, "resume", shown, scope::resumeValue);
         }
-        throw new io.threadline.graph.InterruptSignal(node, io.threadline.graph.InterruptSignal.When.INSIDE, shown);
+        throw new InterruptSignal(node, InterruptSignal.When.INSIDE, shown);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.threadline.runtime.internal;
 
+import io.threadline.state.Redaction;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.Decision;
@@ -22,7 +23,7 @@ import java.util.Objects;
 /** Compares what a replay produced with what the step recorded, and says so in a report. */
 final class ReplayReports {
 
-    private static final JsonNode MASK = com.fasterxml.jackson.databind.node.TextNode.valueOf(io.threadline.state.Redaction.MASK);
+    private static final JsonNode MASK = com.fasterxml.jackson.databind.node.TextNode.valueOf(Redaction.MASK);
 
     private ReplayReports() {
     }
@@ -93,7 +94,7 @@ final class ReplayReports {
                 : "DIFFERENT: " + String.join("; ", differences)) + lost;
         return new ReplayReport(cp.thread().threadId(), cp.id().value(), cp.step(), cp.nodes(),
                 same ? ReplayReport.Verdict.SAME : ReplayReport.Verdict.DIFFERENT, summary, cp.status(), status, fields,
-                io.threadline.state.Redaction.patch(schema, JsonDiff.diff(before, after)), cp.decisions(), decisions, cp.next(), next, cp.error(), replayedError, null,
+                Redaction.patch(schema, JsonDiff.diff(before, after)), cp.decisions(), decisions, cp.next(), next, cp.error(), replayedError, null,
                 effectsRecorded, served, memorySame);
     }
 
