@@ -1,5 +1,7 @@
 package io.threadline.graph;
 
+import io.threadline.graph.internal.GraphSteps;
+import io.threadline.graph.internal.StepEnvironment;
 import io.threadline.state.StateMigration;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
@@ -100,7 +102,7 @@ public final class CompiledGraph<S> {
      * Every node runs with {@code context}, once, with no waiting between retries.
      */
     public StepOutcome<S> execute(S state, Collection<String> scheduled, StepContext context) {
-        return execute(state, scheduled, new StepEnvironment() {
+        return step(state, scheduled, new StepEnvironment() {
             @Override
             public StepContext contextFor(String node, int attempt, Durability durability) {
                 return context;
@@ -112,13 +114,23 @@ public final class CompiledGraph<S> {
         });
     }
 
+    static {
+        GraphSteps.register(new GraphSteps.Engine() {
+            @Override
+            public <S> StepOutcome<S> execute(CompiledGraph<S> graph, S state, Collection<String> scheduled,
+                                              StepEnvironment environment) {
+                return graph.step(state, scheduled, environment);
+            }
+        });
+    }
+
     /**
      * Like {@link #execute(Object, Collection, StepContext)}, each attempt of each node with its own
-     * context from {@code environment}. A node that throws is attempted again as its
-     * {@link RetryPolicy} says; when the policy gives up (or the router after it throws), the step
-     * fails with {@link StepFailedException}. {@link ThreadlineException}s pass through unretried.
+     * context from {@code environment} (the runtime's entry: {@link GraphSteps#execute}). A node that throws
+     * is attempted again as its {@link RetryPolicy} says; when the policy gives up (or the router after it
+     * throws), the step fails with {@link StepFailedException}. {@link ThreadlineException}s pass through unretried.
      */
-    public StepOutcome<S> execute(S state, Collection<String> scheduled, StepEnvironment environment) {
+    private StepOutcome<S> step(S state, Collection<String> scheduled, StepEnvironment environment) {
         List<RouteDecision> decisions = new ArrayList<>();
         if (scheduled.contains(START)) {
             if (scheduled.size() != 1) {

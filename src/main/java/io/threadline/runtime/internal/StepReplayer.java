@@ -21,6 +21,7 @@ import io.threadline.graph.InterruptSignal;
 import io.threadline.graph.StateGraph;
 import io.threadline.graph.StepFailedException;
 import io.threadline.graph.StepOutcome;
+import io.threadline.graph.internal.GraphSteps;
 import io.threadline.runtime.Interrupt;
 import io.threadline.runtime.ReplayReport;
 import io.threadline.runtime.RuntimeOptions;
@@ -91,7 +92,7 @@ public final class StepReplayer<S> {
         StepError replayedError = null;
         InterruptPayload replayedInterrupt = null;
         try {
-            outcome = graph.execute(withInput, scheduled, scope);
+            outcome = GraphSteps.execute(graph, withInput, scheduled, scope);
             if (outcome.interruptedAfter() != null && !outcome.next().isEmpty()) {
                 replayedInterrupt = Interrupts.after(outcome.interruptedAfter(), codec);
             }

@@ -23,6 +23,7 @@ import io.threadline.graph.RouteDecision;
 import io.threadline.graph.StateGraph;
 import io.threadline.graph.StepFailedException;
 import io.threadline.graph.StepOutcome;
+import io.threadline.graph.internal.GraphSteps;
 import io.threadline.runtime.CheckpointSummary;
 import io.threadline.runtime.Interrupt;
 import io.threadline.runtime.RunBudget;
@@ -220,7 +221,7 @@ public final class StepRunner<S> {
         }
         StepOutcome<S> outcome;
         try {
-            outcome = graph.execute(withInput.state(), scheduled, scope);
+            outcome = GraphSteps.execute(graph, withInput.state(), scheduled, scope);
         } catch (StepFailedException failure) {
             StepError error = StepErrors.of(failure, options.errorStackFrames());
             return appendStopped(thread, head, withInput, idempotencyKey, scope, pending, failure.attemptsByNode(),

@@ -8,7 +8,7 @@ import io.threadline.effects.internal.EffectJournal;
 import io.threadline.effects.ToolBox;
 import io.threadline.graph.Durability;
 import io.threadline.graph.StepContext;
-import io.threadline.graph.StepEnvironment;
+import io.threadline.graph.internal.StepEnvironment;
 import io.threadline.memory.Embeddings;
 import io.threadline.memory.MemoryStore;
 import io.threadline.memory.MemoryWrite;
