@@ -38,7 +38,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code bench/run coldstart dynamodb|opensearch}: fresh JVMs of the Lambda package, each started as Lambda's
- * java21 runtime starts a function, until its first step is committed to DynamoDB Local.
+ * java21 runtime starts a function, until its first step is committed to DynamoDB Local; and, when a native
+ * package is given ({@code --native DIR}, its unzipped function.zip), fresh processes of its {@code bootstrap},
+ * started as Lambda's provided.al2023 runtime starts one, in the same sitting, alternating with the JVM's.
  *
  * <p>The function is the unzipped target/function.zip (as Lambda lays out /var/task), run by AWS's runtime
  * interface client, which constructs template.yaml's handler {@code ThreadlineLambdaHandler} (that boots
@@ -99,6 +101,13 @@ public final class ColdStart {
     record Sample(double initMs, double startedMs, double firstStepMs, double heapMb, double rssMb, double cpuMs, double classes,
                   String calls, int initRequests) {}
 
+    /**
+     * One package under test: the JVM one runs in AWS's runtime interface client as the java21 runtime does; the
+     * native one is its own runtime ({@code bootstrap} in the task root, Quarkus's poll loop), as provided.al2023
+     * runs it. Heap and loaded classes are JVM figures (jstat, jcmd): not read for the native process.
+     */
+    record Launch(String name, Path app, List<String> command, Map<String, String> env, boolean jvm) {}
+
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = options(args);
         Path app = Path.of(opts.getOrDefault("--app", "target/coldstart/app"));
@@ -106,6 +115,10 @@ public final class ColdStart {
         int reps = Integer.parseInt(opts.getOrDefault("--reps", "10"));
         String config = opts.getOrDefault("--config", "dynamodb");
         String opensearch = opts.get("--opensearch");
+        Path nativeApp = opts.containsKey("--native") ? Path.of(opts.get("--native")) : null;
+        if (nativeApp != null && !Files.isExecutable(nativeApp.resolve("bootstrap"))) {
+            throw new IllegalArgumentException(nativeApp + " has no executable bootstrap: not an unzipped native function.zip");
+        }
         List<String> jvmOpts = List.of(opts.getOrDefault("--jvm-opts",
                 "-XX:+TieredCompilation -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -Xmx512m").trim().split("\\s+"));
         Path logs = Files.createDirectories(Path.of("target/coldstart/logs"));
@@ -125,7 +138,11 @@ public final class ColdStart {
                 : "; memory on OpenSearch " + opensearch + " (index created by the discarded process, as a deploy would) with the "
                 + "in-process MiniLM embedding model of profile local, loaded on first use — the Lambda package has no "
                 + "in-process model and embeds through a hosted one")
-                + "; function size " + String.format("%.1f", directorySize(app) / 1048576.0) + " MB unzipped");
+                + "; function size " + String.format("%.1f", directorySize(app) / 1048576.0) + " MB unzipped"
+                + (nativeApp == null ? "; no native package (bench/README.md: how to add one)"
+                : "; native package " + nativeApp + " (" + String.format("%.1f", directorySize(nativeApp) / 1048576.0)
+                + " MB unzipped, bootstrap of " + Files.getLastModifiedTime(nativeApp.resolve("bootstrap"))
+                + ") run as provided.al2023 runs it, same environment but the JVM's, alternating with the JVM package"));
 
         int ddbPort = freePort();
         Process dynamo = startDynamoDbLocal(ddbPort, logs);
@@ -177,17 +194,35 @@ public final class ColdStart {
             env.put("THREADLINE_MEMORY_OPENSEARCH_URL", proxies.get("OpenSearch").address());
         }
 
-        List<Sample> samples = new ArrayList<>();
-        System.out.printf("%-9s %10s %16s %14s %8s %10s %9s %9s%n", "rep", "init ms", "Quarkus up ms", "first step ms", "CPU ms",
-                "heap MB", "RSS MB", "classes");
+        List<Launch> launches = new ArrayList<>();
+        List<String> jvmCommand = new ArrayList<>();
+        jvmCommand.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        jvmCommand.addAll(jvmOpts);
+        jvmCommand.addAll(List.of("-cp", runtime.toAbsolutePath() + File.separator + "*",
+                "com.amazonaws.services.lambda.runtime.api.client.AWSLambda", HANDLER));
+        launches.add(new Launch("jvm", app, jvmCommand, Map.of(), true));
+        if (nativeApp != null) {
+            // provided.al2023 runs /var/task/bootstrap with the task root as working directory; no JVM options apply.
+            Map<String, String> nativeEnv = new HashMap<>();
+            nativeEnv.put("LAMBDA_TASK_ROOT", nativeApp.toAbsolutePath().toString());
+            nativeEnv.put("_HANDLER", "not.used.by.a.custom.runtime");
+            nativeEnv.put("JAVA_TOOL_OPTIONS", "");
+            launches.add(new Launch("native", nativeApp, List.of(nativeApp.toAbsolutePath().resolve("bootstrap").toString()), nativeEnv,
+                    false));
+        }
+        Map<String, List<Sample>> samples = new java.util.LinkedHashMap<>();
+        launches.forEach(l -> samples.put(l.name(), new ArrayList<>()));
+        String row = "%-9s %-16s %10s %16s %14s %8s %10s %9s %9s%n";
+        System.out.printf(row, "package", "rep", "init ms", "Quarkus up ms", "first step ms", "CPU ms", "heap MB", "RSS MB", "classes");
         try {
+            // Alternating packages each repetition: what else the shared machine does weighs on both alike.
             for (int rep = 0; rep <= reps; rep++) {
-                Sample s = once(rep, app, runtime, jvmOpts, env, current, proxies, store, logs);
-                String label = rep == 0 ? "discarded" : Integer.toString(rep);
-                System.out.printf("%-9s %10.0f %16.0f %14.0f %8.0f %10.1f %9.1f %9.0f%n", label, s.initMs(), s.startedMs(),
-                        s.firstStepMs(), s.cpuMs(), s.heapMb(), s.rssMb(), s.classes());
-                if (rep > 0) {
-                    samples.add(s);
+                for (Launch launch : launches) {
+                    Sample s = once(rep, launch, env, current, proxies, store, logs);
+                    printRow(row, launch.name(), rep == 0 ? "discarded" : Integer.toString(rep), s);
+                    if (rep > 0) {
+                        samples.get(launch.name()).add(s);
+                    }
                 }
             }
         } finally {
@@ -196,25 +231,44 @@ public final class ColdStart {
             client.close();
             dynamo.destroyForcibly();
         }
-        Sample m = new Sample(median(samples, Sample::initMs), median(samples, Sample::startedMs),
-                median(samples, Sample::firstStepMs), median(samples, Sample::heapMb), median(samples, Sample::rssMb),
-                median(samples, Sample::cpuMs), median(samples, Sample::classes), "", 0);
         System.out.println("load average after the runs: " + loadAverage());
-        System.out.printf("%-9s %10.0f %16.0f %14.0f %8.0f %10.1f %9.1f %9.0f%n", "median", m.initMs(), m.startedMs(),
-                m.firstStepMs(), m.cpuMs(), m.heapMb(), m.rssMb(), m.classes());
+        Map<String, Sample> medians = new java.util.LinkedHashMap<>();
+        samples.forEach((name, list) -> medians.put(name, new Sample(median(list, Sample::initMs), median(list, Sample::startedMs),
+                median(list, Sample::firstStepMs), median(list, Sample::heapMb), median(list, Sample::rssMb),
+                median(list, Sample::cpuMs), median(list, Sample::classes), "", 0)));
+        medians.forEach((name, median) -> printRow(row, name, "median", median));
+        Sample m = medians.get("jvm");
         System.out.println("Times from process start. init → the first request for work: the JVM, the runtime client and the "
                 + "handler's construction, which boots Quarkus (what a SnapStart snapshot would hold); Quarkus up → Quarkus's "
                 + "\"started in\" log line; first step → the committed step's answer. CPU = the process's user + system CPU time at "
                 + "the answer (all threads); heap = used heap after the first step (jstat); RSS = resident set then; classes = classes "
                 + "loaded by then (jcmd PerfCounter.print: java.cls.loadedClasses).");
-        System.out.printf("median split: %.0f ms to Quarkus up, %.0f ms more to the first poll, %.0f ms for the first invocation%n",
-                m.startedMs(), m.initMs() - m.startedMs(), m.firstStepMs() - m.initMs());
-        System.out.println("requests the application made (through counting proxies), by repetition:");
-        Map<String, List<Integer>> byCalls = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < samples.size(); i++) {
-            byCalls.computeIfAbsent(samples.get(i).calls(), k -> new ArrayList<>()).add(i + 1);
+        medians.forEach((name, median) -> System.out.printf(
+                "median split (%s): %.0f ms to Quarkus up, %.0f ms more to the first poll, %.0f ms for the first invocation%n",
+                name, median.startedMs(), median.initMs() - median.startedMs(), median.firstStepMs() - median.initMs()));
+        if (nativeApp != null) {
+            System.out.println("For the native process, heap and classes are not read (no jstat/jcmd); its RSS is the whole process.");
         }
-        byCalls.forEach((calls, which) -> System.out.print(" repetitions " + which + ":\n" + calls));
+        samples.forEach((name, list) -> {
+            System.out.println("requests the application made (through counting proxies), " + name + " package, by repetition:");
+            Map<String, List<Integer>> byCalls = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < list.size(); i++) {
+                byCalls.computeIfAbsent(list.get(i).calls(), k -> new ArrayList<>()).add(i + 1);
+            }
+            byCalls.forEach((calls, which) -> System.out.print(" repetitions " + which + ":\n" + calls));
+        });
+        if (medians.containsKey("native")) {
+            Sample n = medians.get("native");
+            String nk = "coldstart." + config + ".native";
+            System.out.printf("RESULT %s.init_ms %.0f%n", nk, n.initMs());
+            System.out.printf("RESULT %s.first_step_ms %.0f%n", nk, n.firstStepMs());
+            System.out.printf("RESULT %s.quarkus_started_ms %.0f%n", nk, n.startedMs());
+            System.out.printf("RESULT %s.invocation_ms %.0f%n", nk, n.firstStepMs() - n.initMs());
+            System.out.printf("RESULT %s.cpu_ms %.0f%n", nk, n.cpuMs());
+            System.out.printf("RESULT %s.rss_mb %.1f%n", nk, n.rssMb());
+            System.out.printf("RESULT %s.init_requests_max %d%n", nk,
+                    samples.get("native").stream().mapToInt(Sample::initRequests).max().orElse(0));
+        }
         String key = "coldstart." + config;
         System.out.printf("RESULT %s.init_ms %.0f%n", key, m.initMs());
         System.out.printf("RESULT %s.first_step_ms %.0f%n", key, m.firstStepMs());
@@ -224,39 +278,47 @@ public final class ColdStart {
         System.out.printf("RESULT %s.heap_mb %.1f%n", key, m.heapMb());
         System.out.printf("RESULT %s.rss_mb %.1f%n", key, m.rssMb());
         System.out.printf("RESULT %s.classes %.0f%n", key, m.classes());
-        System.out.printf("RESULT %s.init_requests_max %d%n", key, samples.stream().mapToInt(Sample::initRequests).max().orElse(0));
+        System.out.printf("RESULT %s.init_requests_max %d%n", key,
+                samples.get("jvm").stream().mapToInt(Sample::initRequests).max().orElse(0));
         System.exit(0);
     }
 
-    private static Sample once(int rep, Path app, Path runtime, List<String> jvmOpts, Map<String, String> env, AtomicReference<Invocation> current,
+    private static void printRow(String row, String pkg, String label, Sample s) {
+        System.out.printf(row, pkg, label, fmt(s.initMs(), "%.0f"), fmt(s.startedMs(), "%.0f"), fmt(s.firstStepMs(), "%.0f"),
+                fmt(s.cpuMs(), "%.0f"), fmt(s.heapMb(), "%.1f"), fmt(s.rssMb(), "%.1f"), fmt(s.classes(), "%.0f"));
+    }
+
+    private static String fmt(double value, String format) {
+        return Double.isNaN(value) ? "-" : String.format(format, value);
+    }
+
+    private static Sample once(int rep, Launch launch, Map<String, String> env, AtomicReference<Invocation> current,
                                Map<String, CountingProxy> proxies, DynamoDbCheckpointStore store, Path logs) throws Exception {
-        String threadId = "cold-" + rep + "-" + System.currentTimeMillis();
+        String threadId = "cold-" + launch.name() + "-" + rep + "-" + System.currentTimeMillis();
         byte[] event = JSON.writeValueAsBytes(Map.of("tenant", TENANT, "threadId", threadId,
                 "input", Map.of("messages", List.of(Map.of("role", "user", "content", "what is 6 * 7")))));
         proxies.values().forEach(CountingProxy::reset);
-        Invocation inv = new Invocation("req-" + rep, event, () -> proxies.values().forEach(CountingProxy::invoked));
+        Invocation inv = new Invocation("req-" + launch.name() + "-" + rep, event, () -> proxies.values().forEach(CountingProxy::invoked));
         current.set(inv);
+        Path log = logs.resolve("app-" + launch.name() + "-" + rep + ".log");
 
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmOpts);
-        command.addAll(List.of("-cp", runtime.toAbsolutePath() + File.separator + "*", "com.amazonaws.services.lambda.runtime.api.client.AWSLambda",
-                HANDLER));
-        // The runtime client takes its working directory as the task root (/var/task on Lambda).
-        ProcessBuilder pb = new ProcessBuilder(command).directory(app.toFile()).redirectErrorStream(true)
-                .redirectOutput(logs.resolve("app-" + rep + ".log").toAbsolutePath().toFile());
+        // Both runtimes take the working directory as the task root (/var/task on Lambda).
+        ProcessBuilder pb = new ProcessBuilder(launch.command()).directory(launch.app().toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toAbsolutePath().toFile());
         pb.environment().putAll(env);
+        pb.environment().putAll(launch.env());
+        pb.environment().values().removeIf(String::isEmpty);
 
         long startWallMs = System.currentTimeMillis();
         long start = System.nanoTime();
         Process process = pb.start();
         try {
             if (!inv.answered.await(120, TimeUnit.SECONDS) || inv.failed) {
-                throw new IllegalStateException("no answer from the application (" + (inv.failed ? "it reported an error" : "timeout")
-                        + "); see " + logs.resolve("app-" + rep + ".log") + (inv.answer == null ? "" : ": " + inv.answer));
+                throw new IllegalStateException("no answer from the " + launch.name() + " package (" + (inv.failed ? "it reported an error"
+                        : "timeout") + "); see " + log + (inv.answer == null ? "" : ": " + inv.answer));
             }
             double cpuMs = cpuMs(process.pid());
-            Sample memory = memory(process.pid());
+            Sample memory = launch.jvm() ? memory(process.pid()) : new Sample(0, 0, 0, Double.NaN, rssMb(process.pid()), 0, Double.NaN, "", 0);
             JsonNode answer = JSON.readTree(inv.answer);
             String checkpointId = answer.path("checkpoint").path("checkpointId").asText(null);
             if (answer.has("error") || checkpointId == null) {
@@ -268,7 +330,7 @@ public final class ColdStart {
             }
             double init = (inv.firstPollNanos - start) / 1e6;
             double firstStep = (inv.answerNanos - start) / 1e6;
-            double started = quarkusStartedAt(logs.resolve("app-" + rep + ".log")) - startWallMs;
+            double started = quarkusStartedAt(log) - startWallMs;
             StringBuilder calls = new StringBuilder();
             for (Map.Entry<String, CountingProxy> p : proxies.entrySet()) {
                 calls.append(String.format("  %-10s during init: %s%n  %-10s during the first invocation: %s%n", p.getKey(),
@@ -329,14 +391,19 @@ public final class ColdStart {
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000.0 / CLOCK_TICKS;
     }
 
-    /** Used heap (jstat: survivors + eden + old) and resident set of a running JVM, in MB. */
-    private static Sample memory(long pid) throws IOException, InterruptedException {
-        double rssKb = 0;
+    /** Resident set of a process, in MB (/proc). */
+    private static double rssMb(long pid) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith("VmRSS:")) {
-                rssKb = Double.parseDouble(line.replaceAll("[^0-9]", ""));
+                return Double.parseDouble(line.replaceAll("[^0-9]", "")) / 1024;
             }
         }
+        throw new IllegalStateException("/proc/" + pid + "/status has no VmRSS");
+    }
+
+    /** Used heap (jstat: survivors + eden + old) and resident set of a running JVM, in MB. */
+    private static Sample memory(long pid) throws IOException, InterruptedException {
+        double rssMb = rssMb(pid);
         Process jstat = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jstat").toString(), "-gc",
                 Long.toString(pid)).redirectErrorStream(true).start();
         String out = new String(jstat.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -351,7 +418,7 @@ public final class ColdStart {
         for (String column : List.of("S0U", "S1U", "EU", "OU")) {
             heapKb += Double.parseDouble(values[names.indexOf(column)]);
         }
-        return new Sample(0, 0, 0, heapKb / 1024, rssKb / 1024, 0, loadedClasses(pid), "", 0);
+        return new Sample(0, 0, 0, heapKb / 1024, rssMb, 0, loadedClasses(pid), "", 0);
     }
 
     /** How many classes the JVM has loaded (its perf counter java.cls.loadedClasses, read with jcmd). */

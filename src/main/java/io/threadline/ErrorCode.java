@@ -41,6 +41,11 @@ public enum ErrorCode {
     PAYLOAD_TOO_LARGE(413),
     /** A store or service Threadline depends on did not answer in time; safe to retry. */
     DEPENDENCY_UNAVAILABLE(503),
+    /**
+     * The deployment's configuration contradicts what it meets, e.g. a memory index built for vectors of another
+     * dimension than the embedding model gives; a retry does not cure it, a configuration change does.
+     */
+    MISCONFIGURED(500),
     /** A defect in Threadline or in the agent's code. */
     INTERNAL(500);
 

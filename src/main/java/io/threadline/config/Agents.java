@@ -43,8 +43,20 @@ public class Agents {
 
     @Inject
     Agents(@All List<ThreadlineAgent<?>> agents, ThreadlineConfig config, CheckpointStore store, Validator validator,
-           StateCodec codec, RuntimeOptions options, MemoryStores memory, ChatModel chatModel) {
-        Set<String> disabled = Set.copyOf(config.agents().disabled().orElse(List.of()));
+           StateCodec codec, RuntimeOptions options, MemoryStores memory, jakarta.enterprise.inject.Instance<ChatModel> chatModels) {
+        // An application without a ChatModel bean (the offline one lives with the reference agent) still serves
+        // agents that need no model; StepContext.chat is then unavailable to them.
+        this(agents, config.agents().defaultAgent(), config.agents().disabled().orElse(List.of()),
+                agent -> runtime(agent, store, validator, codec, options, memory, chatModels.isResolvable() ? chatModels.get() : null));
+        LOG.infof("serving agents %s (default: %s)", names(), defaultAgent == null ? "none; requests name theirs" : defaultAgent);
+    }
+
+    /**
+     * The agents of {@code agents} less {@code disabled}, each with the runtime {@code build} makes of it;
+     * {@code defaultAgent} unset: the only agent served, if there is exactly one.
+     */
+    Agents(List<ThreadlineAgent<?>> agents, Optional<String> defaultAgent, List<String> disabled,
+           java.util.function.Function<ThreadlineAgent<?>, ThreadRuntime<?>> build) {
         Map<String, ThreadlineAgent<?>> byName = new TreeMap<>();
         for (ThreadlineAgent<?> agent : agents) {
             String name = agent.name();
@@ -69,18 +81,21 @@ public class Agents {
         Map<String, String> described = new LinkedHashMap<>();
         byName.forEach((name, agent) -> {
             if (!disabled.contains(name)) {
-                built.put(name, runtime(agent, store, validator, codec, options, memory, chatModel));
+                built.put(name, build.apply(agent));
                 described.put(name, agent.description());
             }
         });
+        if (built.isEmpty()) {
+            throw new IllegalStateException("no agent to serve: the application has " + (byName.isEmpty()
+                    ? "no ThreadlineAgent bean (README, \"Add your agent\")" : "only " + byName.keySet() + ", all in threadline.agents.disabled"));
+        }
         this.runtimes = Collections.unmodifiableMap(built);
         this.descriptions = Collections.unmodifiableMap(described);
-        this.defaultAgent = config.agents().defaultAgent().orElse(built.size() == 1 ? built.keySet().iterator().next() : null);
-        if (defaultAgent != null && !built.containsKey(defaultAgent)) {
-            throw new IllegalStateException("threadline.agents.default is '" + defaultAgent + "', but the agents served are "
+        this.defaultAgent = defaultAgent.orElse(built.size() == 1 ? built.keySet().iterator().next() : null);
+        if (this.defaultAgent != null && !built.containsKey(this.defaultAgent)) {
+            throw new IllegalStateException("threadline.agents.default is '" + this.defaultAgent + "', but the agents served are "
                     + built.keySet());
         }
-        LOG.infof("serving agents %s (default: %s)", built.keySet(), defaultAgent == null ? "none; requests name theirs" : defaultAgent);
     }
 
     private static <S> ThreadRuntime<S> runtime(ThreadlineAgent<S> agent, CheckpointStore store, Validator validator,
@@ -135,19 +150,14 @@ public class Agents {
      * code that wires Threadline by hand. {@code defaultAgent} may be {@code null}.
      */
     public static Agents of(String defaultAgent, ThreadRuntime<?>... runtimes) {
-        Map<String, ThreadRuntime<?>> byName = new TreeMap<>();
+        List<ThreadlineAgent<?>> agents = new java.util.ArrayList<>();
+        Map<String, ThreadRuntime<?>> byName = new java.util.HashMap<>();
         for (ThreadRuntime<?> runtime : runtimes) {
-            byName.put(runtime.agent().orElseThrow(() -> new IllegalArgumentException("a runtime without an agent name")), runtime);
+            String name = runtime.agent().orElseThrow(() -> new IllegalArgumentException("a runtime without an agent name"));
+            agents.add(ThreadlineAgent.of(name, runtime.graph(), io.threadline.effects.ToolBox.none()));
+            byName.put(name, runtime);
         }
-        Map<String, String> described = new LinkedHashMap<>();
-        byName.keySet().forEach(n -> described.put(n, ""));
-        return new Agents(byName, described, defaultAgent != null ? defaultAgent : byName.size() == 1 ? byName.keySet().iterator().next() : null);
-    }
-
-    private Agents(Map<String, ThreadRuntime<?>> runtimes, Map<String, String> descriptions, String defaultAgent) {
-        this.runtimes = Collections.unmodifiableMap(new LinkedHashMap<>(runtimes));
-        this.descriptions = Collections.unmodifiableMap(descriptions);
-        this.defaultAgent = defaultAgent;
+        return new Agents(agents, Optional.ofNullable(defaultAgent), List.of(), agent -> byName.get(agent.name()));
     }
 
     /** The names of the agents served, in name order. */

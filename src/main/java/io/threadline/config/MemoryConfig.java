@@ -79,5 +79,16 @@ public interface MemoryConfig {
         /** Longest TCP connect to the node. */
         @WithDefault("PT1S")
         Duration connectTimeout();
+
+        /** {@code none} (a local node) or {@code aws-sigv4}: every request signed with the function's role (AWS). */
+        @WithDefault("none")
+        String signing();
+
+        /** What the signature is for: {@code es} (Amazon OpenSearch Service domain) or {@code aoss} (Serverless). */
+        @WithDefault("es")
+        String signingService();
+
+        /** The region of the signature; without it the SDK's region chain ({@code AWS_REGION} in Lambda). */
+        java.util.Optional<String> signingRegion();
     }
 }

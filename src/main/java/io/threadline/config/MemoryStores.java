@@ -7,12 +7,12 @@ import io.threadline.memory.MemoryLimits;
 import io.threadline.memory.MemoryScoring;
 import io.threadline.memory.MemorySettings;
 import io.threadline.memory.MemoryStore;
+import io.threadline.memory.opensearch.AwsSigning;
 import io.threadline.memory.opensearch.OpenSearchClients;
 import io.threadline.memory.opensearch.OpenSearchMemorySettings;
 import io.threadline.memory.opensearch.OpenSearchMemoryStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.opensearch.client.opensearch.OpenSearchClient;
-import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
 import java.util.Optional;
@@ -20,8 +20,9 @@ import java.util.Optional;
 /**
  * The application's long-term memory, chosen by {@code threadline.memory.store}, built on its first
  * call (no client, index check or model loading at start-up, even though the runtime holding it is built then). Embeddings come from the application's langchain4j
- * {@link EmbeddingModel} bean: the in-process MiniLM when its artifact is on the classpath (local runs,
- * tests), or a hosted model configured through {@code quarkus.langchain4j.*} (Lambda).
+ * {@link EmbeddingModel} that {@link ModelChoice} names: the build's bean — the in-process MiniLM when its artifact is
+ * on the classpath (local runs, tests), or OpenAI configured through {@code quarkus.langchain4j.*} — or Amazon Bedrock's
+ * ({@code threadline.models.embedding.provider=bedrock}, Lambda).
  */
 @ApplicationScoped
 public class MemoryStores {
@@ -30,7 +31,7 @@ public class MemoryStores {
     MemoryConfig config;
 
     @Inject
-    Instance<EmbeddingModel> models;
+    ModelChoice models;
 
     @Inject
     java.time.Clock clock;
@@ -63,16 +64,28 @@ public class MemoryStores {
         if (!"memory".equals(kind) && !"opensearch".equals(kind)) {
             throw new IllegalStateException("threadline.memory.store must be none, memory or opensearch, got '" + kind + "'");
         }
-        if (!models.isResolvable()) {
-            throw new IllegalStateException("threadline.memory.store=" + kind + " needs an embedding model: build with "
-                    + "-Dquarkus.langchain4j.embedding-model.provider=openai (and set QUARKUS_LANGCHAIN4J_OPENAI_API_KEY), or with "
-                    + "the in-process MiniLM on the classpath (mvn -Plocal); see README, Long-term memory");
+        // Bedrock's model is built on the first call, with the store; the build's bean is there or not now.
+        if (!"bedrock".equals(models.embeddingProvider()) && models.embeddingModel().isEmpty()) {
+            throw new IllegalStateException("threadline.memory.store=" + kind + " needs an embedding model: set "
+                    + "threadline.models.embedding.provider=bedrock, or build with -Dquarkus.langchain4j.embedding-model.provider=openai "
+                    + "(and set QUARKUS_LANGCHAIN4J_OPENAI_API_KEY), or with the in-process MiniLM on the classpath (mvn -Plocal); "
+                    + "see README, Long-term memory");
+        }
+        if ("opensearch".equals(kind)) {
+            MemoryConfig.OpenSearch os = config.opensearch();
+            if (!"none".equals(os.signing()) && !"aws-sigv4".equals(os.signing())) {
+                throw new IllegalStateException("threadline.memory.opensearch.signing must be none or aws-sigv4, got '" + os.signing() + "'");
+            }
+            if (!"es".equals(os.signingService()) && !"aoss".equals(os.signingService())) {
+                throw new IllegalStateException("threadline.memory.opensearch.signing-service must be es or aoss, got '"
+                        + os.signingService() + "'");
+            }
         }
         return Optional.of(new LazyMemoryStore(() -> build(kind)));
     }
 
     private MemoryStore build(String kind) {
-        Embeddings embeddings = new Embeddings(models.get());
+        Embeddings embeddings = new Embeddings(models.embeddingModel().orElseThrow());
         MemoryConfig.Score w = config.score();
         MemorySettings settings = new MemorySettings(config.mergeThreshold(),
                 new MemoryScoring(w.similarity(), w.recency(), w.importance(), w.recencyHalfLife()), config.touchAfter(),
@@ -81,7 +94,10 @@ public class MemoryStores {
             return new InMemoryMemoryStore(embeddings, settings);
         }
         MemoryConfig.OpenSearch os = config.opensearch();
-        OpenSearchClient client = OpenSearchClients.create(os.url(), os.timeout(), os.connectTimeout(), clock);
+        OpenSearchClient client = "aws-sigv4".equals(os.signing())
+                ? OpenSearchClients.createSigned(os.url(), os.timeout(), os.connectTimeout(), clock,
+                        new AwsSigning(os.signingService(), signingRegion(os)))
+                : OpenSearchClients.create(os.url(), os.timeout(), os.connectTimeout(), clock);
         try {
             OpenSearchMemoryStore opensearch = new OpenSearchMemoryStore(client, embeddings, settings,
                     new OpenSearchMemorySettings(os.index(), os.engine(), embeddings.dimension(), os.candidates()));
@@ -95,6 +111,18 @@ public class MemoryStores {
                 e.addSuppressed(closing);
             }
             throw e;
+        }
+    }
+
+    private static String signingRegion(MemoryConfig.OpenSearch os) {
+        if (os.signingRegion().isPresent()) {
+            return os.signingRegion().get();
+        }
+        try {
+            return software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain.builder().build().getRegion().id();
+        } catch (software.amazon.awssdk.core.exception.SdkClientException e) {
+            throw new IllegalStateException("no AWS region to sign OpenSearch requests for: set threadline.memory.opensearch.signing-region "
+                    + "or AWS_REGION", e);
         }
     }
 }

@@ -29,16 +29,18 @@ import java.util.Map;
  */
 public final class ToolBox {
 
-    private static final ToolBox NONE = new ToolBox(Map.of(), List.of());
+    private static final ToolBox NONE = new ToolBox(Map.of(), List.of(), List.of());
 
     private record Binding(Object target, Method method, List<String> names) {}
 
     private final Map<String, Binding> bindings;
     private final List<ToolSpecification> specifications;
+    private final List<Class<?>> toolClasses;
 
-    private ToolBox(Map<String, Binding> bindings, List<ToolSpecification> specifications) {
+    private ToolBox(Map<String, Binding> bindings, List<ToolSpecification> specifications, List<Class<?>> toolClasses) {
         this.bindings = bindings;
         this.specifications = specifications;
+        this.toolClasses = toolClasses;
     }
 
     public static ToolBox none() {
@@ -49,7 +51,9 @@ public final class ToolBox {
     public static ToolBox of(Object... tools) {
         Map<String, Binding> bindings = new LinkedHashMap<>();
         List<ToolSpecification> specifications = new ArrayList<>();
+        java.util.Set<Class<?>> classes = new java.util.LinkedHashSet<>();
         for (Object tool : tools) {
+            classes.add(tool.getClass());
             List<Method> methods = new ArrayList<>(List.of(tool.getClass().getDeclaredMethods()));
             methods.sort(java.util.Comparator.comparing(Method::getName));
             for (Method method : methods) {
@@ -92,11 +96,19 @@ public final class ToolBox {
                         .parameters(schema.build()).build());
             }
         }
-        return new ToolBox(Map.copyOf(bindings), List.copyOf(specifications));
+        return new ToolBox(Map.copyOf(bindings), List.copyOf(specifications), List.copyOf(classes));
     }
 
     public List<ToolSpecification> specifications() {
         return specifications;
+    }
+
+    /**
+     * The classes of the tool objects this box was built from, in the order given: what a native image must
+     * register for reflection, since their {@code @Tool} methods are found and called reflectively.
+     */
+    public List<Class<?>> toolClasses() {
+        return toolClasses;
     }
 
     /**

@@ -98,10 +98,25 @@ public interface StepContext {
     }
 
     /**
+     * {@link #interrupt(Object)} with the answer read as {@code answerType} (a record, a String, a boolean …):
+     * the node states what it waits for in its own types, e.g. {@code Decision d = ctx.interrupt(request, Decision.class)}.
+     * A resume value that does not fit {@code answerType} refuses the resume with {@code INVALID_INPUT} (field
+     * {@code value}) and writes nothing: the thread still waits, and the caller can answer again.
+     */
+    default <T> T interrupt(Object payload, Class<T> answerType) {
+        throw new IllegalStateException("this runtime cannot interrupt");
+    }
+
+    /**
      * The value the thread was resumed with, when this step resumes an interrupt before or after a
      * node (a node's own {@link #interrupt} returns it directly); empty otherwise.
      */
     default java.util.Optional<com.fasterxml.jackson.databind.JsonNode> resumeValue() {
+        return java.util.Optional.empty();
+    }
+
+    /** {@link #resumeValue()} read as {@code type}; a value that does not fit refuses the resume, as {@link #interrupt(Object, Class)}. */
+    default <T> java.util.Optional<T> resumeValue(Class<T> type) {
         return java.util.Optional.empty();
     }
 }

@@ -103,7 +103,14 @@ public final class ThreadRuntime<S> {
      * that node's {@code interrupt()} call now returns {@code value}; for one before a node, the node
      * runs; after a node, the run goes on), with {@code value} recorded as the step's resume effect.
      * A thread that is not interrupted is refused with {@code INTERRUPTED}, and nothing is written.
+     * {@code value} is any JSON-able value: a record the node reads back with
+     * {@code ctx.interrupt(payload, Decision.class)}, a boolean, a string.
      */
+    public StepResult<S> resume(ThreadKey thread, Object value, String idempotencyKey) {
+        return resume(thread, value instanceof JsonNode json ? json : heads.codec().toTree(value), idempotencyKey);
+    }
+
+    /** {@link #resume(ThreadKey, Object, String)} with the value as JSON, as the API receives it. */
     public StepResult<S> resume(ThreadKey thread, JsonNode value, String idempotencyKey) {
         return steps.step(thread, Update.none(), idempotencyKey, value == null ? NullNode.getInstance() : value);
     }

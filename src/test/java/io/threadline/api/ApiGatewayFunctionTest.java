@@ -20,32 +20,33 @@ class ApiGatewayFunctionTest {
         return Lambda.body(response);
     }
 
+    /** The events as they are, each body naming the test agent ({@link io.threadline.testing.EchoAgent}: "6 * 7" is "42"). */
     @Test
     void everyHttpEventIsAnsweredAsAProxyResponse() {
-        JsonNode step = Lambda.invoke(Lambda.eventText("http-step.json"));
+        JsonNode step = Lambda.invoke(Lambda.echoHttpEvent("http-step.json"));
         assertThat(step.get("statusCode").asInt()).as(step.toString()).isEqualTo(200);
         assertThat(step.at("/headers/content-type").asText()).isEqualTo("application/json");
         assertThat(body(step).at("/checkpoint/threadId").asText()).isEqualTo("web-1");
 
-        JsonNode run = Lambda.invoke(Lambda.eventText("http-run.json"));
+        JsonNode run = Lambda.invoke(Lambda.echoHttpEvent("http-run.json"));
         assertThat(body(run).get("stopReason").asText()).isEqualTo("DONE");
-        assertThat(body(run).at("/state/toolOutputs/calculator").asText()).isEqualTo("42");
+        assertThat(body(run).at("/state/answer").asText()).isEqualTo("42");
 
-        JsonNode state = Lambda.invoke(Lambda.eventText("http-state.json"));
+        JsonNode state = Lambda.invoke(Lambda.echoHttpEvent("http-state.json"));
         assertThat(body(state).at("/checkpoint/status").asText()).isEqualTo("DONE");
 
-        JsonNode history = Lambda.invoke(Lambda.eventText("http-history.json"));
-        assertThat(body(history).get("checkpoints")).hasSize(3);
+        JsonNode history = Lambda.invoke(Lambda.echoHttpEvent("http-history.json"));
+        assertThat(body(history).get("checkpoints")).hasSize(2);
     }
 
     @Test
     void theTenantIsTheVerifiedClaimNeverTheBody() {
         // The same thread id under another tenant's token is another thread.
-        ObjectNode other = Lambda.event("http-state.json");
+        ObjectNode other = Lambda.echoHttpEvent("http-state.json");
         ((ObjectNode) other.at("/requestContext/authorizer/jwt/claims")).put("tenant", "globex");
         assertError(other, 404, "THREAD_NOT_FOUND");
 
-        ObjectNode noClaim = Lambda.event("http-state.json");
+        ObjectNode noClaim = Lambda.echoHttpEvent("http-state.json");
         ((ObjectNode) noClaim.at("/requestContext/authorizer/jwt/claims")).remove("tenant");
         assertError(noClaim, 401, "UNAUTHENTICATED");
 

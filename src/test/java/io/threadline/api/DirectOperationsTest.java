@@ -28,18 +28,22 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class DirectOperationsTest {
 
+    /** The replay function on a turn of the test agent ({@link io.threadline.testing.EchoAgent}). */
     @QuarkusTest
     @TestProfile(Exports.Replay.class)
     static class ReplayFunction {
         @Inject
-        ThreadRuntime<AgentState> runtime;
+        io.threadline.config.Agents agents;
 
         @Test
         void everyStepOfARecordedTurnReplaysTheSame() {
+            ThreadRuntime<io.threadline.testing.EchoAgent.EchoState> runtime =
+                    agents.runtime(io.threadline.testing.EchoAgent.NAME, io.threadline.testing.EchoAgent.EchoState.class);
             ThreadKey thread = ThreadKey.of("acme", "replay-1");
-            runtime.run(thread, Update.of(AgentState.MESSAGES.append(Message.user("what is 6 * 7"))), RunBudget.steps(5));
+            runtime.run(thread, io.threadline.testing.EchoAgent.user("what is 6 * 7"), RunBudget.steps(5));
+            assertThat(runtime.state(thread).state().answer()).isEqualTo("42");
             for (var cp : runtime.history(thread, HistoryQuery.first(10)).checkpoints()) {
-                ObjectNode event = Lambda.event("replay.json");
+                ObjectNode event = Lambda.echoEvent("replay.json");
                 event.put("threadId", "replay-1").put("checkpointId", cp.id().value());
                 JsonNode answer = Lambda.invoke(event);
                 assertThat(answer.at("/report/verdict").asText()).as(answer.toString()).isEqualTo("SAME");

@@ -20,7 +20,10 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** events/step.json through the Lambda Runtime API, and what a new user gets wrong. */
+/**
+ * events/step.json through the Lambda Runtime API, and what a new user gets wrong — sent to the test agent
+ * ({@link io.threadline.testing.EchoAgent}) on a thread of its own, so an example agent's answers do not matter.
+ */
 @QuarkusTest
 @QuarkusTestResource(value = DynamoDbLocalResource.class, restrictToAnnotatedClass = false)
 class DirectStepFunctionTest {
@@ -41,19 +44,28 @@ class DirectStepFunctionTest {
         }
     }
 
+    /** events/step.json addressed to the test agent, on a thread of its own (acme/demo-1 is the default agent's). */
+    private static ObjectNode echoStep() {
+        ObjectNode event = Lambda.echoEvent("step.json");
+        event.put("threadId", "echo-" + event.get("threadId").asText());
+        return event;
+    }
+
     @Test
     void stepEventCommitsOneStepAndARetryReturnsTheSameAnswer() {
-        JsonNode first = Lambda.invoke(Lambda.eventText("step.json"));
+        JsonNode first = Lambda.invoke(echoStep());
         assertThat(first.has("error")).as(first.toString()).isFalse();
         assertThat(first.at("/checkpoint/step").asLong()).isEqualTo(1);
-        assertThat(first.at("/checkpoint/nodes/0").asText()).isEqualTo("process");
-        assertThat(first.at("/checkpoint/next/0").asText()).isEqualTo("execute");
+        assertThat(first.at("/checkpoint/agent").asText()).isEqualTo("echo");
+        assertThat(first.at("/checkpoint/nodes/0").asText()).isEqualTo("read");
+        assertThat(first.at("/checkpoint/next/0").asText()).isEqualTo("calculate");
         assertThat(first.at("/checkpoint/status").asText()).isEqualTo("RUNNING");
-        assertThat(first.at("/checkpoint/decisions/0/reason").asText()).contains("calculator");
-        assertThat(first.at("/state/messages")).hasSize(2);
+        assertThat(first.at("/checkpoint/decisions/0/reason").asText()).isEqualTo("arithmetic: 6 * 7");
+        assertThat(first.at("/state/task").asText()).isEqualTo("what is 6 * 7");
+        assertThat(first.at("/state/messages")).hasSize(1);
         assertThat(first.at("/duplicate").asBoolean()).isFalse();
 
-        JsonNode retry = Lambda.invoke(Lambda.eventText("step.json"));
+        JsonNode retry = Lambda.invoke(echoStep());
         assertThat(retry.at("/duplicate").asBoolean()).isTrue();
         assertThat(retry.get("checkpoint")).isEqualTo(first.get("checkpoint"));
         assertThat(retry.get("state")).isEqualTo(first.get("state"));
@@ -73,10 +85,12 @@ class DirectStepFunctionTest {
                         "messages"),
                 bad("invalid role", e -> ((ObjectNode) e.get("input")).putArray("messages").addObject()
                         .put("role", "robot").put("content", "hi"), "VALIDATION_FAILED", "messages[0].role"),
-                bad("null tool output", e -> ((ObjectNode) e.get("input")).putObject("toolOutputs").putNull("search"),
-                        "VALIDATION_FAILED", "toolOutputs[search]"),
-                bad("fractional retry count", e -> ((ObjectNode) e.get("input")).put("retryCount", 1.5), "INVALID_INPUT",
-                        "retryCount"),
+                bad("null map value", e -> ((ObjectNode) e.get("input")).putObject("labels").putNull("search"),
+                        "VALIDATION_FAILED", "labels[search]"),
+                bad("fractional count", e -> ((ObjectNode) e.get("input")).put("turns", 1.5), "INVALID_INPUT",
+                        "turns"),
+                bad("count over its maximum", e -> ((ObjectNode) e.get("input")).put("turns", 1_000_000), "VALIDATION_FAILED",
+                        "turns"),
                 bad("idempotency key with spaces", e -> e.put("idempotencyKey", "a b"), "INVALID_INPUT", "idempotencyKey"),
                 bad("oversized input", e -> ((ObjectNode) e.get("input")).putArray("messages").addObject()
                         .put("role", "user").put("content", "x".repeat(300_000)), "PAYLOAD_TOO_LARGE", "bytes"));
@@ -90,7 +104,7 @@ class DirectStepFunctionTest {
     @MethodSource("badRequests")
     void badInputGetsAStableCodeAndChangesNothing(String name, java.util.function.Consumer<ObjectNode> change, String code,
                                                  String mentions) {
-        ObjectNode event = Lambda.event("step.json");
+        ObjectNode event = echoStep();
         event.put("threadId", "bad-input-" + name.replace(' ', '-'));
         change.accept(event);
         List<Map<String, AttributeValue>> before = scan();

@@ -314,6 +314,30 @@ class InspectorBrowserTest {
         assertThat(browser.findElement(By.id("detail-step")).getText()).isEqualTo("1");
     }
 
+    /**
+     * Another agent's thread (the README guide's support agent, served by this build too): opened without
+     * naming the agent, the page meets AGENT_MISMATCH under the default agent and follows the thread to its
+     * own agent — its graph, its history — and the agent choice says so.
+     */
+    @Test
+    void aThreadOfAnotherAgentIsShownThroughItsAgent() throws IOException {
+        post("run", "{\"agent\":\"support\",\"threadId\":\"inspected-ticket\",\"input\":{\"messages\":[\"my invoice is wrong\"]}}");
+
+        open("?thread=inspected-ticket");
+        waiting().until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#timeline button"), 3));
+        List<WebElement> buttons = browser.findElements(By.cssSelector("#timeline button"));
+        awaitLoaded(buttons.get(2).getAttribute("data-id"));
+
+        assertThat(new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("agent-input")))
+                .getFirstSelectedOption().getText()).isEqualTo("support");
+        assertThat(browser.findElement(By.id("mermaid")).getAttribute("textContent")).contains("triage").contains("billing")
+                .doesNotContain("execute");
+        assertThat(browser.getCurrentUrl()).contains("agent=support");
+        List<String> agents = browser.findElements(By.cssSelector("#agent-input option")).stream().map(WebElement::getText).toList();
+        assertThat(agents).contains("reference", "support");
+        screenshot("other-agent.png");
+    }
+
     @Test
     void unknownBadAndOtherTenantsThreadsShowAnErrorPage() throws IOException {
         // A thread of another tenant, made directly: it exists, but not for the inspector's tenant.

@@ -57,6 +57,29 @@ final class Lambda {
         }
     }
 
+    /**
+     * A direct event of events/ addressed to the test agent ({@code io.threadline.testing.EchoAgent}) instead of
+     * the deployment's default: for tests of the API that must not depend on an example agent's answers.
+     */
+    static ObjectNode echoEvent(String name) {
+        ObjectNode event = event(name);
+        event.put("agent", io.threadline.testing.EchoAgent.NAME);
+        return event;
+    }
+
+    /** An API Gateway event of events/ whose body names the test agent (see {@link #echoEvent}). */
+    static ObjectNode echoHttpEvent(String name) {
+        ObjectNode event = event(name);
+        try {
+            ObjectNode body = (ObjectNode) JSON.readTree(event.get("body").asText());
+            body.put("agent", io.threadline.testing.EchoAgent.NAME);
+            event.put("body", body.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return event;
+    }
+
     static String eventText(String name) {
         try {
             return Files.readString(Path.of("events", name));

@@ -25,27 +25,29 @@ class LocalHttpTest {
         return "{\"threadId\":\"" + threadId + "\",\"input\":{\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}}";
     }
 
+    /** A turn of the test agent ({@link io.threadline.testing.EchoAgent}: "2 + 3" is "5" in two steps). */
     @Test
     void aTurnThenStateAndHistory() {
         given().contentType(ContentType.JSON)
-                .body("{\"threadId\":\"http-1\",\"maxSteps\":5,\"input\":{\"messages\":[{\"role\":\"user\",\"content\":\"what is 2 + 3\"}]}}")
+                .body("{\"agent\":\"echo\",\"threadId\":\"http-1\",\"maxSteps\":5,\"input\":{\"messages\":[{\"role\":\"user\",\"content\":\"what is 2 + 3\"}]}}")
                 .post("/run")
                 .then().statusCode(200)
                 .body("stopReason", equalTo("DONE"))
-                .body("steps", hasSize(3))
-                .body("state.toolOutputs.calculator", equalTo("5"))
+                .body("steps", hasSize(2))
+                .body("steps[1].agent", equalTo("echo"))
+                .body("state.answer", equalTo("5"))
                 .body("error", nullValue());
-        given().contentType(ContentType.JSON).body("{\"threadId\":\"http-1\"}")
+        given().contentType(ContentType.JSON).body("{\"agent\":\"echo\",\"threadId\":\"http-1\"}")
                 .post("/state")
                 .then().statusCode(200)
                 .body("checkpoint.status", equalTo("DONE"))
-                .body("state.messages", hasSize(4));
-        given().contentType(ContentType.JSON).body("{\"threadId\":\"http-1\",\"limit\":2}")
+                .body("state.messages", hasSize(2));
+        given().contentType(ContentType.JSON).body("{\"agent\":\"echo\",\"threadId\":\"http-1\",\"limit\":1}")
                 .post("/history")
                 .then().statusCode(200)
-                .body("checkpoints", hasSize(2))
-                .body("checkpoints[0].checkpoint.step", equalTo(3))
-                .body("checkpoints[0].change[0].op", equalTo("add"))
+                .body("checkpoints", hasSize(1))
+                .body("checkpoints[0].checkpoint.step", equalTo(2))
+                .body("checkpoints[0].change.path", org.hamcrest.Matchers.hasItems("/messages/-", "/answer"))
                 .body("nextCursor", notNullValue());
     }
 
@@ -89,12 +91,12 @@ class LocalHttpTest {
                 .body(containsString("Threadline inspector"));
         given().get("/inspector/inspector.js").then().statusCode(200).contentType(containsString("javascript"));
         given().redirects().follow(false).get("/inspector").then().statusCode(302).header("location", equalTo("/inspector/"));
-        given().get("/inspector/graph?highlight=execute,ghost").then().statusCode(200)
-                .body("nodes", equalTo(java.util.List.of("process", "execute", "respond")))
+        given().get("/inspector/graph?agent=echo&highlight=calculate,ghost").then().statusCode(200)
+                .body("nodes", equalTo(java.util.List.of("read", "calculate", "echo")))
                 .body("edges", hasSize(5))
-                .body("edges.find { it.label == 'TOOL' }.to", equalTo("execute"))
-                .body("highlighted", equalTo(java.util.List.of("execute")))
-                .body("mermaid", containsString("class execute current"));
+                .body("edges.find { it.label == 'CALCULATE' }.to", equalTo("calculate"))
+                .body("highlighted", equalTo(java.util.List.of("calculate")))
+                .body("mermaid", containsString("class calculate current"));
         given().get("/inspector/secrets.txt").then().statusCode(404).body("error.code", equalTo("UNKNOWN_OPERATION"));
     }
 

@@ -13,6 +13,7 @@ import io.threadline.memory.MemoryScoring;
 import io.threadline.memory.MemorySettings;
 import io.threadline.memory.PutResult;
 import io.threadline.memory.opensearch.OpenSearchMemorySettings;
+import io.threadline.testing.NativeRegistrationCheck;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -47,7 +48,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class NativeRegistrationsTest {
 
     /** Packages (with their sub-packages) whose records are API, agent state, memory documents or recorded effects. */
-    private static final List<String> SCANNED = List.of("io.threadline.api", "io.threadline.examples.reference", "io.threadline.memory",
+    private static final List<String> SCANNED = List.of("io.threadline.api", "io.threadline.examples", "io.threadline.memory",
             "io.threadline.effects");
 
     /** Records of the scanned packages that never meet Jackson, and why (by name: some are private). */
@@ -63,6 +64,7 @@ class NativeRegistrationsTest {
             Map.entry(MemorySettings.class.getName(), "configuration, built from threadline.memory.*"),
             Map.entry(io.threadline.memory.MemoryLimits.class.getName(), "configuration, built from threadline.memory.max-*"),
             Map.entry(OpenSearchMemorySettings.class.getName(), "configuration, built from threadline.memory.opensearch.*"),
+            Map.entry("io.threadline.memory.opensearch.AwsSigning", "configuration, built from threadline.memory.opensearch.signing-*"),
             Map.entry(Effect.class.getName(), "written and read as a JSON tree by hand (Effects), without reflection"),
             Map.entry(EffectError.class.getName(), "part of Effect's hand-built JSON tree (Effects)"),
             Map.entry("io.threadline.memory.opensearch.AccessTouches$Seen", "a search hit's id and version, kept in process to touch it"),
@@ -71,18 +73,21 @@ class NativeRegistrationsTest {
             Map.entry("io.threadline.memory.opensearch.VersionedWrites$Versioned",
                     "a document with the version it was read at, in process; the body is MemoryDocument"),
             Map.entry(ToolBox.class.getName() + "$Binding", "a tool method bound in process; the tool classes themselves need "
-                    + "registering in a native image (see ToolBox)"));
+                    + "registering in a native image (see ToolBox)"),
+            Map.entry(io.threadline.examples.approvals.RefundPolicy.class.getName(),
+                    "configuration, built from threadline.approvals-agent.*"));
 
     /**
-     * What NativeRegistrations registers, and what each agent registers where it is declared (an agent's
-     * state and tool types live with the agent, e.g. {@code ReferenceAgentBean}).
+     * What NativeRegistrations registers, and what every other class of the application registers where it is
+     * declared (an agent's state and tool types live with the agent, e.g. {@code ReferenceAgentBean}): the same
+     * union {@code AgentNativeRegistrationTest} checks agents against ({@link NativeRegistrationCheck#registeredIn}).
      */
     private static Set<Class<?>> registered() {
         RegisterForReflection r = NativeRegistrations.class.getAnnotation(RegisterForReflection.class);
         assertThat(r).as("NativeRegistrations carries @RegisterForReflection").isNotNull();
         assertThat(r.classNames()).as("register by class literal, so a rename is a compile error").isEmpty();
         Set<Class<?>> out = new LinkedHashSet<>(List.of(r.targets()));
-        out.addAll(List.of(io.threadline.examples.reference.ReferenceAgentBean.class.getAnnotation(RegisterForReflection.class).targets()));
+        out.addAll(NativeRegistrationCheck.registeredIn(NativeRegistrationCheck.classesOf(NativeRegistrations.class)));
         return out;
     }
 

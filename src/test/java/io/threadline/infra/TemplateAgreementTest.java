@@ -95,6 +95,25 @@ class TemplateAgreementTest {
         }
     }
 
+    /**
+     * Each API Gateway sample event is what the template's route sends: its route key, path and method are the
+     * route's, and the caller's tenant is in the claim the template tells the functions to read.
+     */
+    @Test
+    void theHttpSampleEventsAreWhatTheTemplatesRoutesSend() throws IOException {
+        JsonNode template = template();
+        String tenantClaim = template.at("/Parameters/TenantClaim/Default").asText();
+        for (JsonNode route : template.at("/Resources/HttpNative/Properties/Events")) {
+            String method = route.at("/Properties/Method").asText();
+            String path = route.at("/Properties/Path").asText();
+            JsonNode event = JSON.readTree(Files.readString(Path.of("events", "http-" + path.substring(1) + ".json")));
+            assertThat(event.get("routeKey").asText()).as(path).isEqualTo(method + " " + path);
+            assertThat(event.get("rawPath").asText()).as(path).isEqualTo(path);
+            assertThat(event.at("/requestContext/http/method").asText()).as(path).isEqualTo(method);
+            assertThat(event.at("/requestContext/authorizer/jwt/claims/" + tenantClaim).asText()).as(path).isNotBlank();
+        }
+    }
+
     private static Set<String> set(JsonNode array) {
         List<String> items = new ArrayList<>();
         array.forEach(n -> items.add(n.toString()));

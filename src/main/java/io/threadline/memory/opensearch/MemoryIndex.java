@@ -42,7 +42,7 @@ final class MemoryIndex {
     /** Checks the index's mapping, creating the index if there is none: one request when it exists. */
     static void createIfMissing(OpenSearchClient client, OpenSearchMemorySettings settings) throws IOException {
         try {
-            checkMapping(client, settings.index());
+            checkMapping(client, settings);
             return;
         } catch (OpenSearchException e) {
             if (!"index_not_found_exception".equals(e.error().type())) {
@@ -58,7 +58,7 @@ final class MemoryIndex {
             if (!"resource_already_exists_exception".equals(e.error().type())) {
                 throw e;
             }
-            checkMapping(client, settings.index());
+            checkMapping(client, settings);
         }
     }
 
@@ -86,8 +86,13 @@ final class MemoryIndex {
                         .method(mm -> mm.name("hnsw").engine(settings.engine()).spaceType("cosinesimil"))))));
     }
 
-    /** Refuses an index whose mapping is not this version's (an index created by an earlier Threadline). */
-    private static void checkMapping(OpenSearchClient client, String index) throws IOException {
+    /**
+     * Refuses an index whose mapping is not this version's (an index created by an earlier Threadline), or whose
+     * vectors have another dimension than the embedding model's (an index created for another model): every write
+     * would fail on it, and its searches compare vectors of different models.
+     */
+    private static void checkMapping(OpenSearchClient client, OpenSearchMemorySettings settings) throws IOException {
+        String index = settings.index();
         for (Map.Entry<String, IndexMappingRecord> e : client.indices().getMapping(g -> g.index(index)).result().entrySet()) {
             TypeMapping mapping = e.getValue().mappings();
             String version = mapping == null ? null : version(mapping.meta().get(MAPPING_KEY));
@@ -98,6 +103,16 @@ final class MemoryIndex {
                         + ". Set threadline.memory.opensearch.index to a new index name (it is created on first use) and reindex "
                         + "the old memories into it as README.md (Long-term memory, \"Upgrading an index\") shows.",
                         Map.of("index", e.getKey(), "mappingVersion", version == null ? "1" : version));
+            }
+            Property embedding = mapping.properties().get(EMBEDDING);
+            Integer dimension = embedding != null && embedding.isKnnVector() ? embedding.knnVector().dimension() : null;
+            if (dimension == null || dimension != settings.dimension()) {
+                throw new ThreadlineException(ErrorCode.MISCONFIGURED, "the memory index " + e.getKey() + " holds " + dimension
+                        + "-dimension vectors, and the embedding model gives " + settings.dimension() + ": it was created for "
+                        + "another embedding model. Set threadline.memory.opensearch.index to a new index name (it is created on "
+                        + "first use), or go back to the model the index was made with (threadline.models.embedding.provider, "
+                        + "threadline.bedrock.embedding-model-id and .embedding-dimension); README, Long-term memory.",
+                        Map.of("index", e.getKey(), "indexDimension", String.valueOf(dimension), "modelDimension", settings.dimension()));
             }
         }
     }

@@ -47,14 +47,10 @@ public final class OpenSearchClients {
      * @param clock          compared with the invocation's deadline
      */
     public static OpenSearchClient create(URI endpoint, Duration timeout, Duration connectTimeout, Clock clock) {
-        if (timeout.isNegative() || timeout.isZero() || connectTimeout.isNegative() || connectTimeout.isZero()) {
-            throw new IllegalArgumentException("threadline.memory.opensearch.timeout and .connect-timeout must be positive, got "
-                    + timeout + " and " + connectTimeout);
-        }
-        ObjectMapper mapper = JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+        validate(timeout, connectTimeout);
         HttpHost host = new HttpHost(endpoint.getScheme(), endpoint.getHost(), endpoint.getPort());
         OpenSearchTransport transport = ApacheHttpClient5TransportBuilder.builder(host)
-                .setMapper(new JacksonJsonpMapper(mapper))
+                .setMapper(mapper())
                 .setConnectionConfigCallback(config -> config
                         .setConnectTimeout(Timeout.of(connectTimeout))
                         .setSocketTimeout(Timeout.of(timeout)))
@@ -63,5 +59,28 @@ public final class OpenSearchClients {
                         .setResponseTimeout(Timeout.of(timeout)))
                 .build();
         return new OpenSearchClient(new TimeLimitedTransport(transport, timeout, clock));
+    }
+
+    /**
+     * A client whose every request is SigV4-signed ({@link SignedTransport}: opensearch-java's AWS SDK transport), for
+     * Amazon OpenSearch Service or Serverless, with the same time limits as {@link #create(URI, Duration, Duration, Clock)}.
+     * The endpoint's scheme is kept ({@code https} in AWS).
+     */
+    public static OpenSearchClient createSigned(URI endpoint, Duration timeout, Duration connectTimeout, Clock clock, AwsSigning signing) {
+        validate(timeout, connectTimeout);
+        return new OpenSearchClient(new TimeLimitedTransport(SignedTransport.create(endpoint, timeout, connectTimeout, signing, mapper()),
+                timeout, clock));
+    }
+
+    private static JacksonJsonpMapper mapper() {
+        ObjectMapper mapper = JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+        return new JacksonJsonpMapper(mapper);
+    }
+
+    private static void validate(Duration timeout, Duration connectTimeout) {
+        if (timeout.isNegative() || timeout.isZero() || connectTimeout.isNegative() || connectTimeout.isZero()) {
+            throw new IllegalArgumentException("threadline.memory.opensearch.timeout and .connect-timeout must be positive, got "
+                    + timeout + " and " + connectTimeout);
+        }
     }
 }

@@ -166,4 +166,29 @@ final class RecordingStepContext implements StepContext {
         }
         return java.util.Optional.of(scope.journal.call(node, sync, EffectKind.RESUME, "resume", null, scope::resumeValue));
     }
+
+    @Override
+    public <T> T interrupt(Object payload, Class<T> answerType) {
+        return answer(interrupt(payload), answerType);
+    }
+
+    @Override
+    public <T> java.util.Optional<T> resumeValue(Class<T> type) {
+        return resumeValue().map(value -> answer(value, type));
+    }
+
+    /**
+     * The resume value as the node's type. It is the caller's input: one that does not fit is a refused
+     * resume (nothing is written, the thread still waits), not a failure of the node.
+     */
+    private <T> T answer(JsonNode value, Class<T> type) {
+        try {
+            return scope.codec.mapper().treeToValue(value, type);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+            throw new io.threadline.ThreadlineException(io.threadline.ErrorCode.INVALID_INPUT, "the resume value does not fit "
+                    + type.getSimpleName() + ", what node '" + node + "' waits for: "
+                    + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()),
+                    java.util.Map.of("field", "value", "node", node));
+        }
+    }
 }

@@ -1,0 +1,261 @@
+package io.threadline.infra;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.threadline.OperationNames;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Each function's role holds exactly what the operation it exports uses — no more, no less — for the default
+ * parameters and for each way the memory store and the chat model can be chosen. What an operation uses is
+ * written here, from the code, independently of the template ({@link #USES}); what a capability needs in IAM
+ * terms follows ({@link #grants}). The template's policies are read and resolved as CloudFormation would
+ * ({@link CfnEvaluation}) and compared as sets of "action on resource".
+ */
+class TemplateIamTest {
+
+    enum Uses {
+        /** Query only: history and export read checkpoint chains and pages, never the head item. */
+        CHECKPOINT_QUERY,
+        /** Query, and GetItem of the head item (replay tells an unknown checkpoint from an unknown thread by it). */
+        CHECKPOINT_READ,
+        /**
+         * Reads, plus commits — TransactWriteItems of conditional Puts, which IAM authorizes as PutItem — pending
+         * effects (PutItem), and deletes: DeleteItem when an outbox is published, BatchWriteItem for pending effects.
+         */
+        CHECKPOINT_WRITE,
+        /**
+         * OpenSearch: GET (the index mapping, documents), PUT (the index on first use, documents), POST (search,
+         * mget, bulk touches, refresh), DELETE (documents). Every memory user may be the first to create the index.
+         */
+        MEMORY,
+        /** bedrock:InvokeModel of the chat model (Converse, tool calls included, is authorized as InvokeModel). */
+        CHAT,
+        /** bedrock:InvokeModel of the embedding model: every memory write and text search embeds. */
+        EMBEDDING
+    }
+
+    /**
+     * What each operation calls. Loading a thread's head (step, run, resume, state, fork, rewind, update) also
+     * applies memory writes a crashed process left unpublished (ThreadRuntime.loadHead → Outbox.catchUp): an
+     * embedding, an OpenSearch write and a DeleteItem, so those operations write even when they only read.
+     * history, export and replay read stored checkpoints only (replay re-runs a step on its recorded effects:
+     * no model, tool or memory call). memory-delete deletes by id: no embedding.
+     */
+    static final Map<String, Set<Uses>> USES = Map.ofEntries(
+            Map.entry("step", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.CHAT, Uses.EMBEDDING)),
+            Map.entry("run", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.CHAT, Uses.EMBEDDING)),
+            Map.entry("resume", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.CHAT, Uses.EMBEDDING)),
+            Map.entry("state", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.EMBEDDING)),
+            Map.entry("fork", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.EMBEDDING)),
+            Map.entry("rewind", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.EMBEDDING)),
+            Map.entry("update", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.EMBEDDING)),
+            Map.entry("history", Set.of(Uses.CHECKPOINT_QUERY)),
+            Map.entry("export", Set.of(Uses.CHECKPOINT_QUERY)),
+            Map.entry("replay", Set.of(Uses.CHECKPOINT_READ)),
+            Map.entry("memory-search", Set.of(Uses.MEMORY, Uses.EMBEDDING)),
+            Map.entry("memory-put", Set.of(Uses.MEMORY, Uses.EMBEDDING)),
+            Map.entry("memory-delete", Set.of(Uses.MEMORY)));
+
+    private static final String TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/CheckpointTable";
+
+    /** The grants a capability needs, as "action on resource", under the given parameters. */
+    static Set<String> grants(Uses use, CfnEvaluation template) {
+        String region = CfnEvaluation.REGION;
+        String account = CfnEvaluation.ACCOUNT;
+        return switch (use) {
+            case CHECKPOINT_QUERY -> on(TABLE, "dynamodb:Query");
+            case CHECKPOINT_READ -> on(TABLE, "dynamodb:GetItem", "dynamodb:Query");
+            case CHECKPOINT_WRITE -> on(TABLE, "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem",
+                    "dynamodb:BatchWriteItem");
+            case MEMORY -> switch (template.parameter("Memory")) {
+                case "domain" -> on("arn:aws:es:" + region + ":" + account + ":domain/" + template.parameter("MemoryDomainName") + "/*",
+                        "es:ESHttpGet", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete");
+                case "existing" -> template.parameter("ExistingMemoryService").equals("aoss")
+                        ? on(template.parameter("ExistingMemoryArn"), "aoss:APICall")
+                        : on(template.parameter("ExistingMemoryArn") + "/*", "es:ESHttpGet", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete");
+                default -> Set.of();
+            };
+            case CHAT -> {
+                String model = template.parameter("ChatModelId");
+                String profile = template.parameter("ChatInferenceProfile");
+                yield profile.isEmpty()
+                        ? on("arn:aws:bedrock:" + region + "::foundation-model/" + model, "bedrock:InvokeModel")
+                        : union(on("arn:aws:bedrock:" + region + ":" + account + ":inference-profile/" + profile + "." + model, "bedrock:InvokeModel"),
+                                on("arn:aws:bedrock:*::foundation-model/" + model, "bedrock:InvokeModel"));
+            }
+            case EMBEDDING -> on("arn:aws:bedrock:" + region + "::foundation-model/" + template.parameter("EmbeddingModelId"),
+                    "bedrock:InvokeModel");
+        };
+    }
+
+    static Stream<Map<String, String>> parameterSets() {
+        return Stream.of(
+                Map.of(),
+                Map.of("Runtime", "jvm"),
+                Map.of("Memory", "none"),
+                Map.of("Memory", "existing", "ExistingMemoryUrl", "https://search-mine-x.eu-west-1.es.amazonaws.com",
+                        "ExistingMemoryArn", "arn:aws:es:us-east-1:123456789012:domain/mine"),
+                Map.of("Memory", "existing", "ExistingMemoryService", "aoss", "ExistingMemoryUrl", "https://abc.us-east-1.aoss.amazonaws.com",
+                        "ExistingMemoryArn", "arn:aws:aoss:us-east-1:123456789012:collection/abc"),
+                Map.of("ChatInferenceProfile", "", "ChatModelId", "anthropic.claude-3-haiku-20240307-v1:0"),
+                Map.of("ChatInferenceProfile", "eu", "EmbeddingModelId", "cohere.embed-multilingual-v3", "EmbeddingDimension", "1024"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("parameterSets")
+    void eachFunctionsRoleHoldsExactlyWhatItsOperationUses(Map<String, String> parameters) {
+        CfnEvaluation template = new CfnEvaluation(CfnTemplate.read(), parameters);
+        assertThat(template.refusedParameters()).as("parameters CloudFormation accepts").isEmpty();
+        assertThat(template.failedRules()).as("rules").isEmpty();
+        Map<String, Set<String>> expected = new TreeMap<>();
+        Map<String, Set<String>> actual = new TreeMap<>();
+        Set<String> exported = new TreeSet<>();
+        template.resources().forEach((name, resource) -> {
+            if (!resource.path("Type").asText().equals("AWS::Serverless::Function")) {
+                return;
+            }
+            JsonNode props = template.properties(name);
+            String operation = props.at("/Environment/Variables/QUARKUS_FUNQY_EXPORT").asText();
+            exported.add(operation);
+            // The http function routes every operation (theHttpFunctionRoutesEveryOperation).
+            List<String> operations = operation.equals("http") ? OperationNames.ALL : List.of(operation);
+            Set<String> needed = new TreeSet<>();
+            for (String op : operations) {
+                assertThat(USES).as("what %s uses is written in this test", op).containsKey(op);
+                USES.get(op).forEach(use -> needed.addAll(grants(use, template)));
+            }
+            expected.put(name, needed);
+            actual.put(name, granted(template, name, props));
+            // Lambda's own needs come from SAM: the basic execution role (logs) always, and with Tracing: Active
+            // the X-Ray write permissions that Lambda's segment and the ADOT collector's X-Ray exporter use.
+            assertThat(props.path("Role").isMissingNode()).as(name + ": SAM builds the role").isTrue();
+            assertThat(props.path("Tracing").asText()).as(name).isEqualTo("Active");
+        });
+        assertThat(exported).as("one function per operation, and http").containsAll(OperationNames.ALL).contains("http");
+        List<String> differences = new ArrayList<>();
+        expected.forEach((function, needed) -> {
+            Set<String> missing = new TreeSet<>(needed);
+            missing.removeAll(actual.get(function));
+            Set<String> extra = new TreeSet<>(actual.get(function));
+            extra.removeAll(needed);
+            missing.forEach(g -> differences.add(function + " lacks " + g));
+            extra.forEach(g -> differences.add(function + " has more: " + g));
+        });
+        assertThat(differences).as("under " + parameters).isEmpty();
+    }
+
+    /** What a function's Policies grant: managed policies of this template (by Ref) or inline statements only. */
+    private static Set<String> granted(CfnEvaluation template, String function, JsonNode props) {
+        Set<String> out = new TreeSet<>();
+        for (JsonNode policy : props.path("Policies")) {
+            List<JsonNode> statements = new ArrayList<>();
+            if (policy.isTextual()) {
+                String arn = policy.asText();
+                String prefix = "arn:aws:iam::" + CfnEvaluation.ACCOUNT + ":policy/";
+                assertThat(arn).as(function + ": a policy of this template, not an AWS managed one (they grant more)").startsWith(prefix);
+                template.properties(arn.substring(prefix.length())).at("/PolicyDocument/Statement").forEach(statements::add);
+            } else if (policy.has("Statement")) {
+                policy.get("Statement").forEach(statements::add);
+            } else {
+                throw new AssertionError(function + ": a policy the test cannot read (a SAM policy template grants more than it names): " + policy);
+            }
+            for (JsonNode s : statements) {
+                assertThat(s.path("Effect").asText()).as(function + " " + s).isEqualTo("Allow");
+                assertThat(s.has("Condition") || s.has("NotAction") || s.has("NotResource")).as(function + " " + s).isFalse();
+                for (String action : list(s.get("Action"))) {
+                    for (String resource : list(s.get("Resource"))) {
+                        out.add(action + " on " + resource);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The domain's own access policy lets IAM decide (the account is its principal, on this domain only), so the
+     * roles' policies above are what limits access; and the functions reach it at the endpoint they are given.
+     */
+    @Test
+    void theDomainLeavesAccessToIamAndTheFunctionsAreGivenItsEndpoint() {
+        CfnEvaluation template = new CfnEvaluation(CfnTemplate.read(), Map.of());
+        JsonNode domain = template.properties("MemoryDomain");
+        JsonNode statement = domain.at("/AccessPolicies/Statement");
+        assertThat(statement).hasSize(1);
+        assertThat(statement.get(0).at("/Principal/AWS").asText()).isEqualTo("arn:aws:iam::123456789012:root");
+        assertThat(statement.get(0).at("/Resource").asText()).isEqualTo("arn:aws:es:us-east-1:123456789012:domain/threadline-memory/*");
+        assertThat(domain.at("/DomainEndpointOptions/EnforceHTTPS").asBoolean()).isTrue();
+        assertThat(domain.at("/EncryptionAtRestOptions/Enabled").asBoolean()).isTrue();
+        JsonNode env = template.properties("StepNative").at("/Environment/Variables");
+        assertThat(env.get("THREADLINE_MEMORY_OPENSEARCH_URL").asText())
+                .isEqualTo("https://search-threadline-memory-abc123.us-east-1.es.amazonaws.com");
+        assertThat(env.get("THREADLINE_MEMORY_OPENSEARCH_SIGNING_SERVICE").asText()).isEqualTo("es");
+        assertThat(env.get("THREADLINE_BEDROCK_CHAT_MODEL_ID").asText()).isEqualTo("us.amazon.nova-lite-v1:0");
+    }
+
+    @Test
+    void withoutMemoryTheFunctionsAreToldSoAndGetNoEndpoint() {
+        JsonNode env = new CfnEvaluation(CfnTemplate.read(), Map.of("Memory", "none")).properties("StepNative").at("/Environment/Variables");
+        assertThat(env.get("THREADLINE_MEMORY_STORE").asText()).isEqualTo("none");
+        assertThat(env.has("THREADLINE_MEMORY_OPENSEARCH_URL")).isFalse();
+    }
+
+    @Test
+    void aServerlessCollectionIsSignedForAoss() {
+        JsonNode env = new CfnEvaluation(CfnTemplate.read(), Map.of("Memory", "existing", "ExistingMemoryService", "aoss",
+                "ExistingMemoryUrl", "https://abc.us-east-1.aoss.amazonaws.com", "ExistingMemoryArn", "arn:aws:aoss:us-east-1:123456789012:collection/abc"))
+                .properties("HttpNative").at("/Environment/Variables");
+        assertThat(env.get("THREADLINE_MEMORY_OPENSEARCH_SIGNING_SERVICE").asText()).isEqualTo("aoss");
+        assertThat(env.get("THREADLINE_MEMORY_OPENSEARCH_URL").asText()).isEqualTo("https://abc.us-east-1.aoss.amazonaws.com");
+    }
+
+    /** Memory=existing without its endpoint or ARN is refused by the template's Rules, before anything is created. */
+    @Test
+    void anExistingStoreMustBeNamed() {
+        CfnEvaluation unnamed = new CfnEvaluation(CfnTemplate.read(), Map.of("Memory", "existing"));
+        assertThat(unnamed.failedRules()).hasSize(2).allSatisfy(d -> assertThat(d).startsWith("Memory=existing needs"));
+        CfnEvaluation slash = new CfnEvaluation(CfnTemplate.read(), Map.of("Memory", "existing",
+                "ExistingMemoryUrl", "https://search-x.us-east-1.es.amazonaws.com/", "ExistingMemoryArn", "arn:aws:es:us-east-1:123456789012:domain/x"));
+        assertThat(slash.refusedParameters()).containsExactly("ExistingMemoryUrl=https://search-x.us-east-1.es.amazonaws.com/");
+    }
+
+    private static Set<String> on(String resource, String... actions) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String a : actions) {
+            out.add(a + " on " + resource);
+        }
+        return out;
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> out = new LinkedHashSet<>(a);
+        out.addAll(b);
+        return out;
+    }
+
+    private static List<String> list(JsonNode node) {
+        List<String> out = new ArrayList<>();
+        if (node == null) {
+            return out;
+        }
+        if (node.isArray()) {
+            node.forEach(n -> out.add(n.asText()));
+        } else {
+            out.add(node.asText());
+        }
+        return out;
+    }
+}
