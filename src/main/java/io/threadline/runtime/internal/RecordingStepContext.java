@@ -185,7 +185,7 @@ final class RecordingStepContext implements StepContext {
         try {
             return scope.codec.mapper().treeToValue(value, type);
         } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
-            throw new io.threadline.ThreadlineException(io.threadline.ErrorCode.INVALID_INPUT, "the resume value does not fit "
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "the resume value does not fit "
                     + type.getSimpleName() + ", what node '" + node + "' waits for: "
                     + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()),
                     java.util.Map.of("field", "value", "node", node));
