@@ -151,7 +151,12 @@ final class W1 {
     }
 
     private void warmUp(CompiledGraph<W1State> graph, Validator validator, StateCodec codec) {
-        ThreadRuntime<W1State> rt = new ThreadRuntime<>(graph, stores.get(), validator, codec, options);
+        ThreadRuntime<W1State> rt = ThreadRuntime.builder(graph)
+                .store(stores.get())
+                .validator(validator)
+                .codec(codec)
+                .options(options)
+                .build();
         int steps = 0;
         for (int conversation = 0; steps < WARMUP_NODE_STEPS; conversation++) {
             ThreadKey thread = ThreadKey.of("warmup", "w" + conversation);
@@ -164,9 +169,18 @@ final class W1 {
 
     private List<Sample> growth(CompiledGraph<W1State> graph, Validator validator, StateCodec codec, int rep) {
         CheckpointStore store = stores.get();
-        ThreadRuntime<W1State> rt = new ThreadRuntime<>(graph, store, validator, codec, options);
-        ThreadRuntime<W1State> coldReader = new ThreadRuntime<>(graph, store, validator, codec,
-                options.withHeadCacheThreads(0));
+        ThreadRuntime<W1State> rt = ThreadRuntime.builder(graph)
+                .store(store)
+                .validator(validator)
+                .codec(codec)
+                .options(options)
+                .build();
+        ThreadRuntime<W1State> coldReader = ThreadRuntime.builder(graph)
+                .store(store)
+                .validator(validator)
+                .codec(codec)
+                .options(options.withHeadCacheThreads(0))
+                .build();
         ThreadKey thread = ThreadKey.of("bench", "w1-rep" + rep);
         long[] wall = new long[turns + 1];
         long[] cpu = new long[turns + 1];
@@ -218,7 +232,12 @@ final class W1 {
     /** Node steps per wall second and per process CPU second with {@code workers} threads for 10 s. */
     private double[] throughput(CompiledGraph<W1State> graph, Validator validator, StateCodec codec, int workers)
             throws InterruptedException {
-        ThreadRuntime<W1State> rt = new ThreadRuntime<>(graph, stores.get(), validator, codec, options);
+        ThreadRuntime<W1State> rt = ThreadRuntime.builder(graph)
+                .store(stores.get())
+                .validator(validator)
+                .codec(codec)
+                .options(options)
+                .build();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong steps = new AtomicLong();
         CountDownLatch done = new CountDownLatch(workers);

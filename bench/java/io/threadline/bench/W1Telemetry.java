@@ -163,7 +163,12 @@ public final class W1Telemetry {
 
     private static Block block(String mode, CompiledGraph<W1State> graph, Validator validator, StateCodec codec, RuntimeOptions options,
                                int conversations, Discarding exporter, OpenTelemetrySdk sdk) {
-        ThreadRuntime<W1State> rt = new ThreadRuntime<>(graph, new InMemoryCheckpointStore(), validator, codec, options);
+        ThreadRuntime<W1State> rt = ThreadRuntime.builder(graph)
+                .store(new InMemoryCheckpointStore())
+                .validator(validator)
+                .codec(codec)
+                .options(options)
+                .build();
         sdk.getSdkTracerProvider().forceFlush().join(10, java.util.concurrent.TimeUnit.SECONDS);
         long spansBefore = exporter.spans.get();
         double[] wall = new double[conversations * TURNS];

@@ -16,13 +16,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The layering of DESIGN.md, checked on the sources: the core packages import nothing from AWS,
- * Quarkus, HTTP, OpenSearch or OpenTelemetry, and each core package only the packages below it.
- * A plain source scan: it fails on the import line, whatever the class does with it.
+ * Quarkus, HTTP, OpenSearch or OpenTelemetry, and each core package only the packages below it; the
+ * API and configuration never reach into the examples, and the examples never into an {@code internal}
+ * package. A plain source scan: it fails on the import line, or on a fully-qualified name written in the
+ * code (comments and string literals aside), whatever the class does with it.
  */
 class ArchitectureTest {
 
     private static final Path MAIN = Path.of("src/main/java/io/threadline");
     private static final Pattern IMPORT = Pattern.compile("^import\\s+(?:static\\s+)?([\\w.]+)", Pattern.MULTILINE);
+    /** A qualified name in code: packages in lower case, then a type (a dot before it would make it a member access). */
+    private static final Pattern QUALIFIED = Pattern.compile("(?<![\\w.])((?:io\\.threadline|software\\.amazon|com\\.amazonaws|io\\.quarkus"
+            + "|jakarta\\.ws|org\\.opensearch|io\\.opentelemetry|io\\.vertx|io\\.quarkiverse)(?:\\.[a-z]\\w*)*\\.[A-Z]\\w*)");
+    /** Comments, string and character literals, text blocks: what a reference scan must not read as code. */
+    private static final Pattern NOT_CODE = Pattern.compile("\"\"\"[\\s\\S]*?\"\"\"|//[^\\n]*|/\\*[\\s\\S]*?\\*/"
+            + "|\"(?:\\\\.|[^\"\\\\\\n])*\"|'(?:\\\\.|[^'\\\\\\n])+'");
     private static final List<String> ADAPTER_PREFIXES = List.of(
             "software.amazon", "com.amazonaws", "io.quarkus", "jakarta.ws", "org.opensearch", "io.opentelemetry", "io.vertx",
             // langchain4j's plain interfaces (ChatModel, ToolSpecification) are the core's model API; the Quarkus wiring is not
@@ -34,16 +42,25 @@ class ArchitectureTest {
             "graph", List.of("io.threadline.state"),
             "checkpoint", List.of("io.threadline.state"),
             "memory", List.of(),
-            "effects", List.of(),
+            // effects encode a step's log as its checkpoint keeps it (EffectLog), as DESIGN.md's layering allows
+            "effects", List.of("io.threadline.checkpoint"),
             "runtime", List.of("io.threadline.state", "io.threadline.graph", "io.threadline.checkpoint", "io.threadline.memory",
-                    "io.threadline.effects"));
+                    "io.threadline.effects"),
+            "telemetry", List.of("io.threadline.state", "io.threadline.graph", "io.threadline.checkpoint", "io.threadline.memory",
+                    "io.threadline.effects", "io.threadline.runtime"));
+
+    /** Packages whose code names Threadline types by import, never fully qualified in line. */
+    private static final List<String> IMPORTS_ONLY = List.of("state", "graph", "checkpoint", "memory", "effects", "runtime", "telemetry");
 
     @Test
     void corePackagesImportNoAdapterCode() throws IOException {
         List<String> offences = new ArrayList<>();
         for (String pkg : ALLOWED.keySet()) {
+            if (pkg.equals("telemetry")) {
+                continue; // the OpenTelemetry adapter of the core's observer
+            }
             for (Path file : coreSources(pkg)) {
-                for (String imported : imports(file)) {
+                for (String imported : references(file)) {
                     if (ADAPTER_PREFIXES.stream().anyMatch(imported::startsWith)) {
                         offences.add(MAIN.relativize(file) + " imports " + imported);
                     }
@@ -59,7 +76,7 @@ class ArchitectureTest {
         ALLOWED.forEach((pkg, allowed) -> {
             try {
                 for (Path file : coreSources(pkg)) {
-                    for (String imported : imports(file)) {
+                    for (String imported : references(file)) {
                         if (!imported.startsWith("io.threadline.")) {
                             continue;
                         }
@@ -79,11 +96,59 @@ class ArchitectureTest {
     }
 
     @Test
+    void theApiAndConfigurationDoNotDependOnTheExamples() throws IOException {
+        List<String> offences = new ArrayList<>();
+        for (String pkg : List.of("api", "config")) {
+            for (Path file : sources(pkg)) {
+                references(file).stream().filter(r -> r.startsWith("io.threadline.examples."))
+                        .forEach(r -> offences.add(MAIN.relativize(file) + " uses " + r));
+            }
+        }
+        assertThat(offences).as("the examples are built on the product, never the other way round").isEmpty();
+    }
+
+    @Test
+    void theExamplesUseNoInternalPackage() throws IOException {
+        List<String> offences = new ArrayList<>();
+        for (Path file : sources("examples")) {
+            references(file).stream().filter(r -> r.startsWith("io.threadline.") && r.contains(".internal."))
+                    .forEach(r -> offences.add(MAIN.relativize(file) + " uses " + r));
+        }
+        assertThat(offences).as("the examples show what a user writes: public API only").isEmpty();
+    }
+
+    @Test
+    void coreCodeNamesThreadlineTypesByImport() throws IOException {
+        List<String> offences = new ArrayList<>();
+        for (String pkg : IMPORTS_ONLY) {
+            for (Path file : coreSources(pkg)) {
+                inlineNames(file).stream().filter(r -> r.startsWith("io.threadline."))
+                        .forEach(r -> offences.add(MAIN.relativize(file) + " names " + r + " in line"));
+            }
+        }
+        assertThat(offences).as("an import says what a class depends on; a name written in line hides it").isEmpty();
+    }
+
+    @Test
+    void theScanSeesInlineNamesInCodeOnly() {
+        String code = "class A { /* io.threadline.examples.X */ String s = \"io.threadline.examples.Y\"; // io.threadline.examples.Z\n"
+                + " io.threadline.examples.reference.LocalDemo demo; char c = 'x'; java.util.List<io.threadline.state.internal.JsonPatch> l; }";
+        assertThat(inlineNames(code)).containsExactly("io.threadline.examples.reference.LocalDemo", "io.threadline.state.internal.JsonPatch");
+    }
+
+    @Test
     void theScanSeesTheCore() throws IOException {
         // Guards against a scan that passes because it read nothing.
         assertThat(coreSources("state")).hasSizeGreaterThan(5);
         assertThat(coreSources("runtime")).isNotEmpty();
         assertThat(imports(MAIN.resolve("runtime/ThreadRuntime.java"))).contains("io.threadline.checkpoint.CheckpointStore");
+    }
+
+    /** Sources of a package and all its sub-packages. */
+    private static List<Path> sources(String pkg) throws IOException {
+        try (Stream<Path> files = Files.walk(MAIN.resolve(pkg))) {
+            return files.filter(f -> f.toString().endsWith(".java")).toList();
+        }
     }
 
     /** Sources of a core package and its sub-packages, except adapter sub-packages (checkpoint.dynamodb, memory.opensearch). */
@@ -97,6 +162,28 @@ class ArchitectureTest {
                     .filter(f -> !f.toString().contains("/dynamodb/") && !f.toString().contains("/opensearch/"))
                     .toList();
         }
+    }
+
+    /** What a file depends on: its imports and the qualified names written in its code. */
+    private static List<String> references(Path file) throws IOException {
+        List<String> out = new ArrayList<>(imports(file));
+        out.addAll(inlineNames(file));
+        return out;
+    }
+
+    private static List<String> inlineNames(Path file) throws IOException {
+        return inlineNames(Files.readString(file));
+    }
+
+    /** Qualified type names in code, outside import and package lines, comments and literals. */
+    static List<String> inlineNames(String source) {
+        String code = NOT_CODE.matcher(source).replaceAll(" ").replaceAll("(?m)^\\s*(?:import|package)\\s[^;]*;", "");
+        Matcher m = QUALIFIED.matcher(code);
+        List<String> out = new ArrayList<>();
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
     }
 
     private static List<String> imports(Path file) throws IOException {

@@ -5,6 +5,7 @@ import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.CheckpointId;
+import io.threadline.checkpoint.Payload;
 import io.threadline.checkpoint.HistoryPage;
 import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.ThreadKey;
@@ -16,7 +17,7 @@ import io.threadline.runtime.ThreadRuntime;
 import io.threadline.runtime.ThreadState;
 import io.threadline.state.StateCodec;
 import io.threadline.state.Update;
-import io.threadline.state.UpdateDecoder;
+import io.threadline.state.internal.UpdateDecoder;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -183,8 +184,8 @@ public class Operations {
      * those fields held before and after the step are masked wherever they appear. Costs two state
      * reads per entry, only for schemas that mark fields sensitive.
      */
-    private JsonNode shown(ThreadRuntime<?> runtime, ThreadKey thread, Checkpoint cp, String stored) {
-        JsonNode tree = json(stored);
+    private JsonNode shown(ThreadRuntime<?> runtime, ThreadKey thread, Checkpoint cp, Payload stored) {
+        JsonNode tree = stored == null ? null : stored.tree();
         if (tree == null || runtime.graph().schema().sensitiveFields().isEmpty()) {
             return tree;
         }
@@ -204,11 +205,6 @@ public class Operations {
             }
         }
         return values;
-    }
-
-    /** A stored JSON text (effects, outbox) as a tree; {@code null} stays absent from the answer. */
-    private JsonNode json(String stored) {
-        return stored == null ? null : codec.readTree(stored.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     public Replies.Step resume(Caller caller, Requests.Resume r) {

@@ -28,14 +28,14 @@ import java.util.Objects;
  * @param createdAt      when the step committed
  * @param idempotencyKey the caller's key for this step, or {@code null}
  * @param metadata       small string facts (source of a fork, who updated, attempts); never secrets
- * @param outbox         the step's memory writes as a JSON array, applied after the commit; {@code null} if none
+ * @param outbox         the step's memory writes, applied after the commit; {@code null} if none
  * @param input          the caller's input of the step as a JSON Patch against the parent's state, or
  *                       {@code null} when there was none (a replay applies it before running the nodes)
- * @param effects        the step's recorded effects (model, tools, clock, ids, recalls) as a JSON array, or
- *                       {@code null} when it consumed none
+ * @param effects        the step's recorded effects (model, tools, clock, ids, recalls), or {@code null}
+ *                       when it consumed none
  * @param error          why the step failed (status FAILED), else {@code null}
- * @param interrupt      what the thread waits for (status INTERRUPTED) as a JSON object — the node, and
- *                       the payload shown to whoever resumes it — else {@code null}
+ * @param interrupt      what the thread waits for (status INTERRUPTED) — the node, and the payload shown
+ *                       to whoever resumes it — else {@code null}
  */
 public record Checkpoint(
         CheckpointId id,
@@ -51,11 +51,11 @@ public record Checkpoint(
         Instant createdAt,
         String idempotencyKey,
         Map<String, String> metadata,
-        String outbox,
-        String input,
-        String effects,
+        MemoryOutbox outbox,
+        StepInput input,
+        EffectLog effects,
         StepError error,
-        String interrupt) {
+        InterruptPayload interrupt) {
 
     /**
      * Every field as stored, for decoders, which read back whatever kind was written; code that makes a
@@ -74,15 +74,6 @@ public record Checkpoint(
         decisions = List.copyOf(decisions);
         next = List.copyOf(next);
         metadata = Map.copyOf(metadata);
-        if (outbox != null && outbox.isEmpty()) {
-            outbox = null;
-        }
-        if (input != null && input.isEmpty()) {
-            input = null;
-        }
-        if (effects != null && effects.isEmpty()) {
-            effects = null;
-        }
         if ((status == Status.INTERRUPTED) != (interrupt != null)) {
             throw new IllegalArgumentException("an INTERRUPTED checkpoint, and only one, says what it waits for");
         }
@@ -118,10 +109,10 @@ public record Checkpoint(
         private StateChange change;
         private Instant createdAt;
         private Map<String, String> metadata = Map.of();
-        private String input;
-        private String effects;
+        private StepInput input;
+        private EffectLog effects;
         private String idempotencyKey;
-        private String outbox;
+        private MemoryOutbox outbox;
 
         private Draft(CheckpointId id, ThreadKey thread, long step, CheckpointId parent) {
             this.id = id;
@@ -144,15 +135,15 @@ public record Checkpoint(
             return this;
         }
 
-        /** A step's kinds: the caller's input as a JSON Patch against the parent's state; {@code null} or empty when there was none. */
-        public Draft input(String inputPatch) {
-            this.input = inputPatch;
+        /** A step's kinds: the caller's input as a JSON Patch against the parent's state; {@code null} when there was none. */
+        public Draft input(StepInput input) {
+            this.input = input;
             return this;
         }
 
-        /** A step's kinds: the recorded effects as a JSON array; {@code null} or empty when the step consumed none. */
-        public Draft effects(String effectsJson) {
-            this.effects = effectsJson;
+        /** A step's kinds: the recorded effects; {@code null} when the step consumed none. */
+        public Draft effects(EffectLog effects) {
+            this.effects = effects;
             return this;
         }
 
@@ -162,9 +153,9 @@ public record Checkpoint(
             return this;
         }
 
-        /** A step that ran to its end: its memory writes as a JSON array; {@code null} or empty when none. */
-        public Draft outbox(String outboxJson) {
-            this.outbox = outboxJson;
+        /** A step that ran to its end: its memory writes; {@code null} when none. */
+        public Draft outbox(MemoryOutbox outbox) {
+            this.outbox = outbox;
             return this;
         }
 
@@ -181,9 +172,9 @@ public record Checkpoint(
 
         /**
          * A step whose nodes ran to their end, after which a node asked to pause ({@link Status#INTERRUPTED}):
-         * as {@link #step}, and what the thread waits for as a JSON object.
+         * as {@link #step}, and what the thread waits for.
          */
-        public Checkpoint pausedStep(List<String> ran, List<Decision> decisions, List<String> next, String interrupt) {
+        public Checkpoint pausedStep(List<String> ran, List<Decision> decisions, List<String> next, InterruptPayload interrupt) {
             return build(ran, decisions, next, Status.INTERRUPTED, null, Objects.requireNonNull(interrupt, "interrupt"));
         }
 
@@ -203,13 +194,13 @@ public record Checkpoint(
 
         /**
          * A step in which a node asked for outside input ({@link Status#INTERRUPTED}). It keeps the state
-         * with the step's input applied, the effects so far and what it waits for as a JSON object; no
+         * with the step's input applied, the effects so far and what it waits for; no
          * decisions, no idempotency key, no outbox.
          *
          * @param attempted the node(s) that were tried
          * @param scheduled the node(s) still scheduled, run again on resume
          */
-        public Checkpoint interruptedStep(List<String> attempted, List<String> scheduled, String interrupt) {
+        public Checkpoint interruptedStep(List<String> attempted, List<String> scheduled, InterruptPayload interrupt) {
             refuse("an interrupted step", "idempotency key", idempotencyKey);
             refuse("an interrupted step", "outbox", outbox);
             return build(attempted, List.of(), scheduled, Status.INTERRUPTED, null, Objects.requireNonNull(interrupt, "interrupt"));
@@ -230,7 +221,7 @@ public record Checkpoint(
         }
 
         private Checkpoint build(List<String> nodes, List<Decision> decisions, List<String> next, Status status, StepError error,
-                                 String interrupt) {
+                                 InterruptPayload interrupt) {
             if (change == null) {
                 throw new IllegalStateException("a checkpoint holds a state: call state(...) before choosing its kind");
             }
@@ -238,8 +229,8 @@ public record Checkpoint(
                     idempotencyKey, metadata, outbox, input, effects, error, interrupt);
         }
 
-        private static void refuse(String kind, String what, String value) {
-            if (value != null && !value.isEmpty()) {
+        private static void refuse(String kind, String what, Object value) {
+            if (value != null && !(value instanceof String text && text.isEmpty())) {
                 throw new IllegalStateException(kind + " has no " + what + "; leave it out of the draft");
             }
         }

@@ -66,16 +66,16 @@ public final class CheckpointCodec {
                 g.writeStringField("k", cp.idempotencyKey());
             }
             if (cp.outbox() != null) {
-                g.writeStringField("o", cp.outbox());
+                g.writeStringField("o", cp.outbox().json());
             }
             if (cp.input() != null) {
-                g.writeStringField("in", cp.input());
+                g.writeStringField("in", cp.input().json());
             }
             if (cp.effects() != null) {
-                g.writeStringField("ef", cp.effects());
+                g.writeStringField("ef", cp.effects().json());
             }
             if (cp.interrupt() != null) {
-                g.writeStringField("it", cp.interrupt());
+                g.writeStringField("it", cp.interrupt().json());
             }
             if (cp.error() != null) {
                 g.writeObjectFieldStart("er");
@@ -130,8 +130,9 @@ public final class CheckpointCodec {
             System.arraycopy(bytes, 5 + headLength, payload, 0, payload.length);
             StateChange change = h.snapshot ? new StateChange.Snapshot(payload) : new StateChange.Delta(payload);
             return new Checkpoint(CheckpointId.parse(h.id), thread, h.step, h.parent == null ? null : CheckpointId.parse(h.parent),
-                    h.nodes, h.decisions, h.next, h.status, h.version, change, Instant.ofEpochMilli(h.at), h.key, h.metadata, h.outbox,
-                    h.input, h.effects, h.error, h.interrupt);
+                    h.nodes, h.decisions, h.next, h.status, h.version, change, Instant.ofEpochMilli(h.at), h.key, h.metadata,
+                    MemoryOutbox.fromJson(h.outbox), StepInput.fromJson(h.input), EffectLog.fromJson(h.effects), h.error,
+                    InterruptPayload.fromJson(h.interrupt));
         } catch (IOException | RuntimeException e) {
             if (e instanceof ThreadlineException te) {
                 throw te;

@@ -270,7 +270,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
         Map<Long, java.util.TreeMap<Integer, String>> steps = pending.computeIfAbsent(thread, k -> new ConcurrentHashMap<>());
         synchronized (steps) {
             if (steps.computeIfAbsent(step, k -> new java.util.TreeMap<>()).putIfAbsent(seq, effect) != null) {
-                throw new io.threadline.ThreadlineException(io.threadline.ErrorCode.CONFLICT,
+                throw new ThreadlineException(ErrorCode.CONFLICT,
                         "another attempt of step " + step + " of thread " + thread.threadId() + " is running",
                         Map.of("thread", thread.threadId(), "step", step));
             }

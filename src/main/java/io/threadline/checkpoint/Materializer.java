@@ -1,7 +1,7 @@
 package io.threadline.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.threadline.state.JsonPatch;
+import io.threadline.state.internal.JsonPatch;
 import io.threadline.state.StateCodec;
 
 /** Rebuilds a checkpoint's state as JSON from its chain: the snapshot, then each delta in order. */

@@ -1,5 +1,6 @@
 package io.threadline.effects;
 
+import io.threadline.Failures;
 import java.util.Objects;
 
 /**
@@ -13,7 +14,7 @@ import java.util.Objects;
  * which {@code RetryPolicy.retryOn} uses), never with {@code instanceof} on the cause: it answers the
  * same in both modes. Threadline's own errors ({@code ThreadlineException}) are not wrapped.
  */
-public final class CallFailure extends RuntimeException implements io.threadline.Failures.Standing {
+public final class CallFailure extends RuntimeException implements Failures.Standing {
 
     private final EffectError error;
 

@@ -35,10 +35,6 @@ public record Effect(int seq, String node, int attempt, EffectKind kind, String 
         return this.kind == kind && this.name.equals(name) && Objects.equals(this.request, request);
     }
 
-    Effect renumbered(int seq, int attempt, boolean reused) {
-        return new Effect(seq, node, attempt, kind, name, request, response, error, reused);
-    }
-
     /** A short description for reports: {@code TOOL calculator {"expression":"6*7"}}. */
     public String describe() {
         return kind + " " + name + (request == null || request.isNull() ? "" : " " + Effects.abbreviate(request.toString(), 200));

@@ -1,5 +1,6 @@
 package io.threadline.effects;
 
+import io.threadline.ThreadlineException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -31,7 +32,7 @@ public record EffectError(String type, String message, String code, List<String>
         if (t instanceof CallFailure failure) {
             return failure.error();
         }
-        String code = t instanceof io.threadline.ThreadlineException te ? te.code().name() : null;
+        String code = t instanceof ThreadlineException te ? te.code().name() : null;
         return new EffectError(t.getClass().getName(), t.getMessage(), code, supertypesOf(t.getClass()));
     }
 

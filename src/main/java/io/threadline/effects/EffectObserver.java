@@ -20,7 +20,7 @@ public interface EffectObserver {
     /**
      * A live call of {@code node}'s attempt is about to be made.
      *
-     * @param request what is asked, in its recorded JSON form (for a model, {@link ChatCodec#request})
+     * @param request what is asked, in its recorded JSON form (for a model, its messages and tool specifications)
      * @return told exactly once how the call ended; {@link Call#NONE} to ignore it
      */
     default Call calling(String node, int attempt, EffectKind kind, String name, JsonNode request) {

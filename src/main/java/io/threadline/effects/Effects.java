@@ -7,13 +7,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
+import io.threadline.checkpoint.EffectLog;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The JSON form of an effect log, as stored in a checkpoint and in pending writes. Built as a tree
- * by hand (no reflection), so it works the same in a native image.
+ * The one encoding of effects: a step's log as its checkpoint keeps it ({@link EffectLog}), and one effect as a
+ * pending write keeps it. Built as a tree by hand (no reflection), so it works the same in a native image.
  */
 public final class Effects {
 
@@ -26,7 +27,8 @@ public final class Effects {
         return JSON;
     }
 
-    public static String toJson(List<Effect> effects) {
+    /** A step's effects as its checkpoint keeps them; {@code null} when it consumed none. */
+    public static EffectLog encode(List<Effect> effects) {
         if (effects.isEmpty()) {
             return null;
         }
@@ -34,15 +36,16 @@ public final class Effects {
         for (Effect e : effects) {
             array.add(toTree(e));
         }
-        return array.toString();
+        return EffectLog.fromJson(array.toString());
     }
 
-    public static List<Effect> fromJson(String json) {
-        if (json == null || json.isEmpty()) {
+    /** The effects a checkpoint recorded, in order; none for {@code null}. */
+    public static List<Effect> decode(EffectLog log) {
+        if (log == null) {
             return List.of();
         }
         try {
-            JsonNode array = JSON.readTree(json);
+            JsonNode array = JSON.readTree(log.json());
             List<Effect> out = new ArrayList<>(array.size());
             for (JsonNode node : array) {
                 out.add(fromTree(node));

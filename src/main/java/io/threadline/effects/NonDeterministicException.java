@@ -36,10 +36,6 @@ public final class NonDeterministicException extends ThreadlineException {
     /** One call as compared on replay. */
     public record Call(EffectKind kind, String name, JsonNode request) {
 
-        static Call of(Effect e) {
-            return e == null ? null : new Call(e.kind(), e.name(), e.request());
-        }
-
         @Override
         public String toString() {
             return kind + " " + name + (request == null || request.isNull() ? "" : " " + Effects.abbreviate(request.toString(), 200));

@@ -1,5 +1,8 @@
 package io.threadline.graph;
 
+import io.threadline.graph.internal.GraphSteps;
+import io.threadline.graph.internal.StepEnvironment;
+import io.threadline.state.StateMigration;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.state.AppliedUpdate;
@@ -38,12 +41,12 @@ public final class CompiledGraph<S> {
     private final Durability durability;
     private final java.util.Set<String> interruptBefore;
     private final java.util.Set<String> interruptAfter;
-    private final Map<Integer, io.threadline.state.StateMigration> migrations;
+    private final Map<Integer, StateMigration> migrations;
 
     CompiledGraph(StateSchema<S> schema, Map<String, Node<S>> nodes, Map<String, List<String>> edges,
                   Map<String, StateGraph.RouteSpec<S>> routes, Map<String, NodePolicy<S>> policies, Durability durability,
                   java.util.Set<String> interruptBefore, java.util.Set<String> interruptAfter,
-                  Map<Integer, io.threadline.state.StateMigration> migrations) {
+                  Map<Integer, StateMigration> migrations) {
         this.schema = schema;
         this.interruptBefore = java.util.Set.copyOf(interruptBefore);
         this.interruptAfter = java.util.Set.copyOf(interruptAfter);
@@ -74,7 +77,7 @@ public final class CompiledGraph<S> {
     }
 
     /** Upcasters by the version they migrate from (v → v+1). */
-    public Map<Integer, io.threadline.state.StateMigration> migrations() {
+    public Map<Integer, StateMigration> migrations() {
         return migrations;
     }
 
@@ -99,7 +102,7 @@ public final class CompiledGraph<S> {
      * Every node runs with {@code context}, once, with no waiting between retries.
      */
     public StepOutcome<S> execute(S state, Collection<String> scheduled, StepContext context) {
-        return execute(state, scheduled, new StepEnvironment() {
+        return step(state, scheduled, new StepEnvironment() {
             @Override
             public StepContext contextFor(String node, int attempt, Durability durability) {
                 return context;
@@ -111,13 +114,23 @@ public final class CompiledGraph<S> {
         });
     }
 
+    static {
+        GraphSteps.register(new GraphSteps.Engine() {
+            @Override
+            public <S> StepOutcome<S> execute(CompiledGraph<S> graph, S state, Collection<String> scheduled,
+                                              StepEnvironment environment) {
+                return graph.step(state, scheduled, environment);
+            }
+        });
+    }
+
     /**
      * Like {@link #execute(Object, Collection, StepContext)}, each attempt of each node with its own
-     * context from {@code environment}. A node that throws is attempted again as its
-     * {@link RetryPolicy} says; when the policy gives up (or the router after it throws), the step
-     * fails with {@link StepFailedException}. {@link ThreadlineException}s pass through unretried.
+     * context from {@code environment} (the runtime's entry: {@link GraphSteps#execute}). A node that throws
+     * is attempted again as its {@link RetryPolicy} says; when the policy gives up (or the router after it
+     * throws), the step fails with {@link StepFailedException}. {@link ThreadlineException}s pass through unretried.
      */
-    public StepOutcome<S> execute(S state, Collection<String> scheduled, StepEnvironment environment) {
+    private StepOutcome<S> step(S state, Collection<String> scheduled, StepEnvironment environment) {
         List<RouteDecision> decisions = new ArrayList<>();
         if (scheduled.contains(START)) {
             if (scheduled.size() != 1) {

@@ -1,5 +1,6 @@
 package io.threadline.graph;
 
+import io.threadline.state.StateMigration;
 import io.threadline.state.StateSchema;
 
 import java.util.ArrayList;
@@ -48,7 +49,7 @@ public final class StateGraph<S> {
     private Durability durability = Durability.EXIT;
     private final java.util.Set<String> interruptBefore = new java.util.LinkedHashSet<>();
     private final java.util.Set<String> interruptAfter = new java.util.LinkedHashSet<>();
-    private final Map<Integer, io.threadline.state.StateMigration> migrations = new java.util.TreeMap<>();
+    private final Map<Integer, StateMigration> migrations = new java.util.TreeMap<>();
 
     /** A conditional edge: the router and everything it may choose. */
     record RouteSpec<S>(Router<S> router, List<String> targets, Map<Object, String> labels) {}
@@ -107,7 +108,7 @@ public final class StateGraph<S> {
      * Registers the upcaster of stored states from schema version {@code fromVersion} to the next.
      * Versions below the current one must form an unbroken chain up to it (checked by {@link #compile}).
      */
-    public StateGraph<S> migration(int fromVersion, io.threadline.state.StateMigration migration) {
+    public StateGraph<S> migration(int fromVersion, StateMigration migration) {
         if (migrations.put(fromVersion, Objects.requireNonNull(migration, "migration")) != null) {
             problems.add("two migrations from schema version " + fromVersion);
         }

@@ -50,7 +50,7 @@ public record CheckpointSummary(
             return null;
         }
         try {
-            return JSON.readTree(cp.interrupt());
+            return JSON.readTree(cp.interrupt().json());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("stored interrupt of " + cp.id() + " is not JSON", e);
         }

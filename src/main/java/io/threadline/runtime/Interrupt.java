@@ -1,15 +1,12 @@
 package io.threadline.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.graph.InterruptSignal;
 import io.threadline.state.StateCodec;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * What an INTERRUPTED thread waits for: the node, whether it stopped inside, before or after it, and
@@ -18,26 +15,12 @@ import java.nio.charset.StandardCharsets;
  */
 public record Interrupt(String node, InterruptSignal.When when, JsonNode payload) {
 
-    static String json(InterruptSignal signal, StateCodec codec) {
-        return write(signal.node(), signal.when(), signal.payload() instanceof JsonNode j ? j : codec.toTree(signal.payload()), codec);
-    }
-
-    static String after(String node, StateCodec codec) {
-        return write(node, InterruptSignal.When.AFTER, codec.mapper().createObjectNode().put("after", node), codec);
-    }
-
-    private static String write(String node, InterruptSignal.When when, JsonNode payload, StateCodec codec) {
-        ObjectNode o = codec.mapper().createObjectNode();
-        o.put("node", node).put("when", when.name()).set("payload", payload);
-        return o.toString();
-    }
-
     /** The interrupt an INTERRUPTED checkpoint waits for. */
     public static Interrupt of(Checkpoint cp, StateCodec codec) {
         if (cp.interrupt() == null) {
             throw new ThreadlineException(ErrorCode.INTERNAL, "checkpoint " + cp.id() + " waits for nothing");
         }
-        JsonNode o = codec.readTree(cp.interrupt().getBytes(StandardCharsets.UTF_8));
+        JsonNode o = cp.interrupt().tree();
         return new Interrupt(o.get("node").asText(), InterruptSignal.When.valueOf(o.get("when").asText()), o.get("payload"));
     }
 }

@@ -1,5 +1,6 @@
 package io.threadline.runtime;
 
+import io.threadline.state.StandaloneValidation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,6 +12,11 @@ import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.Decision;
+import io.threadline.checkpoint.EffectLog;
+import io.threadline.checkpoint.InterruptPayload;
+import io.threadline.checkpoint.MemoryOutbox;
+import io.threadline.checkpoint.Payload;
+import io.threadline.checkpoint.StepInput;
 import io.threadline.checkpoint.HistoryPage;
 import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.InMemoryCheckpointStore;
@@ -143,8 +149,11 @@ public final class RecordedThread {
     }
 
     private <S> ThreadRuntime<S> replayer(CompiledGraph<S> graph, Object... tools) {
-        return new ThreadRuntime<>(graph, toStore(), io.threadline.state.StandaloneValidation.validator(), new StateCodec(),
-                RuntimeOptions.defaults(), null, null, ToolBox.of(tools));
+        return ThreadRuntime.builder(graph)
+                .store(toStore())
+                .validator(StandaloneValidation.validator())
+                .tools(ToolBox.of(tools))
+                .build();
     }
 
     // ------------------------------------------------------------------ JSON
@@ -285,9 +294,10 @@ public final class RecordedThread {
                 strings(o.get("next")), Status.valueOf(o.get("status").asText()), o.get("schemaVersion").asInt(),
                 snapshot ? new StateChange.Snapshot(change) : new StateChange.Delta(change),
                 Instant.parse(o.get("createdAt").asText()), o.hasNonNull("idempotencyKey") ? o.get("idempotencyKey").asText() : null,
-                metadata, jsonText(o.get("outbox")), jsonText(o.get("input")), jsonText(o.get("effects")),
+                metadata, MemoryOutbox.fromJson(jsonText(o.get("outbox"))), StepInput.fromJson(jsonText(o.get("input"))),
+                EffectLog.fromJson(jsonText(o.get("effects"))),
                 err == null ? null : new StepError(err.get("node").asText(), err.get("type").asText(), text(err, "message"),
-                        text(err, "stack")), jsonText(o.get("interrupt")));
+                        text(err, "stack")), InterruptPayload.fromJson(jsonText(o.get("interrupt"))));
     }
 
     private static ThreadlineException invalid(String message) {
@@ -302,9 +312,9 @@ public final class RecordedThread {
         }
     }
 
-    private static void putJson(ObjectNode o, String field, String json) {
-        if (json != null) {
-            o.set(field, tree(json.getBytes(StandardCharsets.UTF_8)));
+    private static void putJson(ObjectNode o, String field, Payload payload) {
+        if (payload != null) {
+            o.set(field, tree(payload.json().getBytes(StandardCharsets.UTF_8)));
         }
     }
 

@@ -93,7 +93,7 @@ public class InvocationInterceptor {
     private static String lastSegment(String path) {
         String name = path.substring(path.lastIndexOf('/') + 1);
         // Route names only (bounded): an unknown path is not a span name.
-        return io.threadline.telemetry.Operations.known(name) ? name : "http";
+        return Operations.known(name) ? name : "http";
     }
 
     private static Map<String, String> headers(JsonNode event) {

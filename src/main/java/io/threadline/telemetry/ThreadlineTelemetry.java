@@ -1,5 +1,6 @@
 package io.threadline.telemetry;
 
+import io.threadline.ErrorCode;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.Attributes;
@@ -181,7 +182,7 @@ public final class ThreadlineTelemetry implements StepObserver {
             try {
                 String type = Spans.errorType(error);
                 Spans.markError(span, type);
-                if (measured && error instanceof ThreadlineException t && t.code() == io.threadline.ErrorCode.CONFLICT) {
+                if (measured && error instanceof ThreadlineException t && t.code() == ErrorCode.CONFLICT) {
                     stats.conflicts++;
                     metrics.conflicts.add(1);
                 }

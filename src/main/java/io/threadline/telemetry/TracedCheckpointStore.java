@@ -2,7 +2,6 @@ package io.threadline.telemetry;
 
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.threadline.checkpoint.Checkpoint;
@@ -31,28 +30,17 @@ import java.util.function.Function;
 final class TracedCheckpointStore implements CheckpointStore {
 
     private final CheckpointStore store;
-    private final Tracer tracer;
     private final StepMetrics metrics;
-    private final String system;
-    private final SpanKind kind;
+    private final StoreSpans spans;
 
     TracedCheckpointStore(CheckpointStore store, Tracer tracer, StepMetrics metrics) {
         this.store = store;
-        this.tracer = tracer;
         this.metrics = metrics;
-        // Named from the class, so the core need not expose what a store runs on.
-        boolean dynamo = store.getClass().getSimpleName().startsWith("DynamoDb");
-        this.system = dynamo ? "aws.dynamodb" : "threadline.memory";
-        this.kind = dynamo ? SpanKind.CLIENT : SpanKind.INTERNAL;
+        this.spans = new StoreSpans(tracer, "checkpoint", store, "DynamoDb", "aws.dynamodb");
     }
 
     private <T> T traced(String operation, ThreadKey thread, Function<Span, T> call) {
-        Span span = tracer.spanBuilder("checkpoint." + operation).setSpanKind(kind)
-                .setAttribute(TelemetryKeys.DB_SYSTEM, system)
-                .setAttribute(TelemetryKeys.DB_OPERATION, operation)
-                .setAttribute(TelemetryKeys.THREAD_ID, thread.threadId())
-                .startSpan();
-        return Spans.within(span, call);
+        return Spans.within(spans.span(operation).setAttribute(TelemetryKeys.THREAD_ID, thread.threadId()).startSpan(), call);
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.threadline.telemetry;
 
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.threadline.memory.MemoryHit;
@@ -26,26 +25,17 @@ import java.util.function.Function;
 final class TracedMemoryStore implements MemoryStore {
 
     private final MemoryStore store;
-    private final Tracer tracer;
     private final StepMetrics metrics;
-    private final String system;
-    private final SpanKind kind;
+    private final StoreSpans spans;
 
     TracedMemoryStore(MemoryStore store, Tracer tracer, StepMetrics metrics) {
         this.store = store;
-        this.tracer = tracer;
         this.metrics = metrics;
-        boolean openSearch = store.getClass().getSimpleName().startsWith("OpenSearch");
-        this.system = openSearch ? "opensearch" : "threadline.memory";
-        this.kind = openSearch ? SpanKind.CLIENT : SpanKind.INTERNAL;
+        this.spans = new StoreSpans(tracer, "memory", store, "OpenSearch", "opensearch");
     }
 
     private <T> T traced(String operation, Function<Span, T> call) {
-        Span span = tracer.spanBuilder("memory." + operation).setSpanKind(kind)
-                .setAttribute(TelemetryKeys.DB_SYSTEM, system)
-                .setAttribute(TelemetryKeys.DB_OPERATION, operation)
-                .startSpan();
-        return Spans.within(span, call);
+        return Spans.within(spans.span(operation).startSpan(), call);
     }
 
     @Override

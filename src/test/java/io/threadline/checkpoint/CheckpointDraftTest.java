@@ -27,42 +27,42 @@ class CheckpointDraftTest {
     @Test
     void aStepIsRunningWhileNodesAreNextAndDoneAfter() {
         Decision decision = new Decision("think", List.of("act"), "a tool call");
-        Checkpoint running = draft().input("[{\"op\":\"add\",\"path\":\"/n\",\"value\":1}]").effects("[]").idempotencyKey("k-1")
-                .outbox("[{\"content\":\"x\"}]").step(List.of("think"), List.of(decision), List.of("act"));
+        Checkpoint running = draft().input(StepInput.fromJson("[{\"op\":\"add\",\"path\":\"/n\",\"value\":1}]")).effects(EffectLog.fromJson("[]")).idempotencyKey("k-1")
+                .outbox(MemoryOutbox.fromJson("[{\"content\":\"x\"}]")).step(List.of("think"), List.of(decision), List.of("act"));
         assertThat(running).isEqualTo(new Checkpoint(ID, THREAD, 2, PARENT, List.of("think"), List.of(decision), List.of("act"),
-                Status.RUNNING, 3, CHANGE, AT, "k-1", Map.of("k", "v"), "[{\"content\":\"x\"}]",
-                "[{\"op\":\"add\",\"path\":\"/n\",\"value\":1}]", "[]", null, null));
+                Status.RUNNING, 3, CHANGE, AT, "k-1", Map.of("k", "v"), MemoryOutbox.fromJson("[{\"content\":\"x\"}]"),
+                StepInput.fromJson("[{\"op\":\"add\",\"path\":\"/n\",\"value\":1}]"), EffectLog.fromJson("[]"), null, null));
         assertThat(draft().step(List.of("act"), List.of(), List.of()).status()).isEqualTo(Status.DONE);
     }
 
     @Test
     void aPausedStepWaitsAfterItsNodes() {
-        Checkpoint paused = draft().idempotencyKey("k-1").pausedStep(List.of("think"), List.of(), List.of("act"), "{\"node\":\"think\"}");
+        Checkpoint paused = draft().idempotencyKey("k-1").pausedStep(List.of("think"), List.of(), List.of("act"), InterruptPayload.fromJson("{\"node\":\"think\"}"));
         assertThat(paused.status()).isEqualTo(Status.INTERRUPTED);
-        assertThat(paused.interrupt()).isEqualTo("{\"node\":\"think\"}");
+        assertThat(paused.interrupt().json()).isEqualTo("{\"node\":\"think\"}");
         assertThat(paused.idempotencyKey()).isEqualTo("k-1");
     }
 
     @Test
     void aFailedOrInterruptedStepKeepsNoDecisionsKeyOrOutbox() {
-        Checkpoint failed = draft().input("[]").effects("[]").failedStep(List.of("think"), List.of("think"), ERROR);
+        Checkpoint failed = draft().input(StepInput.fromJson("[]")).effects(EffectLog.fromJson("[]")).failedStep(List.of("think"), List.of("think"), ERROR);
         assertThat(failed.status()).isEqualTo(Status.FAILED);
         assertThat(failed.error()).isEqualTo(ERROR);
         assertThat(failed.decisions()).isEmpty();
         assertThat(failed.idempotencyKey()).isNull();
-        Checkpoint interrupted = draft().interruptedStep(List.of("ask"), List.of("ask"), "{\"node\":\"ask\"}");
+        Checkpoint interrupted = draft().interruptedStep(List.of("ask"), List.of("ask"), InterruptPayload.fromJson("{\"node\":\"ask\"}"));
         assertThat(interrupted.status()).isEqualTo(Status.INTERRUPTED);
         assertThat(interrupted.next()).containsExactly("ask");
 
         assertThatThrownBy(() -> draft().idempotencyKey("k-1").failedStep(List.of("think"), List.of("think"), ERROR))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("a failed step has no idempotency key");
-        assertThatThrownBy(() -> draft().outbox("[1]").interruptedStep(List.of("ask"), List.of("ask"), "{}"))
+        assertThatThrownBy(() -> draft().outbox(MemoryOutbox.fromJson("[1]")).interruptedStep(List.of("ask"), List.of("ask"), InterruptPayload.fromJson("{}")))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("an interrupted step has no outbox");
     }
 
     @Test
     void anExternalWriteStandsWhereItsModelStandsAndRanNothing() {
-        Checkpoint failed = draft().input("[]").failedStep(List.of("think"), List.of("think"), ERROR);
+        Checkpoint failed = draft().input(StepInput.fromJson("[]")).failedStep(List.of("think"), List.of("think"), ERROR);
         Checkpoint rewound = Checkpoint.draft(CheckpointId.next(AT.plusMillis(1), () -> 3L, ID), THREAD, 3, ID)
                 .state(3, CHANGE, AT.plusMillis(1)).metadata(Map.of("op", "rewind")).externalWrite(failed);
         assertThat(rewound.nodes()).isEmpty();
@@ -70,7 +70,7 @@ class CheckpointDraftTest {
         assertThat(List.of(rewound.next(), rewound.status(), rewound.error()))
                 .isEqualTo(List.of(failed.next(), failed.status(), failed.error()));
 
-        assertThatThrownBy(() -> draft().effects("[{}]").externalWrite(failed))
+        assertThatThrownBy(() -> draft().effects(EffectLog.fromJson("[{}]")).externalWrite(failed))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("an external write has no effects");
     }
 

@@ -53,7 +53,7 @@ final class CheckpointFixtures {
                 .input(cp.input())
                 .effects(cp.effects())
                 .idempotencyKey(cp.idempotencyKey())
-                .outbox(outbox)
+                .outbox(MemoryOutbox.fromJson(outbox))
                 .step(cp.nodes(), cp.decisions(), cp.next());
     }
 

@@ -192,7 +192,7 @@ public abstract class CheckpointStoreContract {
         store().commit(new Commit(plain, 2));
 
         assertThat(store().get(thread, withOutbox.id())).contains(withOutbox);
-        assertThat(store().get(thread, withOutbox.id()).orElseThrow().outbox()).isEqualTo("[{\"content\":\"remember me\"}]");
+        assertThat(store().get(thread, withOutbox.id()).orElseThrow().outbox().json()).isEqualTo("[{\"content\":\"remember me\"}]");
         assertThat(store().unpublished(thread)).containsExactly(withOutbox);
         store().markPublished(thread, withOutbox.id());
         assertThat(store().unpublished(thread)).isEmpty();
@@ -209,8 +209,8 @@ public abstract class CheckpointStoreContract {
         Checkpoint failed = Checkpoint.draft(next.id(), thread, 2, first.id())
                 .state(next.schemaVersion(), next.change(), next.createdAt())
                 .metadata(java.util.Map.of("attemptKey", "k-1"))
-                .input("[{\"op\":\"add\",\"path\":\"/n/-\",\"value\":2}]")
-                .effects("[{\"seq\":0,\"node\":\"think\",\"attempt\":1,\"kind\":\"TOOL\",\"name\":\"add\",\"response\":\"42\"}]")
+                .input(StepInput.fromJson("[{\"op\":\"add\",\"path\":\"/n/-\",\"value\":2}]"))
+                .effects(EffectLog.fromJson("[{\"seq\":0,\"node\":\"think\",\"attempt\":1,\"kind\":\"TOOL\",\"name\":\"add\",\"response\":\"42\"}]"))
                 .failedStep(List.of("think"), List.of("think"), new StepError("think", "java.lang.IllegalStateException",
                         "boom \u2603", "java.lang.IllegalStateException: boom\n\tat x.y(Z.java:1)\n"));
         store().commit(new Commit(failed, 1));

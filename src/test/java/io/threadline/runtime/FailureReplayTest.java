@@ -9,6 +9,7 @@ import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import io.threadline.checkpoint.CheckpointId;
+import io.threadline.checkpoint.EffectLog;
 import io.threadline.checkpoint.InMemoryCheckpointStore;
 import io.threadline.checkpoint.Status;
 import io.threadline.checkpoint.ThreadKey;
@@ -133,7 +134,7 @@ class FailureReplayTest {
         assertThat(done.state().receipt()).isEqualTo("receipt-4200");
         assertThat(done.state().retryCount()).isEqualTo(1);
         assertThat(payments.calls).hasValue(2);
-        List<Effect> effects = Effects.fromJson(store.get(thread, CheckpointId.parse(done.checkpoint().checkpointId())).orElseThrow().effects());
+        List<Effect> effects = Effects.decode(store.get(thread, CheckpointId.parse(done.checkpoint().checkpointId())).orElseThrow().effects());
         EffectError recorded = effects.get(1).error();
         assertThat(recorded.type()).isEqualTo(IOException.class.getName());
         assertThat(recorded.supertypes()).containsExactly(Exception.class.getName(), Throwable.class.getName());
@@ -267,7 +268,7 @@ class FailureReplayTest {
         String stored = "[{\"seq\":0,\"node\":\"think\",\"attempt\":1,\"kind\":\"TOOL\",\"name\":\"charge\",\"request\":{},"
                 + "\"error\":{\"type\":\"java.io.UncheckedIOException\",\"message\":\"down\"}}]";
 
-        EffectError error = Effects.fromJson(stored).get(0).error();
+        EffectError error = Effects.decode(EffectLog.fromJson(stored)).get(0).error();
         CallFailure replayed = new CallFailure(error);
 
         assertThat(error.supertypes()).isEmpty();
@@ -275,6 +276,6 @@ class FailureReplayTest {
         assertThat(Failures.isA(replayed, RuntimeException.class)).isTrue();
         assertThat(replayed.isA(IOException.class)).isFalse();
         assertThat(replayed.isA(IllegalStateException.class)).isFalse();
-        assertThat(Effects.toJson(Effects.fromJson(stored))).doesNotContain("supertypes");
+        assertThat(Effects.encode(Effects.decode(EffectLog.fromJson(stored))).json()).doesNotContain("supertypes");
     }
 }

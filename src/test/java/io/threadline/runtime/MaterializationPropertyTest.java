@@ -87,7 +87,11 @@ class MaterializationPropertyTest {
                 .compile();
         InMemoryCheckpointStore store = new InMemoryCheckpointStore();
         RuntimeOptions options = RuntimeOptions.defaults().withSnapshotPolicy(new SnapshotPolicy(1.0 + (seed % 3)));
-        ThreadRuntime<Mixed> live = new ThreadRuntime<>(graph, store, LocalDemo.plainValidator(), new StateCodec(), options);
+        ThreadRuntime<Mixed> live = ThreadRuntime.builder(graph)
+                .store(store)
+                .validator(LocalDemo.plainValidator())
+                .options(options)
+                .build();
         ThreadKey thread = ThreadKey.of("prop", "seed-" + seed);
 
         SplittableRandom random = new SplittableRandom(seed);
@@ -105,7 +109,11 @@ class MaterializationPropertyTest {
             ids.add(result.checkpoint().checkpointId());
         }
 
-        ThreadRuntime<Mixed> cold = new ThreadRuntime<>(graph, store, LocalDemo.plainValidator(), new StateCodec(), options);
+        ThreadRuntime<Mixed> cold = ThreadRuntime.builder(graph)
+                .store(store)
+                .validator(LocalDemo.plainValidator())
+                .options(options)
+                .build();
         for (int k = 0; k < steps; k++) {
             assertThat(cold.stateAt(thread, CheckpointId.parse(ids.get(k))).state()).as("checkpoint %d", k + 1)
                     .isEqualTo(expectedAt.get(k));

@@ -111,14 +111,14 @@ class MemoryOutboxTest {
     }
 
     private ThreadRuntime<Log> runtime(MemoryStore memoryStore) {
-        return new ThreadRuntime<>(graph(), store, LocalDemo.plainValidator(), new StateCodec(), RuntimeOptions.defaults(), memoryStore);
+        return ThreadRuntime.builder(graph()).store(store).validator(LocalDemo.plainValidator()).memory(memoryStore).build();
     }
 
     @Test
     void rememberedFactsAreCommittedWithTheStepAndAppliedAfterIt() {
         StepResult<?> r = runtime(memory).step(thread);
         Checkpoint cp = store.get(thread, io.threadline.checkpoint.CheckpointId.parse(r.checkpoint().checkpointId())).orElseThrow();
-        assertThat(cp.outbox()).contains("fact one about step 1").contains("fact two about step 1");
+        assertThat(cp.outbox().json()).contains("fact one about step 1").contains("fact two about step 1");
         assertThat(memory.contents("acme")).containsExactlyInAnyOrder("fact one about step 1", "fact two about step 1");
         MemoryRecord one = memory.delegate.search(MemoryQuery.text("acme", "fact one about step 1", 1), Instant.now()).get(0).memory();
         assertThat(one.sourceThread()).isEqualTo("remembering");
@@ -187,8 +187,11 @@ class MemoryOutboxTest {
                 })
                 .chain(START, "learn", END)
                 .compile();
-        ThreadRuntime<Log> rt = new ThreadRuntime<>(invalid, store, LocalDemo.plainValidator(), new StateCodec(),
-                RuntimeOptions.defaults(), memory);
+        ThreadRuntime<Log> rt = ThreadRuntime.builder(invalid)
+                .store(store)
+                .validator(LocalDemo.plainValidator())
+                .memory(memory)
+                .build();
         assertThatThrownBy(() -> rt.step(thread))
                 .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.VALIDATION_FAILED));
         assertThat(memory.puts.get()).isZero();
@@ -210,8 +213,11 @@ class MemoryOutboxTest {
                 .chain(START, "learn", END)
                 .compile();
         memory.searchDown = true;
-        ThreadRuntime<Log> rt = new ThreadRuntime<>(tolerant, store, LocalDemo.plainValidator(), new StateCodec(),
-                RuntimeOptions.defaults(), memory);
+        ThreadRuntime<Log> rt = ThreadRuntime.builder(tolerant)
+                .store(store)
+                .validator(LocalDemo.plainValidator())
+                .memory(memory)
+                .build();
         StepResult<Log> r = rt.step(thread);
         assertThat(r.state().lines()).containsExactly("knew 0");
         assertThat(r.checkpoint().metadata()).containsEntry("degraded", "recall");

@@ -59,7 +59,7 @@ class RefusedAttemptsTest {
     }
 
     private ThreadRuntime<Log> runtime(CheckpointStore on) {
-        return new ThreadRuntime<>(graph(), on, LocalDemo.plainValidator(), new StateCodec(), RuntimeOptions.defaults());
+        return ThreadRuntime.builder(graph()).store(on).validator(LocalDemo.plainValidator()).build();
     }
 
     @Test
@@ -113,8 +113,8 @@ class RefusedAttemptsTest {
                 })
                 .chain(START, "a", "b", END)
                 .compile();
-        ThreadRuntime<Log> rt = new ThreadRuntime<>(g, store, LocalDemo.plainValidator(), new StateCodec(), RuntimeOptions.defaults());
-        other[0] = new ThreadRuntime<>(g, store, LocalDemo.plainValidator(), new StateCodec(), RuntimeOptions.defaults());
+        ThreadRuntime<Log> rt = ThreadRuntime.builder(g).store(store).validator(LocalDemo.plainValidator()).build();
+        other[0] = ThreadRuntime.builder(g).store(store).validator(LocalDemo.plainValidator()).build();
 
         RunResult<Log> run = rt.run(thread, Update.of(Log.ADD.set("mine")), RunBudget.steps(10));
 
@@ -140,8 +140,8 @@ class RefusedAttemptsTest {
                 })
                 .chain(START, "a", "b", "c", END)
                 .compile();
-        ThreadRuntime<Log> rt = new ThreadRuntime<>(g, store, LocalDemo.plainValidator(), new StateCodec(), RuntimeOptions.defaults());
-        other[0] = new ThreadRuntime<>(g, store, LocalDemo.plainValidator(), new StateCodec(), RuntimeOptions.defaults());
+        ThreadRuntime<Log> rt = ThreadRuntime.builder(g).store(store).validator(LocalDemo.plainValidator()).build();
+        other[0] = ThreadRuntime.builder(g).store(store).validator(LocalDemo.plainValidator()).build();
 
         RunResult<Log> run = rt.run(thread, Update.none(), RunBudget.steps(10));
 

@@ -120,8 +120,12 @@ class ReplayTest {
     }
 
     private ThreadRuntime<Convo> runtime(CompiledGraph<Convo> graph) {
-        return new ThreadRuntime<>(graph, store, LocalDemo.plainValidator(), new StateCodec(), RuntimeOptions.defaults(), null,
-                model, ToolBox.of(adder));
+        return ThreadRuntime.builder(graph)
+                .store(store)
+                .validator(LocalDemo.plainValidator())
+                .chatModel(model)
+                .tools(ToolBox.of(adder))
+                .build();
     }
 
     private static Update<Convo> ask(String question) {
@@ -136,7 +140,7 @@ class ReplayTest {
         StepResult<Convo> done = rt.step(thread, ask("add 2 and 40"), null);
 
         assertThat(done.state().answer()).isEqualTo("the sum is 42");
-        List<Effect> effects = Effects.fromJson(store.get(thread, CheckpointId.parse(done.checkpoint().checkpointId())).orElseThrow().effects());
+        List<Effect> effects = Effects.decode(store.get(thread, CheckpointId.parse(done.checkpoint().checkpointId())).orElseThrow().effects());
         assertThat(effects).extracting(Effect::kind).containsExactly(EffectKind.MODEL, EffectKind.TOOL, EffectKind.MODEL, EffectKind.CLOCK);
         assertThat(effects.get(1).name()).isEqualTo("add");
         assertThat(effects.get(1).request().get("arguments").asText()).isEqualTo("{\"a\": 2, \"b\": 40}");
@@ -214,7 +218,7 @@ class ReplayTest {
 
         assertThat(failed.checkpoint().status()).isEqualTo(Status.FAILED);
         assertThat(failed.checkpoint().error().message()).isEqualTo("tool result rejected");
-        List<Effect> effects = Effects.fromJson(store.get(thread, CheckpointId.parse(failed.checkpoint().checkpointId())).orElseThrow().effects());
+        List<Effect> effects = Effects.decode(store.get(thread, CheckpointId.parse(failed.checkpoint().checkpointId())).orElseThrow().effects());
         assertThat(effects).extracting(Effect::kind).containsExactly(EffectKind.MODEL, EffectKind.TOOL, EffectKind.FAILURE);
 
         ReplayReport same = rt.replay(thread, CheckpointId.parse(failed.checkpoint().checkpointId()));
@@ -245,7 +249,7 @@ class ReplayTest {
         assertThat(model.calls.get()).as("model calls: the first is reused, the second made once").isEqualTo(2);
         assertThat(done.state().retries()).isEqualTo(1);
         assertThat(done.checkpoint().metadata()).containsEntry("attempts.think", "2");
-        List<Effect> effects = Effects.fromJson(store.get(thread, CheckpointId.parse(done.checkpoint().checkpointId())).orElseThrow().effects());
+        List<Effect> effects = Effects.decode(store.get(thread, CheckpointId.parse(done.checkpoint().checkpointId())).orElseThrow().effects());
         assertThat(effects).extracting(e -> e.kind() + "@" + e.attempt() + (e.reused() ? "r" : ""))
                 .containsExactly("MODEL@1", "TOOL@1", "FAILURE@1", "MODEL@2r", "TOOL@2r", "MODEL@2", "CLOCK@2");
         assertThat(store.pendingEffects(thread, 1)).as("pending effects are cleared after the commit").isEmpty();
@@ -370,9 +374,9 @@ class ReplayTest {
         CompiledGraph<Vault> changed = StateGraph.of(Vault.class)
                 .node("seal", (s, ctx) -> Update.of(Vault.SECRET.set("correct horse"), Vault.PIN.set("1234")))
                 .chain(START, "seal", END).compile();
-        new ThreadRuntime<>(recorded, vaults, LocalDemo.plainValidator(), new StateCodec(), RuntimeOptions.defaults()).step(key);
+        ThreadRuntime.builder(recorded).store(vaults).validator(LocalDemo.plainValidator()).build().step(key);
 
-        ReplayReport report = new ThreadRuntime<>(changed, vaults, LocalDemo.plainValidator(), new StateCodec(), RuntimeOptions.defaults())
+        ReplayReport report = ThreadRuntime.builder(changed).store(vaults).validator(LocalDemo.plainValidator()).build()
                 .replay(key, vaults.head(key).orElseThrow().checkpointId());
 
         assertThat(report.verdict()).isEqualTo(ReplayReport.Verdict.DIFFERENT);

@@ -82,8 +82,11 @@ class SchemaEvolutionTest {
 
     private <S> ThreadRuntime<S> runtime(CompiledGraph<S> graph) {
         // Snapshots rarely, so the old thread's chain is a v1 snapshot plus v1 deltas, then v3 deltas.
-        return new ThreadRuntime<>(graph, store, LocalDemo.plainValidator(), new StateCodec(),
-                RuntimeOptions.defaults().withSnapshotPolicy(new SnapshotPolicy(1000, null)), null, null, ToolBox.none());
+        return ThreadRuntime.builder(graph)
+                .store(store)
+                .validator(LocalDemo.plainValidator())
+                .options(RuntimeOptions.defaults().withSnapshotPolicy(new SnapshotPolicy(1000, null)))
+                .build();
     }
 
     @Test

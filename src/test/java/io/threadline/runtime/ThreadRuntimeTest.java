@@ -67,8 +67,11 @@ class ThreadRuntimeTest {
 
     private ThreadRuntime<Notes> runtime(CompiledGraph<Notes> graph) {
         Clock clock = Clock.fixed(Instant.parse("2026-03-01T10:00:00Z"), ZoneOffset.UTC);
-        return new ThreadRuntime<>(graph, store, LocalDemo.plainValidator(), new StateCodec(),
-                RuntimeOptions.defaults().withClock(clock));
+        return ThreadRuntime.builder(graph)
+                .store(store)
+                .validator(LocalDemo.plainValidator())
+                .options(RuntimeOptions.defaults().withClock(clock))
+                .build();
     }
 
     @Test
@@ -230,7 +233,7 @@ class ThreadRuntimeTest {
                         io.threadline.graph.NodePolicy.durability(io.threadline.graph.Durability.SYNC))
                 .chain(START, "a", "b", END)
                 .compile();
-        ThreadRuntime<Notes> rt = new ThreadRuntime<>(g, counting, LocalDemo.plainValidator(), new StateCodec(), RuntimeOptions.defaults());
+        ThreadRuntime<Notes> rt = ThreadRuntime.builder(g).store(counting).validator(LocalDemo.plainValidator()).build();
 
         rt.step(thread);
         assertThat(counting.calls).doesNotContainKeys("pendingEffects", "putPendingEffect", "clearPendingEffects");
@@ -242,7 +245,7 @@ class ThreadRuntimeTest {
     @Test
     void aColdStepLoadsOnceAndAWarmStepChecksTheHead() {
         CountingStore counting = new CountingStore(store);
-        ThreadRuntime<Notes> rt = new ThreadRuntime<>(graph(), counting, LocalDemo.plainValidator(), new StateCodec(), RuntimeOptions.defaults());
+        ThreadRuntime<Notes> rt = ThreadRuntime.builder(graph()).store(counting).validator(LocalDemo.plainValidator()).build();
         rt.step(thread, Update.of(Notes.LAST.set("x")), null);
         assertThat(counting.calls).isEqualTo(java.util.Map.of("loadLatest", 1, "commit", 1));
         counting.calls.clear();
@@ -254,8 +257,16 @@ class ThreadRuntimeTest {
     void trustingTheCacheMakesAWarmStepOneCommitAndRecoversFromAStaleHead() {
         CountingStore counting = new CountingStore(store);
         RuntimeOptions trusting = RuntimeOptions.defaults().withTrustHeadCache(true);
-        ThreadRuntime<Notes> a = new ThreadRuntime<>(graph(), counting, LocalDemo.plainValidator(), new StateCodec(), trusting);
-        ThreadRuntime<Notes> b = new ThreadRuntime<>(graph(), store, LocalDemo.plainValidator(), new StateCodec(), trusting);
+        ThreadRuntime<Notes> a = ThreadRuntime.builder(graph())
+                .store(counting)
+                .validator(LocalDemo.plainValidator())
+                .options(trusting)
+                .build();
+        ThreadRuntime<Notes> b = ThreadRuntime.builder(graph())
+                .store(store)
+                .validator(LocalDemo.plainValidator())
+                .options(trusting)
+                .build();
         a.step(thread, Update.of(Notes.LAST.set("x")), null);       // step 1 (a)
         counting.calls.clear();
         a.step(thread);                                             // step 2 (b), warm
@@ -282,7 +293,11 @@ class ThreadRuntimeTest {
         };
         RuntimeOptions options = RuntimeOptions.defaults().withClock(clock)
                 .withSnapshotPolicy(new io.threadline.checkpoint.SnapshotPolicy(1000.0, java.time.Duration.ofHours(1)));
-        ThreadRuntime<Notes> rt = new ThreadRuntime<>(graph(), store, LocalDemo.plainValidator(), new StateCodec(), options);
+        ThreadRuntime<Notes> rt = ThreadRuntime.builder(graph())
+                .store(store)
+                .validator(LocalDemo.plainValidator())
+                .options(options)
+                .build();
         Update<Notes> reset = Update.of(Notes.COUNT.set(0)); // each run of `a` counts one; keep it in range
         assertThat(rt.step(thread, reset, null).checkpoint().storedAs()).isEqualTo("snapshot");
         now[0] = t0.plusSeconds(600);
@@ -293,7 +308,11 @@ class ThreadRuntimeTest {
         assertThat(rt.step(thread, reset, null).checkpoint().storedAs()).isEqualTo("snapshot");
         // A cold runtime knows the snapshot's age from the stored chain.
         now[0] = t0.plusSeconds(3600 + 1800);
-        ThreadRuntime<Notes> cold = new ThreadRuntime<>(graph(), store, LocalDemo.plainValidator(), new StateCodec(), options);
+        ThreadRuntime<Notes> cold = ThreadRuntime.builder(graph())
+                .store(store)
+                .validator(LocalDemo.plainValidator())
+                .options(options)
+                .build();
         assertThat(cold.step(thread, reset, null).checkpoint().storedAs()).isEqualTo("delta");
         now[0] = t0.plusSeconds(7200);
         assertThat(cold.step(thread, reset, null).checkpoint().storedAs()).isEqualTo("snapshot");
@@ -302,8 +321,16 @@ class ThreadRuntimeTest {
     @Test
     void aTrustedStaleHeadThatMakesTheStepFailIsRetriedOnTheStoredHead() {
         RuntimeOptions trusting = RuntimeOptions.defaults().withTrustHeadCache(true);
-        ThreadRuntime<Notes> a = new ThreadRuntime<>(graph(), store, LocalDemo.plainValidator(), new StateCodec(), trusting);
-        ThreadRuntime<Notes> b = new ThreadRuntime<>(graph(), store, LocalDemo.plainValidator(), new StateCodec(), trusting);
+        ThreadRuntime<Notes> a = ThreadRuntime.builder(graph())
+                .store(store)
+                .validator(LocalDemo.plainValidator())
+                .options(trusting)
+                .build();
+        ThreadRuntime<Notes> b = ThreadRuntime.builder(graph())
+                .store(store)
+                .validator(LocalDemo.plainValidator())
+                .options(trusting)
+                .build();
         for (int i = 0; i < 3; i++) {
             a.step(thread); // each run of `a` counts one: count 3, the @Max
         }

@@ -61,8 +61,7 @@ class TimeTravelTest {
     }
 
     private ThreadRuntime<Order> runtime(CompiledGraph<Order> graph) {
-        return new ThreadRuntime<>(graph, store, LocalDemo.plainValidator(), new StateCodec(), RuntimeOptions.defaults(), null, null,
-                ToolBox.none());
+        return ThreadRuntime.builder(graph).store(store).validator(LocalDemo.plainValidator()).build();
     }
 
     @Test

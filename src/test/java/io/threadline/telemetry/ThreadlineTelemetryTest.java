@@ -139,8 +139,14 @@ class ThreadlineTelemetryTest {
     }
 
     private ThreadRuntime<Desk> runtime(CompiledGraph<Desk> graph) {
-        return new ThreadRuntime<>(graph, store, validator, new StateCodec(), RuntimeOptions.defaults().withObserver(telemetry),
-                memory, model, ToolBox.of(new Lookup()));
+        return ThreadRuntime.builder(graph)
+                .store(store)
+                .validator(validator)
+                .options(RuntimeOptions.defaults().withObserver(telemetry))
+                .memory(memory)
+                .chatModel(model)
+                .tools(ToolBox.of(new Lookup()))
+                .build();
     }
 
     private StepResult<Desk> firstStep(ThreadRuntime<Desk> runtime) {
@@ -377,9 +383,11 @@ class ThreadlineTelemetryTest {
     void aConflictEndsTheStepSpanInErrorAndIsCounted() {
         // While this runtime's step runs its node, another process (a second runtime on the same store) commits
         // a step of the same thread first: the commit of the first one must fail with CONFLICT.
-        ThreadRuntime<Desk> other = new ThreadRuntime<>(StateGraph.of(Desk.class)
-                .node("note", (s, ctx) -> Update.of(Desk.LOG.append("other"))).chain(START, "note", END).compile(),
-                store, validator, new StateCodec(), RuntimeOptions.defaults());
+        ThreadRuntime<Desk> other = ThreadRuntime.builder(StateGraph.of(Desk.class)
+                .node("note", (s, ctx) -> Update.of(Desk.LOG.append("other"))).chain(START, "note", END).compile())
+                .store(store)
+                .validator(validator)
+                .build();
         AtomicInteger runs = new AtomicInteger();
         ThreadRuntime<Desk> runtime = runtime(graph(NodePolicy.defaults(), () -> {
             if (runs.incrementAndGet() == 1) {
@@ -450,10 +458,15 @@ class ThreadlineTelemetryTest {
                 throw outage();
             }
         };
-        ThreadRuntime<Desk> runtime = new ThreadRuntime<>(StateGraph.of(Desk.class)
+        ThreadRuntime<Desk> runtime = ThreadRuntime.builder(StateGraph.of(Desk.class)
                 .node("remind", (s, ctx) -> Update.of(Desk.LOG.append("knew " + ctx.recallIfAvailable("users/1", "tea", 3).size())))
-                .chain(START, "remind", END).compile(),
-                store, validator, new StateCodec(), RuntimeOptions.defaults().withObserver(telemetry), down, model, ToolBox.none());
+                .chain(START, "remind", END).compile())
+                .store(store)
+                .validator(validator)
+                .options(RuntimeOptions.defaults().withObserver(telemetry))
+                .memory(down)
+                .chatModel(model)
+                .build();
         StepResult<Desk> r = firstStep(runtime);
         assertThat(r.checkpoint().metadata()).containsEntry("degraded", "recall");
         SpanData recall = otel.span("recall");
@@ -553,8 +566,13 @@ class ThreadlineTelemetryTest {
 
     @Test
     void withoutAnObserverTheRuntimeExportsNothing() {
-        ThreadRuntime<Desk> plain = new ThreadRuntime<>(graph(NodePolicy.defaults(), () -> { }), store, validator, new StateCodec(),
-                RuntimeOptions.defaults(), memory, model, ToolBox.of(new Lookup()));
+        ThreadRuntime<Desk> plain = ThreadRuntime.builder(graph(NodePolicy.defaults(), () -> { }))
+                .store(store)
+                .validator(validator)
+                .memory(memory)
+                .chatModel(model)
+                .tools(ToolBox.of(new Lookup()))
+                .build();
         plain.step(thread, Update.of(Desk.API_TOKEN.set(SECRET)), null);
         assertThat(otel.finished()).isEmpty();
         assertThat(emf).isEmpty();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.CheckpointStore;
+import io.threadline.checkpoint.MemoryOutbox;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.memory.MemoryStore;
 import io.threadline.memory.MemoryWrite;
@@ -42,8 +43,8 @@ public final class Outbox {
         this.clock = clock;
     }
 
-    /** The JSON the checkpoint carries, each write naming the checkpoint as its source; null if none. */
-    public String encode(List<MemoryWrite> writes, String checkpointId) {
+    /** The outbox the checkpoint carries, each write naming the checkpoint as its source; null if none. */
+    public MemoryOutbox encode(List<MemoryWrite> writes, String checkpointId) {
         if (writes.isEmpty()) {
             return null;
         }
@@ -52,7 +53,7 @@ public final class Outbox {
             sourced.add(new MemoryWrite(w.id(), w.tenant(), w.namespace(), w.content(), w.kind(), w.importance(), w.ttl(),
                     w.sourceThread(), checkpointId, w.metadata()));
         }
-        return new String(codec.encode(sourced), java.nio.charset.StandardCharsets.UTF_8);
+        return MemoryOutbox.fromJson(new String(codec.encode(sourced), java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** Applies a just-committed checkpoint's outbox; a failure leaves it for a later retry, never fails the step. */
@@ -105,7 +106,7 @@ public final class Outbox {
         }
     }
 
-    private List<MemoryWrite> decode(String json) throws IOException {
-        return codec.mapper().readValue(json, new TypeReference<List<MemoryWrite>>() { });
+    private List<MemoryWrite> decode(MemoryOutbox outbox) throws IOException {
+        return codec.mapper().readValue(outbox.json(), new TypeReference<List<MemoryWrite>>() { });
     }
 }

@@ -1,5 +1,6 @@
 package io.threadline.runtime.internal;
 
+import io.threadline.graph.InterruptSignal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,7 +12,7 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.CheckpointId;
-import io.threadline.effects.ChatCodec;
+import io.threadline.effects.internal.ChatCodec;
 import io.threadline.effects.EffectKind;
 import io.threadline.effects.Effects;
 import io.threadline.graph.Recollection;
@@ -26,7 +27,7 @@ import java.util.Map;
 
 /**
  * The context of one attempt of one node: every call to the world goes through the step's
- * {@link io.threadline.effects.EffectJournal}, which makes and records it (live) or serves the
+ * {@link io.threadline.effects.internal.EffectJournal}, which makes and records it (live) or serves the
  * recorded answer (replay, or a SYNC retry reusing what an earlier attempt got). What a node is
  * handed back is always the recorded form, so live and replayed runs see exactly the same values.
  */
@@ -155,7 +156,7 @@ final class RecordingStepContext implements StepContext {
         if (scope.answersInterruptOf(node)) {
             return scope.journal.call(node, sync, EffectKind.RESUME, "resume", shown, scope::resumeValue);
         }
-        throw new io.threadline.graph.InterruptSignal(node, io.threadline.graph.InterruptSignal.When.INSIDE, shown);
+        throw new InterruptSignal(node, InterruptSignal.When.INSIDE, shown);
     }
 
     @Override
@@ -184,7 +185,7 @@ final class RecordingStepContext implements StepContext {
         try {
             return scope.codec.mapper().treeToValue(value, type);
         } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
-            throw new io.threadline.ThreadlineException(io.threadline.ErrorCode.INVALID_INPUT, "the resume value does not fit "
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "the resume value does not fit "
                     + type.getSimpleName() + ", what node '" + node + "' waits for: "
                     + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()),
                     java.util.Map.of("field", "value", "node", node));

@@ -6,7 +6,7 @@ import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.CheckpointChain;
-import io.threadline.state.JsonPatch;
+import io.threadline.state.internal.JsonPatch;
 import io.threadline.state.StateCodec;
 import io.threadline.state.StateMigration;
 import io.threadline.state.StateSchema;

@@ -1,13 +1,14 @@
 package io.threadline.runtime.internal;
 
+import io.threadline.state.StateCodec;
 import dev.langchain4j.model.chat.ChatModel;
 import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.ThreadKey;
-import io.threadline.effects.EffectJournal;
+import io.threadline.effects.internal.EffectJournal;
 import io.threadline.effects.ToolBox;
 import io.threadline.graph.Durability;
 import io.threadline.graph.StepContext;
-import io.threadline.graph.StepEnvironment;
+import io.threadline.graph.internal.StepEnvironment;
 import io.threadline.memory.Embeddings;
 import io.threadline.memory.MemoryStore;
 import io.threadline.memory.MemoryWrite;
@@ -36,7 +37,7 @@ public final class StepScope implements StepEnvironment {
     final ToolBox tools;
     final EffectJournal journal;
     final boolean memoryAvailable;
-    final io.threadline.state.StateCodec codec;
+    final StateCodec codec;
     /** This step answers an interrupt: the value, and the node whose own interrupt() receives it (null: none). */
     private boolean resuming;
     private String resumeNode;
@@ -47,7 +48,7 @@ public final class StepScope implements StepEnvironment {
     CheckpointId lastId;
 
     public StepScope(ThreadKey thread, long step, Clock clock, RandomGenerator random, MemoryStore memory, ChatModel chatModel,
-                     ToolBox tools, EffectJournal journal, boolean memoryAvailable, io.threadline.state.StateCodec codec) {
+                     ToolBox tools, EffectJournal journal, boolean memoryAvailable, StateCodec codec) {
         this.codec = codec;
         this.memoryAvailable = memoryAvailable;
         this.thread = thread;

@@ -69,9 +69,10 @@ class DynamoDbRuntimeRaceTest {
                 })
                 .chain(io.threadline.graph.StateGraph.START, "process", io.threadline.graph.StateGraph.END)
                 .compile();
-        return new ThreadRuntime<>(graph,
-                new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC()),
-                LocalDemo.plainValidator(), new StateCodec(), RuntimeOptions.defaults());
+        return ThreadRuntime.builder(graph)
+                .store(new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC()))
+                .validator(LocalDemo.plainValidator())
+                .build();
     }
 
     @Test
@@ -193,8 +194,10 @@ class DynamoDbRuntimeRaceTest {
     }
 
     private static ThreadRuntime<AgentState> syncRuntime(io.threadline.graph.CompiledGraph<AgentState> graph) {
-        return new ThreadRuntime<>(graph, new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC()),
-                LocalDemo.plainValidator(), new StateCodec(), RuntimeOptions.defaults());
+        return ThreadRuntime.builder(graph)
+                .store(new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC()))
+                .validator(LocalDemo.plainValidator())
+                .build();
     }
 
     /** The thread's PENDING# items, read straight from the table. */

@@ -112,9 +112,12 @@ public final class SyncCrashAgent {
     }
 
     static ThreadRuntime<Job> runtime(DynamoDbClient client, String table, Path dir, boolean hangAfterTool) {
-        return new ThreadRuntime<>(graph(dir, hangAfterTool), new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table),
-                Clock.systemUTC()), LocalDemo.plainValidator(), new StateCodec(), RuntimeOptions.defaults(), null, model(dir),
-                ToolBox.of(new Payments(dir)));
+        return ThreadRuntime.builder(graph(dir, hangAfterTool))
+                .store(new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC()))
+                .validator(LocalDemo.plainValidator())
+                .chatModel(model(dir))
+                .tools(ToolBox.of(new Payments(dir)))
+                .build();
     }
 
     /** The process to kill: {@code endpoint table tenant threadId dir}. */

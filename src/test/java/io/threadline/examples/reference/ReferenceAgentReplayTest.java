@@ -48,8 +48,13 @@ class ReferenceAgentReplayTest {
     }
 
     private ThreadRuntime<AgentState> runtime(CompiledGraph<AgentState> graph, MemoryStore memory, ToolBox tools) {
-        return new ThreadRuntime<>(graph, store, LocalDemo.plainValidator(), new StateCodec(), RuntimeOptions.defaults(), memory,
-                new LocalChatModel(), tools);
+        return ThreadRuntime.builder(graph)
+                .store(store)
+                .validator(LocalDemo.plainValidator())
+                .memory(memory)
+                .chatModel(new LocalChatModel())
+                .tools(tools)
+                .build();
     }
 
     @Test
@@ -131,7 +136,7 @@ class ReferenceAgentReplayTest {
         assertThat(tools.wordCountCalls).as("word_count calls").hasValue(2);
         assertThat(run.steps().get(1).metadata()).containsEntry("attempts.execute", "2");
         assertThat(run.state().retryCount()).as("the seed's retry_count").isEqualTo(1);
-        List<Effect> effects = Effects.fromJson(store.get(thread, CheckpointId.parse(run.steps().get(1).checkpointId())).orElseThrow().effects());
+        List<Effect> effects = Effects.decode(store.get(thread, CheckpointId.parse(run.steps().get(1).checkpointId())).orElseThrow().effects());
         assertThat(effects).extracting(e -> e.kind() + " " + e.name() + "@" + e.attempt() + (e.reused() ? " reused" : "") + (e.failed() ? " failed" : ""))
                 .containsExactly("TOOL calculator@1", "TOOL word_count@1 failed",
                         "FAILURE " + ToolUnavailableException.class.getName() + "@1 failed",

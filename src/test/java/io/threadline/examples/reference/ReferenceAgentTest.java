@@ -195,7 +195,7 @@ class ReferenceAgentTest {
     }
 
     private List<Effect> effects(CheckpointSummary step) {
-        return Effects.fromJson(store.get(ThreadKey.of(step.tenant(), step.threadId()), CheckpointId.parse(step.checkpointId()))
+        return Effects.decode(store.get(ThreadKey.of(step.tenant(), step.threadId()), CheckpointId.parse(step.checkpointId()))
                 .orElseThrow().effects());
     }
 

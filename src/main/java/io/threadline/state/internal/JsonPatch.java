@@ -1,4 +1,4 @@
-package io.threadline.state;
+package io.threadline.state.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -1,14 +1,18 @@
-package io.threadline.runtime;
+package io.threadline.runtime.internal;
 
+import io.threadline.state.Redaction;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.Decision;
+import io.threadline.checkpoint.InterruptPayload;
+import io.threadline.checkpoint.MemoryOutbox;
 import io.threadline.checkpoint.Status;
 import io.threadline.checkpoint.StepError;
-import io.threadline.effects.EffectJournal;
+import io.threadline.effects.internal.EffectJournal;
 import io.threadline.effects.NonDeterministicException;
 import io.threadline.graph.StepOutcome;
-import io.threadline.state.JsonDiff;
+import io.threadline.runtime.ReplayReport;
+import io.threadline.state.internal.JsonDiff;
 import io.threadline.state.StateCodec;
 import io.threadline.state.StateSchema;
 
@@ -19,15 +23,15 @@ import java.util.Objects;
 /** Compares what a replay produced with what the step recorded, and says so in a report. */
 final class ReplayReports {
 
-    private static final JsonNode MASK = com.fasterxml.jackson.databind.node.TextNode.valueOf(io.threadline.state.Redaction.MASK);
+    private static final JsonNode MASK = com.fasterxml.jackson.databind.node.TextNode.valueOf(Redaction.MASK);
 
     private ReplayReports() {
     }
 
     static <S> ReplayReport of(Checkpoint cp, StateSchema<S> schema, StateCodec codec, S recorded, S withInput,
-                               StepOutcome<S> outcome, StepError replayedError, String replayedInterrupt, EffectJournal journal,
+                               StepOutcome<S> outcome, StepError replayedError, InterruptPayload replayedInterrupt, EffectJournal journal,
                                int effectsRecorded,
-                               String replayedOutbox) {
+                               MemoryOutbox replayedOutbox) {
         NonDeterministicException.Divergence divergence = journal.divergence() == null ? null : journal.divergence().divergence();
         int served = journal.log().size();
         if (divergence != null) {
@@ -50,7 +54,7 @@ final class ReplayReports {
                 fields.add(new ReplayReport.FieldDifference(field, masked ? MASK : r, masked ? MASK : p));
             }
         }
-        List<Decision> decisions = outcome == null ? List.of() : ThreadRuntime.decisions(outcome);
+        List<Decision> decisions = outcome == null ? List.of() : StepRunner.decisions(outcome);
         List<String> next = outcome == null ? cp.next() : outcome.next();
         Status status = replayedInterrupt != null ? Status.INTERRUPTED : outcome == null ? Status.FAILED
                 : next.isEmpty() ? Status.DONE : Status.RUNNING;
@@ -65,8 +69,8 @@ final class ReplayReports {
                 differences.add("error " + describe(cp.error()) + " → " + describe(replayedError));
             }
         }
-        if (!Objects.equals(cp.interrupt() == null ? null : codec.readTree(cp.interrupt().getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-                replayedInterrupt == null ? null : codec.readTree(replayedInterrupt.getBytes(java.nio.charset.StandardCharsets.UTF_8)))) {
+        if (!Objects.equals(cp.interrupt() == null ? null : cp.interrupt().tree(),
+                replayedInterrupt == null ? null : replayedInterrupt.tree())) {
             differences.add("interrupt " + cp.interrupt() + " → " + replayedInterrupt);
         }
         for (ReplayReport.FieldDifference f : fields) {
@@ -90,7 +94,7 @@ final class ReplayReports {
                 : "DIFFERENT: " + String.join("; ", differences)) + lost;
         return new ReplayReport(cp.thread().threadId(), cp.id().value(), cp.step(), cp.nodes(),
                 same ? ReplayReport.Verdict.SAME : ReplayReport.Verdict.DIFFERENT, summary, cp.status(), status, fields,
-                io.threadline.state.Redaction.patch(schema, JsonDiff.diff(before, after)), cp.decisions(), decisions, cp.next(), next, cp.error(), replayedError, null,
+                Redaction.patch(schema, JsonDiff.diff(before, after)), cp.decisions(), decisions, cp.next(), next, cp.error(), replayedError, null,
                 effectsRecorded, served, memorySame);
     }
 

@@ -1,9 +1,12 @@
-package io.threadline.graph;
+package io.threadline.graph.internal;
+
+import io.threadline.graph.Durability;
+import io.threadline.graph.StepContext;
 
 import java.time.Duration;
 
 /**
- * What {@link CompiledGraph#execute} needs from whoever runs a step: a context for each attempt of
+ * What {@link GraphSteps#execute} needs from whoever runs a step (the runtime, a live step or a replay): a context for each attempt of
  * each node (so effects are recorded per node and attempt), and a way to wait between attempts
  * (a replay does not wait).
  */

@@ -1,5 +1,12 @@
-package io.threadline.effects;
+package io.threadline.effects.internal;
 
+import io.threadline.effects.CallFailure;
+import io.threadline.effects.Effect;
+import io.threadline.effects.EffectError;
+import io.threadline.effects.EffectKind;
+import io.threadline.effects.EffectObserver;
+import io.threadline.effects.EffectSink;
+import io.threadline.effects.NonDeterministicException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
@@ -158,7 +165,7 @@ public final class EffectJournal {
         if (reusable != null) {
             if (reusable.sameCall(kind, name, request)) {
                 queue.poll();
-                Effect served = reusable.renumbered(log.size(), attempt, true);
+                Effect served = renumbered(reusable, log.size(), attempt, true);
                 append(served, sync);
                 observer.served(served);
                 return reusable.response();
@@ -246,8 +253,8 @@ public final class EffectJournal {
     }
 
     private NonDeterministicException diverged(String node, int attempt, int index, Effect expected, Effect actual) {
-        NonDeterministicException.Call want = NonDeterministicException.Call.of(expected);
-        NonDeterministicException.Call got = NonDeterministicException.Call.of(actual);
+        NonDeterministicException.Call want = asCall(expected);
+        NonDeterministicException.Call got = asCall(actual);
         String where = "node '" + node + "' attempt " + attempt + ", call #" + (index + 1);
         String message = want == null ? where + ": the code made " + got + ", which was not recorded"
                 : got == null ? where + ": the code did not make the recorded " + want
@@ -269,5 +276,13 @@ public final class EffectJournal {
             }
         }
         return new CallFailure(error);
+    }
+
+    private static Effect renumbered(Effect e, int seq, int attempt, boolean reused) {
+        return new Effect(seq, e.node(), attempt, e.kind(), e.name(), e.request(), e.response(), e.error(), reused);
+    }
+
+    private static NonDeterministicException.Call asCall(Effect e) {
+        return e == null ? null : new NonDeterministicException.Call(e.kind(), e.name(), e.request());
     }
 }

@@ -1,5 +1,13 @@
-package io.threadline.state;
+package io.threadline.state.internal;
 
+import io.threadline.state.Channel;
+import io.threadline.state.FieldUpdate;
+import io.threadline.state.ListChannel;
+import io.threadline.state.MapChannel;
+import io.threadline.state.ReducingChannel;
+import io.threadline.state.StateCodec;
+import io.threadline.state.StateSchema;
+import io.threadline.state.Update;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;

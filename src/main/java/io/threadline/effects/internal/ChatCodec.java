@@ -1,5 +1,6 @@
-package io.threadline.effects;
+package io.threadline.effects.internal;
 
+import io.threadline.effects.Effects;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -30,7 +31,7 @@ public final class ChatCodec {
     }
 
     public static JsonNode request(ChatRequest request) {
-        ObjectNode o = Effects.JSON.createObjectNode();
+        ObjectNode o = Effects.mapper().createObjectNode();
         ArrayNode messages = o.putArray("messages");
         for (ChatMessage m : request.messages()) {
             messages.add(message(m));
@@ -55,7 +56,7 @@ public final class ChatCodec {
     }
 
     private static ObjectNode message(ChatMessage m) {
-        ObjectNode o = Effects.JSON.createObjectNode();
+        ObjectNode o = Effects.mapper().createObjectNode();
         if (m instanceof SystemMessage s) {
             o.put("role", "system").put("text", s.text());
         } else if (m instanceof UserMessage u) {
@@ -79,7 +80,7 @@ public final class ChatCodec {
     }
 
     public static JsonNode response(ChatResponse response) {
-        ObjectNode o = Effects.JSON.createObjectNode();
+        ObjectNode o = Effects.mapper().createObjectNode();
         AiMessage ai = response.aiMessage();
         putIfSet(o, "text", ai.text());
         if (ai.hasToolExecutionRequests()) {
@@ -131,14 +132,14 @@ public final class ChatCodec {
     }
 
     public static JsonNode toolCall(ToolExecutionRequest request) {
-        ObjectNode o = Effects.JSON.createObjectNode();
+        ObjectNode o = Effects.mapper().createObjectNode();
         putIfSet(o, "id", request.id());
         o.put("arguments", request.arguments() == null ? "{}" : request.arguments());
         return o;
     }
 
     private static ArrayNode toolCalls(List<ToolExecutionRequest> requests) {
-        ArrayNode calls = Effects.JSON.createArrayNode();
+        ArrayNode calls = Effects.mapper().createArrayNode();
         for (ToolExecutionRequest r : requests) {
             ObjectNode c = calls.addObject();
             putIfSet(c, "id", r.id());

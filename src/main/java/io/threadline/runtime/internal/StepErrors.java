@@ -1,4 +1,4 @@
-package io.threadline.runtime;
+package io.threadline.runtime.internal;
 
 import io.threadline.checkpoint.StepError;
 import io.threadline.effects.CallFailure;

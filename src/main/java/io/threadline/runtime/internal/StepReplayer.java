@@ -1,37 +1,46 @@
-package io.threadline.runtime;
+package io.threadline.runtime.internal;
 
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.CheckpointStore;
+import io.threadline.checkpoint.InterruptPayload;
 import io.threadline.checkpoint.Status;
 import io.threadline.checkpoint.StepError;
+import io.threadline.checkpoint.StepInput;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.effects.Effect;
-import io.threadline.effects.EffectJournal;
+import io.threadline.effects.internal.EffectJournal;
+import io.threadline.effects.EffectKind;
 import io.threadline.effects.Effects;
+import io.threadline.effects.NonDeterministicException;
 import io.threadline.effects.ToolBox;
 import io.threadline.graph.CompiledGraph;
+import io.threadline.graph.InterruptSignal;
 import io.threadline.graph.StateGraph;
 import io.threadline.graph.StepFailedException;
 import io.threadline.graph.StepOutcome;
-import io.threadline.runtime.internal.Outbox;
-import io.threadline.runtime.internal.StateLoader;
-import io.threadline.runtime.internal.StepScope;
+import io.threadline.graph.internal.GraphSteps;
+import io.threadline.runtime.Interrupt;
+import io.threadline.runtime.ReplayReport;
+import io.threadline.runtime.RuntimeOptions;
+import io.threadline.state.internal.JsonPatch;
 import io.threadline.state.StateCodec;
 import io.threadline.state.StateSchema;
 
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiFunction;
 
 /**
- * {@link ThreadRuntime#replay}: re-runs a recorded step on its parent's state, its recorded input and its
- * recorded effects — no model, tool or memory call — and compares. Writes nothing.
+ * Re-runs a recorded step on its parent's state, its recorded input and its recorded effects — no model,
+ * tool or memory call — and compares. Writes nothing.
+ *
+ * @param <S> the state record type
  */
-final class StepReplayer<S> {
+public final class StepReplayer<S> {
 
+    private final ThreadHeads<S> heads;
     private final CompiledGraph<S> graph;
     private final StateSchema<S> schema;
     private final CheckpointStore store;
@@ -39,29 +48,21 @@ final class StepReplayer<S> {
     private final StateLoader<S> loader;
     private final RuntimeOptions options;
     private final ToolBox tools;
-    private final boolean hasMemory;
-    private final Outbox outbox;
-    private final BiFunction<ThreadKey, CheckpointId, ThreadState<S>> stateAt;
-    private final BiFunction<ThreadKey, CheckpointId, ThreadlineException> notFound;
 
-    StepReplayer(CompiledGraph<S> graph, CheckpointStore store, StateCodec codec, StateLoader<S> loader, RuntimeOptions options,
-                 ToolBox tools, boolean hasMemory, Outbox outbox, BiFunction<ThreadKey, CheckpointId, ThreadState<S>> stateAt,
-                 BiFunction<ThreadKey, CheckpointId, ThreadlineException> notFound) {
+    public StepReplayer(ThreadHeads<S> heads, CompiledGraph<S> graph, ToolBox tools) {
+        this.heads = heads;
         this.graph = graph;
-        this.schema = graph.schema();
-        this.store = store;
-        this.codec = codec;
-        this.loader = loader;
-        this.options = options;
+        this.schema = heads.schema();
+        this.store = heads.store();
+        this.codec = heads.codec();
+        this.loader = heads.loader();
+        this.options = heads.options();
         this.tools = tools;
-        this.hasMemory = hasMemory;
-        this.outbox = outbox;
-        this.stateAt = stateAt;
-        this.notFound = notFound;
     }
 
-    ReplayReport replay(ThreadKey thread, CheckpointId id) {
-        Checkpoint cp = store.get(thread, id).orElseThrow(() -> notFound.apply(thread, id));
+    /** See {@code ThreadRuntime.replay}. */
+    public ReplayReport replay(ThreadKey thread, CheckpointId id) {
+        Checkpoint cp = heads.checkpoint(thread, id);
         Checkpoint parent = cp.parent() == null ? null : store.get(thread, cp.parent()).orElseThrow(() ->
                 new ThreadlineException(ErrorCode.CHECKPOINT_NOT_FOUND, "checkpoint " + id + " cannot be replayed: its parent "
                         + cp.parent() + " was pruned", Map.of("thread", thread.threadId(), "checkpointId", cp.parent().value())));
@@ -74,45 +75,45 @@ final class StepReplayer<S> {
         // version it was recorded in, then the state is migrated.
         StateLoader.VersionedTree base = parent == null
                 ? new StateLoader.VersionedTree(codec.toTree(schema.initial()), schema.version())
-                : loader.tree(store.load(thread, parent.id()).orElseThrow(() -> notFound.apply(thread, parent.id())));
+                : loader.tree(store.load(thread, parent.id()).orElseThrow(() -> heads.notFound(thread, parent.id())));
         // The input was recorded against the parent's state as the step saw it: migrated to the step's version.
         base = new StateLoader.VersionedTree(loader.upcast(base, cp.schemaVersion()), cp.schemaVersion());
         S withInput = loader.decode(loader.upcast(withPatch(base, cp.input())));
-        S recorded = stateAt.apply(thread, id).state();
-        List<Effect> effects = Effects.fromJson(cp.effects());
+        S recorded = heads.stateAt(thread, id).state();
+        List<Effect> effects = Effects.decode(cp.effects());
         EffectJournal journal = EffectJournal.replay(effects);
         StepScope scope = new StepScope(thread, cp.step(), options.clock(), options.random(), null, null, tools, journal,
-                hasMemory || replayNeedsMemory(cp, effects), codec);
+                heads.memory() != null || replayNeedsMemory(cp, effects), codec);
         if (parent != null && parent.status() == Status.INTERRUPTED) {
             Interrupt waiting = Interrupt.of(parent, codec);
-            scope.resuming(waiting.when() == io.threadline.graph.InterruptSignal.When.AFTER ? null : waiting.node(), null);
+            scope.resuming(waiting.when() == InterruptSignal.When.AFTER ? null : waiting.node(), null);
         }
         StepOutcome<S> outcome = null;
         StepError replayedError = null;
-        String replayedInterrupt = null;
+        InterruptPayload replayedInterrupt = null;
         try {
-            outcome = graph.execute(withInput, scheduled, scope);
+            outcome = GraphSteps.execute(graph, withInput, scheduled, scope);
             if (outcome.interruptedAfter() != null && !outcome.next().isEmpty()) {
-                replayedInterrupt = Interrupt.after(outcome.interruptedAfter(), codec);
+                replayedInterrupt = Interrupts.after(outcome.interruptedAfter(), codec);
             }
         } catch (StepFailedException failure) {
             replayedError = StepErrors.of(failure, options.errorStackFrames());
-        } catch (io.threadline.graph.InterruptSignal signal) {
-            replayedInterrupt = Interrupt.json(signal, codec);
-        } catch (io.threadline.effects.NonDeterministicException divergence) {
+        } catch (InterruptSignal signal) {
+            replayedInterrupt = Interrupts.of(signal, codec);
+        } catch (NonDeterministicException divergence) {
             // reported below from the journal, which keeps the first divergence even if a node swallowed it
         } catch (ThreadlineException other) {
             replayedError = new StepError(String.join(",", cp.nodes()), other.getClass().getName(), other.getMessage(), null);
         }
-        int calls = (int) effects.stream().filter(e -> e.kind() != io.threadline.effects.EffectKind.FAILURE).count();
+        int calls = (int) effects.stream().filter(e -> e.kind() != EffectKind.FAILURE).count();
         return ReplayReports.of(cp, schema, codec, recorded, withInput, outcome, replayedError, replayedInterrupt, journal, calls,
-                outbox.encode(scope.remembered(), cp.id().value()));
+                heads.outbox().encode(scope.remembered(), cp.id().value()));
     }
 
     /** A stored state with a stored input patch applied (unchanged when the step had no input). */
-    private StateLoader.VersionedTree withPatch(StateLoader.VersionedTree state, String patch) {
-        if (patch != null) {
-            io.threadline.state.JsonPatch.apply(state.tree(), codec.readTree(patch.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    private StateLoader.VersionedTree withPatch(StateLoader.VersionedTree state, StepInput input) {
+        if (input != null) {
+            JsonPatch.apply(state.tree(), input.patch());
         }
         return state;
     }
@@ -124,6 +125,6 @@ final class StepReplayer<S> {
 
     /** A runtime without memory replaying a step that used memory must still offer it, as the step saw it. */
     private static boolean replayNeedsMemory(Checkpoint cp, List<Effect> effects) {
-        return cp.hasOutbox() || effects.stream().anyMatch(e -> e.kind() == io.threadline.effects.EffectKind.RECALL);
+        return cp.hasOutbox() || effects.stream().anyMatch(e -> e.kind() == EffectKind.RECALL);
     }
 }

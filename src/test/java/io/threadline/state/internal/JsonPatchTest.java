@@ -1,5 +1,6 @@
-package io.threadline.state;
+package io.threadline.state.internal;
 
+import io.threadline.state.StateCodec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;

@@ -1,0 +1,279 @@
+package io.threadline.runtime.internal;
+
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+import io.threadline.checkpoint.Checkpoint;
+import io.threadline.checkpoint.CheckpointChain;
+import io.threadline.checkpoint.CheckpointId;
+import io.threadline.checkpoint.CheckpointStore;
+import io.threadline.checkpoint.Commit;
+import io.threadline.checkpoint.CommitResult;
+import io.threadline.checkpoint.StateChange;
+import io.threadline.checkpoint.ThreadHead;
+import io.threadline.checkpoint.ThreadKey;
+import io.threadline.memory.MemoryStore;
+import io.threadline.runtime.CheckpointSummary;
+import io.threadline.runtime.RuntimeOptions;
+import io.threadline.runtime.StepResult;
+import io.threadline.runtime.ThreadState;
+import io.threadline.state.StateCodec;
+import io.threadline.state.StateMigration;
+import io.threadline.state.StateSchema;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Owns where each thread of one graph stands: the store (as the observer sees it), the cache of decoded
+ * heads, the loader that turns stored chains into states, the outbox of memory writes, the agent the
+ * threads are bound to, and the single path by which a checkpoint is appended. Steps, replay and time
+ * travel read and append through it; it knows none of them.
+ *
+ * @param <S> the state record type
+ */
+public final class ThreadHeads<S> {
+
+    /** Metadata key naming the agent that wrote a checkpoint, and so the agent its thread is bound to. */
+    public static final String AGENT_KEY = "agent";
+
+    private final StateSchema<S> schema;
+    private final CheckpointStore store;
+    private final StateCodec codec;
+    private final RuntimeOptions options;
+    private final StateLoader<S> loader;
+    private final HeadCache<S> cache;
+    private final MemoryStore memory;
+    private final Outbox outbox;
+    private final String agent;
+
+    /**
+     * @param store  the store as given; wrapped here by the options' observer
+     * @param memory long-term memory, or {@code null} for none; wrapped by the options' observer
+     * @param agent  the agent whose threads these are, or {@code null} for a runtime without one
+     */
+    public ThreadHeads(StateSchema<S> schema, Map<Integer, StateMigration> migrations, CheckpointStore store, StateCodec codec,
+                       RuntimeOptions options, MemoryStore memory, String agent) {
+        this.schema = Objects.requireNonNull(schema, "schema");
+        this.options = Objects.requireNonNull(options, "options");
+        this.store = options.observer().checkpointStore(Objects.requireNonNull(store, "store"));
+        this.codec = Objects.requireNonNull(codec, "codec");
+        this.loader = new StateLoader<>(schema, codec, migrations);
+        this.cache = new HeadCache<>(options.headCacheThreads());
+        this.memory = memory == null ? null : options.observer().memoryStore(memory);
+        this.outbox = new Outbox(this.store, this.memory, codec, options.clock());
+        this.agent = agent;
+    }
+
+    public CheckpointStore store() {
+        return store;
+    }
+
+    public StateCodec codec() {
+        return codec;
+    }
+
+    public StateSchema<S> schema() {
+        return schema;
+    }
+
+    public StateLoader<S> loader() {
+        return loader;
+    }
+
+    public RuntimeOptions options() {
+        return options;
+    }
+
+    /** Long-term memory as the observer sees it, or {@code null} when the runtime has none. */
+    public MemoryStore memory() {
+        return memory;
+    }
+
+    public Outbox outbox() {
+        return outbox;
+    }
+
+    public Optional<String> agent() {
+        return Optional.ofNullable(agent);
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    /** The cached head, unchecked against the store (it may be stale); {@code null} when none is cached. */
+    public Head<S> cached(ThreadKey thread) {
+        return cache.get(thread);
+    }
+
+    /**
+     * The thread's head: one load (HEAD + snapshot + deltas) when this runtime has not seen the thread,
+     * else a cheap check that the cached head is still the store's head. {@code null} for a thread with none.
+     */
+    public Head<S> current(ThreadKey thread) {
+        Head<S> cached = cache.get(thread);
+        if (cached != null) {
+            ThreadHead stored = store.head(thread).orElse(null);
+            if (stored == null) {
+                cache.remove(thread);
+                return null;
+            }
+            if (cached.checkpoint().id().equals(stored.checkpointId())) {
+                return cached;
+            }
+        }
+        return load(thread);
+    }
+
+    /** The stored head, read in full (one load: HEAD + snapshot + deltas), and cached. */
+    public Head<S> load(ThreadKey thread) {
+        CheckpointChain chain = store.loadLatest(thread).orElse(null);
+        if (chain == null) {
+            cache.remove(thread);
+            return null;
+        }
+        bound(chain.target());
+        Head<S> loaded = loader.head(chain);
+        cache.replace(thread, loaded);
+        if (memory != null) {
+            // A process may have died between a commit and applying its memory writes: apply them now.
+            outbox.catchUp(thread);
+        }
+        return loaded;
+    }
+
+    /** The thread's head; {@code THREAD_NOT_FOUND} if it has none. */
+    public Head<S> require(ThreadKey thread) {
+        Head<S> head = current(thread);
+        if (head == null) {
+            throw threadNotFound(thread);
+        }
+        return head;
+    }
+
+    /** Whether the store's head of {@code thread} is still {@code id}. */
+    public boolean headIs(ThreadKey thread, CheckpointId id) {
+        return store.head(thread).map(h -> h.checkpointId().equals(id)).orElse(false);
+    }
+
+    /** The state at any retained checkpoint; {@code CHECKPOINT_NOT_FOUND} if the store has none by that id. */
+    public ThreadState<S> stateAt(ThreadKey thread, CheckpointId id) {
+        CheckpointChain chain = store.load(thread, id).orElseThrow(() -> notFound(thread, id));
+        bound(chain.target());
+        return new ThreadState<>(CheckpointSummary.of(chain.target()), loader.state(chain));
+    }
+
+    /** One stored checkpoint of this runtime's agent; {@code CHECKPOINT_NOT_FOUND} if the store has none by that id. */
+    public Checkpoint checkpoint(ThreadKey thread, CheckpointId id) {
+        Checkpoint cp = store.get(thread, id).orElseThrow(() -> notFound(thread, id));
+        bound(cp);
+        return cp;
+    }
+
+    /** The answer to a repeated idempotency key: the checkpoint first committed with it, and its state. */
+    public StepResult<S> duplicateOf(ThreadKey thread, Checkpoint first) {
+        return new StepResult<>(CheckpointSummary.of(first), stateAt(thread, first.id()).state(), true);
+    }
+
+    public ThreadlineException notFound(ThreadKey thread, CheckpointId id) {
+        if (store.head(thread).isEmpty()) {
+            return threadNotFound(thread);
+        }
+        return new ThreadlineException(ErrorCode.CHECKPOINT_NOT_FOUND,
+                "thread " + thread.threadId() + " has no checkpoint " + id + " (pruned, or never existed)",
+                Map.of("thread", thread.threadId(), "checkpointId", id.value()));
+    }
+
+    public static ThreadlineException threadNotFound(ThreadKey thread) {
+        return new ThreadlineException(ErrorCode.THREAD_NOT_FOUND, "no thread " + thread.threadId() + " for this tenant",
+                Map.of("thread", thread.threadId()));
+    }
+
+    // ------------------------------------------------------------------ agent binding
+
+    /** Refuses checkpoints another agent wrote ({@code AGENT_MISMATCH}); see {@link #bound(Checkpoint)}. */
+    public void bound(List<Checkpoint> checkpoints) {
+        checkpoints.forEach(this::bound);
+    }
+
+    /**
+     * Refuses a checkpoint another agent wrote: its state has that agent's type and its nodes are that
+     * agent's, so reading or stepping it here would misread it. A checkpoint that names no agent (written
+     * before agents were named, or by a runtime without one) is anyone's; the next write binds its thread.
+     */
+    public void bound(Checkpoint checkpoint) {
+        String owner = checkpoint.metadata().get(AGENT_KEY);
+        if (agent != null && owner != null && !owner.equals(agent)) {
+            ThreadKey thread = checkpoint.thread();
+            throw new ThreadlineException(ErrorCode.AGENT_MISMATCH, "thread " + thread.threadId() + " belongs to agent '" + owner
+                    + "', not '" + agent + "': name its agent, or use another thread id",
+                    Map.of("thread", thread.threadId(), "agent", owner, "requested", agent));
+        }
+    }
+
+    // ------------------------------------------------------------------ appending
+
+    /** Chooses the kind of a new checkpoint from its draft (its id given for what must name it, such as the outbox). */
+    @FunctionalInterface
+    public interface Kind {
+        Checkpoint of(Checkpoint.Draft draft, CheckpointId id);
+    }
+
+    /**
+     * The one way a checkpoint is appended: after {@code head} (or as a thread's first when it is {@code null}),
+     * holding {@code state} — stored as {@code patch} (a JSON Patch against the head's state) or whole, as the
+     * snapshot policy says — with {@code metadata} stamped with the agent, and of the kind {@code kind} makes.
+     * Committed against the head's step; the new checkpoint becomes the cached head. A failed or duplicate
+     * commit leaves no cached head behind: what the store holds is then unknown here.
+     *
+     * @return the checkpoint made and what the store answered (for a duplicate, the checkpoint first committed)
+     */
+    public Appended append(ThreadKey thread, Head<S> head, S state, byte[] patch, Map<String, String> metadata, Kind kind) {
+        Instant now = options.clock().instant().truncatedTo(ChronoUnit.MILLIS);
+        Written written = encode(head, patch, state, now);
+        CheckpointId parent = head == null ? null : head.checkpoint().id();
+        long expectedStep = head == null ? 0 : head.checkpoint().step();
+        CheckpointId id = CheckpointId.next(now, options.random(), parent);
+        Map<String, String> stamped = new TreeMap<>(metadata);
+        if (agent != null) {
+            stamped.put(AGENT_KEY, agent);
+        }
+        Checkpoint checkpoint = kind.of(Checkpoint.draft(id, thread, expectedStep + 1, parent)
+                .state(schema.version(), written.change(), now)
+                .metadata(stamped), id);
+        CommitResult result;
+        try {
+            result = store.commit(new Commit(checkpoint, expectedStep, written.snapshotAt()));
+        } catch (RuntimeException e) {
+            cache.remove(thread);
+            throw e;
+        }
+        if (result.duplicate()) {
+            cache.remove(thread);
+        } else {
+            cache.put(thread, new Head<>(checkpoint, state, written.snapshotBytes(), written.deltaBytesSince(), written.snapshotAt()));
+        }
+        return new Appended(checkpoint, result);
+    }
+
+    /** What {@link #append} made, and what the store answered. */
+    public record Appended(Checkpoint checkpoint, CommitResult result) {}
+
+    private record Written(StateChange change, long snapshotBytes, long deltaBytesSince, Instant snapshotAt) {}
+
+    /** {@code delta} (a JSON Patch against the head's state) or, when the policy says so, {@code state} whole. */
+    private Written encode(Head<S> head, byte[] delta, S state, Instant now) {
+        if (head != null) {
+            long since = head.deltaBytesSinceSnapshot() + delta.length;
+            if (!options.snapshotPolicy().snapshotDue(head.snapshotBytes(), since, Duration.between(head.snapshotAt(), now))) {
+                return new Written(new StateChange.Delta(delta), head.snapshotBytes(), since, head.snapshotAt());
+            }
+        }
+        byte[] snapshot = codec.encode(state);
+        return new Written(new StateChange.Snapshot(snapshot), snapshot.length, 0, now);
+    }
+}

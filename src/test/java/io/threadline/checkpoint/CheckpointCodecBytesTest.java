@@ -1,0 +1,61 @@
+package io.threadline.checkpoint;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The envelope both stores keep (the in-memory store as it is, DynamoDB in its items) is byte for byte what
+ * it was before checkpoint payloads were typed, and a stored envelope reads back and writes again unchanged:
+ * the payloads pass through as their stored text, never re-encoded.
+ */
+class CheckpointCodecBytesTest {
+
+    /** {@code CheckpointCodec.encode} of {@link #paused()} by the code of commit 6f6a0f1, payloads as JSON strings. */
+    private static final String BEFORE = "AQAAAfZ7ImkiOiIwMU05NTVWVzAwMDAwMDAwMDAwMDAwMDAwMiIsInMiOjIsInAiOiIwMU05NTVWVlpaMDAwMDAwMDAwMDAwMDAwMSIs"
+            + "Im4iOlsidGhpbmsiXSwiZCI6W1sidGhpbmsiLFsiYWN0Il0sImEgdG9vbCJdXSwieCI6WyJhY3QiXSwic3QiOiJJIiwidiI6MywiYyI6IkQiLCJh"
+            + "dCI6MTc5NjU0NDAwMDAwMCwiayI6ImstMSIsIm8iOiJbe1wiY29udGVudFwiOlwicmVtZW1iZXIgXFx1MjYwM1wifV0iLCJpbiI6Ilt7XCJvcFwi"
+            + "OlwiYWRkXCIsXCJwYXRoXCI6XCIvaW5cIixcInZhbHVlXCI6MS4xMH1dIiwiZWYiOiJbe1wic2VxXCI6MCxcIm5vZGVcIjpcInRoaW5rXCIsXCJh"
+            + "dHRlbXB0XCI6MSxcImtpbmRcIjpcIlRPT0xcIixcIm5hbWVcIjpcImFkZFwiLFwicmVzcG9uc2VcIjpcIjQyXCJ9XSIsIml0Ijoie1wibm9kZVwi"
+            + "OlwidGhpbmtcIixcIndoZW5cIjpcIkFGVEVSXCIsXCJwYXlsb2FkXCI6e1wiYWZ0ZXJcIjpcInRoaW5rXCJ9fSIsIm0iOnsiYXR0ZW1wdHMudGhp"
+            + "bmsiOiIxIn19W3sib3AiOiJhZGQiLCJwYXRoIjoiL24vLSIsInZhbHVlIjoyfV0=";
+
+    private static Checkpoint paused() {
+        ThreadKey thread = ThreadKey.of("acme", "t-1");
+        Instant at = Instant.parse("2026-12-06T08:00:00Z");
+        CheckpointId parent = CheckpointId.next(at.minusMillis(1), () -> 1L, null);
+        CheckpointId id = CheckpointId.next(at, () -> 2L, parent);
+        return Checkpoint.draft(id, thread, 2, parent)
+                .state(3, new StateChange.Delta("[{\"op\":\"add\",\"path\":\"/n/-\",\"value\":2}]".getBytes(StandardCharsets.UTF_8)), at)
+                .metadata(Map.of("attempts.think", "1"))
+                .input(StepInput.fromJson("[{\"op\":\"add\",\"path\":\"/in\",\"value\":1.10}]"))
+                .effects(EffectLog.fromJson("[{\"seq\":0,\"node\":\"think\",\"attempt\":1,\"kind\":\"TOOL\",\"name\":\"add\",\"response\":\"42\"}]"))
+                .idempotencyKey("k-1")
+                .outbox(MemoryOutbox.fromJson("[{\"content\":\"remember \\u2603\"}]"))
+                .pausedStep(List.of("think"), List.of(new Decision("think", List.of("act"), "a tool")), List.of("act"),
+                        InterruptPayload.of("think", "AFTER", new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("after", "think")));
+    }
+
+    @Test
+    void theEnvelopeIsWrittenAsBefore() {
+        assertThat(Base64.getEncoder().encodeToString(CheckpointCodec.encode(paused()))).isEqualTo(BEFORE);
+    }
+
+    @Test
+    void aStoredEnvelopeReadsBackAndIsWrittenAgainUnchanged() {
+        byte[] stored = Base64.getDecoder().decode(BEFORE);
+        Checkpoint read = CheckpointCodec.decode(ThreadKey.of("acme", "t-1"), stored);
+
+        assertThat(CheckpointCodec.encode(read)).isEqualTo(stored);
+        assertThat(read).isEqualTo(paused());
+        assertThat(read.input().patch().get(0).get("value").decimalValue()).isEqualByComparingTo("1.10");
+        assertThat(read.interrupt().node()).isEqualTo("think");
+        assertThat(read.interrupt().when()).isEqualTo("AFTER");
+    }
+}
