@@ -71,7 +71,7 @@ public interface CheckpointStore {
      * under its position {@code seq}, so a retry of the step can reuse it. A position already taken
      * fails with {@code CONFLICT}: another attempt of the same step is running.
      */
-    void putPendingEffect(ThreadKey thread, long step, int seq, String effect);
+    void putPendingEffect(ThreadKey thread, long step, int seq, PendingEffect effect);
 
     /**
      * The pending effects of step {@code step}, by position; empty when there are none. The runtime asks
@@ -80,7 +80,7 @@ public interface CheckpointStore {
      * and its clean-up failed): the store deletes them here, best effort — what a failed delete leaves
      * expires with the idempotency TTL.
      */
-    java.util.List<String> pendingEffects(ThreadKey thread, long step);
+    java.util.List<PendingEffect> pendingEffects(ThreadKey thread, long step);
 
     /** Forgets the pending effects of step {@code step} (it committed); no-op when there are none. */
     void clearPendingEffects(ThreadKey thread, long step);

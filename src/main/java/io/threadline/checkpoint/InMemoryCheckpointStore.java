@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class InMemoryCheckpointStore implements CheckpointStore {
 
     private final Map<ThreadKey, ThreadLog> threads = new ConcurrentHashMap<>();
-    private final Map<ThreadKey, Map<Long, java.util.TreeMap<Integer, String>>> pending = new ConcurrentHashMap<>();
+    private final Map<ThreadKey, Map<Long, java.util.TreeMap<Integer, PendingEffect>>> pending = new ConcurrentHashMap<>();
 
     private record Entry(long step, CheckpointId id, boolean snapshot, String idempotencyKey, byte[] bytes) {}
 
@@ -266,8 +266,8 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     }
 
     @Override
-    public void putPendingEffect(ThreadKey thread, long step, int seq, String effect) {
-        Map<Long, java.util.TreeMap<Integer, String>> steps = pending.computeIfAbsent(thread, k -> new ConcurrentHashMap<>());
+    public void putPendingEffect(ThreadKey thread, long step, int seq, PendingEffect effect) {
+        Map<Long, java.util.TreeMap<Integer, PendingEffect>> steps = pending.computeIfAbsent(thread, k -> new ConcurrentHashMap<>());
         synchronized (steps) {
             if (steps.computeIfAbsent(step, k -> new java.util.TreeMap<>()).putIfAbsent(seq, effect) != null) {
                 throw new ThreadlineException(ErrorCode.CONFLICT,
@@ -278,21 +278,21 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     }
 
     @Override
-    public List<String> pendingEffects(ThreadKey thread, long step) {
-        Map<Long, java.util.TreeMap<Integer, String>> steps = pending.get(thread);
+    public List<PendingEffect> pendingEffects(ThreadKey thread, long step) {
+        Map<Long, java.util.TreeMap<Integer, PendingEffect>> steps = pending.get(thread);
         if (steps == null) {
             return List.of();
         }
         synchronized (steps) {
             steps.keySet().removeIf(earlier -> earlier < step);  // orphans: see CheckpointStore#pendingEffects
-            java.util.TreeMap<Integer, String> effects = steps.get(step);
+            java.util.TreeMap<Integer, PendingEffect> effects = steps.get(step);
             return effects == null ? List.of() : List.copyOf(effects.values());
         }
     }
 
     @Override
     public void clearPendingEffects(ThreadKey thread, long step) {
-        Map<Long, java.util.TreeMap<Integer, String>> steps = pending.get(thread);
+        Map<Long, java.util.TreeMap<Integer, PendingEffect>> steps = pending.get(thread);
         if (steps != null) {
             synchronized (steps) {
                 steps.remove(step);
@@ -302,10 +302,10 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
 
     @Override
     public void discardPendingEffects(ThreadKey thread, long step, java.util.Collection<Integer> seqs) {
-        Map<Long, java.util.TreeMap<Integer, String>> steps = pending.get(thread);
+        Map<Long, java.util.TreeMap<Integer, PendingEffect>> steps = pending.get(thread);
         if (steps != null) {
             synchronized (steps) {
-                java.util.TreeMap<Integer, String> effects = steps.get(step);
+                java.util.TreeMap<Integer, PendingEffect> effects = steps.get(step);
                 if (effects != null) {
                     effects.keySet().removeAll(seqs);
                     if (effects.isEmpty()) {

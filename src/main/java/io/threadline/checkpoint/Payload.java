@@ -13,7 +13,7 @@ import java.util.Objects;
  * {@code fromJson}, so the stored bytes never change on the way through; readers decode through the
  * kind's typed accessors, never by parsing the text themselves.
  */
-public abstract sealed class Payload permits StepInput, EffectLog, MemoryOutbox, InterruptPayload {
+public abstract sealed class Payload permits StepInput, EffectLog, MemoryOutbox, InterruptPayload, PendingEffect {
 
     /** Every {@link StateCodec} reads and writes alike (it has no settings): payloads share one. */
     static final StateCodec CODEC = new StateCodec();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.threadline.checkpoint.PendingEffect;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.EffectLog;
@@ -58,6 +59,16 @@ public final class Effects {
 
     public static String toJson(Effect effect) {
         return toTree(effect).toString();
+    }
+
+    /** One effect kept before its step commits (durability SYNC), in its stored encoding. */
+    public static PendingEffect pending(Effect effect) {
+        return PendingEffect.fromJson(toJson(effect));
+    }
+
+    /** A pending effect as the effect it stands for. */
+    public static Effect decode(PendingEffect pending) {
+        return effectFromJson(pending.json());
     }
 
     public static Effect effectFromJson(String json) {

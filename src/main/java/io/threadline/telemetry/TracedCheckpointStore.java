@@ -10,6 +10,7 @@ import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.Commit;
 import io.threadline.checkpoint.CommitResult;
+import io.threadline.checkpoint.PendingEffect;
 import io.threadline.checkpoint.HistoryPage;
 import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.PruneReport;
@@ -147,7 +148,7 @@ final class TracedCheckpointStore implements CheckpointStore {
     }
 
     @Override
-    public void putPendingEffect(ThreadKey thread, long step, int seq, String effect) {
+    public void putPendingEffect(ThreadKey thread, long step, int seq, PendingEffect effect) {
         traced("put_pending_effect", thread, span -> {
             store.putPendingEffect(thread, step, seq, effect);
             return null;
@@ -155,7 +156,7 @@ final class TracedCheckpointStore implements CheckpointStore {
     }
 
     @Override
-    public List<String> pendingEffects(ThreadKey thread, long step) {
+    public List<PendingEffect> pendingEffects(ThreadKey thread, long step) {
         return traced("pending_effects", thread, span -> store.pendingEffects(thread, step));
     }
 

@@ -223,18 +223,18 @@ public abstract class CheckpointStoreContract {
     @Test
     void pendingEffectsAreKeptInOrderPerStepUntilCleared() {
         ThreadKey thread = newThread();
-        assertThat(store().pendingEffects(thread, 1)).isEmpty();
-        store().putPendingEffect(thread, 1, 1, "{\"b\":1}");
-        store().putPendingEffect(thread, 1, 0, "{\"a\":0}");
-        store().putPendingEffect(thread, 2, 0, "{\"other\":\"step\"}");
+        assertThat(store().pendingEffects(thread, 1).stream().map(PendingEffect::json).toList()).isEmpty();
+        store().putPendingEffect(thread, 1, 1, PendingEffect.fromJson("{\"b\":1}"));
+        store().putPendingEffect(thread, 1, 0, PendingEffect.fromJson("{\"a\":0}"));
+        store().putPendingEffect(thread, 2, 0, PendingEffect.fromJson("{\"other\":\"step\"}"));
 
-        assertThat(store().pendingEffects(thread, 1)).containsExactly("{\"a\":0}", "{\"b\":1}");
-        assertThat(store().pendingEffects(ThreadKey.of(tenant + "-other", thread.threadId()), 1)).isEmpty();
+        assertThat(store().pendingEffects(thread, 1).stream().map(PendingEffect::json).toList()).containsExactly("{\"a\":0}", "{\"b\":1}");
+        assertThat(store().pendingEffects(ThreadKey.of(tenant + "-other", thread.threadId()), 1).stream().map(PendingEffect::json).toList()).isEmpty();
         assertThat(store().head(thread)).as("pending effects are not a thread").isEmpty();
 
         store().clearPendingEffects(thread, 1);
-        assertThat(store().pendingEffects(thread, 1)).isEmpty();
-        assertThat(store().pendingEffects(thread, 2)).hasSize(1);
+        assertThat(store().pendingEffects(thread, 1).stream().map(PendingEffect::json).toList()).isEmpty();
+        assertThat(store().pendingEffects(thread, 2).stream().map(PendingEffect::json).toList()).hasSize(1);
         store().clearPendingEffects(thread, 1); // again: no-op
     }
 
@@ -248,17 +248,17 @@ public abstract class CheckpointStoreContract {
     @Test
     void readingAStepsPendingEffectsDeletesOrphansOfEarlierSteps() {
         ThreadKey thread = newThread();
-        store().putPendingEffect(thread, 1, 0, "{\"orphan\":1}");
-        store().putPendingEffect(thread, 2, 0, "{\"orphan\":2}");
-        store().putPendingEffect(thread, 2, 1, incompressible(500_000));
-        store().putPendingEffect(thread, 3, 0, "{\"current\":3}");
-        store().putPendingEffect(thread, 4, 0, "{\"later\":4}");
+        store().putPendingEffect(thread, 1, 0, PendingEffect.fromJson("{\"orphan\":1}"));
+        store().putPendingEffect(thread, 2, 0, PendingEffect.fromJson("{\"orphan\":2}"));
+        store().putPendingEffect(thread, 2, 1, PendingEffect.fromJson(incompressible(500_000)));
+        store().putPendingEffect(thread, 3, 0, PendingEffect.fromJson("{\"current\":3}"));
+        store().putPendingEffect(thread, 4, 0, PendingEffect.fromJson("{\"later\":4}"));
 
-        assertThat(store().pendingEffects(thread, 3)).containsExactly("{\"current\":3}");
+        assertThat(store().pendingEffects(thread, 3).stream().map(PendingEffect::json).toList()).containsExactly("{\"current\":3}");
 
-        assertThat(store().pendingEffects(thread, 4)).as("later steps are not orphans").containsExactly("{\"later\":4}");
-        assertThat(store().pendingEffects(thread, 1)).as("swept").isEmpty();
-        assertThat(store().pendingEffects(thread, 2)).as("swept, parts too").isEmpty();
+        assertThat(store().pendingEffects(thread, 4).stream().map(PendingEffect::json).toList()).as("later steps are not orphans").containsExactly("{\"later\":4}");
+        assertThat(store().pendingEffects(thread, 1).stream().map(PendingEffect::json).toList()).as("swept").isEmpty();
+        assertThat(store().pendingEffects(thread, 2).stream().map(PendingEffect::json).toList()).as("swept, parts too").isEmpty();
         store().clearPendingEffects(thread, 4);
         assertThat(store().storedBytes(thread)).as("nothing of the thread is left").isZero();
     }
@@ -267,15 +267,15 @@ public abstract class CheckpointStoreContract {
     void discardingPendingEffectsTakesBackOnlyThePositionsNamed() {
         ThreadKey thread = newThread();
         String large = incompressible(500_000);
-        store().putPendingEffect(thread, 1, 0, "{\"killed\":0}");
-        store().putPendingEffect(thread, 1, 1, "{\"refused\":1}");
-        store().putPendingEffect(thread, 1, 2, large);
-        store().putPendingEffect(thread, 1, 3, "{\"other attempt\":3}");
+        store().putPendingEffect(thread, 1, 0, PendingEffect.fromJson("{\"killed\":0}"));
+        store().putPendingEffect(thread, 1, 1, PendingEffect.fromJson("{\"refused\":1}"));
+        store().putPendingEffect(thread, 1, 2, PendingEffect.fromJson(large));
+        store().putPendingEffect(thread, 1, 3, PendingEffect.fromJson("{\"other attempt\":3}"));
 
         store().discardPendingEffects(thread, 1, List.of(1, 2, 9));
 
-        assertThat(store().pendingEffects(thread, 1)).containsExactly("{\"killed\":0}", "{\"other attempt\":3}");
-        store().putPendingEffect(thread, 1, 1, "{\"again\":1}");  // the position is free again
+        assertThat(store().pendingEffects(thread, 1).stream().map(PendingEffect::json).toList()).containsExactly("{\"killed\":0}", "{\"other attempt\":3}");
+        store().putPendingEffect(thread, 1, 1, PendingEffect.fromJson("{\"again\":1}"));  // the position is free again
         store().discardPendingEffects(thread, 1, List.of());        // no-op
         store().discardPendingEffects(thread, 7, List.of(0));       // no such step: no-op
         store().clearPendingEffects(thread, 1);
@@ -290,28 +290,28 @@ public abstract class CheckpointStoreContract {
         // A tool result gzip cannot shrink (~800 KB of base64) and one it can (1 MB of one repeated line).
         String incompressible = "{\"result\":\"" + java.util.Base64.getEncoder().encodeToString(random) + "\"}";
         String compressible = "{\"result\":\"" + "the same line of a large report. ".repeat(32_000) + "\"}";
-        store().putPendingEffect(thread, 1, 0, "{\"a\":0}");
-        store().putPendingEffect(thread, 1, 1, incompressible);
-        store().putPendingEffect(thread, 1, 2, compressible);
-        store().putPendingEffect(thread, 1, 3, "{\"d\":3}");
+        store().putPendingEffect(thread, 1, 0, PendingEffect.fromJson("{\"a\":0}"));
+        store().putPendingEffect(thread, 1, 1, PendingEffect.fromJson(incompressible));
+        store().putPendingEffect(thread, 1, 2, PendingEffect.fromJson(compressible));
+        store().putPendingEffect(thread, 1, 3, PendingEffect.fromJson("{\"d\":3}"));
 
-        assertThat(store().pendingEffects(thread, 1)).containsExactly("{\"a\":0}", incompressible, compressible, "{\"d\":3}");
-        assertThatThrownBy(() -> store().putPendingEffect(thread, 1, 1, "{\"again\":true}"))
+        assertThat(store().pendingEffects(thread, 1).stream().map(PendingEffect::json).toList()).containsExactly("{\"a\":0}", incompressible, compressible, "{\"d\":3}");
+        assertThatThrownBy(() -> store().putPendingEffect(thread, 1, 1, PendingEffect.fromJson("{\"again\":true}")))
                 .isInstanceOfSatisfying(io.threadline.ThreadlineException.class,
                         e -> assertThat(e.code()).isEqualTo(io.threadline.ErrorCode.CONFLICT));
         store().clearPendingEffects(thread, 1);
-        assertThat(store().pendingEffects(thread, 1)).isEmpty();
+        assertThat(store().pendingEffects(thread, 1).stream().map(PendingEffect::json).toList()).isEmpty();
     }
 
     @Test
     void aPendingPositionTakenTwiceIsAConflictAndKeepsTheFirst() {
         ThreadKey thread = newThread();
-        store().putPendingEffect(thread, 1, 0, "{\"first\":true}");
+        store().putPendingEffect(thread, 1, 0, PendingEffect.fromJson("{\"first\":true}"));
 
-        assertThatThrownBy(() -> store().putPendingEffect(thread, 1, 0, "{\"second\":true}"))
+        assertThatThrownBy(() -> store().putPendingEffect(thread, 1, 0, PendingEffect.fromJson("{\"second\":true}")))
                 .isInstanceOfSatisfying(io.threadline.ThreadlineException.class,
                         e -> assertThat(e.code()).isEqualTo(io.threadline.ErrorCode.CONFLICT));
-        assertThat(store().pendingEffects(thread, 1)).containsExactly("{\"first\":true}");
+        assertThat(store().pendingEffects(thread, 1).stream().map(PendingEffect::json).toList()).containsExactly("{\"first\":true}");
     }
 
     @Test

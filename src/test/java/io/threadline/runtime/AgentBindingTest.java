@@ -1,5 +1,6 @@
 package io.threadline.runtime;
 
+import io.threadline.checkpoint.PendingEffect;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.CheckpointId;
@@ -174,7 +175,7 @@ class AgentBindingTest {
         refused.accept(Map.of("approved", "maybe"));
 
         assertThat(store.head(refund).orElseThrow().checkpointId().value()).isEqualTo(waiting.checkpoint().checkpointId());
-        assertThat(store.pendingEffects(refund, 2)).isEmpty();
+        assertThat(store.pendingEffects(refund, 2).stream().map(PendingEffect::json).toList()).isEmpty();
         assertThat(rt.resume(refund, Map.of("approved", false, "by", "li"), null).state().lines()).containsExactly("rejected by li");
     }
 }

@@ -1,5 +1,6 @@
 package io.threadline.runtime;
 
+import io.threadline.checkpoint.PendingEffect;
 import dev.langchain4j.agent.tool.P;
 import dev.langchain4j.agent.tool.Tool;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
@@ -252,7 +253,7 @@ class ReplayTest {
         List<Effect> effects = Effects.decode(store.get(thread, CheckpointId.parse(done.checkpoint().checkpointId())).orElseThrow().effects());
         assertThat(effects).extracting(e -> e.kind() + "@" + e.attempt() + (e.reused() ? "r" : ""))
                 .containsExactly("MODEL@1", "TOOL@1", "FAILURE@1", "MODEL@2r", "TOOL@2r", "MODEL@2", "CLOCK@2");
-        assertThat(store.pendingEffects(thread, 1)).as("pending effects are cleared after the commit").isEmpty();
+        assertThat(store.pendingEffects(thread, 1).stream().map(PendingEffect::json).toList()).as("pending effects are cleared after the commit").isEmpty();
 
         // The node's failure depends on its own counter: a fresh copy of the code fails the same way on replay.
         ThreadRuntime<Convo> fresh = runtime(graph(false, attempt -> {

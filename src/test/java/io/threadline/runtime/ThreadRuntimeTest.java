@@ -1,5 +1,6 @@
 package io.threadline.runtime;
 
+import io.threadline.checkpoint.PendingEffect;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.examples.reference.LocalDemo;
@@ -218,8 +219,8 @@ class ThreadRuntimeTest {
         public long storedBytes(ThreadKey t) { return delegate.storedBytes(t); }
         public List<Checkpoint> unpublished(ThreadKey t) { count("unpublished"); return delegate.unpublished(t); }
         public void markPublished(ThreadKey t, CheckpointId id) { count("markPublished"); delegate.markPublished(t, id); }
-        public void putPendingEffect(ThreadKey t, long step, int seq, String e) { count("putPendingEffect"); delegate.putPendingEffect(t, step, seq, e); }
-        public List<String> pendingEffects(ThreadKey t, long step) { count("pendingEffects"); return delegate.pendingEffects(t, step); }
+        public void putPendingEffect(ThreadKey t, long step, int seq, PendingEffect e) { count("putPendingEffect"); delegate.putPendingEffect(t, step, seq, e); }
+        public List<PendingEffect> pendingEffects(ThreadKey t, long step) { count("pendingEffects"); return delegate.pendingEffects(t, step); }
         public void clearPendingEffects(ThreadKey t, long step) { count("clearPendingEffects"); delegate.clearPendingEffects(t, step); }
         public void discardPendingEffects(ThreadKey t, long step, java.util.Collection<Integer> seqs) { count("discardPendingEffects"); delegate.discardPendingEffects(t, step, seqs); }
     }

@@ -1,5 +1,6 @@
 package io.threadline.checkpoint.dynamodb;
 
+import io.threadline.checkpoint.PendingEffect;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.CheckpointChain;
 import io.threadline.checkpoint.CheckpointId;
@@ -181,8 +182,8 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
      * so effects of a step that is never retried do not stay.
      */
     @Override
-    public void putPendingEffect(ThreadKey thread, long step, int seq, String effect) {
-        java.util.List<Map<String, AttributeValue>> items = PendingItems.of(thread, step, seq, effect, settings.compressAboveBytes(),
+    public void putPendingEffect(ThreadKey thread, long step, int seq, PendingEffect effect) {
+        java.util.List<Map<String, AttributeValue>> items = PendingItems.of(thread, step, seq, effect.json(), settings.compressAboveBytes(),
                 settings.maxItemBytes(), settings.maxCheckpointBytes(), clock.instant().plus(settings.idempotencyTtl()).getEpochSecond());
         call("putPendingEffect", thread, () -> {
             for (Map<String, AttributeValue> part : items.subList(0, items.size() - 1)) {
@@ -207,7 +208,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
      * no extra read; they are deleted (see {@link io.threadline.checkpoint.CheckpointStore#pendingEffects}).
      */
     @Override
-    public java.util.List<String> pendingEffects(ThreadKey thread, long step) {
+    public java.util.List<PendingEffect> pendingEffects(ThreadKey thread, long step) {
         return call("pendingEffects", thread, () -> {
             String ofStep = Keys.pendingStep(step);
             java.util.List<Map<String, AttributeValue>> items = new java.util.ArrayList<>();
@@ -221,7 +222,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
                     LOG.warning("orphaned pending effects of " + thread + " were not deleted (they expire): " + e.getMessage());
                 }
             }
-            return PendingItems.read(items);
+            return PendingItems.read(items).stream().map(PendingEffect::fromJson).toList();
         });
     }
 

@@ -2,6 +2,7 @@ package io.threadline.runtime.internal;
 
 import io.threadline.ErrorCode;
 import io.threadline.checkpoint.CheckpointStore;
+import io.threadline.checkpoint.PendingEffect;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.effects.Effect;
 import io.threadline.effects.EffectSink;
@@ -52,8 +53,8 @@ public final class StepPending {
             return new StepPending(store, thread, step, false, List.of());
         }
         List<Effect> found = new ArrayList<>();
-        for (String json : store.pendingEffects(thread, step)) {
-            found.add(Effects.effectFromJson(json));
+        for (PendingEffect pending : store.pendingEffects(thread, step)) {
+            found.add(Effects.decode(pending));
         }
         return new StepPending(store, thread, step, true, List.copyOf(found));
     }
@@ -69,7 +70,7 @@ public final class StepPending {
             return null;
         }
         return effect -> {
-            store.putPendingEffect(thread, step, effect.seq(), Effects.toJson(effect));
+            store.putPendingEffect(thread, step, effect.seq(), Effects.pending(effect));
             claimed.add(effect.seq());
         };
     }

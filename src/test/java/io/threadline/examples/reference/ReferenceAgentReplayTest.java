@@ -1,5 +1,6 @@
 package io.threadline.examples.reference;
 
+import io.threadline.checkpoint.PendingEffect;
 import dev.langchain4j.agent.tool.P;
 import dev.langchain4j.agent.tool.Tool;
 import io.threadline.checkpoint.Checkpoint;
@@ -141,7 +142,7 @@ class ReferenceAgentReplayTest {
                 .containsExactly("TOOL calculator@1", "TOOL word_count@1 failed",
                         "FAILURE " + ToolUnavailableException.class.getName() + "@1 failed",
                         "TOOL calculator@2 reused", "TOOL word_count@2");
-        assertThat(store.pendingEffects(thread, run.steps().get(1).step())).as("pending effects are cleared by the commit").isEmpty();
+        assertThat(store.pendingEffects(thread, run.steps().get(1).step()).stream().map(PendingEffect::json).toList()).as("pending effects are cleared by the commit").isEmpty();
         // The next turn starts counting again.
         assertThat(rt.run(thread, user("what is 1 + 1"), RunBudget.steps(10)).state().retryCount()).isZero();
 
