@@ -1,5 +1,8 @@
 package io.threadline.graph;
 
+import io.threadline.graph.internal.StepFailedException;
+import io.threadline.graph.internal.StepOutcome;
+import io.threadline.graph.internal.InterruptSignal;
 import io.threadline.graph.internal.GraphSteps;
 import io.threadline.graph.internal.StepEnvironment;
 import io.threadline.state.StateMigration;
@@ -93,27 +96,6 @@ public final class CompiledGraph<S> {
         return GraphChecks.ordered(new LinkedHashSet<>(targets), order);
     }
 
-    /**
-     * Runs the scheduled nodes on {@code state} (each sees the same input), merges their updates in
-     * declaration order through the schema's reducers, then routes from each node on the merged
-     * state. Two nodes overwriting the same plain field in one step is ambiguous and fails with
-     * {@code VALIDATION_FAILED}; declare a reducer for that field instead. Scheduling
-     * {@link StateGraph#START} starts a new run: its successors (or its router's choice) run.
-     * Every node runs with {@code context}, once, with no waiting between retries.
-     */
-    public StepOutcome<S> execute(S state, Collection<String> scheduled, StepContext context) {
-        return step(state, scheduled, new StepEnvironment() {
-            @Override
-            public StepContext contextFor(String node, int attempt, Durability durability) {
-                return context;
-            }
-
-            @Override
-            public void pause(java.time.Duration backoff) {
-            }
-        });
-    }
-
     static {
         GraphSteps.register(new GraphSteps.Engine() {
             @Override
@@ -125,7 +107,7 @@ public final class CompiledGraph<S> {
     }
 
     /**
-     * Like {@link #execute(Object, Collection, StepContext)}, each attempt of each node with its own
+     * Like {@link GraphSteps#execute(CompiledGraph, Object, Collection, StepContext)}, each attempt of each node with its own
      * context from {@code environment} (the runtime's entry: {@link GraphSteps#execute}). A node that throws
      * is attempted again as its {@link RetryPolicy} says; when the policy gives up (or the router after it
      * throws), the step fails with {@link StepFailedException}. {@link ThreadlineException}s pass through unretried.
@@ -145,7 +127,7 @@ public final class CompiledGraph<S> {
         if (!environment.resuming()) {
             for (String name : ran) {
                 if (interruptBefore.contains(name)) {
-                    throw new InterruptSignal(name, InterruptSignal.When.BEFORE, Map.of("before", name));
+                    throw new InterruptSignal(name, InterruptPoint.BEFORE, Map.of("before", name));
                 }
             }
         }

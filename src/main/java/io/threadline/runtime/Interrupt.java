@@ -1,10 +1,11 @@
 package io.threadline.runtime;
 
+import io.threadline.graph.InterruptPoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.Checkpoint;
-import io.threadline.graph.InterruptSignal;
+import io.threadline.graph.internal.InterruptSignal;
 import io.threadline.state.StateCodec;
 
 
@@ -13,7 +14,7 @@ import io.threadline.state.StateCodec;
  * the payload to show whoever resumes it. Stored in the checkpoint as
  * {@code {"node", "when", "payload"}}.
  */
-public record Interrupt(String node, InterruptSignal.When when, JsonNode payload) {
+public record Interrupt(String node, InterruptPoint when, JsonNode payload) {
 
     /** The interrupt an INTERRUPTED checkpoint waits for. */
     public static Interrupt of(Checkpoint cp, StateCodec codec) {
@@ -21,6 +22,6 @@ public record Interrupt(String node, InterruptSignal.When when, JsonNode payload
             throw new ThreadlineException(ErrorCode.INTERNAL, "checkpoint " + cp.id() + " waits for nothing");
         }
         JsonNode o = cp.interrupt().tree();
-        return new Interrupt(o.get("node").asText(), InterruptSignal.When.valueOf(o.get("when").asText()), o.get("payload"));
+        return new Interrupt(o.get("node").asText(), InterruptPoint.valueOf(o.get("when").asText()), o.get("payload"));
     }
 }

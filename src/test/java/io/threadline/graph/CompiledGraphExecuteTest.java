@@ -1,5 +1,8 @@
 package io.threadline.graph;
 
+import io.threadline.graph.internal.GraphSteps;
+import io.threadline.graph.internal.StepFailedException;
+import io.threadline.graph.internal.StepOutcome;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.state.AppliedChange;
@@ -97,7 +100,7 @@ class CompiledGraphExecuteTest {
                 .chain(START, "a", END)
                 .compile();
 
-        StepOutcome<S> out = graph.execute(state("seed"), graph.entryNodes(), ctx);
+        StepOutcome<S> out = GraphSteps.execute(graph, state("seed"), graph.entryNodes(), ctx);
 
         assertThat(out.ran()).containsExactly("a");
         assertThat(out.applied().state().log()).containsExactly("seed", "a at step 7 2024-01-02T03:04:05Z id-1");
@@ -121,7 +124,7 @@ class CompiledGraphExecuteTest {
         S input = new S(log, "initial", notes, 3);
         S copy = new S(new ArrayList<>(log), "initial", new LinkedHashMap<>(notes), 3);
 
-        StepOutcome<S> out = graph.execute(input, List.of("a"), ctx);
+        StepOutcome<S> out = GraphSteps.execute(graph, input, List.of("a"), ctx);
 
         assertThat(input).isEqualTo(copy);
         assertThat(log).containsExactly("seed");
@@ -138,7 +141,7 @@ class CompiledGraphExecuteTest {
                 .compile();
         S input = state("seed");
 
-        StepOutcome<S> out = graph.execute(input, List.of("a"), ctx);
+        StepOutcome<S> out = GraphSteps.execute(graph, input, List.of("a"), ctx);
 
         assertThat(out.applied().state()).isSameAs(input);
         assertThat(out.applied().isEmpty()).isTrue();
@@ -155,7 +158,7 @@ class CompiledGraphExecuteTest {
                 .chain(START, "a", END)
                 .compile();
 
-        graph.execute(state(), List.of("a"), ctx);
+        GraphSteps.execute(graph, state(), List.of("a"), ctx);
 
         assertThat(seen).containsExactly("tenant-1/thread-1/7/id-1/id-2");
     }
@@ -183,7 +186,7 @@ class CompiledGraphExecuteTest {
 
         assertThat(graph.entryNodes()).containsExactly("a", "b"); // ... entry follows node order
 
-        StepOutcome<S> out = graph.execute(input, List.of("b", "a"), ctx);
+        StepOutcome<S> out = GraphSteps.execute(graph, input, List.of("b", "a"), ctx);
 
         assertThat(out.ran()).containsExactly("a", "b");
         assertThat(seen).hasSize(2).allSatisfy(s -> assertThat(s).isSameAs(input));
@@ -203,12 +206,12 @@ class CompiledGraphExecuteTest {
                 .edge("right", END)
                 .compile();
 
-        StepOutcome<S> first = graph.execute(state(), graph.entryNodes(), ctx);
+        StepOutcome<S> first = GraphSteps.execute(graph, state(), graph.entryNodes(), ctx);
 
         assertThat(first.decisions()).containsExactly(new RouteDecision("split", List.of("right", "left"), "both halves"));
         assertThat(first.next()).containsExactly("left", "right");
 
-        StepOutcome<S> second = graph.execute(first.applied().state(), first.next(), ctx);
+        StepOutcome<S> second = GraphSteps.execute(graph, first.applied().state(), first.next(), ctx);
 
         assertThat(second.ran()).containsExactly("left", "right");
         assertThat(second.applied().state().log()).containsExactly("split", "left", "right");
@@ -226,7 +229,7 @@ class CompiledGraphExecuteTest {
                 .edge("b", END)
                 .compile();
 
-        StepOutcome<S> out = graph.execute(state(), List.of("b", "a"), ctx);
+        StepOutcome<S> out = GraphSteps.execute(graph, state(), List.of("b", "a"), ctx);
 
         assertThat(out.applied().state().notes())
                 .containsExactly(Map.entry("shared", "from b"), Map.entry("a", "1"), Map.entry("b", "2"));
@@ -243,7 +246,7 @@ class CompiledGraphExecuteTest {
                 .edge("b", END)
                 .compile();
 
-        ThreadlineException e = catchThrowableOfType(() -> graph.execute(state(), List.of("a", "b"), ctx),
+        ThreadlineException e = catchThrowableOfType(() -> GraphSteps.execute(graph, state(), List.of("a", "b"), ctx),
                 ThreadlineException.class);
 
         assertThat(e.code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
@@ -263,7 +266,7 @@ class CompiledGraphExecuteTest {
                 .edge("b", END)
                 .compile();
 
-        assertThatThrownBy(() -> graph.execute(state(), List.of("a", "b"), ctx))
+        assertThatThrownBy(() -> GraphSteps.execute(graph, state(), List.of("a", "b"), ctx))
                 .isInstanceOfSatisfying(ThreadlineException.class,
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.VALIDATION_FAILED))
                 .hasMessageContaining("nodes 'a' and 'b' both overwrite 'log'");
@@ -280,7 +283,7 @@ class CompiledGraphExecuteTest {
                 .edge("b", END)
                 .compile();
 
-        StepOutcome<S> out = graph.execute(state(), List.of("a", "b"), ctx);
+        StepOutcome<S> out = GraphSteps.execute(graph, state(), List.of("a", "b"), ctx);
 
         assertThat(out.applied().state().status()).isEqualTo("second");
         assertThat(out.applied().state().log()).containsExactly("b");
@@ -303,10 +306,10 @@ class CompiledGraphExecuteTest {
                 .edge("d", END)
                 .compile();
 
-        StepOutcome<S> out = graph.execute(state(), List.of("a", "b"), ctx);
+        StepOutcome<S> out = GraphSteps.execute(graph, state(), List.of("a", "b"), ctx);
 
         assertThat(out.next()).containsExactly("c", "d");
-        assertThat(graph.execute(state(), List.of("c", "d"), ctx).next()).isEmpty();
+        assertThat(GraphSteps.execute(graph, state(), List.of("c", "d"), ctx).next()).isEmpty();
     }
 
     @Test
@@ -316,7 +319,7 @@ class CompiledGraphExecuteTest {
                 .chain(START, "a", END)
                 .compile();
 
-        assertThatThrownBy(() -> graph.execute(state(), List.of("a", "ghost"), ctx))
+        assertThatThrownBy(() -> GraphSteps.execute(graph, state(), List.of("a", "ghost"), ctx))
                 .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL))
                 .hasMessageContaining("[a, ghost]")
                 .hasMessageContaining("are not all in the graph [a]");
@@ -341,7 +344,7 @@ class CompiledGraphExecuteTest {
                 .edge("c", END)
                 .compile();
 
-        StepOutcome<S> out = graph.execute(state(), List.of("a", "b"), ctx);
+        StepOutcome<S> out = GraphSteps.execute(graph, state(), List.of("a", "b"), ctx);
 
         assertThat(routerSaw).containsExactly(List.of("a", "b"));
         assertThat(out.decisions()).containsExactly(new RouteDecision("a", List.of("c"), "both wrote"));
@@ -361,11 +364,11 @@ class CompiledGraphExecuteTest {
                 .edge("finish", END)
                 .compile();
 
-        StepOutcome<S> first = graph.execute(state(), List.of("work"), ctx);
+        StepOutcome<S> first = GraphSteps.execute(graph, state(), List.of("work"), ctx);
         assertThat(first.decisions()).containsExactly(new RouteDecision("work", List.of("work"), "only 1 item(s)"));
         assertThat(first.next()).containsExactly("work");
 
-        StepOutcome<S> second = graph.execute(first.applied().state(), first.next(), ctx);
+        StepOutcome<S> second = GraphSteps.execute(graph, first.applied().state(), first.next(), ctx);
         assertThat(second.decisions()).containsExactly(new RouteDecision("work", List.of("finish"), "enough"));
         assertThat(second.next()).containsExactly("finish");
     }
@@ -379,7 +382,7 @@ class CompiledGraphExecuteTest {
                         Map.of(Next.MORE, "work", Next.DONE, END))
                 .compile();
 
-        StepOutcome<S> out = graph.execute(state(), List.of("work"), ctx);
+        StepOutcome<S> out = GraphSteps.execute(graph, state(), List.of("work"), ctx);
 
         assertThat(out.decisions()).containsExactly(new RouteDecision("work", List.of(END), "nothing left"));
         assertThat(out.next()).isEmpty();
@@ -397,7 +400,7 @@ class CompiledGraphExecuteTest {
                 .edge("c", END)
                 .compile();
 
-        StepFailedException e = catchThrowableOfType(() -> graph.execute(state(), List.of("a"), ctx),
+        StepFailedException e = catchThrowableOfType(() -> GraphSteps.execute(graph, state(), List.of("a"), ctx),
                 StepFailedException.class);
 
         assertThat(e.node()).isEqualTo("a:router");
@@ -412,7 +415,7 @@ class CompiledGraphExecuteTest {
                 .route("work", Next.class, s -> Route.to("work", "by name"), Map.of(Next.MORE, "work", Next.DONE, END))
                 .compile();
 
-        assertThatThrownBy(() -> graph.execute(state(), List.of("work"), ctx))
+        assertThatThrownBy(() -> GraphSteps.execute(graph, state(), List.of("work"), ctx))
                 .isInstanceOfSatisfying(StepFailedException.class, e -> assertThat(e.node()).isEqualTo("work:router"))
                 .hasMessageContaining("router after 'work' chose 'work'");
     }
@@ -427,7 +430,7 @@ class CompiledGraphExecuteTest {
                 .edge("b", END)
                 .compile();
 
-        StepOutcome<S> out = graph.execute(state(), List.of("a"), ctx);
+        StepOutcome<S> out = GraphSteps.execute(graph, state(), List.of("a"), ctx);
 
         assertThat(out.decisions()).containsExactly(new RouteDecision("a", List.of(END), "all done"));
         assertThat(out.next()).isEmpty();
@@ -443,7 +446,7 @@ class CompiledGraphExecuteTest {
                 .edge("b", END)
                 .compile();
 
-        StepFailedException e = catchThrowableOfType(() -> graph.execute(state(), List.of("a"), ctx),
+        StepFailedException e = catchThrowableOfType(() -> GraphSteps.execute(graph, state(), List.of("a"), ctx),
                 StepFailedException.class);
 
         assertThat(e.node()).isEqualTo("a:router");
@@ -461,7 +464,7 @@ class CompiledGraphExecuteTest {
                 }, END)
                 .compile();
 
-        StepFailedException e = catchThrowableOfType(() -> graph.execute(state(), List.of("a"), ctx),
+        StepFailedException e = catchThrowableOfType(() -> GraphSteps.execute(graph, state(), List.of("a"), ctx),
                 StepFailedException.class);
 
         assertThat(e.node()).isEqualTo("a:router");
@@ -477,7 +480,7 @@ class CompiledGraphExecuteTest {
                 .route("a", s -> null, END)
                 .compile();
 
-        assertThatThrownBy(() -> graph.execute(state(), List.of("a"), ctx))
+        assertThatThrownBy(() -> GraphSteps.execute(graph, state(), List.of("a"), ctx))
                 .isInstanceOfSatisfying(StepFailedException.class, e -> assertThat(e.node()).isEqualTo("a:router"))
                 .hasMessageContaining("router after 'a' returned no route");
     }
@@ -494,7 +497,7 @@ class CompiledGraphExecuteTest {
                 .chain(START, "fragile", END)
                 .compile();
 
-        StepFailedException e = catchThrowableOfType(() -> graph.execute(state(), List.of("fragile"), ctx),
+        StepFailedException e = catchThrowableOfType(() -> GraphSteps.execute(graph, state(), List.of("fragile"), ctx),
                 StepFailedException.class);
 
         assertThat(e.node()).isEqualTo("fragile");
@@ -513,7 +516,7 @@ class CompiledGraphExecuteTest {
                 .chain(START, "a", END)
                 .compile();
 
-        assertThatThrownBy(() -> graph.execute(state(), List.of("a"), ctx)).isSameAs(own);
+        assertThatThrownBy(() -> GraphSteps.execute(graph, state(), List.of("a"), ctx)).isSameAs(own);
     }
 
     @Test
@@ -523,7 +526,7 @@ class CompiledGraphExecuteTest {
                 .chain(START, "lazy", END)
                 .compile();
 
-        StepFailedException e = catchThrowableOfType(() -> graph.execute(state(), List.of("lazy"), ctx),
+        StepFailedException e = catchThrowableOfType(() -> GraphSteps.execute(graph, state(), List.of("lazy"), ctx),
                 StepFailedException.class);
 
         assertThat(e.node()).isEqualTo("lazy");

@@ -1,8 +1,9 @@
 package io.threadline.runtime.internal;
 
+import io.threadline.graph.InterruptPoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.threadline.checkpoint.InterruptPayload;
-import io.threadline.graph.InterruptSignal;
+import io.threadline.graph.internal.InterruptSignal;
 import io.threadline.state.StateCodec;
 
 /** What an INTERRUPTED checkpoint keeps of what it waits for, from the graph's interrupt. */
@@ -19,6 +20,6 @@ final class Interrupts {
 
     /** The pause a node asked for after it ran: its payload names the node. */
     static InterruptPayload after(String node, StateCodec codec) {
-        return InterruptPayload.of(node, InterruptSignal.When.AFTER.name(), codec.mapper().createObjectNode().put("after", node));
+        return InterruptPayload.of(node, InterruptPoint.AFTER.name(), codec.mapper().createObjectNode().put("after", node));
     }
 }

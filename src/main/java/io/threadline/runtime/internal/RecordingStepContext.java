@@ -1,6 +1,7 @@
 package io.threadline.runtime.internal;
 
-import io.threadline.graph.InterruptSignal;
+import io.threadline.graph.InterruptPoint;
+import io.threadline.graph.internal.InterruptSignal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -156,7 +157,7 @@ final class RecordingStepContext implements StepContext {
         if (scope.answersInterruptOf(node)) {
             return scope.journal.call(node, sync, EffectKind.RESUME, "resume", shown, scope::resumeValue);
         }
-        throw new InterruptSignal(node, InterruptSignal.When.INSIDE, shown);
+        throw new InterruptSignal(node, InterruptPoint.INSIDE, shown);
     }
 
     @Override

@@ -10,7 +10,7 @@ import io.threadline.checkpoint.Status;
 import io.threadline.checkpoint.StepError;
 import io.threadline.effects.internal.EffectJournal;
 import io.threadline.effects.NonDeterministicException;
-import io.threadline.graph.StepOutcome;
+import io.threadline.graph.internal.StepOutcome;
 import io.threadline.runtime.ReplayReport;
 import io.threadline.state.internal.JsonDiff;
 import io.threadline.state.StateCodec;

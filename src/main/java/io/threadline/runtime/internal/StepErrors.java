@@ -3,7 +3,7 @@ package io.threadline.runtime.internal;
 import io.threadline.checkpoint.StepError;
 import io.threadline.effects.CallFailure;
 import io.threadline.effects.EffectError;
-import io.threadline.graph.StepFailedException;
+import io.threadline.graph.internal.StepFailedException;
 
 import java.io.StringWriter;
 

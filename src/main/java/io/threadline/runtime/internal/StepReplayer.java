@@ -1,5 +1,6 @@
 package io.threadline.runtime.internal;
 
+import io.threadline.graph.InterruptPoint;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.Checkpoint;
@@ -17,10 +18,10 @@ import io.threadline.effects.Effects;
 import io.threadline.effects.NonDeterministicException;
 import io.threadline.effects.ToolBox;
 import io.threadline.graph.CompiledGraph;
-import io.threadline.graph.InterruptSignal;
+import io.threadline.graph.internal.InterruptSignal;
 import io.threadline.graph.StateGraph;
-import io.threadline.graph.StepFailedException;
-import io.threadline.graph.StepOutcome;
+import io.threadline.graph.internal.StepFailedException;
+import io.threadline.graph.internal.StepOutcome;
 import io.threadline.graph.internal.GraphSteps;
 import io.threadline.runtime.Interrupt;
 import io.threadline.runtime.ReplayReport;
@@ -86,7 +87,7 @@ public final class StepReplayer<S> {
                 heads.memory() != null || replayNeedsMemory(cp, effects), codec);
         if (parent != null && parent.status() == Status.INTERRUPTED) {
             Interrupt waiting = Interrupt.of(parent, codec);
-            scope.resuming(waiting.when() == InterruptSignal.When.AFTER ? null : waiting.node(), null);
+            scope.resuming(waiting.when() == InterruptPoint.AFTER ? null : waiting.node(), null);
         }
         StepOutcome<S> outcome = null;
         StepError replayedError = null;

@@ -1,5 +1,6 @@
 package io.threadline.runtime.internal;
 
+import io.threadline.graph.InterruptPoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.langchain4j.model.chat.ChatModel;
 import io.threadline.ErrorCode;
@@ -18,11 +19,11 @@ import io.threadline.effects.Effects;
 import io.threadline.effects.ToolBox;
 import io.threadline.graph.CompiledGraph;
 import io.threadline.graph.Durability;
-import io.threadline.graph.InterruptSignal;
+import io.threadline.graph.internal.InterruptSignal;
 import io.threadline.graph.RouteDecision;
 import io.threadline.graph.StateGraph;
-import io.threadline.graph.StepFailedException;
-import io.threadline.graph.StepOutcome;
+import io.threadline.graph.internal.StepFailedException;
+import io.threadline.graph.internal.StepOutcome;
 import io.threadline.graph.internal.GraphSteps;
 import io.threadline.runtime.CheckpointSummary;
 import io.threadline.runtime.Interrupt;
@@ -217,7 +218,7 @@ public final class StepRunner<S> {
                         .observedBy(options.observer().stepRunning(thread, step, scheduled)), heads.memory() != null, codec);
         if (interrupted) {
             Interrupt waiting = Interrupt.of(head.checkpoint(), codec);
-            scope.resuming(waiting.when() == InterruptSignal.When.AFTER ? null : waiting.node(), resume);
+            scope.resuming(waiting.when() == InterruptPoint.AFTER ? null : waiting.node(), resume);
         }
         StepOutcome<S> outcome;
         try {

@@ -1,4 +1,4 @@
-package io.threadline.graph;
+package io.threadline.graph.internal;
 
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
-package io.threadline.graph;
+package io.threadline.graph.internal;
 
+import io.threadline.graph.RouteDecision;
 import io.threadline.state.AppliedUpdate;
 
 import java.util.List;

@@ -1,4 +1,7 @@
-package io.threadline.graph;
+package io.threadline.graph.internal;
+
+import io.threadline.graph.InterruptPoint;
+import io.threadline.graph.StepContext;
 
 import java.util.Objects;
 
@@ -6,18 +9,16 @@ import java.util.Objects;
  * Thrown through a step to stop it and wait for a human (or any outside caller): by
  * {@link StepContext#interrupt} inside a node, or by the graph before/after a node it was told to
  * pause at. The runtime keeps the step as an INTERRUPTED checkpoint with {@link #payload()}; a later
- * {@code resume} continues exactly there. Not an error: retry policies never see it.
+ * {@code resume} continues exactly there. Not an error: retry policies never see it. Engine-internal: a
+ * node that catches {@code RuntimeException} must let it pass.
  */
 public final class InterruptSignal extends RuntimeException {
 
-    /** Where the step stopped relative to {@link #node()}. */
-    public enum When { INSIDE, BEFORE, AFTER }
-
     private final String node;
-    private final When when;
+    private final InterruptPoint when;
     private final transient Object payload;
 
-    public InterruptSignal(String node, When when, Object payload) {
+    public InterruptSignal(String node, InterruptPoint when, Object payload) {
         super("interrupted " + when.name().toLowerCase(java.util.Locale.ROOT) + " node '" + node + "'", null, false, false);
         this.node = Objects.requireNonNull(node, "node");
         this.when = Objects.requireNonNull(when, "when");
@@ -28,7 +29,7 @@ public final class InterruptSignal extends RuntimeException {
         return node;
     }
 
-    public When when() {
+    public InterruptPoint when() {
         return when;
     }
 
