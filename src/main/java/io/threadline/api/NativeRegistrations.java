@@ -8,7 +8,6 @@ import io.threadline.effects.EffectKind;
 import io.threadline.effects.NonDeterministicException;
 import io.threadline.memory.MemoryWrite;
 import io.threadline.memory.opensearch.MemoryDocument;
-import io.threadline.runtime.CheckpointSummary;
 import io.threadline.runtime.ReplayReport;
 
 /**

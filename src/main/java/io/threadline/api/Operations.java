@@ -9,7 +9,6 @@ import io.threadline.checkpoint.Payload;
 import io.threadline.checkpoint.HistoryPage;
 import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.ThreadKey;
-import io.threadline.runtime.CheckpointSummary;
 import io.threadline.runtime.RunBudget;
 import io.threadline.runtime.RunResult;
 import io.threadline.runtime.StepResult;
@@ -108,7 +107,7 @@ public class Operations {
     public Replies.Step step(Caller caller, Requests.Step r) {
         ThreadRuntime<?> runtime = agents.runtime(r.agent());
         StepResult<?> result = stepOn(runtime, key(caller, r.threadId()), decode(runtime, r.input()), r.idempotencyKey());
-        return new Replies.Step(result.checkpoint(), codec.toTree(result.state()), result.duplicate(), null);
+        return new Replies.Step(CheckpointSummary.of(result.checkpoint()), codec.toTree(result.state()), result.duplicate(), null);
     }
 
     public Replies.Run run(Caller caller, Requests.Run r) {
@@ -120,7 +119,7 @@ public class Operations {
         ThreadRuntime<?> runtime = agents.runtime(r.agent());
         RunResult<?> result = runOn(runtime, key(caller, r.threadId()), decode(runtime, r.input()), new RunBudget(maxSteps, caller.deadline()),
                 r.idempotencyKey());
-        List<CheckpointSummary> steps = result.steps();
+        List<CheckpointSummary> steps = result.steps().stream().map(CheckpointSummary::of).toList();
         return new Replies.Run(steps, result.state() == null ? null : codec.toTree(result.state()), result.stopReason().name(),
                 result.duplicate(), result.stoppedBy() == null ? null : ErrorBody.of(result.stoppedBy()), null);
     }
@@ -130,7 +129,7 @@ public class Operations {
         ThreadKey thread = key(caller, r.threadId());
         ThreadState<?> state = r.checkpointId() == null ? runtime.state(thread)
                 : runtime.stateAt(thread, CheckpointId.parse(r.checkpointId()));
-        return new Replies.State(state.checkpoint(), codec.toTree(state.state()), null);
+        return new Replies.State(CheckpointSummary.of(state.checkpoint()), codec.toTree(state.state()), null);
     }
 
     public Replies.History history(Caller caller, Requests.History r) {
@@ -209,7 +208,7 @@ public class Operations {
 
     public Replies.Step resume(Caller caller, Requests.Resume r) {
         StepResult<?> result = agents.runtime(r.agent()).resume(key(caller, r.threadId()), r.value(), r.idempotencyKey());
-        return new Replies.Step(result.checkpoint(), codec.toTree(result.state()), result.duplicate(), null);
+        return new Replies.Step(CheckpointSummary.of(result.checkpoint()), codec.toTree(result.state()), result.duplicate(), null);
     }
 
     public Replies.Step fork(Caller caller, Requests.Fork r) {
@@ -217,13 +216,13 @@ public class Operations {
         ThreadKey target = ThreadKey.of(caller.tenant(), RequestReader.required(r.newThreadId(), "newThreadId"));
         StepResult<?> result = agents.runtime(r.agent()).fork(source, CheckpointId.parse(RequestReader.required(r.checkpointId(), "checkpointId")),
                 target, r.reason());
-        return new Replies.Step(result.checkpoint(), codec.toTree(result.state()), false, null);
+        return new Replies.Step(CheckpointSummary.of(result.checkpoint()), codec.toTree(result.state()), false, null);
     }
 
     public Replies.Step rewind(Caller caller, Requests.Rewind r) {
         StepResult<?> result = agents.runtime(r.agent()).rewind(key(caller, r.threadId()),
                 CheckpointId.parse(RequestReader.required(r.checkpointId(), "checkpointId")), r.reason());
-        return new Replies.Step(result.checkpoint(), codec.toTree(result.state()), false, null);
+        return new Replies.Step(CheckpointSummary.of(result.checkpoint()), codec.toTree(result.state()), false, null);
     }
 
     public Replies.Step update(Caller caller, Requests.Update r) {
@@ -234,7 +233,7 @@ public class Operations {
         ThreadRuntime<?> runtime = agents.runtime(r.agent());
         StepResult<?> result = updateOn(runtime, key(caller, r.threadId()), decode(runtime, r.input()),
                 RequestReader.required(r.reason(), "reason"));
-        return new Replies.Step(result.checkpoint(), codec.toTree(result.state()), false, null);
+        return new Replies.Step(CheckpointSummary.of(result.checkpoint()), codec.toTree(result.state()), false, null);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

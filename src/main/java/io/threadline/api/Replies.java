@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.threadline.memory.MemoryHit;
 import io.threadline.memory.MemoryRecord;
-import io.threadline.runtime.CheckpointSummary;
 import io.threadline.runtime.ReplayReport;
 
 import java.time.Instant;

@@ -1,5 +1,7 @@
 package io.threadline.runtime;
 
+import io.threadline.checkpoint.Checkpoint;
+
 import io.threadline.ThreadlineException;
 
 import java.util.List;
@@ -12,7 +14,7 @@ import java.util.List;
  * @param stoppedBy for {@link StopReason#CONFLICT} and {@link StopReason#ERROR}: what refused the step after
  *                  the last one committed; {@code null} otherwise
  */
-public record RunResult<S>(List<CheckpointSummary> steps, S state, StopReason stopReason, boolean duplicate,
+public record RunResult<S>(List<Checkpoint> steps, S state, StopReason stopReason, boolean duplicate,
                            ThreadlineException stoppedBy) {
 
     /** Why a run stopped. */
@@ -28,7 +30,7 @@ public record RunResult<S>(List<CheckpointSummary> steps, S state, StopReason st
         steps = List.copyOf(steps);
     }
 
-    public RunResult(List<CheckpointSummary> steps, S state, StopReason stopReason) {
+    public RunResult(List<Checkpoint> steps, S state, StopReason stopReason) {
         this(steps, state, stopReason, false, null);
     }
 }

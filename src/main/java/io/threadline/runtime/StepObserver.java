@@ -1,5 +1,6 @@
 package io.threadline.runtime;
 
+import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.effects.EffectObserver;
@@ -16,7 +17,7 @@ import java.util.List;
  *
  * <p>What a step's observation carries (thread, tenant, step number, nodes that ran, decisions with
  * their reasons, next nodes, status, checkpoint and parent ids, retries as {@code attempts.<node>}
- * metadata, whether it was a duplicate) is the {@link CheckpointSummary} it ended with; a step that
+ * metadata, whether it was a duplicate) is the {@link Checkpoint} it ended with; a step that
  * committed nothing (a conflict, invalid state, an unavailable store) ends with its exception.
  *
  * <p>The store hooks wrap a store rather than add callbacks at each call site: every load, commit and
@@ -71,7 +72,7 @@ public interface StepObserver extends EffectObserver {
         /** Ignores how the step ended. */
         Step NONE = new Step() {
             @Override
-            public void committed(CheckpointSummary checkpoint, boolean duplicate) {
+            public void committed(Checkpoint checkpoint, boolean duplicate) {
             }
 
             @Override
@@ -84,7 +85,7 @@ public interface StepObserver extends EffectObserver {
          * failed node is stored, not thrown) or, when {@code duplicate}, the one first committed with the
          * same idempotency key.
          */
-        void committed(CheckpointSummary checkpoint, boolean duplicate);
+        void committed(Checkpoint checkpoint, boolean duplicate);
 
         /** The step threw {@code error} and committed nothing. */
         void failed(RuntimeException error);

@@ -142,7 +142,7 @@ public final class ThreadRuntime<S> {
     /** The latest state of a thread; {@code THREAD_NOT_FOUND} if it has none. */
     public ThreadState<S> state(ThreadKey thread) {
         Head<S> head = heads.require(thread);
-        return new ThreadState<>(CheckpointSummary.of(head.checkpoint()), head.state());
+        return new ThreadState<>(head.checkpoint(), head.state());
     }
 
     /** The state at any retained checkpoint; {@code CHECKPOINT_NOT_FOUND} if the store has none by that id. */

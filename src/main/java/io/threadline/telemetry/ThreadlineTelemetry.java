@@ -13,6 +13,7 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.threadline.ThreadlineException;
+import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.Decision;
 import io.threadline.checkpoint.Status;
@@ -21,8 +22,8 @@ import io.threadline.effects.Effect;
 import io.threadline.effects.EffectKind;
 import io.threadline.effects.EffectObserver;
 import io.threadline.memory.MemoryStore;
-import io.threadline.runtime.CheckpointSummary;
 import io.threadline.runtime.StepObserver;
+import io.threadline.runtime.ThreadRuntime;
 import org.jboss.logging.MDC;
 
 import java.util.List;
@@ -126,7 +127,7 @@ public final class ThreadlineTelemetry implements StepObserver {
         }
 
         @Override
-        public void committed(CheckpointSummary cp, boolean duplicate) {
+        public void committed(Checkpoint cp, boolean duplicate) {
             try {
                 if (!cp.nodes().isEmpty()) {
                     span.updateName("step " + String.join(",", cp.nodes()));
@@ -135,15 +136,15 @@ public final class ThreadlineTelemetry implements StepObserver {
                         .setAttribute(TelemetryKeys.NODES, cp.nodes())
                         .setAttribute(TelemetryKeys.NEXT, cp.next())
                         .setAttribute(TelemetryKeys.STATUS, cp.status().name())
-                        .setAttribute(TelemetryKeys.CHECKPOINT_ID, cp.checkpointId())
-                        .setAttribute(TelemetryKeys.STORED_AS, cp.storedAs())
-                        .setAttribute(TelemetryKeys.CHECKPOINT_BYTES, (long) cp.storedBytes())
+                        .setAttribute(TelemetryKeys.CHECKPOINT_ID, cp.id().value())
+                        .setAttribute(TelemetryKeys.STORED_AS, cp.isSnapshot() ? "snapshot" : "delta")
+                        .setAttribute(TelemetryKeys.CHECKPOINT_BYTES, (long) cp.change().size())
                         .setAttribute(TelemetryKeys.DUPLICATE, duplicate);
-                if (cp.parentId() != null) {
-                    span.setAttribute(TelemetryKeys.PARENT_ID, cp.parentId());
+                if (cp.parent() != null) {
+                    span.setAttribute(TelemetryKeys.PARENT_ID, cp.parent().value());
                 }
-                if (cp.agent() != null) {
-                    span.setAttribute(TelemetryKeys.AGENT, cp.agent());
+                if (cp.metadata().containsKey(ThreadRuntime.AGENT_KEY)) {
+                    span.setAttribute(TelemetryKeys.AGENT, cp.metadata().get(ThreadRuntime.AGENT_KEY));
                 }
                 if (!duplicate) {
                     // A duplicate answers an earlier step: its decisions and retries were observed then.

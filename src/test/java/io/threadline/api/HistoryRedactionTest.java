@@ -96,7 +96,7 @@ class HistoryRedactionTest {
         operations.agents = io.threadline.config.Agents.of(null, changed);
         operations.codec = codec;
         operations.store = store;
-        String checkpointId = changed.state(thread).checkpoint().checkpointId();
+        String checkpointId = changed.state(thread).checkpoint().id().value();
         Replies.Replay replay = operations.replay(new Caller("acme", false, null), new Requests.Replay(null, null, "keys", checkpointId));
 
         assertThat(replay.report().verdict()).isEqualTo(io.threadline.runtime.ReplayReport.Verdict.NON_DETERMINISTIC);

@@ -55,12 +55,12 @@ class AgentBindingTest {
     void everyCheckpointANamedRuntimeWritesNamesItsAgent() {
         ThreadRuntime<Notes> alpha = runtime("alpha");
         StepResult<Notes> first = alpha.step(thread);
-        CheckpointId firstId = CheckpointId.parse(first.checkpoint().checkpointId());
+        CheckpointId firstId = first.checkpoint().id();
         alpha.update(thread, Update.of(Notes.LINES.append("edited")), "a fix");
         alpha.rewind(thread, firstId, "undo");
         alpha.fork(thread, firstId, ThreadKey.of("acme", "bound-fork"), "try again");
 
-        assertThat(first.checkpoint().agent()).isEqualTo("alpha");
+        assertThat(first.checkpoint().metadata().get("agent")).isEqualTo("alpha");
         assertThat(store.history(thread, new HistoryQuery(10, null)).checkpoints())
                 .hasSize(3).allSatisfy(cp -> assertThat(cp.metadata()).containsEntry(ThreadRuntime.AGENT_KEY, "alpha"));
         assertThat(store.history(ThreadKey.of("acme", "bound-fork"), new HistoryQuery(10, null)).checkpoints())
@@ -71,7 +71,7 @@ class AgentBindingTest {
     void anotherAgentCanNeitherReadNorStepTheThreadAndWritesNothing() {
         ThreadRuntime<Notes> alpha = runtime("alpha");
         StepResult<Notes> written = alpha.step(thread);
-        CheckpointId id = CheckpointId.parse(written.checkpoint().checkpointId());
+        CheckpointId id = written.checkpoint().id();
         ThreadRuntime<Notes> beta = runtime("beta");
 
         Map<String, ThrowingConsumer<ThreadRuntime<Notes>>> calls = new java.util.LinkedHashMap<>();
@@ -103,14 +103,14 @@ class AgentBindingTest {
     void aThreadNoNamedAgentWroteIsBoundByTheFirstAgentThatWritesIt() {
         runtime(null).step(thread);                                  // written before agents were named
         ThreadRuntime<Notes> alpha = runtime("alpha");
-        assertThat(runtime("beta").state(thread).checkpoint().agent()).as("unbound: anyone may read it").isNull();
+        assertThat(runtime("beta").state(thread).checkpoint().metadata().get("agent")).as("unbound: anyone may read it").isNull();
 
         alpha.step(thread);
 
         assertThat(alpha.state(thread).state().lines()).containsExactly("anyone", "alpha");
         assertThatThrownBy(() -> runtime("beta").state(thread))
                 .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.AGENT_MISMATCH));
-        assertThat(runtime(null).state(thread).checkpoint().agent()).as("a runtime without a name reads any thread").isEqualTo("alpha");
+        assertThat(runtime(null).state(thread).checkpoint().metadata().get("agent")).as("a runtime without a name reads any thread").isEqualTo("alpha");
     }
 
     @Test
@@ -149,13 +149,13 @@ class AgentBindingTest {
         ThreadKey refund = ThreadKey.of("acme", "refund-1");
         StepResult<Request> waiting = rt.step(refund);
         assertThat(waiting.checkpoint().status()).isEqualTo(Status.INTERRUPTED);
-        assertThat(waiting.checkpoint().interrupt().path("payload").path("amount").asInt()).isEqualTo(120);
+        assertThat(waiting.checkpoint().interrupt().tree().path("payload").path("amount").asInt()).isEqualTo(120);
 
         StepResult<Request> done = rt.resume(refund, new Decision(true, "maria"), null);
 
         assertThat(done.checkpoint().status()).isEqualTo(Status.DONE);
         assertThat(done.state().lines()).containsExactly("approved by maria");
-        assertThat(rt.replay(refund, CheckpointId.parse(done.checkpoint().checkpointId())).verdict())
+        assertThat(rt.replay(refund, done.checkpoint().id()).verdict())
                 .as("the typed answer replays from its record").isEqualTo(ReplayReport.Verdict.SAME);
     }
 
@@ -174,7 +174,7 @@ class AgentBindingTest {
         refused.accept("yes please");
         refused.accept(Map.of("approved", "maybe"));
 
-        assertThat(store.head(refund).orElseThrow().checkpointId().value()).isEqualTo(waiting.checkpoint().checkpointId());
+        assertThat(store.head(refund).orElseThrow().checkpointId().value()).isEqualTo(waiting.checkpoint().id().value());
         assertThat(store.pendingEffects(refund, 2).stream().map(PendingEffect::json).toList()).isEmpty();
         assertThat(rt.resume(refund, Map.of("approved", false, "by", "li"), null).state().lines()).containsExactly("rejected by li");
     }

@@ -134,12 +134,12 @@ class FailureReplayTest {
         assertThat(done.state().receipt()).isEqualTo("receipt-4200");
         assertThat(done.state().retryCount()).isEqualTo(1);
         assertThat(payments.calls).hasValue(2);
-        List<Effect> effects = Effects.decode(store.get(thread, CheckpointId.parse(done.checkpoint().checkpointId())).orElseThrow().effects());
+        List<Effect> effects = Effects.decode(store.get(thread, done.checkpoint().id()).orElseThrow().effects());
         EffectError recorded = effects.get(1).error();
         assertThat(recorded.type()).isEqualTo(IOException.class.getName());
         assertThat(recorded.supertypes()).containsExactly(Exception.class.getName(), Throwable.class.getName());
 
-        ReplayReport report = readmeExample(new Payments()).replay(thread, CheckpointId.parse(done.checkpoint().checkpointId()));
+        ReplayReport report = readmeExample(new Payments()).replay(thread, done.checkpoint().id());
         assertThat(report.verdict()).as(report.summary()).isEqualTo(ReplayReport.Verdict.SAME);
     }
 
@@ -155,7 +155,7 @@ class FailureReplayTest {
         assertThat(failed.checkpoint().metadata()).containsEntry("attempts.think", "3");
         assertThat(payments.calls).hasValue(3);
 
-        ReplayReport report = readmeExample(new Payments()).replay(thread, CheckpointId.parse(failed.checkpoint().checkpointId()));
+        ReplayReport report = readmeExample(new Payments()).replay(thread, failed.checkpoint().id());
         assertThat(report.verdict()).as(report.summary()).isEqualTo(ReplayReport.Verdict.SAME);
         assertThat(report.replayedError().type()).isEqualTo(IOException.class.getName());
     }
@@ -216,7 +216,7 @@ class FailureReplayTest {
         assertThat(done.state().receipt()).isEqualTo("booked-100");
         assertThat(ledger.calls).hasValue(2);
         ReplayReport report = ThreadRuntime.builder(booking(retry)).store(store).tools(ToolBox.of(new Ledger())).build()
-                .replay(thread, CheckpointId.parse(done.checkpoint().checkpointId()));
+                .replay(thread, done.checkpoint().id());
         assertThat(report.verdict()).as(report.summary()).isEqualTo(ReplayReport.Verdict.SAME);
     }
 
@@ -242,7 +242,7 @@ class FailureReplayTest {
         assertThat(done.state().receipt()).isEqualTo("CallFailure " + LedgerDown.class.getName()
                 + " io=true runtime=true state=false: ledger unavailable");
         ReplayReport report = ThreadRuntime.builder(graph).store(store).build()
-                .replay(thread, CheckpointId.parse(done.checkpoint().checkpointId()));
+                .replay(thread, done.checkpoint().id());
         assertThat(report.verdict()).as(report.summary()).isEqualTo(ReplayReport.Verdict.SAME);
     }
 

@@ -106,7 +106,7 @@ class MaterializationPropertyTest {
             StepResult<Mixed> result = live.step(thread);
             assertThat(result.state()).isEqualTo(expected);
             expectedAt.add(expected);
-            ids.add(result.checkpoint().checkpointId());
+            ids.add(result.checkpoint().id().value());
         }
 
         ThreadRuntime<Mixed> cold = ThreadRuntime.builder(graph)

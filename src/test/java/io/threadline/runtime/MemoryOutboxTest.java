@@ -117,12 +117,12 @@ class MemoryOutboxTest {
     @Test
     void rememberedFactsAreCommittedWithTheStepAndAppliedAfterIt() {
         StepResult<?> r = runtime(memory).step(thread);
-        Checkpoint cp = store.get(thread, io.threadline.checkpoint.CheckpointId.parse(r.checkpoint().checkpointId())).orElseThrow();
+        Checkpoint cp = store.get(thread, r.checkpoint().id()).orElseThrow();
         assertThat(cp.outbox().json()).contains("fact one about step 1").contains("fact two about step 1");
         assertThat(memory.contents("acme")).containsExactlyInAnyOrder("fact one about step 1", "fact two about step 1");
         MemoryRecord one = memory.delegate.search(MemoryQuery.text("acme", "fact one about step 1", 1), Instant.now()).get(0).memory();
         assertThat(one.sourceThread()).isEqualTo("remembering");
-        assertThat(one.sourceCheckpoint()).isEqualTo(r.checkpoint().checkpointId());
+        assertThat(one.sourceCheckpoint()).isEqualTo(r.checkpoint().id().value());
         assertThat(store.unpublished(thread)).isEmpty();
         // The next step recalls what the first one learnt.
         StepResult<?> second = runtime(memory).step(thread);

@@ -79,7 +79,7 @@ class RefusedAttemptsTest {
         StepResult<Log> valid = rt.step(thread, Update.of(Log.ADD.set("ok")), null);
         assertThat(valid.checkpoint().status()).isEqualTo(Status.DONE);
         assertThat(valid.state().retries()).as("refused attempts are not attempts").isZero();
-        assertThat(store.get(thread, io.threadline.checkpoint.CheckpointId.parse(valid.checkpoint().checkpointId())).orElseThrow()
+        assertThat(store.get(thread, valid.checkpoint().id()).orElseThrow()
                 .metadata()).doesNotContainKey("attempts.write");
     }
 
@@ -120,7 +120,7 @@ class RefusedAttemptsTest {
         RunResult<Log> run = rt.run(thread, Update.of(Log.ADD.set("mine")), RunBudget.steps(10));
 
         assertThat(run.stopReason()).isEqualTo(RunResult.StopReason.CONFLICT);
-        assertThat(run.steps()).extracting(CheckpointSummary::step).containsExactly(1L);
+        assertThat(run.steps()).extracting(io.threadline.checkpoint.Checkpoint::step).containsExactly(1L);
         assertThat(run.state().add()).as("the input it committed").isEqualTo("mine");
         assertThat(run.stoppedBy().code()).isEqualTo(ErrorCode.CONFLICT);
         assertThat(store.head(thread).orElseThrow().step()).as("the other writer's step, and no step of this run after it").isEqualTo(2);
@@ -147,7 +147,7 @@ class RefusedAttemptsTest {
         RunResult<Log> run = rt.run(thread, Update.none(), RunBudget.steps(10));
 
         assertThat(run.stopReason()).isEqualTo(RunResult.StopReason.CONFLICT);
-        assertThat(run.steps()).extracting(CheckpointSummary::step).containsExactly(1L, 2L);
+        assertThat(run.steps()).extracting(io.threadline.checkpoint.Checkpoint::step).containsExactly(1L, 2L);
         assertThat(store.head(thread).orElseThrow().step()).as("no new run from START").isEqualTo(3);
     }
 
@@ -160,7 +160,7 @@ class RefusedAttemptsTest {
 
         RunResult<Log> retried = rt.run(thread, Update.of(Log.ADD.set("twice?")), RunBudget.steps(10), "run-1");
         assertThat(retried.duplicate()).isTrue();
-        assertThat(retried.steps().get(0).checkpointId()).isEqualTo(cut.steps().get(0).checkpointId());
+        assertThat(retried.steps().get(0).id().value()).isEqualTo(cut.steps().get(0).id().value());
         assertThat(retried.stopReason()).as("the retry goes on from where its step left the thread").isEqualTo(RunResult.StopReason.DONE);
         assertThat(retried.state().add()).isEqualTo("once");
         assertThat(retried.state().lines()).hasSize(2);

@@ -141,7 +141,7 @@ class ReplayTest {
         StepResult<Convo> done = rt.step(thread, ask("add 2 and 40"), null);
 
         assertThat(done.state().answer()).isEqualTo("the sum is 42");
-        List<Effect> effects = Effects.decode(store.get(thread, CheckpointId.parse(done.checkpoint().checkpointId())).orElseThrow().effects());
+        List<Effect> effects = Effects.decode(store.get(thread, done.checkpoint().id()).orElseThrow().effects());
         assertThat(effects).extracting(Effect::kind).containsExactly(EffectKind.MODEL, EffectKind.TOOL, EffectKind.MODEL, EffectKind.CLOCK);
         assertThat(effects.get(1).name()).isEqualTo("add");
         assertThat(effects.get(1).request().get("arguments").asText()).isEqualTo("{\"a\": 2, \"b\": 40}");
@@ -157,7 +157,7 @@ class ReplayTest {
         StepResult<Convo> done = rt.step(thread, ask("add 2 and 40"), null);
         int modelCalls = model.calls.get();
 
-        ReplayReport report = rt.replay(thread, CheckpointId.parse(done.checkpoint().checkpointId()));
+        ReplayReport report = rt.replay(thread, done.checkpoint().id());
 
         assertThat(report.verdict()).isEqualTo(ReplayReport.Verdict.SAME);
         assertThat(report.summary()).startsWith("SAME");
@@ -173,7 +173,7 @@ class ReplayTest {
         runtime(graph(false, NOTHING, NodePolicy.defaults())).step(thread, ask("add 2 and 40"), null);
         ThreadRuntime<Convo> changed = runtime(graph(true, NOTHING, NodePolicy.defaults()));
 
-        ReplayReport report = changed.replay(thread, CheckpointId.parse(changed.state(thread).checkpoint().checkpointId()));
+        ReplayReport report = changed.replay(thread, changed.state(thread).checkpoint().id());
 
         assertThat(report.verdict()).isEqualTo(ReplayReport.Verdict.DIFFERENT);
         assertThat(report.fields()).singleElement().satisfies(f -> {
@@ -199,7 +199,7 @@ class ReplayTest {
                 .compile();
         ThreadRuntime<Convo> changed = runtime(otherArguments);
 
-        ReplayReport report = changed.replay(thread, CheckpointId.parse(changed.state(thread).checkpoint().checkpointId()));
+        ReplayReport report = changed.replay(thread, changed.state(thread).checkpoint().id());
 
         assertThat(report.verdict()).isEqualTo(ReplayReport.Verdict.NON_DETERMINISTIC);
         assertThat(report.divergence().node()).isEqualTo("think");
@@ -219,16 +219,16 @@ class ReplayTest {
 
         assertThat(failed.checkpoint().status()).isEqualTo(Status.FAILED);
         assertThat(failed.checkpoint().error().message()).isEqualTo("tool result rejected");
-        List<Effect> effects = Effects.decode(store.get(thread, CheckpointId.parse(failed.checkpoint().checkpointId())).orElseThrow().effects());
+        List<Effect> effects = Effects.decode(store.get(thread, failed.checkpoint().id()).orElseThrow().effects());
         assertThat(effects).extracting(Effect::kind).containsExactly(EffectKind.MODEL, EffectKind.TOOL, EffectKind.FAILURE);
 
-        ReplayReport same = rt.replay(thread, CheckpointId.parse(failed.checkpoint().checkpointId()));
+        ReplayReport same = rt.replay(thread, failed.checkpoint().id());
         assertThat(same.verdict()).isEqualTo(ReplayReport.Verdict.SAME);
         assertThat(same.replayedError().type()).isEqualTo(IllegalStateException.class.getName());
 
         // Fixed code: the replay of the recorded failure now shows what the step would have produced.
         ReplayReport fixed = runtime(graph(false, NOTHING, NodePolicy.defaults()))
-                .replay(thread, CheckpointId.parse(failed.checkpoint().checkpointId()));
+                .replay(thread, failed.checkpoint().id());
         assertThat(fixed.verdict()).isEqualTo(ReplayReport.Verdict.NON_DETERMINISTIC);
         assertThat(fixed.summary()).contains("MODEL chat", "was not recorded");
     }
@@ -250,7 +250,7 @@ class ReplayTest {
         assertThat(model.calls.get()).as("model calls: the first is reused, the second made once").isEqualTo(2);
         assertThat(done.state().retries()).isEqualTo(1);
         assertThat(done.checkpoint().metadata()).containsEntry("attempts.think", "2");
-        List<Effect> effects = Effects.decode(store.get(thread, CheckpointId.parse(done.checkpoint().checkpointId())).orElseThrow().effects());
+        List<Effect> effects = Effects.decode(store.get(thread, done.checkpoint().id()).orElseThrow().effects());
         assertThat(effects).extracting(e -> e.kind() + "@" + e.attempt() + (e.reused() ? "r" : ""))
                 .containsExactly("MODEL@1", "TOOL@1", "FAILURE@1", "MODEL@2r", "TOOL@2r", "MODEL@2", "CLOCK@2");
         assertThat(store.pendingEffects(thread, 1).stream().map(PendingEffect::json).toList()).as("pending effects are cleared after the commit").isEmpty();
@@ -261,7 +261,7 @@ class ReplayTest {
                 throw new IllegalStateException("died after the tool");
             }
         }, sync));
-        assertThat(fresh.replay(thread, CheckpointId.parse(done.checkpoint().checkpointId())).verdict()).isEqualTo(ReplayReport.Verdict.SAME);
+        assertThat(fresh.replay(thread, done.checkpoint().id()).verdict()).isEqualTo(ReplayReport.Verdict.SAME);
     }
 
     @Test
@@ -281,7 +281,7 @@ class ReplayTest {
         assertThat(retried.state().answer()).isEqualTo("the sum is 42");
         assertThat(adder.calls.get()).isEqualTo(1);
         assertThat(model.calls.get()).isEqualTo(2);
-        assertThat(rt.replay(thread, CheckpointId.parse(retried.checkpoint().checkpointId())).verdict())
+        assertThat(rt.replay(thread, retried.checkpoint().id()).verdict())
                 .isEqualTo(ReplayReport.Verdict.SAME);
     }
 
@@ -303,7 +303,7 @@ class ReplayTest {
                 throw new IllegalStateException("flaky");
             }
         }, exit));
-        ReplayReport report = fresh.replay(thread, CheckpointId.parse(done.checkpoint().checkpointId()));
+        ReplayReport report = fresh.replay(thread, done.checkpoint().id());
         assertThat(report.verdict()).isEqualTo(ReplayReport.Verdict.SAME);
         assertThat(report.effectsServed()).as("both attempts are replayed").isEqualTo(report.effectsRecorded());
         assertThat(adder.calls.get()).isEqualTo(2);

@@ -116,7 +116,7 @@ class SchemaEvolutionTest {
         assertThat(v1Step.verdict()).as(v1Step.summary()).isEqualTo(ReplayReport.Verdict.DIFFERENT);
         assertThat(v1Step.fields()).extracting(ReplayReport.FieldDifference::field).containsExactly("entries");
         assertThat(v1Step.summary()).contains("\"line 2\"", "\"entry 2 p1\"");
-        assertThat(current.replay(thread, CheckpointId.parse(stepped.checkpoint().checkpointId())).verdict())
+        assertThat(current.replay(thread, stepped.checkpoint().id()).verdict())
                 .isEqualTo(ReplayReport.Verdict.SAME);
     }
 

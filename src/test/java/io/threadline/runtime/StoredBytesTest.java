@@ -76,12 +76,12 @@ class StoredBytesTest {
         ThreadKey fork = ThreadKey.of("acme", "bytes-fork");
 
         List<String> ids = new ArrayList<>();
-        ids.add(runtime.step(thread, Update.of(Desk.LINES.append("hello")), "k-1").checkpoint().checkpointId());
-        String interrupted = runtime.step(thread).checkpoint().checkpointId();
+        ids.add(runtime.step(thread, Update.of(Desk.LINES.append("hello")), "k-1").checkpoint().id().value());
+        String interrupted = runtime.step(thread).checkpoint().id().value();
         ids.add(interrupted);
-        ids.add(runtime.resume(thread, TextNode.valueOf("yes"), "k-2").checkpoint().checkpointId());
-        ids.add(runtime.update(thread, Update.of(Desk.LINES.append("edited")), "a fix").checkpoint().checkpointId());
-        String forked = runtime.fork(thread, CheckpointId.parse(interrupted), fork, "try again").checkpoint().checkpointId();
+        ids.add(runtime.resume(thread, TextNode.valueOf("yes"), "k-2").checkpoint().id().value());
+        ids.add(runtime.update(thread, Update.of(Desk.LINES.append("edited")), "a fix").checkpoint().id().value());
+        String forked = runtime.fork(thread, CheckpointId.parse(interrupted), fork, "try again").checkpoint().id().value();
 
         List<String> digests = new ArrayList<>();
         for (String id : ids) {

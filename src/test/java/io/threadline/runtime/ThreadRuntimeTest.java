@@ -122,7 +122,7 @@ class ThreadRuntimeTest {
         ThreadRuntime<Notes> rt = runtime(graph());
         RunResult<Notes> run = rt.run(thread, Update.of(Notes.LAST.set("x")), RunBudget.steps(10));
         assertThat(run.stopReason()).isEqualTo(RunResult.StopReason.DONE);
-        assertThat(run.steps()).extracting(CheckpointSummary::step).containsExactly(1L, 2L);
+        assertThat(run.steps()).extracting(io.threadline.checkpoint.Checkpoint::step).containsExactly(1L, 2L);
         RunResult<Notes> cut = rt.run(ThreadKey.of("acme", "t2"), Update.of(Notes.LAST.set("x")), RunBudget.steps(1));
         assertThat(cut.stopReason()).isEqualTo(RunResult.StopReason.MAX_STEPS);
         RunResult<Notes> late = rt.run(ThreadKey.of("acme", "t3"), Update.none(),
@@ -300,13 +300,13 @@ class ThreadRuntimeTest {
                 .options(options)
                 .build();
         Update<Notes> reset = Update.of(Notes.COUNT.set(0)); // each run of `a` counts one; keep it in range
-        assertThat(rt.step(thread, reset, null).checkpoint().storedAs()).isEqualTo("snapshot");
+        assertThat(rt.step(thread, reset, null).checkpoint().isSnapshot() ? "snapshot" : "delta").isEqualTo("snapshot");
         now[0] = t0.plusSeconds(600);
-        assertThat(rt.step(thread, reset, null).checkpoint().storedAs()).isEqualTo("delta");
+        assertThat(rt.step(thread, reset, null).checkpoint().isSnapshot() ? "snapshot" : "delta").isEqualTo("delta");
         now[0] = t0.plusSeconds(3599);
-        assertThat(rt.step(thread, reset, null).checkpoint().storedAs()).isEqualTo("delta");
+        assertThat(rt.step(thread, reset, null).checkpoint().isSnapshot() ? "snapshot" : "delta").isEqualTo("delta");
         now[0] = t0.plusSeconds(3600);
-        assertThat(rt.step(thread, reset, null).checkpoint().storedAs()).isEqualTo("snapshot");
+        assertThat(rt.step(thread, reset, null).checkpoint().isSnapshot() ? "snapshot" : "delta").isEqualTo("snapshot");
         // A cold runtime knows the snapshot's age from the stored chain.
         now[0] = t0.plusSeconds(3600 + 1800);
         ThreadRuntime<Notes> cold = ThreadRuntime.builder(graph())
@@ -314,9 +314,9 @@ class ThreadRuntimeTest {
                 .validator(LocalDemo.plainValidator())
                 .options(options)
                 .build();
-        assertThat(cold.step(thread, reset, null).checkpoint().storedAs()).isEqualTo("delta");
+        assertThat(cold.step(thread, reset, null).checkpoint().isSnapshot() ? "snapshot" : "delta").isEqualTo("delta");
         now[0] = t0.plusSeconds(7200);
-        assertThat(cold.step(thread, reset, null).checkpoint().storedAs()).isEqualTo("snapshot");
+        assertThat(cold.step(thread, reset, null).checkpoint().isSnapshot() ? "snapshot" : "delta").isEqualTo("snapshot");
     }
 
     @Test
@@ -374,7 +374,7 @@ class ThreadRuntimeTest {
         // The same request again: the input is already in the FAILED checkpoint and is not applied twice.
         StepResult<Notes> retried = rt.step(thread, Update.of(Notes.LAST.set("input")), "key-1");
         assertThat(retried.checkpoint().status()).isEqualTo(io.threadline.checkpoint.Status.DONE);
-        assertThat(retried.checkpoint().metadata()).containsEntry("retryOf", failed.checkpoint().checkpointId());
+        assertThat(retried.checkpoint().metadata()).containsEntry("retryOf", failed.checkpoint().id().value());
         assertThat(retried.state().lines()).containsExactly("a");
         assertThat(rt.history(thread, new HistoryQuery(10, null)).checkpoints()).hasSize(2);
     }
@@ -472,7 +472,7 @@ class ThreadRuntimeTest {
                     .satisfies(o -> assertThat(((ThreadlineException) o).code()).isEqualTo(ErrorCode.CONFLICT));
             StepResult<?> winner = (StepResult<?>) outcomes.stream().filter(o -> o instanceof StepResult).findFirst().orElseThrow();
             assertThat(store.head(thread).orElseThrow().step()).isEqualTo(headBefore + 1);
-            assertThat(store.head(thread).orElseThrow().checkpointId().value()).isEqualTo(winner.checkpoint().checkpointId());
+            assertThat(store.head(thread).orElseThrow().checkpointId().value()).isEqualTo(winner.checkpoint().id().value());
             // Nothing lost: the thread goes on from the winner's state.
             assertThat(rt.state(thread).state()).isEqualTo(winner.state());
         } finally {
@@ -496,7 +496,7 @@ class ThreadRuntimeTest {
         for (int i = 0; i < 3; i++) {
             StepResult<Notes> r = rt.step(thread, Update.of(Notes.LAST.set("n" + i)), null);
             while (true) {
-                ids.add(r.checkpoint().checkpointId());
+                ids.add(r.checkpoint().id().value());
                 seen.add(r.state());
                 if (r.checkpoint().status() == Status.DONE) {
                     break;

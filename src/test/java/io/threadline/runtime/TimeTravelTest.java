@@ -70,18 +70,18 @@ class TimeTravelTest {
         RunResult<Order> first = rt.run(thread, Update.of(Order.AMOUNT.set(42)), RunBudget.steps(10));
 
         assertThat(first.stopReason()).isEqualTo(RunResult.StopReason.INTERRUPTED);
-        CheckpointSummary waiting = first.steps().get(first.steps().size() - 1);
+        io.threadline.checkpoint.Checkpoint waiting = first.steps().get(first.steps().size() - 1);
         assertThat(waiting.status()).isEqualTo(Status.INTERRUPTED);
-        assertThat(waiting.interrupt().get("node").asText()).isEqualTo("approve");
-        assertThat(waiting.interrupt().get("when").asText()).isEqualTo("INSIDE");
-        assertThat(waiting.interrupt().at("/payload/question").asText()).isEqualTo("charge 42?");
+        assertThat(waiting.interrupt().tree().get("node").asText()).isEqualTo("approve");
+        assertThat(waiting.interrupt().tree().get("when").asText()).isEqualTo("INSIDE");
+        assertThat(waiting.interrupt().tree().at("/payload/question").asText()).isEqualTo("charge 42?");
         assertThat(waiting.next()).containsExactly("approve");
 
         // Another invocation (a cold runtime on the same store) resumes it.
         ThreadRuntime<Order> later = runtime(graph());
         StepResult<Order> resumed = later.resume(thread, TextNode.valueOf("yes"), null);
         assertThat(resumed.checkpoint().nodes()).containsExactly("approve");
-        assertThat(resumed.checkpoint().metadata()).containsEntry("resumed", waiting.checkpointId());
+        assertThat(resumed.checkpoint().metadata()).containsEntry("resumed", waiting.id().value());
         assertThat(resumed.state().approval()).isEqualTo("yes");
         RunResult<Order> rest = later.run(thread, Update.none(), RunBudget.steps(10));
         assertThat(rest.stopReason()).isEqualTo(RunResult.StopReason.DONE);
@@ -89,9 +89,9 @@ class TimeTravelTest {
         assertThat(charges.get()).isEqualTo(1);
 
         // The resumed step replays on its recorded resume value; the interrupted one reproduces its interrupt.
-        assertThat(later.replay(thread, CheckpointId.parse(resumed.checkpoint().checkpointId())).verdict())
+        assertThat(later.replay(thread, resumed.checkpoint().id()).verdict())
                 .isEqualTo(ReplayReport.Verdict.SAME);
-        assertThat(later.replay(thread, CheckpointId.parse(waiting.checkpointId())).verdict()).isEqualTo(ReplayReport.Verdict.SAME);
+        assertThat(later.replay(thread, CheckpointId.parse(waiting.id().value())).verdict()).isEqualTo(ReplayReport.Verdict.SAME);
     }
 
     @Test
@@ -129,8 +129,8 @@ class TimeTravelTest {
         ThreadRuntime<Order> rt = runtime(paused);
 
         RunResult<Order> first = rt.run(thread, Update.none(), RunBudget.steps(10));
-        CheckpointSummary waiting = first.steps().get(first.steps().size() - 1);
-        assertThat(waiting.interrupt().get("when").asText()).isEqualTo("BEFORE");
+        io.threadline.checkpoint.Checkpoint waiting = first.steps().get(first.steps().size() - 1);
+        assertThat(waiting.interrupt().tree().get("when").asText()).isEqualTo("BEFORE");
         assertThat(first.state().log()).containsExactly("prepared");
 
         StepResult<Order> resumed = rt.resume(thread, TextNode.valueOf("ok"), null);
@@ -155,7 +155,7 @@ class TimeTravelTest {
     void forkStartsANewThreadFromAnyCheckpointAndLeavesTheSourceAlone() {
         ThreadRuntime<Order> rt = runtime(graph());
         RunResult<Order> run = rt.run(thread, Update.of(Order.AMOUNT.set(7)), RunBudget.steps(10));
-        String prepared = run.steps().get(0).checkpointId();
+        String prepared = run.steps().get(0).id().value();
         ThreadKey fork = ThreadKey.of("t1", "order-1-fork");
 
         StepResult<Order> forked = rt.fork(thread, CheckpointId.parse(prepared), fork, "try another amount");
@@ -181,7 +181,7 @@ class TimeTravelTest {
         ThreadRuntime<Order> rt = runtime(graph());
         RunResult<Order> run = rt.run(thread, Update.of(Order.AMOUNT.set(3)), RunBudget.steps(10));
         rt.resume(thread, TextNode.valueOf("no"), null);
-        String first = run.steps().get(0).checkpointId();
+        String first = run.steps().get(0).id().value();
         int before = rt.history(thread, HistoryQuery.first(50)).checkpoints().size();
 
         StepResult<Order> rewound = rt.rewind(thread, CheckpointId.parse(first), "approval was a mistake");
@@ -208,7 +208,7 @@ class TimeTravelTest {
         assertThat(updated.checkpoint().status()).as("still waiting for the approval").isEqualTo(Status.INTERRUPTED);
         assertThat(updated.checkpoint().nodes()).isEmpty();
         assertThat(updated.checkpoint().metadata()).containsEntry("by", "external").containsEntry("reason", "customer asked for less");
-        assertThatThrownBy(() -> rt.replay(thread, CheckpointId.parse(updated.checkpoint().checkpointId())))
+        assertThatThrownBy(() -> rt.replay(thread, updated.checkpoint().id()))
                 .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT));
         rt.resume(thread, TextNode.valueOf("yes"), null);
         assertThat(rt.run(thread, Update.none(), RunBudget.steps(5)).state().log()).contains("charged 40");

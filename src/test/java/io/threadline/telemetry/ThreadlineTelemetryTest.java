@@ -168,7 +168,7 @@ class ThreadlineTelemetryTest {
         assertThat(step.getAttributes().get(TelemetryKeys.NODES)).containsExactly("think");
         assertThat(step.getAttributes().get(TelemetryKeys.NEXT)).containsExactly("answer");
         assertThat(step.getAttributes().get(TelemetryKeys.STATUS)).isEqualTo("RUNNING");
-        assertThat(step.getAttributes().get(TelemetryKeys.CHECKPOINT_ID)).isEqualTo(r.checkpoint().checkpointId());
+        assertThat(step.getAttributes().get(TelemetryKeys.CHECKPOINT_ID)).isEqualTo(r.checkpoint().id().value());
         assertThat(step.getAttributes().get(TelemetryKeys.PARENT_ID)).isNull();
         assertThat(step.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
 
@@ -211,7 +211,7 @@ class ThreadlineTelemetryTest {
 
         SpanData commit = otel.span("checkpoint.commit");
         assertThat(commit.getAttributes().get(TelemetryKeys.STORED_AS)).isEqualTo("snapshot");
-        assertThat(commit.getAttributes().get(TelemetryKeys.CHECKPOINT_BYTES)).isEqualTo((long) r.checkpoint().storedBytes());
+        assertThat(commit.getAttributes().get(TelemetryKeys.CHECKPOINT_BYTES)).isEqualTo((long) r.checkpoint().change().size());
         assertThat(commit.getAttributes().get(TelemetryKeys.DB_SYSTEM)).isEqualTo("threadline.memory");
         SpanData put = otel.span("memory.put");
         assertThat(put.getAttributes().get(TelemetryKeys.MEMORY_NAMESPACE)).isEqualTo("users/1");
@@ -222,9 +222,9 @@ class ThreadlineTelemetryTest {
         StepResult<Desk> second = runtime.step(thread);
         SpanData answer = otel.span("step answer");
         assertThat(answer.getAttributes().get(TelemetryKeys.STEP)).isEqualTo(2L);
-        assertThat(answer.getAttributes().get(TelemetryKeys.PARENT_ID)).isEqualTo(r.checkpoint().checkpointId());
+        assertThat(answer.getAttributes().get(TelemetryKeys.PARENT_ID)).isEqualTo(r.checkpoint().id().value());
         assertThat(answer.getAttributes().get(TelemetryKeys.STATUS)).isEqualTo("DONE");
-        assertThat(answer.getAttributes().get(TelemetryKeys.CHECKPOINT_ID)).isEqualTo(second.checkpoint().checkpointId());
+        assertThat(answer.getAttributes().get(TelemetryKeys.CHECKPOINT_ID)).isEqualTo(second.checkpoint().id().value());
         // Warm: the cached head is checked with one head read, nothing is loaded.
         assertThat(otel.childrenOf(answer)).extracting(SpanData::getName).contains("checkpoint.head", "checkpoint.commit")
                 .doesNotContain("checkpoint.load");
@@ -253,7 +253,7 @@ class ThreadlineTelemetryTest {
                 .allSatisfy(p -> assertThat(p.getCount()).isGreaterThan(0));
         long written = otel.metric(metrics, "threadline.checkpoint.written").orElseThrow().getLongSumData().getPoints().stream()
                 .mapToLong(p -> p.getValue()).sum();
-        assertThat(written).isGreaterThanOrEqualTo(r.checkpoint().storedBytes());
+        assertThat(written).isGreaterThanOrEqualTo(r.checkpoint().change().size());
         assertThat(otel.metric(metrics, "threadline.memory.writes").orElseThrow().getLongSumData().getPoints())
                 .anySatisfy(p -> {
                     assertThat(p.getAttributes().get(TelemetryKeys.MEMORY_NAMESPACE)).isEqualTo("users/1");
@@ -284,8 +284,8 @@ class ThreadlineTelemetryTest {
         assertThat(names).contains("StepLatency", "CheckpointBytes", "StateBytes", "Retries", "Conflicts", "MemoryWrites",
                 "MemoriesMerged", "InputTokens", "OutputTokens");
         assertThat(line.get("Status").asText()).isEqualTo("RUNNING");
-        assertThat(line.get("CheckpointBytes").asLong()).isEqualTo(r.checkpoint().storedBytes());
-        assertThat(line.get("StateBytes").asLong()).isEqualTo(r.checkpoint().storedBytes());
+        assertThat(line.get("CheckpointBytes").asLong()).isEqualTo(r.checkpoint().change().size());
+        assertThat(line.get("StateBytes").asLong()).isEqualTo(r.checkpoint().change().size());
         assertThat(line.get("MemoryWrites").asLong()).isEqualTo(1);
         assertThat(line.get("InputTokens").asLong()).isEqualTo(12);
         assertThat(line.get("threadId").asText()).isEqualTo("desk-1");
@@ -519,7 +519,7 @@ class ThreadlineTelemetryTest {
         assertThat(steps.get(0).getAttributes().get(TelemetryKeys.STATUS)).isEqualTo("INTERRUPTED");
         assertThat(steps.get(0).getStatus().getStatusCode()).as("waiting for a human is not an error").isEqualTo(StatusCode.UNSET);
         assertThat(steps.get(1).getAttributes().get(TelemetryKeys.STATUS)).isEqualTo("DONE");
-        assertThat(steps.get(1).getAttributes().get(TelemetryKeys.PARENT_ID)).isEqualTo(asked.checkpoint().checkpointId());
+        assertThat(steps.get(1).getAttributes().get(TelemetryKeys.PARENT_ID)).isEqualTo(asked.checkpoint().id().value());
         assertThat(emf).hasSize(2);
     }
 
@@ -529,21 +529,21 @@ class ThreadlineTelemetryTest {
         StepResult<Desk> first = firstStep(runtime);
         emf.clear();
 
-        StepResult<Desk> forked = runtime.fork(thread, io.threadline.checkpoint.CheckpointId.parse(first.checkpoint().checkpointId()),
+        StepResult<Desk> forked = runtime.fork(thread, first.checkpoint().id(),
                 ThreadKey.of("acme", "desk-2"), "try another answer");
         StepResult<Desk> updated = runtime.update(thread, Update.of(Desk.ANSWER.set("by hand")), "operator fix");
-        runtime.rewind(thread, io.threadline.checkpoint.CheckpointId.parse(first.checkpoint().checkpointId()), "undo the fix");
+        runtime.rewind(thread, first.checkpoint().id(), "undo the fix");
         assertThatThrownBy(() -> runtime.update(thread, Update.of(Desk.ANSWER.set("x".repeat(50))), "too long"))
                 .isInstanceOf(io.threadline.ThreadlineException.class);
 
         SpanData fork = otel.span("fork");
         assertThat(fork.getAttributes().get(TelemetryKeys.THREAD_ID)).isEqualTo("desk-2");
         assertThat(fork.getAttributes().get(TelemetryKeys.OPERATION)).isEqualTo("fork");
-        assertThat(fork.getAttributes().get(TelemetryKeys.CHECKPOINT_ID)).isEqualTo(forked.checkpoint().checkpointId());
+        assertThat(fork.getAttributes().get(TelemetryKeys.CHECKPOINT_ID)).isEqualTo(forked.checkpoint().id().value());
         List<SpanData> updates = otel.spans("update");
         assertThat(updates).hasSize(2);
-        assertThat(updates.get(0).getAttributes().get(TelemetryKeys.CHECKPOINT_ID)).isEqualTo(updated.checkpoint().checkpointId());
-        assertThat(updates.get(0).getAttributes().get(TelemetryKeys.PARENT_ID)).isEqualTo(first.checkpoint().checkpointId());
+        assertThat(updates.get(0).getAttributes().get(TelemetryKeys.CHECKPOINT_ID)).isEqualTo(updated.checkpoint().id().value());
+        assertThat(updates.get(0).getAttributes().get(TelemetryKeys.PARENT_ID)).isEqualTo(first.checkpoint().id().value());
         assertThat(updates.get(1).getStatus().getStatusCode()).as("an invalid update fails its span").isEqualTo(StatusCode.ERROR);
         assertThat(otel.span("rewind").getAttributes().get(TelemetryKeys.STEP)).isEqualTo(3L);
         assertThat(otel.childrenOf(fork)).as("the store calls are under it").isNotEmpty();

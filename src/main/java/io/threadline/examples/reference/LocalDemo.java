@@ -7,7 +7,7 @@ import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.InMemoryCheckpointStore;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.memory.MemoryStore;
-import io.threadline.runtime.CheckpointSummary;
+import io.threadline.checkpoint.Checkpoint;
 import io.threadline.runtime.RunBudget;
 import io.threadline.runtime.RunResult;
 import io.threadline.runtime.ThreadRuntime;
@@ -41,7 +41,7 @@ public final class LocalDemo {
             out.println("> user: " + text);
             RunResult<AgentState> run = runtime.run(thread, Update.of(AgentState.MESSAGES.append(Message.user(text))),
                     RunBudget.steps(10));
-            for (CheckpointSummary step : run.steps()) {
+            for (Checkpoint step : run.steps()) {
                 out.printf("  step %d  %-8s -> %-10s %s%s%n", step.step(), String.join(",", step.nodes()),
                         step.next().isEmpty() ? "END" : String.join(",", step.next()), step.status(),
                         step.decisions().isEmpty() ? "" : "  because " + step.decisions().get(0).reason());

@@ -25,7 +25,6 @@ import io.threadline.graph.StateGraph;
 import io.threadline.graph.internal.StepFailedException;
 import io.threadline.graph.internal.StepOutcome;
 import io.threadline.graph.internal.GraphSteps;
-import io.threadline.runtime.CheckpointSummary;
 import io.threadline.runtime.Interrupt;
 import io.threadline.runtime.RunBudget;
 import io.threadline.runtime.RunResult;
@@ -96,7 +95,7 @@ public final class StepRunner<S> {
             return new RunResult<>(List.of(), null, RunResult.StopReason.DEADLINE);
         }
         StepResult<S> first = step(thread, input, idempotencyKey, null);
-        List<CheckpointSummary> steps = new ArrayList<>(List.of(first.checkpoint()));
+        List<Checkpoint> steps = new ArrayList<>(List.of(first.checkpoint()));
         StepResult<S> last = first;
         while (true) {
             RunResult.StopReason stop = switch (last.checkpoint().status()) {
@@ -110,7 +109,7 @@ public final class StepRunner<S> {
                 return new RunResult<>(steps, last.state(), stop, first.duplicate(), null);
             }
             try {
-                last = continueFrom(thread, CheckpointId.parse(last.checkpoint().checkpointId()));
+                last = continueFrom(thread, last.checkpoint().id());
             } catch (ThreadlineException e) {
                 RunResult.StopReason why = e.code() == ErrorCode.CONFLICT ? RunResult.StopReason.CONFLICT : RunResult.StopReason.ERROR;
                 return new RunResult<>(steps, last.state(), why, first.duplicate(), e);
@@ -164,7 +163,7 @@ public final class StepRunner<S> {
         }
         if (head != null && idempotencyKey != null) {
             if (idempotencyKey.equals(head.checkpoint().idempotencyKey())) {
-                return new StepResult<>(CheckpointSummary.of(head.checkpoint()), head.state(), true);
+                return new StepResult<>(head.checkpoint(), head.state(), true);
             }
             // A retry after the thread moved on: answer the first result without running anything.
             Checkpoint first = heads.store().findByIdempotencyKey(thread, idempotencyKey).orElse(null);
@@ -266,7 +265,7 @@ public final class StepRunner<S> {
         }
         pending.committed();
         heads.outbox().publish(thread, appended.checkpoint());
-        return new StepResult<>(CheckpointSummary.of(appended.checkpoint()), applied.state(), false);
+        return new StepResult<>(appended.checkpoint(), applied.state(), false);
     }
 
     /**
@@ -288,7 +287,7 @@ public final class StepRunner<S> {
         ThreadHeads.Appended appended = heads.append(thread, head, withInput.state(), patchOf(head, withInput), metadata,
                 (draft, id) -> stopped.apply(draft.input(inputPatch(withInput)).effects(Effects.encode(scope.journal().log()))));
         pending.committed();
-        return new StepResult<>(CheckpointSummary.of(appended.checkpoint()), withInput.state(), false);
+        return new StepResult<>(appended.checkpoint(), withInput.state(), false);
     }
 
     /** The change against the head's state as a JSON Patch; {@code null} for a thread's first step (stored whole). */

@@ -12,7 +12,6 @@ import io.threadline.checkpoint.StateChange;
 import io.threadline.checkpoint.ThreadHead;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.memory.MemoryStore;
-import io.threadline.runtime.CheckpointSummary;
 import io.threadline.runtime.RuntimeOptions;
 import io.threadline.runtime.StepResult;
 import io.threadline.runtime.ThreadState;
@@ -164,7 +163,7 @@ public final class ThreadHeads<S> {
     public ThreadState<S> stateAt(ThreadKey thread, CheckpointId id) {
         CheckpointChain chain = store.load(thread, id).orElseThrow(() -> notFound(thread, id));
         bound(chain.target());
-        return new ThreadState<>(CheckpointSummary.of(chain.target()), loader.state(chain));
+        return new ThreadState<>(chain.target(), loader.state(chain));
     }
 
     /** One stored checkpoint of this runtime's agent; {@code CHECKPOINT_NOT_FOUND} if the store has none by that id. */
@@ -176,7 +175,7 @@ public final class ThreadHeads<S> {
 
     /** The answer to a repeated idempotency key: the checkpoint first committed with it, and its state. */
     public StepResult<S> duplicateOf(ThreadKey thread, Checkpoint first) {
-        return new StepResult<>(CheckpointSummary.of(first), stateAt(thread, first.id()).state(), true);
+        return new StepResult<>(first, stateAt(thread, first.id()).state(), true);
     }
 
     public ThreadlineException notFound(ThreadKey thread, CheckpointId id) {

@@ -5,7 +5,6 @@ import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.ThreadKey;
-import io.threadline.runtime.CheckpointSummary;
 import io.threadline.runtime.StepResult;
 import io.threadline.state.AppliedUpdate;
 import io.threadline.state.internal.JsonDiff;
@@ -86,7 +85,7 @@ public final class TimeTravel<S> {
     /** A checkpoint no node produced: its state, and where the thread stands taken from {@code like}. */
     private StepResult<S> append(ThreadKey thread, Head<S> head, S state, byte[] patch, Checkpoint like, Map<String, String> metadata) {
         Checkpoint written = heads.append(thread, head, state, patch, metadata, (draft, id) -> draft.externalWrite(like)).checkpoint();
-        return new StepResult<>(CheckpointSummary.of(written), state, false);
+        return new StepResult<>(written, state, false);
     }
 
     private StepResult<S> observedExternal(ThreadKey thread, String op, Supplier<StepResult<S>> change) {

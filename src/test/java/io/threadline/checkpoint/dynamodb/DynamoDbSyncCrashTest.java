@@ -75,7 +75,7 @@ class DynamoDbSyncCrashTest {
         assertThat(Files.readAllLines(dir.resolve("model-calls"))).as("the first model reply was reused; only the answer was asked")
                 .hasSize(2);
         List<Effect> effects = Effects.decode(new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table),
-                Clock.systemUTC()).get(thread, CheckpointId.parse(done.checkpoint().checkpointId())).orElseThrow().effects());
+                Clock.systemUTC()).get(thread, done.checkpoint().id()).orElseThrow().effects());
         assertThat(effects).extracting(e -> e.kind() + "@" + e.attempt() + (e.reused() ? "r" : ""))
                 .containsExactly("MODEL@1", "TOOL@1", "MODEL@2r", "TOOL@2r", "MODEL@2");
         assertThat(new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC())

@@ -77,7 +77,7 @@ class ApprovalsAgentTest {
         assertThat(done.paymentRetries()).as("the gateway was busy once").isEqualTo(1);
         assertThat(gateway.calls("r-100")).isEqualTo(2);
         assertThat(done.log()).last().asString().isEqualTo("told ann: 42.50 refunded (rf-r-100-4250)");
-        assertThat(run.steps()).allSatisfy(s -> assertThat(s.agent()).isEqualTo("approvals"));
+        assertThat(run.steps()).allSatisfy(s -> assertThat(s.metadata().get("agent")).isEqualTo("approvals"));
     }
 
     @Test
@@ -88,7 +88,7 @@ class ApprovalsAgentTest {
         assertThat(pay.metadata()).containsEntry("attempts.pay", "2");
 
         RefundTools fresh = new RefundTools(1);
-        ReplayReport report = runtime(fresh).replay(thread, CheckpointId.parse(pay.checkpointId()));
+        ReplayReport report = runtime(fresh).replay(thread, CheckpointId.parse(pay.id().value()));
 
         assertThat(report.verdict()).as(report.summary()).isEqualTo(ReplayReport.Verdict.SAME);
         assertThat(report.effectsServed()).as("both attempts' calls are served from the record").isEqualTo(report.effectsRecorded());
@@ -120,10 +120,10 @@ class ApprovalsAgentTest {
         assertThat(asked.stopReason()).isEqualTo(RunResult.StopReason.INTERRUPTED);
         var waiting = asked.steps().get(asked.steps().size() - 1);
         assertThat(waiting.status()).isEqualTo(Status.INTERRUPTED);
-        assertThat(waiting.interrupt().at("/node").asText()).isEqualTo("review");
-        assertThat(waiting.interrupt().at("/payload/question").asText())
+        assertThat(waiting.interrupt().tree().at("/node").asText()).isEqualTo("review");
+        assertThat(waiting.interrupt().tree().at("/payload/question").asText())
                 .isEqualTo("Approve this refund? 250.00 is over the auto-approve limit of 100.00");
-        assertThat(waiting.interrupt().at("/payload/request/amountCents").asLong()).isEqualTo(25_000);
+        assertThat(waiting.interrupt().tree().at("/payload/request/amountCents").asLong()).isEqualTo(25_000);
         assertThat(gateway.calls("r-200")).isZero();
 
         StepResult<RefundState> approved = runtime.resume(thread,
@@ -174,7 +174,7 @@ class ApprovalsAgentTest {
         assertThat(fourth.stopReason()).isEqualTo(RunResult.StopReason.INTERRUPTED);
         assertThat(fourth.state().priorRefunds()).isEqualTo(3);
         assertThat(fourth.state().approval()).as("the previous refund's approval is cleared by intake").isNull();
-        assertThat(fourth.steps().get(fourth.steps().size() - 1).interrupt().at("/payload/question").asText())
+        assertThat(fourth.steps().get(fourth.steps().size() - 1).interrupt().tree().at("/payload/question").asText())
                 .isEqualTo("Approve this refund? fay was refunded 3 times before");
     }
 

@@ -87,7 +87,7 @@ class ReferenceAgentReplayTest {
         });
         ThreadRuntime<AgentState> changed = runtime(shouting, null, ReferenceAgent.tools());
 
-        ReplayReport report = changed.replay(thread, CheckpointId.parse(changed.state(thread).checkpoint().checkpointId()));
+        ReplayReport report = changed.replay(thread, changed.state(thread).checkpoint().id());
 
         assertThat(report.verdict()).isEqualTo(ReplayReport.Verdict.DIFFERENT);
         assertThat(report.fields()).singleElement().satisfies(f -> {
@@ -137,7 +137,7 @@ class ReferenceAgentReplayTest {
         assertThat(tools.wordCountCalls).as("word_count calls").hasValue(2);
         assertThat(run.steps().get(1).metadata()).containsEntry("attempts.execute", "2");
         assertThat(run.state().retryCount()).as("the seed's retry_count").isEqualTo(1);
-        List<Effect> effects = Effects.decode(store.get(thread, CheckpointId.parse(run.steps().get(1).checkpointId())).orElseThrow().effects());
+        List<Effect> effects = Effects.decode(store.get(thread, CheckpointId.parse(run.steps().get(1).id().value())).orElseThrow().effects());
         assertThat(effects).extracting(e -> e.kind() + " " + e.name() + "@" + e.attempt() + (e.reused() ? " reused" : "") + (e.failed() ? " failed" : ""))
                 .containsExactly("TOOL calculator@1", "TOOL word_count@1 failed",
                         "FAILURE " + ToolUnavailableException.class.getName() + "@1 failed",
@@ -148,7 +148,7 @@ class ReferenceAgentReplayTest {
 
         // The retry replays as it ran: the failed attempt, then the reused and the new call.
         ReplayReport report = runtime(ReferenceAgent.graph(), null, ReferenceAgent.tools())
-                .replay(thread, CheckpointId.parse(run.steps().get(1).checkpointId()));
+                .replay(thread, CheckpointId.parse(run.steps().get(1).id().value()));
         assertThat(report.verdict()).as(report.summary()).isEqualTo(ReplayReport.Verdict.SAME);
     }
 

@@ -9,7 +9,7 @@ import io.threadline.checkpoint.ThreadKey;
 import io.threadline.effects.Effect;
 import io.threadline.effects.EffectKind;
 import io.threadline.effects.Effects;
-import io.threadline.runtime.CheckpointSummary;
+
 import io.threadline.runtime.RunBudget;
 import io.threadline.runtime.RunResult;
 import io.threadline.runtime.ThreadRuntime;
@@ -169,7 +169,7 @@ class ReferenceAgentTest {
         assertThat(run.stopReason()).isEqualTo(RunResult.StopReason.DONE);
         assertThat(run.state().toolOutputs()).containsEntry("calculator", "error: division by zero");
         assertThat(last(run.state()).content()).isEqualTo("I could not work out 'what is 1 / 0': division by zero.");
-        assertThat(run.steps()).extracting(CheckpointSummary::status).containsExactly(Status.RUNNING, Status.RUNNING, Status.DONE);
+        assertThat(run.steps()).extracting(Checkpoint::status).containsExactly(Status.RUNNING, Status.RUNNING, Status.DONE);
         assertThat(run.steps().get(1).metadata()).as("an error that is the tool's answer is not retried")
                 .doesNotContainKey("attempts.execute");
     }
@@ -194,8 +194,8 @@ class ReferenceAgentTest {
                 .contains("process -. TOOL .-> execute");
     }
 
-    private List<Effect> effects(CheckpointSummary step) {
-        return Effects.decode(store.get(ThreadKey.of(step.tenant(), step.threadId()), CheckpointId.parse(step.checkpointId()))
+    private List<Effect> effects(Checkpoint step) {
+        return Effects.decode(store.get(step.thread(), step.id())
                 .orElseThrow().effects());
     }
 

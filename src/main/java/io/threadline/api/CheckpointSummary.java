@@ -1,16 +1,17 @@
-package io.threadline.runtime;
+package io.threadline.api;
 
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.Decision;
 import io.threadline.checkpoint.Status;
 import io.threadline.checkpoint.StepError;
+import io.threadline.runtime.ThreadRuntime;
 
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What callers see of a checkpoint: everything but the stored state change and effects; for a
+ * What callers of the API see of a checkpoint, as JSON (the Java API hands out the {@link Checkpoint} itself): everything but the stored state change and effects; for a
  * FAILED step, the error (node, type, message, stack); for an INTERRUPTED one, what it waits for
  * ({@code node}, {@code when}, {@code payload}). {@code agent} is the agent the thread is bound to, or
  * {@code null} for a thread no named agent wrote.
