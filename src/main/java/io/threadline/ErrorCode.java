@@ -27,6 +27,17 @@ public enum ErrorCode {
      * that created it, and only that agent may read or step it. Nothing was written.
      */
     AGENT_MISMATCH(409),
+    /**
+     * The deployed graph lacks what the thread depends on: a node it waits at (or is scheduled for), or a route
+     * recorded from there, with no node migration declared for it. {@code details.missing} names each; nothing
+     * was written. See README, "Deploying a new version".
+     */
+    GRAPH_INCOMPATIBLE(409),
+    /**
+     * The thread is pinned to another graph fingerprint than the deployed one ({@code details.pinnedTo}): the
+     * version that runs that graph serves it. Nothing was written.
+     */
+    GRAPH_PINNED(409),
     /** No thread with that id exists for the caller's tenant. */
     THREAD_NOT_FOUND(404),
     /** The thread exists but has no (retained) checkpoint with that id. */

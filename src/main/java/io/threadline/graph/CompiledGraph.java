@@ -45,12 +45,17 @@ public final class CompiledGraph<S> {
     private final java.util.Set<String> interruptBefore;
     private final java.util.Set<String> interruptAfter;
     private final Map<Integer, StateMigration> migrations;
+    private final Map<String, String> nodeMigrations;
+    private final boolean pinsThreads;
+    private final GraphFingerprint fingerprint;
 
     CompiledGraph(StateSchema<S> schema, Map<String, Node<S>> nodes, Map<String, List<String>> edges,
                   Map<String, StateGraph.RouteSpec<S>> routes, Map<String, NodePolicy<S>> policies, Durability durability,
                   java.util.Set<String> interruptBefore, java.util.Set<String> interruptAfter,
-                  Map<Integer, StateMigration> migrations) {
+                  Map<Integer, StateMigration> migrations, Map<String, String> nodeMigrations, boolean pinsThreads) {
         this.schema = schema;
+        this.nodeMigrations = Map.copyOf(nodeMigrations);
+        this.pinsThreads = pinsThreads;
         this.interruptBefore = java.util.Set.copyOf(interruptBefore);
         this.interruptAfter = java.util.Set.copyOf(interruptAfter);
         this.migrations = Map.copyOf(migrations);
@@ -62,6 +67,40 @@ public final class CompiledGraph<S> {
         edges.forEach((k, v) -> e.put(k, List.copyOf(new LinkedHashSet<>(v))));
         this.edges = Collections.unmodifiableMap(e);
         this.routes = Collections.unmodifiableMap(new LinkedHashMap<>(routes));
+        this.fingerprint = GraphFingerprint.of(schema.version(), order, this.edges, this.routes, this.policies, durability,
+                this.interruptBefore, this.interruptAfter);
+    }
+
+    /** The stable hash of this graph's structure that every checkpoint it writes records (see {@link GraphFingerprint}). */
+    public GraphFingerprint fingerprint() {
+        return fingerprint;
+    }
+
+    /** Whether {@code name} is a node of this graph (START and END are not). */
+    public boolean hasNode(String name) {
+        return nodes.containsKey(name);
+    }
+
+    /**
+     * Where a run can go right after {@code node}: its plain edges' targets or every target its router declares
+     * ({@link StateGraph#END} included), sorted; empty for a name that is not a node.
+     */
+    public java.util.SortedSet<String> targetsFrom(String node) {
+        StateGraph.RouteSpec<S> spec = routes.get(node);
+        return new java.util.TreeSet<>(spec != null ? spec.targets() : edges.getOrDefault(node, List.of()));
+    }
+
+    /**
+     * The node migrations this graph declares ({@link StateGraph#migrateNode}): a node of an earlier version that
+     * is gone, mapped to the node of this graph that a thread waiting at it goes on at.
+     */
+    public Map<String, String> nodeMigrations() {
+        return nodeMigrations;
+    }
+
+    /** Whether threads this graph starts stay on it ({@link StateGraph#pinThreads}). */
+    public boolean pinsThreads() {
+        return pinsThreads;
     }
 
     public StateSchema<S> schema() {

@@ -50,6 +50,8 @@ public final class StateGraph<S> {
     private final java.util.Set<String> interruptBefore = new java.util.LinkedHashSet<>();
     private final java.util.Set<String> interruptAfter = new java.util.LinkedHashSet<>();
     private final Map<Integer, StateMigration> migrations = new java.util.TreeMap<>();
+    private final Map<String, String> nodeMigrations = new java.util.TreeMap<>();
+    private boolean pinThreads;
 
     /** A conditional edge: the router and everything it may choose. */
     record RouteSpec<S>(Router<S> router, List<String> targets, Map<Object, String> labels) {}
@@ -112,6 +114,31 @@ public final class StateGraph<S> {
         if (migrations.put(fromVersion, Objects.requireNonNull(migration, "migration")) != null) {
             problems.add("two migrations from schema version " + fromVersion);
         }
+        return this;
+    }
+
+    /**
+     * Declares that node {@code removed} of an earlier version of this graph (renamed, or removed) is continued by
+     * {@code replacement}: a stored thread scheduled at (or interrupted in) {@code removed} goes on at
+     * {@code replacement} when this graph steps it, and the checkpoint records the move
+     * ({@code graphMigrated}). Checked by {@link #compile()}: {@code removed} must not be a node of this graph,
+     * {@code replacement} must be one. Not part of the {@link GraphFingerprint}.
+     */
+    public StateGraph<S> migrateNode(String removed, String replacement) {
+        if (nodeMigrations.put(Objects.requireNonNull(removed, "removed"), Objects.requireNonNull(replacement, "replacement")) != null) {
+            problems.add("two node migrations from '" + removed + "'");
+        }
+        return this;
+    }
+
+    /**
+     * Threads this graph starts are pinned to its {@link GraphFingerprint}: every checkpoint of theirs carries
+     * {@code graphPin}, and a runtime of another graph refuses to step them ({@code GRAPH_PINNED}, naming the
+     * fingerprint), so they finish on the version they started on while that version stays deployed (README,
+     * "Deploying a new version"). Threads started before pinning was declared are not pinned.
+     */
+    public StateGraph<S> pinThreads() {
+        this.pinThreads = true;
         return this;
     }
 
@@ -212,9 +239,18 @@ public final class StateGraph<S> {
                 }
             }
         }
+        nodeMigrations.forEach((removed, replacement) -> {
+            if (nodes.containsKey(removed)) {
+                found.add("migrateNode('" + removed + "', …): '" + removed + "' is still a node; only a node of an earlier version can be migrated");
+            }
+            if (!nodes.containsKey(replacement)) {
+                found.add("migrateNode(…, '" + replacement + "'): '" + replacement + "' is not a node");
+            }
+        });
         if (!found.isEmpty()) {
             throw new InvalidGraphException(found);
         }
-        return new CompiledGraph<>(schema, nodes, edges, routes, policies, durability, interruptBefore, interruptAfter, migrations);
+        return new CompiledGraph<>(schema, nodes, edges, routes, policies, durability, interruptBefore, interruptAfter, migrations,
+                nodeMigrations, pinThreads);
     }
 }

@@ -12,6 +12,7 @@ import io.threadline.checkpoint.ThreadKey;
 import io.threadline.effects.ToolBox;
 import io.threadline.graph.CompiledGraph;
 import io.threadline.memory.MemoryStore;
+import io.threadline.runtime.internal.GraphVersions;
 import io.threadline.runtime.internal.Head;
 import io.threadline.runtime.internal.HistoryDiffs;
 import io.threadline.runtime.internal.StepReplayer;
@@ -57,7 +58,8 @@ public final class ThreadRuntime<S> {
         Objects.requireNonNull(tools, "tools");
         Objects.requireNonNull(options, "options");
         StateValidator<S> stateValidator = new StateValidator<>(graph.schema(), validator);
-        this.heads = new ThreadHeads<>(graph.schema(), graph.migrations(), store, codec, options, memory, agent);
+        this.heads = new ThreadHeads<>(graph.schema(), graph.migrations(), store, codec, options, memory, agent,
+                new GraphVersions(graph));
         this.steps = new StepRunner<>(heads, graph, stateValidator, chatModel, tools);
         this.replayer = new StepReplayer<>(heads, graph, tools);
         this.timeTravel = new TimeTravel<>(heads, stateValidator);
@@ -81,6 +83,14 @@ public final class ThreadRuntime<S> {
 
     public CompiledGraph<S> graph() {
         return graph;
+    }
+
+    /**
+     * What this runtime's graph would do with a stored thread whose latest checkpoint is {@code head} — continue,
+     * migrate, refuse, or leave it to the version it is pinned to (see {@link VersionCheck}). Reads nothing.
+     */
+    public VersionCheck versionCheck(Checkpoint head) {
+        return heads.versions().check(head);
     }
 
     /** One step without input: runs what the thread has scheduled (or starts a new run). */

@@ -108,11 +108,16 @@ class StoredBytesTest {
      * envelope writes it in the map's own order, which differs from one JVM to the next.
      */
     private static String digest(Checkpoint cp) throws Exception {
+        // The graph-version facts (graph, graphRoutes, …) were added to the metadata after the digests were taken,
+        // on purpose; they are checked on their own below, and everything else must stay byte for byte.
+        TreeMap<String, String> metadata = new TreeMap<>(cp.metadata());
+        assertThat(metadata.remove("graph")).as("every checkpoint names its graph").matches("[0-9a-f]{16}");
+        metadata.keySet().removeIf(key -> key.startsWith("graph"));
         String stored = String.join("|", cp.id().value(), Long.toString(cp.step()), String.valueOf(cp.parent()),
                 cp.nodes().toString(), cp.decisions().toString(), cp.next().toString(), cp.status().name(),
                 Integer.toString(cp.schemaVersion()), (cp.isSnapshot() ? "S" : "D") + cp.change().json().length,
                 new String(cp.change().json(), StandardCharsets.UTF_8), cp.createdAt().toString(), String.valueOf(cp.idempotencyKey()),
-                new TreeMap<>(cp.metadata()).toString(), String.valueOf(cp.outbox()), String.valueOf(cp.input()),
+                metadata.toString(), String.valueOf(cp.outbox()), String.valueOf(cp.input()),
                 String.valueOf(cp.effects()), String.valueOf(cp.error()), String.valueOf(cp.interrupt()));
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(stored.getBytes(StandardCharsets.UTF_8)));
     }

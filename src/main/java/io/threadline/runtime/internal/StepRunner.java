@@ -30,6 +30,7 @@ import io.threadline.runtime.RunBudget;
 import io.threadline.runtime.RunResult;
 import io.threadline.runtime.RuntimeOptions;
 import io.threadline.runtime.StepResult;
+import io.threadline.runtime.VersionCheck;
 import io.threadline.state.AppliedChange;
 import io.threadline.state.AppliedUpdate;
 import io.threadline.state.StateCodec;
@@ -185,7 +186,10 @@ public final class StepRunner<S> {
         }
         long step = head == null ? 1 : head.checkpoint().step() + 1;
         S before = head == null ? schema.initial() : head.state();
-        List<String> scheduled = head == null || head.checkpoint().next().isEmpty() ? List.of(StateGraph.START) : head.checkpoint().next();
+        // Another version of the graph may have written the head: continue, migrate, or refuse before anything runs.
+        VersionCheck version = head == null ? null : heads.versions().require(head.checkpoint());
+        List<String> scheduled = head == null || head.checkpoint().next().isEmpty() ? List.of(StateGraph.START)
+                : version.moved().isEmpty() ? head.checkpoint().next() : version.scheduled();
         Checkpoint failedHead = head != null && head.checkpoint().status() == Status.FAILED ? head.checkpoint() : null;
         if (failedHead != null && idempotencyKey != null && idempotencyKey.equals(failedHead.metadata().get(ATTEMPT_KEY))) {
             // The caller retries the very request that failed: its input is already in the FAILED checkpoint.
@@ -201,7 +205,8 @@ public final class StepRunner<S> {
         // and clear them after the commit only when there are some.
         StepPending pending = StepPending.of(heads.store(), thread, step, mayRunSync(scheduled));
         try {
-            return runAndCommit(thread, head, withInput, scheduled, idempotencyKey, resume, failedHead, pending);
+            return runAndCommit(thread, head, withInput, scheduled, idempotencyKey, resume, failedHead, pending,
+                    version == null ? Map.of() : version.moved());
         } catch (ThreadlineException e) {
             pending.ended(e.code());
             throw e;
@@ -209,7 +214,8 @@ public final class StepRunner<S> {
     }
 
     private StepResult<S> runAndCommit(ThreadKey thread, Head<S> head, AppliedUpdate<S> withInput, List<String> scheduled,
-                                       String idempotencyKey, JsonNode resume, Checkpoint failedHead, StepPending pending) {
+                                       String idempotencyKey, JsonNode resume, Checkpoint failedHead, StepPending pending,
+                                       Map<String, String> moved) {
         long step = head == null ? 1 : head.checkpoint().step() + 1;
         boolean interrupted = resume != null;
         StepScope scope = new StepScope(thread, step, options.clock(), options.random(), heads.memory(), chatModel, tools,
@@ -217,18 +223,18 @@ public final class StepRunner<S> {
                         .observedBy(options.observer().stepRunning(thread, step, scheduled)), heads.memory() != null, codec);
         if (interrupted) {
             Interrupt waiting = Interrupt.of(head.checkpoint(), codec);
-            scope.resuming(waiting.when() == InterruptPoint.AFTER ? null : waiting.node(), resume);
+            scope.resuming(waiting.when() == InterruptPoint.AFTER ? null : moved.getOrDefault(waiting.node(), waiting.node()), resume);
         }
         StepOutcome<S> outcome;
         try {
             outcome = GraphSteps.execute(graph, withInput.state(), scheduled, scope);
         } catch (StepFailedException failure) {
             StepError error = StepErrors.of(failure, options.errorStackFrames());
-            return appendStopped(thread, head, withInput, idempotencyKey, scope, pending, failure.attemptsByNode(),
+            return appendStopped(thread, head, withInput, idempotencyKey, scope, pending, failure.attemptsByNode(), moved,
                     draft -> draft.failedStep(failure.attempted(), scheduled, error));
         } catch (InterruptSignal signal) {
             InterruptPayload waitsFor = Interrupts.of(signal, codec);
-            return appendStopped(thread, head, withInput, idempotencyKey, scope, pending, Map.of(),
+            return appendStopped(thread, head, withInput, idempotencyKey, scope, pending, Map.of(), moved,
                     draft -> draft.interruptedStep(List.of(signal.node()), scheduled, waitsFor));
         }
         List<AppliedChange> changes = new ArrayList<>(withInput.changes());
@@ -246,6 +252,9 @@ public final class StepRunner<S> {
         }
         if (interrupted) {
             metadata.put("resumed", head.checkpoint().id().value());
+        }
+        if (!moved.isEmpty()) {
+            metadata.put(GraphVersions.MIGRATED_KEY, GraphVersions.migrated(moved));
         }
         // A pause after the last node would wait for nothing: the run is simply done.
         boolean pause = outcome.interruptedAfter() != null && !outcome.next().isEmpty();
@@ -276,13 +285,16 @@ public final class StepRunner<S> {
      * chooses the kind — {@link Checkpoint.Draft#failedStep} or {@link Checkpoint.Draft#interruptedStep}.
      */
     private StepResult<S> appendStopped(ThreadKey thread, Head<S> head, AppliedUpdate<S> withInput, String idempotencyKey,
-                                        StepScope scope, StepPending pending, Map<String, Integer> attempts,
+                                        StepScope scope, StepPending pending, Map<String, Integer> attempts, Map<String, String> moved,
                                         java.util.function.Function<Checkpoint.Draft, Checkpoint> stopped) {
         validator.check(head == null ? validator.validateAll(withInput.state()) : validator.validateChanges(withInput));
         Map<String, String> metadata = new TreeMap<>();
         attempts.forEach((node, n) -> metadata.put("attempts." + node, Integer.toString(n)));
         if (idempotencyKey != null) {
             metadata.put(ATTEMPT_KEY, idempotencyKey);
+        }
+        if (!moved.isEmpty()) {
+            metadata.put(GraphVersions.MIGRATED_KEY, GraphVersions.migrated(moved));
         }
         ThreadHeads.Appended appended = heads.append(thread, head, withInput.state(), patchOf(head, withInput), metadata,
                 (draft, id) -> stopped.apply(draft.input(inputPatch(withInput)).effects(Effects.encode(scope.journal().log()))));

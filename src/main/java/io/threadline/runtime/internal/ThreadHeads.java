@@ -50,14 +50,17 @@ public final class ThreadHeads<S> {
     private final MemoryStore memory;
     private final Outbox outbox;
     private final String agent;
+    private final GraphVersions versions;
 
     /**
      * @param store  the store as given; wrapped here by the options' observer
      * @param memory long-term memory, or {@code null} for none; wrapped by the options' observer
      * @param agent  the agent whose threads these are, or {@code null} for a runtime without one
+     * @param versions the graph's version rule and the version metadata every appended checkpoint is stamped with
      */
     public ThreadHeads(StateSchema<S> schema, Map<Integer, StateMigration> migrations, CheckpointStore store, StateCodec codec,
-                       RuntimeOptions options, MemoryStore memory, String agent) {
+                       RuntimeOptions options, MemoryStore memory, String agent, GraphVersions versions) {
+        this.versions = Objects.requireNonNull(versions, "versions");
         this.schema = Objects.requireNonNull(schema, "schema");
         this.options = Objects.requireNonNull(options, "options");
         this.store = options.observer().checkpointStore(Objects.requireNonNull(store, "store"));
@@ -100,6 +103,11 @@ public final class ThreadHeads<S> {
 
     public Optional<String> agent() {
         return Optional.ofNullable(agent);
+    }
+
+    /** The graph's version rule (see {@link GraphVersions}). */
+    public GraphVersions versions() {
+        return versions;
     }
 
     // ------------------------------------------------------------------ reading
@@ -241,9 +249,12 @@ public final class ThreadHeads<S> {
         if (agent != null) {
             stamped.put(AGENT_KEY, agent);
         }
-        Checkpoint checkpoint = kind.of(Checkpoint.draft(id, thread, expectedStep + 1, parent)
+        Checkpoint made = kind.of(Checkpoint.draft(id, thread, expectedStep + 1, parent)
                 .state(schema.version(), written.change(), now)
                 .metadata(stamped), id);
+        // The version facts depend on the next nodes, which only the kind knows: added once it is made.
+        stamped.putAll(versions.stamp(head == null ? null : head.checkpoint(), made.next()));
+        Checkpoint checkpoint = withMetadata(made, stamped);
         CommitResult result;
         try {
             result = store.commit(new Commit(checkpoint, expectedStep, written.snapshotAt()));
@@ -257,6 +268,12 @@ public final class ThreadHeads<S> {
             cache.put(thread, new Head<>(checkpoint, state, written.snapshotBytes(), written.deltaBytesSince(), written.snapshotAt()));
         }
         return new Appended(checkpoint, result);
+    }
+
+    private static Checkpoint withMetadata(Checkpoint c, Map<String, String> metadata) {
+        return new Checkpoint(c.id(), c.thread(), c.step(), c.parent(), c.nodes(), c.decisions(), c.next(), c.status(),
+                c.schemaVersion(), c.change(), c.createdAt(), c.idempotencyKey(), metadata, c.outbox(), c.input(), c.effects(),
+                c.error(), c.interrupt());
     }
 
     /** What {@link #append} made, and what the store answered. */
