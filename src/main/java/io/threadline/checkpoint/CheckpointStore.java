@@ -93,4 +93,23 @@ public interface CheckpointStore {
      * still running attempt are left alone. No-op for positions that hold nothing.
      */
     void discardPendingEffects(ThreadKey thread, long step, java.util.Collection<Integer> seqs);
+
+    /**
+     * Thread heads, a page at a time: of {@code scan.tenant()}, or of every tenant when it is {@code null} — what a
+     * reader of every stored thread (the migration dry-run) walks with bounded memory. Pass {@link HeadPage#nextCursor}
+     * back (in a scan with the same tenant and limit) until it is {@code null}.
+     *
+     * <p>Every thread that has a head when the scan starts and keeps it appears at least once. A thread committed to
+     * while the scan runs may appear again with its newer head (a store may keep heads in order of their last
+     * write), and one created meanwhile may or may not appear; a store may serve the scan from an index that lags
+     * commits by a moment (DynamoDB: a global secondary index). Other tenants' threads never appear in a tenant's
+     * scan. A cursor the store did not issue for such a scan is {@code INVALID_INPUT}.
+     *
+     * <p>An optional capability: the in-memory and DynamoDB stores have it (the contract suite checks them); a store
+     * without it (a wrapper, a test double) answers {@code INTERNAL} saying so, and only the dry-run needs it.
+     */
+    default HeadPage scanHeads(HeadScan scan) {
+        throw new io.threadline.ThreadlineException(io.threadline.ErrorCode.INTERNAL,
+                getClass().getSimpleName() + " cannot scan thread heads (CheckpointStore.scanHeads is optional)");
+    }
 }

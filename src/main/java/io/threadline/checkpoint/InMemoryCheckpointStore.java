@@ -346,4 +346,53 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
             throw new IllegalArgumentException("thread " + thread + " already exists here");
         }
     }
+
+    /**
+     * Threads in (tenant, thread id) order; the cursor is the last thread returned. Each page looks at every thread
+     * once and keeps the {@code limit} next ones: no copy of the whole key set is held.
+     */
+    @Override
+    public HeadPage scanHeads(HeadScan scan) {
+        ThreadKey after = scan.cursor() == null ? null : scanCursor(scan);
+        java.util.Comparator<ThreadKey> order = java.util.Comparator.comparing(ThreadKey::tenant).thenComparing(ThreadKey::threadId);
+        // The limit smallest keys after the cursor: a max-heap of at most limit keys.
+        java.util.PriorityQueue<ThreadKey> page = new java.util.PriorityQueue<>(order.reversed());
+        for (ThreadKey key : threads.keySet()) {
+            if ((scan.tenant() != null && !scan.tenant().equals(key.tenant())) || (after != null && order.compare(key, after) <= 0)) {
+                continue;
+            }
+            page.add(key);
+            if (page.size() > scan.limit()) {
+                page.poll();
+            }
+        }
+        List<ThreadKey> keys = new ArrayList<>(page);
+        keys.sort(order);
+        List<HeadPage.Entry> heads = new ArrayList<>(keys.size());
+        for (ThreadKey key : keys) {
+            head(key).ifPresent(head -> heads.add(new HeadPage.Entry(key, head)));
+        }
+        String next = keys.size() < scan.limit() ? null : CURSOR_PREFIX + keys.get(keys.size() - 1).tenant() + "/" + keys.get(keys.size() - 1).threadId();
+        return new HeadPage(heads, next);
+    }
+
+    private static final String CURSOR_PREFIX = "mem1:";
+
+    private static ThreadKey scanCursor(HeadScan scan) {
+        String cursor = scan.cursor();
+        int slash = cursor.indexOf('/');
+        if (!cursor.startsWith(CURSOR_PREFIX) || slash < 0) {
+            throw scan.badCursor();
+        }
+        ThreadKey key;
+        try {
+            key = ThreadKey.of(cursor.substring(CURSOR_PREFIX.length(), slash), cursor.substring(slash + 1));
+        } catch (ThreadlineException e) {
+            throw scan.badCursor();
+        }
+        if (scan.tenant() != null && !scan.tenant().equals(key.tenant())) {
+            throw scan.badCursor();
+        }
+        return key;
+    }
 }

@@ -89,6 +89,11 @@ final class TracedCheckpointStore implements CheckpointStore {
     }
 
     @Override
+    public io.threadline.checkpoint.HeadPage scanHeads(io.threadline.checkpoint.HeadScan scan) {
+        return Spans.within(spans.span("scanHeads").startSpan(), span -> store.scanHeads(scan));
+    }
+
+    @Override
     public HistoryPage history(ThreadKey thread, HistoryQuery query) {
         return traced("history", thread, span -> store.history(thread, query));
     }

@@ -467,4 +467,79 @@ public abstract class CheckpointStoreContract {
             pool.shutdownNow();
         }
     }
+
+    // ------------------------------------------------------------------ scanning heads
+
+    /** Every head a scan returns, page by page, failing on a repeated thread; at most {@code maxPages} pages. */
+    private java.util.Map<ThreadKey, ThreadHead> scanAll(HeadScan scan, int maxPages) {
+        java.util.Map<ThreadKey, ThreadHead> seen = new java.util.LinkedHashMap<>();
+        HeadScan page = scan;
+        for (int pages = 0; pages < maxPages; pages++) {
+            HeadPage answer = store().scanHeads(page);
+            assertThat(answer.heads().size()).isLessThanOrEqualTo(scan.limit());
+            for (HeadPage.Entry entry : answer.heads()) {
+                assertThat(seen.put(entry.thread(), entry.head())).as("%s returned twice", entry.thread()).isNull();
+            }
+            if (answer.nextCursor() == null) {
+                return seen;
+            }
+            page = scan.after(answer.nextCursor());
+        }
+        throw new AssertionError("the scan did not end within " + maxPages + " pages");
+    }
+
+    @Test
+    void aTenantsHeadScanReturnsEachOfItsThreadsOnceWithItsHeadAndNoOtherTenants() {
+        java.util.Map<ThreadKey, ThreadHead> expected = new java.util.HashMap<>();
+        for (int i = 0; i < 23; i++) {
+            ThreadKey thread = newThread();
+            List<Checkpoint> chain = commitChain(thread, 1 + i % 3, Set.of());
+            Checkpoint head = chain.get(chain.size() - 1);
+            expected.put(thread, new ThreadHead(head.id(), head.step()));
+        }
+        ThreadKey elsewhere = ThreadKey.of(tenant + "-other", "th-" + UUID.randomUUID());
+        store().commit(new Commit(fixtures.first(elsewhere), 0));
+
+        assertThat(scanAll(HeadScan.tenant(tenant, 5), 100)).isEqualTo(expected);
+        assertThat(scanAll(HeadScan.tenant(tenant, HeadScan.MAX_LIMIT), 100)).isEqualTo(expected);
+        assertThat(scanAll(HeadScan.tenant(tenant + "-other", 5), 100).keySet()).containsExactly(elsewhere);
+    }
+
+    @Test
+    void aScanOfEveryTenantReturnsEveryTenantsThreadsOnce() {
+        Set<ThreadKey> mine = new HashSet<>();
+        for (int i = 0; i < 6; i++) {
+            ThreadKey thread = ThreadKey.of(tenant + (i % 2 == 0 ? "-a" : "-b"), "th-" + i);
+            store().commit(new Commit(fixtures.first(thread), 0));
+            mine.add(thread);
+        }
+        // The store may hold other tests' threads too: all of them, each once, and ours among them.
+        java.util.Map<ThreadKey, ThreadHead> all = scanAll(HeadScan.allTenants(7), 100_000);
+        assertThat(all.keySet()).containsAll(mine);
+        mine.forEach(thread -> assertThat(all.get(thread)).isEqualTo(store().head(thread).orElseThrow()));
+    }
+
+    @Test
+    void aTenantWithoutThreadsScansEmpty() {
+        HeadPage page = store().scanHeads(HeadScan.tenant(tenant, 10));
+        assertThat(page.heads()).isEmpty();
+        assertThat(page.nextCursor()).isNull();
+    }
+
+    @Test
+    void aHeadScanRefusesCursorsItDidNotIssueAndBadLimits() {
+        for (int i = 0; i < 3; i++) {
+            store().commit(new Commit(fixtures.first(newThread()), 0));
+        }
+        String cursor = store().scanHeads(HeadScan.tenant(tenant, 1)).nextCursor();
+        assertThat(cursor).isNotNull();
+        for (HeadScan bad : List.of(HeadScan.tenant(tenant + "-other", 1).after(cursor), HeadScan.tenant(tenant, 1).after("garbage"),
+                HeadScan.tenant(tenant, 1).after("mem1:no-slash"), HeadScan.tenant(tenant, 1).after("ddb1:!!"))) {
+            assertThatThrownBy(() -> store().scanHeads(bad)).isInstanceOf(ThreadlineException.class)
+                    .satisfies(e -> assertThat(((ThreadlineException) e).code()).isEqualTo(ErrorCode.INVALID_INPUT));
+        }
+        assertThatThrownBy(() -> HeadScan.tenant(tenant, 0)).isInstanceOf(ThreadlineException.class);
+        assertThatThrownBy(() -> HeadScan.allTenants(HeadScan.MAX_LIMIT + 1)).isInstanceOf(ThreadlineException.class);
+        assertThatThrownBy(() -> HeadScan.tenant("no/slash", 10)).isInstanceOf(ThreadlineException.class);
+    }
 }

@@ -7,6 +7,8 @@ import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.Commit;
 import io.threadline.checkpoint.CommitResult;
+import io.threadline.checkpoint.HeadPage;
+import io.threadline.checkpoint.HeadScan;
 import io.threadline.checkpoint.HistoryPage;
 import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.PruneReport;
@@ -19,6 +21,7 @@ import io.threadline.checkpoint.dynamodb.internal.DynamoDbErrors;
 import io.threadline.checkpoint.dynamodb.internal.ItemSize;
 import io.threadline.checkpoint.dynamodb.internal.Keys;
 import io.threadline.checkpoint.dynamodb.internal.PendingItems;
+import io.threadline.checkpoint.dynamodb.internal.HeadScanner;
 import io.threadline.checkpoint.dynamodb.internal.Pruner;
 import io.threadline.checkpoint.dynamodb.internal.ThreadReader;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -55,6 +58,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     private final ThreadReader reader;
     private final CommitWriter writer;
     private final Pruner pruner;
+    private final HeadScanner heads;
     private final Clock clock;
 
     /**
@@ -67,6 +71,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
         this.reader = new ThreadReader(client, settings.tableName());
         this.writer = new CommitWriter(client, settings, clock, reader);
         this.pruner = new Pruner(client, settings.tableName(), reader);
+        this.heads = new HeadScanner(client, settings.tableName());
     }
 
     /** The settings this store writes with. */
@@ -110,6 +115,15 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
             }
             return reader.get(thread, CheckpointId.parse(item.get(Keys.CHECKPOINT_ID).s()));
         });
+    }
+
+    /**
+     * One Query (a tenant) or Scan (every tenant) of the tenant index {@value HeadScanner#INDEX}, which holds only
+     * heads: eventually consistent, as every index read is; see {@link HeadScanner}.
+     */
+    @Override
+    public HeadPage scanHeads(HeadScan scan) {
+        return call("scanHeads", null, () -> heads.scan(scan));
     }
 
     @Override
