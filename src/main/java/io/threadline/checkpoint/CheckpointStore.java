@@ -1,5 +1,8 @@
 package io.threadline.checkpoint;
 
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+
 import java.time.Instant;
 import java.util.Optional;
 
@@ -109,7 +112,7 @@ public interface CheckpointStore {
      * without it (a wrapper, a test double) answers {@code INTERNAL} saying so, and only the dry-run needs it.
      */
     default HeadPage scanHeads(HeadScan scan) {
-        throw new io.threadline.ThreadlineException(io.threadline.ErrorCode.INTERNAL,
+        throw new ThreadlineException(ErrorCode.INTERNAL,
                 getClass().getSimpleName() + " cannot scan thread heads (CheckpointStore.scanHeads is optional)");
     }
 }

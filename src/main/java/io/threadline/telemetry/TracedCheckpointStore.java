@@ -11,6 +11,8 @@ import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.Commit;
 import io.threadline.checkpoint.CommitResult;
 import io.threadline.checkpoint.PendingEffect;
+import io.threadline.checkpoint.HeadPage;
+import io.threadline.checkpoint.HeadScan;
 import io.threadline.checkpoint.HistoryPage;
 import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.PruneReport;
@@ -89,7 +91,7 @@ final class TracedCheckpointStore implements CheckpointStore {
     }
 
     @Override
-    public io.threadline.checkpoint.HeadPage scanHeads(io.threadline.checkpoint.HeadScan scan) {
+    public HeadPage scanHeads(HeadScan scan) {
         return Spans.within(spans.span("scanHeads").startSpan(), span -> store.scanHeads(scan));
     }
 
