@@ -279,7 +279,7 @@ public class Operations {
         return new io.threadline.runtime.ReplayReport(r.threadId(), r.checkpointId(), r.step(), r.nodes(), r.verdict(),
                 io.threadline.state.Redaction.mask(r.summary(), values), r.recordedStatus(), r.replayedStatus(), r.fields(), r.patch(),
                 r.recordedDecisions(), r.replayedDecisions(), r.recordedNext(), r.replayedNext(), r.recordedError(), r.replayedError(),
-                divergence, r.effectsRecorded(), r.effectsServed(), r.memoryWritesSame());
+                divergence, r.effectsRecorded(), r.effectsServed(), r.memoryWritesSame()).withGraphs(r.recordedGraph(), r.replayedGraph());
     }
 
     private static io.threadline.effects.NonDeterministicException.Call masked(io.threadline.effects.NonDeterministicException.Call call,

@@ -72,6 +72,23 @@ public final class StepReplayer<S> {
                     + "); there is nothing to replay", Map.of("checkpointId", id.value()));
         }
         List<String> scheduled = parent == null || parent.next().isEmpty() ? List.of(StateGraph.START) : parent.next();
+        String recordedGraph = cp.metadata().get(GraphVersions.GRAPH_KEY);
+        String replayedGraph = heads.versions().fingerprint();
+        boolean graphChanged = recordedGraph != null && !recordedGraph.equals(replayedGraph);
+        if (graphChanged) {
+            // A node of the step may be gone from this graph (or moved by a declared migration): say so, rather than
+            // fail on an unknown node or report the missing node's work as a DIFFERENT state.
+            List<String> gone = new java.util.ArrayList<>();
+            List<String> moved = new java.util.ArrayList<>();
+            for (String node : new java.util.LinkedHashSet<>(concat(scheduled, cp.nodes()))) {
+                if (!StateGraph.START.equals(node) && !graph.hasNode(node)) {
+                    (graph.nodeMigrations().containsKey(node) ? moved : gone).add(node);
+                }
+            }
+            if (!gone.isEmpty() || !moved.isEmpty()) {
+                return notReplayable(cp, recordedGraph, replayedGraph, gone, moved);
+            }
+        }
         // A step recorded under an older schema replays under today's code: its input applies in the
         // version it was recorded in, then the state is migrated.
         StateLoader.VersionedTree base = parent == null
@@ -107,8 +124,33 @@ public final class StepReplayer<S> {
             replayedError = new StepError(String.join(",", cp.nodes()), other.getClass().getName(), other.getMessage(), null);
         }
         int calls = (int) effects.stream().filter(e -> e.kind() != EffectKind.FAILURE).count();
-        return ReplayReports.of(cp, schema, codec, recorded, withInput, outcome, replayedError, replayedInterrupt, journal, calls,
-                heads.outbox().encode(scope.remembered(), cp.id().value()));
+        ReplayReport report = ReplayReports.of(cp, schema, codec, recorded, withInput, outcome, replayedError, replayedInterrupt, journal,
+                calls, heads.outbox().encode(scope.remembered(), cp.id().value())).withGraphs(recordedGraph, replayedGraph);
+        if (!graphChanged) {
+            return report;
+        }
+        String graphs = "recorded under graph " + recordedGraph + ", replayed under graph " + replayedGraph;
+        return report.verdict() == ReplayReport.Verdict.SAME
+                ? report.withVerdict(ReplayReport.Verdict.SAME, report.summary() + " (" + graphs + ")")
+                : report.withVerdict(ReplayReport.Verdict.GRAPH_CHANGED, "GRAPH_CHANGED: " + graphs + "; under it the step comes out otherwise — "
+                        + report.summary());
+    }
+
+    /** The report on a step that cannot run under this graph: a node it ran or was scheduled for is gone. */
+    private ReplayReport notReplayable(Checkpoint cp, String recordedGraph, String replayedGraph, List<String> gone, List<String> moved) {
+        String summary = "GRAPH_CHANGED: step " + cp.step() + " was recorded under graph " + recordedGraph + "; this code's graph "
+                + replayedGraph + (gone.isEmpty() ? "" : " has no node " + gone)
+                + (moved.isEmpty() ? "" : (gone.isEmpty() ? "" : " and") + " migrates " + moved + " to other nodes")
+                + ", so the step cannot run as it was recorded (replay it with the graph that recorded it)";
+        return new ReplayReport(cp.thread().threadId(), cp.id().value(), cp.step(), cp.nodes(), ReplayReport.Verdict.GRAPH_CHANGED,
+                summary, cp.status(), null, List.of(), codec.mapper().createArrayNode(), cp.decisions(), null, cp.next(), null,
+                cp.error(), null, null, 0, 0, false).withGraphs(recordedGraph, replayedGraph);
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new java.util.ArrayList<>(a);
+        out.addAll(b);
+        return out;
     }
 
     /** A stored state with a stored input patch applied (unchanged when the step had no input). */
