@@ -1,0 +1,146 @@
+package io.threadline.config;
+
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+import io.threadline.checkpoint.CheckpointStore;
+import io.threadline.checkpoint.dynamodb.DynamoDbCheckpointStore;
+import io.threadline.checkpoint.dynamodb.DynamoDbStoreSettings;
+import io.threadline.runtime.MigrationDryRun;
+import io.threadline.runtime.MigrationReport;
+import io.threadline.runtime.ThreadlineAgent;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The migration dry-run as a command ({@code infra/versions/dry-run}, README "Deploying a new version"): the agents of
+ * this build, named by class, judged against every thread of a DynamoDB table, the report printed. Reads only. Runs on
+ * the JVM from the build's class path, outside the application: agents are made with their constructor without
+ * arguments (an agent whose graph needs the application's configuration is dry-run through the application instead).
+ */
+public final class MigrationDryRunCommand {
+
+    static final String USAGE = "usage: dry-run --table TABLE (--tenant TENANT | --all-tenants) --agent CLASS [--agent CLASS …]"
+            + " [--endpoint URL] [--region REGION] [--page N] [--examples N] [--max-threads N] [--cursor CURSOR]";
+
+    private MigrationDryRunCommand() {
+    }
+
+    public static void main(String[] args) {
+        try {
+            System.out.print(run(args, System.err));
+        } catch (ThreadlineException e) {
+            System.err.println(e.code() + ": " + e.getMessage());
+            System.exit(e.code() == ErrorCode.INVALID_INPUT ? 2 : 1);
+        }
+    }
+
+    /** Runs the dry-run {@code args} describe and returns the report as text; problems with the arguments are INVALID_INPUT. */
+    public static String run(String[] args, PrintStream log) {
+        String table = null;
+        String tenant = null;
+        boolean allTenants = false;
+        String endpoint = null;
+        String region = null;
+        String cursor = null;
+        int page = 500;
+        int examples = 5;
+        long maxThreads = Long.MAX_VALUE;
+        List<String> agents = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String flag = args[i];
+            if (flag.equals("--all-tenants")) {
+                allTenants = true;
+                continue;
+            }
+            if (i + 1 >= args.length) {
+                throw invalid(flag + " needs a value");
+            }
+            String value = args[++i];
+            switch (flag) {
+                case "--table" -> table = value;
+                case "--tenant" -> tenant = value;
+                case "--agent" -> agents.add(value);
+                case "--endpoint" -> endpoint = value;
+                case "--region" -> region = value;
+                case "--cursor" -> cursor = value;
+                case "--page" -> page = number(flag, value);
+                case "--examples" -> examples = number(flag, value);
+                case "--max-threads" -> maxThreads = number(flag, value);
+                default -> throw invalid("unknown option " + flag);
+            }
+        }
+        if (table == null || agents.isEmpty() || (tenant == null) == !allTenants) {
+            throw invalid("name the table, at least one agent, and either one tenant or --all-tenants");
+        }
+        List<ThreadlineAgent<?>> loaded = new ArrayList<>();
+        for (String name : agents) {
+            ThreadlineAgent<?> agent = agent(name);
+            log.println("agent " + agent.name() + " (" + name + "): graph " + agent.graph().fingerprint().value());
+            loaded.add(agent);
+        }
+        try (DynamoDbClient client = client(endpoint, region)) {
+            CheckpointStore store = new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC());
+            MigrationDryRun.Builder dryRun = MigrationDryRun.over(store);
+            loaded.forEach(agent -> dryRun.graph(agent.name(), agent.graph()));
+            MigrationReport report;
+            try {
+                report = dryRun.pageSize(page).examples(examples).build().run(tenant, cursor, maxThreads);
+            } catch (IllegalArgumentException e) {
+                throw invalid(e.getMessage());
+            }
+            return report.render();
+        }
+    }
+
+    private static DynamoDbClient client(String endpoint, String region) {
+        DynamoDbClientBuilder builder = DynamoDbClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder());
+        if (endpoint != null) {
+            builder.endpointOverride(URI.create(endpoint));
+        }
+        if (region != null) {
+            builder.region(Region.of(region));
+        } else if (endpoint != null && System.getenv("AWS_REGION") == null) {
+            builder.region(Region.US_EAST_1);   // DynamoDB Local accepts any region; AWS's region chain would find none
+        }
+        return builder.build();
+    }
+
+    /** An agent by class name, made with its constructor without arguments (a command-line tool on the JVM: reflection is fine here). */
+    private static ThreadlineAgent<?> agent(String className) {
+        try {
+            Class<?> type = Class.forName(className);
+            if (!ThreadlineAgent.class.isAssignableFrom(type)) {
+                throw invalid(className + " is not a ThreadlineAgent");
+            }
+            var constructor = type.getDeclaredConstructor();
+            constructor.setAccessible(true);
+            return (ThreadlineAgent<?>) constructor.newInstance();
+        } catch (ClassNotFoundException e) {
+            throw invalid("no class " + className + " on the class path (build it first: mvn compile)");
+        } catch (NoSuchMethodException e) {
+            throw invalid(className + " has no constructor without arguments; dry-run it through the application instead");
+        } catch (ReflectiveOperationException e) {
+            throw invalid("cannot make " + className + ": " + (e.getCause() != null ? e.getCause() : e));
+        }
+    }
+
+    private static int number(String flag, String value) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw invalid(flag + " takes a number, not '" + value + "'");
+        }
+    }
+
+    private static ThreadlineException invalid(String message) {
+        return new ThreadlineException(ErrorCode.INVALID_INPUT, message + "\n" + USAGE);
+    }
+}
