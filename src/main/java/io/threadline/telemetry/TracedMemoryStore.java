@@ -22,20 +22,14 @@ import java.util.function.Function;
  * outbox's remember writes go through it — {@code memory.prune}, …) and counts writes per namespace,
  * merges, and what pruning removed. Contents, queries and embeddings are never recorded.
  */
-final class TracedMemoryStore implements MemoryStore {
-
-    private final MemoryStore store;
-    private final StepMetrics metrics;
-    private final StoreSpans spans;
+final class TracedMemoryStore extends TracedStore<MemoryStore> implements MemoryStore {
 
     TracedMemoryStore(MemoryStore store, Tracer tracer, StepMetrics metrics) {
-        this.store = store;
-        this.metrics = metrics;
-        this.spans = new StoreSpans(tracer, "memory", store, "OpenSearch", "opensearch");
+        super(store, tracer, metrics, "memory", "OpenSearch", "opensearch");
     }
 
     private <T> T traced(String operation, Function<Span, T> call) {
-        return Spans.within(spans.span(operation).startSpan(), call);
+        return Spans.within(span(operation).startSpan(), call);
     }
 
     @Override
