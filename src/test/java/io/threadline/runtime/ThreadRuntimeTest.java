@@ -7,6 +7,7 @@ import io.threadline.examples.reference.LocalDemo;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.HistoryQuery;
+import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.InMemoryCheckpointStore;
 import io.threadline.checkpoint.Status;
 import io.threadline.checkpoint.ThreadKey;
@@ -64,6 +65,15 @@ class ThreadRuntimeTest {
                 .route("a", s -> s.last() != null ? Route.to("b", "last is set") : Route.end("nothing to add"), "b", END)
                 .edge("b", END)
                 .compile();
+    }
+
+    /** A runtime that commits on its cached head without asking the store first (one "container" of several). */
+    private ThreadRuntime<Notes> trusting(CheckpointStore on) {
+        return ThreadRuntime.builder(graph())
+                .store(on)
+                .validator(LocalDemo.plainValidator())
+                .options(RuntimeOptions.defaults().withTrustHeadCache(true))
+                .build();
     }
 
     private ThreadRuntime<Notes> runtime(CompiledGraph<Notes> graph) {
@@ -196,7 +206,7 @@ class ThreadRuntimeTest {
     }
 
     /** Counts the store calls a runtime makes. */
-    private static final class CountingStore implements io.threadline.checkpoint.CheckpointStore {
+    private static final class CountingStore implements CheckpointStore {
         final InMemoryCheckpointStore delegate;
         final java.util.Map<String, Integer> calls = new java.util.TreeMap<>();
 
@@ -257,17 +267,8 @@ class ThreadRuntimeTest {
     @Test
     void trustingTheCacheMakesAWarmStepOneCommitAndRecoversFromAStaleHead() {
         CountingStore counting = new CountingStore(store);
-        RuntimeOptions trusting = RuntimeOptions.defaults().withTrustHeadCache(true);
-        ThreadRuntime<Notes> a = ThreadRuntime.builder(graph())
-                .store(counting)
-                .validator(LocalDemo.plainValidator())
-                .options(trusting)
-                .build();
-        ThreadRuntime<Notes> b = ThreadRuntime.builder(graph())
-                .store(store)
-                .validator(LocalDemo.plainValidator())
-                .options(trusting)
-                .build();
+        ThreadRuntime<Notes> a = trusting(counting);
+        ThreadRuntime<Notes> b = trusting(store);
         a.step(thread, Update.of(Notes.LAST.set("x")), null);       // step 1 (a)
         counting.calls.clear();
         a.step(thread);                                             // step 2 (b), warm
@@ -321,17 +322,8 @@ class ThreadRuntimeTest {
 
     @Test
     void aTrustedStaleHeadThatMakesTheStepFailIsRetriedOnTheStoredHead() {
-        RuntimeOptions trusting = RuntimeOptions.defaults().withTrustHeadCache(true);
-        ThreadRuntime<Notes> a = ThreadRuntime.builder(graph())
-                .store(store)
-                .validator(LocalDemo.plainValidator())
-                .options(trusting)
-                .build();
-        ThreadRuntime<Notes> b = ThreadRuntime.builder(graph())
-                .store(store)
-                .validator(LocalDemo.plainValidator())
-                .options(trusting)
-                .build();
+        ThreadRuntime<Notes> a = trusting(store);
+        ThreadRuntime<Notes> b = trusting(store);
         for (int i = 0; i < 3; i++) {
             a.step(thread); // each run of `a` counts one: count 3, the @Max
         }
