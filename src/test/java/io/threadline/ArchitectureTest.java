@@ -46,8 +46,9 @@ class ArchitectureTest {
             "effects", List.of("io.threadline.checkpoint"),
             "runtime", List.of("io.threadline.state", "io.threadline.graph", "io.threadline.checkpoint", "io.threadline.memory",
                     "io.threadline.effects"),
+            // and the clients' plumbing, for the condition its native substitutions share (ClassAbsent)
             "telemetry", List.of("io.threadline.state", "io.threadline.graph", "io.threadline.checkpoint", "io.threadline.memory",
-                    "io.threadline.effects", "io.threadline.runtime"));
+                    "io.threadline.effects", "io.threadline.runtime", "io.threadline.clients"));
 
     /** Packages whose code names Threadline types by import, never fully qualified in line. */
     private static final List<String> IMPORTS_ONLY = List.of("state", "graph", "checkpoint", "memory", "effects", "runtime", "telemetry");
