@@ -54,6 +54,8 @@ public final class W1DynamoDb {
         private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
         private final DoubleAdder reads = new DoubleAdder();
         private final DoubleAdder writes = new DoubleAdder();
+        private final LongAdder itemBytesRead = new LongAdder();
+        private final LongAdder readRequests = new LongAdder();
 
         @Override
         public SdkRequest modifyRequest(Context.ModifyRequest context, ExecutionAttributes attributes) {
@@ -76,8 +78,14 @@ public final class W1DynamoDb {
             SdkResponse r = context.response();
             if (r instanceof QueryResponse q) {
                 add(q.consumedCapacity(), true);
+                readRequests.increment();
+                q.items().forEach(item -> itemBytesRead.add(ItemBytes.of(item)));
             } else if (r instanceof GetItemResponse g) {
                 add(g.consumedCapacity(), true);
+                readRequests.increment();
+                if (g.hasItem()) {
+                    itemBytesRead.add(ItemBytes.of(g.item()));
+                }
             } else if (r instanceof TransactWriteItemsResponse t && t.consumedCapacity() != null) {
                 t.consumedCapacity().forEach(c -> add(c, false));
             }
@@ -88,6 +96,16 @@ public final class W1DynamoDb {
                 return;
             }
             (read ? reads : writes).add(c.capacityUnits());
+        }
+
+        @Override
+        public long bytesRead() {
+            return itemBytesRead.sum();
+        }
+
+        @Override
+        public long readRequests() {
+            return readRequests.sum();
         }
 
         @Override
@@ -151,6 +169,7 @@ public final class W1DynamoDb {
             return new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC());
         }, turns, counter, io.threadline.runtime.RuntimeOptions.defaults().withTrustHeadCache(trust))
                 .run("DynamoDB Local 2.6.1 (separate process, in memory, loopback HTTP)");
+        SingleItemRead.reference(client, counter);
         server.destroyForcibly();
     }
 
