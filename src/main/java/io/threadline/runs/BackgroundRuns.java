@@ -159,13 +159,14 @@ public final class BackgroundRuns {
      * Called before a request that steps the thread in the foreground ({@code step}, {@code run}, {@code resume},
      * {@code update}): nothing when no run is in progress; else {@code policy}: {@code REJECT} refuses, {@code
      * INTERRUPT} ends the run at its next step boundary, {@code ROLLBACK} also returns the thread to where the run
-     * started. {@code ENQUEUE} is for {@code start} only (a foreground request answers what it ran).
+     * started. {@code ENQUEUE} is for {@code start} only (a foreground request answers what it ran). True when it
+     * ended a run: the request should then go on through {@link #afterTakeover}.
      */
-    public void admit(ThreadKey thread, DoubleTexting policy, String by) {
+    public boolean admit(ThreadKey thread, DoubleTexting policy, String by) {
         for (int race = 0; race < MAX_RACES; race++) {
             Run current = runs.get(thread).orElse(null);
             if (current == null || !current.active()) {
-                return;
+                return false;
             }
             switch (policy) {
                 case REJECT -> throw inProgress(current);
@@ -176,7 +177,7 @@ public final class BackgroundRuns {
                         if (policy == DoubleTexting.ROLLBACK) {
                             rollBack(thread, current, by);
                         }
-                        return;
+                        return true;
                     }
                 }
             }
