@@ -93,4 +93,44 @@ public interface CheckpointStore {
      * still running attempt are left alone. No-op for positions that hold nothing.
      */
     void discardPendingEffects(ThreadKey thread, long step, java.util.Collection<Integer> seqs);
+
+    // ------------------------------------------------------------------ finding threads (optional capability)
+
+    /**
+     * A page of {@code tenant}'s threads, newest activity first, filtered by {@code query}; pass
+     * {@link ThreadPage#nextCursor} back for the next. Order: the head's commit time rounded down to the store's
+     * granularity ({@link #threadOrderGranularity()}), then thread id, both descending — so the order is exact to
+     * that granularity. Every entry matches every filter as of this read; a thread that steps while a caller pages
+     * may move to the top of the listing and so be missed by the pages after it (as in any listing by activity).
+     * The work of one call is bounded (memory and items examined), so a page may hold fewer than {@code limit}
+     * threads and still have a next cursor. Only {@code tenant}'s threads are ever listed.
+     *
+     * <p>Optional: a store without it throws {@link UnsupportedOperationException}. Both shipped stores have it
+     * and pass the contract suite's listing tests.
+     */
+    default ThreadPage threads(String tenant, ThreadQuery query) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not list threads");
+    }
+
+    /** The time resolution of {@link #threads}' order. */
+    default java.time.Duration threadOrderGranularity() {
+        return java.time.Duration.ofMillis(1);
+    }
+
+    /**
+     * Changes a thread's tags: puts {@code set} (replacing a key's value), then removes the keys of {@code remove};
+     * returns the tags after. The result is checked against {@link ThreadTags}' limits before anything is written
+     * ({@code INVALID_INPUT}, nothing changed); a thread the store does not hold is {@code THREAD_NOT_FOUND}.
+     * Atomic against commits and other tag changes: no change is lost to a concurrent one.
+     *
+     * <p>Optional, as {@link #threads}.
+     */
+    default ThreadTags retag(ThreadKey thread, java.util.Map<String, String> set, java.util.Collection<String> remove) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not tag threads");
+    }
+
+    /** A thread's tags; {@code THREAD_NOT_FOUND} if the store does not hold it. Optional, as {@link #threads}. */
+    default ThreadTags tags(ThreadKey thread) {
+        return retag(thread, java.util.Map.of(), java.util.List.of());
+    }
 }

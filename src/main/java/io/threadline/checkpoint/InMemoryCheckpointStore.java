@@ -32,6 +32,10 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
         final java.util.Set<CheckpointId> unpublished = new java.util.LinkedHashSet<>();
         long firstStep = 1;
         long bytes;
+        /** The thread's tags (on its head); set by its first commit and by retag. */
+        ThreadTags tags = ThreadTags.none();
+        /** The head as a listing shows it, kept current by every commit and retag. */
+        ThreadSummary summary;
 
         Entry head() {
             return entries.isEmpty() ? null : entries.get(entries.size() - 1);
@@ -184,6 +188,10 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
                 log.unpublished.add(cp.id());
             }
             log.bytes += bytes.length;
+            if (commit.expectedStep() == 0) {
+                log.tags = commit.tags();
+            }
+            log.summary = ThreadSummary.of(cp, log.tags);
             return new CommitResult(cp, false);
         }
     }
@@ -342,8 +350,71 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
             previous = cp;
         }
         log.firstStep = checkpoints.get(0).step();
+        log.summary = ThreadSummary.of(previous, log.tags);
         if (threads.putIfAbsent(thread, log) != null) {
             throw new IllegalArgumentException("thread " + thread + " already exists here");
         }
+    }
+
+    /**
+     * Walks every thread this store holds (it is in memory: there is no index to keep), keeping the tenant's that
+     * match, in listing order; memory is bounded by the matching threads of one tenant.
+     */
+    @Override
+    public ThreadPage threads(String tenant, ThreadQuery query) {
+        ThreadCursor after = query.cursor() == null ? null : ThreadCursor.parse(query.cursor());
+        java.util.TreeMap<ThreadCursor, ThreadSummary> ordered = new java.util.TreeMap<>();
+        threads.forEach((key, log) -> {
+            if (!key.tenant().equals(tenant)) {
+                return;
+            }
+            ThreadSummary summary;
+            synchronized (log) {
+                summary = log.summary;
+            }
+            if (summary == null) {
+                return;
+            }
+            ThreadCursor position = new ThreadCursor(bucket(summary.updatedAt()), summary.threadId());
+            if ((after == null || position.compareTo(after) > 0) && query.matches(summary)) {
+                ordered.put(position, summary);
+                if (ordered.size() > query.limit() + 1) {
+                    ordered.pollLastEntry();
+                }
+            }
+        });
+        List<ThreadSummary> page = new ArrayList<>(query.limit());
+        ThreadCursor last = null;
+        for (Map.Entry<ThreadCursor, ThreadSummary> e : ordered.entrySet()) {
+            if (page.size() == query.limit()) {
+                return new ThreadPage(page, last.encode());
+            }
+            page.add(e.getValue());
+            last = e.getKey();
+        }
+        return new ThreadPage(page, null);
+    }
+
+    private static long bucket(Instant at) {
+        return at.toEpochMilli();
+    }
+
+    @Override
+    public ThreadTags retag(ThreadKey thread, Map<String, String> set, java.util.Collection<String> remove) {
+        ThreadLog log = threads.get(thread);
+        if (log != null) {
+            synchronized (log) {
+                if (log.head() != null) {
+                    ThreadTags next = log.tags.with(set, remove);
+                    log.tags = next;
+                    ThreadSummary s = log.summary;
+                    log.summary = new ThreadSummary(s.threadId(), s.agent(), s.status(), s.step(), s.checkpointId(), s.updatedAt(), next,
+                            s.waitingFor());
+                    return next;
+                }
+            }
+        }
+        throw new ThreadlineException(ErrorCode.THREAD_NOT_FOUND, "no thread " + thread.threadId() + " of this tenant",
+                Map.of("thread", thread.threadId()));
     }
 }

@@ -32,7 +32,8 @@ class TemplateIamTest {
         /** Query, and GetItem of the head item (replay tells an unknown checkpoint from an unknown thread by it). */
         CHECKPOINT_READ,
         /**
-         * Reads, plus commits — TransactWriteItems of conditional Puts, which IAM authorizes as PutItem — pending
+         * Reads, plus commits — TransactWriteItems of conditional Puts and the head's conditional Update, which IAM
+         * authorizes as PutItem and UpdateItem — pending
          * effects (PutItem), and deletes: DeleteItem when an outbox is published, BatchWriteItem for pending effects.
          */
         CHECKPOINT_WRITE,
@@ -91,7 +92,7 @@ class TemplateIamTest {
         return switch (use) {
             case CHECKPOINT_QUERY -> on(TABLE, "dynamodb:Query");
             case CHECKPOINT_READ -> on(TABLE, "dynamodb:GetItem", "dynamodb:Query");
-            case CHECKPOINT_WRITE -> on(TABLE, "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem",
+            case CHECKPOINT_WRITE -> on(TABLE, "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
                     "dynamodb:BatchWriteItem");
             case MEMORY -> switch (template.parameter("Memory")) {
                 case "domain" -> on("arn:aws:es:" + region + ":" + account + ":domain/" + template.parameter("MemoryDomainName") + "/*",

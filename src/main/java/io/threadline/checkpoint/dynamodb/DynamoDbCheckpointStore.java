@@ -26,6 +26,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -56,17 +57,53 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     private final CommitWriter writer;
     private final Pruner pruner;
     private final Clock clock;
+    private final io.threadline.checkpoint.dynamodb.internal.ThreadIndex index;
+    private final io.threadline.checkpoint.dynamodb.internal.ThreadLister lister;
+
+    /** Attempts of a tag change whose read-then-conditional-write another tag change keeps overtaking. */
+    private static final int RETAG_ATTEMPTS = 5;
 
     /**
-     * @param clock stamps HEAD's {@code updatedAt} and decides when idempotency records have expired
+     * @param clock decides when idempotency records have expired
      */
     public DynamoDbCheckpointStore(DynamoDbClient client, DynamoDbStoreSettings settings, Clock clock) {
+        this(client, settings, ThreadIndexSettings.defaults(), clock);
+    }
+
+    /**
+     * @param threadIndex how the thread index is sharded and how fine its order is (README "Scale")
+     * @param clock       decides when idempotency records have expired
+     */
+    public DynamoDbCheckpointStore(DynamoDbClient client, DynamoDbStoreSettings settings, ThreadIndexSettings threadIndex, Clock clock) {
         this.client = Objects.requireNonNull(client, "client");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.index = new io.threadline.checkpoint.dynamodb.internal.ThreadIndex(Objects.requireNonNull(threadIndex, "threadIndex"));
         this.reader = new ThreadReader(client, settings.tableName());
-        this.writer = new CommitWriter(client, settings, clock, reader);
+        this.writer = new CommitWriter(client, settings, clock, reader, index);
         this.pruner = new Pruner(client, settings.tableName(), reader);
+        this.lister = new io.threadline.checkpoint.dynamodb.internal.ThreadLister(client, settings.tableName(), index);
+    }
+
+    /**
+     * One descending Query per index shard of the tenant, merged, then one consistent BatchGetItem of the page's
+     * heads (README "Scale" has the read units).
+     */
+    @Override
+    public io.threadline.checkpoint.ThreadPage threads(String tenant, io.threadline.checkpoint.ThreadQuery query) {
+        ThreadKey scope = ThreadKey.of(tenant, "threads");
+        return call("threads", scope, () -> lister.list(tenant, query));
+    }
+
+    @Override
+    public Duration threadOrderGranularity() {
+        return index.settings().granularity();
+    }
+
+    /** A consistent GetItem of the head's tags, then an UpdateItem conditional on their version. */
+    @Override
+    public io.threadline.checkpoint.ThreadTags retag(ThreadKey thread, Map<String, String> set, java.util.Collection<String> remove) {
+        return call("retag", thread, () -> lister.retag(thread, set, remove, RETAG_ATTEMPTS));
     }
 
     /** The settings this store writes with. */

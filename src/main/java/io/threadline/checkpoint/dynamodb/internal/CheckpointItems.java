@@ -9,7 +9,6 @@ import io.threadline.checkpoint.ThreadKey;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -59,20 +58,6 @@ public final class CheckpointItems {
             items.add(chunk);
         }
         return items;
-    }
-
-    /** The head after {@code cp} commits; also the thread's entry in the tenant index. */
-    public static Map<String, AttributeValue> head(ThreadKey thread, Checkpoint cp, Instant updatedAt, Long expiresAt) {
-        Map<String, AttributeValue> item = new HashMap<>();
-        item.put(Keys.PK, s(Keys.partition(thread)));
-        item.put(Keys.SK, s(Keys.HEAD));
-        item.put(Keys.STEP, n(cp.step()));
-        item.put(Keys.CHECKPOINT_ID, s(cp.id().value()));
-        item.put(Keys.UPDATED_AT, n(updatedAt.toEpochMilli()));
-        item.put(Keys.GSI1_PK, s(Keys.tenantIndexKey(thread)));
-        item.put(Keys.GSI1_SK, n(updatedAt.toEpochMilli()));
-        putExpiry(item, expiresAt);
-        return item;
     }
 
     /** The marker of a checkpoint whose outbox has not been applied yet (deleted once it has). */

@@ -25,6 +25,7 @@ public final class Keys {
     public static final String EXPIRES_AT = "expiresAt";
     public static final String CHECKPOINT_ID = "cid";
     public static final String UPDATED_AT = "updatedAt";
+    /** The head's keys in the retired {@code threadsByTenant} index: commits remove them (README "Scale"). */
     public static final String GSI1_PK = "gsi1pk";
     public static final String GSI1_SK = "gsi1sk";
 
@@ -52,10 +53,6 @@ public final class Keys {
     /** {@code T#<tenant>#<threadId>}: neither part may contain '#', so the key is unambiguous. */
     public static String partition(ThreadKey thread) {
         return "T#" + thread.tenant() + "#" + thread.threadId();
-    }
-
-    public static String tenantIndexKey(ThreadKey thread) {
-        return "TENANT#" + thread.tenant();
     }
 
     public static String outbox(CheckpointId id) {
