@@ -4,6 +4,7 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
+import io.threadline.memory.MemoryForgetReport;
 import io.threadline.memory.MemoryHit;
 import io.threadline.memory.MemoryPruneReport;
 import io.threadline.memory.MemoryQuery;
@@ -85,6 +86,24 @@ final class TracedMemoryStore extends TracedStore<MemoryStore> implements Memory
                     .setAttribute(TelemetryKeys.MEMORY_OVER_CAP, (long) report.overCapIds().size());
             metrics.memoriesExpired.add(report.expiredIds().size());
             metrics.memoriesPruned.add(report.overCapIds().size());
+            return report;
+        });
+    }
+
+    @Override
+    public MemoryForgetReport forgetThread(String tenant, String threadId) {
+        return traced("forget", span -> {
+            MemoryForgetReport report = store.forgetThread(tenant, threadId);
+            span.setAttribute(TelemetryKeys.MEMORY_FORGOTTEN, (long) report.removed());
+            return report;
+        });
+    }
+
+    @Override
+    public MemoryForgetReport forgetWhere(String tenant, java.util.Map<String, String> entries) {
+        return traced("forget", span -> {
+            MemoryForgetReport report = store.forgetWhere(tenant, entries);
+            span.setAttribute(TelemetryKeys.MEMORY_FORGOTTEN, (long) report.removed());
             return report;
         });
     }
