@@ -143,6 +143,11 @@ final class TracedCheckpointStore implements CheckpointStore {
     }
 
     @Override
+    public io.threadline.checkpoint.ThreadDeletion delete(ThreadKey thread) {
+        return traced("delete", thread, span -> store.delete(thread));
+    }
+
+    @Override
     public long storedBytes(ThreadKey thread) {
         return store.storedBytes(thread);
     }

@@ -48,6 +48,9 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     /** Attempts of a batch of pending-item deletes: a clean-up, never worth holding a step up long for. */
     private static final int PENDING_DELETE_ATTEMPTS = 5;
 
+    /** Attempts of a batch of a thread delete's deletes before it stops (the thread stays closed; run it again). */
+    private static final int THREAD_DELETE_ATTEMPTS = 8;
+
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(DynamoDbCheckpointStore.class.getName());
 
     private final DynamoDbClient client;
@@ -55,6 +58,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     private final ThreadReader reader;
     private final CommitWriter writer;
     private final Pruner pruner;
+    private final io.threadline.checkpoint.dynamodb.internal.ThreadDeleter deleter;
     private final Clock clock;
 
     /**
@@ -67,6 +71,8 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
         this.reader = new ThreadReader(client, settings.tableName());
         this.writer = new CommitWriter(client, settings, clock, reader);
         this.pruner = new Pruner(client, settings.tableName(), reader);
+        this.deleter = new io.threadline.checkpoint.dynamodb.internal.ThreadDeleter(client, settings.tableName(), clock,
+                THREAD_DELETE_ATTEMPTS);
     }
 
     /** The settings this store writes with. */
@@ -158,6 +164,12 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     @Override
     public PruneReport prune(ThreadKey thread, RetentionPolicy policy, Instant now) {
         return call("prune", thread, () -> pruner.prune(thread, policy));
+    }
+
+    /** Tombstone, sweep, untombstone: see {@link io.threadline.checkpoint.dynamodb.internal.ThreadDeleter}. */
+    @Override
+    public io.threadline.checkpoint.ThreadDeletion delete(ThreadKey thread) {
+        return call("delete", thread, () -> deleter.delete(thread));
     }
 
     /**

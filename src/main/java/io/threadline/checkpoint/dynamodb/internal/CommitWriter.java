@@ -206,6 +206,9 @@ public final class CommitWriter {
 
     private static ThreadlineException conflictOrWrongParent(Commit commit, CancellationReason headReason) {
         Map<String, AttributeValue> old = headReason.hasItem() ? headReason.item() : Map.of();
+        if (old.containsKey(Keys.DELETING)) {
+            return io.threadline.checkpoint.ThreadDeletion.closed(commit.thread());
+        }
         long headStep = old.containsKey(Keys.STEP) ? CheckpointItems.stepOf(old) : 0;
         if (commit.expectedStep() > 0 && headStep == commit.expectedStep() && old.containsKey(Keys.CHECKPOINT_ID)) {
             // Same step, other checkpoint: the caller built on a checkpoint that is not the head (a defect, not a race).
