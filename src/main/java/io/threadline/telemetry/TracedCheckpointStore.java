@@ -16,6 +16,7 @@ import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.PruneReport;
 import io.threadline.checkpoint.RetentionPolicy;
 import io.threadline.checkpoint.ThreadHead;
+import io.threadline.checkpoint.ThreadDeletion;
 import io.threadline.checkpoint.ThreadKey;
 
 import java.time.Instant;
@@ -143,7 +144,7 @@ final class TracedCheckpointStore implements CheckpointStore {
     }
 
     @Override
-    public io.threadline.checkpoint.ThreadDeletion delete(ThreadKey thread) {
+    public ThreadDeletion delete(ThreadKey thread) {
         return traced("delete", thread, span -> store.delete(thread));
     }
 

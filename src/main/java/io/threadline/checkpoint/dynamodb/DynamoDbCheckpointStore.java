@@ -12,6 +12,7 @@ import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.PruneReport;
 import io.threadline.checkpoint.RetentionPolicy;
 import io.threadline.checkpoint.ThreadHead;
+import io.threadline.checkpoint.ThreadDeletion;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.checkpoint.dynamodb.internal.BatchDeletes;
 import io.threadline.checkpoint.dynamodb.internal.CommitWriter;
@@ -20,6 +21,7 @@ import io.threadline.checkpoint.dynamodb.internal.ItemSize;
 import io.threadline.checkpoint.dynamodb.internal.Keys;
 import io.threadline.checkpoint.dynamodb.internal.PendingItems;
 import io.threadline.checkpoint.dynamodb.internal.Pruner;
+import io.threadline.checkpoint.dynamodb.internal.ThreadDeleter;
 import io.threadline.checkpoint.dynamodb.internal.ThreadReader;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -58,7 +60,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     private final ThreadReader reader;
     private final CommitWriter writer;
     private final Pruner pruner;
-    private final io.threadline.checkpoint.dynamodb.internal.ThreadDeleter deleter;
+    private final ThreadDeleter deleter;
     private final Clock clock;
 
     /**
@@ -71,7 +73,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
         this.reader = new ThreadReader(client, settings.tableName());
         this.writer = new CommitWriter(client, settings, clock, reader);
         this.pruner = new Pruner(client, settings.tableName(), reader);
-        this.deleter = new io.threadline.checkpoint.dynamodb.internal.ThreadDeleter(client, settings.tableName(), clock,
+        this.deleter = new ThreadDeleter(client, settings.tableName(), clock,
                 THREAD_DELETE_ATTEMPTS);
     }
 
@@ -166,9 +168,9 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
         return call("prune", thread, () -> pruner.prune(thread, policy));
     }
 
-    /** Tombstone, sweep, untombstone: see {@link io.threadline.checkpoint.dynamodb.internal.ThreadDeleter}. */
+    /** Tombstone, sweep, untombstone: see {@link ThreadDeleter}. */
     @Override
-    public io.threadline.checkpoint.ThreadDeletion delete(ThreadKey thread) {
+    public ThreadDeletion delete(ThreadKey thread) {
         return call("delete", thread, () -> deleter.delete(thread));
     }
 
