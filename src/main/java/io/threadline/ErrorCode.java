@@ -33,6 +33,11 @@ public enum ErrorCode {
     CHECKPOINT_NOT_FOUND(404),
     /** Another writer committed to the thread first; reload and decide again. */
     CONFLICT(409),
+    /**
+     * The thread is being deleted (a delete has begun and not finished): nothing can be committed to it.
+     * Once the delete is done the id is free again; a delete that was interrupted is finished by running it again.
+     */
+    THREAD_DELETED(409),
     /** The thread waits for a resume value, or was resumed while not interrupted. */
     INTERRUPTED(409),
     /** A replay found the code asking for other effects (calls, arguments) than the step recorded. */

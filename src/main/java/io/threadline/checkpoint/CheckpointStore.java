@@ -17,6 +17,9 @@ import java.util.Optional;
  *   <li>Reads are strongly consistent: a committed checkpoint is visible to the next read.</li>
  *   <li>Threads are scoped by tenant: nothing of one {@link ThreadKey} is visible through another.</li>
  *   <li>{@link #prune} never removes a snapshot that a retained checkpoint needs.</li>
+ *   <li>{@link #delete} removes every item of a thread or, interrupted, leaves it unreadable and closed to
+ *       commits until it is run again; a commit racing it either lands before it (and is deleted) or fails
+ *       with {@code THREAD_DELETED}: never half a thread.</li>
  * </ul>
  * Errors are {@link io.threadline.ThreadlineException}s with stable codes; a store that cannot
  * reach its backing service throws {@code DEPENDENCY_UNAVAILABLE} and leaves nothing half-written.
@@ -133,4 +136,17 @@ public interface CheckpointStore {
     default ThreadTags tags(ThreadKey thread) {
         return retag(thread, java.util.Map.of(), java.util.List.of());
     }
+
+    /**
+     * Deletes the thread: every checkpoint and its chunks, the head, pending effects, idempotency records and
+     * outbox markers — everything the store keeps under the thread's key. Idempotent: a thread that does not
+     * exist reports {@link ThreadDeletion#NONE}.
+     *
+     * <p>Atomic with respect to commits: the store first closes the thread (a commit from then on fails with
+     * {@code THREAD_DELETED}; reads find no thread), then removes its items, then reopens the id. A delete
+     * interrupted half way (the process died, the service throttled) leaves the thread closed and unreadable;
+     * running it again finishes it. Memories derived from the thread are not the store's: the runtime
+     * deletes them ({@code ThreadRuntime#delete}).
+     */
+    ThreadDeletion delete(ThreadKey thread);
 }

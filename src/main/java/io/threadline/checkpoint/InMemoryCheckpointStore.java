@@ -36,6 +36,8 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
         ThreadTags tags = ThreadTags.none();
         /** The head as a listing shows it, kept current by every commit and retag. */
         ThreadSummary summary;
+        /** Set by a delete, under the monitor: a committer that took this log before the delete must not write to it. */
+        boolean deleted;
 
         Entry head() {
             return entries.isEmpty() ? null : entries.get(entries.size() - 1);
@@ -160,6 +162,9 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
         ThreadLog log = threads.computeIfAbsent(commit.thread(), k -> new ThreadLog());
         byte[] bytes = CheckpointCodec.encode(cp);
         synchronized (log) {
+            if (log.deleted) {
+                throw ThreadDeletion.closed(commit.thread());
+            }
             if (cp.idempotencyKey() != null) {
                 CheckpointId earlier = log.idByKey.get(cp.idempotencyKey());
                 if (earlier != null && log.stepById.containsKey(earlier)) {
@@ -321,6 +326,33 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * The log leaves the map first, then is closed under its monitor: a commit that holds the monitor before
+     * lands and is counted here; one after finds it closed ({@code THREAD_DELETED}); one that looks the thread
+     * up after the removal starts a new thread.
+     */
+    @Override
+    public ThreadDeletion delete(ThreadKey thread) {
+        long pendingEffects = 0;
+        Map<Long, java.util.TreeMap<Integer, PendingEffect>> steps = pending.remove(thread);
+        if (steps != null) {
+            synchronized (steps) {
+                for (java.util.TreeMap<Integer, PendingEffect> effects : steps.values()) {
+                    pendingEffects += effects.size();
+                }
+            }
+        }
+        ThreadLog log = threads.remove(thread);
+        if (log == null) {
+            return new ThreadDeletion(0, 0, 0, pendingEffects, 0, 0, 0);
+        }
+        synchronized (log) {
+            log.deleted = true;
+            return new ThreadDeletion(log.entries.size(), 0, log.entries.isEmpty() ? 0 : 1, pendingEffects, log.idByKey.size(),
+                    log.unpublished.size(), 0);
         }
     }
 

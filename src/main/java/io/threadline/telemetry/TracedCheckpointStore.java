@@ -16,6 +16,7 @@ import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.PruneReport;
 import io.threadline.checkpoint.RetentionPolicy;
 import io.threadline.checkpoint.ThreadHead;
+import io.threadline.checkpoint.ThreadDeletion;
 import io.threadline.checkpoint.ThreadKey;
 
 import java.time.Instant;
@@ -139,6 +140,11 @@ final class TracedCheckpointStore extends TracedStore<CheckpointStore> implement
     @Override
     public PruneReport prune(ThreadKey thread, RetentionPolicy policy, Instant now) {
         return traced("prune", thread, span -> store.prune(thread, policy, now));
+    }
+
+    @Override
+    public ThreadDeletion delete(ThreadKey thread) {
+        return traced("delete", thread, span -> store.delete(thread));
     }
 
     @Override

@@ -646,4 +646,149 @@ public abstract class CheckpointStoreContract {
         assertThatThrownBy(() -> query(10, null, "Not An Agent", Set.of(), null, null, java.util.Map.of()))
                 .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.details()).containsEntry("field", "agent"));
     }
+
+    // ------------------------------------------------------------------ delete
+
+    @Test
+    void deleteRemovesEveryItemOfTheThreadAndReportsThemByKind() {
+        ThreadKey thread = newThread();
+        Checkpoint first = fixtures.first(thread);
+        store().commit(new Commit(first, 0));
+        Checkpoint keyed = fixtures.next(first, false, "req-1");
+        store().commit(new Commit(keyed, 1));
+        Checkpoint withOutbox = CheckpointFixtures.withOutbox(fixtures.next(keyed, true), "[{\"content\":\"remember me\"}]");
+        store().commit(new Commit(withOutbox, 2));
+        store().putPendingEffect(thread, 4, 0, PendingEffect.fromJson("{\"a\":0}"));
+        store().putPendingEffect(thread, 4, 1, PendingEffect.fromJson("{\"b\":1}"));
+        ThreadKey sameIdOtherTenant = ThreadKey.of(tenant + "-other", thread.threadId());
+        Checkpoint other = fixtures.first(sameIdOtherTenant);
+        store().commit(new Commit(other, 0));
+        ThreadKey neighbour = newThread();
+        store().commit(new Commit(fixtures.first(neighbour), 0));
+
+        ThreadDeletion report = store().delete(thread);
+
+        assertThat(report).isEqualTo(new ThreadDeletion(3, 0, 1, 2, 1, 1, 0));
+        assertThat(report.existed()).isTrue();
+        assertThat(report.byKind()).containsEntry("checkpoints", 3L).containsEntry("idempotencyRecords", 1L);
+        assertThat(store().head(thread)).isEmpty();
+        assertThat(store().loadLatest(thread)).isEmpty();
+        assertThat(store().get(thread, first.id())).isEmpty();
+        assertThat(store().load(thread, keyed.id())).isEmpty();
+        assertThat(store().history(thread, HistoryQuery.first(10)).checkpoints()).isEmpty();
+        assertThat(store().findByIdempotencyKey(thread, "req-1")).isEmpty();
+        assertThat(store().unpublished(thread)).isEmpty();
+        assertThat(store().pendingEffects(thread, 4)).isEmpty();
+        assertThat(store().storedBytes(thread)).as("not one item of the thread is left").isZero();
+        assertThat(store().loadLatest(sameIdOtherTenant).orElseThrow().target()).as("another tenant's thread of the same id").isEqualTo(other);
+        assertThat(store().head(neighbour)).as("another thread of the tenant").isPresent();
+    }
+
+    @Test
+    void deleteIsIdempotentAndFreesTheIdForANewThread() {
+        ThreadKey thread = newThread();
+        Checkpoint first = fixtures.first(thread);
+        store().commit(new Commit(first, 0));
+        assertThat(store().delete(thread).total()).isEqualTo(2);
+
+        assertThat(store().delete(thread)).as("again: nothing left to remove").isEqualTo(ThreadDeletion.NONE);
+        assertThat(store().delete(newThread())).as("a thread that never was").isEqualTo(ThreadDeletion.NONE);
+        Checkpoint again = fixtures.first(thread);
+        assertThat(store().commit(new Commit(again, 0)).duplicate()).isFalse();
+        assertThat(store().loadLatest(thread).orElseThrow().target()).isEqualTo(again);
+        assertThat(store().history(thread, HistoryQuery.first(10)).checkpoints()).containsExactly(again);
+    }
+
+    @Test
+    void aCommitFromBeforeTheDeleteCannotRevivePartOfTheThread() {
+        ThreadKey thread = newThread();
+        Checkpoint first = fixtures.first(thread);
+        store().commit(new Commit(first, 0));
+        Checkpoint second = fixtures.next(first, false);
+        store().commit(new Commit(second, 1));
+        store().delete(thread);
+
+        // A writer that loaded step 2 before the delete commits step 3 after it: refused, nothing written.
+        assertThatThrownBy(() -> store().commit(new Commit(fixtures.next(second, false), 2)))
+                .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isIn(ErrorCode.CONFLICT, ErrorCode.THREAD_DELETED));
+        assertThat(store().head(thread)).isEmpty();
+        assertThat(store().storedBytes(thread)).isZero();
+    }
+
+    /**
+     * A writer steps the thread as fast as it can while it is deleted several times: after each delete the
+     * thread is either gone without a trace or whole — a head whose chain reaches back to step 1 and
+     * materialises exactly — never half of one. A refused commit is CONFLICT or THREAD_DELETED, nothing else.
+     */
+    @Test
+    void commitsRacingDeletesNeverLeaveHalfAThread() throws Exception {
+        ThreadKey thread = newThread();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger committed = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger closed = new java.util.concurrent.atomic.AtomicInteger();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> writer = pool.submit(() -> {
+                while (!stop.get()) {
+                    Optional<ThreadHead> head = store().head(thread);
+                    try {
+                        if (head.isEmpty()) {
+                            store().commit(new Commit(fixtures.first(thread), 0));
+                        } else {
+                            Optional<Checkpoint> parent = store().get(thread, head.get().checkpointId());
+                            if (parent.isEmpty()) {
+                                continue;  // deleted between the two reads
+                            }
+                            store().commit(new Commit(fixtures.next(parent.get(), parent.get().step() % 4 == 0), head.get().step()));
+                        }
+                        committed.incrementAndGet();
+                    } catch (ThreadlineException e) {
+                        assertThat(e.code()).isIn(ErrorCode.CONFLICT, ErrorCode.THREAD_DELETED);
+                        if (e.code() == ErrorCode.THREAD_DELETED) {
+                            closed.incrementAndGet();
+                        }
+                    }
+                }
+                return null;
+            });
+            for (int round = 0; round < 6; round++) {
+                int before = committed.get();
+                long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (committed.get() < before + 3 && System.nanoTime() < waitUntil) {
+                    Thread.sleep(1);
+                }
+                store().delete(thread);
+                assertWholeOrGone(thread);
+            }
+            stop.set(true);
+            writer.get(30, TimeUnit.SECONDS);
+            assertWholeOrGone(thread);
+            assertThat(committed.get()).as("the writer kept committing between deletes").isGreaterThan(6);
+        } finally {
+            stop.set(true);
+            pool.shutdownNow();
+        }
+    }
+
+    private void assertWholeOrGone(ThreadKey thread) {
+        // Read the thread as one consistent picture: its chain from the head, then its whole history.
+        Optional<CheckpointChain> latest = store().loadLatest(thread);
+        if (latest.isEmpty()) {
+            return;  // gone, or a writer's first commit is yet to come: a later check sees it whole
+        }
+        long step = latest.get().target().step();
+        assertThat(materialise(latest.get())).as("the latest state is whole").isEqualTo(upTo(step));
+        List<Long> steps = new ArrayList<>();
+        String cursor = null;
+        do {
+            HistoryPage page = store().history(thread, new HistoryQuery(100, cursor));
+            page.checkpoints().forEach(cp -> steps.add(cp.step()));
+            cursor = page.nextCursor();
+        } while (cursor != null);
+        assertThat(steps.get(steps.size() - 1)).as("history reaches back to the first step").isEqualTo(1L);
+        assertThat(steps.get(0)).isGreaterThanOrEqualTo(step);
+        for (int i = 1; i < steps.size(); i++) {
+            assertThat(steps.get(i)).as("no gap in " + steps).isEqualTo(steps.get(i - 1) - 1);
+        }
+    }
 }

@@ -227,6 +227,7 @@ class ThreadRuntimeTest {
         public io.threadline.checkpoint.CommitResult commit(io.threadline.checkpoint.Commit c) { count("commit"); return delegate.commit(c); }
         public io.threadline.checkpoint.PruneReport prune(ThreadKey t, io.threadline.checkpoint.RetentionPolicy p, Instant now) { count("prune"); return delegate.prune(t, p, now); }
         public long storedBytes(ThreadKey t) { return delegate.storedBytes(t); }
+        public io.threadline.checkpoint.ThreadDeletion delete(ThreadKey t) { count("delete"); return delegate.delete(t); }
         public List<Checkpoint> unpublished(ThreadKey t) { count("unpublished"); return delegate.unpublished(t); }
         public void markPublished(ThreadKey t, CheckpointId id) { count("markPublished"); delegate.markPublished(t, id); }
         public void putPendingEffect(ThreadKey t, long step, int seq, PendingEffect e) { count("putPendingEffect"); delegate.putPendingEffect(t, step, seq, e); }

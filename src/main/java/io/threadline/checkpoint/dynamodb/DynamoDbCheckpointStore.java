@@ -12,6 +12,7 @@ import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.PruneReport;
 import io.threadline.checkpoint.RetentionPolicy;
 import io.threadline.checkpoint.ThreadHead;
+import io.threadline.checkpoint.ThreadDeletion;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.checkpoint.dynamodb.internal.BatchDeletes;
 import io.threadline.checkpoint.dynamodb.internal.CommitWriter;
@@ -20,6 +21,7 @@ import io.threadline.checkpoint.dynamodb.internal.ItemSize;
 import io.threadline.checkpoint.dynamodb.internal.Keys;
 import io.threadline.checkpoint.dynamodb.internal.PendingItems;
 import io.threadline.checkpoint.dynamodb.internal.Pruner;
+import io.threadline.checkpoint.dynamodb.internal.ThreadDeleter;
 import io.threadline.checkpoint.dynamodb.internal.ThreadReader;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -49,6 +51,9 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     /** Attempts of a batch of pending-item deletes: a clean-up, never worth holding a step up long for. */
     private static final int PENDING_DELETE_ATTEMPTS = 5;
 
+    /** Attempts of a batch of a thread delete's deletes before it stops (the thread stays closed; run it again). */
+    private static final int THREAD_DELETE_ATTEMPTS = 8;
+
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(DynamoDbCheckpointStore.class.getName());
 
     private final DynamoDbClient client;
@@ -56,6 +61,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     private final ThreadReader reader;
     private final CommitWriter writer;
     private final Pruner pruner;
+    private final ThreadDeleter deleter;
     private final Clock clock;
     private final io.threadline.checkpoint.dynamodb.internal.ThreadIndex index;
     private final io.threadline.checkpoint.dynamodb.internal.ThreadLister lister;
@@ -82,6 +88,8 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
         this.reader = new ThreadReader(client, settings.tableName());
         this.writer = new CommitWriter(client, settings, clock, reader, index);
         this.pruner = new Pruner(client, settings.tableName(), reader);
+        this.deleter = new ThreadDeleter(client, settings.tableName(), clock,
+                THREAD_DELETE_ATTEMPTS);
         this.lister = new io.threadline.checkpoint.dynamodb.internal.ThreadLister(client, settings.tableName(), index);
     }
 
@@ -195,6 +203,12 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     @Override
     public PruneReport prune(ThreadKey thread, RetentionPolicy policy, Instant now) {
         return call("prune", thread, () -> pruner.prune(thread, policy));
+    }
+
+    /** Tombstone, sweep, untombstone: see {@link ThreadDeleter}. */
+    @Override
+    public ThreadDeletion delete(ThreadKey thread) {
+        return call("delete", thread, () -> deleter.delete(thread));
     }
 
     /**

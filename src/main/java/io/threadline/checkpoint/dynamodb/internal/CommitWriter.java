@@ -7,6 +7,7 @@ import io.threadline.checkpoint.CheckpointCodec;
 import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.Commit;
 import io.threadline.checkpoint.CommitResult;
+import io.threadline.checkpoint.ThreadDeletion;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.checkpoint.dynamodb.DynamoDbStoreSettings;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -226,6 +227,9 @@ public final class CommitWriter {
 
     private static ThreadlineException conflictOrWrongParent(Commit commit, CancellationReason headReason) {
         Map<String, AttributeValue> old = headReason.hasItem() ? headReason.item() : Map.of();
+        if (old.containsKey(Keys.DELETING)) {
+            return ThreadDeletion.closed(commit.thread());
+        }
         long headStep = old.containsKey(Keys.STEP) ? CheckpointItems.stepOf(old) : 0;
         if (commit.expectedStep() > 0 && headStep == commit.expectedStep() && old.containsKey(Keys.CHECKPOINT_ID)) {
             // Same step, other checkpoint: the caller built on a checkpoint that is not the head (a defect, not a race).

@@ -26,6 +26,8 @@ public final class Keys {
     public static final String CHECKPOINT_ID = "cid";
     public static final String UPDATED_AT = "updatedAt";
     /** The head's keys in the retired {@code threadsByTenant} index: commits remove them (README "Scale"). */
+    /** On a HEAD that is a delete's tombstone: when the delete began (epoch millis). Such a HEAD names no checkpoint. */
+    public static final String DELETING = "deleting";
     public static final String GSI1_PK = "gsi1pk";
     public static final String GSI1_SK = "gsi1sk";
 

@@ -67,8 +67,8 @@ public final class ThreadReader {
         descending(thread, Keys.CHECKPOINT_PREFIX, Keys.HEAD, FIRST_PAGE, item -> {
             String sk = item.get(Keys.SK).s();
             if (head[0] == null) {
-                if (!Keys.HEAD.equals(sk)) {
-                    noHead[0] = true;
+                if (!Keys.HEAD.equals(sk) || !item.containsKey(Keys.CHECKPOINT_ID)) {
+                    noHead[0] = true;  // no HEAD, or a delete's tombstone: no thread to read
                     return false;
                 }
                 head[0] = CheckpointId.parse(item.get(Keys.CHECKPOINT_ID).s());
