@@ -131,15 +131,24 @@ public final class W1DynamoDb {
     }
 
     public static void main(String[] args) throws Exception {
+        // The SDK formats its TRACE/DEBUG messages (a whole TransactWriteItems request's toString when an interceptor
+        // changes it, as the counter below does) whenever the level lets them through; JBoss LogManager without a
+        // configuration lets everything through, which cost ~15% of a step's CPU here. The application runs at INFO.
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.INFO);
         int turns = 1000;
         boolean trust = false;
-        for (String arg : args) {
-            if (arg.equals("--trust-head-cache")) {
+        long readBytes = 0;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--trust-head-cache")) {
                 trust = true;
+            } else if (args[i].equals("--snapshot-read-bytes")) {
+                readBytes = Long.parseLong(args[++i]);
             } else {
-                turns = Integer.parseInt(arg);
+                turns = Integer.parseInt(args[i]);
             }
         }
+        io.threadline.runtime.RuntimeOptions options = io.threadline.runtime.RuntimeOptions.defaults().withTrustHeadCache(trust);
+        options = options.withSnapshotPolicy(options.snapshotPolicy().withMaxReadBytes(readBytes));
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -167,7 +176,7 @@ public final class W1DynamoDb {
             DynamoDbTables.createIfMissing(client, table);
             counter.reset();
             return new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC());
-        }, turns, counter, io.threadline.runtime.RuntimeOptions.defaults().withTrustHeadCache(trust))
+        }, turns, counter, options)
                 .run("DynamoDB Local 2.6.1 (separate process, in memory, loopback HTTP)");
         SingleItemRead.reference(client, counter);
         server.destroyForcibly();

@@ -322,6 +322,28 @@ class ThreadRuntimeTest {
     }
 
     @Test
+    void aReadBoundKeepsEveryColdReadWithinItAndAColdRuntimeDecidesAsAWarmOne() {
+        // A ratio that alone would never snapshot again: only the read bound (2,000 B) does.
+        RuntimeOptions options = RuntimeOptions.defaults()
+                .withSnapshotPolicy(new io.threadline.checkpoint.SnapshotPolicy(1000.0).withMaxReadBytes(2000));
+        ThreadRuntime<Notes> warm = ThreadRuntime.builder(graph()).store(store).validator(LocalDemo.plainValidator()).options(options).build();
+        ThreadRuntime<Notes> cold = ThreadRuntime.builder(graph()).store(store).validator(LocalDemo.plainValidator())
+                .options(options.withHeadCacheThreads(0)).build();
+        ThreadKey other = ThreadKey.of("acme", "cold-twin");
+        Update<Notes> reset = Update.of(Notes.COUNT.set(0), Notes.LAST.set("x"));
+        java.util.List<Boolean> warmKinds = new java.util.ArrayList<>();
+        java.util.List<Boolean> coldKinds = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            warmKinds.add(warm.step(thread, reset, null).checkpoint().isSnapshot());
+            coldKinds.add(cold.step(other, reset, null).checkpoint().isSnapshot());
+            io.threadline.checkpoint.CheckpointChain chain = store.loadLatest(thread).orElseThrow();
+            assertThat(chain.snapshotBytes() + chain.deltaReadBytes()).isLessThanOrEqualTo(2000);
+        }
+        assertThat(coldKinds).isEqualTo(warmKinds);
+        assertThat(warmKinds.subList(1, warmKinds.size())).contains(true);
+    }
+
+    @Test
     void aTrustedStaleHeadThatMakesTheStepFailIsRetriedOnTheStoredHead() {
         ThreadRuntime<Notes> a = trusting(store);
         ThreadRuntime<Notes> b = trusting(store);

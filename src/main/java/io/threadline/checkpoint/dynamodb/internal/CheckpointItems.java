@@ -32,7 +32,7 @@ public final class CheckpointItems {
 
     /** The checkpoint item, then its chunk items when the payload is larger than one item holds. */
     public static List<Map<String, AttributeValue>> checkpoint(String pk, Checkpoint cp, StoredPayload payload,
-                                                             int maxItemBytes, Long expiresAt) {
+                                                             int maxItemBytes, Long expiresAt, Instant chainStartedAt) {
         List<byte[]> parts = payload.parts(maxItemBytes);
         List<Map<String, AttributeValue>> items = new ArrayList<>(parts.size());
         Map<String, AttributeValue> main = new HashMap<>();
@@ -46,6 +46,9 @@ public final class CheckpointItems {
         }
         if (parts.size() > 1) {
             main.put(Keys.PARTS, n(parts.size()));
+        }
+        if (!cp.isSnapshot() && chainStartedAt != null) {
+            main.put(Keys.CHAIN_STARTED_AT, n(chainStartedAt.toEpochMilli()));
         }
         putExpiry(main, expiresAt);
         items.add(main);
@@ -166,5 +169,15 @@ public final class CheckpointItems {
 
     static AttributeValue b(byte[] value) {
         return AttributeValue.fromB(SdkBytes.fromByteArrayUnsafe(value));
+    }
+
+    /**
+     * The lowest sort key the chain of this delta's checkpoint item can start at (its snapshot's id is made no earlier
+     * than the chain started), or null when the item does not say (a snapshot, or an item written before it was kept).
+     */
+    static String chainFloor(Map<String, AttributeValue> checkpointItem) {
+        AttributeValue started = checkpointItem.get(Keys.CHAIN_STARTED_AT);
+        return started == null ? null
+                : Keys.checkpoint(CheckpointId.earliestAt(Instant.ofEpochMilli(Long.parseLong(started.n()))));
     }
 }

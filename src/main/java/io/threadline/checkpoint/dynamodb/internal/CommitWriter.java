@@ -84,7 +84,7 @@ public final class CommitWriter {
         Long expiresAt = settings.checkpointTtl() == null ? null : base.plus(settings.checkpointTtl()).getEpochSecond();
         String pk = Keys.partition(commit.thread());
         List<Map<String, AttributeValue>> checkpointItems =
-                CheckpointItems.checkpoint(pk, cp, payload, settings.maxItemBytes(), expiresAt);
+                CheckpointItems.checkpoint(pk, cp, payload, settings.maxItemBytes(), expiresAt, commit.chainStartedAt());
         Map<String, AttributeValue> idempotency = cp.idempotencyKey() == null ? null
                 : CheckpointItems.idempotency(pk, cp, idempotencyExpiry(now, expiresAt));
 
