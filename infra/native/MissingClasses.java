@@ -46,8 +46,8 @@ import java.util.zip.ZipFile;
  * subtype. JDK code is not walked: an instantiated class's methods that override a JDK type's are
  * reachable, as the JDK may call them.</li>
  * <li>Substitutions ({@code @TargetClass}/{@code @Substitute} in the runner jar and the libraries, such as
- * Quarkus's and io.threadline.telemetry.NativeSubstitutions) replace the bodies they target (their
- * {@code onlyWith} conditions are taken as met). A call to a static method whose body is only a boolean
+ * Quarkus's, io.threadline.telemetry.NativeSubstitutions and io.threadline.clients.HttpClientSubstitutions)
+ * replace the bodies they target (their {@code onlyWith} conditions are taken as met). A call to a static method whose body is only a boolean
  * constant, followed by a branch on it, is folded as native-image's inlining before analysis folds it: the
  * branch not taken is not walked.</li>
  * </ul>

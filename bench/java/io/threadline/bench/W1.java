@@ -63,6 +63,16 @@ final class W1 {
         void reset();
 
         java.util.Map<String, Double> perStep(long steps);
+
+        /** Bytes of items the store has read so far (a remote store's answers), or -1 where nothing is counted. */
+        default long bytesRead() {
+            return -1;
+        }
+
+        /** Read requests (queries, gets) the store has sent so far, or -1 where nothing is counted. */
+        default long readRequests() {
+            return -1;
+        }
     }
 
     private final Probe probe;
@@ -127,9 +137,10 @@ final class W1 {
         System.out.println("W1 conversation growth, " + description + ", ThreadRuntime with Bean Validation");
         System.out.println(Machine.describe());
         System.out.printf("settings: T up to %d, samples at %s, %d repetitions, warm-up %d node steps, snapshot ratio %s, "
-                        + "head cache %d threads, trust head cache %s%n",
+                        + "snapshot read bound %d B (0: none), head cache %d threads, trust head cache %s%n",
                 turns, java.util.Arrays.toString(SAMPLES), REPETITIONS, WARMUP_NODE_STEPS,
-                options.snapshotPolicy().ratio(), options.headCacheThreads(), options.trustHeadCache());
+                options.snapshotPolicy().ratio(), options.snapshotPolicy().maxReadBytes(), options.headCacheThreads(),
+                options.trustHeadCache());
 
         warmUp(graph, validator, codec);
 
@@ -206,6 +217,8 @@ final class W1 {
                         stepCpu[i] = cpu[t - i] / 3.0 / 1000;
                     }
                     double[] reads = new double[5];
+                    long bytes0 = probe.bytesRead();
+                    long requests0 = probe.readRequests();
                     for (int i = 0; i < reads.length; i++) {
                         long r0 = System.nanoTime();
                         W1State read = coldReader.state(thread).state();
@@ -213,6 +226,12 @@ final class W1 {
                         if (!read.equals(last.state())) {
                             throw new IllegalStateException("the latest state read back differs at T=" + t);
                         }
+                    }
+                    if (bytes0 >= 0) {
+                        // What one cold read of the latest state fetched: item bytes and requests (the same each time).
+                        extra = new java.util.TreeMap<>(extra);
+                        extra.put("cold_read_bytes", (double) (probe.bytesRead() - bytes0) / reads.length);
+                        extra.put("cold_read_requests", (double) (probe.readRequests() - requests0) / reads.length);
                     }
                     long checkpoints = last.checkpoint().step();
                     samples.add(new Sample(t, Machine.median(stepWall), Machine.median(stepCpu), checkpoints,

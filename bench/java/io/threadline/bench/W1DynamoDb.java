@@ -54,6 +54,8 @@ public final class W1DynamoDb {
         private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
         private final DoubleAdder reads = new DoubleAdder();
         private final DoubleAdder writes = new DoubleAdder();
+        private final LongAdder itemBytesRead = new LongAdder();
+        private final LongAdder readRequests = new LongAdder();
 
         @Override
         public SdkRequest modifyRequest(Context.ModifyRequest context, ExecutionAttributes attributes) {
@@ -76,8 +78,14 @@ public final class W1DynamoDb {
             SdkResponse r = context.response();
             if (r instanceof QueryResponse q) {
                 add(q.consumedCapacity(), true);
+                readRequests.increment();
+                q.items().forEach(item -> itemBytesRead.add(ItemBytes.of(item)));
             } else if (r instanceof GetItemResponse g) {
                 add(g.consumedCapacity(), true);
+                readRequests.increment();
+                if (g.hasItem()) {
+                    itemBytesRead.add(ItemBytes.of(g.item()));
+                }
             } else if (r instanceof TransactWriteItemsResponse t && t.consumedCapacity() != null) {
                 t.consumedCapacity().forEach(c -> add(c, false));
             }
@@ -88,6 +96,16 @@ public final class W1DynamoDb {
                 return;
             }
             (read ? reads : writes).add(c.capacityUnits());
+        }
+
+        @Override
+        public long bytesRead() {
+            return itemBytesRead.sum();
+        }
+
+        @Override
+        public long readRequests() {
+            return readRequests.sum();
         }
 
         @Override
@@ -113,15 +131,24 @@ public final class W1DynamoDb {
     }
 
     public static void main(String[] args) throws Exception {
+        // The SDK formats its TRACE/DEBUG messages (a whole TransactWriteItems request's toString when an interceptor
+        // changes it, as the counter below does) whenever the level lets them through; JBoss LogManager without a
+        // configuration lets everything through, which cost ~15% of a step's CPU here. The application runs at INFO.
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.INFO);
         int turns = 1000;
         boolean trust = false;
-        for (String arg : args) {
-            if (arg.equals("--trust-head-cache")) {
+        long readBytes = 0;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--trust-head-cache")) {
                 trust = true;
+            } else if (args[i].equals("--snapshot-read-bytes")) {
+                readBytes = Long.parseLong(args[++i]);
             } else {
-                turns = Integer.parseInt(arg);
+                turns = Integer.parseInt(args[i]);
             }
         }
+        io.threadline.runtime.RuntimeOptions options = io.threadline.runtime.RuntimeOptions.defaults().withTrustHeadCache(trust);
+        options = options.withSnapshotPolicy(options.snapshotPolicy().withMaxReadBytes(readBytes));
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -149,8 +176,9 @@ public final class W1DynamoDb {
             DynamoDbTables.createIfMissing(client, table);
             counter.reset();
             return new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC());
-        }, turns, counter, io.threadline.runtime.RuntimeOptions.defaults().withTrustHeadCache(trust))
+        }, turns, counter, options)
                 .run("DynamoDB Local 2.6.1 (separate process, in memory, loopback HTTP)");
+        SingleItemRead.reference(client, counter);
         server.destroyForcibly();
     }
 

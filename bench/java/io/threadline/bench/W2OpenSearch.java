@@ -2,6 +2,7 @@ package io.threadline.bench;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.threadline.memory.Embeddings;
+import io.threadline.memory.MemoryRecord;
 import io.threadline.memory.MemorySettings;
 import io.threadline.memory.opensearch.MemoryDocument;
 import io.threadline.memory.opensearch.OpenSearchClients;
@@ -56,6 +57,7 @@ public final class W2OpenSearch {
         Path queriesFile = null;
         Path writeCorpus = null;
         Path writeQueries = null;
+        boolean breakdown = true;
         for (int a = 0; a < args.length; a++) {
             switch (args[a]) {
                 case "--endpoint" -> endpoint = URI.create(args[++a]);
@@ -68,6 +70,7 @@ public final class W2OpenSearch {
                 case "--queries" -> queriesFile = Path.of(args[++a]);
                 case "--write-corpus" -> writeCorpus = Path.of(args[++a]);
                 case "--write-queries" -> writeQueries = Path.of(args[++a]);
+                case "--no-breakdown" -> breakdown = false;
                 default -> throw new IllegalArgumentException("unknown argument " + args[a]
                         + "; use --n N --batch B --candidates C --warmup W --corpus F --queries F --write-corpus F --write-queries F");
             }
@@ -78,6 +81,8 @@ public final class W2OpenSearch {
 
         System.out.println("W2 memory recall, corpus B, OpenSearch memory store (OpenSearchMemoryStore.search end to end)");
         System.out.println(Machine.describe());
+        System.out.printf(Locale.ROOT, "load average at the start: %.2f%n", java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                .getSystemLoadAverage());
 
         long g0 = System.nanoTime();
         W2CorpusB corpus = corpusFile != null ? W2CorpusB.read(corpusFile, queriesFile, n) : W2CorpusB.generate(n);
@@ -145,6 +150,11 @@ public final class W2OpenSearch {
         Map<String, List<W2Recall.Run>> runs = W2Recall.measure(store, sets, warmup, touchAfter == null ? () -> now : Instant::now);
         W2Recall.report(String.format(Locale.ROOT, "W2 corpus B, OpenSearch %s, N = %,d", version, n), "w2.opensearch.B", runs,
                 String.format(Locale.ROOT, "%,.0f memories/s (%,d in %.1f s)", perSecond, n, indexSeconds), perSecond);
+        if (breakdown) {
+            W2Breakdown.report(endpoint, indexName, candidates, sets, now.toEpochMilli(), warmup);
+        }
+        System.out.printf(Locale.ROOT, "load average at the end: %.2f%n", java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                .getSystemLoadAverage());
     }
 
     /**
@@ -153,15 +163,14 @@ public final class W2OpenSearch {
      */
     static double index(OpenSearchClient client, String indexName, float[][] vectors, String[] contents, int batch, Instant now)
             throws java.io.IOException {
-        String at = now.toString();
         long start = System.nanoTime();
         for (int from = 0; from < vectors.length; from += batch) {
             List<BulkOperation> ops = new java.util.ArrayList<>(batch);
             for (int i = from; i < Math.min(from + batch, vectors.length); i++) {
                 String id = "m-" + i;
                 String content = contents != null ? contents[i] : "vector " + i;
-                MemoryDocument doc = new MemoryDocument(id, W2Recall.tenant(i), W2Recall.namespace(i), content, vectors[i], "fact",
-                        0.5, at, at, null, null, null, Embeddings.sha256(content), Map.of(), List.of());
+                MemoryDocument doc = MemoryDocument.of(new MemoryRecord(id, W2Recall.tenant(i), W2Recall.namespace(i), content,
+                        vectors[i], "fact", 0.5, now, now, null, null, null, Embeddings.sha256(content), Map.of()));
                 String docId = W2Recall.tenant(i) + "/" + id;
                 ops.add(BulkOperation.of(o -> o.index(x -> x.index(indexName).id(docId).document(doc))));
             }

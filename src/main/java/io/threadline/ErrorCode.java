@@ -44,10 +44,22 @@ public enum ErrorCode {
     CHECKPOINT_NOT_FOUND(404),
     /** Another writer committed to the thread first; reload and decide again. */
     CONFLICT(409),
+    /**
+     * The thread is being deleted (a delete has begun and not finished): nothing can be committed to it.
+     * Once the delete is done the id is free again; a delete that was interrupted is finished by running it again.
+     */
+    THREAD_DELETED(409),
     /** The thread waits for a resume value, or was resumed while not interrupted. */
     INTERRUPTED(409),
     /** A replay found the code asking for other effects (calls, arguments) than the step recorded. */
     NON_DETERMINISTIC(409),
+    /**
+     * A background run is in progress on the thread and the request's double-texting policy is {@code reject}
+     * (the default); nothing was written. {@code details.runId} names the run.
+     */
+    RUN_IN_PROGRESS(409),
+    /** {@code cancel}: the thread has no background run in progress. */
+    RUN_NOT_FOUND(404),
     /** A state, checkpoint or input exceeds a documented size limit; nothing was written. */
     PAYLOAD_TOO_LARGE(413),
     /** A store or service Threadline depends on did not answer in time; safe to retry. */

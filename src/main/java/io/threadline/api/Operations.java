@@ -58,7 +58,9 @@ public class Operations {
             Map.entry("export", new Handler<>(Requests.Export.class, Requests.Export::tenant, this::export)),
             Map.entry("memory-search", new Handler<>(Requests.MemorySearch.class, Requests.MemorySearch::tenant, this::memorySearch)),
             Map.entry("memory-put", new Handler<>(Requests.MemoryPut.class, Requests.MemoryPut::tenant, this::memoryPut)),
-            Map.entry("memory-delete", new Handler<>(Requests.MemoryDelete.class, Requests.MemoryDelete::tenant, this::memoryDelete)));
+            Map.entry("memory-delete", new Handler<>(Requests.MemoryDelete.class, Requests.MemoryDelete::tenant, this::memoryDelete)),
+            Map.entry("start", new Handler<>(Requests.Start.class, Requests.Start::tenant, this::start)),
+            Map.entry("cancel", new Handler<>(Requests.Cancel.class, Requests.Cancel::tenant, this::cancel)));
 
     {
         // One list of names for every entry path, span and route: a handler missing or extra is a defect found at start.
@@ -104,9 +106,14 @@ public class Operations {
     @Inject
     ApiConfig config;
 
+    @Inject
+    io.threadline.config.Runs runs;
+
     public Replies.Step step(Caller caller, Requests.Step r) {
         ThreadRuntime<?> runtime = agents.runtime(r.agent());
-        StepResult<?> result = stepOn(runtime, key(caller, r.threadId()), decode(runtime, r.input()), r.idempotencyKey());
+        ThreadKey thread = key(caller, r.threadId());
+        Update<?> input = decode(runtime, r.input());
+        StepResult<?> result = admitted(caller, thread, r.multitask(), () -> stepOn(runtime, thread, input, r.idempotencyKey()));
         return new Replies.Step(CheckpointSummary.of(result.checkpoint()), codec.toTree(result.state()), result.duplicate(), null);
     }
 
@@ -117,8 +124,10 @@ public class Operations {
                     "maxSteps must be between 1 and " + config.runMaxSteps(), Map.of("field", "maxSteps"));
         }
         ThreadRuntime<?> runtime = agents.runtime(r.agent());
-        RunResult<?> result = runOn(runtime, key(caller, r.threadId()), decode(runtime, r.input()), new RunBudget(maxSteps, caller.deadline()),
-                r.idempotencyKey());
+        ThreadKey thread = key(caller, r.threadId());
+        Update<?> input = decode(runtime, r.input());
+        RunResult<?> result = admitted(caller, thread, r.multitask(), () -> runOn(runtime, thread, input,
+                new RunBudget(maxSteps, caller.deadline()), r.idempotencyKey()));
         List<CheckpointSummary> steps = result.steps().stream().map(CheckpointSummary::of).toList();
         return new Replies.Run(steps, result.state() == null ? null : codec.toTree(result.state()), result.stopReason().name(),
                 result.duplicate(), result.stoppedBy() == null ? null : ErrorBody.of(result.stoppedBy()), null);
@@ -207,8 +216,69 @@ public class Operations {
     }
 
     public Replies.Step resume(Caller caller, Requests.Resume r) {
-        StepResult<?> result = agents.runtime(r.agent()).resume(key(caller, r.threadId()), r.value(), r.idempotencyKey());
+        ThreadRuntime<?> runtime = agents.runtime(r.agent());
+        ThreadKey thread = key(caller, r.threadId());
+        StepResult<?> result = admitted(caller, thread, r.multitask(), () -> runtime.resume(thread, r.value(), r.idempotencyKey()));
+        // A background run that stopped at this interrupt goes on in the background.
+        runs.optional().ifPresent(bg -> bg.continueAfterResume(thread, result.checkpoint()));
         return new Replies.Step(CheckpointSummary.of(result.checkpoint()), codec.toTree(result.state()), result.duplicate(), null);
+    }
+
+    /**
+     * Starts a background run (README "Background runs") and answers at once: the run and the thread's head. A
+     * run already in progress is met by the request's {@code multitask} policy, or {@code threadline.runs.double-texting}.
+     */
+    public Replies.Start start(Caller caller, Requests.Start r) {
+        io.threadline.runs.BackgroundRuns bg = runs.require();
+        int maxSteps = r.maxSteps() == null ? runs.maxSteps() : r.maxSteps();
+        if (maxSteps < 1 || maxSteps > runs.maxSteps()) {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "maxSteps must be between 1 and " + runs.maxSteps(),
+                    Map.of("field", "maxSteps"));
+        }
+        ThreadRuntime<?> runtime = agents.runtime(r.agent());
+        ThreadKey thread = key(caller, r.threadId());
+        io.threadline.runs.DoubleTexting policy = io.threadline.runs.DoubleTexting.parse(r.multitask(), runs.defaultPolicy());
+        decode(runtime, r.input()); // refused here, not in the background: a bad input changes nothing
+        if (r.idempotencyKey() != null && (r.idempotencyKey().isEmpty() || r.idempotencyKey().length() > 128)) {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "idempotencyKey must be 1-128 characters", Map.of("field", "idempotencyKey"));
+        }
+        runtime.checkBound(store.head(thread).flatMap(h -> store.get(thread, h.checkpointId())).map(List::of).orElse(List.of()));
+        io.threadline.runs.BackgroundRuns.Started started = bg.start(thread, runtime.agent().orElse(null), r.input(), maxSteps, policy,
+                r.idempotencyKey(), who(caller, null));
+        io.threadline.checkpoint.ThreadHead head = started.head();
+        CheckpointSummary headSummary = head == null ? null
+                : store.get(thread, head.checkpointId()).map(CheckpointSummary::of).orElse(null);
+        return new Replies.Start(Replies.RunInfo.of(started.run()), headSummary, started.queued(), null);
+    }
+
+    /** Stops the thread's background run at its next step boundary; the history records who asked, and when. */
+    public Replies.Cancel cancel(Caller caller, Requests.Cancel r) {
+        io.threadline.runs.BackgroundRuns bg = runs.require();
+        if (r.by() != null && (r.by().isBlank() || r.by().length() > 128)) {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "by must be 1-128 characters", Map.of("field", "by"));
+        }
+        agents.runtime(r.agent());
+        return new Replies.Cancel(Replies.RunInfo.of(bg.cancel(key(caller, r.threadId()), who(caller, r.by()))), null);
+    }
+
+    /**
+     * A foreground request on a thread that may have a background run in progress: the run is met by the request's
+     * double-texting policy first (README "Background runs"); a request that ended a run goes on past the step the run
+     * had in flight.
+     */
+    private <T> T admitted(Caller caller, ThreadKey thread, String multitask, java.util.function.Supplier<T> action) {
+        java.util.Optional<io.threadline.runs.BackgroundRuns> bg = runs.optional();
+        if (bg.isEmpty()) {
+            io.threadline.runs.DoubleTexting.parse(multitask, io.threadline.runs.DoubleTexting.REJECT);
+            return action.get();
+        }
+        io.threadline.runs.DoubleTexting policy = io.threadline.runs.DoubleTexting.parse(multitask, runs.defaultPolicy());
+        return bg.get().admit(thread, policy, who(caller, null)) ? bg.get().afterTakeover(action) : action.get();
+    }
+
+    /** Who a request acts for, as a run's record and history name them: the tenant and, when given, the caller's own label. */
+    private static String who(Caller caller, String by) {
+        return "tenant " + caller.tenant() + (by == null ? "" : " (" + by + ")");
     }
 
     public Replies.Step fork(Caller caller, Requests.Fork r) {

@@ -36,6 +36,33 @@ public final class Replies {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record State(CheckpointSummary checkpoint, JsonNode state, ErrorBody error) {}
 
+    /** A background run, as start and cancel answer it. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record RunInfo(String runId, String status, long startStep, long nextStep, int stepsTaken, int maxSteps, int queuedInputs,
+                          String cancelledBy, String cancelledAt, String wakeAt, String startedAt, String updatedAt) {
+
+        static RunInfo of(io.threadline.runs.Run r) {
+            return new RunInfo(r.runId(), r.status().name(), r.startStep(), r.nextStep(), r.stepsTaken(), r.maxSteps(),
+                    r.inputs().size() - (r.stepsTaken() == 0 ? 1 : 0), r.cancelledBy(), text(r.cancelledAt()), text(r.wakeAt()),
+                    text(r.startedAt()), text(r.updatedAt()));
+        }
+
+        private static String text(java.time.Instant t) {
+            return t == null ? null : t.toString();
+        }
+    }
+
+    /**
+     * {@code start}'s answer, at once: the run (new, or the one the input joined when {@code queued}) and the thread's
+     * head when it was answered ({@code null} for a new thread).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Start(RunInfo run, CheckpointSummary head, Boolean queued, ErrorBody error) {}
+
+    /** {@code cancel}'s answer: the run, with who asked to cancel and when; it stops at its next step boundary. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Cancel(RunInfo run, ErrorBody error) {}
+
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record History(List<CheckpointEntry> checkpoints, String nextCursor, ErrorBody error) {}
 

@@ -13,10 +13,11 @@ public final class Requests {
     }
 
     /** One step; {@code input} is a partial update of the state, e.g. {@code {"messages": [{…}]}}. */
-    public record Step(String tenant, String agent, String threadId, JsonNode input, String idempotencyKey) {}
+    public record Step(String tenant, String agent, String threadId, JsonNode input, String idempotencyKey, String multitask) {}
 
     /** Steps until the run ends or the budget is spent; {@code maxSteps} defaults to the configured limit. */
-    public record Run(String tenant, String agent, String threadId, JsonNode input, Integer maxSteps, String idempotencyKey) {}
+    public record Run(String tenant, String agent, String threadId, JsonNode input, Integer maxSteps, String idempotencyKey,
+                      String multitask) {}
 
     /** The latest state, or the state at {@code checkpointId}. */
     public record State(String tenant, String agent, String threadId, String checkpointId) {}
@@ -49,7 +50,19 @@ public final class Requests {
     public record MemoryDelete(String tenant, String id) {}
 
     /** Answers an interrupt with {@code value} (any JSON); the thread goes on exactly where it stopped. */
-    public record Resume(String tenant, String agent, String threadId, JsonNode value, String idempotencyKey) {}
+    public record Resume(String tenant, String agent, String threadId, JsonNode value, String idempotencyKey, String multitask) {}
+
+    /**
+     * Starts a background run: {@code input} first, then one step per queue message until the run ends, at most
+     * {@code maxSteps} steps (default and limit {@code threadline.runs.max-steps}). {@code multitask} says what
+     * happens when a run is already in progress (reject, enqueue, interrupt, rollback); {@code idempotencyKey}
+     * makes a retried start the same start.
+     */
+    public record Start(String tenant, String agent, String threadId, JsonNode input, Integer maxSteps, String multitask,
+                        String idempotencyKey) {}
+
+    /** Stops the thread's background run at its next step boundary; {@code by} (optional) says who, for the history. */
+    public record Cancel(String tenant, String agent, String threadId, String by) {}
 
     /** A new thread {@code newThreadId} starting from (threadId, checkpointId); the source is untouched. */
     public record Fork(String tenant, String agent, String threadId, String checkpointId, String newThreadId, String reason) {}

@@ -95,6 +95,16 @@ public class ThreadFunctions {
                 e -> new Replies.MemoryDelete(null, e));
     }
 
+    @Funq
+    public Replies.Start start(JsonNode request) {
+        return answer(request, Requests.Start.class, Requests.Start::tenant, operations::start, e -> new Replies.Start(null, null, null, e));
+    }
+
+    @Funq
+    public Replies.Cancel cancel(JsonNode request) {
+        return answer(request, Requests.Cancel.class, Requests.Cancel::tenant, operations::cancel, e -> new Replies.Cancel(null, e));
+    }
+
     private <R, A> A answer(JsonNode json, Class<R> type, Function<R, String> tenant, BiFunction<Caller, R, A> operation,
                             Function<ErrorBody, A> onError) {
         try {

@@ -41,4 +41,13 @@ public record CheckpointChain(List<Checkpoint> checkpoints) {
         }
         return sum;
     }
+
+    /** What a cold read fetches for the deltas after the snapshot ({@link SnapshotPolicy#readBytes} of each). */
+    public long deltaReadBytes() {
+        long sum = 0;
+        for (int i = 1; i < checkpoints.size(); i++) {
+            sum += SnapshotPolicy.readBytes(checkpoints.get(i));
+        }
+        return sum;
+    }
 }

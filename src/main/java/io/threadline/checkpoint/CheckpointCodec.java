@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The byte form of a checkpoint for stores that keep one blob per checkpoint: a format byte, the
@@ -91,7 +92,9 @@ public final class CheckpointCodec {
             }
             if (!cp.metadata().isEmpty()) {
                 g.writeObjectFieldStart("m");
-                for (Map.Entry<String, String> e : cp.metadata().entrySet()) {
+                // Sorted: a Map.copyOf iterates in an order salted per JVM, and the same checkpoint must be the
+                // same bytes wherever it is written (stored sizes, byte comparisons, content hashes).
+                for (Map.Entry<String, String> e : new TreeMap<>(cp.metadata()).entrySet()) {
                     g.writeStringField(e.getKey(), e.getValue());
                 }
                 g.writeEndObject();

@@ -49,6 +49,11 @@ public record CheckpointId(String value) implements Comparable<CheckpointId> {
         return new CheckpointId(encode(hi, lo));
     }
 
+    /** The smallest id of millisecond {@code at}: every id made at or after it sorts at or above this one. */
+    public static CheckpointId earliestAt(Instant at) {
+        return new CheckpointId(encode(at.toEpochMilli() << 16, 0));
+    }
+
     /** The millisecond the id was made at. */
     public Instant timestamp() {
         return Instant.ofEpochMilli(bits()[0] >>> 16);

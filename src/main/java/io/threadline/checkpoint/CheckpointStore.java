@@ -20,6 +20,9 @@ import java.util.Optional;
  *   <li>Reads are strongly consistent: a committed checkpoint is visible to the next read.</li>
  *   <li>Threads are scoped by tenant: nothing of one {@link ThreadKey} is visible through another.</li>
  *   <li>{@link #prune} never removes a snapshot that a retained checkpoint needs.</li>
+ *   <li>{@link #delete} removes every item of a thread or, interrupted, leaves it unreadable and closed to
+ *       commits until it is run again; a commit racing it either lands before it (and is deleted) or fails
+ *       with {@code THREAD_DELETED}: never half a thread.</li>
  * </ul>
  * Errors are {@link io.threadline.ThreadlineException}s with stable codes; a store that cannot
  * reach its backing service throws {@code DEPENDENCY_UNAVAILABLE} and leaves nothing half-written.
@@ -96,6 +99,59 @@ public interface CheckpointStore {
      * still running attempt are left alone. No-op for positions that hold nothing.
      */
     void discardPendingEffects(ThreadKey thread, long step, java.util.Collection<Integer> seqs);
+
+    // ------------------------------------------------------------------ finding threads (optional capability)
+
+    /**
+     * A page of {@code tenant}'s threads, newest activity first, filtered by {@code query}; pass
+     * {@link ThreadPage#nextCursor} back for the next. Order: the head's commit time rounded down to the store's
+     * granularity ({@link #threadOrderGranularity()}), then thread id, both descending — so the order is exact to
+     * that granularity. Every entry matches every filter as of this read; a thread that steps while a caller pages
+     * may move to the top of the listing and so be missed by the pages after it (as in any listing by activity).
+     * The work of one call is bounded (memory and items examined), so a page may hold fewer than {@code limit}
+     * threads and still have a next cursor. Only {@code tenant}'s threads are ever listed.
+     *
+     * <p>Optional: a store without it throws {@link UnsupportedOperationException}. Both shipped stores have it
+     * and pass the contract suite's listing tests.
+     */
+    default ThreadPage threads(String tenant, ThreadQuery query) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not list threads");
+    }
+
+    /** The time resolution of {@link #threads}' order. */
+    default java.time.Duration threadOrderGranularity() {
+        return java.time.Duration.ofMillis(1);
+    }
+
+    /**
+     * Changes a thread's tags: puts {@code set} (replacing a key's value), then removes the keys of {@code remove};
+     * returns the tags after. The result is checked against {@link ThreadTags}' limits before anything is written
+     * ({@code INVALID_INPUT}, nothing changed); a thread the store does not hold is {@code THREAD_NOT_FOUND}.
+     * Atomic against commits and other tag changes: no change is lost to a concurrent one.
+     *
+     * <p>Optional, as {@link #threads}.
+     */
+    default ThreadTags retag(ThreadKey thread, java.util.Map<String, String> set, java.util.Collection<String> remove) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not tag threads");
+    }
+
+    /** A thread's tags; {@code THREAD_NOT_FOUND} if the store does not hold it. Optional, as {@link #threads}. */
+    default ThreadTags tags(ThreadKey thread) {
+        return retag(thread, java.util.Map.of(), java.util.List.of());
+    }
+
+    /**
+     * Deletes the thread: every checkpoint and its chunks, the head, pending effects, idempotency records and
+     * outbox markers — everything the store keeps under the thread's key. Idempotent: a thread that does not
+     * exist reports {@link ThreadDeletion#NONE}.
+     *
+     * <p>Atomic with respect to commits: the store first closes the thread (a commit from then on fails with
+     * {@code THREAD_DELETED}; reads find no thread), then removes its items, then reopens the id. A delete
+     * interrupted half way (the process died, the service throttled) leaves the thread closed and unreadable;
+     * running it again finishes it. Memories derived from the thread are not the store's: the runtime
+     * deletes them ({@code ThreadRuntime#delete}).
+     */
+    ThreadDeletion delete(ThreadKey thread);
 
     /**
      * Thread heads, a page at a time: of {@code scan.tenant()}, or of every tenant when it is {@code null} — what a

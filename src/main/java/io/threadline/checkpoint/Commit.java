@@ -11,14 +11,30 @@ import java.util.Objects;
  *                       checkpoint's own time if it is a snapshot); a store with expiring items lets a
  *                       chain expire as a whole, from its snapshot's time, never leaving deltas behind
  *                       a vanished snapshot. {@code null} when unknown.
+ * @param tags           the tags of a thread this commit creates (stored on its head with it, atomically, so a
+ *                       thread is never seen without them); none for a thread that exists — its tags change
+ *                       through {@link CheckpointStore#retag}
  */
-public record Commit(Checkpoint checkpoint, long expectedStep, Instant chainStartedAt) {
+public record Commit(Checkpoint checkpoint, long expectedStep, Instant chainStartedAt, ThreadTags tags) {
 
     public Commit(Checkpoint checkpoint, long expectedStep) {
         this(checkpoint, expectedStep, checkpoint != null && checkpoint.isSnapshot() ? checkpoint.createdAt() : null);
     }
 
+    public Commit(Checkpoint checkpoint, long expectedStep, Instant chainStartedAt) {
+        this(checkpoint, expectedStep, chainStartedAt, ThreadTags.none());
+    }
+
+    /** This commit, creating its thread with {@code tags}. */
+    public Commit withTags(ThreadTags tags) {
+        return new Commit(checkpoint, expectedStep, chainStartedAt, tags);
+    }
+
     public Commit {
+        tags = tags == null ? ThreadTags.none() : tags;
+        if (expectedStep > 0 && !tags.isEmpty()) {
+            throw new IllegalArgumentException("tags come with a thread's first commit only; retag an existing thread");
+        }
         Objects.requireNonNull(checkpoint, "checkpoint");
         if (checkpoint.step() != expectedStep + 1) {
             throw new IllegalArgumentException("checkpoint step " + checkpoint.step()

@@ -32,6 +32,12 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
         final java.util.Set<CheckpointId> unpublished = new java.util.LinkedHashSet<>();
         long firstStep = 1;
         long bytes;
+        /** The thread's tags (on its head); set by its first commit and by retag. */
+        ThreadTags tags = ThreadTags.none();
+        /** The head as a listing shows it, kept current by every commit and retag. */
+        ThreadSummary summary;
+        /** Set by a delete, under the monitor: a committer that took this log before the delete must not write to it. */
+        boolean deleted;
 
         Entry head() {
             return entries.isEmpty() ? null : entries.get(entries.size() - 1);
@@ -156,6 +162,9 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
         ThreadLog log = threads.computeIfAbsent(commit.thread(), k -> new ThreadLog());
         byte[] bytes = CheckpointCodec.encode(cp);
         synchronized (log) {
+            if (log.deleted) {
+                throw ThreadDeletion.closed(commit.thread());
+            }
             if (cp.idempotencyKey() != null) {
                 CheckpointId earlier = log.idByKey.get(cp.idempotencyKey());
                 if (earlier != null && log.stepById.containsKey(earlier)) {
@@ -184,6 +193,10 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
                 log.unpublished.add(cp.id());
             }
             log.bytes += bytes.length;
+            if (commit.expectedStep() == 0) {
+                log.tags = commit.tags();
+            }
+            log.summary = ThreadSummary.of(cp, log.tags);
             return new CommitResult(cp, false);
         }
     }
@@ -317,6 +330,33 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     }
 
     /**
+     * The log leaves the map first, then is closed under its monitor: a commit that holds the monitor before
+     * lands and is counted here; one after finds it closed ({@code THREAD_DELETED}); one that looks the thread
+     * up after the removal starts a new thread.
+     */
+    @Override
+    public ThreadDeletion delete(ThreadKey thread) {
+        long pendingEffects = 0;
+        Map<Long, java.util.TreeMap<Integer, PendingEffect>> steps = pending.remove(thread);
+        if (steps != null) {
+            synchronized (steps) {
+                for (java.util.TreeMap<Integer, PendingEffect> effects : steps.values()) {
+                    pendingEffects += effects.size();
+                }
+            }
+        }
+        ThreadLog log = threads.remove(thread);
+        if (log == null) {
+            return new ThreadDeletion(0, 0, 0, pendingEffects, 0, 0, 0);
+        }
+        synchronized (log) {
+            log.deleted = true;
+            return new ThreadDeletion(log.entries.size(), 0, log.entries.isEmpty() ? 0 : 1, pendingEffects, log.idByKey.size(),
+                    log.unpublished.size(), 0);
+        }
+    }
+
+    /**
      * Puts a recorded thread back as it was exported — possibly starting after a pruned prefix — for
      * replays and tests. The thread must not exist here; the first checkpoint must be a snapshot and
      * every next one must follow its parent. Outboxes count as applied: a restored recording never
@@ -342,9 +382,72 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
             previous = cp;
         }
         log.firstStep = checkpoints.get(0).step();
+        log.summary = ThreadSummary.of(previous, log.tags);
         if (threads.putIfAbsent(thread, log) != null) {
             throw new IllegalArgumentException("thread " + thread + " already exists here");
         }
+    }
+
+    /**
+     * Walks every thread this store holds (it is in memory: there is no index to keep), keeping the tenant's that
+     * match, in listing order; memory is bounded by the matching threads of one tenant.
+     */
+    @Override
+    public ThreadPage threads(String tenant, ThreadQuery query) {
+        ThreadCursor after = query.cursor() == null ? null : ThreadCursor.parse(query.cursor());
+        java.util.TreeMap<ThreadCursor, ThreadSummary> ordered = new java.util.TreeMap<>();
+        threads.forEach((key, log) -> {
+            if (!key.tenant().equals(tenant)) {
+                return;
+            }
+            ThreadSummary summary;
+            synchronized (log) {
+                summary = log.summary;
+            }
+            if (summary == null) {
+                return;
+            }
+            ThreadCursor position = new ThreadCursor(bucket(summary.updatedAt()), summary.threadId());
+            if ((after == null || position.compareTo(after) > 0) && query.matches(summary)) {
+                ordered.put(position, summary);
+                if (ordered.size() > query.limit() + 1) {
+                    ordered.pollLastEntry();
+                }
+            }
+        });
+        List<ThreadSummary> page = new ArrayList<>(query.limit());
+        ThreadCursor last = null;
+        for (Map.Entry<ThreadCursor, ThreadSummary> e : ordered.entrySet()) {
+            if (page.size() == query.limit()) {
+                return new ThreadPage(page, last.encode());
+            }
+            page.add(e.getValue());
+            last = e.getKey();
+        }
+        return new ThreadPage(page, null);
+    }
+
+    private static long bucket(Instant at) {
+        return at.toEpochMilli();
+    }
+
+    @Override
+    public ThreadTags retag(ThreadKey thread, Map<String, String> set, java.util.Collection<String> remove) {
+        ThreadLog log = threads.get(thread);
+        if (log != null) {
+            synchronized (log) {
+                if (log.head() != null) {
+                    ThreadTags next = log.tags.with(set, remove);
+                    log.tags = next;
+                    ThreadSummary s = log.summary;
+                    log.summary = new ThreadSummary(s.threadId(), s.agent(), s.status(), s.step(), s.checkpointId(), s.updatedAt(), next,
+                            s.waitingFor());
+                    return next;
+                }
+            }
+        }
+        throw new ThreadlineException(ErrorCode.THREAD_NOT_FOUND, "no thread " + thread.threadId() + " of this tenant",
+                Map.of("thread", thread.threadId()));
     }
 
     /**

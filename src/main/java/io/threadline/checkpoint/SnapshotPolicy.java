@@ -4,19 +4,31 @@ import java.time.Duration;
 
 /**
  * When a checkpoint stores the whole state instead of a delta: once the deltas written since the
- * last snapshot reach {@code ratio} times that snapshot's size, or once the last snapshot is older
+ * last snapshot reach {@code ratio} times that snapshot's size, once the last snapshot is older
  * than {@code maxAge} (when set) — so that with expiring checkpoints (DynamoDB TTL) an active
- * thread always has a snapshot younger than its deltas' expiry.
+ * thread always has a snapshot younger than its deltas' expiry — or once a cold read of the latest state
+ * would fetch more than {@code maxReadBytes} (when set).
  *
- * <p>For a growing state this places snapshots at geometrically spaced steps, so all snapshots
+ * <p>For a growing state the ratio places snapshots at geometrically spaced steps, so all snapshots
  * together stay within {@code (1 + ratio) / ratio} times the final state and all deltas within about
  * one final state: storage grows linearly with the work. Loading the latest state reads one snapshot
  * plus at most {@code ratio} times its size in deltas. A larger ratio stores less and reads more.
+ *
+ * <p>The read bound counts what a cold read fetches as a store keeps it: the snapshot, and each delta
+ * checkpoint with everything its envelope carries ({@link #readBytes}: the change, the step's input,
+ * effects and outbox, its header) — on DynamoDB a delta checkpoint is about twice its change. When the
+ * snapshot and the deltas since it would pass {@code maxReadBytes}, the next checkpoint is a snapshot,
+ * but never before the deltas since the last one hold at least as many bytes as it: a state near the bound
+ * would otherwise be written whole at every step. So a cold read fetches at most {@code maxReadBytes}
+ * while the snapshot is under half of it, and at most two snapshots' worth beyond that.
  */
-public record SnapshotPolicy(double ratio, Duration maxAge) {
+public record SnapshotPolicy(double ratio, Duration maxAge, long maxReadBytes) {
 
-    /** The default (configured as {@code threadline.checkpoint.snapshot-ratio}); no age limit. */
+    /** The default (configured as {@code threadline.checkpoint.snapshot-ratio}); no age limit, no read bound. */
     public static final SnapshotPolicy DEFAULT = new SnapshotPolicy(2.0);
+
+    /** Bytes a delta checkpoint's envelope adds to what it carries: ids, nodes, decisions, status, keys. */
+    static final int HEADER_BYTES = 256;
 
     public SnapshotPolicy {
         if (!(ratio > 0) || Double.isInfinite(ratio)) {
@@ -25,14 +37,26 @@ public record SnapshotPolicy(double ratio, Duration maxAge) {
         if (maxAge != null && (maxAge.isNegative() || maxAge.isZero())) {
             maxAge = null;
         }
+        if (maxReadBytes < 0) {
+            throw new IllegalArgumentException("snapshot read bytes must be 0 (no bound) or positive, got " + maxReadBytes);
+        }
+    }
+
+    public SnapshotPolicy(double ratio, Duration maxAge) {
+        this(ratio, maxAge, 0);
     }
 
     public SnapshotPolicy(double ratio) {
-        this(ratio, null);
+        this(ratio, null, 0);
     }
 
     public SnapshotPolicy withMaxAge(Duration age) {
-        return new SnapshotPolicy(ratio, age);
+        return new SnapshotPolicy(ratio, age, maxReadBytes);
+    }
+
+    /** This policy with a bound on what a cold read of the latest state fetches (0: none). */
+    public SnapshotPolicy withMaxReadBytes(long bytes) {
+        return new SnapshotPolicy(ratio, maxAge, bytes);
     }
 
     /**
@@ -42,5 +66,34 @@ public record SnapshotPolicy(double ratio, Duration maxAge) {
      */
     public boolean snapshotDue(long snapshotBytes, long deltaBytesWithNext, Duration snapshotAge) {
         return deltaBytesWithNext >= ratio * snapshotBytes || maxAge != null && snapshotAge.compareTo(maxAge) >= 0;
+    }
+
+    /**
+     * @param readBytesWithNext what a cold read fetches for the delta checkpoints since the snapshot, including the
+     *                          one about to be written ({@link #readBytes} of each)
+     */
+    public boolean snapshotDue(long snapshotBytes, long deltaBytesWithNext, long readBytesWithNext, Duration snapshotAge) {
+        return snapshotDue(snapshotBytes, deltaBytesWithNext, snapshotAge)
+                || maxReadBytes > 0 && snapshotBytes + readBytesWithNext > maxReadBytes && readBytesWithNext >= snapshotBytes;
+    }
+
+    /**
+     * What a cold read fetches for one delta checkpoint, estimated without encoding it: its change, the payloads
+     * its envelope carries, and {@link #HEADER_BYTES} for the rest.
+     */
+    public static long readBytes(Checkpoint checkpoint) {
+        long bytes = HEADER_BYTES + checkpoint.change().size();
+        bytes += checkpoint.input() == null ? 0 : checkpoint.input().json().length();
+        bytes += checkpoint.effects() == null ? 0 : checkpoint.effects().json().length();
+        bytes += checkpoint.outbox() == null ? 0 : checkpoint.outbox().json().length();
+        bytes += checkpoint.interrupt() == null ? 0 : checkpoint.interrupt().json().length();
+        if (checkpoint.error() != null) {
+            bytes += length(checkpoint.error().message()) + length(checkpoint.error().stack());
+        }
+        return bytes;
+    }
+
+    private static int length(String s) {
+        return s == null ? 0 : s.length();
     }
 }

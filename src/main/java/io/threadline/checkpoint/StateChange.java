@@ -2,56 +2,59 @@ package io.threadline.checkpoint;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * How a checkpoint stores its state: the whole state (a snapshot) or the change against its parent
- * (a JSON Patch). Both are UTF-8 JSON; stores keep the bytes as they are.
+ * (a JSON Patch). Both are UTF-8 JSON; stores keep the bytes as they are. Two changes are equal when they
+ * are of the same kind and hold the same bytes.
  */
-public sealed interface StateChange {
+public abstract sealed class StateChange permits StateChange.Snapshot, StateChange.Delta {
 
-    byte[] json();
+    private final byte[] json;
 
-    default int size() {
-        return json().length;
+    private StateChange(byte[] json) {
+        this.json = Objects.requireNonNull(json, "json");
     }
 
-    default String jsonText() {
-        return new String(json(), StandardCharsets.UTF_8);
+    public final byte[] json() {
+        return json;
+    }
+
+    public final int size() {
+        return json.length;
+    }
+
+    public final String jsonText() {
+        return new String(json, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public final boolean equals(Object o) {
+        return o != null && o.getClass() == getClass() && Arrays.equals(json, ((StateChange) o).json);
+    }
+
+    @Override
+    public final int hashCode() {
+        return 31 * Arrays.hashCode(json) + (this instanceof Snapshot ? 1 : 0);
+    }
+
+    @Override
+    public final String toString() {
+        return getClass().getSimpleName() + "[" + json.length + " bytes]";
     }
 
     /** The whole state as JSON. */
-    record Snapshot(byte[] json) implements StateChange {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Snapshot s && Arrays.equals(json, s.json);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(json);
-        }
-
-        @Override
-        public String toString() {
-            return "Snapshot[" + json.length + " bytes]";
+    public static final class Snapshot extends StateChange {
+        public Snapshot(byte[] json) {
+            super(json);
         }
     }
 
     /** An RFC 6902 JSON Patch against the parent checkpoint's state. */
-    record Delta(byte[] json) implements StateChange {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Delta d && Arrays.equals(json, d.json);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(json);
-        }
-
-        @Override
-        public String toString() {
-            return "Delta[" + json.length + " bytes]";
+    public static final class Delta extends StateChange {
+        public Delta(byte[] json) {
+            super(json);
         }
     }
 }

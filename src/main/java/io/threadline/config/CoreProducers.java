@@ -27,7 +27,8 @@ public class CoreProducers {
         Duration maxSnapshotAge = config.checkpoint().maxSnapshotAge().orElse(
                 "dynamodb".equals(config.store()) ? dynamoDb.checkpointTtl().map(ttl -> ttl.dividedBy(2)).orElse(null) : null);
         return RuntimeOptions.defaults().withClock(clock)
-                .withSnapshotPolicy(new SnapshotPolicy(config.checkpoint().snapshotRatio(), maxSnapshotAge))
+                .withSnapshotPolicy(new SnapshotPolicy(config.checkpoint().snapshotRatio(), maxSnapshotAge,
+                        config.checkpoint().snapshotReadBytes()))
                 .withHeadCacheThreads(config.runtime().headCacheThreads())
                 .withTrustHeadCache(config.runtime().trustHeadCache())
                 .withErrorStackFrames(config.runtime().errorStackFrames())

@@ -1,5 +1,6 @@
 package io.threadline.config;
 
+import io.threadline.memory.MemoryForgetReport;
 import io.threadline.memory.MemoryHit;
 import io.threadline.memory.MemoryPruneReport;
 import io.threadline.memory.MemoryQuery;
@@ -65,5 +66,15 @@ final class LazyMemoryStore implements MemoryStore {
     @Override
     public MemoryPruneReport prune(String tenant, int maxPerNamespace, Instant now) {
         return store().prune(tenant, maxPerNamespace, now);
+    }
+
+    @Override
+    public MemoryForgetReport forgetThread(String tenant, String threadId) {
+        return store().forgetThread(tenant, threadId);
+    }
+
+    @Override
+    public MemoryForgetReport forgetWhere(String tenant, java.util.Map<String, String> entries) {
+        return store().forgetWhere(tenant, entries);
     }
 }

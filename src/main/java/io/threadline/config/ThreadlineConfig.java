@@ -40,6 +40,13 @@ public interface ThreadlineConfig {
          * {@code threadline.dynamodb.checkpoint-ttl} when checkpoints expire, else no limit.
          */
         java.util.Optional<java.time.Duration> maxSnapshotAge();
+
+        /**
+         * Write a snapshot when a cold read of the latest state (the snapshot and the delta checkpoints since it)
+         * would fetch more than this many bytes, once the deltas hold at least the snapshot's size; 0: no bound.
+         */
+        @WithDefault("0")
+        long snapshotReadBytes();
     }
 
     interface RuntimeConfig {

@@ -93,7 +93,7 @@ public final class InMemoryMemoryStore implements MemoryStore {
                 double similarity = Embeddings.cosine(r.embedding(), vector);
                 double score = settings.scoring().score(similarity, r, now);
                 if (score >= query.minScore()) {
-                    hits.add(new MemoryHit(r, similarity, score));
+                    hits.add(new MemoryHit(r.withoutEmbedding(), similarity, score));
                 }
             }
             hits.sort(Comparator.comparingDouble(MemoryHit::score).reversed().thenComparing(h -> h.memory().id()));
@@ -101,7 +101,7 @@ public final class InMemoryMemoryStore implements MemoryStore {
             // Under the same lock as the ranking: no write can come between, so the touched record is the ranked one.
             for (MemoryHit hit : top) {
                 if (settings.touches(hit.memory(), now)) {
-                    records.put(hit.memory().id(), hit.memory().accessed(now));
+                    records.put(hit.memory().id(), records.get(hit.memory().id()).accessed(now));
                 }
             }
             return top;
@@ -134,6 +134,36 @@ public final class InMemoryMemoryStore implements MemoryStore {
             List<String> overCap = MemoryMerge.overCap(records.values(), maxPerNamespace);
             overCap.forEach(records::remove);
             return new MemoryPruneReport(expired, overCap);
+        }
+    }
+
+    @Override
+    public MemoryForgetReport forgetThread(String tenant, String threadId) {
+        MemoryWrite.requireField(tenant, "tenant");
+        MemoryWrite.requireField(threadId, "threadId");
+        return new MemoryForgetReport(tenant, "thread=" + threadId, removeWhere(tenant, r -> threadId.equals(r.sourceThread())));
+    }
+
+    @Override
+    public MemoryForgetReport forgetWhere(String tenant, Map<String, String> entries) {
+        MemoryWrite.requireField(tenant, "tenant");
+        MemoryWrite.requireSelection(entries);
+        return new MemoryForgetReport(tenant, "metadata " + MemoryWrite.describe(entries),
+                removeWhere(tenant, r -> r.metadata().entrySet().containsAll(entries.entrySet())));
+    }
+
+    private List<String> removeWhere(String tenant, java.util.function.Predicate<MemoryRecord> doomed) {
+        Map<String, MemoryRecord> records = existing(tenant);
+        synchronized (records) {
+            List<String> ids = new ArrayList<>();
+            for (MemoryRecord r : records.values()) {
+                if (doomed.test(r)) {
+                    ids.add(r.id());
+                }
+            }
+            ids.forEach(records::remove);
+            ids.sort(Comparator.naturalOrder());
+            return ids;
         }
     }
 }

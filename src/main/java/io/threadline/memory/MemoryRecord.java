@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param tenant           the owner; every read and search is scoped to it
  * @param namespace        a path such as {@code users/42/preferences}
  * @param content          the remembered text
- * @param embedding        its vector (unit length)
+ * @param embedding        its vector (unit length); empty in a search hit, which does not carry it (read the memory
+ *                         with {@link MemoryStore#get} for it): a search answers with scores, not vectors
  * @param kind             e.g. {@code fact}, {@code preference}, {@code episode}
  * @param importance       0 to 1; weighs in search scores and survives pruning first
  * @param createdAt        first written
@@ -53,6 +54,15 @@ public record MemoryRecord(
         return new MemoryRecord(id, tenant, namespace, content, embedding, kind, importance, createdAt, at, expiresAt, sourceThread,
                 sourceCheckpoint, contentHash, metadata);
     }
+
+    /** This memory without its vector, as a search hit shows it. */
+    public MemoryRecord withoutEmbedding() {
+        return embedding.length == 0 ? this : new MemoryRecord(id, tenant, namespace, content, NO_EMBEDDING, kind, importance, createdAt,
+                accessedAt, expiresAt, sourceThread, sourceCheckpoint, contentHash, metadata);
+    }
+
+    /** The embedding of a search hit: none. */
+    public static final float[] NO_EMBEDDING = new float[0];
 
     public boolean expiredAt(Instant now) {
         return expiresAt != null && !expiresAt.isAfter(now);

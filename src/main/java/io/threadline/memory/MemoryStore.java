@@ -14,7 +14,8 @@ import java.util.Optional;
  *       configured cosine of a memory of the same tenant and namespace merges into it (importance is the
  *       larger, access time now) instead of adding a near-duplicate.</li>
  *   <li>Search ranks by {@link MemoryScoring} — similarity, recency and importance — and never
- *       returns expired memories.</li>
+ *       returns expired memories. Its hits carry no embedding ({@link MemoryRecord#NO_EMBEDDING}): a search answers
+ *       with similarities, and a vector per hit was most of what a remote store's answer weighed.</li>
  *   <li>A search moves the {@code accessedAt} of every memory it returns to the search's time when it is
  *       older than {@link MemorySettings#touchAfter()} — never backwards, and never for a memory deleted or
  *       rewritten meanwhile — so recency means "last written or recalled". The hits show each memory as it
@@ -40,6 +41,24 @@ public interface MemoryStore {
     /** Removes one memory; false if the tenant has none by that id. */
     boolean delete(String tenant, String id);
 
-    /** Removes the tenant's expired memories and, per namespace, those beyond {@code maxPerNamespace}. */
+    /**
+     * Removes the tenant's expired memories and, per namespace, those beyond {@code maxPerNamespace}: all of them,
+     * however many the tenant holds.
+     */
     MemoryPruneReport prune(String tenant, int maxPerNamespace, Instant now);
+
+    /**
+     * Forgets every memory of {@code tenant} derived from thread {@code threadId} (its source thread: written by one of
+     * the thread's steps), in every namespace, superseded and expired ones included; returns what it removed. For
+     * deleting a thread and erasing a data subject: idempotent (a second call removes nothing), and a memory merged
+     * into one from another thread is not this thread's to remove (the merge kept the other's source).
+     */
+    MemoryForgetReport forgetThread(String tenant, String threadId);
+
+    /**
+     * Forgets every memory of {@code tenant} whose metadata holds all of {@code entries} (e.g. a subject tag
+     * {@code subject=u-7}), in every namespace; returns what it removed. At least one entry is required
+     * ({@code INVALID_INPUT}): forgetting a whole tenant is not a metadata match.
+     */
+    MemoryForgetReport forgetWhere(String tenant, java.util.Map<String, String> entries);
 }

@@ -63,6 +63,25 @@ public record MemoryWrite(String id, String tenant, String namespace, String con
         return id;
     }
 
+    /** Refuses ({@code INVALID_INPUT} naming {@code field}) a tenant or thread id outside the id alphabet. */
+    public static String requireField(String value, String field) {
+        check(value != null && ID.matcher(value).matches(), field, ID_RULE);
+        return value;
+    }
+
+    /** Refuses ({@code INVALID_INPUT}, field {@code metadata}) a forget-by-metadata selection that is empty or malformed. */
+    public static Map<String, String> requireSelection(Map<String, String> entries) {
+        check(entries != null && !entries.isEmpty(), "metadata", "at least one key=value entry to select memories by");
+        check(entries.entrySet().stream().allMatch(e -> e.getKey() != null && METADATA_KEY.matcher(e.getKey()).matches()
+                && e.getValue() != null), "metadata", "keyed by 1-64 letters, digits, '_' or '-', with string values");
+        return entries;
+    }
+
+    /** {@code k=v, …} in key order, for reports. */
+    public static String describe(Map<String, String> entries) {
+        return new java.util.TreeMap<>(entries).toString().replaceAll("^\\{|\\}$", "");
+    }
+
     /** A fact with importance 0.5, no expiry and no source. */
     public static MemoryWrite of(String tenant, String namespace, String content) {
         return new MemoryWrite(null, tenant, namespace, content, "fact", 0.5, null, null, null, Map.of());

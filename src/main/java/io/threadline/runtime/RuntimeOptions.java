@@ -28,16 +28,6 @@ import java.util.random.RandomGenerator;
 public record RuntimeOptions(SnapshotPolicy snapshotPolicy, int headCacheThreads, Clock clock, RandomGenerator random,
                              boolean trustHeadCache, int errorStackFrames, StepObserver observer) {
 
-    public RuntimeOptions(SnapshotPolicy snapshotPolicy, int headCacheThreads, Clock clock, RandomGenerator random,
-                          boolean trustHeadCache, int errorStackFrames) {
-        this(snapshotPolicy, headCacheThreads, clock, random, trustHeadCache, errorStackFrames, StepObserver.NONE);
-    }
-
-    public RuntimeOptions(SnapshotPolicy snapshotPolicy, int headCacheThreads, Clock clock, RandomGenerator random,
-                          boolean trustHeadCache) {
-        this(snapshotPolicy, headCacheThreads, clock, random, trustHeadCache, DEFAULT_ERROR_STACK_FRAMES);
-    }
-
     public static final int DEFAULT_ERROR_STACK_FRAMES = 40;
 
     public RuntimeOptions {
@@ -62,7 +52,8 @@ public record RuntimeOptions(SnapshotPolicy snapshotPolicy, int headCacheThreads
      */
     public static RuntimeOptions defaults() {
         SecureRandom random = secureRandom();
-        return new RuntimeOptions(SnapshotPolicy.DEFAULT, 1024, Clock.systemUTC(), random::nextLong, false);
+        return new RuntimeOptions(SnapshotPolicy.DEFAULT, 1024, Clock.systemUTC(), random::nextLong, false, DEFAULT_ERROR_STACK_FRAMES,
+                StepObserver.NONE);
     }
 
     /**

@@ -57,6 +57,8 @@ public final class TelemetryKeys {
     public static final AttributeKey<Boolean> MEMORY_MERGED = AttributeKey.booleanKey("threadline.memory.merged");
     public static final AttributeKey<Long> MEMORY_EXPIRED = AttributeKey.longKey("threadline.memory.expired");
     public static final AttributeKey<Long> MEMORY_OVER_CAP = AttributeKey.longKey("threadline.memory.over_cap");
+    /** How many memories a forget (of a thread, or by metadata) removed. */
+    public static final AttributeKey<Long> MEMORY_FORGOTTEN = AttributeKey.longKey("threadline.memory.forgotten");
 
     public static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
     public static final AttributeKey<String> DB_SYSTEM = AttributeKey.stringKey("db.system.name");

@@ -18,6 +18,7 @@ import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.PruneReport;
 import io.threadline.checkpoint.RetentionPolicy;
 import io.threadline.checkpoint.ThreadHead;
+import io.threadline.checkpoint.ThreadDeletion;
 import io.threadline.checkpoint.ThreadKey;
 
 import java.time.Instant;
@@ -30,20 +31,22 @@ import java.util.function.Function;
  * …) and measures what is loaded and written. Everything else is the wrapped store's: same answers,
  * same exceptions. On DynamoDB the spans are CLIENT spans with {@code db.system.name=aws.dynamodb}.
  */
-final class TracedCheckpointStore implements CheckpointStore {
-
-    private final CheckpointStore store;
-    private final StepMetrics metrics;
-    private final StoreSpans spans;
+final class TracedCheckpointStore extends TracedStore<CheckpointStore> implements CheckpointStore {
 
     TracedCheckpointStore(CheckpointStore store, Tracer tracer, StepMetrics metrics) {
-        this.store = store;
-        this.metrics = metrics;
-        this.spans = new StoreSpans(tracer, "checkpoint", store, "DynamoDb", "aws.dynamodb");
+        super(store, tracer, metrics, "checkpoint", "DynamoDb", "aws.dynamodb");
     }
 
     private <T> T traced(String operation, ThreadKey thread, Function<Span, T> call) {
-        return Spans.within(spans.span(operation).setAttribute(TelemetryKeys.THREAD_ID, thread.threadId()).startSpan(), call);
+        return Spans.within(span(operation).setAttribute(TelemetryKeys.THREAD_ID, thread.threadId()).startSpan(), call);
+    }
+
+    /** A call that answers nothing, in its span. */
+    private void traced(String operation, ThreadKey thread, Runnable call) {
+        traced(operation, thread, span -> {
+            call.run();
+            return null;
+        });
     }
 
     @Override
@@ -92,7 +95,7 @@ final class TracedCheckpointStore implements CheckpointStore {
 
     @Override
     public HeadPage scanHeads(HeadScan scan) {
-        return Spans.within(spans.span("scanHeads").startSpan(), span -> store.scanHeads(scan));
+        return Spans.within(span("scan_heads").startSpan(), span -> store.scanHeads(scan));
     }
 
     @Override
@@ -138,15 +141,17 @@ final class TracedCheckpointStore implements CheckpointStore {
 
     @Override
     public void markPublished(ThreadKey thread, CheckpointId id) {
-        traced("mark_published", thread, span -> {
-            store.markPublished(thread, id);
-            return null;
-        });
+        traced("mark_published", thread, () -> store.markPublished(thread, id));
     }
 
     @Override
     public PruneReport prune(ThreadKey thread, RetentionPolicy policy, Instant now) {
         return traced("prune", thread, span -> store.prune(thread, policy, now));
+    }
+
+    @Override
+    public ThreadDeletion delete(ThreadKey thread) {
+        return traced("delete", thread, span -> store.delete(thread));
     }
 
     @Override
@@ -156,10 +161,7 @@ final class TracedCheckpointStore implements CheckpointStore {
 
     @Override
     public void putPendingEffect(ThreadKey thread, long step, int seq, PendingEffect effect) {
-        traced("put_pending_effect", thread, span -> {
-            store.putPendingEffect(thread, step, seq, effect);
-            return null;
-        });
+        traced("put_pending_effect", thread, () -> store.putPendingEffect(thread, step, seq, effect));
     }
 
     @Override
@@ -169,18 +171,12 @@ final class TracedCheckpointStore implements CheckpointStore {
 
     @Override
     public void clearPendingEffects(ThreadKey thread, long step) {
-        traced("clear_pending_effects", thread, span -> {
-            store.clearPendingEffects(thread, step);
-            return null;
-        });
+        traced("clear_pending_effects", thread, () -> store.clearPendingEffects(thread, step));
     }
 
     @Override
     public void discardPendingEffects(ThreadKey thread, long step, java.util.Collection<Integer> seqs) {
-        traced("discard_pending_effects", thread, span -> {
-            store.discardPendingEffects(thread, step, seqs);
-            return null;
-        });
+        traced("discard_pending_effects", thread, () -> store.discardPendingEffects(thread, step, seqs));
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
+import io.threadline.memory.MemoryForgetReport;
 import io.threadline.memory.MemoryHit;
 import io.threadline.memory.MemoryPruneReport;
 import io.threadline.memory.MemoryQuery;
@@ -22,20 +23,14 @@ import java.util.function.Function;
  * outbox's remember writes go through it — {@code memory.prune}, …) and counts writes per namespace,
  * merges, and what pruning removed. Contents, queries and embeddings are never recorded.
  */
-final class TracedMemoryStore implements MemoryStore {
-
-    private final MemoryStore store;
-    private final StepMetrics metrics;
-    private final StoreSpans spans;
+final class TracedMemoryStore extends TracedStore<MemoryStore> implements MemoryStore {
 
     TracedMemoryStore(MemoryStore store, Tracer tracer, StepMetrics metrics) {
-        this.store = store;
-        this.metrics = metrics;
-        this.spans = new StoreSpans(tracer, "memory", store, "OpenSearch", "opensearch");
+        super(store, tracer, metrics, "memory", "OpenSearch", "opensearch");
     }
 
     private <T> T traced(String operation, Function<Span, T> call) {
-        return Spans.within(spans.span(operation).startSpan(), call);
+        return Spans.within(span(operation).startSpan(), call);
     }
 
     @Override
@@ -91,6 +86,24 @@ final class TracedMemoryStore implements MemoryStore {
                     .setAttribute(TelemetryKeys.MEMORY_OVER_CAP, (long) report.overCapIds().size());
             metrics.memoriesExpired.add(report.expiredIds().size());
             metrics.memoriesPruned.add(report.overCapIds().size());
+            return report;
+        });
+    }
+
+    @Override
+    public MemoryForgetReport forgetThread(String tenant, String threadId) {
+        return traced("forget", span -> {
+            MemoryForgetReport report = store.forgetThread(tenant, threadId);
+            span.setAttribute(TelemetryKeys.MEMORY_FORGOTTEN, (long) report.removed());
+            return report;
+        });
+    }
+
+    @Override
+    public MemoryForgetReport forgetWhere(String tenant, java.util.Map<String, String> entries) {
+        return traced("forget", span -> {
+            MemoryForgetReport report = store.forgetWhere(tenant, entries);
+            span.setAttribute(TelemetryKeys.MEMORY_FORGOTTEN, (long) report.removed());
             return report;
         });
     }

@@ -62,6 +62,16 @@ public class GatedMemoryStores extends MemoryStores {
         public MemoryPruneReport prune(String tenant, int maxPerNamespace, Instant now) {
             throw new UnsupportedOperationException("only search is gated");
         }
+
+        @Override
+        public io.threadline.memory.MemoryForgetReport forgetThread(String tenant, String threadId) {
+            throw new UnsupportedOperationException("only search is gated");
+        }
+
+        @Override
+        public io.threadline.memory.MemoryForgetReport forgetWhere(String tenant, java.util.Map<String, String> entries) {
+            throw new UnsupportedOperationException("only search is gated");
+        }
     };
 
     @Override

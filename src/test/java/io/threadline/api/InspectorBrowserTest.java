@@ -342,7 +342,7 @@ class InspectorBrowserTest {
     void unknownBadAndOtherTenantsThreadsShowAnErrorPage() throws IOException {
         // A thread of another tenant, made directly: it exists, but not for the inspector's tenant.
         operations.run(new Caller("someone-else", false, Instant.now().plusSeconds(30)),
-                new Requests.Run(null, null, "their-thread", JSON.readTree("{\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}"), 1, null));
+                new Requests.Run(null, null, "their-thread", JSON.readTree("{\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}"), 1, null, null));
         for (String[] c : new String[][] {{"never-created", "THREAD_NOT_FOUND"}, {"their-thread", "THREAD_NOT_FOUND"},
                 {"no spaces/allowed", "INVALID_INPUT"}}) {
             open("?thread=" + java.net.URLEncoder.encode(c[0], java.nio.charset.StandardCharsets.UTF_8));

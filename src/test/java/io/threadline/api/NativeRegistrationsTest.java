@@ -60,6 +60,8 @@ class NativeRegistrationsTest {
             Map.entry(MemoryRecord.class.getName(), "the store's object form; OpenSearch reads and writes MemoryDocument instead"),
             Map.entry(PutResult.class.getName(), "the answer of MemoryStore.put to its caller, in process"),
             Map.entry(MemoryPruneReport.class.getName(), "the answer of MemoryStore.prune to its caller, in process"),
+            Map.entry(io.threadline.memory.MemoryForgetReport.class.getName(),
+                    "the answer of MemoryStore.forgetThread/forgetWhere to its caller, in process"),
             Map.entry(MemoryScoring.class.getName(), "configuration, built from threadline.memory.score.*"),
             Map.entry(MemorySettings.class.getName(), "configuration, built from threadline.memory.*"),
             Map.entry(io.threadline.memory.MemoryLimits.class.getName(), "configuration, built from threadline.memory.max-*"),

@@ -5,6 +5,9 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
 
@@ -57,5 +60,38 @@ class CheckpointCodecBytesTest {
         assertThat(read.input().patch().get(0).get("value").decimalValue()).isEqualByComparingTo("1.10");
         assertThat(read.interrupt().node()).isEqualTo("think");
         assertThat(read.interrupt().when()).isEqualTo("AFTER");
+    }
+
+    /**
+     * The metadata's order is not the map's: {@code Map.copyOf} iterates in an order salted per JVM, so without a
+     * fixed order the same checkpoint would be stored as different bytes by two Lambda containers. Keys are
+     * written sorted, whatever map they came in.
+     */
+    @Test
+    void theSameCheckpointEncodesToTheSameBytesWhateverOrderItsMetadataCameIn() {
+        Map<String, String> sorted = new TreeMap<>();
+        for (int i = 0; i < 24; i++) {
+            sorted.put(String.format("k%02d", i), "v" + i);
+        }
+        Map<String, String> reversed = new LinkedHashMap<>();
+        sorted.keySet().stream().sorted(java.util.Comparator.reverseOrder()).forEach(k -> reversed.put(k, sorted.get(k)));
+
+        byte[] fromSorted = CheckpointCodec.encode(withMetadata(sorted));
+        assertThat(CheckpointCodec.encode(withMetadata(reversed))).isEqualTo(fromSorted);
+        assertThat(CheckpointCodec.encode(withMetadata(new HashMap<>(reversed)))).isEqualTo(fromSorted);
+        assertThat(CheckpointCodec.encode(withMetadata(Map.copyOf(reversed)))).isEqualTo(fromSorted);
+
+        StringBuilder expected = new StringBuilder("\"m\":{");
+        sorted.forEach((k, v) -> expected.append('"').append(k).append("\":\"").append(v).append("\","));
+        expected.setLength(expected.length() - 1);
+        assertThat(new String(fromSorted, StandardCharsets.UTF_8)).contains(expected.append('}'));
+    }
+
+    private static Checkpoint withMetadata(Map<String, String> metadata) {
+        Checkpoint p = paused();
+        return Checkpoint.draft(p.id(), p.thread(), p.step(), p.parent())
+                .state(p.schemaVersion(), p.change(), p.createdAt())
+                .metadata(metadata)
+                .step(List.of("think"), List.of(), List.of());
     }
 }

@@ -65,4 +65,22 @@ final class CheckpointFixtures {
         }
         return ("{\"n\":[" + String.join(",", items) + "]}").getBytes(StandardCharsets.UTF_8);
     }
+
+    /**
+     * A thread's first checkpoint committed at {@code at}, of {@code agent} (null: none), standing at {@code status}
+     * (RUNNING, DONE, INTERRUPTED waiting in node "ask", or FAILED).
+     */
+    Checkpoint listed(ThreadKey thread, Instant at, String agent, Status status) {
+        Checkpoint.Draft draft = Checkpoint.draft(CheckpointId.next(at, random::nextLong, null), thread, 1, null)
+                .state(1, new StateChange.Snapshot(stateJson(1)), at)
+                .metadata(agent == null ? Map.of() : Map.of("agent", agent));
+        return switch (status) {
+            case RUNNING -> draft.step(List.of("a"), List.of(), List.of("b"));
+            case DONE -> draft.step(List.of("a"), List.of(), List.of());
+            case INTERRUPTED -> draft.interruptedStep(List.of("ask"), List.of("ask"), InterruptPayload.of("ask", "inside",
+                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("question", "refund 120 EUR?")));
+            case FAILED -> draft.failedStep(List.of("a"), List.of("a"), new StepError("a", "java.lang.IllegalStateException", "boom", ""));
+            default -> throw new IllegalArgumentException("no fixture for " + status);
+        };
+    }
 }

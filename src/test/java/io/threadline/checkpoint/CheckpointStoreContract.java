@@ -468,6 +468,330 @@ public abstract class CheckpointStoreContract {
         }
     }
 
+    // ------------------------------------------------------------------ listing and tags
+
+    /** The order a listing promises: the head's time at the store's granularity, then thread id, both descending. */
+    private java.util.Comparator<Checkpoint> listingOrder() {
+        long g = store().threadOrderGranularity().toMillis();
+        return java.util.Comparator.<Checkpoint>comparingLong(cp -> Math.floorDiv(cp.createdAt().toEpochMilli(), g)).reversed()
+                .thenComparing(cp -> cp.thread().threadId(), java.util.Comparator.reverseOrder());
+    }
+
+    private List<ThreadSummary> listAll(String tenant, java.util.function.Function<String, ThreadQuery> query) {
+        List<ThreadSummary> all = new ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            ThreadPage page = store().threads(tenant, query.apply(cursor));
+            assertThat(page.threads().size()).isLessThanOrEqualTo(query.apply(null).limit());
+            all.addAll(page.threads());
+            cursor = page.nextCursor();
+            assertThat(++pages).as("pages").isLessThan(1000);
+        } while (cursor != null);
+        return all;
+    }
+
+    private static ThreadQuery query(int limit, String cursor, String agent, Set<String> statuses, Instant since, Instant before,
+                                     java.util.Map<String, String> tags) {
+        return new ThreadQuery(limit, cursor, agent, statuses, since, before, tags);
+    }
+
+    @Test
+    void threadsListEveryThreadOfTheTenantNewestFirstAcrossPages() {
+        Instant base = Instant.parse("2026-03-01T00:00:00Z");
+        List<Checkpoint> heads = new ArrayList<>();
+        Status[] statuses = {Status.RUNNING, Status.DONE, Status.INTERRUPTED, Status.FAILED};
+        for (int i = 0; i < 37; i++) {
+            // Times spread over many granules, some threads sharing one, so both parts of the order are exercised.
+            Checkpoint cp = fixtures.listed(ThreadKey.of(tenant, String.format("th-%03d", (i * 17) % 37)),
+                    base.plusSeconds(i / 3 * 97L), i % 2 == 0 ? "alpha" : "beta", statuses[i % 4]);
+            store().commit(new Commit(cp, 0).withTags(ThreadTags.of(java.util.Map.of("n", Integer.toString(i % 5)))));
+            heads.add(cp);
+        }
+        // Another tenant's threads never appear.
+        store().commit(new Commit(fixtures.listed(ThreadKey.of(tenant + "-x", "th-000"), base.plusSeconds(9999), "alpha", Status.DONE), 0));
+
+        List<ThreadSummary> listed = listAll(tenant, c -> query(5, c, null, Set.of(), null, null, java.util.Map.of()));
+        List<Checkpoint> expected = heads.stream().sorted(listingOrder()).toList();
+        assertThat(listed).extracting(ThreadSummary::threadId).containsExactlyElementsOf(expected.stream().map(cp -> cp.thread().threadId()).toList());
+        ThreadSummary interrupted = listed.stream().filter(t -> t.status().equals("INTERRUPTED")).findFirst().orElseThrow();
+        Checkpoint itsHead = heads.stream().filter(cp -> cp.thread().threadId().equals(interrupted.threadId())).findFirst().orElseThrow();
+        assertThat(interrupted.waitingFor()).isEqualTo(new ThreadSummary.Waiting("ask", "inside", "{\"question\":\"refund 120 EUR?\"}", false));
+        assertThat(interrupted.step()).isEqualTo(1);
+        assertThat(interrupted.checkpointId()).isEqualTo(itsHead.id());
+        assertThat(interrupted.updatedAt()).isEqualTo(itsHead.createdAt());
+        assertThat(interrupted.agent()).isEqualTo(itsHead.metadata().get("agent"));
+        assertThat(listed).allSatisfy(t -> assertThat(t.tags().values()).containsOnlyKeys("n"));
+        assertThat(listed.stream().filter(t -> !t.status().equals("INTERRUPTED"))).allSatisfy(t -> assertThat(t.waitingFor()).isNull());
+    }
+
+    @Test
+    void threadFiltersAreExact() {
+        Instant base = Instant.parse("2026-04-01T00:00:00Z");
+        List<Checkpoint> heads = new ArrayList<>();
+        Status[] statuses = {Status.RUNNING, Status.DONE, Status.INTERRUPTED, Status.FAILED};
+        java.util.Map<String, ThreadTags> tagsOf = new java.util.HashMap<>();
+        for (int i = 0; i < 24; i++) {
+            ThreadKey thread = ThreadKey.of(tenant, "f-" + i);
+            Checkpoint cp = fixtures.listed(thread, base.plus(java.time.Duration.ofHours(i)), i % 3 == 0 ? "alpha" : "beta", statuses[i % 4]);
+            ThreadTags tags = ThreadTags.of(i % 4 == 1 ? java.util.Map.of("user", "42", "channel", "web")
+                    : java.util.Map.of("user", Integer.toString(i)));
+            store().commit(new Commit(cp, 0).withTags(tags));
+            heads.add(cp);
+            tagsOf.put(thread.threadId(), tags);
+        }
+        Instant since = base.plus(java.time.Duration.ofHours(5));
+        Instant before = base.plus(java.time.Duration.ofHours(17));
+        List<java.util.function.Function<String, ThreadQuery>> queries = List.of(
+                c -> query(4, c, "alpha", Set.of(), null, null, java.util.Map.of()),
+                c -> query(4, c, null, Set.of("INTERRUPTED", "FAILED"), null, null, java.util.Map.of()),
+                c -> query(4, c, null, Set.of(), since, before, java.util.Map.of()),
+                c -> query(4, c, null, Set.of(), null, null, java.util.Map.of("user", "42")),
+                c -> query(4, c, "beta", Set.of("DONE"), since, null, java.util.Map.of("user", "42", "channel", "web")),
+                c -> query(4, c, "gamma", Set.of(), null, null, java.util.Map.of()));
+        List<java.util.function.Predicate<Checkpoint>> expected = List.of(
+                cp -> "alpha".equals(cp.metadata().get("agent")),
+                cp -> cp.status() == Status.INTERRUPTED || cp.status() == Status.FAILED,
+                cp -> !cp.createdAt().isBefore(since) && cp.createdAt().isBefore(before),
+                cp -> "42".equals(tagsOf.get(cp.thread().threadId()).values().get("user")),
+                cp -> "beta".equals(cp.metadata().get("agent")) && cp.status() == Status.DONE && !cp.createdAt().isBefore(since)
+                        && tagsOf.get(cp.thread().threadId()).containsAll(java.util.Map.of("user", "42", "channel", "web")),
+                cp -> false);
+        for (int q = 0; q < queries.size(); q++) {
+            List<String> want = heads.stream().filter(expected.get(q)).sorted(listingOrder()).map(cp -> cp.thread().threadId()).toList();
+            assertThat(listAll(tenant, queries.get(q))).as("query " + q).extracting(ThreadSummary::threadId).containsExactlyElementsOf(want);
+        }
+    }
+
+    @Test
+    void listingFollowsTheHeadAsItMoves() {
+        Instant base = Instant.parse("2026-05-01T00:00:00Z");
+        ThreadKey older = ThreadKey.of(tenant, "older");
+        ThreadKey newer = ThreadKey.of(tenant, "newer");
+        Checkpoint o1 = fixtures.listed(older, base, "alpha", Status.RUNNING);
+        store().commit(new Commit(o1, 0));
+        store().commit(new Commit(fixtures.listed(newer, base.plus(java.time.Duration.ofDays(1)), "alpha", Status.DONE), 0));
+        assertThat(store().threads(tenant, ThreadQuery.first(10)).threads()).extracting(ThreadSummary::threadId).containsExactly("newer", "older");
+        // The older thread steps two days later, to INTERRUPTED: it moves to the top, its status filter follows.
+        Checkpoint o2 = Checkpoint.draft(CheckpointId.next(base.plus(java.time.Duration.ofDays(2)), () -> 7L, o1.id()), older, 2, o1.id())
+                .state(1, new StateChange.Delta("[]".getBytes(java.nio.charset.StandardCharsets.UTF_8)), base.plus(java.time.Duration.ofDays(2)))
+                .metadata(java.util.Map.of("agent", "alpha"))
+                .interruptedStep(List.of("ask"), List.of("ask"), InterruptPayload.of("ask", "before", null));
+        store().commit(new Commit(o2, 1));
+        ThreadPage page = store().threads(tenant, ThreadQuery.first(10));
+        assertThat(page.threads()).extracting(ThreadSummary::threadId).containsExactly("older", "newer");
+        assertThat(page.threads().get(0).step()).isEqualTo(2);
+        assertThat(page.threads().get(0).waitingFor()).isEqualTo(new ThreadSummary.Waiting("ask", "before", null, false));
+        assertThat(store().threads(tenant, query(10, null, null, Set.of("RUNNING"), null, null, java.util.Map.of())).threads()).isEmpty();
+        assertThat(store().threads(tenant, query(10, null, null, Set.of("INTERRUPTED"), null, null, java.util.Map.of())).threads())
+                .extracting(ThreadSummary::threadId).containsExactly("older");
+    }
+
+    @Test
+    void tagsAreSetOnCreationChangedByRetagAndKeptByCommits() {
+        ThreadKey thread = newThread();
+        Checkpoint first = fixtures.first(thread);
+        store().commit(new Commit(first, 0).withTags(ThreadTags.of(java.util.Map.of("user", "42", "channel", "web"))));
+        assertThat(store().tags(thread).values()).containsExactlyEntriesOf(new java.util.TreeMap<>(java.util.Map.of("channel", "web", "user", "42")));
+        ThreadTags after = store().retag(thread, java.util.Map.of("user", "43", "plan", "pro"), List.of("channel"));
+        assertThat(after.values()).isEqualTo(java.util.Map.of("user", "43", "plan", "pro"));
+        // A commit after the change keeps the tags: they live on the head, not in the checkpoint.
+        store().commit(new Commit(fixtures.next(first, false), 1));
+        assertThat(store().tags(thread)).isEqualTo(after);
+        assertThat(store().threads(tenant, ThreadQuery.tagged("user", "43", 10)).threads()).extracting(ThreadSummary::threadId)
+                .containsExactly(thread.threadId());
+        assertThat(store().threads(tenant, ThreadQuery.tagged("user", "42", 10)).threads()).isEmpty();
+    }
+
+    @Test
+    void badTagsAndUnknownThreadsChangeNothing() {
+        ThreadKey thread = newThread();
+        store().commit(new Commit(fixtures.first(thread), 0).withTags(ThreadTags.of(java.util.Map.of("user", "42"))));
+        java.util.Map<String, String> eleven = new java.util.HashMap<>();
+        for (int i = 0; i < 11; i++) {
+            eleven.put("k" + i, "v");
+        }
+        for (java.util.Map<String, String> bad : List.of(java.util.Map.of("User", "1"), java.util.Map.of("user", "has space"),
+                java.util.Map.of("user", "x".repeat(ThreadTags.MAX_VALUE_LENGTH + 1)), eleven)) {
+            assertThatThrownBy(() -> store().retag(thread, bad, List.of()))
+                    .isInstanceOfSatisfying(ThreadlineException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT);
+                        assertThat(e.details()).containsEntry("field", "tags");
+                    });
+        }
+        assertThatThrownBy(() -> store().retag(thread, java.util.Map.of(), List.of("Bad Key")))
+                .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT));
+        assertThat(store().tags(thread).values()).isEqualTo(java.util.Map.of("user", "42"));
+        assertThatThrownBy(() -> store().retag(newThread(), java.util.Map.of("user", "1"), List.of()))
+                .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.THREAD_NOT_FOUND));
+    }
+
+    @Test
+    void malformedCursorsAndFiltersAreRefused() {
+        for (String cursor : List.of("nope", "", "djE6YWJjOng", java.util.Base64.getUrlEncoder().encodeToString("v1:5:bad id!".getBytes(java.nio.charset.StandardCharsets.UTF_8)))) {
+            assertThatThrownBy(() -> store().threads(tenant, query(10, cursor, null, Set.of(), null, null, java.util.Map.of())))
+                    .as(cursor)
+                    .isInstanceOfSatisfying(ThreadlineException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT);
+                        assertThat(e.details()).containsEntry("field", "cursor");
+                    });
+        }
+        assertThatThrownBy(() -> query(10, null, null, Set.of("SLEEPING"), null, null, java.util.Map.of()))
+                .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.details()).containsEntry("field", "status"));
+        assertThatThrownBy(() -> query(0, null, null, Set.of(), null, null, java.util.Map.of()))
+                .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.details()).containsEntry("field", "limit"));
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        assertThatThrownBy(() -> query(10, null, null, Set.of(), t, t, java.util.Map.of()))
+                .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.details()).containsEntry("field", "updatedBefore"));
+        assertThatThrownBy(() -> query(10, null, "Not An Agent", Set.of(), null, null, java.util.Map.of()))
+                .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.details()).containsEntry("field", "agent"));
+    }
+
+    // ------------------------------------------------------------------ delete
+
+    @Test
+    void deleteRemovesEveryItemOfTheThreadAndReportsThemByKind() {
+        ThreadKey thread = newThread();
+        Checkpoint first = fixtures.first(thread);
+        store().commit(new Commit(first, 0));
+        Checkpoint keyed = fixtures.next(first, false, "req-1");
+        store().commit(new Commit(keyed, 1));
+        Checkpoint withOutbox = CheckpointFixtures.withOutbox(fixtures.next(keyed, true), "[{\"content\":\"remember me\"}]");
+        store().commit(new Commit(withOutbox, 2));
+        store().putPendingEffect(thread, 4, 0, PendingEffect.fromJson("{\"a\":0}"));
+        store().putPendingEffect(thread, 4, 1, PendingEffect.fromJson("{\"b\":1}"));
+        ThreadKey sameIdOtherTenant = ThreadKey.of(tenant + "-other", thread.threadId());
+        Checkpoint other = fixtures.first(sameIdOtherTenant);
+        store().commit(new Commit(other, 0));
+        ThreadKey neighbour = newThread();
+        store().commit(new Commit(fixtures.first(neighbour), 0));
+
+        ThreadDeletion report = store().delete(thread);
+
+        assertThat(report).isEqualTo(new ThreadDeletion(3, 0, 1, 2, 1, 1, 0));
+        assertThat(report.existed()).isTrue();
+        assertThat(report.byKind()).containsEntry("checkpoints", 3L).containsEntry("idempotencyRecords", 1L);
+        assertThat(store().head(thread)).isEmpty();
+        assertThat(store().loadLatest(thread)).isEmpty();
+        assertThat(store().get(thread, first.id())).isEmpty();
+        assertThat(store().load(thread, keyed.id())).isEmpty();
+        assertThat(store().history(thread, HistoryQuery.first(10)).checkpoints()).isEmpty();
+        assertThat(store().findByIdempotencyKey(thread, "req-1")).isEmpty();
+        assertThat(store().unpublished(thread)).isEmpty();
+        assertThat(store().pendingEffects(thread, 4)).isEmpty();
+        assertThat(store().storedBytes(thread)).as("not one item of the thread is left").isZero();
+        assertThat(store().loadLatest(sameIdOtherTenant).orElseThrow().target()).as("another tenant's thread of the same id").isEqualTo(other);
+        assertThat(store().head(neighbour)).as("another thread of the tenant").isPresent();
+    }
+
+    @Test
+    void deleteIsIdempotentAndFreesTheIdForANewThread() {
+        ThreadKey thread = newThread();
+        Checkpoint first = fixtures.first(thread);
+        store().commit(new Commit(first, 0));
+        assertThat(store().delete(thread).total()).isEqualTo(2);
+
+        assertThat(store().delete(thread)).as("again: nothing left to remove").isEqualTo(ThreadDeletion.NONE);
+        assertThat(store().delete(newThread())).as("a thread that never was").isEqualTo(ThreadDeletion.NONE);
+        Checkpoint again = fixtures.first(thread);
+        assertThat(store().commit(new Commit(again, 0)).duplicate()).isFalse();
+        assertThat(store().loadLatest(thread).orElseThrow().target()).isEqualTo(again);
+        assertThat(store().history(thread, HistoryQuery.first(10)).checkpoints()).containsExactly(again);
+    }
+
+    @Test
+    void aCommitFromBeforeTheDeleteCannotRevivePartOfTheThread() {
+        ThreadKey thread = newThread();
+        Checkpoint first = fixtures.first(thread);
+        store().commit(new Commit(first, 0));
+        Checkpoint second = fixtures.next(first, false);
+        store().commit(new Commit(second, 1));
+        store().delete(thread);
+
+        // A writer that loaded step 2 before the delete commits step 3 after it: refused, nothing written.
+        assertThatThrownBy(() -> store().commit(new Commit(fixtures.next(second, false), 2)))
+                .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isIn(ErrorCode.CONFLICT, ErrorCode.THREAD_DELETED));
+        assertThat(store().head(thread)).isEmpty();
+        assertThat(store().storedBytes(thread)).isZero();
+    }
+
+    /**
+     * A writer steps the thread as fast as it can while it is deleted several times: after each delete the
+     * thread is either gone without a trace or whole — a head whose chain reaches back to step 1 and
+     * materialises exactly — never half of one. A refused commit is CONFLICT or THREAD_DELETED, nothing else.
+     */
+    @Test
+    void commitsRacingDeletesNeverLeaveHalfAThread() throws Exception {
+        ThreadKey thread = newThread();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger committed = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger closed = new java.util.concurrent.atomic.AtomicInteger();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> writer = pool.submit(() -> {
+                while (!stop.get()) {
+                    Optional<ThreadHead> head = store().head(thread);
+                    try {
+                        if (head.isEmpty()) {
+                            store().commit(new Commit(fixtures.first(thread), 0));
+                        } else {
+                            Optional<Checkpoint> parent = store().get(thread, head.get().checkpointId());
+                            if (parent.isEmpty()) {
+                                continue;  // deleted between the two reads
+                            }
+                            store().commit(new Commit(fixtures.next(parent.get(), parent.get().step() % 4 == 0), head.get().step()));
+                        }
+                        committed.incrementAndGet();
+                    } catch (ThreadlineException e) {
+                        assertThat(e.code()).isIn(ErrorCode.CONFLICT, ErrorCode.THREAD_DELETED);
+                        if (e.code() == ErrorCode.THREAD_DELETED) {
+                            closed.incrementAndGet();
+                        }
+                    }
+                }
+                return null;
+            });
+            for (int round = 0; round < 6; round++) {
+                int before = committed.get();
+                long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (committed.get() < before + 3 && System.nanoTime() < waitUntil) {
+                    Thread.sleep(1);
+                }
+                store().delete(thread);
+                assertWholeOrGone(thread);
+            }
+            stop.set(true);
+            writer.get(30, TimeUnit.SECONDS);
+            assertWholeOrGone(thread);
+            assertThat(committed.get()).as("the writer kept committing between deletes").isGreaterThan(6);
+        } finally {
+            stop.set(true);
+            pool.shutdownNow();
+        }
+    }
+
+    private void assertWholeOrGone(ThreadKey thread) {
+        // Read the thread as one consistent picture: its chain from the head, then its whole history.
+        Optional<CheckpointChain> latest = store().loadLatest(thread);
+        if (latest.isEmpty()) {
+            return;  // gone, or a writer's first commit is yet to come: a later check sees it whole
+        }
+        long step = latest.get().target().step();
+        assertThat(materialise(latest.get())).as("the latest state is whole").isEqualTo(upTo(step));
+        List<Long> steps = new ArrayList<>();
+        String cursor = null;
+        do {
+            HistoryPage page = store().history(thread, new HistoryQuery(100, cursor));
+            page.checkpoints().forEach(cp -> steps.add(cp.step()));
+            cursor = page.nextCursor();
+        } while (cursor != null);
+        assertThat(steps.get(steps.size() - 1)).as("history reaches back to the first step").isEqualTo(1L);
+        assertThat(steps.get(0)).isGreaterThanOrEqualTo(step);
+        for (int i = 1; i < steps.size(); i++) {
+            assertThat(steps.get(i)).as("no gap in " + steps).isEqualTo(steps.get(i - 1) - 1);
+        }
+    }
+
     // ------------------------------------------------------------------ scanning heads
 
     /** Every head a scan returns, page by page, failing on a repeated thread; at most {@code maxPages} pages. */

@@ -13,10 +13,11 @@ import io.threadline.memory.WordEmbeddingModel;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+
+import static io.threadline.testing.JsonAnswers.send;
 
 /**
  * An OpenAI-compatible embeddings endpoint ({@code POST /v1/embeddings}) on a loopback port, for the real
@@ -75,13 +76,6 @@ public class FakeOpenAiEmbeddings implements QuarkusTestResourceLifecycleManager
             answer.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
             send(exchange, 200, JSON.writeValueAsString(answer));
         }
-    }
-
-    private static void send(HttpExchange exchange, int status, String json) throws IOException {
-        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        exchange.getResponseBody().write(bytes);
     }
 
     @Override

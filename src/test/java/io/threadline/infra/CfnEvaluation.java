@@ -242,6 +242,11 @@ final class CfnEvaluation {
         if (parameters.containsKey(name)) {
             return parameters.get(name);
         }
+        if (name.endsWith(".Alias")) {
+            // SAM's alias of a function with AutoPublishAlias (Ref Function.Alias): named after its function
+            deployed(name.substring(0, name.length() - ".Alias".length()));
+            return name;
+        }
         JsonNode r = deployed(name);
         if (r.path("Type").asText().equals("AWS::IAM::ManagedPolicy")) {
             return "arn:aws:iam::" + ACCOUNT + ":policy/" + name;
@@ -254,6 +259,7 @@ final class CfnEvaluation {
         String type = r.path("Type").asText();
         return switch (type + "." + attribute) {
             case "AWS::DynamoDB::Table.Arn" -> "arn:aws:dynamodb:" + REGION + ":" + ACCOUNT + ":table/" + resource;
+            case "AWS::SQS::Queue.Arn" -> "arn:aws:sqs:" + REGION + ":" + ACCOUNT + ":" + resource;
             case "AWS::OpenSearchService::Domain.Arn" -> "arn:aws:es:" + REGION + ":" + ACCOUNT + ":domain/"
                     + value(r.at("/Properties/DomainName"));
             case "AWS::OpenSearchService::Domain.DomainEndpoint" -> "search-" + value(r.at("/Properties/DomainName"))

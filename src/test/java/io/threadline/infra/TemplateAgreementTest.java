@@ -72,6 +72,9 @@ class TemplateAgreementTest {
         }
         Set<String> operations = new TreeSet<>(io.threadline.api.Operations.NAMES);
         operations.add("http");
+        // background runs' functions that no caller invokes: the queue's consumer and the schedule's sweep
+        operations.add("advance");
+        operations.add("sweep");
         assertThat(exportsByRuntime.get("provided.al2023")).isEqualTo(operations);
         assertThat(exportsByRuntime.get("java21")).isEqualTo(operations);
     }

@@ -32,7 +32,8 @@ class TemplateIamTest {
         /** Query, and GetItem of the head item (replay tells an unknown checkpoint from an unknown thread by it). */
         CHECKPOINT_READ,
         /**
-         * Reads, plus commits — TransactWriteItems of conditional Puts, which IAM authorizes as PutItem — pending
+         * Reads, plus commits — TransactWriteItems of conditional Puts and the head's conditional Update, which IAM
+         * authorizes as PutItem and UpdateItem — pending
          * effects (PutItem), and deletes: DeleteItem when an outbox is published, BatchWriteItem for pending effects.
          */
         CHECKPOINT_WRITE,
@@ -44,7 +45,13 @@ class TemplateIamTest {
         /** bedrock:InvokeModel of the chat model (Converse, tool calls included, is authorized as InvokeModel). */
         CHAT,
         /** bedrock:InvokeModel of the embedding model: every memory write and text search embeds. */
-        EMBEDDING
+        EMBEDDING,
+        /** sqs:SendMessage to the run queue: a background run's next step (start, a resume that continues a run, advance, sweep). */
+        RUN_SEND,
+        /** What the advance function's event source mapping and its timed waits do with the run queue. */
+        RUN_CONSUME,
+        /** The sweep: Query of the wake index, GetItem of the runs' records, DeleteItem of stale wake entries. */
+        RUN_SWEEP
     }
 
     /**
@@ -57,7 +64,13 @@ class TemplateIamTest {
     static final Map<String, Set<Uses>> USES = Map.ofEntries(
             Map.entry("step", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.CHAT, Uses.EMBEDDING)),
             Map.entry("run", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.CHAT, Uses.EMBEDDING)),
-            Map.entry("resume", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.CHAT, Uses.EMBEDDING)),
+            Map.entry("resume", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.CHAT, Uses.EMBEDDING, Uses.RUN_SEND)),
+            // start writes the run's record and its first message; interrupt/rollback policies rewind (a head load);
+            // cancel of a waiting run notes it in the history (an update); advance runs steps; sweep only wakes.
+            Map.entry("start", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.EMBEDDING, Uses.RUN_SEND)),
+            Map.entry("cancel", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.EMBEDDING)),
+            Map.entry("advance", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.CHAT, Uses.EMBEDDING, Uses.RUN_SEND, Uses.RUN_CONSUME)),
+            Map.entry("sweep", Set.of(Uses.RUN_SWEEP, Uses.RUN_SEND)),
             Map.entry("state", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.EMBEDDING)),
             Map.entry("fork", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.EMBEDDING)),
             Map.entry("rewind", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.EMBEDDING)),
@@ -70,6 +83,7 @@ class TemplateIamTest {
             Map.entry("memory-delete", Set.of(Uses.MEMORY)));
 
     private static final String TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/CheckpointTable";
+    private static final String QUEUE = "arn:aws:sqs:us-east-1:123456789012:RunQueue";
 
     /** The grants a capability needs, as "action on resource", under the given parameters. */
     static Set<String> grants(Uses use, CfnEvaluation template) {
@@ -78,7 +92,7 @@ class TemplateIamTest {
         return switch (use) {
             case CHECKPOINT_QUERY -> on(TABLE, "dynamodb:Query");
             case CHECKPOINT_READ -> on(TABLE, "dynamodb:GetItem", "dynamodb:Query");
-            case CHECKPOINT_WRITE -> on(TABLE, "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem",
+            case CHECKPOINT_WRITE -> on(TABLE, "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
                     "dynamodb:BatchWriteItem");
             case MEMORY -> switch (template.parameter("Memory")) {
                 case "domain" -> on("arn:aws:es:" + region + ":" + account + ":domain/" + template.parameter("MemoryDomainName") + "/*",
@@ -98,6 +112,9 @@ class TemplateIamTest {
             }
             case EMBEDDING -> on("arn:aws:bedrock:" + region + "::foundation-model/" + template.parameter("EmbeddingModelId"),
                     "bedrock:InvokeModel");
+            case RUN_SEND -> on(QUEUE, "sqs:SendMessage");
+            case RUN_CONSUME -> on(QUEUE, "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility");
+            case RUN_SWEEP -> on(TABLE, "dynamodb:GetItem", "dynamodb:Query", "dynamodb:DeleteItem");
         };
     }
 
@@ -144,7 +161,8 @@ class TemplateIamTest {
             assertThat(props.path("Role").isMissingNode()).as(name + ": SAM builds the role").isTrue();
             assertThat(props.path("Tracing").asText()).as(name).isEqualTo("Active");
         });
-        assertThat(exported).as("one function per operation, and http").containsAll(OperationNames.ALL).contains("http");
+        assertThat(exported).as("one function per operation, and http").containsAll(OperationNames.ALL).contains("http")
+                .contains("advance", "sweep");
         List<String> differences = new ArrayList<>();
         expected.forEach((function, needed) -> {
             Set<String> missing = new TreeSet<>(needed);

@@ -273,6 +273,74 @@ public abstract class MemoryStoreContract {
         return out;
     }
 
+    private MemoryWrite fromThread(String tenant, String id, String namespace, String content, String thread, Duration ttl,
+                                   Map<String, String> metadata) {
+        return new MemoryWrite(id, tenant, namespace, content, "fact", 0.5, ttl, thread, null, metadata);
+    }
+
+    @Test
+    void forgettingAThreadRemovesEveryMemoryItWroteAndReportsThem() {
+        store().put(fromThread(a, "t1-a", "users/1", "likes sailing on lakes", "thread-1", null, Map.of()), T0);
+        store().put(fromThread(a, "t1-b", "users/1/work", "works night shifts at the port", "thread-1", null, Map.of()), T0);
+        store().put(fromThread(a, "t1-c", "notes", "parked the bicycle downstairs", "thread-1", Duration.ofMinutes(1), Map.of()), T0);
+        store().put(fromThread(a, "t2-a", "users/1", "owns a grey parrot", "thread-2", null, Map.of()), T0);
+        store().put(fromThread(a, "none", "users/1", "the office closes at six", null, null, Map.of()), T0);
+        store().put(fromThread(b, "t1-a", "users/1", "likes sailing on lakes", "thread-1", null, Map.of()), T0);
+
+        MemoryForgetReport report = store().forgetThread(a, "thread-1");
+
+        assertThat(report.tenant()).isEqualTo(a);
+        assertThat(report.selection()).isEqualTo("thread=thread-1");
+        // Every namespace, the expired one included; in id order.
+        assertThat(report.ids()).containsExactly("t1-a", "t1-b", "t1-c");
+        assertThat(report.removed()).isEqualTo(3);
+        assertThat(store().get(a, "t1-a")).isEmpty();
+        assertThat(store().get(a, "t1-c")).isEmpty();
+        assertThat(store().get(a, "t2-a")).isPresent();
+        assertThat(store().get(a, "none")).isPresent();
+        assertThat(store().get(b, "t1-a")).as("another tenant's thread of the same id").isPresent();
+        assertThat(contents(store().search(MemoryQuery.text(a, "likes sailing on lakes", 10), T0)))
+                .doesNotContain("likes sailing on lakes", "works night shifts at the port");
+        assertThat(store().forgetThread(a, "thread-1").ids()).as("idempotent").isEmpty();
+    }
+
+    @Test
+    void forgettingBySubjectTagRemovesTheMemoriesCarryingIt() {
+        store().put(fromThread(a, "s1", "users/7", "is allergic to peanuts", "thread-9", null, Map.of("subject", "u-7", "source", "chat")), T0);
+        store().put(fromThread(a, "s2", "billing", "pays by card ending 4242", null, null, Map.of("subject", "u-7")), T0);
+        store().put(fromThread(a, "s3", "users/8", "prefers window seats", "thread-9", null, Map.of("subject", "u-8")), T0);
+        store().put(fromThread(b, "s1", "users/7", "is allergic to peanuts", null, null, Map.of("subject", "u-7")), T0);
+
+        MemoryForgetReport report = store().forgetWhere(a, Map.of("subject", "u-7"));
+
+        assertThat(report.ids()).containsExactly("s1", "s2");
+        assertThat(report.selection()).isEqualTo("metadata subject=u-7");
+        assertThat(store().get(a, "s3")).isPresent();
+        assertThat(store().get(b, "s1")).isPresent();
+        assertThat(store().forgetWhere(a, Map.of("subject", "u-8", "source", "chat")).ids()).as("every entry must match").isEmpty();
+        assertThat(store().forgetWhere(a, Map.of("subject", "u-7")).ids()).isEmpty();
+    }
+
+    @Test
+    void badForgetsAreInvalidInputAndRemoveNothing() {
+        store().put(fromThread(a, "kept", "users/1", "likes sailing on lakes", "thread-1", null, Map.of("subject", "u-1")), T0);
+        assertInvalid(() -> store().forgetThread(a, "not a thread id!"), "threadId");
+        assertInvalid(() -> store().forgetThread(a, null), "threadId");
+        assertInvalid(() -> store().forgetThread("bad tenant!", "thread-1"), "tenant");
+        assertInvalid(() -> store().forgetWhere(a, Map.of()), "metadata");
+        assertInvalid(() -> store().forgetWhere(a, Map.of("bad=key", "x")), "metadata");
+        assertThat(store().get(a, "kept")).isPresent();
+    }
+
+    @Test
+    void searchHitsCarryNoEmbeddingAndGetDoes() {
+        store().put(new MemoryWrite("v1", a, "ns", "cats purr softly at night", "fact", 0.5, null, null, null, Map.of()), T0);
+        MemoryHit hit = store().search(MemoryQuery.text(a, "cats purr", 1), T0).get(0);
+        assertThat(hit.memory().embedding()).isEmpty();
+        assertThat(hit.similarity()).isBetween(0.0, 1.0001);
+        assertThat(store().get(a, "v1").orElseThrow().embedding()).hasSize(WordEmbeddingModel.DIMENSION);
+    }
+
     private static void assertInvalid(Runnable call, String field) {
         assertThatThrownBy(call::run).isInstanceOfSatisfying(ThreadlineException.class, e -> {
             assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT);

@@ -20,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
+import static io.threadline.testing.JsonAnswers.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -50,7 +51,7 @@ class BedrockDeadlineTest {
         stalled.createContext("/", exchange -> {
             try (exchange) {
                 RELEASE.await(30, TimeUnit.SECONDS);
-                FakeBedrock.send(exchange, 500, "{\"message\":\"too late\"}");
+                send(exchange, 500, "{\"message\":\"too late\"}");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -151,7 +151,8 @@ class BedrockWiringTest {
         List<MemoryHit> hits = store.search(MemoryQuery.text("acme", "green tea", 2), now);
 
         assertThat(hits.get(0).memory().content()).isEqualTo("prefers green tea in the morning");
-        assertThat(hits.get(0).memory().embedding()).hasSize(256);
+        assertThat(hits.get(0).memory().embedding()).isEmpty(); // hits carry no vector
+        assertThat(store.get("acme", hits.get(0).memory().id()).orElseThrow().embedding()).hasSize(256);
         assertThat(FakeBedrock.REQUESTS).extracting(r -> r.body().path("inputText").asText())
                 .containsExactly("prefers green tea in the morning", "the quarterly report is due friday", "green tea");
         assertThat(FakeBedrock.REQUESTS).allSatisfy(r -> {

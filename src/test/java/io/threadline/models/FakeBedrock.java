@@ -11,10 +11,11 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+
+import static io.threadline.testing.JsonAnswers.send;
 
 /**
  * Amazon Bedrock's runtime API on a loopback port, as AWS documents its wire format, for the real langchain4j
@@ -149,13 +150,6 @@ public class FakeBedrock implements QuarkusTestResourceLifecycleManager {
         for (float x : v) {
             vector.add(x);
         }
-    }
-
-    static void send(HttpExchange exchange, int status, String json) throws IOException {
-        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        exchange.getResponseBody().write(bytes);
     }
 
     @Override

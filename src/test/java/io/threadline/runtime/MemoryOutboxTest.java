@@ -83,6 +83,14 @@ class MemoryOutboxTest {
             return delegate.prune(tenant, max, now);
         }
 
+        public io.threadline.memory.MemoryForgetReport forgetThread(String tenant, String threadId) {
+            return delegate.forgetThread(tenant, threadId);
+        }
+
+        public io.threadline.memory.MemoryForgetReport forgetWhere(String tenant, java.util.Map<String, String> entries) {
+            return delegate.forgetWhere(tenant, entries);
+        }
+
         List<String> contents(String tenant) {
             List<String> out = new ArrayList<>();
             for (MemoryHit hit : delegate.search(MemoryQuery.text(tenant, "fact about something", 100), Instant.now())) {
@@ -164,6 +172,10 @@ class MemoryOutboxTest {
             public List<MemoryHit> search(MemoryQuery q, Instant now) { return memory.search(q, now); }
             public boolean delete(String t, String id) { return memory.delete(t, id); }
             public MemoryPruneReport prune(String t, int m, Instant now) { return memory.prune(t, m, now); }
+            public io.threadline.memory.MemoryForgetReport forgetThread(String t, String th) { return memory.forgetThread(t, th); }
+            public io.threadline.memory.MemoryForgetReport forgetWhere(String t, java.util.Map<String, String> e) {
+                return memory.forgetWhere(t, e);
+            }
         };
         runtime(failSecond).step(thread);
         assertThat(memory.contents("acme")).hasSize(3);

@@ -7,6 +7,7 @@ import io.threadline.examples.reference.LocalDemo;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.HistoryQuery;
+import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.InMemoryCheckpointStore;
 import io.threadline.checkpoint.Status;
 import io.threadline.checkpoint.ThreadKey;
@@ -64,6 +65,15 @@ class ThreadRuntimeTest {
                 .route("a", s -> s.last() != null ? Route.to("b", "last is set") : Route.end("nothing to add"), "b", END)
                 .edge("b", END)
                 .compile();
+    }
+
+    /** A runtime that commits on its cached head without asking the store first (one "container" of several). */
+    private ThreadRuntime<Notes> trusting(CheckpointStore on) {
+        return ThreadRuntime.builder(graph())
+                .store(on)
+                .validator(LocalDemo.plainValidator())
+                .options(RuntimeOptions.defaults().withTrustHeadCache(true))
+                .build();
     }
 
     private ThreadRuntime<Notes> runtime(CompiledGraph<Notes> graph) {
@@ -196,7 +206,7 @@ class ThreadRuntimeTest {
     }
 
     /** Counts the store calls a runtime makes. */
-    private static final class CountingStore implements io.threadline.checkpoint.CheckpointStore {
+    private static final class CountingStore implements CheckpointStore {
         final InMemoryCheckpointStore delegate;
         final java.util.Map<String, Integer> calls = new java.util.TreeMap<>();
 
@@ -217,6 +227,7 @@ class ThreadRuntimeTest {
         public io.threadline.checkpoint.CommitResult commit(io.threadline.checkpoint.Commit c) { count("commit"); return delegate.commit(c); }
         public io.threadline.checkpoint.PruneReport prune(ThreadKey t, io.threadline.checkpoint.RetentionPolicy p, Instant now) { count("prune"); return delegate.prune(t, p, now); }
         public long storedBytes(ThreadKey t) { return delegate.storedBytes(t); }
+        public io.threadline.checkpoint.ThreadDeletion delete(ThreadKey t) { count("delete"); return delegate.delete(t); }
         public List<Checkpoint> unpublished(ThreadKey t) { count("unpublished"); return delegate.unpublished(t); }
         public void markPublished(ThreadKey t, CheckpointId id) { count("markPublished"); delegate.markPublished(t, id); }
         public void putPendingEffect(ThreadKey t, long step, int seq, PendingEffect e) { count("putPendingEffect"); delegate.putPendingEffect(t, step, seq, e); }
@@ -257,17 +268,8 @@ class ThreadRuntimeTest {
     @Test
     void trustingTheCacheMakesAWarmStepOneCommitAndRecoversFromAStaleHead() {
         CountingStore counting = new CountingStore(store);
-        RuntimeOptions trusting = RuntimeOptions.defaults().withTrustHeadCache(true);
-        ThreadRuntime<Notes> a = ThreadRuntime.builder(graph())
-                .store(counting)
-                .validator(LocalDemo.plainValidator())
-                .options(trusting)
-                .build();
-        ThreadRuntime<Notes> b = ThreadRuntime.builder(graph())
-                .store(store)
-                .validator(LocalDemo.plainValidator())
-                .options(trusting)
-                .build();
+        ThreadRuntime<Notes> a = trusting(counting);
+        ThreadRuntime<Notes> b = trusting(store);
         a.step(thread, Update.of(Notes.LAST.set("x")), null);       // step 1 (a)
         counting.calls.clear();
         a.step(thread);                                             // step 2 (b), warm
@@ -320,18 +322,31 @@ class ThreadRuntimeTest {
     }
 
     @Test
+    void aReadBoundKeepsEveryColdReadWithinItAndAColdRuntimeDecidesAsAWarmOne() {
+        // A ratio that alone would never snapshot again: only the read bound (2,000 B) does.
+        RuntimeOptions options = RuntimeOptions.defaults()
+                .withSnapshotPolicy(new io.threadline.checkpoint.SnapshotPolicy(1000.0).withMaxReadBytes(2000));
+        ThreadRuntime<Notes> warm = ThreadRuntime.builder(graph()).store(store).validator(LocalDemo.plainValidator()).options(options).build();
+        ThreadRuntime<Notes> cold = ThreadRuntime.builder(graph()).store(store).validator(LocalDemo.plainValidator())
+                .options(options.withHeadCacheThreads(0)).build();
+        ThreadKey other = ThreadKey.of("acme", "cold-twin");
+        Update<Notes> reset = Update.of(Notes.COUNT.set(0), Notes.LAST.set("x"));
+        java.util.List<Boolean> warmKinds = new java.util.ArrayList<>();
+        java.util.List<Boolean> coldKinds = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            warmKinds.add(warm.step(thread, reset, null).checkpoint().isSnapshot());
+            coldKinds.add(cold.step(other, reset, null).checkpoint().isSnapshot());
+            io.threadline.checkpoint.CheckpointChain chain = store.loadLatest(thread).orElseThrow();
+            assertThat(chain.snapshotBytes() + chain.deltaReadBytes()).isLessThanOrEqualTo(2000);
+        }
+        assertThat(coldKinds).isEqualTo(warmKinds);
+        assertThat(warmKinds.subList(1, warmKinds.size())).contains(true);
+    }
+
+    @Test
     void aTrustedStaleHeadThatMakesTheStepFailIsRetriedOnTheStoredHead() {
-        RuntimeOptions trusting = RuntimeOptions.defaults().withTrustHeadCache(true);
-        ThreadRuntime<Notes> a = ThreadRuntime.builder(graph())
-                .store(store)
-                .validator(LocalDemo.plainValidator())
-                .options(trusting)
-                .build();
-        ThreadRuntime<Notes> b = ThreadRuntime.builder(graph())
-                .store(store)
-                .validator(LocalDemo.plainValidator())
-                .options(trusting)
-                .build();
+        ThreadRuntime<Notes> a = trusting(store);
+        ThreadRuntime<Notes> b = trusting(store);
         for (int i = 0; i < 3; i++) {
             a.step(thread); // each run of `a` counts one: count 3, the @Max
         }

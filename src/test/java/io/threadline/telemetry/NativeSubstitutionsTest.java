@@ -1,6 +1,7 @@
 package io.threadline.telemetry;
 
 import io.opentelemetry.sdk.autoconfigure.spi.internal.DefaultConfigProperties;
+import io.threadline.clients.ClassAbsent;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -10,16 +11,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The native-image substitutions' conditions and bodies, as far as a JVM can run them: each applies only while
- * its library is absent from the class path (it is today: pom.xml excludes okhttp and has no zstd-jni), and
+ * its library is absent from the class path (it is today: pom.xml excludes okhttp), and
  * the substituted X-Ray sampler fails with a message that says what to do. That native-image then leaves the
  * original code out is checked by infra/native/check (MissingClasses).
  */
 class NativeSubstitutionsTest {
 
     @Test
-    void applyWhileTheirLibrariesAreAbsent() {
+    void aClassOnTheClassPathIsNotAbsent() {
+        assertThat(new ClassAbsent("java.lang.String") { }.getAsBoolean()).isFalse();
+    }
+
+
+    @Test
+    void appliesWhileOkHttpIsAbsent() {
         assertThat(new NativeSubstitutions.OkHttpAbsent().getAsBoolean()).isTrue();
-        assertThat(new NativeSubstitutions.ZstdAbsent().getAsBoolean()).isTrue();
     }
 
     @Test
@@ -30,10 +36,5 @@ class NativeSubstitutionsTest {
                 .isInstanceOf(UnsupportedOperationException.class)
                 .hasMessageContaining("otel.traces.sampler=xray")
                 .hasMessageContaining("okhttp");
-    }
-
-    @Test
-    void theZstdSubstituteSaysAbsent() {
-        assertThat(NativeSubstitutions.Target_ZstdRuntime.available()).isFalse();
     }
 }

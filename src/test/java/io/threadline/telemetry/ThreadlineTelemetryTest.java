@@ -457,6 +457,16 @@ class ThreadlineTelemetryTest {
             public io.threadline.memory.MemoryPruneReport prune(String tenant, int maxPerNamespace, java.time.Instant now) {
                 throw outage();
             }
+
+            @Override
+            public io.threadline.memory.MemoryForgetReport forgetThread(String tenant, String threadId) {
+                throw outage();
+            }
+
+            @Override
+            public io.threadline.memory.MemoryForgetReport forgetWhere(String tenant, java.util.Map<String, String> entries) {
+                throw outage();
+            }
         };
         ThreadRuntime<Desk> runtime = ThreadRuntime.builder(StateGraph.of(Desk.class)
                 .node("remind", (s, ctx) -> Update.of(Desk.LOG.append("knew " + ctx.recallIfAvailable("users/1", "tea", 3).size())))

@@ -1,6 +1,6 @@
 package io.threadline.checkpoint.dynamodb;
 
-import io.threadline.checkpoint.dynamodb.internal.InvocationDeadlineInterceptor;
+import io.threadline.clients.InvocationDeadlineInterceptor;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 
 import java.time.Clock;

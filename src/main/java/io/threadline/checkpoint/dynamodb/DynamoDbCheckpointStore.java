@@ -7,28 +7,31 @@ import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.Commit;
 import io.threadline.checkpoint.CommitResult;
+import io.threadline.checkpoint.HistoryPage;
 import io.threadline.checkpoint.HeadPage;
 import io.threadline.checkpoint.HeadScan;
-import io.threadline.checkpoint.HistoryPage;
 import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.PruneReport;
 import io.threadline.checkpoint.RetentionPolicy;
 import io.threadline.checkpoint.ThreadHead;
+import io.threadline.checkpoint.ThreadDeletion;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.checkpoint.dynamodb.internal.BatchDeletes;
 import io.threadline.checkpoint.dynamodb.internal.CommitWriter;
 import io.threadline.checkpoint.dynamodb.internal.DynamoDbErrors;
+import io.threadline.checkpoint.dynamodb.internal.HeadScanner;
 import io.threadline.checkpoint.dynamodb.internal.ItemSize;
 import io.threadline.checkpoint.dynamodb.internal.Keys;
 import io.threadline.checkpoint.dynamodb.internal.PendingItems;
-import io.threadline.checkpoint.dynamodb.internal.HeadScanner;
 import io.threadline.checkpoint.dynamodb.internal.Pruner;
+import io.threadline.checkpoint.dynamodb.internal.ThreadDeleter;
 import io.threadline.checkpoint.dynamodb.internal.ThreadReader;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -51,6 +54,9 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     /** Attempts of a batch of pending-item deletes: a clean-up, never worth holding a step up long for. */
     private static final int PENDING_DELETE_ATTEMPTS = 5;
 
+    /** Attempts of a batch of a thread delete's deletes before it stops (the thread stays closed; run it again). */
+    private static final int THREAD_DELETE_ATTEMPTS = 8;
+
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(DynamoDbCheckpointStore.class.getName());
 
     private final DynamoDbClient client;
@@ -58,20 +64,59 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     private final ThreadReader reader;
     private final CommitWriter writer;
     private final Pruner pruner;
+    private final ThreadDeleter deleter;
     private final HeadScanner heads;
     private final Clock clock;
+    private final io.threadline.checkpoint.dynamodb.internal.ThreadIndex index;
+    private final io.threadline.checkpoint.dynamodb.internal.ThreadLister lister;
+
+    /** Attempts of a tag change whose read-then-conditional-write another tag change keeps overtaking. */
+    private static final int RETAG_ATTEMPTS = 5;
 
     /**
-     * @param clock stamps HEAD's {@code updatedAt} and decides when idempotency records have expired
+     * @param clock decides when idempotency records have expired
      */
     public DynamoDbCheckpointStore(DynamoDbClient client, DynamoDbStoreSettings settings, Clock clock) {
+        this(client, settings, ThreadIndexSettings.defaults(), clock);
+    }
+
+    /**
+     * @param threadIndex how the thread index is sharded and how fine its order is (README "Scale")
+     * @param clock       decides when idempotency records have expired
+     */
+    public DynamoDbCheckpointStore(DynamoDbClient client, DynamoDbStoreSettings settings, ThreadIndexSettings threadIndex, Clock clock) {
         this.client = Objects.requireNonNull(client, "client");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.index = new io.threadline.checkpoint.dynamodb.internal.ThreadIndex(Objects.requireNonNull(threadIndex, "threadIndex"));
         this.reader = new ThreadReader(client, settings.tableName());
-        this.writer = new CommitWriter(client, settings, clock, reader);
+        this.writer = new CommitWriter(client, settings, clock, reader, index);
         this.pruner = new Pruner(client, settings.tableName(), reader);
+        this.deleter = new ThreadDeleter(client, settings.tableName(), clock,
+                THREAD_DELETE_ATTEMPTS);
+        this.lister = new io.threadline.checkpoint.dynamodb.internal.ThreadLister(client, settings.tableName(), index);
         this.heads = new HeadScanner(client, settings.tableName());
+    }
+
+    /**
+     * One descending Query per index shard of the tenant, merged, then one consistent BatchGetItem of the page's
+     * heads (README "Scale" has the read units).
+     */
+    @Override
+    public io.threadline.checkpoint.ThreadPage threads(String tenant, io.threadline.checkpoint.ThreadQuery query) {
+        ThreadKey scope = ThreadKey.of(tenant, "threads");
+        return call("threads", scope, () -> lister.list(tenant, query));
+    }
+
+    @Override
+    public Duration threadOrderGranularity() {
+        return index.settings().granularity();
+    }
+
+    /** A consistent GetItem of the head's tags, then an UpdateItem conditional on their version. */
+    @Override
+    public io.threadline.checkpoint.ThreadTags retag(ThreadKey thread, Map<String, String> set, java.util.Collection<String> remove) {
+        return call("retag", thread, () -> lister.retag(thread, set, remove, RETAG_ATTEMPTS));
     }
 
     /** The settings this store writes with. */
@@ -115,15 +160,6 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
             }
             return reader.get(thread, CheckpointId.parse(item.get(Keys.CHECKPOINT_ID).s()));
         });
-    }
-
-    /**
-     * One Query (a tenant) or Scan (every tenant) of the tenant index {@value HeadScanner#INDEX}, which holds only
-     * heads: eventually consistent, as every index read is; see {@link HeadScanner}.
-     */
-    @Override
-    public HeadPage scanHeads(HeadScan scan) {
-        return call("scanHeads", null, () -> heads.scan(scan));
     }
 
     @Override
@@ -172,6 +208,21 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     @Override
     public PruneReport prune(ThreadKey thread, RetentionPolicy policy, Instant now) {
         return call("prune", thread, () -> pruner.prune(thread, policy));
+    }
+
+    /**
+     * A Scan of the thread index {@value HeadScanner#INDEX} (sparse: only heads carry its keys), filtered to the tenant
+     * when one is given, then a consistent read of the page's heads; see {@link HeadScanner}.
+     */
+    @Override
+    public HeadPage scanHeads(HeadScan scan) {
+        return call("scanHeads", null, () -> heads.scan(scan));
+    }
+
+    /** Tombstone, sweep, untombstone: see {@link ThreadDeleter}. */
+    @Override
+    public ThreadDeletion delete(ThreadKey thread) {
+        return call("delete", thread, () -> deleter.delete(thread));
     }
 
     /**

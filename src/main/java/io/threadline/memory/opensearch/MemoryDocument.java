@@ -14,13 +14,22 @@ import java.util.TreeMap;
  * as {@code metadataTerms}, one {@code key=value} keyword per entry, which the metadata filters match.
  */
 public record MemoryDocument(String id, String tenant, String namespace, String content, float[] embedding, String kind,
-                             double importance, String createdAt, String accessedAt, String expiresAt, String sourceThread,
-                             String sourceCheckpoint, String contentHash, Map<String, String> metadata,
+                             double importance, String createdAt, String accessedAt, String expiresAt, long expiry,
+                             String sourceThread, String sourceCheckpoint, String contentHash, Map<String, String> metadata,
                              List<String> metadataTerms) {
 
-    static MemoryDocument of(MemoryRecord r) {
+    /**
+     * {@code expiry} for a memory that never expires. Every document has an {@code expiry} (epoch milliseconds), so
+     * "not expired" is one range on a numeric field inside the k-NN filter, where it used to be a {@code bool} of
+     * {@code must_not exists} or a date range — a clause the node evaluated over every document of the index.
+     */
+    public static final long NEVER = Long.MAX_VALUE;
+
+    /** The document of a record, as the store writes it. */
+    public static MemoryDocument of(MemoryRecord r) {
         return new MemoryDocument(r.id(), r.tenant(), r.namespace(), r.content(), r.embedding(), r.kind(), r.importance(),
                 r.createdAt().toString(), r.accessedAt().toString(), r.expiresAt() == null ? null : r.expiresAt().toString(),
+                r.expiresAt() == null ? NEVER : r.expiresAt().toEpochMilli(),
                 r.sourceThread(), r.sourceCheckpoint(), r.contentHash(), r.metadata(), terms(r.metadata()));
     }
 
@@ -38,8 +47,9 @@ public record MemoryDocument(String id, String tenant, String namespace, String 
         return out;
     }
 
+    /** The record; a document read without its vector (a search hit) gives {@link MemoryRecord#NO_EMBEDDING}. */
     MemoryRecord toRecord() {
-        return new MemoryRecord(id, tenant, namespace, content, embedding, kind, importance, Instant.parse(createdAt),
+        return new MemoryRecord(id, tenant, namespace, content, embedding == null ? MemoryRecord.NO_EMBEDDING : embedding, kind, importance, Instant.parse(createdAt),
                 Instant.parse(accessedAt), expiresAt == null ? null : Instant.parse(expiresAt), sourceThread, sourceCheckpoint,
                 contentHash, metadata);
     }

@@ -32,9 +32,11 @@ final class MemoryIndex {
 
     static final String EMBEDDING = "embedding";
     static final String METADATA_TERMS = "metadataTerms";
+    /** Epoch milliseconds of expiry, {@link MemoryDocument#NEVER} for none: present in every document (version 3). */
+    static final String EXPIRY = "expiry";
     /** {@code _meta} key of the mapping's version, and this code's version. */
     static final String MAPPING_KEY = "threadline-memory-mapping";
-    static final String MAPPING_VERSION = "2";
+    static final String MAPPING_VERSION = "3";
 
     private MemoryIndex() {
     }
@@ -80,6 +82,7 @@ final class MemoryIndex {
                 .properties("createdAt", date)
                 .properties("accessedAt", date)
                 .properties("expiresAt", date)
+                .properties(EXPIRY, Property.of(p -> p.long_(l -> l)))
                 .properties("metadata", Property.of(p -> p.object(o -> o.enabled(false))))
                 .properties(METADATA_TERMS, keyword)
                 .properties(EMBEDDING, Property.of(p -> p.knnVector(v -> v.dimension(settings.dimension())

@@ -5,6 +5,7 @@ import org.opensearch.client.json.JsonData;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.opensearch._types.FieldValue;
 import org.opensearch.client.opensearch._types.query_dsl.Query;
+import org.opensearch.client.opensearch.core.SearchRequest;
 import org.opensearch.client.opensearch.core.SearchResponse;
 import org.opensearch.client.opensearch.core.search.Hit;
 
@@ -16,9 +17,6 @@ import java.util.Map;
 
 /** The filters every memory query carries: always the tenant, never an expired memory; metadata as exact terms. */
 final class MemoryQueries {
-
-    /** Enough for one tenant's memories to be pruned in one read; larger tenants prune in several runs. */
-    private static final int PRUNE_PAGE = 10_000;
 
     private MemoryQueries() {
     }
@@ -40,20 +38,58 @@ final class MemoryQueries {
             }
             metadata.forEach((k, v) -> b.filter(f -> f.term(t -> t.field(MemoryIndex.METADATA_TERMS)
                     .value(FieldValue.of(MemoryDocument.term(k, v))))));
-            b.filter(f -> f.bool(eb -> eb.minimumShouldMatch("1")
-                    .should(s -> s.bool(nb -> nb.mustNot(m -> m.exists(e -> e.field("expiresAt")))))
-                    .should(s -> s.range(r -> r.field("expiresAt").gt(JsonData.of(now.toString()))))));
+            // One numeric range on a field every document has (MemoryDocument.NEVER when it never expires).
+            b.filter(f -> f.range(r -> r.field(MemoryIndex.EXPIRY).gt(JsonData.of(now.toEpochMilli()))));
             return b;
         }));
     }
 
-    static List<MemoryRecord> allOf(OpenSearchClient client, String index, String tenant) throws IOException {
-        SearchResponse<MemoryDocument> response = client.search(s -> s.index(index).size(PRUNE_PAGE)
-                .query(q -> q.term(t -> t.field("tenant").value(FieldValue.of(tenant)))), MemoryDocument.class);
-        List<MemoryRecord> out = new ArrayList<>();
-        for (Hit<MemoryDocument> hit : response.hits().hits()) {
-            out.add(hit.source().toRecord());
+    /**
+     * A k-NN search for the {@code k} nearest memories that pass {@code filter}, answered with their scores and
+     * their source <em>without</em> the embedding: the node has compared the vectors already, and the 384 floats
+     * of each of the k documents were most of the answer's bytes and of the client's parsing (bench/README.md,
+     * "Where a search's time goes"). With the versions, for the conditional access-time touches.
+     */
+    static SearchRequest knn(String index, float[] vector, int k, Query filter) {
+        List<Float> v = new ArrayList<>(vector.length);
+        for (float x : vector) {
+            v.add(x);
         }
-        return out;
+        return SearchRequest.of(s -> s.index(index).size(k).seqNoPrimaryTerm(true)
+                .source(src -> src.filter(f -> f.excludes(MemoryIndex.EMBEDDING)))
+                .query(q -> q.knn(n -> n.field(MemoryIndex.EMBEDDING).vector(v).k(k).filter(filter))));
+    }
+
+    /**
+     * The cosine similarity of a k-NN hit, from its score: the lucene engine's {@code cosinesimil} scores
+     * {@code (1 + cosine) / 2}, computed on the float vectors as indexed.
+     */
+    static double cosine(Double score) {
+        return score == null ? -1 : 2 * score - 1;
+    }
+
+    /** The tenant's memories expired at {@code now}. */
+    static Query expired(String tenant, Instant now) {
+        return Query.of(q -> q.bool(b -> b.filter(tenantIs(tenant))
+                .filter(f -> f.range(r -> r.field(MemoryIndex.EXPIRY).lte(JsonData.of(now.toEpochMilli()))))));
+    }
+
+    /** The tenant's memories written by a step of {@code threadId}. */
+    static Query fromThread(String tenant, String threadId) {
+        return Query.of(q -> q.bool(b -> b.filter(tenantIs(tenant))
+                .filter(f -> f.term(t -> t.field("sourceThread").value(FieldValue.of(threadId))))));
+    }
+
+    /** The tenant's memories whose metadata holds every entry. */
+    static Query withMetadata(String tenant, Map<String, String> entries) {
+        return Query.of(q -> q.bool(b -> {
+            b.filter(tenantIs(tenant));
+            entries.forEach((k, v) -> b.filter(f -> f.term(t -> t.field(MemoryIndex.METADATA_TERMS).value(FieldValue.of(MemoryDocument.term(k, v))))));
+            return b;
+        }));
+    }
+
+    private static Query tenantIs(String tenant) {
+        return Query.of(f -> f.term(t -> t.field("tenant").value(FieldValue.of(tenant))));
     }
 }

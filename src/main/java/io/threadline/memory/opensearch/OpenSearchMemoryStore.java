@@ -3,6 +3,7 @@ package io.threadline.memory.opensearch;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.memory.Embeddings;
+import io.threadline.memory.MemoryForgetReport;
 import io.threadline.memory.MemoryHit;
 import io.threadline.memory.MemoryMerge;
 import io.threadline.memory.MemoryPruneReport;
@@ -51,6 +52,7 @@ public final class OpenSearchMemoryStore implements MemoryStore {
     private final OpenSearchAsyncClient asyncClient;
     private final Set<CompletableFuture<Integer>> touching = ConcurrentHashMap.newKeySet();
     private final VersionedWrites writes;
+    private final TenantSweeps sweeps;
     private final Embeddings embeddings;
     private final MemorySettings settings;
     private final OpenSearchMemorySettings index;
@@ -63,6 +65,12 @@ public final class OpenSearchMemoryStore implements MemoryStore {
         this.settings = settings;
         this.index = index;
         this.writes = new VersionedWrites(client, index.index(), settings.mergeThreshold(), settings.limits());
+        this.sweeps = new TenantSweeps(client, index.index(), new TenantSweeps.Pages() {
+            @Override
+            public <T> T run(TimeLimitedTransport.Requests<T> page) {
+                return call("delete memories", page::run);
+            }
+        });
     }
 
     /** Creates the index with its mapping if it does not exist (safe to call at every start). */
@@ -207,17 +215,11 @@ public final class OpenSearchMemoryStore implements MemoryStore {
     private record Candidate(MemoryHit hit, AccessTouches.Seen seen) {}
 
     private List<Candidate> knn(float[] vector, int k, Query filter, Instant now) throws IOException {
-        List<Float> v = new ArrayList<>(vector.length);
-        for (float x : vector) {
-            v.add(x);
-        }
-        SearchResponse<MemoryDocument> response = client.search(s -> s.index(index.index()).size(k).seqNoPrimaryTerm(true)
-                .query(q -> q.knn(n -> n.field(MemoryIndex.EMBEDDING).vector(v).k(k).filter(filter))), MemoryDocument.class);
+        SearchResponse<MemoryDocument> response = client.search(MemoryQueries.knn(index.index(), vector, k, filter), MemoryDocument.class);
         List<Candidate> out = new ArrayList<>();
         for (Hit<MemoryDocument> hit : response.hits().hits()) {
             MemoryRecord record = hit.source().toRecord();
-            // The lucene cosinesimil score is (1 + cosine) / 2; the cosine itself is recomputed exactly.
-            double similarity = Embeddings.cosine(record.embedding(), vector);
+            double similarity = MemoryQueries.cosine(hit.score());
             out.add(new Candidate(new MemoryHit(record, similarity, settings.scoring().score(similarity, record, now)),
                     new AccessTouches.Seen(hit.id(), hit.seqNo(), hit.primaryTerm())));
         }
@@ -231,32 +233,32 @@ public final class OpenSearchMemoryStore implements MemoryStore {
                 .result() == Result.Deleted);
     }
 
+    /**
+     * Expired memories first, then per namespace those beyond the cap: both walked a page at a time
+     * ({@link TenantSweeps}), each page its own store call, so a tenant of any size is pruned in one run. A failure
+     * part-way leaves the pages already deleted deleted (pruning again finishes the work).
+     */
     @Override
     public MemoryPruneReport prune(String tenant, int maxPerNamespace, Instant now) {
-        return call("prune memories", () -> {
-            List<MemoryRecord> all = MemoryQueries.allOf(client, index.index(), tenant);
-            List<String> expired = new ArrayList<>();
-            List<MemoryRecord> live = new ArrayList<>();
-            for (MemoryRecord r : all) {
-                if (r.expiredAt(now)) {
-                    expired.add(r.id());
-                } else {
-                    live.add(r);
-                }
-            }
-            List<String> overCap = MemoryMerge.overCap(live, maxPerNamespace);
-            for (String id : concat(expired, overCap)) {
-                client.delete(d -> d.index(index.index()).id(docId(tenant, id)));
-            }
-            client.indices().refresh(r -> r.index(index.index()));
-            return new MemoryPruneReport(expired, overCap);
-        });
+        MemoryWrite.requireField(tenant, "tenant");
+        List<String> expired = sweeps.deleteAll(tenant, MemoryQueries.expired(tenant, now));
+        List<String> overCap = sweeps.deleteOverCap(tenant, MemoryQueries.filter(tenant, null, null, Map.of(), now), maxPerNamespace);
+        return new MemoryPruneReport(expired, overCap);
     }
 
-    private static List<String> concat(List<String> a, List<String> b) {
-        List<String> out = new ArrayList<>(a);
-        out.addAll(b);
-        return out;
+    @Override
+    public MemoryForgetReport forgetThread(String tenant, String threadId) {
+        MemoryWrite.requireField(tenant, "tenant");
+        MemoryWrite.requireField(threadId, "threadId");
+        return new MemoryForgetReport(tenant, "thread=" + threadId, sweeps.deleteAll(tenant, MemoryQueries.fromThread(tenant, threadId)));
+    }
+
+    @Override
+    public MemoryForgetReport forgetWhere(String tenant, Map<String, String> entries) {
+        MemoryWrite.requireField(tenant, "tenant");
+        MemoryWrite.requireSelection(entries);
+        return new MemoryForgetReport(tenant, "metadata " + MemoryWrite.describe(entries),
+                sweeps.deleteAll(tenant, MemoryQueries.withMetadata(tenant, entries)));
     }
 
     /**

@@ -2,7 +2,6 @@ package io.threadline.memory.opensearch;
 
 import org.opensearch.client.json.JsonpMapper;
 import org.opensearch.client.transport.Endpoint;
-import org.opensearch.client.transport.OpenSearchTransport;
 import org.opensearch.client.transport.TransportOptions;
 import org.opensearch.client.transport.aws.AwsSdk2Transport;
 import org.opensearch.client.transport.aws.AwsSdk2TransportOptions;
@@ -34,11 +33,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       access-time touches.</li>
  * </ul>
  */
-final class SignedTransport implements OpenSearchTransport {
+final class SignedTransport extends ForwardingTransport {
 
     private static final AtomicInteger THREADS = new AtomicInteger();
 
-    private final AwsSdk2Transport delegate;
     private final SdkHttpClient http;
     private final ExecutorService background = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "opensearch-signed-" + THREADS.incrementAndGet());
@@ -47,7 +45,7 @@ final class SignedTransport implements OpenSearchTransport {
     });
 
     private SignedTransport(AwsSdk2Transport delegate, SdkHttpClient http) {
-        this.delegate = delegate;
+        super(delegate);
         this.http = http;
     }
 
@@ -63,12 +61,6 @@ final class SignedTransport implements OpenSearchTransport {
     }
 
     @Override
-    public <RequestT, ResponseT, ErrorT> ResponseT performRequest(RequestT request, Endpoint<RequestT, ResponseT, ErrorT> endpoint,
-                                                                TransportOptions options) throws IOException {
-        return delegate.performRequest(request, endpoint, options);
-    }
-
-    @Override
     public <RequestT, ResponseT, ErrorT> CompletableFuture<ResponseT> performRequestAsync(
             RequestT request, Endpoint<RequestT, ResponseT, ErrorT> endpoint, TransportOptions options) {
         return CompletableFuture.supplyAsync(() -> {
@@ -78,16 +70,6 @@ final class SignedTransport implements OpenSearchTransport {
                 throw new CompletionException(e);
             }
         }, background);
-    }
-
-    @Override
-    public JsonpMapper jsonpMapper() {
-        return delegate.jsonpMapper();
-    }
-
-    @Override
-    public TransportOptions options() {
-        return delegate.options();
     }
 
     @Override

@@ -3,7 +3,6 @@ package io.threadline.memory.opensearch;
 import io.threadline.InvocationDeadline;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.core5.util.Timeout;
-import org.opensearch.client.json.JsonpMapper;
 import org.opensearch.client.transport.Endpoint;
 import org.opensearch.client.transport.OpenSearchTransport;
 import org.opensearch.client.transport.TransportOptions;
@@ -30,7 +29,7 @@ import java.util.concurrent.TimeoutException;
  * <p>Requests the caller does not wait for ({@link #performRequestAsync}: access-time touches) keep the client's
  * own timeouts.
  */
-final class TimeLimitedTransport implements OpenSearchTransport {
+final class TimeLimitedTransport extends ForwardingTransport {
 
     /** Less than this left: the request is not sent. */
     private static final Duration TOO_SHORT = Duration.ofMillis(10);
@@ -38,12 +37,11 @@ final class TimeLimitedTransport implements OpenSearchTransport {
     /** The end of the store call running on this thread, in {@link System#nanoTime()} terms; null outside one. */
     private static final ThreadLocal<Long> CALL_END = new ThreadLocal<>();
 
-    private final OpenSearchTransport delegate;
     private final Duration timeout;
     private final Clock clock;
 
     TimeLimitedTransport(OpenSearchTransport delegate, Duration timeout, Clock clock) {
-        this.delegate = delegate;
+        super(delegate);
         this.timeout = timeout;
         this.clock = clock;
     }
@@ -124,26 +122,5 @@ final class TimeLimitedTransport implements OpenSearchTransport {
                 .setConnectionRequestTimeout(Timeout.of(left))
                 .build();
         return apache.toBuilder().setRequestConfig(config).build();
-    }
-
-    @Override
-    public <RequestT, ResponseT, ErrorT> CompletableFuture<ResponseT> performRequestAsync(
-            RequestT request, Endpoint<RequestT, ResponseT, ErrorT> endpoint, TransportOptions options) {
-        return delegate.performRequestAsync(request, endpoint, options);
-    }
-
-    @Override
-    public JsonpMapper jsonpMapper() {
-        return delegate.jsonpMapper();
-    }
-
-    @Override
-    public TransportOptions options() {
-        return delegate.options();
-    }
-
-    @Override
-    public void close() throws IOException {
-        delegate.close();
     }
 }

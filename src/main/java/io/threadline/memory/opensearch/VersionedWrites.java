@@ -1,6 +1,5 @@
 package io.threadline.memory.opensearch;
 
-import io.threadline.memory.Embeddings;
 import io.threadline.memory.MemoryLimits;
 import io.threadline.memory.MemoryMerge;
 import io.threadline.memory.MemoryRecord;
@@ -124,15 +123,11 @@ final class VersionedWrites {
 
     /** The memories within the merge threshold of {@code written} (itself included), read realtime with their versions. */
     private List<Versioned> nearDuplicates(MemoryRecord written, Query namespaceFilter) throws IOException {
-        List<Float> v = new ArrayList<>(written.embedding().length);
-        for (float x : written.embedding()) {
-            v.add(x);
-        }
-        SearchResponse<MemoryDocument> near = client.search(s -> s.index(index).size(GROUP)
-                .query(q -> q.knn(n -> n.field(MemoryIndex.EMBEDDING).vector(v).k(GROUP).filter(namespaceFilter))), MemoryDocument.class);
+        SearchResponse<MemoryDocument> near = client.search(MemoryQueries.knn(index, written.embedding(), GROUP, namespaceFilter),
+                MemoryDocument.class);
         List<String> ids = new ArrayList<>();
         for (Hit<MemoryDocument> hit : near.hits().hits()) {
-            if (Embeddings.cosine(hit.source().embedding(), written.embedding()) >= mergeThreshold) {
+            if (MemoryQueries.cosine(hit.score()) >= mergeThreshold) {
                 ids.add(hit.id());
             }
         }

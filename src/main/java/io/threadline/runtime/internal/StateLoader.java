@@ -37,7 +37,8 @@ public final class StateLoader<S> {
     public record VersionedTree(JsonNode tree, int version) {}
 
     public Head<S> head(CheckpointChain chain) {
-        return new Head<>(chain.target(), state(chain), chain.snapshotBytes(), chain.deltaBytes(), chain.snapshot().createdAt());
+        return new Head<>(chain.target(), state(chain), chain.snapshotBytes(), chain.deltaBytes(), chain.deltaReadBytes(),
+                chain.snapshot().createdAt());
     }
 
     public S state(CheckpointChain chain) {

@@ -8,6 +8,7 @@ import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.Commit;
 import io.threadline.checkpoint.CommitResult;
+import io.threadline.checkpoint.SnapshotPolicy;
 import io.threadline.checkpoint.StateChange;
 import io.threadline.checkpoint.ThreadHead;
 import io.threadline.checkpoint.ThreadKey;
@@ -241,7 +242,6 @@ public final class ThreadHeads<S> {
      */
     public Appended append(ThreadKey thread, Head<S> head, S state, byte[] patch, Map<String, String> metadata, Kind kind) {
         Instant now = options.clock().instant().truncatedTo(ChronoUnit.MILLIS);
-        Written written = encode(head, patch, state, now);
         CheckpointId parent = head == null ? null : head.checkpoint().id();
         long expectedStep = head == null ? 0 : head.checkpoint().step();
         CheckpointId id = CheckpointId.next(now, options.random(), parent);
@@ -249,12 +249,32 @@ public final class ThreadHeads<S> {
         if (agent != null) {
             stamped.put(AGENT_KEY, agent);
         }
-        Checkpoint made = kind.of(Checkpoint.draft(id, thread, expectedStep + 1, parent)
-                .state(schema.version(), written.change(), now)
-                .metadata(stamped), id);
+        Checkpoint.Draft draft = Checkpoint.draft(id, thread, expectedStep + 1, parent).metadata(stamped);
+        Written written = null;
+        Checkpoint checkpoint = null;
+        if (head != null) {
+            // A delta, unless the policy wants a snapshot — which for the read bound depends on the delta checkpoint's
+            // whole size (its input and effects too), so it is built first and weighed.
+            long since = head.deltaBytesSinceSnapshot() + patch.length;
+            Duration age = Duration.between(head.snapshotAt(), now);
+            if (!options.snapshotPolicy().snapshotDue(head.snapshotBytes(), since, age)) {
+                checkpoint = kind.of(draft.state(schema.version(), new StateChange.Delta(patch), now), id);
+                long read = head.readBytesSinceSnapshot() + SnapshotPolicy.readBytes(checkpoint);
+                if (options.snapshotPolicy().snapshotDue(head.snapshotBytes(), since, read, age)) {
+                    checkpoint = null;
+                } else {
+                    written = new Written(head.snapshotBytes(), since, read, head.snapshotAt());
+                }
+            }
+        }
+        if (checkpoint == null) {
+            byte[] snapshot = codec.encode(state);
+            checkpoint = kind.of(draft.state(schema.version(), new StateChange.Snapshot(snapshot), now), id);
+            written = new Written(snapshot.length, 0, 0, now);
+        }
         // The version facts depend on the next nodes, which only the kind knows: added once it is made.
-        stamped.putAll(versions.stamp(head == null ? null : head.checkpoint(), made.next()));
-        Checkpoint checkpoint = withMetadata(made, stamped);
+        stamped.putAll(versions.stamp(head == null ? null : head.checkpoint(), checkpoint.next()));
+        checkpoint = withMetadata(checkpoint, stamped);
         CommitResult result;
         try {
             result = store.commit(new Commit(checkpoint, expectedStep, written.snapshotAt()));
@@ -265,7 +285,8 @@ public final class ThreadHeads<S> {
         if (result.duplicate()) {
             cache.remove(thread);
         } else {
-            cache.put(thread, new Head<>(checkpoint, state, written.snapshotBytes(), written.deltaBytesSince(), written.snapshotAt()));
+            cache.put(thread, new Head<>(checkpoint, state, written.snapshotBytes(), written.deltaBytesSince(), written.readBytesSince(),
+                    written.snapshotAt()));
         }
         return new Appended(checkpoint, result);
     }
@@ -279,17 +300,6 @@ public final class ThreadHeads<S> {
     /** What {@link #append} made, and what the store answered. */
     public record Appended(Checkpoint checkpoint, CommitResult result) {}
 
-    private record Written(StateChange change, long snapshotBytes, long deltaBytesSince, Instant snapshotAt) {}
-
-    /** {@code delta} (a JSON Patch against the head's state) or, when the policy says so, {@code state} whole. */
-    private Written encode(Head<S> head, byte[] delta, S state, Instant now) {
-        if (head != null) {
-            long since = head.deltaBytesSinceSnapshot() + delta.length;
-            if (!options.snapshotPolicy().snapshotDue(head.snapshotBytes(), since, Duration.between(head.snapshotAt(), now))) {
-                return new Written(new StateChange.Delta(delta), head.snapshotBytes(), since, head.snapshotAt());
-            }
-        }
-        byte[] snapshot = codec.encode(state);
-        return new Written(new StateChange.Snapshot(snapshot), snapshot.length, 0, now);
-    }
+    /** What the policy counts for the checkpoint written: its snapshot's size and time, the deltas since it. */
+    private record Written(long snapshotBytes, long deltaBytesSince, long readBytesSince, Instant snapshotAt) {}
 }

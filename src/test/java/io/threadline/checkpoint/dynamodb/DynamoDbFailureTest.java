@@ -183,4 +183,43 @@ class DynamoDbFailureTest {
                     assertThat(e.details()).containsEntry("awsErrorCode", "ResourceNotFoundException");
                 });
     }
+
+    /**
+     * A delete that DynamoDB stops half way (its batch deletes keep failing) leaves the thread closed: no reader
+     * finds it, every commit — of the next step, or of a first step starting the id anew — is THREAD_DELETED and
+     * writes nothing. Running the delete again finishes it, reports what it removed then (the head it closed
+     * the first time included), and frees the id.
+     */
+    @Test
+    void anInterruptedDeleteLeavesTheThreadClosedUntilItIsRunAgain() {
+        Checkpoint first = startThread();
+        Checkpoint second = steps.next(first, false);
+        store.commit(new Commit(second, 1));
+        ThreadKey thread = first.thread();
+        failing.failNext(Faults.MAX_ATTEMPTS, Fault.SERVER_ERROR, "BatchWriteItem");
+
+        assertThatThrownBy(() -> store.delete(thread)).isInstanceOfSatisfying(ThreadlineException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE));
+
+        assertThat(store.head(thread)).isEmpty();
+        assertThat(store.loadLatest(thread)).isEmpty();
+        assertThat(LocalTables.sortKeys(items(thread)).stream().filter(Keys::isCheckpoint)).as("the items are still there").hasSize(2);
+        int before = items(thread).size();
+        assertThatThrownBy(() -> store.commit(new Commit(steps.next(second, false), 2)))
+                .isInstanceOfSatisfying(ThreadlineException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.THREAD_DELETED);
+                    assertThat(e.getMessage()).contains("running it again");
+                });
+        assertThatThrownBy(() -> store.commit(new Commit(steps.first(thread), 0)))
+                .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.THREAD_DELETED));
+        assertThat(items(thread)).hasSize(before);
+
+        io.threadline.checkpoint.ThreadDeletion finished = store.delete(thread);
+
+        assertThat(finished.checkpoints()).isEqualTo(2);
+        assertThat(finished.heads()).as("the head the first attempt closed").isEqualTo(1);
+        assertThat(items(thread)).isEmpty();
+        assertThat(store.delete(thread)).isEqualTo(io.threadline.checkpoint.ThreadDeletion.NONE);
+        assertThat(store.commit(new Commit(steps.first(thread), 0)).duplicate()).isFalse();
+    }
 }

@@ -58,12 +58,18 @@ class DynamoDbRequestCountTest {
 
     /** A thread of {@code deltas} deltas after one snapshot. */
     private List<Checkpoint> thread(int deltas) {
+        return thread(deltas, null);
+    }
+
+    /** The same, each delta committed saying its chain started at {@code chainStartedAt} (as the runtime says). */
+    private List<Checkpoint> thread(int deltas, java.util.function.Function<Checkpoint, Instant> chainStartedAt) {
         Checkpoint cp = steps.first(ThreadKey.of("calls", "th-" + UUID.randomUUID()));
+        Checkpoint snapshot = cp;
         List<Checkpoint> chain = new ArrayList<>(List.of(cp));
         store.commit(new Commit(cp, 0));
         for (int i = 0; i < deltas; i++) {
             Checkpoint next = steps.next(cp, false, i == 0 ? "first-delta" : null);
-            store.commit(new Commit(next, cp.step()));
+            store.commit(new Commit(next, cp.step(), chainStartedAt == null ? null : chainStartedAt.apply(snapshot)));
             chain.add(next);
             cp = next;
         }
@@ -98,5 +104,26 @@ class DynamoDbRequestCountTest {
         List<Checkpoint> chain = thread(99);
         assertThat(callsOf(() -> assertThat(store.loadLatest(chain.get(0).thread()).orElseThrow().checkpoints()).hasSize(100)))
                 .containsExactly("Query", "Query", "Query");
+    }
+
+    @Test
+    void aLongChainWhoseDeltasSayWhereItStartsIsReadToItsSnapshotInOnePageAfterTheFirst() {
+        // HEAD + 100 checkpoints, each delta naming its snapshot's time: the first page (16 items), then DynamoDB's own
+        // page bounded below by the snapshot — two requests, and nothing older than the snapshot read.
+        List<Checkpoint> chain = thread(99, Checkpoint::createdAt);
+        assertThat(callsOf(() -> assertThat(store.loadLatest(chain.get(0).thread()).orElseThrow().checkpoints()).hasSize(100)))
+                .containsExactly("Query", "Query");
+        assertThat(callsOf(() -> assertThat(store.load(chain.get(0).thread(), chain.get(80).id()).orElseThrow().checkpoints())
+                .hasSize(81))).containsExactly("Query", "Query");
+    }
+
+    @Test
+    void aChainStartSaidTooLateStillReadsTheWholeChain() {
+        // A caller that names a later time than its snapshot's: the bounded read ends without the snapshot and the
+        // read goes on below the bound, as without one.
+        List<Checkpoint> chain = thread(40, snapshot -> snapshot.createdAt().plusMillis(20));
+        List<Checkpoint> read = store.loadLatest(chain.get(0).thread()).orElseThrow().checkpoints();
+        assertThat(read).hasSize(41);
+        assertThat(read).isEqualTo(chain);
     }
 }

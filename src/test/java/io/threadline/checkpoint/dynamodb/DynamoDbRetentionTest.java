@@ -180,8 +180,13 @@ class DynamoDbRetentionTest {
             }
         }
         Map<String, AttributeValue> head = items.stream().filter(i -> Keys.HEAD.equals(i.get("sk").s())).findFirst().orElseThrow();
-        assertThat(head.get("gsi1pk").s()).isEqualTo("TENANT#retention");
-        assertThat(head.get("gsi1sk").n()).isEqualTo(Long.toString(clock.instant().toEpochMilli()));
+        // The thread index's keys: the tenant's shard, and the head's time at the index's granularity.
+        var index = new io.threadline.checkpoint.dynamodb.internal.ThreadIndex(ThreadIndexSettings.defaults());
+        assertThat(head.get("tix").s()).isEqualTo(io.threadline.checkpoint.dynamodb.internal.ThreadIndex.partition(
+                thread.tenant(), index.shard(thread.threadId())));
+        assertThat(head.get("tis").s()).isEqualTo(io.threadline.checkpoint.dynamodb.internal.ThreadIndex.sortKey(
+                index.granule(chain.get(4).createdAt()), thread.threadId()));
+        assertThat(head).doesNotContainKeys("gsi1pk", "gsi1sk");
     }
 
     @Test

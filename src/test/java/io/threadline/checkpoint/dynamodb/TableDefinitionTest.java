@@ -44,23 +44,25 @@ class TableDefinitionTest {
                 .containsExactly("pk:HASH", "sk:RANGE");
         assertThat(request.billingMode()).isEqualTo(BillingMode.PAY_PER_REQUEST);
         assertThat(request.globalSecondaryIndexes()).singleElement().satisfies(gsi -> {
-            assertThat(gsi.indexName()).isEqualTo("threadsByTenant");
+            assertThat(gsi.indexName()).isEqualTo("threadsByActivity");
             assertThat(gsi.keySchema()).extracting(k -> k.attributeName() + ":" + k.keyTypeAsString())
-                    .containsExactly("gsi1pk:HASH", "gsi1sk:RANGE");
+                    .containsExactly("tix:HASH", "tis:RANGE");
             assertThat(gsi.projection().projectionType()).isEqualTo(ProjectionType.INCLUDE);
+            // Only what the filters read: step and time change every step and are read from the heads instead.
+            assertThat(gsi.projection().nonKeyAttributes()).containsExactly("st", "ag", "tg");
         });
         assertThat(definition.timeToLiveAttribute()).contains("expiresAt");
         assertThat(TableDefinition.fromClasspath().createTableRequest("my-table")).isEqualTo(request);
     }
 
     @Test
-    void createIfMissingIsIdempotentAndTheTenantIndexListsThreadsNewestFirst() {
+    void createIfMissingIsIdempotentAndTheThreadIndexHoldsEachTenantsHeadsByShard() {
         try (DynamoDbClient client = LocalTables.client()) {
             String table = "threadline-definition-" + UUID.randomUUID();
             DynamoDbTables.createIfMissing(client, table);
             DynamoDbTables.createIfMissing(client, table);
             TableDescription description = client.describeTable(b -> b.tableName(table)).table();
-            assertThat(description.globalSecondaryIndexes()).extracting(g -> g.indexName()).containsExactly("threadsByTenant");
+            assertThat(description.globalSecondaryIndexes()).extracting(g -> g.indexName()).containsExactly("threadsByActivity");
             assertThat(client.describeTimeToLive(b -> b.tableName(table)).timeToLiveDescription().timeToLiveStatus())
                     .isEqualTo(TimeToLiveStatus.ENABLED);
 
@@ -76,12 +78,23 @@ class TableDefinitionTest {
             clock.advance(java.time.Duration.ofMinutes(1));
             store.commit(new Commit(steps.next(older, false), 1));
 
-            QueryResponse threads = client.query(b -> b.tableName(table).indexName("threadsByTenant")
-                    .keyConditionExpression("gsi1pk = :t")
-                    .expressionAttributeValues(Map.of(":t", AttributeValue.fromS("TENANT#acme")))
-                    .scanIndexForward(false));
-            assertThat(threads.items()).extracting(i -> i.get("pk").s() + "@" + i.get("step").n())
-                    .containsExactly("T#acme#older@2", "T#acme#newer@1");
+            // One index entry per head, under its tenant's shard, keyed by the head's minute and thread id; the
+            // other tenant's entry is under its own partition key.
+            var index = new io.threadline.checkpoint.dynamodb.internal.ThreadIndex(ThreadIndexSettings.defaults());
+            java.util.List<String> entries = new java.util.ArrayList<>();
+            for (String thread : java.util.List.of("older", "newer")) {
+                QueryResponse threads = client.query(b -> b.tableName(table).indexName("threadsByActivity")
+                        .keyConditionExpression("tix = :t")
+                        .expressionAttributeValues(Map.of(":t", AttributeValue.fromS(
+                                io.threadline.checkpoint.dynamodb.internal.ThreadIndex.partition("acme", index.shard(thread))))));
+                threads.items().stream().filter(i -> i.get("pk").s().endsWith("#" + thread))
+                        .forEach(i -> entries.add(i.get("pk").s() + "@" + i.get("tis").s() + "@" + i.get("st").s()));
+            }
+            assertThat(entries).hasSize(2);
+            assertThat(entries.get(0)).startsWith("T#acme#older@").endsWith("#older@RUNNING");
+            assertThat(entries.get(1)).startsWith("T#acme#newer@").endsWith("#newer@RUNNING");
+            assertThat(store.threads("acme", io.threadline.checkpoint.ThreadQuery.first(10)).threads())
+                    .extracting(t -> t.threadId() + "@" + t.step()).containsExactlyInAnyOrder("older@2", "newer@1");
             LocalTables.drop(client, table);
         }
     }

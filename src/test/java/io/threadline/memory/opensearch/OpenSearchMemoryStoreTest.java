@@ -30,7 +30,8 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
     @BeforeAll
     static void index() {
         settings = new OpenSearchMemorySettings("memories-" + UUID.randomUUID(), "lucene", WordEmbeddingModel.DIMENSION, 4);
-        client = OpenSearchClients.create(OpenSearchNode.get().endpoint());
+        // A generous limit: the machines these tests run on are shared, and a node there can take seconds to create an index.
+        client = OpenSearchClients.create(OpenSearchNode.get().endpoint(), java.time.Duration.ofSeconds(30));
         async = new org.opensearch.client.opensearch.OpenSearchAsyncClient(client._transport());
         store = new OpenSearchMemoryStore(client,
                 new Embeddings(new WordEmbeddingModel()), MemorySettings.DEFAULT, settings);
@@ -210,9 +211,12 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
         float[] vector = new Embeddings(new WordEmbeddingModel()).embed("prefers green tea");
         String at = T0.toString();
         client.index(i -> i.index(old).id(a + "/m1").refresh(org.opensearch.client.opensearch._types.Refresh.True)
-                .document(java.util.Map.of("id", "m1", "tenant", a, "namespace", "prefs", "content", "prefers green tea",
-                        "embedding", vector, "kind", "preference", "importance", 0.5, "createdAt", at, "accessedAt", at,
-                        "metadata", java.util.Map.of("source", "chat"))));
+                .document(java.util.Map.ofEntries(java.util.Map.entry("id", "m1"), java.util.Map.entry("tenant", a),
+                        java.util.Map.entry("namespace", "prefs"), java.util.Map.entry("content", "prefers green tea"),
+                        java.util.Map.entry("embedding", vector), java.util.Map.entry("kind", "preference"),
+                        java.util.Map.entry("importance", 0.5), java.util.Map.entry("createdAt", at), java.util.Map.entry("accessedAt", at),
+                        java.util.Map.entry("expiresAt", T0.plus(java.time.Duration.ofDays(1)).toString()),
+                        java.util.Map.entry("metadata", java.util.Map.of("source", "chat")))));
         OpenSearchMemorySettings oldSettings = new OpenSearchMemorySettings(old, "lucene", WordEmbeddingModel.DIMENSION, 4);
         OpenSearchMemoryStore onOld = new OpenSearchMemoryStore(client, new Embeddings(new WordEmbeddingModel()),
                 MemorySettings.DEFAULT, oldSettings);
@@ -235,9 +239,45 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
         assertThat(onNew.search(io.threadline.memory.MemoryQuery.text(a, "green tea", 5)
                 .where(java.util.Map.of("source", "chat")), T0)).extracting(h -> h.memory().id()).containsExactly("m1");
         assertThat(onNew.get(a, "m1").orElseThrow().metadata()).containsEntry("source", "chat");
+        // Its expiry came along as the field the filters read (version 3): not found once it has expired.
+        assertThat(onNew.search(io.threadline.memory.MemoryQuery.text(a, "green tea", 5), T0.plus(java.time.Duration.ofDays(2)))).isEmpty();
+    }
+
+    @Test
+    void sweepsWalkEveryPageOfATenant() throws Exception {
+        // Pages of 2: the expired, the over-cap and a thread's memories each span several pages.
+        TenantSweeps sweeps = new TenantSweeps(client, settings.index(), new TenantSweeps.Pages() {
+            @Override
+            public <T> T run(TimeLimitedTransport.Requests<T> page) {
+                try {
+                    return page.run();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        }, 2);
+        // Words in distinct buckets of WordEmbeddingModel's hash, so no two memories merge.
+        String[] words = {"alpha", "bravo", "charlie", "delta", "echo", "golf", "hotel", "lima", "mike", "oscar", "tango"};
+        for (int i = 0; i < 5; i++) {
+            store.put(new MemoryWrite("x" + i, a, "short", words[i] + " expires soon", "fact", 0.5, java.time.Duration.ofMinutes(1),
+                    "thread-x", null, java.util.Map.of()), T0);
+        }
+        for (int i = 5; i < 11; i++) {
+            store.put(new MemoryWrite("c" + i, a, "capped", words[i] + " stays a while", "fact", i / 20.0, null, null, null,
+                    java.util.Map.of()), T0);
+        }
+        Instant later = T0.plus(java.time.Duration.ofHours(1));
+        assertThat(sweeps.deleteAll(a, MemoryQueries.expired(a, later))).containsExactly("x0", "x1", "x2", "x3", "x4");
+        // The two most important of six are kept; the other four go, least important first.
+        assertThat(sweeps.deleteOverCap(a, MemoryQueries.filter(a, null, null, java.util.Map.of(), later), 2))
+                .containsExactly("c8", "c7", "c6", "c5");
+        assertThat(store.get(a, "c10")).isPresent();
+        assertThat(store.get(a, "c9")).isPresent();
+        assertThat(sweeps.deleteAll(a, MemoryQueries.fromThread(a, "thread-x"))).isEmpty();
     }
 
     /** The painless script README.md gives for moving memories out of an index created by an earlier version. */
-    static final String REINDEX_SCRIPT = "def t = []; if (ctx._source.metadata != null) { for (e in ctx._source.metadata.entrySet()) "
-            + "{ t.add(e.getKey() + '=' + e.getValue()); } } ctx._source.metadataTerms = t;";
+    static final String REINDEX_SCRIPT = "def s = ctx._source; if (s.metadataTerms == null) { def t = []; if (s.metadata != null) "
+            + "{ for (e in s.metadata.entrySet()) { t.add(e.getKey() + '=' + e.getValue()); } } s.metadataTerms = t; } "
+            + "s.expiry = s.expiresAt == null ? Long.MAX_VALUE : Instant.parse(s.expiresAt).toEpochMilli();";
 }

@@ -33,7 +33,7 @@ public final class CheckpointItems {
 
     /** The checkpoint item, then its chunk items when the payload is larger than one item holds. */
     public static List<Map<String, AttributeValue>> checkpoint(String pk, Checkpoint cp, StoredPayload payload,
-                                                             int maxItemBytes, Long expiresAt) {
+                                                             int maxItemBytes, Long expiresAt, Instant chainStartedAt) {
         List<byte[]> parts = payload.parts(maxItemBytes);
         List<Map<String, AttributeValue>> items = new ArrayList<>(parts.size());
         Map<String, AttributeValue> main = new HashMap<>();
@@ -48,6 +48,9 @@ public final class CheckpointItems {
         if (parts.size() > 1) {
             main.put(Keys.PARTS, n(parts.size()));
         }
+        if (!cp.isSnapshot() && chainStartedAt != null) {
+            main.put(Keys.CHAIN_STARTED_AT, n(chainStartedAt.toEpochMilli()));
+        }
         putExpiry(main, expiresAt);
         items.add(main);
         for (int i = 1; i < parts.size(); i++) {
@@ -59,20 +62,6 @@ public final class CheckpointItems {
             items.add(chunk);
         }
         return items;
-    }
-
-    /** The head after {@code cp} commits; also the thread's entry in the tenant index. */
-    public static Map<String, AttributeValue> head(ThreadKey thread, Checkpoint cp, Instant updatedAt, Long expiresAt) {
-        Map<String, AttributeValue> item = new HashMap<>();
-        item.put(Keys.PK, s(Keys.partition(thread)));
-        item.put(Keys.SK, s(Keys.HEAD));
-        item.put(Keys.STEP, n(cp.step()));
-        item.put(Keys.CHECKPOINT_ID, s(cp.id().value()));
-        item.put(Keys.UPDATED_AT, n(updatedAt.toEpochMilli()));
-        item.put(Keys.GSI1_PK, s(Keys.tenantIndexKey(thread)));
-        item.put(Keys.GSI1_SK, n(updatedAt.toEpochMilli()));
-        putExpiry(item, expiresAt);
-        return item;
     }
 
     /** The marker of a checkpoint whose outbox has not been applied yet (deleted once it has). */
@@ -181,5 +170,15 @@ public final class CheckpointItems {
 
     static AttributeValue b(byte[] value) {
         return AttributeValue.fromB(SdkBytes.fromByteArrayUnsafe(value));
+    }
+
+    /**
+     * The lowest sort key the chain of this delta's checkpoint item can start at (its snapshot's id is made no earlier
+     * than the chain started), or null when the item does not say (a snapshot, or an item written before it was kept).
+     */
+    static String chainFloor(Map<String, AttributeValue> checkpointItem) {
+        AttributeValue started = checkpointItem.get(Keys.CHAIN_STARTED_AT);
+        return started == null ? null
+                : Keys.checkpoint(CheckpointId.earliestAt(Instant.ofEpochMilli(Long.parseLong(started.n()))));
     }
 }

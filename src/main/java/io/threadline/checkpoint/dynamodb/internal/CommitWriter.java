@@ -7,6 +7,7 @@ import io.threadline.checkpoint.CheckpointCodec;
 import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.Commit;
 import io.threadline.checkpoint.CommitResult;
+import io.threadline.checkpoint.ThreadDeletion;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.checkpoint.dynamodb.DynamoDbStoreSettings;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -17,6 +18,7 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionChe
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.Update;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -46,12 +48,18 @@ public final class CommitWriter {
     private final DynamoDbStoreSettings settings;
     private final Clock clock;
     private final ThreadReader reader;
+    private final ThreadIndex index;
 
     public CommitWriter(DynamoDbClient client, DynamoDbStoreSettings settings, Clock clock, ThreadReader reader) {
+        this(client, settings, clock, reader, new ThreadIndex(io.threadline.checkpoint.dynamodb.ThreadIndexSettings.defaults()));
+    }
+
+    public CommitWriter(DynamoDbClient client, DynamoDbStoreSettings settings, Clock clock, ThreadReader reader, ThreadIndex index) {
         this.client = client;
         this.settings = settings;
         this.clock = clock;
         this.reader = reader;
+        this.index = index;
     }
 
     public CommitResult commit(Commit commit) {
@@ -76,8 +84,7 @@ public final class CommitWriter {
         Long expiresAt = settings.checkpointTtl() == null ? null : base.plus(settings.checkpointTtl()).getEpochSecond();
         String pk = Keys.partition(commit.thread());
         List<Map<String, AttributeValue>> checkpointItems =
-                CheckpointItems.checkpoint(pk, cp, payload, settings.maxItemBytes(), expiresAt);
-        Map<String, AttributeValue> head = CheckpointItems.head(commit.thread(), cp, now, expiresAt);
+                CheckpointItems.checkpoint(pk, cp, payload, settings.maxItemBytes(), expiresAt, commit.chainStartedAt());
         Map<String, AttributeValue> idempotency = cp.idempotencyKey() == null ? null
                 : CheckpointItems.idempotency(pk, cp, idempotencyExpiry(now, expiresAt));
 
@@ -88,7 +95,7 @@ public final class CommitWriter {
                 actions.add(idempotencyPut(idempotency, now, staleKeyTarget));
             }
             int headIndex = actions.size();
-            actions.add(headPut(head, commit));
+            actions.add(headUpdate(commit, expiresAt));
             for (Map<String, AttributeValue> item : checkpointItems) {
                 actions.add(newItemPut(item));
             }
@@ -177,20 +184,34 @@ public final class CommitWriter {
                 .build()).build();
     }
 
-    private TransactWriteItem headPut(Map<String, AttributeValue> item, Commit commit) {
-        Put.Builder put = Put.builder()
-                .tableName(settings.tableName())
-                .item(item)
-                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD);
+    /**
+     * The head as an update, not a put: it keeps what commits do not own — the thread's tags, changed by retag —
+     * and sets the index attributes, whose values change only when the listing's view of the thread does
+     * ({@link ThreadIndex}), so most steps cost the index nothing.
+     */
+    private TransactWriteItem headUpdate(Commit commit, Long expiresAt) {
+        Map<String, String> names = new HashMap<>();
+        Map<String, AttributeValue> values = new HashMap<>();
+        String update = index.headUpdate(commit.checkpoint(), commit.expectedStep() == 0 ? commit.tags() : null, expiresAt, names, values);
+        String condition;
+        names.put("#pk", Keys.PK);
         if (commit.expectedStep() == 0) {
-            put.conditionExpression("attribute_not_exists(#pk)").expressionAttributeNames(Map.of("#pk", Keys.PK));
+            condition = "attribute_not_exists(#pk)";
         } else {
-            put.conditionExpression("#step = :expected AND #cid = :parent")
-                    .expressionAttributeNames(Map.of("#step", Keys.STEP, "#cid", Keys.CHECKPOINT_ID))
-                    .expressionAttributeValues(Map.of(":expected", CheckpointItems.n(commit.expectedStep()),
-                            ":parent", CheckpointItems.s(commit.checkpoint().parent().value())));
+            condition = "#step = :expected AND #cid = :parent";
+            values.put(":expected", CheckpointItems.n(commit.expectedStep()));
+            values.put(":parent", CheckpointItems.s(commit.checkpoint().parent().value()));
+            names.remove("#pk");
         }
-        return TransactWriteItem.builder().put(put.build()).build();
+        return TransactWriteItem.builder().update(Update.builder()
+                .tableName(settings.tableName())
+                .key(ThreadReader.key(Keys.partition(commit.thread()), Keys.HEAD))
+                .updateExpression(update)
+                .conditionExpression(condition)
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(values)
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                .build()).build();
     }
 
     private CheckpointId recordedCheckpoint(ThreadKey thread, Checkpoint cp, CancellationReason reason) {
@@ -206,6 +227,9 @@ public final class CommitWriter {
 
     private static ThreadlineException conflictOrWrongParent(Commit commit, CancellationReason headReason) {
         Map<String, AttributeValue> old = headReason.hasItem() ? headReason.item() : Map.of();
+        if (old.containsKey(Keys.DELETING)) {
+            return ThreadDeletion.closed(commit.thread());
+        }
         long headStep = old.containsKey(Keys.STEP) ? CheckpointItems.stepOf(old) : 0;
         if (commit.expectedStep() > 0 && headStep == commit.expectedStep() && old.containsKey(Keys.CHECKPOINT_ID)) {
             // Same step, other checkpoint: the caller built on a checkpoint that is not the head (a defect, not a race).

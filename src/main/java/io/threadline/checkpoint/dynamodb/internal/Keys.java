@@ -24,7 +24,12 @@ public final class Keys {
     public static final String PARTS = "n";
     public static final String EXPIRES_AT = "expiresAt";
     public static final String CHECKPOINT_ID = "cid";
+    /** On a delta's checkpoint item: when its chain's snapshot was written (epoch ms), where a cold read can stop. */
+    public static final String CHAIN_STARTED_AT = "cs";
     public static final String UPDATED_AT = "updatedAt";
+    /** The head's keys in the retired {@code threadsByTenant} index: commits remove them (README "Scale"). */
+    /** On a HEAD that is a delete's tombstone: when the delete began (epoch millis). Such a HEAD names no checkpoint. */
+    public static final String DELETING = "deleting";
     public static final String GSI1_PK = "gsi1pk";
     public static final String GSI1_SK = "gsi1sk";
 
@@ -52,10 +57,6 @@ public final class Keys {
     /** {@code T#<tenant>#<threadId>}: neither part may contain '#', so the key is unambiguous. */
     public static String partition(ThreadKey thread) {
         return "T#" + thread.tenant() + "#" + thread.threadId();
-    }
-
-    public static String tenantIndexKey(ThreadKey thread) {
-        return "TENANT#" + thread.tenant();
     }
 
     public static String outbox(CheckpointId id) {

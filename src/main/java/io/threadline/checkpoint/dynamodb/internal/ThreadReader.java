@@ -23,12 +23,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * Every read of a thread's partition. All reads are strongly consistent: a commit is visible to the
  * next read, which the conditional commit protocol relies on. Chains are read newest first in one
- * descending query that stops at the snapshot; its pages grow (16, 64, 256, … items) so that a short
- * chain costs one request and a long one is never over-read by more than a constant factor.
+ * descending query that stops at the snapshot. Its first page is small (16 items), so a short chain costs one
+ * request. A delta's checkpoint item says when its chain's snapshot was written ({@link Keys#CHAIN_STARTED_AT}),
+ * which bounds the rest of the chain from below: the query then reads exactly down to the snapshot in DynamoDB's
+ * own pages (1 MB each) — a chain the snapshot policy keeps under one page costs two requests in all and reads no
+ * item it does not use. Items that do not say (written before it was kept) are read in pages that grow (64, 256,
+ * … items), so a long chain is never over-read by more than a constant factor.
  */
 public final class ThreadReader {
 
@@ -64,11 +69,11 @@ public final class ThreadReader {
         ChainCollector chain = new ChainCollector(thread);
         CheckpointId[] head = new CheckpointId[1];
         boolean[] noHead = new boolean[1];
-        descending(thread, Keys.CHECKPOINT_PREFIX, Keys.HEAD, FIRST_PAGE, item -> {
+        descending(thread, Keys.CHECKPOINT_PREFIX, Keys.HEAD, FIRST_PAGE, chain::floor, item -> {
             String sk = item.get(Keys.SK).s();
             if (head[0] == null) {
-                if (!Keys.HEAD.equals(sk)) {
-                    noHead[0] = true;
+                if (!Keys.HEAD.equals(sk) || !item.containsKey(Keys.CHECKPOINT_ID)) {
+                    noHead[0] = true;  // no HEAD, or a delete's tombstone: no thread to read
                     return false;
                 }
                 head[0] = CheckpointId.parse(item.get(Keys.CHECKPOINT_ID).s());
@@ -90,7 +95,7 @@ public final class ThreadReader {
     public Optional<CheckpointChain> chainTo(ThreadKey thread, CheckpointId id) {
         ChainCollector chain = new ChainCollector(thread);
         boolean[] missing = new boolean[1];
-        descending(thread, Keys.CHECKPOINT_PREFIX, Keys.lastOf(id), FIRST_PAGE, item -> {
+        descending(thread, Keys.CHECKPOINT_PREFIX, Keys.lastOf(id), FIRST_PAGE, chain::floor, item -> {
             if (chain.isEmpty() && !Keys.checkpointIdOf(item.get(Keys.SK).s()).equals(id)) {
                 missing[0] = true;
                 return false;
@@ -107,7 +112,7 @@ public final class ThreadReader {
     public Optional<Checkpoint> get(ThreadKey thread, CheckpointId id) {
         CheckpointItems items = new CheckpointItems(thread);
         Checkpoint[] found = new Checkpoint[1];
-        descending(thread, Keys.checkpoint(id), Keys.lastOf(id), 0, item -> {
+        descending(thread, Keys.checkpoint(id), Keys.lastOf(id), 0, null, item -> {
             found[0] = items.accept(item);
             return found[0] == null;
         });
@@ -123,7 +128,7 @@ public final class ThreadReader {
         CheckpointItems items = new CheckpointItems(thread);
         List<Checkpoint> page = new ArrayList<>(query.limit());
         boolean[] more = new boolean[1];
-        descending(thread, Keys.CHECKPOINT_PREFIX, top, query.limit() + 1, item -> {
+        descending(thread, Keys.CHECKPOINT_PREFIX, top, query.limit() + 1, null, item -> {
             String sk = item.get(Keys.SK).s();
             if (sk.equals(top)) {
                 return true;
@@ -202,23 +207,29 @@ public final class ThreadReader {
 
     /**
      * Visits the partition's items with {@code from <= sk <= to}, newest first, until the visitor
-     * returns false. {@code firstPage} 0 lets DynamoDB page by size alone.
+     * returns false. {@code firstPage} 0 lets DynamoDB page by size alone. {@code floor} (may be null), asked after
+     * each page, may raise {@code from} to where what the visitor needs ends; the rest is then read in DynamoDB's
+     * own pages. Should the visitor still want more below that floor (an item that said wrong), the read goes on
+     * below it as if there had been none.
      */
-    private void descending(ThreadKey thread, String from, String to, int firstPage,
+    private void descending(ThreadKey thread, String from, String to, int firstPage, Supplier<String> floor,
                             Predicate<Map<String, AttributeValue>> visitor) {
+        String pk = Keys.partition(thread);
         Map<String, AttributeValue> start = null;
         int limit = firstPage;
+        String lower = from;
+        boolean floored = false;
         do {
             QueryRequest.Builder request = QueryRequest.builder()
                     .tableName(table)
                     .consistentRead(true)
                     .keyConditionExpression("#pk = :pk AND #sk BETWEEN :from AND :to")
                     .expressionAttributeNames(NAMES)
-                    .expressionAttributeValues(Map.of(":pk", CheckpointItems.s(Keys.partition(thread)),
-                            ":from", CheckpointItems.s(from), ":to", CheckpointItems.s(to)))
+                    .expressionAttributeValues(Map.of(":pk", CheckpointItems.s(pk),
+                            ":from", CheckpointItems.s(lower), ":to", CheckpointItems.s(to)))
                     .scanIndexForward(false)
                     .exclusiveStartKey(start);
-            if (limit > 0) {
+            if (limit > 0 && lower.equals(from)) {
                 request.limit(limit);
                 limit = Math.min(limit * PAGE_GROWTH, MAX_PAGE);
             }
@@ -229,6 +240,16 @@ public final class ThreadReader {
                 }
             }
             start = lastKey(page);
+            if (!floored && floor != null && start != null) {
+                String raised = floor.get();
+                if (raised != null && raised.compareTo(lower) > 0 && start.get(Keys.SK).s().compareTo(raised) > 0) {
+                    lower = raised;
+                    floored = true;
+                }
+            } else if (start == null && !lower.equals(from)) {
+                start = key(pk, lower); // exclusive: the items below the floor, newest first
+                lower = from;
+            }
         } while (start != null);
     }
 
@@ -255,6 +276,7 @@ public final class ThreadReader {
         private final CheckpointItems items;
         private final List<Checkpoint> newestFirst = new ArrayList<>();
         private boolean complete;
+        private String floor;
 
         ChainCollector(ThreadKey thread) {
             this.thread = thread;
@@ -265,8 +287,16 @@ public final class ThreadReader {
             return newestFirst.isEmpty();
         }
 
+        /** The lowest sort key the chain reaches, as its newest delta's item says; null until one says. */
+        String floor() {
+            return floor;
+        }
+
         /** Returns false once the snapshot is in: the chain needs nothing older. */
         boolean accept(Map<String, AttributeValue> item) {
+            if (floor == null && newestFirst.isEmpty() && Keys.isCheckpoint(item.get(Keys.SK).s())) {
+                floor = CheckpointItems.chainFloor(item);
+            }
             Checkpoint cp = items.accept(item);
             if (cp == null) {
                 return true;

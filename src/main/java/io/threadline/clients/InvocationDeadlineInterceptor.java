@@ -1,4 +1,4 @@
-package io.threadline.checkpoint.dynamodb.internal;
+package io.threadline.clients;
 
 import io.threadline.InvocationDeadline;
 import software.amazon.awssdk.awscore.AwsRequest;
@@ -13,10 +13,12 @@ import java.time.Clock;
 import java.time.Duration;
 
 /**
- * Cuts every DynamoDB call at the {@link InvocationDeadline} of the invocation making it: when less time is left
- * than the client's configured total ({@code threadline.dynamodb.call-timeout}), the request gets that much as
+ * Cuts every call of an AWS SDK client (DynamoDB, Bedrock) at the {@link InvocationDeadline} of the invocation
+ * making it: when less time is left than the client's configured total ({@code threadline.dynamodb.call-timeout},
+ * {@code threadline.bedrock.timeout}), the request gets that much as
  * its own {@code apiCallTimeout} — all its attempts and backoff included — and when none is left it is not sent.
- * The SDK then throws an {@link ApiCallTimeoutException}, which the store reports as DEPENDENCY_UNAVAILABLE.
+ * The SDK then throws an {@link ApiCallTimeoutException}, which the store or model reports as
+ * DEPENDENCY_UNAVAILABLE.
  */
 public final class InvocationDeadlineInterceptor implements ExecutionInterceptor {
 

@@ -5,11 +5,16 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 
 /**
- * How a traced store names its spans ({@code <prefix>.<operation>}) and says what it runs on: a store of a
- * remote service (told by its class name, so the core need not expose what a store runs on) makes CLIENT
- * spans with that service's {@code db.system.name}; an in-process store, INTERNAL spans.
+ * The base of the traced stores: the wrapped store, the metrics, and how a traced store names its spans
+ * ({@code <prefix>.<operation>}) and says what it runs on: a store of a remote service (told by its class name,
+ * so the core need not expose what a store runs on) makes CLIENT spans with that service's
+ * {@code db.system.name}; an in-process store, INTERNAL spans.
  */
-final class StoreSpans {
+abstract class TracedStore<S> {
+
+    /** The wrapped store: every answer and every exception is its own. */
+    protected final S store;
+    protected final StepMetrics metrics;
 
     private final Tracer tracer;
     private final String prefix;
@@ -17,10 +22,13 @@ final class StoreSpans {
     private final SpanKind kind;
 
     /**
+     * @param prefix            what the span names begin with ({@code checkpoint})
      * @param remoteClassPrefix how the simple class names of the remote service's stores begin ({@code DynamoDb})
      * @param remoteSystem      that service's {@code db.system.name} ({@code aws.dynamodb})
      */
-    StoreSpans(Tracer tracer, String prefix, Object store, String remoteClassPrefix, String remoteSystem) {
+    TracedStore(S store, Tracer tracer, StepMetrics metrics, String prefix, String remoteClassPrefix, String remoteSystem) {
+        this.store = store;
+        this.metrics = metrics;
         this.tracer = tracer;
         this.prefix = prefix;
         boolean remote = store.getClass().getSimpleName().startsWith(remoteClassPrefix);

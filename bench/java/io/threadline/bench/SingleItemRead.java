@@ -1,0 +1,78 @@
+package io.threadline.bench;
+
+import io.threadline.checkpoint.dynamodb.DynamoDbTables;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The reference for a cold read: the single-item read a checkpointer that keeps a thread's whole state in one item
+ * makes (the LangGraph.js DynamoDB saver's 15.8 ms at T=1000, measured outside the project), here on the same
+ * DynamoDB Local in the same sitting. The item holds 0.9 MB of incompressible bytes (W1's final state at T=1000 is
+ * ~0.96 MB of JSON). DynamoDB refuses items over 400 KB; where DynamoDB Local does too, the reference is the same
+ * 0.9 MB read in one strongly consistent Query page as three 300 KB items of one partition.
+ */
+final class SingleItemRead {
+
+    static final int BYTES = 900_000;
+    static final int READS = 21;
+
+    private SingleItemRead() {
+    }
+
+    static void reference(DynamoDbClient client, W1.Probe probe) {
+        String table = "w1-reference";
+        DynamoDbTables.createIfMissing(client, table);
+        byte[] data = new byte[BYTES];
+        new Random(9).nextBytes(data);
+        String shape;
+        try {
+            client.putItem(b -> b.tableName(table).item(Map.of("pk", s("ref"), "sk", s("one"),
+                    "data", AttributeValue.fromB(SdkBytes.fromByteArray(data)))));
+            shape = "one item of " + BYTES + " B (GetItem, consistent)";
+            time(shape, probe, () -> client.getItem(b -> b.tableName(table).consistentRead(true)
+                    .key(Map.of("pk", s("ref"), "sk", s("one")))).item().size());
+        } catch (DynamoDbException refused) {
+            System.out.println("reference: DynamoDB Local refuses one " + BYTES + " B item (" + refused.awsErrorDetails().errorMessage()
+                    + "); reading the same bytes as 3 items of one Query page instead");
+            for (int i = 0; i < 3; i++) {
+                byte[] part = java.util.Arrays.copyOfRange(data, i * BYTES / 3, (i + 1) * BYTES / 3);
+                int n = i;
+                client.putItem(b -> b.tableName(table).item(Map.of("pk", s("ref3"), "sk", s("part" + n),
+                        "data", AttributeValue.fromB(SdkBytes.fromByteArray(part)))));
+            }
+            shape = "3 items of " + BYTES / 3 + " B in one Query page (consistent)";
+            time(shape, probe, () -> client.query(QueryRequest.builder().tableName(table).consistentRead(true)
+                    .keyConditionExpression("pk = :pk").expressionAttributeValues(Map.of(":pk", s("ref3"))).build()).count());
+        }
+    }
+
+    private static void time(String shape, W1.Probe probe, java.util.function.IntSupplier read) {
+        for (int i = 0; i < 5; i++) {
+            read.getAsInt(); // warm
+        }
+        double[] ms = new double[READS];
+        long bytes0 = probe.bytesRead();
+        for (int i = 0; i < READS; i++) {
+            long t0 = System.nanoTime();
+            read.getAsInt();
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        long bytes = (probe.bytesRead() - bytes0) / READS;
+        System.out.printf(Locale.ROOT, "reference read, %s: median %.2f ms (min %.2f, max %.2f) over %d reads, %,d B read each%n",
+                shape, Machine.median(ms), java.util.Arrays.stream(ms).min().orElse(0), java.util.Arrays.stream(ms).max().orElse(0),
+                READS, bytes);
+        System.out.printf(Locale.ROOT, "RESULT w1.dynamodb.reference_read_ms %.3f%n", Machine.median(ms));
+        System.out.printf(Locale.ROOT, "RESULT w1.dynamodb.reference_read_bytes %d%n", bytes);
+    }
+
+    private static AttributeValue s(String value) {
+        return AttributeValue.fromS(value);
+    }
+}

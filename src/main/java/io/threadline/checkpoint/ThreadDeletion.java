@@ -1,0 +1,63 @@
+package io.threadline.checkpoint;
+
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What {@link CheckpointStore#delete} removed, by kind of stored item. Counts are items as the store keeps
+ * them; a thread that did not exist (or was deleted already) reports zeros, so a repeated delete is a
+ * no-op that still answers.
+ *
+ * @param checkpoints        checkpoint items (snapshots and deltas)
+ * @param chunks             parts of checkpoints larger than one item
+ * @param heads              the thread's head (1 if the thread existed)
+ * @param pendingEffects     effects of a step in progress (durability SYNC), parts included
+ * @param idempotencyRecords remembered idempotency keys
+ * @param outboxMarkers      markers of checkpoints whose memory writes were not acknowledged yet
+ * @param other              items of kinds this store version does not name (written by a newer version)
+ */
+public record ThreadDeletion(long checkpoints, long chunks, long heads, long pendingEffects, long idempotencyRecords,
+                             long outboxMarkers, long other) {
+
+    /** Nothing was there. */
+    public static final ThreadDeletion NONE = new ThreadDeletion(0, 0, 0, 0, 0, 0, 0);
+
+    /** Whether the thread had a head, i.e. existed as a thread, before the delete. */
+    public boolean existed() {
+        return heads > 0;
+    }
+
+    public long total() {
+        return checkpoints + chunks + heads + pendingEffects + idempotencyRecords + outboxMarkers + other;
+    }
+
+    /** The counts by kind, in a stable order (the API's {@code removed}). */
+    public Map<String, Long> byKind() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        out.put("checkpoints", checkpoints);
+        out.put("chunks", chunks);
+        out.put("heads", heads);
+        out.put("pendingEffects", pendingEffects);
+        out.put("idempotencyRecords", idempotencyRecords);
+        out.put("outboxMarkers", outboxMarkers);
+        out.put("other", other);
+        return out;
+    }
+
+    /** This report plus another (a delete resumed after an earlier, interrupted one). */
+    public ThreadDeletion plus(ThreadDeletion o) {
+        return new ThreadDeletion(checkpoints + o.checkpoints, chunks + o.chunks, heads + o.heads, pendingEffects + o.pendingEffects,
+                idempotencyRecords + o.idempotencyRecords, outboxMarkers + o.outboxMarkers, other + o.other);
+    }
+
+    /** The refusal of a commit to a thread a delete has closed. */
+    public static ThreadlineException closed(ThreadKey thread) {
+        return new ThreadlineException(ErrorCode.THREAD_DELETED, "thread " + thread.threadId()
+                + " is being deleted: nothing can be committed to it until the delete is done (a delete that was"
+                + " interrupted is finished by running it again); then the id starts a new thread",
+                Map.of("thread", thread.threadId()));
+    }
+}

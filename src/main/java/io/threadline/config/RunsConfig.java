@@ -1,0 +1,67 @@
+package io.threadline.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** The {@code threadline.runs.*} keys: background runs (documented in README.md, "Background runs"). */
+@ConfigMapping(prefix = "threadline.runs")
+public interface RunsConfig {
+
+    /** {@code none} (start and cancel are refused) or {@code sqs}: the FIFO queue at {@link #queueUrl()}. */
+    @WithDefault("none")
+    String queue();
+
+    /** The FIFO queue's URL (template.yaml sets it); locally, created when {@link #createQueue()}. */
+    Optional<String> queueUrl();
+
+    /** Local runs only: create the queue {@link #queueName()}.fifo and its dead-letter queue at start, never in AWS. */
+    @WithDefault("false")
+    boolean createQueue();
+
+    /** The queue created by {@link #createQueue()} (and {@code <name>-dlq.fifo}). */
+    @WithDefault("threadline-runs")
+    String queueName();
+
+    /** The created queue's visibility timeout: longer than a step takes (a message in flight longer is delivered again). */
+    @WithDefault("PT30S")
+    Duration visibilityTimeout();
+
+    /** The created queue's receives before a message goes to the dead-letter queue. */
+    @WithDefault("5")
+    int maxReceiveCount();
+
+    /** Local runs: poll the queue and feed {@code advance} as Lambda's event source mapping does (off in Lambda). */
+    @WithDefault("false")
+    boolean poll();
+
+    /** Poll loops side by side when {@link #poll()}. */
+    @WithDefault("2")
+    int pollers();
+
+    /** Local runs: wake due timed waits this often (in AWS the EventBridge schedule of template.yaml calls {@code sweep}). */
+    @WithDefault("PT10S")
+    Duration sweepInterval();
+
+    /** Runs one sweep wakes at most. */
+    @WithDefault("100")
+    int sweepBatch();
+
+    /** What a request does to a thread whose background run is in progress, unless it says ({@code multitask}). */
+    @WithDefault("reject")
+    String doubleTexting();
+
+    /** The largest {@code maxSteps} of {@code start}, and its default. */
+    @WithDefault("1000")
+    int maxSteps();
+
+    /** How long a request that interrupts a run retries while the run's step in flight commits first. */
+    @WithDefault("PT30S")
+    Duration takeoverWait();
+
+    /** The longest a message is handed back to the queue for a timed wait (SQS's message delay limit); longer waits go to the sweep. */
+    @WithDefault("PT15M")
+    Duration maxQueueDelay();
+}

@@ -1,0 +1,480 @@
+package io.threadline.runs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+import io.threadline.checkpoint.Checkpoint;
+import io.threadline.checkpoint.CheckpointId;
+import io.threadline.checkpoint.CheckpointStore;
+import io.threadline.checkpoint.Status;
+import io.threadline.checkpoint.ThreadHead;
+import io.threadline.checkpoint.ThreadKey;
+import io.threadline.runtime.StepResult;
+import io.threadline.runtime.ThreadRuntime;
+import io.threadline.state.Update;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/**
+ * Background runs: a run outlives any invocation by advancing one step per queue message. {@link #start}
+ * writes the run's record and sends its first message; {@link #advance} (the queue's consumer) loads the
+ * thread, runs one step, commits it, records the run's progress and sends the next message while the run goes
+ * on. Each of those writes is conditional, so any number of workers, redeliveries and concurrent callers
+ * leave one history:
+ * <ul>
+ *   <li>a step commits under the idempotency key {@code run:<runId>:<step>}: a message delivered again
+ *       finds its step committed and only finishes what its first delivery left undone;</li>
+ *   <li>a message is deleted only after the next one is sent: a worker that dies between its commit and
+ *       that send leaves the message to be delivered again (the queue's visibility timeout), and that
+ *       delivery sends the next one — a run never stalls without a message;</li>
+ *   <li>the run record is replaced only at the version read ({@link RunStore#put}): start, cancel and the
+ *       double-texting policies are decided there, never in a process's memory.</li>
+ * </ul>
+ */
+public final class BackgroundRuns {
+
+    private static final Logger LOG = Logger.getLogger(BackgroundRuns.class.getName());
+    /** Conditional writes lost to concurrent writers before giving up (each loss means another writer progressed). */
+    private static final int MAX_RACES = 50;
+
+    /** How the coordinator reaches the agents' runtimes and reads an input for one of them. */
+    public interface Runtimes {
+        /** The runtime of {@code agent} ({@code null}: the deployment's default); {@code AGENT_NOT_FOUND} when not served. */
+        ThreadRuntime<?> runtime(String agent);
+
+        /** {@code input} (a partial state as JSON, or {@code null}) as an update of the runtime's state. */
+        Update<?> decode(ThreadRuntime<?> runtime, JsonNode input);
+    }
+
+    /**
+     * @param maxDelay     the longest a message may be handed back to the queue for (SQS: 15 minutes); a timed
+     *                     wait longer than this sends no message and is woken by {@link #sweep}
+     * @param takeoverWait how long a request that interrupts a run keeps retrying while the run's step in
+     *                     flight commits first
+     */
+    public record Settings(Duration maxDelay, Duration takeoverWait) {}
+
+    /** What {@link #start} did: the run (new, or the one the input joined) and the thread's head. */
+    public record Started(Run run, ThreadHead head, boolean queued) {}
+
+    private final RunStore runs;
+    private final RunQueue queue;
+    private final CheckpointStore store;
+    private final Runtimes runtimes;
+    private final Clock clock;
+    private final Supplier<String> ids;
+    private final Settings settings;
+
+    public BackgroundRuns(RunStore runs, RunQueue queue, CheckpointStore store, Runtimes runtimes, Clock clock, Supplier<String> ids,
+                          Settings settings) {
+        this.runs = runs;
+        this.queue = queue;
+        this.store = store;
+        this.runtimes = runtimes;
+        this.clock = clock;
+        this.ids = ids;
+        this.settings = settings;
+    }
+
+    /** The thread's latest background run, if it ever had one. */
+    public Optional<Run> current(ThreadKey thread) {
+        return runs.get(thread);
+    }
+
+    // ------------------------------------------------------------------ start
+
+    /**
+     * Starts a background run of {@code maxSteps} steps at most on {@code thread}, beginning with
+     * {@code input}, and answers at once. While another run is in progress {@code policy} decides. The same
+     * {@code idempotencyKey} again answers the run it started (and sends its first message again if that run
+     * has not taken a step yet: the send may be what failed).
+     */
+    public Started start(ThreadKey thread, String agent, JsonNode input, int maxSteps, DoubleTexting policy, String idempotencyKey,
+                         String by) {
+        if (maxSteps < 1) {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "maxSteps must be at least 1", Map.of("field", "maxSteps"));
+        }
+        String runId = idempotencyKey == null ? ids.get() : "k-" + digest(thread + "/" + idempotencyKey).substring(0, 32);
+        for (int race = 0; race < MAX_RACES; race++) {
+            Run current = runs.get(thread).orElse(null);
+            if (current != null && current.runId().equals(runId)) {
+                if (current.active() && current.stepsTaken() == 0) {
+                    queue.send(current.nextMessage());
+                }
+                return new Started(current, head(thread), false);
+            }
+            if (current != null && current.active()) {
+                switch (policy) {
+                    case REJECT -> throw inProgress(current);
+                    case ENQUEUE -> {
+                        Run joined = current.withInput(input, clock.instant());
+                        if (runs.put(joined, sweepAfter())) {
+                            return new Started(joined, head(thread), true);
+                        }
+                        continue;
+                    }
+                    case INTERRUPT, ROLLBACK -> {
+                        Run superseded = current.ended(RunStatus.SUPERSEDED, clock.instant());
+                        if (!runs.put(superseded, sweepAfter())) {
+                            continue;
+                        }
+                        if (policy == DoubleTexting.ROLLBACK) {
+                            rollBack(thread, current, by);
+                        }
+                        current = superseded;
+                    }
+                }
+            }
+            ThreadHead head = head(thread);
+            Instant now = clock.instant();
+            List<JsonNode> inputs = new ArrayList<>();
+            inputs.add(input);
+            Run run = new Run(runId, thread.tenant(), thread.threadId(), agent, RunStatus.ACTIVE, head == null ? 0 : head.step(),
+                    head == null ? null : head.checkpointId().value(), head == null ? 1 : head.step() + 1, maxSteps, 0, inputs,
+                    null, null, null, now, now, current == null ? 1 : current.version() + 1);
+            if (runs.put(run, sweepAfter())) {
+                queue.send(run.nextMessage());
+                return new Started(run, head, false);
+            }
+        }
+        throw new ThreadlineException(ErrorCode.CONFLICT, "the thread's run changed too often to start a run; try again",
+                Map.of("threadId", thread.threadId()));
+    }
+
+    // ------------------------------------------------------------------ double texting for step, run, resume
+
+    /**
+     * Called before a request that steps the thread in the foreground ({@code step}, {@code run}, {@code resume},
+     * {@code update}): nothing when no run is in progress; else {@code policy}: {@code REJECT} refuses, {@code
+     * INTERRUPT} ends the run at its next step boundary, {@code ROLLBACK} also returns the thread to where the run
+     * started. {@code ENQUEUE} is for {@code start} only (a foreground request answers what it ran). True when it
+     * ended a run: the request should then go on through {@link #afterTakeover}.
+     */
+    public boolean admit(ThreadKey thread, DoubleTexting policy, String by) {
+        for (int race = 0; race < MAX_RACES; race++) {
+            Run current = runs.get(thread).orElse(null);
+            if (current == null || !current.active()) {
+                return false;
+            }
+            switch (policy) {
+                case REJECT -> throw inProgress(current);
+                case ENQUEUE -> throw new ThreadlineException(ErrorCode.INVALID_INPUT,
+                        "multitask enqueue applies to start: queue the input behind the run with start", Map.of("field", "multitask"));
+                case INTERRUPT, ROLLBACK -> {
+                    if (runs.put(current.ended(RunStatus.SUPERSEDED, clock.instant()), sweepAfter())) {
+                        if (policy == DoubleTexting.ROLLBACK) {
+                            rollBack(thread, current, by);
+                        }
+                        return true;
+                    }
+                }
+            }
+        }
+        throw new ThreadlineException(ErrorCode.CONFLICT, "the thread's run changed too often; try again", Map.of("threadId", thread.threadId()));
+    }
+
+    /**
+     * Runs {@code action} — a foreground request after {@link #admit} ended a run — again while it meets
+     * {@code CONFLICT} for at most the take-over wait: the run's step in flight when it was ended commits
+     * first, and the request goes on from there.
+     */
+    public <T> T afterTakeover(Supplier<T> action) {
+        Instant giveUp = clock.instant().plus(settings.takeoverWait());
+        while (true) {
+            try {
+                return action.get();
+            } catch (ThreadlineException e) {
+                if (e.code() != ErrorCode.CONFLICT || clock.instant().isAfter(giveUp)) {
+                    throw e;
+                }
+                pause(Duration.ofMillis(50));
+            }
+        }
+    }
+
+    /** After a foreground {@code resume} committed {@code resumed}: a run that ended INTERRUPTED goes on in the background. */
+    public Optional<Run> continueAfterResume(ThreadKey thread, Checkpoint resumed) {
+        for (int race = 0; race < MAX_RACES; race++) {
+            Run current = runs.get(thread).orElse(null);
+            if (current == null || current.status() != RunStatus.INTERRUPTED || resumed.status() != Status.RUNNING
+                    || current.stepsTaken() >= current.maxSteps()) {
+                return Optional.empty();
+            }
+            Run again = current.resumedAt(resumed.step() + 1, clock.instant());
+            if (runs.put(again, sweepAfter())) {
+                queue.send(again.nextMessage());
+                return Optional.of(again);
+            }
+        }
+        return Optional.empty();
+    }
+
+    // ------------------------------------------------------------------ cancel
+
+    /**
+     * Asks the thread's run in progress to stop at its next step boundary (a run in a timed wait stops at once);
+     * the worker that stops it writes who cancelled and when into the thread's history. {@code RUN_NOT_FOUND}
+     * when no run is in progress.
+     */
+    public Run cancel(ThreadKey thread, String by) {
+        for (int race = 0; race < MAX_RACES; race++) {
+            Run current = runs.get(thread).filter(Run::active).orElseThrow(() -> new ThreadlineException(ErrorCode.RUN_NOT_FOUND,
+                    "no background run is in progress on thread " + thread.threadId(), Map.of("threadId", thread.threadId())));
+            if (current.cancelledBy() != null) {
+                return current;
+            }
+            Run asked = current.cancelRequested(by, clock.instant());
+            if (current.wakeAt() != null) {
+                // Waiting: no step is in flight, and a long wait has no message that would come to stop it.
+                Run ended = asked.ended(RunStatus.CANCELLED, clock.instant());
+                ended = new Run(ended.runId(), ended.tenant(), ended.threadId(), ended.agent(), ended.status(), ended.startStep(),
+                        ended.startCheckpoint(), ended.nextStep(), ended.maxSteps(), ended.stepsTaken(), ended.inputs(), by,
+                        asked.cancelledAt(), null, ended.startedAt(), ended.updatedAt(), current.version() + 1);
+                if (runs.put(ended, sweepAfter())) {
+                    noteCancel(ended);
+                    return ended;
+                }
+                continue;
+            }
+            if (runs.put(asked, sweepAfter())) {
+                return asked;
+            }
+        }
+        throw new ThreadlineException(ErrorCode.CONFLICT, "the thread's run changed too often to cancel; try again",
+                Map.of("threadId", thread.threadId()));
+    }
+
+    // ------------------------------------------------------------------ the worker
+
+    /**
+     * Handles one message: runs the step it names, at most once however often it is delivered, records the
+     * run's progress and sends the next message while the run goes on. Throws when the step must be tried
+     * again (a conflict, a dependency down): the queue redelivers the message.
+     */
+    public Advance advance(RunMessage message) {
+        ThreadKey thread = message.thread();
+        for (int race = 0; race < MAX_RACES; race++) {
+            Run run = runs.get(thread).orElse(null);
+            if (run == null || !run.runId().equals(message.runId())) {
+                return Advance.done("stale: not the thread's run");
+            }
+            if (run.status().ended()) {
+                return Advance.done("run ended " + run.status());
+            }
+            long step = message.step();
+            if (step == run.nextStep() - 1) {
+                // This step's progress is recorded, but its delivery died before the next message went out.
+                queue.send(run.nextMessage());
+                return Advance.done("next message sent again");
+            }
+            if (step != run.nextStep()) {
+                return Advance.done("stale: step " + step + ", the run is at " + run.nextStep());
+            }
+            Instant now = clock.instant();
+            if (run.wakeAt() != null && now.isBefore(run.wakeAt())) {
+                return Advance.defer(Duration.between(now, run.wakeAt()));
+            }
+            Advance outcome = stepOnce(thread, run, step);
+            if (outcome != null) {
+                return outcome;
+            }
+        }
+        throw new ThreadlineException(ErrorCode.CONFLICT, "the run's record kept changing under the worker", Map.of("threadId", thread.threadId()));
+    }
+
+    /** One attempt at step {@code step} of {@code run}; {@code null}: the run's record moved meanwhile, read it again. */
+    private Advance stepOnce(ThreadKey thread, Run run, long step) {
+        String key = "run:" + run.runId() + ":" + step;
+        Checkpoint committed = store.findByIdempotencyKey(thread, key).orElse(null);
+        boolean consume;
+        if (committed == null) {
+            if (run.cancelledBy() != null) {
+                return end(run, RunStatus.CANCELLED) ? Advance.done("cancelled") : null;
+            }
+            ThreadHead head = store.head(thread).orElse(null);
+            long headStep = head == null ? 0 : head.step();
+            if (headStep != step - 1) {
+                if (run.stepsTaken() == 0 && headStep >= step) {
+                    // The thread moved between the start and its first message (the run before it committed its last
+                    // step in flight): the run begins where the thread now stands.
+                    return runs.put(run.firstStepAt(headStep + 1, clock.instant()), sweepAfter()) ? null : null;
+                }
+                return end(run, RunStatus.STOPPED) ? Advance.done("stopped: another writer moved the thread") : null;
+            }
+            Status headStatus = head == null ? null : store.get(thread, head.checkpointId()).map(Checkpoint::status).orElse(null);
+            if (headStatus == Status.INTERRUPTED && run.stepsTaken() > 0) {
+                return end(run, RunStatus.INTERRUPTED) ? Advance.done("interrupted") : null;
+            }
+            consume = consumes(run, headStatus);
+            if (!consume && headStatus == Status.DONE && run.stepsTaken() > 0) {
+                return end(run, RunStatus.DONE) ? Advance.done("done") : null;
+            }
+            ThreadRuntime<?> runtime = runtimes.runtime(run.agent());
+            Update<?> input = consume ? runtimes.decode(runtime, run.inputs().get(0)) : Update.none();
+            try {
+                committed = stepOn(runtime, thread, input, key).checkpoint();
+            } catch (ThreadlineException e) {
+                if (e.code() == ErrorCode.VALIDATION_FAILED || e.code() == ErrorCode.INVALID_INPUT
+                        || e.code() == ErrorCode.PAYLOAD_TOO_LARGE || e.code() == ErrorCode.INTERRUPTED
+                        || e.code() == ErrorCode.AGENT_MISMATCH || e.code() == ErrorCode.NON_DETERMINISTIC) {
+                    // Refused, nothing written: a redelivery would be refused again. The run ends; the reason is logged.
+                    LOG.warning("background run " + run.runId() + " on " + thread + " ends: step " + step + " refused: " + e.getMessage());
+                    return end(run, e.code() == ErrorCode.INTERRUPTED ? RunStatus.INTERRUPTED : RunStatus.FAILED)
+                            ? Advance.done("refused " + e.code()) : null;
+                }
+                throw e;
+            }
+        } else {
+            Status parentStatus = committed.parent() == null ? null
+                    : store.get(thread, committed.parent()).map(Checkpoint::status).orElse(null);
+            consume = consumes(run, parentStatus);
+        }
+        return progress(thread, run, committed, consume);
+    }
+
+    /** Whether the run's next step applies its first queued input: its first step, or a step that starts a new turn. */
+    private static boolean consumes(Run run, Status headStatus) {
+        return !run.inputs().isEmpty() && (run.stepsTaken() == 0 || headStatus == Status.DONE);
+    }
+
+    /** Records that {@code cp} (step {@code run.nextStep()}) committed, and sends the next message if the run goes on. */
+    private Advance progress(ThreadKey thread, Run run, Checkpoint cp, boolean consumed) {
+        for (int race = 0; race < MAX_RACES; race++) {
+            Instant now = clock.instant();
+            Run next = run.stepped(consumed, null, now);
+            RunStatus end = switch (cp.status()) {
+                case FAILED -> RunStatus.FAILED;
+                case INTERRUPTED -> RunStatus.INTERRUPTED;
+                default -> null;
+            };
+            if (end == null && run.cancelledBy() != null) {
+                end = RunStatus.CANCELLED;
+            } else if (end == null && cp.status() == Status.DONE && next.inputs().isEmpty()) {
+                end = RunStatus.DONE;
+            } else if (end == null && next.stepsTaken() >= next.maxSteps()) {
+                end = RunStatus.MAX_STEPS;
+            }
+            if (end != null) {
+                next = new Run(next.runId(), next.tenant(), next.threadId(), next.agent(), end, next.startStep(), next.startCheckpoint(),
+                        next.nextStep(), next.maxSteps(), next.stepsTaken(), next.inputs(), next.cancelledBy(), next.cancelledAt(), null,
+                        next.startedAt(), now, next.version());
+            }
+            if (runs.put(next, sweepAfter())) {
+                if (next.active()) {
+                    queue.send(next.nextMessage());
+                } else if (next.status() == RunStatus.CANCELLED) {
+                    noteCancel(next);
+                }
+                return Advance.done("step " + cp.step() + " " + cp.status() + (next.active() ? "" : ", run " + next.status()));
+            }
+            Run now2 = runs.get(thread).orElse(null);
+            if (now2 == null || !now2.runId().equals(run.runId()) || now2.status().ended() || now2.nextStep() != run.nextStep()) {
+                return Advance.done("step " + cp.step() + " committed; the run was taken over");
+            }
+            run = now2; // a cancel or a queued input came in meanwhile: decide again on it
+        }
+        throw new ThreadlineException(ErrorCode.CONFLICT, "the run's record kept changing under the worker", Map.of("threadId", thread.threadId()));
+    }
+
+    /** Ends {@code run} as {@code how}; false when its record moved meanwhile (read it again). */
+    private boolean end(Run run, RunStatus how) {
+        Run ended = run.ended(how, clock.instant());
+        if (!runs.put(ended, sweepAfter())) {
+            return false;
+        }
+        if (how == RunStatus.CANCELLED) {
+            noteCancel(ended);
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------ the sweep
+
+    /**
+     * Wakes the runs whose long timed wait is over (the scheduled sweep: an EventBridge schedule in AWS, a timer
+     * locally): sends each its next message. Returns how many it woke.
+     */
+    public int sweep(int limit) {
+        int woken = 0;
+        for (Run due : runs.due(clock.instant(), limit)) {
+            if (due.active()) {
+                queue.send(due.nextMessage());
+                woken++;
+            }
+        }
+        return woken;
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** Writes who cancelled the run, and when, into the thread's history: a checkpoint of its own (op update). */
+    private void noteCancel(Run run) {
+        try {
+            ThreadRuntime<?> runtime = runtimes.runtime(run.agent());
+            runtime.update(ThreadKey.of(run.tenant(), run.threadId()), Update.none(), "run " + run.runId() + " cancelled by "
+                    + run.cancelledBy() + " at " + run.cancelledAt());
+        } catch (ThreadlineException e) {
+            // The run's record keeps who and when; the history entry is a courtesy that a racing writer may have beaten.
+            LOG.warning("could not note the cancel of run " + run.runId() + " in the history of " + run.threadId() + ": " + e.getMessage());
+        }
+    }
+
+    /** {@code ROLLBACK}: the thread returns to the checkpoint before {@code run} (as {@code rewind}), retried past the step in flight. */
+    private void rollBack(ThreadKey thread, Run run, String by) {
+        if (run.startCheckpoint() == null) {
+            return; // the run began the thread: there is no checkpoint before it to return to
+        }
+        ThreadRuntime<?> runtime = runtimes.runtime(run.agent());
+        afterTakeover(() -> runtime.rewind(thread, CheckpointId.parse(run.startCheckpoint()),
+                "rollback of run " + run.runId() + " by " + by));
+    }
+
+    private ThreadHead head(ThreadKey thread) {
+        return store.head(thread).orElse(null);
+    }
+
+    /** Waits at or after this go to the wake index (no message can be handed back for that long). */
+    private Instant sweepAfter() {
+        return clock.instant().plus(settings.maxDelay());
+    }
+
+    private static ThreadlineException inProgress(Run run) {
+        return new ThreadlineException(ErrorCode.RUN_IN_PROGRESS, "a background run is in progress on thread " + run.threadId()
+                + " (run " + run.runId() + "); send multitask enqueue, interrupt or rollback to act on it, or cancel it",
+                Map.of("runId", run.runId(), "threadId", run.threadId()));
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static StepResult<?> stepOn(ThreadRuntime runtime, ThreadKey thread, Update input, String key) {
+        return runtime.step(thread, input, key);
+    }
+
+    private static void pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ThreadlineException(ErrorCode.INTERNAL, "interrupted", Map.of());
+        }
+    }
+
+    private static String digest(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package io.threadline.runs;
+
+import io.threadline.checkpoint.ThreadKey;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where each thread's background run record lives (the latest run of the thread), written only by
+ * conditional replacement: the single arbiter of who decides about a run. Implementations: in memory, and
+ * DynamoDB (the checkpoint table; io.threadline.runs.dynamodb), both held to {@code RunStoreContract}.
+ *
+ * <p>Long timed waits are kept in a wake index beside the records, read by {@link #due}: the scheduled sweep
+ * wakes what is due, so a thread waiting for days uses no compute and no queue message.
+ */
+public interface RunStore {
+
+    /** The thread's latest run, strongly consistent. */
+    Optional<Run> get(ThreadKey thread);
+
+    /**
+     * Writes {@code run} if the stored record's version is {@code run.version() - 1} (for version 1: the thread
+     * has no record). Returns false, writing nothing, when another writer got there first. When the run holds a
+     * {@link Run#wakeAt} at or after {@code sweepAfter}, the same write files it in the wake index; otherwise the
+     * thread leaves the index.
+     */
+    boolean put(Run run, Instant sweepAfter);
+
+    /** Runs whose filed wake time is at or before {@code now}, oldest first, at most {@code limit}. */
+    List<Run> due(Instant now, int limit);
+}

@@ -1,0 +1,118 @@
+package io.threadline.api;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.response.ValidatableResponse;
+import io.threadline.runs.sqs.ElasticMq;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+
+/**
+ * start and cancel over the local HTTP server, as README's curl lines use them, on the application as
+ * infra/local/start runs it: DynamoDB Local, the queue created on ElasticMQ, and the application polling it as
+ * Lambda's event source mapping would, feeding the advance function's own code.
+ */
+@QuarkusTest
+@TestProfile(BackgroundRunsApiTest.WithQueue.class)
+class BackgroundRunsApiTest {
+
+    public static class WithQueue implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.ofEntries(
+                    Map.entry("threadline.runs.queue", "sqs"),
+                    Map.entry("threadline.runs.create-queue", "true"),
+                    Map.entry("threadline.runs.queue-name", "api-" + UUID.randomUUID().toString().substring(0, 8)),
+                    Map.entry("threadline.runs.poll", "true"),
+                    Map.entry("threadline.runs.visibility-timeout", "PT5S"),
+                    Map.entry("quarkus.sqs.endpoint-override", ElasticMq.get().endpoint().toString()),
+                    Map.entry("quarkus.sqs.aws.region", ElasticMq.REGION),
+                    Map.entry("quarkus.sqs.aws.credentials.type", "static"),
+                    Map.entry("quarkus.sqs.aws.credentials.static-provider.access-key-id", "local"),
+                    Map.entry("quarkus.sqs.aws.credentials.static-provider.secret-access-key", "local"));
+        }
+    }
+
+    private static io.restassured.specification.RequestSpecification given() {
+        int port = org.eclipse.microprofile.config.ConfigProvider.getConfig().getOptionalValue("quarkus.http.test-port", Integer.class)
+                .orElse(8081);
+        return io.restassured.RestAssured.given().port(port).contentType(ContentType.JSON);
+    }
+
+    private static ValidatableResponse post(String path, String body) {
+        return given().body(body).post(path).then();
+    }
+
+    @Test
+    void startAnswersAtOnceAndTheRunFinishesInTheBackground() {
+        post("/start", "{\"agent\":\"echo\",\"threadId\":\"bg-1\",\"input\":{\"messages\":[{\"role\":\"user\",\"content\":\"what is 6 * 7\"}]}}")
+                .statusCode(200)
+                .body("run.runId", notNullValue())
+                .body("run.status", equalTo("ACTIVE"))
+                .body("run.nextStep", equalTo(1))
+                .body("head", nullValue())
+                .body("queued", equalTo(false));
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            var state = given().body("{\"agent\":\"echo\",\"threadId\":\"bg-1\"}").post("/state");
+            if (state.statusCode() == 200 && "DONE".equals(state.path("checkpoint.status"))) {
+                org.assertj.core.api.Assertions.assertThat((String) state.path("state.answer")).isEqualTo("42");
+                org.assertj.core.api.Assertions.assertThat((Integer) state.path("checkpoint.step")).isEqualTo(2);
+                break;
+            }
+            org.assertj.core.api.Assertions.assertThat(System.nanoTime()).as("the run finishes").isLessThan(deadline);
+            sleep(100);
+        }
+        // Nothing in progress any more: cancel has nothing to stop, and a new start is no double text.
+        post("/cancel", "{\"agent\":\"echo\",\"threadId\":\"bg-1\",\"by\":\"ops\"}").statusCode(404)
+                .body("error.code", equalTo("RUN_NOT_FOUND"));
+        post("/start", "{\"agent\":\"echo\",\"threadId\":\"bg-1\",\"input\":{\"messages\":[{\"role\":\"user\",\"content\":\"2 + 3\"}]},"
+                + "\"multitask\":\"reject\"}").statusCode(200).body("head.step", equalTo(2));
+    }
+
+    @Test
+    void badRequestsAreRefusedAndStartNothing() {
+        post("/start", "{\"agent\":\"echo\",\"threadId\":\"bg-2\",\"multitask\":\"sometimes\"}").statusCode(400)
+                .body("error.code", equalTo("INVALID_INPUT")).body("error.details.field", equalTo("multitask"));
+        post("/start", "{\"agent\":\"echo\",\"threadId\":\"bg-2\",\"maxSteps\":0}").statusCode(400)
+                .body("error.details.field", equalTo("maxSteps"));
+        post("/start", "{\"agent\":\"echo\",\"threadId\":\"bg-2\",\"input\":{\"nope\":1}}").statusCode(400);
+        post("/step", "{\"agent\":\"echo\",\"threadId\":\"bg-2\",\"multitask\":\"sometimes\"}").statusCode(400)
+                .body("error.details.field", equalTo("multitask"));
+        post("/cancel", "{\"agent\":\"echo\",\"threadId\":\"bg-2\"}").statusCode(404).body("error.code", equalTo("RUN_NOT_FOUND"));
+        post("/state", "{\"agent\":\"echo\",\"threadId\":\"bg-2\"}").statusCode(404).body("error.code", equalTo("THREAD_NOT_FOUND"));
+    }
+
+    /**
+     * An input the state's schema refuses is found by the run's first step (start answers before any step runs): the
+     * run ends FAILED and nothing is written to the thread.
+     */
+    @Test
+    void anInputTheSchemaRefusesEndsTheRunAndWritesNothing() {
+        post("/start", "{\"agent\":\"echo\",\"threadId\":\"bg-3\",\"input\":{\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}}")
+                .statusCode(200).body("run.status", equalTo("ACTIVE"));
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (given().body("{\"agent\":\"echo\",\"threadId\":\"bg-3\"}").post("/cancel").statusCode() != 404) {
+            org.assertj.core.api.Assertions.assertThat(System.nanoTime()).as("the run ends").isLessThan(deadline);
+            sleep(100);
+        }
+        post("/state", "{\"agent\":\"echo\",\"threadId\":\"bg-3\"}").statusCode(404).body("error.code", equalTo("THREAD_NOT_FOUND"));
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

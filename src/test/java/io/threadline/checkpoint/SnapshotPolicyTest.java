@@ -1,0 +1,57 @@
+package io.threadline.checkpoint;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** When a checkpoint is written whole: by the ratio, the age, and the bound on what a cold read fetches. */
+class SnapshotPolicyTest {
+
+    private static final Duration YOUNG = Duration.ZERO;
+
+    @Test
+    void theReadBoundWritesASnapshotOnceTheChainPassesItAndTheDeltasHoldTheSnapshotsSize() {
+        SnapshotPolicy policy = new SnapshotPolicy(2.0).withMaxReadBytes(1000);
+
+        // snapshot 300 B, deltas 500 B read as 600 B: 900 B in all, within the bound
+        assertThat(policy.snapshotDue(300, 500, 600, YOUNG)).isFalse();
+        // 300 + 701 > 1000, and 701 >= 300: due (the ratio alone would wait for 600 B of deltas... it is 500 here)
+        assertThat(policy.snapshotDue(300, 500, 701, YOUNG)).isTrue();
+        assertThat(new SnapshotPolicy(2.0).snapshotDue(300, 500, 701, YOUNG)).isFalse();
+        // a snapshot near the bound: not again before the deltas hold its size, so it is not written at every step
+        assertThat(policy.snapshotDue(900, 150, 200, YOUNG)).isFalse();
+        assertThat(policy.snapshotDue(900, 800, 900, YOUNG)).isTrue();
+    }
+
+    @Test
+    void noBoundByDefaultAndANegativeOneIsRefused() {
+        assertThat(SnapshotPolicy.DEFAULT.maxReadBytes()).isZero();
+        assertThat(SnapshotPolicy.DEFAULT.snapshotDue(10, 15, 1_000_000_000, YOUNG)).isFalse();
+        assertThatThrownBy(() -> new SnapshotPolicy(2.0, null, -1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("read bytes");
+        assertThat(new SnapshotPolicy(2.0).withMaxReadBytes(5).withMaxAge(Duration.ofHours(1)).maxReadBytes()).isEqualTo(5);
+    }
+
+    @Test
+    void aDeltaIsReadAsItsChangeWhatItsEnvelopeCarriesAndAHeader() {
+        ThreadKey thread = ThreadKey.of("acme", "t");
+        Instant at = Instant.parse("2026-12-06T08:00:00Z");
+        CheckpointId parent = CheckpointId.next(at, () -> 1L, null);
+        byte[] change = "[{\"op\":\"add\",\"path\":\"/n/-\",\"value\":2}]".getBytes(StandardCharsets.UTF_8);
+        String input = "[{\"op\":\"add\",\"path\":\"/in\",\"value\":1}]";
+        Checkpoint delta = Checkpoint.draft(CheckpointId.next(at, () -> 2L, parent), thread, 2, parent)
+                .state(1, new StateChange.Delta(change), at)
+                .input(StepInput.fromJson(input))
+                .step(List.of("a"), List.of(), List.of());
+
+        assertThat(SnapshotPolicy.readBytes(delta)).isEqualTo(SnapshotPolicy.HEADER_BYTES + change.length + input.length());
+        // The estimate is not below the envelope the stores keep for it (DynamoDB adds its keys, within the header).
+        assertThat(SnapshotPolicy.readBytes(delta)).isGreaterThanOrEqualTo(CheckpointCodec.encode(delta).length);
+    }
+}

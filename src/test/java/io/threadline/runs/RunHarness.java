@@ -1,0 +1,93 @@
+package io.threadline.runs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.threadline.checkpoint.CheckpointStore;
+import io.threadline.checkpoint.ThreadKey;
+import io.threadline.checkpoint.dynamodb.DynamoDbCheckpointStore;
+import io.threadline.checkpoint.dynamodb.DynamoDbStoreSettings;
+import io.threadline.checkpoint.dynamodb.DynamoDbTables;
+import io.threadline.runs.dynamodb.DynamoDbRunStore;
+import io.threadline.runs.sqs.QueuePoller;
+import io.threadline.runs.sqs.SqsBatchWorker;
+import io.threadline.runs.sqs.SqsRunQueue;
+import io.threadline.runtime.ThreadRuntime;
+import io.threadline.state.StateCodec;
+import io.threadline.state.Update;
+import io.threadline.state.internal.UpdateDecoder;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.UUID;
+
+/**
+ * The background-run stack on real servers, wired as the application wires it: the DynamoDB checkpoint store and
+ * run store on one table, the FIFO queue, the batch worker that {@code advance} runs, and a poller standing in for
+ * Lambda's event source mapping. Used by the tests in-process, and by {@link WorkerMain} as a worker process
+ * the tests kill.
+ */
+public final class RunHarness implements AutoCloseable {
+
+    public final DynamoDbClient dynamo;
+    public final SqsClient sqs;
+    public final CheckpointStore store;
+    public final RunStore runStore;
+    public final ThreadRuntime<Counter.State> runtime;
+    public final BackgroundRuns runs;
+    public final SqsBatchWorker worker;
+    private final StateCodec codec = new StateCodec();
+    private QueuePoller poller;
+
+    public RunHarness(URI dynamoEndpoint, String table, URI sqsEndpoint, String queueUrl, Clock clock) {
+        var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
+        dynamo = DynamoDbClient.builder().endpointOverride(dynamoEndpoint).region(Region.US_EAST_1).credentialsProvider(credentials)
+                .httpClient(UrlConnectionHttpClient.create()).build();
+        sqs = SqsClient.builder().endpointOverride(sqsEndpoint).region(Region.US_EAST_1).credentialsProvider(credentials)
+                .httpClient(UrlConnectionHttpClient.create()).build();
+        DynamoDbTables.createIfMissing(dynamo, table);
+        store = new DynamoDbCheckpointStore(dynamo, DynamoDbStoreSettings.defaults(table), clock);
+        runStore = new DynamoDbRunStore(dynamo, table);
+        runtime = ThreadRuntime.builder(Counter.GRAPH).store(store).build();
+        BackgroundRuns.Runtimes runtimes = new BackgroundRuns.Runtimes() {
+            @Override
+            public ThreadRuntime<?> runtime(String agent) {
+                return runtime;
+            }
+
+            @Override
+            public Update<?> decode(ThreadRuntime<?> rt, JsonNode input) {
+                return UpdateDecoder.decode(rt.graph().schema(), input, codec);
+            }
+        };
+        runs = new BackgroundRuns(runStore, new SqsRunQueue(sqs, queueUrl), store, runtimes, clock, () -> UUID.randomUUID().toString(),
+                new BackgroundRuns.Settings(Duration.ofMinutes(15), Duration.ofSeconds(30)));
+        worker = new SqsBatchWorker(runs, sqs, queueUrl);
+    }
+
+    /** Starts polling as Lambda's event source mapping would. */
+    public RunHarness poll(String queueUrl, int pollers) {
+        poller = new QueuePoller(sqs, queueUrl, pollers, 10, Duration.ofSeconds(1), worker::handle).start();
+        return this;
+    }
+
+    public JsonNode json(String text) {
+        return codec.readTree(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    public Run run(ThreadKey thread) {
+        return runStore.get(thread).orElseThrow();
+    }
+
+    @Override
+    public void close() {
+        if (poller != null) {
+            poller.close();
+        }
+    }
+}
