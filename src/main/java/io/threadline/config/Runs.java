@@ -90,7 +90,10 @@ public class Runs {
         }
         if (runs == null) {
             RunStore runStore = "dynamodb".equals(storeMode) ? new DynamoDbRunStore(dynamo.get(), dynamoConfig.table()) : new InMemoryRunStore();
-            runs = new BackgroundRuns(runStore, new SqsRunQueue(sqs.get(), queueUrl()), store, new AgentRuntimes(), clock,
+            // The SQS client is made on the first send: a step or run that only checks for a run in progress (one
+            // GetItem) pays no SQS client at its cold start.
+            io.threadline.runs.RunQueue queue = message -> sqsQueue().send(message);
+            runs = new BackgroundRuns(runStore, queue, store, new AgentRuntimes(), clock,
                     () -> UUID.randomUUID().toString(), new BackgroundRuns.Settings(config.maxQueueDelay(), config.takeoverWait()));
         }
         return runs;
@@ -99,6 +102,15 @@ public class Runs {
     /** The background runs, when this deployment has them. */
     public Optional<BackgroundRuns> optional() {
         return "none".equals(config.queue()) ? Optional.empty() : Optional.of(require());
+    }
+
+    private SqsRunQueue sqsQueue;
+
+    private synchronized SqsRunQueue sqsQueue() {
+        if (sqsQueue == null) {
+            sqsQueue = new SqsRunQueue(sqs.get(), queueUrl());
+        }
+        return sqsQueue;
     }
 
     /** What the {@code advance} function runs on each batch. */

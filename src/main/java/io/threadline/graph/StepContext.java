@@ -107,6 +107,28 @@ public interface StepContext {
         throw new IllegalStateException("this runtime cannot interrupt");
     }
 
+    /** The key of the payload a timed wait pauses the thread with: {@code {"threadline.wait": "<wake time, ISO-8601>"}}. */
+    String WAIT_KEY = "threadline.wait";
+
+    /**
+     * A timed wait: the thread pauses here until {@code wakeAt}, using no compute meanwhile, then this node runs
+     * again and the call returns. It is an interrupt whose payload names the wake time ({@link #WAIT_KEY}); a
+     * background run wakes it by itself (the queue's message delay for short waits, the scheduled sweep for long
+     * ones), and the wake is recorded like any resume, so a replay gets the same answer. In the foreground the
+     * thread is INTERRUPTED until someone resumes it. A time already past returns at once.
+     */
+    default void waitUntil(Instant wakeAt) {
+        if (!now().isBefore(wakeAt)) {
+            return;
+        }
+        interrupt(java.util.Map.of(WAIT_KEY, wakeAt.toString()));
+    }
+
+    /** {@link #waitUntil} {@code duration} from the step's recorded clock. */
+    default void sleep(java.time.Duration duration) {
+        waitUntil(now().plus(duration));
+    }
+
     /**
      * The value the thread was resumed with, when this step resumes an interrupt before or after a
      * node (a node's own {@link #interrupt} returns it directly); empty otherwise.

@@ -9,6 +9,7 @@ import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.Status;
 import io.threadline.checkpoint.ThreadHead;
 import io.threadline.checkpoint.ThreadKey;
+import io.threadline.graph.StepContext;
 import io.threadline.runtime.StepResult;
 import io.threadline.runtime.ThreadRuntime;
 import io.threadline.state.Update;
@@ -46,6 +47,7 @@ import java.util.logging.Logger;
 public final class BackgroundRuns {
 
     private static final Logger LOG = Logger.getLogger(BackgroundRuns.class.getName());
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     /** Conditional writes lost to concurrent writers before giving up (each loss means another writer progressed). */
     private static final int MAX_RACES = 50;
 
@@ -313,7 +315,17 @@ public final class BackgroundRuns {
                 }
                 return end(run, RunStatus.STOPPED) ? Advance.done("stopped: another writer moved the thread") : null;
             }
-            Status headStatus = head == null ? null : store.get(thread, head.checkpointId()).map(Checkpoint::status).orElse(null);
+            Checkpoint headCheckpoint = head == null ? null : store.get(thread, head.checkpointId()).orElse(null);
+            Status headStatus = headCheckpoint == null ? null : headCheckpoint.status();
+            Instant wake = wakeOf(headCheckpoint);
+            if (wake != null) {
+                // A timed wait that is over (advance deferred the message until then): the node goes on, the wake
+                // recorded as the resume's value, as a person's resume would be.
+                ThreadRuntime<?> runtime = runtimes.runtime(run.agent());
+                Instant now = clock.instant();
+                committed = runtime.resume(thread, JSON.createObjectNode().put("wokeAt", now.toString()), key).checkpoint();
+                return progress(thread, run, committed, false);
+            }
             if (headStatus == Status.INTERRUPTED && run.stepsTaken() > 0) {
                 return end(run, RunStatus.INTERRUPTED) ? Advance.done("interrupted") : null;
             }
@@ -344,6 +356,23 @@ public final class BackgroundRuns {
         return progress(thread, run, committed, consume);
     }
 
+    /** The wake time of a checkpoint that pauses its thread in a timed wait ({@code StepContext.waitUntil}); else null. */
+    static Instant wakeOf(Checkpoint cp) {
+        if (cp == null || cp.status() != Status.INTERRUPTED || cp.interrupt() == null) {
+            return null;
+        }
+        JsonNode payload = cp.interrupt().payload();
+        JsonNode wake = payload == null ? null : payload.get(StepContext.WAIT_KEY);
+        if (wake == null || !wake.isTextual()) {
+            return null;
+        }
+        try {
+            return Instant.parse(wake.asText());
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+    }
+
     /** Whether the run's next step applies its first queued input: its first step, or a step that starts a new turn. */
     private static boolean consumes(Run run, Status headStatus) {
         return !run.inputs().isEmpty() && (run.stepsTaken() == 0 || headStatus == Status.DONE);
@@ -353,10 +382,11 @@ public final class BackgroundRuns {
     private Advance progress(ThreadKey thread, Run run, Checkpoint cp, boolean consumed) {
         for (int race = 0; race < MAX_RACES; race++) {
             Instant now = clock.instant();
-            Run next = run.stepped(consumed, null, now);
+            Instant wake = wakeOf(cp);
+            Run next = run.stepped(consumed, wake, now);
             RunStatus end = switch (cp.status()) {
                 case FAILED -> RunStatus.FAILED;
-                case INTERRUPTED -> RunStatus.INTERRUPTED;
+                case INTERRUPTED -> wake == null ? RunStatus.INTERRUPTED : null;
                 default -> null;
             };
             if (end == null && run.cancelledBy() != null) {
@@ -372,7 +402,9 @@ public final class BackgroundRuns {
                         next.startedAt(), now, next.version());
             }
             if (runs.put(next, sweepAfter())) {
-                if (next.active()) {
+                if (next.active() && (wake == null || wake.isBefore(sweepAfter()))) {
+                    // A short wait's message is handed back to the queue until the wake time; a long one sends none:
+                    // the run's record is in the wake index, and the sweep sends it when it is due.
                     queue.send(next.nextMessage());
                 } else if (next.status() == RunStatus.CANCELLED) {
                     noteCancel(next);
