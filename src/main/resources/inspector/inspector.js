@@ -216,13 +216,23 @@ function renderEffects(effects) {
   }
 }
 
+/** A link to the checkpoint that wrote a recalled memory (its provenance), when the recall recorded one. */
+function provenance(hit) {
+  if (!hit.sourceThread || !hit.sourceCheckpoint) return '';
+  const query = {thread: hit.sourceThread, checkpoint: hit.sourceCheckpoint};
+  if (view.agent) query.agent = view.agent;
+  return el('span', {class: 'muted'}, ' — written by ',
+      el('a', {class: 'provenance', href: '?' + new URLSearchParams(query).toString()}, hit.sourceThread + ' @ ' + hit.sourceCheckpoint));
+}
+
 function renderMemories(entry) {
   const recalled = clear($('recalled'));
   for (const effect of (entry.effects || []).filter(e => e.kind === 'RECALL')) {
     const hits = Array.isArray(effect.response) ? effect.response : [];
     recalled.append(el('li', {class: 'recall'}, 'search ' + effect.name + ' for "' + compact(effect.request && effect.request.query, 120)
         + '": ' + hits.length + ' found',
-        el('ul', {}, hits.map(h => el('li', {}, compact(h.content, 200) + ' (score ' + Number(h.score).toFixed(2) + ')')))));
+        el('ul', {}, hits.map(h => el('li', {}, compact(h.content, 200) + ' (score ' + Number(h.score).toFixed(2) + ')',
+            provenance(h))))));
   }
   if (!recalled.firstChild) recalled.append(el('li', {class: 'muted'}, 'none'));
   const written = clear($('written'));

@@ -34,7 +34,7 @@ final class W2Breakdown {
         FULL_SOURCE_EXISTS_EXPIRY,
         /** The full _source, expiry as one range on the always-present {@code expiry} field. */
         FULL_SOURCE_RANGE_EXPIRY,
-        /** The store's request now: _source without the embedding, expiry (and supersession) as ranges. */
+        /** The store's request now: _source without the embedding, expiry as one range. */
         NO_VECTORS_RANGE_EXPIRY,
         /** As above, the old bool/should/exists expiry: what the expiry clause alone costs. */
         NO_VECTORS_EXISTS_EXPIRY,
@@ -78,7 +78,6 @@ final class W2Breakdown {
                     .append("{\"range\":{\"expiresAt\":{\"gt\":\"").append(now).append("\"}}}]}}");
         } else {
             b.append(",{\"range\":{\"expiry\":{\"gt\":").append(nowMillis).append("}}}");
-            b.append(",{\"range\":{\"supersededAt\":{\"gt\":").append(nowMillis).append("}}}");
         }
         b.append("]}}}}}}");
         return b.toString();

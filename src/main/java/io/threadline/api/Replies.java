@@ -93,18 +93,20 @@ public final class Replies {
     /** A memory as callers see it: everything but its embedding; a search hit also has its scores. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Memory(String id, String namespace, String content, String kind, double importance, Instant createdAt,
-                         Instant accessedAt, Instant expiresAt, String sourceThread, String sourceCheckpoint,
-                         Map<String, String> metadata, Double similarity, Double score) {
+                         Instant accessedAt, Instant expiresAt, String sourceThread, String sourceCheckpoint, Long sourceStep,
+                         String sourceNode, String derivedFrom, Map<String, String> metadata, Double similarity, Double score) {
 
         static Memory of(MemoryRecord m) {
             return new Memory(m.id(), m.namespace(), m.content(), m.kind(), m.importance(), m.createdAt(), m.accessedAt(),
-                    m.expiresAt(), m.sourceThread(), m.sourceCheckpoint(), m.metadata(), null, null);
+                    m.expiresAt(), m.sourceThread(), m.sourceCheckpoint(), m.sourceStep(), m.sourceNode(), m.derivedFrom(), m.metadata(),
+                    null, null);
         }
 
         static Memory of(MemoryHit hit) {
             MemoryRecord m = hit.memory();
             return new Memory(m.id(), m.namespace(), m.content(), m.kind(), m.importance(), m.createdAt(), m.accessedAt(),
-                    m.expiresAt(), m.sourceThread(), m.sourceCheckpoint(), m.metadata(), hit.similarity(), hit.score());
+                    m.expiresAt(), m.sourceThread(), m.sourceCheckpoint(), m.sourceStep(), m.sourceNode(), m.derivedFrom(), m.metadata(),
+                    hit.similarity(), hit.score());
         }
     }
 

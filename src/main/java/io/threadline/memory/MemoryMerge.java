@@ -16,8 +16,8 @@ public final class MemoryMerge {
 
     public static MemoryRecord newRecord(String id, MemoryWrite w, float[] vector, Instant createdAt, Instant now) {
         return new MemoryRecord(id, w.tenant(), w.namespace(), w.content(), vector, w.kind(), w.importance(), createdAt, now,
-                w.ttl() == null ? null : now.plus(w.ttl()), w.sourceThread(), w.sourceCheckpoint(),
-                Embeddings.sha256(w.content()), w.metadata());
+                w.ttl() == null ? null : now.plus(w.ttl()), w.sourceThread(), w.sourceCheckpoint(), w.sourceStep(), w.sourceNode(),
+                w.derivedFrom(), Embeddings.sha256(w.content()), w.metadata());
     }
 
     /**
@@ -30,7 +30,8 @@ public final class MemoryMerge {
                 : later(existing.expiresAt(), now.plus(w.ttl()));
         return new MemoryRecord(existing.id(), existing.tenant(), existing.namespace(), existing.content(), existing.embedding(),
                 existing.kind(), Math.max(existing.importance(), w.importance()), existing.createdAt(), now, expires,
-                existing.sourceThread(), existing.sourceCheckpoint(), existing.contentHash(), metadata);
+                existing.sourceThread(), existing.sourceCheckpoint(), existing.sourceStep(), existing.sourceNode(), existing.derivedFrom(),
+                existing.contentHash(), metadata);
     }
 
     /**
@@ -45,7 +46,8 @@ public final class MemoryMerge {
         Instant expires = kept.expiresAt() == null || gone.expiresAt() == null ? null : later(kept.expiresAt(), gone.expiresAt());
         return new MemoryRecord(kept.id(), kept.tenant(), kept.namespace(), kept.content(), kept.embedding(), kept.kind(),
                 Math.max(kept.importance(), gone.importance()), kept.createdAt(), later(kept.accessedAt(), gone.accessedAt()), expires,
-                kept.sourceThread(), kept.sourceCheckpoint(), kept.contentHash(), metadata);
+                kept.sourceThread(), kept.sourceCheckpoint(), kept.sourceStep(), kept.sourceNode(), kept.derivedFrom(), kept.contentHash(),
+                metadata);
     }
 
     /** Which of two near-duplicates is kept when concurrent writes added both: the older, then the smaller id. */

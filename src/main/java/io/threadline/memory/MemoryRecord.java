@@ -21,6 +21,9 @@ import java.util.Objects;
  * @param expiresAt        when it stops being returned and may be pruned; {@code null} = never
  * @param sourceThread     the thread whose step wrote it, if any
  * @param sourceCheckpoint that step's checkpoint, if any
+ * @param sourceStep       that step's number, if any
+ * @param sourceNode       the node that remembered it, if any
+ * @param derivedFrom      {@code input} or {@code effect:<seq>} (an effect recorded in that checkpoint), if known
  * @param contentHash      SHA-256 of the content, for exact-duplicate checks
  * @param metadata         small string facts to filter on
  */
@@ -37,8 +40,19 @@ public record MemoryRecord(
         Instant expiresAt,
         String sourceThread,
         String sourceCheckpoint,
+        Long sourceStep,
+        String sourceNode,
+        String derivedFrom,
         String contentHash,
         Map<String, String> metadata) {
+
+    /** A record without step provenance (written by an API caller). */
+    public MemoryRecord(String id, String tenant, String namespace, String content, float[] embedding, String kind, double importance,
+                        Instant createdAt, Instant accessedAt, Instant expiresAt, String sourceThread, String sourceCheckpoint,
+                        String contentHash, Map<String, String> metadata) {
+        this(id, tenant, namespace, content, embedding, kind, importance, createdAt, accessedAt, expiresAt, sourceThread, sourceCheckpoint,
+                null, null, null, contentHash, metadata);
+    }
 
     public MemoryRecord {
         Objects.requireNonNull(id, "id");
@@ -52,13 +66,13 @@ public record MemoryRecord(
     /** This memory with its access time moved to {@code at}. */
     public MemoryRecord accessed(Instant at) {
         return new MemoryRecord(id, tenant, namespace, content, embedding, kind, importance, createdAt, at, expiresAt, sourceThread,
-                sourceCheckpoint, contentHash, metadata);
+                sourceCheckpoint, sourceStep, sourceNode, derivedFrom, contentHash, metadata);
     }
 
     /** This memory without its vector, as a search hit shows it. */
     public MemoryRecord withoutEmbedding() {
         return embedding.length == 0 ? this : new MemoryRecord(id, tenant, namespace, content, NO_EMBEDDING, kind, importance, createdAt,
-                accessedAt, expiresAt, sourceThread, sourceCheckpoint, contentHash, metadata);
+                accessedAt, expiresAt, sourceThread, sourceCheckpoint, sourceStep, sourceNode, derivedFrom, contentHash, metadata);
     }
 
     /** The embedding of a search hit: none. */
@@ -74,7 +88,9 @@ public record MemoryRecord(
                 && content.equals(r.content) && Arrays.equals(embedding, r.embedding) && Objects.equals(kind, r.kind)
                 && importance == r.importance && Objects.equals(createdAt, r.createdAt) && Objects.equals(accessedAt, r.accessedAt)
                 && Objects.equals(expiresAt, r.expiresAt) && Objects.equals(sourceThread, r.sourceThread)
-                && Objects.equals(sourceCheckpoint, r.sourceCheckpoint) && Objects.equals(contentHash, r.contentHash)
+                && Objects.equals(sourceCheckpoint, r.sourceCheckpoint) && Objects.equals(sourceStep, r.sourceStep)
+                && Objects.equals(sourceNode, r.sourceNode) && Objects.equals(derivedFrom, r.derivedFrom)
+                && Objects.equals(contentHash, r.contentHash)
                 && metadata.equals(r.metadata);
     }
 

@@ -12,11 +12,28 @@ import java.util.regex.Pattern;
  * step's writes is harmless); a write close to an existing memory of the same tenant and namespace
  * (cosine ≥ the store's threshold) is merged into it instead of added.
  *
- * @param id         stable id, or {@code null} for one derived from tenant, namespace and content
- * @param ttl        how long it lives, or {@code null} for ever
+ * @param id               stable id, or {@code null} for one derived from tenant, namespace and content
+ * @param ttl              how long it lives, or {@code null} for ever
+ * @param sourceThread     provenance: the thread whose step wrote it, or {@code null}
+ * @param sourceCheckpoint the checkpoint of that step (the runtime's outbox sets it), or {@code null}
+ * @param sourceStep       that step's number, or {@code null}
+ * @param sourceNode       the node that asked to remember it, or {@code null}
+ * @param derivedFrom      what it was derived from: {@code input} (the step's input and state) or {@code effect:<seq>}
+ *                         (the recorded effect — model reply, tool result, … — of that sequence number in the
+ *                         checkpoint's effects), or {@code null}
  */
 public record MemoryWrite(String id, String tenant, String namespace, String content, String kind, double importance,
-                          Duration ttl, String sourceThread, String sourceCheckpoint, Map<String, String> metadata) {
+                          Duration ttl, String sourceThread, String sourceCheckpoint, Long sourceStep, String sourceNode,
+                          String derivedFrom, Map<String, String> metadata) {
+
+    /** A write without step provenance (an API caller's, or a test's). */
+    public MemoryWrite(String id, String tenant, String namespace, String content, String kind, double importance, Duration ttl,
+                       String sourceThread, String sourceCheckpoint, Map<String, String> metadata) {
+        this(id, tenant, namespace, content, kind, importance, ttl, sourceThread, sourceCheckpoint, null, null, null, metadata);
+    }
+
+    /** {@code derivedFrom}: the step's input, or a recorded effect ({@code effect:<seq>}). */
+    public static final Pattern DERIVED_FROM = Pattern.compile("input|effect:[0-9]{1,9}");
 
     /** Namespace paths: up to 16 segments of letters, digits and {@code . _ : -} (not dots alone), separated by '/'. */
     public static final Pattern NAMESPACE = Pattern.compile(
@@ -47,6 +64,11 @@ public record MemoryWrite(String id, String tenant, String namespace, String con
         check(kind == null || !kind.isBlank() && kind.length() <= MAX_KIND_CHARS, "kind", "1 to " + MAX_KIND_CHARS + " characters");
         check(importance >= 0 && importance <= 1, "importance", "between 0 and 1");
         check(ttl == null || !ttl.isNegative() && !ttl.isZero(), "ttl", "positive");
+        check(sourceThread == null || ID.matcher(sourceThread).matches(), "sourceThread", ID_RULE);
+        check(sourceStep == null || sourceStep >= 0, "sourceStep", "zero or more");
+        check(sourceNode == null || !sourceNode.isBlank() && sourceNode.length() <= MAX_KIND_CHARS * 2, "sourceNode",
+                "1 to " + MAX_KIND_CHARS * 2 + " characters");
+        check(derivedFrom == null || DERIVED_FROM.matcher(derivedFrom).matches(), "derivedFrom", "input or effect:<seq>");
         check(metadata == null || metadata.values().stream().allMatch(java.util.Objects::nonNull), "metadata", "string values, not null");
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
         check(metadata.keySet().stream().allMatch(k -> METADATA_KEY.matcher(k).matches()), "metadata",
@@ -85,6 +107,12 @@ public record MemoryWrite(String id, String tenant, String namespace, String con
     /** A fact with importance 0.5, no expiry and no source. */
     public static MemoryWrite of(String tenant, String namespace, String content) {
         return new MemoryWrite(null, tenant, namespace, content, "fact", 0.5, null, null, null, Map.of());
+    }
+
+    /** This write with its checkpoint as its source (the runtime's outbox, once the checkpoint id is known). */
+    public MemoryWrite fromCheckpoint(String checkpointId) {
+        return new MemoryWrite(id, tenant, namespace, content, kind, importance, ttl, sourceThread, checkpointId, sourceStep, sourceNode,
+                derivedFrom, metadata);
     }
 
     private static void check(boolean ok, String field, String rule) {

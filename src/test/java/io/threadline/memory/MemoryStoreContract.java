@@ -333,6 +333,39 @@ public abstract class MemoryStoreContract {
     }
 
     @Test
+    void aMemoryCarriesItsProvenanceThroughGetSearchAndMerge() {
+        MemoryWrite w = new MemoryWrite("p1", a, "users/5", "speaks fluent portuguese", "fact", 0.5, null, "thread-5",
+                "01ARZ3NDEKTSV4RRFFQ69G5FAV", 3L, "learn", "effect:2", Map.of());
+        store().put(w, T0);
+        MemoryRecord r = store().get(a, "p1").orElseThrow();
+        assertThat(r.tenant()).isEqualTo(a);
+        assertThat(r.sourceThread()).isEqualTo("thread-5");
+        assertThat(r.sourceCheckpoint()).isEqualTo("01ARZ3NDEKTSV4RRFFQ69G5FAV");
+        assertThat(r.sourceStep()).isEqualTo(3L);
+        assertThat(r.sourceNode()).isEqualTo("learn");
+        assertThat(r.derivedFrom()).isEqualTo("effect:2");
+        MemoryRecord hit = store().search(MemoryQuery.text(a, "fluent portuguese", 1), T0).get(0).memory();
+        assertThat(hit.sourceCheckpoint()).isEqualTo("01ARZ3NDEKTSV4RRFFQ69G5FAV");
+        assertThat(hit.sourceStep()).isEqualTo(3L);
+        assertThat(hit.derivedFrom()).isEqualTo("effect:2");
+        // A near-duplicate from another step merges into it: the memory keeps where it first came from.
+        PutResult merged = store().put(new MemoryWrite(null, a, "users/5", "speaks fluent portuguese", "fact", 0.9, null, "thread-6",
+                "01ARZ3NDEKTSV4RRFFQ69G5FAW", 1L, "other", "input", Map.of()), T0.plusSeconds(5));
+        assertThat(merged.merged()).isTrue();
+        assertThat(store().get(a, "p1").orElseThrow().sourceThread()).isEqualTo("thread-5");
+        assertThat(store().get(a, "p1").orElseThrow().sourceNode()).isEqualTo("learn");
+    }
+
+    @Test
+    void badProvenanceIsInvalidInput() {
+        assertInvalid(() -> new MemoryWrite(null, a, "ns", "x", "fact", 0.5, null, "t", null, 1L, "n", "a model said so", Map.of()),
+                "derivedFrom");
+        assertInvalid(() -> new MemoryWrite(null, a, "ns", "x", "fact", 0.5, null, "t", null, -1L, "n", "input", Map.of()), "sourceStep");
+        assertInvalid(() -> new MemoryWrite(null, a, "ns", "x", "fact", 0.5, null, "not a thread!", null, 1L, "n", "input", Map.of()),
+                "sourceThread");
+    }
+
+    @Test
     void searchHitsCarryNoEmbeddingAndGetDoes() {
         store().put(new MemoryWrite("v1", a, "ns", "cats purr softly at night", "fact", 0.5, null, null, null, Map.of()), T0);
         MemoryHit hit = store().search(MemoryQuery.text(a, "cats purr", 1), T0).get(0);

@@ -131,6 +131,10 @@ class MemoryOutboxTest {
         MemoryRecord one = memory.delegate.search(MemoryQuery.text("acme", "fact one about step 1", 1), Instant.now()).get(0).memory();
         assertThat(one.sourceThread()).isEqualTo("remembering");
         assertThat(one.sourceCheckpoint()).isEqualTo(r.checkpoint().id().value());
+        // Provenance: the step, the node, and what it was derived from — the node's recall, effect 0 of the checkpoint.
+        assertThat(one.sourceStep()).isEqualTo(1L);
+        assertThat(one.sourceNode()).isEqualTo("learn");
+        assertThat(one.derivedFrom()).isEqualTo("effect:0");
         assertThat(store.unpublished(thread)).isEmpty();
         // The next step recalls what the first one learnt.
         StepResult<?> second = runtime(memory).step(thread);

@@ -132,6 +132,21 @@ public final class EffectJournal {
         serving.put(node, queue);
     }
 
+    /**
+     * The sequence number of the last effect that {@code node}'s current attempt completed (a reply, a result), or -1
+     * when it has made none yet: what a memory the node remembers now was derived from (its provenance).
+     */
+    public int lastCompleted(String node) {
+        int attempt = currentAttempt.getOrDefault(node, 1);
+        for (int i = log.size() - 1; i >= 0; i--) {
+            Effect e = log.get(i);
+            if (e.node().equals(node) && e.attempt() == attempt && !e.failed() && e.kind() != EffectKind.FAILURE) {
+                return e.seq();
+            }
+        }
+        return -1;
+    }
+
     /** The successful results of the node's latest attempt in the log, else its seeds. */
     private List<Effect> reusable(String node) {
         int latest = log.stream().filter(e -> e.node().equals(node)).mapToInt(Effect::attempt).max().orElse(0);

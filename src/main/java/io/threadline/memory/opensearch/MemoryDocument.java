@@ -15,8 +15,8 @@ import java.util.TreeMap;
  */
 public record MemoryDocument(String id, String tenant, String namespace, String content, float[] embedding, String kind,
                              double importance, String createdAt, String accessedAt, String expiresAt, long expiry,
-                             String sourceThread, String sourceCheckpoint, String contentHash, Map<String, String> metadata,
-                             List<String> metadataTerms) {
+                             String sourceThread, String sourceCheckpoint, Long sourceStep, String sourceNode, String derivedFrom,
+                             String contentHash, Map<String, String> metadata, List<String> metadataTerms) {
 
     /**
      * {@code expiry} for a memory that never expires. Every document has an {@code expiry} (epoch milliseconds), so
@@ -30,7 +30,8 @@ public record MemoryDocument(String id, String tenant, String namespace, String 
         return new MemoryDocument(r.id(), r.tenant(), r.namespace(), r.content(), r.embedding(), r.kind(), r.importance(),
                 r.createdAt().toString(), r.accessedAt().toString(), r.expiresAt() == null ? null : r.expiresAt().toString(),
                 r.expiresAt() == null ? NEVER : r.expiresAt().toEpochMilli(),
-                r.sourceThread(), r.sourceCheckpoint(), r.contentHash(), r.metadata(), terms(r.metadata()));
+                r.sourceThread(), r.sourceCheckpoint(), r.sourceStep(), r.sourceNode(), r.derivedFrom(), r.contentHash(), r.metadata(),
+                terms(r.metadata()));
     }
 
     /**
@@ -51,6 +52,6 @@ public record MemoryDocument(String id, String tenant, String namespace, String 
     MemoryRecord toRecord() {
         return new MemoryRecord(id, tenant, namespace, content, embedding == null ? MemoryRecord.NO_EMBEDDING : embedding, kind, importance, Instant.parse(createdAt),
                 Instant.parse(accessedAt), expiresAt == null ? null : Instant.parse(expiresAt), sourceThread, sourceCheckpoint,
-                contentHash, metadata);
+                sourceStep, sourceNode, derivedFrom, contentHash, metadata);
     }
 }

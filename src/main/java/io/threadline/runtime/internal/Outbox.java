@@ -50,8 +50,7 @@ public final class Outbox {
         }
         List<MemoryWrite> sourced = new ArrayList<>(writes.size());
         for (MemoryWrite w : writes) {
-            sourced.add(new MemoryWrite(w.id(), w.tenant(), w.namespace(), w.content(), w.kind(), w.importance(), w.ttl(),
-                    w.sourceThread(), checkpointId, w.metadata()));
+            sourced.add(w.fromCheckpoint(checkpointId));
         }
         return MemoryOutbox.fromJson(new String(codec.encode(sourced), java.nio.charset.StandardCharsets.UTF_8));
     }

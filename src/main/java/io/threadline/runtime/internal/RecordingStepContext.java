@@ -89,8 +89,15 @@ final class RecordingStepContext implements StepContext {
             ArrayNode out = Effects.mapper().createArrayNode();
             for (MemoryHit hit : scope.memory.search(new MemoryQuery(scope.thread.tenant(), query, null, k, namespace, Map.of(), 0),
                     scope.clock.instant())) {
-                out.addObject().put("id", hit.memory().id()).put("namespace", hit.memory().namespace())
+                ObjectNode h = out.addObject().put("id", hit.memory().id()).put("namespace", hit.memory().namespace())
                         .put("content", hit.memory().content()).put("score", hit.score());
+                // Provenance, so the recorded recall (and the inspector) can link a memory to the step that wrote it.
+                if (hit.memory().sourceThread() != null) {
+                    h.put("sourceThread", hit.memory().sourceThread());
+                }
+                if (hit.memory().sourceCheckpoint() != null) {
+                    h.put("sourceCheckpoint", hit.memory().sourceCheckpoint());
+                }
             }
             return out;
         });
@@ -120,7 +127,7 @@ final class RecordingStepContext implements StepContext {
         if (!scope.memoryAvailable) {
             throw new IllegalStateException("this runtime has no long-term memory store");
         }
-        scope.remember(namespace, content, kind, importance);
+        scope.remember(node, namespace, content, kind, importance);
     }
 
     @Override

@@ -125,11 +125,17 @@ public final class StepScope implements StepEnvironment {
         }
     }
 
-    void remember(String namespace, String content, String kind, double importance) {
+    /**
+     * Provenance: the thread, this step and {@code node}; what it was derived from is the node's last completed effect
+     * in this attempt ({@code effect:<seq>}, as the checkpoint's effects number them), or its input when it made none.
+     * The checkpoint id is added by the outbox once known.
+     */
+    void remember(String node, String namespace, String content, String kind, double importance) {
         String id = "o-" + Embeddings.sha256(thread.tenant() + "\n" + thread.threadId() + "\n" + step + "\n" + remembered.size())
                 .substring(0, 32);
-        remembered.add(new MemoryWrite(id, thread.tenant(), namespace, content, kind, importance, null, thread.threadId(), null,
-                Map.of()));
+        int effect = journal.lastCompleted(node);
+        remembered.add(new MemoryWrite(id, thread.tenant(), namespace, content, kind, importance, null, thread.threadId(), null, step,
+                node, effect < 0 ? "input" : "effect:" + effect, Map.of()));
     }
 
     void markDegradedRecall() {
