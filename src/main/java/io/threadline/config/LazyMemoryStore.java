@@ -63,6 +63,11 @@ final class LazyMemoryStore implements MemoryStore {
     }
 
     @Override
+    public long deleteBySourceThread(String tenant, String threadId) {
+        return store().deleteBySourceThread(tenant, threadId);
+    }
+
+    @Override
     public MemoryPruneReport prune(String tenant, int maxPerNamespace, Instant now) {
         return store().prune(tenant, maxPerNamespace, now);
     }

@@ -121,6 +121,19 @@ public final class InMemoryMemoryStore implements MemoryStore {
     }
 
     @Override
+    public long deleteBySourceThread(String tenant, String threadId) {
+        Map<String, MemoryRecord> records = byTenant.get(tenant);
+        if (records == null) {
+            return 0;
+        }
+        synchronized (records) {
+            int before = records.size();
+            records.values().removeIf(r -> threadId.equals(r.sourceThread()));
+            return before - records.size();
+        }
+    }
+
+    @Override
     public MemoryPruneReport prune(String tenant, int maxPerNamespace, Instant now) {
         Map<String, MemoryRecord> records = tenant(tenant);
         synchronized (records) {

@@ -40,6 +40,14 @@ public interface MemoryStore {
     /** Removes one memory; false if the tenant has none by that id. */
     boolean delete(String tenant, String id);
 
+    /**
+     * Removes every memory of the tenant whose source is the thread {@code threadId} (written by one of its steps:
+     * {@link MemoryRecord#sourceThread}) and returns how many it removed; 0 when there are none. Part of deleting a
+     * thread: memories derived from it go with it. A memory that a write from another thread merged into keeps its
+     * first source, and goes with that thread. Visible to the next search when it returns.
+     */
+    long deleteBySourceThread(String tenant, String threadId);
+
     /** Removes the tenant's expired memories and, per namespace, those beyond {@code maxPerNamespace}. */
     MemoryPruneReport prune(String tenant, int maxPerNamespace, Instant now);
 }

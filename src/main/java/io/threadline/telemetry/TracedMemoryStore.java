@@ -84,6 +84,11 @@ final class TracedMemoryStore implements MemoryStore {
     }
 
     @Override
+    public long deleteBySourceThread(String tenant, String threadId) {
+        return traced("deleteBySourceThread", span -> store.deleteBySourceThread(tenant, threadId));
+    }
+
+    @Override
     public MemoryPruneReport prune(String tenant, int maxPerNamespace, Instant now) {
         return traced("prune", span -> {
             MemoryPruneReport report = store.prune(tenant, maxPerNamespace, now);

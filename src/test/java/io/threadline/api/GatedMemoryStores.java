@@ -59,6 +59,11 @@ public class GatedMemoryStores extends MemoryStores {
         }
 
         @Override
+        public long deleteBySourceThread(String tenant, String threadId) {
+            throw new UnsupportedOperationException("only search is gated");
+        }
+
+        @Override
         public MemoryPruneReport prune(String tenant, int maxPerNamespace, Instant now) {
             throw new UnsupportedOperationException("only search is gated");
         }

@@ -79,6 +79,13 @@ class MemoryOutboxTest {
             return delegate.delete(tenant, id);
         }
 
+        public long deleteBySourceThread(String tenant, String threadId) {
+            if (searchDown) {
+                throw new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE, "memory is down");
+            }
+            return delegate.deleteBySourceThread(tenant, threadId);
+        }
+
         public MemoryPruneReport prune(String tenant, int max, Instant now) {
             return delegate.prune(tenant, max, now);
         }
@@ -130,6 +137,50 @@ class MemoryOutboxTest {
     }
 
     @Test
+    void deletingAThreadRemovesEveryStoredItemAndTheMemoriesItsStepsWrote() {
+        ThreadRuntime<Log> rt = runtime(memory);
+        rt.step(thread);
+        rt.step(thread);
+        ThreadKey otherTenant = ThreadKey.of("other", thread.threadId());
+        rt.step(otherTenant);
+        assertThat(memory.contents("acme")).hasSize(4);
+
+        DeleteReport report = rt.delete(thread);
+
+        assertThat(report.byKind()).containsEntry("checkpoints", 2L).containsEntry("heads", 1L).containsEntry("memories", 4L);
+        assertThat(report.existed()).isTrue();
+        assertThat(memory.contents("acme")).isEmpty();
+        assertThat(store.storedBytes(thread)).isZero();
+        assertThatThrownBy(() -> rt.state(thread)).isInstanceOfSatisfying(ThreadlineException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.THREAD_NOT_FOUND));
+        assertThat(memory.contents("other")).as("another tenant's thread of the same id").hasSize(2);
+        assertThat(rt.state(otherTenant).checkpoint().step()).isEqualTo(1);
+
+        DeleteReport again = rt.delete(thread);
+        assertThat(again.byKind().values()).as("idempotent").containsOnly(0L);
+        assertThat(again.existed()).isFalse();
+        // The id starts a new thread, which knows nothing of the deleted one's memories.
+        assertThat(rt.step(thread).state().lines()).containsExactly("knew 0");
+    }
+
+    @Test
+    void aDeleteWhoseMemoriesCouldNotBeRemovedIsFinishedByRunningItAgain() {
+        ThreadRuntime<Log> rt = runtime(memory);
+        rt.step(thread);
+        memory.searchDown = true;
+
+        assertThatThrownBy(() -> rt.delete(thread)).isInstanceOfSatisfying(ThreadlineException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE));
+        assertThat(store.storedBytes(thread)).as("the thread went first").isZero();
+        assertThat(memory.contents("acme")).hasSize(2);
+
+        memory.searchDown = false;
+        DeleteReport finished = rt.delete(thread);
+        assertThat(finished.memories()).isEqualTo(2);
+        assertThat(memory.contents("acme")).isEmpty();
+    }
+
+    @Test
     void aFailedApplyIsRetriedUntilAcknowledgedWithoutLosingOrDuplicatingAnything() {
         ThreadRuntime<Log> rt = runtime(memory);
         memory.failures.set(2);
@@ -164,6 +215,7 @@ class MemoryOutboxTest {
             public List<MemoryHit> search(MemoryQuery q, Instant now) { return memory.search(q, now); }
             public boolean delete(String t, String id) { return memory.delete(t, id); }
             public MemoryPruneReport prune(String t, int m, Instant now) { return memory.prune(t, m, now); }
+            public long deleteBySourceThread(String t, String thread) { return memory.deleteBySourceThread(t, thread); }
         };
         runtime(failSecond).step(thread);
         assertThat(memory.contents("acme")).hasSize(3);

@@ -454,6 +454,11 @@ class ThreadlineTelemetryTest {
             }
 
             @Override
+            public long deleteBySourceThread(String tenant, String threadId) {
+                throw outage();
+            }
+
+            @Override
             public io.threadline.memory.MemoryPruneReport prune(String tenant, int maxPerNamespace, java.time.Instant now) {
                 throw outage();
             }

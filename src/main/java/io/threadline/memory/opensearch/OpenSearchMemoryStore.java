@@ -15,6 +15,8 @@ import io.threadline.memory.PutResult;
 import org.opensearch.client.opensearch.OpenSearchAsyncClient;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.opensearch._types.OpenSearchException;
+import org.opensearch.client.opensearch._types.Conflicts;
+import org.opensearch.client.opensearch._types.FieldValue;
 import org.opensearch.client.opensearch._types.Refresh;
 import org.opensearch.client.opensearch._types.Result;
 import org.opensearch.client.opensearch._types.query_dsl.Query;
@@ -229,6 +231,19 @@ public final class OpenSearchMemoryStore implements MemoryStore {
         MemoryWrite.requireId(id);
         return call("delete a memory", () -> client.delete(d -> d.index(index.index()).id(docId(tenant, id)).refresh(Refresh.True))
                 .result() == Result.Deleted);
+    }
+
+    /** One delete-by-query on the tenant and source thread, refreshed so the next search no longer sees them. */
+    @Override
+    public long deleteBySourceThread(String tenant, String threadId) {
+        return call("delete a thread's memories", () -> {
+            Long deleted = client.deleteByQuery(d -> d.index(index.index()).refresh(Refresh.True)
+                    .conflicts(Conflicts.Proceed)
+                    .query(q -> q.bool(b -> b
+                            .filter(f -> f.term(t -> t.field("tenant").value(FieldValue.of(tenant))))
+                            .filter(f -> f.term(t -> t.field("sourceThread").value(FieldValue.of(threadId))))))).deleted();
+            return deleted == null ? 0L : deleted;
+        });
     }
 
     @Override
