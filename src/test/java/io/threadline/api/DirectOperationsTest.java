@@ -279,7 +279,7 @@ class DirectOperationsTest {
             unknownField.put("everything", true);
             assertThat(Lambda.invoke(unknownField).at("/error/code").asText()).isEqualTo("INVALID_INPUT");
             ObjectNode wrongType = Lambda.echoEvent("delete.json");
-            wrongType.put("threadId", 42);
+            wrongType.putArray("threadId").add("demo-1");
             assertThat(Lambda.invoke(wrongType).at("/error/code").asText()).isEqualTo("INVALID_INPUT");
             ObjectNode noTenant = Lambda.echoEvent("delete.json");
             noTenant.remove("tenant");
