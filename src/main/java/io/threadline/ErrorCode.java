@@ -47,6 +47,7 @@ public enum ErrorCode {
     /**
      * The thread is being deleted (a delete has begun and not finished): nothing can be committed to it.
      * Once the delete is done the id is free again; a delete that was interrupted is finished by running it again.
+     * Also what an encrypted thread's copy left behind (a restored backup) answers once its data key is deleted.
      */
     THREAD_DELETED(409),
     /** The thread waits for a resume value, or was resumed while not interrupted. */

@@ -56,6 +56,7 @@ public class Operations {
             Map.entry("update", new Handler<>(Requests.Update.class, Requests.Update::tenant, this::update)),
             Map.entry("replay", new Handler<>(Requests.Replay.class, Requests.Replay::tenant, this::replay)),
             Map.entry("export", new Handler<>(Requests.Export.class, Requests.Export::tenant, this::export)),
+            Map.entry("delete", new Handler<>(Requests.Delete.class, Requests.Delete::tenant, this::delete)),
             Map.entry("memory-search", new Handler<>(Requests.MemorySearch.class, Requests.MemorySearch::tenant, this::memorySearch)),
             Map.entry("memory-put", new Handler<>(Requests.MemoryPut.class, Requests.MemoryPut::tenant, this::memoryPut)),
             Map.entry("memory-delete", new Handler<>(Requests.MemoryDelete.class, Requests.MemoryDelete::tenant, this::memoryDelete)),
@@ -357,6 +358,17 @@ public class Operations {
         return call == null ? null
                 : new io.threadline.effects.NonDeterministicException.Call(call.kind(), call.name(),
                 io.threadline.state.Redaction.mask(call.request(), values));
+    }
+
+    /**
+     * Deletes the caller's thread and the memories derived from it. The tenant is the caller's, so another
+     * tenant's thread of the same id is out of reach; a thread of another agent than the one named is refused
+     * ({@code AGENT_MISMATCH}) before anything is deleted.
+     */
+    public Replies.Delete delete(Caller caller, Requests.Delete r) {
+        ThreadRuntime<?> runtime = agents.runtime(r.agent());
+        io.threadline.runtime.DeleteReport report = runtime.delete(key(caller, r.threadId()));
+        return new Replies.Delete(report.threadId(), report.existed(), report.byKind(), null);
     }
 
     public Replies.MemorySearch memorySearch(Caller caller, Requests.MemorySearch r) {

@@ -81,6 +81,14 @@ public final class Replies {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Replay(ReplayReport report, ErrorBody error) {}
 
+    /**
+     * What a delete removed: {@code existed} (the thread had a head when the delete began) and {@code removed},
+     * counts by kind (checkpoints, chunks, heads, pendingEffects, idempotencyRecords, outboxMarkers, other,
+     * memories) — all zero for a thread that was not there.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Delete(String threadId, Boolean existed, java.util.Map<String, Long> removed, ErrorBody error) {}
+
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record MemorySearch(List<Memory> memories, ErrorBody error) {}
 

@@ -46,6 +46,12 @@ public final class Requests {
     public record MemoryPut(String tenant, String id, String namespace, String content, String kind, Double importance,
                             Long ttlSeconds, java.util.Map<String, String> metadata) {}
 
+    /**
+     * Deletes the thread — every checkpoint, its head, pending effects, idempotency records, outbox markers — and the
+     * memories its steps wrote. Idempotent.
+     */
+    public record Delete(String tenant, String agent, String threadId) {}
+
     /** Forgets one memory of the caller's tenant. */
     public record MemoryDelete(String tenant, String id) {}
 

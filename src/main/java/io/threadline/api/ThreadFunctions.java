@@ -77,6 +77,11 @@ public class ThreadFunctions {
         return answer(request, Requests.Replay.class, Requests.Replay::tenant, operations::replay, e -> new Replies.Replay(null, e));
     }
 
+    @Funq
+    public Replies.Delete delete(JsonNode request) {
+        return answer(request, Requests.Delete.class, Requests.Delete::tenant, operations::delete, e -> new Replies.Delete(null, null, null, e));
+    }
+
     @Funq("memory-search")
     public Replies.MemorySearch memorySearch(JsonNode request) {
         return answer(request, Requests.MemorySearch.class, Requests.MemorySearch::tenant, operations::memorySearch,

@@ -18,12 +18,24 @@ import java.util.Map;
  * @param idempotencyRecords remembered idempotency keys
  * @param outboxMarkers      markers of checkpoints whose memory writes were not acknowledged yet
  * @param other              items of kinds this store version does not name (written by a newer version)
+ * @param dataKeys           the thread's data key, when its checkpoints were encrypted (deleting it is crypto-shredding)
  */
 public record ThreadDeletion(long checkpoints, long chunks, long heads, long pendingEffects, long idempotencyRecords,
-                             long outboxMarkers, long other) {
+                             long outboxMarkers, long other, long dataKeys) {
 
     /** Nothing was there. */
-    public static final ThreadDeletion NONE = new ThreadDeletion(0, 0, 0, 0, 0, 0, 0);
+    public static final ThreadDeletion NONE = new ThreadDeletion(0, 0, 0, 0, 0, 0, 0, 0);
+
+    /** A store's report, before any data key is counted. */
+    public ThreadDeletion(long checkpoints, long chunks, long heads, long pendingEffects, long idempotencyRecords,
+                          long outboxMarkers, long other) {
+        this(checkpoints, chunks, heads, pendingEffects, idempotencyRecords, outboxMarkers, other, 0);
+    }
+
+    /** This report with the thread's data key counted. */
+    public ThreadDeletion withDataKeys(long keys) {
+        return new ThreadDeletion(checkpoints, chunks, heads, pendingEffects, idempotencyRecords, outboxMarkers, other, keys);
+    }
 
     /** Whether the thread had a head, i.e. existed as a thread, before the delete. */
     public boolean existed() {
@@ -31,7 +43,7 @@ public record ThreadDeletion(long checkpoints, long chunks, long heads, long pen
     }
 
     public long total() {
-        return checkpoints + chunks + heads + pendingEffects + idempotencyRecords + outboxMarkers + other;
+        return checkpoints + chunks + heads + pendingEffects + idempotencyRecords + outboxMarkers + other + dataKeys;
     }
 
     /** The counts by kind, in a stable order (the API's {@code removed}). */
@@ -44,13 +56,14 @@ public record ThreadDeletion(long checkpoints, long chunks, long heads, long pen
         out.put("idempotencyRecords", idempotencyRecords);
         out.put("outboxMarkers", outboxMarkers);
         out.put("other", other);
+        out.put("dataKeys", dataKeys);
         return out;
     }
 
     /** This report plus another (a delete resumed after an earlier, interrupted one). */
     public ThreadDeletion plus(ThreadDeletion o) {
         return new ThreadDeletion(checkpoints + o.checkpoints, chunks + o.chunks, heads + o.heads, pendingEffects + o.pendingEffects,
-                idempotencyRecords + o.idempotencyRecords, outboxMarkers + o.outboxMarkers, other + o.other);
+                idempotencyRecords + o.idempotencyRecords, outboxMarkers + o.outboxMarkers, other + o.other, dataKeys + o.dataKeys);
     }
 
     /** The refusal of a commit to a thread a delete has closed. */

@@ -8,6 +8,7 @@ import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.HistoryPage;
 import io.threadline.checkpoint.HistoryQuery;
+import io.threadline.checkpoint.ThreadDeletion;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.effects.ToolBox;
 import io.threadline.graph.CompiledGraph;
@@ -177,6 +178,24 @@ public final class ThreadRuntime<S> {
      */
     public int publishPending(ThreadKey thread) {
         return heads.outbox().catchUp(thread);
+    }
+
+    // ------------------------------------------------------------------ forgetting
+
+    /**
+     * Deletes the thread and what was derived from it: every item the store keeps for it
+     * ({@link CheckpointStore#delete}) and then the long-term memories its steps wrote. Idempotent; a step racing
+     * it is either deleted with the thread or refused with {@code THREAD_DELETED}. A delete that fails part way
+     * ({@code DEPENDENCY_UNAVAILABLE}) is finished by calling it again.
+     */
+    public DeleteReport delete(ThreadKey thread) {
+        // A thread of another agent is not this runtime's to delete (AGENT_MISMATCH), as it is not its to read.
+        heads.store().head(thread).flatMap(h -> heads.store().get(thread, h.checkpointId()))
+                .ifPresent(cp -> heads.bound(List.of(cp)));
+        ThreadDeletion removed = heads.store().delete(thread);
+        heads.forget(thread);
+        long memories = heads.memory() == null ? 0 : heads.memory().forgetThread(thread.tenant(), thread.threadId()).removed();
+        return new DeleteReport(thread.threadId(), removed, memories);
     }
 
     // ------------------------------------------------------------------ time travel

@@ -62,7 +62,7 @@ class ApiGatewayFunctionTest {
         assertError(notJson, 400, "INVALID_INPUT");
 
         ObjectNode wrongPath = Lambda.event("http-step.json");
-        wrongPath.put("rawPath", "/delete");
+        wrongPath.put("rawPath", "/purge");
         JsonNode unknown = assertError(wrongPath, 404, "UNKNOWN_OPERATION");
         assertThat(unknown.at("/error/message").asText()).contains(Operations.NAMES.stream().map(n -> "/" + n).toList());
 

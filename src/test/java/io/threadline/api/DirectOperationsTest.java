@@ -243,4 +243,67 @@ class DirectOperationsTest {
             }
         }
     }
+
+    /**
+     * events/delete.json: the thread of the event's tenant goes, with the memories its steps wrote; another
+     * tenant's thread of the same id, and bad requests, change nothing.
+     */
+    @QuarkusTest
+    @TestProfile(Exports.Delete.class)
+    static class DeleteFunction {
+        @Inject
+        io.threadline.config.Agents agents;
+
+        @Inject
+        MemoryStores memoryStores;
+
+        @Test
+        void theEventsThreadAndItsMemoriesGoAndNothingElse() {
+            ThreadRuntime<io.threadline.testing.EchoAgent.EchoState> runtime =
+                    agents.runtime(io.threadline.testing.EchoAgent.NAME, io.threadline.testing.EchoAgent.EchoState.class);
+            ThreadKey acme = ThreadKey.of("acme", "demo-1");
+            ThreadKey globex = ThreadKey.of("globex", "demo-1");
+            runtime.run(acme, io.threadline.testing.EchoAgent.user("what is 6 * 7"), RunBudget.steps(5));
+            runtime.run(globex, io.threadline.testing.EchoAgent.user("what is 2 + 3"), RunBudget.steps(5));
+            MemoryStore memory = memoryStores.store().orElseThrow();
+            memory.put(new MemoryWrite("m-demo-1", "acme", "notes", "the answer was forty two", "fact", 0.5, null, "demo-1",
+                    null, Map.of()), Instant.now());
+            memory.put(new MemoryWrite("m-demo-1", "globex", "notes", "the answer was five", "fact", 0.5, null, "demo-1",
+                    null, Map.of()), Instant.now());
+
+            // Bad requests: refused with INVALID_INPUT (or AGENT_MISMATCH), and nothing is deleted.
+            ObjectNode missing = Lambda.echoEvent("delete.json");
+            missing.remove("threadId");
+            assertThat(Lambda.invoke(missing).at("/error/code").asText()).isEqualTo("INVALID_INPUT");
+            ObjectNode unknownField = Lambda.echoEvent("delete.json");
+            unknownField.put("everything", true);
+            assertThat(Lambda.invoke(unknownField).at("/error/code").asText()).isEqualTo("INVALID_INPUT");
+            ObjectNode wrongType = Lambda.echoEvent("delete.json");
+            wrongType.putArray("threadId").add("demo-1");
+            assertThat(Lambda.invoke(wrongType).at("/error/code").asText()).isEqualTo("INVALID_INPUT");
+            ObjectNode noTenant = Lambda.echoEvent("delete.json");
+            noTenant.remove("tenant");
+            assertThat(Lambda.invoke(noTenant).at("/error/code").asText()).isEqualTo("INVALID_INPUT");
+            JsonNode otherAgent = Lambda.invoke(Lambda.eventText("delete.json"));  // names no agent: the default's
+            assertThat(otherAgent.at("/error/code").asText()).as(otherAgent.toString()).isEqualTo("AGENT_MISMATCH");
+            assertThat(runtime.state(acme).checkpoint().step()).isEqualTo(2);
+            assertThat(memory.get("acme", "m-demo-1")).isPresent();
+
+            JsonNode deleted = Lambda.invoke(Lambda.echoEvent("delete.json"));
+
+            assertThat(deleted.get("threadId").asText()).as(deleted.toString()).isEqualTo("demo-1");
+            assertThat(deleted.get("existed").asBoolean()).isTrue();
+            assertThat(deleted.at("/removed/checkpoints").asLong()).isEqualTo(2);
+            assertThat(deleted.at("/removed/heads").asLong()).isEqualTo(1);
+            assertThat(deleted.at("/removed/memories").asLong()).isEqualTo(1);
+            assertThat(deleted.has("error")).isFalse();
+            assertThat(memory.get("acme", "m-demo-1")).isEmpty();
+            assertThat(runtime.state(globex).state().answer()).as("another tenant's thread of the same id").isEqualTo("5");
+            assertThat(memory.get("globex", "m-demo-1")).isPresent();
+            JsonNode state = Lambda.invoke(Lambda.echoEvent("delete.json"));
+            assertThat(state.get("existed").asBoolean()).as("again: " + state).isFalse();
+            state.get("removed").forEach(n -> assertThat(n.asLong()).isZero());
+            runtime.delete(globex);
+        }
+    }
 }

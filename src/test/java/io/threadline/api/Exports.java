@@ -110,6 +110,14 @@ final class Exports {
     }
 
     /** The resume function, with the reference agent asking a human before every tool call. */
+    /** The delete function, with an in-process memory store so a thread's memories go with it. */
+    public static class Delete implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("quarkus.funqy.export", "delete", "threadline.memory.store", "memory");
+        }
+    }
+
     public static class ResumeWithApproval implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {

@@ -51,6 +51,24 @@ class LocalHttpTest {
                 .body("nextCursor", notNullValue());
     }
 
+    /** README's "Forgetting" curl line: the thread goes, the answer counts what went; again, zeros. */
+    @Test
+    void deleteAsTheReadmeCurlLineDoesIt() {
+        given().contentType(ContentType.JSON).body("{\"agent\":\"echo\",\"threadId\":\"hello-delete\",\"maxSteps\":5,"
+                + "\"input\":{\"messages\":[{\"role\":\"user\",\"content\":\"what is 6 * 7\"}]}}").post("/run").then().statusCode(200);
+        given().contentType(ContentType.JSON).body("{\"agent\":\"echo\",\"threadId\":\"hello-delete\"}").post("/delete")
+                .then().statusCode(200)
+                .body("existed", equalTo(true))
+                .body("removed.checkpoints", equalTo(2))
+                .body("removed.heads", equalTo(1))
+                .body("error", nullValue());
+        error("/state", "{\"agent\":\"echo\",\"threadId\":\"hello-delete\"}", 404, "THREAD_NOT_FOUND");
+        given().contentType(ContentType.JSON).body("{\"threadId\":\"hello-delete\"}").post("/delete")
+                .then().statusCode(200).body("existed", equalTo(false)).body("removed.checkpoints", equalTo(0));
+        error("/delete", "{\"threadId\":\"hello-delete\",\"tenant\":\"someone-else\"}", 400, "INVALID_INPUT");
+        error("/delete", "{}", 400, "INVALID_INPUT");
+    }
+
     @Test
     void errorsHaveTheirStatusAndOneShape() {
         error("/step", "{not json", 400, "INVALID_INPUT");

@@ -668,7 +668,7 @@ public abstract class CheckpointStoreContract {
 
         ThreadDeletion report = store().delete(thread);
 
-        assertThat(report).isEqualTo(new ThreadDeletion(3, 0, 1, 2, 1, 1, 0));
+        assertThat(report.withDataKeys(0)).as("the store's items (an encrypting store also counts the data key)").isEqualTo(new ThreadDeletion(3, 0, 1, 2, 1, 1, 0));
         assertThat(report.existed()).isTrue();
         assertThat(report.byKind()).containsEntry("checkpoints", 3L).containsEntry("idempotencyRecords", 1L);
         assertThat(store().head(thread)).isEmpty();
@@ -689,7 +689,7 @@ public abstract class CheckpointStoreContract {
         ThreadKey thread = newThread();
         Checkpoint first = fixtures.first(thread);
         store().commit(new Commit(first, 0));
-        assertThat(store().delete(thread).total()).isEqualTo(2);
+        assertThat(store().delete(thread).withDataKeys(0).total()).isEqualTo(2);
 
         assertThat(store().delete(thread)).as("again: nothing left to remove").isEqualTo(ThreadDeletion.NONE);
         assertThat(store().delete(newThread())).as("a thread that never was").isEqualTo(ThreadDeletion.NONE);

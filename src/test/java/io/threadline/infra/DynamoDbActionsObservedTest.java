@@ -72,6 +72,8 @@ class DynamoDbActionsObservedTest {
         call(observed, "update", thread, e -> functions.update(e), Map.of());
         // Not interrupted: resume reads the head and refuses, which is as far as it gets without an interrupt.
         call(observed, "resume", thread, e -> functions.resume(e), Map.of());
+        // Last, as it removes the thread: tombstone, sweep, untombstone.
+        call(observed, "delete", thread, e -> functions.delete(e), Map.of());
 
         System.out.println("DynamoDB actions observed by operation: " + observed);
         CfnEvaluation template = new CfnEvaluation(CfnTemplate.read(), Map.of());
@@ -85,6 +87,7 @@ class DynamoDbActionsObservedTest {
         assertThat(observed.get("step")).contains("dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem");
         assertThat(observed.get("history")).isNotEmpty();
         assertThat(observed.get("fork")).contains("dynamodb:PutItem");
+        assertThat(observed.get("delete")).contains("dynamodb:PutItem", "dynamodb:Query", "dynamodb:BatchWriteItem", "dynamodb:DeleteItem");
     }
 
     private JsonNode call(Map<String, Set<String>> observed, String operation, String thread, Function<JsonNode, Object> function,

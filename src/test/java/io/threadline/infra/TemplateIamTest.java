@@ -78,6 +78,9 @@ class TemplateIamTest {
             Map.entry("history", Set.of(Uses.CHECKPOINT_QUERY)),
             Map.entry("export", Set.of(Uses.CHECKPOINT_QUERY)),
             Map.entry("replay", Set.of(Uses.CHECKPOINT_READ)),
+            // delete: the store's tombstone (PutItem), sweep (Query, BatchWriteItem) and last DeleteItem; the
+            // thread's memories by a delete-by-query (POST).
+            Map.entry("delete", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY)),
             Map.entry("memory-search", Set.of(Uses.MEMORY, Uses.EMBEDDING)),
             Map.entry("memory-put", Set.of(Uses.MEMORY, Uses.EMBEDDING)),
             Map.entry("memory-delete", Set.of(Uses.MEMORY)));

@@ -171,6 +171,27 @@ public abstract class MemoryStoreContract {
     }
 
     @Test
+    void deletingByASourceThreadRemovesThatThreadsMemoriesOnly() {
+        store().put(new MemoryWrite("s1", a, "ns", "the kettle whistles at dawn", "fact", 0.5, null, "thread-x", "cp1", Map.of()), T0);
+        store().put(new MemoryWrite("s2", a, "other", "invoices are paid on fridays", "fact", 0.5, null, "thread-x", "cp2", Map.of()), T0);
+        store().put(new MemoryWrite("keep", a, "ns", "penguins huddle in winter storms", "fact", 0.5, null, "thread-y", "cp3", Map.of()), T0);
+        store().put(new MemoryWrite("own", a, "ns", "mountains echo every shout", "fact", 0.5, null, null, null, Map.of()), T0);
+        store().put(new MemoryWrite("s1", b, "ns", "the kettle whistles at dawn", "fact", 0.5, null, "thread-x", "cp1", Map.of()), T0);
+
+        assertThat(store().forgetThread(a, "thread-x").removed()).isEqualTo(2);
+
+        assertThat(store().get(a, "s1")).isEmpty();
+        assertThat(store().get(a, "s2")).isEmpty();
+        assertThat(store().search(MemoryQuery.text(a, "kettle whistles dawn", 5), T0)).extracting(h -> h.memory().id())
+                .doesNotContain("s1");
+        assertThat(store().get(a, "keep")).as("another thread's").isPresent();
+        assertThat(store().get(a, "own")).as("written by no thread").isPresent();
+        assertThat(store().get(b, "s1")).as("another tenant's, of a thread of the same id").isPresent();
+        assertThat(store().forgetThread(a, "thread-x").removed()).as("again").isZero();
+        assertThat(store().forgetThread("tenant-never-seen", "thread-x").removed()).isZero();
+    }
+
+    @Test
     void aSearchMovesTheAccessTimeOfWhatItReturnsOnly() {
         MemoryWrite hit = new MemoryWrite("hit", a, "ns", "purple elephants dance at noon", "fact", 0.4, null, null, null, Map.of("k", "v"));
         store().put(hit, T0);

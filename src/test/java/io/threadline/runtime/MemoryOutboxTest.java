@@ -84,6 +84,9 @@ class MemoryOutboxTest {
         }
 
         public io.threadline.memory.MemoryForgetReport forgetThread(String tenant, String threadId) {
+            if (searchDown) {
+                throw new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE, "memory is down");
+            }
             return delegate.forgetThread(tenant, threadId);
         }
 
@@ -139,6 +142,50 @@ class MemoryOutboxTest {
         // The next step recalls what the first one learnt.
         StepResult<?> second = runtime(memory).step(thread);
         assertThat(((Log) second.state()).lines()).containsExactly("knew 0", "knew 2");
+    }
+
+    @Test
+    void deletingAThreadRemovesEveryStoredItemAndTheMemoriesItsStepsWrote() {
+        ThreadRuntime<Log> rt = runtime(memory);
+        rt.step(thread);
+        rt.step(thread);
+        ThreadKey otherTenant = ThreadKey.of("other", thread.threadId());
+        rt.step(otherTenant);
+        assertThat(memory.contents("acme")).hasSize(4);
+
+        DeleteReport report = rt.delete(thread);
+
+        assertThat(report.byKind()).containsEntry("checkpoints", 2L).containsEntry("heads", 1L).containsEntry("memories", 4L);
+        assertThat(report.existed()).isTrue();
+        assertThat(memory.contents("acme")).isEmpty();
+        assertThat(store.storedBytes(thread)).isZero();
+        assertThatThrownBy(() -> rt.state(thread)).isInstanceOfSatisfying(ThreadlineException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.THREAD_NOT_FOUND));
+        assertThat(memory.contents("other")).as("another tenant's thread of the same id").hasSize(2);
+        assertThat(rt.state(otherTenant).checkpoint().step()).isEqualTo(1);
+
+        DeleteReport again = rt.delete(thread);
+        assertThat(again.byKind().values()).as("idempotent").containsOnly(0L);
+        assertThat(again.existed()).isFalse();
+        // The id starts a new thread, which knows nothing of the deleted one's memories.
+        assertThat(rt.step(thread).state().lines()).containsExactly("knew 0");
+    }
+
+    @Test
+    void aDeleteWhoseMemoriesCouldNotBeRemovedIsFinishedByRunningItAgain() {
+        ThreadRuntime<Log> rt = runtime(memory);
+        rt.step(thread);
+        memory.searchDown = true;
+
+        assertThatThrownBy(() -> rt.delete(thread)).isInstanceOfSatisfying(ThreadlineException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE));
+        assertThat(store.storedBytes(thread)).as("the thread went first").isZero();
+        assertThat(memory.contents("acme")).hasSize(2);
+
+        memory.searchDown = false;
+        DeleteReport finished = rt.delete(thread);
+        assertThat(finished.memories()).isEqualTo(2);
+        assertThat(memory.contents("acme")).isEmpty();
     }
 
     @Test

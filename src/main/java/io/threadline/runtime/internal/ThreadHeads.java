@@ -113,6 +113,11 @@ public final class ThreadHeads<S> {
 
     // ------------------------------------------------------------------ reading
 
+    /** Drops what this process holds of the thread (its decoded head): the thread was deleted. */
+    public void forget(ThreadKey thread) {
+        cache.remove(thread);
+    }
+
     /** The cached head, unchecked against the store (it may be stale); {@code null} when none is cached. */
     public Head<S> cached(ThreadKey thread) {
         return cache.get(thread);

@@ -53,8 +53,7 @@ public final class ThreadDeleter {
 
     public ThreadDeletion delete(ThreadKey thread) {
         String pk = Keys.partition(thread);
-        // Read the HEAD first only to know whether it is one (the report counts it): the put below replaces whatever
-        // is there, and its ALL_OLD answer is the truth at the moment the thread closed.
+        // The put replaces whatever HEAD is there; its ALL_OLD answer says what it was when the thread closed.
         Map<String, AttributeValue> tombstone = new java.util.HashMap<>(Map.of(Keys.PK, AttributeValue.fromS(pk),
                 Keys.SK, AttributeValue.fromS(Keys.HEAD), Keys.DELETING, AttributeValue.fromN(Long.toString(clock.millis()))));
         tombstone.put(WAS_HEAD, AttributeValue.fromBool(true));
@@ -64,9 +63,11 @@ public final class ThreadDeleter {
         boolean hadHead = old.containsKey(Keys.CHECKPOINT_ID) || old.containsKey(WAS_HEAD);
         if (!hadHead) {
             // No thread was there: the tombstone must not claim one when this delete is run again.
-            client.updateItem(b -> b.tableName(table).key(ThreadReader.key(pk, Keys.HEAD))
-                    .updateExpression("REMOVE #w").conditionExpression("attribute_exists(#d)")
-                    .expressionAttributeNames(Map.of("#w", WAS_HEAD, "#d", Keys.DELETING)));
+            // (A put, not an update: the functions' policy grants PutItem, and the tombstone is the whole item.)
+            Map<String, AttributeValue> plain = new java.util.HashMap<>(tombstone);
+            plain.remove(WAS_HEAD);
+            client.putItem(b -> b.tableName(table).item(plain)
+                    .conditionExpression("attribute_exists(#d)").expressionAttributeNames(Map.of("#d", Keys.DELETING)));
         }
         Counts counts = new Counts();
         counts.heads = hadHead ? 1 : 0;
