@@ -95,7 +95,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
         this.deleter = new ThreadDeleter(client, settings.tableName(), clock,
                 THREAD_DELETE_ATTEMPTS);
         this.lister = new io.threadline.checkpoint.dynamodb.internal.ThreadLister(client, settings.tableName(), index);
-        this.heads = new HeadScanner(client, settings.tableName());
+        this.heads = new HeadScanner(client, settings.tableName(), index);
     }
 
     /**
@@ -211,8 +211,8 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     }
 
     /**
-     * A Scan of the thread index {@value HeadScanner#INDEX} (sparse: only heads carry its keys), filtered to the tenant
-     * when one is given, then a consistent read of the page's heads; see {@link HeadScanner}.
+     * The thread index {@value HeadScanner#INDEX} (sparse: only heads carry its keys) — a Scan for every tenant, a Query
+     * per shard for one — then a consistent read of the page's heads; see {@link HeadScanner}.
      */
     @Override
     public HeadPage scanHeads(HeadScan scan) {
