@@ -11,7 +11,7 @@ public final class OperationNames {
 
     /** Every operation, in the order the README's table lists them. */
     public static final List<String> ALL = List.of("step", "run", "state", "history", "resume", "fork", "rewind", "update",
-            "replay", "export", "memory-search", "memory-put", "memory-delete");
+            "replay", "export", "memory-search", "memory-put", "memory-delete", "threads", "tag");
 
     private OperationNames() {
     }

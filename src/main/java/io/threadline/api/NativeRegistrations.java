@@ -23,8 +23,10 @@ import io.threadline.runtime.ReplayReport;
         // API: what callers send and what they get back.
         Requests.Step.class, Requests.Run.class, Requests.State.class, Requests.History.class,
         Requests.Resume.class, Requests.Fork.class, Requests.Rewind.class, Requests.Update.class, Requests.Replay.class, Requests.Export.class, Requests.MemorySearch.class, Requests.MemoryPut.class, Requests.MemoryDelete.class,
+        Requests.Threads.class, Requests.Tag.class,
         Replies.Step.class, Replies.Run.class, Replies.State.class, Replies.History.class, Replies.CheckpointEntry.class,
         Replies.Replay.class, Replies.Export.class, Replies.MemorySearch.class, Replies.MemoryPut.class, Replies.MemoryDelete.class, Replies.Memory.class,
+        Replies.Threads.class, Replies.ThreadEntry.class, Replies.Tag.class, io.threadline.checkpoint.ThreadSummary.Waiting.class,
         ErrorBody.class, ErrorBody.Envelope.class, ApiGatewayFunction.HttpResponse.class,
         CheckpointSummary.class, Decision.class, Status.class, StepError.class,
         ReplayReport.class, ReplayReport.Verdict.class, ReplayReport.FieldDifference.class,

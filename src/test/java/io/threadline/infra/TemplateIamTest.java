@@ -45,7 +45,11 @@ class TemplateIamTest {
         /** bedrock:InvokeModel of the chat model (Converse, tool calls included, is authorized as InvokeModel). */
         CHAT,
         /** bedrock:InvokeModel of the embedding model: every memory write and text search embeds. */
-        EMBEDDING
+        EMBEDDING,
+        /** Query of the threadsByActivity index (one per shard), then BatchGetItem of the page's heads. */
+        THREAD_LIST,
+        /** GetItem of the head's tags, then UpdateItem of them on condition of their version. */
+        THREAD_TAG
     }
 
     /**
@@ -68,7 +72,9 @@ class TemplateIamTest {
             Map.entry("replay", Set.of(Uses.CHECKPOINT_READ)),
             Map.entry("memory-search", Set.of(Uses.MEMORY, Uses.EMBEDDING)),
             Map.entry("memory-put", Set.of(Uses.MEMORY, Uses.EMBEDDING)),
-            Map.entry("memory-delete", Set.of(Uses.MEMORY)));
+            Map.entry("memory-delete", Set.of(Uses.MEMORY)),
+            Map.entry("threads", Set.of(Uses.THREAD_LIST)),
+            Map.entry("tag", Set.of(Uses.THREAD_TAG)));
 
     private static final String TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/CheckpointTable";
 
@@ -97,6 +103,8 @@ class TemplateIamTest {
                         : union(on("arn:aws:bedrock:" + region + ":" + account + ":inference-profile/" + profile + "." + model, "bedrock:InvokeModel"),
                                 on("arn:aws:bedrock:*::foundation-model/" + model, "bedrock:InvokeModel"));
             }
+            case THREAD_LIST -> union(on(TABLE + "/index/threadsByActivity", "dynamodb:Query"), on(TABLE, "dynamodb:BatchGetItem"));
+            case THREAD_TAG -> on(TABLE, "dynamodb:GetItem", "dynamodb:UpdateItem");
             case EMBEDDING -> on("arn:aws:bedrock:" + region + "::foundation-model/" + template.parameter("EmbeddingModelId"),
                     "bedrock:InvokeModel");
         };
