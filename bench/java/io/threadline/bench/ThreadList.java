@@ -132,7 +132,7 @@ public final class ThreadList {
         ThreadIndexSettings index = ThreadIndexSettings.defaults();
         DynamoDbCheckpointStore store = new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), index, Clock.systemUTC());
 
-        System.out.printf(Locale.ROOT, "machine: %s%n", Machine.describe());
+        System.out.println(Machine.describe());
         System.out.printf(Locale.ROOT, "settings: %d threads per tenant, 2 tenants, shards %d, granularity %s, max-examined %d; DynamoDB Local 2.6.1%n",
                 n, index.shards(), index.granularity(), index.maxExamined());
         long seedStart = System.nanoTime();
