@@ -1,4 +1,4 @@
-// The thread inspector: plain JavaScript over the API's own operations (POST /history, /state, /replay,
+// The thread inspector: plain JavaScript over the API's own operations (POST /threads, /history, /state, /replay,
 // /fork, /resume), so the page sees exactly what the API shows the caller's tenant, and GET
 // /inspector/graph for the graph. Everything the API returns is written with textContent, never as HTML:
 // states, effects and memories are user and model text.
@@ -434,9 +434,76 @@ async function loadAgents(requested) {
   }
 }
 
+// ---- the caller's threads (POST /threads), when no thread is open ----
+
+const listing = {cursor: null, filters: {}};
+
+/** The filters of the form as a threads request; a malformed one is the API's to refuse (it names the field). */
+function threadFilters() {
+  const filters = {};
+  if ($('filter-status').value) filters.status = $('filter-status').value;
+  if ($('filter-agent').value) filters.agent = $('filter-agent').value;
+  if ($('filter-since').value) filters.updatedSince = new Date($('filter-since').value).toISOString();
+  const tag = $('filter-tag').value.trim();
+  if (tag) {
+    const eq = tag.indexOf('=');
+    filters.tags = eq < 0 ? {[tag]: ''} : {[tag.slice(0, eq).trim()]: tag.slice(eq + 1).trim()};
+  }
+  return filters;
+}
+
+async function listThreads(more) {
+  if (!more) {
+    listing.filters = threadFilters();
+    listing.cursor = null;
+    clear($('threads').tBodies[0]);
+  }
+  $('threads-error').hidden = true;
+  let page;
+  try {
+    page = await api('threads', Object.assign({limit: 50}, listing.filters, listing.cursor ? {cursor: listing.cursor} : {}));
+  } catch (e) {
+    $('threads-error').hidden = false;
+    $('threads-error').textContent = (e.code || 'ERROR') + ': ' + (e.message || String(e));
+    $('threads-more').hidden = true;
+    return;
+  }
+  const body = $('threads').tBodies[0];
+  for (const t of page.threads) {
+    const href = '?' + (t.agent ? 'agent=' + encodeURIComponent(t.agent) + '&' : '') + 'thread=' + encodeURIComponent(t.threadId);
+    const waiting = t.waitingFor ? t.waitingFor.node + (t.waitingFor.payload ? ': ' + compact(t.waitingFor.payload, 80) : '') : '';
+    body.append(el('tr', {'data-thread': t.threadId},
+      el('td', {}, el('a', {href, class: 'thread-link'}, t.threadId)),
+      el('td', {}, t.agent || ''),
+      el('td', {}, el('span', {class: 'status ' + t.status}, t.status)),
+      el('td', {}, t.step),
+      el('td', {title: t.updatedAt}, t.updatedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')),
+      el('td', {}, Object.entries(t.tags || {}).map(([k, v]) => k + '=' + v).join(' ')),
+      el('td', {}, waiting)));
+  }
+  listing.cursor = page.nextCursor || null;
+  $('threads-more').hidden = !listing.cursor;
+  $('threads-none').hidden = body.rows.length > 0 || !!listing.cursor;
+}
+
+function showThreadList() {
+  $('threads-panel').hidden = false;
+  for (const option of $('agent-input').options) {
+    $('filter-agent').append(el('option', {value: option.value}, option.value));
+  }
+  $('threads-form').addEventListener('submit', event => {
+    event.preventDefault();
+    listThreads(false);
+  });
+  $('threads-next').addEventListener('click', () => listThreads(true));
+  listThreads(false);
+}
+
 const params = new URLSearchParams(location.search);
 loadAgents(params.get('agent')).then(() => {
   if (params.get('thread')) {
     open(params.get('thread'), params.get('checkpoint'));
+  } else {
+    showThreadList();
   }
 });

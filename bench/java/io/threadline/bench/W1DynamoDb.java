@@ -56,6 +56,8 @@ public final class W1DynamoDb {
         private final DoubleAdder writes = new DoubleAdder();
         private final LongAdder itemBytesRead = new LongAdder();
         private final LongAdder readRequests = new LongAdder();
+        private final DoubleAdder tableWrites = new DoubleAdder();
+        private final DoubleAdder indexWrites = new DoubleAdder();
 
         @Override
         public SdkRequest modifyRequest(Context.ModifyRequest context, ExecutionAttributes attributes) {
@@ -67,7 +69,8 @@ public final class W1DynamoDb {
                 return g.toBuilder().returnConsumedCapacity(ReturnConsumedCapacity.TOTAL).build();
             }
             if (r instanceof TransactWriteItemsRequest t) {
-                return t.toBuilder().returnConsumedCapacity(ReturnConsumedCapacity.TOTAL).build();
+                // INDEXES: the table's and each index's units apart (their sum is what TOTAL reports).
+                return t.toBuilder().returnConsumedCapacity(ReturnConsumedCapacity.INDEXES).build();
             }
             return r;
         }
@@ -87,7 +90,15 @@ public final class W1DynamoDb {
                     itemBytesRead.add(ItemBytes.of(g.item()));
                 }
             } else if (r instanceof TransactWriteItemsResponse t && t.consumedCapacity() != null) {
-                t.consumedCapacity().forEach(c -> add(c, false));
+                t.consumedCapacity().forEach(c -> {
+                    add(c, false);
+                    if (c.table() != null && c.table().capacityUnits() != null) {
+                        tableWrites.add(c.table().capacityUnits());
+                    }
+                    if (c.globalSecondaryIndexes() != null) {
+                        c.globalSecondaryIndexes().values().forEach(i -> indexWrites.add(i.capacityUnits() == null ? 0 : i.capacityUnits()));
+                    }
+                });
             }
         }
 
@@ -113,6 +124,8 @@ public final class W1DynamoDb {
             calls.clear();
             reads.reset();
             writes.reset();
+            tableWrites.reset();
+            indexWrites.reset();
         }
 
         @Override
@@ -126,6 +139,8 @@ public final class W1DynamoDb {
             out.put("calls_per_step", (double) total / steps);
             out.put("rcu_per_step", reads.sum() / steps);
             out.put("wcu_per_step", writes.sum() / steps);
+            out.put("wcu_table_per_step", tableWrites.sum() / steps);
+            out.put("wcu_index_per_step", indexWrites.sum() / steps);
             return out;
         }
     }

@@ -1,5 +1,8 @@
 package io.threadline.api;
 
+import io.threadline.checkpoint.ThreadPage;
+import io.threadline.checkpoint.ThreadQuery;
+import io.threadline.checkpoint.ThreadTags;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
@@ -61,7 +64,9 @@ public class Operations {
             Map.entry("memory-put", new Handler<>(Requests.MemoryPut.class, Requests.MemoryPut::tenant, this::memoryPut)),
             Map.entry("memory-delete", new Handler<>(Requests.MemoryDelete.class, Requests.MemoryDelete::tenant, this::memoryDelete)),
             Map.entry("start", new Handler<>(Requests.Start.class, Requests.Start::tenant, this::start)),
-            Map.entry("cancel", new Handler<>(Requests.Cancel.class, Requests.Cancel::tenant, this::cancel)));
+            Map.entry("cancel", new Handler<>(Requests.Cancel.class, Requests.Cancel::tenant, this::cancel)),
+            Map.entry("threads", new Handler<>(Requests.Threads.class, Requests.Threads::tenant, this::threads)),
+            Map.entry("tag", new Handler<>(Requests.Tag.class, Requests.Tag::tenant, this::tag)));
 
     {
         // One list of names for every entry path, span and route: a handler missing or extra is a defect found at start.
@@ -114,7 +119,8 @@ public class Operations {
         ThreadRuntime<?> runtime = agents.runtime(r.agent());
         ThreadKey thread = key(caller, r.threadId());
         Update<?> input = decode(runtime, r.input());
-        StepResult<?> result = admitted(caller, thread, r.multitask(), () -> stepOn(runtime, thread, input, r.idempotencyKey()));
+        StepResult<?> result = admitted(caller, thread, r.multitask(), () -> stepOn(runtime, thread, input, r.idempotencyKey(),
+                creationTags(thread, r.tags())));
         return new Replies.Step(CheckpointSummary.of(result.checkpoint()), codec.toTree(result.state()), result.duplicate(), null);
     }
 
@@ -128,7 +134,7 @@ public class Operations {
         ThreadKey thread = key(caller, r.threadId());
         Update<?> input = decode(runtime, r.input());
         RunResult<?> result = admitted(caller, thread, r.multitask(), () -> runOn(runtime, thread, input,
-                new RunBudget(maxSteps, caller.deadline()), r.idempotencyKey()));
+                new RunBudget(maxSteps, caller.deadline()), r.idempotencyKey(), creationTags(thread, r.tags())));
         List<CheckpointSummary> steps = result.steps().stream().map(CheckpointSummary::of).toList();
         return new Replies.Run(steps, result.state() == null ? null : codec.toTree(result.state()), result.stopReason().name(),
                 result.duplicate(), result.stoppedBy() == null ? null : ErrorBody.of(result.stoppedBy()), null);
@@ -406,13 +412,93 @@ public class Operations {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static StepResult<?> stepOn(ThreadRuntime runtime, ThreadKey thread, Update input, String idempotencyKey) {
-        return ((ThreadRuntime) runtime).step(thread, input, idempotencyKey);
+    private static StepResult<?> stepOn(ThreadRuntime runtime, ThreadKey thread, Update input, String idempotencyKey, ThreadTags tags) {
+        return ((ThreadRuntime) runtime).step(thread, input, idempotencyKey, tags);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static RunResult<?> runOn(ThreadRuntime runtime, ThreadKey thread, Update input, RunBudget budget, String idempotencyKey) {
-        return ((ThreadRuntime) runtime).run(thread, input, budget, idempotencyKey);
+    private static RunResult<?> runOn(ThreadRuntime runtime, ThreadKey thread, Update input, RunBudget budget, String idempotencyKey,
+                                      ThreadTags tags) {
+        return ((ThreadRuntime) runtime).run(thread, input, budget, idempotencyKey, tags);
+    }
+
+    /**
+     * The tags a step or run request gives its thread: checked first (bad tags change nothing); stored with the
+     * thread's first commit when the request creates it. On a thread that exists they must be tags it already holds
+     * (a client may send the same tags with every request of a conversation); other tags are refused — the
+     * {@code tag} operation changes them. Costs one read of the head's tags, only when tags are sent.
+     */
+    private ThreadTags creationTags(ThreadKey thread, Map<String, String> tags) {
+        ThreadTags wanted = ThreadTags.of(tags);
+        if (wanted.isEmpty()) {
+            return wanted;
+        }
+        ThreadTags held;
+        try {
+            held = store.tags(thread);
+        } catch (ThreadlineException e) {
+            if (e.code() == ErrorCode.THREAD_NOT_FOUND) {
+                return wanted;
+            }
+            throw e;
+        }
+        if (!held.containsAll(wanted.values())) {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "thread " + thread.threadId() + " exists with tags " + held.values()
+                    + ": tags on step and run are a new thread's; change an existing thread's with the tag operation",
+                    Map.of("field", "tags"));
+        }
+        return ThreadTags.none();
+    }
+
+    /** The caller's threads, newest activity first (CheckpointStore#threads). */
+    public Replies.Threads threads(Caller caller, Requests.Threads r) {
+        ThreadQuery query = new ThreadQuery(r.limit() == null ? ThreadQuery.DEFAULT_LIMIT : r.limit(), r.cursor(), r.agent(),
+                statuses(r.status()), instant(r.updatedSince(), "updatedSince"), instant(r.updatedBefore(), "updatedBefore"), r.tags());
+        ThreadPage page = store.threads(caller.tenant(), query);
+        return new Replies.Threads(page.threads().stream().map(Replies.ThreadEntry::of).toList(), page.nextCursor(), null);
+    }
+
+    /** Changes a thread's tags (CheckpointStore#retag): bad tags or an unknown thread change nothing. */
+    public Replies.Tag tag(Caller caller, Requests.Tag r) {
+        ThreadKey thread = key(caller, r.threadId());
+        if ((r.set() == null || r.set().isEmpty()) && (r.remove() == null || r.remove().isEmpty())) {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "tag needs set (tags to put) or remove (keys to take away)",
+                    Map.of("field", "set"));
+        }
+        ThreadTags after = store.retag(thread, r.set() == null ? Map.of() : r.set(), r.remove() == null ? List.of() : r.remove());
+        return new Replies.Tag(thread.threadId(), after.values(), null);
+    }
+
+    private static java.util.Set<String> statuses(JsonNode status) {
+        if (status == null || status.isNull()) {
+            return java.util.Set.of();
+        }
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        if (status.isTextual()) {
+            out.add(status.asText());
+        } else if (status.isArray()) {
+            for (JsonNode s : status) {
+                if (!s.isTextual()) {
+                    throw new ThreadlineException(ErrorCode.INVALID_INPUT, "status is a status name or a list of them", Map.of("field", "status"));
+                }
+                out.add(s.asText());
+            }
+        } else {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "status is a status name or a list of them", Map.of("field", "status"));
+        }
+        return out;
+    }
+
+    private static java.time.Instant instant(String value, String field) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return java.time.Instant.parse(value);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, field + " '" + value + "' is not an ISO-8601 instant such as "
+                    + "2026-12-06T12:00:00Z", Map.of("field", field));
+        }
     }
 
     private Update<?> decode(ThreadRuntime<?> runtime, JsonNode input) {

@@ -126,4 +126,26 @@ public final class Replies {
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Export(JsonNode thread, String nextCursor, ErrorBody error) {}
+
+    /** A page of threads, newest activity first, and where the next one starts ({@code nextCursor}, absent at the end). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Threads(List<ThreadEntry> threads, String nextCursor, ErrorBody error) {}
+
+    /**
+     * One thread of a listing: its head's agent, status, step, checkpoint and commit time (ISO-8601), its tags, and for
+     * an interrupted thread what it waits for (the node, when, and the start of the payload).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ThreadEntry(String threadId, String agent, String status, long step, String checkpointId, String updatedAt,
+                              java.util.Map<String, String> tags, io.threadline.checkpoint.ThreadSummary.Waiting waitingFor) {
+
+        static ThreadEntry of(io.threadline.checkpoint.ThreadSummary t) {
+            return new ThreadEntry(t.threadId(), t.agent(), t.status(), t.step(), t.checkpointId().value(), t.updatedAt().toString(),
+                    t.tags().values(), t.waitingFor());
+        }
+    }
+
+    /** A thread's tags after a {@code tag} operation. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Tag(String threadId, java.util.Map<String, String> tags, ErrorBody error) {}
 }

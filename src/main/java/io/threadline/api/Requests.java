@@ -12,12 +12,17 @@ public final class Requests {
     private Requests() {
     }
 
-    /** One step; {@code input} is a partial update of the state, e.g. {@code {"messages": [{…}]}}. */
-    public record Step(String tenant, String agent, String threadId, JsonNode input, String idempotencyKey, String multitask) {}
+    /**
+     * One step; {@code input} is a partial update of the state, e.g. {@code {"messages": [{…}]}}; {@code tags} the
+     * thread's tags when this request creates it (on an existing thread they must be tags it already holds);
+     * {@code multitask} the double-texting policy when a background run is in progress.
+     */
+    public record Step(String tenant, String agent, String threadId, JsonNode input, String idempotencyKey, String multitask,
+                       java.util.Map<String, String> tags) {}
 
-    /** Steps until the run ends or the budget is spent; {@code maxSteps} defaults to the configured limit. */
+    /** Steps until the run ends or the budget is spent; {@code maxSteps} defaults to the configured limit; {@code tags} as step's. */
     public record Run(String tenant, String agent, String threadId, JsonNode input, Integer maxSteps, String idempotencyKey,
-                      String multitask) {}
+                      String multitask, java.util.Map<String, String> tags) {}
 
     /** The latest state, or the state at {@code checkpointId}. */
     public record State(String tenant, String agent, String threadId, String checkpointId) {}
@@ -85,4 +90,16 @@ public final class Requests {
      * page's {@code nextCursor}.
      */
     public record Export(String tenant, String agent, String threadId, String cursor) {}
+
+    /**
+     * A page of the caller's threads, newest activity first: at most {@code limit} (default 20, at most 100) after
+     * {@code cursor}, of agent {@code agent}, whose status is {@code status} (a name, or a list of names), whose
+     * last step committed at or after {@code updatedSince} and before {@code updatedBefore} (ISO-8601 instants),
+     * holding every tag of {@code tags}.
+     */
+    public record Threads(String tenant, Integer limit, String cursor, String agent, JsonNode status, String updatedSince,
+                          String updatedBefore, java.util.Map<String, String> tags) {}
+
+    /** Changes a thread's tags: puts {@code set}, then removes the keys of {@code remove}; answers the tags after. */
+    public record Tag(String tenant, String threadId, java.util.Map<String, String> set, java.util.List<String> remove) {}
 }

@@ -110,6 +110,16 @@ public class ThreadFunctions {
         return answer(request, Requests.Cancel.class, Requests.Cancel::tenant, operations::cancel, e -> new Replies.Cancel(null, e));
     }
 
+    @Funq
+    public Replies.Threads threads(JsonNode request) {
+        return answer(request, Requests.Threads.class, Requests.Threads::tenant, operations::threads, e -> new Replies.Threads(null, null, e));
+    }
+
+    @Funq
+    public Replies.Tag tag(JsonNode request) {
+        return answer(request, Requests.Tag.class, Requests.Tag::tenant, operations::tag, e -> new Replies.Tag(null, null, e));
+    }
+
     private <R, A> A answer(JsonNode json, Class<R> type, Function<R, String> tenant, BiFunction<Caller, R, A> operation,
                             Function<ErrorBody, A> onError) {
         try {

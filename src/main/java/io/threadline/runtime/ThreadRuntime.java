@@ -1,5 +1,6 @@
 package io.threadline.runtime;
 
+import io.threadline.checkpoint.ThreadTags;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import dev.langchain4j.model.chat.ChatModel;
@@ -110,6 +111,15 @@ public final class ThreadRuntime<S> {
     }
 
     /**
+     * {@link #step(ThreadKey, Update, String)} that gives the thread {@code tags} if this step creates it — stored with
+     * its first commit, so the thread is never seen untagged. On a thread that has steps the tags are not touched
+     * (change them with {@link io.threadline.checkpoint.CheckpointStore#retag}).
+     */
+    public StepResult<S> step(ThreadKey thread, Update<S> input, String idempotencyKey, ThreadTags tags) {
+        return steps.step(thread, input, idempotencyKey, null, tags);
+    }
+
+    /**
      * Answers an interrupt: the step the thread stopped in runs again (for an interrupt inside a node,
      * that node's {@code interrupt()} call now returns {@code value}; for one before a node, the node
      * runs; after a node, the run goes on), with {@code value} recorded as the step's resume effect.
@@ -148,6 +158,12 @@ public final class ThreadRuntime<S> {
      */
     public RunResult<S> run(ThreadKey thread, Update<S> input, RunBudget budget, String idempotencyKey) {
         return steps.run(thread, input, budget, idempotencyKey);
+    }
+
+    /** {@link #run(ThreadKey, Update, RunBudget, String)}, giving the thread {@code tags} if its first step creates it. */
+    public RunResult<S> run(ThreadKey thread, Update<S> input, RunBudget budget, String idempotencyKey,
+                            ThreadTags tags) {
+        return steps.run(thread, input, budget, idempotencyKey, tags);
     }
 
     /** The latest state of a thread; {@code THREAD_NOT_FOUND} if it has none. */

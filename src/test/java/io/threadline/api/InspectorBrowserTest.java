@@ -342,7 +342,7 @@ class InspectorBrowserTest {
     void unknownBadAndOtherTenantsThreadsShowAnErrorPage() throws IOException {
         // A thread of another tenant, made directly: it exists, but not for the inspector's tenant.
         operations.run(new Caller("someone-else", false, Instant.now().plusSeconds(30)),
-                new Requests.Run(null, null, "their-thread", JSON.readTree("{\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}"), 1, null, null));
+                new Requests.Run(null, null, "their-thread", JSON.readTree("{\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}"), 1, null, null, null));
         for (String[] c : new String[][] {{"never-created", "THREAD_NOT_FOUND"}, {"their-thread", "THREAD_NOT_FOUND"},
                 {"no spaces/allowed", "INVALID_INPUT"}}) {
             open("?thread=" + java.net.URLEncoder.encode(c[0], java.nio.charset.StandardCharsets.UTF_8));
@@ -355,5 +355,58 @@ class InspectorBrowserTest {
                 screenshot("error.png");
             }
         }
+    }
+
+    /** The thread ids the list shows, in order. */
+    private static List<String> rows() {
+        return browser.findElements(By.cssSelector("#threads tbody tr")).stream().map(r -> r.getAttribute("data-thread")).toList();
+    }
+
+    @Test
+    void opensOnTheTenantsThreadsFiltersThemAndLinksEach() throws IOException {
+        // Two threads of the inspector's tenant, tagged on creation (one waits for approval), and one of another tenant.
+        post("run", "{\"threadId\":\"list-wait\",\"tags\":{\"user\":\"list-42\"},\"input\":{\"messages\":[{\"role\":\"user\",\"content\":\"what is 6 * 7\"}]}}");
+        post("run", "{\"threadId\":\"list-done\",\"tags\":{\"user\":\"list-7\"},\"input\":{\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}}");
+        operations.run(new Caller("someone-else", false, Instant.now().plusSeconds(30)),
+                new Requests.Run(null, null, "list-theirs", JSON.readTree("{\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}"), 1, null, null,
+                        java.util.Map.of("user", "list-42")));
+        open("");
+        waiting().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#threads tr[data-thread='list-wait']")));
+        List<String> listed = browser.findElements(By.cssSelector("#threads tbody tr")).stream().map(r -> r.getAttribute("data-thread")).toList();
+        assertThat(listed).contains("list-wait", "list-done").doesNotContain("list-theirs");
+        // Newest activity first, as the API lists them.
+        List<String> api = new java.util.ArrayList<>();
+        post("threads", "{\"limit\":100}").get("threads").forEach(t -> api.add(t.get("threadId").asText()));
+        assertThat(listed).isEqualTo(api.subList(0, listed.size()));
+        WebElement waitingRow = browser.findElement(By.cssSelector("#threads tr[data-thread='list-wait']"));
+        assertThat(waitingRow.getText()).contains("INTERRUPTED").contains("user=list-42").contains("calculator");
+        screenshot("threads.png");
+
+        // Filter by status, then by tag: exactly the matching threads of the tenant.
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("filter-status"))).selectByValue("INTERRUPTED");
+        browser.findElement(By.id("filter-apply")).click();
+        waiting().until(d -> rows().contains("list-wait") && !rows().contains("list-done"));
+        List<String> interrupted = new java.util.ArrayList<>();
+        post("threads", "{\"limit\":100,\"status\":\"INTERRUPTED\"}").get("threads").forEach(t -> interrupted.add(t.get("threadId").asText()));
+        assertThat(rows()).isEqualTo(interrupted);
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("filter-status"))).selectByValue("");
+        browser.findElement(By.id("filter-tag")).sendKeys("user=list-7");
+        browser.findElement(By.id("filter-apply")).click();
+        waiting().until(d -> rows().equals(List.of("list-done")));
+
+        // A malformed filter shows the API's refusal, not a stack trace.
+        browser.findElement(By.id("filter-tag")).clear();
+        browser.findElement(By.id("filter-tag")).sendKeys("Not A Tag");
+        browser.findElement(By.id("filter-apply")).click();
+        WebElement refused = waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("threads-error")));
+        assertThat(refused.getText()).startsWith("INVALID_INPUT");
+
+        // Each thread links to its timeline.
+        browser.findElement(By.id("filter-tag")).clear();
+        browser.findElement(By.id("filter-apply")).click();
+        waiting().until(ExpectedConditions.elementToBeClickable(By.cssSelector("#threads tr[data-thread='list-wait'] a.thread-link"))).click();
+        waiting().until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#timeline button")));
+        assertThat(browser.getCurrentUrl()).contains("thread=list-wait");
+        assertThat(browser.findElement(By.id("threads-panel")).isDisplayed()).isFalse();
     }
 }

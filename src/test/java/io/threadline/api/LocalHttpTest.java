@@ -69,6 +69,27 @@ class LocalHttpTest {
         error("/delete", "{}", 400, "INVALID_INPUT");
     }
 
+    /** README "Finding threads": the three curl lines, as written (on the test agent), and a bad cursor. */
+    @Test
+    void threadsAreTaggedListedAndRetaggedAsTheReadmeShows() {
+        given().contentType(ContentType.JSON)
+                .body("{\"agent\":\"echo\",\"threadId\":\"tagged-1\",\"tags\":{\"user\":\"readme-42\"},\"input\":{\"messages\":[{\"role\":\"user\",\"content\":\"what is 6 * 7\"}]}}")
+                .post("/run").then().statusCode(200).body("stopReason", equalTo("DONE"));
+        given().contentType(ContentType.JSON).body("{\"tags\":{\"user\":\"readme-42\"},\"status\":[\"DONE\",\"INTERRUPTED\"],\"limit\":10}")
+                .post("/threads").then().statusCode(200)
+                .body("threads", hasSize(1))
+                .body("threads[0].threadId", equalTo("tagged-1"))
+                .body("threads[0].status", equalTo("DONE"))
+                .body("threads[0].tags.user", equalTo("readme-42"))
+                .body("nextCursor", nullValue());
+        given().contentType(ContentType.JSON).body("{\"threadId\":\"tagged-1\",\"set\":{\"channel\":\"web\"},\"remove\":[\"user\"]}")
+                .post("/tag").then().statusCode(200)
+                .body("tags.channel", equalTo("web"))
+                .body("tags.user", nullValue());
+        error("/threads", "{\"cursor\":\"not-one\"}", 400, "INVALID_INPUT");
+        error("/threads", "{\"status\":\"SLEEPING\"}", 400, "INVALID_INPUT");
+    }
+
     @Test
     void errorsHaveTheirStatusAndOneShape() {
         error("/step", "{not json", 400, "INVALID_INPUT");

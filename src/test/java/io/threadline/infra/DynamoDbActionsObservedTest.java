@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -72,6 +73,9 @@ class DynamoDbActionsObservedTest {
         call(observed, "update", thread, e -> functions.update(e), Map.of());
         // Not interrupted: resume reads the head and refuses, which is as far as it gets without an interrupt.
         call(observed, "resume", thread, e -> functions.resume(e), Map.of());
+        call(observed, "tag", thread, e -> functions.tag(e), Map.of());
+        JsonNode listed = call(observed, "threads", thread, e -> functions.threads(e), Map.of());
+        assertThat(listed.has("threads")).as(listed.toString()).isTrue();
         // Last, as it removes the thread: tombstone, sweep, untombstone.
         call(observed, "delete", thread, e -> functions.delete(e), Map.of());
 
@@ -88,12 +92,18 @@ class DynamoDbActionsObservedTest {
         assertThat(observed.get("history")).isNotEmpty();
         assertThat(observed.get("fork")).contains("dynamodb:PutItem");
         assertThat(observed.get("delete")).contains("dynamodb:PutItem", "dynamodb:Query", "dynamodb:BatchWriteItem", "dynamodb:DeleteItem");
+        assertThat(observed.get("threads")).contains("dynamodb:Query", "dynamodb:BatchGetItem");
+        assertThat(observed.get("tag")).containsExactlyInAnyOrder("dynamodb:GetItem", "dynamodb:UpdateItem");
     }
 
     private JsonNode call(Map<String, Set<String>> observed, String operation, String thread, Function<JsonNode, Object> function,
                           Map<String, String> fields) throws IOException {
         ObjectNode event = (ObjectNode) JSON.readTree(Files.readString(Path.of("events", operation + ".json")));
         event.put("threadId", thread).remove("idempotencyKey");
+        if (operation.equals("threads")) {
+            // A listing names no thread; without the status filter it finds the thread tagged just before.
+            event.remove(List.of("threadId", "status"));
+        }
         fields.forEach(event::put);
         JsonNode answer = JSON.valueToTree(function.apply(event));
         SpanData invocation = spans.finished().stream().filter(s -> s.getName().equals("threadline " + operation))

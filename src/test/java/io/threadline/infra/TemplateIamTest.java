@@ -51,7 +51,11 @@ class TemplateIamTest {
         /** What the advance function's event source mapping and its timed waits do with the run queue. */
         RUN_CONSUME,
         /** The sweep: Query of the wake index, GetItem of the runs' records, DeleteItem of stale wake entries. */
-        RUN_SWEEP
+        RUN_SWEEP,
+        /** Query of the threadsByActivity index (one per shard), then BatchGetItem of the page's heads. */
+        THREAD_LIST,
+        /** GetItem of the head's tags, then UpdateItem of them on condition of their version. */
+        THREAD_TAG
     }
 
     /**
@@ -83,7 +87,9 @@ class TemplateIamTest {
             Map.entry("delete", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY)),
             Map.entry("memory-search", Set.of(Uses.MEMORY, Uses.EMBEDDING)),
             Map.entry("memory-put", Set.of(Uses.MEMORY, Uses.EMBEDDING)),
-            Map.entry("memory-delete", Set.of(Uses.MEMORY)));
+            Map.entry("memory-delete", Set.of(Uses.MEMORY)),
+            Map.entry("threads", Set.of(Uses.THREAD_LIST)),
+            Map.entry("tag", Set.of(Uses.THREAD_TAG)));
 
     private static final String TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/CheckpointTable";
     private static final String QUEUE = "arn:aws:sqs:us-east-1:123456789012:RunQueue";
@@ -113,6 +119,8 @@ class TemplateIamTest {
                         : union(on("arn:aws:bedrock:" + region + ":" + account + ":inference-profile/" + profile + "." + model, "bedrock:InvokeModel"),
                                 on("arn:aws:bedrock:*::foundation-model/" + model, "bedrock:InvokeModel"));
             }
+            case THREAD_LIST -> union(on(TABLE + "/index/threadsByActivity", "dynamodb:Query"), on(TABLE, "dynamodb:BatchGetItem"));
+            case THREAD_TAG -> on(TABLE, "dynamodb:GetItem", "dynamodb:UpdateItem");
             case EMBEDDING -> on("arn:aws:bedrock:" + region + "::foundation-model/" + template.parameter("EmbeddingModelId"),
                     "bedrock:InvokeModel");
             case RUN_SEND -> on(QUEUE, "sqs:SendMessage");

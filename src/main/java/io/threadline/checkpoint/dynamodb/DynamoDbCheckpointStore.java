@@ -1,5 +1,10 @@
 package io.threadline.checkpoint.dynamodb;
 
+import io.threadline.checkpoint.ThreadTags;
+import io.threadline.checkpoint.ThreadQuery;
+import io.threadline.checkpoint.ThreadPage;
+import io.threadline.checkpoint.dynamodb.internal.ThreadLister;
+import io.threadline.checkpoint.dynamodb.internal.ThreadIndex;
 import io.threadline.checkpoint.PendingEffect;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.CheckpointChain;
@@ -67,8 +72,8 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     private final ThreadDeleter deleter;
     private final HeadScanner heads;
     private final Clock clock;
-    private final io.threadline.checkpoint.dynamodb.internal.ThreadIndex index;
-    private final io.threadline.checkpoint.dynamodb.internal.ThreadLister lister;
+    private final ThreadIndex index;
+    private final ThreadLister lister;
 
     /** Attempts of a tag change whose read-then-conditional-write another tag change keeps overtaking. */
     private static final int RETAG_ATTEMPTS = 5;
@@ -88,7 +93,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
         this.client = Objects.requireNonNull(client, "client");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.index = new io.threadline.checkpoint.dynamodb.internal.ThreadIndex(Objects.requireNonNull(threadIndex, "threadIndex"));
+        this.index = new ThreadIndex(Objects.requireNonNull(threadIndex, "threadIndex"));
         this.reader = new ThreadReader(client, settings.tableName());
         this.writer = new CommitWriter(client, settings, clock, reader, index);
         this.pruner = new Pruner(client, settings.tableName(), reader);
@@ -103,7 +108,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
      * heads (README "Scale" has the read units).
      */
     @Override
-    public io.threadline.checkpoint.ThreadPage threads(String tenant, io.threadline.checkpoint.ThreadQuery query) {
+    public ThreadPage threads(String tenant, ThreadQuery query) {
         ThreadKey scope = ThreadKey.of(tenant, "threads");
         return call("threads", scope, () -> lister.list(tenant, query));
     }
@@ -115,7 +120,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
 
     /** A consistent GetItem of the head's tags, then an UpdateItem conditional on their version. */
     @Override
-    public io.threadline.checkpoint.ThreadTags retag(ThreadKey thread, Map<String, String> set, java.util.Collection<String> remove) {
+    public ThreadTags retag(ThreadKey thread, Map<String, String> set, java.util.Collection<String> remove) {
         return call("retag", thread, () -> lister.retag(thread, set, remove, RETAG_ATTEMPTS));
     }
 

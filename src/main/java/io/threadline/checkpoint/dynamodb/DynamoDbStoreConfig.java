@@ -58,4 +58,19 @@ public interface DynamoDbStoreConfig {
     /** Create the table at startup if it is missing: for local runs only, never in AWS. */
     @WithDefault("false")
     boolean createTable();
+
+    /**
+     * Index partitions per tenant of the thread index (README "Scale"): one tenant's index writes spread over this
+     * many keys; a listing merges as many queries. Fixed for a table's life.
+     */
+    @WithDefault("16")
+    int threadIndexShards();
+
+    /** Time resolution of the thread listing's order; a thread's index entry moves at most once per granule. */
+    @WithDefault("PT1M")
+    Duration threadIndexGranularity();
+
+    /** Index entries one listing call examines at most (a rare filter) before answering a shorter page with a cursor. */
+    @WithDefault("2000")
+    int threadListMaxExamined();
 }

@@ -66,7 +66,8 @@ public class DynamoDbStoreProducer {
         if (MEMORY.equals(store)) {
             return new InMemoryCheckpointStore();
         }
-        return new DynamoDbCheckpointStore(client(), settings(config), clock);
+        return new DynamoDbCheckpointStore(client(), settings(config),
+                new ThreadIndexSettings(config.threadIndexShards(), config.threadIndexGranularity(), config.threadListMaxExamined()), clock);
     }
 
     /** Local runs only: a deployed table comes from infrastructure code, never from the application. */

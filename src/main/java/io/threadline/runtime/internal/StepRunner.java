@@ -10,6 +10,7 @@ import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.Decision;
 import io.threadline.checkpoint.InterruptPayload;
 import io.threadline.checkpoint.Status;
+import io.threadline.checkpoint.ThreadTags;
 import io.threadline.checkpoint.StepError;
 import io.threadline.checkpoint.StepInput;
 import io.threadline.checkpoint.ThreadKey;
@@ -87,15 +88,25 @@ public final class StepRunner<S> {
      * {@code ThreadRuntime.resume}).
      */
     public StepResult<S> step(ThreadKey thread, Update<S> input, String idempotencyKey, JsonNode resume) {
-        return Observed.step(options.observer().stepStarted(thread), () -> advance(thread, input, idempotencyKey, resume, null));
+        return step(thread, input, idempotencyKey, resume, ThreadTags.none());
+    }
+
+    /** {@link #step(ThreadKey, Update, String, JsonNode)}; {@code tags} are the thread's if this step creates it. */
+    public StepResult<S> step(ThreadKey thread, Update<S> input, String idempotencyKey, JsonNode resume, ThreadTags tags) {
+        return Observed.step(options.observer().stepStarted(thread), () -> advance(thread, input, idempotencyKey, resume, null, tags));
     }
 
     /** Steps until the run ends or the budget is spent (see {@code ThreadRuntime.run}). */
     public RunResult<S> run(ThreadKey thread, Update<S> input, RunBudget budget, String idempotencyKey) {
+        return run(thread, input, budget, idempotencyKey, ThreadTags.none());
+    }
+
+    /** {@link #run(ThreadKey, Update, RunBudget, String)}; {@code tags} are the thread's if its first step creates it. */
+    public RunResult<S> run(ThreadKey thread, Update<S> input, RunBudget budget, String idempotencyKey, ThreadTags tags) {
         if (pastDeadline(budget)) {
             return new RunResult<>(List.of(), null, RunResult.StopReason.DEADLINE);
         }
-        StepResult<S> first = step(thread, input, idempotencyKey, null);
+        StepResult<S> first = step(thread, input, idempotencyKey, null, tags);
         List<Checkpoint> steps = new ArrayList<>(List.of(first.checkpoint()));
         StepResult<S> last = first;
         while (true) {
@@ -125,12 +136,12 @@ public final class StepRunner<S> {
 
     /** The next step of a run, only on a thread whose head is still {@code expected}; CONFLICT otherwise. */
     private StepResult<S> continueFrom(ThreadKey thread, CheckpointId expected) {
-        return Observed.step(options.observer().stepStarted(thread), () -> advance(thread, Update.none(), null, null, expected));
+        return Observed.step(options.observer().stepStarted(thread), () -> advance(thread, Update.none(), null, null, expected, ThreadTags.none()));
     }
 
     /** @param expectedHead the checkpoint the thread's head must be (a run's next step), or {@code null} for any */
     private StepResult<S> advance(ThreadKey thread, Update<S> input, String idempotencyKey, JsonNode resume,
-                                  CheckpointId expectedHead) {
+                                  CheckpointId expectedHead, ThreadTags tags) {
         java.util.Objects.requireNonNull(input, "input");
         if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
             throw new ThreadlineException(ErrorCode.INVALID_INPUT,
@@ -138,10 +149,10 @@ public final class StepRunner<S> {
         }
         Head<S> cached = options.trustHeadCache() ? heads.cached(thread) : null;
         if (cached == null) {
-            return stepOn(thread, heads.current(thread), input, idempotencyKey, resume, expectedHead);
+            return stepOn(thread, heads.current(thread), input, idempotencyKey, resume, expectedHead, tags);
         }
         try {
-            return stepOn(thread, cached, input, idempotencyKey, resume, expectedHead);
+            return stepOn(thread, cached, input, idempotencyKey, resume, expectedHead, tags);
         } catch (ThreadlineException e) {
             // A failure on an unchecked cached head may only mean the head was stale (another process
             // moved the thread): then decide again, once, on the stored head. A second failure, or a
@@ -150,12 +161,13 @@ public final class StepRunner<S> {
             if (!stale) {
                 throw e;
             }
-            return stepOn(thread, heads.load(thread), input, idempotencyKey, resume, expectedHead);
+            return stepOn(thread, heads.load(thread), input, idempotencyKey, resume, expectedHead, tags);
         }
     }
 
+    /** @param tags the thread's tags if this step creates it (ignored on a thread that has steps) */
     private StepResult<S> stepOn(ThreadKey thread, Head<S> head, Update<S> input, String idempotencyKey, JsonNode resume,
-                                 CheckpointId expectedHead) {
+                                 CheckpointId expectedHead, ThreadTags tags) {
         if (expectedHead != null && (head == null || !head.checkpoint().id().equals(expectedHead))) {
             throw new ThreadlineException(ErrorCode.CONFLICT, "thread " + thread.threadId() + " moved on after checkpoint "
                     + expectedHead + " (another writer stepped it); its head is " + (head == null ? "gone" : head.checkpoint().id()),
@@ -206,7 +218,7 @@ public final class StepRunner<S> {
         StepPending pending = StepPending.of(heads.store(), thread, step, mayRunSync(scheduled));
         try {
             return runAndCommit(thread, head, withInput, scheduled, idempotencyKey, resume, failedHead, pending,
-                    version == null ? Map.of() : version.moved());
+                    version == null ? Map.of() : version.moved(), head == null ? tags : ThreadTags.none());
         } catch (ThreadlineException e) {
             pending.ended(e.code());
             throw e;
@@ -215,7 +227,7 @@ public final class StepRunner<S> {
 
     private StepResult<S> runAndCommit(ThreadKey thread, Head<S> head, AppliedUpdate<S> withInput, List<String> scheduled,
                                        String idempotencyKey, JsonNode resume, Checkpoint failedHead, StepPending pending,
-                                       Map<String, String> moved) {
+                                       Map<String, String> moved, ThreadTags tags) {
         long step = head == null ? 1 : head.checkpoint().step() + 1;
         boolean interrupted = resume != null;
         StepScope scope = new StepScope(thread, step, options.clock(), options.random(), heads.memory(), chatModel, tools,
@@ -230,11 +242,11 @@ public final class StepRunner<S> {
             outcome = GraphSteps.execute(graph, withInput.state(), scheduled, scope);
         } catch (StepFailedException failure) {
             StepError error = StepErrors.of(failure, options.errorStackFrames());
-            return appendStopped(thread, head, withInput, idempotencyKey, scope, pending, failure.attemptsByNode(), moved,
+            return appendStopped(thread, head, withInput, idempotencyKey, scope, pending, failure.attemptsByNode(), moved, tags,
                     draft -> draft.failedStep(failure.attempted(), scheduled, error));
         } catch (InterruptSignal signal) {
             InterruptPayload waitsFor = Interrupts.of(signal, codec);
-            return appendStopped(thread, head, withInput, idempotencyKey, scope, pending, Map.of(), moved,
+            return appendStopped(thread, head, withInput, idempotencyKey, scope, pending, Map.of(), moved, tags,
                     draft -> draft.interruptedStep(List.of(signal.node()), scheduled, waitsFor));
         }
         List<AppliedChange> changes = new ArrayList<>(withInput.changes());
@@ -266,7 +278,7 @@ public final class StepRunner<S> {
             return pause
                     ? draft.pausedStep(outcome.ran(), decisions(outcome), outcome.next(), Interrupts.after(outcome.interruptedAfter(), codec))
                     : draft.step(outcome.ran(), decisions(outcome), outcome.next());
-        });
+        }, tags);
         if (appended.result().duplicate()) {
             // Another attempt with the same key committed first: this one's effects are not the step's.
             pending.ended(ErrorCode.CONFLICT);
@@ -286,6 +298,7 @@ public final class StepRunner<S> {
      */
     private StepResult<S> appendStopped(ThreadKey thread, Head<S> head, AppliedUpdate<S> withInput, String idempotencyKey,
                                         StepScope scope, StepPending pending, Map<String, Integer> attempts, Map<String, String> moved,
+                                        ThreadTags tags,
                                         java.util.function.Function<Checkpoint.Draft, Checkpoint> stopped) {
         validator.check(head == null ? validator.validateAll(withInput.state()) : validator.validateChanges(withInput));
         Map<String, String> metadata = new TreeMap<>();
@@ -297,7 +310,7 @@ public final class StepRunner<S> {
             metadata.put(GraphVersions.MIGRATED_KEY, GraphVersions.migrated(moved));
         }
         ThreadHeads.Appended appended = heads.append(thread, head, withInput.state(), patchOf(head, withInput), metadata,
-                (draft, id) -> stopped.apply(draft.input(inputPatch(withInput)).effects(Effects.encode(scope.journal().log()))));
+                (draft, id) -> stopped.apply(draft.input(inputPatch(withInput)).effects(Effects.encode(scope.journal().log()))), tags);
         pending.committed();
         return new StepResult<>(appended.checkpoint(), withInput.state(), false);
     }

@@ -1,5 +1,6 @@
 package io.threadline.runtime.internal;
 
+import io.threadline.checkpoint.ThreadTags;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.Checkpoint;
@@ -246,6 +247,12 @@ public final class ThreadHeads<S> {
      * @return the checkpoint made and what the store answered (for a duplicate, the checkpoint first committed)
      */
     public Appended append(ThreadKey thread, Head<S> head, S state, byte[] patch, Map<String, String> metadata, Kind kind) {
+        return append(thread, head, state, patch, metadata, kind, ThreadTags.none());
+    }
+
+    /** {@link #append(ThreadKey, Head, Object, byte[], Map, Kind)}, creating the thread with {@code tags} when {@code head} is null. */
+    public Appended append(ThreadKey thread, Head<S> head, S state, byte[] patch, Map<String, String> metadata, Kind kind,
+                           ThreadTags tags) {
         Instant now = options.clock().instant().truncatedTo(ChronoUnit.MILLIS);
         CheckpointId parent = head == null ? null : head.checkpoint().id();
         long expectedStep = head == null ? 0 : head.checkpoint().step();
@@ -282,7 +289,8 @@ public final class ThreadHeads<S> {
         checkpoint = withMetadata(checkpoint, stamped);
         CommitResult result;
         try {
-            result = store.commit(new Commit(checkpoint, expectedStep, written.snapshotAt()));
+            Commit commit = new Commit(checkpoint, expectedStep, written.snapshotAt());
+            result = store.commit(head == null && tags != null && !tags.isEmpty() ? commit.withTags(tags) : commit);
         } catch (RuntimeException e) {
             cache.remove(thread);
             throw e;

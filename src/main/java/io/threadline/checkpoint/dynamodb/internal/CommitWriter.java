@@ -1,5 +1,6 @@
 package io.threadline.checkpoint.dynamodb.internal;
 
+import io.threadline.checkpoint.dynamodb.ThreadIndexSettings;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.Checkpoint;
@@ -51,7 +52,7 @@ public final class CommitWriter {
     private final ThreadIndex index;
 
     public CommitWriter(DynamoDbClient client, DynamoDbStoreSettings settings, Clock clock, ThreadReader reader) {
-        this(client, settings, clock, reader, new ThreadIndex(io.threadline.checkpoint.dynamodb.ThreadIndexSettings.defaults()));
+        this(client, settings, clock, reader, new ThreadIndex(ThreadIndexSettings.defaults()));
     }
 
     public CommitWriter(DynamoDbClient client, DynamoDbStoreSettings settings, Clock clock, ThreadReader reader, ThreadIndex index) {

@@ -101,10 +101,12 @@ public final class ThreadLister {
                 }
             }
             if (stuck) {
-                // Out of budget: answer what is known to come before every shard's unexamined rest.
+                // Out of budget: answer what is known to come before every shard's unexamined rest — the highest
+                // position any shard has not read below, whether or not it still holds entries above it (a shard
+                // with a buffer has an unread rest too: popping past it would skip that rest).
                 String safe = null;
                 for (Shard s : shards) {
-                    if (s.buffer.isEmpty() && !s.exhausted && (safe == null || s.lowestExamined.compareTo(safe) > 0)) {
+                    if (!s.exhausted && s.lowestExamined != null && (safe == null || s.lowestExamined.compareTo(safe) > 0)) {
                         safe = s.lowestExamined;
                     }
                 }

@@ -1,0 +1,94 @@
+package io.threadline.bench;
+
+import io.threadline.checkpoint.ThreadKey;
+import io.threadline.checkpoint.dynamodb.DynamoDbCheckpointStore;
+import io.threadline.checkpoint.dynamodb.DynamoDbStoreSettings;
+import io.threadline.checkpoint.dynamodb.DynamoDbTables;
+import io.threadline.runtime.ThreadRuntime;
+import io.threadline.state.StateCodec;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code bench/run W1-capacity dynamodb [turns, default 100]}: W1's conversation (../shared/bench-workload.md: the same
+ * state, graph and turns) on DynamoDB Local, counting only what DynamoDB reports as consumed write units per node step,
+ * split into the table's and the indexes' (TransactWriteItems with ReturnConsumedCapacity=INDEXES) — without W1's
+ * timing parts, so it runs in a minute where the full W1 takes many. Turns are taken one after the other, as W1 does;
+ * per-step figures are reported for turns 1–10 and for turns (T-10, T].
+ */
+public final class W1Capacity {
+
+    private W1Capacity() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int turns = args.length > 0 ? Integer.parseInt(args[0]) : 100;
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        java.nio.file.Path lib = java.nio.file.Path.of("target/dynamodb-local/lib");
+        java.nio.file.Path log = java.nio.file.Files.createTempFile("dynamodb-local-bench", ".log");
+        Process server = new ProcessBuilder(List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g", "-cp", lib.toAbsolutePath() + java.io.File.separator + "*",
+                "io.threadline.infra.dynamodblocal.LoopbackServerRunner", "-inMemory", "-port", Integer.toString(port),
+                "-disableTelemetry")).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(server::destroyForcibly));
+        for (int i = 0; ; i++) {
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                break;
+            } catch (java.io.IOException e) {
+                if (i > 600 || !server.isAlive()) {
+                    throw new IllegalStateException("DynamoDB Local did not start");
+                }
+                Thread.sleep(100);
+            }
+        }
+        W1DynamoDb.Counter counter = new W1DynamoDb.Counter();
+        DynamoDbClient client = DynamoDbClient.builder().endpointOverride(URI.create("http://127.0.0.1:" + port)).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .httpClient(UrlConnectionHttpClient.create()).overrideConfiguration(c -> c.addExecutionInterceptor(counter)).build();
+        DynamoDbTables.createIfMissing(client, "w1-capacity");
+        DynamoDbCheckpointStore store = new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults("w1-capacity"), Clock.systemUTC());
+        ThreadRuntime<W1.W1State> rt = ThreadRuntime.builder(W1.graph()).store(store).validator(W1.validator()).codec(new StateCodec()).build();
+        ThreadKey thread = ThreadKey.of("bench", "w1-capacity");
+        System.out.println("W1 write capacity, DynamoDB Local 2.6.1, " + turns + " turns; " + Machine.describe());
+        System.out.println("| turns | WCU/step | table WCU/step | index WCU/step | calls/step |");
+        System.out.println("| --- | --- | --- | --- | --- |");
+        counter.reset();
+        for (int t = 1; t <= turns; t++) {
+            if (t == turns - 9 && turns > 20) {
+                counter.reset();
+            }
+            W1.turn(rt, thread, t - 1);
+            if (t == 10) {
+                print("1-10", counter.perStep(30));
+                if (turns > 20) {
+                    counter.reset();
+                }
+            }
+        }
+        if (turns > 20) {
+            print((turns - 9) + "-" + turns, counter.perStep(30));
+        }
+        server.destroyForcibly();
+        System.exit(0);
+    }
+
+    private static void print(String turns, Map<String, Double> perStep) {
+        System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f |%n", turns, perStep.get("wcu_per_step"), perStep.get("wcu_table_per_step"),
+                perStep.get("wcu_index_per_step"), perStep.get("calls_per_step"));
+        System.out.printf(Locale.ROOT, "RESULT w1capacity.%s.wcu_per_step %.3f%n", turns, perStep.get("wcu_per_step"));
+        System.out.printf(Locale.ROOT, "RESULT w1capacity.%s.wcu_index_per_step %.3f%n", turns, perStep.get("wcu_index_per_step"));
+    }
+}
