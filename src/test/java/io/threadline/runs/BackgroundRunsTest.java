@@ -121,6 +121,8 @@ class BackgroundRunsTest {
         await(Duration.ofSeconds(30), () -> h.run(thread).status().ended());
         Run ended = h.run(thread);
         assertThat(ended.status()).isEqualTo(RunStatus.CANCELLED);
+        // The run's record ends first, then the worker writes the history entry: wait for it rather than race it.
+        await(Duration.ofSeconds(30), () -> "update".equals(h.runtime.state(thread).checkpoint().metadata().get("op")));
         Checkpoint note = h.runtime.state(thread).checkpoint();
         assertThat(note.metadata()).containsEntry("op", "update");
         assertThat(note.metadata().get("reason")).contains("cancelled by alice at " + asked.cancelledAt());
