@@ -20,6 +20,9 @@ import io.threadline.checkpoint.RetentionPolicy;
 import io.threadline.checkpoint.ThreadHead;
 import io.threadline.checkpoint.ThreadDeletion;
 import io.threadline.checkpoint.ThreadKey;
+import io.threadline.checkpoint.ThreadTags;
+import io.threadline.checkpoint.ThreadQuery;
+import io.threadline.checkpoint.ThreadPage;
 
 import java.time.Instant;
 import java.util.List;
@@ -91,6 +94,26 @@ final class TracedCheckpointStore extends TracedStore<CheckpointStore> implement
     @Override
     public Optional<Checkpoint> findByIdempotencyKey(ThreadKey thread, String idempotencyKey) {
         return traced("find_idempotency_key", thread, span -> store.findByIdempotencyKey(thread, idempotencyKey));
+    }
+
+    @Override
+    public ThreadPage threads(String tenant, ThreadQuery query) {
+        return Spans.within(span("threads").startSpan(), span -> store.threads(tenant, query));
+    }
+
+    @Override
+    public java.time.Duration threadOrderGranularity() {
+        return store.threadOrderGranularity();
+    }
+
+    @Override
+    public ThreadTags retag(ThreadKey thread, java.util.Map<String, String> set, java.util.Collection<String> remove) {
+        return traced("retag", thread, span -> store.retag(thread, set, remove));
+    }
+
+    @Override
+    public ThreadTags tags(ThreadKey thread) {
+        return traced("tags", thread, span -> store.tags(thread));
     }
 
     @Override

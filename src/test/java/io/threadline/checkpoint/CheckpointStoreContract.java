@@ -470,6 +470,11 @@ public abstract class CheckpointStoreContract {
 
     // ------------------------------------------------------------------ listing and tags
 
+    /** Whether a listing shows what an interrupted thread waits for; a store that encrypts it at rest shows only where. */
+    protected boolean listsInterruptPayloads() {
+        return true;
+    }
+
     /** The order a listing promises: the head's time at the store's granularity, then thread id, both descending. */
     private java.util.Comparator<Checkpoint> listingOrder() {
         long g = store().threadOrderGranularity().toMillis();
@@ -516,7 +521,8 @@ public abstract class CheckpointStoreContract {
         assertThat(listed).extracting(ThreadSummary::threadId).containsExactlyElementsOf(expected.stream().map(cp -> cp.thread().threadId()).toList());
         ThreadSummary interrupted = listed.stream().filter(t -> t.status().equals("INTERRUPTED")).findFirst().orElseThrow();
         Checkpoint itsHead = heads.stream().filter(cp -> cp.thread().threadId().equals(interrupted.threadId())).findFirst().orElseThrow();
-        assertThat(interrupted.waitingFor()).isEqualTo(new ThreadSummary.Waiting("ask", "inside", "{\"question\":\"refund 120 EUR?\"}", false));
+        assertThat(interrupted.waitingFor()).isEqualTo(new ThreadSummary.Waiting("ask", "inside",
+                listsInterruptPayloads() ? "{\"question\":\"refund 120 EUR?\"}" : null, false));
         assertThat(interrupted.step()).isEqualTo(1);
         assertThat(interrupted.checkpointId()).isEqualTo(itsHead.id());
         assertThat(interrupted.updatedAt()).isEqualTo(itsHead.createdAt());

@@ -79,6 +79,12 @@ final class DataKeys {
                 + " it cannot be read", Map.of("thread", thread.threadId()));
     }
 
+    /** Whether the key of {@code fingerprint} is the thread's stored key now (read from the store, not the cache). */
+    boolean isStored(ThreadKey thread, byte[] fingerprint) {
+        Optional<byte[]> wrapped = store.get(thread);
+        return wrapped.isPresent() && Arrays.equals(fingerprint(wrapped.get()), fingerprint);
+    }
+
     /** Forgets the thread's key everywhere: its encrypted data, wherever a copy of it is, is unreadable. */
     boolean shred(ThreadKey thread) {
         synchronized (cache) {

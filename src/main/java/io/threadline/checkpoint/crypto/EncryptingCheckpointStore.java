@@ -20,6 +20,17 @@ import io.threadline.checkpoint.StepInput;
 import io.threadline.checkpoint.ThreadDeletion;
 import io.threadline.checkpoint.ThreadHead;
 import io.threadline.checkpoint.ThreadKey;
+import io.threadline.checkpoint.ThreadSummary;
+import io.threadline.checkpoint.HeadScan;
+import io.threadline.checkpoint.HeadPage;
+import io.threadline.checkpoint.ThreadTags;
+import io.threadline.checkpoint.ThreadQuery;
+import io.threadline.checkpoint.ThreadPage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -51,6 +62,10 @@ public final class EncryptingCheckpointStore implements CheckpointStore {
     /** Marks a sealed payload, kept as a JSON string so the payload is still JSON. */
     private static final String SEALED_TEXT = "tl:sealed:1:";
 
+    /** The field of a sealed interrupt payload: {@code {"sealed": "<ciphertext>"}} stands where the payload was. */
+    private static final String SEALED_PAYLOAD = "sealed";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final CheckpointStore store;
     private final DataKeys keys;
     private final ThreadCipher cipher;
@@ -68,9 +83,8 @@ public final class EncryptingCheckpointStore implements CheckpointStore {
 
     // ------------------------------------------------------------------ sealing
 
-    private Checkpoint seal(Checkpoint cp, boolean firstWrite) {
+    private Checkpoint seal(Checkpoint cp, DataKeys.Key key) {
         ThreadKey t = cp.thread();
-        DataKeys.Key key = keys.forWrite(t, firstWrite);
         String at = "checkpoint/" + cp.id().value() + "/";
         byte[] sealedChange = concat(SEALED_CHANGE, sealBytes(key, cp.change().json(), ThreadCipher.context(t, at + "change")));
         StateChange change = cp.isSnapshot() ? new StateChange.Snapshot(sealedChange) : new StateChange.Delta(sealedChange);
@@ -82,7 +96,7 @@ public final class EncryptingCheckpointStore implements CheckpointStore {
                 cp.error() == null ? null : new StepError(cp.error().node(), cp.error().type(),
                         sealString(key, t, at + "error.message", cp.error().message()),
                         sealString(key, t, at + "error.stack", cp.error().stack())),
-                cp.interrupt() == null ? null : InterruptPayload.fromJson(sealText(key, t, at + "interrupt", cp.interrupt().json())));
+                cp.interrupt() == null ? null : sealInterrupt(key, t, at, cp.interrupt()));
     }
 
     private Checkpoint open(Checkpoint cp) {
@@ -102,7 +116,7 @@ public final class EncryptingCheckpointStore implements CheckpointStore {
                 cp.error() == null ? null : new StepError(cp.error().node(), cp.error().type(),
                         openString(t, at + "error.message", cp.error().message()),
                         openString(t, at + "error.stack", cp.error().stack())),
-                cp.interrupt() == null ? null : InterruptPayload.fromJson(openText(t, at + "interrupt", cp.interrupt().json())));
+                cp.interrupt() == null ? null : openInterrupt(t, at, cp.interrupt()));
     }
 
     private static boolean isSealed(byte[] change) {
@@ -110,6 +124,33 @@ public final class EncryptingCheckpointStore implements CheckpointStore {
     }
 
     /** A payload's JSON sealed, as a JSON string. */
+    /**
+     * An interrupt keeps its node and when readable — the graph's names, not the user's data — so that a listing can
+     * say where a thread waits; its payload (what a person is shown, which may quote the state) is sealed.
+     */
+    private InterruptPayload sealInterrupt(DataKeys.Key key, ThreadKey t, String at, InterruptPayload interrupt) {
+        JsonNode payload = interrupt.payload();
+        if (payload == null || payload.isNull()) {
+            return interrupt;
+        }
+        ObjectNode sealed = JsonNodeFactory.instance.objectNode()
+                .put(SEALED_PAYLOAD, sealString(key, t, at + "interrupt", payload.toString()));
+        return InterruptPayload.of(interrupt.node(), interrupt.when(), sealed);
+    }
+
+    private InterruptPayload openInterrupt(ThreadKey t, String at, InterruptPayload interrupt) {
+        JsonNode payload = interrupt.payload();
+        if (payload == null || !payload.isObject() || payload.size() != 1 || !payload.has(SEALED_PAYLOAD)) {
+            return interrupt;
+        }
+        String text = openString(t, at + "interrupt", payload.get(SEALED_PAYLOAD).asText());
+        try {
+            return InterruptPayload.of(interrupt.node(), interrupt.when(), JSON.readTree(text));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("a sealed interrupt payload of thread " + t.threadId() + " opened to no JSON", e);
+        }
+    }
+
     private String sealText(DataKeys.Key key, ThreadKey t, String part, String json) {
         return "\"" + sealString(key, t, part, json) + "\"";
     }
@@ -196,8 +237,16 @@ public final class EncryptingCheckpointStore implements CheckpointStore {
 
     @Override
     public CommitResult commit(Commit commit) {
-        Commit sealed = new Commit(seal(commit.checkpoint(), commit.expectedStep() == 0), commit.expectedStep(), commit.chainStartedAt());
+        boolean first = commit.expectedStep() == 0;
+        DataKeys.Key key = keys.forWrite(commit.thread(), first);
+        Commit sealed = new Commit(seal(commit.checkpoint(), key), commit.expectedStep(), commit.chainStartedAt(), commit.tags());
         CommitResult result = store.commit(sealed);
+        if (first && !result.duplicate() && !keys.isStored(commit.thread(), key.fingerprint())) {
+            // A delete shredded the key this thread's first write was sealed with, and the write landed after the
+            // delete: a new thread no one can read. Take it back and answer as a commit racing a delete does.
+            store.delete(commit.thread());
+            throw ThreadDeletion.closed(commit.thread());
+        }
         return result.duplicate() ? new CommitResult(open(result.checkpoint()), true) : new CommitResult(commit.checkpoint(), false);
     }
 
@@ -245,6 +294,45 @@ public final class EncryptingCheckpointStore implements CheckpointStore {
     @Override
     public void discardPendingEffects(ThreadKey thread, long step, Collection<Integer> seqs) {
         store.discardPendingEffects(thread, step, seqs);
+    }
+
+    /**
+     * Listing reads heads only: status, agent and tags are not encrypted, nor where an interrupted thread waits; what
+     * it waits for (the payload) is sealed, and a listing shows no payload rather than ciphertext.
+     */
+    @Override
+    public ThreadPage threads(String tenant, ThreadQuery query) {
+        ThreadPage page = store.threads(tenant, query);
+        return new ThreadPage(page.threads().stream().map(EncryptingCheckpointStore::withoutSealedPayload).toList(), page.nextCursor());
+    }
+
+    private static ThreadSummary withoutSealedPayload(ThreadSummary summary) {
+        ThreadSummary.Waiting waiting = summary.waitingFor();
+        if (waiting == null || waiting.payload() == null || !waiting.payload().startsWith("{\"" + SEALED_PAYLOAD + "\":")) {
+            return summary;
+        }
+        return new ThreadSummary(summary.threadId(), summary.agent(), summary.status(), summary.step(), summary.checkpointId(),
+                summary.updatedAt(), summary.tags(), new ThreadSummary.Waiting(waiting.node(), waiting.when(), null, false));
+    }
+
+    @Override
+    public java.time.Duration threadOrderGranularity() {
+        return store.threadOrderGranularity();
+    }
+
+    @Override
+    public ThreadTags retag(ThreadKey thread, java.util.Map<String, String> set, Collection<String> remove) {
+        return store.retag(thread, set, remove);
+    }
+
+    @Override
+    public ThreadTags tags(ThreadKey thread) {
+        return store.tags(thread);
+    }
+
+    @Override
+    public HeadPage scanHeads(HeadScan scan) {
+        return store.scanHeads(scan);
     }
 
     /**
