@@ -29,7 +29,6 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -102,27 +101,8 @@ public final class ThreadList {
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        java.nio.file.Path lib = java.nio.file.Path.of("target/dynamodb-local/lib");
-        java.nio.file.Path log = java.nio.file.Files.createTempFile("dynamodb-local-bench", ".log");
-        Process server = new ProcessBuilder(List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx2g", "-cp", lib.toAbsolutePath() + java.io.File.separator + "*",
-                "io.threadline.infra.dynamodblocal.LoopbackServerRunner", "-inMemory", "-port", Integer.toString(port),
-                "-disableTelemetry")).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        Runtime.getRuntime().addShutdownHook(new Thread(server::destroyForcibly));
-        for (int i = 0; ; i++) {
-            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
-                break;
-            } catch (java.io.IOException e) {
-                if (i > 600 || !server.isAlive()) {
-                    throw new IllegalStateException("DynamoDB Local did not start");
-                }
-                Thread.sleep(100);
-            }
-        }
+        DynamoDbLocalServer server = DynamoDbLocalServer.start("-Xmx2g");
+        int port = server.port;
         Reads reads = new Reads();
         DynamoDbClient client = DynamoDbClient.builder().endpointOverride(URI.create("http://127.0.0.1:" + port)).region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
@@ -190,7 +170,7 @@ public final class ThreadList {
                     (double) reads.queries.get() / calls, (double) reads.batchGets.get() / calls, reads.rcu.sum() / calls);
             System.out.printf(Locale.ROOT, "RESULT threads.%s.median_ms %.2f%n", c.name(), sorted[sorted.length / 2]);
         }
-        server.destroyForcibly();
+        server.stop();
         System.exit(0);
     }
 

@@ -12,7 +12,6 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Clock;
 import java.util.List;
@@ -33,27 +32,8 @@ public final class W1Capacity {
 
     public static void main(String[] args) throws Exception {
         int turns = args.length > 0 ? Integer.parseInt(args[0]) : 100;
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        java.nio.file.Path lib = java.nio.file.Path.of("target/dynamodb-local/lib");
-        java.nio.file.Path log = java.nio.file.Files.createTempFile("dynamodb-local-bench", ".log");
-        Process server = new ProcessBuilder(List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-cp", lib.toAbsolutePath() + java.io.File.separator + "*",
-                "io.threadline.infra.dynamodblocal.LoopbackServerRunner", "-inMemory", "-port", Integer.toString(port),
-                "-disableTelemetry")).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        Runtime.getRuntime().addShutdownHook(new Thread(server::destroyForcibly));
-        for (int i = 0; ; i++) {
-            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
-                break;
-            } catch (java.io.IOException e) {
-                if (i > 600 || !server.isAlive()) {
-                    throw new IllegalStateException("DynamoDB Local did not start");
-                }
-                Thread.sleep(100);
-            }
-        }
+        DynamoDbLocalServer server = DynamoDbLocalServer.start("-Xmx1g");
+        int port = server.port;
         W1DynamoDb.Counter counter = new W1DynamoDb.Counter();
         DynamoDbClient client = DynamoDbClient.builder().endpointOverride(URI.create("http://127.0.0.1:" + port)).region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
@@ -81,7 +61,7 @@ public final class W1Capacity {
         if (turns > 20) {
             print((turns - 9) + "-" + turns, counter.perStep(30));
         }
-        server.destroyForcibly();
+        server.stop();
         System.exit(0);
     }
 

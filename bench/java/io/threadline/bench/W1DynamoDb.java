@@ -23,15 +23,8 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsResponse;
 
-import java.io.File;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -164,18 +157,8 @@ public final class W1DynamoDb {
         }
         io.threadline.runtime.RuntimeOptions options = io.threadline.runtime.RuntimeOptions.defaults().withTrustHeadCache(trust);
         options = options.withSnapshotPolicy(options.snapshotPolicy().withMaxReadBytes(readBytes));
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Path lib = Path.of("target/dynamodb-local/lib");
-        Path log = Files.createTempFile("dynamodb-local-bench", ".log");
-        Process server = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx2g", "-cp", lib.toAbsolutePath() + File.separator + "*",
-                "io.threadline.infra.dynamodblocal.LoopbackServerRunner", "-inMemory", "-port", Integer.toString(port),
-                "-disableTelemetry")).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        Runtime.getRuntime().addShutdownHook(new Thread(server::destroyForcibly));
-        waitFor(port, server);
+        DynamoDbLocalServer server = DynamoDbLocalServer.start("-Xmx2g");
+        int port = server.port;
 
         Counter counter = new Counter();
         DynamoDbClient client = DynamoDbClient.builder()
@@ -194,21 +177,6 @@ public final class W1DynamoDb {
         }, turns, counter, options)
                 .run("DynamoDB Local 2.6.1 (separate process, in memory, loopback HTTP)");
         SingleItemRead.reference(client, counter);
-        server.destroyForcibly();
-    }
-
-    private static void waitFor(int port, Process server) throws InterruptedException {
-        for (int i = 0; i < 600; i++) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (java.io.IOException e) {
-                if (!server.isAlive()) {
-                    throw new IllegalStateException("DynamoDB Local exited");
-                }
-                Thread.sleep(100);
-            }
-        }
-        throw new IllegalStateException("DynamoDB Local did not start");
+        server.stop();
     }
 }
