@@ -97,7 +97,9 @@ class StoredBytesTest {
 
     /** SHA-256 of each checkpoint's stored fields, as the code before typed payloads wrote them (commit 6f6a0f1). */
     private static final String[] GOLDEN = {
-            "99ee2b0f8eee6a7b936e86799a4565089210d4eefd27ff6eb95d11a3fdbc80dd",
+            // The first step's outbox: its memory write now carries its provenance (sourceStep, sourceNode,
+            // derivedFrom — issue 18), on purpose; an outbox stored before reads as before (the fields are optional).
+            "9841f09724d5edd48c742a2afd703073abcfea638cfb1e8fad8e83fe2d37fb44",
             "feef9b3bed4aa2652e5e8fa1da7531a150a167f8fd557d7947c7b93614dc75b6",
             "a5a5a85867aee0635bcfa0eea0132c1c89e8971453b69bc6de5111932b712abb",
             "233b53d3ae763735d2a7b4b4afb5233b68ff093ab711b01436d26be78cb24b13",
