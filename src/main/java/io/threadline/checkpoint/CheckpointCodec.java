@@ -10,8 +10,10 @@ import io.threadline.ThreadlineException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +36,7 @@ public final class CheckpointCodec {
     }
 
     public static byte[] encode(Checkpoint cp) {
+        int inputPrefix = inputPrefix(cp);
         ByteArrayOutputStream header = new ByteArrayOutputStream(128);
         try (JsonGenerator g = JSON.createGenerator(header)) {
             g.writeStartObject();
@@ -69,7 +72,9 @@ public final class CheckpointCodec {
             if (cp.outbox() != null) {
                 g.writeStringField("o", cp.outbox().json());
             }
-            if (cp.input() != null) {
+            if (inputPrefix >= 0) {
+                g.writeNumberField("ip", inputPrefix);
+            } else if (cp.input() != null) {
                 g.writeStringField("in", cp.input().json());
             }
             if (cp.effects() != null) {
@@ -110,6 +115,36 @@ public final class CheckpointCodec {
         return out.array();
     }
 
+    /**
+     * Where a step's input is already in its delta, the length of the delta's bytes it begins with, else -1. A step's
+     * delta is its input's operations followed by its nodes' (the runtime applies the input first and encodes both with
+     * the same codec), so W1's user message would otherwise be stored twice — once as the input, escaped inside the
+     * header, and once in the change — about a quarter of every such delta checkpoint. The test is on the bytes, so
+     * the input read back is exactly the text written: {@code input = change[0, n) + "]"}, kept only when the change
+     * has the input's operations, without its closing bracket, as its first {@code n} bytes, followed by {@code ,} or
+     * {@code ]}. An input written another way (its keys ordered by a caller, a sealed change) is stored whole.
+     */
+    static int inputPrefix(Checkpoint cp) {
+        if (cp.input() == null || cp.isSnapshot()) {
+            return -1;
+        }
+        byte[] input = cp.input().json().getBytes(StandardCharsets.UTF_8);
+        byte[] change = cp.change().json();
+        int n = input.length - 1;
+        if (n < 1 || input[0] != '[' || input[n] != ']' || change.length <= n) {
+            return -1;
+        }
+        if (!Arrays.equals(input, 0, n, change, 0, n)) {
+            return -1;
+        }
+        return change[n] == ',' || change[n] == ']' ? n : -1;
+    }
+
+    /** The bytes a stored envelope spends on the step's input: none when its delta carries it ({@link #inputPrefix}). */
+    public static int storedInputBytes(Checkpoint cp) {
+        return cp.input() == null || inputPrefix(cp) >= 0 ? 0 : cp.input().json().length();
+    }
+
     private static void writeStrings(JsonGenerator g, String field, List<String> values) throws IOException {
         if (values.isEmpty()) {
             return;
@@ -132,6 +167,12 @@ public final class CheckpointCodec {
             byte[] payload = new byte[bytes.length - 5 - headLength];
             System.arraycopy(bytes, 5 + headLength, payload, 0, payload.length);
             StateChange change = h.snapshot ? new StateChange.Snapshot(payload) : new StateChange.Delta(payload);
+            if (h.inputPrefix >= 0) {
+                if (h.inputPrefix < 1 || h.inputPrefix >= payload.length) {
+                    throw corrupt(thread, "its input is said to be the first " + h.inputPrefix + " of its change's " + payload.length + " bytes");
+                }
+                h.input = new String(payload, 0, h.inputPrefix, StandardCharsets.UTF_8) + "]";
+            }
             return new Checkpoint(CheckpointId.parse(h.id), thread, h.step, h.parent == null ? null : CheckpointId.parse(h.parent),
                     h.nodes, h.decisions, h.next, h.status, h.version, change, Instant.ofEpochMilli(h.at), h.key, h.metadata,
                     MemoryOutbox.fromJson(h.outbox), StepInput.fromJson(h.input), EffectLog.fromJson(h.effects), h.error,
@@ -159,6 +200,7 @@ public final class CheckpointCodec {
         Map<String, String> metadata = Map.of();
         String outbox;
         String input;
+        int inputPrefix = -1;
         String effects;
         StepError error;
         String interrupt;
@@ -186,6 +228,7 @@ public final class CheckpointCodec {
                     case "m" -> h.metadata = readMap(p);
                     case "o" -> h.outbox = p.getText();
                     case "in" -> h.input = p.getText();
+                    case "ip" -> h.inputPrefix = p.getIntValue();
                     case "ef" -> h.effects = p.getText();
                     case "er" -> h.error = readError(p);
                     case "it" -> h.interrupt = p.getText();

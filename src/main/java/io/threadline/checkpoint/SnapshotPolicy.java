@@ -15,8 +15,8 @@ import java.time.Duration;
  * plus at most {@code ratio} times its size in deltas. A larger ratio stores less and reads more.
  *
  * <p>The read bound counts what a cold read fetches as a store keeps it: the snapshot, and each delta
- * checkpoint with everything its envelope carries ({@link #readBytes}: the change, the step's input,
- * effects and outbox, its header) — on DynamoDB a delta checkpoint is about twice its change. When the
+ * checkpoint with everything its envelope carries ({@link #readBytes}: the change, the step's input where the
+ * change does not already hold it, effects and outbox, its header) — on DynamoDB a delta checkpoint is about twice its change. When the
  * snapshot and the deltas since it would pass {@code maxReadBytes}, the next checkpoint is a snapshot,
  * but never before the deltas since the last one hold at least as many bytes as it: a state near the bound
  * would otherwise be written whole at every step. So a cold read fetches at most {@code maxReadBytes}
@@ -83,7 +83,7 @@ public record SnapshotPolicy(double ratio, Duration maxAge, long maxReadBytes) {
      */
     public static long readBytes(Checkpoint checkpoint) {
         long bytes = HEADER_BYTES + checkpoint.change().size();
-        bytes += checkpoint.input() == null ? 0 : checkpoint.input().json().length();
+        bytes += CheckpointCodec.storedInputBytes(checkpoint); // none when the delta carries it
         bytes += checkpoint.effects() == null ? 0 : checkpoint.effects().json().length();
         bytes += checkpoint.outbox() == null ? 0 : checkpoint.outbox().json().length();
         bytes += checkpoint.interrupt() == null ? 0 : checkpoint.interrupt().json().length();

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The envelope both stores keep (the in-memory store as it is, DynamoDB in its items) is byte for byte what
@@ -85,6 +86,63 @@ class CheckpointCodecBytesTest {
         sorted.forEach((k, v) -> expected.append('"').append(k).append("\":\"").append(v).append("\","));
         expected.setLength(expected.length() - 1);
         assertThat(new String(fromSorted, StandardCharsets.UTF_8)).contains(expected.append('}'));
+    }
+
+    /**
+     * A step's input that its delta begins with is stored once (issue 22): the envelope says how many of the change's
+     * bytes it is, and reads back as exactly the text it was. An input the change does not begin with, and an envelope
+     * written before, keep the input whole.
+     */
+    @Test
+    void anInputItsDeltaBeginsWithIsStoredOnceAndReadsBackAsItWas() {
+        String input = "[{\"op\":\"add\",\"path\":\"/messages/-\",\"value\":{\"role\":\"user\",\"content\":\"h\\u00e9llo \\\"you\\\"\"}}]";
+        String change = input.substring(0, input.length() - 1) + ",{\"op\":\"replace\",\"path\":\"/turn\",\"value\":2}]";
+        Checkpoint once = withInput(change, input);
+        byte[] stored = CheckpointCodec.encode(once);
+
+        assertThat(new String(stored, StandardCharsets.UTF_8)).doesNotContain("\"in\":").contains("\"ip\":" + (input.length() - 1));
+        Checkpoint read = CheckpointCodec.decode(once.thread(), stored);
+        assertThat(read).isEqualTo(once);
+        assertThat(read.input().json()).isEqualTo(input);
+        assertThat(CheckpointCodec.encode(read)).isEqualTo(stored);
+        assertThat(stored.length).isLessThan(CheckpointCodec.encode(withInput(change, null)).length + 16);
+        assertThat(CheckpointCodec.storedInputBytes(once)).isZero();
+
+        // the whole change is the input (a node that changed nothing)
+        Checkpoint whole = withInput(input, input);
+        assertThat(CheckpointCodec.decode(whole.thread(), CheckpointCodec.encode(whole))).isEqualTo(whole);
+
+        // not a prefix at an operation's end: the change's first operation only starts like the input's
+        String longer = "[{\"op\":\"add\",\"path\":\"/messages/-\",\"value\":1}]";
+        String notAtEnd = "[{\"op\":\"add\",\"path\":\"/messages/-\",\"value\":12}]";
+        for (Checkpoint cp : List.of(withInput(notAtEnd, longer), withInput("[{\"op\":\"remove\",\"path\":\"/x\"}]", input))) {
+            byte[] bytes = CheckpointCodec.encode(cp);
+            assertThat(new String(bytes, StandardCharsets.UTF_8)).contains("\"in\":");
+            assertThat(CheckpointCodec.decode(cp.thread(), bytes)).isEqualTo(cp);
+            assertThat(CheckpointCodec.storedInputBytes(cp)).isEqualTo(cp.input().json().length());
+        }
+    }
+
+    @Test
+    void anEnvelopeWhoseInputReferenceDoesNotFitItsChangeIsRefusedAsCorrupt() {
+        Checkpoint once = withInput("[{\"op\":\"add\",\"path\":\"/a\",\"value\":1},{\"op\":\"add\",\"path\":\"/b\",\"value\":2}]",
+                "[{\"op\":\"add\",\"path\":\"/a\",\"value\":1}]");
+        String text = new String(CheckpointCodec.encode(once), StandardCharsets.ISO_8859_1);
+        String reference = "\"ip\":" + (once.input().json().length() - 1);
+        byte[] broken = text.replace(reference, "\"ip\":999").getBytes(StandardCharsets.ISO_8859_1);
+
+        assertThat(text).contains(reference);
+        assertThatThrownBy(() -> CheckpointCodec.decode(once.thread(), broken))
+                .isInstanceOfSatisfying(io.threadline.ThreadlineException.class,
+                        e -> assertThat(e.code()).isEqualTo(io.threadline.ErrorCode.INTERNAL));
+    }
+
+    private static Checkpoint withInput(String change, String input) {
+        Checkpoint p = paused();
+        return Checkpoint.draft(p.id(), p.thread(), p.step(), p.parent())
+                .state(p.schemaVersion(), new StateChange.Delta(change.getBytes(StandardCharsets.UTF_8)), p.createdAt())
+                .input(StepInput.fromJson(input))
+                .step(List.of("think"), List.of(), List.of());
     }
 
     private static Checkpoint withMetadata(Map<String, String> metadata) {
