@@ -1,6 +1,11 @@
 package io.threadline.bench;
 
+import io.opentelemetry.instrumentation.awssdk.v2_2.AwsSdkTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.threadline.checkpoint.dynamodb.DynamoDbCallLimits;
 import io.threadline.checkpoint.dynamodb.DynamoDbCheckpointStore;
+import io.threadline.telemetry.ThreadlineTelemetry;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import io.threadline.checkpoint.dynamodb.DynamoDbStoreSettings;
 import io.threadline.checkpoint.dynamodb.DynamoDbTables;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -145,10 +150,20 @@ public final class W1DynamoDb {
         java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.INFO);
         int turns = 1000;
         boolean trust = false;
+        boolean telemetry = true;
+        boolean sdkSpans = false;
         long readBytes = 0;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--trust-head-cache")) {
                 trust = true;
+            } else if (args[i].equals("--sdk-spans")) {
+                sdkSpans = true;
+            } else if (args[i].equals("--telemetry")) {
+                telemetry = switch (args[++i]) {
+                    case "on" -> true;
+                    case "off" -> false;
+                    default -> throw new IllegalArgumentException("--telemetry on|off, got " + args[i]);
+                };
             } else if (args[i].equals("--snapshot-read-bytes")) {
                 readBytes = Long.parseLong(args[++i]);
             } else {
@@ -161,12 +176,28 @@ public final class W1DynamoDb {
         int port = server.port;
 
         Counter counter = new Counter();
+        // Telemetry on (the default) is the client and runtime as the application runs them: the store's call limits
+        // (standard retries, attempt and call timeouts, the invocation-deadline interceptor) and ThreadlineTelemetry's
+        // spans, metrics and MDC on a real OpenTelemetry SDK whose exporters count and discard (as bench/run W1
+        // telemetry); --sdk-spans adds the SDK's own OpenTelemetry interceptor (threadline.dynamodb.sdk-spans=true).
+        // Off: a bare client.
+        OpenTelemetrySdk otel = telemetry ? W1Telemetry.productionLikeSdk() : null;
+        ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder();
+        if (telemetry) {
+            override = new DynamoDbCallLimits(4, java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(8)) // application.properties
+                    .applyTo(override.build(), Clock.systemUTC()).toBuilder();
+            if (sdkSpans) {
+                override.addExecutionInterceptor(AwsSdkTelemetry.create(otel).newExecutionInterceptor());
+            }
+            options = options.withObserver(ThreadlineTelemetry.of(otel));
+        }
         DynamoDbClient client = DynamoDbClient.builder()
                 .endpointOverride(URI.create("http://127.0.0.1:" + port))
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-                .httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(c -> c.addExecutionInterceptor(counter))
+                .httpClient(UrlConnectionHttpClient.builder().connectionTimeout(java.time.Duration.ofSeconds(2))
+                        .socketTimeout(java.time.Duration.ofSeconds(2)).build())
+                .overrideConfiguration(override.addExecutionInterceptor(counter).build())
                 .build();
         AtomicInteger tables = new AtomicInteger();
         new W1("dynamodb", () -> {
@@ -175,8 +206,12 @@ public final class W1DynamoDb {
             counter.reset();
             return new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC());
         }, turns, counter, options)
-                .run("DynamoDB Local 2.6.1 (separate process, in memory, loopback HTTP)");
+                .run("DynamoDB Local 2.6.1 (separate process, in memory, loopback HTTP), telemetry " + (telemetry
+                        ? "on (call limits, ThreadlineTelemetry" + (sdkSpans ? ", the SDK's OpenTelemetry interceptor" : "") + "; exporters discard)" : "off (bare client)"));
         SingleItemRead.reference(client, counter);
         server.stop();
+        if (otel != null) {
+            otel.close();
+        }
     }
 }

@@ -97,6 +97,20 @@ public final class W1Telemetry {
         }
     }
 
+    /** OpenTelemetry as the application configures it (X-Ray ids, batch spans, periodic metrics), exporting nowhere. */
+    static OpenTelemetrySdk productionLikeSdk() {
+        return productionLikeSdk(new Discarding());
+    }
+
+    static OpenTelemetrySdk productionLikeSdk(Discarding exporter) {
+        return OpenTelemetrySdk.builder()
+                .setTracerProvider(SdkTracerProvider.builder().setIdGenerator(AwsXrayIdGenerator.getInstance())
+                        .addSpanProcessor(BatchSpanProcessor.builder(exporter).build()).build())
+                .setMeterProvider(SdkMeterProvider.builder()
+                        .registerMetricReader(PeriodicMetricReader.builder(new DiscardingMetrics()).setInterval(Duration.ofSeconds(10)).build()).build())
+                .build();
+    }
+
     record Block(String mode, double stepMicros, double cpuMicros, double stepsPerSecond, double spansPerStep) {}
 
     public static void main(String[] args) {
@@ -105,12 +119,7 @@ public final class W1Telemetry {
         CompiledGraph<W1State> graph = W1.graph();
         Discarding exporter = new Discarding();
         AtomicLong emfBytes = new AtomicLong();
-        OpenTelemetrySdk sdk = OpenTelemetrySdk.builder()
-                .setTracerProvider(SdkTracerProvider.builder().setIdGenerator(AwsXrayIdGenerator.getInstance())
-                        .addSpanProcessor(BatchSpanProcessor.builder(exporter).build()).build())
-                .setMeterProvider(SdkMeterProvider.builder()
-                        .registerMetricReader(PeriodicMetricReader.builder(new DiscardingMetrics()).setInterval(Duration.ofSeconds(10)).build()).build())
-                .build();
+        OpenTelemetrySdk sdk = productionLikeSdk(exporter);
         ThreadlineTelemetry telemetry = ThreadlineTelemetry.of(sdk);
         RuntimeOptions[] modes = {RuntimeOptions.defaults(), RuntimeOptions.defaults().withObserver(telemetry),
                 RuntimeOptions.defaults().withObserver(telemetry.withEmf("Threadline", "threadline", line -> emfBytes.addAndGet(line.length())))};

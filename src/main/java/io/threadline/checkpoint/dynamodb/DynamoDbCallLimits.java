@@ -12,11 +12,11 @@ import java.time.Duration;
  * and all of them, backoff included, at most {@code callTimeout} — or less, when the invocation making the call
  * ends sooner ({@link io.threadline.InvocationDeadline}). A call cut by any of these is DEPENDENCY_UNAVAILABLE.
  * The HTTP client's own connect and read timeouts ({@code quarkus.dynamodb.sync-client.*}) bound the phases
- * inside an attempt.
+ * inside an attempt. Public for clients built outside CDI (the benchmarks), which should carry the same limits.
  */
-record DynamoDbCallLimits(int maxAttempts, Duration attemptTimeout, Duration callTimeout) {
+public record DynamoDbCallLimits(int maxAttempts, Duration attemptTimeout, Duration callTimeout) {
 
-    DynamoDbCallLimits {
+    public DynamoDbCallLimits {
         DynamoDbStoreProducer.standardRetry(maxAttempts); // checks maxAttempts
         if (attemptTimeout.isNegative() || attemptTimeout.isZero() || callTimeout.compareTo(attemptTimeout) < 0) {
             throw new IllegalArgumentException("threadline.dynamodb.attempt-timeout must be positive and at most "
@@ -29,7 +29,7 @@ record DynamoDbCallLimits(int maxAttempts, Duration attemptTimeout, Duration cal
     }
 
     /** {@code base} with these limits: retry strategy, attempt and call timeouts, and the cut at the invocation's deadline. */
-    ClientOverrideConfiguration applyTo(ClientOverrideConfiguration base, Clock clock) {
+    public ClientOverrideConfiguration applyTo(ClientOverrideConfiguration base, Clock clock) {
         return base.toBuilder()
                 .retryStrategy(DynamoDbStoreProducer.standardRetry(maxAttempts))
                 .apiCallAttemptTimeout(attemptTimeout)
