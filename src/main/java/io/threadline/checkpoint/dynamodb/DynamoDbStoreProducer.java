@@ -85,12 +85,26 @@ public class DynamoDbStoreProducer {
             DynamoDbClientBuilder shared = builder.get();
             ClientOverrideConfiguration original = shared.overrideConfiguration();
             try {
-                client = shared.overrideConfiguration(limits.applyTo(original, clock)).build();
+                ClientOverrideConfiguration base = config.sdkSpans() ? original : withoutSdkSpans(original);
+                client = shared.overrideConfiguration(limits.applyTo(base, clock)).build();
             } finally {
                 shared.overrideConfiguration(original);
             }
         }
         return client;
+    }
+
+    /** Package of the AWS SDK's OpenTelemetry instrumentation (its {@code TracingExecutionInterceptor}). */
+    static final String SDK_INSTRUMENTATION = "io.opentelemetry.instrumentation.awssdk.";
+
+    /**
+     * {@code base} without the SDK's OpenTelemetry interceptor, which the extension adds to the shared builder when
+     * {@code quarkus.dynamodb.telemetry.enabled}: the store's calls are traced by Threadline's own spans
+     * ({@code threadline.dynamodb.sdk-spans}).
+     */
+    static ClientOverrideConfiguration withoutSdkSpans(ClientOverrideConfiguration base) {
+        return base.toBuilder().executionInterceptors(base.executionInterceptors().stream()
+                .filter(i -> !i.getClass().getName().startsWith(SDK_INSTRUMENTATION)).toList()).build();
     }
 
     @PreDestroy
