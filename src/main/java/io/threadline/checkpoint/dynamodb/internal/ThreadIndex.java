@@ -52,7 +52,19 @@ public final class ThreadIndex {
     }
 
     public static String partition(String tenant, int shard) {
-        return tenant + "#" + String.format("%02d", shard);
+        return tenant + "#" + zeroPadded(shard, 2);
+    }
+
+    /**
+     * {@code value} in decimal, zero-padded to {@code width} digits: what {@code String.format("%0<width>d")} gives for a
+     * non-negative value, without a Formatter, which cost ~2% of a DynamoDB step's CPU on the commit path (issue 22).
+     */
+    static String zeroPadded(long value, int width) {
+        String digits = Long.toString(value);
+        if (value < 0 || digits.length() >= width) {
+            return value < 0 ? String.format("%0" + width + "d", value) : digits;
+        }
+        return "0".repeat(width - digits.length()) + digits;
     }
 
     public long granule(Instant at) {
@@ -61,7 +73,7 @@ public final class ThreadIndex {
     }
 
     public static String sortKey(long granuleMillis, String threadId) {
-        return String.format("%013d", granuleMillis) + "#" + threadId;
+        return zeroPadded(granuleMillis, 13) + "#" + threadId;
     }
 
     /** The lowest sort key of a granule: '#' sorts below every character a thread id may hold. */
