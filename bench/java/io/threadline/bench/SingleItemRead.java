@@ -27,13 +27,18 @@ final class SingleItemRead {
     }
 
     static void reference(DynamoDbClient client, W1.Probe probe) {
+        reference(client, client, probe);
+    }
+
+    /** {@code admin} creates the table (a client without the store's call limits; see W1DynamoDb). */
+    static void reference(DynamoDbClient client, DynamoDbClient admin, W1.Probe probe) {
         String table = "w1-reference";
-        DynamoDbTables.createIfMissing(client, table);
+        DynamoDbTables.createIfMissing(admin, table);
         byte[] data = new byte[BYTES];
         new Random(9).nextBytes(data);
         String shape;
         try {
-            client.putItem(b -> b.tableName(table).item(Map.of("pk", s("ref"), "sk", s("one"),
+            admin.putItem(b -> b.tableName(table).item(Map.of("pk", s("ref"), "sk", s("one"),
                     "data", AttributeValue.fromB(SdkBytes.fromByteArray(data)))));
             shape = "one item of " + BYTES + " B (GetItem, consistent)";
             time(shape, probe, () -> client.getItem(b -> b.tableName(table).consistentRead(true)
@@ -44,7 +49,7 @@ final class SingleItemRead {
             for (int i = 0; i < 3; i++) {
                 byte[] part = java.util.Arrays.copyOfRange(data, i * BYTES / 3, (i + 1) * BYTES / 3);
                 int n = i;
-                client.putItem(b -> b.tableName(table).item(Map.of("pk", s("ref3"), "sk", s("part" + n),
+                admin.putItem(b -> b.tableName(table).item(Map.of("pk", s("ref3"), "sk", s("part" + n),
                         "data", AttributeValue.fromB(SdkBytes.fromByteArray(part)))));
             }
             shape = "3 items of " + BYTES / 3 + " B in one Query page (consistent)";
