@@ -1,4 +1,4 @@
-package io.threadline.checkpoint.kms;
+package io.threadline.kms;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
