@@ -154,7 +154,7 @@ class ArchitectureTest {
         }
     }
 
-    /** Sources of a core package and its sub-packages, except adapter sub-packages (checkpoint.dynamodb, checkpoint.kms, memory.opensearch, runs.dynamodb, runs.sqs). */
+    /** Sources of a core package and its sub-packages, except adapter sub-packages (checkpoint.dynamodb, memory.opensearch, runs.dynamodb, runs.sqs). */
     private static List<Path> coreSources(String pkg) throws IOException {
         Path dir = MAIN.resolve(pkg);
         if (!Files.isDirectory(dir)) {
@@ -163,7 +163,7 @@ class ArchitectureTest {
         try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(f -> f.toString().endsWith(".java"))
                     .filter(f -> !f.toString().contains("/dynamodb/") && !f.toString().contains("/opensearch/")
-                            && !f.toString().contains("/sqs/") && !f.toString().contains("/kms/"))
+                            && !f.toString().contains("/sqs/"))
                     .toList();
         }
     }

@@ -35,13 +35,7 @@ class ApiGatewayDeleteTest {
 
     /** An API Gateway call of {@code operation} with a token whose tenant claim is {@code tenant}. */
     private static JsonNode call(String tenant, String operation, String body) {
-        ObjectNode event = Lambda.event("http-delete.json");
-        event.put("rawPath", "/" + operation);
-        event.put("routeKey", "POST /" + operation);
-        ((ObjectNode) event.at("/requestContext/http")).put("path", "/" + operation);
-        ((ObjectNode) event.at("/requestContext/authorizer/jwt/claims")).put("tenant", tenant);
-        event.put("body", body);
-        return Lambda.invoke(event);
+        return Lambda.http(tenant, operation, body);
     }
 
     private static String turn(String thread) {

@@ -48,6 +48,20 @@ final class Lambda {
         }
     }
 
+    /**
+     * An API Gateway call of {@code operation} (events/http-delete.json re-routed) with a token whose tenant claim is
+     * {@code tenant}: the http function's whole answer (status code, body).
+     */
+    static JsonNode http(String tenant, String operation, String body) {
+        ObjectNode event = event("http-delete.json");
+        event.put("rawPath", "/" + operation);
+        event.put("routeKey", "POST /" + operation);
+        ((ObjectNode) event.at("/requestContext/http")).put("path", "/" + operation);
+        ((ObjectNode) event.at("/requestContext/authorizer/jwt/claims")).put("tenant", tenant);
+        event.put("body", body);
+        return invoke(event);
+    }
+
     /** A file of events/, as a mutable tree. */
     static ObjectNode event(String name) {
         try {

@@ -260,6 +260,7 @@ final class CfnEvaluation {
         return switch (type + "." + attribute) {
             case "AWS::DynamoDB::Table.Arn" -> "arn:aws:dynamodb:" + REGION + ":" + ACCOUNT + ":table/" + resource;
             case "AWS::SQS::Queue.Arn" -> "arn:aws:sqs:" + REGION + ":" + ACCOUNT + ":" + resource;
+            case "AWS::KMS::Key.Arn" -> "arn:aws:kms:" + REGION + ":" + ACCOUNT + ":key/" + resource;
             case "AWS::OpenSearchService::Domain.Arn" -> "arn:aws:es:" + REGION + ":" + ACCOUNT + ":domain/"
                     + value(r.at("/Properties/DomainName"));
             case "AWS::OpenSearchService::Domain.DomainEndpoint" -> "search-" + value(r.at("/Properties/DomainName"))

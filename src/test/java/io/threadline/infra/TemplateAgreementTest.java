@@ -53,6 +53,28 @@ class TemplateAgreementTest {
         }
     }
 
+    /**
+     * The data-key table has the checkpoint table's key schema (DynamoDbDataKeyStore's keys) and no point-in-time
+     * recovery and no expiry: a deleted key must be gone for good (crypto-shredding), and a key must never expire
+     * while its thread lives. The functions are told its name and the KMS key.
+     */
+    @Test
+    void theDataKeyTableKeepsNoBackupsAndTheFunctionsAreToldOfItAndTheKey() throws IOException {
+        JsonNode table = JSON.readTree(Files.readString(Path.of("infra/dynamodb/table.json")));
+        JsonNode resource = template().at("/Resources/DataKeyTable");
+        assertThat(resource.get("Type").asText()).isEqualTo("AWS::DynamoDB::Table");
+        assertThat(resource.get("DeletionPolicy").asText()).isEqualTo("Retain");
+        JsonNode p = resource.get("Properties");
+        assertThat(p.get("KeySchema")).isEqualTo(table.get("KeySchema"));
+        assertThat(p.at("/PointInTimeRecoverySpecification/PointInTimeRecoveryEnabled").asBoolean(true)).isFalse();
+        assertThat(p.has("TimeToLiveSpecification")).isFalse();
+        assertThat(p.has("StreamSpecification")).as("a stream would keep deleted keys for 24 h").isFalse();
+        JsonNode env = template().at("/Globals/Function/Environment/Variables");
+        assertThat(env.get("THREADLINE_ENCRYPTION_KEYS").asText()).isEqualTo("kms");
+        assertThat(env.get("THREADLINE_ENCRYPTION_DATA_KEY_TABLE").asText()).as("!Ref DataKeyTable").isEqualTo("DataKeyTable");
+        assertThat(template().at("/Resources/CheckpointKey/Properties/EnableKeyRotation").asBoolean()).isTrue();
+    }
+
     @Test
     void everyFunctionExportsAnOperationAndEveryOperationIsDeployedBothWays() throws IOException {
         Map<String, Set<String>> exportsByRuntime = Map.of("provided.al2023", new TreeSet<>(), "java21", new TreeSet<>());

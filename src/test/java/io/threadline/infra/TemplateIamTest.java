@@ -55,7 +55,22 @@ class TemplateIamTest {
         /** Query of the threadsByActivity index (one per shard), then BatchGetItem of the page's heads. */
         THREAD_LIST,
         /** GetItem of the head's tags, then UpdateItem of them on condition of their version. */
-        THREAD_TAG
+        THREAD_TAG,
+        /** Reading an encrypted checkpoint: GetItem of the thread's wrapped data key, kms:Decrypt of it. */
+        DATA_KEY_READ,
+        /** A new thread's data key: kms:GenerateDataKey, then a conditional PutItem of it wrapped. */
+        DATA_KEY_CREATE,
+        /** DeleteItem of a thread's data key: delete (crypto-shredding), and a first write taking back a key a racing delete left. */
+        DATA_KEY_SHRED
+    }
+
+    /** What every operation that loads and commits thread data does with data keys (it may start a thread, or race a delete). */
+    private static final Set<Uses> DATA_KEYS = Set.of(Uses.DATA_KEY_READ, Uses.DATA_KEY_CREATE, Uses.DATA_KEY_SHRED);
+
+    private static Set<Uses> with(Set<Uses> uses, Set<Uses> more) {
+        Set<Uses> out = new java.util.HashSet<>(uses);
+        out.addAll(more);
+        return Set.copyOf(out);
     }
 
     /**
@@ -66,25 +81,25 @@ class TemplateIamTest {
      * no model, tool or memory call). memory-delete deletes by id: no embedding.
      */
     static final Map<String, Set<Uses>> USES = Map.ofEntries(
-            Map.entry("step", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.CHAT, Uses.EMBEDDING)),
-            Map.entry("run", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.CHAT, Uses.EMBEDDING)),
-            Map.entry("resume", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.CHAT, Uses.EMBEDDING, Uses.RUN_SEND)),
+            Map.entry("step", with(Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.CHAT, Uses.EMBEDDING), DATA_KEYS)),
+            Map.entry("run", with(Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.CHAT, Uses.EMBEDDING), DATA_KEYS)),
+            Map.entry("resume", with(Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.CHAT, Uses.EMBEDDING, Uses.RUN_SEND), DATA_KEYS)),
             // start writes the run's record and its first message; interrupt/rollback policies rewind (a head load);
             // cancel of a waiting run notes it in the history (an update); advance runs steps; sweep only wakes.
-            Map.entry("start", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.EMBEDDING, Uses.RUN_SEND)),
-            Map.entry("cancel", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.EMBEDDING)),
-            Map.entry("advance", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.CHAT, Uses.EMBEDDING, Uses.RUN_SEND, Uses.RUN_CONSUME)),
+            Map.entry("start", with(Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.EMBEDDING, Uses.RUN_SEND), DATA_KEYS)),
+            Map.entry("cancel", with(Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.EMBEDDING), DATA_KEYS)),
+            Map.entry("advance", with(Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.CHAT, Uses.EMBEDDING, Uses.RUN_SEND, Uses.RUN_CONSUME), DATA_KEYS)),
             Map.entry("sweep", Set.of(Uses.RUN_SWEEP, Uses.RUN_SEND)),
-            Map.entry("state", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.EMBEDDING)),
-            Map.entry("fork", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.EMBEDDING)),
-            Map.entry("rewind", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.EMBEDDING)),
-            Map.entry("update", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.EMBEDDING)),
-            Map.entry("history", Set.of(Uses.CHECKPOINT_QUERY)),
-            Map.entry("export", Set.of(Uses.CHECKPOINT_QUERY)),
-            Map.entry("replay", Set.of(Uses.CHECKPOINT_READ)),
+            Map.entry("state", with(Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.EMBEDDING), DATA_KEYS)),
+            Map.entry("fork", with(Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.EMBEDDING), DATA_KEYS)),
+            Map.entry("rewind", with(Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.EMBEDDING), DATA_KEYS)),
+            Map.entry("update", with(Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.EMBEDDING), DATA_KEYS)),
+            Map.entry("history", Set.of(Uses.CHECKPOINT_QUERY, Uses.DATA_KEY_READ)),
+            Map.entry("export", Set.of(Uses.CHECKPOINT_QUERY, Uses.DATA_KEY_READ)),
+            Map.entry("replay", Set.of(Uses.CHECKPOINT_READ, Uses.DATA_KEY_READ)),
             // delete: the store's tombstone (PutItem), sweep (Query, BatchWriteItem) and last DeleteItem; the
             // thread's memories by a delete-by-query (POST).
-            Map.entry("delete", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY)),
+            Map.entry("delete", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.DATA_KEY_SHRED)),
             Map.entry("memory-search", Set.of(Uses.MEMORY, Uses.EMBEDDING)),
             Map.entry("memory-put", Set.of(Uses.MEMORY, Uses.EMBEDDING)),
             Map.entry("memory-delete", Set.of(Uses.MEMORY)),
@@ -93,6 +108,8 @@ class TemplateIamTest {
 
     private static final String TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/CheckpointTable";
     private static final String QUEUE = "arn:aws:sqs:us-east-1:123456789012:RunQueue";
+    private static final String KEY = "arn:aws:kms:us-east-1:123456789012:key/CheckpointKey";
+    private static final String KEY_TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/DataKeyTable";
 
     /** The grants a capability needs, as "action on resource", under the given parameters. */
     static Set<String> grants(Uses use, CfnEvaluation template) {
@@ -126,6 +143,9 @@ class TemplateIamTest {
             case RUN_SEND -> on(QUEUE, "sqs:SendMessage");
             case RUN_CONSUME -> on(QUEUE, "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility");
             case RUN_SWEEP -> on(TABLE, "dynamodb:GetItem", "dynamodb:Query", "dynamodb:DeleteItem");
+            case DATA_KEY_READ -> union(on(KEY, "kms:Decrypt"), on(KEY_TABLE, "dynamodb:GetItem"));
+            case DATA_KEY_CREATE -> union(on(KEY, "kms:GenerateDataKey"), on(KEY_TABLE, "dynamodb:PutItem"));
+            case DATA_KEY_SHRED -> on(KEY_TABLE, "dynamodb:DeleteItem");
         };
     }
 

@@ -32,6 +32,7 @@ class TemplateReferencesTest {
             "AWS::DynamoDB::Table", Set.of("Arn", "StreamArn"),
             "AWS::OpenSearchService::Domain", Set.of("Arn", "DomainArn", "DomainEndpoint", "DomainEndpoints", "Id"),
             "AWS::IAM::ManagedPolicy", Set.of("PolicyArn", "PolicyId"),
+            "AWS::KMS::Key", Set.of("Arn", "KeyId"),
             "AWS::SQS::Queue", Set.of("Arn", "QueueName", "QueueUrl"));
 
     /** Custom runtimes Lambda supports today (provided.al2 until its deprecation), and the Java ones. */

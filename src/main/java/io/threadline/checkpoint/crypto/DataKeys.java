@@ -6,6 +6,9 @@ import io.threadline.checkpoint.ThreadKey;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,7 +17,9 @@ import java.util.Optional;
 /**
  * A thread's data key in plaintext, for this process: made on the thread's first write ({@link KeyProvider#generate},
  * stored wrapped in the {@link DataKeyStore} — the first of two racing writers wins, the other uses its key),
- * unwrapped on a read, and kept in a bounded cache so a warm thread costs no key-service call per step.
+ * unwrapped on a read, and kept in a bounded cache so a warm thread costs no key-service call per step. A cached key
+ * lives at most {@code lifetime}: another process's cache is how long a deleted thread's key outlives its delete
+ * there, so the lifetime bounds that window (and how long a plaintext key stays in a warm process's memory).
  *
  * <p>Every sealed payload names its key by a fingerprint (the first bytes of the wrapped key's SHA-256): a thread
  * deleted and started again gets a new key, and a process still holding the old one in its cache finds out by
@@ -28,18 +33,25 @@ final class DataKeys {
     /** A plaintext key and the fingerprint of its wrapped form. */
     record Key(byte[] plaintext, byte[] fingerprint) {}
 
+    /** A cached key and when it stops being served from the cache. */
+    private record Cached(Key key, Instant until) {}
+
     private final KeyProvider provider;
     private final DataKeyStore store;
     private final int capacity;
-    private final Map<ThreadKey, Key> cache;
+    private final Clock clock;
+    private final Duration lifetime;
+    private final Map<ThreadKey, Cached> cache;
 
-    DataKeys(KeyProvider provider, DataKeyStore store, int capacity) {
+    DataKeys(KeyProvider provider, DataKeyStore store, int capacity, Clock clock, Duration lifetime) {
         this.provider = provider;
         this.store = store;
         this.capacity = capacity;
+        this.clock = clock;
+        this.lifetime = lifetime;
         this.cache = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<ThreadKey, Key> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<ThreadKey, Cached> eldest) {
                 return size() > DataKeys.this.capacity;
             }
         };
@@ -95,7 +107,15 @@ final class DataKeys {
 
     private Optional<Key> cached(ThreadKey thread) {
         synchronized (cache) {
-            return Optional.ofNullable(cache.get(thread));
+            Cached cached = cache.get(thread);
+            if (cached == null) {
+                return Optional.empty();
+            }
+            if (!clock.instant().isBefore(cached.until())) {
+                cache.remove(thread);
+                return Optional.empty();
+            }
+            return Optional.of(cached.key());
         }
     }
 
@@ -108,9 +128,12 @@ final class DataKeys {
     }
 
     private Key remember(ThreadKey thread, Key key) {
-        if (capacity > 0) {
+        if (capacity > 0 && !lifetime.isZero() && !lifetime.isNegative()) {
             synchronized (cache) {
-                cache.put(thread, key);
+                Instant now = clock.instant();
+                // A lifetime past the end of time (the default: as long as the process runs) must not overflow.
+                Instant until = lifetime.compareTo(Duration.between(now, Instant.MAX)) >= 0 ? Instant.MAX : now.plus(lifetime);
+                cache.put(thread, new Cached(key, until));
             }
         }
         return key;

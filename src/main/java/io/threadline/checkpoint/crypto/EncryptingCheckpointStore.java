@@ -34,7 +34,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
@@ -71,13 +74,24 @@ public final class EncryptingCheckpointStore implements CheckpointStore {
     private final ThreadCipher cipher;
 
     /**
-     * @param keyCacheThreads threads whose plaintext data key this process keeps (0: ask the provider every time)
+     * @param keyCacheThreads threads whose plaintext data key this process keeps (0: ask the provider every time),
+     *                        each for as long as the process runs
      */
     public EncryptingCheckpointStore(CheckpointStore store, KeyProvider provider, DataKeyStore keyStore, SecureRandom random,
                                      int keyCacheThreads) {
+        this(store, provider, keyStore, random, keyCacheThreads, Clock.systemUTC(), ChronoUnit.FOREVER.getDuration());
+    }
+
+    /**
+     * @param keyCacheThreads  threads whose plaintext data key this process keeps (0: ask the provider every time)
+     * @param keyCacheLifetime how long a cached key is served before it is read (and unwrapped) again: how long a key a
+     *                         delete in another process shredded stays usable here
+     */
+    public EncryptingCheckpointStore(CheckpointStore store, KeyProvider provider, DataKeyStore keyStore, SecureRandom random,
+                                     int keyCacheThreads, Clock clock, Duration keyCacheLifetime) {
         this.store = Objects.requireNonNull(store, "store");
         this.keys = new DataKeys(Objects.requireNonNull(provider, "provider"), Objects.requireNonNull(keyStore, "keyStore"),
-                keyCacheThreads);
+                keyCacheThreads, Objects.requireNonNull(clock, "clock"), Objects.requireNonNull(keyCacheLifetime, "keyCacheLifetime"));
         this.cipher = new ThreadCipher(random);
     }
 

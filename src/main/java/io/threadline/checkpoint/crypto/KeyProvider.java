@@ -10,7 +10,7 @@ import io.threadline.checkpoint.ThreadKey;
  * unreadable: crypto-shredding.
  *
  * <p>Implementations: {@link LocalKeyProvider} (a configured 256-bit key, AES-GCM key wrapping) and
- * {@code io.threadline.checkpoint.kms.KmsKeyProvider} (AWS KMS {@code GenerateDataKey}/{@code Decrypt}).
+ * {@code io.threadline.kms.KmsKeyProvider} (AWS KMS {@code GenerateDataKey}/{@code Decrypt}).
  * Errors are {@link io.threadline.ThreadlineException}s: {@code DEPENDENCY_UNAVAILABLE} when the key service
  * does not answer (safe to retry), {@code INTERNAL} when a wrapped key does not unwrap (it belongs to another
  * thread or key), {@code MISCONFIGURED} when the provider's own key is missing or refused.

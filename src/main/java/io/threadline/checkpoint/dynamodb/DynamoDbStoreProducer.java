@@ -3,10 +3,11 @@ package io.threadline.checkpoint.dynamodb;
 import io.quarkus.runtime.StartupEvent;
 import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.InMemoryCheckpointStore;
+import io.threadline.checkpoint.crypto.DataKeyStore;
+import io.threadline.checkpoint.crypto.InMemoryDataKeyStore;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
-import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -60,14 +61,32 @@ public class DynamoDbStoreProducer {
         this.clock = clock;
     }
 
-    @Produces
-    @Singleton
-    CheckpointStore checkpointStore() {
+    /**
+     * The store {@code threadline.store} names, as it is: {@code io.threadline.config.CheckpointStores} produces the
+     * application's {@link CheckpointStore} from it (encrypted when {@code threadline.encryption.keys} says so).
+     */
+    public CheckpointStore checkpointStore() {
         if (MEMORY.equals(store)) {
             return new InMemoryCheckpointStore();
         }
         return new DynamoDbCheckpointStore(client(), settings(config),
                 new ThreadIndexSettings(config.threadIndexShards(), config.threadIndexGranularity(), config.threadListMaxExamined()), clock);
+    }
+
+    /**
+     * Where threads' wrapped data keys are kept: the DynamoDB table {@code table} beside a DynamoDB store (created
+     * like the checkpoint table when {@code threadline.dynamodb.create-table} is on: local runs), in memory beside
+     * the in-memory store — the keys then live exactly as long as what they encrypt.
+     */
+    public DataKeyStore dataKeyStore(String table) {
+        if (MEMORY.equals(store)) {
+            return new InMemoryDataKeyStore();
+        }
+        if (config.createTable()) {
+            // The checkpoint table's definition: its key schema is the data keys' (the index stays empty).
+            DynamoDbTables.createIfMissing(client(), table);
+        }
+        return new DynamoDbDataKeyStore(client(), table);
     }
 
     /** Local runs only: a deployed table comes from infrastructure code, never from the application. */

@@ -1,4 +1,4 @@
-package io.threadline.checkpoint.kms;
+package io.threadline.kms;
 
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;

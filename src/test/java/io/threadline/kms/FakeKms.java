@@ -1,4 +1,4 @@
-package io.threadline.checkpoint.kms;
+package io.threadline.kms;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,9 +32,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code InvalidCiphertextException}, with another key id {@code IncorrectKeyException}, an unknown key
  * {@code NotFoundException}. Signatures are not checked.
  */
-final class FakeKms implements AutoCloseable {
+public final class FakeKms implements AutoCloseable {
 
-    static final String REGION = "us-east-1";
+    public static final String REGION = "us-east-1";
     static final String ACCOUNT = "123456789012";
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,18 +45,18 @@ final class FakeKms implements AutoCloseable {
     /** Answers the next requests with 500 KMSInternalException while positive. */
     final AtomicInteger failNext = new AtomicInteger();
 
-    FakeKms() throws IOException {
+    public FakeKms() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", this::handle);
         server.start();
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
     /** Creates a key and returns its id. */
-    String createKey() {
+    public String createKey() {
         String id = java.util.UUID.randomUUID().toString();
         byte[] material = new byte[32];
         random.nextBytes(material);
@@ -64,11 +64,11 @@ final class FakeKms implements AutoCloseable {
         return id;
     }
 
-    static String arn(String id) {
+    public static String arn(String id) {
         return "arn:aws:kms:" + REGION + ":" + ACCOUNT + ":key/" + id;
     }
 
-    int calls(String action) {
+    public int calls(String action) {
         return calls.getOrDefault(action, new AtomicInteger()).get();
     }
 
