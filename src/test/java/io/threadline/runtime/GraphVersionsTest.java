@@ -160,4 +160,61 @@ class GraphVersionsTest {
         assertThat(runtime(DocGraphs.publishReplaced()).versionCheck(atReview).describe())
                 .startsWith("refused: graph ").endsWith("lacks route 'review' → 'publish'");
     }
+
+    /** Fork, rewind and update copy where a checkpoint stands: the deployed graph must be able to go on from there. */
+    @Test
+    void forkRewindAndUpdateAreRefusedWhereTheDeployedGraphLostARouteAndWriteNothing() {
+        Checkpoint first = waitingAtReview(DocGraphs.v1());
+        Checkpoint head = runtime(DocGraphs.v1()).update(thread, io.threadline.state.Update.of(Doc.LOG.append("edited")), "before").checkpoint();
+        assertThat(head.next()).containsExactly("review");
+        ThreadRuntime<Doc> lost = runtime(DocGraphs.publishReplaced());
+        ThreadKey target = ThreadKey.of("acme", "doc-fork");
+        List<ThreadlineException> refusals = List.of(
+                catchThrowableOfType(() -> lost.fork(thread, first.id(), target, "try"), ThreadlineException.class),
+                catchThrowableOfType(() -> lost.rewind(thread, first.id(), "back"), ThreadlineException.class),
+                catchThrowableOfType(() -> lost.update(thread, io.threadline.state.Update.of(Doc.LOG.append("x")), "fix"),
+                        ThreadlineException.class));
+        assertThat(refusals).allSatisfy(e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.GRAPH_INCOMPATIBLE);
+            assertThat(e.details()).containsEntry("missing", List.of("route 'review' → 'publish'"))
+                    .containsEntry("threadGraph", DocGraphs.v1().fingerprint().value());
+        });
+        assertThat(store.head(thread).orElseThrow().checkpointId()).isEqualTo(head.id());
+        assertThat(store.head(target)).isEmpty();
+        // Before this rule the fork was stamped with the new graph, and its next step ran review → archive unchecked.
+    }
+
+    @Test
+    void forkRewindAndUpdateGoOnUnderACompatibleGraphAndAreRefusedWhereTheNodeIsGone() {
+        Checkpoint first = waitingAtReview(DocGraphs.v1());
+        ThreadRuntime<Doc> compatible = runtime(DocGraphs.withSummary());
+        ThreadKey target = ThreadKey.of("acme", "doc-fork");
+        assertThat(compatible.fork(thread, first.id(), target, "try").checkpoint().metadata())
+                .containsEntry("graph", DocGraphs.withSummary().fingerprint().value());
+        assertThat(compatible.update(thread, io.threadline.state.Update.of(Doc.LOG.append("x")), "fix").checkpoint().next())
+                .containsExactly("review");
+        assertThat(compatible.rewind(thread, first.id(), "back").checkpoint().next()).containsExactly("review");
+        Checkpoint head = store.get(thread, store.head(thread).orElseThrow().checkpointId()).orElseThrow();
+        ThreadlineException e = catchThrowableOfType(() -> runtime(DocGraphs.reviewRenamed(false)).rewind(thread, first.id(), "back"),
+                ThreadlineException.class);
+        assertThat(e.code()).isEqualTo(ErrorCode.GRAPH_INCOMPATIBLE);
+        assertThat(e.details()).containsEntry("missing", List.of("node 'review'"));
+        assertThat(store.head(thread).orElseThrow().checkpointId()).isEqualTo(head.id());
+        // A declared migration lets the write through; the step after it moves the thread and records the move.
+        ThreadRuntime<Doc> migrating = runtime(DocGraphs.reviewRenamed(true));
+        assertThat(migrating.update(thread, io.threadline.state.Update.of(Doc.LOG.append("y")), "fix").checkpoint().next())
+                .containsExactly("review");
+        StepResult<Doc> moved = migrating.step(thread);
+        assertThat(moved.checkpoint().nodes()).containsExactly("check");
+        assertThat(moved.checkpoint().metadata()).containsEntry("graphMigrated", "review>check");
+    }
+
+    @Test
+    void anUpdateOfAPinnedThreadUnderAnotherGraphIsRefusedAsPinned() {
+        Checkpoint before = runtime(DocGraphs.v1Builder().pinThreads().compile()).step(thread).checkpoint();
+        ThreadlineException e = catchThrowableOfType(() -> runtime(DocGraphs.withSummary())
+                .update(thread, io.threadline.state.Update.of(Doc.LOG.append("x")), "fix"), ThreadlineException.class);
+        assertThat(e.code()).isEqualTo(ErrorCode.GRAPH_PINNED);
+        assertThat(store.head(thread).orElseThrow().checkpointId()).isEqualTo(before.id());
+    }
 }

@@ -22,6 +22,12 @@ import java.util.function.Supplier;
  * Fork, rewind and update: checkpoints no node produced, attributed in their metadata
  * ({@code by=external}, {@code op}, {@code reason}) and observed as spans of their own.
  *
+ * <p>Each stands where the checkpoint it copies stood (its next nodes, its interrupt) and is stamped with the deployed
+ * graph's fingerprint and routes, so the deployed graph must be able to go on from there: the same version rule as a
+ * step ({@link GraphVersions#require}) is applied to that checkpoint first — {@code GRAPH_INCOMPATIBLE} or
+ * {@code GRAPH_PINNED}, nothing written. Without it, a route the new graph lost would be stamped away unnoticed.
+ * A declared node migration is left to the next step, which applies and records it.
+ *
  * @param <S> the state record type
  */
 public final class TimeTravel<S> {
@@ -48,6 +54,7 @@ public final class TimeTravel<S> {
             throw new ThreadlineException(ErrorCode.INVALID_INPUT, "a fork stays in its tenant", Map.of("field", "targetThreadId"));
         }
         Checkpoint from = heads.store().get(source, id).orElseThrow(() -> heads.notFound(source, id));
+        heads.versions().require(from);
         S state = heads.stateAt(source, id).state();
         Map<String, String> metadata = external("fork", reason);
         metadata.put("forkOf", source.threadId() + "@" + id.value());
@@ -62,6 +69,7 @@ public final class TimeTravel<S> {
     private StepResult<S> rewindObserved(ThreadKey thread, CheckpointId id, String reason) {
         Head<S> head = heads.require(thread);
         Checkpoint to = heads.store().get(thread, id).orElseThrow(() -> heads.notFound(thread, id));
+        heads.versions().require(to);
         S state = heads.stateAt(thread, id).state();
         byte[] patch = codec.writeTree(JsonDiff.diff(codec.toTree(head.state()), codec.toTree(state)));
         Map<String, String> metadata = external("rewind", reason);
@@ -76,6 +84,7 @@ public final class TimeTravel<S> {
 
     private StepResult<S> updateObserved(ThreadKey thread, Update<S> update, String reason) {
         Head<S> head = heads.require(thread);
+        heads.versions().require(head.checkpoint());
         AppliedUpdate<S> applied = schema.apply(head.state(), update.changes());
         validator.check(validator.validateChanges(applied));
         byte[] patch = codec.writeTree(StateDelta.toPatch(applied.changes(), codec));
