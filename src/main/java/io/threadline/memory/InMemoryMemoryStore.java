@@ -35,9 +35,13 @@ public final class InMemoryMemoryStore implements MemoryStore {
         String id = write.id() != null ? write.id() : Embeddings.defaultId(write);
         Map<String, MemoryRecord> records = tenant(write.tenant());
         synchronized (records) {
+            List<MemoryRecord> superseded = new ArrayList<>();
+            for (String old : write.supersedes()) {
+                superseded.add(MemoryCorrections.requireSupersedable(id, old, Optional.ofNullable(records.get(old))));
+            }
             MemoryRecord existing = records.get(id);
             if (existing == null) {
-                MemoryRecord near = nearest(records.values(), write.namespace(), vector, now);
+                MemoryRecord near = nearest(records.values(), write, vector, now);
                 if (near != null) {
                     MemoryRecord merged = MemoryMerge.merge(near, write, now, settings.limits());
                     records.put(near.id(), merged);
@@ -45,16 +49,22 @@ public final class InMemoryMemoryStore implements MemoryStore {
                 }
             }
             MemoryRecord record = MemoryMerge.newRecord(id, write, vector, existing == null ? now : existing.createdAt(), now);
+            if (existing != null) {
+                record = record.keepingSupersessionOf(existing);
+            }
             records.put(id, record);
+            for (MemoryRecord old : superseded) {
+                records.put(old.id(), old.supersededBy(id, now));
+            }
             return new PutResult(record, false);
         }
     }
 
-    private MemoryRecord nearest(Iterable<MemoryRecord> records, String namespace, float[] vector, Instant now) {
+    private MemoryRecord nearest(Iterable<MemoryRecord> records, MemoryWrite write, float[] vector, Instant now) {
         MemoryRecord best = null;
         double bestSimilarity = settings.mergeThreshold();
         for (MemoryRecord r : records) {
-            if (r.namespace().equals(namespace) && !r.expiredAt(now)) {
+            if (r.namespace().equals(write.namespace()) && !r.expiredAt(now) && r.currentAt(now) && MemoryMerge.mergeable(r, write)) {
                 double similarity = Embeddings.cosine(r.embedding(), vector);
                 if (similarity >= bestSimilarity) {
                     best = r;
@@ -87,7 +97,7 @@ public final class InMemoryMemoryStore implements MemoryStore {
         Map<String, MemoryRecord> records = existing(query.tenant());
         synchronized (records) {
             for (MemoryRecord r : records.values()) {
-                if (r.expiredAt(now) || !query.covers(r.namespace()) || !r.metadata().entrySet().containsAll(query.metadata().entrySet())) {
+                if (!query.sees(r, now)) {
                     continue;
                 }
                 double similarity = Embeddings.cosine(r.embedding(), vector);
@@ -131,7 +141,7 @@ public final class InMemoryMemoryStore implements MemoryStore {
                 }
             }
             expired.forEach(records::remove);
-            List<String> overCap = MemoryMerge.overCap(records.values(), maxPerNamespace);
+            List<String> overCap = MemoryMerge.overCap(records.values().stream().filter(r -> r.currentAt(now)).toList(), maxPerNamespace);
             overCap.forEach(records::remove);
             return new MemoryPruneReport(expired, overCap);
         }

@@ -17,7 +17,13 @@ public final class MemoryMerge {
     public static MemoryRecord newRecord(String id, MemoryWrite w, float[] vector, Instant createdAt, Instant now) {
         return new MemoryRecord(id, w.tenant(), w.namespace(), w.content(), vector, w.kind(), w.importance(), createdAt, now,
                 w.ttl() == null ? null : now.plus(w.ttl()), w.sourceThread(), w.sourceCheckpoint(), w.sourceStep(), w.sourceNode(),
-                w.derivedFrom(), Embeddings.sha256(w.content()), w.metadata());
+                w.derivedFrom(), Embeddings.sha256(w.content()), w.metadata(), w.validFrom(), w.validTo(), null, null, w.supersedes());
+    }
+
+    /** Whether a write may merge into {@code existing}: same validity, and a correction never merges (it is its own memory). */
+    public static boolean mergeable(MemoryRecord existing, MemoryWrite w) {
+        return w.supersedes().isEmpty() && java.util.Objects.equals(existing.validFrom(), w.validFrom())
+                && java.util.Objects.equals(existing.validTo(), w.validTo());
     }
 
     /**
@@ -31,7 +37,8 @@ public final class MemoryMerge {
         return new MemoryRecord(existing.id(), existing.tenant(), existing.namespace(), existing.content(), existing.embedding(),
                 existing.kind(), Math.max(existing.importance(), w.importance()), existing.createdAt(), now, expires,
                 existing.sourceThread(), existing.sourceCheckpoint(), existing.sourceStep(), existing.sourceNode(), existing.derivedFrom(),
-                existing.contentHash(), metadata);
+                existing.contentHash(), metadata, existing.validFrom(), existing.validTo(), existing.supersededAt(), existing.supersededBy(),
+                existing.supersedes());
     }
 
     /**
@@ -47,7 +54,7 @@ public final class MemoryMerge {
         return new MemoryRecord(kept.id(), kept.tenant(), kept.namespace(), kept.content(), kept.embedding(), kept.kind(),
                 Math.max(kept.importance(), gone.importance()), kept.createdAt(), later(kept.accessedAt(), gone.accessedAt()), expires,
                 kept.sourceThread(), kept.sourceCheckpoint(), kept.sourceStep(), kept.sourceNode(), kept.derivedFrom(), kept.contentHash(),
-                metadata);
+                metadata, kept.validFrom(), kept.validTo(), kept.supersededAt(), kept.supersededBy(), kept.supersedes());
     }
 
     /** Which of two near-duplicates is kept when concurrent writes added both: the older, then the smaller id. */

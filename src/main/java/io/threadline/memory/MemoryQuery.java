@@ -9,9 +9,20 @@ import java.util.Map;
  * A search: by text (embedded by the store) or by vector, within one tenant, optionally under a
  * namespace prefix and with exact metadata filters, at most {@code k} hits scoring at least
  * {@code minScore}.
+ *
+ * <p>By default a search sees the current memories: not superseded, not expired. {@code asOf} (or {@code null})
+ * asks what was believed at that instant instead — memories recorded by then, not yet superseded nor expired then;
+ * {@code validAt} (or {@code null}) keeps only memories whose fact holds at that instant
+ * ({@code validFrom ≤ validAt < validTo}).
  */
 public record MemoryQuery(String tenant, String text, float[] vector, int k, String namespacePrefix,
-                          Map<String, String> metadata, double minScore) {
+                          Map<String, String> metadata, double minScore, java.time.Instant asOf, java.time.Instant validAt) {
+
+    /** A search of the current memories, whatever their validity. */
+    public MemoryQuery(String tenant, String text, float[] vector, int k, String namespacePrefix, Map<String, String> metadata,
+                       double minScore) {
+        this(tenant, text, vector, k, namespacePrefix, metadata, minScore, null, null);
+    }
 
     public static final int MAX_K = 100;
 
@@ -42,15 +53,38 @@ public record MemoryQuery(String tenant, String text, float[] vector, int k, Str
     }
 
     public MemoryQuery under(String prefix) {
-        return new MemoryQuery(tenant, text, vector, k, prefix, metadata, minScore);
+        return new MemoryQuery(tenant, text, vector, k, prefix, metadata, minScore, asOf, validAt);
     }
 
     public MemoryQuery where(Map<String, String> filters) {
-        return new MemoryQuery(tenant, text, vector, k, namespacePrefix, filters, minScore);
+        return new MemoryQuery(tenant, text, vector, k, namespacePrefix, filters, minScore, asOf, validAt);
     }
 
     public MemoryQuery atLeast(double score) {
-        return new MemoryQuery(tenant, text, vector, k, namespacePrefix, metadata, score);
+        return new MemoryQuery(tenant, text, vector, k, namespacePrefix, metadata, score, asOf, validAt);
+    }
+
+    /** This search as of {@code at}: what the store believed then (see the type's description). */
+    public MemoryQuery asOf(java.time.Instant at) {
+        return new MemoryQuery(tenant, text, vector, k, namespacePrefix, metadata, minScore, at, validAt);
+    }
+
+    /** This search keeping only memories whose fact holds at {@code at}. */
+    public MemoryQuery validAt(java.time.Instant at) {
+        return new MemoryQuery(tenant, text, vector, k, namespacePrefix, metadata, minScore, asOf, at);
+    }
+
+    /** The instant whose beliefs this search sees: {@code asOf}, or {@code now}. */
+    public java.time.Instant seenAt(java.time.Instant now) {
+        return asOf == null ? now : asOf;
+    }
+
+    /** Whether {@code r} is visible to this search at {@code now}, by time (supersession, expiry, validity) and filters. */
+    public boolean sees(MemoryRecord r, java.time.Instant now) {
+        // Without asOf, a memory stamped after "now" (another writer's clock) is still current.
+        boolean visible = asOf == null ? r.currentAt(now) && !r.expiredAt(now) : r.believedAt(asOf);
+        return visible && (validAt == null || r.holdsAt(validAt)) && covers(r.namespace())
+                && r.metadata().entrySet().containsAll(metadata.entrySet());
     }
 
     /** Whether {@code namespace} is the prefix itself or lies under it (segment-wise, not character-wise). */

@@ -26,6 +26,13 @@ import java.util.Objects;
  * @param derivedFrom      {@code input} or {@code effect:<seq>} (an effect recorded in that checkpoint), if known
  * @param contentHash      SHA-256 of the content, for exact-duplicate checks
  * @param metadata         small string facts to filter on
+ * @param validFrom        when the remembered fact starts to hold, {@code null} = always held (distinct from
+ *                         {@code createdAt}, when it was recorded); to the millisecond
+ * @param validTo          when it stops holding (exclusive), {@code null} = still holds; to the millisecond
+ * @param supersededAt     when a correction replaced it, {@code null} = current; a superseded memory stays for audit
+ *                         ({@link MemoryStore#history}) and "as of" searches, and is no longer recalled
+ * @param supersededBy     the id of the memory that superseded it, {@code null} = current
+ * @param supersedes       the ids of the memories this one corrected (empty when none)
  */
 public record MemoryRecord(
         String id,
@@ -44,7 +51,20 @@ public record MemoryRecord(
         String sourceNode,
         String derivedFrom,
         String contentHash,
-        Map<String, String> metadata) {
+        Map<String, String> metadata,
+        Instant validFrom,
+        Instant validTo,
+        Instant supersededAt,
+        String supersededBy,
+        java.util.List<String> supersedes) {
+
+    /** A current record without a validity period (as stored before corrections existed). */
+    public MemoryRecord(String id, String tenant, String namespace, String content, float[] embedding, String kind, double importance,
+                        Instant createdAt, Instant accessedAt, Instant expiresAt, String sourceThread, String sourceCheckpoint,
+                        Long sourceStep, String sourceNode, String derivedFrom, String contentHash, Map<String, String> metadata) {
+        this(id, tenant, namespace, content, embedding, kind, importance, createdAt, accessedAt, expiresAt, sourceThread, sourceCheckpoint,
+                sourceStep, sourceNode, derivedFrom, contentHash, metadata, null, null, null, null, java.util.List.of());
+    }
 
     /** A record without step provenance (written by an API caller). */
     public MemoryRecord(String id, String tenant, String namespace, String content, float[] embedding, String kind, double importance,
@@ -61,18 +81,41 @@ public record MemoryRecord(
         Objects.requireNonNull(content, "content");
         Objects.requireNonNull(embedding, "embedding");
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+        supersedes = supersedes == null ? java.util.List.of() : java.util.List.copyOf(supersedes);
     }
 
     /** This memory with its access time moved to {@code at}. */
     public MemoryRecord accessed(Instant at) {
         return new MemoryRecord(id, tenant, namespace, content, embedding, kind, importance, createdAt, at, expiresAt, sourceThread,
-                sourceCheckpoint, sourceStep, sourceNode, derivedFrom, contentHash, metadata);
+                sourceCheckpoint, sourceStep, sourceNode, derivedFrom, contentHash, metadata, validFrom, validTo, supersededAt, supersededBy,
+                supersedes);
+    }
+
+    /**
+     * This memory superseded by memory {@code by} at {@code at} (to the millisecond, as every store keeps it). A
+     * memory already superseded by {@code by} stays as it is, so applying a correction again changes nothing.
+     */
+    public MemoryRecord supersededBy(String by, Instant at) {
+        if (by.equals(supersededBy)) {
+            return this;
+        }
+        return new MemoryRecord(id, tenant, namespace, content, embedding, kind, importance, createdAt, accessedAt, expiresAt, sourceThread,
+                sourceCheckpoint, sourceStep, sourceNode, derivedFrom, contentHash, metadata, validFrom, validTo,
+                at.truncatedTo(java.time.temporal.ChronoUnit.MILLIS), by, supersedes);
+    }
+
+    /** This memory (a replacement of a stored one) keeping the stored one's supersession: a replay never revives it. */
+    public MemoryRecord keepingSupersessionOf(MemoryRecord stored) {
+        return new MemoryRecord(id, tenant, namespace, content, embedding, kind, importance, createdAt, accessedAt, expiresAt, sourceThread,
+                sourceCheckpoint, sourceStep, sourceNode, derivedFrom, contentHash, metadata, validFrom, validTo, stored.supersededAt,
+                stored.supersededBy, supersedes);
     }
 
     /** This memory without its vector, as a search hit shows it. */
     public MemoryRecord withoutEmbedding() {
         return embedding.length == 0 ? this : new MemoryRecord(id, tenant, namespace, content, NO_EMBEDDING, kind, importance, createdAt,
-                accessedAt, expiresAt, sourceThread, sourceCheckpoint, sourceStep, sourceNode, derivedFrom, contentHash, metadata);
+                accessedAt, expiresAt, sourceThread, sourceCheckpoint, sourceStep, sourceNode, derivedFrom, contentHash, metadata, validFrom,
+                validTo, supersededAt, supersededBy, supersedes);
     }
 
     /** The embedding of a search hit: none. */
@@ -80,6 +123,21 @@ public record MemoryRecord(
 
     public boolean expiredAt(Instant now) {
         return expiresAt != null && !expiresAt.isAfter(now);
+    }
+
+    /** Not superseded at {@code at}: recalled by default. */
+    public boolean currentAt(Instant at) {
+        return supersededAt == null || supersededAt.isAfter(at);
+    }
+
+    /** What the store believed at {@code at}: recorded by then, not yet superseded, not yet expired. */
+    public boolean believedAt(Instant at) {
+        return !createdAt.isAfter(at) && currentAt(at) && !expiredAt(at);
+    }
+
+    /** Whether its fact holds at {@code at}: {@code validFrom ≤ at < validTo}, an absent bound being open. */
+    public boolean holdsAt(Instant at) {
+        return (validFrom == null || !validFrom.isAfter(at)) && (validTo == null || validTo.isAfter(at));
     }
 
     @Override
@@ -91,7 +149,9 @@ public record MemoryRecord(
                 && Objects.equals(sourceCheckpoint, r.sourceCheckpoint) && Objects.equals(sourceStep, r.sourceStep)
                 && Objects.equals(sourceNode, r.sourceNode) && Objects.equals(derivedFrom, r.derivedFrom)
                 && Objects.equals(contentHash, r.contentHash)
-                && metadata.equals(r.metadata);
+                && metadata.equals(r.metadata) && Objects.equals(validFrom, r.validFrom) && Objects.equals(validTo, r.validTo)
+                && Objects.equals(supersededAt, r.supersededAt) && Objects.equals(supersededBy, r.supersededBy)
+                && supersedes.equals(r.supersedes);
     }
 
     @Override

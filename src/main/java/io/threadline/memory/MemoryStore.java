@@ -20,6 +20,13 @@ import java.util.Optional;
  *       older than {@link MemorySettings#touchAfter()} — never backwards, and never for a memory deleted or
  *       rewritten meanwhile — so recency means "last written or recalled". The hits show each memory as it
  *       was ranked, before the touch. A touch that cannot be written does not fail the search.</li>
+ *   <li>Corrections: a write that {@linkplain MemoryWrite#supersedes supersedes} memories checks them all
+ *       ({@link MemoryCorrections#requireSupersedable}) before it writes anything, is never merged into a near-duplicate,
+ *       and then marks each superseded ({@code supersededAt} = the write's time, {@code supersededBy} = its id).
+ *       A superseded memory is no longer recalled nor a merge target, stays for {@link #history} and "as of" searches
+ *       ({@link MemoryQuery#asOf}), and keeps its supersession when its own write is replayed. A write merges only
+ *       into a memory of the same validity ({@code validFrom}/{@code validTo}); {@link MemoryQuery#validAt} keeps
+ *       the memories whose fact holds at an instant.</li>
  *   <li>{@link #prune} removes expired memories and, per namespace, the least valuable beyond the cap,
  *       and reports each removed id.</li>
  *   <li>A write or search beyond {@link MemorySettings#limits()} (metadata entries and sizes, time to live), and
@@ -38,12 +45,22 @@ public interface MemoryStore {
 
     java.util.List<MemoryHit> search(MemoryQuery query, Instant now);
 
+    /**
+     * The chain of corrections memory {@code id} belongs to, oldest first ({@link MemoryCorrections#history}); empty when
+     * the tenant has no memory by that id.
+     */
+    default java.util.List<MemoryRecord> history(String tenant, String id) {
+        MemoryWrite.requireField(tenant, "tenant");
+        return MemoryCorrections.history(id, i -> get(tenant, i));
+    }
+
     /** Removes one memory; false if the tenant has none by that id. */
     boolean delete(String tenant, String id);
 
     /**
-     * Removes the tenant's expired memories and, per namespace, those beyond {@code maxPerNamespace}: all of them,
-     * however many the tenant holds.
+     * Removes the tenant's expired memories and, per namespace, its current memories beyond {@code maxPerNamespace}
+     * (superseded ones are kept for audit until they expire or are forgotten): all of them, however many the tenant
+     * holds.
      */
     MemoryPruneReport prune(String tenant, int maxPerNamespace, Instant now);
 

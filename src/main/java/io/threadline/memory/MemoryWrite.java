@@ -1,5 +1,6 @@
 package io.threadline.memory;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 
@@ -21,10 +22,31 @@ import java.util.regex.Pattern;
  * @param derivedFrom      what it was derived from: {@code input} (the step's input and state) or {@code effect:<seq>}
  *                         (the recorded effect — model reply, tool result, … — of that sequence number in the
  *                         checkpoint's effects), or {@code null}
+ * @param supersedes       ids of memories of the same tenant this write corrects: they stop being recalled (they stay for
+ *                         audit and "as of" searches) and name this memory as what superseded them; empty for none. Each
+ *                         must exist and be current or already superseded by this write (applying it again is harmless);
+ *                         a correction is never merged into a near-duplicate
+ * @param validFrom        when the fact starts to hold ({@code null}: always held), to the millisecond
+ * @param validTo          when it stops holding, exclusive ({@code null}: still holds), to the millisecond
  */
 public record MemoryWrite(String id, String tenant, String namespace, String content, String kind, double importance,
                           Duration ttl, String sourceThread, String sourceCheckpoint, Long sourceStep, String sourceNode,
-                          String derivedFrom, Map<String, String> metadata) {
+                          String derivedFrom, Map<String, String> metadata,
+                          // Absent from a step's outbox when unused, so an outbox without corrections is stored as before.
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) java.util.List<String> supersedes,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) java.time.Instant validFrom,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) java.time.Instant validTo) {
+
+    /** A write that corrects nothing and holds always. */
+    public MemoryWrite(String id, String tenant, String namespace, String content, String kind, double importance, Duration ttl,
+                       String sourceThread, String sourceCheckpoint, Long sourceStep, String sourceNode, String derivedFrom,
+                       Map<String, String> metadata) {
+        this(id, tenant, namespace, content, kind, importance, ttl, sourceThread, sourceCheckpoint, sourceStep, sourceNode, derivedFrom,
+                metadata, java.util.List.of(), null, null);
+    }
+
+    /** Most memories one write may supersede. */
+    public static final int MAX_SUPERSEDES = 16;
 
     /** A write without step provenance (an API caller's, or a test's). */
     public MemoryWrite(String id, String tenant, String namespace, String content, String kind, double importance, Duration ttl,
@@ -74,6 +96,36 @@ public record MemoryWrite(String id, String tenant, String namespace, String con
         check(metadata.keySet().stream().allMatch(k -> METADATA_KEY.matcher(k).matches()), "metadata",
                 "keyed by 1-64 letters, digits, '_' or '-'");
         kind = kind == null ? "fact" : kind;
+        check(supersedes == null || supersedes.size() <= MAX_SUPERSEDES && supersedes.stream().allMatch(s -> s != null
+                && ID.matcher(s).matches() && !s.equals(id)) && supersedes.stream().distinct().count() == supersedes.size(),
+                "supersedes", "at most " + MAX_SUPERSEDES + " distinct memory ids (" + ID_RULE + "), not the write's own id");
+        supersedes = supersedes == null ? java.util.List.of() : java.util.List.copyOf(supersedes);
+        validFrom = validFrom == null ? null : validFrom.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        validTo = validTo == null ? null : validTo.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        check(validFrom == null || validTo == null || validFrom.isBefore(validTo), "validTo", "after validFrom");
+    }
+
+    /** This write correcting the memories {@code ids} (see {@link #supersedes()}). */
+    public MemoryWrite superseding(java.util.List<String> ids) {
+        return new MemoryWrite(id, tenant, namespace, content, kind, importance, ttl, sourceThread, sourceCheckpoint, sourceStep, sourceNode,
+                derivedFrom, metadata, ids, validFrom, validTo);
+    }
+
+    /** This write stating that its fact holds from {@code from} (inclusive) to {@code to} (exclusive); null = open. */
+    public MemoryWrite validDuring(java.time.Instant from, java.time.Instant to) {
+        return new MemoryWrite(id, tenant, namespace, content, kind, importance, ttl, sourceThread, sourceCheckpoint, sourceStep, sourceNode,
+                derivedFrom, metadata, supersedes, from, to);
+    }
+
+    /** This write with {@code entries} added to its metadata (its own entries win on a shared key). */
+    public MemoryWrite withMetadataDefaults(Map<String, String> entries) {
+        if (entries.isEmpty()) {
+            return this;
+        }
+        Map<String, String> merged = new java.util.HashMap<>(entries);
+        merged.putAll(metadata);
+        return new MemoryWrite(id, tenant, namespace, content, kind, importance, ttl, sourceThread, sourceCheckpoint, sourceStep, sourceNode,
+                derivedFrom, merged, supersedes, validFrom, validTo);
     }
 
     /**
@@ -112,7 +164,7 @@ public record MemoryWrite(String id, String tenant, String namespace, String con
     /** This write with its checkpoint as its source (the runtime's outbox, once the checkpoint id is known). */
     public MemoryWrite fromCheckpoint(String checkpointId) {
         return new MemoryWrite(id, tenant, namespace, content, kind, importance, ttl, sourceThread, checkpointId, sourceStep, sourceNode,
-                derivedFrom, metadata);
+                derivedFrom, metadata, supersedes, validFrom, validTo);
     }
 
     private static void check(boolean ok, String field, String rule) {

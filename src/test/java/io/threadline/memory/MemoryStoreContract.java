@@ -494,4 +494,120 @@ public abstract class MemoryStoreContract {
                 .containsEntry("old0", "1");
         assertThat(store().get(a, merged.memory().id()).orElseThrow().metadata()).isEqualTo(merged.memory().metadata());
     }
+
+    // ---- Corrections and validity in time (issue 18) ----
+
+    private MemoryWrite fact(String id, String content) {
+        return new MemoryWrite(id, a, "people/ada", content, "fact", 0.5, null, null, null, Map.of());
+    }
+
+    @Test
+    void aCorrectionSupersedesWhatItCorrectsAndAsOfSeesWhatWasBelievedThen() {
+        store().put(fact("city-1", "ada lives in paris"), T0);
+        PutResult fix = store().put(fact("city-2", "ada lives in berlin").superseding(List.of("city-1")), T0.plusSeconds(60));
+        assertThat(fix.merged()).isFalse();
+        assertThat(fix.memory().supersedes()).containsExactly("city-1");
+        MemoryRecord old = store().get(a, "city-1").orElseThrow();
+        assertThat(old.supersededBy()).isEqualTo("city-2");
+        assertThat(old.supersededAt()).isEqualTo(T0.plusSeconds(60));
+        Instant now = T0.plusSeconds(120);
+        // Recalled: the correction only.
+        assertThat(contents(store().search(MemoryQuery.text(a, "where does ada live", 10), now))).containsExactly("ada lives in berlin");
+        // As of before the correction: what was believed then; before anything was written: nothing.
+        assertThat(contents(store().search(MemoryQuery.text(a, "where does ada live", 10).asOf(T0.plusSeconds(30)), now)))
+                .containsExactly("ada lives in paris");
+        assertThat(store().search(MemoryQuery.text(a, "where does ada live", 10).asOf(T0.minusSeconds(1)), now)).isEmpty();
+        assertThat(contents(store().search(MemoryQuery.text(a, "where does ada live", 10).asOf(T0.plusSeconds(60)), now)))
+                .containsExactly("ada lives in berlin");
+        // Applying the correction again changes nothing; replaying the superseded memory's own write does not revive it.
+        store().put(fact("city-2", "ada lives in berlin").superseding(List.of("city-1")), T0.plusSeconds(90));
+        store().put(fact("city-1", "ada lives in paris"), T0.plusSeconds(100));
+        assertThat(store().get(a, "city-1").orElseThrow().supersededAt()).isEqualTo(T0.plusSeconds(60));
+        assertThat(contents(store().search(MemoryQuery.text(a, "where does ada live", 10), now))).containsExactly("ada lives in berlin");
+        // Another tenant sees none of it, and cannot supersede it.
+        assertThat(store().search(MemoryQuery.text(b, "where does ada live", 10).asOf(T0.plusSeconds(30)), now)).isEmpty();
+        assertInvalid(() -> store().put(new MemoryWrite("x", b, "people/ada", "ada lives in rome", "fact", 0.5, null, null, null, Map.of())
+                .superseding(List.of("city-2")), now), "supersedes");
+    }
+
+    @Test
+    void aCorrectionIsNeverMergedIntoWhatItCorrectsNorASupersededMemoryIntoAnything() {
+        store().put(fact("tea-1", "ada likes green tea"), T0);
+        // As close as a near-duplicate, but a correction: its own memory.
+        PutResult fix = store().put(fact("tea-2", "ada likes green tea!").superseding(List.of("tea-1")), T0.plusSeconds(1));
+        assertThat(fix.merged()).isFalse();
+        assertThat(fix.memory().id()).isEqualTo("tea-2");
+        // A later near-duplicate merges into the current one, not the superseded one.
+        PutResult again = store().put(fact(null, "Ada likes green tea"), T0.plusSeconds(2));
+        assertThat(again.merged()).isTrue();
+        assertThat(again.memory().id()).isEqualTo("tea-2");
+    }
+
+    @Test
+    void historyReadsTheChainOfCorrectionsOldestFirst() {
+        store().put(fact("job-1", "ada works as a clerk"), T0);
+        store().put(fact("job-2", "ada works as a programmer").superseding(List.of("job-1")), T0.plusSeconds(10));
+        store().put(fact("job-3", "ada works as a mathematician").superseding(List.of("job-2")), T0.plusSeconds(20));
+        store().put(fact("pet", "ada has a cat named byron"), T0);
+        for (String id : List.of("job-1", "job-2", "job-3")) {
+            List<MemoryRecord> chain = store().history(a, id);
+            assertThat(chain).extracting(MemoryRecord::id).containsExactly("job-1", "job-2", "job-3");
+            assertThat(chain).allSatisfy(r -> assertThat(r.embedding()).isEmpty());
+        }
+        assertThat(store().history(a, "job-1").get(0).supersededBy()).isEqualTo("job-2");
+        assertThat(store().history(a, "pet")).extracting(MemoryRecord::id).containsExactly("pet");
+        assertThat(store().history(a, "never-written")).isEmpty();
+        assertThat(store().history(b, "job-2")).isEmpty();
+        assertInvalid(() -> store().history(a, "bad id"), "id");
+    }
+
+    @Test
+    void badCorrectionsAreInvalidInputAndChangeNothing() {
+        store().put(fact("f1", "ada was born in london"), T0);
+        store().put(fact("f2", "ada was born in london in 1815").superseding(List.of("f1")), T0.plusSeconds(1));
+        // Unknown, already superseded by another, its own id, a bad id: refused before anything is written.
+        assertInvalid(() -> store().put(fact("f3", "ada was born in england").superseding(List.of("nope")), T0.plusSeconds(2)), "supersedes");
+        assertInvalid(() -> store().put(fact("f3", "ada was born in england").superseding(List.of("f2", "f1")), T0.plusSeconds(2)),
+                "supersedes");
+        assertInvalid(() -> store().put(fact("f3", "ada was born in england").superseding(List.of("f3")), T0.plusSeconds(2)), "supersedes");
+        assertInvalid(() -> store().put(fact("f3", "ada was born in england").superseding(List.of("bad id")), T0.plusSeconds(2)),
+                "supersedes");
+        assertInvalid(() -> store().put(fact("f3", "ada was born in england").validDuring(T0, T0), T0.plusSeconds(2)), "validTo");
+        assertThat(store().get(a, "f3")).isEmpty();
+        assertThat(store().get(a, "f2").orElseThrow().supersededBy()).isNull();
+        assertThat(store().get(a, "f1").orElseThrow().supersededBy()).isEqualTo("f2");
+    }
+
+    @Test
+    void validityInTimeIsKeptAndRecallCanAskWhatHoldsAtAnInstant() {
+        Instant y1990 = Instant.parse("1990-01-01T00:00:00Z");
+        Instant y2000 = Instant.parse("2000-01-01T00:00:00Z");
+        store().put(fact("ceo-1", "the ceo of acme is alice").validDuring(y1990, y2000), T0);
+        store().put(fact("ceo-2", "the ceo of acme is bob").validDuring(y2000, null), T0);
+        MemoryRecord r = store().get(a, "ceo-1").orElseThrow();
+        assertThat(r.validFrom()).isEqualTo(y1990);
+        assertThat(r.validTo()).isEqualTo(y2000);
+        MemoryQuery who = MemoryQuery.text(a, "who is the ceo of acme", 10);
+        assertThat(contents(store().search(who, T0))).containsExactlyInAnyOrder("the ceo of acme is alice", "the ceo of acme is bob");
+        assertThat(contents(store().search(who.validAt(Instant.parse("1995-06-01T00:00:00Z")), T0))).containsExactly("the ceo of acme is alice");
+        // validTo is exclusive, validFrom inclusive.
+        assertThat(contents(store().search(who.validAt(y2000), T0))).containsExactly("the ceo of acme is bob");
+        assertThat(store().search(who.validAt(Instant.parse("1980-01-01T00:00:00Z")), T0)).isEmpty();
+        // The same text with another validity is another fact, not a near-duplicate.
+        assertThat(store().put(fact(null, "the ceo of acme is alice").validDuring(Instant.parse("2020-01-01T00:00:00Z"), null), T0)
+                .merged()).isFalse();
+        assertThat(store().put(fact(null, "The ceo of acme is alice!").validDuring(y1990, y2000), T0).merged()).isTrue();
+    }
+
+    @Test
+    void pruningCapsCurrentMemoriesAndKeepsSupersededOnesForAudit() {
+        store().put(new MemoryWrite("old", a, "ns", "the sky is green", "fact", 0.1, null, null, null, Map.of()), T0);
+        store().put(new MemoryWrite("new", a, "ns", "the sky is blue", "fact", 0.9, null, null, null, Map.of()).superseding(List.of("old")),
+                T0.plusSeconds(1));
+        store().put(new MemoryWrite("other", a, "ns", "grass grows slowly", "fact", 0.2, null, null, null, Map.of()), T0);
+        MemoryPruneReport report = store().prune(a, 1, T0.plusSeconds(2));
+        assertThat(report.overCapIds()).containsExactly("other");
+        assertThat(store().get(a, "old")).isPresent();
+        assertThat(store().history(a, "new")).extracting(MemoryRecord::id).containsExactly("old", "new");
+    }
 }

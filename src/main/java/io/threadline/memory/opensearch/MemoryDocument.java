@@ -16,7 +16,15 @@ import java.util.TreeMap;
 public record MemoryDocument(String id, String tenant, String namespace, String content, float[] embedding, String kind,
                              double importance, String createdAt, String accessedAt, String expiresAt, long expiry,
                              String sourceThread, String sourceCheckpoint, Long sourceStep, String sourceNode, String derivedFrom,
-                             String contentHash, Map<String, String> metadata, List<String> metadataTerms) {
+                             String contentHash, Map<String, String> metadata, List<String> metadataTerms, long supersededAt,
+                             String supersededBy, List<String> supersedes, long validFrom, long validTo) {
+
+    /**
+     * {@code validFrom} of a fact that always held. Like {@code expiry}, the supersession and validity times are
+     * epoch-millisecond longs every document has ({@link #NEVER} for "not superseded" and "still holds"), so "current"
+     * and "holds at" are numeric ranges inside the k-NN filter, never an {@code exists} clause (mapping version 4).
+     */
+    public static final long ALWAYS = Long.MIN_VALUE;
 
     /**
      * {@code expiry} for a memory that never expires. Every document has an {@code expiry} (epoch milliseconds), so
@@ -31,7 +39,16 @@ public record MemoryDocument(String id, String tenant, String namespace, String 
                 r.createdAt().toString(), r.accessedAt().toString(), r.expiresAt() == null ? null : r.expiresAt().toString(),
                 r.expiresAt() == null ? NEVER : r.expiresAt().toEpochMilli(),
                 r.sourceThread(), r.sourceCheckpoint(), r.sourceStep(), r.sourceNode(), r.derivedFrom(), r.contentHash(), r.metadata(),
-                terms(r.metadata()));
+                terms(r.metadata()), millis(r.supersededAt(), NEVER), r.supersededBy(), r.supersedes(), millis(r.validFrom(), ALWAYS),
+                millis(r.validTo(), NEVER));
+    }
+
+    private static long millis(Instant at, long none) {
+        return at == null ? none : at.toEpochMilli();
+    }
+
+    private static Instant instant(long millis, long none) {
+        return millis == none ? null : Instant.ofEpochMilli(millis);
     }
 
     /**
@@ -52,6 +69,7 @@ public record MemoryDocument(String id, String tenant, String namespace, String 
     MemoryRecord toRecord() {
         return new MemoryRecord(id, tenant, namespace, content, embedding == null ? MemoryRecord.NO_EMBEDDING : embedding, kind, importance, Instant.parse(createdAt),
                 Instant.parse(accessedAt), expiresAt == null ? null : Instant.parse(expiresAt), sourceThread, sourceCheckpoint,
-                sourceStep, sourceNode, derivedFrom, contentHash, metadata);
+                sourceStep, sourceNode, derivedFrom, contentHash, metadata, instant(validFrom, ALWAYS), instant(validTo, NEVER),
+                instant(supersededAt, NEVER), supersededBy, supersedes);
     }
 }

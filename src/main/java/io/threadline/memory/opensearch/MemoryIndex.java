@@ -36,7 +36,13 @@ final class MemoryIndex {
     static final String EXPIRY = "expiry";
     /** {@code _meta} key of the mapping's version, and this code's version. */
     static final String MAPPING_KEY = "threadline-memory-mapping";
-    static final String MAPPING_VERSION = "3";
+    static final String MAPPING_VERSION = "4";
+    /** Epoch milliseconds of supersession, {@link MemoryDocument#NEVER} while current (version 4). */
+    static final String SUPERSEDED_AT = "supersededAt";
+    /** Epoch milliseconds from which the fact holds, {@link MemoryDocument#ALWAYS} for always (version 4). */
+    static final String VALID_FROM = "validFrom";
+    /** Epoch milliseconds until which the fact holds (exclusive), {@link MemoryDocument#NEVER} for open (version 4). */
+    static final String VALID_TO = "validTo";
 
     private MemoryIndex() {
     }
@@ -88,6 +94,11 @@ final class MemoryIndex {
                 .properties(EXPIRY, Property.of(p -> p.long_(l -> l)))
                 .properties("metadata", Property.of(p -> p.object(o -> o.enabled(false))))
                 .properties(METADATA_TERMS, keyword)
+                .properties(SUPERSEDED_AT, Property.of(p -> p.long_(l -> l)))
+                .properties("supersededBy", keyword)
+                .properties("supersedes", keyword)
+                .properties(VALID_FROM, Property.of(p -> p.long_(l -> l)))
+                .properties(VALID_TO, Property.of(p -> p.long_(l -> l)))
                 .properties(EMBEDDING, Property.of(p -> p.knnVector(v -> v.dimension(settings.dimension())
                         .method(mm -> mm.name("hnsw").engine(settings.engine()).spaceType("cosinesimil"))))));
     }

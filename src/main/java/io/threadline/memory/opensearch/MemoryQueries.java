@@ -1,6 +1,8 @@
 package io.threadline.memory.opensearch;
 
+import io.threadline.memory.MemoryQuery;
 import io.threadline.memory.MemoryRecord;
+import io.threadline.memory.MemoryWrite;
 import org.opensearch.client.json.JsonData;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.opensearch._types.FieldValue;
@@ -26,6 +28,26 @@ final class MemoryQueries {
      * @param namespace       exact namespace, or null
      */
     static Query filter(String tenant, String namespacePrefix, String namespace, Map<String, String> metadata, Instant now) {
+        return filter(tenant, namespacePrefix, namespace, metadata, now, null, null);
+    }
+
+    /** A search's filter: what it sees at its {@code asOf} (or now), with its validity condition. */
+    static Query filter(MemoryQuery query, Instant now) {
+        return filter(query.tenant(), query.namespacePrefix(), null, query.metadata(), query.seenAt(now), query.asOf(), query.validAt());
+    }
+
+    /** The near-duplicates a write may merge into: current, in its namespace, of the same validity. */
+    static Query mergeTargets(MemoryWrite write, Instant now) {
+        Query base = filter(write.tenant(), null, write.namespace(), Map.of(), now);
+        return Query.of(q -> q.bool(b -> b.filter(base)
+                .filter(f -> f.term(t -> t.field(MemoryIndex.VALID_FROM).value(FieldValue.of(
+                        write.validFrom() == null ? MemoryDocument.ALWAYS : write.validFrom().toEpochMilli()))))
+                .filter(f -> f.term(t -> t.field(MemoryIndex.VALID_TO).value(FieldValue.of(
+                        write.validTo() == null ? MemoryDocument.NEVER : write.validTo().toEpochMilli()))))));
+    }
+
+    private static Query filter(String tenant, String namespacePrefix, String namespace, Map<String, String> metadata, Instant at,
+                                Instant recordedBy, Instant validAt) {
         return Query.of(q -> q.bool(b -> {
             b.filter(f -> f.term(t -> t.field("tenant").value(FieldValue.of(tenant))));
             if (namespace != null) {
@@ -39,7 +61,16 @@ final class MemoryQueries {
             metadata.forEach((k, v) -> b.filter(f -> f.term(t -> t.field(MemoryIndex.METADATA_TERMS)
                     .value(FieldValue.of(MemoryDocument.term(k, v))))));
             // One numeric range on a field every document has (MemoryDocument.NEVER when it never expires).
-            b.filter(f -> f.range(r -> r.field(MemoryIndex.EXPIRY).gt(JsonData.of(now.toEpochMilli()))));
+            b.filter(f -> f.range(r -> r.field(MemoryIndex.EXPIRY).gt(JsonData.of(at.toEpochMilli()))));
+            // Current at that time: one range on a field every document has (NEVER while current).
+            b.filter(f -> f.range(r -> r.field(MemoryIndex.SUPERSEDED_AT).gt(JsonData.of(at.toEpochMilli()))));
+            if (recordedBy != null) {
+                b.filter(f -> f.range(r -> r.field("createdAt").lte(JsonData.of(recordedBy.toEpochMilli()))));
+            }
+            if (validAt != null) {
+                b.filter(f -> f.range(r -> r.field(MemoryIndex.VALID_FROM).lte(JsonData.of(validAt.toEpochMilli()))));
+                b.filter(f -> f.range(r -> r.field(MemoryIndex.VALID_TO).gt(JsonData.of(validAt.toEpochMilli()))));
+            }
             return b;
         }));
     }

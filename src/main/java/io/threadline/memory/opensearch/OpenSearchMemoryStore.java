@@ -3,6 +3,7 @@ package io.threadline.memory.opensearch;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.memory.Embeddings;
+import io.threadline.memory.MemoryCorrections;
 import io.threadline.memory.MemoryForgetReport;
 import io.threadline.memory.MemoryHit;
 import io.threadline.memory.MemoryMerge;
@@ -119,17 +120,39 @@ public final class OpenSearchMemoryStore implements MemoryStore {
 
     /** One attempt; empty when what it read changed before it could write (the caller retries). */
     private Optional<PutResult> putOnce(MemoryWrite write, String id, float[] vector, Instant now) throws IOException {
+        // Every memory a correction supersedes is checked before anything is written.
+        List<VersionedWrites.Versioned> superseded = new ArrayList<>();
+        for (String old : write.supersedes()) {
+            Optional<VersionedWrites.Versioned> read = writes.read(write.tenant(), old);
+            MemoryCorrections.requireSupersedable(id, old, read.map(VersionedWrites.Versioned::record));
+            superseded.add(read.get());
+        }
+        Optional<PutResult> written = writeOnce(write, id, vector, now);
+        if (written.isPresent()) {
+            // After the correction is stored: a crash between leaves both current, and the retried write finishes it.
+            for (VersionedWrites.Versioned old : superseded) {
+                MemoryRecord marked = old.record().supersededBy(id, now);
+                if (marked != old.record()) {
+                    writes.replace(old, marked);
+                }
+            }
+        }
+        return written;
+    }
+
+    private Optional<PutResult> writeOnce(MemoryWrite write, String id, float[] vector, Instant now) throws IOException {
         Optional<VersionedWrites.Versioned> existing = writes.read(write.tenant(), id);
         if (existing.isPresent()) {
-            MemoryRecord record = MemoryMerge.newRecord(id, write, vector, existing.get().record().createdAt(), now);
+            MemoryRecord record = MemoryMerge.newRecord(id, write, vector, existing.get().record().createdAt(), now)
+                    .keepingSupersessionOf(existing.get().record());
             writes.replace(existing.get(), record);
             return Optional.of(new PutResult(record, false));
         }
-        Optional<MemoryHit> near = nearest(write, vector, now);
+        Optional<MemoryHit> near = write.supersedes().isEmpty() ? nearest(write, vector, now) : Optional.empty();
         if (near.isPresent()) {
             // The search saw the last refresh; merge into the memory as it is now, at its current version.
             Optional<VersionedWrites.Versioned> current = writes.read(write.tenant(), near.get().memory().id());
-            if (current.isEmpty()) {
+            if (current.isEmpty() || !current.get().record().currentAt(now)) {
                 return Optional.empty();
             }
             MemoryRecord merged = MemoryMerge.merge(current.get().record(), write, now, settings.limits());
@@ -138,12 +161,15 @@ public final class OpenSearchMemoryStore implements MemoryStore {
         }
         MemoryRecord record = MemoryMerge.newRecord(id, write, vector, now, now);
         writes.create(record);
-        MemoryRecord holder = writes.reconcile(record, MemoryQueries.filter(write.tenant(), null, write.namespace(), Map.of(), now));
+        if (!write.supersedes().isEmpty()) {
+            return Optional.of(new PutResult(record, false)); // a correction is its own memory, never folded into another
+        }
+        MemoryRecord holder = writes.reconcile(record, MemoryQueries.mergeTargets(write, now));
         return Optional.of(new PutResult(holder, !holder.id().equals(id)));
     }
 
     private Optional<MemoryHit> nearest(MemoryWrite write, float[] vector, Instant now) throws IOException {
-        Query filter = MemoryQueries.filter(write.tenant(), null, write.namespace(), Map.of(), now);
+        Query filter = MemoryQueries.mergeTargets(write, now);
         for (Candidate c : knn(vector, 1, filter, now)) {
             if (c.hit().similarity() >= settings.mergeThreshold()) {
                 return Optional.of(c.hit());
@@ -168,7 +194,7 @@ public final class OpenSearchMemoryStore implements MemoryStore {
         settings.limits().check(query);
         float[] vector = query.vector() != null ? Embeddings.normalized(query.vector()) : embeddings.embed(query.text());
         List<Candidate> top = call("search memories", () -> {
-            Query filter = MemoryQueries.filter(query.tenant(), query.namespacePrefix(), null, query.metadata(), now);
+            Query filter = MemoryQueries.filter(query, now);
             List<Candidate> candidates = new ArrayList<>();
             for (Candidate c : knn(vector, Math.max(query.k() * index.candidates(), query.k()), filter, now)) {
                 if (c.hit().score() >= query.minScore()) {

@@ -279,5 +279,7 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
     /** The painless script README.md gives for moving memories out of an index created by an earlier version. */
     static final String REINDEX_SCRIPT = "def s = ctx._source; if (s.metadataTerms == null) { def t = []; if (s.metadata != null) "
             + "{ for (e in s.metadata.entrySet()) { t.add(e.getKey() + '=' + e.getValue()); } } s.metadataTerms = t; } "
-            + "s.expiry = s.expiresAt == null ? Long.MAX_VALUE : Instant.parse(s.expiresAt).toEpochMilli();";
+            + "s.expiry = s.expiresAt == null ? Long.MAX_VALUE : Instant.parse(s.expiresAt).toEpochMilli(); "
+            + "if (s.supersededAt == null) { s.supersededAt = Long.MAX_VALUE; } if (s.validFrom == null) { s.validFrom = Long.MIN_VALUE; } "
+            + "if (s.validTo == null) { s.validTo = Long.MAX_VALUE; }";
 }
