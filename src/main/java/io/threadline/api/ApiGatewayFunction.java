@@ -7,6 +7,7 @@ import io.quarkus.funqy.Funq;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.state.StateCodec;
+import io.threadline.telemetry.Traced;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
@@ -27,7 +28,7 @@ import java.util.Map;
  * HTTP API could not share one artifact. This adapter is small and keeps one artifact, one binding.
  */
 @ApplicationScoped
-@io.threadline.telemetry.Traced
+@Traced
 public class ApiGatewayFunction {
 
     private static final Logger LOG = Logger.getLogger(ApiGatewayFunction.class);

@@ -59,11 +59,10 @@ class HistoryRedactionTest {
         runtime.step(thread, Update.of(Session.API_KEY.set("sk-live-first")), null);
         runtime.step(thread, Update.of(Session.API_KEY.set("sk-live-rotated")), null);
 
-        Operations operations = new Operations();
-        operations.agents = io.threadline.config.Agents.of(null, runtime);
-        operations.codec = codec;
+        ThreadReadOperations reads = new ThreadReadOperations();
+        reads.support = OperationSupport.of(io.threadline.config.Agents.of(null, runtime), null, codec, null);
         // No configuration here: history with no byte budget.
-        Replies.History history = operations.history(new Caller("acme", false, null), new Requests.History(null, null, "keys", 10, null),
+        Replies.History history = reads.history(new Caller("acme", false, null), new Requests.History(null, null, "keys", 10, null),
                 Long.MAX_VALUE);
 
         assertThat(history.checkpoints()).hasSize(2);
@@ -92,12 +91,10 @@ class HistoryRedactionTest {
         // The code changed: it now passes the key under another argument, so a replay asks for another call.
         ThreadRuntime<Session> changed = runtime(codec, store, "{\"key\":\"%s\",\"strict\":true}");
 
-        Operations operations = new Operations();
-        operations.agents = io.threadline.config.Agents.of(null, changed);
-        operations.codec = codec;
-        operations.store = store;
+        TimeTravelOperations timeTravel = new TimeTravelOperations();
+        timeTravel.support = OperationSupport.of(io.threadline.config.Agents.of(null, changed), store, codec, null);
         String checkpointId = changed.state(thread).checkpoint().id().value();
-        Replies.Replay replay = operations.replay(new Caller("acme", false, null), new Requests.Replay(null, null, "keys", checkpointId));
+        Replies.Replay replay = timeTravel.replay(new Caller("acme", false, null), new Requests.Replay(null, null, "keys", checkpointId));
 
         assertThat(replay.report().verdict()).isEqualTo(io.threadline.runtime.ReplayReport.Verdict.NON_DETERMINISTIC);
         String shown = codec.mapper().valueToTree(replay).toString();

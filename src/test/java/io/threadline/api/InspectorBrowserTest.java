@@ -70,7 +70,7 @@ class InspectorBrowserTest {
     private static Path profile;
 
     @Inject
-    Operations operations;
+    ThreadStepOperations steps;
 
     /**
      * Starts the browser when chromium and chromedriver are installed; otherwise leaves it unstarted for
@@ -341,7 +341,7 @@ class InspectorBrowserTest {
     @Test
     void unknownBadAndOtherTenantsThreadsShowAnErrorPage() throws IOException {
         // A thread of another tenant, made directly: it exists, but not for the inspector's tenant.
-        operations.run(new Caller("someone-else", false, Instant.now().plusSeconds(30)),
+        steps.run(new Caller("someone-else", false, Instant.now().plusSeconds(30)),
                 new Requests.Run(null, null, "their-thread", JSON.readTree("{\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}"), 1, null, null, null));
         for (String[] c : new String[][] {{"never-created", "THREAD_NOT_FOUND"}, {"their-thread", "THREAD_NOT_FOUND"},
                 {"no spaces/allowed", "INVALID_INPUT"}}) {
@@ -367,7 +367,7 @@ class InspectorBrowserTest {
         // Two threads of the inspector's tenant, tagged on creation (one waits for approval), and one of another tenant.
         post("run", "{\"threadId\":\"list-wait\",\"tags\":{\"user\":\"list-42\"},\"input\":{\"messages\":[{\"role\":\"user\",\"content\":\"what is 6 * 7\"}]}}");
         post("run", "{\"threadId\":\"list-done\",\"tags\":{\"user\":\"list-7\"},\"input\":{\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}}");
-        operations.run(new Caller("someone-else", false, Instant.now().plusSeconds(30)),
+        steps.run(new Caller("someone-else", false, Instant.now().plusSeconds(30)),
                 new Requests.Run(null, null, "list-theirs", JSON.readTree("{\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}"), 1, null, null,
                         java.util.Map.of("user", "list-42")));
         open("");

@@ -52,7 +52,7 @@ class ResponsePagingTest {
     ThreadRuntime<AgentState> runtime;
 
     @Inject
-    Operations operations;
+    ThreadReadOperations reads;
 
     @Inject
     CheckpointStore store;
@@ -128,7 +128,7 @@ class ResponsePagingTest {
     @Test
     void historyLargerThanAnAnswerComesInPagesThatJoinToTheWholeHistory() {
         talk("paged-history", 8, 40);
-        JsonNode unbounded = asRead(operations.history(ACME, new Requests.History(null, null, "paged-history", 100, null), Long.MAX_VALUE));
+        JsonNode unbounded = asRead(reads.history(ACME, new Requests.History(null, null, "paged-history", 100, null), Long.MAX_VALUE));
         assertThat(unbounded.has("nextCursor")).isFalse();
         assertThat(unbounded.toString().length()).as("the whole history is larger than one answer").isGreaterThan(2 * BUDGET);
 
@@ -147,7 +147,7 @@ class ResponsePagingTest {
         ThreadKey thread = talk("one-huge-step", 1, 3);
         runtime.update(thread, Update.of(AgentState.MESSAGES.append(Message.user("pasted: " + "lorem ipsum ".repeat(6_000) + "the end"))),
                 "a pasted document");
-        JsonNode unbounded = asRead(operations.history(ACME, new Requests.History(null, null, "one-huge-step", 100, null), Long.MAX_VALUE));
+        JsonNode unbounded = asRead(reads.history(ACME, new Requests.History(null, null, "one-huge-step", 100, null), Long.MAX_VALUE));
 
         List<JsonNode> pages = pages("history", "{\"threadId\":\"one-huge-step\",\"limit\":100}");
 

@@ -28,7 +28,8 @@ class ThreadFunctionsErrorTest {
             public Duration runDefaultBudget() { return Duration.ofSeconds(10); }
             public Duration dependencyReserve() { return Duration.ofMillis(500); }
         };
-        functions.operations = new Operations() {
+        functions.operations = new Operations();
+        functions.operations.steps = new ThreadStepOperations() {
             @Override
             public Replies.Step step(Caller caller, Requests.Step r) {
                 throw new IllegalStateException("a defect");

@@ -1,0 +1,66 @@
+package io.threadline.api;
+
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+import io.threadline.checkpoint.CheckpointStore;
+import io.threadline.checkpoint.ThreadHead;
+import io.threadline.checkpoint.ThreadKey;
+import io.threadline.config.Runs;
+import io.threadline.runs.BackgroundRuns;
+import io.threadline.runs.DoubleTexting;
+import io.threadline.runtime.ThreadRuntime;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.util.List;
+import java.util.Map;
+
+/** The operations of background runs (README "Background runs"): {@code start} and {@code cancel}. */
+@ApplicationScoped
+public class BackgroundRunOperations {
+
+    @Inject
+    OperationSupport support;
+
+    @Inject
+    Runs runs;
+
+    /**
+     * Starts a background run (README "Background runs") and answers at once: the run and the thread's head. A
+     * run already in progress is met by the request's {@code multitask} policy, or {@code threadline.runs.double-texting}.
+     */
+    public Replies.Start start(Caller caller, Requests.Start r) {
+        BackgroundRuns bg = runs.require();
+        CheckpointStore store = support.store();
+        int maxSteps = r.maxSteps() == null ? runs.maxSteps() : r.maxSteps();
+        if (maxSteps < 1 || maxSteps > runs.maxSteps()) {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "maxSteps must be between 1 and " + runs.maxSteps(),
+                    Map.of("field", "maxSteps"));
+        }
+        ThreadRuntime<?> runtime = support.runtime(r.agent());
+        ThreadKey thread = caller.thread(r.threadId());
+        DoubleTexting policy = DoubleTexting.parse(r.multitask(), runs.defaultPolicy());
+        // refused here, not in the background: a bad input changes nothing
+        support.input(runtime, r.input());
+        if (r.idempotencyKey() != null && (r.idempotencyKey().isEmpty() || r.idempotencyKey().length() > 128)) {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "idempotencyKey must be 1-128 characters", Map.of("field", "idempotencyKey"));
+        }
+        runtime.checkBound(store.head(thread).flatMap(h -> store.get(thread, h.checkpointId())).map(List::of).orElse(List.of()));
+        BackgroundRuns.Started started = bg.start(thread, runtime.agent().orElse(null), r.input(), maxSteps, policy,
+                r.idempotencyKey(), caller.who(null));
+        ThreadHead head = started.head();
+        CheckpointSummary headSummary = head == null ? null
+                : store.get(thread, head.checkpointId()).map(CheckpointSummary::of).orElse(null);
+        return new Replies.Start(Replies.RunInfo.of(started.run()), headSummary, started.queued(), null);
+    }
+
+    /** Stops the thread's background run at its next step boundary; the history records who asked, and when. */
+    public Replies.Cancel cancel(Caller caller, Requests.Cancel r) {
+        BackgroundRuns bg = runs.require();
+        if (r.by() != null && (r.by().isBlank() || r.by().length() > 128)) {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "by must be 1-128 characters", Map.of("field", "by"));
+        }
+        support.runtime(r.agent());
+        return new Replies.Cancel(Replies.RunInfo.of(bg.cancel(caller.thread(r.threadId()), caller.who(r.by()))), null);
+    }
+}
