@@ -65,6 +65,7 @@ public class Operations {
             Map.entry("memory-delete", new Handler<>(Requests.MemoryDelete.class, Requests.MemoryDelete::tenant, this::memoryDelete)),
             Map.entry("start", new Handler<>(Requests.Start.class, Requests.Start::tenant, this::start)),
             Map.entry("cancel", new Handler<>(Requests.Cancel.class, Requests.Cancel::tenant, this::cancel)),
+            Map.entry("run-status", new Handler<>(Requests.RunStatus.class, Requests.RunStatus::tenant, (c, r) -> this.runStatus.runStatus(c, r))),
             Map.entry("threads", new Handler<>(Requests.Threads.class, Requests.Threads::tenant, this::threads)),
             Map.entry("tag", new Handler<>(Requests.Tag.class, Requests.Tag::tenant, this::tag)));
 
@@ -114,6 +115,9 @@ public class Operations {
 
     @Inject
     io.threadline.config.Runs runs;
+
+    @Inject
+    RunStatusOperation runStatus;
 
     public Replies.Step step(Caller caller, Requests.Step r) {
         ThreadRuntime<?> runtime = agents.runtime(r.agent());

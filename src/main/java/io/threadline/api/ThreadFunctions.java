@@ -26,6 +26,9 @@ public class ThreadFunctions {
     @Inject
     Callers callers;
 
+    @Inject
+    RunStatusOperation runStatus;
+
     @Funq
     public Replies.Step step(JsonNode request) {
         return answer(request, Requests.Step.class, Requests.Step::tenant, operations::step, e -> new Replies.Step(null, null, null, e));
@@ -108,6 +111,11 @@ public class ThreadFunctions {
     @Funq
     public Replies.Cancel cancel(JsonNode request) {
         return answer(request, Requests.Cancel.class, Requests.Cancel::tenant, operations::cancel, e -> new Replies.Cancel(null, e));
+    }
+
+    @Funq("run-status")
+    public Replies.RunStatus runStatus(JsonNode request) {
+        return answer(request, Requests.RunStatus.class, Requests.RunStatus::tenant, runStatus::runStatus, e -> new Replies.RunStatus(null, e));
     }
 
     @Funq

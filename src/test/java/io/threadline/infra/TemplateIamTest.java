@@ -73,6 +73,8 @@ class TemplateIamTest {
             // cancel of a waiting run notes it in the history (an update); advance runs steps; sweep only wakes.
             Map.entry("start", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.EMBEDDING, Uses.RUN_SEND)),
             Map.entry("cancel", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.EMBEDDING)),
+            // run-status reads the run's record: one GetItem
+            Map.entry("run-status", Set.of(Uses.CHECKPOINT_READ)),
             Map.entry("advance", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.CHAT, Uses.EMBEDDING, Uses.RUN_SEND, Uses.RUN_CONSUME)),
             Map.entry("sweep", Set.of(Uses.RUN_SWEEP, Uses.RUN_SEND)),
             Map.entry("state", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.EMBEDDING)),
