@@ -96,7 +96,7 @@ public final class Background {
         ThreadRuntime<State> runtime = ThreadRuntime.builder(GRAPH).store(store).build();
         StateCodec codec = new StateCodec();
         String queueUrl = RunQueues.createIfMissing(sqs, "bench", Duration.ofSeconds(30), 5);
-        BackgroundRuns runs = new BackgroundRuns(new DynamoDbRunStore(client, table), new SqsRunQueue(sqs, queueUrl), store,
+        BackgroundRuns runs = new BackgroundRuns(new DynamoDbRunStore(client, table, 8), new SqsRunQueue(sqs, queueUrl), store,
                 new BackgroundRuns.Runtimes() {
                     @Override
                     public ThreadRuntime<?> runtime(String agent) {
@@ -107,8 +107,8 @@ public final class Background {
                     public Update<?> decode(ThreadRuntime<?> rt, JsonNode input) {
                         return UpdateDecoder.decode(rt.graph().schema(), input, codec);
                     }
-                }, Clock.systemUTC(), () -> UUID.randomUUID().toString(), new BackgroundRuns.Settings(Duration.ofMinutes(15), Duration.ofSeconds(30)));
-        QueuePoller poller = new QueuePoller(sqs, queueUrl, 2, 10, Duration.ofSeconds(1), new SqsBatchWorker(runs, sqs, queueUrl)::handle).start();
+                }, Clock.systemUTC(), () -> UUID.randomUUID().toString(), new BackgroundRuns.Settings(Duration.ofMinutes(15), Duration.ofSeconds(30), Duration.ofMinutes(2)));
+        QueuePoller poller = new QueuePoller(sqs, queueUrl, 2, 10, Duration.ofSeconds(1), new SqsBatchWorker(runs, sqs, queueUrl, 5)::handle).start();
         ObjectMapper json = new ObjectMapper();
 
         List<Double> inline = new ArrayList<>();

@@ -36,15 +36,24 @@ public final class Replies {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record State(CheckpointSummary checkpoint, JsonNode state, ErrorBody error) {}
 
-    /** A background run, as start and cancel answer it. */
+    /**
+     * A background run, as start, cancel and run-status answer it. {@code endedAt} and {@code endReason} once it ended;
+     * {@code messageInFlight} (run-status only): a message of the run is in the queue or being handled — false for an
+     * ended run and for one in a timed wait too long for the queue, which the sweep wakes.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record RunInfo(String runId, String status, long startStep, long nextStep, int stepsTaken, int maxSteps, int queuedInputs,
-                          String cancelledBy, String cancelledAt, String wakeAt, String startedAt, String updatedAt) {
+                          String cancelledBy, String cancelledAt, String wakeAt, String startedAt, String updatedAt, String endedAt,
+                          String endReason, Boolean messageInFlight) {
 
         static RunInfo of(io.threadline.runs.Run r) {
+            return of(r, null);
+        }
+
+        static RunInfo of(io.threadline.runs.Run r, Boolean messageInFlight) {
             return new RunInfo(r.runId(), r.status().name(), r.startStep(), r.nextStep(), r.stepsTaken(), r.maxSteps(),
                     r.inputs().size() - (r.stepsTaken() == 0 ? 1 : 0), r.cancelledBy(), text(r.cancelledAt()), text(r.wakeAt()),
-                    text(r.startedAt()), text(r.updatedAt()));
+                    text(r.startedAt()), text(r.updatedAt()), text(r.endedAt()), r.endReason(), messageInFlight);
         }
 
         private static String text(java.time.Instant t) {
@@ -62,6 +71,10 @@ public final class Replies {
     /** {@code cancel}'s answer: the run, with who asked to cancel and when; it stops at its next step boundary. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Cancel(RunInfo run, ErrorBody error) {}
+
+    /** {@code run-status}'s answer: the thread's latest background run, active or how and why it ended. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record RunStatus(RunInfo run, ErrorBody error) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record History(List<CheckpointEntry> checkpoints, String nextCursor, ErrorBody error) {}

@@ -75,6 +75,12 @@ public final class Requests {
     /** Stops the thread's background run at its next step boundary; {@code by} (optional) says who, for the history. */
     public record Cancel(String tenant, String agent, String threadId, String by) {}
 
+    /**
+     * The thread's background run (its latest: one record per thread holds it); {@code runId} (optional) asks for that
+     * run, answered {@code RUN_NOT_FOUND} when it is not the thread's latest.
+     */
+    public record RunStatus(String tenant, String agent, String threadId, String runId) {}
+
     /** A new thread {@code newThreadId} starting from (threadId, checkpointId); the source is untouched. */
     public record Fork(String tenant, String agent, String threadId, String checkpointId, String newThreadId, String reason) {}
 

@@ -26,6 +26,9 @@ public class ThreadFunctions {
     @Inject
     Callers callers;
 
+    @Inject
+    RunStatusOperation runStatus;
+
     @Funq
     public Replies.Step step(JsonNode request) {
         return answer("step", request, e -> new Replies.Step(null, null, null, e));
@@ -104,6 +107,11 @@ public class ThreadFunctions {
     @Funq
     public Replies.Cancel cancel(JsonNode request) {
         return answer("cancel", request, e -> new Replies.Cancel(null, e));
+    }
+
+    @Funq("run-status")
+    public Replies.RunStatus runStatus(JsonNode request) {
+        return answer(request, Requests.RunStatus.class, Requests.RunStatus::tenant, runStatus::runStatus, e -> new Replies.RunStatus(null, e));
     }
 
     @Funq

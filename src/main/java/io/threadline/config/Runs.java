@@ -89,12 +89,14 @@ public class Runs {
                     Map.of("runs", "none"));
         }
         if (runs == null) {
-            RunStore runStore = "dynamodb".equals(storeMode) ? new DynamoDbRunStore(dynamo.get(), dynamoConfig.table()) : new InMemoryRunStore();
+            RunStore runStore = "dynamodb".equals(storeMode) ? new DynamoDbRunStore(dynamo.get(), dynamoConfig.table(),
+                    config.wakeIndexShards()) : new InMemoryRunStore();
             // The SQS client is made on the first send: a step or run that only checks for a run in progress (one
             // GetItem) pays no SQS client at its cold start.
             io.threadline.runs.RunQueue queue = message -> sqsQueue().send(message);
             runs = new BackgroundRuns(runStore, queue, store, new AgentRuntimes(), clock,
-                    () -> UUID.randomUUID().toString(), new BackgroundRuns.Settings(config.maxQueueDelay(), config.takeoverWait()));
+                    () -> UUID.randomUUID().toString(), new BackgroundRuns.Settings(config.maxQueueDelay(), config.takeoverWait(),
+                    config.redriveAfter()));
         }
         return runs;
     }
@@ -116,7 +118,7 @@ public class Runs {
     /** What the {@code advance} function runs on each batch. */
     public synchronized SqsBatchWorker worker() {
         if (worker == null) {
-            worker = new SqsBatchWorker(require(), sqs.get(), queueUrl());
+            worker = new SqsBatchWorker(require(), sqs.get(), queueUrl(), config.maxReceiveCount());
         }
         return worker;
     }

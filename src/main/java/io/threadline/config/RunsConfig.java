@@ -29,7 +29,11 @@ public interface RunsConfig {
     @WithDefault("PT30S")
     Duration visibilityTimeout();
 
-    /** The created queue's receives before a message goes to the dead-letter queue. */
+    /**
+     * The queue's receives before a message goes to the dead-letter queue: the redrive policy of the queue created
+     * locally, and what the worker takes for the last delivery (it ends the run DEAD_LETTERED then). Must match
+     * template.yaml's {@code RunQueue} {@code maxReceiveCount} (RunQueueTemplateTest holds them equal).
+     */
     @WithDefault("5")
     int maxReceiveCount();
 
@@ -64,4 +68,20 @@ public interface RunsConfig {
     /** The longest a message is handed back to the queue for a timed wait (SQS's message delay limit); longer waits go to the sweep. */
     @WithDefault("PT15M")
     Duration maxQueueDelay();
+
+    /**
+     * How long after a {@code start} (or a {@code resume} that continues a run) the sweep sends the run's first message
+     * again if the run has taken no step by then: a writer that died between the run's record and its send leaves no
+     * run without a message. Longer than a message waits in the queue before its first step runs.
+     */
+    @WithDefault("PT2M")
+    Duration redriveAfter();
+
+    /**
+     * Partitions of the DynamoDB wake index ({@code WAKE#<shard>}) that long timed waits and re-drives are filed in:
+     * a busy deployment's filings spread over them, and each sweep queries every one. 1 to 100; raise it only
+     * while no run is filed (an entry in a shard beyond the count is not found).
+     */
+    @WithDefault("8")
+    int wakeIndexShards();
 }

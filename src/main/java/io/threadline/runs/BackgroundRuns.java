@@ -65,8 +65,11 @@ public final class BackgroundRuns {
      *                     wait longer than this sends no message and is woken by {@link #sweep}
      * @param takeoverWait how long a request that interrupts a run keeps retrying while the run's step in
      *                     flight commits first
+     * @param redriveAfter how long after writing a run record whose message it is about to send (start, a resume
+     *                     that continues the run) the sweep sends that message again if the run has taken no step
+     *                     by then: a writer that dies between the record and the send leaves no run without a message
      */
-    public record Settings(Duration maxDelay, Duration takeoverWait) {}
+    public record Settings(Duration maxDelay, Duration takeoverWait, Duration redriveAfter) {}
 
     /** What {@link #start} did: the run (new, or the one the input joined) and the thread's head. */
     public record Started(Run run, ThreadHead head, boolean queued) {}
@@ -109,6 +112,7 @@ public final class BackgroundRuns {
             throw new ThreadlineException(ErrorCode.INVALID_INPUT, "maxSteps must be at least 1", Map.of("field", "maxSteps"));
         }
         String runId = idempotencyKey == null ? ids.get() : "k-" + digest(thread + "/" + idempotencyKey).substring(0, 32);
+        checkInput(thread, agent, input);
         for (int race = 0; race < MAX_RACES; race++) {
             Run current = runs.get(thread).orElse(null);
             if (current != null && current.runId().equals(runId)) {
@@ -128,7 +132,8 @@ public final class BackgroundRuns {
                         continue;
                     }
                     case INTERRUPT, ROLLBACK -> {
-                        Run superseded = current.ended(RunStatus.SUPERSEDED, clock.instant());
+                        Run superseded = current.ended(RunStatus.SUPERSEDED, "a start by " + by + " took over (" + policy.wireName() + ")",
+                                clock.instant());
                         if (!runs.put(superseded, sweepAfter())) {
                             continue;
                         }
@@ -145,14 +150,32 @@ public final class BackgroundRuns {
             inputs.add(input);
             Run run = new Run(runId, thread.tenant(), thread.threadId(), agent, RunStatus.ACTIVE, head == null ? 0 : head.step(),
                     head == null ? null : head.checkpointId().value(), head == null ? 1 : head.step() + 1, maxSteps, 0, inputs,
-                    null, null, null, now, now, current == null ? 1 : current.version() + 1);
+                    null, null, null, now, now, current == null ? 1 : current.version() + 1, null, null).redrivenAt(redriveAt());
             if (runs.put(run, sweepAfter())) {
-                queue.send(run.nextMessage());
+                sendOrLeaveToSweep(run);
                 return new Started(run, head, false);
             }
         }
         throw new ThreadlineException(ErrorCode.CONFLICT, "the thread's run changed too often to start a run; try again",
                 Map.of("threadId", thread.threadId()));
+    }
+
+    /**
+     * {@code input} as the run's first step would apply it to the thread's head: refused here ({@code
+     * VALIDATION_FAILED}, {@code INVALID_INPUT} — the codes of a foreground step) before anything is written, rather
+     * than by the step in the background, where the caller would not hear of it.
+     */
+    private void checkInput(ThreadKey thread, String agent, JsonNode input) {
+        if (input == null || input.isNull()) {
+            return;
+        }
+        ThreadRuntime<?> runtime = runtimes.runtime(agent);
+        checkOn(runtime, thread, runtimes.decode(runtime, input));
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void checkOn(ThreadRuntime runtime, ThreadKey thread, Update input) {
+        runtime.checkInput(thread, input);
     }
 
     // ------------------------------------------------------------------ double texting for step, run, resume
@@ -175,7 +198,8 @@ public final class BackgroundRuns {
                 case ENQUEUE -> throw new ThreadlineException(ErrorCode.INVALID_INPUT,
                         "multitask enqueue applies to start: queue the input behind the run with start", Map.of("field", "multitask"));
                 case INTERRUPT, ROLLBACK -> {
-                    if (runs.put(current.ended(RunStatus.SUPERSEDED, clock.instant()), sweepAfter())) {
+                    if (runs.put(current.ended(RunStatus.SUPERSEDED, "a request by " + by + " took over (" + policy.wireName() + ")",
+                            clock.instant()), sweepAfter())) {
                         if (policy == DoubleTexting.ROLLBACK) {
                             rollBack(thread, current, by);
                         }
@@ -214,9 +238,9 @@ public final class BackgroundRuns {
                     || current.stepsTaken() >= current.maxSteps()) {
                 return Optional.empty();
             }
-            Run again = current.resumedAt(resumed.step() + 1, clock.instant());
+            Run again = current.resumedAt(resumed.step() + 1, clock.instant()).redrivenAt(redriveAt());
             if (runs.put(again, sweepAfter())) {
-                queue.send(again.nextMessage());
+                sendOrLeaveToSweep(again);
                 return Optional.of(again);
             }
         }
@@ -234,24 +258,23 @@ public final class BackgroundRuns {
         for (int race = 0; race < MAX_RACES; race++) {
             Run current = runs.get(thread).filter(Run::active).orElseThrow(() -> new ThreadlineException(ErrorCode.RUN_NOT_FOUND,
                     "no background run is in progress on thread " + thread.threadId(), Map.of("threadId", thread.threadId())));
-            if (current.cancelledBy() != null) {
-                return current;
+            if (current.cancelledBy() != null && current.wakeAt() == null) {
+                return current; // asked already: the step in flight, or the next message, stops it
             }
-            Run asked = current.cancelRequested(by, clock.instant());
-            if (current.wakeAt() != null) {
-                // Waiting: no step is in flight, and a long wait has no message that would come to stop it.
-                Run ended = asked.ended(RunStatus.CANCELLED, clock.instant());
-                ended = new Run(ended.runId(), ended.tenant(), ended.threadId(), ended.agent(), ended.status(), ended.startStep(),
-                        ended.startCheckpoint(), ended.nextStep(), ended.maxSteps(), ended.stepsTaken(), ended.inputs(), by,
-                        asked.cancelledAt(), null, ended.startedAt(), ended.updatedAt(), current.version() + 1);
-                if (runs.put(ended, sweepAfter())) {
-                    noteCancel(ended);
-                    return ended;
-                }
+            Run asked = current.cancelledBy() != null ? current : current.cancelRequested(by, clock.instant());
+            if (asked != current && !runs.put(asked, sweepAfter())) {
                 continue;
             }
-            if (runs.put(asked, sweepAfter())) {
+            if (asked.wakeAt() == null) {
                 return asked;
+            }
+            // Waiting: no step is in flight, and a long wait has no message that would come to stop it; the cancel
+            // ends it here. The request is recorded first, so a cancel that dies here is finished by its retry, or by
+            // the wake's message: the note, then the record (whoever sees the run CANCELLED finds the note).
+            noteCancel(asked);
+            Run ended = asked.ended(RunStatus.CANCELLED, cancelReason(asked), clock.instant());
+            if (runs.put(ended, sweepAfter())) {
+                return ended;
             }
         }
         throw new ThreadlineException(ErrorCode.CONFLICT, "the thread's run changed too often to cancel; try again",
@@ -303,7 +326,7 @@ public final class BackgroundRuns {
         boolean consume;
         if (committed == null) {
             if (run.cancelledBy() != null) {
-                return end(run, RunStatus.CANCELLED) ? Advance.done("cancelled") : null;
+                return end(run, RunStatus.CANCELLED, cancelReason(run)) ? Advance.done("cancelled") : null;
             }
             ThreadHead head = store.head(thread).orElse(null);
             long headStep = head == null ? 0 : head.step();
@@ -313,7 +336,8 @@ public final class BackgroundRuns {
                     // step in flight): the run begins where the thread now stands.
                     return runs.put(run.firstStepAt(headStep + 1, clock.instant()), sweepAfter()) ? null : null;
                 }
-                return end(run, RunStatus.STOPPED) ? Advance.done("stopped: another writer moved the thread") : null;
+                return end(run, RunStatus.STOPPED, "step " + step + " was to follow step " + (step - 1) + ", but another writer moved the thread to step "
+                        + headStep) ? Advance.done("stopped: another writer moved the thread") : null;
             }
             Checkpoint headCheckpoint = head == null ? null : store.get(thread, head.checkpointId()).orElse(null);
             Status headStatus = headCheckpoint == null ? null : headCheckpoint.status();
@@ -327,11 +351,12 @@ public final class BackgroundRuns {
                 return progress(thread, run, committed, false);
             }
             if (headStatus == Status.INTERRUPTED && run.stepsTaken() > 0) {
-                return end(run, RunStatus.INTERRUPTED) ? Advance.done("interrupted") : null;
+                return end(run, RunStatus.INTERRUPTED, "the thread waits for a resume at step " + headStep) ? Advance.done("interrupted") : null;
             }
             consume = consumes(run, headStatus);
             if (!consume && headStatus == Status.DONE && run.stepsTaken() > 0) {
-                return end(run, RunStatus.DONE) ? Advance.done("done") : null;
+                return end(run, RunStatus.DONE, "the thread is done at step " + headStep + " and no input is queued")
+                        ? Advance.done("done") : null;
             }
             ThreadRuntime<?> runtime = runtimes.runtime(run.agent());
             Update<?> input = consume ? runtimes.decode(runtime, run.inputs().get(0)) : Update.none();
@@ -343,7 +368,8 @@ public final class BackgroundRuns {
                         || e.code() == ErrorCode.AGENT_MISMATCH || e.code() == ErrorCode.NON_DETERMINISTIC) {
                     // Refused, nothing written: a redelivery would be refused again. The run ends; the reason is logged.
                     LOG.warning("background run " + run.runId() + " on " + thread + " ends: step " + step + " refused: " + e.getMessage());
-                    return end(run, e.code() == ErrorCode.INTERRUPTED ? RunStatus.INTERRUPTED : RunStatus.FAILED)
+                    return end(run, e.code() == ErrorCode.INTERRUPTED ? RunStatus.INTERRUPTED : RunStatus.FAILED,
+                            "step " + step + " was refused, nothing written: " + e.code() + " " + e.getMessage())
                             ? Advance.done("refused " + e.code()) : null;
                 }
                 throw e;
@@ -384,30 +410,36 @@ public final class BackgroundRuns {
             Instant now = clock.instant();
             Instant wake = wakeOf(cp);
             Run next = run.stepped(consumed, wake, now);
-            RunStatus end = switch (cp.status()) {
-                case FAILED -> RunStatus.FAILED;
-                case INTERRUPTED -> wake == null ? RunStatus.INTERRUPTED : null;
-                default -> null;
-            };
-            if (end == null && run.cancelledBy() != null) {
+            RunStatus end = null;
+            String why = null;
+            if (cp.status() == Status.FAILED) {
+                end = RunStatus.FAILED;
+                why = "step " + cp.step() + " failed" + (cp.error() == null ? "" : ": " + cp.error().message());
+            } else if (cp.status() == Status.INTERRUPTED && wake == null) {
+                end = RunStatus.INTERRUPTED;
+                why = "the thread waits for a resume at step " + cp.step();
+            } else if (run.cancelledBy() != null) {
                 end = RunStatus.CANCELLED;
-            } else if (end == null && cp.status() == Status.DONE && next.inputs().isEmpty()) {
+                why = cancelReason(run);
+            } else if (cp.status() == Status.DONE && next.inputs().isEmpty()) {
                 end = RunStatus.DONE;
-            } else if (end == null && next.stepsTaken() >= next.maxSteps()) {
+                why = "the thread is done at step " + cp.step() + " and no input is queued";
+            } else if (next.stepsTaken() >= next.maxSteps()) {
                 end = RunStatus.MAX_STEPS;
+                why = "its budget of " + next.maxSteps() + " steps is spent";
             }
             if (end != null) {
-                next = new Run(next.runId(), next.tenant(), next.threadId(), next.agent(), end, next.startStep(), next.startCheckpoint(),
-                        next.nextStep(), next.maxSteps(), next.stepsTaken(), next.inputs(), next.cancelledBy(), next.cancelledAt(), null,
-                        next.startedAt(), now, next.version());
+                next = next.endingAs(end, why);
+            }
+            if (end == RunStatus.CANCELLED) {
+                // The history's note first, then the record: whoever sees the run CANCELLED finds the note.
+                noteCancel(next);
             }
             if (runs.put(next, sweepAfter())) {
                 if (next.active() && (wake == null || wake.isBefore(sweepAfter()))) {
                     // A short wait's message is handed back to the queue until the wake time; a long one sends none:
                     // the run's record is in the wake index, and the sweep sends it when it is due.
                     queue.send(next.nextMessage());
-                } else if (next.status() == RunStatus.CANCELLED) {
-                    noteCancel(next);
                 }
                 return Advance.done("step " + cp.step() + " " + cp.status() + (next.active() ? "" : ", run " + next.status()));
             }
@@ -421,15 +453,33 @@ public final class BackgroundRuns {
     }
 
     /** Ends {@code run} as {@code how}; false when its record moved meanwhile (read it again). */
-    private boolean end(Run run, RunStatus how) {
-        Run ended = run.ended(how, clock.instant());
-        if (!runs.put(ended, sweepAfter())) {
-            return false;
-        }
+    private boolean end(Run run, RunStatus how, String reason) {
         if (how == RunStatus.CANCELLED) {
-            noteCancel(ended);
+            noteCancel(run); // before the record ends: whoever sees the run CANCELLED finds the note
         }
-        return true;
+        return runs.put(run.ended(how, reason, clock.instant()), sweepAfter());
+    }
+
+    /**
+     * The queue gives up on {@code message}: its delivery number {@code receives}, the last the queue allows, failed
+     * ({@code error}), and it goes to the dead-letter queue. The run ends {@link RunStatus#DEAD_LETTERED}, its reason
+     * naming the step, the deliveries and the error, so run-status says so and nobody waits on a run no message will
+     * move. False, writing nothing, when the run moved on meanwhile (the message was stale).
+     */
+    public boolean deadLettered(RunMessage message, int receives, String error) {
+        ThreadKey thread = message.thread();
+        for (int race = 0; race < MAX_RACES; race++) {
+            Run run = runs.get(thread).orElse(null);
+            if (run == null || !run.runId().equals(message.runId()) || !run.active() || run.nextStep() != message.step()) {
+                return false;
+            }
+            Run ended = run.ended(RunStatus.DEAD_LETTERED, "step " + message.step() + " failed on each of its " + receives
+                    + " deliveries (the last: " + error + "); its message is in the dead-letter queue", clock.instant());
+            if (runs.put(ended, sweepAfter())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ------------------------------------------------------------------ the sweep
@@ -451,16 +501,58 @@ public final class BackgroundRuns {
 
     // ------------------------------------------------------------------ helpers
 
-    /** Writes who cancelled the run, and when, into the thread's history: a checkpoint of its own (op update). */
+    /**
+     * Writes who cancelled the run, and when, into the thread's history: a checkpoint of its own (op update). Called
+     * before the run's record ends, so the note is there for whoever sees the run CANCELLED; written once however
+     * often a delivery or a retried cancel gets here (a note already at the head is not written again). A dependency
+     * down is thrown (the message or the cancel is tried again); a writer that moved the thread first is logged.
+     */
     private void noteCancel(Run run) {
+        ThreadKey thread = ThreadKey.of(run.tenant(), run.threadId());
+        String reason = cancelReason(run);
+        Checkpoint head = store.head(thread).flatMap(h -> store.get(thread, h.checkpointId())).orElse(null);
+        if (head != null && reason.equals(head.metadata().get("reason"))) {
+            return;
+        }
         try {
-            ThreadRuntime<?> runtime = runtimes.runtime(run.agent());
-            runtime.update(ThreadKey.of(run.tenant(), run.threadId()), Update.none(), "run " + run.runId() + " cancelled by "
-                    + run.cancelledBy() + " at " + run.cancelledAt());
+            runtimes.runtime(run.agent()).update(thread, Update.none(), reason);
         } catch (ThreadlineException e) {
+            if (e.code() == ErrorCode.DEPENDENCY_UNAVAILABLE) {
+                throw e;
+            }
             // The run's record keeps who and when; the history entry is a courtesy that a racing writer may have beaten.
             LOG.warning("could not note the cancel of run " + run.runId() + " in the history of " + run.threadId() + ": " + e.getMessage());
         }
+    }
+
+    /** The history's note of a cancel, and the ended run's reason: who, and when. */
+    private static String cancelReason(Run run) {
+        return "run " + run.runId() + " cancelled by " + run.cancelledBy() + " at " + run.cancelledAt();
+    }
+
+    /**
+     * Sends {@code run}'s next message, just written with a {@link Run#redriveAt}; a queue that does not take it is
+     * logged, not thrown: the record is committed, and the sweep sends the message at its re-drive time.
+     */
+    private void sendOrLeaveToSweep(Run run) {
+        try {
+            queue.send(run.nextMessage());
+        } catch (ThreadlineException e) {
+            LOG.warning("run " + run.runId() + " on " + run.threadId() + ": its message was not sent (" + e.getMessage()
+                    + "); the sweep sends it at " + run.redriveAt());
+        }
+    }
+
+    private Instant redriveAt() {
+        return clock.instant().plus(settings.redriveAfter());
+    }
+
+    /**
+     * Whether a message of {@code run} is in the queue or being handled: true while it is active, unless it is in
+     * a timed wait too long for the queue (filed in the wake index: the sweep sends its message when it is due).
+     */
+    public boolean messageInFlight(Run run) {
+        return run.active() && (run.wakeAt() == null || run.wakeAt().isBefore(run.updatedAt().plus(settings.maxDelay())));
     }
 
     /** {@code ROLLBACK}: the thread returns to the checkpoint before {@code run} (as {@code rewind}), retried past the step in flight. */

@@ -29,8 +29,9 @@ public final class InMemoryRunStore implements RunStore {
             return false;
         }
         runs.put(thread, run);
-        if (run.active() && run.wakeAt() != null && !run.wakeAt().isBefore(sweepAfter)) {
-            wakes.put(thread, run.wakeAt());
+        Instant sweepAt = run.sweepAt(sweepAfter);
+        if (sweepAt != null) {
+            wakes.put(thread, sweepAt);
         } else {
             wakes.remove(thread);
         }
@@ -41,6 +42,6 @@ public final class InMemoryRunStore implements RunStore {
     public List<Run> due(Instant now, int limit) {
         return wakes.entrySet().stream().filter(e -> !e.getValue().isAfter(now))
                 .sorted(Map.Entry.comparingByValue(Comparator.naturalOrder())).limit(limit)
-                .map(e -> runs.get(e.getKey())).toList();
+                .map(e -> runs.get(e.getKey())).filter(Run::active).toList();
     }
 }

@@ -31,6 +31,11 @@ import java.util.Objects;
  * @param startedAt       when the run started
  * @param updatedAt       when this record was written
  * @param version         1 for a thread's first run record; each write adds one
+ * @param endReason       why the run ended, in words ({@code null} while it is active)
+ * @param redriveAt       a message was due to be sent when this record was written (start, a resume that continues
+ *                        the run): if the run has taken no step by then, the sweep sends it again, so a writer that
+ *                        died between this record and its send leaves no run without a message; {@code null}
+ *                        once the run has moved on
  */
 public record Run(
         String runId,
@@ -49,7 +54,9 @@ public record Run(
         Instant wakeAt,
         Instant startedAt,
         Instant updatedAt,
-        long version) {
+        long version,
+        String endReason,
+        Instant redriveAt) {
 
     public Run {
         Objects.requireNonNull(runId, "runId");
@@ -61,6 +68,32 @@ public record Run(
         return status == RunStatus.ACTIVE;
     }
 
+    /** When the run ended ({@code null} while it is active): its record is not written after that. */
+    public Instant endedAt() {
+        return status.ended() ? updatedAt : null;
+    }
+
+    /**
+     * When the scheduled sweep should look at this run, or {@code null}: a re-drive time while one is set, else a timed
+     * wait at or after {@code sweepAfter} (too long for the queue to hold its message). Only an active run is swept.
+     */
+    public Instant sweepAt(Instant sweepAfter) {
+        if (!active()) {
+            return null;
+        }
+        if (redriveAt != null) {
+            return redriveAt;
+        }
+        return wakeAt != null && !wakeAt.isBefore(sweepAfter) ? wakeAt : null;
+    }
+
+    /** Whether a sweep entry filed for {@code at} still holds for this record (it is active and waits for that time). */
+    public boolean sweptAt(Instant at) {
+        // To the millisecond: the index keeps epoch milliseconds.
+        return active() && (redriveAt != null && redriveAt.toEpochMilli() == at.toEpochMilli()
+                || wakeAt != null && wakeAt.toEpochMilli() == at.toEpochMilli());
+    }
+
     /** The message that runs the run's next step. */
     public RunMessage nextMessage() {
         return new RunMessage(tenant, threadId, agent, runId, nextStep);
@@ -70,17 +103,31 @@ public record Run(
     private Run next(RunStatus status, long nextStep, int stepsTaken, List<JsonNode> inputs, String cancelledBy, Instant cancelledAt,
                      Instant wakeAt, Instant now) {
         return new Run(runId, tenant, threadId, agent, status, startStep, startCheckpoint, nextStep, maxSteps, stepsTaken, inputs,
-                cancelledBy, cancelledAt, wakeAt, startedAt, now, version + 1);
+                cancelledBy, cancelledAt, wakeAt, startedAt, now, version + 1, null, redriveAt);
     }
 
     /** Step {@code nextStep} committed; {@code consumedInput}: it applied the first queued input. */
     public Run stepped(boolean consumedInput, Instant wakeAt, Instant now) {
         List<JsonNode> rest = consumedInput && !inputs.isEmpty() ? inputs.subList(1, inputs.size()) : inputs;
-        return next(status, nextStep + 1, stepsTaken + 1, rest, cancelledBy, cancelledAt, wakeAt, now);
+        // A step taken: the run's message got through, nothing is left to re-drive.
+        return next(status, nextStep + 1, stepsTaken + 1, rest, cancelledBy, cancelledAt, wakeAt, now).redrivenAt(null);
     }
 
-    public Run ended(RunStatus how, Instant now) {
-        return next(how, nextStep, stepsTaken, inputs, cancelledBy, cancelledAt, null, now);
+    /** The run ends {@code how}; {@code reason} says why, in words (run-status shows it). */
+    public Run ended(RunStatus how, String reason, Instant now) {
+        return next(status, nextStep, stepsTaken, inputs, cancelledBy, cancelledAt, null, now).endingAs(how, reason);
+    }
+
+    /** This same version, ending the run {@code how} (a step it records is the run's last); {@code reason} says why. */
+    public Run endingAs(RunStatus how, String reason) {
+        return new Run(runId, tenant, threadId, agent, how, startStep, startCheckpoint, nextStep, maxSteps, stepsTaken, inputs,
+                cancelledBy, cancelledAt, null, startedAt, updatedAt, version, reason, null);
+    }
+
+    /** This record, to be re-driven by the sweep at {@code at} unless the run moves on first (see {@link #redriveAt}). */
+    public Run redrivenAt(Instant at) {
+        return new Run(runId, tenant, threadId, agent, status, startStep, startCheckpoint, nextStep, maxSteps, stepsTaken, inputs,
+                cancelledBy, cancelledAt, wakeAt, startedAt, updatedAt, version, endReason, at);
     }
 
     public Run cancelRequested(String by, Instant now) {
@@ -101,6 +148,6 @@ public record Run(
     /** The run's first step is taken at {@code step}: the thread moved before the run's first message ran. */
     public Run firstStepAt(long step, Instant now) {
         return new Run(runId, tenant, threadId, agent, status, step - 1, startCheckpoint, step, maxSteps, stepsTaken, inputs,
-                cancelledBy, cancelledAt, wakeAt, startedAt, now, version + 1);
+                cancelledBy, cancelledAt, wakeAt, startedAt, now, version + 1, null, redriveAt);
     }
 }

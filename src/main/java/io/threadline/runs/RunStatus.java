@@ -17,7 +17,12 @@ public enum RunStatus {
     /** A later request on the thread took over (double texting {@code interrupt} or {@code rollback}). */
     SUPERSEDED,
     /** Its next step could not run where it expected the thread (another writer moved it). */
-    STOPPED;
+    STOPPED,
+    /**
+     * The message of its next step failed on every delivery the queue allows ({@code maxReceiveCount}: a dependency
+     * down for that long, a defect) and went to the dead-letter queue; the reason names the step and the last error.
+     */
+    DEAD_LETTERED;
 
     public boolean ended() {
         return this != ACTIVE;

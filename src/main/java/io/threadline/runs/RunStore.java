@@ -21,12 +21,13 @@ public interface RunStore {
 
     /**
      * Writes {@code run} if the stored record's version is {@code run.version() - 1} (for version 1: the thread
-     * has no record). Returns false, writing nothing, when another writer got there first. When the run holds a
-     * {@link Run#wakeAt} at or after {@code sweepAfter}, the same write files it in the wake index; otherwise the
-     * thread leaves the index.
+     * has no record). Returns false, writing nothing, when another writer got there first. When the sweep must look
+     * at the run ({@link Run#sweepAt}{@code (sweepAfter)}: a re-drive time, or a timed wait at or after
+     * {@code sweepAfter}), the same write files it in the wake index; otherwise the thread leaves the index (at once,
+     * or when the sweep finds its entry no longer holds).
      */
     boolean put(Run run, Instant sweepAfter);
 
-    /** Runs whose filed wake time is at or before {@code now}, oldest first, at most {@code limit}. */
+    /** Active runs whose filed sweep time is at or before {@code now} and still holds, oldest first, at most {@code limit}. */
     List<Run> due(Instant now, int limit);
 }

@@ -52,6 +52,7 @@ public final class ThreadRuntime<S> {
     private final StepReplayer<S> replayer;
     private final TimeTravel<S> timeTravel;
     private final HistoryDiffs<S> diffs;
+    private final StateValidator<S> validator;
 
     /** Built by {@link ThreadRuntimeBuilder}; see there for what each part is and its default. */
     ThreadRuntime(CompiledGraph<S> graph, CheckpointStore store, Validator validator, StateCodec codec,
@@ -66,6 +67,7 @@ public final class ThreadRuntime<S> {
         this.replayer = new StepReplayer<>(heads, graph, tools);
         this.timeTravel = new TimeTravel<>(heads, stateValidator);
         this.diffs = new HistoryDiffs<>(heads);
+        this.validator = stateValidator;
     }
 
     /** A builder for a runtime of {@code graph}: every other part has a default (see {@link ThreadRuntimeBuilder}). */
@@ -164,6 +166,19 @@ public final class ThreadRuntime<S> {
     public RunResult<S> run(ThreadKey thread, Update<S> input, RunBudget budget, String idempotencyKey,
                             ThreadTags tags) {
         return steps.run(thread, input, budget, idempotencyKey, tags);
+    }
+
+    /**
+     * Checks {@code input} before any step runs, as the thread's next step would apply it: on the head's state (a new
+     * thread: the initial state), the fields it changes must keep their types and constraints, else
+     * {@code VALIDATION_FAILED} with the violations, the code a step answers. Reads the head; writes nothing. For a
+     * caller that answers before the step runs (a background run's {@code start}); the step itself still validates
+     * its whole outcome.
+     */
+    public void checkInput(ThreadKey thread, Update<S> input) {
+        Head<S> head = heads.current(thread);
+        S before = head == null ? graph.schema().initial() : head.state();
+        validator.check(validator.validateChanges(graph.schema().apply(before, input.changes())));
     }
 
     /** The latest state of a thread; {@code THREAD_NOT_FOUND} if it has none. */

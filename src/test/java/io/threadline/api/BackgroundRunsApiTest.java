@@ -72,6 +72,15 @@ class BackgroundRunsApiTest {
             org.assertj.core.api.Assertions.assertThat(System.nanoTime()).as("the run finishes").isLessThan(deadline);
             sleep(100);
         }
+        // README's run-status curl line: how and why the run ended, and that no message of it is left.
+        post("/run-status", "{\"agent\":\"echo\",\"threadId\":\"bg-1\"}").statusCode(200)
+                .body("run.status", equalTo("DONE"))
+                .body("run.stepsTaken", equalTo(2))
+                .body("run.maxSteps", equalTo(1000))
+                .body("run.startedAt", notNullValue())
+                .body("run.endedAt", notNullValue())
+                .body("run.endReason", equalTo("the thread is done at step 2 and no input is queued"))
+                .body("run.messageInFlight", equalTo(false));
         // Nothing in progress any more: cancel has nothing to stop, and a new start is no double text.
         post("/cancel", "{\"agent\":\"echo\",\"threadId\":\"bg-1\",\"by\":\"ops\"}").statusCode(404)
                 .body("error.code", equalTo("RUN_NOT_FOUND"));
@@ -89,23 +98,27 @@ class BackgroundRunsApiTest {
         post("/step", "{\"agent\":\"echo\",\"threadId\":\"bg-2\",\"multitask\":\"sometimes\"}").statusCode(400)
                 .body("error.details.field", equalTo("multitask"));
         post("/cancel", "{\"agent\":\"echo\",\"threadId\":\"bg-2\"}").statusCode(404).body("error.code", equalTo("RUN_NOT_FOUND"));
+        post("/run-status", "{\"agent\":\"echo\",\"threadId\":\"bg-2\"}").statusCode(404).body("error.code", equalTo("RUN_NOT_FOUND"));
+        post("/run-status", "{\"agent\":\"echo\"}").statusCode(400).body("error.details.violations[0].path", equalTo("threadId"));
+        post("/run-status", "{\"agent\":\"echo\",\"threadId\":\"bg-2\",\"runId\":\"\"}").statusCode(400)
+                .body("error.details.field", equalTo("runId"));
         post("/state", "{\"agent\":\"echo\",\"threadId\":\"bg-2\"}").statusCode(404).body("error.code", equalTo("THREAD_NOT_FOUND"));
     }
 
     /**
-     * An input the state's schema refuses is found by the run's first step (start answers before any step runs): the
-     * run ends FAILED and nothing is written to the thread.
+     * An input the state's schema refuses is refused by start itself, with the code a foreground step answers: no run
+     * record, no message, no thread. A run in progress met by such a start with multitask interrupt goes on untouched.
      */
     @Test
-    void anInputTheSchemaRefusesEndsTheRunAndWritesNothing() {
+    void anInputTheSchemaRefusesIsRefusedUpFrontAndChangesNothing() {
         post("/start", "{\"agent\":\"echo\",\"threadId\":\"bg-3\",\"input\":{\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}}")
-                .statusCode(200).body("run.status", equalTo("ACTIVE"));
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (given().body("{\"agent\":\"echo\",\"threadId\":\"bg-3\"}").post("/cancel").statusCode() != 404) {
-            org.assertj.core.api.Assertions.assertThat(System.nanoTime()).as("the run ends").isLessThan(deadline);
-            sleep(100);
-        }
+                .statusCode(422).body("error.code", equalTo("VALIDATION_FAILED"))
+                .body("error.details.violations", notNullValue());
+        post("/run-status", "{\"agent\":\"echo\",\"threadId\":\"bg-3\"}").statusCode(404).body("error.code", equalTo("RUN_NOT_FOUND"));
         post("/state", "{\"agent\":\"echo\",\"threadId\":\"bg-3\"}").statusCode(404).body("error.code", equalTo("THREAD_NOT_FOUND"));
+        // The same refusal, as step answers it.
+        post("/step", "{\"agent\":\"echo\",\"threadId\":\"bg-3\",\"input\":{\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}}")
+                .statusCode(422).body("error.code", equalTo("VALIDATION_FAILED"));
     }
 
     private static void sleep(long ms) {

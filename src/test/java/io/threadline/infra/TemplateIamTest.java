@@ -89,6 +89,8 @@ class TemplateIamTest {
             Map.entry("start", with(Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.EMBEDDING, Uses.RUN_SEND), DATA_KEYS)),
             Map.entry("cancel", with(Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.EMBEDDING), DATA_KEYS)),
             Map.entry("advance", with(Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.CHAT, Uses.EMBEDDING, Uses.RUN_SEND, Uses.RUN_CONSUME), DATA_KEYS)),
+            // run-status reads the run's record: one GetItem
+            Map.entry("run-status", Set.of(Uses.CHECKPOINT_READ)),
             Map.entry("sweep", Set.of(Uses.RUN_SWEEP, Uses.RUN_SEND)),
             Map.entry("state", with(Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.EMBEDDING), DATA_KEYS)),
             Map.entry("fork", with(Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.EMBEDDING), DATA_KEYS)),

@@ -18,11 +18,12 @@ import static io.threadline.graph.StateGraph.START;
  * The background runs' test graph: one node, {@code count}, adds one to {@code n} per step and loops until
  * {@code n} reaches {@code target} — a run of exactly {@code target} steps from n = 0, whose state says whether
  * any step ran twice (n would be off). {@code delayMs} slows each step (a worker can be killed mid-run);
- * {@code notes} collects the inputs a run applied; {@code sleepMs} makes the first step a timed wait of that long.
+ * {@code notes} collects the inputs a run applied; {@code sleepMs} makes the first step a timed wait of that long;
+ * {@code askAt} makes the step after {@code n} reaches it ask a person (an interrupt) before it counts on.
  */
 public final class Counter {
 
-    public record State(int n, int target, int delayMs, List<String> notes, long sleepMs) {
+    public record State(int n, int target, int delayMs, List<String> notes, long sleepMs, int askAt) {
         public static final ValueChannel<State, Integer> N = Channel.overwriting("n");
         public static final ListChannel<State, String> NOTES = Channel.appending("notes");
     }
@@ -33,6 +34,9 @@ public final class Counter {
             .node("count", (s, ctx) -> {
                 if (s.sleepMs() > 0 && s.n() == 0) {
                     ctx.sleep(java.time.Duration.ofMillis(s.sleepMs())); // a timed wait before the first count
+                }
+                if (s.askAt() > 0 && s.n() == s.askAt()) {
+                    ctx.interrupt(Map.of("question", "go on past " + s.n() + "?")); // a resume answers it
                 }
                 if (s.delayMs() > 0) {
                     try {

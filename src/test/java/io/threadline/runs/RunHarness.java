@@ -7,7 +7,10 @@ import io.threadline.checkpoint.dynamodb.DynamoDbCheckpointStore;
 import io.threadline.checkpoint.dynamodb.DynamoDbStoreSettings;
 import io.threadline.checkpoint.dynamodb.DynamoDbTables;
 import io.threadline.runs.dynamodb.DynamoDbRunStore;
+import io.threadline.checkpoint.dynamodb.DynamoDbLocal;
+import io.threadline.runs.sqs.ElasticMq;
 import io.threadline.runs.sqs.QueuePoller;
+import io.threadline.runs.sqs.RunQueues;
 import io.threadline.runs.sqs.SqsBatchWorker;
 import io.threadline.runs.sqs.SqsRunQueue;
 import io.threadline.runtime.ThreadRuntime;
@@ -42,6 +45,10 @@ public final class RunHarness implements AutoCloseable {
     public final BackgroundRuns runs;
     public final SqsBatchWorker worker;
     private final StateCodec codec = new StateCodec();
+    private final BackgroundRuns.Runtimes runtimes;
+    private final Clock clock;
+    public static final BackgroundRuns.Settings SETTINGS = new BackgroundRuns.Settings(Duration.ofMinutes(15), Duration.ofSeconds(30),
+            Duration.ofMinutes(2));
     private QueuePoller poller;
 
     public RunHarness(URI dynamoEndpoint, String table, URI sqsEndpoint, String queueUrl, Clock clock) {
@@ -52,9 +59,10 @@ public final class RunHarness implements AutoCloseable {
                 .httpClient(UrlConnectionHttpClient.create()).build();
         DynamoDbTables.createIfMissing(dynamo, table);
         store = new DynamoDbCheckpointStore(dynamo, DynamoDbStoreSettings.defaults(table), clock);
-        runStore = new DynamoDbRunStore(dynamo, table);
+        runStore = new DynamoDbRunStore(dynamo, table, 4);
         runtime = ThreadRuntime.builder(Counter.GRAPH).store(store).build();
-        BackgroundRuns.Runtimes runtimes = new BackgroundRuns.Runtimes() {
+        this.clock = clock;
+        runtimes = new BackgroundRuns.Runtimes() {
             @Override
             public ThreadRuntime<?> runtime(String agent) {
                 return runtime;
@@ -65,9 +73,37 @@ public final class RunHarness implements AutoCloseable {
                 return UpdateDecoder.decode(rt.graph().schema(), input, codec);
             }
         };
-        runs = new BackgroundRuns(runStore, new SqsRunQueue(sqs, queueUrl), store, runtimes, clock, () -> UUID.randomUUID().toString(),
-                new BackgroundRuns.Settings(Duration.ofMinutes(15), Duration.ofSeconds(30)));
-        worker = new SqsBatchWorker(runs, sqs, queueUrl);
+        runs = with(runStore, new SqsRunQueue(sqs, queueUrl));
+        worker = new SqsBatchWorker(runs, sqs, queueUrl, 5);
+    }
+
+    /** Another coordinator on the same stores and runtime, through {@code runStore} and {@code queue} (a test's faults). */
+    public BackgroundRuns with(RunStore runStore, RunQueue queue) {
+        return new BackgroundRuns(runStore, queue, store, runtimes, clock, () -> UUID.randomUUID().toString(), SETTINGS);
+    }
+
+    /** Another coordinator on the same stores whose every step meets {@code failure} (a dependency down, a defect). */
+    public BackgroundRuns withFailingSteps(RuntimeException failure, RunQueue queue) {
+        BackgroundRuns.Runtimes failing = new BackgroundRuns.Runtimes() {
+            @Override
+            public ThreadRuntime<?> runtime(String agent) {
+                throw failure;
+            }
+
+            @Override
+            public Update<?> decode(ThreadRuntime<?> rt, JsonNode input) {
+                return runtimes.decode(rt, input);
+            }
+        };
+        return new BackgroundRuns(runStore, queue, store, failing, clock, () -> UUID.randomUUID().toString(), SETTINGS);
+    }
+
+    /** The stack on a new FIFO queue of its own ({@code prefix}-…, visibility 3 s, 5 receives), polled by {@code pollers}. */
+    public static RunHarness onNewQueue(String prefix, Clock clock, int pollers) {
+        String queueUrl = RunQueues.createIfMissing(ElasticMq.get().client(), prefix + UUID.randomUUID().toString().substring(0, 8),
+                Duration.ofSeconds(3), 5);
+        return new RunHarness(DynamoDbLocal.get().endpoint(), BackgroundRunsTest.TABLE, ElasticMq.get().endpoint(), queueUrl, clock)
+                .poll(queueUrl, pollers);
     }
 
     /** Starts polling as Lambda's event source mapping would. */

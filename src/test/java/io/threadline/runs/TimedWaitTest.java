@@ -55,10 +55,7 @@ class TimedWaitTest {
 
     @BeforeEach
     void stack() {
-        String queueUrl = RunQueues.createIfMissing(ElasticMq.get().client(), "wait-" + UUID.randomUUID().toString().substring(0, 8),
-                Duration.ofSeconds(3), 5);
-        h = new RunHarness(DynamoDbLocal.get().endpoint(), BackgroundRunsTest.TABLE, ElasticMq.get().endpoint(), queueUrl, clock)
-                .poll(queueUrl, 1);
+        h = RunHarness.onNewQueue("wait-", clock, 1);
     }
 
     @AfterEach

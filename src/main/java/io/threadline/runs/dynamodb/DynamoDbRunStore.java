@@ -15,34 +15,50 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.zip.CRC32;
 
 /**
  * Run records in the checkpoint table, apart from the threads' partitions (no read of a thread meets them):
  * {@code pk = RUN#<tenant>#<threadId>, sk = RUN}, the record as JSON in {@code data} and its version in
- * {@code v}; every write is conditional on the version read. A long timed wait is filed in the same write as
- * {@code pk = WAKE#0, sk = <wake time, epoch ms, 15 digits>#<tenant>#<threadId>}: the sweep queries that one
- * partition up to now. Filed entries are never rewritten: the sweep checks each against its run's record and
- * deletes the ones that no longer hold (the run moved on, ended, or was cancelled).
+ * {@code v}; every write is conditional on the version read. A run the sweep must look at ({@link Run#sweepAt}: a
+ * long timed wait, or a re-drive time) is filed in the same write as {@code pk = WAKE#<shard>, sk = <time, epoch ms,
+ * 15 digits>#<tenant>#<threadId>}, the shard being CRC-32 of tenant and thread modulo {@code shards}: a busy
+ * deployment's filings spread over that many partitions (none hot), and the sweep queries each up to now. Filed
+ * entries are never rewritten: the sweep checks each against its run's record and deletes the ones that no longer
+ * hold (the run moved on, ended, or was cancelled).
  */
 public final class DynamoDbRunStore implements RunStore {
 
     static final String PK = "pk";
     static final String SK = "sk";
     static final String RECORD = "RUN";
-    static final String WAKE_PARTITION = "WAKE#0";
+    /** Most wake-index shards: a sweep queries each, every time. */
+    public static final int MAX_WAKE_SHARDS = 100;
 
     private final DynamoDbClient client;
     private final String table;
+    private final int shards;
 
-    public DynamoDbRunStore(DynamoDbClient client, String table) {
+    /**
+     * @param shards partitions of the wake index, 1 to {@value #MAX_WAKE_SHARDS}. Raising it is safe only after the
+     *               sweep has emptied the index, or while the old count's shards are still read: entries filed in a
+     *               shard beyond the count are not found. 1 is the single partition {@code WAKE#0} of earlier releases.
+     */
+    public DynamoDbRunStore(DynamoDbClient client, String table, int shards) {
+        if (shards < 1 || shards > MAX_WAKE_SHARDS) {
+            throw new IllegalArgumentException("wake index shards must be between 1 and " + MAX_WAKE_SHARDS + ", got " + shards);
+        }
         this.client = client;
         this.table = table;
+        this.shards = shards;
     }
 
     @Override
@@ -72,9 +88,10 @@ public final class DynamoDbRunStore implements RunStore {
         }
         List<TransactWriteItem> writes = new ArrayList<>();
         writes.add(TransactWriteItem.builder().put(put.build()).build());
-        if (run.active() && run.wakeAt() != null && !run.wakeAt().isBefore(sweepAfter)) {
+        Instant sweepAt = run.sweepAt(sweepAfter);
+        if (sweepAt != null) {
             writes.add(TransactWriteItem.builder().put(p -> p.tableName(table).item(Map.of(
-                    PK, s(WAKE_PARTITION), SK, s(wakeKey(run.wakeAt(), thread)), "data", s(partition(thread))))).build());
+                    PK, s(wakePartition(thread)), SK, s(wakeKey(sweepAt, thread)), "data", s(partition(thread))))).build());
         }
         try {
             if (writes.size() == 1) {
@@ -100,33 +117,44 @@ public final class DynamoDbRunStore implements RunStore {
     public List<Run> due(Instant now, int limit) {
         List<Run> due = new ArrayList<>();
         try {
-            QueryResponse page = client.query(b -> b.tableName(table).consistentRead(true)
-                    .keyConditionExpression("pk = :p AND sk <= :now")
-                    .expressionAttributeValues(Map.of(":p", s(WAKE_PARTITION), ":now", s(String.format("%015d", now.toEpochMilli()) + "#~")))
-                    .limit(limit));
-            for (Map<String, AttributeValue> entry : page.items()) {
-                String sk = entry.get(SK).s();
-                String[] parts = sk.split("#", 3);
-                ThreadKey thread = ThreadKey.of(parts[1], parts[2]);
-                Optional<Run> run = get(thread);
-                boolean holds = run.filter(Run::active).filter(r -> r.wakeAt() != null)
-                        .filter(r -> wakeKey(r.wakeAt(), thread).equals(sk)).isPresent();
-                if (holds) {
-                    // Kept until the run moves on: a sweep that dies before sending finds it again (a second send
-                    // is a duplicate message, which changes nothing).
-                    due.add(run.get());
-                } else {
-                    client.deleteItem(b -> b.tableName(table).key(Map.of(PK, s(WAKE_PARTITION), SK, s(sk))));
+            for (int shard = 0; shard < shards; shard++) {
+                String wakePartition = "WAKE#" + shard;
+                QueryResponse page = client.query(b -> b.tableName(table).consistentRead(true)
+                        .keyConditionExpression("pk = :p AND sk <= :now")
+                        .expressionAttributeValues(Map.of(":p", s(wakePartition), ":now", s(String.format("%015d", now.toEpochMilli()) + "#~")))
+                        .limit(limit));
+                for (Map<String, AttributeValue> entry : page.items()) {
+                    String sk = entry.get(SK).s();
+                    String[] parts = sk.split("#", 3);
+                    ThreadKey thread = ThreadKey.of(parts[1], parts[2]);
+                    Instant at = Instant.ofEpochMilli(Long.parseLong(parts[0]));
+                    Optional<Run> run = get(thread).filter(r -> r.sweptAt(at));
+                    if (run.isPresent()) {
+                        // Kept until the run moves on: a sweep that dies before sending finds it again (a second send
+                        // is a duplicate message, which changes nothing).
+                        due.add(run.get());
+                    } else {
+                        client.deleteItem(b -> b.tableName(table).key(Map.of(PK, s(wakePartition), SK, s(sk))));
+                    }
                 }
             }
-            return due;
         } catch (SdkException e) {
             throw unavailable("read the due wakes", e);
         }
+        // Oldest first across the shards, at most limit: the rest stays filed for the next sweep.
+        due.sort(Comparator.comparing(r -> r.sweepAt(Instant.MIN)));
+        return due.size() > limit ? new ArrayList<>(due.subList(0, limit)) : due;
     }
 
     static String partition(ThreadKey thread) {
         return "RUN#" + thread.tenant() + "#" + thread.threadId();
+    }
+
+    /** The thread's wake-index partition: CRC-32 of tenant and thread (stable across JVMs and releases) modulo the shards. */
+    String wakePartition(ThreadKey thread) {
+        CRC32 crc = new CRC32();
+        crc.update((thread.tenant() + "/" + thread.threadId()).getBytes(StandardCharsets.UTF_8));
+        return "WAKE#" + (crc.getValue() % shards);
     }
 
     static String wakeKey(Instant at, ThreadKey thread) {

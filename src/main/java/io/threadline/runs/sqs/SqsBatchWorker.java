@@ -35,10 +35,17 @@ public final class SqsBatchWorker {
     private final SqsClient sqs;
     private final String queueUrl;
 
-    public SqsBatchWorker(BackgroundRuns runs, SqsClient sqs, String queueUrl) {
+    private final int maxReceiveCount;
+
+    /**
+     * @param maxReceiveCount the queue's redrive policy's {@code maxReceiveCount}: a message whose delivery of that
+     *                        number fails goes to the dead-letter queue, and its run is ended DEAD_LETTERED first
+     */
+    public SqsBatchWorker(BackgroundRuns runs, SqsClient sqs, String queueUrl, int maxReceiveCount) {
         this.runs = runs;
         this.sqs = sqs;
         this.queueUrl = queueUrl;
+        this.maxReceiveCount = maxReceiveCount;
     }
 
     public SQSBatchResponse handle(SQSEvent event) {
@@ -71,13 +78,37 @@ public final class SqsBatchWorker {
             } catch (ThreadlineException | SdkException e) {
                 LOG.log(Level.WARNING, "step " + message.step() + " of run " + message.runId() + " will be retried by the queue: "
                         + e.getMessage());
+                onFailure(record, message, e);
                 fail(failures, failedGroups, record, group);
             } catch (RuntimeException e) {
                 LOG.log(Level.SEVERE, "step " + message.step() + " of run " + message.runId() + " failed unexpectedly", e);
+                onFailure(record, message, e);
                 fail(failures, failedGroups, record, group);
             }
         }
         return new SQSBatchResponse(failures);
+    }
+
+    /** A failed delivery that was the last the queue allows: the message goes to the dead-letter queue, its run ends. */
+    private void onFailure(SQSEvent.SQSMessage record, RunMessage message, RuntimeException e) {
+        String count = record.getAttributes() == null ? null : record.getAttributes().get("ApproximateReceiveCount");
+        int receives;
+        try {
+            receives = count == null ? 0 : Integer.parseInt(count);
+        } catch (NumberFormatException notANumber) {
+            return;
+        }
+        if (receives < maxReceiveCount) {
+            return;
+        }
+        try {
+            if (runs.deadLettered(message, receives, e.getMessage())) {
+                LOG.warning("run " + message.runId() + " ends DEAD_LETTERED: step " + message.step() + " failed " + receives + " times");
+            }
+        } catch (RuntimeException again) {
+            // The run's store is what fails: the message still goes to the dead-letter queue, for a person to read.
+            LOG.log(Level.WARNING, "could not mark run " + message.runId() + " dead-lettered: " + again.getMessage());
+        }
     }
 
     private static void fail(List<SQSBatchResponse.BatchItemFailure> failures, Set<String> groups, SQSEvent.SQSMessage record,
