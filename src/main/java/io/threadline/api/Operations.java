@@ -66,7 +66,9 @@ public class Operations {
             Map.entry("start", new Handler<>(Requests.Start.class, Requests.Start::tenant, this::start)),
             Map.entry("cancel", new Handler<>(Requests.Cancel.class, Requests.Cancel::tenant, this::cancel)),
             Map.entry("threads", new Handler<>(Requests.Threads.class, Requests.Threads::tenant, this::threads)),
-            Map.entry("tag", new Handler<>(Requests.Tag.class, Requests.Tag::tenant, this::tag)));
+            Map.entry("tag", new Handler<>(Requests.Tag.class, Requests.Tag::tenant, this::tag)),
+            Map.entry("migration-dry-run", new Handler<>(Requests.MigrationDryRun.class, Requests.MigrationDryRun::tenant,
+                    this::migrationDryRun)));
 
     {
         // One list of names for every entry path, span and route: a handler missing or extra is a defect found at start.
@@ -114,6 +116,14 @@ public class Operations {
 
     @Inject
     io.threadline.config.Runs runs;
+
+    @Inject
+    MigrationDryRunOperation migrationDryRuns;
+
+    /** See {@link MigrationDryRunOperation}. */
+    public Replies.MigrationDryRun migrationDryRun(Caller caller, Requests.MigrationDryRun r) {
+        return migrationDryRuns.run(caller, r);
+    }
 
     public Replies.Step step(Caller caller, Requests.Step r) {
         ThreadRuntime<?> runtime = agents.runtime(r.agent());

@@ -120,6 +120,12 @@ public class ThreadFunctions {
         return answer(request, Requests.Tag.class, Requests.Tag::tenant, operations::tag, e -> new Replies.Tag(null, null, e));
     }
 
+    @Funq("migration-dry-run")
+    public Replies.MigrationDryRun migrationDryRun(JsonNode request) {
+        return answer(request, Requests.MigrationDryRun.class, Requests.MigrationDryRun::tenant, operations::migrationDryRun,
+                e -> new Replies.MigrationDryRun(null, null, null, null, null, null, null, null, null, null, e));
+    }
+
     private <R, A> A answer(JsonNode json, Class<R> type, Function<R, String> tenant, BiFunction<Caller, R, A> operation,
                             Function<ErrorBody, A> onError) {
         try {
