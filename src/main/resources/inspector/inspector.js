@@ -1,5 +1,5 @@
 // The thread inspector: plain JavaScript over the API's own operations (POST /threads, /history, /state, /replay,
-// /fork, /resume), so the page sees exactly what the API shows the caller's tenant, and GET
+// /fork, /resume, /migration-dry-run), so the page sees exactly what the API shows the caller's tenant, and GET
 // /inspector/graph for the graph. Everything the API returns is written with textContent, never as HTML:
 // states, effects and memories are user and model text.
 'use strict';
@@ -486,8 +486,70 @@ async function listThreads(more) {
   $('threads-none').hidden = body.rows.length > 0 || !!listing.cursor;
 }
 
+// ---- the migration dry-run (POST /migration-dry-run): counts, what refusals lack, examples; reads only ----
+
+const OUTCOMES = ['continue', 'migrate', 'refuse', 'pinned'];
+const dryRun = {cursor: null, totals: null, missing: null, examples: null, report: null};
+
+/** Runs the dry-run (from the start, or on from the last cursor) and adds its counts to what the page shows. */
+async function migrationDryRun(more) {
+  if (!more) {
+    dryRun.cursor = null;
+    dryRun.totals = {threads: 0, sameGraph: 0, unserved: 0};
+    OUTCOMES.forEach(o => { dryRun.totals[o] = 0; });
+    dryRun.missing = {};
+    dryRun.examples = [];
+  }
+  $('dry-run-error').hidden = true;
+  let report;
+  try {
+    report = await api('migration-dry-run', Object.assign({examples: 5}, dryRun.cursor ? {cursor: dryRun.cursor} : {}));
+  } catch (e) {
+    $('dry-run-error').hidden = false;
+    $('dry-run-error').textContent = (e.code || 'ERROR') + ': ' + (e.message || String(e));
+    $('dry-run-next').hidden = true;
+    return;
+  }
+  dryRun.totals.threads += report.threads;
+  dryRun.totals.sameGraph += report.sameGraph;
+  dryRun.totals.unserved += report.unserved;
+  OUTCOMES.forEach(o => { dryRun.totals[o] += report.counts[o] || 0; });
+  Object.entries(report.missing || {}).forEach(([what, n]) => { dryRun.missing[what] = (dryRun.missing[what] || 0) + n; });
+  OUTCOMES.forEach(o => (report.examples[o] || []).forEach(x => dryRun.examples.push(Object.assign({outcome: o}, x))));
+  dryRun.cursor = report.nextCursor || null;
+  renderDryRun(report.graphs);
+}
+
+function renderDryRun(graphs) {
+  $('dry-run-report').hidden = false;
+  $('dry-run-graphs').textContent = 'graphs served: ' + Object.entries(graphs || {}).map(([a, g]) => a + ' ' + g).join(', ')
+    + (dryRun.cursor ? ' — more threads to read' : '');
+  const counts = clear($('dry-run-counts').tBodies[0]);
+  OUTCOMES.forEach(o => counts.append(el('tr', {'data-outcome': o}, el('td', {}, o),
+    el('td', {}, dryRun.totals[o] + (o === 'continue' ? ' (' + dryRun.totals.sameGraph + ' on the same graph)' : '')))));
+  if (dryRun.totals.unserved) {
+    counts.append(el('tr', {'data-outcome': 'unserved'}, el('td', {}, 'unserved'), el('td', {}, dryRun.totals.unserved)));
+  }
+  counts.append(el('tr', {'data-outcome': 'read'}, el('td', {}, 'read'), el('td', {}, dryRun.totals.threads)));
+  const missing = clear($('dry-run-missing').tBodies[0]);
+  Object.entries(dryRun.missing).sort((a, b) => b[1] - a[1]).forEach(([what, n]) => missing.append(el('tr', {}, el('td', {}, what), el('td', {}, n))));
+  $('dry-run-missing').hidden = missing.rows.length === 0;
+  const examples = clear($('dry-run-examples').tBodies[0]);
+  for (const x of dryRun.examples) {
+    const href = '?' + (x.agent ? 'agent=' + encodeURIComponent(x.agent) + '&' : '') + 'thread=' + encodeURIComponent(x.threadId);
+    examples.append(el('tr', {'data-thread': x.threadId, 'data-outcome': x.outcome}, el('td', {}, x.outcome),
+      el('td', {}, el('a', {href, class: 'thread-link'}, x.threadId)), el('td', {}, x.step), el('td', {}, x.status),
+      el('td', {}, (x.waitingAt || []).join(', ')), el('td', {}, x.verdict)));
+  }
+  $('dry-run-examples').hidden = examples.rows.length === 0;
+  $('dry-run-next').hidden = !dryRun.cursor;
+}
+
 function showThreadList() {
   $('threads-panel').hidden = false;
+  $('dry-run-panel').hidden = false;
+  $('dry-run').addEventListener('click', () => migrationDryRun(false));
+  $('dry-run-next').addEventListener('click', () => migrationDryRun(true));
   for (const option of $('agent-input').options) {
     $('filter-agent').append(el('option', {value: option.value}, option.value));
   }

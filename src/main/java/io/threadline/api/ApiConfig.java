@@ -61,4 +61,15 @@ public interface ApiConfig {
     /** A run's time budget when the invocation's remaining time is not known (no Lambda context). */
     @WithDefault("PT10S")
     Duration runDefaultBudget();
+
+    /**
+     * Default and largest {@code maxThreads} of one {@code migration-dry-run} call: threads read before it answers with
+     * a cursor to go on from (it also stops at the invocation's deadline). Each thread costs a head read and a GetItem.
+     */
+    @WithDefault("5000")
+    int migrationDryRunMaxThreads();
+
+    /** Thread heads a {@code migration-dry-run} reads per store page (1-1000): the memory it holds at once. */
+    @WithDefault("200")
+    int migrationDryRunPageSize();
 }

@@ -57,6 +57,9 @@ public class Operations {
     @Inject
     RunStatusOperation runStatus;
 
+    @Inject
+    MigrationDryRunOperation migrationDryRuns;
+
     // Lambdas, not method references: the groups are injected after this table is built.
     private final Map<String, Handler<?>> handlers = Map.ofEntries(
             Map.entry("step", new Handler<>(Requests.Step.class, Requests.Step::tenant, (c, r) -> steps.step(c, r))),
@@ -77,7 +80,9 @@ public class Operations {
             Map.entry("memory-delete", new Handler<>(Requests.MemoryDelete.class, Requests.MemoryDelete::tenant, (c, r) -> memory.memoryDelete(c, r))),
             Map.entry("start", new Handler<>(Requests.Start.class, Requests.Start::tenant, (c, r) -> background.start(c, r))),
             Map.entry("cancel", new Handler<>(Requests.Cancel.class, Requests.Cancel::tenant, (c, r) -> background.cancel(c, r))),
-            Map.entry("run-status", new Handler<>(Requests.RunStatus.class, Requests.RunStatus::tenant, (c, r) -> runStatus.runStatus(c, r))));
+            Map.entry("run-status", new Handler<>(Requests.RunStatus.class, Requests.RunStatus::tenant, (c, r) -> runStatus.runStatus(c, r))),
+            Map.entry("migration-dry-run", new Handler<>(Requests.MigrationDryRun.class, Requests.MigrationDryRun::tenant,
+                    (c, r) -> migrationDryRuns.run(c, r))));
 
     {
         // One list of names for every entry path, span and route: a handler missing or extra is a defect found at start.

@@ -161,4 +161,20 @@ public final class Replies {
     /** A thread's tags after a {@code tag} operation. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Tag(String threadId, java.util.Map<String, String> tags, ErrorBody error) {}
+
+    /**
+     * A migration dry-run's report ({@code MigrationReport}): the tenant read ({@code "*"}: every tenant), each agent's
+     * deployed graph, the threads read, how many would {@code continue}, {@code migrate}, be refused ({@code refuse}) or
+     * are {@code pinned} to another graph, of the continuing how many the same graph wrote, threads of agents not served,
+     * what refusals lack (how often), examples per outcome, {@code nextCursor} when it stopped early, and the report as
+     * the command prints it ({@code text}).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record MigrationDryRun(String tenant, java.util.Map<String, String> graphs, Long threads, java.util.Map<String, Long> counts,
+                                  Long sameGraph, Long unserved, java.util.Map<String, Long> missing,
+                                  java.util.Map<String, List<DryRunExample>> examples, String nextCursor, String text, ErrorBody error) {}
+
+    /** One thread of a dry-run's examples and what the deployed graph would do with it. */
+    public record DryRunExample(String tenant, String threadId, String agent, long step, String status, List<String> waitingAt,
+                                String threadGraph, String verdict) {}
 }

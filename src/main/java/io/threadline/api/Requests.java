@@ -108,4 +108,12 @@ public final class Requests {
 
     /** Changes a thread's tags: puts {@code set}, then removes the keys of {@code remove}; answers the tags after. */
     public record Tag(String tenant, String threadId, java.util.Map<String, String> set, java.util.List<String> remove) {}
+
+    /**
+     * What the graphs this deployment serves would do with the caller's stored threads (README "Deploying a new version"):
+     * at most about {@code maxThreads} (default and largest {@code threadline.api.migration-dry-run-max-threads}) from
+     * {@code cursor} on, with up to {@code examples} threads per outcome (0-100, default 5). A direct invocation may
+     * name the tenant {@code "*"}: every tenant.
+     */
+    public record MigrationDryRun(String tenant, String cursor, Integer maxThreads, Integer examples) {}
 }

@@ -26,9 +26,6 @@ public class ThreadFunctions {
     @Inject
     Callers callers;
 
-    @Inject
-    RunStatusOperation runStatus;
-
     @Funq
     public Replies.Step step(JsonNode request) {
         return answer("step", request, e -> new Replies.Step(null, null, null, e));
@@ -111,7 +108,7 @@ public class ThreadFunctions {
 
     @Funq("run-status")
     public Replies.RunStatus runStatus(JsonNode request) {
-        return answer(request, Requests.RunStatus.class, Requests.RunStatus::tenant, runStatus::runStatus, e -> new Replies.RunStatus(null, e));
+        return answer("run-status", request, e -> new Replies.RunStatus(null, e));
     }
 
     @Funq
@@ -122,6 +119,11 @@ public class ThreadFunctions {
     @Funq
     public Replies.Tag tag(JsonNode request) {
         return answer("tag", request, e -> new Replies.Tag(null, null, e));
+    }
+
+    @Funq("migration-dry-run")
+    public Replies.MigrationDryRun migrationDryRun(JsonNode request) {
+        return answer("migration-dry-run", request, e -> new Replies.MigrationDryRun(null, null, null, null, null, null, null, null, null, null, e));
     }
 
     /**

@@ -23,7 +23,9 @@ import java.util.List;
  * The migration dry-run as a command ({@code infra/versions/dry-run}, README "Deploying a new version"): the agents of
  * this build, named by class, judged against every thread of a DynamoDB table, the report printed. Reads only. Runs on
  * the JVM from the build's class path, outside the application: agents are made with their constructor without
- * arguments (an agent whose graph needs the application's configuration is dry-run through the application instead).
+ * arguments. Making them as the application does ({@link Agents}, CDI beans with what the deployment injects) would
+ * need the application's container started with the deployment's configuration, which a command on a developer's
+ * class path does not have; such agents are dry-run by the {@code migration-dry-run} operation, inside the deployment.
  */
 public final class MigrationDryRunCommand {
 
@@ -126,7 +128,8 @@ public final class MigrationDryRunCommand {
         } catch (ClassNotFoundException e) {
             throw invalid("no class " + className + " on the class path (build it first: mvn compile)");
         } catch (NoSuchMethodException e) {
-            throw invalid(className + " has no constructor without arguments; dry-run it through the application instead");
+            throw invalid(className + " has no constructor without arguments: the application makes it (Agents), so dry-run it "
+                    + "through the application's migration-dry-run operation (README \"Deploying a new version\")");
         } catch (ReflectiveOperationException e) {
             throw invalid("cannot make " + className + ": " + (e.getCause() != null ? e.getCause() : e));
         }

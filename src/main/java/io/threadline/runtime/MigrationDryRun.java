@@ -51,6 +51,7 @@ public final class MigrationDryRun {
         private final CheckpointStore store;
         private final Map<String, GraphVersions> graphs = new TreeMap<>();
         private String defaultAgent;
+        private boolean defaultNamed;
         private int pageSize = 500;
         private int examples = 5;
 
@@ -61,15 +62,19 @@ public final class MigrationDryRun {
         /** The graph agent {@code agent} is about to be deployed with; the first one named is the default agent. */
         public Builder graph(String agent, CompiledGraph<?> graph) {
             graphs.put(Objects.requireNonNull(agent, "agent"), new GraphVersions(graph));
-            if (defaultAgent == null) {
+            if (defaultAgent == null && !defaultNamed) {
                 defaultAgent = agent;
             }
             return this;
         }
 
-        /** The agent whose graph judges threads that name none (written before threads were bound to agents). */
+        /**
+         * The agent whose graph judges threads that name none (written before threads were bound to agents);
+         * {@code null}: none — such threads are counted {@code unserved}, as a deployment without a default refuses them.
+         */
         public Builder defaultAgent(String agent) {
             this.defaultAgent = agent;
+            this.defaultNamed = true;
             return this;
         }
 
@@ -108,6 +113,14 @@ public final class MigrationDryRun {
      * stopped early — how an invocation with a time limit walks a large table in parts.
      */
     public MigrationReport run(String tenant, String cursor, long maxThreads) {
+        return run(tenant, cursor, maxThreads, () -> true);
+    }
+
+    /**
+     * As {@link #run(String, String, long)}, and stops after the page during which {@code goOn} turned false (an
+     * invocation's deadline): the report's {@link MigrationReport#nextCursor} goes on from there.
+     */
+    public MigrationReport run(String tenant, String cursor, long maxThreads, java.util.function.BooleanSupplier goOn) {
         Map<VersionCheck.Outcome, Long> counts = new EnumMap<>(VersionCheck.Outcome.class);
         Map<VersionCheck.Outcome, List<MigrationReport.Example>> kept = new EnumMap<>(VersionCheck.Outcome.class);
         for (VersionCheck.Outcome o : VersionCheck.Outcome.values()) {
@@ -129,7 +142,7 @@ public final class MigrationDryRun {
                 }
                 threads++;
                 String agent = head.metadata().getOrDefault(ThreadRuntime.AGENT_KEY, defaultAgent);
-                GraphVersions graph = graphs.get(agent);
+                GraphVersions graph = agent == null ? null : graphs.get(agent);
                 if (graph == null) {
                     unserved++;
                     continue;
@@ -153,7 +166,7 @@ public final class MigrationDryRun {
             }
             next = page.nextCursor();
             scan = scan.after(next);
-        } while (next != null && threads < maxThreads);
+        } while (next != null && threads < maxThreads && goOn.getAsBoolean());
         Map<String, Long> byFrequency = new LinkedHashMap<>();
         missing.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
                 .forEach(e -> byFrequency.put(e.getKey(), e.getValue()));

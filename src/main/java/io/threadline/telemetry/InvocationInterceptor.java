@@ -55,7 +55,7 @@ public class InvocationInterceptor {
         Object[] args = ic.getParameters();
         JsonNode event = args.length > 0 && args[0] instanceof JsonNode json ? json : null;
         boolean http = event != null && event.has("requestContext") && event.path("requestContext").has("http");
-        String operation = http ? lastSegment(event.path("rawPath").asText("")) : ic.getMethod().getName();
+        String operation = http ? lastSegment(event.path("rawPath").asText("")) : functionName(ic.getMethod().getName());
         Context parent = LambdaTrace.parent(otel.getPropagators().getTextMapPropagator(), http ? headers(event) : Map.of(),
                 System::getenv);
         Span span = tracer.spanBuilder("threadline " + operation).setParent(parent).setSpanKind(SpanKind.SERVER)
@@ -88,6 +88,22 @@ public class InvocationInterceptor {
             LOG.debugf("spans not flushed within %s", timeout);
         }
         sdk.getSdkMeterProvider().forceFlush().join(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A direct function's operation name from its Java method: {@code memorySearch} is exported as {@code memory-search}
+     * ({@code @Funq("memory-search")}), and spans are named as the operations are, whatever the entry path.
+     */
+    static String functionName(String method) {
+        StringBuilder out = new StringBuilder(method.length() + 4);
+        for (char c : method.toCharArray()) {
+            if (Character.isUpperCase(c)) {
+                out.append('-').append(Character.toLowerCase(c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     private static String lastSegment(String path) {

@@ -409,4 +409,36 @@ class InspectorBrowserTest {
         assertThat(browser.getCurrentUrl()).contains("thread=list-wait");
         assertThat(browser.findElement(By.id("threads-panel")).isDisplayed()).isFalse();
     }
+
+    @Inject
+    io.threadline.checkpoint.CheckpointStore store;
+
+    /** The dry-run button: what the graphs served would do with the tenant's threads, as the API counts it; reads only. */
+    @Test
+    void theMigrationDryRunButtonShowsCountsWhatIsMissingAndExamples() throws IOException {
+        finishedThread("dry-done");
+        // A thread of the reference agent that another graph (DocGraphs v1) left at "review", which the reference graph lacks.
+        io.threadline.checkpoint.ThreadKey old = io.threadline.checkpoint.ThreadKey.of("local-tenant", "dry-old");
+        io.threadline.runtime.ThreadRuntime.builder(io.threadline.graph.DocGraphs.v1()).store(store).agent("reference").build().step(old);
+        long oldStep = store.head(old).orElseThrow().step();
+        open("");
+        waiting().until(ExpectedConditions.elementToBeClickable(By.id("dry-run"))).click();
+        waiting().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#dry-run-examples tr[data-thread='dry-old']")));
+        JsonNode report = post("migration-dry-run", "{\"examples\":5}");
+        assertThat(report.has("nextCursor")).isFalse();
+        for (String outcome : List.of("continue", "migrate", "refuse", "pinned")) {
+            String shown = browser.findElement(By.cssSelector("#dry-run-counts tr[data-outcome='" + outcome + "'] td:nth-child(2)")).getText();
+            assertThat(shown).as(outcome).startsWith(report.at("/counts/" + outcome).asText());
+        }
+        assertThat(report.at("/counts/refuse").asLong()).isPositive();
+        assertThat(browser.findElement(By.cssSelector("#dry-run-counts tr[data-outcome='read'] td:nth-child(2)")).getText())
+                .isEqualTo(report.get("threads").asText());
+        assertThat(browser.findElement(By.id("dry-run-missing")).getText()).contains("node 'review'");
+        WebElement example = browser.findElement(By.cssSelector("#dry-run-examples tr[data-thread='dry-old']"));
+        assertThat(example.getText()).contains("refuse").contains("review").contains("lacks node 'review'");
+        assertThat(browser.findElement(By.id("dry-run-graphs")).getText()).contains("reference " + report.at("/graphs/reference").asText());
+        screenshot("migration-dry-run.png");
+        // It wrote nothing.
+        assertThat(store.head(old).orElseThrow().step()).isEqualTo(oldStep);
+    }
 }

@@ -90,6 +90,23 @@ class LocalHttpTest {
         error("/threads", "{\"status\":\"SLEEPING\"}", 400, "INVALID_INPUT");
     }
 
+    /** README "Deploying a new version": the curl line of the migration dry-run, as written, and a bad cursor. */
+    @Test
+    void migrationDryRunAsTheReadmeCurlLineDoesIt() {
+        given().contentType(ContentType.JSON).body(turn("dry-run-1", "hello")).post("/step").then().statusCode(200);
+        given().contentType(ContentType.JSON).body("{\"maxThreads\":1000,\"examples\":3}")
+                .post("/migration-dry-run").then().statusCode(200)
+                .body("tenant", equalTo("local-tenant"))
+                .body("threads", org.hamcrest.Matchers.greaterThanOrEqualTo(1))
+                .body("counts.continue", org.hamcrest.Matchers.greaterThanOrEqualTo(1))
+                .body("counts.refuse", equalTo(0))
+                .body("graphs.echo", notNullValue())
+                .body("text", containsString("migration dry-run of tenant local-tenant"))
+                .body("error", nullValue());
+        error("/migration-dry-run", "{\"cursor\":\"not-one\"}", 400, "INVALID_INPUT");
+        error("/migration-dry-run", "{\"tenant\":\"*\"}", 400, "INVALID_INPUT");
+    }
+
     @Test
     void errorsHaveTheirStatusAndOneShape() {
         error("/step", "{not json", 400, "INVALID_INPUT");

@@ -27,6 +27,8 @@ class ThreadFunctionsErrorTest {
             public Duration runSafetyMargin() { return Duration.ofSeconds(2); }
             public Duration runDefaultBudget() { return Duration.ofSeconds(10); }
             public Duration dependencyReserve() { return Duration.ofMillis(500); }
+            public int migrationDryRunMaxThreads() { return 5000; }
+            public int migrationDryRunPageSize() { return 200; }
         };
         functions.operations = new Operations();
         functions.operations.steps = new ThreadStepOperations() {

@@ -76,6 +76,14 @@ class DynamoDbActionsObservedTest {
         call(observed, "tag", thread, e -> functions.tag(e), Map.of());
         JsonNode listed = call(observed, "threads", thread, e -> functions.threads(e), Map.of());
         assertThat(listed.has("threads")).as(listed.toString()).isTrue();
+        JsonNode dryRun = call(observed, "migration-dry-run", thread, e -> functions.migrationDryRun(e), Map.of());
+        assertThat(dryRun.get("threads").asLong()).as(dryRun.toString()).isPositive();
+        Set<String> oneTenant = observed.get("migration-dry-run");
+        // Every tenant ("*", direct invocation only): a Scan of the index instead of a Query per shard.
+        JsonNode everyTenant = call(observed, "migration-dry-run", thread, e -> functions.migrationDryRun(e), Map.of("tenant", "*"));
+        assertThat(everyTenant.has("error")).as(everyTenant.toString()).isFalse();
+        assertThat(observed.get("migration-dry-run")).contains("dynamodb:Scan");
+        observed.get("migration-dry-run").addAll(oneTenant);
         // Last, as it removes the thread: tombstone, sweep, untombstone.
         call(observed, "delete", thread, e -> functions.delete(e), Map.of());
 
@@ -94,12 +102,17 @@ class DynamoDbActionsObservedTest {
         assertThat(observed.get("delete")).contains("dynamodb:PutItem", "dynamodb:Query", "dynamodb:BatchWriteItem", "dynamodb:DeleteItem");
         assertThat(observed.get("threads")).contains("dynamodb:Query", "dynamodb:BatchGetItem");
         assertThat(observed.get("tag")).containsExactlyInAnyOrder("dynamodb:GetItem", "dynamodb:UpdateItem");
+        assertThat(observed.get("migration-dry-run")).contains("dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:Scan")
+                .doesNotContain("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem");
     }
 
     private JsonNode call(Map<String, Set<String>> observed, String operation, String thread, Function<JsonNode, Object> function,
                           Map<String, String> fields) throws IOException {
         ObjectNode event = (ObjectNode) JSON.readTree(Files.readString(Path.of("events", operation + ".json")));
         event.put("threadId", thread).remove("idempotencyKey");
+        if (operation.equals("migration-dry-run")) {
+            event.remove("threadId");
+        }
         if (operation.equals("threads")) {
             // A listing names no thread; without the status filter it finds the thread tagged just before.
             event.remove(List.of("threadId", "status"));

@@ -110,9 +110,11 @@ public final class ThreadLister {
                         safe = s.lowestExamined;
                     }
                 }
+                // The entry at `safe` itself was examined (it is the last one its shard's query evaluated) and the
+                // next call starts strictly below the cursor: it is answered now, or it would be answered by neither.
                 while (candidates.size() < query.limit()) {
                     Shard top = top(shards);
-                    if (top == null || top.head().compareTo(safe) <= 0) {
+                    if (top == null || top.head().compareTo(safe) < 0) {
                         break;
                     }
                     candidates.add(top.buffer.pollFirst());
