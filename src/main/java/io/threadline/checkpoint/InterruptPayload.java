@@ -22,6 +22,30 @@ public final class InterruptPayload extends Payload {
         return new InterruptPayload(o.toString());
     }
 
+    /**
+     * What a thread waits for, its payload withheld: {@code sealed} (an encrypted form of it, opaque here) is kept in
+     * its place, so that whatever reads the interrupt without its key — a store's listing — sees {@link #withheld()}
+     * and no payload, instead of taking ciphertext for the payload.
+     */
+    public static InterruptPayload withheld(String node, String when, String sealed) {
+        ObjectNode o = JsonNodeFactory.withExactBigDecimals(true).objectNode();
+        o.put("node", node).put("when", when).put(SEALED, sealed);
+        return new InterruptPayload(o.toString());
+    }
+
+    private static final String SEALED = "sealed";
+
+    /** Whether the payload is withheld ({@link #withheld(String, String, String)}): {@link #payload()} is then null. */
+    public boolean withheld() {
+        return tree().has(SEALED);
+    }
+
+    /** The withheld payload's sealed form; {@code null} when the payload is not withheld. */
+    public String sealed() {
+        JsonNode sealed = tree().get(SEALED);
+        return sealed == null ? null : sealed.asText();
+    }
+
     /** As stored; {@code null} for none ({@code null} or empty text). */
     public static InterruptPayload fromJson(String json) {
         return json == null || json.isEmpty() ? null : new InterruptPayload(json);

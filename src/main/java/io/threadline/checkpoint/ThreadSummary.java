@@ -24,12 +24,21 @@ public record ThreadSummary(String threadId, String agent, String status, long s
     /**
      * What an interrupted thread waits for, in short: the node that asked, when ({@code before}, {@code inside},
      * {@code after} it), and the start of the payload shown to whoever resumes it (the {@code state} operation has
-     * it whole).
+     * it whole) — or {@code withheld}, no payload, when the store keeps the payload encrypted
+     * ({@link InterruptPayload#withheld()}).
      */
-    public record Waiting(String node, String when, String payload, boolean truncated) {
+    public record Waiting(String node, String when, String payload, boolean truncated, boolean withheld) {
 
-        /** The summary of an interrupt: its payload's JSON text cut at {@link #MAX_PAYLOAD_CHARS}. */
+        /** A payload shown (not withheld). */
+        public Waiting(String node, String when, String payload, boolean truncated) {
+            this(node, when, payload, truncated, false);
+        }
+
+        /** The summary of an interrupt: its payload's JSON text cut at {@link #MAX_PAYLOAD_CHARS}; none when withheld. */
         public static Waiting of(InterruptPayload interrupt) {
+            if (interrupt.withheld()) {
+                return new Waiting(interrupt.node(), interrupt.when(), null, false, true);
+            }
             String text = interrupt.payload() == null || interrupt.payload().isNull() ? null : interrupt.payload().toString();
             boolean cut = text != null && text.length() > MAX_PAYLOAD_CHARS;
             if (cut) {

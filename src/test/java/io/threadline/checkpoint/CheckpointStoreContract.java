@@ -521,8 +521,9 @@ public abstract class CheckpointStoreContract {
         assertThat(listed).extracting(ThreadSummary::threadId).containsExactlyElementsOf(expected.stream().map(cp -> cp.thread().threadId()).toList());
         ThreadSummary interrupted = listed.stream().filter(t -> t.status().equals("INTERRUPTED")).findFirst().orElseThrow();
         Checkpoint itsHead = heads.stream().filter(cp -> cp.thread().threadId().equals(interrupted.threadId())).findFirst().orElseThrow();
-        assertThat(interrupted.waitingFor()).isEqualTo(new ThreadSummary.Waiting("ask", "inside",
-                listsInterruptPayloads() ? "{\"question\":\"refund 120 EUR?\"}" : null, false));
+        assertThat(interrupted.waitingFor()).isEqualTo(listsInterruptPayloads()
+                ? new ThreadSummary.Waiting("ask", "inside", "{\"question\":\"refund 120 EUR?\"}", false)
+                : new ThreadSummary.Waiting("ask", "inside", null, false, true));
         assertThat(interrupted.step()).isEqualTo(1);
         assertThat(interrupted.checkpointId()).isEqualTo(itsHead.id());
         assertThat(interrupted.updatedAt()).isEqualTo(itsHead.createdAt());

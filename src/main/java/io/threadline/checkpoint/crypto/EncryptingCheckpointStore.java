@@ -20,7 +20,6 @@ import io.threadline.checkpoint.StepInput;
 import io.threadline.checkpoint.ThreadDeletion;
 import io.threadline.checkpoint.ThreadHead;
 import io.threadline.checkpoint.ThreadKey;
-import io.threadline.checkpoint.ThreadSummary;
 import io.threadline.checkpoint.HeadScan;
 import io.threadline.checkpoint.HeadPage;
 import io.threadline.checkpoint.ThreadTags;
@@ -29,8 +28,6 @@ import io.threadline.checkpoint.ThreadPage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -65,8 +62,6 @@ public final class EncryptingCheckpointStore implements CheckpointStore {
     /** Marks a sealed payload, kept as a JSON string so the payload is still JSON. */
     private static final String SEALED_TEXT = "tl:sealed:1:";
 
-    /** The field of a sealed interrupt payload: {@code {"sealed": "<ciphertext>"}} stands where the payload was. */
-    private static final String SEALED_PAYLOAD = "sealed";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final CheckpointStore store;
@@ -147,17 +142,14 @@ public final class EncryptingCheckpointStore implements CheckpointStore {
         if (payload == null || payload.isNull()) {
             return interrupt;
         }
-        ObjectNode sealed = JsonNodeFactory.instance.objectNode()
-                .put(SEALED_PAYLOAD, sealString(key, t, at + "interrupt", payload.toString()));
-        return InterruptPayload.of(interrupt.node(), interrupt.when(), sealed);
+        return InterruptPayload.withheld(interrupt.node(), interrupt.when(), sealString(key, t, at + "interrupt", payload.toString()));
     }
 
     private InterruptPayload openInterrupt(ThreadKey t, String at, InterruptPayload interrupt) {
-        JsonNode payload = interrupt.payload();
-        if (payload == null || !payload.isObject() || payload.size() != 1 || !payload.has(SEALED_PAYLOAD)) {
+        if (!interrupt.withheld()) {
             return interrupt;
         }
-        String text = openString(t, at + "interrupt", payload.get(SEALED_PAYLOAD).asText());
+        String text = openString(t, at + "interrupt", interrupt.sealed());
         try {
             return InterruptPayload.of(interrupt.node(), interrupt.when(), JSON.readTree(text));
         } catch (java.io.IOException e) {
@@ -312,21 +304,12 @@ public final class EncryptingCheckpointStore implements CheckpointStore {
 
     /**
      * Listing reads heads only: status, agent and tags are not encrypted, nor where an interrupted thread waits; what
-     * it waits for (the payload) is sealed, and a listing shows no payload rather than ciphertext.
+     * it waits for (the payload) is stored withheld ({@link InterruptPayload#withheld}), so the wrapped store's own
+     * summary says {@code withheld} and shows no payload — never ciphertext.
      */
     @Override
     public ThreadPage threads(String tenant, ThreadQuery query) {
-        ThreadPage page = store.threads(tenant, query);
-        return new ThreadPage(page.threads().stream().map(EncryptingCheckpointStore::withoutSealedPayload).toList(), page.nextCursor());
-    }
-
-    private static ThreadSummary withoutSealedPayload(ThreadSummary summary) {
-        ThreadSummary.Waiting waiting = summary.waitingFor();
-        if (waiting == null || waiting.payload() == null || !waiting.payload().startsWith("{\"" + SEALED_PAYLOAD + "\":")) {
-            return summary;
-        }
-        return new ThreadSummary(summary.threadId(), summary.agent(), summary.status(), summary.step(), summary.checkpointId(),
-                summary.updatedAt(), summary.tags(), new ThreadSummary.Waiting(waiting.node(), waiting.when(), null, false));
+        return store.threads(tenant, query);
     }
 
     @Override

@@ -171,6 +171,9 @@ public final class ThreadIndex {
         if (w.truncated()) {
             m.put("t", AttributeValue.fromBool(true));
         }
+        if (w.withheld()) {
+            m.put("h", AttributeValue.fromBool(true));
+        }
         return AttributeValue.fromM(m);
     }
 
@@ -181,6 +184,7 @@ public final class ThreadIndex {
         }
         Map<String, AttributeValue> m = wf.m();
         return new ThreadSummary.Waiting(m.get("n").s(), m.containsKey("w") ? m.get("w").s() : null,
-                m.containsKey("p") ? m.get("p").s() : null, m.containsKey("t") && Boolean.TRUE.equals(m.get("t").bool()));
+                m.containsKey("p") ? m.get("p").s() : null, m.containsKey("t") && Boolean.TRUE.equals(m.get("t").bool()),
+                m.containsKey("h") && Boolean.TRUE.equals(m.get("h").bool()));
     }
 }
