@@ -184,7 +184,10 @@ public final class W1DynamoDb {
         OpenTelemetrySdk otel = telemetry ? W1Telemetry.productionLikeSdk() : null;
         ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder();
         if (telemetry) {
-            override = new DynamoDbCallLimits(4, java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(8)) // application.properties
+            // The application's limits are 2 s per attempt and 8 s per call; on this shared machine DynamoDB Local
+            // sometimes stalls longer, so the bench keeps the same machinery (retry strategy, timers, interceptor:
+            // what costs CPU) with limits a stall does not reach.
+            override = new DynamoDbCallLimits(4, java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(120))
                     .applyTo(override.build(), Clock.systemUTC()).toBuilder();
             if (sdkSpans) {
                 override.addExecutionInterceptor(AwsSdkTelemetry.create(otel).newExecutionInterceptor());
