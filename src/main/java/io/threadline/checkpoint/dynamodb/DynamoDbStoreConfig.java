@@ -59,7 +59,7 @@ public interface DynamoDbStoreConfig {
      * Whether the checkpoint store's DynamoDB calls also get the AWS SDK's own OpenTelemetry span (one per call, under
      * Threadline's {@code checkpoint.*} span; {@code quarkus.dynamodb.telemetry.enabled} puts the instrumentation on the
      * extension's client). Off by default: Threadline's span already names the call, its thread, bytes and outcome,
-     * and the SDK's interceptor was about 15% of a step's client CPU (bench/README.md, issue 22). Other users of the
+     * and the SDK's interceptor was about 10% of a step's client CPU (bench/README.md, issue 22). Other users of the
      * extension's client keep it.
      */
     @WithDefault("false")
