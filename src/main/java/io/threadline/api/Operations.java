@@ -60,6 +60,7 @@ public class Operations {
             Map.entry("replay", new Handler<>(Requests.Replay.class, Requests.Replay::tenant, this::replay)),
             Map.entry("export", new Handler<>(Requests.Export.class, Requests.Export::tenant, this::export)),
             Map.entry("delete", new Handler<>(Requests.Delete.class, Requests.Delete::tenant, this::delete)),
+            Map.entry("erase", new Handler<>(EraseOperation.Request.class, EraseOperation.Request::tenant, (c, r) -> this.erase.erase(c, r))),
             Map.entry("memory-search", new Handler<>(Requests.MemorySearch.class, Requests.MemorySearch::tenant, this::memorySearch)),
             Map.entry("memory-put", new Handler<>(Requests.MemoryPut.class, Requests.MemoryPut::tenant, this::memoryPut)),
             Map.entry("memory-delete", new Handler<>(Requests.MemoryDelete.class, Requests.MemoryDelete::tenant, this::memoryDelete)),
@@ -114,6 +115,9 @@ public class Operations {
 
     @Inject
     io.threadline.config.Runs runs;
+
+    @Inject
+    EraseOperation erase;
 
     public Replies.Step step(Caller caller, Requests.Step r) {
         ThreadRuntime<?> runtime = agents.runtime(r.agent());

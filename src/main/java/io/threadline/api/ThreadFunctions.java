@@ -26,6 +26,9 @@ public class ThreadFunctions {
     @Inject
     Callers callers;
 
+    @Inject
+    EraseOperation eraser;
+
     @Funq
     public Replies.Step step(JsonNode request) {
         return answer(request, Requests.Step.class, Requests.Step::tenant, operations::step, e -> new Replies.Step(null, null, null, e));
@@ -92,6 +95,11 @@ public class ThreadFunctions {
     public Replies.MemoryPut memoryPut(JsonNode request) {
         return answer(request, Requests.MemoryPut.class, Requests.MemoryPut::tenant, operations::memoryPut,
                 e -> new Replies.MemoryPut(null, null, e));
+    }
+
+    @Funq
+    public EraseOperation.Reply erase(JsonNode request) {
+        return answer(request, EraseOperation.Request.class, EraseOperation.Request::tenant, eraser::erase, EraseOperation.Reply::failed);
     }
 
     @Funq("memory-delete")
