@@ -30,6 +30,7 @@ import io.threadline.runtime.ReplayReport;
         Replies.Step.class, Replies.Run.class, Replies.State.class, Replies.History.class, Replies.CheckpointEntry.class,
         Replies.Replay.class, Replies.Export.class, Replies.Delete.class, Replies.MemorySearch.class, Replies.MemoryPut.class, Replies.MemoryDelete.class, Replies.Memory.class,
         Requests.Threads.class, Requests.Tag.class, Requests.MigrationDryRun.class, Replies.MigrationDryRun.class, Replies.DryRunExample.class,
+        EraseOperation.Request.class, EraseOperation.Reply.class, SubjectErasure.Signed.class,
         Replies.Threads.class, Replies.ThreadEntry.class, Replies.Tag.class, io.threadline.checkpoint.ThreadSummary.Waiting.class,
         ErrorBody.class, ErrorBody.Envelope.class, ApiGatewayFunction.HttpResponse.class,
         CheckpointSummary.class, Decision.class, Status.class, StepError.class,

@@ -60,6 +60,9 @@ public class Operations {
     @Inject
     MigrationDryRunOperation migrationDryRuns;
 
+    @Inject
+    EraseOperation erase;
+
     // Lambdas, not method references: the groups are injected after this table is built.
     private final Map<String, Handler<?>> handlers = Map.ofEntries(
             Map.entry("step", new Handler<>(Requests.Step.class, Requests.Step::tenant, (c, r) -> steps.step(c, r))),
@@ -75,6 +78,7 @@ public class Operations {
             Map.entry("threads", new Handler<>(Requests.Threads.class, Requests.Threads::tenant, (c, r) -> threads.threads(c, r))),
             Map.entry("tag", new Handler<>(Requests.Tag.class, Requests.Tag::tenant, (c, r) -> threads.tag(c, r))),
             Map.entry("delete", new Handler<>(Requests.Delete.class, Requests.Delete::tenant, (c, r) -> threads.delete(c, r))),
+            Map.entry("erase", new Handler<>(EraseOperation.Request.class, EraseOperation.Request::tenant, (c, r) -> erase.erase(c, r))),
             Map.entry("memory-search", new Handler<>(Requests.MemorySearch.class, Requests.MemorySearch::tenant, (c, r) -> memory.memorySearch(c, r))),
             Map.entry("memory-put", new Handler<>(Requests.MemoryPut.class, Requests.MemoryPut::tenant, (c, r) -> memory.memoryPut(c, r))),
             Map.entry("memory-delete", new Handler<>(Requests.MemoryDelete.class, Requests.MemoryDelete::tenant, (c, r) -> memory.memoryDelete(c, r))),

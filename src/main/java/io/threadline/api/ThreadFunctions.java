@@ -91,6 +91,11 @@ public class ThreadFunctions {
         return answer("memory-put", request, e -> new Replies.MemoryPut(null, null, e));
     }
 
+    @Funq
+    public EraseOperation.Reply erase(JsonNode request) {
+        return answer("erase", request, EraseOperation.Reply::failed);
+    }
+
     @Funq("memory-delete")
     public Replies.MemoryDelete memoryDelete(JsonNode request) {
         return answer("memory-delete", request, e -> new Replies.MemoryDelete(null, e));

@@ -69,6 +69,32 @@ class LocalHttpTest {
         error("/delete", "{}", 400, "INVALID_INPUT");
     }
 
+    /**
+     * README's "Erasing a data subject" curl line, as written: the subject's two threads go, another subject's stays,
+     * the report is signed and complete; a malformed subject or another tenant's field erases nothing.
+     */
+    @Test
+    void eraseAsTheReadmeCurlLineDoesIt() {
+        for (String[] t : new String[][]{{"erase-a", "42"}, {"erase-b", "42"}, {"erase-c", "43"}}) {
+            given().contentType(ContentType.JSON).body("{\"agent\":\"echo\",\"threadId\":\"" + t[0] + "\",\"tags\":{\"user\":\"" + t[1]
+                    + "\"},\"maxSteps\":5,\"input\":{\"messages\":[{\"role\":\"user\",\"content\":\"what is 6 * 7\"}]}}").post("/run")
+                    .then().statusCode(200);
+        }
+        error("/erase", "{\"subject\":{}}", 400, "INVALID_INPUT");
+        error("/erase", "{\"subject\":{\"user\":\"42\"},\"tenant\":\"someone-else\"}", 400, "INVALID_INPUT");
+        given().contentType(ContentType.JSON).body("{\"agent\":\"echo\",\"threadId\":\"erase-a\"}").post("/state").then().statusCode(200);
+        given().contentType(ContentType.JSON).body("{\"subject\":{\"user\":\"42\"}}").post("/erase")
+                .then().statusCode(200)
+                .body("complete", equalTo(true))
+                .body("threadIds", org.hamcrest.Matchers.containsInAnyOrder("erase-a", "erase-b"))
+                .body("removed.threads", equalTo(2))
+                .body("subjectKey", equalTo("user"))
+                .body("signature", org.hamcrest.Matchers.matchesPattern("[0-9a-f]{64}"))
+                .body("error", nullValue());
+        error("/state", "{\"agent\":\"echo\",\"threadId\":\"erase-b\"}", 404, "THREAD_NOT_FOUND");
+        given().contentType(ContentType.JSON).body("{\"agent\":\"echo\",\"threadId\":\"erase-c\"}").post("/state").then().statusCode(200);
+    }
+
     /** README "Finding threads": the three curl lines, as written (on the test agent), and a bad cursor. */
     @Test
     void threadsAreTaggedListedAndRetaggedAsTheReadmeShows() {

@@ -107,6 +107,9 @@ class TemplateIamTest {
             // delete: the store's tombstone (PutItem), sweep (Query, BatchWriteItem) and last DeleteItem; the
             // thread's memories by a delete-by-query (POST).
             Map.entry("delete", Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.DATA_KEY_SHRED)),
+            // erase: the subject's threads by the listing (THREAD_LIST), each deleted as delete does; its memories by a
+            // delete-by-query on their metadata.
+            Map.entry("erase", Set.of(Uses.THREAD_LIST, Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.DATA_KEY_SHRED)),
             Map.entry("memory-search", Set.of(Uses.MEMORY, Uses.EMBEDDING)),
             Map.entry("memory-put", Set.of(Uses.MEMORY, Uses.EMBEDDING)),
             Map.entry("memory-delete", Set.of(Uses.MEMORY)),
