@@ -1,6 +1,5 @@
 package io.threadline.checkpoint.dynamodb.internal;
 
-import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.HeadPage;
@@ -9,8 +8,6 @@ import io.threadline.checkpoint.ThreadHead;
 import io.threadline.checkpoint.ThreadKey;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 
 import java.nio.charset.StandardCharsets;
@@ -35,9 +32,6 @@ public final class HeadScanner {
 
     private static final String ALL_PREFIX = "ddb2a:";
     private static final String TENANT_PREFIX = "ddb2t:";
-    /** BatchGetItem's limit of keys per request. */
-    private static final int BATCH_GET_KEYS = 100;
-    private static final int BATCH_GET_ATTEMPTS = 5;
 
     private final DynamoDbClient client;
     private final String table;
@@ -125,46 +119,17 @@ public final class HeadScanner {
 
     /** The threads' heads read consistently; a thread deleted meanwhile (or a delete's tombstone) has none. */
     private Map<ThreadKey, ThreadHead> heads(List<ThreadKey> threads) {
+        List<String> pks = new ArrayList<>(threads.size());
+        threads.forEach(thread -> pks.add(Keys.partition(thread)));
         Map<ThreadKey, ThreadHead> out = new HashMap<>();
-        for (int from = 0; from < threads.size(); from += BATCH_GET_KEYS) {
-            List<Map<String, AttributeValue>> keys = new ArrayList<>();
-            for (ThreadKey thread : threads.subList(from, Math.min(threads.size(), from + BATCH_GET_KEYS))) {
-                keys.add(ThreadReader.key(Keys.partition(thread), Keys.HEAD));
+        HeadBatchReads.read(client, table, pks, "#pk, #step, #cid", Map.of("#pk", Keys.PK, "#step", Keys.STEP, "#cid", Keys.CHECKPOINT_ID),
+                "scanHeads").values().forEach(item -> {
+            ThreadKey thread = threadOf(item.get(Keys.PK).s());
+            if (thread != null && item.containsKey(Keys.CHECKPOINT_ID) && item.containsKey(Keys.STEP)) {
+                out.put(thread, new ThreadHead(CheckpointId.parse(item.get(Keys.CHECKPOINT_ID).s()), CheckpointItems.stepOf(item)));
             }
-            for (int attempt = 1; !keys.isEmpty(); attempt++) {
-                if (attempt > BATCH_GET_ATTEMPTS) {
-                    throw new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE, "DynamoDB left " + keys.size()
-                            + " thread heads unread after " + BATCH_GET_ATTEMPTS + " rounds (throttled); safe to retry",
-                            Map.of("operation", "scanHeads", "table", table));
-                }
-                List<Map<String, AttributeValue>> round = keys;
-                BatchGetItemResponse response = client.batchGetItem(b -> b.requestItems(Map.of(table, KeysAndAttributes.builder()
-                        .keys(round).consistentRead(true).projectionExpression("#pk, #step, #cid")
-                        .expressionAttributeNames(Map.of("#pk", Keys.PK, "#step", Keys.STEP, "#cid", Keys.CHECKPOINT_ID)).build())));
-                for (Map<String, AttributeValue> item : response.responses().getOrDefault(table, List.of())) {
-                    ThreadKey thread = threadOf(item.get(Keys.PK).s());
-                    if (thread != null && item.containsKey(Keys.CHECKPOINT_ID) && item.containsKey(Keys.STEP)) {
-                        out.put(thread, new ThreadHead(CheckpointId.parse(item.get(Keys.CHECKPOINT_ID).s()), CheckpointItems.stepOf(item)));
-                    }
-                }
-                KeysAndAttributes unprocessed = response.hasUnprocessedKeys() ? response.unprocessedKeys().get(table) : null;
-                keys = unprocessed == null ? List.of() : unprocessed.keys();
-                if (!keys.isEmpty()) {
-                    pause(attempt);
-                }
-            }
-        }
+        });
         return out;
-    }
-
-    private static void pause(int attempt) {
-        try {
-            Thread.sleep(20L * attempt);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE, "interrupted while scanning thread heads; safe to retry",
-                    Map.of(), e);
-        }
     }
 
     /** The thread of a partition key {@code T#<tenant>#<threadId>} (neither part holds '#'); {@code null} for another key. */

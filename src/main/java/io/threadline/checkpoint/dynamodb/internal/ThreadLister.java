@@ -11,8 +11,6 @@ import io.threadline.checkpoint.ThreadSummary;
 import io.threadline.checkpoint.ThreadTags;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
@@ -32,8 +30,6 @@ import java.util.Map;
  */
 public final class ThreadLister {
 
-    /** BatchGetItem rounds for keys DynamoDB leaves unprocessed (throttling) before giving up. */
-    private static final int BATCH_GET_ATTEMPTS = 5;
     private static final String HEAD_ATTRIBUTES = "#pk, #step, #cid, #ua, #st, #ag, #tg, #wf";
 
     private final DynamoDbClient client;
@@ -211,29 +207,11 @@ public final class ThreadLister {
         if (candidates.isEmpty()) {
             return List.of();
         }
-        Map<String, Map<String, AttributeValue>> byPk = new HashMap<>();
-        List<Map<String, AttributeValue>> keys = new ArrayList<>();
-        for (Map<String, AttributeValue> c : candidates) {
-            keys.add(ThreadReader.key(c.get(Keys.PK).s(), Keys.HEAD));
-        }
+        List<String> pks = new ArrayList<>(candidates.size());
+        candidates.forEach(c -> pks.add(c.get(Keys.PK).s()));
         Map<String, String> names = Map.of("#pk", Keys.PK, "#step", Keys.STEP, "#cid", Keys.CHECKPOINT_ID, "#ua", Keys.UPDATED_AT,
                 "#st", ThreadIndex.STATUS, "#ag", ThreadIndex.AGENT, "#tg", ThreadIndex.TAGS, "#wf", ThreadIndex.WAITING);
-        for (int attempt = 1; !keys.isEmpty(); attempt++) {
-            if (attempt > BATCH_GET_ATTEMPTS) {
-                throw new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE, "DynamoDB left " + keys.size()
-                        + " thread heads unread after " + BATCH_GET_ATTEMPTS + " rounds (throttled); safe to retry",
-                        Map.of("operation", "threads", "table", table));
-            }
-            List<Map<String, AttributeValue>> round = keys;
-            BatchGetItemResponse response = client.batchGetItem(b -> b.requestItems(Map.of(table, KeysAndAttributes.builder()
-                    .keys(round).consistentRead(true).projectionExpression(HEAD_ATTRIBUTES).expressionAttributeNames(names).build())));
-            response.responses().getOrDefault(table, List.of()).forEach(item -> byPk.put(item.get(Keys.PK).s(), item));
-            KeysAndAttributes unprocessed = response.hasUnprocessedKeys() ? response.unprocessedKeys().get(table) : null;
-            keys = unprocessed == null ? List.of() : unprocessed.keys();
-            if (!keys.isEmpty()) {
-                pause(attempt);
-            }
-        }
+        Map<String, Map<String, AttributeValue>> byPk = HeadBatchReads.read(client, table, pks, HEAD_ATTRIBUTES, names, "threads");
         String prefix = "T#" + tenant + "#";
         Map<String, ThreadSummary> out = new LinkedHashMap<>();
         for (Map<String, AttributeValue> c : candidates) {
@@ -248,15 +226,6 @@ public final class ThreadLister {
                     ThreadIndex.waitingOf(head)));
         }
         return new ArrayList<>(out.values());
-    }
-
-    private static void pause(int attempt) {
-        try {
-            Thread.sleep(20L * attempt);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE, "interrupted while listing threads; safe to retry", Map.of(), e);
-        }
     }
 
     /**
