@@ -9,8 +9,6 @@ import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.Status;
 import io.threadline.checkpoint.ThreadHead;
 import io.threadline.checkpoint.ThreadKey;
-import io.threadline.graph.StepContext;
-import io.threadline.runtime.StepResult;
 import io.threadline.runtime.ThreadRuntime;
 import io.threadline.state.Update;
 
@@ -47,9 +45,6 @@ import java.util.logging.Logger;
 public final class BackgroundRuns {
 
     private static final Logger LOG = Logger.getLogger(BackgroundRuns.class.getName());
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
-    /** Conditional writes lost to concurrent writers before giving up (each loss means another writer progressed). */
-    private static final int MAX_RACES = 50;
 
     /** How the coordinator reaches the agents' runtimes and reads an input for one of them. */
     public interface Runtimes {
@@ -81,6 +76,7 @@ public final class BackgroundRuns {
     private final Clock clock;
     private final Supplier<String> ids;
     private final Settings settings;
+    private final RunWorker worker;
 
     public BackgroundRuns(RunStore runs, RunQueue queue, CheckpointStore store, Runtimes runtimes, Clock clock, Supplier<String> ids,
                           Settings settings) {
@@ -91,6 +87,7 @@ public final class BackgroundRuns {
         this.clock = clock;
         this.ids = ids;
         this.settings = settings;
+        this.worker = new RunWorker(runs, queue, store, runtimes, clock, settings);
     }
 
     /** The thread's latest background run, if it ever had one. */
@@ -113,7 +110,7 @@ public final class BackgroundRuns {
         }
         String runId = idempotencyKey == null ? ids.get() : "k-" + digest(thread + "/" + idempotencyKey).substring(0, 32);
         checkInput(thread, agent, input);
-        for (int race = 0; race < MAX_RACES; race++) {
+        for (int race = 0; race < RunWorker.MAX_RACES; race++) {
             Run current = runs.get(thread).orElse(null);
             if (current != null && current.runId().equals(runId)) {
                 if (current.active() && current.stepsTaken() == 0) {
@@ -126,7 +123,7 @@ public final class BackgroundRuns {
                     case REJECT -> throw inProgress(current);
                     case ENQUEUE -> {
                         Run joined = current.withInput(input, clock.instant());
-                        if (runs.put(joined, sweepAfter())) {
+                        if (runs.put(joined, worker.sweepAfter())) {
                             return new Started(joined, head(thread), true);
                         }
                         continue;
@@ -134,7 +131,7 @@ public final class BackgroundRuns {
                     case INTERRUPT, ROLLBACK -> {
                         Run superseded = current.ended(RunStatus.SUPERSEDED, "a start by " + by + " took over (" + policy.wireName() + ")",
                                 clock.instant());
-                        if (!runs.put(superseded, sweepAfter())) {
+                        if (!runs.put(superseded, worker.sweepAfter())) {
                             continue;
                         }
                         if (policy == DoubleTexting.ROLLBACK) {
@@ -151,7 +148,7 @@ public final class BackgroundRuns {
             Run run = new Run(runId, thread.tenant(), thread.threadId(), agent, RunStatus.ACTIVE, head == null ? 0 : head.step(),
                     head == null ? null : head.checkpointId().value(), head == null ? 1 : head.step() + 1, maxSteps, 0, inputs,
                     null, null, null, now, now, current == null ? 1 : current.version() + 1, null, null).redrivenAt(redriveAt());
-            if (runs.put(run, sweepAfter())) {
+            if (runs.put(run, worker.sweepAfter())) {
                 sendOrLeaveToSweep(run);
                 return new Started(run, head, false);
             }
@@ -188,7 +185,7 @@ public final class BackgroundRuns {
      * ended a run: the request should then go on through {@link #afterTakeover}.
      */
     public boolean admit(ThreadKey thread, DoubleTexting policy, String by) {
-        for (int race = 0; race < MAX_RACES; race++) {
+        for (int race = 0; race < RunWorker.MAX_RACES; race++) {
             Run current = runs.get(thread).orElse(null);
             if (current == null || !current.active()) {
                 return false;
@@ -199,7 +196,7 @@ public final class BackgroundRuns {
                         "multitask enqueue applies to start: queue the input behind the run with start", Map.of("field", "multitask"));
                 case INTERRUPT, ROLLBACK -> {
                     if (runs.put(current.ended(RunStatus.SUPERSEDED, "a request by " + by + " took over (" + policy.wireName() + ")",
-                            clock.instant()), sweepAfter())) {
+                            clock.instant()), worker.sweepAfter())) {
                         if (policy == DoubleTexting.ROLLBACK) {
                             rollBack(thread, current, by);
                         }
@@ -232,14 +229,14 @@ public final class BackgroundRuns {
 
     /** After a foreground {@code resume} committed {@code resumed}: a run that ended INTERRUPTED goes on in the background. */
     public Optional<Run> continueAfterResume(ThreadKey thread, Checkpoint resumed) {
-        for (int race = 0; race < MAX_RACES; race++) {
+        for (int race = 0; race < RunWorker.MAX_RACES; race++) {
             Run current = runs.get(thread).orElse(null);
             if (current == null || current.status() != RunStatus.INTERRUPTED || resumed.status() != Status.RUNNING
                     || current.stepsTaken() >= current.maxSteps()) {
                 return Optional.empty();
             }
             Run again = current.resumedAt(resumed.step() + 1, clock.instant()).redrivenAt(redriveAt());
-            if (runs.put(again, sweepAfter())) {
+            if (runs.put(again, worker.sweepAfter())) {
                 sendOrLeaveToSweep(again);
                 return Optional.of(again);
             }
@@ -255,14 +252,14 @@ public final class BackgroundRuns {
      * when no run is in progress.
      */
     public Run cancel(ThreadKey thread, String by) {
-        for (int race = 0; race < MAX_RACES; race++) {
+        for (int race = 0; race < RunWorker.MAX_RACES; race++) {
             Run current = runs.get(thread).filter(Run::active).orElseThrow(() -> new ThreadlineException(ErrorCode.RUN_NOT_FOUND,
                     "no background run is in progress on thread " + thread.threadId(), Map.of("threadId", thread.threadId())));
             if (current.cancelledBy() != null && current.wakeAt() == null) {
                 return current; // asked already: the step in flight, or the next message, stops it
             }
             Run asked = current.cancelledBy() != null ? current : current.cancelRequested(by, clock.instant());
-            if (asked != current && !runs.put(asked, sweepAfter())) {
+            if (asked != current && !runs.put(asked, worker.sweepAfter())) {
                 continue;
             }
             if (asked.wakeAt() == null) {
@@ -271,9 +268,9 @@ public final class BackgroundRuns {
             // Waiting: no step is in flight, and a long wait has no message that would come to stop it; the cancel
             // ends it here. The request is recorded first, so a cancel that dies here is finished by its retry, or by
             // the wake's message: the note, then the record (whoever sees the run CANCELLED finds the note).
-            noteCancel(asked);
-            Run ended = asked.ended(RunStatus.CANCELLED, cancelReason(asked), clock.instant());
-            if (runs.put(ended, sweepAfter())) {
+            worker.noteCancel(asked);
+            Run ended = asked.ended(RunStatus.CANCELLED, RunWorker.cancelReason(asked), clock.instant());
+            if (runs.put(ended, worker.sweepAfter())) {
                 return ended;
             }
         }
@@ -281,7 +278,7 @@ public final class BackgroundRuns {
                 Map.of("threadId", thread.threadId()));
     }
 
-    // ------------------------------------------------------------------ the worker
+    // ------------------------------------------------------------------ the worker and the sweep (RunWorker)
 
     /**
      * Handles one message: runs the step it names, at most once however often it is delivered, records the
@@ -289,246 +286,28 @@ public final class BackgroundRuns {
      * again (a conflict, a dependency down): the queue redelivers the message.
      */
     public Advance advance(RunMessage message) {
-        ThreadKey thread = message.thread();
-        for (int race = 0; race < MAX_RACES; race++) {
-            Run run = runs.get(thread).orElse(null);
-            if (run == null || !run.runId().equals(message.runId())) {
-                return Advance.done("stale: not the thread's run");
-            }
-            if (run.status().ended()) {
-                return Advance.done("run ended " + run.status());
-            }
-            long step = message.step();
-            if (step == run.nextStep() - 1) {
-                // This step's progress is recorded, but its delivery died before the next message went out.
-                queue.send(run.nextMessage());
-                return Advance.done("next message sent again");
-            }
-            if (step != run.nextStep()) {
-                return Advance.done("stale: step " + step + ", the run is at " + run.nextStep());
-            }
-            Instant now = clock.instant();
-            if (run.wakeAt() != null && now.isBefore(run.wakeAt())) {
-                return Advance.defer(Duration.between(now, run.wakeAt()));
-            }
-            Advance outcome = stepOnce(thread, run, step);
-            if (outcome != null) {
-                return outcome;
-            }
-        }
-        throw new ThreadlineException(ErrorCode.CONFLICT, "the run's record kept changing under the worker", Map.of("threadId", thread.threadId()));
-    }
-
-    /** One attempt at step {@code step} of {@code run}; {@code null}: the run's record moved meanwhile, read it again. */
-    private Advance stepOnce(ThreadKey thread, Run run, long step) {
-        String key = "run:" + run.runId() + ":" + step;
-        Checkpoint committed = store.findByIdempotencyKey(thread, key).orElse(null);
-        boolean consume;
-        if (committed == null) {
-            if (run.cancelledBy() != null) {
-                return end(run, RunStatus.CANCELLED, cancelReason(run)) ? Advance.done("cancelled") : null;
-            }
-            ThreadHead head = store.head(thread).orElse(null);
-            long headStep = head == null ? 0 : head.step();
-            if (headStep != step - 1) {
-                if (run.stepsTaken() == 0 && headStep >= step) {
-                    // The thread moved between the start and its first message (the run before it committed its last
-                    // step in flight): the run begins where the thread now stands.
-                    return runs.put(run.firstStepAt(headStep + 1, clock.instant()), sweepAfter()) ? null : null;
-                }
-                return end(run, RunStatus.STOPPED, "step " + step + " was to follow step " + (step - 1) + ", but another writer moved the thread to step "
-                        + headStep) ? Advance.done("stopped: another writer moved the thread") : null;
-            }
-            Checkpoint headCheckpoint = head == null ? null : store.get(thread, head.checkpointId()).orElse(null);
-            Status headStatus = headCheckpoint == null ? null : headCheckpoint.status();
-            Instant wake = wakeOf(headCheckpoint);
-            if (wake != null) {
-                // A timed wait that is over (advance deferred the message until then): the node goes on, the wake
-                // recorded as the resume's value, as a person's resume would be.
-                ThreadRuntime<?> runtime = runtimes.runtime(run.agent());
-                Instant now = clock.instant();
-                committed = runtime.resume(thread, JSON.createObjectNode().put("wokeAt", now.toString()), key).checkpoint();
-                return progress(thread, run, committed, false);
-            }
-            if (headStatus == Status.INTERRUPTED && run.stepsTaken() > 0) {
-                return end(run, RunStatus.INTERRUPTED, "the thread waits for a resume at step " + headStep) ? Advance.done("interrupted") : null;
-            }
-            consume = consumes(run, headStatus);
-            if (!consume && headStatus == Status.DONE && run.stepsTaken() > 0) {
-                return end(run, RunStatus.DONE, "the thread is done at step " + headStep + " and no input is queued")
-                        ? Advance.done("done") : null;
-            }
-            ThreadRuntime<?> runtime = runtimes.runtime(run.agent());
-            Update<?> input = consume ? runtimes.decode(runtime, run.inputs().get(0)) : Update.none();
-            try {
-                committed = stepOn(runtime, thread, input, key).checkpoint();
-            } catch (ThreadlineException e) {
-                if (e.code() == ErrorCode.VALIDATION_FAILED || e.code() == ErrorCode.INVALID_INPUT
-                        || e.code() == ErrorCode.PAYLOAD_TOO_LARGE || e.code() == ErrorCode.INTERRUPTED
-                        || e.code() == ErrorCode.AGENT_MISMATCH || e.code() == ErrorCode.NON_DETERMINISTIC) {
-                    // Refused, nothing written: a redelivery would be refused again. The run ends; the reason is logged.
-                    LOG.warning("background run " + run.runId() + " on " + thread + " ends: step " + step + " refused: " + e.getMessage());
-                    return end(run, e.code() == ErrorCode.INTERRUPTED ? RunStatus.INTERRUPTED : RunStatus.FAILED,
-                            "step " + step + " was refused, nothing written: " + e.code() + " " + e.getMessage())
-                            ? Advance.done("refused " + e.code()) : null;
-                }
-                throw e;
-            }
-        } else {
-            Status parentStatus = committed.parent() == null ? null
-                    : store.get(thread, committed.parent()).map(Checkpoint::status).orElse(null);
-            consume = consumes(run, parentStatus);
-        }
-        return progress(thread, run, committed, consume);
-    }
-
-    /** The wake time of a checkpoint that pauses its thread in a timed wait ({@code StepContext.waitUntil}); else null. */
-    static Instant wakeOf(Checkpoint cp) {
-        if (cp == null || cp.status() != Status.INTERRUPTED || cp.interrupt() == null) {
-            return null;
-        }
-        JsonNode payload = cp.interrupt().payload();
-        JsonNode wake = payload == null ? null : payload.get(StepContext.WAIT_KEY);
-        if (wake == null || !wake.isTextual()) {
-            return null;
-        }
-        try {
-            return Instant.parse(wake.asText());
-        } catch (java.time.format.DateTimeParseException e) {
-            return null;
-        }
-    }
-
-    /** Whether the run's next step applies its first queued input: its first step, or a step that starts a new turn. */
-    private static boolean consumes(Run run, Status headStatus) {
-        return !run.inputs().isEmpty() && (run.stepsTaken() == 0 || headStatus == Status.DONE);
-    }
-
-    /** Records that {@code cp} (step {@code run.nextStep()}) committed, and sends the next message if the run goes on. */
-    private Advance progress(ThreadKey thread, Run run, Checkpoint cp, boolean consumed) {
-        for (int race = 0; race < MAX_RACES; race++) {
-            Instant now = clock.instant();
-            Instant wake = wakeOf(cp);
-            Run next = run.stepped(consumed, wake, now);
-            RunStatus end = null;
-            String why = null;
-            if (cp.status() == Status.FAILED) {
-                end = RunStatus.FAILED;
-                why = "step " + cp.step() + " failed" + (cp.error() == null ? "" : ": " + cp.error().message());
-            } else if (cp.status() == Status.INTERRUPTED && wake == null) {
-                end = RunStatus.INTERRUPTED;
-                why = "the thread waits for a resume at step " + cp.step();
-            } else if (run.cancelledBy() != null) {
-                end = RunStatus.CANCELLED;
-                why = cancelReason(run);
-            } else if (cp.status() == Status.DONE && next.inputs().isEmpty()) {
-                end = RunStatus.DONE;
-                why = "the thread is done at step " + cp.step() + " and no input is queued";
-            } else if (next.stepsTaken() >= next.maxSteps()) {
-                end = RunStatus.MAX_STEPS;
-                why = "its budget of " + next.maxSteps() + " steps is spent";
-            }
-            if (end != null) {
-                next = next.endingAs(end, why);
-            }
-            if (end == RunStatus.CANCELLED) {
-                // The history's note first, then the record: whoever sees the run CANCELLED finds the note.
-                noteCancel(next);
-            }
-            if (runs.put(next, sweepAfter())) {
-                if (next.active() && (wake == null || wake.isBefore(sweepAfter()))) {
-                    // A short wait's message is handed back to the queue until the wake time; a long one sends none:
-                    // the run's record is in the wake index, and the sweep sends it when it is due.
-                    queue.send(next.nextMessage());
-                }
-                return Advance.done("step " + cp.step() + " " + cp.status() + (next.active() ? "" : ", run " + next.status()));
-            }
-            Run now2 = runs.get(thread).orElse(null);
-            if (now2 == null || !now2.runId().equals(run.runId()) || now2.status().ended() || now2.nextStep() != run.nextStep()) {
-                return Advance.done("step " + cp.step() + " committed; the run was taken over");
-            }
-            run = now2; // a cancel or a queued input came in meanwhile: decide again on it
-        }
-        throw new ThreadlineException(ErrorCode.CONFLICT, "the run's record kept changing under the worker", Map.of("threadId", thread.threadId()));
-    }
-
-    /** Ends {@code run} as {@code how}; false when its record moved meanwhile (read it again). */
-    private boolean end(Run run, RunStatus how, String reason) {
-        if (how == RunStatus.CANCELLED) {
-            noteCancel(run); // before the record ends: whoever sees the run CANCELLED finds the note
-        }
-        return runs.put(run.ended(how, reason, clock.instant()), sweepAfter());
+        return worker.advance(message);
     }
 
     /**
      * The queue gives up on {@code message}: its delivery number {@code receives}, the last the queue allows, failed
      * ({@code error}), and it goes to the dead-letter queue. The run ends {@link RunStatus#DEAD_LETTERED}, its reason
-     * naming the step, the deliveries and the error, so run-status says so and nobody waits on a run no message will
-     * move. False, writing nothing, when the run moved on meanwhile (the message was stale).
+     * naming the step, the deliveries and the error. False, writing nothing, when the run moved on meanwhile.
      */
     public boolean deadLettered(RunMessage message, int receives, String error) {
-        ThreadKey thread = message.thread();
-        for (int race = 0; race < MAX_RACES; race++) {
-            Run run = runs.get(thread).orElse(null);
-            if (run == null || !run.runId().equals(message.runId()) || !run.active() || run.nextStep() != message.step()) {
-                return false;
-            }
-            Run ended = run.ended(RunStatus.DEAD_LETTERED, "step " + message.step() + " failed on each of its " + receives
-                    + " deliveries (the last: " + error + "); its message is in the dead-letter queue", clock.instant());
-            if (runs.put(ended, sweepAfter())) {
-                return true;
-            }
-        }
-        return false;
+        return worker.deadLettered(message, receives, error);
     }
 
-    // ------------------------------------------------------------------ the sweep
-
     /**
-     * Wakes the runs whose long timed wait is over (the scheduled sweep: an EventBridge schedule in AWS, a timer
-     * locally): sends each its next message. Returns how many it woke.
+     * Wakes the runs whose long timed wait is over, or whose first message is due again (the scheduled sweep: an
+     * EventBridge schedule in AWS, a timer locally): sends each its next message. Returns how many it woke.
      */
     public int sweep(int limit) {
-        int woken = 0;
-        for (Run due : runs.due(clock.instant(), limit)) {
-            if (due.active()) {
-                queue.send(due.nextMessage());
-                woken++;
-            }
-        }
-        return woken;
+        return worker.sweep(limit);
     }
 
     // ------------------------------------------------------------------ helpers
 
-    /**
-     * Writes who cancelled the run, and when, into the thread's history: a checkpoint of its own (op update). Called
-     * before the run's record ends, so the note is there for whoever sees the run CANCELLED; written once however
-     * often a delivery or a retried cancel gets here (a note already at the head is not written again). A dependency
-     * down is thrown (the message or the cancel is tried again); a writer that moved the thread first is logged.
-     */
-    private void noteCancel(Run run) {
-        ThreadKey thread = ThreadKey.of(run.tenant(), run.threadId());
-        String reason = cancelReason(run);
-        Checkpoint head = store.head(thread).flatMap(h -> store.get(thread, h.checkpointId())).orElse(null);
-        if (head != null && reason.equals(head.metadata().get("reason"))) {
-            return;
-        }
-        try {
-            runtimes.runtime(run.agent()).update(thread, Update.none(), reason);
-        } catch (ThreadlineException e) {
-            if (e.code() == ErrorCode.DEPENDENCY_UNAVAILABLE) {
-                throw e;
-            }
-            // The run's record keeps who and when; the history entry is a courtesy that a racing writer may have beaten.
-            LOG.warning("could not note the cancel of run " + run.runId() + " in the history of " + run.threadId() + ": " + e.getMessage());
-        }
-    }
-
-    /** The history's note of a cancel, and the ended run's reason: who, and when. */
-    private static String cancelReason(Run run) {
-        return "run " + run.runId() + " cancelled by " + run.cancelledBy() + " at " + run.cancelledAt();
-    }
 
     /**
      * Sends {@code run}'s next message, just written with a {@link Run#redriveAt}; a queue that does not take it is
@@ -569,10 +348,6 @@ public final class BackgroundRuns {
         return store.head(thread).orElse(null);
     }
 
-    /** Waits at or after this go to the wake index (no message can be handed back for that long). */
-    private Instant sweepAfter() {
-        return clock.instant().plus(settings.maxDelay());
-    }
 
     private static ThreadlineException inProgress(Run run) {
         return new ThreadlineException(ErrorCode.RUN_IN_PROGRESS, "a background run is in progress on thread " + run.threadId()
@@ -580,10 +355,6 @@ public final class BackgroundRuns {
                 Map.of("runId", run.runId(), "threadId", run.threadId()));
     }
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static StepResult<?> stepOn(ThreadRuntime runtime, ThreadKey thread, Update input, String key) {
-        return runtime.step(thread, input, key);
-    }
 
     private static void pause(Duration d) {
         try {

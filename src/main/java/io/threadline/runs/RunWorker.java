@@ -1,0 +1,306 @@
+package io.threadline.runs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+import io.threadline.checkpoint.Checkpoint;
+import io.threadline.checkpoint.CheckpointStore;
+import io.threadline.checkpoint.Status;
+import io.threadline.checkpoint.ThreadHead;
+import io.threadline.checkpoint.ThreadKey;
+import io.threadline.graph.StepContext;
+import io.threadline.runtime.StepResult;
+import io.threadline.runtime.ThreadRuntime;
+import io.threadline.state.Update;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * The queue's side of background runs, behind {@link BackgroundRuns}: one message's step ({@link #advance}), the
+ * run's progress and its next message, its end (a cancel's note first), the dead-letter end, and the sweep. Peers of
+ * the admission side (start, double texting, cancel) in BackgroundRuns; it never calls back into it.
+ */
+final class RunWorker {
+
+    private static final Logger LOG = Logger.getLogger(RunWorker.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Conditional writes lost to concurrent writers before giving up (each loss means another writer progressed). */
+    static final int MAX_RACES = 50;
+
+    private final RunStore runs;
+    private final RunQueue queue;
+    private final CheckpointStore store;
+    private final BackgroundRuns.Runtimes runtimes;
+    private final Clock clock;
+    private final BackgroundRuns.Settings settings;
+
+    RunWorker(RunStore runs, RunQueue queue, CheckpointStore store, BackgroundRuns.Runtimes runtimes, Clock clock,
+              BackgroundRuns.Settings settings) {
+        this.runs = runs;
+        this.queue = queue;
+        this.store = store;
+        this.runtimes = runtimes;
+        this.clock = clock;
+        this.settings = settings;
+    }
+
+
+    /**
+     * Handles one message: runs the step it names, at most once however often it is delivered, records the
+     * run's progress and sends the next message while the run goes on. Throws when the step must be tried
+     * again (a conflict, a dependency down): the queue redelivers the message.
+     */
+    Advance advance(RunMessage message) {
+        ThreadKey thread = message.thread();
+        for (int race = 0; race < MAX_RACES; race++) {
+            Run run = runs.get(thread).orElse(null);
+            if (run == null || !run.runId().equals(message.runId())) {
+                return Advance.done("stale: not the thread's run");
+            }
+            if (run.status().ended()) {
+                return Advance.done("run ended " + run.status());
+            }
+            long step = message.step();
+            if (step == run.nextStep() - 1) {
+                // This step's progress is recorded, but its delivery died before the next message went out.
+                queue.send(run.nextMessage());
+                return Advance.done("next message sent again");
+            }
+            if (step != run.nextStep()) {
+                return Advance.done("stale: step " + step + ", the run is at " + run.nextStep());
+            }
+            Instant now = clock.instant();
+            if (run.wakeAt() != null && now.isBefore(run.wakeAt())) {
+                return Advance.defer(Duration.between(now, run.wakeAt()));
+            }
+            Advance outcome = stepOnce(thread, run, step);
+            if (outcome != null) {
+                return outcome;
+            }
+        }
+        throw new ThreadlineException(ErrorCode.CONFLICT, "the run's record kept changing under the worker", Map.of("threadId", thread.threadId()));
+    }
+
+    /** One attempt at step {@code step} of {@code run}; {@code null}: the run's record moved meanwhile, read it again. */
+    private Advance stepOnce(ThreadKey thread, Run run, long step) {
+        String key = "run:" + run.runId() + ":" + step;
+        Checkpoint committed = store.findByIdempotencyKey(thread, key).orElse(null);
+        boolean consume;
+        if (committed == null) {
+            if (run.cancelledBy() != null) {
+                return end(run, RunStatus.CANCELLED, cancelReason(run)) ? Advance.done("cancelled") : null;
+            }
+            ThreadHead head = store.head(thread).orElse(null);
+            long headStep = head == null ? 0 : head.step();
+            if (headStep != step - 1) {
+                if (run.stepsTaken() == 0 && headStep >= step) {
+                    // The thread moved between the start and its first message (the run before it committed its last
+                    // step in flight): the run begins where the thread now stands.
+                    return runs.put(run.firstStepAt(headStep + 1, clock.instant()), sweepAfter()) ? null : null;
+                }
+                return end(run, RunStatus.STOPPED, "step " + step + " was to follow step " + (step - 1) + ", but another writer moved the thread to step "
+                        + headStep) ? Advance.done("stopped: another writer moved the thread") : null;
+            }
+            Checkpoint headCheckpoint = head == null ? null : store.get(thread, head.checkpointId()).orElse(null);
+            Status headStatus = headCheckpoint == null ? null : headCheckpoint.status();
+            Instant wake = wakeOf(headCheckpoint);
+            if (wake != null) {
+                // A timed wait that is over (advance deferred the message until then): the node goes on, the wake
+                // recorded as the resume's value, as a person's resume would be.
+                ThreadRuntime<?> runtime = runtimes.runtime(run.agent());
+                Instant now = clock.instant();
+                committed = runtime.resume(thread, JSON.createObjectNode().put("wokeAt", now.toString()), key).checkpoint();
+                return progress(thread, run, committed, false);
+            }
+            if (headStatus == Status.INTERRUPTED && run.stepsTaken() > 0) {
+                return end(run, RunStatus.INTERRUPTED, "the thread waits for a resume at step " + headStep) ? Advance.done("interrupted") : null;
+            }
+            consume = consumes(run, headStatus);
+            if (!consume && headStatus == Status.DONE && run.stepsTaken() > 0) {
+                return end(run, RunStatus.DONE, "the thread is done at step " + headStep + " and no input is queued")
+                        ? Advance.done("done") : null;
+            }
+            ThreadRuntime<?> runtime = runtimes.runtime(run.agent());
+            Update<?> input = consume ? runtimes.decode(runtime, run.inputs().get(0)) : Update.none();
+            try {
+                committed = stepOn(runtime, thread, input, key).checkpoint();
+            } catch (ThreadlineException e) {
+                if (e.code() == ErrorCode.VALIDATION_FAILED || e.code() == ErrorCode.INVALID_INPUT
+                        || e.code() == ErrorCode.PAYLOAD_TOO_LARGE || e.code() == ErrorCode.INTERRUPTED
+                        || e.code() == ErrorCode.AGENT_MISMATCH || e.code() == ErrorCode.NON_DETERMINISTIC) {
+                    // Refused, nothing written: a redelivery would be refused again. The run ends; the reason is logged.
+                    LOG.warning("background run " + run.runId() + " on " + thread + " ends: step " + step + " refused: " + e.getMessage());
+                    return end(run, e.code() == ErrorCode.INTERRUPTED ? RunStatus.INTERRUPTED : RunStatus.FAILED,
+                            "step " + step + " was refused, nothing written: " + e.code() + " " + e.getMessage())
+                            ? Advance.done("refused " + e.code()) : null;
+                }
+                throw e;
+            }
+        } else {
+            Status parentStatus = committed.parent() == null ? null
+                    : store.get(thread, committed.parent()).map(Checkpoint::status).orElse(null);
+            consume = consumes(run, parentStatus);
+        }
+        return progress(thread, run, committed, consume);
+    }
+
+    /** The wake time of a checkpoint that pauses its thread in a timed wait ({@code StepContext.waitUntil}); else null. */
+    static Instant wakeOf(Checkpoint cp) {
+        if (cp == null || cp.status() != Status.INTERRUPTED || cp.interrupt() == null) {
+            return null;
+        }
+        JsonNode payload = cp.interrupt().payload();
+        JsonNode wake = payload == null ? null : payload.get(StepContext.WAIT_KEY);
+        if (wake == null || !wake.isTextual()) {
+            return null;
+        }
+        try {
+            return Instant.parse(wake.asText());
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    /** Whether the run's next step applies its first queued input: its first step, or a step that starts a new turn. */
+    private static boolean consumes(Run run, Status headStatus) {
+        return !run.inputs().isEmpty() && (run.stepsTaken() == 0 || headStatus == Status.DONE);
+    }
+
+    /** Records that {@code cp} (step {@code run.nextStep()}) committed, and sends the next message if the run goes on. */
+    private Advance progress(ThreadKey thread, Run run, Checkpoint cp, boolean consumed) {
+        for (int race = 0; race < MAX_RACES; race++) {
+            Instant now = clock.instant();
+            Instant wake = wakeOf(cp);
+            Run next = run.stepped(consumed, wake, now);
+            RunStatus end = null;
+            String why = null;
+            if (cp.status() == Status.FAILED) {
+                end = RunStatus.FAILED;
+                why = "step " + cp.step() + " failed" + (cp.error() == null ? "" : ": " + cp.error().message());
+            } else if (cp.status() == Status.INTERRUPTED && wake == null) {
+                end = RunStatus.INTERRUPTED;
+                why = "the thread waits for a resume at step " + cp.step();
+            } else if (run.cancelledBy() != null) {
+                end = RunStatus.CANCELLED;
+                why = cancelReason(run);
+            } else if (cp.status() == Status.DONE && next.inputs().isEmpty()) {
+                end = RunStatus.DONE;
+                why = "the thread is done at step " + cp.step() + " and no input is queued";
+            } else if (next.stepsTaken() >= next.maxSteps()) {
+                end = RunStatus.MAX_STEPS;
+                why = "its budget of " + next.maxSteps() + " steps is spent";
+            }
+            if (end != null) {
+                next = next.endingAs(end, why);
+            }
+            if (end == RunStatus.CANCELLED) {
+                // The history's note first, then the record: whoever sees the run CANCELLED finds the note.
+                noteCancel(next);
+            }
+            if (runs.put(next, sweepAfter())) {
+                if (next.active() && (wake == null || wake.isBefore(sweepAfter()))) {
+                    // A short wait's message is handed back to the queue until the wake time; a long one sends none:
+                    // the run's record is in the wake index, and the sweep sends it when it is due.
+                    queue.send(next.nextMessage());
+                }
+                return Advance.done("step " + cp.step() + " " + cp.status() + (next.active() ? "" : ", run " + next.status()));
+            }
+            Run now2 = runs.get(thread).orElse(null);
+            if (now2 == null || !now2.runId().equals(run.runId()) || now2.status().ended() || now2.nextStep() != run.nextStep()) {
+                return Advance.done("step " + cp.step() + " committed; the run was taken over");
+            }
+            run = now2; // a cancel or a queued input came in meanwhile: decide again on it
+        }
+        throw new ThreadlineException(ErrorCode.CONFLICT, "the run's record kept changing under the worker", Map.of("threadId", thread.threadId()));
+    }
+
+    /** Ends {@code run} as {@code how}; false when its record moved meanwhile (read it again). */
+    private boolean end(Run run, RunStatus how, String reason) {
+        if (how == RunStatus.CANCELLED) {
+            noteCancel(run); // before the record ends: whoever sees the run CANCELLED finds the note
+        }
+        return runs.put(run.ended(how, reason, clock.instant()), sweepAfter());
+    }
+
+    /**
+     * The queue gives up on {@code message}: its delivery number {@code receives}, the last the queue allows, failed
+     * ({@code error}), and it goes to the dead-letter queue. The run ends {@link RunStatus#DEAD_LETTERED}, its reason
+     * naming the step, the deliveries and the error, so run-status says so and nobody waits on a run no message will
+     * move. False, writing nothing, when the run moved on meanwhile (the message was stale).
+     */
+    boolean deadLettered(RunMessage message, int receives, String error) {
+        ThreadKey thread = message.thread();
+        for (int race = 0; race < MAX_RACES; race++) {
+            Run run = runs.get(thread).orElse(null);
+            if (run == null || !run.runId().equals(message.runId()) || !run.active() || run.nextStep() != message.step()) {
+                return false;
+            }
+            Run ended = run.ended(RunStatus.DEAD_LETTERED, "step " + message.step() + " failed on each of its " + receives
+                    + " deliveries (the last: " + error + "); its message is in the dead-letter queue", clock.instant());
+            if (runs.put(ended, sweepAfter())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+
+    /**
+     * Wakes the runs whose long timed wait is over (the scheduled sweep: an EventBridge schedule in AWS, a timer
+     * locally): sends each its next message. Returns how many it woke.
+     */
+    int sweep(int limit) {
+        int woken = 0;
+        for (Run due : runs.due(clock.instant(), limit)) {
+            if (due.active()) {
+                queue.send(due.nextMessage());
+                woken++;
+            }
+        }
+        return woken;
+    }
+
+    /**
+     * Writes who cancelled the run, and when, into the thread's history: a checkpoint of its own (op update). Called
+     * before the run's record ends, so the note is there for whoever sees the run CANCELLED; written once however
+     * often a delivery or a retried cancel gets here (a note already at the head is not written again). A dependency
+     * down is thrown (the message or the cancel is tried again); a writer that moved the thread first is logged.
+     */
+    void noteCancel(Run run) {
+        ThreadKey thread = ThreadKey.of(run.tenant(), run.threadId());
+        String reason = cancelReason(run);
+        Checkpoint head = store.head(thread).flatMap(h -> store.get(thread, h.checkpointId())).orElse(null);
+        if (head != null && reason.equals(head.metadata().get("reason"))) {
+            return;
+        }
+        try {
+            runtimes.runtime(run.agent()).update(thread, Update.none(), reason);
+        } catch (ThreadlineException e) {
+            if (e.code() == ErrorCode.DEPENDENCY_UNAVAILABLE) {
+                throw e;
+            }
+            // The run's record keeps who and when; the history entry is a courtesy that a racing writer may have beaten.
+            LOG.warning("could not note the cancel of run " + run.runId() + " in the history of " + run.threadId() + ": " + e.getMessage());
+        }
+    }
+
+    /** The history's note of a cancel, and the ended run's reason: who, and when. */
+    static String cancelReason(Run run) {
+        return "run " + run.runId() + " cancelled by " + run.cancelledBy() + " at " + run.cancelledAt();
+    }
+
+    /** Waits at or after this go to the wake index (no message can be handed back for that long). */
+    Instant sweepAfter() {
+        return clock.instant().plus(settings.maxDelay());
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static StepResult<?> stepOn(ThreadRuntime runtime, ThreadKey thread, Update input, String key) {
+        return runtime.step(thread, input, key);
+    }
+}
