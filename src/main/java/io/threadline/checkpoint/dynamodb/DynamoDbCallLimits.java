@@ -30,11 +30,9 @@ record DynamoDbCallLimits(int maxAttempts, Duration attemptTimeout, Duration cal
 
     /** {@code base} with these limits: retry strategy, attempt and call timeouts, and the cut at the invocation's deadline. */
     ClientOverrideConfiguration applyTo(ClientOverrideConfiguration base, Clock clock) {
-        return base.toBuilder()
+        return InvocationDeadlineInterceptor.limit(base.toBuilder()
                 .retryStrategy(DynamoDbStoreProducer.standardRetry(maxAttempts))
-                .apiCallAttemptTimeout(attemptTimeout)
-                .apiCallTimeout(callTimeout)
-                .addExecutionInterceptor(new InvocationDeadlineInterceptor(callTimeout, clock))
+                .apiCallAttemptTimeout(attemptTimeout), callTimeout, clock)
                 .build();
     }
 }
