@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * A {@link CheckpointStore} in this process's memory, for unit tests of the core, local runs and
@@ -51,38 +52,37 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
 
     @Override
     public Optional<ThreadHead> head(ThreadKey thread) {
-        ThreadLog log = threads.get(thread);
-        if (log == null) {
-            return Optional.empty();
-        }
-        synchronized (log) {
-            Entry head = log.head();
-            return head == null ? Optional.empty() : Optional.of(new ThreadHead(head.id(), head.step()));
-        }
+        return read(thread, log -> log.head() == null ? null : new ThreadHead(log.head().id(), log.head().step()));
     }
 
     @Override
     public Optional<CheckpointChain> loadLatest(ThreadKey thread) {
-        ThreadLog log = threads.get(thread);
-        if (log == null) {
-            return Optional.empty();
-        }
-        synchronized (log) {
-            Entry head = log.head();
-            return head == null ? Optional.empty() : Optional.of(chain(thread, log, head.step()));
-        }
+        return read(thread, log -> log.head() == null ? null : chain(thread, log, log.head().step()));
     }
 
     @Override
     public Optional<CheckpointChain> load(ThreadKey thread, CheckpointId id) {
+        return read(thread, log -> {
+            Long step = log.stepById.get(id);
+            return step == null ? null : chain(thread, log, step);
+        });
+    }
+
+    /** What {@code read} finds in the thread's log, under its monitor; empty when there is no such thread or it finds nothing. */
+    private <T> Optional<T> read(ThreadKey thread, Function<ThreadLog, T> read) {
         ThreadLog log = threads.get(thread);
         if (log == null) {
             return Optional.empty();
         }
         synchronized (log) {
-            Long step = log.stepById.get(id);
-            return step == null ? Optional.empty() : Optional.of(chain(thread, log, step));
+            return Optional.ofNullable(read.apply(log));
         }
+    }
+
+    /** The checkpoint of {@code id} in the log, decoded; null when the log holds none. */
+    private static Checkpoint decoded(ThreadKey thread, ThreadLog log, CheckpointId id) {
+        Long step = id == null ? null : log.stepById.get(id);
+        return step == null ? null : CheckpointCodec.decode(thread, log.byStep(step).bytes());
     }
 
     private static CheckpointChain chain(ThreadKey thread, ThreadLog log, long targetStep) {
@@ -99,27 +99,12 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
 
     @Override
     public Optional<Checkpoint> get(ThreadKey thread, CheckpointId id) {
-        ThreadLog log = threads.get(thread);
-        if (log == null) {
-            return Optional.empty();
-        }
-        synchronized (log) {
-            Long step = log.stepById.get(id);
-            return step == null ? Optional.empty() : Optional.of(CheckpointCodec.decode(thread, log.byStep(step).bytes()));
-        }
+        return read(thread, log -> decoded(thread, log, id));
     }
 
     @Override
     public Optional<Checkpoint> findByIdempotencyKey(ThreadKey thread, String idempotencyKey) {
-        ThreadLog log = threads.get(thread);
-        if (log == null) {
-            return Optional.empty();
-        }
-        synchronized (log) {
-            CheckpointId id = log.idByKey.get(idempotencyKey);
-            Long step = id == null ? null : log.stepById.get(id);
-            return step == null ? Optional.empty() : Optional.of(CheckpointCodec.decode(thread, log.byStep(step).bytes()));
-        }
+        return read(thread, log -> decoded(thread, log, log.idByKey.get(idempotencyKey)));
     }
 
     @Override

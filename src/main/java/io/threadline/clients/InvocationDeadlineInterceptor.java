@@ -4,6 +4,7 @@ import io.threadline.InvocationDeadline;
 import software.amazon.awssdk.awscore.AwsRequest;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.core.SdkRequest;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
@@ -31,6 +32,15 @@ public final class InvocationDeadlineInterceptor implements ExecutionInterceptor
     public InvocationDeadlineInterceptor(Duration callTimeout, Clock clock) {
         this.callTimeout = callTimeout;
         this.clock = clock;
+    }
+
+    /**
+     * {@code overrides} with the limit every SDK client of Threadline's takes: {@code callTimeout} for a whole call
+     * (the SDK's {@code apiCallTimeout}), cut shorter where the invocation ends.
+     */
+    public static ClientOverrideConfiguration.Builder limit(ClientOverrideConfiguration.Builder overrides, Duration callTimeout,
+                                                            Clock clock) {
+        return overrides.apiCallTimeout(callTimeout).addExecutionInterceptor(new InvocationDeadlineInterceptor(callTimeout, clock));
     }
 
     @Override

@@ -47,12 +47,10 @@ public final class BedrockModels {
                 .httpClientBuilder(UrlConnectionHttpClient.builder()
                         .connectionTimeout(settings.connectTimeout())
                         .socketTimeout(settings.timeout()))
-                .overrideConfiguration(ClientOverrideConfiguration.builder()
-                        .apiCallTimeout(settings.timeout())
+                // The same cut as DynamoDB's: the call's own timeout, shortened to what the invocation has left.
+                .overrideConfiguration(InvocationDeadlineInterceptor.limit(ClientOverrideConfiguration.builder()
                         .retryStrategy(RetryMode.STANDARD)
-                        .retryStrategy(b -> b.maxAttempts(settings.maxAttempts()))
-                        // The same cut as DynamoDB's: the call's own timeout, shortened to what the invocation has left.
-                        .addExecutionInterceptor(new InvocationDeadlineInterceptor(settings.timeout(), clock))
+                        .retryStrategy(b -> b.maxAttempts(settings.maxAttempts())), settings.timeout(), clock)
                         .build());
         settings.endpointOverride().ifPresent(builder::endpointOverride);
         return builder.build();

@@ -2,9 +2,11 @@ package io.threadline.runtime;
 
 import io.threadline.checkpoint.SnapshotPolicy;
 
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
 /**
@@ -64,36 +66,65 @@ public record RuntimeOptions(SnapshotPolicy snapshotPolicy, int headCacheThreads
     private static SecureRandom secureRandom() {
         try {
             return SecureRandom.getInstance("NativePRNG", "SUN");
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             return new SecureRandom();
         }
     }
 
     public RuntimeOptions withClock(Clock clock) {
-        return new RuntimeOptions(snapshotPolicy, headCacheThreads, clock, random, trustHeadCache, errorStackFrames, observer);
+        return with(o -> o.clock = clock);
     }
 
     public RuntimeOptions withRandom(RandomGenerator random) {
-        return new RuntimeOptions(snapshotPolicy, headCacheThreads, clock, random, trustHeadCache, errorStackFrames, observer);
+        return with(o -> o.random = random);
     }
 
     public RuntimeOptions withSnapshotPolicy(SnapshotPolicy policy) {
-        return new RuntimeOptions(policy, headCacheThreads, clock, random, trustHeadCache, errorStackFrames, observer);
+        return with(o -> o.snapshotPolicy = policy);
     }
 
     public RuntimeOptions withHeadCacheThreads(int threads) {
-        return new RuntimeOptions(snapshotPolicy, threads, clock, random, trustHeadCache, errorStackFrames, observer);
+        return with(o -> o.headCacheThreads = threads);
     }
 
     public RuntimeOptions withTrustHeadCache(boolean trust) {
-        return new RuntimeOptions(snapshotPolicy, headCacheThreads, clock, random, trust, errorStackFrames, observer);
+        return with(o -> o.trustHeadCache = trust);
     }
 
     public RuntimeOptions withErrorStackFrames(int frames) {
-        return new RuntimeOptions(snapshotPolicy, headCacheThreads, clock, random, trustHeadCache, frames, observer);
+        return with(o -> o.errorStackFrames = frames);
     }
 
     public RuntimeOptions withObserver(StepObserver observer) {
-        return new RuntimeOptions(snapshotPolicy, headCacheThreads, clock, random, trustHeadCache, errorStackFrames, observer);
+        return with(o -> o.observer = observer);
+    }
+
+    /** A copy of these options with {@code change} made: the one place that lists every field, for the withers above. */
+    private RuntimeOptions with(Consumer<Copy> change) {
+        Copy copy = new Copy(this);
+        change.accept(copy);
+        return new RuntimeOptions(copy.snapshotPolicy, copy.headCacheThreads, copy.clock, copy.random, copy.trustHeadCache,
+                copy.errorStackFrames, copy.observer);
+    }
+
+    /** The fields of a {@link RuntimeOptions} being copied; checked again by the record's constructor. */
+    private static final class Copy {
+        SnapshotPolicy snapshotPolicy;
+        int headCacheThreads;
+        Clock clock;
+        RandomGenerator random;
+        boolean trustHeadCache;
+        int errorStackFrames;
+        StepObserver observer;
+
+        Copy(RuntimeOptions o) {
+            snapshotPolicy = o.snapshotPolicy;
+            headCacheThreads = o.headCacheThreads;
+            clock = o.clock;
+            random = o.random;
+            trustHeadCache = o.trustHeadCache;
+            errorStackFrames = o.errorStackFrames;
+            observer = o.observer;
+        }
     }
 }

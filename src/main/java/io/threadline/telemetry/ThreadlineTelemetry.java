@@ -3,6 +3,7 @@ package io.threadline.telemetry;
 import io.threadline.ErrorCode;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.metrics.Meter;
@@ -321,21 +322,11 @@ public final class ThreadlineTelemetry implements StepObserver {
                     span.setAttribute(TelemetryKeys.GEN_AI_FINISH_REASONS, List.of(finish.toLowerCase(java.util.Locale.ROOT)));
                 }
                 JsonNode tokens = response.path("tokens");
-                if (tokens.has("input")) {
-                    long in = tokens.get("input").asLong();
-                    span.setAttribute(TelemetryKeys.GEN_AI_INPUT_TOKENS, in);
-                    metrics.tokenUsage.record(in, metricAttrs.put(TelemetryKeys.GEN_AI_TOKEN_TYPE, "input").build());
-                    if (stats != null) {
-                        stats.inputTokens += in;
-                    }
-                }
-                if (tokens.has("output")) {
-                    long out = tokens.get("output").asLong();
-                    span.setAttribute(TelemetryKeys.GEN_AI_OUTPUT_TOKENS, out);
-                    metrics.tokenUsage.record(out, metricAttrs.put(TelemetryKeys.GEN_AI_TOKEN_TYPE, "output").build());
-                    if (stats != null) {
-                        stats.outputTokens += out;
-                    }
+                long in = tokens(span, metricAttrs, tokens, "input", TelemetryKeys.GEN_AI_INPUT_TOKENS);
+                long out = tokens(span, metricAttrs, tokens, "output", TelemetryKeys.GEN_AI_OUTPUT_TOKENS);
+                if (stats != null) {
+                    stats.inputTokens += in;
+                    stats.outputTokens += out;
                 }
             }
             metrics.operationDuration.record(seconds, Attributes.builder().put(TelemetryKeys.GEN_AI_OPERATION, "chat")
@@ -378,5 +369,19 @@ public final class ThreadlineTelemetry implements StepObserver {
         }
         JsonNode v = o.get(field);
         return v == null || v.isNull() ? null : v.asText();
+    }
+
+    /**
+     * The model call's {@code type} tokens ({@code input} or {@code output}) on its span and in the token-usage
+     * histogram; 0 when the recorded response does not say.
+     */
+    private long tokens(Span span, AttributesBuilder metricAttrs, JsonNode tokens, String type, AttributeKey<Long> key) {
+        if (!tokens.has(type)) {
+            return 0;
+        }
+        long count = tokens.get(type).asLong();
+        span.setAttribute(key, count);
+        metrics.tokenUsage.record(count, metricAttrs.put(TelemetryKeys.GEN_AI_TOKEN_TYPE, type).build());
+        return count;
     }
 }

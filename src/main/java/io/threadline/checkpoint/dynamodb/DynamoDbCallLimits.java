@@ -30,11 +30,9 @@ public record DynamoDbCallLimits(int maxAttempts, Duration attemptTimeout, Durat
 
     /** {@code base} with these limits: retry strategy, attempt and call timeouts, and the cut at the invocation's deadline. */
     public ClientOverrideConfiguration applyTo(ClientOverrideConfiguration base, Clock clock) {
-        return base.toBuilder()
+        return InvocationDeadlineInterceptor.limit(base.toBuilder()
                 .retryStrategy(DynamoDbStoreProducer.standardRetry(maxAttempts))
-                .apiCallAttemptTimeout(attemptTimeout)
-                .apiCallTimeout(callTimeout)
-                .addExecutionInterceptor(new InvocationDeadlineInterceptor(callTimeout, clock))
+                .apiCallAttemptTimeout(attemptTimeout), callTimeout, clock)
                 .build();
     }
 }

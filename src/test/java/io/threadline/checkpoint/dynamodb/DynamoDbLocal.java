@@ -1,5 +1,6 @@
 package io.threadline.checkpoint.dynamodb;
 
+import io.threadline.testing.LocalServerProcess;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -7,13 +8,8 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 
-import java.io.File;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -49,7 +45,6 @@ public final class DynamoDbLocal {
     public static synchronized DynamoDbLocal get() {
         if (instance == null) {
             instance = start();
-            Runtime.getRuntime().addShutdownHook(new Thread(instance.process::destroyForcibly));
         }
         return instance;
     }
@@ -77,9 +72,7 @@ public final class DynamoDbLocal {
     }
 
     public static DynamoDbLocal startSeparate() {
-        DynamoDbLocal separate = start();
-        Runtime.getRuntime().addShutdownHook(new Thread(separate.process::destroyForcibly));
-        return separate;
+        return start();
     }
 
     /**
@@ -115,48 +108,18 @@ public final class DynamoDbLocal {
     }
 
     private static DynamoDbLocal start() {
-        Path lib = Path.of(System.getProperty("test.dynamodb-local.lib", "target/dynamodb-local/lib"));
-        if (!Files.isDirectory(lib)) {
-            throw new IllegalStateException("DynamoDB Local's jars are not in " + lib.toAbsolutePath()
-                    + "; run the tests through Maven (mvn verify), which copies them there");
-        }
-        try {
-            int port = freePort();
-            Path log = Files.createTempFile("dynamodb-local-", ".log");
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process process = new ProcessBuilder(List.of(java, "-Xmx512m", "-cp", lib.toAbsolutePath() + File.separator + "*",
-                    "io.threadline.infra.dynamodblocal.LoopbackServerRunner",
-                    "-inMemory", "-port", Integer.toString(port), "-disableTelemetry"))
-                    .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
-                    .start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!accepts(port)) {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("DynamoDB Local exited: " + Files.readString(log));
-                }
-                if (System.nanoTime() > deadline) {
-                    process.destroyForcibly();
-                    throw new IllegalStateException("DynamoDB Local did not open port " + port + " in 60 s: " + Files.readString(log));
-                }
-                Thread.sleep(50);
-            }
-            return new DynamoDbLocal(port, process.toHandle());
-        } catch (IOException e) {
-            throw new IllegalStateException("DynamoDB Local did not start: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while starting DynamoDB Local", e);
-        }
+        return start("-Xmx512m");
     }
 
-    private static boolean accepts(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+    /**
+     * A DynamoDB Local of the caller's own with {@code heap} (a JVM option such as {@code -Xmx2g}), stopped when the
+     * JVM exits or by {@link #stop()}: the benchmarks start theirs this way, with the heap their workload needs.
+     */
+    public static DynamoDbLocal start(String heap) {
+        Path lib = LocalServerProcess.jars("DynamoDB Local", "test.dynamodb-local.lib", "target/dynamodb-local/lib");
+        LocalServerProcess server = LocalServerProcess.start("DynamoDB Local", port -> List.of(heap, "-cp", LocalServerProcess.classPath(lib),
+                "io.threadline.infra.dynamodblocal.LoopbackServerRunner", "-inMemory", "-port", Integer.toString(port), "-disableTelemetry"));
+        return new DynamoDbLocal(server.port(), server.process());
     }
 
     public URI endpoint() {
@@ -174,11 +137,5 @@ public final class DynamoDbLocal {
                 .region(Region.of(REGION))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
                 .httpClient(UrlConnectionHttpClient.create());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

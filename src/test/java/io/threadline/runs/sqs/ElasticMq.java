@@ -1,21 +1,15 @@
 package io.threadline.runs.sqs;
 
+import io.threadline.testing.LocalServerProcess;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
-import java.io.File;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real ElasticMQ (Maven Central's elasticmq-server, jars copied by the build into target/elasticmq/lib by
@@ -29,78 +23,35 @@ public final class ElasticMq {
 
     private static ElasticMq instance;
 
-    private final int port;
-    private final ProcessHandle process;
+    private final LocalServerProcess server;
 
-    private ElasticMq(int port, ProcessHandle process) {
-        this.port = port;
-        this.process = process;
+    private ElasticMq(LocalServerProcess server) {
+        this.server = server;
     }
 
     public static synchronized ElasticMq get() {
         if (instance == null) {
-            instance = start();
-            Runtime.getRuntime().addShutdownHook(new Thread(instance.process::destroyForcibly));
+            instance = start("-Xmx256m");
         }
         return instance;
     }
 
-    private static ElasticMq start() {
-        Path lib = Path.of(System.getProperty("test.elasticmq.lib", "target/elasticmq/lib"));
-        if (!Files.isDirectory(lib)) {
-            throw new IllegalStateException("ElasticMQ's jars are not in " + lib.toAbsolutePath()
-                    + "; run the tests through Maven (mvn verify), which copies them there");
-        }
-        try {
-            int port = freePort();
-            Path log = Files.createTempFile("elasticmq-", ".log");
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process process = new ProcessBuilder(List.of(java, "-Xmx256m", "-Drest-sqs.bind-port=" + port,
-                    "-Dconfig.file=" + Path.of("infra/elasticmq/elasticmq.conf").toAbsolutePath(),
-                    "-cp", lib.toAbsolutePath() + File.separator + "*", "org.elasticmq.server.Main"))
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!accepts(port)) {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("ElasticMQ exited: " + Files.readString(log));
-                }
-                if (System.nanoTime() > deadline) {
-                    process.destroyForcibly();
-                    throw new IllegalStateException("ElasticMQ did not open port " + port + " in 60 s: " + Files.readString(log));
-                }
-                Thread.sleep(50);
-            }
-            return new ElasticMq(port, process.toHandle());
-        } catch (IOException e) {
-            throw new IllegalStateException("ElasticMQ did not start: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while starting ElasticMQ", e);
-        }
+    /** An ElasticMQ of the caller's own with {@code heap} (a JVM option such as {@code -Xmx512m}), stopped when the JVM exits. */
+    public static ElasticMq start(String heap) {
+        Path lib = LocalServerProcess.jars("ElasticMQ", "test.elasticmq.lib", "target/elasticmq/lib");
+        LocalServerProcess server = LocalServerProcess.start("ElasticMQ", port -> List.of(heap, "-Drest-sqs.bind-port=" + port,
+                "-Dconfig.file=" + Path.of("infra/elasticmq/elasticmq.conf").toAbsolutePath(),
+                "-cp", LocalServerProcess.classPath(lib), "org.elasticmq.server.Main"));
+        return new ElasticMq(server);
     }
 
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + port);
+        return server.endpoint();
     }
 
     public SqsClient client() {
         return SqsClient.builder().endpointOverride(endpoint()).region(Region.of(REGION))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
                 .httpClient(UrlConnectionHttpClient.create()).build();
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }
