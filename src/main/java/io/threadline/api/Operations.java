@@ -63,6 +63,10 @@ public class Operations {
             Map.entry("memory-search", new Handler<>(Requests.MemorySearch.class, Requests.MemorySearch::tenant, this::memorySearch)),
             Map.entry("memory-put", new Handler<>(Requests.MemoryPut.class, Requests.MemoryPut::tenant, this::memoryPut)),
             Map.entry("memory-delete", new Handler<>(Requests.MemoryDelete.class, Requests.MemoryDelete::tenant, this::memoryDelete)),
+            Map.entry("memory-history", new Handler<>(Requests.MemoryHistory.class, Requests.MemoryHistory::tenant,
+                    (c, r) -> this.memoryLifecycle.history(c, r))),
+            Map.entry("memory-forget", new Handler<>(Requests.MemoryForget.class, Requests.MemoryForget::tenant,
+                    (c, r) -> this.memoryLifecycle.forget(c, r))),
             Map.entry("start", new Handler<>(Requests.Start.class, Requests.Start::tenant, this::start)),
             Map.entry("cancel", new Handler<>(Requests.Cancel.class, Requests.Cancel::tenant, this::cancel)),
             Map.entry("threads", new Handler<>(Requests.Threads.class, Requests.Threads::tenant, this::threads)),
@@ -99,6 +103,9 @@ public class Operations {
 
     @Inject
     java.time.Clock clock;
+
+    @Inject
+    MemoryLifecycle memoryLifecycle;
 
     @Inject
     io.threadline.checkpoint.CheckpointStore store;
@@ -381,6 +388,7 @@ public class Operations {
         io.threadline.memory.MemoryQuery query = new io.threadline.memory.MemoryQuery(caller.tenant(),
                 RequestReader.required(r.query(), "query"), null, r.k() == null ? 10 : r.k(), r.namespace(),
                 r.filters(), r.minScore() == null ? 0 : r.minScore());
+        query = MemoryLifecycle.inTime(query, r);
         List<Replies.Memory> memories = new ArrayList<>();
         for (io.threadline.memory.MemoryHit hit : memory().search(query, clock.instant())) {
             memories.add(Replies.Memory.of(hit));
@@ -396,6 +404,7 @@ public class Operations {
                 RequestReader.required(r.namespace(), "namespace"), RequestReader.required(r.content(), "content"),
                 r.kind() == null ? "fact" : r.kind(), r.importance() == null ? 0.5 : r.importance(),
                 r.ttlSeconds() == null ? null : java.time.Duration.ofSeconds(r.ttlSeconds()), null, null, r.metadata());
+        write = MemoryLifecycle.inTime(write, r);
         io.threadline.memory.PutResult result = memory().put(write, clock.instant());
         return new Replies.MemoryPut(Replies.Memory.of(result.memory()), result.merged(), null);
     }
@@ -407,8 +416,7 @@ public class Operations {
 
     /** The configured memory store; a deployment without one refuses memory operations plainly. */
     private io.threadline.memory.MemoryStore memory() {
-        return memoryStores.store().orElseThrow(() -> new ThreadlineException(ErrorCode.INVALID_INPUT,
-                "this deployment has no long-term memory (threadline.memory.store=none)", Map.of("memory", "none")));
+        return memoryStores.required();
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

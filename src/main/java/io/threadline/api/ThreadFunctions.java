@@ -24,6 +24,9 @@ public class ThreadFunctions {
     Operations operations;
 
     @Inject
+    MemoryLifecycle memoryLifecycle;
+
+    @Inject
     Callers callers;
 
     @Funq
@@ -98,6 +101,18 @@ public class ThreadFunctions {
     public Replies.MemoryDelete memoryDelete(JsonNode request) {
         return answer(request, Requests.MemoryDelete.class, Requests.MemoryDelete::tenant, operations::memoryDelete,
                 e -> new Replies.MemoryDelete(null, e));
+    }
+
+    @Funq("memory-history")
+    public Replies.MemoryHistory memoryHistory(JsonNode request) {
+        return answer(request, Requests.MemoryHistory.class, Requests.MemoryHistory::tenant, memoryLifecycle::history,
+                e -> new Replies.MemoryHistory(null, null, e));
+    }
+
+    @Funq("memory-forget")
+    public Replies.MemoryForget memoryForget(JsonNode request) {
+        return answer(request, Requests.MemoryForget.class, Requests.MemoryForget::tenant, memoryLifecycle::forget,
+                e -> new Replies.MemoryForget(null, null, null, null, e));
     }
 
     @Funq

@@ -81,6 +81,28 @@ final class Exports {
         }
     }
 
+    public static class MemoryHistory extends OnOpenSearch {
+        @Override
+        String export() {
+            return "memory-history";
+        }
+    }
+
+    public static class MemoryForget extends OnOpenSearch {
+        @Override
+        String export() {
+            return "memory-forget";
+        }
+    }
+
+    /** The local HTTP server (as infra/local/start runs it) with an in-process memory store. */
+    public static class LocalWithMemory implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("threadline.memory.store", "memory");
+        }
+    }
+
     /** The HTTP function with an in-process memory store. */
     public static class HttpWithMemory implements QuarkusTestProfile {
         @Override
