@@ -55,6 +55,8 @@ final class Exports {
                     "threadline.memory.store", "opensearch",
                     "threadline.memory.opensearch.url", io.threadline.memory.opensearch.OpenSearchNode.get().endpoint().toString(),
                     "threadline.memory.opensearch.index", "api-memories",
+                    // Creating the index took over 5 s on the real node at load 30-50 (every build at once).
+                    "threadline.memory.opensearch.timeout", "PT30S",
                     // Below the default (P3650D), so a test sees the configured limit applied.
                     "threadline.memory.max-ttl", "P400D");
         }
