@@ -58,6 +58,8 @@ public final class W2OpenSearch {
         Path writeCorpus = null;
         Path writeQueries = null;
         boolean breakdown = true;
+        // ef_search values to measure, each over the same index in the same sitting (0 = the engine's default, k).
+        List<Integer> efSearches = List.of(0);
         for (int a = 0; a < args.length; a++) {
             switch (args[a]) {
                 case "--endpoint" -> endpoint = URI.create(args[++a]);
@@ -71,8 +73,10 @@ public final class W2OpenSearch {
                 case "--write-corpus" -> writeCorpus = Path.of(args[++a]);
                 case "--write-queries" -> writeQueries = Path.of(args[++a]);
                 case "--no-breakdown" -> breakdown = false;
+                case "--ef-search" -> efSearches = Arrays.stream(args[++a].split(",")).map(Integer::parseInt).toList();
                 default -> throw new IllegalArgumentException("unknown argument " + args[a]
-                        + "; use --n N --batch B --candidates C --warmup W --corpus F --queries F --write-corpus F --write-queries F");
+                        + "; use --n N --batch B --candidates C --ef-search E1,E2,.. --warmup W --corpus F --queries F --write-corpus F "
+                        + "--write-queries F");
             }
         }
         if ((corpusFile == null) != (queriesFile == null)) {
@@ -147,9 +151,16 @@ public final class W2OpenSearch {
         List<W2Recall.QuerySet> sets = List.of(W2Recall.unfiltered(corpus.vectors, corpus.queries, null),
                 W2Recall.filtered(corpus.vectors, corpus.queries, null));
         System.out.printf(Locale.ROOT, "ground truth (exact cosine, brute force): %.1f s%n", (System.nanoTime() - t0) / 1e9);
-        Map<String, List<W2Recall.Run>> runs = W2Recall.measure(store, sets, warmup, touchAfter == null ? () -> now : Instant::now);
-        W2Recall.report(String.format(Locale.ROOT, "W2 corpus B, OpenSearch %s, N = %,d", version, n), "w2.opensearch.B", runs,
-                String.format(Locale.ROOT, "%,.0f memories/s (%,d in %.1f s)", perSecond, n, indexSeconds), perSecond);
+        for (int efSearch : efSearches) {
+            OpenSearchMemoryStore measured = efSearch == 0 ? store : new OpenSearchMemoryStore(client, new Embeddings(noModel), settings,
+                    new OpenSearchMemorySettings(indexName, "lucene", W2CorpusB.DIMENSION, candidates, efSearch, 16, 100));
+            System.out.printf(Locale.ROOT, "ef_search = %s (load average now %.2f)%n", efSearch == 0 ? "engine default (k-NN k)" : efSearch,
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+            Map<String, List<W2Recall.Run>> runs = W2Recall.measure(measured, sets, warmup, touchAfter == null ? () -> now : Instant::now);
+            W2Recall.report(String.format(Locale.ROOT, "W2 corpus B, OpenSearch %s, N = %,d, ef_search %d", version, n, efSearch),
+                    "w2.opensearch.B.ef" + efSearch, runs,
+                    String.format(Locale.ROOT, "%,.0f memories/s (%,d in %.1f s)", perSecond, n, indexSeconds), perSecond);
+        }
         if (breakdown) {
             W2Breakdown.report(endpoint, indexName, candidates, sets, now.toEpochMilli(), warmup);
         }

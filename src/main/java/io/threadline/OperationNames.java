@@ -11,7 +11,7 @@ public final class OperationNames {
 
     /** Every operation, in the order the README's table lists them. */
     public static final List<String> ALL = List.of("step", "run", "state", "history", "resume", "fork", "rewind", "update",
-            "replay", "export", "delete", "erase", "memory-search", "memory-put", "memory-delete", "start", "cancel", "run-status", "threads", "tag",
+            "replay", "export", "delete", "erase", "memory-search", "memory-put", "memory-delete", "memory-forget", "memory-history", "start", "cancel", "run-status", "threads", "tag",
             "migration-dry-run");
 
     private OperationNames() {

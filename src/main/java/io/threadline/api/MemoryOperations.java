@@ -31,6 +31,7 @@ public class MemoryOperations {
         MemoryQuery query = new MemoryQuery(caller.tenant(),
                 RequestReader.required(r.query(), "query"), null, r.k() == null ? 10 : r.k(), r.namespace(),
                 r.filters(), r.minScore() == null ? 0 : r.minScore());
+        query = MemoryLifecycle.inTime(query, r);
         List<Replies.Memory> memories = new ArrayList<>();
         for (MemoryHit hit : memory().search(query, clock.instant())) {
             memories.add(Replies.Memory.of(hit));
@@ -46,6 +47,7 @@ public class MemoryOperations {
                 RequestReader.required(r.namespace(), "namespace"), RequestReader.required(r.content(), "content"),
                 r.kind() == null ? "fact" : r.kind(), r.importance() == null ? 0.5 : r.importance(),
                 r.ttlSeconds() == null ? null : Duration.ofSeconds(r.ttlSeconds()), null, null, r.metadata());
+        write = MemoryLifecycle.inTime(write, r);
         PutResult result = memory().put(write, clock.instant());
         return new Replies.MemoryPut(Replies.Memory.of(result.memory()), result.merged(), null);
     }
@@ -57,7 +59,6 @@ public class MemoryOperations {
 
     /** The configured memory store; a deployment without one refuses memory operations plainly. */
     private MemoryStore memory() {
-        return memoryStores.store().orElseThrow(() -> new ThreadlineException(ErrorCode.INVALID_INPUT,
-                "this deployment has no long-term memory (threadline.memory.store=none)", Map.of("memory", "none")));
+        return memoryStores.required();
     }
 }

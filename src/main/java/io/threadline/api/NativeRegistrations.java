@@ -22,13 +22,13 @@ import io.threadline.runtime.ReplayReport;
 @RegisterForReflection(targets = {
         // API: what callers send and what they get back.
         Requests.Step.class, Requests.Run.class, Requests.State.class, Requests.History.class,
-        Requests.Resume.class, Requests.Fork.class, Requests.Rewind.class, Requests.Update.class, Requests.Replay.class, Requests.Export.class, Requests.Delete.class, Requests.MemorySearch.class, Requests.MemoryPut.class, Requests.MemoryDelete.class,
+        Requests.Resume.class, Requests.Fork.class, Requests.Rewind.class, Requests.Update.class, Requests.Replay.class, Requests.Export.class, Requests.Delete.class, Requests.MemorySearch.class, Requests.MemoryPut.class, Requests.MemoryDelete.class, Requests.MemoryHistory.class, Requests.MemoryForget.class,
         Requests.Start.class, Requests.Cancel.class, Replies.Start.class, Replies.Cancel.class, Replies.RunInfo.class,
         Requests.RunStatus.class, Replies.RunStatus.class,
         RunFunctions.BatchResponse.class, RunFunctions.BatchItemFailure.class, RunFunctions.SweepResult.class,
         io.threadline.runs.Run.class, io.threadline.runs.RunStatus.class, io.threadline.runs.RunMessage.class,
         Replies.Step.class, Replies.Run.class, Replies.State.class, Replies.History.class, Replies.CheckpointEntry.class,
-        Replies.Replay.class, Replies.Export.class, Replies.Delete.class, Replies.MemorySearch.class, Replies.MemoryPut.class, Replies.MemoryDelete.class, Replies.Memory.class,
+        Replies.Replay.class, Replies.Export.class, Replies.Delete.class, Replies.MemorySearch.class, Replies.MemoryPut.class, Replies.MemoryDelete.class, Replies.MemoryHistory.class, Replies.MemoryForget.class, Replies.Memory.class,
         Requests.Threads.class, Requests.Tag.class, Requests.MigrationDryRun.class, Replies.MigrationDryRun.class, Replies.DryRunExample.class,
         EraseOperation.Request.class, EraseOperation.Reply.class, SubjectErasure.Signed.class,
         Replies.Threads.class, Replies.ThreadEntry.class, Replies.Tag.class, io.threadline.checkpoint.ThreadSummary.Waiting.class,

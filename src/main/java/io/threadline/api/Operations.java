@@ -63,6 +63,9 @@ public class Operations {
     @Inject
     EraseOperation erase;
 
+    @Inject
+    MemoryLifecycle memoryLifecycle;
+
     // Lambdas, not method references: the groups are injected after this table is built.
     private final Map<String, Handler<?>> handlers = Map.ofEntries(
             Map.entry("step", new Handler<>(Requests.Step.class, Requests.Step::tenant, (c, r) -> steps.step(c, r))),
@@ -82,6 +85,10 @@ public class Operations {
             Map.entry("memory-search", new Handler<>(Requests.MemorySearch.class, Requests.MemorySearch::tenant, (c, r) -> memory.memorySearch(c, r))),
             Map.entry("memory-put", new Handler<>(Requests.MemoryPut.class, Requests.MemoryPut::tenant, (c, r) -> memory.memoryPut(c, r))),
             Map.entry("memory-delete", new Handler<>(Requests.MemoryDelete.class, Requests.MemoryDelete::tenant, (c, r) -> memory.memoryDelete(c, r))),
+            Map.entry("memory-forget", new Handler<>(Requests.MemoryForget.class, Requests.MemoryForget::tenant,
+                    (c, r) -> memoryLifecycle.forget(c, r))),
+            Map.entry("memory-history", new Handler<>(Requests.MemoryHistory.class, Requests.MemoryHistory::tenant,
+                    (c, r) -> memoryLifecycle.history(c, r))),
             Map.entry("start", new Handler<>(Requests.Start.class, Requests.Start::tenant, (c, r) -> background.start(c, r))),
             Map.entry("cancel", new Handler<>(Requests.Cancel.class, Requests.Cancel::tenant, (c, r) -> background.cancel(c, r))),
             Map.entry("run-status", new Handler<>(Requests.RunStatus.class, Requests.RunStatus::tenant, (c, r) -> runStatus.runStatus(c, r))),

@@ -111,23 +111,37 @@ public final class Replies {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record MemoryDelete(Boolean deleted, ErrorBody error) {}
 
+    /**
+     * What a forget removed: the selection, how many, and their ids in id order (the first
+     * {@code MemoryLifecycle.MAX_REPORTED_IDS}; {@code idsTruncated} when there were more).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record MemoryForget(String selection, Integer removed, List<String> ids, Boolean idsTruncated, ErrorBody error) {}
+
+    /** A chain of corrections, oldest first; empty when the tenant has no memory by that id. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record MemoryHistory(String id, List<Memory> memories, ErrorBody error) {}
+
     /** A memory as callers see it: everything but its embedding; a search hit also has its scores. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Memory(String id, String namespace, String content, String kind, double importance, Instant createdAt,
                          Instant accessedAt, Instant expiresAt, String sourceThread, String sourceCheckpoint, Long sourceStep,
-                         String sourceNode, String derivedFrom, Map<String, String> metadata, Double similarity, Double score) {
+                         String sourceNode, String derivedFrom, Map<String, String> metadata, Double similarity, Double score,
+                         Instant validFrom, Instant validTo, Instant supersededAt, String supersededBy,
+                         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> supersedes) {
 
         static Memory of(MemoryRecord m) {
-            return new Memory(m.id(), m.namespace(), m.content(), m.kind(), m.importance(), m.createdAt(), m.accessedAt(),
-                    m.expiresAt(), m.sourceThread(), m.sourceCheckpoint(), m.sourceStep(), m.sourceNode(), m.derivedFrom(), m.metadata(),
-                    null, null);
+            return of(m, null, null);
         }
 
         static Memory of(MemoryHit hit) {
-            MemoryRecord m = hit.memory();
+            return of(hit.memory(), hit.similarity(), hit.score());
+        }
+
+        private static Memory of(MemoryRecord m, Double similarity, Double score) {
             return new Memory(m.id(), m.namespace(), m.content(), m.kind(), m.importance(), m.createdAt(), m.accessedAt(),
                     m.expiresAt(), m.sourceThread(), m.sourceCheckpoint(), m.sourceStep(), m.sourceNode(), m.derivedFrom(), m.metadata(),
-                    hit.similarity(), hit.score());
+                    similarity, score, m.validFrom(), m.validTo(), m.supersededAt(), m.supersededBy(), m.supersedes());
         }
     }
 

@@ -39,17 +39,20 @@ public final class Requests {
     /**
      * Long-term memories of the caller's tenant most relevant to {@code query}: {@code k} (default 10),
      * under {@code namespace} (a path prefix) if given, matching every {@code filters} metadata entry,
-     * scoring at least {@code minScore}.
+     * scoring at least {@code minScore}; current memories, or those believed {@code asOf} an instant; only those whose
+     * fact holds at {@code validAt} if given (ISO-8601 instants).
      */
     public record MemorySearch(String tenant, String query, Integer k, String namespace, java.util.Map<String, String> filters,
-                               Double minScore) {}
+                               Double minScore, String asOf, String validAt) {}
 
     /**
      * Remembers {@code content} under {@code namespace}; a near-duplicate there is merged instead.
-     * {@code id} makes a retried put the same put; {@code ttlSeconds} makes it expire.
+     * {@code id} makes a retried put the same put; {@code ttlSeconds} makes it expire. {@code supersedes} names the
+     * memories it corrects; {@code validFrom}/{@code validTo} (ISO-8601) when its fact holds.
      */
     public record MemoryPut(String tenant, String id, String namespace, String content, String kind, Double importance,
-                            Long ttlSeconds, java.util.Map<String, String> metadata) {}
+                            Long ttlSeconds, java.util.Map<String, String> metadata, java.util.List<String> supersedes, String validFrom,
+                            String validTo) {}
 
     /**
      * Deletes the thread — every checkpoint, its head, pending effects, idempotency records, outbox markers — and the
@@ -59,6 +62,15 @@ public final class Requests {
 
     /** Forgets one memory of the caller's tenant. */
     public record MemoryDelete(String tenant, String id) {}
+
+    /**
+     * Forgets the caller's memories written by thread {@code threadId}'s steps, or those whose metadata holds every
+     * {@code metadata} entry (a subject tag): exactly one of the two.
+     */
+    public record MemoryForget(String tenant, String threadId, java.util.Map<String, String> metadata) {}
+
+    /** The chain of corrections memory {@code id} of the caller's tenant belongs to. */
+    public record MemoryHistory(String tenant, String id) {}
 
     /** Answers an interrupt with {@code value} (any JSON); the thread goes on exactly where it stopped. */
     public record Resume(String tenant, String agent, String threadId, JsonNode value, String idempotencyKey, String multitask) {}

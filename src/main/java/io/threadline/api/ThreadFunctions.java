@@ -101,6 +101,16 @@ public class ThreadFunctions {
         return answer("memory-delete", request, e -> new Replies.MemoryDelete(null, e));
     }
 
+    @Funq("memory-history")
+    public Replies.MemoryHistory memoryHistory(JsonNode request) {
+        return answer("memory-history", request, e -> new Replies.MemoryHistory(null, null, e));
+    }
+
+    @Funq("memory-forget")
+    public Replies.MemoryForget memoryForget(JsonNode request) {
+        return answer("memory-forget", request, e -> new Replies.MemoryForget(null, null, null, null, e));
+    }
+
     @Funq
     public Replies.Start start(JsonNode request) {
         return answer("start", request, e -> new Replies.Start(null, null, null, e));

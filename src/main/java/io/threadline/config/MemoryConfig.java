@@ -70,6 +70,21 @@ public interface MemoryConfig {
         int candidates();
 
         /**
+         * The HNSW search's candidate list per query ({@code ef_search}; 0 = the engine's, i.e. the k asked for): the
+         * recall/latency knob. bench/README.md ("W2") has the measured trade-off behind the default.
+         */
+        @WithDefault("100")
+        int efSearch();
+
+        /** HNSW links per vector, for an index created from now on. */
+        @WithDefault("16")
+        int m();
+
+        /** HNSW candidate list while indexing, for an index created from now on. */
+        @WithDefault("100")
+        int efConstruction();
+
+        /**
          * Longest store call — a search, or a write with all its requests — and each request's response timeout;
          * in Lambda also cut at the invocation's end less {@code threadline.api.dependency-reserve}.
          */

@@ -43,6 +43,12 @@ public class MemoryStores {
      * known kind, an embedding model in the build), is settled here; the store itself — clients, model,
      * the index check — is built on its first call ({@link LazyMemoryStore}).
      */
+    /** The configured store; a deployment without one refuses memory operations plainly ({@code INVALID_INPUT}). */
+    public MemoryStore required() {
+        return store().orElseThrow(() -> new io.threadline.ThreadlineException(io.threadline.ErrorCode.INVALID_INPUT,
+                "this deployment has no long-term memory (threadline.memory.store=none)", java.util.Map.of("memory", "none")));
+    }
+
     public Optional<MemoryStore> store() {
         Optional<MemoryStore> s = store;
         if (s == null) {
@@ -100,7 +106,8 @@ public class MemoryStores {
                 : OpenSearchClients.create(os.url(), os.timeout(), os.connectTimeout(), clock);
         try {
             OpenSearchMemoryStore opensearch = new OpenSearchMemoryStore(client, embeddings, settings,
-                    new OpenSearchMemorySettings(os.index(), os.engine(), embeddings.dimension(), os.candidates()));
+                    new OpenSearchMemorySettings(os.index(), os.engine(), embeddings.dimension(), os.candidates(), os.efSearch(),
+                            os.m(), os.efConstruction()));
             opensearch.ensureIndex();
             return opensearch;
         } catch (RuntimeException e) {

@@ -99,6 +99,42 @@ class ApiGatewayOperationsTest {
                 .doesNotContain(id);
     }
 
+    /** events/http-memory-history.json: a correction over HTTP, and its chain read back for the token's tenant only. */
+    @Test
+    void aCorrectionsChainIsReadOverHttpForTheTokensTenantOnly() {
+        JsonNode first = Lambda.invoke(withBody("http-memory-put.json", "{\"id\":\"m-0123456789abcdef\",\"namespace\":\"users/42\","
+                + "\"content\":\"works at initech\"}"));
+        assertThat(first.get("statusCode").asInt()).as(first.toString()).isEqualTo(200);
+        JsonNode fix = Lambda.invoke(withBody("http-memory-put.json", "{\"id\":\"m-fix\",\"namespace\":\"users/42\","
+                + "\"content\":\"works at globochem since june\",\"supersedes\":[\"m-0123456789abcdef\"]}"));
+        assertThat(fix.get("statusCode").asInt()).as(fix.toString()).isEqualTo(200);
+        JsonNode chain = body(Lambda.invoke(Lambda.eventText("http-memory-history.json")));
+        assertThat(chain.get("memories").findValuesAsText("id")).containsExactly("m-0123456789abcdef", "m-fix");
+        assertThat(chain.at("/memories/0/supersededBy").asText()).isEqualTo("m-fix");
+
+        ObjectNode otherTenant = Lambda.event("http-memory-history.json");
+        ((ObjectNode) otherTenant.at("/requestContext/authorizer/jwt/claims")).put("tenant", "globex");
+        assertThat(body(Lambda.invoke(otherTenant)).get("memories")).isEmpty();
+    }
+
+    /** events/http-memory-forget.json: the token's tenant's memories of subject user=42 go; another tenant's stay. */
+    @Test
+    void forgetOverHttpRemovesTheTokensTenantsSubjectOnly() {
+        String tagged = "{\"namespace\":\"subjects\",\"content\":\"user 42 asked about refunds\",\"metadata\":{\"user\":\"42\"}}";
+        assertThat(Lambda.invoke(withBody("http-memory-put.json", tagged)).get("statusCode").asInt()).isEqualTo(200);
+        ObjectNode globexPut = withBody("http-memory-put.json", tagged);
+        ((ObjectNode) globexPut.at("/requestContext/authorizer/jwt/claims")).put("tenant", "globex");
+        assertThat(Lambda.invoke(globexPut).get("statusCode").asInt()).isEqualTo(200);
+
+        JsonNode forgot = body(Lambda.invoke(Lambda.eventText("http-memory-forget.json")));
+        assertThat(forgot.get("removed").asInt()).as(forgot.toString()).isEqualTo(1);
+        assertThat(body(Lambda.invoke(Lambda.eventText("http-memory-forget.json"))).get("removed").asInt()).isZero();
+
+        ObjectNode globexForget = Lambda.event("http-memory-forget.json");
+        ((ObjectNode) globexForget.at("/requestContext/authorizer/jwt/claims")).put("tenant", "globex");
+        assertThat(body(Lambda.invoke(globexForget)).get("removed").asInt()).isEqualTo(1);
+    }
+
     @Test
     void anUnknownOperationNamesTheOnesThereAre() {
         ObjectNode event = Lambda.event("http-replay.json");

@@ -244,6 +244,69 @@ class DirectOperationsTest {
         }
     }
 
+    /** events/memory-history.json: the chain of corrections of the event's tenant, on the real OpenSearch node. */
+    @QuarkusTest
+    @TestProfile(Exports.MemoryHistory.class)
+    static class MemoryHistoryFunction {
+        @Inject
+        MemoryStores memory;
+
+        @Test
+        void historyReadsTheChainOfTheCallersTenantOnly() {
+            MemoryStore store = memory.store().orElseThrow();
+            String run = java.util.UUID.randomUUID().toString().substring(0, 8);
+            store.delete("acme", "m-0123456789abcdef"); // the index outlives a run; the event's id starts afresh
+            MemoryWrite first = new MemoryWrite("m-0123456789abcdef", "acme", "users/42/" + run, "lives in lisbon", "fact", 0.5, null,
+                    null, null, Map.of());
+            store.put(first, Instant.now());
+            store.put(new MemoryWrite("m-moved-" + run, "acme", "users/42/" + run, "lives in porto now", "fact", 0.5, null, null, null,
+                    Map.of()).superseding(java.util.List.of("m-0123456789abcdef")), Instant.now());
+            JsonNode answer = Lambda.invoke(Lambda.eventText("memory-history.json"));
+            assertThat(answer.has("error")).as(answer.toString()).isFalse();
+            assertThat(answer.get("memories").findValuesAsText("id")).containsExactly("m-0123456789abcdef", "m-moved-" + run);
+
+            ObjectNode otherTenant = Lambda.event("memory-history.json");
+            otherTenant.put("tenant", "globex");
+            assertThat(Lambda.invoke(otherTenant).get("memories")).isEmpty();
+            ObjectNode bad = Lambda.event("memory-history.json");
+            bad.put("id", "../x");
+            assertThat(Lambda.invoke(bad).at("/error/details/field").asText()).isEqualTo("id");
+            store.delete("acme", "m-0123456789abcdef");
+            store.delete("acme", "m-moved-" + run);
+        }
+    }
+
+    /** events/memory-forget.json: the memories thread ticket-1 wrote for the event's tenant go, with a report. */
+    @QuarkusTest
+    @TestProfile(Exports.MemoryForget.class)
+    static class MemoryForgetFunction {
+        @Inject
+        MemoryStores memory;
+
+        @Test
+        void forgetRemovesTheThreadsMemoriesOfTheCallersTenantOnly() {
+            MemoryStore store = memory.store().orElseThrow();
+            String run = java.util.UUID.randomUUID().toString().substring(0, 8);
+            for (String tenant : java.util.List.of("acme", "globex")) {
+                store.put(new MemoryWrite("f-" + run, tenant, "tickets/" + run, "the printer jams on tuesdays", "fact", 0.5, null,
+                        "ticket-1", null, Map.of()), Instant.now());
+            }
+            JsonNode answer = Lambda.invoke(Lambda.eventText("memory-forget.json"));
+            assertThat(answer.has("error")).as(answer.toString()).isFalse();
+            assertThat(answer.get("ids").toString()).contains("\"f-" + run + "\"");
+            assertThat(answer.get("removed").asInt()).isEqualTo(answer.get("ids").size());
+            assertThat(answer.get("selection").asText()).isEqualTo("thread=ticket-1");
+            assertThat(store.get("acme", "f-" + run)).isEmpty();
+            assertThat(store.get("globex", "f-" + run)).isPresent();
+            assertThat(Lambda.invoke(Lambda.eventText("memory-forget.json")).get("removed").asInt()).isZero();
+
+            ObjectNode neither = Lambda.event("memory-forget.json");
+            neither.remove("threadId");
+            assertThat(Lambda.invoke(neither).at("/error/code").asText()).isEqualTo("INVALID_INPUT");
+            store.forgetThread("globex", "ticket-1");
+        }
+    }
+
     /**
      * events/delete.json: the thread of the event's tenant goes, with the memories its steps wrote; another
      * tenant's thread of the same id, and bad requests, change nothing.

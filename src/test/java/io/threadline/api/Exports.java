@@ -55,6 +55,8 @@ final class Exports {
                     "threadline.memory.store", "opensearch",
                     "threadline.memory.opensearch.url", io.threadline.memory.opensearch.OpenSearchNode.get().endpoint().toString(),
                     "threadline.memory.opensearch.index", "api-memories",
+                    // Creating the index took over 5 s on the real node at load 30-50 (every build at once).
+                    "threadline.memory.opensearch.timeout", "PT30S",
                     // Below the default (P3650D), so a test sees the configured limit applied.
                     "threadline.memory.max-ttl", "P400D");
         }
@@ -78,6 +80,28 @@ final class Exports {
         @Override
         String export() {
             return "memory-delete";
+        }
+    }
+
+    public static class MemoryHistory extends OnOpenSearch {
+        @Override
+        String export() {
+            return "memory-history";
+        }
+    }
+
+    public static class MemoryForget extends OnOpenSearch {
+        @Override
+        String export() {
+            return "memory-forget";
+        }
+    }
+
+    /** The local HTTP server (as infra/local/start runs it) with an in-process memory store. */
+    public static class LocalWithMemory implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("threadline.memory.store", "memory");
         }
     }
 

@@ -113,6 +113,8 @@ class TemplateIamTest {
             Map.entry("memory-search", Set.of(Uses.MEMORY, Uses.EMBEDDING)),
             Map.entry("memory-put", Set.of(Uses.MEMORY, Uses.EMBEDDING)),
             Map.entry("memory-delete", Set.of(Uses.MEMORY)),
+            Map.entry("memory-history", Set.of(Uses.MEMORY)),
+            Map.entry("memory-forget", Set.of(Uses.MEMORY)),
             Map.entry("threads", Set.of(Uses.THREAD_LIST)),
             Map.entry("tag", Set.of(Uses.THREAD_TAG)),
             // heads a page at a time (as threads lists them), then each head checkpoint (GetItem, or Query of its chunks).

@@ -144,6 +144,33 @@ class MemoryOutboxTest {
         assertThat(((Log) second.state()).lines()).containsExactly("knew 0", "knew 2");
     }
 
+    /** Issue 18: memories a thread's steps write carry its tags, so erasing the subject by tag finds them. */
+    @Test
+    void memoriesCarryTheThreadsTagsSoErasingASubjectByTagFindsThem() {
+        ThreadRuntime<Log> rt = runtime(memory);
+        ThreadKey tagged = ThreadKey.of("acme", "tagged-thread");
+        rt.step(tagged, Update.<Log>none(), null, io.threadline.checkpoint.ThreadTags.of(java.util.Map.of("user", "42", "channel.web", "yes")));
+        rt.step(tagged);
+        ThreadKey untagged = ThreadKey.of("acme", "untagged-thread");
+        rt.step(untagged);
+        rt.step(untagged);
+        rt.step(untagged);
+        List<MemoryHit> all = memory.delegate.search(MemoryQuery.text("acme", "fact about step", 100), Instant.now());
+        // Steps 1 and 2 of both threads remember the same facts: the untagged thread's merge into the tagged one's.
+        assertThat(all).hasSize(6);
+        for (MemoryHit hit : all) {
+            if ("tagged-thread".equals(hit.memory().sourceThread())) {
+                // A tag key with a '.' is no metadata key: not copied.
+                assertThat(hit.memory().metadata()).containsExactly(java.util.Map.entry("user", "42"));
+            } else {
+                assertThat(hit.memory().metadata()).isEmpty();
+            }
+        }
+        io.threadline.memory.MemoryForgetReport erased = memory.forgetWhere("acme", java.util.Map.of("user", "42"));
+        assertThat(erased.removed()).isEqualTo(4);
+        assertThat(memory.contents("acme")).containsExactlyInAnyOrder("fact one about step 3", "fact two about step 3");
+    }
+
     @Test
     void deletingAThreadRemovesEveryStoredItemAndTheMemoriesItsStepsWrote() {
         ThreadRuntime<Log> rt = runtime(memory);

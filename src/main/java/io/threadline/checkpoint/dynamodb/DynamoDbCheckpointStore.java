@@ -124,6 +124,12 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
         return call("retag", thread, () -> lister.retag(thread, set, remove, RETAG_ATTEMPTS));
     }
 
+    /** Read only: the SPI's default would rewrite the head's tags to read them. */
+    @Override
+    public ThreadTags tags(ThreadKey thread) {
+        return call("tags", thread, () -> lister.tags(thread));
+    }
+
     /** The settings this store writes with. */
     public DynamoDbStoreSettings settings() {
         return settings;

@@ -100,7 +100,9 @@ final class MemoryIndex {
                 .properties(VALID_FROM, Property.of(p -> p.long_(l -> l)))
                 .properties(VALID_TO, Property.of(p -> p.long_(l -> l)))
                 .properties(EMBEDDING, Property.of(p -> p.knnVector(v -> v.dimension(settings.dimension())
-                        .method(mm -> mm.name("hnsw").engine(settings.engine()).spaceType("cosinesimil"))))));
+                        .method(mm -> mm.name("hnsw").engine(settings.engine()).spaceType("cosinesimil")
+                                .parameters("m", JsonData.of(settings.m()))
+                                .parameters("ef_construction", JsonData.of(settings.efConstruction())))))));
     }
 
     /**

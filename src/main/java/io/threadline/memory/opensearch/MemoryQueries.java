@@ -82,13 +82,22 @@ final class MemoryQueries {
      * "Where a search's time goes"). With the versions, for the conditional access-time touches.
      */
     static SearchRequest knn(String index, float[] vector, int k, Query filter) {
+        return knn(index, vector, k, filter, 0);
+    }
+
+    /** {@link #knn(String, float[], int, Query)} with the HNSW search's {@code ef_search} (0: the engine's default). */
+    static SearchRequest knn(String index, float[] vector, int k, Query filter, int efSearch) {
         List<Float> v = new ArrayList<>(vector.length);
         for (float x : vector) {
             v.add(x);
         }
         return SearchRequest.of(s -> s.index(index).size(k).seqNoPrimaryTerm(true)
                 .source(src -> src.filter(f -> f.excludes(MemoryIndex.EMBEDDING)))
-                .query(q -> q.knn(n -> n.field(MemoryIndex.EMBEDDING).vector(v).k(k).filter(filter))));
+                .query(q -> q.knn(n -> {
+                    n.field(MemoryIndex.EMBEDDING).vector(v).k(k).filter(filter);
+                    // Only above k: an ef_search below k is raised to k by the engine anyway.
+                    return efSearch > k ? n.methodParameters("ef_search", JsonData.of(efSearch)) : n;
+                })));
     }
 
     /**

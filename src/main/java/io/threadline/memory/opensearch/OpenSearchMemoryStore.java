@@ -243,7 +243,8 @@ public final class OpenSearchMemoryStore implements MemoryStore {
     private record Candidate(MemoryHit hit, AccessTouches.Seen seen) {}
 
     private List<Candidate> knn(float[] vector, int k, Query filter, Instant now) throws IOException {
-        SearchResponse<MemoryDocument> response = client.search(MemoryQueries.knn(index.index(), vector, k, filter), MemoryDocument.class);
+        SearchResponse<MemoryDocument> response = client.search(MemoryQueries.knn(index.index(), vector, k, filter, index.efSearch()),
+                MemoryDocument.class);
         List<Candidate> out = new ArrayList<>();
         for (Hit<MemoryDocument> hit : response.hits().hits()) {
             MemoryRecord record = hit.source().toRecord();

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
@@ -93,8 +94,9 @@ public final class Outbox {
 
     private boolean apply(ThreadKey thread, Checkpoint checkpoint) {
         try {
+            Map<String, String> tags = inheritedTags(thread);
             for (MemoryWrite write : decode(checkpoint.outbox())) {
-                memory.put(write, clock.instant());
+                memory.put(write.withMetadataDefaults(tags), clock.instant());
             }
             store.markPublished(thread, checkpoint.id());
             return true;
@@ -103,6 +105,28 @@ public final class Outbox {
                     + " are not applied yet (will retry): " + e.getMessage());
             return false;
         }
+    }
+
+    /**
+     * The thread's tags, as metadata of the memories its steps write (the write's own entries win), so that erasing a
+     * subject by its tag ({@code forgetWhere(tenant, {user: 42})}) finds the memories too. Read when the outbox is
+     * applied — one read of the thread's head per step that remembers. A tag whose key is no metadata key (it has a
+     * '.') is not copied; a store that keeps no tags gives none.
+     */
+    private Map<String, String> inheritedTags(ThreadKey thread) {
+        Map<String, String> tags;
+        try {
+            tags = store.tags(thread).values();
+        } catch (UnsupportedOperationException e) {
+            return Map.of();
+        }
+        Map<String, String> out = new java.util.HashMap<>();
+        tags.forEach((k, v) -> {
+            if (MemoryWrite.METADATA_KEY.matcher(k).matches()) {
+                out.put(k, v);
+            }
+        });
+        return out;
     }
 
     private List<MemoryWrite> decode(MemoryOutbox outbox) throws IOException {

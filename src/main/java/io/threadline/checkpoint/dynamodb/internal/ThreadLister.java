@@ -233,6 +233,17 @@ public final class ThreadLister {
      * conditional update on that version — retried when another change got in between, so none is lost. Commits
      * do not touch the tags, so they never collide with it.
      */
+    /** A thread's tags, read from its head (one consistent GetItem) without changing anything. */
+    public ThreadTags tags(ThreadKey thread) {
+        Map<String, AttributeValue> head = client.getItem(b -> b.tableName(table).key(ThreadReader.key(Keys.partition(thread), Keys.HEAD))
+                .consistentRead(true).projectionExpression("#pk, #tg")
+                .expressionAttributeNames(Map.of("#pk", Keys.PK, "#tg", ThreadIndex.TAGS))).item();
+        if (head == null || head.isEmpty()) {
+            throw notFound(thread);
+        }
+        return ThreadIndex.tagsOf(head);
+    }
+
     public ThreadTags retag(ThreadKey thread, Map<String, String> set, java.util.Collection<String> remove, int attempts) {
         Map<String, AttributeValue> key = ThreadReader.key(Keys.partition(thread), Keys.HEAD);
         for (int attempt = 1; attempt <= attempts; attempt++) {
