@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code POST /delete} through API Gateway (events/http-delete.json), on DynamoDB Local, with the tokens of two
- * tenants: each deletes only its own thread, whatever id it names; a bad request deletes nothing.
+ * tenants: each deletes only its own thread, whatever id it names; a bad request deletes nothing. The same for
+ * {@code POST /erase} (events/http-erase.json): a subject's threads are erased in the caller's tenant only.
  */
 @QuarkusTest
 @TestProfile(Exports.HttpWithMemory.class)
@@ -92,6 +93,49 @@ class ApiGatewayDeleteTest {
         assertThat(Lambda.body(gone).at("/error/code").asText()).isEqualTo("THREAD_NOT_FOUND");
         JsonNode again = call("acme", "delete", "{\"agent\":\"echo\",\"threadId\":\"" + thread + "\"}");
         assertThat(Lambda.body(again).get("existed").asBoolean()).as("idempotent").isFalse();
+    }
+
+    @Test
+    void aTenantErasesASubjectInItsOwnTenantOnly() {
+        String subject = "erase-" + UUID.randomUUID();
+        String thread = "erase-" + UUID.randomUUID();
+        String tagged = "{\"agent\":\"echo\",\"threadId\":\"" + thread + "\",\"maxSteps\":5,\"tags\":{\"user\":\"" + subject + "\"},"
+                + "\"input\":{\"messages\":[{\"role\":\"user\",\"content\":\"what is 6 * 7\"}]}}";
+        assertThat(call("acme", "run", tagged).get("statusCode").asInt()).isEqualTo(200);
+        assertThat(call("globex", "run", tagged).get("statusCode").asInt()).isEqualTo(200);
+        List<String> acmeItems = items(ThreadKey.of("acme", thread));
+        assertThat(acmeItems).isNotEmpty();
+        String erase = "{\"subject\":{\"user\":\"" + subject + "\"}}";
+
+        // A tenant field over HTTP (trying to name acme) is refused, and nothing changes in either tenant.
+        JsonNode smuggled = call("globex", "erase", "{\"tenant\":\"acme\",\"subject\":{\"user\":\"" + subject + "\"}}");
+        assertThat(smuggled.get("statusCode").asInt()).as(smuggled.toString()).isEqualTo(400);
+        assertThat(Lambda.body(smuggled).at("/error/code").asText()).isEqualTo("INVALID_INPUT");
+        for (String bad : List.of("{not json", "{}", "{\"subject\":{}}", "{\"subject\":{\"user\":\"\"}}",
+                "{\"subject\":{\"user\":\"" + subject + "\",\"org\":\"x\"}}", "{\"subject\":\"user=" + subject + "\"}")) {
+            JsonNode refused = call("acme", "erase", bad);
+            assertThat(refused.get("statusCode").asInt()).as(bad + " → " + refused).isEqualTo(400);
+            assertThat(Lambda.body(refused).at("/error/code").asText()).as(bad).isEqualTo("INVALID_INPUT");
+        }
+        assertThat(items(ThreadKey.of("acme", thread))).as("nothing changed by a refused erase").isEqualTo(acmeItems);
+
+        // globex erases the subject: its own thread goes, acme's thread of the same id and tag stays whole.
+        JsonNode byGlobex = call("globex", "erase", erase);
+        assertThat(byGlobex.get("statusCode").asInt()).as(byGlobex.toString()).isEqualTo(200);
+        assertThat(Lambda.body(byGlobex).get("complete").asBoolean()).isTrue();
+        assertThat(Lambda.body(byGlobex).at("/removed/threads").asLong()).isEqualTo(1);
+        assertThat(Lambda.body(byGlobex).get("threadIds").toString()).contains(thread);
+        assertThat(items(ThreadKey.of("globex", thread))).as("globex's thread is gone").isEmpty();
+        assertThat(items(ThreadKey.of("acme", thread))).as("acme's thread is out of globex's reach").isEqualTo(acmeItems);
+        JsonNode acmeState = call("acme", "state", "{\"agent\":\"echo\",\"threadId\":\"" + thread + "\"}");
+        assertThat(acmeState.get("statusCode").asInt()).isEqualTo(200);
+
+        JsonNode byAcme = call("acme", "erase", erase);
+        assertThat(byAcme.get("statusCode").asInt()).isEqualTo(200);
+        assertThat(Lambda.body(byAcme).at("/removed/threads").asLong()).isEqualTo(1);
+        assertThat(items(ThreadKey.of("acme", thread))).isEmpty();
+        JsonNode again = call("acme", "erase", erase);
+        assertThat(Lambda.body(again).at("/removed/threads").asLong()).as("idempotent").isZero();
     }
 
     @Test
