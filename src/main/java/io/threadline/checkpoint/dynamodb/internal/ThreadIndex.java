@@ -159,7 +159,8 @@ public final class ThreadIndex {
         return ThreadTags.of(out);
     }
 
-    private static AttributeValue waiting(ThreadSummary.Waiting w) {
+    /** What a head stores of the interrupt it waits for (also the index backfill's value). */
+    public static AttributeValue waiting(ThreadSummary.Waiting w) {
         Map<String, AttributeValue> m = new LinkedHashMap<>();
         m.put("n", AttributeValue.fromS(w.node()));
         if (w.when() != null) {
