@@ -36,8 +36,13 @@ public final class MigrationDryRunCommand {
     }
 
     public static void main(String[] args) {
+        printOrExit(() -> run(args, System.err));
+    }
+
+    /** A command's report printed, or its error: exit status 2 for bad arguments, 1 otherwise (shared with the backfill command). */
+    static void printOrExit(java.util.function.Supplier<String> command) {
         try {
-            System.out.print(run(args, System.err));
+            System.out.print(command.get());
         } catch (ThreadlineException e) {
             System.err.println(e.code() + ": " + e.getMessage());
             System.exit(e.code() == ErrorCode.INVALID_INPUT ? 2 : 1);
@@ -102,7 +107,8 @@ public final class MigrationDryRunCommand {
         }
     }
 
-    private static DynamoDbClient client(String endpoint, String region) {
+    /** A client of the table's DynamoDB: {@code endpoint} for DynamoDB Local, else AWS's (shared with the backfill command). */
+    static DynamoDbClient client(String endpoint, String region) {
         DynamoDbClientBuilder builder = DynamoDbClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder());
         if (endpoint != null) {
             builder.endpointOverride(URI.create(endpoint));
@@ -136,14 +142,27 @@ public final class MigrationDryRunCommand {
     }
 
     private static int number(String flag, String value) {
+        long n = number(flag, value, USAGE);
+        if (n != (int) n) {
+            throw invalid(flag + " takes a number up to " + Integer.MAX_VALUE + ", not '" + value + "'");
+        }
+        return (int) n;
+    }
+
+    /** {@code value} as a whole number, or INVALID_INPUT naming the flag and ending in {@code usage} (shared with the backfill command). */
+    static long number(String flag, String value, String usage) {
         try {
-            return Integer.parseInt(value);
+            return Long.parseLong(value);
         } catch (NumberFormatException e) {
-            throw invalid(flag + " takes a number, not '" + value + "'");
+            throw invalid(flag + " takes a number, not '" + value + "'", usage);
         }
     }
 
     private static ThreadlineException invalid(String message) {
-        return new ThreadlineException(ErrorCode.INVALID_INPUT, message + "\n" + USAGE);
+        return invalid(message, USAGE);
+    }
+
+    static ThreadlineException invalid(String message, String usage) {
+        return new ThreadlineException(ErrorCode.INVALID_INPUT, message + "\n" + usage);
     }
 }

@@ -195,4 +195,38 @@ class ThreadIndexBackfillTest {
                 .hasMessageContaining("max-items");
         stripped.keySet().forEach(id -> assertThat(head(ThreadKey.of("acme", id))).doesNotContainKey(ThreadIndex.PARTITION));
     }
+
+    /** The command (infra/versions/backfill-thread-index) against DynamoDB Local: a cut-short run, its cursor, then the rest. */
+    @Test
+    void theCommandRunsAgainstATableAndContinuesFromItsCursor() {
+        System.setProperty("aws.accessKeyId", DynamoDbLocal.ACCESS_KEY);
+        System.setProperty("aws.secretAccessKey", DynamoDbLocal.SECRET_KEY);
+        try {
+            String endpoint = DynamoDbLocal.get().endpoint().toString();
+            String first = io.threadline.config.ThreadIndexBackfillCommand.run(new String[] {"--table", table, "--endpoint", endpoint,
+                    "--shards", "4", "--max-items", "10"});
+            assertThat(first).startsWith("scanned 10,").contains("continue with --cursor bf1:");
+            String cursor = first.substring(first.indexOf("--cursor ") + "--cursor ".length()).trim();
+            String rest = io.threadline.config.ThreadIndexBackfillCommand.run(new String[] {"--table", table, "--endpoint", endpoint,
+                    "--shards", "4", "--granularity", "PT1M", "--cursor", cursor});
+            assertThat(rest).endsWith("table done\n");
+            assertThat(listAll().stream().map(ThreadSummary::threadId).toList()).isEqualTo(expectedOrder());
+        } finally {
+            System.clearProperty("aws.accessKeyId");
+            System.clearProperty("aws.secretAccessKey");
+        }
+    }
+
+    @Test
+    void theCommandRefusesBadArgumentsWithUsage() {
+        for (String[] bad : List.of(new String[] {"--endpoint", "http://localhost:1"}, new String[] {"--table"},
+                new String[] {"--table", table, "--max-items", "many"}, new String[] {"--table", table, "--shards", "0"},
+                new String[] {"--table", table, "--granularity", "1m"}, new String[] {"--table", table, "--bogus", "x"})) {
+            assertThatThrownBy(() -> io.threadline.config.ThreadIndexBackfillCommand.run(bad)).as(String.join(" ", bad))
+                    .isInstanceOf(ThreadlineException.class)
+                    .satisfies(e -> assertThat(((ThreadlineException) e).code()).isEqualTo(ErrorCode.INVALID_INPUT))
+                    .hasMessageContaining("usage: backfill-thread-index");
+        }
+        stripped.keySet().forEach(id -> assertThat(head(ThreadKey.of("acme", id))).doesNotContainKey(ThreadIndex.PARTITION));
+    }
 }
