@@ -30,30 +30,35 @@ final class StepMetrics {
     final DoubleHistogram operationDuration;
 
     StepMetrics(Meter meter) {
-        stepDuration = meter.histogramBuilder("threadline.step.duration").setUnit("s")
-                .setDescription("Duration of a step: load, run, validate, commit, publish").build();
-        checkpointBytes = meter.counterBuilder("threadline.checkpoint.written").setUnit("By")
-                .setDescription("Bytes of state change written in checkpoints (delta or snapshot)").build();
-        stateBytes = meter.histogramBuilder("threadline.state.size").ofLongs().setUnit("By")
-                .setDescription("Size of a thread's whole state, measured when a snapshot is written or loaded").build();
-        deltasSinceSnapshot = meter.histogramBuilder("threadline.checkpoint.deltas_since_snapshot").ofLongs().setUnit("{delta}")
-                .setDescription("Deltas read after the snapshot to load a thread's state").build();
-        retries = meter.counterBuilder("threadline.step.retries").setUnit("{attempt}")
-                .setDescription("Node attempts beyond the first").build();
-        conflicts = meter.counterBuilder("threadline.step.conflicts").setUnit("{step}")
-                .setDescription("Steps refused because another commit moved the thread first").build();
-        memoryWrites = meter.counterBuilder("threadline.memory.writes").setUnit("{memory}")
-                .setDescription("Memories written, by namespace (merged ones included)").build();
-        memoriesMerged = meter.counterBuilder("threadline.memory.merged").setUnit("{memory}")
-                .setDescription("Memory writes absorbed by a near-duplicate").build();
-        memoriesExpired = meter.counterBuilder("threadline.memory.expired").setUnit("{memory}")
-                .setDescription("Memories removed by pruning because they expired").build();
-        memoriesPruned = meter.counterBuilder("threadline.memory.over_cap").setUnit("{memory}")
-                .setDescription("Memories removed by pruning beyond the per-namespace cap").build();
-        tokenUsage = meter.histogramBuilder("gen_ai.client.token.usage").ofLongs().setUnit("{token}")
-                .setDescription("Tokens per model call (GenAI semantic conventions)").build();
-        operationDuration = meter.histogramBuilder("gen_ai.client.operation.duration").setUnit("s")
-                .setDescription("Duration of a model or tool call (GenAI semantic conventions)").build();
+        stepDuration = seconds(meter, "threadline.step.duration", "Duration of a step: load, run, validate, commit, publish");
+        checkpointBytes = counter(meter, "threadline.checkpoint.written", "By",
+                "Bytes of state change written in checkpoints (delta or snapshot)");
+        stateBytes = histogram(meter, "threadline.state.size", "By",
+                "Size of a thread's whole state, measured when a snapshot is written or loaded");
+        deltasSinceSnapshot = histogram(meter, "threadline.checkpoint.deltas_since_snapshot", "{delta}",
+                "Deltas read after the snapshot to load a thread's state");
+        retries = counter(meter, "threadline.step.retries", "{attempt}", "Node attempts beyond the first");
+        conflicts = counter(meter, "threadline.step.conflicts", "{step}", "Steps refused because another commit moved the thread first");
+        memoryWrites = counter(meter, "threadline.memory.writes", "{memory}", "Memories written, by namespace (merged ones included)");
+        memoriesMerged = counter(meter, "threadline.memory.merged", "{memory}", "Memory writes absorbed by a near-duplicate");
+        memoriesExpired = counter(meter, "threadline.memory.expired", "{memory}", "Memories removed by pruning because they expired");
+        memoriesPruned = counter(meter, "threadline.memory.over_cap", "{memory}", "Memories removed by pruning beyond the per-namespace cap");
+        tokenUsage = histogram(meter, "gen_ai.client.token.usage", "{token}", "Tokens per model call (GenAI semantic conventions)");
+        operationDuration = seconds(meter, "gen_ai.client.operation.duration",
+                "Duration of a model or tool call (GenAI semantic conventions)");
+    }
+
+    private static LongCounter counter(Meter meter, String name, String unit, String description) {
+        return meter.counterBuilder(name).setUnit(unit).setDescription(description).build();
+    }
+
+    private static LongHistogram histogram(Meter meter, String name, String unit, String description) {
+        return meter.histogramBuilder(name).ofLongs().setUnit(unit).setDescription(description).build();
+    }
+
+    /** A duration in seconds, as OpenTelemetry's semantic conventions measure them. */
+    private static DoubleHistogram seconds(Meter meter, String name, String description) {
+        return meter.histogramBuilder(name).setUnit("s").setDescription(description).build();
     }
 
     private static final java.util.Map<String, Attributes> BY_STATUS = new java.util.concurrent.ConcurrentHashMap<>();
