@@ -79,27 +79,6 @@ public interface ThreadlineAgent<S> {
 
     /** An agent described in place: for tests, demos, and producer methods. */
     static <S> ThreadlineAgent<S> of(String name, CompiledGraph<S> graph, ToolBox tools) {
-        checkedName(name);
-        return new ThreadlineAgent<>() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public CompiledGraph<S> graph() {
-                return graph;
-            }
-
-            @Override
-            public ToolBox tools() {
-                return tools;
-            }
-
-            @Override
-            public String toString() {
-                return "ThreadlineAgent[" + name + "]";
-            }
-        };
+        return new DescribedAgent<>(checkedName(name), graph, tools);
     }
 }
