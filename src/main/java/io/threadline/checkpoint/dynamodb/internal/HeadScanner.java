@@ -25,23 +25,13 @@ import java.util.Map;
  * neither step nor checkpoint id and may lag a commit by a moment. The index orders entries by activity, so a thread
  * stepped during a scan can come back in a later page.
  */
-public final class HeadScanner {
+public record HeadScanner(DynamoDbClient client, String table, ThreadIndex index) {
 
     /** The global secondary index of infra/dynamodb/table.json. */
     public static final String INDEX = ThreadIndex.NAME;
 
     private static final String ALL_PREFIX = "ddb2a:";
     private static final String TENANT_PREFIX = "ddb2t:";
-
-    private final DynamoDbClient client;
-    private final String table;
-    private final ThreadIndex index;
-
-    public HeadScanner(DynamoDbClient client, String table, ThreadIndex index) {
-        this.client = client;
-        this.table = table;
-        this.index = index;
-    }
 
     public HeadPage scan(HeadScan scan) {
         return scan.tenant() == null ? allTenants(scan) : tenant(scan);

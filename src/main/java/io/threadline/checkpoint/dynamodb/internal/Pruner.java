@@ -20,19 +20,9 @@ import java.util.Map;
  * records first, then checkpoint items oldest first, their chunks last (readers skip chunks whose
  * checkpoint item is gone). HEAD is never touched.
  */
-public final class Pruner {
+public record Pruner(DynamoDbClient client, String table, ThreadReader reader) {
 
     private static final int MAX_BATCH_ATTEMPTS = 8;
-
-    private final DynamoDbClient client;
-    private final String table;
-    private final ThreadReader reader;
-
-    public Pruner(DynamoDbClient client, String table, ThreadReader reader) {
-        this.client = client;
-        this.table = table;
-        this.reader = reader;
-    }
 
     public PruneReport prune(ThreadKey thread, RetentionPolicy policy) {
         // First the outline (keys, kinds, steps) to decide; data is read only for what goes, to count its bytes.

@@ -28,19 +28,9 @@ import java.util.Map;
  * the page's heads read in one consistent BatchGetItem for what the index does not hold (step, exact time, what
  * it waits for) and filtered again on them, so every entry matches as of this read even while the index lags.
  */
-public final class ThreadLister {
+public record ThreadLister(DynamoDbClient client, String table, ThreadIndex index) {
 
     private static final String HEAD_ATTRIBUTES = "#pk, #step, #cid, #ua, #st, #ag, #tg, #wf";
-
-    private final DynamoDbClient client;
-    private final String table;
-    private final ThreadIndex index;
-
-    public ThreadLister(DynamoDbClient client, String table, ThreadIndex index) {
-        this.client = client;
-        this.table = table;
-        this.index = index;
-    }
 
     /** One shard's place in the merge: what its last query answered and where to go on. */
     private final class Shard {
