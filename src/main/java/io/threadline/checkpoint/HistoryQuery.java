@@ -25,4 +25,10 @@ public record HistoryQuery(int limit, String cursor) {
     public static HistoryQuery first(int limit) {
         return new HistoryQuery(limit, null);
     }
+
+    /** What every store answers for a {@link #cursor} it did not issue: INVALID_INPUT on the field {@code cursor}. */
+    public ThreadlineException badCursor() {
+        return new ThreadlineException(ErrorCode.INVALID_INPUT, "history cursor '" + cursor + "' is not one this store issued",
+                Map.of("field", "cursor"));
+    }
 }

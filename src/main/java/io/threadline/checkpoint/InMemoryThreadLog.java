@@ -172,7 +172,7 @@ final class InMemoryThreadLog {
         if (head == null) {
             return HistoryPage.empty();
         }
-        long start = query.cursor() == null ? head.step() : parseCursor(query.cursor()) - 1;
+        long start = query.cursor() == null ? head.step() : parseCursor(query) - 1;
         start = Math.min(start, head.step());
         List<Checkpoint> page = new ArrayList<>(query.limit());
         long step = start;
@@ -185,12 +185,11 @@ final class InMemoryThreadLog {
         return new HistoryPage(page, next, cursors);
     }
 
-    private static long parseCursor(String cursor) {
+    private static long parseCursor(HistoryQuery query) {
         try {
-            return Long.parseLong(cursor);
+            return Long.parseLong(query.cursor());
         } catch (NumberFormatException e) {
-            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "history cursor '" + cursor + "' is not one this store issued",
-                    Map.of("field", "cursor"));
+            throw query.badCursor();
         }
     }
 

@@ -124,7 +124,7 @@ public final class ThreadReader {
      * previous page). Reads one checkpoint item past the page to tell whether an older page exists.
      */
     public HistoryPage history(ThreadKey thread, HistoryQuery query) {
-        String top = query.cursor() == null ? Keys.CHECKPOINT_PREFIX + Keys.AFTER_ALL : Keys.checkpoint(parseCursor(query.cursor()));
+        String top = query.cursor() == null ? Keys.CHECKPOINT_PREFIX + Keys.AFTER_ALL : Keys.checkpoint(parseCursor(query));
         CheckpointItems items = new CheckpointItems(thread);
         List<Checkpoint> page = new ArrayList<>(query.limit());
         boolean[] more = new boolean[1];
@@ -261,12 +261,11 @@ public final class ThreadReader {
         return Map.of(Keys.PK, CheckpointItems.s(pk), Keys.SK, CheckpointItems.s(sk));
     }
 
-    private static CheckpointId parseCursor(String cursor) {
+    private static CheckpointId parseCursor(HistoryQuery query) {
         try {
-            return CheckpointId.parse(cursor);
+            return CheckpointId.parse(query.cursor());
         } catch (ThreadlineException e) {
-            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "history cursor '" + cursor + "' is not one this store issued",
-                    Map.of("field", "cursor"));
+            throw query.badCursor();
         }
     }
 
