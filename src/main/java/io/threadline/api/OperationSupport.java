@@ -66,11 +66,16 @@ public class OperationSupport {
      * {@code threadline.api.max-input-bytes} ({@code PAYLOAD_TOO_LARGE}) or does not fit the schema, before anything is stored.
      */
     Update<?> input(ThreadRuntime<?> runtime, JsonNode input) {
-        if (input != null && codec.writeTree(input).length > config.maxInputBytes()) {
+        checkSize(input);
+        return UpdateDecoder.decode(runtime.graph().schema(), input, codec);
+    }
+
+    /** {@code PAYLOAD_TOO_LARGE} when {@code value}'s JSON is larger than {@code threadline.api.max-input-bytes}. */
+    void checkSize(JsonNode value) {
+        if (value != null && codec.writeTree(value).length > config.maxInputBytes()) {
             throw new ThreadlineException(ErrorCode.PAYLOAD_TOO_LARGE,
                     "input is larger than " + config.maxInputBytes() + " bytes of JSON", Map.of("limit", config.maxInputBytes()));
         }
-        return UpdateDecoder.decode(runtime.graph().schema(), input, codec);
     }
 
     /** The answer of an operation that wrote a checkpoint: its summary and the state it holds. */

@@ -21,8 +21,25 @@ public final class Replies {
     private Replies() {
     }
 
+    /**
+     * A step's answer: the checkpoint it committed and the state, {@code duplicate} when an earlier request with the
+     * same idempotency key committed it. With {@code multitask: enqueue} on a thread whose background run is in
+     * progress, instead {@code queued: true}, the {@code run} the input joined and its {@code position} among the run's
+     * queued inputs (1: the next it applies), and no checkpoint: nothing is committed until the run applies it.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Step(CheckpointSummary checkpoint, JsonNode state, Boolean duplicate, ErrorBody error) {}
+    public record Step(CheckpointSummary checkpoint, JsonNode state, Boolean duplicate, RunInfo run, Boolean queued, Integer position,
+                       ErrorBody error) {
+
+        public Step(CheckpointSummary checkpoint, JsonNode state, Boolean duplicate, ErrorBody error) {
+            this(checkpoint, state, duplicate, null, null, null, error);
+        }
+
+        /** The answer of a request queued behind {@code run} at {@code position}. */
+        static Step queued(io.threadline.runs.Run run, int position) {
+            return new Step(null, null, null, RunInfo.of(run), true, position, null);
+        }
+    }
 
     /**
      * A run's answer: the steps it committed, the final state, why it stopped; {@code duplicate} when its
@@ -31,7 +48,21 @@ public final class Replies {
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Run(List<CheckpointSummary> steps, JsonNode state, String stopReason, Boolean duplicate, ErrorBody stoppedBy,
-                      ErrorBody error) {}
+                      RunInfo run, Boolean queued, Integer position, ErrorBody error) {
+
+        public Run(List<CheckpointSummary> steps, JsonNode state, String stopReason, Boolean duplicate, ErrorBody stoppedBy,
+                   ErrorBody error) {
+            this(steps, state, stopReason, duplicate, stoppedBy, null, null, null, error);
+        }
+
+        /**
+         * With {@code multitask: enqueue}: the input is queued behind {@code run} at {@code position} (stop reason
+         * {@code QUEUED}, no steps); the background run takes it on within its own step budget.
+         */
+        static Run queued(io.threadline.runs.Run run, int position) {
+            return new Run(List.of(), null, "QUEUED", null, null, RunInfo.of(run), true, position, null);
+        }
+    }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record State(CheckpointSummary checkpoint, JsonNode state, ErrorBody error) {}
@@ -52,7 +83,7 @@ public final class Replies {
 
         static RunInfo of(io.threadline.runs.Run r, Boolean messageInFlight) {
             return new RunInfo(r.runId(), r.status().name(), r.startStep(), r.nextStep(), r.stepsTaken(), r.maxSteps(),
-                    r.inputs().size() - (r.stepsTaken() == 0 ? 1 : 0), r.cancelledBy(), text(r.cancelledAt()), text(r.wakeAt()),
+                    r.queuedInputs(), r.cancelledBy(), text(r.cancelledAt()), text(r.wakeAt()),
                     text(r.startedAt()), text(r.updatedAt()), text(r.endedAt()), r.endReason(), messageInFlight);
         }
 

@@ -1,5 +1,7 @@
 package io.threadline.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.ThreadKey;
@@ -7,6 +9,7 @@ import io.threadline.checkpoint.ThreadTags;
 import io.threadline.config.Runs;
 import io.threadline.runs.BackgroundRuns;
 import io.threadline.runs.DoubleTexting;
+import io.threadline.runs.Run;
 import io.threadline.runtime.RunBudget;
 import io.threadline.runtime.RunResult;
 import io.threadline.runtime.StepResult;
@@ -37,6 +40,11 @@ public class ThreadStepOperations {
         ThreadRuntime<?> runtime = support.runtime(r.agent());
         ThreadKey thread = caller.thread(r.threadId());
         Update<?> input = support.input(runtime, r.input());
+        Optional<BackgroundRuns.Enqueued> queued = enqueued(caller, thread, runtime, r.multitask(), Run.Queued.INPUT, r.input(),
+                r.idempotencyKey(), () -> creationTags(thread, r.tags()));
+        if (queued.isPresent() && !queued.get().applied()) {
+            return Replies.Step.queued(queued.get().run(), queued.get().position());
+        }
         StepResult<?> result = admitted(caller, thread, r.multitask(), () -> stepOn(runtime, thread, input, r.idempotencyKey(),
                 creationTags(thread, r.tags())));
         return support.stepReply(result, result.duplicate());
@@ -51,6 +59,18 @@ public class ThreadStepOperations {
         ThreadRuntime<?> runtime = support.runtime(r.agent());
         ThreadKey thread = caller.thread(r.threadId());
         Update<?> input = support.input(runtime, r.input());
+        Optional<BackgroundRuns.Enqueued> queued = enqueued(caller, thread, runtime, r.multitask(), Run.Queued.INPUT, r.input(),
+                r.idempotencyKey(), () -> creationTags(thread, r.tags()));
+        if (queued.isPresent()) {
+            if (!queued.get().applied()) {
+                return Replies.Run.queued(queued.get().run(), queued.get().position());
+            }
+            // A retry of a run request the background run applied: its step, a duplicate — and no stepping on in the
+            // foreground, where the background run goes on.
+            StepResult<?> applied = stepOn(runtime, thread, input, r.idempotencyKey(), ThreadTags.none());
+            return new Replies.Run(List.of(CheckpointSummary.of(applied.checkpoint())), support.codec().toTree(applied.state()), "QUEUED",
+                    true, null, Replies.RunInfo.of(queued.get().run()), false, null, null);
+        }
         RunResult<?> result = admitted(caller, thread, r.multitask(), () -> runOn(runtime, thread, input,
                 new RunBudget(maxSteps, caller.deadline()), r.idempotencyKey(), creationTags(thread, r.tags())));
         List<CheckpointSummary> steps = result.steps().stream().map(CheckpointSummary::of).toList();
@@ -61,6 +81,11 @@ public class ThreadStepOperations {
     public Replies.Step resume(Caller caller, Requests.Resume r) {
         ThreadRuntime<?> runtime = support.runtime(r.agent());
         ThreadKey thread = caller.thread(r.threadId());
+        Optional<BackgroundRuns.Enqueued> queued = enqueued(caller, thread, runtime, r.multitask(), Run.Queued.RESUME,
+                r.value() == null ? NullNode.getInstance() : r.value(), r.idempotencyKey(), ThreadTags::none);
+        if (queued.isPresent() && !queued.get().applied()) {
+            return Replies.Step.queued(queued.get().run(), queued.get().position());
+        }
         StepResult<?> result = admitted(caller, thread, r.multitask(), () -> runtime.resume(thread, r.value(), r.idempotencyKey()));
         // A background run that stopped at this interrupt goes on in the background.
         runs.optional().ifPresent(bg -> bg.continueAfterResume(thread, result.checkpoint()));
@@ -79,7 +104,27 @@ public class ThreadStepOperations {
             return action.get();
         }
         DoubleTexting policy = DoubleTexting.parse(multitask, runs.defaultPolicy());
+        if (policy == DoubleTexting.ENQUEUE) {
+            return action.get(); // enqueued() found no run in progress, or the request's key already committed
+        }
         return bg.get().admit(thread, policy, caller.who(null)) ? bg.get().afterTakeover(action) : action.get();
+    }
+
+    /**
+     * Double texting {@code enqueue} (README "Background runs"): while a background run is in progress, the request's
+     * {@code value} joins the run's queue ({@link BackgroundRuns#enqueue}); empty for any other policy, a deployment
+     * without background runs, or no run in progress — the request goes on in the foreground. {@code tags} checks
+     * the request's tags first (a thread with a run exists: only tags it holds pass).
+     */
+    private Optional<BackgroundRuns.Enqueued> enqueued(Caller caller, ThreadKey thread, ThreadRuntime<?> runtime, String multitask,
+                                                       String kind, JsonNode value, String idempotencyKey, Supplier<ThreadTags> tags) {
+        Optional<BackgroundRuns> bg = runs.optional();
+        if (bg.isEmpty() || DoubleTexting.parse(multitask, runs.defaultPolicy()) != DoubleTexting.ENQUEUE) {
+            return Optional.empty();
+        }
+        tags.get();
+        support.checkSize(value); // a queued value is kept in the run's record until the run applies it
+        return bg.get().enqueue(thread, runtime.agent().orElse(null), kind, value, idempotencyKey, caller.who(null));
     }
 
     /**

@@ -96,7 +96,7 @@ public class Runs {
             io.threadline.runs.RunQueue queue = message -> sqsQueue().send(message);
             runs = new BackgroundRuns(runStore, queue, store, new AgentRuntimes(), clock,
                     () -> UUID.randomUUID().toString(), new BackgroundRuns.Settings(config.maxQueueDelay(), config.takeoverWait(),
-                    config.redriveAfter()));
+                    config.redriveAfter(), config.maxRecordBytes()));
         }
         return runs;
     }

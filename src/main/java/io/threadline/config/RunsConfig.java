@@ -84,4 +84,11 @@ public interface RunsConfig {
      */
     @WithDefault("8")
     int wakeIndexShards();
+
+    /**
+     * The largest a run record may grow (its JSON, queued inputs included) before {@code multitask: enqueue} refuses
+     * another input with {@code PAYLOAD_TOO_LARGE}: below DynamoDB's 400 KB item limit.
+     */
+    @WithDefault("350000")
+    int maxRecordBytes();
 }

@@ -63,8 +63,18 @@ public final class BackgroundRuns {
      * @param redriveAfter how long after writing a run record whose message it is about to send (start, a resume
      *                     that continues the run) the sweep sends that message again if the run has taken no step
      *                     by then: a writer that dies between the record and the send leaves no run without a message
+     * @param maxRecordBytes the largest a run record may grow by queued inputs (its JSON): an input that would make
+     *                     it larger is refused ({@code PAYLOAD_TOO_LARGE}), not left to fail the store's write
      */
-    public record Settings(Duration maxDelay, Duration takeoverWait, Duration redriveAfter) {}
+    public record Settings(Duration maxDelay, Duration takeoverWait, Duration redriveAfter, int maxRecordBytes) {
+
+        /** DynamoDB's item limit is 400 KB: a run record (its queued inputs with it) stays well below. */
+        public static final int DEFAULT_MAX_RECORD_BYTES = 350_000;
+
+        public Settings(Duration maxDelay, Duration takeoverWait, Duration redriveAfter) {
+            this(maxDelay, takeoverWait, redriveAfter, DEFAULT_MAX_RECORD_BYTES);
+        }
+    }
 
     /** What {@link #start} did: the run (new, or the one the input joined) and the thread's head. */
     public record Started(Run run, ThreadHead head, boolean queued) {}
@@ -122,7 +132,7 @@ public final class BackgroundRuns {
                 switch (policy) {
                     case REJECT -> throw inProgress(current);
                     case ENQUEUE -> {
-                        Run joined = current.withInput(input, clock.instant());
+                        Run joined = fits(current.withInput(input, clock.instant()));
                         if (runs.put(joined, worker.sweepAfter())) {
                             return new Started(joined, head(thread), true);
                         }
@@ -178,11 +188,73 @@ public final class BackgroundRuns {
     // ------------------------------------------------------------------ double texting for step, run, resume
 
     /**
+     * What {@link #enqueue} did. {@code position > 0}: the request's input is queued behind the run, {@code position}
+     * of the run's queued inputs (1: the next it applies); nothing was committed yet. {@code position == 0}: the
+     * request's idempotency key is already committed on the thread (a retry of a request the run has applied): the
+     * foreground answers that step, a duplicate, and must not step on while {@code run} advances.
+     */
+    public record Enqueued(Run run, int position) {
+        public boolean applied() {
+            return position == 0;
+        }
+    }
+
+    /** The idempotency keys a foreground request may carry (the runtime's own rule, checked before it is queued). */
+    private static final java.util.regex.Pattern IDEMPOTENCY_KEY = java.util.regex.Pattern.compile("[\\x21-\\x7E]{1,128}");
+
+    /**
+     * Double texting {@code enqueue} for a foreground {@code step}, {@code run} ({@code kind} {@link Run.Queued#INPUT},
+     * {@code value} its input) or {@code resume} ({@link Run.Queued#RESUME}, {@code value} the resume value): while a
+     * run is in progress, the value joins the run's queue of inputs by a conditional write of its record, and the
+     * run applies it in order, exactly once — an input where the thread is DONE (a new turn), a resume where the
+     * thread waits for a person — committing that step under {@code idempotencyKey} when there is one. Empty when no
+     * run is in progress: the request goes on in the foreground. The same key again answers the same position while
+     * it is queued, and {@link Enqueued#applied} once the run has applied it. An input the state's schema refuses is
+     * {@code VALIDATION_FAILED} here, before anything is written.
+     */
+    public Optional<Enqueued> enqueue(ThreadKey thread, String agent, String kind, JsonNode value, String idempotencyKey, String by) {
+        if (!Run.Queued.INPUT.equals(kind) && !Run.Queued.RESUME.equals(kind)) {
+            throw new IllegalArgumentException("kind must be input or resume, got " + kind);
+        }
+        if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT,
+                    "idempotencyKey must be 1-128 printable ASCII characters without spaces", Map.of("field", "idempotencyKey"));
+        }
+        boolean checked = false;
+        for (int race = 0; race < RunWorker.MAX_RACES; race++) {
+            Run current = runs.get(thread).orElse(null);
+            if (current == null || !current.active()) {
+                return Optional.empty();
+            }
+            if (idempotencyKey != null) {
+                int position = current.positionOf(idempotencyKey);
+                if (position > 0) {
+                    return Optional.of(new Enqueued(current, position));
+                }
+                if (store.findByIdempotencyKey(thread, idempotencyKey).isPresent()) {
+                    return Optional.of(new Enqueued(current, 0));
+                }
+            }
+            if (!checked && Run.Queued.INPUT.equals(kind)) {
+                checkInput(thread, agent, value);
+                checked = true;
+            }
+            Instant now = clock.instant();
+            Run joined = fits(current.withQueued(value, new Run.Queued(kind, idempotencyKey, by, now), now));
+            if (runs.put(joined, worker.sweepAfter())) {
+                return Optional.of(new Enqueued(joined, joined.queuedInputs()));
+            }
+        }
+        throw new ThreadlineException(ErrorCode.CONFLICT, "the thread's run changed too often to queue the input; try again",
+                Map.of("threadId", thread.threadId()));
+    }
+
+    /**
      * Called before a request that steps the thread in the foreground ({@code step}, {@code run}, {@code resume},
      * {@code update}): nothing when no run is in progress; else {@code policy}: {@code REJECT} refuses, {@code
      * INTERRUPT} ends the run at its next step boundary, {@code ROLLBACK} also returns the thread to where the run
-     * started. {@code ENQUEUE} is for {@code start} only (a foreground request answers what it ran). True when it
-     * ended a run: the request should then go on through {@link #afterTakeover}.
+     * started. {@code ENQUEUE} is decided by {@link #enqueue} instead (a foreground request asking it never comes
+     * here). True when it ended a run: the request should then go on through {@link #afterTakeover}.
      */
     public boolean admit(ThreadKey thread, DoubleTexting policy, String by) {
         for (int race = 0; race < RunWorker.MAX_RACES; race++) {
@@ -192,8 +264,7 @@ public final class BackgroundRuns {
             }
             switch (policy) {
                 case REJECT -> throw inProgress(current);
-                case ENQUEUE -> throw new ThreadlineException(ErrorCode.INVALID_INPUT,
-                        "multitask enqueue applies to start: queue the input behind the run with start", Map.of("field", "multitask"));
+                case ENQUEUE -> throw new IllegalArgumentException("multitask enqueue is decided by enqueue(), not admit()");
                 case INTERRUPT, ROLLBACK -> {
                     if (runs.put(current.ended(RunStatus.SUPERSEDED, "a request by " + by + " took over (" + policy.wireName() + ")",
                             clock.instant()), worker.sweepAfter())) {
@@ -320,6 +391,17 @@ public final class BackgroundRuns {
             LOG.warning("run " + run.runId() + " on " + run.threadId() + ": its message was not sent (" + e.getMessage()
                     + "); the sweep sends it at " + run.redriveAt());
         }
+    }
+
+    /** {@code run}, a record that grew by a queued input, if it is not larger than the settings allow; else PAYLOAD_TOO_LARGE. */
+    private Run fits(Run run) {
+        int bytes = RunCodec.write(run).getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > settings.maxRecordBytes()) {
+            throw new ThreadlineException(ErrorCode.PAYLOAD_TOO_LARGE, "the run's queue of inputs is full: with this input its record would be "
+                    + bytes + " bytes, over threadline.runs.max-record-bytes (" + settings.maxRecordBytes() + "); wait for the run to apply some",
+                    Map.of("limit", settings.maxRecordBytes(), "queuedInputs", run.queuedInputs() - 1));
+        }
+        return run;
     }
 
     private Instant redriveAt() {

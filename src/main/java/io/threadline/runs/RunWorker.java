@@ -90,6 +90,11 @@ final class RunWorker {
     private Advance stepOnce(ThreadKey thread, Run run, long step) {
         String key = "run:" + run.runId() + ":" + step;
         Checkpoint committed = store.findByIdempotencyKey(thread, key).orElse(null);
+        Run.Queued next = run.nextQueued();
+        if (committed == null && next != null && next.idempotencyKey() != null) {
+            // A queued request's step commits under its own key (a retry of the request finds it): this step, if it ran.
+            committed = store.findByIdempotencyKey(thread, next.idempotencyKey()).filter(cp -> cp.step() == step).orElse(null);
+        }
         boolean consume;
         if (committed == null) {
             if (run.cancelledBy() != null) {
@@ -117,18 +122,23 @@ final class RunWorker {
                 committed = runtime.resume(thread, JSON.createObjectNode().put("wokeAt", now.toString()), key).checkpoint();
                 return progress(thread, run, committed, false);
             }
-            if (headStatus == Status.INTERRUPTED && run.stepsTaken() > 0) {
+            consume = consumes(run, headCheckpoint);
+            if (!consume && headStatus == Status.INTERRUPTED && run.stepsTaken() > 0) {
                 return end(run, RunStatus.INTERRUPTED, "the thread waits for a resume at step " + headStep) ? Advance.done("interrupted") : null;
             }
-            consume = consumes(run, headStatus);
             if (!consume && headStatus == Status.DONE && run.stepsTaken() > 0) {
-                return end(run, RunStatus.DONE, "the thread is done at step " + headStep + " and no input is queued")
-                        ? Advance.done("done") : null;
+                return end(run, RunStatus.DONE, doneReason(run, headStep)) ? Advance.done("done") : null;
             }
             ThreadRuntime<?> runtime = runtimes.runtime(run.agent());
-            Update<?> input = consume ? runtimes.decode(runtime, run.inputs().get(0)) : Update.none();
+            String stepKey = consume && next.idempotencyKey() != null ? next.idempotencyKey() : key;
             try {
-                committed = stepOn(runtime, thread, input, key).checkpoint();
+                if (consume && next.resume()) {
+                    // A queued resume: the thread waits for a person, and this is the answer sent while the run went on.
+                    committed = runtime.resume(thread, run.inputs().get(0), stepKey).checkpoint();
+                } else {
+                    Update<?> input = consume ? runtimes.decode(runtime, run.inputs().get(0)) : Update.none();
+                    committed = stepOn(runtime, thread, input, stepKey).checkpoint();
+                }
             } catch (ThreadlineException e) {
                 if (e.code() == ErrorCode.VALIDATION_FAILED || e.code() == ErrorCode.INVALID_INPUT
                         || e.code() == ErrorCode.PAYLOAD_TOO_LARGE || e.code() == ErrorCode.INTERRUPTED
@@ -142,9 +152,8 @@ final class RunWorker {
                 throw e;
             }
         } else {
-            Status parentStatus = committed.parent() == null ? null
-                    : store.get(thread, committed.parent()).map(Checkpoint::status).orElse(null);
-            consume = consumes(run, parentStatus);
+            Checkpoint parent = committed.parent() == null ? null : store.get(thread, committed.parent()).orElse(null);
+            consume = consumes(run, parent);
         }
         return progress(thread, run, committed, consume);
     }
@@ -166,9 +175,31 @@ final class RunWorker {
         }
     }
 
-    /** Whether the run's next step applies its first queued input: its first step, or a step that starts a new turn. */
-    private static boolean consumes(Run run, Status headStatus) {
-        return !run.inputs().isEmpty() && (run.stepsTaken() == 0 || headStatus == Status.DONE);
+    /**
+     * Whether the run's next step, taken on {@code head}, applies its first queued input: an input on the run's first
+     * step or where the thread is DONE (a new turn); a queued resume where the thread waits for a person (an
+     * interrupt that is not a timed wait). Anything else waits its turn: the queue is applied in order.
+     */
+    private static boolean consumes(Run run, Checkpoint head) {
+        Run.Queued next = run.nextQueued();
+        if (next == null) {
+            return false;
+        }
+        Status status = head == null ? null : head.status();
+        if (next.resume()) {
+            return run.stepsTaken() > 0 && status == Status.INTERRUPTED && wakeOf(head) == null;
+        }
+        return run.stepsTaken() == 0 || status == Status.DONE;
+    }
+
+    /** Why a run ends where its thread is DONE at {@code step}: nothing queued, or a queued resume with nothing to answer. */
+    private static String doneReason(Run run, long step) {
+        Run.Queued next = run.nextQueued();
+        if (next == null) {
+            return "the thread is done at step " + step + " and no input is queued";
+        }
+        return "the thread is done at step " + step + "; the queued resume" + (next.by() == null ? "" : " from " + next.by())
+                + " has no interrupt to answer, and " + run.queuedInputs() + " queued input(s) stay in the run's record";
     }
 
     /** Records that {@code cp} (step {@code run.nextStep()}) committed, and sends the next message if the run goes on. */
@@ -182,15 +213,15 @@ final class RunWorker {
             if (cp.status() == Status.FAILED) {
                 end = RunStatus.FAILED;
                 why = "step " + cp.step() + " failed" + (cp.error() == null ? "" : ": " + cp.error().message());
-            } else if (cp.status() == Status.INTERRUPTED && wake == null) {
+            } else if (cp.status() == Status.INTERRUPTED && wake == null && !consumes(next, cp)) {
                 end = RunStatus.INTERRUPTED;
                 why = "the thread waits for a resume at step " + cp.step();
             } else if (run.cancelledBy() != null) {
                 end = RunStatus.CANCELLED;
                 why = cancelReason(run);
-            } else if (cp.status() == Status.DONE && next.inputs().isEmpty()) {
+            } else if (cp.status() == Status.DONE && !consumes(next, cp)) {
                 end = RunStatus.DONE;
-                why = "the thread is done at step " + cp.step() + " and no input is queued";
+                why = doneReason(next, cp.step());
             } else if (next.stepsTaken() >= next.maxSteps()) {
                 end = RunStatus.MAX_STEPS;
                 why = "its budget of " + next.maxSteps() + " steps is spent";
