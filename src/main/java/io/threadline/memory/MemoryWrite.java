@@ -161,6 +161,18 @@ public record MemoryWrite(String id, String tenant, String namespace, String con
         return new MemoryWrite(null, tenant, namespace, content, "fact", 0.5, null, null, null, Map.of());
     }
 
+    /**
+     * This write with {@code mask} applied to its content, kind and metadata values — what the runtime's outbox does
+     * with a step's {@code @Sensitive} values before it records the writes (the namespace is an address, not text:
+     * the outbox refuses one that holds such a value rather than file the memory elsewhere).
+     */
+    public MemoryWrite masked(java.util.function.UnaryOperator<String> mask) {
+        Map<String, String> maskedMetadata = new java.util.HashMap<>(metadata.size());
+        metadata.forEach((k, v) -> maskedMetadata.put(k, mask.apply(v)));
+        return new MemoryWrite(id, tenant, namespace, mask.apply(content), mask.apply(kind), importance, ttl, sourceThread, sourceCheckpoint,
+                sourceStep, sourceNode, derivedFrom, maskedMetadata, supersedes, validFrom, validTo);
+    }
+
     /** This write with its checkpoint as its source (the runtime's outbox, once the checkpoint id is known). */
     public MemoryWrite fromCheckpoint(String checkpointId) {
         return new MemoryWrite(id, tenant, namespace, content, kind, importance, ttl, sourceThread, checkpointId, sourceStep, sourceNode,

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -97,12 +100,17 @@ public final class Redaction {
         return masked(json.deepCopy(), values);
     }
 
-    /** {@code text} with each occurrence of {@code values} replaced by the mask. */
+    /**
+     * {@code text} with each occurrence of {@code values} replaced by the mask — the longest values first, so a value
+     * that holds a shorter one is masked whole rather than left with its rest in clear.
+     */
     public static String mask(String text, Set<String> values) {
-        if (text == null) {
-            return null;
+        if (text == null || values.isEmpty()) {
+            return text;
         }
-        for (String v : values) {
+        List<String> longestFirst = new ArrayList<>(values);
+        longestFirst.sort(Comparator.comparingInt(String::length).reversed());
+        for (String v : longestFirst) {
             text = text.replace(v, MASK);
         }
         return text;

@@ -15,7 +15,9 @@ import java.lang.annotation.Target;
  * public record State(List<Message> messages, @Sensitive String apiToken) {}
  * }</pre>
  *
- * The stored checkpoint keeps the value (the thread needs it to go on); protect the store itself.
+ * The stored checkpoint keeps the value (the thread needs it to go on); protect the store itself (encryption at rest
+ * seals it). What a node remembers ({@code StepContext.remember}) is stored with such values masked: a memory is
+ * searched by its words, so it cannot be sealed.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

@@ -63,4 +63,13 @@ class RedactionTest {
         assertThat(effects.toString()).as("the original is untouched").contains("hunter2");
         assertThat(Redaction.mask(effects, java.util.Set.of())).isSameAs(effects);
     }
+
+    @Test
+    void aValueHoldingAnotherIsMaskedWholeWhicheverOrderTheyComeIn() {
+        // Shortest first would leave "-acct-991" in clear after masking "pin-4711" inside it.
+        java.util.Set<String> values = new java.util.LinkedHashSet<>(java.util.List.of("pin-4711", "pin-4711-acct-991"));
+        assertThat(Redaction.mask("account pin-4711-acct-991, pin pin-4711", values)).isEqualTo("account ***, pin ***");
+        java.util.Set<String> reversed = new java.util.LinkedHashSet<>(java.util.List.of("pin-4711-acct-991", "pin-4711"));
+        assertThat(Redaction.mask("account pin-4711-acct-991, pin pin-4711", reversed)).isEqualTo("account ***, pin ***");
+    }
 }

@@ -1,6 +1,7 @@
 package io.threadline.runtime.internal;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.CheckpointStore;
@@ -8,11 +9,14 @@ import io.threadline.checkpoint.MemoryOutbox;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.memory.MemoryStore;
 import io.threadline.memory.MemoryWrite;
+import io.threadline.state.Redaction;
 import io.threadline.state.StateCodec;
+import io.threadline.state.StateSchema;
 
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,28 +36,66 @@ public final class Outbox {
 
     private final CheckpointStore store;
     private final MemoryStore memory;
+    private final StateSchema<?> schema;
     private final StateCodec codec;
     private final Clock clock;
     /** Threads with an outbox this process failed to apply: retried on their next step. */
     private final Set<ThreadKey> behind = ConcurrentHashMap.newKeySet();
 
-    public Outbox(CheckpointStore store, MemoryStore memory, StateCodec codec, Clock clock) {
+    public Outbox(CheckpointStore store, MemoryStore memory, StateSchema<?> schema, StateCodec codec, Clock clock) {
         this.store = store;
         this.memory = memory;
+        this.schema = schema;
         this.codec = codec;
         this.clock = clock;
     }
 
-    /** The outbox the checkpoint carries, each write naming the checkpoint as its source; null if none. */
-    public MemoryOutbox encode(List<MemoryWrite> writes, String checkpointId) {
+    /**
+     * The outbox the checkpoint carries, each write naming the checkpoint as its source; null if none.
+     *
+     * <p>A memory outlives the thread's state and is searched by its words, so it cannot be sealed with the thread's
+     * key the way the checkpoint is: instead, every value the step's {@code @Sensitive} fields hold in {@code states}
+     * (the state the nodes started from and the one they produced — what a node can have copied) is masked in the
+     * writes' content, kind and metadata ({@link Redaction#mask}, as history and telemetry show them) before the
+     * outbox records them, so neither the checkpoint's outbox nor the memory store ever holds it. A namespace holding
+     * such a value is refused ({@code INVALID_INPUT}, field {@code namespace}): masked, it would file the memory
+     * under another address. A replay masks alike, so it compares the same outbox.
+     */
+    public MemoryOutbox encode(List<MemoryWrite> writes, String checkpointId, List<?> states) {
         if (writes.isEmpty()) {
             return null;
         }
+        Set<String> sensitive = sensitiveValues(states);
         List<MemoryWrite> sourced = new ArrayList<>(writes.size());
         for (MemoryWrite w : writes) {
-            sourced.add(w.fromCheckpoint(checkpointId));
+            sourced.add(masked(w, sensitive).fromCheckpoint(checkpointId));
         }
         return MemoryOutbox.fromJson(new String(codec.encode(sourced), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private Set<String> sensitiveValues(List<?> states) {
+        if (schema.sensitiveFields().isEmpty()) {
+            return Set.of();
+        }
+        Set<String> values = new HashSet<>();
+        for (Object state : states) {
+            values.addAll(Redaction.values(schema, codec.toTree(state)));
+        }
+        return values;
+    }
+
+    private static MemoryWrite masked(MemoryWrite write, Set<String> sensitive) {
+        if (sensitive.isEmpty()) {
+            return write;
+        }
+        for (String value : sensitive) {
+            if (write.namespace().contains(value)) {
+                throw new ThreadlineException(ErrorCode.INVALID_INPUT, "node " + write.sourceNode() + " asked to remember under a namespace"
+                        + " that holds the value of a @Sensitive state field; a namespace is an address and is stored in clear"
+                        + " — name it by something that is not secret", Map.of("field", "namespace"));
+            }
+        }
+        return write.masked(text -> Redaction.mask(text, sensitive));
     }
 
     /** Applies a just-committed checkpoint's outbox; a failure leaves it for a later retry, never fails the step. */

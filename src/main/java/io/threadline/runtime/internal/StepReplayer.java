@@ -125,7 +125,8 @@ public final class StepReplayer<S> {
         }
         int calls = (int) effects.stream().filter(e -> e.kind() != EffectKind.FAILURE).count();
         ReplayReport report = ReplayReports.of(cp, schema, codec, recorded, withInput, outcome, replayedError, replayedInterrupt, journal,
-                calls, heads.outbox().encode(scope.remembered(), cp.id().value())).withGraphs(recordedGraph, replayedGraph);
+                calls, heads.outbox().encode(scope.remembered(), cp.id().value(),
+                        outcome == null ? List.of(withInput) : List.of(withInput, outcome.applied().state()))).withGraphs(recordedGraph, replayedGraph);
         if (!graphChanged) {
             return report;
         }

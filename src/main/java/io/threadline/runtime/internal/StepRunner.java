@@ -274,7 +274,7 @@ public final class StepRunner<S> {
             draft.input(inputPatch(withInput))
                     .effects(Effects.encode(scope.journal().log()))
                     .idempotencyKey(idempotencyKey)
-                    .outbox(heads.outbox().encode(scope.remembered(), id.value()));
+                    .outbox(heads.outbox().encode(scope.remembered(), id.value(), List.of(withInput.state(), applied.state())));
             return pause
                     ? draft.pausedStep(outcome.ran(), decisions(outcome), outcome.next(), Interrupts.after(outcome.interruptedAfter(), codec))
                     : draft.step(outcome.ran(), decisions(outcome), outcome.next());

@@ -70,7 +70,7 @@ public final class ThreadHeads<S> {
         this.loader = new StateLoader<>(schema, codec, migrations);
         this.cache = new HeadCache<>(options.headCacheThreads());
         this.memory = memory == null ? null : options.observer().memoryStore(memory);
-        this.outbox = new Outbox(this.store, this.memory, codec, options.clock());
+        this.outbox = new Outbox(this.store, this.memory, schema, codec, options.clock());
         this.agent = agent;
     }
 

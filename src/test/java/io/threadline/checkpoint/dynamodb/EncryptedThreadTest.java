@@ -101,33 +101,9 @@ class EncryptedThreadTest {
                 .memory(new InMemoryMemoryStore(new Embeddings(new WordEmbeddingModel()), MemorySettings.DEFAULT)).build();
     }
 
-    /** Whether any attribute of any item of the thread's partition (in either table) holds {@code value} in clear. */
+    /** Whether any item of the thread's partition (in either table) holds {@code value} in clear. */
     private static boolean storedInClear(ThreadKey thread, String value) {
-        byte[] needle = value.getBytes(StandardCharsets.UTF_8);
-        for (String t : List.of(table, keyTable)) {
-            for (Map<String, AttributeValue> item : LocalTables.items(client, t, thread)) {
-                for (AttributeValue v : item.values()) {
-                    byte[] bytes = v.b() != null ? v.b().asByteArray() : String.valueOf(v.s() != null ? v.s() : v.n()).getBytes(StandardCharsets.UTF_8);
-                    if (contains(bytes, needle)) {
-                        return true;
-                    }
-                }
-            }
-        }
-        return false;
-    }
-
-    private static boolean contains(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
+        return LocalTables.holdsInClear(client, List.of(table, keyTable), thread, value);
     }
 
     private static void steps(ThreadRuntime<Vault> rt, ThreadKey thread) {
@@ -156,7 +132,9 @@ class EncryptedThreadTest {
         var history = rt.history(thread, HistoryQuery.first(10)).checkpoints();
         assertThat(history).hasSize(2);
         assertThat(history.get(1).input().json()).contains(SECRET);
-        assertThat(history.get(1).outbox().json()).contains(SECRET);
+        // What the node remembered is masked before the outbox records it: a memory is searched by its words, so it
+        // cannot be sealed (SensitiveMemoriesTest scans OpenSearch for it).
+        assertThat(history.get(1).outbox().json()).doesNotContain(SECRET).contains("the token in use is ***");
         for (var cp : history) {
             assertThat(rt.replay(thread, cp.id()).verdict()).isEqualTo(ReplayReport.Verdict.SAME);
         }

@@ -52,4 +52,55 @@ final class LocalTables {
     static List<String> sortKeys(List<Map<String, AttributeValue>> items) {
         return items.stream().map(i -> i.get("sk").s()).toList();
     }
+
+    /**
+     * Whether any attribute — nested ones, sets and binaries included — of any item of the thread's partition, in any
+     * of {@code tables}, holds {@code value} in clear (as UTF-8 bytes): how the tests look for a sensitive value.
+     */
+    static boolean holdsInClear(DynamoDbClient client, List<String> tables, ThreadKey thread, String value) {
+        String needle = new String(value.getBytes(java.nio.charset.StandardCharsets.UTF_8), java.nio.charset.StandardCharsets.ISO_8859_1);
+        for (String table : tables) {
+            for (Map<String, AttributeValue> item : items(client, table, thread)) {
+                for (AttributeValue v : item.values()) {
+                    if (holds(v, needle)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Bytes read as ISO-8859-1 map one to one onto chars, so a substring search is a byte search. */
+    private static boolean holds(AttributeValue v, String needle) {
+        List<byte[]> parts = new ArrayList<>();
+        if (v.b() != null) {
+            parts.add(v.b().asByteArray());
+        }
+        for (String text : concat(v.s(), v.n(), v.hasSs() ? v.ss() : List.of(), v.hasNs() ? v.ns() : List.of())) {
+            parts.add(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        if (v.hasBs()) {
+            v.bs().forEach(b -> parts.add(b.asByteArray()));
+        }
+        for (byte[] bytes : parts) {
+            if (new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).contains(needle)) {
+                return true;
+            }
+        }
+        return (v.hasM() && v.m().entrySet().stream().anyMatch(e -> e.getKey().contains(needle) || holds(e.getValue(), needle)))
+                || (v.hasL() && v.l().stream().anyMatch(e -> holds(e, needle)));
+    }
+
+    private static List<String> concat(String s, String n, List<String> ss, List<String> ns) {
+        List<String> out = new ArrayList<>(ss);
+        out.addAll(ns);
+        if (s != null) {
+            out.add(s);
+        }
+        if (n != null) {
+            out.add(n);
+        }
+        return out;
+    }
 }
