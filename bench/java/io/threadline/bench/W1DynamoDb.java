@@ -152,7 +152,7 @@ public final class W1DynamoDb {
         boolean trust = false;
         boolean telemetry = true;
         boolean sdkSpans = false;
-        long readBytes = 0;
+        long readBytes = -1; // the runtime's default unless --snapshot-read-bytes says
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--trust-head-cache")) {
                 trust = true;
@@ -171,7 +171,9 @@ public final class W1DynamoDb {
             }
         }
         io.threadline.runtime.RuntimeOptions options = io.threadline.runtime.RuntimeOptions.defaults().withTrustHeadCache(trust);
-        options = options.withSnapshotPolicy(options.snapshotPolicy().withMaxReadBytes(readBytes));
+        if (readBytes >= 0) {
+            options = options.withSnapshotPolicy(options.snapshotPolicy().withMaxReadBytes(readBytes));
+        }
         DynamoDbLocalServer server = DynamoDbLocalServer.start("-Xmx2g");
         int port = server.port;
 

@@ -24,8 +24,17 @@ import java.time.Duration;
  */
 public record SnapshotPolicy(double ratio, Duration maxAge, long maxReadBytes) {
 
-    /** The default (configured as {@code threadline.checkpoint.snapshot-ratio}); no age limit, no read bound. */
-    public static final SnapshotPolicy DEFAULT = new SnapshotPolicy(2.0);
+    /**
+     * The default read bound ({@code threadline.checkpoint.snapshot-read-bytes}): under DynamoDB's 1 MiB Query page
+     * (1,048,576 bytes), with room for the HEAD item and for a delta's size estimated before it is stored.
+     */
+    public static final long DEFAULT_MAX_READ_BYTES = 1_000_000;
+
+    /**
+     * The default (configured as {@code threadline.checkpoint.snapshot-ratio} and {@code snapshot-read-bytes}); no age
+     * limit, and a cold read bound to {@link #DEFAULT_MAX_READ_BYTES}.
+     */
+    public static final SnapshotPolicy DEFAULT = new SnapshotPolicy(2.0, null, DEFAULT_MAX_READ_BYTES);
 
     /** Bytes a delta checkpoint's envelope adds to what it carries: ids, nodes, decisions, status, keys. */
     static final int HEADER_BYTES = 256;
@@ -73,8 +82,19 @@ public record SnapshotPolicy(double ratio, Duration maxAge, long maxReadBytes) {
      *                          one about to be written ({@link #readBytes} of each)
      */
     public boolean snapshotDue(long snapshotBytes, long deltaBytesWithNext, long readBytesWithNext, Duration snapshotAge) {
+        return snapshotDue(snapshotBytes, snapshotBytes, deltaBytesWithNext, readBytesWithNext, snapshotAge);
+    }
+
+    /**
+     * @param snapshotReadBytes what a cold read fetches for the latest snapshot: as the store keeps it (compressed,
+     *                          with its item's attributes) when the store said, else {@code snapshotBytes}
+     * @param readBytesWithNext what a cold read fetches for the delta checkpoints since the snapshot, including the
+     *                          one about to be written (as stored where the store said, else {@link #readBytes})
+     */
+    public boolean snapshotDue(long snapshotBytes, long snapshotReadBytes, long deltaBytesWithNext, long readBytesWithNext,
+                               Duration snapshotAge) {
         return snapshotDue(snapshotBytes, deltaBytesWithNext, snapshotAge)
-                || maxReadBytes > 0 && snapshotBytes + readBytesWithNext > maxReadBytes && readBytesWithNext >= snapshotBytes;
+                || maxReadBytes > 0 && snapshotReadBytes + readBytesWithNext > maxReadBytes && readBytesWithNext >= snapshotReadBytes;
     }
 
     /**

@@ -45,7 +45,7 @@ public interface ThreadlineConfig {
          * Write a snapshot when a cold read of the latest state (the snapshot and the delta checkpoints since it)
          * would fetch more than this many bytes, once the deltas hold at least the snapshot's size; 0: no bound.
          */
-        @WithDefault("0")
+        @WithDefault("1000000")
         long snapshotReadBytes();
     }
 

@@ -30,9 +30,25 @@ class SnapshotPolicyTest {
     }
 
     @Test
-    void noBoundByDefaultAndANegativeOneIsRefused() {
-        assertThat(SnapshotPolicy.DEFAULT.maxReadBytes()).isZero();
-        assertThat(SnapshotPolicy.DEFAULT.snapshotDue(10, 15, 1_000_000_000, YOUNG)).isFalse();
+    void theBoundCountsTheSnapshotAsStoredWhenTheStoreSaid() {
+        SnapshotPolicy policy = new SnapshotPolicy(2.0).withMaxReadBytes(2000);
+
+        // a 1,500 B state stored compressed in 400 B, deltas read as 1,550 B: 1,950 B fetched, within the bound
+        assertThat(policy.snapshotDue(1500, 400, 1400, 1550, YOUNG)).isFalse();
+        // counted uncompressed the same chain looks like 3,050 B and would be cut
+        assertThat(policy.snapshotDue(1500, 1400, 1550, YOUNG)).isTrue();
+        // past the bound as stored: due
+        assertThat(policy.snapshotDue(1500, 400, 1400, 1601, YOUNG)).isTrue();
+        // the ratio still weighs the state itself, not its stored size
+        assertThat(policy.snapshotDue(300, 100, 600, 700, YOUNG)).isTrue();
+        assertThat(new SnapshotPolicy(2.0).snapshotDue(300, 100, 599, 1_000_000_000, YOUNG)).isFalse();
+    }
+
+    @Test
+    void theDefaultBoundKeepsAColdReadWithinOneDynamoDbPageAndANegativeOneIsRefused() {
+        assertThat(SnapshotPolicy.DEFAULT.maxReadBytes()).isEqualTo(1_000_000).isLessThan(1 << 20);
+        assertThat(SnapshotPolicy.DEFAULT.snapshotDue(10, 15, 1_000_000_000, YOUNG)).isTrue();
+        assertThat(SnapshotPolicy.DEFAULT.withMaxReadBytes(0).snapshotDue(10, 15, 1_000_000_000, YOUNG)).isFalse();
         assertThatThrownBy(() -> new SnapshotPolicy(2.0, null, -1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("read bytes");
         assertThat(new SnapshotPolicy(2.0).withMaxReadBytes(5).withMaxAge(Duration.ofHours(1)).maxReadBytes()).isEqualTo(5);

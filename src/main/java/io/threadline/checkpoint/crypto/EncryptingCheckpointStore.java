@@ -205,7 +205,7 @@ public final class EncryptingCheckpointStore implements CheckpointStore {
     }
 
     private CheckpointChain open(CheckpointChain chain) {
-        return new CheckpointChain(chain.checkpoints().stream().map(this::open).toList());
+        return chain.withCheckpoints(chain.checkpoints().stream().map(this::open).toList());
     }
 
     // ------------------------------------------------------------------ the store
@@ -253,7 +253,9 @@ public final class EncryptingCheckpointStore implements CheckpointStore {
             store.delete(commit.thread());
             throw ThreadDeletion.closed(commit.thread());
         }
-        return result.duplicate() ? new CommitResult(open(result.checkpoint()), true) : new CommitResult(commit.checkpoint(), false);
+        // What was stored is the sealed checkpoint: its stored size is what a read of it fetches.
+        return result.duplicate() ? new CommitResult(open(result.checkpoint()), true)
+                : new CommitResult(commit.checkpoint(), false, result.storedBytes());
     }
 
     @Override

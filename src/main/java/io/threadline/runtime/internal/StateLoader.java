@@ -38,7 +38,7 @@ public final class StateLoader<S> {
 
     public Head<S> head(CheckpointChain chain) {
         return new Head<>(chain.target(), state(chain), chain.snapshotBytes(), chain.deltaBytes(), chain.deltaReadBytes(),
-                chain.snapshot().createdAt());
+                chain.snapshot().createdAt(), chain.snapshotReadBytes());
     }
 
     public S state(CheckpointChain chain) {

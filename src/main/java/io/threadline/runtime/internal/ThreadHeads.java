@@ -272,17 +272,18 @@ public final class ThreadHeads<S> {
             if (!options.snapshotPolicy().snapshotDue(head.snapshotBytes(), since, age)) {
                 checkpoint = kind.of(draft.state(schema.version(), new StateChange.Delta(patch), now), id);
                 long read = head.readBytesSinceSnapshot() + SnapshotPolicy.readBytes(checkpoint);
-                if (options.snapshotPolicy().snapshotDue(head.snapshotBytes(), since, read, age)) {
+                if (options.snapshotPolicy().snapshotDue(head.snapshotBytes(), head.snapshotReadBytes(), since, read, age)) {
                     checkpoint = null;
                 } else {
-                    written = new Written(head.snapshotBytes(), since, read, head.snapshotAt());
+                    written = new Written(head.snapshotBytes(), since, head.readBytesSinceSnapshot(), SnapshotPolicy.readBytes(checkpoint),
+                            head.snapshotAt(), head.snapshotReadBytes());
                 }
             }
         }
         if (checkpoint == null) {
             byte[] snapshot = codec.encode(state);
             checkpoint = kind.of(draft.state(schema.version(), new StateChange.Snapshot(snapshot), now), id);
-            written = new Written(snapshot.length, 0, 0, now);
+            written = new Written(snapshot.length, 0, 0, 0, now, snapshot.length);
         }
         // The version facts depend on the next nodes, which only the kind knows: added once it is made.
         stamped.putAll(versions.stamp(head == null ? null : head.checkpoint(), checkpoint.next()));
@@ -298,8 +299,7 @@ public final class ThreadHeads<S> {
         if (result.duplicate()) {
             cache.remove(thread);
         } else {
-            cache.put(thread, new Head<>(checkpoint, state, written.snapshotBytes(), written.deltaBytesSince(), written.readBytesSince(),
-                    written.snapshotAt()));
+            cache.put(thread, written.head(checkpoint, state, result));
         }
         return new Appended(checkpoint, result);
     }
@@ -313,6 +313,19 @@ public final class ThreadHeads<S> {
     /** What {@link #append} made, and what the store answered. */
     public record Appended(Checkpoint checkpoint, CommitResult result) {}
 
-    /** What the policy counts for the checkpoint written: its snapshot's size and time, the deltas since it. */
-    private record Written(long snapshotBytes, long deltaBytesSince, long readBytesSince, Instant snapshotAt) {}
+    /**
+     * What the policy counts for the checkpoint written: its snapshot's size and time, the deltas since it, and what a
+     * cold read fetches — before the written checkpoint ({@code readBytesBefore}) and for it ({@code readBytesEstimate}:
+     * a delta's estimate, or for a snapshot its state's bytes), each replaced by what the store says it wrote.
+     */
+    private record Written(long snapshotBytes, long deltaBytesSince, long readBytesBefore, long readBytesEstimate,
+                           Instant snapshotAt, long snapshotReadBytes) {
+
+        <S> Head<S> head(Checkpoint checkpoint, S state, CommitResult result) {
+            long stored = result.storedBytesKnown() ? result.storedBytes() : readBytesEstimate;
+            return checkpoint.isSnapshot()
+                    ? new Head<>(checkpoint, state, snapshotBytes, 0, 0, snapshotAt, result.storedBytesKnown() ? stored : snapshotReadBytes)
+                    : new Head<>(checkpoint, state, snapshotBytes, deltaBytesSince, readBytesBefore + stored, snapshotAt, snapshotReadBytes);
+        }
+    }
 }

@@ -86,6 +86,10 @@ public final class CommitWriter {
         String pk = Keys.partition(commit.thread());
         List<Map<String, AttributeValue>> checkpointItems =
                 CheckpointItems.checkpoint(pk, cp, payload, settings.maxItemBytes(), expiresAt, commit.chainStartedAt());
+        long storedBytes = 0; // what a read of the checkpoint fetches: its items, as DynamoDB sizes them
+        for (Map<String, AttributeValue> item : checkpointItems) {
+            storedBytes += ItemSize.of(item);
+        }
         Map<String, AttributeValue> idempotency = cp.idempotencyKey() == null ? null
                 : CheckpointItems.idempotency(pk, cp, idempotencyExpiry(now, expiresAt));
 
@@ -105,7 +109,7 @@ public final class CommitWriter {
             }
             try {
                 client.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(actions).build());
-                return new CommitResult(cp, false);
+                return new CommitResult(cp, false, storedBytes);
             } catch (TransactionCanceledException e) {
                 List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
                 boolean lastAttempt = attempt == MAX_TRANSACTION_ATTEMPTS;

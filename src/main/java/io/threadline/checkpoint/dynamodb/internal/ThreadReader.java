@@ -274,6 +274,8 @@ public final class ThreadReader {
         private final ThreadKey thread;
         private final CheckpointItems items;
         private final List<Checkpoint> newestFirst = new ArrayList<>();
+        private final List<Long> storedNewestFirst = new ArrayList<>();
+        private long itemBytes; // of the items read since the last complete checkpoint: its chunks, then itself
         private boolean complete;
         private String floor;
 
@@ -296,11 +298,14 @@ public final class ThreadReader {
             if (floor == null && newestFirst.isEmpty() && Keys.isCheckpoint(item.get(Keys.SK).s())) {
                 floor = CheckpointItems.chainFloor(item);
             }
+            itemBytes += ItemSize.of(item);
             Checkpoint cp = items.accept(item);
             if (cp == null) {
                 return true;
             }
             newestFirst.add(cp);
+            storedNewestFirst.add(itemBytes);
+            itemBytes = 0;
             complete = cp.isSnapshot();
             return !complete;
         }
@@ -314,8 +319,10 @@ public final class ThreadReader {
             }
             List<Checkpoint> chain = new ArrayList<>(newestFirst);
             Collections.reverse(chain);
+            List<Long> stored = new ArrayList<>(storedNewestFirst);
+            Collections.reverse(stored);
             try {
-                return new CheckpointChain(chain);
+                return new CheckpointChain(chain, stored);
             } catch (IllegalArgumentException e) {
                 throw broken(target, e.getMessage());
             }
