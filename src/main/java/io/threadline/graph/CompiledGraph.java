@@ -290,14 +290,6 @@ public final class CompiledGraph<S> {
         return new RouteDecision(from, to, route.reason());
     }
 
-    /** Mermaid keywords that cannot be node ids; such nodes get a prefixed id (their label is unchanged). */
-    private static final Set<String> MERMAID_KEYWORDS = Set.of("end", "graph", "subgraph", "flowchart", "style", "class",
-            "classdef", "click", "linkstyle", "direction", "call", "href");
-
-    private static String mermaidId(String node) {
-        return MERMAID_KEYWORDS.contains(node.toLowerCase(java.util.Locale.ROOT)) ? "node_" + node : node;
-    }
-
     /**
      * Every edge, fixed ones first (from START, then in node order), then each router's targets, so a
      * tool can draw the graph without parsing {@link #toMermaid()}.
@@ -333,42 +325,6 @@ public final class CompiledGraph<S> {
 
     /** The graph as a Mermaid flowchart, with the given nodes highlighted (e.g. those scheduled next). */
     public String toMermaid(Collection<String> highlighted) {
-        StringBuilder m = new StringBuilder("flowchart TD\n");
-        m.append("    ").append(START).append("([START])\n");
-        for (String n : order) {
-            m.append("    ").append(mermaidId(n)).append('[').append(n).append("]\n");
-        }
-        m.append("    ").append(END).append("([END])\n");
-        List<String> sources = new ArrayList<>(order.size() + 1);
-        sources.add(START);
-        sources.addAll(order);
-        for (String from : sources) {
-            for (String to : edges.getOrDefault(from, List.of())) {
-                m.append("    ").append(mermaidId(from)).append(" --> ").append(mermaidId(to)).append('\n');
-            }
-        }
-        for (String from : order) {
-            StateGraph.RouteSpec<S> spec = routes.get(from);
-            if (spec == null) {
-                continue;
-            }
-            if (spec.labels().isEmpty()) {
-                for (String to : spec.targets()) {
-                    m.append("    ").append(mermaidId(from)).append(" -.-> ").append(mermaidId(to)).append('\n');
-                }
-            } else {
-                spec.labels().forEach((label, to) ->
-                        m.append("    ").append(mermaidId(from)).append(" -. ").append(label).append(" .-> ").append(mermaidId(to)).append('\n'));
-            }
-        }
-        if (!highlighted.isEmpty()) {
-            m.append("    classDef current fill:#ffd966,stroke:#b45f06,stroke-width:2px\n");
-            for (String n : highlighted) {
-                if (nodes.containsKey(n)) {
-                    m.append("    class ").append(mermaidId(n)).append(" current\n");
-                }
-            }
-        }
-        return m.toString();
+        return GraphMermaid.render(this, highlighted);
     }
 }
