@@ -1,23 +1,14 @@
 package io.threadline.graph;
 
-import io.threadline.graph.internal.StepFailedException;
 import io.threadline.graph.internal.StepOutcome;
-import io.threadline.graph.internal.InterruptSignal;
 import io.threadline.graph.internal.GraphSteps;
 import io.threadline.graph.internal.StepEnvironment;
 import io.threadline.state.StateMigration;
-import io.threadline.ErrorCode;
-import io.threadline.ThreadlineException;
-import io.threadline.state.AppliedUpdate;
-import io.threadline.state.Channel;
-import io.threadline.state.FieldUpdate;
 import io.threadline.state.StateSchema;
-import io.threadline.state.Update;
 
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -48,6 +39,7 @@ public final class CompiledGraph<S> {
     private final Map<String, String> nodeMigrations;
     private final boolean pinsThreads;
     private final GraphFingerprint fingerprint;
+    private final StepExecution<S> execution;
 
     CompiledGraph(StateSchema<S> schema, Map<String, Node<S>> nodes, Map<String, List<String>> edges,
                   Map<String, StateGraph.RouteSpec<S>> routes, Map<String, NodePolicy<S>> policies, Durability durability,
@@ -69,6 +61,7 @@ public final class CompiledGraph<S> {
         this.routes = Collections.unmodifiableMap(new LinkedHashMap<>(routes));
         this.fingerprint = GraphFingerprint.of(schema.version(), order, this.edges, this.routes, this.policies, durability,
                 this.interruptBefore, this.interruptAfter);
+        this.execution = new StepExecution<>(this, this.nodes, this.edges, this.routes, this.interruptBefore, this.interruptAfter);
     }
 
     /** The stable hash of this graph's structure that every checkpoint it writes records (see {@link GraphFingerprint}). */
@@ -140,162 +133,9 @@ public final class CompiledGraph<S> {
             @Override
             public <S> StepOutcome<S> execute(CompiledGraph<S> graph, S state, Collection<String> scheduled,
                                               StepEnvironment environment) {
-                return graph.step(state, scheduled, environment);
+                return graph.execution.run(state, scheduled, environment);
             }
         });
-    }
-
-    /**
-     * Like {@link GraphSteps#execute(CompiledGraph, Object, Collection, StepContext)}, each attempt of each node with its own
-     * context from {@code environment} (the runtime's entry: {@link GraphSteps#execute}). A node that throws
-     * is attempted again as its {@link RetryPolicy} says; when the policy gives up (or the router after it
-     * throws), the step fails with {@link StepFailedException}. {@link ThreadlineException}s pass through unretried.
-     */
-    private StepOutcome<S> step(S state, Collection<String> scheduled, StepEnvironment environment) {
-        List<RouteDecision> decisions = new ArrayList<>();
-        if (scheduled.contains(START)) {
-            if (scheduled.size() != 1) {
-                throw new ThreadlineException(ErrorCode.INTERNAL, "START starts a run and cannot be scheduled with other nodes: " + scheduled);
-            }
-            scheduled = entry(state, decisions);
-        }
-        List<String> ran = GraphChecks.ordered(new LinkedHashSet<>(scheduled), order);
-        if (ran.size() != new LinkedHashSet<>(scheduled).size()) {
-            throw new ThreadlineException(ErrorCode.INTERNAL, "scheduled nodes " + scheduled + " are not all in the graph " + order);
-        }
-        if (!environment.resuming()) {
-            for (String name : ran) {
-                if (interruptBefore.contains(name)) {
-                    throw new InterruptSignal(name, InterruptPoint.BEFORE, Map.of("before", name));
-                }
-            }
-        }
-        List<FieldUpdate<S>> merged = new ArrayList<>();
-        Map<String, String> overwrittenBy = new HashMap<>();
-        Map<String, Integer> attempts = new LinkedHashMap<>();
-        List<String> started = new ArrayList<>();
-        for (String name : ran) {
-            started.add(name);
-            Update<S> update = runNode(name, state, environment, started, attempts);
-            for (FieldUpdate<S> change : update.changes()) {
-                Channel.Kind kind = change.channel().kind();
-                if (kind == Channel.Kind.OVERWRITE || change instanceof FieldUpdate.Set<S>) {
-                    String previous = overwrittenBy.put(change.channel().name(), name);
-                    if (previous != null && !previous.equals(name)) {
-                        throw ThreadlineException.withViolations(ErrorCode.VALIDATION_FAILED,
-                                "nodes '" + previous + "' and '" + name + "' both overwrite '" + change.channel().name()
-                                        + "' in one step; give the field a reducer (append, merge or custom)",
-                                List.of(Map.of("path", change.channel().name(), "message", "overwritten by two nodes in one step")));
-                    }
-                }
-                merged.add(change);
-            }
-        }
-        AppliedUpdate<S> applied = schema.apply(state, merged);
-        Set<String> next = new LinkedHashSet<>();
-        for (String name : ran) {
-            StateGraph.RouteSpec<S> spec = routes.get(name);
-            if (spec != null) {
-                RouteDecision decision = decideOrFail(name, spec, applied.state(), started, attempts);
-                decisions.add(decision);
-                next.addAll(decision.to());
-            } else {
-                next.addAll(edges.getOrDefault(name, List.of()));
-            }
-        }
-        next.remove(END);
-        String pauseAfter = ran.stream().filter(interruptAfter::contains).findFirst().orElse(null);
-        return new StepOutcome<>(ran, applied, decisions, GraphChecks.ordered(next, order), attempts, pauseAfter);
-    }
-
-    /** The nodes a run starts with; a router on START decides on the state the run starts from. */
-    private Collection<String> entry(S state, List<RouteDecision> decisions) {
-        StateGraph.RouteSpec<S> router = routes.get(START);
-        if (router == null) {
-            return edges.getOrDefault(START, List.of());
-        }
-        RouteDecision decision = decideOrFail(START, router, state, List.of(), Map.of());
-        decisions.add(decision);
-        Set<String> nodes = new LinkedHashSet<>(decision.to());
-        nodes.remove(END);
-        return nodes;
-    }
-
-    private Update<S> runNode(String name, S state, StepEnvironment environment, List<String> started,
-                              Map<String, Integer> attempts) {
-        NodePolicy<S> policy = policy(name);
-        Durability nodeDurability = durabilityOf(name);
-        int first = environment.firstAttempt(name);
-        for (int attempt = first; ; attempt++) {
-            Update<S> update;
-            try {
-                update = nodes.get(name).apply(state, environment.contextFor(name, attempt, nodeDurability));
-                if (update == null) {
-                    throw new IllegalStateException("node '" + name + "' returned null; return Update.none() when it changes nothing");
-                }
-            } catch (ThreadlineException | InterruptSignal e) {
-                throw e;
-            } catch (RuntimeException e) {
-                environment.attemptEnded(name, attempt, e);
-                if (!policy.retry().retries(e, attempt)) {
-                    attempts.put(name, attempt);
-                    throw new StepFailedException(name, attempt, started, attempts, e);
-                }
-                environment.pause(policy.retry().backoffAfter(attempt));
-                continue;
-            }
-            environment.attemptEnded(name, attempt, null);
-            if (attempt > 1) {
-                attempts.put(name, attempt);
-            }
-            return policy.retry().attemptsField() == null ? update : update.and(policy.retry().attemptsField().set(policy.retry().retriesRecorded(attempt)));
-        }
-    }
-
-    /** A routing decision; a router that throws or answers nonsense fails the step like a node would. */
-    private RouteDecision decideOrFail(String from, StateGraph.RouteSpec<S> spec, S state, List<String> started,
-                                       Map<String, Integer> attempts) {
-        try {
-            return decide(from, spec, state);
-        } catch (ThreadlineException e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : new IllegalStateException(e.getMessage());
-            throw new StepFailedException(from + ":router", 1, started, attempts, cause);
-        }
-    }
-
-    private RouteDecision decide(String from, StateGraph.RouteSpec<S> spec, S state) {
-        Route route;
-        try {
-            route = spec.router().route(state);
-        } catch (RuntimeException e) {
-            throw new ThreadlineException(ErrorCode.INTERNAL, "router after '" + from + "' failed: " + e,
-                    Map.of("node", from, "exception", e.getClass().getName()), e);
-        }
-        if (route == null) {
-            throw new ThreadlineException(ErrorCode.INTERNAL, "router after '" + from + "' returned no route", Map.of("node", from));
-        }
-        List<String> to = new ArrayList<>();
-        for (Object target : route.targets()) {
-            String node = END.equals(target) ? END
-                    : spec.labels().isEmpty() ? (target instanceof String s ? s : null)
-                    : spec.labels().get(target);
-            if (node == null || !spec.targets().contains(node)) {
-                throw new ThreadlineException(ErrorCode.INTERNAL,
-                        "router after '" + from + "' chose '" + target + "', which its route does not declare "
-                                + (spec.labels().isEmpty() ? spec.targets() : spec.labels()),
-                        Map.of("node", from, "target", String.valueOf(target)));
-            }
-            to.add(node);
-        }
-        return new RouteDecision(from, to, route.reason());
-    }
-
-    /** Mermaid keywords that cannot be node ids; such nodes get a prefixed id (their label is unchanged). */
-    private static final Set<String> MERMAID_KEYWORDS = Set.of("end", "graph", "subgraph", "flowchart", "style", "class",
-            "classdef", "click", "linkstyle", "direction", "call", "href");
-
-    private static String mermaidId(String node) {
-        return MERMAID_KEYWORDS.contains(node.toLowerCase(java.util.Locale.ROOT)) ? "node_" + node : node;
     }
 
     /**
@@ -333,42 +173,6 @@ public final class CompiledGraph<S> {
 
     /** The graph as a Mermaid flowchart, with the given nodes highlighted (e.g. those scheduled next). */
     public String toMermaid(Collection<String> highlighted) {
-        StringBuilder m = new StringBuilder("flowchart TD\n");
-        m.append("    ").append(START).append("([START])\n");
-        for (String n : order) {
-            m.append("    ").append(mermaidId(n)).append('[').append(n).append("]\n");
-        }
-        m.append("    ").append(END).append("([END])\n");
-        List<String> sources = new ArrayList<>(order.size() + 1);
-        sources.add(START);
-        sources.addAll(order);
-        for (String from : sources) {
-            for (String to : edges.getOrDefault(from, List.of())) {
-                m.append("    ").append(mermaidId(from)).append(" --> ").append(mermaidId(to)).append('\n');
-            }
-        }
-        for (String from : order) {
-            StateGraph.RouteSpec<S> spec = routes.get(from);
-            if (spec == null) {
-                continue;
-            }
-            if (spec.labels().isEmpty()) {
-                for (String to : spec.targets()) {
-                    m.append("    ").append(mermaidId(from)).append(" -.-> ").append(mermaidId(to)).append('\n');
-                }
-            } else {
-                spec.labels().forEach((label, to) ->
-                        m.append("    ").append(mermaidId(from)).append(" -. ").append(label).append(" .-> ").append(mermaidId(to)).append('\n'));
-            }
-        }
-        if (!highlighted.isEmpty()) {
-            m.append("    classDef current fill:#ffd966,stroke:#b45f06,stroke-width:2px\n");
-            for (String n : highlighted) {
-                if (nodes.containsKey(n)) {
-                    m.append("    class ").append(mermaidId(n)).append(" current\n");
-                }
-            }
-        }
-        return m.toString();
+        return GraphMermaid.render(this, highlighted);
     }
 }

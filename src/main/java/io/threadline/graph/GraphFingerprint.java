@@ -1,8 +1,8 @@
 package io.threadline.graph;
 
+import io.threadline.Sha256;
+
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -100,12 +100,7 @@ public record GraphFingerprint(String value, String canonical) {
     }
 
     private static String hash(String canonical) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        return HexFormat.of().formatHex(Sha256.of(canonical.getBytes(StandardCharsets.UTF_8)), 0, 8);
     }
 
     @Override
