@@ -101,6 +101,20 @@ class BackgroundRunEventsTest {
         }
     }
 
+    /** No poller: the run stays in progress for the step to be queued behind it. */
+    public static class StepExport extends OnQueue {
+        public StepExport() {
+            super("step", false, Map.of());
+        }
+    }
+
+    /** No poller: as {@link StepExport}, through the HTTP function. */
+    public static class UnpolledHttpExport extends OnQueue {
+        public UnpolledHttpExport() {
+            super("http", false, Map.of());
+        }
+    }
+
     static final String TURN = "{\"messages\":[{\"role\":\"user\",\"content\":\"what is 6 * 7\"}]}";
 
     static void await(Duration limit, BooleanSupplier condition) {
@@ -266,6 +280,56 @@ class BackgroundRunEventsTest {
             JsonNode cancel = Lambda.invoke(Lambda.echoHttpEvent("http-cancel.json"));
             assertThat(cancel.get("statusCode").asInt()).isEqualTo(404);
             assertThat(Lambda.body(cancel).at("/error/code").asText()).isEqualTo("RUN_NOT_FOUND");
+        }
+    }
+
+    /** events/step-enqueue.json: a step on a thread whose background run is in progress is queued behind it. */
+    @QuarkusTest
+    @TestProfile(StepExport.class)
+    static class StepEnqueueFunction {
+        @Inject
+        Runs runs;
+
+        @Test
+        void theEnqueueStepEventIsQueuedBehindTheRunAndItsRetryKeepsItsPlace() throws Exception {
+            ThreadKey thread = ThreadKey.of("acme", "demo-bg");
+            Run run = runs.require().start(thread, EchoAgent.NAME, Lambda.JSON.readTree(TURN), 10, DoubleTexting.REJECT, null, "test").run();
+            JsonNode answer = Lambda.invoke(Lambda.echoEvent("step-enqueue.json"));
+            assertThat(answer.has("error")).as(answer.toString()).isFalse();
+            assertThat(answer.get("queued").asBoolean()).isTrue();
+            assertThat(answer.get("position").asInt()).isEqualTo(1);
+            assertThat(answer.at("/run/runId").asText()).isEqualTo(run.runId());
+            assertThat(answer.has("checkpoint")).as("nothing committed yet").isFalse();
+            assertThat(Lambda.invoke(Lambda.echoEvent("step-enqueue.json")).get("position").asInt()).as("its retry").isEqualTo(1);
+            Run queued = runs.require().current(thread).orElseThrow();
+            assertThat(queued.queuedInputs()).isEqualTo(1);
+            assertThat(queued.queued().get(1).idempotencyKey()).isEqualTo("demo-bg-turn-2");
+            ObjectNode bad = Lambda.echoEvent("step-enqueue.json");
+            bad.put("multitask", "sometimes");
+            assertThat(Lambda.invoke(bad).at("/error/details/field").asText()).isEqualTo("multitask");
+            assertThat(runs.require().current(thread).orElseThrow().version()).as("nothing changed").isEqualTo(queued.version());
+        }
+    }
+
+    /** events/http-step-enqueue.json through the HTTP function: the same reply, as API Gateway's response body. */
+    @QuarkusTest
+    @TestProfile(UnpolledHttpExport.class)
+    static class HttpStepEnqueueFunction {
+        @Inject
+        Runs runs;
+
+        @Test
+        void theHttpEnqueueStepEventIsQueuedBehindTheRun() throws Exception {
+            ThreadKey thread = ThreadKey.of("acme", "web-bg");
+            Run run = runs.require().start(thread, EchoAgent.NAME, Lambda.JSON.readTree(TURN), 10, DoubleTexting.REJECT, null, "test").run();
+            JsonNode answer = Lambda.invoke(Lambda.echoHttpEvent("http-step-enqueue.json"));
+            assertThat(answer.get("statusCode").asInt()).as(answer.toString()).isEqualTo(200);
+            JsonNode body = Lambda.body(answer);
+            assertThat(body.get("queued").asBoolean()).isTrue();
+            assertThat(body.get("position").asInt()).isEqualTo(1);
+            assertThat(body.at("/run/runId").asText()).isEqualTo(run.runId());
+            assertThat(body.has("checkpoint")).isFalse();
+            assertThat(runs.require().current(thread).orElseThrow().queuedInputs()).isEqualTo(1);
         }
     }
 }

@@ -14,13 +14,10 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.threadline.runs.BackgroundRunsTest.await;
 import static io.threadline.runs.BackgroundRunsTest.concurrently;
@@ -154,26 +151,7 @@ class EnqueueTest {
         Run run = h.runs.start(thread, null, h.json("{\"target\":1}"), 100, DoubleTexting.REJECT, null, "bg").run();
         h.runs.enqueue(thread, null, Run.Queued.INPUT, h.json("{\"notes\":[\"x\"]}"), "key-x", "caller").orElseThrow();
         h.runs.advance(run.nextMessage());
-        AtomicBoolean killed = new AtomicBoolean();
-        RunStore dyingAfterTheCommit = new RunStore() {
-            @Override
-            public Optional<Run> get(ThreadKey t) {
-                return h.runStore.get(t);
-            }
-
-            @Override
-            public boolean put(Run r, Instant sweepAfter) {
-                if (r.stepsTaken() == 2 && !killed.getAndSet(true)) {
-                    throw new IllegalStateException("killed between the queued input's commit and the run's record");
-                }
-                return h.runStore.put(r, sweepAfter);
-            }
-
-            @Override
-            public List<Run> due(Instant now, int limit) {
-                return h.runStore.due(now, limit);
-            }
-        };
+        RunStore dyingAfterTheCommit = h.dyingOnce(r -> r.stepsTaken() == 2, "killed between the queued input's commit and the run's record");
         RunMessage second = h.run(thread).nextMessage();
         assertThatThrownBy(() -> h.with(dyingAfterTheCommit, m -> { }).advance(second)).hasMessageContaining("killed");
         assertThat(h.store.findByIdempotencyKey(thread, "key-x")).as("committed under the request's key").isPresent();

@@ -112,6 +112,30 @@ public final class RunHarness implements AutoCloseable {
         return this;
     }
 
+    /** This stack's run store, except that the first put {@code dies} matches throws {@code message} (a process killed there). */
+    public RunStore dyingOnce(java.util.function.Predicate<Run> dies, String message) {
+        java.util.concurrent.atomic.AtomicBoolean killed = new java.util.concurrent.atomic.AtomicBoolean();
+        return new RunStore() {
+            @Override
+            public java.util.Optional<Run> get(ThreadKey t) {
+                return runStore.get(t);
+            }
+
+            @Override
+            public boolean put(Run r, java.time.Instant sweepAfter) {
+                if (dies.test(r) && !killed.getAndSet(true)) {
+                    throw new IllegalStateException(message);
+                }
+                return runStore.put(r, sweepAfter);
+            }
+
+            @Override
+            public java.util.List<Run> due(java.time.Instant now, int limit) {
+                return runStore.due(now, limit);
+            }
+        };
+    }
+
     public JsonNode json(String text) {
         return codec.readTree(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }

@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.threadline.runs.BackgroundRunsTest.await;
 import static io.threadline.runs.BackgroundRunsTest.sleep;
@@ -120,26 +119,7 @@ class RunRecoveryTest {
         h.runs.advance(run.nextMessage());
         h.runs.advance(h.run(thread).nextMessage());
         h.runs.cancel(thread, "bob");
-        AtomicBoolean killed = new AtomicBoolean();
-        RunStore dyingOnEnd = new RunStore() {
-            @Override
-            public java.util.Optional<Run> get(ThreadKey t) {
-                return h.runStore.get(t);
-            }
-
-            @Override
-            public boolean put(Run r, Instant sweepAfter) {
-                if (r.status() == RunStatus.CANCELLED && !killed.getAndSet(true)) {
-                    throw new IllegalStateException("killed between the cancel's note and the run's record");
-                }
-                return h.runStore.put(r, sweepAfter);
-            }
-
-            @Override
-            public List<Run> due(Instant now, int limit) {
-                return h.runStore.due(now, limit);
-            }
-        };
+        RunStore dyingOnEnd = h.dyingOnce(r -> r.status() == RunStatus.CANCELLED, "killed between the cancel's note and the run's record");
         RunMessage third = h.run(thread).nextMessage();
         assertThatThrownBy(() -> h.with(dyingOnEnd, m -> { }).advance(third)).hasMessageContaining("killed");
         assertThat(h.run(thread).status()).as("the record did not end").isEqualTo(RunStatus.ACTIVE);
