@@ -139,6 +139,11 @@ final class SubjectErasure {
 
     /** Deletes the subject's threads page by page; whether none is left (false: the call's budget ran out first). */
     private boolean deleteThreads(String tenant, Map.Entry<String, String> tag, Map<String, Long> removed, List<String> threadIds) {
+        // First the threads an earlier call's delete closed and did not finish: the listing no longer shows them.
+        for (ThreadSummary closed : store.unfinishedDeletes(tenant, Map.of(tag.getKey(), tag.getValue()), maxThreads)) {
+            deleter.apply(tenant, closed).forEach((kind, n) -> removed.merge(kind, n, Long::sum));
+            threadIds.add(closed.threadId());
+        }
         ThreadQuery query = ThreadQuery.tagged(tag.getKey(), tag.getValue(), pageSize);
         while (true) {
             ThreadPage page = store.threads(tenant, query);

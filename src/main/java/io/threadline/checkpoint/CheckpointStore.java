@@ -154,6 +154,19 @@ public interface CheckpointStore {
     ThreadDeletion delete(ThreadKey thread);
 
     /**
+     * Threads of {@code tenant} holding every tag of {@code tags} whose {@link #delete} was cut short after it closed
+     * them (unreadable, closed to commits, and so no longer in {@link #threads}), at most {@code limit}: what
+     * {@code erase} finishes before it lists the subject's threads, so a re-run completes an erasure stopped inside one
+     * thread's delete. An entry has the thread id, its agent and tags as they were, and status {@code DELETING}.
+     *
+     * <p>Optional: a store whose delete cannot stop half way (the in-memory store: one lock) has none, the default.
+     * The DynamoDB store keeps its tombstones in the thread index for this.
+     */
+    default java.util.List<ThreadSummary> unfinishedDeletes(String tenant, java.util.Map<String, String> tags, int limit) {
+        return java.util.List.of();
+    }
+
+    /**
      * Thread heads, a page at a time: of {@code scan.tenant()}, or of every tenant when it is {@code null} — what a
      * reader of every stored thread (the migration dry-run) walks with bounded memory. Pass {@link HeadPage#nextCursor}
      * back (in a scan with the same tenant and limit) until it is {@code null}.

@@ -22,6 +22,7 @@ import io.threadline.checkpoint.ThreadDeletion;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.checkpoint.ThreadTags;
 import io.threadline.checkpoint.ThreadQuery;
+import io.threadline.checkpoint.ThreadSummary;
 import io.threadline.checkpoint.ThreadPage;
 
 import java.time.Instant;
@@ -99,6 +100,12 @@ final class TracedCheckpointStore extends TracedStore<CheckpointStore> implement
     @Override
     public ThreadPage threads(String tenant, ThreadQuery query) {
         return Spans.within(span("threads").startSpan(), span -> store.threads(tenant, query));
+    }
+
+    @Override
+    public java.util.List<ThreadSummary> unfinishedDeletes(String tenant, java.util.Map<String, String> tags,
+                                                                               int limit) {
+        return Spans.within(span("unfinished_deletes").startSpan(), span -> store.unfinishedDeletes(tenant, tags, limit));
     }
 
     @Override

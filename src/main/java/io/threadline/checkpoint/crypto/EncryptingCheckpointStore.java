@@ -24,6 +24,7 @@ import io.threadline.checkpoint.HeadScan;
 import io.threadline.checkpoint.HeadPage;
 import io.threadline.checkpoint.ThreadTags;
 import io.threadline.checkpoint.ThreadQuery;
+import io.threadline.checkpoint.ThreadSummary;
 import io.threadline.checkpoint.ThreadPage;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -312,6 +313,11 @@ public final class EncryptingCheckpointStore implements CheckpointStore {
     @Override
     public ThreadPage threads(String tenant, ThreadQuery query) {
         return store.threads(tenant, query);
+    }
+
+    @Override
+    public List<ThreadSummary> unfinishedDeletes(String tenant, java.util.Map<String, String> tags, int limit) {
+        return store.unfinishedDeletes(tenant, tags, limit);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.threadline.checkpoint.dynamodb;
 
 import io.threadline.checkpoint.ThreadTags;
 import io.threadline.checkpoint.ThreadQuery;
+import io.threadline.checkpoint.ThreadSummary;
 import io.threadline.checkpoint.ThreadPage;
 import io.threadline.checkpoint.dynamodb.internal.ThreadLister;
 import io.threadline.checkpoint.dynamodb.internal.ThreadIndex;
@@ -228,6 +229,12 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     @Override
     public HeadPage scanHeads(HeadScan scan) {
         return call("scanHeads", null, () -> heads.scan(scan));
+    }
+
+    /** The tombstones a cut delete left, from the thread index: see {@code ThreadLister#unfinishedDeletes}. */
+    @Override
+    public java.util.List<ThreadSummary> unfinishedDeletes(String tenant, Map<String, String> tags, int limit) {
+        return call("unfinishedDeletes", null, () -> lister.unfinishedDeletes(tenant, tags, limit));
     }
 
     /** Tombstone, sweep, untombstone: see {@link ThreadDeleter}. */

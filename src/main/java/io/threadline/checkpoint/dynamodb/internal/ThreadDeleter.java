@@ -7,9 +7,7 @@ import io.threadline.checkpoint.ThreadKey;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
-import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -38,6 +36,10 @@ public final class ThreadDeleter {
 
     /** On a tombstone: it replaced a real HEAD (so a resumed delete still reports the head). */
     private static final String WAS_HEAD = "wasHead";
+    /** A tombstone's status in the thread index: no {@code Status}, so no listing filter ever matches it. */
+    public static final String DELETING_STATUS = "DELETING";
+    /** Reads and conditional puts of the tombstone before a thread stepping without pause is answered CONFLICT. */
+    private static final int CLOSE_ATTEMPTS = 8;
 
     private final DynamoDbClient client;
     private final String table;
@@ -53,22 +55,7 @@ public final class ThreadDeleter {
 
     public ThreadDeletion delete(ThreadKey thread) {
         String pk = Keys.partition(thread);
-        // The put replaces whatever HEAD is there; its ALL_OLD answer says what it was when the thread closed.
-        Map<String, AttributeValue> tombstone = new java.util.HashMap<>(Map.of(Keys.PK, AttributeValue.fromS(pk),
-                Keys.SK, AttributeValue.fromS(Keys.HEAD), Keys.DELETING, AttributeValue.fromN(Long.toString(clock.millis()))));
-        tombstone.put(WAS_HEAD, AttributeValue.fromBool(true));
-        PutItemResponse tombstoned = client.putItem(b -> b.tableName(table).returnValues(ReturnValue.ALL_OLD).item(tombstone));
-        Map<String, AttributeValue> old = tombstoned.hasAttributes() ? tombstoned.attributes() : Map.of();
-        // A tombstone left by an interrupted delete still counts the head it replaced.
-        boolean hadHead = old.containsKey(Keys.CHECKPOINT_ID) || old.containsKey(WAS_HEAD);
-        if (!hadHead) {
-            // No thread was there: the tombstone must not claim one when this delete is run again.
-            // (A put, not an update: the functions' policy grants PutItem, and the tombstone is the whole item.)
-            Map<String, AttributeValue> plain = new java.util.HashMap<>(tombstone);
-            plain.remove(WAS_HEAD);
-            client.putItem(b -> b.tableName(table).item(plain)
-                    .conditionExpression("attribute_exists(#d)").expressionAttributeNames(Map.of("#d", Keys.DELETING)));
-        }
+        boolean hadHead = close(thread, pk);
         Counts counts = new Counts();
         counts.heads = hadHead ? 1 : 0;
         for (int sweep = 0; sweep < SWEEPS; sweep++) {
@@ -81,6 +68,73 @@ public final class ThreadDeleter {
             // Another delete of the thread finished first, and a new thread may already have begun: leave it.
         }
         return counts.report();
+    }
+
+    /**
+     * Replaces the HEAD by a tombstone, conditioned on the HEAD read just before (its checkpoint and tags version, or
+     * its absence, or the earlier tombstone), so that what the tombstone copies of it is exact: whether there was a
+     * thread (a resumed delete still reports the head it replaced), and the thread index's keys, agent and tags, with
+     * the index status {@value #DELETING_STATUS}. So a delete cut short stays listed where the thread was — not to
+     * {@code threads}, which skips tombstones, but to {@link ThreadLister#unfinishedDeletes}, which is how a re-run of
+     * {@code erase} finds and finishes it. Nothing else of the head (state, what it waits for) is kept. Returns
+     * whether a thread was there.
+     */
+    private boolean close(ThreadKey thread, String pk) {
+        Map<String, String> names = Map.of("#pk", Keys.PK, "#cid", Keys.CHECKPOINT_ID, "#tv", ThreadIndex.TAGS_VERSION,
+                "#d", Keys.DELETING, "#wh", WAS_HEAD, "#tix", ThreadIndex.PARTITION, "#tis", ThreadIndex.SORT, "#ag", ThreadIndex.AGENT,
+                "#tg", ThreadIndex.TAGS);
+        for (int attempt = 1; attempt <= CLOSE_ATTEMPTS; attempt++) {
+            Map<String, AttributeValue> old = client.getItem(b -> b.tableName(table).key(ThreadReader.key(pk, Keys.HEAD))
+                    .consistentRead(true).projectionExpression(String.join(", ", names.keySet()))
+                    .expressionAttributeNames(names)).item();
+            old = old == null ? Map.of() : old;
+            boolean hadHead = old.containsKey(Keys.CHECKPOINT_ID) || old.containsKey(WAS_HEAD);
+            Map<String, AttributeValue> tombstone = new java.util.HashMap<>(Map.of(Keys.PK, AttributeValue.fromS(pk),
+                    Keys.SK, AttributeValue.fromS(Keys.HEAD), Keys.DELETING, AttributeValue.fromN(Long.toString(clock.millis()))));
+            if (hadHead) {
+                tombstone.put(WAS_HEAD, AttributeValue.fromBool(true));
+            }
+            if (old.containsKey(ThreadIndex.PARTITION) && old.containsKey(ThreadIndex.SORT)) {
+                for (String kept : List.of(ThreadIndex.PARTITION, ThreadIndex.SORT, ThreadIndex.AGENT, ThreadIndex.TAGS)) {
+                    if (old.containsKey(kept)) {
+                        tombstone.put(kept, old.get(kept));
+                    }
+                }
+                tombstone.put(ThreadIndex.STATUS, AttributeValue.fromS(DELETING_STATUS));
+            }
+            Map<String, String> conditionNames = new java.util.HashMap<>();
+            Map<String, AttributeValue> values = new java.util.HashMap<>();
+            String condition;
+            if (old.isEmpty()) {
+                condition = "attribute_not_exists(#pk)";
+                conditionNames.put("#pk", Keys.PK);
+            } else if (old.containsKey(Keys.DELETING)) {
+                condition = "attribute_exists(#d)";
+                conditionNames.put("#d", Keys.DELETING);
+            } else if (!old.containsKey(Keys.CHECKPOINT_ID)) {
+                condition = "attribute_exists(#pk) AND attribute_not_exists(#cid) AND attribute_not_exists(#d)";
+                conditionNames.putAll(Map.of("#pk", Keys.PK, "#cid", Keys.CHECKPOINT_ID, "#d", Keys.DELETING));
+            } else {
+                conditionNames.put("#cid", Keys.CHECKPOINT_ID);
+                conditionNames.put("#tv", ThreadIndex.TAGS_VERSION);
+                values.put(":cid", old.get(Keys.CHECKPOINT_ID));
+                if (old.containsKey(ThreadIndex.TAGS_VERSION)) {
+                    condition = "#cid = :cid AND #tv = :tv";
+                    values.put(":tv", old.get(ThreadIndex.TAGS_VERSION));
+                } else {
+                    condition = "#cid = :cid AND attribute_not_exists(#tv)";
+                }
+            }
+            try {
+                client.putItem(b -> b.tableName(table).item(tombstone).conditionExpression(condition)
+                        .expressionAttributeNames(conditionNames).expressionAttributeValues(values.isEmpty() ? null : values));
+                return hadHead;
+            } catch (ConditionalCheckFailedException e) {
+                // A step or a tag change got in between the read and the put: read the new head and close that.
+            }
+        }
+        throw new ThreadlineException(ErrorCode.CONFLICT, "thread " + thread.threadId() + " changed under each of " + CLOSE_ATTEMPTS
+                + " attempts to close it for deletion; run the delete again", Map.of("thread", thread.threadId()));
     }
 
     private void sweep(ThreadKey thread, String pk, Counts counts) {

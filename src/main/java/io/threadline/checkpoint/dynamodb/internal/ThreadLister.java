@@ -30,7 +30,7 @@ import java.util.Map;
  */
 public record ThreadLister(DynamoDbClient client, String table, ThreadIndex index) {
 
-    private static final String HEAD_ATTRIBUTES = "#pk, #step, #cid, #ua, #st, #ag, #tg, #wf";
+    private static final String HEAD_ATTRIBUTES = "#pk, #step, #cid, #ua, #st, #ag, #tg, #wf, #del";
 
     /** One shard's place in the merge: what its last query answered and where to go on. */
     private final class Shard {
@@ -200,14 +200,14 @@ public record ThreadLister(DynamoDbClient client, String table, ThreadIndex inde
         List<String> pks = new ArrayList<>(candidates.size());
         candidates.forEach(c -> pks.add(c.get(Keys.PK).s()));
         Map<String, String> names = Map.of("#pk", Keys.PK, "#step", Keys.STEP, "#cid", Keys.CHECKPOINT_ID, "#ua", Keys.UPDATED_AT,
-                "#st", ThreadIndex.STATUS, "#ag", ThreadIndex.AGENT, "#tg", ThreadIndex.TAGS, "#wf", ThreadIndex.WAITING);
+                "#st", ThreadIndex.STATUS, "#ag", ThreadIndex.AGENT, "#tg", ThreadIndex.TAGS, "#wf", ThreadIndex.WAITING, "#del", Keys.DELETING);
         Map<String, Map<String, AttributeValue>> byPk = HeadBatchReads.read(client, table, pks, HEAD_ATTRIBUTES, names, "threads");
         String prefix = "T#" + tenant + "#";
         Map<String, ThreadSummary> out = new LinkedHashMap<>();
         for (Map<String, AttributeValue> c : candidates) {
             Map<String, AttributeValue> head = byPk.get(c.get(Keys.PK).s());
-            if (head == null || !head.containsKey(ThreadIndex.STATUS)) {
-                continue;
+            if (head == null || !head.containsKey(ThreadIndex.STATUS) || head.containsKey(Keys.DELETING)) {
+                continue;  // gone, or a delete's tombstone (ThreadDeleter keeps it in the index for unfinishedDeletes)
             }
             String threadId = head.get(Keys.PK).s().substring(prefix.length());
             out.put(threadId, new ThreadSummary(threadId, head.containsKey(ThreadIndex.AGENT) ? head.get(ThreadIndex.AGENT).s() : null,
@@ -216,6 +216,60 @@ public record ThreadLister(DynamoDbClient client, String table, ThreadIndex inde
                     ThreadIndex.waitingOf(head)));
         }
         return new ArrayList<>(out.values());
+    }
+
+    /**
+     * Threads of {@code tenant} holding every tag of {@code tags} whose delete was cut short after it closed them: the
+     * tombstones {@link ThreadDeleter} leaves in the index under status {@value ThreadDeleter#DELETING_STATUS}, at most
+     * {@code limit}, each confirmed by a consistent read (the index lags; a delete finished meanwhile is left out). One
+     * query page per shard at a time, filtered on the index's projected status and tags: it examines every index entry
+     * of the tenant, as a tag-filtered listing does, and holds at most {@code limit} entries.
+     */
+    public List<ThreadSummary> unfinishedDeletes(String tenant, Map<String, String> tags, int limit) {
+        Map<String, String> names = new HashMap<>(Map.of("#p", ThreadIndex.PARTITION, "#st", ThreadIndex.STATUS));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":del", AttributeValue.fromS(ThreadDeleter.DELETING_STATUS)));
+        List<String> filters = new ArrayList<>(List.of("#st = :del"));
+        int t = 0;
+        for (Map.Entry<String, String> tag : new java.util.TreeMap<>(tags).entrySet()) {
+            names.put("#tg", ThreadIndex.TAGS);
+            names.put("#tk" + t, tag.getKey());
+            values.put(":tv" + t, AttributeValue.fromS(tag.getValue()));
+            filters.add("#tg.#tk" + t + " = :tv" + t);
+            t++;
+        }
+        List<String> pks = new ArrayList<>();
+        for (int n = 0; n < index.settings().shards() && pks.size() < limit; n++) {
+            values.put(":p", AttributeValue.fromS(ThreadIndex.partition(tenant, n)));
+            Map<String, AttributeValue> start = null;
+            do {
+                Map<String, AttributeValue> from = start;
+                QueryResponse page = client.query(b -> b.tableName(table).indexName(ThreadIndex.NAME).keyConditionExpression("#p = :p")
+                        .filterExpression(String.join(" AND ", filters)).expressionAttributeNames(names)
+                        .expressionAttributeValues(values).exclusiveStartKey(from));
+                for (Map<String, AttributeValue> item : page.items()) {
+                    if (pks.size() < limit) {
+                        pks.add(item.get(Keys.PK).s());
+                    }
+                }
+                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() && pks.size() < limit ? page.lastEvaluatedKey() : null;
+            } while (start != null);
+        }
+        if (pks.isEmpty()) {
+            return List.of();
+        }
+        Map<String, Map<String, AttributeValue>> byPk = HeadBatchReads.read(client, table, pks, "#pk, #ag, #tg, #del",
+                Map.of("#pk", Keys.PK, "#ag", ThreadIndex.AGENT, "#tg", ThreadIndex.TAGS, "#del", Keys.DELETING), "unfinishedDeletes");
+        String prefix = "T#" + tenant + "#";
+        List<ThreadSummary> out = new ArrayList<>();
+        for (String pk : pks) {
+            Map<String, AttributeValue> head = byPk.get(pk);
+            if (head != null && head.containsKey(Keys.DELETING)) {
+                out.add(new ThreadSummary(pk.substring(prefix.length()), head.containsKey(ThreadIndex.AGENT) ? head.get(ThreadIndex.AGENT).s() : null,
+                        ThreadDeleter.DELETING_STATUS, 0, null, Instant.ofEpochMilli(Long.parseLong(head.get(Keys.DELETING).n())),
+                        ThreadIndex.tagsOf(head), null));
+            }
+        }
+        return out;
     }
 
     /**

@@ -1,0 +1,161 @@
+package io.threadline.api;
+
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+import io.threadline.checkpoint.Checkpoint;
+import io.threadline.checkpoint.CheckpointId;
+import io.threadline.checkpoint.Commit;
+import io.threadline.checkpoint.StateChange;
+import io.threadline.checkpoint.ThreadKey;
+import io.threadline.checkpoint.ThreadQuery;
+import io.threadline.checkpoint.ThreadSummary;
+import io.threadline.checkpoint.ThreadTags;
+import io.threadline.checkpoint.dynamodb.DynamoDbCheckpointStore;
+import io.threadline.checkpoint.dynamodb.DynamoDbLocal;
+import io.threadline.checkpoint.dynamodb.DynamoDbStoreSettings;
+import io.threadline.checkpoint.dynamodb.DynamoDbTables;
+import io.threadline.checkpoint.dynamodb.ThreadIndexSettings;
+import io.threadline.memory.Embeddings;
+import io.threadline.memory.InMemoryMemoryStore;
+import io.threadline.memory.MemorySettings;
+import io.threadline.memory.MemoryStore;
+import io.threadline.memory.WordEmbeddingModel;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * An erasure on DynamoDB Local killed inside one thread's delete, after its tombstone closed the thread and before any
+ * of its items went: the thread is no longer listed, yet a second {@code erase} finds it (the tombstone keeps its
+ * place in the thread index) and finishes it, and the second report counts what that call removed — the cut thread's
+ * checkpoints included.
+ */
+class SubjectErasureDynamoDbTest {
+
+    private static final byte[] KEY = "a report key of thirty-two bytes!".getBytes(StandardCharsets.UTF_8);
+    private static final int CHECKPOINTS = 3;
+
+    /** Fails the base table's Queries from the {@code n}th on (the delete's sweeps; listings query the index). */
+    private static final class CutSweeps implements ExecutionInterceptor {
+        final AtomicInteger failFrom = new AtomicInteger(Integer.MAX_VALUE);
+        final AtomicInteger seen = new AtomicInteger();
+
+        @Override
+        public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+            if (context.request() instanceof QueryRequest q && q.indexName() == null && seen.incrementAndGet() >= failFrom.get()) {
+                throw SdkClientException.create("injected: the process died inside a delete");
+            }
+        }
+    }
+
+    private static DynamoDbClient client;
+    private static String table;
+    private static final CutSweeps CUT = new CutSweeps();
+
+    private final Random random = new Random(11);
+    private final MemoryStore memory = new InMemoryMemoryStore(new Embeddings(new WordEmbeddingModel()), MemorySettings.DEFAULT);
+
+    @BeforeAll
+    static void table() {
+        client = DynamoDbLocal.get().clientBuilder().overrideConfiguration(o -> o.addExecutionInterceptor(CUT)).build();
+        table = "threadline-erase-cut-" + UUID.randomUUID();
+        DynamoDbTables.createIfMissing(client, table);
+    }
+
+    @AfterAll
+    static void drop() {
+        client.deleteTable(b -> b.tableName(table));
+        client.close();
+    }
+
+    private DynamoDbCheckpointStore store() {
+        return new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), new ThreadIndexSettings(4, Duration.ofMinutes(1), 100),
+                Clock.systemUTC());
+    }
+
+    private void thread(DynamoDbCheckpointStore store, String tenant, String id, Map<String, String> tags) {
+        Instant at = Instant.now();
+        ThreadKey key = ThreadKey.of(tenant, id);
+        CheckpointId parent = null;
+        for (int step = 1; step <= CHECKPOINTS; step++) {
+            Checkpoint cp = Checkpoint.draft(CheckpointId.next(at.plusMillis(step), random::nextLong, parent), key, step, parent)
+                    .state(1, new StateChange.Snapshot(("{\"n\":" + step + "}").getBytes(StandardCharsets.UTF_8)), at.plusMillis(step))
+                    .metadata(Map.of("agent", "echo")).step(List.of("a"), List.of(), step == CHECKPOINTS ? List.of() : List.of("a"));
+            store.commit(new Commit(cp, step - 1).withTags(step == 1 ? ThreadTags.of(tags) : ThreadTags.none()));
+            parent = cp.id();
+        }
+    }
+
+    private SubjectErasure erasure(DynamoDbCheckpointStore store) {
+        return new SubjectErasure(store, memory, SubjectErasure.storeDeleter(store, memory), Clock.systemUTC(), KEY, 2, 100);
+    }
+
+    private static List<String> listed(DynamoDbCheckpointStore store, String tenant, Map<String, String> tags) {
+        return store.threads(tenant, new ThreadQuery(100, null, null, java.util.Set.of(), null, null, tags)).threads().stream()
+                .map(ThreadSummary::threadId).sorted().toList();
+    }
+
+    @Test
+    void anErasureKilledAfterAThreadsTombstoneIsCompletedByTheNextWithTheRightCounts() {
+        DynamoDbCheckpointStore store = store();
+        String tenant = "t-" + UUID.randomUUID().toString().substring(0, 8);
+        for (int i = 0; i < 4; i++) {
+            thread(store, tenant, "u42-" + i, Map.of("user", "42"));
+        }
+        thread(store, tenant, "u43", Map.of("user", "43"));
+
+        // The first thread's delete sweeps twice (one Query each); the second's first sweep dies.
+        CUT.seen.set(0);
+        CUT.failFrom.set(3);
+        assertThatThrownBy(() -> erasure(store).erase(tenant, Map.of("user", "42"))).isInstanceOfSatisfying(ThreadlineException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE));
+        CUT.failFrom.set(Integer.MAX_VALUE);
+
+        List<String> left = listed(store, tenant, Map.of("user", "42"));
+        assertThat(left).as("one deleted, one closed (unlisted), two untouched").hasSize(2);
+        List<ThreadSummary> closed = store.unfinishedDeletes(tenant, Map.of("user", "42"), 10);
+        assertThat(closed).hasSize(1);
+        ThreadSummary cut = closed.get(0);
+        assertThat(cut.status()).isEqualTo("DELETING");
+        assertThat(cut.agent()).isEqualTo("echo");
+        assertThat(cut.tags().values()).containsEntry("user", "42");
+        assertThat(left).doesNotContain(cut.threadId());
+        assertThat(store.head(ThreadKey.of(tenant, cut.threadId()))).as("closed: unreadable").isEmpty();
+        assertThat(store.unfinishedDeletes(tenant, Map.of("user", "43"), 10)).as("another subject's tag").isEmpty();
+        assertThat(store.unfinishedDeletes("other-tenant", Map.of("user", "42"), 10)).as("another tenant").isEmpty();
+
+        SubjectErasure.Report again = erasure(store).erase(tenant, Map.of("user", "42"));
+
+        assertThat(again.complete()).isTrue();
+        assertThat(again.threadIds()).hasSize(3).contains(cut.threadId()).containsAll(left);
+        // The cut thread's items were all still there (its sweep never ran): 3 threads of 3 checkpoints each.
+        assertThat(again.removed()).containsEntry("threads", 3L).containsEntry("heads", 3L).containsEntry("checkpoints", 3L * CHECKPOINTS);
+        assertThat(listed(store, tenant, Map.of("user", "42"))).isEmpty();
+        assertThat(store.unfinishedDeletes(tenant, Map.of("user", "42"), 10)).isEmpty();
+        assertThat(listed(store, tenant, Map.of())).containsExactly("u43");
+        assertThat(store.head(ThreadKey.of(tenant, "u43"))).isPresent();
+
+        SubjectErasure.Report nothingLeft = erasure(store).erase(tenant, Map.of("user", "42"));
+        assertThat(nothingLeft.complete()).isTrue();
+        assertThat(nothingLeft.threadIds()).isEmpty();
+    }
+}
