@@ -236,30 +236,39 @@ public abstract class MemoryStoreContract {
                 .containsExactly("z-recalled", "a-forgotten");
     }
 
-    @Test
-    void concurrentNearDuplicatesEndAsOneMemory() throws Exception {
-        int writers = 6;
+    /** Runs {@code writers} calls at once (released together), each within 60 s; their answers in order. */
+    private static <T> List<T> concurrently(int writers, java.util.function.IntFunction<java.util.concurrent.Callable<T>> call) throws Exception {
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
         try {
             java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
-            List<java.util.concurrent.Future<PutResult>> puts = new java.util.ArrayList<>();
+            List<java.util.concurrent.Future<T>> calls = new java.util.ArrayList<>();
             for (int w = 0; w < writers; w++) {
-                // The same words, so cosine 1, but a different text and so a different default id each time.
-                String content = "the user likes green tea" + "!".repeat(w + 1);
-                double importance = 0.1 * (w + 1);
-                Map<String, String> metadata = Map.of("writer" + w, "yes");
-                puts.add(pool.submit(() -> {
+                java.util.concurrent.Callable<T> each = call.apply(w);
+                calls.add(pool.submit(() -> {
                     start.await();
-                    return store().put(new MemoryWrite(null, a, "prefs", content, "preference", importance, null, null, null, metadata), T0);
+                    return each.call();
                 }));
             }
             start.countDown();
-            for (java.util.concurrent.Future<PutResult> put : puts) {
-                put.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            List<T> out = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<T> f : calls) {
+                out.add(f.get(60, java.util.concurrent.TimeUnit.SECONDS));
             }
+            return out;
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void concurrentNearDuplicatesEndAsOneMemory() throws Exception {
+        int writers = 6;
+        concurrently(writers, w -> {
+            // The same words, so cosine 1, but a different text and so a different default id each time.
+            String content = "the user likes green tea" + "!".repeat(w + 1);
+            Map<String, String> metadata = Map.of("writer" + w, "yes");
+            return () -> store().put(new MemoryWrite(null, a, "prefs", content, "preference", 0.1 * (w + 1), null, null, null, metadata), T0);
+        });
         settle();
         List<MemoryHit> hits = store().search(MemoryQuery.text(a, "green tea", 10).under("prefs"), T0);
         assertThat(hits).hasSize(1);
@@ -672,28 +681,15 @@ public abstract class MemoryStoreContract {
     @Test
     void concurrentBatchesOfNearDuplicatesEndAsOneMemoryEach() throws Exception {
         int writers = 4;
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
-        try {
-            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
-            List<java.util.concurrent.Future<List<PutResult>>> batches = new java.util.ArrayList<>();
-            for (int w = 0; w < writers; w++) {
-                String bang = "!".repeat(w + 1);
-                double importance = 0.1 * (w + 1);
-                batches.add(pool.submit(() -> {
-                    start.await();
-                    return store().putAll(List.of(
-                            new MemoryWrite(null, a, "prefs", "the user likes green tea" + bang, "preference", importance, null, null, null, Map.of()),
-                            new MemoryWrite(null, a, "prefs", "the user hates loud music" + bang, "preference", importance, null, null, null, Map.of())),
-                            T0);
-                }));
-            }
-            start.countDown();
-            for (java.util.concurrent.Future<List<PutResult>> batch : batches) {
-                assertThat(batch.get(60, java.util.concurrent.TimeUnit.SECONDS)).hasSize(2);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        List<List<PutResult>> batches = concurrently(writers, w -> {
+            String bang = "!".repeat(w + 1);
+            double importance = 0.1 * (w + 1);
+            return () -> store().putAll(List.of(
+                    new MemoryWrite(null, a, "prefs", "the user likes green tea" + bang, "preference", importance, null, null, null, Map.of()),
+                    new MemoryWrite(null, a, "prefs", "the user hates loud music" + bang, "preference", importance, null, null, null, Map.of())),
+                    T0);
+        });
+        assertThat(batches).allSatisfy(results -> assertThat(results).hasSize(2));
         settle();
         for (String query : List.of("green tea", "loud music")) {
             List<MemoryHit> hits = store().search(MemoryQuery.text(a, query, 10).under("prefs").atLeast(0.5), T0);

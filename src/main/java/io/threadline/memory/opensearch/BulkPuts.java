@@ -41,7 +41,7 @@ import java.util.Set;
  * 409 in the bulk answer, a merge target gone or superseded meanwhile) is handed back, and the caller writes it
  * with {@code put}, which retries.
  */
-final class BulkPuts {
+record BulkPuts(OpenSearchClient client, String index, MemorySettings settings, int efSearch, VersionedWrites writes) {
 
     /** A write of the batch at its position, with its id and unit vector. */
     record Item(int position, MemoryWrite write, String id, float[] vector) {
@@ -55,20 +55,6 @@ final class BulkPuts {
         boolean single() {
             return items.size() == 1;
         }
-    }
-
-    private final OpenSearchClient client;
-    private final String index;
-    private final MemorySettings settings;
-    private final int efSearch;
-    private final VersionedWrites writes;
-
-    BulkPuts(OpenSearchClient client, String index, MemorySettings settings, int efSearch, VersionedWrites writes) {
-        this.client = client;
-        this.index = index;
-        this.settings = settings;
-        this.efSearch = efSearch;
-        this.writes = writes;
     }
 
     /** The writes, in order, cut where a write could see an earlier one of the same run. */
