@@ -225,6 +225,19 @@ function provenance(hit) {
       el('a', {class: 'provenance', href: '?' + new URLSearchParams(query).toString()}, hit.sourceThread + ' @ ' + hit.sourceCheckpoint));
 }
 
+/**
+ * Where a memory this checkpoint wrote comes from (its provenance: this checkpoint, the node and what it was derived
+ * from) and the memories it corrects.
+ */
+function writtenBy(write) {
+  const parts = [];
+  if (write.id) parts.push('id ' + write.id);
+  if (write.sourceNode) parts.push('by node ' + write.sourceNode + (write.sourceStep ? ' in step ' + write.sourceStep : ''));
+  if (write.derivedFrom) parts.push('from ' + write.derivedFrom);
+  if (Array.isArray(write.supersedes) && write.supersedes.length > 0) parts.push('corrects ' + write.supersedes.join(', '));
+  return parts.length === 0 ? '' : el('span', {class: 'muted provenance-written'}, ' — ' + parts.join('; '));
+}
+
 function renderMemories(entry) {
   const recalled = clear($('recalled'));
   for (const effect of (entry.effects || []).filter(e => e.kind === 'RECALL')) {
@@ -237,7 +250,8 @@ function renderMemories(entry) {
   if (!recalled.firstChild) recalled.append(el('li', {class: 'muted'}, 'none'));
   const written = clear($('written'));
   for (const write of entry.outbox || []) {
-    written.append(el('li', {class: 'write'}, write.namespace + ' (' + write.kind + '): ' + compact(write.content, 200)));
+    written.append(el('li', {class: 'write'}, write.namespace + ' (' + write.kind + '): ' + compact(write.content, 200),
+        writtenBy(write)));
   }
   if (!written.firstChild) written.append(el('li', {class: 'muted'}, 'none'));
 }

@@ -27,10 +27,13 @@ import java.util.Map;
  * {@code bench/run W2 opensearch}: W2 — memory recall, corpus B (../shared/bench-workload.md) on the
  * OpenSearch memory store against a local node that {@code bench/run} starts.
  *
- * <p>Corpus B is vectors, not text, and {@code MemoryStore.put} embeds text; so the memories are indexed
- * with the bulk API straight into the index {@link OpenSearchMemoryStore#ensureIndex()} creates (same
- * mapping, documents of {@link MemoryDocument}'s shape, {@code _id} {@code <tenant>/<id>} as the store
- * writes them), and searched through {@link OpenSearchMemoryStore#search} — the path measured.
+ * <p>Corpus B is vectors, not text, and {@code MemoryStore.put} embeds text; so memory {@code m-i} is written with the
+ * content {@code "vector i"} and an embedding model that looks the vector up ({@link CorpusModel}), through
+ * {@link OpenSearchMemoryStore#putAll} (bulk writes with the put semantics: near-duplicate checks, idempotent ids) —
+ * or, with {@code --indexing bulk}, with the raw bulk API straight into the index the store creates (same mapping,
+ * documents of {@link MemoryDocument}'s shape), as before {@code putAll} existed. {@code --compare-indexing N} first
+ * writes the first N vectors into a scratch index each way, and one {@code put} after another for the first N/10, in
+ * the same sitting. Searches go through {@link OpenSearchMemoryStore#search} — the path measured.
  *
  * <p>Tenants: the workload's {@code t/0}, {@code t/1} become {@code t-0}, {@code t-1} ('/' is not in the
  * tenant alphabet). The store always filters by tenant, so the "unfiltered" queries run within tenant
@@ -58,6 +61,8 @@ public final class W2OpenSearch {
         Path writeCorpus = null;
         Path writeQueries = null;
         boolean breakdown = true;
+        String indexing = "putAll";
+        int compareIndexing = 0;
         // ef_search values to measure, each over the same index in the same sitting (0 = the engine's default, k).
         List<Integer> efSearches = List.of(0);
         for (int a = 0; a < args.length; a++) {
@@ -73,11 +78,16 @@ public final class W2OpenSearch {
                 case "--write-corpus" -> writeCorpus = Path.of(args[++a]);
                 case "--write-queries" -> writeQueries = Path.of(args[++a]);
                 case "--no-breakdown" -> breakdown = false;
+                case "--indexing" -> indexing = args[++a];
+                case "--compare-indexing" -> compareIndexing = Integer.parseInt(args[++a]);
                 case "--ef-search" -> efSearches = Arrays.stream(args[++a].split(",")).map(Integer::parseInt).toList();
                 default -> throw new IllegalArgumentException("unknown argument " + args[a]
                         + "; use --n N --batch B --candidates C --ef-search E1,E2,.. --warmup W --corpus F --queries F --write-corpus F "
-                        + "--write-queries F");
+                        + "--write-queries F --indexing putAll|bulk --compare-indexing N");
             }
+        }
+        if (!indexing.equals("putAll") && !indexing.equals("bulk")) {
+            throw new IllegalArgumentException("--indexing is putAll or bulk, got " + indexing);
         }
         if ((corpusFile == null) != (queriesFile == null)) {
             throw new IllegalArgumentException("--corpus and --queries go together");
@@ -107,11 +117,11 @@ public final class W2OpenSearch {
         OpenSearchClient client = OpenSearchClients.create(endpoint, timeout);
         String version = client.info().version().number();
         String indexName = "w2-corpus-b";
-        OpenSearchMemorySettings indexSettings = new OpenSearchMemorySettings(indexName, "lucene", W2CorpusB.DIMENSION, candidates);
-        // Corpus B never embeds text: searches pass vectors, and memories are bulk-indexed with their vectors.
-        EmbeddingModel noModel = segments -> {
-            throw new IllegalStateException("corpus B is vectors only; nothing may be embedded");
-        };
+        // putAll's bulk requests hold --batch writes, as the raw bulk's do.
+        OpenSearchMemorySettings indexSettings = new OpenSearchMemorySettings(indexName, "lucene", W2CorpusB.DIMENSION, candidates, 0, 16,
+                100, batch, OpenSearchMemorySettings.DEFAULT_SWEEP_PAGE);
+        // Corpus B never embeds text: searches pass vectors, and a memory's "embedding" is its corpus vector, looked up.
+        EmbeddingModel noModel = new CorpusModel(corpus.vectors);
         // Default: searches run at the instant the memories were written, so no access time moves. --touch-after D:
         // searches run at the wall clock with that touch-after (PT0S: every hit of every search is touched).
         MemorySettings settings = touchAfter == null ? MemorySettings.DEFAULT
@@ -121,7 +131,7 @@ public final class W2OpenSearch {
 
         System.out.printf(Locale.ROOT, "settings: OpenSearch %s at %s (single node, 1 shard, 0 replicas), index %s, engine lucene, "
                         + "hnsw cosinesimil (plugin defaults m=16, ef_construction=100), k=%d, candidates=%d (k-NN k=%d, re-ranked by "
-                        + "MemoryScoring.DEFAULT), bulk batches of %d (one request at a time), client timeout %d s, "
+                        + "MemoryScoring.DEFAULT), indexing " + indexing + " in batches of %d (one request at a time), client timeout %d s, "
                         + "warm-up %d queries per set, %d repetitions of %d queries per set, %s%n",
                 version, endpoint, indexName, W2Recall.K, candidates, W2Recall.K * candidates, batch, timeout.toSeconds(), warmup,
                 W2Recall.REPETITIONS, corpus.queries.length, touchAfter == null
@@ -130,20 +140,24 @@ public final class W2OpenSearch {
                 + "namespaces ns/<i mod 100> as specified. The store always filters by tenant: 'unfiltered' = tenant t-0, "
                 + "no namespace filter, recall against brute force over t-0's " + (n + 1) / 2 + " vectors.");
 
+        // Every memory is written "now": equal recency and importance, so the hybrid score orders hits by similarity.
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        if (compareIndexing > 0) {
+            IndexingComparison.run(client, corpus.vectors, Math.min(compareIndexing, n), batch, candidates, noModel, settings, now);
+        }
         if (client.indices().exists(e -> e.index(indexName)).value()) {
             client.indices().delete(d -> d.index(indexName));
         }
         store.ensureIndex();
-        // Every memory is written "now": equal recency and importance, so the hybrid score orders hits by similarity.
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        double indexSeconds = index(client, indexName, corpus.vectors, null, batch, now);
+        double indexSeconds = indexing.equals("bulk") ? index(client, indexName, corpus.vectors, null, batch, now)
+                : IndexingComparison.putAll(store, corpus.vectors, n, batch, now).seconds();
         long count = client.count(c -> c.index(indexName)).count();
         if (count != n) {
             throw new IllegalStateException("the index holds " + count + " memories, expected " + n);
         }
         double perSecond = n / indexSeconds;
         var primaries = client.indices().stats(s -> s.index(indexName)).indices().get(indexName).primaries();
-        System.out.printf(Locale.ROOT, "indexing: %,d memories in %.1f s (bulk + final refresh) = %,.0f memories/s; "
+        System.out.printf(Locale.ROOT, "indexing (" + indexing + "): %,d memories in %.1f s = %,.0f memories/s; "
                         + "%d segments, %,d MiB on disk%n", n, indexSeconds, perSecond, primaries.segments().count(),
                 primaries.store().sizeInBytes() >> 20);
 

@@ -49,6 +49,11 @@ final class LazyMemoryStore implements MemoryStore {
     }
 
     @Override
+    public List<PutResult> putAll(List<MemoryWrite> writes, Instant now) {
+        return store().putAll(writes, now);
+    }
+
+    @Override
     public Optional<MemoryRecord> get(String tenant, String id) {
         return store().get(tenant, id);
     }

@@ -85,6 +85,17 @@ public interface MemoryConfig {
         int efConstruction();
 
         /**
+         * Writes per bulk request of a batch ({@code MemoryStore.putAll}: a step's memory writes, an import): each such
+         * run of writes is one store call, within {@link #timeout()}.
+         */
+        @WithDefault("500")
+        int bulkSize();
+
+        /** Memories read and deleted per page when pruning or forgetting walks a tenant (each page is one store call). */
+        @WithDefault("1000")
+        int sweepPage();
+
+        /**
          * Longest store call — a search, or a write with all its requests — and each request's response timeout;
          * in Lambda also cut at the invocation's end less {@code threadline.api.dependency-reserve}.
          */

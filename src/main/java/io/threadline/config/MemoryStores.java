@@ -107,7 +107,7 @@ public class MemoryStores {
         try {
             OpenSearchMemoryStore opensearch = new OpenSearchMemoryStore(client, embeddings, settings,
                     new OpenSearchMemorySettings(os.index(), os.engine(), embeddings.dimension(), os.candidates(), os.efSearch(),
-                            os.m(), os.efConstruction()));
+                            os.m(), os.efConstruction(), os.bulkSize(), os.sweepPage()));
             opensearch.ensureIndex();
             return opensearch;
         } catch (RuntimeException e) {

@@ -65,6 +65,17 @@ public interface StepContext {
     }
 
     /**
+     * Like {@link #remember}, as a correction: the memories {@code supersedes} names (their {@link Recollection#id ids},
+     * at most 16) stop being recalled once the step's writes are applied — kept for audit, "as of" searches and
+     * {@code memory-history} — and the correction and the step commit together (the outbox). An id that is malformed
+     * fails the step ({@code INVALID_INPUT}); a memory that is gone or was corrected by another write by the time the
+     * writes are applied is left as it is, and this memory is still remembered (README, "Corrections and validity in time").
+     */
+    default void remember(String namespace, String content, String kind, double importance, java.util.List<String> supersedes) {
+        throw new IllegalStateException("this runtime has no long-term memory");
+    }
+
+    /**
      * Asks the runtime's chat model (a langchain4j {@code ChatModel}). The request and the reply are
      * recorded; a replay answers with the recorded reply and reports a different request as
      * non-deterministic.

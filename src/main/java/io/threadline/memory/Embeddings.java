@@ -23,14 +23,33 @@ public final class Embeddings {
     }
 
     public float[] embed(String text) {
-        float[] v;
+        return embedAll(java.util.List.of(text))[0];
+    }
+
+    /**
+     * The unit vectors of several texts, in their order, in one call of the model (one request to a hosted model that
+     * takes batches, where {@link #embed} per text would be one each).
+     */
+    public float[][] embedAll(java.util.List<String> texts) {
+        if (texts.isEmpty()) {
+            return new float[0][];
+        }
+        java.util.List<dev.langchain4j.data.embedding.Embedding> vectors;
         try {
-            v = model.embed(text).content().vector();
+            vectors = model.embedAll(texts.stream().map(dev.langchain4j.data.segment.TextSegment::from).toList()).content();
         } catch (RuntimeException e) {
             throw new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE, "the embedding model failed: " + e.getMessage(),
                     Map.of(), e);
         }
-        return normalized(v);
+        if (vectors == null || vectors.size() != texts.size()) {
+            throw new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE, "the embedding model answered "
+                    + (vectors == null ? 0 : vectors.size()) + " vectors for " + texts.size() + " texts", Map.of());
+        }
+        float[][] out = new float[texts.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = normalized(vectors.get(i).vector());
+        }
+        return out;
     }
 
     public int dimension() {

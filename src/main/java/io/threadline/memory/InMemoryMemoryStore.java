@@ -60,6 +60,13 @@ public final class InMemoryMemoryStore implements MemoryStore {
         }
     }
 
+    /** One put after another, once every write's limits are checked (nothing is written if one is refused). */
+    @Override
+    public List<PutResult> putAll(List<MemoryWrite> writes, Instant now) {
+        MemoryWrite.requireBatch(writes).forEach(settings.limits()::check);
+        return MemoryStore.super.putAll(writes, now);
+    }
+
     private MemoryRecord nearest(Iterable<MemoryRecord> records, MemoryWrite write, float[] vector, Instant now) {
         MemoryRecord best = null;
         double bestSimilarity = settings.mergeThreshold();

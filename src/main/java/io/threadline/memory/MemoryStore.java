@@ -41,6 +41,24 @@ public interface MemoryStore {
 
     PutResult put(MemoryWrite write, Instant now);
 
+    /**
+     * Writes a batch with the outcome of {@link #put} of each write in turn at {@code now} — a near-duplicate merges
+     * (into a memory stored before, or into an earlier write of the same batch), a known id replaces its memory, a
+     * correction supersedes what it names (also an earlier write of the batch) — answered in the batch's order. The
+     * stores of this project check every write's limits ({@link MemorySettings#limits()}) before any is written
+     * ({@code INVALID_INPUT} naming the field, nothing written); a failure further on (a bad correction, the service
+     * unavailable) may leave the writes before it written, which is safe: ids are fixed, so writing the same batch again
+     * is idempotent, as the outbox does. A store may take fewer requests than one put after another (this default):
+     * {@code OpenSearchMemoryStore} writes a batch in a few bulk requests.
+     */
+    default java.util.List<PutResult> putAll(java.util.List<MemoryWrite> writes, Instant now) {
+        java.util.List<PutResult> out = new java.util.ArrayList<>(MemoryWrite.requireBatch(writes).size());
+        for (MemoryWrite write : writes) {
+            out.add(put(write, now));
+        }
+        return out;
+    }
+
     Optional<MemoryRecord> get(String tenant, String id);
 
     java.util.List<MemoryHit> search(MemoryQuery query, Instant now);

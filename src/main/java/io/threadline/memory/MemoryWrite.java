@@ -143,6 +143,12 @@ public record MemoryWrite(String id, String tenant, String namespace, String con
         return value;
     }
 
+    /** Refuses ({@code INVALID_INPUT}, field {@code writes}) a batch that is missing or holds a missing write. */
+    public static java.util.List<MemoryWrite> requireBatch(java.util.List<MemoryWrite> writes) {
+        check(writes != null && writes.stream().allMatch(java.util.Objects::nonNull), "writes", "a list of writes, none of them null");
+        return writes;
+    }
+
     /** Refuses ({@code INVALID_INPUT}, field {@code metadata}) a forget-by-metadata selection that is empty or malformed. */
     public static Map<String, String> requireSelection(Map<String, String> entries) {
         check(entries != null && !entries.isEmpty(), "metadata", "at least one key=value entry to select memories by");

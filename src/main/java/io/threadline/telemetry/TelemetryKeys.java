@@ -55,6 +55,8 @@ public final class TelemetryKeys {
     public static final AttributeKey<Long> MEMORY_K = AttributeKey.longKey("threadline.memory.k");
     public static final AttributeKey<Long> MEMORY_HITS = AttributeKey.longKey("threadline.memory.hits");
     public static final AttributeKey<Boolean> MEMORY_MERGED = AttributeKey.booleanKey("threadline.memory.merged");
+    /** Writes in one batch ({@code MemoryStore.putAll}: a step's memory writes). */
+    public static final AttributeKey<Long> MEMORY_WRITES = AttributeKey.longKey("threadline.memory.writes");
     public static final AttributeKey<Long> MEMORY_EXPIRED = AttributeKey.longKey("threadline.memory.expired");
     public static final AttributeKey<Long> MEMORY_OVER_CAP = AttributeKey.longKey("threadline.memory.over_cap");
     /** How many memories a forget (of a thread, or by metadata) removed. */

@@ -39,20 +39,44 @@ final class TracedMemoryStore extends TracedStore<MemoryStore> implements Memory
             span.setAttribute(TelemetryKeys.MEMORY_NAMESPACE, write.namespace());
             PutResult result = store.put(write, now);
             span.setAttribute(TelemetryKeys.MEMORY_MERGED, result.merged());
-            Attributes ns = Attributes.of(TelemetryKeys.MEMORY_NAMESPACE, write.namespace());
-            metrics.memoryWrites.add(1, ns);
-            if (result.merged()) {
-                metrics.memoriesMerged.add(1, ns);
-            }
-            StepStats stats = Context.current().get(StepStats.KEY);
-            if (stats != null) {
-                stats.memoryWrites++;
-                if (result.merged()) {
-                    stats.memoriesMerged++;
-                }
-            }
+            count(write, result);
             return result;
         });
+    }
+
+    /**
+     * A batch (the outbox's writes of one step) is one {@code memory.put} span, with the namespace when the writes share
+     * one, merged when any merged, and how many writes; the metrics count each write as {@link #put} does.
+     */
+    @Override
+    public List<PutResult> putAll(List<MemoryWrite> writes, Instant now) {
+        return traced("put", span -> {
+            span.setAttribute(TelemetryKeys.MEMORY_WRITES, (long) (writes == null ? 0 : writes.size()));
+            if (writes != null && !writes.isEmpty() && writes.stream().allMatch(w -> w != null && w.namespace().equals(writes.get(0).namespace()))) {
+                span.setAttribute(TelemetryKeys.MEMORY_NAMESPACE, writes.get(0).namespace());
+            }
+            List<PutResult> results = store.putAll(writes, now);
+            span.setAttribute(TelemetryKeys.MEMORY_MERGED, results.stream().anyMatch(PutResult::merged));
+            for (int i = 0; i < results.size(); i++) {
+                count(writes.get(i), results.get(i));
+            }
+            return results;
+        });
+    }
+
+    private void count(MemoryWrite write, PutResult result) {
+        Attributes ns = Attributes.of(TelemetryKeys.MEMORY_NAMESPACE, write.namespace());
+        metrics.memoryWrites.add(1, ns);
+        if (result.merged()) {
+            metrics.memoriesMerged.add(1, ns);
+        }
+        StepStats stats = Context.current().get(StepStats.KEY);
+        if (stats != null) {
+            stats.memoryWrites++;
+            if (result.merged()) {
+                stats.memoriesMerged++;
+            }
+        }
     }
 
     @Override

@@ -223,6 +223,11 @@ class InspectorBrowserTest {
             if (!browser.findElements(By.cssSelector("#written li.write")).isEmpty()) {
                 sawWrite = true;
                 assertThat(browser.findElement(By.id("written")).getText()).contains("42");
+                // Its provenance: the node that remembered it, in which step, from which effect.
+                JsonNode write = entry.get("outbox").get(0);
+                assertThat(browser.findElement(By.cssSelector("#written li.write .provenance-written")).getText())
+                        .contains("by node " + write.get("sourceNode").asText() + " in step " + write.get("sourceStep").asText())
+                        .contains("from " + write.get("derivedFrom").asText());
             }
         }
         assertThat(sawTool).as("a step shows its calculator call").isTrue();

@@ -73,6 +73,9 @@ class NativeRegistrationsTest {
             Map.entry("io.threadline.memory.opensearch.AccessTouches$Seen", "a search hit's id and version, kept in process to touch it"),
             Map.entry("io.threadline.memory.opensearch.OpenSearchMemoryStore$Candidate",
                     "a near-duplicate found in process; OpenSearch documents are MemoryDocument"),
+            Map.entry("io.threadline.memory.opensearch.BulkPuts", "the OpenSearch store's batch writer (client, index, settings), in process"),
+            Map.entry("io.threadline.memory.opensearch.BulkPuts$Item", "a write of a batch with its id and vector, in process"),
+            Map.entry("io.threadline.memory.opensearch.BulkPuts$Run", "the writes of a batch that go in one bulk request, in process"),
             Map.entry("io.threadline.memory.opensearch.VersionedWrites$Versioned",
                     "a document with the version it was read at, in process; the body is MemoryDocument"),
             Map.entry(ToolBox.class.getName() + "$Binding", "a tool method bound in process; the tool classes themselves need "

@@ -236,30 +236,39 @@ public abstract class MemoryStoreContract {
                 .containsExactly("z-recalled", "a-forgotten");
     }
 
-    @Test
-    void concurrentNearDuplicatesEndAsOneMemory() throws Exception {
-        int writers = 6;
+    /** Runs {@code writers} calls at once (released together), each within 60 s; their answers in order. */
+    private static <T> List<T> concurrently(int writers, java.util.function.IntFunction<java.util.concurrent.Callable<T>> call) throws Exception {
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
         try {
             java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
-            List<java.util.concurrent.Future<PutResult>> puts = new java.util.ArrayList<>();
+            List<java.util.concurrent.Future<T>> calls = new java.util.ArrayList<>();
             for (int w = 0; w < writers; w++) {
-                // The same words, so cosine 1, but a different text and so a different default id each time.
-                String content = "the user likes green tea" + "!".repeat(w + 1);
-                double importance = 0.1 * (w + 1);
-                Map<String, String> metadata = Map.of("writer" + w, "yes");
-                puts.add(pool.submit(() -> {
+                java.util.concurrent.Callable<T> each = call.apply(w);
+                calls.add(pool.submit(() -> {
                     start.await();
-                    return store().put(new MemoryWrite(null, a, "prefs", content, "preference", importance, null, null, null, metadata), T0);
+                    return each.call();
                 }));
             }
             start.countDown();
-            for (java.util.concurrent.Future<PutResult> put : puts) {
-                put.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            List<T> out = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<T> f : calls) {
+                out.add(f.get(60, java.util.concurrent.TimeUnit.SECONDS));
             }
+            return out;
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void concurrentNearDuplicatesEndAsOneMemory() throws Exception {
+        int writers = 6;
+        concurrently(writers, w -> {
+            // The same words, so cosine 1, but a different text and so a different default id each time.
+            String content = "the user likes green tea" + "!".repeat(w + 1);
+            Map<String, String> metadata = Map.of("writer" + w, "yes");
+            return () -> store().put(new MemoryWrite(null, a, "prefs", content, "preference", 0.1 * (w + 1), null, null, null, metadata), T0);
+        });
         settle();
         List<MemoryHit> hits = store().search(MemoryQuery.text(a, "green tea", 10).under("prefs"), T0);
         assertThat(hits).hasSize(1);
@@ -609,5 +618,83 @@ public abstract class MemoryStoreContract {
         assertThat(report.overCapIds()).containsExactly("other");
         assertThat(store().get(a, "old")).isPresent();
         assertThat(store().history(a, "new")).extracting(MemoryRecord::id).containsExactly("old", "new");
+    }
+
+    @Test
+    void aBatchHasTheOutcomeOfOnePutAfterAnother() {
+        PutResult tea = store().put(new MemoryWrite(null, a, "prefs", "the user likes green tea", "preference", 0.3, null, null, null,
+                Map.of("n", "1")), T0);
+        store().put(new MemoryWrite("same", a, "ns", "first version", "fact", 0.5, null, null, null, Map.of()), T0);
+        Instant now = T0.plusSeconds(60);
+        List<PutResult> results = store().putAll(List.of(
+                write(a, "notes", "cats purr softly at night"),
+                new MemoryWrite(null, a, "prefs", "the user LIKES green tea!", "preference", 0.9, null, null, null, Map.of("m", "2")),
+                new MemoryWrite("same", a, "ns", "second version", "fact", 0.5, null, null, null, Map.of()),
+                new MemoryWrite("dog", a, "notes", "dogs bark loudly at the mailman", "fact", 0.5, null, null, null, Map.of()),
+                write(a, "notes", "Cats purr softly at night!"),
+                write(a, "other", "the user likes green tea"),
+                fact("city-1", "ada lives in paris"),
+                fact("city-2", "ada lives in berlin").superseding(List.of("city-1")),
+                new MemoryWrite("dog", a, "notes", "dogs bark at the postman", "fact", 0.5, null, null, null, Map.of()),
+                new MemoryWrite("tea-valid", a, "prefs", "the user likes green tea", "preference", 0.5, null, null, null, Map.of())
+                        .validDuring(T0, null),
+                write(b, "prefs", "the user likes green tea")), now);
+        assertThat(results).extracting(PutResult::merged)
+                .containsExactly(false, true, false, false, true, false, false, false, false, false, false);
+        // Merged into the memory stored before, and into the batch's own earlier write.
+        assertThat(results.get(1).memory().id()).isEqualTo(tea.memory().id());
+        assertThat(results.get(1).memory().importance()).isEqualTo(0.9);
+        assertThat(results.get(1).memory().metadata()).containsEntry("n", "1").containsEntry("m", "2");
+        assertThat(results.get(4).memory().id()).isEqualTo(results.get(0).memory().id());
+        // A known id replaced (created when first written), the same id twice: the later wins.
+        assertThat(store().get(a, "same").orElseThrow().content()).isEqualTo("second version");
+        assertThat(store().get(a, "same").orElseThrow().createdAt()).isEqualTo(T0);
+        assertThat(store().get(a, "dog").orElseThrow().content()).isEqualTo("dogs bark at the postman");
+        // A correction supersedes an earlier write of the same batch.
+        assertThat(store().get(a, "city-1").orElseThrow().supersededBy()).isEqualTo("city-2");
+        assertThat(contents(store().search(MemoryQuery.text(a, "where does ada live", 10).under("people/ada"), now)))
+                .containsExactly("ada lives in berlin");
+        // Every result is what the store holds.
+        for (PutResult r : results) {
+            assertThat(store().get(r.memory().tenant(), r.memory().id())).isPresent();
+        }
+        assertThat(store().search(MemoryQuery.text(a, "cats purr", 10).under("notes").atLeast(0.5), now)).hasSize(1);
+        assertThat(store().search(MemoryQuery.text(a, "green tea", 10).under("prefs").atLeast(0.5), now)).hasSize(2);
+        assertThat(store().search(MemoryQuery.text(b, "green tea", 10), now)).hasSize(1);
+        // Writing the same batch again is idempotent: nothing new.
+        store().putAll(List.of(write(a, "notes", "cats purr softly at night"), write(a, "notes", "Cats purr softly at night!")), now);
+        assertThat(store().search(MemoryQuery.text(a, "cats purr", 10).under("notes").atLeast(0.5), now)).hasSize(1);
+        assertThat(store().putAll(List.of(), now)).isEmpty();
+    }
+
+    @Test
+    void aBatchWithABadWriteIsRefusedBeforeAnyIsWritten() {
+        MemoryWrite good = new MemoryWrite("good", a, "ns", "a good memory", "fact", 0.5, null, null, null, Map.of());
+        MemoryWrite tooMany = new MemoryWrite("bad", a, "ns", "too much metadata", "fact", 0.5, null, null, null,
+                keys("k", KEYS_PER_PUT + 1, "v"));
+        assertInvalid(() -> store().putAll(List.of(good, tooMany), T0), "metadata");
+        assertInvalid(() -> store().putAll(null, T0), "writes");
+        assertInvalid(() -> store().putAll(java.util.Arrays.asList(good, null), T0), "writes");
+        assertThat(store().get(a, "good")).isEmpty();
+    }
+
+    @Test
+    void concurrentBatchesOfNearDuplicatesEndAsOneMemoryEach() throws Exception {
+        int writers = 4;
+        List<List<PutResult>> batches = concurrently(writers, w -> {
+            String bang = "!".repeat(w + 1);
+            double importance = 0.1 * (w + 1);
+            return () -> store().putAll(List.of(
+                    new MemoryWrite(null, a, "prefs", "the user likes green tea" + bang, "preference", importance, null, null, null, Map.of()),
+                    new MemoryWrite(null, a, "prefs", "the user hates loud music" + bang, "preference", importance, null, null, null, Map.of())),
+                    T0);
+        });
+        assertThat(batches).allSatisfy(results -> assertThat(results).hasSize(2));
+        settle();
+        for (String query : List.of("green tea", "loud music")) {
+            List<MemoryHit> hits = store().search(MemoryQuery.text(a, query, 10).under("prefs").atLeast(0.5), T0);
+            assertThat(hits).as(query).hasSize(1);
+            assertThat(hits.get(0).memory().importance()).isEqualTo(0.1 * writers);
+        }
     }
 }

@@ -321,4 +321,71 @@ class MemoryOutboxTest {
         StepResult<?> r = runtime(memory).step(thread);
         assertThat(((Log) r.state()).lines()).containsExactly("knew 0");
     }
+
+    /** A node that corrects what it recalled about Ada's city (issue 18); {@code meanwhile} runs between recall and remember. */
+    private ThreadRuntime<Log> correcting(Runnable meanwhile, java.util.function.Function<List<String>, List<String>> ids) {
+        CompiledGraph<Log> graph = StateGraph.of(Log.class)
+                .node("correct", (s, ctx) -> {
+                    List<String> wrong = ctx.recall("people/ada", "where does ada live", 5).stream()
+                            .filter(r -> r.content().contains("paris")).map(Recollection::id).toList();
+                    meanwhile.run();
+                    ctx.remember("people/ada", "ada lives in berlin", "fact", 0.9, ids.apply(wrong));
+                    return Update.of(Log.LINES.append("corrected " + wrong.size()));
+                })
+                .chain(START, "correct", END)
+                .compile();
+        return ThreadRuntime.builder(graph).store(store).validator(LocalDemo.plainValidator()).memory(memory).build();
+    }
+
+    private static MemoryWrite paris(String id) {
+        return new MemoryWrite(id, "acme", "people/ada", "ada lives in paris", "fact", 0.5, null, null, null, java.util.Map.of());
+    }
+
+    @Test
+    void aNodeSupersedesWhatItRecalledAndTheCorrectionIsAppliedWithItsStep() {
+        memory.delegate.put(paris("city-1"), Instant.now());
+        StepResult<?> r = correcting(() -> { }, ids -> ids).step(thread);
+        assertThat(store.get(thread, r.checkpoint().id()).orElseThrow().outbox().json()).contains("\"supersedes\":[\"city-1\"]");
+        assertThat(store.unpublished(thread)).isEmpty();
+        MemoryRecord old = memory.delegate.get("acme", "city-1").orElseThrow();
+        assertThat(old.supersededBy()).isNotNull();
+        MemoryRecord fix = memory.delegate.get("acme", old.supersededBy()).orElseThrow();
+        assertThat(fix.content()).isEqualTo("ada lives in berlin");
+        assertThat(fix.supersedes()).containsExactly("city-1");
+        assertThat(fix.sourceNode()).isEqualTo("correct");
+        assertThat(fix.sourceCheckpoint()).isEqualTo(r.checkpoint().id().value());
+        // Recalled from now on: the correction only; the chain reads oldest first.
+        assertThat(memory.delegate.search(MemoryQuery.text("acme", "where does ada live", 5).under("people/ada"), Instant.now()))
+                .extracting(h -> h.memory().content()).containsExactly("ada lives in berlin");
+        assertThat(memory.delegate.history("acme", "city-1")).extracting(MemoryRecord::id).containsExactly("city-1", fix.id());
+    }
+
+    @Test
+    void aCorrectionOfAMemoryCorrectedMeanwhileIsRememberedWithoutHoldingBackTheThread() {
+        memory.delegate.put(paris("city-1"), Instant.now());
+        MemoryWrite other = new MemoryWrite("city-x", "acme", "people/ada", "ada lives in rome", "fact", 0.5, null, null, null,
+                java.util.Map.of()).superseding(List.of("city-1"));
+        StepResult<?> r = correcting(() -> memory.delegate.put(other, Instant.now()), ids -> ids).step(thread);
+        // Applied (not retried for ever): the other correction stands, this memory is remembered as a memory of its own.
+        assertThat(store.unpublished(thread)).isEmpty();
+        assertThat(memory.delegate.get("acme", "city-1").orElseThrow().supersededBy()).isEqualTo("city-x");
+        List<MemoryHit> now = memory.delegate.search(MemoryQuery.text("acme", "where does ada live", 5).under("people/ada"), Instant.now());
+        assertThat(now).extracting(h -> h.memory().content()).containsExactlyInAnyOrder("ada lives in berlin", "ada lives in rome");
+        assertThat(now).filteredOn(h -> h.memory().content().contains("berlin")).allSatisfy(h -> {
+            assertThat(h.memory().supersedes()).isEmpty();
+            assertThat(h.memory().sourceCheckpoint()).isEqualTo(r.checkpoint().id().value());
+        });
+    }
+
+    @Test
+    void aMalformedIdToSupersedeFailsTheStepAndCommitsNothing() {
+        memory.delegate.put(paris("city-1"), Instant.now());
+        assertThatThrownBy(() -> correcting(() -> { }, ids -> List.of("not an id")).step(thread))
+                .isInstanceOfSatisfying(ThreadlineException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT);
+                    assertThat(e.details()).containsEntry("field", "supersedes");
+                });
+        assertThat(store.head(thread)).isEmpty();
+        assertThat(memory.delegate.get("acme", "city-1").orElseThrow().supersededBy()).isNull();
+    }
 }

@@ -87,17 +87,23 @@ final class MemoryQueries {
 
     /** {@link #knn(String, float[], int, Query)} with the HNSW search's {@code ef_search} (0: the engine's default). */
     static SearchRequest knn(String index, float[] vector, int k, Query filter, int efSearch) {
+        Query knn = knnQuery(vector, k, filter, efSearch);
+        return SearchRequest.of(s -> s.index(index).size(k).seqNoPrimaryTerm(true)
+                .source(src -> src.filter(f -> f.excludes(MemoryIndex.EMBEDDING)))
+                .query(knn));
+    }
+
+    /** The k-NN clause: the {@code k} nearest that pass {@code filter}, with the HNSW search's {@code ef_search} (0: the engine's). */
+    static Query knnQuery(float[] vector, int k, Query filter, int efSearch) {
         List<Float> v = new ArrayList<>(vector.length);
         for (float x : vector) {
             v.add(x);
         }
-        return SearchRequest.of(s -> s.index(index).size(k).seqNoPrimaryTerm(true)
-                .source(src -> src.filter(f -> f.excludes(MemoryIndex.EMBEDDING)))
-                .query(q -> q.knn(n -> {
-                    n.field(MemoryIndex.EMBEDDING).vector(v).k(k).filter(filter);
-                    // Only above k: an ef_search below k is raised to k by the engine anyway.
-                    return efSearch > k ? n.methodParameters("ef_search", JsonData.of(efSearch)) : n;
-                })));
+        return Query.of(q -> q.knn(n -> {
+            n.field(MemoryIndex.EMBEDDING).vector(v).k(k).filter(filter);
+            // Only above k: an ef_search below k is raised to k by the engine anyway.
+            return efSearch > k ? n.methodParameters("ef_search", JsonData.of(efSearch)) : n;
+        }));
     }
 
     /**

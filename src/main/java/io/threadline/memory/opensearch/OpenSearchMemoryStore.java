@@ -56,6 +56,7 @@ public final class OpenSearchMemoryStore implements MemoryStore {
     private final Set<CompletableFuture<Integer>> touching = ConcurrentHashMap.newKeySet();
     private final VersionedWrites writes;
     private final TenantSweeps sweeps;
+    private final BulkPuts bulk;
     private final Embeddings embeddings;
     private final MemorySettings settings;
     private final OpenSearchMemorySettings index;
@@ -73,7 +74,8 @@ public final class OpenSearchMemoryStore implements MemoryStore {
             public <T> T run(TimeLimitedTransport.Requests<T> page) {
                 return call("delete memories", page::run);
             }
-        });
+        }, index.sweepPage());
+        this.bulk = new BulkPuts(client, index.index(), settings, index.efSearch(), writes);
     }
 
     /** Creates the index with its mapping if it does not exist (safe to call at every start). */
@@ -95,7 +97,10 @@ public final class OpenSearchMemoryStore implements MemoryStore {
     @Override
     public PutResult put(MemoryWrite write, Instant now) {
         settings.limits().check(write);
-        float[] vector = embeddings.embed(write.content());
+        return put(write, embeddings.embed(write.content()), now);
+    }
+
+    private PutResult put(MemoryWrite write, float[] vector, Instant now) {
         String id = write.id() != null ? write.id() : Embeddings.defaultId(write);
         return call("write a memory", () -> {
             for (int attempt = 1; ; attempt++) {
@@ -116,6 +121,35 @@ public final class OpenSearchMemoryStore implements MemoryStore {
                 }
             }
         });
+    }
+
+    /**
+     * The batch in runs of plain writes ({@link BulkPuts}: one realtime {@code mget}, one {@code _msearch} of
+     * near-duplicate checks, one {@code _bulk} with one refresh, one {@code _msearch} for concurrent near-duplicates),
+     * each run one store call; a correction, and a write that meets a concurrent change, is written by {@link #put} in
+     * its turn. The writes are embedded one run at a time, in one call of the model each.
+     */
+    @Override
+    public List<PutResult> putAll(List<MemoryWrite> batch, Instant now) {
+        MemoryWrite.requireBatch(batch).forEach(settings.limits()::check);
+        PutResult[] out = new PutResult[batch.size()];
+        for (int from = 0; from < batch.size(); from += index.bulkSize()) {
+            List<MemoryWrite> chunk = batch.subList(from, Math.min(batch.size(), from + index.bulkSize()));
+            float[][] vectors = embeddings.embedAll(chunk.stream().map(MemoryWrite::content).toList());
+            int offset = from;
+            for (BulkPuts.Run run : BulkPuts.runs(chunk, vectors, settings.mergeThreshold())) {
+                if (run.single()) {
+                    BulkPuts.Item item = run.items().get(0);
+                    out[offset + item.position()] = put(item.write(), item.vector(), now);
+                    continue;
+                }
+                List<BulkPuts.Item> retry = call("write memories", () -> bulk.write(run.items(), now, out, offset));
+                for (BulkPuts.Item item : retry) {
+                    out[offset + item.position()] = put(item.write(), item.vector(), now);
+                }
+            }
+        }
+        return List.of(out);
     }
 
     /** One attempt; empty when what it read changed before it could write (the caller retries). */

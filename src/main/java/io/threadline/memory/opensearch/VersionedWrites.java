@@ -36,7 +36,7 @@ final class VersionedWrites {
     /** Attempts at a write that keeps meeting concurrent changes before it gives up with the conflict. */
     static final int MAX_ATTEMPTS = 8;
     /** Neighbours examined for near-duplicates of a new memory. */
-    private static final int GROUP = 10;
+    static final int GROUP = 10;
 
     /** A stored memory and the version it was read at. */
     record Versioned(MemoryRecord record, String docId, long seqNo, long primaryTerm) {}
@@ -73,6 +73,24 @@ final class VersionedWrites {
         return r.found() && r.source() != null
                 ? Optional.of(new Versioned(r.source().toRecord(), r.id(), r.seqNo(), r.primaryTerm()))
                 : Optional.empty();
+    }
+
+    /** A realtime read of several documents with their versions, by document id; those not found are absent. */
+    java.util.Map<String, Versioned> readAll(java.util.Collection<String> docIds) throws IOException {
+        java.util.Map<String, Versioned> out = new java.util.LinkedHashMap<>();
+        if (docIds.isEmpty()) {
+            return out;
+        }
+        List<String> ids = List.copyOf(docIds);
+        for (MultiGetResponseItem<MemoryDocument> item : client.mget(m -> m.index(index).ids(ids), MemoryDocument.class).docs()) {
+            if (item.isResult()) {
+                GetResult<MemoryDocument> r = item.result();
+                if (r.found() && r.source() != null) {
+                    out.put(r.id(), new Versioned(r.source().toRecord(), r.id(), r.seqNo(), r.primaryTerm()));
+                }
+            }
+        }
+        return out;
     }
 
     /** Adds a memory that must not exist yet (409 if a concurrent writer added the same id first). */
@@ -136,15 +154,6 @@ final class VersionedWrites {
             return ids.isEmpty() ? List.of() : readDoc(ids.get(0)).map(List::of).orElse(List.of());
         }
         // The search saw the last refresh; the versions to write against come from a realtime read.
-        List<Versioned> out = new ArrayList<>();
-        for (MultiGetResponseItem<MemoryDocument> item : client.mget(m -> m.index(index).ids(ids), MemoryDocument.class).docs()) {
-            if (item.isResult()) {
-                GetResult<MemoryDocument> r = item.result();
-                if (r.found() && r.source() != null) {
-                    out.add(new Versioned(r.source().toRecord(), r.id(), r.seqNo(), r.primaryTerm()));
-                }
-            }
-        }
-        return out;
+        return new ArrayList<>(readAll(ids).values());
     }
 }

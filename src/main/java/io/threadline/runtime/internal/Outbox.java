@@ -137,8 +137,18 @@ public final class Outbox {
     private boolean apply(ThreadKey thread, Checkpoint checkpoint) {
         try {
             Map<String, String> tags = inheritedTags(thread);
+            List<MemoryWrite> writes = new ArrayList<>();
             for (MemoryWrite write : decode(checkpoint.outbox())) {
-                memory.put(write.withMetadataDefaults(tags), clock.instant());
+                writes.add(write.withMetadataDefaults(tags));
+            }
+            // One batch: with OpenSearch a few bulk requests for the step's writes, not a handful of requests each.
+            try {
+                memory.putAll(writes, clock.instant());
+            } catch (ThreadlineException e) {
+                if (!refusedCorrection(e)) {
+                    throw e;
+                }
+                oneByOne(checkpoint, writes);
             }
             store.markPublished(thread, checkpoint.id());
             return true;
@@ -147,6 +157,31 @@ public final class Outbox {
                     + " are not applied yet (will retry): " + e.getMessage());
             return false;
         }
+    }
+
+    /**
+     * A node's correction ({@code ctx.remember(…, supersedes)}) names memories it recalled; by the time its step's writes
+     * are applied, one may be gone or corrected by another write. Refusing the write for ever would hold back the
+     * thread's outbox, so the writes go one at a time and such a correction is remembered as a memory of its own (the
+     * other memories left as they are), with a warning.
+     */
+    private void oneByOne(Checkpoint checkpoint, List<MemoryWrite> writes) {
+        for (MemoryWrite write : writes) {
+            try {
+                memory.put(write, clock.instant());
+            } catch (ThreadlineException e) {
+                if (!refusedCorrection(e) || write.supersedes().isEmpty()) {
+                    throw e;
+                }
+                LOG.warning("memory " + write.id() + " of checkpoint " + checkpoint.id() + " is remembered without correcting "
+                        + write.supersedes() + ": " + e.getMessage());
+                memory.put(write.superseding(List.of()), clock.instant());
+            }
+        }
+    }
+
+    private static boolean refusedCorrection(ThreadlineException e) {
+        return e.code() == ErrorCode.INVALID_INPUT && "supersedes".equals(e.details().get("field"));
     }
 
     /**

@@ -127,7 +127,15 @@ final class RecordingStepContext implements StepContext {
         if (!scope.memoryAvailable) {
             throw new IllegalStateException("this runtime has no long-term memory store");
         }
-        scope.remember(node, namespace, content, kind, importance);
+        scope.remember(node, namespace, content, kind, importance, java.util.List.of());
+    }
+
+    @Override
+    public void remember(String namespace, String content, String kind, double importance, java.util.List<String> supersedes) {
+        if (!scope.memoryAvailable) {
+            throw new IllegalStateException("this runtime has no long-term memory store");
+        }
+        scope.remember(node, namespace, content, kind, importance, supersedes);
     }
 
     @Override

@@ -130,12 +130,14 @@ public final class StepScope implements StepEnvironment {
      * in this attempt ({@code effect:<seq>}, as the checkpoint's effects number them), or its input when it made none.
      * The checkpoint id is added by the outbox once known.
      */
-    void remember(String node, String namespace, String content, String kind, double importance) {
+    void remember(String node, String namespace, String content, String kind, double importance, List<String> supersedes) {
         String id = "o-" + Embeddings.sha256(thread.tenant() + "\n" + thread.threadId() + "\n" + step + "\n" + remembered.size())
                 .substring(0, 32);
         int effect = journal.lastCompleted(node);
-        remembered.add(new MemoryWrite(id, thread.tenant(), namespace, content, kind, importance, null, thread.threadId(), null, step,
-                node, effect < 0 ? "input" : "effect:" + effect, Map.of()));
+        MemoryWrite write = new MemoryWrite(id, thread.tenant(), namespace, content, kind, importance, null, thread.threadId(), null, step,
+                node, effect < 0 ? "input" : "effect:" + effect, Map.of());
+        // The constructor refuses malformed ids (INVALID_INPUT, field supersedes) while the step can still fail cleanly.
+        remembered.add(supersedes == null || supersedes.isEmpty() ? write : write.superseding(supersedes));
     }
 
     void markDegradedRecall() {

@@ -276,6 +276,38 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
         assertThat(sweeps.deleteAll(a, MemoryQueries.fromThread(a, "thread-x"))).isEmpty();
     }
 
+    @Test
+    void aBatchLongerThanABulkRequestAndAPruneLongerThanAPageReachEveryMemory() {
+        // Bulk requests of 3 writes and sweep pages of 2 memories (threadline.memory.opensearch.bulk-size / sweep-page).
+        OpenSearchMemoryStore small = new OpenSearchMemoryStore(client, new Embeddings(new WordEmbeddingModel()), MemorySettings.DEFAULT,
+                new OpenSearchMemorySettings(settings.index(), "lucene", WordEmbeddingModel.DIMENSION, 4, 0, 16, 100, 3, 2));
+        String[] words = {"alpha", "bravo", "charlie", "delta", "echo", "golf", "hotel", "lima", "mike", "oscar", "tango"};
+        List<MemoryWrite> batch = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            batch.add(new MemoryWrite("x" + i, a, "short", words[i] + " expires soon", "fact", 0.5, java.time.Duration.ofMinutes(1),
+                    "thread-x", null, java.util.Map.of()));
+        }
+        for (int i = 5; i < 11; i++) {
+            batch.add(new MemoryWrite("c" + i, a, "capped", words[i] + " stays a while", "fact", i / 20.0, null, null, null,
+                    java.util.Map.of()));
+        }
+        // The last write is a near-duplicate of c10, in the same bulk request: it merges into c10, as a put after c10 would.
+        batch.add(new MemoryWrite(null, a, "capped", "Tango stays a while!", "fact", 0.9, null, null, null, java.util.Map.of()));
+        List<io.threadline.memory.PutResult> results = small.putAll(batch, T0);
+        assertThat(results).extracting(r -> r.memory().id()).containsExactly("x0", "x1", "x2", "x3", "x4", "c5", "c6", "c7", "c8", "c9",
+                "c10", "c10");
+        assertThat(results).extracting(io.threadline.memory.PutResult::merged).containsExactly(false, false, false, false, false, false,
+                false, false, false, false, false, true);
+        assertThat(store.get(a, "c10").orElseThrow().importance()).isEqualTo(0.9);
+        Instant later = T0.plus(java.time.Duration.ofHours(1));
+        io.threadline.memory.MemoryPruneReport report = small.prune(a, 2, later);
+        assertThat(report.expiredIds()).containsExactly("x0", "x1", "x2", "x3", "x4");
+        // The two most important of six are kept; the other four go, least important first.
+        assertThat(report.overCapIds()).containsExactly("c8", "c7", "c6", "c5");
+        assertThat(small.forgetThread(a, "thread-x").removed()).isZero();
+        assertThat(store.get(a, "c9")).isPresent();
+    }
+
     /** The painless script README.md gives for moving memories out of an index created by an earlier version. */
     static final String REINDEX_SCRIPT = "def s = ctx._source; if (s.metadataTerms == null) { def t = []; if (s.metadata != null) "
             + "{ for (e in s.metadata.entrySet()) { t.add(e.getKey() + '=' + e.getValue()); } } s.metadataTerms = t; } "
