@@ -153,6 +153,7 @@ public final class W1DynamoDb {
         boolean telemetry = true;
         boolean sdkSpans = false;
         long readBytes = -1; // the runtime's default unless --snapshot-read-bytes says
+        int compressAbove = -1; // the store's default unless --compress-above says
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--trust-head-cache")) {
                 trust = true;
@@ -164,6 +165,8 @@ public final class W1DynamoDb {
                     case "off" -> false;
                     default -> throw new IllegalArgumentException("--telemetry on|off, got " + args[i]);
                 };
+            } else if (args[i].equals("--compress-above")) {
+                compressAbove = Integer.parseInt(args[++i]);
             } else if (args[i].equals("--snapshot-read-bytes")) {
                 readBytes = Long.parseLong(args[++i]);
             } else {
@@ -213,11 +216,16 @@ public final class W1DynamoDb {
                 .httpClient(UrlConnectionHttpClient.create())
                 .build();
         AtomicInteger tables = new AtomicInteger();
+        int compressAboveBytes = compressAbove;
         new W1("dynamodb", () -> {
             String table = "w1-" + tables.incrementAndGet();
             DynamoDbTables.createIfMissing(admin, table);
             counter.reset();
-            return new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC());
+            DynamoDbStoreSettings settings = DynamoDbStoreSettings.defaults(table);
+            if (compressAboveBytes >= 0) {
+                settings = settings.withSizes(compressAboveBytes, settings.maxItemBytes(), settings.maxCheckpointBytes());
+            }
+            return new DynamoDbCheckpointStore(client, settings, Clock.systemUTC());
         }, turns, counter, options)
                 .run("DynamoDB Local 2.6.1 (separate process, in memory, loopback HTTP), telemetry " + (telemetry
                         ? "on (call limits, ThreadlineTelemetry" + (sdkSpans ? ", the SDK's OpenTelemetry interceptor" : "") + "; exporters discard)" : "off (bare client)"));

@@ -85,7 +85,7 @@ final class InMemoryThreadLog {
             tags = commit.tags();
         }
         summary = ThreadSummary.of(cp, tags);
-        return new CommitResult(cp, false);
+        return new CommitResult(cp, false, bytes.length); // what this store keeps of a checkpoint: its envelope
     }
 
     private void add(Checkpoint cp, byte[] encoded) {
@@ -152,10 +152,12 @@ final class InMemoryThreadLog {
     private CheckpointChain chain(ThreadKey thread, long targetStep) {
         long from = snapshotAtOrBelow(targetStep);
         List<Checkpoint> out = new ArrayList<>((int) (targetStep - from + 1));
+        List<Long> stored = new ArrayList<>(out.size());
         for (long s = from; s <= targetStep; s++) {
             out.add(decode(thread, s));
+            stored.add((long) byStep(s).bytes().length);
         }
-        return new CheckpointChain(out);
+        return new CheckpointChain(out, stored);
     }
 
     private long snapshotAtOrBelow(long step) {

@@ -9,7 +9,9 @@ import org.junit.jupiter.api.Test;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -106,6 +108,29 @@ public abstract class CheckpointStoreContract {
         assertThat(latest.checkpoints()).extracting(Checkpoint::step).containsExactly(4L, 5L, 6L, 7L, 8L, 9L);
         assertThat(latest.target()).isEqualTo(chain.get(8));
         assertThat(materialise(latest)).containsExactly(upTo(9));
+    }
+
+    @Test
+    void aCommitAndAChainSayWhatEachCheckpointIsStoredAs() {
+        ThreadKey thread = newThread();
+        Map<Long, Long> committed = new HashMap<>();
+        Checkpoint cp = fixtures.first(thread);
+        committed.put(1L, store().commit(new Commit(cp, 0)).storedBytes());
+        for (int s = 2; s <= 6; s++) {
+            cp = fixtures.next(cp, s == 4);
+            committed.put((long) s, store().commit(new Commit(cp, s - 1)).storedBytes());
+        }
+        assertThat(committed.values()).allMatch(bytes -> bytes > 0);
+
+        CheckpointChain latest = store().loadLatest(thread).orElseThrow();
+        assertThat(latest.storedBytesKnown()).isTrue();
+        assertThat(latest.storedBytes()).containsExactly(committed.get(4L), committed.get(5L), committed.get(6L));
+        assertThat(latest.snapshotReadBytes()).isEqualTo(committed.get(4L));
+        assertThat(latest.deltaReadBytes()).isEqualTo(committed.get(5L) + committed.get(6L));
+        CheckpointChain toFive = store().load(thread, latest.checkpoints().get(1).id()).orElseThrow();
+        assertThat(toFive.storedBytes()).containsExactly(committed.get(4L), committed.get(5L));
+        // Each checkpoint is counted once, within what the store holds for the thread.
+        assertThat(committed.values().stream().mapToLong(Long::longValue).sum()).isLessThanOrEqualTo(store().storedBytes(thread));
     }
 
     @Test

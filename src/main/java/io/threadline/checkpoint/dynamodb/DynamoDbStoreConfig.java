@@ -17,8 +17,8 @@ public interface DynamoDbStoreConfig {
     @WithDefault("threadline")
     String table();
 
-    /** Gzip a checkpoint larger than this many bytes. */
-    @WithDefault("8192")
+    /** Gzip a checkpoint larger than this many bytes (kept only when gzip makes it smaller). */
+    @WithDefault("256")
     int compressAboveBytes();
 
     /** Largest data one item holds; larger checkpoints are split into chunk items. */

@@ -54,6 +54,11 @@ public final class EffectJournal {
     private NonDeterministicException divergence;
     /** Told about each live call and each reused result (telemetry); never about replayed ones. */
     private EffectObserver observer = EffectObserver.NONE;
+    /** Kinds a call of which reaches nothing outside the step: the clock, ids, memory reads, the resume value. */
+    private static final java.util.Set<EffectKind> IN_PROCESS =
+            java.util.EnumSet.of(EffectKind.CLOCK, EffectKind.ID, EffectKind.RECALL, EffectKind.RESUME);
+    /** Run before each live call of any other kind (a model, a tool); may throw to stop it. */
+    private Runnable beforeOutsideCall;
 
     private EffectJournal(boolean replay, List<Effect> initial, Map<String, List<Effect>> seeds, EffectSink sink,
                           Map<String, Map<Integer, List<Effect>>> recorded) {
@@ -89,6 +94,15 @@ public final class EffectJournal {
     /** Reports this journal's live calls and reused results to {@code observer}; returns this journal. */
     public EffectJournal observedBy(EffectObserver observer) {
         this.observer = java.util.Objects.requireNonNull(observer, "observer");
+        return this;
+    }
+
+    /**
+     * Runs {@code check} before every live call that reaches outside the step (a model, a tool — not the clock, an id,
+     * a memory read); it may throw to stop the call. The runtime checks a cached head there (see StepRunner).
+     */
+    public EffectJournal beforeOutsideCalls(Runnable check) {
+        this.beforeOutsideCall = check;
         return this;
     }
 
@@ -187,6 +201,9 @@ public final class EffectJournal {
             }
             // The attempt asks something else than before: from here on everything is made anew.
             queue.clear();
+        }
+        if (beforeOutsideCall != null && !IN_PROCESS.contains(kind)) {
+            beforeOutsideCall.run();
         }
         EffectObserver.Call observed = observer.calling(node, attempt, kind, name, request);
         Effect made = null;

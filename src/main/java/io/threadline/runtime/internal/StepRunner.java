@@ -40,6 +40,7 @@ import io.threadline.state.StateSchema;
 import io.threadline.state.StateValidator;
 import io.threadline.state.Update;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -147,27 +148,51 @@ public final class StepRunner<S> {
             throw new ThreadlineException(ErrorCode.INVALID_INPUT,
                     "idempotencyKey must be 1-128 printable ASCII characters without spaces", Map.of("field", "idempotencyKey"));
         }
-        Head<S> cached = options.trustHeadCache() ? heads.cached(thread) : null;
+        Head<S> cached = heads.cached(thread);
         if (cached == null) {
-            return stepOn(thread, heads.current(thread), input, idempotencyKey, resume, expectedHead, tags);
+            return stepOn(thread, heads.current(thread), input, idempotencyKey, resume, expectedHead, tags, HeadCheck.NONE);
         }
+        if (options.trustHeadCache()) {
+            try {
+                return stepOn(thread, cached, input, idempotencyKey, resume, expectedHead, tags, HeadCheck.NONE);
+            } catch (ThreadlineException e) {
+                // A failure on an unchecked cached head may only mean the head was stale (another process
+                // moved the thread): then decide again, once, on the stored head. A second failure, or a
+                // failure on a head that is still current, goes to the caller.
+                boolean stale = e.code() == ErrorCode.CONFLICT || !heads.headIs(thread, cached.checkpoint().id());
+                if (!stale) {
+                    throw e;
+                }
+                return stepOn(thread, heads.load(thread), input, idempotencyKey, resume, expectedHead, tags, HeadCheck.NONE);
+            }
+        }
+        // The cached head is checked lazily (HeadCheck): before the step's first call outside it, else by the commit.
+        Instant started = options.clock().instant();
+        HeadCheck check = HeadCheck.of(thread, () -> heads.headIs(thread, cached.checkpoint().id()));
         try {
-            return stepOn(thread, cached, input, idempotencyKey, resume, expectedHead, tags);
+            return stepOn(thread, cached, input, idempotencyKey, resume, expectedHead, tags, check);
         } catch (ThreadlineException e) {
-            // A failure on an unchecked cached head may only mean the head was stale (another process
-            // moved the thread): then decide again, once, on the stored head. A second failure, or a
-            // failure on a head that is still current, goes to the caller.
-            boolean stale = e.code() == ErrorCode.CONFLICT || !heads.headIs(thread, cached.checkpoint().id());
-            if (!stale) {
+            if (check.stale()) {
+                // The check found the head moved, before anything reached outside the step: run it on the stored head.
+                return stepOn(thread, heads.load(thread), input, idempotencyKey, resume, expectedHead, tags, HeadCheck.NONE);
+            }
+            if (check.ran() || e.code() != ErrorCode.CONFLICT && heads.headIs(thread, cached.checkpoint().id())) {
+                throw e; // decided on a head that was current: as a step on a checked head
+            }
+            // Nothing reached outside the step, and its head is no longer the store's. Run it again only where a
+            // checked head would have been the stored one already — the thread had moved before this step began;
+            // a thread that moved while the step ran is a race this step lost, answered as it always was: CONFLICT.
+            ThreadHeads.Reloaded<S> reloaded = heads.reloadAfter(thread, cached.checkpoint(), started);
+            if (!reloaded.movedBefore()) {
                 throw e;
             }
-            return stepOn(thread, heads.load(thread), input, idempotencyKey, resume, expectedHead, tags);
+            return stepOn(thread, reloaded.head(), input, idempotencyKey, resume, expectedHead, tags, HeadCheck.NONE);
         }
     }
 
     /** @param tags the thread's tags if this step creates it (ignored on a thread that has steps) */
     private StepResult<S> stepOn(ThreadKey thread, Head<S> head, Update<S> input, String idempotencyKey, JsonNode resume,
-                                 CheckpointId expectedHead, ThreadTags tags) {
+                                 CheckpointId expectedHead, ThreadTags tags, HeadCheck check) {
         if (expectedHead != null && (head == null || !head.checkpoint().id().equals(expectedHead))) {
             throw new ThreadlineException(ErrorCode.CONFLICT, "thread " + thread.threadId() + " moved on after checkpoint "
                     + expectedHead + " (another writer stepped it); its head is " + (head == null ? "gone" : head.checkpoint().id()),
@@ -210,15 +235,21 @@ public final class StepRunner<S> {
 
         Outbox outbox = heads.outbox();
         if (outbox.behind(thread)) {
+            check.verify();
             outbox.catchUp(thread);
         }
         AppliedUpdate<S> withInput = schema.apply(before, input.changes());
         // Pending effects exist only where a SYNC node may run: look for them (one store read) only then,
-        // and clear them after the commit only when there are some.
-        StepPending pending = StepPending.of(heads.store(), thread, step, mayRunSync(scheduled));
+        // and clear them after the commit only when there are some. They are kept under the step's number,
+        // so the head that number comes from is checked first.
+        boolean mayRunSync = mayRunSync(scheduled);
+        if (mayRunSync) {
+            check.verify();
+        }
+        StepPending pending = StepPending.of(heads.store(), thread, step, mayRunSync);
         try {
             return runAndCommit(thread, head, withInput, scheduled, idempotencyKey, resume, failedHead, pending,
-                    version == null ? Map.of() : version.moved(), head == null ? tags : ThreadTags.none());
+                    version == null ? Map.of() : version.moved(), head == null ? tags : ThreadTags.none(), check);
         } catch (ThreadlineException e) {
             pending.ended(e.code());
             throw e;
@@ -227,12 +258,16 @@ public final class StepRunner<S> {
 
     private StepResult<S> runAndCommit(ThreadKey thread, Head<S> head, AppliedUpdate<S> withInput, List<String> scheduled,
                                        String idempotencyKey, JsonNode resume, Checkpoint failedHead, StepPending pending,
-                                       Map<String, String> moved, ThreadTags tags) {
+                                       Map<String, String> moved, ThreadTags tags, HeadCheck check) {
         long step = head == null ? 1 : head.checkpoint().step() + 1;
         boolean interrupted = resume != null;
+        EffectJournal journal = EffectJournal.live(pending.found(), failedHead == null ? Map.of() : seeds(failedHead), pending.sink())
+                .observedBy(options.observer().stepRunning(thread, step, scheduled));
+        if (check != HeadCheck.NONE) {
+            journal.beforeOutsideCalls(check::verify);
+        }
         StepScope scope = new StepScope(thread, step, options.clock(), options.random(), heads.memory(), chatModel, tools,
-                EffectJournal.live(pending.found(), failedHead == null ? Map.of() : seeds(failedHead), pending.sink())
-                        .observedBy(options.observer().stepRunning(thread, step, scheduled)), heads.memory() != null, codec);
+                journal, heads.memory() != null, codec);
         if (interrupted) {
             Interrupt waiting = Interrupt.of(head.checkpoint(), codec);
             scope.resuming(waiting.when() == InterruptPoint.AFTER ? null : moved.getOrDefault(waiting.node(), waiting.node()), resume);

@@ -145,7 +145,33 @@ public final class ThreadHeads<S> {
 
     /** The stored head, read in full (one load: HEAD + snapshot + deltas), and cached. */
     public Head<S> load(ThreadKey thread) {
+        return loaded(thread, store.loadLatest(thread).orElse(null));
+    }
+
+    /**
+     * {@link #load}, and whether the thread had already moved past {@code seen} at {@code since}: whether the
+     * checkpoint that followed {@code seen} has an id older than that instant (an id carries its writer's clock when it
+     * made the checkpoint, which its commit follows). When the chain read starts after that checkpoint, its first one
+     * stands in: a later id, so the answer errs towards "not yet".
+     */
+    public Reloaded<S> reloadAfter(ThreadKey thread, Checkpoint seen, Instant since) {
         CheckpointChain chain = store.loadLatest(thread).orElse(null);
+        boolean movedBefore = false;
+        if (chain != null) {
+            for (Checkpoint cp : chain.checkpoints()) {
+                if (cp.step() > seen.step()) {
+                    movedBefore = cp.id().compareTo(CheckpointId.earliestAt(since)) < 0;
+                    break;
+                }
+            }
+        }
+        return new Reloaded<>(loaded(thread, chain), movedBefore);
+    }
+
+    /** What {@link #reloadAfter} read: the stored head (null for none) and whether it had moved before the instant asked. */
+    public record Reloaded<S>(Head<S> head, boolean movedBefore) {}
+
+    private Head<S> loaded(ThreadKey thread, CheckpointChain chain) {
         if (chain == null) {
             cache.remove(thread);
             return null;
