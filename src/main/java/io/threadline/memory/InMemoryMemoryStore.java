@@ -141,13 +141,7 @@ public final class InMemoryMemoryStore implements MemoryStore {
     public MemoryPruneReport prune(String tenant, int maxPerNamespace, Instant now) {
         Map<String, MemoryRecord> records = tenant(tenant);
         synchronized (records) {
-            List<String> expired = new ArrayList<>();
-            for (MemoryRecord r : records.values()) {
-                if (r.expiredAt(now)) {
-                    expired.add(r.id());
-                }
-            }
-            expired.forEach(records::remove);
+            List<String> expired = removeIf(records, r -> r.expiredAt(now));
             List<String> overCap = MemoryMerge.overCap(records.values().stream().filter(r -> r.currentAt(now)).toList(), maxPerNamespace);
             overCap.forEach(records::remove);
             return new MemoryPruneReport(expired, overCap);
@@ -172,15 +166,21 @@ public final class InMemoryMemoryStore implements MemoryStore {
     private List<String> removeWhere(String tenant, java.util.function.Predicate<MemoryRecord> doomed) {
         Map<String, MemoryRecord> records = existing(tenant);
         synchronized (records) {
-            List<String> ids = new ArrayList<>();
-            for (MemoryRecord r : records.values()) {
-                if (doomed.test(r)) {
-                    ids.add(r.id());
-                }
-            }
-            ids.forEach(records::remove);
+            List<String> ids = removeIf(records, doomed);
             ids.sort(Comparator.naturalOrder());
             return ids;
         }
+    }
+
+    /** Removes the records {@code doomed} picks (the caller holds the map's monitor); their ids, in the map's order. */
+    private static List<String> removeIf(Map<String, MemoryRecord> records, java.util.function.Predicate<MemoryRecord> doomed) {
+        List<String> ids = new ArrayList<>();
+        for (MemoryRecord r : records.values()) {
+            if (doomed.test(r)) {
+                ids.add(r.id());
+            }
+        }
+        ids.forEach(records::remove);
+        return ids;
     }
 }

@@ -2,6 +2,7 @@ package io.threadline.runs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.threadline.ErrorCode;
+import io.threadline.Sha256;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.CheckpointId;
@@ -12,14 +13,10 @@ import io.threadline.checkpoint.ThreadKey;
 import io.threadline.runtime.ThreadRuntime;
 import io.threadline.state.Update;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -118,7 +115,7 @@ public final class BackgroundRuns {
         if (maxSteps < 1) {
             throw new ThreadlineException(ErrorCode.INVALID_INPUT, "maxSteps must be at least 1", Map.of("field", "maxSteps"));
         }
-        String runId = idempotencyKey == null ? ids.get() : "k-" + digest(thread + "/" + idempotencyKey).substring(0, 32);
+        String runId = idempotencyKey == null ? ids.get() : "k-" + Sha256.hex(thread + "/" + idempotencyKey).substring(0, 32);
         checkInput(thread, agent, input);
         for (int race = 0; race < RunWorker.MAX_RACES; race++) {
             Run current = runs.get(thread).orElse(null);
@@ -444,14 +441,6 @@ public final class BackgroundRuns {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ThreadlineException(ErrorCode.INTERNAL, "interrupted", Map.of());
-        }
-    }
-
-    private static String digest(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -3,13 +3,10 @@ package io.threadline.runs;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.threadline.ErrorCode;
+import io.threadline.Sha256;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.ThreadKey;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -32,7 +29,7 @@ public record RunMessage(String tenant, String threadId, String agent, String ru
      * order (a FIFO queue's message group). A digest, as group ids are at most 128 characters.
      */
     public String groupId() {
-        return digest(tenant + "/" + threadId);
+        return Sha256.hex(tenant + "/" + threadId);
     }
 
     /**
@@ -40,7 +37,7 @@ public record RunMessage(String tenant, String threadId, String agent, String ru
      * rollback numbers its steps again from where the thread went back to.
      */
     public String deduplicationId() {
-        return digest(tenant + "/" + threadId + "/" + runId + "/" + step);
+        return Sha256.hex(tenant + "/" + threadId + "/" + runId + "/" + step);
     }
 
     public String toJson() {
@@ -62,14 +59,6 @@ public record RunMessage(String tenant, String threadId, String agent, String ru
             return m;
         } catch (JsonProcessingException | IllegalArgumentException e) {
             throw new ThreadlineException(ErrorCode.INVALID_INPUT, "not a run message: " + e.getMessage(), Map.of("field", "body"));
-        }
-    }
-
-    private static String digest(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

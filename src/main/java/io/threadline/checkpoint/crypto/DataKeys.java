@@ -1,11 +1,10 @@
 package io.threadline.checkpoint.crypto;
 
 import io.threadline.ErrorCode;
+import io.threadline.Sha256;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.ThreadKey;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -140,10 +139,6 @@ final class DataKeys {
     }
 
     static byte[] fingerprint(byte[] wrapped) {
-        try {
-            return Arrays.copyOf(MessageDigest.getInstance("SHA-256").digest(wrapped), FINGERPRINT_BYTES);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        return Arrays.copyOf(Sha256.of(wrapped), FINGERPRINT_BYTES);
     }
 }

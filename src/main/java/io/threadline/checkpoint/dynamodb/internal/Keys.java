@@ -1,11 +1,10 @@
 package io.threadline.checkpoint.dynamodb.internal;
 
+import io.threadline.Sha256;
 import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.ThreadKey;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
@@ -91,11 +90,7 @@ public final class Keys {
         if (raw.length <= MAX_RAW_KEY_BYTES) {
             return IDEMPOTENCY_PREFIX + key;
         }
-        try {
-            return IDEMPOTENCY_PREFIX + "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(raw));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        return IDEMPOTENCY_PREFIX + "sha256:" + HexFormat.of().formatHex(Sha256.of(raw));
     }
 
     public static boolean isCheckpoint(String sk) {
