@@ -151,6 +151,12 @@ public final class Outbox {
                 oneByOne(checkpoint, writes);
             }
             store.markPublished(thread, checkpoint.id());
+            if (store.head(thread).isEmpty()) {
+                // The thread was deleted while these writes were applied — after the tags were read, perhaps after the
+                // delete forgot the thread's memories: they must not outlive it. The delete closed the thread before it
+                // forgot them (ThreadRuntime#delete), so a head still there now means that forget is yet to come.
+                memory.forgetThread(thread.tenant(), thread.threadId());
+            }
             return true;
         } catch (ThreadlineException | IOException e) {
             LOG.log(Level.WARNING, "memory writes of checkpoint " + checkpoint.id() + " of " + thread
