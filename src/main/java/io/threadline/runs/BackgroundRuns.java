@@ -13,6 +13,7 @@ import io.threadline.checkpoint.ThreadKey;
 import io.threadline.runtime.ThreadRuntime;
 import io.threadline.state.Update;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
