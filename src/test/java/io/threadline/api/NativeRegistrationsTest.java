@@ -78,6 +78,8 @@ class NativeRegistrationsTest {
             Map.entry("io.threadline.memory.opensearch.BulkPuts$Run", "the writes of a batch that go in one bulk request, in process"),
             Map.entry("io.threadline.memory.opensearch.VersionedWrites$Versioned",
                     "a document with the version it was read at, in process; the body is MemoryDocument"),
+            Map.entry("io.threadline.memory.opensearch.SignedTransport$KeepHttp",
+                    "the signed transport's HTTP client (client and port), in process"),
             Map.entry(ToolBox.class.getName() + "$Binding", "a tool method bound in process; the tool classes themselves need "
                     + "registering in a native image (see ToolBox)"),
             Map.entry(io.threadline.examples.approvals.RefundPolicy.class.getName(),

@@ -79,14 +79,7 @@ final class SignedTransport extends ForwardingTransport {
     }
 
     /** Sends the signed request over plain HTTP to the endpoint's port (AwsSdk2Transport wrote https). */
-    private static final class KeepHttp implements SdkHttpClient {
-        private final SdkHttpClient http;
-        private final int port;
-
-        KeepHttp(SdkHttpClient http, int port) {
-            this.http = http;
-            this.port = port;
-        }
+    private record KeepHttp(SdkHttpClient http, int port) implements SdkHttpClient {
 
         @Override
         public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {

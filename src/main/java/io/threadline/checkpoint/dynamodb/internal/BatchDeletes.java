@@ -50,6 +50,21 @@ public final class BatchDeletes {
         return 0;
     }
 
+    /**
+     * {@link #delete}, for callers whose answer to "not all deleted" is the same whatever the cause: an interrupt
+     * while pausing between attempts counts as every key left (the batches not yet done are not sent), and the
+     * thread's interrupt flag is set again for the caller to see.
+     */
+    public static int deleteOrCountLeft(DynamoDbClient client, String table, List<Map<String, AttributeValue>> keys,
+            int maxAttempts) {
+        try {
+            return delete(client, table, keys, maxAttempts);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return keys.size();
+        }
+    }
+
     private static int writeAll(DynamoDbClient client, String table, List<WriteRequest> batch, int maxAttempts)
             throws InterruptedException {
         Map<String, List<WriteRequest>> pending = Map.of(table, batch);

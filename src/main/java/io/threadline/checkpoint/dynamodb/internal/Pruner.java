@@ -85,13 +85,10 @@ public record Pruner(DynamoDbClient client, String table, ThreadReader reader) {
 
     /** In the order given (BatchDeletes stops at a batch it cannot finish), so the chain is never broken. */
     private void delete(ThreadKey thread, List<Map<String, AttributeValue>> keys) {
-        int left;
-        try {
-            left = BatchDeletes.delete(client, table, keys, MAX_BATCH_ATTEMPTS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        int left = BatchDeletes.deleteOrCountLeft(client, table, keys, MAX_BATCH_ATTEMPTS);
+        if (left > 0 && Thread.currentThread().isInterrupted()) {
             throw new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE, "interrupted during a prune of " + thread
-                    + "; the thread is intact, safe to retry", Map.of("thread", thread.threadId()), e);
+                    + "; the thread is intact, safe to retry", Map.of("thread", thread.threadId()));
         }
         if (left > 0) {
             throw new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE, "DynamoDB left " + left

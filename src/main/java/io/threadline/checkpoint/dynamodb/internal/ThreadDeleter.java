@@ -27,7 +27,7 @@ import java.util.Map;
  * </ol>
  * Interrupted anywhere, the tombstone stays: the thread is unreadable and closed until the delete is run again.
  */
-public final class ThreadDeleter {
+public record ThreadDeleter(DynamoDbClient client, String table, Clock clock, int deleteAttempts) {
 
     /** Keys read per page of the sweep: only keys are read, so a page stays a few tens of kilobytes. */
     private static final int PAGE = 500;
@@ -40,18 +40,6 @@ public final class ThreadDeleter {
     public static final String DELETING_STATUS = "DELETING";
     /** Reads and conditional puts of the tombstone before a thread stepping without pause is answered CONFLICT. */
     private static final int CLOSE_ATTEMPTS = 8;
-
-    private final DynamoDbClient client;
-    private final String table;
-    private final Clock clock;
-    private final int deleteAttempts;
-
-    public ThreadDeleter(DynamoDbClient client, String table, Clock clock, int deleteAttempts) {
-        this.client = client;
-        this.table = table;
-        this.clock = clock;
-        this.deleteAttempts = deleteAttempts;
-    }
 
     public ThreadDeletion delete(ThreadKey thread) {
         String pk = Keys.partition(thread);
@@ -160,13 +148,7 @@ public final class ThreadDeleter {
     }
 
     private void deleteAll(ThreadKey thread, List<Map<String, AttributeValue>> keys) {
-        int left;
-        try {
-            left = BatchDeletes.delete(client, table, keys, deleteAttempts);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            left = keys.size();
-        }
+        int left = BatchDeletes.deleteOrCountLeft(client, table, keys, deleteAttempts);
         if (left > 0) {
             throw new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE, "DynamoDB left " + left + " items of thread "
                     + thread.threadId() + " undeleted; the thread stays closed and unreadable — run the delete again to finish it",
