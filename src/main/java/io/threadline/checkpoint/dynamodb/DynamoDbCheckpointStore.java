@@ -346,11 +346,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
      * with its TTL (or goes with the next read of the thread's pending effects).
      */
     private void delete(java.util.List<Map<String, AttributeValue>> keys) {
-        try {
-            BatchDeletes.delete(client, settings.tableName(), keys, PENDING_DELETE_ATTEMPTS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        BatchDeletes.deleteOrCountLeft(client, settings.tableName(), keys, PENDING_DELETE_ATTEMPTS);
     }
 
     /** Runs one store operation, turning what the SDK throws after its retries into Threadline's codes. */
