@@ -85,12 +85,15 @@ class OutboxAfterDeleteTest {
                 Arguments.of("DynamoDB, OpenSearch", dynamo, memoryOpenSearch));
     }
 
-    /** {@code real}, with {@code beforeFirstPut} run once just before its first put goes through. */
+    /**
+     * {@code real}, with {@code beforeFirstPut} run once just before its first put goes through: {@code put}, or
+     * {@code putAll}, by which the outbox applies a step's writes as one batch.
+     */
     private static MemoryStore racing(MemoryStore real, AtomicReference<Runnable> beforeFirstPut) {
         AtomicBoolean fired = new AtomicBoolean();
         return (MemoryStore) java.lang.reflect.Proxy.newProxyInstance(OutboxAfterDeleteTest.class.getClassLoader(),
                 new Class<?>[]{MemoryStore.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("put") && fired.compareAndSet(false, true)) {
+                    if ((method.getName().equals("put") || method.getName().equals("putAll")) && fired.compareAndSet(false, true)) {
                         beforeFirstPut.get().run();
                     }
                     try {
