@@ -2,8 +2,6 @@ package io.threadline.api;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.restassured.http.ContentType;
-import io.restassured.response.ValidatableResponse;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.config.Runs;
 import io.threadline.runs.Advance;
@@ -17,6 +15,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import java.util.Map;
 import java.util.UUID;
 
+import static io.threadline.api.BackgroundEnqueueApiTest.post;
+import static io.threadline.api.BackgroundEnqueueApiTest.turn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -40,16 +40,6 @@ class DeleteBackgroundRunApiTest {
 
     @org.eclipse.microprofile.config.inject.ConfigProperty(name = "threadline.dynamodb.table")
     String table;
-
-    private static ValidatableResponse post(String path, String body) {
-        int port = org.eclipse.microprofile.config.ConfigProvider.getConfig().getOptionalValue("quarkus.http.test-port", Integer.class)
-                .orElse(8081);
-        return io.restassured.RestAssured.given().port(port).contentType(ContentType.JSON).body(body).post(path).then();
-    }
-
-    private static String turn(String text) {
-        return "{\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}";
-    }
 
     /** A thread with a head (one foreground step, tagged), then a run in progress holding its start input and two queued ones. */
     private Run threadWithQueuedRun(String thread, String user) {
