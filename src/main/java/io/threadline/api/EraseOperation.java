@@ -19,7 +19,7 @@ import java.util.Map;
 /**
  * The {@code erase} operation: a tenant erases one data subject ({@link SubjectErasure}). Each of the subject's threads
  * is deleted by the runtime of its agent (so that runtime's caches forget it), or in the store where no served agent
- * holds it.
+ * holds it; its background run with it ({@link ThreadDeletes}).
  */
 @ApplicationScoped
 public class EraseOperation {
@@ -52,6 +52,9 @@ public class EraseOperation {
     Agents agents;
 
     @Inject
+    ThreadDeletes deletes;
+
+    @Inject
     EraseConfig config;
 
     @Inject
@@ -69,7 +72,8 @@ public class EraseOperation {
         var fallback = SubjectErasure.storeDeleter(store, memory);
         SubjectErasure erasure = new SubjectErasure(store, memory, (tenant, listed) -> {
             ThreadRuntime<?> runtime = servedRuntime(listed);
-            return runtime == null ? fallback.apply(tenant, listed) : runtime.delete(ThreadKey.of(tenant, listed.threadId())).byKind();
+            ThreadKey thread = ThreadKey.of(tenant, listed.threadId());
+            return runtime == null ? deletes.withRun(thread, fallback.apply(tenant, listed)) : deletes.delete(runtime, thread).removed();
         }, clock, key, config.pageSize(), config.maxThreadsPerCall());
         return Reply.of(erasure.erase(caller.tenant(), request.subject()));
     }

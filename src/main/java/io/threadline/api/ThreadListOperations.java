@@ -7,7 +7,6 @@ import io.threadline.checkpoint.ThreadKey;
 import io.threadline.checkpoint.ThreadPage;
 import io.threadline.checkpoint.ThreadQuery;
 import io.threadline.checkpoint.ThreadTags;
-import io.threadline.runtime.DeleteReport;
 import io.threadline.runtime.ThreadRuntime;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -25,6 +24,9 @@ public class ThreadListOperations {
 
     @Inject
     OperationSupport support;
+
+    @Inject
+    ThreadDeletes deletes;
 
     /** The caller's threads, newest activity first (CheckpointStore#threads). */
     public Replies.Threads threads(Caller caller, Requests.Threads r) {
@@ -46,14 +48,13 @@ public class ThreadListOperations {
     }
 
     /**
-     * Deletes the caller's thread and the memories derived from it. The tenant is the caller's, so another
+     * Deletes the caller's thread, the memories derived from it and its background run ({@link ThreadDeletes}). The tenant is the caller's, so another
      * tenant's thread of the same id is out of reach; a thread of another agent than the one named is refused
      * ({@code AGENT_MISMATCH}) before anything is deleted.
      */
     public Replies.Delete delete(Caller caller, Requests.Delete r) {
         ThreadRuntime<?> runtime = support.runtime(r.agent());
-        DeleteReport report = runtime.delete(caller.thread(r.threadId()));
-        return new Replies.Delete(report.threadId(), report.existed(), report.byKind(), null);
+        return deletes.delete(runtime, caller.thread(r.threadId()));
     }
 
     private static Set<String> statuses(JsonNode status) {

@@ -30,7 +30,8 @@ import java.util.List;
 public final class MigrationDryRunCommand {
 
     static final String USAGE = "usage: dry-run --table TABLE (--tenant TENANT | --all-tenants) --agent CLASS [--agent CLASS …]"
-            + " [--endpoint URL] [--region REGION] [--page N] [--examples N] [--max-threads N] [--cursor CURSOR]";
+            + " [--endpoint URL] [--region REGION] [--page N] [--examples N] [--max-threads N] [--cursor CURSOR]"
+            + " [--encryption none|local|kms] [--local-key BASE64] [--kms-key-id KEY] [--data-key-table TABLE]";
 
     private MigrationDryRunCommand() {
     }
@@ -57,6 +58,10 @@ public final class MigrationDryRunCommand {
         String endpoint = null;
         String region = null;
         String cursor = null;
+        String encryption = CheckpointStores.NONE;
+        String localKey = null;
+        String kmsKeyId = null;
+        String dataKeyTable = "threadline-datakeys";
         int page = 500;
         int examples = 5;
         long maxThreads = Long.MAX_VALUE;
@@ -78,6 +83,10 @@ public final class MigrationDryRunCommand {
                 case "--endpoint" -> endpoint = value;
                 case "--region" -> region = value;
                 case "--cursor" -> cursor = value;
+                case "--encryption" -> encryption = value;
+                case "--local-key" -> localKey = value;
+                case "--kms-key-id" -> kmsKeyId = value;
+                case "--data-key-table" -> dataKeyTable = value;
                 case "--page" -> page = number(flag, value);
                 case "--examples" -> examples = number(flag, value);
                 case "--max-threads" -> maxThreads = number(flag, value);
@@ -93,8 +102,19 @@ public final class MigrationDryRunCommand {
             log.println("agent " + agent.name() + " (" + name + "): graph " + agent.graph().fingerprint().value());
             loaded.add(agent);
         }
+        CheckpointStores keys = new CheckpointStores();
         try (DynamoDbClient client = client(endpoint, region)) {
-            CheckpointStore store = new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC());
+            CheckpointStore plain = new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC());
+            // Sealed checkpoints are read through the same store the application builds (CheckpointStores), from the flags.
+            CheckpointStore store;
+            try {
+                store = CheckpointStores.encrypted(plain, encryption(encryption, localKey, kmsKeyId, dataKeyTable, region),
+                        t -> new io.threadline.checkpoint.dynamodb.DynamoDbDataKeyStore(client, t), keys::keyProviderFor, Clock.systemUTC());
+            } catch (ThreadlineException e) {
+                throw invalid(e.getMessage());
+            } catch (IllegalArgumentException e) {
+                throw invalid("--local-key: " + e.getMessage());
+            }
             MigrationDryRun.Builder dryRun = MigrationDryRun.over(store);
             loaded.forEach(agent -> dryRun.graph(agent.name(), agent.graph()));
             MigrationReport report;
@@ -104,7 +124,25 @@ public final class MigrationDryRunCommand {
                 throw invalid(e.getMessage());
             }
             return report.render();
+        } finally {
+            keys.close();   // the KMS client, when --encryption kms made one
         }
+    }
+
+    /** The encryption settings the flags name, the application's defaults for the rest (threadline.encryption.*). */
+    static EncryptionConfig encryption(String keys, String localKey, String kmsKeyId, String dataKeyTable, String region) {
+        return new EncryptionConfig() {
+            public String keys() { return keys; }
+            public java.util.Optional<String> localKey() { return java.util.Optional.ofNullable(localKey); }
+            public java.util.Optional<String> kmsKeyId() { return java.util.Optional.ofNullable(kmsKeyId); }
+            public java.util.Optional<String> kmsRegion() { return java.util.Optional.ofNullable(region); }
+            public java.util.Optional<URI> kmsEndpointOverride() { return java.util.Optional.empty(); }
+            public java.time.Duration kmsTimeout() { return java.time.Duration.ofSeconds(5); }
+            public int kmsMaxAttempts() { return 3; }
+            public String dataKeyTable() { return dataKeyTable; }
+            public int keyCacheThreads() { return 1024; }
+            public java.time.Duration keyCacheLifetime() { return java.time.Duration.ofMinutes(5); }
+        };
     }
 
     /** A client of the table's DynamoDB: {@code endpoint} for DynamoDB Local, else AWS's (shared with the backfill command). */

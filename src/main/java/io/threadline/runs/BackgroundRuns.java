@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -101,6 +102,20 @@ public final class BackgroundRuns {
     /** The thread's latest background run, if it ever had one. */
     public Optional<Run> current(ThreadKey thread) {
         return runs.get(thread);
+    }
+
+    /**
+     * Removes the thread's run record and its wake-index entry, as deleting the thread does ({@link RunStore#delete}):
+     * an active run ends with it, and its messages in flight then find no run and change nothing. Answers what went, by
+     * kind: {@code runs} (the record: 0 or 1) and {@code queuedInputs} (the inputs it held, not yet applied — the start's
+     * own included — each possibly personal data).
+     */
+    public Map<String, Long> forget(ThreadKey thread) {
+        Optional<Run> removed = runs.delete(thread);
+        Map<String, Long> out = new LinkedHashMap<>();
+        out.put("runs", removed.isPresent() ? 1L : 0L);
+        out.put("queuedInputs", removed.map(r -> (long) r.inputs().size()).orElse(0L));
+        return out;
     }
 
     // ------------------------------------------------------------------ start

@@ -39,6 +39,17 @@ public final class InMemoryRunStore implements RunStore {
     }
 
     @Override
+    public synchronized Optional<Run> delete(ThreadKey thread) {
+        wakes.remove(thread);
+        return Optional.ofNullable(runs.remove(thread));
+    }
+
+    /** Whether the thread has an entry in the wake index (tests: a delete leaves none). */
+    boolean filed(ThreadKey thread) {
+        return wakes.containsKey(thread);
+    }
+
+    @Override
     public List<Run> due(Instant now, int limit) {
         return wakes.entrySet().stream().filter(e -> !e.getValue().isAfter(now))
                 .sorted(Map.Entry.comparingByValue(Comparator.naturalOrder())).limit(limit)

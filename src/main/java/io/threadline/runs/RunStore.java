@@ -30,4 +30,12 @@ public interface RunStore {
 
     /** Active runs whose filed sweep time is at or before {@code now} and still holds, oldest first, at most {@code limit}. */
     List<Run> due(Instant now, int limit);
+
+    /**
+     * Removes the thread's run record — queued inputs and all — and its wake-index entry (deleting the thread, or
+     * erasing its data subject): an active run ends there, and a message still in flight finds no run and changes
+     * nothing. Answers the record removed; empty when the thread had none (deletes are idempotent). A writer racing
+     * the delete either lands before it (and its version is what is removed) or finds no record.
+     */
+    Optional<Run> delete(ThreadKey thread);
 }

@@ -49,13 +49,13 @@ class BackgroundEnqueueApiTest {
     @Inject
     Runs runs;
 
-    private static ValidatableResponse post(String path, String body) {
+    static ValidatableResponse post(String path, String body) {
         int port = org.eclipse.microprofile.config.ConfigProvider.getConfig().getOptionalValue("quarkus.http.test-port", Integer.class)
                 .orElse(8081);
         return io.restassured.RestAssured.given().port(port).contentType(ContentType.JSON).body(body).post(path).then();
     }
 
-    private static String turn(String text) {
+    static String turn(String text) {
         return "{\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}";
     }
 

@@ -7,4 +7,9 @@ class InMemoryRunStoreContractTest extends RunStoreContract {
     protected RunStore newStore() {
         return new InMemoryRunStore();
     }
+
+    @Override
+    protected long wakeEntries(io.threadline.checkpoint.ThreadKey thread) {
+        return ((InMemoryRunStore) store).filed(thread) ? 1 : 0;
+    }
 }

@@ -133,6 +133,11 @@ public final class RunHarness implements AutoCloseable {
             public java.util.List<Run> due(java.time.Instant now, int limit) {
                 return runStore.due(now, limit);
             }
+
+            @Override
+            public java.util.Optional<Run> delete(ThreadKey t) {
+                return runStore.delete(t);
+            }
         };
     }
 

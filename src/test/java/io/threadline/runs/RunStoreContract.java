@@ -173,4 +173,64 @@ public abstract class RunStoreContract {
         assertThat(store.put(one.stepped(true, null, BASE.plusSeconds(1)).redrivenAt(BASE.plusSeconds(5)), BASE)).isFalse();
         assertThat(store.due(BASE.plusSeconds(60), 100)).extracting(Run::runId).doesNotContain(one.runId());
     }
+
+    // ------------------------------------------------------------------ delete (the thread is deleted or erased)
+
+    /** A run of {@code thread} holding two queued inputs besides its start's, filed for a re-drive at {@code BASE + 30 s}. */
+    static Run holdingInputs(ThreadKey thread) {
+        Run run = first(thread);
+        for (int i = 0; i < 2; i++) {
+            run = run.withQueued(JSON.createObjectNode().put("note", "queued-" + i), new Run.Queued(Run.Queued.INPUT, "key-" + i, "alice",
+                    BASE.plusMillis(i)), BASE.plusMillis(i));
+        }
+        return run.redrivenAt(BASE.plusSeconds(30));
+    }
+
+    @Test
+    void aDeleteRemovesTheRecordWithItsQueuedInputsAndItsWakeEntry() {
+        ThreadKey thread = thread();
+        ThreadKey other = thread();
+        Run h = holdingInputs(thread);
+        Run held = new Run(h.runId(), thread.tenant(), thread.threadId(), null, RunStatus.ACTIVE, 0, null, 1, 10, 0, h.inputs(), null,
+                null, null, BASE, BASE, 1, null, BASE.plusSeconds(30), h.queued());
+        assertThat(held.inputs()).hasSize(3);
+        assertThat(store.put(held, BASE)).isTrue();
+        assertThat(store.put(first(other).redrivenAt(BASE.plusSeconds(30)), BASE)).isTrue();
+        assertThat(store.delete(thread)).as("the record removed, as it was").contains(held);
+        assertThat(store.get(thread)).isEmpty();
+        assertThat(store.due(BASE.plusSeconds(60), 100)).as("the other thread's run stays due; the deleted one is not")
+                .extracting(Run::threadId).containsExactly(other.threadId());
+        assertThat(wakeEntries(thread)).as("no index entry names the thread").isZero();
+        assertThat(store.delete(thread)).as("again: nothing left, nothing removed").isEmpty();
+        assertThat(store.get(other)).as("another thread's run is untouched").isPresent();
+    }
+
+    @Test
+    void aDeleteRemovesTheNewestVersionAndAStaleWriterAfterItWritesNothing() {
+        ThreadKey thread = thread();
+        Run one = first(thread);
+        store.put(one, BASE);
+        Run two = one.stepped(true, null, BASE.plusSeconds(1));
+        store.put(two, BASE);
+        assertThat(store.delete(thread)).contains(two);
+        Run three = two.stepped(false, null, BASE.plusSeconds(2));
+        assertThat(store.put(three, BASE)).as("a worker's write over the deleted version 2: no record to replace").isFalse();
+        assertThat(store.get(thread)).isEmpty();
+        assertThat(store.put(first(thread), BASE)).as("a new run starts where none is").isTrue();
+    }
+
+    @Test
+    void aDeleteOfALongTimedWaitTakesItOutOfTheWakeIndex() {
+        ThreadKey thread = thread();
+        Run waiting = new Run("run-wait", thread.tenant(), thread.threadId(), null, RunStatus.ACTIVE, 0, null, 2, 10, 1, List.of(),
+                null, null, BASE.plus(Duration.ofHours(3)), BASE, BASE, 1, null, null);
+        store.put(waiting, BASE);
+        assertThat(store.due(BASE.plus(Duration.ofDays(1)), 100)).extracting(Run::runId).contains("run-wait");
+        assertThat(store.delete(thread)).contains(waiting);
+        assertThat(store.due(BASE.plus(Duration.ofDays(1)), 100)).extracting(Run::runId).doesNotContain("run-wait");
+        assertThat(wakeEntries(thread)).as("no index entry names the thread").isZero();
+    }
+
+    /** Wake-index entries naming {@code thread} the store holds (a store that files none in a form of its own: what it can tell). */
+    protected abstract long wakeEntries(ThreadKey thread);
 }

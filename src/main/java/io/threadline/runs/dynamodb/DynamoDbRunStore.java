@@ -42,6 +42,8 @@ public final class DynamoDbRunStore implements RunStore {
     static final String RECORD = "RUN";
     /** Most wake-index shards: a sweep queries each, every time. */
     public static final int MAX_WAKE_SHARDS = 100;
+    /** Reads of a record a delete makes while writers keep replacing it, before it answers CONFLICT (delete again). */
+    private static final int DELETE_RACES = 8;
 
     private final DynamoDbClient client;
     private final String table;
@@ -144,6 +146,42 @@ public final class DynamoDbRunStore implements RunStore {
         // Oldest first across the shards, at most limit: the rest stays filed for the next sweep.
         due.sort(Comparator.comparing(r -> r.sweepAt(Instant.MIN)));
         return due.size() > limit ? new ArrayList<>(due.subList(0, limit)) : due;
+    }
+
+    /**
+     * Deletes the record on the version read (a writer that moved it meanwhile makes the delete read it again), then
+     * the wake entries that record can have filed: at its re-drive time and at its wake time. Plain DeleteItems, no
+     * transaction, so the delete and erase functions need no more than DeleteItem on the table: a delete that dies
+     * between the two leaves an entry naming only the thread, which the sweep removes when it finds no record behind it.
+     */
+    @Override
+    public Optional<Run> delete(ThreadKey thread) {
+        Map<String, AttributeValue> key = Map.of(PK, s(partition(thread)), SK, s(RECORD));
+        try {
+            for (int race = 0; race < DELETE_RACES; race++) {
+                Optional<Run> stored = get(thread);
+                if (stored.isEmpty()) {
+                    return Optional.empty();
+                }
+                Run run = stored.get();
+                try {
+                    client.deleteItem(b -> b.tableName(table).key(key).conditionExpression("v = :v")
+                            .expressionAttributeValues(Map.of(":v", n(run.version()))));
+                } catch (ConditionalCheckFailedException e) {
+                    continue;  // a worker or a caller wrote a newer version: delete that one
+                }
+                for (Instant at : new Instant[] {run.redriveAt(), run.wakeAt()}) {
+                    if (at != null) {
+                        client.deleteItem(b -> b.tableName(table).key(Map.of(PK, s(wakePartition(thread)), SK, s(wakeKey(at, thread)))));
+                    }
+                }
+                return stored;
+            }
+        } catch (SdkException e) {
+            throw unavailable("delete the run of " + thread, e);
+        }
+        throw new ThreadlineException(ErrorCode.CONFLICT, "the run's record kept changing while the thread was deleted; delete again",
+                Map.of("threadId", thread.threadId()));
     }
 
     static String partition(ThreadKey thread) {

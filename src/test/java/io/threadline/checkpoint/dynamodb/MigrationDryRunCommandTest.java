@@ -77,4 +77,47 @@ class MigrationDryRunCommandTest {
             assertThat(e.getMessage()).contains("usage: dry-run");
         }
     }
+
+    /**
+     * A table whose checkpoints are sealed (threadline.encryption.keys=local): read with the key and the data-key table,
+     * the command counts them as on a plain table; without them it would read sealed bytes. A bad --encryption or a key
+     * that is not one is INVALID_INPUT with the usage.
+     */
+    @Test
+    void sealedCheckpointsAreReadWithTheKeyTheFlagsName() throws Exception {
+        String sealedTable = LocalTables.newTable(client, "dryrun-sealed");
+        String keyTable = LocalTables.newTable(client, "dryrun-keys");
+        byte[] raw = new byte[32];
+        new java.security.SecureRandom().nextBytes(raw);
+        String localKey = java.util.Base64.getEncoder().encodeToString(raw);
+        try {
+            var sealed = new io.threadline.checkpoint.crypto.EncryptingCheckpointStore(
+                    new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(sealedTable), Clock.systemUTC()),
+                    io.threadline.checkpoint.crypto.LocalKeyProvider.fromBase64(localKey, new java.security.SecureRandom()),
+                    new DynamoDbDataKeyStore(client, keyTable), new java.security.SecureRandom(), 16);
+            DryRunThreads.write(sealed, List.of("acme"), 10);
+            List<String> base = List.of("--table", sealedTable, "--endpoint", DynamoDbLocal.get().endpoint().toString(),
+                    "--region", DynamoDbLocal.REGION, "--agent", DocAgentNext.class.getName(), "--tenant", "acme");
+            java.util.function.Function<List<String>, String[]> with = more -> {
+                List<String> all = new java.util.ArrayList<>(base);
+                all.addAll(more);
+                return all.toArray(String[]::new);
+            };
+            String out = MigrationDryRunCommand.run(with.apply(List.of("--encryption", "local", "--local-key", localKey,
+                    "--data-key-table", keyTable)), new PrintStream(new ByteArrayOutputStream()));
+            assertThat(out).startsWith("migration dry-run of tenant acme\n").containsPattern("read +10\n")
+                    .containsPattern("continue +5 ").containsPattern("migrate +3\n").containsPattern("pinned +2\n");
+            for (List<String> bad : List.of(List.of("--encryption", "rot13"), List.of("--encryption", "local", "--local-key", "not-a-key"),
+                    List.of("--encryption", "local"))) {
+                ThreadlineException e = catchThrowableOfType(() -> MigrationDryRunCommand.run(with.apply(bad),
+                        new PrintStream(new ByteArrayOutputStream())), ThreadlineException.class);
+                assertThat(e).as(bad.toString()).isNotNull();
+                assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT);
+                assertThat(e.getMessage()).contains("usage: dry-run");
+            }
+        } finally {
+            LocalTables.drop(client, sealedTable);
+            LocalTables.drop(client, keyTable);
+        }
+    }
 }

@@ -39,11 +39,22 @@ class DynamoDbRunStoreContractTest extends RunStoreContract {
         CLIENT.close();
     }
 
+    private String table;
+
     @Override
     protected RunStore newStore() {
-        String table = "runs-contract-" + UUID.randomUUID();
+        table = "runs-contract-" + UUID.randomUUID();
         DynamoDbTables.createIfMissing(CLIENT, table);
         return new DynamoDbRunStore(CLIENT, table, 4);
+    }
+
+    /** The items of the thread's wake shard whose key names it, read from the table itself. */
+    @Override
+    protected long wakeEntries(ThreadKey thread) {
+        String shard = ((DynamoDbRunStore) store).wakePartition(thread);
+        return CLIENT.queryPaginator(b -> b.tableName(table).consistentRead(true).keyConditionExpression("pk = :p")
+                        .expressionAttributeValues(java.util.Map.of(":p", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(shard))))
+                .items().stream().filter(i -> i.get("sk").s().endsWith("#" + thread.tenant() + "#" + thread.threadId())).count();
     }
 
     @Test
@@ -61,7 +72,8 @@ class DynamoDbRunStoreContractTest extends RunStoreContract {
             Run run = new Run("run-down", "t", "th-down", null, RunStatus.ACTIVE, 0, null, 1, 10, 0, List.of(), null, null, null,
                     BASE, BASE, 1, null, BASE.plusSeconds(60));
             for (Runnable call : List.<Runnable>of(() -> unreachable.get(thread), () -> unreachable.put(run, BASE),
-                    () -> unreachable.put(run.redrivenAt(null), BASE), () -> unreachable.due(Instant.now(), 10))) {
+                    () -> unreachable.put(run.redrivenAt(null), BASE), () -> unreachable.due(Instant.now(), 10),
+                    () -> unreachable.delete(thread))) {
                 assertThatThrownBy(call::run).isInstanceOfSatisfying(ThreadlineException.class,
                         e -> org.assertj.core.api.Assertions.assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE));
             }
