@@ -2,6 +2,8 @@ package io.threadline.api;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.threadline.checkpoint.dynamodb.DynamoDbLocal;
+import io.threadline.memory.opensearch.OpenSearchNode;
+import io.threadline.runs.sqs.ElasticMq;
 
 import java.util.Map;
 import java.util.UUID;
@@ -28,6 +30,15 @@ public class DynamoDbLocalResource implements QuarkusTestResourceLifecycleManage
 
     @Override
     public void stop() {
-        // DynamoDB Local stops with the test JVM; tables are per start and in memory.
+        // Quarkus runs each application start's test code in a class loader of its own, so the servers started
+        // for it (DynamoDB Local here; ElasticMQ and OpenSearch from test profiles and tests) are that loader's
+        // and would live until the JVM exits: about 60 processes and 11 GB over the suite, enough for the kernel
+        // to kill the test JVM. Stop them with the application. Plain tests run in the system class loader and
+        // keep theirs for the whole JVM.
+        if (getClass().getClassLoader() != ClassLoader.getSystemClassLoader()) {
+            DynamoDbLocal.stopShared();
+            ElasticMq.stopShared();
+            OpenSearchNode.stopShared();
+        }
     }
 }

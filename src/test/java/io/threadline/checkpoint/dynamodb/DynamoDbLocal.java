@@ -50,6 +50,17 @@ public final class DynamoDbLocal {
     }
 
     /**
+     * Stops the server {@link #get()} started in this class loader, if any; the next {@code get()} starts another.
+     * For Quarkus tests ({@code DynamoDbLocalResource}), whose code runs in a class loader per application start.
+     */
+    public static synchronized void stopShared() {
+        if (instance != null) {
+            instance.stop();
+            instance = null;
+        }
+    }
+
+    /**
      * A DynamoDB Local of the caller's own, not the shared one: for tests that stop it ({@link #freeze()}) or
      * kill it, which would break every other test of the JVM on the shared one. Stopped when the JVM exits, or
      * by {@link #stop()}. {@link #separate()} is one such server shared by the JVM's tests that freeze it

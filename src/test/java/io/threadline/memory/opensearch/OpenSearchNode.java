@@ -61,6 +61,14 @@ public final class OpenSearchNode {
         return instance;
     }
 
+    /** Stops the node {@link #get()} started in this class loader, if any; the next {@code get()} starts another. */
+    public static synchronized void stopShared() {
+        if (instance != null) {
+            instance.stop();
+            instance = null;
+        }
+    }
+
     /**
      * A second node of this test JVM, for tests that stop it ({@link #freeze()}): stopping the shared node would
      * fail whatever other test class of the JVM uses it meanwhile. Started on first use (20–40 s on two cores),

@@ -36,6 +36,14 @@ public final class ElasticMq {
         return instance;
     }
 
+    /** Stops the server {@link #get()} started in this class loader, if any; the next {@code get()} starts another. */
+    public static synchronized void stopShared() {
+        if (instance != null) {
+            instance.server.process().destroyForcibly();
+            instance = null;
+        }
+    }
+
     /** An ElasticMQ of the caller's own with {@code heap} (a JVM option such as {@code -Xmx512m}), stopped when the JVM exits. */
     public static ElasticMq start(String heap) {
         Path lib = LocalServerProcess.jars("ElasticMQ", "test.elasticmq.lib", "target/elasticmq/lib");
