@@ -61,6 +61,12 @@ public enum ErrorCode {
     RUN_IN_PROGRESS(409),
     /** {@code cancel}: the thread has no background run in progress. */
     RUN_NOT_FOUND(404),
+    /**
+     * A background run's step was refused because the thread's run record is gone or names another run (the thread
+     * was deleted while the step ran, or another run replaced it); nothing was written. Only the queue's worker
+     * makes such commits: it drops the message as stale.
+     */
+    RUN_GONE(409),
     /** A state, checkpoint or input exceeds a documented size limit; nothing was written. */
     PAYLOAD_TOO_LARGE(413),
     /** A store or service Threadline depends on did not answer in time; safe to retry. */

@@ -73,7 +73,7 @@ public class EraseOperation {
         SubjectErasure erasure = new SubjectErasure(store, memory, (tenant, listed) -> {
             ThreadRuntime<?> runtime = servedRuntime(listed);
             ThreadKey thread = ThreadKey.of(tenant, listed.threadId());
-            return runtime == null ? deletes.withRun(thread, fallback.apply(tenant, listed)) : deletes.delete(runtime, thread).removed();
+            return runtime == null ? deletes.withRun(thread, () -> fallback.apply(tenant, listed)) : deletes.delete(runtime, thread).removed();
         }, clock, key, config.pageSize(), config.maxThreadsPerCall());
         return Reply.of(erasure.erase(caller.tenant(), request.subject()));
     }

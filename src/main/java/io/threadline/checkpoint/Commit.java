@@ -14,8 +14,14 @@ import java.util.Objects;
  * @param tags           the tags of a thread this commit creates (stored on its head with it, atomically, so a
  *                       thread is never seen without them); none for a thread that exists — its tags change
  *                       through {@link CheckpointStore#retag}
+ * @param runGuard       for a background run's commit: the run whose record must still be the thread's, checked
+ *                       atomically with the commit ({@link RunGuard}); {@code null} for none
  */
-public record Commit(Checkpoint checkpoint, long expectedStep, Instant chainStartedAt, ThreadTags tags) {
+public record Commit(Checkpoint checkpoint, long expectedStep, Instant chainStartedAt, ThreadTags tags, RunGuard runGuard) {
+
+    public Commit(Checkpoint checkpoint, long expectedStep, Instant chainStartedAt, ThreadTags tags) {
+        this(checkpoint, expectedStep, chainStartedAt, tags, null);
+    }
 
     public Commit(Checkpoint checkpoint, long expectedStep) {
         this(checkpoint, expectedStep, checkpoint != null && checkpoint.isSnapshot() ? checkpoint.createdAt() : null);
@@ -27,7 +33,12 @@ public record Commit(Checkpoint checkpoint, long expectedStep, Instant chainStar
 
     /** This commit, creating its thread with {@code tags}. */
     public Commit withTags(ThreadTags tags) {
-        return new Commit(checkpoint, expectedStep, chainStartedAt, tags);
+        return new Commit(checkpoint, expectedStep, chainStartedAt, tags, runGuard);
+    }
+
+    /** This commit, conditional on {@code guard} as well (a background run's step); {@code null} keeps it as it is. */
+    public Commit guardedBy(RunGuard guard) {
+        return guard == null ? this : new Commit(checkpoint, expectedStep, chainStartedAt, tags, guard);
     }
 
     public Commit {

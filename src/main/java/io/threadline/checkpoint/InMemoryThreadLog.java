@@ -69,6 +69,11 @@ final class InMemoryThreadLog {
                 return new CommitResult(decoded(commit.thread(), earlier), true);
             }
         }
+        if (commit.runGuard() != null && !commit.runGuard().holds(commit.thread())) {
+            // Under this log's monitor, which a delete takes (after removing the run record) to close the log: a guard
+            // that holds here was checked before the record went, so the delete that follows deletes this commit.
+            throw commit.runGuard().refused(commit.thread(), cp.step());
+        }
         Entry head = head();
         long headStep = head == null ? 0 : head.step();
         if (headStep != commit.expectedStep()) {

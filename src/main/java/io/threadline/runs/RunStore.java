@@ -1,5 +1,6 @@
 package io.threadline.runs;
 
+import io.threadline.checkpoint.RunGuard;
 import io.threadline.checkpoint.ThreadKey;
 
 import java.time.Instant;
@@ -38,4 +39,15 @@ public interface RunStore {
      * the delete either lands before it (and its version is what is removed) or finds no record.
      */
     Optional<Run> delete(ThreadKey thread);
+
+    /**
+     * The guard a step of run {@code runId} commits with ({@link io.threadline.checkpoint.Commit#guardedBy}): the commit
+     * lands only while the thread's record is still that run, so a step racing a {@link #delete} of the record (which
+     * a thread's delete makes first) never brings the thread back. The checkpoint store of the same backend checks it
+     * atomically with the commit: DynamoDB in the commit's transaction, on this store's item; in memory under the
+     * thread's lock, through {@link #get}.
+     */
+    default RunGuard guard(String runId) {
+        return new RunGuard(runId, thread -> get(thread).map(Run::runId));
+    }
 }

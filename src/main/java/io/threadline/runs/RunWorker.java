@@ -6,6 +6,7 @@ import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.CheckpointStore;
+import io.threadline.checkpoint.RunGuard;
 import io.threadline.checkpoint.Status;
 import io.threadline.checkpoint.ThreadHead;
 import io.threadline.checkpoint.ThreadKey;
@@ -119,7 +120,15 @@ final class RunWorker {
                 // recorded as the resume's value, as a person's resume would be.
                 ThreadRuntime<?> runtime = runtimes.runtime(run.agent());
                 Instant now = clock.instant();
-                committed = runtime.resume(thread, JSON.createObjectNode().put("wokeAt", now.toString()), key).checkpoint();
+                try {
+                    committed = runtime.resumeForRun(thread, JSON.createObjectNode().put("wokeAt", now.toString()), key,
+                            runs.guard(run.runId())).checkpoint();
+                } catch (ThreadlineException e) {
+                    if (e.code() == ErrorCode.RUN_GONE) {
+                        return runGone();
+                    }
+                    throw e;
+                }
                 return progress(thread, run, committed, false);
             }
             consume = consumes(run, headCheckpoint);
@@ -134,12 +143,15 @@ final class RunWorker {
             try {
                 if (consume && next.resume()) {
                     // A queued resume: the thread waits for a person, and this is the answer sent while the run went on.
-                    committed = runtime.resume(thread, run.inputs().get(0), stepKey).checkpoint();
+                    committed = runtime.resumeForRun(thread, run.inputs().get(0), stepKey, runs.guard(run.runId())).checkpoint();
                 } else {
                     Update<?> input = consume ? runtimes.decode(runtime, run.inputs().get(0)) : Update.none();
-                    committed = stepOn(runtime, thread, input, stepKey).checkpoint();
+                    committed = stepOn(runtime, thread, input, stepKey, runs.guard(run.runId())).checkpoint();
                 }
             } catch (ThreadlineException e) {
+                if (e.code() == ErrorCode.RUN_GONE) {
+                    return runGone();
+                }
                 if (e.code() == ErrorCode.VALIDATION_FAILED || e.code() == ErrorCode.INVALID_INPUT
                         || e.code() == ErrorCode.PAYLOAD_TOO_LARGE || e.code() == ErrorCode.INTERRUPTED
                         || e.code() == ErrorCode.AGENT_MISMATCH || e.code() == ErrorCode.NON_DETERMINISTIC) {
@@ -330,8 +342,16 @@ final class RunWorker {
         return clock.instant().plus(settings.maxDelay());
     }
 
+    /**
+     * The step's commit lost to its run guard: the run's record went (the thread was deleted) or another run replaced it
+     * while the step ran. Nothing was written; the message is stale.
+     */
+    private static Advance runGone() {
+        return Advance.done("stale: the run's record is gone or names another run; the step wrote nothing");
+    }
+
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static StepResult<?> stepOn(ThreadRuntime runtime, ThreadKey thread, Update input, String key) {
-        return runtime.step(thread, input, key);
+    private static StepResult<?> stepOn(ThreadRuntime runtime, ThreadKey thread, Update input, String key, RunGuard guard) {
+        return runtime.stepForRun(thread, input, key, guard);
     }
 }

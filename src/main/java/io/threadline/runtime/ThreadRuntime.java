@@ -9,6 +9,7 @@ import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.HistoryPage;
 import io.threadline.checkpoint.HistoryQuery;
+import io.threadline.checkpoint.RunGuard;
 import io.threadline.checkpoint.ThreadDeletion;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.effects.ToolBox;
@@ -137,6 +138,20 @@ public final class ThreadRuntime<S> {
     /** {@link #resume(ThreadKey, Object, String)} with the value as JSON, as the API receives it. */
     public StepResult<S> resume(ThreadKey thread, JsonNode value, String idempotencyKey) {
         return steps.step(thread, Update.none(), idempotencyKey, value == null ? NullNode.getInstance() : value);
+    }
+
+    /**
+     * A background run's step: {@link #step(ThreadKey, Update, String)} whose commit is conditional on the run's record
+     * as well ({@link RunGuard}, made by the run store): {@code RUN_GONE}, nothing written, when the record is gone or
+     * names another run by the time the step commits — the thread was deleted meanwhile, and must not come back.
+     */
+    public StepResult<S> stepForRun(ThreadKey thread, Update<S> input, String idempotencyKey, RunGuard guard) {
+        return heads.guarded(guard, () -> steps.step(thread, input, idempotencyKey, null));
+    }
+
+    /** A background run's resume: {@link #resume(ThreadKey, JsonNode, String)}, conditional as {@link #stepForRun}. */
+    public StepResult<S> resumeForRun(ThreadKey thread, JsonNode value, String idempotencyKey, RunGuard guard) {
+        return heads.guarded(guard, () -> resume(thread, value, idempotencyKey));
     }
 
     /**

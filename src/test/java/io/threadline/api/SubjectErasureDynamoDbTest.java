@@ -28,7 +28,9 @@ import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -61,12 +63,37 @@ class SubjectErasureDynamoDbTest {
 
         @Override
         public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
-            if (context.request() instanceof QueryRequest q && q.indexName() == null && seen.incrementAndGet() >= failFrom.get()) {
+            if (context.request() instanceof QueryRequest q && q.indexName() == null && sweep(q) && seen.incrementAndGet() >= failFrom.get()) {
                 throw SdkClientException.create("injected: the process died inside a delete");
             }
         }
     }
 
+    /** A delete's sweep of a thread's partition ({@code T#…}), not the Query of a tenant's deletes under way. */
+    private static boolean sweep(QueryRequest q) {
+        return q.expressionAttributeValues().values().stream().anyMatch(v -> v.s() != null && v.s().startsWith("T#"));
+    }
+
+    /** Counts the requests by operation, and the items the Queries read (DynamoDB reads before it filters). */
+    private static final class Reads implements ExecutionInterceptor {
+        final Map<String, Integer> calls = new java.util.concurrent.ConcurrentHashMap<>();
+        final AtomicInteger queried = new AtomicInteger();
+
+        @Override
+        public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+            calls.merge(context.request().getClass().getSimpleName().replace("Request", ""), 1, Integer::sum);
+            if (context.response() instanceof QueryResponse r) {
+                queried.addAndGet(r.scannedCount());
+            }
+        }
+
+        void reset() {
+            calls.clear();
+            queried.set(0);
+        }
+    }
+
+    private static final Reads READS = new Reads();
     private static DynamoDbClient client;
     private static String table;
     private static final CutSweeps CUT = new CutSweeps();
@@ -76,7 +103,7 @@ class SubjectErasureDynamoDbTest {
 
     @BeforeAll
     static void table() {
-        client = DynamoDbLocal.get().clientBuilder().overrideConfiguration(o -> o.addExecutionInterceptor(CUT)).build();
+        client = DynamoDbLocal.get().clientBuilder().overrideConfiguration(o -> o.addExecutionInterceptor(CUT).addExecutionInterceptor(READS)).build();
         table = "threadline-erase-cut-" + UUID.randomUUID();
         DynamoDbTables.createIfMissing(client, table);
     }
@@ -157,5 +184,46 @@ class SubjectErasureDynamoDbTest {
         SubjectErasure.Report nothingLeft = erasure(store).erase(tenant, Map.of("user", "42"));
         assertThat(nothingLeft.complete()).isTrue();
         assertThat(nothingLeft.threadIds()).isEmpty();
+    }
+
+    @Test
+    void unfinishedDeletesReadTheTenantsCutDeletesNotItsThreads() {
+        DynamoDbCheckpointStore store = store();
+        String tenant = "t-" + UUID.randomUUID().toString().substring(0, 8);
+        int threads = 40;
+        for (int i = 0; i < threads; i++) {
+            thread(store, tenant, "n-" + i, Map.of("user", i % 2 == 0 ? "42" : "43"));
+        }
+        READS.reset();
+        assertThat(store.unfinishedDeletes(tenant, Map.of("user", "42"), 10)).isEmpty();
+        assertThat(READS.calls).as("one request").isEqualTo(Map.of("Query", 1));
+        assertThat(READS.queried.get()).as("items read with no delete under way").isZero();
+
+        // A delete cut after its tombstone (its first sweep dies).
+        CUT.seen.set(0);
+        CUT.failFrom.set(1);
+        assertThatThrownBy(() -> store.delete(ThreadKey.of(tenant, "n-0"))).isInstanceOfSatisfying(ThreadlineException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE));
+        CUT.failFrom.set(Integer.MAX_VALUE);
+
+        READS.reset();
+        List<ThreadSummary> cut = store.unfinishedDeletes(tenant, Map.of("user", "42"), 10);
+        assertThat(cut).extracting(ThreadSummary::threadId).containsExactly("n-0");
+        assertThat(cut.get(0).agent()).isEqualTo("echo");
+        assertThat(cut.get(0).status()).isEqualTo("DELETING");
+        assertThat(READS.calls).as("one Query, nothing to confirm it").isEqualTo(Map.of("Query", 1));
+        assertThat(READS.queried.get()).as("items read in a tenant of " + threads + " threads: the one marker").isEqualTo(1);
+        READS.reset();
+        assertThat(store.unfinishedDeletes(tenant, Map.of("user", "43"), 10)).as("another subject's tag").isEmpty();
+        assertThat(READS.queried.get()).isEqualTo(1);
+        assertThat(store.unfinishedDeletes("other-" + tenant, Map.of("user", "42"), 10)).as("another tenant").isEmpty();
+
+        // Finished, the delete takes its marker with its tombstone.
+        assertThat(store.delete(ThreadKey.of(tenant, "n-0")).checkpoints()).isEqualTo(CHECKPOINTS);
+        READS.reset();
+        assertThat(store.unfinishedDeletes(tenant, Map.of("user", "42"), 10)).isEmpty();
+        assertThat(READS.queried.get()).isZero();
+        assertThat(client.query(b -> b.tableName(table).consistentRead(true).keyConditionExpression("pk = :p")
+                .expressionAttributeValues(Map.of(":p", AttributeValue.fromS("DEL#" + tenant)))).count()).as("markers left").isZero();
     }
 }

@@ -2,6 +2,10 @@ package io.threadline.checkpoint;
 
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
+import io.threadline.runs.InMemoryRunStore;
+import io.threadline.runs.Run;
+import io.threadline.runs.RunStore;
+import io.threadline.runs.RunStoreContract;
 import io.threadline.state.StateCodec;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -491,6 +495,81 @@ public abstract class CheckpointStoreContract {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    // ------------------------------------------------------------------ run guard
+
+    /**
+     * Where the run guard's records are kept for this store: the run store of the same backend, as the application
+     * pairs them (DynamoDB: the same table). Stores that commit in process check the guard through it.
+     */
+    protected RunStore runStore() {
+        return inMemoryRuns;
+    }
+
+    private final RunStore inMemoryRuns = new InMemoryRunStore();
+
+    private static void assertRunGone(org.assertj.core.api.ThrowableAssert.ThrowingCallable commit) {
+        assertThatThrownBy(commit).isInstanceOfSatisfying(ThreadlineException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.RUN_GONE));
+    }
+
+    @Test
+    void aRunGuardedCommitLandsOnlyWhileTheThreadsRunRecordNamesItsRun() {
+        ThreadKey thread = newThread();
+        Run run = RunStoreContract.first(thread);
+        assertThat(runStore().put(run, Instant.now().plusSeconds(3600))).isTrue();
+        Checkpoint first = fixtures.first(thread);
+        store().commit(new Commit(first, 0).guardedBy(runStore().guard(run.runId())));
+        assertThat(store().head(thread)).contains(new ThreadHead(first.id(), 1));
+
+        // Another run's guard: refused, nothing written.
+        Checkpoint second = fixtures.next(first, false, "k-" + UUID.randomUUID());
+        assertRunGone(() -> store().commit(new Commit(second, 1).guardedBy(runStore().guard("run-other"))));
+        assertThat(store().head(thread)).contains(new ThreadHead(first.id(), 1));
+        assertThat(store().get(thread, second.id())).isEmpty();
+        assertThat(store().findByIdempotencyKey(thread, second.idempotencyKey())).isEmpty();
+
+        // The record gone (the thread's delete removes it first): refused, nothing written.
+        runStore().delete(thread);
+        assertRunGone(() -> store().commit(new Commit(second, 1).guardedBy(runStore().guard(run.runId()))));
+        assertThat(store().head(thread)).contains(new ThreadHead(first.id(), 1));
+        assertThat(store().get(thread, second.id())).isEmpty();
+
+        // A commit without a guard is not bound by any run record.
+        store().commit(new Commit(second, 1));
+        assertThat(store().head(thread)).contains(new ThreadHead(second.id(), 2));
+    }
+
+    @Test
+    void aRunGuardedFirstCommitWithoutItsRunRecordCreatesNoThread() {
+        ThreadKey thread = newThread();
+        Checkpoint first = fixtures.first(thread);
+        assertRunGone(() -> store().commit(new Commit(first, 0).withTags(ThreadTags.of(Map.of("user", "u1")))
+                .guardedBy(runStore().guard("run-" + UUID.randomUUID()))));
+        assertThat(store().head(thread)).isEmpty();
+        assertThat(store().loadLatest(thread)).isEmpty();
+        assertThat(store().history(thread, HistoryQuery.first(10)).checkpoints()).isEmpty();
+        assertThat(store().storedBytes(thread)).isZero();
+        assertThat(store().delete(thread).existed()).isFalse();
+    }
+
+    @Test
+    void aRepeatedIdempotencyKeyAnswersTheFirstCommitEvenOnceTheRunIsGone() {
+        ThreadKey thread = newThread();
+        Run run = RunStoreContract.first(thread);
+        assertThat(runStore().put(run, Instant.now().plusSeconds(3600))).isTrue();
+        Checkpoint first = fixtures.first(thread);
+        store().commit(new Commit(first, 0));
+        Checkpoint keyed = fixtures.next(first, false, "k-" + UUID.randomUUID());
+        store().commit(new Commit(keyed, 1).guardedBy(runStore().guard(run.runId())));
+        runStore().delete(thread);
+        // A redelivered step finds what it committed (the SPI's idempotency rule comes first), and writes nothing.
+        CommitResult again = store().commit(new Commit(fixtures.next(first, false, keyed.idempotencyKey()), 1)
+                .guardedBy(runStore().guard(run.runId())));
+        assertThat(again.duplicate()).isTrue();
+        assertThat(again.checkpoint().id()).isEqualTo(keyed.id());
+        assertThat(store().head(thread)).contains(new ThreadHead(keyed.id(), 2));
     }
 
     // ------------------------------------------------------------------ listing and tags

@@ -36,12 +36,15 @@ class DynamoDbActionsObservedTest {
 
     /**
      * The IAM action each DynamoDB API call is authorized as. A TransactWriteItems is authorized per item (Put →
-     * PutItem, Update → UpdateItem, …); CommitWriter's transactions hold conditional Puts and the head's Update.
+     * PutItem, Update → UpdateItem, Delete → DeleteItem, ConditionCheck → ConditionCheckItem); CommitWriter's
+     * transactions hold conditional Puts and the head's Update, ThreadDeleter's the tombstone's Put or Delete with its
+     * marker's. A background run's step adds a ConditionCheck (its run guard): advance is not run here (it needs a
+     * queue), and TemplateIamTest grants it ConditionCheckItem.
      */
     private static final Map<String, String> ACTION = Map.of(
             "DynamoDb.Query", "dynamodb:Query", "DynamoDb.GetItem", "dynamodb:GetItem", "DynamoDb.PutItem", "dynamodb:PutItem",
             "DynamoDb.DeleteItem", "dynamodb:DeleteItem", "DynamoDb.BatchWriteItem", "dynamodb:BatchWriteItem",
-            "DynamoDb.TransactWriteItems", "dynamodb:PutItem,dynamodb:UpdateItem", "DynamoDb.UpdateItem", "dynamodb:UpdateItem",
+            "DynamoDb.TransactWriteItems", "dynamodb:PutItem,dynamodb:UpdateItem,dynamodb:DeleteItem", "DynamoDb.UpdateItem", "dynamodb:UpdateItem",
             "DynamoDb.BatchGetItem", "dynamodb:BatchGetItem", "DynamoDb.Scan", "dynamodb:Scan");
 
     @Inject

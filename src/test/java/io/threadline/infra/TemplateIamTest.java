@@ -50,6 +50,11 @@ class TemplateIamTest {
         RUN_SEND,
         /** What the advance function's event source mapping and its timed waits do with the run queue. */
         RUN_CONSUME,
+        /**
+         * A background run's step: a ConditionCheck of the thread's run record inside the commit's TransactWriteItems
+         * (the run guard), authorized as ConditionCheckItem.
+         */
+        RUN_GUARD,
         /** The sweep: Query of the wake index, GetItem of the runs' records, DeleteItem of stale wake entries. */
         RUN_SWEEP,
         /** Query of the threadsByActivity index (one per shard), then BatchGetItem of the page's heads. */
@@ -93,7 +98,8 @@ class TemplateIamTest {
             // cancel of a waiting run notes it in the history (an update); advance runs steps; sweep only wakes.
             Map.entry("start", with(Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.EMBEDDING, Uses.RUN_SEND), DATA_KEYS)),
             Map.entry("cancel", with(Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.EMBEDDING), DATA_KEYS)),
-            Map.entry("advance", with(Set.of(Uses.CHECKPOINT_WRITE, Uses.MEMORY, Uses.CHAT, Uses.EMBEDDING, Uses.RUN_SEND, Uses.RUN_CONSUME), DATA_KEYS)),
+            Map.entry("advance", with(Set.of(Uses.CHECKPOINT_WRITE, Uses.RUN_GUARD, Uses.MEMORY, Uses.CHAT, Uses.EMBEDDING, Uses.RUN_SEND,
+                    Uses.RUN_CONSUME), DATA_KEYS)),
             // run-status reads the run's record: one GetItem
             Map.entry("run-status", Set.of(Uses.CHECKPOINT_READ)),
             Map.entry("sweep", Set.of(Uses.RUN_SWEEP, Uses.RUN_SEND)),
@@ -157,6 +163,7 @@ class TemplateIamTest {
                     "bedrock:InvokeModel");
             case RUN_SEND -> on(QUEUE, "sqs:SendMessage");
             case RUN_CONSUME -> on(QUEUE, "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility");
+            case RUN_GUARD -> on(TABLE, "dynamodb:ConditionCheckItem");
             case RUN_SWEEP -> on(TABLE, "dynamodb:GetItem", "dynamodb:Query", "dynamodb:DeleteItem");
             case DATA_KEY_READ -> union(on(KEY, "kms:Decrypt"), on(KEY_TABLE, "dynamodb:GetItem"));
             case DATA_KEY_CREATE -> union(on(KEY, "kms:GenerateDataKey"), on(KEY_TABLE, "dynamodb:PutItem"));

@@ -62,7 +62,15 @@ public final class RunHarness implements AutoCloseable {
         runStore = new DynamoDbRunStore(dynamo, table, 4);
         runtime = ThreadRuntime.builder(Counter.GRAPH).store(store).build();
         this.clock = clock;
-        runtimes = new BackgroundRuns.Runtimes() {
+        runtimes = runtimesOf(runtime);
+        runs = with(runStore, new SqsRunQueue(sqs, queueUrl));
+        worker = new SqsBatchWorker(runs, sqs, queueUrl, 5);
+    }
+
+    /** {@code runtime} for every agent, its inputs decoded as the API decodes a step's. */
+    public static BackgroundRuns.Runtimes runtimesOf(ThreadRuntime<?> runtime) {
+        StateCodec codec = new StateCodec();
+        return new BackgroundRuns.Runtimes() {
             @Override
             public ThreadRuntime<?> runtime(String agent) {
                 return runtime;
@@ -73,8 +81,6 @@ public final class RunHarness implements AutoCloseable {
                 return UpdateDecoder.decode(rt.graph().schema(), input, codec);
             }
         };
-        runs = with(runStore, new SqsRunQueue(sqs, queueUrl));
-        worker = new SqsBatchWorker(runs, sqs, queueUrl, 5);
     }
 
     /** Another coordinator on the same stores and runtime, through {@code runStore} and {@code queue} (a test's faults). */

@@ -42,7 +42,8 @@ public abstract class RunStoreContract {
         return ThreadKey.of("t-" + UUID.randomUUID().toString().substring(0, 8), "th-" + UUID.randomUUID());
     }
 
-    static Run first(ThreadKey thread) {
+    /** A new run of {@code thread}, version 1, holding one input (also for the checkpoint contract's run guard tests). */
+    public static Run first(ThreadKey thread) {
         return new Run("run-" + UUID.randomUUID(), thread.tenant(), thread.threadId(), null, RunStatus.ACTIVE, 0, null, 1, 10, 0,
                 List.of(JSON.createObjectNode().put("n", 1)), null, null, null, BASE, BASE, 1, null, null);
     }

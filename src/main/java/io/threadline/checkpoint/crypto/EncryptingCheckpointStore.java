@@ -246,7 +246,8 @@ public final class EncryptingCheckpointStore implements CheckpointStore {
     public CommitResult commit(Commit commit) {
         boolean first = commit.expectedStep() == 0;
         DataKeys.Key key = keys.forWrite(commit.thread(), first);
-        Commit sealed = new Commit(seal(commit.checkpoint(), key), commit.expectedStep(), commit.chainStartedAt(), commit.tags());
+        Commit sealed = new Commit(seal(commit.checkpoint(), key), commit.expectedStep(), commit.chainStartedAt(), commit.tags(),
+                commit.runGuard());
         CommitResult result = store.commit(sealed);
         if (first && !result.duplicate() && !keys.isStored(commit.thread(), key.fingerprint())) {
             // A delete shredded the key this thread's first write was sealed with, and the write landed after the

@@ -27,8 +27,8 @@ import java.util.zip.CRC32;
 
 /**
  * Run records in the checkpoint table, apart from the threads' partitions (no read of a thread meets them):
- * {@code pk = RUN#<tenant>#<threadId>, sk = RUN}, the record as JSON in {@code data} and its version in
- * {@code v}; every write is conditional on the version read. A run the sweep must look at ({@link Run#sweepAt}: a
+ * {@code pk = RUN#<tenant>#<threadId>, sk = RUN}, the record as JSON in {@code data}, its version in {@code v} and the
+ * run's id in {@code rid} (what a run guard checks, in the commit's transaction: {@link RunStore#guard}); every write is conditional on the version read. A run the sweep must look at ({@link Run#sweepAt}: a
  * long timed wait, or a re-drive time) is filed in the same write as {@code pk = WAKE#<shard>, sk = <time, epoch ms,
  * 15 digits>#<tenant>#<threadId>}, the shard being CRC-32 of tenant and thread modulo {@code shards}: a busy
  * deployment's filings spread over that many partitions (none hot), and the sweep queries each up to now. Filed
@@ -40,6 +40,7 @@ public final class DynamoDbRunStore implements RunStore {
     static final String PK = "pk";
     static final String SK = "sk";
     static final String RECORD = "RUN";
+    static final String RUN_ID = "rid";
     /** Most wake-index shards: a sweep queries each, every time. */
     public static final int MAX_WAKE_SHARDS = 100;
     /** Reads of a record a delete makes while writers keep replacing it, before it answers CONFLICT (delete again). */
@@ -82,6 +83,9 @@ public final class DynamoDbRunStore implements RunStore {
         item.put(SK, s(RECORD));
         item.put("data", s(RunCodec.write(run)));
         item.put("v", n(run.version()));
+        // The run's id beside the record, for the run guard a worker's commit carries: a ConditionCheck on this item in
+        // the commit's own transaction (checkpoint.dynamodb.internal.Keys.RUN_ID names it there).
+        item.put(RUN_ID, s(run.runId()));
         Put.Builder put = Put.builder().tableName(table).item(item);
         if (run.version() == 1) {
             put.conditionExpression("attribute_not_exists(pk)");

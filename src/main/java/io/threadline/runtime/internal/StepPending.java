@@ -98,7 +98,7 @@ public final class StepPending {
      */
     static boolean isRefusal(ErrorCode code) {
         return switch (code) {
-            case VALIDATION_FAILED, CONFLICT, INTERRUPTED, PAYLOAD_TOO_LARGE, INVALID_INPUT, NON_DETERMINISTIC, THREAD_DELETED -> true;
+            case VALIDATION_FAILED, CONFLICT, INTERRUPTED, PAYLOAD_TOO_LARGE, INVALID_INPUT, NON_DETERMINISTIC, THREAD_DELETED, RUN_GONE -> true;
             default -> false;
         };
     }

@@ -7,6 +7,7 @@ import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.CheckpointChain;
 import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.Commit;
+import io.threadline.checkpoint.RunGuard;
 import io.threadline.checkpoint.CommitResult;
 import io.threadline.checkpoint.SnapshotPolicy;
 import io.threadline.checkpoint.StateChange;
@@ -202,6 +203,29 @@ public final class ThreadHeads<S> {
 
     // ------------------------------------------------------------------ appending
 
+    /**
+     * The run guard of the background-run step the calling thread is in ({@link #guarded}), or null. Carried beside the
+     * call rather than down each of the step's methods, which only background runs would use: the step's append runs
+     * on the calling thread, so every commit made inside {@code guarded} carries it (the race tests of the guard fail
+     * if one does not).
+     */
+    private final ThreadLocal<RunGuard> runGuard = new ThreadLocal<>();
+
+    /** Runs {@code call} (a step or resume) with every commit it appends conditional on {@code guard} as well. */
+    public <T> T guarded(RunGuard guard, java.util.function.Supplier<T> call) {
+        RunGuard outer = runGuard.get();
+        runGuard.set(guard);
+        try {
+            return call.get();
+        } finally {
+            if (outer == null) {
+                runGuard.remove();
+            } else {
+                runGuard.set(outer);
+            }
+        }
+    }
+
     /** Chooses the kind of a new checkpoint from its draft (its id given for what must name it, such as the outbox). */
     @FunctionalInterface
     public interface Kind {
@@ -261,7 +285,7 @@ public final class ThreadHeads<S> {
         checkpoint = withMetadata(checkpoint, stamped);
         CommitResult result;
         try {
-            Commit commit = new Commit(checkpoint, expectedStep, written.snapshotAt());
+            Commit commit = new Commit(checkpoint, expectedStep, written.snapshotAt()).guardedBy(runGuard.get());
             result = parts.store().commit(head == null && tags != null && !tags.isEmpty() ? commit.withTags(tags) : commit);
         } catch (RuntimeException e) {
             cache.remove(thread);

@@ -2,6 +2,8 @@ package io.threadline.checkpoint.dynamodb;
 
 import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.CheckpointStoreContract;
+import io.threadline.runs.RunStore;
+import io.threadline.runs.dynamodb.DynamoDbRunStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -31,5 +33,11 @@ class DynamoDbCheckpointStoreTest extends CheckpointStoreContract {
     @Override
     protected CheckpointStore store() {
         return store;
+    }
+
+    /** Run records on the store's own table, where the run guard's ConditionCheck reads them. */
+    @Override
+    protected RunStore runStore() {
+        return new DynamoDbRunStore(client, table, 4);
     }
 }

@@ -88,6 +88,24 @@ class DynamoDbRequestCountTest {
     }
 
     @Test
+    void aBackgroundRunsGuardedCommitIsStillOneTransactionAndItsRefusalOneMore() {
+        List<Checkpoint> chain = thread(1);
+        Checkpoint head = chain.get(1);
+        ThreadKey thread = head.thread();
+        io.threadline.runs.RunStore runs = new io.threadline.runs.dynamodb.DynamoDbRunStore(client, table, 4);
+        io.threadline.runs.Run run = io.threadline.runs.RunStoreContract.first(thread);
+        assertThat(runs.put(run, Instant.now().plusSeconds(3600))).isTrue();
+        Checkpoint next = steps.next(head, false, "run-step");
+        // The run guard is a ConditionCheck inside the commit's own transaction: no request of its own.
+        assertThat(callsOf(() -> store.commit(new Commit(next, 2).guardedBy(runs.guard(run.runId())))))
+                .containsExactly("TransactWriteItems");
+        runs.delete(thread);
+        assertThat(callsOf(() -> catchThrowable(() -> store.commit(new Commit(steps.next(next, false), 3)
+                .guardedBy(runs.guard(run.runId())))))).as("refused by the guard, read from the cancellation")
+                .containsExactly("TransactWriteItems");
+    }
+
+    @Test
     void readsAreOneRequestEachForShortChains() {
         List<Checkpoint> chain = thread(10);
         ThreadKey thread = chain.get(0).thread();

@@ -14,6 +14,7 @@ import io.threadline.checkpoint.dynamodb.DynamoDbStoreSettings;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.ConditionCheck;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
@@ -33,9 +34,10 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One commit as one TransactWriteItems: the idempotency record (if keyed), the HEAD conditional on
- * the expected step, and the checkpoint item with its chunks. Either all of it is written or none.
+ * the expected step, the checkpoint item with its chunks, and for a background run's step a ConditionCheck of its
+ * run record (the run guard). Either all of it is written or none.
  * A cancelled transaction is read reason by reason, in action order: a seen idempotency key wins
- * (the first result is returned), then a moved HEAD ({@code CONFLICT}, with the head step taken from
+ * (the first result is returned), then a run guard that failed ({@code RUN_GONE}), then a moved HEAD ({@code CONFLICT}, with the head step taken from
  * the item DynamoDB returns, so a conflict costs no extra read).
  */
 public final class CommitWriter {
@@ -107,6 +109,10 @@ public final class CommitWriter {
             if (cp.hasOutbox()) {
                 actions.add(newItemPut(CheckpointItems.outboxMarker(pk, cp, expiresAt)));
             }
+            int guardIndex = actions.size();
+            if (commit.runGuard() != null) {
+                actions.add(runGuardCheck(commit));
+            }
             try {
                 client.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(actions).build());
                 return new CommitResult(cp, false, storedBytes);
@@ -126,6 +132,10 @@ public final class CommitWriter {
                     // The key names a checkpoint that is gone (pruned, or expired by TTL): the key is free again.
                     staleKeyTarget = first;
                     continue;
+                }
+                if (commit.runGuard() != null && failedCondition(reasons, guardIndex)) {
+                    // Before the head: a run whose record is gone has nothing left to retry, whatever the head says.
+                    throw commit.runGuard().refused(commit.thread(), cp.step());
                 }
                 if (failedCondition(reasons, headIndex)) {
                     throw conflictOrWrongParent(commit, reasons.get(headIndex));
@@ -160,6 +170,21 @@ public final class CommitWriter {
                 .item(item)
                 .conditionExpression("attribute_not_exists(#pk)")
                 .expressionAttributeNames(Map.of("#pk", Keys.PK))
+                .build()).build();
+    }
+
+    /**
+     * The run guard as a ConditionCheck on the thread's run record, which DynamoDbRunStore keeps in this table
+     * ({@link Keys#runRecord}): it exists and names the run. A record written before run ids were stored beside it
+     * (no {@code rid}) passes on existence: only a record written since can name another run.
+     */
+    private TransactWriteItem runGuardCheck(Commit commit) {
+        return TransactWriteItem.builder().conditionCheck(ConditionCheck.builder()
+                .tableName(settings.tableName())
+                .key(ThreadReader.key(Keys.runRecord(commit.thread()), Keys.RUN_RECORD))
+                .conditionExpression("attribute_exists(#pk) AND (#rid = :rid OR attribute_not_exists(#rid))")
+                .expressionAttributeNames(Map.of("#pk", Keys.PK, "#rid", Keys.RUN_ID))
+                .expressionAttributeValues(Map.of(":rid", CheckpointItems.s(commit.runGuard().runId())))
                 .build()).build();
     }
 

@@ -46,6 +46,14 @@ public final class Keys {
     /** An effect of a step in progress (durability SYNC); sorts after OUTBOX#, outside what loads read. */
     public static final String PENDING_PREFIX = "PENDING#";
 
+    /**
+     * A thread's background-run record lives in this table apart from the thread's partition ({@code pk =
+     * RUN#<tenant>#<threadId>, sk = RUN}, written by io.threadline.runs.dynamodb.DynamoDbRunStore), with the run's id in
+     * {@value #RUN_ID}: what a run guard's ConditionCheck reads.
+     */
+    public static final String RUN_RECORD = "RUN";
+    public static final String RUN_ID = "rid";
+
     /** Keys longer than this are stored by hash: a sort key holds at most 1024 bytes. */
     private static final int MAX_RAW_KEY_BYTES = 256;
     private static final int CHECKPOINT_SK_LENGTH = CHECKPOINT_PREFIX.length() + 26;
@@ -56,6 +64,11 @@ public final class Keys {
     /** {@code T#<tenant>#<threadId>}: neither part may contain '#', so the key is unambiguous. */
     public static String partition(ThreadKey thread) {
         return "T#" + thread.tenant() + "#" + thread.threadId();
+    }
+
+    /** The partition of the thread's background-run record (see {@link #RUN_RECORD}). */
+    public static String runRecord(ThreadKey thread) {
+        return "RUN#" + thread.tenant() + "#" + thread.threadId();
     }
 
     public static String outbox(CheckpointId id) {

@@ -7,7 +7,11 @@ import io.threadline.checkpoint.ThreadKey;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.Delete;
+import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -17,13 +21,14 @@ import java.util.Map;
 /**
  * Deletes one thread's partition in three moves, so that no commit racing it leaves half a thread:
  * <ol>
- *   <li>the HEAD is replaced by a tombstone naming no checkpoint — every commit is conditional on the HEAD
+ *   <li>the HEAD is replaced by a tombstone naming no checkpoint, and (for a thread that was there) a marker of the
+ *       delete under way is written in the tenant's partition of them in the same transaction — every commit is conditional on the HEAD
  *       (its step, or its absence for a first step), so from here on commits fail, and are answered
  *       {@code THREAD_DELETED} (the tombstone comes back with the cancellation); a commit that won before the
  *       tombstone is simply part of what is deleted. Readers find no thread;</li>
  *   <li>every other item of the partition is deleted, read a page of keys at a time (bounded memory), the
  *       sweep run twice so items a racing step wrote meanwhile (pending effects) go too;</li>
- *   <li>the tombstone is deleted, on condition that it still is one, freeing the id.</li>
+ *   <li>the tombstone is deleted, on condition that it still is one, freeing the id, with its marker.</li>
  * </ol>
  * Interrupted anywhere, the tombstone stays: the thread is unreadable and closed until the delete is run again.
  */
@@ -36,6 +41,8 @@ public record ThreadDeleter(DynamoDbClient client, String table, Clock clock, in
 
     /** On a tombstone: it replaced a real HEAD (so a resumed delete still reports the head). */
     private static final String WAS_HEAD = "wasHead";
+    /** The partition of a tenant's deletes under way (see {@link #markerKey}); no thread partition starts so ({@code T#}). */
+    static final String MARKER_PREFIX = "DEL#";
     /** A tombstone's status in the thread index: no {@code Status}, so no listing filter ever matches it. */
     public static final String DELETING_STATUS = "DELETING";
     /** Reads and conditional puts of the tombstone before a thread stepping without pause is answered CONFLICT. */
@@ -49,13 +56,45 @@ public record ThreadDeleter(DynamoDbClient client, String table, Clock clock, in
         for (int sweep = 0; sweep < SWEEPS; sweep++) {
             sweep(thread, pk, counts);
         }
+        Map<String, AttributeValue> head = ThreadReader.key(pk, Keys.HEAD);
+        Map<String, String> deleting = Map.of("#d", Keys.DELETING);
         try {
-            client.deleteItem(b -> b.tableName(table).key(ThreadReader.key(pk, Keys.HEAD))
-                    .conditionExpression("attribute_exists(#d)").expressionAttributeNames(Map.of("#d", Keys.DELETING)));
+            if (hadHead) {
+                // The tombstone and its marker go together, as they came: a marker always names a tombstone.
+                Delete tombstone = Delete.builder().tableName(table).key(head).conditionExpression("attribute_exists(#d)")
+                        .expressionAttributeNames(deleting).build();
+                client.transactWriteItems(b -> b.transactItems(TransactWriteItem.builder().delete(tombstone).build(),
+                        TransactWriteItem.builder().delete(d -> d.tableName(table).key(markerKey(thread))).build()));
+            } else {
+                client.deleteItem(b -> b.tableName(table).key(head).conditionExpression("attribute_exists(#d)").expressionAttributeNames(deleting));
+            }
         } catch (ConditionalCheckFailedException e) {
             // Another delete of the thread finished first, and a new thread may already have begun: leave it.
+        } catch (TransactionCanceledException e) {
+            if (!failedCondition(e, 0)) {
+                throw e;
+            }
+            // As above; that delete took the marker with its tombstone, and a new delete's marker is not this one's.
         }
         return counts.report();
+    }
+
+    /**
+     * The key of the marker a delete that closed a thread keeps while it runs: {@code pk = DEL#<tenant>, sk = <threadId>},
+     * beside the tombstone, with the thread's agent and tags. One partition per tenant holding only the deletes under
+     * way, so {@link ThreadLister#unfinishedDeletes} reads those and nothing else of the tenant.
+     */
+    static Map<String, AttributeValue> markerKey(ThreadKey thread) {
+        return ThreadReader.key(markerPartition(thread.tenant()), thread.threadId());
+    }
+
+    static String markerPartition(String tenant) {
+        return MARKER_PREFIX + tenant;
+    }
+
+    private static boolean failedCondition(TransactionCanceledException e, int action) {
+        return e.hasCancellationReasons() && e.cancellationReasons().size() > action
+                && "ConditionalCheckFailed".equals(e.cancellationReasons().get(action).code());
     }
 
     /**
@@ -114,15 +153,41 @@ public record ThreadDeleter(DynamoDbClient client, String table, Clock clock, in
                 }
             }
             try {
-                client.putItem(b -> b.tableName(table).item(tombstone).conditionExpression(condition)
-                        .expressionAttributeNames(conditionNames).expressionAttributeValues(values.isEmpty() ? null : values));
+                if (hadHead) {
+                    // With its marker in the tenant's partition of deletes under way, in the same write.
+                    Put put = Put.builder().tableName(table).item(tombstone).conditionExpression(condition)
+                            .expressionAttributeNames(conditionNames).expressionAttributeValues(values.isEmpty() ? null : values).build();
+                    client.transactWriteItems(b -> b.transactItems(TransactWriteItem.builder().put(put).build(),
+                            TransactWriteItem.builder().put(p -> p.tableName(table).item(marker(thread, tombstone))).build()));
+                } else {
+                    client.putItem(b -> b.tableName(table).item(tombstone).conditionExpression(condition)
+                            .expressionAttributeNames(conditionNames).expressionAttributeValues(values.isEmpty() ? null : values));
+                }
                 return hadHead;
             } catch (ConditionalCheckFailedException e) {
                 // A step or a tag change got in between the read and the put: read the new head and close that.
+            } catch (TransactionCanceledException e) {
+                if (!failedCondition(e, 0) && (!e.hasCancellationReasons()
+                        || e.cancellationReasons().stream().noneMatch(r -> "TransactionConflict".equals(r.code())))) {
+                    throw e;
+                }
+                // As above, or a commit's transaction on the head collided with this one: read the head again.
             }
         }
         throw new ThreadlineException(ErrorCode.CONFLICT, "thread " + thread.threadId() + " changed under each of " + CLOSE_ATTEMPTS
                 + " attempts to close it for deletion; run the delete again", Map.of("thread", thread.threadId()));
+    }
+
+    /** The marker of a delete under way: the thread's agent and tags as the tombstone keeps them, and when it began. */
+    private static Map<String, AttributeValue> marker(ThreadKey thread, Map<String, AttributeValue> tombstone) {
+        Map<String, AttributeValue> marker = new java.util.HashMap<>(markerKey(thread));
+        marker.put(Keys.DELETING, tombstone.get(Keys.DELETING));
+        for (String kept : List.of(ThreadIndex.AGENT, ThreadIndex.TAGS)) {
+            if (tombstone.containsKey(kept)) {
+                marker.put(kept, tombstone.get(kept));
+            }
+        }
+        return marker;
     }
 
     private void sweep(ThreadKey thread, String pk, Counts counts) {

@@ -220,15 +220,15 @@ public record ThreadLister(DynamoDbClient client, String table, ThreadIndex inde
 
     /**
      * Threads of {@code tenant} holding every tag of {@code tags} whose delete was cut short after it closed them: the
-     * tombstones {@link ThreadDeleter} leaves in the index under status {@value ThreadDeleter#DELETING_STATUS}, at most
-     * {@code limit}, each confirmed by a consistent read (the index lags; a delete finished meanwhile is left out). One
-     * query page per shard at a time, filtered on the index's projected status and tags: it examines every index entry
-     * of the tenant, as a tag-filtered listing does, and holds at most {@code limit} entries.
+     * markers {@link ThreadDeleter} keeps beside each tombstone in the tenant's partition of deletes under way
+     * ({@code DEL#<tenant>}), at most {@code limit}. A consistent Query of that partition, filtered on the tags: what it
+     * reads is the tenant's unfinished deletes (and those running now), however many threads the tenant has — a
+     * marker is written and removed with its tombstone, so no further read confirms it.
      */
     public List<ThreadSummary> unfinishedDeletes(String tenant, Map<String, String> tags, int limit) {
-        Map<String, String> names = new HashMap<>(Map.of("#p", ThreadIndex.PARTITION, "#st", ThreadIndex.STATUS));
-        Map<String, AttributeValue> values = new HashMap<>(Map.of(":del", AttributeValue.fromS(ThreadDeleter.DELETING_STATUS)));
-        List<String> filters = new ArrayList<>(List.of("#st = :del"));
+        Map<String, String> names = new HashMap<>(Map.of("#pk", Keys.PK));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":p", AttributeValue.fromS(ThreadDeleter.markerPartition(tenant))));
+        List<String> filters = new ArrayList<>();
         int t = 0;
         for (Map.Entry<String, String> tag : new java.util.TreeMap<>(tags).entrySet()) {
             names.put("#tg", ThreadIndex.TAGS);
@@ -237,38 +237,22 @@ public record ThreadLister(DynamoDbClient client, String table, ThreadIndex inde
             filters.add("#tg.#tk" + t + " = :tv" + t);
             t++;
         }
-        List<String> pks = new ArrayList<>();
-        for (int n = 0; n < index.settings().shards() && pks.size() < limit; n++) {
-            values.put(":p", AttributeValue.fromS(ThreadIndex.partition(tenant, n)));
-            Map<String, AttributeValue> start = null;
-            do {
-                Map<String, AttributeValue> from = start;
-                QueryResponse page = client.query(b -> b.tableName(table).indexName(ThreadIndex.NAME).keyConditionExpression("#p = :p")
-                        .filterExpression(String.join(" AND ", filters)).expressionAttributeNames(names)
-                        .expressionAttributeValues(values).exclusiveStartKey(from));
-                for (Map<String, AttributeValue> item : page.items()) {
-                    if (pks.size() < limit) {
-                        pks.add(item.get(Keys.PK).s());
-                    }
-                }
-                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() && pks.size() < limit ? page.lastEvaluatedKey() : null;
-            } while (start != null);
-        }
-        if (pks.isEmpty()) {
-            return List.of();
-        }
-        Map<String, Map<String, AttributeValue>> byPk = HeadBatchReads.read(client, table, pks, "#pk, #ag, #tg, #del",
-                Map.of("#pk", Keys.PK, "#ag", ThreadIndex.AGENT, "#tg", ThreadIndex.TAGS, "#del", Keys.DELETING), "unfinishedDeletes");
-        String prefix = "T#" + tenant + "#";
         List<ThreadSummary> out = new ArrayList<>();
-        for (String pk : pks) {
-            Map<String, AttributeValue> head = byPk.get(pk);
-            if (head != null && head.containsKey(Keys.DELETING)) {
-                out.add(new ThreadSummary(pk.substring(prefix.length()), head.containsKey(ThreadIndex.AGENT) ? head.get(ThreadIndex.AGENT).s() : null,
-                        ThreadDeleter.DELETING_STATUS, 0, null, Instant.ofEpochMilli(Long.parseLong(head.get(Keys.DELETING).n())),
-                        ThreadIndex.tagsOf(head), null));
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse page = client.query(b -> b.tableName(table).consistentRead(true).keyConditionExpression("#pk = :p")
+                    .filterExpression(filters.isEmpty() ? null : String.join(" AND ", filters)).expressionAttributeNames(names)
+                    .expressionAttributeValues(values).exclusiveStartKey(from));
+            for (Map<String, AttributeValue> marker : page.items()) {
+                if (out.size() < limit) {
+                    out.add(new ThreadSummary(marker.get(Keys.SK).s(), marker.containsKey(ThreadIndex.AGENT) ? marker.get(ThreadIndex.AGENT).s() : null,
+                            ThreadDeleter.DELETING_STATUS, 0, null, Instant.ofEpochMilli(Long.parseLong(marker.get(Keys.DELETING).n())),
+                            ThreadIndex.tagsOf(marker), null));
+                }
             }
-        }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() && out.size() < limit ? page.lastEvaluatedKey() : null;
+        } while (start != null);
         return out;
     }
 
