@@ -87,7 +87,7 @@ final class IndexingComparison {
             } else {
                 m = putEach(store, count, now);
             }
-            long stored = client.count(c -> c.index(SCRATCH)).count();
+            long stored = W2OpenSearch.memories(client, SCRATCH);
             rows.add(String.format(Locale.ROOT, "| %s | %,d | %.1f | %,.0f | %.1f | %.2f | %d | %,d | %.1f |", way, count, m.seconds(),
                     count / m.seconds(), m.cpuNanos() / 1e9, m.cpuNanos() / 1e6 / count, m.merged(), stored, load));
             System.out.println("indexing comparison: " + rows.get(rows.size() - 1));
