@@ -75,6 +75,9 @@ final class IndexingComparison {
                 client.indices().delete(d -> d.index(SCRATCH));
             }
             store.ensureIndex();
+            // Under load the new index's shard may start after the create returns: wait, or the first write meets a 503.
+            client.cluster().health(h -> h.index(SCRATCH).waitForStatus(org.opensearch.client.opensearch._types.HealthStatus.Yellow)
+                    .timeout(t -> t.time("120s")));
             double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
             int count = way.startsWith("put,") ? Math.max(1, n / 10) : n;
             Measured m;
