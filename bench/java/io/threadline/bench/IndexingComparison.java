@@ -75,6 +75,9 @@ final class IndexingComparison {
                 client.indices().delete(d -> d.index(SCRATCH));
             }
             store.ensureIndex();
+            // Under load the new index's shard may start after the create returns: wait, or the first write meets a 503.
+            client.cluster().health(h -> h.index(SCRATCH).waitForStatus(org.opensearch.client.opensearch._types.HealthStatus.Yellow)
+                    .timeout(t -> t.time("120s")));
             double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
             int count = way.startsWith("put,") ? Math.max(1, n / 10) : n;
             Measured m;
@@ -87,7 +90,7 @@ final class IndexingComparison {
             } else {
                 m = putEach(store, count, now);
             }
-            long stored = client.count(c -> c.index(SCRATCH)).count();
+            long stored = W2OpenSearch.memories(client, SCRATCH);
             rows.add(String.format(Locale.ROOT, "| %s | %,d | %.1f | %,.0f | %.1f | %.2f | %d | %,d | %.1f |", way, count, m.seconds(),
                     count / m.seconds(), m.cpuNanos() / 1e9, m.cpuNanos() / 1e6 / count, m.merged(), stored, load));
             System.out.println("indexing comparison: " + rows.get(rows.size() - 1));

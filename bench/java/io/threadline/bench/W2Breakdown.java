@@ -78,6 +78,8 @@ final class W2Breakdown {
                     .append("{\"range\":{\"expiresAt\":{\"gt\":\"").append(now).append("\"}}}]}}");
         } else {
             b.append(",{\"range\":{\"expiry\":{\"gt\":").append(nowMillis).append("}}}");
+            // Current at that time (mapping version 4): the store's filter has this range too.
+            b.append(",{\"range\":{\"supersededAt\":{\"gt\":").append(nowMillis).append("}}}");
         }
         b.append("]}}}}}}");
         return b.toString();

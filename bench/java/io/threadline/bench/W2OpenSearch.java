@@ -151,7 +151,7 @@ public final class W2OpenSearch {
         store.ensureIndex();
         double indexSeconds = indexing.equals("bulk") ? index(client, indexName, corpus.vectors, null, batch, now)
                 : IndexingComparison.putAll(store, corpus.vectors, n, batch, now).seconds();
-        long count = client.count(c -> c.index(indexName)).count();
+        long count = W2OpenSearch.memories(client, indexName);
         if (count != n) {
             throw new IllegalStateException("the index holds " + count + " memories, expected " + n);
         }
@@ -180,6 +180,11 @@ public final class W2OpenSearch {
         }
         System.out.printf(Locale.ROOT, "load average at the end: %.2f%n", java.lang.management.ManagementFactory.getOperatingSystemMXBean()
                 .getSystemLoadAverage());
+    }
+
+    /** The memories in the index: documents with a tenant (the store's writer marks have none). */
+    static long memories(OpenSearchClient client, String indexName) throws java.io.IOException {
+        return client.count(c -> c.index(indexName).query(q -> q.exists(e -> e.field("tenant")))).count();
     }
 
     /**

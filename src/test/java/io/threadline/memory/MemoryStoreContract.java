@@ -697,4 +697,22 @@ public abstract class MemoryStoreContract {
             assertThat(hits.get(0).memory().importance()).isEqualTo(0.1 * writers);
         }
     }
+
+    @Test
+    void concurrentPutsAndBatchesOfNearDuplicatesEndAsOneMemory() throws Exception {
+        int writers = 4;
+        concurrently(writers, w -> {
+            MemoryWrite write = new MemoryWrite(null, a, "prefs", "the user likes green tea" + "!".repeat(w + 1), "preference", 0.1 * (w + 1),
+                    null, null, null, Map.of());
+            // Half write one at a time, half in a batch: both kinds of writer must see each other.
+            java.util.concurrent.Callable<List<PutResult>> call = w % 2 == 0 ? () -> List.of(store().put(write, T0))
+                    : () -> store().putAll(List.of(write, new MemoryWrite(null, a, "other", "an unrelated fact " + w, "fact", 0.5, null,
+                            null, null, Map.of())), T0);
+            return call;
+        });
+        settle();
+        List<MemoryHit> hits = store().search(MemoryQuery.text(a, "green tea", 10).under("prefs"), T0);
+        assertThat(hits).hasSize(1);
+        assertThat(hits.get(0).memory().importance()).isEqualTo(0.1 * writers);
+    }
 }

@@ -1,6 +1,9 @@
 package io.threadline.models;
 
+import dev.langchain4j.model.bedrock.BedrockCohereEmbeddingModel;
 import dev.langchain4j.model.embedding.EmbeddingModel;
+import io.threadline.ThreadlineException;
+import io.threadline.memory.Embeddings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -9,21 +12,27 @@ import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClient;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Cohere Embed v3 on Bedrock (an {@code embedding-model-id} of {@code cohere.*}): langchain4j's BedrockCohereEmbeddingModel
  * sends the texts as documents, truncated at the end, and reads the float vectors of the answer — against
- * {@link FakeBedrock} on loopback.
+ * {@link FakeBedrock} on loopback, which refuses what Bedrock refuses: more than 96 texts in one Cohere call, more than
+ * one text in one Titan call. {@link Embeddings#embedAll} hands a whole bulk write's texts (up to
+ * {@code threadline.memory.opensearch.bulk-size}, 500) to the model at once; the model splits them per its limit.
  */
 class BedrockCohereTest {
 
     private static final FakeBedrock BEDROCK = new FakeBedrock();
     private static BedrockRuntimeClient client;
     private static EmbeddingModel model;
+    private static EmbeddingModel titan;
 
     @BeforeAll
     static void start() {
@@ -32,6 +41,8 @@ class BedrockCohereTest {
                 Optional.of("eu-west-1"), Optional.of(endpoint), Duration.ofSeconds(5), Duration.ofSeconds(1), 1, OptionalInt.empty());
         client = BedrockModels.client(settings, Clock.systemUTC());
         model = BedrockModels.embeddingModel(client, settings);
+        titan = BedrockModels.embeddingModel(client, new BedrockSettings("amazon.nova-lite-v1:0", "amazon.titan-embed-text-v2:0", 256,
+                Optional.of("eu-west-1"), Optional.of(endpoint), Duration.ofSeconds(5), Duration.ofSeconds(1), 1, OptionalInt.empty()));
     }
 
     @AfterAll
@@ -61,5 +72,41 @@ class BedrockCohereTest {
             dot += tea[i] * again[i];
         }
         assertThat(dot).as("shared words, shared dimensions").isGreaterThan(0);
+    }
+
+    @Test
+    void aBulkWritesTextsReachCohereInCallsOfAtMost96InOrder() {
+        List<String> texts = IntStream.range(0, 200).mapToObj(i -> "memory " + i + " prefers tea number " + i).toList();
+        FakeBedrock.REQUESTS.clear();
+
+        float[][] vectors = new Embeddings(model).embedAll(texts);
+
+        assertThat(FakeBedrock.REQUESTS).extracting(r -> r.body().path("texts").size()).containsExactly(96, 96, 8);
+        assertThat(FakeBedrock.REQUESTS.get(2).body().path("texts").get(0).asText()).isEqualTo(texts.get(192));
+        assertThat(vectors).hasNumberOfRows(200);
+        assertThat(vectors[150]).as("vector i is text i's").containsExactly(new Embeddings(model).embed(texts.get(150)));
+    }
+
+    @Test
+    void aBulkWritesTextsReachTitanOneTextACall() {
+        List<String> texts = List.of("green tea", "black coffee", "oolong");
+        FakeBedrock.REQUESTS.clear();
+
+        float[][] vectors = new Embeddings(titan).embedAll(texts);
+
+        assertThat(FakeBedrock.REQUESTS).extracting(r -> r.body().path("inputText").asText()).containsExactly(texts.toArray(String[]::new));
+        assertThat(vectors).hasNumberOfRows(3);
+        assertThat(vectors[2]).hasSize(256).containsExactly(new Embeddings(titan).embed("oolong"));
+    }
+
+    @Test
+    void moreTextsThanCohereTakesInOneCallAreRefusedAsBedrockDoes() {
+        FakeBedrock.REQUESTS.clear();
+        var tooMany = BedrockCohereEmbeddingModel.builder().client(client).model("cohere.embed-multilingual-v3").maxSegmentsPerBatch(100)
+                .inputType(BedrockCohereEmbeddingModel.InputType.SEARCH_DOCUMENT)
+                .maxRetries(0).build();
+
+        assertThatThrownBy(() -> new Embeddings(tooMany).embedAll(IntStream.range(0, 100).mapToObj(i -> "t" + i).toList()))
+                .isInstanceOf(ThreadlineException.class).hasMessageContaining("expected maximum item count: 96");
     }
 }

@@ -36,6 +36,9 @@ public class FakeBedrock implements QuarkusTestResourceLifecycleManager {
     /** One request as received: the decoded path, its Authorization header and its JSON body. */
     public record Request(String path, String authorization, JsonNode body) {}
 
+    /** Cohere Embed (v3) on Bedrock: most texts in one InvokeModel call; more is a ValidationException. */
+    public static final int COHERE_MAX_TEXTS = 96;
+
     public static final String ACCESS_KEY = "AKIDTHREADLINETEST";
     public static final List<Request> REQUESTS = new CopyOnWriteArrayList<>();
     public static volatile boolean throttling;
@@ -81,6 +84,12 @@ public class FakeBedrock implements QuarkusTestResourceLifecycleManager {
                 send(exchange, 400, "{\"message\":\"The model returned the following errors: malformed input request\"}");
             } else if (path.endsWith("/converse")) {
                 send(exchange, 200, JSON.writeValueAsString(converse(body)));
+            } else if (path.endsWith("/invoke") && (body.path("texts").size() > COHERE_MAX_TEXTS || body.has("inputText")
+                    && !body.path("inputText").isTextual())) {
+                // Bedrock's own refusals: Cohere Embed takes at most 96 texts a call, Titan one text (a string) a call.
+                exchange.getResponseHeaders().set("x-amzn-ErrorType", "ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/");
+                send(exchange, 400, "{\"message\":\"Malformed input request: #/texts: expected maximum item count: " + COHERE_MAX_TEXTS
+                        + ", found: " + body.path("texts").size() + ", please reformat your input and try again.\"}");
             } else if (path.endsWith("/invoke") && body.has("texts")) {
                 send(exchange, 200, JSON.writeValueAsString(cohereEmbeddings(body)));
             } else if (path.endsWith("/invoke")) {

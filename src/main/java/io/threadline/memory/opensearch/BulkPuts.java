@@ -8,13 +8,9 @@ import io.threadline.memory.MemoryWrite;
 import io.threadline.memory.PutResult;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.opensearch._types.Refresh;
-import org.opensearch.client.opensearch._types.query_dsl.Query;
 import org.opensearch.client.opensearch.core.BulkResponse;
 import org.opensearch.client.opensearch.core.bulk.BulkOperation;
 import org.opensearch.client.opensearch.core.bulk.BulkResponseItem;
-import org.opensearch.client.opensearch.core.msearch.MultiSearchResponseItem;
-import org.opensearch.client.opensearch.core.msearch.RequestItem;
-import org.opensearch.client.opensearch.core.search.Hit;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -36,12 +32,14 @@ import java.util.Set;
  * {@code put}). A run then takes one realtime {@code mget} of its ids (a known id replaces its memory, at the version
  * read), one {@code _msearch} of near-duplicate checks for the others (the same k = 1 query {@code put} sends), one
  * {@code mget} of the merge targets at their current version, one {@code _bulk} of conditional writes with one
- * refresh, and one {@code _msearch} that looks for near-duplicates a concurrent writer added alongside the new
- * memories ({@link VersionedWrites#reconcile}, only where one is found). A write that meets a concurrent change (a
+ * refresh, and — only for namespaces where another writer was at work meanwhile ({@link WriterMarks}: one tiny
+ * {@code _bulk} before the check and one after the write) — one {@code _msearch} that looks for near-duplicates a
+ * concurrent writer added alongside the new memories ({@link VersionedWrites#reconcile}, only where one is found). A write that meets a concurrent change (a
  * 409 in the bulk answer, a merge target gone or superseded meanwhile) is handed back, and the caller writes it
  * with {@code put}, which retries.
  */
-record BulkPuts(OpenSearchClient client, String index, MemorySettings settings, int efSearch, VersionedWrites writes) {
+record BulkPuts(OpenSearchClient client, String index, MemorySettings settings, KnnSearches searches, VersionedWrites writes,
+                WriterMarks marks) {
 
     /** A write of the batch at its position, with its id and unit vector. */
     record Item(int position, MemoryWrite write, String id, float[] vector) {
@@ -102,6 +100,8 @@ record BulkPuts(OpenSearchClient client, String index, MemorySettings settings, 
      * returns the items that met a concurrent change, for {@code put}.
      */
     List<Item> write(List<Item> run, Instant now, PutResult[] out, int offset) throws IOException {
+        // Before the near-duplicate check: who else writes in these namespaces until the second bump (WriterMarks).
+        Map<String, Long> before = marks.bump(run.stream().map(BulkPuts::mark).toList());
         Map<String, VersionedWrites.Versioned> existing = writes.readAll(run.stream().map(Item::docId).toList());
         List<Item> fresh = run.stream().filter(i -> !existing.containsKey(i.docId())).toList();
         List<String> nearest = nearest(fresh, now);
@@ -177,8 +177,16 @@ record BulkPuts(OpenSearchClient client, String index, MemorySettings settings, 
                 createdNow.add(answered.get(i).get(0));
             }
         }
-        reconcile(createdNow, now, out, offset);
+        if (!createdNow.isEmpty()) {
+            // Only a namespace another writer marked in between can hold a near-duplicate this run's check missed.
+            Map<String, Long> after = marks.bump(createdNow.stream().map(BulkPuts::mark).toList());
+            reconcile(createdNow.stream().filter(i -> after.get(mark(i)) != before.get(mark(i)) + 1).toList(), now, out, offset);
+        }
         return retry;
+    }
+
+    private static String mark(Item item) {
+        return WriterMarks.of(item.write().tenant(), item.write().namespace());
     }
 
     private BulkOperation replace(VersionedWrites.Versioned read, MemoryRecord record) {
@@ -190,11 +198,11 @@ record BulkPuts(OpenSearchClient client, String index, MemorySettings settings, 
     /** Per write, the document id of its nearest stored memory within the merge threshold, or null: one {@code _msearch}. */
     private List<String> nearest(List<Item> items, Instant now) throws IOException {
         List<String> out = new ArrayList<>(items.size());
-        for (List<Hit<Void>> hits : knn(items, 1, now)) {
+        for (List<KnnSearches.Hit> hits : knn(items, 1, now)) {
             String near = null;
-            for (Hit<Void> hit : hits) {
+            for (KnnSearches.Hit hit : hits) {
                 if (MemoryQueries.cosine(hit.score()) >= settings.mergeThreshold()) {
-                    near = hit.id();
+                    near = hit.docId();
                 }
             }
             out.add(near);
@@ -207,11 +215,11 @@ record BulkPuts(OpenSearchClient client, String index, MemorySettings settings, 
      * (the check finds more than the memory itself), it is folded as {@code put} folds it ({@link VersionedWrites#reconcile}).
      */
     private void reconcile(List<Item> created, Instant now, PutResult[] out, int offset) throws IOException {
-        List<List<Hit<Void>>> found = knn(created, VersionedWrites.GROUP, now);
+        List<List<KnnSearches.Hit>> found = knn(created, VersionedWrites.GROUP, now);
         for (int i = 0; i < created.size(); i++) {
             Item item = created.get(i);
             long near = found.get(i).stream().filter(h -> MemoryQueries.cosine(h.score()) >= settings.mergeThreshold()).count();
-            boolean alone = near == 1 && found.get(i).get(0).id().equals(item.docId());
+            boolean alone = near == 1 && found.get(i).get(0).docId().equals(item.docId());
             if (!alone) {
                 MemoryRecord holder = writes.reconcile(out[offset + item.position()].memory(), MemoryQueries.mergeTargets(item.write(), now));
                 out[offset + item.position()] = new PutResult(holder, !holder.id().equals(item.id()));
@@ -220,22 +228,8 @@ record BulkPuts(OpenSearchClient client, String index, MemorySettings settings, 
     }
 
     /** The {@code k} nearest merge targets of each write (ids and scores only), in one {@code _msearch}. */
-    private List<List<Hit<Void>>> knn(List<Item> items, int k, Instant now) throws IOException {
-        if (items.isEmpty()) {
-            return List.of();
-        }
-        List<RequestItem> searches = new ArrayList<>(items.size());
-        for (Item item : items) {
-            Query query = MemoryQueries.knnQuery(item.vector(), k, MemoryQueries.mergeTargets(item.write(), now), efSearch);
-            searches.add(RequestItem.of(r -> r.header(h -> h.index(index)).body(b -> b.size(k).source(s -> s.fetch(false)).query(query))));
-        }
-        List<List<Hit<Void>>> out = new ArrayList<>(items.size());
-        for (MultiSearchResponseItem<Void> answer : client.msearch(m -> m.searches(searches), Void.class).responses()) {
-            if (answer.isFailure()) {
-                throw new IOException("OpenSearch did not search for near-duplicates: " + answer.failure().error().reason());
-            }
-            out.add(answer.result().hits().hits());
-        }
-        return out;
+    private List<List<KnnSearches.Hit>> knn(List<Item> items, int k, Instant now) throws IOException {
+        return searches.nearest(items.stream().map(Item::vector).toList(),
+                items.stream().map(i -> MemoryQueries.mergeTargets(i.write(), now)).toList(), k);
     }
 }

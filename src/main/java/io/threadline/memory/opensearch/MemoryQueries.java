@@ -4,17 +4,10 @@ import io.threadline.memory.MemoryQuery;
 import io.threadline.memory.MemoryRecord;
 import io.threadline.memory.MemoryWrite;
 import org.opensearch.client.json.JsonData;
-import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.opensearch._types.FieldValue;
 import org.opensearch.client.opensearch._types.query_dsl.Query;
-import org.opensearch.client.opensearch.core.SearchRequest;
-import org.opensearch.client.opensearch.core.SearchResponse;
-import org.opensearch.client.opensearch.core.search.Hit;
 
-import java.io.IOException;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /** The filters every memory query carries: always the tenant, never an expired memory; metadata as exact terms. */
@@ -72,37 +65,6 @@ final class MemoryQueries {
                 b.filter(f -> f.range(r -> r.field(MemoryIndex.VALID_TO).gt(JsonData.of(validAt.toEpochMilli()))));
             }
             return b;
-        }));
-    }
-
-    /**
-     * A k-NN search for the {@code k} nearest memories that pass {@code filter}, answered with their scores and
-     * their source <em>without</em> the embedding: the node has compared the vectors already, and the 384 floats
-     * of each of the k documents were most of the answer's bytes and of the client's parsing (bench/README.md,
-     * "Where a search's time goes"). With the versions, for the conditional access-time touches.
-     */
-    static SearchRequest knn(String index, float[] vector, int k, Query filter) {
-        return knn(index, vector, k, filter, 0);
-    }
-
-    /** {@link #knn(String, float[], int, Query)} with the HNSW search's {@code ef_search} (0: the engine's default). */
-    static SearchRequest knn(String index, float[] vector, int k, Query filter, int efSearch) {
-        Query knn = knnQuery(vector, k, filter, efSearch);
-        return SearchRequest.of(s -> s.index(index).size(k).seqNoPrimaryTerm(true)
-                .source(src -> src.filter(f -> f.excludes(MemoryIndex.EMBEDDING)))
-                .query(knn));
-    }
-
-    /** The k-NN clause: the {@code k} nearest that pass {@code filter}, with the HNSW search's {@code ef_search} (0: the engine's). */
-    static Query knnQuery(float[] vector, int k, Query filter, int efSearch) {
-        List<Float> v = new ArrayList<>(vector.length);
-        for (float x : vector) {
-            v.add(x);
-        }
-        return Query.of(q -> q.knn(n -> {
-            n.field(MemoryIndex.EMBEDDING).vector(v).k(k).filter(filter);
-            // Only above k: an ef_search below k is raised to k by the engine anyway.
-            return efSearch > k ? n.methodParameters("ef_search", JsonData.of(efSearch)) : n;
         }));
     }
 

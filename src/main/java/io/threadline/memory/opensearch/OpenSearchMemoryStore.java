@@ -17,13 +17,9 @@ import io.threadline.memory.PutResult;
 import org.opensearch.client.opensearch.OpenSearchAsyncClient;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.opensearch._types.OpenSearchException;
-import org.opensearch.client.opensearch._types.Conflicts;
-import org.opensearch.client.opensearch._types.FieldValue;
 import org.opensearch.client.opensearch._types.Refresh;
 import org.opensearch.client.opensearch._types.Result;
 import org.opensearch.client.opensearch._types.query_dsl.Query;
-import org.opensearch.client.opensearch.core.SearchResponse;
-import org.opensearch.client.opensearch.core.search.Hit;
 import org.opensearch.client.transport.httpclient5.ResponseException;
 
 import java.io.IOException;
@@ -57,6 +53,8 @@ public final class OpenSearchMemoryStore implements MemoryStore {
     private final VersionedWrites writes;
     private final TenantSweeps sweeps;
     private final BulkPuts bulk;
+    private final KnnSearches searches;
+    private final WriterMarks marks;
     private final Embeddings embeddings;
     private final MemorySettings settings;
     private final OpenSearchMemorySettings index;
@@ -68,14 +66,17 @@ public final class OpenSearchMemoryStore implements MemoryStore {
         this.embeddings = embeddings;
         this.settings = settings;
         this.index = index;
-        this.writes = new VersionedWrites(client, index.index(), settings.mergeThreshold(), settings.limits());
+        RawRequests raw = new RawRequests(client);
+        this.searches = new KnnSearches(raw, index.index(), index.efSearch());
+        this.marks = new WriterMarks(raw, index.index());
+        this.writes = new VersionedWrites(client, searches, settings.mergeThreshold(), settings.limits());
         this.sweeps = new TenantSweeps(client, index.index(), new TenantSweeps.Pages() {
             @Override
             public <T> T run(TimeLimitedTransport.Requests<T> page) {
                 return call("delete memories", page::run);
             }
         }, index.sweepPage());
-        this.bulk = new BulkPuts(client, index.index(), settings, index.efSearch(), writes);
+        this.bulk = new BulkPuts(client, index.index(), settings, searches, writes, marks);
     }
 
     /** Creates the index with its mapping if it does not exist (safe to call at every start). */
@@ -182,7 +183,16 @@ public final class OpenSearchMemoryStore implements MemoryStore {
             writes.replace(existing.get(), record);
             return Optional.of(new PutResult(record, false));
         }
-        Optional<MemoryHit> near = write.supersedes().isEmpty() ? nearest(write, vector, now) : Optional.empty();
+        if (!write.supersedes().isEmpty()) {
+            // A correction is its own memory, never folded into another: no check, no reconciling.
+            MemoryRecord record = MemoryMerge.newRecord(id, write, vector, now, now);
+            writes.create(record);
+            return Optional.of(new PutResult(record, false));
+        }
+        // Before the check: who else writes in this namespace until the second bump (WriterMarks).
+        String mark = WriterMarks.of(write.tenant(), write.namespace());
+        long before = marks.bump(mark);
+        Optional<MemoryHit> near = nearest(write, vector, now);
         if (near.isPresent()) {
             // The search saw the last refresh; merge into the memory as it is now, at its current version.
             Optional<VersionedWrites.Versioned> current = writes.read(write.tenant(), near.get().memory().id());
@@ -195,8 +205,8 @@ public final class OpenSearchMemoryStore implements MemoryStore {
         }
         MemoryRecord record = MemoryMerge.newRecord(id, write, vector, now, now);
         writes.create(record);
-        if (!write.supersedes().isEmpty()) {
-            return Optional.of(new PutResult(record, false)); // a correction is its own memory, never folded into another
+        if (marks.bump(mark) == before + 1) {
+            return Optional.of(new PutResult(record, false)); // no other writer in the namespace meanwhile: nothing to reconcile
         }
         MemoryRecord holder = writes.reconcile(record, MemoryQueries.mergeTargets(write, now));
         return Optional.of(new PutResult(holder, !holder.id().equals(id)));
@@ -277,14 +287,12 @@ public final class OpenSearchMemoryStore implements MemoryStore {
     private record Candidate(MemoryHit hit, AccessTouches.Seen seen) {}
 
     private List<Candidate> knn(float[] vector, int k, Query filter, Instant now) throws IOException {
-        SearchResponse<MemoryDocument> response = client.search(MemoryQueries.knn(index.index(), vector, k, filter, index.efSearch()),
-                MemoryDocument.class);
         List<Candidate> out = new ArrayList<>();
-        for (Hit<MemoryDocument> hit : response.hits().hits()) {
+        for (KnnSearches.Hit hit : searches.search(vector, k, filter)) {
             MemoryRecord record = hit.source().toRecord();
             double similarity = MemoryQueries.cosine(hit.score());
             out.add(new Candidate(new MemoryHit(record, similarity, settings.scoring().score(similarity, record, now)),
-                    new AccessTouches.Seen(hit.id(), hit.seqNo(), hit.primaryTerm())));
+                    new AccessTouches.Seen(hit.docId(), hit.seqNo(), hit.primaryTerm())));
         }
         return out;
     }
@@ -324,69 +332,7 @@ public final class OpenSearchMemoryStore implements MemoryStore {
                 sweeps.deleteAll(tenant, MemoryQueries.withMetadata(tenant, entries)));
     }
 
-    /**
-     * A store call. What is worth retrying — the network, a timeout, OpenSearch or a gateway answering 5xx or
-     * 429 — becomes DEPENDENCY_UNAVAILABLE; a 409 that escaped the write's own retries, CONFLICT; a refusal (any
-     * other 4xx: a proxy's 403, a bad request) and an
-     * answer that is not OpenSearch's (HTML from a proxy) become INTERNAL, which a retry would not cure.
-     */
-    @FunctionalInterface
-    private interface Call<T> {
-        T run() throws IOException;
-    }
-
-    private <T> T call(String what, Call<T> body) {
-        try {
-            // One store call, one time limit for all its requests (OpenSearchClients); a client built elsewhere
-            // keeps its own per-request timeouts.
-            return client._transport() instanceof TimeLimitedTransport limited ? limited.withinOneCall(body::run) : body.run();
-        } catch (ThreadlineException e) {
-            throw e;
-        } catch (IOException e) {
-            // An HTTP answer the client did not take for OpenSearch's own error arrives as an IOException
-            // around the transport's ResponseException, which has the status.
-            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-                if (cause instanceof ResponseException r) {
-                    throw byStatus(what, r.status(), e);
-                }
-            }
-            throw unavailable(what, e);
-        } catch (OpenSearchException e) {
-            throw byStatus(what, e.status(), e);
-        } catch (RuntimeException e) {
-            if (!unreadableAnswer(e)) {
-                throw e;
-            }
-            throw new ThreadlineException(ErrorCode.INTERNAL, "could not read OpenSearch's answer when trying to " + what + ": "
-                    + e.getMessage(), Map.of(), e);
-        }
-    }
-
-    /** The client failed to parse what came back (not OpenSearch's JSON: a proxy's page, a truncated body). */
-    private static boolean unreadableAnswer(RuntimeException e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof com.fasterxml.jackson.core.JacksonException || cause instanceof jakarta.json.JsonException
-                    || cause.getMessage() != null && cause.getMessage().startsWith("Jackson exception")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static ThreadlineException byStatus(String what, int status, Exception e) {
-        if (status >= 500 || status == 429) {
-            return unavailable(what, e);
-        }
-        if (status == 409) {
-            return new ThreadlineException(ErrorCode.CONFLICT, "OpenSearch reported a concurrent change when trying to " + what + "; retry",
-                    Map.of("status", status), e);
-        }
-        return new ThreadlineException(ErrorCode.INTERNAL, "OpenSearch refused to " + what + " (HTTP " + status + "): " + e.getMessage(),
-                Map.of("status", status), e);
-    }
-
-    private static ThreadlineException unavailable(String what, Exception e) {
-        return new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE,
-                "OpenSearch did not " + what + " (" + e.getMessage() + "); safe to retry", Map.of(), e);
+    private <T> T call(String what, StoreCalls.Call<T> body) {
+        return StoreCalls.call(client, what, body);
     }
 }

@@ -7,10 +7,8 @@ import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.opensearch._types.OpenSearchException;
 import org.opensearch.client.opensearch._types.Refresh;
 import org.opensearch.client.opensearch._types.query_dsl.Query;
-import org.opensearch.client.opensearch.core.SearchResponse;
 import org.opensearch.client.opensearch.core.get.GetResult;
 import org.opensearch.client.opensearch.core.mget.MultiGetResponseItem;
-import org.opensearch.client.opensearch.core.search.Hit;
 import org.opensearch.client.transport.httpclient5.ResponseException;
 
 import java.io.IOException;
@@ -42,13 +40,15 @@ final class VersionedWrites {
     record Versioned(MemoryRecord record, String docId, long seqNo, long primaryTerm) {}
 
     private final OpenSearchClient client;
+    private final KnnSearches searches;
     private final String index;
     private final double mergeThreshold;
     private final MemoryLimits limits;
 
-    VersionedWrites(OpenSearchClient client, String index, double mergeThreshold, MemoryLimits limits) {
+    VersionedWrites(OpenSearchClient client, KnnSearches searches, double mergeThreshold, MemoryLimits limits) {
         this.client = client;
-        this.index = index;
+        this.searches = searches;
+        this.index = searches.index();
         this.mergeThreshold = mergeThreshold;
         this.limits = limits;
     }
@@ -60,7 +60,8 @@ final class VersionedWrites {
 
     /** A version conflict, as the client reports it: an OpenSearchException, or the transport's ResponseException. */
     static boolean isConflict(Exception e) {
-        return e instanceof OpenSearchException o && o.status() == 409 || e instanceof ResponseException r && r.status() == 409;
+        return e instanceof OpenSearchException o && o.status() == 409 || e instanceof ResponseException r && r.status() == 409
+                || e instanceof RawRequests.StatusException s && s.status() == 409;
     }
 
     /** A realtime read with the document's version. */
@@ -141,12 +142,10 @@ final class VersionedWrites {
 
     /** The memories within the merge threshold of {@code written} (itself included), read realtime with their versions. */
     private List<Versioned> nearDuplicates(MemoryRecord written, Query namespaceFilter) throws IOException {
-        SearchResponse<MemoryDocument> near = client.search(MemoryQueries.knn(index, written.embedding(), GROUP, namespaceFilter),
-                MemoryDocument.class);
         List<String> ids = new ArrayList<>();
-        for (Hit<MemoryDocument> hit : near.hits().hits()) {
+        for (KnnSearches.Hit hit : searches.nearest(List.of(written.embedding()), List.of(namespaceFilter), GROUP).get(0)) {
             if (MemoryQueries.cosine(hit.score()) >= mergeThreshold) {
-                ids.add(hit.id());
+                ids.add(hit.docId());
             }
         }
         if (ids.size() <= 1) {

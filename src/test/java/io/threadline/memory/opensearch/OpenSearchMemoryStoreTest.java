@@ -3,6 +3,7 @@ package io.threadline.memory.opensearch;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.memory.Embeddings;
+import io.threadline.memory.MemoryQuery;
 import io.threadline.memory.MemorySettings;
 import io.threadline.memory.MemoryStore;
 import io.threadline.memory.MemoryStoreContract;
@@ -314,4 +315,35 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
             + "s.expiry = s.expiresAt == null ? Long.MAX_VALUE : Instant.parse(s.expiresAt).toEpochMilli(); "
             + "if (s.supersededAt == null) { s.supersededAt = Long.MAX_VALUE; } if (s.validFrom == null) { s.validFrom = Long.MIN_VALUE; } "
             + "if (s.validTo == null) { s.validTo = Long.MAX_VALUE; }";
+
+    /**
+     * A writer alone in its namespace (its two writer marks consecutive versions) does not look for near-duplicates a
+     * concurrent writer added: a new memory is one k-NN check, not two; a batch one {@code _msearch}, not two. With
+     * another writer between its marks it does ({@code concurrent...} tests of the contract).
+     */
+    @Test
+    void aLoneWriterSkipsTheSearchForConcurrentNearDuplicates() throws Exception {
+        try (RecordingProxy proxy = RecordingProxy.to(OpenSearchNode.get().endpoint())) {
+            var proxied = OpenSearchClients.create(proxy.endpoint(), java.time.Duration.ofSeconds(30));
+            OpenSearchMemoryStore lone = new OpenSearchMemoryStore(proxied, new Embeddings(new WordEmbeddingModel()), MemorySettings.DEFAULT,
+                    settings);
+            java.time.Instant now = java.time.Instant.parse("2026-12-06T12:00:00Z");
+            proxy.clear();
+
+            lone.put(MemoryWrite.of("lone", "notes", "the lighthouse keeper paints the door blue"), now);
+            List<String> put = proxy.requests().stream().map(r -> r.method() + " " + r.pathAndQuery().replaceAll("\\?.*", "")).toList();
+            proxy.clear();
+            lone.putAll(List.of(MemoryWrite.of("lone", "notes", "tides come twice a day"),
+                    MemoryWrite.of("lone", "logs", "the ferry left at nine"), MemoryWrite.of("lone", "notes", "gulls nest on the roof")), now);
+            List<String> batch = proxy.requests().stream().map(r -> r.method() + " " + r.pathAndQuery().replaceAll("\\?.*", "")).toList();
+            assertThat(lone.search(MemoryQuery.text("lone", "gulls roof", 1), now)).singleElement()
+                    .satisfies(h -> assertThat(h.memory().content()).isEqualTo("gulls nest on the roof"));
+            proxied._transport().close();
+
+            assertThat(put).as("put's requests").filteredOn(r -> r.endsWith("/_search")).hasSize(1);
+            assertThat(put).as("put's requests").filteredOn(r -> r.endsWith("/_bulk")).hasSize(2);
+            assertThat(batch).as("putAll's requests").filteredOn(r -> r.endsWith("/_msearch")).hasSize(1);
+            assertThat(batch).as("putAll's requests").filteredOn(r -> r.endsWith("/_bulk")).hasSize(3);
+        }
+    }
 }
