@@ -199,14 +199,18 @@ public final class W1DynamoDb {
             }
             options = options.withObserver(ThreadlineTelemetry.of(otel));
         }
-        DynamoDbClient client = DynamoDbClient.builder()
+        software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder clientBuilder = DynamoDbClient.builder()
                 .endpointOverride(URI.create("http://127.0.0.1:" + port))
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
                 .httpClient(UrlConnectionHttpClient.builder().connectionTimeout(java.time.Duration.ofSeconds(2))
                         .socketTimeout(java.time.Duration.ofSeconds(2)).build())
-                .overrideConfiguration(override.addExecutionInterceptor(counter).build())
-                .build();
+                .overrideConfiguration(override.addExecutionInterceptor(counter).build());
+        if (telemetry) {
+            // As the application's store client (DynamoDbStoreProducer): the endpoint rules' answers kept.
+            clientBuilder.endpointProvider(io.threadline.checkpoint.dynamodb.CachedEndpoints.ofDefaultRules());
+        }
+        DynamoDbClient client = clientBuilder.build();
         // Tables are made by a client without the call limits: under load DynamoDB Local takes longer than the 8 s a
         // store call may to create one, and creating tables is no part of what is measured.
         DynamoDbClient admin = DynamoDbClient.builder()
