@@ -234,6 +234,7 @@ public final class W1DynamoDb {
                 .run("DynamoDB Local 2.6.1 (separate process, in memory, loopback HTTP), telemetry " + (telemetry
                         ? "on (call limits, ThreadlineTelemetry" + (sdkSpans ? ", the SDK's OpenTelemetry interceptor" : "") + "; exporters discard)" : "off (bare client)"));
         SingleItemRead.reference(client, admin, counter);
+        SdkFloor.measure(client, admin);
         server.stop();
         if (otel != null) {
             otel.close();
