@@ -82,6 +82,14 @@ final class W1 {
 
     private final RuntimeOptions options;
 
+    /** A cold read of the last growth run's thread at its end (read by a runtime with no head cache), for comparisons. */
+    private Runnable lastColdRead;
+
+    /** See {@link #lastColdRead}; null before {@link #run}. */
+    Runnable lastColdRead() {
+        return lastColdRead;
+    }
+
     W1(String label, java.util.function.Supplier<CheckpointStore> stores, int turns, Probe probe, RuntimeOptions options) {
         this.label = label;
         this.stores = stores;
@@ -242,6 +250,7 @@ final class W1 {
                 }
             }
         }
+        lastColdRead = () -> coldReader.state(thread);
         System.out.printf("repetition %d:%n", rep);
         for (Sample s : samples) {
             System.out.printf(Locale.ROOT, "  T=%-5d step %7.1f us  cpu %7.1f us  checkpoints %5d  stored %,11d B  final %,10d B  ratio %5.2f  read %6.2f ms %s%n",

@@ -221,7 +221,7 @@ public final class W1DynamoDb {
                 .build();
         AtomicInteger tables = new AtomicInteger();
         int compressAboveBytes = compressAbove;
-        new W1("dynamodb", () -> {
+        W1 w1 = new W1("dynamodb", () -> {
             String table = "w1-" + tables.incrementAndGet();
             DynamoDbTables.createIfMissing(admin, table);
             counter.reset();
@@ -230,10 +230,10 @@ public final class W1DynamoDb {
                 settings = settings.withSizes(compressAboveBytes, settings.maxItemBytes(), settings.maxCheckpointBytes());
             }
             return new DynamoDbCheckpointStore(client, settings, Clock.systemUTC());
-        }, turns, counter, options)
-                .run("DynamoDB Local 2.6.1 (separate process, in memory, loopback HTTP), telemetry " + (telemetry
+        }, turns, counter, options);
+        w1.run("DynamoDB Local 2.6.1 (separate process, in memory, loopback HTTP), telemetry " + (telemetry
                         ? "on (call limits, ThreadlineTelemetry" + (sdkSpans ? ", the SDK's OpenTelemetry interceptor" : "") + "; exporters discard)" : "off (bare client)"));
-        SingleItemRead.reference(client, admin, counter);
+        SingleItemRead.reference(client, admin, counter, w1.lastColdRead());
         SdkFloor.measure(client, admin);
         server.stop();
         if (otel != null) {
