@@ -32,17 +32,28 @@ final class SingleItemRead {
 
     /** {@code admin} creates the table (a client without the store's call limits; see W1DynamoDb). */
     static void reference(DynamoDbClient client, DynamoDbClient admin, W1.Probe probe) {
+        reference(client, admin, probe, null);
+    }
+
+    /**
+     * With {@code coldRead} (a cold read of W1's final state, T=1000), the reference reads alternate with it, one each in
+     * turn, and both medians are printed: on a loaded machine the two then see the same moments, where the growth
+     * table's cold reads and the reference ran minutes apart.
+     */
+    static void reference(DynamoDbClient client, DynamoDbClient admin, W1.Probe probe, Runnable coldRead) {
         String table = "w1-reference";
         DynamoDbTables.createIfMissing(admin, table);
         byte[] data = new byte[BYTES];
         new Random(9).nextBytes(data);
         String shape;
+        java.util.function.IntSupplier read;
         try {
             admin.putItem(b -> b.tableName(table).item(Map.of("pk", s("ref"), "sk", s("one"),
                     "data", AttributeValue.fromB(SdkBytes.fromByteArray(data)))));
             shape = "one item of " + BYTES + " B (GetItem, consistent)";
-            time(shape, probe, () -> client.getItem(b -> b.tableName(table).consistentRead(true)
-                    .key(Map.of("pk", s("ref"), "sk", s("one")))).item().size());
+            read = () -> client.getItem(b -> b.tableName(table).consistentRead(true)
+                    .key(Map.of("pk", s("ref"), "sk", s("one")))).item().size();
+            time(shape, probe, read);
         } catch (DynamoDbException refused) {
             System.out.println("reference: DynamoDB Local refuses one " + BYTES + " B item (" + refused.awsErrorDetails().errorMessage()
                     + "); reading the same bytes as 3 items of one Query page instead");
@@ -53,9 +64,34 @@ final class SingleItemRead {
                         "data", AttributeValue.fromB(SdkBytes.fromByteArray(part)))));
             }
             shape = "3 items of " + BYTES / 3 + " B in one Query page (consistent)";
-            time(shape, probe, () -> client.query(QueryRequest.builder().tableName(table).consistentRead(true)
-                    .keyConditionExpression("pk = :pk").expressionAttributeValues(Map.of(":pk", s("ref3"))).build()).count());
+            read = () -> client.query(QueryRequest.builder().tableName(table).consistentRead(true)
+                    .keyConditionExpression("pk = :pk").expressionAttributeValues(Map.of(":pk", s("ref3"))).build()).count();
+            time(shape, probe, read);
         }
+        if (coldRead != null) {
+            alternating(coldRead, read);
+        }
+    }
+
+    private static void alternating(Runnable coldRead, java.util.function.IntSupplier reference) {
+        for (int i = 0; i < 5; i++) {
+            coldRead.run();
+            reference.getAsInt();
+        }
+        double[] cold = new double[READS];
+        double[] ref = new double[READS];
+        for (int i = 0; i < READS; i++) {
+            long t0 = System.nanoTime();
+            coldRead.run();
+            long t1 = System.nanoTime();
+            reference.getAsInt();
+            cold[i] = (t1 - t0) / 1e6;
+            ref[i] = (System.nanoTime() - t1) / 1e6;
+        }
+        System.out.printf(Locale.ROOT, "alternating, %d each: cold read of the latest state at T=max median %.2f ms, reference "
+                + "median %.2f ms%n", READS, Machine.median(cold), Machine.median(ref));
+        System.out.printf(Locale.ROOT, "RESULT w1.dynamodb.alternating.cold_read_ms %.3f%n", Machine.median(cold));
+        System.out.printf(Locale.ROOT, "RESULT w1.dynamodb.alternating.reference_read_ms %.3f%n", Machine.median(ref));
     }
 
     private static void time(String shape, W1.Probe probe, java.util.function.IntSupplier read) {

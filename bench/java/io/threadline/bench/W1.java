@@ -47,7 +47,10 @@ final class W1 {
     }
 
     static final int[] SAMPLES = {10, 100, 1000};
-        static final int REPETITIONS = 3;
+    /** 3 as the workload defines it; {@code -Dw1.repetitions=N} (through BENCH_JAVA_OPTS) for a quick look while working. */
+    static final int REPETITIONS = Integer.getInteger("w1.repetitions", 3);
+    /** {@code -Dw1.throughput=false} skips the throughput runs (a quick look at the growth table only). */
+    static final boolean THROUGHPUT = !"false".equals(System.getProperty("w1.throughput"));
     static final int WARMUP_NODE_STEPS = 10_000;
     static final int[] WORKERS = {1, 2, 8};
     static final long THROUGHPUT_NANOS = 10_000_000_000L;
@@ -78,6 +81,14 @@ final class W1 {
     private final Probe probe;
 
     private final RuntimeOptions options;
+
+    /** A cold read of the last growth run's thread at its end (read by a runtime with no head cache), for comparisons. */
+    private Runnable lastColdRead;
+
+    /** See {@link #lastColdRead}; null before {@link #run}. */
+    Runnable lastColdRead() {
+        return lastColdRead;
+    }
 
     W1(String label, java.util.function.Supplier<CheckpointStore> stores, int turns, Probe probe, RuntimeOptions options) {
         this.label = label;
@@ -149,7 +160,7 @@ final class W1 {
             reps.add(growth(graph, validator, codec, rep));
         }
         List<double[]> throughput = new ArrayList<>();
-        for (int rep = 1; rep <= REPETITIONS; rep++) {
+        for (int rep = 1; THROUGHPUT && rep <= REPETITIONS; rep++) {
             double[] row = new double[WORKERS.length * 2];
             for (int i = 0; i < WORKERS.length; i++) {
                 double[] r = throughput(graph, validator, codec, WORKERS[i]);
@@ -239,6 +250,7 @@ final class W1 {
                 }
             }
         }
+        lastColdRead = () -> coldReader.state(thread);
         System.out.printf("repetition %d:%n", rep);
         for (Sample s : samples) {
             System.out.printf(Locale.ROOT, "  T=%-5d step %7.1f us  cpu %7.1f us  checkpoints %5d  stored %,11d B  final %,10d B  ratio %5.2f  read %6.2f ms %s%n",
@@ -307,7 +319,7 @@ final class W1 {
         System.out.println();
         System.out.println("| workers | node steps/s (wall) | node steps per CPU-second |");
         System.out.println("|---|---|---|");
-        for (int i = 0; i < WORKERS.length; i++) {
+        for (int i = 0; !throughput.isEmpty() && i < WORKERS.length; i++) {
             int k = i;
             double[] wall = throughput.stream().mapToDouble(r -> r[2 * k]).toArray();
             double[] perCpu = throughput.stream().mapToDouble(r -> r[2 * k + 1]).toArray();
@@ -347,7 +359,7 @@ final class W1 {
             System.out.printf(Locale.ROOT, "RESULT w1.%s.calls_per_step %.3f%n", label,
                     Machine.median(last.stream().mapToDouble(x -> x.extra().get("calls_per_step")).toArray()));
         }
-        for (int i = 0; i < WORKERS.length; i++) {
+        for (int i = 0; !throughput.isEmpty() && i < WORKERS.length; i++) {
             int k = i;
             System.out.printf(Locale.ROOT, "RESULT w1.%s.throughput.%d %.0f%n", label, WORKERS[i],
                     Machine.median(throughput.stream().mapToDouble(r -> r[2 * k]).toArray()));

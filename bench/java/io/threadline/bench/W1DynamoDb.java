@@ -199,14 +199,18 @@ public final class W1DynamoDb {
             }
             options = options.withObserver(ThreadlineTelemetry.of(otel));
         }
-        DynamoDbClient client = DynamoDbClient.builder()
+        software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder clientBuilder = DynamoDbClient.builder()
                 .endpointOverride(URI.create("http://127.0.0.1:" + port))
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
                 .httpClient(UrlConnectionHttpClient.builder().connectionTimeout(java.time.Duration.ofSeconds(2))
                         .socketTimeout(java.time.Duration.ofSeconds(2)).build())
-                .overrideConfiguration(override.addExecutionInterceptor(counter).build())
-                .build();
+                .overrideConfiguration(override.addExecutionInterceptor(counter).build());
+        if (telemetry) {
+            // As the application's store client (DynamoDbStoreProducer): the endpoint rules' answers kept.
+            clientBuilder.endpointProvider(io.threadline.checkpoint.dynamodb.CachedEndpoints.ofDefaultRules());
+        }
+        DynamoDbClient client = clientBuilder.build();
         // Tables are made by a client without the call limits: under load DynamoDB Local takes longer than the 8 s a
         // store call may to create one, and creating tables is no part of what is measured.
         DynamoDbClient admin = DynamoDbClient.builder()
@@ -217,7 +221,7 @@ public final class W1DynamoDb {
                 .build();
         AtomicInteger tables = new AtomicInteger();
         int compressAboveBytes = compressAbove;
-        new W1("dynamodb", () -> {
+        W1 w1 = new W1("dynamodb", () -> {
             String table = "w1-" + tables.incrementAndGet();
             DynamoDbTables.createIfMissing(admin, table);
             counter.reset();
@@ -226,10 +230,11 @@ public final class W1DynamoDb {
                 settings = settings.withSizes(compressAboveBytes, settings.maxItemBytes(), settings.maxCheckpointBytes());
             }
             return new DynamoDbCheckpointStore(client, settings, Clock.systemUTC());
-        }, turns, counter, options)
-                .run("DynamoDB Local 2.6.1 (separate process, in memory, loopback HTTP), telemetry " + (telemetry
+        }, turns, counter, options);
+        w1.run("DynamoDB Local 2.6.1 (separate process, in memory, loopback HTTP), telemetry " + (telemetry
                         ? "on (call limits, ThreadlineTelemetry" + (sdkSpans ? ", the SDK's OpenTelemetry interceptor" : "") + "; exporters discard)" : "off (bare client)"));
-        SingleItemRead.reference(client, admin, counter);
+        SingleItemRead.reference(client, admin, counter, w1.lastColdRead());
+        SdkFloor.measure(client, admin);
         server.stop();
         if (otel != null) {
             otel.close();

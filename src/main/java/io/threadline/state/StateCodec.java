@@ -121,6 +121,16 @@ public final class StateCodec {
         return decode(writeTree(tree), type);
     }
 
+    /** {@link #fromTree(JsonNode, Class)} for a generic type (a list's elements, a map's values, a state field). */
+    public Object fromTree(JsonNode tree, Type type) {
+        byte[] json = writeTree(tree);
+        try {
+            return mapper.readerFor(mapper.constructType(type)).readValue(json);
+        } catch (IOException e) {
+            throw corrupt("cannot read " + type.getTypeName() + ": " + e.getMessage(), e);
+        }
+    }
+
     /**
      * Converts a caller-supplied JSON value (an API input) to a field's Java type; a value of the
      * wrong shape is the caller's error, reported as {@code INVALID_INPUT} naming the field.

@@ -213,6 +213,18 @@ public final class StateSchema<S> {
         return shape.readOnly(state);
     }
 
+    /**
+     * A state made of raw component values in record order, through the record's canonical constructor only (no
+     * channel, no type check): for a reader of stored states that rebuilds one it decoded and patched.
+     */
+    public S fromValues(Object[] values) {
+        if (values.length != shape.size()) {
+            throw new IllegalArgumentException(type.getSimpleName() + " has " + shape.size() + " components, got "
+                    + values.length + " values");
+        }
+        return shape.construct(values);
+    }
+
     @Override
     public String toString() {
         return "StateSchema[" + type.getSimpleName() + " v" + version + " " + shape.names() + "]";

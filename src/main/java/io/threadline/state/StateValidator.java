@@ -183,6 +183,9 @@ public final class StateValidator<S> {
      * were checked against the sub-list, and appends cannot break them — see {@code appendSafe}).
      */
     private static <T> List<Violation> reindexed(String field, int offset, Set<ConstraintViolation<T>> violations) {
+        if (violations.isEmpty()) {
+            return List.of(); // the common case, every step: no pattern to compile
+        }
         Pattern indexed = Pattern.compile("^" + Pattern.quote(field) + "\\[(\\d+)]");
         List<Violation> out = new ArrayList<>();
         for (ConstraintViolation<T> v : violations) {

@@ -37,6 +37,10 @@ import java.util.function.Function;
  */
 final class TracedCheckpointStore extends TracedStore<CheckpointStore> implements CheckpointStore {
 
+    /** The metric attributes of a commit, made once: they are recorded on every step. */
+    private static final Attributes STORED_AS_SNAPSHOT = Attributes.of(TelemetryKeys.STORED_AS, "snapshot");
+    private static final Attributes STORED_AS_DELTA = Attributes.of(TelemetryKeys.STORED_AS, "delta");
+
     TracedCheckpointStore(CheckpointStore store, Tracer tracer, StepMetrics metrics) {
         super(store, tracer, metrics, "checkpoint", "DynamoDb", "aws.dynamodb");
     }
@@ -145,7 +149,7 @@ final class TracedCheckpointStore extends TracedStore<CheckpointStore> implement
             CommitResult result = store.commit(commit);
             span.setAttribute(TelemetryKeys.DUPLICATE, result.duplicate());
             if (!result.duplicate()) {
-                metrics.checkpointBytes.add(bytes, Attributes.of(TelemetryKeys.STORED_AS, storedAs));
+                metrics.checkpointBytes.add(bytes, cp.isSnapshot() ? STORED_AS_SNAPSHOT : STORED_AS_DELTA);
                 if (cp.isSnapshot()) {
                     metrics.stateBytes.record(bytes);
                 }

@@ -105,7 +105,11 @@ public class DynamoDbStoreProducer {
             ClientOverrideConfiguration original = shared.overrideConfiguration();
             try {
                 ClientOverrideConfiguration base = config.sdkSpans() ? original : withoutSdkSpans(original);
-                client = shared.overrideConfiguration(limits.applyTo(base, clock)).build();
+                // The endpoint rules' answers are kept (CachedEndpoints): the same answers, without evaluating the rule
+                // set on every call. The builder has no getter to put its provider back; the extension sets none, and
+                // a client it builds later gets the same answers either way.
+                client = shared.overrideConfiguration(limits.applyTo(base, clock))
+                        .endpointProvider(CachedEndpoints.ofDefaultRules()).build();
             } finally {
                 shared.overrideConfiguration(original);
             }

@@ -7,6 +7,7 @@ import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.CheckpointChain;
 import io.threadline.state.internal.JsonPatch;
+import io.threadline.state.internal.TypedPatch;
 import io.threadline.state.StateCodec;
 import io.threadline.state.StateMigration;
 import io.threadline.state.StateSchema;
@@ -26,6 +27,8 @@ public final class StateLoader<S> {
     private final StateSchema<S> schema;
     private final StateCodec codec;
     private final Map<Integer, StateMigration> migrations;
+    /** Whether a chain of the current version may be read typed ({@link TypedPatch#fits}); decided on first use. */
+    private volatile Boolean typedFits;
 
     public StateLoader(StateSchema<S> schema, StateCodec codec, Map<Integer, StateMigration> migrations) {
         this.schema = schema;
@@ -42,7 +45,46 @@ public final class StateLoader<S> {
     }
 
     public S state(CheckpointChain chain) {
-        return decode(upcast(tree(chain)));
+        S typed = typed(chain);
+        return typed != null ? typed : decode(upcast(tree(chain)));
+    }
+
+    /**
+     * The chain's state read typed: the snapshot decoded straight into the record and the deltas applied to it
+     * ({@link TypedPatch}) — one pass over the state's JSON where the tree way makes three (parse into a tree, write
+     * the patched tree back to text, decode that). Null where the chain needs the tree way: a checkpoint of another
+     * schema version (migrations work on trees), or a delta {@link TypedPatch} leaves to {@link JsonPatch}.
+     */
+    private S typed(CheckpointChain chain) {
+        for (Checkpoint cp : chain.checkpoints()) {
+            if (cp.schemaVersion() != schema.version()) {
+                return null;
+            }
+        }
+        Boolean fits = typedFits;
+        if (fits == null) {
+            typedFits = fits = TypedPatch.fits(schema, codec);
+        }
+        if (!fits) {
+            return null;
+        }
+        S snapshot;
+        try {
+            snapshot = codec.decode(chain.snapshot().change().json(), schema.type());
+        } catch (RuntimeException e) {
+            return null; // the tree way reads it, or says why it cannot
+        }
+        if (snapshot == null) {
+            return null;
+        }
+        TypedPatch<S> patch = TypedPatch.from(schema, codec, snapshot);
+        for (int i = 1; i < chain.checkpoints().size(); i++) {
+            if (!patch.apply(chain.checkpoints().get(i).change().json())) {
+                return null;
+            }
+        }
+        S state = patch.state();
+        return state == null ? null : schema.readOnly(state);
     }
 
     /** The chain's state in the version its last checkpoint was written in (for replaying that step as it ran). */

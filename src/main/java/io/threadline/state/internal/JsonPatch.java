@@ -59,7 +59,8 @@ public final class JsonPatch {
         return token.replace("~", "~0").replace("/", "~1");
     }
 
-    private static String unescape(String token) {
+    /** Undoes {@link #escape}. */
+    static String unescape(String token) {
         if (token.indexOf('~') < 0) {
             return token;
         }

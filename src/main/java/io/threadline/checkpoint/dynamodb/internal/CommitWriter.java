@@ -46,6 +46,9 @@ public final class CommitWriter {
     private static final int MAX_TRANSACTION_ATTEMPTS = 5;
     private static final String CONDITION_FAILED = "ConditionalCheckFailed";
     private static final String TRANSACTION_CONFLICT = "TransactionConflict";
+    /** The condition of every item a commit adds (built once: it is part of every step's request). */
+    private static final String NEW_ITEM = "attribute_not_exists(#pk)";
+    private static final Map<String, String> NEW_ITEM_NAMES = Map.of("#pk", Keys.PK);
 
     private final DynamoDbClient client;
     private final DynamoDbStoreSettings settings;
@@ -168,8 +171,8 @@ public final class CommitWriter {
         return TransactWriteItem.builder().put(Put.builder()
                 .tableName(settings.tableName())
                 .item(item)
-                .conditionExpression("attribute_not_exists(#pk)")
-                .expressionAttributeNames(Map.of("#pk", Keys.PK))
+                .conditionExpression(NEW_ITEM)
+                .expressionAttributeNames(NEW_ITEM_NAMES)
                 .build()).build();
     }
 

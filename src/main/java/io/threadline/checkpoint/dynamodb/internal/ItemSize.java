@@ -2,7 +2,6 @@ package io.threadline.checkpoint.dynamodb.internal;
 
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -50,13 +49,48 @@ public final class ItemSize {
         return utf8(v.toString());
     }
 
-    /** DynamoDB trims leading and trailing zeros and stores two significant digits a byte, plus one. */
-    private static long numberSize(String n) {
-        String digits = n.replace("-", "").replace(".", "").replaceFirst("^0+", "").replaceFirst("0+$", "");
-        return (Math.max(1, digits.length()) + 1) / 2 + 1;
+    /**
+     * DynamoDB trims leading and trailing zeros and stores two significant digits a byte, plus one. Counted in place:
+     * this runs for every attribute of every item a commit writes or a read returns.
+     */
+    static long numberSize(String n) {
+        int first = -1;
+        int last = -1;
+        for (int i = 0; i < n.length(); i++) {
+            char c = n.charAt(i);
+            if (c >= '1' && c <= '9') {
+                if (first < 0) {
+                    first = i;
+                }
+                last = i;
+            }
+        }
+        int digits = 0;
+        for (int i = first; first >= 0 && i <= last; i++) {
+            char c = n.charAt(i);
+            if (c >= '0' && c <= '9') {
+                digits++;
+            }
+        }
+        return (Math.max(1, digits) + 1) / 2 + 1;
     }
 
-    private static long utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8).length;
+    /** The UTF-8 length of {@code s}, without encoding it. */
+    static long utf8(String s) {
+        long bytes = s.length();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                if (c < 0x800) {
+                    bytes += 1;
+                } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    bytes += 2; // 4 bytes for the pair's 2 chars
+                    i++;
+                } else {
+                    bytes += 2;
+                }
+            }
+        }
+        return bytes;
     }
 }

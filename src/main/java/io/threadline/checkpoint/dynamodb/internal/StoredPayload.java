@@ -1,14 +1,8 @@
 package io.threadline.checkpoint.dynamodb.internal;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * A checkpoint's envelope ({@link io.threadline.checkpoint.CheckpointCodec}) as it goes into the table:
@@ -27,7 +21,7 @@ public record StoredPayload(byte[] bytes, boolean compressed) {
         if (envelope.length <= compressAboveBytes) {
             return new StoredPayload(envelope, false);
         }
-        byte[] gz = gzip(envelope);
+        byte[] gz = Gzip.gzip(envelope);
         return gz.length < envelope.length ? new StoredPayload(gz, true) : new StoredPayload(envelope, false);
     }
 
@@ -50,7 +44,7 @@ public record StoredPayload(byte[] bytes, boolean compressed) {
     /** Joins parts read back in order and inflates them when they were stored compressed. */
     public static byte[] envelope(List<byte[]> parts, boolean compressed) {
         byte[] joined = join(parts);
-        return compressed ? gunzip(joined) : joined;
+        return compressed ? Gzip.gunzip(joined) : joined;
     }
 
     private static byte[] join(List<byte[]> parts) {
@@ -68,23 +62,5 @@ public record StoredPayload(byte[] bytes, boolean compressed) {
             at += p.length;
         }
         return out;
-    }
-
-    private static byte[] gzip(byte[] in) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, in.length / 4));
-        try (GZIPOutputStream gz = new GZIPOutputStream(out, 8192)) {
-            gz.write(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException("gzip into memory failed", e);
-        }
-        return out.toByteArray();
-    }
-
-    private static byte[] gunzip(byte[] in) {
-        try (GZIPInputStream gz = new GZIPInputStream(new ByteArrayInputStream(in), 8192)) {
-            return gz.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException("a stored checkpoint is not valid gzip", e);
-        }
     }
 }

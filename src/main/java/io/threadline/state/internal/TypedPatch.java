@@ -1,0 +1,231 @@
+package io.threadline.state.internal;
+
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
+import io.threadline.state.StateCodec;
+import io.threadline.state.StateSchema;
+
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Applies checkpoint deltas to a decoded, typed state, without a JSON tree of the whole state: how a chain written in
+ * the current schema version is read (a cold read). A delta {@link StateDelta} makes touches top-level fields only —
+ * items appended to a list, a field replaced, map entries put or removed — and those operations are applied here to
+ * the record's component values, each operation's value decoded on its own, as the whole state's JSON text would
+ * decode it. The tree way (the state parsed into a tree, patched, written back to text and decoded) reads the whole
+ * state three times; this reads it once.
+ *
+ * <p>Any other operation (a deeper pointer, an array index, a member that is not there, a value that does not decode)
+ * is not applied here: {@link #apply} answers false and the caller reads the chain the tree way, whose rules and
+ * errors are {@link JsonPatch}'s. So this is a shortcut for the patches the runtime writes, never a second meaning of
+ * a patch.
+ *
+ * @param <S> the state record type
+ */
+public final class TypedPatch<S> {
+
+    private final StateSchema<S> schema;
+    private final StateCodec codec;
+    private final Map<String, Integer> index;
+    private final Type[] fieldTypes;
+    private final Object[] values;
+    /** Whether values[i] is a container this reader made (mutable, shared with no decoded state). */
+    private final boolean[] owned;
+
+    private TypedPatch(StateSchema<S> schema, StateCodec codec, S state) {
+        this.schema = schema;
+        this.codec = codec;
+        List<String> names = schema.fieldNames();
+        this.index = new HashMap<>(names.size() * 2);
+        this.fieldTypes = new Type[names.size()];
+        this.values = new Object[names.size()];
+        this.owned = new boolean[names.size()];
+        for (int i = 0; i < names.size(); i++) {
+            index.put(names.get(i), i);
+            fieldTypes[i] = schema.fieldGenericType(names.get(i));
+            values[i] = schema.get(state, names.get(i));
+        }
+    }
+
+    /**
+     * Whether states of {@code schema} can be read this way: their JSON properties are exactly the record's
+     * components (no renamed, ignored or extra property), so a patch's top-level pointer names a component.
+     */
+    public static boolean fits(StateSchema<?> schema, StateCodec codec) {
+        try {
+            ObjectMapper mapper = codec.mapper();
+            JavaType type = mapper.constructType(schema.type());
+            Set<String> components = new HashSet<>(schema.fieldNames());
+            return components.equals(names(mapper.getSerializationConfig().introspect(type).findProperties()))
+                    && components.equals(names(mapper.getDeserializationConfig().introspect(type).findProperties()));
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static Set<String> names(List<BeanPropertyDefinition> properties) {
+        Set<String> out = new HashSet<>();
+        for (BeanPropertyDefinition p : properties) {
+            out.add(p.getName());
+        }
+        return out;
+    }
+
+    /** A reader starting from {@code state} (a decoded snapshot; its lists and maps are copied before any change). */
+    public static <S> TypedPatch<S> from(StateSchema<S> schema, StateCodec codec, S state) {
+        return new TypedPatch<>(schema, codec, state);
+    }
+
+    /**
+     * Applies one delta (a JSON Patch as stored). Returns false, with the state in no defined shape, when the patch
+     * holds an operation this reader leaves to the tree way: the caller must then read the chain that way.
+     */
+    public boolean apply(byte[] patchJson) {
+        JsonNode patch;
+        try {
+            patch = codec.readTree(patchJson);
+        } catch (RuntimeException e) {
+            return false;
+        }
+        if (!patch.isArray()) {
+            return false;
+        }
+        for (JsonNode op : patch) {
+            try {
+                if (!applyOne(op)) {
+                    return false;
+                }
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The state the snapshot and the patches applied make, or null when the record refuses it (the tree way decides). */
+    public S state() {
+        try {
+            return schema.fromValues(values.clone());
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private boolean applyOne(JsonNode op) {
+        JsonNode kindNode = op.get("op");
+        JsonNode pathNode = op.get("path");
+        if (kindNode == null || !kindNode.isTextual() || pathNode == null || !pathNode.isTextual()) {
+            return false;
+        }
+        String kind = kindNode.textValue();
+        String path = pathNode.textValue();
+        if (path.length() < 2 || path.charAt(0) != '/') {
+            return false;
+        }
+        int slash = path.indexOf('/', 1);
+        Integer i = index.get(JsonPatch.unescape(slash < 0 ? path.substring(1) : path.substring(1, slash)));
+        if (i == null) {
+            return false;
+        }
+        JsonNode value = op.get("value");
+        if (slash < 0) {
+            // The field itself: JSON Patch's add and replace both set an object's member (every component is one).
+            if (value == null || !("replace".equals(kind) || "add".equals(kind))) {
+                return false;
+            }
+            values[i] = codec.fromTree(value, fieldTypes[i]);
+            owned[i] = false;
+            return true;
+        }
+        String token = path.substring(slash + 1);
+        if (token.indexOf('/') >= 0) {
+            return false;
+        }
+        Object current = values[i];
+        if (current instanceof List<?> && "add".equals(kind) && "-".equals(token) && value != null) {
+            Type element = typeArgument(fieldTypes[i], List.class, 0);
+            if (element == null) {
+                return false;
+            }
+            Object item = codec.fromTree(value, element);
+            ownedList(i).add(item);
+            return true;
+        }
+        if (current instanceof Map<?, ?> map && typeArgument(fieldTypes[i], Map.class, 0) == String.class) {
+            String key = JsonPatch.unescape(token);
+            Type valueType = typeArgument(fieldTypes[i], Map.class, 1);
+            switch (kind) {
+                case "add" -> {
+                    if (value == null || valueType == null) {
+                        return false;
+                    }
+                    Object v = codec.fromTree(value, valueType);
+                    ownedMap(i).put(key, v);
+                    return true;
+                }
+                case "replace" -> {
+                    if (value == null || valueType == null || !map.containsKey(key)) {
+                        return false;
+                    }
+                    Object v = codec.fromTree(value, valueType);
+                    ownedMap(i).put(key, v);
+                    return true;
+                }
+                case "remove" -> {
+                    if (!map.containsKey(key)) {
+                        return false;
+                    }
+                    ownedMap(i).remove(key);
+                    return true;
+                }
+                default -> {
+                    return false;
+                }
+            }
+        }
+        return false;
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Object> ownedList(int i) {
+        if (!owned[i]) {
+            values[i] = new ArrayList<>((List<Object>) values[i]);
+            owned[i] = true;
+        }
+        return (List<Object>) values[i];
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> ownedMap(int i) {
+        if (!owned[i]) {
+            // Insertion order kept: the tree way decodes an object's members in the order the patched tree holds them.
+            values[i] = new LinkedHashMap<>((Map<String, Object>) values[i]);
+            owned[i] = true;
+        }
+        return (Map<String, Object>) values[i];
+    }
+
+    /**
+     * The {@code n}th type argument of a field declared as {@code raw<...>} (Object for a raw declaration), or null
+     * when the field is declared otherwise (a subtype, a type variable).
+     */
+    private static Type typeArgument(Type field, Class<?> raw, int n) {
+        if (field == raw) {
+            return Object.class;
+        }
+        if (field instanceof ParameterizedType pt && pt.getRawType() == raw && pt.getActualTypeArguments().length > n) {
+            return pt.getActualTypeArguments()[n];
+        }
+        return null;
+    }
+}

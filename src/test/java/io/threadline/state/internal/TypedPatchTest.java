@@ -1,0 +1,137 @@
+package io.threadline.state.internal;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.threadline.state.AppliedUpdate;
+import io.threadline.state.Channel;
+import io.threadline.state.ListChannel;
+import io.threadline.state.MapChannel;
+import io.threadline.state.StateCodec;
+import io.threadline.state.StateSchema;
+import io.threadline.state.Update;
+import io.threadline.state.ValueChannel;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TypedPatchTest {
+
+    record Msg(String role, String text) {}
+
+    record S(List<Msg> messages, Map<String, BigDecimal> prices, int turn, BigDecimal total, String note, Object any,
+             List<Object> loose) {
+        static final ListChannel<S, Msg> MESSAGES = Channel.appending("messages");
+        static final MapChannel<S, BigDecimal> PRICES = Channel.merging("prices");
+        static final ValueChannel<S, Integer> TURN = Channel.overwriting("turn");
+    }
+
+    record Renamed(@JsonProperty("msgs") List<String> messages) {}
+
+    private final StateCodec codec = new StateCodec();
+    private final StateSchema<S> schema = StateSchema.of(S.class);
+
+    private S start() {
+        return new S(List.of(new Msg("user", "hi")), Map.of("a", new BigDecimal("1.10"), "b", new BigDecimal("2")), 1,
+                new BigDecimal("3.30"), "n", Map.of("k", 1.5), List.of(1, "x"));
+    }
+
+    /** The tree way: the state as a tree, patched, written back and decoded. */
+    private S viaTree(byte[] snapshot, List<byte[]> patches) {
+        JsonNode tree = codec.readTree(snapshot);
+        for (byte[] p : patches) {
+            JsonPatch.apply(tree, codec.readTree(p));
+        }
+        return codec.fromTree(tree, S.class);
+    }
+
+    private S typed(byte[] snapshot, List<byte[]> patches) {
+        TypedPatch<S> patch = TypedPatch.from(schema, codec, codec.decode(snapshot, S.class));
+        for (byte[] p : patches) {
+            if (!patch.apply(p)) {
+                return null;
+            }
+        }
+        return patch.state();
+    }
+
+    private byte[] delta(S before, List<io.threadline.state.FieldUpdate<S>> changes) {
+        AppliedUpdate<S> applied = schema.apply(before, changes);
+        return codec.writeTree(StateDelta.toPatch(applied.changes(), codec));
+    }
+
+    @Test
+    void theRuntimesDeltasReadTypedAsTheTreeReadsThem() {
+        assertThat(TypedPatch.fits(schema, codec)).isTrue();
+        S s0 = start();
+        byte[] snapshot = codec.encode(s0);
+        Update<S> first = Update.of(S.MESSAGES.append(new Msg("assistant", "hello")), S.TURN.set(2),
+                S.PRICES.put("c", new BigDecimal("0.50")));
+        S s1 = schema.apply(s0, first.changes()).state();
+        byte[] d1 = delta(s0, first.changes());
+        Update<S> second = Update.of(S.PRICES.remove("a"), S.PRICES.put("b", new BigDecimal("2.000")),
+                S.MESSAGES.append(new Msg("user", "again"), new Msg("tool", "x")));
+        S s2 = schema.apply(s1, second.changes()).state();
+        byte[] d2 = delta(s1, second.changes());
+
+        S typed = typed(snapshot, List.of(d1, d2));
+        assertThat(typed).isEqualTo(viaTree(snapshot, List.of(d1, d2))).isEqualTo(s2);
+        assertThat(typed.prices().get("b")).isEqualTo(new BigDecimal("2.000")); // scale kept, as the tree keeps it
+        assertThat(List.copyOf(typed.prices().keySet())).isEqualTo(List.copyOf(viaTree(snapshot, List.of(d1, d2)).prices().keySet()));
+        // the decoded snapshot's lists are not changed in place
+        S decoded = codec.decode(snapshot, S.class);
+        TypedPatch<S> patch = TypedPatch.from(schema, codec, decoded);
+        assertThat(patch.apply(d1)).isTrue();
+        assertThat(decoded.messages()).hasSize(1);
+    }
+
+    @Test
+    void fieldsReplacedWholeReadTypedAsTheTreeReadsThem() {
+        byte[] snapshot = codec.encode(start());
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        byte[] patch = codec.writeTree(JsonPatch.builder()
+                .replace("/total", f.numberNode(new BigDecimal("7.250")))
+                .replace("/note", f.nullNode())
+                .replace("/any", codec.readTree("{\"z\":[1,2.5,\"q\"]}".getBytes()))
+                .add("/loose/-", f.numberNode(new BigDecimal("4.0")))
+                .replace("/turn", f.numberNode(9))
+                .build());
+        S typed = typed(snapshot, List.of(patch));
+        assertThat(typed).isNotNull().isEqualTo(viaTree(snapshot, List.of(patch)));
+        assertThat(typed.total()).isEqualTo(new BigDecimal("7.250"));
+        assertThat(typed.loose()).isEqualTo(viaTree(snapshot, List.of(patch)).loose());
+    }
+
+    @Test
+    void leavesEveryOtherOperationToTheTreeWay() {
+        byte[] snapshot = codec.encode(start());
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        List<JsonPatch.Builder> others = List.of(
+                JsonPatch.builder().replace("/messages/0/text", f.textNode("deep")),
+                JsonPatch.builder().add("/messages/0", codec.toTree(new Msg("a", "b"))),
+                JsonPatch.builder().remove("/messages/0"),
+                JsonPatch.builder().remove("/prices/zz"),
+                JsonPatch.builder().replace("/prices/zz", f.numberNode(1)),
+                JsonPatch.builder().remove("/note"),
+                JsonPatch.builder().add("/nofield", f.numberNode(1)),
+                JsonPatch.builder().replace("/turn", f.nullNode()),
+                JsonPatch.builder().add("/note/-", f.textNode("x")));
+        for (JsonPatch.Builder other : others) {
+            byte[] patch = codec.writeTree(other.build());
+            TypedPatch<S> typed = TypedPatch.from(schema, codec, codec.decode(snapshot, S.class));
+            boolean applied = typed.apply(patch);
+            assertThat(applied && typed.state() != null).as(new String(patch)).isFalse();
+        }
+        assertThat(TypedPatch.from(schema, codec, start()).apply("{\"op\":\"add\"}".getBytes())).isFalse();
+        assertThat(TypedPatch.from(schema, codec, start()).apply("not json".getBytes())).isFalse();
+    }
+
+    @Test
+    void aRecordWhoseJsonNamesAreNotItsComponentsIsNotReadTyped() {
+        assertThat(TypedPatch.fits(StateSchema.of(Renamed.class), codec)).isFalse();
+    }
+}
