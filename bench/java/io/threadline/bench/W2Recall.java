@@ -44,7 +44,7 @@ final class W2Recall {
     }
 
     /** One repetition of one query set. */
-    record Run(double recall, double p50, double p95, double mean, int shortAnswers) {}
+    record Run(double recall, double p50, double p95, double mean, int shortAnswers, double cpuMsPerSearch) {}
 
     /**
      * A query set: each query's vector (for the ground truth), its text (searched by text, so the store embeds
@@ -110,6 +110,7 @@ final class W2Recall {
         double[] millis = new double[queries];
         double recall = 0;
         int shortAnswers = 0;
+        long cpu = processCpuNanos();
         for (int q = 0; q < queries; q++) {
             long t0 = System.nanoTime();
             List<MemoryHit> hits = search(store, set, q, clock.get());
@@ -134,10 +135,20 @@ final class W2Recall {
             }
             recall += (double) match / truth.length;
         }
+        double cpuMs = (processCpuNanos() - cpu) / 1e6 / queries;
         double[] sorted = millis.clone();
         Arrays.sort(sorted);
         return new Run(recall / queries, percentile(sorted, 0.50), percentile(sorted, 0.95), Arrays.stream(millis).average().orElse(0),
-                shortAnswers);
+                shortAnswers, cpuMs);
+    }
+
+    /**
+     * This process's CPU time (all its threads: the HTTP client's I/O threads too, and the recall check, which is
+     * small): the client's cost of a search, which the machine's load does not stretch as it stretches latency.
+     */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     /**
@@ -158,8 +169,9 @@ final class W2Recall {
             for (QuerySet set : sets) {
                 Run r = run(store, set, clock);
                 runs.get(set.name).add(r);
-                System.out.printf(Locale.ROOT, "  %-10s recall@10 %.4f  p50 %6.2f ms  p95 %6.2f ms  mean %6.2f ms%s%n", set.name,
-                        r.recall, r.p50, r.p95, r.mean, r.shortAnswers == 0 ? "" : "  (" + r.shortAnswers + " answers had < 10 hits)");
+                System.out.printf(Locale.ROOT, "  %-10s recall@10 %.4f  p50 %6.2f ms  p95 %6.2f ms  mean %6.2f ms  client CPU %.3f ms/search%s%n",
+                        set.name, r.recall, r.p50, r.p95, r.mean, r.cpuMsPerSearch,
+                        r.shortAnswers == 0 ? "" : "  (" + r.shortAnswers + " answers had < 10 hits)");
             }
         }
         return runs;
