@@ -32,11 +32,7 @@ public class BackgroundRunOperations {
     public Replies.Start start(Caller caller, Requests.Start r) {
         BackgroundRuns bg = runs.require();
         CheckpointStore store = support.store();
-        int maxSteps = r.maxSteps() == null ? runs.maxSteps() : r.maxSteps();
-        if (maxSteps < 1 || maxSteps > runs.maxSteps()) {
-            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "maxSteps must be between 1 and " + runs.maxSteps(),
-                    Map.of("field", "maxSteps"));
-        }
+        int maxSteps = RequestReader.bounded(r.maxSteps(), "maxSteps", runs.maxSteps(), 1, runs.maxSteps());
         ThreadRuntime<?> runtime = support.runtime(r.agent());
         ThreadKey thread = caller.thread(r.threadId());
         DoubleTexting policy = DoubleTexting.parse(r.multitask(), runs.defaultPolicy());

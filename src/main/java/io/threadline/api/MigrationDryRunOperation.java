@@ -1,7 +1,5 @@
 package io.threadline.api;
 
-import io.threadline.ErrorCode;
-import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.config.Agents;
 import io.threadline.runtime.MigrationDryRun;
@@ -52,16 +50,9 @@ public class MigrationDryRunOperation {
 
     public Replies.MigrationDryRun run(Caller caller, Requests.MigrationDryRun r) {
         int max = config.migrationDryRunMaxThreads();
-        int maxThreads = r.maxThreads() == null ? max : r.maxThreads();
-        if (maxThreads < 1 || maxThreads > max) {
-            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "maxThreads must be between 1 and " + max
-                    + " (threadline.api.migration-dry-run-max-threads); go on with nextCursor", Map.of("field", "maxThreads"));
-        }
-        int examples = r.examples() == null ? 5 : r.examples();
-        if (examples < 0 || examples > MAX_EXAMPLES) {
-            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "examples must be between 0 and " + MAX_EXAMPLES,
-                    Map.of("field", "examples"));
-        }
+        int maxThreads = RequestReader.bounded(r.maxThreads(), "maxThreads", max, 1, max,
+                " (threadline.api.migration-dry-run-max-threads); go on with nextCursor");
+        int examples = RequestReader.bounded(r.examples(), "examples", 5, 0, MAX_EXAMPLES);
         String tenant = !caller.http() && EVERY_TENANT.equals(caller.tenant()) ? null : caller.tenant();
         MigrationDryRun.Builder builder = MigrationDryRun.over(store);
         for (String name : agents.names()) {

@@ -116,4 +116,19 @@ final class RequestReader {
         }
         return value;
     }
+
+    /** An optional whole-number field: {@code fallback} when absent; outside {@code min..max}, INVALID_INPUT naming the field. */
+    static int bounded(Integer value, String field, int fallback, int min, int max) {
+        return bounded(value, field, fallback, min, max, "");
+    }
+
+    /** {@link #bounded(Integer, String, int, int, int)}, its refusal ending with {@code hint}: where the bound is set, what to do. */
+    static int bounded(Integer value, String field, int fallback, int min, int max, String hint) {
+        int chosen = value == null ? fallback : value;
+        if (chosen < min || chosen > max) {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, field + " must be between " + min + " and " + max + hint,
+                    Map.of("field", field));
+        }
+        return chosen;
+    }
 }

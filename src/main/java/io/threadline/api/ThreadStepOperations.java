@@ -51,11 +51,7 @@ public class ThreadStepOperations {
     }
 
     public Replies.Run run(Caller caller, Requests.Run r) {
-        int maxSteps = r.maxSteps() == null ? support.config().runMaxSteps() : r.maxSteps();
-        if (maxSteps < 1 || maxSteps > support.config().runMaxSteps()) {
-            throw new ThreadlineException(ErrorCode.INVALID_INPUT,
-                    "maxSteps must be between 1 and " + support.config().runMaxSteps(), Map.of("field", "maxSteps"));
-        }
+        int maxSteps = RequestReader.bounded(r.maxSteps(), "maxSteps", support.config().runMaxSteps(), 1, support.config().runMaxSteps());
         ThreadRuntime<?> runtime = support.runtime(r.agent());
         ThreadKey thread = caller.thread(r.threadId());
         Update<?> input = support.input(runtime, r.input());

@@ -17,6 +17,7 @@ import io.threadline.memory.MemoryStore;
 import io.threadline.runtime.internal.GraphVersions;
 import io.threadline.runtime.internal.Head;
 import io.threadline.runtime.internal.HistoryDiffs;
+import io.threadline.runtime.internal.RuntimeParts;
 import io.threadline.runtime.internal.StepReplayer;
 import io.threadline.runtime.internal.StepRunner;
 import io.threadline.runtime.internal.ThreadHeads;
@@ -61,8 +62,8 @@ public final class ThreadRuntime<S> {
         Objects.requireNonNull(tools, "tools");
         Objects.requireNonNull(options, "options");
         StateValidator<S> stateValidator = new StateValidator<>(graph.schema(), validator);
-        this.heads = new ThreadHeads<>(graph.schema(), graph.migrations(), store, codec, options, memory, agent,
-                new GraphVersions(graph));
+        this.heads = new ThreadHeads<>(RuntimeParts.of(graph.schema(), graph.migrations(), store, codec, options, memory,
+                new GraphVersions(graph)), agent);
         this.steps = new StepRunner<>(heads, graph, stateValidator, chatModel, tools);
         this.replayer = new StepReplayer<>(heads, graph, tools);
         this.timeTravel = new TimeTravel<>(heads, stateValidator);
@@ -94,7 +95,7 @@ public final class ThreadRuntime<S> {
      * migrate, refuse, or leave it to the version it is pinned to (see {@link VersionCheck}). Reads nothing.
      */
     public VersionCheck versionCheck(Checkpoint head) {
-        return heads.versions().check(head);
+        return heads.parts().versions().check(head);
     }
 
     /** One step without input: runs what the thread has scheduled (or starts a new run). */
@@ -130,7 +131,7 @@ public final class ThreadRuntime<S> {
      * {@code ctx.interrupt(payload, Decision.class)}, a boolean, a string.
      */
     public StepResult<S> resume(ThreadKey thread, Object value, String idempotencyKey) {
-        return resume(thread, value instanceof JsonNode json ? json : heads.codec().toTree(value), idempotencyKey);
+        return resume(thread, value instanceof JsonNode json ? json : heads.parts().codec().toTree(value), idempotencyKey);
     }
 
     /** {@link #resume(ThreadKey, Object, String)} with the value as JSON, as the API receives it. */
@@ -208,7 +209,7 @@ public final class ThreadRuntime<S> {
      * it completed.
      */
     public int publishPending(ThreadKey thread) {
-        return heads.outbox().catchUp(thread);
+        return heads.parts().outbox().catchUp(thread);
     }
 
     // ------------------------------------------------------------------ forgetting
@@ -221,11 +222,12 @@ public final class ThreadRuntime<S> {
      */
     public DeleteReport delete(ThreadKey thread) {
         // A thread of another agent is not this runtime's to delete (AGENT_MISMATCH), as it is not its to read.
-        heads.store().head(thread).flatMap(h -> heads.store().get(thread, h.checkpointId()))
-                .ifPresent(cp -> heads.bound(List.of(cp)));
-        ThreadDeletion removed = heads.store().delete(thread);
+        CheckpointStore store = heads.parts().store();
+        MemoryStore memory = heads.parts().memory();
+        store.head(thread).flatMap(h -> store.get(thread, h.checkpointId())).ifPresent(cp -> heads.bound(List.of(cp)));
+        ThreadDeletion removed = store.delete(thread);
         heads.forget(thread);
-        long memories = heads.memory() == null ? 0 : heads.memory().forgetThread(thread.tenant(), thread.threadId()).removed();
+        long memories = memory == null ? 0 : memory.forgetThread(thread.tenant(), thread.threadId()).removed();
         return new DeleteReport(thread.threadId(), removed, memories);
     }
 
@@ -283,7 +285,7 @@ public final class ThreadRuntime<S> {
 
     /** A page of the thread's history, newest first; {@code THREAD_NOT_FOUND} if it has none. */
     public HistoryPage history(ThreadKey thread, HistoryQuery query) {
-        HistoryPage page = heads.store().history(thread, query);
+        HistoryPage page = heads.parts().store().history(thread, query);
         if (page.checkpoints().isEmpty() && query.cursor() == null) {
             throw ThreadHeads.threadNotFound(thread);
         }

@@ -103,13 +103,13 @@ final class TracedCheckpointStore extends TracedStore<CheckpointStore> implement
 
     @Override
     public ThreadPage threads(String tenant, ThreadQuery query) {
-        return Spans.within(span("threads").startSpan(), span -> store.threads(tenant, query));
+        return traced("threads", span -> store.threads(tenant, query));
     }
 
     @Override
     public java.util.List<ThreadSummary> unfinishedDeletes(String tenant, java.util.Map<String, String> tags,
                                                                                int limit) {
-        return Spans.within(span("unfinished_deletes").startSpan(), span -> store.unfinishedDeletes(tenant, tags, limit));
+        return traced("unfinished_deletes", span -> store.unfinishedDeletes(tenant, tags, limit));
     }
 
     @Override
@@ -129,7 +129,7 @@ final class TracedCheckpointStore extends TracedStore<CheckpointStore> implement
 
     @Override
     public HeadPage scanHeads(HeadScan scan) {
-        return Spans.within(span("scan_heads").startSpan(), span -> store.scanHeads(scan));
+        return traced("scan_heads", span -> store.scanHeads(scan));
     }
 
     @Override

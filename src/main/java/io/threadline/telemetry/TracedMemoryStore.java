@@ -1,7 +1,6 @@
 package io.threadline.telemetry;
 
 import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.threadline.memory.MemoryForgetReport;
@@ -16,7 +15,6 @@ import io.threadline.memory.PutResult;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * A {@link MemoryStore} that puts each call in a span ({@code memory.search}, {@code memory.put} — the
@@ -27,10 +25,6 @@ final class TracedMemoryStore extends TracedStore<MemoryStore> implements Memory
 
     TracedMemoryStore(MemoryStore store, Tracer tracer, StepMetrics metrics) {
         super(store, tracer, metrics, "memory", "OpenSearch", "opensearch");
-    }
-
-    private <T> T traced(String operation, Function<Span, T> call) {
-        return Spans.within(span(operation).startSpan(), call);
     }
 
     @Override

@@ -1,8 +1,11 @@
 package io.threadline.telemetry;
 
+import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
+
+import java.util.function.Function;
 
 /**
  * The base of the traced stores: the wrapped store, the metrics, and how a traced store names its spans
@@ -41,5 +44,10 @@ abstract class TracedStore<S> {
         return tracer.spanBuilder(prefix + "." + operation).setSpanKind(kind)
                 .setAttribute(TelemetryKeys.DB_SYSTEM, system)
                 .setAttribute(TelemetryKeys.DB_OPERATION, operation);
+    }
+
+    /** {@code call} in a span of {@code operation}, ended when it returns or throws (see {@link Spans#within}). */
+    <T> T traced(String operation, Function<Span, T> call) {
+        return Spans.within(span(operation).startSpan(), call);
     }
 }

@@ -16,21 +16,22 @@ import io.threadline.state.StateCodec;
 public final class HistoryDiffs<S> {
 
     private final ThreadHeads<S> heads;
-    private final StateCodec codec;
+    private final RuntimeParts<S> parts;
 
     public HistoryDiffs(ThreadHeads<S> heads) {
         this.heads = heads;
-        this.codec = heads.codec();
+        this.parts = heads.parts();
     }
 
     public JsonNode diff(ThreadKey thread, Checkpoint cp) {
+        StateCodec codec = parts.codec();
         if (!cp.isSnapshot()) {
             return codec.readTree(cp.change().json());
         }
         JsonNode after = codec.toTree(heads.stateAt(thread, cp.id()).state());
-        JsonNode before = cp.parent() != null && heads.store().get(thread, cp.parent()).isPresent()
+        JsonNode before = cp.parent() != null && parts.store().get(thread, cp.parent()).isPresent()
                 ? codec.toTree(heads.stateAt(thread, cp.parent()).state())
-                : cp.metadata().containsKey("forkOf") ? codec.mapper().createObjectNode() : codec.toTree(heads.schema().initial());
+                : cp.metadata().containsKey("forkOf") ? codec.mapper().createObjectNode() : codec.toTree(parts.schema().initial());
         return JsonDiff.diff(before, after);
     }
 }

@@ -5,7 +5,6 @@ import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.CheckpointId;
-import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.InterruptPayload;
 import io.threadline.checkpoint.Status;
 import io.threadline.checkpoint.StepError;
@@ -25,10 +24,7 @@ import io.threadline.graph.internal.StepOutcome;
 import io.threadline.graph.internal.GraphSteps;
 import io.threadline.runtime.Interrupt;
 import io.threadline.runtime.ReplayReport;
-import io.threadline.runtime.RuntimeOptions;
 import io.threadline.state.internal.JsonPatch;
-import io.threadline.state.StateCodec;
-import io.threadline.state.StateSchema;
 
 import java.util.List;
 import java.util.Map;
@@ -43,28 +39,20 @@ public final class StepReplayer<S> {
 
     private final ThreadHeads<S> heads;
     private final CompiledGraph<S> graph;
-    private final StateSchema<S> schema;
-    private final CheckpointStore store;
-    private final StateCodec codec;
-    private final StateLoader<S> loader;
-    private final RuntimeOptions options;
+    private final RuntimeParts<S> parts;
     private final ToolBox tools;
 
     public StepReplayer(ThreadHeads<S> heads, CompiledGraph<S> graph, ToolBox tools) {
         this.heads = heads;
         this.graph = graph;
-        this.schema = heads.schema();
-        this.store = heads.store();
-        this.codec = heads.codec();
-        this.loader = heads.loader();
-        this.options = heads.options();
+        this.parts = heads.parts();
         this.tools = tools;
     }
 
     /** See {@code ThreadRuntime.replay}. */
     public ReplayReport replay(ThreadKey thread, CheckpointId id) {
         Checkpoint cp = heads.checkpoint(thread, id);
-        Checkpoint parent = cp.parent() == null ? null : store.get(thread, cp.parent()).orElseThrow(() ->
+        Checkpoint parent = cp.parent() == null ? null : parts.store().get(thread, cp.parent()).orElseThrow(() ->
                 new ThreadlineException(ErrorCode.CHECKPOINT_NOT_FOUND, "checkpoint " + id + " cannot be replayed: its parent "
                         + cp.parent() + " was pruned", Map.of("thread", thread.threadId(), "checkpointId", cp.parent().value())));
         if (cp.nodes().isEmpty()) {
@@ -73,7 +61,7 @@ public final class StepReplayer<S> {
         }
         List<String> scheduled = parent == null || parent.next().isEmpty() ? List.of(StateGraph.START) : parent.next();
         String recordedGraph = cp.metadata().get(GraphVersions.GRAPH_KEY);
-        String replayedGraph = heads.versions().fingerprint();
+        String replayedGraph = parts.versions().fingerprint();
         boolean graphChanged = recordedGraph != null && !recordedGraph.equals(replayedGraph);
         if (graphChanged) {
             // A node of the step may be gone from this graph (or moved by a declared migration): say so, rather than
@@ -92,18 +80,18 @@ public final class StepReplayer<S> {
         // A step recorded under an older schema replays under today's code: its input applies in the
         // version it was recorded in, then the state is migrated.
         StateLoader.VersionedTree base = parent == null
-                ? new StateLoader.VersionedTree(codec.toTree(schema.initial()), schema.version())
-                : loader.tree(store.load(thread, parent.id()).orElseThrow(() -> heads.notFound(thread, parent.id())));
+                ? new StateLoader.VersionedTree(parts.codec().toTree(parts.schema().initial()), parts.schema().version())
+                : parts.loader().tree(parts.store().load(thread, parent.id()).orElseThrow(() -> heads.notFound(thread, parent.id())));
         // The input was recorded against the parent's state as the step saw it: migrated to the step's version.
-        base = new StateLoader.VersionedTree(loader.upcast(base, cp.schemaVersion()), cp.schemaVersion());
-        S withInput = loader.decode(loader.upcast(withPatch(base, cp.input())));
+        base = new StateLoader.VersionedTree(parts.loader().upcast(base, cp.schemaVersion()), cp.schemaVersion());
+        S withInput = parts.loader().decode(parts.loader().upcast(withPatch(base, cp.input())));
         S recorded = heads.stateAt(thread, id).state();
         List<Effect> effects = Effects.decode(cp.effects());
         EffectJournal journal = EffectJournal.replay(effects);
-        StepScope scope = new StepScope(thread, cp.step(), options.clock(), options.random(), null, null, tools, journal,
-                heads.memory() != null || replayNeedsMemory(cp, effects), codec);
+        StepScope scope = new StepScope(thread, cp.step(), parts.options().clock(), parts.options().random(), null, null, tools, journal,
+                parts.memory() != null || replayNeedsMemory(cp, effects), parts.codec());
         if (parent != null && parent.status() == Status.INTERRUPTED) {
-            Interrupt waiting = Interrupt.of(parent, codec);
+            Interrupt waiting = Interrupt.of(parent, parts.codec());
             scope.resuming(waiting.when() == InterruptPoint.AFTER ? null : waiting.node(), null);
         }
         StepOutcome<S> outcome = null;
@@ -112,20 +100,20 @@ public final class StepReplayer<S> {
         try {
             outcome = GraphSteps.execute(graph, withInput, scheduled, scope);
             if (outcome.interruptedAfter() != null && !outcome.next().isEmpty()) {
-                replayedInterrupt = Interrupts.after(outcome.interruptedAfter(), codec);
+                replayedInterrupt = Interrupts.after(outcome.interruptedAfter(), parts.codec());
             }
         } catch (StepFailedException failure) {
-            replayedError = StepErrors.of(failure, options.errorStackFrames());
+            replayedError = StepErrors.of(failure, parts.options().errorStackFrames());
         } catch (InterruptSignal signal) {
-            replayedInterrupt = Interrupts.of(signal, codec);
+            replayedInterrupt = Interrupts.of(signal, parts.codec());
         } catch (NonDeterministicException divergence) {
             // reported below from the journal, which keeps the first divergence even if a node swallowed it
         } catch (ThreadlineException other) {
             replayedError = new StepError(String.join(",", cp.nodes()), other.getClass().getName(), other.getMessage(), null);
         }
         int calls = (int) effects.stream().filter(e -> e.kind() != EffectKind.FAILURE).count();
-        ReplayReport report = ReplayReports.of(cp, schema, codec, recorded, withInput, outcome, replayedError, replayedInterrupt, journal,
-                calls, heads.outbox().encode(scope.remembered(), cp.id().value(),
+        ReplayReport report = ReplayReports.of(cp, parts.schema(), parts.codec(), recorded, withInput, outcome, replayedError, replayedInterrupt, journal,
+                calls, parts.outbox().encode(scope.remembered(), cp.id().value(),
                         outcome == null ? List.of(withInput) : List.of(withInput, outcome.applied().state()))).withGraphs(recordedGraph, replayedGraph);
         if (!graphChanged) {
             return report;
@@ -144,7 +132,7 @@ public final class StepReplayer<S> {
                 + (moved.isEmpty() ? "" : (gone.isEmpty() ? "" : " and") + " migrates " + moved + " to other nodes")
                 + ", so the step cannot run as it was recorded (replay it with the graph that recorded it)";
         return new ReplayReport(cp.thread().threadId(), cp.id().value(), cp.step(), cp.nodes(), ReplayReport.Verdict.GRAPH_CHANGED,
-                summary, cp.status(), null, List.of(), codec.mapper().createArrayNode(), cp.decisions(), null, cp.next(), null,
+                summary, cp.status(), null, List.of(), parts.codec().mapper().createArrayNode(), cp.decisions(), null, cp.next(), null,
                 cp.error(), null, null, 0, 0, false).withGraphs(recordedGraph, replayedGraph);
     }
 

@@ -29,14 +29,11 @@ import io.threadline.graph.internal.GraphSteps;
 import io.threadline.runtime.Interrupt;
 import io.threadline.runtime.RunBudget;
 import io.threadline.runtime.RunResult;
-import io.threadline.runtime.RuntimeOptions;
 import io.threadline.runtime.StepResult;
 import io.threadline.runtime.VersionCheck;
 import io.threadline.state.AppliedChange;
 import io.threadline.state.AppliedUpdate;
-import io.threadline.state.StateCodec;
 import io.threadline.state.internal.StateDelta;
-import io.threadline.state.StateSchema;
 import io.threadline.state.StateValidator;
 import io.threadline.state.Update;
 
@@ -65,10 +62,8 @@ public final class StepRunner<S> {
 
     private final ThreadHeads<S> heads;
     private final CompiledGraph<S> graph;
-    private final StateSchema<S> schema;
+    private final RuntimeParts<S> parts;
     private final StateValidator<S> validator;
-    private final StateCodec codec;
-    private final RuntimeOptions options;
     private final ChatModel chatModel;
     private final ToolBox tools;
 
@@ -76,10 +71,8 @@ public final class StepRunner<S> {
     public StepRunner(ThreadHeads<S> heads, CompiledGraph<S> graph, StateValidator<S> validator, ChatModel chatModel, ToolBox tools) {
         this.heads = heads;
         this.graph = graph;
-        this.schema = heads.schema();
+        this.parts = heads.parts();
         this.validator = validator;
-        this.codec = heads.codec();
-        this.options = heads.options();
         this.chatModel = chatModel;
         this.tools = tools;
     }
@@ -94,7 +87,7 @@ public final class StepRunner<S> {
 
     /** {@link #step(ThreadKey, Update, String, JsonNode)}; {@code tags} are the thread's if this step creates it. */
     public StepResult<S> step(ThreadKey thread, Update<S> input, String idempotencyKey, JsonNode resume, ThreadTags tags) {
-        return Observed.step(options.observer().stepStarted(thread), () -> advance(thread, input, idempotencyKey, resume, null, tags));
+        return Observed.step(parts.options().observer().stepStarted(thread), () -> advance(thread, input, idempotencyKey, resume, null, tags));
     }
 
     /** Steps until the run ends or the budget is spent (see {@code ThreadRuntime.run}). */
@@ -132,12 +125,12 @@ public final class StepRunner<S> {
     }
 
     private boolean pastDeadline(RunBudget budget) {
-        return budget.deadline() != null && !options.clock().instant().isBefore(budget.deadline());
+        return budget.deadline() != null && !parts.options().clock().instant().isBefore(budget.deadline());
     }
 
     /** The next step of a run, only on a thread whose head is still {@code expected}; CONFLICT otherwise. */
     private StepResult<S> continueFrom(ThreadKey thread, CheckpointId expected) {
-        return Observed.step(options.observer().stepStarted(thread), () -> advance(thread, Update.none(), null, null, expected, ThreadTags.none()));
+        return Observed.step(parts.options().observer().stepStarted(thread), () -> advance(thread, Update.none(), null, null, expected, ThreadTags.none()));
     }
 
     /** @param expectedHead the checkpoint the thread's head must be (a run's next step), or {@code null} for any */
@@ -152,7 +145,7 @@ public final class StepRunner<S> {
         if (cached == null) {
             return stepOn(thread, heads.current(thread), input, idempotencyKey, resume, expectedHead, tags, HeadCheck.NONE);
         }
-        if (options.trustHeadCache()) {
+        if (parts.options().trustHeadCache()) {
             try {
                 return stepOn(thread, cached, input, idempotencyKey, resume, expectedHead, tags, HeadCheck.NONE);
             } catch (ThreadlineException e) {
@@ -167,7 +160,7 @@ public final class StepRunner<S> {
             }
         }
         // The cached head is checked lazily (HeadCheck): before the step's first call outside it, else by the commit.
-        Instant started = options.clock().instant();
+        Instant started = parts.options().clock().instant();
         HeadCheck check = HeadCheck.of(thread, () -> heads.headIs(thread, cached.checkpoint().id()));
         try {
             return stepOn(thread, cached, input, idempotencyKey, resume, expectedHead, tags, check);
@@ -204,7 +197,7 @@ public final class StepRunner<S> {
                 return new StepResult<>(head.checkpoint(), head.state(), true);
             }
             // A retry after the thread moved on: answer the first result without running anything.
-            Checkpoint first = heads.store().findByIdempotencyKey(thread, idempotencyKey).orElse(null);
+            Checkpoint first = parts.store().findByIdempotencyKey(thread, idempotencyKey).orElse(null);
             if (first != null) {
                 return heads.duplicateOf(thread, first);
             }
@@ -222,9 +215,9 @@ public final class StepRunner<S> {
                     Map.of("thread", thread.threadId(), "status", head == null ? "NONE" : head.checkpoint().status().name()));
         }
         long step = head == null ? 1 : head.checkpoint().step() + 1;
-        S before = head == null ? schema.initial() : head.state();
+        S before = head == null ? parts.schema().initial() : head.state();
         // Another version of the graph may have written the head: continue, migrate, or refuse before anything runs.
-        VersionCheck version = head == null ? null : heads.versions().require(head.checkpoint());
+        VersionCheck version = head == null ? null : parts.versions().require(head.checkpoint());
         List<String> scheduled = head == null || head.checkpoint().next().isEmpty() ? List.of(StateGraph.START)
                 : version.moved().isEmpty() ? head.checkpoint().next() : version.scheduled();
         Checkpoint failedHead = head != null && head.checkpoint().status() == Status.FAILED ? head.checkpoint() : null;
@@ -233,12 +226,12 @@ public final class StepRunner<S> {
             input = Update.none();
         }
 
-        Outbox outbox = heads.outbox();
+        Outbox outbox = parts.outbox();
         if (outbox.behind(thread)) {
             check.verify();
             outbox.catchUp(thread);
         }
-        AppliedUpdate<S> withInput = schema.apply(before, input.changes());
+        AppliedUpdate<S> withInput = parts.schema().apply(before, input.changes());
         // Pending effects exist only where a SYNC node may run: look for them (one store read) only then,
         // and clear them after the commit only when there are some. They are kept under the step's number,
         // so the head that number comes from is checked first.
@@ -246,7 +239,7 @@ public final class StepRunner<S> {
         if (mayRunSync) {
             check.verify();
         }
-        StepPending pending = StepPending.of(heads.store(), thread, step, mayRunSync);
+        StepPending pending = StepPending.of(parts.store(), thread, step, mayRunSync);
         try {
             return runAndCommit(thread, head, withInput, scheduled, idempotencyKey, resume, failedHead, pending,
                     version == null ? Map.of() : version.moved(), head == null ? tags : ThreadTags.none(), check);
@@ -262,25 +255,25 @@ public final class StepRunner<S> {
         long step = head == null ? 1 : head.checkpoint().step() + 1;
         boolean interrupted = resume != null;
         EffectJournal journal = EffectJournal.live(pending.found(), failedHead == null ? Map.of() : seeds(failedHead), pending.sink())
-                .observedBy(options.observer().stepRunning(thread, step, scheduled));
+                .observedBy(parts.options().observer().stepRunning(thread, step, scheduled));
         if (check != HeadCheck.NONE) {
             journal.beforeOutsideCalls(check::verify);
         }
-        StepScope scope = new StepScope(thread, step, options.clock(), options.random(), heads.memory(), chatModel, tools,
-                journal, heads.memory() != null, codec);
+        StepScope scope = new StepScope(thread, step, parts.options().clock(), parts.options().random(), parts.memory(), chatModel, tools,
+                journal, parts.memory() != null, parts.codec());
         if (interrupted) {
-            Interrupt waiting = Interrupt.of(head.checkpoint(), codec);
+            Interrupt waiting = Interrupt.of(head.checkpoint(), parts.codec());
             scope.resuming(waiting.when() == InterruptPoint.AFTER ? null : moved.getOrDefault(waiting.node(), waiting.node()), resume);
         }
         StepOutcome<S> outcome;
         try {
             outcome = GraphSteps.execute(graph, withInput.state(), scheduled, scope);
         } catch (StepFailedException failure) {
-            StepError error = StepErrors.of(failure, options.errorStackFrames());
+            StepError error = StepErrors.of(failure, parts.options().errorStackFrames());
             return appendStopped(thread, head, withInput, idempotencyKey, scope, pending, failure.attemptsByNode(), moved, tags,
                     draft -> draft.failedStep(failure.attempted(), scheduled, error));
         } catch (InterruptSignal signal) {
-            InterruptPayload waitsFor = Interrupts.of(signal, codec);
+            InterruptPayload waitsFor = Interrupts.of(signal, parts.codec());
             return appendStopped(thread, head, withInput, idempotencyKey, scope, pending, Map.of(), moved, tags,
                     draft -> draft.interruptedStep(List.of(signal.node()), scheduled, waitsFor));
         }
@@ -309,9 +302,9 @@ public final class StepRunner<S> {
             draft.input(inputPatch(withInput))
                     .effects(Effects.encode(scope.journal().log()))
                     .idempotencyKey(idempotencyKey)
-                    .outbox(heads.outbox().encode(scope.remembered(), id.value(), List.of(withInput.state(), applied.state())));
+                    .outbox(parts.outbox().encode(scope.remembered(), id.value(), List.of(withInput.state(), applied.state())));
             return pause
-                    ? draft.pausedStep(outcome.ran(), decisions(outcome), outcome.next(), Interrupts.after(outcome.interruptedAfter(), codec))
+                    ? draft.pausedStep(outcome.ran(), decisions(outcome), outcome.next(), Interrupts.after(outcome.interruptedAfter(), parts.codec()))
                     : draft.step(outcome.ran(), decisions(outcome), outcome.next());
         }, tags);
         if (appended.result().duplicate()) {
@@ -320,7 +313,7 @@ public final class StepRunner<S> {
             return heads.duplicateOf(thread, appended.result().checkpoint());
         }
         pending.committed();
-        heads.outbox().publish(thread, appended.checkpoint());
+        parts.outbox().publish(thread, appended.checkpoint());
         return new StepResult<>(appended.checkpoint(), applied.state(), false);
     }
 
@@ -352,12 +345,12 @@ public final class StepRunner<S> {
 
     /** The change against the head's state as a JSON Patch; {@code null} for a thread's first step (stored whole). */
     private byte[] patchOf(Head<S> head, AppliedUpdate<S> applied) {
-        return head == null ? null : codec.writeTree(StateDelta.toPatch(applied.changes(), codec));
+        return head == null ? null : parts.codec().writeTree(StateDelta.toPatch(applied.changes(), parts.codec()));
     }
 
     /** The step's input as a JSON Patch against the parent state, or null when the step had none. */
     private StepInput inputPatch(AppliedUpdate<S> withInput) {
-        return withInput.changes().isEmpty() ? null : StepInput.of(StateDelta.toPatch(withInput.changes(), codec));
+        return withInput.changes().isEmpty() ? null : StepInput.of(StateDelta.toPatch(withInput.changes(), parts.codec()));
     }
 
     /** What a retry of a FAILED step may reuse: per node, the effects of its last attempt there. */

@@ -6,20 +6,14 @@ import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.CheckpointChain;
 import io.threadline.checkpoint.CheckpointId;
-import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.Commit;
 import io.threadline.checkpoint.CommitResult;
 import io.threadline.checkpoint.SnapshotPolicy;
 import io.threadline.checkpoint.StateChange;
 import io.threadline.checkpoint.ThreadHead;
 import io.threadline.checkpoint.ThreadKey;
-import io.threadline.memory.MemoryStore;
-import io.threadline.runtime.RuntimeOptions;
 import io.threadline.runtime.StepResult;
 import io.threadline.runtime.ThreadState;
-import io.threadline.state.StateCodec;
-import io.threadline.state.StateMigration;
-import io.threadline.state.StateSchema;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -31,10 +25,10 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Owns where each thread of one graph stands: the store (as the observer sees it), the cache of decoded
- * heads, the loader that turns stored chains into states, the outbox of memory writes, the agent the
- * threads are bound to, and the single path by which a checkpoint is appended. Steps, replay and time
- * travel read and append through it; it knows none of them.
+ * Owns where each thread of one graph stands: the cache of decoded heads, the agent the threads are bound to, and the
+ * single path by which a checkpoint is appended — reading and writing through the runtime's {@link RuntimeParts}
+ * (the store as the observer sees it, the loader that turns stored chains into states, the outbox of memory writes).
+ * Steps, replay and time travel read and append through it; it knows none of them.
  *
  * @param <S> the state record type
  */
@@ -43,73 +37,24 @@ public final class ThreadHeads<S> {
     /** Metadata key naming the agent that wrote a checkpoint, and so the agent its thread is bound to. */
     public static final String AGENT_KEY = "agent";
 
-    private final StateSchema<S> schema;
-    private final CheckpointStore store;
-    private final StateCodec codec;
-    private final RuntimeOptions options;
-    private final StateLoader<S> loader;
+    private final RuntimeParts<S> parts;
     private final HeadCache<S> cache;
-    private final MemoryStore memory;
-    private final Outbox outbox;
     private final String agent;
-    private final GraphVersions versions;
 
-    /**
-     * @param store  the store as given; wrapped here by the options' observer
-     * @param memory long-term memory, or {@code null} for none; wrapped by the options' observer
-     * @param agent  the agent whose threads these are, or {@code null} for a runtime without one
-     * @param versions the graph's version rule and the version metadata every appended checkpoint is stamped with
-     */
-    public ThreadHeads(StateSchema<S> schema, Map<Integer, StateMigration> migrations, CheckpointStore store, StateCodec codec,
-                       RuntimeOptions options, MemoryStore memory, String agent, GraphVersions versions) {
-        this.versions = Objects.requireNonNull(versions, "versions");
-        this.schema = Objects.requireNonNull(schema, "schema");
-        this.options = Objects.requireNonNull(options, "options");
-        this.store = options.observer().checkpointStore(Objects.requireNonNull(store, "store"));
-        this.codec = Objects.requireNonNull(codec, "codec");
-        this.loader = new StateLoader<>(schema, codec, migrations);
-        this.cache = new HeadCache<>(options.headCacheThreads());
-        this.memory = memory == null ? null : options.observer().memoryStore(memory);
-        this.outbox = new Outbox(this.store, this.memory, schema, codec, options.clock());
+    /** @param agent the agent whose threads these are, or {@code null} for a runtime without one */
+    public ThreadHeads(RuntimeParts<S> parts, String agent) {
+        this.parts = Objects.requireNonNull(parts, "parts");
+        this.cache = new HeadCache<>(parts.options().headCacheThreads());
         this.agent = agent;
     }
 
-    public CheckpointStore store() {
-        return store;
-    }
-
-    public StateCodec codec() {
-        return codec;
-    }
-
-    public StateSchema<S> schema() {
-        return schema;
-    }
-
-    public StateLoader<S> loader() {
-        return loader;
-    }
-
-    public RuntimeOptions options() {
-        return options;
-    }
-
-    /** Long-term memory as the observer sees it, or {@code null} when the runtime has none. */
-    public MemoryStore memory() {
-        return memory;
-    }
-
-    public Outbox outbox() {
-        return outbox;
+    /** The runtime's parts: schema, store, codec, options, loader, memory, outbox and version rule. */
+    public RuntimeParts<S> parts() {
+        return parts;
     }
 
     public Optional<String> agent() {
         return Optional.ofNullable(agent);
-    }
-
-    /** The graph's version rule (see {@link GraphVersions}). */
-    public GraphVersions versions() {
-        return versions;
     }
 
     // ------------------------------------------------------------------ reading
@@ -131,7 +76,7 @@ public final class ThreadHeads<S> {
     public Head<S> current(ThreadKey thread) {
         Head<S> cached = cache.get(thread);
         if (cached != null) {
-            ThreadHead stored = store.head(thread).orElse(null);
+            ThreadHead stored = parts.store().head(thread).orElse(null);
             if (stored == null) {
                 cache.remove(thread);
                 return null;
@@ -145,7 +90,7 @@ public final class ThreadHeads<S> {
 
     /** The stored head, read in full (one load: HEAD + snapshot + deltas), and cached. */
     public Head<S> load(ThreadKey thread) {
-        return loaded(thread, store.loadLatest(thread).orElse(null));
+        return loaded(thread, parts.store().loadLatest(thread).orElse(null));
     }
 
     /**
@@ -155,7 +100,7 @@ public final class ThreadHeads<S> {
      * stands in: a later id, so the answer errs towards "not yet".
      */
     public Reloaded<S> reloadAfter(ThreadKey thread, Checkpoint seen, Instant since) {
-        CheckpointChain chain = store.loadLatest(thread).orElse(null);
+        CheckpointChain chain = parts.store().loadLatest(thread).orElse(null);
         boolean movedBefore = false;
         if (chain != null) {
             for (Checkpoint cp : chain.checkpoints()) {
@@ -177,11 +122,11 @@ public final class ThreadHeads<S> {
             return null;
         }
         bound(chain.target());
-        Head<S> loaded = loader.head(chain);
+        Head<S> loaded = parts.loader().head(chain);
         cache.replace(thread, loaded);
-        if (memory != null) {
+        if (parts.memory() != null) {
             // A process may have died between a commit and applying its memory writes: apply them now.
-            outbox.catchUp(thread);
+            parts.outbox().catchUp(thread);
         }
         return loaded;
     }
@@ -197,19 +142,19 @@ public final class ThreadHeads<S> {
 
     /** Whether the store's head of {@code thread} is still {@code id}. */
     public boolean headIs(ThreadKey thread, CheckpointId id) {
-        return store.head(thread).map(h -> h.checkpointId().equals(id)).orElse(false);
+        return parts.store().head(thread).map(h -> h.checkpointId().equals(id)).orElse(false);
     }
 
     /** The state at any retained checkpoint; {@code CHECKPOINT_NOT_FOUND} if the store has none by that id. */
     public ThreadState<S> stateAt(ThreadKey thread, CheckpointId id) {
-        CheckpointChain chain = store.load(thread, id).orElseThrow(() -> notFound(thread, id));
+        CheckpointChain chain = parts.store().load(thread, id).orElseThrow(() -> notFound(thread, id));
         bound(chain.target());
-        return new ThreadState<>(chain.target(), loader.state(chain));
+        return new ThreadState<>(chain.target(), parts.loader().state(chain));
     }
 
     /** One stored checkpoint of this runtime's agent; {@code CHECKPOINT_NOT_FOUND} if the store has none by that id. */
     public Checkpoint checkpoint(ThreadKey thread, CheckpointId id) {
-        Checkpoint cp = store.get(thread, id).orElseThrow(() -> notFound(thread, id));
+        Checkpoint cp = parts.store().get(thread, id).orElseThrow(() -> notFound(thread, id));
         bound(cp);
         return cp;
     }
@@ -220,7 +165,7 @@ public final class ThreadHeads<S> {
     }
 
     public ThreadlineException notFound(ThreadKey thread, CheckpointId id) {
-        if (store.head(thread).isEmpty()) {
+        if (parts.store().head(thread).isEmpty()) {
             return threadNotFound(thread);
         }
         return new ThreadlineException(ErrorCode.CHECKPOINT_NOT_FOUND,
@@ -279,10 +224,10 @@ public final class ThreadHeads<S> {
     /** {@link #append(ThreadKey, Head, Object, byte[], Map, Kind)}, creating the thread with {@code tags} when {@code head} is null. */
     public Appended append(ThreadKey thread, Head<S> head, S state, byte[] patch, Map<String, String> metadata, Kind kind,
                            ThreadTags tags) {
-        Instant now = options.clock().instant().truncatedTo(ChronoUnit.MILLIS);
+        Instant now = parts.options().clock().instant().truncatedTo(ChronoUnit.MILLIS);
         CheckpointId parent = head == null ? null : head.checkpoint().id();
         long expectedStep = head == null ? 0 : head.checkpoint().step();
-        CheckpointId id = CheckpointId.next(now, options.random(), parent);
+        CheckpointId id = CheckpointId.next(now, parts.options().random(), parent);
         Map<String, String> stamped = new TreeMap<>(metadata);
         if (agent != null) {
             stamped.put(AGENT_KEY, agent);
@@ -295,10 +240,10 @@ public final class ThreadHeads<S> {
             // whole size (its input and effects too), so it is built first and weighed.
             long since = head.deltaBytesSinceSnapshot() + patch.length;
             Duration age = Duration.between(head.snapshotAt(), now);
-            if (!options.snapshotPolicy().snapshotDue(head.snapshotBytes(), since, age)) {
-                checkpoint = kind.of(draft.state(schema.version(), new StateChange.Delta(patch), now), id);
+            if (!parts.options().snapshotPolicy().snapshotDue(head.snapshotBytes(), since, age)) {
+                checkpoint = kind.of(draft.state(parts.schema().version(), new StateChange.Delta(patch), now), id);
                 long read = head.readBytesSinceSnapshot() + SnapshotPolicy.readBytes(checkpoint);
-                if (options.snapshotPolicy().snapshotDue(head.snapshotBytes(), head.snapshotReadBytes(), since, read, age)) {
+                if (parts.options().snapshotPolicy().snapshotDue(head.snapshotBytes(), head.snapshotReadBytes(), since, read, age)) {
                     checkpoint = null;
                 } else {
                     written = new Written(head.snapshotBytes(), since, head.readBytesSinceSnapshot(), SnapshotPolicy.readBytes(checkpoint),
@@ -307,17 +252,17 @@ public final class ThreadHeads<S> {
             }
         }
         if (checkpoint == null) {
-            byte[] snapshot = codec.encode(state);
-            checkpoint = kind.of(draft.state(schema.version(), new StateChange.Snapshot(snapshot), now), id);
+            byte[] snapshot = parts.codec().encode(state);
+            checkpoint = kind.of(draft.state(parts.schema().version(), new StateChange.Snapshot(snapshot), now), id);
             written = new Written(snapshot.length, 0, 0, 0, now, snapshot.length);
         }
         // The version facts depend on the next nodes, which only the kind knows: added once it is made.
-        stamped.putAll(versions.stamp(head == null ? null : head.checkpoint(), checkpoint.next()));
+        stamped.putAll(parts.versions().stamp(head == null ? null : head.checkpoint(), checkpoint.next()));
         checkpoint = withMetadata(checkpoint, stamped);
         CommitResult result;
         try {
             Commit commit = new Commit(checkpoint, expectedStep, written.snapshotAt());
-            result = store.commit(head == null && tags != null && !tags.isEmpty() ? commit.withTags(tags) : commit);
+            result = parts.store().commit(head == null && tags != null && !tags.isEmpty() ? commit.withTags(tags) : commit);
         } catch (RuntimeException e) {
             cache.remove(thread);
             throw e;

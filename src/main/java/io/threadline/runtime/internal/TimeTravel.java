@@ -10,7 +10,6 @@ import io.threadline.state.AppliedUpdate;
 import io.threadline.state.internal.JsonDiff;
 import io.threadline.state.StateCodec;
 import io.threadline.state.internal.StateDelta;
-import io.threadline.state.StateSchema;
 import io.threadline.state.StateValidator;
 import io.threadline.state.Update;
 
@@ -33,14 +32,12 @@ import java.util.function.Supplier;
 public final class TimeTravel<S> {
 
     private final ThreadHeads<S> heads;
-    private final StateCodec codec;
-    private final StateSchema<S> schema;
+    private final RuntimeParts<S> parts;
     private final StateValidator<S> validator;
 
     public TimeTravel(ThreadHeads<S> heads, StateValidator<S> validator) {
         this.heads = heads;
-        this.codec = heads.codec();
-        this.schema = heads.schema();
+        this.parts = heads.parts();
         this.validator = validator;
     }
 
@@ -53,8 +50,8 @@ public final class TimeTravel<S> {
         if (!source.tenant().equals(target.tenant())) {
             throw new ThreadlineException(ErrorCode.INVALID_INPUT, "a fork stays in its tenant", Map.of("field", "targetThreadId"));
         }
-        Checkpoint from = heads.store().get(source, id).orElseThrow(() -> heads.notFound(source, id));
-        heads.versions().require(from);
+        Checkpoint from = parts.store().get(source, id).orElseThrow(() -> heads.notFound(source, id));
+        parts.versions().require(from);
         S state = heads.stateAt(source, id).state();
         Map<String, String> metadata = external("fork", reason);
         metadata.put("forkOf", source.threadId() + "@" + id.value());
@@ -68,9 +65,10 @@ public final class TimeTravel<S> {
 
     private StepResult<S> rewindObserved(ThreadKey thread, CheckpointId id, String reason) {
         Head<S> head = heads.require(thread);
-        Checkpoint to = heads.store().get(thread, id).orElseThrow(() -> heads.notFound(thread, id));
-        heads.versions().require(to);
+        Checkpoint to = parts.store().get(thread, id).orElseThrow(() -> heads.notFound(thread, id));
+        parts.versions().require(to);
         S state = heads.stateAt(thread, id).state();
+        StateCodec codec = parts.codec();
         byte[] patch = codec.writeTree(JsonDiff.diff(codec.toTree(head.state()), codec.toTree(state)));
         Map<String, String> metadata = external("rewind", reason);
         metadata.put("rewoundTo", id.value());
@@ -84,10 +82,10 @@ public final class TimeTravel<S> {
 
     private StepResult<S> updateObserved(ThreadKey thread, Update<S> update, String reason) {
         Head<S> head = heads.require(thread);
-        heads.versions().require(head.checkpoint());
-        AppliedUpdate<S> applied = schema.apply(head.state(), update.changes());
+        parts.versions().require(head.checkpoint());
+        AppliedUpdate<S> applied = parts.schema().apply(head.state(), update.changes());
         validator.check(validator.validateChanges(applied));
-        byte[] patch = codec.writeTree(StateDelta.toPatch(applied.changes(), codec));
+        byte[] patch = parts.codec().writeTree(StateDelta.toPatch(applied.changes(), parts.codec()));
         return append(thread, head, applied.state(), patch, head.checkpoint(), external("update", reason));
     }
 
@@ -98,7 +96,7 @@ public final class TimeTravel<S> {
     }
 
     private StepResult<S> observedExternal(ThreadKey thread, String op, Supplier<StepResult<S>> change) {
-        return Observed.step(heads.options().observer().externalStarted(thread, op), change);
+        return Observed.step(parts.options().observer().externalStarted(thread, op), change);
     }
 
     private static Map<String, String> external(String op, String reason) {
