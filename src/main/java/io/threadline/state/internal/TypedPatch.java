@@ -59,10 +59,17 @@ public final class TypedPatch<S> {
 
     /**
      * Whether states of {@code schema} can be read this way: their JSON properties are exactly the record's
-     * components (no renamed, ignored or extra property), so a patch's top-level pointer names a component.
+     * components (no renamed, ignored or extra property), so a patch's top-level pointer names a component, and the
+     * record carries no Jackson annotation at all. Values here are decoded by their component's type alone, so a
+     * property-level {@code @JsonDeserialize}, {@code @JsonSetter(nulls = …)} or {@code @JsonFormat}, or a
+     * {@code @JsonCreator} the record decodes through, would be skipped and the state would differ from the tree
+     * way's without an error; such records are read the tree way.
      */
     public static boolean fits(StateSchema<?> schema, StateCodec codec) {
         try {
+            if (carriesJacksonAnnotations(schema.type())) {
+                return false;
+            }
             ObjectMapper mapper = codec.mapper();
             JavaType type = mapper.constructType(schema.type());
             Set<String> components = new HashSet<>(schema.fieldNames());
@@ -71,6 +78,42 @@ public final class TypedPatch<S> {
         } catch (RuntimeException e) {
             return false;
         }
+    }
+
+    private static boolean carriesJacksonAnnotations(Class<?> type) {
+        if (jackson(type.getDeclaredAnnotations())) {
+            return true;
+        }
+        for (java.lang.reflect.Field f : type.getDeclaredFields()) {
+            if (jackson(f.getDeclaredAnnotations())) {
+                return true;
+            }
+        }
+        for (java.lang.reflect.Method m : type.getDeclaredMethods()) {
+            if (jackson(m.getDeclaredAnnotations())) {
+                return true;
+            }
+        }
+        for (java.lang.reflect.Constructor<?> c : type.getDeclaredConstructors()) {
+            if (jackson(c.getDeclaredAnnotations())) {
+                return true;
+            }
+            for (java.lang.annotation.Annotation[] parameter : c.getParameterAnnotations()) {
+                if (jackson(parameter)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean jackson(java.lang.annotation.Annotation[] annotations) {
+        for (java.lang.annotation.Annotation a : annotations) {
+            if (a.annotationType().getName().startsWith("com.fasterxml.jackson.")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Set<String> names(List<BeanPropertyDefinition> properties) {

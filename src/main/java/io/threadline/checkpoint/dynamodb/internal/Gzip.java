@@ -27,6 +27,12 @@ final class Gzip {
     private static final int TRAILER = 8;
     /** Deflate's largest expansion is about 1032:1 (RFC 1951); a stated size beyond this is not trusted with an allocation. */
     private static final long MAX_INFLATE_RATIO = 1100;
+    /**
+     * The largest stated size allocated up front. The trailer is four bytes read from storage: a corrupt one under the
+     * ratio bound could still ask for ~2 GB from a 2 MB item and end the process with an OutOfMemoryError instead of a
+     * "not valid gzip" error. Above this, the stream path grows its buffer with what really inflates.
+     */
+    private static final long MAX_PREALLOCATED = 64L * 1024 * 1024;
     /** Pooled (de)compressors: enough for the calls in flight on a Lambda container or a test; more are made and ended. */
     private static final int POOL = 8;
     private static final ArrayBlockingQueue<Deflater> DEFLATERS = new ArrayBlockingQueue<>(POOL);
@@ -71,7 +77,7 @@ final class Gzip {
     static byte[] gunzip(byte[] in) {
         if (in.length >= HEADER.length + TRAILER && in[0] == HEADER[0] && in[1] == HEADER[1] && in[2] == HEADER[2] && in[3] == 0) {
             long stated = intLE(in, in.length - 4) & 0xffffffffL;
-            if (stated <= MAX_INFLATE_RATIO * in.length && stated <= Integer.MAX_VALUE - 8) {
+            if (stated <= MAX_INFLATE_RATIO * in.length && stated <= MAX_PREALLOCATED) {
                 byte[] out = inflate(in, (int) stated);
                 if (out != null) {
                     return out;

@@ -81,6 +81,27 @@ class GzipTest {
         assertThat(Gzip.gunzip(gz)).isEqualTo(text(5000));
     }
 
+    @Test
+    void aCorruptStatedSizeIsNotAllocatedUpFront() {
+        // 2 MB that does not compress: a stated size of ~2 GB is still under deflate's ratio bound for it
+        byte[] random = new byte[2_000_000];
+        new Random(11).nextBytes(random);
+        byte[] corrupt = Gzip.gzip(random);
+        int at = corrupt.length - 4;
+        int stated = 0x7fff_fff0;
+        corrupt[at] = (byte) stated;
+        corrupt[at + 1] = (byte) (stated >>> 8);
+        corrupt[at + 2] = (byte) (stated >>> 16);
+        corrupt[at + 3] = (byte) (stated >>> 24);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        assertThatThrownBy(() -> Gzip.gunzip(corrupt)).isInstanceOf(UncheckedIOException.class);
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        // a read that trusted the trailer allocated 2 GB (or died of it); the stream path allocates what inflates
+        assertThat(allocated).isLessThan(256L * 1024 * 1024);
+    }
+
     private static byte[] concat(byte[]... parts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (byte[] p : parts) {
