@@ -100,8 +100,29 @@ record BulkPuts(OpenSearchClient client, String index, MemorySettings settings, 
      * returns the items that met a concurrent change, for {@code put}.
      */
     List<Item> write(List<Item> run, Instant now, PutResult[] out, int offset) throws IOException {
-        // Before the near-duplicate check: who else writes in these namespaces until the second bump (WriterMarks).
-        Map<String, Long> before = marks.bump(run.stream().map(BulkPuts::mark).toList());
+        // Before the near-duplicate check: who else writes in these namespaces until the second bump (WriterMarks),
+        // which comes on every path (a failed request, an early return), after this run's write was refreshed.
+        Map<String, Long> opened = marks.open(run.stream().map(BulkPuts::mark).toList());
+        Written written;
+        Map<String, Long> closed;
+        try {
+            written = writeChecked(run, now, out, offset);
+        } finally {
+            closed = marks.close(opened.keySet());
+        }
+        // What this run created — also when some of its writes failed — is reconciled where another writer was at work.
+        reconcile(written.created().stream().filter(i -> !WriterMarks.alone(opened.get(mark(i)), closed.get(mark(i)))).toList(),
+                now, out, offset);
+        if (written.failure() != null) {
+            throw written.failure();
+        }
+        return written.retry();
+    }
+
+    /** What a run's write did: the items to retry with put, the items created, and the error of a write that failed. */
+    private record Written(List<Item> retry, List<Item> created, IOException failure) {}
+
+    private Written writeChecked(List<Item> run, Instant now, PutResult[] out, int offset) throws IOException {
         Map<String, VersionedWrites.Versioned> existing = writes.readAll(run.stream().map(Item::docId).toList());
         List<Item> fresh = run.stream().filter(i -> !existing.containsKey(i.docId())).toList();
         List<String> nearest = nearest(fresh, now);
@@ -156,18 +177,21 @@ record BulkPuts(OpenSearchClient client, String index, MemorySettings settings, 
             results.add(List.of(new PutResult(record, false)));
         }
         if (ops.isEmpty()) {
-            return retry;
+            return new Written(retry, List.of(), null);
         }
         BulkResponse response = client.bulk(b -> b.index(index).operations(ops).refresh(Refresh.True));
         List<Item> createdNow = new ArrayList<>();
+        IOException failure = null;
         for (int i = 0; i < ops.size(); i++) {
             BulkResponseItem item = response.items().get(i);
             if (item.error() != null) {
-                if (item.status() != 409) {
-                    throw new IOException("OpenSearch did not write memory " + item.id() + " (HTTP " + item.status() + "): "
+                if (item.status() != 409 && failure == null) {
+                    // Thrown once the marks are closed and what the other items created is reconciled.
+                    failure = new IOException("OpenSearch did not write memory " + item.id() + " (HTTP " + item.status() + "): "
                             + item.error().reason());
+                } else if (item.status() == 409) {
+                    retry.addAll(answered.get(i));
                 }
-                retry.addAll(answered.get(i));
                 continue;
             }
             for (int j = 0; j < answered.get(i).size(); j++) {
@@ -177,12 +201,7 @@ record BulkPuts(OpenSearchClient client, String index, MemorySettings settings, 
                 createdNow.add(answered.get(i).get(0));
             }
         }
-        if (!createdNow.isEmpty()) {
-            // Only a namespace another writer marked in between can hold a near-duplicate this run's check missed.
-            Map<String, Long> after = marks.bump(createdNow.stream().map(BulkPuts::mark).toList());
-            reconcile(createdNow.stream().filter(i -> after.get(mark(i)) != before.get(mark(i)) + 1).toList(), now, out, offset);
-        }
-        return retry;
+        return new Written(retry, createdNow, failure);
     }
 
     private static String mark(Item item) {
@@ -215,6 +234,9 @@ record BulkPuts(OpenSearchClient client, String index, MemorySettings settings, 
      * (the check finds more than the memory itself), it is folded as {@code put} folds it ({@link VersionedWrites#reconcile}).
      */
     private void reconcile(List<Item> created, Instant now, PutResult[] out, int offset) throws IOException {
+        if (created.isEmpty()) {
+            return;
+        }
         List<List<KnnSearches.Hit>> found = knn(created, VersionedWrites.GROUP, now);
         for (int i = 0; i < created.size(); i++) {
             Item item = created.get(i);

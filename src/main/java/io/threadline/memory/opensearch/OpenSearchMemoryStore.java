@@ -189,9 +189,27 @@ public final class OpenSearchMemoryStore implements MemoryStore {
             writes.create(record);
             return Optional.of(new PutResult(record, false));
         }
-        // Before the check: who else writes in this namespace until the second bump (WriterMarks).
+        // Before the check: who else writes in this namespace until the second bump (WriterMarks), which comes on
+        // every path — a merge, a retry, a failed create — so no window is left open by a writer that lives on.
         String mark = WriterMarks.of(write.tenant(), write.namespace());
-        long before = marks.bump(mark);
+        long opened = marks.open(mark);
+        Optional<PutResult> written;
+        Long closed;
+        try {
+            written = mergeOrCreate(write, id, vector, now);
+        } finally {
+            closed = marks.close(mark);
+        }
+        if (written.isEmpty() || written.get().merged() || WriterMarks.alone(opened, closed)) {
+            return written; // nothing created, or no other writer in the namespace meanwhile: nothing to reconcile
+        }
+        MemoryRecord record = written.get().memory();
+        MemoryRecord holder = writes.reconcile(record, MemoryQueries.mergeTargets(write, now));
+        return Optional.of(new PutResult(holder, !holder.id().equals(id)));
+    }
+
+    /** Merges into the nearest near-duplicate, or creates the memory (then not merged); empty if the target changed. */
+    private Optional<PutResult> mergeOrCreate(MemoryWrite write, String id, float[] vector, Instant now) throws IOException {
         Optional<MemoryHit> near = nearest(write, vector, now);
         if (near.isPresent()) {
             // The search saw the last refresh; merge into the memory as it is now, at its current version.
@@ -205,11 +223,7 @@ public final class OpenSearchMemoryStore implements MemoryStore {
         }
         MemoryRecord record = MemoryMerge.newRecord(id, write, vector, now, now);
         writes.create(record);
-        if (marks.bump(mark) == before + 1) {
-            return Optional.of(new PutResult(record, false)); // no other writer in the namespace meanwhile: nothing to reconcile
-        }
-        MemoryRecord holder = writes.reconcile(record, MemoryQueries.mergeTargets(write, now));
-        return Optional.of(new PutResult(holder, !holder.id().equals(id)));
+        return Optional.of(new PutResult(record, false));
     }
 
     private Optional<MemoryHit> nearest(MemoryWrite write, float[] vector, Instant now) throws IOException {

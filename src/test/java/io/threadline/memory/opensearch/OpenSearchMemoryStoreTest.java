@@ -4,6 +4,7 @@ import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.memory.Embeddings;
 import io.threadline.memory.MemoryQuery;
+import io.threadline.memory.MemoryRecord;
 import io.threadline.memory.MemorySettings;
 import io.threadline.memory.MemoryStore;
 import io.threadline.memory.MemoryStoreContract;
@@ -55,35 +56,47 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
         }
     }
 
-    /** A node on which every write meets a concurrent change: each index and create answers 409. */
-    static final class AlwaysConflicting extends org.opensearch.client.opensearch.OpenSearchClient {
+    /**
+     * A node that refuses every index, create and data {@code _bulk} with one status: 409 (every write meets a
+     * concurrent change), 429 (overloaded). Writer marks go through the generic client and are not refused.
+     */
+    static final class Refusing extends org.opensearch.client.opensearch.OpenSearchClient {
         final java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
+        private final int status;
+        private final String type;
 
-        AlwaysConflicting(org.opensearch.client.opensearch.OpenSearchClient real) {
+        Refusing(org.opensearch.client.opensearch.OpenSearchClient real, int status, String type) {
             super(real._transport(), real._transportOptions());
+            this.status = status;
+            this.type = type;
         }
 
-        private org.opensearch.client.opensearch._types.OpenSearchException conflict() {
+        private org.opensearch.client.opensearch._types.OpenSearchException refused() {
             writes.incrementAndGet();
             return new org.opensearch.client.opensearch._types.OpenSearchException(org.opensearch.client.opensearch._types.ErrorResponse.of(
-                    e -> e.status(409).error(c -> c.type("version_conflict_engine_exception").reason("version conflict"))));
+                    e -> e.status(status).error(c -> c.type(type).reason("refused"))));
         }
 
         @Override
         public <T> org.opensearch.client.opensearch.core.IndexResponse index(org.opensearch.client.opensearch.core.IndexRequest<T> r) {
-            throw conflict();
+            throw refused();
         }
 
         @Override
         public <T> org.opensearch.client.opensearch.core.CreateResponse create(org.opensearch.client.opensearch.core.CreateRequest<T> r) {
-            throw conflict();
+            throw refused();
+        }
+
+        @Override
+        public org.opensearch.client.opensearch.core.BulkResponse bulk(org.opensearch.client.opensearch.core.BulkRequest r) {
+            throw refused();
         }
     }
 
     @Test
     void aWriteThatKeepsMeetingConcurrentChangesGivesUpWithConflict() {
         store.put(new MemoryWrite("known", a, "ns", "already here", "fact", 0.5, null, null, null, java.util.Map.of()), T0);
-        AlwaysConflicting conflicting = new AlwaysConflicting(client);
+        Refusing conflicting = new Refusing(client, 409, "version_conflict_engine_exception");
         OpenSearchMemoryStore contested = new OpenSearchMemoryStore(conflicting, new Embeddings(new WordEmbeddingModel()),
                 MemorySettings.DEFAULT, settings);
         for (MemoryWrite w : List.of(MemoryWrite.of(a, "ns", "a brand new memory"),
@@ -344,6 +357,85 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
             assertThat(put).as("put's requests").filteredOn(r -> r.endsWith("/_bulk")).hasSize(2);
             assertThat(batch).as("putAll's requests").filteredOn(r -> r.endsWith("/_msearch")).hasSize(1);
             assertThat(batch).as("putAll's requests").filteredOn(r -> r.endsWith("/_bulk")).hasSize(3);
+        }
+    }
+
+    /** A client that runs {@code first} just before its first create or data {@code _bulk}: a concurrent writer's create. */
+    static final class CreatesFirst extends org.opensearch.client.opensearch.OpenSearchClient {
+        private final java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        private final org.junit.jupiter.api.function.ThrowingConsumer<Void> first;
+
+        CreatesFirst(org.opensearch.client.opensearch.OpenSearchClient real, org.junit.jupiter.api.function.ThrowingConsumer<Void> first) {
+            super(real._transport(), real._transportOptions());
+            this.first = first;
+        }
+
+        private void before() throws java.io.IOException {
+            if (done.compareAndSet(false, true)) {
+                try {
+                    first.accept(null);
+                } catch (Throwable e) {
+                    throw new java.io.IOException(e);
+                }
+            }
+        }
+
+        @Override
+        public <T> org.opensearch.client.opensearch.core.CreateResponse create(org.opensearch.client.opensearch.core.CreateRequest<T> r)
+                throws java.io.IOException {
+            before();
+            return super.create(r);
+        }
+
+        @Override
+        public org.opensearch.client.opensearch.core.BulkResponse bulk(org.opensearch.client.opensearch.core.BulkRequest r)
+                throws java.io.IOException {
+            before();
+            return super.bulk(r);
+        }
+    }
+
+    /**
+     * A writer B opened the mark and never closed it (a crash, a timeout); its near-duplicate lands between a later
+     * writer's check and its create. The later writer's own two bumps are consecutive, but its open landed on an even
+     * version (a window left open), so it reconciles: one memory.
+     */
+    @Test
+    void aWriterThatNeverClosesItsMarkLeavesLaterWritersReconciling() throws Exception {
+        for (boolean batch : new boolean[] {false, true}) {
+            String tenant = "deadwriter" + (batch ? "batch" : "put");
+            new WriterMarks(new RawRequests(client), settings.index()).open(WriterMarks.of(tenant, "prefs")); // B's first bump only
+            Embeddings embeddings = new Embeddings(new WordEmbeddingModel());
+            MemoryWrite b = MemoryWrite.of(tenant, "prefs", "the user likes green tea!");
+            MemoryRecord bRecord = io.threadline.memory.MemoryMerge.newRecord(Embeddings.defaultId(b), b, embeddings.embed(b.content()), T0, T0);
+            CreatesFirst racing = new CreatesFirst(client, x -> client.create(c -> c.index(settings.index())
+                    .id(VersionedWrites.docId(tenant, bRecord.id())).document(MemoryDocument.of(bRecord))
+                    .refresh(org.opensearch.client.opensearch._types.Refresh.True)));
+            OpenSearchMemoryStore later = new OpenSearchMemoryStore(racing, embeddings, MemorySettings.DEFAULT, settings);
+            MemoryWrite l = MemoryWrite.of(tenant, "prefs", "the user likes green tea!!");
+            if (batch) {
+                later.putAll(List.of(l, MemoryWrite.of(tenant, "notes", "the ferry left at nine")), T0);
+            } else {
+                later.put(l, T0);
+            }
+            settle();
+            assertThat(store.search(MemoryQuery.text(tenant, "green tea", 10).under("prefs"), T0)).as(batch ? "putAll" : "put").hasSize(1);
+        }
+    }
+
+    /** A write that fails after its first bump still makes its second: the mark is left at an even version (closed). */
+    @Test
+    void aWriteThatFailsStillClosesItsMark() throws Exception {
+        OpenSearchMemoryStore overloaded = new OpenSearchMemoryStore(new Refusing(client, 429, "es_rejected_execution_exception"), new Embeddings(new WordEmbeddingModel()),
+                MemorySettings.DEFAULT, settings);
+        assertThatThrownBy(() -> overloaded.put(MemoryWrite.of("failedput", "prefs", "the user likes green tea"), T0))
+                .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE));
+        assertThatThrownBy(() -> overloaded.putAll(List.of(MemoryWrite.of("failedbatch", "prefs", "the user likes green tea"),
+                MemoryWrite.of("failedbatch", "notes", "the ferry left at nine")), T0))
+                .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE));
+        for (String[] mark : new String[][] {{"failedput", "prefs"}, {"failedbatch", "prefs"}, {"failedbatch", "notes"}}) {
+            assertThat(client.get(g -> g.index(settings.index()).id(WriterMarks.of(mark[0], mark[1])), java.util.Map.class).version())
+                    .as(String.join("/", mark)).isEqualTo(2L);
         }
     }
 }
