@@ -22,4 +22,12 @@ public interface EraseConfig {
     /** Threads one {@code erase} call deletes at most; a call that stops there answers {@code complete: false}. */
     @WithDefault("200")
     int maxThreadsPerCall();
+
+    /**
+     * Whether each {@code erase} call also reads the tenant's whole thread index for deletes cut by releases before
+     * the delete markers (tombstones with no {@code DEL#<tenant>} marker), which the marker read alone would miss. On
+     * by default for this release; README says when to turn it off.
+     */
+    @WithDefault("true")
+    boolean legacyTombstoneScan();
 }

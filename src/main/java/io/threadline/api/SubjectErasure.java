@@ -65,6 +65,7 @@ final class SubjectErasure {
     private final byte[] reportKey;
     private final int pageSize;
     private final int maxThreads;
+    private final boolean legacyTombstoneScan;
 
     /**
      * @param store     the store whose listing finds the subject's threads
@@ -76,6 +77,12 @@ final class SubjectErasure {
      */
     SubjectErasure(CheckpointStore store, MemoryStore memory, java.util.function.BiFunction<String, ThreadSummary, Map<String, Long>> deleter,
                    Clock clock, byte[] reportKey, int pageSize, int maxThreads) {
+        this(store, memory, deleter, clock, reportKey, pageSize, maxThreads, false);
+    }
+
+    /** @param legacyTombstoneScan {@code threadline.erase.legacy-tombstone-scan}: also find deletes cut by earlier releases ({@link CheckpointStore#unfinishedDeletes(String, Map, int, boolean)}) */
+    SubjectErasure(CheckpointStore store, MemoryStore memory, java.util.function.BiFunction<String, ThreadSummary, Map<String, Long>> deleter,
+                   Clock clock, byte[] reportKey, int pageSize, int maxThreads, boolean legacyTombstoneScan) {
         if (reportKey == null || reportKey.length < MIN_KEY_BYTES) {
             throw new ThreadlineException(ErrorCode.MISCONFIGURED, "erase signs its report with threadline.erase.report-key, which"
                     + " must be at least " + MIN_KEY_BYTES + " bytes in base64 (openssl rand -base64 32)",
@@ -92,6 +99,7 @@ final class SubjectErasure {
         this.reportKey = reportKey.clone();
         this.pageSize = pageSize;
         this.maxThreads = maxThreads;
+        this.legacyTombstoneScan = legacyTombstoneScan;
     }
 
     /** Deletes a thread of {@code tenant} in the store and its memories: for threads no served agent's runtime holds. */
@@ -140,7 +148,7 @@ final class SubjectErasure {
     /** Deletes the subject's threads page by page; whether none is left (false: the call's budget ran out first). */
     private boolean deleteThreads(String tenant, Map.Entry<String, String> tag, Map<String, Long> removed, List<String> threadIds) {
         // First the threads an earlier call's delete closed and did not finish: the listing no longer shows them.
-        for (ThreadSummary closed : store.unfinishedDeletes(tenant, Map.of(tag.getKey(), tag.getValue()), maxThreads)) {
+        for (ThreadSummary closed : store.unfinishedDeletes(tenant, Map.of(tag.getKey(), tag.getValue()), maxThreads, legacyTombstoneScan)) {
             deleter.apply(tenant, closed).forEach((kind, n) -> removed.merge(kind, n, Long::sum));
             threadIds.add(closed.threadId());
         }

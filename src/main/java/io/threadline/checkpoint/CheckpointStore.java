@@ -167,6 +167,17 @@ public interface CheckpointStore {
     }
 
     /**
+     * {@link #unfinishedDeletes(String, java.util.Map, int)}, and with {@code legacyTombstoneScan} also the cut deletes
+     * an earlier release of the store left in a form its cheap read no longer finds (the DynamoDB store: tombstones
+     * without a marker, found by reading the tenant's thread index — every entry of it). The default: the cheap read
+     * alone, for stores with no such earlier form.
+     */
+    default java.util.List<ThreadSummary> unfinishedDeletes(String tenant, java.util.Map<String, String> tags, int limit,
+                                                            boolean legacyTombstoneScan) {
+        return unfinishedDeletes(tenant, tags, limit);
+    }
+
+    /**
      * Thread heads, a page at a time: of {@code scan.tenant()}, or of every tenant when it is {@code null} — what a
      * reader of every stored thread (the migration dry-run) walks with bounded memory. Pass {@link HeadPage#nextCursor}
      * back (in a scan with the same tenant and limit) until it is {@code null}.

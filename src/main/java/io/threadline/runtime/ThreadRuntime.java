@@ -236,10 +236,20 @@ public final class ThreadRuntime<S> {
      * ({@code DEPENDENCY_UNAVAILABLE}) is finished by calling it again.
      */
     public DeleteReport delete(ThreadKey thread) {
+        return delete(thread, () -> { });
+    }
+
+    /**
+     * {@link #delete(ThreadKey)}, running {@code first} once the thread is known to be this runtime's to delete and
+     * before anything of it is removed: what an adapter removes with the thread (a background run) goes only where the
+     * thread's own delete would not answer {@code AGENT_MISMATCH}.
+     */
+    public DeleteReport delete(ThreadKey thread, Runnable first) {
         // A thread of another agent is not this runtime's to delete (AGENT_MISMATCH), as it is not its to read.
         CheckpointStore store = heads.parts().store();
         MemoryStore memory = heads.parts().memory();
         store.head(thread).flatMap(h -> store.get(thread, h.checkpointId())).ifPresent(cp -> heads.bound(List.of(cp)));
+        first.run();
         ThreadDeletion removed = store.delete(thread);
         heads.forget(thread);
         long memories = memory == null ? 0 : memory.forgetThread(thread.tenant(), thread.threadId()).removed();

@@ -113,6 +113,12 @@ final class TracedCheckpointStore extends TracedStore<CheckpointStore> implement
     }
 
     @Override
+    public java.util.List<ThreadSummary> unfinishedDeletes(String tenant, java.util.Map<String, String> tags, int limit,
+                                                           boolean legacyTombstoneScan) {
+        return traced("unfinished_deletes", span -> store.unfinishedDeletes(tenant, tags, limit, legacyTombstoneScan));
+    }
+
+    @Override
     public java.time.Duration threadOrderGranularity() {
         return store.threadOrderGranularity();
     }

@@ -226,4 +226,38 @@ class SubjectErasureDynamoDbTest {
         assertThat(client.query(b -> b.tableName(table).consistentRead(true).keyConditionExpression("pk = :p")
                 .expressionAttributeValues(Map.of(":p", AttributeValue.fromS("DEL#" + tenant)))).count()).as("markers left").isZero();
     }
+
+    /**
+     * A delete cut by a release before the markers left a tombstone with no {@code DEL#<tenant>} marker: the marker read
+     * alone misses it, and with {@code threadline.erase.legacy-tombstone-scan} on, erase reads the thread index the old
+     * way and finishes it. (The request-count test above reads with the key off.)
+     */
+    @Test
+    void withTheLegacyScanOnEraseFinishesATombstoneAnEarlierReleaseLeftWithoutAMarker() {
+        DynamoDbCheckpointStore store = store();
+        String tenant = "t-" + UUID.randomUUID().toString().substring(0, 8);
+        for (int i = 0; i < 4; i++) {
+            thread(store, tenant, "o-" + i, Map.of("user", i % 2 == 0 ? "42" : "43"));
+        }
+        CUT.seen.set(0);
+        CUT.failFrom.set(1);
+        assertThatThrownBy(() -> store.delete(ThreadKey.of(tenant, "o-0"))).isInstanceOfSatisfying(ThreadlineException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE));
+        CUT.failFrom.set(Integer.MAX_VALUE);
+        // What an earlier release's cut delete left: the tombstone in the index, no marker.
+        client.deleteItem(b -> b.tableName(table).key(Map.of("pk", AttributeValue.fromS("DEL#" + tenant), "sk", AttributeValue.fromS("o-0"))));
+
+        assertThat(store.unfinishedDeletes(tenant, Map.of("user", "42"), 10)).as("the marker read alone").isEmpty();
+        assertThat(store.unfinishedDeletes(tenant, Map.of("user", "42"), 10, true)).extracting(ThreadSummary::threadId).containsExactly("o-0");
+        assertThat(store.unfinishedDeletes(tenant, Map.of("user", "43"), 10, true)).as("another subject's tag").isEmpty();
+        assertThat(erasure(store).erase(tenant, Map.of("user", "42")).threadIds()).as("key off: missed").containsExactly("o-2");
+
+        SubjectErasure.Report report = new SubjectErasure(store, memory, SubjectErasure.storeDeleter(store, memory), Clock.systemUTC(),
+                KEY, 2, 100, true).erase(tenant, Map.of("user", "42"));
+        assertThat(report.threadIds()).containsExactly("o-0");
+        assertThat(report.removed()).containsEntry("checkpoints", (long) CHECKPOINTS);
+        assertThat(store.unfinishedDeletes(tenant, Map.of("user", "42"), 10, true)).isEmpty();
+        assertThat(client.query(b -> b.tableName(table).consistentRead(true).keyConditionExpression("pk = :p")
+                .expressionAttributeValues(Map.of(":p", AttributeValue.fromS("T#" + tenant + "#o-0")))).count()).as("items of o-0 left").isZero();
+    }
 }

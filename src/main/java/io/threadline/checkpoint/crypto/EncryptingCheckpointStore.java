@@ -322,6 +322,11 @@ public final class EncryptingCheckpointStore implements CheckpointStore {
     }
 
     @Override
+    public List<ThreadSummary> unfinishedDeletes(String tenant, java.util.Map<String, String> tags, int limit, boolean legacyTombstoneScan) {
+        return store.unfinishedDeletes(tenant, tags, limit, legacyTombstoneScan);
+    }
+
+    @Override
     public java.time.Duration threadOrderGranularity() {
         return store.threadOrderGranularity();
     }

@@ -237,6 +237,12 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
         return call("unfinishedDeletes", null, () -> lister.unfinishedDeletes(tenant, tags, limit));
     }
 
+    /** With {@code legacyTombstoneScan}, also the marker-less tombstones of earlier releases: see {@code ThreadLister#unfinishedDeletes}. */
+    @Override
+    public java.util.List<ThreadSummary> unfinishedDeletes(String tenant, Map<String, String> tags, int limit, boolean legacyTombstoneScan) {
+        return call("unfinishedDeletes", null, () -> lister.unfinishedDeletes(tenant, tags, limit, legacyTombstoneScan));
+    }
+
     /** Tombstone, sweep, untombstone: see {@link ThreadDeleter}. */
     @Override
     public ThreadDeletion delete(ThreadKey thread) {

@@ -14,6 +14,7 @@ import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.TransactionConflictException;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -45,6 +46,13 @@ public final class DynamoDbRunStore implements RunStore {
     public static final int MAX_WAKE_SHARDS = 100;
     /** Reads of a record a delete makes while writers keep replacing it, before it answers CONFLICT (delete again). */
     private static final int DELETE_RACES = 8;
+    /**
+     * Pause after DynamoDB refused a write of the record because a transaction holding it was in flight
+     * ({@code TransactionConflictException}): every step of a background run checks the record in its own
+     * TransactWriteItems (the run guard), and such a transaction lasts milliseconds. Short, so a caller's race loop
+     * reads again soon; long enough that its bounded tries are not all spent inside one step's commit.
+     */
+    private static final long CONFLICT_PAUSE_MILLIS = 20;
 
     private final DynamoDbClient client;
     private final String table;
@@ -109,8 +117,17 @@ public final class DynamoDbRunStore implements RunStore {
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
+        } catch (TransactionConflictException e) {
+            // A step's transaction (its run guard checks this record) was in flight: nothing was written. A lost race,
+            // as a newer version is: the caller reads the record again and retries, within its bounded tries.
+            pauseAfterConflict();
+            return false;
         } catch (TransactionCanceledException e) {
             if (e.cancellationReasons().stream().anyMatch(r -> "ConditionalCheckFailed".equals(r.code()))) {
+                return false;
+            }
+            if (e.cancellationReasons().stream().anyMatch(r -> "TransactionConflict".equals(r.code()))) {
+                pauseAfterConflict();
                 return false;
             }
             throw unavailable("write the run of " + thread, e);
@@ -157,6 +174,9 @@ public final class DynamoDbRunStore implements RunStore {
      * the wake entries that record can have filed: at its re-drive time and at its wake time. Plain DeleteItems, no
      * transaction, so the delete and erase functions need no more than DeleteItem on the table: a delete that dies
      * between the two leaves an entry naming only the thread, which the sweep removes when it finds no record behind it.
+     * A delete refused because a step's transaction holding the record was in flight ({@code TransactionConflictException}:
+     * the run guard) pauses briefly and tries again, within the same bounded tries; after them, {@code CONFLICT}
+     * (retryable: delete again), the record left whole.
      */
     @Override
     public Optional<Run> delete(ThreadKey thread) {
@@ -173,6 +193,9 @@ public final class DynamoDbRunStore implements RunStore {
                             .expressionAttributeValues(Map.of(":v", n(run.version()))));
                 } catch (ConditionalCheckFailedException e) {
                     continue;  // a worker or a caller wrote a newer version: delete that one
+                } catch (TransactionConflictException e) {
+                    pauseAfterConflict();
+                    continue;  // a step's commit held the record (its run guard): nothing deleted, try again
                 }
                 for (Instant at : new Instant[] {run.redriveAt(), run.wakeAt()}) {
                     if (at != null) {
@@ -184,8 +207,16 @@ public final class DynamoDbRunStore implements RunStore {
         } catch (SdkException e) {
             throw unavailable("delete the run of " + thread, e);
         }
-        throw new ThreadlineException(ErrorCode.CONFLICT, "the run's record kept changing while the thread was deleted; delete again",
+        throw new ThreadlineException(ErrorCode.CONFLICT, "the run's record kept changing (or its steps kept committing) while the thread was deleted; delete again",
                 Map.of("threadId", thread.threadId()));
+    }
+
+    private static void pauseAfterConflict() {
+        try {
+            Thread.sleep(CONFLICT_PAUSE_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     static String partition(ThreadKey thread) {
