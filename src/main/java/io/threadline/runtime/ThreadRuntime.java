@@ -15,6 +15,7 @@ import io.threadline.checkpoint.ThreadKey;
 import io.threadline.effects.ToolBox;
 import io.threadline.graph.CompiledGraph;
 import io.threadline.memory.MemoryStore;
+import io.threadline.runtime.internal.CommitTerms;
 import io.threadline.runtime.internal.GraphVersions;
 import io.threadline.runtime.internal.Head;
 import io.threadline.runtime.internal.HistoryDiffs;
@@ -120,7 +121,7 @@ public final class ThreadRuntime<S> {
      * (change them with {@link io.threadline.checkpoint.CheckpointStore#retag}).
      */
     public StepResult<S> step(ThreadKey thread, Update<S> input, String idempotencyKey, ThreadTags tags) {
-        return steps.step(thread, input, idempotencyKey, null, tags);
+        return steps.step(thread, input, idempotencyKey, null, CommitTerms.creatingWith(tags));
     }
 
     /**
@@ -137,7 +138,12 @@ public final class ThreadRuntime<S> {
 
     /** {@link #resume(ThreadKey, Object, String)} with the value as JSON, as the API receives it. */
     public StepResult<S> resume(ThreadKey thread, JsonNode value, String idempotencyKey) {
-        return steps.step(thread, Update.none(), idempotencyKey, value == null ? NullNode.getInstance() : value);
+        return steps.step(thread, Update.none(), idempotencyKey, resumeValue(value));
+    }
+
+    /** A resume's value as the step takes it: JSON {@code null} when none was given (a Java null would make it a plain step). */
+    private static JsonNode resumeValue(JsonNode value) {
+        return value == null ? NullNode.getInstance() : value;
     }
 
     /**
@@ -146,12 +152,12 @@ public final class ThreadRuntime<S> {
      * names another run by the time the step commits — the thread was deleted meanwhile, and must not come back.
      */
     public StepResult<S> stepForRun(ThreadKey thread, Update<S> input, String idempotencyKey, RunGuard guard) {
-        return heads.guarded(guard, () -> steps.step(thread, input, idempotencyKey, null));
+        return steps.step(thread, input, idempotencyKey, null, CommitTerms.guardedBy(guard));
     }
 
     /** A background run's resume: {@link #resume(ThreadKey, JsonNode, String)}, conditional as {@link #stepForRun}. */
     public StepResult<S> resumeForRun(ThreadKey thread, JsonNode value, String idempotencyKey, RunGuard guard) {
-        return heads.guarded(guard, () -> resume(thread, value, idempotencyKey));
+        return steps.step(thread, Update.none(), idempotencyKey, resumeValue(value), CommitTerms.guardedBy(guard));
     }
 
     /**

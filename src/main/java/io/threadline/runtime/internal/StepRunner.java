@@ -82,12 +82,15 @@ public final class StepRunner<S> {
      * {@code ThreadRuntime.resume}).
      */
     public StepResult<S> step(ThreadKey thread, Update<S> input, String idempotencyKey, JsonNode resume) {
-        return step(thread, input, idempotencyKey, resume, ThreadTags.none());
+        return step(thread, input, idempotencyKey, resume, CommitTerms.NONE);
     }
 
-    /** {@link #step(ThreadKey, Update, String, JsonNode)}; {@code tags} are the thread's if this step creates it. */
-    public StepResult<S> step(ThreadKey thread, Update<S> input, String idempotencyKey, JsonNode resume, ThreadTags tags) {
-        return Observed.step(parts.options().observer().stepStarted(thread), () -> advance(thread, input, idempotencyKey, resume, null, tags));
+    /**
+     * {@link #step(ThreadKey, Update, String, JsonNode)} committed on {@code terms}: the thread's tags if this step
+     * creates it, the run guard of a background run's step.
+     */
+    public StepResult<S> step(ThreadKey thread, Update<S> input, String idempotencyKey, JsonNode resume, CommitTerms terms) {
+        return Observed.step(parts.options().observer().stepStarted(thread), () -> advance(thread, input, idempotencyKey, resume, null, terms));
     }
 
     /** Steps until the run ends or the budget is spent (see {@code ThreadRuntime.run}). */
@@ -100,7 +103,7 @@ public final class StepRunner<S> {
         if (pastDeadline(budget)) {
             return new RunResult<>(List.of(), null, RunResult.StopReason.DEADLINE);
         }
-        StepResult<S> first = step(thread, input, idempotencyKey, null, tags);
+        StepResult<S> first = step(thread, input, idempotencyKey, null, CommitTerms.creatingWith(tags));
         List<Checkpoint> steps = new ArrayList<>(List.of(first.checkpoint()));
         StepResult<S> last = first;
         while (true) {
@@ -130,12 +133,12 @@ public final class StepRunner<S> {
 
     /** The next step of a run, only on a thread whose head is still {@code expected}; CONFLICT otherwise. */
     private StepResult<S> continueFrom(ThreadKey thread, CheckpointId expected) {
-        return Observed.step(parts.options().observer().stepStarted(thread), () -> advance(thread, Update.none(), null, null, expected, ThreadTags.none()));
+        return Observed.step(parts.options().observer().stepStarted(thread), () -> advance(thread, Update.none(), null, null, expected, CommitTerms.NONE));
     }
 
     /** @param expectedHead the checkpoint the thread's head must be (a run's next step), or {@code null} for any */
     private StepResult<S> advance(ThreadKey thread, Update<S> input, String idempotencyKey, JsonNode resume,
-                                  CheckpointId expectedHead, ThreadTags tags) {
+                                  CheckpointId expectedHead, CommitTerms terms) {
         java.util.Objects.requireNonNull(input, "input");
         if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
             throw new ThreadlineException(ErrorCode.INVALID_INPUT,
@@ -143,11 +146,11 @@ public final class StepRunner<S> {
         }
         Head<S> cached = heads.cached(thread);
         if (cached == null) {
-            return stepOn(thread, heads.current(thread), input, idempotencyKey, resume, expectedHead, tags, HeadCheck.NONE);
+            return stepOn(thread, heads.current(thread), input, idempotencyKey, resume, expectedHead, terms, HeadCheck.NONE);
         }
         if (parts.options().trustHeadCache()) {
             try {
-                return stepOn(thread, cached, input, idempotencyKey, resume, expectedHead, tags, HeadCheck.NONE);
+                return stepOn(thread, cached, input, idempotencyKey, resume, expectedHead, terms, HeadCheck.NONE);
             } catch (ThreadlineException e) {
                 // A failure on an unchecked cached head may only mean the head was stale (another process
                 // moved the thread): then decide again, once, on the stored head. A second failure, or a
@@ -156,18 +159,18 @@ public final class StepRunner<S> {
                 if (!stale) {
                     throw e;
                 }
-                return stepOn(thread, heads.load(thread), input, idempotencyKey, resume, expectedHead, tags, HeadCheck.NONE);
+                return stepOn(thread, heads.load(thread), input, idempotencyKey, resume, expectedHead, terms, HeadCheck.NONE);
             }
         }
         // The cached head is checked lazily (HeadCheck): before the step's first call outside it, else by the commit.
         Instant started = parts.options().clock().instant();
         HeadCheck check = HeadCheck.of(thread, () -> heads.headIs(thread, cached.checkpoint().id()));
         try {
-            return stepOn(thread, cached, input, idempotencyKey, resume, expectedHead, tags, check);
+            return stepOn(thread, cached, input, idempotencyKey, resume, expectedHead, terms, check);
         } catch (ThreadlineException e) {
             if (check.stale()) {
                 // The check found the head moved, before anything reached outside the step: run it on the stored head.
-                return stepOn(thread, heads.load(thread), input, idempotencyKey, resume, expectedHead, tags, HeadCheck.NONE);
+                return stepOn(thread, heads.load(thread), input, idempotencyKey, resume, expectedHead, terms, HeadCheck.NONE);
             }
             if (check.ran() || e.code() != ErrorCode.CONFLICT && heads.headIs(thread, cached.checkpoint().id())) {
                 throw e; // decided on a head that was current: as a step on a checked head
@@ -179,13 +182,13 @@ public final class StepRunner<S> {
             if (!reloaded.movedBefore()) {
                 throw e;
             }
-            return stepOn(thread, reloaded.head(), input, idempotencyKey, resume, expectedHead, tags, HeadCheck.NONE);
+            return stepOn(thread, reloaded.head(), input, idempotencyKey, resume, expectedHead, terms, HeadCheck.NONE);
         }
     }
 
-    /** @param tags the thread's tags if this step creates it (ignored on a thread that has steps) */
+    /** @param terms what the step's commit carries: the thread's tags if it creates it, a background run's guard */
     private StepResult<S> stepOn(ThreadKey thread, Head<S> head, Update<S> input, String idempotencyKey, JsonNode resume,
-                                 CheckpointId expectedHead, ThreadTags tags, HeadCheck check) {
+                                 CheckpointId expectedHead, CommitTerms terms, HeadCheck check) {
         if (expectedHead != null && (head == null || !head.checkpoint().id().equals(expectedHead))) {
             throw new ThreadlineException(ErrorCode.CONFLICT, "thread " + thread.threadId() + " moved on after checkpoint "
                     + expectedHead + " (another writer stepped it); its head is " + (head == null ? "gone" : head.checkpoint().id()),
@@ -242,7 +245,7 @@ public final class StepRunner<S> {
         StepPending pending = StepPending.of(parts.store(), thread, step, mayRunSync);
         try {
             return runAndCommit(thread, head, withInput, scheduled, idempotencyKey, resume, failedHead, pending,
-                    version == null ? Map.of() : version.moved(), head == null ? tags : ThreadTags.none(), check);
+                    version == null ? Map.of() : version.moved(), terms, check);
         } catch (ThreadlineException e) {
             pending.ended(e.code());
             throw e;
@@ -251,7 +254,7 @@ public final class StepRunner<S> {
 
     private StepResult<S> runAndCommit(ThreadKey thread, Head<S> head, AppliedUpdate<S> withInput, List<String> scheduled,
                                        String idempotencyKey, JsonNode resume, Checkpoint failedHead, StepPending pending,
-                                       Map<String, String> moved, ThreadTags tags, HeadCheck check) {
+                                       Map<String, String> moved, CommitTerms terms, HeadCheck check) {
         long step = head == null ? 1 : head.checkpoint().step() + 1;
         boolean interrupted = resume != null;
         EffectJournal journal = EffectJournal.live(pending.found(), failedHead == null ? Map.of() : seeds(failedHead), pending.sink())
@@ -270,11 +273,11 @@ public final class StepRunner<S> {
             outcome = GraphSteps.execute(graph, withInput.state(), scheduled, scope);
         } catch (StepFailedException failure) {
             StepError error = StepErrors.of(failure, parts.options().errorStackFrames());
-            return appendStopped(thread, head, withInput, idempotencyKey, scope, pending, failure.attemptsByNode(), moved, tags,
+            return appendStopped(thread, head, withInput, idempotencyKey, scope, pending, failure.attemptsByNode(), moved, terms,
                     draft -> draft.failedStep(failure.attempted(), scheduled, error));
         } catch (InterruptSignal signal) {
             InterruptPayload waitsFor = Interrupts.of(signal, parts.codec());
-            return appendStopped(thread, head, withInput, idempotencyKey, scope, pending, Map.of(), moved, tags,
+            return appendStopped(thread, head, withInput, idempotencyKey, scope, pending, Map.of(), moved, terms,
                     draft -> draft.interruptedStep(List.of(signal.node()), scheduled, waitsFor));
         }
         List<AppliedChange> changes = new ArrayList<>(withInput.changes());
@@ -306,7 +309,7 @@ public final class StepRunner<S> {
             return pause
                     ? draft.pausedStep(outcome.ran(), decisions(outcome), outcome.next(), Interrupts.after(outcome.interruptedAfter(), parts.codec()))
                     : draft.step(outcome.ran(), decisions(outcome), outcome.next());
-        }, tags);
+        }, terms);
         if (appended.result().duplicate()) {
             // Another attempt with the same key committed first: this one's effects are not the step's.
             pending.ended(ErrorCode.CONFLICT);
@@ -326,7 +329,7 @@ public final class StepRunner<S> {
      */
     private StepResult<S> appendStopped(ThreadKey thread, Head<S> head, AppliedUpdate<S> withInput, String idempotencyKey,
                                         StepScope scope, StepPending pending, Map<String, Integer> attempts, Map<String, String> moved,
-                                        ThreadTags tags,
+                                        CommitTerms terms,
                                         java.util.function.Function<Checkpoint.Draft, Checkpoint> stopped) {
         validator.check(head == null ? validator.validateAll(withInput.state()) : validator.validateChanges(withInput));
         Map<String, String> metadata = new TreeMap<>();
@@ -338,7 +341,7 @@ public final class StepRunner<S> {
             metadata.put(GraphVersions.MIGRATED_KEY, GraphVersions.migrated(moved));
         }
         ThreadHeads.Appended appended = heads.append(thread, head, withInput.state(), patchOf(head, withInput), metadata,
-                (draft, id) -> stopped.apply(draft.input(inputPatch(withInput)).effects(Effects.encode(scope.journal().log()))), tags);
+                (draft, id) -> stopped.apply(draft.input(inputPatch(withInput)).effects(Effects.encode(scope.journal().log()))), terms);
         pending.committed();
         return new StepResult<>(appended.checkpoint(), withInput.state(), false);
     }

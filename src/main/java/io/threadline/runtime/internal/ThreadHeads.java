@@ -1,13 +1,11 @@
 package io.threadline.runtime.internal;
 
-import io.threadline.checkpoint.ThreadTags;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.CheckpointChain;
 import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.Commit;
-import io.threadline.checkpoint.RunGuard;
 import io.threadline.checkpoint.CommitResult;
 import io.threadline.checkpoint.SnapshotPolicy;
 import io.threadline.checkpoint.StateChange;
@@ -203,29 +201,6 @@ public final class ThreadHeads<S> {
 
     // ------------------------------------------------------------------ appending
 
-    /**
-     * The run guard of the background-run step the calling thread is in ({@link #guarded}), or null. Carried beside the
-     * call rather than down each of the step's methods, which only background runs would use: the step's append runs
-     * on the calling thread, so every commit made inside {@code guarded} carries it (the race tests of the guard fail
-     * if one does not).
-     */
-    private final ThreadLocal<RunGuard> runGuard = new ThreadLocal<>();
-
-    /** Runs {@code call} (a step or resume) with every commit it appends conditional on {@code guard} as well. */
-    public <T> T guarded(RunGuard guard, java.util.function.Supplier<T> call) {
-        RunGuard outer = runGuard.get();
-        runGuard.set(guard);
-        try {
-            return call.get();
-        } finally {
-            if (outer == null) {
-                runGuard.remove();
-            } else {
-                runGuard.set(outer);
-            }
-        }
-    }
-
     /** Chooses the kind of a new checkpoint from its draft (its id given for what must name it, such as the outbox). */
     @FunctionalInterface
     public interface Kind {
@@ -242,12 +217,15 @@ public final class ThreadHeads<S> {
      * @return the checkpoint made and what the store answered (for a duplicate, the checkpoint first committed)
      */
     public Appended append(ThreadKey thread, Head<S> head, S state, byte[] patch, Map<String, String> metadata, Kind kind) {
-        return append(thread, head, state, patch, metadata, kind, ThreadTags.none());
+        return append(thread, head, state, patch, metadata, kind, CommitTerms.NONE);
     }
 
-    /** {@link #append(ThreadKey, Head, Object, byte[], Map, Kind)}, creating the thread with {@code tags} when {@code head} is null. */
+    /**
+     * {@link #append(ThreadKey, Head, Object, byte[], Map, Kind)} on {@code terms}: creating the thread with their tags
+     * when {@code head} is null, and conditional on their run guard.
+     */
     public Appended append(ThreadKey thread, Head<S> head, S state, byte[] patch, Map<String, String> metadata, Kind kind,
-                           ThreadTags tags) {
+                           CommitTerms terms) {
         Instant now = parts.options().clock().instant().truncatedTo(ChronoUnit.MILLIS);
         CheckpointId parent = head == null ? null : head.checkpoint().id();
         long expectedStep = head == null ? 0 : head.checkpoint().step();
@@ -285,8 +263,7 @@ public final class ThreadHeads<S> {
         checkpoint = withMetadata(checkpoint, stamped);
         CommitResult result;
         try {
-            Commit commit = new Commit(checkpoint, expectedStep, written.snapshotAt()).guardedBy(runGuard.get());
-            result = parts.store().commit(head == null && tags != null && !tags.isEmpty() ? commit.withTags(tags) : commit);
+            result = parts.store().commit(terms.applyTo(new Commit(checkpoint, expectedStep, written.snapshotAt())));
         } catch (RuntimeException e) {
             cache.remove(thread);
             throw e;
