@@ -8,9 +8,8 @@ import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.InMemoryCheckpointStore;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.checkpoint.dynamodb.DynamoDbCheckpointStore;
-import io.threadline.checkpoint.dynamodb.DynamoDbLocal;
 import io.threadline.checkpoint.dynamodb.DynamoDbStoreSettings;
-import io.threadline.checkpoint.dynamodb.DynamoDbTables;
+import io.threadline.checkpoint.dynamodb.LocalTable;
 import io.threadline.runs.Advance;
 import io.threadline.runs.BackgroundRuns;
 import io.threadline.runs.Counter;
@@ -22,11 +21,9 @@ import io.threadline.runs.RunMessage;
 import io.threadline.runs.RunStore;
 import io.threadline.runs.dynamodb.DynamoDbRunStore;
 import io.threadline.runtime.ThreadRuntime;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.time.Clock;
@@ -53,21 +50,9 @@ class RunFirstStepDeleteRaceTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String AGENT = "counter";
-    private static DynamoDbClient client;
-    private static String table;
 
-    @BeforeAll
-    static void table() {
-        client = DynamoDbLocal.get().clientBuilder().build();
-        table = "threadline-run-race-" + UUID.randomUUID();
-        DynamoDbTables.createIfMissing(client, table);
-    }
-
-    @AfterAll
-    static void drop() {
-        client.deleteTable(b -> b.tableName(table));
-        client.close();
-    }
+    @RegisterExtension
+    static final LocalTable TABLE = LocalTable.named("run-race");
 
     /** A run store whose next {@code get} runs {@code afterGet} once the record is read: the worker has its run in hand. */
     private static final class HookedRuns implements RunStore {
@@ -108,9 +93,9 @@ class RunFirstStepDeleteRaceTest {
     @ValueSource(strings = {"dynamodb", "memory"})
     void aRunsFirstStepCommittedAfterTheDeleteLeavesNoThread(String backend) {
         boolean dynamo = backend.equals("dynamodb");
-        CheckpointStore store = dynamo ? new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC())
+        CheckpointStore store = dynamo ? new DynamoDbCheckpointStore(TABLE.client(), DynamoDbStoreSettings.defaults(TABLE.name()), Clock.systemUTC())
                 : new InMemoryCheckpointStore();
-        HookedRuns hooked = new HookedRuns(dynamo ? new DynamoDbRunStore(client, table, 4) : new InMemoryRunStore());
+        HookedRuns hooked = new HookedRuns(dynamo ? new DynamoDbRunStore(TABLE.client(), TABLE.name(), 4) : new InMemoryRunStore());
         ThreadRuntime<Counter.State> runtime = ThreadRuntime.builder(Counter.GRAPH).store(store).agent(AGENT).build();
         List<RunMessage> sent = new ArrayList<>();
         BackgroundRuns runs = new BackgroundRuns(hooked, sent::add, store, RunHarness.runtimesOf(runtime), Clock.systemUTC(),
@@ -156,7 +141,7 @@ class RunFirstStepDeleteRaceTest {
     /** Every item of the table whose keys name the thread (its partition, its run record, a wake entry), scanned. */
     private static List<Map<String, AttributeValue>> itemsNaming(ThreadKey thread) {
         String name = thread.tenant() + "#" + thread.threadId();
-        return client.scanPaginator(b -> b.tableName(table).consistentRead(true)
+        return TABLE.client().scanPaginator(b -> b.tableName(TABLE.name()).consistentRead(true)
                         .filterExpression("contains(pk, :t) OR contains(sk, :t)")
                         .expressionAttributeValues(Map.of(":t", AttributeValue.fromS(name))))
                 .items().stream().toList();

@@ -11,23 +11,20 @@ import io.threadline.checkpoint.ThreadQuery;
 import io.threadline.checkpoint.ThreadSummary;
 import io.threadline.checkpoint.ThreadTags;
 import io.threadline.checkpoint.dynamodb.DynamoDbCheckpointStore;
-import io.threadline.checkpoint.dynamodb.DynamoDbLocal;
 import io.threadline.checkpoint.dynamodb.DynamoDbStoreSettings;
-import io.threadline.checkpoint.dynamodb.DynamoDbTables;
+import io.threadline.checkpoint.dynamodb.LocalTable;
 import io.threadline.checkpoint.dynamodb.ThreadIndexSettings;
 import io.threadline.memory.Embeddings;
 import io.threadline.memory.InMemoryMemoryStore;
 import io.threadline.memory.MemorySettings;
 import io.threadline.memory.MemoryStore;
 import io.threadline.memory.WordEmbeddingModel;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
@@ -94,28 +91,16 @@ class SubjectErasureDynamoDbTest {
     }
 
     private static final Reads READS = new Reads();
-    private static DynamoDbClient client;
-    private static String table;
     private static final CutSweeps CUT = new CutSweeps();
+
+    @RegisterExtension
+    static final LocalTable TABLE = LocalTable.named("erase-cut").intercepting(CUT, READS);
 
     private final Random random = new Random(11);
     private final MemoryStore memory = new InMemoryMemoryStore(new Embeddings(new WordEmbeddingModel()), MemorySettings.DEFAULT);
 
-    @BeforeAll
-    static void table() {
-        client = DynamoDbLocal.get().clientBuilder().overrideConfiguration(o -> o.addExecutionInterceptor(CUT).addExecutionInterceptor(READS)).build();
-        table = "threadline-erase-cut-" + UUID.randomUUID();
-        DynamoDbTables.createIfMissing(client, table);
-    }
-
-    @AfterAll
-    static void drop() {
-        client.deleteTable(b -> b.tableName(table));
-        client.close();
-    }
-
     private DynamoDbCheckpointStore store() {
-        return new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), new ThreadIndexSettings(4, Duration.ofMinutes(1), 100),
+        return new DynamoDbCheckpointStore(TABLE.client(), DynamoDbStoreSettings.defaults(TABLE.name()), new ThreadIndexSettings(4, Duration.ofMinutes(1), 100),
                 Clock.systemUTC());
     }
 
@@ -223,7 +208,7 @@ class SubjectErasureDynamoDbTest {
         READS.reset();
         assertThat(store.unfinishedDeletes(tenant, Map.of("user", "42"), 10)).isEmpty();
         assertThat(READS.queried.get()).isZero();
-        assertThat(client.query(b -> b.tableName(table).consistentRead(true).keyConditionExpression("pk = :p")
+        assertThat(TABLE.client().query(b -> b.tableName(TABLE.name()).consistentRead(true).keyConditionExpression("pk = :p")
                 .expressionAttributeValues(Map.of(":p", AttributeValue.fromS("DEL#" + tenant)))).count()).as("markers left").isZero();
     }
 
@@ -245,7 +230,7 @@ class SubjectErasureDynamoDbTest {
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE));
         CUT.failFrom.set(Integer.MAX_VALUE);
         // What an earlier release's cut delete left: the tombstone in the index, no marker.
-        client.deleteItem(b -> b.tableName(table).key(Map.of("pk", AttributeValue.fromS("DEL#" + tenant), "sk", AttributeValue.fromS("o-0"))));
+        TABLE.client().deleteItem(b -> b.tableName(TABLE.name()).key(Map.of("pk", AttributeValue.fromS("DEL#" + tenant), "sk", AttributeValue.fromS("o-0"))));
 
         assertThat(store.unfinishedDeletes(tenant, Map.of("user", "42"), 10)).as("the marker read alone").isEmpty();
         assertThat(store.unfinishedDeletes(tenant, Map.of("user", "42"), 10, true)).extracting(ThreadSummary::threadId).containsExactly("o-0");
@@ -257,7 +242,7 @@ class SubjectErasureDynamoDbTest {
         assertThat(report.threadIds()).containsExactly("o-0");
         assertThat(report.removed()).containsEntry("checkpoints", (long) CHECKPOINTS);
         assertThat(store.unfinishedDeletes(tenant, Map.of("user", "42"), 10, true)).isEmpty();
-        assertThat(client.query(b -> b.tableName(table).consistentRead(true).keyConditionExpression("pk = :p")
+        assertThat(TABLE.client().query(b -> b.tableName(TABLE.name()).consistentRead(true).keyConditionExpression("pk = :p")
                 .expressionAttributeValues(Map.of(":p", AttributeValue.fromS("T#" + tenant + "#o-0")))).count()).as("items of o-0 left").isZero();
     }
 }

@@ -8,9 +8,8 @@ import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.InMemoryCheckpointStore;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.checkpoint.dynamodb.DynamoDbCheckpointStore;
-import io.threadline.checkpoint.dynamodb.DynamoDbLocal;
 import io.threadline.checkpoint.dynamodb.DynamoDbStoreSettings;
-import io.threadline.checkpoint.dynamodb.DynamoDbTables;
+import io.threadline.checkpoint.dynamodb.LocalTable;
 import io.threadline.runs.BackgroundRuns;
 import io.threadline.runs.Counter;
 import io.threadline.runs.InMemoryRunStore;
@@ -21,11 +20,9 @@ import io.threadline.runs.RunStore;
 import io.threadline.runs.dynamodb.DynamoDbRunStore;
 import io.threadline.runtime.ThreadRuntime;
 import io.threadline.state.Update;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -45,29 +42,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ThreadDeletesAgentCheckTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static DynamoDbClient client;
-    private static String table;
 
-    @BeforeAll
-    static void table() {
-        client = DynamoDbLocal.get().clientBuilder().build();
-        table = "threadline-delete-agent-" + UUID.randomUUID();
-        DynamoDbTables.createIfMissing(client, table);
-    }
-
-    @AfterAll
-    static void drop() {
-        client.deleteTable(b -> b.tableName(table));
-        client.close();
-    }
+    @RegisterExtension
+    static final LocalTable TABLE = LocalTable.named("delete-agent");
 
     @ParameterizedTest
     @ValueSource(strings = {"dynamodb", "memory"})
     void aDeleteByAnotherAgentRemovesNeitherTheRunNorTheThread(String backend) {
         boolean dynamo = backend.equals("dynamodb");
-        CheckpointStore store = dynamo ? new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC())
+        CheckpointStore store = dynamo ? new DynamoDbCheckpointStore(TABLE.client(), DynamoDbStoreSettings.defaults(TABLE.name()), Clock.systemUTC())
                 : new InMemoryCheckpointStore();
-        RunStore runStore = dynamo ? new DynamoDbRunStore(client, table, 4) : new InMemoryRunStore();
+        RunStore runStore = dynamo ? new DynamoDbRunStore(TABLE.client(), TABLE.name(), 4) : new InMemoryRunStore();
         ThreadRuntime<Counter.State> owner = ThreadRuntime.builder(Counter.GRAPH).store(store).agent("counter").build();
         ThreadRuntime<Counter.State> other = ThreadRuntime.builder(Counter.GRAPH).store(store).agent("other").build();
         BackgroundRuns runs = new BackgroundRuns(runStore, m -> { }, store, RunHarness.runtimesOf(owner), Clock.systemUTC(),

@@ -514,11 +514,17 @@ public abstract class CheckpointStoreContract {
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.RUN_GONE));
     }
 
+    /** A background run's record for {@code thread}, stored where the guard looks for it. */
+    private Run storedRun(ThreadKey thread) {
+        Run run = RunStoreContract.first(thread);
+        assertThat(runStore().put(run, Instant.now().plusSeconds(3600))).isTrue();
+        return run;
+    }
+
     @Test
     void aRunGuardedCommitLandsOnlyWhileTheThreadsRunRecordNamesItsRun() {
         ThreadKey thread = newThread();
-        Run run = RunStoreContract.first(thread);
-        assertThat(runStore().put(run, Instant.now().plusSeconds(3600))).isTrue();
+        Run run = storedRun(thread);
         Checkpoint first = fixtures.first(thread);
         store().commit(new Commit(first, 0).guardedBy(runStore().guard(run.runId())));
         assertThat(store().head(thread)).contains(new ThreadHead(first.id(), 1));
@@ -557,8 +563,7 @@ public abstract class CheckpointStoreContract {
     @Test
     void aRepeatedIdempotencyKeyAnswersTheFirstCommitEvenOnceTheRunIsGone() {
         ThreadKey thread = newThread();
-        Run run = RunStoreContract.first(thread);
-        assertThat(runStore().put(run, Instant.now().plusSeconds(3600))).isTrue();
+        Run run = storedRun(thread);
         Checkpoint first = fixtures.first(thread);
         store().commit(new Commit(first, 0));
         Checkpoint keyed = fixtures.next(first, false, "k-" + UUID.randomUUID());

@@ -13,11 +13,10 @@ import io.threadline.checkpoint.ThreadHead;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.checkpoint.dynamodb.internal.Keys;
 import io.threadline.state.StateCodec;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -41,23 +40,15 @@ class DynamoDbConcurrencyTest {
     private static final int WRITERS = 32;
     private static final int ROUNDS = 6;
 
-    private static DynamoDbClient client;
-    private static String table;
+    @RegisterExtension
+    static final LocalTable TABLE = LocalTable.named("races");
     private static DynamoDbCheckpointStore store;
 
     private final ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
 
     @BeforeAll
     static void createTable() {
-        client = LocalTables.client();
-        table = LocalTables.newTable(client, "races");
-        store = new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC());
-    }
-
-    @AfterAll
-    static void dropTable() {
-        LocalTables.drop(client, table);
-        client.close();
+        store = new DynamoDbCheckpointStore(TABLE.client(), DynamoDbStoreSettings.defaults(TABLE.name()), Clock.systemUTC());
     }
 
     @AfterEach
@@ -128,7 +119,7 @@ class DynamoDbConcurrencyTest {
         assertThat(new HashSet<>(steps)).hasSize(steps.size());
         assertThat(steps).containsExactly(7L, 6L, 5L, 4L, 3L, 2L, 1L);
         // Only the winners' items exist: no stray checkpoint of a loser was left behind.
-        assertThat(LocalTables.sortKeys(LocalTables.items(client, table, thread)).stream().filter(Keys::isCheckpoint))
+        assertThat(LocalTables.sortKeys(LocalTables.items(TABLE.client(), TABLE.name(), thread)).stream().filter(Keys::isCheckpoint))
                 .hasSize(ROUNDS + 1);
         var state = Materializer.stateTree(store.loadLatest(thread).orElseThrow(), new StateCodec());
         assertThat(state.get("n")).hasSize(ROUNDS + 1);
@@ -156,7 +147,7 @@ class DynamoDbConcurrencyTest {
         assertThat(results).extracting(CommitResult::checkpoint).containsOnly(keyed.checkpoint());
         assertThat(results).filteredOn(CommitResult::duplicate).hasSize(9);
         assertThat(store.head(thread)).contains(new ThreadHead(keyed.checkpoint().id(), 2));
-        List<String> keys = LocalTables.sortKeys(LocalTables.items(client, table, thread));
+        List<String> keys = LocalTables.sortKeys(LocalTables.items(TABLE.client(), TABLE.name(), thread));
         assertThat(keys.stream().filter(Keys::isCheckpoint)).hasSize(2);
         assertThat(keys.stream().filter(Keys::isIdempotency)).hasSize(1);
     }

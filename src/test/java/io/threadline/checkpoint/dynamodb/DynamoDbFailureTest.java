@@ -12,6 +12,7 @@ import io.threadline.checkpoint.dynamodb.internal.Keys;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -37,8 +38,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class DynamoDbFailureTest {
 
-    private static DynamoDbClient clean;
-    private static String table;
+    @RegisterExtension
+    static final LocalTable TABLE = LocalTable.named("failures");
     private static Faults.FailingHttp failing;
     private static Faults.LostResponses lost;
     private static DynamoDbClient faulty;
@@ -48,18 +49,14 @@ class DynamoDbFailureTest {
 
     @BeforeAll
     static void createTable() {
-        clean = LocalTables.client();
-        table = LocalTables.newTable(clean, "failures");
         failing = new Faults.FailingHttp(UrlConnectionHttpClient.create());
         lost = new Faults.LostResponses("TransactWriteItems");
         faulty = Faults.client(failing, lost);
-        store = new DynamoDbCheckpointStore(faulty, DynamoDbStoreSettings.defaults(table), Clock.systemUTC());
+        store = new DynamoDbCheckpointStore(faulty, DynamoDbStoreSettings.defaults(TABLE.name()), Clock.systemUTC());
     }
 
     @AfterAll
     static void dropTable() {
-        LocalTables.drop(clean, table);
-        clean.close();
         faulty.close();
     }
 
@@ -70,7 +67,7 @@ class DynamoDbFailureTest {
     }
 
     private static List<Map<String, AttributeValue>> items(ThreadKey thread) {
-        return LocalTables.items(clean, table, thread);
+        return LocalTables.items(TABLE.client(), TABLE.name(), thread);
     }
 
     @ParameterizedTest
@@ -127,7 +124,7 @@ class DynamoDbFailureTest {
                     .isInstanceOfSatisfying(ThreadlineException.class, e -> {
                         assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE);
                         assertThat(e.getMessage()).contains("safe to retry");
-                        assertThat(e.details()).containsEntry("operation", "commit").containsEntry("table", table)
+                        assertThat(e.details()).containsEntry("operation", "commit").containsEntry("table", TABLE.name())
                                 .containsEntry("awsErrorCode", switch (fault) {
                                     case THROTTLING -> "ThrottlingException";
                                     case SERVER_ERROR -> "InternalServerError";
@@ -160,7 +157,7 @@ class DynamoDbFailureTest {
                 .endpointOverride(URI.create("http://127.0.0.1:" + closedPort))
                 .overrideConfiguration(o -> o.retryStrategy(Faults.fastRetry()))
                 .build()) {
-            DynamoDbCheckpointStore unreachable = new DynamoDbCheckpointStore(nowhere, DynamoDbStoreSettings.defaults(table),
+            DynamoDbCheckpointStore unreachable = new DynamoDbCheckpointStore(nowhere, DynamoDbStoreSettings.defaults(TABLE.name()),
                     Clock.systemUTC());
             ThreadKey thread = ThreadKey.of("failures", "th-" + UUID.randomUUID());
             assertThatThrownBy(() -> unreachable.commit(new Commit(steps.first(thread), 0)))
@@ -174,7 +171,7 @@ class DynamoDbFailureTest {
 
     @Test
     void aMissingTableSaysHowToCreateIt() {
-        DynamoDbCheckpointStore noTable = new DynamoDbCheckpointStore(clean, DynamoDbStoreSettings.defaults("no-such-table"),
+        DynamoDbCheckpointStore noTable = new DynamoDbCheckpointStore(TABLE.client(), DynamoDbStoreSettings.defaults("no-such-table"),
                 Clock.systemUTC());
         assertThatThrownBy(() -> noTable.head(ThreadKey.of("failures", "x")))
                 .isInstanceOfSatisfying(ThreadlineException.class, e -> {

@@ -5,10 +5,9 @@ import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.checkpoint.dynamodb.internal.PendingItems;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.time.Clock;
@@ -27,23 +26,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class DynamoDbLargePendingEffectTest {
 
-    private static DynamoDbClient client;
-    private static String table;
+    @RegisterExtension
+    static final LocalTable TABLE = LocalTable.named("pending");
     private static DynamoDbCheckpointStore store;
     private static DynamoDbStoreSettings settings;
 
     @BeforeAll
     static void createTable() {
-        client = LocalTables.client();
-        table = LocalTables.newTable(client, "pending");
-        settings = DynamoDbStoreSettings.defaults(table);
-        store = new DynamoDbCheckpointStore(client, settings, Clock.systemUTC());
-    }
-
-    @AfterAll
-    static void dropTable() {
-        LocalTables.drop(client, table);
-        client.close();
+        settings = DynamoDbStoreSettings.defaults(TABLE.name());
+        store = new DynamoDbCheckpointStore(TABLE.client(), settings, Clock.systemUTC());
     }
 
     private static String bigEffect(int seed) {
@@ -61,7 +52,7 @@ class DynamoDbLargePendingEffectTest {
                 settings.maxItemBytes(), settings.maxCheckpointBytes(), 4_000_000_000L);
         assertThat(died).hasSizeGreaterThan(1);
         for (Map<String, AttributeValue> part : died.subList(0, died.size() - 1)) {
-            client.putItem(b -> b.tableName(table).item(part));
+            TABLE.client().putItem(b -> b.tableName(TABLE.name()).item(part));
         }
         assertThat(store.pendingEffects(thread, 4).stream().map(PendingEffect::json).toList()).containsExactly("{\"first\":true}");
 
@@ -71,7 +62,7 @@ class DynamoDbLargePendingEffectTest {
         assertThat(store.pendingEffects(thread, 4).stream().map(PendingEffect::json).toList()).containsExactly("{\"first\":true}", retried);
 
         store.clearPendingEffects(thread, 4);
-        assertThat(client.query(q -> q.tableName(table).keyConditionExpression("pk = :pk")
+        assertThat(TABLE.client().query(q -> q.tableName(TABLE.name()).keyConditionExpression("pk = :pk")
                 .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(io.threadline.checkpoint.dynamodb.internal.Keys.partition(thread)))))
                 .items()).as("heads and parts, the dead attempt's too, are cleared").allMatch(i -> !i.get("sk").s().startsWith("PENDING#"));
     }

@@ -4,10 +4,9 @@ import io.threadline.graph.DocGraphs;
 import io.threadline.runtime.DryRunThreads;
 import io.threadline.runtime.MigrationDryRun;
 import io.threadline.runtime.MigrationReport;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 
@@ -32,28 +31,20 @@ class DynamoDbMigrationDryRunTest {
     private static final int PER_TENANT = 800;
     private static final List<String> TENANTS = List.of("acme", "globex", "initech");
 
-    private static DynamoDbClient client;
-    private static String table;
+    @RegisterExtension
+    static final LocalTable TABLE = LocalTable.named("dryrun");
     private static DynamoDbCheckpointStore store;
 
     @BeforeAll
     static void writeThreads() throws Exception {
-        client = LocalTables.client();
-        table = LocalTables.newTable(client, "dryrun");
-        store = new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC());
+        store = new DynamoDbCheckpointStore(TABLE.client(), DynamoDbStoreSettings.defaults(TABLE.name()), Clock.systemUTC());
         DryRunThreads.write(store, TENANTS, PER_TENANT);
-    }
-
-    @AfterAll
-    static void dropTable() {
-        LocalTables.drop(client, table);
-        client.close();
     }
 
     /** Every item of the table, keyed by its key, as text: what "wrote nothing" is checked against. */
     private static Map<String, String> everyItem() {
         Map<String, String> items = new TreeMap<>();
-        client.scanPaginator(ScanRequest.builder().tableName(table).consistentRead(true).build()).items()
+        TABLE.client().scanPaginator(ScanRequest.builder().tableName(TABLE.name()).consistentRead(true).build()).items()
                 .forEach(item -> items.put(item.get("pk").s() + "|" + item.get("sk").s(), new TreeMap<String, AttributeValue>(item).toString()));
         return items;
     }

@@ -4,13 +4,12 @@ import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.Commit;
 import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.ThreadKey;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -26,28 +25,25 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 class DynamoDbRequestCountTest {
 
     private static final List<String> calls = Collections.synchronizedList(new ArrayList<>());
-    private static DynamoDbClient client;
-    private static String table;
+
+    /** Notes each request's operation as the client sends it. */
+    private static final ExecutionInterceptor COUNTING = new ExecutionInterceptor() {
+        @Override
+        public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+            calls.add(context.request().getClass().getSimpleName().replace("Request", ""));
+        }
+    };
+
+    @RegisterExtension
+    static final LocalTable TABLE = LocalTable.named("calls").intercepting(COUNTING);
+
     private static DynamoDbCheckpointStore store;
 
     private final Steps steps = new Steps(Instant.now());
 
     @BeforeAll
-    static void createTable() {
-        client = DynamoDbLocal.get().clientBuilder().overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
-            @Override
-            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
-                calls.add(context.request().getClass().getSimpleName().replace("Request", ""));
-            }
-        })).build();
-        table = LocalTables.newTable(client, "calls");
-        store = new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC());
-    }
-
-    @AfterAll
-    static void dropTable() {
-        LocalTables.drop(client, table);
-        client.close();
+    static void createStore() {
+        store = new DynamoDbCheckpointStore(TABLE.client(), DynamoDbStoreSettings.defaults(TABLE.name()), Clock.systemUTC());
     }
 
     private List<String> callsOf(Runnable operation) {
@@ -92,7 +88,7 @@ class DynamoDbRequestCountTest {
         List<Checkpoint> chain = thread(1);
         Checkpoint head = chain.get(1);
         ThreadKey thread = head.thread();
-        io.threadline.runs.RunStore runs = new io.threadline.runs.dynamodb.DynamoDbRunStore(client, table, 4);
+        io.threadline.runs.RunStore runs = new io.threadline.runs.dynamodb.DynamoDbRunStore(TABLE.client(), TABLE.name(), 4);
         io.threadline.runs.Run run = io.threadline.runs.RunStoreContract.first(thread);
         assertThat(runs.put(run, Instant.now().plusSeconds(3600))).isTrue();
         Checkpoint next = steps.next(head, false, "run-step");

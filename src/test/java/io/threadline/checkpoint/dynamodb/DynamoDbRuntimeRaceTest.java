@@ -14,10 +14,8 @@ import io.threadline.runtime.StepResult;
 import io.threadline.runtime.ThreadRuntime;
 import io.threadline.state.StateCodec;
 import io.threadline.state.Update;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -33,23 +31,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** {@link ThreadRuntime#step} racing on one thread, on the DynamoDB store and a real DynamoDB Local. */
 class DynamoDbRuntimeRaceTest {
 
-    private static DynamoDbClient client;
-    private static String table;
-
-    @BeforeAll
-    static void table() {
-        client = LocalTables.client();
-        table = LocalTables.newTable(client, "runtime-race");
-    }
-
-    @AfterAll
-    static void drop() {
-        LocalTables.drop(client, table);
-        client.close();
-    }
+    @RegisterExtension
+    static final LocalTable TABLE = LocalTable.named("runtime-race");
 
     private static ThreadRuntime<AgentState> runtime() {
-        return LocalDemo.runtime(new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC()), null);
+        return LocalDemo.runtime(new DynamoDbCheckpointStore(TABLE.client(), DynamoDbStoreSettings.defaults(TABLE.name()), Clock.systemUTC()), null);
     }
 
     private static Update<AgentState> say(String text) {
@@ -70,7 +56,7 @@ class DynamoDbRuntimeRaceTest {
                 .chain(io.threadline.graph.StateGraph.START, "process", io.threadline.graph.StateGraph.END)
                 .compile();
         return ThreadRuntime.builder(graph)
-                .store(new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC()))
+                .store(new DynamoDbCheckpointStore(TABLE.client(), DynamoDbStoreSettings.defaults(TABLE.name()), Clock.systemUTC()))
                 .validator(LocalDemo.plainValidator())
                 .build();
     }
@@ -195,7 +181,7 @@ class DynamoDbRuntimeRaceTest {
 
     private static ThreadRuntime<AgentState> syncRuntime(io.threadline.graph.CompiledGraph<AgentState> graph) {
         return ThreadRuntime.builder(graph)
-                .store(new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC()))
+                .store(new DynamoDbCheckpointStore(TABLE.client(), DynamoDbStoreSettings.defaults(TABLE.name()), Clock.systemUTC()))
                 .validator(LocalDemo.plainValidator())
                 .build();
     }
@@ -203,7 +189,7 @@ class DynamoDbRuntimeRaceTest {
     /** The thread's PENDING# items, read straight from the table. */
     static List<String> pendingKeys(ThreadKey thread) {
         List<String> pending = new ArrayList<>();
-        client.queryPaginator(b -> b.tableName(table).keyConditionExpression("#pk = :pk AND begins_with(#sk, :p)")
+        TABLE.client().queryPaginator(b -> b.tableName(TABLE.name()).keyConditionExpression("#pk = :pk AND begins_with(#sk, :p)")
                 .expressionAttributeNames(java.util.Map.of("#pk", io.threadline.checkpoint.dynamodb.internal.Keys.PK,
                         "#sk", io.threadline.checkpoint.dynamodb.internal.Keys.SK))
                 .expressionAttributeValues(java.util.Map.of(

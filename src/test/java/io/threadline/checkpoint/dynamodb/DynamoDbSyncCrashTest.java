@@ -7,11 +7,9 @@ import io.threadline.effects.Effect;
 import io.threadline.effects.Effects;
 import io.threadline.runtime.StepResult;
 import io.threadline.runtime.ThreadRuntime;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.nio.file.Files;
 import java.time.Clock;
@@ -29,27 +27,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class DynamoDbSyncCrashTest {
 
-    private static DynamoDbClient client;
-    private static String table;
-
-    @BeforeAll
-    static void createTable() {
-        client = LocalTables.client();
-        table = LocalTables.newTable(client, "sync-crash");
-    }
-
-    @AfterAll
-    static void dropTable() {
-        LocalTables.drop(client, table);
-        client.close();
-    }
+    @RegisterExtension
+    static final LocalTable TABLE = LocalTable.named("sync-crash");
 
     @Test
     void aStepKilledAfterItsToolCallIsRetriedWithoutCallingTheToolAgain(@TempDir Path dir) throws Exception {
         ThreadKey thread = ThreadKey.of("tenant-a", "crash-1");
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process child = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), SyncCrashAgent.class.getName(),
-                DynamoDbLocal.get().endpoint().toString(), table, thread.tenant(), thread.threadId(), dir.toString())
+                DynamoDbLocal.get().endpoint().toString(), TABLE.name(), thread.tenant(), thread.threadId(), dir.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
@@ -66,7 +52,7 @@ class DynamoDbSyncCrashTest {
         assertThat(Files.readAllLines(dir.resolve("tool-calls"))).hasSize(1);
         assertThat(Files.readAllLines(dir.resolve("model-calls"))).hasSize(1);
 
-        ThreadRuntime<SyncCrashAgent.Job> retry = SyncCrashAgent.runtime(client, table, dir, false);
+        ThreadRuntime<SyncCrashAgent.Job> retry = SyncCrashAgent.runtime(TABLE.client(), TABLE.name(), dir, false);
         StepResult<SyncCrashAgent.Job> done = retry.step(thread);
 
         assertThat(done.checkpoint().status()).isEqualTo(Status.DONE);
@@ -74,11 +60,11 @@ class DynamoDbSyncCrashTest {
         assertThat(Files.readAllLines(dir.resolve("tool-calls"))).as("the tool ran once in all").hasSize(1);
         assertThat(Files.readAllLines(dir.resolve("model-calls"))).as("the first model reply was reused; only the answer was asked")
                 .hasSize(2);
-        List<Effect> effects = Effects.decode(new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table),
+        List<Effect> effects = Effects.decode(new DynamoDbCheckpointStore(TABLE.client(), DynamoDbStoreSettings.defaults(TABLE.name()),
                 Clock.systemUTC()).get(thread, done.checkpoint().id()).orElseThrow().effects());
         assertThat(effects).extracting(e -> e.kind() + "@" + e.attempt() + (e.reused() ? "r" : ""))
                 .containsExactly("MODEL@1", "TOOL@1", "MODEL@2r", "TOOL@2r", "MODEL@2");
-        assertThat(new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC())
+        assertThat(new DynamoDbCheckpointStore(TABLE.client(), DynamoDbStoreSettings.defaults(TABLE.name()), Clock.systemUTC())
                 .pendingEffects(thread, 1)).as("pending effects cleared after the commit").isEmpty();
     }
 }

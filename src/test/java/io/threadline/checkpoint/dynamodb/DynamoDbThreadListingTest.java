@@ -10,10 +10,9 @@ import io.threadline.checkpoint.ThreadPage;
 import io.threadline.checkpoint.ThreadQuery;
 import io.threadline.checkpoint.ThreadSummary;
 import io.threadline.checkpoint.ThreadTags;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -25,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -41,17 +39,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DynamoDbThreadListingTest {
 
     private static final int THREADS = 2000;
-    private static DynamoDbClient client;
-    private static String table;
+    @RegisterExtension
+    static final LocalTable TABLE = LocalTable.named("listing");
+
     private static DynamoDbCheckpointStore store;
     private static final List<Checkpoint> HEADS = new ArrayList<>();
 
     @BeforeAll
     static void seed() throws Exception {
-        client = LocalTables.client();
-        table = "listing-" + UUID.randomUUID();
-        DynamoDbTables.createIfMissing(client, table);
-        store = new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table),
+        store = new DynamoDbCheckpointStore(TABLE.client(), DynamoDbStoreSettings.defaults(TABLE.name()),
                 new ThreadIndexSettings(16, Duration.ofMinutes(1), 100), Clock.systemUTC());
         Instant base = Instant.parse("2026-10-01T00:00:00Z");
         ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -70,12 +66,6 @@ class DynamoDbThreadListingTest {
             f.get();
         }
         pool.shutdown();
-    }
-
-    @AfterAll
-    static void drop() {
-        LocalTables.drop(client, table);
-        client.close();
     }
 
     /** 3 % INTERRUPTED, 10 % FAILED, the rest DONE; two agents. */

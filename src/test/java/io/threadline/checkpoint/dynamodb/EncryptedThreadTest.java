@@ -22,10 +22,8 @@ import io.threadline.state.ListChannel;
 import io.threadline.state.Sensitive;
 import io.threadline.state.Update;
 import io.threadline.state.ValueChannel;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.nio.charset.StandardCharsets;
@@ -56,23 +54,11 @@ class EncryptedThreadTest {
         public static final ListChannel<Vault, String> NOTES = Channel.appending("notes");
     }
 
-    private static DynamoDbClient client;
-    private static String table;
-    private static String keyTable;
+    @RegisterExtension
+    static final LocalTable TABLE = LocalTable.named("encrypted");
 
-    @BeforeAll
-    static void tables() {
-        client = LocalTables.client();
-        table = LocalTables.newTable(client, "encrypted");
-        keyTable = LocalTables.newTable(client, "datakeys");
-    }
-
-    @AfterAll
-    static void drop() {
-        LocalTables.drop(client, table);
-        LocalTables.drop(client, keyTable);
-        client.close();
-    }
+    @RegisterExtension
+    static final LocalTable KEYS = LocalTable.named("datakeys");
 
     /** A node that copies the token into what it remembers (the outbox) and a note of its step. */
     private static CompiledGraph<Vault> graph() {
@@ -87,13 +73,13 @@ class EncryptedThreadTest {
 
     /** Never compressed, so a scan for the value in clear reads what is stored byte for byte. */
     private static DynamoDbCheckpointStore plain() {
-        return new DynamoDbCheckpointStore(client, new DynamoDbStoreSettings(table, Integer.MAX_VALUE, DynamoDbStoreSettings.DEFAULT_MAX_ITEM_BYTES,
+        return new DynamoDbCheckpointStore(TABLE.client(), new DynamoDbStoreSettings(TABLE.name(), Integer.MAX_VALUE, DynamoDbStoreSettings.DEFAULT_MAX_ITEM_BYTES,
                 DynamoDbStoreSettings.DEFAULT_MAX_CHECKPOINT_BYTES, null, Duration.ofHours(1)), Clock.systemUTC());
     }
 
     private static EncryptingCheckpointStore encrypted(byte[] masterKey) {
         return new EncryptingCheckpointStore(plain(), new LocalKeyProvider(masterKey, new SecureRandom()),
-                new DynamoDbDataKeyStore(client, keyTable), new SecureRandom(), 0);
+                new DynamoDbDataKeyStore(TABLE.client(), KEYS.name()), new SecureRandom(), 0);
     }
 
     private static ThreadRuntime<Vault> runtime(CheckpointStore store) {
@@ -103,7 +89,7 @@ class EncryptedThreadTest {
 
     /** Whether any item of the thread's partition (in either table) holds {@code value} in clear. */
     private static boolean storedInClear(ThreadKey thread, String value) {
-        return LocalTables.holdsInClear(client, List.of(table, keyTable), thread, value);
+        return LocalTables.holdsInClear(TABLE.client(), List.of(TABLE.name(), KEYS.name()), thread, value);
     }
 
     private static void steps(ThreadRuntime<Vault> rt, ThreadKey thread) {
@@ -126,7 +112,7 @@ class EncryptedThreadTest {
         steps(rt, thread);
 
         assertThat(storedInClear(thread, SECRET)).as("in clear in DynamoDB").isFalse();
-        assertThat(LocalTables.items(client, keyTable, thread)).as("one data key, wrapped").hasSize(1);
+        assertThat(LocalTables.items(TABLE.client(), KEYS.name(), thread)).as("one data key, wrapped").hasSize(1);
 
         assertThat(rt.state(thread).state().apiToken()).isEqualTo(SECRET);
         var history = rt.history(thread, HistoryQuery.first(10)).checkpoints();
@@ -142,7 +128,7 @@ class EncryptedThreadTest {
         rt.fork(thread, history.get(0).id(), fork, "try again");
         assertThat(rt.state(fork).state().apiToken()).isEqualTo(SECRET);
         assertThat(storedInClear(fork, SECRET)).as("the fork is encrypted too, under its own key").isFalse();
-        assertThat(LocalTables.items(client, keyTable, fork)).hasSize(1);
+        assertThat(LocalTables.items(TABLE.client(), KEYS.name(), fork)).hasSize(1);
         assertThat(store.findByIdempotencyKey(thread, "first-turn")).isPresent();
     }
 
@@ -152,14 +138,14 @@ class EncryptedThreadTest {
         ThreadRuntime<Vault> rt = runtime(store);
         ThreadKey thread = ThreadKey.of("acme", "shred-" + UUID.randomUUID());
         steps(rt, thread);
-        List<Map<String, AttributeValue>> backup = LocalTables.items(client, table, thread);
+        List<Map<String, AttributeValue>> backup = LocalTables.items(TABLE.client(), TABLE.name(), thread);
 
         DeleteReport report = rt.delete(thread);
 
         assertThat(report.byKind()).containsEntry("dataKeys", 1L).containsEntry("checkpoints", 2L);
-        assertThat(LocalTables.items(client, keyTable, thread)).isEmpty();
+        assertThat(LocalTables.items(TABLE.client(), KEYS.name(), thread)).isEmpty();
         // A point-in-time restore brings the checkpoint items back, but not the key (its table keeps no backups).
-        backup.forEach(item -> client.putItem(b -> b.tableName(table).item(item)));
+        backup.forEach(item -> TABLE.client().putItem(b -> b.tableName(TABLE.name()).item(item)));
         assertThatThrownBy(() -> store.loadLatest(thread)).isInstanceOfSatisfying(ThreadlineException.class, e -> {
             assertThat(e.code()).isEqualTo(ErrorCode.THREAD_DELETED);
             assertThat(e.getMessage()).contains("data key that was deleted");

@@ -8,7 +8,7 @@ import io.threadline.runtime.DryRunThreads;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -21,14 +21,12 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 /** The dry-run command (infra/versions/dry-run) against a table on DynamoDB Local, as an operator runs it. */
 class MigrationDryRunCommandTest {
 
-    private static DynamoDbClient client;
-    private static String table;
+    @RegisterExtension
+    static final LocalTable TABLE = LocalTable.named("dryrun-cli");
 
     @BeforeAll
     static void writeThreads() throws Exception {
-        client = LocalTables.client();
-        table = LocalTables.newTable(client, "dryrun-cli");
-        DryRunThreads.write(new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC()),
+        DryRunThreads.write(new DynamoDbCheckpointStore(TABLE.client(), DynamoDbStoreSettings.defaults(TABLE.name()), Clock.systemUTC()),
                 List.of("acme", "globex"), 40);
         // The command's client takes the default credentials chain: DynamoDB Local's keys, as system properties.
         System.setProperty("aws.accessKeyId", DynamoDbLocal.ACCESS_KEY);
@@ -39,12 +37,10 @@ class MigrationDryRunCommandTest {
     static void dropTable() {
         System.clearProperty("aws.accessKeyId");
         System.clearProperty("aws.secretAccessKey");
-        LocalTables.drop(client, table);
-        client.close();
     }
 
     private String[] args(String... more) {
-        List<String> all = new java.util.ArrayList<>(List.of("--table", table, "--endpoint", DynamoDbLocal.get().endpoint().toString(),
+        List<String> all = new java.util.ArrayList<>(List.of("--table", TABLE.name(), "--endpoint", DynamoDbLocal.get().endpoint().toString(),
                 "--region", DynamoDbLocal.REGION, "--agent", DocAgentNext.class.getName()));
         all.addAll(List.of(more));
         return all.toArray(String[]::new);
@@ -70,7 +66,7 @@ class MigrationDryRunCommandTest {
     @Test
     void badArgumentsAreRefusedWithTheUsage() {
         for (String[] bad : List.of(new String[]{"--table", "t"}, args(), args("--tenant", "acme", "--all-tenants"), args("--all-tenants", "--page", "x"),
-                new String[]{"--table", table, "--all-tenants", "--agent", "java.lang.String"}, args("--all-tenants", "--bogus", "1"))) {
+                new String[]{"--table", TABLE.name(), "--all-tenants", "--agent", "java.lang.String"}, args("--all-tenants", "--bogus", "1"))) {
             ThreadlineException e = catchThrowableOfType(() -> MigrationDryRunCommand.run(bad, new PrintStream(new ByteArrayOutputStream())),
                     ThreadlineException.class);
             assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT);
@@ -85,16 +81,16 @@ class MigrationDryRunCommandTest {
      */
     @Test
     void sealedCheckpointsAreReadWithTheKeyTheFlagsName() throws Exception {
-        String sealedTable = LocalTables.newTable(client, "dryrun-sealed");
-        String keyTable = LocalTables.newTable(client, "dryrun-keys");
+        String sealedTable = LocalTables.newTable(TABLE.client(), "dryrun-sealed");
+        String keyTable = LocalTables.newTable(TABLE.client(), "dryrun-keys");
         byte[] raw = new byte[32];
         new java.security.SecureRandom().nextBytes(raw);
         String localKey = java.util.Base64.getEncoder().encodeToString(raw);
         try {
             var sealed = new io.threadline.checkpoint.crypto.EncryptingCheckpointStore(
-                    new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(sealedTable), Clock.systemUTC()),
+                    new DynamoDbCheckpointStore(TABLE.client(), DynamoDbStoreSettings.defaults(sealedTable), Clock.systemUTC()),
                     io.threadline.checkpoint.crypto.LocalKeyProvider.fromBase64(localKey, new java.security.SecureRandom()),
-                    new DynamoDbDataKeyStore(client, keyTable), new java.security.SecureRandom(), 16);
+                    new DynamoDbDataKeyStore(TABLE.client(), keyTable), new java.security.SecureRandom(), 16);
             DryRunThreads.write(sealed, List.of("acme"), 10);
             List<String> base = List.of("--table", sealedTable, "--endpoint", DynamoDbLocal.get().endpoint().toString(),
                     "--region", DynamoDbLocal.REGION, "--agent", DocAgentNext.class.getName(), "--tenant", "acme");
@@ -116,8 +112,8 @@ class MigrationDryRunCommandTest {
                 assertThat(e.getMessage()).contains("usage: dry-run");
             }
         } finally {
-            LocalTables.drop(client, sealedTable);
-            LocalTables.drop(client, keyTable);
+            LocalTables.drop(TABLE.client(), sealedTable);
+            LocalTables.drop(TABLE.client(), keyTable);
         }
     }
 }

@@ -20,12 +20,11 @@ import io.threadline.runtime.ThreadRuntime;
 import io.threadline.state.Channel;
 import io.threadline.state.ListChannel;
 import io.threadline.state.Update;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -54,29 +53,21 @@ class OutboxAfterDeleteTest {
         public static final ListChannel<Notes, String> NOTES = Channel.appending("notes");
     }
 
-    private static DynamoDbClient client;
-    private static String table;
+    @RegisterExtension
+    static final LocalTable TABLE = LocalTable.named("outbox-after-delete");
     private static OpenSearchMemoryStore openSearch;
 
     @BeforeAll
     static void start() {
-        client = LocalTables.client();
-        table = LocalTables.newTable(client, "outbox-after-delete");
         openSearch = new OpenSearchMemoryStore(OpenSearchClients.create(OpenSearchNode.get().endpoint(), Duration.ofSeconds(30)),
                 new Embeddings(new WordEmbeddingModel()), MemorySettings.DEFAULT,
                 new OpenSearchMemorySettings("memories-" + UUID.randomUUID(), "lucene", WordEmbeddingModel.DIMENSION, 4));
         openSearch.ensureIndex();
     }
 
-    @AfterAll
-    static void drop() {
-        LocalTables.drop(client, table);
-        client.close();
-    }
-
     static Stream<Arguments> stores() {
         Supplier<CheckpointStore> inMemory = InMemoryCheckpointStore::new;
-        Supplier<CheckpointStore> dynamo = () -> new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC());
+        Supplier<CheckpointStore> dynamo = () -> new DynamoDbCheckpointStore(TABLE.client(), DynamoDbStoreSettings.defaults(TABLE.name()), Clock.systemUTC());
         Supplier<MemoryStore> memoryInMemory = () -> new InMemoryMemoryStore(new Embeddings(new WordEmbeddingModel()), MemorySettings.DEFAULT);
         Supplier<MemoryStore> memoryOpenSearch = () -> openSearch;
         return Stream.of(Arguments.of("in-memory checkpoints, in-memory memories", inMemory, memoryInMemory),

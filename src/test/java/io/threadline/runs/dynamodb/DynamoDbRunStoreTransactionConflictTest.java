@@ -6,9 +6,8 @@ import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.checkpoint.dynamodb.DynamoDbCheckpointStore;
-import io.threadline.checkpoint.dynamodb.DynamoDbLocal;
 import io.threadline.checkpoint.dynamodb.DynamoDbStoreSettings;
-import io.threadline.checkpoint.dynamodb.DynamoDbTables;
+import io.threadline.checkpoint.dynamodb.LocalTable;
 import io.threadline.runs.BackgroundRuns;
 import io.threadline.runs.Counter;
 import io.threadline.runs.DoubleTexting;
@@ -17,15 +16,13 @@ import io.threadline.runs.RunHarness;
 import io.threadline.runs.RunMessage;
 import io.threadline.runs.RunStatus;
 import io.threadline.runtime.ThreadRuntime;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
@@ -59,8 +56,9 @@ class DynamoDbRunStoreTransactionConflictTest {
     private static final AtomicInteger PUT_CONFLICTS = new AtomicInteger();
     private static final AtomicInteger DELETE_CONFLICTS = new AtomicInteger();
     private static final AtomicInteger REFUSED = new AtomicInteger();
-    private static DynamoDbClient client;
-    private static String table;
+
+    @RegisterExtension
+    static final LocalTable TABLE = LocalTable.named("run-conflict").intercepting(new InFlightTransaction());
 
     /**
      * Refuses the next PUT_CONFLICTS writes (PutItem, or the store's TransactWriteItems with a wake entry) and
@@ -109,24 +107,11 @@ class DynamoDbRunStoreTransactionConflictTest {
         }
     }
 
-    @BeforeAll
-    static void table() {
-        client = DynamoDbLocal.get().clientBuilder().overrideConfiguration(c -> c.addExecutionInterceptor(new InFlightTransaction())).build();
-        table = "threadline-run-conflict-" + UUID.randomUUID();
-        DynamoDbTables.createIfMissing(client, table);
-    }
-
-    @AfterAll
-    static void drop() {
-        client.deleteTable(b -> b.tableName(table));
-        client.close();
-    }
-
     private record Deployment(CheckpointStore store, DynamoDbRunStore runStore, BackgroundRuns runs, List<RunMessage> sent) {}
 
     private static Deployment deployment() {
-        CheckpointStore store = new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC());
-        DynamoDbRunStore runStore = new DynamoDbRunStore(client, table, 4);
+        CheckpointStore store = new DynamoDbCheckpointStore(TABLE.client(), DynamoDbStoreSettings.defaults(TABLE.name()), Clock.systemUTC());
+        DynamoDbRunStore runStore = new DynamoDbRunStore(TABLE.client(), TABLE.name(), 4);
         ThreadRuntime<Counter.State> runtime = ThreadRuntime.builder(Counter.GRAPH).store(store).agent(AGENT).build();
         List<RunMessage> sent = new ArrayList<>();
         BackgroundRuns runs = new BackgroundRuns(runStore, sent::add, store, RunHarness.runtimesOf(runtime), Clock.systemUTC(),
@@ -212,7 +197,7 @@ class DynamoDbRunStoreTransactionConflictTest {
 
     private static List<Map<String, AttributeValue>> itemsNaming(ThreadKey thread) {
         String name = thread.tenant() + "#" + thread.threadId();
-        return client.scanPaginator(b -> b.tableName(table).consistentRead(true)
+        return TABLE.client().scanPaginator(b -> b.tableName(TABLE.name()).consistentRead(true)
                         .filterExpression("contains(pk, :t) OR contains(sk, :t)")
                         .expressionAttributeValues(Map.of(":t", AttributeValue.fromS(name))))
                 .items().stream().toList();

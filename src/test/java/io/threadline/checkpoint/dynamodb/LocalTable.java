@@ -1,0 +1,64 @@
+package io.threadline.checkpoint.dynamodb;
+
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A test class's own table on the shared DynamoDB Local, as the deployment creates it ({@link DynamoDbTables}):
+ * registered as a static {@code @RegisterExtension} field, it builds a client (with the class's request interceptors,
+ * if any) and a fresh table before the class's {@code @BeforeAll} methods run, and drops the table and closes the
+ * client after its {@code @AfterAll} methods. One fixture, so the tests that need a table write none of that.
+ */
+public final class LocalTable implements BeforeAllCallback, AfterAllCallback {
+
+    private final String purpose;
+    private final List<ExecutionInterceptor> interceptors;
+    private DynamoDbClient client;
+    private String name;
+
+    private LocalTable(String purpose, List<ExecutionInterceptor> interceptors) {
+        this.purpose = Objects.requireNonNull(purpose, "purpose");
+        this.interceptors = interceptors;
+    }
+
+    /** A table named {@code threadline-<purpose>-<random>}, reached through a plain client. */
+    public static LocalTable named(String purpose) {
+        return new LocalTable(purpose, List.of());
+    }
+
+    /** This table, reached through a client that runs {@code interceptors} on every request (counting, injected faults). */
+    public LocalTable intercepting(ExecutionInterceptor... interceptors) {
+        return new LocalTable(purpose, List.of(interceptors));
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        client = DynamoDbLocal.get().clientBuilder().overrideConfiguration(o -> interceptors.forEach(o::addExecutionInterceptor)).build();
+        name = LocalTables.newTable(client, purpose);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        try {
+            LocalTables.drop(client, name);
+        } finally {
+            client.close();
+        }
+    }
+
+    /** The client the table was created with (its interceptors included); open from before the class's first test. */
+    public DynamoDbClient client() {
+        return Objects.requireNonNull(client, "the table is made before the class's @BeforeAll methods: register it as a static field");
+    }
+
+    /** The table's name. */
+    public String name() {
+        return Objects.requireNonNull(name, "the table is made before the class's @BeforeAll methods: register it as a static field");
+    }
+}
