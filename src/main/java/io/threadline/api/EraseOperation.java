@@ -74,7 +74,7 @@ public class EraseOperation {
             ThreadRuntime<?> runtime = servedRuntime(listed);
             ThreadKey thread = ThreadKey.of(tenant, listed.threadId());
             return runtime == null ? deletes.withRun(thread, () -> fallback.apply(tenant, listed)) : deletes.delete(runtime, thread).removed();
-        }, clock, key, config.pageSize(), config.maxThreadsPerCall(), config.legacyTombstoneScan());
+        }, clock, new SubjectErasure.Settings(key, config.pageSize(), config.maxThreadsPerCall(), config.legacyTombstoneScan()));
         return Reply.of(erasure.erase(caller.tenant(), request.subject()));
     }
 

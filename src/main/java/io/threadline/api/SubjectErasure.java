@@ -58,48 +58,53 @@ final class SubjectErasure {
     /** Shortest report key: HMAC-SHA256's own block of security. */
     static final int MIN_KEY_BYTES = 32;
 
+    /**
+     * How an erasure runs ({@code threadline.erase.*}): the reports' HMAC key, the listing's page size, the threads
+     * deleted per call, and whether deletes cut by earlier releases are looked for too
+     * ({@link CheckpointStore#unfinishedDeletes(String, Map, int, boolean)}). {@code MISCONFIGURED} when the key is
+     * shorter than {@value #MIN_KEY_BYTES} bytes or a bound is out of range, before anything is read.
+     */
+    record Settings(byte[] reportKey, int pageSize, int maxThreads, boolean legacyTombstoneScan) {
+
+        Settings {
+            if (reportKey == null || reportKey.length < MIN_KEY_BYTES) {
+                throw new ThreadlineException(ErrorCode.MISCONFIGURED, "erase signs its report with threadline.erase.report-key, which"
+                        + " must be at least " + MIN_KEY_BYTES + " bytes in base64 (openssl rand -base64 32)",
+                        Map.of("key", "threadline.erase.report-key"));
+            }
+            if (pageSize < 1 || pageSize > ThreadQuery.MAX_LIMIT || maxThreads < 1) {
+                throw new ThreadlineException(ErrorCode.MISCONFIGURED, "threadline.erase.page-size must be 1-" + ThreadQuery.MAX_LIMIT
+                        + " and threadline.erase.max-threads-per-call at least 1", Map.of("key", "threadline.erase.page-size"));
+            }
+            reportKey = reportKey.clone();
+        }
+
+        /** Without the scan for deletes cut by earlier releases. */
+        Settings(byte[] reportKey, int pageSize, int maxThreads) {
+            this(reportKey, pageSize, maxThreads, false);
+        }
+    }
+
     private final CheckpointStore store;
     private final MemoryStore memory;
     private final java.util.function.BiFunction<String, ThreadSummary, Map<String, Long>> deleter;
     private final Clock clock;
-    private final byte[] reportKey;
-    private final int pageSize;
-    private final int maxThreads;
-    private final boolean legacyTombstoneScan;
+    private final Settings settings;
 
     /**
-     * @param store     the store whose listing finds the subject's threads
-     * @param memory    the memory store, or {@code null} when the deployment has none
-     * @param deleter   deletes one listed thread whole (the memories its steps wrote included), answering what it
-     *                  removed by kind: the runtime of the thread's agent, so its caches forget the thread too
-     *                  ({@link #storeDeleter} where no runtime serves it)
-     * @param reportKey the HMAC key of reports; {@code MISCONFIGURED} when shorter than {@value #MIN_KEY_BYTES} bytes
+     * @param store    the store whose listing finds the subject's threads
+     * @param memory   the memory store, or {@code null} when the deployment has none
+     * @param deleter  deletes one listed thread whole (the memories its steps wrote included), answering what it
+     *                 removed by kind: the runtime of the thread's agent, so its caches forget the thread too
+     *                 ({@link #storeDeleter} where no runtime serves it)
      */
     SubjectErasure(CheckpointStore store, MemoryStore memory, java.util.function.BiFunction<String, ThreadSummary, Map<String, Long>> deleter,
-                   Clock clock, byte[] reportKey, int pageSize, int maxThreads) {
-        this(store, memory, deleter, clock, reportKey, pageSize, maxThreads, false);
-    }
-
-    /** @param legacyTombstoneScan {@code threadline.erase.legacy-tombstone-scan}: also find deletes cut by earlier releases ({@link CheckpointStore#unfinishedDeletes(String, Map, int, boolean)}) */
-    SubjectErasure(CheckpointStore store, MemoryStore memory, java.util.function.BiFunction<String, ThreadSummary, Map<String, Long>> deleter,
-                   Clock clock, byte[] reportKey, int pageSize, int maxThreads, boolean legacyTombstoneScan) {
-        if (reportKey == null || reportKey.length < MIN_KEY_BYTES) {
-            throw new ThreadlineException(ErrorCode.MISCONFIGURED, "erase signs its report with threadline.erase.report-key, which"
-                    + " must be at least " + MIN_KEY_BYTES + " bytes in base64 (openssl rand -base64 32)",
-                    Map.of("key", "threadline.erase.report-key"));
-        }
-        if (pageSize < 1 || pageSize > ThreadQuery.MAX_LIMIT || maxThreads < 1) {
-            throw new ThreadlineException(ErrorCode.MISCONFIGURED, "threadline.erase.page-size must be 1-" + ThreadQuery.MAX_LIMIT
-                    + " and threadline.erase.max-threads-per-call at least 1", Map.of("key", "threadline.erase.page-size"));
-        }
+                   Clock clock, Settings settings) {
         this.store = store;
         this.memory = memory;
         this.deleter = deleter;
         this.clock = clock;
-        this.reportKey = reportKey.clone();
-        this.pageSize = pageSize;
-        this.maxThreads = maxThreads;
-        this.legacyTombstoneScan = legacyTombstoneScan;
+        this.settings = settings;
     }
 
     /** Deletes a thread of {@code tenant} in the store and its memories: for threads no served agent's runtime holds. */
@@ -148,15 +153,15 @@ final class SubjectErasure {
     /** Deletes the subject's threads page by page; whether none is left (false: the call's budget ran out first). */
     private boolean deleteThreads(String tenant, Map.Entry<String, String> tag, Map<String, Long> removed, List<String> threadIds) {
         // First the threads an earlier call's delete closed and did not finish: the listing no longer shows them.
-        for (ThreadSummary closed : store.unfinishedDeletes(tenant, Map.of(tag.getKey(), tag.getValue()), maxThreads, legacyTombstoneScan)) {
+        for (ThreadSummary closed : store.unfinishedDeletes(tenant, Map.of(tag.getKey(), tag.getValue()), settings.maxThreads(), settings.legacyTombstoneScan())) {
             deleter.apply(tenant, closed).forEach((kind, n) -> removed.merge(kind, n, Long::sum));
             threadIds.add(closed.threadId());
         }
-        ThreadQuery query = ThreadQuery.tagged(tag.getKey(), tag.getValue(), pageSize);
+        ThreadQuery query = ThreadQuery.tagged(tag.getKey(), tag.getValue(), settings.pageSize());
         while (true) {
             ThreadPage page = store.threads(tenant, query);
             for (ThreadSummary listed : page.threads()) {
-                if (threadIds.size() == maxThreads) {
+                if (threadIds.size() == settings.maxThreads()) {
                     return false;
                 }
                 deleter.apply(tenant, listed).forEach((kind, n) -> removed.merge(kind, n, Long::sum));
@@ -186,7 +191,7 @@ final class SubjectErasure {
     private String hmac(String text) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(reportKey, "HmacSHA256"));
+            mac.init(new SecretKeySpec(settings.reportKey(), "HmacSHA256"));
             return HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);

@@ -236,6 +236,15 @@ public record Checkpoint(
         }
     }
 
+    /**
+     * This checkpoint with {@code metadata} in place of its own, everything else as it is: for facts known only once the
+     * checkpoint is made (the version facts of its next nodes), before it is committed.
+     */
+    public Checkpoint withMetadata(Map<String, String> metadata) {
+        return new Checkpoint(id, thread, step, parent, nodes, decisions, next, status, schemaVersion, change, createdAt,
+                idempotencyKey, metadata, outbox, input, effects, error, interrupt);
+    }
+
     public boolean hasOutbox() {
         return outbox != null;
     }

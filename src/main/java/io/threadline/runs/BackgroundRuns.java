@@ -79,11 +79,11 @@ public final class BackgroundRuns {
     public BackgroundRuns(RunStore runs, RunQueue queue, CheckpointStore store, Runtimes runtimes, Clock clock, Supplier<String> ids,
                           Settings settings) {
         this.runs = runs;
-        this.worker = new RunWorker(runs, queue, store, runtimes, clock, settings);
-        RunParts parts = new RunParts(runs, queue, store, runtimes, clock, settings, worker);
+        RunParts parts = new RunParts(runs, queue, store, runtimes, clock, settings);
+        this.worker = new RunWorker(parts);
         this.inputs = new RunInputs(parts);
         this.dispatch = new RunDispatch(parts);
-        this.admission = new RunAdmission(parts, ids, inputs, dispatch);
+        this.admission = new RunAdmission(parts, ids, inputs, dispatch, worker);
     }
 
     /** The thread's latest background run, if it ever had one. */

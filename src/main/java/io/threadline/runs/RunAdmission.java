@@ -29,12 +29,15 @@ final class RunAdmission {
     private final Supplier<String> ids;
     private final RunInputs inputs;
     private final RunDispatch dispatch;
+    private final RunWorker worker;
 
-    RunAdmission(RunParts parts, Supplier<String> ids, RunInputs inputs, RunDispatch dispatch) {
+    /** @param worker writes a cancel's note into the thread's history, as the worker does when it ends a cancelled run */
+    RunAdmission(RunParts parts, Supplier<String> ids, RunInputs inputs, RunDispatch dispatch, RunWorker worker) {
         this.parts = parts;
         this.ids = ids;
         this.inputs = inputs;
         this.dispatch = dispatch;
+        this.worker = worker;
     }
 
     /** See {@link BackgroundRuns#start}. */
@@ -148,7 +151,7 @@ final class RunAdmission {
             // Waiting: no step is in flight, and a long wait has no message that would come to stop it; the cancel
             // ends it here. The request is recorded first, so a cancel that dies here is finished by its retry, or by
             // the wake's message: the note, then the record (whoever sees the run CANCELLED finds the note).
-            parts.worker().noteCancel(asked);
+            worker.noteCancel(asked);
             Run ended = asked.ended(RunStatus.CANCELLED, RunWorker.cancelReason(asked), parts.clock().instant());
             if (parts.put(ended)) {
                 return ended;

@@ -12,14 +12,19 @@ import java.util.Map;
 
 /**
  * What the peers behind {@link BackgroundRuns} share: the run records, the queue, the checkpoint store, the agents'
- * runtimes, the clock, the settings, and the worker, whose sweep bound every write of a run record files it by.
+ * runtimes, the clock and the settings; and the one way a run record is written, filed by the sweep's bound.
  */
 record RunParts(RunStore runs, RunQueue queue, CheckpointStore store, BackgroundRuns.Runtimes runtimes, Clock clock,
-                BackgroundRuns.Settings settings, RunWorker worker) {
+                BackgroundRuns.Settings settings) {
 
     /** Replaces the thread's run record at the version read ({@link RunStore#put}); false when another writer moved it first. */
     boolean put(Run run) {
-        return runs.put(run, worker.sweepAfter());
+        return runs.put(run, sweepAfter());
+    }
+
+    /** Waits at or after this go to the wake index (no message can be handed back for that long). */
+    Instant sweepAfter() {
+        return clock.instant().plus(settings.maxDelay());
     }
 
     /** When the sweep sends again the message of a run record written now, if the run has taken no step by then. */

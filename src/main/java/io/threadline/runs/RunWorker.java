@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.Checkpoint;
-import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.RunGuard;
 import io.threadline.checkpoint.Status;
 import io.threadline.checkpoint.ThreadHead;
@@ -15,7 +14,6 @@ import io.threadline.runtime.StepResult;
 import io.threadline.runtime.ThreadRuntime;
 import io.threadline.state.Update;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -33,23 +31,11 @@ final class RunWorker {
     /** Conditional writes lost to concurrent writers before giving up (each loss means another writer progressed). */
     static final int MAX_RACES = 50;
 
-    private final RunStore runs;
-    private final RunQueue queue;
-    private final CheckpointStore store;
-    private final BackgroundRuns.Runtimes runtimes;
-    private final Clock clock;
-    private final BackgroundRuns.Settings settings;
+    private final RunParts parts;
 
-    RunWorker(RunStore runs, RunQueue queue, CheckpointStore store, BackgroundRuns.Runtimes runtimes, Clock clock,
-              BackgroundRuns.Settings settings) {
-        this.runs = runs;
-        this.queue = queue;
-        this.store = store;
-        this.runtimes = runtimes;
-        this.clock = clock;
-        this.settings = settings;
+    RunWorker(RunParts parts) {
+        this.parts = parts;
     }
-
 
     /**
      * Handles one message: runs the step it names, at most once however often it is delivered, records the
@@ -59,7 +45,7 @@ final class RunWorker {
     Advance advance(RunMessage message) {
         ThreadKey thread = message.thread();
         for (int race = 0; race < MAX_RACES; race++) {
-            Run run = runs.get(thread).orElse(null);
+            Run run = parts.runs().get(thread).orElse(null);
             if (run == null || !run.runId().equals(message.runId())) {
                 return Advance.done("stale: not the thread's run");
             }
@@ -69,13 +55,13 @@ final class RunWorker {
             long step = message.step();
             if (step == run.nextStep() - 1) {
                 // This step's progress is recorded, but its delivery died before the next message went out.
-                queue.send(run.nextMessage());
+                parts.queue().send(run.nextMessage());
                 return Advance.done("next message sent again");
             }
             if (step != run.nextStep()) {
                 return Advance.done("stale: step " + step + ", the run is at " + run.nextStep());
             }
-            Instant now = clock.instant();
+            Instant now = parts.clock().instant();
             if (run.wakeAt() != null && now.isBefore(run.wakeAt())) {
                 return Advance.defer(Duration.between(now, run.wakeAt()));
             }
@@ -90,39 +76,39 @@ final class RunWorker {
     /** One attempt at step {@code step} of {@code run}; {@code null}: the run's record moved meanwhile, read it again. */
     private Advance stepOnce(ThreadKey thread, Run run, long step) {
         String key = "run:" + run.runId() + ":" + step;
-        Checkpoint committed = store.findByIdempotencyKey(thread, key).orElse(null);
+        Checkpoint committed = parts.store().findByIdempotencyKey(thread, key).orElse(null);
         Run.Queued next = run.nextQueued();
         if (committed == null && next != null && next.idempotencyKey() != null) {
             // A queued request's step commits under its own key (a retry of the request finds it): this step, if it ran.
-            committed = store.findByIdempotencyKey(thread, next.idempotencyKey()).filter(cp -> cp.step() == step).orElse(null);
+            committed = parts.store().findByIdempotencyKey(thread, next.idempotencyKey()).filter(cp -> cp.step() == step).orElse(null);
         }
         boolean consume;
         if (committed == null) {
             if (run.cancelledBy() != null) {
                 return end(run, RunStatus.CANCELLED, cancelReason(run)) ? Advance.done("cancelled") : null;
             }
-            ThreadHead head = store.head(thread).orElse(null);
+            ThreadHead head = parts.store().head(thread).orElse(null);
             long headStep = head == null ? 0 : head.step();
             if (headStep != step - 1) {
                 if (run.stepsTaken() == 0 && headStep >= step) {
                     // The thread moved between the start and its first message (the run before it committed its last
                     // step in flight): the run begins where the thread now stands.
-                    return runs.put(run.firstStepAt(headStep + 1, clock.instant()), sweepAfter()) ? null : null;
+                    return parts.put(run.firstStepAt(headStep + 1, parts.clock().instant())) ? null : null;
                 }
                 return end(run, RunStatus.STOPPED, "step " + step + " was to follow step " + (step - 1) + ", but another writer moved the thread to step "
                         + headStep) ? Advance.done("stopped: another writer moved the thread") : null;
             }
-            Checkpoint headCheckpoint = head == null ? null : store.get(thread, head.checkpointId()).orElse(null);
+            Checkpoint headCheckpoint = head == null ? null : parts.store().get(thread, head.checkpointId()).orElse(null);
             Status headStatus = headCheckpoint == null ? null : headCheckpoint.status();
             Instant wake = wakeOf(headCheckpoint);
             if (wake != null) {
                 // A timed wait that is over (advance deferred the message until then): the node goes on, the wake
                 // recorded as the resume's value, as a person's resume would be.
-                ThreadRuntime<?> runtime = runtimes.runtime(run.agent());
-                Instant now = clock.instant();
+                ThreadRuntime<?> runtime = parts.runtimes().runtime(run.agent());
+                Instant now = parts.clock().instant();
                 try {
                     committed = runtime.resumeForRun(thread, JSON.createObjectNode().put("wokeAt", now.toString()), key,
-                            runs.guard(run.runId())).checkpoint();
+                            parts.runs().guard(run.runId())).checkpoint();
                 } catch (ThreadlineException e) {
                     if (e.code() == ErrorCode.RUN_GONE) {
                         return runGone();
@@ -138,15 +124,15 @@ final class RunWorker {
             if (!consume && headStatus == Status.DONE && run.stepsTaken() > 0) {
                 return end(run, RunStatus.DONE, doneReason(run, headStep)) ? Advance.done("done") : null;
             }
-            ThreadRuntime<?> runtime = runtimes.runtime(run.agent());
+            ThreadRuntime<?> runtime = parts.runtimes().runtime(run.agent());
             String stepKey = consume && next.idempotencyKey() != null ? next.idempotencyKey() : key;
             try {
                 if (consume && next.resume()) {
                     // A queued resume: the thread waits for a person, and this is the answer sent while the run went on.
-                    committed = runtime.resumeForRun(thread, run.inputs().get(0), stepKey, runs.guard(run.runId())).checkpoint();
+                    committed = runtime.resumeForRun(thread, run.inputs().get(0), stepKey, parts.runs().guard(run.runId())).checkpoint();
                 } else {
-                    Update<?> input = consume ? runtimes.decode(runtime, run.inputs().get(0)) : Update.none();
-                    committed = stepOn(runtime, thread, input, stepKey, runs.guard(run.runId())).checkpoint();
+                    Update<?> input = consume ? parts.runtimes().decode(runtime, run.inputs().get(0)) : Update.none();
+                    committed = stepOn(runtime, thread, input, stepKey, parts.runs().guard(run.runId())).checkpoint();
                 }
             } catch (ThreadlineException e) {
                 if (e.code() == ErrorCode.RUN_GONE) {
@@ -164,7 +150,7 @@ final class RunWorker {
                 throw e;
             }
         } else {
-            Checkpoint parent = committed.parent() == null ? null : store.get(thread, committed.parent()).orElse(null);
+            Checkpoint parent = committed.parent() == null ? null : parts.store().get(thread, committed.parent()).orElse(null);
             consume = consumes(run, parent);
         }
         return progress(thread, run, committed, consume);
@@ -217,7 +203,7 @@ final class RunWorker {
     /** Records that {@code cp} (step {@code run.nextStep()}) committed, and sends the next message if the run goes on. */
     private Advance progress(ThreadKey thread, Run run, Checkpoint cp, boolean consumed) {
         for (int race = 0; race < MAX_RACES; race++) {
-            Instant now = clock.instant();
+            Instant now = parts.clock().instant();
             Instant wake = wakeOf(cp);
             Run next = run.stepped(consumed, wake, now);
             RunStatus end = null;
@@ -245,15 +231,15 @@ final class RunWorker {
                 // The history's note first, then the record: whoever sees the run CANCELLED finds the note.
                 noteCancel(next);
             }
-            if (runs.put(next, sweepAfter())) {
-                if (next.active() && (wake == null || wake.isBefore(sweepAfter()))) {
+            if (parts.put(next)) {
+                if (next.active() && (wake == null || wake.isBefore(parts.sweepAfter()))) {
                     // A short wait's message is handed back to the queue until the wake time; a long one sends none:
                     // the run's record is in the wake index, and the sweep sends it when it is due.
-                    queue.send(next.nextMessage());
+                    parts.queue().send(next.nextMessage());
                 }
                 return Advance.done("step " + cp.step() + " " + cp.status() + (next.active() ? "" : ", run " + next.status()));
             }
-            Run now2 = runs.get(thread).orElse(null);
+            Run now2 = parts.runs().get(thread).orElse(null);
             if (now2 == null || !now2.runId().equals(run.runId()) || now2.status().ended() || now2.nextStep() != run.nextStep()) {
                 return Advance.done("step " + cp.step() + " committed; the run was taken over");
             }
@@ -267,7 +253,7 @@ final class RunWorker {
         if (how == RunStatus.CANCELLED) {
             noteCancel(run); // before the record ends: whoever sees the run CANCELLED finds the note
         }
-        return runs.put(run.ended(how, reason, clock.instant()), sweepAfter());
+        return parts.put(run.ended(how, reason, parts.clock().instant()));
     }
 
     /**
@@ -279,13 +265,13 @@ final class RunWorker {
     boolean deadLettered(RunMessage message, int receives, String error) {
         ThreadKey thread = message.thread();
         for (int race = 0; race < MAX_RACES; race++) {
-            Run run = runs.get(thread).orElse(null);
+            Run run = parts.runs().get(thread).orElse(null);
             if (run == null || !run.runId().equals(message.runId()) || !run.active() || run.nextStep() != message.step()) {
                 return false;
             }
             Run ended = run.ended(RunStatus.DEAD_LETTERED, "step " + message.step() + " failed on each of its " + receives
-                    + " deliveries (the last: " + error + "); its message is in the dead-letter queue", clock.instant());
-            if (runs.put(ended, sweepAfter())) {
+                    + " deliveries (the last: " + error + "); its message is in the dead-letter queue", parts.clock().instant());
+            if (parts.put(ended)) {
                 return true;
             }
         }
@@ -299,9 +285,9 @@ final class RunWorker {
      */
     int sweep(int limit) {
         int woken = 0;
-        for (Run due : runs.due(clock.instant(), limit)) {
+        for (Run due : parts.runs().due(parts.clock().instant(), limit)) {
             if (due.active()) {
-                queue.send(due.nextMessage());
+                parts.queue().send(due.nextMessage());
                 woken++;
             }
         }
@@ -317,12 +303,12 @@ final class RunWorker {
     void noteCancel(Run run) {
         ThreadKey thread = ThreadKey.of(run.tenant(), run.threadId());
         String reason = cancelReason(run);
-        Checkpoint head = store.head(thread).flatMap(h -> store.get(thread, h.checkpointId())).orElse(null);
+        Checkpoint head = parts.store().head(thread).flatMap(h -> parts.store().get(thread, h.checkpointId())).orElse(null);
         if (head != null && reason.equals(head.metadata().get("reason"))) {
             return;
         }
         try {
-            runtimes.runtime(run.agent()).update(thread, Update.none(), reason);
+            parts.runtimes().runtime(run.agent()).update(thread, Update.none(), reason);
         } catch (ThreadlineException e) {
             if (e.code() == ErrorCode.DEPENDENCY_UNAVAILABLE) {
                 throw e;
@@ -335,11 +321,6 @@ final class RunWorker {
     /** The history's note of a cancel, and the ended run's reason: who, and when. */
     static String cancelReason(Run run) {
         return "run " + run.runId() + " cancelled by " + run.cancelledBy() + " at " + run.cancelledAt();
-    }
-
-    /** Waits at or after this go to the wake index (no message can be handed back for that long). */
-    Instant sweepAfter() {
-        return clock.instant().plus(settings.maxDelay());
     }
 
     /**

@@ -55,6 +55,7 @@ class NativeRegistrationsTest {
     private static final Map<String, String> NOT_SERIALISED = Map.ofEntries(
             Map.entry(Caller.class.getName(), "resolved from the request and the entry path, never read or written as JSON"),
             Map.entry(SubjectErasure.class.getName() + "$Report", "the erasure's result in process; EraseOperation.Reply is what is written"),
+            Map.entry(SubjectErasure.class.getName() + "$Settings", "configuration, built from threadline.erase.*"),
             Map.entry(Operations.class.getName() + "$Handler", "an entry of the operation table (request type and action)"),
             Map.entry(MemoryQuery.class.getName(), "built by the step context from a node's recall call"),
             Map.entry(MemoryHit.class.getName(), "handed to nodes as objects; the OpenSearch store parses MemoryDocument, not hits"),

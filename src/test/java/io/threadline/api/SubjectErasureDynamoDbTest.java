@@ -118,7 +118,7 @@ class SubjectErasureDynamoDbTest {
     }
 
     private SubjectErasure erasure(DynamoDbCheckpointStore store) {
-        return new SubjectErasure(store, memory, SubjectErasure.storeDeleter(store, memory), Clock.systemUTC(), KEY, 2, 100);
+        return new SubjectErasure(store, memory, SubjectErasure.storeDeleter(store, memory), Clock.systemUTC(), new SubjectErasure.Settings(KEY, 2, 100));
     }
 
     private static List<String> listed(DynamoDbCheckpointStore store, String tenant, Map<String, String> tags) {
@@ -238,7 +238,7 @@ class SubjectErasureDynamoDbTest {
         assertThat(erasure(store).erase(tenant, Map.of("user", "42")).threadIds()).as("key off: missed").containsExactly("o-2");
 
         SubjectErasure.Report report = new SubjectErasure(store, memory, SubjectErasure.storeDeleter(store, memory), Clock.systemUTC(),
-                KEY, 2, 100, true).erase(tenant, Map.of("user", "42"));
+                new SubjectErasure.Settings(KEY, 2, 100, true)).erase(tenant, Map.of("user", "42"));
         assertThat(report.threadIds()).containsExactly("o-0");
         assertThat(report.removed()).containsEntry("checkpoints", (long) CHECKPOINTS);
         assertThat(store.unfinishedDeletes(tenant, Map.of("user", "42"), 10, true)).isEmpty();

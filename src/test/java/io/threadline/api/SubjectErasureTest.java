@@ -69,7 +69,7 @@ class SubjectErasureTest {
     }
 
     private SubjectErasure erasure(CheckpointStore deleting, int maxThreads) {
-        return new SubjectErasure(store, memory, SubjectErasure.storeDeleter(deleting, memory), CLOCK, KEY, 2, maxThreads);
+        return new SubjectErasure(store, memory, SubjectErasure.storeDeleter(deleting, memory), CLOCK, new SubjectErasure.Settings(KEY, 2, maxThreads));
     }
 
     private void subjectAndOthers() {
@@ -161,7 +161,7 @@ class SubjectErasureTest {
             assertThatThrownBy(() -> erasure(store, 100).erase("acme", bad)).isInstanceOfSatisfying(ThreadlineException.class,
                     e -> assertThat(e.code()).as(bad.toString()).isEqualTo(ErrorCode.INVALID_INPUT));
         }
-        assertThatThrownBy(() -> new SubjectErasure(store, memory, SubjectErasure.storeDeleter(store, memory), CLOCK, new byte[16], 2, 10))
+        assertThatThrownBy(() -> new SubjectErasure(store, memory, SubjectErasure.storeDeleter(store, memory), CLOCK, new SubjectErasure.Settings(new byte[16], 2, 10)))
                 .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MISCONFIGURED));
         assertThat(threads("acme")).isEqualTo(before);
         assertThat(memory.get("acme", "m-42")).isPresent();

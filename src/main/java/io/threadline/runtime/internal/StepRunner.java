@@ -348,7 +348,7 @@ public final class StepRunner<S> {
 
     /** The change against the head's state as a JSON Patch; {@code null} for a thread's first step (stored whole). */
     private byte[] patchOf(Head<S> head, AppliedUpdate<S> applied) {
-        return head == null ? null : parts.codec().writeTree(StateDelta.toPatch(applied.changes(), parts.codec()));
+        return head == null ? null : StateDelta.encode(applied.changes(), parts.codec());
     }
 
     /** The step's input as a JSON Patch against the parent state, or null when the step had none. */

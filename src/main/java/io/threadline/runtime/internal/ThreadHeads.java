@@ -260,7 +260,7 @@ public final class ThreadHeads<S> {
         }
         // The version facts depend on the next nodes, which only the kind knows: added once it is made.
         stamped.putAll(parts.versions().stamp(head == null ? null : head.checkpoint(), checkpoint.next()));
-        checkpoint = withMetadata(checkpoint, stamped);
+        checkpoint = checkpoint.withMetadata(stamped);
         CommitResult result;
         try {
             result = parts.store().commit(terms.applyTo(new Commit(checkpoint, expectedStep, written.snapshotAt())));
@@ -274,12 +274,6 @@ public final class ThreadHeads<S> {
             cache.put(thread, written.head(checkpoint, state, result));
         }
         return new Appended(checkpoint, result);
-    }
-
-    private static Checkpoint withMetadata(Checkpoint c, Map<String, String> metadata) {
-        return new Checkpoint(c.id(), c.thread(), c.step(), c.parent(), c.nodes(), c.decisions(), c.next(), c.status(),
-                c.schemaVersion(), c.change(), c.createdAt(), c.idempotencyKey(), metadata, c.outbox(), c.input(), c.effects(),
-                c.error(), c.interrupt());
     }
 
     /** What {@link #append} made, and what the store answered. */

@@ -85,7 +85,7 @@ public final class TimeTravel<S> {
         parts.versions().require(head.checkpoint());
         AppliedUpdate<S> applied = parts.schema().apply(head.state(), update.changes());
         validator.check(validator.validateChanges(applied));
-        byte[] patch = parts.codec().writeTree(StateDelta.toPatch(applied.changes(), parts.codec()));
+        byte[] patch = StateDelta.encode(applied.changes(), parts.codec());
         return append(thread, head, applied.state(), patch, head.checkpoint(), external("update", reason));
     }
 

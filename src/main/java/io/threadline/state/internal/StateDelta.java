@@ -18,6 +18,11 @@ public final class StateDelta {
     private StateDelta() {
     }
 
+    /** {@link #toPatch} as the bytes a checkpoint stores: the one encoding of a step's or an update's state change. */
+    public static byte[] encode(List<AppliedChange> changes, StateCodec codec) {
+        return codec.writeTree(toPatch(changes, codec));
+    }
+
     public static ArrayNode toPatch(List<AppliedChange> changes, StateCodec codec) {
         JsonPatch.Builder patch = JsonPatch.builder();
         for (AppliedChange change : changes) {
