@@ -24,8 +24,9 @@ import java.util.function.Supplier;
  * <p>The run goes first because a run's steps commit only while its record is there ({@code RunGuard}): a step that
  * commits before the record goes is deleted with the thread, and one after fails with {@code RUN_GONE}, writing
  * nothing — so a worker that read its run before the delete cannot create the thread again after it. Before either,
- * the thread's agent (its head's) is checked, as the thread's own delete checks it, and then the run record's: a thread
- * or a run of another agent than the deleting runtime's is refused ({@code AGENT_MISMATCH}) before anything is touched.
+ * the thread's agent (its head's) is checked, as the thread's own delete checks it, and where the head names no agent,
+ * the run record's: a thread or a run of another agent than the deleting runtime's is refused ({@code AGENT_MISMATCH})
+ * before anything is touched.
  */
 @ApplicationScoped
 public class ThreadDeletes {
@@ -42,8 +43,11 @@ public class ThreadDeletes {
     static Replies.Delete delete(Optional<BackgroundRuns> runs, ThreadRuntime<?> runtime, ThreadKey thread) {
         // The thread's agent is checked first (the head's, by the runtime), then the run goes, then the thread: a
         // delete by the wrong agent answers AGENT_MISMATCH with nothing removed, whatever agent the run record names.
+        // The run record's own agent is read only where the head named none (no head yet: a run whose first step has
+        // not committed): a head naming the runtime's agent already decided, and the read would cost a request.
         Map<String, Long> run = new LinkedHashMap<>();
-        DeleteReport report = runtime.delete(thread, () -> run.putAll(forgetRun(runs, thread, runtime.agent().orElse(null))));
+        DeleteReport report = runtime.delete(thread,
+                owner -> run.putAll(forgetRun(runs, thread, owner != null ? null : runtime.agent().orElse(null))));
         return new Replies.Delete(thread.threadId(), report.existed(), merged(report.byKind(), run), null);
     }
 

@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Runs a graph on stored threads, one step per call: load the latest checkpoint, run the scheduled
@@ -242,20 +243,25 @@ public final class ThreadRuntime<S> {
      * ({@code DEPENDENCY_UNAVAILABLE}) is finished by calling it again.
      */
     public DeleteReport delete(ThreadKey thread) {
-        return delete(thread, () -> { });
+        return delete(thread, owner -> { });
     }
 
     /**
      * {@link #delete(ThreadKey)}, running {@code first} once the thread is known to be this runtime's to delete and
      * before anything of it is removed: what an adapter removes with the thread (a background run) goes only where the
-     * thread's own delete would not answer {@code AGENT_MISMATCH}.
+     * thread's own delete would not answer {@code AGENT_MISMATCH}. {@code first} is given the agent the thread's head
+     * names, which has passed this runtime's check ({@code null}: the thread has no head, or its head names no agent),
+     * so the adapter checks its own records' agent only where the head did not settle it.
      */
-    public DeleteReport delete(ThreadKey thread, Runnable first) {
+    public DeleteReport delete(ThreadKey thread, Consumer<String> first) {
         // A thread of another agent is not this runtime's to delete (AGENT_MISMATCH), as it is not its to read.
         CheckpointStore store = heads.parts().store();
         MemoryStore memory = heads.parts().memory();
-        store.head(thread).flatMap(h -> store.get(thread, h.checkpointId())).ifPresent(cp -> heads.bound(List.of(cp)));
-        first.run();
+        Checkpoint head = store.head(thread).flatMap(h -> store.get(thread, h.checkpointId())).orElse(null);
+        if (head != null) {
+            heads.bound(List.of(head));
+        }
+        first.accept(head == null ? null : head.metadata().get(ThreadHeads.AGENT_KEY));
         ThreadDeletion removed = store.delete(thread);
         heads.forget(thread);
         long memories = memory == null ? 0 : memory.forgetThread(thread.tenant(), thread.threadId()).removed();
