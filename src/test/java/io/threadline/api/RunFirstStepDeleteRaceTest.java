@@ -24,7 +24,6 @@ import io.threadline.runtime.ThreadRuntime;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -130,20 +129,11 @@ class RunFirstStepDeleteRaceTest {
         assertThatThrownBy(() -> runtime.state(thread)).isInstanceOfSatisfying(ThreadlineException.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.THREAD_NOT_FOUND));
         if (dynamo) {
-            assertThat(itemsNaming(thread)).as("the table's items naming the thread").isEmpty();
+            assertThat(TABLE.itemsNaming(thread)).as("the table's items naming the thread").isEmpty();
         }
         // And a second delete finds nothing to remove: the race brought nothing back.
         Replies.Delete again = ThreadDeletes.delete(Optional.of(runs), runtime, thread);
         assertThat(again.existed()).isFalse();
         assertThat(again.removed().values()).allMatch(n -> n == 0L);
-    }
-
-    /** Every item of the table whose keys name the thread (its partition, its run record, a wake entry), scanned. */
-    private static List<Map<String, AttributeValue>> itemsNaming(ThreadKey thread) {
-        String name = thread.tenant() + "#" + thread.threadId();
-        return TABLE.client().scanPaginator(b -> b.tableName(TABLE.name()).consistentRead(true)
-                        .filterExpression("contains(pk, :t) OR contains(sk, :t)")
-                        .expressionAttributeValues(Map.of(":t", AttributeValue.fromS(name))))
-                .items().stream().toList();
     }
 }

@@ -1,12 +1,15 @@
 package io.threadline.checkpoint.dynamodb;
 
+import io.threadline.checkpoint.ThreadKey;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -60,5 +63,17 @@ public final class LocalTable implements BeforeAllCallback, AfterAllCallback {
     /** The table's name. */
     public String name() {
         return Objects.requireNonNull(name, "the table is made before the class's @BeforeAll methods: register it as a static field");
+    }
+
+    /**
+     * Every item of the table whose keys name the thread (its partition, its run record, a wake entry), by a consistent
+     * scan: what a delete must leave none of.
+     */
+    public List<Map<String, AttributeValue>> itemsNaming(ThreadKey thread) {
+        String named = thread.tenant() + "#" + thread.threadId();
+        return client().scanPaginator(b -> b.tableName(name()).consistentRead(true)
+                        .filterExpression("contains(pk, :t) OR contains(sk, :t)")
+                        .expressionAttributeValues(Map.of(":t", AttributeValue.fromS(named))))
+                .items().stream().toList();
     }
 }

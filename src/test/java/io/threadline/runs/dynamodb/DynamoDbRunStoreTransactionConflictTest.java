@@ -123,11 +123,16 @@ class DynamoDbRunStoreTransactionConflictTest {
         return ThreadKey.of("t-" + UUID.randomUUID().toString().substring(0, 8), "conflict-" + UUID.randomUUID());
     }
 
+    /** Starts a run (input {@code target: 3}) on {@code thread}, its first step still to come: its record is there. */
+    private static Run startRun(Deployment d, ThreadKey thread) {
+        return d.runs().start(thread, AGENT, JSON.createObjectNode().put("target", 3), 10, DoubleTexting.REJECT, null, "test").run();
+    }
+
     @Test
     void enqueueMeetingAStepsCommitQueuesTheInputOnce() {
         Deployment d = deployment();
         ThreadKey thread = newThread();
-        Run first = d.runs().start(thread, AGENT, JSON.createObjectNode().put("target", 3), 10, DoubleTexting.REJECT, null, "test").run();
+        Run first = startRun(d, thread);
 
         REFUSED.set(0);
         PUT_CONFLICTS.set(1);
@@ -146,7 +151,7 @@ class DynamoDbRunStoreTransactionConflictTest {
     void cancelMeetingAStepsCommitRecordsTheCancel() {
         Deployment d = deployment();
         ThreadKey thread = newThread();
-        d.runs().start(thread, AGENT, JSON.createObjectNode().put("target", 3), 10, DoubleTexting.REJECT, null, "test");
+        startRun(d, thread);
 
         REFUSED.set(0);
         PUT_CONFLICTS.set(1);
@@ -164,7 +169,7 @@ class DynamoDbRunStoreTransactionConflictTest {
     void theDeletesRemovalOfTheRunMeetingAStepsCommitRemovesItWhole() {
         Deployment d = deployment();
         ThreadKey thread = newThread();
-        d.runs().start(thread, AGENT, JSON.createObjectNode().put("target", 3), 10, DoubleTexting.REJECT, null, "test");
+        startRun(d, thread);
 
         REFUSED.set(0);
         DELETE_CONFLICTS.set(1);
@@ -173,14 +178,14 @@ class DynamoDbRunStoreTransactionConflictTest {
         assertThat(REFUSED.get()).isEqualTo(1);
         assertThat(removed).containsEntry("runs", 1L).containsEntry("queuedInputs", 1L);
         assertThat(d.runStore().get(thread)).isEmpty();
-        assertThat(itemsNaming(thread)).as("no record, no wake entry left").isEmpty();
+        assertThat(TABLE.itemsNaming(thread)).as("no record, no wake entry left").isEmpty();
     }
 
     @Test
     void aDeleteThatKeepsMeetingCommitsAnswersARetryableConflictAndLeavesTheRunWhole() {
         Deployment d = deployment();
         ThreadKey thread = newThread();
-        Run started = d.runs().start(thread, AGENT, JSON.createObjectNode().put("target", 3), 10, DoubleTexting.REJECT, null, "test").run();
+        Run started = startRun(d, thread);
 
         DELETE_CONFLICTS.set(Integer.MAX_VALUE);
         try {
@@ -192,14 +197,6 @@ class DynamoDbRunStoreTransactionConflictTest {
         assertThat(d.runStore().get(thread)).contains(started);
         // Once the commits stop, the delete goes through.
         assertThat(d.runs().forget(thread)).containsEntry("runs", 1L);
-        assertThat(itemsNaming(thread)).isEmpty();
-    }
-
-    private static List<Map<String, AttributeValue>> itemsNaming(ThreadKey thread) {
-        String name = thread.tenant() + "#" + thread.threadId();
-        return TABLE.client().scanPaginator(b -> b.tableName(TABLE.name()).consistentRead(true)
-                        .filterExpression("contains(pk, :t) OR contains(sk, :t)")
-                        .expressionAttributeValues(Map.of(":t", AttributeValue.fromS(name))))
-                .items().stream().toList();
+        assertThat(TABLE.itemsNaming(thread)).isEmpty();
     }
 }
