@@ -250,8 +250,9 @@ public final class ThreadRuntime<S> {
      * {@link #delete(ThreadKey)}, running {@code first} once the thread is known to be this runtime's to delete and
      * before anything of it is removed: what an adapter removes with the thread (a background run) goes only where the
      * thread's own delete would not answer {@code AGENT_MISMATCH}. {@code first} is given the agent the thread's head
-     * names, which has passed this runtime's check ({@code null}: the thread has no head, or its head names no agent),
-     * so the adapter checks its own records' agent only where the head did not settle it.
+     * names, which has passed this runtime's check — equal to this runtime's agent when it has one; a runtime with no
+     * agent accepts any ({@code null}: the thread has no head, or its head names no agent) — so an adapter checks its
+     * own records' agent only where the head did not settle it.
      */
     public DeleteReport delete(ThreadKey thread, Consumer<String> first) {
         // A thread of another agent is not this runtime's to delete (AGENT_MISMATCH), as it is not its to read.

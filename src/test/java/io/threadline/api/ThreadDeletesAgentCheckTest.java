@@ -142,6 +142,32 @@ class ThreadDeletesAgentCheckTest {
     }
 
     /**
+     * A head and a run record that name different agents (a run another agent started on a thread with no head yet, and
+     * the owner's foreground step that superseded it): the head settles whose thread it is. The owner's delete removes
+     * the thread and the stale run with its queued input — before, every delete of such a thread was refused, so no one,
+     * and no erase, could ever remove it — and the run's agent cannot delete the owner's thread.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"dynamodb", "memory"})
+    void theHeadsAgentDecidesWhenTheRunRecordNamesAnother(String backend) {
+        Deployment d = deployment(backend);
+        ThreadKey thread = newThread();
+        d.owner().step(thread, Update.of(Counter.State.NOTES.append("mine")), null);
+        Run run = storedRun(d.runStore(), thread, "other");
+
+        assertThatThrownBy(() -> ThreadDeletes.delete(Optional.of(d.runs()), d.other(), thread)).isInstanceOfSatisfying(ThreadlineException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.AGENT_MISMATCH));
+        assertThat(d.runs().current(thread)).as("the run record, its queued input with it").contains(run);
+        assertThat(d.store().head(thread)).isPresent();
+
+        Replies.Delete deleted = ThreadDeletes.delete(Optional.of(d.runs()), d.owner(), thread);
+        assertThat(deleted.existed()).isTrue();
+        assertThat(deleted.removed()).containsEntry("runs", 1L).containsEntry("queuedInputs", 1L);
+        assertThat(d.runs().current(thread)).isEmpty();
+        assertThat(d.store().head(thread)).isEmpty();
+    }
+
+    /**
      * A head that names the deleting runtime's agent settles whose thread it is: the delete does not read the run record
      * to check its agent as well (one GetItem fewer on DynamoDB), and the run still goes with the thread.
      */

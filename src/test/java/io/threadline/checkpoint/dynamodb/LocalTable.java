@@ -22,6 +22,7 @@ public final class LocalTable implements BeforeAllCallback, AfterAllCallback {
 
     private final String purpose;
     private final List<ExecutionInterceptor> interceptors;
+    private Class<?> owner;
     private DynamoDbClient client;
     private String name;
 
@@ -42,16 +43,32 @@ public final class LocalTable implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) {
+        if (owner != null) {
+            return; // a @Nested class inherits the static field: the enclosing class's table serves it too
+        }
+        owner = context.getRequiredTestClass();
         client = DynamoDbLocal.get().clientBuilder().overrideConfiguration(o -> interceptors.forEach(o::addExecutionInterceptor)).build();
         name = LocalTables.newTable(client, purpose);
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
+        // JUnit calls this even when beforeAll failed, and for each @Nested class: only the class that made the table
+        // drops it, and only what was made is dropped, so a failed start reports its own error rather than an NPE here.
+        if (owner == null || context.getRequiredTestClass() != owner) {
+            return;
+        }
         try {
-            LocalTables.drop(client, name);
+            if (name != null) {
+                LocalTables.drop(client, name);
+            }
         } finally {
-            client.close();
+            if (client != null) {
+                client.close();
+            }
+            owner = null;
+            client = null;
+            name = null;
         }
     }
 
