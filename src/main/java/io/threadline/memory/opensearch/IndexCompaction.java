@@ -10,7 +10,7 @@ import java.util.Map;
  * Merging the memory index's segments down to a few ({@link OpenSearchMemoryStore#compact}): a force merge the node runs in
  * the background. Each segment holds its own HNSW graph, and a k-NN search walks every one of them, so a search's node
  * time grows with the segment count — which writes push up (every write is refreshed, so each leaves a small segment,
- * and the merge policy keeps up to ten per size tier: a 100,000-memory import left 33 to 88 segments). bench/README.md
+ * and the merge policy keeps up to ten per size tier: a 100,000-memory import left 33 to 81 segments). bench/README.md
  * ("Session 32") has what it gives.
  */
 final class IndexCompaction {
