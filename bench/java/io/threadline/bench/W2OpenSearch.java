@@ -61,6 +61,7 @@ public final class W2OpenSearch {
         Path writeCorpus = null;
         Path writeQueries = null;
         boolean breakdown = true;
+        boolean compact = true;
         String indexing = "putAll";
         int compareIndexing = 0;
         // ef_search values to measure, each over the same index in the same sitting (0 = the engine's default, k).
@@ -78,12 +79,13 @@ public final class W2OpenSearch {
                 case "--write-corpus" -> writeCorpus = Path.of(args[++a]);
                 case "--write-queries" -> writeQueries = Path.of(args[++a]);
                 case "--no-breakdown" -> breakdown = false;
+                case "--no-compact" -> compact = false;
                 case "--indexing" -> indexing = args[++a];
                 case "--compare-indexing" -> compareIndexing = Integer.parseInt(args[++a]);
                 case "--ef-search" -> efSearches = Arrays.stream(args[++a].split(",")).map(Integer::parseInt).toList();
                 default -> throw new IllegalArgumentException("unknown argument " + args[a]
                         + "; use --n N --batch B --candidates C --ef-search E1,E2,.. --warmup W --corpus F --queries F --write-corpus F "
-                        + "--write-queries F --indexing putAll|bulk --compare-indexing N");
+                        + "--write-queries F --indexing putAll|bulk --compare-indexing N --no-compact");
             }
         }
         if (!indexing.equals("putAll") && !indexing.equals("bulk")) {
@@ -160,6 +162,19 @@ public final class W2OpenSearch {
         System.out.printf(Locale.ROOT, "indexing (" + indexing + "): %,d memories in %.1f s = %,.0f memories/s; "
                         + "%d segments, %,d MiB on disk%n", n, indexSeconds, perSecond, primaries.segments().count(),
                 primaries.store().sizeInBytes() >> 20);
+
+        // After an import, README ("Keeping searches fast") has the user compact the index: the searches below run on it
+        // as it is then. --no-compact measures the index as the import left it.
+        if (compact) {
+            long c0 = System.nanoTime();
+            OpenSearchMemoryStore.Compaction compaction = store.compact(1);
+            while (!store.compacted(compaction)) {
+                Thread.sleep(500);
+            }
+            System.out.printf(Locale.ROOT, "compact(1): %d segments -> %d in %.1f s (load average now %.2f)%n", compaction.segmentsBefore(),
+                    store.segments(), (System.nanoTime() - c0) / 1e9,
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        }
 
         long t0 = System.nanoTime();
         List<W2Recall.QuerySet> sets = List.of(W2Recall.unfiltered(corpus.vectors, corpus.queries, null),

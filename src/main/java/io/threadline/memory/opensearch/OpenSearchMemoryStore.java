@@ -54,6 +54,7 @@ public final class OpenSearchMemoryStore implements MemoryStore {
     private final TenantSweeps sweeps;
     private final BulkPuts bulk;
     private final KnnSearches searches;
+    private final RawRequests raw;
     private final WriterMarks marks;
     private final Embeddings embeddings;
     private final MemorySettings settings;
@@ -66,7 +67,7 @@ public final class OpenSearchMemoryStore implements MemoryStore {
         this.embeddings = embeddings;
         this.settings = settings;
         this.index = index;
-        RawRequests raw = new RawRequests(client);
+        this.raw = new RawRequests(client);
         this.searches = new KnnSearches(raw, index.index(), index.efSearch());
         this.marks = new WriterMarks(raw, index.index());
         this.writes = new VersionedWrites(client, searches, settings.mergeThreshold(), settings.limits());
@@ -85,6 +86,40 @@ public final class OpenSearchMemoryStore implements MemoryStore {
             MemoryIndex.createIfMissing(client, index);
             return null;
         });
+    }
+
+    /**
+     * What {@link #compact} started.
+     *
+     * @param segmentsBefore the index's segments when it was asked
+     * @param maxSegments    the most segments it is merged down to
+     * @param task           the node's task doing it, or null when the index had {@code maxSegments} or fewer already
+     */
+    public record Compaction(int segmentsBefore, int maxSegments, String task) {}
+
+    /**
+     * Starts merging the index's segments down to {@code maxSegments} (a force merge the node runs in the background;
+     * nothing when it has that few already) and returns at once. Searches and writes go on meanwhile; a search is faster
+     * once it is over ({@link #compacted}), since it walks one HNSW graph per segment. Worth it after an import (a large
+     * {@code putAll}) or on a schedule in a quiet hour: the merge rewrites the index, and the writes after it add small
+     * segments again (README, "Keeping searches fast").
+     */
+    public Compaction compact(int maxSegments) {
+        if (maxSegments < 1) {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "maxSegments must be 1 or more, got " + maxSegments,
+                    Map.of("field", "maxSegments"));
+        }
+        return call("compact the memory index", () -> IndexCompaction.start(client, raw, index.index(), maxSegments));
+    }
+
+    /** Whether {@code compaction} is over; a merge the node gave up is {@code DEPENDENCY_UNAVAILABLE} with its reason. */
+    public boolean compacted(Compaction compaction) {
+        return call("check the memory index's compaction", () -> IndexCompaction.done(client, raw, index.index(), compaction));
+    }
+
+    /** The index's segments now (each holds its own HNSW graph, and a search walks them all). */
+    public int segments() {
+        return call("count the memory index's segments", () -> IndexCompaction.segments(client, index.index()));
     }
 
     private static String docId(String tenant, String id) {

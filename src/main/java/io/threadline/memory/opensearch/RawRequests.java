@@ -111,7 +111,16 @@ final class RawRequests {
      * an answer that is not JSON (a proxy's page) fails as the typed client's would, with the parser's exception inside.
      */
     <T> T post(String path, Map<String, String> parameters, byte[] body, String contentType, Answer<T> answer) throws IOException {
-        try (Response response = generic.execute(Requests.create("POST", path, List.of(), parameters, Body.from(body, contentType)))) {
+        return send("POST", path, parameters, Body.from(body, contentType), answer);
+    }
+
+    /** GETs {@code path} and reads the answer, as {@link #post} does. */
+    <T> T get(String path, Answer<T> answer) throws IOException {
+        return send("GET", path, Map.of(), null, answer);
+    }
+
+    private <T> T send(String method, String path, Map<String, String> parameters, Body body, Answer<T> answer) throws IOException {
+        try (Response response = generic.execute(Requests.create(method, path, List.of(), parameters, body))) {
             InputStream in = response.getBody().map(Body::body).orElse(InputStream.nullInputStream());
             if (response.getStatus() >= 400) {
                 byte[] start = in.readNBytes(1000);

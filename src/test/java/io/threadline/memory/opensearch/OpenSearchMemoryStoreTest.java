@@ -438,4 +438,76 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
                     .as(String.join("/", mark)).isEqualTo(2L);
         }
     }
+
+    /**
+     * compact merges the index's segments down (each write leaves one: every write is refreshed) and changes no
+     * memory; asked again, it has nothing to do.
+     */
+    @Test
+    void compactMergesTheSegmentsAndKeepsEveryMemory() {
+        String tenant = "compact-" + UUID.randomUUID();
+        OpenSearchMemoryStore own = new OpenSearchMemoryStore(client, new Embeddings(new WordEmbeddingModel()), MemorySettings.DEFAULT,
+                new OpenSearchMemorySettings("compact-" + UUID.randomUUID(), "lucene", WordEmbeddingModel.DIMENSION, 4));
+        own.ensureIndex();
+        String[] words = {"alpha", "bravo", "charlie", "delta", "echo"};
+        for (String w : words) {
+            own.put(MemoryWrite.of(tenant, "notes", w + " was said"), T0);
+        }
+        assertThat(own.segments()).isGreaterThan(1);
+
+        OpenSearchMemoryStore.Compaction compaction = own.compact(1);
+        assertThat(compaction.task()).isNotNull();
+        assertThat(compaction.segmentsBefore()).isGreaterThan(1);
+        long until = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (!own.compacted(compaction)) {
+            assertThat(System.nanoTime()).as("merged within a minute").isLessThan(until);
+            Thread.onSpinWait();
+        }
+        assertThat(own.segments()).isEqualTo(1);
+        for (String w : words) {
+            List<io.threadline.memory.MemoryHit> hits = own.search(MemoryQuery.text(tenant, w + " was said", 1), T0);
+            assertThat(hits).extracting(h -> h.memory().content()).containsExactly(w + " was said");
+            assertThat(own.get(tenant, hits.get(0).memory().id()).orElseThrow().embedding()).hasSize(WordEmbeddingModel.DIMENSION);
+        }
+        OpenSearchMemoryStore.Compaction again = own.compact(1);
+        assertThat(again.task()).isNull();
+        assertThat(own.compacted(again)).isTrue();
+    }
+
+    @Test
+    void compactRefusesFewerThanOneSegment() {
+        assertThatThrownBy(() -> store.compact(0)).isInstanceOfSatisfying(ThreadlineException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT);
+            assertThat(e.getMessage()).contains("maxSegments");
+        });
+    }
+
+    /** A merge the node gave up (its task completed with an error) is reported with the node's reason, as retryable. */
+    @Test
+    void aCompactionTheNodeGaveUpIsReported() throws Exception {
+        // A node's task answer for a merge that failed (only the task API is asked).
+        com.sun.net.httpserver.HttpServer node = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        byte[] answer = ("{\"completed\":true,\"task\":{\"node\":\"n\",\"id\":7,\"action\":\"indices:admin/forcemerge\"},"
+                + "\"error\":{\"type\":\"merge_exception\",\"reason\":\"disk full\"}}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        node.createContext("/_tasks/n:7", exchange -> {
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        node.start();
+        try {
+            OpenSearchMemoryStore own = new OpenSearchMemoryStore(OpenSearchClients.create(
+                    URI.create("http://127.0.0.1:" + node.getAddress().getPort()), java.time.Duration.ofSeconds(10)),
+                    new Embeddings(new WordEmbeddingModel()), MemorySettings.DEFAULT, settings);
+            assertThatThrownBy(() -> own.compacted(new OpenSearchMemoryStore.Compaction(5, 1, "n:7")))
+                    .isInstanceOfSatisfying(ThreadlineException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE);
+                        assertThat(e.getMessage()).contains("merge_exception", "disk full");
+                    });
+        } finally {
+            node.stop(0);
+        }
+    }
 }
