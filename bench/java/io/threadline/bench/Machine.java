@@ -31,4 +31,25 @@ final class Machine {
         java.util.Arrays.sort(v);
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
+
+    /**
+     * CPU nanoseconds of every live Java thread of this JVM except the calling one (the SDK's timer threads, telemetry's
+     * exporters, an HTTP client's reaper, ...): read around a measured block, with the calling thread's own CPU, it
+     * gives the block's CPU on all threads, so work moved off the calling thread is not counted as a gain. The JIT
+     * compiler and GC threads are not Java threads and are not in it (the JIT still compiles during a W1 run).
+     */
+    static long otherThreadsCpu() {
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long self = Thread.currentThread().getId();
+        long sum = 0;
+        for (long id : threads.getAllThreadIds()) {
+            if (id != self) {
+                long t = threads.getThreadCpuTime(id);
+                if (t > 0) {
+                    sum += t;
+                }
+            }
+        }
+        return sum;
+    }
 }
