@@ -59,11 +59,6 @@ public final class SdkFloorVariants {
                 .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder()
                         .addExecutionInterceptor(new W1DynamoDb.Counter()).build(), Clock.systemUTC()))
                 .endpointProvider(CachedEndpoints.ofDefaultRules()).build());
-        variants.put("  - the attempt timer (call timer kept)", () -> builder(endpoint, url())
-                .overrideConfiguration(io.threadline.clients.InvocationDeadlineInterceptor.limit(ClientOverrideConfiguration.builder()
-                        .retryStrategy(software.amazon.awssdk.awscore.retry.AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(4).build()),
-                        Duration.ofSeconds(8), Clock.systemUTC()).build())
-                .endpointProvider(CachedEndpoints.ofDefaultRules()).build());
         variants.put("  - both timers", () -> builder(endpoint, url())
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
                         .retryStrategy(software.amazon.awssdk.awscore.retry.AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(4).build())
@@ -80,12 +75,6 @@ public final class SdkFloorVariants {
         if (apache != null) {
             variants.put("  with the Apache HTTP client", () -> builder(endpoint, apache.get())
                     .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().build(), Clock.systemUTC()))
-                    .endpointProvider(CachedEndpoints.ofDefaultRules()).build());
-        }
-        if (apache != null) {
-            variants.put("  with the Apache HTTP client, timers dropping cancelled tasks", () -> builder(endpoint, apache.get())
-                    .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder()
-                            .scheduledExecutorService(removingOnCancel()).build(), Clock.systemUTC()))
                     .endpointProvider(CachedEndpoints.ofDefaultRules()).build());
         }
         variants.put("bare SDK client (url-connection, defaults)", () -> builder(endpoint, url()).build());

@@ -260,6 +260,9 @@ final class W1 {
             }
         }
         lastColdRead = () -> coldReader.state(thread);
+        if (rep == 0) {
+            decodeSplit(codec, rt.state(thread).state());
+        }
         System.out.printf("repetition %d:%n", rep);
         for (Sample s : samples) {
             System.out.printf(Locale.ROOT, "  T=%-5d step %7.1f us  cpu %7.1f us  checkpoints %5d  stored %,11d B  final %,10d B  ratio %5.2f  read %6.2f ms %s%n",
@@ -270,6 +273,53 @@ final class W1 {
     }
 
     /** Node steps per wall second and per process CPU second with {@code workers} threads for 10 s. */
+    /**
+     * The client's part of a cold read, piece by piece, on the final state in this process (no store): inflating the
+     * state's gzip (the snapshot's stored form) and decoding its JSON into the record. Medians of 21 after 10 warm, so
+     * the figures are the JIT's steady state, which a cold read run a few dozen times in the bench does not reach.
+     */
+    private static void decodeSplit(StateCodec codec, W1State state) {
+        byte[] json = codec.encode(state);
+        java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
+            out.write(json);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        byte[] gzipped = gz.toByteArray();
+        double[] inflate = new double[21];
+        double[] decode = new double[21];
+        for (int i = -10; i < inflate.length; i++) {
+            long c0 = THREADS.getCurrentThreadCpuTime();
+            java.util.zip.Inflater inflater = new java.util.zip.Inflater(true);
+            inflater.setInput(gzipped, 10, gzipped.length - 18); // raw deflate between the 10-byte header and the trailer
+            byte[] out = new byte[json.length];
+            try {
+                int n = 0;
+                while (n < out.length) {
+                    n += inflater.inflate(out, n, out.length - n);
+                }
+            } catch (java.util.zip.DataFormatException e) {
+                throw new IllegalStateException(e);
+            } finally {
+                inflater.end();
+            }
+            long c1 = THREADS.getCurrentThreadCpuTime();
+            W1State decoded = codec.decode(out, W1State.class);
+            long c2 = THREADS.getCurrentThreadCpuTime();
+            if (i >= 0) {
+                inflate[i] = (c1 - c0) / 1e6;
+                decode[i] = (c2 - c1) / 1e6;
+            } else if (!decoded.equals(state)) {
+                throw new IllegalStateException("the final state does not decode to itself");
+            }
+        }
+        System.out.printf(Locale.ROOT, "cold read, client pieces on the final state (%,d B JSON, %,d B gzipped), warm: inflate %.2f ms, "
+                + "decode %.2f ms of CPU%n", json.length, gzipped.length, Machine.median(inflate), Machine.median(decode));
+        System.out.printf(Locale.ROOT, "RESULT w1.%s.final_state_inflate_cpu_ms %.3f%nRESULT w1.%s.final_state_decode_cpu_ms %.3f%n",
+                "state", Machine.median(inflate), "state", Machine.median(decode));
+    }
+
     private double[] throughput(CompiledGraph<W1State> graph, Validator validator, StateCodec codec, int workers)
             throws InterruptedException {
         ThreadRuntime<W1State> rt = ThreadRuntime.builder(graph)
