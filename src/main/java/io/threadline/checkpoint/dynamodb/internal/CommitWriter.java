@@ -105,7 +105,7 @@ public final class CommitWriter {
                 actions.add(idempotencyPut(idempotency, now, staleKeyTarget));
             }
             int headIndex = actions.size();
-            actions.add(headUpdate(commit, expiresAt));
+            actions.add(headUpdate(commit, pk, expiresAt));
             for (Map<String, AttributeValue> item : checkpointItems) {
                 actions.add(newItemPut(item));
             }
@@ -222,7 +222,7 @@ public final class CommitWriter {
      * and sets the index attributes, whose values change only when the listing's view of the thread does
      * ({@link ThreadIndex}), so most steps cost the index nothing.
      */
-    private TransactWriteItem headUpdate(Commit commit, Long expiresAt) {
+    private TransactWriteItem headUpdate(Commit commit, String pk, Long expiresAt) {
         Map<String, AttributeValue> values = new HashMap<>(16);
         boolean create = commit.expectedStep() == 0;
         ThreadIndex.HeadShape shape = index.headUpdate(commit.checkpoint(), create, commit.tags(), expiresAt, values);
@@ -232,7 +232,7 @@ public final class CommitWriter {
         }
         return TransactWriteItem.builder().update(Update.builder()
                 .tableName(settings.tableName())
-                .key(ThreadReader.key(Keys.partition(commit.thread()), Keys.HEAD))
+                .key(ThreadReader.key(pk, Keys.HEAD))
                 .updateExpression(shape.update())
                 .conditionExpression(shape.condition())
                 .expressionAttributeNames(shape.names())
