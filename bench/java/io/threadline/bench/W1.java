@@ -260,7 +260,7 @@ final class W1 {
             }
         }
         lastColdRead = () -> coldReader.state(thread);
-        if (rep == 0) {
+        if (rep == 1) {
             decodeSplit(codec, rt.state(thread).state());
         }
         System.out.printf("repetition %d:%n", rep);
