@@ -42,10 +42,12 @@ final class SdkFloor {
         double[] cpu = new double[MEASURED];
         String pk = "floor#1";
         long others0 = 0;
+        Map<String, Long> byName0 = Map.of();
         long self = 0;
         for (int i = 0; i < WARM + MEASURED; i++) {
             if (i == WARM) {
                 others0 = Machine.otherThreadsCpu();
+                byName0 = Machine.otherThreadsCpuByName();
             }
             TransactWriteItemsRequest request = request(table, pk, i, data);
             long c0 = threads.getCurrentThreadCpuTime();
@@ -59,7 +61,8 @@ final class SdkFloor {
         // Every Java thread (the SDK's timer threads, telemetry's exporters): work moved off the calling thread is still
         // counted here. A mean over the calls.
         double all = (self + Machine.otherThreadsCpu() - others0) / 1000.0 / MEASURED;
-        System.out.printf(Locale.ROOT, "SDK floor, all Java threads: mean %.1f us per call%n", all);
+        System.out.printf(Locale.ROOT, "SDK floor, all Java threads: mean %.1f us per call; the other threads, us per call: %s%n", all,
+                Machine.busiest(byName0, Machine.otherThreadsCpuByName(), MEASURED));
         System.out.printf(Locale.ROOT, "RESULT w1.dynamodb.sdk_floor_all_threads_cpu_us %.1f%n", all);
         System.out.printf(Locale.ROOT, "SDK floor: one W1-shaped TransactWriteItems through the steps' client, nothing else: "
                 + "median %.1f us of calling-thread CPU over %d calls (after %d warm ones)%n", Machine.median(cpu), MEASURED, WARM);
