@@ -69,6 +69,14 @@ public final class SdkFloorVariants {
                 .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder()
                         .scheduledExecutorService(removingOnCancel()).build(), Clock.systemUTC()))
                 .endpointProvider(CachedEndpoints.ofDefaultRules()).build());
+        variants.put("  timers on one thread (the SDK's default pool has 5)", () -> builder(endpoint, url())
+                .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder()
+                        .scheduledExecutorService(java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                            Thread t = new Thread(r, "probe-timer");
+                            t.setDaemon(true);
+                            return t;
+                        })).build(), Clock.systemUTC()))
+                .endpointProvider(CachedEndpoints.ofDefaultRules()).build());
         variants.put("  - the endpoint cache (rules evaluated per call)", () -> builder(endpoint, url())
                 .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().build(), Clock.systemUTC())).build());
         Supplier<SdkHttpClient> apache = apache();
@@ -79,6 +87,11 @@ public final class SdkFloorVariants {
         }
         variants.put("bare SDK client (url-connection, defaults)", () -> builder(endpoint, url()).build());
 
+        // -Dsdk.floor.only=a,b keeps the variants whose names contain one of these (a short sitting).
+        String only = System.getProperty("sdk.floor.only");
+        if (only != null) {
+            variants.keySet().removeIf(name -> java.util.Arrays.stream(only.split(",")).noneMatch(name::contains));
+        }
         List<String> names = new ArrayList<>(variants.keySet());
         List<DynamoDbClient> clients = new ArrayList<>();
         for (Supplier<DynamoDbClient> s : variants.values()) {
