@@ -31,4 +31,51 @@ final class Machine {
         java.util.Arrays.sort(v);
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
+
+    /**
+     * CPU nanoseconds of every live Java thread of this JVM except the calling one (the SDK's timer threads, telemetry's
+     * exporters, an HTTP client's reaper, ...): read around a measured block, with the calling thread's own CPU, it
+     * gives the block's CPU on all threads, so work moved off the calling thread is not counted as a gain. The JIT
+     * compiler and GC threads are not Java threads and are not in it (the JIT still compiles during a W1 run).
+     */
+    static long otherThreadsCpu() {
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long self = Thread.currentThread().getId();
+        long sum = 0;
+        for (long id : threads.getAllThreadIds()) {
+            if (id != self) {
+                long t = threads.getThreadCpuTime(id);
+                if (t > 0) {
+                    sum += t;
+                }
+            }
+        }
+        return sum;
+    }
+
+    /** CPU nanoseconds of every live Java thread but the calling one, by thread name (see {@link #otherThreadsCpu}). */
+    static java.util.Map<String, Long> otherThreadsCpuByName() {
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long self = Thread.currentThread().getId();
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && info.getThreadId() != self) {
+                long t = threads.getThreadCpuTime(info.getThreadId());
+                if (t > 0) {
+                    out.merge(info.getThreadName() + "#" + info.getThreadId(), t, Long::sum);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The threads whose CPU grew most between two {@link #otherThreadsCpuByName} readings, µs per {@code per}. */
+    static String busiest(java.util.Map<String, Long> before, java.util.Map<String, Long> after, long per) {
+        return after.entrySet().stream()
+                .map(e -> java.util.Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+                .filter(e -> e.getValue() > 0)
+                .sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()).limit(6)
+                .map(e -> String.format(java.util.Locale.ROOT, "%s %.1f", e.getKey(), e.getValue() / 1000.0 / per))
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
 }

@@ -41,6 +41,17 @@ final class SingleItemRead {
      * table's cold reads and the reference ran minutes apart.
      */
     static void reference(DynamoDbClient client, DynamoDbClient admin, W1.Probe probe, Runnable coldRead) {
+        reference(client, admin, probe, coldRead, null);
+    }
+
+    /**
+     * With {@code queriesOf} (the Query requests a read sends), the alternation has a third read: the cold read's own
+     * Query requests replayed through the same client, nothing of Threadline around them (no gunzip, no decode). The
+     * cold read minus the replay is Threadline's part of a cold read; the replay against the reference is what the
+     * read's shape (item count, attributes) costs DynamoDB Local and the SDK for about half the bytes.
+     */
+    static void reference(DynamoDbClient client, DynamoDbClient admin, W1.Probe probe, Runnable coldRead,
+                          java.util.function.Function<Runnable, java.util.List<QueryRequest>> queriesOf) {
         String table = "w1-reference";
         DynamoDbTables.createIfMissing(admin, table);
         byte[] data = new byte[BYTES];
@@ -68,30 +79,73 @@ final class SingleItemRead {
                     .keyConditionExpression("pk = :pk").expressionAttributeValues(Map.of(":pk", s("ref3"))).build()).count();
             time(shape, probe, read);
         }
-        if (coldRead != null) {
-            alternating(coldRead, read);
+        if (coldRead != null && queriesOf != null) {
+            java.util.List<QueryRequest> queries = queriesOf.apply(coldRead);
+            int[] items = new int[1];
+            java.util.function.IntSupplier replay = () -> {
+                int n = 0;
+                for (QueryRequest q : queries) {
+                    n += client.query(q).count();
+                }
+                items[0] = n;
+                return n;
+            };
+            alternating(coldRead, read, replay);
+            System.out.printf(Locale.ROOT, "the cold read's Query requests: %d, returning %d items%n", queries.size(), items[0]);
+        } else if (coldRead != null) {
+            alternating(coldRead, read, null);
         }
     }
 
-    private static void alternating(Runnable coldRead, java.util.function.IntSupplier reference) {
+    private static void alternating(Runnable coldRead, java.util.function.IntSupplier reference,
+                                    java.util.function.IntSupplier replay) {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         for (int i = 0; i < 5; i++) {
             coldRead.run();
             reference.getAsInt();
+            if (replay != null) {
+                replay.getAsInt();
+            }
         }
         double[] cold = new double[READS];
         double[] ref = new double[READS];
+        double[] raw = new double[READS];
+        double[] coldCpu = new double[READS];
+        double[] refCpu = new double[READS];
+        double[] rawCpu = new double[READS];
         for (int i = 0; i < READS; i++) {
+            long c0 = threads.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             coldRead.run();
             long t1 = System.nanoTime();
+            long c1 = threads.getCurrentThreadCpuTime();
             reference.getAsInt();
+            long t2 = System.nanoTime();
+            long c2 = threads.getCurrentThreadCpuTime();
+            if (replay != null) {
+                replay.getAsInt();
+            }
             cold[i] = (t1 - t0) / 1e6;
-            ref[i] = (System.nanoTime() - t1) / 1e6;
+            ref[i] = (t2 - t1) / 1e6;
+            raw[i] = (System.nanoTime() - t2) / 1e6;
+            coldCpu[i] = (c1 - c0) / 1e6;
+            refCpu[i] = (c2 - c1) / 1e6;
+            rawCpu[i] = (threads.getCurrentThreadCpuTime() - c2) / 1e6;
         }
         System.out.printf(Locale.ROOT, "alternating, %d each: cold read of the latest state at T=max median %.2f ms, reference "
                 + "median %.2f ms%n", READS, Machine.median(cold), Machine.median(ref));
+        System.out.printf(Locale.ROOT, "  calling-thread CPU per read: cold read %.2f ms, reference %.2f ms%n",
+                Machine.median(coldCpu), Machine.median(refCpu));
+        if (replay != null) {
+            System.out.printf(Locale.ROOT, "  the cold read's Query requests replayed alone: median %.2f ms, %.2f ms of CPU%n",
+                    Machine.median(raw), Machine.median(rawCpu));
+            System.out.printf(Locale.ROOT, "RESULT w1.dynamodb.alternating.cold_read_queries_ms %.3f%n", Machine.median(raw));
+            System.out.printf(Locale.ROOT, "RESULT w1.dynamodb.alternating.cold_read_queries_cpu_ms %.3f%n", Machine.median(rawCpu));
+        }
         System.out.printf(Locale.ROOT, "RESULT w1.dynamodb.alternating.cold_read_ms %.3f%n", Machine.median(cold));
         System.out.printf(Locale.ROOT, "RESULT w1.dynamodb.alternating.reference_read_ms %.3f%n", Machine.median(ref));
+        System.out.printf(Locale.ROOT, "RESULT w1.dynamodb.alternating.cold_read_cpu_ms %.3f%n", Machine.median(coldCpu));
+        System.out.printf(Locale.ROOT, "RESULT w1.dynamodb.alternating.reference_read_cpu_ms %.3f%n", Machine.median(refCpu));
     }
 
     private static void time(String shape, W1.Probe probe, java.util.function.IntSupplier read) {

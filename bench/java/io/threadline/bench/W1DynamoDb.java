@@ -56,12 +56,30 @@ public final class W1DynamoDb {
         private final LongAdder readRequests = new LongAdder();
         private final DoubleAdder tableWrites = new DoubleAdder();
         private final DoubleAdder indexWrites = new DoubleAdder();
+        /** While non-null, every Query request sent (as sent, with the counter's change) is added here. */
+        private volatile java.util.List<QueryRequest> recording;
+
+        /** Runs {@code read} and returns the Query requests it sent, to be replayed without the store around them. */
+        java.util.List<QueryRequest> queriesOf(Runnable read) {
+            recording = new java.util.concurrent.CopyOnWriteArrayList<>();
+            try {
+                read.run();
+                return java.util.List.copyOf(recording);
+            } finally {
+                recording = null;
+            }
+        }
 
         @Override
         public SdkRequest modifyRequest(Context.ModifyRequest context, ExecutionAttributes attributes) {
             SdkRequest r = context.request();
             if (r instanceof QueryRequest q) {
-                return q.toBuilder().returnConsumedCapacity(ReturnConsumedCapacity.TOTAL).build();
+                QueryRequest counted = q.toBuilder().returnConsumedCapacity(ReturnConsumedCapacity.TOTAL).build();
+                java.util.List<QueryRequest> queries = recording;
+                if (queries != null) {
+                    queries.add(counted);
+                }
+                return counted;
             }
             if (r instanceof GetItemRequest g) {
                 return g.toBuilder().returnConsumedCapacity(ReturnConsumedCapacity.TOTAL).build();
@@ -233,7 +251,7 @@ public final class W1DynamoDb {
         }, turns, counter, options);
         w1.run("DynamoDB Local 2.6.1 (separate process, in memory, loopback HTTP), telemetry " + (telemetry
                         ? "on (call limits, ThreadlineTelemetry" + (sdkSpans ? ", the SDK's OpenTelemetry interceptor" : "") + "; exporters discard)" : "off (bare client)"));
-        SingleItemRead.reference(client, admin, counter, w1.lastColdRead());
+        SingleItemRead.reference(client, admin, counter, w1.lastColdRead(), counter::queriesOf);
         SdkFloor.measure(client, admin);
         server.stop();
         if (otel != null) {

@@ -105,7 +105,7 @@ public final class CommitWriter {
                 actions.add(idempotencyPut(idempotency, now, staleKeyTarget));
             }
             int headIndex = actions.size();
-            actions.add(headUpdate(commit, expiresAt));
+            actions.add(headUpdate(commit, pk, expiresAt));
             for (Map<String, AttributeValue> item : checkpointItems) {
                 actions.add(newItemPut(item));
             }
@@ -222,26 +222,20 @@ public final class CommitWriter {
      * and sets the index attributes, whose values change only when the listing's view of the thread does
      * ({@link ThreadIndex}), so most steps cost the index nothing.
      */
-    private TransactWriteItem headUpdate(Commit commit, Long expiresAt) {
-        Map<String, String> names = new HashMap<>();
-        Map<String, AttributeValue> values = new HashMap<>();
-        String update = index.headUpdate(commit.checkpoint(), commit.expectedStep() == 0 ? commit.tags() : null, expiresAt, names, values);
-        String condition;
-        names.put("#pk", Keys.PK);
-        if (commit.expectedStep() == 0) {
-            condition = "attribute_not_exists(#pk)";
-        } else {
-            condition = "#step = :expected AND #cid = :parent";
+    private TransactWriteItem headUpdate(Commit commit, String pk, Long expiresAt) {
+        Map<String, AttributeValue> values = new HashMap<>(16);
+        boolean create = commit.expectedStep() == 0;
+        ThreadIndex.HeadShape shape = index.headUpdate(commit.checkpoint(), create, commit.tags(), expiresAt, values);
+        if (!create) {
             values.put(":expected", CheckpointItems.n(commit.expectedStep()));
             values.put(":parent", CheckpointItems.s(commit.checkpoint().parent().value()));
-            names.remove("#pk");
         }
         return TransactWriteItem.builder().update(Update.builder()
                 .tableName(settings.tableName())
-                .key(ThreadReader.key(Keys.partition(commit.thread()), Keys.HEAD))
-                .updateExpression(update)
-                .conditionExpression(condition)
-                .expressionAttributeNames(names)
+                .key(ThreadReader.key(pk, Keys.HEAD))
+                .updateExpression(shape.update())
+                .conditionExpression(shape.condition())
+                .expressionAttributeNames(shape.names())
                 .expressionAttributeValues(values)
                 .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                 .build()).build();
