@@ -34,21 +34,51 @@ final class Machine {
 
     /**
      * CPU nanoseconds of every live Java thread of this JVM except the calling one (the SDK's timer threads, telemetry's
-     * exporters, an HTTP client's reaper, ...): read around a measured block, with the calling thread's own CPU, it
-     * gives the block's CPU on all threads, so work moved off the calling thread is not counted as a gain. The JIT
-     * compiler and GC threads are not Java threads and are not in it (the JIT still compiles during a W1 run).
+     * exporters, an HTTP client's reaper, ...), by thread id: read around a measured block, with the calling thread's own
+     * CPU, it gives the block's CPU on all threads ({@link #cpuBetween}), so work moved off the calling thread is not
+     * counted as a gain. The JIT compiler and GC threads are not Java threads and are not in it (the JIT still compiles
+     * during a W1 run).
      */
-    static long otherThreadsCpu() {
+    static java.util.Map<Long, Long> otherThreadsCpu() {
         java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long self = Thread.currentThread().getId();
-        long sum = 0;
+        java.util.Map<Long, Long> out = new java.util.HashMap<>();
         for (long id : threads.getAllThreadIds()) {
             if (id != self) {
-                long t = threads.getThreadCpuTime(id);
-                if (t > 0) {
-                    sum += t;
-                }
+                put(out, id, threads.getThreadCpuTime(id));
             }
+        }
+        return out;
+    }
+
+    /** {@link #otherThreadsCpu()} of the threads whose name passes {@code named}. */
+    static java.util.Map<Long, Long> otherThreadsCpu(java.util.function.Predicate<String> named) {
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long self = Thread.currentThread().getId();
+        java.util.Map<Long, Long> out = new java.util.HashMap<>();
+        for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && info.getThreadId() != self && named.test(info.getThreadName())) {
+                put(out, info.getThreadId(), threads.getThreadCpuTime(info.getThreadId()));
+            }
+        }
+        return out;
+    }
+
+    private static void put(java.util.Map<Long, Long> out, long id, long cpu) {
+        if (cpu >= 0) { // -1: the thread ended since its id was listed
+            out.put(id, cpu);
+        }
+    }
+
+    /**
+     * CPU nanoseconds the threads of {@code after} spent since {@code before}, summed per thread id: a thread started in
+     * between counts from 0; a thread that ended in between is left out (its CPU in the window is lost, a few µs for an
+     * idle pool thread, but its whole lifetime's CPU is not subtracted from the others', as a difference of sums would).
+     */
+    static long cpuBetween(java.util.Map<Long, Long> before, java.util.Map<Long, Long> after) {
+        long sum = 0;
+        for (java.util.Map.Entry<Long, Long> e : after.entrySet()) {
+            sum += Math.max(0, e.getValue() - before.getOrDefault(e.getKey(), 0L));
         }
         return sum;
     }
