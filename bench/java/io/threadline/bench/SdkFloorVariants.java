@@ -19,23 +19,45 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 
 /**
  * {@code bench/run sdk-floor dynamodb [calls per round] [rounds]}: what the SDK's public configuration changes in the
  * client CPU of one W1-shaped {@code TransactWriteItems} (the {@link SdkFloor} request), client by client, in
- * interleaved rounds against one DynamoDB Local so every variant sees the same moments of a shared machine. Two CPU
- * figures per call: the calling thread's, and the whole client process's (every thread: the SDK's timer threads, GC,
- * JIT; this JVM runs nothing else), so work moved to another thread is not counted as a gain.
+ * interleaved rounds against one DynamoDB Local so every variant sees the same moments of a shared machine. The
+ * requests of a block are built before its clock starts: the figures are the SDK's work per call. CPU figures per call:
+ * <ul>
+ * <li>the calling thread's;</li>
+ * <li>the variant's own timer pool: every client gets its own {@code ScheduledExecutorService} under its own thread
+ * name ({@code floor-v<n>-timer}; the SDK's default shape, 5 threads, unless the variant is about the executor). A
+ * cancelled timer task still wakes its pool at its deadline (2 s attempt, 8 s call), after the block has ended, so pool
+ * CPU is charged by thread name to the variant that scheduled it, over all rounds (read after a wait longer than the
+ * call timeout), not to whichever block runs when it fires;</li>
+ * <li>the other Java threads during the block (HTTP clients' reapers, the JDK's keep-alive timer: shared, so per
+ * block);</li>
+ * <li>all Java threads: the sum of the three, so work moved to another thread is not counted as a gain;</li>
+ * <li>the whole process (with JIT and GC; it still holds the other variants' late timer wake-ups).</li>
+ * </ul>
  */
 public final class SdkFloorVariants {
 
+    /** Thread names of the variants' timer pools: {@code floor-v<n>-timer-...}. */
+    private static final String POOL = "floor-v";
+
+    /** Longer than the call timeout (8 s): every timer a block scheduled has fired (or been removed) after it. */
+    private static final long TIMERS_SETTLE_MILLIS = 10_000;
+
     private SdkFloorVariants() {
+    }
+
+    /** A client under test: {@code key} names its RESULT lines, {@code name} its table row. */
+    private record Variant(String key, String name, java.util.function.Function<ScheduledExecutorService, DynamoDbClient> client,
+                           java.util.function.Function<String, ScheduledExecutorService> pool) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -51,111 +73,144 @@ public final class SdkFloorVariants {
 
         // The store's client as DynamoDbStoreProducer builds it (the application's limits), and variants of it.
         DynamoDbCallLimits limits = new DynamoDbCallLimits(4, Duration.ofSeconds(2), Duration.ofSeconds(8));
-        Map<String, Supplier<DynamoDbClient>> variants = new LinkedHashMap<>();
-        variants.put("store client (url-connection, limits, cached endpoints)", () -> builder(endpoint, url())
-                .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().build(), Clock.systemUTC()))
-                .endpointProvider(CachedEndpoints.ofDefaultRules()).build());
-        variants.put("  + the bench's counting interceptor (W1's client)", () -> builder(endpoint, url())
-                .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder()
+        java.util.function.Function<String, ScheduledExecutorService> sdkDefault = SdkFloorVariants::sdkDefaultPool;
+        List<Variant> variants = new ArrayList<>();
+        variants.add(new Variant("store", "store client (url-connection, limits, cached endpoints)", pool -> builder(endpoint, url())
+                .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().scheduledExecutorService(pool).build(),
+                        Clock.systemUTC()))
+                .endpointProvider(CachedEndpoints.ofDefaultRules()).build(), sdkDefault));
+        variants.add(new Variant("counting", "  + the bench's counting interceptor (W1's client)", pool -> builder(endpoint, url())
+                .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().scheduledExecutorService(pool)
                         .addExecutionInterceptor(new W1DynamoDb.Counter()).build(), Clock.systemUTC()))
-                .endpointProvider(CachedEndpoints.ofDefaultRules()).build());
-        variants.put("  - both timers", () -> builder(endpoint, url())
-                .overrideConfiguration(ClientOverrideConfiguration.builder()
+                .endpointProvider(CachedEndpoints.ofDefaultRules()).build(), sdkDefault));
+        variants.add(new Variant("no_timers", "  - both timers", pool -> builder(endpoint, url())
+                .overrideConfiguration(ClientOverrideConfiguration.builder().scheduledExecutorService(pool)
                         .retryStrategy(software.amazon.awssdk.awscore.retry.AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(4).build())
                         .addExecutionInterceptor(new io.threadline.clients.InvocationDeadlineInterceptor(Duration.ofSeconds(8), Clock.systemUTC()))
                         .build())
-                .endpointProvider(CachedEndpoints.ofDefaultRules()).build());
-        variants.put("  timers on an executor that drops cancelled tasks", () -> builder(endpoint, url())
-                .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder()
-                        .scheduledExecutorService(removingOnCancel()).build(), Clock.systemUTC()))
-                .endpointProvider(CachedEndpoints.ofDefaultRules()).build());
-        variants.put("  timers on one thread (the SDK's default pool has 5)", () -> builder(endpoint, url())
-                .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder()
-                        .scheduledExecutorService(java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                            Thread t = new Thread(r, "probe-timer");
-                            t.setDaemon(true);
-                            return t;
-                        })).build(), Clock.systemUTC()))
-                .endpointProvider(CachedEndpoints.ofDefaultRules()).build());
-        variants.put("  - the endpoint cache (rules evaluated per call)", () -> builder(endpoint, url())
-                .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().build(), Clock.systemUTC())).build());
+                .endpointProvider(CachedEndpoints.ofDefaultRules()).build(), sdkDefault));
+        variants.add(new Variant("remove_on_cancel", "  timers on an executor that drops cancelled tasks", pool -> builder(endpoint, url())
+                .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().scheduledExecutorService(pool).build(),
+                        Clock.systemUTC()))
+                .endpointProvider(CachedEndpoints.ofDefaultRules()).build(), SdkFloorVariants::removingOnCancel));
+        variants.add(new Variant("one_timer_thread", "  timers on one thread (the SDK's default pool has 5)", pool -> builder(endpoint, url())
+                .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().scheduledExecutorService(pool).build(),
+                        Clock.systemUTC()))
+                .endpointProvider(CachedEndpoints.ofDefaultRules()).build(),
+                name -> java.util.concurrent.Executors.newSingleThreadScheduledExecutor(threads(name))));
+        variants.add(new Variant("no_endpoint_cache", "  - the endpoint cache (rules evaluated per call)", pool -> builder(endpoint, url())
+                .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().scheduledExecutorService(pool).build(),
+                        Clock.systemUTC())).build(), sdkDefault));
         Supplier<SdkHttpClient> apache = apache();
         if (apache != null) {
-            variants.put("  with the Apache HTTP client", () -> builder(endpoint, apache.get())
-                    .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().build(), Clock.systemUTC()))
-                    .endpointProvider(CachedEndpoints.ofDefaultRules()).build());
+            variants.add(new Variant("apache", "  with the Apache HTTP client", pool -> builder(endpoint, apache.get())
+                    .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().scheduledExecutorService(pool).build(),
+                            Clock.systemUTC()))
+                    .endpointProvider(CachedEndpoints.ofDefaultRules()).build(), sdkDefault));
         }
-        variants.put("bare SDK client (url-connection, defaults)", () -> builder(endpoint, url()).build());
+        // Defaults but the timer pool (the default's shape under its own name; with no timeouts nothing is scheduled).
+        variants.add(new Variant("bare", "bare SDK client (url-connection, defaults)", pool -> builder(endpoint, url())
+                .overrideConfiguration(ClientOverrideConfiguration.builder().scheduledExecutorService(pool).build()).build(), sdkDefault));
 
-        // -Dsdk.floor.only=a,b keeps the variants whose names contain one of these (a short sitting).
+        // -Dsdk.floor.only=a,b keeps the variants whose names contain one of these (a short sitting), and always the store
+        // client, which the others are read against.
         String only = System.getProperty("sdk.floor.only");
         if (only != null) {
-            variants.keySet().removeIf(name -> java.util.Arrays.stream(only.split(",")).noneMatch(name::contains));
+            variants.removeIf(v -> !v.key().equals("store") && java.util.Arrays.stream(only.split(",")).noneMatch(v.name()::contains));
         }
-        List<String> names = new ArrayList<>(variants.keySet());
         List<DynamoDbClient> clients = new ArrayList<>();
-        for (Supplier<DynamoDbClient> s : variants.values()) {
-            clients.add(s.get());
+        List<ScheduledExecutorService> pools = new ArrayList<>();
+        for (int v = 0; v < variants.size(); v++) {
+            ScheduledExecutorService pool = variants.get(v).pool().apply(POOL + v + "-timer");
+            pools.add(pool);
+            clients.add(variants.get(v).client().apply(pool));
         }
         byte[] data = new byte[600];
         new Random(5).nextBytes(data);
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         int[] step = new int[clients.size()];
-        // Warm every client (JIT, connections) before the first measured round.
+        // Warm every client (JIT, connections) before the first measured round, and let the warm-up's timers fire.
         for (int v = 0; v < clients.size(); v++) {
-            for (int i = 0; i < 2000; i++) {
-                call(clients.get(v), table, v, step, data);
+            for (TransactWriteItemsRequest request : requests(table, v, step, data, 2000)) {
+                clients.get(v).transactWriteItems(request);
             }
         }
+        Thread.sleep(TIMERS_SETTLE_MILLIS);
+        java.util.function.Predicate<String> inPool = name -> name.startsWith(POOL);
+        Map<String, Long> pools0 = Machine.otherThreadsCpuByName();
         double[][] thread = new double[clients.size()][rounds];
+        double[][] others = new double[clients.size()][rounds];
         double[][] process = new double[clients.size()][rounds];
-        double[][] all = new double[clients.size()][rounds];
         double[][] wall = new double[clients.size()][rounds];
         for (int r = 0; r < rounds; r++) {
             for (int v = 0; v < clients.size(); v++) {
+                List<TransactWriteItemsRequest> block = requests(table, v, step, data, calls);
                 System.gc(); // each block starts from an empty young generation, so a GC a block causes is its own
+                Map<Long, Long> o0 = Machine.otherThreadsCpu(inPool.negate());
                 long t0 = threads.getCurrentThreadCpuTime();
                 long p0 = os.getProcessCpuTime();
-                long o0 = Machine.otherThreadsCpu();
                 long w0 = System.nanoTime();
-                for (int i = 0; i < calls; i++) {
-                    call(clients.get(v), table, v, step, data);
+                for (TransactWriteItemsRequest request : block) {
+                    clients.get(v).transactWriteItems(request);
                 }
                 wall[v][r] = (System.nanoTime() - w0) / 1000.0 / calls;
                 process[v][r] = (os.getProcessCpuTime() - p0) / 1000.0 / calls;
-                long self = threads.getCurrentThreadCpuTime() - t0;
-                thread[v][r] = self / 1000.0 / calls;
-                all[v][r] = (self + Machine.otherThreadsCpu() - o0) / 1000.0 / calls;
+                thread[v][r] = (threads.getCurrentThreadCpuTime() - t0) / 1000.0 / calls;
+                others[v][r] = Machine.cpuBetween(o0, Machine.otherThreadsCpu(inPool.negate())) / 1000.0 / calls;
             }
         }
-        System.out.printf(Locale.ROOT, "%d rounds of %d calls per variant, interleaved; median of the rounds' means (µs per call)%n", rounds, calls);
-        System.out.println("| client | calling thread CPU | all Java threads CPU | process CPU (with JIT, GC) | wall |");
-        System.out.println("|---|---|---|---|---|");
+        Thread.sleep(TIMERS_SETTLE_MILLIS);
+        Map<String, Long> pools1 = Machine.otherThreadsCpuByName();
+        System.out.printf(Locale.ROOT, "%d rounds of %d calls per variant, interleaved; µs per call: median of the rounds' means, "
+                + "but the timer pool's: its mean over all rounds (its cancelled timers fire after the block)%n", rounds, calls);
+        System.out.println("| client | calling thread CPU | its timer pool CPU | other Java threads CPU | all Java threads CPU "
+                + "| process CPU (with JIT, GC, late timers) | wall |");
+        System.out.println("|---|---|---|---|---|---|---|");
         for (int v = 0; v < clients.size(); v++) {
-            System.out.printf(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f |%n", names.get(v).trim(), Machine.median(thread[v]),
-                    Machine.median(all[v]), Machine.median(process[v]), Machine.median(wall[v]));
-            System.out.printf(Locale.ROOT, "RESULT sdk_floor.%d.thread_cpu_us %.1f%nRESULT sdk_floor.%d.process_cpu_us %.1f%n",
-                    v, Machine.median(thread[v]), v, Machine.median(process[v]));
+            String prefix = POOL + v + "-timer";
+            double pool = pools1.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
+                    .mapToLong(e -> e.getValue() - pools0.getOrDefault(e.getKey(), 0L)).sum() / 1000.0 / calls / rounds;
+            double all = Machine.median(thread[v]) + pool + Machine.median(others[v]);
+            String key = variants.get(v).key();
+            System.out.printf(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |%n", variants.get(v).name().trim(),
+                    Machine.median(thread[v]), pool, Machine.median(others[v]), all, Machine.median(process[v]), Machine.median(wall[v]));
+            System.out.printf(Locale.ROOT, "RESULT sdk_floor.%s.thread_cpu_us %.1f%nRESULT sdk_floor.%s.timer_pool_cpu_us %.1f%n"
+                            + "RESULT sdk_floor.%s.other_threads_cpu_us %.1f%nRESULT sdk_floor.%s.all_threads_cpu_us %.1f%n"
+                            + "RESULT sdk_floor.%s.process_cpu_us %.1f%nRESULT sdk_floor.%s.wall_us %.1f%n",
+                    key, Machine.median(thread[v]), key, pool, key, Machine.median(others[v]), key, all, key, Machine.median(process[v]),
+                    key, Machine.median(wall[v]));
         }
         for (DynamoDbClient c : clients) {
             c.close();
+        }
+        for (ScheduledExecutorService p : pools) {
+            p.shutdownNow(); // the SDK leaves an executor it was given running
         }
         admin.close();
         server.stop();
     }
 
-    private static void call(DynamoDbClient client, String table, int variant, int[] step, byte[] data) {
-        TransactWriteItemsRequest request = SdkFloor.request(table, "floor#v" + variant, step[variant]++, data);
-        client.transactWriteItems(request);
+    /** The next {@code n} requests of variant {@code variant}'s thread, built before a block's clock starts. */
+    private static List<TransactWriteItemsRequest> requests(String table, int variant, int[] step, byte[] data, int n) {
+        List<TransactWriteItemsRequest> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(SdkFloor.request(table, "floor#v" + variant, step[variant]++, data));
+        }
+        return out;
     }
 
-    private static java.util.concurrent.ScheduledExecutorService removingOnCancel() {
-        java.util.concurrent.ScheduledThreadPoolExecutor executor = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "probe-timers");
-            t.setDaemon(true);
-            return t;
-        });
+    /** The SDK's default timer pool ({@code SdkDefaultClientBuilder}: 5 threads, daemon) under the given name. */
+    private static ScheduledExecutorService sdkDefaultPool(String name) {
+        return java.util.concurrent.Executors.newScheduledThreadPool(5, threads(name));
+    }
+
+    private static java.util.concurrent.ThreadFactory threads(String name) {
+        return new software.amazon.awssdk.utils.ThreadFactoryBuilder().threadNamePrefix(name).daemonThreads(true).build();
+    }
+
+    private static ScheduledExecutorService removingOnCancel(String name) {
+        java.util.concurrent.ScheduledThreadPoolExecutor executor = new java.util.concurrent.ScheduledThreadPoolExecutor(1, threads(name));
         executor.setRemoveOnCancelPolicy(true);
         return executor;
     }
