@@ -1,6 +1,11 @@
 package io.threadline.memory.opensearch;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+import org.opensearch.client.opensearch._types.Level;
 import org.opensearch.client.opensearch.OpenSearchClient;
 
 import java.io.IOException;
@@ -18,13 +23,32 @@ final class IndexCompaction {
     private IndexCompaction() {
     }
 
-    /** The segments of the index's primary shard now. */
+    /**
+     * The most segments any primary shard of the index has now: {@code max_num_segments} is per shard, so this is what a
+     * merge brings down to it (the store's index has one shard; an index made with more is still compared per shard).
+     * An alias is refused: the node's stats name the indices behind it, and a count of 0 would make every merge a
+     * silent no-op.
+     */
     static int segments(OpenSearchClient client, String index) throws IOException {
-        var stats = client.indices().stats(s -> s.index(index)).indices().get(index);
-        return stats == null || stats.primaries().segments() == null ? 0 : stats.primaries().segments().count();
+        var stats = client.indices().stats(s -> s.index(index).level(Level.Shards));
+        var shards = stats.indices().get(index);
+        if (shards == null) {
+            throw new ThreadlineException(ErrorCode.INTERNAL, "OpenSearch's segment stats do not name the memory index " + index
+                    + " (is it an alias, naming " + stats.indices().keySet() + "?); set threadline.memory.opensearch.index"
+                    + " to the index itself to compact it", Map.of("index", index));
+        }
+        int most = 0;
+        for (var copies : shards.shards().values()) {
+            for (var copy : copies) {
+                if (copy.routing() != null && copy.routing().primary() && copy.segments() != null) {
+                    most = Math.max(most, copy.segments().count());
+                }
+            }
+        }
+        return most;
     }
 
-    /** Starts the force merge unless the index has {@code maxSegments} or fewer already; the node's task, or null. */
+    /** Starts the force merge unless no primary shard has more than {@code maxSegments}; the node's task, or null. */
     static OpenSearchMemoryStore.Compaction start(OpenSearchClient client, RawRequests raw, String index, int maxSegments)
             throws IOException {
         int before = segments(client, index);
@@ -56,37 +80,67 @@ final class IndexCompaction {
         return new OpenSearchMemoryStore.Compaction(before, maxSegments, task);
     }
 
-    /** Whether the compaction's task is over; a task that failed is an IOException with the node's reason. */
+    /**
+     * Whether the compaction's task is over. A merge that failed — the task's error, or shards the merge failed on — is
+     * DEPENDENCY_UNAVAILABLE telling to call compact again (asking this again can never succeed). A task the node no
+     * longer knows (HTTP 404: it restarted and lost the result) is over when the index has {@code maxSegments} or fewer
+     * per shard; otherwise it is DEPENDENCY_UNAVAILABLE telling to call compact again.
+     */
     static boolean done(OpenSearchClient client, RawRequests raw, String index, OpenSearchMemoryStore.Compaction compaction)
             throws IOException {
         if (compaction.task() == null) {
             return true;
         }
-        // Read raw: opensearch-java's task answer type requires fields a merge's task does not have.
-        boolean done = raw.get("/_tasks/" + compaction.task(), p -> {
-            boolean completed = false;
-            String error = null;
-            p.nextToken();
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken value = p.nextToken();
-                if (field.equals("completed")) {
-                    completed = value == JsonToken.VALUE_TRUE;
-                } else if (field.equals("error") && value == JsonToken.START_OBJECT) {
-                    error = raw.mapper().readTree(p).toString();
-                } else {
-                    p.skipChildren();
-                }
+        boolean completed;
+        try {
+            // Read raw: opensearch-java's task answer type requires fields a merge's task does not have.
+            completed = raw.get("/_tasks/" + compaction.task(), p -> completed(raw, p, compaction.task()));
+        } catch (RawRequests.StatusException e) {
+            if (e.status() != 404) {
+                throw e;
             }
-            if (error != null) {
-                throw new IOException("the node's merge of the memory index failed: " + error);
+            if (segments(client, index) > compaction.maxSegments()) {
+                throw new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE, "the node no longer knows merge " + compaction.task()
+                        + " (restarted?); call compact again", Map.of("task", compaction.task()), e);
             }
-            return completed;
-        });
-        if (done) {
+            completed = true;
+        }
+        if (completed) {
             // Searches see the merged segment only from the next refresh (an idle shard skips its scheduled ones).
             client.indices().refresh(r -> r.index(index));
         }
-        return done;
+        return completed;
+    }
+
+    /**
+     * Whether a merge task's answer says it is over; one that failed (its error, or its shards' failures) is
+     * DEPENDENCY_UNAVAILABLE, not an IOException: StoreCalls would call it safe to retry, and asking again cannot succeed.
+     */
+    private static boolean completed(RawRequests raw, JsonParser p, String task) throws IOException {
+        boolean completed = false;
+        String failure = null;
+        p.nextToken();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            if (field.equals("completed")) {
+                completed = value == JsonToken.VALUE_TRUE;
+            } else if (field.equals("error") && value == JsonToken.START_OBJECT) {
+                failure = raw.mapper().readTree(p).toString();
+            } else if (field.equals("response") && value == JsonToken.START_OBJECT && failure == null) {
+                // A merge that failed on a shard completes with no error: the failures are in its response's _shards.
+                JsonNode shards = raw.mapper().readValue(p, JsonNode.class).path("_shards");
+                if (shards.path("failed").asInt(0) > 0) {
+                    failure = shards.path("failed").asInt() + " shard(s) failed: " + shards.path("failures");
+                }
+            } else {
+                p.skipChildren();
+            }
+        }
+        if (failure != null) {
+            throw new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE, "the node's merge of the memory index failed: "
+                    + failure + "; call compact again", Map.of("task", task));
+        }
+        return completed;
     }
 }

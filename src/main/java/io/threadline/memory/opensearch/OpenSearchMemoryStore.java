@@ -91,8 +91,8 @@ public final class OpenSearchMemoryStore implements MemoryStore {
     /**
      * What {@link #compact} started.
      *
-     * @param segmentsBefore the index's segments when it was asked
-     * @param maxSegments    the most segments it is merged down to
+     * @param segmentsBefore the most segments a primary shard of the index had when it was asked
+     * @param maxSegments    the most segments per shard it is merged down to
      * @param task           the node's task doing it, or null when the index had {@code maxSegments} or fewer already
      */
     public record Compaction(int segmentsBefore, int maxSegments, String task) {}
@@ -112,12 +112,26 @@ public final class OpenSearchMemoryStore implements MemoryStore {
         return call("compact the memory index", () -> IndexCompaction.start(client, raw, index.index(), maxSegments));
     }
 
-    /** Whether {@code compaction} is over; a merge the node gave up is {@code DEPENDENCY_UNAVAILABLE} with its reason. */
+    /**
+     * Whether {@code compaction} is over (then searches see the merged segments). A merge the node gave up — its task's
+     * error, or shards it failed on — is {@code DEPENDENCY_UNAVAILABLE} with the node's reason: call {@link #compact}
+     * again (asking this again cannot succeed). A task the node no longer knows (it restarted and lost the task's
+     * result) is over when the index has {@code maxSegments} or fewer per shard, and otherwise
+     * {@code DEPENDENCY_UNAVAILABLE}: call {@link #compact} again. A null compaction is {@code INVALID_INPUT}.
+     */
     public boolean compacted(Compaction compaction) {
+        if (compaction == null) {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "compaction must be what compact returned, got null",
+                    Map.of("field", "compaction"));
+        }
         return call("check the memory index's compaction", () -> IndexCompaction.done(client, raw, index.index(), compaction));
     }
 
-    /** The index's segments now (each holds its own HNSW graph, and a search walks them all). */
+    /**
+     * The most segments a primary shard of the index has now (each holds its own HNSW graph, and a search walks them
+     * all); per shard, as {@link #compact}'s {@code maxSegments} is. An index name that is an alias is {@code INTERNAL}
+     * (name the index itself).
+     */
     public int segments() {
         return call("count the memory index's segments", () -> IndexCompaction.segments(client, index.index()));
     }

@@ -461,7 +461,8 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
         long until = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
         while (!own.compacted(compaction)) {
             assertThat(System.nanoTime()).as("merged within a minute").isLessThan(until);
-            Thread.onSpinWait();
+            // The node's merge takes seconds: ask every 150 ms, not in a busy loop.
+            sleep(150);
         }
         assertThat(own.segments()).isEqualTo(1);
         for (String w : words) {
@@ -482,14 +483,30 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
         });
     }
 
-    /** A merge the node gave up (its task completed with an error) is reported with the node's reason, as retryable. */
+    /**
+     * A merge the node gave up (its task completed with an error) is reported with the node's reason and the task, and
+     * says to call compact again (not the generic "safe to retry": asking compacted again cannot succeed).
+     */
     @Test
     void aCompactionTheNodeGaveUpIsReported() throws Exception {
         // A node's task answer for a merge that failed (only the task API is asked).
+        assertMergeFailed("{\"completed\":true,\"task\":{\"node\":\"n\",\"id\":7,\"action\":\"indices:admin/forcemerge\"},"
+                + "\"error\":{\"type\":\"merge_exception\",\"reason\":\"disk full\"}}", "merge_exception", "disk full");
+    }
+
+    /** A merge that failed on a shard completes with no error, only its response's _shards say so: reported the same. */
+    @Test
+    void aCompactionThatFailedOnAShardIsReported() throws Exception {
+        assertMergeFailed("{\"completed\":true,\"task\":{\"node\":\"n\",\"id\":7,\"action\":\"indices:admin/forcemerge\"},"
+                + "\"response\":{\"_shards\":{\"total\":1,\"successful\":0,\"failed\":1,\"failures\":[{\"shard\":0,"
+                + "\"index\":\"m\",\"status\":\"INTERNAL_SERVER_ERROR\",\"reason\":{\"type\":\"io_exception\","
+                + "\"reason\":\"no space left on device\"}}]}}}", "1 shard(s) failed", "no space left on device");
+    }
+
+    private static void assertMergeFailed(String taskAnswer, String... reason) throws Exception {
         com.sun.net.httpserver.HttpServer node = com.sun.net.httpserver.HttpServer.create(
                 new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
-        byte[] answer = ("{\"completed\":true,\"task\":{\"node\":\"n\",\"id\":7,\"action\":\"indices:admin/forcemerge\"},"
-                + "\"error\":{\"type\":\"merge_exception\",\"reason\":\"disk full\"}}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] answer = taskAnswer.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         node.createContext("/_tasks/n:7", exchange -> {
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, answer.length);
@@ -504,10 +521,69 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
             assertThatThrownBy(() -> own.compacted(new OpenSearchMemoryStore.Compaction(5, 1, "n:7")))
                     .isInstanceOfSatisfying(ThreadlineException.class, e -> {
                         assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE);
-                        assertThat(e.getMessage()).contains("merge_exception", "disk full");
+                        assertThat(e.getMessage()).contains(reason).contains("call compact again").doesNotContain("safe to retry");
+                        assertThat(e.details()).containsEntry("task", "n:7");
                     });
         } finally {
             node.stop(0);
+        }
+    }
+
+    /**
+     * A task the node does not know (404: it restarted and lost the result) is a merge that is over when the index has
+     * that few segments per shard, and otherwise says to call compact again.
+     */
+    @Test
+    void aMergeTheNodeNoLongerKnowsIsJudgedByTheSegments() throws Exception {
+        OpenSearchMemoryStore own = new OpenSearchMemoryStore(client, new Embeddings(new WordEmbeddingModel()), MemorySettings.DEFAULT,
+                new OpenSearchMemorySettings("forgotten-" + UUID.randomUUID(), "lucene", WordEmbeddingModel.DIMENSION, 4));
+        own.ensureIndex();
+        String tenant = "forgotten-" + UUID.randomUUID();
+        for (String w : new String[] {"alpha", "bravo", "charlie"}) {
+            own.put(MemoryWrite.of(tenant, "notes", w + " was said"), T0);
+        }
+        int segments = own.segments();
+        assertThat(segments).isGreaterThan(1);
+        String lost = client.nodes().info().nodes().keySet().iterator().next() + ":" + Integer.MAX_VALUE;
+
+        // Over when no shard has more than asked for (the scheduled refresh may add a segment of writer marks meanwhile).
+        assertThat(own.compacted(new OpenSearchMemoryStore.Compaction(segments, segments + 100, lost))).isTrue();
+        assertThatThrownBy(() -> own.compacted(new OpenSearchMemoryStore.Compaction(segments, 1, lost)))
+                .isInstanceOfSatisfying(ThreadlineException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE);
+                    assertThat(e.getMessage()).contains("no longer knows merge " + lost, "call compact again");
+                });
+    }
+
+    @Test
+    void compactedRefusesNoCompaction() {
+        assertThatThrownBy(() -> store.compacted(null)).isInstanceOfSatisfying(ThreadlineException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT);
+            assertThat(e.details()).containsEntry("field", "compaction");
+        });
+    }
+
+    /** An alias as the index: its stats name the index behind it, and a count of 0 would make compact a silent no-op. */
+    @Test
+    void segmentsOfAnAliasAreRefused() throws Exception {
+        String alias = "alias-" + UUID.randomUUID();
+        client.indices().putAlias(a -> a.index(settings.index()).name(alias));
+        OpenSearchMemoryStore viaAlias = new OpenSearchMemoryStore(client, new Embeddings(new WordEmbeddingModel()),
+                MemorySettings.DEFAULT, new OpenSearchMemorySettings(alias, "lucene", WordEmbeddingModel.DIMENSION, 4));
+        for (Runnable asked : new Runnable[] {viaAlias::segments, () -> viaAlias.compact(1)}) {
+            assertThatThrownBy(asked::run).isInstanceOfSatisfying(ThreadlineException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL);
+                assertThat(e.getMessage()).contains(alias, settings.index(), "alias", "threadline.memory.opensearch.index");
+            });
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 }
