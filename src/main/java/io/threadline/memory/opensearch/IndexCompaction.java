@@ -23,24 +23,36 @@ final class IndexCompaction {
     private IndexCompaction() {
     }
 
+    /** {@code details.retry} of a compaction that only a new {@code compact} call can finish. */
+    static final String RETRY_DETAIL = "retry";
+
     /**
-     * The most segments any primary shard of the index has now: {@code max_num_segments} is per shard, so this is what a
-     * merge brings down to it (the store's index has one shard; an index made with more is still compared per shard).
-     * An alias is refused: the node's stats name the indices behind it, and a count of 0 would make every merge a
-     * silent no-op.
+     * The most segments any started copy of any shard of the index has now: {@code max_num_segments} is per shard, so
+     * this is what a merge brings down to it (the store's index has one shard; an index made with more is still compared
+     * per shard), and a copy a merge failed on — a replica too, which searches are routed to — still counts. An index
+     * not created yet has none. An alias is refused (MISCONFIGURED): the node's stats name the indices behind it, and a
+     * count of 0 would make every merge a silent no-op.
      */
     static int segments(OpenSearchClient client, String index) throws IOException {
-        var stats = client.indices().stats(s -> s.index(index).level(Level.Shards));
+        org.opensearch.client.opensearch.indices.IndicesStatsResponse stats;
+        try {
+            stats = client.indices().stats(s -> s.index(index).level(Level.Shards));
+        } catch (org.opensearch.client.opensearch._types.OpenSearchException e) {
+            if ("index_not_found_exception".equals(e.error().type())) {
+                return 0; // created on first use: nothing to merge yet
+            }
+            throw e;
+        }
         var shards = stats.indices().get(index);
         if (shards == null) {
-            throw new ThreadlineException(ErrorCode.INTERNAL, "OpenSearch's segment stats do not name the memory index " + index
+            throw new ThreadlineException(ErrorCode.MISCONFIGURED, "OpenSearch's segment stats do not name the memory index " + index
                     + " (is it an alias, naming " + stats.indices().keySet() + "?); set threadline.memory.opensearch.index"
                     + " to the index itself to compact it", Map.of("index", index));
         }
         int most = 0;
         for (var copies : shards.shards().values()) {
             for (var copy : copies) {
-                if (copy.routing() != null && copy.routing().primary() && copy.segments() != null) {
+                if (copy.segments() != null) {
                     most = Math.max(most, copy.segments().count());
                 }
             }
@@ -48,7 +60,7 @@ final class IndexCompaction {
         return most;
     }
 
-    /** Starts the force merge unless no primary shard has more than {@code maxSegments}; the node's task, or null. */
+    /** Starts the force merge unless no shard copy has more than {@code maxSegments}; the node's task, or null. */
     static OpenSearchMemoryStore.Compaction start(OpenSearchClient client, RawRequests raw, String index, int maxSegments)
             throws IOException {
         int before = segments(client, index);
@@ -82,9 +94,10 @@ final class IndexCompaction {
 
     /**
      * Whether the compaction's task is over. A merge that failed — the task's error, or shards the merge failed on — is
-     * DEPENDENCY_UNAVAILABLE telling to call compact again (asking this again can never succeed). A task the node no
-     * longer knows (HTTP 404: it restarted and lost the result) is over when the index has {@code maxSegments} or fewer
-     * per shard; otherwise it is DEPENDENCY_UNAVAILABLE telling to call compact again.
+     * DEPENDENCY_UNAVAILABLE with {@code details.retry = compact}: asking this again can never succeed, a new compact
+     * can. A task the node no longer knows (HTTP 404: it restarted and lost the result) is over when the index has
+     * {@code maxSegments} or fewer per shard; otherwise the same. Any other DEPENDENCY_UNAVAILABLE (the node did not
+     * answer) has no such detail: asking this again is the retry.
      */
     static boolean done(OpenSearchClient client, RawRequests raw, String index, OpenSearchMemoryStore.Compaction compaction)
             throws IOException {
@@ -101,7 +114,7 @@ final class IndexCompaction {
             }
             if (segments(client, index) > compaction.maxSegments()) {
                 throw new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE, "the node no longer knows merge " + compaction.task()
-                        + " (restarted?); call compact again", Map.of("task", compaction.task()), e);
+                        + " (restarted?); call compact again", Map.of("task", compaction.task(), RETRY_DETAIL, "compact"), e);
             }
             completed = true;
         }
@@ -114,7 +127,8 @@ final class IndexCompaction {
 
     /**
      * Whether a merge task's answer says it is over; one that failed (its error, or its shards' failures) is
-     * DEPENDENCY_UNAVAILABLE, not an IOException: StoreCalls would call it safe to retry, and asking again cannot succeed.
+     * DEPENDENCY_UNAVAILABLE with {@code details.retry = compact}, so a caller can tell it from a node that did not answer
+     * (an IOException, which StoreCalls maps to the same code without the detail: there asking again is the retry).
      */
     private static boolean completed(RawRequests raw, JsonParser p, String task) throws IOException {
         boolean completed = false;
@@ -139,7 +153,7 @@ final class IndexCompaction {
         }
         if (failure != null) {
             throw new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE, "the node's merge of the memory index failed: "
-                    + failure + "; call compact again", Map.of("task", task));
+                    + failure + "; call compact again", Map.of("task", task, RETRY_DETAIL, "compact"));
         }
         return completed;
     }

@@ -114,10 +114,11 @@ public final class OpenSearchMemoryStore implements MemoryStore {
 
     /**
      * Whether {@code compaction} is over (then searches see the merged segments). A merge the node gave up — its task's
-     * error, or shards it failed on — is {@code DEPENDENCY_UNAVAILABLE} with the node's reason: call {@link #compact}
-     * again (asking this again cannot succeed). A task the node no longer knows (it restarted and lost the task's
-     * result) is over when the index has {@code maxSegments} or fewer per shard, and otherwise
-     * {@code DEPENDENCY_UNAVAILABLE}: call {@link #compact} again. A null compaction is {@code INVALID_INPUT}.
+     * error, or shards it failed on — is {@code DEPENDENCY_UNAVAILABLE} with the node's reason and
+     * {@code details.retry = "compact"}: call {@link #compact} again (asking this again cannot succeed). A task the node
+     * no longer knows (it restarted and lost the task's result) is over when the index has {@code maxSegments} or fewer
+     * per shard, and otherwise the same. A {@code DEPENDENCY_UNAVAILABLE} without that detail is a node that did not
+     * answer: ask this again. A null compaction is {@code INVALID_INPUT}.
      */
     public boolean compacted(Compaction compaction) {
         if (compaction == null) {
@@ -128,9 +129,9 @@ public final class OpenSearchMemoryStore implements MemoryStore {
     }
 
     /**
-     * The most segments a primary shard of the index has now (each holds its own HNSW graph, and a search walks them
-     * all); per shard, as {@link #compact}'s {@code maxSegments} is. An index name that is an alias is {@code INTERNAL}
-     * (name the index itself).
+     * The most segments a copy of a shard of the index has now (each holds its own HNSW graph, and a search walks them
+     * all); per shard, as {@link #compact}'s {@code maxSegments} is; 0 before the index is created. An index name that is
+     * an alias is {@code MISCONFIGURED} (name the index itself).
      */
     public int segments() {
         return call("count the memory index's segments", () -> IndexCompaction.segments(client, index.index()));

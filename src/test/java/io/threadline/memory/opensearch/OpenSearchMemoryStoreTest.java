@@ -522,7 +522,7 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
                     .isInstanceOfSatisfying(ThreadlineException.class, e -> {
                         assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE);
                         assertThat(e.getMessage()).contains(reason).contains("call compact again").doesNotContain("safe to retry");
-                        assertThat(e.details()).containsEntry("task", "n:7");
+                        assertThat(e.details()).containsEntry("task", "n:7").containsEntry("retry", "compact");
                     });
         } finally {
             node.stop(0);
@@ -552,7 +552,39 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
                 .isInstanceOfSatisfying(ThreadlineException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE);
                     assertThat(e.getMessage()).contains("no longer knows merge " + lost, "call compact again");
+                    assertThat(e.details()).containsEntry("retry", "compact");
                 });
+    }
+
+    /**
+     * {@code max_num_segments} is per shard: an index made with two shards is judged by its fullest shard, not by the
+     * sum; and an index not created yet (the store makes it on first use) has nothing to merge.
+     */
+    @Test
+    void segmentsAreCountedPerShardAndNoneBeforeTheIndexExists() throws Exception {
+        String name = "two-shards-" + UUID.randomUUID();
+        OpenSearchMemoryStore own = new OpenSearchMemoryStore(client, new Embeddings(new WordEmbeddingModel()), MemorySettings.DEFAULT,
+                new OpenSearchMemorySettings(name, "lucene", WordEmbeddingModel.DIMENSION, 4));
+        assertThat(own.segments()).isZero();
+        assertThat(own.compact(1).task()).as("nothing to merge before the index exists").isNull();
+
+        client.indices().create(c -> c.index(name).settings(st -> st.numberOfShards(2).numberOfReplicas(0)));
+        // One refresh per document, spread over both shards by id: each shard gets segments of its own.
+        for (int i = 0; i < 12; i++) {
+            int n = i;
+            client.index(x -> x.index(name).id("d" + n).document(java.util.Map.of("n", n))
+                    .refresh(org.opensearch.client.opensearch._types.Refresh.True));
+        }
+        var stats = client.indices().stats(st -> st.index(name).level(org.opensearch.client.opensearch._types.Level.Shards))
+                .indices().get(name).shards();
+        int fullest = stats.values().stream().flatMap(java.util.List::stream)
+                .mapToInt(copy -> copy.segments() == null ? 0 : copy.segments().count()).max().orElse(0);
+        int sum = stats.values().stream().flatMap(java.util.List::stream)
+                .mapToInt(copy -> copy.segments() == null ? 0 : copy.segments().count()).sum();
+        assertThat(fullest).isGreaterThan(1);
+        assertThat(sum).as("both shards have segments").isGreaterThan(fullest);
+        assertThat(own.segments()).isEqualTo(fullest);
+        assertThat(own.compact(fullest).task()).as("no shard has more than its fullest: the sum would have merged").isNull();
     }
 
     @Test
@@ -572,7 +604,7 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
                 MemorySettings.DEFAULT, new OpenSearchMemorySettings(alias, "lucene", WordEmbeddingModel.DIMENSION, 4));
         for (Runnable asked : new Runnable[] {viaAlias::segments, () -> viaAlias.compact(1)}) {
             assertThatThrownBy(asked::run).isInstanceOfSatisfying(ThreadlineException.class, e -> {
-                assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL);
+                assertThat(e.code()).isEqualTo(ErrorCode.MISCONFIGURED);
                 assertThat(e.getMessage()).contains(alias, settings.index(), "alias", "threadline.memory.opensearch.index");
             });
         }
