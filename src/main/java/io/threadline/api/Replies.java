@@ -35,6 +35,11 @@ public final class Replies {
             this(checkpoint, state, duplicate, null, null, null, error);
         }
 
+        /** The answer of a request that failed with {@code error}. */
+        static Step failed(ErrorBody error) {
+            return new Step(null, null, null, error);
+        }
+
         /** The answer of a request queued behind {@code run} at {@code position}. */
         static Step queued(io.threadline.runs.Run run, int position) {
             return new Step(null, null, null, RunInfo.of(run), true, position, null);
@@ -217,7 +222,13 @@ public final class Replies {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record MigrationDryRun(String tenant, java.util.Map<String, String> graphs, Long threads, java.util.Map<String, Long> counts,
                                   Long sameGraph, Long unserved, java.util.Map<String, Long> missing,
-                                  java.util.Map<String, List<DryRunExample>> examples, String nextCursor, String text, ErrorBody error) {}
+                                  java.util.Map<String, List<DryRunExample>> examples, String nextCursor, String text, ErrorBody error) {
+
+        /** The answer of a dry-run that failed with {@code error}. */
+        static MigrationDryRun failed(ErrorBody error) {
+            return new MigrationDryRun(null, null, null, null, null, null, null, null, null, null, error);
+        }
+    }
 
     /** One thread of a dry-run's examples and what the deployed graph would do with it. */
     public record DryRunExample(String tenant, String threadId, String agent, long step, String status, List<String> waitingAt,

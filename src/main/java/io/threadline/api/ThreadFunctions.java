@@ -28,7 +28,7 @@ public class ThreadFunctions {
 
     @Funq
     public Replies.Step step(JsonNode request) {
-        return answer("step", request, e -> new Replies.Step(null, null, null, e));
+        return answer("step", request, Replies.Step::failed);
     }
 
     @Funq
@@ -48,22 +48,22 @@ public class ThreadFunctions {
 
     @Funq
     public Replies.Step resume(JsonNode request) {
-        return answer("resume", request, e -> new Replies.Step(null, null, null, e));
+        return answer("resume", request, Replies.Step::failed);
     }
 
     @Funq
     public Replies.Step fork(JsonNode request) {
-        return answer("fork", request, e -> new Replies.Step(null, null, null, e));
+        return answer("fork", request, Replies.Step::failed);
     }
 
     @Funq
     public Replies.Step rewind(JsonNode request) {
-        return answer("rewind", request, e -> new Replies.Step(null, null, null, e));
+        return answer("rewind", request, Replies.Step::failed);
     }
 
     @Funq
     public Replies.Step update(JsonNode request) {
-        return answer("update", request, e -> new Replies.Step(null, null, null, e));
+        return answer("update", request, Replies.Step::failed);
     }
 
     @Funq
@@ -138,7 +138,7 @@ public class ThreadFunctions {
 
     @Funq("migration-dry-run")
     public Replies.MigrationDryRun migrationDryRun(JsonNode request) {
-        return answer("migration-dry-run", request, e -> new Replies.MigrationDryRun(null, null, null, null, null, null, null, null, null, null, e));
+        return answer("migration-dry-run", request, Replies.MigrationDryRun::failed);
     }
 
     /**

@@ -92,8 +92,10 @@ final class RunWorker {
             if (headStep != step - 1) {
                 if (run.stepsTaken() == 0 && headStep >= step) {
                     // The thread moved between the start and its first message (the run before it committed its last
-                    // step in flight): the run begins where the thread now stands.
-                    return parts.put(run.firstStepAt(headStep + 1, parts.clock().instant())) ? null : null;
+                    // step in flight): the run begins where the thread now stands. Whether this write won or another
+                    // writer's did, the record has moved: read it again.
+                    parts.put(run.firstStepAt(headStep + 1, parts.clock().instant()));
+                    return null;
                 }
                 return end(run, RunStatus.STOPPED, "step " + step + " was to follow step " + (step - 1) + ", but another writer moved the thread to step "
                         + headStep) ? Advance.done("stopped: another writer moved the thread") : null;

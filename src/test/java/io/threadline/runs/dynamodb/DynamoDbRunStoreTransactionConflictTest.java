@@ -128,14 +128,25 @@ class DynamoDbRunStoreTransactionConflictTest {
         return d.runs().start(thread, AGENT, JSON.createObjectNode().put("target", 3), 10, DoubleTexting.REJECT, null, "test").run();
     }
 
-    @Test
-    void enqueueMeetingAStepsCommitQueuesTheInputOnce() {
+    /** A run started on a new thread of a new deployment, and the next {@code refusals} writes that {@code conflicts} counts armed. */
+    private record Armed(Deployment d, ThreadKey thread, Run run) {}
+
+    private static Armed startedRunWithConflicts(AtomicInteger conflicts, int refusals) {
         Deployment d = deployment();
         ThreadKey thread = newThread();
-        Run first = startRun(d, thread);
-
+        Run run = startRun(d, thread);
         REFUSED.set(0);
-        PUT_CONFLICTS.set(1);
+        conflicts.set(refusals);
+        return new Armed(d, thread, run);
+    }
+
+    @Test
+    void enqueueMeetingAStepsCommitQueuesTheInputOnce() {
+        Armed a = startedRunWithConflicts(PUT_CONFLICTS, 1);
+        Deployment d = a.d();
+        ThreadKey thread = a.thread();
+        Run first = a.run();
+
         BackgroundRuns.Started queued = d.runs().start(thread, AGENT, JSON.createObjectNode().put("target", 5), 10,
                 DoubleTexting.ENQUEUE, null, "test");
 
@@ -149,12 +160,10 @@ class DynamoDbRunStoreTransactionConflictTest {
 
     @Test
     void cancelMeetingAStepsCommitRecordsTheCancel() {
-        Deployment d = deployment();
-        ThreadKey thread = newThread();
-        startRun(d, thread);
+        Armed a = startedRunWithConflicts(PUT_CONFLICTS, 1);
+        Deployment d = a.d();
+        ThreadKey thread = a.thread();
 
-        REFUSED.set(0);
-        PUT_CONFLICTS.set(1);
         Run cancelled = d.runs().cancel(thread, "test");
 
         assertThat(REFUSED.get()).isEqualTo(1);
@@ -167,12 +176,10 @@ class DynamoDbRunStoreTransactionConflictTest {
 
     @Test
     void theDeletesRemovalOfTheRunMeetingAStepsCommitRemovesItWhole() {
-        Deployment d = deployment();
-        ThreadKey thread = newThread();
-        startRun(d, thread);
+        Armed a = startedRunWithConflicts(DELETE_CONFLICTS, 1);
+        Deployment d = a.d();
+        ThreadKey thread = a.thread();
 
-        REFUSED.set(0);
-        DELETE_CONFLICTS.set(1);
         Map<String, Long> removed = d.runs().forget(thread);
 
         assertThat(REFUSED.get()).isEqualTo(1);
@@ -183,11 +190,11 @@ class DynamoDbRunStoreTransactionConflictTest {
 
     @Test
     void aDeleteThatKeepsMeetingCommitsAnswersARetryableConflictAndLeavesTheRunWhole() {
-        Deployment d = deployment();
-        ThreadKey thread = newThread();
-        Run started = startRun(d, thread);
+        Armed a = startedRunWithConflicts(DELETE_CONFLICTS, Integer.MAX_VALUE);
+        Deployment d = a.d();
+        ThreadKey thread = a.thread();
+        Run started = a.run();
 
-        DELETE_CONFLICTS.set(Integer.MAX_VALUE);
         try {
             assertThatThrownBy(() -> d.runs().forget(thread)).isInstanceOfSatisfying(ThreadlineException.class,
                     e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT));
