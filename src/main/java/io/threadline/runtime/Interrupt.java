@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.Checkpoint;
-import io.threadline.graph.internal.InterruptSignal;
 import io.threadline.state.StateCodec;
 
 

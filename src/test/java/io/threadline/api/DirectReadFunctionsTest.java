@@ -12,7 +12,6 @@ import io.threadline.testing.EchoAgent;
 import io.threadline.testing.EchoAgent.EchoState;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

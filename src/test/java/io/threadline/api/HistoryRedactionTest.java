@@ -12,7 +12,6 @@ import io.threadline.state.Sensitive;
 import io.threadline.state.StateCodec;
 import io.threadline.state.Update;
 import io.threadline.state.ValueChannel;
-import jakarta.validation.Validation;
 import jakarta.validation.constraints.NotNull;
 import org.junit.jupiter.api.Test;
 

@@ -3,9 +3,6 @@ package io.threadline.runs;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.Status;
 import io.threadline.checkpoint.ThreadKey;
-import io.threadline.checkpoint.dynamodb.DynamoDbLocal;
-import io.threadline.runs.sqs.ElasticMq;
-import io.threadline.runs.sqs.RunQueues;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.UUID;
 
 import static io.threadline.runs.BackgroundRunsTest.await;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -8,7 +8,6 @@ import io.threadline.runs.sqs.ElasticMq;
 import io.threadline.runs.sqs.RunQueues;
 import org.junit.jupiter.api.Test;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -8,7 +8,6 @@ import io.threadline.checkpoint.dynamodb.DynamoDbTables;
 import io.threadline.runs.dynamodb.DynamoDbRunStore;
 import io.threadline.runtime.ThreadRuntime;
 import io.threadline.state.Update;
-import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;

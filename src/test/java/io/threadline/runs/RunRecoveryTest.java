@@ -5,9 +5,6 @@ import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.ThreadKey;
-import io.threadline.checkpoint.dynamodb.DynamoDbLocal;
-import io.threadline.runs.sqs.ElasticMq;
-import io.threadline.runs.sqs.RunQueues;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,7 +14,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static io.threadline.runs.BackgroundRunsTest.await;
 import static io.threadline.runs.BackgroundRunsTest.sleep;

@@ -4,9 +4,6 @@ import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.Status;
 import io.threadline.checkpoint.ThreadKey;
-import io.threadline.checkpoint.dynamodb.DynamoDbLocal;
-import io.threadline.runs.sqs.ElasticMq;
-import io.threadline.runs.sqs.RunQueues;
 import io.threadline.runtime.ReplayReport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,7 +15,6 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

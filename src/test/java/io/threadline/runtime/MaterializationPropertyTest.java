@@ -12,7 +12,6 @@ import io.threadline.state.FieldUpdate;
 import io.threadline.state.ListChannel;
 import io.threadline.state.MapChannel;
 import io.threadline.state.ReducingChannel;
-import io.threadline.state.StateCodec;
 import io.threadline.state.Update;
 import io.threadline.state.ValueChannel;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -22,7 +22,6 @@ import io.threadline.memory.PutResult;
 import io.threadline.memory.WordEmbeddingModel;
 import io.threadline.state.Channel;
 import io.threadline.state.ListChannel;
-import io.threadline.state.StateCodec;
 import io.threadline.state.Update;
 import jakarta.validation.constraints.Size;
 import org.junit.jupiter.api.Test;

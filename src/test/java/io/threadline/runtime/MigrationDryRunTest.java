@@ -1,18 +1,13 @@
 package io.threadline.runtime;
 
-import io.threadline.checkpoint.Commit;
 import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.HeadScan;
 import io.threadline.checkpoint.InMemoryCheckpointStore;
-import io.threadline.checkpoint.PendingEffect;
-import io.threadline.checkpoint.RetentionPolicy;
-import io.threadline.checkpoint.ThreadKey;
 import io.threadline.graph.DocGraphs;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.Proxy;
-import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 

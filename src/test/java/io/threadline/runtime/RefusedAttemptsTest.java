@@ -15,7 +15,6 @@ import io.threadline.graph.RetryPolicy;
 import io.threadline.graph.StateGraph;
 import io.threadline.state.Channel;
 import io.threadline.state.ListChannel;
-import io.threadline.state.StateCodec;
 import io.threadline.state.Update;
 import io.threadline.state.ValueChannel;
 import jakarta.validation.constraints.Max;

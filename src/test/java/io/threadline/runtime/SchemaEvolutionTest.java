@@ -1,23 +1,19 @@
 package io.threadline.runtime;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.examples.reference.LocalDemo;
-import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.InMemoryCheckpointStore;
 import io.threadline.checkpoint.SnapshotPolicy;
 import io.threadline.checkpoint.ThreadKey;
-import io.threadline.effects.ToolBox;
 import io.threadline.graph.CompiledGraph;
 import io.threadline.graph.InvalidGraphException;
 import io.threadline.graph.StateGraph;
 import io.threadline.state.Channel;
 import io.threadline.state.ListChannel;
 import io.threadline.state.SchemaVersion;
-import io.threadline.state.StateCodec;
 import io.threadline.state.Update;
 import io.threadline.state.ValueChannel;
 import jakarta.validation.constraints.NotNull;

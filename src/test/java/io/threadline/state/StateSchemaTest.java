@@ -2,7 +2,6 @@ package io.threadline.state;
 
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

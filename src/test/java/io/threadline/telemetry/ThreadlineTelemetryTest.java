@@ -40,7 +40,6 @@ import io.threadline.runtime.ThreadRuntime;
 import io.threadline.state.Channel;
 import io.threadline.state.ListChannel;
 import io.threadline.state.Sensitive;
-import io.threadline.state.StateCodec;
 import io.threadline.state.Update;
 import io.threadline.state.ValueChannel;
 import jakarta.validation.Validation;

@@ -27,7 +27,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 import static io.threadline.DependencyAssertions.failsUnavailable;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,6 +1,5 @@
 package io.threadline.checkpoint.dynamodb;
 
-import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.Status;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.effects.Effect;

@@ -16,7 +16,6 @@ import software.amazon.awssdk.services.dynamodb.model.TimeToLiveStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;

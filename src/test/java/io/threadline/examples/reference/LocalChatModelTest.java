@@ -13,8 +13,6 @@ import dev.langchain4j.model.output.FinishReason;
 import io.threadline.effects.ToolBox;
 import org.junit.jupiter.api.Test;
 
-import java.util.List;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

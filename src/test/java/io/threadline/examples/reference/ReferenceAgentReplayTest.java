@@ -21,9 +21,7 @@ import io.threadline.memory.WordEmbeddingModel;
 import io.threadline.runtime.ReplayReport;
 import io.threadline.runtime.RunBudget;
 import io.threadline.runtime.RunResult;
-import io.threadline.runtime.RuntimeOptions;
 import io.threadline.runtime.ThreadRuntime;
-import io.threadline.state.StateCodec;
 import io.threadline.state.Update;
 import org.junit.jupiter.api.Test;
 

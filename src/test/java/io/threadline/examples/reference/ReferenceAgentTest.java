@@ -1,7 +1,6 @@
 package io.threadline.examples.reference;
 
 import io.threadline.checkpoint.Checkpoint;
-import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.InMemoryCheckpointStore;
 import io.threadline.checkpoint.Status;
