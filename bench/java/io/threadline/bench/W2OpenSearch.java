@@ -7,6 +7,7 @@ import io.threadline.memory.MemorySettings;
 import io.threadline.memory.opensearch.MemoryDocument;
 import io.threadline.memory.opensearch.OpenSearchClients;
 import io.threadline.memory.opensearch.OpenSearchMemorySettings;
+import io.threadline.memory.opensearch.MemoryIndexMaintenance;
 import io.threadline.memory.opensearch.OpenSearchMemoryStore;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.opensearch.core.BulkResponse;
@@ -178,13 +179,14 @@ public final class W2OpenSearch {
         // --compact: what an operator's compact(1) after the import gives — the same searches again on the merged index.
         if (compact) {
             long c0 = System.nanoTime();
-            OpenSearchMemoryStore.Compaction compaction = store.compact(1);
-            while (!store.compacted(compaction)) {
+            MemoryIndexMaintenance maintenance = new MemoryIndexMaintenance(client, indexName);
+            MemoryIndexMaintenance.Compaction compaction = maintenance.compact(1);
+            while (!maintenance.compacted(compaction)) {
                 Thread.sleep(500);
             }
             double mergeSeconds = (System.nanoTime() - c0) / 1e9;
             System.out.printf(Locale.ROOT, "compact(1): %d segments -> %d in %.1f s (load average now %.2f)%n", compaction.segmentsBefore(),
-                    store.segments(), mergeSeconds, java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+                    maintenance.segments(), mergeSeconds, java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             System.out.printf(Locale.ROOT, "RESULT w2.opensearch.B.compacted.merge_s %.1f%n", mergeSeconds);
             searches(client, store, noModel, settings, indexName, candidates, efSearches, sets, warmup, touchAfter, now,
                     String.format(Locale.ROOT, "W2 corpus B, OpenSearch %s, N = %,d, compacted", version, n), "w2.opensearch.B.compacted",

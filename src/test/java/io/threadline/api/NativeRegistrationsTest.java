@@ -76,7 +76,7 @@ class NativeRegistrationsTest {
             Map.entry("io.threadline.memory.opensearch.KnnSearches$Hit", "a k-NN hit read by hand (its source is a registered MemoryDocument), in process"),
             Map.entry("io.threadline.memory.opensearch.WriterMarks", "the OpenSearch store's writer marks (requests, index), in process"),
             Map.entry("io.threadline.memory.opensearch.WriterMarks$Bumped", "the versions one bump of writer marks gave, in process"),
-            Map.entry("io.threadline.memory.opensearch.OpenSearchMemoryStore$Compaction", "what compact started (a task id), in process"),
+            Map.entry("io.threadline.memory.opensearch.MemoryIndexMaintenance$Compaction", "what compact started (a task id), in process"),
             Map.entry("io.threadline.memory.opensearch.BulkPuts$Written", "what one bulk run wrote (retries, creates, error), in process"),
             Map.entry("io.threadline.memory.opensearch.VersionedWrites$Versioned",
                     "a document with the version it was read at, in process; the body is MemoryDocument"),

@@ -5,14 +5,16 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
-import org.opensearch.client.opensearch._types.Level;
 import org.opensearch.client.opensearch.OpenSearchClient;
+import org.opensearch.client.opensearch._types.Level;
+import org.opensearch.client.opensearch._types.OpenSearchException;
+import org.opensearch.client.opensearch.indices.IndicesStatsResponse;
 
 import java.io.IOException;
 import java.util.Map;
 
 /**
- * Merging the memory index's segments down to a few ({@link OpenSearchMemoryStore#compact}): a force merge the node runs in
+ * Merging the memory index's segments down to a few ({@link MemoryIndexMaintenance#compact}): a force merge the node runs in
  * the background. Each segment holds its own HNSW graph, and a k-NN search walks every one of them, so a search's node
  * time grows with the segment count — which writes push up (every write is refreshed, so each leaves a small segment,
  * and the merge policy keeps up to ten per size tier: a 100,000-memory import left 33 to 81 segments). bench/README.md
@@ -34,10 +36,10 @@ final class IndexCompaction {
      * count of 0 would make every merge a silent no-op.
      */
     static int segments(OpenSearchClient client, String index) throws IOException {
-        org.opensearch.client.opensearch.indices.IndicesStatsResponse stats;
+        IndicesStatsResponse stats;
         try {
             stats = client.indices().stats(s -> s.index(index).level(Level.Shards));
-        } catch (org.opensearch.client.opensearch._types.OpenSearchException e) {
+        } catch (OpenSearchException e) {
             if ("index_not_found_exception".equals(e.error().type())) {
                 return 0; // created on first use: nothing to merge yet
             }
@@ -61,11 +63,11 @@ final class IndexCompaction {
     }
 
     /** Starts the force merge unless no shard copy has more than {@code maxSegments}; the node's task, or null. */
-    static OpenSearchMemoryStore.Compaction start(OpenSearchClient client, RawRequests raw, String index, int maxSegments)
+    static MemoryIndexMaintenance.Compaction start(OpenSearchClient client, RawRequests raw, String index, int maxSegments)
             throws IOException {
         int before = segments(client, index);
         if (before <= maxSegments) {
-            return new OpenSearchMemoryStore.Compaction(before, maxSegments, null);
+            return new MemoryIndexMaintenance.Compaction(before, maxSegments, null);
         }
         // Not waited for: merging 100,000 vectors rebuilds their graph, minutes on a small node — far beyond one store
         // call's time limit. The node runs one force merge at a time; searches and writes go on meanwhile.
@@ -89,7 +91,7 @@ final class IndexCompaction {
             }
             return id;
         });
-        return new OpenSearchMemoryStore.Compaction(before, maxSegments, task);
+        return new MemoryIndexMaintenance.Compaction(before, maxSegments, task);
     }
 
     /**
@@ -99,7 +101,7 @@ final class IndexCompaction {
      * {@code maxSegments} or fewer per shard; otherwise the same. Any other DEPENDENCY_UNAVAILABLE (the node did not
      * answer) has no such detail: asking this again is the retry.
      */
-    static boolean done(OpenSearchClient client, RawRequests raw, String index, OpenSearchMemoryStore.Compaction compaction)
+    static boolean done(OpenSearchClient client, RawRequests raw, String index, MemoryIndexMaintenance.Compaction compaction)
             throws IOException {
         if (compaction.task() == null) {
             return true;

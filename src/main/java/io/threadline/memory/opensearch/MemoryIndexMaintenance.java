@@ -1,0 +1,79 @@
+package io.threadline.memory.opensearch;
+
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+import org.opensearch.client.opensearch.OpenSearchClient;
+
+import java.util.Map;
+
+/**
+ * Upkeep of the memory index, apart from storing and searching ({@link OpenSearchMemoryStore}): merging its segments
+ * down ({@link #compact}, {@link #compacted}) and counting them ({@link #segments}). Over the same client and index
+ * name as the store; {@link IndexCompaction} does the work. Every call is one store call (its time limit, its errors
+ * mapped as the store's are).
+ */
+public final class MemoryIndexMaintenance {
+
+    private final OpenSearchClient client;
+    private final RawRequests raw;
+    private final String index;
+
+    public MemoryIndexMaintenance(OpenSearchClient client, String index) {
+        this.client = client;
+        this.raw = new RawRequests(client);
+        this.index = index;
+    }
+
+    /**
+     * What {@link #compact} started.
+     *
+     * @param segmentsBefore the most segments a primary shard of the index had when it was asked
+     * @param maxSegments    the most segments per shard it is merged down to
+     * @param task           the node's task doing it, or null when the index had {@code maxSegments} or fewer already
+     */
+    public record Compaction(int segmentsBefore, int maxSegments, String task) {}
+
+    /**
+     * Starts merging the index's segments down to {@code maxSegments} (a force merge the node runs in the background;
+     * nothing when it has that few already) and returns at once. Searches and writes go on meanwhile; a search is faster
+     * once it is over ({@link #compacted}), since it walks one HNSW graph per segment. Worth it after an import (a large
+     * {@code putAll}) or on a schedule in a quiet hour: the merge rewrites the index, and the writes after it add small
+     * segments again (README, "Keeping searches fast").
+     */
+    public Compaction compact(int maxSegments) {
+        if (maxSegments < 1) {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "maxSegments must be 1 or more, got " + maxSegments,
+                    Map.of("field", "maxSegments"));
+        }
+        return call("compact the memory index", () -> IndexCompaction.start(client, raw, index, maxSegments));
+    }
+
+    /**
+     * Whether {@code compaction} is over (then searches see the merged segments). A merge the node gave up — its task's
+     * error, or shards it failed on — is {@code DEPENDENCY_UNAVAILABLE} with the node's reason and
+     * {@code details.retry = "compact"}: call {@link #compact} again (asking this again cannot succeed). A task the node
+     * no longer knows (it restarted and lost the task's result) is over when the index has {@code maxSegments} or fewer
+     * per shard, and otherwise the same. A {@code DEPENDENCY_UNAVAILABLE} without that detail is a node that did not
+     * answer: ask this again. A null compaction is {@code INVALID_INPUT}.
+     */
+    public boolean compacted(Compaction compaction) {
+        if (compaction == null) {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "compaction must be what compact returned, got null",
+                    Map.of("field", "compaction"));
+        }
+        return call("check the memory index's compaction", () -> IndexCompaction.done(client, raw, index, compaction));
+    }
+
+    /**
+     * The most segments a copy of a shard of the index has now (each holds its own HNSW graph, and a search walks them
+     * all); per shard, as {@link #compact}'s {@code maxSegments} is; 0 before the index is created. An index name that is
+     * an alias is {@code MISCONFIGURED} (name the index itself).
+     */
+    public int segments() {
+        return call("count the memory index's segments", () -> IndexCompaction.segments(client, index));
+    }
+
+    private <T> T call(String what, StoreCalls.Call<T> body) {
+        return StoreCalls.call(client, what, body);
+    }
+}

@@ -1,0 +1,224 @@
+package io.threadline.memory.opensearch;
+
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+import io.threadline.memory.Embeddings;
+import io.threadline.memory.MemoryQuery;
+import io.threadline.memory.MemorySettings;
+import io.threadline.memory.MemoryWrite;
+import io.threadline.memory.WordEmbeddingModel;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Compacting the memory index ({@link MemoryIndexMaintenance}) on a real local node with the k-NN plugin. */
+class MemoryIndexMaintenanceTest {
+
+    private static final Instant T0 = Instant.parse("2026-06-01T12:00:00Z");
+
+    private static org.opensearch.client.opensearch.OpenSearchClient client;
+    /** An index the store made, which the tests that need none of their own share. */
+    private static String index;
+    private static MemoryIndexMaintenance shared;
+
+    @BeforeAll
+    static void node() {
+        // A generous limit: the machines these tests run on are shared, and a node there can take seconds to create an index.
+        client = OpenSearchClients.create(OpenSearchNode.get().endpoint(), java.time.Duration.ofSeconds(30));
+        index = "maintained-" + UUID.randomUUID();
+        storeOn(index);
+        shared = new MemoryIndexMaintenance(client, index);
+    }
+
+    /** A store on its own index (created): its writes give the index segments to merge. */
+    private static OpenSearchMemoryStore storeOn(String name) {
+        OpenSearchMemoryStore own = new OpenSearchMemoryStore(client, new Embeddings(new WordEmbeddingModel()), MemorySettings.DEFAULT,
+                new OpenSearchMemorySettings(name, "lucene", WordEmbeddingModel.DIMENSION, 4));
+        own.ensureIndex();
+        return own;
+    }
+
+    /**
+     * compact merges the index's segments down (each write leaves one: every write is refreshed) and changes no
+     * memory; asked again, it has nothing to do.
+     */
+    @Test
+    void compactMergesTheSegmentsAndKeepsEveryMemory() {
+        String tenant = "compact-" + UUID.randomUUID();
+        String name = "compact-" + UUID.randomUUID();
+        OpenSearchMemoryStore own = storeOn(name);
+        MemoryIndexMaintenance maintenance = new MemoryIndexMaintenance(client, name);
+        String[] words = {"alpha", "bravo", "charlie", "delta", "echo"};
+        for (String w : words) {
+            own.put(MemoryWrite.of(tenant, "notes", w + " was said"), T0);
+        }
+        assertThat(maintenance.segments()).isGreaterThan(1);
+
+        MemoryIndexMaintenance.Compaction compaction = maintenance.compact(1);
+        assertThat(compaction.task()).isNotNull();
+        assertThat(compaction.segmentsBefore()).isGreaterThan(1);
+        long until = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (!maintenance.compacted(compaction)) {
+            assertThat(System.nanoTime()).as("merged within a minute").isLessThan(until);
+            // The node's merge takes seconds: ask every 150 ms, not in a busy loop.
+            sleep(150);
+        }
+        assertThat(maintenance.segments()).isEqualTo(1);
+        for (String w : words) {
+            List<io.threadline.memory.MemoryHit> hits = own.search(MemoryQuery.text(tenant, w + " was said", 1), T0);
+            assertThat(hits).extracting(h -> h.memory().content()).containsExactly(w + " was said");
+            assertThat(own.get(tenant, hits.get(0).memory().id()).orElseThrow().embedding()).hasSize(WordEmbeddingModel.DIMENSION);
+        }
+        MemoryIndexMaintenance.Compaction again = maintenance.compact(1);
+        assertThat(again.task()).isNull();
+        assertThat(maintenance.compacted(again)).isTrue();
+    }
+
+    @Test
+    void compactRefusesFewerThanOneSegment() {
+        assertThatThrownBy(() -> shared.compact(0)).isInstanceOfSatisfying(ThreadlineException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT);
+            assertThat(e.getMessage()).contains("maxSegments");
+        });
+    }
+
+    /**
+     * A merge the node gave up (its task completed with an error) is reported with the node's reason and the task, and
+     * says to call compact again (not the generic "safe to retry": asking compacted again cannot succeed).
+     */
+    @Test
+    void aCompactionTheNodeGaveUpIsReported() throws Exception {
+        // A node's task answer for a merge that failed (only the task API is asked).
+        assertMergeFailed("{\"completed\":true,\"task\":{\"node\":\"n\",\"id\":7,\"action\":\"indices:admin/forcemerge\"},"
+                + "\"error\":{\"type\":\"merge_exception\",\"reason\":\"disk full\"}}", "merge_exception", "disk full");
+    }
+
+    /** A merge that failed on a shard completes with no error, only its response's _shards say so: reported the same. */
+    @Test
+    void aCompactionThatFailedOnAShardIsReported() throws Exception {
+        assertMergeFailed("{\"completed\":true,\"task\":{\"node\":\"n\",\"id\":7,\"action\":\"indices:admin/forcemerge\"},"
+                + "\"response\":{\"_shards\":{\"total\":1,\"successful\":0,\"failed\":1,\"failures\":[{\"shard\":0,"
+                + "\"index\":\"m\",\"status\":\"INTERNAL_SERVER_ERROR\",\"reason\":{\"type\":\"io_exception\","
+                + "\"reason\":\"no space left on device\"}}]}}}", "1 shard(s) failed", "no space left on device");
+    }
+
+    private static void assertMergeFailed(String taskAnswer, String... reason) throws Exception {
+        com.sun.net.httpserver.HttpServer node = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        byte[] answer = taskAnswer.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        node.createContext("/_tasks/n:7", exchange -> {
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        node.start();
+        try {
+            MemoryIndexMaintenance maintenance = new MemoryIndexMaintenance(OpenSearchClients.create(
+                    URI.create("http://127.0.0.1:" + node.getAddress().getPort()), java.time.Duration.ofSeconds(10)), index);
+            assertThatThrownBy(() -> maintenance.compacted(new MemoryIndexMaintenance.Compaction(5, 1, "n:7")))
+                    .isInstanceOfSatisfying(ThreadlineException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE);
+                        assertThat(e.getMessage()).contains(reason).contains("call compact again").doesNotContain("safe to retry");
+                        assertThat(e.details()).containsEntry("task", "n:7").containsEntry("retry", "compact");
+                    });
+        } finally {
+            node.stop(0);
+        }
+    }
+
+    /**
+     * A task the node does not know (404: it restarted and lost the result) is a merge that is over when the index has
+     * that few segments per shard, and otherwise says to call compact again.
+     */
+    @Test
+    void aMergeTheNodeNoLongerKnowsIsJudgedByTheSegments() throws Exception {
+        String name = "forgotten-" + UUID.randomUUID();
+        OpenSearchMemoryStore own = storeOn(name);
+        MemoryIndexMaintenance maintenance = new MemoryIndexMaintenance(client, name);
+        String tenant = "forgotten-" + UUID.randomUUID();
+        for (String w : new String[] {"alpha", "bravo", "charlie"}) {
+            own.put(MemoryWrite.of(tenant, "notes", w + " was said"), T0);
+        }
+        int segments = maintenance.segments();
+        assertThat(segments).isGreaterThan(1);
+        String lost = client.nodes().info().nodes().keySet().iterator().next() + ":" + Integer.MAX_VALUE;
+
+        // Over when no shard has more than asked for (the scheduled refresh may add a segment of writer marks meanwhile).
+        assertThat(maintenance.compacted(new MemoryIndexMaintenance.Compaction(segments, segments + 100, lost))).isTrue();
+        assertThatThrownBy(() -> maintenance.compacted(new MemoryIndexMaintenance.Compaction(segments, 1, lost)))
+                .isInstanceOfSatisfying(ThreadlineException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE);
+                    assertThat(e.getMessage()).contains("no longer knows merge " + lost, "call compact again");
+                    assertThat(e.details()).containsEntry("retry", "compact");
+                });
+    }
+
+    /**
+     * {@code max_num_segments} is per shard: an index made with two shards is judged by its fullest shard, not by the
+     * sum; and an index not created yet (the store makes it on first use) has nothing to merge.
+     */
+    @Test
+    void segmentsAreCountedPerShardAndNoneBeforeTheIndexExists() throws Exception {
+        String name = "two-shards-" + UUID.randomUUID();
+        MemoryIndexMaintenance maintenance = new MemoryIndexMaintenance(client, name);
+        assertThat(maintenance.segments()).isZero();
+        assertThat(maintenance.compact(1).task()).as("nothing to merge before the index exists").isNull();
+
+        client.indices().create(c -> c.index(name).settings(st -> st.numberOfShards(2).numberOfReplicas(0)));
+        // One refresh per document, spread over both shards by id: each shard gets segments of its own.
+        for (int i = 0; i < 12; i++) {
+            int n = i;
+            client.index(x -> x.index(name).id("d" + n).document(java.util.Map.of("n", n))
+                    .refresh(org.opensearch.client.opensearch._types.Refresh.True));
+        }
+        var stats = client.indices().stats(st -> st.index(name).level(org.opensearch.client.opensearch._types.Level.Shards))
+                .indices().get(name).shards();
+        int fullest = stats.values().stream().flatMap(java.util.List::stream)
+                .mapToInt(copy -> copy.segments() == null ? 0 : copy.segments().count()).max().orElse(0);
+        int sum = stats.values().stream().flatMap(java.util.List::stream)
+                .mapToInt(copy -> copy.segments() == null ? 0 : copy.segments().count()).sum();
+        assertThat(fullest).isGreaterThan(1);
+        assertThat(sum).as("both shards have segments").isGreaterThan(fullest);
+        assertThat(maintenance.segments()).isEqualTo(fullest);
+        assertThat(maintenance.compact(fullest).task()).as("no shard has more than its fullest: the sum would have merged").isNull();
+    }
+
+    @Test
+    void compactedRefusesNoCompaction() {
+        assertThatThrownBy(() -> shared.compacted(null)).isInstanceOfSatisfying(ThreadlineException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT);
+            assertThat(e.details()).containsEntry("field", "compaction");
+        });
+    }
+
+    /** An alias as the index: its stats name the index behind it, and a count of 0 would make compact a silent no-op. */
+    @Test
+    void segmentsOfAnAliasAreRefused() throws Exception {
+        String alias = "alias-" + UUID.randomUUID();
+        client.indices().putAlias(a -> a.index(index).name(alias));
+        MemoryIndexMaintenance viaAlias = new MemoryIndexMaintenance(client, alias);
+        for (Runnable asked : new Runnable[] {viaAlias::segments, () -> viaAlias.compact(1)}) {
+            assertThatThrownBy(asked::run).isInstanceOfSatisfying(ThreadlineException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.MISCONFIGURED);
+                assertThat(e.getMessage()).contains(alias, index, "alias", "threadline.memory.opensearch.index");
+            });
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
