@@ -155,23 +155,28 @@ final class TracedCheckpointStore extends TracedStore<CheckpointStore> implement
             CommitResult result = store.commit(commit);
             span.setAttribute(TelemetryKeys.DUPLICATE, result.duplicate());
             if (!result.duplicate()) {
-                metrics.checkpointBytes.add(bytes, cp.isSnapshot() ? STORED_AS_SNAPSHOT : STORED_AS_DELTA);
-                if (cp.isSnapshot()) {
-                    metrics.stateBytes.record(bytes);
-                }
-                StepStats stats = Context.current().get(StepStats.KEY);
-                if (stats != null) {
-                    stats.checkpointBytes += bytes;
-                    if (cp.isSnapshot()) {
-                        stats.stateBytes = bytes;
-                        stats.deltasSinceSnapshot = 0;
-                    } else if (stats.deltasSinceSnapshot >= 0) {
-                        stats.deltasSinceSnapshot++;
-                    }
-                }
+                countStored(cp, bytes);
             }
             return result;
         });
+    }
+
+    /** A checkpoint this commit stored ({@code bytes} of state change): in the metrics, and in the step's stats if any. */
+    private void countStored(Checkpoint cp, long bytes) {
+        metrics.checkpointBytes.add(bytes, cp.isSnapshot() ? STORED_AS_SNAPSHOT : STORED_AS_DELTA);
+        if (cp.isSnapshot()) {
+            metrics.stateBytes.record(bytes);
+        }
+        StepStats stats = Context.current().get(StepStats.KEY);
+        if (stats != null) {
+            stats.checkpointBytes += bytes;
+            if (cp.isSnapshot()) {
+                stats.stateBytes = bytes;
+                stats.deltasSinceSnapshot = 0;
+            } else if (stats.deltasSinceSnapshot >= 0) {
+                stats.deltasSinceSnapshot++;
+            }
+        }
     }
 
     @Override

@@ -6,17 +6,12 @@ import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.Commit;
 import io.threadline.checkpoint.CommitResult;
-import io.threadline.checkpoint.EffectLog;
 import io.threadline.checkpoint.HistoryPage;
 import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.InterruptPayload;
-import io.threadline.checkpoint.MemoryOutbox;
 import io.threadline.checkpoint.PendingEffect;
 import io.threadline.checkpoint.PruneReport;
 import io.threadline.checkpoint.RetentionPolicy;
-import io.threadline.checkpoint.StateChange;
-import io.threadline.checkpoint.StepError;
-import io.threadline.checkpoint.StepInput;
 import io.threadline.checkpoint.ThreadDeletion;
 import io.threadline.checkpoint.ThreadHead;
 import io.threadline.checkpoint.ThreadKey;
@@ -27,17 +22,11 @@ import io.threadline.checkpoint.ThreadQuery;
 import io.threadline.checkpoint.ThreadSummary;
 import io.threadline.checkpoint.ThreadPage;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -58,16 +47,9 @@ import java.util.Optional;
  */
 public final class EncryptingCheckpointStore implements CheckpointStore {
 
-    /** Marks a sealed state change: JSON never starts with it. */
-    private static final byte[] SEALED_CHANGE = "TLS1".getBytes(StandardCharsets.US_ASCII);
-    /** Marks a sealed payload, kept as a JSON string so the payload is still JSON. */
-    private static final String SEALED_TEXT = "tl:sealed:1:";
-
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final CheckpointStore store;
     private final DataKeys keys;
-    private final ThreadCipher cipher;
+    private final CheckpointSealing sealing;
 
     /**
      * @param keyCacheThreads threads whose plaintext data key this process keeps (0: ask the provider every time),
@@ -88,117 +70,11 @@ public final class EncryptingCheckpointStore implements CheckpointStore {
         this.store = Objects.requireNonNull(store, "store");
         this.keys = new DataKeys(Objects.requireNonNull(provider, "provider"), Objects.requireNonNull(keyStore, "keyStore"),
                 keyCacheThreads, Objects.requireNonNull(clock, "clock"), Objects.requireNonNull(keyCacheLifetime, "keyCacheLifetime"));
-        this.cipher = new ThreadCipher(random);
-    }
-
-    // ------------------------------------------------------------------ sealing
-
-    private Checkpoint seal(Checkpoint cp, DataKeys.Key key) {
-        ThreadKey t = cp.thread();
-        String at = "checkpoint/" + cp.id().value() + "/";
-        byte[] sealedChange = concat(SEALED_CHANGE, sealBytes(key, cp.change().json(), ThreadCipher.context(t, at + "change")));
-        StateChange change = cp.isSnapshot() ? new StateChange.Snapshot(sealedChange) : new StateChange.Delta(sealedChange);
-        return new Checkpoint(cp.id(), t, cp.step(), cp.parent(), cp.nodes(), cp.decisions(), cp.next(), cp.status(),
-                cp.schemaVersion(), change, cp.createdAt(), cp.idempotencyKey(), cp.metadata(),
-                cp.outbox() == null ? null : MemoryOutbox.fromJson(sealText(key, t, at + "outbox", cp.outbox().json())),
-                cp.input() == null ? null : StepInput.fromJson(sealText(key, t, at + "input", cp.input().json())),
-                cp.effects() == null ? null : EffectLog.fromJson(sealText(key, t, at + "effects", cp.effects().json())),
-                cp.error() == null ? null : new StepError(cp.error().node(), cp.error().type(),
-                        sealString(key, t, at + "error.message", cp.error().message()),
-                        sealString(key, t, at + "error.stack", cp.error().stack())),
-                cp.interrupt() == null ? null : sealInterrupt(key, t, at, cp.interrupt()));
+        this.sealing = new CheckpointSealing(keys, new ThreadCipher(random));
     }
 
     private Checkpoint open(Checkpoint cp) {
-        if (!isSealed(cp.change().json())) {
-            return cp;  // written before encryption was switched on
-        }
-        ThreadKey t = cp.thread();
-        String at = "checkpoint/" + cp.id().value() + "/";
-        byte[] sealed = cp.change().json();
-        byte[] json = openBytes(t, Arrays.copyOfRange(sealed, SEALED_CHANGE.length, sealed.length), ThreadCipher.context(t, at + "change"));
-        StateChange change = cp.isSnapshot() ? new StateChange.Snapshot(json) : new StateChange.Delta(json);
-        return new Checkpoint(cp.id(), t, cp.step(), cp.parent(), cp.nodes(), cp.decisions(), cp.next(), cp.status(),
-                cp.schemaVersion(), change, cp.createdAt(), cp.idempotencyKey(), cp.metadata(),
-                cp.outbox() == null ? null : MemoryOutbox.fromJson(openText(t, at + "outbox", cp.outbox().json())),
-                cp.input() == null ? null : StepInput.fromJson(openText(t, at + "input", cp.input().json())),
-                cp.effects() == null ? null : EffectLog.fromJson(openText(t, at + "effects", cp.effects().json())),
-                cp.error() == null ? null : new StepError(cp.error().node(), cp.error().type(),
-                        openString(t, at + "error.message", cp.error().message()),
-                        openString(t, at + "error.stack", cp.error().stack())),
-                cp.interrupt() == null ? null : openInterrupt(t, at, cp.interrupt()));
-    }
-
-    private static boolean isSealed(byte[] change) {
-        return change.length > SEALED_CHANGE.length && Arrays.equals(change, 0, SEALED_CHANGE.length, SEALED_CHANGE, 0, SEALED_CHANGE.length);
-    }
-
-    /** A payload's JSON sealed, as a JSON string. */
-    /**
-     * An interrupt keeps its node and when readable — the graph's names, not the user's data — so that a listing can
-     * say where a thread waits; its payload (what a person is shown, which may quote the state) is sealed.
-     */
-    private InterruptPayload sealInterrupt(DataKeys.Key key, ThreadKey t, String at, InterruptPayload interrupt) {
-        JsonNode payload = interrupt.payload();
-        if (payload == null || payload.isNull()) {
-            return interrupt;
-        }
-        return InterruptPayload.withheld(interrupt.node(), interrupt.when(), sealString(key, t, at + "interrupt", payload.toString()));
-    }
-
-    private InterruptPayload openInterrupt(ThreadKey t, String at, InterruptPayload interrupt) {
-        if (!interrupt.withheld()) {
-            return interrupt;
-        }
-        String text = openString(t, at + "interrupt", interrupt.sealed());
-        try {
-            return InterruptPayload.of(interrupt.node(), interrupt.when(), JSON.readTree(text));
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("a sealed interrupt payload of thread " + t.threadId() + " opened to no JSON", e);
-        }
-    }
-
-    private String sealText(DataKeys.Key key, ThreadKey t, String part, String json) {
-        return "\"" + sealString(key, t, part, json) + "\"";
-    }
-
-    private String openText(ThreadKey t, String part, String json) {
-        if (!json.startsWith("\"" + SEALED_TEXT)) {
-            return json;
-        }
-        return openString(t, part, json.substring(1, json.length() - 1));
-    }
-
-    private String sealString(DataKeys.Key key, ThreadKey t, String part, String text) {
-        if (text == null) {
-            return null;
-        }
-        return SEALED_TEXT + Base64.getEncoder().encodeToString(sealBytes(key, text.getBytes(StandardCharsets.UTF_8), ThreadCipher.context(t, part)));
-    }
-
-    private String openString(ThreadKey t, String part, String text) {
-        if (text == null || !text.startsWith(SEALED_TEXT)) {
-            return text;
-        }
-        byte[] sealed = Base64.getDecoder().decode(text.substring(SEALED_TEXT.length()));
-        return new String(openBytes(t, sealed, ThreadCipher.context(t, part)), StandardCharsets.UTF_8);
-    }
-
-    /** The key's fingerprint, then the ciphertext: a reader finds the key it needs. */
-    private byte[] sealBytes(DataKeys.Key key, byte[] plaintext, byte[] context) {
-        return concat(key.fingerprint(), cipher.encrypt(key.plaintext(), plaintext, context));
-    }
-
-    private byte[] openBytes(ThreadKey t, byte[] sealed, byte[] context) {
-        byte[] fingerprint = Arrays.copyOf(sealed, DataKeys.FINGERPRINT_BYTES);
-        DataKeys.Key key = keys.forRead(t, fingerprint);
-        return cipher.decrypt(key.plaintext(), Arrays.copyOfRange(sealed, DataKeys.FINGERPRINT_BYTES, sealed.length), context);
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] out = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
+        return sealing.open(cp);
     }
 
     private Optional<Checkpoint> open(Optional<Checkpoint> cp) {
@@ -246,7 +122,7 @@ public final class EncryptingCheckpointStore implements CheckpointStore {
     public CommitResult commit(Commit commit) {
         boolean first = commit.expectedStep() == 0;
         DataKeys.Key key = keys.forWrite(commit.thread(), first);
-        Commit sealed = new Commit(seal(commit.checkpoint(), key), commit.expectedStep(), commit.chainStartedAt(), commit.tags(),
+        Commit sealed = new Commit(sealing.seal(commit.checkpoint(), key), commit.expectedStep(), commit.chainStartedAt(), commit.tags(),
                 commit.runGuard());
         CommitResult result = store.commit(sealed);
         if (first && !result.duplicate() && !keys.isStored(commit.thread(), key.fingerprint())) {
@@ -283,7 +159,7 @@ public final class EncryptingCheckpointStore implements CheckpointStore {
     @Override
     public void putPendingEffect(ThreadKey thread, long step, int seq, PendingEffect effect) {
         DataKeys.Key key = keys.forWrite(thread, step <= 1);
-        store.putPendingEffect(thread, step, seq, PendingEffect.fromJson(sealText(key, thread, "pending/" + step, effect.json())));
+        store.putPendingEffect(thread, step, seq, PendingEffect.fromJson(sealing.sealText(key, thread, "pending/" + step, effect.json())));
     }
 
     @Override
@@ -293,7 +169,7 @@ public final class EncryptingCheckpointStore implements CheckpointStore {
             return stored;
         }
         // Bound to the thread and step (the SPI answers effects without their positions, which a discard may leave sparse).
-        return stored.stream().map(e -> PendingEffect.fromJson(openText(thread, "pending/" + step, e.json()))).toList();
+        return stored.stream().map(e -> PendingEffect.fromJson(sealing.openText(thread, "pending/" + step, e.json()))).toList();
     }
 
     @Override
