@@ -25,7 +25,7 @@ import io.threadline.runtime.ReplayReport;
         Requests.Resume.class, Requests.Fork.class, Requests.Rewind.class, Requests.Update.class, Requests.Replay.class, Requests.Export.class, Requests.Delete.class, Requests.MemorySearch.class, Requests.MemoryPut.class, Requests.MemoryDelete.class, Requests.MemoryHistory.class, Requests.MemoryForget.class,
         Requests.Start.class, Requests.Cancel.class, Replies.Start.class, Replies.Cancel.class, Replies.RunInfo.class,
         Requests.RunStatus.class, Replies.RunStatus.class,
-        RunFunctions.BatchResponse.class, RunFunctions.BatchItemFailure.class, RunFunctions.SweepResult.class,
+        RunFunctions.BatchResponse.class, RunFunctions.BatchItemFailure.class, RunFunctions.SweepResult.class, MemoryCompactFunction.Reply.class,
         io.threadline.runs.Run.class, io.threadline.runs.Run.Queued.class, io.threadline.runs.RunStatus.class, io.threadline.runs.RunMessage.class,
         Replies.Step.class, Replies.Run.class, Replies.State.class, Replies.History.class, Replies.CheckpointEntry.class,
         Replies.Replay.class, Replies.Export.class, Replies.Delete.class, Replies.MemorySearch.class, Replies.MemoryPut.class, Replies.MemoryDelete.class, Replies.MemoryHistory.class, Replies.MemoryForget.class, Replies.Memory.class,

@@ -1,6 +1,8 @@
 package io.threadline.config;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
 import io.threadline.memory.Embeddings;
 import io.threadline.memory.InMemoryMemoryStore;
 import io.threadline.memory.MemoryLimits;
@@ -8,6 +10,7 @@ import io.threadline.memory.MemoryScoring;
 import io.threadline.memory.MemorySettings;
 import io.threadline.memory.MemoryStore;
 import io.threadline.memory.opensearch.AwsSigning;
+import io.threadline.memory.opensearch.MemoryIndexMaintenance;
 import io.threadline.memory.opensearch.OpenSearchClients;
 import io.threadline.memory.opensearch.OpenSearchMemorySettings;
 import io.threadline.memory.opensearch.OpenSearchMemoryStore;
@@ -15,6 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import jakarta.inject.Inject;
 
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -100,10 +104,7 @@ public class MemoryStores {
             return new InMemoryMemoryStore(embeddings, settings);
         }
         MemoryConfig.OpenSearch os = config.opensearch();
-        OpenSearchClient client = "aws-sigv4".equals(os.signing())
-                ? OpenSearchClients.createSigned(os.url(), os.timeout(), os.connectTimeout(), clock,
-                        new AwsSigning(os.signingService(), signingRegion(os)))
-                : OpenSearchClients.create(os.url(), os.timeout(), os.connectTimeout(), clock);
+        OpenSearchClient client = client(os);
         try {
             OpenSearchMemoryStore opensearch = new OpenSearchMemoryStore(client, embeddings, settings,
                     new OpenSearchMemorySettings(os.index(), os.engine(), embeddings.dimension(), os.candidates(), os.efSearch(),
@@ -119,6 +120,62 @@ public class MemoryStores {
             }
             throw e;
         }
+    }
+
+    private OpenSearchClient client(MemoryConfig.OpenSearch os) {
+        return "aws-sigv4".equals(os.signing())
+                ? OpenSearchClients.createSigned(os.url(), os.timeout(), os.connectTimeout(), clock,
+                        new AwsSigning(os.signingService(), signingRegion(os)))
+                : OpenSearchClients.create(os.url(), os.timeout(), os.connectTimeout(), clock);
+    }
+
+    private volatile MemoryIndexMaintenance maintenance;
+
+    /**
+     * The upkeep of the configured memory index ({@code memory-compact}): empty for the in-memory store, which has no
+     * segments to merge. A deployment without memory, and one on OpenSearch Serverless (signing service {@code aoss},
+     * which has no force merge: it manages its segments itself), are refused plainly: {@code INVALID_INPUT} with
+     * {@code details.memory} {@code none} or {@code aoss}. The client is built on the first call and kept.
+     */
+    public Optional<MemoryIndexMaintenance> maintenance() {
+        String kind = config.store();
+        String service = "opensearch".equals(kind) ? config.opensearch().signingService() : null;
+        if (!compactable(kind, service)) {
+            return Optional.empty();
+        }
+        MemoryIndexMaintenance m = maintenance;
+        if (m == null) {
+            synchronized (this) {
+                if (maintenance == null) {
+                    maintenance = new MemoryIndexMaintenance(client(config.opensearch()), config.opensearch().index());
+                }
+                m = maintenance;
+            }
+        }
+        return Optional.of(m);
+    }
+
+    /**
+     * Whether memory of this kind (and, on OpenSearch, signing service) has an index to compact: true for OpenSearch,
+     * false for the in-memory store; no memory or a Serverless collection is {@code INVALID_INPUT}.
+     */
+    public static boolean compactable(String kind, String signingService) {
+        if ("none".equals(kind)) {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT,
+                    "this deployment has no long-term memory (threadline.memory.store=none): nothing to compact", Map.of("memory", "none"));
+        }
+        if ("memory".equals(kind)) {
+            return false;
+        }
+        if (!"opensearch".equals(kind)) {
+            throw new IllegalStateException("threadline.memory.store must be none, memory or opensearch, got '" + kind + "'");
+        }
+        if ("aoss".equals(signingService)) {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "the memory is an OpenSearch "
+                    + "Serverless collection (threadline.memory.opensearch.signing-service=aoss), which has no force merge: it "
+                    + "manages its segments itself; nothing to compact", Map.of("memory", "aoss"));
+        }
+        return true;
     }
 
     private static String signingRegion(MemoryConfig.OpenSearch os) {

@@ -97,6 +97,13 @@ final class Exports {
         }
     }
 
+    public static class MemoryCompact extends OnOpenSearch {
+        @Override
+        String export() {
+            return "memory-compact";
+        }
+    }
+
     /** The local HTTP server (as infra/local/start runs it) with an in-process memory store. */
     public static class LocalWithMemory implements QuarkusTestProfile {
         @Override

@@ -97,6 +97,8 @@ class TemplateAgreementTest {
         // background runs' functions that no caller invokes: the queue's consumer and the schedule's sweep
         operations.add("advance");
         operations.add("sweep");
+        // the operator's compaction of the memory index: direct invocation only (every tenant's memories, no route)
+        operations.add("memory-compact");
         assertThat(exportsByRuntime.get("provided.al2023")).isEqualTo(operations);
         assertThat(exportsByRuntime.get("java21")).isEqualTo(operations);
     }

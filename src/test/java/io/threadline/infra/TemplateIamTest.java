@@ -42,6 +42,11 @@ class TemplateIamTest {
          * mget, bulk touches, refresh), DELETE (documents). Every memory user may be the first to create the index.
          */
         MEMORY,
+        /**
+         * memory-compact: GET of the index's segment stats and of the merge's task, POST of {@code _forcemerge} and
+         * {@code _refresh}; nothing on a Serverless collection, which has no force merge (the function refuses it).
+         */
+        MEMORY_COMPACT,
         /** bedrock:InvokeModel of the chat model (Converse, tool calls included, is authorized as InvokeModel). */
         CHAT,
         /** bedrock:InvokeModel of the embedding model: every memory write and text search embeds. */
@@ -121,6 +126,7 @@ class TemplateIamTest {
             Map.entry("memory-delete", Set.of(Uses.MEMORY)),
             Map.entry("memory-history", Set.of(Uses.MEMORY)),
             Map.entry("memory-forget", Set.of(Uses.MEMORY)),
+            Map.entry("memory-compact", Set.of(Uses.MEMORY_COMPACT)),
             Map.entry("threads", Set.of(Uses.THREAD_LIST)),
             Map.entry("tag", Set.of(Uses.THREAD_TAG)),
             // heads a page at a time (as threads lists them), then each head checkpoint (GetItem, or Query of its chunks).
@@ -146,6 +152,14 @@ class TemplateIamTest {
                 case "existing" -> template.parameter("ExistingMemoryService").equals("aoss")
                         ? on(template.parameter("ExistingMemoryArn"), "aoss:APICall")
                         : on(template.parameter("ExistingMemoryArn") + "/*", "es:ESHttpGet", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete");
+                default -> Set.of();
+            };
+            case MEMORY_COMPACT -> switch (template.parameter("Memory")) {
+                case "domain" -> on("arn:aws:es:" + region + ":" + account + ":domain/" + template.parameter("MemoryDomainName") + "/*",
+                        "es:ESHttpGet", "es:ESHttpPost");
+                case "existing" -> template.parameter("ExistingMemoryService").equals("aoss")
+                        ? Set.of()
+                        : on(template.parameter("ExistingMemoryArn") + "/*", "es:ESHttpGet", "es:ESHttpPost");
                 default -> Set.of();
             };
             case CHAT -> {
@@ -216,7 +230,7 @@ class TemplateIamTest {
             assertThat(props.path("Tracing").asText()).as(name).isEqualTo("Active");
         });
         assertThat(exported).as("one function per operation, and http").containsAll(OperationNames.ALL).contains("http")
-                .contains("advance", "sweep");
+                .contains("advance", "sweep", "memory-compact");
         List<String> differences = new ArrayList<>();
         expected.forEach((function, needed) -> {
             Set<String> missing = new TreeSet<>(needed);

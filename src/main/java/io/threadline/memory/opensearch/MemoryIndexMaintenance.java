@@ -5,6 +5,7 @@ import io.threadline.ThreadlineException;
 import org.opensearch.client.opensearch.OpenSearchClient;
 
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Upkeep of the memory index, apart from storing and searching ({@link OpenSearchMemoryStore}): merging its segments
@@ -13,6 +14,9 @@ import java.util.Map;
  * mapped as the store's are).
  */
 public final class MemoryIndexMaintenance {
+
+    /** A node's task id: the node's id (URL-safe base64) and the task's number. */
+    private static final Pattern TASK = Pattern.compile("[A-Za-z0-9_-]{1,64}:[0-9]{1,19}");
 
     private final OpenSearchClient client;
     private final RawRequests raw;
@@ -54,12 +58,22 @@ public final class MemoryIndexMaintenance {
      * {@code details.retry = "compact"}: call {@link #compact} again (asking this again cannot succeed). A task the node
      * no longer knows (it restarted and lost the task's result) is over when the index has {@code maxSegments} or fewer
      * per shard, and otherwise the same. A {@code DEPENDENCY_UNAVAILABLE} without that detail is a node that did not
-     * answer: ask this again. A null compaction is {@code INVALID_INPUT}.
+     * answer: ask this again. A null compaction, a {@code maxSegments} below 1 and a task that is not a node's task id
+     * ({@code <node>:<number>}, as {@link #compact} returned it) are {@code INVALID_INPUT}, before the node is asked.
      */
     public boolean compacted(Compaction compaction) {
         if (compaction == null) {
             throw new ThreadlineException(ErrorCode.INVALID_INPUT, "compaction must be what compact returned, got null",
                     Map.of("field", "compaction"));
+        }
+        if (compaction.maxSegments() < 1) {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "maxSegments must be 1 or more, got " + compaction.maxSegments(),
+                    Map.of("field", "maxSegments"));
+        }
+        // The task goes into the request's path: only a node's task id, never another path.
+        if (compaction.task() != null && !TASK.matcher(compaction.task()).matches()) {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "task must be a merge's task id as compact returned it "
+                    + "(<node>:<number>), got '" + compaction.task() + "'", Map.of("field", "task"));
         }
         return call("check the memory index's compaction", () -> IndexCompaction.done(client, raw, index, compaction));
     }

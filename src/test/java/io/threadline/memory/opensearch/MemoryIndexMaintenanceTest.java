@@ -199,6 +199,20 @@ class MemoryIndexMaintenanceTest {
         });
     }
 
+    /** A poll's task goes into a request path: only a node's task id is taken, and a bad one is refused before any request. */
+    @Test
+    void compactedRefusesWhatIsNoTaskIdAndNoSegments() {
+        for (String task : new String[] {"", "../_all", "n:7/../../x", "n:7?pretty", "n:", ":7"}) {
+            assertThatThrownBy(() -> shared.compacted(new MemoryIndexMaintenance.Compaction(2, 1, task)))
+                    .isInstanceOfSatisfying(ThreadlineException.class, e -> {
+                        assertThat(e.code()).as(task).isEqualTo(ErrorCode.INVALID_INPUT);
+                        assertThat(e.details()).as(task).containsEntry("field", "task");
+                    });
+        }
+        assertThatThrownBy(() -> shared.compacted(new MemoryIndexMaintenance.Compaction(2, 0, "n:7")))
+                .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.details()).containsEntry("field", "maxSegments"));
+    }
+
     /** An alias as the index: its stats name the index behind it, and a count of 0 would make compact a silent no-op. */
     @Test
     void segmentsOfAnAliasAreRefused() throws Exception {

@@ -1,0 +1,178 @@
+package io.threadline.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.threadline.ErrorCode;
+import io.threadline.memory.Embeddings;
+import io.threadline.memory.MemorySettings;
+import io.threadline.memory.MemoryWrite;
+import io.threadline.memory.WordEmbeddingModel;
+import io.threadline.memory.opensearch.MemoryIndexMaintenance;
+import io.threadline.memory.opensearch.OpenSearchClients;
+import io.threadline.memory.opensearch.OpenSearchMemorySettings;
+import io.threadline.memory.opensearch.OpenSearchMemoryStore;
+import io.threadline.memory.opensearch.OpenSearchNode;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * memory-compact's answers (start, poll, nothing to do, the in-memory store, refusals) over a real local node; the
+ * deployment's choice of store is {@code MemoryStoresCompactableTest}'s.
+ */
+class MemoryCompactFunctionTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Instant T0 = Instant.parse("2026-06-01T12:00:00Z");
+
+    private static org.opensearch.client.opensearch.OpenSearchClient client;
+    private static String index;
+    private static Supplier<Optional<MemoryIndexMaintenance>> deployed;
+
+    @BeforeAll
+    static void indexWithSegments() {
+        client = OpenSearchClients.create(OpenSearchNode.get().endpoint(), Duration.ofSeconds(30));
+        index = "compact-fn-" + UUID.randomUUID();
+        OpenSearchMemoryStore store = new OpenSearchMemoryStore(client, new Embeddings(new WordEmbeddingModel()), MemorySettings.DEFAULT,
+                new OpenSearchMemorySettings(index, "lucene", WordEmbeddingModel.DIMENSION, 4));
+        store.ensureIndex();
+        for (String w : new String[] {"alpha", "bravo", "charlie", "delta"}) {
+            store.put(MemoryWrite.of("tenant-" + w, "notes", w + " was said"), T0); // each write refreshed: a segment each
+        }
+        MemoryIndexMaintenance maintenance = new MemoryIndexMaintenance(client, index);
+        deployed = () -> Optional.of(maintenance);
+    }
+
+    private static JsonNode json(String s) {
+        try {
+            return JSON.readTree(s);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static int segments() {
+        return new MemoryIndexMaintenance(client, index).segments();
+    }
+
+    /** A merge started, polled with its task until done, then nothing left to do; the reply as the function writes it. */
+    @Test
+    void startsAMergeAndAnswersWhenItIsOver() throws Exception {
+        int before = segments();
+        assertThat(before).isGreaterThan(1);
+        MemoryCompactFunction.Reply started = MemoryCompactFunction.reply(json("{\"maxSegments\":1}"), deployed);
+        assertThat(started.error()).isNull();
+        assertThat(started.task()).isNotNull();
+        assertThat(started.segmentsBefore()).isEqualTo(before);
+        assertThat(started.done()).isFalse();
+        assertThat(started.maxSegments()).isEqualTo(1);
+
+        JsonNode poll = JSON.valueToTree(java.util.Map.of("task", started.task(), "maxSegments", 1));
+        long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        MemoryCompactFunction.Reply asked = MemoryCompactFunction.reply(poll, deployed);
+        while (!asked.done()) {
+            assertThat(asked.error()).isNull();
+            assertThat(asked.segments()).as("segments only once done").isNull();
+            assertThat(System.nanoTime()).as("merged within a minute").isLessThan(until);
+            Thread.sleep(150);
+            asked = MemoryCompactFunction.reply(poll, deployed);
+        }
+        assertThat(asked.segments()).isEqualTo(1);
+        assertThat(JSON.writeValueAsString(asked)).isEqualTo("{\"task\":\"" + started.task() + "\",\"maxSegments\":1,\"segments\":1,\"done\":true}");
+
+        // The default is one segment; an index that has that few already is done at once, with no task.
+        MemoryCompactFunction.Reply again = MemoryCompactFunction.reply(null, deployed);
+        assertThat(again.task()).isNull();
+        assertThat(again.done()).isTrue();
+        assertThat(again.segments()).isEqualTo(1);
+    }
+
+    /** Every bad request is INVALID_INPUT naming its field, answered before the store is asked: nothing merges. */
+    @Test
+    void badRequestsAreRefusedBeforeAnythingIsAsked() {
+        Supplier<Optional<MemoryIndexMaintenance>> untouched = () -> {
+            throw new AssertionError("the store was asked for a bad request");
+        };
+        String[][] cases = {
+                {"[1]", "request"}, {"\"compact\"", "request"},
+                {"{\"maxSegments\":0}", "maxSegments"}, {"{\"maxSegments\":-3}", "maxSegments"},
+                {"{\"maxSegments\":\"1\"}", "maxSegments"}, {"{\"maxSegments\":1.5}", "maxSegments"},
+                {"{\"maxSegments\":99999999999}", "maxSegments"}, {"{\"maxSegments\":null}", "maxSegments"},
+                {"{\"task\":7}", "task"}, {"{\"task\":null}", "task"}, {"{\"tenant\":\"t\"}", "tenant"},
+        };
+        for (String[] c : cases) {
+            MemoryCompactFunction.Reply reply = MemoryCompactFunction.reply(json(c[0]), untouched);
+            assertThat(reply.error()).as(c[0]).isNotNull();
+            assertThat(reply.error().code()).as(c[0]).isEqualTo(ErrorCode.INVALID_INPUT.name());
+            assertThat(reply.error().details()).as(c[0]).containsEntry("field", c[1]);
+            assertThat(reply.task()).isNull();
+        }
+    }
+
+    /** A task that is not a node's task id never reaches a request path (it would name another endpoint). */
+    @Test
+    void aTaskThatIsNoTaskIdIsRefusedAndNothingMerges() {
+        int before = segments();
+        for (String task : new String[] {"", "../_all", "n:7/../../x", "n:7?pretty", "n", "n:", ":7", "n:x"}) {
+            MemoryCompactFunction.Reply reply = MemoryCompactFunction.reply(
+                    JSON.valueToTree(java.util.Map.of("task", task)), deployed);
+            assertThat(reply.error()).as(task).isNotNull();
+            assertThat(reply.error().code()).as(task).isEqualTo(ErrorCode.INVALID_INPUT.name());
+            assertThat(reply.error().details()).as(task).containsEntry("field", "task");
+        }
+        assertThat(segments()).isLessThanOrEqualTo(before);
+    }
+
+    /** The in-memory store has no segments: done at once, with none, whether started or asked after. */
+    @Test
+    void theInMemoryStoreHasNothingToMerge() throws Exception {
+        Supplier<Optional<MemoryIndexMaintenance>> inMemory = Optional::empty;
+        MemoryCompactFunction.Reply started = MemoryCompactFunction.reply(json("{}"), inMemory);
+        assertThat(JSON.writeValueAsString(started)).isEqualTo("{\"maxSegments\":1,\"segmentsBefore\":0,\"segments\":0,\"done\":true}");
+        MemoryCompactFunction.Reply asked = MemoryCompactFunction.reply(json("{\"task\":\"n:7\",\"maxSegments\":2}"), inMemory);
+        assertThat(JSON.writeValueAsString(asked)).isEqualTo("{\"task\":\"n:7\",\"maxSegments\":2,\"segments\":0,\"done\":true}");
+    }
+
+    /**
+     * The deployment's store decides: OpenSearch (signed for es) is compacted, the in-memory store has nothing to; without
+     * memory, or on a Serverless collection (no force merge), the answer is a plain refusal naming which.
+     */
+    @Test
+    void noMemoryAndServerlessAreRefusedPlainly() {
+        assertThat(io.threadline.config.MemoryStores.compactable("opensearch", "es")).isTrue();
+        assertThat(io.threadline.config.MemoryStores.compactable("memory", null)).isFalse();
+        for (String service : new String[] {"none", "aoss"}) {
+            Supplier<Optional<MemoryIndexMaintenance>> refused = () -> Optional.of(new MemoryIndexMaintenance(client, index))
+                    .filter(m -> io.threadline.config.MemoryStores.compactable(service.equals("none") ? "none" : "opensearch", service));
+            MemoryCompactFunction.Reply reply = MemoryCompactFunction.reply(json("{}"), refused);
+            assertThat(reply.error().code()).as(service).isEqualTo(ErrorCode.INVALID_INPUT.name());
+            assertThat(reply.error().details()).as(service).containsEntry("memory", service);
+            assertThat(reply.error().message()).as(service).contains("nothing to compact");
+        }
+    }
+
+    /** A node that does not answer is DEPENDENCY_UNAVAILABLE (ask again), as every store call's. */
+    @Test
+    void aNodeThatIsDownIsDependencyUnavailable() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        MemoryIndexMaintenance down = new MemoryIndexMaintenance(OpenSearchClients.create(URI.create("http://127.0.0.1:" + closedPort),
+                Duration.ofSeconds(5)), index);
+        for (String request : new String[] {"{}", "{\"task\":\"n:7\"}"}) {
+            MemoryCompactFunction.Reply reply = MemoryCompactFunction.reply(json(request), () -> Optional.of(down));
+            assertThat(reply.error().code()).as(request).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE.name());
+            assertThat(reply.error().details()).as(request).doesNotContainKey("retry");
+        }
+    }
+}
