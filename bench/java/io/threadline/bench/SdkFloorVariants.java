@@ -34,7 +34,7 @@ import java.util.function.Supplier;
  * <ul>
  * <li>the calling thread's;</li>
  * <li>the variant's own timer pool: every client gets its own {@code ScheduledExecutorService} under its own thread
- * name ({@code floor-v<n>-timer}; the SDK's default shape, 5 threads, unless the variant is about the executor). A
+ * name ({@code floor-v<n>-timer}; the store's shape, {@code DynamoDbCallLimits.timers(1)}, or the SDK's default, 5 threads). A
  * cancelled timer task still wakes its pool at its deadline (2 s attempt, 8 s call), after the block has ended, so pool
  * CPU is charged by thread name to the variant that scheduled it, over all rounds (read after a wait longer than the
  * call timeout), not to whichever block runs when it fires;</li>
@@ -76,36 +76,36 @@ public final class SdkFloorVariants {
         java.util.function.Function<String, ScheduledExecutorService> sdkDefault = SdkFloorVariants::sdkDefaultPool;
         List<Variant> variants = new ArrayList<>();
         variants.add(new Variant("store", "store client (url-connection, limits, cached endpoints)", pool -> builder(endpoint, url())
-                .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().scheduledExecutorService(pool).build(),
-                        Clock.systemUTC()))
-                .endpointProvider(CachedEndpoints.ofDefaultRules()).build(), sdkDefault));
+                .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().build(),
+                        Clock.systemUTC(), pool))
+                .endpointProvider(CachedEndpoints.ofDefaultRules()).build(), SdkFloorVariants::removingOnCancel));
         variants.add(new Variant("counting", "  + the bench's counting interceptor (W1's client)", pool -> builder(endpoint, url())
-                .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().scheduledExecutorService(pool)
-                        .addExecutionInterceptor(new W1DynamoDb.Counter()).build(), Clock.systemUTC()))
-                .endpointProvider(CachedEndpoints.ofDefaultRules()).build(), sdkDefault));
+                .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder()
+                        .addExecutionInterceptor(new W1DynamoDb.Counter()).build(), Clock.systemUTC(), pool))
+                .endpointProvider(CachedEndpoints.ofDefaultRules()).build(), SdkFloorVariants::removingOnCancel));
         variants.add(new Variant("no_timers", "  - both timers", pool -> builder(endpoint, url())
                 .overrideConfiguration(ClientOverrideConfiguration.builder().scheduledExecutorService(pool)
                         .retryStrategy(software.amazon.awssdk.awscore.retry.AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(4).build())
                         .addExecutionInterceptor(new io.threadline.clients.InvocationDeadlineInterceptor(Duration.ofSeconds(8), Clock.systemUTC()))
                         .build())
                 .endpointProvider(CachedEndpoints.ofDefaultRules()).build(), sdkDefault));
-        variants.add(new Variant("remove_on_cancel", "  timers on an executor that drops cancelled tasks", pool -> builder(endpoint, url())
-                .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().scheduledExecutorService(pool).build(),
-                        Clock.systemUTC()))
-                .endpointProvider(CachedEndpoints.ofDefaultRules()).build(), SdkFloorVariants::removingOnCancel));
-        variants.add(new Variant("one_timer_thread", "  timers on one thread (the SDK's default pool has 5)", pool -> builder(endpoint, url())
-                .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().scheduledExecutorService(pool).build(),
-                        Clock.systemUTC()))
+        variants.add(new Variant("sdk_timer_pool", "  timers on the SDK's default pool (the store's client before s33)", pool -> builder(endpoint, url())
+                .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().build(),
+                        Clock.systemUTC(), pool))
+                .endpointProvider(CachedEndpoints.ofDefaultRules()).build(), sdkDefault));
+        variants.add(new Variant("one_timer_thread", "  timers on one thread that keeps cancelled tasks", pool -> builder(endpoint, url())
+                .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().build(),
+                        Clock.systemUTC(), pool))
                 .endpointProvider(CachedEndpoints.ofDefaultRules()).build(),
                 name -> java.util.concurrent.Executors.newSingleThreadScheduledExecutor(threads(name))));
         variants.add(new Variant("no_endpoint_cache", "  - the endpoint cache (rules evaluated per call)", pool -> builder(endpoint, url())
-                .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().scheduledExecutorService(pool).build(),
-                        Clock.systemUTC())).build(), sdkDefault));
+                .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().build(),
+                        Clock.systemUTC(), pool)).build(), sdkDefault));
         Supplier<SdkHttpClient> apache = apache();
         if (apache != null) {
             variants.add(new Variant("apache", "  with the Apache HTTP client", pool -> builder(endpoint, apache.get())
-                    .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().scheduledExecutorService(pool).build(),
-                            Clock.systemUTC()))
+                    .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().build(),
+                            Clock.systemUTC(), pool))
                     .endpointProvider(CachedEndpoints.ofDefaultRules()).build(), sdkDefault));
         }
         // Defaults but the timer pool (the default's shape under its own name; with no timeouts nothing is scheduled).
@@ -209,6 +209,7 @@ public final class SdkFloorVariants {
         return new software.amazon.awssdk.utils.ThreadFactoryBuilder().threadNamePrefix(name).daemonThreads(true).build();
     }
 
+    /** The store client's timers ({@code DynamoDbCallLimits.timers(1)}: one thread, cancelled timers dropped) under the given name. */
     private static ScheduledExecutorService removingOnCancel(String name) {
         java.util.concurrent.ScheduledThreadPoolExecutor executor = new java.util.concurrent.ScheduledThreadPoolExecutor(1, threads(name));
         executor.setRemoveOnCancelPolicy(true);

@@ -206,12 +206,14 @@ public final class W1DynamoDb {
         // Off: a bare client.
         OpenTelemetrySdk otel = telemetry ? W1Telemetry.productionLikeSdk() : null;
         ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder();
+        java.util.concurrent.ScheduledThreadPoolExecutor timers = null;
         if (telemetry) {
             // The application's limits are 2 s per attempt and 8 s per call; on this shared machine DynamoDB Local
             // sometimes stalls longer, so the bench keeps the same machinery (retry strategy, timers, interceptor:
             // what costs CPU) with limits a stall does not reach.
+            timers = DynamoDbCallLimits.timers(1); // the store's (threadline.dynamodb.timer-threads=1)
             override = new DynamoDbCallLimits(4, java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(120))
-                    .applyTo(override.build(), Clock.systemUTC()).toBuilder();
+                    .applyTo(override.build(), Clock.systemUTC(), timers).toBuilder();
             if (sdkSpans) {
                 override.addExecutionInterceptor(AwsSdkTelemetry.create(otel).newExecutionInterceptor());
             }
@@ -252,8 +254,12 @@ public final class W1DynamoDb {
         w1.run("DynamoDB Local 2.6.1 (separate process, in memory, loopback HTTP), telemetry " + (telemetry
                         ? "on (call limits, ThreadlineTelemetry" + (sdkSpans ? ", the SDK's OpenTelemetry interceptor" : "") + "; exporters discard)" : "off (bare client)"));
         SingleItemRead.reference(client, admin, counter, w1.lastColdRead(), counter::queriesOf);
-        SdkFloor.measure(client, admin);
+        SdkFloor.measure(client, admin, timers);
         server.stop();
+        client.close();
+        if (timers != null) {
+            timers.shutdownNow(); // the SDK does not shut down an executor it was given
+        }
         if (otel != null) {
             otel.close();
         }

@@ -56,6 +56,13 @@ public interface DynamoDbStoreConfig {
     Duration callTimeout();
 
     /**
+     * Threads of the store client's timer executor, which runs the attempt and call timeouts (a cancelled timer is
+     * dropped at once; a firing one only aborts its call, so one thread serves many concurrent calls).
+     */
+    @WithDefault("1")
+    int timerThreads();
+
+    /**
      * Whether the checkpoint store's DynamoDB calls also get the AWS SDK's own OpenTelemetry span (one per call, under
      * Threadline's {@code checkpoint.*} span; {@code quarkus.dynamodb.telemetry.enabled} puts the instrumentation on the
      * extension's client). Off by default: Threadline's span already names the call, its thread, bytes and outcome,

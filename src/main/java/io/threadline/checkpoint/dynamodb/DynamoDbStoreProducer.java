@@ -17,6 +17,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 
 import java.time.Clock;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 /**
  * Provides the {@link CheckpointStore}, chosen at startup by {@code threadline.store}: {@code dynamodb}
@@ -27,8 +28,9 @@ import java.time.Clock;
  * <p>The DynamoDB client is built from the builder the Quarkus extension configures from
  * {@code quarkus.dynamodb.*} (region, endpoint, credentials, HTTP client and its connect/read timeouts),
  * adding the store's {@link DynamoDbCallLimits}: the SDK's standard retry mode with
- * {@code threadline.dynamodb.max-attempts}, the attempt and call timeouts, and the cut at the invocation's
- * deadline — a built client cannot take another retry policy or interceptor. It is built only in {@code dynamodb} mode, so {@code memory} mode needs no AWS settings,
+ * {@code threadline.dynamodb.max-attempts}, the attempt and call timeouts on a timer executor of its own (shut
+ * down with the client), and the cut at the invocation's deadline — a built client cannot take another retry policy
+ * or interceptor. It is built only in {@code dynamodb} mode, so {@code memory} mode needs no AWS settings,
  * and it is this store's own: other users of {@code DynamoDbClient} keep the extension's client.
  */
 @Singleton
@@ -41,7 +43,7 @@ public class DynamoDbStoreProducer {
     private final DynamoDbStoreConfig config;
     private final Instance<DynamoDbClientBuilder> builder;
     private final Clock clock;
-    private DynamoDbClient client;
+    private StoreClient client;
 
     /**
      * @param builder        the extension's client builder, resolved only in {@code dynamodb} mode
@@ -98,23 +100,50 @@ public class DynamoDbStoreProducer {
 
     private synchronized DynamoDbClient client() {
         if (client == null) {
-            // The extension shares one builder: put its configuration back, so the extension's own
-            // client (if anything else injects one) keeps the retry policy it was configured with.
-            DynamoDbCallLimits limits = DynamoDbCallLimits.of(config);
-            DynamoDbClientBuilder shared = builder.get();
+            client = StoreClient.build(builder.get(), DynamoDbCallLimits.of(config), config.timerThreads(), config.sdkSpans(), clock);
+        }
+        return client.client();
+    }
+
+    /**
+     * The store's DynamoDB client and the executor of its timers ({@link DynamoDbCallLimits#timers(int)}), closed
+     * together: the SDK does not shut down an executor it was given.
+     */
+    record StoreClient(DynamoDbClient client, ScheduledThreadPoolExecutor timers) implements AutoCloseable {
+
+        /**
+         * A client from the extension's {@code shared} builder with {@code limits} on timers of its own. The extension
+         * shares one builder: its configuration is put back, so the extension's own client (if anything else injects
+         * one) keeps the retry policy it was configured with.
+         */
+        static StoreClient build(DynamoDbClientBuilder shared, DynamoDbCallLimits limits, int timerThreads, boolean sdkSpans,
+                                 Clock clock) {
+            ScheduledThreadPoolExecutor timers = DynamoDbCallLimits.timers(timerThreads);
             ClientOverrideConfiguration original = shared.overrideConfiguration();
             try {
-                ClientOverrideConfiguration base = config.sdkSpans() ? original : withoutSdkSpans(original);
+                ClientOverrideConfiguration base = sdkSpans ? original : withoutSdkSpans(original);
                 // The endpoint rules' answers are kept (CachedEndpoints): the same answers, without evaluating the rule
                 // set on every call. The builder has no getter to put its provider back; the extension sets none, and
                 // a client it builds later gets the same answers either way.
-                client = shared.overrideConfiguration(limits.applyTo(base, clock))
-                        .endpointProvider(CachedEndpoints.ofDefaultRules()).build();
+                return new StoreClient(shared.overrideConfiguration(limits.applyTo(base, clock, timers))
+                        .endpointProvider(CachedEndpoints.ofDefaultRules()).build(), timers);
+            } catch (RuntimeException | Error e) {
+                timers.shutdownNow();
+                throw e;
             } finally {
                 shared.overrideConfiguration(original);
             }
         }
-        return client;
+
+        /** Closes the client, then drops its pending timers and ends their threads. */
+        @Override
+        public void close() {
+            try {
+                client.close();
+            } finally {
+                timers.shutdownNow();
+            }
+        }
     }
 
     /** Package of the AWS SDK's OpenTelemetry instrumentation (its {@code TracingExecutionInterceptor}). */

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import static io.threadline.DependencyAssertions.failsUnavailable;
@@ -47,6 +48,7 @@ class DynamoDbStallTest {
     /** The limits of the production client (application.properties), shortened so the test takes seconds. */
     private static final DynamoDbCallLimits LIMITS = new DynamoDbCallLimits(4, Duration.ofSeconds(1), Duration.ofSeconds(3));
     private static final Duration SLACK = Duration.ofSeconds(5);
+    private static final ScheduledThreadPoolExecutor TIMERS = DynamoDbCallLimits.timers(1);
 
     private static DynamoDbLocal local;
     private static DynamoDbClient client;
@@ -66,12 +68,15 @@ class DynamoDbStallTest {
         store = new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC());
     }
 
-    /** As the producer builds it: the URL-connection client with application.properties' connect/read timeouts. */
+    /**
+     * As the producer builds it: the URL-connection client with application.properties' connect/read timeouts, the
+     * timeouts on the store's timer executor.
+     */
     private static DynamoDbClient client(DynamoDbCallLimits limits) {
         return local.clientBuilder()
                 .httpClient(UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(2)).socketTimeout(Duration.ofSeconds(2))
                         .build())
-                .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().build(), Clock.systemUTC()))
+                .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().build(), Clock.systemUTC(), TIMERS))
                 .build();
     }
 
@@ -84,6 +89,7 @@ class DynamoDbStallTest {
     static void stopOwnDynamoDb() {
         client.close();
         patient.close();
+        TIMERS.shutdownNow();
         local.stop();
     }
 
@@ -107,6 +113,7 @@ class DynamoDbStallTest {
             }
         });
         Thread.sleep(200);
+        long firedBefore = TIMERS.getCompletedTaskCount();
         local.freeze();
 
         Duration commit = failsUnavailable(() -> store.commit(new Commit(next, 1)));
@@ -118,6 +125,8 @@ class DynamoDbStallTest {
         for (Duration d : List.of(commit, load, head)) {
             assertThat(d).isLessThan(LIMITS.callTimeout().plus(SLACK));
         }
+        // The cuts were the timers on the store's executor (the read timeout, 2 s, is longer than an attempt's 1 s).
+        assertThat(TIMERS.getCompletedTaskCount()).isGreaterThan(firedBefore);
 
         local.thaw();
         // The cut commit's request may still be in the server's socket buffer and run after the thaw, at any
