@@ -44,7 +44,7 @@ import java.util.Map;
 public final class RecordedThread {
 
     /** The file format's name and version. */
-    public static final String FORMAT = RecordingFormat.NAME;
+    public static final String FORMAT = RecordedThreadFormat.NAME;
 
     private final ThreadKey thread;
     private final List<Checkpoint> checkpoints;
@@ -137,7 +137,7 @@ public final class RecordedThread {
                 .build();
     }
 
-    // ------------------------------------------------------------------ the file (its format: RecordingFormat)
+    // ------------------------------------------------------------------ the file (its format: RecordedThreadFormat)
 
     public void write(Path file) {
         try {
@@ -157,22 +157,22 @@ public final class RecordedThread {
 
     /** Pretty-printed, one checkpoint after the other; state changes, inputs and effects as JSON, not strings. */
     public String toJson() {
-        return RecordingFormat.text(toTree());
+        return RecordedThreadFormat.text(toTree());
     }
 
     /** The recording as a JSON tree: {@link #header()} with every checkpoint ({@link #toTree(Checkpoint)}) in {@code checkpoints}. */
     public ObjectNode toTree() {
-        return RecordingFormat.document(thread, checkpoints);
+        return RecordedThreadFormat.document(thread, checkpoints);
     }
 
     /** What every document of the format starts with: {@code format}, {@code tenant}, {@code threadId}. */
     public ObjectNode header() {
-        return RecordingFormat.header(thread);
+        return RecordedThreadFormat.header(thread);
     }
 
     /** One checkpoint as the format writes it. */
     public static ObjectNode toTree(Checkpoint cp) {
-        return RecordingFormat.checkpoint(cp);
+        return RecordedThreadFormat.toTree(cp);
     }
 
     /**
@@ -190,7 +190,7 @@ public final class RecordedThread {
      * (a page missing its predecessor's order, or given twice, is refused).
      */
     public static RecordedThread fromJson(String json) {
-        RecordingFormat.Read read = RecordingFormat.read(json);
-        return new RecordedThread(read.thread(), read.checkpoints());
+        RecordedThreadFormat.Parsed parsed = RecordedThreadFormat.parse(json);
+        return new RecordedThread(parsed.thread(), parsed.checkpoints());
     }
 }

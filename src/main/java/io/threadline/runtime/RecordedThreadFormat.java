@@ -33,9 +33,9 @@ import java.util.Map;
 /**
  * The file format of a recorded thread, {@value #NAME}: a checkpoint as a JSON object and back, and a text of one or
  * more documents (an export's pages) read as one thread's checkpoints. What a recording is and what it does (load,
- * replay) is the recorded thread's; how it is written is this class's.
+ * replay) is {@link RecordedThread}'s; how it is written and read is this class's.
  */
-final class RecordingFormat {
+final class RecordedThreadFormat {
 
     /** The format's name and version, in every document's {@code format}. */
     static final String NAME = "threadline.thread/1";
@@ -44,9 +44,9 @@ final class RecordingFormat {
     private static final ObjectMapper JSON = new StateCodec().mapper();
 
     /** What a text of the format holds: one thread, its checkpoints in step order. */
-    record Read(ThreadKey thread, List<Checkpoint> checkpoints) {}
+    record Parsed(ThreadKey thread, List<Checkpoint> checkpoints) {}
 
-    private RecordingFormat() {}
+    private RecordedThreadFormat() {}
 
     /** What every document of the format starts with: {@code format}, {@code tenant}, {@code threadId}. */
     static ObjectNode header(ThreadKey thread) {
@@ -59,11 +59,11 @@ final class RecordingFormat {
     static ObjectNode document(ThreadKey thread, List<Checkpoint> checkpoints) {
         ObjectNode root = header(thread);
         ArrayNode list = root.putArray("checkpoints");
-        checkpoints.forEach(cp -> list.add(checkpoint(cp)));
+        checkpoints.forEach(cp -> list.add(toTree(cp)));
         return root;
     }
 
-    /** Pretty-printed. */
+    /** The document as the file's text: JSON, indented for a person to read and diff. */
     static String text(ObjectNode document) {
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(document);
@@ -73,7 +73,7 @@ final class RecordingFormat {
     }
 
     /** One checkpoint as the format writes it; state changes, inputs and effects as JSON, not strings. */
-    static ObjectNode checkpoint(Checkpoint cp) {
+    static ObjectNode toTree(Checkpoint cp) {
         ObjectNode o = JSON.createObjectNode();
         o.put("id", cp.id().value()).put("step", cp.step());
         if (cp.parent() != null) {
@@ -108,7 +108,7 @@ final class RecordingFormat {
      * Reads a text of the format; anything that is not one is INVALID_INPUT naming what is wrong. Several documents
      * one after the other (an export's pages) read as one: same thread, steps strictly increasing across pages.
      */
-    static Read read(String json) {
+    static Parsed parse(String json) {
         try (MappingIterator<JsonNode> documents = JSON.readerFor(JsonNode.class).readValues(json)) {
             ThreadKey thread = null;
             List<Checkpoint> checkpoints = new ArrayList<>();
@@ -123,7 +123,7 @@ final class RecordingFormat {
                 }
                 thread = key;
                 for (JsonNode o : root.get("checkpoints")) {
-                    Checkpoint cp = checkpoint(thread, o);
+                    Checkpoint cp = fromTree(thread, o);
                     if (!checkpoints.isEmpty() && cp.step() <= checkpoints.get(checkpoints.size() - 1).step()) {
                         throw invalid("checkpoint step " + cp.step() + " follows step " + checkpoints.get(checkpoints.size() - 1).step()
                                 + ": join an export's pages once each, in the order they were answered");
@@ -134,7 +134,7 @@ final class RecordingFormat {
             if (checkpoints.isEmpty()) {
                 throw invalid("a recorded thread has at least one checkpoint");
             }
-            return new Read(thread, checkpoints);
+            return new Parsed(thread, checkpoints);
         } catch (IOException | RuntimeException e) {
             if (e instanceof ThreadlineException te) {
                 throw te;
@@ -143,7 +143,8 @@ final class RecordingFormat {
         }
     }
 
-    private static Checkpoint checkpoint(ThreadKey thread, JsonNode o) throws IOException {
+    /** One checkpoint of {@code thread} as {@link #toTree} wrote it. */
+    private static Checkpoint fromTree(ThreadKey thread, JsonNode o) throws IOException {
         List<Decision> decisions = new ArrayList<>();
         for (JsonNode d : o.path("decisions")) {
             decisions.add(new Decision(d.get("from").asText(), strings(d.get("to")), d.get("reason").asText()));
