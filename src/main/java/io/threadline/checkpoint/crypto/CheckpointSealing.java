@@ -6,11 +6,13 @@ import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.EffectLog;
 import io.threadline.checkpoint.InterruptPayload;
 import io.threadline.checkpoint.MemoryOutbox;
+import io.threadline.checkpoint.PendingEffect;
 import io.threadline.checkpoint.StateChange;
 import io.threadline.checkpoint.StepError;
 import io.threadline.checkpoint.StepInput;
 import io.threadline.checkpoint.ThreadKey;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
@@ -18,8 +20,9 @@ import java.util.Base64;
 /**
  * How {@link EncryptingCheckpointStore} seals a checkpoint's thread data — the state change, input, effects, outbox,
  * error text and interrupt payload — and a pending effect, and opens them again: each part with the thread's data key,
- * bound to the thread, the checkpoint and the part, and prefixed with the key's fingerprint so a reader finds the key.
- * What the store does around it (which key, when a key is shredded) is the store's.
+ * bound to the thread, the checkpoint (or the pending effect's step) and the part, and prefixed with the key's
+ * fingerprint. Which key seals a write is the store's to choose (and when a key is shredded); the key that opens a
+ * part is the one its fingerprint names, asked of {@link DataKeys}.
  */
 final class CheckpointSealing {
 
@@ -58,7 +61,7 @@ final class CheckpointSealing {
     /** {@code cp} opened; a checkpoint written before encryption was switched on is answered as it is. */
     Checkpoint open(Checkpoint cp) {
         if (!isSealed(cp.change().json())) {
-            return cp;  // written before encryption was switched on
+            return cp;
         }
         ThreadKey t = cp.thread();
         String at = "checkpoint/" + cp.id().value() + "/";
@@ -99,18 +102,35 @@ final class CheckpointSealing {
         String text = openString(t, at + "interrupt", interrupt.sealed());
         try {
             return InterruptPayload.of(interrupt.node(), interrupt.when(), JSON.readTree(text));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("a sealed interrupt payload of thread " + t.threadId() + " opened to no JSON", e);
         }
     }
 
+    /**
+     * A pending effect sealed with {@code key}, bound to the thread and step (the SPI answers pending effects without
+     * their positions, which a discard may leave sparse, so the position cannot be part of the context).
+     */
+    PendingEffect sealPending(DataKeys.Key key, ThreadKey t, long step, PendingEffect effect) {
+        return PendingEffect.fromJson(sealText(key, t, pendingPart(step), effect.json()));
+    }
+
+    /** A pending effect sealed by {@link #sealPending} opened; one written in clear is answered as it is. */
+    PendingEffect openPending(ThreadKey t, long step, PendingEffect effect) {
+        return PendingEffect.fromJson(openText(t, pendingPart(step), effect.json()));
+    }
+
+    private static String pendingPart(long step) {
+        return "pending/" + step;
+    }
+
     /** A payload's JSON sealed, as a JSON string (so the payload is still JSON). */
-    String sealText(DataKeys.Key key, ThreadKey t, String part, String json) {
+    private String sealText(DataKeys.Key key, ThreadKey t, String part, String json) {
         return "\"" + sealString(key, t, part, json) + "\"";
     }
 
     /** A payload sealed by {@link #sealText} opened; one written in clear is answered as it is. */
-    String openText(ThreadKey t, String part, String json) {
+    private String openText(ThreadKey t, String part, String json) {
         if (!json.startsWith("\"" + SEALED_TEXT)) {
             return json;
         }

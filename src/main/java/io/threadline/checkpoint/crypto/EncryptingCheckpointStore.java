@@ -29,6 +29,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -73,6 +74,7 @@ public final class EncryptingCheckpointStore implements CheckpointStore {
         this.sealing = new CheckpointSealing(keys, new ThreadCipher(random));
     }
 
+    /** Kept beside the overloads below so {@code this::open} resolves alike for a checkpoint, an optional one and a chain. */
     private Checkpoint open(Checkpoint cp) {
         return sealing.open(cp);
     }
@@ -159,7 +161,7 @@ public final class EncryptingCheckpointStore implements CheckpointStore {
     @Override
     public void putPendingEffect(ThreadKey thread, long step, int seq, PendingEffect effect) {
         DataKeys.Key key = keys.forWrite(thread, step <= 1);
-        store.putPendingEffect(thread, step, seq, PendingEffect.fromJson(sealing.sealText(key, thread, "pending/" + step, effect.json())));
+        store.putPendingEffect(thread, step, seq, sealing.sealPending(key, thread, step, effect));
     }
 
     @Override
@@ -168,8 +170,7 @@ public final class EncryptingCheckpointStore implements CheckpointStore {
         if (stored.isEmpty()) {
             return stored;
         }
-        // Bound to the thread and step (the SPI answers effects without their positions, which a discard may leave sparse).
-        return stored.stream().map(e -> PendingEffect.fromJson(sealing.openText(thread, "pending/" + step, e.json()))).toList();
+        return stored.stream().map(e -> sealing.openPending(thread, step, e)).toList();
     }
 
     @Override
@@ -193,22 +194,22 @@ public final class EncryptingCheckpointStore implements CheckpointStore {
     }
 
     @Override
-    public List<ThreadSummary> unfinishedDeletes(String tenant, java.util.Map<String, String> tags, int limit) {
+    public List<ThreadSummary> unfinishedDeletes(String tenant, Map<String, String> tags, int limit) {
         return store.unfinishedDeletes(tenant, tags, limit);
     }
 
     @Override
-    public List<ThreadSummary> unfinishedDeletes(String tenant, java.util.Map<String, String> tags, int limit, boolean legacyTombstoneScan) {
+    public List<ThreadSummary> unfinishedDeletes(String tenant, Map<String, String> tags, int limit, boolean legacyTombstoneScan) {
         return store.unfinishedDeletes(tenant, tags, limit, legacyTombstoneScan);
     }
 
     @Override
-    public java.time.Duration threadOrderGranularity() {
+    public Duration threadOrderGranularity() {
         return store.threadOrderGranularity();
     }
 
     @Override
-    public ThreadTags retag(ThreadKey thread, java.util.Map<String, String> set, Collection<String> remove) {
+    public ThreadTags retag(ThreadKey thread, Map<String, String> set, Collection<String> remove) {
         return store.retag(thread, set, remove);
     }
 
