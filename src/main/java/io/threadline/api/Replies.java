@@ -60,6 +60,11 @@ public final class Replies {
             this(steps, state, stopReason, duplicate, stoppedBy, null, null, null, error);
         }
 
+        /** The answer of a request that failed with {@code error}. */
+        static Run failed(ErrorBody error) {
+            return new Run(null, null, null, null, null, error);
+        }
+
         /**
          * With {@code multitask: enqueue}: the input is queued behind {@code run} at {@code position} (stop reason
          * {@code QUEUED}, no steps); the background run takes it on within its own step budget.
@@ -136,7 +141,7 @@ public final class Replies {
      * memories) — all zero for a thread that was not there.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Delete(String threadId, Boolean existed, java.util.Map<String, Long> removed, ErrorBody error) {}
+    public record Delete(String threadId, Boolean existed, Map<String, Long> removed, ErrorBody error) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record MemorySearch(List<Memory> memories, ErrorBody error) {}
@@ -152,7 +157,13 @@ public final class Replies {
      * {@code MemoryLifecycle.MAX_REPORTED_IDS}; {@code idsTruncated} when there were more).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record MemoryForget(String selection, Integer removed, List<String> ids, Boolean idsTruncated, ErrorBody error) {}
+    public record MemoryForget(String selection, Integer removed, List<String> ids, Boolean idsTruncated, ErrorBody error) {
+
+        /** The answer of a request that failed with {@code error}. */
+        static MemoryForget failed(ErrorBody error) {
+            return new MemoryForget(null, null, null, null, error);
+        }
+    }
 
     /** A chain of corrections, oldest first; empty when the tenant has no memory by that id. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -200,7 +211,7 @@ public final class Replies {
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ThreadEntry(String threadId, String agent, String status, long step, String checkpointId, String updatedAt,
-                              java.util.Map<String, String> tags, io.threadline.checkpoint.ThreadSummary.Waiting waitingFor) {
+                              Map<String, String> tags, io.threadline.checkpoint.ThreadSummary.Waiting waitingFor) {
 
         static ThreadEntry of(io.threadline.checkpoint.ThreadSummary t) {
             return new ThreadEntry(t.threadId(), t.agent(), t.status(), t.step(), t.checkpointId().value(), t.updatedAt().toString(),
@@ -210,7 +221,7 @@ public final class Replies {
 
     /** A thread's tags after a {@code tag} operation. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Tag(String threadId, java.util.Map<String, String> tags, ErrorBody error) {}
+    public record Tag(String threadId, Map<String, String> tags, ErrorBody error) {}
 
     /**
      * A migration dry-run's report ({@code MigrationReport}): the tenant read ({@code "*"}: every tenant), each agent's
@@ -220,9 +231,9 @@ public final class Replies {
      * the command prints it ({@code text}).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record MigrationDryRun(String tenant, java.util.Map<String, String> graphs, Long threads, java.util.Map<String, Long> counts,
-                                  Long sameGraph, Long unserved, java.util.Map<String, Long> missing,
-                                  java.util.Map<String, List<DryRunExample>> examples, String nextCursor, String text, ErrorBody error) {
+    public record MigrationDryRun(String tenant, Map<String, String> graphs, Long threads, Map<String, Long> counts,
+                                  Long sameGraph, Long unserved, Map<String, Long> missing,
+                                  Map<String, List<DryRunExample>> examples, String nextCursor, String text, ErrorBody error) {
 
         /** The answer of a dry-run that failed with {@code error}. */
         static MigrationDryRun failed(ErrorBody error) {

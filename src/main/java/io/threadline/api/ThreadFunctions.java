@@ -33,7 +33,7 @@ public class ThreadFunctions {
 
     @Funq
     public Replies.Run run(JsonNode request) {
-        return answer("run", request, e -> new Replies.Run(null, null, null, null, null, e));
+        return answer("run", request, Replies.Run::failed);
     }
 
     @Funq
@@ -108,7 +108,7 @@ public class ThreadFunctions {
 
     @Funq("memory-forget")
     public Replies.MemoryForget memoryForget(JsonNode request) {
-        return answer("memory-forget", request, e -> new Replies.MemoryForget(null, null, null, null, e));
+        return answer("memory-forget", request, Replies.MemoryForget::failed);
     }
 
     @Funq

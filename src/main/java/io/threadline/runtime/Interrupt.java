@@ -7,7 +7,6 @@ import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.state.StateCodec;
 
-
 /**
  * What an INTERRUPTED thread waits for: the node, whether it stopped inside, before or after it, and
  * the payload to show whoever resumes it. Stored in the checkpoint as

@@ -107,14 +107,13 @@ final class TracedCheckpointStore extends TracedStore<CheckpointStore> implement
     }
 
     @Override
-    public java.util.List<ThreadSummary> unfinishedDeletes(String tenant, java.util.Map<String, String> tags,
-                                                                               int limit) {
+    public List<ThreadSummary> unfinishedDeletes(String tenant, java.util.Map<String, String> tags, int limit) {
         return traced("unfinished_deletes", span -> store.unfinishedDeletes(tenant, tags, limit));
     }
 
     @Override
-    public java.util.List<ThreadSummary> unfinishedDeletes(String tenant, java.util.Map<String, String> tags, int limit,
-                                                           boolean legacyTombstoneScan) {
+    public List<ThreadSummary> unfinishedDeletes(String tenant, java.util.Map<String, String> tags, int limit,
+                                                 boolean legacyTombstoneScan) {
         return traced("unfinished_deletes", span -> store.unfinishedDeletes(tenant, tags, limit, legacyTombstoneScan));
     }
 

@@ -5,16 +5,23 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.threadline.examples.reference.AgentState;
+import io.threadline.examples.reference.AgentTools;
 import io.threadline.examples.reference.Message;
+import io.threadline.examples.reference.ReferenceAgent;
 import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.ThreadKey;
+import io.threadline.runtime.RecordedThread;
+import io.threadline.runtime.ReplayReport;
 import io.threadline.runtime.RunBudget;
 import io.threadline.runtime.ThreadRuntime;
 import io.threadline.state.Update;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -57,19 +64,19 @@ class ApiGatewayOperationsTest {
     }
 
     @Test
-    void anExportedThreadReplaysOfflineAsARegressionTest(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws IOException {
+    void anExportedThreadReplaysOfflineAsARegressionTest(@TempDir Path dir) throws IOException {
         ThreadKey thread = ThreadKey.of("acme", "web-export");
         runtime.run(thread, Update.of(AgentState.MESSAGES.append(Message.user("what is 6 * 7"))), RunBudget.steps(5));
 
         JsonNode exported = Lambda.invoke(withBody("http-export.json", "{\"threadId\":\"web-export\"}"));
         assertThat(exported.get("statusCode").asInt()).as(exported.toString()).isEqualTo(200);
-        java.nio.file.Path file = dir.resolve("web-export.json");
-        java.nio.file.Files.writeString(file, body(exported).get("thread").toString());
+        Path file = dir.resolve("web-export.json");
+        Files.writeString(file, body(exported).get("thread").toString());
 
-        io.threadline.runtime.RecordedThread recorded = io.threadline.runtime.RecordedThread.read(file);
+        RecordedThread recorded = RecordedThread.read(file);
         assertThat(recorded.checkpoints()).hasSize(runtime.history(thread, HistoryQuery.first(50)).checkpoints().size());
-        assertThat(recorded.replayAll(io.threadline.examples.reference.ReferenceAgent.graph(), new io.threadline.examples.reference.AgentTools()))
-                .extracting(io.threadline.runtime.ReplayReport::verdict).containsOnly(io.threadline.runtime.ReplayReport.Verdict.SAME);
+        assertThat(recorded.replayAll(ReferenceAgent.graph(), new AgentTools()))
+                .extracting(ReplayReport::verdict).containsOnly(ReplayReport.Verdict.SAME);
 
         ObjectNode otherTenant = withBody("http-export.json", "{\"threadId\":\"web-export\"}");
         ((ObjectNode) otherTenant.at("/requestContext/authorizer/jwt/claims")).put("tenant", "globex");

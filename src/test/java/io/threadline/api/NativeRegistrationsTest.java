@@ -170,7 +170,7 @@ class NativeRegistrationsTest {
         Set<Class<?>> out = new LinkedHashSet<>();
         if (type.isRecord()) {
             for (RecordComponent c : type.getRecordComponents()) {
-                io.threadline.testing.NativeRegistrationCheck.classesIn(c.getGenericType()).stream()
+                NativeRegistrationCheck.classesIn(c.getGenericType()).stream()
                         .filter(t -> t.getName().startsWith("io.threadline.")).forEach(out::add);
             }
         }

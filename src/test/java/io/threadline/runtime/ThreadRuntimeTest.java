@@ -131,7 +131,7 @@ class ThreadRuntimeTest {
         ThreadRuntime<Notes> rt = runtime(graph());
         RunResult<Notes> run = rt.run(thread, Update.of(Notes.LAST.set("x")), RunBudget.steps(10));
         assertThat(run.stopReason()).isEqualTo(RunResult.StopReason.DONE);
-        assertThat(run.steps()).extracting(io.threadline.checkpoint.Checkpoint::step).containsExactly(1L, 2L);
+        assertThat(run.steps()).extracting(Checkpoint::step).containsExactly(1L, 2L);
         RunResult<Notes> cut = rt.run(ThreadKey.of("acme", "t2"), Update.of(Notes.LAST.set("x")), RunBudget.steps(1));
         assertThat(cut.stopReason()).isEqualTo(RunResult.StopReason.MAX_STEPS);
         RunResult<Notes> late = rt.run(ThreadKey.of("acme", "t3"), Update.none(),
@@ -331,8 +331,8 @@ class ThreadRuntimeTest {
                 .options(options.withHeadCacheThreads(0)).build();
         ThreadKey other = ThreadKey.of("acme", "cold-twin");
         Update<Notes> reset = Update.of(Notes.COUNT.set(0), Notes.LAST.set("x"));
-        java.util.List<Boolean> warmKinds = new java.util.ArrayList<>();
-        java.util.List<Boolean> coldKinds = new java.util.ArrayList<>();
+        List<Boolean> warmKinds = new ArrayList<>();
+        List<Boolean> coldKinds = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
             warmKinds.add(warm.step(thread, reset, null).checkpoint().isSnapshot());
             coldKinds.add(cold.step(other, reset, null).checkpoint().isSnapshot());
@@ -363,7 +363,7 @@ class ThreadRuntimeTest {
 
     @Test
     void aFailingNodeIsKeptAsAFailedCheckpointWithItsInputAndErrorAndTheThreadStaysUsable() {
-        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger calls = new AtomicInteger();
         CompiledGraph<Notes> flaky = StateGraph.of(Notes.class)
                 .node("a", (s, ctx) -> {
                     if (calls.incrementAndGet() == 1) {
@@ -377,7 +377,7 @@ class ThreadRuntimeTest {
 
         StepResult<Notes> failed = rt.step(thread, Update.of(Notes.LAST.set("input")), "key-1");
 
-        assertThat(failed.checkpoint().status()).isEqualTo(io.threadline.checkpoint.Status.FAILED);
+        assertThat(failed.checkpoint().status()).isEqualTo(Status.FAILED);
         assertThat(failed.checkpoint().error().node()).isEqualTo("a");
         assertThat(failed.checkpoint().error().type()).isEqualTo(IllegalStateException.class.getName());
         assertThat(failed.checkpoint().error().message()).isEqualTo("boom");
@@ -388,7 +388,7 @@ class ThreadRuntimeTest {
 
         // The same request again: the input is already in the FAILED checkpoint and is not applied twice.
         StepResult<Notes> retried = rt.step(thread, Update.of(Notes.LAST.set("input")), "key-1");
-        assertThat(retried.checkpoint().status()).isEqualTo(io.threadline.checkpoint.Status.DONE);
+        assertThat(retried.checkpoint().status()).isEqualTo(Status.DONE);
         assertThat(retried.checkpoint().metadata()).containsEntry("retryOf", failed.checkpoint().id().value());
         assertThat(retried.state().lines()).containsExactly("a");
         assertThat(rt.history(thread, new HistoryQuery(10, null)).checkpoints()).hasSize(2);

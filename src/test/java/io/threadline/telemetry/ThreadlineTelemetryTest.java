@@ -464,7 +464,7 @@ class ThreadlineTelemetryTest {
             }
 
             @Override
-            public io.threadline.memory.MemoryForgetReport forgetWhere(String tenant, java.util.Map<String, String> entries) {
+            public io.threadline.memory.MemoryForgetReport forgetWhere(String tenant, Map<String, String> entries) {
                 throw outage();
             }
         };
@@ -544,7 +544,7 @@ class ThreadlineTelemetryTest {
         StepResult<Desk> updated = runtime.update(thread, Update.of(Desk.ANSWER.set("by hand")), "operator fix");
         runtime.rewind(thread, first.checkpoint().id(), "undo the fix");
         assertThatThrownBy(() -> runtime.update(thread, Update.of(Desk.ANSWER.set("x".repeat(50))), "too long"))
-                .isInstanceOf(io.threadline.ThreadlineException.class);
+                .isInstanceOf(ThreadlineException.class);
 
         SpanData fork = otel.span("fork");
         assertThat(fork.getAttributes().get(TelemetryKeys.THREAD_ID)).isEqualTo("desk-2");

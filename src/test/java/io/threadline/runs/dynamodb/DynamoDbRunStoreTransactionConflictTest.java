@@ -128,9 +128,10 @@ class DynamoDbRunStoreTransactionConflictTest {
         return d.runs().start(thread, AGENT, JSON.createObjectNode().put("target", 3), 10, DoubleTexting.REJECT, null, "test").run();
     }
 
-    /** A run started on a new thread of a new deployment, and the next {@code refusals} writes that {@code conflicts} counts armed. */
+    /** A deployment, its thread and the run started on it, with refusals armed. */
     private record Armed(Deployment d, ThreadKey thread, Run run) {}
 
+    /** A run started on a new thread of a new deployment; then the next {@code refusals} writes {@code conflicts} counts are refused. */
     private static Armed startedRunWithConflicts(AtomicInteger conflicts, int refusals) {
         Deployment d = deployment();
         ThreadKey thread = newThread();
