@@ -34,7 +34,7 @@ import java.util.function.Supplier;
  * <ul>
  * <li>the calling thread's;</li>
  * <li>the variant's own timer pool: every client gets its own {@code ScheduledExecutorService} under its own thread
- * name ({@code floor-v<n>-timer}; the store's shape, {@code DynamoDbCallLimits.timers(1)}, or the SDK's default, 5 threads). A
+ * name ({@code floor-v<n>-timer}; the store's shape, {@code DynamoDbCallLimits.timers(1)}, the SDK's default, 5 threads, or another). A
  * cancelled timer task still wakes its pool at its deadline (2 s attempt, 8 s call), after the block has ended, so pool
  * CPU is charged by thread name to the variant that scheduled it, over all rounds (read after a wait longer than the
  * call timeout), not to whichever block runs when it fires;</li>
@@ -78,11 +78,11 @@ public final class SdkFloorVariants {
         variants.add(new Variant("store", "store client (url-connection, limits, cached endpoints)", pool -> builder(endpoint, url())
                 .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().build(),
                         Clock.systemUTC(), pool))
-                .endpointProvider(CachedEndpoints.ofDefaultRules()).build(), SdkFloorVariants::removingOnCancel));
+                .endpointProvider(CachedEndpoints.ofDefaultRules()).build(), name -> limits.timers(1, name + "-")));
         variants.add(new Variant("counting", "  + the bench's counting interceptor (W1's client)", pool -> builder(endpoint, url())
                 .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder()
                         .addExecutionInterceptor(new W1DynamoDb.Counter()).build(), Clock.systemUTC(), pool))
-                .endpointProvider(CachedEndpoints.ofDefaultRules()).build(), SdkFloorVariants::removingOnCancel));
+                .endpointProvider(CachedEndpoints.ofDefaultRules()).build(), name -> limits.timers(1, name + "-")));
         variants.add(new Variant("no_timers", "  - both timers", pool -> builder(endpoint, url())
                 .overrideConfiguration(ClientOverrideConfiguration.builder().scheduledExecutorService(pool)
                         .retryStrategy(software.amazon.awssdk.awscore.retry.AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(4).build())
@@ -93,6 +93,10 @@ public final class SdkFloorVariants {
                 .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().build(),
                         Clock.systemUTC(), pool))
                 .endpointProvider(CachedEndpoints.ofDefaultRules()).build(), sdkDefault));
+        variants.add(new Variant("remove_on_cancel", "  timers on one thread that drops cancelled tasks, no tick", pool -> builder(endpoint, url())
+                .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().build(),
+                        Clock.systemUTC(), pool))
+                .endpointProvider(CachedEndpoints.ofDefaultRules()).build(), SdkFloorVariants::removingOnCancel));
         variants.add(new Variant("one_timer_thread", "  timers on one thread that keeps cancelled tasks", pool -> builder(endpoint, url())
                 .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().build(),
                         Clock.systemUTC(), pool))
@@ -209,7 +213,7 @@ public final class SdkFloorVariants {
         return new software.amazon.awssdk.utils.ThreadFactoryBuilder().threadNamePrefix(name).daemonThreads(true).build();
     }
 
-    /** The store client's timers ({@code DynamoDbCallLimits.timers(1)}: one thread, cancelled timers dropped) under the given name. */
+    /** One thread, cancelled timers dropped, without the store's tick (what {@code DynamoDbCallLimits.timers} adds). */
     private static ScheduledExecutorService removingOnCancel(String name) {
         java.util.concurrent.ScheduledThreadPoolExecutor executor = new java.util.concurrent.ScheduledThreadPoolExecutor(1, threads(name));
         executor.setRemoveOnCancelPolicy(true);

@@ -298,6 +298,13 @@ final class W1 {
         byte[] gzipped = gz.toByteArray();
         double[] inflate = new double[21];
         double[] decode = new double[21];
+        // A candidate snapshot codec, not what Threadline stores (issue 22): zstd in pure Java, whose Huffman-coded
+        // literals decode several times faster than deflate's on W1's low-redundancy text.
+        io.airlift.compress.zstd.ZstdCompressor zc = new io.airlift.compress.zstd.ZstdCompressor();
+        byte[] zbuf = new byte[zc.maxCompressedLength(json.length)];
+        byte[] zstd = java.util.Arrays.copyOf(zbuf, zc.compress(json, 0, json.length, zbuf, 0, zbuf.length));
+        io.airlift.compress.zstd.ZstdDecompressor zd = new io.airlift.compress.zstd.ZstdDecompressor();
+        double[] unzstd = new double[21];
         for (int i = -10; i < inflate.length; i++) {
             long c0 = THREADS.getCurrentThreadCpuTime();
             java.util.zip.Inflater inflater = new java.util.zip.Inflater(true);
@@ -316,10 +323,14 @@ final class W1 {
             long c1 = THREADS.getCurrentThreadCpuTime();
             W1State decoded = codec.decode(out, W1State.class);
             long c2 = THREADS.getCurrentThreadCpuTime();
+            byte[] fromZstd = new byte[json.length];
+            int z = zd.decompress(zstd, 0, zstd.length, fromZstd, 0, fromZstd.length);
+            long c3 = THREADS.getCurrentThreadCpuTime();
             if (i >= 0) {
                 inflate[i] = (c1 - c0) / 1e6;
                 decode[i] = (c2 - c1) / 1e6;
-            } else if (!decoded.equals(state)) {
+                unzstd[i] = (c3 - c2) / 1e6;
+            } else if (!decoded.equals(state) || z != json.length || !java.util.Arrays.equals(fromZstd, json)) {
                 throw new IllegalStateException("the final state does not decode to itself");
             }
         }
@@ -327,6 +338,10 @@ final class W1 {
                 + "decode %.2f ms of CPU%n", json.length, gzipped.length, Machine.median(inflate), Machine.median(decode));
         System.out.printf(Locale.ROOT, "RESULT w1.%s.final_state_inflate_cpu_ms %.3f%nRESULT w1.%s.final_state_decode_cpu_ms %.3f%n",
                 "state", Machine.median(inflate), "state", Machine.median(decode));
+        System.out.printf(Locale.ROOT, "candidate snapshot codec (not stored): zstd, pure Java (aircompressor), %,d B, decompress %.2f ms of CPU%n",
+                zstd.length, Machine.median(unzstd));
+        System.out.printf(Locale.ROOT, "RESULT w1.state.final_state_zstd_bytes %d%nRESULT w1.state.final_state_zstd_decompress_cpu_ms %.3f%n",
+                zstd.length, Machine.median(unzstd));
     }
 
     /** Node steps per wall second and per process CPU second with {@code workers} threads for 10 s. */

@@ -211,9 +211,9 @@ public final class W1DynamoDb {
             // The application's limits are 2 s per attempt and 8 s per call; on this shared machine DynamoDB Local
             // sometimes stalls longer, so the bench keeps the same machinery (retry strategy, timers, interceptor:
             // what costs CPU) with limits a stall does not reach.
-            timers = DynamoDbCallLimits.timers(1); // the store's (threadline.dynamodb.timer-threads=1)
-            override = new DynamoDbCallLimits(4, java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(120))
-                    .applyTo(override.build(), Clock.systemUTC(), timers).toBuilder();
+            DynamoDbCallLimits limits = new DynamoDbCallLimits(4, java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(120));
+            timers = limits.timers(1); // the store's (threadline.dynamodb.timer-threads=1)
+            override = limits.applyTo(override.build(), Clock.systemUTC(), timers).toBuilder();
             if (sdkSpans) {
                 override.addExecutionInterceptor(AwsSdkTelemetry.create(otel).newExecutionInterceptor());
             }

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -19,8 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>The two timeouts are timers the SDK schedules on the client's executor at the start of every call and attempt
  * and cancels when it ends. They run on {@link #timers(int)}, not the SDK's default pool: that pool keeps a cancelled
- * timer queued until its deadline and then wakes a thread for it, ~77 µs of CPU per call on its threads; an executor
- * that drops a timer when it is cancelled keeps both bounds for ~16 µs (bench/README.md, issue 22).
+ * timer queued until its deadline and then wakes a thread for it, ~77 µs of CPU per call on its threads
+ * (bench/README.md, issue 22).
  */
 public record DynamoDbCallLimits(int maxAttempts, Duration attemptTimeout, Duration callTimeout) {
 
@@ -57,19 +58,37 @@ public record DynamoDbCallLimits(int maxAttempts, Duration attemptTimeout, Durat
      * cancelled timer leaves its queue at once instead of waking a thread at its deadline; daemon threads, so a
      * client left open does not hold the JVM, and timers still pending at shutdown are dropped. A timer that fires
      * only aborts its call, so one thread serves many concurrent calls.
+     *
+     * <p>A tick runs every {@code attemptTimeout}, so the head of the queue is always due no later than any timer a
+     * call schedules (each is at least {@code attemptTimeout} away, unless the invocation's deadline is nearer): a new
+     * timer then never becomes the head, and scheduling it wakes no thread. Without it, every call's two timers each
+     * woke the idle timer thread to re-aim its wait (~20 µs of CPU a call, bench/README.md); the tick costs one wake per
+     * {@code attemptTimeout}.
      */
-    public static ScheduledThreadPoolExecutor timers(int threads) {
+    public ScheduledThreadPoolExecutor timers(int threads) {
+        return timers(threads, TIMER_THREAD_PREFIX);
+    }
+
+    /** {@link #timers(int)} with threads named {@code threadName} and their number (the benchmarks tell pools apart). */
+    public ScheduledThreadPoolExecutor timers(int threads, String threadName) {
         if (threads < 1) {
             throw new IllegalArgumentException("threadline.dynamodb.timer-threads must be at least 1, got " + threads);
         }
         AtomicInteger next = new AtomicInteger();
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(threads, task -> {
-            Thread thread = new Thread(task, TIMER_THREAD_PREFIX + next.getAndIncrement());
+            Thread thread = new Thread(task, threadName + next.getAndIncrement());
             thread.setDaemon(true);
             return thread;
         });
         executor.setRemoveOnCancelPolicy(true);
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+        long tick = attemptTimeout.toNanos();
+        executor.scheduleAtFixedRate(DynamoDbCallLimits::tick, tick, tick, TimeUnit.NANOSECONDS);
         return executor;
+    }
+
+    /** Does nothing: its place at the head of the timer queue is its work. */
+    private static void tick() {
     }
 }

@@ -118,7 +118,7 @@ public class DynamoDbStoreProducer {
          */
         static StoreClient build(DynamoDbClientBuilder shared, DynamoDbCallLimits limits, int timerThreads, boolean sdkSpans,
                                  Clock clock) {
-            ScheduledThreadPoolExecutor timers = DynamoDbCallLimits.timers(timerThreads);
+            ScheduledThreadPoolExecutor timers = limits.timers(timerThreads);
             ClientOverrideConfiguration original = shared.overrideConfiguration();
             try {
                 ClientOverrideConfiguration base = sdkSpans ? original : withoutSdkSpans(original);

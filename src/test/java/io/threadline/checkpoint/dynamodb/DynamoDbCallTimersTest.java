@@ -2,11 +2,19 @@ package io.threadline.checkpoint.dynamodb;
 
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.RunnableScheduledFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The store client's attempt and call timers on a real DynamoDB Local: the executor {@link DynamoDbStoreProducer}
  * gives the client drops a timer as soon as its call ends (the SDK's default pool keeps it queued until its deadline
- * and wakes a thread for it), and it ends with the client. That the timers still cut a stalled call is
+ * and wakes a thread for it), scheduling one wakes no thread (it queues behind the tick), and it ends with the client. That the timers still cut a stalled call is
  * {@link DynamoDbStallTest}'s, on the same executor.
  */
 class DynamoDbCallTimersTest {
@@ -27,12 +35,26 @@ class DynamoDbCallTimersTest {
     private static final int CALLS = 100;
 
     @Test
-    void aFinishedCallLeavesNoTimerQueued() {
-        try (DynamoDbStoreProducer.StoreClient store = storeClient()) {
+    void aFinishedCallLeavesNoTimerQueuedAndANewOneNeverHeadsTheQueue() {
+        // Inside each call, just before its request goes out: both of its timers are queued behind the tick, so
+        // scheduling them woke no thread (a new head wakes the waiting timer thread to re-aim its wait).
+        List<String> inside = new ArrayList<>();
+        AtomicReference<ScheduledThreadPoolExecutor> timers = new AtomicReference<>();
+        ExecutionInterceptor probe = new ExecutionInterceptor() {
+            @Override
+            public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+                BlockingQueue<Runnable> queue = timers.get().getQueue();
+                inside.add(queue.size() + (((RunnableScheduledFuture<?>) queue.peek()).isPeriodic() ? " behind the tick" : " ahead of it"));
+            }
+        };
+        var shared = DynamoDbLocal.get().clientBuilder().overrideConfiguration(c -> c.addExecutionInterceptor(probe));
+        try (DynamoDbStoreProducer.StoreClient store = DynamoDbStoreProducer.StoreClient.build(shared, LIMITS, 1, false, Clock.systemUTC())) {
+            timers.set(store.timers());
             calls(store.client());
-            // Both timers of every call were scheduled on this executor (its thread started) and dropped on cancel.
-            assertThat(store.timers().getLargestPoolSize()).isEqualTo(1);
-            assertThat(store.timers().getQueue()).isEmpty();
+            assertThat(inside).hasSize(CALLS).containsOnly("3 behind the tick");
+            // Both timers of every call were scheduled on this executor and dropped on cancel: only the tick is left.
+            assertThat(store.timers().getQueue()).hasSize(1);
+            assertThat(((RunnableScheduledFuture<?>) store.timers().getQueue().peek()).isPeriodic()).isTrue();
         }
     }
 
@@ -85,7 +107,7 @@ class DynamoDbCallTimersTest {
 
     @Test
     void fewerThanOneTimerThreadIsAClearError() {
-        assertThatThrownBy(() -> DynamoDbCallLimits.timers(0)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> LIMITS.timers(0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("threadline.dynamodb.timer-threads must be at least 1, got 0");
     }
 
