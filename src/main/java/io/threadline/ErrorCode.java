@@ -5,7 +5,11 @@ package io.threadline;
  * messages; the HTTP status is the one an API adapter answers with.
  */
 public enum ErrorCode {
-    /** The request itself is malformed: missing fields, wrong types, unknown options. */
+    /**
+     * The request itself is malformed: missing fields, wrong types, unknown options. Also a well-formed request this
+     * deployment's memory cannot serve ({@code details.memory}: {@code none} without long-term memory, {@code aoss} for
+     * a compaction of a Serverless collection): asking again cannot succeed either.
+     */
     INVALID_INPUT(400),
     /** The caller's identity (and so its tenant) is missing: no verified token claim over HTTP. */
     UNAUTHENTICATED(401),

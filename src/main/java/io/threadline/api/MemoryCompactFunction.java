@@ -64,7 +64,7 @@ public class MemoryCompactFunction {
      * index upkeep (empty: the in-memory store). The request is checked before anything is asked of the store.
      */
     static Reply answer(JsonNode request, Supplier<Optional<MemoryIndexMaintenance>> maintenance) {
-        int maxSegments = 1;
+        Integer maxSegments = null;
         String task = null;
         if (request != null && !request.isNull()) {
             if (!request.isObject()) {
@@ -90,6 +90,15 @@ public class MemoryCompactFunction {
                 }
             }
         }
+        if (task != null && maxSegments == null) {
+            // A poll's answer ("is it down to maxSegments?" when the node lost the task) depends on it: no default here.
+            throw invalid("a poll gives back the maxSegments memory-compact answered with the task", "maxSegments");
+        }
+        if (maxSegments == null) {
+            maxSegments = 1;
+        }
+        // Before any store, the in-memory one too: a task that is not a node's task id is refused everywhere alike.
+        MemoryIndexMaintenance.check(maxSegments, task);
         Optional<MemoryIndexMaintenance> index = maintenance.get();
         if (index.isEmpty()) {
             return new Reply(task, maxSegments, task == null ? 0 : null, 0, true, null); // the in-memory store: no segments

@@ -82,16 +82,24 @@ public class MemoryStores {
                     + "see README, Long-term memory");
         }
         if ("opensearch".equals(kind)) {
-            MemoryConfig.OpenSearch os = config.opensearch();
-            if (!"none".equals(os.signing()) && !"aws-sigv4".equals(os.signing())) {
-                throw new IllegalStateException("threadline.memory.opensearch.signing must be none or aws-sigv4, got '" + os.signing() + "'");
-            }
-            if (!"es".equals(os.signingService()) && !"aoss".equals(os.signingService())) {
-                throw new IllegalStateException("threadline.memory.opensearch.signing-service must be es or aoss, got '"
-                        + os.signingService() + "'");
-            }
+            check(config.opensearch());
         }
         return Optional.of(new LazyMemoryStore(() -> build(kind)));
+    }
+
+    /**
+     * The OpenSearch settings a client is built from, checked before one is: a mistyped {@code signing} would
+     * otherwise build an unsigned client (every request refused by the domain), a mistyped {@code signing-service} a
+     * signer for no service.
+     */
+    private static void check(MemoryConfig.OpenSearch os) {
+        if (!"none".equals(os.signing()) && !"aws-sigv4".equals(os.signing())) {
+            throw new IllegalStateException("threadline.memory.opensearch.signing must be none or aws-sigv4, got '" + os.signing() + "'");
+        }
+        if (!"es".equals(os.signingService()) && !"aoss".equals(os.signingService())) {
+            throw new IllegalStateException("threadline.memory.opensearch.signing-service must be es or aoss, got '"
+                    + os.signingService() + "'");
+        }
     }
 
     private MemoryStore build(String kind) {
@@ -139,7 +147,11 @@ public class MemoryStores {
      */
     public Optional<MemoryIndexMaintenance> maintenance() {
         String kind = config.store();
-        String service = "opensearch".equals(kind) ? config.opensearch().signingService() : null;
+        String service = null;
+        if ("opensearch".equals(kind)) {
+            check(config.opensearch()); // as the store's choice does
+            service = config.opensearch().signingService();
+        }
         if (!compactable(kind, service)) {
             return Optional.empty();
         }

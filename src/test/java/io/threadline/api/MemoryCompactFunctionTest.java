@@ -3,6 +3,7 @@ package io.threadline.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.threadline.ErrorCode;
+import io.threadline.config.MemoryStoresFixture;
 import io.threadline.memory.Embeddings;
 import io.threadline.memory.MemorySettings;
 import io.threadline.memory.MemoryWrite;
@@ -19,15 +20,19 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * memory-compact's answers (start, poll, nothing to do, the in-memory store, refusals) over a real local node; the
- * deployment's choice of store is {@code MemoryStoresCompactableTest}'s.
+ * deployment's choice of store, through {@link io.threadline.config.MemoryStores#maintenance()} with real configuration,
+ * is {@link #noMemoryAndServerlessAreRefusedPlainly}'s.
  */
 class MemoryCompactFunctionTest {
 
@@ -108,6 +113,7 @@ class MemoryCompactFunctionTest {
                 {"{\"maxSegments\":\"1\"}", "maxSegments"}, {"{\"maxSegments\":1.5}", "maxSegments"},
                 {"{\"maxSegments\":99999999999}", "maxSegments"}, {"{\"maxSegments\":null}", "maxSegments"},
                 {"{\"task\":7}", "task"}, {"{\"task\":null}", "task"}, {"{\"tenant\":\"t\"}", "tenant"},
+                {"{\"task\":\"n:7\"}", "maxSegments"},
         };
         for (String[] c : cases) {
             MemoryCompactFunction.Reply reply = MemoryCompactFunction.reply(json(c[0]), untouched);
@@ -118,18 +124,27 @@ class MemoryCompactFunctionTest {
         }
     }
 
-    /** A task that is not a node's task id never reaches a request path (it would name another endpoint). */
+    /**
+     * A task that is not a node's task id never reaches a request path (it would name another endpoint): refused
+     * before the deployment's index is even looked up — on OpenSearch and on the in-memory store alike, which would
+     * otherwise answer it done and echo it.
+     */
     @Test
-    void aTaskThatIsNoTaskIdIsRefusedAndNothingMerges() {
-        int before = segments();
+    void aTaskThatIsNoTaskIdIsRefusedBeforeAnyStore() {
+        Supplier<Optional<MemoryIndexMaintenance>> untouched = () -> {
+            throw new AssertionError("the store was asked for a bad task");
+        };
         for (String task : new String[] {"", "../_all", "n:7/../../x", "n:7?pretty", "n", "n:", ":7", "n:x"}) {
-            MemoryCompactFunction.Reply reply = MemoryCompactFunction.reply(
-                    JSON.valueToTree(java.util.Map.of("task", task)), deployed);
-            assertThat(reply.error()).as(task).isNotNull();
-            assertThat(reply.error().code()).as(task).isEqualTo(ErrorCode.INVALID_INPUT.name());
-            assertThat(reply.error().details()).as(task).containsEntry("field", "task");
+            for (Supplier<Optional<MemoryIndexMaintenance>> store : List.of(untouched, Optional::<MemoryIndexMaintenance>empty)) {
+                MemoryCompactFunction.Reply reply = MemoryCompactFunction.reply(
+                        JSON.valueToTree(java.util.Map.of("task", task, "maxSegments", 1)), store);
+                assertThat(reply.error()).as(task).isNotNull();
+                assertThat(reply.error().code()).as(task).isEqualTo(ErrorCode.INVALID_INPUT.name());
+                assertThat(reply.error().details()).as(task).containsEntry("field", "task");
+                assertThat(reply.task()).as(task).isNull();
+                assertThat(reply.done()).as(task).isNull();
+            }
         }
-        assertThat(segments()).isLessThanOrEqualTo(before);
     }
 
     /** The in-memory store has no segments: done at once, with none, whether started or asked after. */
@@ -148,16 +163,48 @@ class MemoryCompactFunctionTest {
      */
     @Test
     void noMemoryAndServerlessAreRefusedPlainly() {
-        assertThat(io.threadline.config.MemoryStores.compactable("opensearch", "es")).isTrue();
-        assertThat(io.threadline.config.MemoryStores.compactable("memory", null)).isFalse();
-        for (String service : new String[] {"none", "aoss"}) {
-            Supplier<Optional<MemoryIndexMaintenance>> refused = () -> Optional.of(new MemoryIndexMaintenance(client, index))
-                    .filter(m -> io.threadline.config.MemoryStores.compactable(service.equals("none") ? "none" : "opensearch", service));
-            MemoryCompactFunction.Reply reply = MemoryCompactFunction.reply(json("{}"), refused);
-            assertThat(reply.error().code()).as(service).isEqualTo(ErrorCode.INVALID_INPUT.name());
-            assertThat(reply.error().details()).as(service).containsEntry("memory", service);
-            assertThat(reply.error().message()).as(service).contains("nothing to compact");
-        }
+        String node = OpenSearchNode.get().endpoint().toString();
+        Map<String, Map<String, String>> refused = Map.of(
+                "none", Map.of("threadline.memory.store", "none"),
+                "aoss", Map.of("threadline.memory.store", "opensearch", "threadline.memory.opensearch.url", node,
+                        "threadline.memory.opensearch.signing", "aws-sigv4", "threadline.memory.opensearch.signing-service", "aoss",
+                        "threadline.memory.opensearch.signing-region", "eu-west-1"));
+        refused.forEach((memory, config) -> {
+            MemoryCompactFunction function = new MemoryCompactFunction();
+            function.memoryStores = MemoryStoresFixture.of(config);
+            MemoryCompactFunction.Reply reply = function.memoryCompact(json("{}"));
+            assertThat(reply.error()).as(memory).isNotNull();
+            assertThat(reply.error().code()).as(memory).isEqualTo(ErrorCode.INVALID_INPUT.name());
+            assertThat(reply.error().details()).as(memory).containsEntry("memory", memory);
+            assertThat(reply.error().message()).as(memory).contains("nothing to compact");
+        });
+        // The same wiring on OpenSearch (unsigned, on the local node) compacts; the in-memory store has nothing to.
+        MemoryCompactFunction onNode = new MemoryCompactFunction();
+        onNode.memoryStores = MemoryStoresFixture.of(Map.of("threadline.memory.store", "opensearch",
+                "threadline.memory.opensearch.url", node, "threadline.memory.opensearch.index", index));
+        MemoryCompactFunction.Reply polled = onNode.memoryCompact(json("{\"task\":\"n:7\",\"maxSegments\":100}"));
+        assertThat(polled.error()).as("%s", polled).isNull();
+        assertThat(polled.done()).isTrue();
+        MemoryCompactFunction inMemory = new MemoryCompactFunction();
+        inMemory.memoryStores = MemoryStoresFixture.of(Map.of("threadline.memory.store", "memory"));
+        assertThat(inMemory.memoryCompact(json("{}")).segments()).isZero();
+    }
+
+    /**
+     * A mistyped signing setting is refused by name, as the store's choice refuses it — not an unsigned client every
+     * request of which the domain refuses, nor a signer for no service.
+     */
+    @Test
+    void aMistypedSigningSettingIsRefusedByName() {
+        String node = OpenSearchNode.get().endpoint().toString();
+        Map<String, String> mistyped = Map.of("threadline.memory.opensearch.signing", "sigv4",
+                "threadline.memory.opensearch.signing-service", "ess");
+        mistyped.forEach((key, value) -> {
+            var stores = MemoryStoresFixture.of(Map.of("threadline.memory.store", "opensearch", "threadline.memory.opensearch.url", node,
+                    "threadline.memory.opensearch.signing-region", "eu-west-1", key, value));
+            assertThatThrownBy(stores::maintenance).as(key).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(key).hasMessageContaining(value);
+        });
     }
 
     /** A node that does not answer is DEPENDENCY_UNAVAILABLE (ask again), as every store call's. */
@@ -169,7 +216,7 @@ class MemoryCompactFunctionTest {
         }
         MemoryIndexMaintenance down = new MemoryIndexMaintenance(OpenSearchClients.create(URI.create("http://127.0.0.1:" + closedPort),
                 Duration.ofSeconds(5)), index);
-        for (String request : new String[] {"{}", "{\"task\":\"n:7\"}"}) {
+        for (String request : new String[] {"{}", "{\"task\":\"n:7\",\"maxSegments\":1}"}) {
             MemoryCompactFunction.Reply reply = MemoryCompactFunction.reply(json(request), () -> Optional.of(down));
             assertThat(reply.error().code()).as(request).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE.name());
             assertThat(reply.error().details()).as(request).doesNotContainKey("retry");

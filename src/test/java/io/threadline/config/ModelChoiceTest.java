@@ -1,7 +1,6 @@
 package io.threadline.config;
 
 import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -18,8 +17,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ModelChoiceTest {
 
     private static SmallRyeConfig config(Map<String, String> values) {
-        return new SmallRyeConfigBuilder().withMapping(ModelsConfig.class).withMapping(BedrockConfig.class)
-                .withMapping(MemoryConfig.class).withDefaultValues(values).build();
+        return MemoryStoresFixture.config(values);
     }
 
     private static ModelChoice choice(Map<String, String> values) {

@@ -1,7 +1,10 @@
 package io.threadline.infra;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.smallrye.config.WithDefault;
 import io.threadline.OperationNames;
+import io.threadline.config.MemoryConfig;
+import io.threadline.memory.opensearch.CompactionRequests;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
@@ -155,11 +158,10 @@ class TemplateIamTest {
                 default -> Set.of();
             };
             case MEMORY_COMPACT -> switch (template.parameter("Memory")) {
-                case "domain" -> on("arn:aws:es:" + region + ":" + account + ":domain/" + template.parameter("MemoryDomainName") + "/*",
-                        "es:ESHttpGet", "es:ESHttpPost");
+                case "domain" -> compaction("arn:aws:es:" + region + ":" + account + ":domain/" + template.parameter("MemoryDomainName"));
                 case "existing" -> template.parameter("ExistingMemoryService").equals("aoss")
                         ? Set.of()
-                        : on(template.parameter("ExistingMemoryArn") + "/*", "es:ESHttpGet", "es:ESHttpPost");
+                        : compaction(template.parameter("ExistingMemoryArn"));
                 default -> Set.of();
             };
             case CHAT -> {
@@ -316,6 +318,25 @@ class TemplateIamTest {
         CfnEvaluation slash = new CfnEvaluation(CfnTemplate.read(), Map.of("Memory", "existing",
                 "ExistingMemoryUrl", "https://search-x.us-east-1.es.amazonaws.com/", "ExistingMemoryArn", "arn:aws:es:us-east-1:123456789012:domain/x"));
         assertThat(slash.refusedParameters()).containsExactly("ExistingMemoryUrl=https://search-x.us-east-1.es.amazonaws.com/");
+    }
+
+    /**
+     * Exactly the requests a compaction sends ({@link CompactionRequests}), on the index the functions use — the
+     * default of {@code threadline.memory.opensearch.index}, which the template does not change — and nothing broader:
+     * the index holds every tenant's memories.
+     */
+    private static Set<String> compaction(String domainArn) {
+        String index;
+        try {
+            index = MemoryConfig.OpenSearch.class.getMethod("index").getAnnotation(WithDefault.class).value();
+        } catch (NoSuchMethodException e) {
+            throw new AssertionError(e);
+        }
+        Set<String> out = new LinkedHashSet<>();
+        for (CompactionRequests.Request r : CompactionRequests.of(index)) {
+            out.addAll(on(domainArn + r.path(), "es:ESHttp" + r.method().charAt(0) + r.method().substring(1).toLowerCase(java.util.Locale.ROOT)));
+        }
+        return out;
     }
 
     private static Set<String> on(String resource, String... actions) {

@@ -25,6 +25,9 @@ final class IndexCompaction {
     private IndexCompaction() {
     }
 
+    /** The action of a force merge's task, as the node's task API names it. */
+    static final String MERGE_ACTION = "indices:admin/forcemerge";
+
     /** {@code details.retry} of a compaction that only a new {@code compact} call can finish. */
     static final String RETRY_DETAIL = "retry";
 
@@ -97,7 +100,8 @@ final class IndexCompaction {
     /**
      * Whether the compaction's task is over. A merge that failed — the task's error, or shards the merge failed on — is
      * DEPENDENCY_UNAVAILABLE with {@code details.retry = compact}: asking this again can never succeed, a new compact
-     * can. A task the node no longer knows (HTTP 404: it restarted and lost the result) is over when the index has
+     * can. A task the node no longer knows (HTTP 404: it restarted and lost the result; or the id names a task of
+     * another action, the restarted node having reused its number) is over when the index has
      * {@code maxSegments} or fewer per shard; otherwise the same. Any other DEPENDENCY_UNAVAILABLE (the node did not
      * answer) has no such detail: asking this again is the retry.
      */
@@ -141,6 +145,14 @@ final class IndexCompaction {
             JsonToken value = p.nextToken();
             if (field.equals("completed")) {
                 completed = value == JsonToken.VALUE_TRUE;
+            } else if (field.equals("task") && value == JsonToken.START_OBJECT) {
+                // A node that restarted numbers its tasks afresh: the id may now name another task, whose end says
+                // nothing of the merge's. Then the merge's own result is lost, as when the node answers 404.
+                String action = raw.mapper().readValue(p, JsonNode.class).path("action").asText(MERGE_ACTION);
+                if (!action.equals(MERGE_ACTION)) {
+                    throw new RawRequests.StatusException(404, "task " + task + " is " + action + ", not a merge: the node "
+                            + "restarted and gave the number to another task");
+                }
             } else if (field.equals("error") && value == JsonToken.START_OBJECT) {
                 failure = raw.mapper().readTree(p).toString();
             } else if (field.equals("response") && value == JsonToken.START_OBJECT && failure == null) {

@@ -66,16 +66,25 @@ public final class MemoryIndexMaintenance {
             throw new ThreadlineException(ErrorCode.INVALID_INPUT, "compaction must be what compact returned, got null",
                     Map.of("field", "compaction"));
         }
-        if (compaction.maxSegments() < 1) {
-            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "maxSegments must be 1 or more, got " + compaction.maxSegments(),
+        check(compaction.maxSegments(), compaction.task());
+        return call("check the memory index's compaction", () -> IndexCompaction.done(client, raw, index, compaction));
+    }
+
+    /**
+     * Refuses ({@code INVALID_INPUT} naming the field) a {@code maxSegments} below 1 and a task that is not a node's
+     * task id ({@code <node>:<number>}, as {@link #compact} returns it; null is a compaction with nothing to merge):
+     * what {@link #compacted} checks before the node is asked, for a caller that checks a request before it has an index.
+     */
+    public static void check(int maxSegments, String task) {
+        if (maxSegments < 1) {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "maxSegments must be 1 or more, got " + maxSegments,
                     Map.of("field", "maxSegments"));
         }
         // The task goes into the request's path: only a node's task id, never another path.
-        if (compaction.task() != null && !TASK.matcher(compaction.task()).matches()) {
+        if (task != null && !TASK.matcher(task).matches()) {
             throw new ThreadlineException(ErrorCode.INVALID_INPUT, "task must be a merge's task id as compact returned it "
-                    + "(<node>:<number>), got '" + compaction.task() + "'", Map.of("field", "task"));
+                    + "(<node>:<number>), got '" + task + "'", Map.of("field", "task"));
         }
-        return call("check the memory index's compaction", () -> IndexCompaction.done(client, raw, index, compaction));
     }
 
     /**

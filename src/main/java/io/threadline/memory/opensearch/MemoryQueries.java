@@ -1,7 +1,6 @@
 package io.threadline.memory.opensearch;
 
 import io.threadline.memory.MemoryQuery;
-import io.threadline.memory.MemoryRecord;
 import io.threadline.memory.MemoryWrite;
 import org.opensearch.client.json.JsonData;
 import org.opensearch.client.opensearch._types.FieldValue;

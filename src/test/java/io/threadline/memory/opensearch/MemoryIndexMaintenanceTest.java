@@ -147,18 +147,50 @@ class MemoryIndexMaintenanceTest {
         for (String w : new String[] {"alpha", "bravo", "charlie"}) {
             own.put(MemoryWrite.of(tenant, "notes", w + " was said"), T0);
         }
+        String lost = client.nodes().info().nodes().keySet().iterator().next() + ":" + Integer.MAX_VALUE;
+        assertJudgedBySegments(maintenance, lost);
+    }
+
+    /**
+     * A restarted node numbers its tasks afresh, so a merge's id may come to name another task: that task's end says
+     * nothing of the merge, which is judged by the segments as a task the node no longer knows. The real node, behind
+     * a proxy that answers the task's id with a completed task of another action (the local node has no other task
+     * that outlives its request), counts the segments.
+     */
+    @Test
+    void aTaskIdNamingAnotherActionIsAMergeTheNodeNoLongerKnows() throws Exception {
+        String name = "reused-" + UUID.randomUUID();
+        OpenSearchMemoryStore own = storeOn(name);
+        for (String w : new String[] {"alpha", "bravo", "charlie"}) {
+            own.put(MemoryWrite.of("reused-" + UUID.randomUUID(), "notes", w + " was said"), T0);
+        }
+        String deleting = "n:7";
+        RecordingProxy proxy = RecordingProxy.to(OpenSearchNode.get().endpoint()).answering("/_tasks/" + deleting,
+                "{\"completed\":true,\"task\":{\"node\":\"n\",\"id\":7,\"action\":\"indices:data/write/delete/byquery\"},"
+                        + "\"response\":{\"deleted\":0,\"failures\":[]}}");
+        var viaProxy = OpenSearchClients.create(proxy.endpoint(), java.time.Duration.ofSeconds(30));
+        try {
+            assertJudgedBySegments(new MemoryIndexMaintenance(viaProxy, name), deleting);
+            assertThat(proxy.requests()).extracting(RecordingProxy.Recorded::pathAndQuery).anyMatch(p -> p.startsWith("/" + name + "/_stats"));
+        } finally {
+            viaProxy._transport().close();
+            proxy.close();
+        }
+    }
+
+    /** A merge whose task is lost: over when no shard has more than asked for, else "call compact again"; nothing merges. */
+    private static void assertJudgedBySegments(MemoryIndexMaintenance maintenance, String deleting) {
         int segments = maintenance.segments();
         assertThat(segments).isGreaterThan(1);
-        String lost = client.nodes().info().nodes().keySet().iterator().next() + ":" + Integer.MAX_VALUE;
-
-        // Over when no shard has more than asked for (the scheduled refresh may add a segment of writer marks meanwhile).
-        assertThat(maintenance.compacted(new MemoryIndexMaintenance.Compaction(segments, segments + 100, lost))).isTrue();
-        assertThatThrownBy(() -> maintenance.compacted(new MemoryIndexMaintenance.Compaction(segments, 1, lost)))
+        // Room to spare: the scheduled refresh may add a segment of writer marks meanwhile.
+        assertThat(maintenance.compacted(new MemoryIndexMaintenance.Compaction(segments, segments + 100, deleting))).isTrue();
+        assertThatThrownBy(() -> maintenance.compacted(new MemoryIndexMaintenance.Compaction(segments, 1, deleting)))
                 .isInstanceOfSatisfying(ThreadlineException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE);
-                    assertThat(e.getMessage()).contains("no longer knows merge " + lost, "call compact again");
+                    assertThat(e.getMessage()).contains("no longer knows merge " + deleting, "call compact again");
                     assertThat(e.details()).containsEntry("retry", "compact");
                 });
+        assertThat(maintenance.segments()).as("nothing merged (a scheduled refresh may add one)").isGreaterThanOrEqualTo(segments);
     }
 
     /**

@@ -1,8 +1,6 @@
 package io.threadline.memory.opensearch;
 
-import io.threadline.ErrorCode;
 import io.threadline.InvocationDeadline;
-import io.threadline.ThreadlineException;
 import io.threadline.memory.Embeddings;
 import io.threadline.memory.MemoryQuery;
 import io.threadline.memory.MemorySettings;
@@ -23,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
 
 import static io.threadline.DependencyAssertions.failsUnavailable;
 import static org.assertj.core.api.Assertions.assertThat;

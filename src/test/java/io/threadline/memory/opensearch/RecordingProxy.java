@@ -67,6 +67,17 @@ public final class RecordingProxy implements AutoCloseable {
         requests.clear();
     }
 
+    private final Map<String, byte[]> fixed = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Answers a request for exactly {@code path} itself with {@code json} (HTTP 200) instead of forwarding it: what a
+     * node could answer that the local one cannot be brought to (a task id a restarted node gave to another task).
+     */
+    public RecordingProxy answering(String path, String json) {
+        fixed.put(path, json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return this;
+    }
+
     private void forward(HttpExchange exchange) throws IOException {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
@@ -75,6 +86,13 @@ public final class RecordingProxy implements AutoCloseable {
             String pathAndQuery = exchange.getRequestURI().getRawPath()
                     + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery());
             requests.add(new Recorded(exchange.getRequestMethod(), pathAndQuery, Map.copyOf(headers), body));
+            byte[] own = fixed.get(exchange.getRequestURI().getRawPath());
+            if (own != null) {
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, own.length);
+                exchange.getResponseBody().write(own);
+                return;
+            }
 
             HttpRequest.Builder out = HttpRequest.newBuilder(target.resolve(pathAndQuery)).timeout(Duration.ofSeconds(30))
                     .method(exchange.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()

@@ -112,6 +112,94 @@ class SignedOpenSearchTest {
         }
     }
 
+    /**
+     * A compaction through the signing transport: it sends only what the memory-compact role's policy allows
+     * ({@link CompactionRequests}: TemplateIamTest checks the template against the same list), and each request — the
+     * task's {@code /_tasks/<node>:<n>} too, whose ':' a signer could canonicalize otherwise than it is sent — carries
+     * the signature that the SDK's own SigV4 signer computes from the request as it arrived, which is what the
+     * service checks.
+     */
+    @org.junit.jupiter.api.Test
+    void aCompactionAsksOnlyWhatItsPolicyAllowsAndItsTaskPathIsSignedAsItIsSent() throws Exception {
+        proxy.clear();
+        OpenSearchClient client = OpenSearchClients.createSigned(proxy.endpoint(), Duration.ofSeconds(30), Duration.ofSeconds(2),
+                Clock.systemUTC(), new AwsSigning("es", REGION));
+        String index = "signed-compact-" + UUID.randomUUID();
+        String task;
+        try {
+            OpenSearchMemoryStore store = new OpenSearchMemoryStore(client, new Embeddings(new WordEmbeddingModel()), MemorySettings.DEFAULT,
+                    new OpenSearchMemorySettings(index, "lucene", WordEmbeddingModel.DIMENSION, 4));
+            store.ensureIndex();
+            for (String w : new String[] {"alpha", "bravo", "charlie"}) {
+                store.put(MemoryWrite.of("acme", "notes", w + " was said"), Instant.now());
+            }
+            proxy.clear();
+            MemoryIndexMaintenance maintenance = new MemoryIndexMaintenance(client, index);
+            MemoryIndexMaintenance.Compaction compaction = maintenance.compact(1);
+            task = compaction.task();
+            assertThat(task).as("three refreshed writes leave more than one segment").isNotNull();
+            long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!maintenance.compacted(compaction)) {
+                assertThat(System.nanoTime()).as("merged within a minute").isLessThan(until);
+                Thread.sleep(150);
+            }
+            assertThat(maintenance.segments()).isEqualTo(1);
+        } finally {
+            client._transport().close();
+        }
+
+        List<CompactionRequests.Request> allowed = CompactionRequests.of(index);
+        List<RecordingProxy.Recorded> requests = proxy.requests();
+        java.util.Set<CompactionRequests.Request> used = new java.util.HashSet<>();
+        for (RecordingProxy.Recorded r : requests) {
+            String path = r.pathAndQuery().split("\\?", 2)[0];
+            CompactionRequests.Request match = allowed.stream().filter(a -> a.matches(r.method(), path)).findFirst().orElse(null);
+            assertThat(match).as("%s %s is among what the policy allows: %s", r.method(), r.pathAndQuery(), allowed).isNotNull();
+            used.add(match);
+            assertThat(r.headers().get("authorization")).as("%s %s", r.method(), r.pathAndQuery())
+                    .isEqualTo(sdkSignature(r, "es"));
+        }
+        assertThat(used).as("every allowed request is one the compaction makes").containsExactlyInAnyOrderElementsOf(allowed);
+        assertThat(requests).filteredOn(r -> r.pathAndQuery().startsWith("/_tasks/")).isNotEmpty()
+                .allSatisfy(r -> assertThat(r.pathAndQuery()).as("sent as the node named it; signed as sent (above)").isEqualTo("/_tasks/" + task));
+    }
+
+    /**
+     * The Authorization header the SDK's SigV4 signer gives the request as the proxy received it — its method, path
+     * and query as sent, the headers it says it signed, its body, at its x-amz-date — as the service recomputes it.
+     */
+    private static String sdkSignature(RecordingProxy.Recorded r, String service) {
+        Matcher m = AUTHORIZATION.matcher(r.headers().get("authorization"));
+        assertThat(m.matches()).isTrue();
+        java.util.Set<String> added = java.util.Set.of("x-amz-date", "x-amz-security-token", "x-amz-content-sha256");
+        String[] pathAndQuery = r.pathAndQuery().split("\\?", 2);
+        var request = software.amazon.awssdk.http.SdkHttpFullRequest.builder()
+                .method(software.amazon.awssdk.http.SdkHttpMethod.fromValue(r.method()))
+                .uri(java.net.URI.create("http://" + r.headers().get("host")))
+                .encodedPath(pathAndQuery[0]);
+        if (pathAndQuery.length > 1) {
+            for (String pair : pathAndQuery[1].split("&")) {
+                String[] kv = pair.split("=", 2);
+                request.appendRawQueryParameter(java.net.URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
+                        kv.length > 1 ? java.net.URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : null);
+            }
+        }
+        for (String name : m.group(3).split(";")) {
+            if (!added.contains(name)) {
+                request.putHeader(name, r.headers().get(name));
+            }
+        }
+        Instant at = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssX").parse(r.headers().get("x-amz-date"), Instant::from);
+        var signed = software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner.create().sign(s -> s
+                .identity(software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity.create(ACCESS_KEY, SECRET_KEY, SESSION_TOKEN))
+                .request(request.build())
+                .payload(software.amazon.awssdk.http.ContentStreamProvider.fromByteArray(r.body()))
+                .putProperty(software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner.SERVICE_SIGNING_NAME, service)
+                .putProperty(software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner.REGION_NAME, REGION)
+                .putProperty(software.amazon.awssdk.http.auth.spi.signer.HttpSigner.SIGNING_CLOCK, Clock.fixed(at, java.time.ZoneOffset.UTC)));
+        return signed.request().firstMatchingHeader("Authorization").orElseThrow();
+    }
+
     private static String sha256(byte[] body) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
     }
