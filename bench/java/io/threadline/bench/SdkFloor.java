@@ -28,9 +28,11 @@ import java.util.Random;
  * <p>Late timers: the steps' client runs its attempt and call timers on the store's executor
  * ({@code DynamoDbCallLimits.timers}), which drops a timer when its call ends, so no timer of the turns before (nor of
  * the floor's warm-up) is still queued to wake a thread inside the measured window: the window's start prints the
- * queue (0; the executor's periodic tick aside). On the SDK's default pool (before session 33) every call's two
- * cancelled timers stayed queued until their deadlines (the bench's 30 s / 120 s) and woke its threads inside whatever
- * window was open then, the floor's "other threads" included.
+ * queue (0; the executor's periodic tick aside). Before session 33 this bench's client (built outside Quarkus) ran
+ * them on the SDK's default 5-thread pool, and the production client on Quarkus's executor (the extension's
+ * {@code use-quarkus-scheduled-executor-service}); both keep a call's two cancelled timers queued until their
+ * deadlines (the bench's 30 s / 120 s), and the bench's woke its threads inside whatever window was open then, the
+ * floor's "other threads" included.
  */
 final class SdkFloor {
 

@@ -34,7 +34,8 @@ import java.util.function.Supplier;
  * <ul>
  * <li>the calling thread's;</li>
  * <li>the variant's own timer pool: every client gets its own {@code ScheduledExecutorService} under its own thread
- * name ({@code floor-v<n>-timer}; the store's shape, {@code DynamoDbCallLimits.timers(1)}, the SDK's default, 5 threads, or another). A
+ * name ({@code floor-v<n>-timer}; the store's, {@code DynamoDbCallLimits.timers}; Quarkus's main executor, which the
+ * extension gave the store's client before session 33; the SDK's default, 5 threads; or another). A
  * cancelled timer task still wakes its pool at its deadline (2 s attempt, 8 s call), after the block has ended, so pool
  * CPU is charged by thread name to the variant that scheduled it, over all rounds (read after a wait longer than the
  * call timeout), not to whichever block runs when it fires;</li>
@@ -48,6 +49,9 @@ public final class SdkFloorVariants {
 
     /** Thread names of the variants' timer pools: {@code floor-v<n>-timer-...}. */
     private static final String POOL = "floor-v";
+
+    /** application.properties' {@code threadline.dynamodb.timer-threads}. */
+    private static final int STORE_TIMER_THREADS = 2;
 
     /** Longer than the call timeout (8 s): every timer a block scheduled has fired (or been removed) after it. */
     private static final long TIMERS_SETTLE_MILLIS = 10_000;
@@ -74,29 +78,36 @@ public final class SdkFloorVariants {
         // The store's client as DynamoDbStoreProducer builds it (the application's limits), and variants of it.
         DynamoDbCallLimits limits = new DynamoDbCallLimits(4, Duration.ofSeconds(2), Duration.ofSeconds(8));
         java.util.function.Function<String, ScheduledExecutorService> sdkDefault = SdkFloorVariants::sdkDefaultPool;
+        // The store's executor as DynamoDbStoreProducer builds it (application.properties' thread count), under this
+        // variant's name.
+        java.util.function.Function<String, ScheduledExecutorService> storeTimers = name -> limits.timers(STORE_TIMER_THREADS, name + "-");
         List<Variant> variants = new ArrayList<>();
         variants.add(new Variant("store", "store client (url-connection, limits, cached endpoints)", pool -> builder(endpoint, url())
                 .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().build(),
                         Clock.systemUTC(), pool))
-                .endpointProvider(CachedEndpoints.ofDefaultRules()).build(), name -> limits.timers(1, name + "-")));
+                .endpointProvider(CachedEndpoints.ofDefaultRules()).build(), storeTimers));
         variants.add(new Variant("counting", "  + the bench's counting interceptor (W1's client)", pool -> builder(endpoint, url())
                 .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder()
                         .addExecutionInterceptor(new W1DynamoDb.Counter()).build(), Clock.systemUTC(), pool))
-                .endpointProvider(CachedEndpoints.ofDefaultRules()).build(), name -> limits.timers(1, name + "-")));
+                .endpointProvider(CachedEndpoints.ofDefaultRules()).build(), storeTimers));
         variants.add(new Variant("no_timers", "  - both timers", pool -> builder(endpoint, url())
                 .overrideConfiguration(ClientOverrideConfiguration.builder().scheduledExecutorService(pool)
                         .retryStrategy(software.amazon.awssdk.awscore.retry.AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(4).build())
                         .addExecutionInterceptor(new io.threadline.clients.InvocationDeadlineInterceptor(Duration.ofSeconds(8), Clock.systemUTC()))
                         .build())
                 .endpointProvider(CachedEndpoints.ofDefaultRules()).build(), sdkDefault));
-        variants.add(new Variant("sdk_timer_pool", "  timers on the SDK's default pool (the store's client before s33)", pool -> builder(endpoint, url())
+        variants.add(new Variant("quarkus_executor", "  timers on Quarkus's executor (the store's client before s33)", pool -> builder(endpoint, url())
+                .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().build(),
+                        Clock.systemUTC(), pool))
+                .endpointProvider(CachedEndpoints.ofDefaultRules()).build(), SdkFloorVariants::quarkusExecutor));
+        variants.add(new Variant("sdk_timer_pool", "  timers on the SDK's default pool (no Quarkus extension)", pool -> builder(endpoint, url())
                 .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().build(),
                         Clock.systemUTC(), pool))
                 .endpointProvider(CachedEndpoints.ofDefaultRules()).build(), sdkDefault));
-        variants.add(new Variant("remove_on_cancel", "  timers on one thread that drops cancelled tasks, no tick", pool -> builder(endpoint, url())
+        variants.add(new Variant("remove_on_cancel", "  timers on the store's executor without its tick", pool -> builder(endpoint, url())
                 .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().build(),
                         Clock.systemUTC(), pool))
-                .endpointProvider(CachedEndpoints.ofDefaultRules()).build(), SdkFloorVariants::removingOnCancel));
+                .endpointProvider(CachedEndpoints.ofDefaultRules()).build(), name -> withoutTick(limits, name)));
         variants.add(new Variant("one_timer_thread", "  timers on one thread that keeps cancelled tasks", pool -> builder(endpoint, url())
                 .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().build(),
                         Clock.systemUTC(), pool))
@@ -104,13 +115,13 @@ public final class SdkFloorVariants {
                 name -> java.util.concurrent.Executors.newSingleThreadScheduledExecutor(threads(name))));
         variants.add(new Variant("no_endpoint_cache", "  - the endpoint cache (rules evaluated per call)", pool -> builder(endpoint, url())
                 .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().build(),
-                        Clock.systemUTC(), pool)).build(), sdkDefault));
+                        Clock.systemUTC(), pool)).build(), storeTimers));
         Supplier<SdkHttpClient> apache = apache();
         if (apache != null) {
             variants.add(new Variant("apache", "  with the Apache HTTP client", pool -> builder(endpoint, apache.get())
                     .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().build(),
                             Clock.systemUTC(), pool))
-                    .endpointProvider(CachedEndpoints.ofDefaultRules()).build(), sdkDefault));
+                    .endpointProvider(CachedEndpoints.ofDefaultRules()).build(), storeTimers));
         }
         // Defaults but the timer pool (the default's shape under its own name; with no timeouts nothing is scheduled).
         variants.add(new Variant("bare", "bare SDK client (url-connection, defaults)", pool -> builder(endpoint, url())
@@ -213,11 +224,35 @@ public final class SdkFloorVariants {
         return new software.amazon.awssdk.utils.ThreadFactoryBuilder().threadNamePrefix(name).daemonThreads(true).build();
     }
 
-    /** One thread, cancelled timers dropped, without the store's tick (what {@code DynamoDbCallLimits.timers} adds). */
-    private static ScheduledExecutorService removingOnCancel(String name) {
-        java.util.concurrent.ScheduledThreadPoolExecutor executor = new java.util.concurrent.ScheduledThreadPoolExecutor(1, threads(name));
-        executor.setRemoveOnCancelPolicy(true);
+    /**
+     * The store's executor ({@code DynamoDbCallLimits.timers}: cancelled timers dropped) without its tick: the tick,
+     * the only task queued at the start, is cancelled, which removes it.
+     */
+    private static ScheduledExecutorService withoutTick(DynamoDbCallLimits limits, String name) {
+        java.util.concurrent.ScheduledThreadPoolExecutor executor = limits.timers(STORE_TIMER_THREADS, name + "-");
+        for (Runnable tick : executor.getQueue().toArray(new Runnable[0])) {
+            ((java.util.concurrent.Future<?>) tick).cancel(false);
+        }
         return executor;
+    }
+
+    /**
+     * What the store's client got before session 33 in production: the quarkus-amazon-dynamodb extension puts
+     * Quarkus's main executor on its shared builder ({@code quarkus.dynamodb.advanced.use-quarkus-scheduled-executor-service},
+     * default true; {@code AmazonClientCommonRecorder}). Built as quarkus-core 3.33's {@code ExecutorRecorder.createExecutor}
+     * builds it with the {@code quarkus.thread-pool.*} defaults (core 1, max max(8 × CPUs, 200), unbounded queue,
+     * growth resistance 0, keep-alive 30 s, no MBean, rejecting handoff, daemon threads), under this variant's name.
+     * Not copied: Quarkus's context handler and its no-op-shutdown wrapper (neither touches scheduling). Its scheduler
+     * runs as a task on the pool's own threads, so its CPU is charged to this variant's name.
+     */
+    private static ScheduledExecutorService quarkusExecutor(String name) {
+        return new org.jboss.threads.EnhancedQueueExecutor.Builder().setRegisterMBean(false)
+                .setHandoffExecutor(org.jboss.threads.JBossExecutors.rejectingExecutor())
+                .setThreadFactory(org.jboss.threads.JBossExecutors.resettingThreadFactory(new org.jboss.threads.JBossThreadFactory(
+                        new ThreadGroup(name), Boolean.TRUE, null, name + "-%t", null, null)))
+                .setCorePoolSize(1).setMaximumPoolSize(Math.max(8 * Runtime.getRuntime().availableProcessors(), 200))
+                .setMaximumQueueSize(Integer.MAX_VALUE).setQueueLimited(false).setGrowthResistance(0f)
+                .setKeepAliveTime(Duration.ofSeconds(30)).build();
     }
 
     private static DynamoDbClientBuilder builder(URI endpoint, SdkHttpClient http) {

@@ -1,7 +1,6 @@
 package io.threadline.bench;
 
 import io.threadline.checkpoint.CheckpointStore;
-import io.threadline.checkpoint.InMemoryCheckpointStore;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.graph.CompiledGraph;
 import io.threadline.graph.StateGraph;

@@ -14,7 +14,6 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.net.URI;
 import java.time.Clock;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 

@@ -212,7 +212,7 @@ public final class W1DynamoDb {
             // sometimes stalls longer, so the bench keeps the same machinery (retry strategy, timers, interceptor:
             // what costs CPU) with limits a stall does not reach.
             DynamoDbCallLimits limits = new DynamoDbCallLimits(4, java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(120));
-            timers = limits.timers(1); // the store's (threadline.dynamodb.timer-threads=1)
+            timers = limits.timers(2); // the store's (threadline.dynamodb.timer-threads=2)
             override = limits.applyTo(override.build(), Clock.systemUTC(), timers).toBuilder();
             if (sdkSpans) {
                 override.addExecutionInterceptor(AwsSdkTelemetry.create(otel).newExecutionInterceptor());
@@ -254,14 +254,17 @@ public final class W1DynamoDb {
         w1.run("DynamoDB Local 2.6.1 (separate process, in memory, loopback HTTP), telemetry " + (telemetry
                         ? "on (call limits, ThreadlineTelemetry" + (sdkSpans ? ", the SDK's OpenTelemetry interceptor" : "") + "; exporters discard)" : "off (bare client)"));
         SingleItemRead.reference(client, admin, counter, w1.lastColdRead(), counter::queriesOf);
-        SdkFloor.measure(client, admin, timers);
-        server.stop();
-        client.close();
-        if (timers != null) {
-            timers.shutdownNow(); // the SDK does not shut down an executor it was given
-        }
-        if (otel != null) {
-            otel.close();
+        try {
+            SdkFloor.measure(client, admin, timers);
+        } finally {
+            server.stop();
+            client.close();
+            if (timers != null) {
+                timers.shutdownNow(); // the SDK does not shut down an executor it was given
+            }
+            if (otel != null) {
+                otel.close();
+            }
         }
     }
 }

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -19,8 +20,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * inside an attempt. Public for clients built outside CDI (the benchmarks), which should carry the same limits.
  *
  * <p>The two timeouts are timers the SDK schedules on the client's executor at the start of every call and attempt
- * and cancels when it ends. They run on {@link #timers(int)}, not the SDK's default pool: that pool keeps a cancelled
- * timer queued until its deadline and then wakes a thread for it, ~77 µs of CPU per call on its threads
+ * and cancels when it ends. They run on {@link #timers(int)}, not on the executor the quarkus-amazon-dynamodb extension
+ * puts on its shared builder ({@code quarkus.dynamodb.advanced.use-quarkus-scheduled-executor-service}, default true:
+ * Quarkus's main jboss-threads {@code EnhancedQueueExecutor}, whose scheduler runs on its worker threads) nor on the
+ * SDK's own default pool (5 threads, used without the extension). Both keep a cancelled timer queued until its
+ * deadline and then wake a thread for it; the cost per call on each is measured by {@code bench/run sdk-floor}
  * (bench/README.md, issue 22).
  */
 public record DynamoDbCallLimits(int maxAttempts, Duration attemptTimeout, Duration callTimeout) {
@@ -57,7 +61,10 @@ public record DynamoDbCallLimits(int maxAttempts, Duration attemptTimeout, Durat
      * The executor for a client's attempt and call timers ({@code threadline.dynamodb.timer-threads} threads): a
      * cancelled timer leaves its queue at once instead of waking a thread at its deadline; daemon threads, so a
      * client left open does not hold the JVM, and timers still pending at shutdown are dropped. A timer that fires
-     * only aborts its call, so one thread serves many concurrent calls.
+     * interrupts its caller and aborts the call's HTTP request on the timer thread (closing a socket, which can itself
+     * block on a stalled peer): while one abort runs, another call's timeout on the same thread waits, hence more than
+     * one thread by default (2). Threads are created without inheriting the creating thread's inheritable thread
+     * locals (the log context, MDC), which a long-lived timer thread must not carry.
      *
      * <p>A tick runs every {@code attemptTimeout}, so the head of the queue is always due no later than any timer a
      * call schedules (each is at least {@code attemptTimeout} away, unless the invocation's deadline is nearer): a new
@@ -74,12 +81,21 @@ public record DynamoDbCallLimits(int maxAttempts, Duration attemptTimeout, Durat
         if (threads < 1) {
             throw new IllegalArgumentException("threadline.dynamodb.timer-threads must be at least 1, got " + threads);
         }
+        return configure(new ScheduledThreadPoolExecutor(threads, threadFactory(threadName)));
+    }
+
+    /** Threads for {@link #timers(int, String)}: daemon, named {@code threadName} and their number. */
+    static ThreadFactory threadFactory(String threadName) {
         AtomicInteger next = new AtomicInteger();
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(threads, task -> {
-            Thread thread = new Thread(task, threadName + next.getAndIncrement());
+        return task -> {
+            Thread thread = new Thread(null, task, threadName + next.getAndIncrement(), 0, false);
             thread.setDaemon(true);
             return thread;
-        });
+        };
+    }
+
+    /** {@code executor} as {@link #timers(int)} describes it (the tests count its schedules on a subclass). */
+    <E extends ScheduledThreadPoolExecutor> E configure(E executor) {
         executor.setRemoveOnCancelPolicy(true);
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);

@@ -57,9 +57,10 @@ public interface DynamoDbStoreConfig {
 
     /**
      * Threads of the store client's timer executor, which runs the attempt and call timeouts (a cancelled timer is
-     * dropped at once; a firing one only aborts its call, so one thread serves many concurrent calls).
+     * dropped at once; a firing one aborts its call's HTTP request on that thread, which can block on a stalled peer, so
+     * one slow abort would delay the other calls' timeouts on a single thread). At least 1.
      */
-    @WithDefault("1")
+    @WithDefault("2")
     int timerThreads();
 
     /**

@@ -118,7 +118,12 @@ public class DynamoDbStoreProducer {
          */
         static StoreClient build(DynamoDbClientBuilder shared, DynamoDbCallLimits limits, int timerThreads, boolean sdkSpans,
                                  Clock clock) {
-            ScheduledThreadPoolExecutor timers = limits.timers(timerThreads);
+            return build(shared, limits, limits.timers(timerThreads), sdkSpans, clock);
+        }
+
+        /** {@link #build(DynamoDbClientBuilder, DynamoDbCallLimits, int, boolean, Clock)} on {@code timers}, which it owns. */
+        static StoreClient build(DynamoDbClientBuilder shared, DynamoDbCallLimits limits, ScheduledThreadPoolExecutor timers,
+                                 boolean sdkSpans, Clock clock) {
             ClientOverrideConfiguration original = shared.overrideConfiguration();
             try {
                 ClientOverrideConfiguration base = sdkSpans ? original : withoutSdkSpans(original);
@@ -159,6 +164,11 @@ public class DynamoDbStoreProducer {
                 .filter(i -> !i.getClass().getName().startsWith(SDK_INSTRUMENTATION)).toList()).build();
     }
 
+    /**
+     * Closes the store client and its timer executor on shutdown. {@code client} is kept: a call after this (none is
+     * expected once the container is being destroyed) fails on the closed client (IllegalStateException) or the shut
+     * down executor (RejectedExecutionException) instead of silently building a new client nothing would close.
+     */
     @PreDestroy
     synchronized void close() {
         if (client != null) {

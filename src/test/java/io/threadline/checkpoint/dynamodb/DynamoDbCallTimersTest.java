@@ -1,7 +1,6 @@
 package io.threadline.checkpoint.dynamodb;
 
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -14,8 +13,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.RunnableScheduledFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -25,8 +24,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The store client's attempt and call timers on a real DynamoDB Local: the executor {@link DynamoDbStoreProducer}
- * gives the client drops a timer as soon as its call ends (the SDK's default pool keeps it queued until its deadline
- * and wakes a thread for it), scheduling one wakes no thread (it queues behind the tick), and it ends with the client. That the timers still cut a stalled call is
+ * gives the client holds each call's two timers and drops them as soon as the call ends (Quarkus's executor, which the
+ * extension put on the shared builder before, and the SDK's default pool keep a cancelled timer until its deadline:
+ * bench/run sdk-floor measures both), scheduling one wakes no thread (it queues behind the tick), the shared
+ * builder's executor is not used, and the executor ends with the client. That the timers still cut a stalled call is
  * {@link DynamoDbStallTest}'s, on the same executor.
  */
 class DynamoDbCallTimersTest {
@@ -35,7 +36,7 @@ class DynamoDbCallTimersTest {
     private static final int CALLS = 100;
 
     @Test
-    void aFinishedCallLeavesNoTimerQueuedAndANewOneNeverHeadsTheQueue() {
+    void everyCallSchedulesItsTwoTimersHereAndAFinishedCallLeavesNoneQueued() {
         // Inside each call, just before its request goes out: both of its timers are queued behind the tick, so
         // scheduling them woke no thread (a new head wakes the waiting timer thread to re-aim its wait).
         List<String> inside = new ArrayList<>();
@@ -48,42 +49,30 @@ class DynamoDbCallTimersTest {
             }
         };
         var shared = DynamoDbLocal.get().clientBuilder().overrideConfiguration(c -> c.addExecutionInterceptor(probe));
-        try (DynamoDbStoreProducer.StoreClient store = DynamoDbStoreProducer.StoreClient.build(shared, LIMITS, 1, false, Clock.systemUTC())) {
+        CountingTimers counting = LIMITS.configure(new CountingTimers());
+        try (DynamoDbStoreProducer.StoreClient store = DynamoDbStoreProducer.StoreClient.build(shared, LIMITS, counting, false, Clock.systemUTC())) {
             timers.set(store.timers());
             calls(store.client());
             assertThat(inside).hasSize(CALLS).containsOnly("3 behind the tick");
-            // Both timers of every call were scheduled on this executor and dropped on cancel: only the tick is left.
+            // Exactly the call and attempt timer of every call (and the tick) were scheduled here, none fired, and
+            // each was dropped when its call ended: only the tick is left.
+            assertThat(counting.scheduled.get()).isEqualTo(2 * CALLS + 1);
+            assertThat(store.timers().getCompletedTaskCount()).isZero();
             assertThat(store.timers().getQueue()).hasSize(1);
             assertThat(((RunnableScheduledFuture<?>) store.timers().getQueue().peek()).isPeriodic()).isTrue();
         }
     }
 
     @Test
-    void theSdksDefaultPoolShapeKeepsEveryCancelledTimerQueued() {
-        // The contrast the executor exists for: a pool as the SDK builds by default holds each call's two cancelled
-        // timers until their deadlines (2 s and 8 s away), each to wake a thread then.
-        ScheduledThreadPoolExecutor sdkShaped = (ScheduledThreadPoolExecutor) Executors.newScheduledThreadPool(5);
-        try (DynamoDbClient client = DynamoDbLocal.get().clientBuilder()
-                .overrideConfiguration(LIMITS.applyTo(ClientOverrideConfiguration.builder().build(), Clock.systemUTC(), sdkShaped))
-                .build()) {
-            calls(client);
-            assertThat(sdkShaped.getQueue()).hasSizeGreaterThanOrEqualTo(CALLS);
-        } finally {
-            sdkShaped.shutdownNow();
-        }
-    }
-
-    @Test
     void closingTheStoreClientEndsItsTimerThreads() throws InterruptedException {
-        Set<Thread> before = timerThreads();
-        DynamoDbStoreProducer.StoreClient store = storeClient();
+        // Threads of this test's own executor, under a name no other client in this JVM uses.
+        String name = "timers-close-test-";
+        DynamoDbStoreProducer.StoreClient store = DynamoDbStoreProducer.StoreClient.build(DynamoDbLocal.get().clientBuilder(),
+                LIMITS, LIMITS.timers(2, name), false, Clock.systemUTC());
         calls(store.client());
-        Set<Thread> started = timerThreads();
-        started.removeAll(before);
-        assertThat(started).isNotEmpty().allSatisfy(t -> {
-            assertThat(t.isDaemon()).isTrue();
-            assertThat(t.getName()).startsWith(DynamoDbCallLimits.TIMER_THREAD_PREFIX);
-        });
+        Set<Thread> started = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith(name)).collect(Collectors.toSet());
+        assertThat(started).hasSize(2).allSatisfy(t -> assertThat(t.isDaemon()).isTrue());
 
         store.close(); // what the producer's @PreDestroy does on Quarkus shutdown
 
@@ -95,13 +84,22 @@ class DynamoDbCallTimersTest {
     }
 
     @Test
-    void theSharedBuilderKeepsItsOwnConfiguration() {
-        var shared = DynamoDbLocal.get().clientBuilder();
-        ClientOverrideConfiguration original = shared.overrideConfiguration();
-        try (DynamoDbStoreProducer.StoreClient ignored = DynamoDbStoreProducer.StoreClient.build(shared, LIMITS, 1, false,
-                Clock.systemUTC())) {
-            assertThat(shared.overrideConfiguration().scheduledExecutorService()).isEqualTo(original.scheduledExecutorService());
-            assertThat(shared.overrideConfiguration().apiCallTimeout()).isEqualTo(original.apiCallTimeout());
+    void theSharedBuildersExecutorIsLeftAloneAndKept() {
+        // The extension puts Quarkus's executor on the shared builder: the store client schedules nothing on it, and
+        // the builder still holds it for whatever else the extension builds.
+        CountingTimers sentinel = new CountingTimers();
+        try {
+            var shared = DynamoDbLocal.get().clientBuilder().overrideConfiguration(c -> c.scheduledExecutorService(sentinel));
+            try (DynamoDbStoreProducer.StoreClient store = DynamoDbStoreProducer.StoreClient.build(shared, LIMITS, 1, false,
+                    Clock.systemUTC())) {
+                calls(store.client());
+                assertThat(store.timers().getQueue()).hasSize(1); // the calls ran on the store's own timers
+            }
+            assertThat(sentinel.scheduled.get()).isZero();
+            assertThat(shared.overrideConfiguration().scheduledExecutorService()).containsSame(sentinel);
+            assertThat(shared.overrideConfiguration().apiCallTimeout()).isEmpty();
+        } finally {
+            sentinel.shutdownNow();
         }
     }
 
@@ -111,18 +109,30 @@ class DynamoDbCallTimersTest {
                 .hasMessageContaining("threadline.dynamodb.timer-threads must be at least 1, got 0");
     }
 
-    private static DynamoDbStoreProducer.StoreClient storeClient() {
-        return DynamoDbStoreProducer.StoreClient.build(DynamoDbLocal.get().clientBuilder(), LIMITS, 1, false, Clock.systemUTC());
-    }
-
     private static void calls(DynamoDbClient client) {
         for (int i = 0; i < CALLS; i++) {
             client.listTables(b -> b.limit(1));
         }
     }
 
-    private static Set<Thread> timerThreads() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith(DynamoDbCallLimits.TIMER_THREAD_PREFIX)).collect(Collectors.toSet());
+    /** A timer executor that counts what is scheduled on it. */
+    private static final class CountingTimers extends ScheduledThreadPoolExecutor {
+        final AtomicInteger scheduled = new AtomicInteger();
+
+        CountingTimers() {
+            super(1, DynamoDbCallLimits.threadFactory("timers-counting-test-"));
+        }
+
+        @Override
+        protected <V> RunnableScheduledFuture<V> decorateTask(Runnable runnable, RunnableScheduledFuture<V> task) {
+            scheduled.incrementAndGet();
+            return task;
+        }
+
+        @Override
+        protected <V> RunnableScheduledFuture<V> decorateTask(java.util.concurrent.Callable<V> callable, RunnableScheduledFuture<V> task) {
+            scheduled.incrementAndGet();
+            return task;
+        }
     }
 }

@@ -48,7 +48,7 @@ class DynamoDbStallTest {
     /** The limits of the production client (application.properties), shortened so the test takes seconds. */
     private static final DynamoDbCallLimits LIMITS = new DynamoDbCallLimits(4, Duration.ofSeconds(1), Duration.ofSeconds(3));
     private static final Duration SLACK = Duration.ofSeconds(5);
-    private static final ScheduledThreadPoolExecutor TIMERS = LIMITS.timers(1);
+    private static final ScheduledThreadPoolExecutor TIMERS = LIMITS.timers(2);
 
     private static DynamoDbLocal local;
     private static DynamoDbClient client;
@@ -89,10 +89,26 @@ class DynamoDbStallTest {
 
     @AfterAll
     static void stopOwnDynamoDb() {
-        client.close();
-        patient.close();
-        TIMERS.shutdownNow();
-        local.stop();
+        // Each step runs even if one before it throws or was never reached (a failed start leaves nulls).
+        try {
+            if (client != null) {
+                client.close();
+            }
+        } finally {
+            try {
+                if (patient != null) {
+                    patient.close();
+                }
+            } finally {
+                try {
+                    TIMERS.shutdownNow();
+                } finally {
+                    if (local != null) {
+                        local.stop();
+                    }
+                }
+            }
+        }
     }
 
     @Test
