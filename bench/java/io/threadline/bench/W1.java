@@ -297,8 +297,9 @@ final class W1 {
         byte[] gzipped = gz.toByteArray();
         double[] inflate = new double[21];
         double[] decode = new double[21];
-        // A candidate snapshot codec, not what Threadline stores (issue 22): zstd in pure Java, whose Huffman-coded
-        // literals decode several times faster than deflate's on W1's low-redundancy text.
+        // A candidate snapshot codec, not what Threadline stores (issue 22): zstd in pure Java. Its literals decode
+        // faster than deflate's on W1's low-redundancy text once C2 has compiled the decoder; interpreted it is far
+        // slower (bench/README.md), so this warm figure is its best case.
         io.airlift.compress.zstd.ZstdCompressor zc = new io.airlift.compress.zstd.ZstdCompressor();
         byte[] zbuf = new byte[zc.maxCompressedLength(json.length)];
         byte[] zstd = java.util.Arrays.copyOf(zbuf, zc.compress(json, 0, json.length, zbuf, 0, zbuf.length));

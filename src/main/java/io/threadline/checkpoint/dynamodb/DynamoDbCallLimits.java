@@ -31,8 +31,9 @@ public record DynamoDbCallLimits(int maxAttempts, Duration attemptTimeout, Durat
 
     public DynamoDbCallLimits {
         DynamoDbStoreProducer.standardRetry(maxAttempts); // checks maxAttempts
-        if (attemptTimeout.isNegative() || attemptTimeout.isZero() || callTimeout.compareTo(attemptTimeout) < 0) {
-            throw new IllegalArgumentException("threadline.dynamodb.attempt-timeout must be positive and at most "
+        // The SDK counts timeouts in whole milliseconds, and the timer executor's tick runs every attemptTimeout.
+        if (attemptTimeout.toMillis() < 1 || callTimeout.compareTo(attemptTimeout) < 0) {
+            throw new IllegalArgumentException("threadline.dynamodb.attempt-timeout must be at least 1 ms and at most "
                     + "threadline.dynamodb.call-timeout, got " + attemptTimeout + " and " + callTimeout);
         }
     }
@@ -99,8 +100,11 @@ public record DynamoDbCallLimits(int maxAttempts, Duration attemptTimeout, Durat
         executor.setRemoveOnCancelPolicy(true);
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
-        long tick = attemptTimeout.toNanos();
-        executor.scheduleAtFixedRate(DynamoDbCallLimits::tick, tick, tick, TimeUnit.NANOSECONDS);
+        // With a fixed delay the next tick is due at most attemptTimeout after the last one ran, never earlier than a
+        // timer scheduled now; a fixed rate would run every missed tick back to back after the process was frozen
+        // (a Lambda container between invocations, a SnapStart restore). Whole milliseconds, as the SDK schedules.
+        long tick = attemptTimeout.toMillis();
+        executor.scheduleWithFixedDelay(DynamoDbCallLimits::tick, tick, tick, TimeUnit.MILLISECONDS);
         return executor;
     }
 

@@ -32,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class DynamoDbCallTimersTest {
 
-    private static final DynamoDbCallLimits LIMITS = new DynamoDbCallLimits(4, Duration.ofSeconds(2), Duration.ofSeconds(8));
+    // Limits no call here comes near (a loaded machine must not retry an attempt or run the tick during the calls).
+    private static final DynamoDbCallLimits LIMITS = new DynamoDbCallLimits(4, Duration.ofSeconds(30), Duration.ofSeconds(60));
     private static final int CALLS = 100;
 
     @Test
@@ -107,6 +108,28 @@ class DynamoDbCallTimersTest {
     void fewerThanOneTimerThreadIsAClearError() {
         assertThatThrownBy(() -> LIMITS.timers(0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("threadline.dynamodb.timer-threads must be at least 1, got 0");
+    }
+
+    @Test
+    void anAttemptTimeoutUnderOneMillisecondIsAClearError() {
+        // The SDK schedules in whole milliseconds, and the tick runs every attempt-timeout.
+        assertThatThrownBy(() -> new DynamoDbCallLimits(1, Duration.ofNanos(999_999), Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("threadline.dynamodb.attempt-timeout must be at least 1 ms");
+    }
+
+    @Test
+    void aTimerDueBeforeTheTickStillFiresOnTime() throws Exception {
+        // An invocation's deadline nearer than attempt-timeout makes a timer the queue's head: it must wake the
+        // thread then, not wait behind the tick.
+        ScheduledThreadPoolExecutor timers = LIMITS.timers(1, "timers-early-test-");
+        try {
+            long start = System.nanoTime();
+            long firedAfter = timers.schedule(() -> System.nanoTime() - start, 50, TimeUnit.MILLISECONDS).get(10, TimeUnit.SECONDS);
+            assertThat(Duration.ofNanos(firedAfter)).isLessThan(LIMITS.attemptTimeout().dividedBy(2));
+        } finally {
+            timers.shutdownNow();
+        }
     }
 
     private static void calls(DynamoDbClient client) {
