@@ -38,7 +38,9 @@ public class BackgroundRunOperations {
         DoubleTexting policy = DoubleTexting.parse(r.multitask(), runs.defaultPolicy());
         // refused here, not in the background: a bad input changes nothing
         support.input(runtime, r.input());
-        if (r.idempotencyKey() != null && (r.idempotencyKey().isEmpty() || r.idempotencyKey().length() > 128)) {
+        // Not optionalText: start only hashes the key into the runId, so any non-empty key (blanks too) has always been
+        // accepted here; refusing blank ones now would turn a working retry into a 400.
+        if (r.idempotencyKey() != null && (r.idempotencyKey().isEmpty() || r.idempotencyKey().length() > RequestReader.SHORT_TEXT)) {
             throw new ThreadlineException(ErrorCode.INVALID_INPUT, "idempotencyKey must be 1-128 characters", Map.of("field", "idempotencyKey"));
         }
         runtime.checkBound(store.head(thread).flatMap(h -> store.get(thread, h.checkpointId())).map(List::of).orElse(List.of()));
@@ -53,9 +55,7 @@ public class BackgroundRunOperations {
     /** Stops the thread's background run at its next step boundary; the history records who asked, and when. */
     public Replies.Cancel cancel(Caller caller, Requests.Cancel r) {
         BackgroundRuns bg = runs.require();
-        if (r.by() != null && (r.by().isBlank() || r.by().length() > 128)) {
-            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "by must be 1-128 characters", Map.of("field", "by"));
-        }
+        RequestReader.optionalText(r.by(), "by", RequestReader.SHORT_TEXT);
         support.runtime(r.agent());
         return new Replies.Cancel(Replies.RunInfo.of(bg.cancel(caller.thread(r.threadId()), caller.who(r.by()))), null);
     }

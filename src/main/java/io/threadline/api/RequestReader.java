@@ -26,6 +26,8 @@ import java.util.stream.Collectors;
  */
 final class RequestReader {
 
+    /** The longest short text field a request may send ({@code by}, {@code runId}, a background run's {@code idempotencyKey}), as README says. */
+    static final int SHORT_TEXT = 128;
     private static final ObjectMapper STRICT = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
@@ -113,6 +115,17 @@ final class RequestReader {
     static String required(String value, String field) {
         if (value == null || value.isBlank()) {
             throw invalid(field, "'" + field + "' is required");
+        }
+        return value;
+    }
+
+    /**
+     * An optional text field ({@code by}, {@code runId}): absent is fine; blank or longer than {@code max} characters is
+     * INVALID_INPUT naming the field, before anything is read or written.
+     */
+    static String optionalText(String value, String field, int max) {
+        if (value != null && (value.isBlank() || value.length() > max)) {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, field + " must be 1-" + max + " characters", Map.of("field", field));
         }
         return value;
     }

@@ -35,9 +35,7 @@ public class RunStatusOperation {
      */
     public Replies.RunStatus runStatus(Caller caller, Requests.RunStatus r) {
         BackgroundRuns bg = runs.require();
-        if (r.runId() != null && (r.runId().isBlank() || r.runId().length() > 128)) {
-            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "runId must be 1-128 characters", Map.of("field", "runId"));
-        }
+        RequestReader.optionalText(r.runId(), "runId", RequestReader.SHORT_TEXT);
         agents.runtime(r.agent()); // an agent this deployment does not serve is refused, as every operation refuses it
         ThreadKey thread = ThreadKey.of(caller.tenant(), RequestReader.required(r.threadId(), "threadId"));
         Run run = bg.current(thread).filter(found -> r.runId() == null || found.runId().equals(r.runId()))

@@ -100,8 +100,26 @@ class BackgroundRunsApiTest {
         post("/cancel", "{\"agent\":\"echo\",\"threadId\":\"bg-2\"}").statusCode(404).body("error.code", equalTo("RUN_NOT_FOUND"));
         post("/run-status", "{\"agent\":\"echo\",\"threadId\":\"bg-2\"}").statusCode(404).body("error.code", equalTo("RUN_NOT_FOUND"));
         post("/run-status", "{\"agent\":\"echo\"}").statusCode(400).body("error.details.violations[0].path", equalTo("threadId"));
-        post("/run-status", "{\"agent\":\"echo\",\"threadId\":\"bg-2\",\"runId\":\"\"}").statusCode(400)
-                .body("error.details.field", equalTo("runId"));
+        String tooLong = "x".repeat(129);
+        // the optional short texts: blank or over 128 characters, refused naming the field (a start's key: empty or too long)
+        for (String runId : new String[] {"", "  ", tooLong}) {
+            post("/run-status", "{\"agent\":\"echo\",\"threadId\":\"bg-2\",\"runId\":\"" + runId + "\"}").statusCode(400)
+                    .body("error.code", equalTo("INVALID_INPUT")).body("error.message", equalTo("runId must be 1-128 characters"))
+                    .body("error.details.field", equalTo("runId"));
+        }
+        for (String by : new String[] {"", "  ", tooLong}) {
+            post("/cancel", "{\"agent\":\"echo\",\"threadId\":\"bg-2\",\"by\":\"" + by + "\"}").statusCode(400)
+                    .body("error.code", equalTo("INVALID_INPUT")).body("error.message", equalTo("by must be 1-128 characters"))
+                    .body("error.details.field", equalTo("by"));
+        }
+        for (String key : new String[] {"", tooLong}) {
+            post("/start", "{\"agent\":\"echo\",\"threadId\":\"bg-2\",\"input\":{\"messages\":[{\"role\":\"user\",\"content\":\"1 + 1\"}]},"
+                    + "\"idempotencyKey\":\"" + key + "\"}").statusCode(400)
+                    .body("error.code", equalTo("INVALID_INPUT")).body("error.message", equalTo("idempotencyKey must be 1-128 characters"))
+                    .body("error.details.field", equalTo("idempotencyKey"));
+        }
+        post("/run-status", "{\"agent\":\"echo\",\"threadId\":\"bg-2\",\"runId\":\"" + "x".repeat(128) + "\"}").statusCode(404)
+                .body("error.code", equalTo("RUN_NOT_FOUND"));
         post("/state", "{\"agent\":\"echo\",\"threadId\":\"bg-2\"}").statusCode(404).body("error.code", equalTo("THREAD_NOT_FOUND"));
     }
 
