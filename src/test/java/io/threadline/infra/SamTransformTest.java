@@ -1,0 +1,105 @@
+package io.threadline.infra;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * template.yaml through AWS's own tooling: cfn-lint (aws-cloudformation/cfn-lint) runs SAM's transform
+ * (aws-sam-translator, what {@code sam deploy} and CloudFormation's {@code AWS::Serverless} transform run) and then
+ * checks the resulting CloudFormation against the resource specification. {@link SamSchemaTest}'s schema sees each
+ * resource alone; the transform also refuses what only shows across resources — a route two functions define on one
+ * HTTP API, which the schema passed and every deploy refused. Where cfn-lint is not on the PATH the test is skipped
+ * with that reason (.ci/run prints whether it is there). Warnings are not failures: SAM's own output for conditional
+ * routes carries W1028.
+ */
+class SamTransformTest {
+
+    private static final Path TEMPLATE = Path.of("template.yaml");
+
+    @Test
+    void theTemplateTransformsAndLintsWithoutErrors() throws Exception {
+        assertThat(errors(TEMPLATE)).isEmpty();
+    }
+
+    /** The tool really runs SAM's transform: the refusal the template once met is reported as an error. */
+    @Test
+    void aRouteOfTwoConditionalFunctionsOnOneApiIsAnError() throws Exception {
+        Path template = Files.createTempFile("sam-transform", ".yaml");
+        try {
+            Files.writeString(template, """
+                    AWSTemplateFormatVersion: "2010-09-09"
+                    Transform: AWS::Serverless-2016-10-31
+                    Parameters:
+                      Runtime: { Type: String, AllowedValues: [native, jvm], Default: native }
+                    Conditions:
+                      Native: !Equals [!Ref Runtime, native]
+                      Jvm: !Equals [!Ref Runtime, jvm]
+                    Resources:
+                      Api:
+                        Type: AWS::Serverless::HttpApi
+                      A:
+                        Type: AWS::Serverless::Function
+                        Condition: Native
+                        Properties:
+                          Runtime: provided.al2023
+                          Handler: bootstrap
+                          CodeUri: s3://bucket/a.zip
+                          Events:
+                            Step: { Type: HttpApi, Properties: { ApiId: !Ref Api, Method: POST, Path: /step } }
+                      B:
+                        Type: AWS::Serverless::Function
+                        Condition: Jvm
+                        Properties:
+                          Runtime: java21
+                          Handler: h
+                          CodeUri: s3://bucket/b.zip
+                          Events:
+                            Step: { Type: HttpApi, Properties: { ApiId: !Ref Api, Method: POST, Path: /step } }
+                    """);
+            assertThat(errors(template)).singleElement().asString().contains("E0001").contains("defined multiple times");
+        } finally {
+            Files.deleteIfExists(template);
+        }
+    }
+
+    /** The error lines (rules E…) cfn-lint reports for {@code template}, in its parseable format. */
+    private static List<String> errors(Path template) throws IOException, InterruptedException {
+        assumeTrue(onPath("cfn-lint"), "cfn-lint is not on the PATH: template.yaml is not run through SAM's transform");
+        Process lint = new ProcessBuilder("cfn-lint", "--format", "parseable", template.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(lint.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(lint.waitFor(5, TimeUnit.MINUTES)).as("cfn-lint finished").isTrue();
+        List<String> errors = new ArrayList<>();
+        for (String line : out.split("\n")) {
+            String[] fields = line.split(":", 7);
+            if (fields.length == 7 && fields[5].startsWith("E")) {
+                errors.add(line);
+            }
+        }
+        // Exit status bit 2 is "errors found" (cfn-lint's documented bitmask); anything that is not a bitmask of
+        // findings (a crash, a usage error) must not pass as "no errors".
+        assertThat(lint.exitValue() & ~(2 | 4 | 8)).as("cfn-lint exit status %s:%n%s", lint.exitValue(), out).isZero();
+        assertThat((lint.exitValue() & 2) != 0).as("cfn-lint's error bit against its error lines:%n%s", out).isEqualTo(!errors.isEmpty());
+        return errors;
+    }
+
+    private static boolean onPath(String command) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, command))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
