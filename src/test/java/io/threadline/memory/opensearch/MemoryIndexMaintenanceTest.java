@@ -50,7 +50,7 @@ class MemoryIndexMaintenanceTest {
      * memory; asked again, it has nothing to do.
      */
     @Test
-    void compactMergesTheSegmentsAndKeepsEveryMemory() {
+    void compactMergesTheSegmentsAndKeepsEveryMemory() throws Exception {
         String tenant = "compact-" + UUID.randomUUID();
         String name = "compact-" + UUID.randomUUID();
         OpenSearchMemoryStore own = storeOn(name);
@@ -71,6 +71,9 @@ class MemoryIndexMaintenanceTest {
             sleep(150);
         }
         assertThat(maintenance.segments()).isEqualTo(1);
+        // The real merge's task, as the node names it: with another MERGE_ACTION every poll would take the lost-task
+        // branch, which judges by the segments and also answers done, so the loop above alone would not notice.
+        assertThat(taskAction(compaction.task())).isEqualTo(IndexCompaction.MERGE_ACTION);
         for (String w : words) {
             List<io.threadline.memory.MemoryHit> hits = own.search(MemoryQuery.text(tenant, w + " was said", 1), T0);
             assertThat(hits).extracting(h -> h.memory().content()).containsExactly(w + " was said");
@@ -257,6 +260,15 @@ class MemoryIndexMaintenanceTest {
                 assertThat(e.getMessage()).contains(alias, index, "alias", "threadline.memory.opensearch.index");
             });
         }
+    }
+
+    /** The action of the task {@code id}, read from the local node's task API itself. */
+    private static String taskAction(String id) throws java.io.IOException, InterruptedException {
+        var answer = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                OpenSearchNode.get().endpoint().resolve("/_tasks/" + id)).timeout(java.time.Duration.ofSeconds(30)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(answer.body()).path("task").path("action").asText();
     }
 
     private static void sleep(long millis) {
