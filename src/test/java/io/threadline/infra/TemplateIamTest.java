@@ -326,17 +326,47 @@ class TemplateIamTest {
      * the index holds every tenant's memories.
      */
     private static Set<String> compaction(String domainArn) {
+        String index = functionsMemoryIndex();
+        Set<String> out = new LinkedHashSet<>();
+        for (CompactionRequests.Request r : CompactionRequests.of(index)) {
+            out.addAll(on(domainArn + r.path(), "es:ESHttp" + r.method().charAt(0) + r.method().substring(1).toLowerCase(java.util.Locale.ROOT)));
+        }
+        return out;
+    }
+
+    /**
+     * The memory index the deployed functions use: {@code threadline.memory.opensearch.index}'s default (MemoryConfig),
+     * unless application.properties (any profile) or an environment variable the template gives a function (Globals
+     * or its own) sets it otherwise — which would leave the compaction policy on an index the functions do not use.
+     */
+    private static String functionsMemoryIndex() {
         String index;
         try {
             index = MemoryConfig.OpenSearch.class.getMethod("index").getAnnotation(WithDefault.class).value();
         } catch (NoSuchMethodException e) {
             throw new AssertionError(e);
         }
-        Set<String> out = new LinkedHashSet<>();
-        for (CompactionRequests.Request r : CompactionRequests.of(index)) {
-            out.addAll(on(domainArn + r.path(), "es:ESHttp" + r.method().charAt(0) + r.method().substring(1).toLowerCase(java.util.Locale.ROOT)));
+        java.util.Properties properties = new java.util.Properties();
+        try (var in = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of("src/main/resources/application.properties"))) {
+            properties.load(in);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
-        return out;
+        properties.stringPropertyNames().stream()
+                .filter(k -> k.equals("threadline.memory.opensearch.index") || k.endsWith(".threadline.memory.opensearch.index"))
+                .forEach(k -> assertThat(properties.getProperty(k)).as("application.properties %s: the compaction policy is on %s", k, index)
+                        .isEqualTo(index));
+        JsonNode template = CfnTemplate.read();
+        List<JsonNode> environments = new ArrayList<>(List.of(template.at("/Globals/Function/Environment/Variables")));
+        template.path("Resources").forEach(r -> environments.add(r.at("/Properties/Environment/Variables")));
+        for (JsonNode env : environments) {
+            JsonNode set = env.path("THREADLINE_MEMORY_OPENSEARCH_INDEX");
+            if (!set.isMissingNode()) {
+                assertThat(set.isTextual() ? set.asText() : set.toString())
+                        .as("template.yaml's THREADLINE_MEMORY_OPENSEARCH_INDEX: the compaction policy is on %s", index).isEqualTo(index);
+            }
+        }
+        return index;
     }
 
     private static Set<String> on(String resource, String... actions) {
