@@ -90,15 +90,17 @@ public class MemoryStores {
     /**
      * The OpenSearch settings a client is built from, checked before one is: a mistyped {@code signing} would
      * otherwise build an unsigned client (every request refused by the domain), a mistyped {@code signing-service} a
-     * signer for no service.
+     * signer for no service. MISCONFIGURED naming the key (as the checkpoint store's settings are refused), so a caller
+     * such as memory-compact answers what to change rather than an internal error.
      */
     private static void check(MemoryConfig.OpenSearch os) {
         if (!"none".equals(os.signing()) && !"aws-sigv4".equals(os.signing())) {
-            throw new IllegalStateException("threadline.memory.opensearch.signing must be none or aws-sigv4, got '" + os.signing() + "'");
+            throw new ThreadlineException(ErrorCode.MISCONFIGURED, "threadline.memory.opensearch.signing must be none or aws-sigv4, got '"
+                    + os.signing() + "'", Map.of("key", "threadline.memory.opensearch.signing"));
         }
         if (!"es".equals(os.signingService()) && !"aoss".equals(os.signingService())) {
-            throw new IllegalStateException("threadline.memory.opensearch.signing-service must be es or aoss, got '"
-                    + os.signingService() + "'");
+            throw new ThreadlineException(ErrorCode.MISCONFIGURED, "threadline.memory.opensearch.signing-service must be es or aoss, got '"
+                    + os.signingService() + "'", Map.of("key", "threadline.memory.opensearch.signing-service"));
         }
     }
 

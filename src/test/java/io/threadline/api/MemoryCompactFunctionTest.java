@@ -3,6 +3,7 @@ package io.threadline.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
 import io.threadline.config.MemoryStoresFixture;
 import io.threadline.memory.Embeddings;
 import io.threadline.memory.MemorySettings;
@@ -192,7 +193,8 @@ class MemoryCompactFunctionTest {
 
     /**
      * A mistyped signing setting is refused by name, as the store's choice refuses it — not an unsigned client every
-     * request of which the domain refuses, nor a signer for no service.
+     * request of which the domain refuses, nor a signer for no service — and memory-compact answers it MISCONFIGURED
+     * naming the key (a configuration change cures it), not INTERNAL.
      */
     @Test
     void aMistypedSigningSettingIsRefusedByName() {
@@ -202,8 +204,15 @@ class MemoryCompactFunctionTest {
         mistyped.forEach((key, value) -> {
             var stores = MemoryStoresFixture.of(Map.of("threadline.memory.store", "opensearch", "threadline.memory.opensearch.url", node,
                     "threadline.memory.opensearch.signing-region", "eu-west-1", key, value));
-            assertThatThrownBy(stores::maintenance).as(key).isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining(key).hasMessageContaining(value);
+            assertThatThrownBy(stores::maintenance).as(key).isInstanceOfSatisfying(ThreadlineException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.MISCONFIGURED);
+                assertThat(e.details()).containsEntry("key", key);
+            }).hasMessageContaining(key).hasMessageContaining(value);
+            MemoryCompactFunction function = new MemoryCompactFunction();
+            function.memoryStores = stores;
+            MemoryCompactFunction.Reply reply = function.memoryCompact(json("{}"));
+            assertThat(reply.error().code()).as(key).isEqualTo(ErrorCode.MISCONFIGURED.name());
+            assertThat(reply.error().message()).as(key).contains(key, value);
         });
     }
 

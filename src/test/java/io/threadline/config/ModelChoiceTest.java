@@ -1,6 +1,8 @@
 package io.threadline.config;
 
 import io.smallrye.config.SmallRyeConfig;
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -66,7 +68,8 @@ class ModelChoiceTest {
             // (Bedrock embeddings: built on the first call, so the choice at start-up needs no bean)
             stores.models = choice(Map.of("threadline.models.embedding.provider", "bedrock"));
             stores.clock = Clock.systemUTC();
-            assertThatThrownBy(stores::store).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(stores::store).isInstanceOfSatisfying(ThreadlineException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.MISCONFIGURED))
                     .hasMessageContaining(bad.getKey()).hasMessageContaining("'" + bad.getValue() + "'");
         }
     }
