@@ -41,7 +41,7 @@ public class BackgroundRunOperations {
         // Not optionalText: start only hashes the key into the runId, so any non-empty key (blanks too) has always been
         // accepted here; refusing blank ones now would turn a working retry into a 400.
         if (r.idempotencyKey() != null && (r.idempotencyKey().isEmpty() || r.idempotencyKey().length() > RequestReader.SHORT_TEXT)) {
-            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "idempotencyKey must be 1-128 characters", Map.of("field", "idempotencyKey"));
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "idempotencyKey must be 1-" + RequestReader.SHORT_TEXT + " characters", Map.of("field", "idempotencyKey"));
         }
         runtime.checkBound(store.head(thread).flatMap(h -> store.get(thread, h.checkpointId())).map(List::of).orElse(List.of()));
         BackgroundRuns.Started started = bg.start(thread, runtime.agent().orElse(null), r.input(), maxSteps, policy,

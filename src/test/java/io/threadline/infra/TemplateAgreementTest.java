@@ -123,6 +123,26 @@ class TemplateAgreementTest {
     }
 
     /**
+     * Each runtime's HTTP function routes on its own API, which exists under the same condition (SAM's transform
+     * refuses one route of two functions on one API, whatever their conditions; a route on the other runtime's API
+     * would name a resource the stack does not have), and the two APIs are configured alike (the same authorizer).
+     */
+    @Test
+    void eachRuntimesHttpFunctionRoutesOnItsOwnApiConfiguredAlike() throws IOException {
+        JsonNode resources = template().at("/Resources");
+        for (String runtime : List.of("Native", "Jvm")) {
+            JsonNode function = resources.get("Http" + runtime);
+            JsonNode api = resources.get("HttpApi" + runtime);
+            assertThat(api.at("/Type").asText()).isEqualTo("AWS::Serverless::HttpApi");
+            assertThat(api.at("/Condition").asText()).as("HttpApi" + runtime).isEqualTo(function.at("/Condition").asText()).isEqualTo(runtime);
+            function.at("/Properties/Events").forEach(e -> assertThat(e.at("/Properties/ApiId").asText())
+                    .as("Http" + runtime + " " + e.at("/Properties/Path").asText()).isEqualTo("HttpApi" + runtime));
+        }
+        assertThat(resources.at("/HttpApiNative/Properties")).isEqualTo(resources.at("/HttpApiJvm/Properties"));
+        assertThat(resources.has("HttpApi")).as("one API for both runtimes is what the transform refused").isFalse();
+    }
+
+    /**
      * Each API Gateway sample event is what the template's route sends: its route key, path and method are the
      * route's, and the caller's tenant is in the claim the template tells the functions to read.
      */
