@@ -52,6 +52,58 @@ final class SingleItemRead {
      */
     static void reference(DynamoDbClient client, DynamoDbClient admin, W1.Probe probe, Runnable coldRead,
                           java.util.function.Function<Runnable, java.util.List<QueryRequest>> queriesOf) {
+        reference(client, admin, probe, coldRead, queriesOf, null);
+    }
+
+    /** A Query's HTTP request as the SDK sent it (signed), to be sent again on a plain connection. */
+    record RawRequest(java.net.URI uri, Map<String, java.util.List<String>> headers, byte[] body) {
+        static RawRequest of(software.amazon.awssdk.http.SdkHttpRequest request, software.amazon.awssdk.core.sync.RequestBody body) {
+            try (java.io.InputStream in = body.contentStreamProvider().newStream()) {
+                return new RawRequest(request.getUri(), request.headers(), in.readAllBytes());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        /** Sends it on a new HttpURLConnection (keep-alive reuses the socket) and reads the whole answer; its length. */
+        int send() {
+            try {
+                java.net.HttpURLConnection c = (java.net.HttpURLConnection) uri.toURL().openConnection();
+                c.setRequestMethod("POST");
+                c.setDoOutput(true);
+                headers.forEach((name, values) -> {
+                    if (!name.equalsIgnoreCase("Content-Length") && !name.equalsIgnoreCase("Host")) {
+                        values.forEach(v -> c.addRequestProperty(name, v));
+                    }
+                });
+                c.setFixedLengthStreamingMode(body.length);
+                try (java.io.OutputStream out = c.getOutputStream()) {
+                    out.write(body);
+                }
+                if (c.getResponseCode() != 200) {
+                    throw new IllegalStateException("the replayed Query answered HTTP " + c.getResponseCode());
+                }
+                try (java.io.InputStream in = c.getInputStream()) {
+                    return in.readAllBytes().length;
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    /**
+     * The cold read cut where its parts meet (issue 22): {@code storeRead} is the store's {@code loadLatest} alone (the
+     * Query, then the items into checkpoints: join, gunzip, envelope); {@code httpQueriesOf} gives the cold read's
+     * Query as HTTP requests, replayed on a plain connection — DynamoDB Local's answer and the loopback transfer,
+     * nothing of the SDK.
+     */
+    record Split(Runnable storeRead, java.util.function.Function<Runnable, java.util.List<RawRequest>> httpQueriesOf) {}
+
+    private record Timed(String name, String label, java.util.function.IntSupplier read) {}
+
+    static void reference(DynamoDbClient client, DynamoDbClient admin, W1.Probe probe, Runnable coldRead,
+                          java.util.function.Function<Runnable, java.util.List<QueryRequest>> queriesOf, Split split) {
         String table = "w1-reference";
         DynamoDbTables.createIfMissing(admin, table);
         byte[] data = new byte[BYTES];
@@ -79,73 +131,76 @@ final class SingleItemRead {
                     .keyConditionExpression("pk = :pk").expressionAttributeValues(Map.of(":pk", s("ref3"))).build()).count();
             time(shape, probe, read);
         }
-        if (coldRead != null && queriesOf != null) {
-            java.util.List<QueryRequest> queries = queriesOf.apply(coldRead);
-            int[] items = new int[1];
-            java.util.function.IntSupplier replay = () -> {
+        if (coldRead == null) {
+            return;
+        }
+        java.util.List<Timed> reads = new java.util.ArrayList<>();
+        reads.add(new Timed("cold_read", "cold read of the latest state at T=max", () -> {
+            coldRead.run();
+            return 0;
+        }));
+        reads.add(new Timed("reference_read", "reference", read));
+        int[] items = new int[1];
+        java.util.List<QueryRequest> queries = queriesOf == null ? null : queriesOf.apply(coldRead);
+        if (queries != null) {
+            reads.add(new Timed("cold_read_queries", "the cold read's Query requests replayed alone (SDK)", () -> {
                 int n = 0;
                 for (QueryRequest q : queries) {
                     n += client.query(q).count();
                 }
                 items[0] = n;
                 return n;
-            };
-            alternating(coldRead, read, replay);
+            }));
+        }
+        long[] httpBytes = new long[1];
+        if (split != null) {
+            reads.add(new Timed("store_read", "the store's loadLatest alone (Query, items into checkpoints)", () -> {
+                split.storeRead().run();
+                return 0;
+            }));
+            java.util.List<RawRequest> http = split.httpQueriesOf().apply(coldRead);
+            reads.add(new Timed("cold_read_http", "the cold read's Query as raw HTTP (DynamoDB Local + loopback, no SDK)", () -> {
+                long n = 0;
+                for (RawRequest r : http) {
+                    n += r.send();
+                }
+                httpBytes[0] = n;
+                return (int) n;
+            }));
+        }
+        alternating(reads);
+        if (queries != null) {
             System.out.printf(Locale.ROOT, "the cold read's Query requests: %d, returning %d items%n", queries.size(), items[0]);
-        } else if (coldRead != null) {
-            alternating(coldRead, read, null);
+        }
+        if (split != null) {
+            System.out.printf(Locale.ROOT, "the cold read's HTTP answers: %,d B of JSON%n", httpBytes[0]);
         }
     }
 
-    private static void alternating(Runnable coldRead, java.util.function.IntSupplier reference,
-                                    java.util.function.IntSupplier replay) {
+    /** The reads one each in turn (so a loaded machine's moments fall on all alike): medians of wall and calling-thread CPU. */
+    private static void alternating(java.util.List<Timed> reads) {
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         for (int i = 0; i < 5; i++) {
-            coldRead.run();
-            reference.getAsInt();
-            if (replay != null) {
-                replay.getAsInt();
-            }
+            reads.forEach(r -> r.read().getAsInt());
         }
-        double[] cold = new double[READS];
-        double[] ref = new double[READS];
-        double[] raw = new double[READS];
-        double[] coldCpu = new double[READS];
-        double[] refCpu = new double[READS];
-        double[] rawCpu = new double[READS];
+        double[][] wall = new double[reads.size()][READS];
+        double[][] cpu = new double[reads.size()][READS];
         for (int i = 0; i < READS; i++) {
-            long c0 = threads.getCurrentThreadCpuTime();
-            long t0 = System.nanoTime();
-            coldRead.run();
-            long t1 = System.nanoTime();
-            long c1 = threads.getCurrentThreadCpuTime();
-            reference.getAsInt();
-            long t2 = System.nanoTime();
-            long c2 = threads.getCurrentThreadCpuTime();
-            if (replay != null) {
-                replay.getAsInt();
+            for (int k = 0; k < reads.size(); k++) {
+                long c0 = threads.getCurrentThreadCpuTime();
+                long t0 = System.nanoTime();
+                reads.get(k).read().getAsInt();
+                wall[k][i] = (System.nanoTime() - t0) / 1e6;
+                cpu[k][i] = (threads.getCurrentThreadCpuTime() - c0) / 1e6;
             }
-            cold[i] = (t1 - t0) / 1e6;
-            ref[i] = (t2 - t1) / 1e6;
-            raw[i] = (System.nanoTime() - t2) / 1e6;
-            coldCpu[i] = (c1 - c0) / 1e6;
-            refCpu[i] = (c2 - c1) / 1e6;
-            rawCpu[i] = (threads.getCurrentThreadCpuTime() - c2) / 1e6;
         }
-        System.out.printf(Locale.ROOT, "alternating, %d each: cold read of the latest state at T=max median %.2f ms, reference "
-                + "median %.2f ms%n", READS, Machine.median(cold), Machine.median(ref));
-        System.out.printf(Locale.ROOT, "  calling-thread CPU per read: cold read %.2f ms, reference %.2f ms%n",
-                Machine.median(coldCpu), Machine.median(refCpu));
-        if (replay != null) {
-            System.out.printf(Locale.ROOT, "  the cold read's Query requests replayed alone: median %.2f ms, %.2f ms of CPU%n",
-                    Machine.median(raw), Machine.median(rawCpu));
-            System.out.printf(Locale.ROOT, "RESULT w1.dynamodb.alternating.cold_read_queries_ms %.3f%n", Machine.median(raw));
-            System.out.printf(Locale.ROOT, "RESULT w1.dynamodb.alternating.cold_read_queries_cpu_ms %.3f%n", Machine.median(rawCpu));
+        System.out.printf(Locale.ROOT, "alternating, %d each (median wall / calling-thread CPU per read):%n", READS);
+        for (int k = 0; k < reads.size(); k++) {
+            Timed r = reads.get(k);
+            System.out.printf(Locale.ROOT, "  %-100s %7.2f ms / %6.2f ms%n", r.label(), Machine.median(wall[k]), Machine.median(cpu[k]));
+            System.out.printf(Locale.ROOT, "RESULT w1.dynamodb.alternating.%s_ms %.3f%n", r.name(), Machine.median(wall[k]));
+            System.out.printf(Locale.ROOT, "RESULT w1.dynamodb.alternating.%s_cpu_ms %.3f%n", r.name(), Machine.median(cpu[k]));
         }
-        System.out.printf(Locale.ROOT, "RESULT w1.dynamodb.alternating.cold_read_ms %.3f%n", Machine.median(cold));
-        System.out.printf(Locale.ROOT, "RESULT w1.dynamodb.alternating.reference_read_ms %.3f%n", Machine.median(ref));
-        System.out.printf(Locale.ROOT, "RESULT w1.dynamodb.alternating.cold_read_cpu_ms %.3f%n", Machine.median(coldCpu));
-        System.out.printf(Locale.ROOT, "RESULT w1.dynamodb.alternating.reference_read_cpu_ms %.3f%n", Machine.median(refCpu));
     }
 
     private static void time(String shape, W1.Probe probe, java.util.function.IntSupplier read) {

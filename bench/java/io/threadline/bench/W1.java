@@ -89,6 +89,14 @@ final class W1 {
         return lastColdRead;
     }
 
+    /** The store's part of {@link #lastColdRead}: {@code loadLatest} alone (the query, the items into checkpoints). */
+    private Runnable lastStoreRead;
+
+    /** See {@link #lastStoreRead}; null before {@link #run}. */
+    Runnable lastStoreRead() {
+        return lastStoreRead;
+    }
+
     W1(String label, java.util.function.Supplier<CheckpointStore> stores, int turns, Probe probe, RuntimeOptions options) {
         this.label = label;
         this.stores = stores;
@@ -267,6 +275,7 @@ final class W1 {
             }
         }
         lastColdRead = () -> coldReader.state(thread);
+        lastStoreRead = () -> store.loadLatest(thread).orElseThrow();
         if (rep == REPETITIONS) {
             // After the last repetition: run earlier, its warm loop would warm the decode path for the next repetition's
             // cold reads.

@@ -59,6 +59,28 @@ public final class W1DynamoDb {
         /** While non-null, every Query request sent (as sent, with the counter's change) is added here. */
         private volatile java.util.List<QueryRequest> recording;
 
+        /** While non-null, every Query's HTTP request as sent (signed, with its body) is added here. */
+        private volatile java.util.List<SingleItemRead.RawRequest> recordingHttp;
+
+        /** Runs {@code read} and returns the HTTP requests of its Query calls as sent, to be replayed without the SDK. */
+        java.util.List<SingleItemRead.RawRequest> httpQueriesOf(Runnable read) {
+            recordingHttp = new java.util.concurrent.CopyOnWriteArrayList<>();
+            try {
+                read.run();
+                return java.util.List.copyOf(recordingHttp);
+            } finally {
+                recordingHttp = null;
+            }
+        }
+
+        @Override
+        public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+            java.util.List<SingleItemRead.RawRequest> http = recordingHttp;
+            if (http != null && context.request() instanceof QueryRequest) {
+                http.add(SingleItemRead.RawRequest.of(context.httpRequest(), context.requestBody().orElseThrow()));
+            }
+        }
+
         /** Runs {@code read} and returns the Query requests it sent, to be replayed without the store around them. */
         java.util.List<QueryRequest> queriesOf(Runnable read) {
             recording = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -253,7 +275,8 @@ public final class W1DynamoDb {
         }, turns, counter, options);
         w1.run("DynamoDB Local 2.6.1 (separate process, in memory, loopback HTTP), telemetry " + (telemetry
                         ? "on (call limits, ThreadlineTelemetry" + (sdkSpans ? ", the SDK's OpenTelemetry interceptor" : "") + "; exporters discard)" : "off (bare client)"));
-        SingleItemRead.reference(client, admin, counter, w1.lastColdRead(), counter::queriesOf);
+        SingleItemRead.reference(client, admin, counter, w1.lastColdRead(), counter::queriesOf,
+                new SingleItemRead.Split(w1.lastStoreRead(), counter::httpQueriesOf));
         try {
             SdkFloor.measure(client, admin, timers);
         } finally {
