@@ -3,8 +3,20 @@ package io.threadline.checkpoint.dynamodb.internal;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
@@ -19,6 +31,14 @@ import java.util.zip.Inflater;
  * output from the trailer (ISIZE), so a large snapshot is not copied again and again into a growing buffer; the CRC
  * and size in the trailer are checked. Input in another gzip form (header flags, several members) is read by
  * {@link GZIPInputStream}.
+ *
+ * <p>An input larger than {@link #MEMBER_BYTES} is written as several members of that many bytes each, one after the
+ * other — still one gzip stream (RFC 1952 §2.2: it inflates to the members' contents joined), which any gzip reader
+ * reads, {@link GZIPInputStream} included. Each member's header carries its own length in an extra field
+ * ({@link #EXTRA_ID}, as BGZF does), so a reader finds the members without inflating and inflates them on parallel
+ * threads into their places in one output: a 0.9 MB snapshot's inflate is most of what a cold read's client does after
+ * the answer (issue 22, bench/README.md). A reader without this class's member path (before session 34) takes the
+ * header flag to the stream path and reads the same bytes, only not in parallel — so the writer needs no staged roll-out.
  */
 final class Gzip {
 
@@ -38,19 +58,70 @@ final class Gzip {
     private static final ArrayBlockingQueue<Deflater> DEFLATERS = new ArrayBlockingQueue<>(POOL);
     private static final ArrayBlockingQueue<Inflater> INFLATERS = new ArrayBlockingQueue<>(POOL);
 
+    /**
+     * Input bytes per member. A member restarts deflate's 32 KB window, which costs W1's low-redundancy text nothing
+     * measurable (its 0.92 MB state stores 490,711 B in 128 KiB members against 490,966 B in one); small enough that a
+     * 0.9 MB snapshot gives each of two threads several members to take in turn, large enough that a delta (~600 B) is
+     * always one plain member.
+     */
+    static final int MEMBER_BYTES = 128 * 1024;
+    /** FLG.FEXTRA, the only flag a member of several carries. */
+    private static final int FEXTRA = 4;
+    /** The extra field's subfield id ("TL") naming the member's length; its value: 4 bytes, little-endian. */
+    static final byte[] EXTRA_ID = {'T', 'L'};
+    /** A member's header with its extra field: the plain header, XLEN (2), SI1 SI2 (2), LEN (2), the length (4). */
+    private static final int MEMBER_HEADER = HEADER.length + 2 + 2 + 2 + 4;
+    /**
+     * Threads besides the caller that inflate a read's members: one per further core, at most 3. None where there is
+     * one core (a Lambda function under 1,769 MB gets at most one vCPU's time): the caller inflates them in turn.
+     */
+    private static final int HELPERS = Math.max(0, Math.min(3, Runtime.getRuntime().availableProcessors() - 1));
+    /**
+     * The helpers, started when a read first needs one and ended after 30 s idle. A handed task starts at once or is
+     * refused (no queue): a refused one is the caller's to inflate, so a read never waits behind another read's members.
+     */
+    private static final Executor INFLATE_THREADS = helpers(HELPERS);
+
     private Gzip() {
     }
 
     static byte[] gzip(byte[] in) {
+        return gzip(in, MEMBER_BYTES);
+    }
+
+    /** {@code in} as one plain member when it holds at most {@code memberBytes}, else as members of that many bytes. */
+    static byte[] gzip(byte[] in, int memberBytes) {
+        if (in.length <= memberBytes) {
+            return member(in, 0, in.length, false);
+        }
+        List<byte[]> members = new ArrayList<>();
+        int total = 0;
+        for (int from = 0; from < in.length; from += memberBytes) {
+            byte[] m = member(in, from, Math.min(in.length, from + memberBytes), true);
+            members.add(m);
+            total += m.length;
+        }
+        byte[] out = new byte[total];
+        int at = 0;
+        for (byte[] m : members) {
+            System.arraycopy(m, 0, out, at, m.length);
+            at += m.length;
+        }
+        return out;
+    }
+
+    /** One gzip member of {@code in[from, to)}; {@code sized}: with the extra field holding the member's length. */
+    private static byte[] member(byte[] in, int from, int to, boolean sized) {
+        int headerLength = sized ? MEMBER_HEADER : HEADER.length;
         Deflater deflater = DEFLATERS.poll();
         if (deflater == null) {
             deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
         }
         try {
-            byte[] out = Arrays.copyOf(HEADER, Math.max(64, HEADER.length + in.length / 2 + TRAILER));
-            int at = HEADER.length;
+            byte[] out = Arrays.copyOf(HEADER, Math.max(64, headerLength + (to - from) / 2 + TRAILER));
+            int at = headerLength;
             // GZIPOutputStream's sequence: the input, deflated until it is taken in, then finish.
-            deflater.setInput(in);
+            deflater.setInput(in, from, to - from);
             while (!deflater.needsInput()) {
                 out = room(out, at);
                 at += deflater.deflate(out, at, out.length - at);
@@ -61,10 +132,20 @@ final class Gzip {
                 at += deflater.deflate(out, at, out.length - at);
             }
             CRC32 crc = new CRC32();
-            crc.update(in);
+            crc.update(in, from, to - from);
             out = Arrays.copyOf(out, at + TRAILER);
             putIntLE(out, at, (int) crc.getValue());
-            putIntLE(out, at + 4, in.length);
+            putIntLE(out, at + 4, to - from);
+            if (sized) {
+                out[3] = FEXTRA;
+                out[10] = 8; // XLEN, little-endian
+                out[11] = 0;
+                out[12] = EXTRA_ID[0];
+                out[13] = EXTRA_ID[1];
+                out[14] = 4; // LEN
+                out[15] = 0;
+                putIntLE(out, 16, out.length);
+            }
             return out;
         } finally {
             deflater.reset();
@@ -82,6 +163,12 @@ final class Gzip {
                 if (out != null) {
                     return out;
                 }
+            }
+        }
+        if (in.length >= MEMBER_HEADER + TRAILER && in[0] == HEADER[0] && in[1] == HEADER[1] && in[2] == HEADER[2] && in[3] == FEXTRA) {
+            byte[] out = inflateMembers(in, INFLATE_THREADS, HELPERS);
+            if (out != null) {
+                return out;
             }
         }
         try (GZIPInputStream gz = new GZIPInputStream(new ByteArrayInputStream(in), 8192)) {
@@ -125,6 +212,141 @@ final class Gzip {
                 inflater.end();
             }
         }
+    }
+
+    /** Where one member lies in the input and where its bytes go in the output. */
+    private record Member(int from, int length, int outAt, int size) {}
+
+    /**
+     * Members written by {@link #gzip(byte[], int)}, inflated by the caller and up to {@code helpers} threads of
+     * {@code threads} into one output; null when the input is not exactly such members or one does not check out (the
+     * stream path then reads it, or says why it cannot).
+     */
+    static byte[] inflateMembers(byte[] in, Executor threads, int helpers) {
+        List<Member> members = members(in);
+        if (members == null) {
+            return null;
+        }
+        Member last = members.get(members.size() - 1);
+        byte[] out = new byte[last.outAt() + last.size()];
+        AtomicInteger next = new AtomicInteger();
+        AtomicBoolean failed = new AtomicBoolean();
+        Runnable work = () -> {
+            for (int k; !failed.get() && (k = next.getAndIncrement()) < members.size(); ) {
+                if (!inflate(in, members.get(k), out)) {
+                    failed.set(true);
+                }
+            }
+        };
+        List<Future<?>> started = new ArrayList<>();
+        for (int h = 0; h < Math.min(helpers, members.size() - 1); h++) {
+            FutureTask<?> task = new FutureTask<>(work, null);
+            try {
+                threads.execute(task);
+            } catch (RejectedExecutionException busy) {
+                break; // every helper is on another read's members: the caller takes the rest
+            }
+            started.add(task);
+        }
+        work.run();
+        boolean interrupted = false;
+        for (Future<?> helper : started) {
+            // Each stops once no member is left: the wait is for at most one member's inflate, and it writes into out.
+            while (true) {
+                try {
+                    helper.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    failed.set(true);
+                    break;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return failed.get() ? null : out;
+    }
+
+    /** The members, each as its extra field states it, ending exactly at the input's end; null otherwise. */
+    private static List<Member> members(byte[] in) {
+        List<Member> members = new ArrayList<>();
+        long size = 0;
+        for (int at = 0; at < in.length; ) {
+            if (in.length - at < MEMBER_HEADER + TRAILER || in[at] != HEADER[0] || in[at + 1] != HEADER[1] || in[at + 2] != HEADER[2]
+                    || in[at + 3] != FEXTRA || in[at + 10] != 8 || in[at + 11] != 0 || in[at + 12] != EXTRA_ID[0]
+                    || in[at + 13] != EXTRA_ID[1] || in[at + 14] != 4 || in[at + 15] != 0) {
+                return null;
+            }
+            long length = intLE(in, at + 16) & 0xffffffffL;
+            if (length < MEMBER_HEADER + TRAILER || length > in.length - at) {
+                return null;
+            }
+            long stated = intLE(in, (int) (at + length - 4)) & 0xffffffffL;
+            if (stated > MAX_INFLATE_RATIO * length) {
+                return null;
+            }
+            members.add(new Member(at, (int) length, (int) size, (int) stated));
+            size += stated;
+            if (size > MAX_PREALLOCATED) {
+                return null;
+            }
+            at += (int) length;
+        }
+        return members.isEmpty() ? null : members;
+    }
+
+    /** One member into its place in {@code out}; false when it does not inflate to its trailer's size and CRC. */
+    private static boolean inflate(byte[] in, Member m, byte[] out) {
+        Inflater inflater = INFLATERS.poll();
+        if (inflater == null) {
+            inflater = new Inflater(true);
+        }
+        try {
+            inflater.setInput(in, m.from() + MEMBER_HEADER, m.length() - MEMBER_HEADER - TRAILER);
+            int end = m.outAt() + m.size();
+            int n = m.outAt();
+            while (n < end && !inflater.finished()) {
+                int got = inflater.inflate(out, n, end - n);
+                if (got == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                    return false;
+                }
+                n += got;
+            }
+            if (n == end && !inflater.finished() && inflater.inflate(new byte[1]) != 0) {
+                return false; // more than the trailer states
+            }
+            if (n != end || !inflater.finished() || inflater.getRemaining() != 0) {
+                return false;
+            }
+            CRC32 crc = new CRC32();
+            crc.update(out, m.outAt(), m.size());
+            return (int) crc.getValue() == intLE(in, m.from() + m.length() - TRAILER);
+        } catch (DataFormatException | RuntimeException e) {
+            return false;
+        } finally {
+            inflater.reset();
+            if (!INFLATERS.offer(inflater)) {
+                inflater.end();
+            }
+        }
+    }
+
+    private static Executor helpers(int threads) {
+        if (threads == 0) {
+            return task -> {
+                throw new RejectedExecutionException("one core: the caller inflates every member");
+            };
+        }
+        AtomicInteger made = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(0, threads, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), task -> {
+            Thread t = new Thread(task, "threadline-inflate-" + made.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        return pool;
     }
 
     private static byte[] room(byte[] out, int at) {

@@ -2,12 +2,20 @@ package io.threadline.checkpoint.dynamodb.internal;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,8 +46,12 @@ class GzipTest {
         byte[] random = new byte[70_000];
         new Random(3).nextBytes(random);
         for (byte[] in : new byte[][] {new byte[0], text(1), text(300), text(700), text(20_000), text(1_000_000), random}) {
+            // one member (what gzip writes up to MEMBER_BYTES): GZIPOutputStream's bytes
+            assertThat(Gzip.gzip(in, Integer.MAX_VALUE)).as("%d bytes", in.length).isEqualTo(reference(in));
             byte[] gz = Gzip.gzip(in);
-            assertThat(gz).as("%d bytes", in.length).isEqualTo(reference(in));
+            if (in.length <= Gzip.MEMBER_BYTES) {
+                assertThat(gz).isEqualTo(reference(in));
+            }
             assertThat(Gzip.gunzip(gz)).isEqualTo(in);
             // again, on the pooled deflater and inflater
             assertThat(Gzip.gzip(in)).isEqualTo(gz);
@@ -60,6 +72,106 @@ class GzipTest {
                 Arrays.copyOfRange(named, 10, named.length));
         withName[3] = 0x08;
         assertThat(Gzip.gunzip(withName)).isEqualTo(a);
+    }
+
+    @Test
+    void writesALargeInputAsMembersThatAnyGzipReaderReads() throws IOException {
+        byte[] in = text(1_000_000);
+        byte[] gz = Gzip.gzip(in);
+        // 8 members of 128 KiB, each with its length in the header's extra field, one after the other
+        assertThat(gz[3]).isEqualTo((byte) 4);
+        assertThat(members(gz)).hasSize((in.length + Gzip.MEMBER_BYTES - 1) / Gzip.MEMBER_BYTES);
+        // A reader before session 34 took any header with flags to GZIPInputStream: that reads them as one stream.
+        try (GZIPInputStream old = new GZIPInputStream(new ByteArrayInputStream(gz))) {
+            assertThat(old.readAllBytes()).isEqualTo(in);
+        }
+        assertThat(Gzip.gunzip(gz)).isEqualTo(in);
+        // about the size of one member: deflate's window restarts cost little (this text repeats itself, 20:1: 3% here)
+        assertThat(gz.length).isLessThan(reference(in).length * 105 / 100);
+        // an input of exactly members: no empty member after the last
+        byte[] two = text(2 * Gzip.MEMBER_BYTES);
+        assertThat(members(Gzip.gzip(two))).hasSize(2);
+        assertThat(Gzip.gunzip(Gzip.gzip(two))).isEqualTo(two);
+    }
+
+    @Test
+    void inflatesMembersOnTheCallerAloneWhenNoHelperTakesThem() {
+        byte[] in = text(700_000);
+        byte[] gz = Gzip.gzip(in);
+        Executor refusing = task -> {
+            throw new RejectedExecutionException("busy");
+        };
+        assertThat(Gzip.inflateMembers(gz, refusing, 3)).isEqualTo(in);
+        assertThat(Gzip.inflateMembers(gz, Runnable::run, 0)).isEqualTo(in);
+        // helpers that run on other threads, more of them than members left for them
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            for (int i = 0; i < 20; i++) {
+                assertThat(Gzip.inflateMembers(gz, pool, 3)).isEqualTo(in);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void anInterruptedReaderStillReadsTheMembersAndKeepsItsInterrupt() {
+        byte[] in = text(700_000);
+        byte[] gz = Gzip.gzip(in);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Thread.currentThread().interrupt();
+            assertThat(Gzip.inflateMembers(gz, pool, 2)).isEqualTo(in);
+            assertThat(Thread.interrupted()).isTrue();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void refusesMembersThatAreNotWhatTheySay() {
+        byte[] in = text(700_000);
+        byte[] gz = Gzip.gzip(in);
+        List<int[]> members = members(gz);
+        int[] second = members.get(1);
+        // a member's CRC: neither the member path nor the stream path takes it
+        byte[] badCrc = gz.clone();
+        badCrc[second[0] + second[1] - 8] ^= 1;
+        assertThat(Gzip.inflateMembers(badCrc, Runnable::run, 0)).isNull();
+        assertThatThrownBy(() -> Gzip.gunzip(badCrc)).isInstanceOf(UncheckedIOException.class);
+        // a member's deflate data
+        byte[] garbage = gz.clone();
+        Arrays.fill(garbage, second[0] + 40, second[0] + 400, (byte) 0x55);
+        assertThatThrownBy(() -> Gzip.gunzip(garbage)).isInstanceOf(UncheckedIOException.class);
+        // cut short
+        byte[] truncated = Arrays.copyOf(gz, gz.length - 100);
+        assertThat(Gzip.inflateMembers(truncated, Runnable::run, 0)).isNull();
+        assertThatThrownBy(() -> Gzip.gunzip(truncated)).isInstanceOf(UncheckedIOException.class);
+        // a wrong length in an extra field (the data itself intact): the stream path, which skips extra fields, reads it
+        byte[] wrongLength = gz.clone();
+        wrongLength[second[0] + 16] ^= 1;
+        assertThat(Gzip.inflateMembers(wrongLength, Runnable::run, 0)).isNull();
+        assertThat(Gzip.gunzip(wrongLength)).isEqualTo(in);
+        // a stated size far beyond what the member can hold is not allocated
+        byte[] huge = gz.clone();
+        int at = second[0] + second[1] - 4;
+        huge[at + 3] = 0x7f;
+        assertThat(Gzip.inflateMembers(huge, Runnable::run, 0)).isNull();
+        assertThatThrownBy(() -> Gzip.gunzip(huge)).isInstanceOf(UncheckedIOException.class);
+        // and the pooled inflaters still work after all that
+        assertThat(Gzip.gunzip(gz)).isEqualTo(in);
+    }
+
+    /** Each member's start and length, as its extra field says. */
+    private static List<int[]> members(byte[] gz) {
+        List<int[]> out = new ArrayList<>();
+        for (int at = 0; at < gz.length; ) {
+            assertThat(Arrays.copyOfRange(gz, at + 12, at + 14)).isEqualTo(Gzip.EXTRA_ID);
+            int length = (gz[at + 16] & 0xff) | (gz[at + 17] & 0xff) << 8 | (gz[at + 18] & 0xff) << 16 | (gz[at + 19] & 0xff) << 24;
+            out.add(new int[] {at, length});
+            at += length;
+        }
+        return out;
     }
 
     @Test
@@ -86,7 +198,7 @@ class GzipTest {
         // 2 MB that does not compress: a stated size of ~2 GB is still under deflate's ratio bound for it
         byte[] random = new byte[2_000_000];
         new Random(11).nextBytes(random);
-        byte[] corrupt = Gzip.gzip(random);
+        byte[] corrupt = Gzip.gzip(random, Integer.MAX_VALUE);
         int at = corrupt.length - 4;
         int stated = 0x7fff_fff0;
         corrupt[at] = (byte) stated;
