@@ -314,7 +314,15 @@ final class W1 {
         byte[] zstd = java.util.Arrays.copyOf(zbuf, zc.compress(json, 0, json.length, zbuf, 0, zbuf.length));
         io.airlift.compress.zstd.ZstdDecompressor zd = new io.airlift.compress.zstd.ZstdDecompressor();
         double[] unzstd = new double[21];
+        // The store's own gzip of the state (since session 34: members of 128 KiB, inflated by the caller and helper
+        // threads) read back as a cold read reads it: wall, and CPU of every thread (the helpers' too).
+        io.threadline.checkpoint.dynamodb.internal.StoredPayload stored =
+                io.threadline.checkpoint.dynamodb.internal.StoredPayload.of(json, 256);
+        double[] storeWall = new double[21];
+        double[] storeCpu = new double[21];
+        double[] inflateWall = new double[21];
         for (int i = -10; i < inflate.length; i++) {
+            long w0 = System.nanoTime();
             long c0 = THREADS.getCurrentThreadCpuTime();
             java.util.zip.Inflater inflater = new java.util.zip.Inflater(true);
             inflater.setInput(gzipped, 10, gzipped.length - 18); // raw deflate between the 10-byte header and the trailer
@@ -330,12 +338,27 @@ final class W1 {
                 inflater.end();
             }
             long c1 = THREADS.getCurrentThreadCpuTime();
+            long w1 = System.nanoTime();
             W1State decoded = codec.decode(out, W1State.class);
             long c2 = THREADS.getCurrentThreadCpuTime();
             byte[] fromZstd = new byte[json.length];
             int z = zd.decompress(zstd, 0, zstd.length, fromZstd, 0, fromZstd.length);
             long c3 = THREADS.getCurrentThreadCpuTime();
+            java.util.function.Predicate<String> helper = name -> name.startsWith("threadline-inflate-");
+            java.util.Map<Long, Long> o0 = Machine.otherThreadsCpu(helper);
+            long s0 = THREADS.getCurrentThreadCpuTime();
+            long sw0 = System.nanoTime();
+            byte[] fromStore = io.threadline.checkpoint.dynamodb.internal.StoredPayload.envelope(java.util.List.of(stored.bytes()), stored.compressed());
+            long sw1 = System.nanoTime();
+            long s1 = THREADS.getCurrentThreadCpuTime();
+            long others = Machine.cpuBetween(o0, Machine.otherThreadsCpu(helper));
+            if (!java.util.Arrays.equals(fromStore, json)) {
+                throw new IllegalStateException("the store's gzip of the final state does not read back");
+            }
             if (i >= 0) {
+                storeWall[i] = (sw1 - sw0) / 1e6;
+                storeCpu[i] = (s1 - s0 + others) / 1e6;
+                inflateWall[i] = (w1 - w0) / 1e6;
                 inflate[i] = (c1 - c0) / 1e6;
                 decode[i] = (c2 - c1) / 1e6;
                 unzstd[i] = (c3 - c2) / 1e6;
@@ -347,6 +370,12 @@ final class W1 {
                 + "decode %.2f ms of CPU%n", json.length, gzipped.length, Machine.median(inflate), Machine.median(decode));
         System.out.printf(Locale.ROOT, "RESULT w1.%s.final_state_inflate_cpu_ms %.3f%nRESULT w1.%s.final_state_decode_cpu_ms %.3f%n",
                 "state", Machine.median(inflate), "state", Machine.median(decode));
+        System.out.printf(Locale.ROOT, "  one member inflated on the calling thread: %.2f ms wall; the store's gzip (%,d B) read back by the store "
+                + "(StoredPayload.envelope): %.2f ms wall, %.2f ms of CPU (calling thread + its inflate helpers)%n", Machine.median(inflateWall), stored.size(),
+                Machine.median(storeWall), Machine.median(storeCpu));
+        System.out.printf(Locale.ROOT, "RESULT w1.state.final_state_inflate_wall_ms %.3f%nRESULT w1.state.final_state_store_gunzip_wall_ms %.3f%n"
+                + "RESULT w1.state.final_state_store_gunzip_cpu_ms %.3f%nRESULT w1.state.final_state_store_bytes %d%n",
+                Machine.median(inflateWall), Machine.median(storeWall), Machine.median(storeCpu), stored.size());
         System.out.printf(Locale.ROOT, "candidate snapshot codec (not stored): zstd, pure Java (aircompressor), %,d B, decompress %.2f ms of CPU%n",
                 zstd.length, Machine.median(unzstd));
         System.out.printf(Locale.ROOT, "RESULT w1.state.final_state_zstd_bytes %d%nRESULT w1.state.final_state_zstd_decompress_cpu_ms %.3f%n",
