@@ -7,16 +7,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Future;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
@@ -81,6 +80,10 @@ final class Gzip {
      * refused (no queue): a refused one is the caller's to inflate, so a read never waits behind another read's members.
      */
     private static final Executor INFLATE_THREADS = helpers(HELPERS);
+    /** A helper's answer for a member that did not check out. */
+    private static final byte[] FAILED = new byte[0];
+    /** How long the caller waits for a helper's member when it inflated none itself to judge by: ~zlib's pace on text. */
+    private static final double NANOS_PER_BYTE = 4;
 
     private Gzip() {
     }
@@ -221,53 +224,78 @@ final class Gzip {
      * Members written by {@link #gzip(byte[], int)}, inflated by the caller and up to {@code helpers} threads of
      * {@code threads} into one output; null when the input is not exactly such members or one does not check out (the
      * stream path then reads it, or says why it cannot).
+     *
+     * <p>The caller inflates into the output, a helper into an array of its own that the caller copies in. So the caller
+     * never waits long on a helper the scheduler has put aside (a busy machine, one vCPU's share): once no member is left
+     * to take, it waits for a helper's member about as long as inflating it itself would take, then inflates it itself;
+     * the helper's late array is dropped.
      */
     static byte[] inflateMembers(byte[] in, Executor threads, int helpers) {
+        return inflateMembers(in, threads, helpers, k -> { });
+    }
+
+    /** {@link #inflateMembers(byte[], Executor, int)}; a helper runs {@code claimed} on each member it takes, first. */
+    static byte[] inflateMembers(byte[] in, Executor threads, int helpers, IntConsumer claimed) {
         List<Member> members = members(in);
         if (members == null) {
             return null;
         }
-        Member last = members.get(members.size() - 1);
+        int count = members.size();
+        Member last = members.get(count - 1);
         byte[] out = new byte[last.outAt() + last.size()];
         AtomicInteger next = new AtomicInteger();
-        AtomicBoolean failed = new AtomicBoolean();
-        Runnable work = () -> {
-            for (int k; !failed.get() && (k = next.getAndIncrement()) < members.size(); ) {
-                if (!inflate(in, members.get(k), out)) {
-                    failed.set(true);
-                }
+        AtomicReferenceArray<byte[]> fromHelpers = new AtomicReferenceArray<>(count);
+        Thread caller = Thread.currentThread();
+        Runnable helper = () -> {
+            for (int k; (k = next.getAndIncrement()) < count; ) {
+                claimed.accept(k);
+                Member m = members.get(k);
+                byte[] part = new byte[m.size()];
+                fromHelpers.set(k, inflate(in, m, part, 0) ? part : FAILED);
+                LockSupport.unpark(caller);
             }
         };
-        List<Future<?>> started = new ArrayList<>();
-        for (int h = 0; h < Math.min(helpers, members.size() - 1); h++) {
-            FutureTask<?> task = new FutureTask<>(work, null);
+        for (int h = 0; h < Math.min(helpers, count - 1); h++) {
             try {
-                threads.execute(task);
+                threads.execute(helper);
             } catch (RejectedExecutionException busy) {
                 break; // every helper is on another read's members: the caller takes the rest
             }
-            started.add(task);
         }
-        work.run();
-        boolean interrupted = false;
-        for (Future<?> helper : started) {
-            // Each stops once no member is left: the wait is for at most one member's inflate, and it writes into out.
-            while (true) {
-                try {
-                    helper.get();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    failed.set(true);
-                    break;
-                }
+        boolean[] mine = new boolean[count];
+        long callerNanos = 0;
+        long callerBytes = 0;
+        for (int k; (k = next.getAndIncrement()) < count; ) {
+            Member m = members.get(k);
+            long t0 = System.nanoTime();
+            if (!inflate(in, m, out, m.outAt())) {
+                return null;
+            }
+            callerNanos += System.nanoTime() - t0;
+            callerBytes += m.size();
+            mine[k] = true;
+        }
+        double nanosPerByte = callerBytes > 0 ? (double) callerNanos / callerBytes : NANOS_PER_BYTE;
+        for (int k = 0; k < count; k++) {
+            if (mine[k]) {
+                continue;
+            }
+            Member m = members.get(k);
+            long deadline = System.nanoTime() + (long) (nanosPerByte * m.size());
+            byte[] part;
+            for (long left; (part = fromHelpers.get(k)) == null && (left = deadline - System.nanoTime()) > 0; ) {
+                LockSupport.parkNanos(left);
+            }
+            if (part == FAILED) {
+                return null;
+            }
+            if (part != null) {
+                System.arraycopy(part, 0, out, m.outAt(), m.size());
+            } else if (!inflate(in, m, out, m.outAt())) {
+                return null;
             }
         }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        return failed.get() ? null : out;
+        return out;
     }
 
     /** The members, each as its extra field states it, ending exactly at the input's end; null otherwise. */
@@ -298,16 +326,16 @@ final class Gzip {
         return members.isEmpty() ? null : members;
     }
 
-    /** One member into its place in {@code out}; false when it does not inflate to its trailer's size and CRC. */
-    private static boolean inflate(byte[] in, Member m, byte[] out) {
+    /** One member into {@code out} from {@code outAt}; false when it does not inflate to its trailer's size and CRC. */
+    private static boolean inflate(byte[] in, Member m, byte[] out, int outAt) {
         Inflater inflater = INFLATERS.poll();
         if (inflater == null) {
             inflater = new Inflater(true);
         }
         try {
             inflater.setInput(in, m.from() + MEMBER_HEADER, m.length() - MEMBER_HEADER - TRAILER);
-            int end = m.outAt() + m.size();
-            int n = m.outAt();
+            int end = outAt + m.size();
+            int n = outAt;
             while (n < end && !inflater.finished()) {
                 int got = inflater.inflate(out, n, end - n);
                 if (got == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
@@ -322,7 +350,7 @@ final class Gzip {
                 return false;
             }
             CRC32 crc = new CRC32();
-            crc.update(out, m.outAt(), m.size());
+            crc.update(out, outAt, m.size());
             return (int) crc.getValue() == intLE(in, m.from() + m.length() - TRAILER);
         } catch (DataFormatException | RuntimeException e) {
             return false;

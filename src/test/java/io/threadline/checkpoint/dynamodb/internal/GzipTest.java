@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -103,6 +104,8 @@ class GzipTest {
         };
         assertThat(Gzip.inflateMembers(gz, refusing, 3)).isEqualTo(in);
         assertThat(Gzip.inflateMembers(gz, Runnable::run, 0)).isEqualTo(in);
+        // a helper that takes every member (it runs inside execute): the caller copies its arrays in
+        assertThat(Gzip.inflateMembers(gz, Runnable::run, 3)).isEqualTo(in);
         // helpers that run on other threads, more of them than members left for them
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
@@ -112,6 +115,70 @@ class GzipTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void doesNotWaitOnAHelperTheSchedulerPutAside() throws InterruptedException {
+        byte[] in = text(700_000);
+        byte[] gz = Gzip.gzip(in);
+        // A helper handed the task that does not run before the caller is done: the caller takes every member.
+        CountDownLatch late = new CountDownLatch(1);
+        List<Thread> started = new ArrayList<>();
+        Executor lateThread = task -> {
+            Thread t = new Thread(() -> {
+                try {
+                    late.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                task.run();
+            });
+            started.add(t);
+            t.start();
+        };
+        assertThat(Gzip.inflateMembers(gz, lateThread, 1)).isEqualTo(in);
+        late.countDown();
+        // One that has taken a member and stalls before inflating it (as a thread preempted on a busy machine): the
+        // caller inflates that member itself after about as long as it would take, and the read is whole.
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch stalled = new CountDownLatch(1);
+        Executor ownThread = task -> {
+            Thread t = new Thread(task);
+            started.add(t);
+            t.start();
+            try {
+                stalled.await(); // the helper has taken the first member before the caller takes any
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        byte[] read = Gzip.inflateMembers(gz, ownThread, 1, k -> {
+            stalled.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        // returned while the helper still holds its member: the caller did not wait for it
+        assertThat(release.getCount()).isOne();
+        assertThat(stalled.getCount()).as("the helper took a member").isZero();
+        assertThat(read).isEqualTo(in);
+        release.countDown();
+        for (Thread t : started) {
+            t.join(10_000);
+        }
+    }
+
+    @Test
+    void aMemberAHelperFindsCorruptFailsTheRead() {
+        byte[] in = text(700_000);
+        byte[] gz = Gzip.gzip(in);
+        int[] third = members(gz).get(2);
+        gz[third[0] + third[1] - 8] ^= 1;
+        // the helper runs inside execute, so it takes every member, the corrupt one included
+        assertThat(Gzip.inflateMembers(gz, Runnable::run, 1)).isNull();
+        assertThatThrownBy(() -> Gzip.gunzip(gz)).isInstanceOf(UncheckedIOException.class);
     }
 
     @Test
