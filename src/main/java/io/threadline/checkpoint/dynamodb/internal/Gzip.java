@@ -14,7 +14,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
@@ -245,14 +244,12 @@ final class Gzip {
         byte[] out = new byte[last.outAt() + last.size()];
         AtomicInteger next = new AtomicInteger();
         AtomicReferenceArray<byte[]> fromHelpers = new AtomicReferenceArray<>(count);
-        Thread caller = Thread.currentThread();
         Runnable helper = () -> {
             for (int k; (k = next.getAndIncrement()) < count; ) {
                 claimed.accept(k);
                 Member m = members.get(k);
                 byte[] part = new byte[m.size()];
                 fromHelpers.set(k, inflate(in, m, part, 0) ? part : FAILED);
-                LockSupport.unpark(caller);
             }
         };
         for (int h = 0; h < Math.min(helpers, count - 1); h++) {
@@ -283,8 +280,10 @@ final class Gzip {
             Member m = members.get(k);
             long deadline = System.nanoTime() + (long) (nanosPerByte * m.size());
             byte[] part;
-            for (long left; (part = fromHelpers.get(k)) == null && (left = deadline - System.nanoTime()) > 0; ) {
-                LockSupport.parkNanos(left);
+            // Spun, not parked: a parked caller gives up its core, and on a busy machine getting it back took longer than
+            // inflating the member (a 0.9 MB state read back in 7.5 ms against 3.0 ms on one thread, load 13).
+            while ((part = fromHelpers.get(k)) == null && System.nanoTime() - deadline < 0) {
+                Thread.onSpinWait();
             }
             if (part == FAILED) {
                 return null;
