@@ -194,6 +194,7 @@ public final class W1DynamoDb {
         boolean sdkSpans = false;
         long readBytes = -1; // the runtime's default unless --snapshot-read-bytes says
         int compressAbove = -1; // the store's default unless --compress-above says
+        int inflateThreads = 0; // the store's default unless --inflate-threads says
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--trust-head-cache")) {
                 trust = true;
@@ -207,6 +208,10 @@ public final class W1DynamoDb {
                 };
             } else if (args[i].equals("--compress-above")) {
                 compressAbove = Integer.parseInt(args[++i]);
+            } else if (args[i].equals("--inflate-threads")) {
+                // threadline.dynamodb.inflate-threads: helpers that inflate a large snapshot's gzip members in parallel
+                io.threadline.checkpoint.dynamodb.internal.StoredPayload.inflateThreads(Integer.parseInt(args[++i]));
+                inflateThreads = Integer.parseInt(args[i]);
             } else if (args[i].equals("--snapshot-read-bytes")) {
                 readBytes = Long.parseLong(args[++i]);
             } else {
@@ -274,7 +279,8 @@ public final class W1DynamoDb {
             return new DynamoDbCheckpointStore(client, settings, Clock.systemUTC());
         }, turns, counter, options);
         w1.run("DynamoDB Local 2.6.1 (separate process, in memory, loopback HTTP), telemetry " + (telemetry
-                        ? "on (call limits, ThreadlineTelemetry" + (sdkSpans ? ", the SDK's OpenTelemetry interceptor" : "") + "; exporters discard)" : "off (bare client)"));
+                        ? "on (call limits, ThreadlineTelemetry" + (sdkSpans ? ", the SDK's OpenTelemetry interceptor" : "") + "; exporters discard)" : "off (bare client)")
+                + ", inflate threads " + inflateThreads);
         SingleItemRead.reference(client, admin, counter, w1.lastColdRead(), counter::queriesOf,
                 new SingleItemRead.Split(w1.lastStoreRead(), counter::httpQueriesOf));
         try {

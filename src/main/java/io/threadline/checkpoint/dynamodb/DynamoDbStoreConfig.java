@@ -73,6 +73,14 @@ public interface DynamoDbStoreConfig {
     @WithDefault("false")
     boolean sdkSpans();
 
+    /**
+     * Threads besides the caller that inflate a large checkpoint's gzip members on a read (a snapshot over 128 KiB is
+     * stored as members of 128 KiB), process-wide daemon threads started on first use. 0 (the default): the caller
+     * inflates them in turn. More helps a cold read only where a core is idle for them (bench/README.md, session 34).
+     */
+    @WithDefault("0")
+    int inflateThreads();
+
     /** Create the table at startup if it is missing: for local runs only, never in AWS. */
     @WithDefault("false")
     boolean createTable();

@@ -5,6 +5,7 @@ import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.InMemoryCheckpointStore;
 import io.threadline.checkpoint.crypto.DataKeyStore;
 import io.threadline.checkpoint.crypto.InMemoryDataKeyStore;
+import io.threadline.checkpoint.dynamodb.internal.StoredPayload;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
@@ -71,6 +72,7 @@ public class DynamoDbStoreProducer {
         if (MEMORY.equals(store)) {
             return new InMemoryCheckpointStore();
         }
+        StoredPayload.inflateThreads(config.inflateThreads());
         return new DynamoDbCheckpointStore(client(), settings(config),
                 new ThreadIndexSettings(config.threadIndexShards(), config.threadIndexGranularity(), config.threadListMaxExamined()), clock);
     }

@@ -35,7 +35,7 @@ import java.util.zip.Inflater;
  * reads, {@link GZIPInputStream} included. Each member's header carries its own length in an extra field
  * ({@link #EXTRA_ID}, as BGZF does), so a reader finds the members without inflating and inflates them on parallel
  * threads into their places in one output: a 0.9 MB snapshot's inflate is most of what a cold read's client does after
- * the answer (issue 22, bench/README.md). A reader without this class's member path (before session 34) takes the
+ * the answer (issue 22, bench/README.md) — where there is a core to spare ({@link #useHelpers}). A reader without this class's member path (before session 34) takes the
  * header flag to the stream path and reads the same bytes, only not in parallel — so the writer needs no staged roll-out.
  */
 final class Gzip {
@@ -70,15 +70,16 @@ final class Gzip {
     /** A member's header with its extra field: the plain header, XLEN (2), SI1 SI2 (2), LEN (2), the length (4). */
     private static final int MEMBER_HEADER = HEADER.length + 2 + 2 + 2 + 4;
     /**
-     * Threads besides the caller that inflate a read's members: one per further core, at most 3. None where there is
-     * one core (a Lambda function under 1,769 MB gets at most one vCPU's time): the caller inflates them in turn.
+     * The threads besides the caller that inflate a read's members ({@code threadline.dynamodb.inflate-threads}, 0 by
+     * default: on the shared 2-core bench machine under load, helpers made the read slower, bench/README.md session 34).
+     * A handed task starts at once or is refused (no queue): a refused one is the caller's to inflate, so a read never
+     * waits behind another read's members.
      */
-    private static final int HELPERS = Math.max(0, Math.min(3, Runtime.getRuntime().availableProcessors() - 1));
-    /**
-     * The helpers, started when a read first needs one and ended after 30 s idle. A handed task starts at once or is
-     * refused (no queue): a refused one is the caller's to inflate, so a read never waits behind another read's members.
-     */
-    private static final Executor INFLATE_THREADS = helpers(HELPERS);
+    private static volatile Helpers helpers = new Helpers(0, task -> {
+        throw new RejectedExecutionException("no inflate threads: the caller inflates every member");
+    });
+
+    private record Helpers(int count, Executor threads) {}
     /** A helper's answer for a member that did not check out. */
     private static final byte[] FAILED = new byte[0];
     /** How long the caller waits for a helper's member when it inflated none itself to judge by: ~zlib's pace on text. */
@@ -168,7 +169,8 @@ final class Gzip {
             }
         }
         if (in.length >= MEMBER_HEADER + TRAILER && in[0] == HEADER[0] && in[1] == HEADER[1] && in[2] == HEADER[2] && in[3] == FEXTRA) {
-            byte[] out = inflateMembers(in, INFLATE_THREADS, HELPERS);
+            Helpers now = helpers;
+            byte[] out = inflateMembers(in, now.threads(), now.count());
             if (out != null) {
                 return out;
             }
@@ -361,19 +363,29 @@ final class Gzip {
         }
     }
 
-    private static Executor helpers(int threads) {
-        if (threads == 0) {
-            return task -> {
-                throw new RejectedExecutionException("one core: the caller inflates every member");
-            };
+    /**
+     * Inflates members on {@code threads} daemon threads ({@code threadline-inflate-N}, started on first use, ended after
+     * 30 s idle) besides the caller, process-wide; 0 for the caller alone. The previous threads end when idle.
+     */
+    static synchronized void useHelpers(int threads) {
+        if (threads < 0) {
+            throw new IllegalArgumentException("threadline.dynamodb.inflate-threads must be at least 0, got " + threads);
+        }
+        Helpers before = helpers;
+        if (threads == before.count()) {
+            return;
         }
         AtomicInteger made = new AtomicInteger();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(0, threads, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), task -> {
+        helpers = threads == 0 ? new Helpers(0, before.count() == 0 ? before.threads() : task -> {
+            throw new RejectedExecutionException("no inflate threads: the caller inflates every member");
+        }) : new Helpers(threads, new ThreadPoolExecutor(0, threads, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), task -> {
             Thread t = new Thread(task, "threadline-inflate-" + made.incrementAndGet());
             t.setDaemon(true);
             return t;
-        });
-        return pool;
+        }));
+        if (before.threads() instanceof ThreadPoolExecutor pool) {
+            pool.shutdown(); // its threads finish the members they hold
+        }
     }
 
     private static byte[] room(byte[] out, int at) {

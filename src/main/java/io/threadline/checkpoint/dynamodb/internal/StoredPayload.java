@@ -25,6 +25,16 @@ public record StoredPayload(byte[] bytes, boolean compressed) {
         return gz.length < envelope.length ? new StoredPayload(gz, true) : new StoredPayload(envelope, false);
     }
 
+    /**
+     * Threads besides the caller that inflate a large compressed payload's gzip members, for the whole process
+     * ({@code threadline.dynamodb.inflate-threads}); 0 (the default) inflates them on the caller alone.
+     *
+     * @throws IllegalArgumentException when {@code threads} is negative
+     */
+    public static void inflateThreads(int threads) {
+        Gzip.useHelpers(threads);
+    }
+
     public int size() {
         return bytes.length;
     }

@@ -182,6 +182,29 @@ class GzipTest {
     }
 
     @Test
+    void readsMembersOnConfiguredHelperThreads() {
+        byte[] in = text(700_000);
+        byte[] gz = Gzip.gzip(in);
+        try {
+            StoredPayload.inflateThreads(2);
+            for (int i = 0; i < 10; i++) {
+                assertThat(Gzip.gunzip(gz)).isEqualTo(in);
+            }
+            StoredPayload.inflateThreads(1);
+            assertThat(Gzip.gunzip(gz)).isEqualTo(in);
+        } finally {
+            StoredPayload.inflateThreads(0);
+        }
+        assertThat(Gzip.gunzip(gz)).isEqualTo(in);
+    }
+
+    @Test
+    void aNegativeNumberOfInflateThreadsIsAClearError() {
+        assertThatThrownBy(() -> StoredPayload.inflateThreads(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("threadline.dynamodb.inflate-threads must be at least 0, got -1");
+    }
+
+    @Test
     void anInterruptedReaderStillReadsTheMembersAndKeepsItsInterrupt() {
         byte[] in = text(700_000);
         byte[] gz = Gzip.gzip(in);
