@@ -64,12 +64,18 @@ public final class W1DynamoDb {
 
         /** Runs {@code read} and returns the HTTP requests of its Query calls as sent, to be replayed without the SDK. */
         java.util.List<SingleItemRead.RawRequest> httpQueriesOf(Runnable read) {
-            recordingHttp = new java.util.concurrent.CopyOnWriteArrayList<>();
+            return during(read, list -> recordingHttp = list);
+        }
+
+        /** Runs {@code read} with a fresh list handed to {@code recorder} (null again after) and returns what it got. */
+        private static <T> java.util.List<T> during(Runnable read, java.util.function.Consumer<java.util.List<T>> recorder) {
+            java.util.List<T> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+            recorder.accept(got);
             try {
                 read.run();
-                return java.util.List.copyOf(recordingHttp);
+                return java.util.List.copyOf(got);
             } finally {
-                recordingHttp = null;
+                recorder.accept(null);
             }
         }
 
@@ -83,13 +89,7 @@ public final class W1DynamoDb {
 
         /** Runs {@code read} and returns the Query requests it sent, to be replayed without the store around them. */
         java.util.List<QueryRequest> queriesOf(Runnable read) {
-            recording = new java.util.concurrent.CopyOnWriteArrayList<>();
-            try {
-                read.run();
-                return java.util.List.copyOf(recording);
-            } finally {
-                recording = null;
-            }
+            return during(read, list -> recording = list);
         }
 
         @Override

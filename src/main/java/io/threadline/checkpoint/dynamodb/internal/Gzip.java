@@ -98,17 +98,26 @@ final class Gzip {
             return member(in, 0, in.length, false);
         }
         List<byte[]> members = new ArrayList<>();
-        int total = 0;
         for (int from = 0; from < in.length; from += memberBytes) {
-            byte[] m = member(in, from, Math.min(in.length, from + memberBytes), true);
-            members.add(m);
-            total += m.length;
+            members.add(member(in, from, Math.min(in.length, from + memberBytes), true));
+        }
+        return join(members);
+    }
+
+    /** The arrays one after the other (the array itself when there is one). */
+    static byte[] join(List<byte[]> parts) {
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        int total = 0;
+        for (byte[] p : parts) {
+            total += p.length;
         }
         byte[] out = new byte[total];
         int at = 0;
-        for (byte[] m : members) {
-            System.arraycopy(m, 0, out, at, m.length);
-            at += m.length;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
         }
         return out;
     }
@@ -184,38 +193,8 @@ final class Gzip {
 
     /** The one member of a plain gzip (no header flags), or null when it is not one that checks out. */
     private static byte[] inflate(byte[] in, int size) {
-        Inflater inflater = INFLATERS.poll();
-        if (inflater == null) {
-            inflater = new Inflater(true);
-        }
-        try {
-            inflater.setInput(in, HEADER.length, in.length - HEADER.length - TRAILER);
-            byte[] out = new byte[size];
-            int n = 0;
-            while (n < size && !inflater.finished()) {
-                int got = inflater.inflate(out, n, size - n);
-                if (got == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
-                    return null;
-                }
-                n += got;
-            }
-            if (n == size && !inflater.finished() && inflater.inflate(new byte[1]) != 0) {
-                return null; // more than the trailer states
-            }
-            if (n != size || !inflater.finished() || inflater.getRemaining() != 0) {
-                return null;
-            }
-            CRC32 crc = new CRC32();
-            crc.update(out);
-            return (int) crc.getValue() == intLE(in, in.length - TRAILER) ? out : null;
-        } catch (DataFormatException e) {
-            return null;
-        } finally {
-            inflater.reset();
-            if (!INFLATERS.offer(inflater)) {
-                inflater.end();
-            }
-        }
+        byte[] out = new byte[size];
+        return inflate(in, HEADER.length, in.length - HEADER.length - TRAILER, out, 0, size, intLE(in, in.length - TRAILER)) ? out : null;
     }
 
     /** Where one member lies in the input and where its bytes go in the output. */
@@ -329,13 +308,22 @@ final class Gzip {
 
     /** One member into {@code out} from {@code outAt}; false when it does not inflate to its trailer's size and CRC. */
     private static boolean inflate(byte[] in, Member m, byte[] out, int outAt) {
+        return inflate(in, m.from() + MEMBER_HEADER, m.length() - MEMBER_HEADER - TRAILER, out, outAt, m.size(),
+                intLE(in, m.from() + m.length() - TRAILER));
+    }
+
+    /**
+     * Raw deflate data {@code in[from, from + length)} into exactly {@code out[outAt, outAt + size)}; false when it
+     * inflates to more or less, or its CRC is not {@code crc}.
+     */
+    private static boolean inflate(byte[] in, int from, int length, byte[] out, int outAt, int size, int crc) {
         Inflater inflater = INFLATERS.poll();
         if (inflater == null) {
             inflater = new Inflater(true);
         }
         try {
-            inflater.setInput(in, m.from() + MEMBER_HEADER, m.length() - MEMBER_HEADER - TRAILER);
-            int end = outAt + m.size();
+            inflater.setInput(in, from, length);
+            int end = outAt + size;
             int n = outAt;
             while (n < end && !inflater.finished()) {
                 int got = inflater.inflate(out, n, end - n);
@@ -350,9 +338,9 @@ final class Gzip {
             if (n != end || !inflater.finished() || inflater.getRemaining() != 0) {
                 return false;
             }
-            CRC32 crc = new CRC32();
-            crc.update(out, outAt, m.size());
-            return (int) crc.getValue() == intLE(in, m.from() + m.length() - TRAILER);
+            CRC32 check = new CRC32();
+            check.update(out, outAt, size);
+            return (int) check.getValue() == crc;
         } catch (DataFormatException | RuntimeException e) {
             return false;
         } finally {

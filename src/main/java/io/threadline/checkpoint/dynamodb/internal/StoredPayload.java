@@ -53,24 +53,7 @@ public record StoredPayload(byte[] bytes, boolean compressed) {
 
     /** Joins parts read back in order and inflates them when they were stored compressed. */
     public static byte[] envelope(List<byte[]> parts, boolean compressed) {
-        byte[] joined = join(parts);
+        byte[] joined = Gzip.join(parts);
         return compressed ? Gzip.gunzip(joined) : joined;
-    }
-
-    private static byte[] join(List<byte[]> parts) {
-        if (parts.size() == 1) {
-            return parts.get(0);
-        }
-        int total = 0;
-        for (byte[] p : parts) {
-            total += p.length;
-        }
-        byte[] out = new byte[total];
-        int at = 0;
-        for (byte[] p : parts) {
-            System.arraycopy(p, 0, out, at, p.length);
-            at += p.length;
-        }
-        return out;
     }
 }
