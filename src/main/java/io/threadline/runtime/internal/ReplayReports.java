@@ -54,7 +54,7 @@ final class ReplayReports {
                 fields.add(new ReplayReport.FieldDifference(field, masked ? MASK : r, masked ? MASK : p));
             }
         }
-        List<Decision> decisions = outcome == null ? List.of() : StepRunner.decisions(outcome);
+        List<Decision> decisions = outcome == null ? List.of() : StepOnHead.decisions(outcome);
         List<String> next = outcome == null ? cp.next() : outcome.next();
         Status status = replayedInterrupt != null ? Status.INTERRUPTED : outcome == null ? Status.FAILED
                 : next.isEmpty() ? Status.DONE : Status.RUNNING;
