@@ -6,10 +6,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,15 +23,21 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Quarkus, HTTP, OpenSearch or OpenTelemetry, and each core package only the packages below it; the
  * API and configuration never reach into the examples, and the examples never into an {@code internal}
  * package. A plain source scan: it fails on the import line, or on a fully-qualified name written in the
- * code (comments and string literals aside), whatever the class does with it.
+ * code (comments and string literals aside), whatever the class does with it. And no code, of any package, names a
+ * type fully qualified where an import would do (the file giving the simple name to another type is the exception).
  */
 class ArchitectureTest {
 
     private static final Path MAIN = Path.of("src/main/java/io/threadline");
     private static final Pattern IMPORT = Pattern.compile("^import\\s+(?:static\\s+)?([\\w.]+)", Pattern.MULTILINE);
-    /** A qualified name in code: packages in lower case, then a type (a dot before it would make it a member access). */
-    private static final Pattern QUALIFIED = Pattern.compile("(?<![\\w.])((?:io\\.threadline|software\\.amazon|com\\.amazonaws|io\\.quarkus"
-            + "|jakarta\\.ws|org\\.opensearch|io\\.opentelemetry|io\\.vertx|io\\.quarkiverse)(?:\\.[a-z]\\w*)*\\.[A-Z]\\w*)");
+    /**
+     * A qualified name in code, of any package (java., javax., jakarta. as much as Threadline's or a library's): packages
+     * in lower case, then a type (a dot before it would make it a member access).
+     */
+    private static final Pattern QUALIFIED = Pattern.compile("(?<![\\w.])((?:[a-z]\\w*\\.)+[A-Z]\\w*)");
+    private static final Pattern PACKAGE = Pattern.compile("^package\\s+([\\w.]+)\\s*;", Pattern.MULTILINE);
+    private static final Pattern SINGLE_TYPE_IMPORT = Pattern.compile("^import\\s+([\\w.]+\\.([A-Z]\\w*))\\s*;", Pattern.MULTILINE);
+    private static final Pattern DECLARED_TYPE = Pattern.compile("\\b(?:class|interface|enum|record)\\s+([A-Z]\\w*)");
     /** Comments, string and character literals, text blocks: what a reference scan must not read as code. */
     private static final Pattern NOT_CODE = Pattern.compile("\"\"\"[\\s\\S]*?\"\"\"|//[^\\n]*|/\\*[\\s\\S]*?\\*/"
             + "|\"(?:\\\\.|[^\"\\\\\\n])*\"|'(?:\\\\.|[^'\\\\\\n])+'");
@@ -54,6 +64,33 @@ class ArchitectureTest {
 
     /** Packages whose code names Threadline types by import, never fully qualified in line. */
     private static final List<String> IMPORTS_ONLY = List.of("state", "graph", "checkpoint", "memory", "effects", "runtime", "telemetry", "runs");
+
+    /**
+     * Files (under {@link #MAIN}) that still name types in line where an import would do: remaining after session 34's
+     * merge. Other helpers were editing them while these names were replaced elsewhere; the coordinator replaces them
+     * after the merge and empties this list. Add nothing to it.
+     */
+    private static final List<String> INLINE_NAMES_REMAINING = List.of(
+            "checkpoint/dynamodb/DynamoDbCheckpointStore.java",
+            "checkpoint/dynamodb/DynamoDbDataKeyStore.java",
+            "checkpoint/dynamodb/internal/ThreadDeleter.java",
+            "checkpoint/dynamodb/internal/ThreadIndex.java",
+            "checkpoint/dynamodb/internal/ThreadLister.java",
+            "config/MemoryStores.java",
+            "memory/Embeddings.java",
+            "memory/InMemoryMemoryStore.java",
+            "memory/MemoryMerge.java",
+            "memory/MemoryQuery.java",
+            "memory/MemoryRecord.java",
+            "memory/MemorySettings.java",
+            "memory/MemoryStore.java",
+            "memory/MemoryWrite.java",
+            "memory/opensearch/BulkPuts.java",
+            "memory/opensearch/OpenSearchMemoryStore.java",
+            "memory/opensearch/RawRequests.java",
+            "memory/opensearch/StoreCalls.java",
+            "memory/opensearch/TimeLimitedTransport.java",
+            "memory/opensearch/VersionedWrites.java");
 
     @Test
     void corePackagesImportNoAdapterCode() throws IOException {
@@ -133,10 +170,48 @@ class ArchitectureTest {
     }
 
     @Test
+    void codeNamesTypesByImportUnlessTheSimpleNameIsTaken() throws IOException {
+        List<String> offences = new ArrayList<>();
+        for (Path file : sources("")) {
+            String name = MAIN.relativize(file).toString();
+            if (!INLINE_NAMES_REMAINING.contains(name)) {
+                namesAnImportWouldServe(Files.readString(file), packageTypes(file))
+                        .forEach(r -> offences.add(name + " names " + r + " in line"));
+            }
+        }
+        assertThat(offences).as("no fully-qualified name in code where an import would do").isEmpty();
+    }
+
+    @Test
+    void theInlineNameScanAllowsOnlyAClash() {
+        String source = """
+                package io.threadline.x;
+
+                import io.threadline.y.Duration;
+
+                /** Javadoc may name {@link java.util.Map} in full. */
+                class Sample {
+                    record Proxy(String name) {}
+                    java.util.List<String> names = java.util.List.of("java.util.Set"); // java.util.Queue
+                    java.time.Duration timeout;
+                    java.lang.reflect.Proxy handler;
+                    java.time.Clock clock;
+                    io.threadline.x.Sibling sibling;
+                    io.threadline.y.Duration imported;
+                    java.lang.String plain;
+                }
+                """;
+        // Duration is imported, Proxy declared, Clock a type of the file's own package: their inline names are needed.
+        assertThat(namesAnImportWouldServe(source, Set.of("Sample", "Sibling", "Clock"))).containsExactly("java.util.List",
+                "java.util.List", "io.threadline.x.Sibling", "io.threadline.y.Duration", "java.lang.String");
+    }
+
+    @Test
     void theScanSeesInlineNamesInCodeOnly() {
         String code = "class A { /* io.threadline.examples.X */ String s = \"io.threadline.examples.Y\"; // io.threadline.examples.Z\n"
                 + " io.threadline.examples.reference.LocalDemo demo; char c = 'x'; java.util.List<io.threadline.state.internal.JsonPatch> l; }";
-        assertThat(inlineNames(code)).containsExactly("io.threadline.examples.reference.LocalDemo", "io.threadline.state.internal.JsonPatch");
+        assertThat(inlineNames(code)).containsExactly("io.threadline.examples.reference.LocalDemo", "java.util.List",
+                "io.threadline.state.internal.JsonPatch");
     }
 
     @Test
@@ -188,6 +263,40 @@ class ArchitectureTest {
             out.add(m.group(1));
         }
         return out;
+    }
+
+    /**
+     * The qualified names in {@code source}'s code that an import would serve: all but those whose simple name the file
+     * already gives another type, by a single-type import, a type it declares, or a type of its own package ({@code
+     * packageTypes}): there the simple name would mean that other type.
+     */
+    static List<String> namesAnImportWouldServe(String source, Set<String> packageTypes) {
+        Matcher pkg = PACKAGE.matcher(source);
+        String own = pkg.find() ? pkg.group(1) + "." : "";
+        Map<String, String> imported = new HashMap<>();
+        Matcher imports = SINGLE_TYPE_IMPORT.matcher(source);
+        while (imports.find()) {
+            imported.put(imports.group(2), imports.group(1));
+        }
+        Set<String> local = new HashSet<>(packageTypes);
+        Matcher declared = DECLARED_TYPE.matcher(NOT_CODE.matcher(source).replaceAll(" "));
+        while (declared.find()) {
+            local.add(declared.group(1));
+        }
+        return inlineNames(source).stream().filter(name -> {
+            String simple = name.substring(name.lastIndexOf('.') + 1);
+            boolean takenByImport = imported.containsKey(simple) && !imported.get(simple).equals(name);
+            boolean takenLocally = local.contains(simple) && !name.equals(own + simple);
+            return !takenByImport && !takenLocally;
+        }).toList();
+    }
+
+    /** The simple names of the top-level types of {@code file}'s package (its sibling sources). */
+    private static Set<String> packageTypes(Path file) throws IOException {
+        try (Stream<Path> siblings = Files.list(file.getParent())) {
+            return siblings.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".java"))
+                    .map(f -> f.substring(0, f.length() - ".java".length())).collect(Collectors.toSet());
+        }
     }
 
     private static List<String> imports(Path file) throws IOException {

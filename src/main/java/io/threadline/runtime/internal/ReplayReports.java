@@ -1,5 +1,6 @@
 package io.threadline.runtime.internal;
 
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.threadline.state.Redaction;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.threadline.checkpoint.Checkpoint;
@@ -23,7 +24,7 @@ import java.util.Objects;
 /** Compares what a replay produced with what the step recorded, and says so in a report. */
 final class ReplayReports {
 
-    private static final JsonNode MASK = com.fasterxml.jackson.databind.node.TextNode.valueOf(Redaction.MASK);
+    private static final JsonNode MASK = TextNode.valueOf(Redaction.MASK);
 
     private ReplayReports() {
     }
