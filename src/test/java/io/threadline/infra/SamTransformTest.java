@@ -30,7 +30,7 @@ class SamTransformTest {
     private static final Path TEMPLATE = Path.of("template.yaml");
 
     /** The start of the small templates of the tests below: template.yaml's Runtime parameter and its two conditions. */
-    private static final String TWO_RUNTIMES = """
+    private static final String HEADER_WITH_RUNTIME_CONDITIONS = """
             AWSTemplateFormatVersion: "2010-09-09"
             Transform: AWS::Serverless-2016-10-31
             Parameters:
@@ -83,11 +83,11 @@ class SamTransformTest {
                 """.formatted(name, condition, runtime, handler, name.toLowerCase(Locale.ROOT), api);
     }
 
-    /** {@link #errors(Path)} of a template of {@link #TWO_RUNTIMES} and {@code resources}. */
+    /** {@link #errors(Path)} of a template of {@link #HEADER_WITH_RUNTIME_CONDITIONS} and {@code resources}. */
     private static List<String> errorsOf(String resources) throws IOException, InterruptedException {
         Path template = Files.createTempFile("sam-transform", ".yaml");
         try {
-            Files.writeString(template, TWO_RUNTIMES + resources);
+            Files.writeString(template, HEADER_WITH_RUNTIME_CONDITIONS + resources);
             return errors(template);
         } finally {
             Files.deleteIfExists(template);

@@ -102,7 +102,7 @@ public final class EffectJournal {
 
     /**
      * Runs {@code check} before every live call that reaches outside the step (a model, a tool — not the clock, an id,
-     * a memory read); it may throw to stop the call. The runtime checks a cached head there (see StepRunner).
+     * a memory read); it may throw to stop the call. The runtime checks a cached head there (see HeadCheck).
      */
     public EffectJournal beforeOutsideCalls(Runnable check) {
         this.beforeOutsideCall = check;

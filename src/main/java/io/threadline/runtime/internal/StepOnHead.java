@@ -75,9 +75,9 @@ final class StepOnHead<S> {
      * {@code request} decided on {@code head} ({@code null}: the thread has none yet).
      *
      * @param check the lazy check of a cached head, verified before the step's first call outside it;
-     *              {@link HeadCheck#NONE} for a head just read from the store
+     *              {@link HeadCheck#NONE} for a head read from the store or a trusted cached one
      */
-    StepResult<S> run(StepRequest<S> request, Head<S> head, HeadCheck check) {
+    StepResult<S> decide(StepRequest<S> request, Head<S> head, HeadCheck check) {
         ThreadKey thread = request.thread();
         CheckpointId expectedHead = request.expectedHead();
         String idempotencyKey = request.idempotencyKey();

@@ -9,6 +9,8 @@ import io.threadline.state.Update;
  * What a caller asked one step to do, whichever head it is then decided on: {@link StepRunner} may try it on a
  * cached head and again on the stored one.
  *
+ * @param <S>            the state record type
+ * @param thread         the thread the step is on
  * @param input          the caller's update, applied before the nodes run
  * @param idempotencyKey the caller's key for the step, or {@code null}
  * @param resume         the answer to the thread's interrupt, or {@code null} for a plain step

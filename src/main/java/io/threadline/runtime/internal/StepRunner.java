@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
 /**
  * Runs steps and runs on stored threads: chooses the head a step is decided on — the cached one, checked lazily
  * or trusted, or the stored one — and decides the step again on the stored head where the cached one turns out
- * stale before anything reached outside the step. {@link StepOnHead} runs the step on the head it is given.
+ * stale: with the lazy check, before anything reached outside the step; on a trusted cache, after its commit
+ * conflicted, so its nodes may have run twice. {@link StepOnHead} runs the step on the head it is given.
  *
  * @param <S> the state record type
  */
@@ -36,13 +37,13 @@ public final class StepRunner<S> {
 
     private final ThreadHeads<S> heads;
     private final RuntimeParts<S> parts;
-    private final StepOnHead<S> onHead;
+    private final StepOnHead<S> stepOnHead;
 
     /** @param chatModel the model behind {@code StepContext.chat}, or {@code null} for none */
     public StepRunner(ThreadHeads<S> heads, CompiledGraph<S> graph, StateValidator<S> validator, ChatModel chatModel, ToolBox tools) {
         this.heads = heads;
         this.parts = heads.parts();
-        this.onHead = new StepOnHead<>(heads, graph, validator, chatModel, tools);
+        this.stepOnHead = new StepOnHead<>(heads, graph, validator, chatModel, tools);
     }
 
     /**
@@ -118,11 +119,11 @@ public final class StepRunner<S> {
         }
         Head<S> cached = heads.cached(thread);
         if (cached == null) {
-            return onHead.run(request, heads.current(thread), HeadCheck.NONE);
+            return stepOnHead.decide(request, heads.current(thread), HeadCheck.NONE);
         }
         if (parts.options().trustHeadCache()) {
             try {
-                return onHead.run(request, cached, HeadCheck.NONE);
+                return stepOnHead.decide(request, cached, HeadCheck.NONE);
             } catch (ThreadlineException e) {
                 // A failure on an unchecked cached head may only mean the head was stale (another process
                 // moved the thread): then decide again, once, on the stored head. A second failure, or a
@@ -131,18 +132,18 @@ public final class StepRunner<S> {
                 if (!stale) {
                     throw e;
                 }
-                return onHead.run(request, heads.load(thread), HeadCheck.NONE);
+                return stepOnHead.decide(request, heads.load(thread), HeadCheck.NONE);
             }
         }
         // The cached head is checked lazily (HeadCheck): before the step's first call outside it, else by the commit.
         Instant started = parts.options().clock().instant();
         HeadCheck check = HeadCheck.of(thread, () -> heads.headIs(thread, cached.checkpoint().id()));
         try {
-            return onHead.run(request, cached, check);
+            return stepOnHead.decide(request, cached, check);
         } catch (ThreadlineException e) {
             if (check.stale()) {
                 // The check found the head moved, before anything reached outside the step: run it on the stored head.
-                return onHead.run(request, heads.load(thread), HeadCheck.NONE);
+                return stepOnHead.decide(request, heads.load(thread), HeadCheck.NONE);
             }
             if (check.ran() || e.code() != ErrorCode.CONFLICT && heads.headIs(thread, cached.checkpoint().id())) {
                 throw e; // decided on a head that was current: as a step on a checked head
@@ -154,7 +155,7 @@ public final class StepRunner<S> {
             if (!reloaded.movedBefore()) {
                 throw e;
             }
-            return onHead.run(request, reloaded.head(), HeadCheck.NONE);
+            return stepOnHead.decide(request, reloaded.head(), HeadCheck.NONE);
         }
     }
 }
