@@ -1,6 +1,8 @@
+import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
@@ -9,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
@@ -18,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
@@ -174,7 +178,7 @@ public final class MissingClasses {
                     try (Stream<Path> links = Files.list(dir)) {
                         return links.map(l -> jrt.getPath("/modules", l.getFileName().toString())).toList();
                     } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+                        throw new UncheckedIOException(e);
                     }
                 });
                 for (Path module : modules) {
@@ -356,7 +360,7 @@ public final class MissingClasses {
             return true;
         }
         if (!entries.containsKey(cls)) {
-            missing.computeIfAbsent(cls, k -> new java.util.TreeSet<>()).add(from);
+            missing.computeIfAbsent(cls, k -> new TreeSet<>()).add(from);
             return false;
         }
         if (checkedSupers.add(cls)) {
@@ -888,7 +892,7 @@ public final class MissingClasses {
         boolean wholeClassSubstitute;
 
         static ClassModel parse(byte[] bytes) throws IOException {
-            DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes));
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
             ClassModel c = new ClassModel();
             in.readInt();
             in.readUnsignedShort();
@@ -949,7 +953,7 @@ public final class MissingClasses {
                     int length = in.readInt();
                     byte[] data = in.readNBytes(length);
                     if (attr.equals("Code")) {
-                        DataInputStream code = new DataInputStream(new java.io.ByteArrayInputStream(data));
+                        DataInputStream code = new DataInputStream(new ByteArrayInputStream(data));
                         code.readUnsignedShort();
                         code.readUnsignedShort();
                         m.code = code.readNBytes(code.readInt());
@@ -972,7 +976,7 @@ public final class MissingClasses {
                 String attr = cp.utf[in.readUnsignedShort()];
                 byte[] data = in.readNBytes(in.readInt());
                 if (attr.equals("BootstrapMethods")) {
-                    DataInputStream b = new DataInputStream(new java.io.ByteArrayInputStream(data));
+                    DataInputStream b = new DataInputStream(new ByteArrayInputStream(data));
                     int count = b.readUnsignedShort();
                     for (int i = 0; i < count; i++) {
                         c.bootstrapHandles.add(b.readUnsignedShort());
@@ -1012,7 +1016,7 @@ public final class MissingClasses {
 
         /** Annotation type -> its simple string/class elements (arrays: their first string). */
         private static Map<String, Map<String, String>> annotations(byte[] data, Cp cp) throws IOException {
-            DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(data));
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
             Map<String, Map<String, String>> out = new HashMap<>();
             int count = in.readUnsignedShort();
             for (int i = 0; i < count; i++) {
@@ -1074,7 +1078,7 @@ public final class MissingClasses {
     private static final int[] LENGTH = new int[256];
 
     static {
-        java.util.Arrays.fill(LENGTH, 1);
+        Arrays.fill(LENGTH, 1);
         LENGTH[0x10] = 2;
         LENGTH[0x11] = 3;
         LENGTH[0x12] = 2;

@@ -6,10 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.jar.Attributes;
@@ -52,7 +54,7 @@ public final class FlattenFunctionZip {
 
     /** Per-jar files that mean nothing once the jar is gone. */
     private static boolean dropped(String name) {
-        String upper = name.toUpperCase(java.util.Locale.ROOT);
+        String upper = name.toUpperCase(Locale.ROOT);
         return name.equals("META-INF/MANIFEST.MF") || name.equals("META-INF/INDEX.LIST")
                 || name.endsWith("module-info.class")
                 || upper.startsWith("META-INF/") && (upper.endsWith(".SF") || upper.endsWith(".RSA")
@@ -68,7 +70,7 @@ public final class FlattenFunctionZip {
         if (!name.startsWith("META-INF/") || name.indexOf('/', "META-INF/".length()) >= 0) {
             return false;
         }
-        String file = name.substring("META-INF/".length()).toUpperCase(java.util.Locale.ROOT);
+        String file = name.substring("META-INF/".length()).toUpperCase(Locale.ROOT);
         return file.startsWith("LICENSE") || file.startsWith("NOTICE") || file.startsWith("DEPENDENCIES")
                 || file.startsWith("COPYRIGHT");
     }
@@ -89,7 +91,7 @@ public final class FlattenFunctionZip {
         Summary summary;
         try (ZipFile in = new ZipFile(zip.toFile())) {
             List<String> jars = new ArrayList<>();
-            for (ZipEntry e : java.util.Collections.list(in.entries())) {
+            for (ZipEntry e : Collections.list(in.entries())) {
                 if (isJar(e.getName())) {
                     jars.add(e.getName());
                 }
@@ -126,7 +128,7 @@ public final class FlattenFunctionZip {
         List<String> shadowed = new ArrayList<>();
 
         // The root first: the application's own classes and resources, as Quarkus wrote them.
-        for (ZipEntry e : java.util.Collections.list(in.entries())) {
+        for (ZipEntry e : Collections.list(in.entries())) {
             String n = e.getName();
             if (isJar(n) || e.isDirectory()) {
                 continue;

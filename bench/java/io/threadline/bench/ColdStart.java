@@ -25,9 +25,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,6 +40,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * {@code bench/run coldstart dynamodb|opensearch}: fresh JVMs of the Lambda package, each started as Lambda's
@@ -122,7 +130,7 @@ public final class ColdStart {
         List<String> jvmOpts = List.of(opts.getOrDefault("--jvm-opts",
                 "-XX:+TieredCompilation -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -Xmx512m").trim().split("\\s+"));
         Path logs = Files.createDirectories(Path.of("target/coldstart/logs"));
-        Map<String, String> fromTemplate = new java.util.LinkedHashMap<>();
+        Map<String, String> fromTemplate = new LinkedHashMap<>();
         for (String variable : FROM_TEMPLATE) {
             fromTemplate.put(variable, templateVariable(Path.of("template.yaml"), variable));
         }
@@ -131,7 +139,7 @@ public final class ColdStart {
         System.out.println("settings: config " + config + "; function " + app + " (unzipped function.zip) run by AWS's Lambda Java "
                 + "runtime interface client 2.9.0 with the handler of template.yaml's JVM functions, against a local Runtime API; "
                 + "application JVM " + String.join(" ", jvmOpts) + " (Lambda's java21 start-up flags); from template.yaml "
-                + fromTemplate.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(java.util.stream.Collectors.joining(", "))
+                + fromTemplate.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "))
                 + "; " + reps
                 + " fresh processes after 1 discarded; first invocation: step of a new thread (reference agent, node process)"
                 + (opensearch == null ? "; memory none"
@@ -157,7 +165,7 @@ public final class ColdStart {
         DynamoDbCheckpointStore store = new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(TABLE), Clock.systemUTC());
 
         // The application reaches its services through counting proxies: the calls start-up makes are part of the result.
-        Map<String, CountingProxy> proxies = new java.util.LinkedHashMap<>();
+        Map<String, CountingProxy> proxies = new LinkedHashMap<>();
         proxies.put("DynamoDB", new CountingProxy(URI.create("http://127.0.0.1:" + ddbPort), CountingProxy::dynamoDbOperation));
         if (opensearch != null) {
             proxies.put("OpenSearch", new CountingProxy(URI.create(opensearch), CountingProxy::openSearchRequest));
@@ -210,7 +218,7 @@ public final class ColdStart {
             launches.add(new Launch("native", nativeApp, List.of(nativeApp.toAbsolutePath().resolve("bootstrap").toString()), nativeEnv,
                     false));
         }
-        Map<String, List<Sample>> samples = new java.util.LinkedHashMap<>();
+        Map<String, List<Sample>> samples = new LinkedHashMap<>();
         launches.forEach(l -> samples.put(l.name(), new ArrayList<>()));
         String row = "%-9s %-16s %10s %16s %14s %8s %10s %9s %9s%n";
         System.out.printf(row, "package", "rep", "init ms", "Quarkus up ms", "first step ms", "CPU ms", "heap MB", "RSS MB", "classes");
@@ -232,7 +240,7 @@ public final class ColdStart {
             dynamo.destroyForcibly();
         }
         System.out.println("load average after the runs: " + loadAverage());
-        Map<String, Sample> medians = new java.util.LinkedHashMap<>();
+        Map<String, Sample> medians = new LinkedHashMap<>();
         samples.forEach((name, list) -> medians.put(name, new Sample(median(list, Sample::initMs), median(list, Sample::startedMs),
                 median(list, Sample::firstStepMs), median(list, Sample::heapMb), median(list, Sample::rssMb),
                 median(list, Sample::cpuMs), median(list, Sample::classes), "", 0)));
@@ -251,7 +259,7 @@ public final class ColdStart {
         }
         samples.forEach((name, list) -> {
             System.out.println("requests the application made (through counting proxies), " + name + " package, by repetition:");
-            Map<String, List<Integer>> byCalls = new java.util.LinkedHashMap<>();
+            Map<String, List<Integer>> byCalls = new LinkedHashMap<>();
             for (int i = 0; i < list.size(); i++) {
                 byCalls.computeIfAbsent(list.get(i).calls(), k -> new ArrayList<>()).add(i + 1);
             }
@@ -367,14 +375,14 @@ public final class ColdStart {
             if (line.startsWith("{") && line.contains(" started in ")) {
                 JsonNode entry = JSON.readTree(line);
                 if ("io.quarkus".equals(entry.path("loggerName").asText())) {
-                    return java.time.OffsetDateTime.parse(entry.path("timestamp").asText(),
-                            java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant().toEpochMilli();
+                    return OffsetDateTime.parse(entry.path("timestamp").asText(),
+                            DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant().toEpochMilli();
                 }
             }
             if (line.contains("[io.quarkus]") && line.contains(" started in ")) {
-                java.time.LocalDateTime at = java.time.LocalDateTime.parse(line.substring(0, 23),
-                        java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS"));
-                return at.atZone(java.time.ZoneId.systemDefault()).toInstant().toEpochMilli();
+                LocalDateTime at = LocalDateTime.parse(line.substring(0, 23),
+                        DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS"));
+                return at.atZone(ZoneId.systemDefault()).toInstant().toEpochMilli();
             }
         }
         throw new IllegalStateException("no \"started in\" line in " + log);
@@ -515,7 +523,7 @@ public final class ColdStart {
     }
 
     private static long directorySize(Path dir) throws IOException {
-        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+        try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
         }
     }
@@ -531,7 +539,7 @@ public final class ColdStart {
         }
     }
 
-    private static double median(List<Sample> samples, java.util.function.ToDoubleFunction<Sample> f) {
+    private static double median(List<Sample> samples, ToDoubleFunction<Sample> f) {
         return Machine.median(samples.stream().mapToDouble(f).toArray());
     }
 

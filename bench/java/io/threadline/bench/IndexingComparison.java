@@ -1,5 +1,6 @@
 package io.threadline.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.threadline.memory.Embeddings;
 import io.threadline.memory.MemorySettings;
@@ -9,6 +10,7 @@ import io.threadline.memory.opensearch.OpenSearchMemorySettings;
 import io.threadline.memory.opensearch.OpenSearchMemoryStore;
 import org.opensearch.client.opensearch.OpenSearchClient;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -65,7 +67,7 @@ final class IndexingComparison {
     }
 
     static void run(OpenSearchClient client, float[][] vectors, int n, int batch, int candidates, EmbeddingModel model,
-                    MemorySettings settings, Instant now) throws java.io.IOException {
+                    MemorySettings settings, Instant now) throws IOException {
         OpenSearchMemoryStore store = new OpenSearchMemoryStore(client, new Embeddings(model), settings,
                 new OpenSearchMemorySettings(SCRATCH, "lucene", W2CorpusB.DIMENSION, candidates, 0, 16, 100, batch,
                         OpenSearchMemorySettings.DEFAULT_SWEEP_PAGE));
@@ -105,6 +107,6 @@ final class IndexingComparison {
 
     /** This process's CPU time (all threads), in nanoseconds: the client's, the node being another process. */
     private static long cpu() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 }

@@ -1,8 +1,17 @@
 package io.threadline.bench;
 
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /** The facts about the machine and JVM every benchmark prints first. */
 final class Machine {
@@ -28,7 +37,7 @@ final class Machine {
 
     static double median(double[] values) {
         double[] v = values.clone();
-        java.util.Arrays.sort(v);
+        Arrays.sort(v);
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
@@ -39,10 +48,10 @@ final class Machine {
      * counted as a gain. The JIT compiler and GC threads are not Java threads and are not in it (the JIT still compiles
      * during a W1 run).
      */
-    static java.util.Map<Long, Long> otherThreadsCpu() {
-        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    static Map<Long, Long> otherThreadsCpu() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long self = Thread.currentThread().getId();
-        java.util.Map<Long, Long> out = new java.util.HashMap<>();
+        Map<Long, Long> out = new HashMap<>();
         for (long id : threads.getAllThreadIds()) {
             if (id != self) {
                 put(out, id, threads.getThreadCpuTime(id));
@@ -52,11 +61,11 @@ final class Machine {
     }
 
     /** {@link #otherThreadsCpu()} of the threads whose name passes {@code named}. */
-    static java.util.Map<Long, Long> otherThreadsCpu(java.util.function.Predicate<String> named) {
-        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    static Map<Long, Long> otherThreadsCpu(Predicate<String> named) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long self = Thread.currentThread().getId();
-        java.util.Map<Long, Long> out = new java.util.HashMap<>();
-        for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+        Map<Long, Long> out = new HashMap<>();
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
             if (info != null && info.getThreadId() != self && named.test(info.getThreadName())) {
                 put(out, info.getThreadId(), threads.getThreadCpuTime(info.getThreadId()));
             }
@@ -64,7 +73,7 @@ final class Machine {
         return out;
     }
 
-    private static void put(java.util.Map<Long, Long> out, long id, long cpu) {
+    private static void put(Map<Long, Long> out, long id, long cpu) {
         if (cpu >= 0) { // -1: the thread ended since its id was listed
             out.put(id, cpu);
         }
@@ -75,20 +84,20 @@ final class Machine {
      * between counts from 0; a thread that ended in between is left out (its CPU in the window is lost, a few µs for an
      * idle pool thread, but its whole lifetime's CPU is not subtracted from the others', as a difference of sums would).
      */
-    static long cpuBetween(java.util.Map<Long, Long> before, java.util.Map<Long, Long> after) {
+    static long cpuBetween(Map<Long, Long> before, Map<Long, Long> after) {
         long sum = 0;
-        for (java.util.Map.Entry<Long, Long> e : after.entrySet()) {
+        for (Map.Entry<Long, Long> e : after.entrySet()) {
             sum += Math.max(0, e.getValue() - before.getOrDefault(e.getKey(), 0L));
         }
         return sum;
     }
 
     /** CPU nanoseconds of every live Java thread but the calling one, by thread name (see {@link #otherThreadsCpu}). */
-    static java.util.Map<String, Long> otherThreadsCpuByName() {
-        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    static Map<String, Long> otherThreadsCpuByName() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long self = Thread.currentThread().getId();
-        java.util.Map<String, Long> out = new java.util.TreeMap<>();
-        for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+        Map<String, Long> out = new TreeMap<>();
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
             if (info != null && info.getThreadId() != self) {
                 long t = threads.getThreadCpuTime(info.getThreadId());
                 if (t > 0) {
@@ -100,12 +109,12 @@ final class Machine {
     }
 
     /** The threads whose CPU grew most between two {@link #otherThreadsCpuByName} readings, µs per {@code per}. */
-    static String busiest(java.util.Map<String, Long> before, java.util.Map<String, Long> after, long per) {
+    static String busiest(Map<String, Long> before, Map<String, Long> after, long per) {
         return after.entrySet().stream()
-                .map(e -> java.util.Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+                .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
                 .filter(e -> e.getValue() > 0)
-                .sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()).limit(6)
-                .map(e -> String.format(java.util.Locale.ROOT, "%s %.1f", e.getKey(), e.getValue() / 1000.0 / per))
-                .collect(java.util.stream.Collectors.joining(", "));
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(6)
+                .map(e -> String.format(Locale.ROOT, "%s %.1f", e.getKey(), e.getValue() / 1000.0 / per))
+                .collect(Collectors.joining(", "));
     }
 }

@@ -16,6 +16,8 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.RunnableScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 /**
  * The floor under a step's client CPU on the DynamoDB path: one TransactWriteItems of a W1 warm step's shape (the
@@ -43,7 +45,7 @@ final class SdkFloor {
     }
 
     /** @param timers the client's timer executor, or null for a client without timers */
-    static void measure(DynamoDbClient client, DynamoDbClient admin, java.util.concurrent.ScheduledThreadPoolExecutor timers) {
+    static void measure(DynamoDbClient client, DynamoDbClient admin, ScheduledThreadPoolExecutor timers) {
         String table = "w1-sdk-floor";
         DynamoDbTables.createIfMissing(admin, table);
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -59,7 +61,7 @@ final class SdkFloor {
                 if (timers != null) {
                     // The store's tick (periodic) aside: it is due every attempt-timeout whatever the calls do.
                     long queued = timers.getQueue().stream()
-                            .filter(t -> !((java.util.concurrent.RunnableScheduledFuture<?>) t).isPeriodic()).count();
+                            .filter(t -> !((RunnableScheduledFuture<?>) t).isPeriodic()).count();
                     System.out.printf(Locale.ROOT, "SDK floor window: %d timer tasks queued at its start (a queued timer wakes a thread "
                             + "in the window when it is due; the executor's tick aside)%n", queued);
                 }

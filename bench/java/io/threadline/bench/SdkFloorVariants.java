@@ -1,17 +1,25 @@
 package io.threadline.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.threadline.checkpoint.dynamodb.CachedEndpoints;
 import io.threadline.checkpoint.dynamodb.DynamoDbCallLimits;
 import io.threadline.checkpoint.dynamodb.DynamoDbTables;
+import io.threadline.clients.InvocationDeadlineInterceptor;
+import org.jboss.threads.EnhancedQueueExecutor;
+import org.jboss.threads.JBossExecutors;
+import org.jboss.threads.JBossThreadFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.utils.ThreadFactoryBuilder;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -19,12 +27,21 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * {@code bench/run sdk-floor dynamodb [calls per round] [rounds]}: what the SDK's public configuration changes in the
@@ -60,12 +77,12 @@ public final class SdkFloorVariants {
     }
 
     /** A client under test: {@code key} names its RESULT lines, {@code name} its table row. */
-    private record Variant(String key, String name, java.util.function.Function<ScheduledExecutorService, DynamoDbClient> client,
-                           java.util.function.Function<String, ScheduledExecutorService> pool) {
+    private record Variant(String key, String name, Function<ScheduledExecutorService, DynamoDbClient> client,
+                           Function<String, ScheduledExecutorService> pool) {
     }
 
     public static void main(String[] args) throws Exception {
-        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.INFO);
+        Logger.getLogger("").setLevel(Level.INFO);
         int calls = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 6;
         System.out.println(Machine.describe());
@@ -77,10 +94,10 @@ public final class SdkFloorVariants {
 
         // The store's client as DynamoDbStoreProducer builds it (the application's limits), and variants of it.
         DynamoDbCallLimits limits = new DynamoDbCallLimits(4, Duration.ofSeconds(2), Duration.ofSeconds(8));
-        java.util.function.Function<String, ScheduledExecutorService> sdkDefault = SdkFloorVariants::sdkDefaultPool;
+        Function<String, ScheduledExecutorService> sdkDefault = SdkFloorVariants::sdkDefaultPool;
         // The store's executor as DynamoDbStoreProducer builds it (application.properties' thread count), under this
         // variant's name.
-        java.util.function.Function<String, ScheduledExecutorService> storeTimers = name -> limits.timers(STORE_TIMER_THREADS, name + "-");
+        Function<String, ScheduledExecutorService> storeTimers = name -> limits.timers(STORE_TIMER_THREADS, name + "-");
         List<Variant> variants = new ArrayList<>();
         variants.add(new Variant("store", "store client (url-connection, limits, cached endpoints)", pool -> builder(endpoint, url())
                 .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().build(),
@@ -92,8 +109,8 @@ public final class SdkFloorVariants {
                 .endpointProvider(CachedEndpoints.ofDefaultRules()).build(), storeTimers));
         variants.add(new Variant("no_timers", "  - both timers", pool -> builder(endpoint, url())
                 .overrideConfiguration(ClientOverrideConfiguration.builder().scheduledExecutorService(pool)
-                        .retryStrategy(software.amazon.awssdk.awscore.retry.AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(4).build())
-                        .addExecutionInterceptor(new io.threadline.clients.InvocationDeadlineInterceptor(Duration.ofSeconds(8), Clock.systemUTC()))
+                        .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(4).build())
+                        .addExecutionInterceptor(new InvocationDeadlineInterceptor(Duration.ofSeconds(8), Clock.systemUTC()))
                         .build())
                 .endpointProvider(CachedEndpoints.ofDefaultRules()).build(), sdkDefault));
         variants.add(new Variant("quarkus_executor", "  timers on Quarkus's executor (the store's client before s33)", pool -> builder(endpoint, url())
@@ -112,7 +129,7 @@ public final class SdkFloorVariants {
                 .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().build(),
                         Clock.systemUTC(), pool))
                 .endpointProvider(CachedEndpoints.ofDefaultRules()).build(),
-                name -> java.util.concurrent.Executors.newSingleThreadScheduledExecutor(threads(name))));
+                name -> Executors.newSingleThreadScheduledExecutor(threads(name))));
         variants.add(new Variant("no_endpoint_cache", "  - the endpoint cache (rules evaluated per call)", pool -> builder(endpoint, url())
                 .overrideConfiguration(limits.applyTo(ClientOverrideConfiguration.builder().build(),
                         Clock.systemUTC(), pool)).build(), storeTimers));
@@ -131,7 +148,7 @@ public final class SdkFloorVariants {
         // client, which the others are read against.
         String only = System.getProperty("sdk.floor.only");
         if (only != null) {
-            variants.removeIf(v -> !v.key().equals("store") && java.util.Arrays.stream(only.split(",")).noneMatch(v.name()::contains));
+            variants.removeIf(v -> !v.key().equals("store") && Arrays.stream(only.split(",")).noneMatch(v.name()::contains));
         }
         List<DynamoDbClient> clients = new ArrayList<>();
         List<ScheduledExecutorService> pools = new ArrayList<>();
@@ -143,7 +160,7 @@ public final class SdkFloorVariants {
         byte[] data = new byte[600];
         new Random(5).nextBytes(data);
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         int[] step = new int[clients.size()];
         // Warm every client (JIT, connections) before the first measured round, and let the warm-up's timers fire.
         for (int v = 0; v < clients.size(); v++) {
@@ -152,7 +169,7 @@ public final class SdkFloorVariants {
             }
         }
         Thread.sleep(TIMERS_SETTLE_MILLIS);
-        java.util.function.Predicate<String> inPool = name -> name.startsWith(POOL);
+        Predicate<String> inPool = name -> name.startsWith(POOL);
         Map<String, Long> pools0 = Machine.otherThreadsCpuByName();
         double[][] thread = new double[clients.size()][rounds];
         double[][] others = new double[clients.size()][rounds];
@@ -217,11 +234,11 @@ public final class SdkFloorVariants {
 
     /** The SDK's default timer pool ({@code SdkDefaultClientBuilder}: 5 threads, daemon) under the given name. */
     private static ScheduledExecutorService sdkDefaultPool(String name) {
-        return java.util.concurrent.Executors.newScheduledThreadPool(5, threads(name));
+        return Executors.newScheduledThreadPool(5, threads(name));
     }
 
-    private static java.util.concurrent.ThreadFactory threads(String name) {
-        return new software.amazon.awssdk.utils.ThreadFactoryBuilder().threadNamePrefix(name).daemonThreads(true).build();
+    private static ThreadFactory threads(String name) {
+        return new ThreadFactoryBuilder().threadNamePrefix(name).daemonThreads(true).build();
     }
 
     /**
@@ -229,9 +246,9 @@ public final class SdkFloorVariants {
      * the only task queued at the start, is cancelled, which removes it.
      */
     private static ScheduledExecutorService withoutTick(DynamoDbCallLimits limits, String name) {
-        java.util.concurrent.ScheduledThreadPoolExecutor executor = limits.timers(STORE_TIMER_THREADS, name + "-");
+        ScheduledThreadPoolExecutor executor = limits.timers(STORE_TIMER_THREADS, name + "-");
         for (Runnable tick : executor.getQueue().toArray(new Runnable[0])) {
-            ((java.util.concurrent.Future<?>) tick).cancel(false);
+            ((Future<?>) tick).cancel(false);
         }
         return executor;
     }
@@ -246,9 +263,9 @@ public final class SdkFloorVariants {
      * runs as a task on the pool's own threads, so its CPU is charged to this variant's name.
      */
     private static ScheduledExecutorService quarkusExecutor(String name) {
-        return new org.jboss.threads.EnhancedQueueExecutor.Builder().setRegisterMBean(false)
-                .setHandoffExecutor(org.jboss.threads.JBossExecutors.rejectingExecutor())
-                .setThreadFactory(org.jboss.threads.JBossExecutors.resettingThreadFactory(new org.jboss.threads.JBossThreadFactory(
+        return new EnhancedQueueExecutor.Builder().setRegisterMBean(false)
+                .setHandoffExecutor(JBossExecutors.rejectingExecutor())
+                .setThreadFactory(JBossExecutors.resettingThreadFactory(new JBossThreadFactory(
                         new ThreadGroup(name), Boolean.TRUE, null, name + "-%t", null, null)))
                 .setCorePoolSize(1).setMaximumPoolSize(Math.max(8 * Runtime.getRuntime().availableProcessors(), 200))
                 .setMaximumQueueSize(Integer.MAX_VALUE).setQueueLimited(false).setGrowthResistance(0f)
@@ -272,7 +289,7 @@ public final class SdkFloorVariants {
         } catch (ClassNotFoundException e) {
             return null;
         }
-        return () -> software.amazon.awssdk.http.apache.ApacheHttpClient.builder().connectionTimeout(Duration.ofSeconds(2))
+        return () -> ApacheHttpClient.builder().connectionTimeout(Duration.ofSeconds(2))
                 .socketTimeout(Duration.ofSeconds(2)).build();
     }
 }

@@ -1,6 +1,7 @@
 package io.threadline.bench;
 
 import io.threadline.checkpoint.InMemoryCheckpointStore;
+import io.threadline.runtime.RuntimeOptions;
 
 import java.util.Map;
 
@@ -19,7 +20,7 @@ public final class W1Memory {
                 return Map.of();
             }
         };
-        new W1("memory", InMemoryCheckpointStore::new, 1000, none, io.threadline.runtime.RuntimeOptions.defaults())
+        new W1("memory", InMemoryCheckpointStore::new, 1000, none, RuntimeOptions.defaults())
                 .run("in-memory checkpoint store");
     }
 }

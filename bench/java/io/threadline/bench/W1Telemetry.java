@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -178,7 +179,7 @@ public final class W1Telemetry {
                 .codec(codec)
                 .options(options)
                 .build();
-        sdk.getSdkTracerProvider().forceFlush().join(10, java.util.concurrent.TimeUnit.SECONDS);
+        sdk.getSdkTracerProvider().forceFlush().join(10, TimeUnit.SECONDS);
         long spansBefore = exporter.spans.get();
         double[] wall = new double[conversations * TURNS];
         double[] cpu = new double[conversations * TURNS];
@@ -196,7 +197,7 @@ public final class W1Telemetry {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        sdk.getSdkTracerProvider().forceFlush().join(10, java.util.concurrent.TimeUnit.SECONDS);
+        sdk.getSdkTracerProvider().forceFlush().join(10, TimeUnit.SECONDS);
         long steps = (long) conversations * TURNS * 3;
         return new Block(mode, median(wall), median(cpu), steps / seconds, (exporter.spans.get() - spansBefore) / (double) steps);
     }

@@ -8,6 +8,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -72,7 +74,7 @@ final class W2Breakdown {
                     .append("\"}},{\"prefix\":{\"namespace\":\"").append(prefix).append("/\"}}]}}");
         }
         boolean exists = shape == Shape.FULL_SOURCE_EXISTS_EXPIRY || shape == Shape.NO_VECTORS_EXISTS_EXPIRY;
-        String now = java.time.Instant.ofEpochMilli(nowMillis).toString();
+        String now = Instant.ofEpochMilli(nowMillis).toString();
         if (exists) {
             b.append(",{\"bool\":{\"minimum_should_match\":1,\"should\":[{\"bool\":{\"must_not\":[{\"exists\":{\"field\":\"expiresAt\"}}]}},")
                     .append("{\"range\":{\"expiresAt\":{\"gt\":\"").append(now).append("\"}}}]}}");
@@ -106,7 +108,7 @@ final class W2Breakdown {
             long t2 = System.nanoTime();
             if (tree.path("hits").path("hits").size() == 0) {
                 throw new IllegalStateException(shape + " query " + q + " found nothing: " + new String(answer, 0,
-                        Math.min(answer.length, 500), java.nio.charset.StandardCharsets.UTF_8));
+                        Math.min(answer.length, 500), StandardCharsets.UTF_8));
             }
             took[q] = tree.path("took").asDouble();
             round[q] = (t1 - t0) / 1e6;
@@ -120,7 +122,7 @@ final class W2Breakdown {
         HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(search).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
         if (r.statusCode() != 200) {
-            throw new IllegalStateException("HTTP " + r.statusCode() + ": " + new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
+            throw new IllegalStateException("HTTP " + r.statusCode() + ": " + new String(r.body(), StandardCharsets.UTF_8));
         }
         return r.body();
     }

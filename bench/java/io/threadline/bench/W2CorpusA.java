@@ -9,6 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * W2 corpus A (../shared/bench-workload.md): the machine's Debian package index as {@code apt-cache dumpavail}
@@ -54,7 +55,7 @@ final class W2CorpusA {
         for (int q = 0; q < QUERIES; q++) {
             queries[q] = packages.get(n + q).description();
         }
-        return new W2CorpusA(contents, queries, String.format(java.util.Locale.ROOT,
+        return new W2CorpusA(contents, queries, String.format(Locale.ROOT,
                 "%s (%,d packages, sha256 %s): memories = packages 0..%d (%s .. %s), queries = descriptions of packages %d..%d (%s .. %s)",
                 dumpavail, packages.size(), sha256(bytes).substring(0, 16), n - 1, packages.get(0).name(), packages.get(n - 1).name(),
                 n, n + QUERIES - 1, packages.get(n).name(), packages.get(n + QUERIES - 1).name()));

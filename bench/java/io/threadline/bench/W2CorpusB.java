@@ -5,6 +5,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * W2 corpus B (../shared/bench-workload.md): 100,000 unit vectors of dimension 384 around 1,000
@@ -87,7 +89,7 @@ final class W2CorpusB {
     static W2CorpusB read(Path corpus, Path queries, int limit) throws IOException {
         float[][] v = readMatrix(corpus);
         if (limit < v.length) {
-            v = java.util.Arrays.copyOf(v, limit);
+            v = Arrays.copyOf(v, limit);
         }
         return new W2CorpusB(v, readMatrix(queries), "files " + corpus + " (" + v.length + " vectors) and " + queries);
     }
@@ -135,7 +137,7 @@ final class W2CorpusB {
                 sum += rows[i][d] * (double) ((i + d) % 7 - 3);
             }
         }
-        return String.format(java.util.Locale.ROOT, "row0[0..3] = %.9f %.9f %.9f %.9f, checksum sum(x[i][d]*((i+d)%%7-3)) = %.6f",
+        return String.format(Locale.ROOT, "row0[0..3] = %.9f %.9f %.9f %.9f, checksum sum(x[i][d]*((i+d)%%7-3)) = %.6f",
                 rows[0][0], rows[0][1], rows[0][2], rows[0][3], sum);
     }
 }

@@ -14,11 +14,14 @@ import org.opensearch.client.opensearch.core.BulkResponse;
 import org.opensearch.client.opensearch.core.bulk.BulkOperation;
 import org.opensearch.client.opensearch.core.bulk.BulkResponseItem;
 
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -98,7 +101,7 @@ public final class W2OpenSearch {
 
         System.out.println("W2 memory recall, corpus B, OpenSearch memory store (OpenSearchMemoryStore.search end to end)");
         System.out.println(Machine.describe());
-        System.out.printf(Locale.ROOT, "load average at the start: %.2f%n", java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        System.out.printf(Locale.ROOT, "load average at the start: %.2f%n", ManagementFactory.getOperatingSystemMXBean()
                 .getSystemLoadAverage());
 
         long g0 = System.nanoTime();
@@ -186,13 +189,13 @@ public final class W2OpenSearch {
             }
             double mergeSeconds = (System.nanoTime() - c0) / 1e9;
             System.out.printf(Locale.ROOT, "compact(1): %d segments -> %d in %.1f s (load average now %.2f)%n", compaction.segmentsBefore(),
-                    maintenance.segments(), mergeSeconds, java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+                    maintenance.segments(), mergeSeconds, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             System.out.printf(Locale.ROOT, "RESULT w2.opensearch.B.compacted.merge_s %.1f%n", mergeSeconds);
             searches(client, store, noModel, settings, indexName, candidates, efSearches, sets, warmup, touchAfter, now,
                     String.format(Locale.ROOT, "W2 corpus B, OpenSearch %s, N = %,d, compacted", version, n), "w2.opensearch.B.compacted",
                     imported, perSecond);
         }
-        System.out.printf(Locale.ROOT, "load average at the end: %.2f%n", java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        System.out.printf(Locale.ROOT, "load average at the end: %.2f%n", ManagementFactory.getOperatingSystemMXBean()
                 .getSystemLoadAverage());
     }
 
@@ -204,7 +207,7 @@ public final class W2OpenSearch {
             OpenSearchMemoryStore measured = efSearch == 0 ? store : new OpenSearchMemoryStore(client, new Embeddings(noModel), settings,
                     new OpenSearchMemorySettings(indexName, "lucene", W2CorpusB.DIMENSION, candidates, efSearch, 16, 100));
             System.out.printf(Locale.ROOT, "ef_search = %s (load average now %.2f)%n", efSearch == 0 ? "engine default (k-NN k)" : efSearch,
-                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+                    ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             Map<String, List<W2Recall.Run>> runs = W2Recall.measure(measured, sets, warmup, touchAfter == null ? () -> now : Instant::now);
             W2Recall.report(String.format(Locale.ROOT, "%s, ef_search %d", title, efSearch), prefix + ".ef" + efSearch, runs, indexing,
                     perSecond);
@@ -212,7 +215,7 @@ public final class W2OpenSearch {
     }
 
     /** The memories in the index: documents with a tenant (the store's writer marks have none). */
-    static long memories(OpenSearchClient client, String indexName) throws java.io.IOException {
+    static long memories(OpenSearchClient client, String indexName) throws IOException {
         return client.count(c -> c.index(indexName).query(q -> q.exists(e -> e.field("tenant")))).count();
     }
 
@@ -221,10 +224,10 @@ public final class W2OpenSearch {
      * document shape, then refreshes; returns the seconds it took.
      */
     static double index(OpenSearchClient client, String indexName, float[][] vectors, String[] contents, int batch, Instant now)
-            throws java.io.IOException {
+            throws IOException {
         long start = System.nanoTime();
         for (int from = 0; from < vectors.length; from += batch) {
-            List<BulkOperation> ops = new java.util.ArrayList<>(batch);
+            List<BulkOperation> ops = new ArrayList<>(batch);
             for (int i = from; i < Math.min(from + batch, vectors.length); i++) {
                 String id = "m-" + i;
                 String content = contents != null ? contents[i] : "vector " + i;

@@ -1,10 +1,12 @@
 package io.threadline.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.threadline.memory.Embeddings;
 import io.threadline.memory.MemoryHit;
 import io.threadline.memory.MemoryQuery;
 import io.threadline.memory.MemoryStore;
 
+import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -147,7 +149,7 @@ final class W2Recall {
      * small): the client's cost of a search, which the machine's load does not stretch as it stretches latency.
      */
     private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
     }
 

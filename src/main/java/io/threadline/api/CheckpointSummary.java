@@ -1,5 +1,8 @@
 package io.threadline.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.Decision;
 import io.threadline.checkpoint.Status;
@@ -34,9 +37,9 @@ public record CheckpointSummary(
         int storedBytes,
         Map<String, String> metadata,
         StepError error,
-        com.fasterxml.jackson.databind.JsonNode interrupt) {
+        JsonNode interrupt) {
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     public static CheckpointSummary of(Checkpoint cp) {
         return new CheckpointSummary(cp.thread().tenant(), cp.thread().threadId(), cp.metadata().get(ThreadRuntime.AGENT_KEY),
@@ -46,13 +49,13 @@ public record CheckpointSummary(
                 cp.change().size(), cp.metadata(), cp.error(), interrupt(cp));
     }
 
-    private static com.fasterxml.jackson.databind.JsonNode interrupt(Checkpoint cp) {
+    private static JsonNode interrupt(Checkpoint cp) {
         if (cp.interrupt() == null) {
             return null;
         }
         try {
             return JSON.readTree(cp.interrupt().json());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored interrupt of " + cp.id() + " is not JSON", e);
         }
     }

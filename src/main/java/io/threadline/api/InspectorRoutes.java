@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+import io.threadline.config.Agents;
 import io.threadline.graph.CompiledGraph;
 import io.threadline.graph.GraphEdge;
 import io.threadline.runtime.ThreadRuntime;
@@ -37,7 +39,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public class InspectorRoutes {
 
     @Inject
-    io.threadline.config.Agents agents;
+    Agents agents;
 
     @Inject
     ApiConfig config;
@@ -111,7 +113,7 @@ public class InspectorRoutes {
         ThreadRuntime<?> runtime;
         try {
             runtime = agents.runtime(agent);
-        } catch (io.threadline.ThreadlineException e) {
+        } catch (ThreadlineException e) {
             answer(rc, e.code().httpStatus(), new ErrorBody.Envelope(ErrorBody.of(e)));
             return;
         }

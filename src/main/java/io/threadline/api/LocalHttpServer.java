@@ -1,5 +1,6 @@
 package io.threadline.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
@@ -107,7 +108,7 @@ public class LocalHttpServer {
         String body;
         try {
             body = codec.mapper().writeValueAsString(new ErrorBody.Envelope(error));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write an error answer", e);
         }
         rc.response().setStatusCode(status)

@@ -2,13 +2,17 @@ package io.threadline.api;
 
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
+import io.threadline.config.MemoryStores;
+import io.threadline.memory.MemoryForgetReport;
 import io.threadline.memory.MemoryQuery;
 import io.threadline.memory.MemoryRecord;
+import io.threadline.memory.MemoryStore;
 import io.threadline.memory.MemoryWrite;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +26,7 @@ import java.util.Map;
 public class MemoryLifecycle {
 
     @Inject
-    io.threadline.config.MemoryStores memoryStores;
+    MemoryStores memoryStores;
 
     public Replies.MemoryHistory history(Caller caller, Requests.MemoryHistory r) {
         String id = RequestReader.required(r.id(), "id");
@@ -48,8 +52,8 @@ public class MemoryLifecycle {
                     + "wrote) or metadata (those carrying every entry, e.g. {\"user\":\"42\"}), not both or neither",
                     Map.of("field", "threadId"));
         }
-        io.threadline.memory.MemoryStore store = memoryStores.required();
-        io.threadline.memory.MemoryForgetReport report = byThread ? store.forgetThread(caller.tenant(), r.threadId())
+        MemoryStore store = memoryStores.required();
+        MemoryForgetReport report = byThread ? store.forgetThread(caller.tenant(), r.threadId())
                 : store.forgetWhere(caller.tenant(), r.metadata());
         List<String> ids = report.ids();
         return new Replies.MemoryForget(report.selection(), report.removed(), ids.subList(0, Math.min(ids.size(), MAX_REPORTED_IDS)),
@@ -78,7 +82,7 @@ public class MemoryLifecycle {
         }
         try {
             return Instant.parse(value);
-        } catch (java.time.format.DateTimeParseException e) {
+        } catch (DateTimeParseException e) {
             throw new ThreadlineException(ErrorCode.INVALID_INPUT, field + " '" + value + "' is not an ISO-8601 instant such as "
                     + "2026-12-06T12:00:00Z", Map.of("field", field));
         }

@@ -4,10 +4,14 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.threadline.checkpoint.Decision;
 import io.threadline.checkpoint.Status;
 import io.threadline.checkpoint.StepError;
+import io.threadline.checkpoint.ThreadSummary;
 import io.threadline.effects.EffectKind;
 import io.threadline.effects.NonDeterministicException;
 import io.threadline.memory.MemoryWrite;
 import io.threadline.memory.opensearch.MemoryDocument;
+import io.threadline.runs.Run;
+import io.threadline.runs.RunMessage;
+import io.threadline.runs.RunStatus;
 import io.threadline.runtime.ReplayReport;
 
 /**
@@ -26,12 +30,12 @@ import io.threadline.runtime.ReplayReport;
         Requests.Start.class, Requests.Cancel.class, Replies.Start.class, Replies.Cancel.class, Replies.RunInfo.class,
         Requests.RunStatus.class, Replies.RunStatus.class,
         RunFunctions.BatchResponse.class, RunFunctions.BatchItemFailure.class, RunFunctions.SweepResult.class, MemoryCompactFunction.Reply.class,
-        io.threadline.runs.Run.class, io.threadline.runs.Run.Queued.class, io.threadline.runs.RunStatus.class, io.threadline.runs.RunMessage.class,
+        Run.class, Run.Queued.class, RunStatus.class, RunMessage.class,
         Replies.Step.class, Replies.Run.class, Replies.State.class, Replies.History.class, Replies.CheckpointEntry.class,
         Replies.Replay.class, Replies.Export.class, Replies.Delete.class, Replies.MemorySearch.class, Replies.MemoryPut.class, Replies.MemoryDelete.class, Replies.MemoryHistory.class, Replies.MemoryForget.class, Replies.Memory.class,
         Requests.Threads.class, Requests.Tag.class, Requests.MigrationDryRun.class, Replies.MigrationDryRun.class, Replies.DryRunExample.class,
         EraseOperation.Request.class, EraseOperation.Reply.class, SubjectErasure.Signed.class,
-        Replies.Threads.class, Replies.ThreadEntry.class, Replies.Tag.class, io.threadline.checkpoint.ThreadSummary.Waiting.class,
+        Replies.Threads.class, Replies.ThreadEntry.class, Replies.Tag.class, ThreadSummary.Waiting.class,
         ErrorBody.class, ErrorBody.Envelope.class, ApiGatewayFunction.HttpResponse.class,
         CheckpointSummary.class, Decision.class, Status.class, StepError.class,
         ReplayReport.class, ReplayReport.Verdict.class, ReplayReport.FieldDifference.class,

@@ -3,6 +3,7 @@ package io.threadline.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.threadline.checkpoint.ThreadSummary;
 import io.threadline.memory.MemoryHit;
 import io.threadline.memory.MemoryRecord;
 import io.threadline.runtime.ReplayReport;
@@ -97,7 +98,7 @@ public final class Replies {
                     text(r.startedAt()), text(r.updatedAt()), text(r.endedAt()), r.endReason(), messageInFlight);
         }
 
-        private static String text(java.time.Instant t) {
+        private static String text(Instant t) {
             return t == null ? null : t.toString();
         }
     }
@@ -211,9 +212,9 @@ public final class Replies {
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ThreadEntry(String threadId, String agent, String status, long step, String checkpointId, String updatedAt,
-                              Map<String, String> tags, io.threadline.checkpoint.ThreadSummary.Waiting waitingFor) {
+                              Map<String, String> tags, ThreadSummary.Waiting waitingFor) {
 
-        static ThreadEntry of(io.threadline.checkpoint.ThreadSummary t) {
+        static ThreadEntry of(ThreadSummary t) {
             return new ThreadEntry(t.threadId(), t.agent(), t.status(), t.step(), t.checkpointId().value(), t.updatedAt().toString(),
                     t.tags().values(), t.waitingFor());
         }

@@ -2,6 +2,9 @@ package io.threadline.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.util.List;
+import java.util.Map;
+
 /**
  * What callers send. {@code tenant} is read only from direct (IAM-authorized) invocations; over
  * HTTP the tenant comes from the caller's token and a {@code tenant} field is refused. {@code agent} names
@@ -18,11 +21,11 @@ public final class Requests {
      * {@code multitask} the double-texting policy when a background run is in progress.
      */
     public record Step(String tenant, String agent, String threadId, JsonNode input, String idempotencyKey, String multitask,
-                       java.util.Map<String, String> tags) {}
+                       Map<String, String> tags) {}
 
     /** Steps until the run ends or the budget is spent; {@code maxSteps} defaults to the configured limit; {@code tags} as step's. */
     public record Run(String tenant, String agent, String threadId, JsonNode input, Integer maxSteps, String idempotencyKey,
-                      String multitask, java.util.Map<String, String> tags) {}
+                      String multitask, Map<String, String> tags) {}
 
     /** The latest state, or the state at {@code checkpointId}. */
     public record State(String tenant, String agent, String threadId, String checkpointId) {}
@@ -42,7 +45,7 @@ public final class Requests {
      * scoring at least {@code minScore}; current memories, or those believed {@code asOf} an instant; only those whose
      * fact holds at {@code validAt} if given (ISO-8601 instants).
      */
-    public record MemorySearch(String tenant, String query, Integer k, String namespace, java.util.Map<String, String> filters,
+    public record MemorySearch(String tenant, String query, Integer k, String namespace, Map<String, String> filters,
                                Double minScore, String asOf, String validAt) {}
 
     /**
@@ -51,7 +54,7 @@ public final class Requests {
      * memories it corrects; {@code validFrom}/{@code validTo} (ISO-8601) when its fact holds.
      */
     public record MemoryPut(String tenant, String id, String namespace, String content, String kind, Double importance,
-                            Long ttlSeconds, java.util.Map<String, String> metadata, java.util.List<String> supersedes, String validFrom,
+                            Long ttlSeconds, Map<String, String> metadata, List<String> supersedes, String validFrom,
                             String validTo) {}
 
     /**
@@ -67,7 +70,7 @@ public final class Requests {
      * Forgets the caller's memories written by thread {@code threadId}'s steps, or those whose metadata holds every
      * {@code metadata} entry (a subject tag): exactly one of the two.
      */
-    public record MemoryForget(String tenant, String threadId, java.util.Map<String, String> metadata) {}
+    public record MemoryForget(String tenant, String threadId, Map<String, String> metadata) {}
 
     /** The chain of corrections memory {@code id} of the caller's tenant belongs to. */
     public record MemoryHistory(String tenant, String id) {}
@@ -116,10 +119,10 @@ public final class Requests {
      * holding every tag of {@code tags}.
      */
     public record Threads(String tenant, Integer limit, String cursor, String agent, JsonNode status, String updatedSince,
-                          String updatedBefore, java.util.Map<String, String> tags) {}
+                          String updatedBefore, Map<String, String> tags) {}
 
     /** Changes a thread's tags: puts {@code set}, then removes the keys of {@code remove}; answers the tags after. */
-    public record Tag(String tenant, String threadId, java.util.Map<String, String> set, java.util.List<String> remove) {}
+    public record Tag(String tenant, String threadId, Map<String, String> set, List<String> remove) {}
 
     /**
      * What the graphs this deployment serves would do with the caller's stored threads (README "Deploying a new version"):

@@ -15,6 +15,7 @@ import io.threadline.checkpoint.ThreadQuery;
 import io.threadline.checkpoint.ThreadSummary;
 import io.threadline.memory.MemoryStore;
 
+import java.util.function.BiFunction;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
@@ -87,7 +88,7 @@ final class SubjectErasure {
 
     private final CheckpointStore store;
     private final MemoryStore memory;
-    private final java.util.function.BiFunction<String, ThreadSummary, Map<String, Long>> deleter;
+    private final BiFunction<String, ThreadSummary, Map<String, Long>> deleter;
     private final Clock clock;
     private final Settings settings;
 
@@ -98,7 +99,7 @@ final class SubjectErasure {
      *                 removed by kind: the runtime of the thread's agent, so its caches forget the thread too
      *                 ({@link #storeDeleter} where no runtime serves it)
      */
-    SubjectErasure(CheckpointStore store, MemoryStore memory, java.util.function.BiFunction<String, ThreadSummary, Map<String, Long>> deleter,
+    SubjectErasure(CheckpointStore store, MemoryStore memory, BiFunction<String, ThreadSummary, Map<String, Long>> deleter,
                    Clock clock, Settings settings) {
         this.store = store;
         this.memory = memory;
@@ -108,7 +109,7 @@ final class SubjectErasure {
     }
 
     /** Deletes a thread of {@code tenant} in the store and its memories: for threads no served agent's runtime holds. */
-    static java.util.function.BiFunction<String, ThreadSummary, Map<String, Long>> storeDeleter(CheckpointStore store, MemoryStore memory) {
+    static BiFunction<String, ThreadSummary, Map<String, Long>> storeDeleter(CheckpointStore store, MemoryStore memory) {
         return (tenant, listed) -> {
             ThreadDeletion deletion = store.delete(ThreadKey.of(tenant, listed.threadId()));
             Map<String, Long> removed = new TreeMap<>(deletion.byKind());

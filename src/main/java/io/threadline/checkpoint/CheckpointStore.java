@@ -3,7 +3,11 @@ package io.threadline.checkpoint;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -24,7 +28,7 @@ import java.util.Optional;
  *       commits until it is run again; a commit racing it either lands before it (and is deleted) or fails
  *       with {@code THREAD_DELETED}: never half a thread.</li>
  * </ul>
- * Errors are {@link io.threadline.ThreadlineException}s with stable codes; a store that cannot
+ * Errors are {@link ThreadlineException}s with stable codes; a store that cannot
  * reach its backing service throws {@code DEPENDENCY_UNAVAILABLE} and leaves nothing half-written.
  * Methods take time as an argument where they need it, so tests control the clock.
  */
@@ -61,7 +65,7 @@ public interface CheckpointStore {
      * Checkpoints committed with an outbox that has not been marked applied yet, oldest first
      * (committed, and perhaps applied, but not acknowledged: the process died in between).
      */
-    java.util.List<Checkpoint> unpublished(ThreadKey thread);
+    List<Checkpoint> unpublished(ThreadKey thread);
 
     /** Records that a checkpoint's outbox has been applied; no-op if it was already. */
     void markPublished(ThreadKey thread, CheckpointId id);
@@ -86,7 +90,7 @@ public interface CheckpointStore {
      * and its clean-up failed): the store deletes them here, best effort — what a failed delete leaves
      * expires with the idempotency TTL.
      */
-    java.util.List<PendingEffect> pendingEffects(ThreadKey thread, long step);
+    List<PendingEffect> pendingEffects(ThreadKey thread, long step);
 
     /** Forgets the pending effects of step {@code step} (it committed); no-op when there are none. */
     void clearPendingEffects(ThreadKey thread, long step);
@@ -98,7 +102,7 @@ public interface CheckpointStore {
      * made must neither be reused nor count as an attempt of its node; positions claimed by another,
      * still running attempt are left alone. No-op for positions that hold nothing.
      */
-    void discardPendingEffects(ThreadKey thread, long step, java.util.Collection<Integer> seqs);
+    void discardPendingEffects(ThreadKey thread, long step, Collection<Integer> seqs);
 
     // ------------------------------------------------------------------ finding threads (optional capability)
 
@@ -119,8 +123,8 @@ public interface CheckpointStore {
     }
 
     /** The time resolution of {@link #threads}' order. */
-    default java.time.Duration threadOrderGranularity() {
-        return java.time.Duration.ofMillis(1);
+    default Duration threadOrderGranularity() {
+        return Duration.ofMillis(1);
     }
 
     /**
@@ -131,13 +135,13 @@ public interface CheckpointStore {
      *
      * <p>Optional, as {@link #threads}.
      */
-    default ThreadTags retag(ThreadKey thread, java.util.Map<String, String> set, java.util.Collection<String> remove) {
+    default ThreadTags retag(ThreadKey thread, Map<String, String> set, Collection<String> remove) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " does not tag threads");
     }
 
     /** A thread's tags; {@code THREAD_NOT_FOUND} if the store does not hold it. Optional, as {@link #threads}. */
     default ThreadTags tags(ThreadKey thread) {
-        return retag(thread, java.util.Map.of(), java.util.List.of());
+        return retag(thread, Map.of(), List.of());
     }
 
     /**
@@ -162,17 +166,17 @@ public interface CheckpointStore {
      * <p>Optional: a store whose delete cannot stop half way (the in-memory store: one lock) has none, the default.
      * The DynamoDB store keeps its tombstones in the thread index for this.
      */
-    default java.util.List<ThreadSummary> unfinishedDeletes(String tenant, java.util.Map<String, String> tags, int limit) {
-        return java.util.List.of();
+    default List<ThreadSummary> unfinishedDeletes(String tenant, Map<String, String> tags, int limit) {
+        return List.of();
     }
 
     /**
-     * {@link #unfinishedDeletes(String, java.util.Map, int)}, and with {@code legacyTombstoneScan} also the cut deletes
+     * {@link #unfinishedDeletes(String, Map, int)}, and with {@code legacyTombstoneScan} also the cut deletes
      * an earlier release of the store left in a form its cheap read no longer finds (the DynamoDB store: tombstones
      * without a marker, found by reading the tenant's thread index — every entry of it). The default: the cheap read
      * alone, for stores with no such earlier form.
      */
-    default java.util.List<ThreadSummary> unfinishedDeletes(String tenant, java.util.Map<String, String> tags, int limit,
+    default List<ThreadSummary> unfinishedDeletes(String tenant, Map<String, String> tags, int limit,
                                                             boolean legacyTombstoneScan) {
         return unfinishedDeletes(tenant, tags, limit);
     }

@@ -5,6 +5,7 @@ import io.threadline.ThreadlineException;
 
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -45,7 +46,7 @@ public record ThreadQuery(int limit, String cursor, String agent, Set<String> st
             }
             known.add(status);
         }
-        statuses = java.util.Collections.unmodifiableSet(known);
+        statuses = Collections.unmodifiableSet(known);
         if (updatedSince != null && updatedBefore != null && !updatedSince.isBefore(updatedBefore)) {
             throw invalid("updatedBefore", "updatedBefore (" + updatedBefore + ") must be after updatedSince (" + updatedSince + ")");
         }
@@ -63,7 +64,7 @@ public record ThreadQuery(int limit, String cursor, String agent, Set<String> st
         if (wanted.size() > ThreadTags.MAX_TAGS) {
             throw invalid("tags", "at most " + ThreadTags.MAX_TAGS + " tag filters");
         }
-        tags = java.util.Collections.unmodifiableMap(wanted);
+        tags = Collections.unmodifiableMap(wanted);
         if (cursor != null) {
             ThreadCursor.parse(cursor);
         }

@@ -5,22 +5,28 @@ import io.quarkus.arc.All;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.CheckpointStore;
+import io.threadline.effects.ToolBox;
 import io.threadline.runtime.RuntimeOptions;
 import io.threadline.runtime.ThreadRuntime;
 import io.threadline.runtime.ThreadlineAgent;
 import io.threadline.state.StateCodec;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.validation.Validator;
 import org.jboss.logging.Logger;
 
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * The agents this deployment serves, each with its runtime: every {@link ThreadlineAgent} bean of the
@@ -43,7 +49,7 @@ public class Agents {
 
     @Inject
     Agents(@All List<ThreadlineAgent<?>> agents, ThreadlineConfig config, CheckpointStore store, Validator validator,
-           StateCodec codec, RuntimeOptions options, MemoryStores memory, jakarta.enterprise.inject.Instance<ChatModel> chatModels) {
+           StateCodec codec, RuntimeOptions options, MemoryStores memory, Instance<ChatModel> chatModels) {
         // An application without a ChatModel bean (the offline one lives with the reference agent) still serves
         // agents that need no model; StepContext.chat is then unavailable to them.
         this(agents, config.agents().defaultAgent(), config.agents().disabled().orElse(List.of()),
@@ -56,7 +62,7 @@ public class Agents {
      * {@code defaultAgent} unset: the only agent served, if there is exactly one.
      */
     Agents(List<ThreadlineAgent<?>> agents, Optional<String> defaultAgent, List<String> disabled,
-           java.util.function.Function<ThreadlineAgent<?>, ThreadRuntime<?>> build) {
+           Function<ThreadlineAgent<?>, ThreadRuntime<?>> build) {
         Map<String, ThreadlineAgent<?>> byName = new TreeMap<>();
         for (ThreadlineAgent<?> agent : agents) {
             String name = agent.name();
@@ -137,7 +143,7 @@ public class Agents {
      */
     @SuppressWarnings("unchecked")
     public <S> ThreadRuntime<S> runtime(String name, Class<S> stateType) {
-        ThreadRuntime<?> runtime = runtime(java.util.Objects.requireNonNull(name, "name"));
+        ThreadRuntime<?> runtime = runtime(Objects.requireNonNull(name, "name"));
         Class<?> actual = runtime.graph().schema().type();
         if (!actual.equals(stateType)) {
             throw new IllegalArgumentException("agent '" + name + "' holds " + actual.getName() + ", not " + stateType.getName());
@@ -150,11 +156,11 @@ public class Agents {
      * code that wires Threadline by hand. {@code defaultAgent} may be {@code null}.
      */
     public static Agents of(String defaultAgent, ThreadRuntime<?>... runtimes) {
-        List<ThreadlineAgent<?>> agents = new java.util.ArrayList<>();
-        Map<String, ThreadRuntime<?>> byName = new java.util.HashMap<>();
+        List<ThreadlineAgent<?>> agents = new ArrayList<>();
+        Map<String, ThreadRuntime<?>> byName = new HashMap<>();
         for (ThreadRuntime<?> runtime : runtimes) {
             String name = runtime.agent().orElseThrow(() -> new IllegalArgumentException("a runtime without an agent name"));
-            agents.add(ThreadlineAgent.of(name, runtime.graph(), io.threadline.effects.ToolBox.none()));
+            agents.add(ThreadlineAgent.of(name, runtime.graph(), ToolBox.none()));
             byName.put(name, runtime);
         }
         return new Agents(agents, Optional.ofNullable(defaultAgent), List.of(), agent -> byName.get(agent.name()));

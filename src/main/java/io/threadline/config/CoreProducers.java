@@ -3,6 +3,7 @@ package io.threadline.config;
 import io.threadline.checkpoint.SnapshotPolicy;
 import io.threadline.checkpoint.dynamodb.DynamoDbStoreConfig;
 import io.threadline.runtime.RuntimeOptions;
+import io.threadline.runtime.StepObserver;
 import io.threadline.state.StateCodec;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -22,7 +23,7 @@ public class CoreProducers {
     @Produces
     @Singleton
     RuntimeOptions runtimeOptions(ThreadlineConfig config, DynamoDbStoreConfig dynamoDb, Clock clock,
-                                  io.threadline.runtime.StepObserver observer) {
+                                  StepObserver observer) {
         // Expiring checkpoints need a snapshot younger than their expiry: by default, half the TTL.
         Duration maxSnapshotAge = config.checkpoint().maxSnapshotAge().orElse(
                 "dynamodb".equals(config.store()) ? dynamoDb.checkpointTtl().map(ttl -> ttl.dividedBy(2)).orElse(null) : null);

@@ -11,6 +11,7 @@ import io.threadline.memory.PutResult;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -79,7 +80,7 @@ final class LazyMemoryStore implements MemoryStore {
     }
 
     @Override
-    public MemoryForgetReport forgetWhere(String tenant, java.util.Map<String, String> entries) {
+    public MemoryForgetReport forgetWhere(String tenant, Map<String, String> entries) {
         return store().forgetWhere(tenant, entries);
     }
 }

@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
 
 /** The {@code threadline.memory.*} keys (documented in README.md). */
 @ConfigMapping(prefix = "threadline.memory")
@@ -115,6 +116,6 @@ public interface MemoryConfig {
         String signingService();
 
         /** The region of the signature; without it the SDK's region chain ({@code AWS_REGION} in Lambda). */
-        java.util.Optional<String> signingRegion();
+        Optional<String> signingRegion();
     }
 }

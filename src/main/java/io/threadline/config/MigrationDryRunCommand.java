@@ -4,6 +4,7 @@ import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.dynamodb.DynamoDbCheckpointStore;
+import io.threadline.checkpoint.dynamodb.DynamoDbDataKeyStore;
 import io.threadline.checkpoint.dynamodb.DynamoDbStoreSettings;
 import io.threadline.runtime.MigrationDryRun;
 import io.threadline.runtime.MigrationReport;
@@ -16,8 +17,11 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 import java.io.PrintStream;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The migration dry-run as a command ({@code infra/versions/dry-run}, README "Deploying a new version"): the agents of
@@ -41,7 +45,7 @@ public final class MigrationDryRunCommand {
     }
 
     /** A command's report printed, or its error: exit status 2 for bad arguments, 1 otherwise (shared with the backfill command). */
-    static void printOrExit(java.util.function.Supplier<String> command) {
+    static void printOrExit(Supplier<String> command) {
         try {
             System.out.print(command.get());
         } catch (ThreadlineException e) {
@@ -109,7 +113,7 @@ public final class MigrationDryRunCommand {
             CheckpointStore store;
             try {
                 store = CheckpointStores.encrypted(plain, encryption(encryption, localKey, kmsKeyId, dataKeyTable, region),
-                        t -> new io.threadline.checkpoint.dynamodb.DynamoDbDataKeyStore(client, t), keys::keyProviderFor, Clock.systemUTC());
+                        t -> new DynamoDbDataKeyStore(client, t), keys::keyProviderFor, Clock.systemUTC());
             } catch (ThreadlineException e) {
                 throw invalid(e.getMessage());
             } catch (IllegalArgumentException e) {
@@ -133,15 +137,15 @@ public final class MigrationDryRunCommand {
     static EncryptionConfig encryption(String keys, String localKey, String kmsKeyId, String dataKeyTable, String region) {
         return new EncryptionConfig() {
             public String keys() { return keys; }
-            public java.util.Optional<String> localKey() { return java.util.Optional.ofNullable(localKey); }
-            public java.util.Optional<String> kmsKeyId() { return java.util.Optional.ofNullable(kmsKeyId); }
-            public java.util.Optional<String> kmsRegion() { return java.util.Optional.ofNullable(region); }
-            public java.util.Optional<URI> kmsEndpointOverride() { return java.util.Optional.empty(); }
-            public java.time.Duration kmsTimeout() { return java.time.Duration.ofSeconds(5); }
+            public Optional<String> localKey() { return Optional.ofNullable(localKey); }
+            public Optional<String> kmsKeyId() { return Optional.ofNullable(kmsKeyId); }
+            public Optional<String> kmsRegion() { return Optional.ofNullable(region); }
+            public Optional<URI> kmsEndpointOverride() { return Optional.empty(); }
+            public Duration kmsTimeout() { return Duration.ofSeconds(5); }
             public int kmsMaxAttempts() { return 3; }
             public String dataKeyTable() { return dataKeyTable; }
             public int keyCacheThreads() { return 1024; }
-            public java.time.Duration keyCacheLifetime() { return java.time.Duration.ofMinutes(5); }
+            public Duration keyCacheLifetime() { return Duration.ofMinutes(5); }
         };
     }
 

@@ -10,6 +10,7 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClient;
 
+import java.time.Clock;
 import java.util.Optional;
 
 /**
@@ -34,7 +35,7 @@ public class ModelChoice {
     Instance<EmbeddingModel> embeddingBeans;
 
     @Inject
-    java.time.Clock clock;
+    Clock clock;
 
     private BedrockRuntimeClient client;
     private ChatModel bedrockChat;

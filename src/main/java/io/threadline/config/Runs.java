@@ -10,6 +10,7 @@ import io.threadline.checkpoint.dynamodb.DynamoDbStoreConfig;
 import io.threadline.runs.BackgroundRuns;
 import io.threadline.runs.DoubleTexting;
 import io.threadline.runs.InMemoryRunStore;
+import io.threadline.runs.RunQueue;
 import io.threadline.runs.RunStore;
 import io.threadline.runs.dynamodb.DynamoDbRunStore;
 import io.threadline.runs.sqs.QueuePoller;
@@ -93,7 +94,7 @@ public class Runs {
                     config.wakeIndexShards()) : new InMemoryRunStore();
             // The SQS client is made on the first send: a step or run that only checks for a run in progress (one
             // GetItem) pays no SQS client at its cold start.
-            io.threadline.runs.RunQueue queue = message -> sqsQueue().send(message);
+            RunQueue queue = message -> sqsQueue().send(message);
             runs = new BackgroundRuns(runStore, queue, store, new AgentRuntimes(), clock,
                     () -> UUID.randomUUID().toString(), new BackgroundRuns.Settings(config.maxQueueDelay(), config.takeoverWait(),
                     config.redriveAfter(), config.maxRecordBytes()));

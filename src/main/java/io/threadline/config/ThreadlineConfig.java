@@ -2,6 +2,11 @@ package io.threadline.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 /** The {@code threadline.*} keys of application.properties (documented in README.md). */
 @ConfigMapping(prefix = "threadline")
@@ -23,11 +28,11 @@ public interface ThreadlineConfig {
          * The agent a request that names none goes to. Unset: the only agent served, if there is exactly
          * one; with several, a request must name its agent.
          */
-        @io.smallrye.config.WithName("default")
-        java.util.Optional<String> defaultAgent();
+        @WithName("default")
+        Optional<String> defaultAgent();
 
         /** Agents not served by this deployment (e.g. {@code reference}, the example agent). */
-        java.util.Optional<java.util.List<String>> disabled();
+        Optional<List<String>> disabled();
     }
 
     interface CheckpointConfig {
@@ -39,7 +44,7 @@ public interface ThreadlineConfig {
          * Write a snapshot when the latest is older than this. Unset: half of
          * {@code threadline.dynamodb.checkpoint-ttl} when checkpoints expire, else no limit.
          */
-        java.util.Optional<java.time.Duration> maxSnapshotAge();
+        Optional<Duration> maxSnapshotAge();
 
         /**
          * Write a snapshot when a cold read of the latest state (the snapshot and the delta checkpoints since it)

@@ -10,7 +10,7 @@ import java.util.Objects;
  * replay the original is not there (its class may not be constructible, and need not be), only what
  * was recorded of it: its {@linkplain #type() type name}, message and supertypes.
  *
- * <p>Decide on the original type with {@link #isA(Class)} (or {@link io.threadline.Failures#isA(Throwable, Class)},
+ * <p>Decide on the original type with {@link #isA(Class)} (or {@link Failures#isA(Throwable, Class)},
  * which {@code RetryPolicy.retryOn} uses), never with {@code instanceof} on the cause: it answers the
  * same in both modes. Threadline's own errors ({@code ThreadlineException}) are not wrapped.
  */

@@ -1,5 +1,6 @@
 package io.threadline.effects;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.langchain4j.agent.tool.P;
 import dev.langchain4j.agent.tool.Tool;
@@ -10,10 +11,14 @@ import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
+import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The tools a runtime offers: the langchain4j {@code @Tool} methods of the objects it is given,
@@ -51,11 +56,11 @@ public final class ToolBox {
     public static ToolBox of(Object... tools) {
         Map<String, Binding> bindings = new LinkedHashMap<>();
         List<ToolSpecification> specifications = new ArrayList<>();
-        java.util.Set<Class<?>> classes = new java.util.LinkedHashSet<>();
+        Set<Class<?>> classes = new LinkedHashSet<>();
         for (Object tool : tools) {
             classes.add(tool.getClass());
             List<Method> methods = new ArrayList<>(List.of(tool.getClass().getDeclaredMethods()));
-            methods.sort(java.util.Comparator.comparing(Method::getName));
+            methods.sort(Comparator.comparing(Method::getName));
             for (Method method : methods) {
                 Tool annotation = method.getAnnotation(Tool.class);
                 if (annotation == null) {
@@ -74,7 +79,7 @@ public final class ToolBox {
                         schema.addStringProperty(param, description);
                     } else if (type == int.class || type == long.class || type == Integer.class || type == Long.class) {
                         schema.addIntegerProperty(param, description);
-                    } else if (type == double.class || type == Double.class || type == java.math.BigDecimal.class) {
+                    } else if (type == double.class || type == Double.class || type == BigDecimal.class) {
                         schema.addNumberProperty(param, description);
                     } else if (type == boolean.class || type == Boolean.class) {
                         schema.addBooleanProperty(param, description);
@@ -126,7 +131,7 @@ public final class ToolBox {
         JsonNode arguments;
         try {
             arguments = Effects.JSON.readTree(request.arguments() == null || request.arguments().isBlank() ? "{}" : request.arguments());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("arguments of tool '" + request.name() + "' are not JSON: " + request.arguments());
         }
         if (!arguments.isObject()) {
@@ -164,7 +169,7 @@ public final class ToolBox {
         }
         boolean ok = type == String.class ? value.isTextual()
                 : type == boolean.class || type == Boolean.class ? value.isBoolean()
-                : type == double.class || type == Double.class || type == java.math.BigDecimal.class ? value.isNumber()
+                : type == double.class || type == Double.class || type == BigDecimal.class ? value.isNumber()
                 : value.canConvertToLong() && value.isIntegralNumber();
         if (!ok) {
             throw new IllegalArgumentException("tool '" + tool + "': argument '" + name + "' is not a " + type.getSimpleName() + ": " + value);
@@ -178,7 +183,7 @@ public final class ToolBox {
         if (type == double.class || type == Double.class) {
             return value.asDouble();
         }
-        if (type == java.math.BigDecimal.class) {
+        if (type == BigDecimal.class) {
             return value.decimalValue();
         }
         if (type == int.class || type == Integer.class) {

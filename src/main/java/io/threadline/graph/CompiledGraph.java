@@ -14,6 +14,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 import static io.threadline.graph.StateGraph.END;
 import static io.threadline.graph.StateGraph.START;
@@ -33,8 +35,8 @@ public final class CompiledGraph<S> {
     private final Map<String, StateGraph.RouteSpec<S>> routes;
     private final Map<String, NodePolicy<S>> policies;
     private final Durability durability;
-    private final java.util.Set<String> interruptBefore;
-    private final java.util.Set<String> interruptAfter;
+    private final Set<String> interruptBefore;
+    private final Set<String> interruptAfter;
     private final Map<Integer, StateMigration> migrations;
     private final Map<String, String> nodeMigrations;
     private final boolean pinsThreads;
@@ -43,13 +45,13 @@ public final class CompiledGraph<S> {
 
     CompiledGraph(StateSchema<S> schema, Map<String, Node<S>> nodes, Map<String, List<String>> edges,
                   Map<String, StateGraph.RouteSpec<S>> routes, Map<String, NodePolicy<S>> policies, Durability durability,
-                  java.util.Set<String> interruptBefore, java.util.Set<String> interruptAfter,
+                  Set<String> interruptBefore, Set<String> interruptAfter,
                   Map<Integer, StateMigration> migrations, Map<String, String> nodeMigrations, boolean pinsThreads) {
         this.schema = schema;
         this.nodeMigrations = Map.copyOf(nodeMigrations);
         this.pinsThreads = pinsThreads;
-        this.interruptBefore = java.util.Set.copyOf(interruptBefore);
-        this.interruptAfter = java.util.Set.copyOf(interruptAfter);
+        this.interruptBefore = Set.copyOf(interruptBefore);
+        this.interruptAfter = Set.copyOf(interruptAfter);
         this.migrations = Map.copyOf(migrations);
         this.policies = Map.copyOf(policies);
         this.durability = durability;
@@ -78,9 +80,9 @@ public final class CompiledGraph<S> {
      * Where a run can go right after {@code node}: its plain edges' targets or every target its router declares
      * ({@link StateGraph#END} included), sorted; empty for a name that is not a node.
      */
-    public java.util.SortedSet<String> targetsFrom(String node) {
+    public SortedSet<String> targetsFrom(String node) {
         StateGraph.RouteSpec<S> spec = routes.get(node);
-        return new java.util.TreeSet<>(spec != null ? spec.targets() : edges.getOrDefault(node, List.of()));
+        return new TreeSet<>(spec != null ? spec.targets() : edges.getOrDefault(node, List.of()));
     }
 
     /**

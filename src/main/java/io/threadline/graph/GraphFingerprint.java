@@ -8,6 +8,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -43,8 +44,8 @@ public record GraphFingerprint(String value, String canonical) {
 
     static <S> GraphFingerprint of(int schemaVersion, List<String> nodeOrder, Map<String, List<String>> edges,
                                    Map<String, StateGraph.RouteSpec<S>> routes, Map<String, NodePolicy<S>> policies,
-                                   Durability graphDurability, java.util.Set<String> interruptBefore,
-                                   java.util.Set<String> interruptAfter) {
+                                   Durability graphDurability, Set<String> interruptBefore,
+                                   Set<String> interruptAfter) {
         StringBuilder text = new StringBuilder();
         line(text, "format", FORMAT);
         line(text, "schema", Integer.toString(schemaVersion));

@@ -6,9 +6,12 @@ import io.threadline.state.StateSchema;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -47,10 +50,10 @@ public final class StateGraph<S> {
     private final Map<String, NodePolicy<S>> policies = new LinkedHashMap<>();
     private final List<String> problems = new ArrayList<>();
     private Durability durability = Durability.EXIT;
-    private final java.util.Set<String> interruptBefore = new java.util.LinkedHashSet<>();
-    private final java.util.Set<String> interruptAfter = new java.util.LinkedHashSet<>();
-    private final Map<Integer, StateMigration> migrations = new java.util.TreeMap<>();
-    private final Map<String, String> nodeMigrations = new java.util.TreeMap<>();
+    private final Set<String> interruptBefore = new LinkedHashSet<>();
+    private final Set<String> interruptAfter = new LinkedHashSet<>();
+    private final Map<Integer, StateMigration> migrations = new TreeMap<>();
+    private final Map<String, String> nodeMigrations = new TreeMap<>();
     private boolean pinThreads;
 
     /** A conditional edge: the router and everything it may choose. */
@@ -227,7 +230,7 @@ public final class StateGraph<S> {
             }
         }
         if (!migrations.isEmpty()) {
-            int lowest = ((java.util.TreeMap<Integer, ?>) migrations).firstKey();
+            int lowest = ((TreeMap<Integer, ?>) migrations).firstKey();
             for (int v = lowest; v < schema.version(); v++) {
                 if (!migrations.containsKey(v)) {
                     found.add("no migration from schema version " + v + " to " + (v + 1) + " (migrations start at " + lowest + ")");

@@ -1,12 +1,16 @@
 package io.threadline.graph;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * What a node may ask of the world during a step: the chat model, tools, long-term memory, the
@@ -42,7 +46,7 @@ public interface StepContext {
      * {@code query} first. A memory service that is down fails the step with
      * {@code DEPENDENCY_UNAVAILABLE}; nothing is committed.
      */
-    default java.util.List<Recollection> recall(String namespace, String query, int k) {
+    default List<Recollection> recall(String namespace, String query, int k) {
         throw new IllegalStateException("this runtime has no long-term memory");
     }
 
@@ -51,7 +55,7 @@ public interface StepContext {
      * service is down: answers nothing instead of failing, and the step's checkpoint records that
      * it ran degraded ({@code metadata.degraded = recall}).
      */
-    default java.util.List<Recollection> recallIfAvailable(String namespace, String query, int k) {
+    default List<Recollection> recallIfAvailable(String namespace, String query, int k) {
         return recall(namespace, query, k);
     }
 
@@ -71,7 +75,7 @@ public interface StepContext {
      * fails the step ({@code INVALID_INPUT}); a memory that is gone or was corrected by another write by the time the
      * writes are applied is left as it is, and this memory is still remembered (README, "Corrections and validity in time").
      */
-    default void remember(String namespace, String content, String kind, double importance, java.util.List<String> supersedes) {
+    default void remember(String namespace, String content, String kind, double importance, List<String> supersedes) {
         throw new IllegalStateException("this runtime has no long-term memory");
     }
 
@@ -104,7 +108,7 @@ public interface StepContext {
      * runs again from its start and this call returns the resume value instead. Effects the node
      * made before the interrupt are recorded; with durability SYNC they are reused on resume.
      */
-    default com.fasterxml.jackson.databind.JsonNode interrupt(Object payload) {
+    default JsonNode interrupt(Object payload) {
         throw new IllegalStateException("this runtime cannot interrupt");
     }
 
@@ -132,11 +136,11 @@ public interface StepContext {
         if (!now().isBefore(wakeAt)) {
             return;
         }
-        interrupt(java.util.Map.of(WAIT_KEY, wakeAt.toString()));
+        interrupt(Map.of(WAIT_KEY, wakeAt.toString()));
     }
 
     /** {@link #waitUntil} {@code duration} from the step's recorded clock. */
-    default void sleep(java.time.Duration duration) {
+    default void sleep(Duration duration) {
         waitUntil(now().plus(duration));
     }
 
@@ -144,12 +148,12 @@ public interface StepContext {
      * The value the thread was resumed with, when this step resumes an interrupt before or after a
      * node (a node's own {@link #interrupt} returns it directly); empty otherwise.
      */
-    default java.util.Optional<com.fasterxml.jackson.databind.JsonNode> resumeValue() {
-        return java.util.Optional.empty();
+    default Optional<JsonNode> resumeValue() {
+        return Optional.empty();
     }
 
     /** {@link #resumeValue()} read as {@code type}; a value that does not fit refuses the resume, as {@link #interrupt(Object, Class)}. */
-    default <T> java.util.Optional<T> resumeValue(Class<T> type) {
-        return java.util.Optional.empty();
+    default <T> Optional<T> resumeValue(Class<T> type) {
+        return Optional.empty();
     }
 }

@@ -17,6 +17,7 @@ import software.amazon.awssdk.services.kms.model.KmsException;
 
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Data keys from AWS KMS: {@code GenerateDataKey} (AES-256) for a new thread, {@code Decrypt} for a stored one,
@@ -57,7 +58,7 @@ public final class KmsKeyProvider implements KeyProvider {
         return r.plaintext().asByteArray();
     }
 
-    private <T> T call(String action, ThreadKey thread, java.util.function.Supplier<T> body) {
+    private <T> T call(String action, ThreadKey thread, Supplier<T> body) {
         try {
             return body.get();
         } catch (InvalidCiphertextException | IncorrectKeyException e) {

@@ -1,9 +1,11 @@
 package io.threadline.runs;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 
@@ -68,7 +70,7 @@ public record Run(
      * {@code idempotencyKey} of its request ({@code null}: none), under which the step that applies it commits, so a retry
      * of the request finds it; {@code by} who sent it and {@code at} when.
      */
-    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Queued(String kind, String idempotencyKey, String by, Instant at) {
         public static final String INPUT = "input";
         public static final String RESUME = "resume";
@@ -83,13 +85,13 @@ public record Run(
     public Run {
         Objects.requireNonNull(runId, "runId");
         Objects.requireNonNull(status, "status");
-        inputs = inputs == null ? List.of() : java.util.Collections.unmodifiableList(new ArrayList<>(inputs));
+        inputs = inputs == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(inputs));
         // One origin per input, index by index (an older record has none: plain inputs).
         List<Queued> origins = new ArrayList<>(inputs.size());
         for (int i = 0; i < inputs.size(); i++) {
             origins.add(queued != null && i < queued.size() && queued.get(i) != null ? queued.get(i) : Queued.PLAIN);
         }
-        queued = java.util.Collections.unmodifiableList(origins);
+        queued = Collections.unmodifiableList(origins);
     }
 
     /** A record whose inputs are all plain (a start's own input, no key). */

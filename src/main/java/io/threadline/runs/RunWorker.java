@@ -16,6 +16,7 @@ import io.threadline.state.Update;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.logging.Logger;
 
@@ -170,7 +171,7 @@ final class RunWorker {
         }
         try {
             return Instant.parse(wake.asText());
-        } catch (java.time.format.DateTimeParseException e) {
+        } catch (DateTimeParseException e) {
             return null;
         }
     }

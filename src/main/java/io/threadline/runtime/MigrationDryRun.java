@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 
 /**
  * Reads every stored thread of a tenant — or of every tenant — and says what the graphs about to be deployed would do
@@ -120,7 +121,7 @@ public final class MigrationDryRun {
      * As {@link #run(String, String, long)}, and stops after the page during which {@code goOn} turned false (an
      * invocation's deadline): the report's {@link MigrationReport#nextCursor} goes on from there.
      */
-    public MigrationReport run(String tenant, String cursor, long maxThreads, java.util.function.BooleanSupplier goOn) {
+    public MigrationReport run(String tenant, String cursor, long maxThreads, BooleanSupplier goOn) {
         Map<VersionCheck.Outcome, Long> counts = new EnumMap<>(VersionCheck.Outcome.class);
         Map<VersionCheck.Outcome, List<MigrationReport.Example>> kept = new EnumMap<>(VersionCheck.Outcome.class);
         for (VersionCheck.Outcome o : VersionCheck.Outcome.values()) {

@@ -1,6 +1,9 @@
 package io.threadline.runtime;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -31,7 +34,7 @@ public record MigrationReport(String tenant, Map<String, String> graphs, long th
         Objects.requireNonNull(counts, "counts");
         graphs = Map.copyOf(graphs);
         counts = Map.copyOf(counts);
-        missing = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(missing));
+        missing = Collections.unmodifiableMap(new LinkedHashMap<>(missing));
         examples = Map.copyOf(examples);
     }
 
@@ -48,7 +51,7 @@ public record MigrationReport(String tenant, Map<String, String> graphs, long th
                 .forEach(g -> out.append("  agent ").append(g.getKey()).append(": graph ").append(g.getValue()).append('\n'));
         out.append(String.format("%-10s %10s%n", "outcome", "threads"));
         for (VersionCheck.Outcome o : VersionCheck.Outcome.values()) {
-            out.append(String.format("%-10s %10d%s%n", o.name().toLowerCase(java.util.Locale.ROOT), count(o),
+            out.append(String.format("%-10s %10d%s%n", o.name().toLowerCase(Locale.ROOT), count(o),
                     o == VersionCheck.Outcome.CONTINUE ? "   (" + sameGraph + " on the same graph)" : ""));
         }
         if (unserved > 0) {
@@ -61,7 +64,7 @@ public record MigrationReport(String tenant, Map<String, String> graphs, long th
         }
         examples.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
             if (!e.getValue().isEmpty()) {
-                out.append("examples, ").append(e.getKey().name().toLowerCase(java.util.Locale.ROOT)).append(":\n");
+                out.append("examples, ").append(e.getKey().name().toLowerCase(Locale.ROOT)).append(":\n");
                 for (Example x : e.getValue()) {
                     out.append("  ").append(x.tenant()).append('/').append(x.threadId()).append(" step ").append(x.step())
                             .append(' ').append(x.status()).append(" at ").append(x.waitingAt()).append(": ").append(x.verdict()).append('\n');

@@ -119,7 +119,7 @@ public final class ThreadRuntime<S> {
     /**
      * {@link #step(ThreadKey, Update, String)} that gives the thread {@code tags} if this step creates it — stored with
      * its first commit, so the thread is never seen untagged. On a thread that has steps the tags are not touched
-     * (change them with {@link io.threadline.checkpoint.CheckpointStore#retag}).
+     * (change them with {@link CheckpointStore#retag}).
      */
     public StepResult<S> step(ThreadKey thread, Update<S> input, String idempotencyKey, ThreadTags tags) {
         return steps.step(thread, input, idempotencyKey, null, CommitTerms.creatingWith(tags));

@@ -1,11 +1,13 @@
 package io.threadline.state;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -72,7 +74,7 @@ public final class Redaction {
      * those calls is shown with {@link #mask}.
      */
     public static Set<String> values(StateSchema<?> schema, JsonNode state) {
-        Set<String> out = new java.util.HashSet<>();
+        Set<String> out = new HashSet<>();
         if (state == null) {
             return out;
         }
@@ -122,7 +124,7 @@ public final class Redaction {
         }
         if (node instanceof ObjectNode o) {
             o.fields().forEachRemaining(e -> e.setValue(masked(e.getValue(), values)));
-        } else if (node instanceof com.fasterxml.jackson.databind.node.ArrayNode a) {
+        } else if (node instanceof ArrayNode a) {
             for (int i = 0; i < a.size(); i++) {
                 a.set(i, masked(a.get(i), values));
             }

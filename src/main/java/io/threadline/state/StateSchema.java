@@ -1,5 +1,6 @@
 package io.threadline.state;
 
+import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
@@ -82,7 +83,7 @@ public final class StateSchema<S> {
 
     private void collectDeclaredChannels(RecordComponent[] components, Channel<S, ?>[] into) {
         List<String> problems = new ArrayList<>();
-        for (java.lang.reflect.Field f : type.getDeclaredFields()) {
+        for (Field f : type.getDeclaredFields()) {
             if (!Modifier.isStatic(f.getModifiers()) || !Channel.class.isAssignableFrom(f.getType())) {
                 continue;
             }

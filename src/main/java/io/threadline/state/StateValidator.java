@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -212,7 +213,7 @@ public final class StateValidator<S> {
     }
 
     private void cascadeValue(String path, Object value, Set<Violation> found) {
-        if (value instanceof java.util.Optional<?> optional) {
+        if (value instanceof Optional<?> optional) {
             optional.ifPresent(v -> cascade(path, v, found));
         } else if (value instanceof Collection<?> items) {
             int i = 0;

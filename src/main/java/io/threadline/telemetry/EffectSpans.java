@@ -14,6 +14,7 @@ import io.threadline.effects.EffectKind;
 import io.threadline.effects.EffectObserver;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The effects of a running step as {@link ThreadlineTelemetry} shows them: a {@code chat <model>} span (GenAI
@@ -119,7 +120,7 @@ record EffectSpans(Tracer tracer, StepMetrics metrics) implements EffectObserver
                 }
                 String finish = text(response, "finishReason");
                 if (finish != null) {
-                    span.setAttribute(TelemetryKeys.GEN_AI_FINISH_REASONS, List.of(finish.toLowerCase(java.util.Locale.ROOT)));
+                    span.setAttribute(TelemetryKeys.GEN_AI_FINISH_REASONS, List.of(finish.toLowerCase(Locale.ROOT)));
                 }
                 JsonNode tokens = response.path("tokens");
                 long in = tokens(span, metricAttrs, tokens, "input", TelemetryKeys.GEN_AI_INPUT_TOKENS);

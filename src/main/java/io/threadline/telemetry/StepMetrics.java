@@ -7,6 +7,9 @@ import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.LongHistogram;
 import io.opentelemetry.api.metrics.Meter;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 /**
  * The OpenTelemetry instruments of Threadline (exported by OTLP when {@code quarkus.otel.metrics.enabled};
  * a no-op meter otherwise). Attributes are low-cardinality on purpose — status, stored-as, namespace,
@@ -61,7 +64,7 @@ final class StepMetrics {
         return meter.histogramBuilder(name).setUnit("s").setDescription(description).build();
     }
 
-    private static final java.util.Map<String, Attributes> BY_STATUS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, Attributes> BY_STATUS = new ConcurrentHashMap<>();
 
     /** Attributes per status (a handful of values: statuses and error codes), built once each. */
     static Attributes status(String status) {

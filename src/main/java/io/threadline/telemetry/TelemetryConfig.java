@@ -3,6 +3,8 @@ package io.threadline.telemetry;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.time.Duration;
+
 /** The {@code threadline.telemetry.*} keys (README.md, "Configuration"). */
 @ConfigMapping(prefix = "threadline.telemetry")
 public interface TelemetryConfig {
@@ -17,7 +19,7 @@ public interface TelemetryConfig {
      * so template.yaml sets a wait there.
      */
     @WithDefault("PT0S")
-    java.time.Duration flushTimeout();
+    Duration flushTimeout();
 
     Emf emf();
 

@@ -1,5 +1,6 @@
 package io.threadline.telemetry;
 
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.threadline.ErrorCode;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.Attributes;
@@ -81,7 +82,7 @@ public final class ThreadlineTelemetry implements StepObserver {
         return observed(thread, threadSpan(op, thread).setAttribute(TelemetryKeys.OPERATION, op).startSpan(), false);
     }
 
-    private io.opentelemetry.api.trace.SpanBuilder threadSpan(String name, ThreadKey thread) {
+    private SpanBuilder threadSpan(String name, ThreadKey thread) {
         return tracer.spanBuilder(name).setSpanKind(SpanKind.INTERNAL)
                 .setAttribute(TelemetryKeys.THREAD_ID, thread.threadId())
                 .setAttribute(TelemetryKeys.TENANT, thread.tenant());

@@ -25,8 +25,11 @@ import io.threadline.checkpoint.ThreadQuery;
 import io.threadline.checkpoint.ThreadSummary;
 import io.threadline.checkpoint.ThreadPage;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -107,23 +110,23 @@ final class TracedCheckpointStore extends TracedStore<CheckpointStore> implement
     }
 
     @Override
-    public List<ThreadSummary> unfinishedDeletes(String tenant, java.util.Map<String, String> tags, int limit) {
+    public List<ThreadSummary> unfinishedDeletes(String tenant, Map<String, String> tags, int limit) {
         return traced("unfinished_deletes", span -> store.unfinishedDeletes(tenant, tags, limit));
     }
 
     @Override
-    public List<ThreadSummary> unfinishedDeletes(String tenant, java.util.Map<String, String> tags, int limit,
+    public List<ThreadSummary> unfinishedDeletes(String tenant, Map<String, String> tags, int limit,
                                                  boolean legacyTombstoneScan) {
         return traced("unfinished_deletes", span -> store.unfinishedDeletes(tenant, tags, limit, legacyTombstoneScan));
     }
 
     @Override
-    public java.time.Duration threadOrderGranularity() {
+    public Duration threadOrderGranularity() {
         return store.threadOrderGranularity();
     }
 
     @Override
-    public ThreadTags retag(ThreadKey thread, java.util.Map<String, String> set, java.util.Collection<String> remove) {
+    public ThreadTags retag(ThreadKey thread, Map<String, String> set, Collection<String> remove) {
         return traced("retag", thread, span -> store.retag(thread, set, remove));
     }
 
@@ -219,7 +222,7 @@ final class TracedCheckpointStore extends TracedStore<CheckpointStore> implement
     }
 
     @Override
-    public void discardPendingEffects(ThreadKey thread, long step, java.util.Collection<Integer> seqs) {
+    public void discardPendingEffects(ThreadKey thread, long step, Collection<Integer> seqs) {
         traced("discard_pending_effects", thread, () -> store.discardPendingEffects(thread, step, seqs));
     }
 

@@ -14,6 +14,7 @@ import io.threadline.memory.PutResult;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -118,7 +119,7 @@ final class TracedMemoryStore extends TracedStore<MemoryStore> implements Memory
     }
 
     @Override
-    public MemoryForgetReport forgetWhere(String tenant, java.util.Map<String, String> entries) {
+    public MemoryForgetReport forgetWhere(String tenant, Map<String, String> entries) {
         return traced("forget", span -> {
             MemoryForgetReport report = store.forgetWhere(tenant, entries);
             span.setAttribute(TelemetryKeys.MEMORY_FORGOTTEN, (long) report.removed());

@@ -1,7 +1,10 @@
 package com.acme.support;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -33,10 +36,10 @@ class AddYourAgentGuideTest {
         return readme.substring(start, end < 0 ? readme.length() : end);
     }
 
-    private static io.restassured.specification.RequestSpecification given() {
-        int port = org.eclipse.microprofile.config.ConfigProvider.getConfig().getOptionalValue("quarkus.http.test-port", Integer.class)
+    private static RequestSpecification given() {
+        int port = ConfigProvider.getConfig().getOptionalValue("quarkus.http.test-port", Integer.class)
                 .orElse(8081);
-        return io.restassured.RestAssured.given().port(port).contentType(ContentType.JSON);
+        return RestAssured.given().port(port).contentType(ContentType.JSON);
     }
 
     @Test

@@ -6,6 +6,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import org.junit.jupiter.api.Test;
 
+import java.util.Base64;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** events/http-*.json — API Gateway HTTP API (v2) proxy events — through the Lambda Runtime API. */
@@ -81,7 +83,7 @@ class ApiGatewayFunctionTest {
         assertError(big, 413, "PAYLOAD_TOO_LARGE");
 
         ObjectNode base64 = Lambda.event("http-state.json");
-        base64.put("body", java.util.Base64.getEncoder().encodeToString("{\"threadId\":\"never\"}".getBytes()));
+        base64.put("body", Base64.getEncoder().encodeToString("{\"threadId\":\"never\"}".getBytes()));
         base64.put("isBase64Encoded", true);
         assertError(base64, 404, "THREAD_NOT_FOUND");
     }

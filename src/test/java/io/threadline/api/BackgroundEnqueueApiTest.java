@@ -2,6 +2,7 @@ package io.threadline.api;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 import io.threadline.checkpoint.ThreadKey;
@@ -12,9 +13,11 @@ import io.threadline.runs.sqs.ElasticMq;
 import io.threadline.runs.sqs.QueuePoller;
 import io.threadline.runs.sqs.RunQueues;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -39,7 +42,7 @@ class BackgroundEnqueueApiTest {
     public static class Unpolled extends BackgroundRunsApiTest.WithQueue {
         @Override
         public Map<String, String> getConfigOverrides() {
-            Map<String, String> config = new java.util.HashMap<>(super.getConfigOverrides());
+            Map<String, String> config = new HashMap<>(super.getConfigOverrides());
             config.put("threadline.runs.queue-name", QUEUE);
             config.put("threadline.runs.poll", "false");
             return config;
@@ -50,9 +53,9 @@ class BackgroundEnqueueApiTest {
     Runs runs;
 
     static ValidatableResponse post(String path, String body) {
-        int port = org.eclipse.microprofile.config.ConfigProvider.getConfig().getOptionalValue("quarkus.http.test-port", Integer.class)
+        int port = ConfigProvider.getConfig().getOptionalValue("quarkus.http.test-port", Integer.class)
                 .orElse(8081);
-        return io.restassured.RestAssured.given().port(port).contentType(ContentType.JSON).body(body).post(path).then();
+        return RestAssured.given().port(port).contentType(ContentType.JSON).body(body).post(path).then();
     }
 
     static String turn(String text) {

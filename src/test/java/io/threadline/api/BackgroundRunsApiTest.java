@@ -3,9 +3,13 @@ package io.threadline.api;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
+import io.restassured.specification.RequestSpecification;
 import io.threadline.runs.sqs.ElasticMq;
+import org.assertj.core.api.Assertions;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -42,10 +46,10 @@ class BackgroundRunsApiTest {
         }
     }
 
-    private static io.restassured.specification.RequestSpecification given() {
-        int port = org.eclipse.microprofile.config.ConfigProvider.getConfig().getOptionalValue("quarkus.http.test-port", Integer.class)
+    private static RequestSpecification given() {
+        int port = ConfigProvider.getConfig().getOptionalValue("quarkus.http.test-port", Integer.class)
                 .orElse(8081);
-        return io.restassured.RestAssured.given().port(port).contentType(ContentType.JSON);
+        return RestAssured.given().port(port).contentType(ContentType.JSON);
     }
 
     private static ValidatableResponse post(String path, String body) {
@@ -65,11 +69,11 @@ class BackgroundRunsApiTest {
         while (true) {
             var state = given().body("{\"agent\":\"echo\",\"threadId\":\"bg-1\"}").post("/state");
             if (state.statusCode() == 200 && "DONE".equals(state.path("checkpoint.status"))) {
-                org.assertj.core.api.Assertions.assertThat((String) state.path("state.answer")).isEqualTo("42");
-                org.assertj.core.api.Assertions.assertThat((Integer) state.path("checkpoint.step")).isEqualTo(2);
+                Assertions.assertThat((String) state.path("state.answer")).isEqualTo("42");
+                Assertions.assertThat((Integer) state.path("checkpoint.step")).isEqualTo(2);
                 break;
             }
-            org.assertj.core.api.Assertions.assertThat(System.nanoTime()).as("the run finishes").isLessThan(deadline);
+            Assertions.assertThat(System.nanoTime()).as("the run finishes").isLessThan(deadline);
             sleep(100);
         }
         // README's run-status curl line: how and why the run ended, and that no message of it is left.

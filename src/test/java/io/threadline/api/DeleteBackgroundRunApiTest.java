@@ -8,6 +8,7 @@ import io.threadline.runs.Advance;
 import io.threadline.runs.Run;
 import io.threadline.runs.RunMessage;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -38,7 +39,7 @@ class DeleteBackgroundRunApiTest {
     @Inject
     DynamoDbClient dynamo;
 
-    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "threadline.dynamodb.table")
+    @ConfigProperty(name = "threadline.dynamodb.table")
     String table;
 
     /** A thread with a head (one foreground step, tagged), then a run in progress holding its start input and two queued ones. */

@@ -1,19 +1,26 @@
 package io.threadline.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+import io.threadline.ErrorCode;
 import io.threadline.InvocationDeadline;
+import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.dynamodb.DynamoDbLocal;
 import io.threadline.memory.opensearch.OpenSearchNode;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -109,7 +116,7 @@ class DependencyStallHttpTest {
         given().body(turn(thread, "thanks", "k3")).post("/step").then().statusCode(200);
     }
 
-    @jakarta.inject.Inject
+    @Inject
     Operations operations;
 
     @Test
@@ -117,18 +124,18 @@ class DependencyStallHttpTest {
         // ThreadlineLambdaHandler sets InvocationDeadline to the invocation's end less threadline.api.dependency-reserve.
         String thread = "stall-" + UUID.randomUUID();
         given().body(turn(thread, "hello", "k1")).post("/step").then().statusCode(200);
-        com.fasterxml.jackson.databind.JsonNode state = new com.fasterxml.jackson.databind.ObjectMapper()
+        JsonNode state = new ObjectMapper()
                 .readTree("{\"threadId\":\"" + thread + "\"}");
         Duration left = Duration.ofMillis(1000);
 
         OwnDependencies.dynamoDb().freeze();
         long start = System.nanoTime();
         try {
-            InvocationDeadline.within(java.time.Instant.now().plus(left),
+            InvocationDeadline.within(Instant.now().plus(left),
                     () -> operations.handle("state", state, tenant -> new Caller("local-tenant", true, null)));
-            org.junit.jupiter.api.Assertions.fail("state answered while DynamoDB was frozen");
-        } catch (io.threadline.ThreadlineException e) {
-            assertThat(e.code()).isEqualTo(io.threadline.ErrorCode.DEPENDENCY_UNAVAILABLE);
+            Assertions.fail("state answered while DynamoDB was frozen");
+        } catch (ThreadlineException e) {
+            assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE);
         }
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         System.out.printf("DynamoDB frozen, call-timeout %s, invocation deadline in %s: state answered DEPENDENCY_UNAVAILABLE "

@@ -4,21 +4,26 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.threadline.config.Agents;
 import io.threadline.examples.reference.AgentState;
 import io.threadline.examples.reference.Message;
 import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.config.MemoryStores;
+import io.threadline.memory.MemoryQuery;
 import io.threadline.memory.MemoryStore;
 import io.threadline.memory.MemoryWrite;
 import io.threadline.runtime.RunBudget;
 import io.threadline.runtime.ThreadRuntime;
 import io.threadline.state.Update;
+import io.threadline.testing.EchoAgent;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,14 +38,14 @@ class DirectOperationsTest {
     @TestProfile(Exports.Replay.class)
     static class ReplayFunction {
         @Inject
-        io.threadline.config.Agents agents;
+        Agents agents;
 
         @Test
         void everyStepOfARecordedTurnReplaysTheSame() {
-            ThreadRuntime<io.threadline.testing.EchoAgent.EchoState> runtime =
-                    agents.runtime(io.threadline.testing.EchoAgent.NAME, io.threadline.testing.EchoAgent.EchoState.class);
+            ThreadRuntime<EchoAgent.EchoState> runtime =
+                    agents.runtime(EchoAgent.NAME, EchoAgent.EchoState.class);
             ThreadKey thread = ThreadKey.of("acme", "replay-1");
-            runtime.run(thread, io.threadline.testing.EchoAgent.user("what is 6 * 7"), RunBudget.steps(5));
+            runtime.run(thread, EchoAgent.user("what is 6 * 7"), RunBudget.steps(5));
             assertThat(runtime.state(thread).state().answer()).isEqualTo("42");
             for (var cp : runtime.history(thread, HistoryQuery.first(10)).checkpoints()) {
                 ObjectNode event = Lambda.echoEvent("replay.json");
@@ -113,7 +118,7 @@ class DirectOperationsTest {
 
             JsonNode again = Lambda.invoke(Lambda.eventText("memory-put.json"));
             assertThat(again.at("/memory/id").asText()).isEqualTo(id);
-            assertThat(memory.store().orElseThrow().search(io.threadline.memory.MemoryQuery.text("acme", "metric units", 10)
+            assertThat(memory.store().orElseThrow().search(MemoryQuery.text("acme", "metric units", 10)
                     .under("users/42/preferences"), Instant.now())).extracting(h -> h.memory().id()).containsOnlyOnce(id);
         }
 
@@ -128,7 +133,7 @@ class DirectOperationsTest {
             ObjectNode badTtl = Lambda.event("memory-put.json");
             badTtl.put("namespace", "users/43/empty").put("ttlSeconds", -1);
             assertThat(Lambda.invoke(badTtl).at("/error/code").asText()).isEqualTo("INVALID_INPUT");
-            assertThat(memory.store().orElseThrow().search(io.threadline.memory.MemoryQuery.text("acme", "metric units", 10)
+            assertThat(memory.store().orElseThrow().search(MemoryQuery.text("acme", "metric units", 10)
                     .under("users/43"), Instant.now())).isEmpty();
         }
 
@@ -177,7 +182,7 @@ class DirectOperationsTest {
             for (int i = 1; i <= 7; i++) {
                 assertThat(store.get("acme", "limits-" + i)).isEmpty();
             }
-            assertThat(store.search(io.threadline.memory.MemoryQuery.text("acme", "metric units", 10).under("users/44"), Instant.now()))
+            assertThat(store.search(MemoryQuery.text("acme", "metric units", 10).under("users/44"), Instant.now()))
                     .isEmpty();
         }
     }
@@ -233,7 +238,7 @@ class DirectOperationsTest {
 
         @Test
         void idsThatPutRefusesAreRefusedByDeleteToo() {
-            for (String id : java.util.List.of("*", "../x", "a#b", "i".repeat(10_000))) {
+            for (String id : List.of("*", "../x", "a#b", "i".repeat(10_000))) {
                 ObjectNode event = Lambda.event("memory-delete.json");
                 event.put("id", id);
                 JsonNode answer = Lambda.invoke(event);
@@ -254,13 +259,13 @@ class DirectOperationsTest {
         @Test
         void historyReadsTheChainOfTheCallersTenantOnly() {
             MemoryStore store = memory.store().orElseThrow();
-            String run = java.util.UUID.randomUUID().toString().substring(0, 8);
+            String run = UUID.randomUUID().toString().substring(0, 8);
             store.delete("acme", "m-0123456789abcdef"); // the index outlives a run; the event's id starts afresh
             MemoryWrite first = new MemoryWrite("m-0123456789abcdef", "acme", "users/42/" + run, "lives in lisbon", "fact", 0.5, null,
                     null, null, Map.of());
             store.put(first, Instant.now());
             store.put(new MemoryWrite("m-moved-" + run, "acme", "users/42/" + run, "lives in porto now", "fact", 0.5, null, null, null,
-                    Map.of()).superseding(java.util.List.of("m-0123456789abcdef")), Instant.now());
+                    Map.of()).superseding(List.of("m-0123456789abcdef")), Instant.now());
             JsonNode answer = Lambda.invoke(Lambda.eventText("memory-history.json"));
             assertThat(answer.has("error")).as(answer.toString()).isFalse();
             assertThat(answer.get("memories").findValuesAsText("id")).containsExactly("m-0123456789abcdef", "m-moved-" + run);
@@ -286,8 +291,8 @@ class DirectOperationsTest {
         @Test
         void forgetRemovesTheThreadsMemoriesOfTheCallersTenantOnly() {
             MemoryStore store = memory.store().orElseThrow();
-            String run = java.util.UUID.randomUUID().toString().substring(0, 8);
-            for (String tenant : java.util.List.of("acme", "globex")) {
+            String run = UUID.randomUUID().toString().substring(0, 8);
+            for (String tenant : List.of("acme", "globex")) {
                 store.put(new MemoryWrite("f-" + run, tenant, "tickets/" + run, "the printer jams on tuesdays", "fact", 0.5, null,
                         "ticket-1", null, Map.of()), Instant.now());
             }
@@ -315,19 +320,19 @@ class DirectOperationsTest {
     @TestProfile(Exports.Delete.class)
     static class DeleteFunction {
         @Inject
-        io.threadline.config.Agents agents;
+        Agents agents;
 
         @Inject
         MemoryStores memoryStores;
 
         @Test
         void theEventsThreadAndItsMemoriesGoAndNothingElse() {
-            ThreadRuntime<io.threadline.testing.EchoAgent.EchoState> runtime =
-                    agents.runtime(io.threadline.testing.EchoAgent.NAME, io.threadline.testing.EchoAgent.EchoState.class);
+            ThreadRuntime<EchoAgent.EchoState> runtime =
+                    agents.runtime(EchoAgent.NAME, EchoAgent.EchoState.class);
             ThreadKey acme = ThreadKey.of("acme", "demo-1");
             ThreadKey globex = ThreadKey.of("globex", "demo-1");
-            runtime.run(acme, io.threadline.testing.EchoAgent.user("what is 6 * 7"), RunBudget.steps(5));
-            runtime.run(globex, io.threadline.testing.EchoAgent.user("what is 2 + 3"), RunBudget.steps(5));
+            runtime.run(acme, EchoAgent.user("what is 6 * 7"), RunBudget.steps(5));
+            runtime.run(globex, EchoAgent.user("what is 2 + 3"), RunBudget.steps(5));
             MemoryStore memory = memoryStores.store().orElseThrow();
             memory.put(new MemoryWrite("m-demo-1", "acme", "notes", "the answer was forty two", "fact", 0.5, null, "demo-1",
                     null, Map.of()), Instant.now());

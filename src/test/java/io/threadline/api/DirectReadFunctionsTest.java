@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.config.Agents;
 import io.threadline.runtime.RunBudget;
@@ -79,7 +80,7 @@ class DirectReadFunctionsTest {
 
         @Test
         void anyCheckpointCanBeRead() {
-            String first = runtime.history(ThreadKey.of("acme", "demo-1"), io.threadline.checkpoint.HistoryQuery.first(10))
+            String first = runtime.history(ThreadKey.of("acme", "demo-1"), HistoryQuery.first(10))
                     .checkpoints().get(1).id().value();
             ObjectNode event = Lambda.echoEvent("state.json");
             event.put("checkpointId", first);

@@ -14,8 +14,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,9 +40,9 @@ class DirectStepFunctionTest {
     /** Every item of the table, as DynamoDB returns them: what "nothing changed" is checked against. */
     private List<Map<String, AttributeValue>> scan() {
         try (DynamoDbClient client = DynamoDbLocal.get().clientBuilder().build()) {
-            List<Map<String, AttributeValue>> items = new java.util.ArrayList<>();
+            List<Map<String, AttributeValue>> items = new ArrayList<>();
             client.scanPaginator(b -> b.tableName(table).consistentRead(true)).items().forEach(items::add);
-            items.sort(java.util.Comparator.comparing(i -> i.get("pk").s() + "|" + i.get("sk").s()));
+            items.sort(Comparator.comparing(i -> i.get("pk").s() + "|" + i.get("sk").s()));
             return items;
         }
     }
@@ -96,13 +99,13 @@ class DirectStepFunctionTest {
                         .put("role", "user").put("content", "x".repeat(300_000)), "PAYLOAD_TOO_LARGE", "bytes"));
     }
 
-    private static Object[] bad(String name, java.util.function.Consumer<ObjectNode> change, String code, String mentions) {
+    private static Object[] bad(String name, Consumer<ObjectNode> change, String code, String mentions) {
         return new Object[] {name, change, code, mentions};
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("badRequests")
-    void badInputGetsAStableCodeAndChangesNothing(String name, java.util.function.Consumer<ObjectNode> change, String code,
+    void badInputGetsAStableCodeAndChangesNothing(String name, Consumer<ObjectNode> change, String code,
                                                  String mentions) {
         ObjectNode event = echoStep();
         event.put("threadId", "bad-input-" + name.replace(' ', '-'));

@@ -1,6 +1,7 @@
 package io.threadline.api;
 
 import io.quarkus.test.junit.QuarkusTestProfile;
+import io.threadline.memory.opensearch.OpenSearchNode;
 
 import java.util.Map;
 
@@ -53,7 +54,7 @@ final class Exports {
         public Map<String, String> getConfigOverrides() {
             return Map.of("quarkus.funqy.export", export(),
                     "threadline.memory.store", "opensearch",
-                    "threadline.memory.opensearch.url", io.threadline.memory.opensearch.OpenSearchNode.get().endpoint().toString(),
+                    "threadline.memory.opensearch.url", OpenSearchNode.get().endpoint().toString(),
                     "threadline.memory.opensearch.index", "api-memories",
                     // Creating the index took over 5 s on the real node at load 30-50 (every build at once).
                     "threadline.memory.opensearch.timeout", "PT30S",

@@ -1,6 +1,7 @@
 package io.threadline.api;
 
 import io.threadline.config.MemoryStores;
+import io.threadline.memory.MemoryForgetReport;
 import io.threadline.memory.MemoryHit;
 import io.threadline.memory.MemoryPruneReport;
 import io.threadline.memory.MemoryQuery;
@@ -13,6 +14,7 @@ import jakarta.enterprise.inject.Alternative;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -64,12 +66,12 @@ public class GatedMemoryStores extends MemoryStores {
         }
 
         @Override
-        public io.threadline.memory.MemoryForgetReport forgetThread(String tenant, String threadId) {
+        public MemoryForgetReport forgetThread(String tenant, String threadId) {
             throw new UnsupportedOperationException("only search is gated");
         }
 
         @Override
-        public io.threadline.memory.MemoryForgetReport forgetWhere(String tenant, java.util.Map<String, String> entries) {
+        public MemoryForgetReport forgetWhere(String tenant, Map<String, String> entries) {
             throw new UnsupportedOperationException("only search is gated");
         }
     };

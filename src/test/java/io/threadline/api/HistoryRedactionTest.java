@@ -1,9 +1,16 @@
 package io.threadline.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.langchain4j.agent.tool.P;
+import dev.langchain4j.agent.tool.Tool;
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import io.threadline.checkpoint.InMemoryCheckpointStore;
+import io.threadline.checkpoint.SnapshotPolicy;
 import io.threadline.checkpoint.ThreadKey;
+import io.threadline.config.Agents;
+import io.threadline.effects.ToolBox;
 import io.threadline.graph.StateGraph;
+import io.threadline.runtime.ReplayReport;
 import io.threadline.runtime.RuntimeOptions;
 import io.threadline.runtime.ThreadRuntime;
 import io.threadline.state.Channel;
@@ -33,8 +40,8 @@ class HistoryRedactionTest {
     }
 
     public static final class KeyChecker {
-        @dev.langchain4j.agent.tool.Tool("Checks an API key")
-        public String check(@dev.langchain4j.agent.tool.P("key") String key) {
+        @Tool("Checks an API key")
+        public String check(@P("key") String key) {
             return key.startsWith("sk-live") ? "valid" : "invalid";
         }
     }
@@ -45,21 +52,21 @@ class HistoryRedactionTest {
         ThreadRuntime<Session> runtime = ThreadRuntime.builder(StateGraph.of(Session.class)
                 .node("work", (s, ctx) -> {
                     // The node hands the key to a tool: the recorded effect holds it.
-                    String checked = ctx.executeTool(dev.langchain4j.agent.tool.ToolExecutionRequest.builder().id("c1").name("check")
+                    String checked = ctx.executeTool(ToolExecutionRequest.builder().id("c1").name("check")
                             .arguments("{\"key\":\"" + s.apiKey() + "\"}").build());
                     return Update.of(Session.LOG.append("used a key of " + s.apiKey().length() + " chars: " + checked));
                 })
                 .chain(START, "work", END).compile())
                 .agent("keys").codec(codec)
                 // Deltas until they reach 100x the snapshot: the second step is stored as a patch.
-                .options(RuntimeOptions.defaults().withSnapshotPolicy(new io.threadline.checkpoint.SnapshotPolicy(100, null)))
-                .tools(io.threadline.effects.ToolBox.of(new KeyChecker())).build();
+                .options(RuntimeOptions.defaults().withSnapshotPolicy(new SnapshotPolicy(100, null)))
+                .tools(ToolBox.of(new KeyChecker())).build();
         ThreadKey thread = ThreadKey.of("acme", "keys");
         runtime.step(thread, Update.of(Session.API_KEY.set("sk-live-first")), null);
         runtime.step(thread, Update.of(Session.API_KEY.set("sk-live-rotated")), null);
 
         ThreadReadOperations reads = new ThreadReadOperations();
-        reads.support = OperationSupport.of(io.threadline.config.Agents.of(null, runtime), null, codec, null);
+        reads.support = OperationSupport.of(Agents.of(null, runtime), null, codec, null);
         // No configuration here: history with no byte budget.
         Replies.History history = reads.history(new Caller("acme", false, null), new Requests.History(null, null, "keys", 10, null),
                 Long.MAX_VALUE);
@@ -91,11 +98,11 @@ class HistoryRedactionTest {
         ThreadRuntime<Session> changed = runtime(codec, store, "{\"key\":\"%s\",\"strict\":true}");
 
         TimeTravelOperations timeTravel = new TimeTravelOperations();
-        timeTravel.support = OperationSupport.of(io.threadline.config.Agents.of(null, changed), store, codec, null);
+        timeTravel.support = OperationSupport.of(Agents.of(null, changed), store, codec, null);
         String checkpointId = changed.state(thread).checkpoint().id().value();
         Replies.Replay replay = timeTravel.replay(new Caller("acme", false, null), new Requests.Replay(null, null, "keys", checkpointId));
 
-        assertThat(replay.report().verdict()).isEqualTo(io.threadline.runtime.ReplayReport.Verdict.NON_DETERMINISTIC);
+        assertThat(replay.report().verdict()).isEqualTo(ReplayReport.Verdict.NON_DETERMINISTIC);
         String shown = codec.mapper().valueToTree(replay).toString();
         assertThat(shown).contains("check", "***", "strict").doesNotContain("sk-live");
         assertThat(replay.report().divergence().message()).doesNotContain("sk-live");
@@ -104,11 +111,11 @@ class HistoryRedactionTest {
     private static ThreadRuntime<Session> runtime(StateCodec codec, InMemoryCheckpointStore store, String arguments) {
         return ThreadRuntime.builder(StateGraph.of(Session.class)
                 .node("work", (s, ctx) -> {
-                    String checked = ctx.executeTool(dev.langchain4j.agent.tool.ToolExecutionRequest.builder().id("c1").name("check")
+                    String checked = ctx.executeTool(ToolExecutionRequest.builder().id("c1").name("check")
                             .arguments(String.format(arguments, s.apiKey())).build());
                     return Update.of(Session.LOG.append("checked: " + checked));
                 })
                 .chain(START, "work", END).compile())
-                .agent("keys").store(store).codec(codec).tools(io.threadline.effects.ToolBox.of(new KeyChecker())).build();
+                .agent("keys").store(store).codec(codec).tools(ToolBox.of(new KeyChecker())).build();
     }
 }

@@ -5,7 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
+import io.threadline.checkpoint.CheckpointStore;
+import io.threadline.checkpoint.ThreadKey;
+import io.threadline.graph.DocGraphs;
+import io.threadline.runtime.ThreadRuntime;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterAll;
@@ -21,16 +26,21 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -122,7 +132,7 @@ class InspectorBrowserTest {
         }
         if (profile != null) {
             try (var files = Files.walk(profile)) {
-                files.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+                files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
             }
         }
     }
@@ -132,7 +142,7 @@ class InspectorBrowserTest {
     }
 
     private static JsonNode post(String operation, String body) {
-        String answer = io.restassured.RestAssured.given().port(port()).contentType(ContentType.JSON).body(body)
+        String answer = RestAssured.given().port(port()).contentType(ContentType.JSON).body(body)
                 .post("/" + operation).then().statusCode(200).extract().asString();
         try {
             return JSON.readTree(answer);
@@ -333,7 +343,7 @@ class InspectorBrowserTest {
         List<WebElement> buttons = browser.findElements(By.cssSelector("#timeline button"));
         awaitLoaded(buttons.get(2).getAttribute("data-id"));
 
-        assertThat(new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("agent-input")))
+        assertThat(new Select(browser.findElement(By.id("agent-input")))
                 .getFirstSelectedOption().getText()).isEqualTo("support");
         assertThat(browser.findElement(By.id("mermaid")).getAttribute("textContent")).contains("triage").contains("billing")
                 .doesNotContain("execute");
@@ -350,7 +360,7 @@ class InspectorBrowserTest {
                 new Requests.Run(null, null, "their-thread", JSON.readTree("{\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}"), 1, null, null, null));
         for (String[] c : new String[][] {{"never-created", "THREAD_NOT_FOUND"}, {"their-thread", "THREAD_NOT_FOUND"},
                 {"no spaces/allowed", "INVALID_INPUT"}}) {
-            open("?thread=" + java.net.URLEncoder.encode(c[0], java.nio.charset.StandardCharsets.UTF_8));
+            open("?thread=" + URLEncoder.encode(c[0], StandardCharsets.UTF_8));
             WebElement error = waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("error")));
             assertThat(browser.findElement(By.id("error-code")).getText()).as(c[0]).isEqualTo(c[1]);
             assertThat(browser.findElement(By.id("thread")).isDisplayed()).isFalse();
@@ -374,13 +384,13 @@ class InspectorBrowserTest {
         post("run", "{\"threadId\":\"list-done\",\"tags\":{\"user\":\"list-7\"},\"input\":{\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}}");
         steps.run(new Caller("someone-else", false, Instant.now().plusSeconds(30)),
                 new Requests.Run(null, null, "list-theirs", JSON.readTree("{\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}"), 1, null, null,
-                        java.util.Map.of("user", "list-42")));
+                        Map.of("user", "list-42")));
         open("");
         waiting().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#threads tr[data-thread='list-wait']")));
         List<String> listed = browser.findElements(By.cssSelector("#threads tbody tr")).stream().map(r -> r.getAttribute("data-thread")).toList();
         assertThat(listed).contains("list-wait", "list-done").doesNotContain("list-theirs");
         // Newest activity first, as the API lists them.
-        List<String> api = new java.util.ArrayList<>();
+        List<String> api = new ArrayList<>();
         post("threads", "{\"limit\":100}").get("threads").forEach(t -> api.add(t.get("threadId").asText()));
         assertThat(listed).isEqualTo(api.subList(0, listed.size()));
         WebElement waitingRow = browser.findElement(By.cssSelector("#threads tr[data-thread='list-wait']"));
@@ -388,13 +398,13 @@ class InspectorBrowserTest {
         screenshot("threads.png");
 
         // Filter by status, then by tag: exactly the matching threads of the tenant.
-        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("filter-status"))).selectByValue("INTERRUPTED");
+        new Select(browser.findElement(By.id("filter-status"))).selectByValue("INTERRUPTED");
         browser.findElement(By.id("filter-apply")).click();
         waiting().until(d -> rows().contains("list-wait") && !rows().contains("list-done"));
-        List<String> interrupted = new java.util.ArrayList<>();
+        List<String> interrupted = new ArrayList<>();
         post("threads", "{\"limit\":100,\"status\":\"INTERRUPTED\"}").get("threads").forEach(t -> interrupted.add(t.get("threadId").asText()));
         assertThat(rows()).isEqualTo(interrupted);
-        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("filter-status"))).selectByValue("");
+        new Select(browser.findElement(By.id("filter-status"))).selectByValue("");
         browser.findElement(By.id("filter-tag")).sendKeys("user=list-7");
         browser.findElement(By.id("filter-apply")).click();
         waiting().until(d -> rows().equals(List.of("list-done")));
@@ -416,15 +426,15 @@ class InspectorBrowserTest {
     }
 
     @Inject
-    io.threadline.checkpoint.CheckpointStore store;
+    CheckpointStore store;
 
     /** The dry-run button: what the graphs served would do with the tenant's threads, as the API counts it; reads only. */
     @Test
     void theMigrationDryRunButtonShowsCountsWhatIsMissingAndExamples() throws IOException {
         finishedThread("dry-done");
         // A thread of the reference agent that another graph (DocGraphs v1) left at "review", which the reference graph lacks.
-        io.threadline.checkpoint.ThreadKey old = io.threadline.checkpoint.ThreadKey.of("local-tenant", "dry-old");
-        io.threadline.runtime.ThreadRuntime.builder(io.threadline.graph.DocGraphs.v1()).store(store).agent("reference").build().step(old);
+        ThreadKey old = ThreadKey.of("local-tenant", "dry-old");
+        ThreadRuntime.builder(DocGraphs.v1()).store(store).agent("reference").build().step(old);
         long oldStep = store.head(old).orElseThrow().step();
         open("");
         waiting().until(ExpectedConditions.elementToBeClickable(By.id("dry-run"))).click();

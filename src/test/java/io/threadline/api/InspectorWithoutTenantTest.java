@@ -3,7 +3,9 @@ package io.threadline.api;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
@@ -27,9 +29,9 @@ class InspectorWithoutTenantTest {
         }
     }
 
-    private static io.restassured.specification.RequestSpecification given() {
+    private static RequestSpecification given() {
         int port = ConfigProvider.getConfig().getOptionalValue("quarkus.http.test-port", Integer.class).orElse(8081);
-        return io.restassured.RestAssured.given().port(port);
+        return RestAssured.given().port(port);
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.restassured.RestAssured;
+import io.threadline.testing.EchoAgent;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import java.io.IOException;
@@ -77,7 +78,7 @@ final class Lambda {
      */
     static ObjectNode echoEvent(String name) {
         ObjectNode event = event(name);
-        event.put("agent", io.threadline.testing.EchoAgent.NAME);
+        event.put("agent", EchoAgent.NAME);
         return event;
     }
 
@@ -86,7 +87,7 @@ final class Lambda {
         ObjectNode event = event(name);
         try {
             ObjectNode body = (ObjectNode) JSON.readTree(event.get("body").asText());
-            body.put("agent", io.threadline.testing.EchoAgent.NAME);
+            body.put("agent", EchoAgent.NAME);
             event.put("body", body.toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -4,6 +4,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -48,7 +49,7 @@ class LocalHttpConcurrencyTest {
     GatedMemoryStores memory;
 
     private static HttpRequest post(String path, String json) {
-        int port = org.eclipse.microprofile.config.ConfigProvider.getConfig().getOptionalValue("quarkus.http.test-port", Integer.class)
+        int port = ConfigProvider.getConfig().getOptionalValue("quarkus.http.test-port", Integer.class)
                 .orElse(8081);
         return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                 .header("content-type", "application/json")

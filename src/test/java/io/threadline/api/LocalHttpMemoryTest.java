@@ -2,9 +2,13 @@ package io.threadline.api;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
 
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
@@ -17,18 +21,18 @@ import static org.hamcrest.Matchers.nullValue;
 class LocalHttpMemoryTest {
 
     private static ValidatableResponse post(String path, String body) {
-        int port = org.eclipse.microprofile.config.ConfigProvider.getConfig().getOptionalValue("quarkus.http.test-port", Integer.class)
+        int port = ConfigProvider.getConfig().getOptionalValue("quarkus.http.test-port", Integer.class)
                 .orElse(8081);
-        return io.restassured.RestAssured.given().port(port).contentType(ContentType.JSON).body(body).post(path).then();
+        return RestAssured.given().port(port).contentType(ContentType.JSON).body(body).post(path).then();
     }
 
     /** README, "Corrections and validity in time": the four curl lines, then the same search as of before the correction. */
     @Test
     void aCorrectionSupersedesAndTheHistoryShowsTheChainAsTheReadmeShows() {
-        String before = java.time.Instant.now().toString();
+        String before = Instant.now().toString();
         post("/memory-put", "{\"id\":\"ada-city-1\",\"namespace\":\"people/ada\",\"content\":\"Ada lives in Paris\"}")
                 .statusCode(200).body("memory.id", equalTo("ada-city-1"));
-        String between = java.time.Instant.now().toString();
+        String between = Instant.now().toString();
         post("/memory-put", "{\"id\":\"ada-city-2\",\"namespace\":\"people/ada\",\"content\":\"Ada lives in Berlin\",\"supersedes\":[\"ada-city-1\"],"
                 + "\"validFrom\":\"2026-11-01T00:00:00Z\"}")
                 .statusCode(200).body("merged", equalTo(false)).body("memory.supersedes", contains("ada-city-1"))

@@ -1,8 +1,15 @@
 package io.threadline.api;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+import org.assertj.core.api.Assertions;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -15,10 +22,10 @@ import static org.hamcrest.Matchers.nullValue;
 class LocalHttpTest {
 
     /** The HTTP server's port (RestAssured's default port is the Lambda mock event server's in Lambda apps). */
-    private static io.restassured.specification.RequestSpecification given() {
-        int port = org.eclipse.microprofile.config.ConfigProvider.getConfig().getOptionalValue("quarkus.http.test-port", Integer.class)
+    private static RequestSpecification given() {
+        int port = ConfigProvider.getConfig().getOptionalValue("quarkus.http.test-port", Integer.class)
                 .orElse(8081);
-        return io.restassured.RestAssured.given().port(port);
+        return RestAssured.given().port(port);
     }
 
     private static String turn(String threadId, String text) {
@@ -47,7 +54,7 @@ class LocalHttpTest {
                 .then().statusCode(200)
                 .body("checkpoints", hasSize(1))
                 .body("checkpoints[0].checkpoint.step", equalTo(2))
-                .body("checkpoints[0].change.path", org.hamcrest.Matchers.hasItems("/messages/-", "/answer"))
+                .body("checkpoints[0].change.path", Matchers.hasItems("/messages/-", "/answer"))
                 .body("nextCursor", notNullValue());
     }
 
@@ -86,10 +93,10 @@ class LocalHttpTest {
         given().contentType(ContentType.JSON).body("{\"subject\":{\"user\":\"42\"}}").post("/erase")
                 .then().statusCode(200)
                 .body("complete", equalTo(true))
-                .body("threadIds", org.hamcrest.Matchers.containsInAnyOrder("erase-a", "erase-b"))
+                .body("threadIds", Matchers.containsInAnyOrder("erase-a", "erase-b"))
                 .body("removed.threads", equalTo(2))
                 .body("subjectKey", equalTo("user"))
-                .body("signature", org.hamcrest.Matchers.matchesPattern("[0-9a-f]{64}"))
+                .body("signature", Matchers.matchesPattern("[0-9a-f]{64}"))
                 .body("error", nullValue());
         error("/state", "{\"agent\":\"echo\",\"threadId\":\"erase-b\"}", 404, "THREAD_NOT_FOUND");
         given().contentType(ContentType.JSON).body("{\"agent\":\"echo\",\"threadId\":\"erase-c\"}").post("/state").then().statusCode(200);
@@ -123,8 +130,8 @@ class LocalHttpTest {
         given().contentType(ContentType.JSON).body("{\"maxThreads\":1000,\"examples\":3}")
                 .post("/migration-dry-run").then().statusCode(200)
                 .body("tenant", equalTo("local-tenant"))
-                .body("threads", org.hamcrest.Matchers.greaterThanOrEqualTo(1))
-                .body("counts.continue", org.hamcrest.Matchers.greaterThanOrEqualTo(1))
+                .body("threads", Matchers.greaterThanOrEqualTo(1))
+                .body("counts.continue", Matchers.greaterThanOrEqualTo(1))
                 .body("counts.refuse", equalTo(0))
                 .body("graphs.echo", notNullValue())
                 .body("text", containsString("migration dry-run of tenant local-tenant"))
@@ -155,7 +162,7 @@ class LocalHttpTest {
                 .body("error.details.path", equalTo("/nope"))
                 .extract().path("error.message");
         for (String operation : Operations.NAMES) {
-            org.assertj.core.api.Assertions.assertThat(message).contains("/" + operation);
+            Assertions.assertThat(message).contains("/" + operation);
         }
         given().get("/").then().statusCode(404).body("error.code", equalTo("UNKNOWN_OPERATION"));
     }
@@ -174,10 +181,10 @@ class LocalHttpTest {
         given().get("/inspector/inspector.js").then().statusCode(200).contentType(containsString("javascript"));
         given().redirects().follow(false).get("/inspector").then().statusCode(302).header("location", equalTo("/inspector/"));
         given().get("/inspector/graph?agent=echo&highlight=calculate,ghost").then().statusCode(200)
-                .body("nodes", equalTo(java.util.List.of("read", "calculate", "echo")))
+                .body("nodes", equalTo(List.of("read", "calculate", "echo")))
                 .body("edges", hasSize(5))
                 .body("edges.find { it.label == 'CALCULATE' }.to", equalTo("calculate"))
-                .body("highlighted", equalTo(java.util.List.of("calculate")))
+                .body("highlighted", equalTo(List.of("calculate")))
                 .body("mermaid", containsString("class calculate current"));
         given().get("/inspector/secrets.txt").then().statusCode(404).body("error.code", equalTo("UNKNOWN_OPERATION"));
     }
@@ -197,8 +204,8 @@ class LocalHttpTest {
         given().contentType("application/x-www-form-urlencoded").body(turn("csrf-1", "hi")).post("/run")
                 .then().statusCode(415).body("error.code", equalTo("UNSUPPORTED_MEDIA_TYPE"));
         RawHttp.Answer noType = RawHttp.send("POST /step HTTP/1.1\r\nHost: localhost:" + RawHttp.port() + "\r\nContent-Length: 2", "{}".getBytes());
-        org.assertj.core.api.Assertions.assertThat(noType.status()).isEqualTo(415);
-        org.assertj.core.api.Assertions.assertThat(noType.json().at("/error/code").asText()).isEqualTo("UNSUPPORTED_MEDIA_TYPE");
+        Assertions.assertThat(noType.status()).isEqualTo(415);
+        Assertions.assertThat(noType.json().at("/error/code").asText()).isEqualTo("UNSUPPORTED_MEDIA_TYPE");
         error("/state", "{\"threadId\":\"csrf-1\"}", 404, "THREAD_NOT_FOUND");
         // JSON with a charset is JSON.
         given().contentType("application/json; charset=utf-8").body("{\"threadId\":\"csrf-1\"}").post("/state")
@@ -234,22 +241,22 @@ class LocalHttpTest {
     void foreignHostsAreForbidden() {
         int port = RawHttp.port();
         String state = "{\"threadId\":\"rebinding\"}";
-        for (String host : java.util.List.of("attacker.example:" + port, "attacker.example", "localhost:" + (port + 1),
+        for (String host : List.of("attacker.example:" + port, "attacker.example", "localhost:" + (port + 1),
                 "127.0.0.1.attacker.example:" + port, "threadline.test:" + (port + 1))) {
             RawHttp.Answer refused = RawHttp.post("/state", host, state);
-            org.assertj.core.api.Assertions.assertThat(refused.status()).as(host).isEqualTo(403);
-            org.assertj.core.api.Assertions.assertThat(refused.headers().get("content-type")).isEqualTo("application/json");
-            org.assertj.core.api.Assertions.assertThat(refused.json().at("/error/code").asText()).isEqualTo("FORBIDDEN");
+            Assertions.assertThat(refused.status()).as(host).isEqualTo(403);
+            Assertions.assertThat(refused.headers().get("content-type")).isEqualTo("application/json");
+            Assertions.assertThat(refused.json().at("/error/code").asText()).isEqualTo("FORBIDDEN");
         }
         RawHttp.Answer inspector = RawHttp.send("GET /inspector/ HTTP/1.1\r\nHost: attacker.example:" + port, new byte[0]);
-        org.assertj.core.api.Assertions.assertThat(inspector.status()).isEqualTo(403);
+        Assertions.assertThat(inspector.status()).isEqualTo(403);
         RawHttp.Answer noHost = RawHttp.send("GET /inspector/ HTTP/1.0", new byte[0]);
-        org.assertj.core.api.Assertions.assertThat(noHost.status()).isEqualTo(403);
-        for (String host : java.util.List.of("localhost:" + port, "127.0.0.1:" + port, "[::1]:" + port, "LOCALHOST:" + port,
+        Assertions.assertThat(noHost.status()).isEqualTo(403);
+        for (String host : List.of("localhost:" + port, "127.0.0.1:" + port, "[::1]:" + port, "LOCALHOST:" + port,
                 "threadline.test:" + port)) {
             RawHttp.Answer answered = RawHttp.post("/state", host, state);
-            org.assertj.core.api.Assertions.assertThat(answered.status()).as(host).isEqualTo(404);
-            org.assertj.core.api.Assertions.assertThat(answered.json().at("/error/code").asText()).isEqualTo("THREAD_NOT_FOUND");
+            Assertions.assertThat(answered.status()).as(host).isEqualTo(404);
+            Assertions.assertThat(answered.json().at("/error/code").asText()).isEqualTo("THREAD_NOT_FOUND");
         }
     }
 
@@ -261,13 +268,13 @@ class LocalHttpTest {
     @Test
     void everyTooLargeBodyGetsTheErrorEnvelope() {
         for (long length : new long[] {600 * 1024, 10 * 1024 * 1024, 10 * 1024 * 1024 + 1, 64L * 1024 * 1024}) {
-            for (String path : java.util.List.of("/step", "/nope")) {
+            for (String path : List.of("/step", "/nope")) {
                 RawHttp.Answer answer = RawHttp.send("POST " + path + " HTTP/1.1\r\nHost: localhost:" + RawHttp.port()
                         + "\r\nContent-Type: application/json\r\nContent-Length: " + length, new byte[0]);
-                org.assertj.core.api.Assertions.assertThat(answer.status()).as(path + " " + length).isEqualTo(413);
-                org.assertj.core.api.Assertions.assertThat(answer.headers().get("content-type")).isEqualTo("application/json");
-                org.assertj.core.api.Assertions.assertThat(answer.json().at("/error/code").asText()).isEqualTo("PAYLOAD_TOO_LARGE");
-                org.assertj.core.api.Assertions.assertThat(answer.json().at("/error/message").asText()).isNotBlank();
+                Assertions.assertThat(answer.status()).as(path + " " + length).isEqualTo(413);
+                Assertions.assertThat(answer.headers().get("content-type")).isEqualTo("application/json");
+                Assertions.assertThat(answer.json().at("/error/code").asText()).isEqualTo("PAYLOAD_TOO_LARGE");
+                Assertions.assertThat(answer.json().at("/error/message").asText()).isNotBlank();
             }
         }
     }
@@ -303,12 +310,12 @@ class LocalHttpTest {
                 .header("X-Content-Type-Options", equalTo("nosniff"))
                 .header("X-Frame-Options", equalTo("DENY"))
                 .header("Content-Security-Policy", containsString("frame-ancestors 'none'"));
-        for (String asset : java.util.List.of("/inspector/", "/inspector/inspector.js", "/inspector/inspector.css")) {
+        for (String asset : List.of("/inspector/", "/inspector/inspector.js", "/inspector/inspector.css")) {
             String csp = given().get(asset).then().statusCode(200)
                     .header("X-Content-Type-Options", equalTo("nosniff"))
                     .header("X-Frame-Options", equalTo("DENY"))
                     .extract().header("Content-Security-Policy");
-            org.assertj.core.api.Assertions.assertThat(csp).as(asset)
+            Assertions.assertThat(csp).as(asset)
                     .contains("default-src 'self'", "frame-ancestors 'none'", "object-src 'none'").doesNotContain("unsafe");
         }
         given().get("/inspector/graph").then().statusCode(200).header("X-Content-Type-Options", equalTo("nosniff"));
@@ -322,7 +329,7 @@ class LocalHttpTest {
                 .body("error.code", equalTo(code))
                 .body("error.message", notNullValue())
                 .body("error.details", notNullValue())
-                .body("$", org.hamcrest.Matchers.aMapWithSize(1))
-                .body("error.message", org.hamcrest.Matchers.not(containsString("Exception")));
+                .body("$", Matchers.aMapWithSize(1))
+                .body("error.message", Matchers.not(containsString("Exception")));
     }
 }

@@ -5,7 +5,10 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.threadline.effects.Effect;
 import io.threadline.effects.EffectError;
 import io.threadline.effects.ToolBox;
+import io.threadline.examples.approvals.RefundPolicy;
+import io.threadline.memory.MemoryForgetReport;
 import io.threadline.memory.MemoryHit;
+import io.threadline.memory.MemoryLimits;
 import io.threadline.memory.MemoryPruneReport;
 import io.threadline.memory.MemoryQuery;
 import io.threadline.memory.MemoryRecord;
@@ -56,11 +59,11 @@ class NativeRegistrationsTest {
             Map.entry(MemoryRecord.class.getName(), "the store's object form; OpenSearch reads and writes MemoryDocument instead"),
             Map.entry(PutResult.class.getName(), "the answer of MemoryStore.put to its caller, in process"),
             Map.entry(MemoryPruneReport.class.getName(), "the answer of MemoryStore.prune to its caller, in process"),
-            Map.entry(io.threadline.memory.MemoryForgetReport.class.getName(),
+            Map.entry(MemoryForgetReport.class.getName(),
                     "the answer of MemoryStore.forgetThread/forgetWhere to its caller, in process"),
             Map.entry(MemoryScoring.class.getName(), "configuration, built from threadline.memory.score.*"),
             Map.entry(MemorySettings.class.getName(), "configuration, built from threadline.memory.*"),
-            Map.entry(io.threadline.memory.MemoryLimits.class.getName(), "configuration, built from threadline.memory.max-*"),
+            Map.entry(MemoryLimits.class.getName(), "configuration, built from threadline.memory.max-*"),
             Map.entry(OpenSearchMemorySettings.class.getName(), "configuration, built from threadline.memory.opensearch.*"),
             Map.entry("io.threadline.memory.opensearch.AwsSigning", "configuration, built from threadline.memory.opensearch.signing-*"),
             Map.entry(Effect.class.getName(), "written and read as a JSON tree by hand (Effects), without reflection"),
@@ -84,7 +87,7 @@ class NativeRegistrationsTest {
                     "the signed transport's HTTP client (client and port), in process"),
             Map.entry(ToolBox.class.getName() + "$Binding", "a tool method bound in process; the tool classes themselves need "
                     + "registering in a native image (see ToolBox)"),
-            Map.entry(io.threadline.examples.approvals.RefundPolicy.class.getName(),
+            Map.entry(RefundPolicy.class.getName(),
                     "configuration, built from threadline.approvals-agent.*"));
 
     /**

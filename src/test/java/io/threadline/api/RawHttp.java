@@ -1,6 +1,7 @@
 package io.threadline.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -8,6 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -36,7 +38,7 @@ final class RawHttp {
     }
 
     static int port() {
-        return org.eclipse.microprofile.config.ConfigProvider.getConfig().getOptionalValue("quarkus.http.test-port", Integer.class)
+        return ConfigProvider.getConfig().getOptionalValue("quarkus.http.test-port", Integer.class)
                 .orElse(8081);
     }
 
@@ -76,7 +78,7 @@ final class RawHttp {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         try {
             in.transferTo(all);
-        } catch (java.net.SocketTimeoutException e) {
+        } catch (SocketTimeoutException e) {
             throw new IllegalStateException("no end of the answer in time; so far: '" + all.toString(StandardCharsets.UTF_8) + "'", e);
         }
         String text = all.toString(StandardCharsets.UTF_8);

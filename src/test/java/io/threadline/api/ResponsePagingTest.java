@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.threadline.ThreadlineException;
+import io.threadline.checkpoint.CheckpointId;
 import io.threadline.examples.reference.AgentState;
 import io.threadline.examples.reference.AgentTools;
 import io.threadline.examples.reference.Message;
@@ -164,7 +165,7 @@ class ResponsePagingTest {
         }
         // What was left out is there for the asking: the state at that checkpoint.
         String id = cut.at("/checkpoint/checkpointId").asText();
-        assertThat(runtime.stateAt(thread, io.threadline.checkpoint.CheckpointId.parse(id)).state().messages()).last()
+        assertThat(runtime.stateAt(thread, CheckpointId.parse(id)).state().messages()).last()
                 .extracting(Message::content).asString().endsWith("the end");
 
         // An export cannot cut a checkpoint (a replay needs all of it): the pages before it come, then

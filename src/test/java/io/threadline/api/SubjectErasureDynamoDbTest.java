@@ -36,7 +36,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -73,7 +75,7 @@ class SubjectErasureDynamoDbTest {
 
     /** Counts the requests by operation, and the items the Queries read (DynamoDB reads before it filters). */
     private static final class Reads implements ExecutionInterceptor {
-        final Map<String, Integer> calls = new java.util.concurrent.ConcurrentHashMap<>();
+        final Map<String, Integer> calls = new ConcurrentHashMap<>();
         final AtomicInteger queried = new AtomicInteger();
 
         @Override
@@ -122,7 +124,7 @@ class SubjectErasureDynamoDbTest {
     }
 
     private static List<String> listed(DynamoDbCheckpointStore store, String tenant, Map<String, String> tags) {
-        return store.threads(tenant, new ThreadQuery(100, null, null, java.util.Set.of(), null, null, tags)).threads().stream()
+        return store.threads(tenant, new ThreadQuery(100, null, null, Set.of(), null, null, tags)).threads().stream()
                 .map(ThreadSummary::threadId).sorted().toList();
     }
 

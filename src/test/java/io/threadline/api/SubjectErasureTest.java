@@ -20,6 +20,8 @@ import io.threadline.memory.MemoryWrite;
 import io.threadline.memory.WordEmbeddingModel;
 import org.junit.jupiter.api.Test;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
@@ -110,14 +112,14 @@ class SubjectErasureTest {
         subjectAndOthers();
         AtomicInteger deletes = new AtomicInteger();
         // A store whose fourth delete fails, as DynamoDB throttled past its retries would.
-        CheckpointStore failing = (CheckpointStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+        CheckpointStore failing = (CheckpointStore) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[]{CheckpointStore.class}, (proxy, method, args) -> {
                     if (method.getName().equals("delete") && deletes.incrementAndGet() == 4) {
                         throw new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE, "injected", Map.of());
                     }
                     try {
                         return method.invoke(store, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
+                    } catch (InvocationTargetException e) {
                         throw e.getCause();
                     }
                 });

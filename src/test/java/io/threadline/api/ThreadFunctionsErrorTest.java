@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,7 +21,7 @@ class ThreadFunctionsErrorTest {
         functions.callers.config = new ApiConfig() {
             public String tenantClaim() { return "tenant"; }
             public Optional<String> localTenant() { return Optional.empty(); }
-            public Optional<java.util.List<String>> localAllowedHosts() { return Optional.empty(); }
+            public Optional<List<String>> localAllowedHosts() { return Optional.empty(); }
             public int maxInputBytes() { return 1024; }
             public int maxResponseBytes() { return 5_242_880; }
             public int runMaxSteps() { return 5; }

@@ -1,10 +1,14 @@
 package io.threadline.checkpoint;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.TreeMap;
@@ -43,7 +47,7 @@ class CheckpointCodecBytesTest {
                 .idempotencyKey("k-1")
                 .outbox(MemoryOutbox.fromJson("[{\"content\":\"remember \\u2603\"}]"))
                 .pausedStep(List.of("think"), List.of(new Decision("think", List.of("act"), "a tool")), List.of("act"),
-                        InterruptPayload.of("think", "AFTER", new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("after", "think")));
+                        InterruptPayload.of("think", "AFTER", new ObjectMapper().createObjectNode().put("after", "think")));
     }
 
     @Test
@@ -75,7 +79,7 @@ class CheckpointCodecBytesTest {
             sorted.put(String.format("k%02d", i), "v" + i);
         }
         Map<String, String> reversed = new LinkedHashMap<>();
-        sorted.keySet().stream().sorted(java.util.Comparator.reverseOrder()).forEach(k -> reversed.put(k, sorted.get(k)));
+        sorted.keySet().stream().sorted(Comparator.reverseOrder()).forEach(k -> reversed.put(k, sorted.get(k)));
 
         byte[] fromSorted = CheckpointCodec.encode(withMetadata(sorted));
         assertThat(CheckpointCodec.encode(withMetadata(reversed))).isEqualTo(fromSorted);
@@ -133,8 +137,8 @@ class CheckpointCodecBytesTest {
 
         assertThat(text).contains(reference);
         assertThatThrownBy(() -> CheckpointCodec.decode(once.thread(), broken))
-                .isInstanceOfSatisfying(io.threadline.ThreadlineException.class,
-                        e -> assertThat(e.code()).isEqualTo(io.threadline.ErrorCode.INTERNAL));
+                .isInstanceOfSatisfying(ThreadlineException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL));
     }
 
     private static Checkpoint withInput(String change, String input) {

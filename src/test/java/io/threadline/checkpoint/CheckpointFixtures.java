@@ -1,5 +1,7 @@
 package io.threadline.checkpoint;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -78,7 +80,7 @@ final class CheckpointFixtures {
             case RUNNING -> draft.step(List.of("a"), List.of(), List.of("b"));
             case DONE -> draft.step(List.of("a"), List.of(), List.of());
             case INTERRUPTED -> draft.interruptedStep(List.of("ask"), List.of("ask"), InterruptPayload.of("ask", "inside",
-                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("question", "refund 120 EUR?")));
+                    JsonNodeFactory.instance.objectNode().put("question", "refund 120 EUR?")));
             case FAILED -> draft.failedStep(List.of("a"), List.of("a"), new StepError("a", "java.lang.IllegalStateException", "boom", ""));
             default -> throw new IllegalArgumentException("no fixture for " + status);
         };

@@ -7,23 +7,35 @@ import io.threadline.runs.Run;
 import io.threadline.runs.RunStore;
 import io.threadline.runs.RunStoreContract;
 import io.threadline.state.StateCodec;
+import org.assertj.core.api.ThrowableAssert;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -237,7 +249,7 @@ public abstract class CheckpointStoreContract {
         Checkpoint next = fixtures.next(first, false);
         Checkpoint failed = Checkpoint.draft(next.id(), thread, 2, first.id())
                 .state(next.schemaVersion(), next.change(), next.createdAt())
-                .metadata(java.util.Map.of("attemptKey", "k-1"))
+                .metadata(Map.of("attemptKey", "k-1"))
                 .input(StepInput.fromJson("[{\"op\":\"add\",\"path\":\"/n/-\",\"value\":2}]"))
                 .effects(EffectLog.fromJson("[{\"seq\":0,\"node\":\"think\",\"attempt\":1,\"kind\":\"TOOL\",\"name\":\"add\",\"response\":\"42\"}]"))
                 .failedStep(List.of("think"), List.of("think"), new StepError("think", "java.lang.IllegalStateException",
@@ -270,8 +282,8 @@ public abstract class CheckpointStoreContract {
     /** A tool result gzip cannot shrink: a store keeps it in parts. */
     private static String incompressible(int bytes) {
         byte[] random = new byte[bytes];
-        new java.util.Random(bytes).nextBytes(random);
-        return "{\"result\":\"" + java.util.Base64.getEncoder().encodeToString(random) + "\"}";
+        new Random(bytes).nextBytes(random);
+        return "{\"result\":\"" + Base64.getEncoder().encodeToString(random) + "\"}";
     }
 
     @Test
@@ -315,9 +327,9 @@ public abstract class CheckpointStoreContract {
     void pendingEffectsLargerThanAnItemComeBackWhole() {
         ThreadKey thread = newThread();
         byte[] random = new byte[600_000];
-        new java.util.Random(7).nextBytes(random);
+        new Random(7).nextBytes(random);
         // A tool result gzip cannot shrink (~800 KB of base64) and one it can (1 MB of one repeated line).
-        String incompressible = "{\"result\":\"" + java.util.Base64.getEncoder().encodeToString(random) + "\"}";
+        String incompressible = "{\"result\":\"" + Base64.getEncoder().encodeToString(random) + "\"}";
         String compressible = "{\"result\":\"" + "the same line of a large report. ".repeat(32_000) + "\"}";
         store().putPendingEffect(thread, 1, 0, PendingEffect.fromJson("{\"a\":0}"));
         store().putPendingEffect(thread, 1, 1, PendingEffect.fromJson(incompressible));
@@ -326,8 +338,8 @@ public abstract class CheckpointStoreContract {
 
         assertThat(store().pendingEffects(thread, 1).stream().map(PendingEffect::json).toList()).containsExactly("{\"a\":0}", incompressible, compressible, "{\"d\":3}");
         assertThatThrownBy(() -> store().putPendingEffect(thread, 1, 1, PendingEffect.fromJson("{\"again\":true}")))
-                .isInstanceOfSatisfying(io.threadline.ThreadlineException.class,
-                        e -> assertThat(e.code()).isEqualTo(io.threadline.ErrorCode.CONFLICT));
+                .isInstanceOfSatisfying(ThreadlineException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT));
         store().clearPendingEffects(thread, 1);
         assertThat(store().pendingEffects(thread, 1).stream().map(PendingEffect::json).toList()).isEmpty();
     }
@@ -338,8 +350,8 @@ public abstract class CheckpointStoreContract {
         store().putPendingEffect(thread, 1, 0, PendingEffect.fromJson("{\"first\":true}"));
 
         assertThatThrownBy(() -> store().putPendingEffect(thread, 1, 0, PendingEffect.fromJson("{\"second\":true}")))
-                .isInstanceOfSatisfying(io.threadline.ThreadlineException.class,
-                        e -> assertThat(e.code()).isEqualTo(io.threadline.ErrorCode.CONFLICT));
+                .isInstanceOfSatisfying(ThreadlineException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT));
         assertThat(store().pendingEffects(thread, 1).stream().map(PendingEffect::json).toList()).containsExactly("{\"first\":true}");
     }
 
@@ -509,7 +521,7 @@ public abstract class CheckpointStoreContract {
 
     private final RunStore inMemoryRuns = new InMemoryRunStore();
 
-    private static void assertRunGone(org.assertj.core.api.ThrowableAssert.ThrowingCallable commit) {
+    private static void assertRunGone(ThrowableAssert.ThrowingCallable commit) {
         assertThatThrownBy(commit).isInstanceOfSatisfying(ThreadlineException.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.RUN_GONE));
     }
@@ -585,13 +597,13 @@ public abstract class CheckpointStoreContract {
     }
 
     /** The order a listing promises: the head's time at the store's granularity, then thread id, both descending. */
-    private java.util.Comparator<Checkpoint> listingOrder() {
+    private Comparator<Checkpoint> listingOrder() {
         long g = store().threadOrderGranularity().toMillis();
-        return java.util.Comparator.<Checkpoint>comparingLong(cp -> Math.floorDiv(cp.createdAt().toEpochMilli(), g)).reversed()
-                .thenComparing(cp -> cp.thread().threadId(), java.util.Comparator.reverseOrder());
+        return Comparator.<Checkpoint>comparingLong(cp -> Math.floorDiv(cp.createdAt().toEpochMilli(), g)).reversed()
+                .thenComparing(cp -> cp.thread().threadId(), Comparator.reverseOrder());
     }
 
-    private List<ThreadSummary> listAll(String tenant, java.util.function.Function<String, ThreadQuery> query) {
+    private List<ThreadSummary> listAll(String tenant, Function<String, ThreadQuery> query) {
         List<ThreadSummary> all = new ArrayList<>();
         String cursor = null;
         int pages = 0;
@@ -606,7 +618,7 @@ public abstract class CheckpointStoreContract {
     }
 
     private static ThreadQuery query(int limit, String cursor, String agent, Set<String> statuses, Instant since, Instant before,
-                                     java.util.Map<String, String> tags) {
+                                     Map<String, String> tags) {
         return new ThreadQuery(limit, cursor, agent, statuses, since, before, tags);
     }
 
@@ -619,13 +631,13 @@ public abstract class CheckpointStoreContract {
             // Times spread over many granules, some threads sharing one, so both parts of the order are exercised.
             Checkpoint cp = fixtures.listed(ThreadKey.of(tenant, String.format("th-%03d", (i * 17) % 37)),
                     base.plusSeconds(i / 3 * 97L), i % 2 == 0 ? "alpha" : "beta", statuses[i % 4]);
-            store().commit(new Commit(cp, 0).withTags(ThreadTags.of(java.util.Map.of("n", Integer.toString(i % 5)))));
+            store().commit(new Commit(cp, 0).withTags(ThreadTags.of(Map.of("n", Integer.toString(i % 5)))));
             heads.add(cp);
         }
         // Another tenant's threads never appear.
         store().commit(new Commit(fixtures.listed(ThreadKey.of(tenant + "-x", "th-000"), base.plusSeconds(9999), "alpha", Status.DONE), 0));
 
-        List<ThreadSummary> listed = listAll(tenant, c -> query(5, c, null, Set.of(), null, null, java.util.Map.of()));
+        List<ThreadSummary> listed = listAll(tenant, c -> query(5, c, null, Set.of(), null, null, Map.of()));
         List<Checkpoint> expected = heads.stream().sorted(listingOrder()).toList();
         assertThat(listed).extracting(ThreadSummary::threadId).containsExactlyElementsOf(expected.stream().map(cp -> cp.thread().threadId()).toList());
         ThreadSummary interrupted = listed.stream().filter(t -> t.status().equals("INTERRUPTED")).findFirst().orElseThrow();
@@ -646,32 +658,32 @@ public abstract class CheckpointStoreContract {
         Instant base = Instant.parse("2026-04-01T00:00:00Z");
         List<Checkpoint> heads = new ArrayList<>();
         Status[] statuses = {Status.RUNNING, Status.DONE, Status.INTERRUPTED, Status.FAILED};
-        java.util.Map<String, ThreadTags> tagsOf = new java.util.HashMap<>();
+        Map<String, ThreadTags> tagsOf = new HashMap<>();
         for (int i = 0; i < 24; i++) {
             ThreadKey thread = ThreadKey.of(tenant, "f-" + i);
-            Checkpoint cp = fixtures.listed(thread, base.plus(java.time.Duration.ofHours(i)), i % 3 == 0 ? "alpha" : "beta", statuses[i % 4]);
-            ThreadTags tags = ThreadTags.of(i % 4 == 1 ? java.util.Map.of("user", "42", "channel", "web")
-                    : java.util.Map.of("user", Integer.toString(i)));
+            Checkpoint cp = fixtures.listed(thread, base.plus(Duration.ofHours(i)), i % 3 == 0 ? "alpha" : "beta", statuses[i % 4]);
+            ThreadTags tags = ThreadTags.of(i % 4 == 1 ? Map.of("user", "42", "channel", "web")
+                    : Map.of("user", Integer.toString(i)));
             store().commit(new Commit(cp, 0).withTags(tags));
             heads.add(cp);
             tagsOf.put(thread.threadId(), tags);
         }
-        Instant since = base.plus(java.time.Duration.ofHours(5));
-        Instant before = base.plus(java.time.Duration.ofHours(17));
-        List<java.util.function.Function<String, ThreadQuery>> queries = List.of(
-                c -> query(4, c, "alpha", Set.of(), null, null, java.util.Map.of()),
-                c -> query(4, c, null, Set.of("INTERRUPTED", "FAILED"), null, null, java.util.Map.of()),
-                c -> query(4, c, null, Set.of(), since, before, java.util.Map.of()),
-                c -> query(4, c, null, Set.of(), null, null, java.util.Map.of("user", "42")),
-                c -> query(4, c, "beta", Set.of("DONE"), since, null, java.util.Map.of("user", "42", "channel", "web")),
-                c -> query(4, c, "gamma", Set.of(), null, null, java.util.Map.of()));
-        List<java.util.function.Predicate<Checkpoint>> expected = List.of(
+        Instant since = base.plus(Duration.ofHours(5));
+        Instant before = base.plus(Duration.ofHours(17));
+        List<Function<String, ThreadQuery>> queries = List.of(
+                c -> query(4, c, "alpha", Set.of(), null, null, Map.of()),
+                c -> query(4, c, null, Set.of("INTERRUPTED", "FAILED"), null, null, Map.of()),
+                c -> query(4, c, null, Set.of(), since, before, Map.of()),
+                c -> query(4, c, null, Set.of(), null, null, Map.of("user", "42")),
+                c -> query(4, c, "beta", Set.of("DONE"), since, null, Map.of("user", "42", "channel", "web")),
+                c -> query(4, c, "gamma", Set.of(), null, null, Map.of()));
+        List<Predicate<Checkpoint>> expected = List.of(
                 cp -> "alpha".equals(cp.metadata().get("agent")),
                 cp -> cp.status() == Status.INTERRUPTED || cp.status() == Status.FAILED,
                 cp -> !cp.createdAt().isBefore(since) && cp.createdAt().isBefore(before),
                 cp -> "42".equals(tagsOf.get(cp.thread().threadId()).values().get("user")),
                 cp -> "beta".equals(cp.metadata().get("agent")) && cp.status() == Status.DONE && !cp.createdAt().isBefore(since)
-                        && tagsOf.get(cp.thread().threadId()).containsAll(java.util.Map.of("user", "42", "channel", "web")),
+                        && tagsOf.get(cp.thread().threadId()).containsAll(Map.of("user", "42", "channel", "web")),
                 cp -> false);
         for (int q = 0; q < queries.size(); q++) {
             List<String> want = heads.stream().filter(expected.get(q)).sorted(listingOrder()).map(cp -> cp.thread().threadId()).toList();
@@ -686,20 +698,20 @@ public abstract class CheckpointStoreContract {
         ThreadKey newer = ThreadKey.of(tenant, "newer");
         Checkpoint o1 = fixtures.listed(older, base, "alpha", Status.RUNNING);
         store().commit(new Commit(o1, 0));
-        store().commit(new Commit(fixtures.listed(newer, base.plus(java.time.Duration.ofDays(1)), "alpha", Status.DONE), 0));
+        store().commit(new Commit(fixtures.listed(newer, base.plus(Duration.ofDays(1)), "alpha", Status.DONE), 0));
         assertThat(store().threads(tenant, ThreadQuery.first(10)).threads()).extracting(ThreadSummary::threadId).containsExactly("newer", "older");
         // The older thread steps two days later, to INTERRUPTED: it moves to the top, its status filter follows.
-        Checkpoint o2 = Checkpoint.draft(CheckpointId.next(base.plus(java.time.Duration.ofDays(2)), () -> 7L, o1.id()), older, 2, o1.id())
-                .state(1, new StateChange.Delta("[]".getBytes(java.nio.charset.StandardCharsets.UTF_8)), base.plus(java.time.Duration.ofDays(2)))
-                .metadata(java.util.Map.of("agent", "alpha"))
+        Checkpoint o2 = Checkpoint.draft(CheckpointId.next(base.plus(Duration.ofDays(2)), () -> 7L, o1.id()), older, 2, o1.id())
+                .state(1, new StateChange.Delta("[]".getBytes(StandardCharsets.UTF_8)), base.plus(Duration.ofDays(2)))
+                .metadata(Map.of("agent", "alpha"))
                 .interruptedStep(List.of("ask"), List.of("ask"), InterruptPayload.of("ask", "before", null));
         store().commit(new Commit(o2, 1));
         ThreadPage page = store().threads(tenant, ThreadQuery.first(10));
         assertThat(page.threads()).extracting(ThreadSummary::threadId).containsExactly("older", "newer");
         assertThat(page.threads().get(0).step()).isEqualTo(2);
         assertThat(page.threads().get(0).waitingFor()).isEqualTo(new ThreadSummary.Waiting("ask", "before", null, false));
-        assertThat(store().threads(tenant, query(10, null, null, Set.of("RUNNING"), null, null, java.util.Map.of())).threads()).isEmpty();
-        assertThat(store().threads(tenant, query(10, null, null, Set.of("INTERRUPTED"), null, null, java.util.Map.of())).threads())
+        assertThat(store().threads(tenant, query(10, null, null, Set.of("RUNNING"), null, null, Map.of())).threads()).isEmpty();
+        assertThat(store().threads(tenant, query(10, null, null, Set.of("INTERRUPTED"), null, null, Map.of())).threads())
                 .extracting(ThreadSummary::threadId).containsExactly("older");
     }
 
@@ -707,10 +719,10 @@ public abstract class CheckpointStoreContract {
     void tagsAreSetOnCreationChangedByRetagAndKeptByCommits() {
         ThreadKey thread = newThread();
         Checkpoint first = fixtures.first(thread);
-        store().commit(new Commit(first, 0).withTags(ThreadTags.of(java.util.Map.of("user", "42", "channel", "web"))));
-        assertThat(store().tags(thread).values()).containsExactlyEntriesOf(new java.util.TreeMap<>(java.util.Map.of("channel", "web", "user", "42")));
-        ThreadTags after = store().retag(thread, java.util.Map.of("user", "43", "plan", "pro"), List.of("channel"));
-        assertThat(after.values()).isEqualTo(java.util.Map.of("user", "43", "plan", "pro"));
+        store().commit(new Commit(first, 0).withTags(ThreadTags.of(Map.of("user", "42", "channel", "web"))));
+        assertThat(store().tags(thread).values()).containsExactlyEntriesOf(new TreeMap<>(Map.of("channel", "web", "user", "42")));
+        ThreadTags after = store().retag(thread, Map.of("user", "43", "plan", "pro"), List.of("channel"));
+        assertThat(after.values()).isEqualTo(Map.of("user", "43", "plan", "pro"));
         // A commit after the change keeps the tags: they live on the head, not in the checkpoint.
         store().commit(new Commit(fixtures.next(first, false), 1));
         assertThat(store().tags(thread)).isEqualTo(after);
@@ -722,44 +734,44 @@ public abstract class CheckpointStoreContract {
     @Test
     void badTagsAndUnknownThreadsChangeNothing() {
         ThreadKey thread = newThread();
-        store().commit(new Commit(fixtures.first(thread), 0).withTags(ThreadTags.of(java.util.Map.of("user", "42"))));
-        java.util.Map<String, String> eleven = new java.util.HashMap<>();
+        store().commit(new Commit(fixtures.first(thread), 0).withTags(ThreadTags.of(Map.of("user", "42"))));
+        Map<String, String> eleven = new HashMap<>();
         for (int i = 0; i < 11; i++) {
             eleven.put("k" + i, "v");
         }
-        for (java.util.Map<String, String> bad : List.of(java.util.Map.of("User", "1"), java.util.Map.of("user", "has space"),
-                java.util.Map.of("user", "x".repeat(ThreadTags.MAX_VALUE_LENGTH + 1)), eleven)) {
+        for (Map<String, String> bad : List.of(Map.of("User", "1"), Map.of("user", "has space"),
+                Map.of("user", "x".repeat(ThreadTags.MAX_VALUE_LENGTH + 1)), eleven)) {
             assertThatThrownBy(() -> store().retag(thread, bad, List.of()))
                     .isInstanceOfSatisfying(ThreadlineException.class, e -> {
                         assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT);
                         assertThat(e.details()).containsEntry("field", "tags");
                     });
         }
-        assertThatThrownBy(() -> store().retag(thread, java.util.Map.of(), List.of("Bad Key")))
+        assertThatThrownBy(() -> store().retag(thread, Map.of(), List.of("Bad Key")))
                 .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT));
-        assertThat(store().tags(thread).values()).isEqualTo(java.util.Map.of("user", "42"));
-        assertThatThrownBy(() -> store().retag(newThread(), java.util.Map.of("user", "1"), List.of()))
+        assertThat(store().tags(thread).values()).isEqualTo(Map.of("user", "42"));
+        assertThatThrownBy(() -> store().retag(newThread(), Map.of("user", "1"), List.of()))
                 .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.THREAD_NOT_FOUND));
     }
 
     @Test
     void malformedCursorsAndFiltersAreRefused() {
-        for (String cursor : List.of("nope", "", "djE6YWJjOng", java.util.Base64.getUrlEncoder().encodeToString("v1:5:bad id!".getBytes(java.nio.charset.StandardCharsets.UTF_8)))) {
-            assertThatThrownBy(() -> store().threads(tenant, query(10, cursor, null, Set.of(), null, null, java.util.Map.of())))
+        for (String cursor : List.of("nope", "", "djE6YWJjOng", Base64.getUrlEncoder().encodeToString("v1:5:bad id!".getBytes(StandardCharsets.UTF_8)))) {
+            assertThatThrownBy(() -> store().threads(tenant, query(10, cursor, null, Set.of(), null, null, Map.of())))
                     .as(cursor)
                     .isInstanceOfSatisfying(ThreadlineException.class, e -> {
                         assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT);
                         assertThat(e.details()).containsEntry("field", "cursor");
                     });
         }
-        assertThatThrownBy(() -> query(10, null, null, Set.of("SLEEPING"), null, null, java.util.Map.of()))
+        assertThatThrownBy(() -> query(10, null, null, Set.of("SLEEPING"), null, null, Map.of()))
                 .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.details()).containsEntry("field", "status"));
-        assertThatThrownBy(() -> query(0, null, null, Set.of(), null, null, java.util.Map.of()))
+        assertThatThrownBy(() -> query(0, null, null, Set.of(), null, null, Map.of()))
                 .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.details()).containsEntry("field", "limit"));
         Instant t = Instant.parse("2026-01-01T00:00:00Z");
-        assertThatThrownBy(() -> query(10, null, null, Set.of(), t, t, java.util.Map.of()))
+        assertThatThrownBy(() -> query(10, null, null, Set.of(), t, t, Map.of()))
                 .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.details()).containsEntry("field", "updatedBefore"));
-        assertThatThrownBy(() -> query(10, null, "Not An Agent", Set.of(), null, null, java.util.Map.of()))
+        assertThatThrownBy(() -> query(10, null, "Not An Agent", Set.of(), null, null, Map.of()))
                 .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.details()).containsEntry("field", "agent"));
     }
 
@@ -839,9 +851,9 @@ public abstract class CheckpointStoreContract {
     @Test
     void commitsRacingDeletesNeverLeaveHalfAThread() throws Exception {
         ThreadKey thread = newThread();
-        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.concurrent.atomic.AtomicInteger committed = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicInteger closed = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger committed = new AtomicInteger();
+        AtomicInteger closed = new AtomicInteger();
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
             Future<?> writer = pool.submit(() -> {
@@ -911,8 +923,8 @@ public abstract class CheckpointStoreContract {
     // ------------------------------------------------------------------ scanning heads
 
     /** Every head a scan returns, page by page, failing on a repeated thread; at most {@code maxPages} pages. */
-    private java.util.Map<ThreadKey, ThreadHead> scanAll(HeadScan scan, int maxPages) {
-        java.util.Map<ThreadKey, ThreadHead> seen = new java.util.LinkedHashMap<>();
+    private Map<ThreadKey, ThreadHead> scanAll(HeadScan scan, int maxPages) {
+        Map<ThreadKey, ThreadHead> seen = new LinkedHashMap<>();
         HeadScan page = scan;
         for (int pages = 0; pages < maxPages; pages++) {
             HeadPage answer = store().scanHeads(page);
@@ -930,7 +942,7 @@ public abstract class CheckpointStoreContract {
 
     @Test
     void aTenantsHeadScanReturnsEachOfItsThreadsOnceWithItsHeadAndNoOtherTenants() {
-        java.util.Map<ThreadKey, ThreadHead> expected = new java.util.HashMap<>();
+        Map<ThreadKey, ThreadHead> expected = new HashMap<>();
         for (int i = 0; i < 23; i++) {
             ThreadKey thread = newThread();
             List<Checkpoint> chain = commitChain(thread, 1 + i % 3, Set.of());
@@ -954,7 +966,7 @@ public abstract class CheckpointStoreContract {
             mine.add(thread);
         }
         // The store may hold other tests' threads too: all of them, each once, and ours among them.
-        java.util.Map<ThreadKey, ThreadHead> all = scanAll(HeadScan.allTenants(7), 100_000);
+        Map<ThreadKey, ThreadHead> all = scanAll(HeadScan.allTenants(7), 100_000);
         assertThat(all.keySet()).containsAll(mine);
         mine.forEach(thread -> assertThat(all.get(thread)).isEqualTo(store().head(thread).orElseThrow()));
     }

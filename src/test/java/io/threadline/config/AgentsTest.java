@@ -2,6 +2,7 @@ package io.threadline.config;
 
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
+import io.threadline.effects.ToolBox;
 import io.threadline.graph.CompiledGraph;
 import io.threadline.graph.StateGraph;
 import io.threadline.runtime.ThreadRuntime;
@@ -31,7 +32,7 @@ class AgentsTest {
             .node("noop", (s, ctx) -> Update.none()).chain(START, "noop", END).compile();
 
     private static ThreadlineAgent<?> agent(String name) {
-        return ThreadlineAgent.of(name, GRAPH, io.threadline.effects.ToolBox.none());
+        return ThreadlineAgent.of(name, GRAPH, ToolBox.none());
     }
 
     private static Agents agents(Optional<String> defaultAgent, List<String> disabled, ThreadlineAgent<?>... agents) {

@@ -8,6 +8,7 @@ import io.threadline.runtime.RunBudget;
 import io.threadline.runtime.RunResult;
 import io.threadline.runtime.RuntimeOptions;
 import io.threadline.runtime.ThreadRuntime;
+import io.threadline.state.Update;
 import io.threadline.testing.EchoAgent;
 import io.threadline.testing.EchoAgent.EchoState;
 import jakarta.inject.Inject;
@@ -45,7 +46,7 @@ class ApplicationWiringTest {
         assertThat(run.state().answer()).isEqualTo("42");
         assertThat(run.steps()).allSatisfy(cp -> assertThat(cp.metadata()).containsEntry(ThreadRuntime.AGENT_KEY, EchoAgent.NAME));
         // The container's validator (with its message interpolation) rejects a bad message.
-        assertThatThrownBy(() -> runtime.step(thread, io.threadline.state.Update.of(EchoState.MESSAGES.append(
+        assertThatThrownBy(() -> runtime.step(thread, Update.of(EchoState.MESSAGES.append(
                 new EchoAgent.Message("robot", "hi"))), null))
                 .isInstanceOfSatisfying(ThreadlineException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.VALIDATION_FAILED);

@@ -6,10 +6,14 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -84,8 +88,8 @@ final class CfnEvaluation {
     }
 
     /** The descriptions of the template's Rules assertions that fail under these parameters (CloudFormation refuses the stack). */
-    java.util.List<String> failedRules() {
-        java.util.List<String> failed = new java.util.ArrayList<>();
+    List<String> failedRules() {
+        List<String> failed = new ArrayList<>();
         template.path("Rules").fields().forEachRemaining(rule -> {
             JsonNode when = rule.getValue().get("RuleCondition");
             if (when == null || truth(when)) {
@@ -100,13 +104,13 @@ final class CfnEvaluation {
     }
 
     /** A parameter value CloudFormation accepts: one of AllowedValues, matching AllowedPattern (whole value). */
-    java.util.List<String> refusedParameters() {
-        java.util.List<String> refused = new java.util.ArrayList<>();
+    List<String> refusedParameters() {
+        List<String> refused = new ArrayList<>();
         template.path("Parameters").fields().forEachRemaining(p -> {
             String v = parameters.get(p.getKey());
             JsonNode allowed = p.getValue().get("AllowedValues");
             if (allowed != null) {
-                java.util.Set<String> values = new java.util.HashSet<>();
+                Set<String> values = new HashSet<>();
                 allowed.forEach(a -> values.add(a.asText()));
                 if (!values.contains(v)) {
                     refused.add(p.getKey() + "=" + v);

@@ -129,7 +129,7 @@ class DynamoDbActionsObservedTest {
             if (s.getName().startsWith("DynamoDb.")) {
                 String action = ACTION.get(s.getName());
                 assertThat(action).as("the IAM action of " + s.getName() + " (" + operation + ")").isNotNull();
-                actions.addAll(java.util.List.of(action.split(",")));
+                actions.addAll(List.of(action.split(",")));
             }
         }
         observed.put(operation, actions);

@@ -13,9 +13,11 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -93,7 +95,7 @@ class LambdaPackageBootIT {
             assertThat(runtime.resolve("aws-lambda-java-runtime-interface-client-2.9.0.jar"))
                     .as("the runtime client's jars (mvn -f infra/lambda-runtime/pom.xml package)").exists();
             runtimeApi = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
-            runtimeApi.setExecutor(java.util.concurrent.Executors.newCachedThreadPool(r -> {
+            runtimeApi.setExecutor(Executors.newCachedThreadPool(r -> {
                 Thread t = new Thread(r, "runtime-api");
                 t.setDaemon(true);
                 return t;
@@ -198,7 +200,7 @@ class LambdaPackageBootIT {
             return;
         }
         try (var paths = Files.walk(root)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
         }

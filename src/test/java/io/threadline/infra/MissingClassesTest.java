@@ -4,6 +4,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.File;
+import java.util.function.Predicate;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 import java.io.ByteArrayOutputStream;
@@ -179,8 +181,8 @@ class MissingClassesTest {
         Path src = Files.createDirectories(out.resolveSibling(out.getFileName() + "-src"));
         Files.createDirectories(out);
         List<String> args = new ArrayList<>(List.of("-d", out.toString(), "-nowarn", "-cp",
-                String.join(java.io.File.pathSeparator, classPath.stream().map(Path::toString).toList())
-                        + java.io.File.pathSeparator + System.getProperty("java.class.path")));
+                String.join(File.pathSeparator, classPath.stream().map(Path::toString).toList())
+                        + File.pathSeparator + System.getProperty("java.class.path")));
         for (Map.Entry<String, String> f : files.entrySet()) {
             Path target = f.getKey().endsWith(".java") ? src.resolve(f.getKey()) : out.resolve(f.getKey());
             Files.createDirectories(target.getParent());
@@ -197,7 +199,7 @@ class MissingClassesTest {
     }
 
     private static void jar(Path jar, Path classes, String classPath, Map<String, String> extra,
-                            java.util.function.Predicate<String> keep) throws IOException {
+                            Predicate<String> keep) throws IOException {
         Manifest manifest = new Manifest();
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         if (classPath != null) {

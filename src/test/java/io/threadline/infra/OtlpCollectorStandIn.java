@@ -17,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -75,7 +76,7 @@ public class OtlpCollectorStandIn implements QuarkusTestResourceLifecycleManager
     /** The environment every function gets with the template's default parameters. */
     static Map<String, String> templateTelemetry() {
         CfnEvaluation template = new CfnEvaluation(CfnTemplate.read(), Map.of());
-        Map<String, String> env = new java.util.TreeMap<>();
+        Map<String, String> env = new TreeMap<>();
         template.properties("StepNative").at("/Environment/Variables").fields()
                 .forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
         return env;

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,6 +29,18 @@ class SamTransformTest {
 
     private static final Path TEMPLATE = Path.of("template.yaml");
 
+    /** The start of the small templates of the tests below: template.yaml's Runtime parameter and its two conditions. */
+    private static final String HEADER_WITH_RUNTIME_CONDITIONS = """
+            AWSTemplateFormatVersion: "2010-09-09"
+            Transform: AWS::Serverless-2016-10-31
+            Parameters:
+              Runtime: { Type: String, AllowedValues: [native, jvm], Default: native }
+            Conditions:
+              Native: !Equals [!Ref Runtime, native]
+              Jvm: !Equals [!Ref Runtime, jvm]
+            Resources:
+            """;
+
     @Test
     void theTemplateTransformsAndLintsWithoutErrors() throws Exception {
         assertThat(errors(TEMPLATE)).isEmpty();
@@ -36,72 +49,46 @@ class SamTransformTest {
     /** The tool really runs SAM's transform: the refusal the template once met is reported as an error. */
     @Test
     void aRouteOfTwoConditionalFunctionsOnOneApiIsAnError() throws Exception {
-        Path template = Files.createTempFile("sam-transform", ".yaml");
-        try {
-            Files.writeString(template, """
-                    AWSTemplateFormatVersion: "2010-09-09"
-                    Transform: AWS::Serverless-2016-10-31
-                    Parameters:
-                      Runtime: { Type: String, AllowedValues: [native, jvm], Default: native }
-                    Conditions:
-                      Native: !Equals [!Ref Runtime, native]
-                      Jvm: !Equals [!Ref Runtime, jvm]
-                    Resources:
-                      Api:
-                        Type: AWS::Serverless::HttpApi
-                      A:
-                        Type: AWS::Serverless::Function
-                        Condition: Native
-                        Properties:
-                          Runtime: provided.al2023
-                          Handler: bootstrap
-                          CodeUri: s3://bucket/a.zip
-                          Events:
-                            Step: { Type: HttpApi, Properties: { ApiId: !Ref Api, Method: POST, Path: /step } }
-                      B:
-                        Type: AWS::Serverless::Function
-                        Condition: Jvm
-                        Properties:
-                          Runtime: java21
-                          Handler: h
-                          CodeUri: s3://bucket/b.zip
-                          Events:
-                            Step: { Type: HttpApi, Properties: { ApiId: !Ref Api, Method: POST, Path: /step } }
-                    """);
-            assertThat(errors(template)).singleElement().asString().contains("E0001").contains("defined multiple times");
-        } finally {
-            Files.deleteIfExists(template);
-        }
+        String resources = """
+                  Api:
+                    Type: AWS::Serverless::HttpApi
+                """ + stepFunction("A", "Native", "provided.al2023", "bootstrap", "Api")
+                + stepFunction("B", "Jvm", "java21", "h", "Api");
+        assertThat(errorsOf(resources)).singleElement().asString().contains("E0001").contains("defined multiple times");
     }
 
     /** A route on the other runtime's API names a resource the stack may not have: a deploy refuses it. */
     @Test
     void aRouteOnAnApiThatMayNotExistIsAnError() throws Exception {
+        String resources = """
+                  ApiJvm:
+                    Type: AWS::Serverless::HttpApi
+                    Condition: Jvm
+                """ + stepFunction("A", "Native", "provided.al2023", "bootstrap", "ApiJvm");
+        assertThat(errorsOf(resources)).isNotEmpty().allSatisfy(e -> assertThat(e).contains("W1001"));
+    }
+
+    /** A function resource that exists under {@code condition}, with a {@code POST /step} route on HTTP API {@code api}. */
+    private static String stepFunction(String name, String condition, String runtime, String handler, String api) {
+        return """
+                  %s:
+                    Type: AWS::Serverless::Function
+                    Condition: %s
+                    Properties:
+                      Runtime: %s
+                      Handler: %s
+                      CodeUri: s3://bucket/%s.zip
+                      Events:
+                        Step: { Type: HttpApi, Properties: { ApiId: !Ref %s, Method: POST, Path: /step } }
+                """.formatted(name, condition, runtime, handler, name.toLowerCase(Locale.ROOT), api);
+    }
+
+    /** {@link #errors(Path)} of a template of {@link #HEADER_WITH_RUNTIME_CONDITIONS} and {@code resources}. */
+    private static List<String> errorsOf(String resources) throws IOException, InterruptedException {
         Path template = Files.createTempFile("sam-transform", ".yaml");
         try {
-            Files.writeString(template, """
-                    AWSTemplateFormatVersion: "2010-09-09"
-                    Transform: AWS::Serverless-2016-10-31
-                    Parameters:
-                      Runtime: { Type: String, AllowedValues: [native, jvm], Default: native }
-                    Conditions:
-                      Native: !Equals [!Ref Runtime, native]
-                      Jvm: !Equals [!Ref Runtime, jvm]
-                    Resources:
-                      ApiJvm:
-                        Type: AWS::Serverless::HttpApi
-                        Condition: Jvm
-                      A:
-                        Type: AWS::Serverless::Function
-                        Condition: Native
-                        Properties:
-                          Runtime: provided.al2023
-                          Handler: bootstrap
-                          CodeUri: s3://bucket/a.zip
-                          Events:
-                            Step: { Type: HttpApi, Properties: { ApiId: !Ref ApiJvm, Method: POST, Path: /step } }
-                    """);
-            assertThat(errors(template)).isNotEmpty().allSatisfy(e -> assertThat(e).contains("W1001"));
+            Files.writeString(template, HEADER_WITH_RUNTIME_CONDITIONS + resources);
+            return errors(template);
         } finally {
             Files.deleteIfExists(template);
         }

@@ -3,6 +3,7 @@ package io.threadline.infra;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.threadline.api.Operations;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -92,7 +93,7 @@ class TemplateAgreementTest {
                 assertThat(r.at("/Properties/SnapStart/ApplyOn").asText()).isEqualTo("PublishedVersions");
             }
         }
-        Set<String> operations = new TreeSet<>(io.threadline.api.Operations.NAMES);
+        Set<String> operations = new TreeSet<>(Operations.NAMES);
         operations.add("http");
         // background runs' functions that no caller invokes: the queue's consumer and the schedule's sweep
         operations.add("advance");
@@ -107,7 +108,7 @@ class TemplateAgreementTest {
     void everyOperationHasASampleEventForEachEntryPath() throws IOException {
         try (Stream<Path> files = Files.list(Path.of("events"))) {
             Set<String> events = new TreeSet<>(files.map(f -> f.getFileName().toString()).toList());
-            for (String op : io.threadline.api.Operations.NAMES) {
+            for (String op : Operations.NAMES) {
                 assertThat(events).contains(op + ".json", "http-" + op + ".json");
             }
         }
@@ -118,7 +119,7 @@ class TemplateAgreementTest {
         for (String runtime : List.of("HttpNative", "HttpJvm")) {
             Set<String> paths = new TreeSet<>();
             template().at("/Resources/" + runtime + "/Properties/Events").forEach(e -> paths.add(e.at("/Properties/Path").asText()));
-            assertThat(paths).as(runtime).isEqualTo(new TreeSet<>(io.threadline.api.Operations.NAMES.stream().map(n -> "/" + n).toList()));
+            assertThat(paths).as(runtime).isEqualTo(new TreeSet<>(Operations.NAMES.stream().map(n -> "/" + n).toList()));
         }
     }
 

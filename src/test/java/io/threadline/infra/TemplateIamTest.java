@@ -9,10 +9,17 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -86,7 +93,7 @@ class TemplateIamTest {
     private static final Set<Uses> DATA_KEYS = Set.of(Uses.DATA_KEY_READ, Uses.DATA_KEY_CREATE, Uses.DATA_KEY_SHRED);
 
     private static Set<Uses> with(Set<Uses> uses, Set<Uses> more) {
-        Set<Uses> out = new java.util.HashSet<>(uses);
+        Set<Uses> out = new HashSet<>(uses);
         out.addAll(more);
         return Set.copyOf(out);
     }
@@ -329,7 +336,7 @@ class TemplateIamTest {
         String index = functionsMemoryIndex();
         Set<String> out = new LinkedHashSet<>();
         for (CompactionRequests.Request r : CompactionRequests.of(index)) {
-            out.addAll(on(domainArn + r.path(), "es:ESHttp" + r.method().charAt(0) + r.method().substring(1).toLowerCase(java.util.Locale.ROOT)));
+            out.addAll(on(domainArn + r.path(), "es:ESHttp" + r.method().charAt(0) + r.method().substring(1).toLowerCase(Locale.ROOT)));
         }
         return out;
     }
@@ -346,11 +353,11 @@ class TemplateIamTest {
         } catch (NoSuchMethodException e) {
             throw new AssertionError(e);
         }
-        java.util.Properties properties = new java.util.Properties();
-        try (var in = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of("src/main/resources/application.properties"))) {
+        Properties properties = new Properties();
+        try (var in = Files.newBufferedReader(Path.of("src/main/resources/application.properties"))) {
             properties.load(in);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         properties.stringPropertyNames().stream()
                 .filter(k -> k.equals("threadline.memory.opensearch.index") || k.endsWith(".threadline.memory.opensearch.index"))

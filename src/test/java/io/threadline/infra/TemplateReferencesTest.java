@@ -1,5 +1,7 @@
 package io.threadline.infra;
 
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
@@ -148,8 +150,8 @@ class TemplateReferencesTest {
                 assertThat(classAndMethod).as(r.getKey() + " handler " + handler).hasSize(2);
                 Class<?> type = Class.forName(classAndMethod[0]);
                 assertThat(type.getMethods()).extracting(Method::getName).as(r.getKey() + " handler " + handler).contains(classAndMethod[1]);
-                assertThat(com.amazonaws.services.lambda.runtime.RequestStreamHandler.class.isAssignableFrom(type)
-                        || com.amazonaws.services.lambda.runtime.RequestHandler.class.isAssignableFrom(type))
+                assertThat(RequestStreamHandler.class.isAssignableFrom(type)
+                        || RequestHandler.class.isAssignableFrom(type))
                         .as(r.getKey() + ": " + type.getName() + " is a Lambda handler").isTrue();
             }
         }

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
+import java.util.UUID;
+import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -57,7 +59,7 @@ public final class FakeKms implements AutoCloseable {
 
     /** Creates a key and returns its id. */
     public String createKey() {
-        String id = java.util.UUID.randomUUID().toString();
+        String id = UUID.randomUUID().toString();
         byte[] material = new byte[32];
         random.nextBytes(material);
         keys.put(id, material);
@@ -157,7 +159,7 @@ public final class FakeKms implements AutoCloseable {
         byte[] plaintext;
         try {
             plaintext = cipher.doFinal(blob, offset + 12, blob.length - offset - 12);
-        } catch (javax.crypto.AEADBadTagException e) {
+        } catch (AEADBadTagException e) {
             error(exchange, 400, "InvalidCiphertextException", null);
             return;
         }
@@ -183,7 +185,7 @@ public final class FakeKms implements AutoCloseable {
 
     private static void send(HttpExchange exchange, int status, byte[] body) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.1");
-        exchange.getResponseHeaders().set("x-amzn-RequestId", java.util.UUID.randomUUID().toString());
+        exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
         exchange.sendResponseHeaders(status, body.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);

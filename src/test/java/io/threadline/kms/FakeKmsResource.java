@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * The application with {@code threadline.encryption.keys=kms} on a {@link FakeKms} with one key: the real SDK client
@@ -37,7 +38,7 @@ public class FakeKmsResource implements QuarkusTestResourceLifecycleManager {
                 "threadline.encryption.kms-key-id", FakeKms.arn(kms.createKey()),
                 "threadline.encryption.kms-region", FakeKms.REGION,
                 "threadline.encryption.kms-endpoint-override", kms.endpoint().toString(),
-                "threadline.encryption.data-key-table", "datakeys-" + java.util.UUID.randomUUID());
+                "threadline.encryption.data-key-table", "datakeys-" + UUID.randomUUID());
     }
 
     @Override

@@ -10,6 +10,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClient;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,8 +45,8 @@ class BedrockDeadlineTest {
         System.setProperty("aws.accessKeyId", "AKIDDEADLINETEST");
         System.setProperty("aws.secretAccessKey", "deadline-test-secret");
         try {
-            stalled = HttpServer.create(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
-        } catch (java.io.IOException e) {
+            stalled = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        } catch (IOException e) {
             throw new IllegalStateException("cannot open a loopback port", e);
         }
         // Each request waits on its own thread until the test ends: a Bedrock that takes the request and never answers.

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClient;
 
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -22,7 +23,7 @@ class BedrockModelsTest {
 
     @BeforeAll
     static void client() {
-        client = BedrockModels.client(settings("amazon.titan-embed-text-v2:0", 1024), java.time.Clock.systemUTC());
+        client = BedrockModels.client(settings("amazon.titan-embed-text-v2:0", 1024), Clock.systemUTC());
     }
 
     @AfterAll

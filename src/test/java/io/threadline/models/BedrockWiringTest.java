@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.exception.InvalidRequestException;
 import dev.langchain4j.model.bedrock.BedrockChatModel;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
@@ -188,7 +189,7 @@ class BedrockWiringTest {
 
         assertThatThrownBy(() -> chatModel.chat(ChatRequest.builder().messages(UserMessage.from("hello")).build()))
                 .isNotInstanceOf(ThreadlineException.class)
-                .isInstanceOf(dev.langchain4j.exception.InvalidRequestException.class)
+                .isInstanceOf(InvalidRequestException.class)
                 .hasMessageContaining("malformed input request");
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
@@ -12,8 +13,11 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static io.threadline.testing.JsonAnswers.send;
 
@@ -60,7 +64,7 @@ public class FakeBedrock implements QuarkusTestResourceLifecycleManager {
         return Map.of("threadline.bedrock.endpoint-override", "http://127.0.0.1:" + server.getAddress().getPort());
     }
 
-    static HttpServer start(com.sun.net.httpserver.HttpHandler handler) {
+    static HttpServer start(HttpHandler handler) {
         try {
             HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
             s.createContext("/", handler);
@@ -116,7 +120,7 @@ public class FakeBedrock implements QuarkusTestResourceLifecycleManager {
         ObjectNode answer = JSON.createObjectNode();
         ObjectNode message = answer.putObject("output").putObject("message").put("role", "assistant");
         ArrayNode content = message.putArray("content");
-        java.util.regex.Matcher arithmetic = java.util.regex.Pattern.compile("\\d+\\s*[*x+/-]\\s*\\d+").matcher(text);
+        Matcher arithmetic = Pattern.compile("\\d+\\s*[*x+/-]\\s*\\d+").matcher(text);
         if (toolResult == null && arithmetic.find()) {
             ObjectNode use = content.addObject().putObject("toolUse").put("toolUseId", "tooluse_threadline_1").put("name", "calculator");
             use.putObject("input").put("expression", arithmetic.group());
@@ -151,7 +155,7 @@ public class FakeBedrock implements QuarkusTestResourceLifecycleManager {
     /** A bag-of-words vector: word overlap is similarity. */
     private static void words(ArrayNode vector, String text, int dimension) {
         float[] v = new float[dimension];
-        for (String word : text.toLowerCase(java.util.Locale.ROOT).split("\\W+")) {
+        for (String word : text.toLowerCase(Locale.ROOT).split("\\W+")) {
             if (!word.isEmpty()) {
                 v[Math.floorMod(word.hashCode(), dimension)] += 1;
             }

@@ -8,7 +8,9 @@ import io.threadline.checkpoint.ThreadKey;
 import io.threadline.checkpoint.dynamodb.DynamoDbLocal;
 import io.threadline.runs.sqs.ElasticMq;
 import io.threadline.runs.sqs.RunQueues;
+import io.threadline.state.StateCodec;
 import io.threadline.state.Update;
+import io.threadline.state.internal.UpdateDecoder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -99,8 +101,8 @@ class BackgroundRunsTest {
         h.close(); // no poller: this test plays the worker by hand
         Run run = h.runs.start(thread, null, h.json("{\"target\":3}"), 100, DoubleTexting.REJECT, null, "test").run();
         // Step 1 commits as a worker would, and the worker "dies" before recording progress and sending step 2.
-        h.runtime.step(thread, (Update) io.threadline.state.internal.UpdateDecoder.decode(h.runtime.graph().schema(),
-                h.json("{\"target\":3}"), new io.threadline.state.StateCodec()), "run:" + run.runId() + ":1");
+        h.runtime.step(thread, (Update) UpdateDecoder.decode(h.runtime.graph().schema(),
+                h.json("{\"target\":3}"), new StateCodec()), "run:" + run.runId() + ":1");
         // The message of step 1 comes again (it was never deleted): it runs nothing, records step 1 and sends step 2.
         assertThat(h.runs.advance(run.nextMessage()).outcome()).contains("step 1");
         assertThat(h.runtime.state(thread).checkpoint().step()).isEqualTo(1);

@@ -8,6 +8,7 @@ import io.threadline.state.ListChannel;
 import io.threadline.state.Update;
 import io.threadline.state.ValueChannel;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -33,7 +34,7 @@ public final class Counter {
     public static final CompiledGraph<State> GRAPH = StateGraph.of(State.class)
             .node("count", (s, ctx) -> {
                 if (s.sleepMs() > 0 && s.n() == 0) {
-                    ctx.sleep(java.time.Duration.ofMillis(s.sleepMs())); // a timed wait before the first count
+                    ctx.sleep(Duration.ofMillis(s.sleepMs())); // a timed wait before the first count
                 }
                 if (s.askAt() > 0 && s.n() == s.askAt()) {
                     ctx.interrupt(Map.of("question", "go on past " + s.n() + "?")); // a resume answers it

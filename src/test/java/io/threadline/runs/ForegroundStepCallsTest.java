@@ -6,8 +6,11 @@ import io.threadline.checkpoint.dynamodb.DynamoDbLocal;
 import io.threadline.checkpoint.dynamodb.DynamoDbStoreSettings;
 import io.threadline.checkpoint.dynamodb.DynamoDbTables;
 import io.threadline.runs.dynamodb.DynamoDbRunStore;
+import io.threadline.runtime.RuntimeOptions;
 import io.threadline.runtime.ThreadRuntime;
 import io.threadline.state.Update;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -46,8 +49,8 @@ class ForegroundStepCallsTest {
         }
     }
 
-    @org.junit.jupiter.params.ParameterizedTest(name = "trust-head-cache {0}")
-    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    @ParameterizedTest(name = "trust-head-cache {0}")
+    @ValueSource(booleans = {false, true})
     void aForegroundStepOnAThreadWithoutARunReadsTheRunRecordOnce(boolean trustHeadCache) {
         Counting counting = new Counting();
         String table = "calls-" + UUID.randomUUID();
@@ -55,7 +58,7 @@ class ForegroundStepCallsTest {
             DynamoDbTables.createIfMissing(client, table);
             var store = new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC());
             ThreadRuntime<Counter.State> runtime = ThreadRuntime.builder(Counter.GRAPH).store(store)
-                    .options(io.threadline.runtime.RuntimeOptions.defaults().withTrustHeadCache(trustHeadCache)).build();
+                    .options(RuntimeOptions.defaults().withTrustHeadCache(trustHeadCache)).build();
             BackgroundRuns runs = new BackgroundRuns(new DynamoDbRunStore(client, table, 4), m -> { }, store, null, Clock.systemUTC(),
                     () -> "x", new BackgroundRuns.Settings(Duration.ofMinutes(15), Duration.ofSeconds(30), Duration.ofMinutes(2)));
             ThreadKey thread = ThreadKey.of("t", "calls-" + UUID.randomUUID());

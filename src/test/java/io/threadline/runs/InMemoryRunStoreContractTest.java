@@ -1,5 +1,7 @@
 package io.threadline.runs;
 
+import io.threadline.checkpoint.ThreadKey;
+
 /** {@link RunStoreContract} on the in-memory run store (unit tests, local demos without DynamoDB). */
 class InMemoryRunStoreContractTest extends RunStoreContract {
 
@@ -9,7 +11,7 @@ class InMemoryRunStoreContractTest extends RunStoreContract {
     }
 
     @Override
-    protected long wakeEntries(io.threadline.checkpoint.ThreadKey thread) {
+    protected long wakeEntries(ThreadKey thread) {
         return ((InMemoryRunStore) store).filed(thread) ? 1 : 0;
     }
 }

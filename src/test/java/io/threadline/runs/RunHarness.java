@@ -25,9 +25,15 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 
 /**
  * The background-run stack on real servers, wired as the application wires it: the DynamoDB checkpoint store and
@@ -119,16 +125,16 @@ public final class RunHarness implements AutoCloseable {
     }
 
     /** This stack's run store, except that the first put {@code dies} matches throws {@code message} (a process killed there). */
-    public RunStore dyingOnce(java.util.function.Predicate<Run> dies, String message) {
-        java.util.concurrent.atomic.AtomicBoolean killed = new java.util.concurrent.atomic.AtomicBoolean();
+    public RunStore dyingOnce(Predicate<Run> dies, String message) {
+        AtomicBoolean killed = new AtomicBoolean();
         return new RunStore() {
             @Override
-            public java.util.Optional<Run> get(ThreadKey t) {
+            public Optional<Run> get(ThreadKey t) {
                 return runStore.get(t);
             }
 
             @Override
-            public boolean put(Run r, java.time.Instant sweepAfter) {
+            public boolean put(Run r, Instant sweepAfter) {
                 if (dies.test(r) && !killed.getAndSet(true)) {
                     throw new IllegalStateException(message);
                 }
@@ -136,19 +142,19 @@ public final class RunHarness implements AutoCloseable {
             }
 
             @Override
-            public java.util.List<Run> due(java.time.Instant now, int limit) {
+            public List<Run> due(Instant now, int limit) {
                 return runStore.due(now, limit);
             }
 
             @Override
-            public java.util.Optional<Run> delete(ThreadKey t) {
+            public Optional<Run> delete(ThreadKey t) {
                 return runStore.delete(t);
             }
         };
     }
 
     public JsonNode json(String text) {
-        return codec.readTree(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return codec.readTree(text.getBytes(StandardCharsets.UTF_8));
     }
 
     public Run run(ThreadKey thread) {

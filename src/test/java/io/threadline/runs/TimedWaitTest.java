@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -110,8 +112,8 @@ class TimedWaitTest {
     }
 
     private List<Checkpoint> history(ThreadKey thread) {
-        List<Checkpoint> all = new java.util.ArrayList<>(h.store.history(thread, new HistoryQuery(100, null)).checkpoints());
-        java.util.Collections.reverse(all);
+        List<Checkpoint> all = new ArrayList<>(h.store.history(thread, new HistoryQuery(100, null)).checkpoints());
+        Collections.reverse(all);
         return all;
     }
 }

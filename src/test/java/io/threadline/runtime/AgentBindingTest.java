@@ -16,6 +16,7 @@ import io.threadline.state.Update;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.ThrowingConsumer;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -74,7 +75,7 @@ class AgentBindingTest {
         CheckpointId id = written.checkpoint().id();
         ThreadRuntime<Notes> beta = runtime("beta");
 
-        Map<String, ThrowingConsumer<ThreadRuntime<Notes>>> calls = new java.util.LinkedHashMap<>();
+        Map<String, ThrowingConsumer<ThreadRuntime<Notes>>> calls = new LinkedHashMap<>();
         calls.put("step", rt -> rt.step(thread, Update.of(Notes.LINES.append("intruder")), null));
         calls.put("run", rt -> rt.run(thread, Update.none(), new RunBudget(3, null)));
         calls.put("state", rt -> rt.state(thread));

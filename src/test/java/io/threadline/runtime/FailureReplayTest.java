@@ -36,6 +36,7 @@ import io.threadline.state.ValueChannel;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.PositiveOrZero;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -163,7 +164,7 @@ class FailureReplayTest {
     void aToolBoxThrowsACheckedExceptionAsACallFailureOfItsType() {
         ToolExecutionRequest charge = ToolExecutionRequest.builder().id("c").name("charge").arguments("{\"cents\": 1}").build();
 
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ToolBox.of(new Payments(1)).execute(charge))
+        Assertions.assertThatThrownBy(() -> ToolBox.of(new Payments(1)).execute(charge))
                 .isInstanceOfSatisfying(CallFailure.class, e -> {
                     assertThat(e.isA(IOException.class)).isTrue();
                     assertThat(e.isA(RuntimeException.class)).as("an IOException is not unchecked").isFalse();
@@ -171,7 +172,7 @@ class FailureReplayTest {
                 })
                 .hasMessage("payment service timed out")
                 .hasCauseInstanceOf(IOException.class);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ToolBox.of(new Ledger()).execute(
+        Assertions.assertThatThrownBy(() -> ToolBox.of(new Ledger()).execute(
                         ToolExecutionRequest.builder().id("b").name("book").arguments("{\"cents\": 1}").build()))
                 .as("an unchecked exception is thrown on as it is").isInstanceOf(LedgerDown.class);
     }

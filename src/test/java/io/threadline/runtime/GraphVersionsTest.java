@@ -10,6 +10,7 @@ import io.threadline.checkpoint.ThreadKey;
 import io.threadline.graph.CompiledGraph;
 import io.threadline.graph.DocGraphs;
 import io.threadline.graph.DocGraphs.Doc;
+import io.threadline.state.Update;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -165,14 +166,14 @@ class GraphVersionsTest {
     @Test
     void forkRewindAndUpdateAreRefusedWhereTheDeployedGraphLostARouteAndWriteNothing() {
         Checkpoint first = waitingAtReview(DocGraphs.v1());
-        Checkpoint head = runtime(DocGraphs.v1()).update(thread, io.threadline.state.Update.of(Doc.LOG.append("edited")), "before").checkpoint();
+        Checkpoint head = runtime(DocGraphs.v1()).update(thread, Update.of(Doc.LOG.append("edited")), "before").checkpoint();
         assertThat(head.next()).containsExactly("review");
         ThreadRuntime<Doc> lost = runtime(DocGraphs.publishReplaced());
         ThreadKey target = ThreadKey.of("acme", "doc-fork");
         List<ThreadlineException> refusals = List.of(
                 catchThrowableOfType(() -> lost.fork(thread, first.id(), target, "try"), ThreadlineException.class),
                 catchThrowableOfType(() -> lost.rewind(thread, first.id(), "back"), ThreadlineException.class),
-                catchThrowableOfType(() -> lost.update(thread, io.threadline.state.Update.of(Doc.LOG.append("x")), "fix"),
+                catchThrowableOfType(() -> lost.update(thread, Update.of(Doc.LOG.append("x")), "fix"),
                         ThreadlineException.class));
         assertThat(refusals).allSatisfy(e -> {
             assertThat(e.code()).isEqualTo(ErrorCode.GRAPH_INCOMPATIBLE);
@@ -191,7 +192,7 @@ class GraphVersionsTest {
         ThreadKey target = ThreadKey.of("acme", "doc-fork");
         assertThat(compatible.fork(thread, first.id(), target, "try").checkpoint().metadata())
                 .containsEntry("graph", DocGraphs.withSummary().fingerprint().value());
-        assertThat(compatible.update(thread, io.threadline.state.Update.of(Doc.LOG.append("x")), "fix").checkpoint().next())
+        assertThat(compatible.update(thread, Update.of(Doc.LOG.append("x")), "fix").checkpoint().next())
                 .containsExactly("review");
         assertThat(compatible.rewind(thread, first.id(), "back").checkpoint().next()).containsExactly("review");
         Checkpoint head = store.get(thread, store.head(thread).orElseThrow().checkpointId()).orElseThrow();
@@ -202,7 +203,7 @@ class GraphVersionsTest {
         assertThat(store.head(thread).orElseThrow().checkpointId()).isEqualTo(head.id());
         // A declared migration lets the write through; the step after it moves the thread and records the move.
         ThreadRuntime<Doc> migrating = runtime(DocGraphs.reviewRenamed(true));
-        assertThat(migrating.update(thread, io.threadline.state.Update.of(Doc.LOG.append("y")), "fix").checkpoint().next())
+        assertThat(migrating.update(thread, Update.of(Doc.LOG.append("y")), "fix").checkpoint().next())
                 .containsExactly("review");
         StepResult<Doc> moved = migrating.step(thread);
         assertThat(moved.checkpoint().nodes()).containsExactly("check");
@@ -213,7 +214,7 @@ class GraphVersionsTest {
     void anUpdateOfAPinnedThreadUnderAnotherGraphIsRefusedAsPinned() {
         Checkpoint before = runtime(DocGraphs.v1Builder().pinThreads().compile()).step(thread).checkpoint();
         ThreadlineException e = catchThrowableOfType(() -> runtime(DocGraphs.withSummary())
-                .update(thread, io.threadline.state.Update.of(Doc.LOG.append("x")), "fix"), ThreadlineException.class);
+                .update(thread, Update.of(Doc.LOG.append("x")), "fix"), ThreadlineException.class);
         assertThat(e.code()).isEqualTo(ErrorCode.GRAPH_PINNED);
         assertThat(store.head(thread).orElseThrow().checkpointId()).isEqualTo(before.id());
     }

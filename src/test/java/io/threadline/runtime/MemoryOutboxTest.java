@@ -2,6 +2,7 @@ package io.threadline.runtime;
 
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
+import io.threadline.checkpoint.ThreadTags;
 import io.threadline.examples.reference.LocalDemo;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.InMemoryCheckpointStore;
@@ -11,6 +12,7 @@ import io.threadline.graph.Recollection;
 import io.threadline.graph.StateGraph;
 import io.threadline.memory.Embeddings;
 import io.threadline.memory.InMemoryMemoryStore;
+import io.threadline.memory.MemoryForgetReport;
 import io.threadline.memory.MemoryHit;
 import io.threadline.memory.MemoryPruneReport;
 import io.threadline.memory.MemoryQuery;
@@ -29,8 +31,10 @@ import org.junit.jupiter.api.Test;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import static io.threadline.graph.StateGraph.END;
 import static io.threadline.graph.StateGraph.START;
@@ -82,14 +86,14 @@ class MemoryOutboxTest {
             return delegate.prune(tenant, max, now);
         }
 
-        public io.threadline.memory.MemoryForgetReport forgetThread(String tenant, String threadId) {
+        public MemoryForgetReport forgetThread(String tenant, String threadId) {
             if (searchDown) {
                 throw new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE, "memory is down");
             }
             return delegate.forgetThread(tenant, threadId);
         }
 
-        public io.threadline.memory.MemoryForgetReport forgetWhere(String tenant, java.util.Map<String, String> entries) {
+        public MemoryForgetReport forgetWhere(String tenant, Map<String, String> entries) {
             return delegate.forgetWhere(tenant, entries);
         }
 
@@ -148,7 +152,7 @@ class MemoryOutboxTest {
     void memoriesCarryTheThreadsTagsSoErasingASubjectByTagFindsThem() {
         ThreadRuntime<Log> rt = runtime(memory);
         ThreadKey tagged = ThreadKey.of("acme", "tagged-thread");
-        rt.step(tagged, Update.<Log>none(), null, io.threadline.checkpoint.ThreadTags.of(java.util.Map.of("user", "42", "channel.web", "yes")));
+        rt.step(tagged, Update.<Log>none(), null, ThreadTags.of(Map.of("user", "42", "channel.web", "yes")));
         rt.step(tagged);
         ThreadKey untagged = ThreadKey.of("acme", "untagged-thread");
         rt.step(untagged);
@@ -160,12 +164,12 @@ class MemoryOutboxTest {
         for (MemoryHit hit : all) {
             if ("tagged-thread".equals(hit.memory().sourceThread())) {
                 // A tag key with a '.' is no metadata key: not copied.
-                assertThat(hit.memory().metadata()).containsExactly(java.util.Map.entry("user", "42"));
+                assertThat(hit.memory().metadata()).containsExactly(Map.entry("user", "42"));
             } else {
                 assertThat(hit.memory().metadata()).isEmpty();
             }
         }
-        io.threadline.memory.MemoryForgetReport erased = memory.forgetWhere("acme", java.util.Map.of("user", "42"));
+        MemoryForgetReport erased = memory.forgetWhere("acme", Map.of("user", "42"));
         assertThat(erased.removed()).isEqualTo(4);
         assertThat(memory.contents("acme")).containsExactlyInAnyOrder("fact one about step 3", "fact two about step 3");
     }
@@ -249,8 +253,8 @@ class MemoryOutboxTest {
             public List<MemoryHit> search(MemoryQuery q, Instant now) { return memory.search(q, now); }
             public boolean delete(String t, String id) { return memory.delete(t, id); }
             public MemoryPruneReport prune(String t, int m, Instant now) { return memory.prune(t, m, now); }
-            public io.threadline.memory.MemoryForgetReport forgetThread(String t, String th) { return memory.forgetThread(t, th); }
-            public io.threadline.memory.MemoryForgetReport forgetWhere(String t, java.util.Map<String, String> e) {
+            public MemoryForgetReport forgetThread(String t, String th) { return memory.forgetThread(t, th); }
+            public MemoryForgetReport forgetWhere(String t, Map<String, String> e) {
                 return memory.forgetWhere(t, e);
             }
         };
@@ -322,7 +326,7 @@ class MemoryOutboxTest {
     }
 
     /** A node that corrects what it recalled about Ada's city (issue 18); {@code meanwhile} runs between recall and remember. */
-    private ThreadRuntime<Log> correcting(Runnable meanwhile, java.util.function.Function<List<String>, List<String>> ids) {
+    private ThreadRuntime<Log> correcting(Runnable meanwhile, Function<List<String>, List<String>> ids) {
         CompiledGraph<Log> graph = StateGraph.of(Log.class)
                 .node("correct", (s, ctx) -> {
                     List<String> wrong = ctx.recall("people/ada", "where does ada live", 5).stream()
@@ -337,7 +341,7 @@ class MemoryOutboxTest {
     }
 
     private static MemoryWrite paris(String id) {
-        return new MemoryWrite(id, "acme", "people/ada", "ada lives in paris", "fact", 0.5, null, null, null, java.util.Map.of());
+        return new MemoryWrite(id, "acme", "people/ada", "ada lives in paris", "fact", 0.5, null, null, null, Map.of());
     }
 
     @Test
@@ -363,7 +367,7 @@ class MemoryOutboxTest {
     void aCorrectionOfAMemoryCorrectedMeanwhileIsRememberedWithoutHoldingBackTheThread() {
         memory.delegate.put(paris("city-1"), Instant.now());
         MemoryWrite other = new MemoryWrite("city-x", "acme", "people/ada", "ada lives in rome", "fact", 0.5, null, null, null,
-                java.util.Map.of()).superseding(List.of("city-1"));
+                Map.of()).superseding(List.of("city-1"));
         StepResult<?> r = correcting(() -> memory.delegate.put(other, Instant.now()), ids -> ids).step(thread);
         // Applied (not retried for ever): the other correction stands, this memory is remembered as a memory of its own.
         assertThat(store.unpublished(thread)).isEmpty();

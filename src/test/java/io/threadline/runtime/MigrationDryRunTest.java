@@ -3,12 +3,15 @@ package io.threadline.runtime;
 import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.HeadScan;
 import io.threadline.checkpoint.InMemoryCheckpointStore;
+import io.threadline.graph.CompiledGraph;
 import io.threadline.graph.DocGraphs;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static io.threadline.runtime.VersionCheck.Outcome.CONTINUE;
@@ -43,13 +46,13 @@ class MigrationDryRunTest {
                     }
                     try {
                         return method.invoke(store, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
+                    } catch (InvocationTargetException e) {
                         throw e.getCause();
                     }
                 });
     }
 
-    private static MigrationDryRun dryRun(CheckpointStore store, io.threadline.graph.CompiledGraph<?> graph, int pageSize) {
+    private static MigrationDryRun dryRun(CheckpointStore store, CompiledGraph<?> graph, int pageSize) {
         return MigrationDryRun.over(readOnly(store)).graph("doc", graph).pageSize(pageSize).examples(3).build();
     }
 
@@ -77,8 +80,8 @@ class MigrationDryRunTest {
         long atReview = DryRunThreads.ofKind(PER_TENANT, 0);
         long atPublish = DryRunThreads.ofKind(PER_TENANT, 1);
         assertThat(report.count(REFUSE)).isEqualTo(atReview + atPublish);
-        assertThat(report.missing()).containsExactly(java.util.Map.entry("node 'publish'", atPublish),
-                java.util.Map.entry("route 'review' → 'publish'", atReview));
+        assertThat(report.missing()).containsExactly(Map.entry("node 'publish'", atPublish),
+                Map.entry("route 'review' → 'publish'", atReview));
         assertThat(report.examples().get(REFUSE)).allSatisfy(x -> assertThat(x.tenant()).isEqualTo("t1"));
         assertThat(report.render()).contains("refused for lack of:").contains("node 'publish'");
     }

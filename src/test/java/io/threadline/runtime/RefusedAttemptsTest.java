@@ -1,5 +1,6 @@
 package io.threadline.runtime;
 
+import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.PendingEffect;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
@@ -22,6 +23,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import org.junit.jupiter.api.Test;
 
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -119,7 +121,7 @@ class RefusedAttemptsTest {
         RunResult<Log> run = rt.run(thread, Update.of(Log.ADD.set("mine")), RunBudget.steps(10));
 
         assertThat(run.stopReason()).isEqualTo(RunResult.StopReason.CONFLICT);
-        assertThat(run.steps()).extracting(io.threadline.checkpoint.Checkpoint::step).containsExactly(1L);
+        assertThat(run.steps()).extracting(Checkpoint::step).containsExactly(1L);
         assertThat(run.state().add()).as("the input it committed").isEqualTo("mine");
         assertThat(run.stoppedBy().code()).isEqualTo(ErrorCode.CONFLICT);
         assertThat(store.head(thread).orElseThrow().step()).as("the other writer's step, and no step of this run after it").isEqualTo(2);
@@ -146,7 +148,7 @@ class RefusedAttemptsTest {
         RunResult<Log> run = rt.run(thread, Update.none(), RunBudget.steps(10));
 
         assertThat(run.stopReason()).isEqualTo(RunResult.StopReason.CONFLICT);
-        assertThat(run.steps()).extracting(io.threadline.checkpoint.Checkpoint::step).containsExactly(1L, 2L);
+        assertThat(run.steps()).extracting(Checkpoint::step).containsExactly(1L, 2L);
         assertThat(store.head(thread).orElseThrow().step()).as("no new run from START").isEqualTo(3);
     }
 
@@ -179,7 +181,7 @@ class RefusedAttemptsTest {
                     }
                     try {
                         return method.invoke(store, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
+                    } catch (InvocationTargetException e) {
                         throw e.getCause();
                     }
                 });

@@ -1,5 +1,7 @@
 package io.threadline.runtime;
 
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.PendingEffect;
 import dev.langchain4j.agent.tool.P;
 import dev.langchain4j.agent.tool.Tool;
@@ -27,14 +29,20 @@ import io.threadline.graph.StateGraph;
 import io.threadline.graph.StepContext;
 import io.threadline.state.Channel;
 import io.threadline.state.ListChannel;
+import io.threadline.state.Sensitive;
 import io.threadline.state.Update;
 import io.threadline.state.ValueChannel;
 import jakarta.validation.constraints.NotNull;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.threadline.graph.StateGraph.END;
@@ -106,7 +114,7 @@ class ReplayTest {
             messages.add(ToolExecutionResultMessage.from(call, result));
             answer = ctx.chat(ChatRequest.builder().messages(messages).build()).aiMessage().text();
         }
-        return Update.of(Convo.ANSWER.set(shout ? answer.toUpperCase(java.util.Locale.ROOT) : answer),
+        return Update.of(Convo.ANSWER.set(shout ? answer.toUpperCase(Locale.ROOT) : answer),
                 Convo.LOG.append("answered at " + ctx.now()));
     }
 
@@ -310,7 +318,7 @@ class ReplayTest {
     @Test
     void retriesStopAtExceptionsThePolicyDoesNotName() {
         NodePolicy<Convo> onlyIo = NodePolicy.retry(RetryPolicy.<Convo>attempts(5).backoff(Duration.ZERO, 1, Duration.ZERO)
-                .retryOn(java.io.UncheckedIOException.class));
+                .retryOn(UncheckedIOException.class));
         ThreadRuntime<Convo> rt = runtime(graph(false, attempt -> {
             throw new IllegalArgumentException("not retried");
         }, onlyIo));
@@ -323,11 +331,11 @@ class ReplayTest {
     }
 
     @Test
-    void aRecordedThreadExportedToAFileReplaysOfflineAndShowsWhatAChangedNodeDoes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    void aRecordedThreadExportedToAFileReplaysOfflineAndShowsWhatAChangedNodeDoes(@TempDir Path dir) {
         ThreadRuntime<Convo> rt = runtime(graph(false, NOTHING, NodePolicy.defaults()));
         rt.step(thread, ask("add 2 and 40"), null);
         rt.step(thread, ask("add 1 and 1"), "turn-2");
-        java.nio.file.Path file = dir.resolve("convo-1.json");
+        Path file = dir.resolve("convo-1.json");
         RecordedThread.of(store, thread).write(file);
 
         RecordedThread recorded = RecordedThread.read(file);
@@ -341,24 +349,24 @@ class ReplayTest {
         List<ReplayReport> changed = recorded.replayAll(graph(true, NOTHING, NodePolicy.defaults()), new Adder());
         assertThat(changed).extracting(ReplayReport::verdict).containsOnly(ReplayReport.Verdict.DIFFERENT);
         assertThat(changed.get(1).summary()).isEqualTo("DIFFERENT: field 'answer' \"the sum is 2\" → \"THE SUM IS 2\"");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> changed.get(1).assertSame())
+        Assertions.assertThatThrownBy(() -> changed.get(1).assertSame())
                 .isInstanceOf(AssertionError.class).hasMessageContaining("field 'answer'");
         assertThat(model.calls.get()).as("no model call during replays").isEqualTo(modelCalls);
     }
 
     @Test
     void aFileThatIsNotARecordingIsRefusedClearly() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RecordedThread.fromJson("{\"format\":\"other\"}"))
-                .isInstanceOfSatisfying(io.threadline.ThreadlineException.class,
-                        e -> assertThat(e.code()).isEqualTo(io.threadline.ErrorCode.INVALID_INPUT))
+        Assertions.assertThatThrownBy(() -> RecordedThread.fromJson("{\"format\":\"other\"}"))
+                .isInstanceOfSatisfying(ThreadlineException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT))
                 .hasMessageContaining("threadline.thread/1");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RecordedThread.fromJson("{\"format\":\"threadline.thread/1\"}"))
-                .isInstanceOf(io.threadline.ThreadlineException.class);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RecordedThread.fromJson("not json"))
-                .isInstanceOf(io.threadline.ThreadlineException.class);
+        Assertions.assertThatThrownBy(() -> RecordedThread.fromJson("{\"format\":\"threadline.thread/1\"}"))
+                .isInstanceOf(ThreadlineException.class);
+        Assertions.assertThatThrownBy(() -> RecordedThread.fromJson("not json"))
+                .isInstanceOf(ThreadlineException.class);
     }
 
-    public record Vault(String pin, @io.threadline.state.Sensitive String secret) {
+    public record Vault(String pin, @Sensitive String secret) {
         public static final ValueChannel<Vault, String> PIN = Channel.overwriting("pin");
         public static final ValueChannel<Vault, String> SECRET = Channel.overwriting("secret");
     }

@@ -1,8 +1,17 @@
 package io.threadline.runtime;
 
+import io.threadline.checkpoint.CheckpointChain;
+import io.threadline.checkpoint.Commit;
+import io.threadline.checkpoint.CommitResult;
+import io.threadline.checkpoint.HistoryPage;
 import io.threadline.checkpoint.PendingEffect;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
+import io.threadline.checkpoint.PruneReport;
+import io.threadline.checkpoint.RetentionPolicy;
+import io.threadline.checkpoint.SnapshotPolicy;
+import io.threadline.checkpoint.ThreadDeletion;
+import io.threadline.checkpoint.ThreadHead;
 import io.threadline.examples.reference.LocalDemo;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.CheckpointId;
@@ -12,6 +21,8 @@ import io.threadline.checkpoint.InMemoryCheckpointStore;
 import io.threadline.checkpoint.Status;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.graph.CompiledGraph;
+import io.threadline.graph.Durability;
+import io.threadline.graph.NodePolicy;
 import io.threadline.graph.Route;
 import io.threadline.graph.StateGraph;
 import io.threadline.state.Channel;
@@ -25,12 +36,18 @@ import jakarta.validation.constraints.Size;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -152,7 +169,7 @@ class ThreadRuntimeTest {
                 .isInstanceOfSatisfying(ThreadlineException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
                     assertThat(e.details().get("violations")).asList()
-                            .containsExactly(java.util.Map.of("path", "count", "message", "must be less than or equal to 3"));
+                            .containsExactly(Map.of("path", "count", "message", "must be less than or equal to 3"));
                 });
         assertThat(store.head(thread)).contains(headBefore);
         assertThat(store.storedBytes(thread)).isEqualTo(bytesBefore);
@@ -165,7 +182,7 @@ class ThreadRuntimeTest {
                 .isInstanceOfSatisfying(ThreadlineException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
                     assertThat(e.details().get("violations")).asList()
-                            .containsExactly(java.util.Map.of("path", "lines[3].<list element>", "message", "size must be between 0 and 20"));
+                            .containsExactly(Map.of("path", "lines[3].<list element>", "message", "size must be between 0 and 20"));
                 });
         assertThat(store.head(thread)).contains(headAfterA);
         assertThat(store.storedBytes(thread)).isEqualTo(bytesAfterA);
@@ -207,7 +224,7 @@ class ThreadRuntimeTest {
     /** Counts the store calls a runtime makes. */
     private static final class CountingStore implements CheckpointStore {
         final InMemoryCheckpointStore delegate;
-        final java.util.Map<String, Integer> calls = new java.util.TreeMap<>();
+        final Map<String, Integer> calls = new TreeMap<>();
 
         CountingStore(InMemoryCheckpointStore delegate) {
             this.delegate = delegate;
@@ -217,22 +234,22 @@ class ThreadRuntimeTest {
             calls.merge(call, 1, Integer::sum);
         }
 
-        public java.util.Optional<io.threadline.checkpoint.ThreadHead> head(ThreadKey t) { count("head"); return delegate.head(t); }
-        public java.util.Optional<io.threadline.checkpoint.CheckpointChain> loadLatest(ThreadKey t) { count("loadLatest"); return delegate.loadLatest(t); }
-        public java.util.Optional<io.threadline.checkpoint.CheckpointChain> load(ThreadKey t, CheckpointId id) { count("load"); return delegate.load(t, id); }
-        public java.util.Optional<Checkpoint> get(ThreadKey t, CheckpointId id) { count("get"); return delegate.get(t, id); }
-        public io.threadline.checkpoint.HistoryPage history(ThreadKey t, HistoryQuery q) { count("history"); return delegate.history(t, q); }
-        public java.util.Optional<Checkpoint> findByIdempotencyKey(ThreadKey t, String k) { count("findByIdempotencyKey"); return delegate.findByIdempotencyKey(t, k); }
-        public io.threadline.checkpoint.CommitResult commit(io.threadline.checkpoint.Commit c) { count("commit"); return delegate.commit(c); }
-        public io.threadline.checkpoint.PruneReport prune(ThreadKey t, io.threadline.checkpoint.RetentionPolicy p, Instant now) { count("prune"); return delegate.prune(t, p, now); }
+        public Optional<ThreadHead> head(ThreadKey t) { count("head"); return delegate.head(t); }
+        public Optional<CheckpointChain> loadLatest(ThreadKey t) { count("loadLatest"); return delegate.loadLatest(t); }
+        public Optional<CheckpointChain> load(ThreadKey t, CheckpointId id) { count("load"); return delegate.load(t, id); }
+        public Optional<Checkpoint> get(ThreadKey t, CheckpointId id) { count("get"); return delegate.get(t, id); }
+        public HistoryPage history(ThreadKey t, HistoryQuery q) { count("history"); return delegate.history(t, q); }
+        public Optional<Checkpoint> findByIdempotencyKey(ThreadKey t, String k) { count("findByIdempotencyKey"); return delegate.findByIdempotencyKey(t, k); }
+        public CommitResult commit(Commit c) { count("commit"); return delegate.commit(c); }
+        public PruneReport prune(ThreadKey t, RetentionPolicy p, Instant now) { count("prune"); return delegate.prune(t, p, now); }
         public long storedBytes(ThreadKey t) { return delegate.storedBytes(t); }
-        public io.threadline.checkpoint.ThreadDeletion delete(ThreadKey t) { count("delete"); return delegate.delete(t); }
+        public ThreadDeletion delete(ThreadKey t) { count("delete"); return delegate.delete(t); }
         public List<Checkpoint> unpublished(ThreadKey t) { count("unpublished"); return delegate.unpublished(t); }
         public void markPublished(ThreadKey t, CheckpointId id) { count("markPublished"); delegate.markPublished(t, id); }
         public void putPendingEffect(ThreadKey t, long step, int seq, PendingEffect e) { count("putPendingEffect"); delegate.putPendingEffect(t, step, seq, e); }
         public List<PendingEffect> pendingEffects(ThreadKey t, long step) { count("pendingEffects"); return delegate.pendingEffects(t, step); }
         public void clearPendingEffects(ThreadKey t, long step) { count("clearPendingEffects"); delegate.clearPendingEffects(t, step); }
-        public void discardPendingEffects(ThreadKey t, long step, java.util.Collection<Integer> seqs) { count("discardPendingEffects"); delegate.discardPendingEffects(t, step, seqs); }
+        public void discardPendingEffects(ThreadKey t, long step, Collection<Integer> seqs) { count("discardPendingEffects"); delegate.discardPendingEffects(t, step, seqs); }
     }
 
     @Test
@@ -241,7 +258,7 @@ class ThreadRuntimeTest {
         CompiledGraph<Notes> g = StateGraph.of(Notes.class)
                 .node("a", (s, ctx) -> Update.of(Notes.LINES.append("a")))
                 .node("b", (s, ctx) -> Update.of(Notes.LINES.append(ctx.newId().substring(0, 8))),
-                        io.threadline.graph.NodePolicy.durability(io.threadline.graph.Durability.SYNC))
+                        NodePolicy.durability(Durability.SYNC))
                 .chain(START, "a", "b", END)
                 .compile();
         ThreadRuntime<Notes> rt = ThreadRuntime.builder(g).store(counting).validator(LocalDemo.plainValidator()).build();
@@ -258,11 +275,11 @@ class ThreadRuntimeTest {
         CountingStore counting = new CountingStore(store);
         ThreadRuntime<Notes> rt = ThreadRuntime.builder(graph()).store(counting).validator(LocalDemo.plainValidator()).build();
         rt.step(thread, Update.of(Notes.LAST.set("x")), null);
-        assertThat(counting.calls).isEqualTo(java.util.Map.of("loadLatest", 1, "commit", 1));
+        assertThat(counting.calls).isEqualTo(Map.of("loadLatest", 1, "commit", 1));
         counting.calls.clear();
         rt.step(thread);
         // The cached head is checked before a call outside the step (LazyHeadCheckTest); these nodes make none.
-        assertThat(counting.calls).isEqualTo(java.util.Map.of("commit", 1));
+        assertThat(counting.calls).isEqualTo(Map.of("commit", 1));
     }
 
     @Test
@@ -273,13 +290,13 @@ class ThreadRuntimeTest {
         a.step(thread, Update.of(Notes.LAST.set("x")), null);       // step 1 (a)
         counting.calls.clear();
         a.step(thread);                                             // step 2 (b), warm
-        assertThat(counting.calls).isEqualTo(java.util.Map.of("commit", 1));
+        assertThat(counting.calls).isEqualTo(Map.of("commit", 1));
 
         b.step(thread);                                             // step 3 by another "container"
         counting.calls.clear();
         StepResult<Notes> late = a.step(thread);                    // a's cache is stale: conflict, reload, again
         assertThat(late.checkpoint().step()).isEqualTo(4);
-        assertThat(counting.calls).isEqualTo(java.util.Map.of("commit", 2, "loadLatest", 1));
+        assertThat(counting.calls).isEqualTo(Map.of("commit", 2, "loadLatest", 1));
         assertThat(late.state()).isEqualTo(runtime(graph()).state(thread).state());
         assertThat(store.history(thread, HistoryQuery.first(10)).checkpoints()).extracting(Checkpoint::step)
                 .containsExactly(4L, 3L, 2L, 1L);
@@ -290,12 +307,12 @@ class ThreadRuntimeTest {
         Instant t0 = Instant.parse("2026-03-01T10:00:00Z");
         Instant[] now = {t0};
         Clock clock = new Clock() {
-            public java.time.ZoneId getZone() { return ZoneOffset.UTC; }
-            public Clock withZone(java.time.ZoneId zone) { return this; }
+            public ZoneId getZone() { return ZoneOffset.UTC; }
+            public Clock withZone(ZoneId zone) { return this; }
             public Instant instant() { return now[0]; }
         };
         RuntimeOptions options = RuntimeOptions.defaults().withClock(clock)
-                .withSnapshotPolicy(new io.threadline.checkpoint.SnapshotPolicy(1000.0, java.time.Duration.ofHours(1)));
+                .withSnapshotPolicy(new SnapshotPolicy(1000.0, Duration.ofHours(1)));
         ThreadRuntime<Notes> rt = ThreadRuntime.builder(graph())
                 .store(store)
                 .validator(LocalDemo.plainValidator())
@@ -325,7 +342,7 @@ class ThreadRuntimeTest {
     void aReadBoundKeepsEveryColdReadWithinItAndAColdRuntimeDecidesAsAWarmOne() {
         // A ratio that alone would never snapshot again: only the read bound (2,000 B) does.
         RuntimeOptions options = RuntimeOptions.defaults()
-                .withSnapshotPolicy(new io.threadline.checkpoint.SnapshotPolicy(1000.0).withMaxReadBytes(2000));
+                .withSnapshotPolicy(new SnapshotPolicy(1000.0).withMaxReadBytes(2000));
         ThreadRuntime<Notes> warm = ThreadRuntime.builder(graph()).store(store).validator(LocalDemo.plainValidator()).options(options).build();
         ThreadRuntime<Notes> cold = ThreadRuntime.builder(graph()).store(store).validator(LocalDemo.plainValidator())
                 .options(options.withHeadCacheThreads(0)).build();
@@ -336,7 +353,7 @@ class ThreadRuntimeTest {
         for (int i = 0; i < 30; i++) {
             warmKinds.add(warm.step(thread, reset, null).checkpoint().isSnapshot());
             coldKinds.add(cold.step(other, reset, null).checkpoint().isSnapshot());
-            io.threadline.checkpoint.CheckpointChain chain = store.loadLatest(thread).orElseThrow();
+            CheckpointChain chain = store.loadLatest(thread).orElseThrow();
             assertThat(chain.snapshotBytes() + chain.deltaReadBytes()).isLessThanOrEqualTo(2000);
         }
         assertThat(coldKinds).isEqualTo(warmKinds);
@@ -551,7 +568,7 @@ class ThreadRuntimeTest {
                 .state(7, head.change(), head.createdAt())
                 .metadata(head.metadata())
                 .step(head.nodes(), head.decisions(), head.next());
-        store.commit(new io.threadline.checkpoint.Commit(fromTheFuture, 0));
+        store.commit(new Commit(fromTheFuture, 0));
         assertThatThrownBy(() -> runtime(graph()).state(other))
                 .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.getMessage()).contains("newer schema (v7)"));
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
+import io.threadline.checkpoint.Checkpoint;
 import io.threadline.examples.reference.LocalDemo;
 import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.HistoryQuery;
@@ -68,7 +69,7 @@ class TimeTravelTest {
         RunResult<Order> first = rt.run(thread, Update.of(Order.AMOUNT.set(42)), RunBudget.steps(10));
 
         assertThat(first.stopReason()).isEqualTo(RunResult.StopReason.INTERRUPTED);
-        io.threadline.checkpoint.Checkpoint waiting = first.steps().get(first.steps().size() - 1);
+        Checkpoint waiting = first.steps().get(first.steps().size() - 1);
         assertThat(waiting.status()).isEqualTo(Status.INTERRUPTED);
         assertThat(waiting.interrupt().tree().get("node").asText()).isEqualTo("approve");
         assertThat(waiting.interrupt().tree().get("when").asText()).isEqualTo("INSIDE");
@@ -127,7 +128,7 @@ class TimeTravelTest {
         ThreadRuntime<Order> rt = runtime(paused);
 
         RunResult<Order> first = rt.run(thread, Update.none(), RunBudget.steps(10));
-        io.threadline.checkpoint.Checkpoint waiting = first.steps().get(first.steps().size() - 1);
+        Checkpoint waiting = first.steps().get(first.steps().size() - 1);
         assertThat(waiting.interrupt().tree().get("when").asText()).isEqualTo("BEFORE");
         assertThat(first.state().log()).containsExactly("prepared");
 

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -54,22 +56,22 @@ class RedactionTest {
     void valuesOfSensitiveFieldsAreMaskedWhereverACallCopiedThem() throws Exception {
         JsonNode state = json.readTree("{\"notes\":[\"hunter2 is not here\"],\"password\":\"hunter2\","
                 + "\"cards\":[\"4111 1111\",\"abc\"],\"name\":\"Ada\"}");
-        java.util.Set<String> values = Redaction.values(schema, state);
+        Set<String> values = Redaction.values(schema, state);
         assertThat(values).containsExactlyInAnyOrder("hunter2", "4111 1111");
         JsonNode effects = json.readTree("[{\"kind\":\"MODEL\",\"request\":{\"messages\":[{\"text\":\"log in with hunter2 and card 4111 1111\"}]},"
                 + "\"response\":{\"text\":\"ok abc\"}}]");
         String shown = Redaction.mask(effects, values).toString();
         assertThat(shown).contains("log in with *** and card ***", "ok abc").doesNotContain("hunter2", "4111");
         assertThat(effects.toString()).as("the original is untouched").contains("hunter2");
-        assertThat(Redaction.mask(effects, java.util.Set.of())).isSameAs(effects);
+        assertThat(Redaction.mask(effects, Set.of())).isSameAs(effects);
     }
 
     @Test
     void aValueHoldingAnotherIsMaskedWholeWhicheverOrderTheyComeIn() {
         // Shortest first would leave "-acct-991" in clear after masking "pin-4711" inside it.
-        java.util.Set<String> values = new java.util.LinkedHashSet<>(java.util.List.of("pin-4711", "pin-4711-acct-991"));
+        Set<String> values = new LinkedHashSet<>(List.of("pin-4711", "pin-4711-acct-991"));
         assertThat(Redaction.mask("account pin-4711-acct-991, pin pin-4711", values)).isEqualTo("account ***, pin ***");
-        java.util.Set<String> reversed = new java.util.LinkedHashSet<>(java.util.List.of("pin-4711-acct-991", "pin-4711"));
+        Set<String> reversed = new LinkedHashSet<>(List.of("pin-4711-acct-991", "pin-4711"));
         assertThat(Redaction.mask("account pin-4711-acct-991, pin pin-4711", reversed)).isEqualTo("account ***, pin ***");
     }
 }

@@ -5,6 +5,7 @@ import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -21,7 +22,7 @@ class LambdaTraceTest {
 
     private final String before = System.getProperty(LambdaTrace.SYSTEM_PROPERTY);
 
-    @org.junit.jupiter.api.BeforeEach
+    @BeforeEach
     void noHeaderYet() {
         // Quarkus tests earlier in the same JVM leave their poll loop's last value here.
         System.clearProperty(LambdaTrace.SYSTEM_PROPERTY);

@@ -7,6 +7,7 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
+import io.threadline.api.ThreadFunctions;
 import io.threadline.examples.reference.AgentState;
 import io.threadline.examples.reference.Message;
 import io.threadline.checkpoint.ThreadKey;
@@ -15,6 +16,7 @@ import io.threadline.runtime.ThreadRuntime;
 import io.threadline.state.Update;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logging.MDC;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -51,7 +53,7 @@ class TelemetryWiringTest {
     }
 
     @Inject
-    io.threadline.api.ThreadFunctions functions;
+    ThreadFunctions functions;
 
     static String xrayTraceId() {
         return Long.toHexString(System.currentTimeMillis() / 1000) + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
@@ -126,11 +128,11 @@ class TelemetryWiringTest {
         assertThat(options.observer()).isInstanceOf(ThreadlineTelemetry.class);
         long before = System.currentTimeMillis() / 1000;
         String thread = "direct-" + UUID.randomUUID();
-        Object traceBefore = org.jboss.logging.MDC.get(TelemetryKeys.MDC_TRACE);
+        Object traceBefore = MDC.get(TelemetryKeys.MDC_TRACE);
         runtime.step(ThreadKey.of("acme", thread), Update.of(AgentState.MESSAGES.append(Message.user("what is 2 * 3"))), null);
         // Under Quarkus's MDC-aware context storage too, the step leaves the log context as it found it.
-        assertThat(org.jboss.logging.MDC.get(TelemetryKeys.MDC_TRACE)).isEqualTo(traceBefore);
-        assertThat(org.jboss.logging.MDC.get(TelemetryKeys.MDC_THREAD)).isNull();
+        assertThat(MDC.get(TelemetryKeys.MDC_TRACE)).isEqualTo(traceBefore);
+        assertThat(MDC.get(TelemetryKeys.MDC_THREAD)).isNull();
         SpanData step = spans.finished().stream()
                 .filter(s -> thread.equals(s.getAttributes().get(TelemetryKeys.THREAD_ID)) && s.getName().startsWith("step"))
                 .findFirst().orElseThrow();

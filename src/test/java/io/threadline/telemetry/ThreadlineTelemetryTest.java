@@ -13,11 +13,13 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.TokenUsage;
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.trace.data.EventData;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import io.quarkus.logging.json.runtime.JsonFormatter;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.InMemoryCheckpointStore;
@@ -25,14 +27,22 @@ import io.threadline.checkpoint.Status;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.effects.ToolBox;
 import io.threadline.graph.CompiledGraph;
+import io.threadline.graph.Durability;
 import io.threadline.graph.NodePolicy;
 import io.threadline.graph.RetryPolicy;
 import io.threadline.graph.Route;
 import io.threadline.graph.StateGraph;
 import io.threadline.memory.Embeddings;
 import io.threadline.memory.InMemoryMemoryStore;
+import io.threadline.memory.MemoryForgetReport;
+import io.threadline.memory.MemoryHit;
+import io.threadline.memory.MemoryPruneReport;
+import io.threadline.memory.MemoryQuery;
+import io.threadline.memory.MemoryRecord;
 import io.threadline.memory.MemoryStore;
 import io.threadline.memory.MemorySettings;
+import io.threadline.memory.MemoryWrite;
+import io.threadline.memory.PutResult;
 import io.threadline.memory.WordEmbeddingModel;
 import io.threadline.runtime.RuntimeOptions;
 import io.threadline.runtime.StepResult;
@@ -45,15 +55,21 @@ import io.threadline.state.ValueChannel;
 import jakarta.validation.Validation;
 import jakarta.validation.Validator;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import org.assertj.core.groups.Tuple;
 import org.jboss.logging.MDC;
+import org.jboss.logmanager.ExtLogRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
 
 import static io.threadline.graph.StateGraph.END;
 import static io.threadline.graph.StateGraph.START;
@@ -70,7 +86,7 @@ class ThreadlineTelemetryTest {
 
     static final String SECRET = "tok-SECRET-4711";
 
-    public record Desk(@NotNull List<String> log, @jakarta.validation.constraints.Size(max = 20) String answer, @Sensitive String apiToken) {
+    public record Desk(@NotNull List<String> log, @Size(max = 20) String answer, @Sensitive String apiToken) {
         public static final ListChannel<Desk, String> LOG = Channel.appending("log");
         public static final ValueChannel<Desk, String> ANSWER = Channel.overwriting("answer");
         public static final ValueChannel<Desk, String> API_TOKEN = Channel.overwriting("apiToken");
@@ -261,7 +277,7 @@ class ThreadlineTelemetryTest {
                 });
         assertThat(otel.metric(metrics, "gen_ai.client.token.usage").orElseThrow().getHistogramData().getPoints())
                 .extracting(p -> p.getAttributes().get(TelemetryKeys.GEN_AI_TOKEN_TYPE), p -> (long) p.getSum())
-                .contains(org.assertj.core.groups.Tuple.tuple("input", 12L), org.assertj.core.groups.Tuple.tuple("output", 7L));
+                .contains(Tuple.tuple("input", 12L), Tuple.tuple("output", 7L));
         assertThat(otel.metric(metrics, "threadline.state.size")).isPresent();
 
         // One EMF line per step, in the documented format: every metric named in _aws is a number at the root,
@@ -317,10 +333,10 @@ class ThreadlineTelemetryTest {
         // The formatter Lambda's logs use (quarkus-logging-json), on a record logged inside the node.
         AtomicReference<String> line = new AtomicReference<>();
         firstStep(runtime(graph(NodePolicy.defaults(), () -> {
-            org.jboss.logmanager.ExtLogRecord record = new org.jboss.logmanager.ExtLogRecord(java.util.logging.Level.INFO,
-                    "thinking", org.jboss.logmanager.ExtLogRecord.FormatStyle.NO_FORMAT, ThreadlineTelemetryTest.class.getName());
+            ExtLogRecord record = new ExtLogRecord(Level.INFO,
+                    "thinking", ExtLogRecord.FormatStyle.NO_FORMAT, ThreadlineTelemetryTest.class.getName());
             record.copyMdc();
-            line.set(new io.quarkus.logging.json.runtime.JsonFormatter().format(record));
+            line.set(new JsonFormatter().format(record));
         })));
         JsonNode json = new ObjectMapper().readTree(line.get());
         JsonNode mdc = json.get("mdc");
@@ -407,7 +423,7 @@ class ThreadlineTelemetryTest {
                 .getLongSumData().getPoints()).singleElement().satisfies(p -> assertThat(p.getValue()).isEqualTo(1));
         assertThat(emf).singleElement().satisfies(line -> assertThat(line).contains("\"Conflicts\":1", "\"Status\":\"CONFLICT\""));
         // Nothing of the step stays current after it.
-        assertThat(io.opentelemetry.api.trace.Span.current().getSpanContext().isValid()).isFalse();
+        assertThat(Span.current().getSpanContext().isValid()).isFalse();
         assertThat(MDC.get(TelemetryKeys.MDC_THREAD)).isNull();
     }
 
@@ -434,17 +450,17 @@ class ThreadlineTelemetryTest {
             }
 
             @Override
-            public io.threadline.memory.PutResult put(io.threadline.memory.MemoryWrite write, java.time.Instant now) {
+            public PutResult put(MemoryWrite write, Instant now) {
                 throw outage();
             }
 
             @Override
-            public java.util.Optional<io.threadline.memory.MemoryRecord> get(String tenant, String id) {
+            public Optional<MemoryRecord> get(String tenant, String id) {
                 throw outage();
             }
 
             @Override
-            public List<io.threadline.memory.MemoryHit> search(io.threadline.memory.MemoryQuery query, java.time.Instant now) {
+            public List<MemoryHit> search(MemoryQuery query, Instant now) {
                 throw outage();
             }
 
@@ -454,17 +470,17 @@ class ThreadlineTelemetryTest {
             }
 
             @Override
-            public io.threadline.memory.MemoryPruneReport prune(String tenant, int maxPerNamespace, java.time.Instant now) {
+            public MemoryPruneReport prune(String tenant, int maxPerNamespace, Instant now) {
                 throw outage();
             }
 
             @Override
-            public io.threadline.memory.MemoryForgetReport forgetThread(String tenant, String threadId) {
+            public MemoryForgetReport forgetThread(String tenant, String threadId) {
                 throw outage();
             }
 
             @Override
-            public io.threadline.memory.MemoryForgetReport forgetWhere(String tenant, Map<String, String> entries) {
+            public MemoryForgetReport forgetWhere(String tenant, Map<String, String> entries) {
                 throw outage();
             }
         };
@@ -499,7 +515,7 @@ class ThreadlineTelemetryTest {
                         throw new IllegalStateException("crashed after the tool call");
                     }
                     return Update.of(Desk.LOG.append(paid));
-                }, NodePolicy.<Desk>durability(io.threadline.graph.Durability.SYNC).withRetry(RetryPolicy.<Desk>attempts(2)))
+                }, NodePolicy.<Desk>durability(Durability.SYNC).withRetry(RetryPolicy.<Desk>attempts(2)))
                 .chain(START, "pay", END).compile());
         StepResult<Desk> r = firstStep(runtime);
         assertThat(r.checkpoint().status()).isEqualTo(Status.DONE);
@@ -563,7 +579,7 @@ class ThreadlineTelemetryTest {
     @Test
     void aStepInsideAnInvocationSpanIsItsChild() {
         ThreadRuntime<Desk> runtime = runtime(graph(NodePolicy.defaults(), () -> { }));
-        io.opentelemetry.api.trace.Span invocation = otel.sdk.getTracer("test").spanBuilder("threadline step").startSpan();
+        Span invocation = otel.sdk.getTracer("test").spanBuilder("threadline step").startSpan();
         try (var ignored = invocation.makeCurrent()) {
             firstStep(runtime);
         } finally {

@@ -1,8 +1,10 @@
 package io.threadline.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.threadline.runtime.ThreadlineAgent;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
@@ -17,6 +19,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -185,7 +188,7 @@ public final class NativeRegistrationCheck {
         }
         String name = type.getName();
         return !(name.startsWith("java.") || name.startsWith("javax.") || name.startsWith("jdk.")
-                || com.fasterxml.jackson.databind.JsonNode.class.isAssignableFrom(type));
+                || JsonNode.class.isAssignableFrom(type));
     }
 
     private static List<Class<?>> classesIn(Path root) {
@@ -199,9 +202,9 @@ public final class NativeRegistrationCheck {
             throw new UncheckedIOException(e);
         }
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        List<Class<?>> classes = new java.util.ArrayList<>();
+        List<Class<?>> classes = new ArrayList<>();
         for (Path f : files) {
-            classes.add(load(root.relativize(f).toString().replace(java.io.File.separatorChar, '.').replaceAll("\\.class$", ""), loader));
+            classes.add(load(root.relativize(f).toString().replace(File.separatorChar, '.').replaceAll("\\.class$", ""), loader));
         }
         return classes;
     }

@@ -14,9 +14,12 @@ import io.threadline.ThreadlineException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 
@@ -55,8 +58,8 @@ public final class EffectJournal {
     /** Told about each live call and each reused result (telemetry); never about replayed ones. */
     private EffectObserver observer = EffectObserver.NONE;
     /** Kinds a call of which reaches nothing outside the step: the clock, ids, memory reads, the resume value. */
-    private static final java.util.Set<EffectKind> IN_PROCESS =
-            java.util.EnumSet.of(EffectKind.CLOCK, EffectKind.ID, EffectKind.RECALL, EffectKind.RESUME);
+    private static final Set<EffectKind> IN_PROCESS =
+            EnumSet.of(EffectKind.CLOCK, EffectKind.ID, EffectKind.RECALL, EffectKind.RESUME);
     /** Run before each live call of any other kind (a model, a tool); may throw to stop it. */
     private Runnable beforeOutsideCall;
 
@@ -93,13 +96,13 @@ public final class EffectJournal {
 
     /** Reports this journal's live calls and reused results to {@code observer}; returns this journal. */
     public EffectJournal observedBy(EffectObserver observer) {
-        this.observer = java.util.Objects.requireNonNull(observer, "observer");
+        this.observer = Objects.requireNonNull(observer, "observer");
         return this;
     }
 
     /**
      * Runs {@code check} before every live call that reaches outside the step (a model, a tool — not the clock, an id,
-     * a memory read); it may throw to stop the call. The runtime checks a cached head there (see StepRunner).
+     * a memory read); it may throw to stop the call. The runtime checks a cached head there (see HeadCheck).
      */
     public EffectJournal beforeOutsideCalls(Runnable check) {
         this.beforeOutsideCall = check;

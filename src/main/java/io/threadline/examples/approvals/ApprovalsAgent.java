@@ -16,6 +16,7 @@ import io.threadline.graph.StepContext;
 import io.threadline.state.Update;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 
 import static io.threadline.examples.approvals.RefundState.APPROVAL;
@@ -181,6 +182,6 @@ public final class ApprovalsAgent {
     }
 
     private static String cents(long amount) {
-        return String.format(java.util.Locale.ROOT, "%d.%02d", amount / 100, amount % 100);
+        return String.format(Locale.ROOT, "%d.%02d", amount / 100, amount % 100);
     }
 }

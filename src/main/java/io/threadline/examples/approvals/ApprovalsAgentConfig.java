@@ -3,6 +3,8 @@ package io.threadline.examples.approvals;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.time.Duration;
+
 /** The approvals example's own settings: {@code threadline.approvals-agent.*} (README, "The approvals example"). */
 @ConfigMapping(prefix = "threadline.approvals-agent")
 public interface ApprovalsAgentConfig {
@@ -25,5 +27,5 @@ public interface ApprovalsAgentConfig {
 
     /** The wait before the second payment attempt (doubling after, up to four times this). */
     @WithDefault("PT0.05S")
-    java.time.Duration paymentBackoff();
+    Duration paymentBackoff();
 }

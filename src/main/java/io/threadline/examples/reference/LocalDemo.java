@@ -11,6 +11,7 @@ import io.threadline.checkpoint.Checkpoint;
 import io.threadline.runtime.RunBudget;
 import io.threadline.runtime.RunResult;
 import io.threadline.runtime.ThreadRuntime;
+import io.threadline.state.StandaloneValidation;
 import io.threadline.state.Update;
 import jakarta.validation.Validator;
 
@@ -71,8 +72,8 @@ public final class LocalDemo {
                 .chatModel(new LocalChatModel()).tools(ReferenceAgent.tools()).build();
     }
 
-    /** A Bean Validation validator outside a container: {@link io.threadline.state.StandaloneValidation}. */
+    /** A Bean Validation validator outside a container: {@link StandaloneValidation}. */
     public static Validator plainValidator() {
-        return io.threadline.state.StandaloneValidation.validator();
+        return StandaloneValidation.validator();
     }
 }

@@ -28,7 +28,9 @@ import io.threadline.state.Update;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -183,12 +185,12 @@ public final class ReferenceAgent {
     }
 
     static Update<AgentState> executeIfApproved(AgentState state, StepContext ctx) {
-        Map<String, Object> question = new java.util.LinkedHashMap<>();
+        Map<String, Object> question = new LinkedHashMap<>();
         question.put("question", "May I run these tools?");
         question.put("toolCalls", state.toolCalls().stream().map(ReferenceAgent::describe).toList());
-        com.fasterxml.jackson.databind.JsonNode answer = ctx.interrupt(question);
+        JsonNode answer = ctx.interrupt(question);
         boolean approved = answer.isBoolean() ? answer.asBoolean()
-                : answer.isTextual() ? List.of("yes", "approve", "approved", "ok").contains(answer.asText().trim().toLowerCase(java.util.Locale.ROOT))
+                : answer.isTextual() ? List.of("yes", "approve", "approved", "ok").contains(answer.asText().trim().toLowerCase(Locale.ROOT))
                 : answer.path("approved").asBoolean(false);
         if (approved) {
             return execute(state, ctx);

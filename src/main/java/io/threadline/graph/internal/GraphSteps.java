@@ -6,6 +6,7 @@ import io.threadline.graph.StepContext;
 import io.threadline.graph.internal.StepFailedException;
 import io.threadline.graph.internal.StepOutcome;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Objects;
 
@@ -63,7 +64,7 @@ public final class GraphSteps {
             }
 
             @Override
-            public void pause(java.time.Duration backoff) {
+            public void pause(Duration backoff) {
             }
         });
     }

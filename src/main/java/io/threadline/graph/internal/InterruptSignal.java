@@ -3,6 +3,7 @@ package io.threadline.graph.internal;
 import io.threadline.graph.InterruptPoint;
 import io.threadline.graph.StepContext;
 
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -19,7 +20,7 @@ public final class InterruptSignal extends RuntimeException {
     private final transient Object payload;
 
     public InterruptSignal(String node, InterruptPoint when, Object payload) {
-        super("interrupted " + when.name().toLowerCase(java.util.Locale.ROOT) + " node '" + node + "'", null, false, false);
+        super("interrupted " + when.name().toLowerCase(Locale.ROOT) + " node '" + node + "'", null, false, false);
         this.node = Objects.requireNonNull(node, "node");
         this.when = Objects.requireNonNull(when, "when");
         this.payload = payload;

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The version rule between a deployed graph and a stored thread (see {@link VersionCheck}), and the metadata
@@ -134,7 +135,7 @@ public final class GraphVersions {
         Map<String, String> out = new TreeMap<>();
         out.put(GRAPH_KEY, fingerprint);
         StringBuilder routes = new StringBuilder();
-        for (String node : new java.util.TreeSet<>(next)) {
+        for (String node : new TreeSet<>(next)) {
             if (graph.hasNode(node)) {
                 routes.append(routes.isEmpty() ? "" : ";").append(node).append('>').append(String.join(",", graph.targetsFrom(node)));
             }

@@ -17,7 +17,7 @@ import java.util.function.BooleanSupplier;
  */
 final class HeadCheck {
 
-    /** No check: the head was just read from the store. */
+    /** No check: the head was just read from the store, or the cache is trusted. */
     static final HeadCheck NONE = new HeadCheck(null, null);
 
     private final ThreadKey thread;

@@ -14,8 +14,10 @@ import io.threadline.state.StateCodec;
 import io.threadline.state.StateSchema;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +72,7 @@ public final class Outbox {
         for (MemoryWrite w : writes) {
             sourced.add(masked(w, sensitive).fromCheckpoint(checkpointId));
         }
-        return MemoryOutbox.fromJson(new String(codec.encode(sourced), java.nio.charset.StandardCharsets.UTF_8));
+        return MemoryOutbox.fromJson(new String(codec.encode(sourced), StandardCharsets.UTF_8));
     }
 
     private Set<String> sensitiveValues(List<?> states) {
@@ -203,7 +205,7 @@ public final class Outbox {
         } catch (UnsupportedOperationException e) {
             return Map.of();
         }
-        Map<String, String> out = new java.util.HashMap<>();
+        Map<String, String> out = new HashMap<>();
         tags.forEach((k, v) -> {
             if (MemoryWrite.METADATA_KEY.matcher(k).matches()) {
                 out.put(k, v);

@@ -1,5 +1,7 @@
 package io.threadline.runtime.internal;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.NullNode;
 import io.threadline.graph.InterruptPoint;
 import io.threadline.graph.internal.InterruptSignal;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,6 +27,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The context of one attempt of one node: every call to the world goes through the step's
@@ -127,11 +130,11 @@ final class RecordingStepContext implements StepContext {
         if (!scope.memoryAvailable) {
             throw new IllegalStateException("this runtime has no long-term memory store");
         }
-        scope.remember(node, namespace, content, kind, importance, java.util.List.of());
+        scope.remember(node, namespace, content, kind, importance, List.of());
     }
 
     @Override
-    public void remember(String namespace, String content, String kind, double importance, java.util.List<String> supersedes) {
+    public void remember(String namespace, String content, String kind, double importance, List<String> supersedes) {
         if (!scope.memoryAvailable) {
             throw new IllegalStateException("this runtime has no long-term memory store");
         }
@@ -168,7 +171,7 @@ final class RecordingStepContext implements StepContext {
 
     @Override
     public JsonNode interrupt(Object payload) {
-        JsonNode shown = payload == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : scope.codec.toTree(payload);
+        JsonNode shown = payload == null ? NullNode.getInstance() : scope.codec.toTree(payload);
         if (scope.answersInterruptOf(node)) {
             return scope.journal.call(node, sync, EffectKind.RESUME, "resume", shown, scope::resumeValue);
         }
@@ -176,11 +179,11 @@ final class RecordingStepContext implements StepContext {
     }
 
     @Override
-    public java.util.Optional<JsonNode> resumeValue() {
+    public Optional<JsonNode> resumeValue() {
         if (!scope.resuming()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.of(scope.journal.call(node, sync, EffectKind.RESUME, "resume", null, scope::resumeValue));
+        return Optional.of(scope.journal.call(node, sync, EffectKind.RESUME, "resume", null, scope::resumeValue));
     }
 
     @Override
@@ -189,7 +192,7 @@ final class RecordingStepContext implements StepContext {
     }
 
     @Override
-    public <T> java.util.Optional<T> resumeValue(Class<T> type) {
+    public <T> Optional<T> resumeValue(Class<T> type) {
         return resumeValue().map(value -> answer(value, type));
     }
 
@@ -200,11 +203,11 @@ final class RecordingStepContext implements StepContext {
     private <T> T answer(JsonNode value, Class<T> type) {
         try {
             return scope.codec.mapper().treeToValue(value, type);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+        } catch (JsonProcessingException | IllegalArgumentException e) {
             throw new ThreadlineException(ErrorCode.INVALID_INPUT, "the resume value does not fit "
                     + type.getSimpleName() + ", what node '" + node + "' waits for: "
-                    + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()),
-                    java.util.Map.of("field", "value", "node", node));
+                    + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()),
+                    Map.of("field", "value", "node", node));
         }
     }
 }

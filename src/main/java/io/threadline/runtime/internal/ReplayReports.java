@@ -1,5 +1,6 @@
 package io.threadline.runtime.internal;
 
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.threadline.state.Redaction;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.threadline.checkpoint.Checkpoint;
@@ -23,7 +24,7 @@ import java.util.Objects;
 /** Compares what a replay produced with what the step recorded, and says so in a report. */
 final class ReplayReports {
 
-    private static final JsonNode MASK = com.fasterxml.jackson.databind.node.TextNode.valueOf(Redaction.MASK);
+    private static final JsonNode MASK = TextNode.valueOf(Redaction.MASK);
 
     private ReplayReports() {
     }
@@ -54,7 +55,7 @@ final class ReplayReports {
                 fields.add(new ReplayReport.FieldDifference(field, masked ? MASK : r, masked ? MASK : p));
             }
         }
-        List<Decision> decisions = outcome == null ? List.of() : StepRunner.decisions(outcome);
+        List<Decision> decisions = outcome == null ? List.of() : StepOnHead.decisions(outcome);
         List<String> next = outcome == null ? cp.next() : outcome.next();
         Status status = replayedInterrupt != null ? Status.INTERRUPTED : outcome == null ? Status.FAILED
                 : next.isEmpty() ? Status.DONE : Status.RUNNING;

@@ -13,8 +13,8 @@ import java.util.Objects;
 /**
  * What every peer of one runtime works with, built once by {@link #of}: the graph's schema and version rule, the
  * store and long-term memory as the options' observer sees them, the codec, the options, the loader that turns stored
- * chains into states, and the outbox of memory writes. {@link ThreadHeads}, {@link StepRunner}, {@link StepReplayer},
- * {@link TimeTravel} and {@link HistoryDiffs} read them from here rather than each copying its own.
+ * chains into states, and the outbox of memory writes. {@link ThreadHeads}, {@link StepRunner}, {@link StepOnHead},
+ * {@link StepReplayer}, {@link TimeTravel} and {@link HistoryDiffs} read them from here rather than each copying its own.
  *
  * @param store    the store, wrapped by the options' observer
  * @param memory   long-term memory, wrapped by the options' observer; {@code null} when the runtime has none

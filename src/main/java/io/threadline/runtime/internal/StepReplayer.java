@@ -26,6 +26,8 @@ import io.threadline.runtime.Interrupt;
 import io.threadline.runtime.ReplayReport;
 import io.threadline.state.internal.JsonPatch;
 
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -66,9 +68,9 @@ public final class StepReplayer<S> {
         if (graphChanged) {
             // A node of the step may be gone from this graph (or moved by a declared migration): say so, rather than
             // fail on an unknown node or report the missing node's work as a DIFFERENT state.
-            List<String> gone = new java.util.ArrayList<>();
-            List<String> moved = new java.util.ArrayList<>();
-            for (String node : new java.util.LinkedHashSet<>(concat(scheduled, cp.nodes()))) {
+            List<String> gone = new ArrayList<>();
+            List<String> moved = new ArrayList<>();
+            for (String node : new LinkedHashSet<>(concat(scheduled, cp.nodes()))) {
                 if (!StateGraph.START.equals(node) && !graph.hasNode(node)) {
                     (graph.nodeMigrations().containsKey(node) ? moved : gone).add(node);
                 }
@@ -137,7 +139,7 @@ public final class StepReplayer<S> {
     }
 
     private static List<String> concat(List<String> a, List<String> b) {
-        List<String> out = new java.util.ArrayList<>(a);
+        List<String> out = new ArrayList<>(a);
         out.addAll(b);
         return out;
     }

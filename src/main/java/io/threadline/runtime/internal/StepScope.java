@@ -1,5 +1,7 @@
 package io.threadline.runtime.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import io.threadline.state.StateCodec;
 import dev.langchain4j.model.chat.ChatModel;
 import io.threadline.checkpoint.CheckpointId;
@@ -41,7 +43,7 @@ public final class StepScope implements StepEnvironment {
     /** This step answers an interrupt: the value, and the node whose own interrupt() receives it (null: none). */
     private boolean resuming;
     private String resumeNode;
-    private com.fasterxml.jackson.databind.JsonNode resumeValue;
+    private JsonNode resumeValue;
     private boolean resumeServed;
     private final List<MemoryWrite> remembered = new ArrayList<>();
     private boolean degradedRecall;
@@ -62,7 +64,7 @@ public final class StepScope implements StepEnvironment {
     }
 
     /** Makes this step the answer to an interrupt of {@code node} (null for an interrupt after a node). */
-    public StepScope resuming(String node, com.fasterxml.jackson.databind.JsonNode value) {
+    public StepScope resuming(String node, JsonNode value) {
         this.resuming = true;
         this.resumeNode = node;
         this.resumeValue = value;
@@ -83,8 +85,8 @@ public final class StepScope implements StepEnvironment {
         return false;
     }
 
-    com.fasterxml.jackson.databind.JsonNode resumeValue() {
-        return resumeValue == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : resumeValue;
+    JsonNode resumeValue() {
+        return resumeValue == null ? NullNode.getInstance() : resumeValue;
     }
 
     @Override

@@ -7,6 +7,10 @@ import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import io.threadline.state.StateCodec;
 import io.threadline.state.StateSchema;
 
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
@@ -84,21 +88,21 @@ public final class TypedPatch<S> {
         if (jackson(type.getDeclaredAnnotations())) {
             return true;
         }
-        for (java.lang.reflect.Field f : type.getDeclaredFields()) {
+        for (Field f : type.getDeclaredFields()) {
             if (jackson(f.getDeclaredAnnotations())) {
                 return true;
             }
         }
-        for (java.lang.reflect.Method m : type.getDeclaredMethods()) {
+        for (Method m : type.getDeclaredMethods()) {
             if (jackson(m.getDeclaredAnnotations())) {
                 return true;
             }
         }
-        for (java.lang.reflect.Constructor<?> c : type.getDeclaredConstructors()) {
+        for (Constructor<?> c : type.getDeclaredConstructors()) {
             if (jackson(c.getDeclaredAnnotations())) {
                 return true;
             }
-            for (java.lang.annotation.Annotation[] parameter : c.getParameterAnnotations()) {
+            for (Annotation[] parameter : c.getParameterAnnotations()) {
                 if (jackson(parameter)) {
                     return true;
                 }
@@ -107,8 +111,8 @@ public final class TypedPatch<S> {
         return false;
     }
 
-    private static boolean jackson(java.lang.annotation.Annotation[] annotations) {
-        for (java.lang.annotation.Annotation a : annotations) {
+    private static boolean jackson(Annotation[] annotations) {
+        for (Annotation a : annotations) {
             if (a.annotationType().getName().startsWith("com.fasterxml.jackson.")) {
                 return true;
             }

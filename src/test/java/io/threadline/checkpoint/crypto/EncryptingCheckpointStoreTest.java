@@ -20,6 +20,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,7 +46,7 @@ class EncryptingCheckpointStoreTest extends CheckpointStoreContract {
 
     private static Checkpoint interrupted(ThreadKey thread, ObjectNode payload) {
         Instant at = Instant.parse("2026-12-06T15:00:00Z");
-        return Checkpoint.draft(CheckpointId.next(at, new java.util.Random()::nextLong, null), thread, 1, null)
+        return Checkpoint.draft(CheckpointId.next(at, new Random()::nextLong, null), thread, 1, null)
                 .state(1, new StateChange.Snapshot("{\"n\":1}".getBytes(StandardCharsets.UTF_8)), at)
                 .metadata(Map.of("agent", "a"))
                 .interruptedStep(List.of("ask"), List.of("ask"), InterruptPayload.of("ask", "inside", payload));

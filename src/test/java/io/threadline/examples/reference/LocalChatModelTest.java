@@ -13,6 +13,8 @@ import dev.langchain4j.model.output.FinishReason;
 import io.threadline.effects.ToolBox;
 import org.junit.jupiter.api.Test;
 
+import java.util.Set;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -26,7 +28,7 @@ class LocalChatModelTest {
     void theToolsAreOfferedWithTheirParametersAndRunFromTheModelsArguments() {
         assertThat(tools.specifications()).extracting(ToolSpecification::name).containsExactly("calculator", "word_count");
         assertThat(tools.specifications()).extracting(s -> s.parameters().properties().keySet())
-                .containsExactly(java.util.Set.of("expression"), java.util.Set.of("text"));
+                .containsExactly(Set.of("expression"), Set.of("text"));
         assertThat(tools.execute(call("calculator", "{\"expression\":\"1.5 x 4\"}"))).isEqualTo("6");
         assertThat(tools.execute(call("calculator", "{\"expression\":\"10 / 4\"}"))).isEqualTo("2.5");
         assertThat(tools.execute(call("word_count", "{\"text\":\"  one  two\\tthree \"}"))).isEqualTo("3");

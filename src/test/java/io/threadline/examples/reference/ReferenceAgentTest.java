@@ -9,6 +9,11 @@ import io.threadline.effects.Effect;
 import io.threadline.effects.EffectKind;
 import io.threadline.effects.Effects;
 
+import io.threadline.memory.Embeddings;
+import io.threadline.memory.InMemoryMemoryStore;
+import io.threadline.memory.MemorySettings;
+import io.threadline.memory.MemoryStore;
+import io.threadline.memory.WordEmbeddingModel;
 import io.threadline.runtime.RunBudget;
 import io.threadline.runtime.RunResult;
 import io.threadline.runtime.ThreadRuntime;
@@ -137,9 +142,9 @@ class ReferenceAgentTest {
 
     @Test
     void withMemoryItRecallsWhatItAnsweredInAnotherConversation() {
-        io.threadline.memory.MemoryStore memory = new io.threadline.memory.InMemoryMemoryStore(
-                new io.threadline.memory.Embeddings(new io.threadline.memory.WordEmbeddingModel()),
-                io.threadline.memory.MemorySettings.DEFAULT);
+        MemoryStore memory = new InMemoryMemoryStore(
+                new Embeddings(new WordEmbeddingModel()),
+                MemorySettings.DEFAULT);
         ThreadRuntime<AgentState> withMemory = LocalDemo.runtime(store, memory);
         withMemory.run(thread, Update.of(AgentState.MESSAGES.append(Message.user("what is 6 * 7"))), RunBudget.steps(10));
         ThreadKey other = ThreadKey.of("acme", "conversation-2");

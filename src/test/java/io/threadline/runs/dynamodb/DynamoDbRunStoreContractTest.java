@@ -9,6 +9,7 @@ import io.threadline.runs.Run;
 import io.threadline.runs.RunStatus;
 import io.threadline.runs.RunStore;
 import io.threadline.runs.RunStoreContract;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -17,11 +18,13 @@ import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -53,7 +56,7 @@ class DynamoDbRunStoreContractTest extends RunStoreContract {
     protected long wakeEntries(ThreadKey thread) {
         String shard = ((DynamoDbRunStore) store).wakePartition(thread);
         return CLIENT.queryPaginator(b -> b.tableName(table).consistentRead(true).keyConditionExpression("pk = :p")
-                        .expressionAttributeValues(java.util.Map.of(":p", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(shard))))
+                        .expressionAttributeValues(Map.of(":p", AttributeValue.fromS(shard))))
                 .items().stream().filter(i -> i.get("sk").s().endsWith("#" + thread.tenant() + "#" + thread.threadId())).count();
     }
 
@@ -75,7 +78,7 @@ class DynamoDbRunStoreContractTest extends RunStoreContract {
                     () -> unreachable.put(run.redrivenAt(null), BASE), () -> unreachable.due(Instant.now(), 10),
                     () -> unreachable.delete(thread))) {
                 assertThatThrownBy(call::run).isInstanceOfSatisfying(ThreadlineException.class,
-                        e -> org.assertj.core.api.Assertions.assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE));
+                        e -> Assertions.assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE));
             }
         }
     }

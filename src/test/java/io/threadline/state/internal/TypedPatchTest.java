@@ -1,10 +1,13 @@
 package io.threadline.state.internal;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.threadline.state.AppliedUpdate;
 import io.threadline.state.Channel;
+import io.threadline.state.FieldUpdate;
 import io.threadline.state.ListChannel;
 import io.threadline.state.MapChannel;
 import io.threadline.state.StateCodec;
@@ -33,8 +36,8 @@ class TypedPatchTest {
     record Renamed(@JsonProperty("msgs") List<String> messages) {}
 
     /** Same names as its components, but a null decodes to an empty list: only the component's annotation says so. */
-    record NullsAsEmpty(@com.fasterxml.jackson.annotation.JsonSetter(
-            nulls = com.fasterxml.jackson.annotation.Nulls.AS_EMPTY) List<String> tags, int turn) {}
+    record NullsAsEmpty(@JsonSetter(
+            nulls = Nulls.AS_EMPTY) List<String> tags, int turn) {}
 
     private final StateCodec codec = new StateCodec();
     private final StateSchema<S> schema = StateSchema.of(S.class);
@@ -63,7 +66,7 @@ class TypedPatchTest {
         return patch.state();
     }
 
-    private byte[] delta(S before, List<io.threadline.state.FieldUpdate<S>> changes) {
+    private byte[] delta(S before, List<FieldUpdate<S>> changes) {
         AppliedUpdate<S> applied = schema.apply(before, changes);
         return codec.writeTree(StateDelta.toPatch(applied.changes(), codec));
     }

@@ -26,9 +26,9 @@ public final class Keys {
     /** On a delta's checkpoint item: when its chain's snapshot was written (epoch ms), where a cold read can stop. */
     public static final String CHAIN_STARTED_AT = "cs";
     public static final String UPDATED_AT = "updatedAt";
-    /** The head's keys in the retired {@code threadsByTenant} index: commits remove them (README "Scale"). */
     /** On a HEAD that is a delete's tombstone: when the delete began (epoch millis). Such a HEAD names no checkpoint. */
     public static final String DELETING = "deleting";
+    /** The head's keys in the retired {@code threadsByTenant} index: commits remove them (README "Scale"). */
     public static final String GSI1_PK = "gsi1pk";
     public static final String GSI1_SK = "gsi1sk";
 
