@@ -75,11 +75,13 @@ final class Gzip {
      * A handed task starts at once or is refused (no queue): a refused one is the caller's to inflate, so a read never
      * waits behind another read's members.
      */
-    private static volatile Helpers helpers = new Helpers(0, task -> {
-        throw new RejectedExecutionException("no inflate threads: the caller inflates every member");
-    });
+    private static volatile Helpers helpers = Helpers.NONE;
 
-    private record Helpers(int count, Executor threads) {}
+    private record Helpers(int count, Executor threads) {
+        static final Helpers NONE = new Helpers(0, task -> {
+            throw new RejectedExecutionException("no inflate threads: the caller inflates every member");
+        });
+    }
     /** A helper's answer for a member that did not check out. */
     private static final byte[] FAILED = new byte[0];
     /** How long the caller waits for a helper's member when it inflated none itself to judge by: ~zlib's pace on text. */
@@ -364,9 +366,7 @@ final class Gzip {
             return;
         }
         AtomicInteger made = new AtomicInteger();
-        helpers = threads == 0 ? new Helpers(0, before.count() == 0 ? before.threads() : task -> {
-            throw new RejectedExecutionException("no inflate threads: the caller inflates every member");
-        }) : new Helpers(threads, new ThreadPoolExecutor(0, threads, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), task -> {
+        helpers = threads == 0 ? Helpers.NONE : new Helpers(threads, new ThreadPoolExecutor(0, threads, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), task -> {
             Thread t = new Thread(task, "threadline-inflate-" + made.incrementAndGet());
             t.setDaemon(true);
             return t;
