@@ -27,16 +27,21 @@ import java.util.zip.Inflater;
  * one per call costs zlib's set-up and tear-down (a few hundred KB of native buffers allocated and cleared, a cleaner
  * registered), which for a step's 500-byte delta is most of what compressing it costs (issue 22). Inflating sizes its
  * output from the trailer (ISIZE), so a large snapshot is not copied again and again into a growing buffer; the CRC
- * and size in the trailer are checked. Input in another gzip form (header flags, several members) is read by
- * {@link GZIPInputStream}.
+ * and size in the trailer are checked. Input in another gzip form (header flags, several members written by another
+ * writer) is read by {@link GZIPInputStream}.
  *
  * <p>An input larger than {@link #MEMBER_BYTES} is written as several members of that many bytes each, one after the
  * other — still one gzip stream (RFC 1952 §2.2: it inflates to the members' contents joined), which any gzip reader
  * reads, {@link GZIPInputStream} included. Each member's header carries its own length in an extra field
- * ({@link #EXTRA_ID}, as BGZF does), so a reader finds the members without inflating and inflates them on parallel
+ * (subfield "TL", as BGZF does), so a reader finds the members without inflating and inflates them on parallel
  * threads into their places in one output: a 0.9 MB snapshot's inflate is most of what a cold read's client does after
- * the answer (issue 22, bench/README.md) — where there is a core to spare ({@link #useHelpers}). A reader without this class's member path (before session 34) takes the
- * header flag to the stream path and reads the same bytes, only not in parallel — so the writer needs no staged roll-out.
+ * the answer (issue 22, bench/README.md) — where there is a core to spare ({@link #useHelpers}). A reader without this
+ * class's member path (before session 34) takes the header flag to the stream path and reads the same bytes, only not in
+ * parallel — so the writer needs no staged roll-out.
+ *
+ * <p>Input whose first member carries the extra field is read by the member path only: {@link GZIPInputStream} takes a
+ * corrupt header after the first member for trailing garbage and returns the members before it, a payload cut short
+ * without an error. The extra field also names the whole payload's length, so a lost trailing member is an error too.
  */
 final class Gzip {
 
@@ -65,10 +70,18 @@ final class Gzip {
     static final int MEMBER_BYTES = 128 * 1024;
     /** FLG.FEXTRA, the only flag a member of several carries. */
     private static final int FEXTRA = 4;
-    /** The extra field's subfield id ("TL") naming the member's length; its value: 4 bytes, little-endian. */
-    static final byte[] EXTRA_ID = {'T', 'L'};
-    /** A member's header with its extra field: the plain header, XLEN (2), SI1 SI2 (2), LEN (2), the length (4). */
-    private static final int MEMBER_HEADER = HEADER.length + 2 + 2 + 2 + 4;
+    /** The extra field's subfield id, "TL": the field's value names the member's length and the payload's (see below). */
+    private static final byte SI1 = 'T';
+    private static final byte SI2 = 'L';
+    /** The subfield's value: the member's length, then the whole payload's uncompressed length (4 bytes each, little-endian). */
+    private static final int SUBFIELD = 8;
+    /** A member's header with its extra field: the plain header, XLEN (2), SI1 SI2 (2), LEN (2), the subfield's value. */
+    static final int MEMBER_HEADER = HEADER.length + 2 + 2 + 2 + SUBFIELD;
+    /**
+     * The most a member may take in the input: deflate stores what does not compress in blocks of at most 64 KiB with 5
+     * bytes each, so a member of {@link #MEMBER_BYTES} never takes more than this; a larger stated length is corruption.
+     */
+    private static final int MAX_MEMBER_LENGTH = MEMBER_HEADER + MEMBER_BYTES + 1024 + TRAILER;
     /**
      * The threads besides the caller that inflate a read's members ({@code threadline.dynamodb.inflate-threads}, 0 by
      * default: on the shared 2-core bench machine under load, helpers made the read slower, bench/README.md session 34).
@@ -96,8 +109,15 @@ final class Gzip {
 
     /** {@code in} as one plain member when it holds at most {@code memberBytes}, else as members of that many bytes. */
     static byte[] gzip(byte[] in, int memberBytes) {
+        if (memberBytes <= 0) {
+            throw new IllegalArgumentException("gzip members hold at least one byte, got " + memberBytes);
+        }
         if (in.length <= memberBytes) {
             return member(in, 0, in.length, false);
+        }
+        if (memberBytes > MEMBER_BYTES) {
+            // a reader refuses a member that states more than MEMBER_BYTES: such members could never be read back
+            throw new IllegalArgumentException("gzip members hold at most " + MEMBER_BYTES + " bytes, got " + memberBytes);
         }
         List<byte[]> members = new ArrayList<>();
         for (int from = 0; from < in.length; from += memberBytes) {
@@ -152,13 +172,14 @@ final class Gzip {
             putIntLE(out, at + 4, to - from);
             if (sized) {
                 out[3] = FEXTRA;
-                out[10] = 8; // XLEN, little-endian
+                out[10] = 4 + SUBFIELD; // XLEN, little-endian
                 out[11] = 0;
-                out[12] = EXTRA_ID[0];
-                out[13] = EXTRA_ID[1];
-                out[14] = 4; // LEN
+                out[12] = SI1;
+                out[13] = SI2;
+                out[14] = SUBFIELD; // LEN
                 out[15] = 0;
                 putIntLE(out, 16, out.length);
+                putIntLE(out, 20, in.length);
             }
             return out;
         } finally {
@@ -179,12 +200,15 @@ final class Gzip {
                 }
             }
         }
-        if (in.length >= MEMBER_HEADER + TRAILER && in[0] == HEADER[0] && in[1] == HEADER[1] && in[2] == HEADER[2] && in[3] == FEXTRA) {
+        if (in.length > 13 && in[0] == HEADER[0] && in[1] == HEADER[1] && in[2] == HEADER[2] && in[3] == FEXTRA
+                && in[12] == SI1 && in[13] == SI2) {
             Helpers now = helpers;
             byte[] out = inflateMembers(in, now.threads(), now.count());
-            if (out != null) {
-                return out;
+            if (out == null) {
+                throw new UncheckedIOException("a stored checkpoint is not valid gzip",
+                        new IOException("its gzip members are not the members their headers name (corrupt, or some lost)"));
             }
+            return out;
         }
         try (GZIPInputStream gz = new GZIPInputStream(new ByteArrayInputStream(in), 8192)) {
             return gz.readAllBytes();
@@ -280,32 +304,43 @@ final class Gzip {
         return out;
     }
 
-    /** The members, each as its extra field states it, ending exactly at the input's end; null otherwise. */
+    /**
+     * The members, each as its extra field states it, ending exactly at the input's end and adding up to the payload's
+     * length that every member names; null otherwise. A member stating more than {@link #MEMBER_BYTES} out or
+     * {@link #MAX_MEMBER_LENGTH} in is refused before anything is allocated for it.
+     */
     private static List<Member> members(byte[] in) {
         List<Member> members = new ArrayList<>();
         long size = 0;
+        long total = -1;
         for (int at = 0; at < in.length; ) {
             if (in.length - at < MEMBER_HEADER + TRAILER || in[at] != HEADER[0] || in[at + 1] != HEADER[1] || in[at + 2] != HEADER[2]
-                    || in[at + 3] != FEXTRA || in[at + 10] != 8 || in[at + 11] != 0 || in[at + 12] != EXTRA_ID[0]
-                    || in[at + 13] != EXTRA_ID[1] || in[at + 14] != 4 || in[at + 15] != 0) {
+                    || in[at + 3] != FEXTRA || in[at + 10] != 4 + SUBFIELD || in[at + 11] != 0 || in[at + 12] != SI1
+                    || in[at + 13] != SI2 || in[at + 14] != SUBFIELD || in[at + 15] != 0) {
                 return null;
             }
             long length = intLE(in, at + 16) & 0xffffffffL;
-            if (length < MEMBER_HEADER + TRAILER || length > in.length - at) {
+            if (length < MEMBER_HEADER + TRAILER || length > MAX_MEMBER_LENGTH || length > in.length - at) {
+                return null;
+            }
+            long payload = intLE(in, at + 20) & 0xffffffffL;
+            if (total < 0) {
+                total = payload;
+            } else if (payload != total) {
                 return null;
             }
             long stated = intLE(in, (int) (at + length - 4)) & 0xffffffffL;
-            if (stated > MAX_INFLATE_RATIO * length) {
+            if (stated > MEMBER_BYTES || stated > MAX_INFLATE_RATIO * length) {
                 return null;
             }
             members.add(new Member(at, (int) length, (int) size, (int) stated));
             size += stated;
-            if (size > MAX_PREALLOCATED) {
+            if (size > total) { // no cap beyond this: every member is at most MEMBER_BYTES and checked against its length
                 return null;
             }
             at += (int) length;
         }
-        return members.isEmpty() ? null : members;
+        return members.isEmpty() || size != total ? null : members;
     }
 
     /** One member into {@code out} from {@code outAt}; false when it does not inflate to its trailer's size and CRC. */

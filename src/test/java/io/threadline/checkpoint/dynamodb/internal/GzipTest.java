@@ -1,11 +1,13 @@
 package io.threadline.checkpoint.dynamodb.internal;
 
+import com.sun.management.ThreadMXBean;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,6 +18,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
@@ -237,11 +240,11 @@ class GzipTest {
         byte[] truncated = Arrays.copyOf(gz, gz.length - 100);
         assertThat(Gzip.inflateMembers(truncated, Runnable::run, 0)).isNull();
         assertThatThrownBy(() -> Gzip.gunzip(truncated)).isInstanceOf(UncheckedIOException.class);
-        // a wrong length in an extra field (the data itself intact): the stream path, which skips extra fields, reads it
+        // a wrong length in an extra field (the data itself intact): not read as something else by the stream path
         byte[] wrongLength = gz.clone();
         wrongLength[second[0] + 16] ^= 1;
         assertThat(Gzip.inflateMembers(wrongLength, Runnable::run, 0)).isNull();
-        assertThat(Gzip.gunzip(wrongLength)).isEqualTo(in);
+        assertThatThrownBy(() -> Gzip.gunzip(wrongLength)).isInstanceOf(UncheckedIOException.class);
         // a stated size far beyond what the member can hold is not allocated
         byte[] huge = gz.clone();
         int at = second[0] + second[1] - 4;
@@ -252,11 +255,131 @@ class GzipTest {
         assertThat(Gzip.gunzip(gz)).isEqualTo(in);
     }
 
+    @Test
+    void aCorruptHeaderAfterTheFirstMemberFailsTheReadInsteadOfCuttingItShort() {
+        byte[] in = text(700_000);
+        byte[] gz = Gzip.gzip(in);
+        int second = members(gz).get(1)[0];
+        // ID1 and CM: GZIPInputStream takes such a header for trailing garbage and returns the first member alone
+        for (int at : new int[] {second, second + 2}) {
+            byte[] corrupt = gz.clone();
+            corrupt[at] ^= 1;
+            assertThatThrownBy(() -> Gzip.gunzip(corrupt)).as("byte %d of the second member", at - second)
+                    .isInstanceOf(UncheckedIOException.class).hasMessageContaining("not valid gzip");
+        }
+    }
+
+    @Test
+    void aLostTrailingMemberFailsTheRead() {
+        byte[] in = text(700_000);
+        byte[] gz = Gzip.gzip(in);
+        List<int[]> members = members(gz);
+        int[] last = members.get(members.size() - 1);
+        byte[] lost = Arrays.copyOf(gz, last[0]); // whole members, each of them intact
+        assertThat(Gzip.inflateMembers(lost, Runnable::run, 0)).isNull();
+        assertThatThrownBy(() -> Gzip.gunzip(lost)).isInstanceOf(UncheckedIOException.class).hasMessageContaining("not valid gzip");
+        // every member names the payload's length: the first one is read as the payload's start, not as all of it
+        byte[] first = Arrays.copyOf(gz, members.get(1)[0]);
+        assertThatThrownBy(() -> Gzip.gunzip(first)).isInstanceOf(UncheckedIOException.class);
+    }
+
+    @Test
+    void aMemberStatingMoreThanAMemberHoldsIsRefusedBeforeAllocating() {
+        byte[] in = text(700_000);
+        byte[] gz = Gzip.gzip(in);
+        int[] second = members(gz).get(1);
+        // the trailer's size one past MEMBER_BYTES
+        byte[] oneMore = gz.clone();
+        putIntLE(oneMore, second[0] + second[1] - 4, Gzip.MEMBER_BYTES + 1);
+        assertThat(Gzip.inflateMembers(oneMore, Runnable::run, 0)).isNull();
+        assertThatThrownBy(() -> Gzip.gunzip(oneMore)).isInstanceOf(UncheckedIOException.class);
+        // a length in the input beyond what a member of MEMBER_BYTES can take
+        byte[] longer = Arrays.copyOf(gz, gz.length + 2 * Gzip.MEMBER_BYTES);
+        putIntLE(longer, second[0] + 16, 2 * Gzip.MEMBER_BYTES);
+        assertThat(Gzip.inflateMembers(longer, Runnable::run, 0)).isNull();
+        // a size far beyond: nothing of it is allocated (the output is the members' sum, checked first)
+        byte[] huge = gz.clone();
+        putIntLE(huge, second[0] + second[1] - 4, 16 * 1024 * 1024);
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        assertThatThrownBy(() -> Gzip.gunzip(huge)).isInstanceOf(UncheckedIOException.class);
+        assertThat(threads.getCurrentThreadAllocatedBytes() - before).isLessThan(4L * 1024 * 1024);
+    }
+
+    @Test
+    void readsAnOldSingleMemberItemOverAMember() throws IOException {
+        byte[] in = text(1_000_000);
+        assertThat(Gzip.gunzip(reference(in))).isEqualTo(in);
+        assertThat(Gzip.gunzip(Gzip.gzip(in, Integer.MAX_VALUE))).isEqualTo(in);
+    }
+
+    @Test
+    void oneMemberUpToMemberBytesTwoFromOneMore() throws IOException {
+        byte[] exact = text(Gzip.MEMBER_BYTES);
+        assertThat(Gzip.gzip(exact)).isEqualTo(reference(exact));
+        assertThat(Gzip.gunzip(Gzip.gzip(exact))).isEqualTo(exact);
+        byte[] oneMore = text(Gzip.MEMBER_BYTES + 1);
+        byte[] gz = Gzip.gzip(oneMore);
+        List<int[]> members = members(gz);
+        assertThat(members).hasSize(2);
+        assertThat(Gzip.gunzip(gz)).isEqualTo(oneMore);
+        try (GZIPInputStream old = new GZIPInputStream(new ByteArrayInputStream(gz))) {
+            assertThat(old.readAllBytes()).isEqualTo(oneMore);
+        }
+    }
+
+    @Test
+    void aMemberSizeOfNothingOrMoreThanAReaderTakesIsRefused() {
+        byte[] in = text(300_000);
+        assertThatThrownBy(() -> Gzip.gzip(in, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Gzip.gzip(in, -1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Gzip.gzip(in, Gzip.MEMBER_BYTES + 1)).isInstanceOf(IllegalArgumentException.class);
+        // larger members are fine while the input fits in one (a plain gzip)
+        assertThat(Gzip.gunzip(Gzip.gzip(in, in.length))).isEqualTo(in);
+    }
+
+    @Test
+    void aHelperThatThrowsLeavesItsMemberToTheCaller() throws InterruptedException {
+        byte[] in = text(700_000);
+        byte[] gz = Gzip.gzip(in);
+        List<Thread> started = new ArrayList<>();
+        AtomicInteger thrown = new AtomicInteger();
+        CountDownLatch claimed = new CountDownLatch(1);
+        Executor ownThread = task -> {
+            Thread t = new Thread(task);
+            t.setUncaughtExceptionHandler((thread, e) -> thrown.incrementAndGet());
+            started.add(t);
+            t.start();
+            try {
+                claimed.await(); // the helper has taken the first member before the caller takes any
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        byte[] read = Gzip.inflateMembers(gz, ownThread, 1, k -> {
+            claimed.countDown();
+            throw new IllegalStateException("helper failed on member " + k);
+        });
+        // its member never came: the caller inflated it itself after about a member's time
+        assertThat(read).isEqualTo(in);
+        for (Thread t : started) {
+            t.join(10_000);
+        }
+        assertThat(thrown.get()).as("the helper threw on the member it took").isOne();
+    }
+
+    private static void putIntLE(byte[] b, int at, int v) {
+        b[at] = (byte) v;
+        b[at + 1] = (byte) (v >>> 8);
+        b[at + 2] = (byte) (v >>> 16);
+        b[at + 3] = (byte) (v >>> 24);
+    }
+
     /** Each member's start and length, as its extra field says. */
     private static List<int[]> members(byte[] gz) {
         List<int[]> out = new ArrayList<>();
         for (int at = 0; at < gz.length; ) {
-            assertThat(Arrays.copyOfRange(gz, at + 12, at + 14)).isEqualTo(Gzip.EXTRA_ID);
+            assertThat(new String(gz, at + 12, 2, StandardCharsets.ISO_8859_1)).isEqualTo("TL");
             int length = (gz[at + 16] & 0xff) | (gz[at + 17] & 0xff) << 8 | (gz[at + 18] & 0xff) << 16 | (gz[at + 19] & 0xff) << 24;
             out.add(new int[] {at, length});
             at += length;
@@ -295,8 +418,7 @@ class GzipTest {
         corrupt[at + 1] = (byte) (stated >>> 8);
         corrupt[at + 2] = (byte) (stated >>> 16);
         corrupt[at + 3] = (byte) (stated >>> 24);
-        com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         long before = threads.getCurrentThreadAllocatedBytes();
         assertThatThrownBy(() -> Gzip.gunzip(corrupt)).isInstanceOf(UncheckedIOException.class);
         long allocated = threads.getCurrentThreadAllocatedBytes() - before;
