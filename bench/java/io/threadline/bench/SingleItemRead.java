@@ -2,14 +2,30 @@ package io.threadline.bench;
 
 import io.threadline.checkpoint.dynamodb.DynamoDbTables;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Function;
+import java.util.function.IntSupplier;
+import java.util.function.Predicate;
 
 /**
  * The reference for a cold read: the single-item read a checkpointer that keeps a thread's whole state in one item
@@ -51,24 +67,24 @@ final class SingleItemRead {
      * read's shape (item count, attributes) costs DynamoDB Local and the SDK for about half the bytes.
      */
     static void reference(DynamoDbClient client, DynamoDbClient admin, W1.Probe probe, Runnable coldRead,
-                          java.util.function.Function<Runnable, java.util.List<QueryRequest>> queriesOf) {
+                          Function<Runnable, List<QueryRequest>> queriesOf) {
         reference(client, admin, probe, coldRead, queriesOf, null);
     }
 
     /** A Query's HTTP request as the SDK sent it (signed), to be sent again on a plain connection. */
-    record RawRequest(java.net.URI uri, Map<String, java.util.List<String>> headers, byte[] body) {
-        static RawRequest of(software.amazon.awssdk.http.SdkHttpRequest request, software.amazon.awssdk.core.sync.RequestBody body) {
-            try (java.io.InputStream in = body.contentStreamProvider().newStream()) {
+    record RawRequest(URI uri, Map<String, List<String>> headers, byte[] body) {
+        static RawRequest of(SdkHttpRequest request, RequestBody body) {
+            try (InputStream in = body.contentStreamProvider().newStream()) {
                 return new RawRequest(request.getUri(), request.headers(), in.readAllBytes());
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
 
         /** Sends it on a new HttpURLConnection (keep-alive reuses the socket) and reads the whole answer; its length. */
         int send() {
             try {
-                java.net.HttpURLConnection c = (java.net.HttpURLConnection) uri.toURL().openConnection();
+                HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
                 c.setRequestMethod("POST");
                 c.setDoOutput(true);
                 headers.forEach((name, values) -> {
@@ -77,17 +93,17 @@ final class SingleItemRead {
                     }
                 });
                 c.setFixedLengthStreamingMode(body.length);
-                try (java.io.OutputStream out = c.getOutputStream()) {
+                try (OutputStream out = c.getOutputStream()) {
                     out.write(body);
                 }
                 if (c.getResponseCode() != 200) {
                     throw new IllegalStateException("the replayed Query answered HTTP " + c.getResponseCode());
                 }
-                try (java.io.InputStream in = c.getInputStream()) {
+                try (InputStream in = c.getInputStream()) {
                     return in.readAllBytes().length;
                 }
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
     }
@@ -98,18 +114,18 @@ final class SingleItemRead {
      * Query as HTTP requests, replayed on a plain connection — DynamoDB Local's answer and the loopback transfer,
      * nothing of the SDK.
      */
-    record Split(Runnable storeRead, java.util.function.Function<Runnable, java.util.List<RawRequest>> httpQueriesOf) {}
+    record Split(Runnable storeRead, Function<Runnable, List<RawRequest>> httpQueriesOf) {}
 
-    private record Timed(String name, String label, java.util.function.IntSupplier read) {}
+    private record Timed(String name, String label, IntSupplier read) {}
 
     static void reference(DynamoDbClient client, DynamoDbClient admin, W1.Probe probe, Runnable coldRead,
-                          java.util.function.Function<Runnable, java.util.List<QueryRequest>> queriesOf, Split split) {
+                          Function<Runnable, List<QueryRequest>> queriesOf, Split split) {
         String table = "w1-reference";
         DynamoDbTables.createIfMissing(admin, table);
         byte[] data = new byte[BYTES];
         new Random(9).nextBytes(data);
         String shape;
-        java.util.function.IntSupplier read;
+        IntSupplier read;
         try {
             admin.putItem(b -> b.tableName(table).item(Map.of("pk", s("ref"), "sk", s("one"),
                     "data", AttributeValue.fromB(SdkBytes.fromByteArray(data)))));
@@ -121,7 +137,7 @@ final class SingleItemRead {
             System.out.println("reference: DynamoDB Local refuses one " + BYTES + " B item (" + refused.awsErrorDetails().errorMessage()
                     + "); reading the same bytes as 3 items of one Query page instead");
             for (int i = 0; i < 3; i++) {
-                byte[] part = java.util.Arrays.copyOfRange(data, i * BYTES / 3, (i + 1) * BYTES / 3);
+                byte[] part = Arrays.copyOfRange(data, i * BYTES / 3, (i + 1) * BYTES / 3);
                 int n = i;
                 admin.putItem(b -> b.tableName(table).item(Map.of("pk", s("ref3"), "sk", s("part" + n),
                         "data", AttributeValue.fromB(SdkBytes.fromByteArray(part)))));
@@ -134,14 +150,14 @@ final class SingleItemRead {
         if (coldRead == null) {
             return;
         }
-        java.util.List<Timed> reads = new java.util.ArrayList<>();
+        List<Timed> reads = new ArrayList<>();
         reads.add(new Timed("cold_read", "cold read of the latest state at T=max", () -> {
             coldRead.run();
             return 0;
         }));
         reads.add(new Timed("reference_read", "reference", read));
         int[] items = new int[1];
-        java.util.List<QueryRequest> queries = queriesOf == null ? null : queriesOf.apply(coldRead);
+        List<QueryRequest> queries = queriesOf == null ? null : queriesOf.apply(coldRead);
         if (queries != null) {
             reads.add(new Timed("cold_read_queries", "the cold read's Query requests replayed alone (SDK)", () -> {
                 int n = 0;
@@ -158,7 +174,7 @@ final class SingleItemRead {
                 split.storeRead().run();
                 return 0;
             }));
-            java.util.List<RawRequest> http = split.httpQueriesOf().apply(coldRead);
+            List<RawRequest> http = split.httpQueriesOf().apply(coldRead);
             reads.add(new Timed("cold_read_http", "the cold read's Query as raw HTTP (DynamoDB Local + loopback, no SDK)", () -> {
                 long n = 0;
                 for (RawRequest r : http) {
@@ -177,9 +193,13 @@ final class SingleItemRead {
         }
     }
 
-    /** The reads one each in turn (so a loaded machine's moments fall on all alike): medians of wall and calling-thread CPU. */
-    private static void alternating(java.util.List<Timed> reads) {
-        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    /**
+     * The reads one each in turn (so a loaded machine's moments fall on all alike): medians of wall and CPU — the calling
+     * thread's plus the inflate helpers' ({@code --inflate-threads}), so work moved to a helper does not look saved.
+     */
+    private static void alternating(List<Timed> reads) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Predicate<String> helper = name -> name.startsWith("threadline-inflate-");
         for (int i = 0; i < 5; i++) {
             reads.forEach(r -> r.read().getAsInt());
         }
@@ -187,14 +207,16 @@ final class SingleItemRead {
         double[][] cpu = new double[reads.size()][READS];
         for (int i = 0; i < READS; i++) {
             for (int k = 0; k < reads.size(); k++) {
+                Map<Long, Long> o0 = Machine.otherThreadsCpu(helper);
                 long c0 = threads.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
                 reads.get(k).read().getAsInt();
                 wall[k][i] = (System.nanoTime() - t0) / 1e6;
-                cpu[k][i] = (threads.getCurrentThreadCpuTime() - c0) / 1e6;
+                long calling = threads.getCurrentThreadCpuTime() - c0;
+                cpu[k][i] = (calling + Machine.cpuBetween(o0, Machine.otherThreadsCpu(helper))) / 1e6;
             }
         }
-        System.out.printf(Locale.ROOT, "alternating, %d each (median wall / calling-thread CPU per read):%n", READS);
+        System.out.printf(Locale.ROOT, "alternating, %d each (median wall / CPU per read, calling thread + inflate helpers):%n", READS);
         for (int k = 0; k < reads.size(); k++) {
             Timed r = reads.get(k);
             System.out.printf(Locale.ROOT, "  %-100s %7.2f ms / %6.2f ms%n", r.label(), Machine.median(wall[k]), Machine.median(cpu[k]));
@@ -203,7 +225,7 @@ final class SingleItemRead {
         }
     }
 
-    private static void time(String shape, W1.Probe probe, java.util.function.IntSupplier read) {
+    private static void time(String shape, W1.Probe probe, IntSupplier read) {
         for (int i = 0; i < 5; i++) {
             read.getAsInt(); // warm
         }
@@ -216,7 +238,7 @@ final class SingleItemRead {
         }
         long bytes = (probe.bytesRead() - bytes0) / READS;
         System.out.printf(Locale.ROOT, "reference read, %s: median %.2f ms (min %.2f, max %.2f) over %d reads, %,d B read each%n",
-                shape, Machine.median(ms), java.util.Arrays.stream(ms).min().orElse(0), java.util.Arrays.stream(ms).max().orElse(0),
+                shape, Machine.median(ms), Arrays.stream(ms).min().orElse(0), Arrays.stream(ms).max().orElse(0),
                 READS, bytes);
         System.out.printf(Locale.ROOT, "RESULT w1.dynamodb.reference_read_ms %.3f%n", Machine.median(ms));
         System.out.printf(Locale.ROOT, "RESULT w1.dynamodb.reference_read_bytes %d%n", bytes);

@@ -1,7 +1,11 @@
 package io.threadline.bench;
 
+import com.sun.management.OperatingSystemMXBean;
+import io.airlift.compress.zstd.ZstdCompressor;
+import io.airlift.compress.zstd.ZstdDecompressor;
 import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.ThreadKey;
+import io.threadline.checkpoint.dynamodb.internal.StoredPayload;
 import io.threadline.graph.CompiledGraph;
 import io.threadline.graph.StateGraph;
 import io.threadline.runtime.RuntimeOptions;
@@ -20,14 +24,26 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.PositiveOrZero;
 import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+import java.util.zip.DataFormatException;
+import java.util.zip.GZIPOutputStream;
+import java.util.zip.Inflater;
 
 import static io.threadline.graph.StateGraph.END;
 import static io.threadline.graph.StateGraph.START;
@@ -57,14 +73,14 @@ final class W1 {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private final String label;
-    private final java.util.function.Supplier<CheckpointStore> stores;
+    private final Supplier<CheckpointStore> stores;
     private final int turns;
 
     /** Extra lines each store adds to the growth table (e.g. DynamoDB calls per step); keyed like RESULT lines. */
     interface Probe {
         void reset();
 
-        java.util.Map<String, Double> perStep(long steps);
+        Map<String, Double> perStep(long steps);
 
         /** Bytes of items the store has read so far (a remote store's answers), or -1 where nothing is counted. */
         default long bytesRead() {
@@ -97,7 +113,7 @@ final class W1 {
         return lastStoreRead;
     }
 
-    W1(String label, java.util.function.Supplier<CheckpointStore> stores, int turns, Probe probe, RuntimeOptions options) {
+    W1(String label, Supplier<CheckpointStore> stores, int turns, Probe probe, RuntimeOptions options) {
         this.label = label;
         this.stores = stores;
         this.turns = turns;
@@ -142,7 +158,7 @@ final class W1 {
     }
 
     record Sample(int t, double stepMicros, double cpuMicros, long checkpoints, long storedBytes, long finalBytes,
-                  double readMillis, java.util.Map<String, Double> extra) {
+                  double readMillis, Map<String, Double> extra) {
         double ratio() {
             return (double) storedBytes / finalBytes;
         }
@@ -156,7 +172,7 @@ final class W1 {
         System.out.println(Machine.describe());
         System.out.printf("settings: T up to %d, samples at %s, %d repetitions, warm-up %d node steps, snapshot ratio %s, "
                         + "snapshot read bound %d B (0: none), head cache %d threads, trust head cache %s%n",
-                turns, java.util.Arrays.toString(SAMPLES), REPETITIONS, WARMUP_NODE_STEPS,
+                turns, Arrays.toString(SAMPLES), REPETITIONS, WARMUP_NODE_STEPS,
                 options.snapshotPolicy().ratio(), options.snapshotPolicy().maxReadBytes(), options.headCacheThreads(),
                 options.trustHeadCache());
 
@@ -217,7 +233,7 @@ final class W1 {
         List<Sample> samples = new ArrayList<>();
         probe.reset();
         for (int t = 1; t <= turns; t++) {
-            java.util.Map<Long, Long> p0 = Machine.otherThreadsCpu();
+            Map<Long, Long> p0 = Machine.otherThreadsCpu();
             long c0 = THREADS.getCurrentThreadCpuTime();
             long w0 = System.nanoTime();
             StepResult<W1State> last = turn(rt, thread, t);
@@ -229,7 +245,7 @@ final class W1 {
             }
             for (int sampleT : SAMPLES) {
                 if (t == sampleT && sampleT <= turns) {
-                    java.util.Map<String, Double> extra = probe.perStep(3L * t);
+                    Map<String, Double> extra = probe.perStep(3L * t);
                     int w = Math.max(5, t / 10);
                     double[] stepWall = new double[w];
                     double[] stepCpu = new double[w];
@@ -247,7 +263,7 @@ final class W1 {
                     // since its median (the growth table) leaves out the window's snapshot-writing turn (tens of ms of
                     // deflate on the calling thread at T=1000): "other threads" is mean(all) - mean(calling), never
                     // mean(all) - median(calling).
-                    extra = new java.util.TreeMap<>(extra);
+                    extra = new TreeMap<>(extra);
                     extra.put("calling_thread_cpu_mean_us", callingSum / w);
                     extra.put("all_threads_cpu_us", (callingSum + othersSum) / w);
                     extra.put("other_threads_cpu_us", othersSum / w);
@@ -264,7 +280,7 @@ final class W1 {
                     }
                     if (bytes0 >= 0) {
                         // What one cold read of the latest state fetched: item bytes and requests (the same each time).
-                        extra = new java.util.TreeMap<>(extra);
+                        extra = new TreeMap<>(extra);
                         extra.put("cold_read_bytes", (double) (probe.bytesRead() - bytes0) / reads.length);
                         extra.put("cold_read_requests", (double) (probe.readRequests() - requests0) / reads.length);
                     }
@@ -297,11 +313,11 @@ final class W1 {
      */
     private static void decodeSplit(StateCodec codec, W1State state) {
         byte[] json = codec.encode(state);
-        java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
-        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
             out.write(json);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         byte[] gzipped = gz.toByteArray();
         double[] inflate = new double[21];
@@ -309,15 +325,15 @@ final class W1 {
         // A candidate snapshot codec, not what Threadline stores (issue 22): zstd in pure Java. Its literals decode
         // faster than deflate's on W1's low-redundancy text once C2 has compiled the decoder; interpreted it is far
         // slower (bench/README.md), so this warm figure is its best case.
-        io.airlift.compress.zstd.ZstdCompressor zc = new io.airlift.compress.zstd.ZstdCompressor();
+        ZstdCompressor zc = new ZstdCompressor();
         byte[] zbuf = new byte[zc.maxCompressedLength(json.length)];
-        byte[] zstd = java.util.Arrays.copyOf(zbuf, zc.compress(json, 0, json.length, zbuf, 0, zbuf.length));
-        io.airlift.compress.zstd.ZstdDecompressor zd = new io.airlift.compress.zstd.ZstdDecompressor();
+        byte[] zstd = Arrays.copyOf(zbuf, zc.compress(json, 0, json.length, zbuf, 0, zbuf.length));
+        ZstdDecompressor zd = new ZstdDecompressor();
         double[] unzstd = new double[21];
         // The store's own gzip of the state (since session 34: members of 128 KiB, inflated by the caller and helper
         // threads) read back as a cold read reads it: wall, and CPU of every thread (the helpers' too).
-        io.threadline.checkpoint.dynamodb.internal.StoredPayload stored =
-                io.threadline.checkpoint.dynamodb.internal.StoredPayload.of(json, 256);
+        StoredPayload stored =
+                StoredPayload.of(json, 256);
         double[] storeWall = new double[21];
         double[] storeCpu = new double[21];
         double[] inflateWall = new double[21];
@@ -333,14 +349,14 @@ final class W1 {
                 if ((turn == 0) == ((i & 1) == 0)) {
                     w0 = System.nanoTime();
                     c0 = THREADS.getCurrentThreadCpuTime();
-                    java.util.zip.Inflater inflater = new java.util.zip.Inflater(true);
+                    Inflater inflater = new Inflater(true);
                     inflater.setInput(gzipped, 10, gzipped.length - 18); // raw deflate between the 10-byte header and the trailer
                     try {
                         int n = 0;
                         while (n < out.length) {
                             n += inflater.inflate(out, n, out.length - n);
                         }
-                    } catch (java.util.zip.DataFormatException e) {
+                    } catch (DataFormatException e) {
                         throw new IllegalStateException(e);
                     } finally {
                         inflater.end();
@@ -348,11 +364,11 @@ final class W1 {
                     c1 = THREADS.getCurrentThreadCpuTime();
                     w1 = System.nanoTime();
                 } else {
-                    java.util.function.Predicate<String> helper = name -> name.startsWith("threadline-inflate-");
-                    java.util.Map<Long, Long> o0 = Machine.otherThreadsCpu(helper);
+                    Predicate<String> helper = name -> name.startsWith("threadline-inflate-");
+                    Map<Long, Long> o0 = Machine.otherThreadsCpu(helper);
                     s0 = THREADS.getCurrentThreadCpuTime();
                     sw0 = System.nanoTime();
-                    fromStore = io.threadline.checkpoint.dynamodb.internal.StoredPayload.envelope(java.util.List.of(stored.bytes()), stored.compressed());
+                    fromStore = StoredPayload.envelope(List.of(stored.bytes()), stored.compressed());
                     sw1 = System.nanoTime();
                     s1 = THREADS.getCurrentThreadCpuTime();
                     others = Machine.cpuBetween(o0, Machine.otherThreadsCpu(helper));
@@ -363,7 +379,7 @@ final class W1 {
             long c2 = THREADS.getCurrentThreadCpuTime();
             int z = zd.decompress(zstd, 0, zstd.length, fromZstd, 0, fromZstd.length);
             long c3 = THREADS.getCurrentThreadCpuTime();
-            if (!java.util.Arrays.equals(fromStore, json)) {
+            if (!Arrays.equals(fromStore, json)) {
                 throw new IllegalStateException("the store's gzip of the final state does not read back");
             }
             if (i >= 0) {
@@ -373,7 +389,7 @@ final class W1 {
                 inflate[i] = (c1 - c0) / 1e6;
                 decode[i] = (c2 - d0) / 1e6;
                 unzstd[i] = (c3 - c2) / 1e6;
-            } else if (!decoded.equals(state) || z != json.length || !java.util.Arrays.equals(fromZstd, json)) {
+            } else if (!decoded.equals(state) || z != json.length || !Arrays.equals(fromZstd, json)) {
                 throw new IllegalStateException("the final state does not decode to itself");
             }
         }
@@ -405,8 +421,8 @@ final class W1 {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong steps = new AtomicLong();
         CountDownLatch done = new CountDownLatch(workers);
-        com.sun.management.OperatingSystemMXBean os =
-                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        OperatingSystemMXBean os =
+                (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long cpu0 = os.getProcessCpuTime();
         long w0 = System.nanoTime();
         for (int i = 0; i < workers; i++) {
@@ -457,7 +473,7 @@ final class W1 {
             double[] wall = throughput.stream().mapToDouble(r -> r[2 * k]).toArray();
             double[] perCpu = throughput.stream().mapToDouble(r -> r[2 * k + 1]).toArray();
             System.out.printf(Locale.ROOT, "| %d | %,.0f %s | %,.0f |%n", WORKERS[i], Machine.median(wall),
-                    java.util.Arrays.toString(java.util.Arrays.stream(wall).mapToLong(Math::round).toArray()), Machine.median(perCpu));
+                    Arrays.toString(Arrays.stream(wall).mapToLong(Math::round).toArray()), Machine.median(perCpu));
         }
         if (!reps.get(0).get(0).extra().isEmpty()) {
             System.out.println();
@@ -499,11 +515,11 @@ final class W1 {
         }
     }
 
-    static double median(List<List<Sample>> reps, java.util.function.ToDoubleFunction<List<Sample>> f) {
+    static double median(List<List<Sample>> reps, ToDoubleFunction<List<Sample>> f) {
         return Machine.median(reps.stream().mapToDouble(f).toArray());
     }
 
-    private static String each(List<List<Sample>> reps, java.util.function.ToDoubleFunction<List<Sample>> f) {
+    private static String each(List<List<Sample>> reps, ToDoubleFunction<List<Sample>> f) {
         StringBuilder b = new StringBuilder("[");
         for (List<Sample> r : reps) {
             b.append(b.length() > 1 ? " " : "").append(String.format(Locale.ROOT, "%.1f", f.applyAsDouble(r)));

@@ -2,16 +2,19 @@ package io.threadline.bench;
 
 import io.opentelemetry.instrumentation.awssdk.v2_2.AwsSdkTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.threadline.checkpoint.dynamodb.CachedEndpoints;
 import io.threadline.checkpoint.dynamodb.DynamoDbCallLimits;
 import io.threadline.checkpoint.dynamodb.DynamoDbCheckpointStore;
-import io.threadline.telemetry.ThreadlineTelemetry;
-import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import io.threadline.checkpoint.dynamodb.DynamoDbStoreSettings;
 import io.threadline.checkpoint.dynamodb.DynamoDbTables;
+import io.threadline.checkpoint.dynamodb.internal.StoredPayload;
+import io.threadline.runtime.RuntimeOptions;
+import io.threadline.telemetry.ThreadlineTelemetry;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.SdkResponse;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -19,6 +22,7 @@ import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
@@ -30,12 +34,19 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsResponse
 
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * {@code bench/run W1 dynamodb}: W1 on DynamoDB Local (a separate process on a free port), with
@@ -57,23 +68,23 @@ public final class W1DynamoDb {
         private final DoubleAdder tableWrites = new DoubleAdder();
         private final DoubleAdder indexWrites = new DoubleAdder();
         /** While non-null, every Query request sent (as sent, with the counter's change) is added here. */
-        private volatile java.util.List<QueryRequest> recording;
+        private volatile List<QueryRequest> recording;
 
         /** While non-null, every Query's HTTP request as sent (signed, with its body) is added here. */
-        private volatile java.util.List<SingleItemRead.RawRequest> recordingHttp;
+        private volatile List<SingleItemRead.RawRequest> recordingHttp;
 
         /** Runs {@code read} and returns the HTTP requests of its Query calls as sent, to be replayed without the SDK. */
-        java.util.List<SingleItemRead.RawRequest> httpQueriesOf(Runnable read) {
+        List<SingleItemRead.RawRequest> httpQueriesOf(Runnable read) {
             return during(read, list -> recordingHttp = list);
         }
 
         /** Runs {@code read} with a fresh list handed to {@code recorder} (null again after) and returns what it got. */
-        private static <T> java.util.List<T> during(Runnable read, java.util.function.Consumer<java.util.List<T>> recorder) {
-            java.util.List<T> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private static <T> List<T> during(Runnable read, Consumer<List<T>> recorder) {
+            List<T> got = new CopyOnWriteArrayList<>();
             recorder.accept(got);
             try {
                 read.run();
-                return java.util.List.copyOf(got);
+                return List.copyOf(got);
             } finally {
                 recorder.accept(null);
             }
@@ -81,14 +92,14 @@ public final class W1DynamoDb {
 
         @Override
         public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-            java.util.List<SingleItemRead.RawRequest> http = recordingHttp;
+            List<SingleItemRead.RawRequest> http = recordingHttp;
             if (http != null && context.request() instanceof QueryRequest) {
                 http.add(SingleItemRead.RawRequest.of(context.httpRequest(), context.requestBody().orElseThrow()));
             }
         }
 
         /** Runs {@code read} and returns the Query requests it sent, to be replayed without the store around them. */
-        java.util.List<QueryRequest> queriesOf(Runnable read) {
+        List<QueryRequest> queriesOf(Runnable read) {
             return during(read, list -> recording = list);
         }
 
@@ -97,7 +108,7 @@ public final class W1DynamoDb {
             SdkRequest r = context.request();
             if (r instanceof QueryRequest q) {
                 QueryRequest counted = q.toBuilder().returnConsumedCapacity(ReturnConsumedCapacity.TOTAL).build();
-                java.util.List<QueryRequest> queries = recording;
+                List<QueryRequest> queries = recording;
                 if (queries != null) {
                     queries.add(counted);
                 }
@@ -187,7 +198,7 @@ public final class W1DynamoDb {
         // The SDK formats its TRACE/DEBUG messages (a whole TransactWriteItems request's toString when an interceptor
         // changes it, as the counter below does) whenever the level lets them through; JBoss LogManager without a
         // configuration lets everything through, which cost ~15% of a step's CPU here. The application runs at INFO.
-        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.INFO);
+        Logger.getLogger("").setLevel(Level.INFO);
         int turns = 1000;
         boolean trust = false;
         boolean telemetry = true;
@@ -210,7 +221,7 @@ public final class W1DynamoDb {
                 compressAbove = Integer.parseInt(args[++i]);
             } else if (args[i].equals("--inflate-threads")) {
                 // threadline.dynamodb.inflate-threads: helpers that inflate a large snapshot's gzip members in parallel
-                io.threadline.checkpoint.dynamodb.internal.StoredPayload.inflateThreads(Integer.parseInt(args[++i]));
+                StoredPayload.inflateThreads(Integer.parseInt(args[++i]));
                 inflateThreads = Integer.parseInt(args[i]);
             } else if (args[i].equals("--snapshot-read-bytes")) {
                 readBytes = Long.parseLong(args[++i]);
@@ -218,7 +229,7 @@ public final class W1DynamoDb {
                 turns = Integer.parseInt(args[i]);
             }
         }
-        io.threadline.runtime.RuntimeOptions options = io.threadline.runtime.RuntimeOptions.defaults().withTrustHeadCache(trust);
+        RuntimeOptions options = RuntimeOptions.defaults().withTrustHeadCache(trust);
         if (readBytes >= 0) {
             options = options.withSnapshotPolicy(options.snapshotPolicy().withMaxReadBytes(readBytes));
         }
@@ -233,12 +244,12 @@ public final class W1DynamoDb {
         // Off: a bare client.
         OpenTelemetrySdk otel = telemetry ? W1Telemetry.productionLikeSdk() : null;
         ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder();
-        java.util.concurrent.ScheduledThreadPoolExecutor timers = null;
+        ScheduledThreadPoolExecutor timers = null;
         if (telemetry) {
             // The application's limits are 2 s per attempt and 8 s per call; on this shared machine DynamoDB Local
             // sometimes stalls longer, so the bench keeps the same machinery (retry strategy, timers, interceptor:
             // what costs CPU) with limits a stall does not reach.
-            DynamoDbCallLimits limits = new DynamoDbCallLimits(4, java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(120));
+            DynamoDbCallLimits limits = new DynamoDbCallLimits(4, Duration.ofSeconds(30), Duration.ofSeconds(120));
             timers = limits.timers(2); // the store's (threadline.dynamodb.timer-threads=2)
             override = limits.applyTo(override.build(), Clock.systemUTC(), timers).toBuilder();
             if (sdkSpans) {
@@ -246,16 +257,16 @@ public final class W1DynamoDb {
             }
             options = options.withObserver(ThreadlineTelemetry.of(otel));
         }
-        software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder clientBuilder = DynamoDbClient.builder()
+        DynamoDbClientBuilder clientBuilder = DynamoDbClient.builder()
                 .endpointOverride(URI.create("http://127.0.0.1:" + port))
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-                .httpClient(UrlConnectionHttpClient.builder().connectionTimeout(java.time.Duration.ofSeconds(2))
-                        .socketTimeout(java.time.Duration.ofSeconds(2)).build())
+                .httpClient(UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(2))
+                        .socketTimeout(Duration.ofSeconds(2)).build())
                 .overrideConfiguration(override.addExecutionInterceptor(counter).build());
         if (telemetry) {
             // As the application's store client (DynamoDbStoreProducer): the endpoint rules' answers kept.
-            clientBuilder.endpointProvider(io.threadline.checkpoint.dynamodb.CachedEndpoints.ofDefaultRules());
+            clientBuilder.endpointProvider(CachedEndpoints.ofDefaultRules());
         }
         DynamoDbClient client = clientBuilder.build();
         // Tables are made by a client without the call limits: under load DynamoDB Local takes longer than the 8 s a

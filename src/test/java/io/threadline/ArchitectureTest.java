@@ -110,16 +110,12 @@ class ArchitectureTest {
             "src/test/java/io/threadline/checkpoint/dynamodb/SyncCrashAgent.java",
             "src/test/java/io/threadline/checkpoint/dynamodb/TableDefinitionTest.java",
             "src/test/java/io/threadline/checkpoint/dynamodb/ThreadIndexBackfillTest.java",
-            "src/test/java/io/threadline/checkpoint/dynamodb/internal/GzipTest.java",
             "src/test/java/io/threadline/memory/MemorySemanticRecallTest.java",
             "src/test/java/io/threadline/memory/MemoryStoreContract.java",
             "src/test/java/io/threadline/memory/opensearch/MemoryIndexMaintenanceTest.java",
             "src/test/java/io/threadline/memory/opensearch/OpenSearchMemoryStoreTest.java",
             "src/test/java/io/threadline/memory/opensearch/RecordingProxy.java",
-            "src/test/java/io/threadline/memory/opensearch/SignedOpenSearchTest.java",
-            "bench/java/io/threadline/bench/SingleItemRead.java",
-            "bench/java/io/threadline/bench/W1.java",
-            "bench/java/io/threadline/bench/W1DynamoDb.java");
+            "src/test/java/io/threadline/memory/opensearch/SignedOpenSearchTest.java");
 
     @Test
     void corePackagesImportNoAdapterCode() throws IOException {
