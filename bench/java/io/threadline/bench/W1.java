@@ -5,6 +5,7 @@ import io.airlift.compress.zstd.ZstdCompressor;
 import io.airlift.compress.zstd.ZstdDecompressor;
 import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.ThreadKey;
+import io.threadline.checkpoint.dynamodb.internal.InflateThreads;
 import io.threadline.checkpoint.dynamodb.internal.StoredPayload;
 import io.threadline.graph.CompiledGraph;
 import io.threadline.graph.StateGraph;
@@ -75,6 +76,8 @@ final class W1 {
     private final String label;
     private final Supplier<CheckpointStore> stores;
     private final int turns;
+    /** The store's inflate helpers (W1 dynamodb --inflate-threads), for the split's read through the store's gzip. */
+    private InflateThreads inflate = InflateThreads.NONE;
 
     /** Extra lines each store adds to the growth table (e.g. DynamoDB calls per step); keyed like RESULT lines. */
     interface Probe {
@@ -162,6 +165,12 @@ final class W1 {
         double ratio() {
             return (double) storedBytes / finalBytes;
         }
+    }
+
+    /** The split reads the state through the store's gzip on {@code helpers} too, as the store built by {@code stores} does. */
+    W1 inflatingOn(InflateThreads helpers) {
+        this.inflate = helpers;
+        return this;
     }
 
     void run(String description) throws Exception {
@@ -295,7 +304,7 @@ final class W1 {
         if (rep == REPETITIONS) {
             // After the last repetition: run earlier, its warm loop would warm the decode path for the next repetition's
             // cold reads.
-            decodeSplit(codec, rt.state(thread).state());
+            decodeSplit(codec, rt.state(thread).state(), inflate);
         }
         System.out.printf("repetition %d:%n", rep);
         for (Sample s : samples) {
@@ -311,7 +320,7 @@ final class W1 {
      * state's gzip (the snapshot's stored form) and decoding its JSON into the record. Medians of 21 after 10 warm, so
      * the figures are the JIT's steady state, which a cold read run a few dozen times in the bench does not reach.
      */
-    private static void decodeSplit(StateCodec codec, W1State state) {
+    private static void decodeSplit(StateCodec codec, W1State state, InflateThreads helpers) {
         byte[] json = codec.encode(state);
         ByteArrayOutputStream gz = new ByteArrayOutputStream();
         try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
@@ -368,7 +377,7 @@ final class W1 {
                     Map<Long, Long> o0 = Machine.otherThreadsCpu(helper);
                     s0 = THREADS.getCurrentThreadCpuTime();
                     sw0 = System.nanoTime();
-                    fromStore = StoredPayload.envelope(List.of(stored.bytes()), stored.compressed());
+                    fromStore = StoredPayload.envelope(List.of(stored.bytes()), stored.compressed(), helpers);
                     sw1 = System.nanoTime();
                     s1 = THREADS.getCurrentThreadCpuTime();
                     others = Machine.cpuBetween(o0, Machine.otherThreadsCpu(helper));

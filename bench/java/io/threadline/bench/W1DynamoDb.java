@@ -7,7 +7,8 @@ import io.threadline.checkpoint.dynamodb.DynamoDbCallLimits;
 import io.threadline.checkpoint.dynamodb.DynamoDbCheckpointStore;
 import io.threadline.checkpoint.dynamodb.DynamoDbStoreSettings;
 import io.threadline.checkpoint.dynamodb.DynamoDbTables;
-import io.threadline.checkpoint.dynamodb.internal.StoredPayload;
+import io.threadline.checkpoint.dynamodb.ThreadIndexSettings;
+import io.threadline.checkpoint.dynamodb.internal.InflateThreads;
 import io.threadline.runtime.RuntimeOptions;
 import io.threadline.telemetry.ThreadlineTelemetry;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -221,8 +222,7 @@ public final class W1DynamoDb {
                 compressAbove = Integer.parseInt(args[++i]);
             } else if (args[i].equals("--inflate-threads")) {
                 // threadline.dynamodb.inflate-threads: helpers that inflate a large snapshot's gzip members in parallel
-                StoredPayload.inflateThreads(Integer.parseInt(args[++i]));
-                inflateThreads = Integer.parseInt(args[i]);
+                inflateThreads = Integer.parseInt(args[++i]);
             } else if (args[i].equals("--snapshot-read-bytes")) {
                 readBytes = Long.parseLong(args[++i]);
             } else {
@@ -279,6 +279,7 @@ public final class W1DynamoDb {
                 .build();
         AtomicInteger tables = new AtomicInteger();
         int compressAboveBytes = compressAbove;
+        InflateThreads inflate = InflateThreads.of(inflateThreads);
         W1 w1 = new W1("dynamodb", () -> {
             String table = "w1-" + tables.incrementAndGet();
             DynamoDbTables.createIfMissing(admin, table);
@@ -287,8 +288,8 @@ public final class W1DynamoDb {
             if (compressAboveBytes >= 0) {
                 settings = settings.withSizes(compressAboveBytes, settings.maxItemBytes(), settings.maxCheckpointBytes());
             }
-            return new DynamoDbCheckpointStore(client, settings, Clock.systemUTC());
-        }, turns, counter, options);
+            return new DynamoDbCheckpointStore(client, settings, ThreadIndexSettings.defaults(), inflate, Clock.systemUTC());
+        }, turns, counter, options).inflatingOn(inflate);
         w1.run("DynamoDB Local 2.6.1 (separate process, in memory, loopback HTTP), telemetry " + (telemetry
                         ? "on (call limits, ThreadlineTelemetry" + (sdkSpans ? ", the SDK's OpenTelemetry interceptor" : "") + "; exporters discard)" : "off (bare client)")
                 + ", inflate threads " + inflateThreads);
@@ -299,6 +300,7 @@ public final class W1DynamoDb {
         } finally {
             server.stop();
             client.close();
+            inflate.close();
             if (timers != null) {
                 timers.shutdownNow(); // the SDK does not shut down an executor it was given
             }

@@ -26,6 +26,7 @@ import io.threadline.checkpoint.dynamodb.internal.BatchDeletes;
 import io.threadline.checkpoint.dynamodb.internal.CommitWriter;
 import io.threadline.checkpoint.dynamodb.internal.DynamoDbErrors;
 import io.threadline.checkpoint.dynamodb.internal.HeadScanner;
+import io.threadline.checkpoint.dynamodb.internal.InflateThreads;
 import io.threadline.checkpoint.dynamodb.internal.ItemSize;
 import io.threadline.checkpoint.dynamodb.internal.Keys;
 import io.threadline.checkpoint.dynamodb.internal.PendingItems;
@@ -91,11 +92,22 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
      * @param clock       decides when idempotency records have expired
      */
     public DynamoDbCheckpointStore(DynamoDbClient client, DynamoDbStoreSettings settings, ThreadIndexSettings threadIndex, Clock clock) {
+        this(client, settings, threadIndex, InflateThreads.NONE, clock);
+    }
+
+    /**
+     * @param threadIndex how the thread index is sharded and how fine its order is (README "Scale")
+     * @param inflate     threads besides the reader's that inflate a large checkpoint's gzip members
+     *                    ({@code threadline.dynamodb.inflate-threads}); the caller owns and closes them
+     * @param clock       decides when idempotency records have expired
+     */
+    public DynamoDbCheckpointStore(DynamoDbClient client, DynamoDbStoreSettings settings, ThreadIndexSettings threadIndex,
+                                   InflateThreads inflate, Clock clock) {
         this.client = Objects.requireNonNull(client, "client");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.index = new ThreadIndex(Objects.requireNonNull(threadIndex, "threadIndex"));
-        this.reader = new ThreadReader(client, settings.tableName());
+        this.reader = new ThreadReader(client, settings.tableName(), Objects.requireNonNull(inflate, "inflate"));
         this.writer = new CommitWriter(client, settings, clock, reader, index);
         this.pruner = new Pruner(client, settings.tableName(), reader);
         this.deleter = new ThreadDeleter(client, settings.tableName(), clock,

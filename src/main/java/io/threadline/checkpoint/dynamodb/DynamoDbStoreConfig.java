@@ -75,7 +75,7 @@ public interface DynamoDbStoreConfig {
 
     /**
      * Threads besides the caller that inflate a large checkpoint's gzip members on a read (a snapshot over 128 KiB is
-     * stored as members of 128 KiB), process-wide daemon threads started on first use. 0 (the default): the caller
+     * stored as members of 128 KiB): daemon threads started on first use, owned by the store's producer and ended with it. 0 (the default): the caller
      * inflates them in turn. More helps a cold read only where a core is idle for them (bench/README.md, session 34).
      */
     @WithDefault("0")

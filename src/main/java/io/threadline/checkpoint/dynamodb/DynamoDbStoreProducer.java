@@ -5,7 +5,7 @@ import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.InMemoryCheckpointStore;
 import io.threadline.checkpoint.crypto.DataKeyStore;
 import io.threadline.checkpoint.crypto.InMemoryDataKeyStore;
-import io.threadline.checkpoint.dynamodb.internal.StoredPayload;
+import io.threadline.checkpoint.dynamodb.internal.InflateThreads;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
@@ -45,6 +45,7 @@ public class DynamoDbStoreProducer {
     private final Instance<DynamoDbClientBuilder> builder;
     private final Clock clock;
     private StoreClient client;
+    private InflateThreads inflate;
 
     /**
      * @param builder        the extension's client builder, resolved only in {@code dynamodb} mode
@@ -72,9 +73,9 @@ public class DynamoDbStoreProducer {
         if (MEMORY.equals(store)) {
             return new InMemoryCheckpointStore();
         }
-        StoredPayload.inflateThreads(config.inflateThreads());
         return new DynamoDbCheckpointStore(client(), settings(config),
-                new ThreadIndexSettings(config.threadIndexShards(), config.threadIndexGranularity(), config.threadListMaxExamined()), clock);
+                new ThreadIndexSettings(config.threadIndexShards(), config.threadIndexGranularity(), config.threadListMaxExamined()),
+                inflateThreads(), clock);
     }
 
     /**
@@ -98,6 +99,14 @@ public class DynamoDbStoreProducer {
         if (DYNAMODB.equals(store) && config.createTable()) {
             DynamoDbTables.createIfMissing(client(), config.table());
         }
+    }
+
+    /** The store's inflate helpers ({@code threadline.dynamodb.inflate-threads}), this producer's to close. */
+    private synchronized InflateThreads inflateThreads() {
+        if (inflate == null) {
+            inflate = InflateThreads.of(config.inflateThreads());
+        }
+        return inflate;
     }
 
     private synchronized DynamoDbClient client() {
@@ -167,14 +176,20 @@ public class DynamoDbStoreProducer {
     }
 
     /**
-     * Closes the store client and its timer executor on shutdown. {@code client} is kept: a call after this (none is
+     * Closes the store client and its timer executor, and the inflate helpers, on shutdown. {@code client} is kept: a call after this (none is
      * expected once the container is being destroyed) fails on the closed client (IllegalStateException) or the shut
      * down executor (RejectedExecutionException) instead of silently building a new client nothing would close.
      */
     @PreDestroy
     synchronized void close() {
-        if (client != null) {
-            client.close();
+        try {
+            if (client != null) {
+                client.close();
+            }
+        } finally {
+            if (inflate != null) {
+                inflate.close(); // reads still in flight inflate their members on the caller
+            }
         }
     }
 

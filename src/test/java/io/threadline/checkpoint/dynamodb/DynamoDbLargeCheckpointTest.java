@@ -9,10 +9,12 @@ import io.threadline.checkpoint.HistoryPage;
 import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.StateChange;
 import io.threadline.checkpoint.ThreadKey;
+import io.threadline.checkpoint.dynamodb.internal.InflateThreads;
 import io.threadline.checkpoint.dynamodb.internal.Keys;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -23,6 +25,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -114,6 +117,34 @@ class DynamoDbLargeCheckpointTest {
         assertThat(items.get(0)).doesNotContainKey("n");
         assertThat(items.get(0).get("data").b().asByteArrayUnsafe().length).isLessThan(350_000);
         assertThat(store.loadLatest(thread).orElseThrow().checkpoints()).containsExactly(cp);
+        // the same through a store whose reads inflate the gzip members on helper threads as well
+        try (InflateThreads helpers = InflateThreads.of(2)) {
+            DynamoDbCheckpointStore parallel = new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table),
+                    ThreadIndexSettings.defaults(), helpers, Clock.systemUTC());
+            assertThat(parallel.loadLatest(thread).orElseThrow().checkpoints()).containsExactly(cp);
+        }
+    }
+
+    @Test
+    void aCorruptHeaderInALaterGzipMemberMakesTheCheckpointUnreadableNotShorter() {
+        ThreadKey thread = newThread();
+        StringBuilder json = new StringBuilder("{\"messages\":[");
+        for (int i = 0; json.length() < 600_000; i++) {
+            json.append(i == 0 ? "" : ",").append("{\"role\":\"user\",\"content\":\"turn ").append(i).append("\"}");
+        }
+        Checkpoint cp = steps.first(thread, json.append("]}").toString().getBytes(StandardCharsets.UTF_8));
+        store.commit(new Commit(cp, 0));
+        Map<String, AttributeValue> item = new HashMap<>(itemsOf(thread, cp).get(0));
+        byte[] data = item.get("data").b().asByteArray();
+        // the first member's length is in its header's extra field (bytes 16-19): the second member's ID1 follows it
+        int second = (data[16] & 0xff) | (data[17] & 0xff) << 8 | (data[18] & 0xff) << 16 | (data[19] & 0xff) << 24;
+        data[second] ^= 1;
+        item.put("data", AttributeValue.fromB(SdkBytes.fromByteArray(data)));
+        client.putItem(b -> b.tableName(table).item(item));
+        assertThatThrownBy(() -> store.loadLatest(thread)).isInstanceOfSatisfying(ThreadlineException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL);
+            assertThat(e.getMessage()).contains("is unreadable").contains("not valid gzip");
+        });
     }
 
     @Test

@@ -24,11 +24,18 @@ import java.util.TreeMap;
 public final class CheckpointItems {
 
     private final ThreadKey thread;
+    private final InflateThreads inflate;
     private CheckpointId chunkOwner;
     private final TreeMap<Integer, byte[]> chunks = new TreeMap<>();
 
     public CheckpointItems(ThreadKey thread) {
+        this(thread, InflateThreads.NONE);
+    }
+
+    /** @param inflate threads besides the reader's that inflate a large checkpoint's gzip members */
+    public CheckpointItems(ThreadKey thread, InflateThreads inflate) {
         this.thread = thread;
+        this.inflate = inflate;
     }
 
     /** The checkpoint item, then its chunk items when the payload is larger than one item holds. */
@@ -138,7 +145,7 @@ public final class CheckpointItems {
     private Checkpoint decode(CheckpointId id, List<byte[]> parts, boolean compressed) {
         byte[] envelope;
         try {
-            envelope = StoredPayload.envelope(parts, compressed);
+            envelope = StoredPayload.envelope(parts, compressed, inflate);
         } catch (RuntimeException e) {
             throw corrupt(id, e.getMessage());
         }

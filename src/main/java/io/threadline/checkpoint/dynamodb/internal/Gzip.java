@@ -9,9 +9,6 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.IntConsumer;
@@ -35,7 +32,7 @@ import java.util.zip.Inflater;
  * reads, {@link GZIPInputStream} included. Each member's header carries its own length in an extra field
  * (subfield "TL", as BGZF does), so a reader finds the members without inflating and inflates them on parallel
  * threads into their places in one output: a 0.9 MB snapshot's inflate is most of what a cold read's client does after
- * the answer (issue 22, bench/README.md) — where there is a core to spare ({@link #useHelpers}). A reader without this
+ * the answer (issue 22, bench/README.md) — where there is a core to spare ({@link InflateThreads}). A reader without this
  * class's member path (before session 34) takes the header flag to the stream path and reads the same bytes, only not in
  * parallel — so the writer needs no staged roll-out.
  *
@@ -82,19 +79,6 @@ final class Gzip {
      * bytes each, so a member of {@link #MEMBER_BYTES} never takes more than this; a larger stated length is corruption.
      */
     private static final int MAX_MEMBER_LENGTH = MEMBER_HEADER + MEMBER_BYTES + 1024 + TRAILER;
-    /**
-     * The threads besides the caller that inflate a read's members ({@code threadline.dynamodb.inflate-threads}, 0 by
-     * default: on the shared 2-core bench machine under load, helpers made the read slower, bench/README.md session 34).
-     * A handed task starts at once or is refused (no queue): a refused one is the caller's to inflate, so a read never
-     * waits behind another read's members.
-     */
-    private static volatile Helpers helpers = Helpers.NONE;
-
-    private record Helpers(int count, Executor threads) {
-        static final Helpers NONE = new Helpers(0, task -> {
-            throw new RejectedExecutionException("no inflate threads: the caller inflates every member");
-        });
-    }
     /** A helper's answer for a member that did not check out. */
     private static final byte[] FAILED = new byte[0];
     /** How long the caller waits for a helper's member when it inflated none itself to judge by: ~zlib's pace on text. */
@@ -191,6 +175,11 @@ final class Gzip {
     }
 
     static byte[] gunzip(byte[] in) {
+        return gunzip(in, InflateThreads.NONE);
+    }
+
+    /** {@code in} inflated; a payload of members also on {@code helpers}. */
+    static byte[] gunzip(byte[] in, InflateThreads helpers) {
         if (in.length >= HEADER.length + TRAILER && in[0] == HEADER[0] && in[1] == HEADER[1] && in[2] == HEADER[2] && in[3] == 0) {
             long stated = intLE(in, in.length - 4) & 0xffffffffL;
             if (stated <= MAX_INFLATE_RATIO * in.length && stated <= MAX_PREALLOCATED) {
@@ -202,8 +191,7 @@ final class Gzip {
         }
         if (in.length > 13 && in[0] == HEADER[0] && in[1] == HEADER[1] && in[2] == HEADER[2] && in[3] == FEXTRA
                 && in[12] == SI1 && in[13] == SI2) {
-            Helpers now = helpers;
-            byte[] out = inflateMembers(in, now.threads(), now.count());
+            byte[] out = inflateMembers(in, helpers.threads(), helpers.count());
             if (out == null) {
                 throw new UncheckedIOException("a stored checkpoint is not valid gzip",
                         new IOException("its gzip members are not the members their headers name (corrupt, or some lost)"));
@@ -385,29 +373,6 @@ final class Gzip {
             if (!INFLATERS.offer(inflater)) {
                 inflater.end();
             }
-        }
-    }
-
-    /**
-     * Inflates members on {@code threads} daemon threads ({@code threadline-inflate-N}, started on first use, ended after
-     * 30 s idle) besides the caller, process-wide; 0 for the caller alone. The previous threads end when idle.
-     */
-    static synchronized void useHelpers(int threads) {
-        if (threads < 0) {
-            throw new IllegalArgumentException("threadline.dynamodb.inflate-threads must be at least 0, got " + threads);
-        }
-        Helpers before = helpers;
-        if (threads == before.count()) {
-            return;
-        }
-        AtomicInteger made = new AtomicInteger();
-        helpers = threads == 0 ? Helpers.NONE : new Helpers(threads, new ThreadPoolExecutor(0, threads, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), task -> {
-            Thread t = new Thread(task, "threadline-inflate-" + made.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }));
-        if (before.threads() instanceof ThreadPoolExecutor pool) {
-            pool.shutdown(); // its threads finish the members they hold
         }
     }
 

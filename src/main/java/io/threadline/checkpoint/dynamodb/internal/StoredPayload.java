@@ -25,16 +25,6 @@ public record StoredPayload(byte[] bytes, boolean compressed) {
         return gz.length < envelope.length ? new StoredPayload(gz, true) : new StoredPayload(envelope, false);
     }
 
-    /**
-     * Threads besides the caller that inflate a large compressed payload's gzip members, for the whole process
-     * ({@code threadline.dynamodb.inflate-threads}); 0 (the default) inflates them on the caller alone.
-     *
-     * @throws IllegalArgumentException when {@code threads} is negative
-     */
-    public static void inflateThreads(int threads) {
-        Gzip.useHelpers(threads);
-    }
-
     public int size() {
         return bytes.length;
     }
@@ -53,7 +43,12 @@ public record StoredPayload(byte[] bytes, boolean compressed) {
 
     /** Joins parts read back in order and inflates them when they were stored compressed. */
     public static byte[] envelope(List<byte[]> parts, boolean compressed) {
+        return envelope(parts, compressed, InflateThreads.NONE);
+    }
+
+    /** {@link #envelope(List, boolean)}, a large payload's gzip members inflated on {@code helpers} too. */
+    public static byte[] envelope(List<byte[]> parts, boolean compressed, InflateThreads helpers) {
         byte[] joined = Gzip.join(parts);
-        return compressed ? Gzip.gunzip(joined) : joined;
+        return compressed ? Gzip.gunzip(joined, helpers) : joined;
     }
 }

@@ -45,10 +45,17 @@ public final class ThreadReader {
 
     private final DynamoDbClient client;
     private final String table;
+    private final InflateThreads inflate;
 
     public ThreadReader(DynamoDbClient client, String table) {
+        this(client, table, InflateThreads.NONE);
+    }
+
+    /** @param inflate threads besides the reader's that inflate a large checkpoint's gzip members */
+    public ThreadReader(DynamoDbClient client, String table, InflateThreads inflate) {
         this.client = client;
         this.table = table;
+        this.inflate = inflate;
     }
 
     public Optional<ThreadHead> head(ThreadKey thread) {
@@ -66,7 +73,7 @@ public final class ThreadReader {
 
     /** HEAD sorts right above the checkpoints, so one descending query reads it and then the chain. */
     public Optional<CheckpointChain> latest(ThreadKey thread) {
-        ChainCollector chain = new ChainCollector(thread);
+        ChainCollector chain = new ChainCollector(thread, inflate);
         CheckpointId[] head = new CheckpointId[1];
         boolean[] noHead = new boolean[1];
         descending(thread, Keys.CHECKPOINT_PREFIX, Keys.HEAD, FIRST_PAGE, chain::floor, item -> {
@@ -93,7 +100,7 @@ public final class ThreadReader {
 
     /** The chain ending at {@code id}: the query starts at the checkpoint's last chunk and reads down. */
     public Optional<CheckpointChain> chainTo(ThreadKey thread, CheckpointId id) {
-        ChainCollector chain = new ChainCollector(thread);
+        ChainCollector chain = new ChainCollector(thread, inflate);
         boolean[] missing = new boolean[1];
         descending(thread, Keys.CHECKPOINT_PREFIX, Keys.lastOf(id), FIRST_PAGE, chain::floor, item -> {
             if (chain.isEmpty() && !Keys.checkpointIdOf(item.get(Keys.SK).s()).equals(id)) {
@@ -110,7 +117,7 @@ public final class ThreadReader {
 
     /** One query covers the checkpoint item and its chunks, so a chunked checkpoint costs no extra request. */
     public Optional<Checkpoint> get(ThreadKey thread, CheckpointId id) {
-        CheckpointItems items = new CheckpointItems(thread);
+        CheckpointItems items = new CheckpointItems(thread, inflate);
         Checkpoint[] found = new Checkpoint[1];
         descending(thread, Keys.checkpoint(id), Keys.lastOf(id), 0, null, item -> {
             found[0] = items.accept(item);
@@ -125,7 +132,7 @@ public final class ThreadReader {
      */
     public HistoryPage history(ThreadKey thread, HistoryQuery query) {
         String top = query.cursor() == null ? Keys.CHECKPOINT_PREFIX + Keys.AFTER_ALL : Keys.checkpoint(parseCursor(query));
-        CheckpointItems items = new CheckpointItems(thread);
+        CheckpointItems items = new CheckpointItems(thread, inflate);
         List<Checkpoint> page = new ArrayList<>(query.limit());
         boolean[] more = new boolean[1];
         descending(thread, Keys.CHECKPOINT_PREFIX, top, query.limit() + 1, null, item -> {
@@ -279,9 +286,9 @@ public final class ThreadReader {
         private boolean complete;
         private String floor;
 
-        ChainCollector(ThreadKey thread) {
+        ChainCollector(ThreadKey thread, InflateThreads inflate) {
             this.thread = thread;
-            this.items = new CheckpointItems(thread);
+            this.items = new CheckpointItems(thread, inflate);
         }
 
         boolean isEmpty() {

@@ -188,22 +188,24 @@ class GzipTest {
     void readsMembersOnConfiguredHelperThreads() {
         byte[] in = text(700_000);
         byte[] gz = Gzip.gzip(in);
-        try {
-            StoredPayload.inflateThreads(2);
+        InflateThreads two = InflateThreads.of(2);
+        try (InflateThreads one = InflateThreads.of(1)) {
             for (int i = 0; i < 10; i++) {
-                assertThat(Gzip.gunzip(gz)).isEqualTo(in);
+                assertThat(Gzip.gunzip(gz, two)).isEqualTo(in);
             }
-            StoredPayload.inflateThreads(1);
-            assertThat(Gzip.gunzip(gz)).isEqualTo(in);
+            assertThat(Gzip.gunzip(gz, one)).isEqualTo(in);
         } finally {
-            StoredPayload.inflateThreads(0);
+            two.close();
         }
-        assertThat(Gzip.gunzip(gz)).isEqualTo(in);
+        // closed: the pool refuses the members, the caller inflates them
+        assertThat(Gzip.gunzip(gz, two)).isEqualTo(in);
+        assertThat(InflateThreads.of(0)).isSameAs(InflateThreads.NONE);
+        assertThat(Gzip.gunzip(gz, InflateThreads.NONE)).isEqualTo(in);
     }
 
     @Test
     void aNegativeNumberOfInflateThreadsIsAClearError() {
-        assertThatThrownBy(() -> StoredPayload.inflateThreads(-1)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> InflateThreads.of(-1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("threadline.dynamodb.inflate-threads must be at least 0, got -1");
     }
 
