@@ -83,6 +83,8 @@ final class Gzip {
     private static final byte[] FAILED = new byte[0];
     /** How long the caller waits for a helper's member when it inflated none itself to judge by: ~zlib's pace on text. */
     private static final double NANOS_PER_BYTE = 4;
+    /** The longest the caller waits for a helper's member, per byte: a few times zlib's pace, however slow its own went. */
+    private static final double MAX_WAIT_NANOS_PER_BYTE = 4 * NANOS_PER_BYTE;
 
     private Gzip() {
     }
@@ -267,7 +269,8 @@ final class Gzip {
             callerBytes += m.size();
             mine[k] = true;
         }
-        double nanosPerByte = callerBytes > 0 ? (double) callerNanos / callerBytes : NANOS_PER_BYTE;
+        // The caller's own pace, but one preempted member of its own must not stretch every wait after it.
+        double nanosPerByte = Math.min(callerBytes > 0 ? (double) callerNanos / callerBytes : NANOS_PER_BYTE, MAX_WAIT_NANOS_PER_BYTE);
         for (int k = 0; k < count; k++) {
             if (mine[k]) {
                 continue;

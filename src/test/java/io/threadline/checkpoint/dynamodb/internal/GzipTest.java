@@ -145,16 +145,7 @@ class GzipTest {
         // caller inflates that member itself after about as long as it would take, and the read is whole.
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch stalled = new CountDownLatch(1);
-        Executor ownThread = task -> {
-            Thread t = new Thread(task);
-            started.add(t);
-            t.start();
-            try {
-                stalled.await(); // the helper has taken the first member before the caller takes any
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        };
+        Executor ownThread = startedOnceItClaims(started, stalled, null);
         byte[] read = Gzip.inflateMembers(gz, ownThread, 1, k -> {
             stalled.countDown();
             try {
@@ -347,17 +338,7 @@ class GzipTest {
         List<Thread> started = new ArrayList<>();
         AtomicInteger thrown = new AtomicInteger();
         CountDownLatch claimed = new CountDownLatch(1);
-        Executor ownThread = task -> {
-            Thread t = new Thread(task);
-            t.setUncaughtExceptionHandler((thread, e) -> thrown.incrementAndGet());
-            started.add(t);
-            t.start();
-            try {
-                claimed.await(); // the helper has taken the first member before the caller takes any
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        };
+        Executor ownThread = startedOnceItClaims(started, claimed, (thread, e) -> thrown.incrementAndGet());
         byte[] read = Gzip.inflateMembers(gz, ownThread, 1, k -> {
             claimed.countDown();
             throw new IllegalStateException("helper failed on member " + k);
@@ -368,6 +349,26 @@ class GzipTest {
             t.join(10_000);
         }
         assertThat(thrown.get()).as("the helper threw on the member it took").isOne();
+    }
+
+    /**
+     * Runs each task on a new thread (kept in {@code started}) and returns once {@code claimed} is counted down: the
+     * helper has taken the first member before the caller takes any.
+     */
+    private static Executor startedOnceItClaims(List<Thread> started, CountDownLatch claimed, Thread.UncaughtExceptionHandler failed) {
+        return task -> {
+            Thread t = new Thread(task);
+            if (failed != null) {
+                t.setUncaughtExceptionHandler(failed);
+            }
+            started.add(t);
+            t.start();
+            try {
+                claimed.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
     }
 
     private static void putIntLE(byte[] b, int at, int v) {
