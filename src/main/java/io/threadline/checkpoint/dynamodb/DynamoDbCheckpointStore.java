@@ -1,5 +1,7 @@
 package io.threadline.checkpoint.dynamodb;
 
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.ThreadTags;
 import io.threadline.checkpoint.ThreadQuery;
 import io.threadline.checkpoint.ThreadSummary;
@@ -36,14 +38,21 @@ import io.threadline.checkpoint.dynamodb.internal.ThreadReader;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
+import java.util.logging.Logger;
 
 /**
  * A {@link CheckpointStore} on one DynamoDB table (layout: infra/dynamodb/README.md). Each thread is
@@ -64,7 +73,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     /** Attempts of a batch of a thread delete's deletes before it stops (the thread stays closed; run it again). */
     private static final int THREAD_DELETE_ATTEMPTS = 8;
 
-    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(DynamoDbCheckpointStore.class.getName());
+    private static final Logger LOG = Logger.getLogger(DynamoDbCheckpointStore.class.getName());
 
     private final DynamoDbClient client;
     private final DynamoDbStoreSettings settings;
@@ -112,7 +121,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
         this.pruner = new Pruner(client, settings.tableName(), reader);
         this.deleter = new ThreadDeleter(client, settings.tableName(), clock,
                 THREAD_DELETE_ATTEMPTS);
-        this.lister = new io.threadline.checkpoint.dynamodb.internal.ThreadLister(client, settings.tableName(), index);
+        this.lister = new ThreadLister(client, settings.tableName(), index);
         this.heads = new HeadScanner(client, settings.tableName(), index);
     }
 
@@ -133,7 +142,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
 
     /** A consistent GetItem of the head's tags, then an UpdateItem conditional on their version. */
     @Override
-    public ThreadTags retag(ThreadKey thread, Map<String, String> set, java.util.Collection<String> remove) {
+    public ThreadTags retag(ThreadKey thread, Map<String, String> set, Collection<String> remove) {
         return call("retag", thread, () -> lister.retag(thread, set, remove, RETAG_ATTEMPTS));
     }
 
@@ -198,11 +207,11 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
 
     /** One consistent Query of the thread's outbox markers, then each checkpoint; a marker whose checkpoint is gone is dropped. */
     @Override
-    public java.util.List<Checkpoint> unpublished(ThreadKey thread) {
+    public List<Checkpoint> unpublished(ThreadKey thread) {
         return call("unpublished", thread, () -> {
-            java.util.List<CheckpointId> ids = new java.util.ArrayList<>();
+            List<CheckpointId> ids = new ArrayList<>();
             reader.forEachWithPrefix(thread, Keys.OUTBOX_PREFIX, item -> ids.add(CheckpointId.parse(item.get(Keys.CHECKPOINT_ID).s())));
-            java.util.List<Checkpoint> out = new java.util.ArrayList<>();
+            List<Checkpoint> out = new ArrayList<>();
             for (CheckpointId id : ids) {
                 Optional<Checkpoint> cp = reader.get(thread, id);
                 if (cp.isPresent()) {
@@ -245,13 +254,13 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
 
     /** The tombstones a cut delete left, from the thread index: see {@code ThreadLister#unfinishedDeletes}. */
     @Override
-    public java.util.List<ThreadSummary> unfinishedDeletes(String tenant, Map<String, String> tags, int limit) {
+    public List<ThreadSummary> unfinishedDeletes(String tenant, Map<String, String> tags, int limit) {
         return call("unfinishedDeletes", null, () -> lister.unfinishedDeletes(tenant, tags, limit));
     }
 
     /** With {@code legacyTombstoneScan}, also the marker-less tombstones of earlier releases: see {@code ThreadLister#unfinishedDeletes}. */
     @Override
-    public java.util.List<ThreadSummary> unfinishedDeletes(String tenant, Map<String, String> tags, int limit, boolean legacyTombstoneScan) {
+    public List<ThreadSummary> unfinishedDeletes(String tenant, Map<String, String> tags, int limit, boolean legacyTombstoneScan) {
         return call("unfinishedDeletes", null, () -> lister.unfinishedDeletes(tenant, tags, limit, legacyTombstoneScan));
     }
 
@@ -284,7 +293,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
      */
     @Override
     public void putPendingEffect(ThreadKey thread, long step, int seq, PendingEffect effect) {
-        java.util.List<Map<String, AttributeValue>> items = PendingItems.of(thread, step, seq, effect.json(), settings.compressAboveBytes(),
+        List<Map<String, AttributeValue>> items = PendingItems.of(thread, step, seq, effect.json(), settings.compressAboveBytes(),
                 settings.maxItemBytes(), settings.maxCheckpointBytes(), clock.instant().plus(settings.idempotencyTtl()).getEpochSecond());
         call("putPendingEffect", thread, () -> {
             for (Map<String, AttributeValue> part : items.subList(0, items.size() - 1)) {
@@ -293,10 +302,10 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
             try {
                 client.putItem(b -> b.tableName(settings.tableName()).item(items.get(items.size() - 1))
                         .conditionExpression("attribute_not_exists(#sk)").expressionAttributeNames(Map.of("#sk", Keys.SK)));
-            } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
+            } catch (ConditionalCheckFailedException e) {
                 // The parts just written belong to no head: take them back rather than leave them to expire.
                 delete(items.subList(0, items.size() - 1).stream().map(BatchDeletes::keyOf).toList());
-                throw new io.threadline.ThreadlineException(io.threadline.ErrorCode.CONFLICT,
+                throw new ThreadlineException(ErrorCode.CONFLICT,
                         "another attempt of step " + step + " of thread " + thread.threadId() + " is running",
                         Map.of("thread", thread.threadId(), "step", step));
             }
@@ -309,11 +318,11 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
      * no extra read; they are deleted (see {@link io.threadline.checkpoint.CheckpointStore#pendingEffects}).
      */
     @Override
-    public java.util.List<PendingEffect> pendingEffects(ThreadKey thread, long step) {
+    public List<PendingEffect> pendingEffects(ThreadKey thread, long step) {
         return call("pendingEffects", thread, () -> {
             String ofStep = Keys.pendingStep(step);
-            java.util.List<Map<String, AttributeValue>> items = new java.util.ArrayList<>();
-            java.util.List<Map<String, AttributeValue>> orphans = new java.util.ArrayList<>();
+            List<Map<String, AttributeValue>> items = new ArrayList<>();
+            List<Map<String, AttributeValue>> orphans = new ArrayList<>();
             reader.forEachBelow(thread, Keys.PENDING_PREFIX, ofStep + Keys.AFTER_ALL,
                     item -> (item.get(Keys.SK).s().startsWith(ofStep) ? items : orphans).add(item));
             if (!orphans.isEmpty()) {
@@ -330,7 +339,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     @Override
     public void clearPendingEffects(ThreadKey thread, long step) {
         call("clearPendingEffects", thread, () -> {
-            java.util.List<Map<String, AttributeValue>> keys = new java.util.ArrayList<>();
+            List<Map<String, AttributeValue>> keys = new ArrayList<>();
             reader.forEachWithPrefix(thread, Keys.pendingStep(step), item -> keys.add(BatchDeletes.keyOf(item)));
             delete(keys);
             return null;
@@ -339,15 +348,15 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
 
     /** The positions' heads and their parts (which sort right after their head, under its key). */
     @Override
-    public void discardPendingEffects(ThreadKey thread, long step, java.util.Collection<Integer> seqs) {
+    public void discardPendingEffects(ThreadKey thread, long step, Collection<Integer> seqs) {
         if (seqs.isEmpty()) {
             return;
         }
-        java.util.Set<String> heads = new java.util.HashSet<>();
+        Set<String> heads = new HashSet<>();
         seqs.forEach(seq -> heads.add(Keys.pending(step, seq)));
         int headLength = Keys.pending(step, 0).length();
         call("discardPendingEffects", thread, () -> {
-            java.util.List<Map<String, AttributeValue>> keys = new java.util.ArrayList<>();
+            List<Map<String, AttributeValue>> keys = new ArrayList<>();
             reader.forEachWithPrefix(thread, Keys.pendingStep(step), item -> {
                 String sk = item.get(Keys.SK).s();
                 if (sk.length() >= headLength && heads.contains(sk.substring(0, headLength))) {
@@ -363,7 +372,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
      * Deletes pending items, best effort: what DynamoDB still leaves unprocessed after a few attempts expires
      * with its TTL (or goes with the next read of the thread's pending effects).
      */
-    private void delete(java.util.List<Map<String, AttributeValue>> keys) {
+    private void delete(List<Map<String, AttributeValue>> keys) {
         BatchDeletes.deleteOrCountLeft(client, settings.tableName(), keys, PENDING_DELETE_ATTEMPTS);
     }
 

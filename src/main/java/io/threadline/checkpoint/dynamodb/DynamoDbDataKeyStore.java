@@ -13,6 +13,7 @@ import software.amazon.awssdk.services.dynamodb.model.DeleteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -51,7 +52,7 @@ public final class DynamoDbDataKeyStore implements DataKeyStore {
 
     @Override
     public boolean putIfAbsent(ThreadKey thread, byte[] wrapped) {
-        Map<String, AttributeValue> item = new java.util.HashMap<>(key(thread));
+        Map<String, AttributeValue> item = new HashMap<>(key(thread));
         item.put(WRAPPED, AttributeValue.fromB(SdkBytes.fromByteArray(wrapped)));
         return call("putDataKey", thread, () -> {
             try {

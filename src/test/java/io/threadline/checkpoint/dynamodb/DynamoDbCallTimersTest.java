@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.RunnableScheduledFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -153,7 +154,7 @@ class DynamoDbCallTimersTest {
         }
 
         @Override
-        protected <V> RunnableScheduledFuture<V> decorateTask(java.util.concurrent.Callable<V> callable, RunnableScheduledFuture<V> task) {
+        protected <V> RunnableScheduledFuture<V> decorateTask(Callable<V> callable, RunnableScheduledFuture<V> task) {
             scheduled.incrementAndGet();
             return task;
         }

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -113,7 +114,7 @@ class DynamoDbConcurrencyTest {
         HistoryPage history = store.history(thread, HistoryQuery.first(50));
         assertThat(history.nextCursor()).isNull();
         List<Checkpoint> newestFirst = new ArrayList<>(winners);
-        java.util.Collections.reverse(newestFirst);
+        Collections.reverse(newestFirst);
         assertThat(history.checkpoints()).containsExactlyElementsOf(newestFirst);
         List<Long> steps = history.checkpoints().stream().map(Checkpoint::step).toList();
         assertThat(new HashSet<>(steps)).hasSize(steps.size());

@@ -5,6 +5,7 @@ import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.Commit;
 import io.threadline.checkpoint.CommitResult;
+import io.threadline.checkpoint.ThreadDeletion;
 import io.threadline.checkpoint.ThreadHead;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.checkpoint.dynamodb.Faults.Fault;
@@ -211,12 +212,12 @@ class DynamoDbFailureTest {
                 .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.THREAD_DELETED));
         assertThat(items(thread)).hasSize(before);
 
-        io.threadline.checkpoint.ThreadDeletion finished = store.delete(thread);
+        ThreadDeletion finished = store.delete(thread);
 
         assertThat(finished.checkpoints()).isEqualTo(2);
         assertThat(finished.heads()).as("the head the first attempt closed").isEqualTo(1);
         assertThat(items(thread)).isEmpty();
-        assertThat(store.delete(thread)).isEqualTo(io.threadline.checkpoint.ThreadDeletion.NONE);
+        assertThat(store.delete(thread)).isEqualTo(ThreadDeletion.NONE);
         assertThat(store.commit(new Commit(steps.first(thread), 0)).duplicate()).isFalse();
     }
 }

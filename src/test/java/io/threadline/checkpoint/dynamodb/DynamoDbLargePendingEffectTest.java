@@ -4,6 +4,7 @@ import io.threadline.checkpoint.PendingEffect;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.ThreadKey;
+import io.threadline.checkpoint.dynamodb.internal.Keys;
 import io.threadline.checkpoint.dynamodb.internal.PendingItems;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,7 +64,7 @@ class DynamoDbLargePendingEffectTest {
 
         store.clearPendingEffects(thread, 4);
         assertThat(TABLE.client().query(q -> q.tableName(TABLE.name()).keyConditionExpression("pk = :pk")
-                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(io.threadline.checkpoint.dynamodb.internal.Keys.partition(thread)))))
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(Keys.partition(thread)))))
                 .items()).as("heads and parts, the dead attempt's too, are cleared").allMatch(i -> !i.get("sk").s().startsWith("PENDING#"));
     }
 

@@ -4,6 +4,10 @@ import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.Commit;
 import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.ThreadKey;
+import io.threadline.runs.Run;
+import io.threadline.runs.RunStore;
+import io.threadline.runs.RunStoreContract;
+import io.threadline.runs.dynamodb.DynamoDbRunStore;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -17,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -58,7 +63,7 @@ class DynamoDbRequestCountTest {
     }
 
     /** The same, each delta committed saying its chain started at {@code chainStartedAt} (as the runtime says). */
-    private List<Checkpoint> thread(int deltas, java.util.function.Function<Checkpoint, Instant> chainStartedAt) {
+    private List<Checkpoint> thread(int deltas, Function<Checkpoint, Instant> chainStartedAt) {
         Checkpoint cp = steps.first(ThreadKey.of("calls", "th-" + UUID.randomUUID()));
         Checkpoint snapshot = cp;
         List<Checkpoint> chain = new ArrayList<>(List.of(cp));
@@ -88,8 +93,8 @@ class DynamoDbRequestCountTest {
         List<Checkpoint> chain = thread(1);
         Checkpoint head = chain.get(1);
         ThreadKey thread = head.thread();
-        io.threadline.runs.RunStore runs = new io.threadline.runs.dynamodb.DynamoDbRunStore(TABLE.client(), TABLE.name(), 4);
-        io.threadline.runs.Run run = io.threadline.runs.RunStoreContract.first(thread);
+        RunStore runs = new DynamoDbRunStore(TABLE.client(), TABLE.name(), 4);
+        Run run = RunStoreContract.first(thread);
         assertThat(runs.put(run, Instant.now().plusSeconds(3600))).isTrue();
         Checkpoint next = steps.next(head, false, "run-step");
         // The run guard is a ConditionCheck inside the commit's own transaction: no request of its own.

@@ -9,6 +9,7 @@ import io.threadline.checkpoint.PruneReport;
 import io.threadline.checkpoint.RetentionPolicy;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.checkpoint.dynamodb.internal.Keys;
+import io.threadline.checkpoint.dynamodb.internal.ThreadIndex;
 import io.threadline.state.StateCodec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -181,10 +182,10 @@ class DynamoDbRetentionTest {
         }
         Map<String, AttributeValue> head = items.stream().filter(i -> Keys.HEAD.equals(i.get("sk").s())).findFirst().orElseThrow();
         // The thread index's keys: the tenant's shard, and the head's time at the index's granularity.
-        var index = new io.threadline.checkpoint.dynamodb.internal.ThreadIndex(ThreadIndexSettings.defaults());
-        assertThat(head.get("tix").s()).isEqualTo(io.threadline.checkpoint.dynamodb.internal.ThreadIndex.partition(
+        var index = new ThreadIndex(ThreadIndexSettings.defaults());
+        assertThat(head.get("tix").s()).isEqualTo(ThreadIndex.partition(
                 thread.tenant(), index.shard(thread.threadId())));
-        assertThat(head.get("tis").s()).isEqualTo(io.threadline.checkpoint.dynamodb.internal.ThreadIndex.sortKey(
+        assertThat(head.get("tis").s()).isEqualTo(ThreadIndex.sortKey(
                 index.granule(chain.get(4).createdAt()), thread.threadId()));
         assertThat(head).doesNotContainKeys("gsi1pk", "gsi1sk");
     }

@@ -2,6 +2,7 @@ package io.threadline.checkpoint.dynamodb;
 
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
+import io.threadline.checkpoint.dynamodb.internal.Keys;
 import io.threadline.examples.reference.AgentState;
 import io.threadline.examples.reference.LocalDemo;
 import io.threadline.examples.reference.Message;
@@ -9,20 +10,30 @@ import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.HistoryPage;
 import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.ThreadKey;
+import io.threadline.graph.CompiledGraph;
+import io.threadline.graph.Durability;
+import io.threadline.graph.NodePolicy;
+import io.threadline.graph.StateGraph;
 import io.threadline.runtime.StepResult;
 import io.threadline.runtime.ThreadRuntime;
 import io.threadline.state.Update;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,8 +52,8 @@ class DynamoDbRuntimeRaceTest {
     }
 
     /** The reference agent whose nodes first wait until all 32 callers have loaded the head: a true race. */
-    private static ThreadRuntime<AgentState> racingRuntime(java.util.concurrent.CyclicBarrier allLoaded) {
-        io.threadline.graph.CompiledGraph<AgentState> graph = io.threadline.graph.StateGraph.of(AgentState.class)
+    private static ThreadRuntime<AgentState> racingRuntime(CyclicBarrier allLoaded) {
+        CompiledGraph<AgentState> graph = StateGraph.of(AgentState.class)
                 .node("process", (s, ctx) -> {
                     try {
                         allLoaded.await(60, TimeUnit.SECONDS);
@@ -51,7 +62,7 @@ class DynamoDbRuntimeRaceTest {
                     }
                     return Update.of(AgentState.MESSAGES.append(Message.system("step " + ctx.step())));
                 })
-                .chain(io.threadline.graph.StateGraph.START, "process", io.threadline.graph.StateGraph.END)
+                .chain(StateGraph.START, "process", StateGraph.END)
                 .compile();
         return ThreadRuntime.builder(graph)
                 .store(new DynamoDbCheckpointStore(TABLE.client(), DynamoDbStoreSettings.defaults(TABLE.name()), Clock.systemUTC()))
@@ -63,12 +74,12 @@ class DynamoDbRuntimeRaceTest {
     void thirtyTwoConcurrentStepsCommitOncePerVersionAndTheRestGetConflict() throws Exception {
         ThreadKey thread = ThreadKey.of("race", "thirty-two");
         // Each caller is its own "container": its own runtime, its own cache.
-        java.util.concurrent.CyclicBarrier allLoaded = new java.util.concurrent.CyclicBarrier(32);
+        CyclicBarrier allLoaded = new CyclicBarrier(32);
         List<ThreadRuntime<AgentState>> callers = new ArrayList<>();
         for (int i = 0; i < 32; i++) {
             callers.add(racingRuntime(allLoaded));
         }
-        racingRuntime(new java.util.concurrent.CyclicBarrier(1)).step(thread, say("what is 1 + 1"), null);
+        racingRuntime(new CyclicBarrier(1)).step(thread, say("what is 1 + 1"), null);
         ExecutorService pool = Executors.newFixedThreadPool(32);
         try {
             for (int round = 0; round < 3; round++) {
@@ -152,32 +163,32 @@ class DynamoDbRuntimeRaceTest {
      */
     @Test
     void aStepThatLosesTheRaceAfterMakingItsEffectsLeavesNoPendingEffectBehind() {
-        ThreadKey thread = ThreadKey.of("race", "sync-" + java.util.UUID.randomUUID());
-        java.util.concurrent.atomic.AtomicBoolean interfere = new java.util.concurrent.atomic.AtomicBoolean(false);
+        ThreadKey thread = ThreadKey.of("race", "sync-" + UUID.randomUUID());
+        AtomicBoolean interfere = new AtomicBoolean(false);
         ThreadRuntime<AgentState>[] other = new ThreadRuntime[1];
-        io.threadline.graph.CompiledGraph<AgentState> graph = io.threadline.graph.StateGraph.of(AgentState.class)
+        CompiledGraph<AgentState> graph = StateGraph.of(AgentState.class)
                 .node("process", (s, ctx) -> {
                     if (interfere.getAndSet(false)) {
                         other[0].step(thread, say("the other writer"), null);
                     }
                     String id = ctx.newId();   // an effect: pending as soon as it is made
                     return Update.of(AgentState.MESSAGES.append(Message.system("step " + ctx.step() + " " + id)));
-                }, io.threadline.graph.NodePolicy.durability(io.threadline.graph.Durability.SYNC))
-                .chain(io.threadline.graph.StateGraph.START, "process", io.threadline.graph.StateGraph.END)
+                }, NodePolicy.durability(Durability.SYNC))
+                .chain(StateGraph.START, "process", StateGraph.END)
                 .compile();
         ThreadRuntime<AgentState> loser = syncRuntime(graph);
         other[0] = syncRuntime(graph);
         loser.step(thread, say("first"), null);
 
         interfere.set(true);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> loser.step(thread, say("second"), null))
+        Assertions.assertThatThrownBy(() -> loser.step(thread, say("second"), null))
                 .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT));
 
         assertThat(pendingKeys(thread)).isEmpty();
         assertThat(runtime().history(thread, HistoryQuery.first(10)).checkpoints()).hasSize(2);
     }
 
-    private static ThreadRuntime<AgentState> syncRuntime(io.threadline.graph.CompiledGraph<AgentState> graph) {
+    private static ThreadRuntime<AgentState> syncRuntime(CompiledGraph<AgentState> graph) {
         return ThreadRuntime.builder(graph)
                 .store(new DynamoDbCheckpointStore(TABLE.client(), DynamoDbStoreSettings.defaults(TABLE.name()), Clock.systemUTC()))
                 .validator(LocalDemo.plainValidator())
@@ -188,14 +199,14 @@ class DynamoDbRuntimeRaceTest {
     static List<String> pendingKeys(ThreadKey thread) {
         List<String> pending = new ArrayList<>();
         TABLE.client().queryPaginator(b -> b.tableName(TABLE.name()).keyConditionExpression("#pk = :pk AND begins_with(#sk, :p)")
-                .expressionAttributeNames(java.util.Map.of("#pk", io.threadline.checkpoint.dynamodb.internal.Keys.PK,
-                        "#sk", io.threadline.checkpoint.dynamodb.internal.Keys.SK))
-                .expressionAttributeValues(java.util.Map.of(
-                        ":pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(
-                                io.threadline.checkpoint.dynamodb.internal.Keys.partition(thread)),
-                        ":p", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(
-                                io.threadline.checkpoint.dynamodb.internal.Keys.PENDING_PREFIX))))
-                .items().forEach(item -> pending.add(item.get(io.threadline.checkpoint.dynamodb.internal.Keys.SK).s()));
+                .expressionAttributeNames(Map.of("#pk", Keys.PK,
+                        "#sk", Keys.SK))
+                .expressionAttributeValues(Map.of(
+                        ":pk", AttributeValue.fromS(
+                                Keys.partition(thread)),
+                        ":p", AttributeValue.fromS(
+                                Keys.PENDING_PREFIX))))
+                .items().forEach(item -> pending.add(item.get(Keys.SK).s()));
         return pending;
     }
 }

@@ -5,6 +5,7 @@ import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.Commit;
 import io.threadline.checkpoint.InterruptPayload;
 import io.threadline.checkpoint.StateChange;
+import io.threadline.checkpoint.StepError;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.checkpoint.ThreadPage;
 import io.threadline.checkpoint.ThreadQuery;
@@ -77,7 +78,7 @@ class DynamoDbThreadListingTest {
             return draft.interruptedStep(List.of("ask"), List.of("ask"), InterruptPayload.of("ask", "inside", null));
         }
         if (k % 10 == 3) {
-            return draft.failedStep(List.of("a"), List.of("a"), new io.threadline.checkpoint.StepError("a", "E", "boom", ""));
+            return draft.failedStep(List.of("a"), List.of("a"), new StepError("a", "E", "boom", ""));
         }
         return draft.step(List.of("a"), List.of(), List.of());
     }

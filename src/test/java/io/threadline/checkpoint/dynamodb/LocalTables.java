@@ -7,6 +7,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +59,7 @@ final class LocalTables {
      * of {@code tables}, holds {@code value} in clear (as UTF-8 bytes): how the tests look for a sensitive value.
      */
     static boolean holdsInClear(DynamoDbClient client, List<String> tables, ThreadKey thread, String value) {
-        String needle = new String(value.getBytes(java.nio.charset.StandardCharsets.UTF_8), java.nio.charset.StandardCharsets.ISO_8859_1);
+        String needle = new String(value.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
         for (String table : tables) {
             for (Map<String, AttributeValue> item : items(client, table, thread)) {
                 for (AttributeValue v : item.values()) {
@@ -78,13 +79,13 @@ final class LocalTables {
             parts.add(v.b().asByteArray());
         }
         for (String text : concat(v.s(), v.n(), v.hasSs() ? v.ss() : List.of(), v.hasNs() ? v.ns() : List.of())) {
-            parts.add(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            parts.add(text.getBytes(StandardCharsets.UTF_8));
         }
         if (v.hasBs()) {
             v.bs().forEach(b -> parts.add(b.asByteArray()));
         }
         for (byte[] bytes : parts) {
-            if (new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).contains(needle)) {
+            if (new String(bytes, StandardCharsets.ISO_8859_1).contains(needle)) {
                 return true;
             }
         }

@@ -2,6 +2,8 @@ package io.threadline.checkpoint.dynamodb;
 
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
+import io.threadline.checkpoint.crypto.EncryptingCheckpointStore;
+import io.threadline.checkpoint.crypto.LocalKeyProvider;
 import io.threadline.config.MigrationDryRunCommand;
 import io.threadline.graph.DocAgentNext;
 import io.threadline.runtime.DryRunThreads;
@@ -12,8 +14,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -40,7 +46,7 @@ class MigrationDryRunCommandTest {
     }
 
     private String[] args(String... more) {
-        List<String> all = new java.util.ArrayList<>(List.of("--table", TABLE.name(), "--endpoint", DynamoDbLocal.get().endpoint().toString(),
+        List<String> all = new ArrayList<>(List.of("--table", TABLE.name(), "--endpoint", DynamoDbLocal.get().endpoint().toString(),
                 "--region", DynamoDbLocal.REGION, "--agent", DocAgentNext.class.getName()));
         all.addAll(List.of(more));
         return all.toArray(String[]::new);
@@ -84,18 +90,18 @@ class MigrationDryRunCommandTest {
         String sealedTable = LocalTables.newTable(TABLE.client(), "dryrun-sealed");
         String keyTable = LocalTables.newTable(TABLE.client(), "dryrun-keys");
         byte[] raw = new byte[32];
-        new java.security.SecureRandom().nextBytes(raw);
-        String localKey = java.util.Base64.getEncoder().encodeToString(raw);
+        new SecureRandom().nextBytes(raw);
+        String localKey = Base64.getEncoder().encodeToString(raw);
         try {
-            var sealed = new io.threadline.checkpoint.crypto.EncryptingCheckpointStore(
+            var sealed = new EncryptingCheckpointStore(
                     new DynamoDbCheckpointStore(TABLE.client(), DynamoDbStoreSettings.defaults(sealedTable), Clock.systemUTC()),
-                    io.threadline.checkpoint.crypto.LocalKeyProvider.fromBase64(localKey, new java.security.SecureRandom()),
-                    new DynamoDbDataKeyStore(TABLE.client(), keyTable), new java.security.SecureRandom(), 16);
+                    LocalKeyProvider.fromBase64(localKey, new SecureRandom()),
+                    new DynamoDbDataKeyStore(TABLE.client(), keyTable), new SecureRandom(), 16);
             DryRunThreads.write(sealed, List.of("acme"), 10);
             List<String> base = List.of("--table", sealedTable, "--endpoint", DynamoDbLocal.get().endpoint().toString(),
                     "--region", DynamoDbLocal.REGION, "--agent", DocAgentNext.class.getName(), "--tenant", "acme");
-            java.util.function.Function<List<String>, String[]> with = more -> {
-                List<String> all = new java.util.ArrayList<>(base);
+            Function<List<String>, String[]> with = more -> {
+                List<String> all = new ArrayList<>(base);
                 all.addAll(more);
                 return all.toArray(String[]::new);
             };

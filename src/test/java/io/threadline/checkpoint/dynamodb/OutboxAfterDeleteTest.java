@@ -1,6 +1,7 @@
 package io.threadline.checkpoint.dynamodb;
 
 import io.threadline.checkpoint.CheckpointStore;
+import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.InMemoryCheckpointStore;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.examples.reference.LocalDemo;
@@ -26,6 +27,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -82,14 +85,14 @@ class OutboxAfterDeleteTest {
      */
     private static MemoryStore racing(MemoryStore real, AtomicReference<Runnable> beforeFirstPut) {
         AtomicBoolean fired = new AtomicBoolean();
-        return (MemoryStore) java.lang.reflect.Proxy.newProxyInstance(OutboxAfterDeleteTest.class.getClassLoader(),
+        return (MemoryStore) Proxy.newProxyInstance(OutboxAfterDeleteTest.class.getClassLoader(),
                 new Class<?>[]{MemoryStore.class}, (proxy, method, args) -> {
                     if ((method.getName().equals("put") || method.getName().equals("putAll")) && fired.compareAndSet(false, true)) {
                         beforeFirstPut.get().run();
                     }
                     try {
                         return method.invoke(real, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
+                    } catch (InvocationTargetException e) {
                         throw e.getCause();
                     }
                 });
@@ -120,6 +123,6 @@ class OutboxAfterDeleteTest {
 
         assertThat(real.search(MemoryQuery.text(tenant, "quokka likes marmalade", 10), Instant.now()))
                 .extracting(h -> h.memory().sourceThread()).containsExactly("kept");
-        assertThat(rt.history(other, io.threadline.checkpoint.HistoryQuery.first(5)).checkpoints()).hasSize(1);
+        assertThat(rt.history(other, HistoryQuery.first(5)).checkpoints()).hasSize(1);
     }
 }

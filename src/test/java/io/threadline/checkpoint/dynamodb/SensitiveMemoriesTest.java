@@ -26,6 +26,7 @@ import io.threadline.state.ValueChannel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.opensearch.client.opensearch.OpenSearchClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.io.IOException;
@@ -36,6 +37,7 @@ import java.net.http.HttpResponse;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
@@ -67,7 +69,7 @@ class SensitiveMemoriesTest {
     private static String keyTable;
     private static String index;
     private static OpenSearchMemoryStore memory;
-    private static org.opensearch.client.opensearch.OpenSearchClient search;
+    private static OpenSearchClient search;
 
     @BeforeAll
     static void stores() {
@@ -132,7 +134,7 @@ class SensitiveMemoriesTest {
 
         // The state keeps the values; what was remembered is found by its words; the step replays the same.
         assertThat(rt.state(thread).state().pin()).isEqualTo(ROTATED);
-        assertThat(memory.search(MemoryQuery.text("acme", "zebulon unlocks the wallet", 5), java.time.Instant.now()))
+        assertThat(memory.search(MemoryQuery.text("acme", "zebulon unlocks the wallet", 5), Instant.now()))
                 .extracting(h -> h.memory().content()).contains("zebulon unlocks the wallet with *** for account ***");
         var cp = rt.history(thread, HistoryQuery.first(1)).checkpoints().get(0);
         assertThat(cp.outbox().json()).doesNotContain(SECRET);

@@ -8,6 +8,7 @@ import io.threadline.checkpoint.ThreadKey;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -28,7 +29,7 @@ final class Steps {
 
     /** Different seeds give different ids for the same parent (racing writers). */
     Steps(Instant start, long seed) {
-        this.clock = start.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        this.clock = start.truncatedTo(ChronoUnit.MILLIS);
         this.random = new SplittableRandom(seed);
     }
 

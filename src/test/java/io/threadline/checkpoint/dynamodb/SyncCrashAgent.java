@@ -3,6 +3,7 @@ package io.threadline.checkpoint.dynamodb;
 import dev.langchain4j.agent.tool.Tool;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
@@ -102,7 +103,7 @@ public final class SyncCrashAgent {
                         }
                     }
                     ChatResponse done = ctx.chat(ChatRequest.builder().messages(List.of(ask, first.aiMessage(),
-                            dev.langchain4j.data.message.ToolExecutionResultMessage.from(call, receipt))).build());
+                            ToolExecutionResultMessage.from(call, receipt))).build());
                     return Update.of(Job.RESULT.set(done.aiMessage().text() + " " + receipt));
                 }, NodePolicy.durability(Durability.SYNC))
                 .chain(StateGraph.START, "pay", StateGraph.END)

@@ -3,6 +3,8 @@ package io.threadline.checkpoint.dynamodb;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.Commit;
 import io.threadline.checkpoint.ThreadKey;
+import io.threadline.checkpoint.ThreadQuery;
+import io.threadline.checkpoint.dynamodb.internal.ThreadIndex;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -16,7 +18,10 @@ import software.amazon.awssdk.services.dynamodb.model.TimeToLiveStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -70,29 +75,29 @@ class TableDefinitionTest {
             Steps steps = new Steps(clock.instant());
             Checkpoint older = steps.first(ThreadKey.of("acme", "older"));
             store.commit(new Commit(older, 0));
-            clock.advance(java.time.Duration.ofMinutes(1));
+            clock.advance(Duration.ofMinutes(1));
             store.commit(new Commit(steps.first(ThreadKey.of("acme", "newer")), 0));
-            clock.advance(java.time.Duration.ofMinutes(1));
+            clock.advance(Duration.ofMinutes(1));
             store.commit(new Commit(steps.first(ThreadKey.of("other", "elsewhere")), 0));
-            clock.advance(java.time.Duration.ofMinutes(1));
+            clock.advance(Duration.ofMinutes(1));
             store.commit(new Commit(steps.next(older, false), 1));
 
             // One index entry per head, under its tenant's shard, keyed by the head's minute and thread id; the
             // other tenant's entry is under its own partition key.
-            var index = new io.threadline.checkpoint.dynamodb.internal.ThreadIndex(ThreadIndexSettings.defaults());
-            java.util.List<String> entries = new java.util.ArrayList<>();
-            for (String thread : java.util.List.of("older", "newer")) {
+            var index = new ThreadIndex(ThreadIndexSettings.defaults());
+            List<String> entries = new ArrayList<>();
+            for (String thread : List.of("older", "newer")) {
                 QueryResponse threads = client.query(b -> b.tableName(table).indexName("threadsByActivity")
                         .keyConditionExpression("tix = :t")
                         .expressionAttributeValues(Map.of(":t", AttributeValue.fromS(
-                                io.threadline.checkpoint.dynamodb.internal.ThreadIndex.partition("acme", index.shard(thread))))));
+                                ThreadIndex.partition("acme", index.shard(thread))))));
                 threads.items().stream().filter(i -> i.get("pk").s().endsWith("#" + thread))
                         .forEach(i -> entries.add(i.get("pk").s() + "@" + i.get("tis").s() + "@" + i.get("st").s()));
             }
             assertThat(entries).hasSize(2);
             assertThat(entries.get(0)).startsWith("T#acme#older@").endsWith("#older@RUNNING");
             assertThat(entries.get(1)).startsWith("T#acme#newer@").endsWith("#newer@RUNNING");
-            assertThat(store.threads("acme", io.threadline.checkpoint.ThreadQuery.first(10)).threads())
+            assertThat(store.threads("acme", ThreadQuery.first(10)).threads())
                     .extracting(t -> t.threadId() + "@" + t.step()).containsExactlyInAnyOrder("older@2", "newer@1");
             LocalTables.drop(client, table);
         }

@@ -1,5 +1,6 @@
 package io.threadline.checkpoint.dynamodb;
 
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.Checkpoint;
@@ -13,6 +14,7 @@ import io.threadline.checkpoint.ThreadQuery;
 import io.threadline.checkpoint.ThreadSummary;
 import io.threadline.checkpoint.dynamodb.internal.Keys;
 import io.threadline.checkpoint.dynamodb.internal.ThreadIndex;
+import io.threadline.config.ThreadIndexBackfillCommand;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +26,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,7 +86,7 @@ class ThreadIndexBackfillTest {
                 .state((int) step, new StateChange.Snapshot("{\"n\":[1]}".getBytes(StandardCharsets.UTF_8)), at)
                 .metadata(Map.of("agent", k % 2 == 0 ? "alpha" : "beta"));
         if (k % 4 == 3) {
-            return draft.interruptedStep(List.of("ask"), List.of("ask"), InterruptPayload.of("ask", "inside", com.fasterxml.jackson.databind.node.TextNode.valueOf("why?")));
+            return draft.interruptedStep(List.of("ask"), List.of("ask"), InterruptPayload.of("ask", "inside", TextNode.valueOf("why?")));
         }
         return draft.step(List.of("a"), List.of(), List.of());
     }
@@ -185,7 +188,7 @@ class ThreadIndexBackfillTest {
     @Test
     void badArgumentsAreInvalidInputAndChangeNothing() {
         ThreadIndexBackfill backfill = new ThreadIndexBackfill(client, table, INDEX);
-        for (String cursor : List.of("nonsense", "bf1:%%%", "bf1:" + java.util.Base64.getUrlEncoder().encodeToString("no-newline".getBytes()))) {
+        for (String cursor : List.of("nonsense", "bf1:%%%", "bf1:" + Base64.getUrlEncoder().encodeToString("no-newline".getBytes()))) {
             assertThatThrownBy(() -> backfill.run(cursor, 100)).isInstanceOf(ThreadlineException.class)
                     .satisfies(e -> assertThat(((ThreadlineException) e).code()).isEqualTo(ErrorCode.INVALID_INPUT))
                     .hasMessageContaining("cursor");
@@ -203,11 +206,11 @@ class ThreadIndexBackfillTest {
         System.setProperty("aws.secretAccessKey", DynamoDbLocal.SECRET_KEY);
         try {
             String endpoint = DynamoDbLocal.get().endpoint().toString();
-            String first = io.threadline.config.ThreadIndexBackfillCommand.run(new String[] {"--table", table, "--endpoint", endpoint,
+            String first = ThreadIndexBackfillCommand.run(new String[] {"--table", table, "--endpoint", endpoint,
                     "--shards", "4", "--max-items", "10"});
             assertThat(first).startsWith("scanned 10,").contains("continue with --cursor bf1:");
             String cursor = first.substring(first.indexOf("--cursor ") + "--cursor ".length()).trim();
-            String rest = io.threadline.config.ThreadIndexBackfillCommand.run(new String[] {"--table", table, "--endpoint", endpoint,
+            String rest = ThreadIndexBackfillCommand.run(new String[] {"--table", table, "--endpoint", endpoint,
                     "--shards", "4", "--granularity", "PT1M", "--cursor", cursor});
             assertThat(rest).endsWith("table done\n");
             assertThat(listAll().stream().map(ThreadSummary::threadId).toList()).isEqualTo(expectedOrder());
@@ -222,7 +225,7 @@ class ThreadIndexBackfillTest {
         for (String[] bad : List.of(new String[] {"--endpoint", "http://localhost:1"}, new String[] {"--table"},
                 new String[] {"--table", table, "--max-items", "many"}, new String[] {"--table", table, "--shards", "0"},
                 new String[] {"--table", table, "--granularity", "1m"}, new String[] {"--table", table, "--bogus", "x"})) {
-            assertThatThrownBy(() -> io.threadline.config.ThreadIndexBackfillCommand.run(bad)).as(String.join(" ", bad))
+            assertThatThrownBy(() -> ThreadIndexBackfillCommand.run(bad)).as(String.join(" ", bad))
                     .isInstanceOf(ThreadlineException.class)
                     .satisfies(e -> assertThat(((ThreadlineException) e).code()).isEqualTo(ErrorCode.INVALID_INPUT))
                     .hasMessageContaining("usage: backfill-thread-index");

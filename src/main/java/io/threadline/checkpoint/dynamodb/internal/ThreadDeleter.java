@@ -15,6 +15,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -116,7 +117,7 @@ public record ThreadDeleter(DynamoDbClient client, String table, Clock clock, in
                     .expressionAttributeNames(names)).item();
             old = old == null ? Map.of() : old;
             boolean hadHead = old.containsKey(Keys.CHECKPOINT_ID) || old.containsKey(WAS_HEAD);
-            Map<String, AttributeValue> tombstone = new java.util.HashMap<>(Map.of(Keys.PK, AttributeValue.fromS(pk),
+            Map<String, AttributeValue> tombstone = new HashMap<>(Map.of(Keys.PK, AttributeValue.fromS(pk),
                     Keys.SK, AttributeValue.fromS(Keys.HEAD), Keys.DELETING, AttributeValue.fromN(Long.toString(clock.millis()))));
             if (hadHead) {
                 tombstone.put(WAS_HEAD, AttributeValue.fromBool(true));
@@ -129,8 +130,8 @@ public record ThreadDeleter(DynamoDbClient client, String table, Clock clock, in
                 }
                 tombstone.put(ThreadIndex.STATUS, AttributeValue.fromS(DELETING_STATUS));
             }
-            Map<String, String> conditionNames = new java.util.HashMap<>();
-            Map<String, AttributeValue> values = new java.util.HashMap<>();
+            Map<String, String> conditionNames = new HashMap<>();
+            Map<String, AttributeValue> values = new HashMap<>();
             String condition;
             if (old.isEmpty()) {
                 condition = "attribute_not_exists(#pk)";
@@ -180,7 +181,7 @@ public record ThreadDeleter(DynamoDbClient client, String table, Clock clock, in
 
     /** The marker of a delete under way: the thread's agent and tags as the tombstone keeps them, and when it began. */
     private static Map<String, AttributeValue> marker(ThreadKey thread, Map<String, AttributeValue> tombstone) {
-        Map<String, AttributeValue> marker = new java.util.HashMap<>(markerKey(thread));
+        Map<String, AttributeValue> marker = new HashMap<>(markerKey(thread));
         marker.put(Keys.DELETING, tombstone.get(Keys.DELETING));
         for (String kept : List.of(ThreadIndex.AGENT, ThreadIndex.TAGS)) {
             if (tombstone.containsKey(kept)) {

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32;
 
@@ -117,8 +118,8 @@ public final class ThreadIndex {
     }
 
     /** Every shape a head update can take (tests check each against the rules DynamoDB applies to expressions). */
-    static java.util.List<HeadShape> shapes() {
-        return java.util.List.of(SHAPES);
+    static List<HeadShape> shapes() {
+        return List.of(SHAPES);
     }
 
     private static HeadShape shape(int bits) {

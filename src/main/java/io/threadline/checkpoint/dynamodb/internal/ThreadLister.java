@@ -11,16 +11,21 @@ import io.threadline.checkpoint.ThreadSummary;
 import io.threadline.checkpoint.ThreadTags;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Lists a tenant's threads from the sharded index: one descending Query per shard, merged by sort key (a k-way
@@ -242,7 +247,7 @@ public record ThreadLister(DynamoDbClient client, String table, ThreadIndex inde
             return marked;
         }
         List<ThreadSummary> out = new ArrayList<>(marked);
-        java.util.Set<String> found = new java.util.HashSet<>();
+        Set<String> found = new HashSet<>();
         marked.forEach(m -> found.add(m.threadId()));
         // Marked tombstones are in the index too: read as many more as the markers found, so they crowd out no unmarked one.
         for (ThreadSummary old : unmarkedTombstones(tenant, tags, limit + marked.size())) {
@@ -280,7 +285,7 @@ public record ThreadLister(DynamoDbClient client, String table, ThreadIndex inde
     /** Adds to a filter expression's parts one equality per tag of {@code tags}, on the item's tags map. */
     private static void tagFilters(Map<String, String> tags, Map<String, String> names, Map<String, AttributeValue> values, List<String> filters) {
         int t = 0;
-        for (Map.Entry<String, String> tag : new java.util.TreeMap<>(tags).entrySet()) {
+        for (Map.Entry<String, String> tag : new TreeMap<>(tags).entrySet()) {
             names.put("#tg", ThreadIndex.TAGS);
             names.put("#tk" + t, tag.getKey());
             values.put(":tv" + t, AttributeValue.fromS(tag.getValue()));
@@ -346,7 +351,7 @@ public record ThreadLister(DynamoDbClient client, String table, ThreadIndex inde
         return ThreadIndex.tagsOf(head);
     }
 
-    public ThreadTags retag(ThreadKey thread, Map<String, String> set, java.util.Collection<String> remove, int attempts) {
+    public ThreadTags retag(ThreadKey thread, Map<String, String> set, Collection<String> remove, int attempts) {
         Map<String, AttributeValue> key = ThreadReader.key(Keys.partition(thread), Keys.HEAD);
         for (int attempt = 1; attempt <= attempts; attempt++) {
             Map<String, AttributeValue> head = client.getItem(b -> b.tableName(table).key(key).consistentRead(true)
@@ -376,7 +381,7 @@ public record ThreadLister(DynamoDbClient client, String table, ThreadIndex inde
                 client.updateItem(b -> b.tableName(table).key(key).updateExpression(update).conditionExpression(c)
                         .expressionAttributeNames(names).expressionAttributeValues(values));
                 return next;
-            } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
+            } catch (ConditionalCheckFailedException e) {
                 // another tag change (or the thread's deletion) got in first: read again
             }
         }
