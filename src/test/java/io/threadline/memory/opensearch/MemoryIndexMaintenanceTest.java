@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,11 +66,13 @@ class MemoryIndexMaintenanceTest {
         assertThat(compaction.task()).isNotNull();
         assertThat(compaction.segmentsBefore()).isGreaterThan(1);
         long until = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
-        while (!maintenance.compacted(compaction)) {
+        OptionalInt over;
+        while ((over = maintenance.compactedSegments(compaction)).isEmpty()) {
             assertThat(System.nanoTime()).as("merged within a minute").isLessThan(until);
             // The node's merge takes seconds: ask every 150 ms, not in a busy loop.
             sleep(150);
         }
+        assertThat(over).hasValue(1);
         assertThat(maintenance.segments()).isEqualTo(1);
         // The real merge's task, as the node names it: with another MERGE_ACTION every poll would take the lost-task
         // branch, which judges by the segments and also answers done, so the loop above alone would not notice.
@@ -173,20 +176,33 @@ class MemoryIndexMaintenanceTest {
                         + "\"response\":{\"deleted\":0,\"failures\":[]}}");
         var viaProxy = OpenSearchClients.create(proxy.endpoint(), java.time.Duration.ofSeconds(30));
         try {
-            assertJudgedBySegments(new MemoryIndexMaintenance(viaProxy, name), deleting);
-            assertThat(proxy.requests()).extracting(RecordingProxy.Recorded::pathAndQuery).anyMatch(p -> p.startsWith("/" + name + "/_stats"));
+            MemoryIndexMaintenance maintenance = new MemoryIndexMaintenance(viaProxy, name);
+            assertJudgedBySegments(maintenance, deleting);
+            // The poll that finds the task lost counts the segments once, and answers that count.
+            long stats = statsRequests(proxy, name);
+            assertThat(maintenance.compactedSegments(new MemoryIndexMaintenance.Compaction(0, 1000, deleting))).isPresent();
+            assertThat(statsRequests(proxy, name)).isEqualTo(stats + 1);
         } finally {
             viaProxy._transport().close();
             proxy.close();
         }
     }
 
-    /** A merge whose task is lost: over when no shard has more than asked for, else "call compact again"; nothing merges. */
+    private static long statsRequests(RecordingProxy proxy, String index) {
+        return proxy.requests().stream().map(RecordingProxy.Recorded::pathAndQuery).filter(p -> p.startsWith("/" + index + "/_stats")).count();
+    }
+
+    /**
+     * A merge whose task is lost: over when no shard has more than asked for (answering the count), else "call compact
+     * again"; nothing merges.
+     */
     private static void assertJudgedBySegments(MemoryIndexMaintenance maintenance, String deleting) {
         int segments = maintenance.segments();
         assertThat(segments).isGreaterThan(1);
         // Room to spare: the scheduled refresh may add a segment of writer marks meanwhile.
-        assertThat(maintenance.compacted(new MemoryIndexMaintenance.Compaction(segments, segments + 100, deleting))).isTrue();
+        OptionalInt over = maintenance.compactedSegments(new MemoryIndexMaintenance.Compaction(segments, segments + 100, deleting));
+        assertThat(over).isPresent();
+        assertThat(over.getAsInt()).isBetween(segments, segments + 100);
         assertThatThrownBy(() -> maintenance.compacted(new MemoryIndexMaintenance.Compaction(segments, 1, deleting)))
                 .isInstanceOfSatisfying(ThreadlineException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE);
