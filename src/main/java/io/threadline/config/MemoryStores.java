@@ -16,6 +16,8 @@ import io.threadline.memory.opensearch.OpenSearchMemorySettings;
 import io.threadline.memory.opensearch.OpenSearchMemoryStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.opensearch.client.opensearch.OpenSearchClient;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import jakarta.inject.Inject;
 
 import java.time.Clock;
@@ -207,8 +209,8 @@ public class MemoryStores {
             return os.signingRegion().get();
         }
         try {
-            return software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain.builder().build().getRegion().id();
-        } catch (software.amazon.awssdk.core.exception.SdkClientException e) {
+            return DefaultAwsRegionProviderChain.builder().build().getRegion().id();
+        } catch (SdkClientException e) {
             throw new ThreadlineException(ErrorCode.MISCONFIGURED, "no AWS region to sign OpenSearch requests for: set "
                     + "threadline.memory.opensearch.signing-region or AWS_REGION", Map.of("key", "threadline.memory.opensearch.signing-region"), e);
         }
