@@ -53,8 +53,8 @@ public class MemoryStores {
 
     /**
      * The configured store, or empty for {@code none}. Whether there is one, and that it can be built (a
-     * known kind, an embedding model in the build, OpenSearch settings that can work: else MISCONFIGURED naming the
-     * key), is settled here; the store itself — clients, model, the index check — is built on its first call
+     * known kind, an embedding model in the build, OpenSearch settings that can work, the signing region included:
+     * else MISCONFIGURED naming the key), is settled here; the store itself — clients, model, the index check — is built on its first call
      * ({@link LazyMemoryStore}).
      */
     public Optional<MemoryStore> store() {
@@ -114,7 +114,9 @@ public class MemoryStores {
      * The OpenSearch settings a client is built from, checked before one is: a mistyped {@code signing} would
      * otherwise build an unsigned client (every request refused by the domain), a mistyped {@code signing-service} a
      * signer for no service. MISCONFIGURED naming the key (as the checkpoint store's settings are refused), so a caller
-     * such as memory-compact answers what to change rather than an internal error.
+     * such as memory-compact answers what to change rather than an internal error. The signing region is resolved here
+     * too, not first in the store's lazy build: there a missing one would surface on the first memory call — inside the
+     * outbox, a ThreadlineException retried for ever, or halfway through an erasure.
      */
     private static void check(MemoryConfig.OpenSearch os) {
         if (!"none".equals(os.signing()) && !"aws-sigv4".equals(os.signing())) {
@@ -124,6 +126,9 @@ public class MemoryStores {
         if (!"es".equals(os.signingService()) && !"aoss".equals(os.signingService())) {
             throw new ThreadlineException(ErrorCode.MISCONFIGURED, "threadline.memory.opensearch.signing-service must be es or aoss, got '"
                     + os.signingService() + "'", Map.of("key", "threadline.memory.opensearch.signing-service"));
+        }
+        if ("aws-sigv4".equals(os.signing())) {
+            signingRegion(os);
         }
     }
 

@@ -4,7 +4,10 @@ import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
@@ -62,23 +65,44 @@ class MemoryStoresTest {
         }
     }
 
+    /**
+     * Refused by the store's choice (at start-up, before anything is written) and by the maintenance alike. Where the
+     * environment names a region (AWS_REGION, AWS_DEFAULT_REGION, aws.region) the chain finds it: the test is skipped
+     * and checks nothing there. A profile region in ~/.aws/config does not skip it: the SDK is pointed at missing
+     * profile files for the test.
+     */
     @Test
-    void signingWithoutARegionIsMisconfigured() {
+    void signingWithoutARegionIsMisconfiguredForTheStoreAndTheMaintenance() {
         assumeTrue(System.getenv("AWS_REGION") == null && System.getenv("AWS_DEFAULT_REGION") == null
-                && System.getProperty("aws.region") == null && System.getenv("AWS_CONFIG_FILE") == null,
-                "an AWS region is configured in this environment");
+                && System.getProperty("aws.region") == null, "an AWS region is configured in this environment");
+        Path missing = Path.of(System.getProperty("java.io.tmpdir"), "threadline-no-aws-profile-" + UUID.randomUUID());
         // The region chain's last link asks the EC2 metadata service: not here (it would wait for its timeouts).
-        String before = System.setProperty("aws.disableEc2Metadata", "true");
+        Map<String, String> properties = Map.of("aws.disableEc2Metadata", "true", "aws.configFile", missing.toString(),
+                "aws.sharedCredentialsFile", missing.toString());
+        Map<String, String> before = new HashMap<>();
+        properties.forEach((key, value) -> before.put(key, System.setProperty(key, value)));
         try {
-            MemoryStores stores = MemoryStoresFixture.of(Map.of("threadline.memory.store", "opensearch",
-                    "threadline.memory.opensearch.signing", "aws-sigv4"));
-            assertMisconfigured(stores::maintenance, "threadline.memory.opensearch.signing-region");
+            Map<String, String> config = Map.of("threadline.memory.store", "opensearch",
+                    "threadline.memory.opensearch.signing", "aws-sigv4",
+                    // Bedrock's model is built on the first call: the choice does not need one in the build.
+                    "threadline.models.embedding.provider", "bedrock");
+            assertMisconfigured(MemoryStoresFixture.of(config)::store, "threadline.memory.opensearch.signing-region");
+            assertMisconfigured(MemoryStoresFixture.of(config)::maintenance, "threadline.memory.opensearch.signing-region");
+            assertThat(MemoryStoresFixture.of(withRegion(config)).store()).isPresent();
         } finally {
-            if (before == null) {
-                System.clearProperty("aws.disableEc2Metadata");
-            } else {
-                System.setProperty("aws.disableEc2Metadata", before);
-            }
+            before.forEach((key, value) -> {
+                if (value == null) {
+                    System.clearProperty(key);
+                } else {
+                    System.setProperty(key, value);
+                }
+            });
         }
+    }
+
+    private static Map<String, String> withRegion(Map<String, String> config) {
+        Map<String, String> with = new HashMap<>(config);
+        with.put("threadline.memory.opensearch.signing-region", "eu-west-1");
+        return with;
     }
 }
