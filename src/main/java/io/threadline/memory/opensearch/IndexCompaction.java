@@ -125,7 +125,9 @@ final class IndexCompaction {
                         + " (restarted?); call compact again", Map.of("task", compaction.task(), RETRY_DETAIL, "compact"), e);
             }
             refresh(client, index);
-            return OptionalInt.of(now); // the count a refresh does not change: the merge's segments are written
+            // Counted before the refresh (the normal path counts after one): writes buffered since may add a segment to
+            // what the answer says, which only reports the merge's outcome; nothing decides on the difference.
+            return OptionalInt.of(now);
         }
         if (!completed) {
             return OptionalInt.empty();

@@ -62,6 +62,7 @@ public final class MemoryIndexMaintenance {
      * per shard, and otherwise the same. A {@code DEPENDENCY_UNAVAILABLE} without that detail is a node that did not
      * answer: ask this again. A null compaction, a {@code maxSegments} below 1 and a task that is not a node's task id
      * ({@code <node>:<number>}, as {@link #compact} returned it) are {@code INVALID_INPUT}, before the node is asked.
+     * A finished poll also pays the {@code _stats} request of {@link #compactedSegments}, whose count this drops.
      */
     public boolean compacted(Compaction compaction) {
         return compactedSegments(compaction).isPresent();
