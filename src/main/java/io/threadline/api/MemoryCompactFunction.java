@@ -13,6 +13,7 @@ import org.jboss.logging.Logger;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Supplier;
 
 /**
@@ -109,8 +110,8 @@ public class MemoryCompactFunction {
             return new Reply(started.task(), maxSegments, started.segmentsBefore(), nothingToDo ? started.segmentsBefore() : null,
                     nothingToDo, null);
         }
-        boolean done = index.get().compacted(new MemoryIndexMaintenance.Compaction(0, maxSegments, task));
-        return new Reply(task, maxSegments, null, done ? index.get().segments() : null, done, null);
+        OptionalInt segments = index.get().compactedSegments(new MemoryIndexMaintenance.Compaction(0, maxSegments, task));
+        return new Reply(task, maxSegments, null, segments.isPresent() ? segments.getAsInt() : null, segments.isPresent(), null);
     }
 
     private static ThreadlineException invalid(String message, String field) {

@@ -16,8 +16,11 @@ import io.threadline.memory.opensearch.OpenSearchMemorySettings;
 import io.threadline.memory.opensearch.OpenSearchMemoryStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.opensearch.client.opensearch.OpenSearchClient;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import jakarta.inject.Inject;
 
+import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 
@@ -38,21 +41,22 @@ public class MemoryStores {
     ModelChoice models;
 
     @Inject
-    java.time.Clock clock;
+    Clock clock;
 
     private volatile Optional<MemoryStore> store;
 
-    /**
-     * The configured store, or empty for {@code none}. Whether there is one, and that it can be built (a
-     * known kind, an embedding model in the build), is settled here; the store itself — clients, model,
-     * the index check — is built on its first call ({@link LazyMemoryStore}).
-     */
     /** The configured store; a deployment without one refuses memory operations plainly ({@code INVALID_INPUT}). */
     public MemoryStore required() {
-        return store().orElseThrow(() -> new io.threadline.ThreadlineException(io.threadline.ErrorCode.INVALID_INPUT,
-                "this deployment has no long-term memory (threadline.memory.store=none)", java.util.Map.of("memory", "none")));
+        return store().orElseThrow(() -> new ThreadlineException(ErrorCode.INVALID_INPUT,
+                "this deployment has no long-term memory (threadline.memory.store=none)", Map.of("memory", "none")));
     }
 
+    /**
+     * The configured store, or empty for {@code none}. Whether there is one, and that it can be built (a
+     * known kind, an embedding model in the build, OpenSearch settings that can work, the signing region included:
+     * else MISCONFIGURED naming the key), is settled here; the store itself — clients, model, the index check — is built on its first call
+     * ({@link LazyMemoryStore}).
+     */
     public Optional<MemoryStore> store() {
         Optional<MemoryStore> s = store;
         if (s == null) {
@@ -67,20 +71,12 @@ public class MemoryStores {
     }
 
     private Optional<MemoryStore> choose() {
-        String kind = config.store();
+        String kind = kind();
         if ("none".equals(kind)) {
             return Optional.empty();
         }
-        if (!"memory".equals(kind) && !"opensearch".equals(kind)) {
-            throw new IllegalStateException("threadline.memory.store must be none, memory or opensearch, got '" + kind + "'");
-        }
         // Bedrock's model is built on the first call, with the store; the build's bean is there or not now.
-        if (!"bedrock".equals(models.embeddingProvider()) && models.embeddingModel().isEmpty()) {
-            throw new IllegalStateException("threadline.memory.store=" + kind + " needs an embedding model: set "
-                    + "threadline.models.embedding.provider=bedrock, or build with -Dquarkus.langchain4j.embedding-model.provider=openai "
-                    + "(and set QUARKUS_LANGCHAIN4J_OPENAI_API_KEY), or with the in-process MiniLM on the classpath (mvn -Plocal); "
-                    + "see README, Long-term memory");
-        }
+        requireEmbeddings(kind, models.embeddingProvider(), "bedrock".equals(models.embeddingProvider()) || models.embeddingModel().isPresent());
         if ("opensearch".equals(kind)) {
             check(config.opensearch());
         }
@@ -88,10 +84,39 @@ public class MemoryStores {
     }
 
     /**
+     * {@code threadline.memory.store}: none, memory or opensearch; anything else is MISCONFIGURED naming the key, as
+     * every other memory setting that cannot work (a retry does not cure it, a configuration change does).
+     */
+    private String kind() {
+        String kind = config.store();
+        if (!"none".equals(kind) && !"memory".equals(kind) && !"opensearch".equals(kind)) {
+            throw new ThreadlineException(ErrorCode.MISCONFIGURED, "threadline.memory.store must be none, memory or opensearch, got '"
+                    + kind + "'", Map.of("key", "threadline.memory.store"));
+        }
+        return kind;
+    }
+
+    /**
+     * Refuses a store of {@code kind} without an embedding model to fill it ({@code available}: Bedrock's, built on the
+     * first call, or the build's bean): MISCONFIGURED naming {@code threadline.models.embedding.provider}.
+     */
+    static void requireEmbeddings(String kind, String provider, boolean available) {
+        if (!available) {
+            throw new ThreadlineException(ErrorCode.MISCONFIGURED, "threadline.memory.store=" + kind + " needs an embedding model, and "
+                    + "threadline.models.embedding.provider=" + provider + " has none in this build: set "
+                    + "threadline.models.embedding.provider=bedrock, or build with -Dquarkus.langchain4j.embedding-model.provider=openai "
+                    + "(and set QUARKUS_LANGCHAIN4J_OPENAI_API_KEY), or with the in-process MiniLM on the classpath (mvn -Plocal); "
+                    + "see README, Long-term memory", Map.of("key", "threadline.models.embedding.provider"));
+        }
+    }
+
+    /**
      * The OpenSearch settings a client is built from, checked before one is: a mistyped {@code signing} would
      * otherwise build an unsigned client (every request refused by the domain), a mistyped {@code signing-service} a
      * signer for no service. MISCONFIGURED naming the key (as the checkpoint store's settings are refused), so a caller
-     * such as memory-compact answers what to change rather than an internal error.
+     * such as memory-compact answers what to change rather than an internal error. The signing region is resolved here
+     * too, not first in the store's lazy build: there a missing one would surface on the first memory call — inside the
+     * outbox, a ThreadlineException retried for ever, or halfway through an erasure.
      */
     private static void check(MemoryConfig.OpenSearch os) {
         if (!"none".equals(os.signing()) && !"aws-sigv4".equals(os.signing())) {
@@ -101,6 +126,9 @@ public class MemoryStores {
         if (!"es".equals(os.signingService()) && !"aoss".equals(os.signingService())) {
             throw new ThreadlineException(ErrorCode.MISCONFIGURED, "threadline.memory.opensearch.signing-service must be es or aoss, got '"
                     + os.signingService() + "'", Map.of("key", "threadline.memory.opensearch.signing-service"));
+        }
+        if ("aws-sigv4".equals(os.signing())) {
+            signingRegion(os);
         }
     }
 
@@ -139,57 +167,46 @@ public class MemoryStores {
                 : OpenSearchClients.create(os.url(), os.timeout(), os.connectTimeout(), clock);
     }
 
-    private volatile MemoryIndexMaintenance maintenance;
+    /** Null until {@link #maintenance()} first succeeds; then what it answers (empty for the in-memory store). */
+    private volatile Optional<MemoryIndexMaintenance> maintenance;
 
     /**
      * The upkeep of the configured memory index ({@code memory-compact}): empty for the in-memory store, which has no
      * segments to merge. A deployment without memory, and one on OpenSearch Serverless (signing service {@code aoss},
      * which has no force merge: it manages its segments itself), are refused plainly: {@code INVALID_INPUT} with
-     * {@code details.memory} {@code none} or {@code aoss}. The client is built on the first call and kept.
+     * {@code details.memory} {@code none} or {@code aoss}; settings that cannot work are MISCONFIGURED naming the key, as
+     * the store's choice refuses them. Settled, and the client built, on the first call that succeeds, and kept.
      */
     public Optional<MemoryIndexMaintenance> maintenance() {
-        String kind = config.store();
-        String service = null;
-        if ("opensearch".equals(kind)) {
-            check(config.opensearch()); // as the store's choice does
-            service = config.opensearch().signingService();
-        }
-        if (!compactable(kind, service)) {
-            return Optional.empty();
-        }
-        MemoryIndexMaintenance m = maintenance;
+        Optional<MemoryIndexMaintenance> m = maintenance;
         if (m == null) {
             synchronized (this) {
                 if (maintenance == null) {
-                    maintenance = new MemoryIndexMaintenance(client(config.opensearch()), config.opensearch().index());
+                    maintenance = buildMaintenance();
                 }
                 m = maintenance;
             }
         }
-        return Optional.of(m);
+        return m;
     }
 
-    /**
-     * Whether memory of this kind (and, on OpenSearch, signing service) has an index to compact: true for OpenSearch,
-     * false for the in-memory store; no memory or a Serverless collection is {@code INVALID_INPUT}.
-     */
-    public static boolean compactable(String kind, String signingService) {
+    private Optional<MemoryIndexMaintenance> buildMaintenance() {
+        String kind = kind();
         if ("none".equals(kind)) {
             throw new ThreadlineException(ErrorCode.INVALID_INPUT,
                     "this deployment has no long-term memory (threadline.memory.store=none): nothing to compact", Map.of("memory", "none"));
         }
         if ("memory".equals(kind)) {
-            return false;
+            return Optional.empty();
         }
-        if (!"opensearch".equals(kind)) {
-            throw new IllegalStateException("threadline.memory.store must be none, memory or opensearch, got '" + kind + "'");
-        }
-        if ("aoss".equals(signingService)) {
+        MemoryConfig.OpenSearch os = config.opensearch();
+        check(os); // as the store's choice does
+        if ("aoss".equals(os.signingService())) {
             throw new ThreadlineException(ErrorCode.INVALID_INPUT, "the memory is an OpenSearch "
                     + "Serverless collection (threadline.memory.opensearch.signing-service=aoss), which has no force merge: it "
                     + "manages its segments itself; nothing to compact", Map.of("memory", "aoss"));
         }
-        return true;
+        return Optional.of(new MemoryIndexMaintenance(client(os), os.index()));
     }
 
     private static String signingRegion(MemoryConfig.OpenSearch os) {
@@ -197,10 +214,10 @@ public class MemoryStores {
             return os.signingRegion().get();
         }
         try {
-            return software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain.builder().build().getRegion().id();
-        } catch (software.amazon.awssdk.core.exception.SdkClientException e) {
-            throw new IllegalStateException("no AWS region to sign OpenSearch requests for: set threadline.memory.opensearch.signing-region "
-                    + "or AWS_REGION", e);
+            return DefaultAwsRegionProviderChain.builder().build().getRegion().id();
+        } catch (SdkClientException e) {
+            throw new ThreadlineException(ErrorCode.MISCONFIGURED, "no AWS region to sign OpenSearch requests for: set "
+                    + "threadline.memory.opensearch.signing-region or AWS_REGION", Map.of("key", "threadline.memory.opensearch.signing-region"), e);
         }
     }
 }

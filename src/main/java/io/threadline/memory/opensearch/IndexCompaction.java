@@ -12,6 +12,7 @@ import org.opensearch.client.opensearch.indices.IndicesStatsResponse;
 
 import java.io.IOException;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * Merging the memory index's segments down to a few ({@link MemoryIndexMaintenance#compact}): a force merge the node runs in
@@ -98,17 +99,17 @@ final class IndexCompaction {
     }
 
     /**
-     * Whether the compaction's task is over. A merge that failed — the task's error, or shards the merge failed on — is
-     * DEPENDENCY_UNAVAILABLE with {@code details.retry = compact}: asking this again can never succeed, a new compact
-     * can. A task the node no longer knows (HTTP 404: it restarted and lost the result; or the id names a task of
-     * another action, the restarted node having reused its number) is over when the index has
-     * {@code maxSegments} or fewer per shard; otherwise the same. Any other DEPENDENCY_UNAVAILABLE (the node did not
-     * answer) has no such detail: asking this again is the retry.
+     * Whether the compaction's task is over, and then the segments the index has ({@link #segments}); empty while it
+     * runs. A merge that failed — the task's error, or shards the merge failed on — is DEPENDENCY_UNAVAILABLE with
+     * {@code details.retry = compact}: asking this again can never succeed, a new compact can. A task the node no longer
+     * knows (HTTP 404: it restarted and lost the result; or the id names a task of another action, the restarted node
+     * having reused its number) is over when the index has {@code maxSegments} or fewer per shard; otherwise the same.
+     * Any other DEPENDENCY_UNAVAILABLE (the node did not answer) has no such detail: asking this again is the retry.
      */
-    static boolean done(OpenSearchClient client, RawRequests raw, String index, MemoryIndexMaintenance.Compaction compaction)
+    static OptionalInt done(OpenSearchClient client, RawRequests raw, String index, MemoryIndexMaintenance.Compaction compaction)
             throws IOException {
         if (compaction.task() == null) {
-            return true;
+            return OptionalInt.of(segments(client, index));
         }
         boolean completed;
         try {
@@ -118,17 +119,26 @@ final class IndexCompaction {
             if (e.status() != 404) {
                 throw e;
             }
-            if (segments(client, index) > compaction.maxSegments()) {
+            int now = segments(client, index);
+            if (now > compaction.maxSegments()) {
                 throw new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE, "the node no longer knows merge " + compaction.task()
                         + " (restarted?); call compact again", Map.of("task", compaction.task(), RETRY_DETAIL, "compact"), e);
             }
-            completed = true;
+            refresh(client, index);
+            // Counted before the refresh (the normal path counts after one): writes buffered since may add a segment to
+            // what the answer says, which only reports the merge's outcome; nothing decides on the difference.
+            return OptionalInt.of(now);
         }
-        if (completed) {
-            // Searches see the merged segment only from the next refresh (an idle shard skips its scheduled ones).
-            client.indices().refresh(r -> r.index(index));
+        if (!completed) {
+            return OptionalInt.empty();
         }
-        return completed;
+        refresh(client, index);
+        return OptionalInt.of(segments(client, index));
+    }
+
+    /** Searches see the merged segment only from the next refresh (an idle shard skips its scheduled ones). */
+    private static void refresh(OpenSearchClient client, String index) throws IOException {
+        client.indices().refresh(r -> r.index(index));
     }
 
     /**

@@ -5,6 +5,7 @@ import io.threadline.ThreadlineException;
 import org.opensearch.client.opensearch.OpenSearchClient;
 
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.regex.Pattern;
 
 /**
@@ -31,7 +32,8 @@ public final class MemoryIndexMaintenance {
     /**
      * What {@link #compact} started.
      *
-     * @param segmentsBefore the most segments a primary shard of the index had when it was asked
+     * @param segmentsBefore the most segments any copy of a shard of the index had when it was asked (as {@link #segments}
+     *                       counts them)
      * @param maxSegments    the most segments per shard it is merged down to
      * @param task           the node's task doing it, or null when the index had {@code maxSegments} or fewer already
      */
@@ -60,8 +62,17 @@ public final class MemoryIndexMaintenance {
      * per shard, and otherwise the same. A {@code DEPENDENCY_UNAVAILABLE} without that detail is a node that did not
      * answer: ask this again. A null compaction, a {@code maxSegments} below 1 and a task that is not a node's task id
      * ({@code <node>:<number>}, as {@link #compact} returned it) are {@code INVALID_INPUT}, before the node is asked.
+     * A finished poll also pays the {@code _stats} request of {@link #compactedSegments}, whose count this drops.
      */
     public boolean compacted(Compaction compaction) {
+        return compactedSegments(compaction).isPresent();
+    }
+
+    /**
+     * {@link #compacted}, answering the segments the index has once the compaction is over ({@link #segments}, in the
+     * same store call), and empty while it runs; refuses and fails as {@link #compacted} does.
+     */
+    public OptionalInt compactedSegments(Compaction compaction) {
         if (compaction == null) {
             throw new ThreadlineException(ErrorCode.INVALID_INPUT, "compaction must be what compact returned, got null",
                     Map.of("field", "compaction"));

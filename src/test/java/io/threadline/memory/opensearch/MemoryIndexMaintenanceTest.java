@@ -3,6 +3,7 @@ package io.threadline.memory.opensearch;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.memory.Embeddings;
+import io.threadline.memory.MemoryHit;
 import io.threadline.memory.MemoryQuery;
 import io.threadline.memory.MemorySettings;
 import io.threadline.memory.MemoryWrite;
@@ -11,8 +12,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,7 +35,7 @@ class MemoryIndexMaintenanceTest {
     @BeforeAll
     static void node() {
         // A generous limit: the machines these tests run on are shared, and a node there can take seconds to create an index.
-        client = OpenSearchClients.create(OpenSearchNode.get().endpoint(), java.time.Duration.ofSeconds(30));
+        client = OpenSearchClients.create(OpenSearchNode.get().endpoint(), Duration.ofSeconds(30));
         index = "maintained-" + UUID.randomUUID();
         storeOn(index);
         shared = new MemoryIndexMaintenance(client, index);
@@ -64,18 +68,20 @@ class MemoryIndexMaintenanceTest {
         MemoryIndexMaintenance.Compaction compaction = maintenance.compact(1);
         assertThat(compaction.task()).isNotNull();
         assertThat(compaction.segmentsBefore()).isGreaterThan(1);
-        long until = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
-        while (!maintenance.compacted(compaction)) {
+        long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        OptionalInt over;
+        while ((over = maintenance.compactedSegments(compaction)).isEmpty()) {
             assertThat(System.nanoTime()).as("merged within a minute").isLessThan(until);
             // The node's merge takes seconds: ask every 150 ms, not in a busy loop.
             sleep(150);
         }
+        assertThat(over).hasValue(1);
         assertThat(maintenance.segments()).isEqualTo(1);
         // The real merge's task, as the node names it: with another MERGE_ACTION every poll would take the lost-task
         // branch, which judges by the segments and also answers done, so the loop above alone would not notice.
         assertThat(taskAction(compaction.task())).isEqualTo(IndexCompaction.MERGE_ACTION);
         for (String w : words) {
-            List<io.threadline.memory.MemoryHit> hits = own.search(MemoryQuery.text(tenant, w + " was said", 1), T0);
+            List<MemoryHit> hits = own.search(MemoryQuery.text(tenant, w + " was said", 1), T0);
             assertThat(hits).extracting(h -> h.memory().content()).containsExactly(w + " was said");
             assertThat(own.get(tenant, hits.get(0).memory().id()).orElseThrow().embedding()).hasSize(WordEmbeddingModel.DIMENSION);
         }
@@ -125,7 +131,7 @@ class MemoryIndexMaintenanceTest {
         node.start();
         try {
             MemoryIndexMaintenance maintenance = new MemoryIndexMaintenance(OpenSearchClients.create(
-                    URI.create("http://127.0.0.1:" + node.getAddress().getPort()), java.time.Duration.ofSeconds(10)), index);
+                    URI.create("http://127.0.0.1:" + node.getAddress().getPort()), Duration.ofSeconds(10)), index);
             assertThatThrownBy(() -> maintenance.compacted(new MemoryIndexMaintenance.Compaction(5, 1, "n:7")))
                     .isInstanceOfSatisfying(ThreadlineException.class, e -> {
                         assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE);
@@ -171,22 +177,35 @@ class MemoryIndexMaintenanceTest {
         RecordingProxy proxy = RecordingProxy.to(OpenSearchNode.get().endpoint()).answering("/_tasks/" + deleting,
                 "{\"completed\":true,\"task\":{\"node\":\"n\",\"id\":7,\"action\":\"indices:data/write/delete/byquery\"},"
                         + "\"response\":{\"deleted\":0,\"failures\":[]}}");
-        var viaProxy = OpenSearchClients.create(proxy.endpoint(), java.time.Duration.ofSeconds(30));
+        var viaProxy = OpenSearchClients.create(proxy.endpoint(), Duration.ofSeconds(30));
         try {
-            assertJudgedBySegments(new MemoryIndexMaintenance(viaProxy, name), deleting);
-            assertThat(proxy.requests()).extracting(RecordingProxy.Recorded::pathAndQuery).anyMatch(p -> p.startsWith("/" + name + "/_stats"));
+            MemoryIndexMaintenance maintenance = new MemoryIndexMaintenance(viaProxy, name);
+            assertJudgedBySegments(maintenance, deleting);
+            // The poll that finds the task lost counts the segments once, and answers that count.
+            long stats = statsRequests(proxy, name);
+            assertThat(maintenance.compactedSegments(new MemoryIndexMaintenance.Compaction(0, 1000, deleting))).isPresent();
+            assertThat(statsRequests(proxy, name)).isEqualTo(stats + 1);
         } finally {
             viaProxy._transport().close();
             proxy.close();
         }
     }
 
-    /** A merge whose task is lost: over when no shard has more than asked for, else "call compact again"; nothing merges. */
+    private static long statsRequests(RecordingProxy proxy, String index) {
+        return proxy.requests().stream().map(RecordingProxy.Recorded::pathAndQuery).filter(p -> p.startsWith("/" + index + "/_stats")).count();
+    }
+
+    /**
+     * A merge whose task is lost: over when no shard has more than asked for (answering the count), else "call compact
+     * again"; nothing merges.
+     */
     private static void assertJudgedBySegments(MemoryIndexMaintenance maintenance, String deleting) {
         int segments = maintenance.segments();
         assertThat(segments).isGreaterThan(1);
         // Room to spare: the scheduled refresh may add a segment of writer marks meanwhile.
-        assertThat(maintenance.compacted(new MemoryIndexMaintenance.Compaction(segments, segments + 100, deleting))).isTrue();
+        OptionalInt over = maintenance.compactedSegments(new MemoryIndexMaintenance.Compaction(segments, segments + 100, deleting));
+        assertThat(over).isPresent();
+        assertThat(over.getAsInt()).isBetween(segments, segments + 100);
         assertThatThrownBy(() -> maintenance.compacted(new MemoryIndexMaintenance.Compaction(segments, 1, deleting)))
                 .isInstanceOfSatisfying(ThreadlineException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE);
@@ -211,14 +230,14 @@ class MemoryIndexMaintenanceTest {
         // One refresh per document, spread over both shards by id: each shard gets segments of its own.
         for (int i = 0; i < 12; i++) {
             int n = i;
-            client.index(x -> x.index(name).id("d" + n).document(java.util.Map.of("n", n))
+            client.index(x -> x.index(name).id("d" + n).document(Map.of("n", n))
                     .refresh(org.opensearch.client.opensearch._types.Refresh.True));
         }
         var stats = client.indices().stats(st -> st.index(name).level(org.opensearch.client.opensearch._types.Level.Shards))
                 .indices().get(name).shards();
-        int fullest = stats.values().stream().flatMap(java.util.List::stream)
+        int fullest = stats.values().stream().flatMap(List::stream)
                 .mapToInt(copy -> copy.segments() == null ? 0 : copy.segments().count()).max().orElse(0);
-        int sum = stats.values().stream().flatMap(java.util.List::stream)
+        int sum = stats.values().stream().flatMap(List::stream)
                 .mapToInt(copy -> copy.segments() == null ? 0 : copy.segments().count()).sum();
         assertThat(fullest).isGreaterThan(1);
         assertThat(sum).as("both shards have segments").isGreaterThan(fullest);
@@ -265,7 +284,7 @@ class MemoryIndexMaintenanceTest {
     /** The action of the task {@code id}, read from the local node's task API itself. */
     private static String taskAction(String id) throws java.io.IOException, InterruptedException {
         var answer = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                OpenSearchNode.get().endpoint().resolve("/_tasks/" + id)).timeout(java.time.Duration.ofSeconds(30)).build(),
+                OpenSearchNode.get().endpoint().resolve("/_tasks/" + id)).timeout(Duration.ofSeconds(30)).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
         return new com.fasterxml.jackson.databind.ObjectMapper().readTree(answer.body()).path("task").path("action").asText();

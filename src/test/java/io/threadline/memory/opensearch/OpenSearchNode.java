@@ -13,8 +13,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real single-node OpenSearch 2.19.1 with the k-NN plugin (lucene engine only: the Maven Central zips
- * carry no faiss/nmslib native libraries), started once per test JVM on free local ports and stopped when
+ * A real single-node OpenSearch with the k-NN plugin — 2.19.1, or 3.5.0 when {@code OPENSEARCH_VERSION=3.5.0} is
+ * set for the build (infra/opensearch/env) — lucene engine only: the Maven Central zips
+ * carry no faiss/nmslib native libraries; started once per test JVM on free local ports and stopped when
  * the JVM exits. It runs as a separate process under the system user {@code opensearch} (OpenSearch refuses
  * root), through the project's own scripts: {@code infra/opensearch/prepare} (a no-op once the build ran it)
  * and {@code infra/opensearch/start}. If it cannot start, the tests that need it fail with the node's log:

@@ -35,7 +35,10 @@ public final class RecordingProxy implements AutoCloseable {
 
     private final List<Recorded> requests = new CopyOnWriteArrayList<>();
     private final HttpServer server;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    // HTTP/1.1 as the store's client speaks: the JDK client otherwise asks for an h2c upgrade, which OpenSearch 3.x
+    // grants, and its answers then carry HTTP/2's ":status" pseudo-header, which forwarded is no HTTP/1.1 header.
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
     private final URI target;
 
     private RecordingProxy(URI target) throws IOException {
