@@ -67,34 +67,6 @@ class ArchitectureTest {
     /** Packages whose code names Threadline types by import, never fully qualified in line. */
     private static final List<String> IMPORTS_ONLY = List.of("state", "graph", "checkpoint", "memory", "effects", "runtime", "telemetry", "runs");
 
-    /**
-     * Sources that still name types in line where an import would do: remaining after session 34's merge. Other helpers
-     * were editing them (the memory and DynamoDB stores, their tests and benchmarks) while these names were replaced
-     * elsewhere; the coordinator replaces theirs after the merge and empties this list. Add nothing to it.
-     */
-    private static final List<String> INLINE_NAMES_REMAINING = List.of(
-            "src/main/java/io/threadline/config/MemoryStores.java",
-            "src/main/java/io/threadline/memory/Embeddings.java",
-            "src/main/java/io/threadline/memory/InMemoryMemoryStore.java",
-            "src/main/java/io/threadline/memory/MemoryMerge.java",
-            "src/main/java/io/threadline/memory/MemoryQuery.java",
-            "src/main/java/io/threadline/memory/MemoryRecord.java",
-            "src/main/java/io/threadline/memory/MemorySettings.java",
-            "src/main/java/io/threadline/memory/MemoryStore.java",
-            "src/main/java/io/threadline/memory/MemoryWrite.java",
-            "src/main/java/io/threadline/memory/opensearch/BulkPuts.java",
-            "src/main/java/io/threadline/memory/opensearch/OpenSearchMemoryStore.java",
-            "src/main/java/io/threadline/memory/opensearch/RawRequests.java",
-            "src/main/java/io/threadline/memory/opensearch/StoreCalls.java",
-            "src/main/java/io/threadline/memory/opensearch/TimeLimitedTransport.java",
-            "src/main/java/io/threadline/memory/opensearch/VersionedWrites.java",
-            "src/test/java/io/threadline/api/MemoryCompactFunctionTest.java",
-            "src/test/java/io/threadline/memory/MemorySemanticRecallTest.java",
-            "src/test/java/io/threadline/memory/MemoryStoreContract.java",
-            "src/test/java/io/threadline/memory/opensearch/MemoryIndexMaintenanceTest.java",
-            "src/test/java/io/threadline/memory/opensearch/OpenSearchMemoryStoreTest.java",
-            "src/test/java/io/threadline/memory/opensearch/RecordingProxy.java",
-            "src/test/java/io/threadline/memory/opensearch/SignedOpenSearchTest.java");
 
     @Test
     void corePackagesImportNoAdapterCode() throws IOException {
@@ -178,10 +150,8 @@ class ArchitectureTest {
         List<String> offences = new ArrayList<>();
         for (Path file : JavaSources.all()) {
             String name = file.toString().replace('\\', '/');
-            if (!INLINE_NAMES_REMAINING.contains(name)) {
-                namesAnImportWouldServe(Files.readString(file), packageTypes(file))
-                        .forEach(r -> offences.add(name + " names " + r + " in line"));
-            }
+            namesAnImportWouldServe(Files.readString(file), packageTypes(file))
+                    .forEach(r -> offences.add(name + " names " + r + " in line"));
         }
         assertThat(offences).as("no fully-qualified name in code where an import would do").isEmpty();
     }

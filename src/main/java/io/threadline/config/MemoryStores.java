@@ -20,6 +20,7 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import jakarta.inject.Inject;
 
+import java.io.IOException;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
@@ -153,7 +154,7 @@ public class MemoryStores {
             // Not kept (the next call builds again): release this attempt's connections.
             try {
                 client._transport().close();
-            } catch (java.io.IOException | RuntimeException closing) {
+            } catch (IOException | RuntimeException closing) {
                 e.addSuppressed(closing);
             }
             throw e;

@@ -1,5 +1,7 @@
 package io.threadline.memory;
 
+import dev.langchain4j.data.embedding.Embedding;
+import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
@@ -8,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,20 +26,20 @@ public final class Embeddings {
     }
 
     public float[] embed(String text) {
-        return embedAll(java.util.List.of(text))[0];
+        return embedAll(List.of(text))[0];
     }
 
     /**
      * The unit vectors of several texts, in their order, in one call of the model (one request to a hosted model that
      * takes batches, where {@link #embed} per text would be one each).
      */
-    public float[][] embedAll(java.util.List<String> texts) {
+    public float[][] embedAll(List<String> texts) {
         if (texts.isEmpty()) {
             return new float[0][];
         }
-        java.util.List<dev.langchain4j.data.embedding.Embedding> vectors;
+        List<Embedding> vectors;
         try {
-            vectors = model.embedAll(texts.stream().map(dev.langchain4j.data.segment.TextSegment::from).toList()).content();
+            vectors = model.embedAll(texts.stream().map(TextSegment::from).toList()).content();
         } catch (RuntimeException e) {
             throw new ThreadlineException(ErrorCode.DEPENDENCY_UNAVAILABLE, "the embedding model failed: " + e.getMessage(),
                     Map.of(), e);

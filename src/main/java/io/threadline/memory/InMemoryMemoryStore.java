@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * A {@link MemoryStore} in this process's memory with exact (brute-force) search, for unit tests of
@@ -163,7 +164,7 @@ public final class InMemoryMemoryStore implements MemoryStore {
                 removeWhere(tenant, r -> r.metadata().entrySet().containsAll(entries.entrySet())));
     }
 
-    private List<String> removeWhere(String tenant, java.util.function.Predicate<MemoryRecord> doomed) {
+    private List<String> removeWhere(String tenant, Predicate<MemoryRecord> doomed) {
         Map<String, MemoryRecord> records = existing(tenant);
         synchronized (records) {
             List<String> ids = removeIf(records, doomed);
@@ -173,7 +174,7 @@ public final class InMemoryMemoryStore implements MemoryStore {
     }
 
     /** Removes the records {@code doomed} picks (the caller holds the map's monitor); their ids, in the map's order. */
-    private static List<String> removeIf(Map<String, MemoryRecord> records, java.util.function.Predicate<MemoryRecord> doomed) {
+    private static List<String> removeIf(Map<String, MemoryRecord> records, Predicate<MemoryRecord> doomed) {
         List<String> ids = new ArrayList<>();
         for (MemoryRecord r : records.values()) {
             if (doomed.test(r)) {

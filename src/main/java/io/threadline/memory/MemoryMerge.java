@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.time.Instant;
+import java.util.Objects;
 
 /** The rules every store shares: what a new record holds, how a near-duplicate merges, who goes over the cap. */
 public final class MemoryMerge {
@@ -22,8 +23,8 @@ public final class MemoryMerge {
 
     /** Whether a write may merge into {@code existing}: same validity, and a correction never merges (it is its own memory). */
     public static boolean mergeable(MemoryRecord existing, MemoryWrite w) {
-        return w.supersedes().isEmpty() && java.util.Objects.equals(existing.validFrom(), w.validFrom())
-                && java.util.Objects.equals(existing.validTo(), w.validTo());
+        return w.supersedes().isEmpty() && Objects.equals(existing.validFrom(), w.validFrom())
+                && Objects.equals(existing.validTo(), w.validTo());
     }
 
     /**

@@ -3,7 +3,9 @@ package io.threadline.memory;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 
+import java.time.Instant;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A search: by text (embedded by the store) or by vector, within one tenant, optionally under a
@@ -16,7 +18,7 @@ import java.util.Map;
  * ({@code validFrom ≤ validAt < validTo}).
  */
 public record MemoryQuery(String tenant, String text, float[] vector, int k, String namespacePrefix,
-                          Map<String, String> metadata, double minScore, java.time.Instant asOf, java.time.Instant validAt) {
+                          Map<String, String> metadata, double minScore, Instant asOf, Instant validAt) {
 
     /** A search of the current memories, whatever their validity. */
     public MemoryQuery(String tenant, String text, float[] vector, int k, String namespacePrefix, Map<String, String> metadata,
@@ -39,7 +41,7 @@ public record MemoryQuery(String tenant, String text, float[] vector, int k, Str
         if (namespacePrefix != null && !MemoryWrite.NAMESPACE.matcher(namespacePrefix).matches()) {
             throw invalid("namespacePrefix", "a namespace prefix is a path like users/42");
         }
-        if (metadata != null && metadata.values().stream().anyMatch(java.util.Objects::isNull)) {
+        if (metadata != null && metadata.values().stream().anyMatch(Objects::isNull)) {
             throw invalid("metadata", "metadata filter values are strings, not null");
         }
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
@@ -65,22 +67,22 @@ public record MemoryQuery(String tenant, String text, float[] vector, int k, Str
     }
 
     /** This search as of {@code at}: what the store believed then (see the type's description). */
-    public MemoryQuery asOf(java.time.Instant at) {
+    public MemoryQuery asOf(Instant at) {
         return new MemoryQuery(tenant, text, vector, k, namespacePrefix, metadata, minScore, at, validAt);
     }
 
     /** This search keeping only memories whose fact holds at {@code at}. */
-    public MemoryQuery validAt(java.time.Instant at) {
+    public MemoryQuery validAt(Instant at) {
         return new MemoryQuery(tenant, text, vector, k, namespacePrefix, metadata, minScore, asOf, at);
     }
 
     /** The instant whose beliefs this search sees: {@code asOf}, or {@code now}. */
-    public java.time.Instant seenAt(java.time.Instant now) {
+    public Instant seenAt(Instant now) {
         return asOf == null ? now : asOf;
     }
 
     /** Whether {@code r} is visible to this search at {@code now}, by time (supersession, expiry, validity) and filters. */
-    public boolean sees(MemoryRecord r, java.time.Instant now) {
+    public boolean sees(MemoryRecord r, Instant now) {
         // Without asOf, a memory stamped after "now" (another writer's clock) is still current.
         boolean visible = asOf == null ? r.currentAt(now) && !r.expiredAt(now) : r.believedAt(asOf);
         return visible && (validAt == null || r.holdsAt(validAt)) && covers(r.namespace())

@@ -1,7 +1,9 @@
 package io.threadline.memory;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -56,14 +58,14 @@ public record MemoryRecord(
         Instant validTo,
         Instant supersededAt,
         String supersededBy,
-        java.util.List<String> supersedes) {
+        List<String> supersedes) {
 
     /** A current record without a validity period (as stored before corrections existed). */
     public MemoryRecord(String id, String tenant, String namespace, String content, float[] embedding, String kind, double importance,
                         Instant createdAt, Instant accessedAt, Instant expiresAt, String sourceThread, String sourceCheckpoint,
                         Long sourceStep, String sourceNode, String derivedFrom, String contentHash, Map<String, String> metadata) {
         this(id, tenant, namespace, content, embedding, kind, importance, createdAt, accessedAt, expiresAt, sourceThread, sourceCheckpoint,
-                sourceStep, sourceNode, derivedFrom, contentHash, metadata, null, null, null, null, java.util.List.of());
+                sourceStep, sourceNode, derivedFrom, contentHash, metadata, null, null, null, null, List.of());
     }
 
     /** A record without step provenance (written by an API caller). */
@@ -81,7 +83,7 @@ public record MemoryRecord(
         Objects.requireNonNull(content, "content");
         Objects.requireNonNull(embedding, "embedding");
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
-        supersedes = supersedes == null ? java.util.List.of() : java.util.List.copyOf(supersedes);
+        supersedes = supersedes == null ? List.of() : List.copyOf(supersedes);
     }
 
     /** This memory with its access time moved to {@code at}. */
@@ -101,7 +103,7 @@ public record MemoryRecord(
         }
         return new MemoryRecord(id, tenant, namespace, content, embedding, kind, importance, createdAt, accessedAt, expiresAt, sourceThread,
                 sourceCheckpoint, sourceStep, sourceNode, derivedFrom, contentHash, metadata, validFrom, validTo,
-                at.truncatedTo(java.time.temporal.ChronoUnit.MILLIS), by, supersedes);
+                at.truncatedTo(ChronoUnit.MILLIS), by, supersedes);
     }
 
     /** This memory (a replacement of a stored one) keeping the stored one's supersession: a replay never revives it. */

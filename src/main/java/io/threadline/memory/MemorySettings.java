@@ -1,6 +1,7 @@
 package io.threadline.memory;
 
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * Behaviour shared by every memory store.
@@ -42,7 +43,7 @@ public record MemorySettings(double mergeThreshold, MemoryScoring scoring, Durat
     }
 
     /** Whether a search at {@code now} that returns {@code memory} moves its access time. */
-    public boolean touches(MemoryRecord memory, java.time.Instant now) {
+    public boolean touches(MemoryRecord memory, Instant now) {
         return memory.accessedAt().plus(touchAfter).isBefore(now);
     }
 }

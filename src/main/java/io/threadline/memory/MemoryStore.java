@@ -1,6 +1,9 @@
 package io.threadline.memory;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -51,8 +54,8 @@ public interface MemoryStore {
      * is idempotent, as the outbox does. A store may take fewer requests than one put after another (this default):
      * {@code OpenSearchMemoryStore} writes a batch in a few bulk requests.
      */
-    default java.util.List<PutResult> putAll(java.util.List<MemoryWrite> writes, Instant now) {
-        java.util.List<PutResult> out = new java.util.ArrayList<>(MemoryWrite.requireBatch(writes).size());
+    default List<PutResult> putAll(List<MemoryWrite> writes, Instant now) {
+        List<PutResult> out = new ArrayList<>(MemoryWrite.requireBatch(writes).size());
         for (MemoryWrite write : writes) {
             out.add(put(write, now));
         }
@@ -61,13 +64,13 @@ public interface MemoryStore {
 
     Optional<MemoryRecord> get(String tenant, String id);
 
-    java.util.List<MemoryHit> search(MemoryQuery query, Instant now);
+    List<MemoryHit> search(MemoryQuery query, Instant now);
 
     /**
      * The chain of corrections memory {@code id} belongs to, oldest first ({@link MemoryCorrections#history}); empty when
      * the tenant has no memory by that id.
      */
-    default java.util.List<MemoryRecord> history(String tenant, String id) {
+    default List<MemoryRecord> history(String tenant, String id) {
         MemoryWrite.requireField(tenant, "tenant");
         return MemoryCorrections.history(id, i -> get(tenant, i));
     }
@@ -95,5 +98,5 @@ public interface MemoryStore {
      * {@code subject=u-7}), in every namespace; returns what it removed. At least one entry is required
      * ({@code INVALID_INPUT}): forgetting a whole tenant is not a metadata match.
      */
-    MemoryForgetReport forgetWhere(String tenant, java.util.Map<String, String> entries);
+    MemoryForgetReport forgetWhere(String tenant, Map<String, String> entries);
 }

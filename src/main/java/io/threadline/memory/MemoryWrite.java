@@ -5,7 +5,14 @@ import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
@@ -33,16 +40,16 @@ public record MemoryWrite(String id, String tenant, String namespace, String con
                           Duration ttl, String sourceThread, String sourceCheckpoint, Long sourceStep, String sourceNode,
                           String derivedFrom, Map<String, String> metadata,
                           // Absent from a step's outbox when unused, so an outbox without corrections is stored as before.
-                          @JsonInclude(JsonInclude.Include.NON_EMPTY) java.util.List<String> supersedes,
-                          @JsonInclude(JsonInclude.Include.NON_NULL) java.time.Instant validFrom,
-                          @JsonInclude(JsonInclude.Include.NON_NULL) java.time.Instant validTo) {
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> supersedes,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) Instant validFrom,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) Instant validTo) {
 
     /** A write that corrects nothing and holds always. */
     public MemoryWrite(String id, String tenant, String namespace, String content, String kind, double importance, Duration ttl,
                        String sourceThread, String sourceCheckpoint, Long sourceStep, String sourceNode, String derivedFrom,
                        Map<String, String> metadata) {
         this(id, tenant, namespace, content, kind, importance, ttl, sourceThread, sourceCheckpoint, sourceStep, sourceNode, derivedFrom,
-                metadata, java.util.List.of(), null, null);
+                metadata, List.of(), null, null);
     }
 
     /** Most memories one write may supersede. */
@@ -91,7 +98,7 @@ public record MemoryWrite(String id, String tenant, String namespace, String con
         check(sourceNode == null || !sourceNode.isBlank() && sourceNode.length() <= MAX_KIND_CHARS * 2, "sourceNode",
                 "1 to " + MAX_KIND_CHARS * 2 + " characters");
         check(derivedFrom == null || DERIVED_FROM.matcher(derivedFrom).matches(), "derivedFrom", "input or effect:<seq>");
-        check(metadata == null || metadata.values().stream().allMatch(java.util.Objects::nonNull), "metadata", "string values, not null");
+        check(metadata == null || metadata.values().stream().allMatch(Objects::nonNull), "metadata", "string values, not null");
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
         check(metadata.keySet().stream().allMatch(k -> METADATA_KEY.matcher(k).matches()), "metadata",
                 "keyed by 1-64 letters, digits, '_' or '-'");
@@ -99,20 +106,20 @@ public record MemoryWrite(String id, String tenant, String namespace, String con
         check(supersedes == null || supersedes.size() <= MAX_SUPERSEDES && supersedes.stream().allMatch(s -> s != null
                 && ID.matcher(s).matches() && !s.equals(id)) && supersedes.stream().distinct().count() == supersedes.size(),
                 "supersedes", "at most " + MAX_SUPERSEDES + " distinct memory ids (" + ID_RULE + "), not the write's own id");
-        supersedes = supersedes == null ? java.util.List.of() : java.util.List.copyOf(supersedes);
-        validFrom = validFrom == null ? null : validFrom.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-        validTo = validTo == null ? null : validTo.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        supersedes = supersedes == null ? List.of() : List.copyOf(supersedes);
+        validFrom = validFrom == null ? null : validFrom.truncatedTo(ChronoUnit.MILLIS);
+        validTo = validTo == null ? null : validTo.truncatedTo(ChronoUnit.MILLIS);
         check(validFrom == null || validTo == null || validFrom.isBefore(validTo), "validTo", "after validFrom");
     }
 
     /** This write correcting the memories {@code ids} (see {@link #supersedes()}). */
-    public MemoryWrite superseding(java.util.List<String> ids) {
+    public MemoryWrite superseding(List<String> ids) {
         return new MemoryWrite(id, tenant, namespace, content, kind, importance, ttl, sourceThread, sourceCheckpoint, sourceStep, sourceNode,
                 derivedFrom, metadata, ids, validFrom, validTo);
     }
 
     /** This write stating that its fact holds from {@code from} (inclusive) to {@code to} (exclusive); null = open. */
-    public MemoryWrite validDuring(java.time.Instant from, java.time.Instant to) {
+    public MemoryWrite validDuring(Instant from, Instant to) {
         return new MemoryWrite(id, tenant, namespace, content, kind, importance, ttl, sourceThread, sourceCheckpoint, sourceStep, sourceNode,
                 derivedFrom, metadata, supersedes, from, to);
     }
@@ -122,7 +129,7 @@ public record MemoryWrite(String id, String tenant, String namespace, String con
         if (entries.isEmpty()) {
             return this;
         }
-        Map<String, String> merged = new java.util.HashMap<>(entries);
+        Map<String, String> merged = new HashMap<>(entries);
         merged.putAll(metadata);
         return new MemoryWrite(id, tenant, namespace, content, kind, importance, ttl, sourceThread, sourceCheckpoint, sourceStep, sourceNode,
                 derivedFrom, merged, supersedes, validFrom, validTo);
@@ -144,8 +151,8 @@ public record MemoryWrite(String id, String tenant, String namespace, String con
     }
 
     /** Refuses ({@code INVALID_INPUT}, field {@code writes}) a batch that is missing or holds a missing write. */
-    public static java.util.List<MemoryWrite> requireBatch(java.util.List<MemoryWrite> writes) {
-        check(writes != null && writes.stream().allMatch(java.util.Objects::nonNull), "writes", "a list of writes, none of them null");
+    public static List<MemoryWrite> requireBatch(List<MemoryWrite> writes) {
+        check(writes != null && writes.stream().allMatch(Objects::nonNull), "writes", "a list of writes, none of them null");
         return writes;
     }
 
@@ -159,7 +166,7 @@ public record MemoryWrite(String id, String tenant, String namespace, String con
 
     /** {@code k=v, …} in key order, for reports. */
     public static String describe(Map<String, String> entries) {
-        return new java.util.TreeMap<>(entries).toString().replaceAll("^\\{|\\}$", "");
+        return new TreeMap<>(entries).toString().replaceAll("^\\{|\\}$", "");
     }
 
     /** A fact with importance 0.5, no expiry and no source. */
@@ -172,8 +179,8 @@ public record MemoryWrite(String id, String tenant, String namespace, String con
      * with a step's {@code @Sensitive} values before it records the writes (the namespace is an address, not text:
      * the outbox refuses one that holds such a value rather than file the memory elsewhere).
      */
-    public MemoryWrite masked(java.util.function.UnaryOperator<String> mask) {
-        Map<String, String> maskedMetadata = new java.util.HashMap<>(metadata.size());
+    public MemoryWrite masked(UnaryOperator<String> mask) {
+        Map<String, String> maskedMetadata = new HashMap<>(metadata.size());
         metadata.forEach((k, v) -> maskedMetadata.put(k, mask.apply(v)));
         return new MemoryWrite(id, tenant, namespace, mask.apply(content), mask.apply(kind), importance, ttl, sourceThread, sourceCheckpoint,
                 sourceStep, sourceNode, derivedFrom, maskedMetadata, supersedes, validFrom, validTo);

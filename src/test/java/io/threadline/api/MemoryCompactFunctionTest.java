@@ -16,7 +16,10 @@ import io.threadline.memory.opensearch.OpenSearchMemoryStore;
 import io.threadline.memory.opensearch.OpenSearchNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.opensearch.client.opensearch.OpenSearchClient;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
@@ -40,7 +43,7 @@ class MemoryCompactFunctionTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Instant T0 = Instant.parse("2026-06-01T12:00:00Z");
 
-    private static org.opensearch.client.opensearch.OpenSearchClient client;
+    private static OpenSearchClient client;
     private static String index;
     private static Supplier<Optional<MemoryIndexMaintenance>> deployed;
 
@@ -61,8 +64,8 @@ class MemoryCompactFunctionTest {
     private static JsonNode json(String s) {
         try {
             return JSON.readTree(s);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -82,7 +85,7 @@ class MemoryCompactFunctionTest {
         assertThat(started.done()).isFalse();
         assertThat(started.maxSegments()).isEqualTo(1);
 
-        JsonNode poll = JSON.valueToTree(java.util.Map.of("task", started.task(), "maxSegments", 1));
+        JsonNode poll = JSON.valueToTree(Map.of("task", started.task(), "maxSegments", 1));
         long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         MemoryCompactFunction.Reply asked = MemoryCompactFunction.reply(poll, deployed);
         while (!asked.done()) {
@@ -138,7 +141,7 @@ class MemoryCompactFunctionTest {
         for (String task : new String[] {"", "../_all", "n:7/../../x", "n:7?pretty", "n", "n:", ":7", "n:x"}) {
             for (Supplier<Optional<MemoryIndexMaintenance>> store : List.of(untouched, Optional::<MemoryIndexMaintenance>empty)) {
                 MemoryCompactFunction.Reply reply = MemoryCompactFunction.reply(
-                        JSON.valueToTree(java.util.Map.of("task", task, "maxSegments", 1)), store);
+                        JSON.valueToTree(Map.of("task", task, "maxSegments", 1)), store);
                 assertThat(reply.error()).as(task).isNotNull();
                 assertThat(reply.error().code()).as(task).isEqualTo(ErrorCode.INVALID_INPUT.name());
                 assertThat(reply.error().details()).as(task).containsEntry("field", "task");

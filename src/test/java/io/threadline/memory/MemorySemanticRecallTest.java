@@ -1,6 +1,7 @@
 package io.threadline.memory;
 
 import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +27,7 @@ class MemorySemanticRecallTest {
     void theModelIsTheDocumentedOne() {
         assertThat(embeddings.dimension()).isEqualTo(384);
         float[] v = embeddings.embed("hello");
-        assertThat(Embeddings.cosine(v, v)).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+        assertThat(Embeddings.cosine(v, v)).isCloseTo(1.0, Offset.offset(1e-5));
     }
 
     @Test

@@ -7,9 +7,19 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -237,22 +247,22 @@ public abstract class MemoryStoreContract {
     }
 
     /** Runs {@code writers} calls at once (released together), each within 60 s; their answers in order. */
-    private static <T> List<T> concurrently(int writers, java.util.function.IntFunction<java.util.concurrent.Callable<T>> call) throws Exception {
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+    private static <T> List<T> concurrently(int writers, IntFunction<Callable<T>> call) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
         try {
-            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
-            List<java.util.concurrent.Future<T>> calls = new java.util.ArrayList<>();
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<T>> calls = new ArrayList<>();
             for (int w = 0; w < writers; w++) {
-                java.util.concurrent.Callable<T> each = call.apply(w);
+                Callable<T> each = call.apply(w);
                 calls.add(pool.submit(() -> {
                     start.await();
                     return each.call();
                 }));
             }
             start.countDown();
-            List<T> out = new java.util.ArrayList<>();
-            for (java.util.concurrent.Future<T> f : calls) {
-                out.add(f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            List<T> out = new ArrayList<>();
+            for (Future<T> f : calls) {
+                out.add(f.get(60, TimeUnit.SECONDS));
             }
             return out;
         } finally {
@@ -296,7 +306,7 @@ public abstract class MemoryStoreContract {
     private static final int KEYS_PER_PUT = MemorySettings.DEFAULT.limits().maxMetadataKeys();
 
     private static Map<String, String> keys(String prefix, int count, String value) {
-        Map<String, String> out = new java.util.HashMap<>();
+        Map<String, String> out = new HashMap<>();
         for (int i = 0; i < count; i++) {
             out.put(prefix + i, value);
         }
@@ -451,7 +461,7 @@ public abstract class MemoryStoreContract {
                 "kind");
         assertInvalid(() -> store().put(new MemoryWrite("ttl", a, "lim", "an endless ttl", "fact", 0.5,
                 Duration.ofSeconds(Long.MAX_VALUE), null, null, Map.of()), T0), "ttl");
-        Map<String, String> nullValue = new java.util.HashMap<>();
+        Map<String, String> nullValue = new HashMap<>();
         nullValue.put("k", null);
         assertInvalid(() -> store().put(new MemoryWrite("null", a, "lim", "a null value", "fact", 0.5, null, null, null, nullValue), T0),
                 "metadata");
@@ -476,7 +486,7 @@ public abstract class MemoryStoreContract {
     void searchFiltersBeyondTheLimitsAreInvalidInput() {
         assertInvalid(() -> store().search(MemoryQuery.text(a, "x", 5).where(keys("k", KEYS_PER_PUT + 1, "v")), T0), "metadata");
         assertInvalid(() -> store().search(MemoryQuery.text(a, "x", 5).where(Map.of("k", "x".repeat(40_000))), T0), "metadata");
-        Map<String, String> nullValue = new java.util.HashMap<>();
+        Map<String, String> nullValue = new HashMap<>();
         nullValue.put("k", null);
         assertInvalid(() -> store().search(MemoryQuery.text(a, "x", 5).where(nullValue), T0), "metadata");
     }
@@ -674,7 +684,7 @@ public abstract class MemoryStoreContract {
                 keys("k", KEYS_PER_PUT + 1, "v"));
         assertInvalid(() -> store().putAll(List.of(good, tooMany), T0), "metadata");
         assertInvalid(() -> store().putAll(null, T0), "writes");
-        assertInvalid(() -> store().putAll(java.util.Arrays.asList(good, null), T0), "writes");
+        assertInvalid(() -> store().putAll(Arrays.asList(good, null), T0), "writes");
         assertThat(store().get(a, "good")).isEmpty();
     }
 
@@ -705,7 +715,7 @@ public abstract class MemoryStoreContract {
             MemoryWrite write = new MemoryWrite(null, a, "prefs", "the user likes green tea" + "!".repeat(w + 1), "preference", 0.1 * (w + 1),
                     null, null, null, Map.of());
             // Half write one at a time, half in a batch: both kinds of writer must see each other.
-            java.util.concurrent.Callable<List<PutResult>> call = w % 2 == 0 ? () -> List.of(store().put(write, T0))
+            Callable<List<PutResult>> call = w % 2 == 0 ? () -> List.of(store().put(write, T0))
                     : () -> store().putAll(List.of(write, new MemoryWrite(null, a, "other", "an unrelated fact " + w, "fact", 0.5, null,
                             null, null, Map.of())), T0);
             return call;

@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -126,7 +127,7 @@ record BulkPuts(OpenSearchClient client, String index, MemorySettings settings, 
         Map<String, VersionedWrites.Versioned> existing = writes.readAll(run.stream().map(Item::docId).toList());
         List<Item> fresh = run.stream().filter(i -> !existing.containsKey(i.docId())).toList();
         List<String> nearest = nearest(fresh, now);
-        Map<String, VersionedWrites.Versioned> targets = writes.readAll(nearest.stream().filter(java.util.Objects::nonNull)
+        Map<String, VersionedWrites.Versioned> targets = writes.readAll(nearest.stream().filter(Objects::nonNull)
                 .distinct().toList());
         List<Item> retry = new ArrayList<>();
         List<BulkOperation> ops = new ArrayList<>();

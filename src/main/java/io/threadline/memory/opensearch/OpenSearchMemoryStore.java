@@ -23,6 +23,7 @@ import org.opensearch.client.opensearch._types.query_dsl.Query;
 import org.opensearch.client.transport.httpclient5.ResponseException;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -284,7 +285,7 @@ public final class OpenSearchMemoryStore implements MemoryStore {
      * Waits until the access-time touches sent so far are answered (tests, orderly shutdown); true if all were
      * within {@code timeout}. Searches never wait for them.
      */
-    public boolean awaitTouches(java.time.Duration timeout) {
+    public boolean awaitTouches(Duration timeout) {
         try {
             CompletableFuture.allOf(touching.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return true;

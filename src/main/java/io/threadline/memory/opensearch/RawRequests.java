@@ -18,6 +18,7 @@ import org.opensearch.client.opensearch.generic.Response;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -125,7 +126,7 @@ final class RawRequests {
             if (response.getStatus() >= 400) {
                 byte[] start = in.readNBytes(1000);
                 throw new StatusException(response.getStatus(), "HTTP " + response.getStatus() + " from " + path + ": "
-                        + new String(start, java.nio.charset.StandardCharsets.UTF_8));
+                        + new String(start, StandardCharsets.UTF_8));
             }
             try (JsonParser parser = factory.createParser(in)) {
                 return answer.read(parser);

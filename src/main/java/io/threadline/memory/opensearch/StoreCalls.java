@@ -1,7 +1,9 @@
 package io.threadline.memory.opensearch;
 
+import com.fasterxml.jackson.core.JacksonException;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
+import jakarta.json.JsonException;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.opensearch._types.OpenSearchException;
 import org.opensearch.client.transport.httpclient5.ResponseException;
@@ -60,7 +62,7 @@ final class StoreCalls {
     /** The client failed to parse what came back (not OpenSearch's JSON: a proxy's page, a truncated body). */
     private static boolean unreadableAnswer(RuntimeException e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof com.fasterxml.jackson.core.JacksonException || cause instanceof jakarta.json.JsonException
+            if (cause instanceof JacksonException || cause instanceof JsonException
                     || cause.getMessage() != null && cause.getMessage().startsWith("Jackson exception")) {
                 return true;
             }

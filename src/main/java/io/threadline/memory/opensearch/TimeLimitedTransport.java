@@ -9,6 +9,7 @@ import org.opensearch.client.transport.TransportOptions;
 import org.opensearch.client.transport.httpclient5.ApacheHttpClient5Options;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
@@ -91,7 +92,7 @@ final class TimeLimitedTransport extends ForwardingTransport {
         } catch (InterruptedException e) {
             answer.cancel(true);
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while waiting for OpenSearch");
+            throw new InterruptedIOException("interrupted while waiting for OpenSearch");
         } catch (ExecutionException e) {
             throw unwrap(e.getCause());
         }

@@ -13,7 +13,10 @@ import org.opensearch.client.transport.httpclient5.ResponseException;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -76,8 +79,8 @@ final class VersionedWrites {
     }
 
     /** A realtime read of several documents with their versions, by document id; those not found are absent. */
-    java.util.Map<String, Versioned> readAll(java.util.Collection<String> docIds) throws IOException {
-        java.util.Map<String, Versioned> out = new java.util.LinkedHashMap<>();
+    Map<String, Versioned> readAll(Collection<String> docIds) throws IOException {
+        Map<String, Versioned> out = new LinkedHashMap<>();
         if (docIds.isEmpty()) {
             return out;
         }

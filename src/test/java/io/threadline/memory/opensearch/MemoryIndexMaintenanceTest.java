@@ -1,5 +1,7 @@
 package io.threadline.memory.opensearch;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.memory.Embeddings;
@@ -10,8 +12,16 @@ import io.threadline.memory.MemoryWrite;
 import io.threadline.memory.WordEmbeddingModel;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.opensearch.client.opensearch.OpenSearchClient;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -27,7 +37,7 @@ class MemoryIndexMaintenanceTest {
 
     private static final Instant T0 = Instant.parse("2026-06-01T12:00:00Z");
 
-    private static org.opensearch.client.opensearch.OpenSearchClient client;
+    private static OpenSearchClient client;
     /** An index the store made, which the tests that need none of their own share. */
     private static String index;
     private static MemoryIndexMaintenance shared;
@@ -119,9 +129,9 @@ class MemoryIndexMaintenanceTest {
     }
 
     private static void assertMergeFailed(String taskAnswer, String... reason) throws Exception {
-        com.sun.net.httpserver.HttpServer node = com.sun.net.httpserver.HttpServer.create(
-                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
-        byte[] answer = taskAnswer.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        HttpServer node = HttpServer.create(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        byte[] answer = taskAnswer.getBytes(StandardCharsets.UTF_8);
         node.createContext("/_tasks/n:7", exchange -> {
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, answer.length);
@@ -282,12 +292,12 @@ class MemoryIndexMaintenanceTest {
     }
 
     /** The action of the task {@code id}, read from the local node's task API itself. */
-    private static String taskAction(String id) throws java.io.IOException, InterruptedException {
-        var answer = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+    private static String taskAction(String id) throws IOException, InterruptedException {
+        var answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 OpenSearchNode.get().endpoint().resolve("/_tasks/" + id)).timeout(Duration.ofSeconds(30)).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
+                HttpResponse.BodyHandlers.ofString());
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
-        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(answer.body()).path("task").path("action").asText();
+        return new ObjectMapper().readTree(answer.body()).path("task").path("action").asText();
     }
 
     private static void sleep(long millis) {

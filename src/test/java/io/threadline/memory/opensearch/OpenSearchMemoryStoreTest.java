@@ -3,20 +3,41 @@ package io.threadline.memory.opensearch;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.memory.Embeddings;
+import io.threadline.memory.MemoryMerge;
+import io.threadline.memory.MemoryPruneReport;
 import io.threadline.memory.MemoryQuery;
 import io.threadline.memory.MemoryRecord;
 import io.threadline.memory.MemorySettings;
 import io.threadline.memory.MemoryStore;
 import io.threadline.memory.MemoryStoreContract;
 import io.threadline.memory.MemoryWrite;
+import io.threadline.memory.PutResult;
 import io.threadline.memory.WordEmbeddingModel;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.ThrowingConsumer;
+import org.opensearch.client.opensearch.OpenSearchAsyncClient;
+import org.opensearch.client.opensearch.OpenSearchClient;
+import org.opensearch.client.opensearch.core.BulkRequest;
+import org.opensearch.client.opensearch.core.BulkResponse;
+import org.opensearch.client.opensearch.core.CreateRequest;
+import org.opensearch.client.opensearch.core.CreateResponse;
+import org.opensearch.client.opensearch.core.IndexRequest;
+import org.opensearch.client.opensearch.core.IndexResponse;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -25,16 +46,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class OpenSearchMemoryStoreTest extends MemoryStoreContract {
 
     private static OpenSearchMemoryStore store;
-    private static org.opensearch.client.opensearch.OpenSearchClient client;
-    private static org.opensearch.client.opensearch.OpenSearchAsyncClient async;
+    private static OpenSearchClient client;
+    private static OpenSearchAsyncClient async;
     private static OpenSearchMemorySettings settings;
 
     @BeforeAll
     static void index() {
         settings = new OpenSearchMemorySettings("memories-" + UUID.randomUUID(), "lucene", WordEmbeddingModel.DIMENSION, 4);
         // A generous limit: the machines these tests run on are shared, and a node there can take seconds to create an index.
-        client = OpenSearchClients.create(OpenSearchNode.get().endpoint(), java.time.Duration.ofSeconds(30));
-        async = new org.opensearch.client.opensearch.OpenSearchAsyncClient(client._transport());
+        client = OpenSearchClients.create(OpenSearchNode.get().endpoint(), Duration.ofSeconds(30));
+        async = new OpenSearchAsyncClient(client._transport());
         store = new OpenSearchMemoryStore(client,
                 new Embeddings(new WordEmbeddingModel()), MemorySettings.DEFAULT, settings);
         store.ensureIndex();
@@ -48,11 +69,11 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
 
     @Override
     protected void settle() {
-        assertThat(store.awaitTouches(java.time.Duration.ofSeconds(10))).isTrue();
+        assertThat(store.awaitTouches(Duration.ofSeconds(10))).isTrue();
         try {
             client.indices().refresh(r -> r.index(settings.index()));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -60,12 +81,12 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
      * A node that refuses every index, create and data {@code _bulk} with one status: 409 (every write meets a
      * concurrent change), 429 (overloaded). Writer marks go through the generic client and are not refused.
      */
-    static final class Refusing extends org.opensearch.client.opensearch.OpenSearchClient {
-        final java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
+    static final class Refusing extends OpenSearchClient {
+        final AtomicInteger writes = new AtomicInteger();
         private final int status;
         private final String type;
 
-        Refusing(org.opensearch.client.opensearch.OpenSearchClient real, int status, String type) {
+        Refusing(OpenSearchClient real, int status, String type) {
             super(real._transport(), real._transportOptions());
             this.status = status;
             this.type = type;
@@ -78,29 +99,29 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
         }
 
         @Override
-        public <T> org.opensearch.client.opensearch.core.IndexResponse index(org.opensearch.client.opensearch.core.IndexRequest<T> r) {
+        public <T> IndexResponse index(IndexRequest<T> r) {
             throw refused();
         }
 
         @Override
-        public <T> org.opensearch.client.opensearch.core.CreateResponse create(org.opensearch.client.opensearch.core.CreateRequest<T> r) {
+        public <T> CreateResponse create(CreateRequest<T> r) {
             throw refused();
         }
 
         @Override
-        public org.opensearch.client.opensearch.core.BulkResponse bulk(org.opensearch.client.opensearch.core.BulkRequest r) {
+        public BulkResponse bulk(BulkRequest r) {
             throw refused();
         }
     }
 
     @Test
     void aWriteThatKeepsMeetingConcurrentChangesGivesUpWithConflict() {
-        store.put(new MemoryWrite("known", a, "ns", "already here", "fact", 0.5, null, null, null, java.util.Map.of()), T0);
+        store.put(new MemoryWrite("known", a, "ns", "already here", "fact", 0.5, null, null, null, Map.of()), T0);
         Refusing conflicting = new Refusing(client, 409, "version_conflict_engine_exception");
         OpenSearchMemoryStore contested = new OpenSearchMemoryStore(conflicting, new Embeddings(new WordEmbeddingModel()),
                 MemorySettings.DEFAULT, settings);
         for (MemoryWrite w : List.of(MemoryWrite.of(a, "ns", "a brand new memory"),
-                new MemoryWrite("known", a, "ns", "a new version", "fact", 0.5, null, null, null, java.util.Map.of()))) {
+                new MemoryWrite("known", a, "ns", "a new version", "fact", 0.5, null, null, null, Map.of()))) {
             conflicting.writes.set(0);
             assertThatThrownBy(() -> contested.put(w, T0))
                     .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT));
@@ -111,12 +132,12 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
 
     @Test
     void aTouchAppliesOnlyToTheVersionTheSearchSaw() throws Exception {
-        store.put(new MemoryWrite("v", a, "ns", "first words", "fact", 0.5, null, null, null, java.util.Map.of()), T0);
+        store.put(new MemoryWrite("v", a, "ns", "first words", "fact", 0.5, null, null, null, Map.of()), T0);
         var seen = client.get(g -> g.index(settings.index()).id(a + "/v"), MemoryDocument.class);
         AccessTouches.Seen atFirst = new AccessTouches.Seen(seen.id(), seen.seqNo(), seen.primaryTerm());
-        Instant later = T0.plus(java.time.Duration.ofDays(1));
+        Instant later = T0.plus(Duration.ofDays(1));
         // Rewritten since it was seen: the write's own access time stands.
-        store.put(new MemoryWrite("v", a, "ns", "second words", "fact", 0.5, null, null, null, java.util.Map.of()), T0.plusSeconds(5));
+        store.put(new MemoryWrite("v", a, "ns", "second words", "fact", 0.5, null, null, null, Map.of()), T0.plusSeconds(5));
         assertThat(AccessTouches.touch(async, settings.index(), List.of(atFirst), later).get()).isZero();
         assertThat(store.get(a, "v").orElseThrow().accessedAt()).isEqualTo(T0.plusSeconds(5));
         // The current version is touched.
@@ -129,7 +150,7 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
 
     @Test
     void aTouchNeverBringsBackADeletedMemory() throws Exception {
-        store.put(new MemoryWrite("gone", a, "ns", "soon deleted", "fact", 0.5, null, null, null, java.util.Map.of()), T0);
+        store.put(new MemoryWrite("gone", a, "ns", "soon deleted", "fact", 0.5, null, null, null, Map.of()), T0);
         var seen = client.get(g -> g.index(settings.index()).id(a + "/gone"), MemoryDocument.class);
         assertThat(store.delete(a, "gone")).isTrue();
         assertThat(AccessTouches.touch(async, settings.index(),
@@ -140,10 +161,10 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
     @Test
     void aTouchOnANodeThatIsDownIsDroppedNotThrown() throws Exception {
         int closedPort;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        try (ServerSocket s = new ServerSocket(0)) {
             closedPort = s.getLocalPort();
         }
-        var down = new org.opensearch.client.opensearch.OpenSearchAsyncClient(
+        var down = new OpenSearchAsyncClient(
                 OpenSearchClients.create(URI.create("http://127.0.0.1:" + closedPort))._transport());
         assertThat(AccessTouches.touch(down, settings.index(), List.of(new AccessTouches.Seen(a + "/x", 0, 1)), T0).get()).isZero();
         assertThat(AccessTouches.touch(down, settings.index(), List.of(), T0).get()).isZero();
@@ -151,63 +172,63 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
 
     @Test
     void aNodeThatDoesNotAnswerInTimeIsDependencyUnavailable() throws Exception {
-        try (java.net.ServerSocket silent = new java.net.ServerSocket(0)) {
+        try (ServerSocket silent = new ServerSocket(0)) {
             // Accepts connections (the backlog does) but never answers a request.
             OpenSearchMemoryStore slow = new OpenSearchMemoryStore(
-                    OpenSearchClients.create(URI.create("http://127.0.0.1:" + silent.getLocalPort()), java.time.Duration.ofMillis(500)),
+                    OpenSearchClients.create(URI.create("http://127.0.0.1:" + silent.getLocalPort()), Duration.ofMillis(500)),
                     new Embeddings(new WordEmbeddingModel()), MemorySettings.DEFAULT, settings);
             long started = System.nanoTime();
             assertThatThrownBy(() -> slow.get("t", "x"))
                     .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE));
-            assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isLessThan(java.time.Duration.ofSeconds(10));
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
         }
     }
 
     @Test
     void anUnreachableNodeIsDependencyUnavailable() throws Exception {
         int closedPort;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        try (ServerSocket s = new ServerSocket(0)) {
             closedPort = s.getLocalPort();
         }
         OpenSearchMemoryStore down = new OpenSearchMemoryStore(OpenSearchClients.create(URI.create("http://127.0.0.1:" + closedPort)),
                 new Embeddings(new WordEmbeddingModel()), MemorySettings.DEFAULT, settings);
         assertThatThrownBy(() -> down.put(MemoryWrite.of("t", "ns", "hello"), T0))
                 .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE));
-        assertThatThrownBy(() -> down.search(io.threadline.memory.MemoryQuery.text("t", "hello", 3), T0))
+        assertThatThrownBy(() -> down.search(MemoryQuery.text("t", "hello", 3), T0))
                 .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE));
     }
 
     /** The fields of the index's mapping, top level. */
-    private static java.util.Set<String> fields(String index) throws java.io.IOException {
+    private static Set<String> fields(String index) throws IOException {
         return client.indices().getMapping(g -> g.index(index)).result().get(index).mappings().properties().keySet();
     }
 
     @Test
     void metadataKeysNeverBecomeFieldsOfTheIndexAndNoOtherFieldCanGrowIt() throws Exception {
         store.put(new MemoryWrite("meta", a, "ns", "a memory with metadata", "fact", 0.5, null, null, null,
-                java.util.Map.of("colour", "green", "size", "small")), T0);
+                Map.of("colour", "green", "size", "small")), T0);
         var mapping = client.indices().getMapping(g -> g.index(settings.index())).result().get(settings.index()).mappings();
         assertThat(mapping.dynamic()).isEqualTo(org.opensearch.client.opensearch._types.mapping.DynamicMapping.Strict);
         assertThat(mapping.properties().get("metadata").object().enabled()).isFalse();
         assertThat(mapping.properties()).doesNotContainKey("metadata.colour");
-        java.util.Set<String> before = fields(settings.index());
+        Set<String> before = fields(settings.index());
         for (int p = 0; p < 5; p++) {
             store.put(new MemoryWrite("meta-" + p, b, "ns", "another memory numbered " + p + " zz" + p, "fact", 0.5, null, null, null,
-                    java.util.Map.of("key_" + p, "v", "other_" + p, "w")), T0);
+                    Map.of("key_" + p, "v", "other_" + p, "w")), T0);
         }
         assertThat(fields(settings.index())).isEqualTo(before);
         // A document with a field the mapping does not name is refused, not mapped.
-        assertThatThrownBy(() -> client.index(i -> i.index(settings.index()).id("stray").document(java.util.Map.of("stray", "x"))))
+        assertThatThrownBy(() -> client.index(i -> i.index(settings.index()).id("stray").document(Map.of("stray", "x"))))
                 .isInstanceOfSatisfying(org.opensearch.client.opensearch._types.OpenSearchException.class,
                         e -> assertThat(e.error().type()).isEqualTo("strict_dynamic_mapping_exception"));
         assertThat(fields(settings.index())).isEqualTo(before);
     }
 
     /** The mapping an earlier Threadline created: each metadata key a keyword field, by a dynamic template. */
-    private static void createEarlierIndex(String name) throws java.io.IOException {
+    private static void createEarlierIndex(String name) throws IOException {
         var keyword = org.opensearch.client.opensearch._types.mapping.Property.of(p -> p.keyword(k -> k));
         client.indices().create(c -> c.index(name).settings(s -> s.knn(true).numberOfShards(1)).mappings(m -> m
-                .dynamicTemplates(java.util.Map.of("metadata_as_keywords",
+                .dynamicTemplates(Map.of("metadata_as_keywords",
                         org.opensearch.client.opensearch._types.mapping.DynamicTemplate.of(t -> t.pathMatch("metadata.*").mapping(keyword))))
                 .properties("tenant", keyword).properties("namespace", keyword).properties("id", keyword)
                 .properties("createdAt", org.opensearch.client.opensearch._types.mapping.Property.of(p -> p.date(d -> d)))
@@ -225,12 +246,12 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
         float[] vector = new Embeddings(new WordEmbeddingModel()).embed("prefers green tea");
         String at = T0.toString();
         client.index(i -> i.index(old).id(a + "/m1").refresh(org.opensearch.client.opensearch._types.Refresh.True)
-                .document(java.util.Map.ofEntries(java.util.Map.entry("id", "m1"), java.util.Map.entry("tenant", a),
-                        java.util.Map.entry("namespace", "prefs"), java.util.Map.entry("content", "prefers green tea"),
-                        java.util.Map.entry("embedding", vector), java.util.Map.entry("kind", "preference"),
-                        java.util.Map.entry("importance", 0.5), java.util.Map.entry("createdAt", at), java.util.Map.entry("accessedAt", at),
-                        java.util.Map.entry("expiresAt", T0.plus(java.time.Duration.ofDays(1)).toString()),
-                        java.util.Map.entry("metadata", java.util.Map.of("source", "chat")))));
+                .document(Map.ofEntries(Map.entry("id", "m1"), Map.entry("tenant", a),
+                        Map.entry("namespace", "prefs"), Map.entry("content", "prefers green tea"),
+                        Map.entry("embedding", vector), Map.entry("kind", "preference"),
+                        Map.entry("importance", 0.5), Map.entry("createdAt", at), Map.entry("accessedAt", at),
+                        Map.entry("expiresAt", T0.plus(Duration.ofDays(1)).toString()),
+                        Map.entry("metadata", Map.of("source", "chat")))));
         OpenSearchMemorySettings oldSettings = new OpenSearchMemorySettings(old, "lucene", WordEmbeddingModel.DIMENSION, 4);
         OpenSearchMemoryStore onOld = new OpenSearchMemoryStore(client, new Embeddings(new WordEmbeddingModel()),
                 MemorySettings.DEFAULT, oldSettings);
@@ -246,15 +267,15 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
         OpenSearchMemoryStore onNew = new OpenSearchMemoryStore(client, new Embeddings(new WordEmbeddingModel()),
                 MemorySettings.DEFAULT, new OpenSearchMemorySettings(fresh, "lucene", WordEmbeddingModel.DIMENSION, 4));
         onNew.ensureIndex();
-        var source = client.get(g -> g.index(old).id(a + "/m1"), java.util.Map.class).source();
+        var source = client.get(g -> g.index(old).id(a + "/m1"), Map.class).source();
         client.index(i -> i.index(fresh).id(a + "/m1").document(source));
         client.update(u -> u.index(fresh).id(a + "/m1").refresh(org.opensearch.client.opensearch._types.Refresh.True)
-                .script(sc -> sc.inline(in -> in.source(REINDEX_SCRIPT))), java.util.Map.class);
-        assertThat(onNew.search(io.threadline.memory.MemoryQuery.text(a, "green tea", 5)
-                .where(java.util.Map.of("source", "chat")), T0)).extracting(h -> h.memory().id()).containsExactly("m1");
+                .script(sc -> sc.inline(in -> in.source(REINDEX_SCRIPT))), Map.class);
+        assertThat(onNew.search(MemoryQuery.text(a, "green tea", 5)
+                .where(Map.of("source", "chat")), T0)).extracting(h -> h.memory().id()).containsExactly("m1");
         assertThat(onNew.get(a, "m1").orElseThrow().metadata()).containsEntry("source", "chat");
         // Its expiry came along as the field the filters read (version 3): not found once it has expired.
-        assertThat(onNew.search(io.threadline.memory.MemoryQuery.text(a, "green tea", 5), T0.plus(java.time.Duration.ofDays(2)))).isEmpty();
+        assertThat(onNew.search(MemoryQuery.text(a, "green tea", 5), T0.plus(Duration.ofDays(2)))).isEmpty();
     }
 
     @Test
@@ -265,25 +286,25 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
             public <T> T run(TimeLimitedTransport.Requests<T> page) {
                 try {
                     return page.run();
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
             }
         }, 2);
         // Words in distinct buckets of WordEmbeddingModel's hash, so no two memories merge.
         String[] words = {"alpha", "bravo", "charlie", "delta", "echo", "golf", "hotel", "lima", "mike", "oscar", "tango"};
         for (int i = 0; i < 5; i++) {
-            store.put(new MemoryWrite("x" + i, a, "short", words[i] + " expires soon", "fact", 0.5, java.time.Duration.ofMinutes(1),
-                    "thread-x", null, java.util.Map.of()), T0);
+            store.put(new MemoryWrite("x" + i, a, "short", words[i] + " expires soon", "fact", 0.5, Duration.ofMinutes(1),
+                    "thread-x", null, Map.of()), T0);
         }
         for (int i = 5; i < 11; i++) {
             store.put(new MemoryWrite("c" + i, a, "capped", words[i] + " stays a while", "fact", i / 20.0, null, null, null,
-                    java.util.Map.of()), T0);
+                    Map.of()), T0);
         }
-        Instant later = T0.plus(java.time.Duration.ofHours(1));
+        Instant later = T0.plus(Duration.ofHours(1));
         assertThat(sweeps.deleteAll(a, MemoryQueries.expired(a, later))).containsExactly("x0", "x1", "x2", "x3", "x4");
         // The two most important of six are kept; the other four go, least important first.
-        assertThat(sweeps.deleteOverCap(a, MemoryQueries.filter(a, null, null, java.util.Map.of(), later), 2))
+        assertThat(sweeps.deleteOverCap(a, MemoryQueries.filter(a, null, null, Map.of(), later), 2))
                 .containsExactly("c8", "c7", "c6", "c5");
         assertThat(store.get(a, "c10")).isPresent();
         assertThat(store.get(a, "c9")).isPresent();
@@ -296,25 +317,25 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
         OpenSearchMemoryStore small = new OpenSearchMemoryStore(client, new Embeddings(new WordEmbeddingModel()), MemorySettings.DEFAULT,
                 new OpenSearchMemorySettings(settings.index(), "lucene", WordEmbeddingModel.DIMENSION, 4, 0, 16, 100, 3, 2));
         String[] words = {"alpha", "bravo", "charlie", "delta", "echo", "golf", "hotel", "lima", "mike", "oscar", "tango"};
-        List<MemoryWrite> batch = new java.util.ArrayList<>();
+        List<MemoryWrite> batch = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            batch.add(new MemoryWrite("x" + i, a, "short", words[i] + " expires soon", "fact", 0.5, java.time.Duration.ofMinutes(1),
-                    "thread-x", null, java.util.Map.of()));
+            batch.add(new MemoryWrite("x" + i, a, "short", words[i] + " expires soon", "fact", 0.5, Duration.ofMinutes(1),
+                    "thread-x", null, Map.of()));
         }
         for (int i = 5; i < 11; i++) {
             batch.add(new MemoryWrite("c" + i, a, "capped", words[i] + " stays a while", "fact", i / 20.0, null, null, null,
-                    java.util.Map.of()));
+                    Map.of()));
         }
         // The last write is a near-duplicate of c10, in the same bulk request: it merges into c10, as a put after c10 would.
-        batch.add(new MemoryWrite(null, a, "capped", "Tango stays a while!", "fact", 0.9, null, null, null, java.util.Map.of()));
-        List<io.threadline.memory.PutResult> results = small.putAll(batch, T0);
+        batch.add(new MemoryWrite(null, a, "capped", "Tango stays a while!", "fact", 0.9, null, null, null, Map.of()));
+        List<PutResult> results = small.putAll(batch, T0);
         assertThat(results).extracting(r -> r.memory().id()).containsExactly("x0", "x1", "x2", "x3", "x4", "c5", "c6", "c7", "c8", "c9",
                 "c10", "c10");
-        assertThat(results).extracting(io.threadline.memory.PutResult::merged).containsExactly(false, false, false, false, false, false,
+        assertThat(results).extracting(PutResult::merged).containsExactly(false, false, false, false, false, false,
                 false, false, false, false, false, true);
         assertThat(store.get(a, "c10").orElseThrow().importance()).isEqualTo(0.9);
-        Instant later = T0.plus(java.time.Duration.ofHours(1));
-        io.threadline.memory.MemoryPruneReport report = small.prune(a, 2, later);
+        Instant later = T0.plus(Duration.ofHours(1));
+        MemoryPruneReport report = small.prune(a, 2, later);
         assertThat(report.expiredIds()).containsExactly("x0", "x1", "x2", "x3", "x4");
         // The two most important of six are kept; the other four go, least important first.
         assertThat(report.overCapIds()).containsExactly("c8", "c7", "c6", "c5");
@@ -337,10 +358,10 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
     @Test
     void aLoneWriterSkipsTheSearchForConcurrentNearDuplicates() throws Exception {
         try (RecordingProxy proxy = RecordingProxy.to(OpenSearchNode.get().endpoint())) {
-            var proxied = OpenSearchClients.create(proxy.endpoint(), java.time.Duration.ofSeconds(30));
+            var proxied = OpenSearchClients.create(proxy.endpoint(), Duration.ofSeconds(30));
             OpenSearchMemoryStore lone = new OpenSearchMemoryStore(proxied, new Embeddings(new WordEmbeddingModel()), MemorySettings.DEFAULT,
                     settings);
-            java.time.Instant now = java.time.Instant.parse("2026-12-06T12:00:00Z");
+            Instant now = Instant.parse("2026-12-06T12:00:00Z");
             proxy.clear();
 
             lone.put(MemoryWrite.of("lone", "notes", "the lighthouse keeper paints the door blue"), now);
@@ -361,35 +382,35 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
     }
 
     /** A client that runs {@code first} just before its first create or data {@code _bulk}: a concurrent writer's create. */
-    static final class CreatesFirst extends org.opensearch.client.opensearch.OpenSearchClient {
-        private final java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
-        private final org.junit.jupiter.api.function.ThrowingConsumer<Void> first;
+    static final class CreatesFirst extends OpenSearchClient {
+        private final AtomicBoolean done = new AtomicBoolean();
+        private final ThrowingConsumer<Void> first;
 
-        CreatesFirst(org.opensearch.client.opensearch.OpenSearchClient real, org.junit.jupiter.api.function.ThrowingConsumer<Void> first) {
+        CreatesFirst(OpenSearchClient real, ThrowingConsumer<Void> first) {
             super(real._transport(), real._transportOptions());
             this.first = first;
         }
 
-        private void before() throws java.io.IOException {
+        private void before() throws IOException {
             if (done.compareAndSet(false, true)) {
                 try {
                     first.accept(null);
                 } catch (Throwable e) {
-                    throw new java.io.IOException(e);
+                    throw new IOException(e);
                 }
             }
         }
 
         @Override
-        public <T> org.opensearch.client.opensearch.core.CreateResponse create(org.opensearch.client.opensearch.core.CreateRequest<T> r)
-                throws java.io.IOException {
+        public <T> CreateResponse create(CreateRequest<T> r)
+                throws IOException {
             before();
             return super.create(r);
         }
 
         @Override
-        public org.opensearch.client.opensearch.core.BulkResponse bulk(org.opensearch.client.opensearch.core.BulkRequest r)
-                throws java.io.IOException {
+        public BulkResponse bulk(BulkRequest r)
+                throws IOException {
             before();
             return super.bulk(r);
         }
@@ -407,7 +428,7 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
             new WriterMarks(new RawRequests(client), settings.index()).open(WriterMarks.of(tenant, "prefs")); // B's first bump only
             Embeddings embeddings = new Embeddings(new WordEmbeddingModel());
             MemoryWrite b = MemoryWrite.of(tenant, "prefs", "the user likes green tea!");
-            MemoryRecord bRecord = io.threadline.memory.MemoryMerge.newRecord(Embeddings.defaultId(b), b, embeddings.embed(b.content()), T0, T0);
+            MemoryRecord bRecord = MemoryMerge.newRecord(Embeddings.defaultId(b), b, embeddings.embed(b.content()), T0, T0);
             CreatesFirst racing = new CreatesFirst(client, x -> client.create(c -> c.index(settings.index())
                     .id(VersionedWrites.docId(tenant, bRecord.id())).document(MemoryDocument.of(bRecord))
                     .refresh(org.opensearch.client.opensearch._types.Refresh.True)));
@@ -434,7 +455,7 @@ class OpenSearchMemoryStoreTest extends MemoryStoreContract {
                 MemoryWrite.of("failedbatch", "notes", "the ferry left at nine")), T0))
                 .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE));
         for (String[] mark : new String[][] {{"failedput", "prefs"}, {"failedbatch", "prefs"}, {"failedbatch", "notes"}}) {
-            assertThat(client.get(g -> g.index(settings.index()).id(WriterMarks.of(mark[0], mark[1])), java.util.Map.class).version())
+            assertThat(client.get(g -> g.index(settings.index()).id(WriterMarks.of(mark[0], mark[1])), Map.class).version())
                     .as(String.join("/", mark)).isEqualTo(2L);
         }
     }

@@ -10,13 +10,17 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * A small HTTP proxy on a loopback port in front of a real OpenSearch node: it records each request as it arrived
@@ -45,7 +49,7 @@ public final class RecordingProxy implements AutoCloseable {
         this.target = target;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::forward);
-        server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
+        server.setExecutor(Executors.newFixedThreadPool(4));
         server.start();
     }
 
@@ -70,14 +74,14 @@ public final class RecordingProxy implements AutoCloseable {
         requests.clear();
     }
 
-    private final Map<String, byte[]> fixed = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, byte[]> fixed = new ConcurrentHashMap<>();
 
     /**
      * Answers a request for exactly {@code path} itself with {@code json} (HTTP 200) instead of forwarding it: what a
      * node could answer that the local one cannot be brought to (a task id a restarted node gave to another task).
      */
     public RecordingProxy answering(String path, String json) {
-        fixed.put(path, json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        fixed.put(path, json.getBytes(StandardCharsets.UTF_8));
         return this;
     }
 
@@ -129,6 +133,6 @@ public final class RecordingProxy implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
-        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+        ((ExecutorService) server.getExecutor()).shutdownNow();
     }
 }

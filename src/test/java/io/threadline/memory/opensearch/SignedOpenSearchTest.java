@@ -8,17 +8,30 @@ import io.threadline.memory.MemoryWrite;
 import io.threadline.memory.WordEmbeddingModel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.opensearch.client.opensearch.OpenSearchClient;
+import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.http.SdkHttpFullRequest;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.HttpSigner;
+import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
 
+import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -119,7 +132,7 @@ class SignedOpenSearchTest {
      * the signature that the SDK's own SigV4 signer computes from the request as it arrived, which is what the
      * service checks.
      */
-    @org.junit.jupiter.api.Test
+    @Test
     void aCompactionAsksOnlyWhatItsPolicyAllowsAndItsTaskPathIsSignedAsItIsSent() throws Exception {
         proxy.clear();
         OpenSearchClient client = OpenSearchClients.createSigned(proxy.endpoint(), Duration.ofSeconds(30), Duration.ofSeconds(2),
@@ -150,7 +163,7 @@ class SignedOpenSearchTest {
 
         List<CompactionRequests.Request> allowed = CompactionRequests.of(index);
         List<RecordingProxy.Recorded> requests = proxy.requests();
-        java.util.Set<CompactionRequests.Request> used = new java.util.HashSet<>();
+        Set<CompactionRequests.Request> used = new HashSet<>();
         for (RecordingProxy.Recorded r : requests) {
             String path = r.pathAndQuery().split("\\?", 2)[0];
             CompactionRequests.Request match = allowed.stream().filter(a -> a.matches(r.method(), path)).findFirst().orElse(null);
@@ -171,17 +184,17 @@ class SignedOpenSearchTest {
     private static String sdkSignature(RecordingProxy.Recorded r, String service) {
         Matcher m = AUTHORIZATION.matcher(r.headers().get("authorization"));
         assertThat(m.matches()).isTrue();
-        java.util.Set<String> added = java.util.Set.of("x-amz-date", "x-amz-security-token", "x-amz-content-sha256");
+        Set<String> added = Set.of("x-amz-date", "x-amz-security-token", "x-amz-content-sha256");
         String[] pathAndQuery = r.pathAndQuery().split("\\?", 2);
-        var request = software.amazon.awssdk.http.SdkHttpFullRequest.builder()
-                .method(software.amazon.awssdk.http.SdkHttpMethod.fromValue(r.method()))
-                .uri(java.net.URI.create("http://" + r.headers().get("host")))
+        var request = SdkHttpFullRequest.builder()
+                .method(SdkHttpMethod.fromValue(r.method()))
+                .uri(URI.create("http://" + r.headers().get("host")))
                 .encodedPath(pathAndQuery[0]);
         if (pathAndQuery.length > 1) {
             for (String pair : pathAndQuery[1].split("&")) {
                 String[] kv = pair.split("=", 2);
-                request.appendRawQueryParameter(java.net.URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
-                        kv.length > 1 ? java.net.URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : null);
+                request.appendRawQueryParameter(URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
+                        kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : null);
             }
         }
         for (String name : m.group(3).split(";")) {
@@ -189,14 +202,14 @@ class SignedOpenSearchTest {
                 request.putHeader(name, r.headers().get(name));
             }
         }
-        Instant at = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssX").parse(r.headers().get("x-amz-date"), Instant::from);
-        var signed = software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner.create().sign(s -> s
-                .identity(software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity.create(ACCESS_KEY, SECRET_KEY, SESSION_TOKEN))
+        Instant at = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssX").parse(r.headers().get("x-amz-date"), Instant::from);
+        var signed = AwsV4HttpSigner.create().sign(s -> s
+                .identity(AwsSessionCredentialsIdentity.create(ACCESS_KEY, SECRET_KEY, SESSION_TOKEN))
                 .request(request.build())
-                .payload(software.amazon.awssdk.http.ContentStreamProvider.fromByteArray(r.body()))
-                .putProperty(software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner.SERVICE_SIGNING_NAME, service)
-                .putProperty(software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner.REGION_NAME, REGION)
-                .putProperty(software.amazon.awssdk.http.auth.spi.signer.HttpSigner.SIGNING_CLOCK, Clock.fixed(at, java.time.ZoneOffset.UTC)));
+                .payload(ContentStreamProvider.fromByteArray(r.body()))
+                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, service)
+                .putProperty(AwsV4HttpSigner.REGION_NAME, REGION)
+                .putProperty(HttpSigner.SIGNING_CLOCK, Clock.fixed(at, ZoneOffset.UTC)));
         return signed.request().firstMatchingHeader("Authorization").orElseThrow();
     }
 
