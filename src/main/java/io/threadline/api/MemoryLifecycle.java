@@ -12,7 +12,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -63,28 +62,16 @@ public class MemoryLifecycle {
     /** {@code write} with memory-put's corrections and validity. */
     static MemoryWrite inTime(MemoryWrite write, Requests.MemoryPut r) {
         MemoryWrite out = r.supersedes() == null ? write : write.superseding(r.supersedes());
-        Instant from = instant(r.validFrom(), "validFrom");
-        Instant to = instant(r.validTo(), "validTo");
+        Instant from = RequestReader.instant(r.validFrom(), "validFrom");
+        Instant to = RequestReader.instant(r.validTo(), "validTo");
         return from == null && to == null ? out : out.validDuring(from, to);
     }
 
     /** {@code query} with memory-search's "as of" and "valid at". */
     static MemoryQuery inTime(MemoryQuery query, Requests.MemorySearch r) {
-        Instant asOf = instant(r.asOf(), "asOf");
-        Instant validAt = instant(r.validAt(), "validAt");
+        Instant asOf = RequestReader.instant(r.asOf(), "asOf");
+        Instant validAt = RequestReader.instant(r.validAt(), "validAt");
         return query.asOf(asOf).validAt(validAt);
     }
 
-    /** An ISO-8601 instant of a request, or null; anything else is {@code INVALID_INPUT} naming the field. */
-    static Instant instant(String value, String field) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return Instant.parse(value);
-        } catch (DateTimeParseException e) {
-            throw new ThreadlineException(ErrorCode.INVALID_INPUT, field + " '" + value + "' is not an ISO-8601 instant such as "
-                    + "2026-12-06T12:00:00Z", Map.of("field", field));
-        }
-    }
 }

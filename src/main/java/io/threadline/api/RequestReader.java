@@ -11,6 +11,8 @@ import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 
 import java.io.IOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Iterator;
@@ -128,6 +130,19 @@ final class RequestReader {
             throw new ThreadlineException(ErrorCode.INVALID_INPUT, field + " must be 1-" + max + " characters", Map.of("field", field));
         }
         return value;
+    }
+
+    /** An optional ISO-8601 instant field: null when absent; anything else is {@code INVALID_INPUT} naming the field. */
+    static Instant instant(String value, String field) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new ThreadlineException(ErrorCode.INVALID_INPUT, field + " '" + value + "' is not an ISO-8601 instant such as "
+                    + "2026-12-06T12:00:00Z", Map.of("field", field));
+        }
     }
 
     /** An optional whole-number field: {@code fallback} when absent; outside {@code min..max}, INVALID_INPUT naming the field. */

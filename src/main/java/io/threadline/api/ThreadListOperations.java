@@ -11,8 +11,6 @@ import io.threadline.runtime.ThreadRuntime;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,7 +29,8 @@ public class ThreadListOperations {
     /** The caller's threads, newest activity first (CheckpointStore#threads). */
     public Replies.Threads threads(Caller caller, Requests.Threads r) {
         ThreadQuery query = new ThreadQuery(r.limit() == null ? ThreadQuery.DEFAULT_LIMIT : r.limit(), r.cursor(), r.agent(),
-                statuses(r.status()), instant(r.updatedSince(), "updatedSince"), instant(r.updatedBefore(), "updatedBefore"), r.tags());
+                statuses(r.status()), RequestReader.instant(r.updatedSince(), "updatedSince"),
+                RequestReader.instant(r.updatedBefore(), "updatedBefore"), r.tags());
         ThreadPage page = support.store().threads(caller.tenant(), query);
         return new Replies.Threads(page.threads().stream().map(Replies.ThreadEntry::of).toList(), page.nextCursor(), null);
     }
@@ -77,15 +76,4 @@ public class ThreadListOperations {
         return out;
     }
 
-    private static Instant instant(String value, String field) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return Instant.parse(value);
-        } catch (DateTimeParseException e) {
-            throw new ThreadlineException(ErrorCode.INVALID_INPUT, field + " '" + value + "' is not an ISO-8601 instant such as "
-                    + "2026-12-06T12:00:00Z", Map.of("field", field));
-        }
-    }
 }

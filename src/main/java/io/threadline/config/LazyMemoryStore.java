@@ -25,23 +25,14 @@ import java.util.function.Supplier;
 final class LazyMemoryStore implements MemoryStore {
 
     private final Supplier<MemoryStore> build;
-    private volatile MemoryStore store;
+    private final Settled<MemoryStore> store = new Settled<>();
 
     LazyMemoryStore(Supplier<MemoryStore> build) {
         this.build = build;
     }
 
     private MemoryStore store() {
-        MemoryStore s = store;
-        if (s == null) {
-            synchronized (this) {
-                if (store == null) {
-                    store = build.get();
-                }
-                s = store;
-            }
-        }
-        return s;
+        return store.get(build);
     }
 
     @Override

@@ -15,10 +15,10 @@ import io.threadline.memory.opensearch.OpenSearchClients;
 import io.threadline.memory.opensearch.OpenSearchMemorySettings;
 import io.threadline.memory.opensearch.OpenSearchMemoryStore;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
-import jakarta.inject.Inject;
 
 import java.io.IOException;
 import java.time.Clock;
@@ -44,7 +44,7 @@ public class MemoryStores {
     @Inject
     Clock clock;
 
-    private volatile Optional<MemoryStore> store;
+    private final Settled<Optional<MemoryStore>> store = new Settled<>();
 
     /** The configured store; a deployment without one refuses memory operations plainly ({@code INVALID_INPUT}). */
     public MemoryStore required() {
@@ -59,16 +59,7 @@ public class MemoryStores {
      * ({@link LazyMemoryStore}).
      */
     public Optional<MemoryStore> store() {
-        Optional<MemoryStore> s = store;
-        if (s == null) {
-            synchronized (this) {
-                if (store == null) {
-                    store = choose();
-                }
-                s = store;
-            }
-        }
-        return s;
+        return store.get(this::choose);
     }
 
     private Optional<MemoryStore> choose() {
@@ -168,8 +159,8 @@ public class MemoryStores {
                 : OpenSearchClients.create(os.url(), os.timeout(), os.connectTimeout(), clock);
     }
 
-    /** Null until {@link #maintenance()} first succeeds; then what it answers (empty for the in-memory store). */
-    private volatile Optional<MemoryIndexMaintenance> maintenance;
+    /** Unsettled until {@link #maintenance()} first succeeds; then what it answers (empty for the in-memory store). */
+    private final Settled<Optional<MemoryIndexMaintenance>> maintenance = new Settled<>();
 
     /**
      * The upkeep of the configured memory index ({@code memory-compact}): empty for the in-memory store, which has no
@@ -179,16 +170,7 @@ public class MemoryStores {
      * the store's choice refuses them. Settled, and the client built, on the first call that succeeds, and kept.
      */
     public Optional<MemoryIndexMaintenance> maintenance() {
-        Optional<MemoryIndexMaintenance> m = maintenance;
-        if (m == null) {
-            synchronized (this) {
-                if (maintenance == null) {
-                    maintenance = buildMaintenance();
-                }
-                m = maintenance;
-            }
-        }
-        return m;
+        return maintenance.get(this::buildMaintenance);
     }
 
     private Optional<MemoryIndexMaintenance> buildMaintenance() {
@@ -220,5 +202,4 @@ public class MemoryStores {
             throw new ThreadlineException(ErrorCode.MISCONFIGURED, "no AWS region to sign OpenSearch requests for: set "
                     + "threadline.memory.opensearch.signing-region or AWS_REGION", Map.of("key", "threadline.memory.opensearch.signing-region"), e);
         }
-    }
-}
+    }}
