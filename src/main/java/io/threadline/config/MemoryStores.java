@@ -202,4 +202,5 @@ public class MemoryStores {
             throw new ThreadlineException(ErrorCode.MISCONFIGURED, "no AWS region to sign OpenSearch requests for: set "
                     + "threadline.memory.opensearch.signing-region or AWS_REGION", Map.of("key", "threadline.memory.opensearch.signing-region"), e);
         }
-    }}
+    }
+}
