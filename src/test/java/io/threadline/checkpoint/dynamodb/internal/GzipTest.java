@@ -13,11 +13,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -179,8 +181,8 @@ class GzipTest {
     void readsMembersOnConfiguredHelperThreads() {
         byte[] in = text(700_000);
         byte[] gz = Gzip.gzip(in);
-        InflateThreads two = InflateThreads.of(2);
-        try (InflateThreads one = InflateThreads.of(1)) {
+        InflateThreads two = InflateThreads.of(2, 4);
+        try (InflateThreads one = InflateThreads.of(1, 4)) {
             for (int i = 0; i < 10; i++) {
                 assertThat(Gzip.gunzip(gz, two)).isEqualTo(in);
             }
@@ -198,6 +200,38 @@ class GzipTest {
     void aNegativeNumberOfInflateThreadsIsAClearError() {
         assertThatThrownBy(() -> InflateThreads.of(-1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("threadline.dynamodb.inflate-threads must be at least 0, got -1");
+    }
+
+    @Test
+    void inflateThreadsAreAtMostTheProcessorsLessOne() {
+        assertThat(InflateThreads.of(500, 4).count()).isEqualTo(3);
+        assertThat(InflateThreads.of(8, 2).count()).isEqualTo(1);
+        assertThat(InflateThreads.of(2, 4).count()).isEqualTo(2);
+        assertThat(InflateThreads.of(3, 1)).isSameAs(InflateThreads.NONE);
+        try (InflateThreads here = InflateThreads.of(500)) {
+            assertThat(here.count()).isEqualTo(Math.max(0, Runtime.getRuntime().availableProcessors() - 1));
+        }
+        assertThatThrownBy(() -> InflateThreads.of(-1, 4)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("threadline.dynamodb.inflate-threads must be at least 0, got -1");
+    }
+
+    @Test
+    void aHelperDoesNotInheritTheReadersThreadLocals() throws Exception {
+        // JBoss LogManager's MDC (tenant, trace ids) is an InheritableThreadLocal: the same mechanism
+        InheritableThreadLocal<String> mdc = new InheritableThreadLocal<>();
+        mdc.set("tenant-a");
+        try (InflateThreads helpers = InflateThreads.of(1, 4)) {
+            CompletableFuture<String> seen = new CompletableFuture<>();
+            helpers.threads().execute(() -> seen.complete(String.valueOf(mdc.get())));
+            assertThat(seen.get(10, TimeUnit.SECONDS)).isEqualTo("null");
+            // what a thread made the default way sees: the test's thread-local does reach new threads
+            CompletableFuture<String> inherited = new CompletableFuture<>();
+            Thread plain = new Thread(() -> inherited.complete(String.valueOf(mdc.get())));
+            plain.start();
+            assertThat(inherited.get(10, TimeUnit.SECONDS)).isEqualTo("tenant-a");
+        } finally {
+            mdc.remove();
+        }
     }
 
     @Test
@@ -404,7 +438,7 @@ class GzipTest {
         in[in.length - 1] = 'y';
         byte[] gz = Gzip.gzip(in);
         assertThat(gz.length).isLessThan(200_000);
-        try (InflateThreads helpers = InflateThreads.of(1)) {
+        try (InflateThreads helpers = InflateThreads.of(1, 4)) {
             assertThat(Gzip.gunzip(gz, helpers)).isEqualTo(in);
         }
         // a corrupt member past the cap still fails the read
