@@ -1,5 +1,6 @@
 package io.threadline.checkpoint.dynamodb;
 
+import com.sun.management.ThreadMXBean;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.Checkpoint;
@@ -18,6 +19,7 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -145,6 +147,38 @@ class DynamoDbLargeCheckpointTest {
             assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL);
             assertThat(e.getMessage()).contains("is unreadable").contains("not valid gzip");
         });
+    }
+
+    @Test
+    void forgedGzipMembersNamingAHugeEnvelopeAreUnreadableWithoutAllocatingIt() {
+        ThreadKey thread = newThread();
+        Checkpoint cp = steps.first(thread, ("{\"blob\":\"" + "a".repeat(300_000) + "\"}").getBytes(StandardCharsets.UTF_8));
+        store.commit(new Commit(cp, 0));
+        Map<String, AttributeValue> item = new HashMap<>(itemsOf(thread, cp).get(0));
+        byte[] data = item.get("data").b().asByteArray();
+        // the first member (128 KiB of envelope in ~200 B) 1000 times, each naming an envelope of 1000 of them: 125 MiB,
+        // its CRC flipped so that nothing of it is real
+        int length = (data[16] & 0xff) | (data[17] & 0xff) << 8 | (data[18] & 0xff) << 16 | (data[19] & 0xff) << 24;
+        int count = 1000;
+        int named = count * 128 * 1024;
+        byte[] forged = new byte[count * length];
+        for (int k = 0; k < count; k++) {
+            System.arraycopy(data, 0, forged, k * length, length);
+            for (int b = 0; b < 4; b++) {
+                forged[k * length + 20 + b] = (byte) (named >>> (8 * b));
+            }
+        }
+        forged[length - 8] ^= 1;
+        item.put("data", AttributeValue.fromB(SdkBytes.fromByteArray(forged)));
+        client.putItem(b -> b.tableName(table).item(item));
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        assertThatThrownBy(() -> store.loadLatest(thread)).isInstanceOfSatisfying(ThreadlineException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL);
+            assertThat(e.getMessage()).contains("is unreadable").contains("not valid gzip");
+        });
+        // the read's up-front cap (64 MiB) and the call itself, not the 125 MiB the headers name
+        assertThat(threads.getCurrentThreadAllocatedBytes() - before).isLessThan(96L * 1024 * 1024);
     }
 
     @Test

@@ -50,7 +50,8 @@ final class Gzip {
     /**
      * The largest stated size allocated up front. The trailer is four bytes read from storage: a corrupt one under the
      * ratio bound could still ask for ~2 GB from a 2 MB item and end the process with an OutOfMemoryError instead of a
-     * "not valid gzip" error. Above this, the stream path grows its buffer with what really inflates.
+     * "not valid gzip" error. Above this, the stream path grows its buffer with what really inflates, and so do members
+     * whose headers name a larger payload ({@link #inflateInOrder}): ~1 MB of forged member headers names ~1 GB.
      */
     private static final long MAX_PREALLOCATED = 64L * 1024 * 1024;
     /** Pooled (de)compressors: enough for the calls in flight on a Lambda container or a test; more are made and ended. */
@@ -79,6 +80,8 @@ final class Gzip {
      * bytes each, so a member of {@link #MEMBER_BYTES} never takes more than this; a larger stated length is corruption.
      */
     private static final int MAX_MEMBER_LENGTH = MEMBER_HEADER + MEMBER_BYTES + 1024 + TRAILER;
+    /** The largest payload a Java array holds (some VMs keep a few header words in it): a larger stated one is corruption. */
+    private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
     /** A helper's answer for a member that did not check out. */
     private static final byte[] FAILED = new byte[0];
     /** How long the caller waits for a helper's member when it inflated none itself to judge by: ~zlib's pace on text. */
@@ -95,6 +98,15 @@ final class Gzip {
 
     /** {@code in} as one plain member when it holds at most {@code memberBytes}, else as members of that many bytes. */
     static byte[] gzip(byte[] in, int memberBytes) {
+        return gzip(in, memberBytes, MAX_MEMBER_LENGTH);
+    }
+
+    /**
+     * {@link #gzip(byte[], int)}, but one plain member for the whole input when a member comes out longer than
+     * {@code maxMemberLength}: the reader refuses such a member, so the checkpoint would commit and never read back. Stock
+     * zlib stays ~50 B a member over the input even on random bytes; another zlib under the JDK (zlib-ng) need not.
+     */
+    static byte[] gzip(byte[] in, int memberBytes, int maxMemberLength) {
         if (memberBytes <= 0) {
             throw new IllegalArgumentException("gzip members hold at least one byte, got " + memberBytes);
         }
@@ -107,7 +119,11 @@ final class Gzip {
         }
         List<byte[]> members = new ArrayList<>();
         for (int from = 0; from < in.length; from += memberBytes) {
-            members.add(member(in, from, Math.min(in.length, from + memberBytes), true));
+            byte[] member = member(in, from, Math.min(in.length, from + memberBytes), true);
+            if (member.length > maxMemberLength) {
+                return member(in, 0, in.length, false); // every reader reads one plain member, only not in parallel
+            }
+            members.add(member);
         }
         return join(members);
     }
@@ -238,7 +254,11 @@ final class Gzip {
         }
         int count = members.size();
         Member last = members.get(count - 1);
-        byte[] out = new byte[last.outAt() + last.size()];
+        int total = last.outAt() + last.size();
+        if (total > MAX_PREALLOCATED) {
+            return inflateInOrder(in, members, total);
+        }
+        byte[] out = new byte[total];
         AtomicInteger next = new AtomicInteger();
         AtomicReferenceArray<byte[]> fromHelpers = new AtomicReferenceArray<>(count);
         Runnable helper = () -> {
@@ -296,6 +316,26 @@ final class Gzip {
     }
 
     /**
+     * Members naming a payload over {@link #MAX_PREALLOCATED}, inflated one after the other on the caller into an output
+     * that grows only as members really inflate: their headers may be forged (each may state MEMBER_BYTES from ~120
+     * stored bytes). Such a payload can be real — a 3 MB item of very repetitive state — so it is read, only not in
+     * parallel. Null when a member does not check out.
+     */
+    private static byte[] inflateInOrder(byte[] in, List<Member> members, int total) {
+        byte[] out = new byte[(int) MAX_PREALLOCATED];
+        for (Member m : members) {
+            int end = m.outAt() + m.size();
+            if (end > out.length) {
+                out = Arrays.copyOf(out, (int) Math.min(total, Math.max(end, 2L * out.length)));
+            }
+            if (!inflate(in, m, out, m.outAt())) {
+                return null;
+            }
+        }
+        return out;
+    }
+
+    /**
      * The members, each as its extra field states it, ending exactly at the input's end and adding up to the payload's
      * length that every member names; null otherwise. A member stating more than {@link #MEMBER_BYTES} out or
      * {@link #MAX_MEMBER_LENGTH} in is refused before anything is allocated for it.
@@ -316,6 +356,9 @@ final class Gzip {
             }
             long payload = intLE(in, at + 20) & 0xffffffffL;
             if (total < 0) {
+                if (payload > MAX_ARRAY) {
+                    return null; // no envelope is larger than an array, and positions past 2^31 would overflow
+                }
                 total = payload;
             } else if (payload != total) {
                 return null;

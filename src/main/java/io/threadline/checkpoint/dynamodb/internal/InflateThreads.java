@@ -29,21 +29,33 @@ public final class InflateThreads implements AutoCloseable {
     }
 
     /**
-     * {@code count} daemon threads ({@code threadline-inflate-N}, started on first use, ended after 30 s idle); 0 for
-     * {@link #NONE}.
+     * {@code count} daemon threads ({@code threadline-inflate-N}, started on first use, ended after 30 s idle), but no
+     * more than this machine's processors less one (read now, at run time); 0 for {@link #NONE}.
      *
      * @throws IllegalArgumentException when {@code count} is negative
      */
     public static InflateThreads of(int count) {
+        return of(count, Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * {@link #of(int)} on a machine of {@code processors}. A helper without a core of its own only makes the caller spin
+     * on its member (up to ~2 ms each) and then inflate it anyway; and a read hands out up to one task per member, so a
+     * large count would start hundreds of threads for one large read.
+     */
+    static InflateThreads of(int count, int processors) {
         if (count < 0) {
             throw new IllegalArgumentException("threadline.dynamodb.inflate-threads must be at least 0, got " + count);
         }
+        count = Math.min(count, Math.max(0, processors - 1));
         if (count == 0) {
             return NONE;
         }
         AtomicInteger made = new AtomicInteger();
         return new InflateThreads(count, new ThreadPoolExecutor(0, count, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), task -> {
-            Thread t = new Thread(task, "threadline-inflate-" + made.incrementAndGet());
+            // not inheriting thread-locals: a helper made during one request's read would carry its logging MDC (tenant,
+            // trace ids) into every line it might log for later requests
+            Thread t = new Thread(null, task, "threadline-inflate-" + made.incrementAndGet(), 0, false);
             t.setDaemon(true);
             return t;
         }));

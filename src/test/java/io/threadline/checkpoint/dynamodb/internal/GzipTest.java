@@ -13,11 +13,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -179,8 +181,8 @@ class GzipTest {
     void readsMembersOnConfiguredHelperThreads() {
         byte[] in = text(700_000);
         byte[] gz = Gzip.gzip(in);
-        InflateThreads two = InflateThreads.of(2);
-        try (InflateThreads one = InflateThreads.of(1)) {
+        InflateThreads two = InflateThreads.of(2, 4);
+        try (InflateThreads one = InflateThreads.of(1, 4)) {
             for (int i = 0; i < 10; i++) {
                 assertThat(Gzip.gunzip(gz, two)).isEqualTo(in);
             }
@@ -198,6 +200,38 @@ class GzipTest {
     void aNegativeNumberOfInflateThreadsIsAClearError() {
         assertThatThrownBy(() -> InflateThreads.of(-1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("threadline.dynamodb.inflate-threads must be at least 0, got -1");
+    }
+
+    @Test
+    void inflateThreadsAreAtMostTheProcessorsLessOne() {
+        assertThat(InflateThreads.of(500, 4).count()).isEqualTo(3);
+        assertThat(InflateThreads.of(8, 2).count()).isEqualTo(1);
+        assertThat(InflateThreads.of(2, 4).count()).isEqualTo(2);
+        assertThat(InflateThreads.of(3, 1)).isSameAs(InflateThreads.NONE);
+        try (InflateThreads here = InflateThreads.of(500)) {
+            assertThat(here.count()).isEqualTo(Math.max(0, Runtime.getRuntime().availableProcessors() - 1));
+        }
+        assertThatThrownBy(() -> InflateThreads.of(-1, 4)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("threadline.dynamodb.inflate-threads must be at least 0, got -1");
+    }
+
+    @Test
+    void aHelperDoesNotInheritTheReadersThreadLocals() throws Exception {
+        // JBoss LogManager's MDC (tenant, trace ids) is an InheritableThreadLocal: the same mechanism
+        InheritableThreadLocal<String> mdc = new InheritableThreadLocal<>();
+        mdc.set("tenant-a");
+        try (InflateThreads helpers = InflateThreads.of(1, 4)) {
+            CompletableFuture<String> seen = new CompletableFuture<>();
+            helpers.threads().execute(() -> seen.complete(String.valueOf(mdc.get())));
+            assertThat(seen.get(10, TimeUnit.SECONDS)).isEqualTo("null");
+            // what a thread made the default way sees: the test's thread-local does reach new threads
+            CompletableFuture<String> inherited = new CompletableFuture<>();
+            Thread plain = new Thread(() -> inherited.complete(String.valueOf(mdc.get())));
+            plain.start();
+            assertThat(inherited.get(10, TimeUnit.SECONDS)).isEqualTo("tenant-a");
+        } finally {
+            mdc.remove();
+        }
     }
 
     @Test
@@ -369,6 +403,79 @@ class GzipTest {
                 Thread.currentThread().interrupt();
             }
         };
+    }
+
+    /** The first member of {@code gz}, {@code count} times, each naming a payload of {@code count} such members. */
+    private static byte[] repeatFirstMember(byte[] gz, int count) {
+        int[] first = members(gz).get(0);
+        int size = Gzip.MEMBER_BYTES;
+        byte[] out = new byte[first[1] * count];
+        for (int k = 0; k < count; k++) {
+            System.arraycopy(gz, 0, out, k * first[1], first[1]);
+            putIntLE(out, k * first[1] + 20, size * count); // wraps above 2^31: read back unsigned
+        }
+        return out;
+    }
+
+    @Test
+    void forgedMembersNamingAHugePayloadAreNotAllocatedUpFront() {
+        // ~1.3 MB of members of 128 KiB of zeros each, naming 1 GiB; the first one's CRC flipped, so nothing of it is real
+        byte[] forged = repeatFirstMember(Gzip.gzip(new byte[2 * Gzip.MEMBER_BYTES]), 8192);
+        int[] first = members(forged).get(0);
+        forged[first[1] - 8] ^= 1;
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        assertThatThrownBy(() -> Gzip.gunzip(forged)).isInstanceOf(UncheckedIOException.class).hasMessageContaining("not valid gzip");
+        // main's cap on what a read allocates up front (64 MiB), not the 1 GiB the headers name
+        assertThat(threads.getCurrentThreadAllocatedBytes() - before).isLessThan(80L * 1024 * 1024);
+    }
+
+    @Test
+    void aPayloadOverTheUpFrontCapStillReadsBack() throws IOException {
+        // 65 MiB of zeros is ~80 KB stored: under max-checkpoint-bytes, so such an envelope can exist
+        byte[] in = new byte[520 * Gzip.MEMBER_BYTES];
+        Arrays.fill(in, 7 * Gzip.MEMBER_BYTES, 8 * Gzip.MEMBER_BYTES, (byte) 'x');
+        in[in.length - 1] = 'y';
+        byte[] gz = Gzip.gzip(in);
+        assertThat(gz.length).isLessThan(200_000);
+        try (InflateThreads helpers = InflateThreads.of(1, 4)) {
+            assertThat(Gzip.gunzip(gz, helpers)).isEqualTo(in);
+        }
+        // a corrupt member past the cap still fails the read
+        List<int[]> members = members(gz);
+        int[] late = members.get(members.size() - 2);
+        byte[] corrupt = gz.clone();
+        corrupt[late[0] + late[1] - 8] ^= 1;
+        assertThatThrownBy(() -> Gzip.gunzip(corrupt)).isInstanceOf(UncheckedIOException.class).hasMessageContaining("not valid gzip");
+    }
+
+    @Test
+    void aPayloadNamedLargerThanAnArrayIsRefused() {
+        // 16,385 real members of 128 KiB that add up to 2^31 + 2^17: positions past 2^31 would overflow an int
+        byte[] forged = repeatFirstMember(Gzip.gzip(new byte[2 * Gzip.MEMBER_BYTES]), 16_385);
+        assertThat(Gzip.inflateMembers(forged, Runnable::run, 0)).isNull();
+        assertThatThrownBy(() -> Gzip.gunzip(forged)).isInstanceOf(UncheckedIOException.class).hasMessageContaining("not valid gzip");
+    }
+
+    @Test
+    void membersLongerThanAReaderTakesAreWrittenAsOnePlainMemberInstead() throws IOException {
+        // random bytes over a member's worth inside compressible text: the members that hold them barely shrink
+        byte[] random = new byte[150_000];
+        new Random(5).nextBytes(random);
+        byte[] in = concat(text(200_000), random, text(300_000));
+        byte[] gz = Gzip.gzip(in);
+        int readerLimit = Gzip.MEMBER_HEADER + Gzip.MEMBER_BYTES + 1024 + 8;
+        assertThat(members(gz)).hasSizeGreaterThan(4).allSatisfy(m -> assertThat(m[1]).isLessThanOrEqualTo(readerLimit));
+        assertThat(Gzip.gunzip(gz)).isEqualTo(in);
+        try (GZIPInputStream stream = new GZIPInputStream(new ByteArrayInputStream(gz))) {
+            assertThat(stream.readAllBytes()).isEqualTo(in);
+        }
+        // a zlib whose members come out longer than the reader takes: one plain member, which every reader reads
+        int longest = members(gz).stream().mapToInt(m -> m[1]).max().orElseThrow();
+        assertThat(Gzip.gzip(in, Gzip.MEMBER_BYTES, longest)).isEqualTo(gz);
+        byte[] plain = Gzip.gzip(in, Gzip.MEMBER_BYTES, longest - 1);
+        assertThat(plain).isEqualTo(reference(in));
+        assertThat(Gzip.gunzip(plain)).isEqualTo(in);
     }
 
     private static void putIntLE(byte[] b, int at, int v) {
