@@ -234,8 +234,8 @@ final class Gzip {
 
     /**
      * Members written by {@link #gzip(byte[], int)}, inflated by the caller and up to {@code helpers} threads of
-     * {@code threads} into one output; null when the input is not exactly such members or one does not check out (the
-     * stream path then reads it, or says why it cannot).
+     * {@code threads} into one output; null when the input is not exactly such members or one does not check out (then
+     * {@link #gunzip(byte[], InflateThreads)} refuses it as not valid gzip: members have no stream-path fallback).
      *
      * <p>The caller inflates into the output, a helper into an array of its own that the caller copies in. So the caller
      * never waits long on a helper the scheduler has put aside (a busy machine, one vCPU's share): once no member is left
