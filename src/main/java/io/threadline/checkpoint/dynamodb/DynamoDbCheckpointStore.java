@@ -332,7 +332,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
                     LOG.warning("orphaned pending effects of " + thread + " were not deleted (they expire): " + e.getMessage());
                 }
             }
-            return PendingItems.read(items).stream().map(PendingEffect::fromJson).toList();
+            return PendingItems.read(thread, step, items).stream().map(PendingEffect::fromJson).toList();
         });
     }
 
