@@ -1,8 +1,8 @@
 package io.threadline.checkpoint.dynamodb;
 
-import io.threadline.checkpoint.PendingEffect;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
+import io.threadline.checkpoint.PendingEffect;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.checkpoint.dynamodb.internal.Keys;
 import io.threadline.checkpoint.dynamodb.internal.PendingItems;
