@@ -6,6 +6,7 @@ import io.threadline.checkpoint.ThreadKey;
 import io.threadline.config.Runs;
 import io.threadline.runs.BackgroundRuns;
 import io.threadline.runs.DoubleTexting;
+import io.threadline.runtime.IdempotencyKeys;
 import io.threadline.runtime.ThreadRuntime;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -33,7 +34,8 @@ public class BackgroundRunOperations {
         ThreadRuntime<?> runtime = support.runtime(r.agent());
         ThreadKey thread = caller.thread(r.threadId());
         DoubleTexting policy = DoubleTexting.parse(r.multitask(), runs.defaultPolicy());
-        // refused here, not in the background: a bad input changes nothing
+        // refused here, not in the background, and before any read: a bad input changes nothing
+        IdempotencyKeys.check(r.idempotencyKey());
         support.input(runtime, r.input());
         runtime.checkBound(store.head(thread).flatMap(h -> store.get(thread, h.checkpointId())).map(List::of).orElse(List.of()));
         BackgroundRuns.Started started = bg.start(thread, runtime.agent().orElse(null), r.input(), maxSteps, policy,

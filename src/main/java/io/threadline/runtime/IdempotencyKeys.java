@@ -7,9 +7,8 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The one rule for a caller's idempotency key, on every entry path that takes one (README "Runs, retries and
- * conflicts"): a step, run or resume (checked by the runtime), an input queued onto a background run, and a
- * background run's start. 1–128 printable ASCII characters without spaces, so a key reads the same in a log line, a
+ * The one rule for a caller's idempotency key, on every entry path that takes one (README "Writing an agent"): a
+ * step, run or resume (checked by the runtime), an input queued onto a background run, and a background run's start. 1–128 printable ASCII characters without spaces, so a key reads the same in a log line, a
  * stored item and a reply, and no two keys a caller tells apart are stored as one.
  */
 public final class IdempotencyKeys {

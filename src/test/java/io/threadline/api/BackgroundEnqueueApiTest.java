@@ -138,7 +138,8 @@ class BackgroundEnqueueApiTest {
     void aBadIdempotencyKeyIsRefusedAlikeOnEveryEntryPathAndChangesNothing() {
         String busy = "key-" + UUID.randomUUID();
         String idle = "key-" + UUID.randomUUID();
-        post("/start", "{\"agent\":\"echo\",\"threadId\":\"" + busy + "\",\"input\":" + turn("1 + 1") + "}").statusCode(200);
+        String runId = post("/start", "{\"agent\":\"echo\",\"threadId\":\"" + busy + "\",\"input\":" + turn("1 + 1") + "}")
+                .statusCode(200).extract().path("run.runId");
         for (String key : List.of("", "has space", "tab\\t", "caf\u00e9", "x".repeat(129))) {
             for (String op : List.of("step", "run", "resume")) {
                 String payload = op.equals("resume") ? "\"value\":1" : "\"input\":" + turn("2 + 2");
@@ -155,8 +156,15 @@ class BackgroundEnqueueApiTest {
                     .body("error.code", equalTo("INVALID_INPUT"))
                     .body("error.message", equalTo("idempotencyKey must be 1-128 printable ASCII characters without spaces"))
                     .body("error.details.field", equalTo("idempotencyKey"));
+            // on the busy thread, before its policy: a bad key neither supersedes the run nor joins its queue
+            for (String policy : List.of("interrupt", "rollback", "enqueue")) {
+                post("/start", "{\"agent\":\"echo\",\"threadId\":\"" + busy + "\",\"input\":" + turn("2 + 2") + ",\"multitask\":\""
+                        + policy + "\",\"idempotencyKey\":\"" + key + "\"}").statusCode(400)
+                        .body("error.code", equalTo("INVALID_INPUT")).body("error.details.field", equalTo("idempotencyKey"));
+            }
         }
         post("/run-status", "{\"agent\":\"echo\",\"threadId\":\"" + busy + "\"}").statusCode(200)
+                .body("run.runId", equalTo(runId)).body("run.status", equalTo("ACTIVE"))
                 .body("run.queuedInputs", equalTo(0)).body("run.stepsTaken", equalTo(0));
         post("/run-status", "{\"agent\":\"echo\",\"threadId\":\"" + idle + "\"}").statusCode(404).body("error.code", equalTo("RUN_NOT_FOUND"));
         post("/state", "{\"agent\":\"echo\",\"threadId\":\"" + idle + "\"}").statusCode(404).body("error.code", equalTo("THREAD_NOT_FOUND"));

@@ -459,11 +459,20 @@ class ThreadRuntimeTest {
         ThreadRuntime<Notes> rt = runtime(graph());
         for (String bad : List.of("", "has space", "x".repeat(129), "tab\t", "caf\u00e9")) {
             assertThatThrownBy(() -> rt.step(thread, Update.none(), bad))
-                    .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT));
+                    .isInstanceOfSatisfying(ThreadlineException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT);
+                        assertThat(e.details()).containsEntry("field", "idempotencyKey");
+                    });
             assertThatThrownBy(() -> rt.run(thread, Update.none(), RunBudget.steps(3), bad))
-                    .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT));
+                    .isInstanceOfSatisfying(ThreadlineException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT);
+                        assertThat(e.details()).containsEntry("field", "idempotencyKey");
+                    });
             assertThatThrownBy(() -> rt.resume(thread, (Object) "yes", bad))
-                    .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT));
+                    .isInstanceOfSatisfying(ThreadlineException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT);
+                        assertThat(e.details()).containsEntry("field", "idempotencyKey");
+                    });
         }
         assertThat(store.head(thread)).isEmpty();
     }

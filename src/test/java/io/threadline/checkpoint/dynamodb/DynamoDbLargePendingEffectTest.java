@@ -75,10 +75,10 @@ class DynamoDbLargePendingEffectTest {
         ThreadKey thread = ThreadKey.of("pending", "th-" + UUID.randomUUID());
         store.putPendingEffect(thread, 3, 0, PendingEffect.fromJson("{\"result\":\"" + "abc".repeat(200_000) + "\"}"));
         Map<String, AttributeValue> head = new HashMap<>(pendingItems(thread).get(0));
-        assertThat(head).containsKey("z");
-        byte[] data = head.get("data").b().asByteArray();
+        assertThat(head).containsKey(Keys.COMPRESSED);
+        byte[] data = head.get(Keys.DATA).b().asByteArray();
         data[data.length / 2] ^= 1;
-        head.put("data", AttributeValue.fromB(SdkBytes.fromByteArray(data)));
+        head.put(Keys.DATA, AttributeValue.fromB(SdkBytes.fromByteArray(data)));
         TABLE.client().putItem(b -> b.tableName(TABLE.name()).item(head));
 
         // as a checkpoint read reports a bad stored item: INTERNAL, its step named, not the bare gzip exception

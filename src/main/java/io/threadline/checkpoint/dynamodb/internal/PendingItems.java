@@ -100,7 +100,7 @@ public final class PendingItems {
                 text = StoredPayload.envelope(parts, item.containsKey(Keys.COMPRESSED));
             } catch (RuntimeException e) {
                 throw new ThreadlineException(ErrorCode.INTERNAL, "stored pending effect " + item.get(Keys.SK).s() + " of step " + step
-                        + " of " + thread + " is unreadable: " + e.getMessage(), Map.of("thread", thread.threadId(), "step", step));
+                        + " of " + thread + " is unreadable: " + e.getMessage(), Map.of("thread", thread.threadId(), "step", step), e);
             }
             effects.add(new String(text, StandardCharsets.UTF_8));
         }
