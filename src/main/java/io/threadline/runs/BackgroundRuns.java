@@ -33,7 +33,9 @@ import java.util.function.Supplier;
  *
  * <p>A facade over package-private peers, each with one job, none calling back into it: {@code RunAdmission} (a start,
  * a foreground request admitted past a run, a rollback, a cancel), {@code RunInputs} (inputs checked and queued onto a
- * run), {@code RunDispatch} (the message of a run set going) and {@code RunWorker} (the queue's side).
+ * run), {@code RunDispatch} (the message of a run set going), {@code RunWorker} (the queue's side: which step a message
+ * takes), {@code RunProgress} (what the run becomes once a step committed) and {@code CancelNotes} (a cancel's note in
+ * the history, written by the worker and by a cancel alike).
  */
 public final class BackgroundRuns {
 
@@ -80,10 +82,11 @@ public final class BackgroundRuns {
                           Settings settings) {
         this.runs = runs;
         RunParts parts = new RunParts(runs, queue, store, runtimes, clock, settings);
-        this.worker = new RunWorker(parts);
+        CancelNotes notes = new CancelNotes(parts);
+        this.worker = new RunWorker(parts, notes);
         this.inputs = new RunInputs(parts);
         this.dispatch = new RunDispatch(parts);
-        this.admission = new RunAdmission(parts, ids, inputs, dispatch, worker);
+        this.admission = new RunAdmission(parts, ids, inputs, dispatch, notes);
     }
 
     /** The thread's latest background run, if it ever had one. */

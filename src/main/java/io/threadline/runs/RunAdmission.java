@@ -30,15 +30,15 @@ final class RunAdmission {
     private final Supplier<String> ids;
     private final RunInputs inputs;
     private final RunDispatch dispatch;
-    private final RunWorker worker;
+    private final CancelNotes notes;
 
-    /** @param worker writes a cancel's note into the thread's history, as the worker does when it ends a cancelled run */
-    RunAdmission(RunParts parts, Supplier<String> ids, RunInputs inputs, RunDispatch dispatch, RunWorker worker) {
+    /** @param notes writes a cancel's note into the thread's history, as the worker does when it ends a cancelled run */
+    RunAdmission(RunParts parts, Supplier<String> ids, RunInputs inputs, RunDispatch dispatch, CancelNotes notes) {
         this.parts = parts;
         this.ids = ids;
         this.inputs = inputs;
         this.dispatch = dispatch;
-        this.worker = worker;
+        this.notes = notes;
     }
 
     /** See {@link BackgroundRuns#start}. */
@@ -50,7 +50,7 @@ final class RunAdmission {
         IdempotencyKeys.check(idempotencyKey);
         String runId = idempotencyKey == null ? ids.get() : "k-" + Sha256.hex(thread + "/" + idempotencyKey).substring(0, 32);
         inputs.check(thread, agent, input);
-        for (int race = 0; race < RunWorker.MAX_RACES; race++) {
+        for (int race = 0; race < RunParts.MAX_RACES; race++) {
             Run current = parts.runs().get(thread).orElse(null);
             if (current != null && current.runId().equals(runId)) {
                 if (current.active() && current.stepsTaken() == 0) {
@@ -98,7 +98,7 @@ final class RunAdmission {
 
     /** See {@link BackgroundRuns#admit}. */
     boolean admit(ThreadKey thread, DoubleTexting policy, String by) {
-        for (int race = 0; race < RunWorker.MAX_RACES; race++) {
+        for (int race = 0; race < RunParts.MAX_RACES; race++) {
             Run current = parts.runs().get(thread).orElse(null);
             if (current == null || !current.active()) {
                 return false;
@@ -137,7 +137,7 @@ final class RunAdmission {
 
     /** See {@link BackgroundRuns#cancel}. */
     Run cancel(ThreadKey thread, String by) {
-        for (int race = 0; race < RunWorker.MAX_RACES; race++) {
+        for (int race = 0; race < RunParts.MAX_RACES; race++) {
             Run current = parts.runs().get(thread).filter(Run::active).orElseThrow(() -> new ThreadlineException(ErrorCode.RUN_NOT_FOUND,
                     "no background run is in progress on thread " + thread.threadId(), Map.of("threadId", thread.threadId())));
             if (current.cancelledBy() != null && current.wakeAt() == null) {
@@ -153,8 +153,8 @@ final class RunAdmission {
             // Waiting: no step is in flight, and a long wait has no message that would come to stop it; the cancel
             // ends it here. The request is recorded first, so a cancel that dies here is finished by its retry, or by
             // the wake's message: the note, then the record (whoever sees the run CANCELLED finds the note).
-            worker.noteCancel(asked);
-            Run ended = asked.ended(RunStatus.CANCELLED, RunWorker.cancelReason(asked), parts.clock().instant());
+            notes.write(asked);
+            Run ended = asked.ended(RunStatus.CANCELLED, CancelNotes.reason(asked), parts.clock().instant());
             if (parts.put(ended)) {
                 return ended;
             }

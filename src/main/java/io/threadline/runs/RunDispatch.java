@@ -39,7 +39,7 @@ final class RunDispatch {
 
     /** See {@link BackgroundRuns#continueAfterResume}. */
     Optional<Run> continueAfterResume(ThreadKey thread, Checkpoint resumed) {
-        for (int race = 0; race < RunWorker.MAX_RACES; race++) {
+        for (int race = 0; race < RunParts.MAX_RACES; race++) {
             Run current = parts.runs().get(thread).orElse(null);
             if (current == null || current.status() != RunStatus.INTERRUPTED || resumed.status() != Status.RUNNING
                     || current.stepsTaken() >= current.maxSteps()) {

@@ -34,7 +34,7 @@ final class RunInputs {
         }
         IdempotencyKeys.check(idempotencyKey);
         boolean checked = false;
-        for (int race = 0; race < RunWorker.MAX_RACES; race++) {
+        for (int race = 0; race < RunParts.MAX_RACES; race++) {
             Run current = parts.runs().get(thread).orElse(null);
             if (current == null || !current.active()) {
                 return Optional.empty();

@@ -17,6 +17,9 @@ import java.util.Map;
 record RunParts(RunStore runs, RunQueue queue, CheckpointStore store, BackgroundRuns.Runtimes runtimes, Clock clock,
                 BackgroundRuns.Settings settings) {
 
+    /** Conditional writes lost to concurrent writers before giving up (each loss means another writer progressed). */
+    static final int MAX_RACES = 50;
+
     /** Replaces the thread's run record at the version read ({@link RunStore#put}); false when another writer moved it first. */
     boolean put(Run run) {
         return runs.put(run, sweepAfter());
@@ -36,7 +39,7 @@ record RunParts(RunStore runs, RunQueue queue, CheckpointStore store, Background
         return store.head(thread).orElse(null);
     }
 
-    /** {@code CONFLICT}: the thread's run record moved under every one of {@link RunWorker#MAX_RACES} tries ({@code toDo}: what for). */
+    /** {@code CONFLICT}: the thread's run record moved under every one of {@link #MAX_RACES} tries ({@code toDo}: what for). */
     static ThreadlineException changedTooOften(ThreadKey thread, String toDo) {
         return new ThreadlineException(ErrorCode.CONFLICT, "the thread's run changed too often" + toDo + "; try again",
                 Map.of("threadId", thread.threadId()));

@@ -1,6 +1,5 @@
 package io.threadline.runs;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
@@ -9,33 +8,33 @@ import io.threadline.checkpoint.RunGuard;
 import io.threadline.checkpoint.Status;
 import io.threadline.checkpoint.ThreadHead;
 import io.threadline.checkpoint.ThreadKey;
-import io.threadline.graph.StepContext;
 import io.threadline.runtime.StepResult;
 import io.threadline.runtime.ThreadRuntime;
 import io.threadline.state.Update;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.logging.Logger;
 
 /**
- * The queue's side of background runs, behind {@link BackgroundRuns}: one message's step ({@link #advance}), the
- * run's progress and its next message, its end (a cancel's note first), the dead-letter end, and the sweep. Peers of
- * the admission side (start, double texting, cancel) in BackgroundRuns; it never calls back into it.
+ * The queue's side of background runs, behind {@link BackgroundRuns}: one message's step ({@link #advance}): which
+ * step to take, or why the run ends instead (a cancel's note first, {@link CancelNotes}); the dead-letter end, and the
+ * sweep. What the run becomes once the step committed, and its next message, are {@link RunProgress}'. Peers of the
+ * admission side (start, double texting, cancel) in BackgroundRuns; it never calls back into it.
  */
 final class RunWorker {
 
     private static final Logger LOG = Logger.getLogger(RunWorker.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Conditional writes lost to concurrent writers before giving up (each loss means another writer progressed). */
-    static final int MAX_RACES = 50;
-
     private final RunParts parts;
+    private final CancelNotes notes;
+    private final RunProgress progress;
 
-    RunWorker(RunParts parts) {
+    RunWorker(RunParts parts, CancelNotes notes) {
         this.parts = parts;
+        this.notes = notes;
+        this.progress = new RunProgress(parts, notes);
     }
 
     /**
@@ -45,7 +44,7 @@ final class RunWorker {
      */
     Advance advance(RunMessage message) {
         ThreadKey thread = message.thread();
-        for (int race = 0; race < MAX_RACES; race++) {
+        for (int race = 0; race < RunParts.MAX_RACES; race++) {
             Run run = parts.runs().get(thread).orElse(null);
             if (run == null || !run.runId().equals(message.runId())) {
                 return Advance.done("stale: not the thread's run");
@@ -86,7 +85,7 @@ final class RunWorker {
         boolean consume;
         if (committed == null) {
             if (run.cancelledBy() != null) {
-                return end(run, RunStatus.CANCELLED, cancelReason(run)) ? Advance.done("cancelled") : null;
+                return end(run, RunStatus.CANCELLED, CancelNotes.reason(run)) ? Advance.done("cancelled") : null;
             }
             ThreadHead head = parts.store().head(thread).orElse(null);
             long headStep = head == null ? 0 : head.step();
@@ -103,7 +102,7 @@ final class RunWorker {
             }
             Checkpoint headCheckpoint = head == null ? null : parts.store().get(thread, head.checkpointId()).orElse(null);
             Status headStatus = headCheckpoint == null ? null : headCheckpoint.status();
-            Instant wake = wakeOf(headCheckpoint);
+            Instant wake = RunProgress.wakeOf(headCheckpoint);
             if (wake != null) {
                 // A timed wait that is over (advance deferred the message until then): the node goes on, the wake
                 // recorded as the resume's value, as a person's resume would be.
@@ -118,14 +117,14 @@ final class RunWorker {
                     }
                     throw e;
                 }
-                return progress(thread, run, committed, false);
+                return progress.record(thread, run, committed, false);
             }
-            consume = consumes(run, headCheckpoint);
+            consume = RunProgress.consumes(run, headCheckpoint);
             if (!consume && headStatus == Status.INTERRUPTED && run.stepsTaken() > 0) {
                 return end(run, RunStatus.INTERRUPTED, "the thread waits for a resume at step " + headStep) ? Advance.done("interrupted") : null;
             }
             if (!consume && headStatus == Status.DONE && run.stepsTaken() > 0) {
-                return end(run, RunStatus.DONE, doneReason(run, headStep)) ? Advance.done("done") : null;
+                return end(run, RunStatus.DONE, RunProgress.doneReason(run, headStep)) ? Advance.done("done") : null;
             }
             ThreadRuntime<?> runtime = parts.runtimes().runtime(run.agent());
             String stepKey = consume && next.idempotencyKey() != null ? next.idempotencyKey() : key;
@@ -154,107 +153,15 @@ final class RunWorker {
             }
         } else {
             Checkpoint parent = committed.parent() == null ? null : parts.store().get(thread, committed.parent()).orElse(null);
-            consume = consumes(run, parent);
+            consume = RunProgress.consumes(run, parent);
         }
-        return progress(thread, run, committed, consume);
-    }
-
-    /** The wake time of a checkpoint that pauses its thread in a timed wait ({@code StepContext.waitUntil}); else null. */
-    static Instant wakeOf(Checkpoint cp) {
-        if (cp == null || cp.status() != Status.INTERRUPTED || cp.interrupt() == null) {
-            return null;
-        }
-        JsonNode payload = cp.interrupt().payload();
-        JsonNode wake = payload == null ? null : payload.get(StepContext.WAIT_KEY);
-        if (wake == null || !wake.isTextual()) {
-            return null;
-        }
-        try {
-            return Instant.parse(wake.asText());
-        } catch (DateTimeParseException e) {
-            return null;
-        }
-    }
-
-    /**
-     * Whether the run's next step, taken on {@code head}, applies its first queued input: an input on the run's first
-     * step or where the thread is DONE (a new turn); a queued resume where the thread waits for a person (an
-     * interrupt that is not a timed wait). Anything else waits its turn: the queue is applied in order.
-     */
-    private static boolean consumes(Run run, Checkpoint head) {
-        Run.Queued next = run.nextQueued();
-        if (next == null) {
-            return false;
-        }
-        Status status = head == null ? null : head.status();
-        if (next.resume()) {
-            return run.stepsTaken() > 0 && status == Status.INTERRUPTED && wakeOf(head) == null;
-        }
-        return run.stepsTaken() == 0 || status == Status.DONE;
-    }
-
-    /** Why a run ends where its thread is DONE at {@code step}: nothing queued, or a queued resume with nothing to answer. */
-    private static String doneReason(Run run, long step) {
-        Run.Queued next = run.nextQueued();
-        if (next == null) {
-            return "the thread is done at step " + step + " and no input is queued";
-        }
-        return "the thread is done at step " + step + "; the queued resume" + (next.by() == null ? "" : " from " + next.by())
-                + " has no interrupt to answer, and " + run.queuedInputs() + " queued input(s) stay in the run's record";
-    }
-
-    /** Records that {@code cp} (step {@code run.nextStep()}) committed, and sends the next message if the run goes on. */
-    private Advance progress(ThreadKey thread, Run run, Checkpoint cp, boolean consumed) {
-        for (int race = 0; race < MAX_RACES; race++) {
-            Instant now = parts.clock().instant();
-            Instant wake = wakeOf(cp);
-            Run next = run.stepped(consumed, wake, now);
-            RunStatus end = null;
-            String why = null;
-            if (cp.status() == Status.FAILED) {
-                end = RunStatus.FAILED;
-                why = "step " + cp.step() + " failed" + (cp.error() == null ? "" : ": " + cp.error().message());
-            } else if (cp.status() == Status.INTERRUPTED && wake == null && !consumes(next, cp)) {
-                end = RunStatus.INTERRUPTED;
-                why = "the thread waits for a resume at step " + cp.step();
-            } else if (run.cancelledBy() != null) {
-                end = RunStatus.CANCELLED;
-                why = cancelReason(run);
-            } else if (cp.status() == Status.DONE && !consumes(next, cp)) {
-                end = RunStatus.DONE;
-                why = doneReason(next, cp.step());
-            } else if (next.stepsTaken() >= next.maxSteps()) {
-                end = RunStatus.MAX_STEPS;
-                why = "its budget of " + next.maxSteps() + " steps is spent";
-            }
-            if (end != null) {
-                next = next.endingAs(end, why);
-            }
-            if (end == RunStatus.CANCELLED) {
-                // The history's note first, then the record: whoever sees the run CANCELLED finds the note.
-                noteCancel(next);
-            }
-            if (parts.put(next)) {
-                if (next.active() && (wake == null || wake.isBefore(parts.sweepAfter()))) {
-                    // A short wait's message is handed back to the queue until the wake time; a long one sends none:
-                    // the run's record is in the wake index, and the sweep sends it when it is due.
-                    parts.queue().send(next.nextMessage());
-                }
-                return Advance.done("step " + cp.step() + " " + cp.status() + (next.active() ? "" : ", run " + next.status()));
-            }
-            Run now2 = parts.runs().get(thread).orElse(null);
-            if (now2 == null || !now2.runId().equals(run.runId()) || now2.status().ended() || now2.nextStep() != run.nextStep()) {
-                return Advance.done("step " + cp.step() + " committed; the run was taken over");
-            }
-            run = now2; // a cancel or a queued input came in meanwhile: decide again on it
-        }
-        throw new ThreadlineException(ErrorCode.CONFLICT, "the run's record kept changing under the worker", Map.of("threadId", thread.threadId()));
+        return progress.record(thread, run, committed, consume);
     }
 
     /** Ends {@code run} as {@code how}; false when its record moved meanwhile (read it again). */
     private boolean end(Run run, RunStatus how, String reason) {
         if (how == RunStatus.CANCELLED) {
-            noteCancel(run); // before the record ends: whoever sees the run CANCELLED finds the note
+            notes.write(run); // before the record ends: whoever sees the run CANCELLED finds the note
         }
         return parts.put(run.ended(how, reason, parts.clock().instant()));
     }
@@ -267,7 +174,7 @@ final class RunWorker {
      */
     boolean deadLettered(RunMessage message, int receives, String error) {
         ThreadKey thread = message.thread();
-        for (int race = 0; race < MAX_RACES; race++) {
+        for (int race = 0; race < RunParts.MAX_RACES; race++) {
             Run run = parts.runs().get(thread).orElse(null);
             if (run == null || !run.runId().equals(message.runId()) || !run.active() || run.nextStep() != message.step()) {
                 return false;
@@ -280,7 +187,6 @@ final class RunWorker {
         }
         return false;
     }
-
 
     /**
      * Wakes the runs whose long timed wait is over (the scheduled sweep: an EventBridge schedule in AWS, a timer
@@ -295,35 +201,6 @@ final class RunWorker {
             }
         }
         return woken;
-    }
-
-    /**
-     * Writes who cancelled the run, and when, into the thread's history: a checkpoint of its own (op update). Called
-     * before the run's record ends, so the note is there for whoever sees the run CANCELLED; written once however
-     * often a delivery or a retried cancel gets here (a note already at the head is not written again). A dependency
-     * down is thrown (the message or the cancel is tried again); a writer that moved the thread first is logged.
-     */
-    void noteCancel(Run run) {
-        ThreadKey thread = ThreadKey.of(run.tenant(), run.threadId());
-        String reason = cancelReason(run);
-        Checkpoint head = parts.store().head(thread).flatMap(h -> parts.store().get(thread, h.checkpointId())).orElse(null);
-        if (head != null && reason.equals(head.metadata().get("reason"))) {
-            return;
-        }
-        try {
-            parts.runtimes().runtime(run.agent()).update(thread, Update.none(), reason);
-        } catch (ThreadlineException e) {
-            if (e.code() == ErrorCode.DEPENDENCY_UNAVAILABLE) {
-                throw e;
-            }
-            // The run's record keeps who and when; the history entry is a courtesy that a racing writer may have beaten.
-            LOG.warning("could not note the cancel of run " + run.runId() + " in the history of " + run.threadId() + ": " + e.getMessage());
-        }
-    }
-
-    /** The history's note of a cancel, and the ended run's reason: who, and when. */
-    static String cancelReason(Run run) {
-        return "run " + run.runId() + " cancelled by " + run.cancelledBy() + " at " + run.cancelledAt();
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.threadline.effects.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.threadline.ThreadlineException;
 import io.threadline.effects.CallFailure;
 import io.threadline.effects.Effect;
 import io.threadline.effects.EffectError;
@@ -7,9 +9,6 @@ import io.threadline.effects.EffectKind;
 import io.threadline.effects.EffectObserver;
 import io.threadline.effects.EffectSink;
 import io.threadline.effects.NonDeterministicException;
-import com.fasterxml.jackson.databind.JsonNode;
-import io.threadline.ErrorCode;
-import io.threadline.ThreadlineException;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -20,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
@@ -40,21 +38,21 @@ import java.util.function.Supplier;
  * exception), so a node and its {@code RetryPolicy} decide on the same thing live and in a replay;
  * Threadline's own errors are thrown as they are (in a replay, rebuilt from their recorded code).
  *
+ * <p>The replay's side (the recorded calls, the divergence, a recorded failure thrown again) is
+ * {@link ReplayedEffects}'; this class keeps the log, the attempts and the live calls.
+ *
  * <p>Not thread-safe: one step, one thread.
  */
 public final class EffectJournal {
 
-    private final boolean replay;
     private final List<Effect> log = new ArrayList<>();
     private final Map<String, List<Effect>> seeds;
     private final EffectSink sink;
-    /** Replay: the recorded calls of each (node, attempt), in order. */
-    private final Map<String, Map<Integer, List<Effect>>> recorded;
+    /** A replay's recorded calls and its divergence; {@code null} live. */
+    private final ReplayedEffects replayed;
     /** The calls the current attempt of each node may still be served. */
     private final Map<String, Deque<Effect>> serving = new LinkedHashMap<>();
     private final Map<String, Integer> currentAttempt = new LinkedHashMap<>();
-    /** The first divergence found, kept even if a node catches the exception and goes on. */
-    private NonDeterministicException divergence;
     /** Told about each live call and each reused result (telemetry); never about replayed ones. */
     private EffectObserver observer = EffectObserver.NONE;
     /** Kinds a call of which reaches nothing outside the step: the clock, ids, memory reads, the resume value. */
@@ -63,13 +61,11 @@ public final class EffectJournal {
     /** Run before each live call of any other kind (a model, a tool); may throw to stop it. */
     private Runnable beforeOutsideCall;
 
-    private EffectJournal(boolean replay, List<Effect> initial, Map<String, List<Effect>> seeds, EffectSink sink,
-                          Map<String, Map<Integer, List<Effect>>> recorded) {
-        this.replay = replay;
+    private EffectJournal(List<Effect> initial, Map<String, List<Effect>> seeds, EffectSink sink, ReplayedEffects replayed) {
         this.log.addAll(initial);
         this.seeds = seeds;
         this.sink = sink;
-        this.recorded = recorded;
+        this.replayed = replayed;
     }
 
     /**
@@ -82,16 +78,12 @@ public final class EffectJournal {
      * @param sink    where SYNC effects go as they complete; {@code null} when no node is SYNC
      */
     public static EffectJournal live(List<Effect> pending, Map<String, List<Effect>> seeds, EffectSink sink) {
-        return new EffectJournal(false, pending, Map.copyOf(seeds), sink, Map.of());
+        return new EffectJournal(pending, Map.copyOf(seeds), sink, null);
     }
 
     /** A journal that serves {@code effects}, recorded by the step being replayed, and makes no call. */
     public static EffectJournal replay(List<Effect> effects) {
-        Map<String, Map<Integer, List<Effect>>> byNode = new LinkedHashMap<>();
-        for (Effect e : effects) {
-            byNode.computeIfAbsent(e.node(), k -> new TreeMap<>()).computeIfAbsent(e.attempt(), k -> new ArrayList<>()).add(e);
-        }
-        return new EffectJournal(true, List.of(), Map.of(), null, byNode);
+        return new EffectJournal(List.of(), Map.of(), null, new ReplayedEffects(effects));
     }
 
     /** Reports this journal's live calls and reused results to {@code observer}; returns this journal. */
@@ -110,7 +102,7 @@ public final class EffectJournal {
     }
 
     public boolean isReplay() {
-        return replay;
+        return replayed != null;
     }
 
     /**
@@ -119,32 +111,24 @@ public final class EffectJournal {
      * failure, or the last one) — an attempt cut off by a dying process cannot be run again.
      */
     public int firstAttempt(String node) {
-        if (!replay) {
-            return log.stream().filter(e -> e.node().equals(node)).mapToInt(Effect::attempt).max().orElse(0) + 1;
+        if (replayed != null) {
+            return replayed.firstAttempt(node);
         }
-        Map<Integer, List<Effect>> attempts = recorded.getOrDefault(node, Map.of());
-        int last = attempts.keySet().stream().mapToInt(Integer::intValue).max().orElse(1);
-        for (Map.Entry<Integer, List<Effect>> a : attempts.entrySet()) {
-            if (a.getKey() == last || a.getValue().stream().anyMatch(e -> e.kind() == EffectKind.FAILURE)) {
-                return a.getKey();
-            }
-        }
-        return 1;
+        return log.stream().filter(e -> e.node().equals(node)).mapToInt(Effect::attempt).max().orElse(0) + 1;
     }
 
     /** Starts an attempt of a node: decides what it may be served. */
     public void beginAttempt(String node, int attempt, boolean sync) {
         finishServing(node);
         currentAttempt.put(node, attempt);
-        Deque<Effect> queue = new ArrayDeque<>();
-        if (replay) {
-            for (Effect e : recorded.getOrDefault(node, Map.of()).getOrDefault(attempt, List.of())) {
-                if (e.kind() != EffectKind.FAILURE) {
-                    queue.add(e);
-                }
+        Deque<Effect> queue;
+        if (replayed != null) {
+            queue = replayed.served(node, attempt);
+        } else {
+            queue = new ArrayDeque<>();
+            if (sync) {
+                queue.addAll(reusable(node));
             }
-        } else if (sync) {
-            queue.addAll(reusable(node));
         }
         serving.put(node, queue);
     }
@@ -181,15 +165,11 @@ public final class EffectJournal {
     public JsonNode call(String node, boolean sync, EffectKind kind, String name, JsonNode request, Supplier<JsonNode> live) {
         int attempt = currentAttempt.getOrDefault(node, 1);
         Deque<Effect> queue = serving.computeIfAbsent(node, k -> new ArrayDeque<>());
-        if (replay) {
-            Effect expected = queue.poll();
-            int index = callsMade(node, attempt);
-            if (expected == null || !expected.sameCall(kind, name, request)) {
-                throw diverged(node, attempt, index, expected, new Effect(0, node, attempt, kind, name, request, null, null, false));
-            }
+        if (replayed != null) {
+            Effect expected = replayed.expect(queue.poll(), node, attempt, callsMade(node, attempt), kind, name, request);
             log.add(expected);
             if (expected.failed()) {
-                throw rethrow(expected.error());
+                throw ReplayedEffects.rethrow(expected.error());
             }
             return expected.response();
         }
@@ -238,7 +218,7 @@ public final class EffectJournal {
 
     /** Records that the current attempt of {@code node} ended with {@code failure}. */
     public void attemptFailed(String node, boolean sync, Throwable failure) {
-        if (replay) {
+        if (replayed != null) {
             return;
         }
         EffectError error = EffectError.of(failure);
@@ -255,13 +235,13 @@ public final class EffectJournal {
     }
 
     private void finishServing(String node) {
-        if (!replay) {
+        if (replayed == null) {
             return;
         }
         Deque<Effect> left = serving.remove(node);
         if (left != null && !left.isEmpty()) {
             int attempt = currentAttempt.getOrDefault(node, 1);
-            throw diverged(node, attempt, callsMade(node, attempt), left.peek(), null);
+            throw replayed.diverged(node, attempt, callsMade(node, attempt), left.peek(), null);
         }
     }
 
@@ -284,40 +264,10 @@ public final class EffectJournal {
 
     /** The first divergence a replay found, or {@code null}. */
     public NonDeterministicException divergence() {
-        return divergence;
-    }
-
-    private NonDeterministicException diverged(String node, int attempt, int index, Effect expected, Effect actual) {
-        NonDeterministicException.Call want = asCall(expected);
-        NonDeterministicException.Call got = asCall(actual);
-        String where = "node '" + node + "' attempt " + attempt + ", call #" + (index + 1);
-        String message = want == null ? where + ": the code made " + got + ", which was not recorded"
-                : got == null ? where + ": the code did not make the recorded " + want
-                : where + ": the code made " + got + " where " + want + " was recorded";
-        NonDeterministicException e = new NonDeterministicException(
-                new NonDeterministicException.Divergence(node, attempt, index, want, got, message));
-        if (divergence == null) {
-            divergence = e;
-        }
-        return e;
-    }
-
-    private static RuntimeException rethrow(EffectError error) {
-        if (error.code() != null) {
-            try {
-                return new ThreadlineException(ErrorCode.valueOf(error.code()), error.message());
-            } catch (IllegalArgumentException unknownCode) {
-                return new CallFailure(error);
-            }
-        }
-        return new CallFailure(error);
+        return replayed == null ? null : replayed.divergence();
     }
 
     private static Effect renumbered(Effect e, int seq, int attempt, boolean reused) {
         return new Effect(seq, e.node(), attempt, e.kind(), e.name(), e.request(), e.response(), e.error(), reused);
-    }
-
-    private static NonDeterministicException.Call asCall(Effect e) {
-        return e == null ? null : new NonDeterministicException.Call(e.kind(), e.name(), e.request());
     }
 }
