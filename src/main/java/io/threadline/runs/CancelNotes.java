@@ -14,7 +14,8 @@ import java.util.logging.Logger;
  */
 final class CancelNotes {
 
-    private static final Logger LOG = Logger.getLogger(CancelNotes.class.getName());
+    /** Under the worker's name, where this warning was logged before the split (log settings may name it). */
+    private static final Logger LOG = Logger.getLogger(RunWorker.class.getName());
 
     private final RunParts parts;
 

@@ -11,7 +11,7 @@ import java.util.logging.Logger;
 /**
  * The messages of runs that the admission side sets going, behind {@link BackgroundRuns}: a run written to go on (a
  * start, a run continued after a foreground resume) gets a re-drive time and its message, and whether a run has a
- * message in the queue. The worker's side (each step's next message, the sweep) is {@link RunWorker}'s.
+ * message in the queue. The worker's side is {@link RunWorker}'s (the sweep) and {@link RunProgress}'s (each step's next message).
  */
 final class RunDispatch {
 

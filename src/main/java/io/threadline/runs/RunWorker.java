@@ -27,6 +27,7 @@ final class RunWorker {
 
     private static final Logger LOG = Logger.getLogger(RunWorker.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
+
     private final RunParts parts;
     private final CancelNotes notes;
     private final RunProgress progress;

@@ -74,6 +74,7 @@ final class ReplayedEffects {
         return divergence;
     }
 
+    /** The divergence of this call, kept as {@link #divergence} when it is the first one found. */
     NonDeterministicException diverged(String node, int attempt, int index, Effect expected, Effect actual) {
         NonDeterministicException.Call want = asCall(expected);
         NonDeterministicException.Call got = asCall(actual);
