@@ -1,7 +1,5 @@
 package io.threadline.api;
 
-import io.threadline.ErrorCode;
-import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.ThreadHead;
 import io.threadline.checkpoint.ThreadKey;
@@ -13,7 +11,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.util.List;
-import java.util.Map;
 
 /** The operations of background runs (README "Background runs"): {@code start} and {@code cancel}. */
 @ApplicationScoped
@@ -38,11 +35,6 @@ public class BackgroundRunOperations {
         DoubleTexting policy = DoubleTexting.parse(r.multitask(), runs.defaultPolicy());
         // refused here, not in the background: a bad input changes nothing
         support.input(runtime, r.input());
-        // Not optionalText: start only hashes the key into the runId, so any non-empty key (blanks too) has always been
-        // accepted here; refusing blank ones now would turn a working retry into a 400.
-        if (r.idempotencyKey() != null && (r.idempotencyKey().isEmpty() || r.idempotencyKey().length() > RequestReader.SHORT_TEXT)) {
-            throw new ThreadlineException(ErrorCode.INVALID_INPUT, "idempotencyKey must be 1-" + RequestReader.SHORT_TEXT + " characters", Map.of("field", "idempotencyKey"));
-        }
         runtime.checkBound(store.head(thread).flatMap(h -> store.get(thread, h.checkpointId())).map(List::of).orElse(List.of()));
         BackgroundRuns.Started started = bg.start(thread, runtime.agent().orElse(null), r.input(), maxSteps, policy,
                 r.idempotencyKey(), caller.who(null));

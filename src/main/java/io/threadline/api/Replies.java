@@ -2,16 +2,14 @@ package io.threadline.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
-
 import io.threadline.checkpoint.ThreadSummary;
 import io.threadline.memory.MemoryHit;
 import io.threadline.memory.MemoryRecord;
 import io.threadline.runtime.ReplayReport;
 
 import java.time.Instant;
-import java.util.Map;
-
 import java.util.List;
+import java.util.Map;
 
 /**
  * What functions answer. On success the named fields; on failure only {@code error}, so every

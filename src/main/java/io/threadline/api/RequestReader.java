@@ -28,7 +28,7 @@ import java.util.stream.Collectors;
  */
 final class RequestReader {
 
-    /** The longest short text field a request may send ({@code by}, {@code runId}, a background run's {@code idempotencyKey}), as README says. */
+    /** The longest short text field a request may send ({@code by}, {@code runId}), as README says. */
     static final int SHORT_TEXT = 128;
     private static final ObjectMapper STRICT = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

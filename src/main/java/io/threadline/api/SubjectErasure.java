@@ -15,9 +15,6 @@ import io.threadline.checkpoint.ThreadQuery;
 import io.threadline.checkpoint.ThreadSummary;
 import io.threadline.memory.MemoryStore;
 
-import java.util.function.BiFunction;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
@@ -26,6 +23,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Erases a data subject from one tenant: every thread that carries the subject's tag ({@code user=42}, README

@@ -5,8 +5,8 @@ import io.quarkus.funqy.Funq;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.telemetry.Traced;
-import org.jboss.logging.Logger;
 import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
 
 import java.util.function.Function;
 

@@ -1,6 +1,7 @@
 package io.threadline.effects;
 
 import io.threadline.Failures;
+
 import java.util.Objects;
 
 /**

@@ -1,6 +1,7 @@
 package io.threadline.effects;
 
 import io.threadline.ThreadlineException;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

@@ -111,7 +111,8 @@ public final class BackgroundRuns {
      * Starts a background run of {@code maxSteps} steps at most on {@code thread}, beginning with
      * {@code input}, and answers at once. While another run is in progress {@code policy} decides. The same
      * {@code idempotencyKey} again answers the run it started (and sends its first message again if that run
-     * has not taken a step yet: the send may be what failed).
+     * has not taken a step yet: the send may be what failed); the key follows the rule a step's does
+     * ({@link io.threadline.runtime.IdempotencyKeys}).
      */
     public Started start(ThreadKey thread, String agent, JsonNode input, int maxSteps, DoubleTexting policy, String idempotencyKey,
                          String by) {

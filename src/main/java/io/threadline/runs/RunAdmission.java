@@ -7,6 +7,7 @@ import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.ThreadHead;
 import io.threadline.checkpoint.ThreadKey;
+import io.threadline.runtime.IdempotencyKeys;
 import io.threadline.runtime.ThreadRuntime;
 
 import java.time.Duration;
@@ -46,6 +47,7 @@ final class RunAdmission {
         if (maxSteps < 1) {
             throw new ThreadlineException(ErrorCode.INVALID_INPUT, "maxSteps must be at least 1", Map.of("field", "maxSteps"));
         }
+        IdempotencyKeys.check(idempotencyKey);
         String runId = idempotencyKey == null ? ids.get() : "k-" + Sha256.hex(thread + "/" + idempotencyKey).substring(0, 32);
         inputs.check(thread, agent, input);
         for (int race = 0; race < RunWorker.MAX_RACES; race++) {

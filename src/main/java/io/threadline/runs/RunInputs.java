@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.ThreadKey;
+import io.threadline.runtime.IdempotencyKeys;
 import io.threadline.runtime.ThreadRuntime;
 import io.threadline.state.Update;
 
@@ -11,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The inputs given to background runs, behind {@link BackgroundRuns}: checked as the thread's next step would apply
@@ -19,9 +19,6 @@ import java.util.regex.Pattern;
  * bound on the run record's size.
  */
 final class RunInputs {
-
-    /** The idempotency keys a foreground request may carry (the runtime's own rule, checked before it is queued). */
-    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7E]{1,128}");
 
     private final RunParts parts;
 
@@ -35,10 +32,7 @@ final class RunInputs {
         if (!Run.Queued.INPUT.equals(kind) && !Run.Queued.RESUME.equals(kind)) {
             throw new IllegalArgumentException("kind must be input or resume, got " + kind);
         }
-        if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
-            throw new ThreadlineException(ErrorCode.INVALID_INPUT,
-                    "idempotencyKey must be 1-128 printable ASCII characters without spaces", Map.of("field", "idempotencyKey"));
-        }
+        IdempotencyKeys.check(idempotencyKey);
         boolean checked = false;
         for (int race = 0; race < RunWorker.MAX_RACES; race++) {
             Run current = parts.runs().get(thread).orElse(null);

@@ -1,8 +1,7 @@
 package io.threadline.runtime;
 
-import io.threadline.checkpoint.Checkpoint;
-
 import io.threadline.ThreadlineException;
+import io.threadline.checkpoint.Checkpoint;
 
 import java.util.List;
 

@@ -1,6 +1,7 @@
 package io.threadline.telemetry;
 
 import io.threadline.OperationNames;
+
 import java.util.Set;
 
 /** The API's operation names, as span names may use them (a bounded set: no path from a request). */

@@ -129,6 +129,42 @@ class BackgroundEnqueueApiTest {
                 .statusCode(200).body("checkpoint.step", equalTo(7)).body("queued", nullValue()).body("state.task", equalTo("1 + 1"));
     }
 
+    /**
+     * One idempotency-key rule on every entry path that takes a key: a foreground step, run and resume (the runtime's
+     * check), the same three queued onto a run in progress, and a start. Each bad key is INVALID_INPUT with the same
+     * message, and changes nothing: the run's queue stays as it was, the other thread gets no run and no checkpoint.
+     */
+    @Test
+    void aBadIdempotencyKeyIsRefusedAlikeOnEveryEntryPathAndChangesNothing() {
+        String busy = "key-" + UUID.randomUUID();
+        String idle = "key-" + UUID.randomUUID();
+        post("/start", "{\"agent\":\"echo\",\"threadId\":\"" + busy + "\",\"input\":" + turn("1 + 1") + "}").statusCode(200);
+        for (String key : List.of("", "has space", "tab\\t", "caf\u00e9", "x".repeat(129))) {
+            for (String op : List.of("step", "run", "resume")) {
+                String payload = op.equals("resume") ? "\"value\":1" : "\"input\":" + turn("2 + 2");
+                for (String thread : List.of(busy, idle)) {
+                    post("/" + op, "{\"agent\":\"echo\",\"threadId\":\"" + thread + "\"," + payload + ",\"multitask\":\"enqueue\","
+                            + "\"idempotencyKey\":\"" + key + "\"}").statusCode(400)
+                            .body("error.code", equalTo("INVALID_INPUT"))
+                            .body("error.message", equalTo("idempotencyKey must be 1-128 printable ASCII characters without spaces"))
+                            .body("error.details.field", equalTo("idempotencyKey"));
+                }
+            }
+            post("/start", "{\"agent\":\"echo\",\"threadId\":\"" + idle + "\",\"input\":" + turn("2 + 2") + ",\"idempotencyKey\":\""
+                    + key + "\"}").statusCode(400)
+                    .body("error.code", equalTo("INVALID_INPUT"))
+                    .body("error.message", equalTo("idempotencyKey must be 1-128 printable ASCII characters without spaces"))
+                    .body("error.details.field", equalTo("idempotencyKey"));
+        }
+        post("/run-status", "{\"agent\":\"echo\",\"threadId\":\"" + busy + "\"}").statusCode(200)
+                .body("run.queuedInputs", equalTo(0)).body("run.stepsTaken", equalTo(0));
+        post("/run-status", "{\"agent\":\"echo\",\"threadId\":\"" + idle + "\"}").statusCode(404).body("error.code", equalTo("RUN_NOT_FOUND"));
+        post("/state", "{\"agent\":\"echo\",\"threadId\":\"" + idle + "\"}").statusCode(404).body("error.code", equalTo("THREAD_NOT_FOUND"));
+        // the widest key the rule takes is taken by a start
+        post("/start", "{\"agent\":\"echo\",\"threadId\":\"" + idle + "\",\"input\":" + turn("2 + 2") + ",\"idempotencyKey\":\""
+                + "!~".repeat(64) + "\"}").statusCode(200).body("run.status", equalTo("ACTIVE"));
+    }
+
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);

@@ -105,7 +105,7 @@ class BackgroundRunsApiTest {
         post("/run-status", "{\"agent\":\"echo\",\"threadId\":\"bg-2\"}").statusCode(404).body("error.code", equalTo("RUN_NOT_FOUND"));
         post("/run-status", "{\"agent\":\"echo\"}").statusCode(400).body("error.details.violations[0].path", equalTo("threadId"));
         String tooLong = "x".repeat(129);
-        // the optional short texts: blank or over 128 characters, refused naming the field (a start's key: empty or too long)
+        // the optional short texts: blank or over 128 characters, refused naming the field (a start's key: as a step's)
         for (String runId : new String[] {"", "  ", tooLong}) {
             post("/run-status", "{\"agent\":\"echo\",\"threadId\":\"bg-2\",\"runId\":\"" + runId + "\"}").statusCode(400)
                     .body("error.code", equalTo("INVALID_INPUT")).body("error.message", equalTo("runId must be 1-128 characters"))
@@ -116,10 +116,11 @@ class BackgroundRunsApiTest {
                     .body("error.code", equalTo("INVALID_INPUT")).body("error.message", equalTo("by must be 1-128 characters"))
                     .body("error.details.field", equalTo("by"));
         }
-        for (String key : new String[] {"", tooLong}) {
+        for (String key : new String[] {"", "  ", tooLong}) {
             post("/start", "{\"agent\":\"echo\",\"threadId\":\"bg-2\",\"input\":{\"messages\":[{\"role\":\"user\",\"content\":\"1 + 1\"}]},"
                     + "\"idempotencyKey\":\"" + key + "\"}").statusCode(400)
-                    .body("error.code", equalTo("INVALID_INPUT")).body("error.message", equalTo("idempotencyKey must be 1-128 characters"))
+                    .body("error.code", equalTo("INVALID_INPUT"))
+                    .body("error.message", equalTo("idempotencyKey must be 1-128 printable ASCII characters without spaces"))
                     .body("error.details.field", equalTo("idempotencyKey"));
         }
         post("/run-status", "{\"agent\":\"echo\",\"threadId\":\"bg-2\",\"runId\":\"" + "x".repeat(128) + "\"}").statusCode(404)

@@ -76,6 +76,29 @@ class TemplateAgreementTest {
         assertThat(template().at("/Resources/CheckpointKey/Properties/EnableKeyRotation").asBoolean()).isTrue();
     }
 
+    /**
+     * The created domain runs, by default, the OpenSearch minor the local node and the tests run (infra/opensearch/env),
+     * and a changed version is an in-place upgrade: without the update policy, CloudFormation replaces a domain whose
+     * EngineVersion changes, which would leave the stack with a new, empty domain.
+     */
+    @Test
+    void theMemoryDomainDefaultsToTheTestedVersionAndUpgradesInPlace() throws IOException {
+        JsonNode domain = template().at("/Resources/MemoryDomain");
+        assertThat(domain.at("/Properties/EngineVersion").asText()).as("!Ref MemoryEngineVersion").isEqualTo("MemoryEngineVersion");
+        assertThat(domain.at("/UpdatePolicy/EnableVersionUpgrade").asBoolean()).isTrue();
+        JsonNode parameter = template().at("/Parameters/MemoryEngineVersion");
+        String version = parameter.get("Default").asText();
+        String tested = Files.readAllLines(Path.of("infra/opensearch/env")).stream()
+                .filter(line -> line.startsWith("OPENSEARCH_VERSION=${OPENSEARCH_VERSION:-"))
+                .map(line -> line.replaceAll(".*:-([0-9.]+)}.*", "$1"))
+                .findFirst().orElseThrow();
+        assertThat(tested).startsWith(version.substring("OpenSearch_".length()) + ".");
+        String pattern = parameter.get("AllowedPattern").asText();
+        assertThat(version).matches(pattern);
+        assertThat("OpenSearch_3.1").matches(pattern);
+        assertThat("OpenSearch_2.17").as("older than what the tests run").doesNotMatch(pattern);
+    }
+
     @Test
     void everyFunctionExportsAnOperationAndEveryOperationIsDeployedBothWays() throws IOException {
         Map<String, Set<String>> exportsByRuntime = Map.of("provided.al2023", new TreeSet<>(), "java21", new TreeSet<>());

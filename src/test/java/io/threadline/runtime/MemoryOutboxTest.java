@@ -2,11 +2,11 @@ package io.threadline.runtime;
 
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
-import io.threadline.checkpoint.ThreadTags;
-import io.threadline.examples.reference.LocalDemo;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.InMemoryCheckpointStore;
 import io.threadline.checkpoint.ThreadKey;
+import io.threadline.checkpoint.ThreadTags;
+import io.threadline.examples.reference.LocalDemo;
 import io.threadline.graph.CompiledGraph;
 import io.threadline.graph.Recollection;
 import io.threadline.graph.StateGraph;

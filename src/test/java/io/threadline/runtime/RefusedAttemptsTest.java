@@ -1,14 +1,14 @@
 package io.threadline.runtime;
 
-import io.threadline.checkpoint.Checkpoint;
-import io.threadline.checkpoint.PendingEffect;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
-import io.threadline.examples.reference.LocalDemo;
+import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.InMemoryCheckpointStore;
+import io.threadline.checkpoint.PendingEffect;
 import io.threadline.checkpoint.Status;
 import io.threadline.checkpoint.ThreadKey;
+import io.threadline.examples.reference.LocalDemo;
 import io.threadline.graph.CompiledGraph;
 import io.threadline.graph.Durability;
 import io.threadline.graph.NodePolicy;

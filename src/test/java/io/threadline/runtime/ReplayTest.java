@@ -1,8 +1,5 @@
 package io.threadline.runtime;
 
-import io.threadline.ErrorCode;
-import io.threadline.ThreadlineException;
-import io.threadline.checkpoint.PendingEffect;
 import dev.langchain4j.agent.tool.P;
 import dev.langchain4j.agent.tool.Tool;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
@@ -13,14 +10,17 @@ import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import io.threadline.examples.reference.LocalDemo;
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.InMemoryCheckpointStore;
+import io.threadline.checkpoint.PendingEffect;
 import io.threadline.checkpoint.Status;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.effects.Effect;
 import io.threadline.effects.EffectKind;
 import io.threadline.effects.Effects;
 import io.threadline.effects.ToolBox;
+import io.threadline.examples.reference.LocalDemo;
 import io.threadline.graph.CompiledGraph;
 import io.threadline.graph.Durability;
 import io.threadline.graph.NodePolicy;

@@ -1,25 +1,25 @@
 package io.threadline.runtime;
 
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
+import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.CheckpointChain;
+import io.threadline.checkpoint.CheckpointId;
+import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.Commit;
 import io.threadline.checkpoint.CommitResult;
 import io.threadline.checkpoint.HistoryPage;
+import io.threadline.checkpoint.HistoryQuery;
+import io.threadline.checkpoint.InMemoryCheckpointStore;
 import io.threadline.checkpoint.PendingEffect;
-import io.threadline.ErrorCode;
-import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.PruneReport;
 import io.threadline.checkpoint.RetentionPolicy;
 import io.threadline.checkpoint.SnapshotPolicy;
+import io.threadline.checkpoint.Status;
 import io.threadline.checkpoint.ThreadDeletion;
 import io.threadline.checkpoint.ThreadHead;
-import io.threadline.examples.reference.LocalDemo;
-import io.threadline.checkpoint.Checkpoint;
-import io.threadline.checkpoint.CheckpointId;
-import io.threadline.checkpoint.HistoryQuery;
-import io.threadline.checkpoint.CheckpointStore;
-import io.threadline.checkpoint.InMemoryCheckpointStore;
-import io.threadline.checkpoint.Status;
 import io.threadline.checkpoint.ThreadKey;
+import io.threadline.examples.reference.LocalDemo;
 import io.threadline.graph.CompiledGraph;
 import io.threadline.graph.Durability;
 import io.threadline.graph.NodePolicy;
@@ -457,8 +457,12 @@ class ThreadRuntimeTest {
     @Test
     void badIdempotencyKeyIsInvalidInput() {
         ThreadRuntime<Notes> rt = runtime(graph());
-        for (String bad : List.of("", "has space", "x".repeat(129), "tab\t")) {
+        for (String bad : List.of("", "has space", "x".repeat(129), "tab\t", "caf\u00e9")) {
             assertThatThrownBy(() -> rt.step(thread, Update.none(), bad))
+                    .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT));
+            assertThatThrownBy(() -> rt.run(thread, Update.none(), RunBudget.steps(3), bad))
+                    .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT));
+            assertThatThrownBy(() -> rt.resume(thread, (Object) "yes", bad))
                     .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT));
         }
         assertThat(store.head(thread)).isEmpty();

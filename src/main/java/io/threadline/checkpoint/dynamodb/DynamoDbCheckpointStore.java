@@ -28,6 +28,7 @@ import io.threadline.checkpoint.dynamodb.internal.BatchDeletes;
 import io.threadline.checkpoint.dynamodb.internal.CommitWriter;
 import io.threadline.checkpoint.dynamodb.internal.DynamoDbErrors;
 import io.threadline.checkpoint.dynamodb.internal.HeadScanner;
+import io.threadline.checkpoint.dynamodb.internal.HeadTags;
 import io.threadline.checkpoint.dynamodb.internal.InflateThreads;
 import io.threadline.checkpoint.dynamodb.internal.ItemSize;
 import io.threadline.checkpoint.dynamodb.internal.Keys;
@@ -35,6 +36,7 @@ import io.threadline.checkpoint.dynamodb.internal.PendingItems;
 import io.threadline.checkpoint.dynamodb.internal.Pruner;
 import io.threadline.checkpoint.dynamodb.internal.ThreadDeleter;
 import io.threadline.checkpoint.dynamodb.internal.ThreadReader;
+import io.threadline.checkpoint.dynamodb.internal.UnfinishedDeletes;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -85,6 +87,8 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     private final Clock clock;
     private final ThreadIndex index;
     private final ThreadLister lister;
+    private final HeadTags headTags;
+    private final UnfinishedDeletes unfinishedDeletes;
 
     /** Attempts of a tag change whose read-then-conditional-write another tag change keeps overtaking. */
     private static final int RETAG_ATTEMPTS = 5;
@@ -122,6 +126,8 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
         this.deleter = new ThreadDeleter(client, settings.tableName(), clock,
                 THREAD_DELETE_ATTEMPTS);
         this.lister = new ThreadLister(client, settings.tableName(), index);
+        this.headTags = new HeadTags(client, settings.tableName());
+        this.unfinishedDeletes = new UnfinishedDeletes(client, settings.tableName(), index);
         this.heads = new HeadScanner(client, settings.tableName(), index);
     }
 
@@ -143,13 +149,13 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     /** A consistent GetItem of the head's tags, then an UpdateItem conditional on their version. */
     @Override
     public ThreadTags retag(ThreadKey thread, Map<String, String> set, Collection<String> remove) {
-        return call("retag", thread, () -> lister.retag(thread, set, remove, RETAG_ATTEMPTS));
+        return call("retag", thread, () -> headTags.retag(thread, set, remove, RETAG_ATTEMPTS));
     }
 
     /** Read only: the SPI's default would rewrite the head's tags to read them. */
     @Override
     public ThreadTags tags(ThreadKey thread) {
-        return call("tags", thread, () -> lister.tags(thread));
+        return call("tags", thread, () -> headTags.tags(thread));
     }
 
     /** The settings this store writes with. */
@@ -252,16 +258,16 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
         return call("scanHeads", null, () -> heads.scan(scan));
     }
 
-    /** The tombstones a cut delete left, from the thread index: see {@code ThreadLister#unfinishedDeletes}. */
+    /** The tombstones a cut delete left, from the thread index: see {@code UnfinishedDeletes#find}. */
     @Override
     public List<ThreadSummary> unfinishedDeletes(String tenant, Map<String, String> tags, int limit) {
-        return call("unfinishedDeletes", null, () -> lister.unfinishedDeletes(tenant, tags, limit));
+        return call("unfinishedDeletes", null, () -> unfinishedDeletes.find(tenant, tags, limit));
     }
 
-    /** With {@code legacyTombstoneScan}, also the marker-less tombstones of earlier releases: see {@code ThreadLister#unfinishedDeletes}. */
+    /** With {@code legacyTombstoneScan}, also the marker-less tombstones of earlier releases: see {@code UnfinishedDeletes#find}. */
     @Override
     public List<ThreadSummary> unfinishedDeletes(String tenant, Map<String, String> tags, int limit, boolean legacyTombstoneScan) {
-        return call("unfinishedDeletes", null, () -> lister.unfinishedDeletes(tenant, tags, limit, legacyTombstoneScan));
+        return call("unfinishedDeletes", null, () -> unfinishedDeletes.find(tenant, tags, limit, legacyTombstoneScan));
     }
 
     /** Tombstone, sweep, untombstone: see {@link ThreadDeleter}. */
@@ -332,7 +338,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
                     LOG.warning("orphaned pending effects of " + thread + " were not deleted (they expire): " + e.getMessage());
                 }
             }
-            return PendingItems.read(items).stream().map(PendingEffect::fromJson).toList();
+            return PendingItems.read(thread, step, items).stream().map(PendingEffect::fromJson).toList();
         });
     }
 

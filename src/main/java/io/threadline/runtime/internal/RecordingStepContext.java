@@ -1,11 +1,9 @@
 package io.threadline.runtime.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.node.NullNode;
-import io.threadline.graph.InterruptPoint;
-import io.threadline.graph.internal.InterruptSignal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
@@ -15,11 +13,13 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.CheckpointId;
-import io.threadline.effects.internal.ChatCodec;
 import io.threadline.effects.EffectKind;
 import io.threadline.effects.Effects;
+import io.threadline.effects.internal.ChatCodec;
+import io.threadline.graph.InterruptPoint;
 import io.threadline.graph.Recollection;
 import io.threadline.graph.StepContext;
+import io.threadline.graph.internal.InterruptSignal;
 import io.threadline.memory.MemoryHit;
 import io.threadline.memory.MemoryQuery;
 

@@ -1,21 +1,21 @@
 package io.threadline.runtime.internal;
 
-import com.fasterxml.jackson.databind.node.TextNode;
-import io.threadline.state.Redaction;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.Decision;
 import io.threadline.checkpoint.InterruptPayload;
 import io.threadline.checkpoint.MemoryOutbox;
 import io.threadline.checkpoint.Status;
 import io.threadline.checkpoint.StepError;
-import io.threadline.effects.internal.EffectJournal;
 import io.threadline.effects.NonDeterministicException;
+import io.threadline.effects.internal.EffectJournal;
 import io.threadline.graph.internal.StepOutcome;
 import io.threadline.runtime.ReplayReport;
-import io.threadline.state.internal.JsonDiff;
+import io.threadline.state.Redaction;
 import io.threadline.state.StateCodec;
 import io.threadline.state.StateSchema;
+import io.threadline.state.internal.JsonDiff;
 
 import java.util.ArrayList;
 import java.util.List;

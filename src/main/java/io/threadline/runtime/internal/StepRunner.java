@@ -10,6 +10,7 @@ import io.threadline.checkpoint.ThreadTags;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.effects.ToolBox;
 import io.threadline.graph.CompiledGraph;
+import io.threadline.runtime.IdempotencyKeys;
 import io.threadline.runtime.RunBudget;
 import io.threadline.runtime.RunResult;
 import io.threadline.runtime.StepResult;
@@ -19,9 +20,7 @@ import io.threadline.state.Update;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * Runs steps and runs on stored threads: chooses the head a step is decided on — the cached one, checked lazily
@@ -32,8 +31,6 @@ import java.util.regex.Pattern;
  * @param <S> the state record type
  */
 public final class StepRunner<S> {
-
-    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7E]{1,128}");
 
     private final ThreadHeads<S> heads;
     private final RuntimeParts<S> parts;
@@ -112,11 +109,7 @@ public final class StepRunner<S> {
     private StepResult<S> advance(StepRequest<S> request) {
         ThreadKey thread = request.thread();
         Objects.requireNonNull(request.input(), "input");
-        String idempotencyKey = request.idempotencyKey();
-        if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
-            throw new ThreadlineException(ErrorCode.INVALID_INPUT,
-                    "idempotencyKey must be 1-128 printable ASCII characters without spaces", Map.of("field", "idempotencyKey"));
-        }
+        IdempotencyKeys.check(request.idempotencyKey());
         Head<S> cached = heads.cached(thread);
         if (cached == null) {
             return stepOnHead.decide(request, heads.current(thread), HeadCheck.NONE);

@@ -1,18 +1,20 @@
 package io.threadline.checkpoint.dynamodb;
 
-import io.threadline.checkpoint.PendingEffect;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
+import io.threadline.checkpoint.PendingEffect;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.checkpoint.dynamodb.internal.Keys;
 import io.threadline.checkpoint.dynamodb.internal.PendingItems;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.time.Clock;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -66,6 +68,33 @@ class DynamoDbLargePendingEffectTest {
         assertThat(TABLE.client().query(q -> q.tableName(TABLE.name()).keyConditionExpression("pk = :pk")
                 .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(Keys.partition(thread)))))
                 .items()).as("heads and parts, the dead attempt's too, are cleared").allMatch(i -> !i.get("sk").s().startsWith("PENDING#"));
+    }
+
+    @Test
+    void aStoredEffectThatIsNotValidGzipIsTheStoresUnreadableErrorAndStaysStored() {
+        ThreadKey thread = ThreadKey.of("pending", "th-" + UUID.randomUUID());
+        store.putPendingEffect(thread, 3, 0, PendingEffect.fromJson("{\"result\":\"" + "abc".repeat(200_000) + "\"}"));
+        Map<String, AttributeValue> head = new HashMap<>(pendingItems(thread).get(0));
+        assertThat(head).containsKey("z");
+        byte[] data = head.get("data").b().asByteArray();
+        data[data.length / 2] ^= 1;
+        head.put("data", AttributeValue.fromB(SdkBytes.fromByteArray(data)));
+        TABLE.client().putItem(b -> b.tableName(TABLE.name()).item(head));
+
+        // as a checkpoint read reports a bad stored item: INTERNAL, its step named, not the bare gzip exception
+        assertThatThrownBy(() -> store.pendingEffects(thread, 3)).isInstanceOfSatisfying(ThreadlineException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL);
+            assertThat(e.getMessage()).contains("pending effect").contains("of step 3").contains("is unreadable")
+                    .contains("not valid gzip");
+            assertThat(e.details()).containsEntry("thread", thread.threadId()).containsEntry("step", 3L);
+        });
+        assertThat(pendingItems(thread)).as("the read changes nothing stored").containsExactly(head);
+    }
+
+    private static List<Map<String, AttributeValue>> pendingItems(ThreadKey thread) {
+        return TABLE.client().query(q -> q.tableName(TABLE.name()).keyConditionExpression("pk = :pk and begins_with(sk, :p)")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(Keys.partition(thread)), ":p", AttributeValue.fromS("PENDING#"))))
+                .items();
     }
 
     @Test

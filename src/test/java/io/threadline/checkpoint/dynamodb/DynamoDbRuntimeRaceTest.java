@@ -2,14 +2,14 @@ package io.threadline.checkpoint.dynamodb;
 
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
-import io.threadline.checkpoint.dynamodb.internal.Keys;
-import io.threadline.examples.reference.AgentState;
-import io.threadline.examples.reference.LocalDemo;
-import io.threadline.examples.reference.Message;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.HistoryPage;
 import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.ThreadKey;
+import io.threadline.checkpoint.dynamodb.internal.Keys;
+import io.threadline.examples.reference.AgentState;
+import io.threadline.examples.reference.LocalDemo;
+import io.threadline.examples.reference.Message;
 import io.threadline.graph.CompiledGraph;
 import io.threadline.graph.Durability;
 import io.threadline.graph.NodePolicy;

@@ -8,7 +8,6 @@ import io.threadline.checkpoint.ThreadKey;
 import io.threadline.effects.Effect;
 import io.threadline.effects.EffectKind;
 import io.threadline.effects.Effects;
-
 import io.threadline.memory.Embeddings;
 import io.threadline.memory.InMemoryMemoryStore;
 import io.threadline.memory.MemorySettings;

@@ -68,9 +68,10 @@ public final class PendingItems {
 
     /**
      * The effects of one step from its items in sort-key order, up to the first that is not whole (parts of
-     * an attempt that never wrote its head are skipped; they expire with their TTL or go with the step's).
+     * an attempt that never wrote its head are skipped; they expire with their TTL or go with the step's). A stored
+     * effect that does not inflate is INTERNAL "unreadable", as a stored checkpoint's is ({@link CheckpointItems}).
      */
-    public static List<String> read(List<Map<String, AttributeValue>> items) {
+    public static List<String> read(ThreadKey thread, long step, List<Map<String, AttributeValue>> items) {
         List<String> effects = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
             Map<String, AttributeValue> item = items.get(i);
@@ -94,7 +95,14 @@ public final class PendingItems {
             if (parts.size() < count) {
                 break;
             }
-            effects.add(new String(StoredPayload.envelope(parts, item.containsKey(Keys.COMPRESSED)), StandardCharsets.UTF_8));
+            byte[] text;
+            try {
+                text = StoredPayload.envelope(parts, item.containsKey(Keys.COMPRESSED));
+            } catch (RuntimeException e) {
+                throw new ThreadlineException(ErrorCode.INTERNAL, "stored pending effect " + item.get(Keys.SK).s() + " of step " + step
+                        + " of " + thread + " is unreadable: " + e.getMessage(), Map.of("thread", thread.threadId(), "step", step));
+            }
+            effects.add(new String(text, StandardCharsets.UTF_8));
         }
         return effects;
     }

@@ -83,7 +83,7 @@ public record ThreadDeleter(DynamoDbClient client, String table, Clock clock, in
     /**
      * The key of the marker a delete that closed a thread keeps while it runs: {@code pk = DEL#<tenant>, sk = <threadId>},
      * beside the tombstone, with the thread's agent and tags. One partition per tenant holding only the deletes under
-     * way, so {@link ThreadLister#unfinishedDeletes} reads those and nothing else of the tenant.
+     * way, so {@link UnfinishedDeletes} reads those and nothing else of the tenant.
      */
     static Map<String, AttributeValue> markerKey(ThreadKey thread) {
         return ThreadReader.key(markerPartition(thread.tenant()), thread.threadId());
@@ -103,7 +103,7 @@ public record ThreadDeleter(DynamoDbClient client, String table, Clock clock, in
      * its absence, or the earlier tombstone), so that what the tombstone copies of it is exact: whether there was a
      * thread (a resumed delete still reports the head it replaced), and the thread index's keys, agent and tags, with
      * the index status {@value #DELETING_STATUS}. So a delete cut short stays listed where the thread was — not to
-     * {@code threads}, which skips tombstones, but to {@link ThreadLister#unfinishedDeletes}, which is how a re-run of
+     * {@code threads}, which skips tombstones, but to {@link UnfinishedDeletes}, which is how a re-run of
      * {@code erase} finds and finishes it. Nothing else of the head (state, what it waits for) is kept. Returns
      * whether a thread was there.
      */

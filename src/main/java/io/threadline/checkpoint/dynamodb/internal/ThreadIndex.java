@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.zip.CRC32;
 
 /**
@@ -219,6 +220,21 @@ public final class ThreadIndex {
         Map<String, String> out = new HashMap<>();
         tg.m().forEach((k, v) -> out.put(k, v.s()));
         return ThreadTags.of(out);
+    }
+
+    /**
+     * Adds to a filter expression's parts one equality per tag of {@code tags} (in key order), on an item's tags map: a
+     * listing's query of the index and the search for unfinished deletes filter alike.
+     */
+    static void tagFilters(Map<String, String> tags, Map<String, String> names, Map<String, AttributeValue> values, List<String> filters) {
+        int t = 0;
+        for (Map.Entry<String, String> tag : new TreeMap<>(tags).entrySet()) {
+            names.put("#tg", TAGS);
+            names.put("#tk" + t, tag.getKey());
+            values.put(":tv" + t, AttributeValue.fromS(tag.getValue()));
+            filters.add("#tg.#tk" + t + " = :tv" + t);
+            t++;
+        }
     }
 
     /** What a head stores of the interrupt it waits for (also the index backfill's value). */
