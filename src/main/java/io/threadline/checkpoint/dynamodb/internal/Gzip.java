@@ -16,8 +16,7 @@ import java.util.zip.GZIPInputStream;
  * costs zlib's set-up and tear-down (a few hundred KB of native buffers allocated and cleared, a cleaner registered),
  * which for a step's 500-byte delta is most of what compressing it costs (issue 22). An input larger than
  * {@link GzipFormat#MEMBER_BYTES} is written as several members ({@link GzipFormat}), which a read inflates on the
- * caller and, where configured, on helper threads ({@link ParallelInflate}); a middle member whose input a recent
- * snapshot had is not deflated again ({@link RecentMembers}: the same bytes). Input in another gzip form (header flags,
+ * caller and, where configured, on helper threads ({@link ParallelInflate}). Input in another gzip form (header flags,
  * several members written by another writer) is read by {@link GZIPInputStream}.
  *
  * <p>A reader without the member path (before session 34) takes the member header's flag to the stream path and reads
@@ -30,8 +29,6 @@ final class Gzip {
     /** Pooled deflaters: enough for the commits in flight on a Lambda container or a test; more are made and ended. */
     private static final int POOL = 8;
     private static final ArrayBlockingQueue<Deflater> DEFLATERS = new ArrayBlockingQueue<>(POOL);
-    /** The members of recent snapshots, for the next snapshot of the same thread (see {@link RecentMembers}). */
-    private static final RecentMembers RECENT = new RecentMembers();
 
     private Gzip() {
     }
@@ -51,11 +48,6 @@ final class Gzip {
      * zlib stays ~50 B a member over the input even on random bytes; another zlib under the JDK (zlib-ng) need not.
      */
     static byte[] gzip(byte[] in, int memberBytes, int maxMemberLength) {
-        return gzip(in, memberBytes, maxMemberLength, RECENT);
-    }
-
-    /** {@link #gzip(byte[], int, int)}, reusing and keeping middle members in {@code recent}. */
-    static byte[] gzip(byte[] in, int memberBytes, int maxMemberLength, RecentMembers recent) {
         if (memberBytes <= 0) {
             throw new IllegalArgumentException("gzip members hold at least one byte, got " + memberBytes);
         }
@@ -73,27 +65,13 @@ final class Gzip {
         Deflater deflater = deflater();
         try {
             for (int from = 0; from < in.length; from += memberBytes) {
-                int to = Math.min(in.length, from + memberBytes);
                 int start = out.at;
-                int crc = crc(in, from, to);
-                // Neither the first member (the envelope's header: ids, times) nor a last, partial one repeats.
-                boolean middle = from > 0 && to - from == memberBytes && to < in.length;
-                byte[] kept = middle ? recent.find(crc, in, from, to) : null;
-                if (kept != null) {
-                    out.room(kept.length);
-                    System.arraycopy(kept, 0, out.bytes, out.at, kept.length);
-                    out.at += kept.length;
-                } else {
-                    member(deflater, in, from, to, crc, GzipFormat.MEMBER_HEADER, out);
-                }
+                member(deflater, in, from, Math.min(in.length, from + memberBytes), GzipFormat.MEMBER_HEADER, out);
                 int length = out.at - start;
                 if (length > maxMemberLength) {
                     return plain(in); // every reader reads one plain member, only not in parallel
                 }
                 GzipFormat.writeMemberHeader(out.bytes, start, length, in.length);
-                if (middle && kept == null) {
-                    recent.keep(crc, in, from, to, out.bytes, start, length);
-                }
             }
         } finally {
             release(deflater);
@@ -106,7 +84,7 @@ final class Gzip {
         Output out = new Output(Math.max(64, GzipFormat.PLAIN_HEADER + in.length / 2 + GzipFormat.TRAILER));
         Deflater deflater = deflater();
         try {
-            member(deflater, in, 0, in.length, crc(in, 0, in.length), GzipFormat.PLAIN_HEADER, out);
+            member(deflater, in, 0, in.length, GzipFormat.PLAIN_HEADER, out);
         } finally {
             release(deflater);
         }
@@ -115,11 +93,11 @@ final class Gzip {
     }
 
     /**
-     * One member of {@code in[from, to)} (of CRC32 {@code crc}) at the output's end: {@code headerLength} bytes left for
-     * its header (the caller writes it, once the member's length is known), the deflate data, the trailer. GZIPOutputStream's sequence of calls:
+     * One member of {@code in[from, to)} at the output's end: {@code headerLength} bytes left for its header (the caller
+     * writes it, once the member's length is known), the deflate data, the trailer. GZIPOutputStream's sequence of calls:
      * the input, deflated until it is taken in, then finish.
      */
-    private static void member(Deflater deflater, byte[] in, int from, int to, int crc, int headerLength, Output out) {
+    private static void member(Deflater deflater, byte[] in, int from, int to, int headerLength, Output out) {
         out.room(headerLength);
         out.at += headerLength;
         deflater.setInput(in, from, to - from);
@@ -133,15 +111,11 @@ final class Gzip {
             out.at += deflater.deflate(out.bytes, out.at, out.bytes.length - out.at);
         }
         deflater.reset();
-        out.room(GzipFormat.TRAILER);
-        GzipFormat.writeTrailer(out.bytes, out.at, crc, to - from);
-        out.at += GzipFormat.TRAILER;
-    }
-
-    private static int crc(byte[] in, int from, int to) {
         CRC32 crc = new CRC32();
         crc.update(in, from, to - from);
-        return (int) crc.getValue();
+        out.room(GzipFormat.TRAILER);
+        GzipFormat.writeTrailer(out.bytes, out.at, (int) crc.getValue(), to - from);
+        out.at += GzipFormat.TRAILER;
     }
 
     /** A byte array filled from the start, doubled when full. */

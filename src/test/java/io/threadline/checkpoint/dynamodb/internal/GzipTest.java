@@ -66,51 +66,6 @@ class GzipTest {
     }
 
     @Test
-    void aSnapshotRepeatingAnEarlierOnesBytesReusesItsMiddleMembersAndWritesTheSameBytes() throws IOException {
-        // a conversation's envelopes: the same header length, the state grown by appends (as W1's snapshots)
-        byte[] earlier = text(700_000);
-        byte[] later = concat(earlier, text(300_000));
-        later[5] ^= 1; // the header differs (ids, times): the first member is never the same
-        RecentMembers recent = new RecentMembers();
-        byte[] first = Gzip.gzip(earlier, GzipFormat.MEMBER_BYTES, Integer.MAX_VALUE, recent);
-        assertThat(first).isEqualTo(Gzip.gzip(earlier, GzipFormat.MEMBER_BYTES, Integer.MAX_VALUE, new RecentMembers()));
-        // 6 members: the first and the last are not kept
-        assertThat(recent.size()).isEqualTo(4);
-        byte[] reused = Gzip.gzip(later, GzipFormat.MEMBER_BYTES, Integer.MAX_VALUE, recent);
-        assertThat(reused).isEqualTo(Gzip.gzip(later, GzipFormat.MEMBER_BYTES, Integer.MAX_VALUE, new RecentMembers()));
-        assertThat(Gzip.gunzip(reused)).isEqualTo(later);
-        try (GZIPInputStream stream = new GZIPInputStream(new ByteArrayInputStream(reused))) {
-            assertThat(stream.readAllBytes()).isEqualTo(later);
-        }
-        // the same middle members, now naming the later payload's length: every member's extra field agrees
-        assertThat(members(reused)).hasSize(8);
-        // shifted by one byte (a header one byte longer): nothing is the same input, and still the same bytes
-        byte[] shifted = concat(new byte[] {'x'}, later);
-        assertThat(Gzip.gzip(shifted, GzipFormat.MEMBER_BYTES, Integer.MAX_VALUE, recent))
-                .isEqualTo(Gzip.gzip(shifted, GzipFormat.MEMBER_BYTES, Integer.MAX_VALUE, new RecentMembers()));
-    }
-
-    @Test
-    void aKeptMemberIsReusedOnlyForTheSameInputAndOnlySoMany() {
-        RecentMembers recent = new RecentMembers();
-        byte[] input = text(1000);
-        byte[] member = "member".getBytes(StandardCharsets.ISO_8859_1);
-        recent.keep(42, input, 0, input.length, member, 0, member.length);
-        assertThat(recent.find(42, input.clone(), 0, input.length)).isEqualTo(member);
-        // the same CRC and length (a collision, or a corrupt lookup), other bytes: not this member
-        byte[] other = input.clone();
-        other[500] ^= 1;
-        assertThat(recent.find(42, other, 0, other.length)).isNull();
-        assertThat(recent.find(43, input, 0, input.length)).isNull();
-        assertThat(recent.find(42, input, 0, input.length - 1)).isNull();
-        for (int crc = 0; crc < RecentMembers.KEPT; crc++) {
-            recent.keep(crc + 100, input, 0, input.length, member, 0, member.length);
-        }
-        assertThat(recent.size()).isEqualTo(RecentMembers.KEPT);
-        assertThat(recent.find(42, input, 0, input.length)).as("the eldest, evicted").isNull();
-    }
-
-    @Test
     void readsGzipOfAnotherFormThroughTheStream() throws IOException {
         byte[] a = text(900);
         byte[] b = text(400);
