@@ -276,6 +276,13 @@ final class W1 {
                     extra.put("calling_thread_cpu_mean_us", callingSum / w);
                     extra.put("all_threads_cpu_us", (callingSum + othersSum) / w);
                     extra.put("other_threads_cpu_us", othersSum / w);
+                    // The window's costliest turn, whole (not per step): where a snapshot is written, that turn (its
+                    // deflate, most of it), which the median leaves out and the mean spreads over the window.
+                    long maxTurn = 0;
+                    for (int i = 0; i < w; i++) {
+                        maxTurn = Math.max(maxTurn, cpu[t - i]);
+                    }
+                    extra.put("max_turn_cpu_us", maxTurn / 1000.0);
                     double[] reads = new double[5];
                     long bytes0 = probe.bytesRead();
                     long requests0 = probe.readRequests();

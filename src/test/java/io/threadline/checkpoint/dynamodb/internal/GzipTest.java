@@ -55,7 +55,7 @@ class GzipTest {
             // one member (what gzip writes up to MEMBER_BYTES): GZIPOutputStream's bytes
             assertThat(Gzip.gzip(in, Integer.MAX_VALUE)).as("%d bytes", in.length).isEqualTo(reference(in));
             byte[] gz = Gzip.gzip(in);
-            if (in.length <= Gzip.MEMBER_BYTES) {
+            if (in.length <= GzipFormat.MEMBER_BYTES) {
                 assertThat(gz).isEqualTo(reference(in));
             }
             assertThat(Gzip.gunzip(gz)).isEqualTo(in);
@@ -86,7 +86,7 @@ class GzipTest {
         byte[] gz = Gzip.gzip(in);
         // 8 members of 128 KiB, each with its length in the header's extra field, one after the other
         assertThat(gz[3]).isEqualTo((byte) 4);
-        assertThat(members(gz)).hasSize((in.length + Gzip.MEMBER_BYTES - 1) / Gzip.MEMBER_BYTES);
+        assertThat(members(gz)).hasSize((in.length + GzipFormat.MEMBER_BYTES - 1) / GzipFormat.MEMBER_BYTES);
         // A reader before session 34 took any header with flags to GZIPInputStream: that reads them as one stream.
         try (GZIPInputStream old = new GZIPInputStream(new ByteArrayInputStream(gz))) {
             assertThat(old.readAllBytes()).isEqualTo(in);
@@ -95,7 +95,7 @@ class GzipTest {
         // about the size of one member: deflate's window restarts cost little (this text repeats itself, 20:1: 3% here)
         assertThat(gz.length).isLessThan(reference(in).length * 105 / 100);
         // an input of exactly members: no empty member after the last
-        byte[] two = text(2 * Gzip.MEMBER_BYTES);
+        byte[] two = text(2 * GzipFormat.MEMBER_BYTES);
         assertThat(members(Gzip.gzip(two))).hasSize(2);
         assertThat(Gzip.gunzip(Gzip.gzip(two))).isEqualTo(two);
     }
@@ -107,15 +107,15 @@ class GzipTest {
         Executor refusing = task -> {
             throw new RejectedExecutionException("busy");
         };
-        assertThat(Gzip.inflateMembers(gz, refusing, 3)).isEqualTo(in);
-        assertThat(Gzip.inflateMembers(gz, Runnable::run, 0)).isEqualTo(in);
+        assertThat(ParallelInflate.inflate(gz, refusing, 3)).isEqualTo(in);
+        assertThat(ParallelInflate.inflate(gz, Runnable::run, 0)).isEqualTo(in);
         // a helper that takes every member (it runs inside execute): the caller copies its arrays in
-        assertThat(Gzip.inflateMembers(gz, Runnable::run, 3)).isEqualTo(in);
+        assertThat(ParallelInflate.inflate(gz, Runnable::run, 3)).isEqualTo(in);
         // helpers that run on other threads, more of them than members left for them
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
             for (int i = 0; i < 20; i++) {
-                assertThat(Gzip.inflateMembers(gz, pool, 3)).isEqualTo(in);
+                assertThat(ParallelInflate.inflate(gz, pool, 3)).isEqualTo(in);
             }
         } finally {
             pool.shutdownNow();
@@ -141,20 +141,24 @@ class GzipTest {
             started.add(t);
             t.start();
         };
-        assertThat(Gzip.inflateMembers(gz, lateThread, 1)).isEqualTo(in);
+        assertThat(ParallelInflate.inflate(gz, lateThread, 1)).isEqualTo(in);
         late.countDown();
         // One that has taken a member and stalls before inflating it (as a thread preempted on a busy machine): the
         // caller inflates that member itself after about as long as it would take, and the read is whole.
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch stalled = new CountDownLatch(1);
         Executor ownThread = startedOnceItClaims(started, stalled, null);
-        byte[] read = Gzip.inflateMembers(gz, ownThread, 1, k -> {
-            stalled.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        Thread caller = Thread.currentThread();
+        byte[] read = ParallelInflate.inflate(gz, ownThread, 1, (bytes, member, out, outAt) -> {
+            if (Thread.currentThread() != caller) {
+                stalled.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
+            return MemberInflater.inflate(bytes, member, out, outAt);
         });
         // returned while the helper still holds its member: the caller did not wait for it
         assertThat(release.getCount()).isOne();
@@ -173,7 +177,7 @@ class GzipTest {
         int[] third = members(gz).get(2);
         gz[third[0] + third[1] - 8] ^= 1;
         // the helper runs inside execute, so it takes every member, the corrupt one included
-        assertThat(Gzip.inflateMembers(gz, Runnable::run, 1)).isNull();
+        assertThat(ParallelInflate.inflate(gz, Runnable::run, 1)).isNull();
         assertThatThrownBy(() -> Gzip.gunzip(gz)).isInstanceOf(UncheckedIOException.class);
     }
 
@@ -241,7 +245,7 @@ class GzipTest {
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             Thread.currentThread().interrupt();
-            assertThat(Gzip.inflateMembers(gz, pool, 2)).isEqualTo(in);
+            assertThat(ParallelInflate.inflate(gz, pool, 2)).isEqualTo(in);
             assertThat(Thread.interrupted()).isTrue();
         } finally {
             pool.shutdownNow();
@@ -257,7 +261,7 @@ class GzipTest {
         // a member's CRC: neither the member path nor the stream path takes it
         byte[] badCrc = gz.clone();
         badCrc[second[0] + second[1] - 8] ^= 1;
-        assertThat(Gzip.inflateMembers(badCrc, Runnable::run, 0)).isNull();
+        assertThat(ParallelInflate.inflate(badCrc, Runnable::run, 0)).isNull();
         assertThatThrownBy(() -> Gzip.gunzip(badCrc)).isInstanceOf(UncheckedIOException.class);
         // a member's deflate data
         byte[] garbage = gz.clone();
@@ -265,18 +269,18 @@ class GzipTest {
         assertThatThrownBy(() -> Gzip.gunzip(garbage)).isInstanceOf(UncheckedIOException.class);
         // cut short
         byte[] truncated = Arrays.copyOf(gz, gz.length - 100);
-        assertThat(Gzip.inflateMembers(truncated, Runnable::run, 0)).isNull();
+        assertThat(ParallelInflate.inflate(truncated, Runnable::run, 0)).isNull();
         assertThatThrownBy(() -> Gzip.gunzip(truncated)).isInstanceOf(UncheckedIOException.class);
         // a wrong length in an extra field (the data itself intact): not read as something else by the stream path
         byte[] wrongLength = gz.clone();
         wrongLength[second[0] + 16] ^= 1;
-        assertThat(Gzip.inflateMembers(wrongLength, Runnable::run, 0)).isNull();
+        assertThat(ParallelInflate.inflate(wrongLength, Runnable::run, 0)).isNull();
         assertThatThrownBy(() -> Gzip.gunzip(wrongLength)).isInstanceOf(UncheckedIOException.class);
         // a stated size far beyond what the member can hold is not allocated
         byte[] huge = gz.clone();
         int at = second[0] + second[1] - 4;
         huge[at + 3] = 0x7f;
-        assertThat(Gzip.inflateMembers(huge, Runnable::run, 0)).isNull();
+        assertThat(ParallelInflate.inflate(huge, Runnable::run, 0)).isNull();
         assertThatThrownBy(() -> Gzip.gunzip(huge)).isInstanceOf(UncheckedIOException.class);
         // and the pooled inflaters still work after all that
         assertThat(Gzip.gunzip(gz)).isEqualTo(in);
@@ -303,7 +307,7 @@ class GzipTest {
         List<int[]> members = members(gz);
         int[] last = members.get(members.size() - 1);
         byte[] lost = Arrays.copyOf(gz, last[0]); // whole members, each of them intact
-        assertThat(Gzip.inflateMembers(lost, Runnable::run, 0)).isNull();
+        assertThat(ParallelInflate.inflate(lost, Runnable::run, 0)).isNull();
         assertThatThrownBy(() -> Gzip.gunzip(lost)).isInstanceOf(UncheckedIOException.class).hasMessageContaining("not valid gzip");
         // every member names the payload's length: the first one is read as the payload's start, not as all of it
         byte[] first = Arrays.copyOf(gz, members.get(1)[0]);
@@ -317,13 +321,13 @@ class GzipTest {
         int[] second = members(gz).get(1);
         // the trailer's size one past MEMBER_BYTES
         byte[] oneMore = gz.clone();
-        putIntLE(oneMore, second[0] + second[1] - 4, Gzip.MEMBER_BYTES + 1);
-        assertThat(Gzip.inflateMembers(oneMore, Runnable::run, 0)).isNull();
+        putIntLE(oneMore, second[0] + second[1] - 4, GzipFormat.MEMBER_BYTES + 1);
+        assertThat(ParallelInflate.inflate(oneMore, Runnable::run, 0)).isNull();
         assertThatThrownBy(() -> Gzip.gunzip(oneMore)).isInstanceOf(UncheckedIOException.class);
         // a length in the input beyond what a member of MEMBER_BYTES can take
-        byte[] longer = Arrays.copyOf(gz, gz.length + 2 * Gzip.MEMBER_BYTES);
-        putIntLE(longer, second[0] + 16, 2 * Gzip.MEMBER_BYTES);
-        assertThat(Gzip.inflateMembers(longer, Runnable::run, 0)).isNull();
+        byte[] longer = Arrays.copyOf(gz, gz.length + 2 * GzipFormat.MEMBER_BYTES);
+        putIntLE(longer, second[0] + 16, 2 * GzipFormat.MEMBER_BYTES);
+        assertThat(ParallelInflate.inflate(longer, Runnable::run, 0)).isNull();
         // a size far beyond: nothing of it is allocated (the output is the members' sum, checked first)
         byte[] huge = gz.clone();
         putIntLE(huge, second[0] + second[1] - 4, 16 * 1024 * 1024);
@@ -342,10 +346,10 @@ class GzipTest {
 
     @Test
     void oneMemberUpToMemberBytesTwoFromOneMore() throws IOException {
-        byte[] exact = text(Gzip.MEMBER_BYTES);
+        byte[] exact = text(GzipFormat.MEMBER_BYTES);
         assertThat(Gzip.gzip(exact)).isEqualTo(reference(exact));
         assertThat(Gzip.gunzip(Gzip.gzip(exact))).isEqualTo(exact);
-        byte[] oneMore = text(Gzip.MEMBER_BYTES + 1);
+        byte[] oneMore = text(GzipFormat.MEMBER_BYTES + 1);
         byte[] gz = Gzip.gzip(oneMore);
         List<int[]> members = members(gz);
         assertThat(members).hasSize(2);
@@ -360,7 +364,7 @@ class GzipTest {
         byte[] in = text(300_000);
         assertThatThrownBy(() -> Gzip.gzip(in, 0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Gzip.gzip(in, -1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> Gzip.gzip(in, Gzip.MEMBER_BYTES + 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Gzip.gzip(in, GzipFormat.MEMBER_BYTES + 1)).isInstanceOf(IllegalArgumentException.class);
         // larger members are fine while the input fits in one (a plain gzip)
         assertThat(Gzip.gunzip(Gzip.gzip(in, in.length))).isEqualTo(in);
     }
@@ -373,9 +377,13 @@ class GzipTest {
         AtomicInteger thrown = new AtomicInteger();
         CountDownLatch claimed = new CountDownLatch(1);
         Executor ownThread = startedOnceItClaims(started, claimed, (thread, e) -> thrown.incrementAndGet());
-        byte[] read = Gzip.inflateMembers(gz, ownThread, 1, k -> {
+        Thread caller = Thread.currentThread();
+        byte[] read = ParallelInflate.inflate(gz, ownThread, 1, (bytes, member, out, outAt) -> {
+            if (Thread.currentThread() == caller) {
+                return MemberInflater.inflate(bytes, member, out, outAt);
+            }
             claimed.countDown();
-            throw new IllegalStateException("helper failed on member " + k);
+            throw new IllegalStateException("helper failed on the member at " + member.from());
         });
         // its member never came: the caller inflated it itself after about a member's time
         assertThat(read).isEqualTo(in);
@@ -408,7 +416,7 @@ class GzipTest {
     /** The first member of {@code gz}, {@code count} times, each naming a payload of {@code count} such members. */
     private static byte[] repeatFirstMember(byte[] gz, int count) {
         int[] first = members(gz).get(0);
-        int size = Gzip.MEMBER_BYTES;
+        int size = GzipFormat.MEMBER_BYTES;
         byte[] out = new byte[first[1] * count];
         for (int k = 0; k < count; k++) {
             System.arraycopy(gz, 0, out, k * first[1], first[1]);
@@ -420,7 +428,7 @@ class GzipTest {
     @Test
     void forgedMembersNamingAHugePayloadAreNotAllocatedUpFront() {
         // ~1.3 MB of members of 128 KiB of zeros each, naming 1 GiB; the first one's CRC flipped, so nothing of it is real
-        byte[] forged = repeatFirstMember(Gzip.gzip(new byte[2 * Gzip.MEMBER_BYTES]), 8192);
+        byte[] forged = repeatFirstMember(Gzip.gzip(new byte[2 * GzipFormat.MEMBER_BYTES]), 8192);
         int[] first = members(forged).get(0);
         forged[first[1] - 8] ^= 1;
         ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -433,8 +441,8 @@ class GzipTest {
     @Test
     void aPayloadOverTheUpFrontCapStillReadsBack() throws IOException {
         // 65 MiB of zeros is ~80 KB stored: under max-checkpoint-bytes, so such an envelope can exist
-        byte[] in = new byte[520 * Gzip.MEMBER_BYTES];
-        Arrays.fill(in, 7 * Gzip.MEMBER_BYTES, 8 * Gzip.MEMBER_BYTES, (byte) 'x');
+        byte[] in = new byte[520 * GzipFormat.MEMBER_BYTES];
+        Arrays.fill(in, 7 * GzipFormat.MEMBER_BYTES, 8 * GzipFormat.MEMBER_BYTES, (byte) 'x');
         in[in.length - 1] = 'y';
         byte[] gz = Gzip.gzip(in);
         assertThat(gz.length).isLessThan(200_000);
@@ -452,8 +460,8 @@ class GzipTest {
     @Test
     void aPayloadNamedLargerThanAnArrayIsRefused() {
         // 16,385 real members of 128 KiB that add up to 2^31 + 2^17: positions past 2^31 would overflow an int
-        byte[] forged = repeatFirstMember(Gzip.gzip(new byte[2 * Gzip.MEMBER_BYTES]), 16_385);
-        assertThat(Gzip.inflateMembers(forged, Runnable::run, 0)).isNull();
+        byte[] forged = repeatFirstMember(Gzip.gzip(new byte[2 * GzipFormat.MEMBER_BYTES]), 16_385);
+        assertThat(ParallelInflate.inflate(forged, Runnable::run, 0)).isNull();
         assertThatThrownBy(() -> Gzip.gunzip(forged)).isInstanceOf(UncheckedIOException.class).hasMessageContaining("not valid gzip");
     }
 
@@ -464,7 +472,7 @@ class GzipTest {
         new Random(5).nextBytes(random);
         byte[] in = concat(text(200_000), random, text(300_000));
         byte[] gz = Gzip.gzip(in);
-        int readerLimit = Gzip.MEMBER_HEADER + Gzip.MEMBER_BYTES + 1024 + 8;
+        int readerLimit = GzipFormat.MEMBER_HEADER + GzipFormat.MEMBER_BYTES + 1024 + 8;
         assertThat(members(gz)).hasSizeGreaterThan(4).allSatisfy(m -> assertThat(m[1]).isLessThanOrEqualTo(readerLimit));
         assertThat(Gzip.gunzip(gz)).isEqualTo(in);
         try (GZIPInputStream stream = new GZIPInputStream(new ByteArrayInputStream(gz))) {
@@ -472,8 +480,8 @@ class GzipTest {
         }
         // a zlib whose members come out longer than the reader takes: one plain member, which every reader reads
         int longest = members(gz).stream().mapToInt(m -> m[1]).max().orElseThrow();
-        assertThat(Gzip.gzip(in, Gzip.MEMBER_BYTES, longest)).isEqualTo(gz);
-        byte[] plain = Gzip.gzip(in, Gzip.MEMBER_BYTES, longest - 1);
+        assertThat(Gzip.gzip(in, GzipFormat.MEMBER_BYTES, longest)).isEqualTo(gz);
+        byte[] plain = Gzip.gzip(in, GzipFormat.MEMBER_BYTES, longest - 1);
         assertThat(plain).isEqualTo(reference(in));
         assertThat(Gzip.gunzip(plain)).isEqualTo(in);
     }
