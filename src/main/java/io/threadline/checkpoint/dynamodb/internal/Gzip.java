@@ -187,7 +187,7 @@ final class Gzip {
         if (GzipFormat.isMembers(in)) {
             byte[] out = ParallelInflate.inflate(in, helpers.threads(), helpers.count());
             if (out == null) {
-                throw new UncheckedIOException("a stored checkpoint is not valid gzip",
+                throw new UncheckedIOException("a stored item is not valid gzip",
                         new IOException("its gzip members are not the members their headers name (corrupt, or some lost)"));
             }
             return out;
@@ -195,7 +195,7 @@ final class Gzip {
         try (GZIPInputStream gz = new GZIPInputStream(new ByteArrayInputStream(in), 8192)) {
             return gz.readAllBytes();
         } catch (IOException e) {
-            throw new UncheckedIOException("a stored checkpoint is not valid gzip", e);
+            throw new UncheckedIOException("a stored item is not valid gzip", e);
         }
     }
 }
