@@ -60,7 +60,8 @@ final class Gzip {
         }
         int count = (in.length + memberBytes - 1) / memberBytes;
         // Room for what does not compress (deflate's stored blocks: 5 bytes per 64 KiB at most), so the members are
-        // deflated straight into their places in one output and copied once, into an array of their exact length.
+        // deflated straight into their places in one output and copied once, into an array of their exact length. The
+        // price: an input-sized array while writing, however well the input compresses.
         Output out = new Output(in.length + (in.length >> 10) + count * (GzipFormat.MEMBER_HEADER + GzipFormat.TRAILER + 64));
         Deflater deflater = deflater();
         try {

@@ -92,6 +92,19 @@ class GzipTest {
             assertThat(old.readAllBytes()).isEqualTo(in);
         }
         assertThat(Gzip.gunzip(gz)).isEqualTo(in);
+        // The stored bytes, pinned against the JDK's own writer: member k is GZIPOutputStream's gzip of slice k with the
+        // extra field (FLG.FEXTRA, XLEN, 'TL', its 8 bytes) inserted after the 10-byte header, nothing else changed.
+        List<int[]> parts = members(gz);
+        for (int k = 0; k < parts.size(); k++) {
+            int at = parts.get(k)[0];
+            int length = parts.get(k)[1];
+            byte[] slice = Arrays.copyOfRange(in, k * GzipFormat.MEMBER_BYTES, Math.min(in.length, (k + 1) * GzipFormat.MEMBER_BYTES));
+            byte[] expected = reference(slice);
+            assertThat(Arrays.copyOfRange(gz, at, at + 3)).as("member %d: ID1 ID2 CM", k).isEqualTo(Arrays.copyOf(expected, 3));
+            assertThat(Arrays.copyOfRange(gz, at + 4, at + 10)).as("member %d: MTIME XFL OS", k).isEqualTo(Arrays.copyOfRange(expected, 4, 10));
+            assertThat(Arrays.copyOfRange(gz, at + 24, at + length)).as("member %d: deflate data and trailer", k)
+                    .isEqualTo(Arrays.copyOfRange(expected, 10, expected.length));
+        }
         // about the size of one member: deflate's window restarts cost little (this text repeats itself, 20:1: 3% here)
         assertThat(gz.length).isLessThan(reference(in).length * 105 / 100);
         // an input of exactly members: no empty member after the last
