@@ -31,8 +31,11 @@ record KnnSearches(RawRequests raw, String index, int efSearch) {
             g.writeNumberField("size", k);
             g.writeBooleanField("seq_no_primary_term", true);
             g.writeObjectFieldStart("_source");
+            // Nor the fields only filters read (the record is built without them): a leaner answer to write and read.
             g.writeArrayFieldStart("excludes");
             g.writeString(MemoryIndex.EMBEDDING);
+            g.writeString(MemoryIndex.METADATA_TERMS);
+            g.writeString(MemoryIndex.EXPIRY);
             g.writeEndArray();
             g.writeEndObject();
             writeQuery(g, vector, k, filter);
@@ -160,7 +163,7 @@ record KnnSearches(RawRequests raw, String index, int efSearch) {
                 case "_score" -> score = value == JsonToken.VALUE_NULL ? null : p.getDoubleValue();
                 case "_seq_no" -> seqNo = p.getLongValue();
                 case "_primary_term" -> primaryTerm = p.getLongValue();
-                case "_source" -> source = raw.mapper().readValue(p, MemoryDocument.class);
+                case "_source" -> source = MemoryDocumentReader.read(p);
                 default -> p.skipChildren();
             }
         }
