@@ -155,8 +155,15 @@ public final class W2OpenSearch {
             client.indices().delete(d -> d.index(indexName));
         }
         store.ensureIndex();
+        // putAll's requests timed by kind (RequestTimes): where the import's time goes, on the node and here.
+        RequestTimes times = new RequestTimes(client._transport(), endpoint);
+        OpenSearchMemoryStore importing = new OpenSearchMemoryStore(new OpenSearchClient(times), new Embeddings(noModel), settings,
+                indexSettings);
         double indexSeconds = indexing.equals("bulk") ? index(client, indexName, corpus.vectors, null, batch, now)
-                : IndexingComparison.putAll(store, corpus.vectors, n, batch, now).seconds();
+                : IndexingComparison.putAll(importing, corpus.vectors, n, batch, now).seconds();
+        if (indexing.equals("putAll")) {
+            times.report(String.format(Locale.ROOT, "W2 import by putAll, N = %,d, batches of %d", n, batch), indexSeconds, n);
+        }
         long count = W2OpenSearch.memories(client, indexName);
         if (count != n) {
             throw new IllegalStateException("the index holds " + count + " memories, expected " + n);
