@@ -15,7 +15,8 @@ import java.util.Map;
  * The memory store's k-NN searches, written and read by hand ({@link RawRequests}): a search for the {@code k} nearest
  * memories that pass a filter — the filter inside the k-NN clause, so candidates are drawn from the caller's memories
  * only — answered with their scores, versions and source <em>without</em> the embedding (the node has compared the
- * vectors already; the 384 floats of each hit were most of the answer), and many searches for ids and scores only in
+ * vectors already; the 384 floats of each hit were most of the answer) nor the fields only filters read, each source
+ * read field by field ({@link MemoryDocumentReader}), and many searches for ids and scores only in
  * one {@code _msearch} (the writes' near-duplicate checks). The vector is written straight from the float array; the
  * filter is the one {@link MemoryQueries} builds.
  */
