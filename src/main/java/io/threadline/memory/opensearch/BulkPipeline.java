@@ -124,7 +124,15 @@ final class BulkPipeline {
     private Ended writeRuns(BulkPuts.Run first, Runs runs, Instant now, PutResult[] out, List<BulkPuts.Item> created) {
         BulkPuts.Checked checked = calls.call(WHAT, () -> bulk.check(first, now));
         while (true) {
-            BulkPuts.Run following = runs.next();
+            BulkPuts.Run following;
+            RuntimeException unembedded = null;
+            try {
+                following = runs.next();
+            } catch (RuntimeException e) {
+                // The next chunk could not be embedded: this run is still written, as it was before its chunk's end was known.
+                following = null;
+                unembedded = e;
+            }
             CompletableFuture<BulkPuts.Checked> early = following == null || following.single() ? null : early(following, now);
             BulkPuts.Checked mine = checked;
             BulkPuts.Written written = calls.call(WHAT, () -> bulk.write(mine, now, out));
@@ -134,6 +142,9 @@ final class BulkPipeline {
             }
             for (BulkPuts.Item item : written.retry()) {
                 out[item.position()] = single.put(item.write(), item.vector(), now);
+            }
+            if (unembedded != null) {
+                throw unembedded;
             }
             if (early == null) {
                 return new Ended(following, null);

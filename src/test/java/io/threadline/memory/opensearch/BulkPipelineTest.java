@@ -1,5 +1,11 @@
 package io.threadline.memory.opensearch;
 
+import dev.langchain4j.data.embedding.Embedding;
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.output.Response;
+import io.threadline.ErrorCode;
+import io.threadline.ThreadlineException;
 import io.threadline.memory.Embeddings;
 import io.threadline.memory.MemorySettings;
 import io.threadline.memory.MemoryWrite;
@@ -20,6 +26,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * putAll's pipeline on a real node: with bulk requests of two writes, each run's check is sent while the previous run
@@ -38,9 +45,13 @@ class BulkPipelineTest {
 
     /** A store on a fresh index, with bulk requests of two writes (so a batch of eight is four runs). */
     private static OpenSearchMemoryStore store(OpenSearchClient on) {
+        return store(on, new WordEmbeddingModel());
+    }
+
+    private static OpenSearchMemoryStore store(OpenSearchClient on, EmbeddingModel model) {
         OpenSearchMemorySettings settings = new OpenSearchMemorySettings("pipeline-" + UUID.randomUUID(), "lucene",
                 WordEmbeddingModel.DIMENSION, 4, 0, 16, 100, 2, OpenSearchMemorySettings.DEFAULT_SWEEP_PAGE);
-        OpenSearchMemoryStore store = new OpenSearchMemoryStore(on, new Embeddings(new WordEmbeddingModel()), MemorySettings.DEFAULT, settings);
+        OpenSearchMemoryStore store = new OpenSearchMemoryStore(on, new Embeddings(model), MemorySettings.DEFAULT, settings);
         store.ensureIndex();
         return store;
     }
@@ -106,5 +117,32 @@ class BulkPipelineTest {
         String tenant = "fail-" + UUID.randomUUID().toString().substring(0, 8);
         assertOnePutAfterAnother(store, tenant, store.putAll(batch(tenant), T0));
         assertThat(failing.refused).as("early checks refused").hasValue(3);
+    }
+
+    /** Embeds its first call's texts, and fails every later call (a hosted model that went away mid-batch). */
+    static final class FailsAfterFirstCall implements EmbeddingModel {
+        private final AtomicInteger calls = new AtomicInteger();
+
+        @Override
+        public Response<List<Embedding>> embedAll(List<TextSegment> segments) {
+            if (calls.incrementAndGet() > 1) {
+                throw new IllegalStateException("the model went away");
+            }
+            return new WordEmbeddingModel().embedAll(segments);
+        }
+
+        @Override
+        public int dimension() {
+            return WordEmbeddingModel.DIMENSION;
+        }
+    }
+
+    @Test
+    void whenALaterChunkCannotBeEmbeddedTheRunsBeforeItAreStillWritten() {
+        OpenSearchMemoryStore store = store(client, new FailsAfterFirstCall());
+        String tenant = "embed-" + UUID.randomUUID().toString().substring(0, 8);
+        assertThatThrownBy(() -> store.putAll(batch(tenant), T0)).isInstanceOfSatisfying(ThreadlineException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE));
+        assertThat(store.get(tenant, "same").orElseThrow().content()).as("the first chunk's run").isEqualTo("first version");
     }
 }
