@@ -26,7 +26,7 @@ import java.util.concurrent.CompletableFuture;
  * namespaces where another writer was at work meanwhile (a {@code put} of the batch's own retries counts as one, and
  * is reconciled by itself). A correction or a run of one is a {@code put} between windows, as before.
  */
-final class BulkPipeline {
+record BulkPipeline(BulkPuts bulk, WriterMarks marks, BulkPipeline.Calls calls, BulkPipeline.Single single) {
 
     /** The runs of the batch, in order; the next one only when asked (its chunk is embedded then). */
     interface Runs {
@@ -44,18 +44,6 @@ final class BulkPipeline {
     }
 
     private static final String WHAT = "write memories";
-
-    private final BulkPuts bulk;
-    private final WriterMarks marks;
-    private final Calls calls;
-    private final Single single;
-
-    BulkPipeline(BulkPuts bulk, WriterMarks marks, Calls calls, Single single) {
-        this.bulk = bulk;
-        this.marks = marks;
-        this.calls = calls;
-        this.single = single;
-    }
 
     /** Writes the batch's runs, each result at {@code out[position]}. */
     void write(List<MemoryWrite> batch, Runs runs, Instant now, PutResult[] out) {
