@@ -56,6 +56,7 @@ public final class W2OpenSearch {
         URI endpoint = URI.create(System.getProperty("threadline.bench.opensearch", "http://127.0.0.1:9200"));
         int n = W2CorpusB.SIZE;
         int batch = 1000;
+        int bulkSize = 0; // 0: as --batch
         int candidates = 4;
         int warmup = 50;
         Duration timeout = Duration.ofSeconds(60);
@@ -75,6 +76,7 @@ public final class W2OpenSearch {
                 case "--endpoint" -> endpoint = URI.create(args[++a]);
                 case "--n" -> n = Integer.parseInt(args[++a]);
                 case "--batch" -> batch = Integer.parseInt(args[++a]);
+                case "--bulk-size" -> bulkSize = Integer.parseInt(args[++a]);
                 case "--candidates" -> candidates = Integer.parseInt(args[++a]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++a]);
                 case "--touch-after" -> touchAfter = Duration.parse(args[++a]);
@@ -89,7 +91,7 @@ public final class W2OpenSearch {
                 case "--ef-search" -> efSearches = Arrays.stream(args[++a].split(",")).map(Integer::parseInt).toList();
                 default -> throw new IllegalArgumentException("unknown argument " + args[a]
                         + "; use --n N --batch B --candidates C --ef-search E1,E2,.. --warmup W --corpus F --queries F --write-corpus F "
-                        + "--write-queries F --indexing putAll|bulk --compare-indexing N --compact");
+                        + "--write-queries F --indexing putAll|bulk --compare-indexing N --compact --bulk-size B");
             }
         }
         if (!indexing.equals("putAll") && !indexing.equals("bulk")) {
@@ -123,9 +125,11 @@ public final class W2OpenSearch {
         OpenSearchClient client = OpenSearchClients.create(endpoint, timeout);
         String version = client.info().version().number();
         String indexName = "w2-corpus-b";
-        // putAll's bulk requests hold --batch writes, as the raw bulk's do.
+        // putAll's bulk requests hold --batch writes, as the raw bulk's do, unless --bulk-size says fewer: then one putAll
+        // call is several runs, each run's near-duplicate check overlapping the previous run's write.
+        int bulk = bulkSize > 0 ? bulkSize : batch;
         OpenSearchMemorySettings indexSettings = new OpenSearchMemorySettings(indexName, "lucene", W2CorpusB.DIMENSION, candidates, 0, 16,
-                100, batch, OpenSearchMemorySettings.DEFAULT_SWEEP_PAGE);
+                100, bulk, OpenSearchMemorySettings.DEFAULT_SWEEP_PAGE);
         // Corpus B never embeds text: searches pass vectors, and a memory's "embedding" is its corpus vector, looked up.
         EmbeddingModel noModel = new CorpusModel(corpus.vectors);
         // Default: searches run at the instant the memories were written, so no access time moves. --touch-after D:
@@ -137,7 +141,7 @@ public final class W2OpenSearch {
 
         System.out.printf(Locale.ROOT, "settings: OpenSearch %s at %s (single node, 1 shard, 0 replicas), index %s, engine lucene, "
                         + "hnsw cosinesimil (plugin defaults m=16, ef_construction=100), k=%d, candidates=%d (k-NN k=%d, re-ranked by "
-                        + "MemoryScoring.DEFAULT), indexing " + indexing + " in batches of %d (one request at a time), client timeout %d s, "
+                        + "MemoryScoring.DEFAULT), indexing " + indexing + " in batches of %d (bulk-size " + bulk + "; one call at a time), client timeout %d s, "
                         + "warm-up %d queries per set, %d repetitions of %d queries per set, %s%n",
                 version, endpoint, indexName, W2Recall.K, candidates, W2Recall.K * candidates, batch, timeout.toSeconds(), warmup,
                 W2Recall.REPETITIONS, corpus.queries.length, touchAfter == null
@@ -155,8 +159,15 @@ public final class W2OpenSearch {
             client.indices().delete(d -> d.index(indexName));
         }
         store.ensureIndex();
+        // putAll's requests timed by kind (RequestTimes): where the import's time goes, on the node and here.
+        RequestTimes times = new RequestTimes(client._transport(), endpoint);
+        OpenSearchMemoryStore importing = new OpenSearchMemoryStore(new OpenSearchClient(times), new Embeddings(noModel), settings,
+                indexSettings);
         double indexSeconds = indexing.equals("bulk") ? index(client, indexName, corpus.vectors, null, batch, now)
-                : IndexingComparison.putAll(store, corpus.vectors, n, batch, now).seconds();
+                : IndexingComparison.putAll(importing, corpus.vectors, n, batch, now).seconds();
+        if (indexing.equals("putAll")) {
+            times.report(String.format(Locale.ROOT, "W2 import by putAll, N = %,d, batches of %d", n, batch), indexSeconds, n);
+        }
         long count = W2OpenSearch.memories(client, indexName);
         if (count != n) {
             throw new IllegalStateException("the index holds " + count + " memories, expected " + n);

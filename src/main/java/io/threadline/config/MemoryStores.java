@@ -69,10 +69,9 @@ public class MemoryStores {
         }
         // Bedrock's model is built on the first call, with the store; the build's bean is there or not now.
         requireEmbeddings(kind, models.embeddingProvider(), "bedrock".equals(models.embeddingProvider()) || models.embeddingModel().isPresent());
-        if ("opensearch".equals(kind)) {
-            check(config.opensearch());
-        }
-        return Optional.of(new LazyMemoryStore(() -> build(kind)));
+        // Resolved once, here: the store's lazy build signs with this region rather than resolving it again.
+        Optional<AwsSigning> signing = "opensearch".equals(kind) ? check(config.opensearch()) : Optional.empty();
+        return Optional.of(new LazyMemoryStore(() -> build(kind, signing)));
     }
 
     /**
@@ -108,9 +107,10 @@ public class MemoryStores {
      * signer for no service. MISCONFIGURED naming the key (as the checkpoint store's settings are refused), so a caller
      * such as memory-compact answers what to change rather than an internal error. The signing region is resolved here
      * too, not first in the store's lazy build: there a missing one would surface on the first memory call — inside the
-     * outbox, a ThreadlineException retried for ever, or halfway through an erasure.
+     * outbox, a ThreadlineException retried for ever, or halfway through an erasure. Returns the signing the client is
+     * built with (empty for {@code signing=none}).
      */
-    private static void check(MemoryConfig.OpenSearch os) {
+    private static Optional<AwsSigning> check(MemoryConfig.OpenSearch os) {
         if (!"none".equals(os.signing()) && !"aws-sigv4".equals(os.signing())) {
             throw new ThreadlineException(ErrorCode.MISCONFIGURED, "threadline.memory.opensearch.signing must be none or aws-sigv4, got '"
                     + os.signing() + "'", Map.of("key", "threadline.memory.opensearch.signing"));
@@ -119,12 +119,10 @@ public class MemoryStores {
             throw new ThreadlineException(ErrorCode.MISCONFIGURED, "threadline.memory.opensearch.signing-service must be es or aoss, got '"
                     + os.signingService() + "'", Map.of("key", "threadline.memory.opensearch.signing-service"));
         }
-        if ("aws-sigv4".equals(os.signing())) {
-            signingRegion(os);
-        }
+        return "aws-sigv4".equals(os.signing()) ? Optional.of(new AwsSigning(os.signingService(), signingRegion(os))) : Optional.empty();
     }
 
-    private MemoryStore build(String kind) {
+    private MemoryStore build(String kind, Optional<AwsSigning> signing) {
         Embeddings embeddings = new Embeddings(models.embeddingModel().orElseThrow());
         MemoryConfig.Score w = config.score();
         MemorySettings settings = new MemorySettings(config.mergeThreshold(),
@@ -134,7 +132,7 @@ public class MemoryStores {
             return new InMemoryMemoryStore(embeddings, settings);
         }
         MemoryConfig.OpenSearch os = config.opensearch();
-        OpenSearchClient client = client(os);
+        OpenSearchClient client = client(os, signing);
         try {
             OpenSearchMemoryStore opensearch = new OpenSearchMemoryStore(client, embeddings, settings,
                     new OpenSearchMemorySettings(os.index(), os.engine(), embeddings.dimension(), os.candidates(), os.efSearch(),
@@ -152,10 +150,9 @@ public class MemoryStores {
         }
     }
 
-    private OpenSearchClient client(MemoryConfig.OpenSearch os) {
-        return "aws-sigv4".equals(os.signing())
-                ? OpenSearchClients.createSigned(os.url(), os.timeout(), os.connectTimeout(), clock,
-                        new AwsSigning(os.signingService(), signingRegion(os)))
+    private OpenSearchClient client(MemoryConfig.OpenSearch os, Optional<AwsSigning> signing) {
+        return signing.isPresent()
+                ? OpenSearchClients.createSigned(os.url(), os.timeout(), os.connectTimeout(), clock, signing.get())
                 : OpenSearchClients.create(os.url(), os.timeout(), os.connectTimeout(), clock);
     }
 
@@ -183,13 +180,13 @@ public class MemoryStores {
             return Optional.empty();
         }
         MemoryConfig.OpenSearch os = config.opensearch();
-        check(os); // as the store's choice does
+        Optional<AwsSigning> signing = check(os); // as the store's choice does
         if ("aoss".equals(os.signingService())) {
             throw new ThreadlineException(ErrorCode.INVALID_INPUT, "the memory is an OpenSearch "
                     + "Serverless collection (threadline.memory.opensearch.signing-service=aoss), which has no force merge: it "
                     + "manages its segments itself; nothing to compact", Map.of("memory", "aoss"));
         }
-        return Optional.of(new MemoryIndexMaintenance(client(os), os.index()));
+        return Optional.of(new MemoryIndexMaintenance(client(os, signing), os.index()));
     }
 
     private static String signingRegion(MemoryConfig.OpenSearch os) {

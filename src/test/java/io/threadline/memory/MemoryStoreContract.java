@@ -396,6 +396,22 @@ public abstract class MemoryStoreContract {
         assertThat(store().get(a, "p1").orElseThrow().sourceNode()).isEqualTo("learn");
     }
 
+    /** A search hit is the memory as stored, every field (times, expiry, provenance, metadata, validity, corrections). */
+    @Test
+    void aSearchHitIsTheStoredMemoryFieldForField() {
+        store().put(new MemoryWrite("h0", a, "people/eve", "eve lives in rome", "fact", 0.4, null, null, null, Map.of()), T0);
+        Instant now = T0.plusSeconds(7).plusNanos(123_456_000);
+        store().put(new MemoryWrite("h1", a, "people/eve", "eve lives in oslo since spring", "fact", 0.7, Duration.ofDays(30), "thread-9",
+                "01ARZ3NDEKTSV4RRFFQ69G5FAV", 4L, "learn", "effect:1", Map.of("source", "chat", "lang", "en"))
+                .superseding(List.of("h0")).validDuring(T0.minusSeconds(3600), T0.plusSeconds(86_400)), now);
+        MemoryRecord stored = store().get(a, "h1").orElseThrow();
+        List<MemoryHit> hits = store().search(MemoryQuery.text(a, "eve lives in oslo", 10).under("people/eve"), now);
+        assertThat(hits).extracting(h -> h.memory().id()).containsExactly("h1");
+        assertThat(hits.get(0).memory()).usingRecursiveComparison().ignoringFields("embedding").isEqualTo(stored);
+        assertThat(stored.expiresAt()).isEqualTo(now.plus(Duration.ofDays(30)));
+        assertThat(stored.supersedes()).containsExactly("h0");
+    }
+
     @Test
     void badProvenanceIsInvalidInput() {
         assertInvalid(() -> new MemoryWrite(null, a, "ns", "x", "fact", 0.5, null, "t", null, 1L, "n", "a model said so", Map.of()),

@@ -15,7 +15,8 @@ import java.util.Map;
  * The memory store's k-NN searches, written and read by hand ({@link RawRequests}): a search for the {@code k} nearest
  * memories that pass a filter — the filter inside the k-NN clause, so candidates are drawn from the caller's memories
  * only — answered with their scores, versions and source <em>without</em> the embedding (the node has compared the
- * vectors already; the 384 floats of each hit were most of the answer), and many searches for ids and scores only in
+ * vectors already; the 384 floats of each hit were most of the answer) nor the fields only filters read, each source
+ * read field by field ({@link MemoryDocumentReader}), and many searches for ids and scores only in
  * one {@code _msearch} (the writes' near-duplicate checks). The vector is written straight from the float array; the
  * filter is the one {@link MemoryQueries} builds.
  */
@@ -31,8 +32,11 @@ record KnnSearches(RawRequests raw, String index, int efSearch) {
             g.writeNumberField("size", k);
             g.writeBooleanField("seq_no_primary_term", true);
             g.writeObjectFieldStart("_source");
+            // Nor the fields only filters read (the record is built without them): a leaner answer to write and read.
             g.writeArrayFieldStart("excludes");
             g.writeString(MemoryIndex.EMBEDDING);
+            g.writeString(MemoryIndex.METADATA_TERMS);
+            g.writeString(MemoryIndex.EXPIRY);
             g.writeEndArray();
             g.writeEndObject();
             writeQuery(g, vector, k, filter);
@@ -160,7 +164,7 @@ record KnnSearches(RawRequests raw, String index, int efSearch) {
                 case "_score" -> score = value == JsonToken.VALUE_NULL ? null : p.getDoubleValue();
                 case "_seq_no" -> seqNo = p.getLongValue();
                 case "_primary_term" -> primaryTerm = p.getLongValue();
-                case "_source" -> source = raw.mapper().readValue(p, MemoryDocument.class);
+                case "_source" -> source = MemoryDocumentReader.read(p);
                 default -> p.skipChildren();
             }
         }

@@ -67,8 +67,8 @@ public record MemoryDocument(String id, String tenant, String namespace, String 
 
     /** The record; a document read without its vector (a search hit) gives {@link MemoryRecord#NO_EMBEDDING}. */
     MemoryRecord toRecord() {
-        return new MemoryRecord(id, tenant, namespace, content, embedding == null ? MemoryRecord.NO_EMBEDDING : embedding, kind, importance, Instant.parse(createdAt),
-                Instant.parse(accessedAt), expiresAt == null ? null : Instant.parse(expiresAt), sourceThread, sourceCheckpoint,
+        return new MemoryRecord(id, tenant, namespace, content, embedding == null ? MemoryRecord.NO_EMBEDDING : embedding, kind, importance, IsoInstants.parse(createdAt),
+                IsoInstants.parse(accessedAt), expiresAt == null ? null : IsoInstants.parse(expiresAt), sourceThread, sourceCheckpoint,
                 sourceStep, sourceNode, derivedFrom, contentHash, metadata, instant(validFrom, ALWAYS), instant(validTo, NEVER),
                 instant(supersededAt, NEVER), supersededBy, supersedes);
     }
