@@ -25,10 +25,8 @@ import org.opensearch.client.transport.httpclient5.ResponseException;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,7 +53,7 @@ public final class OpenSearchMemoryStore implements MemoryStore {
     private final Set<CompletableFuture<Integer>> touching = ConcurrentHashMap.newKeySet();
     private final VersionedWrites writes;
     private final TenantSweeps sweeps;
-    private final BulkPipeline pipeline;
+    private final BulkPuts bulk;
     private final KnnSearches searches;
     private final RawRequests raw;
     private final WriterMarks marks;
@@ -80,7 +78,7 @@ public final class OpenSearchMemoryStore implements MemoryStore {
                 return call("delete memories", page::run);
             }
         }, index.sweepPage());
-        this.pipeline = new BulkPipeline(new BulkPuts(client, index.index(), settings, searches, writes), marks, this::call, this::put);
+        this.bulk = new BulkPuts(client, index.index(), settings, searches, writes, marks);
     }
 
     /** Creates the index with its mapping if it does not exist (safe to call at every start). */
@@ -129,29 +127,31 @@ public final class OpenSearchMemoryStore implements MemoryStore {
     }
 
     /**
-     * The batch in runs of plain writes ({@link BulkPuts}: one realtime {@code mget} and one {@code _msearch} of
-     * near-duplicate checks, one {@code _bulk} with one refresh), written one after another with each run's check sent
-     * while the previous run is written ({@link BulkPipeline}); a correction, a run of one, and a write that meets a
-     * concurrent change are written by {@link #put} in their turn. The writes are embedded one chunk of
-     * {@code bulk-size} at a time, in one call of the model each, as the runs reach it.
+     * The batch in runs of plain writes ({@link BulkPuts}: one realtime {@code mget}, one {@code _msearch} of
+     * near-duplicate checks, one {@code _bulk} with one refresh, one {@code _msearch} for concurrent near-duplicates),
+     * each run one store call; a correction, and a write that meets a concurrent change, is written by {@link #put} in
+     * its turn. The writes are embedded one run at a time, in one call of the model each.
      */
     @Override
     public List<PutResult> putAll(List<MemoryWrite> batch, Instant now) {
         MemoryWrite.requireBatch(batch).forEach(settings.limits()::check);
         PutResult[] out = new PutResult[batch.size()];
-        Deque<BulkPuts.Run> ready = new ArrayDeque<>();
-        int[] embedded = {0};
-        BulkPipeline.Runs runs = () -> {
-            while (ready.isEmpty() && embedded[0] < batch.size()) {
-                int from = embedded[0];
-                List<MemoryWrite> chunk = batch.subList(from, Math.min(batch.size(), from + index.bulkSize()));
-                float[][] vectors = embeddings.embedAll(chunk.stream().map(MemoryWrite::content).toList());
-                ready.addAll(BulkPuts.runs(chunk, from, vectors, settings.mergeThreshold()));
-                embedded[0] = from + chunk.size();
+        for (int from = 0; from < batch.size(); from += index.bulkSize()) {
+            List<MemoryWrite> chunk = batch.subList(from, Math.min(batch.size(), from + index.bulkSize()));
+            float[][] vectors = embeddings.embedAll(chunk.stream().map(MemoryWrite::content).toList());
+            int offset = from;
+            for (BulkPuts.Run run : BulkPuts.runs(chunk, vectors, settings.mergeThreshold())) {
+                if (run.single()) {
+                    BulkPuts.Item item = run.items().get(0);
+                    out[offset + item.position()] = put(item.write(), item.vector(), now);
+                    continue;
+                }
+                List<BulkPuts.Item> retry = call("write memories", () -> bulk.write(run.items(), now, out, offset));
+                for (BulkPuts.Item item : retry) {
+                    out[offset + item.position()] = put(item.write(), item.vector(), now);
+                }
             }
-            return ready.poll();
-        };
-        pipeline.write(batch, runs, now, out);
+        }
         return List.of(out);
     }
 
