@@ -21,6 +21,14 @@ public interface DynamoDbStoreConfig {
     @WithDefault("256")
     int compressAboveBytes();
 
+    /**
+     * How an envelope worth compressing is compressed: {@code gzip} (the default) or {@code zstd}. Reads take either,
+     * told by the stored bytes; a version before zstd reads gzip only, so switch to zstd only once no reader of such a
+     * version is left, nor wanted back (README, Configuration).
+     */
+    @WithDefault("gzip")
+    String compression();
+
     /** Largest data one item holds; larger checkpoints are split into chunk items. */
     @WithDefault("350000")
     int maxItemBytes();

@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
  * How a {@link DynamoDbCheckpointStore} lays out and bounds what it writes.
  *
  * @param tableName          the DynamoDB table (see infra/dynamodb/table.json)
- * @param compressAboveBytes gzip a checkpoint's envelope when it is larger than this (0 = always try)
+ * @param compressAboveBytes compress a checkpoint's envelope when it is larger than this (0 = always try)
  * @param maxItemBytes       largest {@code data} attribute one item holds; a larger checkpoint is split
  *                           into chunk items. Stays well under DynamoDB's 400 KB item limit so the
  *                           other attributes always fit.
@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
  * @param checkpointTtl      every item written expires this long after its checkpoint's {@code createdAt};
  *                           {@code null} or zero for no expiry
  * @param idempotencyTtl     how long an idempotency key is remembered; after that the key can be reused
+ * @param compression        how an envelope worth compressing is compressed (a read tells either from its bytes)
  */
 public record DynamoDbStoreSettings(
         String tableName,
@@ -25,7 +26,8 @@ public record DynamoDbStoreSettings(
         int maxItemBytes,
         int maxCheckpointBytes,
         Duration checkpointTtl,
-        Duration idempotencyTtl) {
+        Duration idempotencyTtl,
+        Compression compression) {
 
     /**
      * Envelopes above this are gzipped (kept only when smaller). Low, because a W1 delta of ~500 B gzips to ~2/3 and
@@ -45,8 +47,15 @@ public record DynamoDbStoreSettings(
 
     private static final Pattern TABLE_NAME = Pattern.compile("[a-zA-Z0-9_.-]{3,255}");
 
+    /** Settings that compress with gzip ({@link Compression#GZIP}, the default). */
+    public DynamoDbStoreSettings(String tableName, int compressAboveBytes, int maxItemBytes, int maxCheckpointBytes,
+                                 Duration checkpointTtl, Duration idempotencyTtl) {
+        this(tableName, compressAboveBytes, maxItemBytes, maxCheckpointBytes, checkpointTtl, idempotencyTtl, Compression.GZIP);
+    }
+
     public DynamoDbStoreSettings {
         Objects.requireNonNull(tableName, "tableName");
+        Objects.requireNonNull(compression, "compression");
         if (!TABLE_NAME.matcher(tableName).matches()) {
             throw new IllegalArgumentException("a DynamoDB table name is 3-255 characters of letters, digits, '_', '-' or '.', got '"
                     + tableName + "'");
@@ -77,22 +86,28 @@ public record DynamoDbStoreSettings(
         }
     }
 
-    /** The defaults for a table: compress above 256 B, 350 KB items, 3 MB checkpoints, no TTL, keys kept 24 h. */
+    /** The defaults for a table: gzip above 256 B, 350 KB items, 3 MB checkpoints, no TTL, keys kept 24 h. */
     public static DynamoDbStoreSettings defaults(String tableName) {
         return new DynamoDbStoreSettings(tableName, DEFAULT_COMPRESS_ABOVE_BYTES, DEFAULT_MAX_ITEM_BYTES,
                 DEFAULT_MAX_CHECKPOINT_BYTES, null, DEFAULT_IDEMPOTENCY_TTL);
     }
 
     public DynamoDbStoreSettings withCheckpointTtl(Duration ttl) {
-        return new DynamoDbStoreSettings(tableName, compressAboveBytes, maxItemBytes, maxCheckpointBytes, ttl, idempotencyTtl);
+        return new DynamoDbStoreSettings(tableName, compressAboveBytes, maxItemBytes, maxCheckpointBytes, ttl, idempotencyTtl, compression);
     }
 
     public DynamoDbStoreSettings withIdempotencyTtl(Duration ttl) {
-        return new DynamoDbStoreSettings(tableName, compressAboveBytes, maxItemBytes, maxCheckpointBytes, checkpointTtl, ttl);
+        return new DynamoDbStoreSettings(tableName, compressAboveBytes, maxItemBytes, maxCheckpointBytes, checkpointTtl, ttl, compression);
     }
 
     public DynamoDbStoreSettings withSizes(int compressAboveBytes, int maxItemBytes, int maxCheckpointBytes) {
-        return new DynamoDbStoreSettings(tableName, compressAboveBytes, maxItemBytes, maxCheckpointBytes, checkpointTtl, idempotencyTtl);
+        return new DynamoDbStoreSettings(tableName, compressAboveBytes, maxItemBytes, maxCheckpointBytes, checkpointTtl, idempotencyTtl,
+                compression);
+    }
+
+    public DynamoDbStoreSettings withCompression(Compression compression) {
+        return new DynamoDbStoreSettings(tableName, compressAboveBytes, maxItemBytes, maxCheckpointBytes, checkpointTtl, idempotencyTtl,
+                compression);
     }
 
     /** Items needed to store {@code bytes} of data: the checkpoint item and its chunks. */

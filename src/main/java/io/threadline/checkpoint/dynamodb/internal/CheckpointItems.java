@@ -117,13 +117,14 @@ public final class CheckpointItems {
         int expected = item.containsKey(Keys.PARTS) ? Integer.parseInt(item.get(Keys.PARTS).n()) : 1;
         if (expected > 1) {
             if (!id.equals(chunkOwner) || chunks.size() != expected - 1 || chunks.lastKey() != expected - 1) {
-                throw corrupt(id, "it has " + (id.equals(chunkOwner) ? chunks.size() : 0) + " of its " + (expected - 1) + " chunks");
+                throw corrupt(id, stepOf(item), "it has " + (id.equals(chunkOwner) ? chunks.size() : 0) + " of its " + (expected - 1)
+                        + " chunks", null);
             }
             parts.addAll(chunks.values());
         }
         chunks.clear();
         chunkOwner = null;
-        return decode(id, parts, item.containsKey(Keys.COMPRESSED));
+        return decode(id, stepOf(item), parts, item.containsKey(Keys.COMPRESSED));
     }
 
     /** Whether a checkpoint item holds a snapshot, read without decoding it. */
@@ -142,23 +143,24 @@ public final class CheckpointItems {
         return Long.parseLong(item.get(Keys.STEP).n());
     }
 
-    private Checkpoint decode(CheckpointId id, List<byte[]> parts, boolean compressed) {
+    private Checkpoint decode(CheckpointId id, long step, List<byte[]> parts, boolean compressed) {
         byte[] envelope;
         try {
             envelope = StoredPayload.envelope(parts, compressed, inflate);
         } catch (RuntimeException e) {
-            throw corrupt(id, e.getMessage());
+            // the codec's own words (a bad checksum, a frame cut short) are in the cause: said here, and kept for the log
+            throw corrupt(id, step, e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")"), e);
         }
         Checkpoint cp = CheckpointCodec.decode(thread, envelope);
         if (!cp.id().equals(id)) {
-            throw corrupt(id, "its envelope holds checkpoint " + cp.id());
+            throw corrupt(id, step, "its envelope holds checkpoint " + cp.id(), null);
         }
         return cp;
     }
 
-    private ThreadlineException corrupt(CheckpointId id, String why) {
-        return new ThreadlineException(ErrorCode.INTERNAL, "stored checkpoint " + id + " of " + thread + " is unreadable: " + why,
-                Map.of("thread", thread.threadId(), "checkpointId", id.value()));
+    private ThreadlineException corrupt(CheckpointId id, long step, String why, Throwable cause) {
+        return new ThreadlineException(ErrorCode.INTERNAL, "stored checkpoint " + id + " (step " + step + ") of " + thread
+                + " is unreadable: " + why, Map.of("thread", thread.threadId(), "checkpointId", id.value(), "step", step), cause);
     }
 
     private static void putExpiry(Map<String, AttributeValue> item, Long expiresAt) {

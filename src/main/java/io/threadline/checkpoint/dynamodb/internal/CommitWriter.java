@@ -78,7 +78,7 @@ public final class CommitWriter {
             throw new IllegalArgumentException("checkpoint id " + cp.id() + " does not follow its parent " + cp.parent());
         }
         byte[] envelope = CheckpointCodec.encode(cp);
-        StoredPayload payload = StoredPayload.of(envelope, settings.compressAboveBytes());
+        StoredPayload payload = StoredPayload.of(envelope, settings.compressAboveBytes(), settings.compression());
         if (payload.size() > settings.maxCheckpointBytes()) {
             throw tooLarge(cp, envelope.length, payload);
         }

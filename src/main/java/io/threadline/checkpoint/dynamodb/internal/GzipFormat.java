@@ -54,7 +54,7 @@ final class GzipFormat {
      */
     static final long MAX_PREALLOCATED = 64L * 1024 * 1024;
     /** The largest payload a Java array holds (some VMs keep a few header words in it): a larger stated one is corruption. */
-    private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+    static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     private GzipFormat() {
     }
@@ -170,14 +170,14 @@ final class GzipFormat {
         return members.isEmpty() || size != total ? null : members;
     }
 
-    private static void putIntLE(byte[] b, int at, int v) {
+    static void putIntLE(byte[] b, int at, int v) {
         b[at] = (byte) v;
         b[at + 1] = (byte) (v >>> 8);
         b[at + 2] = (byte) (v >>> 16);
         b[at + 3] = (byte) (v >>> 24);
     }
 
-    private static int intLE(byte[] b, int at) {
+    static int intLE(byte[] b, int at) {
         return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | (b[at + 3] & 0xff) << 24;
     }
 }

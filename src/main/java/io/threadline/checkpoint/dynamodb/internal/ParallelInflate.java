@@ -50,9 +50,14 @@ final class ParallelInflate {
     /** {@link #inflate(byte[], Executor, int)}, each member inflated by {@code work}. */
     static byte[] inflate(byte[] in, Executor threads, int helpers, MemberWork work) {
         List<Member> members = GzipFormat.members(in);
-        if (members == null) {
-            return null;
-        }
+        return members == null ? null : inflate(in, members, threads, helpers, work);
+    }
+
+    /**
+     * {@code members} of {@code in}, already found and checked against their bounds (gzip members, or the frames of
+     * {@link ZstdFormat#frames}), each decoded by {@code work}; null when one does not check out.
+     */
+    static byte[] inflate(byte[] in, List<Member> members, Executor threads, int helpers, MemberWork work) {
         int count = members.size();
         Member last = members.get(count - 1);
         int total = last.outAt() + last.size();

@@ -3,6 +3,7 @@ package io.threadline.checkpoint.dynamodb.internal;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.ThreadKey;
+import io.threadline.checkpoint.dynamodb.Compression;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.nio.charset.StandardCharsets;
@@ -14,7 +15,7 @@ import java.util.UUID;
 
 /**
  * A pending effect as items. One that fits an item is one item, its text in {@code data}. A larger one
- * (a big tool result) is stored like a large checkpoint ({@link CheckpointItems}: gzip when that pays, cut
+ * (a big tool result) is stored like a large checkpoint ({@link CheckpointItems}: compressed when that pays, cut
  * into parts, {@code z} present when compressed, {@code n} the part count) — as a head item
  * {@code PENDING#<step>#<seq>} with the first part, the part count and a write id, and parts
  * {@code PENDING#<step>#<seq>#<write id>#<nnn>}, which sort right after their head. Parts are written
@@ -33,7 +34,7 @@ public final class PendingItems {
      * than a checkpoint may be ({@code maxEffectBytes}) is PAYLOAD_TOO_LARGE, as its step's checkpoint would be.
      */
     public static List<Map<String, AttributeValue>> of(ThreadKey thread, long step, int seq, String effect, int compressAboveBytes,
-                                                       int maxItemBytes, int maxEffectBytes, long expiresAtEpochSecond) {
+                                                       Compression compression, int maxItemBytes, int maxEffectBytes, long expiresAtEpochSecond) {
         byte[] text = effect.getBytes(StandardCharsets.UTF_8);
         if (text.length > maxEffectBytes) {
             throw new ThreadlineException(ErrorCode.PAYLOAD_TOO_LARGE, "an effect of step " + step
@@ -46,7 +47,7 @@ public final class PendingItems {
             item.put(Keys.DATA, CheckpointItems.s(effect));
             return List.of(item);
         }
-        StoredPayload payload = StoredPayload.of(text, compressAboveBytes);
+        StoredPayload payload = StoredPayload.of(text, compressAboveBytes, compression);
         List<byte[]> parts = payload.parts(maxItemBytes);
         String writeId = UUID.randomUUID().toString().substring(0, 8);
         List<Map<String, AttributeValue>> items = new ArrayList<>(parts.size());

@@ -1,28 +1,37 @@
 package io.threadline.checkpoint.dynamodb.internal;
 
+import io.threadline.checkpoint.dynamodb.Compression;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * A checkpoint's envelope ({@link io.threadline.checkpoint.CheckpointCodec}) as it goes into the table:
- * gzip-compressed when that pays, then cut into parts of at most one item's worth of data.
+ * compressed when that pays (gzip or zstd, as configured), then cut into parts of at most one item's worth of data. A
+ * read tells the codec from the bytes' magic ({@link ZstdFormat#isZstd}; anything else is read as gzip, as before zstd),
+ * so items written under either setting read back under both.
  *
  * @param bytes      the stored bytes (compressed or not)
- * @param compressed whether {@code bytes} are gzip
+ * @param compressed whether {@code bytes} are compressed (gzip or zstd)
  */
 public record StoredPayload(byte[] bytes, boolean compressed) {
 
     /**
-     * Compresses the envelope when it is larger than {@code compressAboveBytes} and gzip makes it
+     * Gzips the envelope when it is larger than {@code compressAboveBytes} and that makes it
      * smaller; random or already-compressed content is kept as is, so reads need not inflate it.
      */
     public static StoredPayload of(byte[] envelope, int compressAboveBytes) {
+        return of(envelope, compressAboveBytes, Compression.GZIP);
+    }
+
+    /** {@link #of(byte[], int)} with {@code compression}'s codec. */
+    public static StoredPayload of(byte[] envelope, int compressAboveBytes, Compression compression) {
         if (envelope.length <= compressAboveBytes) {
             return new StoredPayload(envelope, false);
         }
-        byte[] gz = Gzip.gzip(envelope);
-        return gz.length < envelope.length ? new StoredPayload(gz, true) : new StoredPayload(envelope, false);
+        byte[] packed = compression == Compression.ZSTD ? Zstd.compress(envelope) : Gzip.gzip(envelope);
+        return packed.length < envelope.length ? new StoredPayload(packed, true) : new StoredPayload(envelope, false);
     }
 
     public int size() {
@@ -46,9 +55,12 @@ public record StoredPayload(byte[] bytes, boolean compressed) {
         return envelope(parts, compressed, InflateThreads.NONE);
     }
 
-    /** {@link #envelope(List, boolean)}, a large payload's gzip members inflated on {@code helpers} too. */
+    /** {@link #envelope(List, boolean)}, a large payload's gzip members or zstd frames decoded on {@code helpers} too. */
     public static byte[] envelope(List<byte[]> parts, boolean compressed, InflateThreads helpers) {
         byte[] joined = Gzip.join(parts);
-        return compressed ? Gzip.gunzip(joined, helpers) : joined;
+        if (!compressed) {
+            return joined;
+        }
+        return ZstdFormat.isZstd(joined) ? Zstd.decompress(joined, helpers) : Gzip.gunzip(joined, helpers);
     }
 }
