@@ -19,6 +19,7 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -145,7 +146,10 @@ class DynamoDbLargeCheckpointTest {
         client.putItem(b -> b.tableName(table).item(item));
         assertThatThrownBy(() -> store.loadLatest(thread)).isInstanceOfSatisfying(ThreadlineException.class, e -> {
             assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL);
-            assertThat(e.getMessage()).contains("is unreadable").contains("not valid gzip");
+            assertThat(e.getMessage()).contains("is unreadable").contains("not valid gzip").contains("(step 1)");
+            // the codec's own error is kept for the log, and the step named, as a pending effect's is
+            assertThat(e.getCause()).isInstanceOf(UncheckedIOException.class);
+            assertThat(e.details()).containsEntry("step", 1L).containsEntry("checkpointId", cp.id().value());
         });
     }
 

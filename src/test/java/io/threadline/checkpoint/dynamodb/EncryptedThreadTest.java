@@ -7,6 +7,8 @@ import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.checkpoint.crypto.EncryptingCheckpointStore;
 import io.threadline.checkpoint.crypto.LocalKeyProvider;
+import io.threadline.checkpoint.dynamodb.internal.Keys;
+import io.threadline.checkpoint.dynamodb.internal.StoredPayload;
 import io.threadline.examples.reference.LocalDemo;
 import io.threadline.graph.CompiledGraph;
 import io.threadline.graph.StateGraph;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -129,6 +132,31 @@ class EncryptedThreadTest {
         assertThat(storedInClear(fork, SECRET)).as("the fork is encrypted too, under its own key").isFalse();
         assertThat(LocalTables.items(TABLE.client(), KEYS.name(), fork)).hasSize(1);
         assertThat(store.findByIdempotencyKey(thread, "first-turn")).isPresent();
+    }
+
+    @Test
+    void aZstdStoreCompressesWhatEncryptionSealedAndReadsItBack() {
+        // The encrypting store seals before the store encodes and compresses (it wraps it), so what zstd takes in is
+        // the sealed envelope: decompressed, a stored item still does not hold the value
+        DynamoDbCheckpointStore zstd = new DynamoDbCheckpointStore(TABLE.client(), DynamoDbStoreSettings.defaults(TABLE.name())
+                .withSizes(0, DynamoDbStoreSettings.DEFAULT_MAX_ITEM_BYTES, DynamoDbStoreSettings.DEFAULT_MAX_CHECKPOINT_BYTES)
+                .withCompression(Compression.ZSTD), Clock.systemUTC());
+        EncryptingCheckpointStore store = new EncryptingCheckpointStore(zstd, new LocalKeyProvider(new SecureRandom().generateSeed(32),
+                new SecureRandom()), new DynamoDbDataKeyStore(TABLE.client(), KEYS.name()), new SecureRandom(), 0);
+        ThreadRuntime<Vault> rt = runtime(store);
+        ThreadKey thread = ThreadKey.of("acme", "zstd-" + UUID.randomUUID());
+        steps(rt, thread);
+        List<Map<String, AttributeValue>> compressed = LocalTables.items(TABLE.client(), TABLE.name(), thread).stream()
+                .filter(i -> i.containsKey(Keys.KIND) && i.containsKey(Keys.COMPRESSED)).toList();
+        assertThat(compressed).as("checkpoint items stored in zstd").isNotEmpty();
+        for (Map<String, AttributeValue> item : compressed) {
+            byte[] data = item.get(Keys.DATA).b().asByteArray();
+            assertThat(data[0] & 0xff).isEqualTo(0x28); // zstd's frame magic, 28 B5 2F FD
+            String envelope = new String(StoredPayload.envelope(List.of(data), true), StandardCharsets.ISO_8859_1);
+            assertThat(envelope).doesNotContain(SECRET);
+        }
+        assertThat(rt.state(thread).state().apiToken()).isEqualTo(SECRET);
+        assertThat(rt.history(thread, HistoryQuery.first(10)).checkpoints()).hasSize(2);
     }
 
     @Test
