@@ -5,6 +5,7 @@ import io.airlift.compress.zstd.ZstdCompressor;
 import io.airlift.compress.zstd.ZstdDecompressor;
 import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.ThreadKey;
+import io.threadline.checkpoint.dynamodb.Compression;
 import io.threadline.checkpoint.dynamodb.internal.InflateThreads;
 import io.threadline.checkpoint.dynamodb.internal.StoredPayload;
 import io.threadline.graph.CompiledGraph;
@@ -78,6 +79,8 @@ final class W1 {
     private final int turns;
     /** The store's inflate helpers (W1 dynamodb --inflate-threads), for the split's read through the store's gzip. */
     private InflateThreads inflate = InflateThreads.NONE;
+    /** The store's codec (W1 dynamodb --compression), for the split's read of the state as the store stores it. */
+    private Compression compression = Compression.GZIP;
 
     /** Extra lines each store adds to the growth table (e.g. DynamoDB calls per step); keyed like RESULT lines. */
     interface Probe {
@@ -170,6 +173,12 @@ final class W1 {
     /** The split reads the state through the store's gzip on {@code helpers} too, as the store built by {@code stores} does. */
     W1 inflatingOn(InflateThreads helpers) {
         this.inflate = helpers;
+        return this;
+    }
+
+    /** The split reads the state as the store built by {@code stores} stores it: compressed with {@code codec}. */
+    W1 compressingWith(Compression codec) {
+        this.compression = codec;
         return this;
     }
 
@@ -311,7 +320,7 @@ final class W1 {
         if (rep == REPETITIONS) {
             // After the last repetition: run earlier, its warm loop would warm the decode path for the next repetition's
             // cold reads.
-            decodeSplit(codec, rt.state(thread).state(), inflate);
+            decodeSplit(codec, rt.state(thread).state(), inflate, compression);
         }
         System.out.printf("repetition %d:%n", rep);
         for (Sample s : samples) {
@@ -327,7 +336,7 @@ final class W1 {
      * state's gzip (the snapshot's stored form) and decoding its JSON into the record. Medians of 21 after 10 warm, so
      * the figures are the JIT's steady state, which a cold read run a few dozen times in the bench does not reach.
      */
-    private static void decodeSplit(StateCodec codec, W1State state, InflateThreads helpers) {
+    private static void decodeSplit(StateCodec codec, W1State state, InflateThreads helpers, Compression compression) {
         byte[] json = codec.encode(state);
         ByteArrayOutputStream gz = new ByteArrayOutputStream();
         try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
@@ -338,18 +347,18 @@ final class W1 {
         byte[] gzipped = gz.toByteArray();
         double[] inflate = new double[21];
         double[] decode = new double[21];
-        // A candidate snapshot codec, not what Threadline stores (issue 22): zstd in pure Java. Its literals decode
-        // faster than deflate's on W1's low-redundancy text once C2 has compiled the decoder; interpreted it is far
-        // slower (bench/README.md), so this warm figure is its best case.
+        // zstd in pure Java as one frame, straight through aircompressor (the figure sessions 33-35 printed as a candidate
+        // codec; the store's own zstd, threadline.dynamodb.compression=zstd, is the store line above under --compression
+        // zstd). A pure-Java decoder is fast only once C2 has compiled it: this warm figure is its best case.
         ZstdCompressor zc = new ZstdCompressor();
         byte[] zbuf = new byte[zc.maxCompressedLength(json.length)];
         byte[] zstd = Arrays.copyOf(zbuf, zc.compress(json, 0, json.length, zbuf, 0, zbuf.length));
         ZstdDecompressor zd = new ZstdDecompressor();
         double[] unzstd = new double[21];
-        // The store's own gzip of the state (since session 34: members of 128 KiB, inflated by the caller and helper
-        // threads) read back as a cold read reads it: wall, and CPU of every thread (the helpers' too).
-        StoredPayload stored =
-                StoredPayload.of(json, 256);
+        // The store's own compression of the state (gzip since session 34 as members of 128 KiB, or zstd as indexed
+        // frames of 128 KiB: --compression), read back as a cold read reads it: wall, and CPU of every thread (the
+        // helpers' too).
+        StoredPayload stored = StoredPayload.of(json, 256, compression);
         double[] storeWall = new double[21];
         double[] storeCpu = new double[21];
         double[] inflateWall = new double[21];
@@ -413,13 +422,13 @@ final class W1 {
                 + "decode %.2f ms of CPU%n", json.length, gzipped.length, Machine.median(inflate), Machine.median(decode));
         System.out.printf(Locale.ROOT, "RESULT w1.%s.final_state_inflate_cpu_ms %.3f%nRESULT w1.%s.final_state_decode_cpu_ms %.3f%n",
                 "state", Machine.median(inflate), "state", Machine.median(decode));
-        System.out.printf(Locale.ROOT, "  one member inflated on the calling thread: %.2f ms wall; the store's gzip (%,d B) read back by the store "
-                + "(StoredPayload.envelope): %.2f ms wall, %.2f ms of CPU (calling thread + its inflate helpers)%n", Machine.median(inflateWall), stored.size(),
-                Machine.median(storeWall), Machine.median(storeCpu));
+        System.out.printf(Locale.ROOT, "  one member inflated on the calling thread: %.2f ms wall; the store's %s (%,d B) read back by the store "
+                + "(StoredPayload.envelope): %.2f ms wall, %.2f ms of CPU (calling thread + its inflate helpers)%n", Machine.median(inflateWall),
+                compression.configName(), stored.size(), Machine.median(storeWall), Machine.median(storeCpu));
         System.out.printf(Locale.ROOT, "RESULT w1.state.final_state_inflate_wall_ms %.3f%nRESULT w1.state.final_state_store_gunzip_wall_ms %.3f%n"
                 + "RESULT w1.state.final_state_store_gunzip_cpu_ms %.3f%nRESULT w1.state.final_state_store_bytes %d%n",
                 Machine.median(inflateWall), Machine.median(storeWall), Machine.median(storeCpu), stored.size());
-        System.out.printf(Locale.ROOT, "candidate snapshot codec (not stored): zstd, pure Java (aircompressor), %,d B, decompress %.2f ms of CPU%n",
+        System.out.printf(Locale.ROOT, "zstd in one frame, aircompressor directly: %,d B, decompress %.2f ms of CPU%n",
                 zstd.length, Machine.median(unzstd));
         System.out.printf(Locale.ROOT, "RESULT w1.state.final_state_zstd_bytes %d%nRESULT w1.state.final_state_zstd_decompress_cpu_ms %.3f%n",
                 zstd.length, Machine.median(unzstd));

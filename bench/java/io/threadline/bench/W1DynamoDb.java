@@ -3,6 +3,7 @@ package io.threadline.bench;
 import io.opentelemetry.instrumentation.awssdk.v2_2.AwsSdkTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.threadline.checkpoint.dynamodb.CachedEndpoints;
+import io.threadline.checkpoint.dynamodb.Compression;
 import io.threadline.checkpoint.dynamodb.DynamoDbCallLimits;
 import io.threadline.checkpoint.dynamodb.DynamoDbCheckpointStore;
 import io.threadline.checkpoint.dynamodb.DynamoDbStoreSettings;
@@ -207,6 +208,7 @@ public final class W1DynamoDb {
         long readBytes = -1; // the runtime's default unless --snapshot-read-bytes says
         int compressAbove = -1; // the store's default unless --compress-above says
         int inflateThreads = 0; // the store's default unless --inflate-threads says
+        Compression compression = Compression.GZIP; // the store's default unless --compression says
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--trust-head-cache")) {
                 trust = true;
@@ -223,6 +225,9 @@ public final class W1DynamoDb {
             } else if (args[i].equals("--inflate-threads")) {
                 // threadline.dynamodb.inflate-threads: helpers that inflate a large snapshot's gzip members in parallel
                 inflateThreads = Integer.parseInt(args[++i]);
+            } else if (args[i].equals("--compression")) {
+                // threadline.dynamodb.compression: the codec of the stored checkpoint items (reads take either)
+                compression = Compression.of(args[++i]);
             } else if (args[i].equals("--snapshot-read-bytes")) {
                 readBytes = Long.parseLong(args[++i]);
             } else {
@@ -280,6 +285,7 @@ public final class W1DynamoDb {
         AtomicInteger tables = new AtomicInteger();
         int compressAboveBytes = compressAbove;
         InflateThreads inflate = InflateThreads.of(inflateThreads);
+        Compression codec = compression;
         W1 w1 = new W1("dynamodb", () -> {
             String table = "w1-" + tables.incrementAndGet();
             DynamoDbTables.createIfMissing(admin, table);
@@ -288,11 +294,12 @@ public final class W1DynamoDb {
             if (compressAboveBytes >= 0) {
                 settings = settings.withSizes(compressAboveBytes, settings.maxItemBytes(), settings.maxCheckpointBytes());
             }
-            return new DynamoDbCheckpointStore(client, settings, ThreadIndexSettings.defaults(), inflate, Clock.systemUTC());
-        }, turns, counter, options).inflatingOn(inflate);
+            return new DynamoDbCheckpointStore(client, settings.withCompression(codec), ThreadIndexSettings.defaults(), inflate,
+                    Clock.systemUTC());
+        }, turns, counter, options).inflatingOn(inflate).compressingWith(codec);
         w1.run("DynamoDB Local 2.6.1 (separate process, in memory, loopback HTTP), telemetry " + (telemetry
                         ? "on (call limits, ThreadlineTelemetry" + (sdkSpans ? ", the SDK's OpenTelemetry interceptor" : "") + "; exporters discard)" : "off (bare client)")
-                + ", inflate threads " + inflateThreads);
+                + ", inflate threads " + inflateThreads + ", compression " + codec.configName());
         SingleItemRead.reference(client, admin, counter, w1.lastColdRead(), counter::queriesOf,
                 new SingleItemRead.Split(w1.lastStoreRead(), counter::httpQueriesOf));
         try {
