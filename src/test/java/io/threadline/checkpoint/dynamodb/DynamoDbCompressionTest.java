@@ -83,24 +83,16 @@ class DynamoDbCompressionTest {
                 .map(DynamoDbCompressionTest::codecOf).toList();
     }
 
-    /** Commits a snapshot of {@code state} and a delta through {@code first}, then a delta and a snapshot through {@code then}. */
+    /** Commits a snapshot and a delta through {@code first}, then a delta, a snapshot and a delta through {@code then}. */
     private List<Checkpoint> switchHalfway(ThreadKey thread, CheckpointStore first, CheckpointStore then) {
-        List<Checkpoint> written = new ArrayList<>();
-        Checkpoint cp = steps.first(thread, conversation(500_000));
-        first.commit(new Commit(cp, 0));
-        written.add(cp);
-        cp = steps.next(cp, false);
-        first.commit(new Commit(cp, 1));
-        written.add(cp);
-        cp = steps.next(cp, false);
-        then.commit(new Commit(cp, 2));
-        written.add(cp);
-        cp = steps.next(cp, true);
-        then.commit(new Commit(cp, 3));
-        written.add(cp);
-        cp = steps.next(cp, false);
-        then.commit(new Commit(cp, 4));
-        written.add(cp);
+        List<Checkpoint> written = new ArrayList<>(List.of(steps.first(thread, conversation(500_000))));
+        first.commit(new Commit(written.get(0), 0));
+        boolean[] snapshots = {false, false, true, false};
+        for (int k = 0; k < snapshots.length; k++) {
+            Checkpoint cp = steps.next(written.get(k), snapshots[k]);
+            (k == 0 ? first : then).commit(new Commit(cp, cp.step() - 1));
+            written.add(cp);
+        }
         return written;
     }
 
@@ -116,26 +108,28 @@ class DynamoDbCompressionTest {
         }
     }
 
+    /** A thread written in {@code from}, then switched to {@code to} halfway: its items are in both, and it reads whole under both. */
+    private List<Checkpoint> switched(ThreadKey thread, Compression from, Compression to) {
+        List<Checkpoint> written = switchHalfway(thread, store(from), store(to));
+        String a = from.configName();
+        String b = to.configName();
+        assertThat(codecsOf(thread)).containsExactlyInAnyOrder(a, a, b, b, b);
+        readsWhole(thread, written, store(Compression.GZIP), store(Compression.ZSTD));
+        return written;
+    }
+
     @Test
     void aThreadSwitchedFromGzipToZstdReadsWholeUnderEitherSetting() {
         ThreadKey thread = newThread();
-        DynamoDbCheckpointStore gzip = store(Compression.GZIP);
-        DynamoDbCheckpointStore zstd = store(Compression.ZSTD);
-        List<Checkpoint> written = switchHalfway(thread, gzip, zstd);
-        assertThat(codecsOf(thread)).containsExactlyInAnyOrder("gzip", "gzip", "zstd", "zstd", "zstd");
-        readsWhole(thread, written, gzip, zstd);
-        // the chain from the gzip snapshot through the zstd delta
-        assertThat(zstd.get(thread, written.get(2).id())).contains(written.get(2));
+        List<Checkpoint> written = switched(thread, Compression.GZIP, Compression.ZSTD);
+        // the chain from the gzip snapshot through the first zstd delta
+        assertThat(store(Compression.ZSTD).get(thread, written.get(2).id())).contains(written.get(2));
     }
 
     @Test
     void aThreadSwitchedBackFromZstdToGzipReadsWholeUnderEitherSetting() {
         ThreadKey thread = newThread();
-        DynamoDbCheckpointStore gzip = store(Compression.GZIP);
-        DynamoDbCheckpointStore zstd = store(Compression.ZSTD);
-        List<Checkpoint> written = switchHalfway(thread, zstd, gzip);
-        assertThat(codecsOf(thread)).containsExactlyInAnyOrder("zstd", "zstd", "gzip", "gzip", "gzip");
-        readsWhole(thread, written, gzip, zstd);
+        List<Checkpoint> written = switched(thread, Compression.ZSTD, Compression.GZIP);
         try (InflateThreads helpers = InflateThreads.of(2)) {
             DynamoDbCheckpointStore parallel = new DynamoDbCheckpointStore(TABLE.client(), DynamoDbStoreSettings.defaults(TABLE.name()),
                     ThreadIndexSettings.defaults(), helpers, Clock.systemUTC());

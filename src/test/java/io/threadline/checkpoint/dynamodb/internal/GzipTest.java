@@ -37,7 +37,8 @@ class GzipTest {
         return out.toByteArray();
     }
 
-    private static byte[] text(int bytes) {
+    /** Conversation-like JSON text of {@code bytes} bytes, the same for a given length (ZstdTest's too). */
+    static byte[] text(int bytes) {
         StringBuilder b = new StringBuilder();
         Random r = new Random(7);
         while (b.length() < bytes) {

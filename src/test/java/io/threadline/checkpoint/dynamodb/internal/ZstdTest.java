@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -23,13 +22,7 @@ class ZstdTest {
     private static final int MEMBER = GzipFormat.MEMBER_BYTES;
 
     private static byte[] text(int bytes) {
-        StringBuilder b = new StringBuilder();
-        Random r = new Random(7);
-        while (b.length() < bytes) {
-            b.append("{\"role\":\"assistant\",\"content\":\"turn ").append(r.nextInt(1000)).append(' ')
-                    .append("abcdefghij".repeat(1 + r.nextInt(5))).append("\"},");
-        }
-        return b.substring(0, bytes).getBytes(StandardCharsets.UTF_8);
+        return GzipTest.text(bytes);
     }
 
     private static byte[] random(int bytes) {
