@@ -6,6 +6,7 @@ import io.threadline.runs.RunStore;
 import io.threadline.runs.dynamodb.DynamoDbRunStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.time.Clock;
@@ -16,12 +17,16 @@ class DynamoDbCheckpointStoreTest extends CheckpointStoreContract {
     private static DynamoDbClient client;
     private static String table;
     private static DynamoDbCheckpointStore store;
+    private static DynamoDbCheckpointStore zstd;
 
     @BeforeAll
     static void createTable() {
         client = LocalTables.client();
         table = LocalTables.newTable(client, "contract");
         store = new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table), Clock.systemUTC());
+        zstd = new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table)
+                .withSizes(0, DynamoDbStoreSettings.DEFAULT_MAX_ITEM_BYTES, DynamoDbStoreSettings.DEFAULT_MAX_CHECKPOINT_BYTES)
+                .withCompression(Compression.ZSTD), Clock.systemUTC());
     }
 
     @AfterAll
@@ -39,5 +44,23 @@ class DynamoDbCheckpointStoreTest extends CheckpointStoreContract {
     @Override
     protected RunStore runStore() {
         return new DynamoDbRunStore(client, table, 4);
+    }
+
+    /**
+     * The same contract with {@code threadline.dynamodb.compression=zstd} and every envelope compressed (deltas too):
+     * the codec changes stored bytes, nothing the contract asks.
+     */
+    @Nested
+    class Zstd extends CheckpointStoreContract {
+
+        @Override
+        protected CheckpointStore store() {
+            return zstd;
+        }
+
+        @Override
+        protected RunStore runStore() {
+            return new DynamoDbRunStore(client, table, 4);
+        }
     }
 }
