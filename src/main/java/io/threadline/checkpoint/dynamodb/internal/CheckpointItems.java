@@ -149,7 +149,7 @@ public final class CheckpointItems {
             envelope = StoredPayload.envelope(parts, compressed, inflate);
         } catch (RuntimeException e) {
             // the codec's own words (a bad checksum, a frame cut short) are in the cause: said here, and kept for the log
-            throw corrupt(id, step, e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")"), e);
+            throw corrupt(id, step, e.getMessage() + (e.getCause() == null || e.getCause().getMessage() == null ? "" : " (" + e.getCause().getMessage() + ")"), e);
         }
         Checkpoint cp = CheckpointCodec.decode(thread, envelope);
         if (!cp.id().equals(id)) {

@@ -81,7 +81,7 @@ public final class PendingItems {
             }
             AttributeValue data = item.get(Keys.DATA);
             if (data.s() != null) {
-                effects.add(data.s());
+                effects.add(whole(thread, step, item, data.s()));
                 continue;
             }
             int count = Integer.parseInt(item.get(Keys.PARTS).n());
@@ -100,12 +100,24 @@ public final class PendingItems {
             try {
                 text = StoredPayload.envelope(parts, item.containsKey(Keys.COMPRESSED));
             } catch (RuntimeException e) {
-                throw new ThreadlineException(ErrorCode.INTERNAL, "stored pending effect " + item.get(Keys.SK).s() + " of step " + step
-                        + " of " + thread + " is unreadable: " + e.getMessage(), Map.of("thread", thread.threadId(), "step", step), e);
+                throw unreadable(thread, step, item, e.getMessage(), e);
             }
-            effects.add(new String(text, StandardCharsets.UTF_8));
+            effects.add(whole(thread, step, item, new String(text, StandardCharsets.UTF_8)));
         }
         return effects;
+    }
+
+    /** {@code effect}, unless it is empty: the writer never stores an empty effect, so one is a damaged item. */
+    private static String whole(ThreadKey thread, long step, Map<String, AttributeValue> item, String effect) {
+        if (effect.isEmpty()) {
+            throw unreadable(thread, step, item, "it is empty", null);
+        }
+        return effect;
+    }
+
+    private static ThreadlineException unreadable(ThreadKey thread, long step, Map<String, AttributeValue> item, String why, Throwable cause) {
+        return new ThreadlineException(ErrorCode.INTERNAL, "stored pending effect " + item.get(Keys.SK).s() + " of step " + step
+                + " of " + thread + " is unreadable: " + why, Map.of("thread", thread.threadId(), "step", step), cause);
     }
 
     private static boolean isPart(Map<String, AttributeValue> item) {

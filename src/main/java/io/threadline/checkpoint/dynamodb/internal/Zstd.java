@@ -62,7 +62,7 @@ final class Zstd {
         long stated = ZstdFormat.statedSize(in, 0, in.length);
         if (stated < 0 || stated > GzipFormat.MEMBER_BYTES) {
             // the writer puts more than MEMBER_BYTES only in indexed frames: a larger stated size is corruption
-            throw invalid("its frame does not state a size of at most " + GzipFormat.MEMBER_BYTES + " bytes with a checksum", null);
+            throw invalid("its frame does not state a size of 1 to " + GzipFormat.MEMBER_BYTES + " bytes with a checksum", null);
         }
         byte[] out = new byte[(int) stated];
         try {

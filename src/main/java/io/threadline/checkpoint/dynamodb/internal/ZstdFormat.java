@@ -102,14 +102,17 @@ final class ZstdFormat {
 
     /**
      * The content size the frame at {@code in[from, from + length)} states, or -1 when it is not a frame of ours: zstd's
-     * magic, a stated size, a content checksum.
+     * magic, a stated size of at least one byte, a content checksum. A frame stating nothing is refused because the
+     * decoder returns at once for an empty output, before it reads the frame or its checksum, so whatever follows
+     * the header would pass unread; the writer never compresses an empty envelope.
      */
     static long statedSize(byte[] in, int from, int length) {
         if (length < 4 + 1 + 3 + 4 || intLE(in, from) != FRAME_MAGIC || (in[from + 4] & CHECKSUM_FLAG) == 0) {
             return -1;
         }
         try {
-            return ZstdDecompressor.getDecompressedSize(in, from, length);
+            long size = ZstdDecompressor.getDecompressedSize(in, from, length);
+            return size >= 1 ? size : -1;
         } catch (RuntimeException e) {
             return -1; // a reserved bit set, a header cut short
         }

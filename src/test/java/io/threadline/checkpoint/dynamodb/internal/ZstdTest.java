@@ -144,7 +144,7 @@ class ZstdTest {
         ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         long before = threads.getCurrentThreadAllocatedBytes();
         assertThatThrownBy(() -> read(bomb)).isInstanceOf(UncheckedIOException.class)
-                .hasRootCauseMessage("its frame does not state a size of at most " + MEMBER + " bytes with a checksum");
+                .hasRootCauseMessage("its frame does not state a size of 1 to " + MEMBER + " bytes with a checksum");
         assertThat(threads.getCurrentThreadAllocatedBytes() - before).isLessThan(1024 * 1024);
     }
 
@@ -166,6 +166,81 @@ class ZstdTest {
         noChecksum[4] &= ~0x04;
         assertThat(ZstdFormat.statedSize(noChecksum, 0, noChecksum.length)).isEqualTo(-1);
         assertThatThrownBy(() -> read(noChecksum)).isInstanceOf(UncheckedIOException.class);
+    }
+
+    @Test
+    void aFrameStatingNothingIsRefusedAloneAndInAnIndex() {
+        // the decoder returns at once for an empty output, before it reads the frame: garbage after the header would pass
+        byte[] empty = frameOf(new byte[0]);
+        byte[] garbage = Arrays.copyOf(empty, empty.length + 40);
+        Arrays.fill(garbage, empty.length, garbage.length, (byte) 0x5a);
+        for (byte[] z : List.of(empty, garbage)) {
+            assertThat(ZstdFormat.statedSize(z, 0, z.length)).isEqualTo(-1);
+            assertThatThrownBy(() -> read(z)).isInstanceOf(UncheckedIOException.class)
+                    .hasRootCauseMessage("its frame does not state a size of 1 to " + MEMBER + " bytes with a checksum");
+        }
+        // an index whose second frame states nothing (its index entry saying so too)
+        byte[] z = Zstd.compress(text(2 * MEMBER));
+        List<Member> frames = ZstdFormat.frames(z);
+        byte[] first = Arrays.copyOfRange(z, frames.get(0).from(), frames.get(0).from() + frames.get(0).length());
+        int index = ZstdFormat.indexLength(2);
+        byte[] forged = new byte[index + first.length + empty.length];
+        ZstdFormat.writeIndex(forged, new int[]{first.length, empty.length}, new int[]{MEMBER, 0}, MEMBER);
+        System.arraycopy(first, 0, forged, index, first.length);
+        System.arraycopy(empty, 0, forged, index + first.length, empty.length);
+        assertThat(ZstdFormat.frames(forged)).isNull();
+        assertThatThrownBy(() -> read(forged)).isInstanceOf(UncheckedIOException.class).hasMessage("a stored item is not valid zstd");
+    }
+
+    @Test
+    void aFrameWithoutAContentSizeIsNotOurs() {
+        // magic; descriptor: no content size, not single-segment, checksum; a window byte; one raw last block of "abc"; a checksum
+        byte[] z = {(byte) 0x28, (byte) 0xB5, 0x2F, (byte) 0xFD, 0x04, 0x00, 0x19, 0x00, 0x00, 'a', 'b', 'c', 1, 2, 3, 4};
+        assertThat(ZstdFormat.statedSize(z, 0, z.length)).isEqualTo(-1);
+        assertThatThrownBy(() -> read(z)).isInstanceOf(UncheckedIOException.class)
+                .hasRootCauseMessage("its frame does not state a size of 1 to " + MEMBER + " bytes with a checksum");
+    }
+
+    @Test
+    void aFrameHoldingFewerBytesThanItStatesIsRefused() {
+        // 1000 B in a single-segment frame: its 2-byte size field holds size - 256; say 1001
+        byte[] z = Zstd.compress(text(1000));
+        GzipFormat.putIntLE(z, 5, (GzipFormat.intLE(z, 5) & 0xffff0000) | (1001 - 256));
+        assertThat(ZstdFormat.statedSize(z, 0, z.length)).isEqualTo(1001);
+        assertThatThrownBy(() -> read(z)).isInstanceOf(UncheckedIOException.class)
+                .hasRootCauseMessage("its frame holds fewer bytes than it states");
+    }
+
+    @Test
+    void anIndexCutShortMisSizedOrFollowedByMoreIsRefused() {
+        byte[] z = Zstd.compress(text(3 * MEMBER));
+        int index = ZstdFormat.indexLength(3);
+        byte[] noFrames = z.clone();
+        GzipFormat.putIntLE(noFrames, 10, 0);
+        byte[] wrongSkippableSize = z.clone();
+        GzipFormat.putIntLE(wrongSkippableSize, 4, index - 8 + 1);
+        byte[] cutInTheIndex = Arrays.copyOf(z, index - 3);
+        byte[] trailing = Arrays.copyOf(z, z.length + 1);
+        byte[] frameTooLong = z.clone();
+        GzipFormat.putIntLE(frameTooLong, ZstdFormat.INDEX_HEADER, ZstdFormat.MAX_FRAME_LENGTH + 1);
+        for (byte[] bad : List.of(noFrames, wrongSkippableSize, cutInTheIndex, trailing, frameTooLong)) {
+            assertThat(ZstdFormat.frames(bad)).isNull();
+            assertThatThrownBy(() -> read(bad)).isInstanceOf(UncheckedIOException.class).hasMessage("a stored item is not valid zstd");
+        }
+    }
+
+    @Test
+    void aCorruptFrameDecodedOnAHelperThreadFailsTheRead() {
+        byte[] z = Zstd.compress(text(923_026));
+        List<Member> frames = ZstdFormat.frames(z);
+        Member last = frames.get(frames.size() - 1);
+        z[last.from() + last.length() / 2] ^= 0x10;
+        try (InflateThreads helpers = InflateThreads.of(2, 4)) {
+            assertThatThrownBy(() -> Zstd.decompress(z, helpers)).isInstanceOf(UncheckedIOException.class)
+                    .hasRootCauseMessage("its frames are not the frames its index names (corrupt, or some lost)");
+        }
+        // the helper runs inside execute, so the corrupt frame is decoded on the helper's side of the split
+        assertThat(ParallelInflate.inflate(z, frames, Runnable::run, 1, Zstd::frame)).isNull();
     }
 
     @Test
