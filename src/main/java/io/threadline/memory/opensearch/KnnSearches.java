@@ -42,7 +42,7 @@ record KnnSearches(RawRequests raw, String index, int efSearch) {
             writeQuery(g, vector, k, filter);
             g.writeEndObject();
         });
-        return raw.post("/" + index + "/_search", Map.of(), body, RawRequests.JSON, p -> {
+        return raw.postOnCallingThread("/" + index + "/_search", body, RawRequests.JSON, p -> {
             p.nextToken();
             return readAnswer(p, "search memories").hits();
         });
