@@ -105,6 +105,7 @@ public final class SearchShapesMain {
         {
             all.add(new SearchShapes.Shape("store's body, JDK HttpClient", q -> shapes.viaJdk(storeBody.get(q))));
             all.add(new SearchShapes.Shape("store's body, Apache classic", q -> shapes.viaClassic(storeBody.get(q))));
+            all.add(new SearchShapes.Shape("store's body, Apache classic 64K buffer", q -> shapes.viaClassicBig(storeBody.get(q))));
             all.add(new SearchShapes.Shape("store's body, HttpURLConnection", q -> shapes.viaUrlConnection(storeBody.get(q))));
             all.add(new SearchShapes.Shape("rescore window 40, size 12, Apache classic", q -> shapes.viaClassic(rescored.get(q))));
             all.add(new SearchShapes.Shape("store's body, blocking socket", q -> shapes.viaSocket(storeBody.get(q))));

@@ -171,6 +171,24 @@ public final class SearchShapes {
                     .disableAutomaticRetries().disableContentCompression().disableCookieManagement().disableRedirectHandling()
                     .disableAuthCaching().disableConnectionState().build();
 
+    private final CloseableHttpClient classicBig = HttpClients.custom()
+            .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                    .setConnectionFactory(org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory.builder()
+                            .http1Config(org.apache.hc.core5.http.config.Http1Config.custom().setBufferSize(65536).build()).build())
+                    .build())
+            .disableAutomaticRetries().disableContentCompression().disableCookieManagement().disableRedirectHandling()
+            .disableAuthCaching().disableConnectionState().build();
+
+    public byte[] viaClassicBig(byte[] body) {
+        try {
+            ClassicHttpRequest post = ClassicRequestBuilder.post(endpoint.resolve("/" + index + "/_search"))
+                    .setEntity(new ByteArrayEntity(body, ContentType.APPLICATION_JSON)).build();
+            return classicBig.execute(post, r -> r.getEntity().getContent().readAllBytes());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Apache HttpClient 5 classic (blocking I/O on the calling thread, pooled connections). */
     public byte[] viaClassic(byte[] body) {
         try {
