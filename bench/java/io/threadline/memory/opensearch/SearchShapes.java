@@ -54,7 +54,7 @@ public final class SearchShapes {
     private final String index;
     private final RawRequests raw;
     private final OpenSearchMemoryStore store;
-    private final int efSearch;
+    private final KnnSearches searches;
     private final HttpClient jdk = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final ObjectMapper json = new ObjectMapper();
     private Socket socket;
@@ -66,7 +66,7 @@ public final class SearchShapes {
         this.index = index;
         this.raw = new RawRequests(client);
         this.store = store;
-        this.efSearch = efSearch;
+        this.searches = new KnnSearches(raw, index, efSearch);
     }
 
     /** The store's body for this query, as KnnSearches writes it, with {@code source} as its _source part and extras. */
@@ -77,25 +77,7 @@ public final class SearchShapes {
             g.writeBooleanField("seq_no_primary_term", true);
             g.writeFieldName("_source");
             g.writeRawValue(source);
-            g.writeObjectFieldStart("query");
-            g.writeObjectFieldStart("knn");
-            g.writeObjectFieldStart(MemoryIndex.EMBEDDING);
-            g.writeArrayFieldStart("vector");
-            for (float x : Embeddings.normalized(query.vector())) {
-                g.writeNumber(x);
-            }
-            g.writeEndArray();
-            g.writeNumberField("k", k);
-            g.writeFieldName("filter");
-            raw.write(g, MemoryQueries.filter(query, now));
-            if (efSearch > k) {
-                g.writeObjectFieldStart("method_parameters");
-                g.writeNumberField("ef_search", efSearch);
-                g.writeEndObject();
-            }
-            g.writeEndObject();
-            g.writeEndObject();
-            g.writeEndObject();
+            searches.writeQuery(g, Embeddings.normalized(query.vector()), k, MemoryQueries.filter(query, now));
             if (extra != null) {
                 g.writeRaw("," + extra);
             }
