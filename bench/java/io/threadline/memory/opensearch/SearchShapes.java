@@ -6,9 +6,11 @@ import io.threadline.memory.Embeddings;
 import io.threadline.memory.MemoryQuery;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.io.support.ClassicRequestBuilder;
 import org.opensearch.client.opensearch.OpenSearchClient;
@@ -155,8 +157,8 @@ public final class SearchShapes {
 
     private final CloseableHttpClient classicBig = HttpClients.custom()
             .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-                    .setConnectionFactory(org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory.builder()
-                            .http1Config(org.apache.hc.core5.http.config.Http1Config.custom().setBufferSize(65536).build()).build())
+                    .setConnectionFactory(ManagedHttpClientConnectionFactory.builder()
+                            .http1Config(Http1Config.custom().setBufferSize(65536).build()).build())
                     .build())
             .disableAutomaticRetries().disableContentCompression().disableCookieManagement().disableRedirectHandling()
             .disableAuthCaching().disableConnectionState().build();
