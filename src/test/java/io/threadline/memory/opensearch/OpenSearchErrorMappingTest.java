@@ -2,6 +2,7 @@ package io.threadline.memory.opensearch;
 
 import com.sun.net.httpserver.HttpServer;
 import io.threadline.ErrorCode;
+import io.threadline.InvocationDeadline;
 import io.threadline.ThreadlineException;
 import io.threadline.memory.Embeddings;
 import io.threadline.memory.MemoryQuery;
@@ -95,6 +96,17 @@ class OpenSearchErrorMappingTest {
         failsUnavailable(() -> store.search(MemoryQuery.text("acme", "sky", 3), Instant.now()));
     }
 
+    @Test
+    void aSearchWithNoTimeLeftIsNotSentAndIsDependencyUnavailable() throws IOException {
+        AtomicInteger requests = new AtomicInteger();
+        OpenSearchMemoryStore store = storeAnswering(200, "{}", requests);
+
+        failsUnavailable(() -> InvocationDeadline.within(Instant.now().plusMillis(2),
+                () -> store.search(MemoryQuery.text("acme", "sky", 3), Instant.now())));
+
+        assertThat(requests.get()).isZero();
+    }
+
     /**
      * An answer that comes a byte at a time, each well within the read timeout: no socket timeout ends it, so only the
      * store call's hard limit does (the blocking client's timer), at the limit and not when the answer would end.
@@ -131,8 +143,13 @@ class OpenSearchErrorMappingTest {
     }
 
     private OpenSearchMemoryStore storeAnswering(int status, String body) throws IOException {
+        return storeAnswering(status, body, new AtomicInteger());
+    }
+
+    private OpenSearchMemoryStore storeAnswering(int status, String body, AtomicInteger requests) throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 4);
         server.createContext("/", exchange -> {
+            requests.incrementAndGet();
             try (exchange) {
                 exchange.getRequestBody().readAllBytes();
                 byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
