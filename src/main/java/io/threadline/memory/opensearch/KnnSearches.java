@@ -42,7 +42,7 @@ record KnnSearches(RawRequests raw, String index, int efSearch) {
             writeQuery(g, vector, k, filter);
             g.writeEndObject();
         });
-        return raw.post("/" + index + "/_search", Map.of(), body, RawRequests.JSON, p -> {
+        return raw.postOnCallingThread("/" + index + "/_search", body, RawRequests.JSON, p -> {
             p.nextToken();
             return readAnswer(p, "search memories").hits();
         });
@@ -80,8 +80,8 @@ record KnnSearches(RawRequests raw, String index, int efSearch) {
         });
     }
 
-    /** {@code "query": {"knn": {"embedding": {vector, k, filter, method_parameters}}}}. */
-    private void writeQuery(JsonGenerator g, float[] vector, int k, Query filter) throws IOException {
+    /** {@code "query": {"knn": {"embedding": {vector, k, filter, method_parameters}}}} (package-private: the bench's shapes). */
+    void writeQuery(JsonGenerator g, float[] vector, int k, Query filter) throws IOException {
         g.writeObjectFieldStart("query");
         g.writeObjectFieldStart("knn");
         g.writeObjectFieldStart(MemoryIndex.EMBEDDING);

@@ -22,7 +22,9 @@ import java.time.Duration;
  * the invocation: a connect timeout, {@code timeout} as the response, connection-lease and socket timeouts of
  * every request, and {@code timeout} as the total of one store call, however many requests it makes, cut
  * shorter at the invocation's deadline ({@link TimeLimitedTransport}). The HTTP client's automatic retries stay
- * off (the transport's default), so no request is sent twice behind the store's back.
+ * off (the transport's default), so no request is sent twice behind the store's back. An unsigned client's searches
+ * go through a blocking client of the same endpoint with the same limits ({@link BlockingHttp}), answered on the
+ * calling thread.
  */
 public final class OpenSearchClients {
 
@@ -60,7 +62,8 @@ public final class OpenSearchClients {
                         .setConnectionRequestTimeout(Timeout.of(timeout))
                         .setResponseTimeout(Timeout.of(timeout)))
                 .build();
-        return new OpenSearchClient(new TimeLimitedTransport(transport, timeout, clock));
+        // The searches' own client of the same endpoint (BlockingHttp): answered on the calling thread.
+        return new OpenSearchClient(new TimeLimitedTransport(transport, timeout, clock, new BlockingHttp(endpoint, timeout, connectTimeout)));
     }
 
     /**

@@ -62,12 +62,15 @@ final class RawRequests {
     }
 
     private final OpenSearchGenericClient generic;
+    /** The client's time limits and blocking client, when it has them ({@link OpenSearchClients#create}); else null. */
+    private final TimeLimitedTransport limited;
     private final JsonpMapper jsonp;
     private final ObjectMapper mapper;
     private final JsonFactory factory;
 
     RawRequests(OpenSearchClient client) {
         this.generic = client.generic();
+        this.limited = client._transport() instanceof TimeLimitedTransport t && t.blocking() != null ? t : null;
         this.jsonp = client._transport().jsonpMapper();
         // OpenSearchClients always builds a Jackson mapper; a client built elsewhere gets one with the same settings.
         this.mapper = jsonp instanceof JacksonJsonpMapper jackson ? jackson.objectMapper() : OpenSearchClients.objectMapper();
@@ -115,6 +118,18 @@ final class RawRequests {
         return send("POST", path, parameters, Body.from(body, contentType), answer);
     }
 
+    /**
+     * As {@link #post}, sent and answered on the calling thread when the client has a blocking client of its endpoint
+     * ({@link BlockingHttp}: unsigned endpoints), within what is left of the store call; else as {@link #post}. For the
+     * searches, whose round trip is short enough that the transport's hand-offs between threads are a large part of it.
+     */
+    <T> T postOnCallingThread(String path, byte[] body, String contentType, Answer<T> answer) throws IOException {
+        if (limited == null) {
+            return post(path, Map.of(), body, contentType, answer);
+        }
+        return limited.blocking().post(path, body, contentType, limited.forNextRequest(), (status, in) -> read(path, status, in, answer));
+    }
+
     /** GETs {@code path} and reads the answer, as {@link #post} does. */
     <T> T get(String path, Answer<T> answer) throws IOException {
         return send("GET", path, Map.of(), null, answer);
@@ -122,17 +137,19 @@ final class RawRequests {
 
     private <T> T send(String method, String path, Map<String, String> parameters, Body body, Answer<T> answer) throws IOException {
         try (Response response = generic.execute(Requests.create(method, path, List.of(), parameters, body))) {
-            InputStream in = response.getBody().map(Body::body).orElse(InputStream.nullInputStream());
-            if (response.getStatus() >= 400) {
-                byte[] start = in.readNBytes(1000);
-                throw new StatusException(response.getStatus(), "HTTP " + response.getStatus() + " from " + path + ": "
-                        + new String(start, StandardCharsets.UTF_8));
-            }
-            try (JsonParser parser = factory.createParser(in)) {
-                return answer.read(parser);
-            } catch (JacksonException e) {
-                throw new IllegalStateException("Jackson exception reading the answer of " + path + ": " + e.getOriginalMessage(), e);
-            }
+            return read(path, response.getStatus(), response.getBody().map(Body::body).orElse(InputStream.nullInputStream()), answer);
+        }
+    }
+
+    private <T> T read(String path, int status, InputStream in, Answer<T> answer) throws IOException {
+        if (status >= 400) {
+            byte[] start = in.readNBytes(1000);
+            throw new StatusException(status, "HTTP " + status + " from " + path + ": " + new String(start, StandardCharsets.UTF_8));
+        }
+        try (JsonParser parser = factory.createParser(in)) {
+            return answer.read(parser);
+        } catch (JacksonException e) {
+            throw new IllegalStateException("Jackson exception reading the answer of " + path + ": " + e.getOriginalMessage(), e);
         }
     }
 }

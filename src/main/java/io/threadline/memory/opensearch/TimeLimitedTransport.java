@@ -40,11 +40,23 @@ final class TimeLimitedTransport extends ForwardingTransport {
 
     private final Duration timeout;
     private final Clock clock;
+    /** The same endpoint on the calling thread, for searches (unsigned endpoints only); null when there is none. */
+    private final BlockingHttp blocking;
 
     TimeLimitedTransport(OpenSearchTransport delegate, Duration timeout, Clock clock) {
+        this(delegate, timeout, clock, null);
+    }
+
+    TimeLimitedTransport(OpenSearchTransport delegate, Duration timeout, Clock clock, BlockingHttp blocking) {
         super(delegate);
         this.timeout = timeout;
         this.clock = clock;
+        this.blocking = blocking;
+    }
+
+    /** The blocking client of the same endpoint, or null (a signed endpoint: its requests go through the signer). */
+    BlockingHttp blocking() {
+        return blocking;
     }
 
     /** Work made of requests. */
@@ -73,14 +85,20 @@ final class TimeLimitedTransport extends ForwardingTransport {
         return InvocationDeadline.cap(call, clock.instant());
     }
 
-    @Override
-    public <RequestT, ResponseT, ErrorT> ResponseT performRequest(RequestT request, Endpoint<RequestT, ResponseT, ErrorT> endpoint,
-                                                                TransportOptions options) throws IOException {
+    /** What the next request may take, as {@link #left()}; a request with too little left is not sent. */
+    Duration forNextRequest() throws SocketTimeoutException {
         Duration left = left();
         if (left.compareTo(TOO_SHORT) < 0) {
             throw new SocketTimeoutException("no time left for the request (" + Math.max(0, left.toMillis()) + " ms): the store "
                     + "call's limit (threadline.memory.opensearch.timeout " + timeout + ") or the invocation's deadline was reached");
         }
+        return left;
+    }
+
+    @Override
+    public <RequestT, ResponseT, ErrorT> ResponseT performRequest(RequestT request, Endpoint<RequestT, ResponseT, ErrorT> endpoint,
+                                                                TransportOptions options) throws IOException {
+        Duration left = forNextRequest();
         CompletableFuture<ResponseT> answer = delegate.performRequestAsync(request, endpoint, limited(options, left));
         try {
             return answer.get(left.toNanos(), TimeUnit.NANOSECONDS);
@@ -110,6 +128,17 @@ final class TimeLimitedTransport extends ForwardingTransport {
             throw error;
         }
         return new IOException(cause);
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            super.close();
+        } finally {
+            if (blocking != null) {
+                blocking.close();
+            }
+        }
     }
 
     /** {@code options} with the client's response and lease timeouts cut to {@code left}. */
