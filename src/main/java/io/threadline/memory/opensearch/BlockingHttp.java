@@ -54,26 +54,21 @@ final class BlockingHttp implements Closeable {
 
     BlockingHttp(URI endpoint, Duration timeout, Duration connectTimeout) {
         this.origin = endpoint.getScheme() + "://" + endpoint.getHost() + (endpoint.getPort() < 0 ? "" : ":" + endpoint.getPort());
-        this.client = HttpClients.custom()
-                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-                        // A search's answer (~25 KB for 40 hits) in one read instead of the default 8 KB's four.
-                        .setConnectionFactory(ManagedHttpClientConnectionFactory.builder()
-                                .http1Config(Http1Config.custom().setBufferSize(ANSWER_BUFFER).build())
-                                .build())
-                        .setMaxConnPerRoute(10)
-                        .setMaxConnTotal(30)
-                        .setDefaultConnectionConfig(ConnectionConfig.custom()
-                                .setConnectTimeout(Timeout.of(connectTimeout))
-                                .setSocketTimeout(Timeout.of(timeout))
-                                .build())
+        // The minimal client: a connection manager and nothing else — no retries, redirects, cookies, auth or content
+        // decompression. Not HttpClients.custom(): its builder reaches the compression codecs, which name
+        // commons-compress, absent from the native image (infra/native/check stops on it).
+        this.client = HttpClients.createMinimal(PoolingHttpClientConnectionManagerBuilder.create()
+                // A search's answer (~25 KB for 40 hits) in one read instead of the default 8 KB's four.
+                .setConnectionFactory(ManagedHttpClientConnectionFactory.builder()
+                        .http1Config(Http1Config.custom().setBufferSize(ANSWER_BUFFER).build())
                         .build())
-                .disableAutomaticRetries()
-                .disableContentCompression()
-                .disableCookieManagement()
-                .disableRedirectHandling()
-                .disableAuthCaching()
-                .disableConnectionState()
-                .build();
+                .setMaxConnPerRoute(10)
+                .setMaxConnTotal(30)
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(Timeout.of(connectTimeout))
+                        .setSocketTimeout(Timeout.of(timeout))
+                        .build())
+                .build());
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "opensearch-request-limits");
             t.setDaemon(true);
