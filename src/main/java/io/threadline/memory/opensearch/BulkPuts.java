@@ -56,6 +56,16 @@ record BulkPuts(OpenSearchClient client, String index, MemorySettings settings, 
         }
     }
 
+    /**
+     * How far below the merge threshold two writes of a batch still go to separate runs. The node decides a merge on its
+     * own cosine (float arithmetic in its own order, returned as a float score), which can differ from this client's in
+     * the last digits: a pair the client puts just below the threshold may be at or above it on the node, and in one run
+     * it would be written as two memories where one {@code put} after another merges it. So a pair this close is cut
+     * apart, and the node's check decides it as it decides every other; the errors are ~1e-6 for 384 dimensions, far
+     * inside this margin, and a cut costs only one more run.
+     */
+    static final double CUT_MARGIN = 1e-4;
+
     /** The writes, in order, cut where a write could see an earlier one of the same run. */
     static List<Run> runs(List<MemoryWrite> batch, float[][] vectors, double mergeThreshold) {
         List<Run> out = new ArrayList<>();
@@ -74,7 +84,7 @@ record BulkPuts(OpenSearchClient client, String index, MemorySettings settings, 
             String group = w.tenant() + "\n" + w.namespace() + "\n" + w.validFrom() + "\n" + w.validTo();
             boolean sees = docIds.contains(item.docId());
             for (float[] other : byTarget.getOrDefault(group, List.of())) {
-                sees = sees || Embeddings.cosine(other, item.vector()) >= mergeThreshold;
+                sees = sees || Embeddings.cosine(other, item.vector()) >= mergeThreshold - CUT_MARGIN;
             }
             if (sees) {
                 close(run, out, docIds, byTarget);
