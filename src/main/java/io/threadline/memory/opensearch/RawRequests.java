@@ -121,7 +121,8 @@ final class RawRequests {
     /**
      * As {@link #post}, sent and answered on the calling thread when the client has a blocking client of its endpoint
      * ({@link BlockingHttp}: unsigned endpoints), within what is left of the store call; else as {@link #post}. For the
-     * searches, whose round trip is short enough that the transport's hand-offs between threads are a large part of it.
+     * searches, whose round trip is short enough that the transport's hand-offs between threads (and the gzip answers
+     * it asks for) are a large part of it.
      */
     <T> T postOnCallingThread(String path, byte[] body, String contentType, Answer<T> answer) throws IOException {
         if (limited == null) {

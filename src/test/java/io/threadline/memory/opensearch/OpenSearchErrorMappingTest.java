@@ -21,6 +21,9 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.threadline.DependencyAssertions.failsUnavailable;
@@ -140,6 +143,45 @@ class OpenSearchErrorMappingTest {
 
         assertThat(took).isLessThan(limit.plusSeconds(5));
         assertThat(sent.get()).as("the answer was still coming when the search gave up").isGreaterThan(5);
+    }
+
+    /**
+     * The path itself: while the node holds a search's answer, the caller is inside the blocking client's read, not
+     * waiting for a future the transport's I/O thread completes (every other test here passes either way).
+     */
+    @Test
+    void aSearchIsSentAndAnsweredOnTheCallingThread() throws Exception {
+        CountDownLatch searched = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 4);
+        server.createContext("/", exchange -> {
+            try (exchange) {
+                exchange.getRequestBody().readAllBytes();
+                if (exchange.getRequestURI().getPath().endsWith("/_search")) {
+                    searched.countDown();
+                    answer.await(10, TimeUnit.SECONDS);
+                }
+                byte[] bytes = "{\"took\":1,\"timed_out\":false,\"hits\":{\"hits\":[]}}".getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, bytes.length);
+                exchange.getResponseBody().write(bytes);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        server.start();
+        OpenSearchMemoryStore store = storeOn(URI.create("http://127.0.0.1:" + server.getAddress().getPort()), Duration.ofSeconds(10));
+        Thread caller = new Thread(() -> store.search(MemoryQuery.text("acme", "sky", 3), Instant.now()), "the-caller");
+        caller.start();
+        assertThat(searched.await(10, TimeUnit.SECONDS)).as("the search reached the node").isTrue();
+        boolean inBlockingRead = false;
+        for (int i = 0; i < 100 && !inBlockingRead; i++) {
+            inBlockingRead = Arrays.stream(caller.getStackTrace()).anyMatch(f -> f.getClassName().equals(BlockingHttp.class.getName()));
+            Thread.sleep(10);
+        }
+        answer.countDown();
+        caller.join(10_000);
+        assertThat(inBlockingRead).as("the calling thread waits in BlockingHttp for the answer").isTrue();
     }
 
     private OpenSearchMemoryStore storeAnswering(int status, String body) throws IOException {
