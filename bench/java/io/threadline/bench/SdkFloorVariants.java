@@ -40,8 +40,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * {@code bench/run sdk-floor dynamodb [calls per round] [rounds]}: what the SDK's public configuration changes in the
@@ -82,7 +80,6 @@ public final class SdkFloorVariants {
     }
 
     public static void main(String[] args) throws Exception {
-        Logger.getLogger("").setLevel(Level.INFO);
         int calls = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 6;
         System.out.println(Machine.describe());

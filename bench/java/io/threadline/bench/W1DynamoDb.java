@@ -47,8 +47,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * {@code bench/run W1 dynamodb}: W1 on DynamoDB Local (a separate process on a free port), with
@@ -197,10 +195,6 @@ public final class W1DynamoDb {
     }
 
     public static void main(String[] args) throws Exception {
-        // The SDK formats its TRACE/DEBUG messages (a whole TransactWriteItems request's toString when an interceptor
-        // changes it, as the counter below does) whenever the level lets them through; JBoss LogManager without a
-        // configuration lets everything through, which cost ~15% of a step's CPU here. The application runs at INFO.
-        Logger.getLogger("").setLevel(Level.INFO);
         int turns = 1000;
         boolean trust = false;
         boolean telemetry = true;

@@ -26,8 +26,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * {@code bench/run W2 opensearch}: W2 — memory recall, corpus B (../shared/bench-workload.md) on the
@@ -51,10 +49,6 @@ public final class W2OpenSearch {
     }
 
     public static void main(String[] args) throws Exception {
-        // As W1DynamoDb: JBoss LogManager without a configuration lets every level through, and the Apache HTTP client
-        // then builds its wire log (every byte of every request and answer as escaped text) on the I/O thread — ~0.5 ms
-        // of a search's 3-5 ms here (bench/README.md, "Session 36"). The application runs at INFO.
-        Logger.getLogger("").setLevel(Level.INFO);
         if (args.length > 0 && args[0].equals("--corpus-a")) {
             W2OpenSearchText.main(Arrays.copyOfRange(args, 1, args.length));
             return;
