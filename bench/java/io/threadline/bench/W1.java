@@ -81,6 +81,8 @@ final class W1 {
     private InflateThreads inflate = InflateThreads.NONE;
     /** The store's codec (W1 dynamodb --compression), for the split's read of the state as the store stores it. */
     private Compression compression = Compression.GZIP;
+    /** The store's {@code zstd-above-bytes} (W1 dynamodb --zstd-above): the largest envelope still gzipped under zstd. */
+    private int zstdAboveBytes;
 
     /** Extra lines each store adds to the growth table (e.g. DynamoDB calls per step); keyed like RESULT lines. */
     interface Probe {
@@ -177,8 +179,9 @@ final class W1 {
     }
 
     /** The split reads the state as the store built by {@code stores} stores it: compressed with {@code codec}. */
-    W1 compressingWith(Compression codec) {
+    W1 compressingWith(Compression codec, int zstdAboveBytes) {
         this.compression = codec;
+        this.zstdAboveBytes = zstdAboveBytes;
         return this;
     }
 
@@ -320,7 +323,7 @@ final class W1 {
         if (rep == REPETITIONS) {
             // After the last repetition: run earlier, its warm loop would warm the decode path for the next repetition's
             // cold reads.
-            decodeSplit(codec, rt.state(thread).state(), inflate, compression);
+            decodeSplit(codec, rt.state(thread).state(), inflate, compression, zstdAboveBytes);
         }
         System.out.printf("repetition %d:%n", rep);
         for (Sample s : samples) {
@@ -336,7 +339,8 @@ final class W1 {
      * state's gzip (the snapshot's stored form) and decoding its JSON into the record. Medians of 21 after 10 warm, so
      * the figures are the JIT's steady state, which a cold read run a few dozen times in the bench does not reach.
      */
-    private static void decodeSplit(StateCodec codec, W1State state, InflateThreads helpers, Compression compression) {
+    private static void decodeSplit(StateCodec codec, W1State state, InflateThreads helpers, Compression compression,
+                                    int zstdAboveBytes) {
         byte[] json = codec.encode(state);
         ByteArrayOutputStream gz = new ByteArrayOutputStream();
         try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
@@ -358,7 +362,7 @@ final class W1 {
         // The store's own compression of the state (gzip since session 34 as members of 128 KiB, or zstd as indexed
         // frames of 128 KiB: --compression), read back as a cold read reads it: wall, and CPU of every thread (the
         // helpers' too).
-        StoredPayload stored = StoredPayload.of(json, 256, compression);
+        StoredPayload stored = StoredPayload.of(json, 256, compression, zstdAboveBytes);
         double[] storeWall = new double[21];
         double[] storeCpu = new double[21];
         double[] inflateWall = new double[21];

@@ -19,7 +19,7 @@ class PendingItemsTest {
     private final ThreadKey thread = ThreadKey.of("acme", "doc-1");
 
     private List<Map<String, AttributeValue>> stored(String effect, Compression compression) {
-        return PendingItems.of(thread, 3, 0, effect, 256, compression, 1_000, 3_000_000, 0).stream().map(HashMap::new)
+        return PendingItems.of(thread, 3, 0, effect, 256, compression, 0, 1_000, 3_000_000, 0).stream().map(HashMap::new)
                 .map(m -> (Map<String, AttributeValue>) m).toList();
     }
 
