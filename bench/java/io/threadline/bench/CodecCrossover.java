@@ -48,7 +48,7 @@ public final class CodecCrossover {
         while (System.nanoTime() < warmUntil) {
             for (byte[] e : envelopes) {
                 for (Compression c : Compression.values()) {
-                    StoredPayload p = StoredPayload.of(e, 0, c);
+                    StoredPayload p = StoredPayload.of(e, 0, c, 0);
                     StoredPayload.envelope(List.of(p.bytes()), p.compressed());
                 }
             }
@@ -69,7 +69,7 @@ public final class CodecCrossover {
                     long c0 = THREADS.getCurrentThreadCpuTime();
                     StoredPayload p = null;
                     for (int r = 0; r < reps; r++) {
-                        p = StoredPayload.of(e, 0, c);
+                        p = StoredPayload.of(e, 0, c, 0);
                     }
                     long c1 = THREADS.getCurrentThreadCpuTime();
                     byte[] back = null;
