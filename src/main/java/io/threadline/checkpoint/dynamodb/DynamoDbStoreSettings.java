@@ -41,7 +41,7 @@ public record DynamoDbStoreSettings(
      * With zstd, envelopes up to this are still gzipped. Measured on W1's envelopes (bench/README.md, session 37): gzip
      * stores a ~0.5 KB delta ~3% smaller and compresses it ~1.3× faster; zstd stores smaller from ~16 KB and compresses
      * faster from ~24-28 KB (0.6-0.75× gzip's CPU above), and reads ~0.5-0.7× gzip's CPU. So deltas, most of what a
-     * thread stores, keep gzip's size, by which the snapshot policy places snapshots.
+     * thread stores, are stored as under gzip.
      */
     public static final int DEFAULT_ZSTD_ABOVE_BYTES = 32_768;
     public static final int DEFAULT_MAX_ITEM_BYTES = 350_000;
