@@ -158,6 +158,20 @@ final class W1 {
                 .buildValidatorFactory().getValidator();
     }
 
+    static ThreadRuntime<W1State> runtime(CompiledGraph<W1State> graph, CheckpointStore store, Validator validator,
+                                          StateCodec codec, RuntimeOptions options) {
+        return ThreadRuntime.builder(graph).store(store).validator(validator).codec(codec).options(options).build();
+    }
+
+    /**
+     * What W1's cold read reads through: a runtime on the same store with no head cache, so each {@code state(thread)}
+     * asks the store for the latest chain (its Query, the items into checkpoints, the state folded and decoded).
+     */
+    static ThreadRuntime<W1State> coldReader(CompiledGraph<W1State> graph, CheckpointStore store, Validator validator,
+                                             StateCodec codec, RuntimeOptions options) {
+        return runtime(graph, store, validator, codec, options.withHeadCacheThreads(0));
+    }
+
     /** One turn: the user message, then process, execute, respond, one committed step each. */
     static StepResult<W1State> turn(ThreadRuntime<W1State> rt, ThreadKey thread, int turn) {
         rt.step(thread, Update.of(W1State.MESSAGES.append(new Msg("user", content("user", turn)))), null);
@@ -217,12 +231,7 @@ final class W1 {
     }
 
     private void warmUp(CompiledGraph<W1State> graph, Validator validator, StateCodec codec) {
-        ThreadRuntime<W1State> rt = ThreadRuntime.builder(graph)
-                .store(stores.get())
-                .validator(validator)
-                .codec(codec)
-                .options(options)
-                .build();
+        ThreadRuntime<W1State> rt = runtime(graph, stores.get(), validator, codec, options);
         int steps = 0;
         for (int conversation = 0; steps < WARMUP_NODE_STEPS; conversation++) {
             ThreadKey thread = ThreadKey.of("warmup", "w" + conversation);
@@ -235,18 +244,8 @@ final class W1 {
 
     private List<Sample> growth(CompiledGraph<W1State> graph, Validator validator, StateCodec codec, int rep) {
         CheckpointStore store = stores.get();
-        ThreadRuntime<W1State> rt = ThreadRuntime.builder(graph)
-                .store(store)
-                .validator(validator)
-                .codec(codec)
-                .options(options)
-                .build();
-        ThreadRuntime<W1State> coldReader = ThreadRuntime.builder(graph)
-                .store(store)
-                .validator(validator)
-                .codec(codec)
-                .options(options.withHeadCacheThreads(0))
-                .build();
+        ThreadRuntime<W1State> rt = runtime(graph, store, validator, codec, options);
+        ThreadRuntime<W1State> coldReader = coldReader(graph, store, validator, codec, options);
         ThreadKey thread = ThreadKey.of("bench", "w1-rep" + rep);
         long[] wall = new long[turns + 1];
         long[] cpu = new long[turns + 1];
@@ -441,12 +440,7 @@ final class W1 {
     /** Node steps per wall second and per process CPU second with {@code workers} threads for 10 s. */
     private double[] throughput(CompiledGraph<W1State> graph, Validator validator, StateCodec codec, int workers)
             throws InterruptedException {
-        ThreadRuntime<W1State> rt = ThreadRuntime.builder(graph)
-                .store(stores.get())
-                .validator(validator)
-                .codec(codec)
-                .options(options)
-                .build();
+        ThreadRuntime<W1State> rt = runtime(graph, stores.get(), validator, codec, options);
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong steps = new AtomicLong();
         CountDownLatch done = new CountDownLatch(workers);

@@ -65,6 +65,7 @@ public final class W1DynamoDb {
         private final DoubleAdder writes = new DoubleAdder();
         private final LongAdder itemBytesRead = new LongAdder();
         private final LongAdder readRequests = new LongAdder();
+        private final LongAdder itemsRead = new LongAdder();
         private final DoubleAdder tableWrites = new DoubleAdder();
         private final DoubleAdder indexWrites = new DoubleAdder();
         /** While non-null, every Query request sent (as sent, with the counter's change) is added here. */
@@ -131,6 +132,7 @@ public final class W1DynamoDb {
             if (r instanceof QueryResponse q) {
                 add(q.consumedCapacity(), true);
                 readRequests.increment();
+                itemsRead.add(q.count());
                 q.items().forEach(item -> itemBytesRead.add(ItemBytes.of(item)));
             } else if (r instanceof GetItemResponse g) {
                 add(g.consumedCapacity(), true);
@@ -166,6 +168,11 @@ public final class W1DynamoDb {
         @Override
         public long readRequests() {
             return readRequests.sum();
+        }
+
+        /** Items the Query answers have returned so far. */
+        long itemsRead() {
+            return itemsRead.sum();
         }
 
         @Override
