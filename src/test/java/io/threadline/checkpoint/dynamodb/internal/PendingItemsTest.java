@@ -33,6 +33,24 @@ class PendingItemsTest {
     }
 
     @Test
+    void underZstdALargeEffectUpToTheThresholdIsGzippedAndALargerOneZstd() {
+        String large = "{\"rows\":\"" + "abc".repeat(2_000) + "\"}";
+        int bytes = large.length();
+        for (int threshold : new int[]{bytes, bytes - 1}) {
+            List<Map<String, AttributeValue>> items = PendingItems.of(thread, 3, 0, large, 256, Compression.ZSTD, threshold, 1_000,
+                    3_000_000, 0);
+            Map<String, AttributeValue> head = items.get(items.size() - 1); // the head item holds the payload's first part
+            byte[] first = head.get(Keys.DATA).b().asByteArray();
+            assertThat(ZstdFormat.isZstd(first)).as("zstd above %d bytes", threshold).isEqualTo(threshold < bytes);
+            if (threshold == bytes) {
+                assertThat(first[0] & 0xff).isEqualTo(0x1f);
+                assertThat(first[1] & 0xff).isEqualTo(0x8b);
+            }
+            assertThat(PendingItems.read(thread, 3, items)).containsExactly(large);
+        }
+    }
+
+    @Test
     void anEmptyStoredEffectIsUnreadableNotAnEmptyPayload() {
         // a zero-length compressed payload (a frame stating 0 bytes used to read back as one) or an empty text item:
         // the writer stores neither, and an empty effect would fail later, outside the store's error mapping
