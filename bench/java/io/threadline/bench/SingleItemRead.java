@@ -118,21 +118,23 @@ final class SingleItemRead {
 
     private record Timed(String name, String label, IntSupplier read) {}
 
-    static void reference(DynamoDbClient client, DynamoDbClient admin, W1.Probe probe, Runnable coldRead,
-                          Function<Runnable, List<QueryRequest>> queriesOf, Split split) {
+    /** The reference's item(s) written, and how to read them: {@code shape} says which read it is. */
+    record Reference(String shape, IntSupplier read) {}
+
+    /**
+     * Writes the reference's 0.9 MB into table {@code w1-reference} ({@code admin} creates it): one item read by a
+     * consistent GetItem, or three items of one Query page where DynamoDB Local refuses the one.
+     */
+    static Reference prepare(DynamoDbClient client, DynamoDbClient admin) {
         String table = "w1-reference";
         DynamoDbTables.createIfMissing(admin, table);
         byte[] data = new byte[BYTES];
         new Random(9).nextBytes(data);
-        String shape;
-        IntSupplier read;
         try {
             admin.putItem(b -> b.tableName(table).item(Map.of("pk", s("ref"), "sk", s("one"),
                     "data", AttributeValue.fromB(SdkBytes.fromByteArray(data)))));
-            shape = "one item of " + BYTES + " B (GetItem, consistent)";
-            read = () -> client.getItem(b -> b.tableName(table).consistentRead(true)
-                    .key(Map.of("pk", s("ref"), "sk", s("one")))).item().size();
-            time(shape, probe, read);
+            return new Reference("one item of " + BYTES + " B (GetItem, consistent)", () -> client.getItem(b -> b.tableName(table)
+                    .consistentRead(true).key(Map.of("pk", s("ref"), "sk", s("one")))).item().size());
         } catch (DynamoDbException refused) {
             System.out.println("reference: DynamoDB Local refuses one " + BYTES + " B item (" + refused.awsErrorDetails().errorMessage()
                     + "); reading the same bytes as 3 items of one Query page instead");
@@ -142,11 +144,17 @@ final class SingleItemRead {
                 admin.putItem(b -> b.tableName(table).item(Map.of("pk", s("ref3"), "sk", s("part" + n),
                         "data", AttributeValue.fromB(SdkBytes.fromByteArray(part)))));
             }
-            shape = "3 items of " + BYTES / 3 + " B in one Query page (consistent)";
-            read = () -> client.query(QueryRequest.builder().tableName(table).consistentRead(true)
-                    .keyConditionExpression("pk = :pk").expressionAttributeValues(Map.of(":pk", s("ref3"))).build()).count();
-            time(shape, probe, read);
+            return new Reference("3 items of " + BYTES / 3 + " B in one Query page (consistent)", () -> client.query(QueryRequest.builder()
+                    .tableName(table).consistentRead(true).keyConditionExpression("pk = :pk")
+                    .expressionAttributeValues(Map.of(":pk", s("ref3"))).build()).count());
         }
+    }
+
+    static void reference(DynamoDbClient client, DynamoDbClient admin, W1.Probe probe, Runnable coldRead,
+                          Function<Runnable, List<QueryRequest>> queriesOf, Split split) {
+        Reference reference = prepare(client, admin);
+        IntSupplier read = reference.read();
+        time(reference.shape(), probe, read);
         if (coldRead == null) {
             return;
         }

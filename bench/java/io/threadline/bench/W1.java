@@ -81,6 +81,8 @@ final class W1 {
     private InflateThreads inflate = InflateThreads.NONE;
     /** The store's codec (W1 dynamodb --compression), for the split's read of the state as the store stores it. */
     private Compression compression = Compression.GZIP;
+    /** The store's {@code zstd-above-bytes} (W1 dynamodb --zstd-above): the largest envelope still gzipped under zstd. */
+    private int zstdAboveBytes;
 
     /** Extra lines each store adds to the growth table (e.g. DynamoDB calls per step); keyed like RESULT lines. */
     interface Probe {
@@ -156,6 +158,20 @@ final class W1 {
                 .buildValidatorFactory().getValidator();
     }
 
+    static ThreadRuntime<W1State> runtime(CompiledGraph<W1State> graph, CheckpointStore store, Validator validator,
+                                          StateCodec codec, RuntimeOptions options) {
+        return ThreadRuntime.builder(graph).store(store).validator(validator).codec(codec).options(options).build();
+    }
+
+    /**
+     * What W1's cold read reads through: a runtime on the same store with no head cache, so each {@code state(thread)}
+     * asks the store for the latest chain (its Query, the items into checkpoints, the state folded and decoded).
+     */
+    static ThreadRuntime<W1State> coldReader(CompiledGraph<W1State> graph, CheckpointStore store, Validator validator,
+                                             StateCodec codec, RuntimeOptions options) {
+        return runtime(graph, store, validator, codec, options.withHeadCacheThreads(0));
+    }
+
     /** One turn: the user message, then process, execute, respond, one committed step each. */
     static StepResult<W1State> turn(ThreadRuntime<W1State> rt, ThreadKey thread, int turn) {
         rt.step(thread, Update.of(W1State.MESSAGES.append(new Msg("user", content("user", turn)))), null);
@@ -177,8 +193,9 @@ final class W1 {
     }
 
     /** The split reads the state as the store built by {@code stores} stores it: compressed with {@code codec}. */
-    W1 compressingWith(Compression codec) {
+    W1 compressingWith(Compression codec, int zstdAboveBytes) {
         this.compression = codec;
+        this.zstdAboveBytes = zstdAboveBytes;
         return this;
     }
 
@@ -214,12 +231,7 @@ final class W1 {
     }
 
     private void warmUp(CompiledGraph<W1State> graph, Validator validator, StateCodec codec) {
-        ThreadRuntime<W1State> rt = ThreadRuntime.builder(graph)
-                .store(stores.get())
-                .validator(validator)
-                .codec(codec)
-                .options(options)
-                .build();
+        ThreadRuntime<W1State> rt = runtime(graph, stores.get(), validator, codec, options);
         int steps = 0;
         for (int conversation = 0; steps < WARMUP_NODE_STEPS; conversation++) {
             ThreadKey thread = ThreadKey.of("warmup", "w" + conversation);
@@ -232,18 +244,8 @@ final class W1 {
 
     private List<Sample> growth(CompiledGraph<W1State> graph, Validator validator, StateCodec codec, int rep) {
         CheckpointStore store = stores.get();
-        ThreadRuntime<W1State> rt = ThreadRuntime.builder(graph)
-                .store(store)
-                .validator(validator)
-                .codec(codec)
-                .options(options)
-                .build();
-        ThreadRuntime<W1State> coldReader = ThreadRuntime.builder(graph)
-                .store(store)
-                .validator(validator)
-                .codec(codec)
-                .options(options.withHeadCacheThreads(0))
-                .build();
+        ThreadRuntime<W1State> rt = runtime(graph, store, validator, codec, options);
+        ThreadRuntime<W1State> coldReader = coldReader(graph, store, validator, codec, options);
         ThreadKey thread = ThreadKey.of("bench", "w1-rep" + rep);
         long[] wall = new long[turns + 1];
         long[] cpu = new long[turns + 1];
@@ -320,7 +322,7 @@ final class W1 {
         if (rep == REPETITIONS) {
             // After the last repetition: run earlier, its warm loop would warm the decode path for the next repetition's
             // cold reads.
-            decodeSplit(codec, rt.state(thread).state(), inflate, compression);
+            decodeSplit(codec, rt.state(thread).state(), inflate, compression, zstdAboveBytes);
         }
         System.out.printf("repetition %d:%n", rep);
         for (Sample s : samples) {
@@ -336,7 +338,8 @@ final class W1 {
      * state's gzip (the snapshot's stored form) and decoding its JSON into the record. Medians of 21 after 10 warm, so
      * the figures are the JIT's steady state, which a cold read run a few dozen times in the bench does not reach.
      */
-    private static void decodeSplit(StateCodec codec, W1State state, InflateThreads helpers, Compression compression) {
+    private static void decodeSplit(StateCodec codec, W1State state, InflateThreads helpers, Compression compression,
+                                    int zstdAboveBytes) {
         byte[] json = codec.encode(state);
         ByteArrayOutputStream gz = new ByteArrayOutputStream();
         try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
@@ -358,7 +361,7 @@ final class W1 {
         // The store's own compression of the state (gzip since session 34 as members of 128 KiB, or zstd as indexed
         // frames of 128 KiB: --compression), read back as a cold read reads it: wall, and CPU of every thread (the
         // helpers' too).
-        StoredPayload stored = StoredPayload.of(json, 256, compression);
+        StoredPayload stored = StoredPayload.of(json, 256, compression, zstdAboveBytes);
         double[] storeWall = new double[21];
         double[] storeCpu = new double[21];
         double[] inflateWall = new double[21];
@@ -437,12 +440,7 @@ final class W1 {
     /** Node steps per wall second and per process CPU second with {@code workers} threads for 10 s. */
     private double[] throughput(CompiledGraph<W1State> graph, Validator validator, StateCodec codec, int workers)
             throws InterruptedException {
-        ThreadRuntime<W1State> rt = ThreadRuntime.builder(graph)
-                .store(stores.get())
-                .validator(validator)
-                .codec(codec)
-                .options(options)
-                .build();
+        ThreadRuntime<W1State> rt = runtime(graph, stores.get(), validator, codec, options);
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong steps = new AtomicLong();
         CountDownLatch done = new CountDownLatch(workers);

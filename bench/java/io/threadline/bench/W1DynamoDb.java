@@ -65,6 +65,7 @@ public final class W1DynamoDb {
         private final DoubleAdder writes = new DoubleAdder();
         private final LongAdder itemBytesRead = new LongAdder();
         private final LongAdder readRequests = new LongAdder();
+        private final LongAdder itemsRead = new LongAdder();
         private final DoubleAdder tableWrites = new DoubleAdder();
         private final DoubleAdder indexWrites = new DoubleAdder();
         /** While non-null, every Query request sent (as sent, with the counter's change) is added here. */
@@ -131,6 +132,7 @@ public final class W1DynamoDb {
             if (r instanceof QueryResponse q) {
                 add(q.consumedCapacity(), true);
                 readRequests.increment();
+                itemsRead.add(q.count());
                 q.items().forEach(item -> itemBytesRead.add(ItemBytes.of(item)));
             } else if (r instanceof GetItemResponse g) {
                 add(g.consumedCapacity(), true);
@@ -168,6 +170,11 @@ public final class W1DynamoDb {
             return readRequests.sum();
         }
 
+        /** Items the Query answers have returned so far. */
+        long itemsRead() {
+            return itemsRead.sum();
+        }
+
         @Override
         public void reset() {
             calls.clear();
@@ -203,6 +210,7 @@ public final class W1DynamoDb {
         int compressAbove = -1; // the store's default unless --compress-above says
         int inflateThreads = 0; // the store's default unless --inflate-threads says
         Compression compression = Compression.GZIP; // the store's default unless --compression says
+        int zstdAbove = DynamoDbStoreSettings.DEFAULT_ZSTD_ABOVE_BYTES; // the store's default unless --zstd-above says
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--trust-head-cache")) {
                 trust = true;
@@ -222,6 +230,9 @@ public final class W1DynamoDb {
             } else if (args[i].equals("--compression")) {
                 // threadline.dynamodb.compression: the codec of the stored checkpoint items (reads take either)
                 compression = Compression.of(args[++i]);
+            } else if (args[i].equals("--zstd-above")) {
+                // threadline.dynamodb.zstd-above-bytes: under zstd, envelopes up to this are still gzipped (0: none)
+                zstdAbove = Integer.parseInt(args[++i]);
             } else if (args[i].equals("--snapshot-read-bytes")) {
                 readBytes = Long.parseLong(args[++i]);
             } else {
@@ -280,6 +291,7 @@ public final class W1DynamoDb {
         int compressAboveBytes = compressAbove;
         InflateThreads inflate = InflateThreads.of(inflateThreads);
         Compression codec = compression;
+        int zstdAboveBytes = zstdAbove;
         W1 w1 = new W1("dynamodb", () -> {
             String table = "w1-" + tables.incrementAndGet();
             DynamoDbTables.createIfMissing(admin, table);
@@ -288,12 +300,13 @@ public final class W1DynamoDb {
             if (compressAboveBytes >= 0) {
                 settings = settings.withSizes(compressAboveBytes, settings.maxItemBytes(), settings.maxCheckpointBytes());
             }
-            return new DynamoDbCheckpointStore(client, settings.withCompression(codec), ThreadIndexSettings.defaults(), inflate,
-                    Clock.systemUTC());
-        }, turns, counter, options).inflatingOn(inflate).compressingWith(codec);
+            return new DynamoDbCheckpointStore(client, settings.withCompression(codec).withZstdAboveBytes(zstdAboveBytes),
+                    ThreadIndexSettings.defaults(), inflate, Clock.systemUTC());
+        }, turns, counter, options).inflatingOn(inflate).compressingWith(codec, zstdAboveBytes);
         w1.run("DynamoDB Local 2.6.1 (separate process, in memory, loopback HTTP), telemetry " + (telemetry
                         ? "on (call limits, ThreadlineTelemetry" + (sdkSpans ? ", the SDK's OpenTelemetry interceptor" : "") + "; exporters discard)" : "off (bare client)")
-                + ", inflate threads " + inflateThreads + ", compression " + codec.configName());
+                + ", inflate threads " + inflateThreads + ", compression " + codec.configName()
+                + (codec == Compression.ZSTD ? " above " + zstdAboveBytes + " B (gzip up to it)" : ""));
         SingleItemRead.reference(client, admin, counter, w1.lastColdRead(), counter::queriesOf,
                 new SingleItemRead.Split(w1.lastStoreRead(), counter::httpQueriesOf));
         try {

@@ -29,6 +29,14 @@ public interface DynamoDbStoreConfig {
     @WithDefault("gzip")
     String compression();
 
+    /**
+     * With {@code compression=zstd}, envelopes (and large pending effects) of at most this many bytes are still gzipped:
+     * gzip stores a small envelope smaller and writes it faster, zstd wins only on larger ones (README, Checkpoint
+     * compression). 0: zstd whatever the size. Unused with gzip. Not negative.
+     */
+    @WithDefault("32768")
+    int zstdAboveBytes();
+
     /** Largest data one item holds; larger checkpoints are split into chunk items. */
     @WithDefault("350000")
     int maxItemBytes();

@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
  *                           {@code null} or zero for no expiry
  * @param idempotencyTtl     how long an idempotency key is remembered; after that the key can be reused
  * @param compression        how an envelope worth compressing is compressed (a read tells either from its bytes)
+ * @param zstdAboveBytes     with {@link Compression#ZSTD}, the largest envelope still gzipped: zstd pays only on larger
+ *                           ones ({@link #DEFAULT_ZSTD_ABOVE_BYTES}); 0 = zstd whatever the size. Unused with gzip.
  */
 public record DynamoDbStoreSettings(
         String tableName,
@@ -27,13 +29,21 @@ public record DynamoDbStoreSettings(
         int maxCheckpointBytes,
         Duration checkpointTtl,
         Duration idempotencyTtl,
-        Compression compression) {
+        Compression compression,
+        int zstdAboveBytes) {
 
     /**
      * Envelopes above this are gzipped (kept only when smaller). Low, because a W1 delta of ~500 B gzips to ~2/3 and
      * deltas are most of what a thread stores and a cold read fetches; ~20 µs of CPU per commit (bench/README.md).
      */
     public static final int DEFAULT_COMPRESS_ABOVE_BYTES = 256;
+    /**
+     * With zstd, envelopes up to this are still gzipped. Measured on W1's envelopes (bench/README.md, session 37): gzip
+     * stores a ~0.5 KB delta ~3% smaller and compresses it ~1.3× faster; zstd stores smaller from ~16 KB and compresses
+     * faster from ~24-28 KB (0.6-0.75× gzip's CPU above), and reads ~0.5-0.7× gzip's CPU. So deltas, most of what a
+     * thread stores, are stored as under gzip.
+     */
+    public static final int DEFAULT_ZSTD_ABOVE_BYTES = 32_768;
     public static final int DEFAULT_MAX_ITEM_BYTES = 350_000;
     public static final int DEFAULT_MAX_CHECKPOINT_BYTES = 3_000_000;
     public static final Duration DEFAULT_IDEMPOTENCY_TTL = Duration.ofHours(24);
@@ -50,7 +60,8 @@ public record DynamoDbStoreSettings(
     /** Settings that compress with gzip ({@link Compression#GZIP}, the default). */
     public DynamoDbStoreSettings(String tableName, int compressAboveBytes, int maxItemBytes, int maxCheckpointBytes,
                                  Duration checkpointTtl, Duration idempotencyTtl) {
-        this(tableName, compressAboveBytes, maxItemBytes, maxCheckpointBytes, checkpointTtl, idempotencyTtl, Compression.GZIP);
+        this(tableName, compressAboveBytes, maxItemBytes, maxCheckpointBytes, checkpointTtl, idempotencyTtl, Compression.GZIP,
+                DEFAULT_ZSTD_ABOVE_BYTES);
     }
 
     public DynamoDbStoreSettings {
@@ -62,6 +73,9 @@ public record DynamoDbStoreSettings(
         }
         if (compressAboveBytes < 0) {
             throw new IllegalArgumentException("compressAboveBytes must not be negative, got " + compressAboveBytes);
+        }
+        if (zstdAboveBytes < 0) {
+            throw new IllegalArgumentException("threadline.dynamodb.zstd-above-bytes must not be negative, got " + zstdAboveBytes);
         }
         if (maxItemBytes < 1024 || maxItemBytes > ITEM_LIMIT_FOR_DATA) {
             throw new IllegalArgumentException("maxItemBytes must be between 1024 and " + ITEM_LIMIT_FOR_DATA + ", got " + maxItemBytes);
@@ -93,21 +107,29 @@ public record DynamoDbStoreSettings(
     }
 
     public DynamoDbStoreSettings withCheckpointTtl(Duration ttl) {
-        return new DynamoDbStoreSettings(tableName, compressAboveBytes, maxItemBytes, maxCheckpointBytes, ttl, idempotencyTtl, compression);
+        return new DynamoDbStoreSettings(tableName, compressAboveBytes, maxItemBytes, maxCheckpointBytes, ttl, idempotencyTtl, compression,
+                zstdAboveBytes);
     }
 
     public DynamoDbStoreSettings withIdempotencyTtl(Duration ttl) {
-        return new DynamoDbStoreSettings(tableName, compressAboveBytes, maxItemBytes, maxCheckpointBytes, checkpointTtl, ttl, compression);
+        return new DynamoDbStoreSettings(tableName, compressAboveBytes, maxItemBytes, maxCheckpointBytes, checkpointTtl, ttl, compression,
+                zstdAboveBytes);
     }
 
     public DynamoDbStoreSettings withSizes(int compressAboveBytes, int maxItemBytes, int maxCheckpointBytes) {
         return new DynamoDbStoreSettings(tableName, compressAboveBytes, maxItemBytes, maxCheckpointBytes, checkpointTtl, idempotencyTtl,
-                compression);
+                compression, zstdAboveBytes);
     }
 
     public DynamoDbStoreSettings withCompression(Compression compression) {
         return new DynamoDbStoreSettings(tableName, compressAboveBytes, maxItemBytes, maxCheckpointBytes, checkpointTtl, idempotencyTtl,
-                compression);
+                compression, zstdAboveBytes);
+    }
+
+    /** These settings with envelopes up to {@code bytes} gzipped under {@link Compression#ZSTD} (0: zstd at any size). */
+    public DynamoDbStoreSettings withZstdAboveBytes(int bytes) {
+        return new DynamoDbStoreSettings(tableName, compressAboveBytes, maxItemBytes, maxCheckpointBytes, checkpointTtl, idempotencyTtl,
+                compression, bytes);
     }
 
     /** Items needed to store {@code bytes} of data: the checkpoint item and its chunks. */

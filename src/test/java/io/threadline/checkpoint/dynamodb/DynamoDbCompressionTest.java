@@ -3,10 +3,12 @@ package io.threadline.checkpoint.dynamodb;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.Checkpoint;
+import io.threadline.checkpoint.CheckpointCodec;
 import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.Commit;
 import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.PendingEffect;
+import io.threadline.checkpoint.StateChange;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.checkpoint.dynamodb.internal.InflateThreads;
 import io.threadline.checkpoint.dynamodb.internal.Keys;
@@ -45,11 +47,16 @@ class DynamoDbCompressionTest {
 
     private final Steps steps = new Steps(Instant.now());
 
-    /** Every envelope compressed (deltas too), with {@code compression}. */
+    /** Every envelope compressed (deltas too), with {@code compression} whatever its size ({@code zstd-above-bytes=0}). */
     private static DynamoDbCheckpointStore store(Compression compression) {
+        return store(compression, 0);
+    }
+
+    /** Every envelope compressed, with {@code compression}; under zstd those up to {@code zstdAboveBytes} gzipped. */
+    private static DynamoDbCheckpointStore store(Compression compression, int zstdAboveBytes) {
         return new DynamoDbCheckpointStore(TABLE.client(), DynamoDbStoreSettings.defaults(TABLE.name())
                 .withSizes(0, DynamoDbStoreSettings.DEFAULT_MAX_ITEM_BYTES, DynamoDbStoreSettings.DEFAULT_MAX_CHECKPOINT_BYTES)
-                .withCompression(compression), Clock.systemUTC());
+                .withCompression(compression).withZstdAboveBytes(zstdAboveBytes), Clock.systemUTC());
     }
 
     private static ThreadKey newThread() {
@@ -134,6 +141,41 @@ class DynamoDbCompressionTest {
             DynamoDbCheckpointStore parallel = new DynamoDbCheckpointStore(TABLE.client(), DynamoDbStoreSettings.defaults(TABLE.name()),
                     ThreadIndexSettings.defaults(), helpers, Clock.systemUTC());
             readsWhole(thread, written, parallel);
+        }
+    }
+
+    @Test
+    void underZstdTheDefaultThresholdGzipsDeltasAndSmallSnapshotsAndZstdsLargeOnes() {
+        ThreadKey thread = newThread();
+        DynamoDbCheckpointStore hybrid = store(Compression.ZSTD, DynamoDbStoreSettings.DEFAULT_ZSTD_ABOVE_BYTES);
+        List<Checkpoint> written = new ArrayList<>(List.of(steps.first(thread, conversation(500_000))));
+        written.add(steps.next(written.get(0), false));
+        written.add(steps.next(written.get(1), true)); // a small whole state
+        written.add(steps.nextWith(written.get(2), new StateChange.Snapshot(conversation(200_000))));
+        written.add(steps.next(written.get(3), false));
+        for (Checkpoint cp : written) {
+            assertThat(CheckpointCodec.encode(cp).length > DynamoDbStoreSettings.DEFAULT_ZSTD_ABOVE_BYTES)
+                    .isEqualTo(cp.step() == 1 || cp.step() == 4);
+            hybrid.commit(new Commit(cp, cp.step() - 1));
+        }
+        assertThat(codecsOf(thread)).containsExactly("zstd", "gzip", "gzip", "zstd", "gzip");
+        readsWhole(thread, written, hybrid, store(Compression.GZIP), store(Compression.ZSTD));
+    }
+
+    @Test
+    void underZstdAnEnvelopeOfExactlyTheThresholdIsGzippedAndOneByteLessMakesItZstd() {
+        ThreadKey atThreshold = newThread();
+        ThreadKey aboveThreshold = newThread();
+        Checkpoint at = steps.first(atThreshold, conversation(20_000));
+        Checkpoint above = steps.first(aboveThreshold, conversation(20_000));
+        int bytes = CheckpointCodec.encode(at).length;
+        store(Compression.ZSTD, bytes).commit(new Commit(at, 0));
+        store(Compression.ZSTD, CheckpointCodec.encode(above).length - 1).commit(new Commit(above, 0));
+        assertThat(codecsOf(atThreshold)).containsExactly("gzip");
+        assertThat(codecsOf(aboveThreshold)).containsExactly("zstd");
+        for (CheckpointStore reader : List.of(store(Compression.GZIP), store(Compression.ZSTD, bytes))) {
+            assertThat(reader.get(atThreshold, at.id())).contains(at);
+            assertThat(reader.get(aboveThreshold, above.id())).contains(above);
         }
     }
 

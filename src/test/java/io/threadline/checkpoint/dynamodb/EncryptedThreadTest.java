@@ -140,7 +140,7 @@ class EncryptedThreadTest {
         // the sealed envelope: decompressed, a stored item still does not hold the value
         DynamoDbCheckpointStore zstd = new DynamoDbCheckpointStore(TABLE.client(), DynamoDbStoreSettings.defaults(TABLE.name())
                 .withSizes(0, DynamoDbStoreSettings.DEFAULT_MAX_ITEM_BYTES, DynamoDbStoreSettings.DEFAULT_MAX_CHECKPOINT_BYTES)
-                .withCompression(Compression.ZSTD), Clock.systemUTC());
+                .withCompression(Compression.ZSTD).withZstdAboveBytes(0), Clock.systemUTC()); // zstd even for these small steps
         EncryptingCheckpointStore store = new EncryptingCheckpointStore(zstd, new LocalKeyProvider(new SecureRandom().generateSeed(32),
                 new SecureRandom()), new DynamoDbDataKeyStore(TABLE.client(), KEYS.name()), new SecureRandom(), 0);
         ThreadRuntime<Vault> rt = runtime(store);

@@ -78,7 +78,8 @@ public final class CommitWriter {
             throw new IllegalArgumentException("checkpoint id " + cp.id() + " does not follow its parent " + cp.parent());
         }
         byte[] envelope = CheckpointCodec.encode(cp);
-        StoredPayload payload = StoredPayload.of(envelope, settings.compressAboveBytes(), settings.compression());
+        StoredPayload payload = StoredPayload.of(envelope, settings.compressAboveBytes(), settings.compression(),
+                settings.zstdAboveBytes());
         if (payload.size() > settings.maxCheckpointBytes()) {
             throw tooLarge(cp, envelope.length, payload);
         }

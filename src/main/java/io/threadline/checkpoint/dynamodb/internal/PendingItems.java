@@ -34,7 +34,8 @@ public final class PendingItems {
      * than a checkpoint may be ({@code maxEffectBytes}) is PAYLOAD_TOO_LARGE, as its step's checkpoint would be.
      */
     public static List<Map<String, AttributeValue>> of(ThreadKey thread, long step, int seq, String effect, int compressAboveBytes,
-                                                       Compression compression, int maxItemBytes, int maxEffectBytes, long expiresAtEpochSecond) {
+                                                       Compression compression, int zstdAboveBytes, int maxItemBytes, int maxEffectBytes,
+                                                       long expiresAtEpochSecond) {
         byte[] text = effect.getBytes(StandardCharsets.UTF_8);
         if (text.length > maxEffectBytes) {
             throw new ThreadlineException(ErrorCode.PAYLOAD_TOO_LARGE, "an effect of step " + step
@@ -47,7 +48,7 @@ public final class PendingItems {
             item.put(Keys.DATA, CheckpointItems.s(effect));
             return List.of(item);
         }
-        StoredPayload payload = StoredPayload.of(text, compressAboveBytes, compression);
+        StoredPayload payload = StoredPayload.of(text, compressAboveBytes, compression, zstdAboveBytes);
         List<byte[]> parts = payload.parts(maxItemBytes);
         String writeId = UUID.randomUUID().toString().substring(0, 8);
         List<Map<String, AttributeValue>> items = new ArrayList<>(parts.size());

@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * A checkpoint's envelope ({@link io.threadline.checkpoint.CheckpointCodec}) as it goes into the table:
- * compressed when that pays (gzip or zstd, as configured), then cut into parts of at most one item's worth of data. A
+ * compressed when that pays (gzip, or zstd for envelopes above a size, as configured), then cut into parts of at most one item's worth of data. A
  * read tells the codec from the bytes' magic ({@link ZstdFormat#isZstd}; anything else is read as gzip, as before zstd),
  * so items written under either setting read back under both.
  *
@@ -22,15 +22,18 @@ public record StoredPayload(byte[] bytes, boolean compressed) {
      * smaller; random or already-compressed content is kept as is, so reads need not inflate it.
      */
     public static StoredPayload of(byte[] envelope, int compressAboveBytes) {
-        return of(envelope, compressAboveBytes, Compression.GZIP);
+        return of(envelope, compressAboveBytes, Compression.GZIP, 0);
     }
 
-    /** {@link #of(byte[], int)} with {@code compression}'s codec. */
-    public static StoredPayload of(byte[] envelope, int compressAboveBytes, Compression compression) {
+    /**
+     * {@link #of(byte[], int)} with {@code compression}'s codec; under zstd an envelope of at most {@code zstdAboveBytes}
+     * is still gzipped, as gzip stores and writes small envelopes better ({@code threadline.dynamodb.zstd-above-bytes}).
+     */
+    public static StoredPayload of(byte[] envelope, int compressAboveBytes, Compression compression, int zstdAboveBytes) {
         if (envelope.length <= compressAboveBytes) {
             return new StoredPayload(envelope, false);
         }
-        byte[] packed = compression == Compression.ZSTD ? Zstd.compress(envelope) : Gzip.gzip(envelope);
+        byte[] packed = compression == Compression.ZSTD && envelope.length > zstdAboveBytes ? Zstd.compress(envelope) : Gzip.gzip(envelope);
         return packed.length < envelope.length ? new StoredPayload(packed, true) : new StoredPayload(envelope, false);
     }
 

@@ -19,7 +19,7 @@ class PendingItemsTest {
     private final ThreadKey thread = ThreadKey.of("acme", "doc-1");
 
     private List<Map<String, AttributeValue>> stored(String effect, Compression compression) {
-        return PendingItems.of(thread, 3, 0, effect, 256, compression, 1_000, 3_000_000, 0).stream().map(HashMap::new)
+        return PendingItems.of(thread, 3, 0, effect, 256, compression, 0, 1_000, 3_000_000, 0).stream().map(HashMap::new)
                 .map(m -> (Map<String, AttributeValue>) m).toList();
     }
 
@@ -29,6 +29,24 @@ class PendingItemsTest {
         for (Compression c : Compression.values()) {
             assertThat(PendingItems.read(thread, 3, stored(large, c))).containsExactly(large);
             assertThat(PendingItems.read(thread, 3, stored("{\"ok\":true}", c))).containsExactly("{\"ok\":true}");
+        }
+    }
+
+    @Test
+    void underZstdALargeEffectUpToTheThresholdIsGzippedAndALargerOneZstd() {
+        String large = "{\"rows\":\"" + "abc".repeat(2_000) + "\"}";
+        int bytes = large.length();
+        for (int threshold : new int[]{bytes, bytes - 1}) {
+            List<Map<String, AttributeValue>> items = PendingItems.of(thread, 3, 0, large, 256, Compression.ZSTD, threshold, 1_000,
+                    3_000_000, 0);
+            Map<String, AttributeValue> head = items.get(items.size() - 1); // the head item holds the payload's first part
+            byte[] first = head.get(Keys.DATA).b().asByteArray();
+            assertThat(ZstdFormat.isZstd(first)).as("zstd above %d bytes", threshold).isEqualTo(threshold < bytes);
+            if (threshold == bytes) {
+                assertThat(first[0] & 0xff).isEqualTo(0x1f);
+                assertThat(first[1] & 0xff).isEqualTo(0x8b);
+            }
+            assertThat(PendingItems.read(thread, 3, items)).containsExactly(large);
         }
     }
 

@@ -82,17 +82,32 @@ class ZstdTest {
     @Test
     void theConfiguredCodecWritesAndEitherIsReadByItsMagic() {
         byte[] in = text(400_000);
-        StoredPayload gz = StoredPayload.of(in, 256, Compression.GZIP);
-        StoredPayload zs = StoredPayload.of(in, 256, Compression.ZSTD);
+        StoredPayload gz = StoredPayload.of(in, 256, Compression.GZIP, 0);
+        StoredPayload zs = StoredPayload.of(in, 256, Compression.ZSTD, 0);
         assertThat(gz.bytes()[0]).isEqualTo((byte) 0x1f);
         assertThat(ZstdFormat.isZstd(zs.bytes())).isTrue();
         assertThat(StoredPayload.envelope(zs.parts(100_000), true)).isEqualTo(in);
         assertThat(StoredPayload.envelope(gz.parts(100_000), true)).isEqualTo(in);
         // what does not shrink is kept as it is, whichever codec
         byte[] noise = random(10_000);
-        assertThat(StoredPayload.of(noise, 256, Compression.ZSTD).compressed()).isFalse();
+        assertThat(StoredPayload.of(noise, 256, Compression.ZSTD, 0).compressed()).isFalse();
         byte[] delta = text(600);
-        assertThat(StoredPayload.envelope(List.of(StoredPayload.of(delta, 256, Compression.ZSTD).bytes()), true)).isEqualTo(delta);
+        assertThat(StoredPayload.envelope(List.of(StoredPayload.of(delta, 256, Compression.ZSTD, 0).bytes()), true)).isEqualTo(delta);
+    }
+
+    @Test
+    void underZstdAnEnvelopeUpToTheThresholdIsGzippedAndALargerOneZstd() {
+        byte[] at = text(40_000);
+        byte[] above = text(40_001);
+        StoredPayload small = StoredPayload.of(at, 256, Compression.ZSTD, 40_000);
+        StoredPayload large = StoredPayload.of(above, 256, Compression.ZSTD, 40_000);
+        assertThat(small.bytes()[0]).isEqualTo((byte) 0x1f);
+        assertThat(small.bytes()[1]).isEqualTo((byte) 0x8b);
+        assertThat(ZstdFormat.isZstd(large.bytes())).isTrue();
+        assertThat(read(small.bytes())).isEqualTo(at);
+        assertThat(read(large.bytes())).isEqualTo(above);
+        // the threshold is zstd's alone: gzip stays gzip above it
+        assertThat(StoredPayload.of(above, 256, Compression.GZIP, 40_000).bytes()[0]).isEqualTo((byte) 0x1f);
     }
 
     @Test

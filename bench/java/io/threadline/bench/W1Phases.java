@@ -1,0 +1,290 @@
+package io.threadline.bench;
+
+import io.threadline.checkpoint.CheckpointChain;
+import io.threadline.checkpoint.ThreadKey;
+import io.threadline.checkpoint.dynamodb.Compression;
+import io.threadline.checkpoint.dynamodb.DynamoDbCheckpointStore;
+import io.threadline.checkpoint.dynamodb.DynamoDbStoreSettings;
+import io.threadline.checkpoint.dynamodb.DynamoDbTables;
+import io.threadline.graph.CompiledGraph;
+import io.threadline.runtime.RuntimeOptions;
+import io.threadline.runtime.StepResult;
+import io.threadline.runtime.ThreadRuntime;
+import io.threadline.state.StateCodec;
+import jakarta.validation.Validator;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeSet;
+
+/**
+ * {@code bench/run W1-phases dynamodb [--from 500] [--to 1100] [--every 10] [--reads 5] [--compression gzip|zstd]
+ * [--zstd-above N]} (issue 22): W1's cold read against the single-item reference at many T across a snapshot cycle,
+ * not at W1's one T=1000. A cold read's cost depends on how many deltas follow the last snapshot, so a single T samples
+ * one phase of the cycle, and anything that moves the snapshots (the codec, a snapshot's size) moves that phase.
+ *
+ * <p>One W1 thread per codec variant — gzip, zstd above 32 KiB (the default threshold), zstd at any size; or the one
+ * {@code --compression}/{@code --zstd-above} name — is driven turn by turn, the variants in lockstep, so each sampled T
+ * is read for all of them within the same moments of a shared machine. From {@code --from} on, every {@code --every}
+ * turns, each variant's latest state is read cold (W1's cold reader: no head cache) alternated with the reference read,
+ * {@code --reads} times each. Bare client (W1's {@code --telemetry off}): the cold read and the reference go through the
+ * same one.
+ */
+public final class W1Phases {
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    private W1Phases() {
+    }
+
+    /** A codec setting of the store, as {@code --compression} and {@code --zstd-above} name it. */
+    record Variant(String name, Compression compression, int zstdAbove) {}
+
+    /** One variant's thread: its table's store, the runtime that writes it, W1's cold reader on the same store. */
+    record Run(Variant variant, DynamoDbCheckpointStore store, ThreadRuntime<W1.W1State> writer,
+               ThreadRuntime<W1.W1State> coldReader, ThreadKey thread, long[] lastStepOfTurn, List<Row> rows,
+               TreeSet<Integer> snapshotTurns) {}
+
+    /** One sampled T of one variant. */
+    record Row(int t, int snapshotTurn, int deltas, double items, double bytes, double queries, long storedBytes,
+               double coldMs, double coldCpuMs, double referenceMs) {
+        double ratio() {
+            return coldMs / referenceMs;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        int from = 500;
+        int to = 1100;
+        int every = 10;
+        int reads = 5;
+        Compression compression = null;
+        int zstdAbove = DynamoDbStoreSettings.DEFAULT_ZSTD_ABOVE_BYTES;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--from" -> from = Integer.parseInt(args[++i]);
+                case "--to" -> to = Integer.parseInt(args[++i]);
+                case "--every" -> every = Integer.parseInt(args[++i]);
+                case "--reads" -> reads = Integer.parseInt(args[++i]);
+                case "--compression" -> compression = Compression.of(args[++i]);
+                case "--zstd-above" -> zstdAbove = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("W1-phases: unknown argument " + args[i]
+                        + " (--from N --to N --every N --reads N --compression gzip|zstd --zstd-above N)");
+            }
+        }
+        if (from < 1 || to < from || every < 1 || reads < 1) {
+            throw new IllegalArgumentException("W1-phases: need 1 <= --from <= --to, --every >= 1, --reads >= 1");
+        }
+        List<Variant> variants = compression == null
+                ? List.of(new Variant("gzip", Compression.GZIP, zstdAbove),
+                        new Variant("zstd>" + DynamoDbStoreSettings.DEFAULT_ZSTD_ABOVE_BYTES, Compression.ZSTD,
+                                DynamoDbStoreSettings.DEFAULT_ZSTD_ABOVE_BYTES),
+                        new Variant("zstd>0", Compression.ZSTD, 0))
+                : List.of(new Variant(compression == Compression.GZIP ? "gzip" : "zstd>" + zstdAbove, compression, zstdAbove));
+
+        DynamoDbLocalServer server = DynamoDbLocalServer.start("-Xmx2g");
+        W1DynamoDb.Counter counter = new W1DynamoDb.Counter();
+        DynamoDbClient client = DynamoDbClient.builder().endpointOverride(URI.create("http://127.0.0.1:" + server.port))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .httpClient(UrlConnectionHttpClient.create()).overrideConfiguration(c -> c.addExecutionInterceptor(counter)).build();
+        try {
+            System.out.printf("W1 cold read across snapshot cycles, DynamoDB Local 2.6.1 (separate process, in memory, loopback HTTP), "
+                    + "bare client (telemetry off); T 1..%d, sampled from %d every %d, %d cold reads alternated with %d reference reads "
+                    + "per sample; variants %s%n", to, from, every, reads, reads, variants.stream().map(Variant::name).toList());
+            System.out.println(Machine.describe());
+            System.out.println("load at start: " + loadAverage());
+            SingleItemRead.Reference reference = SingleItemRead.prepare(client, client);
+            System.out.println("reference: " + reference.shape());
+            RuntimeOptions options = RuntimeOptions.defaults();
+            System.out.printf("snapshot ratio %s, snapshot read bound %d B%n", options.snapshotPolicy().ratio(),
+                    options.snapshotPolicy().maxReadBytes());
+            CompiledGraph<W1.W1State> graph = W1.graph();
+            Validator validator = W1.validator();
+            StateCodec codec = new StateCodec();
+            List<Run> runs = new ArrayList<>();
+            for (Variant v : variants) {
+                String table = "w1-phases-" + runs.size();
+                DynamoDbTables.createIfMissing(client, table);
+                DynamoDbCheckpointStore store = new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table)
+                        .withCompression(v.compression()).withZstdAboveBytes(v.zstdAbove()), Clock.systemUTC());
+                runs.add(new Run(v, store, W1.runtime(graph, store, validator, codec, options),
+                        W1.coldReader(graph, store, validator, codec, options), ThreadKey.of("bench", "w1-phases"),
+                        new long[to + 1], new ArrayList<>(), new TreeSet<>()));
+            }
+            boolean warmed = false;
+            for (int t = 1; t <= to; t++) {
+                for (Run run : runs) {
+                    StepResult<W1.W1State> last = W1.turn(run.writer(), run.thread(), t);
+                    run.lastStepOfTurn()[t] = last.checkpoint().step();
+                    if (t % every == 0 || t == to) {
+                        // Where the latest chain's snapshot is (one untimed read): placements between samples.
+                        run.snapshotTurns().add(turnOf(run, run.store().loadLatest(run.thread()).orElseThrow(), t));
+                    }
+                    if (t >= from && (t - from) % every == 0) {
+                        if (!warmed) {
+                            warmUp(runs, reference, reads);
+                            warmed = true;
+                        }
+                        run.rows().add(sample(run, t, last.state(), counter, reference, reads));
+                    }
+                }
+                if (t >= from && (t - from) % every == 0) {
+                    printRows(runs, runs.get(0).rows().size() - 1);
+                }
+            }
+            System.out.println("load at end: " + loadAverage());
+            summary(runs, every);
+        } finally {
+            server.stop();
+            client.close();
+        }
+        System.exit(0);
+    }
+
+    /** The cold read's and the reference's first reads (class loading, the JIT's first compiles), kept out of every sample. */
+    private static void warmUp(List<Run> runs, SingleItemRead.Reference reference, int reads) {
+        for (int i = 0; i < 2 * reads; i++) {
+            for (Run run : runs) {
+                run.coldReader().state(run.thread());
+                reference.read().getAsInt();
+            }
+        }
+    }
+
+    private static Row sample(Run run, int t, W1.W1State expected, W1DynamoDb.Counter counter,
+                              SingleItemRead.Reference reference, int reads) {
+        CheckpointChain chain = run.store().loadLatest(run.thread()).orElseThrow();
+        double[] cold = new double[reads];
+        double[] coldCpu = new double[reads];
+        double[] ref = new double[reads];
+        long items = 0;
+        long bytes = 0;
+        long queries = 0;
+        for (int i = 0; i < reads; i++) {
+            // Alternated, the cold read first in one round and the reference first in the next: the first after a pause
+            // runs on a fresh scheduler slice, worth more on a loaded machine than the difference measured.
+            for (int k = 0; k < 2; k++) {
+                if ((k == 0) == (i % 2 == 0)) {
+                    long items0 = counter.itemsRead();
+                    long bytes0 = counter.bytesRead();
+                    long queries0 = counter.readRequests();
+                    long c0 = THREADS.getCurrentThreadCpuTime();
+                    long w0 = System.nanoTime();
+                    W1.W1State read = run.coldReader().state(run.thread()).state();
+                    cold[i] = (System.nanoTime() - w0) / 1e6;
+                    coldCpu[i] = (THREADS.getCurrentThreadCpuTime() - c0) / 1e6;
+                    items += counter.itemsRead() - items0;
+                    bytes += counter.bytesRead() - bytes0;
+                    queries += counter.readRequests() - queries0;
+                    if (!read.equals(expected)) {
+                        throw new IllegalStateException(run.variant().name() + ": the latest state read back differs at T=" + t);
+                    }
+                } else {
+                    long w0 = System.nanoTime();
+                    reference.read().getAsInt();
+                    ref[i] = (System.nanoTime() - w0) / 1e6;
+                }
+            }
+        }
+        return new Row(t, turnOf(run, chain, t), chain.checkpoints().size() - 1, (double) items / reads, (double) bytes / reads,
+                (double) queries / reads, run.store().storedBytes(run.thread()), Machine.median(cold), Machine.median(coldCpu),
+                Machine.median(ref));
+    }
+
+    /** The turn whose steps hold the chain's snapshot. */
+    private static int turnOf(Run run, CheckpointChain chain, int t) {
+        long step = chain.snapshot().step();
+        int turn = t;
+        while (turn > 1 && run.lastStepOfTurn()[turn - 1] >= step) {
+            turn--;
+        }
+        return turn;
+    }
+
+    private static void printRows(List<Run> runs, int index) {
+        for (Run run : runs) {
+            Row r = run.rows().get(index);
+            System.out.printf(Locale.ROOT, "T=%-5d %-11s snapshot T%-5d deltas %5d  items %7.1f  bytes %,10.0f  queries %.1f  "
+                            + "stored %,11d B  cold %6.2f ms (cpu %6.2f)  reference %6.2f ms  ratio %5.2f%n",
+                    r.t(), run.variant().name(), r.snapshotTurn(), r.deltas(), r.items(), r.bytes(), r.queries(), r.storedBytes(),
+                    r.coldMs(), r.coldCpuMs(), r.referenceMs(), r.ratio());
+        }
+    }
+
+    private static void summary(List<Run> runs, int every) {
+        System.out.println();
+        System.out.println("| variant | samples | ratio min | median | p90 | max | cold ms min / median / max | reference ms median "
+                + "| items min–max | ms per delta item (fit) | CPU ms per delta item (fit) | snapshots at (turn, seen every " + every + ") |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        StringBuilder results = new StringBuilder();
+        for (Run run : runs) {
+            List<Row> rows = run.rows();
+            double[] ratio = rows.stream().mapToDouble(Row::ratio).toArray();
+            double[] cold = rows.stream().mapToDouble(Row::coldMs).toArray();
+            double[] items = rows.stream().mapToDouble(Row::items).toArray();
+            double[] deltas = rows.stream().mapToDouble(Row::deltas).toArray();
+            double[] wallFit = fit(deltas, cold);
+            double[] cpuFit = fit(deltas, rows.stream().mapToDouble(Row::coldCpuMs).toArray());
+            System.out.printf(Locale.ROOT, "| %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f / %.2f / %.2f | %.2f | %.0f–%.0f | %.4f (+%.2f ms) | %.4f (+%.2f ms) | %s |%n",
+                    run.variant().name(), rows.size(), min(ratio), Machine.median(ratio), percentile(ratio, 0.9), max(ratio),
+                    min(cold), Machine.median(cold), max(cold), Machine.median(rows.stream().mapToDouble(Row::referenceMs).toArray()),
+                    min(items), max(items), wallFit[0], wallFit[1], cpuFit[0], cpuFit[1], run.snapshotTurns());
+            String p = "w1phases." + run.variant().name().replace(">", "_above_");
+            results.append(String.format(Locale.ROOT, "RESULT %s.ratio_min %.3f%nRESULT %s.ratio_median %.3f%nRESULT %s.ratio_p90 %.3f%n"
+                            + "RESULT %s.ratio_max %.3f%nRESULT %s.ms_per_delta %.4f%n", p, min(ratio), p, Machine.median(ratio),
+                    p, percentile(ratio, 0.9), p, max(ratio), p, wallFit[0]));
+        }
+        System.out.print(results);
+    }
+
+    /** Least squares {@code y = slope * x + intercept}: {slope, intercept}. */
+    private static double[] fit(double[] x, double[] y) {
+        double mx = Arrays.stream(x).average().orElse(0);
+        double my = Arrays.stream(y).average().orElse(0);
+        double sxy = 0;
+        double sxx = 0;
+        for (int i = 0; i < x.length; i++) {
+            sxy += (x[i] - mx) * (y[i] - my);
+            sxx += (x[i] - mx) * (x[i] - mx);
+        }
+        double slope = sxx == 0 ? 0 : sxy / sxx;
+        return new double[] {slope, my - slope * mx};
+    }
+
+    /** Nearest rank. */
+    private static double percentile(double[] values, double p) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v[Math.max(0, (int) Math.ceil(p * v.length) - 1)];
+    }
+
+    private static double min(double[] v) {
+        return Arrays.stream(v).min().orElse(Double.NaN);
+    }
+
+    private static double max(double[] v) {
+        return Arrays.stream(v).max().orElse(Double.NaN);
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+}
