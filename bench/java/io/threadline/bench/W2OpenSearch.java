@@ -75,9 +75,10 @@ public final class W2OpenSearch {
         boolean compact = false;
         String indexing = "putAll";
         int compareIndexing = 0;
-        // The HNSW graph's build parameters of the index the run creates (the store's defaults unless given).
+        // The HNSW graph's build parameters of the index the run creates: the application's defaults
+        // (threadline.memory.opensearch.m, ...ef-construction) unless given; until session 37 ef_construction was 100.
         int m = 16;
-        int efConstruction = 100;
+        int efConstruction = 64;
         // ef_search values to measure, each over the same index in the same sitting (0 = the engine's default, k).
         List<Integer> efSearches = List.of(0);
         for (int a = 0; a < args.length; a++) {
