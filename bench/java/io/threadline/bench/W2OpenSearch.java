@@ -76,9 +76,9 @@ public final class W2OpenSearch {
         String indexing = "putAll";
         int compareIndexing = 0;
         // The HNSW graph's build parameters of the index the run creates: the application's defaults
-        // (threadline.memory.opensearch.m, ...ef-construction) unless given; until session 37 ef_construction was 100.
+        // (threadline.memory.opensearch.m, ...ef-construction) unless given.
         int m = 16;
-        int efConstruction = 64;
+        int efConstruction = 100;
         // ef_search values to measure, each over the same index in the same sitting (0 = the engine's default, k).
         List<Integer> efSearches = List.of(0);
         for (int a = 0; a < args.length; a++) {

@@ -81,12 +81,8 @@ public interface MemoryConfig {
         @WithDefault("16")
         int m();
 
-        /**
-         * HNSW candidate list while indexing, for an index created from now on. 64 rather than the engine's 100: less node
-         * CPU per memory written, recall@10 still at least 0.99 at ef_search 300 on a compacted index (bench/README.md, "W2
-         * corpus B, Session 37").
-         */
-        @WithDefault("64")
+        /** HNSW candidate list while indexing, for an index created from now on. */
+        @WithDefault("100")
         int efConstruction();
 
         /**
