@@ -66,10 +66,10 @@ final class IndexingComparison {
                 Map.of());
     }
 
-    static void run(OpenSearchClient client, float[][] vectors, int n, int batch, int candidates, EmbeddingModel model,
-                    MemorySettings settings, Instant now) throws IOException {
+    static void run(OpenSearchClient client, float[][] vectors, int n, int batch, int candidates, int graphM, int efConstruction,
+                    EmbeddingModel model, MemorySettings settings, Instant now) throws IOException {
         OpenSearchMemoryStore store = new OpenSearchMemoryStore(client, new Embeddings(model), settings,
-                new OpenSearchMemorySettings(SCRATCH, "lucene", W2CorpusB.DIMENSION, candidates, 0, 16, 100, batch,
+                new OpenSearchMemorySettings(SCRATCH, "lucene", W2CorpusB.DIMENSION, candidates, 0, graphM, efConstruction, batch,
                         OpenSearchMemorySettings.DEFAULT_SWEEP_PAGE));
         List<String> rows = new ArrayList<>();
         for (String way : List.of("raw _bulk (no put semantics)", "putAll (bulk, put semantics)", "put, one after another")) {

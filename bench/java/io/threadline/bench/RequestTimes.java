@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -64,7 +65,20 @@ final class RequestTimes implements OpenSearchTransport {
         }
     }
 
+    /**
+     * The CPU time the node started for {@code endpoint} has used so far, in nanoseconds (10 ms steps), or always 0 when
+     * that node's process is not found: what a search costs the node, which load stretches less than its latency.
+     */
+    static LongSupplier nodeCpuNanos(URI endpoint) {
+        Path stat = nodeStat(endpoint.getPort());
+        return () -> (long) (ticks(stat) * TICK_NANOS);
+    }
+
     private long nodeTicks() {
+        return ticks(nodeStat);
+    }
+
+    private static long ticks(Path nodeStat) {
         if (nodeStat == null) {
             return 0;
         }

@@ -1,5 +1,7 @@
 package io.threadline.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.threadline.memory.Embeddings;
 import io.threadline.memory.MemoryRecord;
@@ -17,6 +19,9 @@ import org.opensearch.client.opensearch.core.bulk.BulkResponseItem;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +31,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * {@code bench/run W2 opensearch}: W2 — memory recall, corpus B (../shared/bench-workload.md) on the
@@ -69,6 +75,10 @@ public final class W2OpenSearch {
         boolean compact = false;
         String indexing = "putAll";
         int compareIndexing = 0;
+        // The HNSW graph's build parameters of the index the run creates: the application's defaults
+        // (threadline.memory.opensearch.m, ...ef-construction) unless given.
+        int m = 16;
+        int efConstruction = 100;
         // ef_search values to measure, each over the same index in the same sitting (0 = the engine's default, k).
         List<Integer> efSearches = List.of(0);
         for (int a = 0; a < args.length; a++) {
@@ -88,10 +98,13 @@ public final class W2OpenSearch {
                 case "--compact" -> compact = true;
                 case "--indexing" -> indexing = args[++a];
                 case "--compare-indexing" -> compareIndexing = Integer.parseInt(args[++a]);
+                case "--m" -> m = Integer.parseInt(args[++a]);
+                case "--ef-construction" -> efConstruction = Integer.parseInt(args[++a]);
                 case "--ef-search" -> efSearches = Arrays.stream(args[++a].split(",")).map(Integer::parseInt).toList();
                 default -> throw new IllegalArgumentException("unknown argument " + args[a]
                         + "; use --n N --batch B --candidates C --ef-search E1,E2,.. --warmup W --corpus F --queries F --write-corpus F "
-                        + "--write-queries F --indexing putAll|bulk --compare-indexing N --compact --bulk-size B");
+                        + "--write-queries F --indexing putAll|bulk --compare-indexing N --compact --bulk-size B --m M "
+                        + "--ef-construction E");
             }
         }
         if (!indexing.equals("putAll") && !indexing.equals("bulk")) {
@@ -128,8 +141,8 @@ public final class W2OpenSearch {
         // putAll's bulk requests hold --batch writes, as the raw bulk's do, unless --bulk-size says fewer: then one putAll
         // call is several runs, each run's near-duplicate check overlapping the previous run's write.
         int bulk = bulkSize > 0 ? bulkSize : batch;
-        OpenSearchMemorySettings indexSettings = new OpenSearchMemorySettings(indexName, "lucene", W2CorpusB.DIMENSION, candidates, 0, 16,
-                100, bulk, OpenSearchMemorySettings.DEFAULT_SWEEP_PAGE);
+        OpenSearchMemorySettings indexSettings = new OpenSearchMemorySettings(indexName, "lucene", W2CorpusB.DIMENSION, candidates, 0, m,
+                efConstruction, bulk, OpenSearchMemorySettings.DEFAULT_SWEEP_PAGE);
         // Corpus B never embeds text: searches pass vectors, and a memory's "embedding" is its corpus vector, looked up.
         EmbeddingModel noModel = new CorpusModel(corpus.vectors);
         // Default: searches run at the instant the memories were written, so no access time moves. --touch-after D:
@@ -140,11 +153,11 @@ public final class W2OpenSearch {
                 indexSettings);
 
         System.out.printf(Locale.ROOT, "settings: OpenSearch %s at %s (single node, 1 shard, 0 replicas), index %s, engine lucene, "
-                        + "hnsw cosinesimil (plugin defaults m=16, ef_construction=100), k=%d, candidates=%d (k-NN k=%d, re-ranked by "
+                        + "hnsw cosinesimil (m=%d, ef_construction=%d), k=%d, candidates=%d (k-NN k=%d, re-ranked by "
                         + "MemoryScoring.DEFAULT), indexing " + indexing + " in batches of %d (bulk-size " + bulk + "; one call at a time), client timeout %d s, "
                         + "warm-up %d queries per set, %d repetitions of %d queries per set, %s%n",
-                version, endpoint, indexName, W2Recall.K, candidates, W2Recall.K * candidates, batch, timeout.toSeconds(), warmup,
-                W2Recall.REPETITIONS, corpus.queries.length, touchAfter == null
+                version, endpoint, indexName, m, efConstruction, W2Recall.K, candidates, W2Recall.K * candidates, batch,
+                timeout.toSeconds(), warmup, W2Recall.REPETITIONS, corpus.queries.length, touchAfter == null
                         ? "searches at the write instant (no access-time touches)" : "touch-after " + touchAfter + ", searches at the wall clock");
         System.out.println("tenants: the workload's t/0 and t/1 are t-0 and t-1 here ('/' is outside the tenant alphabet); "
                 + "namespaces ns/<i mod 100> as specified. The store always filters by tenant: 'unfiltered' = tenant t-0, "
@@ -153,12 +166,16 @@ public final class W2OpenSearch {
         // Every memory is written "now": equal recency and importance, so the hybrid score orders hits by similarity.
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         if (compareIndexing > 0) {
-            IndexingComparison.run(client, corpus.vectors, Math.min(compareIndexing, n), batch, candidates, noModel, settings, now);
+            IndexingComparison.run(client, corpus.vectors, Math.min(compareIndexing, n), batch, candidates, m, efConstruction, noModel,
+                    settings, now);
         }
         if (client.indices().exists(e -> e.index(indexName)).value()) {
             client.indices().delete(d -> d.index(indexName));
         }
         store.ensureIndex();
+        // What the node holds, not what was asked: the figures below are of this graph.
+        System.out.println("index mapping (GET /" + indexName + "/_mapping): embedding method "
+                + graphMethod(endpoint, indexName, m, efConstruction));
         // putAll's requests timed by kind (RequestTimes): where the import's time goes, on the node and here.
         RequestTimes times = new RequestTimes(client._transport(), endpoint);
         OpenSearchMemoryStore importing = new OpenSearchMemoryStore(new OpenSearchClient(times), new Embeddings(noModel), settings,
@@ -182,11 +199,13 @@ public final class W2OpenSearch {
         List<W2Recall.QuerySet> sets = List.of(W2Recall.unfiltered(corpus.vectors, corpus.queries, null),
                 W2Recall.filtered(corpus.vectors, corpus.queries, null));
         System.out.printf(Locale.ROOT, "ground truth (exact cosine, brute force): %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        // The node's CPU over each repetition of searches (RequestTimes finds the node's process by its port).
+        LongSupplier nodeCpu = RequestTimes.nodeCpuNanos(endpoint);
         String imported = String.format(Locale.ROOT, "%,.0f memories/s (%,d in %.1f s)", perSecond, n, indexSeconds);
         // By default the index is measured as the import left it: nothing in Threadline compacts (README, "Keeping
         // searches fast"), and the published tables are of such an index.
-        searches(client, store, noModel, settings, indexName, candidates, efSearches, sets, warmup, touchAfter, now,
-                String.format(Locale.ROOT, "W2 corpus B, OpenSearch %s, N = %,d", version, n), "w2.opensearch.B", imported, perSecond);
+        searches(client, store, noModel, settings, indexName, candidates, m, efConstruction, efSearches, sets, warmup, touchAfter,
+                nodeCpu, now, String.format(Locale.ROOT, "W2 corpus B, OpenSearch %s, N = %,d", version, n), "w2.opensearch.B", imported, perSecond);
         if (breakdown) {
             W2Breakdown.report(endpoint, indexName, candidates, sets, now.toEpochMilli(), warmup);
         }
@@ -202,8 +221,8 @@ public final class W2OpenSearch {
             System.out.printf(Locale.ROOT, "compact(1): %d segments -> %d in %.1f s (load average now %.2f)%n", compaction.segmentsBefore(),
                     maintenance.segments(), mergeSeconds, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             System.out.printf(Locale.ROOT, "RESULT w2.opensearch.B.compacted.merge_s %.1f%n", mergeSeconds);
-            searches(client, store, noModel, settings, indexName, candidates, efSearches, sets, warmup, touchAfter, now,
-                    String.format(Locale.ROOT, "W2 corpus B, OpenSearch %s, N = %,d, compacted", version, n), "w2.opensearch.B.compacted",
+            searches(client, store, noModel, settings, indexName, candidates, m, efConstruction, efSearches, sets, warmup, touchAfter,
+                    nodeCpu, now, String.format(Locale.ROOT, "W2 corpus B, OpenSearch %s, N = %,d, compacted", version, n), "w2.opensearch.B.compacted",
                     imported, perSecond);
         }
         System.out.printf(Locale.ROOT, "load average at the end: %.2f%n", ManagementFactory.getOperatingSystemMXBean()
@@ -212,17 +231,38 @@ public final class W2OpenSearch {
 
     /** The query sets at each ef_search, one table and its RESULT lines (under {@code prefix}.ef<E>) each. */
     private static void searches(OpenSearchClient client, OpenSearchMemoryStore store, EmbeddingModel noModel, MemorySettings settings,
-            String indexName, int candidates, List<Integer> efSearches, List<W2Recall.QuerySet> sets, int warmup, Duration touchAfter,
-            Instant now, String title, String prefix, String indexing, double perSecond) {
+            String indexName, int candidates, int m, int efConstruction, List<Integer> efSearches, List<W2Recall.QuerySet> sets,
+            int warmup, Duration touchAfter, LongSupplier nodeCpu, Instant now, String title, String prefix, String indexing, double perSecond) {
         for (int efSearch : efSearches) {
             OpenSearchMemoryStore measured = efSearch == 0 ? store : new OpenSearchMemoryStore(client, new Embeddings(noModel), settings,
-                    new OpenSearchMemorySettings(indexName, "lucene", W2CorpusB.DIMENSION, candidates, efSearch, 16, 100));
+                    new OpenSearchMemorySettings(indexName, "lucene", W2CorpusB.DIMENSION, candidates, efSearch, m, efConstruction));
             System.out.printf(Locale.ROOT, "ef_search = %s (load average now %.2f)%n", efSearch == 0 ? "engine default (k-NN k)" : efSearch,
                     ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-            Map<String, List<W2Recall.Run>> runs = W2Recall.measure(measured, sets, warmup, touchAfter == null ? () -> now : Instant::now);
+            Map<String, List<W2Recall.Run>> runs = W2Recall.measure(measured, sets, warmup, touchAfter == null ? () -> now : Instant::now,
+                    nodeCpu);
             W2Recall.report(String.format(Locale.ROOT, "%s, ef_search %d", title, efSearch), prefix + ".ef" + efSearch, runs, indexing,
                     perSecond);
         }
+    }
+
+    /**
+     * The embedding field's {@code method} as the node's mapping holds it (JSON); fails unless its {@code m} and
+     * {@code ef_construction} are the ones asked for.
+     */
+    static String graphMethod(URI endpoint, String indexName, int m, int efConstruction)
+            throws IOException, InterruptedException {
+        HttpRequest get = HttpRequest.newBuilder(endpoint.resolve("/" + indexName + "/_mapping")).GET().build();
+        HttpResponse<String> response = HttpClient.newHttpClient().send(get, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException("GET /" + indexName + "/_mapping answered HTTP " + response.statusCode() + ": " + response.body());
+        }
+        JsonNode method = new ObjectMapper().readTree(response.body()).path(indexName).path("mappings").path("properties")
+                .path("embedding").path("method");
+        JsonNode parameters = method.path("parameters");
+        if (parameters.path("m").asInt(-1) != m || parameters.path("ef_construction").asInt(-1) != efConstruction) {
+            throw new IllegalStateException("the index's graph is not m=" + m + ", ef_construction=" + efConstruction + ": " + method);
+        }
+        return method.toString();
     }
 
     /** The memories in the index: documents with a tenant (the store's writer marks have none). */

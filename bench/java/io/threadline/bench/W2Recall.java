@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.IntStream;
@@ -46,7 +47,8 @@ final class W2Recall {
     }
 
     /** One repetition of one query set. */
-    record Run(double recall, double p50, double p95, double mean, int shortAnswers, double cpuMsPerSearch) {}
+    /** One repetition of a query set; {@code nodeCpuMsPerSearch} is NaN when the node's CPU is not measured. */
+    record Run(double recall, double p50, double p95, double mean, int shortAnswers, double cpuMsPerSearch, double nodeCpuMsPerSearch) {}
 
     /**
      * A query set: each query's vector (for the ground truth), its text (searched by text, so the store embeds
@@ -107,12 +109,13 @@ final class W2Recall {
                 : new MemoryQuery(set.tenants[q], null, set.vectors[q], K, set.prefixes[q], Map.of(), 0), now);
     }
 
-    static Run run(MemoryStore store, QuerySet set, Supplier<Instant> clock) {
+    static Run run(MemoryStore store, QuerySet set, Supplier<Instant> clock, LongSupplier nodeCpu) {
         int queries = set.vectors.length;
         double[] millis = new double[queries];
         double recall = 0;
         int shortAnswers = 0;
         long cpu = processCpuNanos();
+        long node = nodeCpu == null ? 0 : nodeCpu.getAsLong();
         for (int q = 0; q < queries; q++) {
             long t0 = System.nanoTime();
             List<MemoryHit> hits = search(store, set, q, clock.get());
@@ -138,10 +141,11 @@ final class W2Recall {
             recall += (double) match / truth.length;
         }
         double cpuMs = (processCpuNanos() - cpu) / 1e6 / queries;
+        double nodeMs = nodeCpu == null ? Double.NaN : (nodeCpu.getAsLong() - node) / 1e6 / queries;
         double[] sorted = millis.clone();
         Arrays.sort(sorted);
         return new Run(recall / queries, percentile(sorted, 0.50), percentile(sorted, 0.95), Arrays.stream(millis).average().orElse(0),
-                shortAnswers, cpuMs);
+                shortAnswers, cpuMs, nodeMs);
     }
 
     /**
@@ -159,6 +163,12 @@ final class W2Recall {
      * with {@code --touch-after PT0S} (every hit of every search touched: the worst case of that write).
      */
     static Map<String, List<Run>> measure(MemoryStore store, List<QuerySet> sets, int warmup, Supplier<Instant> clock) {
+        return measure(store, sets, warmup, clock, null);
+    }
+
+    /** As {@link #measure(MemoryStore, List, int, Supplier)}, each repetition also with the node's CPU per search. */
+    static Map<String, List<Run>> measure(MemoryStore store, List<QuerySet> sets, int warmup, Supplier<Instant> clock,
+            LongSupplier nodeCpu) {
         for (QuerySet set : sets) {
             for (int q = 0; q < Math.min(warmup, set.vectors.length); q++) {
                 search(store, set, q, clock.get());
@@ -169,10 +179,11 @@ final class W2Recall {
         for (int rep = 1; rep <= REPETITIONS; rep++) {
             System.out.printf("repetition %d:%n", rep);
             for (QuerySet set : sets) {
-                Run r = run(store, set, clock);
+                Run r = run(store, set, clock, nodeCpu);
                 runs.get(set.name).add(r);
-                System.out.printf(Locale.ROOT, "  %-10s recall@10 %.4f  p50 %6.2f ms  p95 %6.2f ms  mean %6.2f ms  client CPU %.3f ms/search%s%n",
+                System.out.printf(Locale.ROOT, "  %-10s recall@10 %.4f  p50 %6.2f ms  p95 %6.2f ms  mean %6.2f ms  client CPU %.3f ms/search%s%s%n",
                         set.name, r.recall, r.p50, r.p95, r.mean, r.cpuMsPerSearch,
+                        Double.isNaN(r.nodeCpuMsPerSearch) ? "" : String.format(Locale.ROOT, "  node CPU %.3f ms/search", r.nodeCpuMsPerSearch),
                         r.shortAnswers == 0 ? "" : "  (" + r.shortAnswers + " answers had < 10 hits)");
             }
         }
@@ -194,6 +205,9 @@ final class W2Recall {
             System.out.printf(Locale.ROOT, "RESULT %s.%s.recall10 %.4f%n", prefix, name, median(r, Run::recall));
             System.out.printf(Locale.ROOT, "RESULT %s.%s.p50_ms %.2f%n", prefix, name, median(r, Run::p50));
             System.out.printf(Locale.ROOT, "RESULT %s.%s.p95_ms %.2f%n", prefix, name, median(r, Run::p95));
+            if (!Double.isNaN(r.get(0).nodeCpuMsPerSearch)) {
+                System.out.printf(Locale.ROOT, "RESULT %s.%s.node_cpu_ms %.3f%n", prefix, name, median(r, Run::nodeCpuMsPerSearch));
+            }
         });
     }
 
