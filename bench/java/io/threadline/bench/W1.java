@@ -6,6 +6,7 @@ import io.airlift.compress.zstd.ZstdDecompressor;
 import io.threadline.checkpoint.CheckpointStore;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.checkpoint.dynamodb.Compression;
+import io.threadline.checkpoint.dynamodb.DynamoDbStoreSettings;
 import io.threadline.checkpoint.dynamodb.internal.InflateThreads;
 import io.threadline.checkpoint.dynamodb.internal.StoredPayload;
 import io.threadline.graph.CompiledGraph;
@@ -361,7 +362,7 @@ final class W1 {
         // The store's own compression of the state (gzip since session 34 as members of 128 KiB, or zstd as indexed
         // frames of 128 KiB: --compression), read back as a cold read reads it: wall, and CPU of every thread (the
         // helpers' too).
-        StoredPayload stored = StoredPayload.of(json, 256, compression, zstdAboveBytes);
+        StoredPayload stored = StoredPayload.of(json, DynamoDbStoreSettings.DEFAULT_COMPRESS_ABOVE_BYTES, compression, zstdAboveBytes);
         double[] storeWall = new double[21];
         double[] storeCpu = new double[21];
         double[] inflateWall = new double[21];

@@ -61,7 +61,7 @@ class DynamoDbCheckpointStoreTest extends CheckpointStoreContract {
 
         @Override
         protected RunStore runStore() {
-            return new DynamoDbRunStore(client, table, 4);
+            return DynamoDbCheckpointStoreTest.this.runStore();
         }
     }
 }
