@@ -37,6 +37,14 @@ public interface DynamoDbStoreConfig {
     @WithDefault("32768")
     int zstdAboveBytes();
 
+    /**
+     * Delta checkpoints stored together in one item once their block of steps is over (their own items then deleted),
+     * so a cold read fetches a long chain in few items (README, Delta packing). 0: never pack (the default: a version
+     * before packing cannot read a pack); else 2-1024, 32 recommended.
+     */
+    @WithDefault("0")
+    int deltasPerPack();
+
     /** Largest data one item holds; larger checkpoints are split into chunk items. */
     @WithDefault("350000")
     int maxItemBytes();

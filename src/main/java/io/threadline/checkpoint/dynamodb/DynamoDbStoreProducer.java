@@ -196,7 +196,7 @@ public class DynamoDbStoreProducer {
     static DynamoDbStoreSettings settings(DynamoDbStoreConfig config) {
         return new DynamoDbStoreSettings(config.table(), config.compressAboveBytes(), config.maxItemBytes(),
                 config.maxCheckpointBytes(), config.checkpointTtl().orElse(null), config.idempotencyTtl(),
-                Compression.of(config.compression()), config.zstdAboveBytes());
+                Compression.of(config.compression()), config.zstdAboveBytes(), config.deltasPerPack());
     }
 
     /** The SDK's standard mode (throttling, 5xx and I/O errors, jittered backoff), {@code maxAttempts} attempts in all. */

@@ -21,6 +21,9 @@ import java.util.regex.Pattern;
  * @param compression        how an envelope worth compressing is compressed (a read tells either from its bytes)
  * @param zstdAboveBytes     with {@link Compression#ZSTD}, the largest envelope still gzipped: zstd pays only on larger
  *                           ones ({@link #DEFAULT_ZSTD_ABOVE_BYTES}); 0 = zstd whatever the size. Unused with gzip.
+ * @param deltasPerPack      delta checkpoints stored together in one item once their block of steps is over, their own
+ *                           items then deleted: a cold read fetches a chain in fewer items
+ *                           ({@link #RECOMMENDED_DELTAS_PER_PACK}); 0 = never pack (the default)
  */
 public record DynamoDbStoreSettings(
         String tableName,
@@ -30,7 +33,8 @@ public record DynamoDbStoreSettings(
         Duration checkpointTtl,
         Duration idempotencyTtl,
         Compression compression,
-        int zstdAboveBytes) {
+        int zstdAboveBytes,
+        int deltasPerPack) {
 
     /**
      * Envelopes above this are gzipped (kept only when smaller). Low, because a W1 delta of ~500 B gzips to ~2/3 and
@@ -44,6 +48,19 @@ public record DynamoDbStoreSettings(
      * thread stores, are stored as under gzip.
      */
     public static final int DEFAULT_ZSTD_ABOVE_BYTES = 32_768;
+    /**
+     * Off by default: a version before packing cannot read a pack (README, How checkpoints are stored), so packing is
+     * switched on only once no such reader is left ({@link #RECOMMENDED_DELTAS_PER_PACK}).
+     */
+    public static final int DEFAULT_DELTAS_PER_PACK = 0;
+    /**
+     * A cold read pays per item it reads (~20 µs each on DynamoDB Local, whatever its bytes: bench/README.md, session 37),
+     * and W1's chain holds up to ~1,450 deltas after a snapshot. Packed by 32, it reads at most ~1,450/32 packs and 31
+     * deltas, near the fewest items any block size gives (about twice the square root of the chain).
+     */
+    public static final int RECOMMENDED_DELTAS_PER_PACK = 32;
+    /** Packs hold at most this many: one item's read-back and a pack's decode stay small. */
+    static final int MAX_DELTAS_PER_PACK = 1024;
     public static final int DEFAULT_MAX_ITEM_BYTES = 350_000;
     public static final int DEFAULT_MAX_CHECKPOINT_BYTES = 3_000_000;
     public static final Duration DEFAULT_IDEMPOTENCY_TTL = Duration.ofHours(24);
@@ -64,6 +81,13 @@ public record DynamoDbStoreSettings(
                 DEFAULT_ZSTD_ABOVE_BYTES);
     }
 
+    /** Settings that do not pack deltas ({@link #DEFAULT_DELTAS_PER_PACK}). */
+    public DynamoDbStoreSettings(String tableName, int compressAboveBytes, int maxItemBytes, int maxCheckpointBytes,
+                                 Duration checkpointTtl, Duration idempotencyTtl, Compression compression, int zstdAboveBytes) {
+        this(tableName, compressAboveBytes, maxItemBytes, maxCheckpointBytes, checkpointTtl, idempotencyTtl, compression,
+                zstdAboveBytes, DEFAULT_DELTAS_PER_PACK);
+    }
+
     public DynamoDbStoreSettings {
         Objects.requireNonNull(tableName, "tableName");
         Objects.requireNonNull(compression, "compression");
@@ -76,6 +100,10 @@ public record DynamoDbStoreSettings(
         }
         if (zstdAboveBytes < 0) {
             throw new IllegalArgumentException("threadline.dynamodb.zstd-above-bytes must not be negative, got " + zstdAboveBytes);
+        }
+        if (deltasPerPack != 0 && (deltasPerPack < 2 || deltasPerPack > MAX_DELTAS_PER_PACK)) {
+            throw new IllegalArgumentException("threadline.dynamodb.deltas-per-pack must be 0 (never pack) or between 2 and "
+                    + MAX_DELTAS_PER_PACK + ", got " + deltasPerPack);
         }
         if (maxItemBytes < 1024 || maxItemBytes > ITEM_LIMIT_FOR_DATA) {
             throw new IllegalArgumentException("maxItemBytes must be between 1024 and " + ITEM_LIMIT_FOR_DATA + ", got " + maxItemBytes);
@@ -108,28 +136,34 @@ public record DynamoDbStoreSettings(
 
     public DynamoDbStoreSettings withCheckpointTtl(Duration ttl) {
         return new DynamoDbStoreSettings(tableName, compressAboveBytes, maxItemBytes, maxCheckpointBytes, ttl, idempotencyTtl, compression,
-                zstdAboveBytes);
+                zstdAboveBytes, deltasPerPack);
     }
 
     public DynamoDbStoreSettings withIdempotencyTtl(Duration ttl) {
         return new DynamoDbStoreSettings(tableName, compressAboveBytes, maxItemBytes, maxCheckpointBytes, checkpointTtl, ttl, compression,
-                zstdAboveBytes);
+                zstdAboveBytes, deltasPerPack);
     }
 
     public DynamoDbStoreSettings withSizes(int compressAboveBytes, int maxItemBytes, int maxCheckpointBytes) {
         return new DynamoDbStoreSettings(tableName, compressAboveBytes, maxItemBytes, maxCheckpointBytes, checkpointTtl, idempotencyTtl,
-                compression, zstdAboveBytes);
+                compression, zstdAboveBytes, deltasPerPack);
     }
 
     public DynamoDbStoreSettings withCompression(Compression compression) {
         return new DynamoDbStoreSettings(tableName, compressAboveBytes, maxItemBytes, maxCheckpointBytes, checkpointTtl, idempotencyTtl,
-                compression, zstdAboveBytes);
+                compression, zstdAboveBytes, deltasPerPack);
     }
 
     /** These settings with envelopes up to {@code bytes} gzipped under {@link Compression#ZSTD} (0: zstd at any size). */
     public DynamoDbStoreSettings withZstdAboveBytes(int bytes) {
         return new DynamoDbStoreSettings(tableName, compressAboveBytes, maxItemBytes, maxCheckpointBytes, checkpointTtl, idempotencyTtl,
-                compression, bytes);
+                compression, bytes, deltasPerPack);
+    }
+
+    /** These settings packing delta checkpoints by {@code count} (0: never). */
+    public DynamoDbStoreSettings withDeltasPerPack(int count) {
+        return new DynamoDbStoreSettings(tableName, compressAboveBytes, maxItemBytes, maxCheckpointBytes, checkpointTtl, idempotencyTtl,
+                compression, zstdAboveBytes, count);
     }
 
     /** Items needed to store {@code bytes} of data: the checkpoint item and its chunks. */

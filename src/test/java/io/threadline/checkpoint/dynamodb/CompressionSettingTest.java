@@ -10,7 +10,10 @@ import java.util.Optional;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** {@code threadline.dynamodb.compression} and {@code zstd-above-bytes} as the store's producer reads them into the store's settings. */
+/**
+ * {@code threadline.dynamodb.compression}, {@code zstd-above-bytes} and {@code deltas-per-pack} as the store's producer reads
+ * them into the store's settings.
+ */
 class CompressionSettingTest {
 
     /** The config with its documented defaults, {@code compression} as given. */
@@ -20,6 +23,10 @@ class CompressionSettingTest {
 
     /** The config with its documented defaults, {@code compression} and {@code zstd-above-bytes} as given. */
     private static DynamoDbStoreConfig config(String compression, int zstdAboveBytes) {
+        return config(compression, zstdAboveBytes, DynamoDbStoreSettings.DEFAULT_DELTAS_PER_PACK);
+    }
+
+    private static DynamoDbStoreConfig config(String compression, int zstdAboveBytes, int deltasPerPack) {
         return (DynamoDbStoreConfig) Proxy.newProxyInstance(DynamoDbStoreConfig.class.getClassLoader(),
                 new Class<?>[]{DynamoDbStoreConfig.class}, (proxy, method, args) -> switch (method.getName()) {
                     case "table" -> "threadline";
@@ -30,6 +37,7 @@ class CompressionSettingTest {
                     case "maxCheckpointBytes" -> 3_000_000;
                     case "checkpointTtl" -> Optional.empty();
                     case "idempotencyTtl" -> Duration.ofHours(24);
+                    case "deltasPerPack" -> deltasPerPack;
                     default -> throw new UnsupportedOperationException(method.getName());
                 });
     }
@@ -62,5 +70,13 @@ class CompressionSettingTest {
     void anotherCodecStopsTheStoresStartWithAClearError() {
         assertThatThrownBy(() -> DynamoDbStoreProducer.settings(config("brotli"))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("threadline.dynamodb.compression must be 'gzip' or 'zstd', got 'brotli'");
+    }
+
+    @Test
+    void deltasPerPackReachesTheStoreAndABadOneStopsItsStart() {
+        assertThat(DynamoDbStoreProducer.settings(config("gzip", 0, 32)).deltasPerPack()).isEqualTo(32);
+        assertThat(DynamoDbStoreProducer.settings(config("gzip", 0, 0)).deltasPerPack()).isZero();
+        assertThatThrownBy(() -> DynamoDbStoreProducer.settings(config("gzip", 0, 1))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("threadline.dynamodb.deltas-per-pack must be 0 (never pack) or between 2 and 1024, got 1");
     }
 }

@@ -18,6 +18,8 @@ class DynamoDbCheckpointStoreTest extends CheckpointStoreContract {
     private static String table;
     private static DynamoDbCheckpointStore store;
     private static DynamoDbCheckpointStore zstd;
+    private static DynamoDbCheckpointStore packedByTwo;
+    private static DynamoDbCheckpointStore packedByThree;
 
     @BeforeAll
     static void createTable() {
@@ -27,6 +29,8 @@ class DynamoDbCheckpointStoreTest extends CheckpointStoreContract {
         zstd = new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table)
                 .withSizes(0, DynamoDbStoreSettings.DEFAULT_MAX_ITEM_BYTES, DynamoDbStoreSettings.DEFAULT_MAX_CHECKPOINT_BYTES)
                 .withCompression(Compression.ZSTD).withZstdAboveBytes(0), Clock.systemUTC());
+        packedByTwo = new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table).withDeltasPerPack(2), Clock.systemUTC());
+        packedByThree = new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table).withDeltasPerPack(3), Clock.systemUTC());
     }
 
     @AfterAll
@@ -57,6 +61,39 @@ class DynamoDbCheckpointStoreTest extends CheckpointStoreContract {
         @Override
         protected CheckpointStore store() {
             return zstd;
+        }
+
+        @Override
+        protected RunStore runStore() {
+            return DynamoDbCheckpointStoreTest.this.runStore();
+        }
+    }
+
+    /**
+     * The same contract with deltas packed by two: every even step packs the step before it with the one before that,
+     * so the contract's chains, histories and lookups read packs and the deltas' own items at every point.
+     */
+    @Nested
+    class PackedByTwo extends CheckpointStoreContract {
+
+        @Override
+        protected CheckpointStore store() {
+            return packedByTwo;
+        }
+
+        @Override
+        protected RunStore runStore() {
+            return DynamoDbCheckpointStoreTest.this.runStore();
+        }
+    }
+
+    /** Packed by three: packs of three, and blocks that a snapshot cuts short. */
+    @Nested
+    class PackedByThree extends CheckpointStoreContract {
+
+        @Override
+        protected CheckpointStore store() {
+            return packedByThree;
         }
 
         @Override

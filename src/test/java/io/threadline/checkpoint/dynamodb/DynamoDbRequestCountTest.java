@@ -43,12 +43,16 @@ class DynamoDbRequestCountTest {
     static final LocalTable TABLE = LocalTable.named("calls").intercepting(COUNTING);
 
     private static DynamoDbCheckpointStore store;
+    /** Packs deltas by the recommended 32. */
+    private static DynamoDbCheckpointStore packed;
 
     private final Steps steps = new Steps(Instant.now());
 
     @BeforeAll
     static void createStore() {
         store = new DynamoDbCheckpointStore(TABLE.client(), DynamoDbStoreSettings.defaults(TABLE.name()), Clock.systemUTC());
+        packed = new DynamoDbCheckpointStore(TABLE.client(), DynamoDbStoreSettings.defaults(TABLE.name())
+                .withDeltasPerPack(DynamoDbStoreSettings.RECOMMENDED_DELTAS_PER_PACK), Clock.systemUTC());
     }
 
     private List<String> callsOf(Runnable operation) {
@@ -64,6 +68,10 @@ class DynamoDbRequestCountTest {
 
     /** The same, each delta committed saying its chain started at {@code chainStartedAt} (as the runtime says). */
     private List<Checkpoint> thread(int deltas, Function<Checkpoint, Instant> chainStartedAt) {
+        return thread(store, deltas, chainStartedAt);
+    }
+
+    private List<Checkpoint> thread(DynamoDbCheckpointStore store, int deltas, Function<Checkpoint, Instant> chainStartedAt) {
         Checkpoint cp = steps.first(ThreadKey.of("calls", "th-" + UUID.randomUUID()));
         Checkpoint snapshot = cp;
         List<Checkpoint> chain = new ArrayList<>(List.of(cp));
@@ -119,7 +127,7 @@ class DynamoDbRequestCountTest {
 
     @Test
     void aLongChainIsReadInGrowingPages() {
-        // HEAD + 100 checkpoints: pages of 16, 64 and 256 items.
+        // HEAD + 100 checkpoints in items of their own: pages of 16, 64 and 256 items.
         List<Checkpoint> chain = thread(99);
         assertThat(callsOf(() -> assertThat(store.loadLatest(chain.get(0).thread()).orElseThrow().checkpoints()).hasSize(100)))
                 .containsExactly("Query", "Query", "Query");
@@ -134,6 +142,31 @@ class DynamoDbRequestCountTest {
                 .containsExactly("Query", "Query");
         assertThat(callsOf(() -> assertThat(store.load(chain.get(0).thread(), chain.get(80).id()).orElseThrow().checkpoints())
                 .hasSize(81))).containsExactly("Query", "Query");
+    }
+
+    @Test
+    void aLongChainInPacksIsReadInOneRequest() {
+        // Packed by 32: HEAD, the deltas of steps 96-100, the packs of steps 64-95, 32-63 and 2-31, the snapshot — 10 items,
+        // within the first page of 16.
+        List<Checkpoint> chain = thread(packed, 99, null);
+        ThreadKey thread = chain.get(0).thread();
+        assertThat(callsOf(() -> assertThat(packed.loadLatest(thread).orElseThrow().checkpoints()).containsExactlyElementsOf(chain)))
+                .containsExactly("Query");
+        assertThat(callsOf(() -> assertThat(packed.load(thread, chain.get(80).id()).orElseThrow().checkpoints())
+                .containsExactlyElementsOf(chain.subList(0, 81)))).containsExactly("Query");
+        // A packed checkpoint has no item of its own: its get reads on down to its pack.
+        assertThat(callsOf(() -> assertThat(packed.get(thread, chain.get(80).id())).contains(chain.get(80))))
+                .containsExactly("Query", "Query");
+    }
+
+    @Test
+    void theCommitThatEndsABlockPacksItInFourRequestsMore() {
+        List<Checkpoint> chain = thread(packed, 30, null);
+        Checkpoint head = chain.get(30);
+        // Step 32 ends the block of steps 0-31: it reads back steps 2-31 (the 30 deltas after the snapshot),
+        // puts their pack in step 2's item and deletes the other 29 items in batches of 25.
+        assertThat(callsOf(() -> packed.commit(new Commit(steps.next(head, false), 31))))
+                .containsExactly("TransactWriteItems", "Query", "PutItem", "BatchWriteItem", "BatchWriteItem");
     }
 
     @Test

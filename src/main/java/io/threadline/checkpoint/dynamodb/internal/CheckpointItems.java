@@ -93,10 +93,28 @@ public final class CheckpointItems {
     }
 
     /**
-     * Feeds one item of a descending query. Returns the checkpoint a checkpoint item completes, or
-     * {@code null} for a chunk (kept until its checkpoint item arrives) or any other item.
+     * A pack of the checkpoints of {@code members} (single-item deltas, oldest first, each as read), in place of the
+     * oldest's item: its key, step, chain start and expiry, with the newest's id and step beside them.
      */
-    public Checkpoint accept(Map<String, AttributeValue> item) {
+    public static Map<String, AttributeValue> pack(Map<String, AttributeValue> oldest, Map<String, AttributeValue> newest,
+                                                   StoredPayload payload) {
+        Map<String, AttributeValue> item = new HashMap<>(oldest);
+        item.remove(Keys.COMPRESSED);
+        item.put(Keys.KIND, s(Keys.KIND_PACK));
+        item.put(Keys.DATA, b(payload.bytes()));
+        if (payload.compressed()) {
+            item.put(Keys.COMPRESSED, n(1));
+        }
+        item.put(Keys.PACK_LAST_ID, s(Keys.checkpointIdOf(newest.get(Keys.SK).s()).value()));
+        item.put(Keys.PACK_LAST_STEP, newest.get(Keys.STEP));
+        return item;
+    }
+
+    /**
+     * Feeds one item of a descending query. Returns what a checkpoint item completes — its checkpoint, or a pack's
+     * checkpoints oldest first — or nothing for a chunk (kept until its checkpoint item arrives) or any other item.
+     */
+    public List<Checkpoint> accept(Map<String, AttributeValue> item) {
         String sk = item.get(Keys.SK).s();
         if (Keys.isChunk(sk)) {
             CheckpointId owner = Keys.checkpointIdOf(sk);
@@ -106,10 +124,10 @@ public final class CheckpointItems {
                 chunkOwner = owner;
             }
             chunks.put(Keys.chunkIndexOf(sk), item.get(Keys.DATA).b().asByteArrayUnsafe());
-            return null;
+            return List.of();
         }
         if (!Keys.isCheckpoint(sk)) {
-            return null;
+            return List.of();
         }
         CheckpointId id = Keys.checkpointIdOf(sk);
         List<byte[]> parts = new ArrayList<>();
@@ -124,7 +142,55 @@ public final class CheckpointItems {
         }
         chunks.clear();
         chunkOwner = null;
-        return decode(id, stepOf(item), parts, item.containsKey(Keys.COMPRESSED));
+        if (isPack(item)) {
+            return decodePack(id, item, parts);
+        }
+        return List.of(decode(id, stepOf(item), parts, item.containsKey(Keys.COMPRESSED)));
+    }
+
+    /** Whether a checkpoint item is a pack of several ({@link Keys#KIND_PACK}). */
+    public static boolean isPack(Map<String, AttributeValue> checkpointItem) {
+        AttributeValue kind = checkpointItem.get(Keys.KIND);
+        return kind != null && Keys.KIND_PACK.equals(kind.s());
+    }
+
+    /** The step of a checkpoint item's newest checkpoint: a pack's last, else its own. */
+    public static long lastStepOf(Map<String, AttributeValue> checkpointItem) {
+        AttributeValue last = checkpointItem.get(Keys.PACK_LAST_STEP);
+        return last == null ? stepOf(checkpointItem) : Long.parseLong(last.n());
+    }
+
+    /** Whether a checkpoint item holds checkpoint {@code id}: it is its item, or a pack whose ids span it. */
+    public static boolean holds(Map<String, AttributeValue> checkpointItem, CheckpointId id) {
+        CheckpointId own = Keys.checkpointIdOf(checkpointItem.get(Keys.SK).s());
+        if (own.equals(id)) {
+            return true;
+        }
+        AttributeValue last = checkpointItem.get(Keys.PACK_LAST_ID);
+        return last != null && own.compareTo(id) < 0 && CheckpointId.parse(last.s()).compareTo(id) >= 0;
+    }
+
+    private List<Checkpoint> decodePack(CheckpointId id, Map<String, AttributeValue> item, List<byte[]> parts) {
+        long step = stepOf(item);
+        List<byte[]> envelopes;
+        try {
+            envelopes = DeltaPackFormat.split(StoredPayload.envelope(parts, item.containsKey(Keys.COMPRESSED), inflate));
+        } catch (RuntimeException e) {
+            throw corrupt(id, step, "a pack: " + e.getMessage(), e);
+        }
+        List<Checkpoint> out = new ArrayList<>(envelopes.size());
+        for (byte[] envelope : envelopes) {
+            Checkpoint cp = CheckpointCodec.decode(thread, envelope);
+            if (cp.step() != step + out.size() || out.isEmpty() && !cp.id().equals(id)) {
+                throw corrupt(id, step, "its pack holds checkpoint " + cp.id() + " (step " + cp.step() + ") at position "
+                        + (out.size() + 1), null);
+            }
+            out.add(cp);
+        }
+        if (lastStepOf(item) != step + out.size() - 1) {
+            throw corrupt(id, step, "its pack holds " + out.size() + " checkpoints, its item says up to step " + lastStepOf(item), null);
+        }
+        return out;
     }
 
     /** Whether a checkpoint item holds a snapshot, read without decoding it. */

@@ -35,7 +35,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * One commit as one TransactWriteItems: the idempotency record (if keyed), the HEAD conditional on
  * the expected step, the checkpoint item with its chunks, and for a background run's step a ConditionCheck of its
- * run record (the run guard). Either all of it is written or none.
+ * run record (the run guard). Either all of it is written or none. A commit that ends a block of steps then packs the
+ * block's deltas ({@link DeltaPacker}), outside the transaction and never failing the commit.
  * A cancelled transaction is read reason by reason, in action order: a seen idempotency key wins
  * (the first result is returned), then a run guard that failed ({@code RUN_GONE}), then a moved HEAD ({@code CONFLICT}, with the head step taken from
  * the item DynamoDB returns, so a conflict costs no extra read).
@@ -55,6 +56,7 @@ public final class CommitWriter {
     private final Clock clock;
     private final ThreadReader reader;
     private final ThreadIndex index;
+    private final DeltaPacker packer;
 
     public CommitWriter(DynamoDbClient client, DynamoDbStoreSettings settings, Clock clock, ThreadReader reader) {
         this(client, settings, clock, reader, new ThreadIndex(ThreadIndexSettings.defaults()));
@@ -66,6 +68,7 @@ public final class CommitWriter {
         this.clock = clock;
         this.reader = reader;
         this.index = index;
+        this.packer = new DeltaPacker(client, settings);
     }
 
     public CommitResult commit(Commit commit) {
@@ -119,6 +122,9 @@ public final class CommitWriter {
             }
             try {
                 client.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(actions).build());
+                if (packer.due(cp)) {
+                    packer.pack(commit.thread(), cp);
+                }
                 return new CommitResult(cp, false, storedBytes);
             } catch (TransactionCanceledException e) {
                 List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();

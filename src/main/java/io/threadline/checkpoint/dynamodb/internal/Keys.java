@@ -9,7 +9,7 @@ import java.util.HexFormat;
 
 /**
  * The key layout of the single table (infra/dynamodb/README.md): one partition per thread, sort keys
- * {@code HEAD}, {@code CP#<id>}, {@code CP#<id>#<nnnn>} for chunks and {@code IDEM#<key>}, and the
+ * {@code HEAD}, {@code CP#<id>} (a checkpoint, or a pack of several), {@code CP#<id>#<nnnn>} for chunks and {@code IDEM#<key>}, and the
  * attribute names every item uses. Short names on purpose: they are stored in every item.
  */
 public final class Keys {
@@ -34,6 +34,15 @@ public final class Keys {
 
     public static final String KIND_SNAPSHOT = "S";
     public static final String KIND_DELTA = "D";
+    /**
+     * A pack: the delta checkpoints of one block of steps stored together in the item of the block's first one, whose
+     * key it takes ({@link DeltaPacker}). A pack item also carries {@link #PACK_LAST_ID} and {@link #PACK_LAST_STEP}.
+     */
+    public static final String KIND_PACK = "P";
+    /** On a pack item: the id of its newest checkpoint (the oldest is the item's own key). */
+    public static final String PACK_LAST_ID = "pl";
+    /** On a pack item: the step of its newest checkpoint ({@link #STEP} holds its oldest's). */
+    public static final String PACK_LAST_STEP = "ps";
 
     public static final String HEAD = "HEAD";
     public static final String CHECKPOINT_PREFIX = "CP#";

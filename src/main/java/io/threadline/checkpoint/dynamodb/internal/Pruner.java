@@ -57,6 +57,7 @@ public record Pruner(DynamoDbClient client, String table, ThreadReader reader) {
 
         List<Map<String, AttributeValue>> keyRecords = new ArrayList<>();
         List<Map<String, AttributeValue>> checkpointItems = new ArrayList<>();
+        long[] removedCheckpoints = {0};
         List<Map<String, AttributeValue>> chunkItems = new ArrayList<>();
         long[] removedBytes = {0};
         reader.forEachWithPrefix(thread, Keys.IDEMPOTENCY_PREFIX, item -> {
@@ -69,6 +70,7 @@ public record Pruner(DynamoDbClient client, String table, ThreadReader reader) {
             String sk = sk(item);
             if (Keys.isCheckpoint(sk)) {
                 checkpointItems.add(BatchDeletes.keyOf(item));
+                removedCheckpoints[0] += CheckpointItems.lastStepOf(item) - CheckpointItems.stepOf(item) + 1;
             } else if (Keys.isChunk(sk)) {
                 chunkItems.add(BatchDeletes.keyOf(item));
             } else {
@@ -80,7 +82,7 @@ public record Pruner(DynamoDbClient client, String table, ThreadReader reader) {
         ordered.addAll(checkpointItems);
         ordered.addAll(chunkItems);
         delete(thread, ordered);
-        return new PruneReport(checkpointItems.size(), removedBytes[0], oldestKeptStep);
+        return new PruneReport(Math.toIntExact(removedCheckpoints[0]), removedBytes[0], oldestKeptStep);
     }
 
     /** In the order given (BatchDeletes stops at a batch it cannot finish), so the chain is never broken. */

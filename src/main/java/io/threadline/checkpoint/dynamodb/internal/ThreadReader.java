@@ -16,11 +16,11 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -73,7 +73,7 @@ public final class ThreadReader {
 
     /** HEAD sorts right above the checkpoints, so one descending query reads it and then the chain. */
     public Optional<CheckpointChain> latest(ThreadKey thread) {
-        ChainCollector chain = new ChainCollector(thread, inflate);
+        ChainCollector chain = new ChainCollector(thread, inflate, null);
         CheckpointId[] head = new CheckpointId[1];
         boolean[] noHead = new boolean[1];
         descending(thread, Keys.CHECKPOINT_PREFIX, Keys.HEAD, FIRST_PAGE, chain::floor, item -> {
@@ -84,6 +84,7 @@ public final class ThreadReader {
                     return false;
                 }
                 head[0] = CheckpointId.parse(item.get(Keys.CHECKPOINT_ID).s());
+                chain.target(head[0]);
                 return true;
             }
             // Commits are transactional, so nothing newer than HEAD can exist; skip it if it ever does.
@@ -98,30 +99,45 @@ public final class ThreadReader {
         return Optional.of(chain.finish(head[0]));
     }
 
-    /** The chain ending at {@code id}: the query starts at the checkpoint's last chunk and reads down. */
+    /**
+     * The chain ending at {@code id}: the query starts at the checkpoint's last chunk and reads down. A checkpoint in a
+     * pack has no item of its own: the read goes on down to the pack that holds it.
+     */
     public Optional<CheckpointChain> chainTo(ThreadKey thread, CheckpointId id) {
-        ChainCollector chain = new ChainCollector(thread, inflate);
-        boolean[] missing = new boolean[1];
-        descending(thread, Keys.CHECKPOINT_PREFIX, Keys.lastOf(id), FIRST_PAGE, chain::floor, item -> {
-            if (chain.isEmpty() && !Keys.checkpointIdOf(item.get(Keys.SK).s()).equals(id)) {
-                missing[0] = true;
-                return false;
-            }
-            return chain.accept(item);
-        });
-        if (missing[0] || chain.isEmpty()) {
+        ChainCollector chain = new ChainCollector(thread, inflate, id);
+        descending(thread, Keys.CHECKPOINT_PREFIX, Keys.lastOf(id), FIRST_PAGE, chain::floor, chain::accept);
+        if (chain.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(chain.finish(id));
     }
 
-    /** One query covers the checkpoint item and its chunks, so a chunked checkpoint costs no extra request. */
+    /**
+     * One query covers the checkpoint item and its chunks, so a chunked checkpoint costs no extra request. A checkpoint
+     * without an item of its own may be in a pack: a second query reads down to it (past the pack's other checkpoints
+     * whose items are not deleted yet), and stops at the first item that cannot be one of them.
+     */
     public Optional<Checkpoint> get(ThreadKey thread, CheckpointId id) {
         CheckpointItems items = new CheckpointItems(thread, inflate);
         Checkpoint[] found = new Checkpoint[1];
         descending(thread, Keys.checkpoint(id), Keys.lastOf(id), 0, null, item -> {
-            found[0] = items.accept(item);
+            List<Checkpoint> read = items.accept(item);
+            found[0] = read.isEmpty() ? null : read.get(0);
             return found[0] == null;
+        });
+        if (found[0] != null) {
+            return Optional.of(found[0]);
+        }
+        descending(thread, Keys.CHECKPOINT_PREFIX, Keys.checkpoint(id), FIRST_PAGE, null, item -> {
+            if (!Keys.isCheckpoint(item.get(Keys.SK).s())) {
+                return true;
+            }
+            if (CheckpointItems.isPack(item) && CheckpointItems.holds(item, id)) {
+                found[0] = items.accept(item).stream().filter(cp -> cp.id().equals(id)).findFirst().orElse(null);
+                return false;
+            }
+            // a delta of the pack being written, not yet deleted; anything else ends the search
+            return !CheckpointItems.isSnapshot(item) && !CheckpointItems.isPack(item);
         });
         return Optional.ofNullable(found[0]);
     }
@@ -131,29 +147,11 @@ public final class ThreadReader {
      * previous page). Reads one checkpoint item past the page to tell whether an older page exists.
      */
     public HistoryPage history(ThreadKey thread, HistoryQuery query) {
-        String top = query.cursor() == null ? Keys.CHECKPOINT_PREFIX + Keys.AFTER_ALL : Keys.checkpoint(parseCursor(query));
-        CheckpointItems items = new CheckpointItems(thread, inflate);
-        List<Checkpoint> page = new ArrayList<>(query.limit());
-        boolean[] more = new boolean[1];
-        descending(thread, Keys.CHECKPOINT_PREFIX, top, query.limit() + 1, null, item -> {
-            String sk = item.get(Keys.SK).s();
-            if (sk.equals(top)) {
-                return true;
-            }
-            if (page.size() == query.limit()) {
-                // Chunks of the next checkpoint come before it; only its checkpoint item proves it exists.
-                more[0] = Keys.isCheckpoint(sk);
-                return !more[0];
-            }
-            Checkpoint cp = items.accept(item);
-            if (cp != null) {
-                page.add(cp);
-            }
-            return true;
-        });
-        List<String> cursors = page.stream().map(cp -> cp.id().value()).toList();
-        String next = more[0] ? cursors.get(cursors.size() - 1) : null;
-        return new HistoryPage(page, next, cursors);
+        CheckpointId cursor = query.cursor() == null ? null : parseCursor(query);
+        String top = cursor == null ? Keys.CHECKPOINT_PREFIX + Keys.AFTER_ALL : Keys.lastOf(cursor);
+        HistoryCollector page = new HistoryCollector(new CheckpointItems(thread, inflate), cursor, query.limit());
+        descending(thread, Keys.CHECKPOINT_PREFIX, top, query.limit() + 1, null, page::accept);
+        return page.finish();
     }
 
     /** Visits every item of the thread's partition, in ascending key order, one page in memory at a time. */
@@ -163,15 +161,15 @@ public final class ThreadReader {
     }
 
     /**
-     * Every item of the partition without its data: key, {@code kind}, {@code step}, {@code cid}. Enough to
+     * Every item of the partition without its data: key, {@code kind}, {@code step}, {@code cid}, a pack's last step. Enough to
      * decide what a prune keeps while holding only a few bytes per item.
      */
     public List<Map<String, AttributeValue>> outline(ThreadKey thread) {
         List<Map<String, AttributeValue>> out = new ArrayList<>();
         Map<String, String> names = new HashMap<>(NAMES);
-        names.putAll(Map.of("#kind", Keys.KIND, "#step", Keys.STEP, "#cid", Keys.CHECKPOINT_ID));
+        names.putAll(Map.of("#kind", Keys.KIND, "#step", Keys.STEP, "#cid", Keys.CHECKPOINT_ID, "#last", Keys.PACK_LAST_STEP));
         ascending(base(thread).keyConditionExpression("#pk = :pk")
-                .projectionExpression("#pk, #sk, #kind, #step, #cid")
+                .projectionExpression("#pk, #sk, #kind, #step, #cid, #last")
                 .expressionAttributeNames(names), out::add);
         return out;
     }
@@ -276,58 +274,176 @@ public final class ThreadReader {
         }
     }
 
-    /** Collects a chain read newest first and stops at its snapshot. */
+    /**
+     * Takes checkpoints newest first, each the parent of the one before — below a cursor, the cursor's parent first. A
+     * pack's checkpoints come after the items of any of them not deleted yet, so what is read is held until what comes
+     * before it is known: a checkpoint whose item is gone is in the pack below. Should the read end with something still
+     * held (items lost outside the store's own deletes: TTL), it is taken newest first as it is.
+     */
+    private static final class HistoryCollector {
+        private final CheckpointItems items;
+        private final CheckpointId cursor;
+        private final int limit;
+        private final TreeMap<CheckpointId, Checkpoint> held = new TreeMap<>();
+        private final List<Checkpoint> page = new ArrayList<>();
+        /** The id to take next; null: the newest held (no cursor, nothing taken yet). */
+        private CheckpointId expected;
+        private boolean cursorSeen;
+        private boolean more;
+
+        HistoryCollector(CheckpointItems items, CheckpointId cursor, int limit) {
+            this.items = items;
+            this.cursor = cursor;
+            this.limit = limit;
+            this.cursorSeen = cursor == null;
+        }
+
+        boolean accept(Map<String, AttributeValue> item) {
+            String sk = item.get(Keys.SK).s();
+            if (page.size() == limit) {
+                // Chunks of the next checkpoint come before it; only its checkpoint item proves it exists.
+                more = Keys.isCheckpoint(sk);
+                return !more;
+            }
+            if (!cursorSeen && Keys.isCheckpoint(sk) && !CheckpointItems.holds(item, cursor)
+                    && (CheckpointItems.isSnapshot(item) || CheckpointItems.isPack(item))) {
+                cursorSeen = true; // the cursor's checkpoint is not stored (pruned): newest first from what is below it
+            }
+            for (Checkpoint cp : items.accept(item)) {
+                if (cursor != null && cp.id().equals(cursor)) {
+                    cursorSeen = true;
+                    expected = cp.parent();
+                } else if ((cursor == null || cp.id().compareTo(cursor) < 0)
+                        && (page.isEmpty() || cp.id().compareTo(page.get(page.size() - 1).id()) < 0)) {
+                    held.putIfAbsent(cp.id(), cp);
+                }
+            }
+            while (!held.isEmpty() && cursorSeen && page.size() < limit) {
+                Checkpoint next = expected == null && page.isEmpty() ? held.lastEntry().getValue() : held.get(expected);
+                if (next == null) {
+                    break;
+                }
+                take(next);
+            }
+            if (page.size() == limit && !held.isEmpty()) {
+                more = true;
+                return false;
+            }
+            return true;
+        }
+
+        private void take(Checkpoint cp) {
+            page.add(cp);
+            held.tailMap(cp.id(), true).clear();
+            expected = cp.parent();
+        }
+
+        HistoryPage finish() {
+            while (!held.isEmpty() && page.size() < limit) {
+                take(held.lastEntry().getValue());
+            }
+            more |= !held.isEmpty();
+            List<String> cursors = page.stream().map(cp -> cp.id().value()).toList();
+            String next = more ? cursors.get(cursors.size() - 1) : null;
+            return new HistoryPage(page, next, cursors);
+        }
+    }
+
+    /**
+     * Collects a chain read newest first and stops at its snapshot. Checkpoints are kept by step: a pack comes after the
+     * items of its checkpoints not deleted yet (they sort above its key), and fills in what they lack, whatever of them
+     * is left. What sorts above the target is passed over; below it, items are kept until the target is found — a
+     * packed target's pack lies under its other checkpoints' items — and a snapshot or a pack first means it is not
+     * stored.
+     */
     private static final class ChainCollector {
         private final ThreadKey thread;
         private final CheckpointItems items;
-        private final List<Checkpoint> newestFirst = new ArrayList<>();
-        private final List<Long> storedNewestFirst = new ArrayList<>();
+        private final TreeMap<Long, Checkpoint> byStep = new TreeMap<>();
+        private final Map<Long, Long> storedByStep = new HashMap<>();
         private long itemBytes; // of the items read since the last complete checkpoint: its chunks, then itself
+        private boolean found;
         private boolean complete;
         private String floor;
+        private CheckpointId target;
 
-        ChainCollector(ThreadKey thread, InflateThreads inflate) {
+        ChainCollector(ThreadKey thread, InflateThreads inflate, CheckpointId target) {
             this.thread = thread;
             this.items = new CheckpointItems(thread, inflate);
+            this.target = target;
         }
 
+        void target(CheckpointId id) {
+            target = id;
+        }
+
+        /** Whether the target is not among what was read. */
         boolean isEmpty() {
-            return newestFirst.isEmpty();
+            return !found;
         }
 
-        /** The lowest sort key the chain reaches, as its newest delta's item says; null until one says. */
+        /** The lowest sort key the chain reaches, as its newest item says; null until one says. */
         String floor() {
             return floor;
         }
 
-        /** Returns false once the snapshot is in: the chain needs nothing older. */
+        /** Returns false once the snapshot is in, or the target is known to be missing: the chain needs nothing older. */
         boolean accept(Map<String, AttributeValue> item) {
-            if (floor == null && newestFirst.isEmpty() && Keys.isCheckpoint(item.get(Keys.SK).s())) {
-                floor = CheckpointItems.chainFloor(item);
-            }
-            itemBytes += ItemSize.of(item);
-            Checkpoint cp = items.accept(item);
-            if (cp == null) {
+            String sk = item.get(Keys.SK).s();
+            if (!sk.startsWith(Keys.CHECKPOINT_PREFIX)) {
                 return true;
             }
-            newestFirst.add(cp);
-            storedNewestFirst.add(itemBytes);
+            if (Keys.isCheckpoint(sk)) {
+                if (Keys.checkpointIdOf(sk).compareTo(target) > 0) {
+                    itemBytes = 0;
+                    return true;  // newer than the target: not part of its chain
+                }
+                if (!found && !CheckpointItems.holds(item, target) && (CheckpointItems.isSnapshot(item) || CheckpointItems.isPack(item))) {
+                    return false;
+                }
+                if (floor == null) {
+                    floor = CheckpointItems.chainFloor(item);
+                }
+            }
+            itemBytes += ItemSize.of(item);
+            List<Checkpoint> read = items.accept(item);
+            if (read.isEmpty()) {
+                return true;
+            }
+            long bytes = itemBytes;
             itemBytes = 0;
-            complete = cp.isSnapshot();
+            long weights = 0;
+            for (Checkpoint cp : read) {
+                weights += weight(cp);
+            }
+            for (Checkpoint cp : read) {
+                if (cp.id().compareTo(target) > 0) {
+                    continue;
+                }
+                found |= cp.id().equals(target);
+                if (byStep.putIfAbsent(cp.step(), cp) == null) {
+                    // a pack's bytes are shared by its checkpoints in proportion to their changes
+                    storedByStep.put(cp.step(), read.size() == 1 ? bytes : bytes * weight(cp) / weights);
+                }
+            }
+            complete = found && byStep.firstEntry().getValue().isSnapshot();
             return !complete;
+        }
+
+        private static long weight(Checkpoint cp) {
+            return cp.change().size() + 1L;
         }
 
         CheckpointChain finish(CheckpointId target) {
             if (!complete) {
-                throw broken(target, newestFirst.isEmpty()
+                throw broken(target, byStep.isEmpty()
                         ? "checkpoint " + target + " is not stored"
-                        : "no snapshot is stored at or before step " + newestFirst.get(newestFirst.size() - 1).step()
+                        : "no snapshot is stored at or before step " + byStep.firstKey()
                         + " (expired by TTL, or removed outside prune)");
             }
-            List<Checkpoint> chain = new ArrayList<>(newestFirst);
-            Collections.reverse(chain);
-            List<Long> stored = new ArrayList<>(storedNewestFirst);
-            Collections.reverse(stored);
+            List<Checkpoint> chain = new ArrayList<>(byStep.values());
+            List<Long> stored = new ArrayList<>(chain.size());
+            chain.forEach(cp -> stored.add(storedByStep.get(cp.step())));
             try {
                 return new CheckpointChain(chain, stored);
             } catch (IllegalArgumentException e) {
