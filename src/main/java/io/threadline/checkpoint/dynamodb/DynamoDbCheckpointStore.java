@@ -299,8 +299,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
      */
     @Override
     public void putPendingEffect(ThreadKey thread, long step, int seq, PendingEffect effect) {
-        List<Map<String, AttributeValue>> items = PendingItems.of(thread, step, seq, effect.json(), settings.compressAboveBytes(),
-                settings.compression(), settings.zstdAboveBytes(), settings.maxItemBytes(), settings.maxCheckpointBytes(),
+        List<Map<String, AttributeValue>> items = PendingItems.of(thread, step, seq, effect.json(), settings,
                 clock.instant().plus(settings.idempotencyTtl()).getEpochSecond());
         call("putPendingEffect", thread, () -> {
             for (Map<String, AttributeValue> part : items.subList(0, items.size() - 1)) {

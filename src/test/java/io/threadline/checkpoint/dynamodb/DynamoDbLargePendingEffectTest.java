@@ -51,8 +51,7 @@ class DynamoDbLargePendingEffectTest {
         ThreadKey thread = ThreadKey.of("pending", "th-" + UUID.randomUUID());
         store.putPendingEffect(thread, 4, 0, PendingEffect.fromJson("{\"first\":true}"));
         // Another attempt died after writing the parts of position 1, before its head.
-        List<Map<String, AttributeValue>> died = PendingItems.of(thread, 4, 1, bigEffect(1), settings.compressAboveBytes(),
-                settings.compression(), settings.zstdAboveBytes(), settings.maxItemBytes(), settings.maxCheckpointBytes(), 4_000_000_000L);
+        List<Map<String, AttributeValue>> died = PendingItems.of(thread, 4, 1, bigEffect(1), settings, 4_000_000_000L);
         assertThat(died).hasSizeGreaterThan(1);
         for (Map<String, AttributeValue> part : died.subList(0, died.size() - 1)) {
             TABLE.client().putItem(b -> b.tableName(TABLE.name()).item(part));

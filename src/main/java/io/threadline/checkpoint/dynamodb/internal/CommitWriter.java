@@ -81,8 +81,7 @@ public final class CommitWriter {
             throw new IllegalArgumentException("checkpoint id " + cp.id() + " does not follow its parent " + cp.parent());
         }
         byte[] envelope = CheckpointCodec.encode(cp);
-        StoredPayload payload = StoredPayload.of(envelope, settings.compressAboveBytes(), settings.compression(),
-                settings.zstdAboveBytes());
+        StoredPayload payload = StoredPayload.of(envelope, settings);
         if (payload.size() > settings.maxCheckpointBytes()) {
             throw tooLarge(cp, envelope.length, payload);
         }

@@ -82,8 +82,7 @@ public final class DeltaPacker {
         for (Map<String, AttributeValue> item : members) {
             envelopes.add(StoredPayload.envelope(List.of(item.get(Keys.DATA).b().asByteArrayUnsafe()), item.containsKey(Keys.COMPRESSED)));
         }
-        StoredPayload payload = StoredPayload.of(DeltaPackFormat.join(envelopes), settings.compressAboveBytes(), settings.compression(),
-                settings.zstdAboveBytes());
+        StoredPayload payload = StoredPayload.of(DeltaPackFormat.join(envelopes), settings);
         if (payload.size() > settings.maxItemBytes()) {
             return 0; // a pack is one item: deltas this large are few per block anyway
         }

@@ -3,7 +3,7 @@ package io.threadline.checkpoint.dynamodb.internal;
 import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.ThreadKey;
-import io.threadline.checkpoint.dynamodb.Compression;
+import io.threadline.checkpoint.dynamodb.DynamoDbStoreSettings;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.nio.charset.StandardCharsets;
@@ -30,12 +30,14 @@ public final class PendingItems {
     }
 
     /**
-     * The items of one effect, in the order they must be written: parts, then the head (last). An effect larger
-     * than a checkpoint may be ({@code maxEffectBytes}) is PAYLOAD_TOO_LARGE, as its step's checkpoint would be.
+     * The items of one effect, in the order they must be written: parts, then the head (last), sized and compressed
+     * as {@code settings} say for checkpoints. An effect larger than a checkpoint may be is PAYLOAD_TOO_LARGE, as its
+     * step's checkpoint would be.
      */
-    public static List<Map<String, AttributeValue>> of(ThreadKey thread, long step, int seq, String effect, int compressAboveBytes,
-                                                       Compression compression, int zstdAboveBytes, int maxItemBytes, int maxEffectBytes,
-                                                       long expiresAtEpochSecond) {
+    public static List<Map<String, AttributeValue>> of(ThreadKey thread, long step, int seq, String effect,
+                                                       DynamoDbStoreSettings settings, long expiresAtEpochSecond) {
+        int maxEffectBytes = settings.maxCheckpointBytes();
+        int maxItemBytes = settings.maxItemBytes();
         byte[] text = effect.getBytes(StandardCharsets.UTF_8);
         if (text.length > maxEffectBytes) {
             throw new ThreadlineException(ErrorCode.PAYLOAD_TOO_LARGE, "an effect of step " + step
@@ -48,7 +50,7 @@ public final class PendingItems {
             item.put(Keys.DATA, CheckpointItems.s(effect));
             return List.of(item);
         }
-        StoredPayload payload = StoredPayload.of(text, compressAboveBytes, compression, zstdAboveBytes);
+        StoredPayload payload = StoredPayload.of(text, settings);
         List<byte[]> parts = payload.parts(maxItemBytes);
         String writeId = UUID.randomUUID().toString().substring(0, 8);
         List<Map<String, AttributeValue>> items = new ArrayList<>(parts.size());

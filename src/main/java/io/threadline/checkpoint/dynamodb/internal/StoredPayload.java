@@ -1,6 +1,7 @@
 package io.threadline.checkpoint.dynamodb.internal;
 
 import io.threadline.checkpoint.dynamodb.Compression;
+import io.threadline.checkpoint.dynamodb.DynamoDbStoreSettings;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -51,6 +52,11 @@ public record StoredPayload(byte[] bytes, boolean compressed) {
             parts.add(Arrays.copyOfRange(bytes, from, Math.min(bytes.length, from + maxPartBytes)));
         }
         return parts;
+    }
+
+    /** {@link #of(byte[], int, Compression, int)} as {@code settings} say ({@code threadline.dynamodb.compress-above-bytes} and co.). */
+    public static StoredPayload of(byte[] envelope, DynamoDbStoreSettings settings) {
+        return of(envelope, settings.compressAboveBytes(), settings.compression(), settings.zstdAboveBytes());
     }
 
     /** Joins parts read back in order and inflates them when they were stored compressed. */

@@ -4,6 +4,7 @@ import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.checkpoint.dynamodb.Compression;
+import io.threadline.checkpoint.dynamodb.DynamoDbStoreSettings;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -18,8 +19,14 @@ class PendingItemsTest {
 
     private final ThreadKey thread = ThreadKey.of("acme", "doc-1");
 
+    /** Items of the smallest size the settings allow, so a few KB of effect take several. */
+    private static DynamoDbStoreSettings settings(Compression compression, int zstdAboveBytes) {
+        return DynamoDbStoreSettings.defaults("pending").withSizes(256, 1_024, 98 * 1_024).withCompression(compression)
+                .withZstdAboveBytes(zstdAboveBytes);
+    }
+
     private List<Map<String, AttributeValue>> stored(String effect, Compression compression) {
-        return PendingItems.of(thread, 3, 0, effect, 256, compression, 0, 1_000, 3_000_000, 0).stream().map(HashMap::new)
+        return PendingItems.of(thread, 3, 0, effect, settings(compression, 0), 0).stream().map(HashMap::new)
                 .map(m -> (Map<String, AttributeValue>) m).toList();
     }
 
@@ -37,8 +44,7 @@ class PendingItemsTest {
         String large = "{\"rows\":\"" + "abc".repeat(2_000) + "\"}";
         int bytes = large.length();
         for (int threshold : new int[]{bytes, bytes - 1}) {
-            List<Map<String, AttributeValue>> items = PendingItems.of(thread, 3, 0, large, 256, Compression.ZSTD, threshold, 1_000,
-                    3_000_000, 0);
+            List<Map<String, AttributeValue>> items = PendingItems.of(thread, 3, 0, large, settings(Compression.ZSTD, threshold), 0);
             Map<String, AttributeValue> head = items.get(items.size() - 1); // the head item holds the payload's first part
             byte[] first = head.get(Keys.DATA).b().asByteArray();
             assertThat(ZstdFormat.isZstd(first)).as("zstd above %d bytes", threshold).isEqualTo(threshold < bytes);
