@@ -60,7 +60,7 @@ public record DynamoDbStoreSettings(
      */
     public static final int RECOMMENDED_DELTAS_PER_PACK = 32;
     /** Packs hold at most this many: one item's read-back and a pack's decode stay small. */
-    static final int MAX_DELTAS_PER_PACK = 1024;
+    public static final int MAX_DELTAS_PER_PACK = 1024;
     public static final int DEFAULT_MAX_ITEM_BYTES = 350_000;
     public static final int DEFAULT_MAX_CHECKPOINT_BYTES = 3_000_000;
     public static final Duration DEFAULT_IDEMPOTENCY_TTL = Duration.ofHours(24);

@@ -9,6 +9,7 @@ import io.threadline.checkpoint.HistoryPage;
 import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.PruneReport;
 import io.threadline.checkpoint.RetentionPolicy;
+import io.threadline.checkpoint.StateChange;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.checkpoint.dynamodb.internal.DeltaPacker;
 import io.threadline.checkpoint.dynamodb.internal.Keys;
@@ -21,11 +22,14 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -140,9 +144,8 @@ class DeltaPackingTest {
         List<Map<String, AttributeValue>> before = checkpointItems(thread);
         DeltaPacker packer = new DeltaPacker(TABLE.client(), packed.settings());
         assertThat(packer.pack(thread, chain.get(15))).isEqualTo(8);
-        before.stream().filter(item -> !item.get(Keys.SK).s().equals(Keys.checkpoint(chain.get(7).id())))
-                .forEach(item -> TABLE.client().putItem(b -> b.tableName(TABLE.name()).item(item)));
-        assertThat(checkpointItems(thread)).extracting(DeltaPackingTest::kind).contains("P8-15", "D9", "D15");
+        before.forEach(item -> TABLE.client().putItem(b -> b.tableName(TABLE.name()).item(item)));
+        assertThat(checkpointItems(thread)).extracting(DeltaPackingTest::kind).contains("P8-15", "D8", "D9", "D15");
         readsAgree(packed, chain, 0);
         // and with only some of them deleted (a batch that was not finished)
         for (int s : new int[]{10, 13, 14}) {
@@ -150,6 +153,75 @@ class DeltaPackingTest {
                     Keys.SK, AttributeValue.fromS(Keys.checkpoint(chain.get(s - 1).id())))));
         }
         readsAgree(packed, chain, 0);
+    }
+
+    @Test
+    void packsOfOtherBlockSizesExcludeOrOverlapEachOtherAndNoPackIsEverDeleted() {
+        // Writers with different settings (a deployment changing deltas-per-pack) on one thread.
+        List<Checkpoint> chain = thread(unpacked, 20, List.of());
+        ThreadKey thread = chain.get(0).thread();
+        List<Map<String, AttributeValue>> unpackedItems = checkpointItems(thread);
+        DeltaPacker byFour = new DeltaPacker(TABLE.client(), packed.settings().withDeltasPerPack(4));
+        DeltaPacker byEight = new DeltaPacker(TABLE.client(), packed.settings());
+        DeltaPacker byThree = new DeltaPacker(TABLE.client(), packed.settings().withDeltasPerPack(3));
+        assertThat(byFour.pack(thread, chain.get(11))).as("steps 8-11, after step 7").isEqualTo(4);
+        // steps 8-11's items back (a packer of 8 that read them before they went): it packs from step 7 too, and is refused
+        restore(unpackedItems, 8, 11);
+        assertThat(byEight.pack(thread, chain.get(15))).isZero();
+        assertThat(checkpointItems(thread)).extracting(DeltaPackingTest::kind).containsExactly("S1", "D2", "D3", "D4", "D5", "D6",
+                "D7", "P8-11", "D8", "D9", "D10", "D11", "D12", "D13", "D14", "D15", "D16", "D17", "D18", "D19", "D20");
+        readsAgree(packed, chain, 0);
+        // the same pack again (a put the SDK retried after its answer was lost): taken as put, so the deletes follow
+        assertThat(byFour.pack(thread, chain.get(11))).isEqualTo(4);
+        // a pack of 9-11 beside the pack of 8-11: both stand, and reads take each checkpoint once
+        restore(unpackedItems, 9, 11);
+        assertThat(byThree.pack(thread, chain.get(11))).isEqualTo(3);
+        assertThat(checkpointItems(thread)).extracting(DeltaPackingTest::kind).containsExactly("S1", "D2", "D3", "D4", "D5", "D6",
+                "D7", "P8-11", "P9-11", "D12", "D13", "D14", "D15", "D16", "D17", "D18", "D19", "D20");
+        readsAgree(packed, chain, 0);
+        readsAgree(unpacked, chain, 0);
+    }
+
+    /** Puts back the items of steps {@code from} to {@code to} as they were read before any packing. */
+    private static void restore(List<Map<String, AttributeValue>> items, int from, int to) {
+        items.stream().filter(item -> Keys.isCheckpoint(item.get(Keys.SK).s()))
+                .filter(item -> Long.parseLong(item.get(Keys.STEP).n()) >= from && Long.parseLong(item.get(Keys.STEP).n()) <= to)
+                .forEach(item -> TABLE.client().putItem(b -> b.tableName(TABLE.name()).item(item)));
+    }
+
+    @Test
+    void aCommitWhoseBlockCannotBePackedStillCommits() {
+        // a member whose stored bytes do not inflate: the packer fails, the commit that ran it does not
+        List<Checkpoint> chain = thread(packed, 7, List.of());
+        ThreadKey thread = chain.get(0).thread();
+        Map<String, AttributeValue> broken = new HashMap<>(checkpointItems(thread).get(3));
+        broken.put(Keys.COMPRESSED, AttributeValue.fromN("1"));
+        broken.put(Keys.DATA, AttributeValue.fromB(SdkBytes.fromUtf8String("not gzip")));
+        TABLE.client().putItem(b -> b.tableName(TABLE.name()).item(broken));
+        List<Map<String, AttributeValue>> before = checkpointItems(thread);
+        Checkpoint next = steps.next(chain.get(6), false);
+        assertThat(packed.commit(new Commit(next, 7, chain.get(0).createdAt())).checkpoint()).isEqualTo(next);
+        assertThat(checkpointItems(thread)).hasSize(before.size() + 1).containsAll(before);
+        assertThat(packed.head(thread).orElseThrow().step()).isEqualTo(8);
+    }
+
+    @Test
+    void aBlockTooLargeForOneItemStaysAsItIs() {
+        DynamoDbCheckpointStore small = new DynamoDbCheckpointStore(TABLE.client(), DynamoDbStoreSettings.defaults(TABLE.name())
+                .withSizes(0, 1_024, 98 * 1_024).withDeltasPerPack(BLOCK), Clock.systemUTC());
+        Checkpoint cp = steps.first(ThreadKey.of("packing", "th-" + UUID.randomUUID()));
+        small.commit(new Commit(cp, 0));
+        Random random = new Random(7);
+        for (int s = 2; s <= 8; s++) {
+            byte[] noise = new byte[300]; // incompressible: eight of them are over one item of 1,024 bytes
+            random.nextBytes(noise);
+            String patch = "[{\"op\":\"add\",\"path\":\"/n/-\",\"value\":\"" + Base64.getEncoder().encodeToString(noise) + "\"}]";
+            Checkpoint next = steps.nextWith(cp, new StateChange.Delta(patch.getBytes(StandardCharsets.UTF_8)));
+            small.commit(new Commit(next, cp.step()));
+            cp = next;
+        }
+        assertThat(checkpointItems(cp.thread())).extracting(DeltaPackingTest::kind)
+                .containsExactly("S1", "D2", "D3", "D4", "D5", "D6", "D7", "D8");
     }
 
     @Test
@@ -178,7 +250,7 @@ class DeltaPackingTest {
     }
 
     @Test
-    void aCorruptPackIsAnInternalErrorNamingItsCheckpoint() {
+    void aCorruptPackIsAnInternalErrorNamingItsSteps() {
         List<Checkpoint> chain = thread(packed, 10, List.of());
         ThreadKey thread = chain.get(0).thread();
         Map<String, AttributeValue> pack = new HashMap<>(checkpointItems(thread).get(1));
@@ -188,7 +260,7 @@ class DeltaPackingTest {
         TABLE.client().putItem(b -> b.tableName(TABLE.name()).item(pack));
         assertThatThrownBy(() -> packed.loadLatest(thread)).isInstanceOf(ThreadlineException.class)
                 .satisfies(e -> assertThat(((ThreadlineException) e).code()).isEqualTo(ErrorCode.INTERNAL))
-                .hasMessageContaining("stored checkpoint " + chain.get(1).id() + " (step 2)")
+                .hasMessageContaining("stored pack of steps 2-7 of " + thread + " (after checkpoint " + chain.get(0).id() + ") is unreadable")
                 .hasMessageContaining("not a delta pack");
     }
 

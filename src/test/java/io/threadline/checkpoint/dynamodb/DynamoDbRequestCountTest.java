@@ -1,7 +1,9 @@
 package io.threadline.checkpoint.dynamodb;
 
 import io.threadline.checkpoint.Checkpoint;
+import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.Commit;
+import io.threadline.checkpoint.HistoryPage;
 import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.runs.Run;
@@ -154,9 +156,33 @@ class DynamoDbRequestCountTest {
                 .containsExactly("Query");
         assertThat(callsOf(() -> assertThat(packed.load(thread, chain.get(80).id()).orElseThrow().checkpoints())
                 .containsExactlyElementsOf(chain.subList(0, 81)))).containsExactly("Query");
-        // A packed checkpoint has no item of its own: its get reads on down to its pack.
+        // A packed checkpoint has no item of its own: its get finds its pack in keys only, then reads it.
         assertThat(callsOf(() -> assertThat(packed.get(thread, chain.get(80).id())).contains(chain.get(80))))
-                .containsExactly("Query", "Query");
+                .containsExactly("Query", "Query", "GetItem");
+        // History pages that end inside a pack go on from it in one request each.
+        assertThat(callsOf(() -> {
+            HistoryPage first = packed.history(thread, HistoryQuery.first(10));
+            assertThat(packed.history(thread, new HistoryQuery(10, first.nextCursor())).checkpoints())
+                    .containsExactlyElementsOf(reversed(chain.subList(80, 90)));
+        })).containsExactly("Query", "Query");
+    }
+
+    @Test
+    void aCheckpointThatIsNotStoredCostsAFewRequestsNotTheChain() {
+        // 100 steps, no packs, an id between steps 51 and 52: after the read that misses it (get: its item; load: the first
+        // page below it), it is looked for in a pack in keys only — ~50 items down to the snapshot, in pages of 16 and 64 —
+        // and nothing is decoded
+        List<Checkpoint> chain = thread(99);
+        ThreadKey thread = chain.get(0).thread();
+        CheckpointId unknown = CheckpointId.next(chain.get(50).createdAt().plusNanos(500_000), () -> 42L, chain.get(50).id());
+        assertThat(callsOf(() -> assertThat(store.get(thread, unknown)).isEmpty())).containsExactly("Query", "Query", "Query");
+        assertThat(callsOf(() -> assertThat(store.load(thread, unknown)).isEmpty())).containsExactly("Query", "Query", "Query");
+    }
+
+    private static List<Checkpoint> reversed(List<Checkpoint> checkpoints) {
+        List<Checkpoint> out = new ArrayList<>(checkpoints);
+        Collections.reverse(out);
+        return out;
     }
 
     @Test
@@ -164,7 +190,7 @@ class DynamoDbRequestCountTest {
         List<Checkpoint> chain = thread(packed, 30, null);
         Checkpoint head = chain.get(30);
         // Step 32 ends the block of steps 0-31: it reads back steps 2-31 (the 30 deltas after the snapshot),
-        // puts their pack in step 2's item and deletes the other 29 items in batches of 25.
+        // puts their pack and deletes their 30 items in batches of 25.
         assertThat(callsOf(() -> packed.commit(new Commit(steps.next(head, false), 31))))
                 .containsExactly("TransactWriteItems", "Query", "PutItem", "BatchWriteItem", "BatchWriteItem");
     }

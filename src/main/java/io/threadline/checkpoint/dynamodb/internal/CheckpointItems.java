@@ -93,13 +93,14 @@ public final class CheckpointItems {
     }
 
     /**
-     * A pack of the checkpoints of {@code members} (single-item deltas, oldest first, each as read), in place of the
-     * oldest's item: its key, step, chain start and expiry, with the newest's id and step beside them.
+     * The pack of single-item deltas {@code oldest} to {@code newest} (as read), under {@link Keys#pack} of the checkpoint
+     * before {@code oldest}: its step, chain start and expiry are the oldest's, with the newest's id and step beside them.
      */
-    public static Map<String, AttributeValue> pack(Map<String, AttributeValue> oldest, Map<String, AttributeValue> newest,
-                                                   StoredPayload payload) {
+    public static Map<String, AttributeValue> pack(CheckpointId before, Map<String, AttributeValue> oldest,
+                                                   Map<String, AttributeValue> newest, StoredPayload payload) {
         Map<String, AttributeValue> item = new HashMap<>(oldest);
         item.remove(Keys.COMPRESSED);
+        item.put(Keys.SK, s(Keys.pack(before)));
         item.put(Keys.KIND, s(Keys.KIND_PACK));
         item.put(Keys.DATA, b(payload.bytes()));
         if (payload.compressed()) {
@@ -116,6 +117,9 @@ public final class CheckpointItems {
      */
     public List<Checkpoint> accept(Map<String, AttributeValue> item) {
         String sk = item.get(Keys.SK).s();
+        if (Keys.isPack(sk)) {
+            return decodePack(item);
+        }
         if (Keys.isChunk(sk)) {
             CheckpointId owner = Keys.checkpointIdOf(sk);
             if (!owner.equals(chunkOwner)) {
@@ -142,55 +146,67 @@ public final class CheckpointItems {
         }
         chunks.clear();
         chunkOwner = null;
-        if (isPack(item)) {
-            return decodePack(id, item, parts);
-        }
         return List.of(decode(id, stepOf(item), parts, item.containsKey(Keys.COMPRESSED)));
     }
 
-    /** Whether a checkpoint item is a pack of several ({@link Keys#KIND_PACK}). */
-    public static boolean isPack(Map<String, AttributeValue> checkpointItem) {
-        AttributeValue kind = checkpointItem.get(Keys.KIND);
-        return kind != null && Keys.KIND_PACK.equals(kind.s());
+    /** Whether an item is a pack of several checkpoints ({@link Keys#pack}). */
+    public static boolean isPack(Map<String, AttributeValue> item) {
+        return Keys.isPack(item.get(Keys.SK).s());
     }
 
-    /** The step of a checkpoint item's newest checkpoint: a pack's last, else its own. */
+    /** The step of an item's newest checkpoint: a pack's last, else its own. */
     public static long lastStepOf(Map<String, AttributeValue> checkpointItem) {
         AttributeValue last = checkpointItem.get(Keys.PACK_LAST_STEP);
         return last == null ? stepOf(checkpointItem) : Long.parseLong(last.n());
     }
 
-    /** Whether a checkpoint item holds checkpoint {@code id}: it is its item, or a pack whose ids span it. */
-    public static boolean holds(Map<String, AttributeValue> checkpointItem, CheckpointId id) {
-        CheckpointId own = Keys.checkpointIdOf(checkpointItem.get(Keys.SK).s());
-        if (own.equals(id)) {
-            return true;
+    /** Whether a checkpoint or pack item holds checkpoint {@code id}: it is its item, or a pack whose ids span it. */
+    public static boolean holds(Map<String, AttributeValue> item, CheckpointId id) {
+        CheckpointId own = Keys.checkpointIdOf(item.get(Keys.SK).s());
+        if (!isPack(item)) {
+            return own.equals(id);
         }
-        AttributeValue last = checkpointItem.get(Keys.PACK_LAST_ID);
-        return last != null && own.compareTo(id) < 0 && CheckpointId.parse(last.s()).compareTo(id) >= 0;
+        return own.compareTo(id) < 0 && CheckpointId.parse(item.get(Keys.PACK_LAST_ID).s()).compareTo(id) >= 0;
     }
 
-    private List<Checkpoint> decodePack(CheckpointId id, Map<String, AttributeValue> item, List<byte[]> parts) {
+    /** Whether every checkpoint an item holds is newer than {@code id}: a pack after it, or a newer checkpoint. */
+    public static boolean allNewerThan(Map<String, AttributeValue> item, CheckpointId id) {
+        CheckpointId own = Keys.checkpointIdOf(item.get(Keys.SK).s());
+        return isPack(item) ? own.compareTo(id) >= 0 : own.compareTo(id) > 0;
+    }
+
+    private List<Checkpoint> decodePack(Map<String, AttributeValue> item) {
+        CheckpointId before = Keys.checkpointIdOf(item.get(Keys.SK).s());
         long step = stepOf(item);
+        long last = lastStepOf(item);
         List<byte[]> envelopes;
         try {
-            envelopes = DeltaPackFormat.split(StoredPayload.envelope(parts, item.containsKey(Keys.COMPRESSED), inflate));
+            envelopes = DeltaPackFormat.split(StoredPayload.envelope(List.of(item.get(Keys.DATA).b().asByteArrayUnsafe()),
+                    item.containsKey(Keys.COMPRESSED), inflate));
         } catch (RuntimeException e) {
-            throw corrupt(id, step, "a pack: " + e.getMessage(), e);
+            throw corruptPack(before, step, last, e.getMessage(), e);
         }
         List<Checkpoint> out = new ArrayList<>(envelopes.size());
+        CheckpointId parent = before;
         for (byte[] envelope : envelopes) {
             Checkpoint cp = CheckpointCodec.decode(thread, envelope);
-            if (cp.step() != step + out.size() || out.isEmpty() && !cp.id().equals(id)) {
-                throw corrupt(id, step, "its pack holds checkpoint " + cp.id() + " (step " + cp.step() + ") at position "
-                        + (out.size() + 1), null);
+            if (cp.step() != step + out.size() || !parent.equals(cp.parent())) {
+                throw corruptPack(before, step, last, "its checkpoint " + (out.size() + 1) + " is " + cp.id() + " (step " + cp.step()
+                        + ", after " + cp.parent() + ")", null);
             }
             out.add(cp);
+            parent = cp.id();
         }
-        if (lastStepOf(item) != step + out.size() - 1) {
-            throw corrupt(id, step, "its pack holds " + out.size() + " checkpoints, its item says up to step " + lastStepOf(item), null);
+        if (last != step + out.size() - 1 || !parent.value().equals(item.get(Keys.PACK_LAST_ID).s())) {
+            throw corruptPack(before, step, last, "it holds " + out.size() + " checkpoints, up to " + parent, null);
         }
         return out;
+    }
+
+    private ThreadlineException corruptPack(CheckpointId before, long step, long last, String why, Throwable cause) {
+        return new ThreadlineException(ErrorCode.INTERNAL, "stored pack of steps " + step + "-" + last + " of " + thread
+                + " (after checkpoint " + before + ") is unreadable: " + why,
+                Map.of("thread", thread.threadId(), "after", before.value(), "step", step), cause);
     }
 
     /** Whether a checkpoint item holds a snapshot, read without decoding it. */

@@ -1,43 +1,46 @@
 package io.threadline.checkpoint.dynamodb.internal;
 
 import io.threadline.checkpoint.Checkpoint;
+import io.threadline.checkpoint.CheckpointCodec;
+import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.checkpoint.dynamodb.DynamoDbStoreSettings;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Packs a block of delta checkpoints into one item, so that a cold read fetches a long chain in few items: it pays per
  * item, whatever the item's bytes (bench/README.md). Steps are cut into blocks of {@code deltasPerPack}; the commit of
  * step {@code s}, a multiple of it, packs the deltas of steps {@code s - deltasPerPack} to {@code s - 1} (those after
- * the chain's snapshot, as single items): it reads them back, writes their envelopes compressed together in place of the
- * oldest one's item — a conditional put: the item must still be that delta — and then deletes the others' items.
+ * the chain's snapshot, as single items): it reads them back, puts their envelopes compressed together under a key of
+ * its own ({@link Keys#pack} of the checkpoint before them; the put fails if one is there), then deletes their items.
  *
- * <p>Why it is safe without a transaction: every step is in exactly one block, and only the commit that ends a block
- * (one per step: commits are conditional on the head) touches the block's items, so packs never overlap. A pack sorts
- * below every checkpoint it holds, so a reader going down from the head meets a checkpoint's own item or, once it is
- * deleted, the pack after it; readers take from a pack only what they have not read already. A crash anywhere leaves a
- * readable thread: before the put, the deltas as they were; after it, the pack and what is not deleted yet of their
- * items. Packing is best effort and never fails the commit it follows: what goes wrong is logged, and the block's
- * deltas stay as they are (correct, only read in more items).
+ * <p>Why it is safe without a transaction: a pack is written before any item it holds is deleted, and a packer deletes
+ * only checkpoint items it read as single deltas and has just put in its own pack — never a pack, whose key no
+ * checkpoint has. So whatever packers run at once, with whatever block sizes (a setting changed during a deployment),
+ * every checkpoint stays in an item or in a pack; packs that overlap are read as one. A pack sorts below every checkpoint
+ * it holds, so a reader going down from the head meets a checkpoint's own item or, once it is deleted, the pack after it.
+ * A crash anywhere leaves a readable thread: before the put, the deltas as they were; after it, the pack and what is not
+ * deleted yet of their items. Packing is best effort and never fails the commit it follows: what goes wrong is logged,
+ * and the block's deltas stay as they are (correct, only read in more items).
  */
 public final class DeltaPacker {
 
     private static final Logger LOG = Logger.getLogger(DeltaPacker.class.getName());
     /** Attempts of the batch deletes of a block's items: left ones cost only reads of items a pack already holds. */
     private static final int DELETE_ATTEMPTS = 3;
-    private static final String STILL_A_DELTA = "#kind = :delta";
-    private static final Map<String, String> KIND_NAME = Map.of("#kind", Keys.KIND);
-    private static final Map<String, AttributeValue> DELTA_VALUE = Map.of(":delta", CheckpointItems.s(Keys.KIND_DELTA));
+    private static final String NEW_ITEM = "attribute_not_exists(#pk)";
+    private static final Map<String, String> PK_NAME = Map.of("#pk", Keys.PK);
 
     private final DynamoDbClient client;
     private final DynamoDbStoreSettings settings;
@@ -65,9 +68,10 @@ public final class DeltaPacker {
     public int pack(ThreadKey thread, Checkpoint committed) {
         try {
             return packBlock(thread, committed);
-        } catch (SdkException | IllegalArgumentException | UnsupportedOperationException e) {
-            LOG.warning("the deltas of steps " + (committed.step() - settings.deltasPerPack()) + "-" + (committed.step() - 1) + " of "
-                    + thread + " were not packed (they stay as they are): " + e);
+        } catch (RuntimeException e) {
+            // Anything: the commit this follows is done, and a block left unpacked is only read in more items.
+            LOG.log(Level.WARNING, "the deltas of steps " + (committed.step() - settings.deltasPerPack()) + "-" + (committed.step() - 1)
+                    + " of " + thread + " were not packed (they stay as they are): " + e, e);
             return 0;
         }
     }
@@ -84,25 +88,41 @@ public final class DeltaPacker {
         }
         StoredPayload payload = StoredPayload.of(DeltaPackFormat.join(envelopes), settings);
         if (payload.size() > settings.maxItemBytes()) {
+            LOG.fine(() -> "the deltas of steps " + oldestStep + "- of " + thread + " are not packed: " + payload.size()
+                    + " bytes packed, over one item");
             return 0; // a pack is one item: deltas this large are few per block anyway
         }
-        Map<String, AttributeValue> pack = CheckpointItems.pack(members.get(0), members.get(members.size() - 1), payload);
-        try {
-            client.putItem(b -> b.tableName(settings.tableName()).item(pack)
-                    .conditionExpression(STILL_A_DELTA).expressionAttributeNames(KIND_NAME).expressionAttributeValues(DELTA_VALUE));
-        } catch (ConditionalCheckFailedException e) {
-            return 0; // pruned or deleted meanwhile (a thread delete, a prune after a newer snapshot): nothing to pack
+        CheckpointId before = CheckpointCodec.decode(thread, envelopes.get(0)).parent();
+        Map<String, AttributeValue> pack = CheckpointItems.pack(before, members.get(0), members.get(members.size() - 1), payload);
+        if (!put(pack)) {
+            return 0;
         }
-        List<Map<String, AttributeValue>> keys = new ArrayList<>(members.size() - 1);
-        for (Map<String, AttributeValue> item : members.subList(1, members.size())) {
+        List<Map<String, AttributeValue>> keys = new ArrayList<>(members.size());
+        for (Map<String, AttributeValue> item : members) {
             keys.add(BatchDeletes.keyOf(item));
         }
         int left = BatchDeletes.deleteOrCountLeft(client, settings.tableName(), keys, DELETE_ATTEMPTS);
         if (left > 0) {
-            LOG.warning(left + " items of checkpoints packed at step " + oldestStep + " of " + thread
-                    + " were not deleted: reads pass over them, a prune or the thread's delete removes them");
+            LOG.warning("steps " + oldestStep + "-" + (committed.step() - 1) + " of " + thread + " are packed, but " + left
+                    + " of their items were not deleted: reads pass over them, a prune or the thread's delete removes them");
         }
         return members.size();
+    }
+
+    /**
+     * Puts the pack unless its key is taken. Taken by this very pack (an earlier attempt of this put whose answer was lost,
+     * retried by the SDK) it counts as put, so the deletes still follow.
+     */
+    private boolean put(Map<String, AttributeValue> pack) {
+        try {
+            client.putItem(b -> b.tableName(settings.tableName()).item(pack).conditionExpression(NEW_ITEM)
+                    .expressionAttributeNames(PK_NAME).returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            // Another packer of another block size packed from the same checkpoint: its pack stands, these deltas stay.
+            Map<String, AttributeValue> old = e.hasItem() ? e.item() : Map.of();
+            return pack.get(Keys.PACK_LAST_ID).equals(old.get(Keys.PACK_LAST_ID));
+        }
     }
 
     /**
@@ -115,16 +135,14 @@ public final class DeltaPacker {
                 .keyConditionExpression("#pk = :pk AND #sk BETWEEN :from AND :to")
                 .expressionAttributeNames(Map.of("#pk", Keys.PK, "#sk", Keys.SK))
                 .expressionAttributeValues(Map.of(":pk", CheckpointItems.s(pk), ":from", CheckpointItems.s(Keys.CHECKPOINT_PREFIX),
-                        ":to", CheckpointItems.s(Keys.lastOf(committed.parent()))))
+                        ":to", CheckpointItems.s(Keys.checkpoint(committed.parent()))))
                 .scanIndexForward(false)
                 .limit(settings.deltasPerPack()));
         List<Map<String, AttributeValue>> newestFirst = new ArrayList<>();
         long expected = committed.step() - 1;
         for (Map<String, AttributeValue> item : page.items()) {
-            String sk = item.get(Keys.SK).s();
-            if (expected < oldestStep || !Keys.isCheckpoint(sk) || item.containsKey(Keys.PARTS)
-                    || !Keys.KIND_DELTA.equals(item.get(Keys.KIND).s()) || CheckpointItems.stepOf(item) != expected
-                    || newestFirst.isEmpty() && !Keys.checkpointIdOf(sk).equals(committed.parent())) {
+            if (expected < oldestStep || !isSingleDelta(item) || CheckpointItems.stepOf(item) != expected
+                    || newestFirst.isEmpty() && !Keys.checkpointIdOf(item.get(Keys.SK).s()).equals(committed.parent())) {
                 break;
             }
             newestFirst.add(item);
@@ -132,5 +150,12 @@ public final class DeltaPacker {
         }
         Collections.reverse(newestFirst);
         return newestFirst;
+    }
+
+    /** A delta checkpoint's own item, not chunked: what a pack can hold (a pack is one item, read whole). */
+    private static boolean isSingleDelta(Map<String, AttributeValue> item) {
+        AttributeValue kind = item.get(Keys.KIND);
+        return Keys.isCheckpoint(item.get(Keys.SK).s()) && !item.containsKey(Keys.PARTS) && kind != null
+                && Keys.KIND_DELTA.equals(kind.s()) && item.containsKey(Keys.DATA) && item.containsKey(Keys.STEP);
     }
 }

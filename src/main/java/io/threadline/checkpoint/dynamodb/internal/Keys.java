@@ -9,7 +9,8 @@ import java.util.HexFormat;
 
 /**
  * The key layout of the single table (infra/dynamodb/README.md): one partition per thread, sort keys
- * {@code HEAD}, {@code CP#<id>} (a checkpoint, or a pack of several), {@code CP#<id>#<nnnn>} for chunks and {@code IDEM#<key>}, and the
+ * {@code HEAD}, {@code CP#<id>}, {@code CP#<id>#<nnnn>} for chunks, {@code CP#<id>#P} for a pack of the checkpoints after
+ * {@code <id>} and {@code IDEM#<key>}, and the
  * attribute names every item uses. Short names on purpose: they are stored in every item.
  */
 public final class Keys {
@@ -35,11 +36,12 @@ public final class Keys {
     public static final String KIND_SNAPSHOT = "S";
     public static final String KIND_DELTA = "D";
     /**
-     * A pack: the delta checkpoints of one block of steps stored together in the item of the block's first one, whose
-     * key it takes ({@link DeltaPacker}). A pack item also carries {@link #PACK_LAST_ID} and {@link #PACK_LAST_STEP}.
+     * A pack: the delta checkpoints of one block of steps stored together ({@link DeltaPacker}), under
+     * {@link #pack(CheckpointId)} of the checkpoint before them. A pack item also carries {@link #PACK_LAST_ID} and
+     * {@link #PACK_LAST_STEP}.
      */
     public static final String KIND_PACK = "P";
-    /** On a pack item: the id of its newest checkpoint (the oldest is the item's own key). */
+    /** On a pack item: the id of its newest checkpoint. */
     public static final String PACK_LAST_ID = "pl";
     /** On a pack item: the step of its newest checkpoint ({@link #STEP} holds its oldest's). */
     public static final String PACK_LAST_STEP = "ps";
@@ -66,6 +68,7 @@ public final class Keys {
     /** Keys longer than this are stored by hash: a sort key holds at most 1024 bytes. */
     private static final int MAX_RAW_KEY_BYTES = 256;
     private static final int CHECKPOINT_SK_LENGTH = CHECKPOINT_PREFIX.length() + 26;
+    private static final String PACK_SUFFIX = "#P";
 
     private Keys() {
     }
@@ -97,6 +100,15 @@ public final class Keys {
         return CHECKPOINT_PREFIX + id.value();
     }
 
+    /**
+     * The pack of the checkpoints that follow {@code after}: it sorts after that checkpoint's item and chunks ('P' is above
+     * digits) and below the next checkpoint, so below every checkpoint it holds; and it is never a checkpoint's own key,
+     * so deleting a packed checkpoint's item never touches a pack.
+     */
+    public static String pack(CheckpointId after) {
+        return checkpoint(after) + PACK_SUFFIX;
+    }
+
     /** Chunk {@code index} (1-based) of a checkpoint; sorts right after the checkpoint item. */
     public static String chunk(CheckpointId id, int index) {
         return checkpoint(id) + "#" + String.format("%04d", index);
@@ -120,14 +132,18 @@ public final class Keys {
     }
 
     public static boolean isChunk(String sk) {
-        return sk.startsWith(CHECKPOINT_PREFIX) && sk.length() > CHECKPOINT_SK_LENGTH;
+        return sk.startsWith(CHECKPOINT_PREFIX) && sk.length() > CHECKPOINT_SK_LENGTH && !isPack(sk);
+    }
+
+    public static boolean isPack(String sk) {
+        return sk.startsWith(CHECKPOINT_PREFIX) && sk.length() == CHECKPOINT_SK_LENGTH + PACK_SUFFIX.length() && sk.endsWith(PACK_SUFFIX);
     }
 
     public static boolean isIdempotency(String sk) {
         return sk.startsWith(IDEMPOTENCY_PREFIX);
     }
 
-    /** The checkpoint id inside a checkpoint or chunk sort key. */
+    /** The checkpoint id inside a checkpoint or chunk sort key; of a pack's, the checkpoint before the pack's. */
     public static CheckpointId checkpointIdOf(String sk) {
         return CheckpointId.parse(sk.substring(CHECKPOINT_PREFIX.length(), CHECKPOINT_SK_LENGTH));
     }

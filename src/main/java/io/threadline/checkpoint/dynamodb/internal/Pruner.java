@@ -68,7 +68,7 @@ public record Pruner(DynamoDbClient client, String table, ThreadReader reader) {
         });
         reader.forEachBelow(thread, Keys.CHECKPOINT_PREFIX, Keys.checkpoint(keepFromId), item -> {
             String sk = sk(item);
-            if (Keys.isCheckpoint(sk)) {
+            if (Keys.isCheckpoint(sk) || Keys.isPack(sk)) {
                 checkpointItems.add(BatchDeletes.keyOf(item));
                 removedCheckpoints[0] += CheckpointItems.lastStepOf(item) - CheckpointItems.stepOf(item) + 1;
             } else if (Keys.isChunk(sk)) {

@@ -196,8 +196,8 @@ public record ThreadDeleter(DynamoDbClient client, String table, Clock clock, in
         do {
             Map<String, AttributeValue> from = start;
             QueryResponse page = client.query(b -> b.tableName(table).consistentRead(true).limit(PAGE)
-                    .keyConditionExpression("#pk = :pk").projectionExpression("#pk, #sk")
-                    .expressionAttributeNames(Map.of("#pk", Keys.PK, "#sk", Keys.SK))
+                    .keyConditionExpression("#pk = :pk").projectionExpression("#pk, #sk, #step, #last")
+                    .expressionAttributeNames(Map.of("#pk", Keys.PK, "#sk", Keys.SK, "#step", Keys.STEP, "#last", Keys.PACK_LAST_STEP))
                     .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk)))
                     .exclusiveStartKey(from));
             List<Map<String, AttributeValue>> keys = new ArrayList<>(page.count());
@@ -205,7 +205,7 @@ public record ThreadDeleter(DynamoDbClient client, String table, Clock clock, in
                 String sk = item.get(Keys.SK).s();
                 if (!Keys.HEAD.equals(sk)) {
                     keys.add(BatchDeletes.keyOf(item));
-                    counts.count(sk);
+                    counts.count(item);
                 }
             }
             deleteAll(thread, keys);
@@ -231,9 +231,12 @@ public record ThreadDeleter(DynamoDbClient client, String table, Clock clock, in
         long outbox;
         long other;
 
-        void count(String sk) {
+        void count(Map<String, AttributeValue> item) {
+            String sk = item.get(Keys.SK).s();
             if (Keys.isCheckpoint(sk)) {
                 checkpoints++;
+            } else if (Keys.isPack(sk)) {
+                checkpoints += CheckpointItems.lastStepOf(item) - CheckpointItems.stepOf(item) + 1;
             } else if (Keys.isChunk(sk)) {
                 chunks++;
             } else if (sk.startsWith(Keys.PENDING_PREFIX)) {

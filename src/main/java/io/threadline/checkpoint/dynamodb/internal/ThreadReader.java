@@ -9,6 +9,7 @@ import io.threadline.checkpoint.HistoryPage;
 import io.threadline.checkpoint.HistoryQuery;
 import io.threadline.checkpoint.ThreadHead;
 import io.threadline.checkpoint.ThreadKey;
+import io.threadline.checkpoint.dynamodb.DynamoDbStoreSettings;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
@@ -38,10 +39,17 @@ import java.util.function.Supplier;
 public final class ThreadReader {
 
     static final int FIRST_PAGE = 16;
+    /**
+     * Items read past, looking for the pack of a checkpoint whose own item is gone: between a checkpoint and its pack lie
+     * only other checkpoints of that pack whose items are not deleted yet, fewer than a pack holds at most.
+     */
+    static final int MAX_PACK_MATES = DynamoDbStoreSettings.MAX_DELTAS_PER_PACK;
     private static final int PAGE_GROWTH = 4;
     private static final int MAX_PAGE = 4096;
 
     private static final Map<String, String> NAMES = Map.of("#pk", Keys.PK, "#sk", Keys.SK);
+    private static final Map<String, String> OUTLINE_NAMES = Map.of("#pk", Keys.PK, "#sk", Keys.SK, "#kind", Keys.KIND,
+            "#step", Keys.STEP, "#last", Keys.PACK_LAST_ID);
 
     private final DynamoDbClient client;
     private final String table;
@@ -96,31 +104,42 @@ public final class ThreadReader {
         if (head[0] == null || noHead[0]) {
             return Optional.empty();
         }
-        return Optional.of(chain.finish(head[0]));
+        return Optional.of(chain.finish());
     }
 
     /**
      * The chain ending at {@code id}: the query starts at the checkpoint's last chunk and reads down. A checkpoint in a
-     * pack has no item of its own: the read goes on down to the pack that holds it.
+     * pack has no item of its own: its pack is then the first item below it (or, while the pack's other items are not all
+     * deleted yet, found by {@link #packHolding}) and the chain is read from there.
      */
     public Optional<CheckpointChain> chainTo(ThreadKey thread, CheckpointId id) {
         ChainCollector chain = new ChainCollector(thread, inflate, id);
         descending(thread, Keys.CHECKPOINT_PREFIX, Keys.lastOf(id), FIRST_PAGE, chain::floor, chain::accept);
+        if (chain.isEmpty() && chain.passedOver()) {
+            Optional<String> pack = packHolding(thread, id);
+            if (pack.isEmpty()) {
+                return Optional.empty();
+            }
+            chain = new ChainCollector(thread, inflate, id);
+            descending(thread, Keys.CHECKPOINT_PREFIX, pack.get(), FIRST_PAGE, chain::floor, chain::accept);
+        }
         if (chain.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(chain.finish(id));
+        return Optional.of(chain.finish());
     }
 
     /**
      * One query covers the checkpoint item and its chunks, so a chunked checkpoint costs no extra request. A checkpoint
-     * without an item of its own may be in a pack: a second query reads down to it (past the pack's other checkpoints
-     * whose items are not deleted yet), and stops at the first item that cannot be one of them.
+     * without an item of its own may be in a pack: {@link #packHolding} finds it, then one read of the pack.
      */
     public Optional<Checkpoint> get(ThreadKey thread, CheckpointId id) {
         CheckpointItems items = new CheckpointItems(thread, inflate);
         Checkpoint[] found = new Checkpoint[1];
         descending(thread, Keys.checkpoint(id), Keys.lastOf(id), 0, null, item -> {
+            if (CheckpointItems.isPack(item)) {
+                return true; // the pack of the checkpoints after this one
+            }
             List<Checkpoint> read = items.accept(item);
             found[0] = read.isEmpty() ? null : read.get(0);
             return found[0] == null;
@@ -128,18 +147,31 @@ public final class ThreadReader {
         if (found[0] != null) {
             return Optional.of(found[0]);
         }
-        descending(thread, Keys.CHECKPOINT_PREFIX, Keys.checkpoint(id), FIRST_PAGE, null, item -> {
-            if (!Keys.isCheckpoint(item.get(Keys.SK).s())) {
-                return true;
-            }
-            if (CheckpointItems.isPack(item) && CheckpointItems.holds(item, id)) {
-                found[0] = items.accept(item).stream().filter(cp -> cp.id().equals(id)).findFirst().orElse(null);
+        return packHolding(thread, id).flatMap(pack -> {
+            Map<String, AttributeValue> item = client.getItem(b -> b.tableName(table).consistentRead(true)
+                    .key(key(Keys.partition(thread), pack))).item();
+            return item == null || item.isEmpty() ? Optional.empty()
+                    : items.accept(item).stream().filter(cp -> cp.id().equals(id)).findFirst();
+        });
+    }
+
+    /**
+     * The key of the pack that holds {@code id}, looked for below it in the items' keys only (no data): past the pack's
+     * other checkpoints whose items are not deleted yet, and packs of other block sizes, until a snapshot or more items
+     * than can lie between a checkpoint and its pack ({@link #MAX_PACK_MATES}). Empty when none holds it: not stored.
+     */
+    private Optional<String> packHolding(ThreadKey thread, CheckpointId id) {
+        String[] pack = new String[1];
+        int[] passed = {0};
+        descending(thread, Keys.CHECKPOINT_PREFIX, Keys.checkpoint(id), FIRST_PAGE, null, true, item -> {
+            String sk = item.get(Keys.SK).s();
+            if (Keys.isPack(sk) && CheckpointItems.holds(item, id)) {
+                pack[0] = sk;
                 return false;
             }
-            // a delta of the pack being written, not yet deleted; anything else ends the search
-            return !CheckpointItems.isSnapshot(item) && !CheckpointItems.isPack(item);
+            return Keys.isChunk(sk) || !CheckpointItems.isSnapshot(item) && ++passed[0] <= MAX_PACK_MATES;
         });
-        return Optional.ofNullable(found[0]);
+        return Optional.ofNullable(pack[0]);
     }
 
     /**
@@ -148,9 +180,16 @@ public final class ThreadReader {
      */
     public HistoryPage history(ThreadKey thread, HistoryQuery query) {
         CheckpointId cursor = query.cursor() == null ? null : parseCursor(query);
-        String top = cursor == null ? Keys.CHECKPOINT_PREFIX + Keys.AFTER_ALL : Keys.lastOf(cursor);
-        HistoryCollector page = new HistoryCollector(new CheckpointItems(thread, inflate), cursor, query.limit());
+        // With a cursor, from its own item (read for its step, not decoded), not its chunks nor the pack of what follows it.
+        String top = cursor == null ? Keys.CHECKPOINT_PREFIX + Keys.AFTER_ALL : Keys.checkpoint(cursor);
+        HistoryCollector page = new HistoryCollector(new CheckpointItems(thread, inflate), cursor, query.limit(), true);
         descending(thread, Keys.CHECKPOINT_PREFIX, top, query.limit() + 1, null, page::accept);
+        if (page.cursorNotFound()) {
+            // The cursor's checkpoint is packed with other items still above its pack, or gone (pruned since)
+            Optional<String> pack = packHolding(thread, cursor);
+            page = new HistoryCollector(new CheckpointItems(thread, inflate), cursor, query.limit(), pack.isPresent());
+            descending(thread, Keys.CHECKPOINT_PREFIX, pack.orElse(top), query.limit() + 1, null, page::accept);
+        }
         return page.finish();
     }
 
@@ -161,15 +200,15 @@ public final class ThreadReader {
     }
 
     /**
-     * Every item of the partition without its data: key, {@code kind}, {@code step}, {@code cid}, a pack's last step. Enough to
+     * Every item of the partition without its data: key, {@code kind}, {@code step}, {@code cid}. Enough to
      * decide what a prune keeps while holding only a few bytes per item.
      */
     public List<Map<String, AttributeValue>> outline(ThreadKey thread) {
         List<Map<String, AttributeValue>> out = new ArrayList<>();
         Map<String, String> names = new HashMap<>(NAMES);
-        names.putAll(Map.of("#kind", Keys.KIND, "#step", Keys.STEP, "#cid", Keys.CHECKPOINT_ID, "#last", Keys.PACK_LAST_STEP));
+        names.putAll(Map.of("#kind", Keys.KIND, "#step", Keys.STEP, "#cid", Keys.CHECKPOINT_ID));
         ascending(base(thread).keyConditionExpression("#pk = :pk")
-                .projectionExpression("#pk, #sk, #kind, #step, #cid, #last")
+                .projectionExpression("#pk, #sk, #kind, #step, #cid")
                 .expressionAttributeNames(names), out::add);
         return out;
     }
@@ -219,6 +258,12 @@ public final class ThreadReader {
      */
     private void descending(ThreadKey thread, String from, String to, int firstPage, Supplier<String> floor,
                             Predicate<Map<String, AttributeValue>> visitor) {
+        descending(thread, from, to, firstPage, floor, false, visitor);
+    }
+
+    /** With {@code outlineOnly}, the items come without their data: keys, kind, steps, a pack's last id. */
+    private void descending(ThreadKey thread, String from, String to, int firstPage, Supplier<String> floor, boolean outlineOnly,
+                            Predicate<Map<String, AttributeValue>> visitor) {
         String pk = Keys.partition(thread);
         Map<String, AttributeValue> start = null;
         int limit = firstPage;
@@ -234,6 +279,9 @@ public final class ThreadReader {
                             ":from", CheckpointItems.s(lower), ":to", CheckpointItems.s(to)))
                     .scanIndexForward(false)
                     .exclusiveStartKey(start);
+            if (outlineOnly) {
+                request.projectionExpression("#pk, #sk, #kind, #step, #last").expressionAttributeNames(OUTLINE_NAMES);
+            }
             if (limit > 0 && lower.equals(from)) {
                 request.limit(limit);
                 limit = Math.min(limit * PAGE_GROWTH, MAX_PAGE);
@@ -275,56 +323,73 @@ public final class ThreadReader {
     }
 
     /**
-     * Takes checkpoints newest first, each the parent of the one before — below a cursor, the cursor's parent first. A
-     * pack's checkpoints come after the items of any of them not deleted yet, so what is read is held until what comes
-     * before it is known: a checkpoint whose item is gone is in the pack below. Should the read end with something still
-     * held (items lost outside the store's own deletes: TTL), it is taken newest first as it is.
+     * Takes checkpoints newest first, one a step (a thread's checkpoints are one a step: each commit is conditional on
+     * the head) — below a cursor, from the cursor's step down, which its item or its pack says. A pack's checkpoints come
+     * after the items of any of them not deleted yet, so what is read is held until the step before it is taken: a step
+     * whose item is gone is in the pack below. A step that is not there (a hole TTL or a prune left) is given up once a
+     * snapshot below it, or more items than can lie between a checkpoint and its pack, are read; what is held is then
+     * taken newest first. Without the cursor's checkpoint (pruned since), what lies below it is taken newest first.
      */
     private static final class HistoryCollector {
         private final CheckpointItems items;
         private final CheckpointId cursor;
         private final int limit;
-        private final TreeMap<CheckpointId, Checkpoint> held = new TreeMap<>();
+        private final TreeMap<Long, Checkpoint> held = new TreeMap<>();
         private final List<Checkpoint> page = new ArrayList<>();
-        /** The id to take next; null: the newest held (no cursor, nothing taken yet). */
-        private CheckpointId expected;
-        private boolean cursorSeen;
+        /** The step to take next; null: the newest held (no cursor and nothing taken, or a step given up). */
+        private Long expected;
+        /** With a cursor, until its step is known (from its item or its pack) nothing can be taken. */
+        private boolean waitingForCursor;
+        private int readWhileWaiting;
+        private boolean cursorNotFound;
         private boolean more;
 
-        HistoryCollector(CheckpointItems items, CheckpointId cursor, int limit) {
+        /** @param cursorStored whether the cursor's checkpoint is expected among what is read (its item, or its pack) */
+        HistoryCollector(CheckpointItems items, CheckpointId cursor, int limit, boolean cursorStored) {
             this.items = items;
             this.cursor = cursor;
             this.limit = limit;
-            this.cursorSeen = cursor == null;
+            this.waitingForCursor = cursor != null && cursorStored;
+        }
+
+        /** Whether the read stopped because the first item below the cursor is neither its own nor its pack. */
+        boolean cursorNotFound() {
+            return cursorNotFound;
         }
 
         boolean accept(Map<String, AttributeValue> item) {
             String sk = item.get(Keys.SK).s();
+            boolean checkpointOrPack = Keys.isCheckpoint(sk) || Keys.isPack(sk);
             if (page.size() == limit) {
-                // Chunks of the next checkpoint come before it; only its checkpoint item proves it exists.
-                more = Keys.isCheckpoint(sk);
+                // Chunks of the next checkpoint come before it; only its checkpoint item (or a pack) proves it exists.
+                more = checkpointOrPack;
                 return !more;
             }
-            if (!cursorSeen && Keys.isCheckpoint(sk) && !CheckpointItems.holds(item, cursor)
-                    && (CheckpointItems.isSnapshot(item) || CheckpointItems.isPack(item))) {
-                cursorSeen = true; // the cursor's checkpoint is not stored (pruned): newest first from what is below it
+            if (waitingForCursor && Keys.isCheckpoint(sk) && Keys.checkpointIdOf(sk).equals(cursor)) {
+                expectAfter(CheckpointItems.stepOf(item));
+                return true;
+            }
+            if (waitingForCursor && checkpointOrPack && !CheckpointItems.holds(item, cursor) && !CheckpointItems.allNewerThan(item, cursor)) {
+                cursorNotFound = true;
+                return false;
             }
             for (Checkpoint cp : items.accept(item)) {
-                if (cursor != null && cp.id().equals(cursor)) {
-                    cursorSeen = true;
-                    expected = cp.parent();
-                } else if ((cursor == null || cp.id().compareTo(cursor) < 0)
-                        && (page.isEmpty() || cp.id().compareTo(page.get(page.size() - 1).id()) < 0)) {
-                    held.putIfAbsent(cp.id(), cp);
+                if (cursor != null && cp.id().compareTo(cursor) >= 0) {
+                    if (waitingForCursor && cp.id().equals(cursor)) {
+                        expectAfter(cp.step());
+                    }
+                } else if (page.isEmpty() || cp.step() < page.get(page.size() - 1).step()) {
+                    held.putIfAbsent(cp.step(), cp);
                 }
             }
-            while (!held.isEmpty() && cursorSeen && page.size() < limit) {
-                Checkpoint next = expected == null && page.isEmpty() ? held.lastEntry().getValue() : held.get(expected);
-                if (next == null) {
-                    break;
+            if (checkpointOrPack && expected != null && !held.containsKey(expected)) {
+                readWhileWaiting++;
+                boolean snapshotBelow = Keys.isCheckpoint(sk) && CheckpointItems.isSnapshot(item) && CheckpointItems.stepOf(item) < expected;
+                if (snapshotBelow || readWhileWaiting > MAX_PACK_MATES) {
+                    expected = null; // not stored: a hole TTL or a prune left
                 }
-                take(next);
             }
+            takeWhatFollows();
             if (page.size() == limit && !held.isEmpty()) {
                 more = true;
                 return false;
@@ -332,15 +397,30 @@ public final class ThreadReader {
             return true;
         }
 
-        private void take(Checkpoint cp) {
-            page.add(cp);
-            held.tailMap(cp.id(), true).clear();
-            expected = cp.parent();
+        private void expectAfter(long cursorStep) {
+            waitingForCursor = false;
+            expected = cursorStep - 1;
+            held.tailMap(cursorStep, true).clear();
+        }
+
+        private void takeWhatFollows() {
+            while (!waitingForCursor && !held.isEmpty() && page.size() < limit) {
+                Checkpoint next = expected == null ? held.lastEntry().getValue() : held.get(expected);
+                if (next == null) {
+                    return;
+                }
+                page.add(next);
+                held.tailMap(next.step(), true).clear();
+                expected = next.step() - 1;
+                readWhileWaiting = 0;
+            }
         }
 
         HistoryPage finish() {
+            waitingForCursor = false;
             while (!held.isEmpty() && page.size() < limit) {
-                take(held.lastEntry().getValue());
+                expected = null;
+                takeWhatFollows();
             }
             more |= !held.isEmpty();
             List<String> cursors = page.stream().map(cp -> cp.id().value()).toList();
@@ -364,6 +444,7 @@ public final class ThreadReader {
         private long itemBytes; // of the items read since the last complete checkpoint: its chunks, then itself
         private boolean found;
         private boolean complete;
+        private boolean passedOver;
         private String floor;
         private CheckpointId target;
 
@@ -382,6 +463,11 @@ public final class ThreadReader {
             return !found;
         }
 
+        /** Whether the read stopped at an item below the target that does not hold it, the target not found. */
+        boolean passedOver() {
+            return passedOver;
+        }
+
         /** The lowest sort key the chain reaches, as its newest item says; null until one says. */
         String floor() {
             return floor;
@@ -393,17 +479,21 @@ public final class ThreadReader {
             if (!sk.startsWith(Keys.CHECKPOINT_PREFIX)) {
                 return true;
             }
-            if (Keys.isCheckpoint(sk)) {
-                if (Keys.checkpointIdOf(sk).compareTo(target) > 0) {
-                    itemBytes = 0;
-                    return true;  // newer than the target: not part of its chain
+            if (!found) {
+                if (Keys.isChunk(sk) && !Keys.checkpointIdOf(sk).equals(target)) {
+                    return true; // a chunk of a checkpoint passed over
                 }
-                if (!found && !CheckpointItems.holds(item, target) && (CheckpointItems.isSnapshot(item) || CheckpointItems.isPack(item))) {
+                if (!Keys.isChunk(sk) && !CheckpointItems.holds(item, target)) {
+                    if (CheckpointItems.allNewerThan(item, target)) {
+                        return true;
+                    }
+                    // The target is not stored, or it is packed and other items still lie above its pack: the caller looks.
+                    passedOver = true;
                     return false;
                 }
-                if (floor == null) {
-                    floor = CheckpointItems.chainFloor(item);
-                }
+            }
+            if (floor == null && !Keys.isChunk(sk)) {
+                floor = CheckpointItems.chainFloor(item);
             }
             itemBytes += ItemSize.of(item);
             List<Checkpoint> read = items.accept(item);
@@ -434,7 +524,7 @@ public final class ThreadReader {
             return cp.change().size() + 1L;
         }
 
-        CheckpointChain finish(CheckpointId target) {
+        CheckpointChain finish() {
             if (!complete) {
                 throw broken(target, byStep.isEmpty()
                         ? "checkpoint " + target + " is not stored"
