@@ -38,12 +38,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 import java.util.zip.DataFormatException;
 import java.util.zip.GZIPOutputStream;
 import java.util.zip.Inflater;
@@ -100,9 +102,19 @@ final class W1 {
         default long readRequests() {
             return -1;
         }
+
+        /** Items the store's reads (queries, gets) have returned so far, or -1 where nothing is counted. */
+        default long itemsRead() {
+            return -1;
+        }
     }
 
     private final Probe probe;
+
+    /** The store's settings as the tables' heading says them (e.g. W1 dynamodb's codec and packing); empty: none. */
+    private String storeSettings = "";
+    /** The same settings as RESULT values ({@code w1.<label>.<key>}). */
+    private Map<String, Double> storeSettingValues = Map.of();
 
     private final RuntimeOptions options;
 
@@ -197,6 +209,13 @@ final class W1 {
     W1 compressingWith(Compression codec, int zstdAboveBytes) {
         this.compression = codec;
         this.zstdAboveBytes = zstdAboveBytes;
+        return this;
+    }
+
+    /** The store's settings, printed above the tables and as RESULT lines, so a table is never read without them. */
+    W1 storeSettings(String heading, Map<String, Double> values) {
+        this.storeSettings = heading;
+        this.storeSettingValues = values;
         return this;
     }
 
@@ -298,6 +317,7 @@ final class W1 {
                     double[] reads = new double[5];
                     long bytes0 = probe.bytesRead();
                     long requests0 = probe.readRequests();
+                    long items0 = probe.itemsRead();
                     for (int i = 0; i < reads.length; i++) {
                         long r0 = System.nanoTime();
                         W1State read = coldReader.state(thread).state();
@@ -311,6 +331,7 @@ final class W1 {
                         extra = new TreeMap<>(extra);
                         extra.put("cold_read_bytes", (double) (probe.bytesRead() - bytes0) / reads.length);
                         extra.put("cold_read_requests", (double) (probe.readRequests() - requests0) / reads.length);
+                        extra.put("cold_read_items", (double) (probe.itemsRead() - items0) / reads.length);
                     }
                     long checkpoints = last.checkpoint().step();
                     samples.add(new Sample(t, Machine.median(stepWall), Machine.median(stepCpu), checkpoints,
@@ -476,6 +497,10 @@ final class W1 {
 
     private void report(List<List<Sample>> reps, List<double[]> throughput) {
         System.out.println();
+        if (!storeSettings.isEmpty()) {
+            System.out.println("store settings: " + storeSettings);
+            System.out.println();
+        }
         System.out.println("| T | time per node step (µs) | CPU per step (µs) | checkpoints | stored bytes | final state bytes | stored/final | read latest (ms) |");
         System.out.println("|---|---|---|---|---|---|---|---|");
         for (int i = 0; i < reps.get(0).size(); i++) {
@@ -501,14 +526,16 @@ final class W1 {
         }
         if (!reps.get(0).get(0).extra().isEmpty()) {
             System.out.println();
-            List<String> keys = new ArrayList<>(reps.get(0).get(0).extra().keySet());
+            // Every key any sample has (a call a later T makes first, e.g. a pack's PutItem, still gets its column).
+            List<String> keys = new ArrayList<>(reps.stream().flatMap(List::stream).flatMap(s -> s.extra().keySet().stream())
+                    .collect(Collectors.toCollection(TreeSet::new)));
             System.out.println("| T | " + String.join(" | ", keys) + " |");
             System.out.println("|---|" + "---|".repeat(keys.size()));
             for (int i = 0; i < reps.get(0).size(); i++) {
                 int k = i;
                 StringBuilder row = new StringBuilder("| " + reps.get(0).get(k).t() + " |");
                 for (String key : keys) {
-                    row.append(String.format(Locale.ROOT, " %.2f |", median(reps, s -> s.get(k).extra().get(key))));
+                    row.append(String.format(Locale.ROOT, " %.2f |", median(reps, s -> s.get(k).extra().getOrDefault(key, 0.0))));
                 }
                 System.out.println(row);
             }
@@ -524,9 +551,10 @@ final class W1 {
             System.out.printf(Locale.ROOT, "RESULT %s.ratio %.3f%n", p, median(reps, s -> s.get(k).ratio()));
             System.out.printf(Locale.ROOT, "RESULT %s.read_ms %.3f%n", p, median(reps, s -> s.get(k).readMillis()));
             for (String key : reps.get(0).get(k).extra().keySet()) {
-                System.out.printf(Locale.ROOT, "RESULT %s.%s %.3f%n", p, key, median(reps, s -> s.get(k).extra().get(key)));
+                System.out.printf(Locale.ROOT, "RESULT %s.%s %.3f%n", p, key, median(reps, s -> s.get(k).extra().getOrDefault(key, 0.0)));
             }
         }
+        storeSettingValues.forEach((key, value) -> System.out.printf(Locale.ROOT, "RESULT w1.%s.%s %.0f%n", label, key, value));
         List<Sample> last = reps.stream().map(r -> r.get(r.size() - 1)).toList();
         if (last.get(0).extra().containsKey("calls_per_step")) {
             System.out.printf(Locale.ROOT, "RESULT w1.%s.calls_per_step %.3f%n", label,
