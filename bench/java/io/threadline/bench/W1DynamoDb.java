@@ -349,7 +349,7 @@ public final class W1DynamoDb {
         int zstdAboveBytes = zstdAbove;
         int packBlock = deltasPerPack;
         // Refused here, before DynamoDB Local and the warm-up, rather than by the first store the run builds.
-        DynamoDbStoreSettings.defaults("w1").withDeltasPerPack(packBlock);
+        DynamoDbStoreSettings.defaults("w1-settings").withDeltasPerPack(packBlock);
         W1 w1 = new W1("dynamodb", () -> {
             String table = "w1-" + tables.incrementAndGet();
             DynamoDbTables.createIfMissing(admin, table);
