@@ -107,6 +107,14 @@ final class W1 {
         default long itemsRead() {
             return -1;
         }
+
+        /**
+         * Write requests the store has sent so far besides its commits' transactions (a DynamoDB pack's put and deletes),
+         * or -1 where nothing is counted: a turn that sent one is a packing turn.
+         */
+        default long writesBesideCommits() {
+            return -1;
+        }
     }
 
     private final Probe probe;
@@ -270,16 +278,19 @@ final class W1 {
         long[] wall = new long[turns + 1];
         long[] cpu = new long[turns + 1];
         long[] others = new long[turns + 1];
+        boolean[] packing = new boolean[turns + 1];
         List<Sample> samples = new ArrayList<>();
         probe.reset();
         for (int t = 1; t <= turns; t++) {
             Map<Long, Long> p0 = Machine.otherThreadsCpu();
+            long besides0 = probe.writesBesideCommits();
             long c0 = THREADS.getCurrentThreadCpuTime();
             long w0 = System.nanoTime();
             StepResult<W1State> last = turn(rt, thread, t);
             wall[t] = System.nanoTime() - w0;
             cpu[t] = THREADS.getCurrentThreadCpuTime() - c0;
             others[t] = Machine.cpuBetween(p0, Machine.otherThreadsCpu());
+            packing[t] = probe.writesBesideCommits() > besides0;
             if (last.state().messages().size() != 4 * t) {
                 throw new IllegalStateException("after turn " + t + " the thread holds " + last.state().messages().size() + " messages");
             }
@@ -314,6 +325,19 @@ final class W1 {
                         maxTurn = Math.max(maxTurn, cpu[t - i]);
                     }
                     extra.put("max_turn_cpu_us", maxTurn / 1000.0);
+                    if (besides0 >= 0) {
+                        // The turns that packed (a write besides the commit's transaction), per step: the median leaves
+                        // them out when they are fewer than half the window, so their cost is shown apart.
+                        double[] packed = new double[w];
+                        int n = 0;
+                        for (int i = 0; i < w; i++) {
+                            if (packing[t - i]) {
+                                packed[n++] = cpu[t - i] / 3.0 / 1000;
+                            }
+                        }
+                        extra.put("packing_turns", (double) n);
+                        extra.put("packing_turn_cpu_us", n == 0 ? 0 : Machine.median(Arrays.copyOf(packed, n)));
+                    }
                     double[] reads = new double[5];
                     long bytes0 = probe.bytesRead();
                     long requests0 = probe.readRequests();

@@ -85,6 +85,8 @@ public final class W1DynamoDb {
         /** Write units of the writes outside a commit's transaction: a pack's PutItem, its deletes' BatchWriteItem. */
         private final DoubleAdder putItemWrites = new DoubleAdder();
         private final DoubleAdder batchWrites = new DoubleAdder();
+        /** Write requests other than TransactWriteItems, never reset (callers take differences). */
+        private final LongAdder writesBeside = new LongAdder();
         /** While non-null, every Query request sent (as sent, with the counter's change) is added here. */
         private volatile List<QueryRequest> recording;
 
@@ -172,14 +174,22 @@ public final class W1DynamoDb {
                 }
             } else if (r instanceof TransactWriteItemsResponse t && t.hasConsumedCapacity()) {
                 written(t.consumedCapacity());
-            } else if (r instanceof PutItemResponse p && p.consumedCapacity() != null) {
-                putItemWrites.add(written(List.of(p.consumedCapacity())));
-            } else if (r instanceof BatchWriteItemResponse b && b.hasConsumedCapacity()) {
-                batchWrites.add(written(b.consumedCapacity()));
-            } else if (r instanceof DeleteItemResponse d && d.consumedCapacity() != null) {
-                written(List.of(d.consumedCapacity()));
-            } else if (r instanceof UpdateItemResponse u && u.consumedCapacity() != null) {
-                written(List.of(u.consumedCapacity()));
+            } else if (r instanceof PutItemResponse p) {
+                writesBeside.increment();
+                putItemWrites.add(p.consumedCapacity() == null ? 0 : written(List.of(p.consumedCapacity())));
+            } else if (r instanceof BatchWriteItemResponse b) {
+                writesBeside.increment();
+                batchWrites.add(b.hasConsumedCapacity() ? written(b.consumedCapacity()) : 0);
+            } else if (r instanceof DeleteItemResponse d) {
+                writesBeside.increment();
+                if (d.consumedCapacity() != null) {
+                    written(List.of(d.consumedCapacity()));
+                }
+            } else if (r instanceof UpdateItemResponse u) {
+                writesBeside.increment();
+                if (u.consumedCapacity() != null) {
+                    written(List.of(u.consumedCapacity()));
+                }
             }
         }
 
@@ -214,6 +224,11 @@ public final class W1DynamoDb {
         @Override
         public long readRequests() {
             return readRequests.sum();
+        }
+
+        @Override
+        public long writesBesideCommits() {
+            return writesBeside.sum();
         }
 
         @Override
