@@ -376,8 +376,10 @@ public final class W1DynamoDb {
             return new DynamoDbCheckpointStore(client, settings.withCompression(codec).withZstdAboveBytes(zstdAboveBytes)
                     .withDeltasPerPack(packBlock), ThreadIndexSettings.defaults(), inflate, Clock.systemUTC());
         }, turns, counter, options).inflatingOn(inflate).compressingWith(codec, zstdAboveBytes)
-                .storeSettings("compression " + codec.configName() + (codec == Compression.ZSTD ? " above " + zstdAboveBytes + " B" : "")
-                        + ", deltas per pack " + packBlock + (packBlock == 0 ? " (off)" : ""), Map.of("deltas_per_pack", (double) packBlock));
+                .storeSettings("compression " + codec.configName()
+                        + (codec == Compression.ZSTD ? " above " + zstdAboveBytes + " B" : "")
+                        + ", deltas per pack " + packBlock + (packBlock == 0 ? " (off)" : ""),
+                        Map.of("deltas_per_pack", (double) packBlock));
         w1.run("DynamoDB Local 2.6.1 (separate process, in memory, loopback HTTP), telemetry " + (telemetry
                         ? "on (call limits, ThreadlineTelemetry" + (sdkSpans ? ", the SDK's OpenTelemetry interceptor" : "") + "; exporters discard)" : "off (bare client)")
                 + ", inflate threads " + inflateThreads + ", compression " + codec.configName()

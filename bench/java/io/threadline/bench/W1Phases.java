@@ -32,17 +32,18 @@ import java.util.TreeSet;
 
 /**
  * {@code bench/run W1-phases dynamodb [--from 500] [--to 1100] [--every 10] [--reads 5] [--compression gzip|zstd]
- * [--zstd-above N] [--deltas-per-pack N]} (issue 22): W1's cold read against the single-item reference at many T across a snapshot cycle,
- * not at W1's one T=1000. A cold read's cost depends on how many deltas follow the last snapshot, so a single T samples
- * one phase of the cycle, and anything that moves the snapshots (the codec, a snapshot's size) moves that phase.
+ * [--zstd-above N] [--deltas-per-pack N]} (issue 22): W1's cold read against the single-item reference at many T across
+ * a snapshot cycle, not at W1's one T=1000. A cold read's cost depends on how many delta items follow the last snapshot,
+ * so a single T samples one phase of the cycle, and anything that moves the snapshots (the codec, a snapshot's size)
+ * moves that phase.
  *
  * <p>One W1 thread per store variant — gzip, zstd above 32 KiB (the default threshold), zstd at any size, all three
  * unpacked, and gzip packed by {@code --deltas-per-pack} (default 32, {@code 0}: no packed thread); or the one
  * {@code --compression}/{@code --zstd-above} names, unpacked and packed — is driven turn by turn, the variants in
- * lockstep, so each sampled T is read for all of them within the same moments of a shared machine. From {@code --from} on, every {@code --every}
- * turns, each variant's latest state is read cold (W1's cold reader: no head cache) alternated with the reference read,
- * {@code --reads} times each. Bare client (W1's {@code --telemetry off}): the cold read and the reference go through the
- * same one.
+ * lockstep, so each sampled T is read for all of them within the same moments of a shared machine. From {@code --from}
+ * on, every {@code --every} turns, each variant's latest state is read cold (W1's cold reader: no head cache) alternated
+ * with the reference read, {@code --reads} times each. Bare client (W1's {@code --telemetry off}): the cold read and the
+ * reference go through the same one.
  */
 public final class W1Phases {
 
