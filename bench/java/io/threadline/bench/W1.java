@@ -38,12 +38,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 import java.util.zip.DataFormatException;
 import java.util.zip.GZIPOutputStream;
 import java.util.zip.Inflater;
@@ -100,9 +102,27 @@ final class W1 {
         default long readRequests() {
             return -1;
         }
+
+        /** Items the store's reads (queries, gets) have returned so far, or -1 where nothing is counted. */
+        default long itemsRead() {
+            return -1;
+        }
+
+        /**
+         * Write requests the store has sent so far besides its commits' transactions (a DynamoDB pack's put and deletes),
+         * or -1 where nothing is counted: a turn that sent one is a packing turn.
+         */
+        default long writesBesideCommits() {
+            return -1;
+        }
     }
 
     private final Probe probe;
+
+    /** The store's settings as the tables' heading says them (e.g. W1 dynamodb's codec and packing); empty: none. */
+    private String storeSettings = "";
+    /** The same settings as RESULT values ({@code w1.<label>.<key>}). */
+    private Map<String, Double> storeSettingValues = Map.of();
 
     private final RuntimeOptions options;
 
@@ -200,6 +220,13 @@ final class W1 {
         return this;
     }
 
+    /** The store's settings, printed above the tables and as RESULT lines, so a table is never read without them. */
+    W1 storeSettings(String heading, Map<String, Double> values) {
+        this.storeSettings = heading;
+        this.storeSettingValues = values;
+        return this;
+    }
+
     void run(String description) throws Exception {
         Validator validator = validator();
         StateCodec codec = new StateCodec();
@@ -251,16 +278,19 @@ final class W1 {
         long[] wall = new long[turns + 1];
         long[] cpu = new long[turns + 1];
         long[] others = new long[turns + 1];
+        boolean[] packing = new boolean[turns + 1];
         List<Sample> samples = new ArrayList<>();
         probe.reset();
         for (int t = 1; t <= turns; t++) {
             Map<Long, Long> p0 = Machine.otherThreadsCpu();
+            long besides0 = probe.writesBesideCommits();
             long c0 = THREADS.getCurrentThreadCpuTime();
             long w0 = System.nanoTime();
             StepResult<W1State> last = turn(rt, thread, t);
             wall[t] = System.nanoTime() - w0;
             cpu[t] = THREADS.getCurrentThreadCpuTime() - c0;
             others[t] = Machine.cpuBetween(p0, Machine.otherThreadsCpu());
+            packing[t] = probe.writesBesideCommits() > besides0;
             if (last.state().messages().size() != 4 * t) {
                 throw new IllegalStateException("after turn " + t + " the thread holds " + last.state().messages().size() + " messages");
             }
@@ -295,9 +325,23 @@ final class W1 {
                         maxTurn = Math.max(maxTurn, cpu[t - i]);
                     }
                     extra.put("max_turn_cpu_us", maxTurn / 1000.0);
+                    if (besides0 >= 0) {
+                        // The turns that packed (a write besides the commit's transaction), per step: the median leaves
+                        // them out when they are fewer than half the window, so their cost is shown apart.
+                        double[] packed = new double[w];
+                        int n = 0;
+                        for (int i = 0; i < w; i++) {
+                            if (packing[t - i]) {
+                                packed[n++] = cpu[t - i] / 3.0 / 1000;
+                            }
+                        }
+                        extra.put("packing_turns", (double) n);
+                        extra.put("packing_turn_cpu_us", n == 0 ? 0 : Machine.median(Arrays.copyOf(packed, n)));
+                    }
                     double[] reads = new double[5];
                     long bytes0 = probe.bytesRead();
                     long requests0 = probe.readRequests();
+                    long items0 = probe.itemsRead();
                     for (int i = 0; i < reads.length; i++) {
                         long r0 = System.nanoTime();
                         W1State read = coldReader.state(thread).state();
@@ -311,6 +355,7 @@ final class W1 {
                         extra = new TreeMap<>(extra);
                         extra.put("cold_read_bytes", (double) (probe.bytesRead() - bytes0) / reads.length);
                         extra.put("cold_read_requests", (double) (probe.readRequests() - requests0) / reads.length);
+                        extra.put("cold_read_items", (double) (probe.itemsRead() - items0) / reads.length);
                     }
                     long checkpoints = last.checkpoint().step();
                     samples.add(new Sample(t, Machine.median(stepWall), Machine.median(stepCpu), checkpoints,
@@ -476,6 +521,10 @@ final class W1 {
 
     private void report(List<List<Sample>> reps, List<double[]> throughput) {
         System.out.println();
+        if (!storeSettings.isEmpty()) {
+            System.out.println("store settings: " + storeSettings);
+            System.out.println();
+        }
         System.out.println("| T | time per node step (µs) | CPU per step (µs) | checkpoints | stored bytes | final state bytes | stored/final | read latest (ms) |");
         System.out.println("|---|---|---|---|---|---|---|---|");
         for (int i = 0; i < reps.get(0).size(); i++) {
@@ -501,14 +550,16 @@ final class W1 {
         }
         if (!reps.get(0).get(0).extra().isEmpty()) {
             System.out.println();
-            List<String> keys = new ArrayList<>(reps.get(0).get(0).extra().keySet());
+            // Every key any sample has (a call a later T makes first, e.g. a pack's PutItem, still gets its column).
+            List<String> keys = new ArrayList<>(reps.stream().flatMap(List::stream).flatMap(s -> s.extra().keySet().stream())
+                    .collect(Collectors.toCollection(TreeSet::new)));
             System.out.println("| T | " + String.join(" | ", keys) + " |");
             System.out.println("|---|" + "---|".repeat(keys.size()));
             for (int i = 0; i < reps.get(0).size(); i++) {
                 int k = i;
                 StringBuilder row = new StringBuilder("| " + reps.get(0).get(k).t() + " |");
                 for (String key : keys) {
-                    row.append(String.format(Locale.ROOT, " %.2f |", median(reps, s -> s.get(k).extra().get(key))));
+                    row.append(String.format(Locale.ROOT, " %.2f |", median(reps, s -> s.get(k).extra().getOrDefault(key, 0.0))));
                 }
                 System.out.println(row);
             }
@@ -524,9 +575,10 @@ final class W1 {
             System.out.printf(Locale.ROOT, "RESULT %s.ratio %.3f%n", p, median(reps, s -> s.get(k).ratio()));
             System.out.printf(Locale.ROOT, "RESULT %s.read_ms %.3f%n", p, median(reps, s -> s.get(k).readMillis()));
             for (String key : reps.get(0).get(k).extra().keySet()) {
-                System.out.printf(Locale.ROOT, "RESULT %s.%s %.3f%n", p, key, median(reps, s -> s.get(k).extra().get(key)));
+                System.out.printf(Locale.ROOT, "RESULT %s.%s %.3f%n", p, key, median(reps, s -> s.get(k).extra().getOrDefault(key, 0.0)));
             }
         }
+        storeSettingValues.forEach((key, value) -> System.out.printf(Locale.ROOT, "RESULT w1.%s.%s %.0f%n", label, key, value));
         List<Sample> last = reps.stream().map(r -> r.get(r.size() - 1)).toList();
         if (last.get(0).extra().containsKey("calls_per_step")) {
             System.out.printf(Locale.ROOT, "RESULT w1.%s.calls_per_step %.3f%n", label,

@@ -20,7 +20,7 @@ import java.util.Map;
 /**
  * {@code bench/run W1-capacity dynamodb [turns, default 100]}: W1's conversation (../shared/bench-workload.md: the same
  * state, graph and turns) on DynamoDB Local, counting only what DynamoDB reports as consumed write units per node step,
- * split into the table's and the indexes' (TransactWriteItems with ReturnConsumedCapacity=INDEXES) — without W1's
+ * split into the table's and the indexes' (every write asked with ReturnConsumedCapacity=INDEXES) — without W1's
  * timing parts, so it runs in a minute where the full W1 takes many. Turns are taken one after the other, as W1 does;
  * per-step figures are reported for turns 1–10 and for turns (T-10, T].
  */

@@ -25,18 +25,27 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsResponse;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -51,14 +60,19 @@ import java.util.function.Consumer;
 /**
  * {@code bench/run W1 dynamodb}: W1 on DynamoDB Local (a separate process on a free port), with
  * DynamoDB calls per step by kind and consumed capacity per step, counted by an SDK interceptor
- * that asks every request for its consumed capacity.
+ * that asks every read and write request the store sends for its consumed capacity.
  */
 public final class W1DynamoDb {
 
     private W1DynamoDb() {
     }
 
-    /** Counts calls by operation and sums consumed read/write capacity. */
+    /**
+     * Counts calls by operation and sums consumed read/write capacity. Every write the store can send is asked for its
+     * capacity, not only the commit's TransactWriteItems: a packing commit (threadline.dynamodb.deltas-per-pack) also
+     * writes its pack with a PutItem and deletes the packed items with BatchWriteItem, which a figure of transactions
+     * alone would leave out.
+     */
     static final class Counter implements ExecutionInterceptor, W1.Probe {
         private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
         private final DoubleAdder reads = new DoubleAdder();
@@ -68,6 +82,11 @@ public final class W1DynamoDb {
         private final LongAdder itemsRead = new LongAdder();
         private final DoubleAdder tableWrites = new DoubleAdder();
         private final DoubleAdder indexWrites = new DoubleAdder();
+        /** Write units of the writes outside a commit's transaction: a pack's PutItem, its deletes' BatchWriteItem. */
+        private final DoubleAdder putItemWrites = new DoubleAdder();
+        private final DoubleAdder batchWrites = new DoubleAdder();
+        /** Write requests other than TransactWriteItems, never reset (callers take differences). */
+        private final LongAdder writesBeside = new LongAdder();
         /** While non-null, every Query request sent (as sent, with the counter's change) is added here. */
         private volatile List<QueryRequest> recording;
 
@@ -118,9 +137,21 @@ public final class W1DynamoDb {
             if (r instanceof GetItemRequest g) {
                 return g.toBuilder().returnConsumedCapacity(ReturnConsumedCapacity.TOTAL).build();
             }
+            // Writes: INDEXES, the table's and each index's units apart (their sum is what TOTAL reports).
             if (r instanceof TransactWriteItemsRequest t) {
-                // INDEXES: the table's and each index's units apart (their sum is what TOTAL reports).
                 return t.toBuilder().returnConsumedCapacity(ReturnConsumedCapacity.INDEXES).build();
+            }
+            if (r instanceof PutItemRequest p) {
+                return p.toBuilder().returnConsumedCapacity(ReturnConsumedCapacity.INDEXES).build();
+            }
+            if (r instanceof BatchWriteItemRequest b) {
+                return b.toBuilder().returnConsumedCapacity(ReturnConsumedCapacity.INDEXES).build();
+            }
+            if (r instanceof DeleteItemRequest d) {
+                return d.toBuilder().returnConsumedCapacity(ReturnConsumedCapacity.INDEXES).build();
+            }
+            if (r instanceof UpdateItemRequest u) {
+                return u.toBuilder().returnConsumedCapacity(ReturnConsumedCapacity.INDEXES).build();
             }
             return r;
         }
@@ -138,19 +169,44 @@ public final class W1DynamoDb {
                 add(g.consumedCapacity(), true);
                 readRequests.increment();
                 if (g.hasItem()) {
+                    itemsRead.increment();
                     itemBytesRead.add(ItemBytes.of(g.item()));
                 }
-            } else if (r instanceof TransactWriteItemsResponse t && t.consumedCapacity() != null) {
-                t.consumedCapacity().forEach(c -> {
-                    add(c, false);
-                    if (c.table() != null && c.table().capacityUnits() != null) {
-                        tableWrites.add(c.table().capacityUnits());
-                    }
-                    if (c.globalSecondaryIndexes() != null) {
-                        c.globalSecondaryIndexes().values().forEach(i -> indexWrites.add(i.capacityUnits() == null ? 0 : i.capacityUnits()));
-                    }
-                });
+            } else if (r instanceof TransactWriteItemsResponse t && t.hasConsumedCapacity()) {
+                written(t.consumedCapacity());
+            } else if (r instanceof PutItemResponse p) {
+                writesBeside.increment();
+                putItemWrites.add(p.consumedCapacity() == null ? 0 : written(List.of(p.consumedCapacity())));
+            } else if (r instanceof BatchWriteItemResponse b) {
+                writesBeside.increment();
+                batchWrites.add(b.hasConsumedCapacity() ? written(b.consumedCapacity()) : 0);
+            } else if (r instanceof DeleteItemResponse d) {
+                writesBeside.increment();
+                if (d.consumedCapacity() != null) {
+                    written(List.of(d.consumedCapacity()));
+                }
+            } else if (r instanceof UpdateItemResponse u) {
+                writesBeside.increment();
+                if (u.consumedCapacity() != null) {
+                    written(List.of(u.consumedCapacity()));
+                }
             }
+        }
+
+        /** Adds a write's consumed capacity (one entry per table) to the totals and returns its units. */
+        private double written(Collection<ConsumedCapacity> capacity) {
+            double units = 0;
+            for (ConsumedCapacity c : capacity) {
+                add(c, false);
+                units += c.capacityUnits() == null ? 0 : c.capacityUnits();
+                if (c.table() != null && c.table().capacityUnits() != null) {
+                    tableWrites.add(c.table().capacityUnits());
+                }
+                if (c.globalSecondaryIndexes() != null) {
+                    c.globalSecondaryIndexes().values().forEach(i -> indexWrites.add(i.capacityUnits() == null ? 0 : i.capacityUnits()));
+                }
+            }
+            return units;
         }
 
         private void add(ConsumedCapacity c, boolean read) {
@@ -170,8 +226,13 @@ public final class W1DynamoDb {
             return readRequests.sum();
         }
 
-        /** Items the Query answers have returned so far. */
-        long itemsRead() {
+        @Override
+        public long writesBesideCommits() {
+            return writesBeside.sum();
+        }
+
+        @Override
+        public long itemsRead() {
             return itemsRead.sum();
         }
 
@@ -182,6 +243,8 @@ public final class W1DynamoDb {
             writes.reset();
             tableWrites.reset();
             indexWrites.reset();
+            putItemWrites.reset();
+            batchWrites.reset();
         }
 
         @Override
@@ -197,6 +260,9 @@ public final class W1DynamoDb {
             out.put("wcu_per_step", writes.sum() / steps);
             out.put("wcu_table_per_step", tableWrites.sum() / steps);
             out.put("wcu_index_per_step", indexWrites.sum() / steps);
+            // Parts of wcu_per_step: what packing adds (always present, so every T's row has the columns).
+            out.put("wcu_putitem_per_step", putItemWrites.sum() / steps);
+            out.put("wcu_batchwrite_per_step", batchWrites.sum() / steps);
             return out;
         }
     }
@@ -211,6 +277,7 @@ public final class W1DynamoDb {
         int inflateThreads = 0; // the store's default unless --inflate-threads says
         Compression compression = Compression.GZIP; // the store's default unless --compression says
         int zstdAbove = DynamoDbStoreSettings.DEFAULT_ZSTD_ABOVE_BYTES; // the store's default unless --zstd-above says
+        int deltasPerPack = DynamoDbStoreSettings.DEFAULT_DELTAS_PER_PACK; // the store's default unless --deltas-per-pack says
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--trust-head-cache")) {
                 trust = true;
@@ -233,6 +300,9 @@ public final class W1DynamoDb {
             } else if (args[i].equals("--zstd-above")) {
                 // threadline.dynamodb.zstd-above-bytes: under zstd, envelopes up to this are still gzipped (0: none)
                 zstdAbove = Integer.parseInt(args[++i]);
+            } else if (args[i].equals("--deltas-per-pack")) {
+                // threadline.dynamodb.deltas-per-pack: the commit ending each block of N steps packs its deltas (0: off)
+                deltasPerPack = Integer.parseInt(args[++i]);
             } else if (args[i].equals("--snapshot-read-bytes")) {
                 readBytes = Long.parseLong(args[++i]);
             } else {
@@ -292,6 +362,9 @@ public final class W1DynamoDb {
         InflateThreads inflate = InflateThreads.of(inflateThreads);
         Compression codec = compression;
         int zstdAboveBytes = zstdAbove;
+        int packBlock = deltasPerPack;
+        // Refused here, before DynamoDB Local and the warm-up, rather than by the first store the run builds.
+        DynamoDbStoreSettings.defaults("w1-settings").withDeltasPerPack(packBlock);
         W1 w1 = new W1("dynamodb", () -> {
             String table = "w1-" + tables.incrementAndGet();
             DynamoDbTables.createIfMissing(admin, table);
@@ -300,13 +373,18 @@ public final class W1DynamoDb {
             if (compressAboveBytes >= 0) {
                 settings = settings.withSizes(compressAboveBytes, settings.maxItemBytes(), settings.maxCheckpointBytes());
             }
-            return new DynamoDbCheckpointStore(client, settings.withCompression(codec).withZstdAboveBytes(zstdAboveBytes),
-                    ThreadIndexSettings.defaults(), inflate, Clock.systemUTC());
-        }, turns, counter, options).inflatingOn(inflate).compressingWith(codec, zstdAboveBytes);
+            return new DynamoDbCheckpointStore(client, settings.withCompression(codec).withZstdAboveBytes(zstdAboveBytes)
+                    .withDeltasPerPack(packBlock), ThreadIndexSettings.defaults(), inflate, Clock.systemUTC());
+        }, turns, counter, options).inflatingOn(inflate).compressingWith(codec, zstdAboveBytes)
+                .storeSettings("compression " + codec.configName()
+                        + (codec == Compression.ZSTD ? " above " + zstdAboveBytes + " B" : "")
+                        + ", deltas per pack " + packBlock + (packBlock == 0 ? " (off)" : ""),
+                        Map.of("deltas_per_pack", (double) packBlock));
         w1.run("DynamoDB Local 2.6.1 (separate process, in memory, loopback HTTP), telemetry " + (telemetry
                         ? "on (call limits, ThreadlineTelemetry" + (sdkSpans ? ", the SDK's OpenTelemetry interceptor" : "") + "; exporters discard)" : "off (bare client)")
                 + ", inflate threads " + inflateThreads + ", compression " + codec.configName()
-                + (codec == Compression.ZSTD ? " above " + zstdAboveBytes + " B (gzip up to it)" : ""));
+                + (codec == Compression.ZSTD ? " above " + zstdAboveBytes + " B (gzip up to it)" : "")
+                + ", deltas per pack " + packBlock + (packBlock == 0 ? " (off)" : ""));
         SingleItemRead.reference(client, admin, counter, w1.lastColdRead(), counter::queriesOf,
                 new SingleItemRead.Split(w1.lastStoreRead(), counter::httpQueriesOf));
         try {

@@ -32,16 +32,18 @@ import java.util.TreeSet;
 
 /**
  * {@code bench/run W1-phases dynamodb [--from 500] [--to 1100] [--every 10] [--reads 5] [--compression gzip|zstd]
- * [--zstd-above N]} (issue 22): W1's cold read against the single-item reference at many T across a snapshot cycle,
- * not at W1's one T=1000. A cold read's cost depends on how many deltas follow the last snapshot, so a single T samples
- * one phase of the cycle, and anything that moves the snapshots (the codec, a snapshot's size) moves that phase.
+ * [--zstd-above N] [--deltas-per-pack N]} (issue 22): W1's cold read against the single-item reference at many T across
+ * a snapshot cycle, not at W1's one T=1000. A cold read's cost depends on how many delta items follow the last snapshot,
+ * so a single T samples one phase of the cycle, and anything that moves the snapshots (the codec, a snapshot's size)
+ * moves that phase.
  *
- * <p>One W1 thread per codec variant — gzip, zstd above 32 KiB (the default threshold), zstd at any size; or the one
- * {@code --compression}/{@code --zstd-above} name — is driven turn by turn, the variants in lockstep, so each sampled T
- * is read for all of them within the same moments of a shared machine. From {@code --from} on, every {@code --every}
- * turns, each variant's latest state is read cold (W1's cold reader: no head cache) alternated with the reference read,
- * {@code --reads} times each. Bare client (W1's {@code --telemetry off}): the cold read and the reference go through the
- * same one.
+ * <p>One W1 thread per store variant — gzip, zstd above 32 KiB (the default threshold), zstd at any size, all three
+ * unpacked, and gzip packed by {@code --deltas-per-pack} (default 32, {@code 0}: no packed thread); or the one
+ * {@code --compression}/{@code --zstd-above} names, unpacked and packed — is driven turn by turn, the variants in
+ * lockstep, so each sampled T is read for all of them within the same moments of a shared machine. From {@code --from}
+ * on, every {@code --every} turns, each variant's latest state is read cold (W1's cold reader: no head cache) alternated
+ * with the reference read, {@code --reads} times each. Bare client (W1's {@code --telemetry off}): the cold read and the
+ * reference go through the same one.
  */
 public final class W1Phases {
 
@@ -50,8 +52,12 @@ public final class W1Phases {
     private W1Phases() {
     }
 
-    /** A codec setting of the store, as {@code --compression} and {@code --zstd-above} name it. */
-    record Variant(String name, Compression compression, int zstdAbove) {}
+    /** A store setting: the codec as {@code --compression} and {@code --zstd-above} name it, and delta packing (0: off). */
+    record Variant(String name, Compression compression, int zstdAbove, int deltasPerPack) {
+        Variant packedBy(int count) {
+            return new Variant(name + "/pack" + count, compression, zstdAbove, count);
+        }
+    }
 
     /** One variant's thread: its table's store, the runtime that writes it, W1's cold reader on the same store. */
     record Run(Variant variant, DynamoDbCheckpointStore store, ThreadRuntime<W1.W1State> writer,
@@ -73,6 +79,7 @@ public final class W1Phases {
         int reads = 5;
         Compression compression = null;
         int zstdAbove = DynamoDbStoreSettings.DEFAULT_ZSTD_ABOVE_BYTES;
+        int deltasPerPack = DynamoDbStoreSettings.RECOMMENDED_DELTAS_PER_PACK;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--from" -> from = Integer.parseInt(args[++i]);
@@ -81,19 +88,27 @@ public final class W1Phases {
                 case "--reads" -> reads = Integer.parseInt(args[++i]);
                 case "--compression" -> compression = Compression.of(args[++i]);
                 case "--zstd-above" -> zstdAbove = Integer.parseInt(args[++i]);
+                case "--deltas-per-pack" -> deltasPerPack = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("W1-phases: unknown argument " + args[i]
-                        + " (--from N --to N --every N --reads N --compression gzip|zstd --zstd-above N)");
+                        + " (--from N --to N --every N --reads N --compression gzip|zstd --zstd-above N --deltas-per-pack N)");
             }
         }
         if (from < 1 || to < from || every < 1 || reads < 1) {
             throw new IllegalArgumentException("W1-phases: need 1 <= --from <= --to, --every >= 1, --reads >= 1");
         }
-        List<Variant> variants = compression == null
-                ? List.of(new Variant("gzip", Compression.GZIP, zstdAbove),
+        // Refused before DynamoDB Local starts, with the setting's own message.
+        DynamoDbStoreSettings.defaults("w1-phases").withDeltasPerPack(deltasPerPack);
+        List<Variant> variants = new ArrayList<>(compression == null
+                ? List.of(new Variant("gzip", Compression.GZIP, zstdAbove, 0),
                         new Variant("zstd>" + DynamoDbStoreSettings.DEFAULT_ZSTD_ABOVE_BYTES, Compression.ZSTD,
-                                DynamoDbStoreSettings.DEFAULT_ZSTD_ABOVE_BYTES),
-                        new Variant("zstd>0", Compression.ZSTD, 0))
-                : List.of(new Variant(compression == Compression.GZIP ? "gzip" : "zstd>" + zstdAbove, compression, zstdAbove));
+                                DynamoDbStoreSettings.DEFAULT_ZSTD_ABOVE_BYTES, 0),
+                        new Variant("zstd>0", Compression.ZSTD, 0, 0))
+                : List.of(new Variant(compression == Compression.GZIP ? "gzip" : "zstd>" + zstdAbove, compression, zstdAbove, 0)));
+        if (deltasPerPack > 0) {
+            // The packed thread beside the unpacked ones, in the same sitting: its codec is the first variant's (gzip,
+            // the store's default, unless --compression names another).
+            variants.add(variants.get(0).packedBy(deltasPerPack));
+        }
 
         DynamoDbLocalServer server = DynamoDbLocalServer.start("-Xmx2g");
         W1DynamoDb.Counter counter = new W1DynamoDb.Counter();
@@ -120,7 +135,8 @@ public final class W1Phases {
                 String table = "w1-phases-" + runs.size();
                 DynamoDbTables.createIfMissing(client, table);
                 DynamoDbCheckpointStore store = new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table)
-                        .withCompression(v.compression()).withZstdAboveBytes(v.zstdAbove()), Clock.systemUTC());
+                        .withCompression(v.compression()).withZstdAboveBytes(v.zstdAbove()).withDeltasPerPack(v.deltasPerPack()),
+                        Clock.systemUTC());
                 runs.add(new Run(v, store, W1.runtime(graph, store, validator, codec, options),
                         W1.coldReader(graph, store, validator, codec, options), ThreadKey.of("bench", "w1-phases"),
                         new long[to + 1], new ArrayList<>(), new TreeSet<>()));
@@ -218,7 +234,7 @@ public final class W1Phases {
     private static void printRows(List<Run> runs, int index) {
         for (Run run : runs) {
             Row r = run.rows().get(index);
-            System.out.printf(Locale.ROOT, "T=%-5d %-11s snapshot T%-5d deltas %5d  items %7.1f  bytes %,10.0f  queries %.1f  "
+            System.out.printf(Locale.ROOT, "T=%-5d %-12s snapshot T%-5d deltas %5d  items %7.1f  bytes %,10.0f  queries %.1f  "
                             + "stored %,11d B  cold %6.2f ms (cpu %6.2f)  reference %6.2f ms  ratio %5.2f%n",
                     r.t(), run.variant().name(), r.snapshotTurn(), r.deltas(), r.items(), r.bytes(), r.queries(), r.storedBytes(),
                     r.coldMs(), r.coldCpuMs(), r.referenceMs(), r.ratio());
@@ -228,8 +244,9 @@ public final class W1Phases {
     private static void summary(List<Run> runs, int every) {
         System.out.println();
         System.out.println("| variant | samples | ratio min | median | p90 | max | cold ms min / median / max | reference ms median "
-                + "| items min–max | ms per delta item (fit) | CPU ms per delta item (fit) | snapshots at (turn, seen every " + every + ") |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
+                + "| items per cold read min / median / max | ms per delta (fit) | CPU ms per delta (fit) | stored B at the last sample "
+                + "| snapshots at (turn, seen every " + every + ") |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         StringBuilder results = new StringBuilder();
         for (Run run : runs) {
             List<Row> rows = run.rows();
@@ -239,14 +256,19 @@ public final class W1Phases {
             double[] deltas = rows.stream().mapToDouble(Row::deltas).toArray();
             double[] wallFit = fit(deltas, cold);
             double[] cpuFit = fit(deltas, rows.stream().mapToDouble(Row::coldCpuMs).toArray());
-            System.out.printf(Locale.ROOT, "| %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f / %.2f / %.2f | %.2f | %.0f–%.0f | %.4f (+%.2f ms) | %.4f (+%.2f ms) | %s |%n",
+            long stored = rows.get(rows.size() - 1).storedBytes();
+            System.out.printf(Locale.ROOT, "| %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f / %.2f / %.2f | %.2f | %.0f / %.0f / %.0f "
+                            + "| %.4f (+%.2f ms) | %.4f (+%.2f ms) | %,d | %s |%n",
                     run.variant().name(), rows.size(), min(ratio), Machine.median(ratio), percentile(ratio, 0.9), max(ratio),
                     min(cold), Machine.median(cold), max(cold), Machine.median(rows.stream().mapToDouble(Row::referenceMs).toArray()),
-                    min(items), max(items), wallFit[0], wallFit[1], cpuFit[0], cpuFit[1], run.snapshotTurns());
-            String p = "w1phases." + run.variant().name().replace(">", "_above_");
+                    min(items), Machine.median(items), max(items), wallFit[0], wallFit[1], cpuFit[0], cpuFit[1], stored,
+                    run.snapshotTurns());
+            String p = "w1phases." + run.variant().name().replace(">", "_above_").replace('/', '_');
             results.append(String.format(Locale.ROOT, "RESULT %s.ratio_min %.3f%nRESULT %s.ratio_median %.3f%nRESULT %s.ratio_p90 %.3f%n"
-                            + "RESULT %s.ratio_max %.3f%nRESULT %s.ms_per_delta %.4f%n", p, min(ratio), p, Machine.median(ratio),
-                    p, percentile(ratio, 0.9), p, max(ratio), p, wallFit[0]));
+                            + "RESULT %s.ratio_max %.3f%nRESULT %s.ms_per_delta %.4f%nRESULT %s.items_min %.1f%n"
+                            + "RESULT %s.items_median %.1f%nRESULT %s.items_max %.1f%nRESULT %s.stored_bytes_last %d%n",
+                    p, min(ratio), p, Machine.median(ratio), p, percentile(ratio, 0.9), p, max(ratio), p, wallFit[0],
+                    p, min(items), p, Machine.median(items), p, max(items), p, stored));
         }
         System.out.print(results);
     }
