@@ -163,11 +163,13 @@ public final class CheckpointItems {
     /** Whether a checkpoint item holds checkpoint {@code id}: it is its item, or a pack whose ids span it. */
     public static boolean holds(Map<String, AttributeValue> checkpointItem, CheckpointId id) {
         CheckpointId own = Keys.checkpointIdOf(checkpointItem.get(Keys.SK).s());
-        if (own.equals(id)) {
-            return true;
-        }
+        return own.compareTo(id) <= 0 && lastIdOf(checkpointItem).compareTo(id) >= 0;
+    }
+
+    /** The id of a checkpoint item's newest checkpoint: a pack's last, else its own. */
+    static CheckpointId lastIdOf(Map<String, AttributeValue> checkpointItem) {
         AttributeValue last = checkpointItem.get(Keys.PACK_LAST_ID);
-        return last != null && own.compareTo(id) < 0 && CheckpointId.parse(last.s()).compareTo(id) >= 0;
+        return last == null ? Keys.checkpointIdOf(checkpointItem.get(Keys.SK).s()) : CheckpointId.parse(last.s());
     }
 
     private List<Checkpoint> decodePack(CheckpointId id, Map<String, AttributeValue> item, List<byte[]> parts) {

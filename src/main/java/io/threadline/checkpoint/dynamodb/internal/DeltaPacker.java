@@ -9,6 +9,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -65,7 +66,8 @@ public final class DeltaPacker {
     public int pack(ThreadKey thread, Checkpoint committed) {
         try {
             return packBlock(thread, committed);
-        } catch (SdkException | IllegalArgumentException | UnsupportedOperationException e) {
+        } catch (SdkException | IllegalArgumentException | UnsupportedOperationException | UncheckedIOException e) {
+            // UncheckedIOException: a delta's stored bytes do not inflate (the codecs' word); its block stays unpacked
             LOG.warning("the deltas of steps " + (committed.step() - settings.deltasPerPack()) + "-" + (committed.step() - 1) + " of "
                     + thread + " were not packed (they stay as they are): " + e);
             return 0;
