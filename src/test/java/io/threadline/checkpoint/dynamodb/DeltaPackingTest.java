@@ -268,19 +268,27 @@ class DeltaPackingTest {
         }
     }
 
-    @Test
-    void whenAPacksDeletesFailTheCommitStandsReadsStayExactAndTheNextBlockPacks() {
-        REFUSALS.refuse(BatchWriteItemRequest.class::isInstance);
+    /**
+     * Commits steps 1-8 while DynamoDB refuses the requests {@code refused} matches: step 8 packs 2-7, and is tried. Every
+     * commit stands, the table holds {@code layout}, and every read is exact.
+     */
+    private List<Checkpoint> firstBlockRefusing(Predicate<SdkRequest> refused, String... layout) {
+        REFUSALS.refuse(refused);
         List<Checkpoint> chain = thread(packed, BLOCK, List.of());
-        assertThat(REFUSALS.stop()).as("the deletes after the pack of 2-7 were tried").isPositive();
+        assertThat(REFUSALS.stop()).as("refused while packing 2-7").isPositive();
         ThreadKey thread = chain.get(0).thread();
         assertThat(packed.head(thread).orElseThrow().checkpointId()).isEqualTo(chain.get(BLOCK - 1).id());
-        assertThat(checkpointItems(thread)).extracting(DeltaPackingTest::kind)
-                .containsExactly("S1", "P2-7", "D3", "D4", "D5", "D6", "D7", "D8");
+        assertThat(checkpointItems(thread)).extracting(DeltaPackingTest::kind).containsExactly(layout);
         readsAgree(packed, chain, 0);
+        return chain;
+    }
 
+    @Test
+    void whenAPacksDeletesFailTheCommitStandsReadsStayExactAndTheNextBlockPacks() {
+        List<Checkpoint> chain = firstBlockRefusing(BatchWriteItemRequest.class::isInstance,
+                "S1", "P2-7", "D3", "D4", "D5", "D6", "D7", "D8");
         extend(packed, chain, 2 * BLOCK + 1, List.of());
-        assertThat(checkpointItems(thread)).extracting(DeltaPackingTest::kind)
+        assertThat(checkpointItems(chain.get(0).thread())).extracting(DeltaPackingTest::kind)
                 .as("the next block packs; the first block's deltas are left to a prune or the thread's delete")
                 .containsExactly("S1", "P2-7", "D3", "D4", "D5", "D6", "D7", "P8-15", "D16", "D17");
         readsAgree(packed, chain, 0);
@@ -288,27 +296,18 @@ class DeltaPackingTest {
 
     @Test
     void whenAPacksPutFailsTheCommitStandsItsDeltasStayAndTheNextBlockPacks() {
-        REFUSALS.refuse(request -> request instanceof PutItemRequest put && put.hasItem()
-                && Keys.KIND_PACK.equals(put.item().get(Keys.KIND).s()));
-        List<Checkpoint> chain = thread(packed, BLOCK, List.of());
-        assertThat(REFUSALS.stop()).as("the pack of 2-7 was tried").isPositive();
-        ThreadKey thread = chain.get(0).thread();
-        assertThat(packed.head(thread).orElseThrow().checkpointId()).isEqualTo(chain.get(BLOCK - 1).id());
-        assertThat(checkpointItems(thread)).extracting(DeltaPackingTest::kind)
-                .containsExactly("S1", "D2", "D3", "D4", "D5", "D6", "D7", "D8");
-        readsAgree(packed, chain, 0);
-
+        List<Checkpoint> chain = firstBlockRefusing(request -> request instanceof PutItemRequest put && put.hasItem()
+                && Keys.KIND_PACK.equals(put.item().get(Keys.KIND).s()), "S1", "D2", "D3", "D4", "D5", "D6", "D7", "D8");
         extend(packed, chain, 2 * BLOCK + 1, List.of());
-        assertThat(checkpointItems(thread)).extracting(DeltaPackingTest::kind)
+        assertThat(checkpointItems(chain.get(0).thread())).extracting(DeltaPackingTest::kind)
                 .containsExactly("S1", "D2", "D3", "D4", "D5", "D6", "D7", "P8-15", "D16", "D17");
         readsAgree(packed, chain, 0);
     }
 
     @Test
     void aPrunePastAPackWhoseDeltasWereNotDeletedCountsEachCheckpointOnce() {
-        REFUSALS.refuse(BatchWriteItemRequest.class::isInstance);
-        List<Checkpoint> chain = thread(packed, BLOCK, List.of());
-        assertThat(REFUSALS.stop()).isPositive();
+        List<Checkpoint> chain = firstBlockRefusing(BatchWriteItemRequest.class::isInstance,
+                "S1", "P2-7", "D3", "D4", "D5", "D6", "D7", "D8");
         extend(packed, chain, 2 * BLOCK, List.of(10));
         ThreadKey thread = chain.get(0).thread();
         assertThat(checkpointItems(thread)).extracting(DeltaPackingTest::kind)
@@ -316,7 +315,7 @@ class DeltaPackingTest {
 
         PruneReport report = packed.prune(thread, new RetentionPolicy(3), Instant.now());
 
-        // steps 1-9 go, in 9 items: S1, P2-7 and D8, D9 — and the items of 3-7 that the pack holds too
+        // steps 1-9 go: S1, P2-7, D8 and D9, and the items of 3-7 that P2-7 holds as well
         assertThat(report.removed()).isEqualTo(9);
         assertThat(report.oldestKeptStep()).isEqualTo(10);
         assertThat(checkpointItems(thread)).extracting(DeltaPackingTest::kind).containsExactly("S10", "P11-15", "D16");
