@@ -4,6 +4,7 @@ import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.CheckpointChain;
+import io.threadline.checkpoint.CheckpointId;
 import io.threadline.checkpoint.Commit;
 import io.threadline.checkpoint.HistoryPage;
 import io.threadline.checkpoint.HistoryQuery;
@@ -14,11 +15,19 @@ import io.threadline.checkpoint.ThreadKey;
 import io.threadline.checkpoint.dynamodb.internal.DeltaPacker;
 import io.threadline.checkpoint.dynamodb.internal.Keys;
 import io.smallrye.config.WithDefault;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.SdkRequest;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -30,7 +39,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -44,13 +60,46 @@ class DeltaPackingTest {
 
     private static final int BLOCK = 8;
 
+    private static final Refusals REFUSALS = new Refusals();
+
     @RegisterExtension
-    static final LocalTable TABLE = LocalTable.named("packing");
+    static final LocalTable TABLE = LocalTable.named("packing").intercepting(REFUSALS);
 
     private static DynamoDbCheckpointStore packed;
     private static DynamoDbCheckpointStore unpacked;
 
     private final Steps steps = new Steps(Instant.now());
+
+    /** Refuses, while set, the requests it matches before they are sent, as a DynamoDB that fails them every time. */
+    private static final class Refusals implements ExecutionInterceptor {
+        private volatile Predicate<SdkRequest> refused = request -> false;
+        private final AtomicInteger count = new AtomicInteger();
+
+        /** Refuses what {@code which} matches until {@link #stop}; returns the requests refused so far, 0. */
+        void refuse(Predicate<SdkRequest> which) {
+            count.set(0);
+            refused = which;
+        }
+
+        /** Stops refusing; returns how many requests were refused. */
+        int stop() {
+            refused = request -> false;
+            return count.get();
+        }
+
+        @Override
+        public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+            if (refused.test(context.request())) {
+                count.incrementAndGet();
+                throw SdkClientException.create("refused by the test: " + context.request().getClass().getSimpleName());
+            }
+        }
+    }
+
+    @AfterEach
+    void refuseNothing() {
+        REFUSALS.stop();
+    }
 
     @BeforeAll
     static void createStores() {
@@ -64,15 +113,28 @@ class DeltaPackingTest {
         Checkpoint cp = steps.first(ThreadKey.of("packing", "th-" + UUID.randomUUID()));
         List<Checkpoint> chain = new ArrayList<>(List.of(cp));
         store.commit(new Commit(cp, 0));
-        Checkpoint snapshot = cp;
-        for (int s = 2; s <= count; s++) {
+        extend(store, chain, count, snapshots);
+        return chain;
+    }
+
+    /** Commits the steps after {@code chain}'s last up to {@code count}, snapshots at the steps given; adds them to it. */
+    private void extend(DynamoDbCheckpointStore store, List<Checkpoint> chain, int count, List<Integer> snapshots) {
+        Checkpoint cp = chain.get(chain.size() - 1);
+        for (int s = chain.size() + 1; s <= count; s++) {
             Checkpoint next = steps.next(cp, snapshots.contains(s));
-            store.commit(new Commit(next, cp.step(), next.isSnapshot() ? null : snapshot.createdAt()));
-            snapshot = next.isSnapshot() ? next : snapshot;
+            store.commit(new Commit(next, cp.step(), next.isSnapshot() ? null : snapshotOf(chain, chain.size() - 1).createdAt()));
             chain.add(next);
             cp = next;
         }
-        return chain;
+    }
+
+    /** The snapshot that the checkpoint at {@code index} of {@code chain} is read from. */
+    private static Checkpoint snapshotOf(List<Checkpoint> chain, int index) {
+        int i = index;
+        while (!chain.get(i).isSnapshot()) {
+            i--;
+        }
+        return chain.get(i);
     }
 
     private static List<Map<String, AttributeValue>> checkpointItems(ThreadKey thread) {
@@ -116,7 +178,7 @@ class DeltaPackingTest {
     }
 
     @Test
-    void aBlockIsPackedIntoItsFirstDeltasItemAndTheOthersAreDeleted() {
+    void aBlockIsPackedIntoOneItemAndItsDeltasItemsAreDeleted() {
         List<Checkpoint> chain = thread(packed, 20, List.of());
         // blocks end at steps 8 and 16: steps 2-7 (1 is the snapshot) and 8-15 are packed, 16-20 are items of their own
         assertThat(checkpointItems(chain.get(0).thread())).extracting(DeltaPackingTest::kind)
@@ -190,22 +252,6 @@ class DeltaPackingTest {
     }
 
     @Test
-    void aCommitWhoseBlockCannotBePackedStillCommits() {
-        // a member whose stored bytes do not inflate: the packer fails, the commit that ran it does not
-        List<Checkpoint> chain = thread(packed, 7, List.of());
-        ThreadKey thread = chain.get(0).thread();
-        Map<String, AttributeValue> broken = new HashMap<>(checkpointItems(thread).get(3));
-        broken.put(Keys.COMPRESSED, AttributeValue.fromN("1"));
-        broken.put(Keys.DATA, AttributeValue.fromB(SdkBytes.fromUtf8String("not gzip")));
-        TABLE.client().putItem(b -> b.tableName(TABLE.name()).item(broken));
-        List<Map<String, AttributeValue>> before = checkpointItems(thread);
-        Checkpoint next = steps.next(chain.get(6), false);
-        assertThat(packed.commit(new Commit(next, 7, chain.get(0).createdAt())).checkpoint()).isEqualTo(next);
-        assertThat(checkpointItems(thread)).hasSize(before.size() + 1).containsAll(before);
-        assertThat(packed.head(thread).orElseThrow().step()).isEqualTo(8);
-    }
-
-    @Test
     void aBlockTooLargeForOneItemStaysAsItIs() {
         DynamoDbCheckpointStore small = new DynamoDbCheckpointStore(TABLE.client(), DynamoDbStoreSettings.defaults(TABLE.name())
                 .withSizes(0, 1_024, 98 * 1_024).withDeltasPerPack(BLOCK), Clock.systemUTC());
@@ -276,5 +322,202 @@ class DeltaPackingTest {
             assertThatThrownBy(() -> settings.withDeltasPerPack(bad)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("threadline.dynamodb.deltas-per-pack must be 0 (never pack) or between 2 and 1024, got " + bad);
         }
+    }
+
+    /**
+     * Commits steps 1-8 while DynamoDB refuses the requests {@code refused} matches: step 8 packs 2-7, and is tried. Every
+     * commit stands, the table holds {@code layout}, and every read is exact.
+     */
+    private List<Checkpoint> firstBlockRefusing(Predicate<SdkRequest> refused, String... layout) {
+        REFUSALS.refuse(refused);
+        List<Checkpoint> chain = thread(packed, BLOCK, List.of());
+        assertThat(REFUSALS.stop()).as("refused while packing 2-7").isPositive();
+        ThreadKey thread = chain.get(0).thread();
+        assertThat(packed.head(thread).orElseThrow().checkpointId()).isEqualTo(chain.get(BLOCK - 1).id());
+        assertThat(checkpointItems(thread)).extracting(DeltaPackingTest::kind).containsExactly(layout);
+        readsAgree(packed, chain, 0);
+        return chain;
+    }
+
+    @Test
+    void whenAPacksDeletesFailTheCommitStandsReadsStayExactAndTheNextBlockPacks() {
+        List<Checkpoint> chain = firstBlockRefusing(BatchWriteItemRequest.class::isInstance,
+                "S1", "P2-7", "D2", "D3", "D4", "D5", "D6", "D7", "D8");
+        extend(packed, chain, 2 * BLOCK + 1, List.of());
+        assertThat(checkpointItems(chain.get(0).thread())).extracting(DeltaPackingTest::kind)
+                .as("the next block packs; the first block's deltas are left to a prune or the thread's delete")
+                .containsExactly("S1", "P2-7", "D2", "D3", "D4", "D5", "D6", "D7", "P8-15", "D16", "D17");
+        readsAgree(packed, chain, 0);
+    }
+
+    @Test
+    void whenAPacksPutFailsTheCommitStandsItsDeltasStayAndTheNextBlockPacks() {
+        List<Checkpoint> chain = firstBlockRefusing(request -> request instanceof PutItemRequest put && put.hasItem()
+                && Keys.KIND_PACK.equals(put.item().get(Keys.KIND).s()), "S1", "D2", "D3", "D4", "D5", "D6", "D7", "D8");
+        extend(packed, chain, 2 * BLOCK + 1, List.of());
+        assertThat(checkpointItems(chain.get(0).thread())).extracting(DeltaPackingTest::kind)
+                .containsExactly("S1", "D2", "D3", "D4", "D5", "D6", "D7", "P8-15", "D16", "D17");
+        readsAgree(packed, chain, 0);
+    }
+
+    @Test
+    void aPrunePastAPackWhoseDeltasWereNotDeletedCountsEachCheckpointOnce() {
+        List<Checkpoint> chain = firstBlockRefusing(BatchWriteItemRequest.class::isInstance,
+                "S1", "P2-7", "D2", "D3", "D4", "D5", "D6", "D7", "D8");
+        extend(packed, chain, 2 * BLOCK, List.of(10));
+        ThreadKey thread = chain.get(0).thread();
+        assertThat(checkpointItems(thread)).extracting(DeltaPackingTest::kind)
+                .containsExactly("S1", "P2-7", "D2", "D3", "D4", "D5", "D6", "D7", "D8", "D9", "S10", "P11-15", "D16");
+
+        PruneReport report = packed.prune(thread, new RetentionPolicy(3), Instant.now());
+
+        // steps 1-9 go: S1, P2-7, D8 and D9, and the items of 2-7 that P2-7 holds as well
+        assertThat(report.removed()).isEqualTo(9);
+        assertThat(report.oldestKeptStep()).isEqualTo(10);
+        assertThat(checkpointItems(thread)).extracting(DeltaPackingTest::kind).containsExactly("S10", "P11-15", "D16");
+        assertThat(packed.loadLatest(thread).orElseThrow().checkpoints()).containsExactlyElementsOf(chain.subList(9, 16));
+    }
+
+    @Test
+    void aDeltaThatCannotBeReadBackLeavesItsBlockUnpackedAndTheCommitStands() {
+        List<Checkpoint> chain = thread(packed, BLOCK - 1, List.of());
+        ThreadKey thread = chain.get(0).thread();
+        Map<String, AttributeValue> fifth = new HashMap<>(checkpointItems(thread).get(4));
+        assertThat(kind(fifth)).isEqualTo("D5");
+        fifth.put(Keys.COMPRESSED, AttributeValue.fromN("1"));
+        fifth.put(Keys.DATA, AttributeValue.fromB(SdkBytes.fromUtf8String("not gzip")));
+        TABLE.client().putItem(b -> b.tableName(TABLE.name()).item(fifth));
+
+        extend(packed, chain, BLOCK, List.of());
+
+        assertThat(packed.head(thread).orElseThrow().checkpointId()).isEqualTo(chain.get(BLOCK - 1).id());
+        assertThat(checkpointItems(thread)).extracting(DeltaPackingTest::kind)
+                .containsExactly("S1", "D2", "D3", "D4", "D5", "D6", "D7", "D8");
+    }
+
+    /** Blocks of 4 and a snapshot every 23 steps: blocks cut short by a snapshot, and a snapshot that ends a block (92). */
+    private static final int UNDER_READS_BLOCK = 4;
+    private static final int UNDER_READS_STEPS = 200;
+    private static final int UNDER_READS_SNAPSHOT_EVERY = 23;
+    private static final int READERS = 3;
+    /** Rounds each reader makes at the least, however soon the writer is done. */
+    private static final int MIN_ROUNDS = 3;
+
+    @Test
+    void readersOfAThreadBeingPackedMeetExactlyWhatIsCommitted() throws Exception {
+        DynamoDbCheckpointStore store = new DynamoDbCheckpointStore(TABLE.client(),
+                packed.settings().withDeltasPerPack(UNDER_READS_BLOCK), Clock.systemUTC());
+        List<Checkpoint> plan = new ArrayList<>(List.of(steps.first(ThreadKey.of("packing", "th-" + UUID.randomUUID()))));
+        for (int s = 2; s <= UNDER_READS_STEPS; s++) {
+            plan.add(steps.next(plan.get(s - 2), s % UNDER_READS_SNAPSHOT_EVERY == 0));
+        }
+        Map<CheckpointId, Integer> indexOf = new HashMap<>();
+        plan.forEach(cp -> indexOf.put(cp.id(), indexOf.size()));
+        ThreadKey thread = plan.get(0).thread();
+        // the index of the newest checkpoint whose commit has begun, and of the newest whose commit has returned
+        AtomicInteger begun = new AtomicInteger(0);
+        AtomicInteger committed = new AtomicInteger(0);
+        store.commit(new Commit(plan.get(0), 0));
+
+        ExecutorService pool = Executors.newFixedThreadPool(READERS + 1);
+        try {
+            Future<?> writer = pool.submit(() -> {
+                for (int i = 1; i < plan.size(); i++) {
+                    Checkpoint cp = plan.get(i);
+                    begun.set(i);
+                    store.commit(new Commit(cp, cp.step() - 1, cp.isSnapshot() ? null : snapshotOf(plan, i - 1).createdAt()));
+                    committed.set(i);
+                }
+            });
+            List<Future<Integer>> readers = new ArrayList<>();
+            for (int r = 0; r < READERS; r++) {
+                SplittableRandom random = new SplittableRandom(r);
+                readers.add(pool.submit(() -> {
+                    int rounds = 0;
+                    while (!writer.isDone() || rounds < MIN_ROUNDS) {
+                        int low = committed.get();
+                        CheckpointChain latest = store.loadLatest(thread).orElseThrow();
+                        int at = indexOf.getOrDefault(latest.target().id(), -1);
+                        assertThat(at).as("the latest's step, with %d to %d committed", low + 1, begun.get() + 1)
+                                .isBetween(low, begun.get());
+                        assertThat(latest.checkpoints()).as("the latest chain, up to step %d", at + 1)
+                                .containsExactlyElementsOf(plan.subList(plan.indexOf(snapshotOf(plan, at)), at + 1));
+
+                        int some = random.nextInt(committed.get() + 1);
+                        Checkpoint target = plan.get(some);
+                        assertThat(store.get(thread, target.id())).as("get of step %d", some + 1).contains(target);
+                        assertThat(store.load(thread, target.id()).orElseThrow().checkpoints()).as("the chain to step %d", some + 1)
+                                .containsExactlyElementsOf(plan.subList(plan.indexOf(snapshotOf(plan, some)), some + 1));
+
+                        historyIsASuffix(store, plan, indexOf, new int[]{1, 3, 7}[rounds % 3], committed, begun);
+                        rounds++;
+                    }
+                    return rounds;
+                }));
+            }
+            writer.get(2, TimeUnit.MINUTES);
+            for (Future<Integer> reader : readers) {
+                assertThat(reader.get(2, TimeUnit.MINUTES)).isGreaterThanOrEqualTo(MIN_ROUNDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        // Every checkpoint is in exactly one item (each pack's deltas were deleted), and the blocks packed are those due.
+        int packs = 0;
+        int held = 0;
+        for (Map<String, AttributeValue> item : checkpointItems(thread)) {
+            long first = Long.parseLong(item.get(Keys.STEP).n());
+            long last = item.containsKey(Keys.PACK_LAST_STEP) ? Long.parseLong(item.get(Keys.PACK_LAST_STEP).n()) : first;
+            packs += item.get(Keys.KIND).s().equals(Keys.KIND_PACK) ? 1 : 0;
+            held += (int) (last - first + 1);
+        }
+        assertThat(held).isEqualTo(UNDER_READS_STEPS);
+        assertThat(packs).isEqualTo(packsDue(plan, UNDER_READS_BLOCK));
+        AtomicInteger all = new AtomicInteger(plan.size() - 1);
+        historyIsASuffix(store, plan, indexOf, UNDER_READS_BLOCK + 1, all, all);
+        for (Checkpoint cp : plan) {
+            assertThat(store.get(thread, cp.id())).as("get of step %d", cp.step()).contains(cp);
+        }
+    }
+
+    /**
+     * The packs due (DeltaPacker): every step that is a multiple of {@code block} and a delta packs the steps of the block
+     * before it, if at least 2 of them are deltas after the snapshot before them.
+     */
+    private static int packsDue(List<Checkpoint> plan, int block) {
+        int due = 0;
+        for (int step = block; step <= plan.size(); step += block) {
+            int deltas = 0;
+            for (int s = step - 1; s >= Math.max(1, step - block) && !plan.get(s - 1).isSnapshot(); s--) {
+                deltas++;
+            }
+            due += !plan.get(step - 1).isSnapshot() && deltas >= 2 ? 1 : 0;
+        }
+        return due;
+    }
+
+    /**
+     * Pages through the whole history: the pages, in order, are the committed checkpoints from the newest at the first
+     * page's read down to step 1, each once, each page but the last full.
+     */
+    private static void historyIsASuffix(DynamoDbCheckpointStore store, List<Checkpoint> plan, Map<CheckpointId, Integer> indexOf,
+                                         int limit, AtomicInteger committed, AtomicInteger begun) {
+        ThreadKey thread = plan.get(0).thread();
+        int low = committed.get();
+        HistoryPage page = store.history(thread, HistoryQuery.first(limit));
+        int high = begun.get();
+        assertThat(page.checkpoints()).isNotEmpty();
+        int top = indexOf.getOrDefault(page.checkpoints().get(0).id(), -1);
+        assertThat(top).as("the newest in history, with %d to %d committed", low + 1, high + 1).isBetween(low, high);
+        List<Checkpoint> pages = new ArrayList<>(page.checkpoints());
+        while (page.nextCursor() != null) {
+            assertThat(page.checkpoints()).as("a page of %d before the last, from step %d", limit, top + 1).hasSize(limit);
+            page = store.history(thread, new HistoryQuery(limit, page.nextCursor()));
+            pages.addAll(page.checkpoints());
+        }
+        List<Checkpoint> newestFirst = new ArrayList<>(plan.subList(0, top + 1));
+        Collections.reverse(newestFirst);
+        assertThat(pages).as("history from step %d in pages of %d", top + 1, limit).containsExactlyElementsOf(newestFirst);
     }
 }

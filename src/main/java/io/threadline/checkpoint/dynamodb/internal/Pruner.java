@@ -60,6 +60,8 @@ public record Pruner(DynamoDbClient client, String table, ThreadReader reader) {
         long[] removedCheckpoints = {0};
         List<Map<String, AttributeValue>> chunkItems = new ArrayList<>();
         long[] removedBytes = {0};
+        // Up to the newest checkpoint of the last pack met: what its deletes left of its deltas' items, counted with it.
+        CheckpointId[] packedUpTo = {null};
         reader.forEachWithPrefix(thread, Keys.IDEMPOTENCY_PREFIX, item -> {
             if (CheckpointId.parse(item.get(Keys.CHECKPOINT_ID).s()).compareTo(keepFromId) < 0) {
                 keyRecords.add(BatchDeletes.keyOf(item));
@@ -70,7 +72,12 @@ public record Pruner(DynamoDbClient client, String table, ThreadReader reader) {
             String sk = sk(item);
             if (Keys.isCheckpoint(sk) || Keys.isPack(sk)) {
                 checkpointItems.add(BatchDeletes.keyOf(item));
-                removedCheckpoints[0] += CheckpointItems.lastStepOf(item) - CheckpointItems.stepOf(item) + 1;
+                if (packedUpTo[0] == null || CheckpointItems.allNewerThan(item, packedUpTo[0])) {
+                    removedCheckpoints[0] += CheckpointItems.lastStepOf(item) - CheckpointItems.stepOf(item) + 1;
+                }
+                if (CheckpointItems.isPack(item)) {
+                    packedUpTo[0] = CheckpointItems.lastIdOf(item);
+                }
             } else if (Keys.isChunk(sk)) {
                 chunkItems.add(BatchDeletes.keyOf(item));
             } else {
