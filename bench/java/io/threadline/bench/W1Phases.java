@@ -6,6 +6,8 @@ import io.threadline.checkpoint.dynamodb.Compression;
 import io.threadline.checkpoint.dynamodb.DynamoDbCheckpointStore;
 import io.threadline.checkpoint.dynamodb.DynamoDbStoreSettings;
 import io.threadline.checkpoint.dynamodb.DynamoDbTables;
+import io.threadline.checkpoint.dynamodb.ThreadIndexSettings;
+import io.threadline.checkpoint.dynamodb.internal.InflateThreads;
 import io.threadline.graph.CompiledGraph;
 import io.threadline.runtime.RuntimeOptions;
 import io.threadline.runtime.StepResult;
@@ -32,7 +34,7 @@ import java.util.TreeSet;
 
 /**
  * {@code bench/run W1-phases dynamodb [--from 500] [--to 1100] [--every 10] [--reads 5] [--compression gzip|zstd]
- * [--zstd-above N] [--deltas-per-pack N]} (issue 22): W1's cold read against the single-item reference at many T across
+ * [--zstd-above N] [--deltas-per-pack N] [--inflate-threads N]} (issue 22): W1's cold read against the single-item reference at many T across
  * a snapshot cycle, not at W1's one T=1000. A cold read's cost depends on how many delta items follow the last snapshot,
  * so a single T samples one phase of the cycle, and anything that moves the snapshots (the codec, a snapshot's size)
  * moves that phase.
@@ -80,6 +82,7 @@ public final class W1Phases {
         Compression compression = null;
         int zstdAbove = DynamoDbStoreSettings.DEFAULT_ZSTD_ABOVE_BYTES;
         int deltasPerPack = DynamoDbStoreSettings.RECOMMENDED_DELTAS_PER_PACK;
+        int inflateThreads = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--from" -> from = Integer.parseInt(args[++i]);
@@ -89,8 +92,10 @@ public final class W1Phases {
                 case "--compression" -> compression = Compression.of(args[++i]);
                 case "--zstd-above" -> zstdAbove = Integer.parseInt(args[++i]);
                 case "--deltas-per-pack" -> deltasPerPack = Integer.parseInt(args[++i]);
+                case "--inflate-threads" -> inflateThreads = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("W1-phases: unknown argument " + args[i]
-                        + " (--from N --to N --every N --reads N --compression gzip|zstd --zstd-above N --deltas-per-pack N)");
+                        + " (--from N --to N --every N --reads N --compression gzip|zstd --zstd-above N --deltas-per-pack N"
+                        + " --inflate-threads N)");
             }
         }
         if (from < 1 || to < from || every < 1 || reads < 1) {
@@ -131,12 +136,16 @@ public final class W1Phases {
             Validator validator = W1.validator();
             StateCodec codec = new StateCodec();
             List<Run> runs = new ArrayList<>();
+            // threadline.dynamodb.inflate-threads: a large snapshot's gzip members or zstd frames decoded in parallel (daemon
+            // threads, ended when idle)
+            InflateThreads inflate = InflateThreads.of(inflateThreads);
+            System.out.println("inflate threads " + inflateThreads);
             for (Variant v : variants) {
                 String table = "w1-phases-" + runs.size();
                 DynamoDbTables.createIfMissing(client, table);
                 DynamoDbCheckpointStore store = new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table)
                         .withCompression(v.compression()).withZstdAboveBytes(v.zstdAbove()).withDeltasPerPack(v.deltasPerPack()),
-                        Clock.systemUTC());
+                        ThreadIndexSettings.defaults(), inflate, Clock.systemUTC());
                 runs.add(new Run(v, store, W1.runtime(graph, store, validator, codec, options),
                         W1.coldReader(graph, store, validator, codec, options), ThreadKey.of("bench", "w1-phases"),
                         new long[to + 1], new ArrayList<>(), new TreeSet<>()));
