@@ -1,6 +1,7 @@
 package io.threadline.checkpoint.dynamodb;
 
 import io.threadline.ErrorCode;
+import io.threadline.InvocationDeadline;
 import io.threadline.ThreadlineException;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.CheckpointChain;
@@ -249,6 +250,26 @@ class DeltaPackingTest {
         items.stream().filter(item -> Keys.isCheckpoint(item.get(Keys.SK).s()))
                 .filter(item -> Long.parseLong(item.get(Keys.STEP).n()) >= from && Long.parseLong(item.get(Keys.STEP).n()) <= to)
                 .forEach(item -> TABLE.client().putItem(b -> b.tableName(TABLE.name()).item(item)));
+    }
+
+    @Test
+    void aCommitNearItsInvocationsEndLeavesItsBlockUnpacked() {
+        List<Checkpoint> chain = thread(packed, BLOCK - 1, List.of());
+        ThreadKey thread = chain.get(0).thread();
+        Checkpoint eighth = steps.next(chain.get(BLOCK - 2), false);
+        // less than DeltaPacker.MIN_TIME_LEFT before the invocation's end: the commit is done, the packing is not tried
+        InvocationDeadline.within(Instant.now().plusMillis(500), () -> packed.commit(new Commit(eighth, BLOCK - 1)));
+        chain.add(eighth);
+        assertThat(checkpointItems(thread)).extracting(DeltaPackingTest::kind)
+                .containsExactly("S1", "D2", "D3", "D4", "D5", "D6", "D7", "D8");
+        // with time left, the next block packs as usual
+        InvocationDeadline.within(Instant.now().plusSeconds(60), () -> {
+            extend(packed, chain, 2 * BLOCK, List.of());
+            return null;
+        });
+        assertThat(checkpointItems(thread)).extracting(DeltaPackingTest::kind)
+                .containsExactly("S1", "D2", "D3", "D4", "D5", "D6", "D7", "P8-15", "D16");
+        readsAgree(packed, chain, 0);
     }
 
     @Test

@@ -50,17 +50,18 @@ class DynamoDbCheckpointStoreTest extends CheckpointStoreContract {
         return new DynamoDbRunStore(client, table, 4);
     }
 
-    /**
-     * The same contract with {@code threadline.dynamodb.compression=zstd} and every envelope compressed in zstd (deltas
-     * too: {@code zstd-above-bytes=0}):
-     * the codec changes stored bytes, nothing the contract asks.
-     */
-    @Nested
-    class Zstd extends CheckpointStoreContract {
+    /** The contract on another store of the same table, with the outer class's run records. */
+    abstract class OnStore extends CheckpointStoreContract {
+
+        private final CheckpointStore variant;
+
+        OnStore(CheckpointStore variant) {
+            this.variant = variant;
+        }
 
         @Override
         protected CheckpointStore store() {
-            return zstd;
+            return variant;
         }
 
         @Override
@@ -70,35 +71,32 @@ class DynamoDbCheckpointStoreTest extends CheckpointStoreContract {
     }
 
     /**
-     * The same contract with deltas packed by two: every even step packs the step before it with the one before that,
-     * so the contract's chains, histories and lookups read packs and the deltas' own items at every point.
+     * The same contract with {@code threadline.dynamodb.compression=zstd} and every envelope compressed in zstd (deltas
+     * too: {@code zstd-above-bytes=0}): the codec changes stored bytes, nothing the contract asks.
      */
     @Nested
-    class PackedByTwo extends CheckpointStoreContract {
-
-        @Override
-        protected CheckpointStore store() {
-            return packedByTwo;
+    class Zstd extends OnStore {
+        Zstd() {
+            super(zstd);
         }
+    }
 
-        @Override
-        protected RunStore runStore() {
-            return DynamoDbCheckpointStoreTest.this.runStore();
+    /**
+     * The same contract with deltas packed by two: every even step packs the two steps before it, so the contract's
+     * chains, histories and lookups read packs and the deltas' own items at every point.
+     */
+    @Nested
+    class PackedByTwo extends OnStore {
+        PackedByTwo() {
+            super(packedByTwo);
         }
     }
 
     /** Packed by three: packs of three, and blocks that a snapshot cuts short. */
     @Nested
-    class PackedByThree extends CheckpointStoreContract {
-
-        @Override
-        protected CheckpointStore store() {
-            return packedByThree;
-        }
-
-        @Override
-        protected RunStore runStore() {
-            return DynamoDbCheckpointStoreTest.this.runStore();
+    class PackedByThree extends OnStore {
+        PackedByThree() {
+            super(packedByThree);
         }
     }
 }

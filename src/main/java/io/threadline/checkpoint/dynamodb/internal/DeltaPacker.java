@@ -1,5 +1,6 @@
 package io.threadline.checkpoint.dynamodb.internal;
 
+import io.threadline.InvocationDeadline;
 import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.CheckpointCodec;
 import io.threadline.checkpoint.CheckpointId;
@@ -11,6 +12,8 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -39,25 +42,39 @@ public final class DeltaPacker {
     private static final Logger LOG = Logger.getLogger(DeltaPacker.class.getName());
     /** Attempts of the batch deletes of a block's items: left ones cost only reads of items a pack already holds. */
     private static final int DELETE_ATTEMPTS = 3;
+    /**
+     * Packing is skipped when the invocation has less than this left: its few calls take milliseconds, but what is
+     * left belongs to the step's own work after the commit (the outbox, the answer), and a block left unpacked costs
+     * only reads. Far above a packing's usual time, far below any sane Lambda timeout.
+     */
+    static final Duration MIN_TIME_LEFT = Duration.ofSeconds(1);
     private static final String NEW_ITEM = "attribute_not_exists(#pk)";
     private static final Map<String, String> PK_NAME = Map.of("#pk", Keys.PK);
 
     private final DynamoDbClient client;
     private final DynamoDbStoreSettings settings;
+    private final Clock clock;
 
     public DeltaPacker(DynamoDbClient client, DynamoDbStoreSettings settings) {
+        this(client, settings, Clock.systemUTC());
+    }
+
+    /** @param clock tells how much of the invocation is left ({@link InvocationDeadline}) */
+    public DeltaPacker(DynamoDbClient client, DynamoDbStoreSettings settings, Clock clock) {
         this.client = client;
         this.settings = settings;
+        this.clock = clock;
     }
 
     /**
      * Whether the commit of {@code committed} ends a block of steps and so packs the block before it. Not when it is a
      * snapshot: the block's deltas then lie on no cold read's path (only history and time travel read them), and a
-     * snapshot's turn is already a step's costliest.
+     * snapshot's turn is already a step's costliest. Nor when the invocation ends within {@link #MIN_TIME_LEFT}.
      */
     public boolean due(Checkpoint committed) {
         int block = settings.deltasPerPack();
-        return block > 1 && !committed.isSnapshot() && committed.parent() != null && committed.step() % block == 0;
+        return block > 1 && !committed.isSnapshot() && committed.parent() != null && committed.step() % block == 0
+                && InvocationDeadline.cap(MIN_TIME_LEFT, clock.instant()).compareTo(MIN_TIME_LEFT) >= 0;
     }
 
     /**
