@@ -8,10 +8,11 @@ import java.util.Map;
 
 /**
  * What {@link CheckpointStore#delete} removed, by kind of stored item. Counts are items as the store keeps
- * them; a thread that did not exist (or was deleted already) reports zeros, so a repeated delete is a
+ * them, but for checkpoints, counted one a checkpoint however they are stored (a store that packs several into one
+ * item counts each); a thread that did not exist (or was deleted already) reports zeros, so a repeated delete is a
  * no-op that still answers.
  *
- * @param checkpoints        checkpoint items (snapshots and deltas)
+ * @param checkpoints        checkpoints (snapshots and deltas), one each, whether in an item of their own or a pack
  * @param chunks             parts of checkpoints larger than one item
  * @param heads              the thread's head (1 if the thread existed)
  * @param pendingEffects     effects of a step in progress (durability SYNC), parts included
@@ -42,6 +43,7 @@ public record ThreadDeletion(long checkpoints, long chunks, long heads, long pen
         return heads > 0;
     }
 
+    /** Everything counted: the items removed, but for packed checkpoints, each counted once (see {@link #checkpoints}). */
     public long total() {
         return checkpoints + chunks + heads + pendingEffects + idempotencyRecords + outboxMarkers + other + dataKeys;
     }

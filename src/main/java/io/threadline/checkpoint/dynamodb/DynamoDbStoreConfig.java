@@ -40,7 +40,7 @@ public interface DynamoDbStoreConfig {
     /**
      * Delta checkpoints stored together in one item once their block of steps is over (their own items then deleted),
      * so a cold read fetches a long chain in few items (README, Delta packing). 0: never pack (the default: a version
-     * before packing cannot read a pack); else 2-1024, 32 recommended.
+     * before packing cannot read a pack); else 2-256, 32 recommended.
      */
     @WithDefault("0")
     int deltasPerPack();

@@ -59,8 +59,12 @@ public record DynamoDbStoreSettings(
      * deltas, near the fewest items any block size gives (about twice the square root of the chain).
      */
     public static final int RECOMMENDED_DELTAS_PER_PACK = 32;
-    /** Packs hold at most this many: one item's read-back and a pack's decode stay small. */
-    public static final int MAX_DELTAS_PER_PACK = 1024;
+    /**
+     * Packs hold at most this many: a read that looks for the pack of a checkpoint whose own item is gone passes over at
+     * most this many items (its pack-mates not deleted yet), which is also what a lookup of an id that is not stored
+     * costs; 8× the recommended block.
+     */
+    public static final int MAX_DELTAS_PER_PACK = 256;
     public static final int DEFAULT_MAX_ITEM_BYTES = 350_000;
     public static final int DEFAULT_MAX_CHECKPOINT_BYTES = 3_000_000;
     public static final Duration DEFAULT_IDEMPOTENCY_TTL = Duration.ofHours(24);

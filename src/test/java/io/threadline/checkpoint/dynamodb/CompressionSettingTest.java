@@ -77,6 +77,6 @@ class CompressionSettingTest {
         assertThat(DynamoDbStoreProducer.settings(config("gzip", 0, 32)).deltasPerPack()).isEqualTo(32);
         assertThat(DynamoDbStoreProducer.settings(config("gzip", 0, 0)).deltasPerPack()).isZero();
         assertThatThrownBy(() -> DynamoDbStoreProducer.settings(config("gzip", 0, 1))).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("threadline.dynamodb.deltas-per-pack must be 0 (never pack) or between 2 and 1024, got 1");
+                .hasMessage("threadline.dynamodb.deltas-per-pack must be 0 (never pack) or between 2 and 256, got 1");
     }
 }

@@ -273,6 +273,35 @@ class DeltaPackingTest {
     }
 
     @Test
+    void aDeleteCountsEachCheckpointOnceWhateverHoldsIt() {
+        // a pack of 8-15 with all of its deltas' items left beside it (deletes that did not happen)
+        List<Checkpoint> chain = thread(unpacked, 20, List.of());
+        ThreadKey thread = chain.get(0).thread();
+        List<Map<String, AttributeValue>> items = checkpointItems(thread);
+        assertThat(new DeltaPacker(TABLE.client(), packed.settings()).pack(thread, chain.get(15))).isEqualTo(8);
+        restore(items, 8, 15);
+        assertThat(packed.delete(thread).checkpoints()).isEqualTo(20);
+    }
+
+    @Test
+    void aPackPutAfterTheThreadsDeleteBeganIsTakenBack() {
+        // A packer that read its block before a delete swept the partition, and puts its pack after: the head it reads
+        // then (gone, or a tombstone) tells it, and it deletes its pack instead of the block's items.
+        List<Checkpoint> chain = thread(unpacked, 16, List.of());
+        ThreadKey thread = chain.get(0).thread();
+        List<Map<String, AttributeValue>> block = checkpointItems(thread).subList(7, 15);
+        assertThat(block).extracting(DeltaPackingTest::kind).containsExactly("D8", "D9", "D10", "D11", "D12", "D13", "D14", "D15");
+        packed.delete(thread);
+        block.forEach(item -> TABLE.client().putItem(b -> b.tableName(TABLE.name()).item(item)));
+        assertThat(new DeltaPacker(TABLE.client(), packed.settings()).pack(thread, chain.get(15))).isZero();
+        assertThat(checkpointItems(thread)).as("no pack left behind; the block's items are the test's own")
+                .extracting(DeltaPackingTest::kind).containsExactly("D8", "D9", "D10", "D11", "D12", "D13", "D14", "D15");
+        block.forEach(item -> TABLE.client().deleteItem(b -> b.tableName(TABLE.name()).key(Map.of(Keys.PK, item.get(Keys.PK),
+                Keys.SK, item.get(Keys.SK)))));
+        assertThat(TABLE.itemsNaming(thread)).isEmpty();
+    }
+
+    @Test
     void aBlockTooLargeForOneItemStaysAsItIs() {
         DynamoDbCheckpointStore small = new DynamoDbCheckpointStore(TABLE.client(), DynamoDbStoreSettings.defaults(TABLE.name())
                 .withSizes(0, 1_024, 98 * 1_024).withDeltasPerPack(BLOCK), Clock.systemUTC());
@@ -338,10 +367,10 @@ class DeltaPackingTest {
         assertThat(DynamoDbStoreConfig.class.getMethod("deltasPerPack").getAnnotation(WithDefault.class).value())
                 .isEqualTo(String.valueOf(DynamoDbStoreSettings.DEFAULT_DELTAS_PER_PACK));
         assertThat(settings.withDeltasPerPack(0).deltasPerPack()).isZero();
-        assertThat(settings.withDeltasPerPack(1024).deltasPerPack()).isEqualTo(1024);
-        for (int bad : new int[]{1, -1, 1025}) {
+        assertThat(settings.withDeltasPerPack(256).deltasPerPack()).isEqualTo(256);
+        for (int bad : new int[]{1, -1, 257}) {
             assertThatThrownBy(() -> settings.withDeltasPerPack(bad)).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage("threadline.dynamodb.deltas-per-pack must be 0 (never pack) or between 2 and 1024, got " + bad);
+                    .hasMessage("threadline.dynamodb.deltas-per-pack must be 0 (never pack) or between 2 and 256, got " + bad);
         }
     }
 

@@ -186,13 +186,13 @@ class DynamoDbRequestCountTest {
     }
 
     @Test
-    void theCommitThatEndsABlockPacksItInFourRequestsMore() {
+    void theCommitThatEndsABlockPacksItInFiveRequestsMore() {
         List<Checkpoint> chain = thread(packed, 30, null);
         Checkpoint head = chain.get(30);
         // Step 32 ends the block of steps 0-31: it reads back steps 2-31 (the 30 deltas after the snapshot),
-        // puts their pack and deletes their 30 items in batches of 25.
+        // puts their pack, reads the head (still the thread's, no delete under way) and deletes their 30 items in batches of 25.
         assertThat(callsOf(() -> packed.commit(new Commit(steps.next(head, false), 31))))
-                .containsExactly("TransactWriteItems", "Query", "PutItem", "BatchWriteItem", "BatchWriteItem");
+                .containsExactly("TransactWriteItems", "Query", "PutItem", "GetItem", "BatchWriteItem", "BatchWriteItem");
     }
 
     @Test

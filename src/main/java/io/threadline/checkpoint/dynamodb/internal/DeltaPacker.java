@@ -114,6 +114,10 @@ public final class DeltaPacker {
         if (!put(pack)) {
             return 0;
         }
+        if (!threadGoesOn(thread, committed)) {
+            client.deleteItem(b -> b.tableName(settings.tableName()).key(BatchDeletes.keyOf(pack)));
+            return 0;
+        }
         List<Map<String, AttributeValue>> keys = new ArrayList<>(members.size());
         for (Map<String, AttributeValue> item : members) {
             keys.add(BatchDeletes.keyOf(item));
@@ -124,6 +128,20 @@ public final class DeltaPacker {
                     + " of their items were not deleted: reads pass over them, a prune or the thread's delete removes them");
         }
         return members.size();
+    }
+
+    /**
+     * Whether the thread is still the one {@code committed} was written to, read after the pack is put. A delete (or an
+     * erase) puts a tombstone in the HEAD before it sweeps the partition, so a pack put after the sweep began finds the
+     * tombstone here — or no HEAD, or a new thread of the same id at a lower step — and is taken back; one put before
+     * the tombstone is swept with the rest.
+     */
+    private boolean threadGoesOn(ThreadKey thread, Checkpoint committed) {
+        Map<String, AttributeValue> head = client.getItem(b -> b.tableName(settings.tableName()).consistentRead(true)
+                .key(ThreadReader.key(Keys.partition(thread), Keys.HEAD)).projectionExpression("#s, #d")
+                .expressionAttributeNames(Map.of("#s", Keys.STEP, "#d", Keys.DELETING))).item();
+        return head != null && head.containsKey(Keys.STEP) && !head.containsKey(Keys.DELETING)
+                && CheckpointItems.stepOf(head) >= committed.step();
     }
 
     /**

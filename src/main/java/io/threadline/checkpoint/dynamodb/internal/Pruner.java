@@ -57,11 +57,9 @@ public record Pruner(DynamoDbClient client, String table, ThreadReader reader) {
 
         List<Map<String, AttributeValue>> keyRecords = new ArrayList<>();
         List<Map<String, AttributeValue>> checkpointItems = new ArrayList<>();
-        long[] removedCheckpoints = {0};
+        CheckpointSteps removedCheckpoints = new CheckpointSteps();
         List<Map<String, AttributeValue>> chunkItems = new ArrayList<>();
         long[] removedBytes = {0};
-        // Up to the newest checkpoint of the last pack met: what its deletes left of its deltas' items, counted with it.
-        CheckpointId[] packedUpTo = {null};
         reader.forEachWithPrefix(thread, Keys.IDEMPOTENCY_PREFIX, item -> {
             if (CheckpointId.parse(item.get(Keys.CHECKPOINT_ID).s()).compareTo(keepFromId) < 0) {
                 keyRecords.add(BatchDeletes.keyOf(item));
@@ -72,12 +70,7 @@ public record Pruner(DynamoDbClient client, String table, ThreadReader reader) {
             String sk = sk(item);
             if (Keys.isCheckpoint(sk) || Keys.isPack(sk)) {
                 checkpointItems.add(BatchDeletes.keyOf(item));
-                if (packedUpTo[0] == null || CheckpointItems.allNewerThan(item, packedUpTo[0])) {
-                    removedCheckpoints[0] += CheckpointItems.lastStepOf(item) - CheckpointItems.stepOf(item) + 1;
-                }
-                if (CheckpointItems.isPack(item)) {
-                    packedUpTo[0] = CheckpointItems.lastIdOf(item);
-                }
+                removedCheckpoints.add(item);
             } else if (Keys.isChunk(sk)) {
                 chunkItems.add(BatchDeletes.keyOf(item));
             } else {
@@ -89,7 +82,7 @@ public record Pruner(DynamoDbClient client, String table, ThreadReader reader) {
         ordered.addAll(checkpointItems);
         ordered.addAll(chunkItems);
         delete(thread, ordered);
-        return new PruneReport(Math.toIntExact(removedCheckpoints[0]), removedBytes[0], oldestKeptStep);
+        return new PruneReport(Math.toIntExact(removedCheckpoints.count()), removedBytes[0], oldestKeptStep);
     }
 
     /** In the order given (BatchDeletes stops at a batch it cannot finish), so the chain is never broken. */

@@ -223,7 +223,7 @@ public record ThreadDeleter(DynamoDbClient client, String table, Clock clock, in
     }
 
     private static final class Counts {
-        long checkpoints;
+        final CheckpointSteps checkpoints = new CheckpointSteps();
         long chunks;
         long heads;
         long pending;
@@ -233,10 +233,8 @@ public record ThreadDeleter(DynamoDbClient client, String table, Clock clock, in
 
         void count(Map<String, AttributeValue> item) {
             String sk = item.get(Keys.SK).s();
-            if (Keys.isCheckpoint(sk)) {
-                checkpoints++;
-            } else if (Keys.isPack(sk)) {
-                checkpoints += CheckpointItems.lastStepOf(item) - CheckpointItems.stepOf(item) + 1;
+            if (Keys.isCheckpoint(sk) || Keys.isPack(sk)) {
+                checkpoints.add(item);
             } else if (Keys.isChunk(sk)) {
                 chunks++;
             } else if (sk.startsWith(Keys.PENDING_PREFIX)) {
@@ -251,7 +249,7 @@ public record ThreadDeleter(DynamoDbClient client, String table, Clock clock, in
         }
 
         ThreadDeletion report() {
-            return new ThreadDeletion(checkpoints, chunks, heads, pending, idempotency, outbox, other);
+            return new ThreadDeletion(checkpoints.count(), chunks, heads, pending, idempotency, outbox, other);
         }
     }
 }

@@ -156,9 +156,10 @@ public final class ThreadReader {
     }
 
     /**
-     * The key of the pack that holds {@code id}, looked for below it in the items' keys only (no data): past the pack's
-     * other checkpoints whose items are not deleted yet, and packs of other block sizes, until a snapshot or more items
-     * than can lie between a checkpoint and its pack ({@link #MAX_PACK_MATES}). Empty when none holds it: not stored.
+     * The key of the pack that holds {@code id}, looked for below it in a query projected to keys, kinds and steps (fewer
+     * bytes on the wire; DynamoDB still charges the items' whole sizes): past the pack's other checkpoints whose items
+     * are not deleted yet, and packs of other block sizes, until a snapshot, a chunk, or more items than can lie between
+     * a checkpoint and its pack ({@link #MAX_PACK_MATES}). Empty when none holds it: not stored.
      */
     private Optional<String> packHolding(ThreadKey thread, CheckpointId id) {
         String[] pack = new String[1];
@@ -169,7 +170,8 @@ public final class ThreadReader {
                 pack[0] = sk;
                 return false;
             }
-            return Keys.isChunk(sk) || !CheckpointItems.isSnapshot(item) && ++passed[0] <= MAX_PACK_MATES;
+            // a pack holds single-item deltas only: a chunk, like a snapshot, lies where no pack-mate of the id can be
+            return !Keys.isChunk(sk) && !CheckpointItems.isSnapshot(item) && ++passed[0] <= MAX_PACK_MATES;
         });
         return Optional.ofNullable(pack[0]);
     }
