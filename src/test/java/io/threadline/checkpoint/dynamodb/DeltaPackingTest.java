@@ -273,6 +273,20 @@ class DeltaPackingTest {
     }
 
     @Test
+    void aBlockWhoseEnvelopesAreNotOneChainIsNotPacked() {
+        // step 12's item holding step 11's envelope: a pack of it would be refused by every read, so none is made
+        List<Checkpoint> chain = thread(unpacked, 16, List.of());
+        ThreadKey thread = chain.get(0).thread();
+        List<Map<String, AttributeValue>> items = checkpointItems(thread);
+        Map<String, AttributeValue> twelfth = new HashMap<>(items.get(11));
+        twelfth.put(Keys.DATA, items.get(10).get(Keys.DATA));
+        TABLE.client().putItem(b -> b.tableName(TABLE.name()).item(twelfth));
+        List<Map<String, AttributeValue>> before = checkpointItems(thread);
+        assertThat(new DeltaPacker(TABLE.client(), packed.settings()).pack(thread, chain.get(15))).isZero();
+        assertThat(checkpointItems(thread)).isEqualTo(before);
+    }
+
+    @Test
     void aDeleteCountsEachCheckpointOnceWhateverHoldsIt() {
         // a pack of 8-15 with all of its deltas' items left beside it (deletes that did not happen)
         List<Checkpoint> chain = thread(unpacked, 20, List.of());

@@ -68,7 +68,7 @@ public final class CommitWriter {
         this.clock = clock;
         this.reader = reader;
         this.index = index;
-        this.packer = new DeltaPacker(client, settings, clock);
+        this.packer = new DeltaPacker(client, settings);
     }
 
     public CommitResult commit(Commit commit) {
