@@ -97,17 +97,17 @@ public final class DeltaPacker {
         for (Map<String, AttributeValue> item : members) {
             envelopes.add(StoredPayload.envelope(List.of(item.get(Keys.DATA).b().asByteArrayUnsafe()), item.containsKey(Keys.COMPRESSED)));
         }
-        StoredPayload payload = StoredPayload.of(DeltaPackFormat.join(envelopes), settings);
-        if (payload.size() > settings.maxItemBytes()) {
-            LOG.fine(() -> "the deltas of steps " + oldestStep + "- of " + thread + " are not packed: " + payload.size()
-                    + " bytes packed, over one item");
-            return 0; // a pack is one item: deltas this large are few per block anyway
-        }
+        String steps = "steps " + CheckpointItems.stepOf(members.get(0)) + "-" + (committed.step() - 1) + " of " + thread;
         CheckpointId before = linkedBefore(thread, envelopes, members);
         if (before == null) {
-            LOG.warning("the deltas of steps " + oldestStep + "-" + (committed.step() - 1) + " of " + thread
-                    + " are not one chain as stored (their envelopes do not follow each other): left as they are");
+            LOG.warning("the deltas of " + steps + " are not one chain as stored (their envelopes do not follow each other): "
+                    + "left as they are");
             return 0;
+        }
+        StoredPayload payload = StoredPayload.of(DeltaPackFormat.join(envelopes), settings);
+        if (payload.size() > settings.maxItemBytes()) {
+            LOG.fine(() -> "the deltas of " + steps + " are not packed: " + payload.size() + " bytes packed, over one item");
+            return 0; // a pack is one item: deltas this large are few per block anyway
         }
         Map<String, AttributeValue> pack = CheckpointItems.pack(before, members.get(0), members.get(members.size() - 1), payload);
         if (!put(pack)) {
@@ -129,7 +129,7 @@ public final class DeltaPacker {
             LOG.log(Level.FINE, "deletes of a packed block failed", e);
         }
         if (left > 0) {
-            LOG.warning("steps " + oldestStep + "-" + (committed.step() - 1) + " of " + thread + " are packed, but " + left
+            LOG.warning(steps + " are packed, but " + left
                     + " of their items were not deleted: reads pass over them, a prune or the thread's delete removes them");
         }
         return members.size();
