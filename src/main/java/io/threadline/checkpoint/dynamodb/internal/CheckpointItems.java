@@ -169,12 +169,6 @@ public final class CheckpointItems {
         return own.compareTo(id) < 0 && CheckpointId.parse(item.get(Keys.PACK_LAST_ID).s()).compareTo(id) >= 0;
     }
 
-    /** The id of a checkpoint or pack item's newest checkpoint: a pack's last, else its own. */
-    static CheckpointId lastIdOf(Map<String, AttributeValue> item) {
-        AttributeValue last = item.get(Keys.PACK_LAST_ID);
-        return last == null ? Keys.checkpointIdOf(item.get(Keys.SK).s()) : CheckpointId.parse(last.s());
-    }
-
     /** Whether every checkpoint an item holds is newer than {@code id}: a pack after it, or a newer checkpoint. */
     public static boolean allNewerThan(Map<String, AttributeValue> item, CheckpointId id) {
         CheckpointId own = Keys.checkpointIdOf(item.get(Keys.SK).s());

@@ -9,7 +9,6 @@ import io.threadline.checkpoint.dynamodb.DynamoDbStoreSettings;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 
 import java.time.Duration;
@@ -53,10 +52,12 @@ public final class DeltaPacker {
 
     private final DynamoDbClient client;
     private final DynamoDbStoreSettings settings;
+    private final ThreadReader reader;
 
     public DeltaPacker(DynamoDbClient client, DynamoDbStoreSettings settings) {
         this.client = client;
         this.settings = settings;
+        this.reader = new ThreadReader(client, settings.tableName());
     }
 
     /**
@@ -191,24 +192,17 @@ public final class DeltaPacker {
      * down; it stops at the block's start or at anything else (a snapshot, a chunked delta, a pack, a gap).
      */
     private List<Map<String, AttributeValue>> readBack(ThreadKey thread, Checkpoint committed, long oldestStep) {
-        String pk = Keys.partition(thread);
-        QueryResponse page = client.query(b -> b.tableName(settings.tableName()).consistentRead(true)
-                .keyConditionExpression("#pk = :pk AND #sk BETWEEN :from AND :to")
-                .expressionAttributeNames(Map.of("#pk", Keys.PK, "#sk", Keys.SK))
-                .expressionAttributeValues(Map.of(":pk", CheckpointItems.s(pk), ":from", CheckpointItems.s(Keys.CHECKPOINT_PREFIX),
-                        ":to", CheckpointItems.s(Keys.checkpoint(committed.parent()))))
-                .scanIndexForward(false)
-                .limit(settings.deltasPerPack()));
         List<Map<String, AttributeValue>> newestFirst = new ArrayList<>();
-        long expected = committed.step() - 1;
-        for (Map<String, AttributeValue> item : page.items()) {
-            if (expected < oldestStep || !isSingleDelta(item) || CheckpointItems.stepOf(item) != expected
+        long[] expected = {committed.step() - 1};
+        // one page of the block's size: the visitor stops at the block's start, so no second page is asked for
+        reader.newestFirst(thread, Keys.checkpoint(committed.parent()), settings.deltasPerPack(), item -> {
+            if (!isSingleDelta(item) || CheckpointItems.stepOf(item) != expected[0]
                     || newestFirst.isEmpty() && !Keys.checkpointIdOf(item.get(Keys.SK).s()).equals(committed.parent())) {
-                break;
+                return false;
             }
             newestFirst.add(item);
-            expected--;
-        }
+            return --expected[0] >= oldestStep;
+        });
         Collections.reverse(newestFirst);
         return newestFirst;
     }

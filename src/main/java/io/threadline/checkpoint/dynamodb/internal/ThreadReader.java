@@ -95,10 +95,6 @@ public final class ThreadReader {
                 chain.target(head[0]);
                 return true;
             }
-            // Commits are transactional, so nothing newer than HEAD can exist; skip it if it ever does.
-            if (!sk.startsWith(Keys.CHECKPOINT_PREFIX) || Keys.checkpointIdOf(sk).compareTo(head[0]) > 0) {
-                return true;
-            }
             return chain.accept(item);
         });
         if (head[0] == null || noHead[0]) {
@@ -193,6 +189,14 @@ public final class ThreadReader {
             descending(thread, Keys.CHECKPOINT_PREFIX, pack.orElse(top), query.limit() + 1, null, page::accept);
         }
         return page.finish();
+    }
+
+    /**
+     * Visits the checkpoint, chunk and pack items at or below {@code to}, newest first, the first page {@code firstPage}
+     * items, until the visitor returns false.
+     */
+    void newestFirst(ThreadKey thread, String to, int firstPage, Predicate<Map<String, AttributeValue>> visitor) {
+        descending(thread, Keys.CHECKPOINT_PREFIX, to, firstPage, null, visitor);
     }
 
     /** Visits every item of the thread's partition, in ascending key order, one page in memory at a time. */
@@ -434,9 +438,9 @@ public final class ThreadReader {
     /**
      * Collects a chain read newest first and stops at its snapshot. Checkpoints are kept by step: a pack comes after the
      * items of its checkpoints not deleted yet (they sort above its key), and fills in what they lack, whatever of them
-     * is left. What sorts above the target is passed over; below it, items are kept until the target is found — a
-     * packed target's pack lies under its other checkpoints' items — and a snapshot or a pack first means it is not
-     * stored.
+     * is left. What sorts above the target is passed over; the first item below it that does not hold it stops the read
+     * ({@link #passedOver}): the target is not stored, or it is packed with pack-mates still above its pack, which the
+     * caller then looks for ({@code packHolding}).
      */
     private static final class ChainCollector {
         private final ThreadKey thread;
@@ -487,6 +491,7 @@ public final class ThreadReader {
                 }
                 if (!Keys.isChunk(sk) && !CheckpointItems.holds(item, target)) {
                     if (CheckpointItems.allNewerThan(item, target)) {
+                        // above the target: not of its chain (above a HEAD nothing can be, commits being transactional)
                         return true;
                     }
                     // The target is not stored, or it is packed and other items still lie above its pack: the caller looks.
