@@ -47,9 +47,9 @@ public final class CommitWriter {
     private static final int MAX_TRANSACTION_ATTEMPTS = 5;
     private static final String CONDITION_FAILED = "ConditionalCheckFailed";
     private static final String TRANSACTION_CONFLICT = "TransactionConflict";
-    /** The condition of every item a commit adds (built once: it is part of every step's request). */
-    private static final String NEW_ITEM = "attribute_not_exists(#pk)";
-    private static final Map<String, String> NEW_ITEM_NAMES = Map.of("#pk", Keys.PK);
+    /** The condition of every item a commit (or a pack, {@link DeltaPacker}) adds; built once: part of every step's request. */
+    static final String NEW_ITEM = "attribute_not_exists(#pk)";
+    static final Map<String, String> NEW_ITEM_NAMES = Map.of("#pk", Keys.PK);
 
     private final DynamoDbClient client;
     private final DynamoDbStoreSettings settings;

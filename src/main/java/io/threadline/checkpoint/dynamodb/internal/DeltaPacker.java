@@ -47,8 +47,6 @@ public final class DeltaPacker {
      * only reads. Far above a packing's usual time, far below any sane Lambda timeout.
      */
     static final Duration MIN_TIME_LEFT = Duration.ofSeconds(1);
-    private static final String NEW_ITEM = "attribute_not_exists(#pk)";
-    private static final Map<String, String> PK_NAME = Map.of("#pk", Keys.PK);
 
     private final DynamoDbClient client;
     private final DynamoDbStoreSettings settings;
@@ -177,8 +175,8 @@ public final class DeltaPacker {
      */
     private boolean put(Map<String, AttributeValue> pack) {
         try {
-            client.putItem(b -> b.tableName(settings.tableName()).item(pack).conditionExpression(NEW_ITEM)
-                    .expressionAttributeNames(PK_NAME).returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+            client.putItem(b -> b.tableName(settings.tableName()).item(pack).conditionExpression(CommitWriter.NEW_ITEM)
+                    .expressionAttributeNames(CommitWriter.NEW_ITEM_NAMES).returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
             return true;
         } catch (ConditionalCheckFailedException e) {
             // Another packer of another block size packed from the same checkpoint: its pack stands, these deltas stay.
