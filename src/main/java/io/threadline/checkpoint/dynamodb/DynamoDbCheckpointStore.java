@@ -273,6 +273,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     /** Tombstone, sweep, untombstone: see {@link ThreadDeleter}. */
     @Override
     public ThreadDeletion delete(ThreadKey thread) {
+        writer.forget(thread);
         return call("delete", thread, () -> deleter.delete(thread));
     }
 

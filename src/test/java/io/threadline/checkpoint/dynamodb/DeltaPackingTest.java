@@ -109,6 +109,11 @@ class DeltaPackingTest {
         unpacked = new DynamoDbCheckpointStore(TABLE.client(), settings.withDeltasPerPack(0), Clock.systemUTC());
     }
 
+    /** A store packing by {@link #BLOCK} that has committed nothing yet: a new container's, which reads a block back. */
+    private static DynamoDbCheckpointStore coldPacked() {
+        return new DynamoDbCheckpointStore(TABLE.client(), packed.settings(), Clock.systemUTC());
+    }
+
     /** A thread of {@code steps} steps committed by {@code store}, snapshots at the steps given (and step 1). */
     private List<Checkpoint> thread(DynamoDbCheckpointStore store, int count, List<Integer> snapshots) {
         Checkpoint cp = steps.first(ThreadKey.of("packing", "th-" + UUID.randomUUID()));
@@ -187,6 +192,50 @@ class DeltaPackingTest {
         readsAgree(packed, chain, 0);
         assertThat(unpacked.loadLatest(chain.get(0).thread()).orElseThrow().checkpoints())
                 .as("a store that does not pack reads packs all the same").containsExactlyElementsOf(chain);
+    }
+
+    @Test
+    void aWritersOwnBlockIsPackedFromWhatItCommittedExactlyAsFromTheTable() {
+        // The writer that committed the block packs it from memory; a new container would read it back: the same item.
+        DynamoDbCheckpointStore writer = coldPacked();
+        List<Checkpoint> chain = thread(writer, BLOCK - 1, List.of());
+        ThreadKey thread = chain.get(0).thread();
+        List<Map<String, AttributeValue>> single = checkpointItems(thread);
+        extend(writer, chain, BLOCK, List.of());
+        Map<String, AttributeValue> fromMemory = checkpointItems(thread).get(1);
+        assertThat(kind(fromMemory)).isEqualTo("P2-7");
+        TABLE.client().deleteItem(b -> b.tableName(TABLE.name()).key(Map.of(Keys.PK, fromMemory.get(Keys.PK), Keys.SK, fromMemory.get(Keys.SK))));
+        restore(single, 2, 7);
+        assertThat(new DeltaPacker(TABLE.client(), writer.settings()).pack(thread, chain.get(BLOCK - 1))).isEqualTo(BLOCK - 2);
+        assertThat(checkpointItems(thread)).extracting(DeltaPackingTest::kind).containsExactly("S1", "P2-7", "D8");
+        assertThat(checkpointItems(thread).get(1)).isEqualTo(fromMemory);
+        readsAgree(writer, chain, 0);
+    }
+
+    @Test
+    void aWriterThatDidNotCommitTheWholeBlockReadsItBack() {
+        // Steps 1-5 by one container, 6-16 by another (a new one): the second knows only part of the first block.
+        List<Checkpoint> chain = thread(coldPacked(), 5, List.of());
+        DynamoDbCheckpointStore second = coldPacked();
+        extend(second, chain, 16, List.of());
+        assertThat(checkpointItems(chain.get(0).thread())).extracting(DeltaPackingTest::kind)
+                .containsExactly("S1", "P2-7", "P8-15", "D16");
+        readsAgree(second, chain, 0);
+    }
+
+    @Test
+    void aThreadDeletedAndWrittenAgainUnderItsIdIsPackedFromItsNewCheckpoints() {
+        DynamoDbCheckpointStore writer = coldPacked();
+        List<Checkpoint> first = thread(writer, BLOCK + 4, List.of());
+        ThreadKey thread = first.get(0).thread();
+        writer.delete(thread);
+        // the same steps again, other checkpoints: nothing kept of the first thread may go into a pack of the second
+        Checkpoint cp = steps.first(thread);
+        List<Checkpoint> second = new ArrayList<>(List.of(cp));
+        writer.commit(new Commit(cp, 0));
+        extend(writer, second, 2 * BLOCK, List.of());
+        assertThat(checkpointItems(thread)).extracting(DeltaPackingTest::kind).containsExactly("S1", "P2-7", "P8-15", "D16");
+        readsAgree(writer, second, 0);
     }
 
     @Test
@@ -452,7 +501,8 @@ class DeltaPackingTest {
         fifth.put(Keys.DATA, AttributeValue.fromB(SdkBytes.fromUtf8String("not gzip")));
         TABLE.client().putItem(b -> b.tableName(TABLE.name()).item(fifth));
 
-        extend(packed, chain, BLOCK, List.of());
+        // a writer that did not commit the block (a new container) reads it back, and meets the item
+        extend(coldPacked(), chain, BLOCK, List.of());
 
         assertThat(packed.head(thread).orElseThrow().checkpointId()).isEqualTo(chain.get(BLOCK - 1).id());
         assertThat(checkpointItems(thread)).extracting(DeltaPackingTest::kind)

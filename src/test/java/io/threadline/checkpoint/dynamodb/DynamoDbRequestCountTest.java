@@ -186,12 +186,22 @@ class DynamoDbRequestCountTest {
     }
 
     @Test
-    void theCommitThatEndsABlockPacksItInFiveRequestsMore() {
+    void theCommitThatEndsABlockPacksItInFourRequestsMore() {
         List<Checkpoint> chain = thread(packed, 30, null);
         Checkpoint head = chain.get(30);
-        // Step 32 ends the block of steps 0-31: it reads back steps 2-31 (the 30 deltas after the snapshot),
-        // puts their pack, reads the head (still the thread's, no delete under way) and deletes their 30 items in batches of 25.
+        // Step 32 ends the block of steps 0-31, whose 30 deltas after the snapshot (steps 2-31) this writer committed:
+        // it puts their pack, reads the head (still the thread's, no delete under way) and deletes their 30 items in
+        // batches of 25.
         assertThat(callsOf(() -> packed.commit(new Commit(steps.next(head, false), 31))))
+                .containsExactly("TransactWriteItems", "PutItem", "GetItem", "BatchWriteItem", "BatchWriteItem");
+    }
+
+    @Test
+    void aWriterThatDidNotCommitTheBlockReadsItBackInOneQuery() {
+        List<Checkpoint> chain = thread(packed, 30, null);
+        Checkpoint head = chain.get(30);
+        DynamoDbCheckpointStore newContainer = new DynamoDbCheckpointStore(TABLE.client(), packed.settings(), Clock.systemUTC());
+        assertThat(callsOf(() -> newContainer.commit(new Commit(steps.next(head, false), 31))))
                 .containsExactly("TransactWriteItems", "Query", "PutItem", "GetItem", "BatchWriteItem", "BatchWriteItem");
     }
 

@@ -18,12 +18,12 @@ import java.util.SplittableRandom;
  * Patch appending the step) unless a test gives its own state JSON. Time starts where the test says,
  * so TTL attributes can be checked exactly. Not thread-safe: one instance per writer.
  */
-final class Steps {
+public final class Steps {
 
     private final SplittableRandom random;
     private Instant clock;
 
-    Steps(Instant start) {
+    public Steps(Instant start) {
         this(start, 7);
     }
 
@@ -33,7 +33,7 @@ final class Steps {
         this.random = new SplittableRandom(seed);
     }
 
-    Checkpoint first(ThreadKey thread) {
+    public Checkpoint first(ThreadKey thread) {
         return checkpoint(thread, 1, null, new StateChange.Snapshot(state(1)), null);
     }
 
@@ -41,7 +41,7 @@ final class Steps {
         return checkpoint(thread, 1, null, new StateChange.Snapshot(stateJson), null);
     }
 
-    Checkpoint next(Checkpoint parent, boolean snapshot) {
+    public Checkpoint next(Checkpoint parent, boolean snapshot) {
         return next(parent, snapshot, null);
     }
 

@@ -57,6 +57,8 @@ public final class CommitWriter {
     private final ThreadReader reader;
     private final ThreadIndex index;
     private final DeltaPacker packer;
+    /** What this writer committed lately, for the packer; null when packing is off. */
+    private final RecentDeltas recent;
 
     public CommitWriter(DynamoDbClient client, DynamoDbStoreSettings settings, Clock clock, ThreadReader reader) {
         this(client, settings, clock, reader, new ThreadIndex(ThreadIndexSettings.defaults()));
@@ -69,6 +71,14 @@ public final class CommitWriter {
         this.reader = reader;
         this.index = index;
         this.packer = new DeltaPacker(client, settings);
+        this.recent = settings.deltasPerPack() > 1 ? new RecentDeltas(settings.deltasPerPack()) : null;
+    }
+
+    /** Forgets what is kept of a thread's recent commits for packing ({@link RecentDeltas}): it is being deleted. */
+    public void forget(ThreadKey thread) {
+        if (recent != null) {
+            recent.forget(thread);
+        }
     }
 
     public CommitResult commit(Commit commit) {
@@ -121,8 +131,11 @@ public final class CommitWriter {
             }
             try {
                 client.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(actions).build());
-                if (packer.due(cp)) {
-                    packer.pack(commit.thread(), cp);
+                if (recent != null) {
+                    recent.committed(commit.thread(), cp, envelope, checkpointItems);
+                    if (packer.due(cp)) {
+                        packer.pack(commit.thread(), cp, recent);
+                    }
                 }
                 return new CommitResult(cp, false, storedBytes);
             } catch (TransactionCanceledException e) {

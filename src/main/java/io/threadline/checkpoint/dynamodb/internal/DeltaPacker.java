@@ -71,13 +71,23 @@ public final class DeltaPacker {
     }
 
     /**
-     * Packs the block that {@code committed} ends; best effort (see the class).
+     * Packs the block that {@code committed} ends, read back from the table; best effort (see the class).
      *
      * @return the checkpoints packed (0: none, for any reason)
      */
     public int pack(ThreadKey thread, Checkpoint committed) {
+        return pack(thread, committed, null);
+    }
+
+    /**
+     * Packs the block that {@code committed} ends, taking it from {@code recent} (may be null) when that knows all of it;
+     * else as {@link #pack(ThreadKey, Checkpoint)}.
+     *
+     * @return the checkpoints packed (0: none, for any reason)
+     */
+    public int pack(ThreadKey thread, Checkpoint committed, RecentDeltas recent) {
         try {
-            return packBlock(thread, committed);
+            return packBlock(thread, committed, recent);
         } catch (RuntimeException e) {
             // Anything: the commit this follows is done, and a block left unpacked is only read in more items.
             LOG.log(Level.WARNING, "the deltas of steps " + (committed.step() - settings.deltasPerPack()) + "-" + (committed.step() - 1)
@@ -86,23 +96,35 @@ public final class DeltaPacker {
         }
     }
 
-    private int packBlock(ThreadKey thread, Checkpoint committed) {
+    private int packBlock(ThreadKey thread, Checkpoint committed, RecentDeltas recent) {
         long oldestStep = committed.step() - settings.deltasPerPack();
-        List<Map<String, AttributeValue>> members = readBack(thread, committed, oldestStep);
+        List<RecentDeltas.Member> known = recent == null ? null : recent.block(thread, committed, oldestStep);
+        List<Map<String, AttributeValue>> members = new ArrayList<>(settings.deltasPerPack());
+        List<byte[]> envelopes = new ArrayList<>(settings.deltasPerPack());
+        CheckpointId before;
+        if (known != null) {
+            // as committed here: their links are the checkpoints' own, and their envelopes never left this process
+            for (RecentDeltas.Member member : known) {
+                members.add(member.item());
+                envelopes.add(member.envelope());
+            }
+            before = known.isEmpty() ? null : known.get(0).parent();
+        } else {
+            members = readBack(thread, committed, oldestStep);
+            for (Map<String, AttributeValue> item : members) {
+                envelopes.add(StoredPayload.envelope(List.of(item.get(Keys.DATA).b().asByteArrayUnsafe()), item.containsKey(Keys.COMPRESSED)));
+            }
+            before = members.size() < 2 ? null : linkedBefore(thread, envelopes, members);
+            if (members.size() >= 2 && before == null) {
+                LOG.warning("the deltas of steps " + CheckpointItems.stepOf(members.get(0)) + "-" + (committed.step() - 1) + " of "
+                        + thread + " are not one chain as stored (their envelopes do not follow each other): left as they are");
+                return 0;
+            }
+        }
         if (members.size() < 2) {
             return 0;
         }
-        List<byte[]> envelopes = new ArrayList<>(members.size());
-        for (Map<String, AttributeValue> item : members) {
-            envelopes.add(StoredPayload.envelope(List.of(item.get(Keys.DATA).b().asByteArrayUnsafe()), item.containsKey(Keys.COMPRESSED)));
-        }
         String steps = "steps " + CheckpointItems.stepOf(members.get(0)) + "-" + (committed.step() - 1) + " of " + thread;
-        CheckpointId before = linkedBefore(thread, envelopes, members);
-        if (before == null) {
-            LOG.warning("the deltas of " + steps + " are not one chain as stored (their envelopes do not follow each other): "
-                    + "left as they are");
-            return 0;
-        }
         StoredPayload payload = StoredPayload.of(DeltaPackFormat.join(envelopes), settings);
         if (payload.size() > settings.maxItemBytes()) {
             LOG.fine(() -> "the deltas of " + steps + " are not packed: " + payload.size() + " bytes packed, over one item");
