@@ -81,6 +81,7 @@ public final class W1Phases {
         int reads = 5;
         Compression compression = null;
         int zstdAbove = DynamoDbStoreSettings.DEFAULT_ZSTD_ABOVE_BYTES;
+        boolean zstdAboveGiven = false;
         int deltasPerPack = DynamoDbStoreSettings.RECOMMENDED_DELTAS_PER_PACK;
         int inflateThreads = 0;
         for (int i = 0; i < args.length; i++) {
@@ -90,7 +91,10 @@ public final class W1Phases {
                 case "--every" -> every = Integer.parseInt(args[++i]);
                 case "--reads" -> reads = Integer.parseInt(args[++i]);
                 case "--compression" -> compression = Compression.of(args[++i]);
-                case "--zstd-above" -> zstdAbove = Integer.parseInt(args[++i]);
+                case "--zstd-above" -> {
+                    zstdAbove = Integer.parseInt(args[++i]);
+                    zstdAboveGiven = true;
+                }
                 case "--deltas-per-pack" -> deltasPerPack = Integer.parseInt(args[++i]);
                 case "--inflate-threads" -> inflateThreads = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("W1-phases: unknown argument " + args[i]
@@ -100,6 +104,10 @@ public final class W1Phases {
         }
         if (from < 1 || to < from || every < 1 || reads < 1) {
             throw new IllegalArgumentException("W1-phases: need 1 <= --from <= --to, --every >= 1, --reads >= 1");
+        }
+        if (zstdAboveGiven && compression != Compression.ZSTD) {
+            // without it the variants are gzip, zstd>32768 and zstd>0, each with its own threshold
+            throw new IllegalArgumentException("W1-phases: --zstd-above needs --compression zstd");
         }
         // Refused before DynamoDB Local starts, with the setting's own message.
         DynamoDbStoreSettings.defaults("w1-phases").withDeltasPerPack(deltasPerPack);
