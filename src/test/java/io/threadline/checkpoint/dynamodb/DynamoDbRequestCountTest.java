@@ -118,7 +118,8 @@ class DynamoDbRequestCountTest {
 
     @Test
     void readsAreOneRequestEachForShortChains() {
-        List<Checkpoint> chain = thread(10);
+        // HEAD, 30 deltas and their snapshot: the first page (what a small state grows before its next snapshot, W1 at T=10)
+        List<Checkpoint> chain = thread(30);
         ThreadKey thread = chain.get(0).thread();
         assertThat(callsOf(() -> store.head(thread))).containsExactly("GetItem");
         assertThat(callsOf(() -> store.loadLatest(thread))).containsExactly("Query");
@@ -129,15 +130,15 @@ class DynamoDbRequestCountTest {
 
     @Test
     void aLongChainIsReadInGrowingPages() {
-        // HEAD + 100 checkpoints in items of their own: pages of 16, 64 and 256 items.
+        // HEAD + 100 checkpoints in items of their own, not saying where their chain starts: pages of 32 and 128 items.
         List<Checkpoint> chain = thread(99);
         assertThat(callsOf(() -> assertThat(store.loadLatest(chain.get(0).thread()).orElseThrow().checkpoints()).hasSize(100)))
-                .containsExactly("Query", "Query", "Query");
+                .containsExactly("Query", "Query");
     }
 
     @Test
     void aLongChainWhoseDeltasSayWhereItStartsIsReadToItsSnapshotInOnePageAfterTheFirst() {
-        // HEAD + 100 checkpoints, each delta naming its snapshot's time: the first page (16 items), then DynamoDB's own
+        // HEAD + 100 checkpoints, each delta naming its snapshot's time: the first page (32 items), then DynamoDB's own
         // page bounded below by the snapshot — two requests, and nothing older than the snapshot read.
         List<Checkpoint> chain = thread(99, Checkpoint::createdAt);
         assertThat(callsOf(() -> assertThat(store.loadLatest(chain.get(0).thread()).orElseThrow().checkpoints()).hasSize(100)))
@@ -149,7 +150,7 @@ class DynamoDbRequestCountTest {
     @Test
     void aLongChainInPacksIsReadInOneRequest() {
         // Packed by 32: HEAD, the deltas of steps 96-100, the packs of steps 64-95, 32-63 and 2-31, the snapshot — 10 items,
-        // within the first page of 16.
+        // within the first page of 32.
         List<Checkpoint> chain = thread(packed, 99, null);
         ThreadKey thread = chain.get(0).thread();
         assertThat(callsOf(() -> assertThat(packed.loadLatest(thread).orElseThrow().checkpoints()).containsExactlyElementsOf(chain)))
@@ -170,7 +171,7 @@ class DynamoDbRequestCountTest {
     @Test
     void aCheckpointThatIsNotStoredCostsAFewRequestsNotTheChain() {
         // 100 steps, no packs, an id between steps 51 and 52: after the read that misses it (get: its item; load: the first
-        // page below it), it is looked for in a pack in keys only — ~50 items down to the snapshot, in pages of 16 and 64 —
+        // page below it), it is looked for in a pack in keys only — ~50 items down to the snapshot, in pages of 32 and 128 —
         // and nothing is decoded
         List<Checkpoint> chain = thread(99);
         ThreadKey thread = chain.get(0).thread();

@@ -29,16 +29,22 @@ import java.util.function.Supplier;
 /**
  * Every read of a thread's partition. All reads are strongly consistent: a commit is visible to the
  * next read, which the conditional commit protocol relies on. Chains are read newest first in one
- * descending query that stops at the snapshot. Its first page is small (16 items), so a short chain costs one
- * request. A delta's checkpoint item says when its chain's snapshot was written ({@link Keys#CHAIN_STARTED_AT}),
+ * descending query that stops at the snapshot. Its first page is small ({@value #FIRST_PAGE} items), so a short chain
+ * costs one request. A delta's checkpoint item says when its chain's snapshot was written ({@link Keys#CHAIN_STARTED_AT}),
  * which bounds the rest of the chain from below: the query then reads exactly down to the snapshot in DynamoDB's
  * own pages (1 MB each) — a chain the snapshot policy keeps under one page costs two requests in all and reads no
- * item it does not use. Items that do not say (written before it was kept) are read in pages that grow (64, 256,
+ * item it does not use. Items that do not say (written before it was kept) are read in pages that grow (128, 512,
  * … items), so a long chain is never over-read by more than a constant factor.
  */
 public final class ThreadReader {
 
-    static final int FIRST_PAGE = 16;
+    /**
+     * Items of a read's first page, before it knows where its chain starts. Enough for the chains a small state grows
+     * before its next snapshot (W1 at T=10: HEAD and 20 items) and for a packed chain's unpacked block ({@code
+     * deltas-per-pack} 32: up to 31 deltas) to cost one request. What it reads past a chain shorter than this is the
+     * previous chain's newest items — small deltas and packs, tens of KB on W1 — the price of a second round trip saved.
+     */
+    static final int FIRST_PAGE = 32;
     /**
      * Items read past, looking for the pack of a checkpoint whose own item is gone: between a checkpoint and its pack lie
      * only other checkpoints of that pack whose items are not deleted yet, fewer than a pack holds at most.
