@@ -270,6 +270,11 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
         return call("unfinishedDeletes", null, () -> unfinishedDeletes.find(tenant, tags, limit, legacyTombstoneScan));
     }
 
+    /** Whether this store keeps anything of what it committed to {@code thread} lately (for packing). */
+    boolean remembersRecentCommitsOf(ThreadKey thread) {
+        return writer.remembers(thread);
+    }
+
     /** Tombstone, sweep, untombstone: see {@link ThreadDeleter}. */
     @Override
     public ThreadDeletion delete(ThreadKey thread) {

@@ -29,6 +29,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -201,7 +202,9 @@ class DeltaPackingTest {
         List<Checkpoint> chain = thread(writer, BLOCK - 1, List.of());
         ThreadKey thread = chain.get(0).thread();
         List<Map<String, AttributeValue>> single = checkpointItems(thread);
+        REFUSALS.refuse(request -> request instanceof QueryRequest); // no read-back: the block comes from memory
         extend(writer, chain, BLOCK, List.of());
+        assertThat(REFUSALS.stop()).isZero();
         Map<String, AttributeValue> fromMemory = checkpointItems(thread).get(1);
         assertThat(kind(fromMemory)).isEqualTo("P2-7");
         TABLE.client().deleteItem(b -> b.tableName(TABLE.name()).key(Map.of(Keys.PK, fromMemory.get(Keys.PK), Keys.SK, fromMemory.get(Keys.SK))));
@@ -224,18 +227,30 @@ class DeltaPackingTest {
     }
 
     @Test
-    void aThreadDeletedAndWrittenAgainUnderItsIdIsPackedFromItsNewCheckpoints() {
-        DynamoDbCheckpointStore writer = coldPacked();
-        List<Checkpoint> first = thread(writer, BLOCK + 4, List.of());
-        ThreadKey thread = first.get(0).thread();
-        writer.delete(thread);
-        // the same steps again, other checkpoints: nothing kept of the first thread may go into a pack of the second
+    void aThreadDeletedAndWrittenAgainElsewhereIsPackedFromItsNewCheckpoints() {
+        // A container commits steps 1-7; another deletes the thread and writes steps 1-7 again; the first commits step 8
+        // on the new head. What it kept of the former steps 1-7 must not go into the pack: the block is read back.
+        DynamoDbCheckpointStore first = coldPacked();
+        List<Checkpoint> former = thread(first, BLOCK - 1, List.of());
+        ThreadKey thread = former.get(0).thread();
+        DynamoDbCheckpointStore second = coldPacked();
+        second.delete(thread);
         Checkpoint cp = steps.first(thread);
-        List<Checkpoint> second = new ArrayList<>(List.of(cp));
-        writer.commit(new Commit(cp, 0));
-        extend(writer, second, 2 * BLOCK, List.of());
-        assertThat(checkpointItems(thread)).extracting(DeltaPackingTest::kind).containsExactly("S1", "P2-7", "P8-15", "D16");
-        readsAgree(writer, second, 0);
+        List<Checkpoint> chain = new ArrayList<>(List.of(cp));
+        second.commit(new Commit(cp, 0));
+        extend(second, chain, BLOCK - 1, List.of());
+        extend(first, chain, BLOCK, List.of());
+        assertThat(checkpointItems(thread)).extracting(DeltaPackingTest::kind).containsExactly("S1", "P2-7", "D8");
+        readsAgree(first, chain, 0);
+    }
+
+    @Test
+    void aStoreForgetsWhatItCommittedToAThreadItDeletes() {
+        DynamoDbCheckpointStore writer = coldPacked();
+        ThreadKey thread = thread(writer, 3, List.of()).get(0).thread();
+        assertThat(writer.remembersRecentCommitsOf(thread)).isTrue();
+        writer.delete(thread);
+        assertThat(writer.remembersRecentCommitsOf(thread)).isFalse();
     }
 
     @Test

@@ -81,6 +81,11 @@ public final class CommitWriter {
         }
     }
 
+    /** Whether anything of {@code thread}'s recent commits is kept for packing. */
+    public boolean remembers(ThreadKey thread) {
+        return recent != null && recent.holds(thread);
+    }
+
     public CommitResult commit(Commit commit) {
         Checkpoint cp = commit.checkpoint();
         if (commit.expectedStep() > 0 && cp.parent() == null) {

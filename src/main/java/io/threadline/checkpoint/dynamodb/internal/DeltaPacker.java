@@ -24,8 +24,9 @@ import java.util.logging.Logger;
  * Packs a block of delta checkpoints into one item, so that a cold read fetches a long chain in few items: it pays per
  * item, whatever the item's bytes (bench/README.md). Steps are cut into blocks of {@code deltasPerPack}; the commit of
  * step {@code s}, a multiple of it, packs the deltas of steps {@code s - deltasPerPack} to {@code s - 1} (those after
- * the chain's snapshot, as single items): it reads them back, puts their envelopes compressed together under a key of
- * its own ({@link Keys#pack} of the checkpoint before them; the put fails if one is there), then deletes their items.
+ * the chain's snapshot, as single items): it takes them from what the same store committed ({@link RecentDeltas}) or
+ * else reads them back, puts their envelopes compressed together under a key of its own ({@link Keys#pack} of the
+ * checkpoint before them; the put fails if one is there), then deletes their items.
  *
  * <p>Why it is safe without a transaction: a pack is written before any item it holds is deleted, and a packer deletes
  * only checkpoint items it read as single deltas and has just put in its own pack — never a pack, whose key no
@@ -111,11 +112,14 @@ public final class DeltaPacker {
             before = known.isEmpty() ? null : known.get(0).parent();
         } else {
             members = readBack(thread, committed, oldestStep);
+            if (members.size() < 2) {
+                return 0;
+            }
             for (Map<String, AttributeValue> item : members) {
                 envelopes.add(StoredPayload.envelope(List.of(item.get(Keys.DATA).b().asByteArrayUnsafe()), item.containsKey(Keys.COMPRESSED)));
             }
-            before = members.size() < 2 ? null : linkedBefore(thread, envelopes, members);
-            if (members.size() >= 2 && before == null) {
+            before = linkedBefore(thread, envelopes, members);
+            if (before == null) {
                 LOG.warning("the deltas of steps " + CheckpointItems.stepOf(members.get(0)) + "-" + (committed.step() - 1) + " of "
                         + thread + " are not one chain as stored (their envelopes do not follow each other): left as they are");
                 return 0;

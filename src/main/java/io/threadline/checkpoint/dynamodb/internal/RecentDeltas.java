@@ -7,6 +7,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,19 +21,28 @@ import java.util.TreeMap;
  * container started mid-block, another container's steps, an evicted thread), {@link #block} says so and the packer
  * reads the block back.
  *
- * <p>What is kept are the items exactly as the commit's transaction wrote them, and the envelopes they were made of.
- * A checkpoint's item is never rewritten, only deleted (by a pack, a prune, the thread's delete), so a kept member is
- * what the table holds or held. One another packer already packed is packed again here, which reads allow (overlapping
- * packs read as one); one a delete removed is caught by the packer's head check after its put.
+ * <p>What is kept of a single-item delta are its envelope and its item's other attributes exactly as the commit's
+ * transaction wrote them (not its {@code data}: a pack holds the envelopes). A checkpoint's item is never rewritten, only
+ * deleted, and a block is taken only as the chain of ids that goes down from the parent the commit's transaction just
+ * checked against the head, so a kept member is what the table holds or held. Ids are never made twice (their time and
+ * random bits), also by a thread deleted and written again under its id. A member another packer packed and deleted
+ * first is packed again here, which reads allow (overlapping packs read as one); one a delete removed meanwhile is caught
+ * by the packer's head check after its put; one a prune or TTL removed meanwhile leaves a pack the next prune removes —
+ * the same windows as a read-back's.
  */
 public final class RecentDeltas {
 
     /**
      * Threads kept, least recently committed dropped first. A Lambda container runs one invocation at a time, so a few
-     * threads are in a block at once; at 256 deltas a block and ~1.5 KB a member (item and envelope) this bounds the
-     * cache at ~25 MB, at the recommended 32 at ~3 MB.
+     * threads are in a block at once.
      */
     static final int THREADS = 64;
+    /**
+     * Bytes kept at most, envelopes and items together, least recently committed threads dropped first (within a thread,
+     * its oldest members): W1's deltas (~1 KB a member) fill 64 threads packed by 32 with ~2 MB; deltas of ~20 KB still
+     * keep the blocks of ~25 threads.
+     */
+    static final long MAX_BYTES = 16L << 20;
 
     /** A committed checkpoint: a single-item delta with its item and envelope, or a snapshot or chunked delta (a block ends there). */
     record Member(long step, CheckpointId id, CheckpointId parent, Map<String, AttributeValue> item, byte[] envelope) {
@@ -39,18 +50,18 @@ public final class RecentDeltas {
         boolean endsBlock() {
             return item == null;
         }
+
+        long bytes() {
+            return endsBlock() ? 0 : envelope.length + ItemSize.of(item);
+        }
     }
 
     /** Members kept a thread: a block, and the commit that ends it (recorded before it packs). */
     private final int kept;
-    private final Map<ThreadKey, TreeMap<Long, Member>> threads = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<ThreadKey, TreeMap<Long, Member>> eldest) {
-            return size() > THREADS;
-        }
-    };
+    private final Map<ThreadKey, TreeMap<Long, Member>> threads = new LinkedHashMap<>(16, 0.75f, true);
+    private long bytes;
 
-    /** @param deltasPerPack the block size: no more members than one block are kept a thread */
+    /** @param deltasPerPack the block size: no more members than one block and the commit ending it are kept a thread */
     public RecentDeltas(int deltasPerPack) {
         this.kept = deltasPerPack + 1;
     }
@@ -62,11 +73,37 @@ public final class RecentDeltas {
      */
     public synchronized void committed(ThreadKey thread, Checkpoint cp, byte[] envelope, List<Map<String, AttributeValue>> items) {
         TreeMap<Long, Member> members = threads.computeIfAbsent(thread, t -> new TreeMap<>());
-        members.tailMap(cp.step(), true).clear();
-        boolean single = !cp.isSnapshot() && items.size() == 1;
-        members.put(cp.step(), new Member(cp.step(), cp.id(), cp.parent(), single ? items.get(0) : null, single ? envelope : null));
+        Map<Long, Member> later = members.tailMap(cp.step(), true);
+        later.values().forEach(member -> bytes -= member.bytes());
+        later.clear();
+        Member member;
+        if (!cp.isSnapshot() && items.size() == 1) {
+            Map<String, AttributeValue> item = new HashMap<>(items.get(0));
+            item.remove(Keys.DATA);
+            member = new Member(cp.step(), cp.id(), cp.parent(), item, envelope);
+        } else {
+            member = new Member(cp.step(), cp.id(), cp.parent(), null, null);
+        }
+        members.put(cp.step(), member);
+        bytes += member.bytes();
         while (members.size() > kept) {
-            members.pollFirstEntry();
+            bytes -= members.pollFirstEntry().getValue().bytes();
+        }
+        trim(thread, members);
+    }
+
+    /** Drops the least recently committed threads, then this thread's oldest members, until under {@link #MAX_BYTES}. */
+    private void trim(ThreadKey current, TreeMap<Long, Member> members) {
+        Iterator<Map.Entry<ThreadKey, TreeMap<Long, Member>>> eldest = threads.entrySet().iterator();
+        while ((bytes > MAX_BYTES || threads.size() > THREADS) && eldest.hasNext()) {
+            Map.Entry<ThreadKey, TreeMap<Long, Member>> entry = eldest.next();
+            if (!entry.getKey().equals(current)) {
+                entry.getValue().values().forEach(member -> bytes -= member.bytes());
+                eldest.remove();
+            }
+        }
+        while (bytes > MAX_BYTES && !members.isEmpty()) {
+            bytes -= members.pollFirstEntry().getValue().bytes();
         }
     }
 
@@ -97,8 +134,24 @@ public final class RecentDeltas {
         return newestFirst;
     }
 
-    /** Forgets a thread: it was deleted or erased. */
+    /**
+     * Forgets a thread: it is being deleted or erased, and what it said should not stay in memory until evicted. Not
+     * needed for what packs hold (ids are never made twice).
+     */
     public synchronized void forget(ThreadKey thread) {
-        threads.remove(thread);
+        TreeMap<Long, Member> members = threads.remove(thread);
+        if (members != null) {
+            members.values().forEach(member -> bytes -= member.bytes());
+        }
+    }
+
+    /** Whether anything of {@code thread} is kept. */
+    public synchronized boolean holds(ThreadKey thread) {
+        return threads.containsKey(thread);
+    }
+
+    /** Bytes kept, envelopes and items together. */
+    synchronized long bytes() {
+        return bytes;
     }
 }

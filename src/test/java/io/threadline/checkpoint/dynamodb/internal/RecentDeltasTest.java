@@ -4,6 +4,7 @@ import io.threadline.checkpoint.Checkpoint;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.checkpoint.dynamodb.Steps;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.time.Instant;
@@ -37,9 +38,14 @@ class RecentDeltasTest {
     }
 
     private void record(Checkpoint cp, boolean chunked) {
-        Map<String, AttributeValue> item = Map.of(Keys.SK, AttributeValue.fromS(Keys.checkpoint(cp.id())));
+        record(cp, chunked, new byte[]{(byte) cp.step()});
+    }
+
+    private void record(Checkpoint cp, boolean chunked, byte[] envelope) {
+        Map<String, AttributeValue> item = Map.of(Keys.SK, AttributeValue.fromS(Keys.checkpoint(cp.id())),
+                Keys.DATA, AttributeValue.fromB(SdkBytes.fromByteArray(envelope)));
         List<Map<String, AttributeValue>> items = chunked ? List.of(item, Map.of()) : List.of(item);
-        recent.committed(cp.thread(), cp, new byte[]{(byte) cp.step()}, items);
+        recent.committed(cp.thread(), cp, envelope, items);
     }
 
     private static List<Long> steps(List<RecentDeltas.Member> block) {
@@ -86,6 +92,41 @@ class RecentDeltasTest {
         // steps 4-7 of the former thread are not this one's: not known, so read back
         assertThat(recent.block(THREAD, eighth, 4)).isNull();
         assertThat(steps(recent.block(THREAD, steps.next(again.get(2), false), 1))).containsExactly(2L, 3L);
+    }
+
+    @Test
+    void anItemIsKeptWithoutItsDataAPackHoldsTheEnvelopes() {
+        List<Checkpoint> chain = commit(THREAD, 3, List.of(), List.of());
+        RecentDeltas.Member member = recent.block(THREAD, steps.next(chain.get(2), false), 1).get(1);
+        assertThat(member.item()).containsOnlyKeys(Keys.SK);
+        assertThat(member.envelope()).containsExactly(3);
+    }
+
+    @Test
+    void pastItsByteBoundTheLeastRecentlyCommittedThreadsThenAThreadsOldestMembersGo() {
+        int size = (int) (RecentDeltas.MAX_BYTES / 5); // a block and its commit (5 members) are over the bound
+        Checkpoint other = steps.first(ThreadKey.of("t", "other"));
+        record(other, false);
+        record(steps.next(other, false), false, new byte[size]);
+        Checkpoint cp = steps.first(THREAD);
+        record(cp, false);
+        for (int s = 2; s <= 7; s++) {
+            cp = steps.next(cp, false);
+            record(cp, false, new byte[size]);
+        }
+        assertThat(recent.bytes()).isLessThanOrEqualTo(RecentDeltas.MAX_BYTES);
+        assertThat(recent.holds(other.thread())).as("the thread committed to least recently goes first").isFalse();
+        assertThat(steps(recent.block(THREAD, steps.next(cp, false), 4))).containsExactly(4L, 5L, 6L, 7L);
+        // one thread alone over the bound keeps its newest members: a block reaching further is read back
+        for (int s = 8; s <= 10; s++) {
+            cp = steps.next(cp, false);
+            record(cp, false, new byte[size * 2]);
+        }
+        assertThat(recent.bytes()).isLessThanOrEqualTo(RecentDeltas.MAX_BYTES);
+        assertThat(steps(recent.block(THREAD, steps.next(cp, false), 9))).containsExactly(9L, 10L);
+        assertThat(recent.block(THREAD, steps.next(cp, false), 8)).isNull();
+        recent.forget(THREAD);
+        assertThat(recent.bytes()).isZero();
     }
 
     @Test
