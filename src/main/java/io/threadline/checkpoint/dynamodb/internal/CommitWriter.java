@@ -47,7 +47,7 @@ public final class CommitWriter {
     private static final int MAX_TRANSACTION_ATTEMPTS = 5;
     private static final String CONDITION_FAILED = "ConditionalCheckFailed";
     private static final String TRANSACTION_CONFLICT = "TransactionConflict";
-    /** The condition of every item a commit (or a pack, {@link DeltaPacker}) adds; built once: part of every step's request. */
+    /** The condition of every item a commit (or a pack, {@link DeltaPacker}; a new HEAD, {@link ThreadIndex}, {@link ThreadDeleter}) adds; built once: part of every step's request. */
     static final String NEW_ITEM = "attribute_not_exists(#pk)";
     static final Map<String, String> NEW_ITEM_NAMES = Map.of("#pk", Keys.PK);
 
@@ -225,7 +225,7 @@ public final class CommitWriter {
         Map<String, String> names = new HashMap<>(Map.of("#pk", Keys.PK, "#exp", Keys.EXPIRES_AT));
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":now", CheckpointItems.n(now.getEpochSecond())));
         // DynamoDB deletes expired items only eventually; an expired record must not block the key meanwhile.
-        String condition = "attribute_not_exists(#pk) OR #exp < :now";
+        String condition = NEW_ITEM + " OR #exp < :now";
         if (staleTarget != null) {
             names.put("#cid", Keys.CHECKPOINT_ID);
             values.put(":stale", CheckpointItems.s(staleTarget.value()));

@@ -134,7 +134,7 @@ public record ThreadDeleter(DynamoDbClient client, String table, Clock clock, in
             Map<String, AttributeValue> values = new HashMap<>();
             String condition;
             if (old.isEmpty()) {
-                condition = "attribute_not_exists(#pk)";
+                condition = CommitWriter.NEW_ITEM;
                 conditionNames.put("#pk", Keys.PK);
             } else if (old.containsKey(Keys.DELETING)) {
                 condition = "attribute_exists(#d)";

@@ -144,7 +144,7 @@ public final class ThreadIndex {
         String condition;
         if ((bits & CREATE_BIT) != 0) {
             names.put("#pk", Keys.PK);
-            condition = "attribute_not_exists(#pk)";
+            condition = CommitWriter.NEW_ITEM;
         } else {
             condition = "#step = :expected AND #cid = :parent";
         }
