@@ -17,6 +17,8 @@ import io.threadline.state.ValueChannel;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -169,7 +171,7 @@ class TypedPatchTest {
         byte[] snapshot = codec.encode(new Wide(List.of(1), List.of(0.5), List.of("w"), Map.of("k", "v"), 1.5, "a",
                 new BigDecimal("1.0"), 7, new Msg("user", "hi")));
         // each: a patch, and whether the typed way takes it itself (true) or leaves it to the tree way (false)
-        Map<String, Boolean> patches = new java.util.LinkedHashMap<>();
+        Map<String, Boolean> patches = new LinkedHashMap<>();
         patches.put("[{\"op\":\"add\",\"path\":\"/loose/-\",\"value\":{\"role\":\"user\",\"text\":\"h\\\"i\\u00e9\\n\"}}]", true);
         patches.put("[ { \"op\" : \"add\" , \"path\" : \"/loose/-\" , \"value\" : [ 1 , \"x\" , { } , null , true ] } ]", true);
         patches.put("[{\"op\":\"remove\",\"path\":\"/bag/k\",\"value\":{\"ignored\":[1]}},{\"op\":\"add\",\"path\":\"/bag/j\",\"value\":2}]", true);
@@ -210,7 +212,7 @@ class TypedPatchTest {
         patches.put("[{\"op\":\"replace\",\"path\":\"/n\",\"value\":\"7\"}]", true);
         patches.put("[{\"op\":\"replace\",\"path\":\"/msg\",\"value\":[\"r\",\"t\"]}]", false);
         for (Map.Entry<String, Boolean> e : patches.entrySet()) {
-            byte[] patch = e.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] patch = e.getKey().getBytes(StandardCharsets.UTF_8);
             Wide typed = wideTyped(snapshot, patch);
             assertThat(typed != null).as("taken typed: %s", e.getKey()).isEqualTo(e.getValue());
             if (typed != null) {
