@@ -49,25 +49,25 @@ final class CompactHeader {
             at++;
         } else {
             do {
-                String field = string();
+                int field = name();
                 expect(':');
                 switch (field) {
-                    case "i" -> h.id = string();
-                    case "s" -> h.step = number(18);
-                    case "p" -> h.parent = string();
-                    case "n" -> h.nodes = strings();
-                    case "x" -> h.next = strings();
-                    case "st" -> h.status = CheckpointCodec.status(string());
-                    case "v" -> h.version = (int) number(9);
-                    case "c" -> h.snapshot = "S".equals(string());
-                    case "at" -> h.at = number(18);
-                    case "k" -> h.key = string();
-                    case "m" -> h.metadata = map();
-                    case "o" -> h.outbox = string();
-                    case "in" -> h.input = string();
-                    case "ip" -> h.inputPrefix = (int) number(9);
-                    case "ef" -> h.effects = string();
-                    case "it" -> h.interrupt = string();
+                    case 'i' -> h.id = string();
+                    case 's' -> h.step = number(18);
+                    case 'p' -> h.parent = string();
+                    case 'n' -> h.nodes = strings();
+                    case 'x' -> h.next = strings();
+                    case 's' << 8 | 't' -> h.status = CheckpointCodec.status(string());
+                    case 'v' -> h.version = (int) number(9);
+                    case 'c' -> h.snapshot = "S".equals(string());
+                    case 'a' << 8 | 't' -> h.at = number(18);
+                    case 'k' -> h.key = string();
+                    case 'm' -> h.metadata = map();
+                    case 'o' -> h.outbox = string();
+                    case 'i' << 8 | 'n' -> h.input = string();
+                    case 'i' << 8 | 'p' -> h.inputPrefix = (int) number(9);
+                    case 'e' << 8 | 'f' -> h.effects = string();
+                    case 'i' << 8 | 't' -> h.interrupt = string();
                     default -> throw NotCompact.INSTANCE; // decisions, an error, a field this version does not know
                 }
             } while (comma());
@@ -102,22 +102,48 @@ final class CompactHeader {
         return false;
     }
 
+    /**
+     * A field's name of one or two lowercase letters (every name the codec writes) as {@code first << 8 | second}, or
+     * {@code first} alone; any other name is not compact.
+     */
+    private int name() {
+        if (end - at < 3 || b[at] != '"') {
+            throw NotCompact.INSTANCE;
+        }
+        int first = b[at + 1];
+        if (first < 'a' || first > 'z') {
+            throw NotCompact.INSTANCE;
+        }
+        if (b[at + 2] == '"') {
+            at += 3;
+            return first;
+        }
+        int second = end - at < 4 ? 0 : b[at + 2];
+        if (second < 'a' || second > 'z' || b[at + 3] != '"') {
+            throw NotCompact.INSTANCE;
+        }
+        at += 4;
+        return first << 8 | second;
+    }
+
     private String string() {
         expect('"');
         int from = at;
-        while (true) {
-            byte c = peek();
-            if (c == '"') {
-                break;
-            }
-            if (c < 0x20 || c > 0x7E || c == '\\' || at - from >= MAX_STRING) {
+        int limit = Math.min(end, from + MAX_STRING);
+        int i = from;
+        // bytes are signed: every byte from 0x80 up is below 0x20 here
+        while (i < limit && b[i] != '"') {
+            byte c = b[i];
+            if (c < 0x20 || c == 0x7F || c == '\\') {
                 throw NotCompact.INSTANCE;
             }
-            at++;
+            i++;
         }
-        String value = new String(b, from, at - from, StandardCharsets.ISO_8859_1);
-        at++;
-        return value;
+        if (i >= limit) {
+            throw NotCompact.INSTANCE;
+        }
+        at = i + 1;
+        return new String(b, from, i - from, StandardCharsets.ISO_8859_1);
     }
 
     /** An integer of at most {@code digits} digits, optionally negative, without leading zeros (as JSON writes it). */
