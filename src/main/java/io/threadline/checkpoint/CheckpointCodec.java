@@ -157,13 +157,21 @@ public final class CheckpointCodec {
     }
 
     public static Checkpoint decode(ThreadKey thread, byte[] bytes) {
+        return decode(thread, bytes, true);
+    }
+
+    /** @param compactFirst whether a header as {@link #encode} writes it is read by {@link CompactHeader} (else Jackson) */
+    static Checkpoint decode(ThreadKey thread, byte[] bytes, boolean compactFirst) {
         try {
             ByteBuffer in = ByteBuffer.wrap(bytes);
             if (in.get() != FORMAT) {
                 throw corrupt(thread, "unknown checkpoint format " + bytes[0]);
             }
             int headLength = in.getInt();
-            Header h = readHeader(bytes, 5, headLength);
+            Header h = compactFirst ? CompactHeader.read(bytes, 5, headLength) : null;
+            if (h == null) {
+                h = readHeader(bytes, 5, headLength);
+            }
             byte[] payload = new byte[bytes.length - 5 - headLength];
             System.arraycopy(bytes, 5 + headLength, payload, 0, payload.length);
             StateChange change = h.snapshot ? new StateChange.Snapshot(payload) : new StateChange.Delta(payload);
@@ -185,7 +193,8 @@ public final class CheckpointCodec {
         }
     }
 
-    private static final class Header {
+    /** A header's fields as read. */
+    static final class Header {
         String id;
         long step;
         String parent;
@@ -240,8 +249,15 @@ public final class CheckpointCodec {
     }
 
     private static List<String> readStrings(JsonParser p) throws IOException {
+        // Anything but a list is refused: read on to an END_ARRAY, a corrupt header's string here was read past its end
+        // and added nulls until the heap ran out.
+        expect(p.currentToken(), JsonToken.START_ARRAY);
         List<String> out = new ArrayList<>();
-        while (p.nextToken() != JsonToken.END_ARRAY) {
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t == null) {
+                throw new IllegalArgumentException("a list of names is cut short");
+            }
             out.add(p.getText());
         }
         return out;
@@ -277,7 +293,7 @@ public final class CheckpointCodec {
         return new StepError(e.get("n"), e.get("t"), e.get("m"), e.get("s"));
     }
 
-    private static Status status(String letter) {
+    static Status status(String letter) {
         for (Status s : Status.values()) {
             if (s.name().startsWith(letter)) {
                 return s;

@@ -5,6 +5,7 @@ import io.threadline.ErrorCode;
 import io.threadline.ThreadlineException;
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
@@ -53,6 +54,20 @@ class CheckpointCodecBytesTest {
     @Test
     void theEnvelopeIsWrittenAsBefore() {
         assertThat(Base64.getEncoder().encodeToString(CheckpointCodec.encode(paused()))).isEqualTo(BEFORE);
+    }
+
+    /** A corrupt header whose node list is not a list: refused, where its read once ran on until the heap was gone. */
+    @Test
+    void aHeaderWhoseNodesAreNotAListIsRefused() {
+        for (String header : List.of("{\"i\":\"01M955VW000000000000000002\",\"s\":2,\"n\":\"think\",\"st\":\"R\",\"v\":1,\"c\":\"D\",\"at\":1}",
+                "{\"i\":\"01M955VW000000000000000002\",\"s\":2,\"x\":[\"a\"", "{\"d\":[[\"a\",\"b\",\"c\"]]}")) {
+            byte[] head = header.getBytes(StandardCharsets.UTF_8);
+            byte[] payload = "[]".getBytes(StandardCharsets.UTF_8);
+            byte[] envelope = ByteBuffer.allocate(5 + head.length + payload.length).put((byte) 1).putInt(head.length).put(head)
+                    .put(payload).array();
+            assertThatThrownBy(() -> CheckpointCodec.decode(ThreadKey.of("acme", "t-1"), envelope)).as(header)
+                    .isInstanceOfSatisfying(ThreadlineException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL));
+        }
     }
 
     @Test

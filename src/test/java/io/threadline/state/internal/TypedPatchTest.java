@@ -17,6 +17,8 @@ import io.threadline.state.ValueChannel;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -135,6 +137,102 @@ class TypedPatchTest {
         }
         assertThat(TypedPatch.from(schema, codec, start()).apply("{\"op\":\"add\"}".getBytes())).isFalse();
         assertThat(TypedPatch.from(schema, codec, start()).apply("not json".getBytes())).isFalse();
+    }
+
+    record Wide(List<Object> loose, List<Double> doubles, List<String> words, Map<String, Object> bag, double d, Object any,
+                BigDecimal exact, long n, Msg msg) {}
+
+    private final StateSchema<Wide> wide = StateSchema.of(Wide.class);
+
+    /** The tree way for {@link Wide}; null where it refuses the patch. */
+    private Wide wideViaTree(byte[] snapshot, byte[] patch) {
+        try {
+            JsonNode tree = codec.readTree(snapshot);
+            JsonPatch.apply(tree, codec.readTree(patch));
+            return codec.fromTree(tree, Wide.class);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The typed way for {@link Wide}; null where it leaves the patch to the tree way. */
+    private Wide wideTyped(byte[] snapshot, byte[] patch) {
+        TypedPatch<Wide> typed = TypedPatch.from(wide, codec, codec.decode(snapshot, Wide.class));
+        return typed.apply(patch) ? typed.state() : null;
+    }
+
+    /**
+     * Values are decoded from their own bytes in the patch, not through a tree: patches written in every form a reader
+     * could meet (numbers in each notation, escapes, whitespace, members in any order, names twice) read typed exactly as
+     * the tree way reads them, or are left to it.
+     */
+    @Test
+    void valuesDecodedFromThePatchBytesReadAsTheTreeReadsThem() {
+        byte[] snapshot = codec.encode(new Wide(List.of(1), List.of(0.5), List.of("w"), Map.of("k", "v"), 1.5, "a",
+                new BigDecimal("1.0"), 7, new Msg("user", "hi")));
+        // each: a patch, and whether the typed way takes it itself (true) or leaves it to the tree way (false)
+        Map<String, Boolean> patches = new LinkedHashMap<>();
+        patches.put("[{\"op\":\"add\",\"path\":\"/loose/-\",\"value\":{\"role\":\"user\",\"text\":\"h\\\"i\\u00e9\\n\"}}]", true);
+        patches.put("[ { \"op\" : \"add\" , \"path\" : \"/loose/-\" , \"value\" : [ 1 , \"x\" , { } , null , true ] } ]", true);
+        patches.put("[{\"op\":\"remove\",\"path\":\"/bag/k\",\"value\":{\"ignored\":[1]}},{\"op\":\"add\",\"path\":\"/bag/j\",\"value\":2}]", true);
+        // a value ahead of its op or path: left to the tree way
+        patches.put("[ { \"value\" : [ 1 , \"x\" , { } , null , true ] , \"path\" : \"/loose/-\" , \"op\" : \"add\" } ]", false);
+        patches.put("[{\"op\":\"add\",\"path\":\"/words/-\",\"value\":\"\u00e9\u65e5\\ud83d\\ude00\ud83d\ude00\"}]", true);
+        patches.put("[{\"op\":\"add\",\"path\":\"/words/-\",\"value\":\"lone \\ud800 surrogate\"}]", true);
+        patches.put("[{\"op\":\"replace\",\"path\":\"/n\",\"value\":-0},{\"op\":\"replace\",\"path\":\"/d\",\"value\":-0}]", true);
+        patches.put("[{\"op\":\"replace\",\"path\":\"/n\",\"value\":123456789012345}]", true);
+        patches.put("[{\"op\":\"replace\",\"path\":\"/any\",\"value\":123456789012345678901234567890}]", true);
+        patches.put("[{\"op\":\"replace\",\"path\":\"/any\",\"value\":null},{\"op\":\"replace\",\"path\":\"/msg\",\"value\":null}]", true);
+        patches.put("[{\"op\":\"replace\",\"path\":\"/msg\",\"value\":{\"text\":\"t\",\"role\":\"r\"}}]", true);
+        patches.put("[{\"op\":\"replace\",\"path\":\"/msg\",\"value\":{\"text\":\"t\",\"role\":\"r\",\"extra\":1}}]", false);
+        patches.put("[{\"op\":\"add\",\"path\":\"/bag/k2\",\"value\":{\"z\":[false,{\"y\":\"\"}]},\"extra\":[1,{\"a\":2}]}]", true);
+        patches.put("[{\"op\":\"replace\",\"path\":\"/bag/k\",\"value\":\"w\"},{\"op\":\"remove\",\"path\":\"/bag/k\"}]", true);
+        patches.put("[]", true);
+        // fractions and exponents: through a tree, as the tree way reads them (-0.0 is 0.0 there)
+        patches.put("[{\"op\":\"replace\",\"path\":\"/d\",\"value\":-0.0}]", true);
+        patches.put("[{\"op\":\"add\",\"path\":\"/doubles/-\",\"value\":-0.0},{\"op\":\"add\",\"path\":\"/loose/-\",\"value\":[-0.0e0]}]", true);
+        patches.put("[{\"op\":\"replace\",\"path\":\"/any\",\"value\":{\"f\":-0.000,\"g\":1e400,\"h\":1.10}}]", true);
+        patches.put("[{\"op\":\"replace\",\"path\":\"/exact\",\"value\":1.10E+3}]", true);
+        patches.put("[{\"op\":\"add\",\"path\":\"/words/-\",\"value\":\"-0.5 in a string\"},{\"op\":\"add\",\"path\":\"/doubles/-\",\"value\":2.5e-3}]", true);
+        patches.put("[{\"op\":\"add\",\"path\":\"/doubles/-\",\"value\":-0.5},{\"op\":\"replace\",\"path\":\"/d\",\"value\":1E2}]", true);
+        patches.put("[{\"op\":\"replace\",\"path\":\"/n\",\"value\":1.0}]", false);
+        // a member named twice: the tree keeps the last, this leaves the patch to the tree way
+        patches.put("[{\"op\":\"add\",\"path\":\"/loose/-\",\"value\":{\"a\":1,\"a\":2}}]", false);
+        patches.put("[{\"op\":\"add\",\"path\":\"/loose/-\",\"value\":1,\"value\":2}]", false);
+        patches.put("[{\"op\":\"remove\",\"op\":\"add\",\"path\":\"/loose/-\",\"value\":1}]", false);
+        // not operations this reads, or not a patch
+        patches.put("[{\"op\":1,\"path\":\"/loose/-\",\"value\":1}]", false);
+        patches.put("[{\"op\":\"add\",\"path\":[\"/loose/-\"],\"value\":1}]", false);
+        patches.put("[{\"op\":\"add\",\"path\":\"/loose/-\"}]", false);
+        patches.put("[{\"op\":\"add\",\"path\":\"/loose/-\",\"value\":1}, 5]", false);
+        patches.put("[{\"op\":\"add\",\"path\":\"/loose/-\",\"value\":{\"a\":1}", false);
+        patches.put("[{\"op\":\"add\",\"path\":\"/loose/-\",\"value\":1}] trailing", true);
+        patches.put("{\"op\":\"add\",\"path\":\"/loose/-\",\"value\":1}", false);
+        patches.put("", false);
+        patches.put("[{\"op\":\"replace\",\"path\":\"/n\",\"value\":\"7\"}]", true);
+        patches.put("[{\"op\":\"replace\",\"path\":\"/msg\",\"value\":[\"r\",\"t\"]}]", false);
+        for (Map.Entry<String, Boolean> e : patches.entrySet()) {
+            byte[] patch = e.getKey().getBytes(StandardCharsets.UTF_8);
+            Wide typed = wideTyped(snapshot, patch);
+            assertThat(typed != null).as("taken typed: %s", e.getKey()).isEqualTo(e.getValue());
+            if (typed != null) {
+                assertThat(typed).as(e.getKey()).isEqualTo(wideViaTree(snapshot, patch));
+            }
+        }
+        Wide negativeZero = wideTyped(snapshot, "[{\"op\":\"replace\",\"path\":\"/d\",\"value\":-0.0}]".getBytes());
+        assertThat(Double.doubleToRawLongBits(negativeZero.d())).isEqualTo(Double.doubleToRawLongBits(0.0));
+        Wide exact = wideTyped(snapshot, "[{\"op\":\"replace\",\"path\":\"/exact\",\"value\":1.10E+3}]".getBytes());
+        assertThat(exact.exact()).isEqualTo(new BigDecimal("1.10E+3"));
+    }
+
+    @Test
+    void onlyBytesThatMayHoldANegativeZeroAreReadThroughATree() {
+        for (String zero : List.of("-0.0", "-0e1", "-0E-2", "[-0.", "x-0e")) {
+            assertThat(TypedPatch.mayHoldNegativeZero(zero.getBytes())).as(zero).isTrue();
+        }
+        for (String other : List.of("-0", "[-0]", "0.0", "-1.0", "-10.5", "-0 ", "", "-", "-0")) {
+            assertThat(TypedPatch.mayHoldNegativeZero(other.getBytes())).as(other).isFalse();
+        }
     }
 
     @Test

@@ -1,0 +1,153 @@
+package io.threadline.checkpoint;
+
+import io.threadline.ThreadlineException;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A header in the form the codec writes a step's is read without Jackson ({@link CompactHeader}), and every header,
+ * in that form or not, decodes to what Jackson alone makes of it, or fails as it fails.
+ */
+class CompactHeaderTest {
+
+    private static final ThreadKey THREAD = ThreadKey.of("acme", "t-1");
+    private static final Instant AT = Instant.parse("2026-12-07T20:00:00.123Z");
+
+    private static List<Checkpoint> checkpoints() {
+        Random random = new Random(3);
+        CheckpointId parent = CheckpointId.next(AT.minusMillis(5), random::nextLong, null);
+        CheckpointId id = CheckpointId.next(AT, random::nextLong, parent);
+        byte[] delta = "[{\"op\":\"add\",\"path\":\"/messages/-\",\"value\":{\"role\":\"user\",\"content\":\"hi\"}}]".getBytes(StandardCharsets.UTF_8);
+        List<Checkpoint> out = new ArrayList<>();
+        // a W1 step: nodes, metadata, no decisions
+        out.add(Checkpoint.draft(id, THREAD, 9, parent).state(1, new StateChange.Delta(delta), AT)
+                .metadata(Map.of("graph", "30b6f737e58d8cbf")).step(List.of("respond"), List.of(), List.of()));
+        // its input stored as the change's prefix, an idempotency key, several metadata entries and next nodes
+        out.add(Checkpoint.draft(id, THREAD, 1234567, parent).state(3, new StateChange.Delta(delta), AT)
+                .input(StepInput.fromJson("[{\"op\":\"add\",\"path\":\"/messages/-\",\"value\":{\"role\":\"user\",\"content\":\"hi\"}}]"))
+                .idempotencyKey("req-42").metadata(Map.of("graph", "g", "agent", "a b/c", "attempts.x", "1"))
+                .step(List.of("process", "execute"), List.of(), List.of("respond", "other")));
+        // a snapshot, the thread's first: no parent, no nodes
+        out.add(Checkpoint.draft(id, THREAD, 1, null).state(1, new StateChange.Snapshot("{\"messages\":[]}".getBytes(StandardCharsets.UTF_8)), AT)
+                .step(List.of(), List.of(), List.of()));
+        // left to Jackson: decisions, an error, escaped JSON in strings, non-ASCII
+        out.add(Checkpoint.draft(id, THREAD, 2, parent).state(1, new StateChange.Delta(delta), AT)
+                .step(List.of("a"), List.of(new Decision("a", List.of("b"), "why")), List.of("b")));
+        out.add(Checkpoint.draft(id, THREAD, 2, parent).state(1, new StateChange.Delta(delta), AT)
+                .failedStep(List.of("a"), List.of("a"), new StepError("a", "java.lang.IllegalStateException", "bad \"x\"", null)));
+        out.add(Checkpoint.draft(id, THREAD, 2, parent).state(1, new StateChange.Delta(delta), AT)
+                .input(StepInput.fromJson("[{\"op\":\"replace\",\"path\":\"/n\",\"value\":1}]"))
+                .metadata(Map.of("note", "caf\u00e9")).step(List.of("a"), List.of(), List.of()));
+        return out;
+    }
+
+    @Test
+    void aStepsHeaderIsReadWithoutJacksonAsJacksonReadsIt() {
+        List<Checkpoint> all = checkpoints();
+        for (int i = 0; i < all.size(); i++) {
+            Checkpoint cp = all.get(i);
+            byte[] envelope = CheckpointCodec.encode(cp);
+            int headLength = ByteBuffer.wrap(envelope, 1, 4).getInt();
+            assertThat(CompactHeader.read(envelope, 5, headLength) != null).as("read compact: %s", cp).isEqualTo(i < 3);
+            assertThat(outcome(envelope, true)).isEqualTo(outcome(envelope, false));
+            Checkpoint read = CheckpointCodec.decode(THREAD, envelope);
+            assertThat(read).isEqualTo(CheckpointCodec.decode(THREAD, envelope, false));
+            assertThat(CheckpointCodec.encode(read)).isEqualTo(envelope);
+        }
+    }
+
+    /** Headers changed byte by byte — inserted, removed, replaced — decode or fail exactly as through Jackson alone. */
+    @Test
+    void everyOtherHeaderDecodesOrFailsAsThroughJackson() {
+        byte[] alphabet = "\"\\,:{}[]09-+. eESabIv\u007f".getBytes(StandardCharsets.ISO_8859_1);
+        Random random = new Random(39);
+        int compact = 0;
+        int tried = 0;
+        for (Checkpoint cp : checkpoints()) {
+            byte[] envelope = CheckpointCodec.encode(cp);
+            int headLength = ByteBuffer.wrap(envelope, 1, 4).getInt();
+            byte[] header = Arrays.copyOfRange(envelope, 5, 5 + headLength);
+            byte[] payload = Arrays.copyOfRange(envelope, 5 + headLength, envelope.length);
+            for (int n = 0; n < 3000; n++) {
+                byte[] changed = header.clone();
+                for (int edits = 1 + random.nextInt(2); edits > 0; edits--) {
+                    changed = edit(changed, random, random.nextInt(8) == 0 ? (byte) (0x80 + random.nextInt(0x80)) : alphabet[random.nextInt(alphabet.length)]);
+                }
+                byte[] mutated = envelope(changed, payload);
+                tried++;
+                try {
+                    if (CompactHeader.read(mutated, 5, changed.length) != null) {
+                        compact++;
+                    }
+                } catch (IllegalArgumentException e) {
+                    compact++; // a status letter it read, and refuses, as Jackson's read refuses it
+                }
+                assertThat(outcome(mutated, true)).as(new String(changed, StandardCharsets.ISO_8859_1)).isEqualTo(outcome(mutated, false));
+            }
+        }
+        // both ways were exercised: many mutants are still compact (a digit for a digit), most are not
+        assertThat(compact).isGreaterThan(100).isLessThan(tried);
+        // a header length that lies: past the envelope's end, or negative
+        byte[] envelope = CheckpointCodec.encode(checkpoints().get(0));
+        for (int lie : new int[] {-1, 0, 1, envelope.length, Integer.MAX_VALUE}) {
+            byte[] bad = envelope.clone();
+            ByteBuffer.wrap(bad, 1, 4).putInt(lie);
+            assertThat(outcome(bad, true)).isEqualTo(outcome(bad, false));
+        }
+    }
+
+    private static byte[] edit(byte[] header, Random random, byte b) {
+        int at = random.nextInt(header.length);
+        return switch (random.nextInt(3)) {
+            case 0 -> {
+                byte[] out = header.clone();
+                out[at] = b;
+                yield out;
+            }
+            case 1 -> {
+                byte[] out = new byte[header.length + 1];
+                System.arraycopy(header, 0, out, 0, at);
+                out[at] = b;
+                System.arraycopy(header, at, out, at + 1, header.length - at);
+                yield out;
+            }
+            default -> {
+                if (header.length < 2) {
+                    yield header;
+                }
+                byte[] out = new byte[header.length - 1];
+                System.arraycopy(header, 0, out, 0, at);
+                System.arraycopy(header, at + 1, out, at, header.length - at - 1);
+                yield out;
+            }
+        };
+    }
+
+    private static byte[] envelope(byte[] header, byte[] payload) {
+        return ByteBuffer.allocate(5 + header.length + payload.length).put((byte) 1).putInt(header.length).put(header).put(payload).array();
+    }
+
+    /** What decoding makes: the checkpoint written back (and its input), or the error's code and message. */
+    private static String outcome(byte[] envelope, boolean compactFirst) {
+        try {
+            Checkpoint cp = CheckpointCodec.decode(THREAD, envelope, compactFirst);
+            return Base64.getEncoder().encodeToString(CheckpointCodec.encode(cp)) + " input " + (cp.input() == null ? null : cp.input().json())
+                    + " " + cp;
+        } catch (ThreadlineException e) {
+            return e.code() + ": " + e.getMessage() + " " + e.details();
+        } catch (RuntimeException e) {
+            return e.toString();
+        }
+    }
+}
