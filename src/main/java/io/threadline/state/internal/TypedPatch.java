@@ -52,6 +52,8 @@ public final class TypedPatch<S> {
     /** Per field, the reader of its whole value, and of its list's elements or its map's values; made on first use. */
     private final ObjectReader[] fieldReaders;
     private final ObjectReader[] elementReaders;
+    /** An apply returned false: the state may hold part of that patch. */
+    private boolean spent;
 
     private TypedPatch(StateSchema<S> schema, StateCodec codec, S state) {
         this.schema = schema;
@@ -149,13 +151,22 @@ public final class TypedPatch<S> {
      * <p>The patch is read in one pass over its tokens: each operation's value is decoded as the parser reaches it,
      * where a tree of the patch was built, each value written back to text and that text decoded — three passes over
      * each appended message, most of what applying a packed delta cost a cold read (s39). Both decode the same text
-     * but for the form of its numbers, which only differs for a negative zero with a fraction or an exponent (a tree
-     * holds {@code -0.0} as {@code 0.0}): a patch whose bytes may hold one is read through its tree as before. A name
-     * twice in one object (the tree keeps the last) or a value ahead of its operation's {@code op} or {@code path}
-     * leaves the patch to the tree way.
+     * but for the form of its numbers: a tree holds a number as its value and writes it back in its own form ({@code
+     * 1.5e1} as {@code 15}, {@code -0} as {@code 0}, {@code 0.00000001} as {@code 1E-8}), which a component that keeps
+     * a number's form ({@code Object}, {@code String}, {@code Number}) sees. So a patch holding a fraction, an exponent
+     * or a negative zero is read through its tree as before; integers are written back as read. The runtime's
+     * patches of integer and text states (W1's) never hold one. A name twice in one object (the tree keeps the last)
+     * or a value ahead of its operation's {@code op} or {@code path} leaves the patch to the tree way.
+     *
+     * @throws IllegalStateException after an earlier call returned false: its operations may be partly applied
      */
     public boolean apply(byte[] patchJson) {
-        return mayHoldNegativeZero(patchJson) ? applyTree(patchJson) : applyStreamed(patchJson);
+        if (spent) {
+            throw new IllegalStateException("a patch was left to the tree way: this reader's state is in no defined shape");
+        }
+        boolean applied = holdsNumbersATreeRewrites(patchJson) ? applyTree(patchJson) : applyStreamed(patchJson);
+        spent = !applied;
+        return applied;
     }
 
     private boolean applyStreamed(byte[] patchJson) {
@@ -231,16 +242,26 @@ public final class TypedPatch<S> {
     }
 
     /**
-     * Whether the bytes hold {@code -0} followed by a fraction or an exponent (anywhere: in a string too, which only
-     * sends the patch the slower way).
+     * Whether the bytes hold, outside strings, a number with a fraction or an exponent, or a negative zero: the numbers a
+     * tree may write back in another form than the patch's. Outside a string a {@code '.'} is only a fraction's, an
+     * {@code 'e'} or {@code 'E'} after a digit only an exponent's (the literals {@code true} and {@code false} hold one
+     * after a letter).
      */
-    static boolean mayHoldNegativeZero(byte[] json) {
-        for (int i = 0; i + 2 < json.length; i++) {
-            if (json[i] == '-' && json[i + 1] == '0') {
-                byte next = json[i + 2];
-                if (next == '.' || next == 'e' || next == 'E') {
-                    return true;
+    static boolean holdsNumbersATreeRewrites(byte[] json) {
+        boolean inString = false;
+        for (int i = 0; i < json.length; i++) {
+            byte b = json[i];
+            if (inString) {
+                if (b == '\\') {
+                    i++; // the escaped byte, a quote among them
+                } else if (b == '"') {
+                    inString = false;
                 }
+            } else if (b == '"') {
+                inString = true;
+            } else if (b == '.' || (b == 'e' || b == 'E') && i > 0 && json[i - 1] >= '0' && json[i - 1] <= '9'
+                    || b == '-' && i + 1 < json.length && json[i + 1] == '0') {
+                return true;
             }
         }
         return false;

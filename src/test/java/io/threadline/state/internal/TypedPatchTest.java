@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TypedPatchTest {
 
@@ -196,6 +197,14 @@ class TypedPatchTest {
         patches.put("[{\"op\":\"add\",\"path\":\"/words/-\",\"value\":\"-0.5 in a string\"},{\"op\":\"add\",\"path\":\"/doubles/-\",\"value\":2.5e-3}]", true);
         patches.put("[{\"op\":\"add\",\"path\":\"/doubles/-\",\"value\":-0.5},{\"op\":\"replace\",\"path\":\"/d\",\"value\":1E2}]", true);
         patches.put("[{\"op\":\"replace\",\"path\":\"/n\",\"value\":1.0}]", false);
+        // numbers a tree writes back in its own form, into components that keep a number's form (review of s39)
+        patches.put("[{\"op\":\"add\",\"path\":\"/loose/-\",\"value\":1.5e1}]", true);
+        patches.put("[{\"op\":\"replace\",\"path\":\"/any\",\"value\":1e0}]", true);
+        patches.put("[{\"op\":\"add\",\"path\":\"/words/-\",\"value\":-0}]", true);
+        patches.put("[{\"op\":\"add\",\"path\":\"/words/-\",\"value\":2.5e-3}]", true);
+        patches.put("[{\"op\":\"add\",\"path\":\"/words/-\",\"value\":0.00000001}]", true);
+        patches.put("[{\"op\":\"add\",\"path\":\"/bag/x\",\"value\":[1.50,1E+2,-0]}]", true);
+        patches.put("[{\"op\":\"replace\",\"path\":\"/any\",\"value\":{\"t\":true,\"f\":false,\"s\":\"1.5e1 \\\" -0\"}}]", true);
         // a member named twice: the tree keeps the last, this leaves the patch to the tree way
         patches.put("[{\"op\":\"add\",\"path\":\"/loose/-\",\"value\":{\"a\":1,\"a\":2}}]", false);
         patches.put("[{\"op\":\"add\",\"path\":\"/loose/-\",\"value\":1,\"value\":2}]", false);
@@ -226,13 +235,24 @@ class TypedPatchTest {
     }
 
     @Test
-    void onlyBytesThatMayHoldANegativeZeroAreReadThroughATree() {
-        for (String zero : List.of("-0.0", "-0e1", "-0E-2", "[-0.", "x-0e")) {
-            assertThat(TypedPatch.mayHoldNegativeZero(zero.getBytes())).as(zero).isTrue();
+    void onlyPatchesHoldingNumbersATreeRewritesAreReadThroughATree() {
+        for (String rewritten : List.of("1.5", "[1e0]", "[2E-3]", "-0", "[-0]", "-0.0", "{\"a\":0.1}", "[\"x\",10e2]",
+                "[\"a\\\"\",1.5]")) {
+            assertThat(TypedPatch.holdsNumbersATreeRewrites(rewritten.getBytes())).as(rewritten).isTrue();
         }
-        for (String other : List.of("-0", "[-0]", "0.0", "-1.0", "-10.5", "-0 ", "", "-", "-0")) {
-            assertThat(TypedPatch.mayHoldNegativeZero(other.getBytes())).as(other).isFalse();
+        for (String asRead : List.of("[1,2,-3,-10]", "true", "false", "null", "\"1.5e1 in a string\"", "[\"-0\"]",
+                "[\"a\\\"1.5\"]", "", "[0,10,-1]")) {
+            assertThat(TypedPatch.holdsNumbersATreeRewrites(asRead.getBytes())).as(asRead).isFalse();
         }
+    }
+
+    @Test
+    void aReaderLeftToTheTreeWayRefusesToGoOn() {
+        TypedPatch<Wide> typed = TypedPatch.from(wide, codec, new Wide(List.of(), List.of(), List.of(), Map.of(), 0, null,
+                BigDecimal.ONE, 0, null));
+        assertThat(typed.apply("[{\"op\":\"add\",\"path\":\"/loose/-\",\"value\":1},{\"op\":\"move\",\"from\":\"/a\",\"path\":\"/b\"}]"
+                .getBytes(StandardCharsets.UTF_8))).isFalse();
+        assertThatThrownBy(() -> typed.apply("[]".getBytes(StandardCharsets.UTF_8))).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
