@@ -22,6 +22,10 @@ final class CompactHeader {
 
     private final byte[] b;
     private final int end;
+    /** The most digits of an integer that cannot overflow a long (longer ones are left to Jackson). */
+    private static final int LONG_DIGITS = 18;
+    /** The same for an int. */
+    private static final int INT_DIGITS = 9;
     private int at;
 
     private CompactHeader(byte[] bytes, int from, int end) {
@@ -30,7 +34,12 @@ final class CompactHeader {
         this.end = end;
     }
 
-    /** The header in {@code bytes[from, from + length)}, or null where Jackson must read it. */
+    /**
+     * The header in {@code bytes[from, from + length)}, or null where Jackson must read it.
+     *
+     * @throws IllegalArgumentException for a status letter no version writes: the exception and message Jackson's path
+     *                                  throws for it, so the read fails the same way (INTERNAL)
+     */
     static CheckpointCodec.Header read(byte[] bytes, int from, int length) {
         if (length < 2 || from < 0 || from > bytes.length - length) {
             return null;
@@ -53,19 +62,19 @@ final class CompactHeader {
                 expect(':');
                 switch (field) {
                     case 'i' -> h.id = string();
-                    case 's' -> h.step = number(18);
+                    case 's' -> h.step = number(LONG_DIGITS);
                     case 'p' -> h.parent = string();
                     case 'n' -> h.nodes = strings();
                     case 'x' -> h.next = strings();
                     case 's' << 8 | 't' -> h.status = CheckpointCodec.status(string());
-                    case 'v' -> h.version = (int) number(9);
+                    case 'v' -> h.version = (int) number(INT_DIGITS);
                     case 'c' -> h.snapshot = "S".equals(string());
-                    case 'a' << 8 | 't' -> h.at = number(18);
+                    case 'a' << 8 | 't' -> h.at = number(LONG_DIGITS);
                     case 'k' -> h.key = string();
                     case 'm' -> h.metadata = map();
                     case 'o' -> h.outbox = string();
                     case 'i' << 8 | 'n' -> h.input = string();
-                    case 'i' << 8 | 'p' -> h.inputPrefix = (int) number(9);
+                    case 'i' << 8 | 'p' -> h.inputPrefix = (int) number(INT_DIGITS);
                     case 'e' << 8 | 'f' -> h.effects = string();
                     case 'i' << 8 | 't' -> h.interrupt = string();
                     default -> throw NotCompact.INSTANCE; // decisions, an error, a field this version does not know

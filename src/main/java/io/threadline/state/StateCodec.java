@@ -65,6 +65,7 @@ public final class StateCodec {
                 .configure(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS, exactTrees)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                // FAIL_ON_TRAILING_TOKENS stays off: TypedPatch decodes a patch's values mid-stream, which it would refuse
                 .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
                 .build();
         m.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
