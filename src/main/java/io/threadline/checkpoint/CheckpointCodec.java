@@ -253,11 +253,7 @@ public final class CheckpointCodec {
         // and added nulls until the heap ran out.
         expect(p.currentToken(), JsonToken.START_ARRAY);
         List<String> out = new ArrayList<>();
-        JsonToken t;
-        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-            if (t == null) {
-                throw new IllegalArgumentException("a list of names is cut short");
-            }
+        while (p.nextToken() != JsonToken.END_ARRAY) {
             out.add(p.getText());
         }
         return out;

@@ -267,9 +267,9 @@ public final class TypedPatch<S> {
         return false;
     }
 
-    /** An operation's value, decoded to a component's type when the operation needs it. */
+    /** An operation's value, decoded to a component's type when the operation needs it ({@code reader}: of that type). */
     private interface Value {
-        Object decode(Type type, ObjectReader[] readers, int field) throws IOException;
+        Object decode(Type type, ObjectReader reader) throws IOException;
     }
 
     /** The value the parser is at, decoded from its tokens (and the parser left at its last). */
@@ -282,12 +282,7 @@ public final class TypedPatch<S> {
         }
 
         @Override
-        public Object decode(Type type, ObjectReader[] readers, int field) throws IOException {
-            ObjectReader reader = readers[field];
-            if (reader == null) {
-                ObjectMapper mapper = codec.mapper();
-                readers[field] = reader = mapper.readerFor(mapper.constructType(type));
-            }
+        public Object decode(Type type, ObjectReader reader) throws IOException {
             read = true;
             return reader.readValue(parser);
         }
@@ -302,7 +297,7 @@ public final class TypedPatch<S> {
         }
 
         @Override
-        public Object decode(Type type, ObjectReader[] readers, int field) {
+        public Object decode(Type type, ObjectReader reader) {
             return codec.fromTree(tree, type);
         }
     }
@@ -330,7 +325,7 @@ public final class TypedPatch<S> {
             if (value == null || !("replace".equals(kind) || "add".equals(kind))) {
                 return false;
             }
-            values[i] = value.decode(fieldTypes[i], fieldReaders, i);
+            values[i] = value.decode(fieldTypes[i], reader(fieldReaders, i, fieldTypes[i]));
             owned[i] = false;
             return true;
         }
@@ -344,7 +339,7 @@ public final class TypedPatch<S> {
             if (element == null) {
                 return false;
             }
-            Object item = value.decode(element, elementReaders, i);
+            Object item = value.decode(element, reader(elementReaders, i, element));
             ownedList(i).add(item);
             return true;
         }
@@ -356,7 +351,7 @@ public final class TypedPatch<S> {
                     if (value == null || valueType == null) {
                         return false;
                     }
-                    Object v = value.decode(valueType, elementReaders, i);
+                    Object v = value.decode(valueType, reader(elementReaders, i, valueType));
                     ownedMap(i).put(key, v);
                     return true;
                 }
@@ -364,7 +359,7 @@ public final class TypedPatch<S> {
                     if (value == null || valueType == null || !map.containsKey(key)) {
                         return false;
                     }
-                    Object v = value.decode(valueType, elementReaders, i);
+                    Object v = value.decode(valueType, reader(elementReaders, i, valueType));
                     ownedMap(i).put(key, v);
                     return true;
                 }
@@ -384,6 +379,15 @@ public final class TypedPatch<S> {
     }
 
     @SuppressWarnings("unchecked")
+    /** The reader of {@code type} for field {@code i}, made on first use and kept in {@code cache}. */
+    private ObjectReader reader(ObjectReader[] cache, int i, Type type) {
+        if (cache[i] == null) {
+            ObjectMapper mapper = codec.mapper();
+            cache[i] = mapper.readerFor(mapper.constructType(type));
+        }
+        return cache[i];
+    }
+
     private List<Object> ownedList(int i) {
         if (!owned[i]) {
             values[i] = new ArrayList<>((List<Object>) values[i]);

@@ -100,41 +100,18 @@ public final class DeltaPacker {
     private int packBlock(ThreadKey thread, Checkpoint committed, RecentDeltas recent) {
         long oldestStep = committed.step() - settings.deltasPerPack();
         List<RecentDeltas.Member> known = recent == null ? null : recent.block(thread, committed, oldestStep);
-        List<Map<String, AttributeValue>> members = new ArrayList<>(settings.deltasPerPack());
-        List<byte[]> envelopes = new ArrayList<>(settings.deltasPerPack());
-        CheckpointId before;
-        if (known != null) {
-            // as committed here: their links are the checkpoints' own, and their envelopes never left this process
-            for (RecentDeltas.Member member : known) {
-                members.add(member.item());
-                envelopes.add(member.envelope());
-            }
-            before = known.isEmpty() ? null : known.get(0).parent();
-        } else {
-            members = readBack(thread, committed, oldestStep);
-            if (members.size() < 2) {
-                return 0;
-            }
-            for (Map<String, AttributeValue> item : members) {
-                envelopes.add(StoredPayload.envelope(List.of(item.get(Keys.DATA).b().asByteArrayUnsafe()), item.containsKey(Keys.COMPRESSED)));
-            }
-            before = linkedBefore(thread, envelopes, members);
-            if (before == null) {
-                LOG.warning("the deltas of steps " + CheckpointItems.stepOf(members.get(0)) + "-" + (committed.step() - 1) + " of "
-                        + thread + " are not one chain as stored (their envelopes do not follow each other): left as they are");
-                return 0;
-            }
-        }
-        if (members.size() < 2) {
+        Block block = known != null ? Block.of(known) : readBackBlock(thread, committed, oldestStep);
+        if (block == null || block.items().size() < 2) {
             return 0;
         }
+        List<Map<String, AttributeValue>> members = block.items();
         String steps = "steps " + CheckpointItems.stepOf(members.get(0)) + "-" + (committed.step() - 1) + " of " + thread;
-        StoredPayload payload = StoredPayload.of(DeltaPackFormat.join(envelopes), settings);
+        StoredPayload payload = StoredPayload.of(DeltaPackFormat.join(block.envelopes()), settings);
         if (payload.size() > settings.maxItemBytes()) {
             LOG.fine(() -> "the deltas of " + steps + " are not packed: " + payload.size() + " bytes packed, over one item");
             return 0; // a pack is one item: deltas this large are few per block anyway
         }
-        Map<String, AttributeValue> pack = CheckpointItems.pack(before, members.get(0), members.get(members.size() - 1), payload);
+        Map<String, AttributeValue> pack = CheckpointItems.pack(block.before(), members.get(0), members.get(members.size() - 1), payload);
         if (!put(pack)) {
             return 0;
         }
@@ -158,6 +135,40 @@ public final class DeltaPacker {
                     + " of their items were not deleted: reads pass over them, a prune or the thread's delete removes them");
         }
         return members.size();
+    }
+
+    /** A block to pack: its items oldest first, their envelopes, and the checkpoint before it. */
+    private record Block(List<Map<String, AttributeValue>> items, List<byte[]> envelopes, CheckpointId before) {
+
+        /** As committed here: their links are the checkpoints' own, and their envelopes never left this process. */
+        static Block of(List<RecentDeltas.Member> members) {
+            List<Map<String, AttributeValue>> items = new ArrayList<>(members.size());
+            List<byte[]> envelopes = new ArrayList<>(members.size());
+            for (RecentDeltas.Member member : members) {
+                items.add(member.item());
+                envelopes.add(member.envelope());
+            }
+            return new Block(items, envelopes, members.isEmpty() ? null : members.get(0).parent());
+        }
+    }
+
+    /** The block read back, its envelopes inflated and their links checked; null when there is nothing to pack. */
+    private Block readBackBlock(ThreadKey thread, Checkpoint committed, long oldestStep) {
+        List<Map<String, AttributeValue>> items = readBack(thread, committed, oldestStep);
+        if (items.size() < 2) {
+            return null;
+        }
+        List<byte[]> envelopes = new ArrayList<>(items.size());
+        for (Map<String, AttributeValue> item : items) {
+            envelopes.add(StoredPayload.envelope(List.of(item.get(Keys.DATA).b().asByteArrayUnsafe()), item.containsKey(Keys.COMPRESSED)));
+        }
+        CheckpointId before = linkedBefore(thread, envelopes, items);
+        if (before == null) {
+            LOG.warning("the deltas of steps " + CheckpointItems.stepOf(items.get(0)) + "-" + (committed.step() - 1) + " of "
+                    + thread + " are not one chain as stored (their envelopes do not follow each other): left as they are");
+            return null;
+        }
+        return new Block(items, envelopes, before);
     }
 
     /**

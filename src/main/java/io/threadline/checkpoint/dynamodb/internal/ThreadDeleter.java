@@ -135,7 +135,7 @@ public record ThreadDeleter(DynamoDbClient client, String table, Clock clock, in
             String condition;
             if (old.isEmpty()) {
                 condition = CommitWriter.NEW_ITEM;
-                conditionNames.put("#pk", Keys.PK);
+                conditionNames.putAll(CommitWriter.NEW_ITEM_NAMES);
             } else if (old.containsKey(Keys.DELETING)) {
                 condition = "attribute_exists(#d)";
                 conditionNames.put("#d", Keys.DELETING);

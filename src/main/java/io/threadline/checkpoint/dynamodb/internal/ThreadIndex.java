@@ -143,7 +143,7 @@ public final class ThreadIndex {
         }
         String condition;
         if ((bits & CREATE_BIT) != 0) {
-            names.put("#pk", Keys.PK);
+            names.putAll(CommitWriter.NEW_ITEM_NAMES);
             condition = CommitWriter.NEW_ITEM;
         } else {
             condition = "#step = :expected AND #cid = :parent";
