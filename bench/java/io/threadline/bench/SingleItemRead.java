@@ -116,6 +116,9 @@ final class SingleItemRead {
      */
     record Split(Runnable storeRead, Function<Runnable, List<RawRequest>> httpQueriesOf) {}
 
+    /** The second reference: {@code state} stored whole by {@code whole} and read back decoded ({@link WholeStateRead}). */
+    record Whole(WholeStateRead whole, Object state) {}
+
     private record Timed(String name, String label, IntSupplier read) {}
 
     /** The reference's item(s) written, and how to read them: {@code shape} says which read it is. */
@@ -152,6 +155,11 @@ final class SingleItemRead {
 
     static void reference(DynamoDbClient client, DynamoDbClient admin, W1.Probe probe, Runnable coldRead,
                           Function<Runnable, List<QueryRequest>> queriesOf, Split split) {
+        reference(client, admin, probe, coldRead, queriesOf, split, null);
+    }
+
+    static void reference(DynamoDbClient client, DynamoDbClient admin, W1.Probe probe, Runnable coldRead,
+                          Function<Runnable, List<QueryRequest>> queriesOf, Split split, Whole whole) {
         Reference reference = prepare(client, admin);
         IntSupplier read = reference.read();
         time(reference.shape(), probe, read);
@@ -164,6 +172,17 @@ final class SingleItemRead {
             return 0;
         }));
         reads.add(new Timed("reference_read", "reference", read));
+        if (whole != null) {
+            whole.whole().store(whole.state());
+            Class<?> type = whole.state().getClass();
+            reads.add(new Timed("whole_state_read", "second reference: the same state read whole and decoded (one item's JSON, uncompressed)",
+                    () -> {
+                        if (!whole.whole().read(type).equals(whole.state())) {
+                            throw new IllegalStateException("the whole state read back differs");
+                        }
+                        return 0;
+                    }));
+        }
         int[] items = new int[1];
         List<QueryRequest> queries = queriesOf == null ? null : queriesOf.apply(coldRead);
         if (queries != null) {

@@ -142,6 +142,14 @@ final class W1 {
         return lastStoreRead;
     }
 
+    /** The last growth run's final state, for the whole-state reference ({@link WholeStateRead}); null before {@link #run}. */
+    private W1State lastState;
+
+    /** See {@link #lastState}. */
+    W1State lastState() {
+        return lastState;
+    }
+
     W1(String label, Supplier<CheckpointStore> stores, int turns, Probe probe, RuntimeOptions options) {
         this.label = label;
         this.stores = stores;
@@ -365,6 +373,7 @@ final class W1 {
         }
         lastColdRead = () -> coldReader.state(thread);
         lastStoreRead = () -> store.loadLatest(thread).orElseThrow();
+        lastState = coldReader.state(thread).state();
         if (rep == REPETITIONS) {
             // After the last repetition: run earlier, its warm loop would warm the decode path for the next repetition's
             // cold reads.

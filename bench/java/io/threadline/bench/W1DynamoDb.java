@@ -11,6 +11,7 @@ import io.threadline.checkpoint.dynamodb.DynamoDbTables;
 import io.threadline.checkpoint.dynamodb.ThreadIndexSettings;
 import io.threadline.checkpoint.dynamodb.internal.InflateThreads;
 import io.threadline.runtime.RuntimeOptions;
+import io.threadline.state.StateCodec;
 import io.threadline.telemetry.ThreadlineTelemetry;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -386,7 +387,8 @@ public final class W1DynamoDb {
                 + (codec == Compression.ZSTD ? " above " + zstdAboveBytes + " B (gzip up to it)" : "")
                 + ", deltas per pack " + packBlock + (packBlock == 0 ? " (off)" : ""));
         SingleItemRead.reference(client, admin, counter, w1.lastColdRead(), counter::queriesOf,
-                new SingleItemRead.Split(w1.lastStoreRead(), counter::httpQueriesOf));
+                new SingleItemRead.Split(w1.lastStoreRead(), counter::httpQueriesOf),
+                new SingleItemRead.Whole(new WholeStateRead(client, admin, new StateCodec()), w1.lastState()));
         try {
             SdkFloor.measure(client, admin, timers);
         } finally {

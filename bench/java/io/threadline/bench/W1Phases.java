@@ -68,9 +68,14 @@ public final class W1Phases {
 
     /** One sampled T of one variant. */
     record Row(int t, int snapshotTurn, int deltas, double items, double bytes, double queries, long storedBytes,
-               double coldMs, double coldCpuMs, double referenceMs) {
+               double coldMs, double coldCpuMs, double referenceMs, double wholeMs) {
         double ratio() {
             return coldMs / referenceMs;
+        }
+
+        /** Against the same state read whole and decoded ({@link WholeStateRead}). */
+        double wholeRatio() {
+            return coldMs / wholeMs;
         }
     }
 
@@ -143,6 +148,7 @@ public final class W1Phases {
             CompiledGraph<W1.W1State> graph = W1.graph();
             Validator validator = W1.validator();
             StateCodec codec = new StateCodec();
+            WholeStateRead whole = new WholeStateRead(client, client, codec);
             List<Run> runs = new ArrayList<>();
             // threadline.dynamodb.inflate-threads: a large snapshot's gzip members or zstd frames decoded in parallel (daemon
             // threads, ended when idle)
@@ -169,10 +175,12 @@ public final class W1Phases {
                     }
                     if (t >= from && (t - from) % every == 0) {
                         if (!warmed) {
-                            warmUp(runs, reference, reads);
+                            whole.store(last.state());
+                            warmUp(runs, reference, whole, reads);
                             warmed = true;
                         }
-                        run.rows().add(sample(run, t, last.state(), counter, reference, reads));
+                        whole.store(last.state());
+                        run.rows().add(sample(run, t, last.state(), counter, reference, whole, reads));
                     }
                 }
                 if (t >= from && (t - from) % every == 0) {
@@ -189,29 +197,32 @@ public final class W1Phases {
     }
 
     /** The cold read's and the reference's first reads (class loading, the JIT's first compiles), kept out of every sample. */
-    private static void warmUp(List<Run> runs, SingleItemRead.Reference reference, int reads) {
+    private static void warmUp(List<Run> runs, SingleItemRead.Reference reference, WholeStateRead whole, int reads) {
         for (int i = 0; i < 2 * reads; i++) {
             for (Run run : runs) {
                 run.coldReader().state(run.thread());
                 reference.read().getAsInt();
+                whole.read(W1.W1State.class);
             }
         }
     }
 
     private static Row sample(Run run, int t, W1.W1State expected, W1DynamoDb.Counter counter,
-                              SingleItemRead.Reference reference, int reads) {
+                              SingleItemRead.Reference reference, WholeStateRead whole, int reads) {
         CheckpointChain chain = run.store().loadLatest(run.thread()).orElseThrow();
         double[] cold = new double[reads];
         double[] coldCpu = new double[reads];
         double[] ref = new double[reads];
+        double[] wholeRead = new double[reads];
         long items = 0;
         long bytes = 0;
         long queries = 0;
         for (int i = 0; i < reads; i++) {
-            // Alternated, the cold read first in one round and the reference first in the next: the first after a pause
-            // runs on a fresh scheduler slice, worth more on a loaded machine than the difference measured.
-            for (int k = 0; k < 2; k++) {
-                if ((k == 0) == (i % 2 == 0)) {
+            // Alternated, each of the three reads first in its turn of rounds: the first after a pause runs on a fresh
+            // scheduler slice, worth more on a loaded machine than the difference measured.
+            for (int k = 0; k < 3; k++) {
+                int which = (k + i) % 3;
+                if (which == 0) {
                     long items0 = counter.itemsRead();
                     long bytes0 = counter.bytesRead();
                     long queries0 = counter.readRequests();
@@ -226,16 +237,23 @@ public final class W1Phases {
                     if (!read.equals(expected)) {
                         throw new IllegalStateException(run.variant().name() + ": the latest state read back differs at T=" + t);
                     }
-                } else {
+                } else if (which == 1) {
                     long w0 = System.nanoTime();
                     reference.read().getAsInt();
                     ref[i] = (System.nanoTime() - w0) / 1e6;
+                } else {
+                    long w0 = System.nanoTime();
+                    W1.W1State read = whole.read(W1.W1State.class);
+                    wholeRead[i] = (System.nanoTime() - w0) / 1e6;
+                    if (!read.equals(expected)) {
+                        throw new IllegalStateException("the whole state read back differs at T=" + t);
+                    }
                 }
             }
         }
         return new Row(t, turnOf(run, chain, t), chain.checkpoints().size() - 1, (double) items / reads, (double) bytes / reads,
                 (double) queries / reads, run.store().storedBytes(run.thread()), Machine.median(cold), Machine.median(coldCpu),
-                Machine.median(ref));
+                Machine.median(ref), Machine.median(wholeRead));
     }
 
     /** The turn whose steps hold the chain's snapshot. */
@@ -252,9 +270,9 @@ public final class W1Phases {
         for (Run run : runs) {
             Row r = run.rows().get(index);
             System.out.printf(Locale.ROOT, "T=%-5d %-12s snapshot T%-5d deltas %5d  items %7.1f  bytes %,10.0f  queries %.1f  "
-                            + "stored %,11d B  cold %6.2f ms (cpu %6.2f)  reference %6.2f ms  ratio %5.2f%n",
+                            + "stored %,11d B  cold %6.2f ms (cpu %6.2f)  reference %6.2f ms  ratio %5.2f  whole state %6.2f ms  ratio %5.2f%n",
                     r.t(), run.variant().name(), r.snapshotTurn(), r.deltas(), r.items(), r.bytes(), r.queries(), r.storedBytes(),
-                    r.coldMs(), r.coldCpuMs(), r.referenceMs(), r.ratio());
+                    r.coldMs(), r.coldCpuMs(), r.referenceMs(), r.ratio(), r.wholeMs(), r.wholeRatio());
         }
     }
 
@@ -264,6 +282,7 @@ public final class W1Phases {
                 + "| items per cold read min / median / max | ms per delta (fit) | CPU ms per delta (fit) | stored B at the last sample "
                 + "| snapshots at (turn, seen every " + every + ") |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        StringBuilder against = new StringBuilder();
         StringBuilder results = new StringBuilder();
         for (Run run : runs) {
             List<Row> rows = run.rows();
@@ -280,13 +299,27 @@ public final class W1Phases {
                     min(cold), Machine.median(cold), max(cold), Machine.median(rows.stream().mapToDouble(Row::referenceMs).toArray()),
                     min(items), Machine.median(items), max(items), wallFit[0], wallFit[1], cpuFit[0], cpuFit[1], stored,
                     run.snapshotTurns());
+            double[] wholeRatio = rows.stream().mapToDouble(Row::wholeRatio).toArray();
+            against.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f | %.2f |%n", run.variant().name(), min(wholeRatio),
+                    Machine.median(wholeRatio), percentile(wholeRatio, 0.9), max(wholeRatio),
+                    Machine.median(rows.stream().mapToDouble(Row::wholeMs).toArray())));
             String p = "w1phases." + run.variant().name().replace(">", "_above_").replace('/', '_');
             results.append(String.format(Locale.ROOT, "RESULT %s.ratio_min %.3f%nRESULT %s.ratio_median %.3f%nRESULT %s.ratio_p90 %.3f%n"
                             + "RESULT %s.ratio_max %.3f%nRESULT %s.ms_per_delta %.4f%nRESULT %s.items_min %.1f%n"
                             + "RESULT %s.items_median %.1f%nRESULT %s.items_max %.1f%nRESULT %s.stored_bytes_last %d%n",
                     p, min(ratio), p, Machine.median(ratio), p, percentile(ratio, 0.9), p, max(ratio), p, wallFit[0],
                     p, min(items), p, Machine.median(items), p, max(items), p, stored));
+            results.append(String.format(Locale.ROOT, "RESULT %s.whole_ratio_min %.3f%nRESULT %s.whole_ratio_median %.3f%n"
+                            + "RESULT %s.whole_ratio_p90 %.3f%nRESULT %s.whole_ratio_max %.3f%n",
+                    p, min(wholeRatio), p, Machine.median(wholeRatio), p, percentile(wholeRatio, 0.9), p, max(wholeRatio)));
         }
+        System.out.println();
+        System.out.println("Against the same state at each T read whole and decoded (one item's JSON, uncompressed, one Query page; "
+                + "the second reference):");
+        System.out.println();
+        System.out.println("| variant | ratio min | median | p90 | max | whole-state read ms median |");
+        System.out.println("|---|---|---|---|---|---|");
+        System.out.print(against);
         System.out.print(results);
     }
 
