@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.threadline.api.Operations;
+import io.threadline.checkpoint.dynamodb.Compression;
+import io.threadline.checkpoint.dynamodb.DynamoDbStoreSettings;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -15,9 +17,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * template.yaml and the rest of the repository agree: the table is the one infra/dynamodb/table.json
@@ -74,6 +79,67 @@ class TemplateAgreementTest {
         assertThat(env.get("THREADLINE_ENCRYPTION_KEYS").asText()).isEqualTo("kms");
         assertThat(env.get("THREADLINE_ENCRYPTION_DATA_KEY_TABLE").asText()).as("!Ref DataKeyTable").isEqualTo("DataKeyTable");
         assertThat(template().at("/Resources/CheckpointKey/Properties/EnableKeyRotation").asBoolean()).isTrue();
+    }
+
+    /**
+     * The checkpoint codec and delta packing are deployment parameters (README: switch them in a second deployment, once
+     * no older reader serves), passed to every function as the settings they name. What CloudFormation allows is what
+     * the store accepts, so a deploy cannot start functions that refuse their configuration at their first call, and
+     * the defaults are the application's.
+     */
+    @Test
+    void theCheckpointFormatParametersReachEveryFunctionAsSettingsTheStoreAccepts() throws IOException {
+        JsonNode env = template().at("/Globals/Function/Environment/Variables");
+        assertThat(env.get("THREADLINE_DYNAMODB_COMPRESSION").asText()).as("!Ref CheckpointCompression").isEqualTo("CheckpointCompression");
+        assertThat(env.get("THREADLINE_DYNAMODB_DELTAS_PER_PACK").asText()).as("!Ref CheckpointDeltasPerPack").isEqualTo("CheckpointDeltasPerPack");
+
+        JsonNode codec = template().at("/Parameters/CheckpointCompression");
+        List<String> codecs = new ArrayList<>();
+        codec.get("AllowedValues").forEach(v -> codecs.add(v.asText()));
+        assertThat(codecs).containsExactlyInAnyOrderElementsOf(Stream.of(Compression.values()).map(Compression::configName).toList());
+        codecs.forEach(name -> assertThat(Compression.of(name).configName()).isEqualTo(name));
+        assertThat(codec.get("Default").asText()).isEqualTo(applicationDefault("threadline.dynamodb.compression"));
+
+        JsonNode pack = template().at("/Parameters/CheckpointDeltasPerPack");
+        List<Integer> counts = new ArrayList<>();
+        pack.get("AllowedValues").forEach(v -> counts.add(v.asInt()));
+        DynamoDbStoreSettings settings = DynamoDbStoreSettings.defaults("threadline");
+        counts.forEach(n -> assertThat(settings.withDeltasPerPack(n).deltasPerPack()).isEqualTo(n));
+        assertThat(counts).contains(0, DynamoDbStoreSettings.RECOMMENDED_DELTAS_PER_PACK, DynamoDbStoreSettings.MAX_DELTAS_PER_PACK);
+        assertThatThrownBy(() -> settings.withDeltasPerPack(1)).as("1 is not offered: the store refuses it")
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(counts).doesNotContain(1);
+        assertThat(pack.get("Default").asInt()).isEqualTo(DynamoDbStoreSettings.DEFAULT_DELTAS_PER_PACK)
+                .isEqualTo(Integer.parseInt(applicationDefault("threadline.dynamodb.deltas-per-pack")));
+    }
+
+    /** README's table of parameters names every parameter the template has, and no other. */
+    @Test
+    void everyParameterIsInTheReadmesTable() throws IOException {
+        Set<String> parameters = new TreeSet<>();
+        template().get("Parameters").fieldNames().forEachRemaining(parameters::add);
+        List<String> lines = Files.readAllLines(Path.of("README.md"));
+        int table = lines.indexOf("**Parameters.**");
+        assertThat(table).as("README's **Parameters.** table").isPositive();
+        Set<String> documented = new TreeSet<>();
+        for (int i = table + 1; i < lines.size() && (lines.get(i).isBlank() || lines.get(i).startsWith("|")); i++) {
+            String line = lines.get(i);
+            if (line.startsWith("| `")) {
+                String first = line.substring(2, line.indexOf(" |", 2));
+                Matcher names = Pattern.compile("`([A-Za-z]+)`").matcher(first);
+                while (names.find()) {
+                    documented.add(names.group(1));
+                }
+            }
+        }
+        assertThat(documented).isEqualTo(parameters);
+    }
+
+    private static String applicationDefault(String key) throws IOException {
+        return Files.readAllLines(Path.of("src/main/resources/application.properties")).stream()
+                .filter(line -> line.startsWith(key + "="))
+                .map(line -> line.substring(key.length() + 1).trim())
+                .findFirst().orElseThrow();
     }
 
     /**
