@@ -35,8 +35,10 @@ import java.util.Locale;
 public final class Background {
 
     public static void main(String[] args) throws Exception {
-        int steps = args.length > 0 ? Integer.parseInt(args[0]) : 200;
-        int reps = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        BenchArgs cli = new BenchArgs("background dynamodb", "bench/run background dynamodb [steps, default 200] [repetitions, default 3]");
+        var steps = cli.intPositional("steps", 200);
+        var reps = cli.intPositional("repetitions", 3);
+        BenchArgs.parseOrExit(args, cli::read);
         URI dynamo = DynamoDbLocal.start("-Xmx1g").endpoint();
         ElasticMq elasticMq = ElasticMq.start("-Xmx512m");
         String queueUrl = RunQueues.createIfMissing(elasticMq.client(), "bench", Duration.ofSeconds(30), 5);
@@ -50,20 +52,20 @@ public final class Background {
         List<Double> queued = new ArrayList<>();
         double inlineRate = 0;
         double queuedRate = 0;
-        for (int rep = 0; rep <= reps; rep++) { // rep 0 warms up
+        for (int rep = 0; rep <= reps.get(); rep++) { // rep 0 warms up
             ThreadKey a = ThreadKey.of("bench", "inline-" + rep);
             long t0 = System.nanoTime();
-            runtime.run(a, Update.of(Channel.<Counter.State, Integer>overwriting("target").set(steps)), RunBudget.steps(steps));
+            runtime.run(a, Update.of(Channel.<Counter.State, Integer>overwriting("target").set(steps.get())), RunBudget.steps(steps.get()));
             double inlineSeconds = (System.nanoTime() - t0) / 1e9;
 
             ThreadKey b = ThreadKey.of("bench", "queued-" + rep);
             long t1 = System.nanoTime();
-            runs.start(b, null, harness.json("{\"target\":" + steps + "}"), steps, DoubleTexting.REJECT, null, "bench");
+            runs.start(b, null, harness.json("{\"target\":" + steps.get() + "}"), steps.get(), DoubleTexting.REJECT, null, "bench");
             while (true) {
                 Run r = runs.current(b).orElseThrow();
                 if (r.status().ended()) {
-                    if (r.stepsTaken() != steps) {
-                        throw new IllegalStateException("the background run took " + r.stepsTaken() + " steps, not " + steps);
+                    if (r.stepsTaken() != steps.get()) {
+                        throw new IllegalStateException("the background run took " + r.stepsTaken() + " steps, not " + steps.get());
                     }
                     break;
                 }
@@ -73,15 +75,15 @@ public final class Background {
             if (rep > 0) {
                 inline.addAll(intervals(store, a));
                 queued.addAll(intervals(store, b));
-                inlineRate += steps / inlineSeconds / reps;
-                queuedRate += steps / queuedSeconds / reps;
+                inlineRate += steps.get() / inlineSeconds / reps.get();
+                queuedRate += steps.get() / queuedSeconds / reps.get();
             }
         }
         harness.close();
         Collections.sort(inline);
         Collections.sort(queued);
         System.out.printf(Locale.ROOT, "%n%d-step runs, %d repetitions, DynamoDB Local + ElasticMQ (separate processes, loopback), %s%n",
-                steps, reps, "2 pollers of batch 10");
+                steps.get(), reps.get(), "2 pollers of batch 10");
         System.out.println("| path | steps/s | step interval p50 ms | p95 ms |");
         System.out.println("| --- | --- | --- | --- |");
         System.out.printf(Locale.ROOT, "| in one invocation (run) | %.1f | %.1f | %.1f |%n", inlineRate, pct(inline, 50), pct(inline, 95));

@@ -39,6 +39,7 @@ public final class CodecCrossover {
     }
 
     public static void main(String[] args) {
+        BenchArgs.parseOrExit(args, new BenchArgs("codecs dynamodb", "bench/run codecs dynamodb (no options)")::read);
         List<byte[]> envelopes = envelopes();
         System.out.println("codec crossover: W1 envelopes, gzip (level 6, members of 128 KiB) against zstd (frames of 128 KiB),"
                 + " StoredPayload as the store calls it; CPU of the calling thread, median of " + BATCHES + " batches");

@@ -116,19 +116,33 @@ public final class ColdStart {
      */
     record Launch(String name, Path app, List<String> command, Map<String, String> env, boolean jvm) {}
 
-    public static void main(String[] args) throws Exception {
-        Map<String, String> opts = options(args);
-        Path app = Path.of(opts.getOrDefault("--app", "target/coldstart/app"));
-        Path runtime = Path.of(opts.getOrDefault("--runtime", "target/lambda-runtime"));
-        int reps = Integer.parseInt(opts.getOrDefault("--reps", "10"));
-        String config = opts.getOrDefault("--config", "dynamodb");
-        String opensearch = opts.get("--opensearch");
-        Path nativeApp = opts.containsKey("--native") ? Path.of(opts.get("--native")) : null;
-        if (nativeApp != null && !Files.isExecutable(nativeApp.resolve("bootstrap"))) {
-            throw new IllegalArgumentException(nativeApp + " has no executable bootstrap: not an unzipped native function.zip");
+    /** The command line's settings: bench/run's options, and those bench/run adds (--config, --opensearch, --native DIR). */
+    record Options(Path app, Path runtime, int reps, String config, String opensearch, Path nativeApp, String jvmOpts) {
+        static Options parse(String[] args) {
+            BenchArgs cli = new BenchArgs("coldstart",
+                    "bench/run coldstart dynamodb|opensearch [--reps N] [--jvm-opts \"...\"] [--native FUNCTION_ZIP]"
+                            + " (bench/run passes --config dynamodb|opensearch [--opensearch URL] [--native DIR]; [--app DIR] [--runtime DIR])");
+            var app = cli.option("--app", Path.of("target/coldstart/app"), "a folder", Path::of);
+            var runtime = cli.option("--runtime", Path.of("target/lambda-runtime"), "a folder", Path::of);
+            var reps = cli.intOption("--reps", 10);
+            var config = cli.choiceOption("--config", "dynamodb", "dynamodb", "opensearch");
+            // null: no memory store; else the node's URL
+            var opensearch = cli.stringOption("--opensearch", null);
+            // null: the JVM package alone; else an unzipped native function.zip
+            var nativeApp = cli.option("--native", (Path) null, "a folder", Path::of);
+            // Lambda's java21 start-up flags
+            var jvmOpts = cli.stringOption("--jvm-opts",
+                    "-XX:+TieredCompilation -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -Xmx512m");
+            cli.read(args);
+            cli.refuseUnless(nativeApp.get() == null || Files.isExecutable(nativeApp.get().resolve("bootstrap")),
+                    nativeApp.get() + " has no executable bootstrap: not an unzipped native function.zip");
+            return new Options(app.get(), runtime.get(), reps.get(), config.get(), opensearch.get(), nativeApp.get(), jvmOpts.get());
         }
-        List<String> jvmOpts = List.of(opts.getOrDefault("--jvm-opts",
-                "-XX:+TieredCompilation -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -Xmx512m").trim().split("\\s+"));
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options o = BenchArgs.parseOrExit(args, Options::parse);
+        List<String> jvmOpts = List.of(o.jvmOpts().trim().split("\\s+"));
         Path logs = Files.createDirectories(Path.of("target/coldstart/logs"));
         Map<String, String> fromTemplate = new LinkedHashMap<>();
         for (String variable : FROM_TEMPLATE) {
@@ -136,20 +150,20 @@ public final class ColdStart {
         }
 
         System.out.println("cold start — " + Machine.describe() + "; load average " + loadAverage());
-        System.out.println("settings: config " + config + "; function " + app + " (unzipped function.zip) run by AWS's Lambda Java "
+        System.out.println("settings: config " + o.config() + "; function " + o.app() + " (unzipped function.zip) run by AWS's Lambda Java "
                 + "runtime interface client 2.9.0 with the handler of template.yaml's JVM functions, against a local Runtime API; "
                 + "application JVM " + String.join(" ", jvmOpts) + " (Lambda's java21 start-up flags); from template.yaml "
                 + fromTemplate.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "))
-                + "; " + reps
+                + "; " + o.reps()
                 + " fresh processes after 1 discarded; first invocation: step of a new thread (reference agent, node process)"
-                + (opensearch == null ? "; memory none"
-                : "; memory on OpenSearch " + opensearch + " (index created by the discarded process, as a deploy would) with the "
+                + (o.opensearch() == null ? "; memory none"
+                : "; memory on OpenSearch " + o.opensearch() + " (index created by the discarded process, as a deploy would) with the "
                 + "in-process MiniLM embedding model of profile local, loaded on first use — the Lambda package has no "
                 + "in-process model and embeds through a hosted one")
-                + "; function size " + String.format("%.1f", directorySize(app) / 1048576.0) + " MB unzipped"
-                + (nativeApp == null ? "; no native package (bench/README.md: how to add one)"
-                : "; native package " + nativeApp + " (" + String.format("%.1f", directorySize(nativeApp) / 1048576.0)
-                + " MB unzipped, bootstrap of " + Files.getLastModifiedTime(nativeApp.resolve("bootstrap"))
+                + "; function size " + String.format("%.1f", directorySize(o.app()) / 1048576.0) + " MB unzipped"
+                + (o.nativeApp() == null ? "; no native package (bench/README.md: how to add one)"
+                : "; native package " + o.nativeApp() + " (" + String.format("%.1f", directorySize(o.nativeApp()) / 1048576.0)
+                + " MB unzipped, bootstrap of " + Files.getLastModifiedTime(o.nativeApp().resolve("bootstrap"))
                 + ") run as provided.al2023 runs it, same environment but the JVM's, alternating with the JVM package"));
 
         int ddbPort = freePort();
@@ -167,8 +181,8 @@ public final class ColdStart {
         // The application reaches its services through counting proxies: the calls start-up makes are part of the result.
         Map<String, CountingProxy> proxies = new LinkedHashMap<>();
         proxies.put("DynamoDB", new CountingProxy(URI.create("http://127.0.0.1:" + ddbPort), CountingProxy::dynamoDbOperation));
-        if (opensearch != null) {
-            proxies.put("OpenSearch", new CountingProxy(URI.create(opensearch), CountingProxy::openSearchRequest));
+        if (o.opensearch() != null) {
+            proxies.put("OpenSearch", new CountingProxy(URI.create(o.opensearch()), CountingProxy::openSearchRequest));
         }
         AtomicReference<Invocation> current = new AtomicReference<>();
         HttpServer runtimeApi = runtimeApi(current);
@@ -177,7 +191,7 @@ public final class ColdStart {
         Map<String, String> env = new HashMap<>();
         // What Lambda sets for a function (a subset: the ones the runtime client and the SDK read).
         env.put("AWS_LAMBDA_RUNTIME_API", runtimeApiAddress);
-        env.put("LAMBDA_TASK_ROOT", app.toAbsolutePath().toString());
+        env.put("LAMBDA_TASK_ROOT", o.app().toAbsolutePath().toString());
         env.put("_HANDLER", HANDLER);
         env.put("AWS_LAMBDA_FUNCTION_NAME", "threadline-step");
         env.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
@@ -197,7 +211,7 @@ public final class ColdStart {
         env.put("QUARKUS_DYNAMODB_AWS_CREDENTIALS_TYPE", "static");
         env.put("QUARKUS_DYNAMODB_AWS_CREDENTIALS_STATIC_PROVIDER_ACCESS_KEY_ID", "local");
         env.put("QUARKUS_DYNAMODB_AWS_CREDENTIALS_STATIC_PROVIDER_SECRET_ACCESS_KEY", "local");
-        if (opensearch != null) {
+        if (o.opensearch() != null) {
             env.put("THREADLINE_MEMORY_STORE", "opensearch");
             env.put("THREADLINE_MEMORY_OPENSEARCH_URL", proxies.get("OpenSearch").address());
         }
@@ -206,16 +220,16 @@ public final class ColdStart {
         List<String> jvmCommand = new ArrayList<>();
         jvmCommand.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         jvmCommand.addAll(jvmOpts);
-        jvmCommand.addAll(List.of("-cp", runtime.toAbsolutePath() + File.separator + "*",
+        jvmCommand.addAll(List.of("-cp", o.runtime().toAbsolutePath() + File.separator + "*",
                 "com.amazonaws.services.lambda.runtime.api.client.AWSLambda", HANDLER));
-        launches.add(new Launch("jvm", app, jvmCommand, Map.of(), true));
-        if (nativeApp != null) {
+        launches.add(new Launch("jvm", o.app(), jvmCommand, Map.of(), true));
+        if (o.nativeApp() != null) {
             // provided.al2023 runs /var/task/bootstrap with the task root as working directory; no JVM options apply.
             Map<String, String> nativeEnv = new HashMap<>();
-            nativeEnv.put("LAMBDA_TASK_ROOT", nativeApp.toAbsolutePath().toString());
+            nativeEnv.put("LAMBDA_TASK_ROOT", o.nativeApp().toAbsolutePath().toString());
             nativeEnv.put("_HANDLER", "not.used.by.a.custom.runtime");
             nativeEnv.put("JAVA_TOOL_OPTIONS", "");
-            launches.add(new Launch("native", nativeApp, List.of(nativeApp.toAbsolutePath().resolve("bootstrap").toString()), nativeEnv,
+            launches.add(new Launch("native", o.nativeApp(), List.of(o.nativeApp().toAbsolutePath().resolve("bootstrap").toString()), nativeEnv,
                     false));
         }
         Map<String, List<Sample>> samples = new LinkedHashMap<>();
@@ -224,7 +238,7 @@ public final class ColdStart {
         System.out.printf(row, "package", "rep", "init ms", "Quarkus up ms", "first step ms", "CPU ms", "heap MB", "RSS MB", "classes");
         try {
             // Alternating packages each repetition: what else the shared machine does weighs on both alike.
-            for (int rep = 0; rep <= reps; rep++) {
+            for (int rep = 0; rep <= o.reps(); rep++) {
                 for (Launch launch : launches) {
                     Sample s = once(rep, launch, env, current, proxies, store, logs);
                     printRow(row, launch.name(), rep == 0 ? "discarded" : Integer.toString(rep), s);
@@ -254,7 +268,7 @@ public final class ColdStart {
         medians.forEach((name, median) -> System.out.printf(
                 "median split (%s): %.0f ms to Quarkus up, %.0f ms more to the first poll, %.0f ms for the first invocation%n",
                 name, median.startedMs(), median.initMs() - median.startedMs(), median.firstStepMs() - median.initMs()));
-        if (nativeApp != null) {
+        if (o.nativeApp() != null) {
             System.out.println("For the native process, heap and classes are not read (no jstat/jcmd); its RSS is the whole process.");
         }
         samples.forEach((name, list) -> {
@@ -267,7 +281,7 @@ public final class ColdStart {
         });
         if (medians.containsKey("native")) {
             Sample n = medians.get("native");
-            String nk = "coldstart." + config + ".native";
+            String nk = "coldstart." + o.config() + ".native";
             System.out.printf("RESULT %s.init_ms %.0f%n", nk, n.initMs());
             System.out.printf("RESULT %s.first_step_ms %.0f%n", nk, n.firstStepMs());
             System.out.printf("RESULT %s.quarkus_started_ms %.0f%n", nk, n.startedMs());
@@ -277,7 +291,7 @@ public final class ColdStart {
             System.out.printf("RESULT %s.init_requests_max %d%n", nk,
                     samples.get("native").stream().mapToInt(Sample::initRequests).max().orElse(0));
         }
-        String key = "coldstart." + config;
+        String key = "coldstart." + o.config();
         System.out.printf("RESULT %s.init_ms %.0f%n", key, m.initMs());
         System.out.printf("RESULT %s.first_step_ms %.0f%n", key, m.firstStepMs());
         System.out.printf("RESULT %s.quarkus_started_ms %.0f%n", key, m.startedMs());
@@ -541,16 +555,5 @@ public final class ColdStart {
 
     private static double median(List<Sample> samples, ToDoubleFunction<Sample> f) {
         return Machine.median(samples.stream().mapToDouble(f).toArray());
-    }
-
-    private static Map<String, String> options(String[] args) {
-        Map<String, String> out = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            if (!args[i].startsWith("--")) {
-                throw new IllegalArgumentException("expected --option value, got " + args[i]);
-            }
-            out.put(args[i], args[i + 1]);
-        }
-        return out;
     }
 }

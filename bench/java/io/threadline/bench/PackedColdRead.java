@@ -57,23 +57,24 @@ public final class PackedColdRead {
     private PackedColdRead() {
     }
 
-    public static void main(String[] args) throws Exception {
-        int minDeltas = 1200;
-        int reps = 40;
-        int deltasPerPack = DynamoDbStoreSettings.RECOMMENDED_DELTAS_PER_PACK;
-        int loopSeconds = 0;
-        int loopPart = 0;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--min-deltas" -> minDeltas = Integer.parseInt(args[++i]);
-                case "--reps" -> reps = Integer.parseInt(args[++i]);
-                case "--deltas-per-pack" -> deltasPerPack = Integer.parseInt(args[++i]);
-                case "--loop-seconds" -> loopSeconds = Integer.parseInt(args[++i]);
-                case "--loop-part" -> loopPart = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("pack-read: unknown argument " + args[i]
-                        + " (--min-deltas N --reps N --deltas-per-pack N --loop-seconds N --loop-part N)");
-            }
+    /** The command line's settings; the defaults are bench/README.md's. */
+    record Options(int minDeltas, int reps, int deltasPerPack, int loopSeconds, int loopPart) {
+        static Options parse(String[] args) {
+            BenchArgs cli = new BenchArgs("pack-read",
+                    "bench/run pack-read dynamodb [--min-deltas 1200] [--reps 40] [--deltas-per-pack 32]"
+                            + " [--loop-seconds 0] [--loop-part 0]");
+            var minDeltas = cli.intOption("--min-deltas", 1200);
+            var reps = cli.intOption("--reps", 40);
+            var deltasPerPack = cli.intOption("--deltas-per-pack", DynamoDbStoreSettings.RECOMMENDED_DELTAS_PER_PACK);
+            var loopSeconds = cli.intOption("--loop-seconds", 0);
+            var loopPart = cli.intOption("--loop-part", 0);
+            cli.read(args);
+            return new Options(minDeltas.get(), reps.get(), deltasPerPack.get(), loopSeconds.get(), loopPart.get());
         }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options o = BenchArgs.parseOrExit(args, Options::parse);
         DynamoDbLocalServer server = DynamoDbLocalServer.start("-Xmx2g");
         DynamoDbClient client = DynamoDbClient.builder().endpointOverride(URI.create("http://127.0.0.1:" + server.port))
                 .region(Region.US_EAST_1)
@@ -85,7 +86,7 @@ public final class PackedColdRead {
             String table = "pack-read";
             DynamoDbTables.createIfMissing(client, table);
             DynamoDbCheckpointStore store = new DynamoDbCheckpointStore(client, DynamoDbStoreSettings.defaults(table)
-                    .withCompression(Compression.GZIP).withDeltasPerPack(deltasPerPack),
+                    .withCompression(Compression.GZIP).withDeltasPerPack(o.deltasPerPack()),
                     ThreadIndexSettings.defaults(), InflateThreads.NONE, Clock.systemUTC());
             CompiledGraph<W1.W1State> graph = W1.graph();
             StateCodec codec = new StateCodec();
@@ -99,7 +100,7 @@ public final class PackedColdRead {
             do {
                 expected = W1.turn(writer, thread, ++t).state();
                 chain = store.loadLatest(thread).orElseThrow();
-            } while (chain.checkpoints().size() - 1 < minDeltas || t < 600);
+            } while (chain.checkpoints().size() - 1 < o.minDeltas() || t < 600);
             CheckpointChain read = chain;
             int deltas = read.checkpoints().size() - 1;
             List<Map<String, AttributeValue>> items = chainItems(client, table, thread);
@@ -134,9 +135,9 @@ public final class PackedColdRead {
                     p.run().get();
                 }
             }
-            double[][] wall = new double[phases.size()][reps];
-            double[][] cpu = new double[phases.size()][reps];
-            for (int r = 0; r < reps; r++) {
+            double[][] wall = new double[phases.size()][o.reps()];
+            double[][] cpu = new double[phases.size()][o.reps()];
+            for (int r = 0; r < o.reps(); r++) {
                 // interleaved: each round times every phase once, so a load change touches all alike
                 for (int k = 0; k < phases.size(); k++) {
                     long c0 = THREADS.getCurrentThreadCpuTime();
@@ -147,20 +148,20 @@ public final class PackedColdRead {
                 }
             }
             System.out.println();
-            System.out.printf("| part (T=%d, %d deltas, %d packs) | wall µs (median of %d) | CPU µs |%n", t, deltas, packs, reps);
+            System.out.printf("| part (T=%d, %d deltas, %d packs) | wall µs (median of %d) | CPU µs |%n", t, deltas, packs, o.reps());
             System.out.println("|---|---|---|");
             for (int k = 0; k < phases.size(); k++) {
                 System.out.printf(Locale.ROOT, "| %s | %.1f | %.1f |%n", phases.get(k).name(), Machine.median(wall[k]), Machine.median(cpu[k]));
             }
             System.out.println("load at end: " + loadAverage());
-            if (loopSeconds > 0) {
-                long end = System.nanoTime() + loopSeconds * 1_000_000_000L;
+            if (o.loopSeconds() > 0) {
+                long end = System.nanoTime() + o.loopSeconds() * 1_000_000_000L;
                 int n = 0;
                 while (System.nanoTime() < end) {
-                    phases.get(loopPart).run().get();
+                    phases.get(o.loopPart()).run().get();
                     n++;
                 }
-                System.out.println("looped " + n + " times: " + phases.get(loopPart).name() + "; load " + loadAverage());
+                System.out.println("looped " + n + " times: " + phases.get(o.loopPart()).name() + "; load " + loadAverage());
             }
         } finally {
             server.stop();

@@ -80,8 +80,10 @@ public final class SdkFloorVariants {
     }
 
     public static void main(String[] args) throws Exception {
-        int calls = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 6;
+        BenchArgs cli = new BenchArgs("sdk-floor dynamodb", "bench/run sdk-floor dynamodb [calls per round, default 1000] [rounds, default 6]");
+        var calls = cli.intPositional("calls per round", 1000);
+        var rounds = cli.intPositional("rounds", 6);
+        BenchArgs.parseOrExit(args, cli::read);
         System.out.println(Machine.describe());
         DynamoDbLocalServer server = DynamoDbLocalServer.start("-Xmx2g");
         URI endpoint = URI.create("http://127.0.0.1:" + server.port);
@@ -168,13 +170,13 @@ public final class SdkFloorVariants {
         Thread.sleep(TIMERS_SETTLE_MILLIS);
         Predicate<String> inPool = name -> name.startsWith(POOL);
         Map<String, Long> pools0 = Machine.otherThreadsCpuByName();
-        double[][] thread = new double[clients.size()][rounds];
-        double[][] others = new double[clients.size()][rounds];
-        double[][] process = new double[clients.size()][rounds];
-        double[][] wall = new double[clients.size()][rounds];
-        for (int r = 0; r < rounds; r++) {
+        double[][] thread = new double[clients.size()][rounds.get()];
+        double[][] others = new double[clients.size()][rounds.get()];
+        double[][] process = new double[clients.size()][rounds.get()];
+        double[][] wall = new double[clients.size()][rounds.get()];
+        for (int r = 0; r < rounds.get(); r++) {
             for (int v = 0; v < clients.size(); v++) {
-                List<TransactWriteItemsRequest> block = requests(table, v, step, data, calls);
+                List<TransactWriteItemsRequest> block = requests(table, v, step, data, calls.get());
                 System.gc(); // each block starts from an empty young generation, so a GC a block causes is its own
                 Map<Long, Long> o0 = Machine.otherThreadsCpu(inPool.negate());
                 long t0 = threads.getCurrentThreadCpuTime();
@@ -183,23 +185,23 @@ public final class SdkFloorVariants {
                 for (TransactWriteItemsRequest request : block) {
                     clients.get(v).transactWriteItems(request);
                 }
-                wall[v][r] = (System.nanoTime() - w0) / 1000.0 / calls;
-                process[v][r] = (os.getProcessCpuTime() - p0) / 1000.0 / calls;
-                thread[v][r] = (threads.getCurrentThreadCpuTime() - t0) / 1000.0 / calls;
-                others[v][r] = Machine.cpuBetween(o0, Machine.otherThreadsCpu(inPool.negate())) / 1000.0 / calls;
+                wall[v][r] = (System.nanoTime() - w0) / 1000.0 / calls.get();
+                process[v][r] = (os.getProcessCpuTime() - p0) / 1000.0 / calls.get();
+                thread[v][r] = (threads.getCurrentThreadCpuTime() - t0) / 1000.0 / calls.get();
+                others[v][r] = Machine.cpuBetween(o0, Machine.otherThreadsCpu(inPool.negate())) / 1000.0 / calls.get();
             }
         }
         Thread.sleep(TIMERS_SETTLE_MILLIS);
         Map<String, Long> pools1 = Machine.otherThreadsCpuByName();
         System.out.printf(Locale.ROOT, "%d rounds of %d calls per variant, interleaved; µs per call: median of the rounds' means, "
-                + "but the timer pool's: its mean over all rounds (its cancelled timers fire after the block)%n", rounds, calls);
+                + "but the timer pool's: its mean over all rounds (its cancelled timers fire after the block)%n", rounds.get(), calls.get());
         System.out.println("| client | calling thread CPU | its timer pool CPU | other Java threads CPU | all Java threads CPU "
                 + "| process CPU (with JIT, GC, late timers) | wall |");
         System.out.println("|---|---|---|---|---|---|---|");
         for (int v = 0; v < clients.size(); v++) {
             String prefix = POOL + v + "-timer";
             double pool = pools1.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
-                    .mapToLong(e -> e.getValue() - pools0.getOrDefault(e.getKey(), 0L)).sum() / 1000.0 / calls / rounds;
+                    .mapToLong(e -> e.getValue() - pools0.getOrDefault(e.getKey(), 0L)).sum() / 1000.0 / calls.get() / rounds.get();
             double all = Machine.median(thread[v]) + pool + Machine.median(others[v]);
             String key = variants.get(v).key();
             System.out.printf(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |%n", variants.get(v).name().trim(),

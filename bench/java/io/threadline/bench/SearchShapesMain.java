@@ -30,37 +30,39 @@ public final class SearchShapesMain {
 
     static final Instant NOW = Instant.parse("2026-12-07T12:00:00Z");
 
+    /** The command line's settings. */
+    record Options(URI endpoint, int n, int ef, int rounds, String only, String set) {
+        static Options parse(String[] args) {
+            BenchArgs cli = new BenchArgs("SearchShapesMain",
+                    "java ... io.threadline.bench.SearchShapesMain --endpoint URL [--n N] [--ef-search E] [--rounds R]"
+                            + " [--only NAME] [--set unfiltered|filtered]");
+            var endpoint = cli.option("--endpoint", URI.create("http://127.0.0.1:9200"), "a URL", URI::create);
+            var n = cli.intOption("--n", W2CorpusB.SIZE);
+            var ef = cli.intOption("--ef-search", 200);
+            var rounds = cli.intOption("--rounds", 3);
+            // null: every shape; else the shapes whose name contains it
+            var only = cli.stringOption("--only", null);
+            var set = cli.choiceOption("--set", "unfiltered", "unfiltered", "filtered");
+            cli.read(args);
+            return new Options(endpoint.get(), n.get(), ef.get(), rounds.get(), only.get(), set.get());
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         if (!Boolean.getBoolean("search.all-levels")) {
             Logger.getLogger("").setLevel(Level.INFO);
         }
-        URI endpoint = URI.create("http://127.0.0.1:9200");
-        int n = W2CorpusB.SIZE;
-        int ef = 200;
-        int rounds = 3;
-        String only = null;
-        String set = "unfiltered";
-        for (int a = 0; a < args.length; a++) {
-            switch (args[a]) {
-                case "--endpoint" -> endpoint = URI.create(args[++a]);
-                case "--n" -> n = Integer.parseInt(args[++a]);
-                case "--ef-search" -> ef = Integer.parseInt(args[++a]);
-                case "--rounds" -> rounds = Integer.parseInt(args[++a]);
-                case "--only" -> only = args[++a];
-                case "--set" -> set = args[++a];
-                default -> throw new IllegalArgumentException(args[a]);
-            }
-        }
-        W2CorpusB corpus = W2CorpusB.generate(n);
-        OpenSearchClient client = OpenSearchClients.create(endpoint, SearchShapes.timeout());
-        String index = "w2-ab-" + n;
-        OpenSearchMemorySettings settings = new OpenSearchMemorySettings(index, "lucene", W2CorpusB.DIMENSION, 4, ef, 16, 100);
+        Options o = BenchArgs.parseOrExit(args, Options::parse);
+        W2CorpusB corpus = W2CorpusB.generate(o.n());
+        OpenSearchClient client = OpenSearchClients.create(o.endpoint(), SearchShapes.timeout());
+        String index = "w2-ab-" + o.n();
+        OpenSearchMemorySettings settings = new OpenSearchMemorySettings(index, "lucene", W2CorpusB.DIMENSION, 4, o.ef(), 16, 100);
         OpenSearchMemoryStore store = new OpenSearchMemoryStore(client, new Embeddings(new CorpusModel(corpus.vectors)),
                 MemorySettings.DEFAULT, settings);
         if (!client.indices().exists(e -> e.index(index)).value()) {
             store.ensureIndex();
             double s = W2OpenSearch.index(client, index, corpus.vectors, null, 1000, NOW);
-            System.out.printf(Locale.ROOT, "indexed %d in %.1f s%n", n, s);
+            System.out.printf(Locale.ROOT, "indexed %d in %.1f s%n", o.n(), s);
             MemoryIndexMaintenance maintenance = new MemoryIndexMaintenance(client, index);
             MemoryIndexMaintenance.Compaction c = maintenance.compact(1);
             while (!maintenance.compacted(c)) {
@@ -68,14 +70,14 @@ public final class SearchShapesMain {
             }
             System.out.println("compacted: " + c.segmentsBefore() + " -> " + maintenance.segments());
         }
-        W2Recall.QuerySet qs = set.equals("filtered") ? W2Recall.filtered(corpus.vectors, corpus.queries, null)
+        W2Recall.QuerySet qs = o.set().equals("filtered") ? W2Recall.filtered(corpus.vectors, corpus.queries, null)
                 : W2Recall.unfiltered(corpus.vectors, corpus.queries, null);
         int queries = qs.vectors().length;
         List<MemoryQuery> mq = new ArrayList<>();
         for (int q = 0; q < queries; q++) {
             mq.add(new MemoryQuery(qs.tenants()[q], null, qs.vectors()[q], 10, qs.prefixes()[q], Map.of(), 0));
         }
-        SearchShapes shapes = new SearchShapes(endpoint, index, client, store, ef);
+        SearchShapes shapes = new SearchShapes(o.endpoint(), index, client, store, o.ef());
         String noEmbedding = "{\"excludes\":[\"embedding\",\"metadataTerms\",\"expiry\"]}";
         String rescore = "\"rescore\":{\"window_size\":40,\"query\":{\"score_mode\":\"total\",\"query_weight\":1.6,"
                 + "\"rescore_query_weight\":1.0,\"rescore_query\":{\"script_score\":{\"query\":{\"match_all\":{}},\"script\":{"
@@ -114,18 +116,17 @@ public final class SearchShapesMain {
             all.add(new SearchShapes.Shape("rescore window 40, size 12, socket", q -> shapes.viaSocket(rescored.get(q))));
 
         }
-        if (only != null) {
-            String o = only;
-            all.removeIf(sh -> !sh.name().contains(o));
+        if (o.only() != null) {
+            all.removeIf(sh -> !sh.name().contains(o.only()));
         }
         System.out.println(new String(rescored.get(0), 0, 200) + " ...");
         // warm-up
         shapes.interleaved(all, queries, 1);
         double load0 = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-        List<SearchShapes.Figures> figures = shapes.interleaved(all, queries, rounds);
+        List<SearchShapes.Figures> figures = shapes.interleaved(all, queries, o.rounds());
         double load1 = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-        System.out.printf(Locale.ROOT, "%s, N = %d, ef_search %d, %d rounds x %d queries interleaved, load %.2f -> %.2f%n", set, n, ef,
-                rounds, queries, load0, load1);
+        System.out.printf(Locale.ROOT, "%s, N = %d, ef_search %d, %d rounds x %d queries interleaved, load %.2f -> %.2f%n", o.set(), o.n(), o.ef(),
+                o.rounds(), queries, load0, load1);
         System.out.println("| shape | p50 ms | mean ms | p95 ms | calling thread CPU us | took mean ms | answer KiB |");
         System.out.println("|---|---|---|---|---|---|---|");
         for (SearchShapes.Figures f : figures) {

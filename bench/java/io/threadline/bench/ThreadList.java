@@ -98,7 +98,10 @@ public final class ThreadList {
     }
 
     public static void main(String[] args) throws Exception {
-        int n = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+        BenchArgs cli = new BenchArgs("threads dynamodb", "bench/run threads dynamodb [threads per tenant, default 10000]");
+        var threads = cli.intPositional("threads per tenant", 10_000);
+        BenchArgs.parseOrExit(args, cli::read);
+        int n = threads.get();
         DynamoDbLocalServer server = DynamoDbLocalServer.start("-Xmx2g");
         int port = server.port;
         Reads reads = new Reads();

@@ -30,7 +30,10 @@ public final class W1Capacity {
     }
 
     public static void main(String[] args) throws Exception {
-        int turns = args.length > 0 ? Integer.parseInt(args[0]) : 100;
+        BenchArgs cli = new BenchArgs("W1-capacity dynamodb", "bench/run W1-capacity dynamodb [turns, default 100]");
+        var turnsArg = cli.intPositional("turns", 100);
+        BenchArgs.parseOrExit(args, cli::read);
+        int turns = turnsArg.get();
         DynamoDbLocalServer server = DynamoDbLocalServer.start("-Xmx1g");
         int port = server.port;
         W1DynamoDb.Counter counter = new W1DynamoDb.Counter();

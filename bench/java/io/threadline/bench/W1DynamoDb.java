@@ -2,6 +2,7 @@ package io.threadline.bench;
 
 import io.opentelemetry.instrumentation.awssdk.v2_2.AwsSdkTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.threadline.checkpoint.SnapshotPolicy;
 import io.threadline.checkpoint.dynamodb.CachedEndpoints;
 import io.threadline.checkpoint.dynamodb.Compression;
 import io.threadline.checkpoint.dynamodb.DynamoDbCallLimits;
@@ -268,52 +269,55 @@ public final class W1DynamoDb {
         }
     }
 
-    public static void main(String[] args) throws Exception {
-        int turns = 1000;
-        boolean trust = false;
-        boolean telemetry = true;
-        boolean sdkSpans = false;
-        long readBytes = -1; // the runtime's default unless --snapshot-read-bytes says
-        int compressAbove = -1; // the store's default unless --compress-above says
-        int inflateThreads = 0; // the store's default unless --inflate-threads says
-        Compression compression = Compression.GZIP; // the store's default unless --compression says
-        int zstdAbove = DynamoDbStoreSettings.DEFAULT_ZSTD_ABOVE_BYTES; // the store's default unless --zstd-above says
-        int deltasPerPack = DynamoDbStoreSettings.DEFAULT_DELTAS_PER_PACK; // the store's default unless --deltas-per-pack says
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--trust-head-cache")) {
-                trust = true;
-            } else if (args[i].equals("--sdk-spans")) {
-                sdkSpans = true;
-            } else if (args[i].equals("--telemetry")) {
-                telemetry = switch (args[++i]) {
-                    case "on" -> true;
-                    case "off" -> false;
-                    default -> throw new IllegalArgumentException("--telemetry on|off, got " + args[i]);
-                };
-            } else if (args[i].equals("--compress-above")) {
-                compressAbove = Integer.parseInt(args[++i]);
-            } else if (args[i].equals("--inflate-threads")) {
-                // threadline.dynamodb.inflate-threads: helpers that inflate a large snapshot's gzip members in parallel
-                inflateThreads = Integer.parseInt(args[++i]);
-            } else if (args[i].equals("--compression")) {
-                // threadline.dynamodb.compression: the codec of the stored checkpoint items (reads take either)
-                compression = Compression.of(args[++i]);
-            } else if (args[i].equals("--zstd-above")) {
-                // threadline.dynamodb.zstd-above-bytes: under zstd, envelopes up to this are still gzipped (0: none)
-                zstdAbove = Integer.parseInt(args[++i]);
-            } else if (args[i].equals("--deltas-per-pack")) {
-                // threadline.dynamodb.deltas-per-pack: the commit ending each block of N steps packs its deltas (0: off)
-                deltasPerPack = Integer.parseInt(args[++i]);
-            } else if (args[i].equals("--snapshot-read-bytes")) {
-                readBytes = Long.parseLong(args[++i]);
-            } else {
-                turns = Integer.parseInt(args[i]);
+    /** The command line's settings; the store's own defaults unless an option says. */
+    record Options(int turns, boolean trustHeadCache, boolean telemetry, boolean sdkSpans, long snapshotReadBytes,
+                   int compressAbove, int inflateThreads, Compression compression, int zstdAbove, int deltasPerPack,
+                   double snapshotRatio) {
+        static Options parse(String[] args) {
+            BenchArgs cli = new BenchArgs("W1 dynamodb",
+                    "bench/run W1 dynamodb [turns, default 1000] [--trust-head-cache] [--snapshot-read-bytes N] [--snapshot-ratio R]"
+                            + " [--compress-above N] [--inflate-threads N] [--compression gzip|zstd] [--zstd-above N] [--deltas-per-pack N]"
+                            + " [--telemetry on|off] [--sdk-spans]");
+            var turns = cli.intPositional("turns", 1000);
+            var trust = cli.flag("--trust-head-cache");
+            var telemetry = cli.choiceOption("--telemetry", "on", "on", "off");
+            var sdkSpans = cli.flag("--sdk-spans");
+            // -1: the runtime's default
+            var readBytes = cli.longOption("--snapshot-read-bytes", -1);
+            // threadline.checkpoint.snapshot-ratio: what a thread stores against what a cold read applies
+            var snapshotRatio = cli.option("--snapshot-ratio", SnapshotPolicy.DEFAULT.ratio(), "R", Double::parseDouble);
+            // -1: the store's default
+            var compressAbove = cli.intOption("--compress-above", -1);
+            // threadline.dynamodb.inflate-threads: helpers that inflate a large snapshot's gzip members in parallel
+            var inflateThreads = cli.intOption("--inflate-threads", 0);
+            // threadline.dynamodb.compression: the codec of the stored checkpoint items (reads take either)
+            var compression = cli.option("--compression", Compression.GZIP, "gzip|zstd", Compression::of);
+            // threadline.dynamodb.zstd-above-bytes: under zstd, envelopes up to this are still gzipped (0: none)
+            var zstdAbove = cli.intOption("--zstd-above", DynamoDbStoreSettings.DEFAULT_ZSTD_ABOVE_BYTES);
+            // threadline.dynamodb.deltas-per-pack: the commit ending each block of N steps packs its deltas (0: off)
+            var deltasPerPack = cli.intOption("--deltas-per-pack", DynamoDbStoreSettings.DEFAULT_DELTAS_PER_PACK);
+            cli.read(args);
+            try {
+                // refused before DynamoDB Local and the warm-up, rather than by the first store the run builds
+                DynamoDbStoreSettings.defaults("w1-settings").withDeltasPerPack(deltasPerPack.get());
+                new SnapshotPolicy(snapshotRatio.get());
+            } catch (IllegalArgumentException e) {
+                throw cli.refuse(e.getMessage());
             }
+            return new Options(turns.get(), trust.get(), telemetry.get().equals("on"), sdkSpans.get(), readBytes.get(),
+                    compressAbove.get(), inflateThreads.get(), compression.get(), zstdAbove.get(), deltasPerPack.get(),
+                    snapshotRatio.get());
         }
-        RuntimeOptions options = RuntimeOptions.defaults().withTrustHeadCache(trust);
-        if (readBytes >= 0) {
-            options = options.withSnapshotPolicy(options.snapshotPolicy().withMaxReadBytes(readBytes));
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options o = BenchArgs.parseOrExit(args, Options::parse);
+        RuntimeOptions options = RuntimeOptions.defaults().withTrustHeadCache(o.trustHeadCache());
+        if (o.snapshotReadBytes() >= 0) {
+            options = options.withSnapshotPolicy(options.snapshotPolicy().withMaxReadBytes(o.snapshotReadBytes()));
         }
+        SnapshotPolicy policy = options.snapshotPolicy();
+        options = options.withSnapshotPolicy(new SnapshotPolicy(o.snapshotRatio(), policy.maxAge(), policy.maxReadBytes()));
         DynamoDbLocalServer server = DynamoDbLocalServer.start("-Xmx2g");
         int port = server.port;
 
@@ -323,17 +327,17 @@ public final class W1DynamoDb {
         // spans, metrics and MDC on a real OpenTelemetry SDK whose exporters count and discard (as bench/run W1
         // telemetry); --sdk-spans adds the SDK's own OpenTelemetry interceptor (threadline.dynamodb.sdk-spans=true).
         // Off: a bare client.
-        OpenTelemetrySdk otel = telemetry ? W1Telemetry.productionLikeSdk() : null;
+        OpenTelemetrySdk otel = o.telemetry() ? W1Telemetry.productionLikeSdk() : null;
         ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder();
         ScheduledThreadPoolExecutor timers = null;
-        if (telemetry) {
+        if (o.telemetry()) {
             // The application's limits are 2 s per attempt and 8 s per call; on this shared machine DynamoDB Local
             // sometimes stalls longer, so the bench keeps the same machinery (retry strategy, timers, interceptor:
             // what costs CPU) with limits a stall does not reach.
             DynamoDbCallLimits limits = new DynamoDbCallLimits(4, Duration.ofSeconds(30), Duration.ofSeconds(120));
             timers = limits.timers(2); // the store's (threadline.dynamodb.timer-threads=2)
             override = limits.applyTo(override.build(), Clock.systemUTC(), timers).toBuilder();
-            if (sdkSpans) {
+            if (o.sdkSpans()) {
                 override.addExecutionInterceptor(AwsSdkTelemetry.create(otel).newExecutionInterceptor());
             }
             options = options.withObserver(ThreadlineTelemetry.of(otel));
@@ -345,7 +349,7 @@ public final class W1DynamoDb {
                 .httpClient(UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(2))
                         .socketTimeout(Duration.ofSeconds(2)).build())
                 .overrideConfiguration(override.addExecutionInterceptor(counter).build());
-        if (telemetry) {
+        if (o.telemetry()) {
             // As the application's store client (DynamoDbStoreProducer): the endpoint rules' answers kept.
             clientBuilder.endpointProvider(CachedEndpoints.ofDefaultRules());
         }
@@ -359,31 +363,28 @@ public final class W1DynamoDb {
                 .httpClient(UrlConnectionHttpClient.create())
                 .build();
         AtomicInteger tables = new AtomicInteger();
-        int compressAboveBytes = compressAbove;
-        InflateThreads inflate = InflateThreads.of(inflateThreads);
-        Compression codec = compression;
-        int zstdAboveBytes = zstdAbove;
-        int packBlock = deltasPerPack;
-        // Refused here, before DynamoDB Local and the warm-up, rather than by the first store the run builds.
-        DynamoDbStoreSettings.defaults("w1-settings").withDeltasPerPack(packBlock);
+        InflateThreads inflate = InflateThreads.of(o.inflateThreads());
+        Compression codec = o.compression();
+        int zstdAboveBytes = o.zstdAbove();
+        int packBlock = o.deltasPerPack();
         W1 w1 = new W1("dynamodb", () -> {
             String table = "w1-" + tables.incrementAndGet();
             DynamoDbTables.createIfMissing(admin, table);
             counter.reset();
             DynamoDbStoreSettings settings = DynamoDbStoreSettings.defaults(table);
-            if (compressAboveBytes >= 0) {
-                settings = settings.withSizes(compressAboveBytes, settings.maxItemBytes(), settings.maxCheckpointBytes());
+            if (o.compressAbove() >= 0) {
+                settings = settings.withSizes(o.compressAbove(), settings.maxItemBytes(), settings.maxCheckpointBytes());
             }
             return new DynamoDbCheckpointStore(client, settings.withCompression(codec).withZstdAboveBytes(zstdAboveBytes)
                     .withDeltasPerPack(packBlock), ThreadIndexSettings.defaults(), inflate, Clock.systemUTC());
-        }, turns, counter, options).inflatingOn(inflate).compressingWith(codec, zstdAboveBytes)
+        }, o.turns(), counter, options).inflatingOn(inflate).compressingWith(codec, zstdAboveBytes)
                 .storeSettings("compression " + codec.configName()
                         + (codec == Compression.ZSTD ? " above " + zstdAboveBytes + " B" : "")
                         + ", deltas per pack " + packBlock + (packBlock == 0 ? " (off)" : ""),
                         Map.of("deltas_per_pack", (double) packBlock));
-        w1.run("DynamoDB Local 2.6.1 (separate process, in memory, loopback HTTP), telemetry " + (telemetry
-                        ? "on (call limits, ThreadlineTelemetry" + (sdkSpans ? ", the SDK's OpenTelemetry interceptor" : "") + "; exporters discard)" : "off (bare client)")
-                + ", inflate threads " + inflateThreads + ", compression " + codec.configName()
+        w1.run("DynamoDB Local 2.6.1 (separate process, in memory, loopback HTTP), telemetry " + (o.telemetry()
+                        ? "on (call limits, ThreadlineTelemetry" + (o.sdkSpans() ? ", the SDK's OpenTelemetry interceptor" : "") + "; exporters discard)" : "off (bare client)")
+                + ", inflate threads " + o.inflateThreads() + ", compression " + codec.configName()
                 + (codec == Compression.ZSTD ? " above " + zstdAboveBytes + " B (gzip up to it)" : "")
                 + ", deltas per pack " + packBlock + (packBlock == 0 ? " (off)" : ""));
         SingleItemRead.reference(client, admin, counter, w1.lastColdRead(), counter::queriesOf,

@@ -12,6 +12,7 @@ public final class W1Memory {
     }
 
     public static void main(String[] args) throws Exception {
+        BenchArgs.parseOrExit(args, new BenchArgs("W1 memory", "bench/run W1 memory (no options)")::read);
         W1.Probe none = new W1.Probe() {
             public void reset() {
             }

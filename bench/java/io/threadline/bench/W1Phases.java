@@ -1,6 +1,7 @@
 package io.threadline.bench;
 
 import io.threadline.checkpoint.CheckpointChain;
+import io.threadline.checkpoint.SnapshotPolicy;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.checkpoint.dynamodb.Compression;
 import io.threadline.checkpoint.dynamodb.DynamoDbCheckpointStore;
@@ -79,53 +80,55 @@ public final class W1Phases {
         }
     }
 
-    public static void main(String[] args) throws Exception {
-        int from = 500;
-        int to = 1100;
-        int every = 10;
-        int reads = 5;
-        Compression compression = null;
-        int zstdAbove = DynamoDbStoreSettings.DEFAULT_ZSTD_ABOVE_BYTES;
-        boolean zstdAboveGiven = false;
-        int deltasPerPack = DynamoDbStoreSettings.RECOMMENDED_DELTAS_PER_PACK;
-        int inflateThreads = 0;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--from" -> from = Integer.parseInt(args[++i]);
-                case "--to" -> to = Integer.parseInt(args[++i]);
-                case "--every" -> every = Integer.parseInt(args[++i]);
-                case "--reads" -> reads = Integer.parseInt(args[++i]);
-                case "--compression" -> compression = Compression.of(args[++i]);
-                case "--zstd-above" -> {
-                    zstdAbove = Integer.parseInt(args[++i]);
-                    zstdAboveGiven = true;
-                }
-                case "--deltas-per-pack" -> deltasPerPack = Integer.parseInt(args[++i]);
-                case "--inflate-threads" -> inflateThreads = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("W1-phases: unknown argument " + args[i]
-                        + " (--from N --to N --every N --reads N --compression gzip|zstd --zstd-above N --deltas-per-pack N"
-                        + " --inflate-threads N)");
-            }
-        }
-        if (from < 1 || to < from || every < 1 || reads < 1) {
-            throw new IllegalArgumentException("W1-phases: need 1 <= --from <= --to, --every >= 1, --reads >= 1");
-        }
-        if (zstdAboveGiven && compression != Compression.ZSTD) {
+    /** The command line's settings; the defaults are bench/README.md's. */
+    record Options(int from, int to, int every, int reads, Compression compression, int zstdAbove, int deltasPerPack,
+                   int inflateThreads, double snapshotRatio) {
+        static Options parse(String[] args) {
+            BenchArgs cli = new BenchArgs("W1-phases",
+                    "bench/run W1-phases dynamodb [--from 500] [--to 1100] [--every 10] [--reads 5]"
+                            + " [--compression gzip|zstd] [--zstd-above N] [--deltas-per-pack N, default 32] [--inflate-threads N]"
+                            + " [--snapshot-ratio R, default 2.0]");
+            var from = cli.intOption("--from", 500);
+            var to = cli.intOption("--to", 1100);
+            var every = cli.intOption("--every", 10);
+            var reads = cli.intOption("--reads", 5);
+            // null: the three codec variants side by side
+            var compression = cli.option("--compression", (Compression) null, "gzip|zstd", Compression::of);
+            var zstdAbove = cli.intOption("--zstd-above", DynamoDbStoreSettings.DEFAULT_ZSTD_ABOVE_BYTES);
+            var deltasPerPack = cli.intOption("--deltas-per-pack", DynamoDbStoreSettings.RECOMMENDED_DELTAS_PER_PACK);
+            var inflateThreads = cli.intOption("--inflate-threads", 0);
+            // threadline.checkpoint.snapshot-ratio: the trade between what a thread stores and what a cold read applies
+            var snapshotRatio = cli.option("--snapshot-ratio", SnapshotPolicy.DEFAULT.ratio(), "R", Double::parseDouble);
+            cli.read(args);
+            cli.refuseUnless(from.get() >= 1 && to.get() >= from.get() && every.get() >= 1 && reads.get() >= 1,
+                    "need 1 <= --from <= --to, --every >= 1, --reads >= 1");
             // without it the variants are gzip, zstd>32768 and zstd>0, each with its own threshold
-            throw new IllegalArgumentException("W1-phases: --zstd-above needs --compression zstd");
+            cli.refuseUnless(!zstdAbove.given() || compression.get() == Compression.ZSTD, "--zstd-above needs --compression zstd");
+            try {
+                // refused before DynamoDB Local starts, with the settings' own messages
+                DynamoDbStoreSettings.defaults("w1-phases").withDeltasPerPack(deltasPerPack.get());
+                new SnapshotPolicy(snapshotRatio.get());
+            } catch (IllegalArgumentException e) {
+                throw cli.refuse(e.getMessage());
+            }
+            return new Options(from.get(), to.get(), every.get(), reads.get(), compression.get(), zstdAbove.get(),
+                    deltasPerPack.get(), inflateThreads.get(), snapshotRatio.get());
         }
-        // Refused before DynamoDB Local starts, with the setting's own message.
-        DynamoDbStoreSettings.defaults("w1-phases").withDeltasPerPack(deltasPerPack);
-        List<Variant> variants = new ArrayList<>(compression == null
-                ? List.of(new Variant("gzip", Compression.GZIP, zstdAbove, 0),
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options o = BenchArgs.parseOrExit(args, Options::parse);
+        List<Variant> variants = new ArrayList<>(o.compression() == null
+                ? List.of(new Variant("gzip", Compression.GZIP, o.zstdAbove(), 0),
                         new Variant("zstd>" + DynamoDbStoreSettings.DEFAULT_ZSTD_ABOVE_BYTES, Compression.ZSTD,
                                 DynamoDbStoreSettings.DEFAULT_ZSTD_ABOVE_BYTES, 0),
                         new Variant("zstd>0", Compression.ZSTD, 0, 0))
-                : List.of(new Variant(compression == Compression.GZIP ? "gzip" : "zstd>" + zstdAbove, compression, zstdAbove, 0)));
-        if (deltasPerPack > 0) {
+                : List.of(new Variant(o.compression() == Compression.GZIP ? "gzip" : "zstd>" + o.zstdAbove(), o.compression(),
+                        o.zstdAbove(), 0)));
+        if (o.deltasPerPack() > 0) {
             // The packed thread beside the unpacked ones, in the same sitting: its codec is the first variant's (gzip,
             // the store's default, unless --compression names another).
-            variants.add(variants.get(0).packedBy(deltasPerPack));
+            variants.add(variants.get(0).packedBy(o.deltasPerPack()));
         }
 
         DynamoDbLocalServer server = DynamoDbLocalServer.start("-Xmx2g");
@@ -137,12 +140,16 @@ public final class W1Phases {
         try {
             System.out.printf("W1 cold read across snapshot cycles, DynamoDB Local 2.6.1 (separate process, in memory, loopback HTTP), "
                     + "bare client (telemetry off); T 1..%d, sampled from %d every %d, %d cold reads alternated with %d reference reads "
-                    + "per sample; variants %s%n", to, from, every, reads, reads, variants.stream().map(Variant::name).toList());
+                    + "per sample; variants %s%n", o.to(), o.from(), o.every(), o.reads(), o.reads(),
+                    variants.stream().map(Variant::name).toList());
             System.out.println(Machine.describe());
             System.out.println("load at start: " + loadAverage());
             SingleItemRead.Reference reference = SingleItemRead.prepare(client, client);
             System.out.println("reference: " + reference.shape());
-            RuntimeOptions options = RuntimeOptions.defaults();
+            RuntimeOptions defaults = RuntimeOptions.defaults();
+            SnapshotPolicy policy = defaults.snapshotPolicy();
+            RuntimeOptions options = defaults.withSnapshotPolicy(
+                    new SnapshotPolicy(o.snapshotRatio(), policy.maxAge(), policy.maxReadBytes()));
             System.out.printf("snapshot ratio %s, snapshot read bound %d B%n", options.snapshotPolicy().ratio(),
                     options.snapshotPolicy().maxReadBytes());
             CompiledGraph<W1.W1State> graph = W1.graph();
@@ -152,8 +159,8 @@ public final class W1Phases {
             List<Run> runs = new ArrayList<>();
             // threadline.dynamodb.inflate-threads: a large snapshot's gzip members or zstd frames decoded in parallel (daemon
             // threads, ended when idle)
-            InflateThreads inflate = InflateThreads.of(inflateThreads);
-            System.out.println("inflate threads " + inflateThreads);
+            InflateThreads inflate = InflateThreads.of(o.inflateThreads());
+            System.out.println("inflate threads " + o.inflateThreads());
             for (Variant v : variants) {
                 String table = "w1-phases-" + runs.size();
                 DynamoDbTables.createIfMissing(client, table);
@@ -162,33 +169,33 @@ public final class W1Phases {
                         ThreadIndexSettings.defaults(), inflate, Clock.systemUTC());
                 runs.add(new Run(v, store, W1.runtime(graph, store, validator, codec, options),
                         W1.coldReader(graph, store, validator, codec, options), ThreadKey.of("bench", "w1-phases"),
-                        new long[to + 1], new ArrayList<>(), new TreeSet<>()));
+                        new long[o.to() + 1], new ArrayList<>(), new TreeSet<>()));
             }
             boolean warmed = false;
-            for (int t = 1; t <= to; t++) {
+            for (int t = 1; t <= o.to(); t++) {
                 for (Run run : runs) {
                     StepResult<W1.W1State> last = W1.turn(run.writer(), run.thread(), t);
                     run.lastStepOfTurn()[t] = last.checkpoint().step();
-                    if (t % every == 0 || t == to) {
+                    if (t % o.every() == 0 || t == o.to()) {
                         // Where the latest chain's snapshot is (one untimed read): placements between samples.
                         run.snapshotTurns().add(turnOf(run, run.store().loadLatest(run.thread()).orElseThrow(), t));
                     }
-                    if (t >= from && (t - from) % every == 0) {
+                    if (t >= o.from() && (t - o.from()) % o.every() == 0) {
                         if (!warmed) {
                             whole.store(last.state());
-                            warmUp(runs, reference, whole, reads);
+                            warmUp(runs, reference, whole, o.reads());
                             warmed = true;
                         }
                         whole.store(last.state());
-                        run.rows().add(sample(run, t, last.state(), counter, reference, whole, reads));
+                        run.rows().add(sample(run, t, last.state(), counter, reference, whole, o.reads()));
                     }
                 }
-                if (t >= from && (t - from) % every == 0) {
+                if (t >= o.from() && (t - o.from()) % o.every() == 0) {
                     printRows(runs, runs.get(0).rows().size() - 1);
                 }
             }
             System.out.println("load at end: " + loadAverage());
-            summary(runs, every);
+            summary(runs, o.every());
         } finally {
             server.stop();
             client.close();

@@ -115,6 +115,7 @@ public final class W1Telemetry {
     record Block(String mode, double stepMicros, double cpuMicros, double stepsPerSecond, double spansPerStep) {}
 
     public static void main(String[] args) {
+        BenchArgs.parseOrExit(args, new BenchArgs("W1 telemetry", "bench/run W1 telemetry (no options)")::read);
         Validator validator = W1.validator();
         StateCodec codec = new StateCodec();
         CompiledGraph<W1State> graph = W1.graph();

@@ -54,65 +54,53 @@ public final class W2OpenSearch {
     private W2OpenSearch() {
     }
 
+    /** The command line's settings (corpus B; {@code --corpus-a} goes to {@link W2OpenSearchText}). */
+    record Options(URI endpoint, int n, int batch, int bulkSize, int candidates, int warmup, Duration touchAfter, Path corpusFile,
+                   Path queriesFile, Path writeCorpus, Path writeQueries, boolean breakdown, boolean compact, String indexing,
+                   int compareIndexing, int m, int efConstruction, List<Integer> efSearches) {
+        static Options parse(String[] args) {
+            BenchArgs cli = new BenchArgs("W2 opensearch",
+                    "bench/run W2 opensearch [--n N] [--corpus FILE --queries FILE] [--write-corpus FILE --write-queries FILE]"
+                            + " [--batch B] [--bulk-size B] [--candidates C] [--warmup W] [--ef-search E1,E2,..] [--no-breakdown]"
+                            + " [--indexing putAll|bulk] [--compare-indexing N] [--compact] [--m M] [--ef-construction E] [--touch-after D]"
+                            + " [--endpoint URL] | bench/run W2 opensearch --corpus-a [...]");
+            var endpoint = cli.option("--endpoint", URI.create(System.getProperty("threadline.bench.opensearch",
+                    "http://127.0.0.1:9200")), "a URL", URI::create);
+            var n = cli.intOption("--n", W2CorpusB.SIZE);
+            var batch = cli.intOption("--batch", 1000);
+            var bulkSize = cli.intOption("--bulk-size", 0); // 0: as --batch
+            var candidates = cli.intOption("--candidates", 4);
+            var warmup = cli.intOption("--warmup", 50);
+            var touchAfter = cli.option("--touch-after", (Duration) null, "an ISO-8601 duration (PT10M)", Duration::parse);
+            var corpusFile = cli.option("--corpus", (Path) null, "a file", Path::of);
+            var queriesFile = cli.option("--queries", (Path) null, "a file", Path::of);
+            var writeCorpus = cli.option("--write-corpus", (Path) null, "a file", Path::of);
+            var writeQueries = cli.option("--write-queries", (Path) null, "a file", Path::of);
+            var noBreakdown = cli.flag("--no-breakdown");
+            var compact = cli.flag("--compact");
+            var indexing = cli.choiceOption("--indexing", "putAll", "putAll", "bulk");
+            var compareIndexing = cli.intOption("--compare-indexing", 0);
+            // The HNSW graph's build parameters of the index the run creates: the application's defaults
+            // (threadline.memory.opensearch.m, ...ef-construction) unless given.
+            var m = cli.intOption("--m", 16);
+            var efConstruction = cli.intOption("--ef-construction", 100);
+            // ef_search values to measure, each over the same index in the same sitting (0 = the engine's default, k).
+            var efSearches = cli.intListOption("--ef-search", List.of(0));
+            cli.read(args);
+            cli.refuseUnless(corpusFile.given() == queriesFile.given(), "--corpus and --queries go together");
+            return new Options(endpoint.get(), n.get(), batch.get(), bulkSize.get(), candidates.get(), warmup.get(), touchAfter.get(),
+                    corpusFile.get(), queriesFile.get(), writeCorpus.get(), writeQueries.get(), !noBreakdown.get(), compact.get(),
+                    indexing.get(), compareIndexing.get(), m.get(), efConstruction.get(), efSearches.get());
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("--corpus-a")) {
             W2OpenSearchText.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
-        URI endpoint = URI.create(System.getProperty("threadline.bench.opensearch", "http://127.0.0.1:9200"));
-        int n = W2CorpusB.SIZE;
-        int batch = 1000;
-        int bulkSize = 0; // 0: as --batch
-        int candidates = 4;
-        int warmup = 50;
+        Options o = BenchArgs.parseOrExit(args, Options::parse);
         Duration timeout = Duration.ofSeconds(60);
-        Duration touchAfter = null;
-        Path corpusFile = null;
-        Path queriesFile = null;
-        Path writeCorpus = null;
-        Path writeQueries = null;
-        boolean breakdown = true;
-        boolean compact = false;
-        String indexing = "putAll";
-        int compareIndexing = 0;
-        // The HNSW graph's build parameters of the index the run creates: the application's defaults
-        // (threadline.memory.opensearch.m, ...ef-construction) unless given.
-        int m = 16;
-        int efConstruction = 100;
-        // ef_search values to measure, each over the same index in the same sitting (0 = the engine's default, k).
-        List<Integer> efSearches = List.of(0);
-        for (int a = 0; a < args.length; a++) {
-            switch (args[a]) {
-                case "--endpoint" -> endpoint = URI.create(args[++a]);
-                case "--n" -> n = Integer.parseInt(args[++a]);
-                case "--batch" -> batch = Integer.parseInt(args[++a]);
-                case "--bulk-size" -> bulkSize = Integer.parseInt(args[++a]);
-                case "--candidates" -> candidates = Integer.parseInt(args[++a]);
-                case "--warmup" -> warmup = Integer.parseInt(args[++a]);
-                case "--touch-after" -> touchAfter = Duration.parse(args[++a]);
-                case "--corpus" -> corpusFile = Path.of(args[++a]);
-                case "--queries" -> queriesFile = Path.of(args[++a]);
-                case "--write-corpus" -> writeCorpus = Path.of(args[++a]);
-                case "--write-queries" -> writeQueries = Path.of(args[++a]);
-                case "--no-breakdown" -> breakdown = false;
-                case "--compact" -> compact = true;
-                case "--indexing" -> indexing = args[++a];
-                case "--compare-indexing" -> compareIndexing = Integer.parseInt(args[++a]);
-                case "--m" -> m = Integer.parseInt(args[++a]);
-                case "--ef-construction" -> efConstruction = Integer.parseInt(args[++a]);
-                case "--ef-search" -> efSearches = Arrays.stream(args[++a].split(",")).map(Integer::parseInt).toList();
-                default -> throw new IllegalArgumentException("unknown argument " + args[a]
-                        + "; use --n N --batch B --candidates C --ef-search E1,E2,.. --warmup W --corpus F --queries F --write-corpus F "
-                        + "--write-queries F --indexing putAll|bulk --compare-indexing N --compact --bulk-size B --m M "
-                        + "--ef-construction E");
-            }
-        }
-        if (!indexing.equals("putAll") && !indexing.equals("bulk")) {
-            throw new IllegalArgumentException("--indexing is putAll or bulk, got " + indexing);
-        }
-        if ((corpusFile == null) != (queriesFile == null)) {
-            throw new IllegalArgumentException("--corpus and --queries go together");
-        }
 
         System.out.println("W2 memory recall, corpus B, OpenSearch memory store (OpenSearchMemoryStore.search end to end)");
         System.out.println(Machine.describe());
@@ -120,54 +108,54 @@ public final class W2OpenSearch {
                 .getSystemLoadAverage());
 
         long g0 = System.nanoTime();
-        W2CorpusB corpus = corpusFile != null ? W2CorpusB.read(corpusFile, queriesFile, n) : W2CorpusB.generate(n);
-        n = corpus.vectors.length;
+        W2CorpusB corpus = o.corpusFile() != null ? W2CorpusB.read(o.corpusFile(), o.queriesFile(), o.n()) : W2CorpusB.generate(o.n());
+        int n = corpus.vectors.length;
         System.out.printf(Locale.ROOT, "corpus: %s; %d vectors, %d queries, dimension %d (%.1f s)%n", corpus.source, n,
                 corpus.queries.length, W2CorpusB.DIMENSION, (System.nanoTime() - g0) / 1e9);
         System.out.println("corpus fingerprint: " + W2CorpusB.fingerprint(corpus.vectors));
         System.out.println("queries fingerprint: " + W2CorpusB.fingerprint(corpus.queries));
-        if (writeCorpus != null) {
-            W2CorpusB.write(corpus.vectors, writeCorpus);
-            System.out.println("wrote the corpus to " + writeCorpus);
+        if (o.writeCorpus() != null) {
+            W2CorpusB.write(corpus.vectors, o.writeCorpus());
+            System.out.println("wrote the corpus to " + o.writeCorpus());
         }
-        if (writeQueries != null) {
-            W2CorpusB.write(corpus.queries, writeQueries);
-            System.out.println("wrote the queries to " + writeQueries);
+        if (o.writeQueries() != null) {
+            W2CorpusB.write(corpus.queries, o.writeQueries());
+            System.out.println("wrote the queries to " + o.writeQueries());
         }
 
-        OpenSearchClient client = OpenSearchClients.create(endpoint, timeout);
+        OpenSearchClient client = OpenSearchClients.create(o.endpoint(), timeout);
         String version = client.info().version().number();
         String indexName = "w2-corpus-b";
         // putAll's bulk requests hold --batch writes, as the raw bulk's do, unless --bulk-size says fewer: then one putAll
         // call is several runs, each run's near-duplicate check overlapping the previous run's write.
-        int bulk = bulkSize > 0 ? bulkSize : batch;
-        OpenSearchMemorySettings indexSettings = new OpenSearchMemorySettings(indexName, "lucene", W2CorpusB.DIMENSION, candidates, 0, m,
-                efConstruction, bulk, OpenSearchMemorySettings.DEFAULT_SWEEP_PAGE);
+        int bulk = o.bulkSize() > 0 ? o.bulkSize() : o.batch();
+        OpenSearchMemorySettings indexSettings = new OpenSearchMemorySettings(indexName, "lucene", W2CorpusB.DIMENSION, o.candidates(), 0, o.m(),
+                o.efConstruction(), bulk, OpenSearchMemorySettings.DEFAULT_SWEEP_PAGE);
         // Corpus B never embeds text: searches pass vectors, and a memory's "embedding" is its corpus vector, looked up.
         EmbeddingModel noModel = new CorpusModel(corpus.vectors);
         // Default: searches run at the instant the memories were written, so no access time moves. --touch-after D:
         // searches run at the wall clock with that touch-after (PT0S: every hit of every search is touched).
-        MemorySettings settings = touchAfter == null ? MemorySettings.DEFAULT
-                : new MemorySettings(MemorySettings.DEFAULT.mergeThreshold(), MemorySettings.DEFAULT.scoring(), touchAfter);
+        MemorySettings settings = o.touchAfter() == null ? MemorySettings.DEFAULT
+                : new MemorySettings(MemorySettings.DEFAULT.mergeThreshold(), MemorySettings.DEFAULT.scoring(), o.touchAfter());
         OpenSearchMemoryStore store = new OpenSearchMemoryStore(client, new Embeddings(noModel), settings,
                 indexSettings);
 
         System.out.printf(Locale.ROOT, "settings: OpenSearch %s at %s (single node, 1 shard, 0 replicas), index %s, engine lucene, "
                         + "hnsw cosinesimil (m=%d, ef_construction=%d), k=%d, candidates=%d (k-NN k=%d, re-ranked by "
-                        + "MemoryScoring.DEFAULT), indexing " + indexing + " in batches of %d (bulk-size " + bulk + "; one call at a time), client timeout %d s, "
+                        + "MemoryScoring.DEFAULT), indexing " + o.indexing() + " in batches of %d (bulk-size " + bulk + "; one call at a time), client timeout %d s, "
                         + "warm-up %d queries per set, %d repetitions of %d queries per set, %s%n",
-                version, endpoint, indexName, m, efConstruction, W2Recall.K, candidates, W2Recall.K * candidates, batch,
-                timeout.toSeconds(), warmup, W2Recall.REPETITIONS, corpus.queries.length, touchAfter == null
-                        ? "searches at the write instant (no access-time touches)" : "touch-after " + touchAfter + ", searches at the wall clock");
+                version, o.endpoint(), indexName, o.m(), o.efConstruction(), W2Recall.K, o.candidates(), W2Recall.K * o.candidates(), o.batch(),
+                timeout.toSeconds(), o.warmup(), W2Recall.REPETITIONS, corpus.queries.length, o.touchAfter() == null
+                        ? "searches at the write instant (no access-time touches)" : "touch-after " + o.touchAfter() + ", searches at the wall clock");
         System.out.println("tenants: the workload's t/0 and t/1 are t-0 and t-1 here ('/' is outside the tenant alphabet); "
                 + "namespaces ns/<i mod 100> as specified. The store always filters by tenant: 'unfiltered' = tenant t-0, "
                 + "no namespace filter, recall against brute force over t-0's " + (n + 1) / 2 + " vectors.");
 
         // Every memory is written "now": equal recency and importance, so the hybrid score orders hits by similarity.
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        if (compareIndexing > 0) {
-            IndexingComparison.run(client, corpus.vectors, Math.min(compareIndexing, n), batch, candidates, m, efConstruction, noModel,
-                    settings, now);
+        if (o.compareIndexing() > 0) {
+            IndexingComparison.run(client, corpus.vectors, Math.min(o.compareIndexing(), n), o.batch(), o.candidates(), o.m(),
+                    o.efConstruction(), noModel, settings, now);
         }
         if (client.indices().exists(e -> e.index(indexName)).value()) {
             client.indices().delete(d -> d.index(indexName));
@@ -175,15 +163,15 @@ public final class W2OpenSearch {
         store.ensureIndex();
         // What the node holds, not what was asked: the figures below are of this graph.
         System.out.println("index mapping (GET /" + indexName + "/_mapping): embedding method "
-                + graphMethod(endpoint, indexName, m, efConstruction));
+                + graphMethod(o.endpoint(), indexName, o.m(), o.efConstruction()));
         // putAll's requests timed by kind (RequestTimes): where the import's time goes, on the node and here.
-        RequestTimes times = new RequestTimes(client._transport(), endpoint);
+        RequestTimes times = new RequestTimes(client._transport(), o.endpoint());
         OpenSearchMemoryStore importing = new OpenSearchMemoryStore(new OpenSearchClient(times), new Embeddings(noModel), settings,
                 indexSettings);
-        double indexSeconds = indexing.equals("bulk") ? index(client, indexName, corpus.vectors, null, batch, now)
-                : IndexingComparison.putAll(importing, corpus.vectors, n, batch, now).seconds();
-        if (indexing.equals("putAll")) {
-            times.report(String.format(Locale.ROOT, "W2 import by putAll, N = %,d, batches of %d", n, batch), indexSeconds, n);
+        double indexSeconds = o.indexing().equals("bulk") ? index(client, indexName, corpus.vectors, null, o.batch(), now)
+                : IndexingComparison.putAll(importing, corpus.vectors, n, o.batch(), now).seconds();
+        if (o.indexing().equals("putAll")) {
+            times.report(String.format(Locale.ROOT, "W2 import by putAll, N = %,d, batches of %d", n, o.batch()), indexSeconds, n);
         }
         long count = W2OpenSearch.memories(client, indexName);
         if (count != n) {
@@ -191,7 +179,7 @@ public final class W2OpenSearch {
         }
         double perSecond = n / indexSeconds;
         var primaries = client.indices().stats(s -> s.index(indexName)).indices().get(indexName).primaries();
-        System.out.printf(Locale.ROOT, "indexing (" + indexing + "): %,d memories in %.1f s = %,.0f memories/s; "
+        System.out.printf(Locale.ROOT, "indexing (" + o.indexing() + "): %,d memories in %.1f s = %,.0f memories/s; "
                         + "%d segments, %,d MiB on disk%n", n, indexSeconds, perSecond, primaries.segments().count(),
                 primaries.store().sizeInBytes() >> 20);
 
@@ -200,17 +188,17 @@ public final class W2OpenSearch {
                 W2Recall.filtered(corpus.vectors, corpus.queries, null));
         System.out.printf(Locale.ROOT, "ground truth (exact cosine, brute force): %.1f s%n", (System.nanoTime() - t0) / 1e9);
         // The node's CPU over each repetition of searches (RequestTimes finds the node's process by its port).
-        LongSupplier nodeCpu = RequestTimes.nodeCpuNanos(endpoint);
+        LongSupplier nodeCpu = RequestTimes.nodeCpuNanos(o.endpoint());
         String imported = String.format(Locale.ROOT, "%,.0f memories/s (%,d in %.1f s)", perSecond, n, indexSeconds);
         // By default the index is measured as the import left it: nothing in Threadline compacts (README, "Keeping
         // searches fast"), and the published tables are of such an index.
-        searches(client, store, noModel, settings, indexName, candidates, m, efConstruction, efSearches, sets, warmup, touchAfter,
-                nodeCpu, now, String.format(Locale.ROOT, "W2 corpus B, OpenSearch %s, N = %,d", version, n), "w2.opensearch.B", imported, perSecond);
-        if (breakdown) {
-            W2Breakdown.report(endpoint, indexName, candidates, sets, now.toEpochMilli(), warmup);
+        searches(client, store, noModel, settings, indexName, o, sets, nodeCpu, now,
+                String.format(Locale.ROOT, "W2 corpus B, OpenSearch %s, N = %,d", version, n), "w2.opensearch.B", imported, perSecond);
+        if (o.breakdown()) {
+            W2Breakdown.report(o.endpoint(), indexName, o.candidates(), sets, now.toEpochMilli(), o.warmup());
         }
         // --compact: what an operator's compact(1) after the import gives — the same searches again on the merged index.
-        if (compact) {
+        if (o.compact()) {
             long c0 = System.nanoTime();
             MemoryIndexMaintenance maintenance = new MemoryIndexMaintenance(client, indexName);
             MemoryIndexMaintenance.Compaction compaction = maintenance.compact(1);
@@ -221,8 +209,8 @@ public final class W2OpenSearch {
             System.out.printf(Locale.ROOT, "compact(1): %d segments -> %d in %.1f s (load average now %.2f)%n", compaction.segmentsBefore(),
                     maintenance.segments(), mergeSeconds, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             System.out.printf(Locale.ROOT, "RESULT w2.opensearch.B.compacted.merge_s %.1f%n", mergeSeconds);
-            searches(client, store, noModel, settings, indexName, candidates, m, efConstruction, efSearches, sets, warmup, touchAfter,
-                    nodeCpu, now, String.format(Locale.ROOT, "W2 corpus B, OpenSearch %s, N = %,d, compacted", version, n), "w2.opensearch.B.compacted",
+            searches(client, store, noModel, settings, indexName, o, sets, nodeCpu, now,
+                    String.format(Locale.ROOT, "W2 corpus B, OpenSearch %s, N = %,d, compacted", version, n), "w2.opensearch.B.compacted",
                     imported, perSecond);
         }
         System.out.printf(Locale.ROOT, "load average at the end: %.2f%n", ManagementFactory.getOperatingSystemMXBean()
@@ -231,14 +219,14 @@ public final class W2OpenSearch {
 
     /** The query sets at each ef_search, one table and its RESULT lines (under {@code prefix}.ef<E>) each. */
     private static void searches(OpenSearchClient client, OpenSearchMemoryStore store, EmbeddingModel noModel, MemorySettings settings,
-            String indexName, int candidates, int m, int efConstruction, List<Integer> efSearches, List<W2Recall.QuerySet> sets,
-            int warmup, Duration touchAfter, LongSupplier nodeCpu, Instant now, String title, String prefix, String indexing, double perSecond) {
-        for (int efSearch : efSearches) {
+            String indexName, Options o, List<W2Recall.QuerySet> sets, LongSupplier nodeCpu, Instant now, String title, String prefix,
+            String indexing, double perSecond) {
+        for (int efSearch : o.efSearches()) {
             OpenSearchMemoryStore measured = efSearch == 0 ? store : new OpenSearchMemoryStore(client, new Embeddings(noModel), settings,
-                    new OpenSearchMemorySettings(indexName, "lucene", W2CorpusB.DIMENSION, candidates, efSearch, m, efConstruction));
+                    new OpenSearchMemorySettings(indexName, "lucene", W2CorpusB.DIMENSION, o.candidates(), efSearch, o.m(), o.efConstruction()));
             System.out.printf(Locale.ROOT, "ef_search = %s (load average now %.2f)%n", efSearch == 0 ? "engine default (k-NN k)" : efSearch,
                     ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-            Map<String, List<W2Recall.Run>> runs = W2Recall.measure(measured, sets, warmup, touchAfter == null ? () -> now : Instant::now,
+            Map<String, List<W2Recall.Run>> runs = W2Recall.measure(measured, sets, o.warmup(), o.touchAfter() == null ? () -> now : Instant::now,
                     nodeCpu);
             W2Recall.report(String.format(Locale.ROOT, "%s, ef_search %d", title, efSearch), prefix + ".ef" + efSearch, runs, indexing,
                     perSecond);
