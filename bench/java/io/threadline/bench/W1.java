@@ -242,9 +242,10 @@ final class W1 {
         System.out.println("W1 conversation growth, " + description + ", ThreadRuntime with Bean Validation");
         System.out.println(Machine.describe());
         System.out.printf("settings: T up to %d, samples at %s, %d repetitions, warm-up %d node steps, snapshot ratio %s, "
-                        + "snapshot read bound %d B (0: none), head cache %d threads, trust head cache %s%n",
+                        + "snapshot read bound %d B (0: none), read bytes per delta %d, head cache %d threads, trust head cache %s%n",
                 turns, Arrays.toString(SAMPLES), REPETITIONS, WARMUP_NODE_STEPS,
-                options.snapshotPolicy().ratio(), options.snapshotPolicy().maxReadBytes(), options.headCacheThreads(),
+                options.snapshotPolicy().ratio(), options.snapshotPolicy().maxReadBytes(),
+                options.snapshotPolicy().readBytesPerDelta(), options.headCacheThreads(),
                 options.trustHeadCache());
 
         warmUp(graph, validator, codec);

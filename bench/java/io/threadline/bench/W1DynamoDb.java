@@ -272,10 +272,11 @@ public final class W1DynamoDb {
     /** The command line's settings; the store's own defaults unless an option says. */
     record Options(int turns, boolean trustHeadCache, boolean telemetry, boolean sdkSpans, long snapshotReadBytes,
                    int compressAbove, int inflateThreads, Compression compression, int zstdAbove, int deltasPerPack,
-                   double snapshotRatio) {
+                   double snapshotRatio, long readBytesPerDelta) {
         static Options parse(String[] args) {
             BenchArgs cli = new BenchArgs("W1 dynamodb",
                     "bench/run W1 dynamodb [turns, default 1000] [--trust-head-cache] [--snapshot-read-bytes N] [--snapshot-ratio R]"
+                            + " [--snapshot-read-bytes-per-delta N]"
                             + " [--compress-above N] [--inflate-threads N] [--compression gzip|zstd] [--zstd-above N] [--deltas-per-pack N]"
                             + " [--telemetry on|off] [--sdk-spans]");
             var turns = cli.intPositional("turns", 1000);
@@ -286,6 +287,8 @@ public final class W1DynamoDb {
             var readBytes = cli.longOption("--snapshot-read-bytes", -1);
             // threadline.checkpoint.snapshot-ratio: what a thread stores against what a cold read applies
             var snapshotRatio = cli.option("--snapshot-ratio", SnapshotPolicy.DEFAULT.ratio(), "R", Double::parseDouble);
+            // threadline.checkpoint.snapshot-read-bytes-per-delta: what each delta counts toward the read bound beyond its size
+            var perDelta = cli.longOption("--snapshot-read-bytes-per-delta", SnapshotPolicy.DEFAULT.readBytesPerDelta());
             // -1: the store's default
             var compressAbove = cli.intOption("--compress-above", -1);
             // threadline.dynamodb.inflate-threads: helpers that inflate a large snapshot's gzip members in parallel
@@ -300,13 +303,13 @@ public final class W1DynamoDb {
             try {
                 // refused before DynamoDB Local and the warm-up, rather than by the first store the run builds
                 DynamoDbStoreSettings.defaults("w1-settings").withDeltasPerPack(deltasPerPack.get());
-                new SnapshotPolicy(snapshotRatio.get());
+                new SnapshotPolicy(snapshotRatio.get(), null, 0, perDelta.get());
             } catch (IllegalArgumentException e) {
                 throw cli.refuse(e.getMessage());
             }
             return new Options(turns.get(), trust.get(), telemetry.get().equals("on"), sdkSpans.get(), readBytes.get(),
                     compressAbove.get(), inflateThreads.get(), compression.get(), zstdAbove.get(), deltasPerPack.get(),
-                    snapshotRatio.get());
+                    snapshotRatio.get(), perDelta.get());
         }
     }
 
@@ -317,7 +320,8 @@ public final class W1DynamoDb {
             options = options.withSnapshotPolicy(options.snapshotPolicy().withMaxReadBytes(o.snapshotReadBytes()));
         }
         SnapshotPolicy policy = options.snapshotPolicy();
-        options = options.withSnapshotPolicy(new SnapshotPolicy(o.snapshotRatio(), policy.maxAge(), policy.maxReadBytes()));
+        options = options.withSnapshotPolicy(new SnapshotPolicy(o.snapshotRatio(), policy.maxAge(), policy.maxReadBytes(),
+                o.readBytesPerDelta()));
         DynamoDbLocalServer server = DynamoDbLocalServer.start("-Xmx2g");
         int port = server.port;
 

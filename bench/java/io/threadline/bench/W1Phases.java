@@ -82,12 +82,12 @@ public final class W1Phases {
 
     /** The command line's settings; the defaults are bench/README.md's. */
     record Options(int from, int to, int every, int reads, Compression compression, int zstdAbove, int deltasPerPack,
-                   int inflateThreads, double snapshotRatio) {
+                   int inflateThreads, double snapshotRatio, long readBytesPerDelta) {
         static Options parse(String[] args) {
             BenchArgs cli = new BenchArgs("W1-phases",
                     "bench/run W1-phases dynamodb [--from 500] [--to 1100] [--every 10] [--reads 5]"
                             + " [--compression gzip|zstd] [--zstd-above N] [--deltas-per-pack N, default 32] [--inflate-threads N]"
-                            + " [--snapshot-ratio R, default 2.0]");
+                            + " [--snapshot-ratio R, default 2.0] [--snapshot-read-bytes-per-delta N, default 0]");
             var from = cli.intOption("--from", 500);
             var to = cli.intOption("--to", 1100);
             var every = cli.intOption("--every", 10);
@@ -99,6 +99,8 @@ public final class W1Phases {
             var inflateThreads = cli.intOption("--inflate-threads", 0);
             // threadline.checkpoint.snapshot-ratio: the trade between what a thread stores and what a cold read applies
             var snapshotRatio = cli.option("--snapshot-ratio", SnapshotPolicy.DEFAULT.ratio(), "R", Double::parseDouble);
+            // threadline.checkpoint.snapshot-read-bytes-per-delta: what each delta counts toward the read bound beyond its size
+            var perDelta = cli.longOption("--snapshot-read-bytes-per-delta", SnapshotPolicy.DEFAULT.readBytesPerDelta());
             cli.read(args);
             cli.refuseUnless(from.get() >= 1 && to.get() >= from.get() && every.get() >= 1 && reads.get() >= 1,
                     "need 1 <= --from <= --to, --every >= 1, --reads >= 1");
@@ -107,12 +109,12 @@ public final class W1Phases {
             try {
                 // refused before DynamoDB Local starts, with the settings' own messages
                 DynamoDbStoreSettings.defaults("w1-phases").withDeltasPerPack(deltasPerPack.get());
-                new SnapshotPolicy(snapshotRatio.get());
+                new SnapshotPolicy(snapshotRatio.get(), null, 0, perDelta.get());
             } catch (IllegalArgumentException e) {
                 throw cli.refuse(e.getMessage());
             }
             return new Options(from.get(), to.get(), every.get(), reads.get(), compression.get(), zstdAbove.get(),
-                    deltasPerPack.get(), inflateThreads.get(), snapshotRatio.get());
+                    deltasPerPack.get(), inflateThreads.get(), snapshotRatio.get(), perDelta.get());
         }
     }
 
@@ -149,9 +151,9 @@ public final class W1Phases {
             RuntimeOptions defaults = RuntimeOptions.defaults();
             SnapshotPolicy policy = defaults.snapshotPolicy();
             RuntimeOptions options = defaults.withSnapshotPolicy(
-                    new SnapshotPolicy(o.snapshotRatio(), policy.maxAge(), policy.maxReadBytes()));
-            System.out.printf("snapshot ratio %s, snapshot read bound %d B%n", options.snapshotPolicy().ratio(),
-                    options.snapshotPolicy().maxReadBytes());
+                    new SnapshotPolicy(o.snapshotRatio(), policy.maxAge(), policy.maxReadBytes(), o.readBytesPerDelta()));
+            System.out.printf("snapshot ratio %s, snapshot read bound %d B, read bytes per delta %d%n", options.snapshotPolicy().ratio(),
+                    options.snapshotPolicy().maxReadBytes(), options.snapshotPolicy().readBytesPerDelta());
             CompiledGraph<W1.W1State> graph = W1.graph();
             Validator validator = W1.validator();
             StateCodec codec = new StateCodec();

@@ -21,8 +21,15 @@ import java.time.Duration;
  * but never before the deltas since the last one hold at least as many bytes as it: a state near the bound
  * would otherwise be written whole at every step. So a cold read fetches at most {@code maxReadBytes}
  * while the snapshot is under half of it, and at most two snapshots' worth beyond that.
+ *
+ * <p>{@code readBytesPerDelta} charges each delta checkpoint that many bytes more in the read bound's count, for what
+ * a cold read pays per delta whatever its size (decoding its envelope and applying its change; on DynamoDB, an item
+ * or a packed member). A large state changed a little at each step otherwise waits for thousands of small deltas
+ * before its next snapshot: their bytes are few, the work of applying them is not. With it, such a thread takes
+ * snapshots sooner, so a cold read applies fewer deltas, at the price of more snapshots stored and written. 0 (the
+ * default) counts bytes only; it has no effect when {@code maxReadBytes} is 0.
  */
-public record SnapshotPolicy(double ratio, Duration maxAge, long maxReadBytes) {
+public record SnapshotPolicy(double ratio, Duration maxAge, long maxReadBytes, long readBytesPerDelta) {
 
     /**
      * The default read bound ({@code threadline.checkpoint.snapshot-read-bytes}): under DynamoDB's 1 MiB Query page
@@ -34,7 +41,7 @@ public record SnapshotPolicy(double ratio, Duration maxAge, long maxReadBytes) {
      * The default (configured as {@code threadline.checkpoint.snapshot-ratio} and {@code snapshot-read-bytes}); no age
      * limit, and a cold read bound to {@link #DEFAULT_MAX_READ_BYTES}.
      */
-    public static final SnapshotPolicy DEFAULT = new SnapshotPolicy(2.0, null, DEFAULT_MAX_READ_BYTES);
+    public static final SnapshotPolicy DEFAULT = new SnapshotPolicy(2.0, null, DEFAULT_MAX_READ_BYTES, 0);
 
     /** Bytes a delta checkpoint's envelope adds to what it carries: ids, nodes, decisions, status, keys. */
     static final int HEADER_BYTES = 256;
@@ -49,6 +56,13 @@ public record SnapshotPolicy(double ratio, Duration maxAge, long maxReadBytes) {
         if (maxReadBytes < 0) {
             throw new IllegalArgumentException("snapshot read bytes must be 0 (no bound) or positive, got " + maxReadBytes);
         }
+        if (readBytesPerDelta < 0) {
+            throw new IllegalArgumentException("snapshot read bytes per delta must be 0 or positive, got " + readBytesPerDelta);
+        }
+    }
+
+    public SnapshotPolicy(double ratio, Duration maxAge, long maxReadBytes) {
+        this(ratio, maxAge, maxReadBytes, 0);
     }
 
     public SnapshotPolicy(double ratio, Duration maxAge) {
@@ -60,12 +74,17 @@ public record SnapshotPolicy(double ratio, Duration maxAge, long maxReadBytes) {
     }
 
     public SnapshotPolicy withMaxAge(Duration age) {
-        return new SnapshotPolicy(ratio, age, maxReadBytes);
+        return new SnapshotPolicy(ratio, age, maxReadBytes, readBytesPerDelta);
     }
 
     /** This policy with a bound on what a cold read of the latest state fetches (0: none). */
     public SnapshotPolicy withMaxReadBytes(long bytes) {
-        return new SnapshotPolicy(ratio, maxAge, bytes);
+        return new SnapshotPolicy(ratio, maxAge, bytes, readBytesPerDelta);
+    }
+
+    /** This policy charging each delta {@code bytes} more in the read bound's count (0: bytes only). */
+    public SnapshotPolicy withReadBytesPerDelta(long bytes) {
+        return new SnapshotPolicy(ratio, maxAge, maxReadBytes, bytes);
     }
 
     /**
@@ -93,8 +112,18 @@ public record SnapshotPolicy(double ratio, Duration maxAge, long maxReadBytes) {
      */
     public boolean snapshotDue(long snapshotBytes, long snapshotReadBytes, long deltaBytesWithNext, long readBytesWithNext,
                                Duration snapshotAge) {
+        return snapshotDue(snapshotBytes, snapshotReadBytes, deltaBytesWithNext, readBytesWithNext, 0, snapshotAge);
+    }
+
+    /**
+     * @param deltasWithNext the delta checkpoints since the snapshot, the one about to be written included: each adds
+     *                       {@code readBytesPerDelta} to {@code readBytesWithNext}
+     */
+    public boolean snapshotDue(long snapshotBytes, long snapshotReadBytes, long deltaBytesWithNext, long readBytesWithNext,
+                               long deltasWithNext, Duration snapshotAge) {
+        long read = readBytesWithNext + readBytesPerDelta * deltasWithNext;
         return snapshotDue(snapshotBytes, deltaBytesWithNext, snapshotAge)
-                || maxReadBytes > 0 && snapshotReadBytes + readBytesWithNext > maxReadBytes && readBytesWithNext >= snapshotReadBytes;
+                || maxReadBytes > 0 && snapshotReadBytes + read > maxReadBytes && read >= snapshotReadBytes;
     }
 
     /**

@@ -29,7 +29,7 @@ public class CoreProducers {
                 "dynamodb".equals(config.store()) ? dynamoDb.checkpointTtl().map(ttl -> ttl.dividedBy(2)).orElse(null) : null);
         return RuntimeOptions.defaults().withClock(clock)
                 .withSnapshotPolicy(new SnapshotPolicy(config.checkpoint().snapshotRatio(), maxSnapshotAge,
-                        config.checkpoint().snapshotReadBytes()))
+                        config.checkpoint().snapshotReadBytes(), config.checkpoint().snapshotReadBytesPerDelta()))
                 .withHeadCacheThreads(config.runtime().headCacheThreads())
                 .withTrustHeadCache(config.runtime().trustHeadCache())
                 .withErrorStackFrames(config.runtime().errorStackFrames())

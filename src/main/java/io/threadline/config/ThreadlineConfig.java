@@ -52,6 +52,13 @@ public interface ThreadlineConfig {
          */
         @WithDefault("1000000")
         long snapshotReadBytes();
+
+        /**
+         * Bytes each delta checkpoint counts toward {@link #snapshotReadBytes} beyond its own, for the work a cold read
+         * does per delta whatever its size; 0: bytes only.
+         */
+        @WithDefault("0")
+        long snapshotReadBytesPerDelta();
     }
 
     interface RuntimeConfig {

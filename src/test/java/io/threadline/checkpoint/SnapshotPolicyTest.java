@@ -55,6 +55,29 @@ class SnapshotPolicyTest {
     }
 
     @Test
+    void aChargePerDeltaCountsInBothSidesOfTheReadBoundAndNowhereElse() {
+        SnapshotPolicy bytes = new SnapshotPolicy(2.0).withMaxReadBytes(1000);
+        SnapshotPolicy charged = bytes.withReadBytesPerDelta(100);
+
+        // snapshot 300 B stored, deltas 200 B stored in 5 checkpoints: 300 + 200 + 500 = 1,000, not over
+        assertThat(charged.snapshotDue(300, 300, 250, 200, 5, YOUNG)).isFalse();
+        // a sixth: 300 + 200 + 600 > 1,000, and the deltas count 800 >= 300: due; by bytes alone, not
+        assertThat(charged.snapshotDue(300, 300, 250, 200, 6, YOUNG)).isTrue();
+        assertThat(bytes.snapshotDue(300, 300, 250, 200, 6, YOUNG)).isFalse();
+        // the deltas must still reach the snapshot's size first, the charge counted: 900 B snapshot, 8 deltas of 10 B count 880
+        assertThat(charged.snapshotDue(900, 900, 80, 80, 8, YOUNG)).isFalse();
+        assertThat(charged.snapshotDue(900, 900, 90, 90, 9, YOUNG)).isTrue();
+        // no read bound, no effect; the ratio weighs bytes only
+        assertThat(charged.withMaxReadBytes(0).snapshotDue(300, 300, 250, 200, 1000, YOUNG)).isFalse();
+        assertThat(charged.withMaxReadBytes(0).snapshotDue(300, 300, 600, 200, 1, YOUNG)).isTrue();
+        // the withers keep it; 0 is the default; a negative charge is refused
+        assertThat(charged.withMaxAge(Duration.ofHours(1)).withMaxReadBytes(5).readBytesPerDelta()).isEqualTo(100);
+        assertThat(SnapshotPolicy.DEFAULT.readBytesPerDelta()).isZero();
+        assertThatThrownBy(() -> bytes.withReadBytesPerDelta(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("per delta");
+    }
+
+    @Test
     void aDeltaIsReadAsItsChangeWhatItsEnvelopeCarriesAndAHeader() {
         ThreadKey thread = ThreadKey.of("acme", "t");
         Instant at = Instant.parse("2026-12-06T08:00:00Z");

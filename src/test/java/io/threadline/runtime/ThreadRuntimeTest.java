@@ -361,6 +361,44 @@ class ThreadRuntimeTest {
     }
 
     @Test
+    void aChargePerDeltaBringsTheReadBoundsSnapshotsSoonerAndAColdRuntimeCountsTheDeltasAsAWarmOne() {
+        // The same small steps on three threads: bytes only, then each delta charged 150 B warm, and charged cold.
+        SnapshotPolicy bytesOnly = new SnapshotPolicy(1000.0).withMaxReadBytes(3000);
+        RuntimeOptions charged = RuntimeOptions.defaults().withSnapshotPolicy(bytesOnly.withReadBytesPerDelta(150));
+        ThreadRuntime<Notes> plain = ThreadRuntime.builder(graph()).store(store).validator(LocalDemo.plainValidator())
+                .options(RuntimeOptions.defaults().withSnapshotPolicy(bytesOnly)).build();
+        ThreadRuntime<Notes> warm = ThreadRuntime.builder(graph()).store(store).validator(LocalDemo.plainValidator()).options(charged).build();
+        ThreadRuntime<Notes> cold = ThreadRuntime.builder(graph()).store(store).validator(LocalDemo.plainValidator())
+                .options(charged.withHeadCacheThreads(0)).build();
+        ThreadKey plainThread = ThreadKey.of("acme", "bytes-only");
+        ThreadKey coldThread = ThreadKey.of("acme", "charged-cold");
+        Update<Notes> reset = Update.of(Notes.COUNT.set(0), Notes.LAST.set("x"));
+        List<Long> plainSnapshots = new ArrayList<>();
+        List<Long> warmSnapshots = new ArrayList<>();
+        List<Long> coldSnapshots = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            StepResult<Notes> p = plain.step(plainThread, reset, null);
+            StepResult<Notes> w = warm.step(thread, reset, null);
+            StepResult<Notes> c = cold.step(coldThread, reset, null);
+            if (p.checkpoint().isSnapshot()) {
+                plainSnapshots.add(p.checkpoint().step());
+            }
+            if (w.checkpoint().isSnapshot()) {
+                warmSnapshots.add(w.checkpoint().step());
+            }
+            if (c.checkpoint().isSnapshot()) {
+                coldSnapshots.add(c.checkpoint().step());
+            }
+            CheckpointChain chain = store.loadLatest(thread).orElseThrow();
+            assertThat(chain.snapshotReadBytes() + chain.deltaReadBytes() + 150L * (chain.checkpoints().size() - 1))
+                    .as("what the charged bound counts stays within it").isLessThanOrEqualTo(3000);
+        }
+        assertThat(coldSnapshots).isEqualTo(warmSnapshots);
+        assertThat(warmSnapshots.size()).as("charged: %s, bytes only: %s", warmSnapshots, plainSnapshots)
+                .isGreaterThan(plainSnapshots.size());
+    }
+
+    @Test
     void aTrustedStaleHeadThatMakesTheStepFailIsRetriedOnTheStoredHead() {
         ThreadRuntime<Notes> a = trusting(store);
         ThreadRuntime<Notes> b = trusting(store);

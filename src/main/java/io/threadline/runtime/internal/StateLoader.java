@@ -41,7 +41,7 @@ public final class StateLoader<S> {
 
     public Head<S> head(CheckpointChain chain) {
         return new Head<>(chain.target(), state(chain), chain.snapshotBytes(), chain.deltaBytes(), chain.deltaReadBytes(),
-                chain.snapshot().createdAt(), chain.snapshotReadBytes());
+                chain.snapshot().createdAt(), chain.snapshotReadBytes(), chain.checkpoints().size() - 1);
     }
 
     public S state(CheckpointChain chain) {

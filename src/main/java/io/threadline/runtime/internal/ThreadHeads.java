@@ -245,18 +245,19 @@ public final class ThreadHeads<S> {
             if (!parts.options().snapshotPolicy().snapshotDue(head.snapshotBytes(), since, age)) {
                 checkpoint = kind.of(draft.state(parts.schema().version(), new StateChange.Delta(patch), now), id);
                 long read = head.readBytesSinceSnapshot() + SnapshotPolicy.readBytes(checkpoint);
-                if (parts.options().snapshotPolicy().snapshotDue(head.snapshotBytes(), head.snapshotReadBytes(), since, read, age)) {
+                long deltas = head.deltasSinceSnapshot() + 1;
+                if (parts.options().snapshotPolicy().snapshotDue(head.snapshotBytes(), head.snapshotReadBytes(), since, read, deltas, age)) {
                     checkpoint = null;
                 } else {
                     written = new Written(head.snapshotBytes(), since, head.readBytesSinceSnapshot(), SnapshotPolicy.readBytes(checkpoint),
-                            head.snapshotAt(), head.snapshotReadBytes());
+                            head.snapshotAt(), head.snapshotReadBytes(), deltas);
                 }
             }
         }
         if (checkpoint == null) {
             byte[] snapshot = parts.codec().encode(state);
             checkpoint = kind.of(draft.state(parts.schema().version(), new StateChange.Snapshot(snapshot), now), id);
-            written = new Written(snapshot.length, 0, 0, 0, now, snapshot.length);
+            written = new Written(snapshot.length, 0, 0, 0, now, snapshot.length, 0);
         }
         // The version facts depend on the next nodes, which only the kind knows: added once it is made.
         stamped.putAll(parts.versions().stamp(head == null ? null : head.checkpoint(), checkpoint.next()));
@@ -280,18 +281,19 @@ public final class ThreadHeads<S> {
     public record Appended(Checkpoint checkpoint, CommitResult result) {}
 
     /**
-     * What the policy counts for the checkpoint written: its snapshot's size and time, the deltas since it, and what a
-     * cold read fetches — before the written checkpoint ({@code readBytesBefore}) and for it ({@code readBytesEstimate}:
+     * What the policy counts for the checkpoint written: its snapshot's size and time, the deltas since it (their bytes
+     * and, with the written one, their count), and what a cold read fetches — before the written checkpoint ({@code readBytesBefore}) and for it ({@code readBytesEstimate}:
      * a delta's estimate, or for a snapshot its state's bytes), each replaced by what the store says it wrote.
      */
     private record Written(long snapshotBytes, long deltaBytesSince, long readBytesBefore, long readBytesEstimate,
-                           Instant snapshotAt, long snapshotReadBytes) {
+                           Instant snapshotAt, long snapshotReadBytes, long deltasSince) {
 
         <S> Head<S> head(Checkpoint checkpoint, S state, CommitResult result) {
             long stored = result.storedBytesKnown() ? result.storedBytes() : readBytesEstimate;
             return checkpoint.isSnapshot()
-                    ? new Head<>(checkpoint, state, snapshotBytes, 0, 0, snapshotAt, result.storedBytesKnown() ? stored : snapshotReadBytes)
-                    : new Head<>(checkpoint, state, snapshotBytes, deltaBytesSince, readBytesBefore + stored, snapshotAt, snapshotReadBytes);
+                    ? new Head<>(checkpoint, state, snapshotBytes, 0, 0, snapshotAt, result.storedBytesKnown() ? stored : snapshotReadBytes, 0)
+                    : new Head<>(checkpoint, state, snapshotBytes, deltaBytesSince, readBytesBefore + stored, snapshotAt, snapshotReadBytes,
+                            deltasSince);
         }
     }
 }
