@@ -290,12 +290,14 @@ final class W1 {
         boolean[] packing = new boolean[turns + 1];
         List<Sample> samples = new ArrayList<>();
         probe.reset();
+        W1State finalState = null;
         for (int t = 1; t <= turns; t++) {
             Map<Long, Long> p0 = Machine.otherThreadsCpu();
             long besides0 = probe.writesBesideCommits();
             long c0 = THREADS.getCurrentThreadCpuTime();
             long w0 = System.nanoTime();
             StepResult<W1State> last = turn(rt, thread, t);
+            finalState = last.state();
             wall[t] = System.nanoTime() - w0;
             cpu[t] = THREADS.getCurrentThreadCpuTime() - c0;
             others[t] = Machine.cpuBetween(p0, Machine.otherThreadsCpu());
@@ -374,7 +376,7 @@ final class W1 {
         }
         lastColdRead = () -> coldReader.state(thread);
         lastStoreRead = () -> store.loadLatest(thread).orElseThrow();
-        lastState = coldReader.state(thread).state();
+        lastState = finalState;
         if (rep == REPETITIONS) {
             // After the last repetition: run earlier, its warm loop would warm the decode path for the next repetition's
             // cold reads.

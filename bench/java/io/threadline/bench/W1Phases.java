@@ -175,24 +175,26 @@ public final class W1Phases {
             }
             boolean warmed = false;
             for (int t = 1; t <= o.to(); t++) {
+                List<W1.W1State> states = new ArrayList<>();
                 for (Run run : runs) {
                     StepResult<W1.W1State> last = W1.turn(run.writer(), run.thread(), t);
                     run.lastStepOfTurn()[t] = last.checkpoint().step();
+                    states.add(last.state());
                     if (t % o.every() == 0 || t == o.to()) {
                         // Where the latest chain's snapshot is (one untimed read): placements between samples.
                         run.snapshotTurns().add(turnOf(run, run.store().loadLatest(run.thread()).orElseThrow(), t));
                     }
-                    if (t >= o.from() && (t - o.from()) % o.every() == 0) {
-                        if (!warmed) {
-                            whole.store(last.state());
-                            warmUp(runs, reference, whole, o.reads());
-                            warmed = true;
-                        }
-                        whole.store(last.state());
-                        run.rows().add(sample(run, t, last.state(), counter, reference, whole, o.reads()));
-                    }
                 }
                 if (t >= o.from() && (t - o.from()) % o.every() == 0) {
+                    // The whole state (the variants' states are the same) is written before any variant's timed reads.
+                    whole.store(states.get(0));
+                    if (!warmed) {
+                        warmUp(runs, reference, whole, o.reads());
+                        warmed = true;
+                    }
+                    for (int r = 0; r < runs.size(); r++) {
+                        runs.get(r).rows().add(sample(runs.get(r), t, states.get(r), counter, reference, whole, o.reads()));
+                    }
                     printRows(runs, runs.get(0).rows().size() - 1);
                 }
             }

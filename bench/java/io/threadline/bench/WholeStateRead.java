@@ -6,6 +6,7 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
@@ -18,11 +19,15 @@ import java.util.Map;
  * DynamoDB saver, measured outside the project) include its deserialization. Here the state is W1's own, as
  * {@link StateCodec} encodes it, stored uncompressed (such a saver does not compress) and decoded by the same codec
  * into the same type the cold read returns. As for the first reference, DynamoDB refuses items over 400 KB, so the
- * bytes are one Query page of parts of one partition. Both references are reported; neither replaces the other.
+ * bytes are parts of one partition, read by one Query while they fit its 1 MiB page. Both references are reported;
+ * neither replaces the other.
  */
 final class WholeStateRead {
 
-    /** Under DynamoDB's 400 KB item limit with the keys and the attribute name: a 1.1 MB state is three parts. */
+    /**
+     * Under DynamoDB's 400 KB item limit with the keys and the attribute name: W1's state to T≈1,100 (~1 MB) is three
+     * parts in one Query page; a larger one takes more parts, and the read follows the pages.
+     */
     static final int PART_BYTES = 380_000;
 
     private final DynamoDbClient client;
@@ -63,9 +68,14 @@ final class WholeStateRead {
     /** The stored state read (one consistent Query) and decoded as {@code type}; the state, to check against. */
     <T> T read(Class<T> type) {
         ByteArrayOutputStream joined = new ByteArrayOutputStream(parts * PART_BYTES);
-        client.query(QueryRequest.builder().tableName(table).consistentRead(true).keyConditionExpression("pk = :pk")
-                        .expressionAttributeValues(Map.of(":pk", s("whole"))).build())
-                .items().forEach(item -> joined.writeBytes(item.get("data").b().asByteArrayUnsafe()));
+        Map<String, AttributeValue> from = null;
+        do {
+            QueryResponse page = client.query(QueryRequest.builder().tableName(table).consistentRead(true)
+                    .keyConditionExpression("pk = :pk").expressionAttributeValues(Map.of(":pk", s("whole")))
+                    .exclusiveStartKey(from).build());
+            page.items().forEach(item -> joined.writeBytes(item.get("data").b().asByteArrayUnsafe()));
+            from = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (from != null);
         return codec.decode(joined.toByteArray(), type);
     }
 

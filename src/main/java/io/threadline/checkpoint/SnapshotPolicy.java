@@ -19,7 +19,8 @@ import java.time.Duration;
  * change does not already hold it, effects and outbox, its header) — on DynamoDB a delta checkpoint is about twice its change. When the
  * snapshot and the deltas since it would pass {@code maxReadBytes}, the next checkpoint is a snapshot,
  * but never before the deltas since the last one hold at least as many bytes as it: a state near the bound
- * would otherwise be written whole at every step. So a cold read fetches at most {@code maxReadBytes}
+ * would otherwise be written whole at every step (with {@code readBytesPerDelta}, the deltas' bytes plus that charge
+ * each). So a cold read fetches at most {@code maxReadBytes}
  * while the snapshot is under half of it, and at most two snapshots' worth beyond that.
  *
  * <p>{@code readBytesPerDelta} charges each delta checkpoint that many bytes more in the read bound's count, for what
@@ -27,7 +28,8 @@ import java.time.Duration;
  * or a packed member). A large state changed a little at each step otherwise waits for thousands of small deltas
  * before its next snapshot: their bytes are few, the work of applying them is not. With it, such a thread takes
  * snapshots sooner, so a cold read applies fewer deltas, at the price of more snapshots stored and written. 0 (the
- * default) counts bytes only; it has no effect when {@code maxReadBytes} is 0.
+ * default) counts bytes only; it has no effect when {@code maxReadBytes} is 0, and must stay under half of it (a delta
+ * would otherwise count as much as a snapshot near the bound, and such a snapshot be written at every step).
  */
 public record SnapshotPolicy(double ratio, Duration maxAge, long maxReadBytes, long readBytesPerDelta) {
 
@@ -58,6 +60,11 @@ public record SnapshotPolicy(double ratio, Duration maxAge, long maxReadBytes, l
         }
         if (readBytesPerDelta < 0) {
             throw new IllegalArgumentException("snapshot read bytes per delta must be 0 or positive, got " + readBytesPerDelta);
+        }
+        if (maxReadBytes > 0 && readBytesPerDelta >= maxReadBytes / 2) {
+            // one delta would then count as much as half the bound: a snapshot at every step once the snapshot is that large
+            throw new IllegalArgumentException("snapshot read bytes per delta must be under half of snapshot read bytes ("
+                    + maxReadBytes / 2 + "), got " + readBytesPerDelta);
         }
     }
 
@@ -117,13 +124,24 @@ public record SnapshotPolicy(double ratio, Duration maxAge, long maxReadBytes, l
 
     /**
      * @param deltasWithNext the delta checkpoints since the snapshot, the one about to be written included: each adds
-     *                       {@code readBytesPerDelta} to {@code readBytesWithNext}
+     *                       {@code readBytesPerDelta} to {@code readBytesWithNext} (the overloads without it count none)
      */
     public boolean snapshotDue(long snapshotBytes, long snapshotReadBytes, long deltaBytesWithNext, long readBytesWithNext,
                                long deltasWithNext, Duration snapshotAge) {
-        long read = readBytesWithNext + readBytesPerDelta * deltasWithNext;
+        long read = saturatedSum(readBytesWithNext, saturatedProduct(readBytesPerDelta, deltasWithNext));
         return snapshotDue(snapshotBytes, deltaBytesWithNext, snapshotAge)
-                || maxReadBytes > 0 && snapshotReadBytes + read > maxReadBytes && read >= snapshotReadBytes;
+                || maxReadBytes > 0 && read > maxReadBytes - snapshotReadBytes && read >= snapshotReadBytes;
+    }
+
+    private static long saturatedProduct(long a, long b) {
+        long high = Math.multiplyHigh(a, b);
+        long low = a * b;
+        return high == 0 && low >= 0 ? low : Long.MAX_VALUE; // both are never negative here
+    }
+
+    private static long saturatedSum(long a, long b) {
+        long sum = a + b;
+        return sum < 0 ? Long.MAX_VALUE : sum;
     }
 
     /**

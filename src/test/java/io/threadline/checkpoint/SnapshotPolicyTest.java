@@ -71,10 +71,18 @@ class SnapshotPolicyTest {
         assertThat(charged.withMaxReadBytes(0).snapshotDue(300, 300, 250, 200, 1000, YOUNG)).isFalse();
         assertThat(charged.withMaxReadBytes(0).snapshotDue(300, 300, 600, 200, 1, YOUNG)).isTrue();
         // the withers keep it; 0 is the default; a negative charge is refused
-        assertThat(charged.withMaxAge(Duration.ofHours(1)).withMaxReadBytes(5).readBytesPerDelta()).isEqualTo(100);
+        assertThat(charged.withMaxAge(Duration.ofHours(1)).withMaxReadBytes(5000).readBytesPerDelta()).isEqualTo(100);
         assertThat(SnapshotPolicy.DEFAULT.readBytesPerDelta()).isZero();
         assertThatThrownBy(() -> bytes.withReadBytesPerDelta(-1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("per delta");
+        // half the bound or more would write a snapshot near the bound at every step
+        assertThatThrownBy(() -> bytes.withReadBytesPerDelta(500)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("under half of snapshot read bytes (500)");
+        assertThat(bytes.withReadBytesPerDelta(499).readBytesPerDelta()).isEqualTo(499);
+        assertThat(bytes.withMaxReadBytes(0).withReadBytesPerDelta(1_000_000).readBytesPerDelta()).as("no bound: no effect")
+                .isEqualTo(1_000_000);
+        // a charge that overflows a long counts as past the bound, not as nothing
+        assertThat(charged.snapshotDue(300, 300, 250, 200, Long.MAX_VALUE / 50, YOUNG)).isTrue();
     }
 
     @Test

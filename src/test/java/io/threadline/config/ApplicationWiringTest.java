@@ -33,6 +33,9 @@ class ApplicationWiringTest {
     @Test
     void configurationReachesTheRuntime() {
         assertThat(options.snapshotPolicy().ratio()).isEqualTo(2.0);
+        // two longs side by side in the producer: swapped, these two would pass every other test
+        assertThat(options.snapshotPolicy().maxReadBytes()).isEqualTo(1_000_000);
+        assertThat(options.snapshotPolicy().readBytesPerDelta()).isZero();
         assertThat(options.headCacheThreads()).isEqualTo(1024);
         assertThat(agents.names()).contains(EchoAgent.NAME, "reference", "approvals");
         assertThat(agents.defaultAgent()).contains("reference");

@@ -83,9 +83,9 @@ class TemplateAgreementTest {
 
     /**
      * The checkpoint codec and delta packing are deployment parameters (README: switch them in a second deployment, once
-     * no older reader serves), passed to every function as the settings they name. What CloudFormation allows is what
-     * the store accepts, so a deploy cannot start functions that refuse their configuration at their first call, and
-     * the defaults are the application's.
+     * no older reader serves), passed to every function as the settings they name. What CloudFormation allows is a
+     * subset of what the store accepts (0 and powers of two for packing), so a deploy cannot start functions that refuse
+     * their configuration at their first call, and the defaults are the application's.
      */
     @Test
     void theCheckpointFormatParametersReachEveryFunctionAsSettingsTheStoreAccepts() throws IOException {
