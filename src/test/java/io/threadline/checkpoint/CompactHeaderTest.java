@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -105,6 +106,41 @@ class CompactHeaderTest {
             ByteBuffer.wrap(bad, 1, 4).putInt(lie);
             assertThat(outcome(bad, true)).isEqualTo(outcome(bad, false));
         }
+    }
+
+    /** Lists of each length and metadata of each size, read into the unmodifiable forms a checkpoint keeps, as Jackson reads them. */
+    @Test
+    void listsAndMetadataOfEverySizeReadAsJacksonReadsThem() {
+        Random random = new Random(40);
+        CheckpointId parent = CheckpointId.next(AT.minusMillis(5), random::nextLong, null);
+        CheckpointId id = CheckpointId.next(AT, random::nextLong, parent);
+        List<String> names = List.of("process", "execute", "respond", "process", "x");
+        int compact = 0;
+        for (int nodes = 0; nodes <= 5; nodes++) {
+            for (int next = 0; next <= 5; next++) {
+                for (int entries = 0; entries <= 4; entries++) {
+                    Map<String, String> metadata = new HashMap<>();
+                    for (int e = 0; e < entries; e++) {
+                        metadata.put("k" + e, "v" + (e * nodes));
+                    }
+                    Checkpoint cp = Checkpoint.draft(id, THREAD, 7, parent)
+                            .state(1, new StateChange.Delta("[]".getBytes(StandardCharsets.UTF_8)), AT).metadata(metadata)
+                            .step(names.subList(0, nodes), List.of(), names.subList(0, next));
+                    byte[] envelope = CheckpointCodec.encode(cp);
+                    int headLength = ByteBuffer.wrap(envelope, 1, 4).getInt();
+                    compact += CompactHeader.read(envelope, 5, headLength) != null ? 1 : 0;
+                    Checkpoint read = CheckpointCodec.decode(THREAD, envelope);
+                    assertThat(read).isEqualTo(cp).isEqualTo(CheckpointCodec.decode(THREAD, envelope, false));
+                    assertThat(outcome(envelope, true)).isEqualTo(outcome(envelope, false));
+                }
+            }
+        }
+        assertThat(compact).isEqualTo(6 * 6 * 5);
+        // a metadata name twice: the last value, as Jackson keeps it, in either form
+        byte[] twice = envelope("{\"i\":\"%s\",\"s\":7,\"p\":\"%s\",\"st\":\"D\",\"v\":1,\"c\":\"D\",\"at\":1,\"m\":{\"a\":\"1\",\"a\":\"2\"}}"
+                .formatted(id, parent).getBytes(StandardCharsets.UTF_8), "[]".getBytes(StandardCharsets.UTF_8));
+        assertThat(CheckpointCodec.decode(THREAD, twice).metadata()).isEqualTo(Map.of("a", "2"));
+        assertThat(outcome(twice, true)).isEqualTo(outcome(twice, false));
     }
 
     private static byte[] edit(byte[] header, Random random, byte b) {
