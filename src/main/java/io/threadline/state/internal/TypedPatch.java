@@ -248,19 +248,23 @@ public final class TypedPatch<S> {
      * after a letter).
      */
     static boolean holdsNumbersATreeRewrites(byte[] json) {
-        boolean inString = false;
-        for (int i = 0; i < json.length; i++) {
-            byte b = json[i];
-            if (inString) {
-                if (b == '\\') {
-                    i++; // the escaped byte, a quote among them
-                } else if (b == '"') {
-                    inString = false;
+        int n = json.length;
+        int i = 0;
+        while (i < n) {
+            byte b = json[i++];
+            if (b == '"') {
+                // a string, in a loop of its own: most of a patch's bytes (the appended messages' text)
+                while (i < n) {
+                    byte c = json[i++];
+                    if (c == '"') {
+                        break;
+                    }
+                    if (c == '\\') {
+                        i++; // the escaped byte, a quote among them
+                    }
                 }
-            } else if (b == '"') {
-                inString = true;
-            } else if (b == '.' || (b == 'e' || b == 'E') && i > 0 && json[i - 1] >= '0' && json[i - 1] <= '9'
-                    || b == '-' && i + 1 < json.length && json[i + 1] == '0') {
+            } else if (b == '.' || (b == 'e' || b == 'E') && i > 1 && json[i - 2] >= '0' && json[i - 2] <= '9'
+                    || b == '-' && i < n && json[i] == '0') {
                 return true;
             }
         }
