@@ -143,6 +143,62 @@ class CompactHeaderTest {
         assertThat(outcome(twice, true)).isEqualTo(outcome(twice, false));
     }
 
+    /**
+     * An envelope read where it lies among other bytes (a pack's) decodes, or fails, as the envelope alone: valid ones,
+     * headers changed byte by byte, header lengths that lie, envelopes cut short.
+     */
+    @Test
+    void anEnvelopeReadInPlaceDecodesOrFailsAsAlone() {
+        Random random = new Random(41);
+        List<byte[]> envelopes = new ArrayList<>();
+        for (Checkpoint cp : checkpoints()) {
+            byte[] envelope = CheckpointCodec.encode(cp);
+            envelopes.add(envelope);
+            int headLength = ByteBuffer.wrap(envelope, 1, 4).getInt();
+            byte[] header = Arrays.copyOfRange(envelope, 5, 5 + headLength);
+            byte[] payload = Arrays.copyOfRange(envelope, 5 + headLength, envelope.length);
+            for (int n = 0; n < 300; n++) {
+                envelopes.add(envelope(edit(header, random, (byte) ('!' + random.nextInt(90))), payload));
+            }
+            for (int lie : new int[] {-1, 0, 1, headLength - 1, headLength + 1, envelope.length - 5, envelope.length - 4,
+                    envelope.length, Integer.MAX_VALUE}) {
+                byte[] bad = envelope.clone();
+                ByteBuffer.wrap(bad, 1, 4).putInt(lie);
+                envelopes.add(bad);
+            }
+            for (int cut = 0; cut < 8; cut++) {
+                envelopes.add(Arrays.copyOf(envelope, cut));
+            }
+            byte[] format = envelope.clone();
+            format[0] = 2;
+            envelopes.add(format);
+        }
+        int decoded = 0;
+        for (byte[] envelope : envelopes) {
+            // the bytes around it: another envelope's, say, which a header length that lies would reach into
+            byte[] around = new byte[envelope.length + 64];
+            random.nextBytes(around);
+            int offset = random.nextInt(33);
+            System.arraycopy(envelope, 0, around, offset, envelope.length);
+            String alone = outcome(envelope, true);
+            assertThat(outcomeInPlace(around, offset, envelope.length)).as(alone).isEqualTo(alone);
+            decoded += alone.startsWith("INTERNAL") ? 0 : 1;
+        }
+        assertThat(decoded).isGreaterThan(100).isLessThan(envelopes.size());
+    }
+
+    private static String outcomeInPlace(byte[] bytes, int offset, int length) {
+        try {
+            Checkpoint cp = CheckpointCodec.decode(THREAD, bytes, offset, length);
+            return Base64.getEncoder().encodeToString(CheckpointCodec.encode(cp)) + " input " + (cp.input() == null ? null : cp.input().json())
+                    + " " + cp;
+        } catch (ThreadlineException e) {
+            return e.code() + ": " + e.getMessage() + " " + e.details();
+        } catch (RuntimeException e) {
+            return e.toString();
+        }
+    }
+
     private static byte[] edit(byte[] header, Random random, byte b) {
         int at = random.nextInt(header.length);
         return switch (random.nextInt(3)) {
