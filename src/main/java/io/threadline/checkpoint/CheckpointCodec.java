@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -160,6 +161,22 @@ public final class CheckpointCodec {
         return decode(thread, bytes, true);
     }
 
+    /**
+     * The envelope in {@code bytes[offset, offset + length)}, read where it lies (a pack's, say, not copied out of it
+     * first). An envelope whose header length does not fit it is read from a copy, so it fails as {@link #decode} fails.
+     */
+    public static Checkpoint decode(ThreadKey thread, byte[] bytes, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, bytes.length);
+        if (length < 5 || bytes[offset] != FORMAT) {
+            return decode(thread, Arrays.copyOfRange(bytes, offset, offset + length));
+        }
+        int headLength = ByteBuffer.wrap(bytes, offset + 1, 4).getInt();
+        if (headLength < 0 || headLength > length - 5) {
+            return decode(thread, Arrays.copyOfRange(bytes, offset, offset + length));
+        }
+        return decode(thread, bytes, offset, length, headLength, true);
+    }
+
     /** @param compactFirst whether a header as {@link #encode} writes it is read by {@link CompactHeader} (else Jackson) */
     static Checkpoint decode(ThreadKey thread, byte[] bytes, boolean compactFirst) {
         try {
@@ -167,13 +184,25 @@ public final class CheckpointCodec {
             if (in.get() != FORMAT) {
                 throw corrupt(thread, "unknown checkpoint format " + bytes[0]);
             }
-            int headLength = in.getInt();
-            Header h = compactFirst ? CompactHeader.read(bytes, 5, headLength) : null;
-            if (h == null) {
-                h = readHeader(bytes, 5, headLength);
+            return decode(thread, bytes, 0, bytes.length, in.getInt(), compactFirst);
+        } catch (RuntimeException e) {
+            if (e instanceof ThreadlineException te) {
+                throw te;
             }
-            byte[] payload = new byte[bytes.length - 5 - headLength];
-            System.arraycopy(bytes, 5 + headLength, payload, 0, payload.length);
+            throw corrupt(thread, e.toString());
+        }
+    }
+
+    /** The envelope in {@code bytes[offset, offset + length)}, its format byte checked, its header {@code headLength} long. */
+    private static Checkpoint decode(ThreadKey thread, byte[] bytes, int offset, int length, int headLength, boolean compactFirst) {
+        try {
+            int from = offset + 5;
+            Header h = compactFirst ? CompactHeader.read(bytes, from, headLength) : null;
+            if (h == null) {
+                h = readHeader(bytes, from, headLength);
+            }
+            byte[] payload = new byte[length - 5 - headLength];
+            System.arraycopy(bytes, from + headLength, payload, 0, payload.length);
             StateChange change = h.snapshot ? new StateChange.Snapshot(payload) : new StateChange.Delta(payload);
             if (h.inputPrefix >= 0) {
                 if (h.inputPrefix < 1 || h.inputPrefix >= payload.length) {

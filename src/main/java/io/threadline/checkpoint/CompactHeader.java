@@ -178,29 +178,48 @@ final class CompactHeader {
         return negative ? -value : value;
     }
 
+    /**
+     * A list as {@link Checkpoint} keeps it (unmodifiable), so its constructor's copy is no copy: a step's one or two
+     * node names are most of a packed delta's header.
+     */
     private List<String> strings() {
         expect('[');
-        List<String> out = new ArrayList<>(2);
         if (peek() == ']') {
             at++;
-            return out;
+            return List.of();
         }
+        String first = string();
+        if (!comma()) {
+            expect(']');
+            return List.of(first);
+        }
+        List<String> out = new ArrayList<>(4);
+        out.add(first);
         do {
             out.add(string());
         } while (comma());
         expect(']');
-        return out;
+        return List.copyOf(out);
     }
 
+    /** Metadata as {@link Checkpoint} keeps it (unmodifiable): a step's one entry (its graph) without a map to copy. */
     private Map<String, String> map() {
         expect('{');
-        Map<String, String> out = new LinkedHashMap<>();
         if (peek() == '}') {
             at++;
-            return out;
+            return Map.of();
         }
+        String key = string();
+        expect(':');
+        String value = string();
+        if (!comma()) {
+            expect('}');
+            return Map.of(key, value);
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put(key, value);
         do {
-            String key = string();
+            key = string();
             expect(':');
             out.put(key, string());
         } while (comma());

@@ -9,9 +9,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -107,6 +109,85 @@ class CompactHeaderTest {
         }
     }
 
+    /** Lists of each length and metadata of each size, read into the unmodifiable forms a checkpoint keeps, as Jackson reads them. */
+    @Test
+    void listsAndMetadataOfEverySizeReadAsJacksonReadsThem() {
+        Random random = new Random(40);
+        CheckpointId parent = CheckpointId.next(AT.minusMillis(5), random::nextLong, null);
+        CheckpointId id = CheckpointId.next(AT, random::nextLong, parent);
+        List<String> names = List.of("process", "execute", "respond", "process", "x");
+        int compact = 0;
+        for (int nodes = 0; nodes <= 5; nodes++) {
+            for (int next = 0; next <= 5; next++) {
+                for (int entries = 0; entries <= 4; entries++) {
+                    Map<String, String> metadata = new HashMap<>();
+                    for (int e = 0; e < entries; e++) {
+                        metadata.put("k" + e, "v" + (e * nodes));
+                    }
+                    Checkpoint cp = Checkpoint.draft(id, THREAD, 7, parent)
+                            .state(1, new StateChange.Delta("[]".getBytes(StandardCharsets.UTF_8)), AT).metadata(metadata)
+                            .step(names.subList(0, nodes), List.of(), names.subList(0, next));
+                    byte[] envelope = CheckpointCodec.encode(cp);
+                    int headLength = ByteBuffer.wrap(envelope, 1, 4).getInt();
+                    compact += CompactHeader.read(envelope, 5, headLength) != null ? 1 : 0;
+                    Checkpoint read = CheckpointCodec.decode(THREAD, envelope);
+                    assertThat(read).isEqualTo(cp).isEqualTo(CheckpointCodec.decode(THREAD, envelope, false));
+                    assertThat(outcome(envelope, true)).isEqualTo(outcome(envelope, false));
+                }
+            }
+        }
+        assertThat(compact).isEqualTo(6 * 6 * 5);
+        // a metadata name twice: the last value, as Jackson keeps it, in either form
+        byte[] twice = envelope("{\"i\":\"%s\",\"s\":7,\"p\":\"%s\",\"st\":\"D\",\"v\":1,\"c\":\"D\",\"at\":1,\"m\":{\"a\":\"1\",\"a\":\"2\"}}"
+                .formatted(id, parent).getBytes(StandardCharsets.UTF_8), "[]".getBytes(StandardCharsets.UTF_8));
+        assertThat(CheckpointCodec.decode(THREAD, twice).metadata()).isEqualTo(Map.of("a", "2"));
+        assertThat(outcome(twice, true)).isEqualTo(outcome(twice, false));
+    }
+
+    /**
+     * An envelope read where it lies among other bytes (a pack's) decodes, or fails, as the envelope alone: valid ones,
+     * headers changed byte by byte, header lengths that lie, envelopes cut short.
+     */
+    @Test
+    void anEnvelopeReadInPlaceDecodesOrFailsAsAlone() {
+        Random random = new Random(41);
+        List<byte[]> envelopes = new ArrayList<>();
+        for (Checkpoint cp : checkpoints()) {
+            byte[] envelope = CheckpointCodec.encode(cp);
+            envelopes.add(envelope);
+            int headLength = ByteBuffer.wrap(envelope, 1, 4).getInt();
+            byte[] header = Arrays.copyOfRange(envelope, 5, 5 + headLength);
+            byte[] payload = Arrays.copyOfRange(envelope, 5 + headLength, envelope.length);
+            for (int n = 0; n < 300; n++) {
+                envelopes.add(envelope(edit(header, random, (byte) ('!' + random.nextInt(90))), payload));
+            }
+            for (int lie : new int[] {-1, 0, 1, headLength - 1, headLength + 1, envelope.length - 5, envelope.length - 4,
+                    envelope.length, Integer.MAX_VALUE}) {
+                byte[] bad = envelope.clone();
+                ByteBuffer.wrap(bad, 1, 4).putInt(lie);
+                envelopes.add(bad);
+            }
+            for (int cut = 0; cut < 8; cut++) {
+                envelopes.add(Arrays.copyOf(envelope, cut));
+            }
+            byte[] format = envelope.clone();
+            format[0] = 2;
+            envelopes.add(format);
+        }
+        int decoded = 0;
+        for (byte[] envelope : envelopes) {
+            // the bytes around it: another envelope's, say, which a header length that lies would reach into
+            byte[] around = new byte[envelope.length + 64];
+            random.nextBytes(around);
+            int offset = random.nextInt(33);
+            System.arraycopy(envelope, 0, around, offset, envelope.length);
+            String alone = outcome(envelope, true);
+            assertThat(outcome(() -> CheckpointCodec.decode(THREAD, around, offset, envelope.length))).as(alone).isEqualTo(alone);
+            decoded += alone.startsWith("INTERNAL") ? 0 : 1;
+        }
+        assertThat(decoded).isGreaterThan(100).isLessThan(envelopes.size());
+    }
+
     private static byte[] edit(byte[] header, Random random, byte b) {
         int at = random.nextInt(header.length);
         return switch (random.nextInt(3)) {
@@ -140,8 +221,12 @@ class CompactHeaderTest {
 
     /** What decoding makes: the checkpoint written back (and its input), or the error's code and message. */
     private static String outcome(byte[] envelope, boolean compactFirst) {
+        return outcome(() -> CheckpointCodec.decode(THREAD, envelope, compactFirst));
+    }
+
+    private static String outcome(Supplier<Checkpoint> decode) {
         try {
-            Checkpoint cp = CheckpointCodec.decode(THREAD, envelope, compactFirst);
+            Checkpoint cp = decode.get();
             return Base64.getEncoder().encodeToString(CheckpointCodec.encode(cp)) + " input " + (cp.input() == null ? null : cp.input().json())
                     + " " + cp;
         } catch (ThreadlineException e) {

@@ -1,7 +1,5 @@
 package io.threadline.state.internal;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -54,6 +52,8 @@ public final class TypedPatch<S> {
     private final ObjectReader[] elementReaders;
     /** An apply returned false: the state may hold part of that patch. */
     private boolean spent;
+    /** {@link #applyOne} as the streamed reader calls it, made once (not a method reference per delta). */
+    private final StreamedPatch.Operation operations = this::applyOne;
 
     private TypedPatch(StateSchema<S> schema, StateCodec codec, S state) {
         this.schema = schema;
@@ -148,15 +148,15 @@ public final class TypedPatch<S> {
      * Applies one delta (a JSON Patch as stored). Returns false, with the state in no defined shape, when the patch
      * holds an operation this reader leaves to the tree way: the caller must then read the chain that way.
      *
-     * <p>The patch is read in one pass over its tokens: each operation's value is decoded as the parser reaches it,
-     * where a tree of the patch was built, each value written back to text and that text decoded — three passes over
-     * each appended message, most of what applying a packed delta cost a cold read (s39). Both decode the same text
-     * but for the form of its numbers: a tree holds a number as its value and writes it back in its own form ({@code
-     * 1.5e1} as {@code 15}, {@code -0} as {@code 0}, {@code 0.00000001} as {@code 1E-8}), which a component that keeps
-     * a number's form ({@code Object}, {@code String}, {@code Number}) sees. So a patch holding a fraction, an exponent
-     * or a negative zero is read through its tree as before; integers are written back as read. The runtime's
-     * patches of integer and text states (W1's) never hold one. A name twice in one object (the tree keeps the last)
-     * or a value ahead of its operation's {@code op} or {@code path} leaves the patch to the tree way.
+     * <p>The patch is read in one pass over its tokens ({@link StreamedPatch}): each operation's value is decoded as
+     * the parser reaches it, where a tree of the patch was built, each value written back to text and that text decoded
+     * — three passes over each appended message, most of what applying a packed delta cost a cold read (s39). Both
+     * decode the same text but for the form of its numbers: a tree holds a number as its value and writes it back in
+     * its own form ({@code 1.5e1} as {@code 15}, {@code -0} as {@code 0}, {@code 0.00000001} as {@code 1E-8}), which a
+     * component that keeps a number's form ({@code Object}, {@code String}, {@code Number}) sees. So a patch holding a
+     * fraction, an exponent or a negative zero is read through its tree as before; integers are written back as read.
+     * The runtime's patches of integer and text states (W1's) never hold one. A name twice in one object (the tree
+     * keeps the last) or a value ahead of its operation's {@code op} or {@code path} leaves the patch to the tree way.
      *
      * @throws IllegalStateException after an earlier call returned false: its operations may be partly applied
      */
@@ -164,55 +164,10 @@ public final class TypedPatch<S> {
         if (spent) {
             throw new IllegalStateException("a patch was left to the tree way: this reader's state is in no defined shape");
         }
-        boolean applied = holdsNumbersATreeRewrites(patchJson) ? applyTree(patchJson) : applyStreamed(patchJson);
+        boolean applied = holdsNumbersATreeRewrites(patchJson) ? applyTree(patchJson)
+                : StreamedPatch.apply(codec.mapper(), patchJson, operations);
         spent = !applied;
         return applied;
-    }
-
-    private boolean applyStreamed(byte[] patchJson) {
-        try (JsonParser p = codec.mapper().createParser(patchJson)) {
-            p.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-            if (p.nextToken() != JsonToken.START_ARRAY) {
-                return false;
-            }
-            JsonToken t;
-            while ((t = p.nextToken()) == JsonToken.START_OBJECT) {
-                String kind = null;
-                String path = null;
-                boolean applied = false;
-                while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-                    String name = p.currentName();
-                    JsonToken v = p.nextToken();
-                    if ("op".equals(name) || "path".equals(name)) {
-                        if (v != JsonToken.VALUE_STRING || applied) {
-                            return false; // not an operation or a pointer this reads
-                        }
-                        if ("op".equals(name)) {
-                            kind = p.getText();
-                        } else {
-                            path = p.getText();
-                        }
-                    } else if ("value".equals(name)) {
-                        StreamedValue value = new StreamedValue(p);
-                        if (kind == null || path == null || !applyOne(kind, path, value)) {
-                            return false;
-                        }
-                        if (!value.read) {
-                            p.skipChildren();
-                        }
-                        applied = true;
-                    } else {
-                        p.skipChildren();
-                    }
-                }
-                if (t != JsonToken.END_OBJECT || (!applied && !applyOne(kind, path, null))) {
-                    return false;
-                }
-            }
-            return t == JsonToken.END_ARRAY;
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
     }
 
     private boolean applyTree(byte[] patchJson) {
@@ -248,19 +203,23 @@ public final class TypedPatch<S> {
      * after a letter).
      */
     static boolean holdsNumbersATreeRewrites(byte[] json) {
-        boolean inString = false;
-        for (int i = 0; i < json.length; i++) {
-            byte b = json[i];
-            if (inString) {
-                if (b == '\\') {
-                    i++; // the escaped byte, a quote among them
-                } else if (b == '"') {
-                    inString = false;
+        int n = json.length;
+        int i = 0;
+        while (i < n) {
+            byte b = json[i++];
+            if (b == '"') {
+                // a string, in a loop of its own: most of a patch's bytes (the appended messages' text)
+                while (i < n) {
+                    byte c = json[i++];
+                    if (c == '"') {
+                        break;
+                    }
+                    if (c == '\\') {
+                        i++; // the escaped byte, a quote among them
+                    }
                 }
-            } else if (b == '"') {
-                inString = true;
-            } else if (b == '.' || (b == 'e' || b == 'E') && i > 0 && json[i - 1] >= '0' && json[i - 1] <= '9'
-                    || b == '-' && i + 1 < json.length && json[i + 1] == '0') {
+            } else if (b == '.' || (b == 'e' || b == 'E') && i > 1 && json[i - 2] >= '0' && json[i - 2] <= '9'
+                    || b == '-' && i < n && json[i] == '0') {
                 return true;
             }
         }
@@ -268,24 +227,8 @@ public final class TypedPatch<S> {
     }
 
     /** An operation's value, decoded to a component's type when the operation needs it ({@code reader}: of that type). */
-    private interface Value {
+    interface Value {
         Object decode(Type type, ObjectReader reader) throws IOException;
-    }
-
-    /** The value the parser is at, decoded from its tokens (and the parser left at its last). */
-    private final class StreamedValue implements Value {
-        private final JsonParser parser;
-        boolean read;
-
-        StreamedValue(JsonParser parser) {
-            this.parser = parser;
-        }
-
-        @Override
-        public Object decode(Type type, ObjectReader reader) throws IOException {
-            read = true;
-            return reader.readValue(parser);
-        }
     }
 
     /** A value of a patch read as a tree: decoded from the tree's text, as the tree way decodes it. */

@@ -9,10 +9,9 @@ import io.threadline.checkpoint.ThreadKey;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Collects a chain read newest first and stops at its snapshot. Checkpoints are kept by step: a pack comes after the
@@ -22,10 +21,18 @@ import java.util.TreeMap;
  * caller then looks for ({@code packHolding}).
  */
 final class ChainCollector {
+    private static final Comparator<Read> BY_STEP = Comparator.comparingLong(r -> r.checkpoint.step());
+
     private final ThreadKey thread;
     private final CheckpointItems items;
-    private final TreeMap<Long, Checkpoint> byStep = new TreeMap<>();
-    private final Map<Long, Long> storedByStep = new HashMap<>();
+    /**
+     * What was read, in the order read (a read's checkpoints newest first), with what it read for each. A chain is read
+     * newest first, so this is mostly in descending step order already; {@link #finish} orders it by step, the first
+     * read of a step kept. No map per checkpoint: a cold read late in a snapshot cycle collects ~1,400 of them.
+     */
+    private final List<Read> read = new ArrayList<>();
+    /** The first read of the lowest step so far: whether it is a snapshot says whether the chain is complete. */
+    private Checkpoint lowest;
     private long itemBytes; // of the items read since the last complete checkpoint: its chunks, then itself
     private boolean found;
     private boolean complete;
@@ -82,27 +89,37 @@ final class ChainCollector {
             floor = CheckpointItems.chainFloor(item);
         }
         itemBytes += ItemSize.of(item);
-        List<Checkpoint> read = items.accept(item);
-        if (read.isEmpty()) {
+        List<Checkpoint> decoded = items.accept(item);
+        if (decoded.isEmpty()) {
             return true;
         }
         long bytes = itemBytes;
         itemBytes = 0;
+        return collect(decoded, bytes);
+    }
+
+    /**
+     * Keeps what one item held (its checkpoint, or a pack's, oldest first) that is not above the target, with what its
+     * items cost ({@code bytes}). Returns false once the chain is complete.
+     */
+    boolean collect(List<Checkpoint> decoded, long bytes) {
         long weights = 0;
-        for (Checkpoint cp : read) {
+        for (Checkpoint cp : decoded) {
             weights += weight(cp);
         }
-        for (Checkpoint cp : read) {
+        for (int i = decoded.size() - 1; i >= 0; i--) {
+            Checkpoint cp = decoded.get(i);
             if (cp.id().compareTo(target) > 0) {
                 continue;
             }
             found |= cp.id().equals(target);
-            if (byStep.putIfAbsent(cp.step(), cp) == null) {
-                // a pack's bytes are shared by its checkpoints in proportion to their changes
-                storedByStep.put(cp.step(), read.size() == 1 ? bytes : bytes * weight(cp) / weights);
+            // a pack's bytes are shared by its checkpoints in proportion to their changes
+            read.add(new Read(cp, decoded.size() == 1 ? bytes : bytes * weight(cp) / weights));
+            if (lowest == null || cp.step() < lowest.step()) {
+                lowest = cp;
             }
         }
-        complete = found && byStep.firstEntry().getValue().isSnapshot();
+        complete = found && lowest.isSnapshot();
         return !complete;
     }
 
@@ -112,19 +129,32 @@ final class ChainCollector {
 
     CheckpointChain finish() {
         if (!complete) {
-            throw broken(target, byStep.isEmpty()
+            throw broken(target, read.isEmpty()
                     ? "checkpoint " + target + " is not stored"
-                    : "no snapshot is stored at or before step " + byStep.firstKey()
+                    : "no snapshot is stored at or before step " + lowest.step()
                     + " (expired by TTL, or removed outside prune)");
         }
-        List<Checkpoint> chain = new ArrayList<>(byStep.values());
-        List<Long> stored = new ArrayList<>(chain.size());
-        chain.forEach(cp -> stored.add(storedByStep.get(cp.step())));
+        // Stable: of the reads of one step (a pack's checkpoint whose own item is not deleted yet), the first stays first.
+        read.sort(BY_STEP);
+        List<Checkpoint> chain = new ArrayList<>(read.size());
+        List<Long> stored = new ArrayList<>(read.size());
+        long previous = 0;
+        for (Read r : read) {
+            if (chain.isEmpty() || r.checkpoint.step() != previous) {
+                chain.add(r.checkpoint);
+                stored.add(r.storedBytes);
+                previous = r.checkpoint.step();
+            }
+        }
         try {
             return new CheckpointChain(chain, stored);
         } catch (IllegalArgumentException e) {
             throw broken(target, e.getMessage());
         }
+    }
+
+    /** A checkpoint read, and the bytes its item (its share of its pack) cost. */
+    private record Read(Checkpoint checkpoint, long storedBytes) {
     }
 
     private ThreadlineException broken(CheckpointId target, String why) {

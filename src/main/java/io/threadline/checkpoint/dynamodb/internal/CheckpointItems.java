@@ -179,17 +179,18 @@ public final class CheckpointItems {
         CheckpointId before = Keys.checkpointIdOf(item.get(Keys.SK).s());
         long step = stepOf(item);
         long last = lastStepOf(item);
-        List<byte[]> envelopes;
+        byte[] pack;
+        int[] envelopes;
         try {
-            envelopes = DeltaPackFormat.split(StoredPayload.envelope(List.of(item.get(Keys.DATA).b().asByteArrayUnsafe()),
-                    item.containsKey(Keys.COMPRESSED), inflate));
+            pack = StoredPayload.envelope(List.of(item.get(Keys.DATA).b().asByteArrayUnsafe()), item.containsKey(Keys.COMPRESSED), inflate);
+            envelopes = DeltaPackFormat.envelopes(pack);
         } catch (RuntimeException e) {
             throw corruptPack(before, step, last, e.getMessage(), e);
         }
-        List<Checkpoint> out = new ArrayList<>(envelopes.size());
+        List<Checkpoint> out = new ArrayList<>(envelopes.length / 2);
         CheckpointId parent = before;
-        for (byte[] envelope : envelopes) {
-            Checkpoint cp = CheckpointCodec.decode(thread, envelope);
+        for (int i = 0; i < envelopes.length; i += 2) {
+            Checkpoint cp = CheckpointCodec.decode(thread, pack, envelopes[i], envelopes[i + 1]);
             if (cp.step() != step + out.size() || !parent.equals(cp.parent())) {
                 throw corruptPack(before, step, last, "its checkpoint " + (out.size() + 1) + " is " + cp.id() + " (step " + cp.step()
                         + ", after " + cp.parent() + ")", null);

@@ -1,8 +1,10 @@
 package io.threadline.checkpoint.dynamodb.internal;
 
+import io.threadline.checkpoint.dynamodb.DynamoDbStoreSettings;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -34,30 +36,40 @@ final class DeltaPackFormat {
         return out.toByteArray();
     }
 
-    /** @throws IllegalArgumentException bytes that are not a pack of this version, or are cut short */
-    static List<byte[]> split(byte[] bytes) {
+    /**
+     * Where each envelope lies in a pack's bytes, oldest first: its offset, then its length, for each. The envelopes are
+     * decoded where they lie, not copied out first (a cold read late in a snapshot cycle reads ~1,400 of them).
+     *
+     * @throws IllegalArgumentException bytes that are not a pack of this version, or are cut short
+     */
+    static int[] envelopes(byte[] bytes) {
         if (bytes.length == 0 || bytes[0] != VERSION) {
             throw new IllegalArgumentException("not a delta pack of version " + VERSION
                     + (bytes.length == 0 ? " (no bytes)" : " (starts with " + bytes[0] + ")"));
         }
         ByteBuffer in = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
-        List<byte[]> envelopes = new ArrayList<>();
+        int[] ranges = new int[2 * DynamoDbStoreSettings.RECOMMENDED_DELTAS_PER_PACK];
+        int count = 0;
         while (in.hasRemaining()) {
             if (in.remaining() < Integer.BYTES) {
-                throw new IllegalArgumentException("a delta pack cut short after " + envelopes.size() + " envelopes");
+                throw new IllegalArgumentException("a delta pack cut short after " + count + " envelopes");
             }
             int length = in.getInt();
             if (length < 0 || length > in.remaining()) {
-                throw new IllegalArgumentException("envelope " + (envelopes.size() + 1) + " of a delta pack claims " + length
+                throw new IllegalArgumentException("envelope " + (count + 1) + " of a delta pack claims " + length
                         + " bytes, " + in.remaining() + " remain");
             }
-            byte[] envelope = new byte[length];
-            in.get(envelope);
-            envelopes.add(envelope);
+            if (2 * count == ranges.length) {
+                ranges = Arrays.copyOf(ranges, 2 * ranges.length);
+            }
+            ranges[2 * count] = in.position();
+            ranges[2 * count + 1] = length;
+            in.position(in.position() + length);
+            count++;
         }
-        if (envelopes.isEmpty()) {
+        if (count == 0) {
             throw new IllegalArgumentException("a delta pack holds no envelope");
         }
-        return envelopes;
+        return Arrays.copyOf(ranges, 2 * count);
     }
 }
