@@ -163,7 +163,10 @@ public final class CheckpointCodec {
 
     /**
      * The envelope in {@code bytes[offset, offset + length)}, read where it lies (a pack's, say, not copied out of it
-     * first). An envelope whose header length does not fit it is read from a copy, so it fails as {@link #decode} fails.
+     * first). An envelope whose header length does not fit it is read from a copy, so it fails as
+     * {@link #decode(ThreadKey, byte[])} fails on it.
+     *
+     * @throws IndexOutOfBoundsException a range outside {@code bytes}: the caller's bug, not bad data
      */
     public static Checkpoint decode(ThreadKey thread, byte[] bytes, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, bytes.length);

@@ -183,6 +183,10 @@ class CompactHeaderTest {
             System.arraycopy(envelope, 0, around, offset, envelope.length);
             String alone = outcome(envelope, true);
             assertThat(outcome(() -> CheckpointCodec.decode(THREAD, around, offset, envelope.length))).as(alone).isEqualTo(alone);
+            // and as a pack's last: nothing after it
+            byte[] last = new byte[offset + envelope.length];
+            System.arraycopy(around, 0, last, 0, last.length);
+            assertThat(outcome(() -> CheckpointCodec.decode(THREAD, last, offset, envelope.length))).as(alone).isEqualTo(alone);
             decoded += alone.startsWith("INTERNAL") ? 0 : 1;
         }
         assertThat(decoded).isGreaterThan(100).isLessThan(envelopes.size());

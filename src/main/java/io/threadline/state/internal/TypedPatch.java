@@ -53,7 +53,7 @@ public final class TypedPatch<S> {
     /** An apply returned false: the state may hold part of that patch. */
     private boolean spent;
     /** {@link #applyOne} as the streamed reader calls it, made once (not a method reference per delta). */
-    private final StreamedPatch.Operation operations = this::applyOne;
+    private final StreamedPatch.Operation streamedOperation = this::applyOne;
 
     private TypedPatch(StateSchema<S> schema, StateCodec codec, S state) {
         this.schema = schema;
@@ -165,7 +165,7 @@ public final class TypedPatch<S> {
             throw new IllegalStateException("a patch was left to the tree way: this reader's state is in no defined shape");
         }
         boolean applied = holdsNumbersATreeRewrites(patchJson) ? applyTree(patchJson)
-                : StreamedPatch.apply(codec.mapper(), patchJson, operations);
+                : StreamedPatch.apply(codec.mapper(), patchJson, streamedOperation);
         spent = !applied;
         return applied;
     }

@@ -237,11 +237,11 @@ class TypedPatchTest {
     @Test
     void onlyPatchesHoldingNumbersATreeRewritesAreReadThroughATree() {
         for (String rewritten : List.of("1.5", "[1e0]", "[2E-3]", "-0", "[-0]", "-0.0", "{\"a\":0.1}", "[\"x\",10e2]",
-                "[\"a\\\"\",1.5]")) {
+                "[\"a\\\"\",1.5]", "[\"a\\\\\",1.5]", "1e5")) {
             assertThat(TypedPatch.holdsNumbersATreeRewrites(rewritten.getBytes())).as(rewritten).isTrue();
         }
         for (String asRead : List.of("[1,2,-3,-10]", "true", "false", "null", "\"1.5e1 in a string\"", "[\"-0\"]",
-                "[\"a\\\"1.5\"]", "", "[0,10,-1]")) {
+                "[\"a\\\"1.5\"]", "", "[0,10,-1]", "[\"a\\", "[\"1.5")) {
             assertThat(TypedPatch.holdsNumbersATreeRewrites(asRead.getBytes())).as(asRead).isFalse();
         }
     }
