@@ -282,8 +282,9 @@ public final class ThreadHeads<S> {
 
     /**
      * What the policy counts for the checkpoint written: its snapshot's size and time, the deltas since it (their bytes
-     * and, with the written one, their count), and what a cold read fetches — before the written checkpoint ({@code readBytesBefore}) and for it ({@code readBytesEstimate}:
-     * a delta's estimate, or for a snapshot its state's bytes), each replaced by what the store says it wrote.
+     * and, with the written one, their count), and what a cold read fetches — before the written checkpoint
+     * ({@code readBytesBefore}) and for it ({@code readBytesEstimate}: a delta's estimate, or for a snapshot its state's
+     * bytes), each replaced by what the store says it wrote.
      */
     private record Written(long snapshotBytes, long deltaBytesSince, long readBytesBefore, long readBytesEstimate,
                            Instant snapshotAt, long snapshotReadBytes, long deltasSince) {
