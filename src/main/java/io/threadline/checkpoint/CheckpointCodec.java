@@ -170,10 +170,7 @@ public final class CheckpointCodec {
      */
     public static Checkpoint decode(ThreadKey thread, byte[] bytes, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, bytes.length);
-        if (length < 5 || bytes[offset] != FORMAT) {
-            return decode(thread, Arrays.copyOfRange(bytes, offset, offset + length));
-        }
-        int headLength = ByteBuffer.wrap(bytes, offset + 1, 4).getInt();
+        int headLength = length < 5 || bytes[offset] != FORMAT ? -1 : ByteBuffer.wrap(bytes, offset + 1, 4).getInt();
         if (headLength < 0 || headLength > length - 5) {
             return decode(thread, Arrays.copyOfRange(bytes, offset, offset + length));
         }
