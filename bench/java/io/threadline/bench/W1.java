@@ -4,6 +4,7 @@ import com.sun.management.OperatingSystemMXBean;
 import io.airlift.compress.zstd.ZstdCompressor;
 import io.airlift.compress.zstd.ZstdDecompressor;
 import io.threadline.checkpoint.CheckpointStore;
+import io.threadline.checkpoint.SnapshotPolicy;
 import io.threadline.checkpoint.ThreadKey;
 import io.threadline.checkpoint.dynamodb.Compression;
 import io.threadline.checkpoint.dynamodb.DynamoDbStoreSettings;
@@ -148,6 +149,16 @@ final class W1 {
     /** See {@link #lastState}. */
     W1State lastState() {
         return lastState;
+    }
+
+    /**
+     * The snapshot policy of a W1 run from the bench's options: the application's defaults but for {@code ratio},
+     * {@code readBytes} (below 0: the default bound) and {@code readBytesPerDelta}. Built while the command line is
+     * read, so a charge the bound refuses is refused there, before anything starts.
+     */
+    static SnapshotPolicy snapshotPolicy(double ratio, long readBytes, long readBytesPerDelta) {
+        SnapshotPolicy defaults = SnapshotPolicy.DEFAULT;
+        return new SnapshotPolicy(ratio, defaults.maxAge(), readBytes >= 0 ? readBytes : defaults.maxReadBytes(), readBytesPerDelta);
     }
 
     W1(String label, Supplier<CheckpointStore> stores, int turns, Probe probe, RuntimeOptions options) {

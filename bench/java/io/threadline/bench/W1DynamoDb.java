@@ -270,9 +270,8 @@ public final class W1DynamoDb {
     }
 
     /** The command line's settings; the store's own defaults unless an option says. */
-    record Options(int turns, boolean trustHeadCache, boolean telemetry, boolean sdkSpans, long snapshotReadBytes,
-                   int compressAbove, int inflateThreads, Compression compression, int zstdAbove, int deltasPerPack,
-                   double snapshotRatio, long readBytesPerDelta) {
+    record Options(int turns, boolean trustHeadCache, boolean telemetry, boolean sdkSpans, SnapshotPolicy snapshotPolicy,
+                   int compressAbove, int inflateThreads, Compression compression, int zstdAbove, int deltasPerPack) {
         static Options parse(String[] args) {
             BenchArgs cli = new BenchArgs("W1 dynamodb",
                     "bench/run W1 dynamodb [turns, default 1000] [--trust-head-cache] [--snapshot-read-bytes N] [--snapshot-ratio R]"
@@ -300,28 +299,23 @@ public final class W1DynamoDb {
             // threadline.dynamodb.deltas-per-pack: the commit ending each block of N steps packs its deltas (0: off)
             var deltasPerPack = cli.intOption("--deltas-per-pack", DynamoDbStoreSettings.DEFAULT_DELTAS_PER_PACK);
             cli.read(args);
+            SnapshotPolicy policy;
             try {
                 // refused before DynamoDB Local and the warm-up, rather than by the first store the run builds
                 DynamoDbStoreSettings.defaults("w1-settings").withDeltasPerPack(deltasPerPack.get());
-                new SnapshotPolicy(snapshotRatio.get(), null, 0, perDelta.get());
+                policy = W1.snapshotPolicy(snapshotRatio.get(), readBytes.get(), perDelta.get());
             } catch (IllegalArgumentException e) {
                 throw cli.refuse(e.getMessage());
             }
-            return new Options(turns.get(), trust.get(), telemetry.get().equals("on"), sdkSpans.get(), readBytes.get(),
-                    compressAbove.get(), inflateThreads.get(), compression.get(), zstdAbove.get(), deltasPerPack.get(),
-                    snapshotRatio.get(), perDelta.get());
+            return new Options(turns.get(), trust.get(), telemetry.get().equals("on"), sdkSpans.get(), policy,
+                    compressAbove.get(), inflateThreads.get(), compression.get(), zstdAbove.get(), deltasPerPack.get());
         }
     }
 
     public static void main(String[] args) throws Exception {
         Options o = BenchArgs.parseOrExit(args, Options::parse);
-        RuntimeOptions options = RuntimeOptions.defaults().withTrustHeadCache(o.trustHeadCache());
-        if (o.snapshotReadBytes() >= 0) {
-            options = options.withSnapshotPolicy(options.snapshotPolicy().withMaxReadBytes(o.snapshotReadBytes()));
-        }
-        SnapshotPolicy policy = options.snapshotPolicy();
-        options = options.withSnapshotPolicy(new SnapshotPolicy(o.snapshotRatio(), policy.maxAge(), policy.maxReadBytes(),
-                o.readBytesPerDelta()));
+        RuntimeOptions options = RuntimeOptions.defaults().withTrustHeadCache(o.trustHeadCache())
+                .withSnapshotPolicy(o.snapshotPolicy());
         DynamoDbLocalServer server = DynamoDbLocalServer.start("-Xmx2g");
         int port = server.port;
 

@@ -82,7 +82,7 @@ public final class W1Phases {
 
     /** The command line's settings; the defaults are bench/README.md's. */
     record Options(int from, int to, int every, int reads, Compression compression, int zstdAbove, int deltasPerPack,
-                   int inflateThreads, double snapshotRatio, long readBytesPerDelta) {
+                   int inflateThreads, SnapshotPolicy snapshotPolicy) {
         static Options parse(String[] args) {
             BenchArgs cli = new BenchArgs("W1-phases",
                     "bench/run W1-phases dynamodb [--from 500] [--to 1100] [--every 10] [--reads 5]"
@@ -106,15 +106,16 @@ public final class W1Phases {
                     "need 1 <= --from <= --to, --every >= 1, --reads >= 1");
             // without it the variants are gzip, zstd>32768 and zstd>0, each with its own threshold
             cli.refuseUnless(!zstdAbove.given() || compression.get() == Compression.ZSTD, "--zstd-above needs --compression zstd");
+            SnapshotPolicy policy;
             try {
                 // refused before DynamoDB Local starts, with the settings' own messages
                 DynamoDbStoreSettings.defaults("w1-phases").withDeltasPerPack(deltasPerPack.get());
-                new SnapshotPolicy(snapshotRatio.get(), null, 0, perDelta.get());
+                policy = W1.snapshotPolicy(snapshotRatio.get(), -1, perDelta.get());
             } catch (IllegalArgumentException e) {
                 throw cli.refuse(e.getMessage());
             }
             return new Options(from.get(), to.get(), every.get(), reads.get(), compression.get(), zstdAbove.get(),
-                    deltasPerPack.get(), inflateThreads.get(), snapshotRatio.get(), perDelta.get());
+                    deltasPerPack.get(), inflateThreads.get(), policy);
         }
     }
 
@@ -148,10 +149,7 @@ public final class W1Phases {
             System.out.println("load at start: " + loadAverage());
             SingleItemRead.Reference reference = SingleItemRead.prepare(client, client);
             System.out.println("reference: " + reference.shape());
-            RuntimeOptions defaults = RuntimeOptions.defaults();
-            SnapshotPolicy policy = defaults.snapshotPolicy();
-            RuntimeOptions options = defaults.withSnapshotPolicy(
-                    new SnapshotPolicy(o.snapshotRatio(), policy.maxAge(), policy.maxReadBytes(), o.readBytesPerDelta()));
+            RuntimeOptions options = RuntimeOptions.defaults().withSnapshotPolicy(o.snapshotPolicy());
             System.out.printf("snapshot ratio %s, snapshot read bound %d B, read bytes per delta %d%n", options.snapshotPolicy().ratio(),
                     options.snapshotPolicy().maxReadBytes(), options.snapshotPolicy().readBytesPerDelta());
             CompiledGraph<W1.W1State> graph = W1.graph();
