@@ -244,12 +244,13 @@ public final class ThreadHeads<S> {
             Duration age = Duration.between(head.snapshotAt(), now);
             if (!parts.options().snapshotPolicy().snapshotDue(head.snapshotBytes(), since, age)) {
                 checkpoint = kind.of(draft.state(parts.schema().version(), new StateChange.Delta(patch), now), id);
-                long read = head.readBytesSinceSnapshot() + SnapshotPolicy.readBytes(checkpoint);
+                long estimate = SnapshotPolicy.readBytes(checkpoint);
+                long read = head.readBytesSinceSnapshot() + estimate;
                 long deltas = head.deltasSinceSnapshot() + 1;
                 if (parts.options().snapshotPolicy().snapshotDue(head.snapshotBytes(), head.snapshotReadBytes(), since, read, deltas, age)) {
                     checkpoint = null;
                 } else {
-                    written = new Written(head.snapshotBytes(), since, head.readBytesSinceSnapshot(), SnapshotPolicy.readBytes(checkpoint),
+                    written = new Written(head.snapshotBytes(), since, head.readBytesSinceSnapshot(), estimate,
                             head.snapshotAt(), head.snapshotReadBytes(), deltas);
                 }
             }
